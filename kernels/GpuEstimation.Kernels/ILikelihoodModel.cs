@@ -1,0 +1,34 @@
+namespace GpuEstimation.Kernels;
+
+/// <summary>
+/// A statistical model for independent observations, written once and run by the generic kernels on every
+/// backend (and by plain host loops). An implementation is an unmanaged struct; its instance fields carry what is
+/// fixed for a fit (for example the number of feature columns), never the parameter values.
+/// </summary>
+/// <remarks>
+/// Parameters are on their natural scale here; transforms for optimization are the host's business.
+/// </remarks>
+public interface ILikelihoodModel<TSelf> where TSelf : unmanaged, ILikelihoodModel<TSelf>
+{
+    /// <summary>The number of parameters, P.</summary>
+    int ParameterCount { get; }
+
+    /// <summary>The number of data columns the model reads, in the order given to the engine.</summary>
+    int ColumnCount { get; }
+
+    /// <summary>
+    /// Host side, once per evaluation: turns the natural parameter values into the arguments that
+    /// <see cref="Accumulate"/> receives (room for P + 1 values). Precomputing here keeps per-evaluation constants
+    /// such as <c>log σ</c> out of the per-point loop. By default the arguments are the parameters themselves.
+    /// </summary>
+    static virtual void Prepare(in TSelf model, ReadOnlySpan<double> parameters, Span<double> arguments) =>
+        parameters.CopyTo(arguments);
+
+    /// <summary>
+    /// Device side, once per observation: adds <c>log f(row | θ)</c> to <c>terms[0]</c> and
+    /// <c>∂ log f(row | θ) / ∂θₖ</c> to <c>terms[1 + k]</c>. Must not throw: an impossible value yields NaN or
+    /// −∞, which the host reports.
+    /// </summary>
+    static abstract void Accumulate<TVec>(in TSelf model, in TVec arguments, in DataRows data, long row, ref TVec terms)
+        where TVec : unmanaged, ITermVector<TVec>;
+}

@@ -1,0 +1,43 @@
+using ILGPU;
+
+namespace GpuEstimation.Kernels;
+
+/// <summary>The generic kernels: one of each, for every model type.</summary>
+public static class LikelihoodKernels
+{
+    /// <summary>
+    /// Total log-likelihood and its gradient in one pass over the data. Explicitly grouped, grid-stride loop, each
+    /// thread keeping its P + 1 sums in registers; each group then reduces them through shared memory in a fixed
+    /// tree order and writes one partial per term: <c>partials[group * terms + k]</c>. The host sums the partials in
+    /// group order, so the same launch gives the same bits every time (no atomics). The group size must be a power
+    /// of two and the dynamic shared memory must hold one double per thread.
+    /// </summary>
+    public static void ValueAndGradientKernel<TModel, TVec>(
+        ArrayView<double> values, long rows, TModel model, TVec arguments, int terms, ArrayView<double> partials)
+        where TModel : unmanaged, ILikelihoodModel<TModel>
+        where TVec : unmanaged, ITermVector<TVec>
+    {
+        var data = new DataRows(values, rows);
+        var sums = default(TVec);
+        long stride = (long)Grid.DimX * Group.DimX;
+        for (long row = (long)Grid.IdxX * Group.DimX + Group.IdxX; row < rows; row += stride)
+            TModel.Accumulate(model, arguments, data, row, ref sums);
+
+        var shared = SharedMemory.GetDynamic<double>();
+        int thread = Group.IdxX;
+        for (int k = 0; k < terms; k++)
+        {
+            shared[thread] = sums.Get(k);
+            Group.Barrier();
+            for (int half = Group.DimX >> 1; half > 0; half >>= 1)
+            {
+                if (thread < half)
+                    shared[thread] += shared[thread + half];
+                Group.Barrier();
+            }
+            if (thread == 0)
+                partials[(long)Grid.IdxX * terms + k] = shared[0];
+            Group.Barrier();
+        }
+    }
+}

@@ -1,0 +1,36 @@
+namespace GpuEstimation.Kernels.Models;
+
+/// <summary>
+/// Normal distribution over one column x, parameters (mu, sigma):
+/// <c>log f(x) = −log σ − ½ log 2π − ½ ((x − μ)/σ)²</c>.
+/// SciPy: <c>scipy.stats.norm(loc=mu, scale=sigma)</c>; MathNet: <c>Normal(mu, sigma)</c>.
+/// Support: x real; sigma &gt; 0.
+/// </summary>
+public readonly struct NormalModel : ILikelihoodModel<NormalModel>
+{
+    private const double HalfLogTwoPi = 0.91893853320467274178032973640562;
+
+    public int ParameterCount => 2;
+
+    public int ColumnCount => 1;
+
+    /// <summary>Arguments: μ, 1/σ, −log σ − ½ log 2π.</summary>
+    public static void Prepare(in NormalModel model, ReadOnlySpan<double> parameters, Span<double> arguments)
+    {
+        double sigma = parameters[1];
+        arguments[0] = parameters[0];
+        arguments[1] = 1.0 / sigma;
+        arguments[2] = -Math.Log(sigma) - HalfLogTwoPi;
+    }
+
+    public static void Accumulate<TVec>(in NormalModel model, in TVec arguments, in DataRows data, long row, ref TVec terms)
+        where TVec : unmanaged, ITermVector<TVec>
+    {
+        double inverseSigma = arguments.Get(1);
+        double z = (data[0, row] - arguments.Get(0)) * inverseSigma;
+        double zz = z * z;
+        terms.Add(0, arguments.Get(2) - 0.5 * zz);
+        terms.Add(1, z * inverseSigma);
+        terms.Add(2, (zz - 1.0) * inverseSigma);
+    }
+}

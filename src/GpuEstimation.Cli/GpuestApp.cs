@@ -1,0 +1,272 @@
+using System.Globalization;
+using GpuEstimation.Backends;
+using GpuEstimation.Data;
+using GpuEstimation.Demo;
+using GpuEstimation.Estimation;
+using GpuEstimation.Models;
+using GpuEstimation.Optimization;
+using GpuEstimation.Priors;
+using GpuEstimation.Results;
+
+namespace GpuEstimation.Cli;
+
+/// <summary>
+/// The <c>gpuest</c> command line. Exit codes: 0 success, 2 bad input (one line on stderr, no stack trace), 3 a fit
+/// that did not converge, 1 an unexpected failure (also one line).
+/// </summary>
+public static class GpuestApp
+{
+    public const int Ok = 0;
+    public const int Failure = 1;
+    public const int BadInput = 2;
+    public const int NotConverged = 3;
+
+    private static readonly IReadOnlySet<string> Flags = new HashSet<string> { "map", "help" };
+
+    public static int Run(string[] args, TextWriter output, TextWriter error)
+    {
+        try
+        {
+            if (args.Length == 0 || args[0] is "help" or "--help" or "-h")
+            {
+                output.Write(Usage);
+                return Ok;
+            }
+            var arguments = new Arguments(args.Skip(1), Flags);
+            return args[0] switch
+            {
+                "fit" => Fit(arguments, output),
+                "eval" => Eval(arguments, output),
+                "demo" => RunDemo(arguments, output),
+                "devices" => Devices(arguments, output),
+                "models" => Models(arguments, output),
+                _ => throw new InputException($"unknown command '{args[0]}' (commands: fit, eval, demo, devices, models, help)"),
+            };
+        }
+        catch (InputException e)
+        {
+            error.WriteLine($"gpuest: {e.Message}");
+            return BadInput;
+        }
+        catch (Exception e)
+        {
+            error.WriteLine($"gpuest: internal error: {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}");
+            return Failure;
+        }
+    }
+
+    private static int Fit(Arguments arguments, TextWriter output)
+    {
+        var model = LoadModel(arguments);
+        var options = new FitOptions
+        {
+            Map = arguments.Flag("map"),
+            Priors = arguments.Pairs("prior").ToDictionary(p => p.Name, p => Prior.Parse(p.Value, p.Name), StringComparer.Ordinal),
+            Fixed = arguments.Numbers("fix"),
+            Start = arguments.Numbers("start"),
+            Optimizer = new OptimizerSettings
+            {
+                Kind = ParseOptimizer(arguments.Single("optimizer")),
+                MaxIterations = arguments.Int("max-iter", 1000, 1),
+            },
+        };
+        var backend = ComputeDevice.ParseBackend(arguments.Single("device") ?? "auto");
+        var json = arguments.Single("json");
+        arguments.RejectUnknown("fit");
+
+        using var device = ComputeDevice.Open(backend);
+        using var session = model.OpenSession(device);
+        var fit = session.Fit(options);
+        WriteFit(output, fit);
+        if (json is not null)
+            WriteFile(json, JsonReport.Fit(fit));
+        return fit.Converged ? Ok : NotConverged;
+    }
+
+    private static int Eval(Arguments arguments, TextWriter output)
+    {
+        var model = LoadModel(arguments);
+        var at = arguments.Numbers("at");
+        var missing = model.Parameters.Where(p => !at.ContainsKey(p.Name)).Select(p => p.Name).ToList();
+        var unknown = at.Keys.Where(k => model.Parameters.All(p => p.Name != k)).ToList();
+        if (unknown.Count > 0)
+            throw new InputException($"--at {unknown[0]}: model '{model.Name}' has no parameter '{unknown[0]}' (parameters: {string.Join(", ", model.Parameters.Select(p => p.Name))})");
+        if (missing.Count > 0)
+            throw new InputException($"--at: missing value for {string.Join(", ", missing)}");
+        int repeat = arguments.Int("repeat", 0, 1);
+        var backend = ComputeDevice.ParseBackend(arguments.Single("device") ?? "auto");
+        var json = arguments.Single("json");
+        arguments.RejectUnknown("eval");
+
+        var point = model.Parameters.Select(p => at[p.Name]).ToArray();
+        using var device = ComputeDevice.Open(backend);
+        using var session = model.OpenSession(device);
+        var evaluation = session.Evaluate(point);
+        double? evalMs = repeat > 0 ? session.TimeEvaluation(point, repeat) : null;
+
+        output.WriteLine($"model {model.Name}, {evaluation.N:N0} observations, device {evaluation.Device}");
+        output.WriteLine($"{"parameter",-16} {"value",22} {"d logL / d param",22}");
+        for (int k = 0; k < point.Length; k++)
+            output.WriteLine($"{evaluation.Names[k],-16} {Format(point[k]),22} {Format(evaluation.Gradient[k]),22}");
+        output.WriteLine($"log-likelihood   {Format(evaluation.LogLikelihood)}");
+        if (evalMs is { } ms)
+            output.WriteLine($"evaluation time  {ms.ToString("0.000", CultureInfo.InvariantCulture)} ms (median of {repeat}, data on the device)");
+        if (json is not null)
+            WriteFile(json, JsonReport.Evaluation(model.Name, evaluation, evalMs));
+        return Ok;
+    }
+
+    private static int RunDemo(Arguments arguments, TextWriter output)
+    {
+        int points = arguments.Int("points", LearningExample.DefaultPoints, 10);
+        var backend = ComputeDevice.ParseBackend(arguments.Single("device") ?? "auto");
+        arguments.RejectUnknown("demo");
+
+        var data = LearningExample.Generate(points);
+        output.WriteLine($"Learning example: {points:N0} points of y = {LearningExample.Slope}·x + {LearningExample.Intercept} + Normal(0, {LearningExample.NoiseSd}),");
+        output.WriteLine($"x uniform on [0, 10), every {LearningExample.OutlierEvery:N0}th point lifted by {LearningExample.OutlierShift} (outliers).");
+        output.WriteLine();
+
+        var spec = ModelCatalog.Linear(data, "y", ["x"]);
+        using var device = ComputeDevice.Open(backend);
+        using var session = spec.OpenSession(device);
+        var mle = session.Fit(new FitOptions());
+        var priorSd = LearningExample.DemoSlopePriorSd;
+        var map = session.Fit(new FitOptions
+        {
+            Map = true,
+            Priors = new Dictionary<string, Prior> { ["x"] = new NormalPrior(0, priorSd) },
+        });
+
+        var x = data.Column("x");
+        var y = data.Column("y");
+        var (ls, lsSigma) = LinearClosedForm.LeastSquares(y, [x]);
+        var ridge = LinearClosedForm.Ridge(y, [x], map["sigma"], priorSd);
+
+        output.WriteLine($"MLE (Gaussian noise: the least-squares line), device {mle.Device}");
+        WriteComparison(output, mle, [ls[0], ls[1], lsSigma], "least squares (QR)");
+        output.WriteLine();
+        output.WriteLine($"MAP with prior x ~ Normal(0, {priorSd}) on the slope, flat on the intercept and sigma (the ridge solution)");
+        WriteComparison(output, map, [ridge[0], ridge[1], double.NaN], "ridge closed form at MAP sigma");
+        output.WriteLine();
+        output.WriteLine($"Each point's likelihood under the MLE line: f(y | x) = Normal(y; {Format(mle["intercept"])} + {Format(mle["x"])}·x, {Format(mle["sigma"])}).");
+        output.WriteLine($"{"x",12} {"y",12} {"log f(y|x)",14}");
+        foreach (int i in new[] { 0, 1, 2, LearningExample.OutlierEvery - 1 })
+        {
+            if (i >= points)
+                continue;
+            double mean = mle["intercept"] + mle["x"] * x[i];
+            double logf = MathNet.Numerics.Distributions.Normal.PDFLn(mean, mle["sigma"], y[i]);
+            output.WriteLine($"{x[i],12:F4} {y[i],12:F4} {logf,14:F4}{(i % LearningExample.OutlierEvery == LearningExample.OutlierEvery - 1 ? "   (an outlier)" : "")}");
+        }
+        return mle.Converged && map.Converged ? Ok : NotConverged;
+    }
+
+    private static int Devices(Arguments arguments, TextWriter output)
+    {
+        arguments.RejectUnknown("devices");
+        foreach (var device in ComputeDevice.List())
+            output.WriteLine(device.ToString());
+        return Ok;
+    }
+
+    private static int Models(Arguments arguments, TextWriter output)
+    {
+        arguments.RejectUnknown("models");
+        output.WriteLine("normal   parameters: mu, sigma                          columns: --column NAME");
+        output.WriteLine("linear   parameters: intercept, <one per --x column>, sigma   columns: --y NAME --x NAME[,NAME...]");
+        return Ok;
+    }
+
+    private static IModelSpec LoadModel(Arguments arguments)
+    {
+        var name = arguments.Required("model", $"one of {string.Join(", ", ModelCatalog.Names)}");
+        var path = arguments.Required("data", "a CSV file with a header row");
+        var columns = new ModelColumns(
+            arguments.Single("column"),
+            arguments.Single("y"),
+            arguments.Single("x")?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries));
+        if (!ModelCatalog.Names.Contains(name))
+            throw new InputException($"--model: unknown model '{name}' (available: {string.Join(", ", ModelCatalog.Names)})");
+        var wanted = new List<string>();
+        if (columns.Column is not null)
+            wanted.Add(columns.Column);
+        if (columns.Y is not null)
+            wanted.Add(columns.Y);
+        wanted.AddRange(columns.X ?? []);
+        var data = CsvData.Read(path, wanted.Distinct().ToList());
+        return ModelCatalog.Create(name, data, columns);
+    }
+
+    private static OptimizerKind ParseOptimizer(string? text) => text switch
+    {
+        null or "lbfgs" => OptimizerKind.Lbfgs,
+        "gradient" => OptimizerKind.GradientAscent,
+        _ => throw new InputException($"--optimizer: unknown optimizer '{text}' (expected lbfgs or gradient)"),
+    };
+
+    private static void WriteFit(TextWriter output, FitResult fit)
+    {
+        output.WriteLine($"model {fit.Model} ({fit.Method.ToUpperInvariant()}), {fit.N:N0} observations, device {fit.Device}");
+        output.WriteLine($"{"parameter",-16} {"estimate",22}");
+        foreach (var p in fit.Parameters)
+            output.WriteLine($"{p.Name,-16} {Format(p.Estimate),22}{(p.Fixed ? "  (fixed)" : "")}");
+        output.WriteLine($"log-likelihood   {Format(fit.LogLikelihood)}");
+        if (fit.LogPosterior is { } logPosterior)
+            output.WriteLine($"log-posterior    {Format(logPosterior)}");
+        WriteConvergence(output, fit);
+    }
+
+    private static void WriteComparison(TextWriter output, FitResult fit, double[] reference, string referenceName)
+    {
+        output.WriteLine($"{"parameter",-12} {"estimate",20} {referenceName,32} {"relative difference",20}");
+        for (int k = 0; k < fit.Parameters.Count; k++)
+        {
+            var p = fit.Parameters[k];
+            string exact = double.IsNaN(reference[k]) ? "" : Format(reference[k]);
+            string diff = double.IsNaN(reference[k]) ? "" : (Math.Abs(p.Estimate - reference[k]) / Math.Abs(reference[k])).ToString("0.0e+00", CultureInfo.InvariantCulture);
+            output.WriteLine($"{p.Name,-12} {Format(p.Estimate),20} {exact,32} {diff,20}");
+        }
+        output.WriteLine($"log-likelihood {Format(fit.LogLikelihood)}{(fit.LogPosterior is { } lp ? $", log-posterior {Format(lp)}" : "")}");
+        WriteConvergence(output, fit);
+    }
+
+    private static void WriteConvergence(TextWriter output, FitResult fit) =>
+        output.WriteLine(
+            $"{(fit.Converged ? "converged" : "NOT CONVERGED")} ({fit.Reason}); {fit.Optimizer}, {fit.Iterations} iterations, " +
+            $"{fit.Evaluations} evaluations, {fit.ElapsedMs.ToString("0.0", CultureInfo.InvariantCulture)} ms");
+
+    private static string Format(double value) => value.ToString("G12", CultureInfo.InvariantCulture);
+
+    private static void WriteFile(string path, string text)
+    {
+        try
+        {
+            File.WriteAllText(path, text + Environment.NewLine);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new InputException($"--json {path}: {e.Message}");
+        }
+    }
+
+    private const string Usage = """
+        gpuest: maximum-likelihood and MAP estimation on the GPU (CUDA, OpenCL) or ILGPU's CPU accelerator.
+
+        Commands
+          gpuest demo [--points N] [--device D]
+              The learning example: y = 0.5·x + 0.4 + noise, fitted by MLE and MAP beside the closed forms.
+          gpuest fit --model normal --data FILE.csv --column x [options]
+          gpuest fit --model linear --data FILE.csv --y y --x x1,x2,... [options]
+              Options: --map, --prior NAME=normal(m,s)|laplace(l,b)|halfnormal(s)|gamma(a,b)|flat,
+                       --fix NAME=VALUE, --start NAME=VALUE, --optimizer lbfgs|gradient, --max-iter N,
+                       --device auto|cuda|opencl|cpu, --json OUT.json
+          gpuest eval --model M --data FILE.csv ... --at NAME=VALUE,... [--repeat N] [--device D] [--json OUT.json]
+              The log-likelihood and its gradient at given parameters; --repeat times one evaluation (median).
+          gpuest models     the models and their parameters
+          gpuest devices    the accelerators found, and why any is unusable
+
+        Exit codes: 0 ok, 2 bad input, 3 the fit did not converge, 1 internal error.
+
+        """;
+}

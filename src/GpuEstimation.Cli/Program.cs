@@ -1,0 +1,1 @@
+return GpuEstimation.Cli.GpuestApp.Run(args, Console.Out, Console.Error);

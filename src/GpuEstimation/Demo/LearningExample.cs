@@ -1,0 +1,41 @@
+using GpuEstimation.Data;
+using MathNet.Numerics.Distributions;
+using MathNet.Numerics.Random;
+
+namespace GpuEstimation.Demo;
+
+/// <summary>
+/// The learning example the project comes from: y = 0.5·x + 0.4 + Normal(0, 0.3) with x uniform on [0, 10), plus a few
+/// outliers, generated the same way every time.
+/// </summary>
+public static class LearningExample
+{
+    public const double Slope = 0.5;
+    public const double Intercept = 0.4;
+    public const double NoiseSd = 0.3;
+    public const int DefaultPoints = 1_000_000;
+
+    /// <summary>One point in this many is an outlier, lifted by <see cref="OutlierShift"/>.</summary>
+    public const int OutlierEvery = 50_000;
+    public const double OutlierShift = 5.0;
+
+    /// <summary>The prior sd on the slope that the demo's MAP uses: strong enough to move a 10⁶-point fit visibly.</summary>
+    public const double DemoSlopePriorSd = 0.001;
+
+    /// <summary>Columns <c>x</c> and <c>y</c>, deterministic for a given <paramref name="seed"/>.</summary>
+    public static Dataset Generate(int points = DefaultPoints, int seed = 20261127)
+    {
+        var random = new Xoshiro256StarStar(seed);
+        var noise = new Normal(0, NoiseSd, random);
+        var x = new double[points];
+        var y = new double[points];
+        for (int i = 0; i < points; i++)
+        {
+            x[i] = 10 * random.NextDouble();
+            y[i] = Slope * x[i] + Intercept + noise.Sample();
+            if (i % OutlierEvery == OutlierEvery - 1)
+                y[i] += OutlierShift;
+        }
+        return new Dataset([KeyValuePair.Create("x", x), KeyValuePair.Create("y", y)], "demo");
+    }
+}

@@ -1,0 +1,126 @@
+using GpuEstimation.Backends;
+using GpuEstimation.Engine;
+using GpuEstimation.Kernels.Models;
+using GpuEstimation.Tests.Support;
+using MathNet.Numerics.Distributions;
+using MathNet.Numerics.Random;
+using Xunit;
+
+namespace GpuEstimation.Tests.Engine;
+
+[Collection(DeviceCollection.Name)]
+public class LikelihoodEngineTests(DeviceFixture devices)
+{
+    public static IEnumerable<object[]> SizesOnEachBackend =>
+        from backend in DeviceFixture.Present
+        from size in new[] { 0, 1, 511, 512, 513, 1_000_000 }
+        select new object[] { backend, size };
+
+    // Edge sizes around one group of 512 and a size that needs a grid-stride loop, against MathNet's log-density.
+    [Theory]
+    [MemberData(nameof(SizesOnEachBackend))]
+    public void NormalLogLikelihoodMatchesMathNet(Backend backend, int size)
+    {
+        var x = Samples(size, seed: size + 1, mean: 3.1, sd: 1.9);
+        const double mu = 2.9, sigma = 2.1;
+        using var engine = new LikelihoodEngine<NormalModel>(devices[backend], new NormalModel(), [x]);
+        var gradient = new double[2];
+
+        double value = engine.Evaluate([mu, sigma], gradient);
+
+        double expected = Numerics.Sum(x.Select(v => Normal.PDFLn(mu, sigma, v)));
+        double expectedMu = Numerics.Sum(x.Select(v => (v - mu) / (sigma * sigma)));
+        double expectedSigma = Numerics.Sum(x.Select(v => ((v - mu) * (v - mu) / (sigma * sigma) - 1) / sigma));
+        if (size == 0)
+        {
+            Assert.Equal(0.0, value);
+            Assert.Equal([0.0, 0.0], gradient);
+            return;
+        }
+        Assert.True(Numerics.Relative(value, expected) <= 1e-12, $"log-likelihood {value} vs {expected}");
+        // The gradient of mu is a sum of terms of both signs: compare against the scale of its terms.
+        double muScale = Numerics.Sum(x.Select(v => Math.Abs(v - mu) / (sigma * sigma)));
+        Assert.True(Math.Abs(gradient[0] - expectedMu) <= 1e-12 * muScale, $"d/dmu {gradient[0]} vs {expectedMu}");
+        double sigmaScale = Numerics.Sum(x.Select(v => ((v - mu) * (v - mu) / (sigma * sigma) + 1) / sigma));
+        Assert.True(Math.Abs(gradient[1] - expectedSigma) <= 1e-12 * sigmaScale, $"d/dsigma {gradient[1]} vs {expectedSigma}");
+    }
+
+    [Theory]
+    [MemberData(nameof(DeviceFixture.Backends), MemberType = typeof(DeviceFixture))]
+    public void LinearLogLikelihoodAndGradientMatchHostLoop(Backend backend)
+    {
+        const int n = 2049;
+        var x1 = Samples(n, 1, 0, 1);
+        var x2 = Samples(n, 2, 5, 3);
+        var y = Enumerable.Range(0, n).Select(i => 1 + 2 * x1[i] - 0.5 * x2[i] + 0.1 * i % 7).ToArray();
+        double[] theta = [0.7, 1.9, -0.45, 1.3];
+        using var engine = new LikelihoodEngine<LinearModel>(devices[backend], new LinearModel(2), [y, x1, x2]);
+        var gradient = new double[4];
+
+        double value = engine.Evaluate(theta, gradient);
+
+        var residuals = Enumerable.Range(0, n).Select(i => y[i] - theta[0] - theta[1] * x1[i] - theta[2] * x2[i]).ToArray();
+        double s = theta[3];
+        Assert.True(Numerics.Relative(value, Numerics.Sum(residuals.Select(r => Normal.PDFLn(0, s, r)))) <= 1e-12);
+        double[] expected =
+        [
+            Numerics.Sum(residuals.Select(r => r / (s * s))),
+            Numerics.Sum(residuals.Select((r, i) => r * x1[i] / (s * s))),
+            Numerics.Sum(residuals.Select((r, i) => r * x2[i] / (s * s))),
+            Numerics.Sum(residuals.Select(r => (r * r / (s * s) - 1) / s)),
+        ];
+        for (int k = 0; k < 4; k++)
+            Assert.True(Numerics.Relative(gradient[k], expected[k]) <= 1e-10, $"gradient[{k}] {gradient[k]} vs {expected[k]}");
+    }
+
+    // Linear regression with 20 features needs the 32-wide term vector: run-time indices through the Twice<> tree.
+    [Fact]
+    public void ManyFeaturesUseTheWiderTermVector()
+    {
+        const int n = 300, k = 20;
+        var features = Enumerable.Range(0, k).Select(j => Samples(n, 10 + j, j, 1)).ToArray();
+        var y = Samples(n, 99, 0, 1);
+        var theta = Enumerable.Range(0, k + 1).Select(j => 0.01 * j).Append(1.5).ToArray();
+        using var engine = new LikelihoodEngine<LinearModel>(devices.Cpu, new LinearModel(k), [y, .. features]);
+        var gradient = new double[k + 2];
+
+        double value = engine.Evaluate(theta, gradient);
+
+        var residuals = Enumerable.Range(0, n).Select(i => y[i] - theta[0] - Enumerable.Range(0, k).Sum(j => theta[j + 1] * features[j][i])).ToArray();
+        Assert.True(Numerics.Relative(value, Numerics.Sum(residuals.Select(r => Normal.PDFLn(0, 1.5, r)))) <= 1e-12);
+        for (int j = 0; j < k; j++)
+        {
+            double expected = Numerics.Sum(residuals.Select((r, i) => r * features[j][i] / 2.25));
+            Assert.True(Numerics.Relative(gradient[j + 1], expected) <= 1e-10, $"feature {j}: {gradient[j + 1]} vs {expected}");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(DeviceFixture.Backends), MemberType = typeof(DeviceFixture))]
+    public void RepeatedEvaluationsGiveIdenticalBits(Backend backend)
+    {
+        var x = Samples(100_003, 7, 0, 1);
+        using var engine = new LikelihoodEngine<NormalModel>(devices[backend], new NormalModel(), [x]);
+        var first = new double[2];
+        var second = new double[2];
+        double a = engine.Evaluate([0.1, 0.9], first);
+        double b = engine.Evaluate([0.1, 0.9], second);
+        Assert.Equal(BitConverter.DoubleToInt64Bits(a), BitConverter.DoubleToInt64Bits(b));
+        Assert.Equal(first.Select(BitConverter.DoubleToInt64Bits), second.Select(BitConverter.DoubleToInt64Bits));
+    }
+
+    [Fact]
+    public void WrongColumnCountIsRejected()
+    {
+        var e = Assert.Throws<ArgumentException>(() => new LikelihoodEngine<LinearModel>(devices.Cpu, new LinearModel(2), [new double[3]]));
+        Assert.Contains("reads 3 columns", e.Message);
+    }
+
+    internal static double[] Samples(int n, int seed, double mean, double sd)
+    {
+        var normal = new Normal(mean, sd, new Xoshiro256StarStar(seed));
+        var values = new double[n];
+        normal.Samples(values);
+        return values;
+    }
+}

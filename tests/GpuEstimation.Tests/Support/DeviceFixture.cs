@@ -1,0 +1,49 @@
+using GpuEstimation.Backends;
+using Xunit;
+
+namespace GpuEstimation.Tests.Support;
+
+/// <summary>
+/// The backends present on this machine, opened once for the whole run: ILGPU's CPU accelerator always, CUDA and
+/// OpenCL where a usable device exists. Tests that take a <see cref="Backend"/> run on each.
+/// </summary>
+public sealed class DeviceFixture : IDisposable
+{
+    private readonly Dictionary<Backend, ComputeDevice> _devices = new();
+
+    public DeviceFixture()
+    {
+        _devices[Backend.Cpu] = ComputeDevice.Open(Backend.Cpu);
+        foreach (var backend in Present.Where(b => b != Backend.Cpu))
+            _devices[backend] = ComputeDevice.Open(backend);
+    }
+
+    /// <summary>Backends with a usable device here (CPU first).</summary>
+    public static IReadOnlyList<Backend> Present { get; } = ComputeDevice.List()
+        .Where(d => d.Usable)
+        .Select(d => d.Backend)
+        .Append(Backend.Cpu)
+        .Distinct()
+        .OrderBy(b => b == Backend.Cpu ? 0 : 1)
+        .ToList();
+
+    /// <summary>For [Theory, MemberData(nameof(DeviceFixture.Backends), MemberType = typeof(DeviceFixture))].</summary>
+    public static IEnumerable<object[]> Backends => Present.Select(b => new object[] { b });
+
+    public ComputeDevice this[Backend backend] => _devices[backend];
+
+    public ComputeDevice Cpu => _devices[Backend.Cpu];
+
+    public void Dispose()
+    {
+        foreach (var device in _devices.Values)
+            device.Dispose();
+    }
+}
+
+/// <summary>Tests that use accelerators share one set of devices and run one after another.</summary>
+[CollectionDefinition(Name)]
+public sealed class DeviceCollection : ICollectionFixture<DeviceFixture>
+{
+    public const string Name = "devices";
+}

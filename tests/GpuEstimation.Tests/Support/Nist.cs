@@ -1,0 +1,60 @@
+using System.Globalization;
+
+namespace GpuEstimation.Tests.Support;
+
+/// <summary>A NIST StRD linear-regression dataset with its certified values, read from ../shared/nist-strd.</summary>
+public sealed record NistLinear(string Name, double[] Y, double[][] Features, double[] Estimates, double[] StandardDeviations, double ResidualSd)
+{
+    public static string Directory
+    {
+        get
+        {
+            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            {
+                var candidate = Path.Combine(dir.FullName, "shared", "nist-strd");
+                if (System.IO.Directory.Exists(candidate))
+                    return candidate;
+            }
+            throw new DirectoryNotFoundException("shared/nist-strd not found above the test directory");
+        }
+    }
+
+    /// <summary>
+    /// Reads a linear dataset: certified B0..Bk (lines 31-60), data from line 61. With two data columns and more than
+    /// two parameters the model is the polynomial in x of degree k (Pontius, Filip, Wampler).
+    /// </summary>
+    public static NistLinear Load(string name)
+    {
+        var lines = File.ReadAllLines(Path.Combine(Directory, name + ".dat"));
+        var estimates = new List<double>();
+        var sds = new List<double>();
+        double residualSd = double.NaN;
+        for (int i = 30; i < 60; i++)
+        {
+            var parts = lines[i].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (parts.Length == 3 && parts[0].StartsWith('B'))
+            {
+                estimates.Add(Parse(parts[1]));
+                sds.Add(Parse(parts[2]));
+            }
+            else if (parts.Length >= 3 && parts[0] == "Standard" && parts[1] == "Deviation")
+            {
+                residualSd = Parse(parts[2]);
+            }
+        }
+        var rows = lines.Skip(60)
+            .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Where(p => p.Length > 0)
+            .Select(p => p.Select(Parse).ToArray())
+            .ToArray();
+        var y = rows.Select(r => r[0]).ToArray();
+        double[][] features;
+        if (rows[0].Length == 2 && estimates.Count > 2)
+            features = Enumerable.Range(1, estimates.Count - 1).Select(power => rows.Select(r => Math.Pow(r[1], power)).ToArray()).ToArray();
+        else
+            features = Enumerable.Range(1, rows[0].Length - 1).Select(c => rows.Select(r => r[c]).ToArray()).ToArray();
+        return new NistLinear(name, y, features, estimates.ToArray(), sds.ToArray(), residualSd);
+    }
+
+    private static double Parse(string text) => double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture);
+}
