@@ -1,6 +1,7 @@
 using GpuEstimation.Data;
 using GpuEstimation.Kernels.Models;
 using MathNet.Numerics.LinearAlgebra;
+using MathNet.Numerics.LinearAlgebra.Factorization;
 
 namespace GpuEstimation.Models;
 
@@ -29,7 +30,7 @@ public static class ModelCatalog
         var x = data.Column(column);
         RequireRows(data);
         double mean = Mean(x);
-        double sd = Math.Sqrt(x.Sum(v => (v - mean) * (v - mean)) / x.Length);
+        double sd = StandardDeviation(x);
         return new ModelSpec<NormalModel>(
             "normal",
             new NormalModel(),
@@ -66,66 +67,88 @@ public static class ModelCatalog
             scales);
     }
 
+    /// <summary>
+    /// Least squares by a blocked Householder QR of [1 X y] (blocks of rows stacked under the running R), so the start
+    /// is as accurate as QR on ill-conditioned designs while memory stays O(p²). A singular design starts flat.
+    /// </summary>
     private static (double[] Start, double[] Scales) LeastSquaresStart(double[] y, double[][] features)
     {
-        int n = y.Length, k = features.Length;
-        double meanY = Mean(y);
-        var means = features.Select(Mean).ToArray();
-        var gram = Matrix<double>.Build.Dense(k, k);
-        var rhs = Vector<double>.Build.Dense(k);
-        for (int a = 0; a < k; a++)
+        const int Block = 4096;
+        int n = y.Length, k = features.Length, p = k + 1;
+        Matrix<double>? r = null;
+        for (int begin = 0; begin < n; begin += Block)
         {
-            for (int i = 0; i < n; i++)
-                rhs[a] += (features[a][i] - means[a]) * (y[i] - meanY);
-            for (int b = 0; b <= a; b++)
+            int rows = Math.Min(Block, n - begin);
+            int top = r?.RowCount ?? 0;
+            var stacked = Matrix<double>.Build.Dense(top + rows, p + 1);
+            if (r is not null)
+                stacked.SetSubMatrix(0, 0, r);
+            for (int i = 0; i < rows; i++)
             {
-                double s = 0;
-                for (int i = 0; i < n; i++)
-                    s += (features[a][i] - means[a]) * (features[b][i] - means[b]);
-                gram[a, b] = gram[b, a] = s;
+                stacked[top + i, 0] = 1;
+                for (int j = 0; j < k; j++)
+                    stacked[top + i, j + 1] = features[j][begin + i];
+                stacked[top + i, p] = y[begin + i];
+            }
+            r = stacked.RowCount >= p + 1 ? stacked.QR(QRMethod.Thin).R : stacked;
+        }
+
+        var coefficients = new double[p];
+        if (r is not null && r.RowCount >= p + 1)
+        {
+            double largest = Enumerable.Range(0, p).Max(j => Math.Abs(r[j, j]));
+            bool singular = Enumerable.Range(0, p).Any(j => !(Math.Abs(r[j, j]) > 1e-13 * largest));
+            if (!singular)
+            {
+                for (int j = p - 1; j >= 0; j--)
+                {
+                    double sum = r[j, p];
+                    for (int c = j + 1; c < p; c++)
+                        sum -= r[j, c] * coefficients[c];
+                    coefficients[j] = sum / r[j, j];
+                }
             }
         }
-
-        var slopes = Vector<double>.Build.Dense(k);
-        try
+        if (coefficients.Any(v => !double.IsFinite(v)) || coefficients.All(v => v == 0))
         {
-            if (k > 0)
-                slopes = gram.Cholesky().Solve(rhs);
+            Array.Clear(coefficients);
+            coefficients[0] = Mean(y);
         }
-        catch (ArgumentException)
-        {
-            // Singular design (e.g. a duplicated column): start flat and let the fit report what it finds.
-        }
-        if (slopes.Any(v => !double.IsFinite(v)))
-            slopes.Clear();
 
-        double intercept = meanY - Enumerable.Range(0, k).Sum(j => slopes[j] * means[j]);
         double ss = 0;
         for (int i = 0; i < n; i++)
         {
-            double r = y[i] - intercept;
+            double residual = y[i] - coefficients[0];
             for (int j = 0; j < k; j++)
-                r -= slopes[j] * features[j][i];
-            ss += r * r;
+                residual -= coefficients[j + 1] * features[j][i];
+            ss += residual * residual;
         }
         double sigma = Math.Sqrt(ss / n);
-        double sdY = Math.Sqrt(y.Sum(v => (v - meanY) * (v - meanY)) / n);
+        double sdY = StandardDeviation(y);
         double yScale = sdY > 0 ? sdY : 1.0;
 
         var start = new double[k + 2];
         var scales = new double[k + 2];
-        start[0] = intercept;
+        coefficients.CopyTo(start, 0);
         scales[0] = yScale;
         for (int j = 0; j < k; j++)
         {
-            start[j + 1] = slopes[j];
-            double sdX = Math.Sqrt(gram[j, j] / n);
+            double sdX = StandardDeviation(features[j]);
             scales[j + 1] = sdX > 0 ? yScale / sdX : 1.0;
-            scales[0] += Math.Abs(means[j]) * scales[j + 1];
+            scales[0] += Math.Abs(Mean(features[j])) * scales[j + 1];
         }
         start[k + 1] = sigma > 0 ? sigma : yScale;
         scales[k + 1] = 0.1;
         return (start, scales);
+    }
+
+    private static double StandardDeviation(double[] values)
+    {
+        double mean = Mean(values);
+        double ss = 0;
+        foreach (var v in values)
+            ss += (v - mean) * (v - mean);
+        return values.Length == 0 ? 0 : Math.Sqrt(ss / values.Length);
     }
 
     private static void RequireRows(Dataset data)

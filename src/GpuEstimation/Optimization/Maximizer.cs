@@ -7,7 +7,7 @@ public enum OptimizerKind
 {
     /// <summary>Limited-memory BFGS with a backtracking line search (the default).</summary>
     Lbfgs,
-    /// <summary>Steepest ascent with a backtracking (Armijo) line search.</summary>
+    /// <summary>Steepest ascent with a backtracking (Armijo) line search, trying the Barzilai-Borwein step first.</summary>
     GradientAscent,
 }
 
@@ -44,14 +44,20 @@ public sealed record OptimizationResult(
 
 /// <summary>
 /// Maximizes a smooth objective given its value and gradient. The search runs in preconditioned coordinates
-/// w, with x = x₀ + T w and Tᵀ(−∇²f(x₀))T ≈ I from a finite-difference Hessian of the analytic gradient at the start.
-/// One unit of w is then about one standard error, which makes the stopping rules scale-free and lets badly scaled
-/// problems (a coefficient of x² with x ~ 10⁶) converge as fast as well-scaled ones.
+/// w, with x = x₀ + T w and Tᵀ(−∇²f(x₀))T ≈ I from a finite-difference Hessian of the analytic gradient. One unit
+/// of w is then about one standard error, which makes the stopping rules scale-free and lets badly scaled problems
+/// (a coefficient of x² with x ~ 10⁶) converge as fast as well-scaled ones. Once the gradient is below tolerance a few
+/// more steps are taken while each halves it, so the answer is as exact as the gradient's rounding allows.
 /// </summary>
 public static class Maximizer
 {
     private const double ArmijoC1 = 1e-4;
     private const double RoundingLevel = 1e-13;
+    /// <summary>
+    /// Where a line search cannot make progress, the fit counts as converged only with a full (Cholesky) preconditioner
+    /// and this close to the optimum, in standard errors; a diagonal scaling says too little about distance.
+    /// </summary>
+    private const double RoundingGradientLimit = 1e-4;
 
     public static OptimizationResult Maximize(ValueAndGradient objective, IReadOnlyList<double> start, IReadOnlyList<double> scales, OptimizerSettings settings)
     {
@@ -61,184 +67,250 @@ public static class Maximizer
         if (scales.Count != n)
             throw new ArgumentException("one scale per coordinate is needed", nameof(scales));
 
-        int evaluations = 0;
-        var x0 = start.ToArray();
-        var g0 = new double[n];
-        double f0 = Count(objective, x0, g0, ref evaluations);
-        if (!IsFinite(f0, g0))
-            return new OptimizationResult(x0, f0, false, "the objective is not finite at the starting values", 0, evaluations, double.NaN, double.NaN);
+        var search = new Search(objective, start.ToArray());
+        if (!search.StartIsFinite)
+            return new OptimizationResult(search.Origin, search.Value, false, "the objective is not finite at the starting values", 0, search.Evaluations, double.NaN, double.NaN);
         if (n == 0)
-            return new OptimizationResult(x0, f0, true, "no free parameters", 0, evaluations, 0, 0);
+            return new OptimizationResult(search.Origin, search.Value, true, "no free parameters", 0, search.Evaluations, 0, 0);
 
-        var transform = Preconditioner(objective, x0, g0, scales, ref evaluations);
+        search.Precondition(scales.ToArray());
+        var (converged, reason, iterations) = search.Run(settings);
+        return search.Result(converged, reason, iterations);
+    }
 
-        // Minimize h(w) = −f(x₀ + T w); G = ∇h = −Tᵀ ∇f.
-        var x = new double[n];
-        var gx = new double[n];
-        double Evaluate(double[] w, double[] gradient, ref int count)
+    /// <summary>The state of one maximization: the origin x₀ and transform T of the current coordinates, and the point w.</summary>
+    private sealed class Search
+    {
+        private readonly ValueAndGradient _objective;
+        private readonly int _n;
+        private readonly double[] _x;
+        private readonly double[] _gx;
+        private Matrix<double> _transform;
+        private double[] _w;
+        private double[] _g;
+        private double _h;
+        private readonly LinkedList<(double[] S, double[] Y, double Rho)> _memory = new();
+        private bool _newtonScaled;
+
+        public Search(ValueAndGradient objective, double[] start)
         {
-            for (int i = 0; i < n; i++)
+            _objective = objective;
+            _n = start.Length;
+            Origin = start;
+            _x = new double[_n];
+            _gx = new double[_n];
+            _transform = Matrix<double>.Build.DenseIdentity(_n);
+            _w = new double[_n];
+            _g = new double[_n];
+            _h = Evaluate(_w, _g);
+            StartIsFinite = IsFinite(_h, _g);
+        }
+
+        public double[] Origin { get; private set; }
+
+        public int Evaluations { get; private set; }
+
+        public bool StartIsFinite { get; }
+
+        public double Value => -_h;
+
+        /// <summary>Composes T with a preconditioner computed at the origin (w = 0) in the current coordinates.</summary>
+        public void Precondition(double[] scales)
+        {
+            var a = Matrix<double>.Build.Dense(_n, _n);
+            var wk = new double[_n];
+            var gk = new double[_n];
+            for (int k = 0; k < _n; k++)
             {
-                double v = x0[i];
-                for (int j = 0; j < n; j++)
-                    v += transform[i, j] * w[j];
-                x[i] = v;
+                Array.Copy(_w, wk, _n);
+                double step = 1e-4 * scales[k];
+                wk[k] += step;
+                double h = Evaluate(wk, gk);
+                for (int i = 0; i < _n; i++)
+                    a[i, k] = double.IsFinite(h) ? (gk[i] - _g[i]) / step : double.NaN;
             }
-            double value = -Count(objective, x, gx, ref count);
-            for (int j = 0; j < n; j++)
+            // The point stays where it is (w = 0); its gradient is re-expressed in the new coordinates.
+            var (factor, newtonScaled) = Factor(0.5 * (a + a.Transpose()), scales);
+            _newtonScaled = newtonScaled;
+            _transform = _transform * factor;
+            _g = factor.TransposeThisAndMultiply(Vector<double>.Build.DenseOfArray(_g)).ToArray();
+            _memory.Clear();
+        }
+
+        public (bool Converged, string Reason, int Iterations) Run(OptimizerSettings settings)
+        {
+            var direction = new double[_n];
+            var wNew = new double[_n];
+            var gNew = new double[_n];
+            for (int iteration = 0; iteration < settings.MaxIterations; iteration++)
+            {
+                if (MaxAbs(_g) <= settings.GradientTolerance)
+                    return (true, "gradient below tolerance", iteration + Polish(settings));
+
+                if (settings.Kind == OptimizerKind.Lbfgs)
+                    TwoLoop(_memory, _g, direction);
+                else
+                    Negate(_g, direction);
+                double slope = Dot(_g, direction);
+                if (!(slope < 0))
+                {
+                    _memory.Clear();
+                    Negate(_g, direction);
+                    slope = Dot(_g, direction);
+                }
+
+                double noise = RoundingLevel * Math.Max(1, Math.Abs(_h));
+                // Gradient ascent tries the Barzilai-Borwein step sᵀs/sᵀy of the last move first; L-BFGS the unit step.
+                double t = settings.Kind == OptimizerKind.GradientAscent && _memory.Last is { } last
+                    ? Math.Clamp(Dot(last.Value.S, last.Value.S) / Dot(last.Value.S, last.Value.Y), 1e-6, 1e6)
+                    : 1;
+                bool accepted = false;
+                double hNew = double.NaN;
+                for (int attempt = 0; attempt < 60 && !accepted; attempt++)
+                {
+                    for (int i = 0; i < _n; i++)
+                        wNew[i] = _w[i] + t * direction[i];
+                    hNew = Evaluate(wNew, gNew);
+                    if (IsFinite(hNew, gNew))
+                    {
+                        // Below the objective's rounding level its differences are noise, but the gradient is still
+                        // accurate: there the same sufficient-decrease test is made on the slope along the line
+                        // (on a quadratic, h(t) ≤ h + c₁ t slope exactly when slope(t) ≤ −(1 − 2c₁) slope).
+                        accepted = -t * slope > noise
+                            ? hNew <= _h + ArmijoC1 * t * slope
+                            : Dot(gNew, direction) <= -(1 - 2 * ArmijoC1) * slope;
+                    }
+                    if (!accepted)
+                        t *= 0.5;
+                }
+
+                if (!accepted)
+                {
+                    // Only near the optimum is a stalled search the rounding floor rather than a failure.
+                    bool converged = _newtonScaled && -0.5 * slope <= noise && MaxAbs(_g) <= RoundingGradientLimit;
+                    return (converged, converged
+                        ? "no further improvement possible at rounding level"
+                        : "line search failed to improve the objective", iteration + 1);
+                }
+
+                var s = new double[_n];
+                var y = new double[_n];
+                for (int i = 0; i < _n; i++)
+                {
+                    s[i] = wNew[i] - _w[i];
+                    y[i] = gNew[i] - _g[i];
+                }
+                double sy = Dot(s, y);
+                if (sy > 1e-300)
+                {
+                    _memory.AddLast((s, y, 1 / sy));
+                    if (_memory.Count > settings.Memory)
+                        _memory.RemoveFirst();
+                }
+
+                bool smallStep = MaxAbs(s) <= settings.StepTolerance && Math.Abs(hNew - _h) <= settings.RelativeTolerance * Math.Max(1, Math.Abs(_h));
+                (_w, wNew) = (wNew, _w);
+                (_g, gNew) = (gNew, _g);
+                _h = hNew;
+                if (smallStep)
+                    return (true, "relative change below tolerance", iteration + 1);
+            }
+            return (false, "maximum iterations reached", settings.MaxIterations);
+        }
+
+        /// <summary>Quasi-Newton steps past the tolerance while each at least halves the gradient; returns the steps taken.</summary>
+        private int Polish(OptimizerSettings settings)
+        {
+            var direction = new double[_n];
+            var wNew = new double[_n];
+            var gNew = new double[_n];
+            int steps = 0;
+            for (; steps < 3; steps++)
+            {
+                if (settings.Kind == OptimizerKind.Lbfgs)
+                    TwoLoop(_memory, _g, direction);
+                else
+                    Negate(_g, direction);
+                for (int i = 0; i < _n; i++)
+                    wNew[i] = _w[i] + direction[i];
+                double hNew = Evaluate(wNew, gNew);
+                if (!IsFinite(hNew, gNew) || Norm(gNew) > 0.5 * Norm(_g))
+                    break;
+                (_w, wNew) = (wNew, _w);
+                (_g, gNew) = (gNew, _g);
+                _h = hNew;
+            }
+            return steps;
+        }
+
+        public OptimizationResult Result(bool converged, string reason, int iterations)
+        {
+            var direction = new double[_n];
+            TwoLoop(_memory, _g, direction);
+            double edm = Math.Abs(0.5 * Dot(_g, direction));
+            return new OptimizationResult(Point(), -_h, converged, reason, iterations, Evaluations, MaxAbs(_g), edm);
+        }
+
+        private double[] Point()
+        {
+            var point = new double[_n];
+            for (int i = 0; i < _n; i++)
+            {
+                double v = Origin[i];
+                for (int j = 0; j < _n; j++)
+                    v += _transform[i, j] * _w[j];
+                point[i] = v;
+            }
+            return point;
+        }
+
+        // h(w) = −f(x₀ + T w), G = ∇h = −Tᵀ ∇f.
+        private double Evaluate(double[] w, double[] gradient)
+        {
+            for (int i = 0; i < _n; i++)
+            {
+                double v = Origin[i];
+                for (int j = 0; j < _n; j++)
+                    v += _transform[i, j] * w[j];
+                _x[i] = v;
+            }
+            Evaluations++;
+            double value = -_objective(_x, _gx);
+            for (int j = 0; j < _n; j++)
             {
                 double s = 0;
-                for (int i = 0; i < n; i++)
-                    s += transform[i, j] * gx[i];
+                for (int i = 0; i < _n; i++)
+                    s += _transform[i, j] * _gx[i];
                 gradient[j] = -s;
             }
             return value;
         }
-
-        var w = new double[n];
-        var g = new double[n];
-        double h = Evaluate(w, g, ref evaluations);
-        var memory = new LinkedList<(double[] S, double[] Y, double Rho)>();
-        var direction = new double[n];
-        var wNew = new double[n];
-        var gNew = new double[n];
-        int iteration = 0;
-        string reason = "maximum iterations reached";
-        bool converged = false;
-
-        while (iteration < settings.MaxIterations)
-        {
-            if (MaxAbs(g) <= settings.GradientTolerance)
-            {
-                converged = true;
-                reason = "gradient below tolerance";
-                break;
-            }
-            iteration++;
-
-            if (settings.Kind == OptimizerKind.Lbfgs)
-                TwoLoop(memory, g, direction);
-            else
-                Negate(g, direction);
-            double slope = Dot(g, direction);
-            if (!(slope < 0))
-            {
-                memory.Clear();
-                Negate(g, direction);
-                slope = Dot(g, direction);
-            }
-
-            double noise = RoundingLevel * Math.Max(1, Math.Abs(h));
-            double t = 1;
-            bool accepted = false;
-            double hNew = double.NaN;
-            for (int attempt = 0; attempt < 80 && !accepted; attempt++)
-            {
-                for (int i = 0; i < n; i++)
-                    wNew[i] = w[i] + t * direction[i];
-                hNew = Evaluate(wNew, gNew, ref evaluations);
-                if (IsFinite(hNew, gNew))
-                {
-                    bool sufficient = hNew <= h + ArmijoC1 * t * slope;
-                    // Below the objective's rounding level its differences are noise; the gradient is still accurate.
-                    bool belowNoise = -t * slope <= noise && Norm(gNew) < Norm(g);
-                    accepted = sufficient || belowNoise;
-                }
-                if (!accepted)
-                    t *= 0.5;
-            }
-
-            if (!accepted)
-            {
-                double decrement = -0.5 * slope;
-                converged = decrement <= noise;
-                reason = converged
-                    ? "no further improvement possible at rounding level"
-                    : "line search failed to improve the objective";
-                break;
-            }
-
-            var s = new double[n];
-            var y = new double[n];
-            for (int i = 0; i < n; i++)
-            {
-                s[i] = wNew[i] - w[i];
-                y[i] = gNew[i] - g[i];
-            }
-            double sy = Dot(s, y);
-            if (sy > 1e-300)
-            {
-                memory.AddLast((s, y, 1 / sy));
-                if (memory.Count > settings.Memory)
-                    memory.RemoveFirst();
-            }
-
-            bool smallStep = MaxAbs(s) <= settings.StepTolerance && Math.Abs(hNew - h) <= settings.RelativeTolerance * Math.Max(1, Math.Abs(h));
-            Array.Copy(wNew, w, n);
-            Array.Copy(gNew, g, n);
-            h = hNew;
-            if (smallStep)
-            {
-                converged = true;
-                reason = "relative change below tolerance";
-                break;
-            }
-        }
-
-        // The reported point is the last accepted one: x₀ + T w.
-        var point = new double[n];
-        for (int i = 0; i < n; i++)
-        {
-            point[i] = x0[i];
-            for (int j = 0; j < n; j++)
-                point[i] += transform[i, j] * w[j];
-        }
-        TwoLoop(memory, g, direction);
-        double edm = Math.Abs(0.5 * Dot(g, direction));
-        return new OptimizationResult(point, -h, converged, reason, iteration, evaluations, MaxAbs(g), edm);
     }
 
     /// <summary>
-    /// T with Tᵀ A T = I for A = −(symmetrized finite-difference Hessian) at x₀ (A = L Lᵀ, T = L⁻ᵀ); where A is not
-    /// positive definite, the diagonal of A where positive and the given scales elsewhere.
+    /// T with Tᵀ A T = I for the symmetric A (the Hessian of h = −f): A is scaled to unit diagonal (D A D) and factored
+    /// by Cholesky, T = D L⁻ᵀ. Where A is not numerically positive definite (an indefinite start, or a design so
+    /// ill-conditioned that rounding breaks the factorization), T = D alone; non-finite entries fall back to the scales.
     /// </summary>
-    private static Matrix<double> Preconditioner(ValueAndGradient objective, double[] x0, double[] g0, IReadOnlyList<double> scales, ref int evaluations)
+    private static (Matrix<double> Transform, bool Full) Factor(Matrix<double> a, double[] scales)
     {
-        int n = x0.Length;
-        var a = Matrix<double>.Build.Dense(n, n);
-        var xk = new double[n];
-        var gk = new double[n];
-        var steps = new double[n];
+        int n = a.RowCount;
+        var d = Matrix<double>.Build.Dense(n, n);
         for (int k = 0; k < n; k++)
+            d[k, k] = a[k, k] > 0 && double.IsFinite(a[k, k]) ? 1 / Math.Sqrt(a[k, k]) : scales[k];
+        if (!a.Enumerate().All(double.IsFinite))
+            return (d, false);
+        try
         {
-            Array.Copy(x0, xk, n);
-            steps[k] = 1e-4 * scales[k];
-            xk[k] += steps[k];
-            double f = Count(objective, xk, gk, ref evaluations);
-            for (int i = 0; i < n; i++)
-                a[i, k] = double.IsFinite(f) ? -(gk[i] - g0[i]) / steps[k] : double.NaN;
+            var transform = d * (d * a * d).Cholesky().Factor.Transpose().Inverse();
+            if (transform.Enumerate().All(double.IsFinite))
+                return (transform, true);
         }
-        a = 0.5 * (a + a.Transpose());
-
-        if (a.Enumerate().All(double.IsFinite))
+        catch (ArgumentException)
         {
-            try
-            {
-                var lower = a.Cholesky().Factor;
-                var transform = lower.Transpose().Inverse();
-                if (transform.Enumerate().All(double.IsFinite))
-                    return transform;
-            }
-            catch (ArgumentException)
-            {
-                // Not positive definite at the start: fall through to the diagonal.
-            }
+            // Not positive definite: the diagonal scaling alone.
         }
-
-        var diagonal = Matrix<double>.Build.Dense(n, n);
-        for (int k = 0; k < n; k++)
-            diagonal[k, k] = a[k, k] > 0 && double.IsFinite(a[k, k]) ? 1 / Math.Sqrt(a[k, k]) : scales[k];
-        return diagonal;
+        return (d, false);
     }
 
     private static void TwoLoop(LinkedList<(double[] S, double[] Y, double Rho)> memory, double[] g, double[] direction)
@@ -270,12 +342,6 @@ public static class Maximizer
         }
         for (int i = 0; i < n; i++)
             direction[i] = -direction[i];
-    }
-
-    private static double Count(ValueAndGradient objective, double[] x, double[] gradient, ref int evaluations)
-    {
-        evaluations++;
-        return objective(x, gradient);
     }
 
     private static bool IsFinite(double value, double[] gradient) => double.IsFinite(value) && gradient.All(double.IsFinite);

@@ -1,0 +1,105 @@
+using GpuEstimation.Backends;
+using GpuEstimation.Data;
+using GpuEstimation.Estimation;
+using GpuEstimation.Models;
+using GpuEstimation.Tests.Engine;
+using GpuEstimation.Tests.Support;
+using MathNet.Numerics.LinearAlgebra;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace GpuEstimation.Tests.Estimation;
+
+[Collection(DeviceCollection.Name)]
+public class LinearFitTests(DeviceFixture devices, ITestOutputHelper output)
+{
+    // Generated data against MathNet's QR solution, started away from least squares so the optimizer does the work.
+    [Theory]
+    [MemberData(nameof(DeviceFixture.Backends), MemberType = typeof(DeviceFixture))]
+    public void MleEqualsLeastSquaresOnGeneratedData(Backend backend)
+    {
+        const int n = 50_000;
+        var x1 = LikelihoodEngineTests.Samples(n, 21, 10, 2);
+        var x2 = LikelihoodEngineTests.Samples(n, 22, -3, 0.5);
+        var noise = LikelihoodEngineTests.Samples(n, 23, 0, 0.7);
+        var y = Enumerable.Range(0, n).Select(i => 1.5 + 0.8 * x1[i] - 2.2 * x2[i] + noise[i]).ToArray();
+        var spec = ModelCatalog.Linear(Dataset.FromColumns(("y", y), ("a", x1), ("b", x2)), "y", ["a", "b"]);
+        using var session = spec.OpenSession(devices[backend]);
+
+        var fit = session.Fit(new FitOptions
+        {
+            Start = new Dictionary<string, double> { ["intercept"] = 0, ["a"] = 0, ["b"] = 0, ["sigma"] = 3 },
+        });
+
+        var (b, sigma) = QrReference(y, [x1, x2]);
+        Assert.True(fit.Converged, fit.Reason);
+        Assert.Equal(["intercept", "a", "b", "sigma"], fit.Parameters.Select(p => p.Name));
+        for (int k = 0; k < 3; k++)
+            Assert.True(Numerics.Relative(fit.Parameters[k].Estimate, b[k]) <= 1e-8, $"{fit.Parameters[k].Name}: {fit.Parameters[k].Estimate:R} vs {b[k]:R}");
+        Assert.True(Numerics.Relative(fit["sigma"], sigma) <= 1e-8);
+    }
+
+    [Theory]
+    [InlineData("Norris", 1e-8)]
+    [InlineData("Pontius", 1e-8)]
+    public void MleMatchesNistCertifiedCoefficients(string name, double tolerance)
+    {
+        var (fit, nist) = FitNist(name, fixSigma: false);
+        Assert.True(fit.Converged, fit.Reason);
+        for (int k = 0; k < nist.Estimates.Length; k++)
+            Assert.True(Numerics.Relative(fit.Parameters[k].Estimate, nist.Estimates[k]) <= tolerance,
+                $"{name} B{k}: {fit.Parameters[k].Estimate:R} vs certified {nist.Estimates[k]:R}");
+    }
+
+    [Fact]
+    public void LongleyToAtLeastSevenDigits()
+    {
+        var (fit, nist) = FitNist("Longley", fixSigma: false);
+        Assert.True(fit.Converged, fit.Reason);
+        var digits = nist.Estimates.Select((e, k) => Numerics.Digits(fit.Parameters[k].Estimate, e)).ToArray();
+        output.WriteLine($"Longley digits: {string.Join(" ", digits.Select(d => d.ToString("F1")))}");
+        Assert.True(digits.Min() >= 7, $"Longley: fewest correct digits {digits.Min():F1}");
+    }
+
+    // Reports the digits reached on the hard designs (printed with --logger "console;verbosity=detailed"). Wampler1 and
+    // Wampler2 are exact fits (residual 0), where sigma has no MLE, so sigma is fixed there. The floors are what this
+    // code reaches today, a little rounded down, so that a regression shows. Filip's Hessian is numerically singular
+    // in double precision, so its gradient never gets small in the optimizer's units: it stops on relative change.
+    [Theory]
+    [InlineData("Wampler1", true, 10, "gradient below tolerance")]
+    [InlineData("Wampler2", true, 12, "gradient below tolerance")]
+    [InlineData("Wampler3", false, 9.5, "gradient below tolerance")]
+    [InlineData("Wampler4", false, 7.4, "gradient below tolerance")]
+    [InlineData("Wampler5", false, 5.4, "gradient below tolerance")]
+    [InlineData("Filip", false, 7.3, "relative change below tolerance")]
+    public void DigitsOnHardDesigns(string name, bool fixSigma, double floor, string reason)
+    {
+        var (fit, nist) = FitNist(name, fixSigma);
+        var digits = nist.Estimates.Select((e, k) => Numerics.Digits(fit.Parameters[k].Estimate, e)).ToArray();
+        output.WriteLine($"{name}: converged={fit.Converged} ({fit.Reason}, {fit.Iterations} iterations, {fit.Evaluations} evaluations), digits {string.Join(" ", digits.Select(d => d.ToString("F1")))}, min {digits.Min():F1}");
+        Assert.True(fit.Converged, fit.Reason);
+        Assert.Equal(reason, fit.Reason);
+        Assert.True(digits.Min() >= floor, $"{name}: fewest correct digits {digits.Min():F1}");
+    }
+
+    private (FitResult Fit, NistLinear Nist) FitNist(string name, bool fixSigma)
+    {
+        var nist = NistLinear.Load(name);
+        var names = Enumerable.Range(1, nist.Features.Length).Select(j => $"x{j}").ToArray();
+        var columns = new List<(string, double[])> { ("y", nist.Y) };
+        columns.AddRange(names.Select((n, j) => (n, nist.Features[j])));
+        var spec = ModelCatalog.Linear(Dataset.FromColumns(columns.ToArray()), "y", names);
+        using var session = spec.OpenSession(devices.Cpu);
+        var options = fixSigma ? new FitOptions { Fixed = new Dictionary<string, double> { ["sigma"] = 1 } } : new FitOptions();
+        return (session.Fit(options), nist);
+    }
+
+    internal static (double[] B, double Sigma) QrReference(double[] y, double[][] features)
+    {
+        var design = Matrix<double>.Build.Dense(y.Length, features.Length + 1, (i, j) => j == 0 ? 1 : features[j - 1][i]);
+        var target = Vector<double>.Build.DenseOfArray(y);
+        var b = design.QR().Solve(target);
+        var r = target - design * b;
+        return (b.ToArray(), Math.Sqrt(r.DotProduct(r) / y.Length));
+    }
+}

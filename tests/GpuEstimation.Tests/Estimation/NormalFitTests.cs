@@ -1,0 +1,121 @@
+using GpuEstimation.Backends;
+using GpuEstimation.Data;
+using GpuEstimation.Estimation;
+using GpuEstimation.Models;
+using GpuEstimation.Optimization;
+using GpuEstimation.Tests.Engine;
+using GpuEstimation.Tests.Support;
+using Xunit;
+
+namespace GpuEstimation.Tests.Estimation;
+
+[Collection(DeviceCollection.Name)]
+public class NormalFitTests(DeviceFixture devices)
+{
+    private static readonly double[] X = LikelihoodEngineTests.Samples(200_000, 11, 3.1, 1.9);
+
+    private static (double Mean, double Sd) ClosedForm()
+    {
+        double mean = Numerics.Sum(X) / X.Length;
+        return (mean, Math.Sqrt(Numerics.Sum(X.Select(v => (v - mean) * (v - mean))) / X.Length));
+    }
+
+    public static IEnumerable<object[]> Starts =>
+        from backend in DeviceFixture.Present
+        from optimizer in new[] { OptimizerKind.Lbfgs, OptimizerKind.GradientAscent }
+        from start in new[] { "data", "far" }
+        select new object[] { backend, optimizer, start };
+
+    // From the moment start (already the answer) and from far away, both optimizers land on the closed form.
+    [Theory]
+    [MemberData(nameof(Starts))]
+    public void MleEqualsClosedForm(Backend backend, OptimizerKind optimizer, string start)
+    {
+        var options = new FitOptions
+        {
+            Optimizer = new OptimizerSettings { Kind = optimizer },
+            Start = start == "far" ? new Dictionary<string, double> { ["mu"] = -20, ["sigma"] = 15 } : new Dictionary<string, double>(),
+        };
+        using var session = Spec().OpenSession(devices[backend]);
+
+        var fit = session.Fit(options);
+
+        var (mean, sd) = ClosedForm();
+        Assert.True(fit.Converged, fit.Reason);
+        Assert.True(Numerics.Relative(fit["mu"], mean) <= 1e-10, $"mu {fit["mu"]:R} vs {mean:R}");
+        Assert.True(Numerics.Relative(fit["sigma"], sd) <= 1e-10, $"sigma {fit["sigma"]:R} vs {sd:R}");
+        Assert.Equal("mle", fit.Method);
+        Assert.Equal(X.Length, fit.N);
+        Assert.Equal(devices[backend].Description, fit.Device);
+    }
+
+    [Fact]
+    public void LbfgsNeedsFewerEvaluationsThanGradientAscent()
+    {
+        var far = new Dictionary<string, double> { ["mu"] = -20, ["sigma"] = 15 };
+        using var session = Spec().OpenSession(devices.Cpu);
+        var lbfgs = session.Fit(new FitOptions { Start = far });
+        var ascent = session.Fit(new FitOptions { Start = far, Optimizer = new OptimizerSettings { Kind = OptimizerKind.GradientAscent } });
+        Assert.True(lbfgs.Converged && ascent.Converged);
+        Assert.True(lbfgs.Evaluations < ascent.Evaluations, $"lbfgs {lbfgs.Evaluations} vs gradient ascent {ascent.Evaluations}");
+    }
+
+    [Theory]
+    [MemberData(nameof(DeviceFixture.Backends), MemberType = typeof(DeviceFixture))]
+    public void RepeatedFitsAreBitIdentical(Backend backend)
+    {
+        var options = new FitOptions { Start = new Dictionary<string, double> { ["mu"] = 0, ["sigma"] = 5 } };
+        using var session = Spec().OpenSession(devices[backend]);
+        var first = session.Fit(options);
+        var second = session.Fit(options);
+        Assert.Equal(first.Parameters.Select(p => BitConverter.DoubleToInt64Bits(p.Estimate)), second.Parameters.Select(p => BitConverter.DoubleToInt64Bits(p.Estimate)));
+        Assert.Equal(BitConverter.DoubleToInt64Bits(first.LogLikelihood), BitConverter.DoubleToInt64Bits(second.LogLikelihood));
+        Assert.Equal(first.Evaluations, second.Evaluations);
+    }
+
+    [Fact]
+    public void FixedMuGivesTheRootMeanSquareAboutIt()
+    {
+        using var session = Spec().OpenSession(devices.Cpu);
+        var fit = session.Fit(new FitOptions { Fixed = new Dictionary<string, double> { ["mu"] = 2.5 } });
+        double expected = Math.Sqrt(Numerics.Sum(X.Select(v => (v - 2.5) * (v - 2.5))) / X.Length);
+        Assert.True(fit.Converged, fit.Reason);
+        Assert.Equal(2.5, fit["mu"]);
+        Assert.True(fit.Parameters[0].Fixed);
+        Assert.True(Numerics.Relative(fit["sigma"], expected) <= 1e-10, $"{fit["sigma"]:R} vs {expected:R}");
+    }
+
+    [Fact]
+    public void TooFewIterationsIsReportedAsNotConverged()
+    {
+        using var session = Spec().OpenSession(devices.Cpu);
+        var fit = session.Fit(new FitOptions
+        {
+            Start = new Dictionary<string, double> { ["mu"] = -20, ["sigma"] = 15 },
+            Optimizer = new OptimizerSettings { MaxIterations = 1, Kind = OptimizerKind.GradientAscent },
+        });
+        Assert.False(fit.Converged);
+        Assert.Equal("maximum iterations reached", fit.Reason);
+    }
+
+    [Theory]
+    [InlineData("sigma", 0.0)]
+    [InlineData("sigma", -1.0)]
+    public void NonPositiveFixedSigmaIsAnError(string name, double value)
+    {
+        using var session = Spec().OpenSession(devices.Cpu);
+        var e = Assert.Throws<InputException>(() => session.Fit(new FitOptions { Fixed = new Dictionary<string, double> { [name] = value } }));
+        Assert.Contains("sigma must be positive", e.Message);
+    }
+
+    [Fact]
+    public void UnknownParameterIsNamed()
+    {
+        using var session = Spec().OpenSession(devices.Cpu);
+        var e = Assert.Throws<InputException>(() => session.Fit(new FitOptions { Fixed = new Dictionary<string, double> { ["tau"] = 1 } }));
+        Assert.Contains("no parameter 'tau'", e.Message);
+        Assert.Contains("mu, sigma", e.Message);
+    }
+
+    private static ModelSpec<Kernels.Models.NormalModel> Spec() => ModelCatalog.Normal(Dataset.FromColumns(("x", X)), "x");
+}
