@@ -65,7 +65,10 @@ public struct Vec4 : ITermVector<Vec4>
 /// <summary>Twice the capacity of <typeparamref name="T"/>: two halves, chosen by one comparison.</summary>
 public struct Twice<T> : ITermVector<Twice<T>> where T : unmanaged, ITermVector<T>
 {
+    // Written only through their own Set/Add (mutated in place), which the compiler does not count as assignment.
+#pragma warning disable CS0649
     private T _low, _high;
+#pragma warning restore CS0649
 
     public static int Capacity => 2 * T.Capacity;
 

@@ -1,0 +1,200 @@
+using System.Globalization;
+using System.Text.Json;
+using GpuEstimation.Cli;
+using GpuEstimation.Tests.Engine;
+using GpuEstimation.Tests.Support;
+using Xunit;
+
+namespace GpuEstimation.Tests.Cli;
+
+[Collection(DeviceCollection.Name)]
+public sealed class CliTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("gpuest-cli").FullName;
+    private readonly double[] _x = LikelihoodEngineTests.Samples(5_000, 51, 3.1, 1.9);
+
+    [Fact]
+    public void FitNormalPrintsTableAndWritesTheJsonContract()
+    {
+        var data = WriteColumns("n.csv", ("x", _x));
+        var json = Path.Combine(_directory, "fit.json");
+
+        var (code, output, error) = Run("fit", "--model", "normal", "--data", data, "--column", "x", "--device", "cpu", "--json", json);
+
+        Assert.Equal(0, code);
+        Assert.Equal("", error);
+        Assert.Contains("mu", output);
+        Assert.Contains("log-likelihood", output);
+        Assert.Contains("cpu: ", output);
+        using var doc = JsonDocument.Parse(File.ReadAllText(json));
+        var root = doc.RootElement;
+        Assert.Equal("normal", root.GetProperty("model").GetString());
+        Assert.Equal("mle", root.GetProperty("method").GetString());
+        Assert.StartsWith("cpu: ", root.GetProperty("device").GetString());
+        Assert.Equal(_x.Length, root.GetProperty("n").GetInt32());
+        var parameters = root.GetProperty("parameters").EnumerateArray().ToList();
+        Assert.Equal(["mu", "sigma"], parameters.Select(p => p.GetProperty("name").GetString()));
+        double mean = Numerics.Sum(_x) / _x.Length;
+        Assert.True(Numerics.Relative(parameters[0].GetProperty("estimate").GetDouble(), mean) <= 1e-10);
+        Assert.True(root.GetProperty("converged").GetBoolean());
+        Assert.True(root.GetProperty("iterations").GetInt32() >= 0);
+        Assert.True(root.GetProperty("evaluations").GetInt32() > 0);
+        Assert.True(root.GetProperty("elapsedMs").GetDouble() > 0);
+        Assert.True(root.GetProperty("logLikelihood").GetDouble() < 0);
+        Assert.False(root.TryGetProperty("logPosterior", out _));
+    }
+
+    [Fact]
+    public void LinearMapWithPriorsAndFixedSigma()
+    {
+        var x2 = _x.Select((v, i) => Math.Sin(i)).ToArray();
+        var y = _x.Select((v, i) => 1 + 0.5 * v - 2 * x2[i] + 0.1 * Math.Cos(7 * i)).ToArray();
+        var data = WriteColumns("l.csv", ("y", y), ("a", _x), ("b", x2));
+        var json = Path.Combine(_directory, "map.json");
+
+        var (code, output, error) = Run("fit", "--model", "linear", "--data", data, "--y", "y", "--x", "a,b", "--map",
+            "--prior", "a=normal(0,0.01),b=laplace(0,1)", "--fix", "sigma=0.5", "--device", "cpu", "--json", json);
+
+        Assert.True(code == 0, error);
+        Assert.Contains("(fixed)", output);
+        Assert.Contains("log-posterior", output);
+        using var doc = JsonDocument.Parse(File.ReadAllText(json));
+        Assert.Equal("map", doc.RootElement.GetProperty("method").GetString());
+        Assert.True(doc.RootElement.GetProperty("logPosterior").GetDouble() < doc.RootElement.GetProperty("logLikelihood").GetDouble());
+        var parameters = doc.RootElement.GetProperty("parameters").EnumerateArray().ToList();
+        Assert.Equal(["intercept", "a", "b", "sigma"], parameters.Select(p => p.GetProperty("name").GetString()));
+        Assert.Equal(0.5, parameters[3].GetProperty("estimate").GetDouble());
+        Assert.True(parameters[3].GetProperty("fixed").GetBoolean());
+    }
+
+    [Fact]
+    public void EvalWritesValueGradientAndTiming()
+    {
+        var data = WriteColumns("e.csv", ("x", _x));
+        var json = Path.Combine(_directory, "eval.json");
+
+        var (code, _, error) = Run("eval", "--model", "normal", "--data", data, "--column", "x", "--at", "mu=3.1,sigma=1.9", "--repeat", "5", "--device", "cpu", "--json", json);
+
+        Assert.True(code == 0, error);
+        using var doc = JsonDocument.Parse(File.ReadAllText(json));
+        var root = doc.RootElement;
+        double expected = Numerics.Sum(_x.Select(v => MathNet.Numerics.Distributions.Normal.PDFLn(3.1, 1.9, v)));
+        Assert.True(Numerics.Relative(root.GetProperty("logLikelihood").GetDouble(), expected) <= 1e-12);
+        var gradient = root.GetProperty("gradient").EnumerateArray().ToList();
+        Assert.Equal("mu", gradient[0].GetProperty("name").GetString());
+        double dmu = Numerics.Sum(_x.Select(v => (v - 3.1) / (1.9 * 1.9)));
+        Assert.True(Math.Abs(gradient[0].GetProperty("value").GetDouble() - dmu) <= 1e-9 * _x.Length);
+        Assert.True(root.GetProperty("evalMs").GetDouble() > 0);
+    }
+
+    [Fact]
+    public void MissingFile() => AssertBadInput(["fit", "--model", "normal", "--data", Path.Combine(_directory, "absent.csv"), "--column", "x"], "file not found");
+
+    [Fact]
+    public void MissingColumnListsColumns() =>
+        AssertBadInput(["fit", "--model", "normal", "--data", WriteColumns("m.csv", ("x", _x)), "--column", "q"], "no column 'q'; columns present: x");
+
+    [Fact]
+    public void NonNumericCellNamesLineAndColumn()
+    {
+        var path = Path.Combine(_directory, "bad.csv");
+        File.WriteAllText(path, "x\n1\n2\nthree\n");
+        AssertBadInput(["fit", "--model", "normal", "--data", path, "--column", "x"], "line 4, column 'x': 'three'");
+    }
+
+    [Fact]
+    public void NanCellNamesLineAndColumn()
+    {
+        var path = Path.Combine(_directory, "nan.csv");
+        File.WriteAllText(path, "y,x\n1,2\nNaN,3\n");
+        AssertBadInput(["fit", "--model", "linear", "--data", path, "--y", "y", "--x", "x"], "line 3, column 'y': 'NaN'");
+    }
+
+    [Fact]
+    public void EmptyDataset()
+    {
+        var path = Path.Combine(_directory, "empty.csv");
+        File.WriteAllText(path, "x\n");
+        AssertBadInput(["fit", "--model", "normal", "--data", path, "--column", "x"], "no data rows");
+    }
+
+    [Theory]
+    [InlineData("sigma=0")]
+    [InlineData("sigma=-2")]
+    public void NonPositiveFixedSigma(string fix) =>
+        AssertBadInput(["fit", "--model", "normal", "--data", WriteColumns("s.csv", ("x", _x)), "--column", "x", "--fix", fix, "--device", "cpu"], "sigma must be positive");
+
+    [Fact]
+    public void UnknownModel() => AssertBadInput(["fit", "--model", "poisson2", "--data", "x.csv", "--column", "x"], "unknown model 'poisson2'");
+
+    [Fact]
+    public void UnknownPrior() =>
+        AssertBadInput(["fit", "--model", "normal", "--data", WriteColumns("p.csv", ("x", _x)), "--column", "x", "--map", "--prior", "mu=student(3)", "--device", "cpu"], "unknown prior 'student'");
+
+    [Fact]
+    public void UnknownOption() => AssertBadInput(["fit", "--model", "normal", "--data", WriteColumns("o.csv", ("x", _x)), "--column", "x", "--colour", "red"], "unknown option --colour");
+
+    [Fact]
+    public void AbsentBackendIsAnErrorNotAFallback()
+    {
+        if (DeviceFixture.Present.Contains(GpuEstimation.Backends.Backend.Cuda))
+            return; // the case only exists on a machine without CUDA
+        AssertBadInput(["fit", "--model", "normal", "--data", WriteColumns("d.csv", ("x", _x)), "--column", "x", "--device", "cuda"], "--device cuda: no");
+    }
+
+    [Fact]
+    public void NonConvergenceExitsWithThreeAndSaysSo()
+    {
+        // A constant column: sigma's likelihood grows without bound as sigma goes to 0, so no maximum exists.
+        var data = WriteColumns("c.csv", ("x", Enumerable.Repeat(2.5, 100).ToArray()));
+        var (code, output, _) = Run("fit", "--model", "normal", "--data", data, "--column", "x", "--device", "cpu");
+        Assert.Equal(GpuestApp.NotConverged, code);
+        Assert.Contains("NOT CONVERGED", output);
+    }
+
+    [Fact]
+    public void DemoFitsBothAndMatchesTheClosedForms()
+    {
+        var (code, output, error) = Run("demo", "--points", "20000", "--device", "cpu");
+        Assert.True(code == 0, error);
+        Assert.Contains("least squares (QR)", output);
+        Assert.Contains("ridge closed form", output);
+        // Every relative difference printed beside a closed form is below 1e-8.
+        var differences = output.Split('\n')
+            .Where(l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^(intercept|x)\s+-?\d"))
+            .Select(l => double.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[^1], CultureInfo.InvariantCulture))
+            .ToList();
+        Assert.Equal(4, differences.Count);
+        Assert.All(differences, d => Assert.True(d <= 1e-8, $"relative difference {d}"));
+    }
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    private static void AssertBadInput(string[] args, string expected)
+    {
+        var (code, output, error) = Run(args);
+        Assert.Equal(GpuestApp.BadInput, code);
+        Assert.Equal("", output);
+        Assert.Contains(expected, error);
+        Assert.Single(error.TrimEnd().Split('\n'));
+        Assert.DoesNotContain("   at ", error);
+    }
+
+    private static (int Code, string Output, string Error) Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = GpuestApp.Run(args, output, error);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    private string WriteColumns(string name, params (string Name, double[] Values)[] columns)
+    {
+        var path = Path.Combine(_directory, name);
+        using var writer = new StreamWriter(path);
+        writer.WriteLine(string.Join(",", columns.Select(c => c.Name)));
+        for (int i = 0; i < columns[0].Values.Length; i++)
+            writer.WriteLine(string.Join(",", columns.Select(c => c.Values[i].ToString("R", CultureInfo.InvariantCulture))));
+        return path;
+    }
+}

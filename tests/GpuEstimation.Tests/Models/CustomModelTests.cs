@@ -1,0 +1,65 @@
+using GpuEstimation.Estimation;
+using GpuEstimation.Kernels;
+using GpuEstimation.Models;
+using GpuEstimation.Tests.Support;
+using MathNet.Numerics.Distributions;
+using MathNet.Numerics.Random;
+using Xunit;
+
+namespace GpuEstimation.Tests.Models;
+
+/// <summary>
+/// A model defined outside the library, as a user would: exponential with rate λ,
+/// <c>log f(x) = log λ − λx</c>, <c>∂/∂λ = 1/λ − x</c>. (The README shows this same struct.)
+/// </summary>
+public readonly struct ExponentialModel : ILikelihoodModel<ExponentialModel>
+{
+    public int ParameterCount => 1;
+
+    public int ColumnCount => 1;
+
+    // Arguments: λ and log λ, so the kernel needs no logarithm per point.
+    public static void Prepare(in ExponentialModel model, ReadOnlySpan<double> parameters, Span<double> arguments)
+    {
+        arguments[0] = parameters[0];
+        arguments[1] = Math.Log(parameters[0]);
+    }
+
+    public static void Accumulate<TVec>(in ExponentialModel model, in TVec arguments, in DataRows data, long row, ref TVec terms)
+        where TVec : unmanaged, ITermVector<TVec>
+    {
+        double x = data[0, row];
+        terms.Add(0, arguments.Get(1) - arguments.Get(0) * x);
+        terms.Add(1, 1.0 / arguments.Get(0) - x);
+    }
+}
+
+[Collection(DeviceCollection.Name)]
+public class CustomModelTests(DeviceFixture devices)
+{
+    [Fact]
+    public void UserModelFitsThroughTheLibraryApiToTheClosedForm()
+    {
+        var x = new double[100_000];
+        new Exponential(2.5, new Xoshiro256StarStar(61)).Samples(x);
+        var spec = new ModelSpec<ExponentialModel>("exponential", new ExponentialModel(), [x],
+            [new ParameterInfo("rate", ParameterDomain.Positive)], start: [1.0]);
+
+        using var session = spec.OpenSession(devices.Cpu);
+        var fit = session.Fit(new FitOptions());
+
+        Assert.True(fit.Converged, fit.Reason);
+        double closedForm = x.Length / Numerics.Sum(x);
+        Assert.True(Numerics.Relative(fit["rate"], closedForm) <= 1e-10, $"{fit["rate"]:R} vs {closedForm:R}");
+        double expected = Numerics.Sum(x.Select(v => Exponential.PDFLn(fit["rate"], v)));
+        Assert.True(Numerics.Relative(fit.LogLikelihood, expected) <= 1e-12);
+    }
+
+    [Fact]
+    public void SpecRejectsMismatchedDescriptions()
+    {
+        var e = Assert.Throws<ArgumentException>(() => new ModelSpec<ExponentialModel>("exponential", new ExponentialModel(), [new double[3]],
+            [new ParameterInfo("rate"), new ParameterInfo("extra")], start: [1.0, 2.0]));
+        Assert.Contains("1 parameters, 2 were described", e.Message);
+    }
+}
