@@ -15,14 +15,24 @@ public static class ModelCatalog
     public static IReadOnlyList<string> Names { get; } = ["normal", "linear"];
 
     /// <summary>The built-in model <paramref name="name"/> over <paramref name="data"/>.</summary>
-    public static IModelSpec Create(string name, Dataset data, ModelColumns columns) => name switch
+    public static IModelSpec Create(string name, Dataset data, ModelColumns columns)
     {
-        "normal" => Normal(data, columns.Column ?? throw new InputException("--model normal needs --column NAME")),
-        "linear" => Linear(data,
-            columns.Y ?? throw new InputException("--model linear needs --y NAME"),
-            columns.X is { Count: > 0 } x ? x : throw new InputException("--model linear needs --x NAME[,NAME...]")),
-        _ => throw new InputException($"--model: unknown model '{name}' (available: {string.Join(", ", Names)})"),
-    };
+        switch (name)
+        {
+            case "normal":
+                if (columns.Y is not null || columns.X is not null)
+                    throw new InputException("--model normal reads one column: give --column NAME, not --y/--x");
+                return Normal(data, columns.Column ?? throw new InputException("--model normal needs --column NAME"));
+            case "linear":
+                if (columns.Column is not null)
+                    throw new InputException("--model linear reads --y NAME and --x NAME[,NAME...], not --column");
+                return Linear(data,
+                    columns.Y ?? throw new InputException("--model linear needs --y NAME"),
+                    columns.X is { Count: > 0 } x ? x : throw new InputException("--model linear needs --x NAME[,NAME...]"));
+            default:
+                throw new InputException($"--model: unknown model '{name}' (available: {string.Join(", ", Names)})");
+        }
+    }
 
     /// <summary>Normal(mu, sigma) over one column; starts at the sample mean and standard deviation (divisor n).</summary>
     public static ModelSpec<NormalModel> Normal(Dataset data, string column)

@@ -132,6 +132,10 @@ public sealed class CliTests : IDisposable
         AssertBadInput(["fit", "--model", "normal", "--data", WriteColumns("p.csv", ("x", _x)), "--column", "x", "--map", "--prior", "mu=student(3)", "--device", "cpu"], "unknown prior 'student'");
 
     [Fact]
+    public void ColumnOptionsOfAnotherModelAreRejected() =>
+        AssertBadInput(["fit", "--model", "linear", "--data", WriteColumns("w.csv", ("x", _x)), "--column", "x"], "not --column");
+
+    [Fact]
     public void UnknownOption() => AssertBadInput(["fit", "--model", "normal", "--data", WriteColumns("o.csv", ("x", _x)), "--column", "x", "--colour", "red"], "unknown option --colour");
 
     [Fact]
