@@ -25,6 +25,15 @@ public interface ILikelihoodModel<TSelf> where TSelf : unmanaged, ILikelihoodMod
         parameters.CopyTo(arguments);
 
     /// <summary>
+    /// Host side, once per evaluation, after the device sums: turns the summed terms 1..P into the gradient with
+    /// respect to the parameters, for a model that runs on transformed data (for example centred features). By
+    /// default the sums are the gradient.
+    /// </summary>
+    static virtual void Finish(in TSelf model, ReadOnlySpan<double> parameters, Span<double> gradient)
+    {
+    }
+
+    /// <summary>
     /// Device side, once per observation: adds <c>log f(row | θ)</c> to <c>terms[0]</c> and
     /// <c>∂ log f(row | θ) / ∂θₖ</c> to <c>terms[1 + k]</c>. Must not throw: an impossible value yields NaN or
     /// −∞, which the host reports.

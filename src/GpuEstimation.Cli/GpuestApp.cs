@@ -69,6 +69,8 @@ public static class GpuestApp
                 Kind = ParseOptimizer(arguments.Single("optimizer")),
                 MaxIterations = arguments.Int("max-iter", 1000, 1),
             },
+            Level = arguments.Single("level") is { } level ? Arguments.ParseNumber("--level", level) : 0.95,
+            Profile = ParseProfile(arguments.Single("profile"), model),
         };
         var backend = ComputeDevice.ParseBackend(arguments.Single("device") ?? "auto");
         var json = arguments.Single("json");
@@ -205,16 +207,40 @@ public static class GpuestApp
         _ => throw new InputException($"--optimizer: unknown optimizer '{text}' (expected lbfgs or gradient)"),
     };
 
+    private static IReadOnlyList<string> ParseProfile(string? text, IModelSpec model)
+    {
+        if (text is null)
+            return [];
+        var names = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        return names is ["all"] ? model.Parameters.Select(p => p.Name).ToArray() : names;
+    }
+
+    /// <summary>A summary like statsmodels': estimate, standard error, z, p-value, Wald interval, profile interval.</summary>
     private static void WriteFit(TextWriter output, FitResult fit)
     {
         output.WriteLine($"model {fit.Model} ({fit.Method.ToUpperInvariant()}), {fit.N:N0} observations, device {fit.Device}");
-        output.WriteLine($"{"parameter",-16} {"estimate",22}");
+        string lo = ((1 - fit.Level) / 2).ToString("0.###", CultureInfo.InvariantCulture);
+        string hi = ((1 + fit.Level) / 2).ToString("0.###", CultureInfo.InvariantCulture);
+        bool profiles = fit.Parameters.Any(p => p.Profile is not null);
+        output.WriteLine($"{"parameter",-14} {"estimate",16} {"std err",12} {"z",9} {"P>|z|",8} {"[" + lo,13} {hi + "]",13}" +
+            (profiles ? $" {"profile [" + lo,17} {hi + "]",13}" : ""));
         foreach (var p in fit.Parameters)
-            output.WriteLine($"{p.Name,-16} {Format(p.Estimate),22}{(p.Fixed ? "  (fixed)" : "")}");
-        output.WriteLine($"log-likelihood   {Format(fit.LogLikelihood)}");
-        if (fit.LogPosterior is { } logPosterior)
-            output.WriteLine($"log-posterior    {Format(logPosterior)}");
+        {
+            var line = $"{p.Name,-14} {Format(p.Estimate, 10),16} ";
+            if (p.Fixed)
+                line += $"{"(fixed)",12}";
+            else
+                line += $"{Format(p.StdError, 5),12} {Fixed(p.Z, "0.00"),9} {Fixed(p.PValue, "0.000"),8} {Format(p.Wald?.Lower, 6),13} {Format(p.Wald?.Upper, 6),13}";
+            if (profiles && p.Profile is { } profile)
+                line += $" {Format(profile.Lower, 6, "open"),17} {Format(profile.Upper, 6, "open"),13}";
+            output.WriteLine(line.TrimEnd());
+        }
+        output.WriteLine($"log-likelihood {Format(fit.LogLikelihood)}" + (fit.LogPosterior is { } lp ? $", log-posterior {Format(lp)}" : "") +
+            $"; k = {fit.FreeParameters} estimated, n = {fit.N}; AIC {Format(fit.Aic, 10)}, BIC {Format(fit.Bic, 10)}");
         WriteConvergence(output, fit);
+        output.WriteLine($"Hessian at the optimum: {fit.Diagnostics.Hessian}; gradient {Format(fit.Diagnostics.GradientNorm, 3)} (standard-error units), EDM {Format(fit.Diagnostics.Edm, 3)}");
+        foreach (var note in fit.Diagnostics.Notes)
+            output.WriteLine($"note: {note}");
     }
 
     private static void WriteComparison(TextWriter output, FitResult fit, double[] reference, string referenceName)
@@ -238,6 +264,12 @@ public static class GpuestApp
 
     private static string Format(double value) => value.ToString("G12", CultureInfo.InvariantCulture);
 
+    private static string Format(double? value, int digits, string missing = "-") =>
+        value is { } v ? v.ToString("G" + digits, CultureInfo.InvariantCulture) : missing;
+
+    private static string Fixed(double? value, string format) =>
+        value is { } v ? v.ToString(format, CultureInfo.InvariantCulture) : "-";
+
     private static void WriteFile(string path, string text)
     {
         try
@@ -260,6 +292,7 @@ public static class GpuestApp
           gpuest fit --model linear --data FILE.csv --y y --x x1,x2,... [options]
               Options: --map, --prior NAME=normal(m,s)|laplace(l,b)|halfnormal(s)|gamma(a,b)|flat,
                        --fix NAME=VALUE, --start NAME=VALUE, --optimizer lbfgs|gradient, --max-iter N,
+                       --level 0.95, --profile NAME,...|all (profile-likelihood intervals),
                        --device auto|cuda|opencl|cpu, --json OUT.json
           gpuest eval --model M --data FILE.csv ... --at NAME=VALUE,... [--repeat N] [--device D] [--json OUT.json]
               The log-likelihood and its gradient at given parameters; --repeat times one evaluation (median).

@@ -129,6 +129,7 @@ public sealed class LikelihoodEngine<TModel> : IDisposable where TModel : unmana
                     gradient[k - 1] += _hostPartials[offset + k];
             }
             Debug.Assert(gradient.Length == _terms - 1);
+            TModel.Finish(_owner.Model, parameters, gradient);
             return value;
         }
 

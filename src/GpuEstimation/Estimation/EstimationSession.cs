@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using GpuEstimation.Backends;
 using GpuEstimation.Engine;
+using GpuEstimation.Inference;
 using GpuEstimation.Kernels;
 using GpuEstimation.Models;
 using GpuEstimation.Optimization;
@@ -39,100 +40,104 @@ public sealed class EstimationSession<TModel> : IEstimationSession where TModel 
     public FitResult Fit(FitOptions options)
     {
         var clock = Stopwatch.StartNew();
+        var objective = CreateObjective(options);
         var parameters = _spec.Parameters;
-        int p = parameters.Count;
-        CheckNames(options.Fixed.Keys, "--fix");
-        CheckNames(options.Start.Keys, "--start");
-        CheckNames(options.Priors.Keys, "--prior");
-        if (!options.Map && options.Priors.Count > 0)
-            throw new InputException($"--prior {options.Priors.Keys.First()}: priors apply to MAP estimation; add --map");
+        int evaluations = 0;
 
-        var theta = _spec.Start.ToArray();
-        var isFixed = new bool[p];
-        for (int k = 0; k < p; k++)
-        {
-            var info = parameters[k];
-            if (options.Fixed.TryGetValue(info.Name, out var value))
-            {
-                theta[k] = RequireInDomain(info, value, "--fix");
-                isFixed[k] = true;
-            }
-            else if (options.Start.TryGetValue(info.Name, out var startValue))
-            {
-                theta[k] = RequireInDomain(info, startValue, "--start");
-            }
-            if (options.Priors.TryGetValue(info.Name, out var prior) && prior.RequiresPositive && info.Domain != ParameterDomain.Positive)
-                throw new InputException($"--prior {info.Name}: {prior} is defined only for positive values, but {info.Name} is real-valued");
-        }
-
-        var free = Enumerable.Range(0, p).Where(k => !isFixed[k]).ToArray();
-        var priors = free.Select(k => options.Map && options.Priors.TryGetValue(parameters[k].Name, out var pr) ? pr : null).ToArray();
-        var gradient = new double[p];
-        var natural = theta.ToArray();
-
-        void ToNatural(ReadOnlySpan<double> u)
-        {
-            for (int i = 0; i < free.Length; i++)
-            {
-                int k = free[i];
-                natural[k] = parameters[k].Domain == ParameterDomain.Positive ? Math.Exp(u[i]) : u[i];
-            }
-        }
-
-        double LogPrior()
-        {
-            double sum = 0;
-            for (int i = 0; i < free.Length; i++)
-            {
-                if (priors[i] is { } prior)
-                    sum += prior.LogDensity(natural[free[i]]);
-            }
-            return sum;
-        }
-
-        double Objective(ReadOnlySpan<double> u, Span<double> gu)
-        {
-            ToNatural(u);
-            double value = _engine.Evaluate(natural, gradient);
-            for (int i = 0; i < free.Length; i++)
-            {
-                int k = free[i];
-                double g = gradient[k];
-                if (priors[i] is { } prior)
-                {
-                    value += prior.LogDensity(natural[k]);
-                    g += prior.Derivative(natural[k]);
-                }
-                // Chain rule for the log transform: d/du = θ d/dθ.
-                gu[i] = parameters[k].Domain == ParameterDomain.Positive ? g * natural[k] : g;
-            }
-            return value;
-        }
-
-        var start = free.Select(k => parameters[k].Domain == ParameterDomain.Positive ? Math.Log(theta[k]) : theta[k]).ToArray();
-        var scales = free.Select(k => _spec.Scales[k]).ToArray();
-        var outcome = Maximizer.Maximize(Objective, start, scales, options.Optimizer);
-
-        ToNatural(outcome.Point);
+        var outcome = Maximizer.Maximize(objective.Evaluate, objective.StartPoint(), Scales(objective), options.Optimizer);
+        evaluations += outcome.Evaluations;
+        objective.SetPoint(outcome.Point);
+        var natural = objective.Natural.ToArray();
+        var gradient = new double[parameters.Count];
         double logLikelihood = _engine.Evaluate(natural, gradient);
-        double? logPosterior = options.Map ? logLikelihood + LogPrior() : null;
-        clock.Stop();
+        evaluations++;
+        double? logPosterior = options.Map ? logLikelihood + objective.LogPrior() : null;
+        bool converged = outcome.Converged && double.IsFinite(logLikelihood);
 
+        var notes = new List<string>();
+        var information = converged
+            ? ObservedInformation.AtOptimum(objective.Evaluate, outcome.Point, outcome.Transform)
+            : new Information(HessianStatus.Unavailable, null, double.NaN, 0);
+        evaluations += information.Evaluations;
+        objective.SetPoint(outcome.Point);
+        if (!converged)
+            notes.Add("no standard errors: the fit did not converge");
+        else if (information.Status != HessianStatus.NegativeDefinite)
+            notes.Add($"no standard errors: the Hessian at the optimum is {Describe(information.Status)}");
+        if (options.Map)
+            notes.Add("MAP: standard errors are posterior standard deviations from the Laplace approximation at the mode; priors are on each parameter's reported (natural) scale");
+
+        // Covariance on the natural scale by the delta method: C = J C_u J, J = diag(dθ/du).
+        var free = objective.Free;
+        double[,]? covariance = null;
+        if (information.Covariance is { } cu)
+        {
+            covariance = new double[parameters.Count, parameters.Count];
+            for (int i = 0; i < free.Length; i++)
+            {
+                for (int j = 0; j < free.Length; j++)
+                    covariance[free[i], free[j]] = cu[i, j] * objective.Jacobian(free[i], natural[free[i]]) * objective.Jacobian(free[j], natural[free[j]]);
+            }
+        }
+
+        double z = MathNet.Numerics.Distributions.Normal.InvCDF(0, 1, 0.5 + options.Level / 2);
+        var profiles = new Dictionary<int, Interval>();
+        foreach (var name in options.Profile.Distinct())
+        {
+            int k = IndexOf(name, "--profile");
+            if (objective.IsFixed[k])
+                throw new InputException($"--profile {name}: {name} is fixed, so it has no interval");
+            if (!converged)
+            {
+                notes.Add($"no profile interval for {name}: the fit did not converge");
+                continue;
+            }
+            int i = Array.IndexOf(free, k);
+            double seU = information.Covariance is { } c ? Math.Sqrt(c[i, i]) : Math.Max(Scales(objective)[i], 1e-8);
+            var (interval, used, problems) = ProfileInterval(objective, k, outcome.Point[i], outcome.Value, z * seU, options);
+            evaluations += used;
+            profiles[k] = interval;
+            notes.AddRange(problems.Select(problem => $"profile interval for {name}: {problem}"));
+        }
+
+        var estimates = parameters.Select((info, k) =>
+        {
+            if (objective.IsFixed[k] || covariance is null)
+                return new ParameterEstimate(info.Name, natural[k], objective.IsFixed[k], Profile: profiles.GetValueOrDefault(k));
+            double se = Math.Sqrt(covariance[k, k]);
+            return new ParameterEstimate(info.Name, natural[k], false, se, new Interval(natural[k] - z * se, natural[k] + z * se), profiles.GetValueOrDefault(k));
+        }).ToArray();
+
+        var atBound = free
+            .Where(k => parameters[k].Domain == ParameterDomain.Positive && Math.Abs(objective.ToOptimizerScale(k, natural[k])) > 300)
+            .Select(k => parameters[k].Name)
+            .ToArray();
+        if (atBound.Length > 0)
+            notes.Add($"at the edge of the domain (log scale beyond ±300): {string.Join(", ", atBound)}");
+
+        clock.Stop();
+        var diagnostics = new Diagnostics(
+            converged,
+            outcome.Reason,
+            outcome.Iterations,
+            evaluations,
+            outcome.GradientNorm,
+            double.IsFinite(information.Edm) ? information.Edm : outcome.Edm,
+            Describe(information.Status),
+            atBound,
+            notes);
         return new FitResult(
             _spec.Name,
             options.Map ? "map" : "mle",
             options.Optimizer.Kind == OptimizerKind.Lbfgs ? "lbfgs" : "gradient-ascent",
             _engine.Device.Description,
             _spec.Rows,
-            parameters.Select((info, k) => new ParameterEstimate(info.Name, natural[k], isFixed[k])).ToArray(),
+            estimates,
             logLikelihood,
             logPosterior,
-            outcome.Converged && double.IsFinite(logLikelihood),
-            outcome.Reason,
-            outcome.Iterations,
-            outcome.Evaluations + 1,
-            outcome.GradientNorm,
-            outcome.Edm,
+            options.Level,
+            covariance,
+            diagnostics,
             clock.Elapsed.TotalMilliseconds);
     }
 
@@ -163,6 +168,93 @@ public sealed class EstimationSession<TModel> : IEstimationSession where TModel 
     }
 
     public void Dispose() => _engine.Dispose();
+
+    private FreeObjective CreateObjective(FitOptions options)
+    {
+        var parameters = _spec.Parameters;
+        CheckNames(options.Fixed.Keys, "--fix");
+        CheckNames(options.Start.Keys, "--start");
+        CheckNames(options.Priors.Keys, "--prior");
+        if (!options.Map && options.Priors.Count > 0)
+            throw new InputException($"--prior {options.Priors.Keys.First()}: priors apply to MAP estimation; add --map");
+        if (!(options.Level > 0 && options.Level < 1))
+            throw new InputException($"--level {options.Level}: must be between 0 and 1");
+
+        var values = _spec.Start.ToArray();
+        var isFixed = new bool[parameters.Count];
+        var priors = new Prior?[parameters.Count];
+        for (int k = 0; k < parameters.Count; k++)
+        {
+            var info = parameters[k];
+            if (options.Fixed.TryGetValue(info.Name, out var value))
+            {
+                values[k] = RequireInDomain(info, value, "--fix");
+                isFixed[k] = true;
+            }
+            else if (options.Start.TryGetValue(info.Name, out var startValue))
+            {
+                values[k] = RequireInDomain(info, startValue, "--start");
+            }
+            if (options.Map && options.Priors.TryGetValue(info.Name, out var prior))
+            {
+                if (prior.RequiresPositive && info.Domain != ParameterDomain.Positive)
+                    throw new InputException($"--prior {info.Name}: {prior} is defined only for positive values, but {info.Name} is real-valued");
+                priors[k] = prior;
+            }
+        }
+        return new FreeObjective((theta, g) => _engine.Evaluate(theta, g), parameters, values, isFixed, priors);
+    }
+
+    private double[] Scales(FreeObjective objective) => objective.Free.Select(k => _spec.Scales[k]).ToArray();
+
+    /// <summary>Both ends of parameter k's profile interval, each profile fit warm-started from the last.</summary>
+    private (Interval Interval, int Evaluations, List<string> Problems) ProfileInterval(
+        FreeObjective objective, int k, double optimumU, double maximum, double step, FitOptions options)
+    {
+        double drop = 0.5 * MathNet.Numerics.Distributions.ChiSquared.InvCDF(1, options.Level);
+        int evaluations = 0;
+        var problems = new List<string>();
+        var ends = new double?[2];
+        for (int side = 0; side < 2; side++)
+        {
+            var warm = objective.Natural.ToArray();
+            (double, bool) Profile(double u)
+            {
+                var profiled = objective.WithFixed(k, objective.ToNaturalScale(k, u), warm);
+                var result = Maximizer.Maximize(profiled.Evaluate, profiled.StartPoint(), Scales(profiled), options.Optimizer);
+                evaluations += result.Evaluations;
+                if (result.Converged)
+                {
+                    profiled.SetPoint(result.Point);
+                    Array.Copy(profiled.Natural.ToArray(), warm, warm.Length);
+                }
+                return (result.Value, result.Converged);
+            }
+            var bound = ProfileLikelihood.FindEnd(Profile, optimumU, maximum, drop, step, side == 0 ? -1 : 1);
+            if (bound.Problem is not null)
+                problems.Add($"{(side == 0 ? "lower" : "upper")} end: {bound.Problem}");
+            ends[side] = bound.Value is { } u ? objective.ToNaturalScale(k, u) : null;
+        }
+        return (new Interval(ends[0], ends[1]), evaluations, problems);
+    }
+
+    private static string Describe(HessianStatus status) => status switch
+    {
+        HessianStatus.NegativeDefinite => "negative definite",
+        HessianStatus.NotNegativeDefinite => "not negative definite",
+        HessianStatus.Singular => "singular",
+        _ => "not computed",
+    };
+
+    private int IndexOf(string name, string option)
+    {
+        for (int k = 0; k < _spec.Parameters.Count; k++)
+        {
+            if (_spec.Parameters[k].Name == name)
+                return k;
+        }
+        throw new InputException($"{option} {name}: model '{_spec.Name}' has no parameter '{name}' (parameters: {string.Join(", ", _spec.Parameters.Select(q => q.Name))})");
+    }
 
     private double[] CheckPoint(IReadOnlyList<double> parameters)
     {

@@ -65,12 +65,17 @@ public static class ModelCatalog
         if (duplicate is not null)
             throw new InputException($"--x: parameter name '{duplicate.Key}' would appear twice (a feature column may not be named intercept or sigma, nor given twice)");
 
+        if (features.Length > LinearModel.MaxFeatures)
+            throw new InputException($"--x: at most {LinearModel.MaxFeatures} feature columns are supported, {features.Length} were given");
+
         var (start, scales) = LeastSquaresStart(yValues, features);
+        // The device reads centred features (see LinearModel); the parameters stay those of the raw columns.
+        var means = features.Select(Mean).ToArray();
         var columns = new List<double[]> { yValues };
-        columns.AddRange(features);
+        columns.AddRange(features.Select((f, j) => f.Select(v => v - means[j]).ToArray()));
         return new ModelSpec<LinearModel>(
             "linear",
-            new LinearModel(features.Length),
+            new LinearModel(means),
             columns,
             names.Select((n, k) => new ParameterInfo(n, k == names.Length - 1 ? ParameterDomain.Positive : ParameterDomain.Real)).ToArray(),
             start,

@@ -38,9 +38,14 @@ public sealed record OptimizerSettings
     public int Memory { get; init; } = 20;
 }
 
-/// <summary>Where a maximization ended and why.</summary>
+/// <summary>
+/// Where a maximization ended and why. <c>Transform</c> is the preconditioner T of the coordinates the search ran in
+/// (x = x₀ + T w, one unit of w about one standard error), for computing the Hessian at the optimum in well-scaled
+/// coordinates.
+/// </summary>
 public sealed record OptimizationResult(
-    double[] Point, double Value, bool Converged, string Reason, int Iterations, int Evaluations, double GradientNorm, double Edm);
+    double[] Point, double Value, bool Converged, string Reason, int Iterations, int Evaluations, double GradientNorm, double Edm,
+    Matrix<double> Transform);
 
 /// <summary>
 /// Maximizes a smooth objective given its value and gradient. The search runs in preconditioned coordinates
@@ -59,6 +64,11 @@ public static class Maximizer
     /// </summary>
     private const double RoundingGradientLimit = 1e-4;
 
+    /// <summary>How often a search may resume after the end-point check finds the gradient still too large.</summary>
+    private const int VerificationRestarts = 3;
+
+    private const string GradientReason = "gradient below tolerance";
+
     public static OptimizationResult Maximize(ValueAndGradient objective, IReadOnlyList<double> start, IReadOnlyList<double> scales, OptimizerSettings settings)
     {
         ArgumentNullException.ThrowIfNull(objective);
@@ -69,13 +79,27 @@ public static class Maximizer
 
         var search = new Search(objective, start.ToArray());
         if (!search.StartIsFinite)
-            return new OptimizationResult(search.Origin, search.Value, false, "the objective is not finite at the starting values", 0, search.Evaluations, double.NaN, double.NaN);
+            return new OptimizationResult(search.Origin, search.Value, false, "the objective is not finite at the starting values", 0, search.Evaluations, double.NaN, double.NaN, search.Transform);
         if (n == 0)
-            return new OptimizationResult(search.Origin, search.Value, true, "no free parameters", 0, search.Evaluations, 0, 0);
+            return new OptimizationResult(search.Origin, search.Value, true, "no free parameters", 0, search.Evaluations, 0, 0, search.Transform);
 
         search.Precondition(scales.ToArray());
-        var (converged, reason, iterations) = search.Run(settings);
-        return search.Result(converged, reason, iterations);
+        int iterations = 0;
+        for (int check = 0; ; check++)
+        {
+            var (converged, reason, used) = search.Run(settings, settings.MaxIterations - iterations);
+            iterations += used;
+            if (!converged || reason != GradientReason)
+                return search.Result(converged, reason, iterations);
+            // The tolerance was judged in units set where the search started, which can be far from here: derive them
+            // afresh at this point and accept only if the gradient is small in those too (as MINUIT re-checks with HESSE).
+            search.Reset();
+            search.Precondition(scales.ToArray());
+            if (search.GradientNorm <= settings.GradientTolerance)
+                return search.Result(true, reason, iterations);
+            if (check == VerificationRestarts || iterations >= settings.MaxIterations)
+                return search.Result(false, "gradient above tolerance when re-scaled at the end point", iterations);
+        }
     }
 
     /// <summary>The state of one maximization: the origin x₀ and transform T of the current coordinates, and the point w.</summary>
@@ -114,9 +138,28 @@ public static class Maximizer
 
         public double Value => -_h;
 
-        /// <summary>Composes T with a preconditioner computed at the origin (w = 0) in the current coordinates.</summary>
+        public Matrix<double> Transform => _transform;
+
+        public double GradientNorm => MaxAbs(_g);
+
+        /// <summary>Drops the preconditioner: the current point becomes the origin of plain optimizer coordinates.</summary>
+        public void Reset()
+        {
+            Origin = Point();
+            _transform = Matrix<double>.Build.DenseIdentity(_n);
+            Array.Clear(_w);
+            _h = Evaluate(_w, _g);
+            _memory.Clear();
+        }
+
+        /// <summary>
+        /// Moves the origin to the current point (w = 0 there) and composes T with a preconditioner computed there in the
+        /// current coordinates.
+        /// </summary>
         public void Precondition(double[] scales)
         {
+            Origin = Point();
+            Array.Clear(_w);
             var a = Matrix<double>.Build.Dense(_n, _n);
             var wk = new double[_n];
             var gk = new double[_n];
@@ -137,15 +180,15 @@ public static class Maximizer
             _memory.Clear();
         }
 
-        public (bool Converged, string Reason, int Iterations) Run(OptimizerSettings settings)
+        public (bool Converged, string Reason, int Iterations) Run(OptimizerSettings settings, int budget)
         {
             var direction = new double[_n];
             var wNew = new double[_n];
             var gNew = new double[_n];
-            for (int iteration = 0; iteration < settings.MaxIterations; iteration++)
+            for (int iteration = 0; iteration < budget; iteration++)
             {
                 if (MaxAbs(_g) <= settings.GradientTolerance)
-                    return (true, "gradient below tolerance", iteration + Polish(settings));
+                    return (true, GradientReason, iteration + Polish(settings));
 
                 if (settings.Kind == OptimizerKind.Lbfgs)
                     TwoLoop(_memory, _g, direction);
@@ -215,7 +258,7 @@ public static class Maximizer
                 if (smallStep)
                     return (true, "relative change below tolerance", iteration + 1);
             }
-            return (false, "maximum iterations reached", settings.MaxIterations);
+            return (false, "maximum iterations reached", budget);
         }
 
         /// <summary>Quasi-Newton steps past the tolerance while each at least halves the gradient; returns the steps taken.</summary>
@@ -248,7 +291,7 @@ public static class Maximizer
             var direction = new double[_n];
             TwoLoop(_memory, _g, direction);
             double edm = Math.Abs(0.5 * Dot(_g, direction));
-            return new OptimizationResult(Point(), -_h, converged, reason, iterations, Evaluations, MaxAbs(_g), edm);
+            return new OptimizationResult(Point(), -_h, converged, reason, iterations, Evaluations, MaxAbs(_g), edm, _transform);
         }
 
         private double[] Point()

@@ -10,13 +10,17 @@ public static class JsonReport
 {
     private static readonly JsonWriterOptions Options = new() { Indented = true };
 
-    /// <summary>A fit: model, method, device, n, parameters, logLikelihood, logPosterior (MAP only), convergence, timing.</summary>
+    /// <summary>
+    /// A fit: model, method, device, n, parameters (estimate, fixed, stdError, z, pValue, interval, profileInterval),
+    /// logLikelihood, logPosterior (MAP only), aic, bic, covariance, the convergence fields and diagnostics, timing.
+    /// </summary>
     public static string Fit(FitResult fit) => Write(w =>
     {
         w.WriteString("model", fit.Model);
         w.WriteString("method", fit.Method);
         w.WriteString("device", fit.Device);
         w.WriteNumber("n", fit.N);
+        w.WriteNumber("level", fit.Level);
         w.WriteStartArray("parameters");
         foreach (var p in fit.Parameters)
         {
@@ -24,21 +28,76 @@ public static class JsonReport
             w.WriteString("name", p.Name);
             WriteNumber(w, "estimate", p.Estimate);
             w.WriteBoolean("fixed", p.Fixed);
+            WriteNumber(w, "stdError", p.StdError);
+            WriteNumber(w, "z", p.Z);
+            WriteNumber(w, "pValue", p.PValue);
+            WriteInterval(w, "interval", p.Wald);
+            WriteInterval(w, "profileInterval", p.Profile);
             w.WriteEndObject();
         }
         w.WriteEndArray();
         WriteNumber(w, "logLikelihood", fit.LogLikelihood);
         if (fit.LogPosterior is { } logPosterior)
             WriteNumber(w, "logPosterior", logPosterior);
-        w.WriteBoolean("converged", fit.Converged);
-        w.WriteString("reason", fit.Reason);
+        w.WriteNumber("k", fit.FreeParameters);
+        WriteNumber(w, "aic", fit.Aic);
+        WriteNumber(w, "bic", fit.Bic);
+        if (fit.Covariance is { } covariance)
+        {
+            w.WriteStartArray("covariance");
+            for (int i = 0; i < covariance.GetLength(0); i++)
+            {
+                w.WriteStartArray();
+                for (int j = 0; j < covariance.GetLength(1); j++)
+                    WriteNumber(w, null, covariance[i, j]);
+                w.WriteEndArray();
+            }
+            w.WriteEndArray();
+        }
+        else
+        {
+            w.WriteNull("covariance");
+        }
+        var d = fit.Diagnostics;
+        w.WriteBoolean("converged", d.Converged);
+        w.WriteString("reason", d.Reason);
         w.WriteString("optimizer", fit.Optimizer);
-        w.WriteNumber("iterations", fit.Iterations);
-        w.WriteNumber("evaluations", fit.Evaluations);
-        WriteNumber(w, "gradientNorm", fit.GradientNorm);
-        WriteNumber(w, "edm", fit.Edm);
+        w.WriteNumber("iterations", d.Iterations);
+        w.WriteNumber("evaluations", d.Evaluations);
+        WriteNumber(w, "gradientNorm", d.GradientNorm);
+        WriteNumber(w, "edm", d.Edm);
+        w.WriteStartObject("diagnostics");
+        w.WriteBoolean("converged", d.Converged);
+        w.WriteString("reason", d.Reason);
+        w.WriteNumber("iterations", d.Iterations);
+        w.WriteNumber("evaluations", d.Evaluations);
+        WriteNumber(w, "gradientNorm", d.GradientNorm);
+        WriteNumber(w, "edm", d.Edm);
+        w.WriteString("hessian", d.Hessian);
+        w.WriteStartArray("atBound");
+        foreach (var name in d.AtBound)
+            w.WriteStringValue(name);
+        w.WriteEndArray();
+        w.WriteStartArray("notes");
+        foreach (var note in d.Notes)
+            w.WriteStringValue(note);
+        w.WriteEndArray();
+        w.WriteEndObject();
         WriteNumber(w, "elapsedMs", fit.ElapsedMs);
     });
+
+    private static void WriteInterval(Utf8JsonWriter w, string name, Interval? interval)
+    {
+        if (interval is null)
+        {
+            w.WriteNull(name);
+            return;
+        }
+        w.WriteStartArray(name);
+        WriteNumber(w, null, interval.Lower);
+        WriteNumber(w, null, interval.Upper);
+        w.WriteEndArray();
+    }
 
     /// <summary>An evaluation: the point, logLikelihood, gradient (one entry per parameter) and evalMs where timed.</summary>
     public static string Evaluation(string model, Evaluation evaluation, double? evalMs) => Write(w =>
@@ -67,13 +126,15 @@ public static class JsonReport
         w.WriteEndObject();
     }
 
-    // JSON has no NaN or infinity: those are written as null rather than as an invalid document.
-    private static void WriteNumber(Utf8JsonWriter w, string name, double value)
+    // JSON has no NaN or infinity: those (and absent values) are written as null rather than as an invalid document.
+    private static void WriteNumber(Utf8JsonWriter w, string? name, double? value)
     {
-        if (double.IsFinite(value))
-            w.WriteNumber(name, value);
+        if (name is not null)
+            w.WritePropertyName(name);
+        if (value is { } v && double.IsFinite(v))
+            w.WriteNumberValue(v);
         else
-            w.WriteNull(name);
+            w.WriteNullValue();
     }
 
     private static string Write(Action<Utf8JsonWriter> body)

@@ -19,7 +19,7 @@ public sealed class CliTests : IDisposable
         var data = WriteColumns("n.csv", ("x", _x));
         var json = Path.Combine(_directory, "fit.json");
 
-        var (code, output, error) = Run("fit", "--model", "normal", "--data", data, "--column", "x", "--device", "cpu", "--json", json);
+        var (code, output, error) = Run("fit", "--model", "normal", "--data", data, "--column", "x", "--device", "cpu", "--json", json, "--profile", "all");
 
         Assert.Equal(0, code);
         Assert.Equal("", error);
@@ -42,6 +42,28 @@ public sealed class CliTests : IDisposable
         Assert.True(root.GetProperty("elapsedMs").GetDouble() > 0);
         Assert.True(root.GetProperty("logLikelihood").GetDouble() < 0);
         Assert.False(root.TryGetProperty("logPosterior", out _));
+
+        // Inference: standard errors, Wald and profile intervals, covariance, AIC/BIC, diagnostics.
+        double sd = Math.Sqrt(Numerics.Sum(_x.Select(v => (v - mean) * (v - mean))) / _x.Length);
+        Assert.True(Numerics.Relative(parameters[0].GetProperty("stdError").GetDouble(), sd / Math.Sqrt(_x.Length)) <= 1e-8);
+        foreach (var p in parameters)
+        {
+            double estimate = p.GetProperty("estimate").GetDouble();
+            var wald = p.GetProperty("interval").EnumerateArray().Select(v => v.GetDouble()).ToArray();
+            var profile = p.GetProperty("profileInterval").EnumerateArray().Select(v => v.GetDouble()).ToArray();
+            Assert.True(wald[0] < estimate && estimate < wald[1]);
+            Assert.True(profile[0] < estimate && estimate < profile[1]);
+            Assert.True(p.GetProperty("pValue").GetDouble() < 1e-6);
+        }
+        Assert.Equal(2, root.GetProperty("covariance").GetArrayLength());
+        double logLikelihood = root.GetProperty("logLikelihood").GetDouble();
+        Assert.Equal(4 - 2 * logLikelihood, root.GetProperty("aic").GetDouble(), 9);
+        Assert.Equal(2 * Math.Log(_x.Length) - 2 * logLikelihood, root.GetProperty("bic").GetDouble(), 9);
+        var diagnostics = root.GetProperty("diagnostics");
+        Assert.Equal("negative definite", diagnostics.GetProperty("hessian").GetString());
+        Assert.True(diagnostics.GetProperty("edm").GetDouble() < 1e-12);
+        Assert.Contains("std err", output);
+        Assert.Contains("profile [0.025", output);
     }
 
     [Fact]

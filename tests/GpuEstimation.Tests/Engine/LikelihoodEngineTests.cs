@@ -54,7 +54,7 @@ public class LikelihoodEngineTests(DeviceFixture devices)
         var x2 = Samples(n, 2, 5, 3);
         var y = Enumerable.Range(0, n).Select(i => 1 + 2 * x1[i] - 0.5 * x2[i] + 0.1 * i % 7).ToArray();
         double[] theta = [0.7, 1.9, -0.45, 1.3];
-        using var engine = new LikelihoodEngine<LinearModel>(devices[backend], new LinearModel(2), [y, x1, x2]);
+        using var engine = new LikelihoodEngine<LinearModel>(devices[backend], new LinearModel(new double[2]), [y, x1, x2]);
         var gradient = new double[4];
 
         double value = engine.Evaluate(theta, gradient);
@@ -73,6 +73,28 @@ public class LikelihoodEngineTests(DeviceFixture devices)
             Assert.True(Numerics.Relative(gradient[k], expected[k]) <= 1e-10, $"gradient[{k}] {gradient[k]} vs {expected[k]}");
     }
 
+    // Centred columns with their means in the model give the raw model's value and gradient (Prepare/Finish).
+    [Fact]
+    public void CentredLinearModelEqualsTheRawOne()
+    {
+        const int n = 1000;
+        var x1 = Samples(n, 3, 1955, 5);
+        var x2 = Samples(n, 4, 3e5, 4e4);
+        var y = Samples(n, 5, 6e4, 300);
+        double[] means = [x1.Average(), x2.Average()];
+        double[] theta = [-3.4e6, 1800, 0.02, 310];
+        using var raw = new LikelihoodEngine<LinearModel>(devices.Cpu, new LinearModel(new double[2]), [y, x1, x2]);
+        using var centred = new LikelihoodEngine<LinearModel>(devices.Cpu, new LinearModel(means),
+            [y, x1.Select(v => v - means[0]).ToArray(), x2.Select(v => v - means[1]).ToArray()]);
+        var g1 = new double[4];
+        var g2 = new double[4];
+        double v1 = raw.Evaluate(theta, g1);
+        double v2 = centred.Evaluate(theta, g2);
+        Assert.True(Numerics.Relative(v2, v1) <= 1e-12, $"{v2:R} vs {v1:R}");
+        for (int k = 0; k < 4; k++)
+            Assert.True(Numerics.Relative(g2[k], g1[k]) <= 1e-8, $"gradient[{k}] {g2[k]:R} vs {g1[k]:R}");
+    }
+
     // Linear regression with 20 features needs the 32-wide term vector: run-time indices through the Twice<> tree.
     [Fact]
     public void ManyFeaturesUseTheWiderTermVector()
@@ -81,7 +103,7 @@ public class LikelihoodEngineTests(DeviceFixture devices)
         var features = Enumerable.Range(0, k).Select(j => Samples(n, 10 + j, j, 1)).ToArray();
         var y = Samples(n, 99, 0, 1);
         var theta = Enumerable.Range(0, k + 1).Select(j => 0.01 * j).Append(1.5).ToArray();
-        using var engine = new LikelihoodEngine<LinearModel>(devices.Cpu, new LinearModel(k), [y, .. features]);
+        using var engine = new LikelihoodEngine<LinearModel>(devices.Cpu, new LinearModel(new double[k]), [y, .. features]);
         var gradient = new double[k + 2];
 
         double value = engine.Evaluate(theta, gradient);
@@ -112,7 +134,7 @@ public class LikelihoodEngineTests(DeviceFixture devices)
     [Fact]
     public void WrongColumnCountIsRejected()
     {
-        var e = Assert.Throws<ArgumentException>(() => new LikelihoodEngine<LinearModel>(devices.Cpu, new LinearModel(2), [new double[3]]));
+        var e = Assert.Throws<ArgumentException>(() => new LikelihoodEngine<LinearModel>(devices.Cpu, new LinearModel(new double[2]), [new double[3]]));
         Assert.Contains("reads 3 columns", e.Message);
     }
 

@@ -1,0 +1,106 @@
+using System.Diagnostics;
+using GpuEstimation.Data;
+using GpuEstimation.Estimation;
+using GpuEstimation.Models;
+using GpuEstimation.Tests.Engine;
+using GpuEstimation.Tests.Models;
+using GpuEstimation.Tests.Support;
+using MathNet.Numerics.Distributions;
+using MathNet.Numerics.Random;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace GpuEstimation.Tests.Inference;
+
+[Collection(DeviceCollection.Name)]
+public class ProfileTests(DeviceFixture devices, ITestOutputHelper output)
+{
+    // The profile of mu has the closed form n/2·log(1 + (mu − x̄)²/σ̂²), so the interval is x̄ ± σ̂·√(exp(q/n) − 1).
+    [Theory]
+    [InlineData(0.95)]
+    [InlineData(0.68)]
+    public void NormalMuProfileIntervalEqualsClosedForm(double level)
+    {
+        var x = LikelihoodEngineTests.Samples(2_000, 91, -4, 1.5);
+        using var session = ModelCatalog.Normal(Dataset.FromColumns(("x", x)), "x").OpenSession(devices.Cpu);
+
+        var fit = session.Fit(new FitOptions { Level = level, Profile = ["mu"] });
+
+        double mean = Numerics.Sum(x) / x.Length;
+        double sd = Math.Sqrt(Numerics.Sum(x.Select(v => (v - mean) * (v - mean))) / x.Length);
+        double q = ChiSquared.InvCDF(1, level);
+        double half = sd * Math.Sqrt(Math.Exp(q / x.Length) - 1);
+        var profile = fit.Get("mu").Profile!;
+        Assert.True(Numerics.Relative(profile.Lower!.Value, mean - half) <= 1e-8, $"lower {profile.Lower:R} vs {mean - half:R}");
+        Assert.True(Numerics.Relative(profile.Upper!.Value, mean + half) <= 1e-8, $"upper {profile.Upper:R} vs {mean + half:R}");
+        Assert.Null(fit.Get("sigma").Profile);
+    }
+
+    // The profile interval of sigma is asymmetric (longer above): reported as such, not forced symmetric.
+    [Fact]
+    public void SigmaProfileIntervalIsAsymmetric()
+    {
+        var x = LikelihoodEngineTests.Samples(30, 92, 0, 1);
+        using var session = ModelCatalog.Normal(Dataset.FromColumns(("x", x)), "x").OpenSession(devices.Cpu);
+        var fit = session.Fit(new FitOptions { Profile = ["sigma"] });
+        var sigma = fit.Get("sigma");
+        double below = sigma.Estimate - sigma.Profile!.Lower!.Value;
+        double above = sigma.Profile.Upper!.Value - sigma.Estimate;
+        Assert.True(above > 1.2 * below, $"below {below}, above {above}");
+        // Profile of sigma with mu re-fitted: n/2·(σ̂²/s² − 1) + n·log(s/σ̂) = q/2 at both ends.
+        double s2 = Math.Pow(sigma.Estimate, 2);
+        foreach (var end in new[] { sigma.Profile.Lower.Value, sigma.Profile.Upper.Value })
+        {
+            double deficit = x.Length / 2.0 * (s2 / (end * end) - 1) + x.Length * Math.Log(end / sigma.Estimate);
+            Assert.True(Math.Abs(deficit - ChiSquared.InvCDF(1, 0.95) / 2) <= 1e-8, $"deficit {deficit} at {end}");
+        }
+    }
+
+    [Fact]
+    public void FixedParameterCannotBeProfiled()
+    {
+        var x = LikelihoodEngineTests.Samples(30, 93, 0, 1);
+        using var session = ModelCatalog.Normal(Dataset.FromColumns(("x", x)), "x").OpenSession(devices.Cpu);
+        var e = Assert.Throws<InputException>(() => session.Fit(new FitOptions { Fixed = new Dictionary<string, double> { ["mu"] = 0 }, Profile = ["mu"] }));
+        Assert.Contains("--profile mu", e.Message);
+    }
+
+    // 500 simulated datasets with a fixed seed: the 95% Wald and profile intervals for the Normal mean and the
+    // exponential rate each cover the truth between 93% and 97% of the time.
+    [Fact]
+    public void IntervalsCoverTheTruthAtTheirLevel()
+    {
+        const int datasets = 500, n = 100;
+        var random = new Xoshiro256StarStar(2026);
+        int waldMu = 0, profileMu = 0, waldRate = 0, profileRate = 0;
+        var clock = Stopwatch.StartNew();
+        for (int d = 0; d < datasets; d++)
+        {
+            var x = new double[n];
+            new Normal(2, 3, random).Samples(x);
+            using (var session = ModelCatalog.Normal(Dataset.FromColumns(("x", x)), "x").OpenSession(devices.Cpu))
+            {
+                var mu = session.Fit(new FitOptions { Profile = ["mu"] }).Get("mu");
+                waldMu += Covers(mu.Wald!, 2) ? 1 : 0;
+                profileMu += Covers(mu.Profile!, 2) ? 1 : 0;
+            }
+
+            var t = new double[n];
+            new Exponential(0.7, random).Samples(t);
+            var spec = new ModelSpec<ExponentialModel>("exponential", new ExponentialModel(), [t],
+                [new ParameterInfo("rate", ParameterDomain.Positive)], start: [1.0]);
+            using (var session = spec.OpenSession(devices.Cpu))
+            {
+                var rate = session.Fit(new FitOptions { Profile = ["rate"] }).Get("rate");
+                waldRate += Covers(rate.Wald!, 0.7) ? 1 : 0;
+                profileRate += Covers(rate.Profile!, 0.7) ? 1 : 0;
+            }
+        }
+        output.WriteLine($"coverage over {datasets}: Normal mu Wald {waldMu}, profile {profileMu}; exponential rate Wald {waldRate}, profile {profileRate} ({clock.Elapsed.TotalSeconds:F1} s)");
+        foreach (var (what, count) in new[] { ("mu Wald", waldMu), ("mu profile", profileMu), ("rate Wald", waldRate), ("rate profile", profileRate) })
+            Assert.True(count >= 0.93 * datasets && count <= 0.97 * datasets, $"{what} covered {count} of {datasets}");
+    }
+
+    private static bool Covers(Interval interval, double truth) =>
+        interval.Lower is { } lo && interval.Upper is { } hi && lo <= truth && truth <= hi;
+}

@@ -1,0 +1,118 @@
+using GpuEstimation.Data;
+using GpuEstimation.Estimation;
+using GpuEstimation.Models;
+using GpuEstimation.Priors;
+using GpuEstimation.Tests.Engine;
+using GpuEstimation.Tests.Support;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace GpuEstimation.Tests.Inference;
+
+[Collection(DeviceCollection.Name)]
+public class StandardErrorTests(DeviceFixture devices, ITestOutputHelper output)
+{
+    // Certified standard deviations use s² = RSS/(n − p); the MLE's use σ̂² = RSS/n, so certified = ours·√(n/(n − p)),
+    // p the number of estimated coefficients. NoInt1/NoInt2 have no intercept: it is fixed at 0.
+    [Theory]
+    [InlineData("Norris", false, 8)]
+    [InlineData("Pontius", false, 8)]
+    [InlineData("NoInt1", true, 8)]
+    [InlineData("NoInt2", true, 8)]
+    [InlineData("Longley", false, 7)]
+    [InlineData("Wampler3", false, 8)]
+    [InlineData("Wampler4", false, 8)]
+    public void LinearStandardErrorsMatchNistCertifiedValues(string name, bool noIntercept, double digits)
+    {
+        var (fit, nist) = FitNist(name, noIntercept);
+        Assert.True(fit.Converged, fit.Reason);
+        Assert.Equal("negative definite", fit.Diagnostics.Hessian);
+        var coefficients = fit.Parameters.Where(p => p.Name != "sigma" && !p.Fixed).ToList();
+        Assert.Equal(nist.StandardDeviations.Length, coefficients.Count);
+        int n = nist.Y.Length, p = coefficients.Count;
+        double correction = Math.Sqrt((double)n / (n - p));
+        var reached = coefficients.Select((c, k) => Numerics.Digits(c.StdError!.Value * correction, nist.StandardDeviations[k])).ToArray();
+        output.WriteLine($"{name} standard-error digits: {string.Join(" ", reached.Select(d => d.ToString("F1")))}, min {reached.Min():F1}");
+        Assert.True(reached.Min() >= digits, $"{name}: fewest correct digits {reached.Min():F1}");
+        double sigma = fit["sigma"] * correction;
+        Assert.True(Numerics.Digits(sigma, nist.ResidualSd) >= digits, $"{name} residual sd {sigma:R} vs {nist.ResidualSd:R}");
+    }
+
+    [Fact]
+    public void FilipIsReportedNotInvented()
+    {
+        var (fit, _) = FitNist("Filip", false);
+        output.WriteLine($"Filip: Hessian {fit.Diagnostics.Hessian}; notes: {string.Join(" | ", fit.Diagnostics.Notes)}");
+        if (fit.Diagnostics.Hessian != "negative definite")
+        {
+            Assert.All(fit.Parameters, p => Assert.Null(p.StdError));
+            Assert.Null(fit.Covariance);
+            Assert.Contains(fit.Diagnostics.Notes, n => n.Contains("no standard errors"));
+        }
+    }
+
+    [Fact]
+    public void NormalWaldStandardErrorOfMuIsSigmaOverRootN()
+    {
+        var x = LikelihoodEngineTests.Samples(10_000, 81, 5, 3);
+        using var session = ModelCatalog.Normal(Dataset.FromColumns(("x", x)), "x").OpenSession(devices.Cpu);
+        var fit = session.Fit(new FitOptions());
+        var mu = fit.Get("mu");
+        Assert.True(Numerics.Relative(mu.StdError!.Value, fit["sigma"] / Math.Sqrt(x.Length)) <= 1e-8, $"{mu.StdError:R}");
+        Assert.True(Numerics.Relative(fit.Get("sigma").StdError!.Value, fit["sigma"] / Math.Sqrt(2 * x.Length)) <= 1e-6);
+        Assert.True(Numerics.Relative(mu.Wald!.Upper!.Value - mu.Estimate, 1.959963984540054 * mu.StdError.Value) <= 1e-12);
+        Assert.True(Math.Abs(fit.Covariance![0, 1]) <= 1e-8 * mu.StdError.Value * fit.Get("sigma").StdError!.Value, "mu and sigma are orthogonal at the MLE");
+        Assert.Equal(-2 * fit.LogLikelihood + 4, fit.Aic, 12);
+        Assert.Equal(-2 * fit.LogLikelihood + 2 * Math.Log(x.Length), fit.Bic, 12);
+    }
+
+    [Fact]
+    public void DuplicatedFeatureIsReportedSingularWithNoStandardErrors()
+    {
+        var a = LikelihoodEngineTests.Samples(1000, 82, 0, 1);
+        var noise = LikelihoodEngineTests.Samples(1000, 83, 0, 0.5);
+        var y = a.Select((v, i) => 1 + 2 * v + noise[i]).ToArray();
+        var spec = ModelCatalog.Linear(Dataset.FromColumns(("y", y), ("a", a), ("b", a.ToArray())), "y", ["a", "b"]);
+        using var session = spec.OpenSession(devices.Cpu);
+
+        var fit = session.Fit(new FitOptions());
+
+        Assert.NotEqual("negative definite", fit.Diagnostics.Hessian);
+        Assert.All(fit.Parameters, p => Assert.Null(p.StdError));
+        Assert.All(fit.Parameters, p => Assert.Null(p.Wald));
+        Assert.Null(fit.Covariance);
+        Assert.Contains(fit.Diagnostics.Notes, n => n.Contains("no standard errors"));
+    }
+
+    // sigma fixed and a Normal(m0, s0) prior on mu: the posterior of mu is exactly Normal, with
+    // precision n/σ² + 1/s0², so the Laplace approximation is exact.
+    [Fact]
+    public void MapLaplaceStandardDeviationIsThePosteriorSd()
+    {
+        var x = LikelihoodEngineTests.Samples(200, 84, 1, 2);
+        using var session = ModelCatalog.Normal(Dataset.FromColumns(("x", x)), "x").OpenSession(devices.Cpu);
+        var fit = session.Fit(new FitOptions
+        {
+            Map = true,
+            Fixed = new Dictionary<string, double> { ["sigma"] = 2 },
+            Priors = new Dictionary<string, Prior> { ["mu"] = new NormalPrior(0, 0.1) },
+        });
+        double precision = x.Length / 4.0 + 1 / 0.01;
+        double mean = (x.Sum() / 4.0) / precision;
+        Assert.True(Numerics.Relative(fit["mu"], mean) <= 1e-10);
+        Assert.True(Numerics.Relative(fit.Get("mu").StdError!.Value, 1 / Math.Sqrt(precision)) <= 1e-8);
+        Assert.Contains(fit.Diagnostics.Notes, n => n.Contains("Laplace"));
+    }
+
+    private (FitResult Fit, NistLinear Nist) FitNist(string name, bool noIntercept)
+    {
+        var nist = NistLinear.Load(name);
+        var names = Enumerable.Range(1, nist.Features.Length).Select(j => $"x{j}").ToArray();
+        var columns = new List<(string, double[])> { ("y", nist.Y) };
+        columns.AddRange(names.Select((n, j) => (n, nist.Features[j])));
+        var spec = ModelCatalog.Linear(Dataset.FromColumns(columns.ToArray()), "y", names);
+        using var session = spec.OpenSession(devices.Cpu);
+        var options = noIntercept ? new FitOptions { Fixed = new Dictionary<string, double> { ["intercept"] = 0 } } : new FitOptions();
+        return (session.Fit(options), nist);
+    }
+}
