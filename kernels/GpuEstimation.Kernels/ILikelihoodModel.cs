@@ -38,6 +38,7 @@ public interface ILikelihoodModel<TSelf> where TSelf : unmanaged, ILikelihoodMod
     /// <c>∂ log f(row | θ) / ∂θₖ</c> to <c>terms[1 + k]</c>. Must not throw: an impossible value yields NaN or
     /// −∞, which the host reports.
     /// </summary>
-    static abstract void Accumulate<TVec>(in TSelf model, in TVec arguments, in DataRows data, long row, ref TVec terms)
-        where TVec : unmanaged, ITermVector<TVec>;
+    static abstract void Accumulate<TVec, TRows>(in TSelf model, in TVec arguments, in TRows data, long row, ref TVec terms)
+        where TVec : unmanaged, ITermVector<TVec>
+        where TRows : struct, IDataRows;
 }

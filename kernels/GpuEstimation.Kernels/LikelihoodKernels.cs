@@ -17,7 +17,7 @@ public static class LikelihoodKernels
         where TModel : unmanaged, ILikelihoodModel<TModel>
         where TVec : unmanaged, ITermVector<TVec>
     {
-        var data = new DataRows(values, rows);
+        var data = new DeviceRows(values, rows);
         var sums = default(TVec);
         long stride = (long)Grid.DimX * Group.DimX;
         for (long row = (long)Grid.IdxX * Group.DimX + Group.IdxX; row < rows; row += stride)

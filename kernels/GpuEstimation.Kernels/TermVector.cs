@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace GpuEstimation.Kernels;
 
 /// <summary>
@@ -31,6 +33,7 @@ public struct Vec4 : ITermVector<Vec4>
 
     public static int Capacity => 4;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly double Get(int index) => index switch
     {
         0 => _v0,
@@ -39,6 +42,7 @@ public struct Vec4 : ITermVector<Vec4>
         _ => _v3,
     };
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Set(int index, double value)
     {
         switch (index)
@@ -50,6 +54,7 @@ public struct Vec4 : ITermVector<Vec4>
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Add(int index, double value)
     {
         switch (index)
@@ -72,9 +77,11 @@ public struct Twice<T> : ITermVector<Twice<T>> where T : unmanaged, ITermVector<
 
     public static int Capacity => 2 * T.Capacity;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly double Get(int index) =>
         index < T.Capacity ? _low.Get(index) : _high.Get(index - T.Capacity);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Set(int index, double value)
     {
         if (index < T.Capacity)
@@ -83,6 +90,7 @@ public struct Twice<T> : ITermVector<Twice<T>> where T : unmanaged, ITermVector<
             _high.Set(index - T.Capacity, value);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Add(int index, double value)
     {
         if (index < T.Capacity)

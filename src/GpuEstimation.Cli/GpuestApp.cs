@@ -72,11 +72,11 @@ public static class GpuestApp
             Level = arguments.Single("level") is { } level ? Arguments.ParseNumber("--level", level) : 0.95,
             Profile = ParseProfile(arguments.Single("profile"), model),
         };
-        var backend = ComputeDevice.ParseBackend(arguments.Single("device") ?? "auto");
+        var (backend, threads) = DeviceOptions(arguments);
         var json = arguments.Single("json");
         arguments.RejectUnknown("fit");
 
-        using var device = ComputeDevice.Open(backend);
+        using var device = ComputeDevice.Open(backend, threads);
         using var session = model.OpenSession(device);
         var fit = session.Fit(options);
         WriteFit(output, fit);
@@ -96,12 +96,12 @@ public static class GpuestApp
         if (missing.Count > 0)
             throw new InputException($"--at: missing value for {string.Join(", ", missing)}");
         int repeat = arguments.Int("repeat", 0, 1);
-        var backend = ComputeDevice.ParseBackend(arguments.Single("device") ?? "auto");
+        var (backend, threads) = DeviceOptions(arguments);
         var json = arguments.Single("json");
         arguments.RejectUnknown("eval");
 
         var point = model.Parameters.Select(p => at[p.Name]).ToArray();
-        using var device = ComputeDevice.Open(backend);
+        using var device = ComputeDevice.Open(backend, threads);
         using var session = model.OpenSession(device);
         var evaluation = session.Evaluate(point);
         double? evalMs = repeat > 0 ? session.TimeEvaluation(point, repeat) : null;
@@ -121,7 +121,7 @@ public static class GpuestApp
     private static int RunDemo(Arguments arguments, TextWriter output)
     {
         int points = arguments.Int("points", LearningExample.DefaultPoints, 10);
-        var backend = ComputeDevice.ParseBackend(arguments.Single("device") ?? "auto");
+        var (backend, threads) = DeviceOptions(arguments);
         arguments.RejectUnknown("demo");
 
         var data = LearningExample.Generate(points);
@@ -130,7 +130,7 @@ public static class GpuestApp
         output.WriteLine();
 
         var spec = ModelCatalog.Linear(data, "y", ["x"]);
-        using var device = ComputeDevice.Open(backend);
+        using var device = ComputeDevice.Open(backend, threads);
         using var session = spec.OpenSession(device);
         var mle = session.Fit(new FitOptions());
         var priorSd = LearningExample.DemoSlopePriorSd;
@@ -178,6 +178,13 @@ public static class GpuestApp
         output.WriteLine("normal   parameters: mu, sigma                          columns: --column NAME");
         output.WriteLine("linear   parameters: intercept, <one per --x column>, sigma   columns: --y NAME --x NAME[,NAME...]");
         return Ok;
+    }
+
+    private static (Backend Backend, int? Threads) DeviceOptions(Arguments arguments)
+    {
+        var backend = ComputeDevice.ParseBackend(arguments.Single("device") ?? "auto");
+        int threads = arguments.Int("threads", 0, 1);
+        return (backend, threads > 0 ? threads : null);
     }
 
     private static IModelSpec LoadModel(Arguments arguments)
@@ -283,7 +290,7 @@ public static class GpuestApp
     }
 
     private const string Usage = """
-        gpuest: maximum-likelihood and MAP estimation on the GPU (CUDA, OpenCL) or ILGPU's CPU accelerator.
+        gpuest: maximum-likelihood and MAP estimation on the GPU (CUDA, OpenCL) or on all CPU cores (native).
 
         Commands
           gpuest demo [--points N] [--device D]
@@ -293,7 +300,7 @@ public static class GpuestApp
               Options: --map, --prior NAME=normal(m,s)|laplace(l,b)|halfnormal(s)|gamma(a,b)|flat,
                        --fix NAME=VALUE, --start NAME=VALUE, --optimizer lbfgs|gradient, --max-iter N,
                        --level 0.95, --profile NAME,...|all (profile-likelihood intervals),
-                       --device auto|cuda|opencl|cpu, --json OUT.json
+                       --device auto|cuda|opencl|native|cpu, --threads N (native), --json OUT.json
           gpuest eval --model M --data FILE.csv ... --at NAME=VALUE,... [--repeat N] [--device D] [--json OUT.json]
               The log-likelihood and its gradient at given parameters; --repeat times one evaluation (median).
           gpuest models     the models and their parameters

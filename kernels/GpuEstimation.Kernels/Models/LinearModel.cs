@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace GpuEstimation.Kernels.Models;
 
 /// <summary>
@@ -63,8 +65,11 @@ public unsafe struct LinearModel : ILikelihoodModel<LinearModel>
             gradient[j + 1] += model.Mean(j) * gradient[0];
     }
 
-    public static void Accumulate<TVec>(in LinearModel model, in TVec arguments, in DataRows data, long row, ref TVec terms)
+    // Inlined into the native backend's loop (ILGPU inlines device calls by itself).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Accumulate<TVec, TRows>(in LinearModel model, in TVec arguments, in TRows data, long row, ref TVec terms)
         where TVec : unmanaged, ITermVector<TVec>
+        where TRows : struct, IDataRows
     {
         int k = model.Features;
         double mean = arguments.Get(0);

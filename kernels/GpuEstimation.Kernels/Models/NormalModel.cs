@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace GpuEstimation.Kernels.Models;
 
 /// <summary>
@@ -23,8 +25,11 @@ public readonly struct NormalModel : ILikelihoodModel<NormalModel>
         arguments[2] = -Math.Log(sigma) - HalfLogTwoPi;
     }
 
-    public static void Accumulate<TVec>(in NormalModel model, in TVec arguments, in DataRows data, long row, ref TVec terms)
+    // Inlined into the native backend's loop (ILGPU inlines device calls by itself).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Accumulate<TVec, TRows>(in NormalModel model, in TVec arguments, in TRows data, long row, ref TVec terms)
         where TVec : unmanaged, ITermVector<TVec>
+        where TRows : struct, IDataRows
     {
         double inverseSigma = arguments.Get(1);
         double z = (data[0, row] - arguments.Get(0)) * inverseSigma;

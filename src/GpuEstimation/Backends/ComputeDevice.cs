@@ -6,14 +6,16 @@ using ILGPU.Runtime.OpenCL;
 
 namespace GpuEstimation.Backends;
 
-/// <summary>Which accelerator runs the kernels.</summary>
+/// <summary>What runs the likelihood: an ILGPU accelerator, or the native host backend.</summary>
 public enum Backend
 {
-    /// <summary>CUDA if present, then a usable OpenCL device, then ILGPU's CPU accelerator.</summary>
+    /// <summary>CUDA if present, then a usable OpenCL device, then the native backend.</summary>
     Auto,
     Cuda,
     OpenCL,
-    /// <summary>ILGPU's CPU accelerator: runs the same kernels on the host, for tests and machines without a GPU.</summary>
+    /// <summary>The same model structs in plain host loops on all cores: what a machine without a GPU should use.</summary>
+    Native,
+    /// <summary>ILGPU's CPU accelerator: runs the kernels themselves on the host, emulating a GPU (for tests).</summary>
     Cpu,
 }
 
@@ -25,30 +27,45 @@ public sealed record DeviceInfo(Backend Backend, string Name, bool Usable, strin
 }
 
 /// <summary>
-/// One ILGPU context and accelerator, and the launch shape used on it. Engines borrow it; it is disposed last.
+/// What evaluates the likelihood: one ILGPU context and accelerator with the launch shape used on it, or the native
+/// host backend with its thread count. Engines borrow it; it is disposed last.
 /// </summary>
 public sealed class ComputeDevice : IDisposable
 {
     private const int PreferredGroupSize = 512;
 
-    private readonly Context _context;
+    private readonly Context? _context;
+    private readonly Accelerator? _accelerator;
 
     private ComputeDevice(Context context, Accelerator accelerator, Backend backend)
     {
         _context = context;
-        Accelerator = accelerator;
+        _accelerator = accelerator;
         Backend = backend;
         GroupSize = LargestPowerOfTwoAtMost(Math.Min(PreferredGroupSize, accelerator.MaxNumThreadsPerGroup));
         // Enough resident groups to fill every multiprocessor (measurements.md: 528 x 512 on a 132-SM H200).
         int perMultiprocessor = Math.Max(1, accelerator.MaxNumThreadsPerMultiprocessor / GroupSize);
         MaxGroups = Math.Max(1, accelerator.NumMultiprocessors * perMultiprocessor);
+        Threads = accelerator.MaxNumThreads;
     }
 
-    /// <summary>The ILGPU accelerator.</summary>
-    public Accelerator Accelerator { get; }
+    private ComputeDevice(int threads)
+    {
+        Backend = Backend.Native;
+        Threads = threads;
+        GroupSize = 1;
+        MaxGroups = 1;
+    }
+
+    /// <summary>The ILGPU accelerator (not for the native backend, which has none).</summary>
+    public Accelerator Accelerator =>
+        _accelerator ?? throw new InvalidOperationException("the native backend has no ILGPU accelerator");
 
     /// <summary>The backend kind.</summary>
     public Backend Backend { get; }
+
+    /// <summary>Worker threads of the native backend (for an accelerator, its thread capacity).</summary>
+    public int Threads { get; }
 
     /// <summary>Threads per group of the reduction kernels (a power of two).</summary>
     public int GroupSize { get; }
@@ -57,24 +74,38 @@ public sealed class ComputeDevice : IDisposable
     public int MaxGroups { get; }
 
     /// <summary>What ran, for every result: backend and device name.</summary>
-    public string Description => $"{Backend.ToString().ToLowerInvariant()}: {Accelerator.Name}";
+    public string Description => _accelerator is null
+        ? $"native: {NativeName(Threads)}"
+        : $"{Backend.ToString().ToLowerInvariant()}: {_accelerator.Name}";
 
     /// <summary>
-    /// Opens the requested backend. <see cref="Backend.Auto"/> picks CUDA, then OpenCL, then the CPU accelerator; a
-    /// named backend that is absent or unusable is an error, never a silent fallback.
+    /// Opens the requested backend. <see cref="Backend.Auto"/> picks CUDA, then OpenCL, then the native backend; a
+    /// named backend that is absent or unusable is an error, never a silent fallback. <paramref name="threads"/> sets
+    /// the native backend's worker threads (default: one per core); its results do not depend on it.
     /// </summary>
-    public static ComputeDevice Open(Backend requested = Backend.Auto)
+    public static ComputeDevice Open(Backend requested = Backend.Auto, int? threads = null)
     {
+        if (threads is < 1)
+            throw new InputException($"--threads {threads}: must be at least 1");
+        int nativeThreads = threads ?? Environment.ProcessorCount;
+        if (requested == Backend.Native)
+            return new ComputeDevice(nativeThreads);
+
         var context = CreateContext();
         try
         {
             var candidates = Describe(context).ToList();
-            var order = requested == Backend.Auto ? new[] { Backend.Cuda, Backend.OpenCL, Backend.Cpu } : new[] { requested };
+            var order = requested == Backend.Auto ? new[] { Backend.Cuda, Backend.OpenCL } : new[] { requested };
             foreach (var backend in order)
             {
                 var match = candidates.FirstOrDefault(c => c.Info.Backend == backend && c.Info.Usable);
                 if (match.Device is not null)
                     return new ComputeDevice(context, match.Device.CreateAccelerator(context), backend);
+            }
+            if (requested == Backend.Auto)
+            {
+                context.Dispose();
+                return new ComputeDevice(nativeThreads);
             }
             var name = requested.ToString().ToLowerInvariant();
             var unusable = candidates.Where(c => c.Info.Backend == requested && !c.Info.Usable).Select(c => c.Info.ToString()).ToList();
@@ -89,11 +120,13 @@ public sealed class ComputeDevice : IDisposable
         }
     }
 
-    /// <summary>Every accelerator ILGPU finds, usable or not, with the reason where not.</summary>
+    /// <summary>Every accelerator ILGPU finds, usable or not, with the reason where not, and the native backend.</summary>
     public static IReadOnlyList<DeviceInfo> List()
     {
         using var context = CreateContext();
-        return Describe(context).Select(c => c.Info).ToList();
+        return Describe(context).Select(c => c.Info)
+            .Append(new DeviceInfo(Backend.Native, NativeName(Environment.ProcessorCount), true, null))
+            .ToList();
     }
 
     /// <summary>Parses a --device value.</summary>
@@ -102,15 +135,18 @@ public sealed class ComputeDevice : IDisposable
         "auto" => Backend.Auto,
         "cuda" => Backend.Cuda,
         "opencl" => Backend.OpenCL,
+        "native" => Backend.Native,
         "cpu" => Backend.Cpu,
-        _ => throw new InputException($"--device: unknown device '{text}' (expected auto, cuda, opencl or cpu)"),
+        _ => throw new InputException($"--device: unknown device '{text}' (expected auto, cuda, opencl, native or cpu)"),
     };
 
     public void Dispose()
     {
-        Accelerator.Dispose();
-        _context.Dispose();
+        _accelerator?.Dispose();
+        _context?.Dispose();
     }
+
+    private static string NativeName(int threads) => $"{threads} thread{(threads == 1 ? "" : "s")} on {Environment.ProcessorCount} cores";
 
     /// <summary>
     /// CUDA devices, every OpenCL device (compatible or not, so that the unusable ones can be listed with the reason),

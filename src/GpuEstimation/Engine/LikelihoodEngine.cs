@@ -1,4 +1,5 @@
-using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using GpuEstimation.Backends;
 using GpuEstimation.Kernels;
 using ILGPU;
@@ -8,7 +9,8 @@ namespace GpuEstimation.Engine;
 
 /// <summary>
 /// Evaluates one model's total log-likelihood and gradient over one dataset on one device. The data is uploaded
-/// and the kernel loaded once, here; every <see cref="Evaluate"/> is then one launch and one small read-back.
+/// and the kernel loaded once, here; every <see cref="Evaluate"/> is then one launch and one small read-back (on the
+/// native backend, one parallel pass over host memory).
 /// </summary>
 public sealed class LikelihoodEngine<TModel> : IDisposable where TModel : unmanaged, ILikelihoodModel<TModel>
 {
@@ -32,11 +34,11 @@ public sealed class LikelihoodEngine<TModel> : IDisposable where TModel : unmana
         int terms = model.ParameterCount + 1;
         _evaluator = terms switch
         {
-            <= 4 => new Evaluator<Vec4>(this, columns),
-            <= 8 => new Evaluator<Twice<Vec4>>(this, columns),
-            <= 16 => new Evaluator<Twice<Twice<Vec4>>>(this, columns),
-            <= 32 => new Evaluator<Twice<Twice<Twice<Vec4>>>>(this, columns),
-            <= 64 => new Evaluator<Twice<Twice<Twice<Twice<Vec4>>>>>(this, columns),
+            <= 4 => Create<Vec4>(columns),
+            <= 8 => Create<Twice<Vec4>>(columns),
+            <= 16 => Create<Twice<Twice<Vec4>>>(columns),
+            <= 32 => Create<Twice<Twice<Twice<Vec4>>>>(columns),
+            <= 64 => Create<Twice<Twice<Twice<Twice<Vec4>>>>>(columns),
             _ => throw new ArgumentException($"at most 63 parameters are supported, the model has {model.ParameterCount}", nameof(model)),
         };
     }
@@ -68,29 +70,74 @@ public sealed class LikelihoodEngine<TModel> : IDisposable where TModel : unmana
 
     public void Dispose() => _evaluator.Dispose();
 
+    private IEvaluator Create<TVec>(IReadOnlyList<double[]> columns) where TVec : unmanaged, ITermVector<TVec> =>
+        Device.Backend == Backend.Native ? new NativeEvaluator<TVec>(this, columns) : new KernelEvaluator<TVec>(this, columns);
+
     private interface IEvaluator : IDisposable
     {
         double Evaluate(ReadOnlySpan<double> parameters, Span<double> gradient);
     }
 
-    private sealed class Evaluator<TVec> : IEvaluator where TVec : unmanaged, ITermVector<TVec>
+    /// <summary>What both evaluators share: the model's arguments for a point, and the ordered sum of partials.</summary>
+    private abstract class Evaluator<TVec> : IEvaluator where TVec : unmanaged, ITermVector<TVec>
     {
-        private readonly LikelihoodEngine<TModel> _owner;
+        private readonly double[] _arguments = new double[TVec.Capacity];
+
+        protected Evaluator(LikelihoodEngine<TModel> owner)
+        {
+            Owner = owner;
+            Terms = owner.ParameterCount + 1;
+        }
+
+        protected LikelihoodEngine<TModel> Owner { get; }
+
+        /// <summary>P + 1: the log-density and one gradient term per parameter.</summary>
+        protected int Terms { get; }
+
+        public abstract double Evaluate(ReadOnlySpan<double> parameters, Span<double> gradient);
+
+        public abstract void Dispose();
+
+        protected TVec Arguments(ReadOnlySpan<double> parameters)
+        {
+            Array.Clear(_arguments);
+            TModel.Prepare(Owner.Model, parameters, _arguments);
+            var arguments = default(TVec);
+            for (int k = 0; k < _arguments.Length; k++)
+                arguments.Set(k, _arguments[k]);
+            return arguments;
+        }
+
+        /// <summary>Sums the partials in their fixed order (group or chunk 0, 1, 2, ...), so the result does not depend on scheduling.</summary>
+        protected double Reduce(ReadOnlySpan<double> parameters, ReadOnlySpan<double> partials, Span<double> gradient)
+        {
+            double value = 0;
+            gradient.Clear();
+            for (int offset = 0; offset < partials.Length; offset += Terms)
+            {
+                value += partials[offset];
+                for (int k = 1; k < Terms; k++)
+                    gradient[k - 1] += partials[offset + k];
+            }
+            TModel.Finish(Owner.Model, parameters, gradient);
+            return value;
+        }
+    }
+
+    /// <summary>The ILGPU kernel on an accelerator: one launch and one read-back of the group partials per evaluation.</summary>
+    private sealed class KernelEvaluator<TVec> : Evaluator<TVec> where TVec : unmanaged, ITermVector<TVec>
+    {
         private readonly MemoryBuffer1D<double, Stride1D.Dense> _data;
         private readonly MemoryBuffer1D<double, Stride1D.Dense> _partials;
         private readonly double[] _hostPartials;
-        private readonly double[] _arguments = new double[TVec.Capacity];
-        private readonly int _terms;
         private readonly KernelConfig _config;
         private readonly Action<KernelConfig, ArrayView<double>, long, TModel, TVec, int, ArrayView<double>> _kernel;
 
-        public Evaluator(LikelihoodEngine<TModel> owner, IReadOnlyList<double[]> columns)
+        public KernelEvaluator(LikelihoodEngine<TModel> owner, IReadOnlyList<double[]> columns) : base(owner)
         {
-            _owner = owner;
             var device = owner.Device;
             var accelerator = device.Accelerator;
             long rows = owner.Rows;
-            _terms = owner.ParameterCount + 1;
             long groupsNeeded = (rows + device.GroupSize - 1) / device.GroupSize;
             int groups = (int)Math.Clamp(groupsNeeded, 1, device.MaxGroups);
             _config = new KernelConfig(groups, device.GroupSize, SharedMemoryConfig.RequestDynamic<double>(device.GroupSize));
@@ -104,39 +151,100 @@ public sealed class LikelihoodEngine<TModel> : IDisposable where TModel : unmana
                 if (rows > 0)
                     _data.View.SubView(c * rows, rows).CopyFromCPU(columns[c]);
             }
-            _hostPartials = new double[groups * _terms];
+            _hostPartials = new double[groups * Terms];
             _partials = accelerator.Allocate1D<double>(_hostPartials.Length);
         }
 
-        public double Evaluate(ReadOnlySpan<double> parameters, Span<double> gradient)
+        public override double Evaluate(ReadOnlySpan<double> parameters, Span<double> gradient)
         {
-            Array.Clear(_arguments);
-            TModel.Prepare(_owner.Model, parameters, _arguments);
-            var arguments = default(TVec);
-            for (int k = 0; k < _arguments.Length; k++)
-                arguments.Set(k, _arguments[k]);
-
-            _kernel(_config, _data.View, _owner.Rows, _owner.Model, arguments, _terms, _partials.View);
+            _kernel(_config, _data.View, Owner.Rows, Owner.Model, Arguments(parameters), Terms, _partials.View);
             _partials.View.CopyToCPU(_hostPartials);
-
-            // Fixed order: group 0, 1, 2, ... so the result does not depend on scheduling.
-            double value = 0;
-            gradient.Clear();
-            for (int offset = 0; offset < _hostPartials.Length; offset += _terms)
-            {
-                value += _hostPartials[offset];
-                for (int k = 1; k < _terms; k++)
-                    gradient[k - 1] += _hostPartials[offset + k];
-            }
-            Debug.Assert(gradient.Length == _terms - 1);
-            TModel.Finish(_owner.Model, parameters, gradient);
-            return value;
+            return Reduce(parameters, _hostPartials, gradient);
         }
 
-        public void Dispose()
+        public override void Dispose()
         {
             _partials.Dispose();
             _data.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// The native backend: the model's own Accumulate in host loops over fixed chunks of rows, the chunks shared among
+    /// the worker threads. The chunk partition and the order in which chunk partials are added do not depend on the
+    /// number of threads, so the result is the same, to the bit, with any thread count. Within a chunk four
+    /// interleaved accumulators break the dependency chain of the sums.
+    /// </summary>
+    private sealed unsafe class NativeEvaluator<TVec> : Evaluator<TVec> where TVec : unmanaged, ITermVector<TVec>
+    {
+        /// <summary>Rows per chunk: the unit of work and of the fixed-order sum.</summary>
+        private const int ChunkRows = 1 << 15;
+
+        private readonly double* _data;
+        private readonly TVec[] _chunkSums;
+        private readonly double[] _partials;
+        private readonly ParallelOptions _parallel;
+
+        public NativeEvaluator(LikelihoodEngine<TModel> owner, IReadOnlyList<double[]> columns) : base(owner)
+        {
+            long rows = owner.Rows;
+            _data = (double*)NativeMemory.AlignedAlloc((nuint)(Math.Max(1, rows * columns.Count) * sizeof(double)), 64);
+            for (int c = 0; c < columns.Count; c++)
+                columns[c].AsSpan().CopyTo(new Span<double>(_data + c * rows, (int)rows));
+            int chunks = (int)Math.Max(1, (rows + ChunkRows - 1) / ChunkRows);
+            _chunkSums = new TVec[chunks];
+            _partials = new double[chunks * Terms];
+            _parallel = new ParallelOptions { MaxDegreeOfParallelism = owner.Device.Threads };
+        }
+
+        public override double Evaluate(ReadOnlySpan<double> parameters, Span<double> gradient)
+        {
+            var arguments = Arguments(parameters);
+            var data = new HostRows(_data, Owner.Rows);
+            var model = Owner.Model;
+            long rows = Owner.Rows;
+            var sums = _chunkSums;
+            if (sums.Length == 1 || _parallel.MaxDegreeOfParallelism == 1)
+            {
+                for (int c = 0; c < sums.Length; c++)
+                    sums[c] = SumChunk(model, arguments, data, (long)c * ChunkRows, Math.Min(rows, (long)(c + 1) * ChunkRows));
+            }
+            else
+            {
+                Parallel.For(0, sums.Length, _parallel, c =>
+                    sums[c] = SumChunk(model, arguments, data, (long)c * ChunkRows, Math.Min(rows, (long)(c + 1) * ChunkRows)));
+            }
+            for (int c = 0; c < sums.Length; c++)
+            {
+                for (int k = 0; k < Terms; k++)
+                    _partials[c * Terms + k] = sums[c].Get(k);
+            }
+            return Reduce(parameters, _partials, gradient);
+        }
+
+        public override void Dispose() => NativeMemory.AlignedFree(_data);
+
+        // Fully optimized from the first call: a fit may be over before tiered compilation would promote it.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static TVec SumChunk(TModel model, TVec arguments, HostRows data, long begin, long end)
+        {
+            var s0 = default(TVec);
+            var s1 = default(TVec);
+            var s2 = default(TVec);
+            var s3 = default(TVec);
+            long row = begin;
+            for (; row + 3 < end; row += 4)
+            {
+                TModel.Accumulate(model, arguments, data, row, ref s0);
+                TModel.Accumulate(model, arguments, data, row + 1, ref s1);
+                TModel.Accumulate(model, arguments, data, row + 2, ref s2);
+                TModel.Accumulate(model, arguments, data, row + 3, ref s3);
+            }
+            for (; row < end; row++)
+                TModel.Accumulate(model, arguments, data, row, ref s0);
+            for (int k = 0; k < TVec.Capacity; k++)
+                s0.Set(k, (s0.Get(k) + s1.Get(k)) + (s2.Get(k) + s3.Get(k)));
+            return s0;
         }
     }
 }

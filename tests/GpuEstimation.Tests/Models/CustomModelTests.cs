@@ -25,8 +25,9 @@ public readonly struct ExponentialModel : ILikelihoodModel<ExponentialModel>
         arguments[1] = Math.Log(parameters[0]);
     }
 
-    public static void Accumulate<TVec>(in ExponentialModel model, in TVec arguments, in DataRows data, long row, ref TVec terms)
+    public static void Accumulate<TVec, TRows>(in ExponentialModel model, in TVec arguments, in TRows data, long row, ref TVec terms)
         where TVec : unmanaged, ITermVector<TVec>
+        where TRows : struct, IDataRows
     {
         double x = data[0, row];
         terms.Add(0, arguments.Get(1) - arguments.Get(0) * x);

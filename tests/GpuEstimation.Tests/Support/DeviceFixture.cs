@@ -4,8 +4,8 @@ using Xunit;
 namespace GpuEstimation.Tests.Support;
 
 /// <summary>
-/// The backends present on this machine, opened once for the whole run: ILGPU's CPU accelerator always, CUDA and
-/// OpenCL where a usable device exists. Tests that take a <see cref="Backend"/> run on each.
+/// The backends present on this machine, opened once for the whole run: ILGPU's CPU accelerator and the native
+/// backend always, CUDA and OpenCL where a usable device exists. Tests that take a <see cref="Backend"/> run on each.
 /// </summary>
 public sealed class DeviceFixture : IDisposable
 {
@@ -18,13 +18,14 @@ public sealed class DeviceFixture : IDisposable
             _devices[backend] = ComputeDevice.Open(backend);
     }
 
-    /// <summary>Backends with a usable device here (CPU first).</summary>
+    /// <summary>Backends with a usable device here (the CPU accelerator first, then native).</summary>
     public static IReadOnlyList<Backend> Present { get; } = ComputeDevice.List()
         .Where(d => d.Usable)
         .Select(d => d.Backend)
         .Append(Backend.Cpu)
+        .Append(Backend.Native)
         .Distinct()
-        .OrderBy(b => b == Backend.Cpu ? 0 : 1)
+        .OrderBy(b => b switch { Backend.Cpu => 0, Backend.Native => 1, _ => 2 })
         .ToList();
 
     /// <summary>For [Theory, MemberData(nameof(DeviceFixture.Backends), MemberType = typeof(DeviceFixture))].</summary>
@@ -33,6 +34,8 @@ public sealed class DeviceFixture : IDisposable
     public ComputeDevice this[Backend backend] => _devices[backend];
 
     public ComputeDevice Cpu => _devices[Backend.Cpu];
+
+    public ComputeDevice Native => _devices[Backend.Native];
 
     public void Dispose()
     {
