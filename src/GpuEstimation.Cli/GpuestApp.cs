@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using GpuEstimation.Backends;
 using GpuEstimation.Data;
@@ -73,15 +74,31 @@ public static class GpuestApp
             Profile = ParseProfile(arguments.Single("profile"), model),
         };
         var (backend, threads) = DeviceOptions(arguments);
+        int repeat = arguments.Int("repeat", 0, 1);
         var json = arguments.Single("json");
         arguments.RejectUnknown("fit");
 
         using var device = ComputeDevice.Open(backend, threads);
         using var session = model.OpenSession(device);
         var fit = session.Fit(options);
+        double? fitMs = null;
+        if (repeat > 0)
+        {
+            // Warm timing, as timeit would: the same fit again with the data on the device and the code compiled.
+            var times = new double[repeat];
+            for (int r = 0; r < repeat; r++)
+            {
+                long begin = Stopwatch.GetTimestamp();
+                fit = session.Fit(options);
+                times[r] = Stopwatch.GetElapsedTime(begin).TotalMilliseconds;
+            }
+            fitMs = Median(times);
+        }
         WriteFit(output, fit);
+        if (fitMs is { } ms)
+            output.WriteLine($"fit time {ms.ToString("0.000", CultureInfo.InvariantCulture)} ms (median of {repeat} repeated fits, data on the device)");
         if (json is not null)
-            WriteFile(json, JsonReport.Fit(fit));
+            WriteFile(json, JsonReport.Fit(fit, fitMs));
         return fit.Converged ? Ok : NotConverged;
     }
 
@@ -178,6 +195,13 @@ public static class GpuestApp
         output.WriteLine("normal   parameters: mu, sigma                          columns: --column NAME");
         output.WriteLine("linear   parameters: intercept, <one per --x column>, sigma   columns: --y NAME --x NAME[,NAME...]");
         return Ok;
+    }
+
+    private static double Median(double[] values)
+    {
+        var sorted = values.Order().ToArray();
+        int middle = sorted.Length / 2;
+        return sorted.Length % 2 == 1 ? sorted[middle] : 0.5 * (sorted[middle - 1] + sorted[middle]);
     }
 
     private static (Backend Backend, int? Threads) DeviceOptions(Arguments arguments)
@@ -300,7 +324,8 @@ public static class GpuestApp
               Options: --map, --prior NAME=normal(m,s)|laplace(l,b)|halfnormal(s)|gamma(a,b)|flat,
                        --fix NAME=VALUE, --start NAME=VALUE, --optimizer lbfgs|gradient, --max-iter N,
                        --level 0.95, --profile NAME,...|all (profile-likelihood intervals),
-                       --device auto|cuda|opencl|native|cpu, --threads N (native), --json OUT.json
+                       --device auto|cuda|opencl|native|cpu, --threads N (native), --json OUT.json,
+                       --repeat N (time N more fits, median, as fitMs)
           gpuest eval --model M --data FILE.csv ... --at NAME=VALUE,... [--repeat N] [--device D] [--json OUT.json]
               The log-likelihood and its gradient at given parameters; --repeat times one evaluation (median).
           gpuest models     the models and their parameters

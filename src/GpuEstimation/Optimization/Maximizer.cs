@@ -89,10 +89,11 @@ public static class Maximizer
         {
             var (converged, reason, used) = search.Run(settings, settings.MaxIterations - iterations);
             iterations += used;
-            if (!converged || reason != GradientReason)
+            if (!converged || reason != GradientReason || search.Displacement <= 1)
                 return search.Result(converged, reason, iterations);
-            // The tolerance was judged in units set where the search started, which can be far from here: derive them
-            // afresh at this point and accept only if the gradient is small in those too (as MINUIT re-checks with HESSE).
+            // The tolerance was judged in units set where the search started. Within about a standard error of there
+            // they still hold; farther away they can be meaningless, so derive them afresh at this point and accept
+            // only if the gradient is small in those too (as MINUIT re-checks with HESSE).
             search.Reset();
             search.Precondition(scales.ToArray());
             if (search.GradientNorm <= settings.GradientTolerance)
@@ -141,6 +142,9 @@ public static class Maximizer
         public Matrix<double> Transform => _transform;
 
         public double GradientNorm => MaxAbs(_g);
+
+        /// <summary>How far, in the current units, the point is from where they were derived.</summary>
+        public double Displacement => MaxAbs(_w);
 
         /// <summary>Drops the preconditioner: the current point becomes the origin of plain optimizer coordinates.</summary>
         public void Reset()

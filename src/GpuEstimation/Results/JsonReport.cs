@@ -14,7 +14,7 @@ public static class JsonReport
     /// A fit: model, method, device, n, parameters (estimate, fixed, stdError, z, pValue, interval, profileInterval),
     /// logLikelihood, logPosterior (MAP only), aic, bic, covariance, the convergence fields and diagnostics, timing.
     /// </summary>
-    public static string Fit(FitResult fit) => Write(w =>
+    public static string Fit(FitResult fit, double? fitMs = null) => Write(w =>
     {
         w.WriteString("model", fit.Model);
         w.WriteString("method", fit.Method);
@@ -84,6 +84,8 @@ public static class JsonReport
         w.WriteEndArray();
         w.WriteEndObject();
         WriteNumber(w, "elapsedMs", fit.ElapsedMs);
+        if (fitMs is { } ms)
+            WriteNumber(w, "fitMs", ms);
     });
 
     private static void WriteInterval(Utf8JsonWriter w, string name, Interval? interval)
