@@ -117,5 +117,5 @@ public class NormalFitTests(DeviceFixture devices)
         Assert.Contains("mu, sigma", e.Message);
     }
 
-    private static ModelSpec<Kernels.Models.NormalModel> Spec() => ModelCatalog.Normal(Dataset.FromColumns(("x", X)), "x");
+    private static ModelSpec<GpuEstimation.Kernels.Models.NormalModel> Spec() => ModelCatalog.Normal(Dataset.FromColumns(("x", X)), "x");
 }

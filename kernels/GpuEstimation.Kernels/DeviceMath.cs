@@ -1,0 +1,294 @@
+using System.Runtime.CompilerServices;
+using ILGPU;
+
+namespace GpuEstimation.Kernels;
+
+/// <summary>
+/// Double-precision log, log1p, exp, expm1, log-gamma and digamma in plain C#, for device code on every backend and
+/// for the host alike. ILGPU's default double <c>Math.Log</c> is ~100x slower on a GPU (measurements.md), and the
+/// LibDevice alternative needs the CUDA toolkit, which users often lack. These use only arithmetic and bit
+/// manipulation (<see cref="Interop.FloatAsInt(double)"/>), with series derived here (atanh series for log, Taylor
+/// for exp, Stirling with Bernoulli numbers for log-gamma and digamma); see the tests for measured accuracy.
+/// </summary>
+public static class DeviceMath
+{
+    // ln 2 split so that k·Ln2Hi is exact for |k| < 2^21: Ln2Hi is ln 2 to 32 significant bits, Ln2Lo the rest.
+    private const double Ln2Hi = 0.6931471803691238;
+    private const double Ln2Lo = 1.9082149292705877e-10;
+    private const double InverseLn2 = 1.4426950408889634;
+    private const double Sqrt2 = 1.4142135623730951;
+    private const double Two54 = 18014398509481984.0;
+    private const double TwoMinus54 = 5.551115123125783e-17;
+    private const double Pi = 3.141592653589793;
+    private const double LogPi = 1.1447298858494002;
+    private const double HalfLogTwoPi = 0.9189385332046728;
+    private const double MaxExpArgument = 709.782712893384;
+    private const double MinExpArgument = -745.1332191019412;
+
+    /// <summary>Natural logarithm: NaN below 0 and for NaN, −∞ at ±0, +∞ at +∞; subnormals handled.</summary>
+    public static double Log(double x)
+    {
+        if (!(x > 0))
+            return x == 0 ? double.NegativeInfinity : double.NaN;
+        if (x == double.PositiveInfinity)
+            return x;
+        ulong bits = Interop.FloatAsInt(x);
+        int exponent = (int)(bits >> 52) - 1023;
+        if (exponent == -1023)
+        {
+            bits = Interop.FloatAsInt(x * Two54);
+            exponent = (int)(bits >> 52) - 1023 - 54;
+        }
+        double m = Interop.IntAsFloat((bits & 0x000FFFFFFFFFFFFFUL) | 0x3FF0000000000000UL);
+        if (m > Sqrt2)
+        {
+            m *= 0.5;
+            exponent++;
+        }
+        return Reduced(exponent, m - 1.0, 0.0);
+    }
+
+    /// <summary>log(1 + x), accurate for small x: NaN below −1, −∞ at −1, keeps the sign of zero.</summary>
+    public static double Log1p(double x)
+    {
+        if (!(x > -1))
+            return x == -1 ? double.NegativeInfinity : double.NaN;
+        if (x == double.PositiveInfinity)
+            return x;
+        if (Math.Abs(x) < 1e-4)
+            return x * (1 - x * (0.5 - x * (1.0 / 3 - x * (0.25 - x * 0.2))));
+
+        double u = 1.0 + x;
+        // The rounding error of 1 + x, exactly (Fast2Sum with the larger operand first).
+        double c = x > 1 ? 1.0 - (u - x) : x - (u - 1.0);
+        ulong bits = Interop.FloatAsInt(u);
+        int exponent = (int)(bits >> 52) - 1023;
+        double m = Interop.IntAsFloat((bits & 0x000FFFFFFFFFFFFFUL) | 0x3FF0000000000000UL);
+        if (m > Sqrt2)
+        {
+            m *= 0.5;
+            exponent++;
+        }
+        return Reduced(exponent, m - 1.0, c / u);
+    }
+
+    /// <summary>e^x: +∞ above ~709.78, 0 below ~−745.13, subnormal results rounded once.</summary>
+    public static double Exp(double x)
+    {
+        if (x != x)
+            return x;
+        if (x > MaxExpArgument)
+            return double.PositiveInfinity;
+        if (x < MinExpArgument)
+            return 0.0;
+        int k = NearestMultipleOfLn2(x);
+        double p = ReducedExpm1(x, k);
+        return Scale(1.0 + p, k);
+    }
+
+    /// <summary>e^x − 1, accurate for small x; keeps the sign of zero; −1 below ~−37.4.</summary>
+    public static double Expm1(double x)
+    {
+        if (x != x)
+            return x;
+        if (x > MaxExpArgument)
+            return double.PositiveInfinity;
+        if (x < -38)
+            return -1.0;
+        if (x >= -0.34657359027997264 && x <= 1.0)
+            return Expm1Series(x);
+        int k = NearestMultipleOfLn2(x);
+        double p = ReducedExpm1(x, k);
+        if (k > 53)
+            return Scale(1.0 + p, k) - 1.0;
+        // 2^k (1 + p) − 1 = 2^k p + (2^k − 1), both terms exact for |k| ≤ 53, so one rounding.
+        double twoK = Interop.IntAsFloat((ulong)(k + 1023) << 52);
+        return twoK * p + (twoK - 1.0);
+    }
+
+    /// <summary>
+    /// log |Γ(x)|: +∞ at 0, at negative integers and at ±∞; negative non-integers through the reflection formula.
+    /// </summary>
+    public static double LogGamma(double x)
+    {
+        if (x != x)
+            return x;
+        if (Math.Abs(x) == double.PositiveInfinity)
+            return double.PositiveInfinity;
+        if (x <= 0)
+        {
+            double sin = SinPi(x);
+            if (sin == 0)
+                return double.PositiveInfinity;
+            // Γ(x) Γ(1 − x) = π / sin(πx).
+            return LogPi - Log(Math.Abs(sin)) - LogGamma(1.0 - x);
+        }
+        if (x <= 23 && (double)(long)x == x)
+        {
+            // Integers: log((x − 1)!), the factorial exact in double up to 22!, so log Γ(1) = log Γ(2) = 0 exactly.
+            double factorial = 1;
+            for (double k = 2; k < x; k += 1.0)
+                factorial *= k;
+            return Log(factorial);
+        }
+        if (x < 10)
+        {
+            // Shift up: log Γ(x) = log Γ(x + n) − log(x (x + 1) ⋯ (x + n − 1)), with x + n ≥ 10.
+            double product = x;
+            double z = x + 1.0;
+            while (z < 10)
+            {
+                product *= z;
+                z += 1.0;
+            }
+            return Stirling(z) - Log(product);
+        }
+        return Stirling(x);
+    }
+
+    /// <summary>ψ(x) = d log Γ(x)/dx: NaN at 0 and at negative integers, +∞ at +∞.</summary>
+    public static double Digamma(double x)
+    {
+        if (x != x || x == double.NegativeInfinity)
+            return double.NaN;
+        if (x == double.PositiveInfinity)
+            return x;
+        if (x <= 0)
+        {
+            double sin = SinPi(x);
+            if (sin == 0)
+                return double.NaN;
+            // ψ(1 − x) − ψ(x) = π cot(πx).
+            return Digamma(1.0 - x) - Pi * CosPi(x) / sin;
+        }
+        double shift = 0;
+        while (x < 10)
+        {
+            shift += 1.0 / x;
+            x += 1.0;
+        }
+        double inverse = 1.0 / x;
+        double z = inverse * inverse;
+        // ψ(x) ~ log x − 1/(2x) − Σ B₂ₖ / (2k x^{2k}).
+        double series = z * (1.0 / 12 - z * (1.0 / 120 - z * (1.0 / 252 - z * (1.0 / 240 - z * (1.0 / 132 - z * (691.0 / 32760 - z / 12.0))))));
+        return Log(x) - 0.5 * inverse - series - shift;
+    }
+
+    /// <summary>sin(πx), exact at integers (±0) and accurate near them.</summary>
+    public static double SinPi(double x)
+    {
+        if (Math.Abs(x) >= 4503599627370496.0)
+            return x != x || Math.Abs(x) == double.PositiveInfinity ? double.NaN : 0.0 * x;
+        // x = n/2 + r with |r| ≤ 1/4, exactly.
+        double n = RoundHalfAway(2 * x);
+        double r = x - 0.5 * n;
+        long quadrant = (long)n & 3;
+        double t = Pi * r;
+        return quadrant switch
+        {
+            0 => SinSeries(t),
+            1 => CosSeries(t),
+            2 => -SinSeries(t),
+            _ => -CosSeries(t),
+        };
+    }
+
+    /// <summary>cos(πx), exact at integers and half-integers.</summary>
+    public static double CosPi(double x)
+    {
+        if (x != x || Math.Abs(x) == double.PositiveInfinity)
+            return double.NaN;
+        if (Math.Abs(x) >= 9007199254740992.0)
+            return 1.0; // every double this large is an even integer
+        if (Math.Abs(x) >= 4503599627370496.0)
+            return ((long)x & 1) == 0 ? 1.0 : -1.0;
+        double n = RoundHalfAway(2 * x);
+        double r = x - 0.5 * n;
+        long quadrant = (long)n & 3;
+        double t = Pi * r;
+        return quadrant switch
+        {
+            0 => CosSeries(t),
+            1 => -SinSeries(t),
+            2 => -CosSeries(t),
+            _ => SinSeries(t),
+        };
+    }
+
+    // log(2^e (1 + f)) + c with 1 + f in [√2/2, √2]: log(1 + f) = f − (f²/2 − s (f²/2 + R)), s = f/(2 + f),
+    // R = Σ_{k≥1} 2 s^{2k}/(2k + 1) (the atanh series of s, rearranged so the leading terms are exact).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static double Reduced(int exponent, double f, double c)
+    {
+        double s = f / (2.0 + f);
+        double z = s * s;
+        double r = z * (2.0 / 3 + z * (2.0 / 5 + z * (2.0 / 7 + z * (2.0 / 9 + z * (2.0 / 11 + z * (2.0 / 13
+            + z * (2.0 / 15 + z * (2.0 / 17 + z * (2.0 / 19 + z * (2.0 / 21 + z * (2.0 / 23)))))))))));
+        double halfSquare = 0.5 * f * f;
+        double k = exponent;
+        return k * Ln2Hi - ((halfSquare - (s * (halfSquare + r) + (k * Ln2Lo + c))) - f);
+    }
+
+    private static int NearestMultipleOfLn2(double x) => (int)RoundHalfAway(x * InverseLn2);
+
+    // Nearest integer, halves away from zero; values of 2^52 and beyond are integers already.
+    private static double RoundHalfAway(double x) =>
+        Math.Abs(x) >= 4503599627370496.0 ? x : (double)(long)(x + (x >= 0 ? 0.5 : -0.5));
+
+    // e^r − 1 for r = x − k ln 2 (|r| ≲ 0.35), carrying the rounding error of r to first order.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static double ReducedExpm1(double x, int k)
+    {
+        double kd = k;
+        double hi = x - kd * Ln2Hi;
+        double lo = kd * Ln2Lo;
+        double r = hi - lo;
+        double correction = (hi - r) - lo;
+        double p = Expm1Series(r);
+        return p + correction * (1.0 + p);
+    }
+
+    // Taylor series of e^x − 1 to x^19/19! (for |x| ≤ 1 the next term is below 2^-60 of the result).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static double Expm1Series(double x) =>
+        x * (1 + x * (1.0 / 2 + x * (1.0 / 6 + x * (1.0 / 24 + x * (1.0 / 120 + x * (1.0 / 720 + x * (1.0 / 5040
+        + x * (1.0 / 40320 + x * (1.0 / 362880 + x * (1.0 / 3628800 + x * (1.0 / 39916800 + x * (1.0 / 479001600
+        + x * (1.0 / 6227020800 + x * (1.0 / 87178291200 + x * (1.0 / 1307674368000 + x * (1.0 / 20922789888000
+        + x * (1.0 / 355687428096000 + x * (1.0 / 6402373705728000 + x * (1.0 / 121645100408832000)))))))))))))))))));
+
+    // y · 2^k for y in [0.5, 2], k in the exponent range of Exp (one rounding, also into the subnormal range).
+    private static double Scale(double y, int k)
+    {
+        if (k > 1023)
+            return y * 2.0 * Interop.IntAsFloat((ulong)(k - 1 + 1023) << 52);
+        if (k < -1021)
+            return y * Interop.IntAsFloat((ulong)(k + 54 + 1023) << 52) * TwoMinus54;
+        return y * Interop.IntAsFloat((ulong)(k + 1023) << 52);
+    }
+
+    // Stirling's series for log Γ(z), z ≥ 10: (z − ½) log z − z + ½ log 2π + Σ B₂ₖ / (2k (2k − 1) z^{2k−1}).
+    private static double Stirling(double z)
+    {
+        double inverse = 1.0 / z;
+        double w = inverse * inverse;
+        double series = inverse * (1.0 / 12 - w * (1.0 / 360 - w * (1.0 / 1260 - w * (1.0 / 1680 - w * (1.0 / 1188
+            - w * (691.0 / 360360 - w * (1.0 / 156 - w * (3617.0 / 122400))))))));
+        double log = Log(z);
+        return z * (log - 1.0) - 0.5 * log + HalfLogTwoPi + series;
+    }
+
+    // sin t and cos t for |t| ≤ π/4 by Taylor series (next term below 2^-60).
+    private static double SinSeries(double t)
+    {
+        double u = t * t;
+        return t * (1 - u * (1.0 / 6 - u * (1.0 / 120 - u * (1.0 / 5040 - u * (1.0 / 362880 - u * (1.0 / 39916800
+            - u * (1.0 / 6227020800 - u * (1.0 / 1307674368000 - u * (1.0 / 355687428096000)))))))));
+    }
+
+    private static double CosSeries(double t)
+    {
+        double u = t * t;
+        return 1 - u * (1.0 / 2 - u * (1.0 / 24 - u * (1.0 / 720 - u * (1.0 / 40320 - u * (1.0 / 3628800
+            - u * (1.0 / 479001600 - u * (1.0 / 87178291200 - u * (1.0 / 20922789888000 - u * (1.0 / 6402373705728000)))))))));
+    }
+}
