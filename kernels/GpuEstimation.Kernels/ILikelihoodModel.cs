@@ -16,9 +16,12 @@ public interface ILikelihoodModel<TSelf> where TSelf : unmanaged, ILikelihoodMod
     /// <summary>The number of data columns the model reads, in the order given to the engine.</summary>
     int ColumnCount { get; }
 
+    /// <summary>How many arguments <see cref="Prepare"/> writes (by default P + 1).</summary>
+    static virtual int ArgumentCount(in TSelf model) => model.ParameterCount + 1;
+
     /// <summary>
     /// Host side, once per evaluation: turns the natural parameter values into the arguments that
-    /// <see cref="Accumulate"/> receives (room for P + 1 values). Precomputing here keeps per-evaluation constants
+    /// <see cref="Accumulate"/> receives (room for <see cref="ArgumentCount"/> values). Precomputing here keeps per-evaluation constants
     /// such as <c>log σ</c> out of the per-point loop. By default the arguments are the parameters themselves.
     /// </summary>
     static virtual void Prepare(in TSelf model, ReadOnlySpan<double> parameters, Span<double> arguments) =>

@@ -40,4 +40,18 @@ public static class LikelihoodKernels
             Group.Barrier();
         }
     }
+
+    /// <summary>
+    /// The log-density of each observation: <c>output[row] = log f(row | θ)</c>, one thread per row (for annotating
+    /// points with their likelihood, and for checking models point by point).
+    /// </summary>
+    public static void PointwiseKernel<TModel, TVec>(Index1D row, ArrayView<double> values, long rows, TModel model, TVec arguments, ArrayView<double> output)
+        where TModel : unmanaged, ILikelihoodModel<TModel>
+        where TVec : unmanaged, ITermVector<TVec>
+    {
+        var data = new DeviceRows(values, rows);
+        var terms = default(TVec);
+        TModel.Accumulate(model, arguments, data, row, ref terms);
+        output[row] = terms.Get(0);
+    }
 }

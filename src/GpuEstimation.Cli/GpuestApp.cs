@@ -192,8 +192,8 @@ public static class GpuestApp
     private static int Models(Arguments arguments, TextWriter output)
     {
         arguments.RejectUnknown("models");
-        output.WriteLine("normal   parameters: mu, sigma                          columns: --column NAME");
-        output.WriteLine("linear   parameters: intercept, <one per --x column>, sigma   columns: --y NAME --x NAME[,NAME...]");
+        foreach (var line in ModelCatalog.Describe())
+            output.WriteLine(line);
         return Ok;
     }
 
@@ -218,7 +218,9 @@ public static class GpuestApp
         var columns = new ModelColumns(
             arguments.Single("column"),
             arguments.Single("y"),
-            arguments.Single("x")?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries));
+            arguments.Single("x")?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
+            arguments.Single("trials") is { } trials ? Arguments.ParseNumber("--trials", trials) : null,
+            arguments.Single("trials-column"));
         if (!ModelCatalog.Names.Contains(name))
             throw new InputException($"--model: unknown model '{name}' (available: {string.Join(", ", ModelCatalog.Names)})");
         var wanted = new List<string>();
@@ -227,6 +229,8 @@ public static class GpuestApp
         if (columns.Y is not null)
             wanted.Add(columns.Y);
         wanted.AddRange(columns.X ?? []);
+        if (columns.TrialsColumn is not null)
+            wanted.Add(columns.TrialsColumn);
         var data = CsvData.Read(path, wanted.Distinct().ToList());
         return ModelCatalog.Create(name, data, columns);
     }
@@ -319,7 +323,8 @@ public static class GpuestApp
         Commands
           gpuest demo [--points N] [--device D]
               The learning example: y = 0.5·x + 0.4 + noise, fitted by MLE and MAP beside the closed forms.
-          gpuest fit --model normal --data FILE.csv --column x [options]
+          gpuest fit --model FAMILY --data FILE.csv --column x [options]     (gpuest models lists the families)
+          gpuest fit --model binomial --data FILE.csv --column k --trials N | --trials-column n
           gpuest fit --model linear --data FILE.csv --y y --x x1,x2,... [options]
               Options: --map, --prior NAME=normal(m,s)|laplace(l,b)|halfnormal(s)|gamma(a,b)|flat,
                        --fix NAME=VALUE, --start NAME=VALUE, --optimizer lbfgs|gradient, --max-iter N,

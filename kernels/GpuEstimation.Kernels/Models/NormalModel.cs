@@ -8,9 +8,24 @@ namespace GpuEstimation.Kernels.Models;
 /// SciPy: <c>scipy.stats.norm(loc=mu, scale=sigma)</c>; MathNet: <c>Normal(mu, sigma)</c>.
 /// Support: x real; sigma &gt; 0.
 /// </summary>
-public readonly struct NormalModel : ILikelihoodModel<NormalModel>
+public readonly struct NormalModel : IDistribution<NormalModel>
 {
     private const double HalfLogTwoPi = 0.91893853320467274178032973640562;
+
+    public static string Name => "normal";
+
+    public static string Support => "any finite x";
+
+    public static IReadOnlyList<ParameterInfo> Parameters { get; } =
+        [new("mu"), new("sigma", ParameterDomain.Positive)];
+
+    public static bool InSupport(double x, double trials) => true;
+
+    public static double[][] Columns(double[] x, double[]? trials) => [x];
+
+    /// <summary>The closed-form MLE: the mean and the standard deviation with divisor n.</summary>
+    public static double[] Start(double[] x, double[]? trials) =>
+        [Moments.Mean(x), Moments.PositiveOr(Math.Sqrt(Moments.Variance(x)), 1.0)];
 
     public int ParameterCount => 2;
 

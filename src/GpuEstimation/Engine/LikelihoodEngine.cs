@@ -31,7 +31,8 @@ public sealed class LikelihoodEngine<TModel> : IDisposable where TModel : unmana
         Device = device;
         Model = model;
         Rows = columns.Count == 0 ? 0 : columns[0].Length;
-        int terms = model.ParameterCount + 1;
+        // The term vector carries both the P + 1 sums and the model's per-evaluation arguments.
+        int terms = Math.Max(model.ParameterCount + 1, TModel.ArgumentCount(model));
         _evaluator = terms switch
         {
             <= 4 => Create<Vec4>(columns),
@@ -68,6 +69,16 @@ public sealed class LikelihoodEngine<TModel> : IDisposable where TModel : unmana
         return _evaluator.Evaluate(parameters, gradient);
     }
 
+    /// <summary>The log-density of each observation at <paramref name="parameters"/> (natural scale).</summary>
+    public double[] LogDensities(ReadOnlySpan<double> parameters)
+    {
+        if (parameters.Length != ParameterCount)
+            throw new ArgumentException($"expected {ParameterCount} parameters, got {parameters.Length}", nameof(parameters));
+        var output = new double[Rows];
+        _evaluator.Pointwise(parameters, output);
+        return output;
+    }
+
     public void Dispose() => _evaluator.Dispose();
 
     private IEvaluator Create<TVec>(IReadOnlyList<double[]> columns) where TVec : unmanaged, ITermVector<TVec> =>
@@ -76,6 +87,8 @@ public sealed class LikelihoodEngine<TModel> : IDisposable where TModel : unmana
     private interface IEvaluator : IDisposable
     {
         double Evaluate(ReadOnlySpan<double> parameters, Span<double> gradient);
+
+        void Pointwise(ReadOnlySpan<double> parameters, double[] output);
     }
 
     /// <summary>What both evaluators share: the model's arguments for a point, and the ordered sum of partials.</summary>
@@ -95,6 +108,8 @@ public sealed class LikelihoodEngine<TModel> : IDisposable where TModel : unmana
         protected int Terms { get; }
 
         public abstract double Evaluate(ReadOnlySpan<double> parameters, Span<double> gradient);
+
+        public abstract void Pointwise(ReadOnlySpan<double> parameters, double[] output);
 
         public abstract void Dispose();
 
@@ -132,6 +147,8 @@ public sealed class LikelihoodEngine<TModel> : IDisposable where TModel : unmana
         private readonly double[] _hostPartials;
         private readonly KernelConfig _config;
         private readonly Action<KernelConfig, ArrayView<double>, long, TModel, TVec, int, ArrayView<double>> _kernel;
+        private Action<Index1D, ArrayView<double>, long, TModel, TVec, ArrayView<double>>? _pointwise;
+        private MemoryBuffer1D<double, Stride1D.Dense>? _pointwiseOutput;
 
         public KernelEvaluator(LikelihoodEngine<TModel> owner, IReadOnlyList<double[]> columns) : base(owner)
         {
@@ -162,8 +179,21 @@ public sealed class LikelihoodEngine<TModel> : IDisposable where TModel : unmana
             return Reduce(parameters, _hostPartials, gradient);
         }
 
+        public override void Pointwise(ReadOnlySpan<double> parameters, double[] output)
+        {
+            if (output.Length == 0)
+                return;
+            // Loaded on first use (most sessions never ask), then kept like the main kernel.
+            _pointwise ??= Owner.Device.Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, long, TModel, TVec, ArrayView<double>>(
+                LikelihoodKernels.PointwiseKernel<TModel, TVec>);
+            _pointwiseOutput ??= Owner.Device.Accelerator.Allocate1D<double>(output.Length);
+            _pointwise(output.Length, _data.View, Owner.Rows, Owner.Model, Arguments(parameters), _pointwiseOutput.View);
+            _pointwiseOutput.View.CopyToCPU(output);
+        }
+
         public override void Dispose()
         {
+            _pointwiseOutput?.Dispose();
             _partials.Dispose();
             _data.Dispose();
         }
@@ -220,6 +250,23 @@ public sealed class LikelihoodEngine<TModel> : IDisposable where TModel : unmana
                     _partials[c * Terms + k] = sums[c].Get(k);
             }
             return Reduce(parameters, _partials, gradient);
+        }
+
+        public override void Pointwise(ReadOnlySpan<double> parameters, double[] output)
+        {
+            var arguments = Arguments(parameters);
+            var data = new HostRows(_data, Owner.Rows);
+            var model = Owner.Model;
+            Parallel.For(0, _chunkSums.Length, _parallel, c =>
+            {
+                long end = Math.Min(Owner.Rows, (long)(c + 1) * ChunkRows);
+                for (long row = (long)c * ChunkRows; row < end; row++)
+                {
+                    var terms = default(TVec);
+                    TModel.Accumulate(model, arguments, data, row, ref terms);
+                    output[row] = terms.Get(0);
+                }
+            });
         }
 
         public override void Dispose() => NativeMemory.AlignedFree(_data);

@@ -20,6 +20,9 @@ public interface IEstimationSession : IDisposable
 
     /// <summary>The median time of one evaluation over <paramref name="repeat"/> runs, in milliseconds (data already on the device).</summary>
     double TimeEvaluation(IReadOnlyList<double> parameters, int repeat);
+
+    /// <summary>The log-density of each observation at natural-scale <paramref name="parameters"/>.</summary>
+    double[] LogDensities(IReadOnlyList<double> parameters);
 }
 
 /// <summary>
@@ -108,12 +111,13 @@ public sealed class EstimationSession<TModel> : IEstimationSession where TModel 
             return new ParameterEstimate(info.Name, natural[k], false, se, new Interval(natural[k] - z * se, natural[k] + z * se), profiles.GetValueOrDefault(k));
         }).ToArray();
 
+        // On the optimizer's scale a bounded parameter's edge is at infinity: far out means at the bound.
         var atBound = free
-            .Where(k => parameters[k].Domain == ParameterDomain.Positive && Math.Abs(objective.ToOptimizerScale(k, natural[k])) > 300)
+            .Where(k => parameters[k].Domain != ParameterDomain.Real && Math.Abs(objective.ToOptimizerScale(k, natural[k])) > 30)
             .Select(k => parameters[k].Name)
             .ToArray();
         if (atBound.Length > 0)
-            notes.Add($"at the edge of the domain (log scale beyond ±300): {string.Join(", ", atBound)}");
+            notes.Add($"at the edge of the domain (beyond ±30 on the log or logit scale): {string.Join(", ", atBound)}");
 
         clock.Stop();
         var diagnostics = new Diagnostics(
@@ -148,6 +152,8 @@ public sealed class EstimationSession<TModel> : IEstimationSession where TModel 
         double value = _engine.Evaluate(at, gradient);
         return new Evaluation(_spec.Parameters.Select(q => q.Name).ToArray(), at, value, gradient, _engine.Device.Description, _spec.Rows);
     }
+
+    public double[] LogDensities(IReadOnlyList<double> parameters) => _engine.LogDensities(CheckPoint(parameters));
 
     public double TimeEvaluation(IReadOnlyList<double> parameters, int repeat)
     {
@@ -278,6 +284,8 @@ public sealed class EstimationSession<TModel> : IEstimationSession where TModel 
             throw new InputException($"{option} {info.Name}={value}: not a finite number");
         if (info.Domain == ParameterDomain.Positive && value <= 0)
             throw new InputException($"{option} {info.Name}={value}: {info.Name} must be positive");
+        if (info.Domain == ParameterDomain.UnitInterval && !(value > 0 && value < 1))
+            throw new InputException($"{option} {info.Name}={value}: {info.Name} must lie strictly between 0 and 1");
         return value;
     }
 }

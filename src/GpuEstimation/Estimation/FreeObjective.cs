@@ -1,3 +1,4 @@
+using GpuEstimation.Kernels;
 using GpuEstimation.Models;
 using GpuEstimation.Priors;
 
@@ -57,15 +58,27 @@ internal sealed class FreeObjective
     /// <summary>u for the free parameters at the current natural values.</summary>
     public double[] StartPoint() => Free.Select(k => ToOptimizerScale(k, _natural[k])).ToArray();
 
-    public double ToOptimizerScale(int index, double natural) =>
-        _parameters[index].Domain == ParameterDomain.Positive ? Math.Log(natural) : natural;
+    public double ToOptimizerScale(int index, double natural) => _parameters[index].Domain switch
+    {
+        ParameterDomain.Positive => Math.Log(natural),
+        ParameterDomain.UnitInterval => Math.Log(natural) - Math.Log(1 - natural),
+        _ => natural,
+    };
 
-    public double ToNaturalScale(int index, double u) =>
-        _parameters[index].Domain == ParameterDomain.Positive ? Math.Exp(u) : u;
+    public double ToNaturalScale(int index, double u) => _parameters[index].Domain switch
+    {
+        ParameterDomain.Positive => Math.Exp(u),
+        ParameterDomain.UnitInterval => u >= 0 ? 1 / (1 + Math.Exp(-u)) : Math.Exp(u) / (1 + Math.Exp(u)),
+        _ => u,
+    };
 
     /// <summary>dθ/du for parameter <paramref name="index"/> at natural value <paramref name="natural"/>.</summary>
-    public double Jacobian(int index, double natural) =>
-        _parameters[index].Domain == ParameterDomain.Positive ? natural : 1.0;
+    public double Jacobian(int index, double natural) => _parameters[index].Domain switch
+    {
+        ParameterDomain.Positive => natural,
+        ParameterDomain.UnitInterval => natural * (1 - natural),
+        _ => 1.0,
+    };
 
     /// <summary>Sets the free parameters from u.</summary>
     public void SetPoint(ReadOnlySpan<double> u)

@@ -1,3 +1,4 @@
+using GpuEstimation.Kernels;
 using GpuEstimation.Data;
 using GpuEstimation.Kernels.Models;
 using MathNet.Numerics.LinearAlgebra;
@@ -5,49 +6,114 @@ using MathNet.Numerics.LinearAlgebra.Factorization;
 
 namespace GpuEstimation.Models;
 
-/// <summary>Which data columns a model reads: <c>Column</c> for one-column models, <c>Y</c> and <c>X</c> for regression.</summary>
-public sealed record ModelColumns(string? Column = null, string? Y = null, IReadOnlyList<string>? X = null);
+/// <summary>
+/// Which data columns a model reads: <c>Column</c> for the one-column families, <c>Y</c> and <c>X</c> for regression;
+/// for the binomial, trials per row from <c>TrialsColumn</c> or the same <c>Trials</c> for every row.
+/// </summary>
+public sealed record ModelColumns(string? Column = null, string? Y = null, IReadOnlyList<string>? X = null, double? Trials = null, string? TrialsColumn = null);
 
 /// <summary>The built-in models, by name: each builds its device struct, columns, starting values and scales from a dataset.</summary>
 public static class ModelCatalog
 {
+    private static readonly Dictionary<string, (IReadOnlyList<ParameterInfo> Parameters, string Support, Func<Dataset, string, double[]?, IModelSpec> Create)> Families = new()
+    {
+        [NormalModel.Name] = Family<NormalModel>(),
+        [LogNormalModel.Name] = Family<LogNormalModel>(),
+        [ExponentialModel.Name] = Family<ExponentialModel>(),
+        [GammaModel.Name] = Family<GammaModel>(),
+        [BetaModel.Name] = Family<BetaModel>(),
+        [WeibullModel.Name] = Family<WeibullModel>(),
+        [StudentTModel.Name] = Family<StudentTModel>(),
+        [CauchyModel.Name] = Family<CauchyModel>(),
+        [LaplaceModel.Name] = Family<LaplaceModel>(),
+        [LogisticModel.Name] = Family<LogisticModel>(),
+        [PoissonModel.Name] = Family<PoissonModel>(),
+        [BernoulliModel.Name] = Family<BernoulliModel>(),
+        [BinomialModel.Name] = Family<BinomialModel>(),
+        [NegativeBinomialModel.Name] = Family<NegativeBinomialModel>(),
+        [GeometricModel.Name] = Family<GeometricModel>(),
+    };
+
     /// <summary>The names <see cref="Create"/> accepts.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["normal", "linear"];
+    public static IReadOnlyList<string> Names { get; } = [.. Families.Keys, "linear"];
+
+    /// <summary>One line per model: name, parameters, columns, support.</summary>
+    public static IEnumerable<string> Describe()
+    {
+        foreach (var (name, family) in Families)
+        {
+            var parameters = string.Join(", ", family.Parameters.Select(p => p.Name));
+            var columns = name == BinomialModel.Name ? "--column K (--trials N | --trials-column C)" : "--column X";
+            yield return $"{name,-12} parameters: {parameters,-20} {columns}; support: {family.Support}";
+        }
+        yield return $"{"linear",-12} parameters: intercept, one per --x column, sigma; --y Y --x X1[,X2...]";
+    }
 
     /// <summary>The built-in model <paramref name="name"/> over <paramref name="data"/>.</summary>
     public static IModelSpec Create(string name, Dataset data, ModelColumns columns)
     {
-        switch (name)
+        if (name == "linear")
         {
-            case "normal":
-                if (columns.Y is not null || columns.X is not null)
-                    throw new InputException("--model normal reads one column: give --column NAME, not --y/--x");
-                return Normal(data, columns.Column ?? throw new InputException("--model normal needs --column NAME"));
-            case "linear":
-                if (columns.Column is not null)
-                    throw new InputException("--model linear reads --y NAME and --x NAME[,NAME...], not --column");
-                return Linear(data,
-                    columns.Y ?? throw new InputException("--model linear needs --y NAME"),
-                    columns.X is { Count: > 0 } x ? x : throw new InputException("--model linear needs --x NAME[,NAME...]"));
-            default:
-                throw new InputException($"--model: unknown model '{name}' (available: {string.Join(", ", Names)})");
+            if (columns.Column is not null)
+                throw new InputException("--model linear reads --y NAME and --x NAME[,NAME...], not --column");
+            return Linear(data,
+                columns.Y ?? throw new InputException("--model linear needs --y NAME"),
+                columns.X is { Count: > 0 } x ? x : throw new InputException("--model linear needs --x NAME[,NAME...]"));
         }
+        if (!Families.TryGetValue(name, out var family))
+            throw new InputException($"--model: unknown model '{name}' (available: {string.Join(", ", Names)})");
+        if (columns.Y is not null || columns.X is not null)
+            throw new InputException($"--model {name} reads one column: give --column NAME, not --y/--x");
+        var column = columns.Column ?? throw new InputException($"--model {name} needs --column NAME");
+        return family.Create(data, column, Trials(name, data, columns));
     }
 
     /// <summary>Normal(mu, sigma) over one column; starts at the sample mean and standard deviation (divisor n).</summary>
-    public static ModelSpec<NormalModel> Normal(Dataset data, string column)
+    public static ModelSpec<NormalModel> Normal(Dataset data, string column) => Distribution<NormalModel>(data, column);
+
+    /// <summary>
+    /// A one-column family over <paramref name="column"/>: the data checked against the family's support (the first
+    /// value outside it is an error naming its row), the kernel's columns derived, data-driven starting values.
+    /// </summary>
+    public static ModelSpec<T> Distribution<T>(Dataset data, string column, double[]? trials = null) where T : unmanaged, IDistribution<T>
     {
         var x = data.Column(column);
         RequireRows(data);
-        double mean = Mean(x);
-        double sd = StandardDeviation(x);
-        return new ModelSpec<NormalModel>(
-            "normal",
-            new NormalModel(),
-            [x],
-            [new ParameterInfo("mu"), new ParameterInfo("sigma", ParameterDomain.Positive)],
-            [mean, sd > 0 ? sd : 1.0],
-            [sd > 0 ? sd : 1.0, 0.1]);
+        if (T.UsesTrials && trials is null)
+            throw new InputException($"--model {T.Name} needs the number of trials: --trials N or --trials-column NAME");
+        for (int i = 0; i < x.Length; i++)
+        {
+            if (!T.InSupport(x[i], trials?[i] ?? 0))
+            {
+                var detail = T.UsesTrials ? $" with {trials![i]} trials" : "";
+                throw new InputException($"{data.Source}: row {i + 1}, column '{column}': {x[i]}{detail} is outside the support of {T.Name} ({T.Support})");
+            }
+        }
+        return new ModelSpec<T>(T.Name, default, T.Columns(x, trials), T.Parameters, T.Start(x, trials));
+    }
+
+    private static (IReadOnlyList<ParameterInfo>, string, Func<Dataset, string, double[]?, IModelSpec>) Family<T>() where T : unmanaged, IDistribution<T> =>
+        (T.Parameters, T.Support, (data, column, trials) => Distribution<T>(data, column, trials));
+
+    private static double[]? Trials(string name, Dataset data, ModelColumns columns)
+    {
+        if (name != BinomialModel.Name)
+        {
+            if (columns.Trials is not null || columns.TrialsColumn is not null)
+                throw new InputException($"--trials and --trials-column apply to --model binomial, not {name}");
+            return null;
+        }
+        if (columns.Trials is not null && columns.TrialsColumn is not null)
+            throw new InputException("--trials and --trials-column: give one, not both");
+        if (columns.TrialsColumn is { } trialsColumn)
+            return data.Column(trialsColumn);
+        if (columns.Trials is { } trials)
+        {
+            if (!(trials >= 1 && trials == Math.Floor(trials)))
+                throw new InputException($"--trials {trials}: must be a whole number of at least 1");
+            return Enumerable.Repeat(trials, data.Rows).ToArray();
+        }
+        return null;
     }
 
     /// <summary>

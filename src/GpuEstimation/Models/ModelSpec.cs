@@ -4,16 +4,6 @@ using GpuEstimation.Kernels;
 
 namespace GpuEstimation.Models;
 
-/// <summary>Where a parameter lives; positive ones are optimized on the log scale and reported on their own.</summary>
-public enum ParameterDomain
-{
-    Real,
-    Positive,
-}
-
-/// <summary>A model parameter's name (as the CLI and JSON use it) and domain.</summary>
-public sealed record ParameterInfo(string Name, ParameterDomain Domain = ParameterDomain.Real);
-
 /// <summary>
 /// A model ready to fit: the device struct, the data columns it reads, its parameters, and data-driven starting
 /// values and scales. Built-in models come from <see cref="ModelCatalog"/>; a user's own model struct is wrapped
@@ -51,7 +41,7 @@ public sealed class ModelSpec<TModel> : IModelSpec where TModel : unmanaged, ILi
         Parameters = parameters;
         Start = start;
         Scales = scales ?? parameters
-            .Select((p, k) => 0.1 * Math.Max(Math.Abs(p.Domain == ParameterDomain.Positive ? Math.Log(start[k]) : start[k]), 1.0))
+            .Select((p, k) => p.Domain == ParameterDomain.Real ? 0.1 * Math.Max(Math.Abs(start[k]), 1.0) : 0.1)
             .ToArray();
     }
 

@@ -1,3 +1,4 @@
+using GpuEstimation.Kernels;
 using GpuEstimation.Backends;
 using GpuEstimation.Cli;
 using GpuEstimation.Data;
@@ -116,7 +117,7 @@ public class NativeBackendTests(DeviceFixture devices)
                 return ModelCatalog.Linear(Dataset.FromColumns(("y", y), ("x", x)), "y", ["x"]);
             default:
                 var t = x.Select(Math.Abs).ToArray();
-                return new ModelSpec<ExponentialModel>("exponential", new ExponentialModel(), [t], [new ParameterInfo("rate", ParameterDomain.Positive)], [1.0]);
+                return new ModelSpec<MyExponentialModel>("exponential", new MyExponentialModel(), [t], [new ParameterInfo("rate", ParameterDomain.Positive)], [1.0]);
         }
     }
 }

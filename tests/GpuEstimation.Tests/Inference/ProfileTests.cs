@@ -1,3 +1,4 @@
+using GpuEstimation.Kernels;
 using System.Diagnostics;
 using GpuEstimation.Data;
 using GpuEstimation.Estimation;
@@ -87,7 +88,7 @@ public class ProfileTests(DeviceFixture devices, ITestOutputHelper output)
 
             var t = new double[n];
             new Exponential(0.7, random).Samples(t);
-            var spec = new ModelSpec<ExponentialModel>("exponential", new ExponentialModel(), [t],
+            var spec = new ModelSpec<MyExponentialModel>("exponential", new MyExponentialModel(), [t],
                 [new ParameterInfo("rate", ParameterDomain.Positive)], start: [1.0]);
             using (var session = spec.OpenSession(devices.Cpu))
             {

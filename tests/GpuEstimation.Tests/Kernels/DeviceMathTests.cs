@@ -62,7 +62,6 @@ public class DeviceMathTests(DeviceFixture devices, ITestOutputHelper output)
 
     [Theory]
     [InlineData(0.0, double.NegativeInfinity)]
-    [InlineData(-0.0, double.NegativeInfinity)]
     [InlineData(-1.0, double.NaN)]
     [InlineData(double.NaN, double.NaN)]
     [InlineData(double.PositiveInfinity, double.PositiveInfinity)]
@@ -86,7 +85,6 @@ public class DeviceMathTests(DeviceFixture devices, ITestOutputHelper output)
 
     [Theory]
     [InlineData(0.0, 1.0)]
-    [InlineData(-0.0, 1.0)]
     [InlineData(double.NaN, double.NaN)]
     [InlineData(double.PositiveInfinity, double.PositiveInfinity)]
     [InlineData(double.NegativeInfinity, 0.0)]
@@ -113,6 +111,8 @@ public class DeviceMathTests(DeviceFixture devices, ITestOutputHelper output)
         Assert.True(double.IsNegative(DeviceMath.Log1p(-0.0)));
         Assert.True(double.IsNegative(DeviceMath.Expm1(-0.0)));
         Assert.False(double.IsNegative(DeviceMath.Log1p(0.0)));
+        Assert.Equal(double.NegativeInfinity, DeviceMath.Log(-0.0));
+        Assert.Equal(1.0, DeviceMath.Exp(-0.0));
     }
 
     // Values of glibc's lgamma (Python's math.lgamma), an implementation independent of MathNet and of this code.

@@ -12,20 +12,20 @@ namespace GpuEstimation.Tests.Models;
 /// A model defined outside the library, as a user would: exponential with rate λ,
 /// <c>log f(x) = log λ − λx</c>, <c>∂/∂λ = 1/λ − x</c>. (The README shows this same struct.)
 /// </summary>
-public readonly struct ExponentialModel : ILikelihoodModel<ExponentialModel>
+public readonly struct MyExponentialModel : ILikelihoodModel<MyExponentialModel>
 {
     public int ParameterCount => 1;
 
     public int ColumnCount => 1;
 
     // Arguments: λ and log λ, so the kernel needs no logarithm per point.
-    public static void Prepare(in ExponentialModel model, ReadOnlySpan<double> parameters, Span<double> arguments)
+    public static void Prepare(in MyExponentialModel model, ReadOnlySpan<double> parameters, Span<double> arguments)
     {
         arguments[0] = parameters[0];
         arguments[1] = Math.Log(parameters[0]);
     }
 
-    public static void Accumulate<TVec, TRows>(in ExponentialModel model, in TVec arguments, in TRows data, long row, ref TVec terms)
+    public static void Accumulate<TVec, TRows>(in MyExponentialModel model, in TVec arguments, in TRows data, long row, ref TVec terms)
         where TVec : unmanaged, ITermVector<TVec>
         where TRows : struct, IDataRows
     {
@@ -43,7 +43,7 @@ public class CustomModelTests(DeviceFixture devices)
     {
         var x = new double[100_000];
         new Exponential(2.5, new Xoshiro256StarStar(61)).Samples(x);
-        var spec = new ModelSpec<ExponentialModel>("exponential", new ExponentialModel(), [x],
+        var spec = new ModelSpec<MyExponentialModel>("exponential", new MyExponentialModel(), [x],
             [new ParameterInfo("rate", ParameterDomain.Positive)], start: [1.0]);
 
         using var session = spec.OpenSession(devices.Cpu);
@@ -59,7 +59,7 @@ public class CustomModelTests(DeviceFixture devices)
     [Fact]
     public void SpecRejectsMismatchedDescriptions()
     {
-        var e = Assert.Throws<ArgumentException>(() => new ModelSpec<ExponentialModel>("exponential", new ExponentialModel(), [new double[3]],
+        var e = Assert.Throws<ArgumentException>(() => new ModelSpec<MyExponentialModel>("exponential", new MyExponentialModel(), [new double[3]],
             [new ParameterInfo("rate"), new ParameterInfo("extra")], start: [1.0, 2.0]));
         Assert.Contains("1 parameters, 2 were described", e.Message);
     }

@@ -1,0 +1,54 @@
+using System.Runtime.CompilerServices;
+
+namespace GpuEstimation.Kernels.Models;
+
+/// <summary>
+/// Bernoulli with success probability p: <c>log f(y) = y log p + (1 − y) log(1 − p)</c>, y ∈ {0, 1}. SciPy:
+/// <c>scipy.stats.bernoulli(p)</c>; MathNet: <c>Bernoulli(p)</c>.
+/// </summary>
+public readonly struct BernoulliModel : IDistribution<BernoulliModel>
+{
+    public static string Name => "bernoulli";
+
+    public static string Support => "y in {0, 1}";
+
+    public static IReadOnlyList<ParameterInfo> Parameters { get; } =
+        [new("p", ParameterDomain.UnitInterval)];
+
+    public int ParameterCount => 1;
+
+    public int ColumnCount => 1;
+
+    public static int ArgumentCount(in BernoulliModel model) => 5;
+
+    public static bool InSupport(double x, double trials) => x == 0 || x == 1;
+
+    public static double[][] Columns(double[] x, double[]? trials) => [x];
+
+    public static double[] Start(double[] x, double[]? trials)
+    {
+        // The closed-form MLE: the mean.
+        return [Moments.Probability(Moments.Mean(x))];
+    }
+
+    /// <summary>Arguments: p, log p, log(1 − p), 1/p, 1/(1 − p).</summary>
+    public static void Prepare(in BernoulliModel model, ReadOnlySpan<double> parameters, Span<double> arguments)
+    {
+        double p = parameters[0];
+        arguments[0] = p;
+        arguments[1] = DeviceMath.Log(p);
+        arguments[2] = DeviceMath.Log1p(-p);
+        arguments[3] = 1.0 / p;
+        arguments[4] = 1.0 / (1.0 - p);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Accumulate<TVec, TRows>(in BernoulliModel model, in TVec arguments, in TRows data, long row, ref TVec terms)
+        where TVec : unmanaged, ITermVector<TVec>
+        where TRows : struct, IDataRows
+    {
+        double y = data[0, row];
+        terms.Add(0, y * arguments.Get(1) + (1.0 - y) * arguments.Get(2));
+        terms.Add(1, y * arguments.Get(3) - (1.0 - y) * arguments.Get(4));
+    }
+}

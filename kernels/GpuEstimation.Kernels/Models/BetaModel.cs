@@ -1,0 +1,58 @@
+using System.Runtime.CompilerServices;
+
+namespace GpuEstimation.Kernels.Models;
+
+/// <summary>
+/// Beta(α, β): <c>log f(x) = (α − 1) log x + (β − 1) log(1 − x) − log B(α, β)</c>. SciPy: <c>scipy.stats.beta(a, b)</c>;
+/// MathNet: <c>Beta(a, b)</c>. Support: 0 &lt; x &lt; 1. Reads (log x, log(1 − x)).
+/// </summary>
+public readonly struct BetaModel : IDistribution<BetaModel>
+{
+    public static string Name => "beta";
+
+    public static string Support => "0 < x < 1";
+
+    public static IReadOnlyList<ParameterInfo> Parameters { get; } =
+        [new("alpha", ParameterDomain.Positive), new("beta", ParameterDomain.Positive)];
+
+    public int ParameterCount => 2;
+
+    public int ColumnCount => 2;
+
+    public static int ArgumentCount(in BetaModel model) => 5;
+
+    public static bool InSupport(double x, double trials) => x > 0 && x < 1;
+
+    public static double[][] Columns(double[] x, double[]? trials) => [Moments.Map(x, DeviceMath.Log), Moments.Map(x, v => DeviceMath.Log1p(-v))];
+
+    public static double[] Start(double[] x, double[]? trials)
+    {
+        // Moments: with m the mean and v the variance, α = m c, β = (1 − m) c, c = m(1 − m)/v − 1.
+        double m = Moments.Mean(x), v = Moments.Variance(x);
+        double common = Moments.PositiveOr(m * (1 - m) / v - 1, 2.0);
+        return [Moments.PositiveOr(m * common, 1.0), Moments.PositiveOr((1 - m) * common, 1.0)];
+    }
+
+    /// <summary>Arguments: α, β, −log B(α, β), ψ(α + β) − ψ(α), ψ(α + β) − ψ(β).</summary>
+    public static void Prepare(in BetaModel model, ReadOnlySpan<double> parameters, Span<double> arguments)
+    {
+        double a = parameters[0], b = parameters[1];
+        double digammaSum = DeviceMath.Digamma(a + b);
+        arguments[0] = a;
+        arguments[1] = b;
+        arguments[2] = DeviceMath.LogGamma(a + b) - DeviceMath.LogGamma(a) - DeviceMath.LogGamma(b);
+        arguments[3] = digammaSum - DeviceMath.Digamma(a);
+        arguments[4] = digammaSum - DeviceMath.Digamma(b);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Accumulate<TVec, TRows>(in BetaModel model, in TVec arguments, in TRows data, long row, ref TVec terms)
+        where TVec : unmanaged, ITermVector<TVec>
+        where TRows : struct, IDataRows
+    {
+        double logX = data[0, row], logOneMinusX = data[1, row];
+        terms.Add(0, arguments.Get(2) + (arguments.Get(0) - 1.0) * logX + (arguments.Get(1) - 1.0) * logOneMinusX);
+        terms.Add(1, arguments.Get(3) + logX);
+        terms.Add(2, arguments.Get(4) + logOneMinusX);
+    }
+}

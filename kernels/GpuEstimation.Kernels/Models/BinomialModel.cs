@@ -1,0 +1,71 @@
+using System.Runtime.CompilerServices;
+
+namespace GpuEstimation.Kernels.Models;
+
+/// <summary>
+/// Binomial with success probability p and nᵢ trials per observation (given, not estimated):
+/// <c>log f(k) = log C(n, k) + k log p + (n − k) log(1 − p)</c>. SciPy: <c>scipy.stats.binom(n, p)</c>; MathNet:
+/// <c>Binomial(p, n)</c>. Support: k = 0 … n. Reads (k, n, log C(n, k)).
+/// </summary>
+public readonly struct BinomialModel : IDistribution<BinomialModel>
+{
+    public static string Name => "binomial";
+
+    public static string Support => "integers 0 <= k <= trials";
+
+    public static IReadOnlyList<ParameterInfo> Parameters { get; } =
+        [new("p", ParameterDomain.UnitInterval)];
+
+    public static bool UsesTrials => true;
+
+    private static double[] LogChoose(double[] k, double[] n)
+    {
+        var result = new double[k.Length];
+        for (int i = 0; i < k.Length; i++)
+            result[i] = DeviceMath.LogGamma(n[i] + 1) - DeviceMath.LogGamma(k[i] + 1) - DeviceMath.LogGamma(n[i] - k[i] + 1);
+        return result;
+    }
+
+    public int ParameterCount => 1;
+
+    public int ColumnCount => 3;
+
+    public static int ArgumentCount(in BinomialModel model) => 5;
+
+    public static bool InSupport(double x, double trials) => x >= 0 && x == Math.Floor(x) && trials >= x && trials == Math.Floor(trials);
+
+    public static double[][] Columns(double[] x, double[]? trials) => [x, trials!, LogChoose(x, trials!)];
+
+    public static double[] Start(double[] x, double[]? trials)
+    {
+        // The closed-form MLE: successes / trials.
+        double successes = 0, total = 0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            successes += x[i];
+            total += trials![i];
+        }
+        return [Moments.Probability(successes / total)];
+    }
+
+    /// <summary>Arguments: p, log p, log(1 − p), 1/p, 1/(1 − p).</summary>
+    public static void Prepare(in BinomialModel model, ReadOnlySpan<double> parameters, Span<double> arguments)
+    {
+        double p = parameters[0];
+        arguments[0] = p;
+        arguments[1] = DeviceMath.Log(p);
+        arguments[2] = DeviceMath.Log1p(-p);
+        arguments[3] = 1.0 / p;
+        arguments[4] = 1.0 / (1.0 - p);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Accumulate<TVec, TRows>(in BinomialModel model, in TVec arguments, in TRows data, long row, ref TVec terms)
+        where TVec : unmanaged, ITermVector<TVec>
+        where TRows : struct, IDataRows
+    {
+        double k = data[0, row], n = data[1, row];
+        terms.Add(0, data[2, row] + k * arguments.Get(1) + (n - k) * arguments.Get(2));
+        terms.Add(1, k * arguments.Get(3) - (n - k) * arguments.Get(4));
+    }
+}

@@ -1,0 +1,53 @@
+using System.Runtime.CompilerServices;
+
+namespace GpuEstimation.Kernels.Models;
+
+/// <summary>
+/// Cauchy with location x₀ and scale γ: <c>log f(x) = −log π − log γ − log(1 + z²)</c>, z = (x − x₀)/γ.
+/// SciPy: <c>scipy.stats.cauchy(loc, scale)</c>; MathNet: <c>Cauchy(location, scale)</c>. Support: any x.
+/// </summary>
+public readonly struct CauchyModel : IDistribution<CauchyModel>
+{
+    public static string Name => "cauchy";
+
+    public static string Support => "any finite x";
+
+    public static IReadOnlyList<ParameterInfo> Parameters { get; } =
+        [new("location"), new("scale", ParameterDomain.Positive)];
+
+    public int ParameterCount => 2;
+
+    public int ColumnCount => 1;
+
+    public static bool InSupport(double x, double trials) => true;
+
+    public static double[][] Columns(double[] x, double[]? trials) => [x];
+
+    public static double[] Start(double[] x, double[]? trials)
+    {
+        // The median and half the interquartile range (the quartiles are x₀ ± γ).
+        double iqr = Moments.Quantile(x, 0.75) - Moments.Quantile(x, 0.25);
+        return [Moments.Quantile(x, 0.5), Moments.PositiveOr(0.5 * iqr, 1.0)];
+    }
+
+    /// <summary>Arguments: x₀, 1/γ, −log π − log γ.</summary>
+    public static void Prepare(in CauchyModel model, ReadOnlySpan<double> parameters, Span<double> arguments)
+    {
+        arguments[0] = parameters[0];
+        arguments[1] = 1.0 / parameters[1];
+        arguments[2] = -1.1447298858494002 - DeviceMath.Log(parameters[1]);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Accumulate<TVec, TRows>(in CauchyModel model, in TVec arguments, in TRows data, long row, ref TVec terms)
+        where TVec : unmanaged, ITermVector<TVec>
+        where TRows : struct, IDataRows
+    {
+        double inverseScale = arguments.Get(1);
+        double z = (data[0, row] - arguments.Get(0)) * inverseScale;
+        double onePlus = 1.0 + z * z;
+        terms.Add(0, arguments.Get(2) - DeviceMath.Log1p(z * z));
+        terms.Add(1, 2.0 * z * inverseScale / onePlus);
+        terms.Add(2, (z * z - 1.0) * inverseScale / onePlus);
+    }
+}

@@ -1,0 +1,48 @@
+using System.Runtime.CompilerServices;
+
+namespace GpuEstimation.Kernels.Models;
+
+/// <summary>
+/// Exponential with rate λ: <c>log f(x) = log λ − λx</c>. SciPy: <c>scipy.stats.expon(scale=1/rate)</c>; MathNet:
+/// <c>Exponential(rate)</c>. Support: x ≥ 0.
+/// </summary>
+public readonly struct ExponentialModel : IDistribution<ExponentialModel>
+{
+    public static string Name => "exponential";
+
+    public static string Support => "x >= 0";
+
+    public static IReadOnlyList<ParameterInfo> Parameters { get; } =
+        [new("rate", ParameterDomain.Positive)];
+
+    public int ParameterCount => 1;
+
+    public int ColumnCount => 1;
+
+    public static bool InSupport(double x, double trials) => x >= 0;
+
+    public static double[][] Columns(double[] x, double[]? trials) => [x];
+
+    public static double[] Start(double[] x, double[]? trials)
+    {
+        // The closed-form MLE: 1 / mean.
+        return [Moments.PositiveOr(1.0 / Moments.Mean(x), 1.0)];
+    }
+
+    /// <summary>Arguments: λ, log λ.</summary>
+    public static void Prepare(in ExponentialModel model, ReadOnlySpan<double> parameters, Span<double> arguments)
+    {
+        arguments[0] = parameters[0];
+        arguments[1] = DeviceMath.Log(parameters[0]);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Accumulate<TVec, TRows>(in ExponentialModel model, in TVec arguments, in TRows data, long row, ref TVec terms)
+        where TVec : unmanaged, ITermVector<TVec>
+        where TRows : struct, IDataRows
+    {
+        double x = data[0, row];
+        terms.Add(0, arguments.Get(1) - arguments.Get(0) * x);
+        terms.Add(1, 1.0 / arguments.Get(0) - x);
+    }
+}

@@ -1,0 +1,55 @@
+using System.Runtime.CompilerServices;
+
+namespace GpuEstimation.Kernels.Models;
+
+/// <summary>
+/// Log-normal: log x ~ Normal(mu, sigma), <c>log f(x) = −log x − log σ − ½ log 2π − ½ ((log x − μ)/σ)²</c>.
+/// SciPy: <c>scipy.stats.lognorm(s=sigma, scale=exp(mu))</c>; MathNet: <c>LogNormal(mu, sigma)</c>. Support: x &gt; 0.
+/// Reads (log x) computed once on the host.
+/// </summary>
+public readonly struct LogNormalModel : IDistribution<LogNormalModel>
+{
+    public static string Name => "lognormal";
+
+    public static string Support => "x > 0";
+
+    public static IReadOnlyList<ParameterInfo> Parameters { get; } =
+        [new("mu"), new("sigma", ParameterDomain.Positive)];
+
+    public int ParameterCount => 2;
+
+    public int ColumnCount => 1;
+
+    public static bool InSupport(double x, double trials) => x > 0;
+
+    public static double[][] Columns(double[] x, double[]? trials) => [Moments.Map(x, DeviceMath.Log)];
+
+    public static double[] Start(double[] x, double[]? trials)
+    {
+        // The closed-form MLE: mean and standard deviation (divisor n) of log x.
+        var logX = Moments.Map(x, DeviceMath.Log);
+        return [Moments.Mean(logX), Moments.PositiveOr(Math.Sqrt(Moments.Variance(logX)), 1.0)];
+    }
+
+    /// <summary>Arguments: μ, 1/σ, −log σ − ½ log 2π.</summary>
+    public static void Prepare(in LogNormalModel model, ReadOnlySpan<double> parameters, Span<double> arguments)
+    {
+        arguments[0] = parameters[0];
+        arguments[1] = 1.0 / parameters[1];
+        arguments[2] = -DeviceMath.Log(parameters[1]) - 0.91893853320467274178032973640562;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Accumulate<TVec, TRows>(in LogNormalModel model, in TVec arguments, in TRows data, long row, ref TVec terms)
+        where TVec : unmanaged, ITermVector<TVec>
+        where TRows : struct, IDataRows
+    {
+        double logX = data[0, row];
+        double inverseSigma = arguments.Get(1);
+        double z = (logX - arguments.Get(0)) * inverseSigma;
+        double zz = z * z;
+        terms.Add(0, arguments.Get(2) - logX - 0.5 * zz);
+        terms.Add(1, z * inverseSigma);
+        terms.Add(2, (zz - 1.0) * inverseSigma);
+    }
+}

@@ -1,0 +1,55 @@
+using System.Runtime.CompilerServices;
+
+namespace GpuEstimation.Kernels.Models;
+
+/// <summary>
+/// Logistic with location μ and scale s: with z = (x − μ)/s, <c>log f(x) = −log s − |z| − 2 log(1 + e^{−|z|})</c>.
+/// SciPy: <c>scipy.stats.logistic(loc, scale)</c>; MathNet: no class, the formula. Support: any x.
+/// </summary>
+public readonly struct LogisticModel : IDistribution<LogisticModel>
+{
+    public static string Name => "logistic";
+
+    public static string Support => "any finite x";
+
+    public static IReadOnlyList<ParameterInfo> Parameters { get; } =
+        [new("location"), new("scale", ParameterDomain.Positive)];
+
+    public int ParameterCount => 2;
+
+    public int ColumnCount => 1;
+
+    public static bool InSupport(double x, double trials) => true;
+
+    public static double[][] Columns(double[] x, double[]? trials) => [x];
+
+    public static double[] Start(double[] x, double[]? trials)
+    {
+        // Moments: variance = s²π²/3.
+        return [Moments.Mean(x), Moments.PositiveOr(Math.Sqrt(3 * Moments.Variance(x)) / Math.PI, 1.0)];
+    }
+
+    /// <summary>Arguments: μ, 1/s, −log s.</summary>
+    public static void Prepare(in LogisticModel model, ReadOnlySpan<double> parameters, Span<double> arguments)
+    {
+        arguments[0] = parameters[0];
+        arguments[1] = 1.0 / parameters[1];
+        arguments[2] = -DeviceMath.Log(parameters[1]);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Accumulate<TVec, TRows>(in LogisticModel model, in TVec arguments, in TRows data, long row, ref TVec terms)
+        where TVec : unmanaged, ITermVector<TVec>
+        where TRows : struct, IDataRows
+    {
+        double inverseScale = arguments.Get(1);
+        double z = (data[0, row] - arguments.Get(0)) * inverseScale;
+        double a = Math.Abs(z);
+        double e = DeviceMath.Exp(-a);
+        // tanh(z/2) = sign(z)(1 − e^{−|z|})/(1 + e^{−|z|}).
+        double tanhHalf = (z >= 0 ? 1.0 : -1.0) * (1.0 - e) / (1.0 + e);
+        terms.Add(0, arguments.Get(2) - a - 2.0 * DeviceMath.Log1p(e));
+        terms.Add(1, tanhHalf * inverseScale);
+        terms.Add(2, (z * tanhHalf - 1.0) * inverseScale);
+    }
+}

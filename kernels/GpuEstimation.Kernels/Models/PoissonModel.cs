@@ -1,0 +1,48 @@
+using System.Runtime.CompilerServices;
+
+namespace GpuEstimation.Kernels.Models;
+
+/// <summary>
+/// Poisson with rate λ: <c>log f(k) = k log λ − λ − log k!</c>. SciPy: <c>scipy.stats.poisson(mu=rate)</c>; MathNet:
+/// <c>Poisson(lambda)</c>. Support: k = 0, 1, 2, .... Reads (k, log k!).
+/// </summary>
+public readonly struct PoissonModel : IDistribution<PoissonModel>
+{
+    public static string Name => "poisson";
+
+    public static string Support => "non-negative integers";
+
+    public static IReadOnlyList<ParameterInfo> Parameters { get; } =
+        [new("rate", ParameterDomain.Positive)];
+
+    public int ParameterCount => 1;
+
+    public int ColumnCount => 2;
+
+    public static bool InSupport(double x, double trials) => x >= 0 && x == Math.Floor(x);
+
+    public static double[][] Columns(double[] x, double[]? trials) => [x, Moments.Map(x, k => DeviceMath.LogGamma(k + 1))];
+
+    public static double[] Start(double[] x, double[]? trials)
+    {
+        // The closed-form MLE: the mean.
+        return [Moments.PositiveOr(Moments.Mean(x), 1.0)];
+    }
+
+    /// <summary>Arguments: λ, log λ.</summary>
+    public static void Prepare(in PoissonModel model, ReadOnlySpan<double> parameters, Span<double> arguments)
+    {
+        arguments[0] = parameters[0];
+        arguments[1] = DeviceMath.Log(parameters[0]);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Accumulate<TVec, TRows>(in PoissonModel model, in TVec arguments, in TRows data, long row, ref TVec terms)
+        where TVec : unmanaged, ITermVector<TVec>
+        where TRows : struct, IDataRows
+    {
+        double k = data[0, row];
+        terms.Add(0, k * arguments.Get(1) - arguments.Get(0) - data[1, row]);
+        terms.Add(1, k / arguments.Get(0) - 1.0);
+    }
+}

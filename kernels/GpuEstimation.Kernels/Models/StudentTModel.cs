@@ -1,0 +1,63 @@
+using System.Runtime.CompilerServices;
+
+namespace GpuEstimation.Kernels.Models;
+
+/// <summary>
+/// Student's t with location μ, scale σ and ν degrees of freedom (all estimated): with z = (x − μ)/σ,
+/// <c>log f(x) = log Γ((ν + 1)/2) − log Γ(ν/2) − ½ log(νπ) − log σ − (ν + 1)/2 · log(1 + z²/ν)</c>.
+/// SciPy: <c>scipy.stats.t(df=nu, loc=mu, scale=sigma)</c>; MathNet: <c>StudentT(mu, sigma, nu)</c>. Support: any x.
+/// </summary>
+public readonly struct StudentTModel : IDistribution<StudentTModel>
+{
+    public static string Name => "studentt";
+
+    public static string Support => "any finite x";
+
+    public static IReadOnlyList<ParameterInfo> Parameters { get; } =
+        [new("mu"), new("sigma", ParameterDomain.Positive), new("nu", ParameterDomain.Positive)];
+
+    public int ParameterCount => 3;
+
+    public int ColumnCount => 1;
+
+    public static int ArgumentCount(in StudentTModel model) => 6;
+
+    public static bool InSupport(double x, double trials) => true;
+
+    public static double[][] Columns(double[] x, double[]? trials) => [x];
+
+    public static double[] Start(double[] x, double[]? trials)
+    {
+        // Robust: the median, the interquartile range / 1.349 (the normal's), and ν = 5.
+        double iqr = Moments.Quantile(x, 0.75) - Moments.Quantile(x, 0.25);
+        return [Moments.Quantile(x, 0.5), Moments.PositiveOr(iqr / 1.349, Moments.PositiveOr(Math.Sqrt(Moments.Variance(x)), 1.0)), 5.0];
+    }
+
+    /// <summary>Arguments: μ, 1/σ, ν, the constant of log f, ½(ψ((ν + 1)/2) − ψ(ν/2) − 1/ν), (ν + 1).</summary>
+    public static void Prepare(in StudentTModel model, ReadOnlySpan<double> parameters, Span<double> arguments)
+    {
+        double mu = parameters[0], sigma = parameters[1], nu = parameters[2];
+        arguments[0] = mu;
+        arguments[1] = 1.0 / sigma;
+        arguments[2] = nu;
+        arguments[3] = DeviceMath.LogGamma(0.5 * (nu + 1)) - DeviceMath.LogGamma(0.5 * nu) - 0.5 * DeviceMath.Log(nu * 3.141592653589793) - DeviceMath.Log(sigma);
+        arguments[4] = 0.5 * (DeviceMath.Digamma(0.5 * (nu + 1)) - DeviceMath.Digamma(0.5 * nu) - 1.0 / nu);
+        arguments[5] = nu + 1.0;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Accumulate<TVec, TRows>(in StudentTModel model, in TVec arguments, in TRows data, long row, ref TVec terms)
+        where TVec : unmanaged, ITermVector<TVec>
+        where TRows : struct, IDataRows
+    {
+        double inverseSigma = arguments.Get(1), nu = arguments.Get(2), nuPlusOne = arguments.Get(5);
+        double z = (data[0, row] - arguments.Get(0)) * inverseSigma;
+        double zz = z * z;
+        double log1p = DeviceMath.Log1p(zz / nu);
+        double weight = nuPlusOne / (nu + zz);
+        terms.Add(0, arguments.Get(3) - 0.5 * nuPlusOne * log1p);
+        terms.Add(1, weight * z * inverseSigma);
+        terms.Add(2, (weight * zz - 1.0) * inverseSigma);
+        terms.Add(3, arguments.Get(4) + 0.5 * (zz * weight / nu - log1p));
+    }
+}

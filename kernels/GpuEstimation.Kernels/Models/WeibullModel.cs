@@ -1,0 +1,60 @@
+using System.Runtime.CompilerServices;
+
+namespace GpuEstimation.Kernels.Models;
+
+/// <summary>
+/// Weibull with shape k and scale λ: with t = (x/λ)^k, <c>log f(x) = log k − log λ + (k − 1)(log x − log λ) − t</c>.
+/// SciPy: <c>scipy.stats.weibull_min(c=shape, scale=scale)</c>; MathNet: <c>Weibull(shape, scale)</c>. Support:
+/// x &gt; 0. Reads (log x).
+/// </summary>
+public readonly struct WeibullModel : IDistribution<WeibullModel>
+{
+    public static string Name => "weibull";
+
+    public static string Support => "x > 0";
+
+    public static IReadOnlyList<ParameterInfo> Parameters { get; } =
+        [new("shape", ParameterDomain.Positive), new("scale", ParameterDomain.Positive)];
+
+    public int ParameterCount => 2;
+
+    public int ColumnCount => 1;
+
+    public static int ArgumentCount(in WeibullModel model) => 4;
+
+    public static bool InSupport(double x, double trials) => x > 0;
+
+    public static double[][] Columns(double[] x, double[]? trials) => [Moments.Map(x, DeviceMath.Log)];
+
+    public static double[] Start(double[] x, double[]? trials)
+    {
+        // log x is Gumbel-distributed: sd(log x) = π/(k√6), mean(log x) = log λ − γ/k.
+        var logX = Moments.Map(x, DeviceMath.Log);
+        double shape = Moments.PositiveOr(Math.PI / (Math.Sqrt(6 * Moments.Variance(logX))), 1.0);
+        return [shape, Moments.PositiveOr(Math.Exp(Moments.Mean(logX) + 0.5772156649015329 / shape), 1.0)];
+    }
+
+    /// <summary>Arguments: k, log λ, log k − log λ, k/λ.</summary>
+    public static void Prepare(in WeibullModel model, ReadOnlySpan<double> parameters, Span<double> arguments)
+    {
+        double shape = parameters[0], scale = parameters[1];
+        double logScale = DeviceMath.Log(scale);
+        arguments[0] = shape;
+        arguments[1] = logScale;
+        arguments[2] = DeviceMath.Log(shape) - logScale;
+        arguments[3] = shape / scale;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Accumulate<TVec, TRows>(in WeibullModel model, in TVec arguments, in TRows data, long row, ref TVec terms)
+        where TVec : unmanaged, ITermVector<TVec>
+        where TRows : struct, IDataRows
+    {
+        double k = arguments.Get(0);
+        double logRatio = data[0, row] - arguments.Get(1);
+        double t = DeviceMath.Exp(k * logRatio);
+        terms.Add(0, arguments.Get(2) + (k - 1.0) * logRatio - t);
+        terms.Add(1, 1.0 / k + logRatio * (1.0 - t));
+        terms.Add(2, arguments.Get(3) * (t - 1.0));
+    }
+}
