@@ -121,8 +121,14 @@ public static class DeviceMath
             if (sin == 0)
                 return double.PositiveInfinity;
             // Γ(x) Γ(1 − x) = π / sin(πx).
-            return LogPi - Log(Math.Abs(sin)) - LogGamma(1.0 - x);
+            return LogPi - Log(Math.Abs(sin)) - LogGammaPositive(1.0 - x);
         }
+        return LogGammaPositive(x);
+    }
+
+    // log Γ(x) for x > 0 (no recursion anywhere here: GPU backends do not allow it).
+    private static double LogGammaPositive(double x)
+    {
         if (x <= 23 && (double)(long)x == x)
         {
             // Integers: log((x − 1)!), the factorial exact in double up to 22!, so log Γ(1) = log Γ(2) = 0 exactly.
@@ -159,8 +165,15 @@ public static class DeviceMath
             if (sin == 0)
                 return double.NaN;
             // ψ(1 − x) − ψ(x) = π cot(πx).
-            return Digamma(1.0 - x) - Pi * CosPi(x) / sin;
+            return DigammaPositive(1.0 - x) - Pi * CosPi(x) / sin;
         }
+        return DigammaPositive(x);
+    }
+
+    private static double DigammaPositive(double x)
+    {
+        if (x == double.PositiveInfinity)
+            return x;
         double shift = 0;
         while (x < 10)
         {

@@ -110,6 +110,40 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public void ModelsListsEveryFamilyWithItsParameters()
+    {
+        var (code, output, _) = Run("models");
+        Assert.Equal(0, code);
+        foreach (var family in new[] { "normal", "lognormal", "exponential", "gamma", "beta", "weibull", "studentt", "cauchy",
+                     "laplace", "logistic", "poisson", "bernoulli", "binomial", "negbinomial", "geometric", "linear" })
+            Assert.Contains(family + " ", output);
+        Assert.Contains("mu, sigma, nu", output);
+        Assert.Contains("r, p", output);
+    }
+
+    [Fact]
+    public void BinomialFitWithATrialsColumn()
+    {
+        var k = Enumerable.Range(0, 200).Select(i => (double)(i % 7)).ToArray();
+        var n = Enumerable.Repeat(10.0, 200).ToArray();
+        var data = WriteColumns("b.csv", ("k", k), ("n", n));
+        var json = Path.Combine(_directory, "b.json");
+        var (code, _, error) = Run("fit", "--model", "binomial", "--data", data, "--column", "k", "--trials-column", "n", "--device", "native", "--json", json);
+        Assert.True(code == 0, error);
+        using var doc = JsonDocument.Parse(File.ReadAllText(json));
+        double p = doc.RootElement.GetProperty("parameters")[0].GetProperty("estimate").GetDouble();
+        Assert.True(Numerics.Relative(p, k.Sum() / n.Sum()) <= 1e-10);
+    }
+
+    [Fact]
+    public void ValueOutsideTheSupportNamesTheRow()
+    {
+        var path = Path.Combine(_directory, "neg.csv");
+        File.WriteAllText(path, "x\n1.5\n-2\n3\n");
+        AssertBadInput(["fit", "--model", "gamma", "--data", path, "--column", "x"], "row 2, column 'x': -2 is outside the support of gamma (x > 0)");
+    }
+
+    [Fact]
     public void MissingFile() => AssertBadInput(["fit", "--model", "normal", "--data", Path.Combine(_directory, "absent.csv"), "--column", "x"], "file not found");
 
     [Fact]

@@ -1,0 +1,93 @@
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Engines;
+using GpuEstimation.Backends;
+using GpuEstimation.Data;
+using GpuEstimation.Estimation;
+using GpuEstimation.Models;
+
+namespace GpuEstimation.Bench;
+
+/// <summary>Samples of 10⁶ points for each family, the same every run.</summary>
+internal static class FamilyData
+{
+    public static Dataset Create(string family, int n)
+    {
+        var random = new Random(12);
+        double Next() => random.NextDouble();
+        double[] x = family switch
+        {
+            "exponential" or "gamma" or "lognormal" or "weibull" => Array.ConvertAll(new double[n], _ => 0.1 + 3 * Next()),
+            "beta" => Array.ConvertAll(new double[n], _ => 0.01 + 0.98 * Next()),
+            "poisson" or "negbinomial" => Array.ConvertAll(new double[n], _ => Math.Floor(8 * Next())),
+            "bernoulli" => Array.ConvertAll(new double[n], _ => Next() < 0.3 ? 1.0 : 0.0),
+            "binomial" => Array.ConvertAll(new double[n], _ => Math.Floor(21 * Next())),
+            "geometric" => Array.ConvertAll(new double[n], _ => 1 + Math.Floor(6 * Next())),
+            // Heavy tails, so that nu has a finite MLE (light-tailed data send it to infinity).
+            "studentt" or "cauchy" => Array.ConvertAll(new double[n], _ => MathNet.Numerics.Distributions.StudentT.Sample(random, 1, 2, 5)),
+            _ => Array.ConvertAll(new double[n], _ => 2 + 4 * (Next() + Next() + Next() - 1.5)),
+        };
+        return Dataset.FromColumns(("x", x));
+    }
+
+    public static ModelColumns Columns(string family) => family == "binomial" ? new ModelColumns("x", Trials: 20) : new ModelColumns("x");
+}
+
+/// <summary>Value + gradient of every family over 10⁶ points on the native backend (data in place).</summary>
+public class FamilyBenchmarks
+{
+    private IEstimationSession? _session;
+    private ComputeDevice? _device;
+    private double[] _at = [];
+
+    [Params("normal", "lognormal", "exponential", "gamma", "beta", "weibull", "studentt", "cauchy", "laplace", "logistic",
+        "poisson", "bernoulli", "binomial", "negbinomial", "geometric")]
+    public string Family { get; set; } = "normal";
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var spec = ModelCatalog.Create(Family, FamilyData.Create(Family, 1_000_000), FamilyData.Columns(Family));
+        _device = ComputeDevice.Open(Backend.Native);
+        _session = spec.OpenSession(_device);
+        _at = spec.Start.ToArray();
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _session?.Dispose();
+        _device?.Dispose();
+    }
+
+    [Benchmark]
+    public double ValueAndGradient() => _session!.Evaluate(_at).LogLikelihood;
+}
+
+/// <summary>Whole fits (optimizer, convergence check, standard errors) over 10⁶ points on the native backend.</summary>
+[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 5)]
+public class FitBenchmarks
+{
+    private IEstimationSession? _session;
+    private ComputeDevice? _device;
+
+    [Params("normal", "studentt", "gamma")]
+    public string Family { get; set; } = "normal";
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var spec = ModelCatalog.Create(Family, FamilyData.Create(Family, 1_000_000), FamilyData.Columns(Family));
+        _device = ComputeDevice.Open(Backend.Native);
+        _session = spec.OpenSession(_device);
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _session?.Dispose();
+        _device?.Dispose();
+    }
+
+    [Benchmark]
+    public bool Fit() => _session!.Fit(new FitOptions()).Converged;
+}
