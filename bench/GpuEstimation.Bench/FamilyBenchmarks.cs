@@ -32,62 +32,51 @@ internal static class FamilyData
     public static ModelColumns Columns(string family) => family == "binomial" ? new ModelColumns("x", Trials: 20) : new ModelColumns("x");
 }
 
-/// <summary>Value + gradient of every family over 10⁶ points on the native backend (data in place).</summary>
-public class FamilyBenchmarks
+/// <summary>A session of one family over 10⁶ points on the native backend, opened once per benchmark case.</summary>
+public abstract class FamilySessionBenchmark
 {
-    private IEstimationSession? _session;
-    private ComputeDevice? _device;
-    private double[] _at = [];
+    protected IEstimationSession Session { get; private set; } = null!;
 
-    [Params("normal", "lognormal", "exponential", "gamma", "beta", "weibull", "studentt", "cauchy", "laplace", "logistic",
-        "poisson", "bernoulli", "binomial", "negbinomial", "geometric")]
-    public string Family { get; set; } = "normal";
+    protected IModelSpec Spec { get; private set; } = null!;
+
+    private ComputeDevice? _device;
+
+    public abstract string Family { get; set; }
 
     [GlobalSetup]
     public void Setup()
     {
-        var spec = ModelCatalog.Create(Family, FamilyData.Create(Family, 1_000_000), FamilyData.Columns(Family));
+        Spec = ModelCatalog.Create(Family, FamilyData.Create(Family, 1_000_000), FamilyData.Columns(Family));
         _device = ComputeDevice.Open(Backend.Native);
-        _session = spec.OpenSession(_device);
-        _at = spec.Start.ToArray();
+        Session = Spec.OpenSession(_device);
     }
 
     [GlobalCleanup]
     public void Cleanup()
     {
-        _session?.Dispose();
+        Session?.Dispose();
         _device?.Dispose();
     }
+}
+
+/// <summary>Value + gradient of every family over 10⁶ points on the native backend (data in place).</summary>
+public class FamilyBenchmarks : FamilySessionBenchmark
+{
+    [Params("normal", "lognormal", "exponential", "gamma", "beta", "weibull", "studentt", "cauchy", "laplace", "logistic",
+        "poisson", "bernoulli", "binomial", "negbinomial", "geometric")]
+    public override string Family { get; set; } = "normal";
 
     [Benchmark]
-    public double ValueAndGradient() => _session!.Evaluate(_at).LogLikelihood;
+    public double ValueAndGradient() => Session.Evaluate(Spec.Start).LogLikelihood;
 }
 
 /// <summary>Whole fits (optimizer, convergence check, standard errors) over 10⁶ points on the native backend.</summary>
 [SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 5)]
-public class FitBenchmarks
+public class FitBenchmarks : FamilySessionBenchmark
 {
-    private IEstimationSession? _session;
-    private ComputeDevice? _device;
-
     [Params("normal", "studentt", "gamma")]
-    public string Family { get; set; } = "normal";
-
-    [GlobalSetup]
-    public void Setup()
-    {
-        var spec = ModelCatalog.Create(Family, FamilyData.Create(Family, 1_000_000), FamilyData.Columns(Family));
-        _device = ComputeDevice.Open(Backend.Native);
-        _session = spec.OpenSession(_device);
-    }
-
-    [GlobalCleanup]
-    public void Cleanup()
-    {
-        _session?.Dispose();
-        _device?.Dispose();
-    }
+    public override string Family { get; set; } = "normal";
 
     [Benchmark]
-    public bool Fit() => _session!.Fit(new FitOptions()).Converged;
+    public bool Fit() => Session.Fit(new FitOptions()).Converged;
 }

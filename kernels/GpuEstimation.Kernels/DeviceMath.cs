@@ -75,7 +75,7 @@ public static class DeviceMath
     /// <summary>e^x: +∞ above ~709.78, 0 below ~−745.13, subnormal results rounded once.</summary>
     public static double Exp(double x)
     {
-        if (x != x)
+        if (IsNaN(x))
             return x;
         if (x > MaxExpArgument)
             return double.PositiveInfinity;
@@ -89,7 +89,7 @@ public static class DeviceMath
     /// <summary>e^x − 1, accurate for small x; keeps the sign of zero; −1 below ~−37.4.</summary>
     public static double Expm1(double x)
     {
-        if (x != x)
+        if (IsNaN(x))
             return x;
         if (x > MaxExpArgument)
             return double.PositiveInfinity;
@@ -111,7 +111,7 @@ public static class DeviceMath
     /// </summary>
     public static double LogGamma(double x)
     {
-        if (x != x)
+        if (IsNaN(x))
             return x;
         if (Math.Abs(x) == double.PositiveInfinity)
             return double.PositiveInfinity;
@@ -155,7 +155,7 @@ public static class DeviceMath
     /// <summary>ψ(x) = d log Γ(x)/dx: NaN at 0 and at negative integers, +∞ at +∞.</summary>
     public static double Digamma(double x)
     {
-        if (x != x || x == double.NegativeInfinity)
+        if (IsNaN(x) || x == double.NegativeInfinity)
             return double.NaN;
         if (x == double.PositiveInfinity)
             return x;
@@ -191,12 +191,8 @@ public static class DeviceMath
     public static double SinPi(double x)
     {
         if (Math.Abs(x) >= 4503599627370496.0)
-            return x != x || Math.Abs(x) == double.PositiveInfinity ? double.NaN : 0.0 * x;
-        // x = n/2 + r with |r| ≤ 1/4, exactly.
-        double n = RoundHalfAway(2 * x);
-        double r = x - 0.5 * n;
-        long quadrant = (long)n & 3;
-        double t = Pi * r;
+            return IsNaN(x) || Math.Abs(x) == double.PositiveInfinity ? double.NaN : 0.0 * x;
+        long quadrant = ReduceHalfTurns(x, out double t);
         return quadrant switch
         {
             0 => SinSeries(t),
@@ -209,16 +205,13 @@ public static class DeviceMath
     /// <summary>cos(πx), exact at integers and half-integers.</summary>
     public static double CosPi(double x)
     {
-        if (x != x || Math.Abs(x) == double.PositiveInfinity)
+        if (IsNaN(x) || Math.Abs(x) == double.PositiveInfinity)
             return double.NaN;
         if (Math.Abs(x) >= 9007199254740992.0)
             return 1.0; // every double this large is an even integer
         if (Math.Abs(x) >= 4503599627370496.0)
             return ((long)x & 1) == 0 ? 1.0 : -1.0;
-        double n = RoundHalfAway(2 * x);
-        double r = x - 0.5 * n;
-        long quadrant = (long)n & 3;
-        double t = Pi * r;
+        long quadrant = ReduceHalfTurns(x, out double t);
         return quadrant switch
         {
             0 => CosSeries(t),
@@ -240,6 +233,18 @@ public static class DeviceMath
         double halfSquare = 0.5 * f * f;
         double k = exponent;
         return k * Ln2Hi - ((halfSquare - (s * (halfSquare + r) + (k * Ln2Lo + c))) - f);
+    }
+
+    // NaN by its bits (exponent all ones, mantissa not zero): no library call, the same on every backend.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool IsNaN(double x) => (Interop.FloatAsInt(x) & 0x7FFFFFFFFFFFFFFFUL) > 0x7FF0000000000000UL;
+
+    // x = n/2 + r with |r| ≤ 1/4, exactly (|x| < 2^52); returns n mod 4 and t = πr.
+    private static long ReduceHalfTurns(double x, out double t)
+    {
+        double n = RoundHalfAway(2 * x);
+        t = Pi * (x - 0.5 * n);
+        return (long)n & 3;
     }
 
     private static int NearestMultipleOfLn2(double x) => (int)RoundHalfAway(x * InverseLn2);

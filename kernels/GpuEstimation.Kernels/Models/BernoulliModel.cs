@@ -21,6 +21,16 @@ public readonly struct BernoulliModel : IDistribution<BernoulliModel>
 
     public static int ArgumentCount(in BernoulliModel model) => 5;
 
+    /// <summary>p, log p, log(1 − p), 1/p, 1/(1 − p): what the Bernoulli and binomial terms need.</summary>
+    internal static void ProbabilityArguments(double p, Span<double> arguments)
+    {
+        arguments[0] = p;
+        arguments[1] = DeviceMath.Log(p);
+        arguments[2] = DeviceMath.Log1p(-p);
+        arguments[3] = 1.0 / p;
+        arguments[4] = 1.0 / (1.0 - p);
+    }
+
     public static bool InSupport(double x, double trials) => x == 0 || x == 1;
 
     public static double[][] Columns(double[] x, double[]? trials) => [x];
@@ -34,12 +44,7 @@ public readonly struct BernoulliModel : IDistribution<BernoulliModel>
     /// <summary>Arguments: p, log p, log(1 − p), 1/p, 1/(1 − p).</summary>
     public static void Prepare(in BernoulliModel model, ReadOnlySpan<double> parameters, Span<double> arguments)
     {
-        double p = parameters[0];
-        arguments[0] = p;
-        arguments[1] = DeviceMath.Log(p);
-        arguments[2] = DeviceMath.Log1p(-p);
-        arguments[3] = 1.0 / p;
-        arguments[4] = 1.0 / (1.0 - p);
+        BernoulliModel.ProbabilityArguments(parameters[0], arguments);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

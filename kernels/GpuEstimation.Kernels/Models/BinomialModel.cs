@@ -51,12 +51,7 @@ public readonly struct BinomialModel : IDistribution<BinomialModel>
     /// <summary>Arguments: p, log p, log(1 − p), 1/p, 1/(1 − p).</summary>
     public static void Prepare(in BinomialModel model, ReadOnlySpan<double> parameters, Span<double> arguments)
     {
-        double p = parameters[0];
-        arguments[0] = p;
-        arguments[1] = DeviceMath.Log(p);
-        arguments[2] = DeviceMath.Log1p(-p);
-        arguments[3] = 1.0 / p;
-        arguments[4] = 1.0 / (1.0 - p);
+        BernoulliModel.ProbabilityArguments(parameters[0], arguments);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

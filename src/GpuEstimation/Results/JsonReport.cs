@@ -59,20 +59,11 @@ public static class JsonReport
             w.WriteNull("covariance");
         }
         var d = fit.Diagnostics;
-        w.WriteBoolean("converged", d.Converged);
-        w.WriteString("reason", d.Reason);
+        // The convergence fields stand at the top level (the engine-core contract) and again in diagnostics.
+        WriteConvergence(w, d);
         w.WriteString("optimizer", fit.Optimizer);
-        w.WriteNumber("iterations", d.Iterations);
-        w.WriteNumber("evaluations", d.Evaluations);
-        WriteNumber(w, "gradientNorm", d.GradientNorm);
-        WriteNumber(w, "edm", d.Edm);
         w.WriteStartObject("diagnostics");
-        w.WriteBoolean("converged", d.Converged);
-        w.WriteString("reason", d.Reason);
-        w.WriteNumber("iterations", d.Iterations);
-        w.WriteNumber("evaluations", d.Evaluations);
-        WriteNumber(w, "gradientNorm", d.GradientNorm);
-        WriteNumber(w, "edm", d.Edm);
+        WriteConvergence(w, d);
         w.WriteString("hessian", d.Hessian);
         w.WriteStartArray("atBound");
         foreach (var name in d.AtBound)
@@ -87,6 +78,16 @@ public static class JsonReport
         if (fitMs is { } ms)
             WriteNumber(w, "fitMs", ms);
     });
+
+    private static void WriteConvergence(Utf8JsonWriter w, Diagnostics d)
+    {
+        w.WriteBoolean("converged", d.Converged);
+        w.WriteString("reason", d.Reason);
+        w.WriteNumber("iterations", d.Iterations);
+        w.WriteNumber("evaluations", d.Evaluations);
+        WriteNumber(w, "gradientNorm", d.GradientNorm);
+        WriteNumber(w, "edm", d.Edm);
+    }
 
     private static void WriteInterval(Utf8JsonWriter w, string name, Interval? interval)
     {

@@ -82,17 +82,8 @@ public class LinearFitTests(DeviceFixture devices, ITestOutputHelper output)
         Assert.True(digits.Min() >= floor, $"{name}: fewest correct digits {digits.Min():F1}");
     }
 
-    private (FitResult Fit, NistLinear Nist) FitNist(string name, bool fixSigma)
-    {
-        var nist = NistLinear.Load(name);
-        var names = Enumerable.Range(1, nist.Features.Length).Select(j => $"x{j}").ToArray();
-        var columns = new List<(string, double[])> { ("y", nist.Y) };
-        columns.AddRange(names.Select((n, j) => (n, nist.Features[j])));
-        var spec = ModelCatalog.Linear(Dataset.FromColumns(columns.ToArray()), "y", names);
-        using var session = spec.OpenSession(devices.Cpu);
-        var options = fixSigma ? new FitOptions { Fixed = new Dictionary<string, double> { ["sigma"] = 1 } } : new FitOptions();
-        return (session.Fit(options), nist);
-    }
+    private (FitResult Fit, NistLinear Nist) FitNist(string name, bool fixSigma) =>
+        NistLinear.Fit(devices.Cpu, name, fixSigma ? new Dictionary<string, double> { ["sigma"] = 1 } : null);
 
     internal static (double[] B, double Sigma) QrReference(double[] y, double[][] features)
     {

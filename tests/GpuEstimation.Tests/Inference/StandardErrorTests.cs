@@ -104,15 +104,6 @@ public class StandardErrorTests(DeviceFixture devices, ITestOutputHelper output)
         Assert.Contains(fit.Diagnostics.Notes, n => n.Contains("Laplace"));
     }
 
-    private (FitResult Fit, NistLinear Nist) FitNist(string name, bool noIntercept)
-    {
-        var nist = NistLinear.Load(name);
-        var names = Enumerable.Range(1, nist.Features.Length).Select(j => $"x{j}").ToArray();
-        var columns = new List<(string, double[])> { ("y", nist.Y) };
-        columns.AddRange(names.Select((n, j) => (n, nist.Features[j])));
-        var spec = ModelCatalog.Linear(Dataset.FromColumns(columns.ToArray()), "y", names);
-        using var session = spec.OpenSession(devices.Cpu);
-        var options = noIntercept ? new FitOptions { Fixed = new Dictionary<string, double> { ["intercept"] = 0 } } : new FitOptions();
-        return (session.Fit(options), nist);
-    }
+    private (FitResult Fit, NistLinear Nist) FitNist(string name, bool noIntercept) =>
+        NistLinear.Fit(devices.Cpu, name, noIntercept ? new Dictionary<string, double> { ["intercept"] = 0 } : null);
 }

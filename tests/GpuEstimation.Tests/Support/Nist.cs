@@ -1,4 +1,8 @@
 using System.Globalization;
+using GpuEstimation.Backends;
+using GpuEstimation.Data;
+using GpuEstimation.Estimation;
+using GpuEstimation.Models;
 
 namespace GpuEstimation.Tests.Support;
 
@@ -54,6 +58,18 @@ public sealed record NistLinear(string Name, double[] Y, double[][] Features, do
         else
             features = Enumerable.Range(1, rows[0].Length - 1).Select(c => rows.Select(r => r[c]).ToArray()).ToArray();
         return new NistLinear(name, y, features, estimates.ToArray(), sds.ToArray(), residualSd);
+    }
+
+    /// <summary>Loads dataset <paramref name="name"/> and fits the linear model (features x1..xk) with the given parameters held.</summary>
+    public static (FitResult Fit, NistLinear Nist) Fit(ComputeDevice device, string name, IReadOnlyDictionary<string, double>? fixes = null)
+    {
+        var nist = Load(name);
+        var names = Enumerable.Range(1, nist.Features.Length).Select(j => $"x{j}").ToArray();
+        var columns = new List<(string, double[])> { ("y", nist.Y) };
+        columns.AddRange(names.Select((n, j) => (n, nist.Features[j])));
+        var spec = ModelCatalog.Linear(Dataset.FromColumns(columns.ToArray()), "y", names);
+        using var session = spec.OpenSession(device);
+        return (session.Fit(new FitOptions { Fixed = fixes ?? new Dictionary<string, double>() }), nist);
     }
 
     private static double Parse(string text) => double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture);
