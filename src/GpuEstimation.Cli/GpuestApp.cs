@@ -170,13 +170,12 @@ public static class GpuestApp
         output.WriteLine();
         output.WriteLine($"Each point's likelihood under the MLE line: f(y | x) = Normal(y; {Format(mle["intercept"])} + {Format(mle["x"])}·x, {Format(mle["sigma"])}).");
         output.WriteLine($"{"x",12} {"y",12} {"log f(y|x)",14}");
+        var logDensities = session.LogDensities(mle.Parameters.Select(p => p.Estimate).ToArray());
         foreach (int i in new[] { 0, 1, 2, LearningExample.OutlierEvery - 1 })
         {
             if (i >= points)
                 continue;
-            double mean = mle["intercept"] + mle["x"] * x[i];
-            double logf = MathNet.Numerics.Distributions.Normal.PDFLn(mean, mle["sigma"], y[i]);
-            output.WriteLine($"{x[i],12:F4} {y[i],12:F4} {logf,14:F4}{(i % LearningExample.OutlierEvery == LearningExample.OutlierEvery - 1 ? "   (an outlier)" : "")}");
+            output.WriteLine($"{x[i],12:F4} {y[i],12:F4} {logDensities[i],14:F4}{(i % LearningExample.OutlierEvery == LearningExample.OutlierEvery - 1 ? "   (an outlier)" : "")}");
         }
         return mle.Converged && map.Converged ? Ok : NotConverged;
     }

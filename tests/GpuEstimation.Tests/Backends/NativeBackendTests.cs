@@ -9,6 +9,7 @@ using GpuEstimation.Models;
 using GpuEstimation.Tests.Engine;
 using GpuEstimation.Tests.Models;
 using GpuEstimation.Tests.Support;
+using MathNet.Numerics.Random;
 using Xunit;
 
 namespace GpuEstimation.Tests.Backends;
@@ -16,9 +17,10 @@ namespace GpuEstimation.Tests.Backends;
 [Collection(DeviceCollection.Name)]
 public class NativeBackendTests(DeviceFixture devices)
 {
-    private const int N = 100_003; // several 32k-row chunks and a ragged tail
+    private const int N = 100_003; // several 32k-row chunks and a ragged tail (linear and the user model)
 
-    public static IEnumerable<object[]> Models => [["normal"], ["linear"], ["exponential"]];
+    public static IEnumerable<object[]> Models =>
+        new[] { "linear", "my-exponential" }.Concat(GpuEstimation.Tests.Models.FamilyTests.Cases.Keys).Select(m => new object[] { m });
 
     // Every model the project has: the native estimates equal the CPU accelerator's (the kernels) to 1e-12.
     [Theory]
@@ -109,15 +111,20 @@ public class NativeBackendTests(DeviceFixture devices)
         var x = LikelihoodEngineTests.Samples(N, 101, 2, 1.5);
         switch (model)
         {
-            case "normal":
-                return ModelCatalog.Normal(Dataset.FromColumns(("x", x)), "x");
             case "linear":
                 var noise = LikelihoodEngineTests.Samples(N, 102, 0, 0.4);
                 var y = x.Select((v, i) => 0.7 - 1.3 * v + noise[i]).ToArray();
                 return ModelCatalog.Linear(Dataset.FromColumns(("y", y), ("x", x)), "y", ["x"]);
-            default:
+            case "my-exponential":
                 var t = x.Select(Math.Abs).ToArray();
                 return new ModelSpec<MyExponentialModel>("exponential", new MyExponentialModel(), [t], [new ParameterInfo("rate", ParameterDomain.Positive)], [1.0]);
+            default:
+                // Each family on a sample of its own (the truth of the family tests), 20k rows.
+                var c = GpuEstimation.Tests.Models.FamilyTests.Cases[model];
+                var random = new Xoshiro256StarStar(5);
+                var sample = Enumerable.Range(0, 20_000).Select(_ => c.Sample(c.Truth, random)).ToArray();
+                var columns = model == "binomial" ? new ModelColumns("x", Trials: 20) : new ModelColumns("x");
+                return ModelCatalog.Create(model, Dataset.FromColumns(("x", sample)), columns);
         }
     }
 }
