@@ -59,6 +59,13 @@ internal sealed class Arguments
         return values[0];
     }
 
+    /// <summary>Every value of a repeatable option, in order.</summary>
+    public IReadOnlyList<string> Values(string name)
+    {
+        _used.Add(name);
+        return _options.TryGetValue(name, out var values) ? values : [];
+    }
+
     public string Required(string name, string hint) =>
         Single(name) ?? throw new InputException($"--{name} is required ({hint})");
 

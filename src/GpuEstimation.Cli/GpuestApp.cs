@@ -8,6 +8,7 @@ using GpuEstimation.Models;
 using GpuEstimation.Optimization;
 using GpuEstimation.Priors;
 using GpuEstimation.Results;
+using GpuEstimation.Surfaces;
 
 namespace GpuEstimation.Cli;
 
@@ -22,7 +23,9 @@ public static class GpuestApp
     public const int BadInput = 2;
     public const int NotConverged = 3;
 
+    // Options that take no value; --profile is one for sweep (fit's --profile takes parameter names).
     private static readonly IReadOnlySet<string> Flags = new HashSet<string> { "map", "help" };
+    private static readonly IReadOnlySet<string> SweepFlags = new HashSet<string> { "map", "help", "profile" };
 
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
@@ -33,15 +36,16 @@ public static class GpuestApp
                 output.Write(Usage);
                 return Ok;
             }
-            var arguments = new Arguments(args.Skip(1), Flags);
+            var arguments = new Arguments(args.Skip(1), args[0] == "sweep" ? SweepFlags : Flags);
             return args[0] switch
             {
                 "fit" => Fit(arguments, output),
                 "eval" => Eval(arguments, output),
                 "demo" => RunDemo(arguments, output),
+                "sweep" => Sweep(arguments, output),
                 "devices" => Devices(arguments, output),
                 "models" => Models(arguments, output),
-                _ => throw new InputException($"unknown command '{args[0]}' (commands: fit, eval, demo, devices, models, help)"),
+                _ => throw new InputException($"unknown command '{args[0]}' (commands: fit, eval, sweep, demo, devices, models, help)"),
             };
         }
         catch (InputException e)
@@ -59,17 +63,8 @@ public static class GpuestApp
     private static int Fit(Arguments arguments, TextWriter output)
     {
         var model = LoadModel(arguments);
-        var options = new FitOptions
+        var options = FitOptionsFrom(arguments, model) with
         {
-            Map = arguments.Flag("map"),
-            Priors = arguments.Pairs("prior").ToDictionary(p => p.Name, p => Prior.Parse(p.Value, p.Name), StringComparer.Ordinal),
-            Fixed = arguments.Numbers("fix"),
-            Start = arguments.Numbers("start"),
-            Optimizer = new OptimizerSettings
-            {
-                Kind = ParseOptimizer(arguments.Single("optimizer")),
-                MaxIterations = arguments.Int("max-iter", 1000, 1),
-            },
             Level = arguments.Single("level") is { } level ? Arguments.ParseNumber("--level", level) : 0.95,
             Profile = ParseProfile(arguments.Single("profile"), model),
         };
@@ -100,6 +95,43 @@ public static class GpuestApp
         if (json is not null)
             WriteFile(json, JsonReport.Fit(fit, fitMs));
         return fit.Converged ? Ok : NotConverged;
+    }
+
+    private static int Sweep(Arguments arguments, TextWriter output)
+    {
+        var model = LoadModel(arguments);
+        var options = new SweepOptions
+        {
+            Axes = arguments.Values("grid").Select(GridAxis.Parse).ToArray(),
+            At = arguments.Numbers("at"),
+            Profile = arguments.Flag("profile"),
+            Fit = FitOptionsFrom(arguments, model),
+        };
+        var (backend, threads) = DeviceOptions(arguments);
+        var csv = arguments.Single("out");
+        var json = arguments.Single("json");
+        arguments.RejectUnknown("sweep");
+
+        using var device = ComputeDevice.Open(backend, threads);
+        using var session = model.OpenSession(device);
+        var sweep = Sweeper.Sweep(model, session, options);
+
+        var values = sweep.LogPosterior ?? sweep.LogLikelihood;
+        output.WriteLine($"model {sweep.Model}, {sweep.N:N0} observations, device {sweep.Device}");
+        output.WriteLine($"{(sweep.Profile ? "profile" : "sweep")} over {string.Join(" x ", sweep.Axes.Select(a => $"{a.Name} {Format(a.Low, 6)}..{Format(a.High, 6)} ({a.Count})"))}: " +
+            $"{sweep.Points.Length:N0} points in {sweep.ElapsedMs.ToString("0.0", CultureInfo.InvariantCulture)} ms " +
+            $"({(sweep.PointEvaluationsPerSecond / 1e9).ToString("0.###", CultureInfo.InvariantCulture)} G point-evaluations/s)");
+        output.WriteLine($"largest {(sweep.LogPosterior is null ? "log-likelihood" : "log-posterior")} on the grid {Format(values.Max())} at " +
+            string.Join(", ", sweep.Parameters.Select((name, k) => $"{name} = {Format(sweep.Points[Array.IndexOf(values, values.Max())][k], 8)}")));
+        if (sweep.Base is { } fit)
+            output.WriteLine($"off-grid parameters from the {fit.Method.ToUpperInvariant()}: log-likelihood there {Format(fit.LogLikelihood)}");
+        if (sweep.NotConverged > 0)
+            output.WriteLine($"note: {sweep.NotConverged} profile fits did not converge; their rows hold the last point reached");
+        if (csv is not null)
+            WriteFile(csv, SurfaceReport.Csv(sweep), "--out");
+        if (json is not null)
+            WriteFile(json, SurfaceReport.Json(sweep));
+        return sweep.NotConverged == 0 ? Ok : NotConverged;
     }
 
     private static int Eval(Arguments arguments, TextWriter output)
@@ -241,6 +273,20 @@ public static class GpuestApp
         _ => throw new InputException($"--optimizer: unknown optimizer '{text}' (expected lbfgs or gradient)"),
     };
 
+    /// <summary>MLE or MAP, priors, fixed parameters, starts and the optimizer: what fit and sweep share.</summary>
+    private static FitOptions FitOptionsFrom(Arguments arguments, IModelSpec model) => new()
+    {
+        Map = arguments.Flag("map"),
+        Priors = arguments.Pairs("prior").ToDictionary(p => p.Name, p => Prior.Parse(p.Value, p.Name), StringComparer.Ordinal),
+        Fixed = arguments.Numbers("fix"),
+        Start = arguments.Numbers("start"),
+        Optimizer = new OptimizerSettings
+        {
+            Kind = ParseOptimizer(arguments.Single("optimizer")),
+            MaxIterations = arguments.Int("max-iter", 1000, 1),
+        },
+    };
+
     private static IReadOnlyList<string> ParseProfile(string? text, IModelSpec model)
     {
         if (text is null)
@@ -304,15 +350,15 @@ public static class GpuestApp
     private static string Fixed(double? value, string format) =>
         value is { } v ? v.ToString(format, CultureInfo.InvariantCulture) : "-";
 
-    private static void WriteFile(string path, string text)
+    private static void WriteFile(string path, string text, string option = "--json")
     {
         try
         {
-            File.WriteAllText(path, text + Environment.NewLine);
+            File.WriteAllText(path, text.EndsWith('\n') ? text : text + Environment.NewLine);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new InputException($"--json {path}: {e.Message}");
+            throw new InputException($"{option} {path}: {e.Message}");
         }
     }
 
@@ -332,6 +378,10 @@ public static class GpuestApp
                        --repeat N (time N more fits, median, as fitMs)
           gpuest eval --model M --data FILE.csv ... --at NAME=VALUE,... [--repeat N] [--device D] [--json OUT.json]
               The log-likelihood and its gradient at given parameters; --repeat times one evaluation (median).
+          gpuest sweep --model M --data FILE.csv ... --grid NAME=LOW:HIGH:COUNT [--grid ...] [--at NAME=V,...]
+                       [--profile] [--map --prior ...] [--out surface.csv] [--json surface.json]
+              The log-likelihood (log-posterior for MAP) over a grid; the other parameters at --at values or at
+              the fit's estimate, or re-optimized at every point with --profile.
           gpuest models     the models and their parameters
           gpuest devices    the accelerators found, and why any is unusable
 

@@ -69,6 +69,23 @@ public sealed class LikelihoodEngine<TModel> : IDisposable where TModel : unmana
         return _evaluator.Evaluate(parameters, gradient);
     }
 
+    /// <summary>
+    /// The log-likelihood at each of <paramref name="points"/> (natural-scale parameter vectors): one launch per tile
+    /// of points over (point, data chunk), not one evaluation per point.
+    /// </summary>
+    public double[] LogLikelihoods(IReadOnlyList<double[]> points)
+    {
+        foreach (var point in points)
+        {
+            if (point.Length != ParameterCount)
+                throw new ArgumentException($"expected {ParameterCount} parameters per point, got {point.Length}", nameof(points));
+        }
+        var output = new double[points.Count];
+        if (points.Count > 0)
+            _evaluator.Sweep(points, output);
+        return output;
+    }
+
     /// <summary>The log-density of each observation at <paramref name="parameters"/> (natural scale).</summary>
     public double[] LogDensities(ReadOnlySpan<double> parameters)
     {
@@ -89,6 +106,8 @@ public sealed class LikelihoodEngine<TModel> : IDisposable where TModel : unmana
         double Evaluate(ReadOnlySpan<double> parameters, Span<double> gradient);
 
         void Pointwise(ReadOnlySpan<double> parameters, double[] output);
+
+        void Sweep(IReadOnlyList<double[]> points, double[] output);
     }
 
     /// <summary>What both evaluators share: the model's arguments for a point, and the ordered sum of partials.</summary>
@@ -110,6 +129,8 @@ public sealed class LikelihoodEngine<TModel> : IDisposable where TModel : unmana
         public abstract double Evaluate(ReadOnlySpan<double> parameters, Span<double> gradient);
 
         public abstract void Pointwise(ReadOnlySpan<double> parameters, double[] output);
+
+        public abstract void Sweep(IReadOnlyList<double[]> points, double[] output);
 
         public abstract void Dispose();
 
@@ -148,6 +169,10 @@ public sealed class LikelihoodEngine<TModel> : IDisposable where TModel : unmana
         private readonly KernelConfig _config;
         private readonly Action<KernelConfig, ArrayView<double>, long, TModel, TVec, int, ArrayView<double>> _kernel;
         private Action<Index1D, ArrayView<double>, long, TModel, TVec, ArrayView<double>>? _pointwise;
+        private Action<KernelConfig, ArrayView<double>, long, TModel, ArrayView<TVec>, long, ArrayView<double>>? _sweep;
+
+        /// <summary>Rows per data chunk of a sweep: small enough to stay in cache across the points of a launch.</summary>
+        private const long SweepChunkRows = 16_384;
         private MemoryBuffer1D<double, Stride1D.Dense>? _pointwiseOutput;
 
         public KernelEvaluator(LikelihoodEngine<TModel> owner, IReadOnlyList<double[]> columns) : base(owner)
@@ -189,6 +214,39 @@ public sealed class LikelihoodEngine<TModel> : IDisposable where TModel : unmana
             _pointwiseOutput ??= Owner.Device.Accelerator.Allocate1D<double>(output.Length);
             _pointwise(output.Length, _data.View, Owner.Rows, Owner.Model, Arguments(parameters), _pointwiseOutput.View);
             _pointwiseOutput.View.CopyToCPU(output);
+        }
+
+        public override void Sweep(IReadOnlyList<double[]> points, double[] output)
+        {
+            long rows = Owner.Rows;
+            int chunks = (int)Math.Max(1, (rows + SweepChunkRows - 1) / SweepChunkRows);
+            // Tiles of points: within the grid's y limit and about 8M partials (64 MB) of device memory at a time.
+            int tile = (int)Math.Clamp(8L * 1024 * 1024 / chunks, 1, Math.Min(points.Count, 65535));
+            var accelerator = Owner.Device.Accelerator;
+            _sweep ??= accelerator.LoadStreamKernel<ArrayView<double>, long, TModel, ArrayView<TVec>, long, ArrayView<double>>(
+                LikelihoodKernels.SweepKernel<TModel, TVec>);
+            using var arguments = accelerator.Allocate1D<TVec>(tile);
+            using var partials = accelerator.Allocate1D<double>((long)tile * chunks);
+            var hostArguments = new TVec[tile];
+            var hostPartials = new double[tile * chunks];
+            for (int first = 0; first < points.Count; first += tile)
+            {
+                int count = Math.Min(tile, points.Count - first);
+                for (int p = 0; p < count; p++)
+                    hostArguments[p] = Arguments(points[first + p]);
+                arguments.View.AsContiguous().SubView(0, count).CopyFromCPU(hostArguments.AsSpan(0, count));
+                var config = new KernelConfig(new Index2D(chunks, count), new Index2D(Owner.Device.GroupSize, 1),
+                    SharedMemoryConfig.RequestDynamic<double>(Owner.Device.GroupSize));
+                _sweep(config, _data.View, rows, Owner.Model, arguments.View, SweepChunkRows, partials.View);
+                partials.View.AsContiguous().SubView(0, (long)count * chunks).CopyToCPU(hostPartials.AsSpan(0, count * chunks));
+                for (int p = 0; p < count; p++)
+                {
+                    double sum = 0;
+                    for (int c = 0; c < chunks; c++)
+                        sum += hostPartials[p * chunks + c];
+                    output[first + p] = sum;
+                }
+            }
         }
 
         public override void Dispose()
@@ -267,6 +325,31 @@ public sealed class LikelihoodEngine<TModel> : IDisposable where TModel : unmana
                     output[row] = terms.Get(0);
                 }
             });
+        }
+
+        public override void Sweep(IReadOnlyList<double[]> points, double[] output)
+        {
+            var data = new HostRows(_data, Owner.Rows);
+            var model = Owner.Model;
+            long rows = Owner.Rows;
+            int chunks = _chunkSums.Length;
+            var arguments = new TVec[points.Count];
+            for (int p = 0; p < points.Count; p++)
+                arguments[p] = Arguments(points[p]);
+            // The same chunks and chunk order as Evaluate, so a sweep value equals the single evaluation to the bit.
+            var partials = new double[(long)points.Count * chunks];
+            Parallel.For(0L, partials.LongLength, _parallel, index =>
+            {
+                int p = (int)(index / chunks), c = (int)(index % chunks);
+                partials[index] = SumChunk(model, arguments[p], data, (long)c * ChunkRows, Math.Min(rows, (long)(c + 1) * ChunkRows)).Get(0);
+            });
+            for (int p = 0; p < points.Count; p++)
+            {
+                double sum = 0;
+                for (int c = 0; c < chunks; c++)
+                    sum += partials[(long)p * chunks + c];
+                output[p] = sum;
+            }
         }
 
         public override void Dispose() => NativeMemory.AlignedFree(_data);

@@ -23,6 +23,12 @@ public interface IEstimationSession : IDisposable
 
     /// <summary>The log-density of each observation at natural-scale <paramref name="parameters"/>.</summary>
     double[] LogDensities(IReadOnlyList<double> parameters);
+
+    /// <summary>The log-likelihood at each of <paramref name="points"/> (natural scale), in one sweep over the data.</summary>
+    double[] LogLikelihoods(IReadOnlyList<double[]> points);
+
+    /// <summary>What evaluates: backend and device name.</summary>
+    string DeviceDescription { get; }
 }
 
 /// <summary>
@@ -154,6 +160,10 @@ public sealed class EstimationSession<TModel> : IEstimationSession where TModel 
     }
 
     public double[] LogDensities(IReadOnlyList<double> parameters) => _engine.LogDensities(CheckPoint(parameters));
+
+    public double[] LogLikelihoods(IReadOnlyList<double[]> points) => _engine.LogLikelihoods(points.Select(p => CheckPoint(p)).ToArray());
+
+    public string DeviceDescription => _engine.Device.Description;
 
     public double TimeEvaluation(IReadOnlyList<double> parameters, int repeat)
     {

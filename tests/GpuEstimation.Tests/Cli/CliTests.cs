@@ -144,6 +144,23 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public void SweepWritesTheSurface()
+    {
+        var data = WriteColumns("sw.csv", ("x", _x));
+        var csv = Path.Combine(_directory, "surface.csv");
+        var json = Path.Combine(_directory, "surface.json");
+        var (code, output, error) = Run("sweep", "--model", "normal", "--data", data, "--column", "x", "--grid", "mu=3:3.2:5", "--grid", "sigma=1.8:2:4",
+            "--device", "native", "--out", csv, "--json", json);
+        Assert.True(code == 0, error);
+        Assert.Contains("20 points", output);
+        var lines = File.ReadAllLines(csv);
+        Assert.Equal("mu,sigma,logLikelihood", lines[0]);
+        Assert.Equal(21, lines.Length);
+        using var doc = JsonDocument.Parse(File.ReadAllText(json));
+        Assert.Equal(20, doc.RootElement.GetProperty("logLikelihood").GetArrayLength());
+    }
+
+    [Fact]
     public void MissingFile() => AssertBadInput(["fit", "--model", "normal", "--data", Path.Combine(_directory, "absent.csv"), "--column", "x"], "file not found");
 
     [Fact]

@@ -1,0 +1,136 @@
+using System.Globalization;
+using GpuEstimation.Backends;
+using GpuEstimation.Data;
+using GpuEstimation.Estimation;
+using GpuEstimation.Models;
+using GpuEstimation.Priors;
+using GpuEstimation.Results;
+using GpuEstimation.Surfaces;
+using GpuEstimation.Tests.Engine;
+using GpuEstimation.Tests.Support;
+using Xunit;
+
+namespace GpuEstimation.Tests.Surfaces;
+
+[Collection(DeviceCollection.Name)]
+public class SweepTests(DeviceFixture devices)
+{
+    private static readonly double[] X = LikelihoodEngineTests.Samples(50_001, 111, 3.1, 1.9);
+
+    // Every sweep value equals a single evaluation at the same parameters to 1e-12, on each backend (several data
+    // chunks per point: 50,001 rows).
+    [Theory]
+    [MemberData(nameof(DeviceFixture.Backends), MemberType = typeof(DeviceFixture))]
+    public void SweepValuesEqualSingleEvaluations(Backend backend)
+    {
+        var spec = ModelCatalog.Normal(Dataset.FromColumns(("x", X)), "x");
+        using var session = spec.OpenSession(devices[backend]);
+        var sweep = Sweeper.Sweep(spec, session, new SweepOptions
+        {
+            Axes = [new GridAxis("mu", 2.5, 3.5, 5), new GridAxis("sigma", 1.5, 2.5, 4)],
+        });
+
+        Assert.Equal(20, sweep.Points.Length);
+        Assert.Equal([2.5, 1.5], sweep.Points[0]);
+        Assert.Equal([2.5, 1.8333333333333333], sweep.Points[1]);
+        for (int i = 0; i < sweep.Points.Length; i++)
+        {
+            double single = session.Evaluate(sweep.Points[i]).LogLikelihood;
+            Assert.True(Numerics.Relative(sweep.LogLikelihood[i], single) <= 1e-12, $"point {i}: {sweep.LogLikelihood[i]:R} vs {single:R}");
+        }
+    }
+
+    [Fact]
+    public void OffGridParametersSitAtTheMleUnlessGiven()
+    {
+        var spec = ModelCatalog.Normal(Dataset.FromColumns(("x", X)), "x");
+        using var session = spec.OpenSession(devices.Native);
+        var atMle = Sweeper.Sweep(spec, session, new SweepOptions { Axes = [new GridAxis("mu", 3, 3.2, 3)] });
+        var given = Sweeper.Sweep(spec, session, new SweepOptions { Axes = [new GridAxis("mu", 3, 3.2, 3)], At = new Dictionary<string, double> { ["sigma"] = 2.5 } });
+        double mle = Math.Sqrt(X.Select(v => (v - X.Average()) * (v - X.Average())).Average());
+        Assert.All(atMle.Points, p => Assert.True(Numerics.Relative(p[1], mle) <= 1e-10));
+        Assert.All(given.Points, p => Assert.Equal(2.5, p[1]));
+        Assert.NotNull(atMle.Base);
+        Assert.Null(given.Base);
+    }
+
+    // A profile sweep's maximum equals the full MLE's log-likelihood, at the MLE's value (the grid's middle point).
+    [Fact]
+    public void ProfileMaximumIsTheMle()
+    {
+        var x = LikelihoodEngineTests.Samples(2_000, 112, -1, 0.7);
+        var spec = ModelCatalog.Normal(Dataset.FromColumns(("x", x)), "x");
+        using var session = spec.OpenSession(devices.Native);
+        var mle = session.Fit(new FitOptions());
+        double mu = mle["mu"];
+
+        var sweep = Sweeper.Sweep(spec, session, new SweepOptions { Axes = [new GridAxis("mu", mu - 0.1, mu + 0.1, 21)], Profile = true });
+
+        int best = Array.IndexOf(sweep.LogLikelihood, sweep.LogLikelihood.Max());
+        Assert.Equal(10, best);
+        Assert.True(Numerics.Relative(sweep.Points[best][0], mu) <= 1e-12);
+        Assert.True(Numerics.Relative(sweep.LogLikelihood[best], mle.LogLikelihood) <= 1e-9, $"{sweep.LogLikelihood[best]:R} vs {mle.LogLikelihood:R}");
+        // Each profile point re-optimizes sigma: sigma²(mu) = mean((x − mu)²).
+        for (int i = 0; i < sweep.Points.Length; i++)
+        {
+            double m = sweep.Points[i][0];
+            double expected = Math.Sqrt(x.Select(v => (v - m) * (v - m)).Average());
+            Assert.True(Numerics.Relative(sweep.Points[i][1], expected) <= 1e-9);
+        }
+        Assert.Equal(0, sweep.NotConverged);
+    }
+
+    [Fact]
+    public void MapSweepAddsTheLogPrior()
+    {
+        var spec = ModelCatalog.Normal(Dataset.FromColumns(("x", X)), "x");
+        using var session = spec.OpenSession(devices.Native);
+        var prior = new NormalPrior(0, 5);
+        var sweep = Sweeper.Sweep(spec, session, new SweepOptions
+        {
+            Axes = [new GridAxis("mu", 2, 4, 3)],
+            At = new Dictionary<string, double> { ["sigma"] = 2 },
+            Fit = new FitOptions { Map = true, Priors = new Dictionary<string, Prior> { ["mu"] = prior } },
+        });
+        for (int i = 0; i < 3; i++)
+            Assert.Equal(sweep.LogLikelihood[i] + prior.LogDensity(sweep.Points[i][0]), sweep.LogPosterior![i], 9);
+    }
+
+    [Fact]
+    public void CsvHasGridColumnsThenValuesThenProfiledParameters()
+    {
+        var spec = ModelCatalog.Normal(Dataset.FromColumns(("x", X[..500])), "x");
+        using var session = spec.OpenSession(devices.Native);
+        var sweep = Sweeper.Sweep(spec, session, new SweepOptions { Axes = [new GridAxis("mu", 2.5, 3.5, 3)], Profile = true });
+        var lines = SurfaceReport.Csv(sweep).TrimEnd().Split('\n');
+        Assert.Equal("mu,logLikelihood,sigma", lines[0]);
+        Assert.Equal(4, lines.Length);
+        var first = lines[1].Split(',').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+        Assert.Equal(2.5, first[0]);
+        Assert.Equal(sweep.LogLikelihood[0], first[1]);
+    }
+
+    [Theory]
+    [InlineData("mu", "expected NAME=LOW:HIGH:COUNT")]
+    [InlineData("mu=1:2", "expected NAME=LOW:HIGH:COUNT")]
+    [InlineData("mu=1:x:4", "'x' is not a finite number")]
+    [InlineData("mu=2:1:4", "HIGH must be above LOW")]
+    [InlineData("mu=1:2:0", "at least 1")]
+    public void BadGridIsNamed(string text, string expected)
+    {
+        var e = Assert.Throws<InputException>(() => GridAxis.Parse(text));
+        Assert.Contains($"--grid {text}", e.Message);
+        Assert.Contains(expected, e.Message);
+    }
+
+    [Fact]
+    public void AxisOutsideTheDomainOrUnknownIsAnError()
+    {
+        var spec = ModelCatalog.Normal(Dataset.FromColumns(("x", X[..100])), "x");
+        using var session = spec.OpenSession(devices.Native);
+        Assert.Contains("leaves the domain of sigma", Assert.Throws<InputException>(() =>
+            Sweeper.Sweep(spec, session, new SweepOptions { Axes = [new GridAxis("sigma", -1, 1, 3)] })).Message);
+        Assert.Contains("no parameter 'tau'", Assert.Throws<InputException>(() =>
+            Sweeper.Sweep(spec, session, new SweepOptions { Axes = [new GridAxis("tau", 0, 1, 3)] })).Message);
+    }
+}
