@@ -9,6 +9,7 @@ using GpuEstimation.Optimization;
 using GpuEstimation.Priors;
 using GpuEstimation.Results;
 using GpuEstimation.Surfaces;
+using GpuEstimation.Plots;
 
 namespace GpuEstimation.Cli;
 
@@ -43,9 +44,10 @@ public static class GpuestApp
                 "eval" => Eval(arguments, output),
                 "demo" => RunDemo(arguments, output),
                 "sweep" => Sweep(arguments, output),
+                "plot" => Plot(arguments, output),
                 "devices" => Devices(arguments, output),
                 "models" => Models(arguments, output),
-                _ => throw new InputException($"unknown command '{args[0]}' (commands: fit, eval, sweep, demo, devices, models, help)"),
+                _ => throw new InputException($"unknown command '{args[0]}' (commands: fit, eval, sweep, plot, demo, devices, models, help)"),
             };
         }
         catch (InputException e)
@@ -110,6 +112,7 @@ public static class GpuestApp
         var (backend, threads) = DeviceOptions(arguments);
         var csv = arguments.Single("out");
         var json = arguments.Single("json");
+        var png = arguments.Single("png");
         arguments.RejectUnknown("sweep");
 
         using var device = ComputeDevice.Open(backend, threads);
@@ -129,6 +132,16 @@ public static class GpuestApp
             output.WriteLine($"note: {sweep.NotConverged} profile fits did not converge; their rows hold the last point reached");
         if (csv is not null)
             WriteFile(csv, SurfaceReport.Csv(sweep), "--out");
+        if (png is not null)
+        {
+            if (sweep.Axes.Count == 2)
+                SurfacePlots.Heatmap(sweep, png);
+            else if (sweep.Axes.Count == 1)
+                SurfacePlots.Curve(sweep, png);
+            else
+                throw new InputException($"--png: pictures are drawn for one- or two-axis grids, this one has {sweep.Axes.Count}");
+            output.WriteLine($"picture: {png}");
+        }
         if (json is not null)
             WriteFile(json, SurfaceReport.Json(sweep));
         return sweep.NotConverged == 0 ? Ok : NotConverged;
@@ -167,9 +180,43 @@ public static class GpuestApp
         return Ok;
     }
 
+    /// <summary>The learning example as a picture: data, MLE and MAP lines, and for small data each point's likelihood.</summary>
+    private static int Plot(Arguments arguments, TextWriter output)
+    {
+        int points = arguments.Int("points", 30, 2);
+        var png = arguments.Single("png") ?? "learning-example.png";
+        // With few points a prior must be wider than the demo's (set for 10⁶ points) to leave the data a say.
+        double priorSd = arguments.Single("prior-sd") is { } text ? Arguments.ParseNumber("--prior-sd", text) : 0.04;
+        if (!(priorSd > 0))
+            throw new InputException($"--prior-sd {priorSd}: must be positive");
+        var (backend, threads) = DeviceOptions(arguments);
+        arguments.RejectUnknown("plot");
+        var (data, mle, map, logDensities) = FitLearningExample(points, priorSd, backend, threads);
+        SurfacePlots.LearningExample(data.Column("x"), data.Column("y"), mle, map, logDensities, png);
+        output.WriteLine($"picture: {png} ({points:N0} points, MLE and MAP (slope prior Normal(0, {priorSd})) lines" +
+            $"{(points <= 40 ? ", each point labelled with its log-likelihood" : "")})");
+        return mle.Converged && map.Converged ? Ok : NotConverged;
+    }
+
+    private static (Dataset Data, FitResult Mle, FitResult Map, double[] LogDensities) FitLearningExample(int points, double priorSd, Backend backend, int? threads)
+    {
+        var data = LearningExample.Generate(points);
+        var spec = ModelCatalog.Linear(data, "y", ["x"]);
+        using var device = ComputeDevice.Open(backend, threads);
+        using var session = spec.OpenSession(device);
+        var mle = session.Fit(new FitOptions());
+        var map = session.Fit(new FitOptions
+        {
+            Map = true,
+            Priors = new Dictionary<string, Prior> { ["x"] = new NormalPrior(0, priorSd) },
+        });
+        return (data, mle, map, session.LogDensities(mle.Parameters.Select(p => p.Estimate).ToArray()));
+    }
+
     private static int RunDemo(Arguments arguments, TextWriter output)
     {
         int points = arguments.Int("points", LearningExample.DefaultPoints, 10);
+        var pictures = arguments.Single("pictures") ?? ".";
         var (backend, threads) = DeviceOptions(arguments);
         arguments.RejectUnknown("demo");
 
@@ -209,6 +256,25 @@ public static class GpuestApp
                 continue;
             output.WriteLine($"{x[i],12:F4} {y[i],12:F4} {logDensities[i],14:F4}{(i % LearningExample.OutlierEvery == LearningExample.OutlierEvery - 1 ? "   (an outlier)" : "")}");
         }
+
+        // Pictures: the data with both lines, and the (intercept, slope) surface around the MLE with its regions.
+        Directory.CreateDirectory(pictures);
+        var linePicture = Path.Combine(pictures, "gpuest-demo-fit.png");
+        var surfacePicture = Path.Combine(pictures, "gpuest-demo-surface.png");
+        SurfacePlots.LearningExample(x, y, mle, map, logDensities, linePicture);
+        var se = (mle.Get("intercept").StdError ?? 0.01, mle.Get("x").StdError ?? 0.01);
+        var surface = Sweeper.Sweep(spec, session, new SweepOptions
+        {
+            Axes =
+            [
+                new GridAxis("intercept", mle["intercept"] - 4 * se.Item1, mle["intercept"] + 4 * se.Item1, 48),
+                new GridAxis("x", mle["x"] - 4 * se.Item2, mle["x"] + 4 * se.Item2, 48),
+            ],
+            At = new Dictionary<string, double> { ["sigma"] = mle["sigma"] },
+        });
+        SurfacePlots.Heatmap(surface with { Base = mle }, surfacePicture);
+        output.WriteLine();
+        output.WriteLine($"pictures: {linePicture}, {surfacePicture}");
         return mle.Converged && map.Converged ? Ok : NotConverged;
     }
 
@@ -366,7 +432,7 @@ public static class GpuestApp
         gpuest: maximum-likelihood and MAP estimation on the GPU (CUDA, OpenCL) or on all CPU cores (native).
 
         Commands
-          gpuest demo [--points N] [--device D]
+          gpuest demo [--points N] [--pictures DIR] [--device D]
               The learning example: y = 0.5·x + 0.4 + noise, fitted by MLE and MAP beside the closed forms.
           gpuest fit --model FAMILY --data FILE.csv --column x [options]     (gpuest models lists the families)
           gpuest fit --model binomial --data FILE.csv --column k --trials N | --trials-column n
@@ -379,9 +445,12 @@ public static class GpuestApp
           gpuest eval --model M --data FILE.csv ... --at NAME=VALUE,... [--repeat N] [--device D] [--json OUT.json]
               The log-likelihood and its gradient at given parameters; --repeat times one evaluation (median).
           gpuest sweep --model M --data FILE.csv ... --grid NAME=LOW:HIGH:COUNT [--grid ...] [--at NAME=V,...]
-                       [--profile] [--map --prior ...] [--out surface.csv] [--json surface.json]
+                       [--profile] [--map --prior ...] [--out surface.csv] [--json surface.json] [--png surface.png]
               The log-likelihood (log-posterior for MAP) over a grid; the other parameters at --at values or at
               the fit's estimate, or re-optimized at every point with --profile.
+          gpuest plot [--points N] [--prior-sd A] [--png FILE]
+              The learning example as a picture: the data, the MLE and MAP lines, and for 40 points or fewer
+              each point labelled with its log-likelihood.
           gpuest models     the models and their parameters
           gpuest devices    the accelerators found, and why any is unusable
 

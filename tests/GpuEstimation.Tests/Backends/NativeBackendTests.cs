@@ -92,7 +92,9 @@ public class NativeBackendTests(DeviceFixture devices)
         using (var device = ComputeDevice.Open())
             Assert.Equal(Backend.Native, device.Backend);
         var output = new StringWriter();
-        int code = GpuestApp.Run(["demo", "--points", "5000"], output, new StringWriter());
+        var pictures = Directory.CreateTempSubdirectory("gpuest-demo").FullName;
+        int code = GpuestApp.Run(["demo", "--points", "5000", "--pictures", pictures], output, new StringWriter());
+        Directory.Delete(pictures, recursive: true);
         Assert.Equal(0, code);
         Assert.Contains("device native: ", output.ToString());
     }

@@ -232,8 +232,10 @@ public sealed class CliTests : IDisposable
     [Fact]
     public void DemoFitsBothAndMatchesTheClosedForms()
     {
-        var (code, output, error) = Run("demo", "--points", "20000", "--device", "cpu");
+        var (code, output, error) = Run("demo", "--points", "20000", "--device", "cpu", "--pictures", _directory);
         Assert.True(code == 0, error);
+        Assert.True(File.Exists(Path.Combine(_directory, "gpuest-demo-fit.png")));
+        Assert.True(File.Exists(Path.Combine(_directory, "gpuest-demo-surface.png")));
         Assert.Contains("least squares (QR)", output);
         Assert.Contains("ridge closed form", output);
         // Every relative difference printed beside a closed form is below 1e-8.
