@@ -10,6 +10,7 @@ using GpuEstimation.Priors;
 using GpuEstimation.Results;
 using GpuEstimation.Surfaces;
 using GpuEstimation.Plots;
+using Spectre.Console;
 
 namespace GpuEstimation.Cli;
 
@@ -117,7 +118,7 @@ public static class GpuestApp
 
         using var device = ComputeDevice.Open(backend, threads);
         using var session = model.OpenSession(device);
-        var sweep = Sweeper.Sweep(model, session, options);
+        var sweep = SweepWithProgress(model, session, options, output);
 
         var values = sweep.LogPosterior ?? sweep.LogLikelihood;
         output.WriteLine($"model {sweep.Model}, {sweep.N:N0} observations, device {sweep.Device}");
@@ -145,6 +146,54 @@ public static class GpuestApp
         if (json is not null)
             WriteFile(json, SurfaceReport.Json(sweep));
         return sweep.NotConverged == 0 ? Ok : NotConverged;
+    }
+
+    /// <summary>
+    /// Runs the sweep; once it has taken a second and is not done, shows a progress bar (on a terminal; piped output
+    /// gets no bar) for the rest.
+    /// </summary>
+    private static SweepResult SweepWithProgress(IModelSpec model, IEstimationSession session, SweepOptions options, TextWriter output)
+    {
+        var clock = Stopwatch.StartNew();
+        ProgressTask? task = null;
+        var done = new ManualResetEventSlim();
+        var shown = new ManualResetEventSlim();
+        double fraction = 0;
+        Task? bar = null;
+        var reporter = new SynchronousProgress(value =>
+        {
+            Volatile.Write(ref fraction, value);
+            if (bar is null && value < 1 && clock.Elapsed.TotalSeconds > 1 && output == Console.Out && !Console.IsOutputRedirected)
+            {
+                bar = Task.Run(() => AnsiConsole.Progress().Start(context =>
+                {
+                    task = context.AddTask("sweeping", maxValue: 1);
+                    shown.Set();
+                    while (!done.IsSet)
+                    {
+                        task.Value = Volatile.Read(ref fraction);
+                        done.Wait(100);
+                    }
+                    task.Value = 1;
+                }));
+                shown.Wait(1000);
+            }
+        });
+        try
+        {
+            return Sweeper.Sweep(model, session, options, reporter);
+        }
+        finally
+        {
+            done.Set();
+            bar?.Wait();
+        }
+    }
+
+    /// <summary>An IProgress that reports on the caller's thread (Progress&lt;T&gt; posts to the thread pool).</summary>
+    private sealed class SynchronousProgress(Action<double> report) : IProgress<double>
+    {
+        public void Report(double value) => report(value);
     }
 
     private static int Eval(Arguments arguments, TextWriter output)

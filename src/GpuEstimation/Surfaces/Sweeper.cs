@@ -72,8 +72,12 @@ public sealed record SweepResult(
 /// <summary>Evaluates a model's log-likelihood (or log-posterior) over a grid of its parameters.</summary>
 public static class Sweeper
 {
-    /// <summary>Sweeps <paramref name="options"/>' grid with <paramref name="session"/> (a session of <paramref name="model"/>).</summary>
-    public static SweepResult Sweep(IModelSpec model, IEstimationSession session, SweepOptions options)
+    /// <summary>Sweeps a grid of a model's parameters.</summary>
+    /// <param name="model">The model (its parameters and size).</param>
+    /// <param name="session">A session of <paramref name="model"/> on the device that evaluates.</param>
+    /// <param name="options">The grid, where the other parameters sit, profile or not, MLE or MAP.</param>
+    /// <param name="progress">Told the fraction of grid points done, after each tile of points (or profile fit).</param>
+    public static SweepResult Sweep(IModelSpec model, IEstimationSession session, SweepOptions options, IProgress<double>? progress = null)
     {
         var clock = Stopwatch.StartNew();
         var parameters = model.Parameters;
@@ -131,6 +135,7 @@ public static class Sweeper
             if (options.Fit.Map)
                 logPosterior = new double[total];
             var start = basePoint.ToArray();
+            int done = 0;
             foreach (int i in SnakeOrder(options.Axes))
             {
                 // Warm start from the previous grid point, which the snake order makes a neighbour.
@@ -147,11 +152,20 @@ public static class Sweeper
                 logLikelihood[i] = profile.LogLikelihood;
                 if (logPosterior is not null)
                     logPosterior[i] = profile.LogPosterior!.Value;
+                progress?.Report((double)++done / total);
             }
         }
         else
         {
-            logLikelihood = session.LogLikelihoods(points);
+            // In tiles of about 2·10⁸ point-evaluations, so that progress can be told (one tile on small problems).
+            logLikelihood = new double[total];
+            int tile = (int)Math.Clamp(200_000_000L / Math.Max(1, model.Rows), 1, total);
+            for (int first = 0; first < total; first += tile)
+            {
+                int count = Math.Min(tile, total - first);
+                session.LogLikelihoods(points[first..(first + count)]).CopyTo(logLikelihood, first);
+                progress?.Report((double)(first + count) / total);
+            }
             if (options.Fit.Map)
             {
                 logPosterior = new double[total];
