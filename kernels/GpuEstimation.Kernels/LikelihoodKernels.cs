@@ -24,19 +24,11 @@ public static class LikelihoodKernels
             TModel.Accumulate(model, arguments, data, row, ref sums);
 
         var shared = SharedMemory.GetDynamic<double>();
-        int thread = Group.IdxX;
         for (int k = 0; k < terms; k++)
         {
-            shared[thread] = sums.Get(k);
-            Group.Barrier();
-            for (int half = Group.DimX >> 1; half > 0; half >>= 1)
-            {
-                if (thread < half)
-                    shared[thread] += shared[thread + half];
-                Group.Barrier();
-            }
-            if (thread == 0)
-                partials[(long)Grid.IdxX * terms + k] = shared[0];
+            double total = GroupSum(sums.Get(k), shared);
+            if (Group.IdxX == 0)
+                partials[(long)Grid.IdxX * terms + k] = total;
             Group.Barrier();
         }
     }
@@ -75,9 +67,19 @@ public static class LikelihoodKernels
         for (long row = begin + Group.IdxX; row < end; row += Group.DimX)
             TModel.Accumulate(model, arguments, data, row, ref sums);
 
-        var shared = SharedMemory.GetDynamic<double>();
+        double total = GroupSum(sums.Get(0), SharedMemory.GetDynamic<double>());
+        if (Group.IdxX == 0)
+            partials[(long)Grid.IdxY * Grid.DimX + Grid.IdxX] = total;
+    }
+
+    /// <summary>
+    /// The sum of <paramref name="value"/> over the group, in a fixed binary-tree order through
+    /// <paramref name="shared"/> (one double per thread): valid in thread 0. No atomics, so the same bits every run.
+    /// </summary>
+    private static double GroupSum(double value, ArrayView<double> shared)
+    {
         int thread = Group.IdxX;
-        shared[thread] = sums.Get(0);
+        shared[thread] = value;
         Group.Barrier();
         for (int half = Group.DimX >> 1; half > 0; half >>= 1)
         {
@@ -85,7 +87,6 @@ public static class LikelihoodKernels
                 shared[thread] += shared[thread + half];
             Group.Barrier();
         }
-        if (thread == 0)
-            partials[(long)Grid.IdxY * Grid.DimX + Grid.IdxX] = shared[0];
+        return shared[0];
     }
 }

@@ -130,7 +130,7 @@ public static class JsonReport
     }
 
     // JSON has no NaN or infinity: those (and absent values) are written as null rather than as an invalid document.
-    private static void WriteNumber(Utf8JsonWriter w, string? name, double? value)
+    internal static void WriteNumber(Utf8JsonWriter w, string? name, double? value)
     {
         if (name is not null)
             w.WritePropertyName(name);
@@ -140,7 +140,8 @@ public static class JsonReport
             w.WriteNullValue();
     }
 
-    private static string Write(Action<Utf8JsonWriter> body)
+    /// <summary>One JSON object written by <paramref name="body"/>, as text.</summary>
+    internal static string Write(Action<Utf8JsonWriter> body)
     {
         using var stream = new MemoryStream();
         using (var writer = new Utf8JsonWriter(stream, Options))

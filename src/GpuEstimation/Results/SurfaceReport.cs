@@ -32,44 +32,37 @@ public static class SurfaceReport
     }
 
     /// <summary>model, device, n, axes, profile, parameters, points (each its parameter vector), logLikelihood, logPosterior, timing.</summary>
-    public static string Json(SweepResult sweep)
+    public static string Json(SweepResult sweep) => JsonReport.Write(w =>
     {
-        using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = false }))
+        w.WriteString("model", sweep.Model);
+        w.WriteString("device", sweep.Device);
+        w.WriteNumber("n", sweep.N);
+        w.WriteBoolean("profile", sweep.Profile);
+        w.WriteStartArray("axes");
+        foreach (var axis in sweep.Axes)
         {
             w.WriteStartObject();
-            w.WriteString("model", sweep.Model);
-            w.WriteString("device", sweep.Device);
-            w.WriteNumber("n", sweep.N);
-            w.WriteBoolean("profile", sweep.Profile);
-            w.WriteStartArray("axes");
-            foreach (var axis in sweep.Axes)
-            {
-                w.WriteStartObject();
-                w.WriteString("name", axis.Name);
-                w.WriteNumber("low", axis.Low);
-                w.WriteNumber("high", axis.High);
-                w.WriteNumber("count", axis.Count);
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-            w.WriteStartArray("parameters");
-            foreach (var name in sweep.Parameters)
-                w.WriteStringValue(name);
-            w.WriteEndArray();
-            w.WriteStartArray("points");
-            foreach (var point in sweep.Points)
-                WriteArray(w, null, point);
-            w.WriteEndArray();
-            WriteArray(w, "logLikelihood", sweep.LogLikelihood);
-            if (sweep.LogPosterior is { } logPosterior)
-                WriteArray(w, "logPosterior", logPosterior);
-            w.WriteNumber("notConverged", sweep.NotConverged);
-            w.WriteNumber("elapsedMs", sweep.ElapsedMs);
+            w.WriteString("name", axis.Name);
+            w.WriteNumber("low", axis.Low);
+            w.WriteNumber("high", axis.High);
+            w.WriteNumber("count", axis.Count);
             w.WriteEndObject();
         }
-        return Encoding.UTF8.GetString(stream.ToArray());
-    }
+        w.WriteEndArray();
+        w.WriteStartArray("parameters");
+        foreach (var name in sweep.Parameters)
+            w.WriteStringValue(name);
+        w.WriteEndArray();
+        w.WriteStartArray("points");
+        foreach (var point in sweep.Points)
+            WriteArray(w, null, point);
+        w.WriteEndArray();
+        WriteArray(w, "logLikelihood", sweep.LogLikelihood);
+        if (sweep.LogPosterior is { } logPosterior)
+            WriteArray(w, "logPosterior", logPosterior);
+        w.WriteNumber("notConverged", sweep.NotConverged);
+        w.WriteNumber("elapsedMs", sweep.ElapsedMs);
+    });
 
     private static void WriteArray(Utf8JsonWriter w, string? name, double[] values)
     {
@@ -78,12 +71,7 @@ public static class SurfaceReport
         else
             w.WriteStartArray(name);
         foreach (var v in values)
-        {
-            if (double.IsFinite(v))
-                w.WriteNumberValue(v);
-            else
-                w.WriteNullValue();
-        }
+            JsonReport.WriteNumber(w, null, v);
         w.WriteEndArray();
     }
 
