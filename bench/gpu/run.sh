@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# On the GPU machine (see bench/gpu/prepare.sh): checks every model on the GPU against the native backend and times
+# the figures the issues ask for. Writes its log and results under ${OUT:-/tmp/gpuest-out}.
+# DEVICE=cuda by default; DEVICE=cpu N=20000 BIG=50000 runs the same checks small on the CPU accelerator (a dry run).
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+out="${OUT:-/tmp/gpuest-out}"
+mkdir -p "$out" /tmp/gpuest
+tar xJf "$here/app.tar.xz" -C /tmp/gpuest
+export GPUEST=/tmp/gpuest/app/gpuest DEVICE="${DEVICE:-cuda}"
+"$GPUEST" devices | tee "$out/devices.txt"
+"${PYTHON:-python3}" "$here/check.py" "$out" 2>&1 | tee "$out/check.log"
