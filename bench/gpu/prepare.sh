@@ -4,8 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 grep -qx '/.gpu/' .git/info/exclude 2>/dev/null || echo '/.gpu/' >> .git/info/exclude
-rm -rf /tmp/gpuest-publish && mkdir -p .gpu
-dotnet publish src/GpuEstimation.Cli -c Release -r linux-x64 --self-contained -o /tmp/gpuest-publish/app -v quiet -nologo
-tar cJf .gpu/app.tar.xz -C /tmp/gpuest-publish app
+publish="$(mktemp -d)"
+trap 'rm -rf "$publish"' EXIT
+mkdir -p .gpu
+dotnet publish src/GpuEstimation.Cli -c Release -r linux-x64 --self-contained -o "$publish/app" -v quiet -nologo
+tar cJf .gpu/app.tar.xz -C "$publish" app
 cp bench/gpu/run.sh bench/gpu/check.py .gpu/
 ls -l .gpu
