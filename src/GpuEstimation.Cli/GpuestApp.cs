@@ -66,10 +66,11 @@ public static class GpuestApp
     private static int Fit(Arguments arguments, TextWriter output)
     {
         var model = LoadModel(arguments);
-        var options = FitOptionsFrom(arguments, model) with
+        var options = FitOptionsFrom(arguments, model);
+        options = options with
         {
             Level = arguments.Single("level") is { } level ? Arguments.ParseNumber("--level", level) : 0.95,
-            Profile = ParseProfile(arguments.Single("profile"), model),
+            Profile = ParseProfile(arguments.Single("profile"), model, options.Fixed),
         };
         var (backend, threads) = DeviceOptions(arguments);
         int repeat = arguments.Int("repeat", 0, 1);
@@ -402,12 +403,13 @@ public static class GpuestApp
         },
     };
 
-    private static IReadOnlyList<string> ParseProfile(string? text, IModelSpec model)
+    // "all" means every estimated parameter: a fixed one has no interval (naming it explicitly is an error).
+    private static IReadOnlyList<string> ParseProfile(string? text, IModelSpec model, IReadOnlyDictionary<string, double> fixes)
     {
         if (text is null)
             return [];
         var names = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-        return names is ["all"] ? model.Parameters.Select(p => p.Name).ToArray() : names;
+        return names is ["all"] ? model.Parameters.Select(p => p.Name).Where(name => !fixes.ContainsKey(name)).ToArray() : names;
     }
 
     /// <summary>A summary like statsmodels': estimate, standard error, z, p-value, Wald interval, profile interval.</summary>

@@ -90,6 +90,19 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public void ProfileAllSkipsFixedParameters()
+    {
+        var data = WriteColumns("pa.csv", ("x", _x));
+        var json = Path.Combine(_directory, "pa.json");
+        var (code, _, error) = Run("fit", "--model", "normal", "--data", data, "--column", "x", "--fix", "sigma=2", "--profile", "all", "--device", "native", "--json", json);
+        Assert.True(code == 0, error);
+        using var doc = JsonDocument.Parse(File.ReadAllText(json));
+        var parameters = doc.RootElement.GetProperty("parameters");
+        Assert.Equal(JsonValueKind.Array, parameters[0].GetProperty("profileInterval").ValueKind);
+        Assert.Equal(JsonValueKind.Null, parameters[1].GetProperty("profileInterval").ValueKind);
+    }
+
+    [Fact]
     public void EvalWritesValueGradientAndTiming()
     {
         var data = WriteColumns("e.csv", ("x", _x));
