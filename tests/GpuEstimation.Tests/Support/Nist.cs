@@ -6,22 +6,11 @@ using GpuEstimation.Models;
 
 namespace GpuEstimation.Tests.Support;
 
-/// <summary>A NIST StRD linear-regression dataset with its certified values, read from ../shared/nist-strd.</summary>
+/// <summary>A NIST StRD linear-regression dataset with its certified values.</summary>
 public sealed record NistLinear(string Name, double[] Y, double[][] Features, double[] Estimates, double[] StandardDeviations, double ResidualSd)
 {
-    public static string Directory
-    {
-        get
-        {
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            {
-                var candidate = Path.Combine(dir.FullName, "shared", "nist-strd");
-                if (System.IO.Directory.Exists(candidate))
-                    return candidate;
-            }
-            throw new DirectoryNotFoundException("shared/nist-strd not found above the test directory");
-        }
-    }
+    /// <summary>The test's copy of the linear datasets (tests/GpuEstimation.Tests/nist-strd, copied to the output).</summary>
+    public static string Directory => Path.Combine(AppContext.BaseDirectory, "nist-strd");
 
     /// <summary>
     /// Reads a linear dataset: certified B0..Bk (lines 31-60), data from line 61. With two data columns and more than
