@@ -21,6 +21,12 @@ public unsafe struct LinearModel : ILikelihoodModel<LinearModel>
 
     private const double HalfLogTwoPi = 0.91893853320467274178032973640562;
 
+    // Declared before the fixed buffer: the device reads it, and older ILGPU versions mis-mapped fields that
+    // follow a fixed buffer in a kernel argument.
+
+    /// <summary>The number of feature columns, K.</summary>
+    public int Features { get; }
+
     // Read on the host only (Prepare, Finish); the kernels never index it.
     private fixed double _means[MaxFeatures];
 
@@ -34,8 +40,6 @@ public unsafe struct LinearModel : ILikelihoodModel<LinearModel>
             _means[j] = means[j];
     }
 
-    /// <summary>The number of feature columns, K.</summary>
-    public int Features { get; }
 
     public readonly int ParameterCount => Features + 2;
 
