@@ -46,7 +46,7 @@ public readonly struct CauchyModel : IDistribution<CauchyModel>
         double inverseScale = arguments.Get(1);
         double z = (data[0, row] - arguments.Get(0)) * inverseScale;
         double onePlus = 1.0 + z * z;
-        terms.Add(0, arguments.Get(2) - DeviceMath.Log1p(z * z));
+        terms.Add(0, arguments.Get(2) - TRows.Log1p(z * z));
         terms.Add(1, 2.0 * z * inverseScale / onePlus);
         terms.Add(2, (z * z - 1.0) * inverseScale / onePlus);
     }

@@ -45,10 +45,10 @@ public readonly struct LogisticModel : IDistribution<LogisticModel>
         double inverseScale = arguments.Get(1);
         double z = (data[0, row] - arguments.Get(0)) * inverseScale;
         double a = Math.Abs(z);
-        double e = DeviceMath.Exp(-a);
+        double e = TRows.Exp(-a);
         // tanh(z/2) = sign(z)(1 − e^{−|z|})/(1 + e^{−|z|}).
         double tanhHalf = (z >= 0 ? 1.0 : -1.0) * (1.0 - e) / (1.0 + e);
-        terms.Add(0, arguments.Get(2) - a - 2.0 * DeviceMath.Log1p(e));
+        terms.Add(0, arguments.Get(2) - a - 2.0 * TRows.Log1p(e));
         terms.Add(1, tanhHalf * inverseScale);
         terms.Add(2, (z * tanhHalf - 1.0) * inverseScale);
     }

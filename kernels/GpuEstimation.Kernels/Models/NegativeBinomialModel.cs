@@ -56,8 +56,8 @@ public readonly struct NegativeBinomialModel : IDistribution<NegativeBinomialMod
         where TRows : struct, IDataRows
     {
         double k = data[0, row], r = arguments.Get(0);
-        terms.Add(0, DeviceMath.LogGamma(k + r) + arguments.Get(3) - data[1, row] + r * arguments.Get(1) + k * arguments.Get(2));
-        terms.Add(1, DeviceMath.Digamma(k + r) + arguments.Get(4));
+        terms.Add(0, TRows.LogGamma(k + r) + arguments.Get(3) - data[1, row] + r * arguments.Get(1) + k * arguments.Get(2));
+        terms.Add(1, TRows.Digamma(k + r) + arguments.Get(4));
         terms.Add(2, arguments.Get(5) - k * arguments.Get(6));
     }
 }

@@ -53,7 +53,7 @@ public readonly struct StudentTModel : IDistribution<StudentTModel>
         double inverseSigma = arguments.Get(1), nu = arguments.Get(2), nuPlusOne = arguments.Get(5);
         double z = (data[0, row] - arguments.Get(0)) * inverseSigma;
         double zz = z * z;
-        double log1p = DeviceMath.Log1p(zz / nu);
+        double log1p = TRows.Log1p(zz / nu);
         double weight = nuPlusOne / (nu + zz);
         terms.Add(0, arguments.Get(3) - 0.5 * nuPlusOne * log1p);
         terms.Add(1, weight * z * inverseSigma);

@@ -52,7 +52,7 @@ public readonly struct WeibullModel : IDistribution<WeibullModel>
     {
         double k = arguments.Get(0);
         double logRatio = data[0, row] - arguments.Get(1);
-        double t = DeviceMath.Exp(k * logRatio);
+        double t = TRows.Exp(k * logRatio);
         terms.Add(0, arguments.Get(2) + (k - 1.0) * logRatio - t);
         terms.Add(1, 1.0 / k + logRatio * (1.0 - t));
         terms.Add(2, arguments.Get(3) * (t - 1.0));

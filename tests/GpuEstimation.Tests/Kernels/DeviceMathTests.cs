@@ -60,6 +60,27 @@ public class DeviceMathTests(DeviceFixture devices, ITestOutputHelper output)
         Assert.True(worst <= Tolerance(function), $"{function} on {backend}: {worst:G3} at x = {arguments[worstIndex]:R}: {values[worstIndex]:R} vs {references[worstIndex]:R}");
     }
 
+    // The native backend's exp and log1p (the host's libm, Goldberg's log1p) meet the same bound on the same sweep.
+    [Theory]
+    [InlineData(Function.Exp)]
+    [InlineData(Function.Log1p)]
+    public void HostRowsMathIsWithinTwoUlps(Function function)
+    {
+        var (arguments, references) = Reference(function, new Random(1000 + (int)function));
+        double worst = 0;
+        for (int i = 0; i < arguments.Length; i++)
+        {
+            double value = function == Function.Exp ? HostRows.Exp(arguments[i]) : HostRows.Log1p(arguments[i]);
+            worst = Math.Max(worst, Error(function, value, references[i]));
+        }
+        output.WriteLine($"HostRows {function}: worst ulp {worst}");
+        Assert.True(worst <= 2, $"HostRows {function}: {worst} ulp");
+        Assert.True(double.IsNegative(HostRows.Log1p(-0.0)));
+        Assert.Equal(double.NegativeInfinity, HostRows.Log1p(-1.0));
+        Assert.True(double.IsNaN(HostRows.Log1p(-2.0)));
+        Assert.Equal(double.PositiveInfinity, HostRows.Log1p(double.PositiveInfinity));
+    }
+
     [Theory]
     [InlineData(0.0, double.NegativeInfinity)]
     [InlineData(-1.0, double.NaN)]
