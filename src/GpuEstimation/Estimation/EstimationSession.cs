@@ -33,7 +33,8 @@ public interface IEstimationSession : IDisposable
 
 /// <summary>
 /// Turns a model's likelihood engine into an objective over the free parameters on the optimizer's scale (log for
-/// positive parameters), adds priors for MAP, runs the optimizer and reports on the natural scale.
+/// positive parameters, logit for probabilities), adds priors for MAP, runs the optimizer and reports on the natural
+/// scale with standard errors and, where asked, profile intervals.
 /// </summary>
 public sealed class EstimationSession<TModel> : IEstimationSession where TModel : unmanaged, ILikelihoodModel<TModel>
 {

@@ -37,8 +37,6 @@ internal sealed class FreeObjective
 
     public bool[] IsFixed { get; }
 
-    public bool HasPriors => _priors.Any(p => p is not null);
-
     /// <summary>The current natural values of all parameters (the fixed ones, and the free ones last evaluated or set).</summary>
     public IReadOnlyList<double> Natural => _natural;
 
