@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # On the GPU machine (see bench/gpu/prepare.sh): checks every model on the GPU against the native backend and times
-# the figures the issues ask for. Writes its log and results under ${OUT:-/tmp/gpuest-out}.
+# the figures the issues ask for. Writes its log and results under $OUT (a new temporary folder where unset).
 # DEVICE=cuda by default; DEVICE=cpu N=20000 BIG=50000 runs the same checks small on the CPU accelerator (a dry run).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-out="${OUT:-/tmp/gpuest-out}"
-mkdir -p "$out" /tmp/gpuest
-tar xJf "$here/app.tar.xz" -C /tmp/gpuest
-export GPUEST=/tmp/gpuest/app/gpuest DEVICE="${DEVICE:-cuda}"
+out="${OUT:-$(mktemp -d)}"
+app="$(mktemp -d)"
+mkdir -p "$out"
+tar xJf "$here/app.tar.xz" -C "$app"
+export GPUEST="$app/app/gpuest" DEVICE="${DEVICE:-cuda}"
 "$GPUEST" devices | tee "$out/devices.txt"
 "${PYTHON:-python3}" "$here/check.py" "$out" 2>&1 | tee "$out/check.log"

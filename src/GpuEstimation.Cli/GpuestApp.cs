@@ -156,9 +156,7 @@ public static class GpuestApp
     private static SweepResult SweepWithProgress(IModelSpec model, IEstimationSession session, SweepOptions options, TextWriter output)
     {
         var clock = Stopwatch.StartNew();
-        ProgressTask? task = null;
-        var done = new ManualResetEventSlim();
-        var shown = new ManualResetEventSlim();
+        using var done = new ManualResetEventSlim();
         double fraction = 0;
         Task? bar = null;
         var reporter = new SynchronousProgress(value =>
@@ -168,8 +166,7 @@ public static class GpuestApp
             {
                 bar = Task.Run(() => AnsiConsole.Progress().Start(context =>
                 {
-                    task = context.AddTask("sweeping", maxValue: 1);
-                    shown.Set();
+                    var task = context.AddTask("sweeping", maxValue: 1);
                     while (!done.IsSet)
                     {
                         task.Value = Volatile.Read(ref fraction);
@@ -177,7 +174,6 @@ public static class GpuestApp
                     }
                     task.Value = 1;
                 }));
-                shown.Wait(1000);
             }
         });
         try

@@ -292,15 +292,19 @@ public sealed class LikelihoodEngine<TModel> : IDisposable where TModel : unmana
             var model = Owner.Model;
             long rows = Owner.Rows;
             var sums = _chunkSums;
+            void Chunk(int c)
+            {
+                var (begin, end) = ChunkRange(c, rows);
+                sums[c] = SumChunk(model, arguments, data, begin, end);
+            }
             if (sums.Length == 1 || _parallel.MaxDegreeOfParallelism == 1)
             {
                 for (int c = 0; c < sums.Length; c++)
-                    sums[c] = SumChunk(model, arguments, data, (long)c * ChunkRows, Math.Min(rows, (long)(c + 1) * ChunkRows));
+                    Chunk(c);
             }
             else
             {
-                Parallel.For(0, sums.Length, _parallel, c =>
-                    sums[c] = SumChunk(model, arguments, data, (long)c * ChunkRows, Math.Min(rows, (long)(c + 1) * ChunkRows)));
+                Parallel.For(0, sums.Length, _parallel, Chunk);
             }
             for (int c = 0; c < sums.Length; c++)
             {
@@ -317,8 +321,8 @@ public sealed class LikelihoodEngine<TModel> : IDisposable where TModel : unmana
             var model = Owner.Model;
             Parallel.For(0, _chunkSums.Length, _parallel, c =>
             {
-                long end = Math.Min(Owner.Rows, (long)(c + 1) * ChunkRows);
-                for (long row = (long)c * ChunkRows; row < end; row++)
+                var (begin, end) = ChunkRange(c, Owner.Rows);
+                for (long row = begin; row < end; row++)
                 {
                     var terms = default(TVec);
                     TModel.Accumulate(model, arguments, data, row, ref terms);
@@ -341,7 +345,8 @@ public sealed class LikelihoodEngine<TModel> : IDisposable where TModel : unmana
             Parallel.For(0L, partials.LongLength, _parallel, index =>
             {
                 int p = (int)(index / chunks), c = (int)(index % chunks);
-                partials[index] = SumChunk(model, arguments[p], data, (long)c * ChunkRows, Math.Min(rows, (long)(c + 1) * ChunkRows)).Get(0);
+                var (begin, end) = ChunkRange(c, rows);
+                partials[index] = SumChunk(model, arguments[p], data, begin, end).Get(0);
             });
             for (int p = 0; p < points.Count; p++)
             {
@@ -353,6 +358,10 @@ public sealed class LikelihoodEngine<TModel> : IDisposable where TModel : unmana
         }
 
         public override void Dispose() => NativeMemory.AlignedFree(_data);
+
+        // Rows [begin, end) of chunk c: the one partition every native pass uses.
+        private static (long Begin, long End) ChunkRange(int c, long rows) =>
+            ((long)c * ChunkRows, Math.Min(rows, (long)(c + 1) * ChunkRows));
 
         // Fully optimized from the first call: a fit may be over before tiered compilation would promote it.
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]

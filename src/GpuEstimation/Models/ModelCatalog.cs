@@ -136,7 +136,7 @@ public static class ModelCatalog
 
         var (start, scales) = LeastSquaresStart(yValues, features);
         // The device reads centred features (see LinearModel); the parameters stay those of the raw columns.
-        var means = features.Select(Mean).ToArray();
+        var means = features.Select(f => Moments.Mean(f)).ToArray();
         var columns = new List<double[]> { yValues };
         columns.AddRange(features.Select((f, j) => f.Select(v => v - means[j]).ToArray()));
         return new ModelSpec<LinearModel>(
@@ -193,7 +193,7 @@ public static class ModelCatalog
         if (coefficients.Any(v => !double.IsFinite(v)) || coefficients.All(v => v == 0))
         {
             Array.Clear(coefficients);
-            coefficients[0] = Mean(y);
+            coefficients[0] = Moments.Mean(y);
         }
 
         double ss = 0;
@@ -205,7 +205,7 @@ public static class ModelCatalog
             ss += residual * residual;
         }
         double sigma = Math.Sqrt(ss / n);
-        double sdY = StandardDeviation(y);
+        double sdY = Math.Sqrt(Moments.Variance(y));
         double yScale = sdY > 0 ? sdY : 1.0;
 
         var start = new double[k + 2];
@@ -214,22 +214,13 @@ public static class ModelCatalog
         scales[0] = yScale;
         for (int j = 0; j < k; j++)
         {
-            double sdX = StandardDeviation(features[j]);
+            double sdX = Math.Sqrt(Moments.Variance(features[j]));
             scales[j + 1] = sdX > 0 ? yScale / sdX : 1.0;
-            scales[0] += Math.Abs(Mean(features[j])) * scales[j + 1];
+            scales[0] += Math.Abs(Moments.Mean(features[j])) * scales[j + 1];
         }
         start[k + 1] = sigma > 0 ? sigma : yScale;
         scales[k + 1] = 0.1;
         return (start, scales);
-    }
-
-    private static double StandardDeviation(double[] values)
-    {
-        double mean = Mean(values);
-        double ss = 0;
-        foreach (var v in values)
-            ss += (v - mean) * (v - mean);
-        return values.Length == 0 ? 0 : Math.Sqrt(ss / values.Length);
     }
 
     private static void RequireRows(Dataset data)
@@ -238,5 +229,4 @@ public static class ModelCatalog
             throw new InputException($"{data.Source}: the dataset is empty");
     }
 
-    private static double Mean(double[] values) => values.Length == 0 ? 0 : values.Sum() / values.Length;
 }
