@@ -7,10 +7,10 @@ public static class LikelihoodKernels
 {
     /// <summary>
     /// Total log-likelihood and its gradient in one pass over the data. Explicitly grouped, grid-stride loop, each
-    /// thread keeping its P + 1 sums in registers; each group then reduces them through shared memory in a fixed
-    /// tree order and writes one partial per term: <c>partials[group * terms + k]</c>. The host sums the partials in
-    /// group order, so the same launch gives the same bits every time (no atomics). The group size must be a power
-    /// of two and the dynamic shared memory must hold one double per thread.
+    /// thread keeping its P + 1 sums in registers; each group then reduces them in a fixed order (warp shuffles, then
+    /// the warps' sums in warp order) and writes one partial per term: <c>partials[group * terms + k]</c>. The host
+    /// sums the partials in group order, so the same launch gives the same bits every time (no atomics). The group
+    /// size must be a multiple of the warp size and the dynamic shared memory must hold one double per warp.
     /// </summary>
     public static void ValueAndGradientKernel<TModel, TVec>(
         ArrayView<double> values, long rows, TModel model, TVec arguments, int terms, ArrayView<double> partials)
@@ -27,9 +27,8 @@ public static class LikelihoodKernels
         for (int k = 0; k < terms; k++)
         {
             double total = GroupSum(sums.Get(k), shared);
-            if (Group.IdxX == 0)
+            if (Group.IsFirstThread)
                 partials[(long)Grid.IdxX * terms + k] = total;
-            Group.Barrier();
         }
     }
 
@@ -47,12 +46,18 @@ public static class LikelihoodKernels
         output[row] = terms.Get(0);
     }
 
+    /// <summary>Grid points per group of <see cref="SweepKernel"/>: the point list is padded to a multiple of it.</summary>
+    public const int SweepPointsPerGroup = 4;
+
     /// <summary>
     /// The log-likelihood at many parameter points: a 2-D launch whose group (x, y) sums the log-densities of data
-    /// chunk x (rows [x·chunkRows, (x + 1)·chunkRows)) at point y, reduces them in the group in a fixed tree order and
-    /// writes <c>partials[y · chunks + x]</c>; the host adds each point's chunks in order. A chunk of data is read once
-    /// per point from cache rather than once per point from memory (measurements.md: 44x the one-thread-per-point
-    /// shape on an H200). Same group-size and shared-memory requirements as <see cref="ValueAndGradientKernel"/>.
+    /// chunk y (rows [y·chunkRows, (y + 1)·chunkRows)) at points 4x … 4x + 3, reduces them in the group in a fixed
+    /// order and writes <c>partials[point · chunks + y]</c>; <see cref="SumChunksKernel"/> then adds each point's
+    /// chunks in order. The point index varies fastest, so the groups in flight at one time share one chunk of data
+    /// and read it from cache (measurements.md: 44x the one-thread-per-point shape on an H200), and each row read
+    /// serves four points, whose independent sums keep the arithmetic units busy while loads are in flight. Pass
+    /// <see cref="ValueOnly{T}"/> sums: the gradient is not needed. Same group-size and shared-memory requirements as
+    /// <see cref="ValueAndGradientKernel"/>.
     /// </summary>
     public static void SweepKernel<TModel, TVec>(
         ArrayView<double> values, long rows, TModel model, ArrayView<TVec> points, long chunkRows, ArrayView<double> partials)
@@ -60,33 +65,74 @@ public static class LikelihoodKernels
         where TVec : unmanaged, ITermVector<TVec>
     {
         var data = new DeviceRows(values, rows);
-        var arguments = points[Grid.IdxY];
-        long begin = Grid.IdxX * chunkRows;
+        long first = (long)Grid.IdxX * SweepPointsPerGroup;
+        var a0 = points[first];
+        var a1 = points[first + 1];
+        var a2 = points[first + 2];
+        var a3 = points[first + 3];
+        long begin = Grid.IdxY * chunkRows;
         long end = begin + chunkRows < rows ? begin + chunkRows : rows;
-        var sums = default(TVec);
+        var s0 = default(TVec);
+        var s1 = default(TVec);
+        var s2 = default(TVec);
+        var s3 = default(TVec);
         for (long row = begin + Group.IdxX; row < end; row += Group.DimX)
-            TModel.Accumulate(model, arguments, data, row, ref sums);
+        {
+            TModel.Accumulate(model, a0, data, row, ref s0);
+            TModel.Accumulate(model, a1, data, row, ref s1);
+            TModel.Accumulate(model, a2, data, row, ref s2);
+            TModel.Accumulate(model, a3, data, row, ref s3);
+        }
 
-        double total = GroupSum(sums.Get(0), SharedMemory.GetDynamic<double>());
-        if (Group.IdxX == 0)
-            partials[(long)Grid.IdxY * Grid.DimX + Grid.IdxX] = total;
+        var shared = SharedMemory.GetDynamic<double>();
+        long chunks = Grid.DimY, at = first * chunks + Grid.IdxY;
+        double t0 = GroupSum(s0.Get(0), shared);
+        double t1 = GroupSum(s1.Get(0), shared);
+        double t2 = GroupSum(s2.Get(0), shared);
+        double t3 = GroupSum(s3.Get(0), shared);
+        if (Group.IsFirstThread)
+        {
+            partials[at] = t0;
+            partials[at + chunks] = t1;
+            partials[at + 2 * chunks] = t2;
+            partials[at + 3 * chunks] = t3;
+        }
     }
 
     /// <summary>
-    /// The sum of <paramref name="value"/> over the group, in a fixed binary-tree order through
-    /// <paramref name="shared"/> (one double per thread): valid in thread 0. No atomics, so the same bits every run.
+    /// <c>sums[point] = Σ_c partials[point · chunks + c]</c>, added in chunk order (c = 0, 1, ...) by one thread per
+    /// point: the order a host loop would use, so the sweep's totals do not depend on the device, and only one number
+    /// per point crosses to the host.
+    /// </summary>
+    public static void SumChunksKernel(Index1D point, ArrayView<double> partials, int chunks, ArrayView<double> sums)
+    {
+        long first = (long)point.X * chunks;
+        double sum = 0;
+        for (int c = 0; c < chunks; c++)
+            sum += partials[first + c];
+        sums[point] = sum;
+    }
+
+    /// <summary>
+    /// The sum of <paramref name="value"/> over the group, in a fixed order: a shuffle tree within each warp, then the
+    /// warps' sums added in warp order by thread 0 through <paramref name="shared"/> (one double per warp). Valid in
+    /// thread 0. No atomics, so the same bits every run; ends with a barrier, so it may be called again at once.
     /// </summary>
     private static double GroupSum(double value, ArrayView<double> shared)
     {
-        int thread = Group.IdxX;
-        shared[thread] = value;
+        for (int offset = Warp.WarpSize >> 1; offset > 0; offset >>= 1)
+            value += Warp.ShuffleDown(value, offset);
+        if (Warp.IsFirstLane)
+            shared[Warp.WarpIdx] = value;
         Group.Barrier();
-        for (int half = Group.DimX >> 1; half > 0; half >>= 1)
+        double total = 0;
+        if (Group.IsFirstThread)
         {
-            if (thread < half)
-                shared[thread] += shared[thread + half];
-            Group.Barrier();
+            int warps = Group.DimX / Warp.WarpSize;
+            for (int w = 0; w < warps; w++)
+                total += shared[w];
         }
-        return shared[0];
+        Group.Barrier();
+        return total;
     }
 }

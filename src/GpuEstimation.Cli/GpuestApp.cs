@@ -115,11 +115,24 @@ public static class GpuestApp
         var csv = arguments.Single("out");
         var json = arguments.Single("json");
         var png = arguments.Single("png");
+        int repeat = arguments.Int("repeat", 0, 1);
         arguments.RejectUnknown("sweep");
 
         using var device = ComputeDevice.Open(backend, threads);
         using var session = model.OpenSession(device);
         var sweep = SweepWithProgress(model, session, options, output);
+        double? sweepMs = null;
+        if (repeat > 0)
+        {
+            // Warm timing: the same sweep again with the data on the device and the kernels compiled.
+            var times = new double[repeat];
+            for (int r = 0; r < repeat; r++)
+            {
+                sweep = Sweeper.Sweep(model, session, options);
+                times[r] = sweep.ElapsedMs;
+            }
+            sweepMs = Median(times);
+        }
 
         var values = sweep.LogPosterior ?? sweep.LogLikelihood;
         output.WriteLine($"model {sweep.Model}, {sweep.N:N0} observations, device {sweep.Device}");
@@ -130,6 +143,9 @@ public static class GpuestApp
             string.Join(", ", sweep.Parameters.Select((name, k) => $"{name} = {Format(sweep.Points[Array.IndexOf(values, values.Max())][k], 8)}")));
         if (sweep.Base is { } fit)
             output.WriteLine($"off-grid parameters from the {fit.Method.ToUpperInvariant()}: log-likelihood there {Format(fit.LogLikelihood)}");
+        if (sweepMs is { } ms)
+            output.WriteLine($"sweep time {ms.ToString("0.000", CultureInfo.InvariantCulture)} ms (median of {repeat} repeated sweeps, data on the device: " +
+                $"{((double)sweep.Points.Length * sweep.N / ms / 1e6).ToString("0.###", CultureInfo.InvariantCulture)} G point-evaluations/s)");
         if (sweep.NotConverged > 0)
             output.WriteLine($"note: {sweep.NotConverged} profile fits did not converge; their rows hold the last point reached");
         if (csv is not null)
@@ -145,7 +161,7 @@ public static class GpuestApp
             output.WriteLine($"picture: {png}");
         }
         if (json is not null)
-            WriteFile(json, SurfaceReport.Json(sweep));
+            WriteFile(json, SurfaceReport.Json(sweep, sweepMs));
         return sweep.NotConverged == 0 ? Ok : NotConverged;
     }
 
@@ -357,7 +373,7 @@ public static class GpuestApp
     private static IModelSpec LoadModel(Arguments arguments)
     {
         var name = arguments.Required("model", $"one of {string.Join(", ", ModelCatalog.Names)}");
-        var path = arguments.Required("data", "a CSV file with a header row");
+        var path = arguments.Required("data", "a CSV file with a header row, or a NumPy .npy array");
         var columns = new ModelColumns(
             arguments.Single("column"),
             arguments.Single("y"),
@@ -374,7 +390,7 @@ public static class GpuestApp
         wanted.AddRange(columns.X ?? []);
         if (columns.TrialsColumn is not null)
             wanted.Add(columns.TrialsColumn);
-        var data = CsvData.Read(path, wanted.Distinct().ToList());
+        var data = DataFile.Read(path, wanted.Distinct().ToList());
         return ModelCatalog.Create(name, data, columns);
     }
 
@@ -484,6 +500,8 @@ public static class GpuestApp
           gpuest fit --model FAMILY --data FILE.csv --column x [options]     (gpuest models lists the families)
           gpuest fit --model binomial --data FILE.csv --column k --trials N | --trials-column n
           gpuest fit --model linear --data FILE.csv --y y --x x1,x2,... [options]
+              --data FILE.npy reads a NumPy array instead: a 1-D array is column 0, a 2-D array's columns are
+              0, 1, ... (e.g. --column 0, or --y 0 --x 1,2).
               Options: --map, --prior NAME=normal(m,s)|laplace(l,b)|halfnormal(s)|gamma(a,b)|flat,
                        --fix NAME=VALUE, --start NAME=VALUE, --optimizer lbfgs|gradient, --max-iter N,
                        --level 0.95, --profile NAME,...|all (profile-likelihood intervals),
@@ -493,8 +511,10 @@ public static class GpuestApp
               The log-likelihood and its gradient at given parameters; --repeat times one evaluation (median).
           gpuest sweep --model M --data FILE.csv ... --grid NAME=LOW:HIGH:COUNT [--grid ...] [--at NAME=V,...]
                        [--profile] [--map --prior ...] [--out surface.csv] [--json surface.json] [--png surface.png]
+                       [--repeat N]
               The log-likelihood (log-posterior for MAP) over a grid; the other parameters at --at values or at
-              the fit's estimate, or re-optimized at every point with --profile.
+              the fit's estimate, or re-optimized at every point with --profile; --repeat times N more sweeps
+              (median, as sweepMs).
           gpuest plot [--points N] [--prior-sd A] [--png FILE]
               The learning example as a picture: the data, the MLE and MAP lines, and for 40 points or fewer
               each point labelled with its log-likelihood.

@@ -167,13 +167,20 @@ public sealed class LikelihoodEngine<TModel> : IDisposable where TModel : unmana
         private readonly MemoryBuffer1D<double, Stride1D.Dense> _partials;
         private readonly double[] _hostPartials;
         private readonly KernelConfig _config;
+        private readonly SharedMemoryConfig _shared;
         private readonly Action<KernelConfig, ArrayView<double>, long, TModel, TVec, int, ArrayView<double>> _kernel;
         private Action<Index1D, ArrayView<double>, long, TModel, TVec, ArrayView<double>>? _pointwise;
-        private Action<KernelConfig, ArrayView<double>, long, TModel, ArrayView<TVec>, long, ArrayView<double>>? _sweep;
+        private Action<KernelConfig, ArrayView<double>, long, TModel, ArrayView<ValueOnly<TVec>>, long, ArrayView<double>>? _sweep;
+        private Action<Index1D, ArrayView<double>, int, ArrayView<double>>? _sumChunks;
 
         /// <summary>Rows per data chunk of a sweep: small enough to stay in cache across the points of a launch.</summary>
         private const long SweepChunkRows = 16_384;
+
+        /// <summary>The largest y dimension of a launch grid.</summary>
+        private const long MaxGridY = 65_535;
         private MemoryBuffer1D<double, Stride1D.Dense>? _pointwiseOutput;
+        private MemoryBuffer1D<ValueOnly<TVec>, Stride1D.Dense>? _sweepArguments;
+        private MemoryBuffer1D<double, Stride1D.Dense>? _sweepPartials, _sweepSums;
 
         public KernelEvaluator(LikelihoodEngine<TModel> owner, IReadOnlyList<double[]> columns) : base(owner)
         {
@@ -182,7 +189,9 @@ public sealed class LikelihoodEngine<TModel> : IDisposable where TModel : unmana
             long rows = owner.Rows;
             long groupsNeeded = (rows + device.GroupSize - 1) / device.GroupSize;
             int groups = (int)Math.Clamp(groupsNeeded, 1, device.MaxGroups);
-            _config = new KernelConfig(groups, device.GroupSize, SharedMemoryConfig.RequestDynamic<double>(device.GroupSize));
+            // The group reduction keeps one double per warp in shared memory.
+            _shared = SharedMemoryConfig.RequestDynamic<double>(Math.Max(1, device.GroupSize / accelerator.WarpSize));
+            _config = new KernelConfig(groups, device.GroupSize, _shared);
 
             _kernel = accelerator.LoadStreamKernel<ArrayView<double>, long, TModel, TVec, int, ArrayView<double>>(
                 LikelihoodKernels.ValueAndGradientKernel<TModel, TVec>);
@@ -219,38 +228,51 @@ public sealed class LikelihoodEngine<TModel> : IDisposable where TModel : unmana
         public override void Sweep(IReadOnlyList<double[]> points, double[] output)
         {
             long rows = Owner.Rows;
-            int chunks = (int)Math.Max(1, (rows + SweepChunkRows - 1) / SweepChunkRows);
-            // Tiles of points: within the grid's y limit and about 8M partials (64 MB) of device memory at a time.
-            int tile = (int)Math.Clamp(8L * 1024 * 1024 / chunks, 1, Math.Min(points.Count, 65535));
+            // Chunks along the grid's y dimension (at most 65535): more rows per chunk only beyond 10⁹ rows.
+            long chunkRows = Math.Max(SweepChunkRows, (rows + MaxGridY - 1) / MaxGridY);
+            int chunks = (int)Math.Max(1, (rows + chunkRows - 1) / chunkRows);
+            // Tiles of points, whole groups of SweepPointsPerGroup (the last point repeated to fill the last group):
+            // about 8M partials (64 MB) of device memory at a time.
+            const int perGroup = LikelihoodKernels.SweepPointsPerGroup;
+            int tile = perGroup * (int)Math.Clamp(8L * 1024 * 1024 / chunks / perGroup, 1, (points.Count + perGroup - 1) / perGroup);
             var accelerator = Owner.Device.Accelerator;
-            _sweep ??= accelerator.LoadStreamKernel<ArrayView<double>, long, TModel, ArrayView<TVec>, long, ArrayView<double>>(
-                LikelihoodKernels.SweepKernel<TModel, TVec>);
-            using var arguments = accelerator.Allocate1D<TVec>(tile);
-            using var partials = accelerator.Allocate1D<double>((long)tile * chunks);
-            var hostArguments = new TVec[tile];
-            var hostPartials = new double[tile * chunks];
+            _sweep ??= accelerator.LoadStreamKernel<ArrayView<double>, long, TModel, ArrayView<ValueOnly<TVec>>, long, ArrayView<double>>(
+                LikelihoodKernels.SweepKernel<TModel, ValueOnly<TVec>>);
+            _sumChunks ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, int, ArrayView<double>>(LikelihoodKernels.SumChunksKernel);
+            // Kept between sweeps (a sweep comes in several tiles of points), grown when a tile needs more.
+            if (_sweepArguments is null || _sweepArguments.Length < tile || _sweepPartials!.Length < (long)tile * chunks)
+            {
+                DisposeSweepBuffers();
+                _sweepArguments = accelerator.Allocate1D<ValueOnly<TVec>>(tile);
+                _sweepPartials = accelerator.Allocate1D<double>((long)tile * chunks);
+                _sweepSums = accelerator.Allocate1D<double>(tile);
+            }
+            var (arguments, partials, sums) = (_sweepArguments, _sweepPartials, _sweepSums!);
+            var hostArguments = new ValueOnly<TVec>[tile];
             for (int first = 0; first < points.Count; first += tile)
             {
                 int count = Math.Min(tile, points.Count - first);
-                for (int p = 0; p < count; p++)
-                    hostArguments[p] = Arguments(points[first + p]);
-                arguments.View.AsContiguous().SubView(0, count).CopyFromCPU(hostArguments.AsSpan(0, count));
-                var config = new KernelConfig(new Index2D(chunks, count), new Index2D(Owner.Device.GroupSize, 1),
-                    SharedMemoryConfig.RequestDynamic<double>(Owner.Device.GroupSize));
-                _sweep(config, _data.View, rows, Owner.Model, arguments.View, SweepChunkRows, partials.View);
-                partials.View.AsContiguous().SubView(0, (long)count * chunks).CopyToCPU(hostPartials.AsSpan(0, count * chunks));
-                for (int p = 0; p < count; p++)
-                {
-                    double sum = 0;
-                    for (int c = 0; c < chunks; c++)
-                        sum += hostPartials[p * chunks + c];
-                    output[first + p] = sum;
-                }
+                int groups = (count + perGroup - 1) / perGroup;
+                for (int p = 0; p < groups * perGroup; p++)
+                    hostArguments[p] = new ValueOnly<TVec>(Arguments(points[first + Math.Min(p, count - 1)]));
+                arguments.View.AsContiguous().SubView(0, groups * perGroup).CopyFromCPU(hostArguments.AsSpan(0, groups * perGroup));
+                var config = new KernelConfig(new Index2D(groups, chunks), new Index2D(Owner.Device.GroupSize, 1), _shared);
+                _sweep(config, _data.View, rows, Owner.Model, arguments.View, chunkRows, partials.View);
+                _sumChunks(count, partials.View, chunks, sums.View);
+                sums.View.AsContiguous().SubView(0, count).CopyToCPU(output.AsSpan(first, count));
             }
+        }
+
+        private void DisposeSweepBuffers()
+        {
+            _sweepArguments?.Dispose();
+            _sweepPartials?.Dispose();
+            _sweepSums?.Dispose();
         }
 
         public override void Dispose()
         {
+            DisposeSweepBuffers();
             _pointwiseOutput?.Dispose();
             _partials.Dispose();
             _data.Dispose();
@@ -337,9 +359,10 @@ public sealed class LikelihoodEngine<TModel> : IDisposable where TModel : unmana
             var model = Owner.Model;
             long rows = Owner.Rows;
             int chunks = _chunkSums.Length;
-            var arguments = new TVec[points.Count];
+            // Value-only sums: the model's gradient arithmetic is compiled away.
+            var arguments = new ValueOnly<TVec>[points.Count];
             for (int p = 0; p < points.Count; p++)
-                arguments[p] = Arguments(points[p]);
+                arguments[p] = new ValueOnly<TVec>(Arguments(points[p]));
             // The same chunks and chunk order as Evaluate, so a sweep value equals the single evaluation to the bit.
             var partials = new double[(long)points.Count * chunks];
             Parallel.For(0L, partials.LongLength, _parallel, index =>
@@ -365,12 +388,13 @@ public sealed class LikelihoodEngine<TModel> : IDisposable where TModel : unmana
 
         // Fully optimized from the first call: a fit may be over before tiered compilation would promote it.
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static TVec SumChunk(TModel model, TVec arguments, HostRows data, long begin, long end)
+        private static TSums SumChunk<TSums>(TModel model, TSums arguments, HostRows data, long begin, long end)
+            where TSums : unmanaged, ITermVector<TSums>
         {
-            var s0 = default(TVec);
-            var s1 = default(TVec);
-            var s2 = default(TVec);
-            var s3 = default(TVec);
+            var s0 = default(TSums);
+            var s1 = default(TSums);
+            var s2 = default(TSums);
+            var s3 = default(TSums);
             long row = begin;
             for (; row + 3 < end; row += 4)
             {
@@ -381,7 +405,7 @@ public sealed class LikelihoodEngine<TModel> : IDisposable where TModel : unmana
             }
             for (; row < end; row++)
                 TModel.Accumulate(model, arguments, data, row, ref s0);
-            for (int k = 0; k < TVec.Capacity; k++)
+            for (int k = 0; k < TSums.Capacity; k++)
                 s0.Set(k, (s0.Get(k) + s1.Get(k)) + (s2.Get(k) + s3.Get(k)));
             return s0;
         }

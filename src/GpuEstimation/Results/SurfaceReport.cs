@@ -31,8 +31,11 @@ public static class SurfaceReport
         return text.ToString();
     }
 
-    /// <summary>model, device, n, axes, profile, parameters, points (each its parameter vector), logLikelihood, logPosterior, timing.</summary>
-    public static string Json(SweepResult sweep) => JsonReport.Write(w =>
+    /// <summary>
+    /// model, device, n, axes, profile, parameters, points (each its parameter vector), logLikelihood, logPosterior,
+    /// timing (elapsedMs of the sweep reported; sweepMs, where given, the median of warm repeats).
+    /// </summary>
+    public static string Json(SweepResult sweep, double? sweepMs = null) => JsonReport.Write(w =>
     {
         w.WriteString("model", sweep.Model);
         w.WriteString("device", sweep.Device);
@@ -62,6 +65,8 @@ public static class SurfaceReport
             WriteArray(w, "logPosterior", logPosterior);
         w.WriteNumber("notConverged", sweep.NotConverged);
         w.WriteNumber("elapsedMs", sweep.ElapsedMs);
+        if (sweepMs is { } ms)
+            w.WriteNumber("sweepMs", ms);
     });
 
     private static void WriteArray(Utf8JsonWriter w, string? name, double[] values)

@@ -157,14 +157,21 @@ public static class Sweeper
         }
         else
         {
-            // In tiles of about 2·10⁸ point-evaluations, so that progress can be told (one tile on small problems).
+            // In tiles of points, so that progress can be told: the first tile holds about 10⁸ point-evaluations, and
+            // each next one is sized from the rate so far to take about a quarter of a second (a GPU sweeps 10⁹-10¹²
+            // point-evaluations per second, two CPU cores about 10⁹, and each tile costs a launch and a read-back).
             logLikelihood = new double[total];
-            int tile = (int)Math.Clamp(200_000_000L / Math.Max(1, model.Rows), 1, total);
-            for (int first = 0; first < total; first += tile)
+            long rows = Math.Max(1, model.Rows);
+            int tile = (int)Math.Clamp(100_000_000L / rows, 1, total);
+            for (int first = 0; first < total;)
             {
                 int count = Math.Min(tile, total - first);
+                long begin = Stopwatch.GetTimestamp();
                 session.LogLikelihoods(points[first..(first + count)]).CopyTo(logLikelihood, first);
-                progress?.Report((double)(first + count) / total);
+                double seconds = Math.Max(Stopwatch.GetElapsedTime(begin).TotalSeconds, 1e-6);
+                first += count;
+                progress?.Report((double)first / total);
+                tile = (int)Math.Min(int.MaxValue, Math.Clamp(0.25 * count / seconds, 1.0, 64.0 * count));
             }
             if (options.Fit.Map)
             {

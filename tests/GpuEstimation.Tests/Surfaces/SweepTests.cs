@@ -27,12 +27,13 @@ public class SweepTests(DeviceFixture devices)
         using var session = spec.OpenSession(devices[backend]);
         var sweep = Sweeper.Sweep(spec, session, new SweepOptions
         {
-            Axes = [new GridAxis("mu", 2.5, 3.5, 5), new GridAxis("sigma", 1.5, 2.5, 4)],
+            Axes = [new GridAxis("mu", 2.5, 3.5, 5), new GridAxis("sigma", 1.5, 2.5, 3)],
         });
 
-        Assert.Equal(20, sweep.Points.Length);
+        // 15 points: the kernel's last group of four points is padded.
+        Assert.Equal(15, sweep.Points.Length);
         Assert.Equal([2.5, 1.5], sweep.Points[0]);
-        Assert.Equal([2.5, 1.8333333333333333], sweep.Points[1]);
+        Assert.Equal([2.5, 2.0], sweep.Points[1]);
         for (int i = 0; i < sweep.Points.Length; i++)
         {
             double single = session.Evaluate(sweep.Points[i]).LogLikelihood;

@@ -1,0 +1,194 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace GpuEstimation.Data;
+
+/// <summary>
+/// Reads columns of a NumPy <c>.npy</c> file (format versions 1-3): a 1-D array is one column, a 2-D array of n rows
+/// and k columns is k columns, named by their index <c>0</c> … <c>k−1</c>. Float, integer and bool element types in
+/// either byte order and either memory order are read as doubles. Big data is better kept this way than as text:
+/// 10⁸ doubles are 800 MB read at disk speed, not 2 GB of digits to parse.
+/// </summary>
+public static partial class NpyData
+{
+    /// <summary>
+    /// Reads <paramref name="columns"/> (each a column index as text) from <paramref name="path"/>. Errors name the file,
+    /// and where it applies the row (counted from 1) and the column.
+    /// </summary>
+    public static Dataset Read(string path, IReadOnlyList<string> columns)
+    {
+        if (!File.Exists(path))
+            throw new InputException($"{path}: file not found");
+        try
+        {
+            using var stream = File.OpenRead(path);
+            var header = ReadHeader(stream, path);
+            var indices = columns.Select(name => ColumnIndex(path, name, header.Columns)).ToArray();
+            long values = header.Rows * header.Columns;
+            long available = (stream.Length - header.DataOffset) / header.ItemSize;
+            if (available < values)
+                throw new InputException($"{path}: the file ends early: its header promises {header.Rows} × {header.Columns} values of type '{header.Descr}', the file holds {available}");
+            if (header.Rows == 0)
+                throw new InputException($"{path}: the array has no rows");
+            if (header.Rows > Array.MaxLength)
+                throw new InputException($"{path}: {header.Rows} rows are more than one column can hold ({Array.MaxLength})");
+
+            int rows = (int)header.Rows;
+            var data = indices.Select(_ => new double[rows]).ToArray();
+            bool nativeDoubles = header is { Kind: 'f', ItemSize: 8 } && header.LittleEndian == BitConverter.IsLittleEndian;
+            if (header.FortranOrder || header.Columns == 1)
+            {
+                // Each column is contiguous.
+                for (int c = 0; c < indices.Length; c++)
+                {
+                    stream.Position = header.DataOffset + indices[c] * header.Rows * header.ItemSize;
+                    if (nativeDoubles)
+                        stream.ReadExactly(MemoryMarshal.AsBytes(data[c].AsSpan()));
+                    else
+                        ReadColumn(stream, header, rows, data[c]);
+                }
+            }
+            else
+            {
+                stream.Position = header.DataOffset;
+                ReadRowMajor(stream, header, rows, indices, data);
+            }
+            return new Dataset(columns.Select((name, c) => KeyValuePair.Create(name, data[c])), path);
+        }
+        catch (EndOfStreamException)
+        {
+            throw new InputException($"{path}: the file ends early");
+        }
+        catch (IOException e)
+        {
+            throw new InputException($"{path}: {e.Message}");
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new InputException($"{path}: {e.Message}");
+        }
+    }
+
+    /// <summary>What the header says: element type, memory order, shape (as rows × columns), where the data begins.</summary>
+    private sealed record Header(string Descr, char Kind, int ItemSize, bool LittleEndian, bool FortranOrder, long Rows, long Columns, long DataOffset);
+
+    private static Header ReadHeader(Stream stream, string path)
+    {
+        Span<byte> prefix = stackalloc byte[12];
+        int read = stream.ReadAtLeast(prefix, prefix.Length, throwOnEndOfStream: false);
+        if (read < 10 || prefix[0] != 0x93 || !prefix[1..6].SequenceEqual("NUMPY"u8))
+            throw new InputException($"{path}: not a NumPy .npy file (it does not begin with \\x93NUMPY)");
+        int major = prefix[6];
+        if (major is < 1 or > 3)
+            throw new InputException($"{path}: .npy format version {major}.{prefix[7]} is not one this reader knows (1, 2 or 3)");
+        int lengthBytes = major == 1 ? 2 : 4;
+        if (read < 8 + lengthBytes)
+            throw new InputException($"{path}: the file ends inside the .npy header");
+        long length = major == 1 ? BinaryPrimitives.ReadUInt16LittleEndian(prefix[8..]) : BinaryPrimitives.ReadUInt32LittleEndian(prefix[8..]);
+        long offset = 8 + lengthBytes;
+        if (length > 1 << 24 || offset + length > stream.Length)
+            throw new InputException($"{path}: the .npy header's length ({length} bytes) runs past the end of the file");
+        var bytes = new byte[length];
+        stream.Position = offset;
+        stream.ReadExactly(bytes);
+        var text = (major == 3 ? Encoding.UTF8 : Encoding.Latin1).GetString(bytes);
+
+        var descr = DescrPattern().Match(text);
+        var order = OrderPattern().Match(text);
+        var shape = ShapePattern().Match(text);
+        if (!descr.Success || !order.Success || !shape.Success)
+            throw new InputException($"{path}: the .npy header lacks 'descr', 'fortran_order' or 'shape': {text.Trim()}");
+
+        var type = TypePattern().Match(descr.Groups[1].Value);
+        if (!type.Success)
+            throw new InputException($"{path}: element type '{descr.Groups[1].Value}' is not numeric; gpuest reads float, integer and bool arrays");
+        char kind = type.Groups[2].Value[0];
+        int size = int.Parse(type.Groups[3].Value, CultureInfo.InvariantCulture);
+        bool known = kind switch { 'f' => size is 4 or 8, 'i' or 'u' => size is 1 or 2 or 4 or 8, _ => size == 1 };
+        if (!known)
+            throw new InputException($"{path}: element type '{descr.Groups[1].Value}' is not one gpuest reads (float32/64, integers up to 64 bits, bool)");
+        bool little = type.Groups[1].Value switch { ">" => false, "<" => true, _ => BitConverter.IsLittleEndian };
+
+        var dims = shape.Groups[1].Value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Select(d => long.TryParse(d, NumberStyles.None, CultureInfo.InvariantCulture, out long v) ? v : -1).ToArray();
+        if (dims.Length is < 1 or > 2 || dims.Any(d => d < 0))
+            throw new InputException($"{path}: array shape ({shape.Groups[1].Value}) is not a column or a table; gpuest reads 1-D and 2-D arrays");
+        return new Header(descr.Groups[1].Value, kind, size, little, order.Groups[1].Value == "True",
+            dims[0], dims.Length == 2 ? dims[1] : 1, offset + length);
+    }
+
+    private static int ColumnIndex(string path, string name, long columns)
+    {
+        if (int.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out int index) && index < columns)
+            return index;
+        throw new InputException($"{path}: no column '{name}'; a .npy file's columns are named by their index: " +
+            (columns == 1 ? "0" : $"0 to {columns - 1}"));
+    }
+
+    /// <summary>Row-major tables: blocks of whole rows, each wanted column picked out of every row.</summary>
+    private static void ReadRowMajor(Stream stream, Header header, int rows, int[] indices, double[][] data)
+    {
+        long rowBytes = header.Columns * header.ItemSize;
+        int blockRows = (int)Math.Clamp((1 << 22) / rowBytes, 1, rows);
+        var buffer = new byte[blockRows * rowBytes];
+        for (int first = 0; first < rows; first += blockRows)
+        {
+            int count = Math.Min(blockRows, rows - first);
+            var block = buffer.AsSpan(0, (int)(count * rowBytes));
+            stream.ReadExactly(block);
+            for (int c = 0; c < indices.Length; c++)
+            {
+                for (int r = 0; r < count; r++)
+                    data[c][first + r] = Decode(header, block.Slice((int)(r * rowBytes + indices[c] * header.ItemSize), header.ItemSize));
+            }
+        }
+    }
+
+    /// <summary>One contiguous column of any element type, decoded in blocks.</summary>
+    private static void ReadColumn(Stream stream, Header header, int rows, double[] output)
+    {
+        int blockRows = Math.Min(rows, 1 << 20);
+        var buffer = new byte[(long)blockRows * header.ItemSize];
+        for (int first = 0; first < rows; first += blockRows)
+        {
+            int count = Math.Min(blockRows, rows - first);
+            var block = buffer.AsSpan(0, count * header.ItemSize);
+            stream.ReadExactly(block);
+            for (int r = 0; r < count; r++)
+                output[first + r] = Decode(header, block.Slice(r * header.ItemSize, header.ItemSize));
+        }
+    }
+
+    private static double Decode(Header header, ReadOnlySpan<byte> bytes)
+    {
+        bool little = header.LittleEndian;
+        return (header.Kind, header.ItemSize) switch
+        {
+            ('f', 8) => little ? BinaryPrimitives.ReadDoubleLittleEndian(bytes) : BinaryPrimitives.ReadDoubleBigEndian(bytes),
+            ('f', 4) => little ? BinaryPrimitives.ReadSingleLittleEndian(bytes) : BinaryPrimitives.ReadSingleBigEndian(bytes),
+            ('i', 1) => (sbyte)bytes[0],
+            ('i', 2) => little ? BinaryPrimitives.ReadInt16LittleEndian(bytes) : BinaryPrimitives.ReadInt16BigEndian(bytes),
+            ('i', 4) => little ? BinaryPrimitives.ReadInt32LittleEndian(bytes) : BinaryPrimitives.ReadInt32BigEndian(bytes),
+            ('i', 8) => little ? BinaryPrimitives.ReadInt64LittleEndian(bytes) : BinaryPrimitives.ReadInt64BigEndian(bytes),
+            ('u', 1) or ('b', 1) => bytes[0],
+            ('u', 2) => little ? BinaryPrimitives.ReadUInt16LittleEndian(bytes) : BinaryPrimitives.ReadUInt16BigEndian(bytes),
+            ('u', 4) => little ? BinaryPrimitives.ReadUInt32LittleEndian(bytes) : BinaryPrimitives.ReadUInt32BigEndian(bytes),
+            _ => little ? BinaryPrimitives.ReadUInt64LittleEndian(bytes) : BinaryPrimitives.ReadUInt64BigEndian(bytes),
+        };
+    }
+
+    [GeneratedRegex(@"'descr'\s*:\s*'([^']*)'")]
+    private static partial Regex DescrPattern();
+
+    [GeneratedRegex(@"'fortran_order'\s*:\s*(True|False)")]
+    private static partial Regex OrderPattern();
+
+    [GeneratedRegex(@"'shape'\s*:\s*\(([^)]*)\)")]
+    private static partial Regex ShapePattern();
+
+    [GeneratedRegex(@"^([<>|=]?)([fiub])(\d+)$")]
+    private static partial Regex TypePattern();
+}

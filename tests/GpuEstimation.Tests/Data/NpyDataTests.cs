@@ -1,0 +1,146 @@
+using System.Text;
+using GpuEstimation.Data;
+using Xunit;
+
+namespace GpuEstimation.Tests.Data;
+
+public sealed class NpyDataTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("gpuest-npy").FullName;
+
+    private static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "Data", "npy", name);
+
+    [Fact]
+    public void ReadsNumPysFloat64Column()
+    {
+        var data = DataFile.Read(Fixture("f8.npy"), ["0"]);
+        Assert.Equal([1.5, -2.25, 3e-300, 4e10], data.Column("0"));
+    }
+
+    [Fact]
+    public void ReadsColumnsOfARowMajorIntegerTable()
+    {
+        var data = DataFile.Read(Fixture("i4-table.npy"), ["2", "0"]);
+        Assert.Equal([3.0, 6], data.Column("2"));
+        Assert.Equal([1.0, 4], data.Column("0"));
+    }
+
+    [Fact]
+    public void ReadsBigEndianFloat32InFortranOrder()
+    {
+        var data = DataFile.Read(Fixture("f4-bigendian-fortran.npy"), ["1", "0"]);
+        Assert.Equal([2.5, 4.5, 6.5], data.Column("1"));
+        Assert.Equal([1.5, 3.5, 5.5], data.Column("0"));
+    }
+
+    [Fact]
+    public void ReadsBoolsAsZeroAndOne() =>
+        Assert.Equal([1.0, 0, 1], DataFile.Read(Fixture("bool.npy"), ["0"]).Column("0"));
+
+    [Fact]
+    public void LargeRowMajorTableSpanningManyBlocks()
+    {
+        // 300k rows × 3 int64 columns: several read blocks, each row's wanted column picked out.
+        const int rows = 300_000;
+        var values = new byte[rows * 3 * 8];
+        for (int r = 0; r < rows; r++)
+        {
+            for (int c = 0; c < 3; c++)
+                BitConverter.TryWriteBytes(values.AsSpan((r * 3 + c) * 8, 8), (long)r * 10 + c);
+        }
+        var path = Write("big.npy", 1, $"{{'descr': '<i8', 'fortran_order': False, 'shape': ({rows}, 3), }}", values);
+        var data = NpyData.Read(path, ["1"]);
+        Assert.Equal(rows, data.Rows);
+        for (int r = 0; r < rows; r += 997)
+            Assert.Equal(r * 10.0 + 1, data.Column("1")[r]);
+        Assert.Equal((rows - 1) * 10.0 + 1, data.Column("1")[^1]);
+    }
+
+    [Fact]
+    public void VersionTwoHeader()
+    {
+        var path = Write("v2.npy", 2, "{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }", Doubles(0.25, -8));
+        Assert.Equal([0.25, -8.0], NpyData.Read(path, ["0"]).Column("0"));
+    }
+
+    [Fact]
+    public void ColumnOutOfRangeNamesTheIndices()
+    {
+        var e = Assert.Throws<InputException>(() => DataFile.Read(Fixture("i4-table.npy"), ["x"]));
+        Assert.Contains("i4-table.npy: no column 'x'", e.Message);
+        Assert.Contains("named by their index: 0 to 2", e.Message);
+        Assert.Throws<InputException>(() => DataFile.Read(Fixture("i4-table.npy"), ["3"]));
+    }
+
+    [Fact]
+    public void TruncatedDataIsAnError()
+    {
+        var path = Write("short.npy", 1, "{'descr': '<f8', 'fortran_order': False, 'shape': (3,), }", Doubles(1, 2));
+        var e = Assert.Throws<InputException>(() => NpyData.Read(path, ["0"]));
+        Assert.Contains("the file ends early", e.Message);
+        Assert.Contains("3 × 1 values", e.Message);
+    }
+
+    [Fact]
+    public void NonFiniteValueNamesRowAndColumn()
+    {
+        var path = Write("nan.npy", 1, "{'descr': '<f8', 'fortran_order': False, 'shape': (3,), }", Doubles(1, double.NaN, 3));
+        var e = Assert.Throws<InputException>(() => NpyData.Read(path, ["0"]));
+        Assert.Contains("row 2, column '0'", e.Message);
+        Assert.Contains("not a finite number", e.Message);
+    }
+
+    [Theory]
+    [InlineData("{'descr': '<U4', 'fortran_order': False, 'shape': (1,), }", "'<U4' is not numeric")]
+    [InlineData("{'descr': '<c16', 'fortran_order': False, 'shape': (1,), }", "'<c16' is not numeric")]
+    [InlineData("{'descr': '<f2', 'fortran_order': False, 'shape': (1,), }", "'<f2' is not one gpuest reads")]
+    [InlineData("{'descr': '<f8', 'fortran_order': False, 'shape': (1, 1, 1), }", "not a column or a table")]
+    [InlineData("{'descr': '<f8', 'shape': (1,), }", "lacks 'descr', 'fortran_order' or 'shape'")]
+    [InlineData("{'descr': '<f8', 'fortran_order': False, 'shape': (0,), }", "the array has no rows")]
+    public void UnreadableHeadersAreNamed(string header, string expected)
+    {
+        var path = Write("bad.npy", 1, header, Doubles(1));
+        var e = Assert.Throws<InputException>(() => NpyData.Read(path, ["0"]));
+        Assert.StartsWith(path, e.Message);
+        Assert.Contains(expected, e.Message);
+    }
+
+    [Fact]
+    public void NotNpyAtAll()
+    {
+        var path = Path.Combine(_directory, "text.npy");
+        File.WriteAllText(path, "x\n1\n2\n");
+        var e = Assert.Throws<InputException>(() => DataFile.Read(path, ["0"]));
+        Assert.Contains("not a NumPy .npy file", e.Message);
+    }
+
+    [Fact]
+    public void CsvStillReadForOtherExtensions()
+    {
+        var path = Path.Combine(_directory, "a.csv");
+        File.WriteAllText(path, "x\n1\n2\n");
+        Assert.Equal([1.0, 2], DataFile.Read(path, ["x"]).Column("x"));
+    }
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    private static byte[] Doubles(params double[] values) => values.SelectMany(BitConverter.GetBytes).ToArray();
+
+    // A .npy file as the format describes it: magic, version, header length, the header padded with spaces to a
+    // multiple of 64 bytes and ended by a newline, then the data.
+    private string Write(string name, int major, string header, byte[] data)
+    {
+        int lengthBytes = major == 1 ? 2 : 4;
+        int prefix = 8 + lengthBytes;
+        int padded = (prefix + header.Length + 1 + 63) / 64 * 64 - prefix;
+        var text = header.PadRight(padded - 1) + "\n";
+        using var stream = new MemoryStream();
+        stream.Write([0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y', (byte)major, 0]);
+        stream.Write(major == 1 ? BitConverter.GetBytes((ushort)padded) : BitConverter.GetBytes(padded));
+        stream.Write(Encoding.Latin1.GetBytes(text));
+        stream.Write(data);
+        var path = Path.Combine(_directory, name);
+        File.WriteAllBytes(path, stream.ToArray());
+        return path;
+    }
+}
