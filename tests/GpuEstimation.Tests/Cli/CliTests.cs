@@ -174,6 +174,39 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public void SweepRepeatReportsTheMedianTime()
+    {
+        var data = WriteColumns("swr.csv", ("x", _x));
+        var json = Path.Combine(_directory, "surface-repeat.json");
+        var (code, output, error) = Run("sweep", "--model", "normal", "--data", data, "--column", "x", "--grid", "mu=3:3.2:3",
+            "--at", "sigma=1.9", "--device", "native", "--repeat", "3", "--json", json);
+        Assert.True(code == 0, error);
+        Assert.Contains("median of 3 repeated sweeps", output);
+        using var doc = JsonDocument.Parse(File.ReadAllText(json));
+        Assert.True(doc.RootElement.GetProperty("sweepMs").GetDouble() > 0);
+    }
+
+    // A NumPy file gives the same fit as the same numbers in CSV (doubles stored exactly in both).
+    [Fact]
+    public void FitFromNpyEqualsFitFromCsv()
+    {
+        var csv = WriteColumns("same.csv", ("x", _x));
+        var npy = Path.Combine(_directory, "same.npy");
+        var header = $"{{'descr': '<f8', 'fortran_order': False, 'shape': ({_x.Length},), }}".PadRight(117) + "\n";
+        File.WriteAllBytes(npy, [0x93, .. "NUMPY"u8, 1, 0, .. BitConverter.GetBytes((ushort)header.Length), .. System.Text.Encoding.Latin1.GetBytes(header),
+            .. _x.SelectMany(BitConverter.GetBytes)]);
+        var fromCsv = Path.Combine(_directory, "csv.json");
+        var fromNpy = Path.Combine(_directory, "npy.json");
+        Assert.Equal(0, Run("fit", "--model", "normal", "--data", csv, "--column", "x", "--device", "native", "--json", fromCsv).Code);
+        var (code, _, error) = Run("fit", "--model", "normal", "--data", npy, "--column", "0", "--device", "native", "--json", fromNpy);
+        Assert.True(code == 0, error);
+        double Estimate(string path, int k) => JsonDocument.Parse(File.ReadAllText(path)).RootElement.GetProperty("parameters")[k].GetProperty("estimate").GetDouble();
+        Assert.Equal(Estimate(fromCsv, 0), Estimate(fromNpy, 0));
+        Assert.Equal(Estimate(fromCsv, 1), Estimate(fromNpy, 1));
+        AssertBadInput(["fit", "--model", "normal", "--data", npy, "--column", "x"], "no column 'x'; a .npy file's columns are named by their index: 0");
+    }
+
+    [Fact]
     public void MissingFile() => AssertBadInput(["fit", "--model", "normal", "--data", Path.Combine(_directory, "absent.csv"), "--column", "x"], "file not found");
 
     [Fact]
