@@ -172,15 +172,15 @@ public sealed class LikelihoodEngine<TModel> : IDisposable where TModel : unmana
         private Action<Index1D, ArrayView<double>, long, TModel, TVec, ArrayView<double>>? _pointwise;
         private Action<KernelConfig, ArrayView<double>, long, TModel, ArrayView<ValueOnly<TVec>>, long, ArrayView<double>>? _sweep;
         private Action<Index1D, ArrayView<double>, int, ArrayView<double>>? _sumChunks;
+        private MemoryBuffer1D<double, Stride1D.Dense>? _pointwiseOutput;
+        private MemoryBuffer1D<ValueOnly<TVec>, Stride1D.Dense>? _sweepArguments;
+        private MemoryBuffer1D<double, Stride1D.Dense>? _sweepPartials, _sweepSums;
 
         /// <summary>Rows per data chunk of a sweep: small enough to stay in cache across the points of a launch.</summary>
         private const long SweepChunkRows = 16_384;
 
         /// <summary>The largest y dimension of a launch grid.</summary>
         private const long MaxGridY = 65_535;
-        private MemoryBuffer1D<double, Stride1D.Dense>? _pointwiseOutput;
-        private MemoryBuffer1D<ValueOnly<TVec>, Stride1D.Dense>? _sweepArguments;
-        private MemoryBuffer1D<double, Stride1D.Dense>? _sweepPartials, _sweepSums;
 
         public KernelEvaluator(LikelihoodEngine<TModel> owner, IReadOnlyList<double[]> columns) : base(owner)
         {
@@ -363,15 +363,18 @@ public sealed class LikelihoodEngine<TModel> : IDisposable where TModel : unmana
             var arguments = new ValueOnly<TVec>[points.Count];
             for (int p = 0; p < points.Count; p++)
                 arguments[p] = new ValueOnly<TVec>(Arguments(points[p]));
-            // The same chunks as Evaluate. Each worker takes a chunk and runs every point over it, four points per
-            // pass over its rows: the chunk stays in the core's cache, each row read serves four points, and the four
-            // sums are independent chains for the arithmetic units.
+            // The same chunks as Evaluate. A work item is one chunk and a block of points, run four points per pass
+            // over the chunk's rows: the chunk stays in the core's cache, each row read serves four points, and the four
+            // sums are independent chains for the arithmetic units. Blocks keep all cores busy on small data too.
+            const int block = 64;
+            int blocks = (arguments.Length + block - 1) / block;
             var partials = new double[(long)points.Count * chunks];
-            Parallel.For(0, chunks, _parallel, c =>
+            Parallel.For(0L, (long)chunks * blocks, _parallel, item =>
             {
+                int c = (int)(item / blocks);
                 var (begin, end) = ChunkRange(c, rows);
-                int p = 0;
-                for (; p + 3 < arguments.Length; p += 4)
+                int p = (int)(item % blocks) * block, last = Math.Min(arguments.Length, p + block);
+                for (; p + 3 < last; p += 4)
                 {
                     var (v0, v1, v2, v3) = SumChunkFourPoints(model, arguments[p], arguments[p + 1], arguments[p + 2], arguments[p + 3], data, begin, end);
                     partials[(long)p * chunks + c] = v0;
@@ -379,7 +382,7 @@ public sealed class LikelihoodEngine<TModel> : IDisposable where TModel : unmana
                     partials[(long)(p + 2) * chunks + c] = v2;
                     partials[(long)(p + 3) * chunks + c] = v3;
                 }
-                for (; p < arguments.Length; p++)
+                for (; p < last; p++)
                     partials[(long)p * chunks + c] = SumChunk(model, arguments[p], data, begin, end).Get(0);
             });
             for (int p = 0; p < points.Count; p++)

@@ -27,13 +27,14 @@ public class SweepTests(DeviceFixture devices)
         using var session = spec.OpenSession(devices[backend]);
         var sweep = Sweeper.Sweep(spec, session, new SweepOptions
         {
-            Axes = [new GridAxis("mu", 2.5, 3.5, 5), new GridAxis("sigma", 1.5, 2.5, 3)],
+            Axes = [new GridAxis("mu", 2.5, 3.5, 7), new GridAxis("sigma", 1.5, 2.5, 19)],
         });
 
-        // 15 points: the kernel's last group of four points is padded.
-        Assert.Equal(15, sweep.Points.Length);
+        // 133 points: three native blocks of up to 64 points, the last group of four points padded in the kernel.
+        Assert.Equal(133, sweep.Points.Length);
         Assert.Equal([2.5, 1.5], sweep.Points[0]);
-        Assert.Equal([2.5, 2.0], sweep.Points[1]);
+        Assert.Equal(2.5, sweep.Points[1][0]);
+        Assert.Equal(1.5 + 1.0 / 18, sweep.Points[1][1], 1e-15);
         for (int i = 0; i < sweep.Points.Length; i++)
         {
             double single = session.Evaluate(sweep.Points[i]).LogLikelihood;
