@@ -110,6 +110,7 @@ public static class GpuestApp
             At = arguments.Numbers("at"),
             Profile = arguments.Flag("profile"),
             Fit = FitOptionsFrom(arguments, model),
+            Estimates = arguments.Single("png") is not null,
         };
         var (backend, threads) = DeviceOptions(arguments);
         var csv = arguments.Single("out");
@@ -334,7 +335,9 @@ public static class GpuestApp
             ],
             At = new Dictionary<string, double> { ["sigma"] = mle["sigma"] },
         });
-        SurfacePlots.Heatmap(surface with { Base = mle }, surfacePicture);
+        // The ridge solution sits off the likelihood's peak, towards the prior's centre: both are marked.
+        SurfacePlots.Heatmap(surface with { Estimates = [new("MLE", mle.Parameters.Select(p => p.Estimate).ToArray()), new("MAP", map.Parameters.Select(p => p.Estimate).ToArray())] },
+            surfacePicture);
         output.WriteLine();
         output.WriteLine($"pictures: {linePicture}, {surfacePicture}");
         return mle.Converged && map.Converged ? Ok : NotConverged;

@@ -12,7 +12,7 @@ public static class SurfacePlots
 
     /// <summary>
     /// A 2-D sweep as a heatmap of the log-likelihood (log-posterior for MAP) relative to its maximum, with contours at
-    /// Δ = 1.15, 3.0, 4.6 (the 68/95/99% regions) and the estimate marked; returns the plot for pixel queries.
+    /// Δ = 1.15, 3.0, 4.6 (the 68/95/99% regions) and the MLE and MAP marked (or the grid's maximum); returns the plot for pixel queries.
     /// </summary>
     public static Plot Heatmap(SweepResult sweep, string path, int width = 800, int height = 600)
     {
@@ -50,9 +50,21 @@ public static class SurfacePlots
             contours.LineWidth = 2;
         }
 
-        var best = Best(sweep);
-        var marker = plot.Add.Marker(best.X, best.Y, MarkerShape.FilledCircle, 12, Colors.Red);
-        marker.LegendText = sweep.Base is { } fit ? $"{fit.Method.ToUpperInvariant()}" : "grid maximum";
+        // The MLE as a red circle, the MAP as an orange diamond; without located estimates, the grid's maximum.
+        int kx = IndexOf(sweep, ax.Name), ky = IndexOf(sweep, ay.Name);
+        var marks = sweep.Estimates.Select(e => (e.Label, new Coordinates(e.Parameters[kx], e.Parameters[ky]))).ToList();
+        if (marks.Count == 0)
+            marks.Add(("grid maximum", Best(sweep)));
+        var extent = heatmap.Extent!.Value;
+        foreach (var (label, at) in marks)
+        {
+            bool map = label == "MAP";
+            var marker = plot.Add.Marker(at.X, at.Y, map ? MarkerShape.FilledDiamond : MarkerShape.FilledCircle, 12, map ? Colors.Orange : Colors.Red);
+            bool inside = at.X >= extent.Left && at.X <= extent.Right && at.Y >= extent.Bottom && at.Y <= extent.Top;
+            marker.LegendText = inside ? label : FormattableString.Invariant($"{label} off the grid, at {ax.Name} = {at.X:G6}, {ay.Name} = {at.Y:G6}");
+        }
+        // The grid fills the frame: an estimate off the grid is named in the legend instead of shrinking the surface.
+        plot.Axes.SetLimits(extent);
         plot.XLabel(ax.Name);
         plot.YLabel(ay.Name);
         plot.Title($"{sweep.Model}: {(sweep.Profile ? "profile " : "")}{(sweep.LogPosterior is null ? "log-likelihood" : "log-posterior")}, contours at Δ = 1.15, 3.0, 4.6");
@@ -122,12 +134,10 @@ public static class SurfacePlots
         return plot;
     }
 
-    /// <summary>Where the fitted estimate sits on a 2-D sweep: the base fit's values, else the grid's best point.</summary>
-    public static Coordinates Best(SweepResult sweep)
+    /// <summary>The grid point of a 2-D sweep with the largest value.</summary>
+    private static Coordinates Best(SweepResult sweep)
     {
         int kx = IndexOf(sweep, sweep.Axes[0].Name), ky = IndexOf(sweep, sweep.Axes[1].Name);
-        if (sweep.Base is { } fit && !sweep.Profile)
-            return new Coordinates(fit.Parameters[kx].Estimate, fit.Parameters[ky].Estimate);
         var values = sweep.LogPosterior ?? sweep.LogLikelihood;
         var point = sweep.Points[Array.IndexOf(values, values.Max())];
         return new Coordinates(point[kx], point[ky]);

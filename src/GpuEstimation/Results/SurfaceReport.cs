@@ -33,7 +33,8 @@ public static class SurfaceReport
 
     /// <summary>
     /// model, device, n, axes, profile, parameters, points (each its parameter vector), logLikelihood, logPosterior,
-    /// timing (elapsedMs of the sweep reported; sweepMs, where given, the median of warm repeats).
+    /// estimates (MLE, MAP: located for pictures), timing (elapsedMs of the sweep reported; sweepMs, where given, the
+    /// median of warm repeats).
     /// </summary>
     public static string Json(SweepResult sweep, double? sweepMs = null) => JsonReport.Write(w =>
     {
@@ -63,6 +64,14 @@ public static class SurfaceReport
         WriteArray(w, "logLikelihood", sweep.LogLikelihood);
         if (sweep.LogPosterior is { } logPosterior)
             WriteArray(w, "logPosterior", logPosterior);
+        if (sweep.Estimates.Count > 0)
+        {
+            // Each located estimate's full parameter vector, in parameter order.
+            w.WriteStartObject("estimates");
+            foreach (var estimate in sweep.Estimates)
+                WriteArray(w, estimate.Label, estimate.Parameters);
+            w.WriteEndObject();
+        }
         w.WriteNumber("notConverged", sweep.NotConverged);
         w.WriteNumber("elapsedMs", sweep.ElapsedMs);
         if (sweepMs is { } ms)

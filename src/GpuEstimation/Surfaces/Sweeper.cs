@@ -3,6 +3,7 @@ using System.Globalization;
 using GpuEstimation.Estimation;
 using GpuEstimation.Kernels;
 using GpuEstimation.Models;
+using GpuEstimation.Priors;
 
 namespace GpuEstimation.Surfaces;
 
@@ -45,7 +46,16 @@ public sealed record SweepOptions
 
     /// <summary>MLE or MAP (priors, fixed parameters, starts) for the base fit, the profile fits and the log-posterior.</summary>
     public FitOptions Fit { get; init; } = new();
+
+    /// <summary>
+    /// Also locate the MLE (and, for MAP, the MAP) within the swept space, for pictures: with the off-grid parameters
+    /// held where the sweep holds them (re-optimized too for a profile). Costs a fit or two.
+    /// </summary>
+    public bool Estimates { get; init; }
 }
+
+/// <summary>An estimate located in a swept space: "MLE" or "MAP" and its full parameter vector.</summary>
+public sealed record SweepEstimate(string Label, double[] Parameters);
 
 /// <summary>
 /// A likelihood surface: every grid point's parameter vector (for a profile, with the off-grid parameters
@@ -65,6 +75,9 @@ public sealed record SweepResult(
     FitResult? Base,
     double ElapsedMs)
 {
+    /// <summary>The MLE and MAP located in the swept space (<see cref="SweepOptions.Estimates"/>), else empty.</summary>
+    public IReadOnlyList<SweepEstimate> Estimates { get; init; } = [];
+
     /// <summary>Grid points times observations per second of sweeping (the throughput figure).</summary>
     public double PointEvaluationsPerSecond => (double)Points.Length * N / (ElapsedMs / 1000);
 }
@@ -186,9 +199,38 @@ public static class Sweeper
             }
         }
 
+        var estimates = options.Estimates ? Locate(session, options, names, axisIndex, basePoint, fit) : [];
         clock.Stop();
         return new SweepResult(model.Name, fit?.Device ?? session.DeviceDescription, model.Rows, options.Axes, names, points, logLikelihood,
-            logPosterior, options.Profile, notConverged, fit, clock.Elapsed.TotalMilliseconds);
+            logPosterior, options.Profile, notConverged, fit, clock.Elapsed.TotalMilliseconds) { Estimates = estimates };
+    }
+
+    /// <summary>
+    /// The MLE, and for MAP sweeps the MAP too, within the swept space: the off-grid parameters held at the sweep's
+    /// values (free for a profile, whose maximum is the full estimate). The base fit is reused where it is that
+    /// estimate; an estimate whose fit does not converge is left out.
+    /// </summary>
+    private static List<SweepEstimate> Locate(IEstimationSession session, SweepOptions options, string[] names, int[] axisIndex, double[] basePoint, FitResult? fit)
+    {
+        var held = new Dictionary<string, double>(options.Fit.Fixed);
+        if (!options.Profile)
+        {
+            for (int k = 0; k < names.Length; k++)
+            {
+                if (!axisIndex.Contains(k))
+                    held[names[k]] = basePoint[k];
+            }
+        }
+        var estimates = new List<SweepEstimate>();
+        foreach (bool map in options.Fit.Map ? new[] { false, true } : [false])
+        {
+            // The base fit already is the estimate when it had the same kind and set the off-grid values itself.
+            bool reuse = fit is not null && options.Fit.Map == map && (options.Profile || options.At.Count == 0);
+            var result = reuse ? fit! : session.Fit(options.Fit with { Map = map, Priors = map ? options.Fit.Priors : new Dictionary<string, Prior>(), Fixed = held, Profile = [] });
+            if (result.Converged)
+                estimates.Add(new SweepEstimate(map ? "MAP" : "MLE", result.Parameters.Select(p => p.Estimate).ToArray()));
+        }
+        return estimates;
     }
 
     /// <summary>Grid indices in boustrophedon order: each step moves one axis by one, so profile fits start next door.</summary>

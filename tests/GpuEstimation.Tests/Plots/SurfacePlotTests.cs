@@ -28,7 +28,10 @@ public sealed class SurfacePlotTests(DeviceFixture devices) : IDisposable
         var sweep = Sweeper.Sweep(spec, session, new SweepOptions
         {
             Axes = [new GridAxis("mu", mu - 0.15, mu + 0.15, 61), new GridAxis("sigma", sigma - 0.1, sigma + 0.1, 41)],
-        }) with { Base = mle };
+            Estimates = true,
+        });
+        Assert.Equal("MLE", Assert.Single(sweep.Estimates).Label);
+        Assert.True(Numerics.Relative(sweep.Estimates[0].Parameters[0], mu) <= 1e-9);
         var path = Path.Combine(_directory, "surface.png");
 
         var plot = SurfacePlots.Heatmap(sweep, path, 800, 600);
@@ -51,6 +54,60 @@ public sealed class SurfacePlotTests(DeviceFixture devices) : IDisposable
             bool white = Enumerable.Range(-3, 7).Any(dx => IsWhite(bitmap.GetPixel((int)expected.X + dx, (int)expected.Y)));
             Assert.True(white, $"no contour pixel near x = {expected.X}, y = {expected.Y}");
         }
+    }
+
+    // A MAP sweep marks both: the MLE (red circle) and, pulled towards the prior's centre, the MAP (orange diamond),
+    // each where the plot maps its closed form (a normal prior on mu with sigma held: a precision-weighted mean).
+    [Fact]
+    public void MapHeatmapMarksTheMleAndTheMap()
+    {
+        var spec = ModelCatalog.Normal(Dataset.FromColumns(("x", X[..50])), "x");
+        using var session = spec.OpenSession(devices.Native);
+        var mle = session.Fit(new FitOptions());
+        double mu = mle["mu"], sigma = mle["sigma"], n = 50;
+        var prior = new GpuEstimation.Priors.NormalPrior(mu - 1.5, 0.3);
+        var sweep = Sweeper.Sweep(spec, session, new SweepOptions
+        {
+            Axes = [new GridAxis("mu", mu - 2, mu + 0.5, 81), new GridAxis("sigma", sigma - 0.8, sigma + 0.8, 41)],
+            Fit = new FitOptions { Map = true, Priors = new Dictionary<string, GpuEstimation.Priors.Prior> { ["mu"] = prior } },
+            Estimates = true,
+        });
+        Assert.Equal(["MLE", "MAP"], sweep.Estimates.Select(e => e.Label));
+        Assert.NotNull(sweep.LogPosterior);
+        // The MAP's mu is the precision-weighted mean of the data and the prior, at the MAP's own sigma.
+        var map = sweep.Estimates[1].Parameters;
+        double precision = n / (map[1] * map[1]) + 1 / (0.3 * 0.3);
+        double expectedMu = (n / (map[1] * map[1]) * X[..50].Average() + (mu - 1.5) / (0.3 * 0.3)) / precision;
+        Assert.True(Math.Abs(map[0] - expectedMu) <= 1e-8, $"MAP mu {map[0]} vs {expectedMu}");
+        Assert.True(Numerics.Relative(sweep.Estimates[0].Parameters[0], mu) <= 1e-9);
+
+        var path = Path.Combine(_directory, "map.png");
+        var plot = SurfacePlots.Heatmap(sweep, path, 800, 600);
+        using var bitmap = SKBitmap.Decode(path);
+        var atMle = plot.GetPixel(new ScottPlot.Coordinates(mu, sigma));
+        var atMap = plot.GetPixel(new ScottPlot.Coordinates(map[0], map[1]));
+        Assert.True(IsRed(bitmap.GetPixel((int)atMle.X, (int)atMle.Y)), $"expected the red MLE marker, found {bitmap.GetPixel((int)atMle.X, (int)atMle.Y)}");
+        var orange = bitmap.GetPixel((int)atMap.X, (int)atMap.Y);
+        Assert.True(orange.Red > 200 && orange.Green is > 120 and < 200 && orange.Blue < 60, $"expected the orange MAP marker, found {orange}");
+    }
+
+    // An estimate off the grid is named in the legend; the frame stays on the grid rather than stretching to it.
+    [Fact]
+    public void EstimateOffTheGridIsNamedNotStretchedTo()
+    {
+        var spec = ModelCatalog.Normal(Dataset.FromColumns(("x", X)), "x");
+        using var session = spec.OpenSession(devices.Native);
+        var sweep = Sweeper.Sweep(spec, session, new SweepOptions
+        {
+            Axes = [new GridAxis("mu", 9.5, 10.5, 11), new GridAxis("sigma", 1.5, 2.5, 11)],
+        }) with { Estimates = [new SweepEstimate("MAP", [30.0, 2.0])] };
+
+        var plot = SurfacePlots.Heatmap(sweep, Path.Combine(_directory, "off.png"));
+
+        var marker = Assert.Single(plot.GetPlottables<ScottPlot.Plottables.Marker>());
+        Assert.Equal("MAP off the grid, at mu = 30, sigma = 2", marker.LegendText);
+        var limits = plot.Axes.GetLimits();
+        Assert.True(limits.Right < 11 && limits.Left > 9, $"the frame stretched to {limits.Left}..{limits.Right}");
     }
 
     [Fact]
