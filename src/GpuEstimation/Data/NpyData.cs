@@ -26,13 +26,13 @@ public static partial class NpyData
         {
             using var stream = File.OpenRead(path);
             var header = ReadHeader(stream, path);
+            if (header.Rows == 0 || header.Columns == 0)
+                throw new InputException($"{path}: the array has no {(header.Rows == 0 ? "rows" : "columns")}");
             var indices = columns.Select(name => ColumnIndex(path, name, header.Columns)).ToArray();
             long values = header.Rows * header.Columns;
             long available = (stream.Length - header.DataOffset) / header.ItemSize;
             if (available < values)
                 throw new InputException($"{path}: the file ends early: its header promises {header.Rows} × {header.Columns} values of type '{header.Descr}', the file holds {available}");
-            if (header.Rows == 0)
-                throw new InputException($"{path}: the array has no rows");
             if (header.Rows > Array.MaxLength)
                 throw new InputException($"{path}: {header.Rows} rows are more than one column can hold ({Array.MaxLength})");
 

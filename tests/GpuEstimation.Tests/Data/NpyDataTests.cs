@@ -97,6 +97,7 @@ public sealed class NpyDataTests : IDisposable
     [InlineData("{'descr': '<f8', 'fortran_order': False, 'shape': (1, 1, 1), }", "not a column or a table")]
     [InlineData("{'descr': '<f8', 'shape': (1,), }", "lacks 'descr', 'fortran_order' or 'shape'")]
     [InlineData("{'descr': '<f8', 'fortran_order': False, 'shape': (0,), }", "the array has no rows")]
+    [InlineData("{'descr': '<f8', 'fortran_order': False, 'shape': (3, 0), }", "the array has no columns")]
     public void UnreadableHeadersAreNamed(string header, string expected)
     {
         var path = Write("bad.npy", 1, header, Doubles(1));
