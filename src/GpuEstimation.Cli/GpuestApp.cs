@@ -80,19 +80,8 @@ public static class GpuestApp
         using var device = ComputeDevice.Open(backend, threads);
         using var session = model.OpenSession(device);
         var fit = session.Fit(options);
-        double? fitMs = null;
-        if (repeat > 0)
-        {
-            // Warm timing, as timeit would: the same fit again with the data on the device and the code compiled.
-            var times = new double[repeat];
-            for (int r = 0; r < repeat; r++)
-            {
-                long begin = Stopwatch.GetTimestamp();
-                fit = session.Fit(options);
-                times[r] = Stopwatch.GetElapsedTime(begin).TotalMilliseconds;
-            }
-            fitMs = Median(times);
-        }
+        // Warm timing: the same fit again with the data on the device and the code compiled.
+        double? fitMs = repeat > 0 ? WarmTiming.MedianMs(repeat, () => fit = session.Fit(options)) : null;
         WriteFit(output, fit);
         if (fitMs is { } ms)
             output.WriteLine($"fit time {ms.ToString("0.000", CultureInfo.InvariantCulture)} ms (median of {repeat} repeated fits, data on the device)");
@@ -122,18 +111,8 @@ public static class GpuestApp
         using var device = ComputeDevice.Open(backend, threads);
         using var session = model.OpenSession(device);
         var sweep = SweepWithProgress(model, session, options, output);
-        double? sweepMs = null;
-        if (repeat > 0)
-        {
-            // Warm timing: the same sweep again with the data on the device and the kernels compiled.
-            var times = new double[repeat];
-            for (int r = 0; r < repeat; r++)
-            {
-                sweep = Sweeper.Sweep(model, session, options);
-                times[r] = sweep.ElapsedMs;
-            }
-            sweepMs = Median(times);
-        }
+        // Warm timing: the same sweep again with the data on the device and the kernels compiled.
+        double? sweepMs = repeat > 0 ? WarmTiming.MedianMs(repeat, () => sweep = Sweeper.Sweep(model, session, options)) : null;
 
         var values = sweep.LogPosterior ?? sweep.LogLikelihood;
         output.WriteLine($"model {sweep.Model}, {sweep.N:N0} observations, device {sweep.Device}");
@@ -357,13 +336,6 @@ public static class GpuestApp
         foreach (var line in ModelCatalog.Describe())
             output.WriteLine(line);
         return Ok;
-    }
-
-    private static double Median(double[] values)
-    {
-        var sorted = values.Order().ToArray();
-        int middle = sorted.Length / 2;
-        return sorted.Length % 2 == 1 ? sorted[middle] : 0.5 * (sorted[middle - 1] + sorted[middle]);
     }
 
     private static (Backend Backend, int? Threads) DeviceOptions(Arguments arguments)

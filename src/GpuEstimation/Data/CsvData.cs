@@ -12,9 +12,7 @@ public static class CsvData
     /// </summary>
     public static Dataset Read(string path, IReadOnlyList<string> columns)
     {
-        if (!File.Exists(path))
-            throw new InputException($"{path}: file not found");
-        try
+        return DataFile.Guard(path, () =>
         {
             using var reader = Sep.Reader(o => o with { Unescape = true, DisableColCountCheck = false }).FromFile(path);
             var header = reader.Header;
@@ -55,19 +53,7 @@ public static class CsvData
             if (data.Length > 0 && data[0].Count == 0)
                 throw new InputException($"{path}: no data rows after the header");
             return new Dataset(columns.Select((name, c) => KeyValuePair.Create(name, data[c].ToArray())), path);
-        }
-        catch (InvalidDataException e)
-        {
-            throw new InputException($"{path}: {e.Message}");
-        }
-        catch (IOException e)
-        {
-            throw new InputException($"{path}: {e.Message}");
-        }
-        catch (UnauthorizedAccessException e)
-        {
-            throw new InputException($"{path}: {e.Message}");
-        }
+        });
     }
 
     private static int IndexOf(IReadOnlyList<string> names, string name)

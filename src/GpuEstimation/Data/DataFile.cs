@@ -8,4 +8,26 @@ public static class DataFile
         Path.GetExtension(path).Equals(".npy", StringComparison.OrdinalIgnoreCase)
             ? NpyData.Read(path, columns)
             : CsvData.Read(path, columns);
+
+    /// <summary>
+    /// What every reader shares: a missing file named as such, and the file system's and the format's errors turned
+    /// into input errors that name the file.
+    /// </summary>
+    internal static Dataset Guard(string path, Func<Dataset> read)
+    {
+        if (!File.Exists(path))
+            throw new InputException($"{path}: file not found");
+        try
+        {
+            return read();
+        }
+        catch (EndOfStreamException)
+        {
+            throw new InputException($"{path}: the file ends early");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
+        {
+            throw new InputException($"{path}: {e.Message}");
+        }
+    }
 }

@@ -20,9 +20,7 @@ public static partial class NpyData
     /// </summary>
     public static Dataset Read(string path, IReadOnlyList<string> columns)
     {
-        if (!File.Exists(path))
-            throw new InputException($"{path}: file not found");
-        try
+        return DataFile.Guard(path, () =>
         {
             using var stream = File.OpenRead(path);
             var header = ReadHeader(stream, path);
@@ -48,28 +46,16 @@ public static partial class NpyData
                     if (nativeDoubles)
                         stream.ReadExactly(MemoryMarshal.AsBytes(data[c].AsSpan()));
                     else
-                        ReadColumn(stream, header, rows, data[c]);
+                        ReadRows(stream, header, rows, 1, [0], [data[c]]);
                 }
             }
             else
             {
                 stream.Position = header.DataOffset;
-                ReadRowMajor(stream, header, rows, indices, data);
+                ReadRows(stream, header, rows, header.Columns, indices, data);
             }
             return new Dataset(columns.Select((name, c) => KeyValuePair.Create(name, data[c])), path);
-        }
-        catch (EndOfStreamException)
-        {
-            throw new InputException($"{path}: the file ends early");
-        }
-        catch (IOException e)
-        {
-            throw new InputException($"{path}: {e.Message}");
-        }
-        catch (UnauthorizedAccessException e)
-        {
-            throw new InputException($"{path}: {e.Message}");
-        }
+        });
     }
 
     /// <summary>What the header says: element type, memory order, shape (as rows × columns), where the data begins.</summary>
@@ -128,10 +114,13 @@ public static partial class NpyData
             (columns == 1 ? "0" : $"0 to {columns - 1}"));
     }
 
-    /// <summary>Row-major tables: blocks of whole rows, each wanted column picked out of every row.</summary>
-    private static void ReadRowMajor(Stream stream, Header header, int rows, int[] indices, double[][] data)
+    /// <summary>
+    /// Rows of <paramref name="rowValues"/> values each (a row-major table, or 1 for a contiguous column), read in blocks
+    /// of whole rows; value <c>indices[c]</c> of every row decoded into <c>outputs[c]</c>.
+    /// </summary>
+    private static void ReadRows(Stream stream, Header header, int rows, long rowValues, int[] indices, double[][] outputs)
     {
-        long rowBytes = header.Columns * header.ItemSize;
+        long rowBytes = rowValues * header.ItemSize;
         int blockRows = (int)Math.Clamp((1 << 22) / rowBytes, 1, rows);
         var buffer = new byte[blockRows * rowBytes];
         for (int first = 0; first < rows; first += blockRows)
@@ -142,23 +131,8 @@ public static partial class NpyData
             for (int c = 0; c < indices.Length; c++)
             {
                 for (int r = 0; r < count; r++)
-                    data[c][first + r] = Decode(header, block.Slice((int)(r * rowBytes + indices[c] * header.ItemSize), header.ItemSize));
+                    outputs[c][first + r] = Decode(header, block.Slice((int)(r * rowBytes + indices[c] * header.ItemSize), header.ItemSize));
             }
-        }
-    }
-
-    /// <summary>One contiguous column of any element type, decoded in blocks.</summary>
-    private static void ReadColumn(Stream stream, Header header, int rows, double[] output)
-    {
-        int blockRows = Math.Min(rows, 1 << 20);
-        var buffer = new byte[(long)blockRows * header.ItemSize];
-        for (int first = 0; first < rows; first += blockRows)
-        {
-            int count = Math.Min(blockRows, rows - first);
-            var block = buffer.AsSpan(0, count * header.ItemSize);
-            stream.ReadExactly(block);
-            for (int r = 0; r < count; r++)
-                output[first + r] = Decode(header, block.Slice(r * header.ItemSize, header.ItemSize));
         }
     }
 

@@ -173,15 +173,7 @@ public sealed class EstimationSession<TModel> : IEstimationSession where TModel 
         var at = CheckPoint(parameters);
         var gradient = new double[at.Length];
         _engine.Evaluate(at, gradient);
-        var times = new double[repeat];
-        for (int r = 0; r < repeat; r++)
-        {
-            long begin = Stopwatch.GetTimestamp();
-            _engine.Evaluate(at, gradient);
-            times[r] = Stopwatch.GetElapsedTime(begin).TotalMilliseconds;
-        }
-        Array.Sort(times);
-        return repeat % 2 == 1 ? times[repeat / 2] : 0.5 * (times[repeat / 2 - 1] + times[repeat / 2]);
+        return WarmTiming.MedianMs(repeat, () => _engine.Evaluate(at, gradient));
     }
 
     public void Dispose() => _engine.Dispose();

@@ -54,7 +54,7 @@ public static class SurfacePlots
         int kx = IndexOf(sweep, ax.Name), ky = IndexOf(sweep, ay.Name);
         var marks = sweep.Estimates.Select(e => (e.Label, new Coordinates(e.Parameters[kx], e.Parameters[ky]))).ToList();
         if (marks.Count == 0)
-            marks.Add(("grid maximum", Best(sweep)));
+            marks.Add(("grid maximum", Best(sweep, kx, ky)));
         var extent = heatmap.Extent!.Value;
         foreach (var (label, at) in marks)
         {
@@ -135,9 +135,8 @@ public static class SurfacePlots
     }
 
     /// <summary>The grid point of a 2-D sweep with the largest value.</summary>
-    private static Coordinates Best(SweepResult sweep)
+    private static Coordinates Best(SweepResult sweep, int kx, int ky)
     {
-        int kx = IndexOf(sweep, sweep.Axes[0].Name), ky = IndexOf(sweep, sweep.Axes[1].Name);
         var values = sweep.LogPosterior ?? sweep.LogLikelihood;
         var point = sweep.Points[Array.IndexOf(values, values.Max())];
         return new Coordinates(point[kx], point[ky]);

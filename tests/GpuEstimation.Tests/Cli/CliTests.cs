@@ -192,9 +192,7 @@ public sealed class CliTests : IDisposable
     {
         var csv = WriteColumns("same.csv", ("x", _x));
         var npy = Path.Combine(_directory, "same.npy");
-        var header = $"{{'descr': '<f8', 'fortran_order': False, 'shape': ({_x.Length},), }}".PadRight(117) + "\n";
-        File.WriteAllBytes(npy, [0x93, .. "NUMPY"u8, 1, 0, .. BitConverter.GetBytes((ushort)header.Length), .. System.Text.Encoding.Latin1.GetBytes(header),
-            .. _x.SelectMany(BitConverter.GetBytes)]);
+        NpyFile.Write(npy, _x);
         var fromCsv = Path.Combine(_directory, "csv.json");
         var fromNpy = Path.Combine(_directory, "npy.json");
         Assert.Equal(0, Run("fit", "--model", "normal", "--data", csv, "--column", "x", "--device", "native", "--json", fromCsv).Code);

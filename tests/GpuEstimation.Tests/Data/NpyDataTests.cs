@@ -1,5 +1,5 @@
-using System.Text;
 using GpuEstimation.Data;
+using GpuEstimation.Tests.Support;
 using Xunit;
 
 namespace GpuEstimation.Tests.Data;
@@ -59,7 +59,7 @@ public sealed class NpyDataTests : IDisposable
     [Fact]
     public void VersionTwoHeader()
     {
-        var path = Write("v2.npy", 2, "{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }", Doubles(0.25, -8));
+        var path = Write("v2.npy", 2, "{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }", NpyFile.Bytes(0.25, -8));
         Assert.Equal([0.25, -8.0], NpyData.Read(path, ["0"]).Column("0"));
     }
 
@@ -75,7 +75,7 @@ public sealed class NpyDataTests : IDisposable
     [Fact]
     public void TruncatedDataIsAnError()
     {
-        var path = Write("short.npy", 1, "{'descr': '<f8', 'fortran_order': False, 'shape': (3,), }", Doubles(1, 2));
+        var path = Write("short.npy", 1, "{'descr': '<f8', 'fortran_order': False, 'shape': (3,), }", NpyFile.Bytes(1, 2));
         var e = Assert.Throws<InputException>(() => NpyData.Read(path, ["0"]));
         Assert.Contains("the file ends early", e.Message);
         Assert.Contains("3 × 1 values", e.Message);
@@ -84,7 +84,7 @@ public sealed class NpyDataTests : IDisposable
     [Fact]
     public void NonFiniteValueNamesRowAndColumn()
     {
-        var path = Write("nan.npy", 1, "{'descr': '<f8', 'fortran_order': False, 'shape': (3,), }", Doubles(1, double.NaN, 3));
+        var path = Write("nan.npy", 1, "{'descr': '<f8', 'fortran_order': False, 'shape': (3,), }", NpyFile.Bytes(1, double.NaN, 3));
         var e = Assert.Throws<InputException>(() => NpyData.Read(path, ["0"]));
         Assert.Contains("row 2, column '0'", e.Message);
         Assert.Contains("not a finite number", e.Message);
@@ -100,7 +100,7 @@ public sealed class NpyDataTests : IDisposable
     [InlineData("{'descr': '<f8', 'fortran_order': False, 'shape': (3, 0), }", "the array has no columns")]
     public void UnreadableHeadersAreNamed(string header, string expected)
     {
-        var path = Write("bad.npy", 1, header, Doubles(1));
+        var path = Write("bad.npy", 1, header, NpyFile.Bytes(1));
         var e = Assert.Throws<InputException>(() => NpyData.Read(path, ["0"]));
         Assert.StartsWith(path, e.Message);
         Assert.Contains(expected, e.Message);
@@ -125,23 +125,10 @@ public sealed class NpyDataTests : IDisposable
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
-    private static byte[] Doubles(params double[] values) => values.SelectMany(BitConverter.GetBytes).ToArray();
-
-    // A .npy file as the format describes it: magic, version, header length, the header padded with spaces to a
-    // multiple of 64 bytes and ended by a newline, then the data.
     private string Write(string name, int major, string header, byte[] data)
     {
-        int lengthBytes = major == 1 ? 2 : 4;
-        int prefix = 8 + lengthBytes;
-        int padded = (prefix + header.Length + 1 + 63) / 64 * 64 - prefix;
-        var text = header.PadRight(padded - 1) + "\n";
-        using var stream = new MemoryStream();
-        stream.Write([0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y', (byte)major, 0]);
-        stream.Write(major == 1 ? BitConverter.GetBytes((ushort)padded) : BitConverter.GetBytes(padded));
-        stream.Write(Encoding.Latin1.GetBytes(text));
-        stream.Write(data);
         var path = Path.Combine(_directory, name);
-        File.WriteAllBytes(path, stream.ToArray());
+        NpyFile.Write(path, major, header, data);
         return path;
     }
 }
