@@ -78,7 +78,7 @@ public static class GpuestApp
         arguments.RejectUnknown("fit");
 
         using var device = ComputeDevice.Open(backend, threads);
-        using var session = model.OpenSession(device);
+        using var session = new EstimationSession(model, device);
         var fit = session.Fit(options);
         // Warm timing: the same fit again with the data on the device and the code compiled.
         double? fitMs = repeat > 0 ? WarmTiming.MedianMs(repeat, () => fit = session.Fit(options)) : null;
@@ -95,7 +95,7 @@ public static class GpuestApp
         var model = LoadModel(arguments);
         var options = new SweepOptions
         {
-            Axes = arguments.Values("grid").Select(GridAxis.Parse).ToArray(),
+            Axes = arguments.Values("grid").Select(CliParsers.GridAxis).ToArray(),
             At = arguments.Numbers("at"),
             Profile = arguments.Flag("profile"),
             Fit = FitOptionsFrom(arguments, model),
@@ -109,10 +109,10 @@ public static class GpuestApp
         arguments.RejectUnknown("sweep");
 
         using var device = ComputeDevice.Open(backend, threads);
-        using var session = model.OpenSession(device);
-        var sweep = SweepWithProgress(model, session, options, output);
+        using var session = new EstimationSession(model, device);
+        var sweep = SweepWithProgress(session, options, output);
         // Warm timing: the same sweep again with the data on the device and the kernels compiled.
-        double? sweepMs = repeat > 0 ? WarmTiming.MedianMs(repeat, () => sweep = Sweeper.Sweep(model, session, options)) : null;
+        double? sweepMs = repeat > 0 ? WarmTiming.MedianMs(repeat, () => sweep = Sweeper.Sweep(session, options)) : null;
 
         var values = sweep.LogPosterior ?? sweep.LogLikelihood;
         output.WriteLine($"model {sweep.Model}, {sweep.N:N0} observations, device {sweep.Device}");
@@ -149,7 +149,7 @@ public static class GpuestApp
     /// Runs the sweep; once it has taken a second and is not done, shows a progress bar (on a terminal; piped output
     /// gets no bar) for the rest.
     /// </summary>
-    private static SweepResult SweepWithProgress(IModelSpec model, IEstimationSession session, SweepOptions options, TextWriter output)
+    private static SweepResult SweepWithProgress(EstimationSession session, SweepOptions options, TextWriter output)
     {
         var clock = Stopwatch.StartNew();
         using var done = new ManualResetEventSlim();
@@ -174,7 +174,7 @@ public static class GpuestApp
         });
         try
         {
-            return Sweeper.Sweep(model, session, options, reporter);
+            return Sweeper.Sweep(session, options, reporter);
         }
         finally
         {
@@ -206,7 +206,7 @@ public static class GpuestApp
 
         var point = model.Parameters.Select(p => at[p.Name]).ToArray();
         using var device = ComputeDevice.Open(backend, threads);
-        using var session = model.OpenSession(device);
+        using var session = new EstimationSession(model, device);
         var evaluation = session.Evaluate(point);
         double? evalMs = repeat > 0 ? session.TimeEvaluation(point, repeat) : null;
 
@@ -245,7 +245,7 @@ public static class GpuestApp
         var data = LearningExample.Generate(points);
         var spec = ModelCatalog.Linear(data, "y", ["x"]);
         using var device = ComputeDevice.Open(backend, threads);
-        using var session = spec.OpenSession(device);
+        using var session = new EstimationSession(spec, device);
         var mle = session.Fit(new FitOptions());
         var map = session.Fit(new FitOptions
         {
@@ -269,7 +269,7 @@ public static class GpuestApp
 
         var spec = ModelCatalog.Linear(data, "y", ["x"]);
         using var device = ComputeDevice.Open(backend, threads);
-        using var session = spec.OpenSession(device);
+        using var session = new EstimationSession(spec, device);
         var mle = session.Fit(new FitOptions());
         var priorSd = LearningExample.DemoSlopePriorSd;
         var map = session.Fit(new FitOptions
@@ -305,7 +305,7 @@ public static class GpuestApp
         var surfacePicture = Path.Combine(pictures, "gpuest-demo-surface.png");
         SurfacePlots.LearningExample(x, y, mle, map, logDensities, linePicture);
         var se = (mle.Get("intercept").StdError ?? 0.01, mle.Get("x").StdError ?? 0.01);
-        var surface = Sweeper.Sweep(spec, session, new SweepOptions
+        var surface = Sweeper.Sweep(session, new SweepOptions
         {
             Axes =
             [
@@ -333,14 +333,14 @@ public static class GpuestApp
     private static int Models(Arguments arguments, TextWriter output)
     {
         arguments.RejectUnknown("models");
-        foreach (var line in ModelCatalog.Describe())
+        foreach (var line in ModelCatalog.Models.Select(m => $"{m.Name,-12} parameters: {m.Parameters}; support: {m.Support}"))
             output.WriteLine(line);
         return Ok;
     }
 
     private static (Backend Backend, int? Threads) DeviceOptions(Arguments arguments)
     {
-        var backend = ComputeDevice.ParseBackend(arguments.Single("device") ?? "auto");
+        var backend = CliParsers.Backend(arguments.Single("device") ?? "auto");
         int threads = arguments.Int("threads", 0, 1);
         return (backend, threads > 0 ? threads : null);
     }
@@ -380,7 +380,7 @@ public static class GpuestApp
     private static FitOptions FitOptionsFrom(Arguments arguments, IModelSpec model) => new()
     {
         Map = arguments.Flag("map"),
-        Priors = arguments.Pairs("prior").ToDictionary(p => p.Name, p => Prior.Parse(p.Value, p.Name), StringComparer.Ordinal),
+        Priors = arguments.Pairs("prior").ToDictionary(p => p.Name, p => CliParsers.Prior(p.Value, p.Name), StringComparer.Ordinal),
         Fixed = arguments.Numbers("fix"),
         Start = arguments.Numbers("start"),
         Optimizer = new OptimizerSettings

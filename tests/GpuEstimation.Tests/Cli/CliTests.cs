@@ -250,7 +250,7 @@ public sealed class CliTests : IDisposable
 
     [Fact]
     public void ColumnOptionsOfAnotherModelAreRejected() =>
-        AssertBadInput(["fit", "--model", "linear", "--data", WriteColumns("w.csv", ("x", _x)), "--column", "x"], "not --column");
+        AssertBadInput(["fit", "--model", "linear", "--data", WriteColumns("w.csv", ("x", _x)), "--column", "x"], "not a single Column");
 
     [Fact]
     public void UnknownOption() => AssertBadInput(["fit", "--model", "normal", "--data", WriteColumns("o.csv", ("x", _x)), "--column", "x", "--colour", "red"], "unknown option --colour");
@@ -260,7 +260,7 @@ public sealed class CliTests : IDisposable
     {
         if (DeviceFixture.Present.Contains(GpuEstimation.Backends.Backend.Cuda))
             return; // the case only exists on a machine without CUDA
-        AssertBadInput(["fit", "--model", "normal", "--data", WriteColumns("d.csv", ("x", _x)), "--column", "x", "--device", "cuda"], "--device cuda: no");
+        AssertBadInput(["fit", "--model", "normal", "--data", WriteColumns("d.csv", ("x", _x)), "--column", "x", "--device", "cuda"], "device cuda: no");
     }
 
     [Fact]
