@@ -27,9 +27,9 @@ internal static class ReportSamples
     /// <summary>Fits, each with the fitMs to report (null: not timed).</summary>
     public static IEnumerable<(string Label, FitResult Fit, double? FitMs)> Fits(ComputeDevice device)
     {
-        using (var session = Normal().OpenSession(device))
+        using (var session = new EstimationSession(Normal(), device))
             yield return ("mle with profile intervals", session.Fit(new FitOptions { Profile = ["mu", "sigma"], Level = 0.9 }), 12.25);
-        using (var session = Linear().OpenSession(device))
+        using (var session = new EstimationSession(Linear(), device))
         {
             yield return ("map with a fixed parameter", session.Fit(new FitOptions
             {
@@ -62,7 +62,7 @@ internal static class ReportSamples
     /// <summary>Evaluations: model name, evaluation, evalMs.</summary>
     public static IEnumerable<(string Model, Evaluation Evaluation, double? EvalMs)> Evaluations(ComputeDevice device)
     {
-        using (var session = Normal().OpenSession(device))
+        using (var session = new EstimationSession(Normal(), device))
             yield return ("normal", session.Evaluate([3.1, 1.4]), null);
         yield return ("made-up", new Evaluation(["a", "b", "c"], [double.NaN, 1, -2.5e-8], double.NegativeInfinity,
             [double.PositiveInfinity, 0.1 + 0.2, 1e21], "cpu", 3), 0.125);
@@ -72,13 +72,13 @@ internal static class ReportSamples
     public static IEnumerable<(string Label, SweepResult Sweep, double? SweepMs)> Sweeps(ComputeDevice device)
     {
         var normal = Normal();
-        using (var session = normal.OpenSession(device))
+        using (var session = new EstimationSession(normal, device))
         {
-            yield return ("mle grid", Sweeper.Sweep(normal, session, new SweepOptions
+            yield return ("mle grid", Sweeper.Sweep(session, new SweepOptions
             {
                 Axes = [new GridAxis("mu", 2.5, 3.5, 7), new GridAxis("sigma", 1.2, 1.9, 5)],
             }), 3.5);
-            yield return ("map profile with estimates", Sweeper.Sweep(normal, session, new SweepOptions
+            yield return ("map profile with estimates", Sweeper.Sweep(session, new SweepOptions
             {
                 Axes = [new GridAxis("mu", 2.8, 3.2, 9)],
                 Profile = true,
