@@ -82,7 +82,7 @@ internal static class CurveDrawing
             text.LabelStyle.Bold = true;
             text.LabelStyle.ForeColor = Colors.DarkRed;
             text.LabelStyle.BackgroundColor = Colors.White.WithAlpha(0.9);
-            text.LabelStyle.Padding = 3;
+            text.LabelStyle.PixelPadding = new PixelPadding(3);
             text.LabelStyle.Alignment = Alignment.LowerCenter;
             text.OffsetY = -4;
         }

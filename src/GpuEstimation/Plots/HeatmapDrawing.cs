@@ -139,8 +139,7 @@ internal static class HeatmapDrawing
         {
             var text = plot.Add.Text($"Δ = {LevelText(level)}", new Coordinates(0, 0));
             Style(text.LabelStyle);
-            using var paint = Paint.NewDisposablePaint();
-            var size = text.LabelStyle.Measure(text.LabelText, paint).Size;
+            var size = LabelPlacer.Measure(text.LabelStyle, text.LabelText);
             var own = pixels.Where(p => p.Level == level).Select(p => p.Path).ToList();
             var others = pixels.Where(p => p.Level != level).Select(p => p.Path).ToList();
             var box = placer.Place(OnLine(own, size), b => Score(b, others, 2))
@@ -160,7 +159,7 @@ internal static class HeatmapDrawing
         style.FontSize = 12;
         style.ForeColor = Colors.Black;
         style.BackgroundColor = LabelBackground;
-        style.Padding = 3;
+        style.PixelPadding = new PixelPadding(3);
         style.Alignment = Alignment.MiddleCenter;
     }
 

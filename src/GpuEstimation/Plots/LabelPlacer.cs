@@ -19,6 +19,15 @@ internal sealed class LabelPlacer(PixelRect area)
     /// <summary>Blocks a square of half-width <paramref name="radius"/> around a point (a marker).</summary>
     public void Block(Pixel at, float radius) => _taken.Add(new PixelRect(at.X - radius, at.X + radius, at.Y + radius, at.Y - radius));
 
+    /// <summary>The size of a label's box as drawn (text, padding both sides) and a pixel to spare around it.</summary>
+    public static PixelSize Measure(LabelStyle style, string text)
+    {
+        using var paint = Paint.NewDisposablePaint();
+        var size = style.Measure(text, paint).Size;
+        var padding = style.PixelPadding;
+        return new PixelSize(size.Width + padding.Left + padding.Right + 2, size.Height + padding.Top + padding.Bottom + 2);
+    }
+
     /// <summary>A box of <paramref name="size"/> centred at <paramref name="centre"/>.</summary>
     public static PixelRect Box(Pixel centre, PixelSize size) =>
         new(centre.X - size.Width / 2, centre.X + size.Width / 2, centre.Y + size.Height / 2, centre.Y - size.Height / 2);

@@ -80,15 +80,14 @@ internal static class LearningDrawing
         foreach (var pixel in pixels)
             placer.Block(pixel, 2.5f);
         var lines = new[] { mle, map }.Select(fit => (IReadOnlyList<Pixel>)LinePixels(plot, x, fit)).ToList();
-        using var paint = Paint.NewDisposablePaint();
         for (int i = 0; i < x.Length; i++)
         {
             var text = plot.Add.Text(PlotText.Fixed(logDensities[i], 1), x[i], y[i]);
             text.LabelStyle.FontSize = 10;
             text.LabelStyle.BackgroundColor = Colors.White.WithAlpha(0.8);
-            text.LabelStyle.Padding = 1;
+            text.LabelStyle.PixelPadding = new PixelPadding(1);
             text.LabelStyle.Alignment = Alignment.MiddleCenter;
-            var size = text.LabelStyle.Measure(text.LabelText, paint).Size;
+            var size = LabelPlacer.Measure(text.LabelStyle, text.LabelText);
             // Nearest wins, but a box across a line loses to one up to 15 px farther that clears both lines.
             var box = placer.Place(Around(pixels[i], size), b => -Distance(b, pixels[i]) - (LabelPlacer.Clearance(b, lines) >= 1 ? 0 : 15));
             if (box is { } placed)
