@@ -21,7 +21,7 @@ internal static class HeatmapDrawing
         var plot = new Plot();
         AddSurface(plot, grid, options.Floor, sweep.LogPosterior is null ? "log L − max" : "log posterior − max");
         var contours = AddContours(plot, grid);
-        AddMarkers(plot, marks, grid);
+        AddMarkers(plot, marks, grid, sweep.Model);
         Decorate(plot, sweep, grid);
         // Lay the picture out once so that contour labels can be placed in pixels, clear of each other and of other lines.
         plot.RenderInMemory(options.Width, options.Height);
@@ -93,7 +93,7 @@ internal static class HeatmapDrawing
     }
 
     // The MLE as a red circle, the MAP as a smaller orange diamond on top, so that both show where they coincide.
-    private static void AddMarkers(Plot plot, List<(string Label, Coordinates At)> marks, SurfaceGrid grid)
+    private static void AddMarkers(Plot plot, List<(string Label, Coordinates At)> marks, SurfaceGrid grid, string model)
     {
         var extent = grid.Extent();
         foreach (var (label, at) in marks.OrderBy(m => m.Label == "MAP"))
@@ -103,7 +103,8 @@ internal static class HeatmapDrawing
             marker.MarkerStyle.OutlineColor = Colors.Black;
             marker.MarkerStyle.OutlineWidth = 1;
             bool inside = at.X >= extent.Left && at.X <= extent.Right && at.Y >= extent.Bottom && at.Y <= extent.Top;
-            marker.LegendText = inside ? label : $"{label} off the grid, at {grid.X.Name} = {PlotText.Short(Math.Round(at.X, 6))}, {grid.Y.Name} = {PlotText.Short(Math.Round(at.Y, 6))}";
+            marker.LegendText = inside ? label : $"{label} off the grid, at {PlotText.AxisName(model, grid.X.Name)} = {PlotText.Significant(at.X, 6)}, " +
+                $"{PlotText.AxisName(model, grid.Y.Name)} = {PlotText.Significant(at.Y, 6)}";
         }
     }
 

@@ -51,7 +51,12 @@ internal static class LearningDrawing
         points.MarkerSize = x.Length <= MaxLabelled ? 6 : 3;
         points.LegendText = step > 1 ? $"data (1 in {step} of {x.Length:N0})" : "data";
         if (outliers.Count == 0)
+        {
+            // Thinned data hide single points: say that none is far off the line, rather than leave the reader to guess.
+            if (step > 1)
+                plot.Legend.ManualItems.Add(new LegendItem { LabelText = $"outliers (over {OutlierSds:0}σ̂ off the MLE line): none" });
             return;
+        }
         var marked = plot.Add.ScatterPoints(outliers.Select(i => x[i]).ToArray(), outliers.Select(i => y[i]).ToArray(), Colors.Purple);
         marked.MarkerSize = 8;
         marked.MarkerShape = MarkerShape.FilledDiamond;
