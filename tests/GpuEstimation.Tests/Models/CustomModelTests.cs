@@ -8,10 +8,8 @@ using Xunit;
 
 namespace GpuEstimation.Tests.Models;
 
-/// <summary>
-/// A model defined outside the library, as a user would: exponential with rate λ,
-/// <c>log f(x) = log λ − λx</c>, <c>∂/∂λ = 1/λ − x</c>. (The README shows this same struct.)
-/// </summary>
+// README: custom-model
+/// <summary>Exponential(rate λ): log f(x) = log λ − λx, ∂/∂λ = 1/λ − x.</summary>
 public readonly struct MyExponentialModel : ILikelihoodModel<MyExponentialModel>
 {
     public int ParameterCount => 1;
@@ -34,6 +32,7 @@ public readonly struct MyExponentialModel : ILikelihoodModel<MyExponentialModel>
         terms.Add(1, 1.0 / arguments.Get(0) - x);
     }
 }
+// README end
 
 [Collection(DeviceCollection.Name)]
 public class CustomModelTests(DeviceFixture devices)
@@ -41,15 +40,18 @@ public class CustomModelTests(DeviceFixture devices)
     [Fact]
     public void UserModelFitsThroughTheLibraryApiToTheClosedForm()
     {
-        var x = new double[100_000];
-        new Exponential(2.5, new Xoshiro256StarStar(61)).Samples(x);
-        var spec = new ModelSpec<MyExponentialModel>("exponential", new MyExponentialModel(), [x],
+        var waitingTimes = new double[100_000];
+        new Exponential(2.5, new Xoshiro256StarStar(61)).Samples(waitingTimes);
+        var device = devices.Cpu;
+        // README: custom-model-fit
+        var spec = new ModelSpec<MyExponentialModel>("exponential", new MyExponentialModel(), [waitingTimes],
             [new ParameterInfo("rate", ParameterDomain.Positive)], start: [1.0]);
-
-        using var session = new EstimationSession(spec, devices.Cpu);
-        var fit = session.Fit(new FitOptions());
+        using var session = new EstimationSession(spec, device);
+        var fit = session.Fit(new FitOptions());   // fit["rate"] == n / Σx to 1e-10
+        // README end
 
         Assert.True(fit.Converged, fit.Reason);
+        var x = waitingTimes;
         double closedForm = x.Length / Numerics.Sum(x);
         Assert.True(Numerics.Relative(fit["rate"], closedForm) <= 1e-10, $"{fit["rate"]:R} vs {closedForm:R}");
         double expected = Numerics.Sum(x.Select(v => Exponential.PDFLn(fit["rate"], v)));
