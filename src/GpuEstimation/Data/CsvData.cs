@@ -121,7 +121,8 @@ public static class CsvData
             }
             if (blankLine != 0)
                 throw new InputException($"{path}: line {blankLine} is blank; blank lines may only end the file");
-            Check(path, columns, width, row);
+            if (row.Fields != width || row.BadColumn >= 0)
+                throw Problem(path, columns, width, row);
             lines.Add(count++, row.Line);
             for (int c = 0; c < data.Length; c++)
                 data[c].Add(row.Values![c]);
@@ -131,14 +132,11 @@ public static class CsvData
         return new Dataset(columns.Select((name, c) => KeyValuePair.Create(name, data[c].ToArray())), path, index => $"line {lines.LineOf(index)}");
     }
 
-    /// <summary>Throws for a ragged row or a cell that is not a finite number, naming its line.</summary>
-    private static void Check(string path, IReadOnlyList<string> columns, int width, ParsedRow row)
-    {
-        if (row.Fields != width)
-            throw new InputException($"{path}: line {row.Line} has {FieldsText(row.Fields)}, the header has {FieldsText(width)}");
-        if (row.BadColumn >= 0)
-            throw new InputException($"{path}: line {row.Line}, column '{columns[row.BadColumn]}': '{row.BadText}' is not a finite number");
-    }
+    /// <summary>The error for a ragged row or a cell that is not a finite number, naming its line.</summary>
+    private static InputException Problem(string path, IReadOnlyList<string> columns, int width, ParsedRow row) =>
+        row.Fields != width
+            ? new InputException($"{path}: line {row.Line} has {FieldsText(row.Fields)}, the header has {FieldsText(width)}")
+            : new InputException($"{path}: line {row.Line}, column '{columns[row.BadColumn]}': '{row.BadText}' is not a finite number");
 
     private static string FieldsText(int count) => count == 1 ? "1 field" : $"{count} fields";
 

@@ -8,12 +8,14 @@ internal sealed class LineMap
 {
     private readonly List<int> _rows = [];
     private readonly List<int> _lines = [];
+    private int _offset = int.MinValue;
 
     /// <summary>Records that data row <paramref name="row"/> (rows added in order) begins on line <paramref name="line"/>.</summary>
     public void Add(int row, int line)
     {
-        if (_rows.Count == 0 || line - row != _lines[^1] - _rows[^1])
+        if (line - row != _offset)
         {
+            _offset = line - row;
             _rows.Add(row);
             _lines.Add(line);
         }
