@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Globalization;
+using System.Text.Unicode;
 using nietras.SeparatedValues;
 
 namespace GpuEstimation.Data;
@@ -6,65 +8,141 @@ namespace GpuEstimation.Data;
 /// <summary>Reads the chosen columns of a CSV file with a header row (through Sep, in parallel, rows kept in order).</summary>
 public static class CsvData
 {
+    /// <summary>How much of the file's beginning must be text before it is read as CSV.</summary>
+    private const int TextProbeBytes = 1024;
+
     /// <summary>
     /// Reads <paramref name="columns"/> from <paramref name="path"/>. Errors name the file, and where it applies the line
-    /// (the header is line 1) and the column.
+    /// (the header is line 1) and the column. Blank lines at the end of the file are skipped, as pandas and R do.
     /// </summary>
     public static Dataset Read(string path, IReadOnlyList<string> columns)
     {
         return DataFile.Guard(path, () =>
         {
-            using var reader = Sep.Reader(o => o with { Unescape = true, DisableColCountCheck = false }).FromFile(path);
-            var header = reader.Header;
-            if (header.IsEmpty)
-                throw new InputException($"{path}: the file is empty (no header row)");
-            var names = header.ColNames;
-            var indices = new int[columns.Count];
-            for (int c = 0; c < columns.Count; c++)
-            {
-                indices[c] = IndexOf(names, columns[c]);
-                if (indices[c] < 0)
-                    throw new InputException($"{path}: no column '{columns[c]}'; columns present: {string.Join(", ", names)}");
-            }
-
-            var rows = reader.ParallelEnumerate(row =>
-            {
-                var values = new double[indices.Length];
-                for (int c = 0; c < indices.Length; c++)
-                {
-                    var text = row[indices[c]].Span;
-                    if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out values[c]) || !double.IsFinite(values[c]))
-                        return new ParsedRow(values, row.LineNumberFrom, c, text.ToString());
-                }
-                return new ParsedRow(values, 0, -1, null);
-            });
-
-            var data = new List<double>[columns.Count];
-            for (int c = 0; c < data.Length; c++)
-                data[c] = new List<double>();
-            foreach (var row in rows)
-            {
-                if (row.BadColumn >= 0)
-                    throw new InputException(
-                        $"{path}: line {row.Line}, column '{columns[row.BadColumn]}': '{row.BadText}' is not a finite number");
-                for (int c = 0; c < data.Length; c++)
-                    data[c].Add(row.Values[c]);
-            }
-            if (data.Length > 0 && data[0].Count == 0)
-                throw new InputException($"{path}: no data rows after the header");
-            return new Dataset(columns.Select((name, c) => KeyValuePair.Create(name, data[c].ToArray())), path);
+            RequireText(path);
+            // The header is read as a row, not by Sep, so that a duplicated name is reported as such.
+            using var reader = Sep.Reader(o => o with { HasHeader = false, Unescape = true, DisableColCountCheck = true }).FromFile(path);
+            var names = ReadHeader(reader, path);
+            var indices = columns.Select(name => IndexOf(path, names, name)).ToArray();
+            var rows = reader.ParallelEnumerate(row => Parse(row, names.Length, indices));
+            return Collect(path, columns, names.Length, rows);
         });
     }
 
-    private static int IndexOf(IReadOnlyList<string> names, string name)
+    /// <summary>
+    /// Refuses a file whose first kilobyte holds a NUL byte or is not UTF-8, before any of it can reach a message:
+    /// binary data (an image, an archive, a renamed array) is not CSV.
+    /// </summary>
+    private static void RequireText(string path)
     {
-        for (int i = 0; i < names.Count; i++)
-        {
-            if (names[i].Trim() == name)
-                return i;
-        }
-        return -1;
+        Span<byte> start = stackalloc byte[TextProbeBytes];
+        int read;
+        using (var stream = File.OpenRead(path))
+            read = stream.ReadAtLeast(start, start.Length, throwOnEndOfStream: false);
+        start = start[..read];
+        // UTF-16 text has NUL bytes; its byte-order mark is what the reader decodes it by.
+        if (start.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]) || start.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF]))
+            return;
+        int nul = start.IndexOf((byte)0);
+        if (nul >= 0)
+            throw new InputException($"{path}: not a CSV text file (byte {nul} is a NUL byte, as in binary data)");
+        // A character cut at the probe's end is not an error: only a complete sequence can be invalid.
+        Span<char> chars = stackalloc char[TextProbeBytes];
+        var status = Utf8.ToUtf16(start, chars, out int valid, out _, replaceInvalidSequences: false, isFinalBlock: read < TextProbeBytes);
+        if (status == OperationStatus.InvalidData)
+            throw new InputException($"{path}: not a CSV text file (byte {valid} is not UTF-8 text)");
     }
 
-    private readonly record struct ParsedRow(double[] Values, int Line, int BadColumn, string? BadText);
+    /// <summary>The header's names, trimmed; an empty file, a blank header or a name given twice is an error.</summary>
+    private static string[] ReadHeader(SepReader reader, string path)
+    {
+        if (!reader.MoveNext())
+            throw new InputException($"{path}: the file is empty (no header row)");
+        var row = reader.Current;
+        var names = new string[row.ColCount];
+        for (int i = 0; i < names.Length; i++)
+            names[i] = row[i].ToString().Trim();
+        if (names is [""])
+            throw new InputException($"{path}: line 1, the header row, is blank");
+        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < names.Length; i++)
+        {
+            // Unnamed columns cannot be asked for, so several of them are no ambiguity.
+            if (names[i].Length > 0 && !seen.TryAdd(names[i], i))
+                throw new InputException($"{path}: the header names column '{names[i]}' twice (columns {seen[names[i]] + 1} and {i + 1}); column names must be unique");
+        }
+        return names;
+    }
+
+    private static int IndexOf(string path, string[] names, string name)
+    {
+        int index = Array.IndexOf(names, name);
+        return index >= 0
+            ? index
+            : throw new InputException($"{path}: no column '{name}'; columns present: {string.Join(", ", names)}");
+    }
+
+    /// <summary>
+    /// One data row: blank, ragged (a field count other than the header's), a cell that is not a finite number, or the
+    /// wanted values. Runs in parallel, so it reports rather than throws; the rows are judged in file order.
+    /// </summary>
+    private static ParsedRow Parse(SepReader.Row row, int width, int[] indices)
+    {
+        int line = row.LineNumberFrom;
+        if (row.ColCount == 1 && row.Span.IsWhiteSpace())
+            return new ParsedRow(null, line, 0);
+        if (row.ColCount != width)
+            return new ParsedRow(null, line, row.ColCount);
+        var values = new double[indices.Length];
+        for (int c = 0; c < indices.Length; c++)
+        {
+            var text = row[indices[c]].Span;
+            if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out values[c]) || !double.IsFinite(values[c]))
+                return new ParsedRow(values, line, width, c, text.ToString());
+        }
+        return new ParsedRow(values, line, width);
+    }
+
+    /// <summary>
+    /// The parsed rows in file order, as a dataset whose rows are named by their lines. A blank line is skipped only if
+    /// nothing but blank lines follows it; the first problem in the file is the one reported.
+    /// </summary>
+    private static Dataset Collect(string path, IReadOnlyList<string> columns, int width, IEnumerable<ParsedRow> rows)
+    {
+        var data = columns.Select(_ => new List<double>()).ToArray();
+        var lines = new LineMap();
+        int count = 0, blankLine = 0;
+        foreach (var row in rows)
+        {
+            if (row.Fields == 0)
+            {
+                blankLine = blankLine == 0 ? row.Line : blankLine;
+                continue;
+            }
+            if (blankLine != 0)
+                throw new InputException($"{path}: line {blankLine} is blank; blank lines may only end the file");
+            if (row.Fields != width || row.BadColumn >= 0)
+                throw Problem(path, columns, width, row);
+            lines.Add(count++, row.Line);
+            for (int c = 0; c < data.Length; c++)
+                data[c].Add(row.Values![c]);
+        }
+        if (count == 0)
+            throw new InputException($"{path}: no data rows after the header");
+        return new Dataset(columns.Select((name, c) => KeyValuePair.Create(name, data[c].ToArray())), path, index => $"line {lines.LineOf(index)}");
+    }
+
+    /// <summary>The error for a ragged row or a cell that is not a finite number, naming its line.</summary>
+    private static InputException Problem(string path, IReadOnlyList<string> columns, int width, ParsedRow row) =>
+        row.Fields != width
+            ? new InputException($"{path}: line {row.Line} has {FieldsText(row.Fields)}, the header has {FieldsText(width)}")
+            : new InputException($"{path}: line {row.Line}, column '{columns[row.BadColumn]}': '{row.BadText}' is not a finite number");
+
+    private static string FieldsText(int count) => count == 1 ? "1 field" : $"{count} fields";
+
+    /// <summary>
+    /// A data row as <see cref="Parse"/> judged it: <see cref="Fields"/> is 0 for a blank line, the values are null for
+    /// a blank or ragged row, and <see cref="BadColumn"/> names the first wanted cell that is not a finite number.
+    /// </summary>
+    private readonly record struct ParsedRow(double[]? Values, int Line, int Fields, int BadColumn = -1, string? BadText = null);
 }

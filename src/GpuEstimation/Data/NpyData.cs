@@ -14,9 +14,12 @@ namespace GpuEstimation.Data;
 /// </summary>
 public static partial class NpyData
 {
+    /// <summary>The six bytes every .npy file begins with.</summary>
+    internal static ReadOnlySpan<byte> Magic => [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
+
     /// <summary>
     /// Reads <paramref name="columns"/> (each a column index as text) from <paramref name="path"/>. Errors name the file,
-    /// and where it applies the row (counted from 1) and the column.
+    /// and where it applies the row by its index (counted from 0, as NumPy counts) and the column.
     /// </summary>
     public static Dataset Read(string path, IReadOnlyList<string> columns)
     {
@@ -27,35 +30,57 @@ public static partial class NpyData
             if (header.Rows == 0 || header.Columns == 0)
                 throw new InputException($"{path}: the array has no {(header.Rows == 0 ? "rows" : "columns")}");
             var indices = columns.Select(name => ColumnIndex(path, name, header.Columns)).ToArray();
-            long values = header.Rows * header.Columns;
             long available = (stream.Length - header.DataOffset) / header.ItemSize;
-            if (available < values)
+            // Compared by division: rows × columns of a corrupt header can overflow a long.
+            if (available / header.Rows < header.Columns)
                 throw new InputException($"{path}: the file ends early: its header promises {header.Rows} × {header.Columns} values of type '{header.Descr}', the file holds {available}");
             if (header.Rows > Array.MaxLength)
                 throw new InputException($"{path}: {header.Rows} rows are more than one column can hold ({Array.MaxLength})");
 
-            int rows = (int)header.Rows;
-            var data = indices.Select(_ => new double[rows]).ToArray();
-            bool nativeDoubles = header is { Kind: 'f', ItemSize: 8 } && header.LittleEndian == BitConverter.IsLittleEndian;
-            if (header.FortranOrder || header.Columns == 1)
-            {
-                // Each column is contiguous.
-                for (int c = 0; c < indices.Length; c++)
-                {
-                    stream.Position = header.DataOffset + indices[c] * header.Rows * header.ItemSize;
-                    if (nativeDoubles)
-                        stream.ReadExactly(MemoryMarshal.AsBytes(data[c].AsSpan()));
-                    else
-                        ReadRows(stream, header, rows, 1, [0], [data[c]]);
-                }
-            }
-            else
-            {
-                stream.Position = header.DataOffset;
-                ReadRows(stream, header, rows, header.Columns, indices, data);
-            }
-            return new Dataset(columns.Select((name, c) => KeyValuePair.Create(name, data[c])), path);
+            var data = ReadColumns(stream, header, indices);
+            return new Dataset(columns.Select((name, c) => KeyValuePair.Create(name, data[c])), path, index => $"row index {index}");
         });
+    }
+
+    /// <summary>The columns at <paramref name="indices"/>, each as doubles.</summary>
+    private static double[][] ReadColumns(Stream stream, Header header, int[] indices)
+    {
+        int rows = (int)header.Rows;
+        var data = indices.Select(_ => new double[rows]).ToArray();
+        bool nativeDoubles = header is { Kind: 'f', ItemSize: 8 } && header.LittleEndian == BitConverter.IsLittleEndian;
+        if (header.FortranOrder || header.Columns == 1)
+        {
+            // Each column is contiguous.
+            for (int c = 0; c < indices.Length; c++)
+            {
+                stream.Position = header.DataOffset + indices[c] * header.Rows * header.ItemSize;
+                if (nativeDoubles)
+                    ReadDoubles(stream, data[c]);
+                else
+                    ReadRows(stream, header, rows, 1, [0], [data[c]]);
+            }
+        }
+        else if (header.Columns * header.ItemSize > BlockBytes)
+        {
+            ReadScattered(stream, header, rows, indices, data);
+        }
+        else
+        {
+            stream.Position = header.DataOffset;
+            ReadRows(stream, header, rows, header.Columns, indices, data);
+        }
+        return data;
+    }
+
+    /// <summary>
+    /// Native doubles straight into <paramref name="values"/>, a part at a time: a span of more than 2³¹ bytes cannot
+    /// be formed, and a column may hold more.
+    /// </summary>
+    private static void ReadDoubles(Stream stream, double[] values)
+    {
+        const int part = 1 << 27;
+        for (int first = 0; first < values.Length; first += part)
+            stream.ReadExactly(MemoryMarshal.AsBytes(values.AsSpan(first, Math.Min(part, values.Length - first))));
     }
 
     /// <summary>What the header says: element type, memory order, shape (as rows × columns), where the data begins.</summary>
@@ -65,7 +90,7 @@ public static partial class NpyData
     {
         Span<byte> prefix = stackalloc byte[12];
         int read = stream.ReadAtLeast(prefix, prefix.Length, throwOnEndOfStream: false);
-        if (read < 10 || prefix[0] != 0x93 || !prefix[1..6].SequenceEqual("NUMPY"u8))
+        if (read < 10 || !prefix[..Magic.Length].SequenceEqual(Magic))
             throw new InputException($"{path}: not a NumPy .npy file (it does not begin with \\x93NUMPY)");
         int major = prefix[6];
         if (major is < 1 or > 3)
@@ -85,6 +110,8 @@ public static partial class NpyData
         var descr = DescrPattern().Match(text);
         var order = OrderPattern().Match(text);
         var shape = ShapePattern().Match(text);
+        if (StructuredPattern().IsMatch(text))
+            throw new InputException($"{path}: the array has a structured dtype (named fields), which is not supported; gpuest reads plain 1-D or 2-D arrays of float, integer or bool (numpy.lib.recfunctions.structured_to_unstructured makes one)");
         if (!descr.Success || !order.Success || !shape.Success)
             throw new InputException($"{path}: the .npy header lacks 'descr', 'fortran_order' or 'shape': {text.Trim()}");
 
@@ -114,6 +141,9 @@ public static partial class NpyData
             (columns == 1 ? "0" : $"0 to {columns - 1}"));
     }
 
+    /// <summary>The size of the blocks of whole rows read at once.</summary>
+    private const int BlockBytes = 1 << 22;
+
     /// <summary>
     /// Rows of <paramref name="rowValues"/> values each (a row-major table, or 1 for a contiguous column), read in blocks
     /// of whole rows; value <c>indices[c]</c> of every row decoded into <c>outputs[c]</c>.
@@ -121,7 +151,7 @@ public static partial class NpyData
     private static void ReadRows(Stream stream, Header header, int rows, long rowValues, int[] indices, double[][] outputs)
     {
         long rowBytes = rowValues * header.ItemSize;
-        int blockRows = (int)Math.Clamp((1 << 22) / rowBytes, 1, rows);
+        int blockRows = (int)Math.Clamp(BlockBytes / rowBytes, 1, rows);
         var buffer = new byte[blockRows * rowBytes];
         for (int first = 0; first < rows; first += blockRows)
         {
@@ -132,6 +162,24 @@ public static partial class NpyData
             {
                 for (int r = 0; r < count; r++)
                     outputs[c][first + r] = Decode(header, block.Slice((int)(r * rowBytes + indices[c] * header.ItemSize), header.ItemSize));
+            }
+        }
+    }
+
+    /// <summary>
+    /// A row-major table whose rows are wider than a block: each wanted value is read where it lies, since a whole row
+    /// may be larger than any buffer.
+    /// </summary>
+    private static void ReadScattered(Stream stream, Header header, int rows, int[] indices, double[][] outputs)
+    {
+        Span<byte> value = stackalloc byte[header.ItemSize];
+        for (int r = 0; r < rows; r++)
+        {
+            for (int c = 0; c < indices.Length; c++)
+            {
+                stream.Position = header.DataOffset + (r * header.Columns + indices[c]) * header.ItemSize;
+                stream.ReadExactly(value);
+                outputs[c][r] = Decode(header, value);
             }
         }
     }
@@ -156,6 +204,9 @@ public static partial class NpyData
 
     [GeneratedRegex(@"'descr'\s*:\s*'([^']*)'")]
     private static partial Regex DescrPattern();
+
+    [GeneratedRegex(@"'descr'\s*:\s*\[")]
+    private static partial Regex StructuredPattern();
 
     [GeneratedRegex(@"'fortran_order'\s*:\s*(True|False)")]
     private static partial Regex OrderPattern();

@@ -81,6 +81,177 @@ public sealed class CsvDataTests : IDisposable
         Assert.Contains("row 2, column 'x'", e.Message);
     }
 
+    [Theory]
+    [InlineData("x,y,x\n1,2,3\n", "column 'x' twice (columns 1 and 3)")]
+    [InlineData("x,y, x \n1,2,3\n", "column 'x' twice (columns 1 and 3)")]
+    [InlineData("a,y,y\n1,2,3\n", "column 'y' twice (columns 2 and 3)")]
+    public void DuplicateHeaderNameIsNamedWithTheFile(string text, string expected)
+    {
+        var path = Write("dup.csv", text);
+        var e = Assert.Throws<InputException>(() => CsvData.Read(path, ["a"]));
+        Assert.StartsWith($"{path}: the header names ", e.Message);
+        Assert.Contains(expected, e.Message);
+    }
+
+    [Fact]
+    public void SeveralUnnamedColumnsAreNoDuplicate()
+    {
+        var path = Write("unnamed.csv", "x,,\n1,2,3\n");
+        Assert.Equal([1.0], CsvData.Read(path, ["x"]).Column("x"));
+    }
+
+    [Theory]
+    [InlineData("x,y\n1,2\n\n3,4\n", "line 3 is blank")]
+    [InlineData("x,y\n\n1,2\n", "line 2 is blank")]
+    [InlineData("x,y\r\n1,2\r\n   \r\n3,4\r\n", "line 3 is blank")]
+    [InlineData("x\n1\n2\n\n3\n", "line 4 is blank")]
+    public void BlankLineInsideTheFileNamesItsLine(string text, string expected)
+    {
+        var path = Write("blank.csv", text);
+        var e = Assert.Throws<InputException>(() => CsvData.Read(path, text.StartsWith("x,y") ? ["x", "y"] : ["x"]));
+        Assert.Equal($"{path}: {expected}; blank lines may only end the file", e.Message);
+    }
+
+    [Theory]
+    [InlineData("x,y\n1,2\n3,4\n\n")]
+    [InlineData("x,y\n1,2\n3,4\n\n\n\n")]
+    [InlineData("x,y\r\n1,2\r\n3,4\r\n\r\n")]
+    [InlineData("x,y\n1,2\n3,4\n  \n\t\n")]
+    [InlineData("x,y\n1,2\n3,4\n\n\n")]
+    public void BlankLinesAtTheEndAreSkipped(string text)
+    {
+        var path = Write("trailing.csv", text);
+        var data = CsvData.Read(path, ["x", "y"]);
+        Assert.Equal([1.0, 3], data.Column("x"));
+        Assert.Equal([2.0, 4], data.Column("y"));
+    }
+
+    [Fact]
+    public void BlankLinesAtTheEndOfOneColumnAreSkipped()
+    {
+        var path = Write("one.csv", "x\n1\n2\n\n\n");
+        Assert.Equal([1.0, 2], CsvData.Read(path, ["x"]).Column("x"));
+    }
+
+    [Fact]
+    public void OnlyBlankLinesAfterTheHeaderAreNoData()
+    {
+        var path = Write("nodata.csv", "x,y\n\n\n");
+        var e = Assert.Throws<InputException>(() => CsvData.Read(path, ["x"]));
+        Assert.Contains("no data rows", e.Message);
+    }
+
+    [Fact]
+    public void BlankHeaderIsNamed()
+    {
+        var path = Write("noheader.csv", "\n1,2\n");
+        var e = Assert.Throws<InputException>(() => CsvData.Read(path, ["x"]));
+        Assert.Equal($"{path}: line 1, the header row, is blank", e.Message);
+    }
+
+    [Theory]
+    [InlineData("x,y,z\n1,2,3\n4,5\n", "line 3 has 2 fields, the header has 3 fields")]
+    [InlineData("x,y,z\n1,2,3\n4,5,6,7\n", "line 3 has 4 fields, the header has 3 fields")]
+    [InlineData("x,y\n1,2\n3,4\n5\n", "line 4 has 1 field, the header has 2 fields")]
+    [InlineData("x,y\n1,2\n5\n3,x\n", "line 3 has 1 field, the header has 2 fields")]
+    public void RaggedRowNamesItsLineAndFieldCounts(string text, string expected)
+    {
+        var path = Write("ragged.csv", text);
+        var e = Assert.Throws<InputException>(() => CsvData.Read(path, ["x", "y"]));
+        Assert.Equal($"{path}: {expected}", e.Message);
+    }
+
+    [Fact]
+    public void RaggedRowDeepInABigFileIsTheOneNamed()
+    {
+        var rows = Enumerable.Range(0, 50_000).Select(i => i == 41_234 ? "1\n" : $"{i},{i}\n");
+        var path = Write("bigragged.csv", "x,y\n" + string.Concat(rows));
+        var e = Assert.Throws<InputException>(() => CsvData.Read(path, ["y"]));
+        Assert.Equal($"{path}: line 41236 has 1 field, the header has 2 fields", e.Message);
+    }
+
+    [Fact]
+    public void LinesAreCountedAcrossQuotedFieldsThatSpanLines()
+    {
+        var path = Write("quoted.csv", "x,note\n1,\"two\nlines\"\n2,ok\n3,\"a\n\nb\"\n4,ok\nfive,ok\n");
+        var e = Assert.Throws<InputException>(() => CsvData.Read(path, ["x"]));
+        Assert.Contains("line 9, column 'x': 'five'", e.Message);
+        var good = Write("quoted-good.csv", "x,note\n1,\"two\nlines\"\n2,ok\n3,\"a\n\nb\"\n4,ok\n");
+        var data = CsvData.Read(good, ["x"]);
+        Assert.Equal(["line 2", "line 4", "line 5", "line 8"], Enumerable.Range(0, data.Rows).Select(data.DescribeRow));
+    }
+
+    [Fact]
+    public void DescribeRowNamesFileLines()
+    {
+        var data = CsvData.Read(Write("lines.csv", "x\n10\n20\n30\n"), ["x"]);
+        Assert.Equal("line 2", data.DescribeRow(0));
+        Assert.Equal("line 4", data.DescribeRow(2));
+        Assert.Throws<ArgumentOutOfRangeException>(() => data.DescribeRow(3));
+        Assert.Throws<ArgumentOutOfRangeException>(() => data.DescribeRow(-1));
+    }
+
+    [Fact]
+    public void DescribeRowOfDataInMemoryCountsFromOne()
+    {
+        var data = Dataset.FromColumns(("x", [1, 2, 3, 4, 5]));
+        Assert.Equal("row 5", data.DescribeRow(4));
+    }
+
+    [Fact]
+    public void ValuesNearTheLargestDoubleAreReadExactly()
+    {
+        var path = Write("huge.csv", "x,y\n1.7976931348623157e308,-1.7976931348623157e308\n1e308,-4.9e-324\n");
+        var data = CsvData.Read(path, ["x", "y"]);
+        Assert.Equal([double.MaxValue, 1e308], data.Column("x"));
+        Assert.Equal([double.MinValue, -double.Epsilon], data.Column("y"));
+    }
+
+    [Theory]
+    [InlineData("1e309")]
+    [InlineData("-1.8e308")]
+    public void ValuesBeyondTheLargestDoubleAreNotFinite(string cell)
+    {
+        var path = Write("over.csv", $"x\n1\n{cell}\n");
+        var e = Assert.Throws<InputException>(() => CsvData.Read(path, ["x"]));
+        Assert.Contains($"line 3, column 'x': '{cell}' is not a finite number", e.Message);
+    }
+
+    [Fact]
+    public void BinaryFileIsNotCsvAndIsNotPrinted()
+    {
+        var path = Path.Combine(_directory, "image.csv");
+        File.WriteAllBytes(path, [(byte)'x', (byte)'\n', 0x89, (byte)'P', (byte)'N', (byte)'G', 0, 0, 0, 13, 0xFF]);
+        var e = Assert.Throws<InputException>(() => CsvData.Read(path, ["x"]));
+        Assert.Equal($"{path}: not a CSV text file (byte 6 is a NUL byte, as in binary data)", e.Message);
+    }
+
+    [Fact]
+    public void TextThatIsNotUtf8IsRefused()
+    {
+        var path = Path.Combine(_directory, "latin1.csv");
+        File.WriteAllBytes(path, System.Text.Encoding.Latin1.GetBytes("caf\u00e9,x\n1,2\n"));
+        var e = Assert.Throws<InputException>(() => CsvData.Read(path, ["x"]));
+        Assert.Equal($"{path}: not a CSV text file (byte 3 is not UTF-8 text)", e.Message);
+    }
+
+    [Fact]
+    public void Utf8CharacterCutByTheProbeIsStillText()
+    {
+        // 1023 ASCII bytes, then 'é' (two bytes) across the first kilobyte's end.
+        var name = new string('a', 1021) + "\u00e9";
+        var path = Write("long.csv", $"x,{name}\n1,2\n");
+        Assert.Equal([2.0], CsvData.Read(path, [name]).Column(name));
+    }
+
+    [Fact]
+    public void Utf16TextWithAByteOrderMarkIsStillRead()
+    {
+        var path = Path.Combine(_directory, "utf16.csv");
+        File.WriteAllText(path, "x,y\n1,2\n", System.Text.Encoding.Unicode);
+        Assert.Equal([2.0], CsvData.Read(path, ["y"]).Column("y"));
+    }
+
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     private string Write(string name, string text)

@@ -86,7 +86,7 @@ public sealed class NpyDataTests : IDisposable
     {
         var path = Write("nan.npy", 1, "{'descr': '<f8', 'fortran_order': False, 'shape': (3,), }", NpyFile.Bytes(1, double.NaN, 3));
         var e = Assert.Throws<InputException>(() => NpyData.Read(path, ["0"]));
-        Assert.Contains("row 2, column '0'", e.Message);
+        Assert.Contains("row index 1, column '0'", e.Message);
         Assert.Contains("not a finite number", e.Message);
     }
 
@@ -121,6 +121,81 @@ public sealed class NpyDataTests : IDisposable
         var path = Path.Combine(_directory, "a.csv");
         File.WriteAllText(path, "x\n1\n2\n");
         Assert.Equal([1.0, 2], DataFile.Read(path, ["x"]).Column("x"));
+    }
+
+    [Fact]
+    public void StructuredDtypeIsNamedAsUnsupported()
+    {
+        var path = Write("record.npy", 1, "{'descr': [('a', '<f8'), ('b', '<i4')], 'fortran_order': False, 'shape': (1,), }", new byte[12]);
+        var e = Assert.Throws<InputException>(() => NpyData.Read(path, ["0"]));
+        Assert.StartsWith($"{path}: the array has a structured dtype (named fields), which is not supported; ", e.Message);
+        Assert.Contains("plain 1-D or 2-D arrays of float, integer or bool", e.Message);
+    }
+
+    [Fact]
+    public void DescribeRowNamesTheRowIndex()
+    {
+        var data = DataFile.Read(Fixture("f8.npy"), ["0"]);
+        Assert.Equal("row index 0", data.DescribeRow(0));
+        Assert.Equal("row index 3", data.DescribeRow(3));
+    }
+
+    [Fact]
+    public void ValuesNearTheLargestDoubleAreReadExactly()
+    {
+        var path = Write("huge.npy", 1, "{'descr': '<f8', 'fortran_order': False, 'shape': (3,), }", NpyFile.Bytes(double.MaxValue, double.MinValue, 1e308));
+        Assert.Equal([double.MaxValue, double.MinValue, 1e308], NpyData.Read(path, ["0"]).Column("0"));
+    }
+
+    [Fact]
+    public void ShapeWhoseSizeOverflowsIsAFileThatEndsEarly()
+    {
+        var path = Write("overflow.npy", 1, "{'descr': '<f8', 'fortran_order': False, 'shape': (4, 4611686018427387904), }", NpyFile.Bytes(1, 2));
+        var e = Assert.Throws<InputException>(() => NpyData.Read(path, ["0"]));
+        Assert.Contains("the file ends early: its header promises 4 × 4611686018427387904 values", e.Message);
+    }
+
+    [Fact]
+    public void RowsWiderThanABlockAreReadValueByValue()
+    {
+        // Two rows of 5 million uint8 values: a row is more than one read block.
+        const int columns = 5_000_000;
+        var values = new byte[2 * columns];
+        values[0] = 7;
+        values[columns - 1] = 8;
+        values[columns] = 9;
+        values[2 * columns - 1] = 10;
+        var path = Write("wide.npy", 1, $"{{'descr': '|u1', 'fortran_order': False, 'shape': (2, {columns}), }}", values);
+        var data = NpyData.Read(path, [$"{columns - 1}", "0"]);
+        Assert.Equal([7.0, 9], data.Column("0"));
+        Assert.Equal([8.0, 10], data.Column($"{columns - 1}"));
+    }
+
+    [Theory]
+    [InlineData("array.bin")]
+    [InlineData("array.csv")]
+    [InlineData("array")]
+    public void NpyIsKnownByItsMagicWhateverItsExtension(string name)
+    {
+        var path = Path.Combine(_directory, name);
+        File.Copy(Fixture("i4-table.npy"), path);
+        Assert.Equal([3.0, 6], DataFile.Read(path, ["2"]).Column("2"));
+    }
+
+    [Fact]
+    public void BrokenNpyUnderAnotherExtensionIsNamedAsNpy()
+    {
+        var path = Write("broken.bin", 1, "{'descr': '<f8', 'fortran_order': False, 'shape': (3,), }", NpyFile.Bytes(1));
+        var e = Assert.Throws<InputException>(() => DataFile.Read(path, ["0"]));
+        Assert.Contains("the file ends early", e.Message);
+    }
+
+    [Fact]
+    public void DirectoryIsNamedAsSuch()
+    {
+        var e = Assert.Throws<InputException>(() => DataFile.Read(_directory, ["x"]));
+        Assert.Equal($"{_directory}: is a directory, not a data file", e.Message);
+        Assert.Throws<InputException>(() => NpyData.Read(_directory, ["0"]));
     }
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
