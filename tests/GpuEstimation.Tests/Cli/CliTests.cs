@@ -253,7 +253,7 @@ public sealed class CliTests : IDisposable
         AssertBadInput(["fit", "--model", "linear", "--data", WriteColumns("w.csv", ("x", _x)), "--column", "x"], "not --column");
 
     [Fact]
-    public void UnknownOption() => AssertBadInput(["fit", "--model", "normal", "--data", WriteColumns("o.csv", ("x", _x)), "--column", "x", "--colour", "red"], "unknown option --colour");
+    public void UnknownOption() => AssertBadInput(["fit", "--model", "normal", "--data", WriteColumns("o.csv", ("x", _x)), "--column", "x", "--colour", "red"], "fit: unknown option --colour");
 
     [Fact]
     public void AbsentBackendIsAnErrorNotAFallback()
