@@ -1,7 +1,6 @@
 using System.CommandLine;
 using GpuEstimation.Cli.Options;
 using GpuEstimation.Cli.Output;
-using GpuEstimation.Models;
 using GpuEstimation.Results;
 
 namespace GpuEstimation.Cli.Commands;
@@ -32,7 +31,7 @@ internal sealed class EvalCommand : Command
         if (json is not null)
             OutputFile.Check("--json", json, _data.DataPath(parse));
         var model = _data.Load(parse);
-        var point = Point(model, parse.GetValue(_at)!);
+        var point = ParameterChecks.Point(model, parse.GetValue(_at)!);
         int? repeat = parse.GetValue(_repeat);
 
         using var device = _device.Open(parse);
@@ -43,17 +42,5 @@ internal sealed class EvalCommand : Command
         if (json is not null)
             OutputFile.WriteText("--json", json, JsonReport.Evaluation(model.Name, evaluation, evalMs));
         return GpuestApp.Ok;
-    }
-
-    // Every parameter must be given, and only the model's.
-    private static double[] Point(IModelSpec model, IReadOnlyDictionary<string, double> at)
-    {
-        var names = model.Parameters.Select(p => p.Name).ToList();
-        if (at.Keys.FirstOrDefault(k => !names.Contains(k)) is { } unknown)
-            throw new InputException($"--at {unknown}: model '{model.Name}' has no parameter '{unknown}' (parameters: {string.Join(", ", names)})");
-        var missing = names.Where(n => !at.ContainsKey(n)).ToList();
-        if (missing.Count > 0)
-            throw new InputException($"--at: missing value for {string.Join(", ", missing)}");
-        return names.Select(n => at[n]).ToArray();
     }
 }

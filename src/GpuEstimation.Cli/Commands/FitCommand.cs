@@ -46,6 +46,7 @@ internal sealed class FitCommand : Command
         var model = _data.Load(parse);
         var options = _estimation.Read(parse) with { Level = parse.GetValue(_level) };
         options = options with { Profile = ProfileNames(parse.GetValue(_profile), model, options.Fixed) };
+        ParameterChecks.Fit(model, options);
         int? repeat = parse.GetValue(_repeat);
 
         using var device = _device.Open(parse);

@@ -59,6 +59,7 @@ internal sealed class SweepCommand : Command
             Fit = _estimation.Read(parse),
             Estimates = png is not null,
         };
+        ParameterChecks.Sweep(model, options);
         int? repeat = parse.GetValue(_repeat);
 
         using var device = _device.Open(parse);

@@ -67,6 +67,7 @@ internal sealed class DataOptions
     /// <summary>The column options' combinations, each error naming the options.</summary>
     public static void Check(string model, ModelColumns columns)
     {
+        CheckTrials(model, columns);
         if (model == Linear)
         {
             if (columns.Column is not null)
@@ -81,7 +82,6 @@ internal sealed class DataOptions
             if (columns.Column is null)
                 throw new InputException($"--model {model} needs --column NAME");
         }
-        CheckTrials(model, columns);
     }
 
     private static void CheckTrials(string model, ModelColumns columns)

@@ -25,7 +25,17 @@ internal sealed class DeviceOptions
     }
 
     /// <summary>Opens the device the options name.</summary>
-    public ComputeDevice Open(ParseResult parse) => parse.GetValue(Device) is { } backend
-        ? ComputeDevice.Open(backend, parse.GetValue(Threads))
-        : ComputeDevice.Open(threads: parse.GetValue(Threads));
+    public ComputeDevice Open(ParseResult parse)
+    {
+        var backend = parse.GetValue(Device);
+        try
+        {
+            return backend is { } named ? ComputeDevice.Open(named, parse.GetValue(Threads)) : ComputeDevice.Open(threads: parse.GetValue(Threads));
+        }
+        catch (InputException e) when (backend is not null && !e.Message.StartsWith("--", StringComparison.Ordinal))
+        {
+            // An absent or unusable device: the library says what is wrong, the CLI which option asked for it.
+            throw new InputException($"--device {BackendText.Name(backend.Value)}: {e.Message}");
+        }
+    }
 }
