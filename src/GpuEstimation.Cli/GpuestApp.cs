@@ -15,12 +15,15 @@ public static class GpuestApp
     public const int BadInput = 2;
     public const int NotConverged = 3;
 
+    // "@FILE" is a data path here, not a response file to expand.
+    private static readonly ParserConfiguration Syntax = new() { ResponseFileTokenReplacer = null };
+
     /// <summary>Runs the command line <paramref name="args"/>, writing results to <paramref name="output"/> and errors to <paramref name="error"/>.</summary>
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
         try
         {
-            var parse = CreateRoot().Parse(Normalize(args));
+            var parse = CreateRoot().Parse(Normalize(args), Syntax);
             if (parse.Action is ParseErrorAction)
             {
                 error.WriteLine($"gpuest: {ParseErrors.Describe(parse)}");
