@@ -9,9 +9,9 @@ namespace GpuEstimation.Cli;
 internal static class Sessions
 {
     /// <summary>A session of <paramref name="model"/> on <paramref name="device"/>: data uploaded, kernels loaded.</summary>
-    public static IEstimationSession Open(IModelSpec model, ComputeDevice device) => model.OpenSession(device);
+    public static EstimationSession Open(IModelSpec model, ComputeDevice device) => new(model, device);
 
     /// <summary>A sweep over the session's model.</summary>
-    public static SweepResult Sweep(IModelSpec model, IEstimationSession session, SweepOptions options, IProgress<double>? progress = null) =>
-        Sweeper.Sweep(model, session, options, progress);
+    public static SweepResult Sweep(EstimationSession session, SweepOptions options, IProgress<double>? progress = null) =>
+        Sweeper.Sweep(session, options, progress);
 }

@@ -1,7 +1,28 @@
 namespace GpuEstimation;
 
 /// <summary>
-/// Bad input from the user: a file, column, row, parameter or option that cannot be used. The message is one line
-/// that names what is wrong; the CLI prints it and exits with code 2.
+/// Bad input: a file, column, row, parameter or value that cannot be used. The message is one line that names what is
+/// wrong and where, in the library's terms (parameter and column names, never command-line options);
+/// <see cref="ArgumentException.ParamName"/> carries the parameter or column concerned where there is one. The
+/// <c>gpuest</c> command prints the message and exits with code 2.
 /// </summary>
-public sealed class InputException(string message) : Exception(message);
+public sealed class InputException : ArgumentException
+{
+    private readonly string _message;
+
+    /// <summary>Bad input described by <paramref name="message"/>.</summary>
+    public InputException(string message)
+        : this(message, null)
+    {
+    }
+
+    /// <summary>Bad input concerning <paramref name="paramName"/> (a model parameter, column or argument name).</summary>
+    public InputException(string message, string? paramName)
+        : base(message, paramName)
+    {
+        _message = message;
+    }
+
+    /// <summary>The one-line message, without the "(Parameter ...)" suffix that <see cref="ArgumentException"/> adds.</summary>
+    public override string Message => _message;
+}

@@ -59,7 +59,7 @@ internal sealed class DemoCommand : Command
         var mle = example.Mle;
         var se = (mle.Get("intercept").StdError ?? 0.01, mle.Get("x").StdError ?? 0.01);
         using var session = Sessions.Open(example.Model, device);
-        var surface = Sessions.Sweep(example.Model, session, new SweepOptions
+        var surface = Sessions.Sweep(session, new SweepOptions
         {
             Axes =
             [

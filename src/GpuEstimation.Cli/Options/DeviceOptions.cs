@@ -32,10 +32,12 @@ internal sealed class DeviceOptions
         {
             return backend is { } named ? ComputeDevice.Open(named, parse.GetValue(Threads)) : ComputeDevice.Open(threads: parse.GetValue(Threads));
         }
-        catch (InputException e) when (backend is not null && !e.Message.StartsWith("--", StringComparison.Ordinal))
+        catch (InputException e) when (backend is not null)
         {
             // An absent or unusable device: the library says what is wrong, the CLI which option asked for it.
-            throw new InputException($"--device {BackendText.Name(backend.Value)}: {e.Message}");
+            var option = $"--device {BackendText.Name(backend.Value)}: ";
+            var library = $"device {BackendText.Name(backend.Value)}: ";
+            throw new InputException(option + (e.Message.StartsWith(library, StringComparison.Ordinal) ? e.Message[library.Length..] : e.Message));
         }
     }
 }

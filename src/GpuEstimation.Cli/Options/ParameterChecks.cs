@@ -22,6 +22,8 @@ internal static class ParameterChecks
             throw new InputException($"--prior {options.Priors.Keys.First()}: priors apply to MAP estimation; add --map");
         foreach (var (name, prior) in options.Priors)
         {
+            if (options.Fixed.ContainsKey(name))
+                throw new InputException($"--prior {name}: {name} is fixed (--fix), so a prior on it has no effect");
             if (prior.RequiresPositive && Info(model, "--prior", name).Domain != ParameterDomain.Positive)
                 throw new InputException($"--prior {name}: {prior} is defined only for positive values, but {name} is not a positive parameter");
         }

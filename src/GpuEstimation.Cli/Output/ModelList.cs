@@ -5,10 +5,17 @@ namespace GpuEstimation.Cli.Output;
 /// <summary>The models and their parameters, one line each (what <c>gpuest models</c> prints).</summary>
 internal static class ModelList
 {
-    /// <summary>Every built-in model.</summary>
+    /// <summary>Every built-in model: name, parameters, the options that give its columns, support.</summary>
     public static void Write(TextWriter output)
     {
-        foreach (var line in ModelCatalog.Describe())
-            output.WriteLine(line);
+        foreach (var model in ModelCatalog.Models)
+            output.WriteLine($"{model.Name,-12} parameters: {model.Parameters,-40} {Columns(model.Inputs)}; support: {model.Support}");
     }
+
+    private static string Columns(ModelInputs inputs) => inputs switch
+    {
+        ModelInputs.ColumnWithTrials => "--column K (--trials N | --trials-column C)",
+        ModelInputs.ResponseAndFeatures => "--y Y --x X1[,X2...]",
+        _ => "--column X",
+    };
 }

@@ -6,26 +6,6 @@ using ILGPU.Runtime.OpenCL;
 
 namespace GpuEstimation.Backends;
 
-/// <summary>What runs the likelihood: an ILGPU accelerator, or the native host backend.</summary>
-public enum Backend
-{
-    /// <summary>CUDA if present, then a usable OpenCL device, then the native backend.</summary>
-    Auto,
-    Cuda,
-    OpenCL,
-    /// <summary>The same model structs in plain host loops on all cores: what a machine without a GPU should use.</summary>
-    Native,
-    /// <summary>ILGPU's CPU accelerator: runs the kernels themselves on the host, emulating a GPU (for tests).</summary>
-    Cpu,
-}
-
-/// <summary>An accelerator the machine offers, and whether this engine can use it.</summary>
-public sealed record DeviceInfo(Backend Backend, string Name, bool Usable, string? Reason)
-{
-    public override string ToString() =>
-        Usable ? $"{Backend.ToString().ToLowerInvariant()}: {Name}" : $"{Backend.ToString().ToLowerInvariant()}: {Name} (unusable: {Reason})";
-}
-
 /// <summary>
 /// What evaluates the likelihood: one ILGPU context and accelerator with the launch shape used on it, or the native
 /// host backend with its thread count. Engines borrow it; it is disposed last.
@@ -85,8 +65,8 @@ public sealed class ComputeDevice : IDisposable
     /// </summary>
     public static ComputeDevice Open(Backend requested = Backend.Auto, int? threads = null)
     {
-        if (threads is < 1)
-            throw new InputException($"--threads {threads}: must be at least 1");
+        if (threads is { } count)
+            ArgumentOutOfRangeException.ThrowIfLessThan(count, 1, nameof(threads));
         int nativeThreads = threads ?? Environment.ProcessorCount;
         if (requested == Backend.Native)
             return new ComputeDevice(nativeThreads);
@@ -110,8 +90,8 @@ public sealed class ComputeDevice : IDisposable
             var name = requested.ToString().ToLowerInvariant();
             var unusable = candidates.Where(c => c.Info.Backend == requested && !c.Info.Usable).Select(c => c.Info.ToString()).ToList();
             throw new InputException(unusable.Count > 0
-                ? $"--device {name}: no usable device ({string.Join("; ", unusable)})"
-                : $"--device {name}: no such device on this machine");
+                ? $"device {name}: no usable device ({string.Join("; ", unusable)})"
+                : $"device {name}: no such device on this machine", nameof(requested));
         }
         catch
         {
@@ -129,17 +109,7 @@ public sealed class ComputeDevice : IDisposable
             .ToList();
     }
 
-    /// <summary>Parses a --device value.</summary>
-    public static Backend ParseBackend(string text) => text.ToLowerInvariant() switch
-    {
-        "auto" => Backend.Auto,
-        "cuda" => Backend.Cuda,
-        "opencl" => Backend.OpenCL,
-        "native" => Backend.Native,
-        "cpu" => Backend.Cpu,
-        _ => throw new InputException($"--device: unknown device '{text}' (expected auto, cuda, opencl, native or cpu)"),
-    };
-
+    /// <summary>Frees the accelerator and its ILGPU context.</summary>
     public void Dispose()
     {
         _accelerator?.Dispose();

@@ -61,7 +61,7 @@ public static class LearningExample
     {
         var data = Generate(points);
         var model = ModelCatalog.Linear(data, "y", ["x"]);
-        using var session = model.OpenSession(device);
+        using var session = new EstimationSession(model, device);
         var mle = session.Fit(new FitOptions());
         var map = session.Fit(new FitOptions
         {

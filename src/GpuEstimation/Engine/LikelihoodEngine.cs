@@ -12,7 +12,7 @@ namespace GpuEstimation.Engine;
 /// and the kernel loaded once, here; every <see cref="Evaluate"/> is then one launch and one small read-back (on the
 /// native backend, one parallel pass over host memory).
 /// </summary>
-public sealed class LikelihoodEngine<TModel> : IDisposable where TModel : unmanaged, ILikelihoodModel<TModel>
+public sealed class LikelihoodEngine<TModel> : ILikelihoodEngine where TModel : unmanaged, ILikelihoodModel<TModel>
 {
     private readonly IEvaluator _evaluator;
 

@@ -6,245 +6,214 @@ using GpuEstimation.Kernels;
 using GpuEstimation.Models;
 using GpuEstimation.Optimization;
 using GpuEstimation.Priors;
+using MathNet.Numerics.LinearAlgebra;
 
 namespace GpuEstimation.Estimation;
 
-/// <summary>A model's data on a device, ready for any number of fits and evaluations.</summary>
-public interface IEstimationSession : IDisposable
-{
-    /// <summary>Finds the MLE or MAP estimate.</summary>
-    FitResult Fit(FitOptions options);
-
-    /// <summary>The log-likelihood and gradient at natural-scale <paramref name="parameters"/>, in model order.</summary>
-    Evaluation Evaluate(IReadOnlyList<double> parameters);
-
-    /// <summary>The median time of one evaluation over <paramref name="repeat"/> runs, in milliseconds (data already on the device).</summary>
-    double TimeEvaluation(IReadOnlyList<double> parameters, int repeat);
-
-    /// <summary>The log-density of each observation at natural-scale <paramref name="parameters"/>.</summary>
-    double[] LogDensities(IReadOnlyList<double> parameters);
-
-    /// <summary>The log-likelihood at each of <paramref name="points"/> (natural scale), in one sweep over the data.</summary>
-    double[] LogLikelihoods(IReadOnlyList<double[]> points);
-
-    /// <summary>What evaluates: backend and device name.</summary>
-    string DeviceDescription { get; }
-}
-
 /// <summary>
-/// Turns a model's likelihood engine into an objective over the free parameters on the optimizer's scale (log for
-/// positive parameters, logit for probabilities), adds priors for MAP, runs the optimizer and reports on the natural
-/// scale with standard errors and, where asked, profile intervals.
+/// A model's data on a device, ready for any number of fits and evaluations: the data is uploaded and the kernels
+/// loaded once, when the session opens. A fit is a pipeline of stages, each owning one thing: the objective (priors,
+/// held parameters, the optimizer's scale), the maximization, the inference at the optimum (observed information,
+/// delta method), the profile intervals, and the result.
 /// </summary>
-public sealed class EstimationSession<TModel> : IEstimationSession where TModel : unmanaged, ILikelihoodModel<TModel>
+public sealed class EstimationSession : IDisposable
 {
-    private readonly ModelSpec<TModel> _spec;
-    private readonly LikelihoodEngine<TModel> _engine;
+    private readonly ILikelihoodEngine _engine;
 
-    public EstimationSession(ComputeDevice device, ModelSpec<TModel> spec)
+    /// <summary>Uploads <paramref name="model"/>'s data to <paramref name="device"/> (borrowed, not disposed here) and loads its kernels.</summary>
+    public EstimationSession(IModelSpec model, ComputeDevice device)
     {
-        _spec = spec;
-        _engine = new LikelihoodEngine<TModel>(device, spec.Model, spec.Columns);
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(device);
+        Model = model;
+        Parameters = new ParameterMap(model.Name, model.Parameters);
+        _engine = model.CreateEngine(device);
     }
 
+    /// <summary>The model fitted.</summary>
+    public IModelSpec Model { get; }
+
+    /// <summary>The model's parameters: names, indices, domains.</summary>
+    public ParameterMap Parameters { get; }
+
+    /// <summary>What evaluates: backend and device name.</summary>
+    public string DeviceDescription => _engine.Device.Description;
+
+    /// <summary>Finds the MLE or MAP estimate, with standard errors and, where asked, profile intervals.</summary>
     public FitResult Fit(FitOptions options)
     {
         var clock = Stopwatch.StartNew();
-        var objective = CreateObjective(options);
-        var parameters = _spec.Parameters;
-        int evaluations = 0;
-
-        var outcome = Maximizer.Maximize(objective.Evaluate, objective.StartPoint(), Scales(objective), options.Optimizer);
-        evaluations += outcome.Evaluations;
-        objective.SetPoint(outcome.Point);
-        var natural = objective.Natural.ToArray();
-        var gradient = new double[parameters.Count];
-        double logLikelihood = _engine.Evaluate(natural, gradient);
-        evaluations++;
-        double? logPosterior = options.Map ? logLikelihood + objective.LogPrior() : null;
-        bool converged = outcome.Converged && double.IsFinite(logLikelihood);
-
-        var notes = new List<string>();
-        var information = converged
-            ? ObservedInformation.AtOptimum(objective.Evaluate, outcome.Point, outcome.Transform)
-            : new Information(HessianStatus.Unavailable, null, double.NaN, 0);
-        evaluations += information.Evaluations;
-        objective.SetPoint(outcome.Point);
-        if (!converged)
-            notes.Add("no standard errors: the fit did not converge");
-        else if (information.Status != HessianStatus.NegativeDefinite)
-            notes.Add($"no standard errors: the Hessian at the optimum is {Describe(information.Status)}");
-        if (options.Map)
-            notes.Add("MAP: standard errors are posterior standard deviations from the Laplace approximation at the mode; priors are on each parameter's reported (natural) scale");
-
-        // Covariance on the natural scale by the delta method: C = J C_u J, J = diag(dθ/du).
-        var free = objective.Free;
-        double[,]? covariance = null;
-        if (information.Covariance is { } cu)
-        {
-            covariance = new double[parameters.Count, parameters.Count];
-            for (int i = 0; i < free.Length; i++)
-            {
-                for (int j = 0; j < free.Length; j++)
-                    covariance[free[i], free[j]] = cu[i, j] * objective.Jacobian(free[i], natural[free[i]]) * objective.Jacobian(free[j], natural[free[j]]);
-            }
-        }
-
-        double z = MathNet.Numerics.Distributions.Normal.InvCDF(0, 1, 0.5 + options.Level / 2);
-        var profiles = new Dictionary<int, Interval>();
-        foreach (var name in options.Profile.Distinct())
-        {
-            int k = IndexOf(name, "--profile");
-            if (objective.IsFixed[k])
-                throw new InputException($"--profile {name}: {name} is fixed, so it has no interval");
-            if (!converged)
-            {
-                notes.Add($"no profile interval for {name}: the fit did not converge");
-                continue;
-            }
-            int i = Array.IndexOf(free, k);
-            double seU = information.Covariance is { } c ? Math.Sqrt(c[i, i]) : Math.Max(Scales(objective)[i], 1e-8);
-            var (interval, used, problems) = ProfileInterval(objective, k, outcome.Point[i], outcome.Value, z * seU, options);
-            evaluations += used;
-            profiles[k] = interval;
-            notes.AddRange(problems.Select(problem => $"profile interval for {name}: {problem}"));
-        }
-
-        var estimates = parameters.Select((info, k) =>
-        {
-            if (objective.IsFixed[k] || covariance is null)
-                return new ParameterEstimate(info.Name, natural[k], objective.IsFixed[k], Profile: profiles.GetValueOrDefault(k));
-            double se = Math.Sqrt(covariance[k, k]);
-            return new ParameterEstimate(info.Name, natural[k], false, se, new Interval(natural[k] - z * se, natural[k] + z * se), profiles.GetValueOrDefault(k));
-        }).ToArray();
-
-        // On the optimizer's scale a bounded parameter's edge is at infinity: far out means at the bound.
-        var atBound = free
-            .Where(k => parameters[k].Domain != ParameterDomain.Real && Math.Abs(objective.ToOptimizerScale(k, natural[k])) > 30)
-            .Select(k => parameters[k].Name)
-            .ToArray();
-        if (atBound.Length > 0)
-            notes.Add($"at the edge of the domain (beyond ±30 on the log or logit scale): {string.Join(", ", atBound)}");
-
-        clock.Stop();
-        var diagnostics = new Diagnostics(
-            converged,
-            outcome.Reason,
-            outcome.Iterations,
-            evaluations,
-            outcome.GradientNorm,
-            double.IsFinite(information.Edm) ? information.Edm : outcome.Edm,
-            Describe(information.Status),
-            atBound,
-            notes);
-        return new FitResult(
-            _spec.Name,
-            options.Map ? "map" : "mle",
-            options.Optimizer.Kind == OptimizerKind.Lbfgs ? "lbfgs" : "gradient-ascent",
-            _engine.Device.Description,
-            _spec.Rows,
-            estimates,
-            logLikelihood,
-            logPosterior,
-            options.Level,
-            covariance,
-            diagnostics,
-            clock.Elapsed.TotalMilliseconds);
+        var objective = CreateObjective(options, held: null);
+        var search = Maximizer.Maximize(objective.Evaluate, objective.Start(), objective.Scales(), options.Optimizer);
+        var end = EndPoint(objective, search, options.Map);
+        var information = Infer(objective, search, end.Converged);
+        var profiles = ProfileIntervals.Find(objective, search, information, options, end.Converged);
+        return Report(options, objective.Map, search, end, information, profiles, clock);
     }
 
+    /// <summary>
+    /// Maximizes over the free parameters with those in <paramref name="held"/> (natural values by name) held as well
+    /// as <see cref="FitOptions.Fixed"/>, and stops there: no Hessian, no intervals. What profile sweeps need at
+    /// every grid point. A prior on a held parameter counts in the log-posterior (a constant to the search).
+    /// </summary>
+    public Maximum Maximize(FitOptions options, IReadOnlyDictionary<string, double>? held = null)
+    {
+        var objective = CreateObjective(options, held);
+        var search = Maximizer.Maximize(objective.Evaluate, objective.Start(), objective.Scales(), options.Optimizer);
+        return EndPoint(objective, search, options.Map);
+    }
+
+    /// <summary>The log-likelihood and gradient at natural-scale <paramref name="parameters"/>, in model order.</summary>
     public Evaluation Evaluate(IReadOnlyList<double> parameters)
     {
         var at = CheckPoint(parameters);
         var gradient = new double[at.Length];
         double value = _engine.Evaluate(at, gradient);
-        return new Evaluation(_spec.Parameters.Select(q => q.Name).ToArray(), at, value, gradient, _engine.Device.Description, _spec.Rows);
+        return new Evaluation(Parameters.Names.ToArray(), at, value, gradient, DeviceDescription, _engine.Rows);
     }
 
-    public double[] LogDensities(IReadOnlyList<double> parameters) => _engine.LogDensities(CheckPoint(parameters));
-
-    public double[] LogLikelihoods(IReadOnlyList<double[]> points) => _engine.LogLikelihoods(points.Select(p => CheckPoint(p)).ToArray());
-
-    public string DeviceDescription => _engine.Device.Description;
-
+    /// <summary>The median time of one evaluation over <paramref name="repeat"/> runs, in milliseconds (data already on the device).</summary>
     public double TimeEvaluation(IReadOnlyList<double> parameters, int repeat)
     {
-        if (repeat < 1)
-            throw new InputException($"--repeat {repeat}: must be at least 1");
+        ArgumentOutOfRangeException.ThrowIfLessThan(repeat, 1);
         var at = CheckPoint(parameters);
         var gradient = new double[at.Length];
         _engine.Evaluate(at, gradient);
         return WarmTiming.MedianMs(repeat, () => _engine.Evaluate(at, gradient));
     }
 
+    /// <summary>The log-density of each observation at natural-scale <paramref name="parameters"/>.</summary>
+    public double[] LogDensities(IReadOnlyList<double> parameters) => _engine.LogDensities(CheckPoint(parameters));
+
+    /// <summary>The log-likelihood at each of <paramref name="points"/> (natural scale), in one sweep over the data.</summary>
+    public double[] LogLikelihoods(IReadOnlyList<double[]> points) => _engine.LogLikelihoods(points.Select(p => CheckPoint(p)).ToArray());
+
+    /// <summary>Frees the device buffers and kernels (not the device).</summary>
     public void Dispose() => _engine.Dispose();
 
-    private FreeObjective CreateObjective(FitOptions options)
+    /// <summary>Stage 1: the objective over the free parameters, with the priors, held values and starts of <paramref name="options"/>.</summary>
+    private Objective CreateObjective(FitOptions options, IReadOnlyDictionary<string, double>? held)
     {
-        var parameters = _spec.Parameters;
-        CheckNames(options.Fixed.Keys, "--fix");
-        CheckNames(options.Start.Keys, "--start");
-        CheckNames(options.Priors.Keys, "--prior");
-        if (!options.Map && options.Priors.Count > 0)
-            throw new InputException($"--prior {options.Priors.Keys.First()}: priors apply to MAP estimation; add --map");
-        if (!(options.Level > 0 && options.Level < 1))
-            throw new InputException($"--level {options.Level}: must be between 0 and 1");
-
-        var values = _spec.Start.ToArray();
-        var isFixed = new bool[parameters.Count];
-        var priors = new Prior?[parameters.Count];
-        for (int k = 0; k < parameters.Count; k++)
+        ArgumentNullException.ThrowIfNull(options);
+        held ??= new Dictionary<string, double>();
+        CheckNames(options, held);
+        var map = Parameters;
+        var values = Model.Start.ToArray();
+        var holding = new List<int>();
+        var priors = new Prior?[map.Count];
+        for (int k = 0; k < map.Count; k++)
         {
-            var info = parameters[k];
-            if (options.Fixed.TryGetValue(info.Name, out var value))
+            var info = map.Parameters[k];
+            if (held.TryGetValue(info.Name, out var heldValue) || options.Fixed.TryGetValue(info.Name, out heldValue))
             {
-                values[k] = RequireInDomain(info, value, "--fix");
-                isFixed[k] = true;
+                values[k] = map.Require(k, heldValue, held.ContainsKey(info.Name) ? "held value" : "fixed value");
+                holding.Add(k);
             }
             else if (options.Start.TryGetValue(info.Name, out var startValue))
             {
-                values[k] = RequireInDomain(info, startValue, "--start");
+                values[k] = map.Require(k, startValue, "starting value");
             }
             if (options.Map && options.Priors.TryGetValue(info.Name, out var prior))
-            {
-                if (prior.RequiresPositive && info.Domain != ParameterDomain.Positive)
-                    throw new InputException($"--prior {info.Name}: {prior} is defined only for positive values, but {info.Name} is real-valued");
-                priors[k] = prior;
-            }
+                priors[k] = CheckPrior(info, prior, options.Fixed.ContainsKey(info.Name));
         }
-        return new FreeObjective((theta, g) => _engine.Evaluate(theta, g), parameters, values, isFixed, priors);
+        return new Objective(_engine, map.Holding(holding), values, priors, Model.Scales);
     }
 
-    private double[] Scales(FreeObjective objective) => objective.Free.Select(k => _spec.Scales[k]).ToArray();
-
-    /// <summary>Both ends of parameter k's profile interval, each profile fit warm-started from the last.</summary>
-    private (Interval Interval, int Evaluations, List<string> Problems) ProfileInterval(
-        FreeObjective objective, int k, double optimumU, double maximum, double step, FitOptions options)
+    /// <summary>Every name in <paramref name="options"/> and <paramref name="held"/> is a parameter; priors go with MAP; the level is a probability.</summary>
+    private void CheckNames(FitOptions options, IReadOnlyDictionary<string, double> held)
     {
-        double drop = 0.5 * MathNet.Numerics.Distributions.ChiSquared.InvCDF(1, options.Level);
-        int evaluations = 0;
-        var problems = new List<string>();
-        var ends = new double?[2];
-        for (int side = 0; side < 2; side++)
+        foreach (var name in options.Fixed.Keys)
+            Parameters.IndexOf(name, "fixed value");
+        foreach (var name in held.Keys)
+            Parameters.IndexOf(name, "held value");
+        foreach (var name in options.Start.Keys)
+            Parameters.IndexOf(name, "starting value");
+        foreach (var name in options.Priors.Keys)
+            Parameters.IndexOf(name, "prior");
+        if (!options.Map && options.Priors.Count > 0)
+            throw new InputException($"prior on {options.Priors.Keys.First()}: priors apply to MAP estimation, not to the MLE", options.Priors.Keys.First());
+        if (!(options.Level > 0 && options.Level < 1))
+            throw new InputException($"confidence level {options.Level}: must lie strictly between 0 and 1", nameof(options.Level));
+    }
+
+    private static Prior CheckPrior(ParameterInfo info, Prior prior, bool isFixed)
+    {
+        if (isFixed)
+            throw new InputException($"prior on {info.Name}: {info.Name} is fixed, so a prior on it has no effect", info.Name);
+        if (prior.RequiresPositive && info.Domain != ParameterDomain.Positive)
+            throw new InputException($"prior on {info.Name}: {prior} is defined only for positive values, but {info.Name} is {(info.Domain == ParameterDomain.Real ? "real-valued" : "a probability")}", info.Name);
+        return prior;
+    }
+
+    /// <summary>Stage 2's end: the likelihood (and posterior) re-evaluated at the search's end point.</summary>
+    private Maximum EndPoint(Objective objective, OptimizationResult search, bool map)
+    {
+        var natural = objective.Natural(search.Point);
+        double logLikelihood = _engine.Evaluate(natural, new double[natural.Length]);
+        double? logPosterior = map ? logLikelihood + objective.LogPrior(natural) : null;
+        bool converged = search.Converged && double.IsFinite(logLikelihood);
+        return new Maximum(natural, logLikelihood, logPosterior, converged, search.Reason, search.Iterations, search.Evaluations + 1);
+    }
+
+    /// <summary>Stage 3: the observed information at a converged optimum, on the optimizer's scale.</summary>
+    private static Information Infer(Objective objective, OptimizationResult search, bool converged) =>
+        converged
+            ? ObservedInformation.AtOptimum(objective.Evaluate, search.Point, search.Transform)
+            : new Information(HessianStatus.Unavailable, null, double.NaN, 0);
+
+    /// <summary>Stage 5: estimates, standard errors, intervals and diagnostics on the natural scale.</summary>
+    private FitResult Report(FitOptions options, ParameterMap map, OptimizationResult search, Maximum end, Information information,
+        ProfileIntervals profiles, Stopwatch clock)
+    {
+        var natural = end.Estimates;
+        var notes = new List<string>();
+        if (!end.Converged)
+            notes.Add("no standard errors: the fit did not converge");
+        else if (information.Status != HessianStatus.NegativeDefinite)
+            notes.Add($"no standard errors: the Hessian at the optimum is {Describe(information.Status)}");
+        if (options.Map)
+            notes.Add("MAP: standard errors are posterior standard deviations from the Laplace approximation at the mode; priors are on each parameter's reported (natural) scale");
+        notes.AddRange(profiles.Notes);
+
+        var covariance = NaturalCovariance(map, natural, information.Covariance);
+        double z = MathNet.Numerics.Distributions.Normal.InvCDF(0, 1, 0.5 + options.Level / 2);
+        var estimates = map.Parameters.Select((info, k) =>
         {
-            var warm = objective.Natural.ToArray();
-            (double, bool) Profile(double u)
-            {
-                var profiled = objective.WithFixed(k, objective.ToNaturalScale(k, u), warm);
-                var result = Maximizer.Maximize(profiled.Evaluate, profiled.StartPoint(), Scales(profiled), options.Optimizer);
-                evaluations += result.Evaluations;
-                if (result.Converged)
-                {
-                    profiled.SetPoint(result.Point);
-                    Array.Copy(profiled.Natural.ToArray(), warm, warm.Length);
-                }
-                return (result.Value, result.Converged);
-            }
-            var bound = ProfileLikelihood.FindEnd(Profile, optimumU, maximum, drop, step, side == 0 ? -1 : 1);
-            if (bound.Problem is not null)
-                problems.Add($"{(side == 0 ? "lower" : "upper")} end: {bound.Problem}");
-            ends[side] = bound.Value is { } u ? objective.ToNaturalScale(k, u) : null;
+            if (map.IsHeld(k) || covariance is null)
+                return new ParameterEstimate(info.Name, natural[k], map.IsHeld(k), Profile: profiles.Intervals.GetValueOrDefault(k));
+            double se = Math.Sqrt(covariance[k, k]);
+            return new ParameterEstimate(info.Name, natural[k], false, se, new Interval(natural[k] - z * se, natural[k] + z * se), profiles.Intervals.GetValueOrDefault(k));
+        }).ToArray();
+
+        // On the optimizer's scale a bounded parameter's edge is at infinity: far out means at the bound.
+        var atBound = map.Free
+            .Where(k => map.Parameters[k].Domain != ParameterDomain.Real && Math.Abs(map.ToOptimizer(k, natural[k])) > 30)
+            .Select(k => map.Parameters[k].Name)
+            .ToArray();
+        if (atBound.Length > 0)
+            notes.Add($"at the edge of the domain (beyond ±30 on the log or logit scale): {string.Join(", ", atBound)}");
+
+        clock.Stop();
+        var diagnostics = new Diagnostics(end.Converged, search.Reason, search.Iterations,
+            end.Evaluations + information.Evaluations + profiles.Evaluations, search.GradientNorm,
+            double.IsFinite(information.Edm) ? information.Edm : search.Edm, Describe(information.Status), atBound, notes);
+        return new FitResult(Model.Name, options.Map ? "map" : "mle", options.Optimizer.Name, DeviceDescription, _engine.Rows, estimates,
+            end.LogLikelihood, end.LogPosterior, options.Level, covariance, diagnostics, clock.Elapsed.TotalMilliseconds);
+    }
+
+    /// <summary>Covariance on the natural scale by the delta method: C = J C_u J, J = diag(dθ/du).</summary>
+    private static double[,]? NaturalCovariance(ParameterMap map, double[] natural, Matrix<double>? optimizerScale)
+    {
+        if (optimizerScale is null)
+            return null;
+        var free = map.Free;
+        var covariance = new double[map.Count, map.Count];
+        for (int i = 0; i < free.Count; i++)
+        {
+            for (int j = 0; j < free.Count; j++)
+                covariance[free[i], free[j]] = optimizerScale[i, j] * map.Jacobian(free[i], natural[free[i]]) * map.Jacobian(free[j], natural[free[j]]);
         }
-        return (new Interval(ends[0], ends[1]), evaluations, problems);
+        return covariance;
     }
 
     private static string Describe(HessianStatus status) => status switch
@@ -255,40 +224,11 @@ public sealed class EstimationSession<TModel> : IEstimationSession where TModel 
         _ => "not computed",
     };
 
-    private int IndexOf(string name, string option)
-    {
-        for (int k = 0; k < _spec.Parameters.Count; k++)
-        {
-            if (_spec.Parameters[k].Name == name)
-                return k;
-        }
-        throw new InputException($"{option} {name}: model '{_spec.Name}' has no parameter '{name}' (parameters: {string.Join(", ", _spec.Parameters.Select(q => q.Name))})");
-    }
-
     private double[] CheckPoint(IReadOnlyList<double> parameters)
     {
-        if (parameters.Count != _spec.Parameters.Count)
-            throw new InputException($"--at: expected values for {string.Join(", ", _spec.Parameters.Select(q => q.Name))}");
-        return _spec.Parameters.Select((info, k) => RequireInDomain(info, parameters[k], "--at")).ToArray();
-    }
-
-    private void CheckNames(IEnumerable<string> names, string option)
-    {
-        foreach (var name in names)
-        {
-            if (!_spec.Parameters.Any(q => q.Name == name))
-                throw new InputException($"{option} {name}: model '{_spec.Name}' has no parameter '{name}' (parameters: {string.Join(", ", _spec.Parameters.Select(q => q.Name))})");
-        }
-    }
-
-    private static double RequireInDomain(ParameterInfo info, double value, string option)
-    {
-        if (!double.IsFinite(value))
-            throw new InputException($"{option} {info.Name}={value}: not a finite number");
-        if (info.Domain == ParameterDomain.Positive && value <= 0)
-            throw new InputException($"{option} {info.Name}={value}: {info.Name} must be positive");
-        if (info.Domain == ParameterDomain.UnitInterval && !(value > 0 && value < 1))
-            throw new InputException($"{option} {info.Name}={value}: {info.Name} must lie strictly between 0 and 1");
-        return value;
+        ArgumentNullException.ThrowIfNull(parameters);
+        if (parameters.Count != Parameters.Count)
+            throw new InputException($"expected {Parameters.Count} parameter values ({string.Join(", ", Parameters.Names)}), got {parameters.Count}", nameof(parameters));
+        return Enumerable.Range(0, parameters.Count).Select(k => Parameters.Require(k, parameters[k], "value of")).ToArray();
     }
 }

@@ -3,15 +3,16 @@ using GpuEstimation.Models;
 
 namespace GpuEstimation.Estimation;
 
-/// <summary>The short way in: one call opens a device, fits and cleans up.</summary>
+/// <summary>The short way in: one call opens a device, uploads the data, fits and cleans up.</summary>
 public static class Estimator
 {
     /// <summary>Fits <paramref name="model"/> on <paramref name="backend"/> with <paramref name="options"/> (MLE by default).</summary>
+    /// <example><code>var fit = Estimator.Fit(ModelCatalog.Normal(data, "height"));</code></example>
     public static FitResult Fit(IModelSpec model, FitOptions? options = null, Backend backend = Backend.Auto)
     {
         ArgumentNullException.ThrowIfNull(model);
         using var device = ComputeDevice.Open(backend);
-        using var session = model.OpenSession(device);
+        using var session = new EstimationSession(model, device);
         return session.Fit(options ?? new FitOptions());
     }
 }

@@ -10,7 +10,7 @@ public static class WarmTiming
     public static double MedianMs(int repeat, Action work)
     {
         if (repeat < 1)
-            throw new InputException($"--repeat {repeat}: must be at least 1");
+            throw new ArgumentOutOfRangeException(nameof(repeat), repeat, "must be at least 1");
         var times = new double[repeat];
         for (int r = 0; r < repeat; r++)
         {

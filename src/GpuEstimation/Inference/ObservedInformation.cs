@@ -3,22 +3,6 @@ using MathNet.Numerics.LinearAlgebra;
 
 namespace GpuEstimation.Inference;
 
-/// <summary>What the Hessian of the objective at the optimum allows.</summary>
-public enum HessianStatus
-{
-    /// <summary>Negative definite: covariance and standard errors are sound.</summary>
-    NegativeDefinite,
-    /// <summary>Has a non-negative eigenvalue: not a maximum, or not one in every direction.</summary>
-    NotNegativeDefinite,
-    /// <summary>Negative semi-definite to rounding (a direction along which the objective is flat): not identified.</summary>
-    Singular,
-    /// <summary>Not computed (no free parameters, or a non-finite value).</summary>
-    Unavailable,
-}
-
-/// <summary>The covariance of the free parameters on the optimizer's scale, and how it was judged.</summary>
-public sealed record Information(HessianStatus Status, Matrix<double>? Covariance, double Edm, int Evaluations);
-
 /// <summary>
 /// The observed information at the optimum: the Hessian of the objective by central differences of its analytic
 /// gradient (computed on the device), taken in the optimizer's preconditioned coordinates w, where the Hessian is
@@ -40,21 +24,18 @@ public static class ObservedInformation
             return new Information(HessianStatus.Unavailable, null, 0, 0);
 
         var hessian = Matrix<double>.Build.Dense(n, n);
+        var coordinates = new AffineCoordinates(optimum, transform);
         var point = new double[n];
         var gu = new double[n];
         var plus = new double[n];
         int evaluations = 0;
         double[] GradientW(double[] w)
         {
-            for (int i = 0; i < n; i++)
-            {
-                point[i] = optimum[i];
-                for (int j = 0; j < n; j++)
-                    point[i] += transform[i, j] * w[j];
-            }
+            coordinates.ToPoint(w, point);
             evaluations++;
             double value = objective(point, gu);
-            var gw = transform.TransposeThisAndMultiply(Vector<double>.Build.DenseOfArray(gu)).ToArray();
+            var gw = new double[n];
+            coordinates.ToGradientW(gu, gw);
             return double.IsFinite(value) ? gw : Enumerable.Repeat(double.NaN, n).ToArray();
         }
 

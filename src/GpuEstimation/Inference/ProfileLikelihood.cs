@@ -1,8 +1,5 @@
 namespace GpuEstimation.Inference;
 
-/// <summary>One end of a profile-likelihood interval: the value, or why there is none.</summary>
-public sealed record ProfileBound(double? Value, string? Problem);
-
 /// <summary>
 /// Profile-likelihood interval ends (as MINOS finds them): the values of one parameter, on the optimizer's scale, where
 /// the objective maximized over the others has dropped by half the χ²₁ quantile of the level.

@@ -6,12 +6,6 @@ using MathNet.Numerics.LinearAlgebra.Factorization;
 
 namespace GpuEstimation.Models;
 
-/// <summary>
-/// Which data columns a model reads: <c>Column</c> for the one-column families, <c>Y</c> and <c>X</c> for regression;
-/// for the binomial, trials per row from <c>TrialsColumn</c> or the same <c>Trials</c> for every row.
-/// </summary>
-public sealed record ModelColumns(string? Column = null, string? Y = null, IReadOnlyList<string>? X = null, double? Trials = null, string? TrialsColumn = null);
-
 /// <summary>The built-in models, by name: each builds its device struct, columns, starting values and scales from a dataset.</summary>
 public static class ModelCatalog
 {
@@ -34,37 +28,41 @@ public static class ModelCatalog
         [GeometricModel.Name] = Family<GeometricModel>(),
     };
 
-    /// <summary>The names <see cref="Create"/> accepts.</summary>
-    public static IReadOnlyList<string> Names { get; } = [.. Families.Keys, "linear"];
+    /// <summary>The name of the linear regression model.</summary>
+    public const string LinearName = "linear";
 
-    /// <summary>One line per model: name, parameters, columns, support.</summary>
-    public static IEnumerable<string> Describe()
-    {
-        foreach (var (name, family) in Families)
-        {
-            var parameters = string.Join(", ", family.Parameters.Select(p => p.Name));
-            var columns = name == BinomialModel.Name ? "--column K (--trials N | --trials-column C)" : "--column X";
-            yield return $"{name,-12} parameters: {parameters,-20} {columns}; support: {family.Support}";
-        }
-        yield return $"{"linear",-12} parameters: intercept, one per --x column, sigma; --y Y --x X1[,X2...]";
-    }
+    /// <summary>The names <see cref="Create"/> accepts.</summary>
+    public static IReadOnlyList<string> Names { get; } = [.. Families.Keys, LinearName];
+
+    /// <summary>Every built-in model: name, parameters, the inputs it reads, support.</summary>
+    public static IReadOnlyList<ModelDescription> Models { get; } =
+    [
+        .. Families.Select(f => new ModelDescription(
+            f.Key,
+            string.Join(", ", f.Value.Parameters.Select(p => p.Name)),
+            f.Key == BinomialModel.Name ? ModelInputs.ColumnWithTrials : ModelInputs.Column,
+            f.Value.Support)),
+        new ModelDescription(LinearName, "intercept, one per feature column, sigma", ModelInputs.ResponseAndFeatures, "any y"),
+    ];
 
     /// <summary>The built-in model <paramref name="name"/> over <paramref name="data"/>.</summary>
     public static IModelSpec Create(string name, Dataset data, ModelColumns columns)
     {
-        if (name == "linear")
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(columns);
+        if (name == LinearName)
         {
             if (columns.Column is not null)
-                throw new InputException("--model linear reads --y NAME and --x NAME[,NAME...], not --column");
+                throw new InputException("model 'linear' reads a response column (Y) and feature columns (X), not a single Column", nameof(columns));
             return Linear(data,
-                columns.Y ?? throw new InputException("--model linear needs --y NAME"),
-                columns.X is { Count: > 0 } x ? x : throw new InputException("--model linear needs --x NAME[,NAME...]"));
+                columns.Y ?? throw new InputException("model 'linear' needs a response column (Y)", nameof(columns)),
+                columns.X is { Count: > 0 } x ? x : throw new InputException("model 'linear' needs at least one feature column (X)", nameof(columns)));
         }
         if (!Families.TryGetValue(name, out var family))
-            throw new InputException($"--model: unknown model '{name}' (available: {string.Join(", ", Names)})");
+            throw new InputException($"unknown model '{name}' (available: {string.Join(", ", Names)})", nameof(name));
         if (columns.Y is not null || columns.X is not null)
-            throw new InputException($"--model {name} reads one column: give --column NAME, not --y/--x");
-        var column = columns.Column ?? throw new InputException($"--model {name} needs --column NAME");
+            throw new InputException($"model '{name}' reads one Column, not a response (Y) and features (X)", nameof(columns));
+        var column = columns.Column ?? throw new InputException($"model '{name}' needs a data Column", nameof(columns));
         return family.Create(data, column, Trials(name, data, columns));
     }
 
@@ -80,7 +78,7 @@ public static class ModelCatalog
         var x = data.Column(column);
         RequireRows(data);
         if (T.UsesTrials && trials is null)
-            throw new InputException($"--model {T.Name} needs the number of trials: --trials N or --trials-column NAME");
+            throw new InputException($"model '{T.Name}' needs the number of trials: the same for every row, or a column of them", nameof(trials));
         for (int i = 0; i < x.Length; i++)
         {
             if (!T.InSupport(x[i], trials?[i] ?? 0))
@@ -100,17 +98,17 @@ public static class ModelCatalog
         if (name != BinomialModel.Name)
         {
             if (columns.Trials is not null || columns.TrialsColumn is not null)
-                throw new InputException($"--trials and --trials-column apply to --model binomial, not {name}");
+                throw new InputException($"the number of trials applies to model 'binomial', not '{name}'", nameof(columns));
             return null;
         }
         if (columns.Trials is not null && columns.TrialsColumn is not null)
-            throw new InputException("--trials and --trials-column: give one, not both");
+            throw new InputException("the number of trials: give one for every row or a column of them, not both", nameof(columns));
         if (columns.TrialsColumn is { } trialsColumn)
             return data.Column(trialsColumn);
         if (columns.Trials is { } trials)
         {
             if (!(trials >= 1 && trials == Math.Floor(trials)))
-                throw new InputException($"--trials {trials}: must be a whole number of at least 1");
+                throw new InputException($"number of trials {trials}: must be a whole number of at least 1", nameof(columns));
             return Enumerable.Repeat(trials, data.Rows).ToArray();
         }
         return null;
@@ -129,10 +127,10 @@ public static class ModelCatalog
         var names = new[] { "intercept" }.Concat(x).Append("sigma").ToArray();
         var duplicate = names.GroupBy(n => n).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null)
-            throw new InputException($"--x: parameter name '{duplicate.Key}' would appear twice (a feature column may not be named intercept or sigma, nor given twice)");
+            throw new InputException($"feature columns: parameter name '{duplicate.Key}' would appear twice (a feature column may not be named intercept or sigma, nor given twice)", nameof(x));
 
         if (features.Length > LinearModel.MaxFeatures)
-            throw new InputException($"--x: at most {LinearModel.MaxFeatures} feature columns are supported, {features.Length} were given");
+            throw new InputException($"feature columns: at most {LinearModel.MaxFeatures} are supported, {features.Length} were given", nameof(x));
 
         var (start, scales) = LeastSquaresStart(yValues, features);
         // The device reads centred features (see LinearModel); the parameters stay those of the raw columns.
@@ -140,7 +138,7 @@ public static class ModelCatalog
         var columns = new List<double[]> { yValues };
         columns.AddRange(features.Select((f, j) => f.Select(v => v - means[j]).ToArray()));
         return new ModelSpec<LinearModel>(
-            "linear",
+            LinearName,
             new LinearModel(means),
             columns,
             names.Select((n, k) => new ParameterInfo(n, k == names.Length - 1 ? ParameterDomain.Positive : ParameterDomain.Real)).ToArray(),

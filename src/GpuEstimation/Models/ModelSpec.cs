@@ -1,5 +1,5 @@
 using GpuEstimation.Backends;
-using GpuEstimation.Estimation;
+using GpuEstimation.Engine;
 using GpuEstimation.Kernels;
 
 namespace GpuEstimation.Models;
@@ -45,37 +45,27 @@ public sealed class ModelSpec<TModel> : IModelSpec where TModel : unmanaged, ILi
             .ToArray();
     }
 
+    /// <summary>The model's name, for results.</summary>
     public string Name { get; }
 
+    /// <summary>The device struct.</summary>
     public TModel Model { get; }
 
+    /// <summary>The data columns the model reads, in its order.</summary>
     public IReadOnlyList<double[]> Columns { get; }
 
+    /// <summary>The parameters, in the model's order.</summary>
     public IReadOnlyList<ParameterInfo> Parameters { get; }
 
+    /// <summary>Starting values on the natural scale.</summary>
     public IReadOnlyList<double> Start { get; }
 
+    /// <summary>Typical uncertainty of each parameter on the optimizer's scale.</summary>
     public IReadOnlyList<double> Scales { get; }
 
+    /// <summary>The number of observations.</summary>
     public int Rows => Columns.Count == 0 ? 0 : Columns[0].Length;
 
-    public IEstimationSession OpenSession(ComputeDevice device) =>
-        new EstimationSession<TModel>(device, this);
-}
-
-/// <summary>What the CLI and the facade need of a model, whatever its struct type.</summary>
-public interface IModelSpec
-{
-    string Name { get; }
-
-    IReadOnlyList<ParameterInfo> Parameters { get; }
-
-    IReadOnlyList<double> Start { get; }
-
-    IReadOnlyList<double> Scales { get; }
-
-    int Rows { get; }
-
-    /// <summary>Uploads the data to <paramref name="device"/> and loads the kernel, ready for fits and evaluations.</summary>
-    IEstimationSession OpenSession(ComputeDevice device);
+    /// <inheritdoc/>
+    public ILikelihoodEngine CreateEngine(ComputeDevice device) => new LikelihoodEngine<TModel>(device, Model, Columns);
 }

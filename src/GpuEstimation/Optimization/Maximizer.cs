@@ -2,51 +2,6 @@ using MathNet.Numerics.LinearAlgebra;
 
 namespace GpuEstimation.Optimization;
 
-/// <summary>The host-side search method.</summary>
-public enum OptimizerKind
-{
-    /// <summary>Limited-memory BFGS with a backtracking line search (the default).</summary>
-    Lbfgs,
-    /// <summary>Steepest ascent with a backtracking (Armijo) line search, trying the Barzilai-Borwein step first.</summary>
-    GradientAscent,
-}
-
-/// <summary>An objective's value at a point, with its gradient written to the second argument.</summary>
-public delegate double ValueAndGradient(ReadOnlySpan<double> point, Span<double> gradient);
-
-/// <summary>Stopping rules and method for <see cref="Maximizer"/>.</summary>
-public sealed record OptimizerSettings
-{
-    public OptimizerKind Kind { get; init; } = OptimizerKind.Lbfgs;
-
-    /// <summary>Iterations before giving up (reported as not converged).</summary>
-    public int MaxIterations { get; init; } = 1000;
-
-    /// <summary>
-    /// Converged when every component of the preconditioned gradient is at most this: roughly, the optimum is this many
-    /// standard errors away.
-    /// </summary>
-    public double GradientTolerance { get; init; } = 1e-8;
-
-    /// <summary>Converged when one step moves every preconditioned coordinate by at most this and the value by at most <see cref="RelativeTolerance"/>.</summary>
-    public double StepTolerance { get; init; } = 1e-10;
-
-    /// <summary>Relative change of the objective that counts as none (with <see cref="StepTolerance"/>).</summary>
-    public double RelativeTolerance { get; init; } = 1e-15;
-
-    /// <summary>Correction pairs kept by L-BFGS.</summary>
-    public int Memory { get; init; } = 20;
-}
-
-/// <summary>
-/// Where a maximization ended and why. <c>Transform</c> is the preconditioner T of the coordinates the search ran in
-/// (x = x₀ + T w, one unit of w about one standard error), for computing the Hessian at the optimum in well-scaled
-/// coordinates.
-/// </summary>
-public sealed record OptimizationResult(
-    double[] Point, double Value, bool Converged, string Reason, int Iterations, int Evaluations, double GradientNorm, double Edm,
-    Matrix<double> Transform);
-
 /// <summary>
 /// Maximizes a smooth objective given its value and gradient. The search runs in preconditioned coordinates
 /// w, with x = x₀ + T w and Tᵀ(−∇²f(x₀))T ≈ I from a finite-difference Hessian of the analytic gradient. One unit
@@ -110,7 +65,7 @@ public static class Maximizer
         private readonly int _n;
         private readonly double[] _x;
         private readonly double[] _gx;
-        private Matrix<double> _transform;
+        private AffineCoordinates _coordinates;
         private double[] _w;
         private double[] _g;
         private double _h;
@@ -121,17 +76,16 @@ public static class Maximizer
         {
             _objective = objective;
             _n = start.Length;
-            Origin = start;
             _x = new double[_n];
             _gx = new double[_n];
-            _transform = Matrix<double>.Build.DenseIdentity(_n);
+            _coordinates = new AffineCoordinates(start, Matrix<double>.Build.DenseIdentity(_n));
             _w = new double[_n];
             _g = new double[_n];
             _h = Evaluate(_w, _g);
             StartIsFinite = IsFinite(_h, _g);
         }
 
-        public double[] Origin { get; private set; }
+        public double[] Origin => _coordinates.Origin;
 
         public int Evaluations { get; private set; }
 
@@ -139,7 +93,7 @@ public static class Maximizer
 
         public double Value => -_h;
 
-        public Matrix<double> Transform => _transform;
+        public Matrix<double> Transform => _coordinates.Transform;
 
         public double GradientNorm => MaxAbs(_g);
 
@@ -149,8 +103,7 @@ public static class Maximizer
         /// <summary>Drops the preconditioner: the current point becomes the origin of plain optimizer coordinates.</summary>
         public void Reset()
         {
-            Origin = Point();
-            _transform = Matrix<double>.Build.DenseIdentity(_n);
+            _coordinates = new AffineCoordinates(Point(), Matrix<double>.Build.DenseIdentity(_n));
             Array.Clear(_w);
             _h = Evaluate(_w, _g);
             _memory.Clear();
@@ -162,7 +115,7 @@ public static class Maximizer
         /// </summary>
         public void Precondition(double[] scales)
         {
-            Origin = Point();
+            _coordinates = new AffineCoordinates(Point(), _coordinates.Transform);
             Array.Clear(_w);
             var a = Matrix<double>.Build.Dense(_n, _n);
             var wk = new double[_n];
@@ -179,7 +132,7 @@ public static class Maximizer
             // The point stays where it is (w = 0); its gradient is re-expressed in the new coordinates.
             var (factor, newtonScaled) = Factor(0.5 * (a + a.Transpose()), scales);
             _newtonScaled = newtonScaled;
-            _transform = _transform * factor;
+            _coordinates = new AffineCoordinates(Origin, _coordinates.Transform * factor);
             _g = factor.TransposeThisAndMultiply(Vector<double>.Build.DenseOfArray(_g)).ToArray();
             _memory.Clear();
         }
@@ -295,41 +248,18 @@ public static class Maximizer
             var direction = new double[_n];
             TwoLoop(_memory, _g, direction);
             double edm = Math.Abs(0.5 * Dot(_g, direction));
-            return new OptimizationResult(Point(), -_h, converged, reason, iterations, Evaluations, MaxAbs(_g), edm, _transform);
+            return new OptimizationResult(Point(), -_h, converged, reason, iterations, Evaluations, MaxAbs(_g), edm, Transform);
         }
 
-        private double[] Point()
-        {
-            var point = new double[_n];
-            for (int i = 0; i < _n; i++)
-            {
-                double v = Origin[i];
-                for (int j = 0; j < _n; j++)
-                    v += _transform[i, j] * _w[j];
-                point[i] = v;
-            }
-            return point;
-        }
+        private double[] Point() => _coordinates.ToPoint(_w);
 
         // h(w) = −f(x₀ + T w), G = ∇h = −Tᵀ ∇f.
         private double Evaluate(double[] w, double[] gradient)
         {
-            for (int i = 0; i < _n; i++)
-            {
-                double v = Origin[i];
-                for (int j = 0; j < _n; j++)
-                    v += _transform[i, j] * w[j];
-                _x[i] = v;
-            }
+            _coordinates.ToPoint(w, _x);
             Evaluations++;
             double value = -_objective(_x, _gx);
-            for (int j = 0; j < _n; j++)
-            {
-                double s = 0;
-                for (int i = 0; i < _n; i++)
-                    s += _transform[i, j] * _gx[i];
-                gradient[j] = -s;
-            }
+            _coordinates.ToGradientW(_gx, gradient, -1);
             return value;
         }
     }

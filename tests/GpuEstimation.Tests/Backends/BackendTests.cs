@@ -23,19 +23,9 @@ public class BackendTests(DeviceFixture devices)
         Assert.All(list.Where(d => !d.Usable), d => Assert.False(string.IsNullOrWhiteSpace(d.Reason)));
     }
 
-    [Theory]
-    [InlineData("auto", Backend.Auto)]
-    [InlineData("CUDA", Backend.Cuda)]
-    [InlineData("opencl", Backend.OpenCL)]
-    [InlineData("cpu", Backend.Cpu)]
-    public void DeviceNamesParse(string text, Backend expected) => Assert.Equal(expected, ComputeDevice.ParseBackend(text));
-
     [Fact]
-    public void UnknownDeviceNameIsAnError()
-    {
-        var e = Assert.Throws<InputException>(() => ComputeDevice.ParseBackend("tpu"));
-        Assert.Contains("unknown device 'tpu'", e.Message);
-    }
+    public void ThreadCountBelowOneIsRefused() =>
+        Assert.Equal("threads", Assert.Throws<ArgumentOutOfRangeException>(() => ComputeDevice.Open(Backend.Native, threads: 0)).ParamName);
 
     [SkippableFact]
     public void CudaAgreesWithTheCpuAccelerator() => AgreesWithCpu(Backend.Cuda);
@@ -56,7 +46,7 @@ public class BackendTests(DeviceFixture devices)
             Assert.True(Numerics.Relative(a, b) <= 1e-12, $"{backend} {a:R} vs cpu {b:R}");
         }
         var spec = ModelCatalog.Normal(Dataset.FromColumns(("x", X)), "x");
-        using var session = spec.OpenSession(devices[backend]);
+        using var session = new EstimationSession(spec, devices[backend]);
         var fit = session.Fit(new FitOptions { Start = new Dictionary<string, double> { ["mu"] = 0, ["sigma"] = 1 } });
         Assert.True(fit.Converged, fit.Reason);
         Assert.True(Numerics.Relative(fit["mu"], Numerics.Sum(X) / X.Length) <= 1e-10);

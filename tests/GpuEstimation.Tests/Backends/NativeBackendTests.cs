@@ -30,9 +30,9 @@ public class NativeBackendTests(DeviceFixture devices)
         var spec = Spec(model);
         var options = new FitOptions();
         FitResult native, accelerator;
-        using (var session = spec.OpenSession(devices.Native))
+        using (var session = new EstimationSession(spec, devices.Native))
             native = session.Fit(options);
-        using (var session = spec.OpenSession(devices.Cpu))
+        using (var session = new EstimationSession(spec, devices.Cpu))
             accelerator = session.Fit(options);
 
         Assert.True(native.Converged && accelerator.Converged);
@@ -56,7 +56,7 @@ public class NativeBackendTests(DeviceFixture devices)
         var results = new[] { 1, 2, 3 }.Select(threads =>
         {
             using var device = ComputeDevice.Open(Backend.Native, threads);
-            using var session = spec.OpenSession(device);
+            using var session = new EstimationSession(spec, device);
             return session.Fit(new FitOptions());
         }).ToArray();
         foreach (var other in results.Skip(1))
@@ -102,8 +102,8 @@ public class NativeBackendTests(DeviceFixture devices)
     [Fact]
     public void ZeroThreadsIsAnError()
     {
-        var e = Assert.Throws<InputException>(() => ComputeDevice.Open(Backend.Native, 0));
-        Assert.Contains("--threads", e.Message);
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => ComputeDevice.Open(Backend.Native, 0));
+        Assert.Equal("threads", e.ParamName);
     }
 
     private static IEnumerable<long> Bits(FitResult fit) => fit.Parameters.Select(p => BitConverter.DoubleToInt64Bits(p.Estimate));

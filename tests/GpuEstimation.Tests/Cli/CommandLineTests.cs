@@ -57,6 +57,8 @@ public sealed class CommandLineTests : IDisposable
         Gpuest.AssertBadInput([.. fit, "--start", "rate=1"], "--start rate: model 'normal' has no parameter 'rate'");
         Gpuest.AssertBadInput([.. fit, "--prior", "mu=normal(0,1)"], "--prior mu: priors apply to MAP estimation; add --map");
         Gpuest.AssertBadInput([.. fit, "--fix", "sigma=1", "--profile", "sigma"], "--profile sigma: sigma is fixed");
+        Gpuest.AssertBadInput([.. fit, "--map", "--fix", "sigma=1", "--prior", "sigma=gamma(2,1)"], "--prior sigma: sigma is fixed");
+        Gpuest.AssertBadInput([.. fit, "--map", "--prior", "mu=halfnormal(1)"], "--prior mu: halfnormal(1) is defined only for positive values");
         Gpuest.AssertBadInput(["sweep", .. fit[1..], "--grid", "sigma=-1:1:3"], "--grid sigma: the range -1..1 leaves the domain of sigma");
         Gpuest.AssertBadInput(["eval", .. fit[1..], "--at", "mu=1"], "--at: missing value for sigma");
     }

@@ -24,7 +24,7 @@ public class LinearFitTests(DeviceFixture devices, ITestOutputHelper output)
         var noise = LikelihoodEngineTests.Samples(n, 23, 0, 0.7);
         var y = Enumerable.Range(0, n).Select(i => 1.5 + 0.8 * x1[i] - 2.2 * x2[i] + noise[i]).ToArray();
         var spec = ModelCatalog.Linear(Dataset.FromColumns(("y", y), ("a", x1), ("b", x2)), "y", ["a", "b"]);
-        using var session = spec.OpenSession(devices[backend]);
+        using var session = new EstimationSession(spec, devices[backend]);
 
         var fit = session.Fit(new FitOptions
         {

@@ -27,7 +27,7 @@ public class MapTests(DeviceFixture devices)
     {
         const double sigma = 0.8;
         var spec = ModelCatalog.Linear(Dataset.FromColumns(("y", Y), ("u", X1), ("v", X2)), "y", ["u", "v"]);
-        using var session = spec.OpenSession(devices.Cpu);
+        using var session = new EstimationSession(spec, devices.Cpu);
 
         var fit = session.Fit(new FitOptions
         {
@@ -65,7 +65,7 @@ public class MapTests(DeviceFixture devices)
     {
         var x = LikelihoodEngineTests.Samples(500, 41, 1, 2);
         var spec = ModelCatalog.Normal(Dataset.FromColumns(("x", x)), "x");
-        using var session = spec.OpenSession(devices.Cpu);
+        using var session = new EstimationSession(spec, devices.Cpu);
         var prior = new GammaPrior(20, 40);
 
         var fit = session.Fit(new FitOptions { Map = true, Priors = new Dictionary<string, Prior> { ["sigma"] = prior } });
@@ -83,16 +83,16 @@ public class MapTests(DeviceFixture devices)
     public void PriorWithoutMapIsAnError()
     {
         var spec = ModelCatalog.Normal(Dataset.FromColumns(("x", X1)), "x");
-        using var session = spec.OpenSession(devices.Cpu);
+        using var session = new EstimationSession(spec, devices.Cpu);
         var e = Assert.Throws<InputException>(() => session.Fit(new FitOptions { Priors = new Dictionary<string, Prior> { ["mu"] = new FlatPrior() } }));
-        Assert.Contains("--map", e.Message);
+        Assert.Equal("prior on mu: priors apply to MAP estimation, not to the MLE", e.Message);
     }
 
     [Fact]
     public void PositiveOnlyPriorOnRealParameterIsAnError()
     {
         var spec = ModelCatalog.Normal(Dataset.FromColumns(("x", X1)), "x");
-        using var session = spec.OpenSession(devices.Cpu);
+        using var session = new EstimationSession(spec, devices.Cpu);
         var e = Assert.Throws<InputException>(() => session.Fit(new FitOptions { Map = true, Priors = new Dictionary<string, Prior> { ["mu"] = new HalfNormalPrior(1) } }));
         Assert.Contains("mu", e.Message);
         Assert.Contains("positive", e.Message);

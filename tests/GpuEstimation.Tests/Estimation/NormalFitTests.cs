@@ -36,7 +36,7 @@ public class NormalFitTests(DeviceFixture devices)
             Optimizer = new OptimizerSettings { Kind = optimizer },
             Start = start == "far" ? new Dictionary<string, double> { ["mu"] = -20, ["sigma"] = 15 } : new Dictionary<string, double>(),
         };
-        using var session = Spec().OpenSession(devices[backend]);
+        using var session = new EstimationSession(Spec(), devices[backend]);
 
         var fit = session.Fit(options);
 
@@ -53,7 +53,7 @@ public class NormalFitTests(DeviceFixture devices)
     public void LbfgsNeedsFewerEvaluationsThanGradientAscent()
     {
         var far = new Dictionary<string, double> { ["mu"] = -20, ["sigma"] = 15 };
-        using var session = Spec().OpenSession(devices.Cpu);
+        using var session = new EstimationSession(Spec(), devices.Cpu);
         var lbfgs = session.Fit(new FitOptions { Start = far });
         var ascent = session.Fit(new FitOptions { Start = far, Optimizer = new OptimizerSettings { Kind = OptimizerKind.GradientAscent } });
         Assert.True(lbfgs.Converged && ascent.Converged);
@@ -65,7 +65,7 @@ public class NormalFitTests(DeviceFixture devices)
     public void RepeatedFitsAreBitIdentical(Backend backend)
     {
         var options = new FitOptions { Start = new Dictionary<string, double> { ["mu"] = 0, ["sigma"] = 5 } };
-        using var session = Spec().OpenSession(devices[backend]);
+        using var session = new EstimationSession(Spec(), devices[backend]);
         var first = session.Fit(options);
         var second = session.Fit(options);
         Assert.Equal(first.Parameters.Select(p => BitConverter.DoubleToInt64Bits(p.Estimate)), second.Parameters.Select(p => BitConverter.DoubleToInt64Bits(p.Estimate)));
@@ -76,7 +76,7 @@ public class NormalFitTests(DeviceFixture devices)
     [Fact]
     public void FixedMuGivesTheRootMeanSquareAboutIt()
     {
-        using var session = Spec().OpenSession(devices.Cpu);
+        using var session = new EstimationSession(Spec(), devices.Cpu);
         var fit = session.Fit(new FitOptions { Fixed = new Dictionary<string, double> { ["mu"] = 2.5 } });
         double expected = Math.Sqrt(Numerics.Sum(X.Select(v => (v - 2.5) * (v - 2.5))) / X.Length);
         Assert.True(fit.Converged, fit.Reason);
@@ -88,7 +88,7 @@ public class NormalFitTests(DeviceFixture devices)
     [Fact]
     public void TooFewIterationsIsReportedAsNotConverged()
     {
-        using var session = Spec().OpenSession(devices.Cpu);
+        using var session = new EstimationSession(Spec(), devices.Cpu);
         var fit = session.Fit(new FitOptions
         {
             Start = new Dictionary<string, double> { ["mu"] = -20, ["sigma"] = 15 },
@@ -103,7 +103,7 @@ public class NormalFitTests(DeviceFixture devices)
     [InlineData("sigma", -1.0)]
     public void NonPositiveFixedSigmaIsAnError(string name, double value)
     {
-        using var session = Spec().OpenSession(devices.Cpu);
+        using var session = new EstimationSession(Spec(), devices.Cpu);
         var e = Assert.Throws<InputException>(() => session.Fit(new FitOptions { Fixed = new Dictionary<string, double> { [name] = value } }));
         Assert.Contains("sigma must be positive", e.Message);
     }
@@ -111,7 +111,7 @@ public class NormalFitTests(DeviceFixture devices)
     [Fact]
     public void UnknownParameterIsNamed()
     {
-        using var session = Spec().OpenSession(devices.Cpu);
+        using var session = new EstimationSession(Spec(), devices.Cpu);
         var e = Assert.Throws<InputException>(() => session.Fit(new FitOptions { Fixed = new Dictionary<string, double> { ["tau"] = 1 } }));
         Assert.Contains("no parameter 'tau'", e.Message);
         Assert.Contains("mu, sigma", e.Message);

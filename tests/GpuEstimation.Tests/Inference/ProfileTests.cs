@@ -23,7 +23,7 @@ public class ProfileTests(DeviceFixture devices, ITestOutputHelper output)
     public void NormalMuProfileIntervalEqualsClosedForm(double level)
     {
         var x = LikelihoodEngineTests.Samples(2_000, 91, -4, 1.5);
-        using var session = ModelCatalog.Normal(Dataset.FromColumns(("x", x)), "x").OpenSession(devices.Cpu);
+        using var session = new EstimationSession(ModelCatalog.Normal(Dataset.FromColumns(("x", x)), "x"), devices.Cpu);
 
         var fit = session.Fit(new FitOptions { Level = level, Profile = ["mu"] });
 
@@ -42,7 +42,7 @@ public class ProfileTests(DeviceFixture devices, ITestOutputHelper output)
     public void SigmaProfileIntervalIsAsymmetric()
     {
         var x = LikelihoodEngineTests.Samples(30, 92, 0, 1);
-        using var session = ModelCatalog.Normal(Dataset.FromColumns(("x", x)), "x").OpenSession(devices.Cpu);
+        using var session = new EstimationSession(ModelCatalog.Normal(Dataset.FromColumns(("x", x)), "x"), devices.Cpu);
         var fit = session.Fit(new FitOptions { Profile = ["sigma"] });
         var sigma = fit.Get("sigma");
         double below = sigma.Estimate - sigma.Profile!.Lower!.Value;
@@ -61,9 +61,10 @@ public class ProfileTests(DeviceFixture devices, ITestOutputHelper output)
     public void FixedParameterCannotBeProfiled()
     {
         var x = LikelihoodEngineTests.Samples(30, 93, 0, 1);
-        using var session = ModelCatalog.Normal(Dataset.FromColumns(("x", x)), "x").OpenSession(devices.Cpu);
+        using var session = new EstimationSession(ModelCatalog.Normal(Dataset.FromColumns(("x", x)), "x"), devices.Cpu);
         var e = Assert.Throws<InputException>(() => session.Fit(new FitOptions { Fixed = new Dictionary<string, double> { ["mu"] = 0 }, Profile = ["mu"] }));
-        Assert.Contains("--profile mu", e.Message);
+        Assert.Equal("profile interval for mu: mu is fixed, so it has no interval", e.Message);
+        Assert.Equal("mu", e.ParamName);
     }
 
     // 500 simulated datasets with a fixed seed: the 95% Wald and profile intervals for the Normal mean and the
@@ -79,7 +80,7 @@ public class ProfileTests(DeviceFixture devices, ITestOutputHelper output)
         {
             var x = new double[n];
             new Normal(2, 3, random).Samples(x);
-            using (var session = ModelCatalog.Normal(Dataset.FromColumns(("x", x)), "x").OpenSession(devices.Cpu))
+            using (var session = new EstimationSession(ModelCatalog.Normal(Dataset.FromColumns(("x", x)), "x"), devices.Cpu))
             {
                 var mu = session.Fit(new FitOptions { Profile = ["mu"] }).Get("mu");
                 waldMu += Covers(mu.Wald!, 2) ? 1 : 0;
@@ -90,7 +91,7 @@ public class ProfileTests(DeviceFixture devices, ITestOutputHelper output)
             new Exponential(0.7, random).Samples(t);
             var spec = new ModelSpec<MyExponentialModel>("exponential", new MyExponentialModel(), [t],
                 [new ParameterInfo("rate", ParameterDomain.Positive)], start: [1.0]);
-            using (var session = spec.OpenSession(devices.Cpu))
+            using (var session = new EstimationSession(spec, devices.Cpu))
             {
                 var rate = session.Fit(new FitOptions { Profile = ["rate"] }).Get("rate");
                 waldRate += Covers(rate.Wald!, 0.7) ? 1 : 0;

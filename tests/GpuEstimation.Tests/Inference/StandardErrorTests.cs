@@ -55,7 +55,7 @@ public class StandardErrorTests(DeviceFixture devices, ITestOutputHelper output)
     public void NormalWaldStandardErrorOfMuIsSigmaOverRootN()
     {
         var x = LikelihoodEngineTests.Samples(10_000, 81, 5, 3);
-        using var session = ModelCatalog.Normal(Dataset.FromColumns(("x", x)), "x").OpenSession(devices.Cpu);
+        using var session = new EstimationSession(ModelCatalog.Normal(Dataset.FromColumns(("x", x)), "x"), devices.Cpu);
         var fit = session.Fit(new FitOptions());
         var mu = fit.Get("mu");
         Assert.True(Numerics.Relative(mu.StdError!.Value, fit["sigma"] / Math.Sqrt(x.Length)) <= 1e-8, $"{mu.StdError:R}");
@@ -73,7 +73,7 @@ public class StandardErrorTests(DeviceFixture devices, ITestOutputHelper output)
         var noise = LikelihoodEngineTests.Samples(1000, 83, 0, 0.5);
         var y = a.Select((v, i) => 1 + 2 * v + noise[i]).ToArray();
         var spec = ModelCatalog.Linear(Dataset.FromColumns(("y", y), ("a", a), ("b", a.ToArray())), "y", ["a", "b"]);
-        using var session = spec.OpenSession(devices.Cpu);
+        using var session = new EstimationSession(spec, devices.Cpu);
 
         var fit = session.Fit(new FitOptions());
 
@@ -90,7 +90,7 @@ public class StandardErrorTests(DeviceFixture devices, ITestOutputHelper output)
     public void MapLaplaceStandardDeviationIsThePosteriorSd()
     {
         var x = LikelihoodEngineTests.Samples(200, 84, 1, 2);
-        using var session = ModelCatalog.Normal(Dataset.FromColumns(("x", x)), "x").OpenSession(devices.Cpu);
+        using var session = new EstimationSession(ModelCatalog.Normal(Dataset.FromColumns(("x", x)), "x"), devices.Cpu);
         var fit = session.Fit(new FitOptions
         {
             Map = true,

@@ -46,7 +46,7 @@ public class CustomModelTests(DeviceFixture devices)
         var spec = new ModelSpec<MyExponentialModel>("exponential", new MyExponentialModel(), [x],
             [new ParameterInfo("rate", ParameterDomain.Positive)], start: [1.0]);
 
-        using var session = spec.OpenSession(devices.Cpu);
+        using var session = new EstimationSession(spec, devices.Cpu);
         var fit = session.Fit(new FitOptions());
 
         Assert.True(fit.Converged, fit.Reason);

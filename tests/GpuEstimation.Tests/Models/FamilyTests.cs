@@ -103,7 +103,7 @@ public class FamilyTests(DeviceFixture devices, ITestOutputHelper output)
         var random = new Xoshiro256StarStar(7);
         var x = Enumerable.Range(0, 300).Select(_ => c.Sample(c.Truth, random)).ToArray();
         var spec = Spec(name, x);
-        using var session = spec.OpenSession(devices.Native);
+        using var session = new EstimationSession(spec, devices.Native);
         foreach (var parameters in c.ParameterGrid.Append(c.Truth))
         {
             var at = session.Evaluate(parameters);
@@ -132,7 +132,7 @@ public class FamilyTests(DeviceFixture devices, ITestOutputHelper output)
         var c = Cases[name];
         var random = new Xoshiro256StarStar(2026);
         var x = Enumerable.Range(0, 100_000).Select(_ => c.Sample(c.Truth, random)).ToArray();
-        using var session = Spec(name, x).OpenSession(devices.Native);
+        using var session = new EstimationSession(Spec(name, x), devices.Native);
 
         var fit = session.Fit(new FitOptions());
 
@@ -167,7 +167,7 @@ public class FamilyTests(DeviceFixture devices, ITestOutputHelper output)
         var spec = Spec(name, x);
         var start = spec.Parameters.Select((p, k) => (p.Name, Value: p.Domain == ParameterDomain.UnitInterval ? 0.5 * (c.Truth[k] + 0.5) : c.Truth[k] * 1.7 + 0.3))
             .ToDictionary(p => p.Name, p => p.Value);
-        using var session = spec.OpenSession(devices.Native);
+        using var session = new EstimationSession(spec, devices.Native);
 
         var fit = session.Fit(new FitOptions { Start = start });
 
@@ -195,9 +195,9 @@ public class FamilyTests(DeviceFixture devices, ITestOutputHelper output)
     public void BinomialNeedsTrialsAndChecksThem()
     {
         var data = Dataset.FromColumns(("k", [1, 5, 3]), ("n", [4, 4, 4]));
-        Assert.Contains("--trials", Assert.Throws<InputException>(() => ModelCatalog.Create("binomial", data, new ModelColumns("k"))).Message);
+        Assert.Contains("needs the number of trials", Assert.Throws<InputException>(() => ModelCatalog.Create("binomial", data, new ModelColumns("k"))).Message);
         Assert.Contains("row 2, column 'k': 5 with 4 trials", Assert.Throws<InputException>(() => ModelCatalog.Create("binomial", data, new ModelColumns("k", TrialsColumn: "n"))).Message);
-        Assert.Contains("apply to --model binomial", Assert.Throws<InputException>(() => ModelCatalog.Create("poisson", data, new ModelColumns("k", Trials: 4))).Message);
+        Assert.Contains("applies to model 'binomial', not 'poisson'", Assert.Throws<InputException>(() => ModelCatalog.Create("poisson", data, new ModelColumns("k", Trials: 4))).Message);
         var fit = Estimator.Fit(ModelCatalog.Create("binomial", data, new ModelColumns("k", Trials: 6)), backend: Backend.Native);
         Assert.True(Numerics.Relative(fit["p"], 9.0 / 18) <= 1e-10);
     }
@@ -216,7 +216,7 @@ public class FamilyTests(DeviceFixture devices, ITestOutputHelper output)
 
     private static double[] LogDensities(IModelSpec spec, ComputeDevice device, double[] parameters)
     {
-        using var session = spec.OpenSession(device);
+        using var session = new EstimationSession(spec, device);
         return session.LogDensities(parameters);
     }
 }

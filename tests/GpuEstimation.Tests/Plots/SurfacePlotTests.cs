@@ -22,10 +22,10 @@ public sealed class SurfacePlotTests(DeviceFixture devices) : IDisposable
     public void HeatmapMarksTheMleAndItsRegions()
     {
         var spec = ModelCatalog.Normal(Dataset.FromColumns(("x", X)), "x");
-        using var session = spec.OpenSession(devices.Native);
+        using var session = new EstimationSession(spec, devices.Native);
         var mle = session.Fit(new FitOptions());
         double mu = mle["mu"], sigma = mle["sigma"];
-        var sweep = Sweeper.Sweep(spec, session, new SweepOptions
+        var sweep = Sweeper.Sweep(session, new SweepOptions
         {
             Axes = [new GridAxis("mu", mu - 0.15, mu + 0.15, 61), new GridAxis("sigma", sigma - 0.1, sigma + 0.1, 41)],
             Estimates = true,
@@ -62,11 +62,11 @@ public sealed class SurfacePlotTests(DeviceFixture devices) : IDisposable
     public void MapHeatmapMarksTheMleAndTheMap()
     {
         var spec = ModelCatalog.Normal(Dataset.FromColumns(("x", X[..50])), "x");
-        using var session = spec.OpenSession(devices.Native);
+        using var session = new EstimationSession(spec, devices.Native);
         var mle = session.Fit(new FitOptions());
         double mu = mle["mu"], sigma = mle["sigma"], n = 50;
         var prior = new GpuEstimation.Priors.NormalPrior(mu - 1.5, 0.3);
-        var sweep = Sweeper.Sweep(spec, session, new SweepOptions
+        var sweep = Sweeper.Sweep(session, new SweepOptions
         {
             Axes = [new GridAxis("mu", mu - 2, mu + 0.5, 81), new GridAxis("sigma", sigma - 0.8, sigma + 0.8, 41)],
             Fit = new FitOptions { Map = true, Priors = new Dictionary<string, GpuEstimation.Priors.Prior> { ["mu"] = prior } },
@@ -96,8 +96,8 @@ public sealed class SurfacePlotTests(DeviceFixture devices) : IDisposable
     public void EstimateOffTheGridIsNamedNotStretchedTo()
     {
         var spec = ModelCatalog.Normal(Dataset.FromColumns(("x", X)), "x");
-        using var session = spec.OpenSession(devices.Native);
-        var sweep = Sweeper.Sweep(spec, session, new SweepOptions
+        using var session = new EstimationSession(spec, devices.Native);
+        var sweep = Sweeper.Sweep(session, new SweepOptions
         {
             Axes = [new GridAxis("mu", 9.5, 10.5, 11), new GridAxis("sigma", 1.5, 2.5, 11)],
         }) with { Estimates = [new SweepEstimate("MAP", [30.0, 2.0])] };
@@ -115,9 +115,9 @@ public sealed class SurfacePlotTests(DeviceFixture devices) : IDisposable
     {
         var x = X[..200];
         var spec = ModelCatalog.Normal(Dataset.FromColumns(("x", x)), "x");
-        using var session = spec.OpenSession(devices.Native);
+        using var session = new EstimationSession(spec, devices.Native);
         var fit = session.Fit(new FitOptions { Profile = ["mu"] });
-        var sweep = Sweeper.Sweep(spec, session, new SweepOptions { Axes = [new GridAxis("mu", fit["mu"] - 0.6, fit["mu"] + 0.6, 121)], Profile = true });
+        var sweep = Sweeper.Sweep(session, new SweepOptions { Axes = [new GridAxis("mu", fit["mu"] - 0.6, fit["mu"] + 0.6, 121)], Profile = true });
         var path = Path.Combine(_directory, "profile.png");
 
         var plot = SurfacePlots.Curve(sweep, path, 800, 500);

@@ -57,7 +57,7 @@ public sealed record NistLinear(string Name, double[] Y, double[][] Features, do
         var columns = new List<(string, double[])> { ("y", nist.Y) };
         columns.AddRange(names.Select((n, j) => (n, nist.Features[j])));
         var spec = ModelCatalog.Linear(Dataset.FromColumns(columns.ToArray()), "y", names);
-        using var session = spec.OpenSession(device);
+        using var session = new EstimationSession(spec, device);
         return (session.Fit(new FitOptions { Fixed = fixes ?? new Dictionary<string, double>() }), nist);
     }
 

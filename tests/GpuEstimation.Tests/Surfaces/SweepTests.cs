@@ -24,8 +24,8 @@ public class SweepTests(DeviceFixture devices)
     public void SweepValuesEqualSingleEvaluations(Backend backend)
     {
         var spec = ModelCatalog.Normal(Dataset.FromColumns(("x", X)), "x");
-        using var session = spec.OpenSession(devices[backend]);
-        var sweep = Sweeper.Sweep(spec, session, new SweepOptions
+        using var session = new EstimationSession(spec, devices[backend]);
+        var sweep = Sweeper.Sweep(session, new SweepOptions
         {
             Axes = [new GridAxis("mu", 2.5, 3.5, 7), new GridAxis("sigma", 1.5, 2.5, 19)],
         });
@@ -46,9 +46,9 @@ public class SweepTests(DeviceFixture devices)
     public void OffGridParametersSitAtTheMleUnlessGiven()
     {
         var spec = ModelCatalog.Normal(Dataset.FromColumns(("x", X)), "x");
-        using var session = spec.OpenSession(devices.Native);
-        var atMle = Sweeper.Sweep(spec, session, new SweepOptions { Axes = [new GridAxis("mu", 3, 3.2, 3)] });
-        var given = Sweeper.Sweep(spec, session, new SweepOptions { Axes = [new GridAxis("mu", 3, 3.2, 3)], At = new Dictionary<string, double> { ["sigma"] = 2.5 } });
+        using var session = new EstimationSession(spec, devices.Native);
+        var atMle = Sweeper.Sweep(session, new SweepOptions { Axes = [new GridAxis("mu", 3, 3.2, 3)] });
+        var given = Sweeper.Sweep(session, new SweepOptions { Axes = [new GridAxis("mu", 3, 3.2, 3)], At = new Dictionary<string, double> { ["sigma"] = 2.5 } });
         double mle = Math.Sqrt(X.Select(v => (v - X.Average()) * (v - X.Average())).Average());
         Assert.All(atMle.Points, p => Assert.True(Numerics.Relative(p[1], mle) <= 1e-10));
         Assert.All(given.Points, p => Assert.Equal(2.5, p[1]));
@@ -62,11 +62,11 @@ public class SweepTests(DeviceFixture devices)
     {
         var x = LikelihoodEngineTests.Samples(2_000, 112, -1, 0.7);
         var spec = ModelCatalog.Normal(Dataset.FromColumns(("x", x)), "x");
-        using var session = spec.OpenSession(devices.Native);
+        using var session = new EstimationSession(spec, devices.Native);
         var mle = session.Fit(new FitOptions());
         double mu = mle["mu"];
 
-        var sweep = Sweeper.Sweep(spec, session, new SweepOptions { Axes = [new GridAxis("mu", mu - 0.1, mu + 0.1, 21)], Profile = true });
+        var sweep = Sweeper.Sweep(session, new SweepOptions { Axes = [new GridAxis("mu", mu - 0.1, mu + 0.1, 21)], Profile = true });
 
         int best = Array.IndexOf(sweep.LogLikelihood, sweep.LogLikelihood.Max());
         Assert.Equal(10, best);
@@ -86,9 +86,9 @@ public class SweepTests(DeviceFixture devices)
     public void MapSweepAddsTheLogPrior()
     {
         var spec = ModelCatalog.Normal(Dataset.FromColumns(("x", X)), "x");
-        using var session = spec.OpenSession(devices.Native);
+        using var session = new EstimationSession(spec, devices.Native);
         var prior = new NormalPrior(0, 5);
-        var sweep = Sweeper.Sweep(spec, session, new SweepOptions
+        var sweep = Sweeper.Sweep(session, new SweepOptions
         {
             Axes = [new GridAxis("mu", 2, 4, 3)],
             At = new Dictionary<string, double> { ["sigma"] = 2 },
@@ -102,8 +102,8 @@ public class SweepTests(DeviceFixture devices)
     public void CsvHasGridColumnsThenValuesThenProfiledParameters()
     {
         var spec = ModelCatalog.Normal(Dataset.FromColumns(("x", X[..500])), "x");
-        using var session = spec.OpenSession(devices.Native);
-        var sweep = Sweeper.Sweep(spec, session, new SweepOptions { Axes = [new GridAxis("mu", 2.5, 3.5, 3)], Profile = true });
+        using var session = new EstimationSession(spec, devices.Native);
+        var sweep = Sweeper.Sweep(session, new SweepOptions { Axes = [new GridAxis("mu", 2.5, 3.5, 3)], Profile = true });
         var lines = SurfaceReport.Csv(sweep).TrimEnd().Split('\n');
         Assert.Equal("mu,logLikelihood,sigma", lines[0]);
         Assert.Equal(4, lines.Length);
@@ -113,26 +113,25 @@ public class SweepTests(DeviceFixture devices)
     }
 
     [Theory]
-    [InlineData("mu", "expected NAME=LOW:HIGH:COUNT")]
-    [InlineData("mu=1:2", "expected NAME=LOW:HIGH:COUNT")]
-    [InlineData("mu=1:x:4", "'x' is not a finite number")]
-    [InlineData("mu=2:1:4", "HIGH must be above LOW")]
-    [InlineData("mu=1:2:0", "at least 1")]
-    public void BadGridIsNamed(string text, string expected)
+    [InlineData(1.0, 2.0, 0, "the count 0 must be at least 1")]
+    [InlineData(2.0, 1.0, 4, "must be a finite number above the low end 2")]
+    [InlineData(double.NaN, 1.0, 4, "the low end NaN is not a finite number")]
+    public void BadAxisIsNamed(double low, double high, int count, string expected)
     {
-        var e = Assert.Throws<InputException>(() => GridAxis.Parse(text));
-        Assert.Contains($"--grid {text}", e.Message);
+        var e = Assert.Throws<InputException>(() => new GridAxis("mu", low, high, count));
+        Assert.StartsWith("grid axis mu: ", e.Message);
         Assert.Contains(expected, e.Message);
+        Assert.Equal("mu", e.ParamName);
     }
 
     [Fact]
     public void AxisOutsideTheDomainOrUnknownIsAnError()
     {
         var spec = ModelCatalog.Normal(Dataset.FromColumns(("x", X[..100])), "x");
-        using var session = spec.OpenSession(devices.Native);
+        using var session = new EstimationSession(spec, devices.Native);
         Assert.Contains("leaves the domain of sigma", Assert.Throws<InputException>(() =>
-            Sweeper.Sweep(spec, session, new SweepOptions { Axes = [new GridAxis("sigma", -1, 1, 3)] })).Message);
+            Sweeper.Sweep(session, new SweepOptions { Axes = [new GridAxis("sigma", -1, 1, 3)] })).Message);
         Assert.Contains("no parameter 'tau'", Assert.Throws<InputException>(() =>
-            Sweeper.Sweep(spec, session, new SweepOptions { Axes = [new GridAxis("tau", 0, 1, 3)] })).Message);
+            Sweeper.Sweep(session, new SweepOptions { Axes = [new GridAxis("tau", 0, 1, 3)] })).Message);
     }
 }

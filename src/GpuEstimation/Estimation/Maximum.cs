@@ -1,0 +1,14 @@
+namespace GpuEstimation.Estimation;
+
+/// <summary>
+/// Where a maximization ended, without inference: what profile sweeps and profile intervals need (see
+/// <see cref="EstimationSession.Maximize"/>). Estimates are on the natural scale, in model order, held ones included.
+/// </summary>
+/// <param name="Estimates">Every parameter's value at the end point, in model order.</param>
+/// <param name="LogLikelihood">The log-likelihood there.</param>
+/// <param name="LogPosterior">Log-likelihood + Σ log prior (MAP only; every parameter with a prior, held ones too).</param>
+/// <param name="Converged">Whether the search met its stopping rules at a finite point.</param>
+/// <param name="Reason">Why the search stopped.</param>
+/// <param name="Iterations">Optimizer iterations.</param>
+/// <param name="Evaluations">Likelihood evaluations.</param>
+public sealed record Maximum(double[] Estimates, double LogLikelihood, double? LogPosterior, bool Converged, string Reason, int Iterations, int Evaluations);

@@ -1,0 +1,78 @@
+using GpuEstimation.Inference;
+using GpuEstimation.Optimization;
+
+namespace GpuEstimation.Estimation;
+
+/// <summary>
+/// Stage 4 of a fit: profile-likelihood intervals (as MINOS finds them) for the parameters asked for, by parameter
+/// index, with the evaluations they cost and what went wrong where an end was not found.
+/// </summary>
+internal sealed record ProfileIntervals(IReadOnlyDictionary<int, Interval> Intervals, int Evaluations, IReadOnlyList<string> Notes)
+{
+    /// <summary>The intervals that <paramref name="options"/> asks for, around a search's optimum.</summary>
+    public static ProfileIntervals Find(Objective objective, OptimizationResult search, Information information, FitOptions options, bool converged)
+    {
+        var intervals = new Dictionary<int, Interval>();
+        var notes = new List<string>();
+        int evaluations = 0;
+        double z = MathNet.Numerics.Distributions.Normal.InvCDF(0, 1, 0.5 + options.Level / 2);
+        var map = objective.Map;
+        foreach (var name in options.Profile.Distinct())
+        {
+            int k = map.IndexOf(name, "profile interval");
+            if (map.IsHeld(k))
+                throw new InputException($"profile interval for {name}: {name} is fixed, so it has no interval", name);
+            if (!converged)
+            {
+                notes.Add($"no profile interval for {name}: the fit did not converge");
+                continue;
+            }
+            int i = IndexOfFree(map, k);
+            double seU = information.Covariance is { } c ? Math.Sqrt(c[i, i]) : Math.Max(objective.Scales()[i], 1e-8);
+            var (interval, used, problems) = Both(objective, k, search, z * seU, options);
+            evaluations += used;
+            intervals[k] = interval;
+            notes.AddRange(problems.Select(problem => $"profile interval for {name}: {problem}"));
+        }
+        return new ProfileIntervals(intervals, evaluations, notes);
+    }
+
+    /// <summary>Both ends of parameter k's profile interval, each profile fit warm-started from the last.</summary>
+    private static (Interval Interval, int Evaluations, List<string> Problems) Both(
+        Objective objective, int k, OptimizationResult search, double step, FitOptions options)
+    {
+        double drop = 0.5 * MathNet.Numerics.Distributions.ChiSquared.InvCDF(1, options.Level);
+        double optimumU = search.Point[IndexOfFree(objective.Map, k)];
+        int evaluations = 0;
+        var problems = new List<string>();
+        var ends = new double?[2];
+        for (int side = 0; side < 2; side++)
+        {
+            var warm = objective.Natural(search.Point);
+            (double, bool) Profile(double u)
+            {
+                var profiled = objective.Holding(k, objective.Map.ToNatural(k, u), warm);
+                var result = Maximizer.Maximize(profiled.Evaluate, profiled.Start(), profiled.Scales(), options.Optimizer);
+                evaluations += result.Evaluations;
+                if (result.Converged)
+                    Array.Copy(profiled.Natural(result.Point), warm, warm.Length);
+                return (result.Value, result.Converged);
+            }
+            var bound = ProfileLikelihood.FindEnd(Profile, optimumU, search.Value, drop, step, side == 0 ? -1 : 1);
+            if (bound.Problem is not null)
+                problems.Add($"{(side == 0 ? "lower" : "upper")} end: {bound.Problem}");
+            ends[side] = bound.Value is { } u ? objective.Map.ToNatural(k, u) : null;
+        }
+        return (new Interval(ends[0], ends[1]), evaluations, problems);
+    }
+
+    private static int IndexOfFree(ParameterMap map, int k)
+    {
+        for (int i = 0; i < map.Free.Count; i++)
+        {
+            if (map.Free[i] == k)
+                return i;
+        }
+        throw new ArgumentOutOfRangeException(nameof(k), k, "not a free parameter");
+    }
+}

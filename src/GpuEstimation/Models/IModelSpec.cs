@@ -1,0 +1,30 @@
+using GpuEstimation.Backends;
+using GpuEstimation.Engine;
+using GpuEstimation.Kernels;
+
+namespace GpuEstimation.Models;
+
+/// <summary>
+/// A model ready to fit, whatever its struct type: what an estimation session and the sweeps need of it.
+/// <see cref="ModelSpec{TModel}"/> is the implementation.
+/// </summary>
+public interface IModelSpec
+{
+    /// <summary>The model's name, for results.</summary>
+    string Name { get; }
+
+    /// <summary>The parameters, in the model's order.</summary>
+    IReadOnlyList<ParameterInfo> Parameters { get; }
+
+    /// <summary>Starting values on the natural scale.</summary>
+    IReadOnlyList<double> Start { get; }
+
+    /// <summary>Typical uncertainty of each parameter on the optimizer's scale (finite-difference steps).</summary>
+    IReadOnlyList<double> Scales { get; }
+
+    /// <summary>The number of observations.</summary>
+    int Rows { get; }
+
+    /// <summary>Uploads the data to <paramref name="device"/> and loads the kernels: an engine ready to evaluate.</summary>
+    ILikelihoodEngine CreateEngine(ComputeDevice device);
+}

@@ -1,0 +1,21 @@
+using MathNet.Numerics.LinearAlgebra;
+
+namespace GpuEstimation.Optimization;
+
+/// <summary>
+/// Where a maximization ended and why. <c>Transform</c> is the preconditioner T of the coordinates the search ran in
+/// (x = x₀ + T w, one unit of w about one standard error), for computing the Hessian at the optimum in well-scaled
+/// coordinates.
+/// </summary>
+/// <param name="Point">The end point, in the objective's coordinates.</param>
+/// <param name="Value">The objective there.</param>
+/// <param name="Converged">Whether the stopping rules were met.</param>
+/// <param name="Reason">Why the search stopped, in words.</param>
+/// <param name="Iterations">Iterations taken.</param>
+/// <param name="Evaluations">Objective evaluations made.</param>
+/// <param name="GradientNorm">The largest preconditioned gradient component at the end (standard-error units).</param>
+/// <param name="Edm">Estimated distance to the maximum, ½ gᵀ H⁻¹ g.</param>
+/// <param name="Transform">The preconditioner T at the end.</param>
+public sealed record OptimizationResult(
+    double[] Point, double Value, bool Converged, string Reason, int Iterations, int Evaluations, double GradientNorm, double Edm,
+    Matrix<double> Transform);

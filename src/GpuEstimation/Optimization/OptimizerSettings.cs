@@ -1,0 +1,29 @@
+namespace GpuEstimation.Optimization;
+
+/// <summary>Stopping rules and method for <see cref="Maximizer"/>.</summary>
+public sealed record OptimizerSettings
+{
+    /// <summary>The search method (L-BFGS by default).</summary>
+    public OptimizerKind Kind { get; init; } = OptimizerKind.Lbfgs;
+
+    /// <summary>Iterations before giving up (reported as not converged).</summary>
+    public int MaxIterations { get; init; } = 1000;
+
+    /// <summary>
+    /// Converged when every component of the preconditioned gradient is at most this: roughly, the optimum is this many
+    /// standard errors away.
+    /// </summary>
+    public double GradientTolerance { get; init; } = 1e-8;
+
+    /// <summary>Converged when one step moves every preconditioned coordinate by at most this and the value by at most <see cref="RelativeTolerance"/>.</summary>
+    public double StepTolerance { get; init; } = 1e-10;
+
+    /// <summary>Relative change of the objective that counts as none (with <see cref="StepTolerance"/>).</summary>
+    public double RelativeTolerance { get; init; } = 1e-15;
+
+    /// <summary>Correction pairs kept by L-BFGS.</summary>
+    public int Memory { get; init; } = 20;
+
+    /// <summary>The method's name as results report it: <c>lbfgs</c> or <c>gradient-ascent</c>.</summary>
+    public string Name => Kind == OptimizerKind.Lbfgs ? "lbfgs" : "gradient-ascent";
+}

@@ -1,0 +1,27 @@
+using MathNet.Numerics;
+
+namespace GpuEstimation.Priors;
+
+/// <summary>Gamma(shape α, rate β) on x &gt; 0: <c>log p = α log β − log Γ(α) + (α − 1) log x − βx</c>.</summary>
+public sealed record GammaPrior(double Shape, double Rate) : Prior
+{
+    /// <summary>The shape α.</summary>
+    public double Shape { get; } = Positive(Shape, "gamma", "shape");
+
+    /// <summary>The rate β.</summary>
+    public double Rate { get; } = Positive(Rate, "gamma", "rate");
+
+    /// <summary>As written on the command line: <c>gamma(shape,rate)</c>.</summary>
+    public override string ToString() => $"gamma({Text(Shape)},{Text(Rate)})";
+
+    /// <inheritdoc/>
+    public override bool RequiresPositive => true;
+
+    /// <inheritdoc/>
+    public override double LogDensity(double x) => x <= 0
+        ? double.NegativeInfinity
+        : Shape * Math.Log(Rate) - SpecialFunctions.GammaLn(Shape) + (Shape - 1) * Math.Log(x) - Rate * x;
+
+    /// <inheritdoc/>
+    public override double Derivative(double x) => (Shape - 1) / x - Rate;
+}

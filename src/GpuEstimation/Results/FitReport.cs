@@ -1,0 +1,81 @@
+using System.Text.Json.Serialization;
+using GpuEstimation.Estimation;
+
+namespace GpuEstimation.Results;
+
+/// <summary>
+/// The JSON contract of a fit (<see cref="JsonReport.Fit"/>), field by field in the order written. Fields may be
+/// added; none is ever renamed. Absent and non-finite numbers are null; <c>logPosterior</c> (MAP only) and
+/// <c>fitMs</c> (timed only) are left out where absent.
+/// </summary>
+/// <param name="Model">The model's name.</param>
+/// <param name="Method">"mle" or "map".</param>
+/// <param name="Device">The device that evaluated.</param>
+/// <param name="N">Observations.</param>
+/// <param name="Level">Confidence level of the intervals.</param>
+/// <param name="Parameters">Each parameter's estimate, error and intervals.</param>
+/// <param name="LogLikelihood">Log-likelihood at the estimate.</param>
+/// <param name="LogPosterior">Log-posterior at the estimate (MAP only).</param>
+/// <param name="K">Free (estimated) parameters.</param>
+/// <param name="Aic">Akaike's criterion.</param>
+/// <param name="Bic">Schwarz's criterion.</param>
+/// <param name="Covariance">Covariance of the estimates, row by row; null where the Hessian does not allow one.</param>
+/// <param name="Converged">Whether the search converged (repeated in diagnostics).</param>
+/// <param name="Reason">Why the search stopped.</param>
+/// <param name="Iterations">Optimizer iterations.</param>
+/// <param name="Evaluations">Objective evaluations.</param>
+/// <param name="GradientNorm">Norm of the gradient at the end.</param>
+/// <param name="Edm">Estimated distance to the maximum.</param>
+/// <param name="Optimizer">The search method.</param>
+/// <param name="Diagnostics">Convergence and Hessian diagnostics.</param>
+/// <param name="ElapsedMs">Wall time of the fit reported.</param>
+/// <param name="FitMs">Median of warm repeated fits, where timed.</param>
+public sealed record FitReport(
+    string Model,
+    string Method,
+    string Device,
+    int N,
+    double Level,
+    IReadOnlyList<ParameterReport> Parameters,
+    double LogLikelihood,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? LogPosterior,
+    int K,
+    double Aic,
+    double Bic,
+    double[][]? Covariance,
+    bool Converged,
+    string Reason,
+    int Iterations,
+    int Evaluations,
+    double GradientNorm,
+    double Edm,
+    string Optimizer,
+    DiagnosticsReport Diagnostics,
+    double ElapsedMs,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? FitMs)
+{
+    /// <summary>The report of <paramref name="fit"/>, with <paramref name="fitMs"/> where timed.</summary>
+    public static FitReport From(FitResult fit, double? fitMs = null)
+    {
+        var d = fit.Diagnostics;
+        // The convergence fields stand at the top level (the engine-core contract) and again in diagnostics.
+        return new(fit.Model, fit.Method, fit.Device, fit.N, fit.Level, fit.Parameters.Select(ParameterReport.From).ToArray(),
+            fit.LogLikelihood, fit.LogPosterior, fit.FreeParameters, fit.Aic, fit.Bic, Rows(fit.Covariance),
+            d.Converged, d.Reason, d.Iterations, d.Evaluations, d.GradientNorm, d.Edm, fit.Optimizer,
+            DiagnosticsReport.From(d), fit.ElapsedMs, fitMs);
+    }
+
+    private static double[][]? Rows(double[,]? matrix)
+    {
+        if (matrix is null)
+            return null;
+        var rows = new double[matrix.GetLength(0)][];
+        for (int i = 0; i < rows.Length; i++)
+        {
+            rows[i] = new double[matrix.GetLength(1)];
+            for (int j = 0; j < rows[i].Length; j++)
+                rows[i][j] = matrix[i, j];
+        }
+        return rows;
+    }
+}

@@ -1,0 +1,30 @@
+using GpuEstimation.Estimation;
+
+namespace GpuEstimation.Results;
+
+/// <summary>One parameter of a fit as its JSON contract writes it; absent and non-finite numbers are null.</summary>
+/// <param name="Name">The parameter's name.</param>
+/// <param name="Estimate">Its estimate (natural scale).</param>
+/// <param name="Fixed">Whether it was held at a given value rather than estimated.</param>
+/// <param name="StdError">Its standard error.</param>
+/// <param name="Z">Estimate / standard error.</param>
+/// <param name="PValue">Two-sided p-value of z.</param>
+/// <param name="Interval">The Wald interval as [lower, upper], an open end null; null where there is none.</param>
+/// <param name="ProfileInterval">The profile-likelihood interval, likewise; null where not asked for.</param>
+public sealed record ParameterReport(
+    string Name,
+    double Estimate,
+    bool Fixed,
+    double? StdError,
+    double? Z,
+    double? PValue,
+    double?[]? Interval,
+    double?[]? ProfileInterval)
+{
+    /// <summary>The report of <paramref name="parameter"/>.</summary>
+    public static ParameterReport From(ParameterEstimate parameter) => new(
+        parameter.Name, parameter.Estimate, parameter.Fixed, parameter.StdError, parameter.Z, parameter.PValue,
+        Ends(parameter.Wald), Ends(parameter.Profile));
+
+    private static double?[]? Ends(Interval? interval) => interval is null ? null : [interval.Lower, interval.Upper];
+}

@@ -1,0 +1,51 @@
+using GpuEstimation.Estimation;
+
+namespace GpuEstimation.Surfaces;
+
+/// <summary>
+/// A likelihood surface: every grid point's parameter vector (for a profile, with the off-grid parameters
+/// re-optimized there), log-likelihood, and log-posterior for MAP. Points run with the last axis fastest.
+/// </summary>
+/// <param name="Model">The model's name.</param>
+/// <param name="Device">What evaluated: backend and device name.</param>
+/// <param name="N">The number of observations.</param>
+/// <param name="Axes">The grid's axes.</param>
+/// <param name="Parameters">The model's parameter names, in model order.</param>
+/// <param name="Points">Each grid point's full parameter vector.</param>
+/// <param name="LogLikelihood">The log-likelihood at each point.</param>
+/// <param name="LogPosterior">The log-posterior at each point (MAP sweeps only).</param>
+/// <param name="Profile">Whether the off-grid parameters were re-optimized at each point.</param>
+/// <param name="NotConverged">How many profile maximizations did not converge.</param>
+/// <param name="Base">The fit that placed the off-grid parameters, where one was made.</param>
+/// <param name="ElapsedMs">Wall time of the sweep.</param>
+public sealed record SweepResult(
+    string Model,
+    string Device,
+    int N,
+    IReadOnlyList<GridAxis> Axes,
+    IReadOnlyList<string> Parameters,
+    double[][] Points,
+    double[] LogLikelihood,
+    double[]? LogPosterior,
+    bool Profile,
+    int NotConverged,
+    FitResult? Base,
+    double ElapsedMs)
+{
+    /// <summary>The MLE and MAP located in the swept space (<see cref="SweepOptions.Estimates"/>), else empty.</summary>
+    public IReadOnlyList<SweepEstimate> Estimates { get; init; } = [];
+
+    /// <summary>Grid points times observations per second of sweeping (the throughput figure).</summary>
+    public double PointEvaluationsPerSecond => (double)Points.Length * N / (ElapsedMs / 1000);
+
+    /// <summary>The index of parameter <paramref name="name"/> in <see cref="Parameters"/> and in each point.</summary>
+    public int IndexOf(string name)
+    {
+        for (int k = 0; k < Parameters.Count; k++)
+        {
+            if (Parameters[k] == name)
+                return k;
+        }
+        throw new ArgumentException($"no parameter '{name}' (parameters: {string.Join(", ", Parameters)})", nameof(name));
+    }
+}
