@@ -8,8 +8,10 @@ internal static class ModelList
     /// <summary>Every built-in model: name, parameters, the options that give its columns, support.</summary>
     public static void Write(TextWriter output)
     {
+        int name = ModelCatalog.Models.Max(m => m.Name.Length);
+        int parameters = ModelCatalog.Models.Max(m => m.Parameters.Length);
         foreach (var model in ModelCatalog.Models)
-            output.WriteLine($"{model.Name,-12} parameters: {model.Parameters,-40} {Columns(model.Inputs)}; support: {model.Support}");
+            output.WriteLine($"{model.Name.PadRight(name)}  parameters: {model.Parameters.PadRight(parameters)}  {Columns(model.Inputs)}; support: {model.Support}");
     }
 
     private static string Columns(ModelInputs inputs) => inputs switch
