@@ -30,7 +30,7 @@ public static class SurfaceReport
     {
         ArgumentNullException.ThrowIfNull(sweep);
         ArgumentNullException.ThrowIfNull(writer);
-        var axisIndex = sweep.Axes.Select(a => IndexOf(sweep, a.Name)).ToArray();
+        var axisIndex = sweep.Axes.Select(a => sweep.IndexOf(a.Name)).ToArray();
         var others = sweep.Profile ? Enumerable.Range(0, sweep.Parameters.Count).Where(k => !axisIndex.Contains(k)).ToArray() : [];
         var header = sweep.Axes.Select(a => a.Name).Append("logLikelihood");
         if (sweep.LogPosterior is not null)
@@ -113,15 +113,5 @@ public static class SurfaceReport
         double fixedPart = 2048 + parameters * (256 + 3 * (LongestNumber + 16));
         double bytes = points * (point + series) + located + fixedPart;
         return bytes >= long.MaxValue ? long.MaxValue : (long)Math.Ceiling(bytes);
-    }
-
-    private static int IndexOf(SweepResult sweep, string name)
-    {
-        for (int k = 0; k < sweep.Parameters.Count; k++)
-        {
-            if (sweep.Parameters[k] == name)
-                return k;
-        }
-        throw new ArgumentException($"no parameter '{name}'", nameof(name));
     }
 }

@@ -110,51 +110,162 @@ public sealed class SurfacePlotTests(DeviceFixture devices) : IDisposable
         Assert.True(limits.Right < 11 && limits.Left > 9, $"the frame stretched to {limits.Left}..{limits.Right}");
     }
 
+    // A grid far larger than the 99% region is framed on the region: the frame holds the Δ = 4.6 contour's extreme
+    // points (closed forms at the MLE's row and column) and is a small part of the grid; asked to, it shows the whole grid.
     [Fact]
-    public void ProfileCurveDrawsTheIntervalEnds()
+    public void LargeGridIsFramedOnThe99PercentRegion()
     {
-        var x = X[..200];
-        var spec = ModelCatalog.Normal(Dataset.FromColumns(("x", x)), "x");
+        var (sweep, mu, sigma) = LargeSweep();
+
+        var plot = SurfacePlots.Heatmap(sweep, Path.Combine(_directory, "large.png"));
+
+        var limits = plot.Axes.GetLimits();
+        double halfMu = sigma * Math.Sqrt(2 * 4.6 / X.Length);
+        var (sigmaLow, sigmaHigh) = SigmaEnds(sigma, 4.6);
+        Assert.True(limits.Left < mu - halfMu && limits.Right > mu + halfMu, $"mu frame {limits.Left}..{limits.Right} misses {mu} ± {halfMu}");
+        Assert.True(limits.Bottom < sigmaLow && limits.Top > sigmaHigh, $"sigma frame {limits.Bottom}..{limits.Top} misses {sigmaLow}..{sigmaHigh}");
+        Assert.True(limits.HorizontalSpan < 0.1 * 20 && limits.VerticalSpan < 0.1 * 9.5, $"frame {limits} is not fitted to the region");
+
+        var whole = SurfacePlots.Heatmap(sweep, Path.Combine(_directory, "whole.png"), new HeatmapOptions { FitToRegion = false }).Axes.GetLimits();
+        Assert.True(whole.Left <= 0 && whole.Right >= 20 && whole.Bottom <= 0.5 && whole.Top >= 10, $"the whole grid is not framed: {whole}");
+    }
+
+    // The colour bar ends at the floor with "≤ −20" where the frame holds lower values (the whole large grid), and
+    // where it does not (a grid within Δ > −20) ends at the frame's least value without the sign.
+    [Fact]
+    public void ColourBarSaysWhereItIsClipped()
+    {
+        var (sweep, mu, sigma) = LargeSweep();
+        var spec = ModelCatalog.Normal(Dataset.FromColumns(("x", X)), "x");
         using var session = new EstimationSession(spec, devices.Native);
-        var fit = session.Fit(new FitOptions { Profile = ["mu"] });
-        var sweep = Sweeper.Sweep(session, new SweepOptions { Axes = [new GridAxis("mu", fit["mu"] - 0.6, fit["mu"] + 0.6, 121)], Profile = true });
-        var path = Path.Combine(_directory, "profile.png");
+        var small = Sweeper.Sweep(session, new SweepOptions { Axes = [new GridAxis("mu", mu - 0.1, mu + 0.1, 21), new GridAxis("sigma", sigma - 0.07, sigma + 0.07, 21)] });
+        Assert.True(small.LogLikelihood.Min() - small.LogLikelihood.Max() > -20);
 
-        var plot = SurfacePlots.Curve(sweep, path, 800, 500);
+        var whole = ColourTicks(SurfacePlots.Heatmap(sweep, Path.Combine(_directory, "whole.png"), new HeatmapOptions { FitToRegion = false }));
+        var fitted = ColourTicks(SurfacePlots.Heatmap(small, Path.Combine(_directory, "fitted.png")));
 
-        using var bitmap = SKBitmap.Decode(path);
-        Assert.Equal(800, bitmap.Width);
-        Assert.Equal(500, bitmap.Height);
-        // A red dotted line stands at each end of the profile interval found by the fit.
-        foreach (double end in new[] { fit.Get("mu").Profile!.Lower!.Value, fit.Get("mu").Profile!.Upper!.Value })
+        Assert.Equal("≤ −20", whole.MinBy(t => t.Position).Label);
+        Assert.Equal(-20, whole.Min(t => t.Position));
+        Assert.Equal("0", whole.MaxBy(t => t.Position).Label);
+        Assert.DoesNotContain(fitted, t => t.Label.Contains('≤'));
+        Assert.True(fitted.Min(t => t.Position) > -20);
+    }
+
+    // Contour labels read as the title does (Δ = 1.15, not −1.15), sit on their own contour (the log-likelihood at the
+    // label's centre is the level, to the grid's interpolation) and their boxes do not overlap.
+    [Fact]
+    public void ContourLabelsNameTheLevelsOnTheirContoursApart()
+    {
+        var spec = ModelCatalog.Normal(Dataset.FromColumns(("x", X)), "x");
+        using var session = new EstimationSession(spec, devices.Native);
+        var mle = session.Fit(new FitOptions());
+        var sweep = Sweeper.Sweep(session, new SweepOptions
         {
-            var pixel = plot.GetPixel(new ScottPlot.Coordinates(end, -3));
-            int column = (int)Math.Round(pixel.X);
-            int red = Enumerable.Range(50, 400).Count(y => Enumerable.Range(-2, 5).Any(dx => IsRed(bitmap.GetPixel(column + dx, y))));
-            Assert.True(red > 20, $"no interval line at mu = {end} (x = {column})");
+            Axes = [new GridAxis("mu", mle["mu"] - 0.15, mle["mu"] + 0.15, 91), new GridAxis("sigma", mle["sigma"] - 0.12, mle["sigma"] + 0.12, 81)],
+        });
+        double top = sweep.LogLikelihood.Max();
+
+        var plot = SurfacePlots.Heatmap(sweep, Path.Combine(_directory, "labels.png"));
+
+        var labels = plot.GetPlottables<ScottPlot.Plottables.Text>().OrderBy(t => t.LabelText, StringComparer.Ordinal).ToList();
+        Assert.Equal(["Δ = 1.15", "Δ = 3.0", "Δ = 4.6"], labels.Select(t => t.LabelText));
+        Assert.Contains("Δ = 1.15, 3.0, 4.6", plot.Axes.Title.Label.Text);
+        foreach (var (label, level) in labels.Zip(SurfacePlots.TwoParameterLevels))
+        {
+            double delta = session.Evaluate([label.Location.X, label.Location.Y]).LogLikelihood - top;
+            Assert.True(Math.Abs(delta + level) < 0.1, $"'{label.LabelText}' sits where Δ = {delta}");
+        }
+        AssertApart(labels.Select(t => t.LabelLastRenderPixelRect).ToList());
+    }
+
+    // Tick labels and titles carry no negative zero and no hyphen for a minus, on a grid across zero.
+    [Fact]
+    public void TickLabelsHaveNoNegativeZero()
+    {
+        var centred = X.Select(v => v - X.Average()).ToArray();
+        var spec = ModelCatalog.Normal(Dataset.FromColumns(("x", centred)), "x");
+        using var session = new EstimationSession(spec, devices.Native);
+        var sweep = Sweeper.Sweep(session, new SweepOptions
+        {
+            Axes = [new GridAxis("mu", -0.1, 0.1, 41), new GridAxis("sigma", 1.9, 2.1, 41)],
+        });
+
+        var plot = SurfacePlots.Heatmap(sweep, Path.Combine(_directory, "zero.png"));
+
+        var ticks = plot.Axes.Bottom.TickGenerator.Ticks.Where(t => t.IsMajor).Select(t => t.Label).ToList();
+        Assert.Contains("0", ticks);
+        Assert.Contains(ticks, t => t.StartsWith(PlotText.Minus));
+        Assert.All(ticks.Concat(ColourTicks(plot).Select(t => t.Label)), t => Assert.False(t.Contains('-') || IsNegativeZero(t), $"tick label '{t}'"));
+    }
+
+    // The library names no command-line flag: a sweep of the wrong shape is an ArgumentException in C# terms.
+    [Fact]
+    public void WrongShapeIsAnArgumentExceptionWithoutFlags()
+    {
+        var spec = ModelCatalog.Normal(Dataset.FromColumns(("x", X[..100])), "x");
+        using var session = new EstimationSession(spec, devices.Native);
+        var line = Sweeper.Sweep(session, new SweepOptions { Axes = [new GridAxis("mu", 9, 11, 5)] });
+
+        var error = Assert.Throws<ArgumentException>(() => SurfacePlots.Heatmap(line, Path.Combine(_directory, "x.png")));
+        Assert.DoesNotContain("--", error.Message);
+    }
+
+    /// <summary>Asserts that no two pixel boxes overlap.</summary>
+    internal static void AssertApart(IReadOnlyList<ScottPlot.PixelRect> boxes)
+    {
+        for (int a = 0; a < boxes.Count; a++)
+        {
+            for (int b = a + 1; b < boxes.Count; b++)
+            {
+                var (p, q) = (boxes[a], boxes[b]);
+                bool overlap = p.Left < q.Right && q.Left < p.Right && p.Top < q.Bottom && q.Top < p.Bottom;
+                Assert.False(overlap, $"labels {a} and {b} overlap: {p} and {q}");
+            }
         }
     }
 
-    [Fact]
-    public void LearningExamplePictureHasTheLines()
+    /// <summary>"-0", "−0.0" and the like: a zero printed with a sign.</summary>
+    internal static bool IsNegativeZero(string text) =>
+        text.Length > 1 && (text[0] is '-' or PlotText.Minus) && text[1..].All(c => c is '0' or '.');
+
+    private (SweepResult Sweep, double Mu, double Sigma) LargeSweep()
     {
-        var path = Path.Combine(_directory, "line.png");
-        var output = new StringWriter();
-        int code = GpuEstimation.Cli.GpuestApp.Run(["plot", "--points", "25", "--png", path, "--device", "native"], output, new StringWriter());
-        Assert.Equal(0, code);
-        using var bitmap = SKBitmap.Decode(path);
-        Assert.Equal(900, bitmap.Width);
-        Assert.True(DistinctColours(bitmap) > 20);
-        Assert.True(CountWhere(bitmap, IsRed) > 200, "the MLE line is drawn in red");
+        var spec = ModelCatalog.Normal(Dataset.FromColumns(("x", X)), "x");
+        using var session = new EstimationSession(spec, devices.Native);
+        var mle = session.Fit(new FitOptions());
+        var sweep = Sweeper.Sweep(session, new SweepOptions
+        {
+            Axes = [new GridAxis("mu", 0, 20, 401), new GridAxis("sigma", 0.5, 10, 381)],
+            Estimates = true,
+        });
+        return (sweep, mle["mu"], mle["sigma"]);
     }
+
+    // Where Δ log L(μ̂, s) = −level either side of σ̂: n·(ln(σ̂/s) − σ̂²/(2s²) + 1/2) = −level, by bisection.
+    private static (double Low, double High) SigmaEnds(double sigma, double level)
+    {
+        double Delta(double s) => X.Length * (Math.Log(sigma / s) - sigma * sigma / (2 * s * s) + 0.5) + level;
+        double Bisect(double inside, double outside)
+        {
+            for (int i = 0; i < 100; i++)
+            {
+                double middle = (inside + outside) / 2;
+                (inside, outside) = Delta(middle) > 0 ? (middle, outside) : (inside, middle);
+            }
+            return (inside + outside) / 2;
+        }
+        return (Bisect(sigma, sigma / 2), Bisect(sigma, sigma * 2));
+    }
+
+    private static ScottPlot.Tick[] ColourTicks(ScottPlot.Plot plot) =>
+        plot.Axes.GetPanels().OfType<ScottPlot.Panels.ColorBar>().Single().Axis.TickGenerator.Ticks;
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
-    private static bool IsWhite(SKColor c) => c.Red > 230 && c.Green > 230 && c.Blue > 230;
+    internal static bool IsWhite(SKColor c) => c.Red > 230 && c.Green > 230 && c.Blue > 230;
 
-    private static bool IsRed(SKColor c) => c.Red > 200 && c.Green < 80 && c.Blue < 80;
+    internal static bool IsRed(SKColor c) => c.Red > 200 && c.Green < 80 && c.Blue < 80;
 
-    private static int DistinctColours(SKBitmap bitmap) => bitmap.Pixels.Select(p => (uint)p).Distinct().Count();
+    internal static int DistinctColours(SKBitmap bitmap) => bitmap.Pixels.Select(p => (uint)p).Distinct().Count();
 
-    private static int CountWhere(SKBitmap bitmap, Func<SKColor, bool> predicate) => bitmap.Pixels.Count(predicate);
 }

@@ -1,0 +1,108 @@
+using GpuEstimation.Surfaces;
+using ScottPlot;
+
+namespace GpuEstimation.Plots;
+
+/// <summary>Draws a one-axis sweep: Δ against the parameter, framed on the 95% interval, whose ends are drawn and printed.</summary>
+internal static class CurveDrawing
+{
+    /// <summary>The frame reaches this many times the interval's drop below the maximum.</summary>
+    private const double Depth = 2.5;
+
+    public static Plot Draw(SweepResult sweep, string path, int width, int height)
+    {
+        var values = sweep.LogPosterior ?? sweep.LogLikelihood;
+        double top = values.Max();
+        var axis = sweep.Axes[0];
+        var xs = Enumerable.Range(0, axis.Count).Select(i => axis[i]).ToArray();
+        var ys = values.Select(v => v - top).ToArray();
+        double drop = 0.5 * MathNet.Numerics.Distributions.ChiSquared.InvCDF(1, 0.95);
+        var (lower, upper) = Interval(xs, ys, -drop);
+
+        var plot = new Plot();
+        var curve = plot.Add.ScatterLine(xs, ys);
+        curve.LineWidth = 2;
+        curve.LegendText = sweep.Profile ? "profile" : "sweep, other parameters held";
+        plot.Add.HorizontalLine(-drop, 1, Colors.Gray, LinePattern.Dashed).LegendText = $"Δ = {PlotText.Fixed(-drop, 2)} (χ²₁(0.95) / 2)";
+        var (xLow, xHigh) = XFrame(xs, ys, drop);
+        plot.Axes.SetLimits(xLow, xHigh, -Depth * drop, 0.15 * drop);
+        double resolution = ((upper ?? axis.High) - (lower ?? axis.Low)) / 200;
+        DrawEnds(plot, lower, upper, resolution, -Depth * drop, axis);
+        MarkEstimate(plot, sweep, xs, ys, resolution);
+        TidyTicks.Apply(plot);
+        var quantity = sweep.LogPosterior is null ? "log L" : "log posterior";
+        plot.XLabel(PlotText.AxisName(sweep.Model, axis.Name));
+        plot.YLabel(sweep.Profile ? $"profile {quantity} − max" : $"{quantity} − max");
+        plot.Title($"{sweep.Model}: {(sweep.Profile ? "profile" : "sweep")} of {axis.Name}, 95% interval where the curve is above the dashed line");
+        plot.ShowLegend(Edge.Bottom);
+        plot.SavePng(path, width, height);
+        return plot;
+    }
+
+    /// <summary>Where the curve crosses the level either side of its maximum; null where it stays above it to the grid's end.</summary>
+    private static (double? Lower, double? Upper) Interval(double[] xs, double[] ys, double level)
+    {
+        int peak = Array.IndexOf(ys, ys.Max());
+        double? lower = null, upper = null;
+        for (int i = peak; i > 0 && lower is null; i--)
+        {
+            if (ys[i - 1] < level && ys[i] >= level)
+                lower = Crossing(xs, ys, i, level);
+        }
+        for (int i = peak + 1; i < xs.Length && upper is null; i++)
+        {
+            if (ys[i - 1] >= level && ys[i] < level)
+                upper = Crossing(xs, ys, i, level);
+        }
+        return (lower, upper);
+    }
+
+    private static double Crossing(double[] xs, double[] ys, int i, double level) =>
+        xs[i - 1] + (level - ys[i - 1]) * (xs[i] - xs[i - 1]) / (ys[i] - ys[i - 1]);
+
+    // The stretch of the grid where the curve is within the frame's depth, a step and a tenth wider each side.
+    private static (double Low, double High) XFrame(double[] xs, double[] ys, double drop)
+    {
+        int first = Array.FindIndex(ys, y => y >= -Depth * drop), last = Array.FindLastIndex(ys, y => y >= -Depth * drop);
+        int i0 = Math.Max(0, first - 1), i1 = Math.Min(xs.Length - 1, last + 1);
+        if (i1 == i0)
+            return (xs[i0] - 0.5, xs[i0] + 0.5);
+        double margin = 0.1 * (xs[i1] - xs[i0]);
+        return (Math.Max(xs[0], xs[i0] - margin), Math.Min(xs[^1], xs[i1] + margin));
+    }
+
+    // Red dotted lines at the interval's ends, each value printed at its foot; an end beyond the grid is said so in the legend.
+    private static void DrawEnds(Plot plot, double? lower, double? upper, double resolution, double bottom, GridAxis axis)
+    {
+        foreach (var end in new[] { lower, upper }.OfType<double>())
+        {
+            plot.Add.VerticalLine(end, 1.5f, Colors.Red, LinePattern.Dotted);
+            var text = plot.Add.Text(PlotText.AtResolution(end, resolution), end, bottom);
+            text.LabelStyle.FontSize = 12;
+            text.LabelStyle.Bold = true;
+            text.LabelStyle.ForeColor = Colors.DarkRed;
+            text.LabelStyle.BackgroundColor = Colors.White.WithAlpha(0.9);
+            text.LabelStyle.PixelPadding = new PixelPadding(3);
+            text.LabelStyle.Alignment = Alignment.LowerCenter;
+            text.OffsetY = -4;
+        }
+        string low = lower is { } l ? PlotText.AtResolution(l, resolution) : $"below the grid (< {PlotText.Short(axis.Low)})";
+        string high = upper is { } u ? PlotText.AtResolution(u, resolution) : $"above the grid (> {PlotText.Short(axis.High)})";
+        plot.Legend.ManualItems.Add(new LegendItem
+        {
+            LabelText = $"95% interval: {low} to {high}",
+            LineStyle = new LineStyle { Width = 1.5f, Color = Colors.Red, Pattern = LinePattern.Dotted },
+        });
+    }
+
+    // The fit's estimate of the swept parameter where the sweep holds one (else the grid's maximum), on the curve's top.
+    private static void MarkEstimate(Plot plot, SweepResult sweep, double[] xs, double[] ys, double resolution)
+    {
+        var name = sweep.Axes[0].Name;
+        var estimate = sweep.Base?.Parameters.FirstOrDefault(p => p.Name == name);
+        double at = estimate?.Estimate ?? xs[Array.IndexOf(ys, ys.Max())];
+        var label = estimate is null ? "grid maximum" : sweep.Base!.Method.ToUpperInvariant();
+        var marker = plot.Add.Marker(at, 0, MarkerShape.FilledCircle, 9, Colors.Black);
+        marker.LegendText = $"{label}: {name} = {PlotText.AtResolution(at, resolution)}";
+    }
+}

@@ -1,0 +1,202 @@
+using GpuEstimation.Surfaces;
+using ScottPlot;
+using ScottPlot.Plottables;
+
+namespace GpuEstimation.Plots;
+
+/// <summary>Draws a two-axis sweep: Δ as colour, the 68/95/99% contours labelled, the MLE and MAP marked.</summary>
+internal static class HeatmapDrawing
+{
+    /// <summary>Margin around the 99% region, as a fraction of its span, when the frame is fitted to it.</summary>
+    private const double RegionMargin = 0.15;
+
+    private static readonly Color LabelBackground = Colors.White.WithAlpha(0.85);
+
+    public static Plot Draw(SweepResult sweep, string path, HeatmapOptions options)
+    {
+        var grid = SurfaceGrid.From(sweep);
+        var marks = Marks(sweep, grid);
+        if (options.FitToRegion)
+            grid.FrameRegion(SurfacePlots.TwoParameterLevels[^1], marks.Select(m => m.At), RegionMargin);
+        var plot = new Plot();
+        AddSurface(plot, grid, options.Floor, sweep.LogPosterior is null ? "log L − max" : "log posterior − max");
+        var contours = AddContours(plot, grid);
+        AddMarkers(plot, marks, grid, sweep.Model);
+        Decorate(plot, sweep, grid);
+        // Lay the picture out once so that contour labels can be placed in pixels, clear of each other and of other lines.
+        plot.RenderInMemory(options.Width, options.Height);
+        LabelContours(plot, contours, marks);
+        plot.SavePng(path, options.Width, options.Height);
+        return plot;
+    }
+
+    private static void AddSurface(Plot plot, SurfaceGrid grid, double floor, string label)
+    {
+        double least = grid.FrameMinimum();
+        bool clipped = least < floor;
+        double low = clipped ? floor : Math.Min(least, -1e-6);
+        var heatmap = plot.Add.Heatmap(grid.Intensities(floor));
+        heatmap.Colormap = new ScottPlot.Colormaps.Viridis();
+        heatmap.Extent = grid.Extent();
+        heatmap.ManualRange = new ScottPlot.Range(low, 0);
+        var bar = plot.Add.ColorBar(heatmap);
+        bar.Label = label;
+        bar.Axis.TickGenerator = ColourTicks(low, clipped);
+    }
+
+    // Round steps from 0 down to the scale's end; a clipped end reads "≤ −20", since cells below it share its colour.
+    private static ScottPlot.TickGenerators.NumericManual ColourTicks(double low, bool clipped)
+    {
+        double step = NiceStep(-low / 4);
+        var ticks = new ScottPlot.TickGenerators.NumericManual();
+        for (int k = 0; -k * step > low + 0.4 * step; k++)
+            ticks.AddMajor(-k * step, PlotText.Short(-k * step));
+        ticks.AddMajor(low, clipped ? "≤ " + PlotText.Short(low) : PlotText.Short(Math.Round(low, 1)));
+        return ticks;
+    }
+
+    private static double NiceStep(double rough)
+    {
+        double power = Math.Pow(10, Math.Floor(Math.Log10(rough)));
+        return new[] { 1, 2, 2.5, 5, 10 }.Select(m => m * power).First(s => s >= rough * 0.999);
+    }
+
+    private static List<(double Level, Coordinates[] Path)> AddContours(Plot plot, SurfaceGrid grid)
+    {
+        if (grid.X1 - grid.X0 < 1 || grid.Y1 - grid.Y0 < 1)
+            return [];
+        var source = new ContourLines { ContourLineLevels = SurfacePlots.TwoParameterLevels.Select(level => -level).Reverse().ToArray() };
+        source.Update(grid.Points());
+        var contours = new List<(double Level, Coordinates[] Path)>();
+        foreach (var line in source.Lines)
+        {
+            var points = line.Path.Close ? [.. line.Path.Points, line.Path.Points[0]] : line.Path.Points;
+            var drawn = plot.Add.ScatterLine(points.Select(p => p.X).ToArray(), points.Select(p => p.Y).ToArray(), Colors.White);
+            drawn.LineWidth = 2;
+            contours.Add((-line.Z, points));
+        }
+        return contours;
+    }
+
+    /// <summary>The located MLE and MAP in the plane of the two axes; without them, the grid's maximum.</summary>
+    private static List<(string Label, Coordinates At)> Marks(SweepResult sweep, SurfaceGrid grid)
+    {
+        int kx = sweep.IndexOf(grid.X.Name), ky = sweep.IndexOf(grid.Y.Name);
+        var marks = sweep.Estimates.Select(e => (e.Label, new Coordinates(e.Parameters[kx], e.Parameters[ky]))).ToList();
+        if (marks.Count == 0)
+        {
+            var values = sweep.LogPosterior ?? sweep.LogLikelihood;
+            var best = sweep.Points[Array.IndexOf(values, values.Max())];
+            marks.Add(("grid maximum", new Coordinates(best[kx], best[ky])));
+        }
+        return marks;
+    }
+
+    // The MLE as a red circle, the MAP as a smaller orange diamond on top, so that both show where they coincide.
+    private static void AddMarkers(Plot plot, List<(string Label, Coordinates At)> marks, SurfaceGrid grid, string model)
+    {
+        var extent = grid.Extent();
+        foreach (var (label, at) in marks.OrderBy(m => m.Label == "MAP"))
+        {
+            bool map = label == "MAP";
+            var marker = plot.Add.Marker(at.X, at.Y, map ? MarkerShape.FilledDiamond : MarkerShape.FilledCircle, map ? 12 : 14, map ? Colors.Orange : Colors.Red);
+            marker.MarkerStyle.OutlineColor = Colors.Black;
+            marker.MarkerStyle.OutlineWidth = 1;
+            bool inside = at.X >= extent.Left && at.X <= extent.Right && at.Y >= extent.Bottom && at.Y <= extent.Top;
+            marker.LegendText = inside ? label : $"{label} off the grid, at {PlotText.AxisName(model, grid.X.Name)} = {PlotText.Significant(at.X, 6)}, " +
+                $"{PlotText.AxisName(model, grid.Y.Name)} = {PlotText.Significant(at.Y, 6)}";
+        }
+    }
+
+    private static void Decorate(Plot plot, SweepResult sweep, SurfaceGrid grid)
+    {
+        // The frame is the grid's (or the 99% region's): an estimate off it is named in the legend, not stretched to.
+        plot.Axes.SetLimits(grid.Extent());
+        TidyTicks.Apply(plot);
+        plot.XLabel(PlotText.AxisName(sweep.Model, grid.X.Name));
+        plot.YLabel(PlotText.AxisName(sweep.Model, grid.Y.Name));
+        plot.Title($"{sweep.Model}: {(sweep.Profile ? "profile " : "")}{(sweep.LogPosterior is null ? "log-likelihood" : "log-posterior")}, " +
+            $"contours at Δ = {string.Join(", ", SurfacePlots.TwoParameterLevels.Select(LevelText))} (68/95/99%)");
+        if (grid.Cropped)
+        {
+            plot.Legend.ManualItems.Add(new LegendItem
+            {
+                LabelText = $"frame: the 99% region; the grid spans {grid.X.Name} {Range(grid.X)}, {grid.Y.Name} {Range(grid.Y)}",
+            });
+        }
+        plot.ShowLegend(Edge.Bottom);
+    }
+
+    private static string Range(GridAxis axis) => $"{PlotText.Short(axis.Low)} to {PlotText.Short(axis.High)}";
+
+    /// <summary>Labels each contour "Δ = level" in a box on the line, clear of the other contours, labels and markers.</summary>
+    private static void LabelContours(Plot plot, List<(double Level, Coordinates[] Path)> contours, List<(string Label, Coordinates At)> marks)
+    {
+        var placer = new LabelPlacer(plot.LastRender.DataRect);
+        foreach (var (_, at) in marks)
+            placer.Block(plot.GetPixel(at), 9);
+        var pixels = contours.Select(c => (c.Level, Path: (IReadOnlyList<Pixel>)c.Path.Select(plot.GetPixel).ToList())).ToList();
+        foreach (double level in SurfacePlots.TwoParameterLevels)
+        {
+            var text = plot.Add.Text($"Δ = {LevelText(level)}", new Coordinates(0, 0));
+            Style(text.LabelStyle);
+            var size = LabelPlacer.Measure(text.LabelStyle, text.LabelText);
+            var own = pixels.Where(p => p.Level == level).Select(p => p.Path).ToList();
+            var others = pixels.Where(p => p.Level != level).Select(p => p.Path).ToList();
+            var box = placer.Place(OnLine(own, size), b => Score(b, others, 2))
+                ?? placer.Place(BesideLine(own, size), b => Score(b, pixels.Select(p => p.Path), 1));
+            if (box is { } placed)
+                text.Location = plot.GetCoordinates(new Pixel((placed.Left + placed.Right) / 2, (placed.Top + placed.Bottom) / 2));
+            else
+                plot.Remove(text);
+        }
+    }
+
+    /// <summary>A level as the title and the labels print it: 3.0, 4.6, 1.15.</summary>
+    public static string LevelText(double level) => level.ToString(level == Math.Round(level, 1) ? "0.0" : "0.##", System.Globalization.CultureInfo.InvariantCulture);
+
+    private static void Style(LabelStyle style)
+    {
+        style.FontSize = 12;
+        style.ForeColor = Colors.Black;
+        style.BackgroundColor = LabelBackground;
+        style.PixelPadding = new PixelPadding(3);
+        style.Alignment = Alignment.MiddleCenter;
+    }
+
+    // Clear of the given lines by at least `least` pixels; beyond that, farther is better up to a point, then lower right.
+    private static double Score(PixelRect box, IEnumerable<IReadOnlyList<Pixel>> lines, double least)
+    {
+        double clearance = LabelPlacer.Clearance(box, lines);
+        return clearance < least ? double.NegativeInfinity : Math.Min(clearance, 24) * 1e4 + box.Right + box.Bottom;
+    }
+
+    // On the line itself, where the contour is big enough that a box centred on it does not cover its other side.
+    private static IEnumerable<PixelRect> OnLine(List<IReadOnlyList<Pixel>> paths, PixelSize size)
+    {
+        foreach (var path in paths)
+        {
+            float width = path.Max(p => p.X) - path.Min(p => p.X), height = path.Max(p => p.Y) - path.Min(p => p.Y);
+            if (width < 1.6 * size.Width || height < 2.5 * size.Height)
+                continue;
+            foreach (var point in path)
+                yield return LabelPlacer.Box(point, size);
+        }
+    }
+
+    // Beside a contour too small to carry its label: just right of, left of, above or below it.
+    private static IEnumerable<PixelRect> BesideLine(List<IReadOnlyList<Pixel>> paths, PixelSize size)
+    {
+        foreach (var path in paths)
+        {
+            var right = path.MaxBy(p => p.X);
+            var left = path.MinBy(p => p.X);
+            var top = path.MinBy(p => p.Y);
+            var bottom = path.MaxBy(p => p.Y);
+            yield return LabelPlacer.Box(new Pixel(right.X + size.Width / 2 + 4, right.Y), size);
+            yield return LabelPlacer.Box(new Pixel(left.X - size.Width / 2 - 4, left.Y), size);
+            yield return LabelPlacer.Box(new Pixel(bottom.X, bottom.Y + size.Height / 2 + 4), size);
+            yield return LabelPlacer.Box(new Pixel(top.X, top.Y - size.Height / 2 - 4), size);
+        }
+    }
+}

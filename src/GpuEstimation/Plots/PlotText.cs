@@ -1,0 +1,54 @@
+using System.Globalization;
+
+namespace GpuEstimation.Plots;
+
+/// <summary>Numbers and names as the pictures print them: a true minus sign, never a negative zero.</summary>
+public static class PlotText
+{
+    /// <summary>The minus sign pictures print (U+2212), wider and clearer than a hyphen.</summary>
+    public const char Minus = '−';
+
+    /// <summary><paramref name="value"/> with <paramref name="decimals"/> decimals; a value that rounds to zero prints unsigned.</summary>
+    public static string Fixed(double value, int decimals) => Signed(value.ToString("F" + Math.Clamp(decimals, 0, 15), CultureInfo.InvariantCulture));
+
+    /// <summary>
+    /// <paramref name="value"/> to the decimals that <paramref name="resolution"/> needs (0.01 → two), so the ends of an
+    /// interval and the ticks of an axis print alike.
+    /// </summary>
+    public static string AtResolution(double value, double resolution) =>
+        Fixed(value, resolution > 0 && double.IsFinite(resolution) ? (int)Math.Max(0, Math.Ceiling(-Math.Log10(resolution) - 1e-9)) : 6);
+
+    /// <summary><paramref name="value"/> to <paramref name="digits"/> significant digits, as in a legend's equation.</summary>
+    public static string Significant(double value, int digits) =>
+        Signed(value.ToString("G" + Math.Clamp(digits, 1, 17), CultureInfo.InvariantCulture));
+
+    /// <summary>A tick or short label: at most ten significant digits, no exponent for everyday magnitudes.</summary>
+    public static string Short(double value)
+    {
+        double magnitude = Math.Abs(value);
+        var text = magnitude is >= 1e-4 and < 1e10 || magnitude == 0
+            ? value.ToString("0.##########", CultureInfo.InvariantCulture)
+            : value.ToString("0.######E+0", CultureInfo.InvariantCulture);
+        return Signed(text);
+    }
+
+    /// <summary>
+    /// How an axis names a parameter: the model's own name, with what it is for the linear model
+    /// (a coefficient of column <c>x</c> is the slope of x).
+    /// </summary>
+    public static string AxisName(string model, string parameter) => model switch
+    {
+        "linear" when parameter == "sigma" => "sigma (noise sd)",
+        "linear" when parameter != "intercept" => $"slope ({parameter})",
+        _ => parameter,
+    };
+
+    // "-0", "-0.00" and "-0E+0" name zero: drop the sign; any other leading hyphen becomes a minus sign.
+    private static string Signed(string text)
+    {
+        if (!text.StartsWith('-'))
+            return text;
+        bool zero = text.Skip(1).TakeWhile(c => c != 'E').All(c => c is '0' or '.');
+        return zero ? text[1..] : Minus + text[1..];
+    }
+}

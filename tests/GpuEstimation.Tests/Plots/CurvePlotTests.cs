@@ -1,0 +1,100 @@
+using GpuEstimation.Data;
+using GpuEstimation.Estimation;
+using GpuEstimation.Models;
+using GpuEstimation.Plots;
+using GpuEstimation.Surfaces;
+using GpuEstimation.Tests.Engine;
+using GpuEstimation.Tests.Support;
+using SkiaSharp;
+using Xunit;
+
+namespace GpuEstimation.Tests.Plots;
+
+/// <summary>Profile curves: the interval's ends drawn where the fit's profile interval ends, printed, and framed.</summary>
+[Collection(DeviceCollection.Name)]
+public sealed class CurvePlotTests(DeviceFixture devices) : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("gpuest-curve").FullName;
+    private static readonly double[] X = LikelihoodEngineTests.Samples(200, 121, 10, 2);
+
+    [Fact]
+    public void ProfileCurveDrawsAndPrintsTheIntervalEnds()
+    {
+        var (fit, sweep) = Profile(-0.6, 0.6);
+        var path = Path.Combine(_directory, "profile.png");
+
+        var plot = SurfacePlots.Curve(sweep, path, 800, 500);
+
+        using var bitmap = SKBitmap.Decode(path);
+        Assert.Equal(800, bitmap.Width);
+        Assert.Equal(500, bitmap.Height);
+        var ends = new[] { fit.Get("mu").Profile!.Lower!.Value, fit.Get("mu").Profile!.Upper!.Value };
+        // A red dotted line stands at each end of the profile interval found by the fit.
+        foreach (double end in ends)
+        {
+            var pixel = plot.GetPixel(new ScottPlot.Coordinates(end, -3));
+            int column = (int)Math.Round(pixel.X);
+            int red = Enumerable.Range(50, 350).Count(y => Enumerable.Range(-2, 5).Any(dx => SurfacePlotTests.IsRed(bitmap.GetPixel(column + dx, y))));
+            Assert.True(red > 20, $"no interval line at mu = {end} (x = {column})");
+        }
+        // Each end printed at its foot, to the grid's interpolation (a step of 0.01 over a curvature of n/σ²).
+        var printed = plot.GetPlottables<ScottPlot.Plottables.Text>().Select(t => double.Parse(t.LabelText.Replace(PlotText.Minus, '-'), System.Globalization.CultureInfo.InvariantCulture)).Order().ToArray();
+        Assert.Equal(2, printed.Length);
+        Assert.All(printed.Zip(ends), pair => Assert.True(Math.Abs(pair.First - pair.Second) < 0.01, $"printed {pair.First}, interval end {pair.Second}"));
+        Assert.Contains(plot.Legend.ManualItems, item => item.LabelText.StartsWith("95% interval: ", StringComparison.Ordinal));
+    }
+
+    // The frame is the interval's neighbourhood: down to 2.5 times the interval's drop, not the grid's −100.
+    [Fact]
+    public void FrameIsAroundTheInterval()
+    {
+        var (fit, sweep) = Profile(-10, 10);
+
+        var plot = SurfacePlots.Curve(sweep, Path.Combine(_directory, "wide.png"));
+
+        double drop = 0.5 * MathNet.Numerics.Distributions.ChiSquared.InvCDF(1, 0.95);
+        var limits = plot.Axes.GetLimits();
+        Assert.True(limits.Bottom < -1.5 * drop && limits.Bottom >= -2.5 * drop - 1e-9, $"bottom at {limits.Bottom}");
+        Assert.True(limits.Top > 0, $"top at {limits.Top}");
+        var interval = fit.Get("mu").Profile!;
+        double width = interval.Upper!.Value - interval.Lower!.Value;
+        Assert.True(limits.Left < interval.Lower.Value && limits.Right > interval.Upper.Value, $"frame {limits.Left}..{limits.Right}");
+        Assert.True(limits.HorizontalSpan < 3 * width, $"frame {limits.HorizontalSpan} wide for an interval {width} wide");
+    }
+
+    // An interval that runs past the grid's end says so instead of printing the grid's end as its end.
+    [Fact]
+    public void OpenEndIsNamed()
+    {
+        var (_, sweep) = Profile(-0.05, 0.6);
+
+        var plot = SurfacePlots.Curve(sweep, Path.Combine(_directory, "open.png"));
+
+        Assert.Single(plot.GetPlottables<ScottPlot.Plottables.Text>());
+        var item = Assert.Single(plot.Legend.ManualItems);
+        Assert.Contains("below the grid", item.LabelText);
+    }
+
+    [Fact]
+    public void WrongShapeIsAnArgumentExceptionWithoutFlags()
+    {
+        var spec = ModelCatalog.Normal(Dataset.FromColumns(("x", X)), "x");
+        using var session = new EstimationSession(spec, devices.Native);
+        var surface = Sweeper.Sweep(session, new SweepOptions { Axes = [new GridAxis("mu", 9, 11, 3), new GridAxis("sigma", 1, 3, 3)] });
+
+        var error = Assert.Throws<ArgumentException>(() => SurfacePlots.Curve(surface, Path.Combine(_directory, "x.png")));
+        Assert.DoesNotContain("--", error.Message);
+    }
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    private (FitResult Fit, SweepResult Sweep) Profile(double below, double above)
+    {
+        var spec = ModelCatalog.Normal(Dataset.FromColumns(("x", X)), "x");
+        using var session = new EstimationSession(spec, devices.Native);
+        var fit = session.Fit(new FitOptions { Profile = ["mu"] });
+        int count = (int)Math.Round((above - below) / 0.01) + 1;
+        var sweep = Sweeper.Sweep(session, new SweepOptions { Axes = [new GridAxis("mu", fit["mu"] + below, fit["mu"] + above, count)], Profile = true });
+        return (fit, sweep);
+    }
+}

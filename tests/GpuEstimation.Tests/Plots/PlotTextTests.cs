@@ -1,0 +1,38 @@
+using GpuEstimation.Plots;
+using Xunit;
+
+namespace GpuEstimation.Tests.Plots;
+
+/// <summary>Numbers as pictures print them: no negative zero, a true minus sign, decimals to a resolution.</summary>
+public sealed class PlotTextTests
+{
+    [Theory]
+    [InlineData(-0.04, 1, "0.0")]
+    [InlineData(-0.0, 2, "0.00")]
+    [InlineData(-0.06, 1, "−0.1")]
+    [InlineData(2.26, 1, "2.3")]
+    [InlineData(-3.0, 0, "−3")]
+    public void FixedHasNoNegativeZero(double value, int decimals, string expected) => Assert.Equal(expected, PlotText.Fixed(value, decimals));
+
+    [Theory]
+    [InlineData(-0.0, "0")]
+    [InlineData(-2.5, "−2.5")]
+    [InlineData(0.30000000000000004, "0.3")]
+    [InlineData(-1e-12, "−1E-12")]
+    [InlineData(170.25, "170.25")]
+    public void ShortPrintsPlainly(double value, string expected) => Assert.Equal(expected, PlotText.Short(value));
+
+    [Theory]
+    [InlineData(169.3271, 0.0109, "169.33")]
+    [InlineData(169.3271, 0.1, "169.3")]
+    [InlineData(-0.0001, 0.01, "0.00")]
+    [InlineData(1234.6, 20, "1235")]
+    public void AtResolutionKeepsTheNeededDecimals(double value, double resolution, string expected) => Assert.Equal(expected, PlotText.AtResolution(value, resolution));
+
+    [Theory]
+    [InlineData("linear", "x", "slope (x)")]
+    [InlineData("linear", "intercept", "intercept")]
+    [InlineData("linear", "sigma", "sigma (noise sd)")]
+    [InlineData("normal", "sigma", "sigma")]
+    public void AxisNamesUseTheModelsNames(string model, string parameter, string expected) => Assert.Equal(expected, PlotText.AxisName(model, parameter));
+}
