@@ -34,13 +34,11 @@ internal sealed class DemoCommand : Command
     {
         var output = parse.InvocationConfiguration.Output;
         var pictures = parse.GetValue(_pictures)!;
-        if (File.Exists(pictures))
-            throw new InputException($"--pictures {pictures}: is a file, expected a directory");
+        CreateDirectory(pictures);
         using var device = _device.Open(parse);
         var example = LearningExample.Fit(device, parse.GetValue(_points), LearningExample.DemoSlopePriorSd);
         DemoReport.Write(output, example);
 
-        Directory.CreateDirectory(pictures);
         var linePicture = Path.Combine(pictures, FitPicture);
         var surfacePicture = Path.Combine(pictures, SurfacePicture);
         OutputFile.Write("--pictures", linePicture, path => SurfacePlots.LearningExample(
@@ -50,6 +48,21 @@ internal sealed class DemoCommand : Command
         output.WriteLine();
         output.WriteLine($"pictures: {linePicture}, {surfacePicture}");
         return example.Converged ? GpuestApp.Ok : GpuestApp.NotConverged;
+    }
+
+    // Before any computation, so that a directory that cannot be made costs nothing.
+    private static void CreateDirectory(string pictures)
+    {
+        if (File.Exists(pictures))
+            throw new InputException($"--pictures {pictures}: is a file, expected a directory");
+        try
+        {
+            Directory.CreateDirectory(pictures);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new InputException($"--pictures {pictures}: {e.Message.ReplaceLineEndings(" ")}");
+        }
     }
 
     // The (intercept, slope) surface around the MLE at the MLE's sigma, with the MLE and the MAP (ridge) marked:

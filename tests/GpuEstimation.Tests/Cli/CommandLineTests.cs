@@ -46,6 +46,7 @@ public sealed class CommandLineTests : IDisposable
         var missing = Path.Combine(_directory, "nowhere", "fit.json");
         Gpuest.AssertBadInput(["fit", "--model", "normal", "--data", data, "--column", "x", "--json", missing], $"--json {missing}: directory");
         Gpuest.AssertBadInput(["plot", "--png", _directory], $"--png {_directory}: is a directory");
+        Gpuest.AssertBadInput(["demo", "--points", "100", "--pictures", data], $"--pictures {data}: is a file");
     }
 
     [Fact]
