@@ -35,7 +35,7 @@ internal static class FamilyData
 /// <summary>A session of one family over 10⁶ points on the native backend, opened once per benchmark case.</summary>
 public abstract class FamilySessionBenchmark
 {
-    protected IEstimationSession Session { get; private set; } = null!;
+    protected EstimationSession Session { get; private set; } = null!;
 
     protected IModelSpec Spec { get; private set; } = null!;
 
@@ -48,7 +48,7 @@ public abstract class FamilySessionBenchmark
     {
         Spec = ModelCatalog.Create(Family, FamilyData.Create(Family, 1_000_000), FamilyData.Columns(Family));
         _device = ComputeDevice.Open(Backend.Native);
-        Session = Spec.OpenSession(_device);
+        Session = new EstimationSession(Spec, _device);
     }
 
     [GlobalCleanup]

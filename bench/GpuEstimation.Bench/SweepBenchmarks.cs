@@ -16,7 +16,7 @@ namespace GpuEstimation.Bench;
 public class SweepBenchmarks
 {
     private IModelSpec _spec = null!;
-    private IEstimationSession _session = null!;
+    private EstimationSession _session = null!;
     private ComputeDevice? _device;
     private double[][] _points = [];
 
@@ -32,7 +32,7 @@ public class SweepBenchmarks
         var x = Array.ConvertAll(new double[1_000_000], _ => 3 + 2 * (random.NextDouble() + random.NextDouble() + random.NextDouble() - 1.5));
         _spec = ModelCatalog.Normal(Dataset.FromColumns(("x", x)), "x");
         _device = ComputeDevice.Open(Backend);
-        _session = _spec.OpenSession(_device);
+        _session = new EstimationSession(_spec, _device);
         _points = Enumerable.Range(0, 64 * 64).Select(i => new[] { 2.9 + 0.2 * (i / 64) / 63, 1.9 + 0.2 * (i % 64) / 63 }).ToArray();
     }
 
@@ -53,7 +53,7 @@ public class SweepBenchmarks
     }
 
     [Benchmark(Description = "one 64x64 sweep")]
-    public double Sweep() => Sweeper.Sweep(_spec, _session, new SweepOptions
+    public double Sweep() => Sweeper.Sweep(_session, new SweepOptions
     {
         Axes = [new GridAxis("mu", 2.9, 3.1, 64), new GridAxis("sigma", 1.9, 2.1, 64)],
     }).LogLikelihood.Sum();

@@ -1,4 +1,8 @@
+using GpuEstimation.Backends;
 using GpuEstimation.Data;
+using GpuEstimation.Estimation;
+using GpuEstimation.Models;
+using GpuEstimation.Priors;
 using MathNet.Numerics.Distributions;
 using MathNet.Numerics.Random;
 
@@ -22,6 +26,15 @@ public static class LearningExample
     /// <summary>The prior sd on the slope that the demo's MAP uses: strong enough to move a 10⁶-point fit visibly.</summary>
     public const double DemoSlopePriorSd = 0.001;
 
+    /// <summary>Points in the picture of the example: few enough to label each with its log-likelihood.</summary>
+    public const int PlotPoints = 30;
+
+    /// <summary>
+    /// The slope prior's sd in the picture: with few points a prior must be wider than the demo's (set for 10⁶ points)
+    /// to leave the data a say.
+    /// </summary>
+    public const double PlotSlopePriorSd = 0.04;
+
     /// <summary>Columns <c>x</c> and <c>y</c>, deterministic for a given <paramref name="seed"/>.</summary>
     public static Dataset Generate(int points = DefaultPoints, int seed = 20261127)
     {
@@ -37,5 +50,29 @@ public static class LearningExample
                 y[i] += OutlierShift;
         }
         return new Dataset([KeyValuePair.Create("x", x), KeyValuePair.Create("y", y)], "demo");
+    }
+
+    /// <summary>
+    /// Generates <paramref name="points"/> points and fits them once on <paramref name="device"/>: the MLE, the MAP with
+    /// a Normal(0, <paramref name="slopePriorSd"/>) prior on the slope, their closed forms, and each point's
+    /// log-density under the MLE.
+    /// </summary>
+    public static LearningFit Fit(ComputeDevice device, int points, double slopePriorSd)
+    {
+        var data = Generate(points);
+        var model = ModelCatalog.Linear(data, "y", ["x"]);
+        using var session = new EstimationSession(model, device);
+        var mle = session.Fit(new FitOptions());
+        var map = session.Fit(new FitOptions
+        {
+            Map = true,
+            Priors = new Dictionary<string, Prior> { ["x"] = new NormalPrior(0, slopePriorSd) },
+        });
+        var x = data.Column("x");
+        var y = data.Column("y");
+        var (coefficients, sigma) = LinearClosedForm.LeastSquares(y, [x]);
+        var ridge = LinearClosedForm.Ridge(y, [x], map["sigma"], slopePriorSd);
+        var logDensities = session.LogDensities(mle.Parameters.Select(p => p.Estimate).ToArray());
+        return new LearningFit(data, model, slopePriorSd, mle, map, [.. coefficients, sigma], ridge, logDensities);
     }
 }

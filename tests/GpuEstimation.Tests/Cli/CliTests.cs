@@ -250,17 +250,17 @@ public sealed class CliTests : IDisposable
 
     [Fact]
     public void ColumnOptionsOfAnotherModelAreRejected() =>
-        AssertBadInput(["fit", "--model", "linear", "--data", WriteColumns("w.csv", ("x", _x)), "--column", "x"], "not a single Column");
+        AssertBadInput(["fit", "--model", "linear", "--data", WriteColumns("w.csv", ("x", _x)), "--column", "x"], "not --column");
 
     [Fact]
-    public void UnknownOption() => AssertBadInput(["fit", "--model", "normal", "--data", WriteColumns("o.csv", ("x", _x)), "--column", "x", "--colour", "red"], "unknown option --colour");
+    public void UnknownOption() => AssertBadInput(["fit", "--model", "normal", "--data", WriteColumns("o.csv", ("x", _x)), "--column", "x", "--colour", "red"], "fit: unknown option --colour");
 
     [Fact]
     public void AbsentBackendIsAnErrorNotAFallback()
     {
         if (DeviceFixture.Present.Contains(GpuEstimation.Backends.Backend.Cuda))
             return; // the case only exists on a machine without CUDA
-        AssertBadInput(["fit", "--model", "normal", "--data", WriteColumns("d.csv", ("x", _x)), "--column", "x", "--device", "cuda"], "device cuda: no");
+        AssertBadInput(["fit", "--model", "normal", "--data", WriteColumns("d.csv", ("x", _x)), "--column", "x", "--device", "cuda"], "--device cuda: no");
     }
 
     [Fact]

@@ -1,0 +1,89 @@
+using System.CommandLine;
+using GpuEstimation.Cli.Options;
+using GpuEstimation.Cli.Output;
+using GpuEstimation.Demo;
+using GpuEstimation.Plots;
+using GpuEstimation.Surfaces;
+
+namespace GpuEstimation.Cli.Commands;
+
+/// <summary><c>gpuest demo</c>: the learning example fitted by MLE and MAP beside the closed forms, with two pictures.</summary>
+internal sealed class DemoCommand : Command
+{
+    /// <summary>The pictures' file names inside <c>--pictures</c>.</summary>
+    public const string FitPicture = "gpuest-demo-fit.png";
+    public const string SurfacePicture = "gpuest-demo-surface.png";
+
+    private readonly DeviceOptions _device = new();
+    private readonly Option<int> _points = SharedOptions.Points(LearningExample.DefaultPoints, 10);
+    private readonly Option<string> _pictures = CliOption.Single("--pictures", "DIR",
+        $"the directory the pictures {FitPicture} and {SurfacePicture} are written to (created if missing); the paths are printed",
+        (_, text) => text, () => ".");
+
+    public DemoCommand() : base("demo",
+        $"The learning example: y = {LearningExample.Slope}·x + {LearningExample.Intercept} + noise, fitted by MLE and MAP beside the closed forms; " +
+        $"draws {FitPicture} and {SurfacePicture} into --pictures (default: the current directory).")
+    {
+        Add(_points);
+        Add(_pictures);
+        _device.AddTo(this);
+        SetAction(Run);
+    }
+
+    private int Run(ParseResult parse)
+    {
+        var output = parse.InvocationConfiguration.Output;
+        var pictures = parse.GetValue(_pictures)!;
+        CreateDirectory(pictures);
+        using var device = _device.Open(parse);
+        var example = LearningExample.Fit(device, parse.GetValue(_points), LearningExample.DemoSlopePriorSd);
+        DemoReport.Write(output, example);
+
+        var linePicture = Path.Combine(pictures, FitPicture);
+        var surfacePicture = Path.Combine(pictures, SurfacePicture);
+        OutputFile.Write("--pictures", linePicture, path => SurfacePlots.LearningExample(
+            example.Data.Column("x"), example.Data.Column("y"), example.Mle, example.Map, example.LogDensities, path));
+        var surface = Surface(example, device);
+        OutputFile.Write("--pictures", surfacePicture, path => SurfacePlots.Heatmap(surface, path));
+        output.WriteLine();
+        output.WriteLine($"pictures: {linePicture}, {surfacePicture}");
+        return example.Converged ? GpuestApp.Ok : GpuestApp.NotConverged;
+    }
+
+    // Before any computation, so that a directory that cannot be made costs nothing.
+    private static void CreateDirectory(string pictures)
+    {
+        if (File.Exists(pictures))
+            throw new InputException($"--pictures {pictures}: is a file, expected a directory");
+        try
+        {
+            Directory.CreateDirectory(pictures);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new InputException($"--pictures {pictures}: {e.Message.ReplaceLineEndings(" ")}");
+        }
+    }
+
+    // The (intercept, slope) surface around the MLE at the MLE's sigma, with the MLE and the MAP (ridge) marked:
+    // the ridge solution sits off the likelihood's peak, towards the prior's centre.
+    private static SweepResult Surface(LearningFit example, Backends.ComputeDevice device)
+    {
+        var mle = example.Mle;
+        var se = (mle.Get("intercept").StdError ?? 0.01, mle.Get("x").StdError ?? 0.01);
+        using var session = Sessions.Open(example.Model, device);
+        var surface = Sessions.Sweep(session, new SweepOptions
+        {
+            Axes =
+            [
+                new GridAxis("intercept", mle["intercept"] - 4 * se.Item1, mle["intercept"] + 4 * se.Item1, 48),
+                new GridAxis("x", mle["x"] - 4 * se.Item2, mle["x"] + 4 * se.Item2, 48),
+            ],
+            At = new Dictionary<string, double> { ["sigma"] = mle["sigma"] },
+        });
+        return surface with
+        {
+            Estimates = [new("MLE", mle.Parameters.Select(p => p.Estimate).ToArray()), new("MAP", example.Map.Parameters.Select(p => p.Estimate).ToArray())],
+        };
+    }
+}

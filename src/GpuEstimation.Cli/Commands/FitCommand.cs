@@ -1,0 +1,72 @@
+using System.CommandLine;
+using System.Globalization;
+using GpuEstimation.Cli.Options;
+using GpuEstimation.Cli.Output;
+using GpuEstimation.Cli.Parsing;
+using GpuEstimation.Estimation;
+using GpuEstimation.Models;
+using GpuEstimation.Results;
+
+namespace GpuEstimation.Cli.Commands;
+
+/// <summary><c>gpuest fit</c>: the MLE or MAP of a model over a data file, with standard errors and intervals.</summary>
+internal sealed class FitCommand : Command
+{
+    private readonly DataOptions _data = new();
+    private readonly EstimationOptions _estimation = new();
+    private readonly DeviceOptions _device = new();
+
+    private readonly Option<double> _level = CliOption.Single("--level", "L", "confidence level of the Wald and profile intervals",
+        NumberText.Fraction, () => new FitOptions().Level);
+
+    private readonly Option<string[]?> _profile = CliOption.Single<string[]?>("--profile", "NAME,...|all",
+        "profile-likelihood intervals for these parameters (all: every estimated one)", (_, text) => NameValueList.Names(text));
+
+    private readonly Option<int?> _repeat = SharedOptions.Repeat("fits", "fitMs");
+    private readonly Option<string?> _json = SharedOptions.Json("the fit");
+
+    public FitCommand() : base("fit", "Fit a model to a data file by maximum likelihood, or MAP with --map.")
+    {
+        _data.AddTo(this);
+        _estimation.AddTo(this);
+        Add(_level);
+        Add(_profile);
+        _device.AddTo(this);
+        Add(_repeat);
+        Add(_json);
+        SetAction(Run);
+    }
+
+    private int Run(ParseResult parse)
+    {
+        var output = parse.InvocationConfiguration.Output;
+        var json = parse.GetValue(_json);
+        if (json is not null)
+            OutputFile.Check("--json", json, _data.DataPath(parse));
+        var model = _data.Load(parse);
+        var options = _estimation.Read(parse) with { Level = parse.GetValue(_level) };
+        options = options with { Profile = ProfileNames(parse.GetValue(_profile), model, options.Fixed) };
+        ParameterChecks.Fit(model, options);
+        int? repeat = parse.GetValue(_repeat);
+
+        using var device = _device.Open(parse);
+        using var session = Sessions.Open(model, device);
+        var fit = session.Fit(options);
+        // Warm timing: the same fit again with the data on the device and the code compiled.
+        double? fitMs = repeat is { } count ? WarmTiming.MedianMs(count, () => fit = session.Fit(options)) : null;
+        FitTable.Write(output, fit);
+        if (fitMs is { } ms)
+            output.WriteLine($"fit time {ms.ToString("0.000", CultureInfo.InvariantCulture)} ms (median of {repeat} repeated fits, data on the device)");
+        if (json is not null)
+            OutputFile.WriteText("--json", json, JsonReport.Fit(fit, fitMs));
+        return fit.Converged ? GpuestApp.Ok : GpuestApp.NotConverged;
+    }
+
+    // "all" means every estimated parameter: a fixed one has no interval (naming it explicitly is an error).
+    private static IReadOnlyList<string> ProfileNames(string[]? names, IModelSpec model, IReadOnlyDictionary<string, double> fixes) => names switch
+    {
+        null => [],
+        ["all"] => model.Parameters.Select(p => p.Name).Where(name => !fixes.ContainsKey(name)).ToArray(),
+        _ => names,
+    };
+}

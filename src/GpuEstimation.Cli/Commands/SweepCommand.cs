@@ -1,0 +1,106 @@
+using System.CommandLine;
+using GpuEstimation.Cli.Options;
+using GpuEstimation.Cli.Output;
+using GpuEstimation.Cli.Parsing;
+using GpuEstimation.Estimation;
+using GpuEstimation.Plots;
+using GpuEstimation.Results;
+using GpuEstimation.Surfaces;
+
+namespace GpuEstimation.Cli.Commands;
+
+/// <summary><c>gpuest sweep</c>: the log-likelihood (log-posterior for MAP) over a grid of parameter values.</summary>
+internal sealed class SweepCommand : Command
+{
+    private readonly DataOptions _data = new();
+    private readonly EstimationOptions _estimation = new();
+    private readonly DeviceOptions _device = new();
+
+    private readonly Option<IReadOnlyList<GridAxis>> _grid = CliOption.Repeatable<IReadOnlyList<GridAxis>>("--grid", "NAME=LOW:HIGH:COUNT",
+        "one axis of the grid: COUNT evenly spaced values from LOW to HIGH; repeat for more axes",
+        (flag, values) => values.Select(v => GridAxisText.Parse(flag, v)).ToArray());
+
+    private readonly Option<IReadOnlyDictionary<string, double>> _at = EstimationOptions.NumberList("--at",
+        "values of parameters off the grid [default: the fit's estimate]; repeatable");
+
+    private readonly Option<bool> _profile = CliOption.Flag("--profile", "re-optimize the off-grid parameters at every grid point (a profile likelihood)");
+    private readonly Option<string?> _out = CliOption.Text("--out", "FILE", "write the surface as CSV");
+    private readonly Option<string?> _json = SharedOptions.Json("the surface");
+    private readonly Option<string?> _png = CliOption.Text("--png", "FILE",
+        "draw the surface to FILE (PNG): a heatmap of a 2-axis grid, a curve of a 1-axis one; the MLE (and MAP) marked");
+    private readonly Option<int?> _repeat = SharedOptions.Repeat("sweeps", "sweepMs");
+
+    public SweepCommand() : base("sweep", "The log-likelihood (log-posterior with --map) over a grid of parameter values.")
+    {
+        _data.AddTo(this);
+        _grid.Required = true;
+        Add(_grid);
+        Add(_at);
+        Add(_profile);
+        _estimation.AddTo(this);
+        _device.AddTo(this);
+        foreach (var option in new Option[] { _out, _json, _png, _repeat })
+            Add(option);
+        SetAction(Run);
+    }
+
+    private int Run(ParseResult parse)
+    {
+        var output = parse.InvocationConfiguration.Output;
+        var (csv, json, png) = (parse.GetValue(_out), parse.GetValue(_json), parse.GetValue(_png));
+        var axes = parse.GetValue(_grid)!;
+        CheckOutputs(parse, axes, csv, json, png);
+        var model = _data.Load(parse);
+        var options = new SweepOptions
+        {
+            Axes = axes,
+            At = parse.GetValue(_at)!,
+            Profile = parse.GetValue(_profile),
+            Fit = _estimation.Read(parse),
+            Estimates = png is not null,
+        };
+        ParameterChecks.Sweep(model, options);
+        int? repeat = parse.GetValue(_repeat);
+
+        using var device = _device.Open(parse);
+        using var session = Sessions.Open(model, device);
+        SweepResult sweep;
+        using (var progress = new SweepProgress(output))
+            sweep = Sessions.Sweep(session, options, progress);
+        // Warm timing: the same sweep again with the data on the device and the kernels compiled.
+        double? sweepMs = repeat is { } count ? WarmTiming.MedianMs(count, () => sweep = Sessions.Sweep(session, options)) : null;
+        SweepSummary.Write(output, sweep, sweepMs, repeat);
+        Save(output, sweep, sweepMs, csv, json, png);
+        return sweep.NotConverged == 0 ? GpuestApp.Ok : GpuestApp.NotConverged;
+    }
+
+    private void CheckOutputs(ParseResult parse, IReadOnlyList<GridAxis> axes, string? csv, string? json, string? png)
+    {
+        var input = _data.DataPath(parse);
+        foreach (var (option, path) in new[] { ("--out", csv), ("--json", json), ("--png", png) })
+            if (path is not null)
+                OutputFile.Check(option, path, input);
+        OutputFile.CheckDistinct(("--out", csv), ("--json", json), ("--png", png));
+        if (png is not null && axes.Count is not (1 or 2))
+            throw new InputException($"--png: pictures are drawn for one- or two-axis grids, this one has {axes.Count}");
+    }
+
+    private static void Save(TextWriter output, SweepResult sweep, double? sweepMs, string? csv, string? json, string? png)
+    {
+        if (csv is not null)
+            OutputFile.WriteText("--out", csv, SurfaceReport.Csv(sweep));
+        if (png is not null)
+        {
+            OutputFile.Write("--png", png, path =>
+            {
+                if (sweep.Axes.Count == 2)
+                    SurfacePlots.Heatmap(sweep, path);
+                else
+                    SurfacePlots.Curve(sweep, path);
+            });
+            output.WriteLine($"picture: {png}");
+        }
+        if (json is not null)
+            OutputFile.WriteText("--json", json, SurfaceReport.Json(sweep, sweepMs));
+    }
+}

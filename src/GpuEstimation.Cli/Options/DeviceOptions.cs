@@ -1,0 +1,43 @@
+using System.CommandLine;
+using GpuEstimation.Backends;
+using GpuEstimation.Cli.Parsing;
+
+namespace GpuEstimation.Cli.Options;
+
+/// <summary>Where to compute: <c>--device</c> and <c>--threads</c>, shared by every command that computes.</summary>
+internal sealed class DeviceOptions
+{
+    // No default value of its own: absent, the library's default applies (help names it as typed, not as the enum).
+    public Option<Backend?> Device { get; } = CliOption.Single<Backend?>("--device", string.Join("|", BackendText.Names),
+        "auto picks CUDA, then OpenCL, then native (all CPU cores); cpu is ILGPU's CPU accelerator (the GPU kernels, emulated). " +
+        "A named device that is absent is an error, never a fallback [default: auto]",
+        (flag, text) => BackendText.Parse(flag, text));
+
+    public Option<int?> Threads { get; } = CliOption.Single<int?>("--threads", "N",
+        "worker threads of the native backend [default: one per core]; results are bit-identical whatever N",
+        (flag, text) => NumberText.Count(flag, text, 1));
+
+    /// <summary>Adds the options to <paramref name="command"/>.</summary>
+    public void AddTo(Command command)
+    {
+        command.Add(Device);
+        command.Add(Threads);
+    }
+
+    /// <summary>Opens the device the options name.</summary>
+    public ComputeDevice Open(ParseResult parse)
+    {
+        var backend = parse.GetValue(Device);
+        try
+        {
+            return backend is { } named ? ComputeDevice.Open(named, parse.GetValue(Threads)) : ComputeDevice.Open(threads: parse.GetValue(Threads));
+        }
+        catch (InputException e) when (backend is not null)
+        {
+            // An absent or unusable device: the library says what is wrong, the CLI which option asked for it.
+            var option = $"--device {BackendText.Name(backend.Value)}: ";
+            var library = $"device {BackendText.Name(backend.Value)}: ";
+            throw new InputException(option + (e.Message.StartsWith(library, StringComparison.Ordinal) ? e.Message[library.Length..] : e.Message));
+        }
+    }
+}

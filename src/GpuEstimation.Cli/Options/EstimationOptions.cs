@@ -1,0 +1,63 @@
+using System.CommandLine;
+using GpuEstimation.Cli.Parsing;
+using GpuEstimation.Estimation;
+using GpuEstimation.Optimization;
+using GpuEstimation.Priors;
+
+namespace GpuEstimation.Cli.Options;
+
+/// <summary>MLE or MAP, priors, fixed parameters, starting values and the optimizer: what fit and sweep share.</summary>
+internal sealed class EstimationOptions
+{
+    private static readonly FitOptions Defaults = new();
+
+    public Option<bool> Map { get; } = CliOption.Flag("--map", "maximum a posteriori: log-likelihood + log prior (flat where no --prior is given)");
+
+    public Option<IReadOnlyDictionary<string, Prior>> Prior { get; } = CliOption.Repeatable<IReadOnlyDictionary<string, Prior>>("--prior", "NAME=P,...",
+        $"a prior on a parameter's natural scale: {string.Join(", ", PriorText.Usage)}; repeatable",
+        (flag, values) => NameValueList.Pairs(flag, values).ToDictionary(p => p.Name, p => PriorText.Parse(flag, p.Name, p.Value), StringComparer.Ordinal));
+
+    public Option<IReadOnlyDictionary<string, double>> Fix { get; } = NumberList("--fix", "hold a parameter at V (MLE or MAP); repeatable");
+
+    public Option<IReadOnlyDictionary<string, double>> Start { get; } = NumberList("--start",
+        "a starting value [default: from the data: closed form, moments or quantiles]; repeatable");
+
+    // The default is named in the description as typed (the generated one would print the enum's name).
+    public Option<OptimizerKind?> Optimizer { get; } = CliOption.Single<OptimizerKind?>("--optimizer", "lbfgs|gradient",
+        $"L-BFGS or gradient ascent (Armijo backtracking, Barzilai-Borwein first trial) [default: {OptimizerName(Defaults.Optimizer.Kind)}]",
+        (flag, text) => ParseOptimizer(flag, text));
+
+    public Option<int> MaxIterations { get; } = CliOption.Single("--max-iter", "N", "the iteration limit (then: not converged)",
+        (flag, text) => NumberText.Count(flag, text, 1), () => Defaults.Optimizer.MaxIterations);
+
+    /// <summary>Adds the options to <paramref name="command"/>.</summary>
+    public void AddTo(Command command)
+    {
+        foreach (var option in new Option[] { Map, Prior, Fix, Start, Optimizer, MaxIterations })
+            command.Add(option);
+    }
+
+    /// <summary>The fit options the command line asks for.</summary>
+    public FitOptions Read(ParseResult parse) => Defaults with
+    {
+        Map = parse.GetValue(Map),
+        Priors = parse.GetValue(Prior)!,
+        Fixed = parse.GetValue(Fix)!,
+        Start = parse.GetValue(Start)!,
+        Optimizer = Defaults.Optimizer with { Kind = parse.GetValue(Optimizer) ?? Defaults.Optimizer.Kind, MaxIterations = parse.GetValue(MaxIterations) },
+    };
+
+    /// <summary>The name typed for an optimizer (help shows the default this way).</summary>
+    public static string OptimizerName(OptimizerKind kind) => kind == OptimizerKind.GradientAscent ? "gradient" : "lbfgs";
+
+    /// <summary>A repeatable NAME=V,... option.</summary>
+    public static Option<IReadOnlyDictionary<string, double>> NumberList(string name, string description) =>
+        CliOption.Repeatable<IReadOnlyDictionary<string, double>>(name, "NAME=V,...", description, NameValueList.Numbers);
+
+    private static OptimizerKind ParseOptimizer(string flag, string text) => text.Trim().ToLowerInvariant() switch
+    {
+        "lbfgs" => OptimizerKind.Lbfgs,
+        "gradient" => OptimizerKind.GradientAscent,
+        _ => throw new InputException($"{flag}: unknown optimizer '{text}' (expected lbfgs or gradient)"),
+    };
+}

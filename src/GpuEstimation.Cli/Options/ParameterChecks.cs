@@ -1,0 +1,89 @@
+using GpuEstimation.Cli.Output;
+using GpuEstimation.Estimation;
+using GpuEstimation.Kernels;
+using GpuEstimation.Models;
+using GpuEstimation.Surfaces;
+
+namespace GpuEstimation.Cli.Options;
+
+/// <summary>
+/// Checks of the parameter options against the model, made once the model is known and before any device work, so
+/// that each error names the option that caused it (the library's own checks do not know the options' names).
+/// </summary>
+internal static class ParameterChecks
+{
+    /// <summary>--fix, --start, --prior (with --map) and --profile.</summary>
+    public static void Fit(IModelSpec model, FitOptions options)
+    {
+        Values(model, "--fix", options.Fixed);
+        Values(model, "--start", options.Start);
+        Names(model, "--prior", options.Priors.Keys);
+        if (!options.Map && options.Priors.Count > 0)
+            throw new InputException($"--prior {options.Priors.Keys.First()}: priors apply to MAP estimation; add --map");
+        foreach (var (name, prior) in options.Priors)
+        {
+            if (options.Fixed.ContainsKey(name))
+                throw new InputException($"--prior {name}: {name} is fixed (--fix), so a prior on it has no effect");
+            if (prior.RequiresPositive && Info(model, "--prior", name).Domain != ParameterDomain.Positive)
+                throw new InputException($"--prior {name}: {prior} is defined only for positive values, but {name} is not a positive parameter");
+        }
+        Names(model, "--profile", options.Profile);
+        if (options.Profile.FirstOrDefault(options.Fixed.ContainsKey) is { } fixedName)
+            throw new InputException($"--profile {fixedName}: {fixedName} is fixed (--fix), so it has no interval");
+    }
+
+    /// <summary>The fit options, then --grid and --at: known names, one axis each, off --at and --fix, inside the domain.</summary>
+    public static void Sweep(IModelSpec model, SweepOptions options)
+    {
+        Fit(model, options.Fit);
+        Values(model, "--at", options.At);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var axis in options.Axes)
+        {
+            var info = Info(model, "--grid", axis.Name);
+            if (!seen.Add(axis.Name))
+                throw new InputException($"--grid {axis.Name}: given twice; each parameter may have one axis");
+            if (options.At.ContainsKey(axis.Name) || options.Fit.Fixed.ContainsKey(axis.Name))
+                throw new InputException($"--grid {axis.Name}: {axis.Name} is on the grid, so it cannot also be given with --at or --fix");
+            if (DomainError(info, axis.Low) is not null || DomainError(info, axis.High) is not null)
+                throw new InputException($"--grid {axis.Name}: the range {Numbers.Full(axis.Low)}..{Numbers.Full(axis.High)} leaves the domain of {axis.Name} ({DomainError(info, double.NaN)})");
+        }
+    }
+
+    /// <summary>--at for an evaluation: every parameter, each inside its domain; the values in the model's order.</summary>
+    public static double[] Point(IModelSpec model, IReadOnlyDictionary<string, double> at)
+    {
+        Values(model, "--at", at);
+        var missing = model.Parameters.Where(p => !at.ContainsKey(p.Name)).Select(p => p.Name).ToList();
+        if (missing.Count > 0)
+            throw new InputException($"--at: missing value for {string.Join(", ", missing)}");
+        return model.Parameters.Select(p => at[p.Name]).ToArray();
+    }
+
+    private static void Values(IModelSpec model, string option, IReadOnlyDictionary<string, double> values)
+    {
+        foreach (var (name, value) in values)
+        {
+            if (DomainError(Info(model, option, name), value) is { } error)
+                throw new InputException($"{option} {name}={Numbers.Full(value)}: {name} {error}");
+        }
+    }
+
+    private static void Names(IModelSpec model, string option, IEnumerable<string> names)
+    {
+        foreach (var name in names)
+            Info(model, option, name);
+    }
+
+    private static ParameterInfo Info(IModelSpec model, string option, string name) =>
+        model.Parameters.FirstOrDefault(p => p.Name == name)
+        ?? throw new InputException($"{option} {name}: model '{model.Name}' has no parameter '{name}' (parameters: {string.Join(", ", model.Parameters.Select(p => p.Name))})");
+
+    // What the domain requires, where value is outside it (NaN is outside every restricted domain).
+    private static string? DomainError(ParameterInfo info, double value) => info.Domain switch
+    {
+        ParameterDomain.Positive when !(value > 0) => "must be positive",
+        ParameterDomain.UnitInterval when !(value > 0 && value < 1) => "must lie strictly between 0 and 1",
+        _ => null,
+    };
+}

@@ -1,0 +1,20 @@
+using System.Globalization;
+using GpuEstimation.Estimation;
+
+namespace GpuEstimation.Cli.Output;
+
+/// <summary>One evaluation: each parameter's value and gradient component, the log-likelihood, the warm time.</summary>
+internal static class EvaluationTable
+{
+    /// <summary>The table; <paramref name="evalMs"/> is the median of <paramref name="repeat"/> timed evaluations.</summary>
+    public static void Write(TextWriter output, string model, Evaluation evaluation, double? evalMs, int? repeat)
+    {
+        output.WriteLine($"model {model}, {evaluation.N:N0} observations, device {evaluation.Device}");
+        output.WriteLine($"{"parameter",-16} {"value",22} {"d logL / d param",22}");
+        for (int k = 0; k < evaluation.At.Length; k++)
+            output.WriteLine($"{evaluation.Names[k],-16} {Numbers.Full(evaluation.At[k]),22} {Numbers.Full(evaluation.Gradient[k]),22}");
+        output.WriteLine($"log-likelihood   {Numbers.Full(evaluation.LogLikelihood)}");
+        if (evalMs is { } ms)
+            output.WriteLine($"evaluation time  {ms.ToString("0.000", CultureInfo.InvariantCulture)} ms (median of {repeat}, data on the device)");
+    }
+}

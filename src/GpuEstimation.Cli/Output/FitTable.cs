@@ -1,0 +1,52 @@
+using System.Globalization;
+using GpuEstimation.Estimation;
+
+namespace GpuEstimation.Cli.Output;
+
+/// <summary>A fit as a table like statsmodels': estimate, standard error, z, p-value, Wald interval, profile interval.</summary>
+internal static class FitTable
+{
+    /// <summary>The whole summary: header, one row per parameter, likelihood and information criteria, diagnostics.</summary>
+    public static void Write(TextWriter output, FitResult fit)
+    {
+        output.WriteLine($"model {fit.Model} ({fit.Method.ToUpperInvariant()}), {fit.N:N0} observations, device {fit.Device}");
+        string lo = Numbers.Fixed((1 - fit.Level) / 2, "0.###");
+        string hi = Numbers.Fixed((1 + fit.Level) / 2, "0.###");
+        bool profiles = fit.Parameters.Any(p => p.Profile is not null);
+        output.WriteLine($"{"parameter",-14} {"estimate",16} {"std err",12} {"z",9} {"P>|z|",8} {"[" + lo,13} {hi + "]",13}" +
+            (profiles ? $" {"profile [" + lo,17} {hi + "]",13}" : ""));
+        foreach (var p in fit.Parameters)
+            output.WriteLine(Row(p, profiles));
+        output.WriteLine($"log-likelihood {Numbers.Full(fit.LogLikelihood)}" + (fit.LogPosterior is { } lp ? $", log-posterior {Numbers.Full(lp)}" : "") +
+            $"; k = {fit.FreeParameters} estimated, n = {fit.N}; AIC {Numbers.Significant(fit.Aic, 10)}, BIC {Numbers.Significant(fit.Bic, 10)}");
+        WriteConvergence(output, fit);
+        output.WriteLine($"Hessian at the optimum: {fit.Diagnostics.Hessian}; gradient {Exponent(fit.Diagnostics.GradientNorm)} (standard-error units), EDM {Exponent(fit.Diagnostics.Edm)}");
+        foreach (var note in fit.Diagnostics.Notes)
+            output.WriteLine($"note: {note}");
+    }
+
+    /// <summary>Whether the search converged, why it stopped, and what it cost.</summary>
+    public static void WriteConvergence(TextWriter output, FitResult fit) =>
+        output.WriteLine(
+            $"{(fit.Converged ? "converged" : "NOT CONVERGED")} ({fit.Reason}); {fit.Optimizer}, {fit.Iterations} iterations, " +
+            $"{fit.Evaluations} evaluations, {fit.ElapsedMs.ToString("0.0", CultureInfo.InvariantCulture)} ms");
+
+    // Interval ends get the decimals the standard error needs, so ends of a large estimate do not print as 1E+09.
+    private static string Row(ParameterEstimate p, bool profiles)
+    {
+        var line = $"{p.Name,-14} {Numbers.Significant(p.Estimate, 10, p.StdError, 3),16} ";
+        if (p.Fixed)
+            line += $"{"(fixed)",12}";
+        else
+            line += $"{Numbers.Significant(p.StdError, 5, "-"),12} {Numbers.Fixed(p.Z, "0.00"),9} {Numbers.Fixed(p.PValue, "0.000"),8} " +
+                $"{End(p.Wald?.Lower, p, "-"),13} {End(p.Wald?.Upper, p, "-"),13}";
+        if (profiles && p.Profile is { } profile)
+            line += $" {End(profile.Lower, p, "open"),17} {End(profile.Upper, p, "open"),13}";
+        return line.TrimEnd();
+    }
+
+    private static string End(double? value, ParameterEstimate p, string missing) =>
+        value is { } v ? Numbers.Significant(v, 6, p.StdError, 3) : missing;
+
+    private static string Exponent(double value) => Numbers.Fixed(value, "0.00E+00");
+}

@@ -1,0 +1,68 @@
+using System.Globalization;
+
+namespace GpuEstimation.Cli.Output;
+
+/// <summary>
+/// Numbers for people: positional notation wherever a double has digits to show (1000000000.12 prints as such, not
+/// 1E+09), exponents only for the very large and very small, and never "-0".
+/// </summary>
+internal static class Numbers
+{
+    // Below 1e-5 or from 1e15 up, positional notation is mostly zeros or more digits than a double holds.
+    private const int SmallestExponent = -5;
+    private const int LargestExponent = 15;
+
+    /// <summary><paramref name="value"/> to <paramref name="digits"/> significant digits (more where the integer part is longer).</summary>
+    public static string Significant(double value, int digits) => Decimals(value, digits) is { } decimals
+        ? Positional(value, decimals)
+        : NoNegativeZero(value.ToString("G" + digits, CultureInfo.InvariantCulture));
+
+    /// <summary>
+    /// <paramref name="value"/> to <paramref name="digits"/> significant digits, or more decimals where
+    /// <paramref name="scale"/> (e.g. a standard error) needs them to show <paramref name="scaleDigits"/> of its own.
+    /// </summary>
+    public static string Significant(double value, int digits, double? scale, int scaleDigits)
+    {
+        if (Decimals(value, digits) is not { } decimals)
+            return Significant(value, digits);
+        // A double holds 17 significant digits: decimals beyond those would print noise.
+        if (scale is { } s && Decimals(s, scaleDigits) is { } scaleDecimals && Decimals(value, 17) is { } most)
+            decimals = Math.Max(decimals, Math.Min(scaleDecimals, most));
+        return Positional(value, decimals);
+    }
+
+    /// <summary>A nullable number, or <paramref name="missing"/>.</summary>
+    public static string Significant(double? value, int digits, string missing) =>
+        value is { } v ? Significant(v, digits) : missing;
+
+    /// <summary>A number in a fixed .NET format such as "0.00", without "-0.00".</summary>
+    public static string Fixed(double? value, string format) =>
+        value is { } v ? NoNegativeZero(v.ToString(format, CultureInfo.InvariantCulture)) : "-";
+
+    /// <summary>The default number format of tables: 12 significant digits.</summary>
+    public static string Full(double value) => Significant(value, 12);
+
+    // Decimals for the given significant digits, or null where positional notation does not fit.
+    private static int? Decimals(double value, int digits)
+    {
+        if (!double.IsFinite(value))
+            return null;
+        if (value == 0)
+            return 0;
+        int exponent = (int)Math.Floor(Math.Log10(Math.Abs(value)));
+        if (exponent < SmallestExponent || exponent >= LargestExponent)
+            return null;
+        return Math.Clamp(digits - 1 - exponent, 0, 20);
+    }
+
+    private static string Positional(double value, int decimals)
+    {
+        var text = value.ToString("F" + decimals, CultureInfo.InvariantCulture);
+        if (text.Contains('.'))
+            text = text.TrimEnd('0').TrimEnd('.');
+        return NoNegativeZero(text);
+    }
+
+    private static string NoNegativeZero(string text) =>
+        text.StartsWith('-') && text.Skip(1).All(c => c is '0' or '.') ? text[1..] : text;
+}

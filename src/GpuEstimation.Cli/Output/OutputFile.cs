@@ -1,0 +1,77 @@
+namespace GpuEstimation.Cli.Output;
+
+/// <summary>
+/// Output files: checked before anything is computed (directory present, not a directory, not the input), and written
+/// to a temporary file beside the target, then renamed into place, so a failed write leaves the old file intact.
+/// </summary>
+internal static class OutputFile
+{
+    /// <summary>
+    /// Fails (naming <paramref name="option"/> and the path) where <paramref name="path"/> cannot take an output:
+    /// a missing directory, an existing directory, or the same file as the input <paramref name="input"/>.
+    /// </summary>
+    public static void Check(string option, string path, string? input = null)
+    {
+        var full = Path.GetFullPath(path);
+        if (Directory.Exists(full))
+            throw new InputException($"{option} {path}: is a directory, expected a file name");
+        var directory = Path.GetDirectoryName(full);
+        if (directory is not null && !Directory.Exists(directory))
+            throw new InputException($"{option} {path}: directory '{directory}' does not exist");
+        if (input is not null && SameFile(full, Path.GetFullPath(input)))
+            throw new InputException($"{option} {path}: is the --data input file; choose another name");
+    }
+
+    /// <summary>Refuses two output options naming the same file (the second would overwrite the first).</summary>
+    public static void CheckDistinct(params (string Option, string? Path)[] outputs)
+    {
+        var given = outputs.Where(o => o.Path is not null).ToList();
+        for (int i = 0; i < given.Count; i++)
+            for (int j = 0; j < i; j++)
+                if (SameFile(Path.GetFullPath(given[i].Path!), Path.GetFullPath(given[j].Path!)))
+                    throw new InputException($"{given[i].Option} {given[i].Path}: is also the {given[j].Option} file");
+    }
+
+    /// <summary>Writes <paramref name="text"/> (with a final newline) to <paramref name="path"/> by temporary file and rename.</summary>
+    public static void WriteText(string option, string path, string text) =>
+        Write(option, path, temporary => File.WriteAllText(temporary, text.EndsWith('\n') ? text : text + Environment.NewLine));
+
+    /// <summary>Lets <paramref name="write"/> fill a temporary file beside <paramref name="path"/>, then renames it into place.</summary>
+    public static void Write(string option, string path, Action<string> write)
+    {
+        var full = Path.GetFullPath(path);
+        // Same directory (so the rename is atomic on one file system), same extension (writers may read it).
+        var temporary = Path.Combine(Path.GetDirectoryName(full) ?? ".",
+            $".{Path.GetFileNameWithoutExtension(full)}.{Guid.NewGuid():N}.tmp{Path.GetExtension(full)}");
+        try
+        {
+            write(temporary);
+            File.Move(temporary, full, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new InputException($"{option} {path}: {e.Message.ReplaceLineEndings(" ")}");
+        }
+        finally
+        {
+            if (File.Exists(temporary))
+                File.Delete(temporary);
+        }
+    }
+
+    private static bool SameFile(string a, string b) =>
+        string.Equals(Resolve(a), Resolve(b), OperatingSystem.IsLinux() ? StringComparison.Ordinal : StringComparison.OrdinalIgnoreCase);
+
+    // Symbolic links are followed, so a link to the input counts as the input.
+    private static string Resolve(string path)
+    {
+        try
+        {
+            return File.Exists(path) ? new FileInfo(path).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? path : path;
+        }
+        catch (IOException)
+        {
+            return path;
+        }
+    }
+}

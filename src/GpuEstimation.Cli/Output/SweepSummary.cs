@@ -1,0 +1,32 @@
+using System.Globalization;
+using GpuEstimation.Surfaces;
+
+namespace GpuEstimation.Cli.Output;
+
+/// <summary>A sweep in a few lines: the grid, its size and speed, and where the largest value on it lies.</summary>
+internal static class SweepSummary
+{
+    /// <summary>The summary; <paramref name="sweepMs"/> is the median of <paramref name="repeat"/> warm sweeps.</summary>
+    public static void Write(TextWriter output, SweepResult sweep, double? sweepMs, int? repeat)
+    {
+        var values = sweep.LogPosterior ?? sweep.LogLikelihood;
+        int best = Array.IndexOf(values, values.Max());
+        output.WriteLine($"model {sweep.Model}, {sweep.N:N0} observations, device {sweep.Device}");
+        output.WriteLine($"{(sweep.Profile ? "profile" : "sweep")} over {string.Join(" x ", sweep.Axes.Select(Axis))}: " +
+            $"{sweep.Points.Length:N0} points in {sweep.ElapsedMs.ToString("0.0", CultureInfo.InvariantCulture)} ms " +
+            $"({Rate(sweep.PointEvaluationsPerSecond / 1e9)} G point-evaluations/s)");
+        output.WriteLine($"largest {(sweep.LogPosterior is null ? "log-likelihood" : "log-posterior")} on the grid {Numbers.Full(values[best])} at " +
+            string.Join(", ", sweep.Parameters.Select((name, k) => $"{name} = {Numbers.Significant(sweep.Points[best][k], 8)}")));
+        if (sweep.Base is { } fit)
+            output.WriteLine($"off-grid parameters from the {fit.Method.ToUpperInvariant()}: log-likelihood there {Numbers.Full(fit.LogLikelihood)}");
+        if (sweepMs is { } ms)
+            output.WriteLine($"sweep time {ms.ToString("0.000", CultureInfo.InvariantCulture)} ms (median of {repeat} repeated sweeps, data on the device: " +
+                $"{Rate((double)sweep.Points.Length * sweep.N / ms / 1e6)} G point-evaluations/s)");
+        if (sweep.NotConverged > 0)
+            output.WriteLine($"note: {sweep.NotConverged} profile fits did not converge; their rows hold the last point reached");
+    }
+
+    private static string Axis(GridAxis a) => $"{a.Name} {Numbers.Significant(a.Low, 6)}..{Numbers.Significant(a.High, 6)} ({a.Count})";
+
+    private static string Rate(double value) => value.ToString("0.###", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,31 @@
+using GpuEstimation.Cli;
+using Xunit;
+
+namespace GpuEstimation.Tests.Cli;
+
+/// <summary>Runs the CLI in-process and captures what it writes.</summary>
+internal static class Gpuest
+{
+    /// <summary>The exit code, standard output and standard error of <c>gpuest ARGS</c>.</summary>
+    public static (int Code, string Output, string Error) Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = GpuestApp.Run(args, output, error);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    /// <summary>Exit code 2, nothing on stdout, and one line on stderr containing each of <paramref name="expected"/>.</summary>
+    public static string AssertBadInput(string[] args, params string[] expected)
+    {
+        var (code, output, error) = Run(args);
+        Assert.True(code == GpuestApp.BadInput, $"exit {code}: {error}");
+        Assert.Equal("", output);
+        Assert.StartsWith("gpuest: ", error);
+        foreach (var text in expected)
+            Assert.Contains(text, error);
+        Assert.Single(error.TrimEnd().Split('\n'));
+        Assert.DoesNotContain("   at ", error);
+        return error;
+    }
+}

@@ -1,0 +1,87 @@
+using System.CommandLine;
+using System.Globalization;
+using GpuEstimation.Cli;
+using GpuEstimation.Demo;
+using GpuEstimation.Estimation;
+using Xunit;
+
+namespace GpuEstimation.Tests.Cli;
+
+/// <summary>Generated help and --version: every command answers --help and -h with its options and their defaults.</summary>
+public sealed class HelpTests
+{
+    public static TheoryData<string> Commands => new(GpuestApp.CreateRoot().Subcommands.Select(c => c.Name));
+
+    [Theory]
+    [MemberData(nameof(Commands))]
+    public void EveryCommandListsItsOptions(string command)
+    {
+        var options = GpuestApp.CreateRoot().Subcommands.Single(c => c.Name == command).Options.Select(o => o.Name).ToList();
+        foreach (var flag in new[] { "--help", "-h" })
+        {
+            var (code, output, error) = Gpuest.Run(command, flag);
+            Assert.Equal(0, code);
+            Assert.Equal("", error);
+            Assert.Contains($" {command} [options]", output);
+            Assert.All(options, option => Assert.Contains(option, output));
+        }
+    }
+
+    [Fact]
+    public void FitHelpShowsTheLibrarysDefaults()
+    {
+        var (code, output, _) = Gpuest.Run("fit", "--help");
+        Assert.Equal(0, code);
+        var defaults = new FitOptions();
+        Assert.Matches($@"--level <L> .*\[default: {Regex(defaults.Level)}\]", output);
+        Assert.Matches($@"--max-iter <N> .*\[default: {defaults.Optimizer.MaxIterations}\]", output);
+        Assert.Matches(@"--optimizer <lbfgs\|gradient> .*\[default: lbfgs\]", output);
+        Assert.Matches(@"--device <auto\|cuda\|opencl\|native\|cpu> .*\[default: auto\]", output);
+        Assert.Contains("(REQUIRED)", output);
+    }
+
+    [Fact]
+    public void DemoAndPlotSayWhereTheirPicturesGo()
+    {
+        var demo = Gpuest.Run("demo", "--help").Output;
+        Assert.Contains("gpuest-demo-fit.png", demo);
+        Assert.Matches($@"--points <N> .*\[default: {LearningExample.DefaultPoints}\]", demo);
+        var plot = Gpuest.Run("plot", "--help").Output;
+        Assert.Contains("learning-example.png", plot);
+        Assert.Matches($@"--prior-sd <A> .*\[default: {Regex(LearningExample.PlotSlopePriorSd)}\]", plot);
+    }
+
+    [Theory]
+    [InlineData]
+    [InlineData("--help")]
+    [InlineData("-h")]
+    [InlineData("help")]
+    public void TopLevelHelpListsTheCommands(params string[] args)
+    {
+        var (code, output, error) = Gpuest.Run(args);
+        Assert.Equal(0, code);
+        Assert.Equal("", error);
+        foreach (var command in GpuestApp.CreateRoot().Subcommands)
+            Assert.Contains(command.Name, output);
+        Assert.Contains("Exit codes", output);
+    }
+
+    [Fact]
+    public void HelpWordBeforeACommand()
+    {
+        var (code, output, _) = Gpuest.Run("help", "sweep");
+        Assert.Equal(0, code);
+        Assert.Contains("--grid", output);
+    }
+
+    [Fact]
+    public void Version()
+    {
+        var (code, output, error) = Gpuest.Run("--version");
+        Assert.Equal(0, code);
+        Assert.Equal("", error);
+        Assert.Matches(@"^\d+\.\d+\.\d+", output);
+    }
+
+    private static string Regex(double value) => System.Text.RegularExpressions.Regex.Escape(value.ToString(CultureInfo.InvariantCulture));
+}

@@ -1,0 +1,78 @@
+using GpuEstimation.Cli.Output;
+using Xunit;
+
+namespace GpuEstimation.Tests.Cli;
+
+/// <summary>Number formatting and output-file safety.</summary>
+public sealed class OutputTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("gpuest-output").FullName;
+
+    [Theory]
+    [InlineData(1000000000.12, 12, "1000000000.12")]
+    [InlineData(0.5868347297, 10, "0.5868347297")]
+    [InlineData(2.125, 10, "2.125")]
+    [InlineData(-0.0, 6, "0")]
+    [InlineData(123456789012345.0, 6, "123456789012345")]
+    [InlineData(1e20, 6, "1E+20")]
+    [InlineData(1.5e-9, 6, "1.5E-09")]
+    [InlineData(-3.25, 6, "-3.25")]
+    public void SignificantDigitsWithoutNeedlessExponents(double value, int digits, string expected) =>
+        Assert.Equal(expected, Numbers.Significant(value, digits));
+
+    [Fact]
+    public void IntervalEndsOfALargeEstimateKeepTheirDecimals()
+    {
+        // Six significant digits alone would print 1000000000 (or 1E+09); the standard error 0.05 asks for more.
+        Assert.Equal("1000000000.022", Numbers.Significant(1000000000.022, 6, 0.05, 3));
+        Assert.DoesNotContain("E", Numbers.Significant(999999999.9, 6, 0.05, 3));
+    }
+
+    [Theory]
+    [InlineData(-0.001, "0.00", "0.00")]
+    [InlineData(-0.0, "0.000", "0.000")]
+    [InlineData(-0.02, "0.00", "-0.02")]
+    public void NoNegativeZero(double value, string format, string expected) => Assert.Equal(expected, Numbers.Fixed(value, format));
+
+    [Fact]
+    public void AFailedWriteLeavesTheOldFileAndNoTemporary()
+    {
+        var path = Path.Combine(_directory, "out.json");
+        File.WriteAllText(path, "old");
+        var e = Assert.Throws<InputException>(() => OutputFile.Write("--json", path, temporary =>
+        {
+            File.WriteAllText(temporary, "half a fi");
+            throw new IOException("disk full");
+        }));
+        Assert.Equal($"--json {path}: disk full", e.Message);
+        Assert.Equal("old", File.ReadAllText(path));
+        Assert.Equal([path], Directory.GetFiles(_directory));
+    }
+
+    [Fact]
+    public void ASuccessfulWriteReplacesTheFile()
+    {
+        var path = Path.Combine(_directory, "out.csv");
+        File.WriteAllText(path, "old");
+        OutputFile.WriteText("--out", path, "new");
+        Assert.Equal("new" + Environment.NewLine, File.ReadAllText(path));
+        Assert.Single(Directory.GetFiles(_directory));
+    }
+
+    [Fact]
+    public void ChecksNameTheOptionAndPath()
+    {
+        var missing = Path.Combine(_directory, "no-such-dir", "x.json");
+        Assert.StartsWith($"--json {missing}: directory", Assert.Throws<InputException>(() => OutputFile.Check("--json", missing)).Message);
+        Assert.StartsWith($"--out {_directory}: is a directory", Assert.Throws<InputException>(() => OutputFile.Check("--out", _directory)).Message);
+        var data = Path.Combine(_directory, "data.csv");
+        File.WriteAllText(data, "x\n1\n");
+        Assert.Contains("is the --data input", Assert.Throws<InputException>(() => OutputFile.Check("--png", Path.Combine(_directory, ".", "data.csv"), data)).Message);
+        var link = Path.Combine(_directory, "link.csv");
+        File.CreateSymbolicLink(link, data);
+        Assert.Contains("is the --data input", Assert.Throws<InputException>(() => OutputFile.Check("--out", data, link)).Message);
+        Assert.Contains("is also the --out file", Assert.Throws<InputException>(() => OutputFile.CheckDistinct(("--out", data), ("--json", null), ("--png", data))).Message);
+    }
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+}

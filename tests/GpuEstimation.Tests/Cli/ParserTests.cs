@@ -1,0 +1,72 @@
+using GpuEstimation.Backends;
+using GpuEstimation.Cli.Parsing;
+using GpuEstimation.Priors;
+using GpuEstimation.Surfaces;
+using Xunit;
+
+namespace GpuEstimation.Tests.Cli;
+
+/// <summary>The CLI's text parsers: values to the library's records, errors naming the option.</summary>
+public sealed class ParserTests
+{
+    [Fact]
+    public void PriorsToRecords()
+    {
+        Assert.Equal(new NormalPrior(0, 1.5), PriorText.Parse("--prior", "b", "normal(0, 1.5)"));
+        Assert.Equal(new LaplacePrior(-1, 2), PriorText.Parse("--prior", "b", "Laplace(-1,2)"));
+        Assert.Equal(new HalfNormalPrior(3), PriorText.Parse("--prior", "s", "halfnormal(3)"));
+        Assert.Equal(new GammaPrior(2, 0.5), PriorText.Parse("--prior", "s", "gamma(2,0.5)"));
+        Assert.Equal(new FlatPrior(), PriorText.Parse("--prior", "s", "flat"));
+        Assert.Equal(new FlatPrior(), PriorText.Parse("--prior", "s", "flat()"));
+    }
+
+    [Theory]
+    [InlineData("normal(0,-1)", "--prior b=normal(0,-1): sd must be positive")]
+    [InlineData("normal(0,1", "--prior b=normal(0,1: missing ')'")]
+    [InlineData("gamma(1)", "--prior b=gamma(1): expected gamma(shape,rate)")]
+    [InlineData("flat(1)", "--prior b=flat(1): expected flat")]
+    [InlineData("normal(0,x)", "--prior b=normal(0,x): 'x' is not a finite number")]
+    [InlineData("student(3)", "--prior b=student(3): unknown prior 'student'")]
+    public void PriorErrorsNameTheOptionAndParameter(string text, string expected) =>
+        Assert.StartsWith(expected, Assert.Throws<InputException>(() => PriorText.Parse("--prior", "b", text)).Message);
+
+    [Fact]
+    public void PairsSplitOnlyOutsideParentheses()
+    {
+        var pairs = NameValueList.Pairs("--prior", ["b=normal(0,1),c=flat", "d=gamma(2,3)"]);
+        Assert.Equal([("b", "normal(0,1)"), ("c", "flat"), ("d", "gamma(2,3)")], pairs);
+        Assert.Contains("--fix a: given twice", Assert.Throws<InputException>(() => NameValueList.Numbers("--fix", ["a=1", "a=2"])).Message);
+        Assert.Contains("--at b: 'x' is not a finite number", Assert.Throws<InputException>(() => NameValueList.Numbers("--at", ["a=1,b=x"])).Message);
+        Assert.Contains("--at a: 'NaN' is not a finite number", Assert.Throws<InputException>(() => NameValueList.Numbers("--at", ["a=NaN"])).Message);
+    }
+
+    [Fact]
+    public void GridAxes()
+    {
+        Assert.Equal(new GridAxis("mu", -1, 2.5, 128), GridAxisText.Parse("--grid", "mu=-1:2.5:128"));
+        Assert.Equal(new GridAxis("mu", 3, 3, 1), GridAxisText.Parse("--grid", "mu=3:3:1"));
+        Assert.StartsWith("--grid mu=1:2:0: the count", Assert.Throws<InputException>(() => GridAxisText.Parse("--grid", "mu=1:2:0")).Message);
+        Assert.StartsWith("--grid mu=1:inf:3: 'inf'", Assert.Throws<InputException>(() => GridAxisText.Parse("--grid", "mu=1:inf:3")).Message);
+        Assert.StartsWith("--grid mu: expected NAME=LOW:HIGH:COUNT", Assert.Throws<InputException>(() => GridAxisText.Parse("--grid", "mu")).Message);
+    }
+
+    [Fact]
+    public void DeviceNames()
+    {
+        foreach (var name in BackendText.Names)
+            Assert.Equal(name, BackendText.Name(BackendText.Parse("--device", name)));
+        Assert.Equal(Backend.OpenCL, BackendText.Parse("--device", "OpenCL"));
+        Assert.StartsWith("--device: unknown device 'gpu'", Assert.Throws<InputException>(() => BackendText.Parse("--device", "gpu")).Message);
+    }
+
+    [Fact]
+    public void Numbers()
+    {
+        Assert.Equal(1e-3, NumberText.Finite("--level", "1e-3"));
+        Assert.Equal(0.9, NumberText.Fraction("--level", "0.9"));
+        Assert.Throws<InputException>(() => NumberText.Fraction("--level", "0"));
+        Assert.Throws<InputException>(() => NumberText.Finite("--trials", "Infinity"));
+        Assert.Throws<InputException>(() => NumberText.Count("--repeat", "1.5", 1));
+        Assert.Equal(7, NumberText.Count("--repeat", "7", 1));
+    }
+}
