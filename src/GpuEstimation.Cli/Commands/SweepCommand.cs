@@ -60,6 +60,7 @@ internal sealed class SweepCommand : Command
             Estimates = png is not null,
         };
         ParameterChecks.Sweep(model, options);
+        CheckJsonSize(options, model.Parameters.Count, json);
         int? repeat = parse.GetValue(_repeat);
 
         using var device = _device.Open(parse);
@@ -85,10 +86,30 @@ internal sealed class SweepCommand : Command
             throw new InputException($"--png: pictures are drawn for one- or two-axis grids, this one has {axes.Count}");
     }
 
+    /// <summary>
+    /// A JSON surface is one document that readers load whole: refused before computing where it would pass
+    /// <see cref="MaxJsonBytes"/> (CSV streams row by row, whatever the size).
+    /// </summary>
+    private static void CheckJsonSize(SweepOptions options, int parameters, string? json)
+    {
+        if (json is null)
+            return;
+        long bytes = SurfaceReport.EstimateJsonBytes(options, parameters);
+        if (bytes > MaxJsonBytes)
+            throw new InputException($"--json {json}: a grid of {options.PointCount()?.ToString("N0") ?? "more than 2,147,483,647"} points would make about " +
+                $"{bytes / (1024.0 * 1024 * 1024):0.#} GiB of JSON (the limit is {MaxJsonBytes / (1024 * 1024 * 1024)} GiB); write it with --out as CSV, which streams");
+    }
+
+    private const long MaxJsonBytes = 1L << 30;
+
     private static void Save(TextWriter output, SweepResult sweep, double? sweepMs, string? csv, string? json, string? png)
     {
         if (csv is not null)
-            OutputFile.WriteText("--out", csv, SurfaceReport.Csv(sweep));
+            OutputFile.Write("--out", csv, path =>
+            {
+                using var writer = new StreamWriter(path);
+                SurfaceReport.WriteCsv(sweep, writer);
+            });
         if (png is not null)
         {
             OutputFile.Write("--png", png, path =>
@@ -101,6 +122,11 @@ internal sealed class SweepCommand : Command
             output.WriteLine($"picture: {png}");
         }
         if (json is not null)
-            OutputFile.WriteText("--json", json, SurfaceReport.Json(sweep, sweepMs));
+            OutputFile.Write("--json", json, path =>
+            {
+                using (var stream = File.Create(path))
+                    SurfaceReport.WriteJson(sweep, stream, sweepMs);
+                File.AppendAllText(path, Environment.NewLine);
+            });
     }
 }
