@@ -1,0 +1,31 @@
+using GpuEstimation.Backends;
+
+namespace GpuEstimation.Engine;
+
+/// <summary>
+/// A likelihood engine seen without its model type: one model's log-likelihood over one dataset on one device, so
+/// that estimation code can hold any engine. Implemented by <see cref="LikelihoodEngine{TModel}"/>.
+/// </summary>
+public interface ILikelihoodEngine : IDisposable
+{
+    /// <summary>The number of parameters, P.</summary>
+    int ParameterCount { get; }
+
+    /// <summary>The number of observations.</summary>
+    int Rows { get; }
+
+    /// <summary>The device that runs the evaluations.</summary>
+    ComputeDevice Device { get; }
+
+    /// <summary>
+    /// The total log-likelihood at <paramref name="parameters"/> (natural scale, P values); its gradient is written to
+    /// <paramref name="gradient"/> (room for P values).
+    /// </summary>
+    double Evaluate(ReadOnlySpan<double> parameters, Span<double> gradient);
+
+    /// <summary>The log-likelihood at each of <paramref name="points"/> (natural-scale parameter vectors of P values).</summary>
+    double[] LogLikelihoods(IReadOnlyList<double[]> points);
+
+    /// <summary>The log-density of each observation at <paramref name="parameters"/> (natural scale).</summary>
+    double[] LogDensities(ReadOnlySpan<double> parameters);
+}
