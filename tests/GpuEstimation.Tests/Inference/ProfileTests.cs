@@ -3,7 +3,6 @@ using System.Diagnostics;
 using GpuEstimation.Data;
 using GpuEstimation.Estimation;
 using GpuEstimation.Models;
-using GpuEstimation.Tests.Engine;
 using GpuEstimation.Tests.Models;
 using GpuEstimation.Tests.Support;
 using MathNet.Numerics.Distributions;
@@ -22,7 +21,7 @@ public class ProfileTests(DeviceFixture devices, ITestOutputHelper output)
     [InlineData(0.68)]
     public void NormalMuProfileIntervalEqualsClosedForm(double level)
     {
-        var x = LikelihoodEngineTests.Samples(2_000, 91, -4, 1.5);
+        var x = NormalSamples.Draw(2_000, 91, -4, 1.5);
         using var session = ModelCatalog.Normal(Dataset.FromColumns(("x", x)), "x").OpenSession(devices.Cpu);
 
         var fit = session.Fit(new FitOptions { Level = level, Profile = ["mu"] });
@@ -41,7 +40,7 @@ public class ProfileTests(DeviceFixture devices, ITestOutputHelper output)
     [Fact]
     public void SigmaProfileIntervalIsAsymmetric()
     {
-        var x = LikelihoodEngineTests.Samples(30, 92, 0, 1);
+        var x = NormalSamples.Draw(30, 92, 0, 1);
         using var session = ModelCatalog.Normal(Dataset.FromColumns(("x", x)), "x").OpenSession(devices.Cpu);
         var fit = session.Fit(new FitOptions { Profile = ["sigma"] });
         var sigma = fit.Get("sigma");
@@ -60,7 +59,7 @@ public class ProfileTests(DeviceFixture devices, ITestOutputHelper output)
     [Fact]
     public void FixedParameterCannotBeProfiled()
     {
-        var x = LikelihoodEngineTests.Samples(30, 93, 0, 1);
+        var x = NormalSamples.Draw(30, 93, 0, 1);
         using var session = ModelCatalog.Normal(Dataset.FromColumns(("x", x)), "x").OpenSession(devices.Cpu);
         var e = Assert.Throws<InputException>(() => session.Fit(new FitOptions { Fixed = new Dictionary<string, double> { ["mu"] = 0 }, Profile = ["mu"] }));
         Assert.Contains("--profile mu", e.Message);
