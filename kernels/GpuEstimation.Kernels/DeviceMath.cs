@@ -5,10 +5,11 @@ namespace GpuEstimation.Kernels;
 
 /// <summary>
 /// Double-precision log, log1p, exp, expm1, log-gamma and digamma in plain C#, for device code on every backend and
-/// for the host alike. ILGPU's default double <c>Math.Log</c> is ~100x slower on a GPU (measurements.md), and the
-/// LibDevice alternative needs the CUDA toolkit, which users often lack. These use only arithmetic and bit
-/// manipulation (<see cref="Interop.FloatAsInt(double)"/>), with series derived here (atanh series for log, Taylor
-/// for exp, Stirling with Bernoulli numbers for log-gamma and digamma); see the tests for measured accuracy.
+/// for the host alike. ILGPU's default double <c>Math.Log</c> is ~100x slower on a GPU (docs/design.md,
+/// "Device math"), and the LibDevice alternative needs the CUDA toolkit, which users often lack. These use only
+/// arithmetic and bit manipulation (<see cref="Interop.FloatAsInt(double)"/>), with series derived here (atanh
+/// series for log, Taylor for exp, Stirling with Bernoulli numbers for log-gamma and digamma); see the tests for
+/// measured accuracy.
 /// </summary>
 public static class DeviceMath
 {
