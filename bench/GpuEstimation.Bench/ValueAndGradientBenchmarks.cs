@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using GpuEstimation.Backends;
 using GpuEstimation.Engine;
+using GpuEstimation.Kernels;
 using GpuEstimation.Kernels.Models;
 
 namespace GpuEstimation.Bench;
@@ -48,7 +49,7 @@ public class ValueAndGradientBenchmarks
     public double PlainLoop()
     {
         const double mu = 3.1, sigma = 1.9;
-        double inverse = 1 / sigma, constant = -Math.Log(sigma) - 0.91893853320467274;
+        double inverse = 1 / sigma, constant = -Math.Log(sigma) - KernelConstants.HalfLogTwoPi;
         double value = 0, dMu = 0, dSigma = 0;
         foreach (var v in _x)
         {

@@ -5,23 +5,19 @@ namespace GpuEstimation.Kernels;
 
 /// <summary>
 /// Double-precision log, log1p, exp, expm1, log-gamma and digamma in plain C#, for device code on every backend and
-/// for the host alike. ILGPU's default double <c>Math.Log</c> is ~100x slower on a GPU (measurements.md), and the
-/// LibDevice alternative needs the CUDA toolkit, which users often lack. These use only arithmetic and bit
-/// manipulation (<see cref="Interop.FloatAsInt(double)"/>), with series derived here (atanh series for log, Taylor
-/// for exp, Stirling with Bernoulli numbers for log-gamma and digamma); see the tests for measured accuracy.
+/// for the host alike. ILGPU's default double <c>Math.Log</c> is ~100x slower on a GPU (docs/design.md,
+/// "Device math"), and the LibDevice alternative needs the CUDA toolkit, which users often lack. These use only
+/// arithmetic and bit manipulation (<see cref="Interop.FloatAsInt(double)"/>), with series derived here (atanh
+/// series for log, Taylor for exp, Stirling with Bernoulli numbers for log-gamma and digamma); see the tests for
+/// measured accuracy.
 /// </summary>
 public static class DeviceMath
 {
     // ln 2 split so that k·Ln2Hi is exact for |k| < 2^21: Ln2Hi is ln 2 to 32 significant bits, Ln2Lo the rest.
     private const double Ln2Hi = 0.6931471803691238;
     private const double Ln2Lo = 1.9082149292705877e-10;
-    private const double InverseLn2 = 1.4426950408889634;
-    private const double Sqrt2 = 1.4142135623730951;
     private const double Two54 = 18014398509481984.0;
     private const double TwoMinus54 = 5.551115123125783e-17;
-    private const double Pi = 3.141592653589793;
-    private const double LogPi = 1.1447298858494002;
-    private const double HalfLogTwoPi = 0.9189385332046728;
     private const double MaxExpArgument = 709.782712893384;
     private const double MinExpArgument = -745.1332191019412;
 
@@ -40,7 +36,7 @@ public static class DeviceMath
             exponent = (int)(bits >> 52) - 1023 - 54;
         }
         double m = Interop.IntAsFloat((bits & 0x000FFFFFFFFFFFFFUL) | 0x3FF0000000000000UL);
-        if (m > Sqrt2)
+        if (m > KernelConstants.Sqrt2)
         {
             m *= 0.5;
             exponent++;
@@ -64,7 +60,7 @@ public static class DeviceMath
         ulong bits = Interop.FloatAsInt(u);
         int exponent = (int)(bits >> 52) - 1023;
         double m = Interop.IntAsFloat((bits & 0x000FFFFFFFFFFFFFUL) | 0x3FF0000000000000UL);
-        if (m > Sqrt2)
+        if (m > KernelConstants.Sqrt2)
         {
             m *= 0.5;
             exponent++;
@@ -121,7 +117,7 @@ public static class DeviceMath
             if (sin == 0)
                 return double.PositiveInfinity;
             // Γ(x) Γ(1 − x) = π / sin(πx).
-            return LogPi - Log(Math.Abs(sin)) - LogGammaPositive(1.0 - x);
+            return KernelConstants.LogPi - Log(Math.Abs(sin)) - LogGammaPositive(1.0 - x);
         }
         return LogGammaPositive(x);
     }
@@ -165,7 +161,7 @@ public static class DeviceMath
             if (sin == 0)
                 return double.NaN;
             // ψ(1 − x) − ψ(x) = π cot(πx).
-            return DigammaPositive(1.0 - x) - Pi * CosPi(x) / sin;
+            return DigammaPositive(1.0 - x) - KernelConstants.Pi * CosPi(x) / sin;
         }
         return DigammaPositive(x);
     }
@@ -243,11 +239,11 @@ public static class DeviceMath
     private static long ReduceHalfTurns(double x, out double t)
     {
         double n = RoundHalfAway(2 * x);
-        t = Pi * (x - 0.5 * n);
+        t = KernelConstants.Pi * (x - 0.5 * n);
         return (long)n & 3;
     }
 
-    private static int NearestMultipleOfLn2(double x) => (int)RoundHalfAway(x * InverseLn2);
+    private static int NearestMultipleOfLn2(double x) => (int)RoundHalfAway(x * KernelConstants.InverseLog2);
 
     // Nearest integer, halves away from zero; values of 2^52 and beyond are integers already.
     private static double RoundHalfAway(double x) =>
@@ -292,7 +288,7 @@ public static class DeviceMath
         double series = inverse * (1.0 / 12 - w * (1.0 / 360 - w * (1.0 / 1260 - w * (1.0 / 1680 - w * (1.0 / 1188
             - w * (691.0 / 360360 - w * (1.0 / 156 - w * (3617.0 / 122400))))))));
         double log = Log(z);
-        return z * (log - 1.0) - 0.5 * log + HalfLogTwoPi + series;
+        return z * (log - 1.0) - 0.5 * log + KernelConstants.HalfLogTwoPi + series;
     }
 
     // sin t and cos t for |t| ≤ π/4 by Taylor series (next term below 2^-60).

@@ -54,10 +54,10 @@ public static class LikelihoodKernels
     /// chunk y (rows [y·chunkRows, (y + 1)·chunkRows)) at points 4x … 4x + 3, reduces them in the group in a fixed
     /// order and writes <c>partials[point · chunks + y]</c>; <see cref="SumChunksKernel"/> then adds each point's
     /// chunks in order. The point index varies fastest, so the groups in flight at one time share one chunk of data
-    /// and read it from cache (measurements.md: 44x the one-thread-per-point shape on an H200), and each row read
-    /// serves four points, whose independent sums keep the arithmetic units busy while loads are in flight. Pass
-    /// <see cref="ValueOnly{T}"/> sums: the gradient is not needed. Same group-size and shared-memory requirements as
-    /// <see cref="ValueAndGradientKernel"/>.
+    /// and read it from cache (docs/design.md, "Kernel shapes": 44x the one-thread-per-point shape on an H200), and
+    /// each row read serves four points, whose independent sums keep the arithmetic units busy while loads are in
+    /// flight. Pass <see cref="ValueOnly{T}"/> sums: the gradient is not needed. Same group-size and shared-memory
+    /// requirements as <see cref="ValueAndGradientKernel"/>.
     /// </summary>
     public static void SweepKernel<TModel, TVec>(
         ArrayView<double> values, long rows, TModel model, ArrayView<TVec> points, long chunkRows, ArrayView<double> partials)

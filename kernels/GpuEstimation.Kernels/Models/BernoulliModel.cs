@@ -15,8 +15,6 @@ public readonly struct BernoulliModel : IDistribution<BernoulliModel>
     public static IReadOnlyList<ParameterInfo> Parameters { get; } =
         [new("p", ParameterDomain.UnitInterval)];
 
-    public int ParameterCount => 1;
-
     public int ColumnCount => 1;
 
     public static int ArgumentCount(in BernoulliModel model) => 5;

@@ -15,8 +15,6 @@ public readonly struct BetaModel : IDistribution<BetaModel>
     public static IReadOnlyList<ParameterInfo> Parameters { get; } =
         [new("alpha", ParameterDomain.Positive), new("beta", ParameterDomain.Positive)];
 
-    public int ParameterCount => 2;
-
     public int ColumnCount => 2;
 
     public static int ArgumentCount(in BetaModel model) => 5;

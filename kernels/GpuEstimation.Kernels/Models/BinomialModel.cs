@@ -26,8 +26,6 @@ public readonly struct BinomialModel : IDistribution<BinomialModel>
         return result;
     }
 
-    public int ParameterCount => 1;
-
     public int ColumnCount => 3;
 
     public static int ArgumentCount(in BinomialModel model) => 5;

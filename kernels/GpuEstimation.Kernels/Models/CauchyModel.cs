@@ -15,8 +15,6 @@ public readonly struct CauchyModel : IDistribution<CauchyModel>
     public static IReadOnlyList<ParameterInfo> Parameters { get; } =
         [new("location"), new("scale", ParameterDomain.Positive)];
 
-    public int ParameterCount => 2;
-
     public int ColumnCount => 1;
 
     public static bool InSupport(double x, double trials) => true;
@@ -35,7 +33,7 @@ public readonly struct CauchyModel : IDistribution<CauchyModel>
     {
         arguments[0] = parameters[0];
         arguments[1] = 1.0 / parameters[1];
-        arguments[2] = -1.1447298858494002 - DeviceMath.Log(parameters[1]);
+        arguments[2] = -KernelConstants.LogPi - DeviceMath.Log(parameters[1]);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -15,8 +15,6 @@ public readonly struct ExponentialModel : IDistribution<ExponentialModel>
     public static IReadOnlyList<ParameterInfo> Parameters { get; } =
         [new("rate", ParameterDomain.Positive)];
 
-    public int ParameterCount => 1;
-
     public int ColumnCount => 1;
 
     public static bool InSupport(double x, double trials) => x >= 0;

@@ -16,8 +16,6 @@ public readonly struct GammaModel : IDistribution<GammaModel>
     public static IReadOnlyList<ParameterInfo> Parameters { get; } =
         [new("shape", ParameterDomain.Positive), new("rate", ParameterDomain.Positive)];
 
-    public int ParameterCount => 2;
-
     public int ColumnCount => 2;
 
     public static int ArgumentCount(in GammaModel model) => 5;

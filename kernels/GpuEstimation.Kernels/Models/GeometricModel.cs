@@ -16,8 +16,6 @@ public readonly struct GeometricModel : IDistribution<GeometricModel>
     public static IReadOnlyList<ParameterInfo> Parameters { get; } =
         [new("p", ParameterDomain.UnitInterval)];
 
-    public int ParameterCount => 1;
-
     public int ColumnCount => 1;
 
     public static int ArgumentCount(in GeometricModel model) => 4;

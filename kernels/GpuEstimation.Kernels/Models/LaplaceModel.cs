@@ -17,8 +17,6 @@ public readonly struct LaplaceModel : IDistribution<LaplaceModel>
     public static IReadOnlyList<ParameterInfo> Parameters { get; } =
         [new("location"), new("scale", ParameterDomain.Positive)];
 
-    public int ParameterCount => 2;
-
     public int ColumnCount => 1;
 
     public static bool InSupport(double x, double trials) => true;

@@ -19,8 +19,6 @@ public unsafe struct LinearModel : ILikelihoodModel<LinearModel>
     /// <summary>The most feature columns (so that P + 1 = K + 3 fits the widest term vector, 64).</summary>
     public const int MaxFeatures = 61;
 
-    private const double HalfLogTwoPi = 0.91893853320467274178032973640562;
-
     // Declared before the fixed buffer: the device reads it, and older ILGPU versions mis-mapped fields that
     // follow a fixed buffer in a kernel argument.
 
@@ -59,7 +57,7 @@ public unsafe struct LinearModel : ILikelihoodModel<LinearModel>
         parameters[..(k + 1)].CopyTo(arguments);
         arguments[0] = centred;
         arguments[k + 1] = 1.0 / sigma;
-        arguments[k + 2] = -Math.Log(sigma) - HalfLogTwoPi;
+        arguments[k + 2] = -DeviceMath.Log(sigma) - KernelConstants.HalfLogTwoPi;
     }
 
     /// <summary>∂/∂bₖ = (sum over centred xₖ) + mₖ · ∂/∂b₀.</summary>

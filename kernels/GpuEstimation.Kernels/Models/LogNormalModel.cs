@@ -16,8 +16,6 @@ public readonly struct LogNormalModel : IDistribution<LogNormalModel>
     public static IReadOnlyList<ParameterInfo> Parameters { get; } =
         [new("mu"), new("sigma", ParameterDomain.Positive)];
 
-    public int ParameterCount => 2;
-
     public int ColumnCount => 1;
 
     public static bool InSupport(double x, double trials) => x > 0;
@@ -36,7 +34,7 @@ public readonly struct LogNormalModel : IDistribution<LogNormalModel>
     {
         arguments[0] = parameters[0];
         arguments[1] = 1.0 / parameters[1];
-        arguments[2] = -DeviceMath.Log(parameters[1]) - 0.91893853320467274178032973640562;
+        arguments[2] = -DeviceMath.Log(parameters[1]) - KernelConstants.HalfLogTwoPi;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

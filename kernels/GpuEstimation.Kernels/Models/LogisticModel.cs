@@ -15,8 +15,6 @@ public readonly struct LogisticModel : IDistribution<LogisticModel>
     public static IReadOnlyList<ParameterInfo> Parameters { get; } =
         [new("location"), new("scale", ParameterDomain.Positive)];
 
-    public int ParameterCount => 2;
-
     public int ColumnCount => 1;
 
     public static bool InSupport(double x, double trials) => true;
@@ -26,7 +24,7 @@ public readonly struct LogisticModel : IDistribution<LogisticModel>
     public static double[] Start(double[] x, double[]? trials)
     {
         // Moments: variance = s²π²/3.
-        return [Moments.Mean(x), Moments.PositiveOr(Math.Sqrt(3 * Moments.Variance(x)) / Math.PI, 1.0)];
+        return [Moments.Mean(x), Moments.PositiveOr(Math.Sqrt(3 * Moments.Variance(x)) / KernelConstants.Pi, 1.0)];
     }
 
     /// <summary>Arguments: μ, 1/s, −log s.</summary>

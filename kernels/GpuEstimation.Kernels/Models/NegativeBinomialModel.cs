@@ -17,8 +17,6 @@ public readonly struct NegativeBinomialModel : IDistribution<NegativeBinomialMod
     public static IReadOnlyList<ParameterInfo> Parameters { get; } =
         [new("r", ParameterDomain.Positive), new("p", ParameterDomain.UnitInterval)];
 
-    public int ParameterCount => 2;
-
     public int ColumnCount => 2;
 
     public static int ArgumentCount(in NegativeBinomialModel model) => 7;

@@ -10,10 +10,6 @@ namespace GpuEstimation.Kernels.Models;
 /// </summary>
 public readonly struct NormalModel : IDistribution<NormalModel>
 {
-    private const double HalfLogTwoPi = 0.91893853320467274178032973640562;
-
-    private const double Sqrt2 = 1.4142135623730950488016887242097;
-
     public static string Name => "normal";
 
     public static string Support => "any finite x";
@@ -29,8 +25,6 @@ public readonly struct NormalModel : IDistribution<NormalModel>
     public static double[] Start(double[] x, double[]? trials) =>
         [Moments.Mean(x), Moments.PositiveOr(Math.Sqrt(Moments.Variance(x)), 1.0)];
 
-    public int ParameterCount => 2;
-
     public int ColumnCount => 1;
 
     public static int ArgumentCount(in NormalModel model) => 4;
@@ -41,8 +35,8 @@ public readonly struct NormalModel : IDistribution<NormalModel>
         double sigma = parameters[1];
         arguments[0] = parameters[0];
         arguments[1] = 1.0 / sigma;
-        arguments[2] = -Math.Log(sigma) - HalfLogTwoPi;
-        arguments[3] = 1.0 / (sigma * Sqrt2);
+        arguments[2] = -DeviceMath.Log(sigma) - KernelConstants.HalfLogTwoPi;
+        arguments[3] = 1.0 / (sigma * KernelConstants.Sqrt2);
     }
 
     // Inlined into the native backend's loop (ILGPU inlines device calls by itself). The value as c − w² with

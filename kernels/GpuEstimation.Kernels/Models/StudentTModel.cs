@@ -16,8 +16,6 @@ public readonly struct StudentTModel : IDistribution<StudentTModel>
     public static IReadOnlyList<ParameterInfo> Parameters { get; } =
         [new("mu"), new("sigma", ParameterDomain.Positive), new("nu", ParameterDomain.Positive)];
 
-    public int ParameterCount => 3;
-
     public int ColumnCount => 1;
 
     public static int ArgumentCount(in StudentTModel model) => 7;
@@ -43,7 +41,7 @@ public readonly struct StudentTModel : IDistribution<StudentTModel>
         arguments[0] = mu;
         arguments[1] = 1.0 / sigma;
         arguments[2] = nu;
-        arguments[3] = DeviceMath.LogGamma(0.5 * (nu + 1)) - DeviceMath.LogGamma(0.5 * nu) - 0.5 * DeviceMath.Log(nu * 3.141592653589793) - DeviceMath.Log(sigma);
+        arguments[3] = DeviceMath.LogGamma(0.5 * (nu + 1)) - DeviceMath.LogGamma(0.5 * nu) - 0.5 * DeviceMath.Log(nu * KernelConstants.Pi) - DeviceMath.Log(sigma);
         arguments[4] = 0.5 * (DeviceMath.Digamma(0.5 * (nu + 1)) - DeviceMath.Digamma(0.5 * nu) - 1.0 / nu);
         arguments[5] = nu + 1.0;
         arguments[6] = 1.0 / nu;

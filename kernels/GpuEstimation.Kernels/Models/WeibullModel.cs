@@ -16,8 +16,6 @@ public readonly struct WeibullModel : IDistribution<WeibullModel>
     public static IReadOnlyList<ParameterInfo> Parameters { get; } =
         [new("shape", ParameterDomain.Positive), new("scale", ParameterDomain.Positive)];
 
-    public int ParameterCount => 2;
-
     public int ColumnCount => 1;
 
     public static int ArgumentCount(in WeibullModel model) => 4;
@@ -30,8 +28,8 @@ public readonly struct WeibullModel : IDistribution<WeibullModel>
     {
         // log x is Gumbel-distributed: sd(log x) = π/(k√6), mean(log x) = log λ − γ/k.
         var logX = Moments.Map(x, DeviceMath.Log);
-        double shape = Moments.PositiveOr(Math.PI / (Math.Sqrt(6 * Moments.Variance(logX))), 1.0);
-        return [shape, Moments.PositiveOr(Math.Exp(Moments.Mean(logX) + 0.5772156649015329 / shape), 1.0)];
+        double shape = Moments.PositiveOr(KernelConstants.Pi / (Math.Sqrt(6 * Moments.Variance(logX))), 1.0);
+        return [shape, Moments.PositiveOr(Math.Exp(Moments.Mean(logX) + KernelConstants.EulerGamma / shape), 1.0)];
     }
 
     /// <summary>Arguments: k, log λ, log k − log λ, k/λ.</summary>

@@ -23,7 +23,7 @@ public sealed class ComputeDevice : IDisposable
         _accelerator = accelerator;
         Backend = backend;
         GroupSize = LargestPowerOfTwoAtMost(Math.Min(PreferredGroupSize, accelerator.MaxNumThreadsPerGroup));
-        // Enough resident groups to fill every multiprocessor (measurements.md: 528 x 512 on a 132-SM H200).
+        // Enough resident groups to fill every multiprocessor (docs/design.md, "Kernel shapes": 528 x 512 on a 132-SM H200).
         int perMultiprocessor = Math.Max(1, accelerator.MaxNumThreadsPerMultiprocessor / GroupSize);
         MaxGroups = Math.Max(1, accelerator.NumMultiprocessors * perMultiprocessor);
         Threads = accelerator.MaxNumThreads;
@@ -138,7 +138,7 @@ public sealed class ComputeDevice : IDisposable
                 AcceleratorType.OpenCL => Backend.OpenCL,
                 _ => Backend.Cpu,
             };
-            // ILGPU 1.5.3 emits OpenCL C that needs the generic address space (measurements.md); a device without it
+            // ILGPU 1.5.3 emits OpenCL C that needs the generic address space (docs/design.md, "OpenCL"); a device without it
             // fails only when the first kernel compiles, so say so up front.
             string? reason = device is CLDevice cl && !cl.Capabilities.GenericAddressSpace
                 ? "lacks the OpenCL generic address space that ILGPU's OpenCL backend needs"

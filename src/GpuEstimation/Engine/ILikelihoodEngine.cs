@@ -3,26 +3,29 @@ using GpuEstimation.Backends;
 namespace GpuEstimation.Engine;
 
 /// <summary>
-/// A model's likelihood over one dataset on one device, whatever the model's struct type: what the estimation layer
-/// holds. <see cref="LikelihoodEngine{TModel}"/> is the implementation.
+/// A likelihood engine seen without its model type: one model's log-likelihood over one dataset on one device, so
+/// that estimation code can hold any engine. Implemented by <see cref="LikelihoodEngine{TModel}"/>.
 /// </summary>
 public interface ILikelihoodEngine : IDisposable
 {
-    /// <summary>The device that evaluates.</summary>
-    ComputeDevice Device { get; }
+    /// <summary>The number of parameters, P.</summary>
+    int ParameterCount { get; }
 
     /// <summary>The number of observations.</summary>
     int Rows { get; }
 
-    /// <summary>The number of parameters.</summary>
-    int ParameterCount { get; }
+    /// <summary>The device that runs the evaluations.</summary>
+    ComputeDevice Device { get; }
 
-    /// <summary>The total log-likelihood at natural-scale <paramref name="parameters"/>; its gradient goes to <paramref name="gradient"/>.</summary>
+    /// <summary>
+    /// The total log-likelihood at <paramref name="parameters"/> (natural scale, P values); its gradient is written to
+    /// <paramref name="gradient"/> (room for P values).
+    /// </summary>
     double Evaluate(ReadOnlySpan<double> parameters, Span<double> gradient);
 
-    /// <summary>The log-likelihood at each of <paramref name="points"/> (natural-scale parameter vectors).</summary>
+    /// <summary>The log-likelihood at each of <paramref name="points"/> (natural-scale parameter vectors of P values).</summary>
     double[] LogLikelihoods(IReadOnlyList<double[]> points);
 
-    /// <summary>The log-density of each observation at natural-scale <paramref name="parameters"/>.</summary>
+    /// <summary>The log-density of each observation at <paramref name="parameters"/> (natural scale).</summary>
     double[] LogDensities(ReadOnlySpan<double> parameters);
 }

@@ -4,7 +4,6 @@ using GpuEstimation.Engine;
 using GpuEstimation.Estimation;
 using GpuEstimation.Kernels.Models;
 using GpuEstimation.Models;
-using GpuEstimation.Tests.Engine;
 using GpuEstimation.Tests.Support;
 using Xunit;
 
@@ -13,7 +12,7 @@ namespace GpuEstimation.Tests.Backends;
 [Collection(DeviceCollection.Name)]
 public class BackendTests(DeviceFixture devices)
 {
-    private static readonly double[] X = LikelihoodEngineTests.Samples(1_000_003, 71, -0.7, 0.3);
+    private static readonly double[] X = NormalSamples.Draw(1_000_003, 71, -0.7, 0.3);
 
     [Fact]
     public void CpuAcceleratorIsAlwaysListedAndUsable()

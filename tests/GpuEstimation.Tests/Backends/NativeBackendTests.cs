@@ -6,7 +6,6 @@ using GpuEstimation.Engine;
 using GpuEstimation.Estimation;
 using GpuEstimation.Kernels.Models;
 using GpuEstimation.Models;
-using GpuEstimation.Tests.Engine;
 using GpuEstimation.Tests.Models;
 using GpuEstimation.Tests.Support;
 using MathNet.Numerics.Random;
@@ -20,7 +19,7 @@ public class NativeBackendTests(DeviceFixture devices)
     private const int N = 100_003; // several 32k-row chunks and a ragged tail (linear and the user model)
 
     public static IEnumerable<object[]> Models =>
-        new[] { "linear", "my-exponential" }.Concat(GpuEstimation.Tests.Models.FamilyTests.Cases.Keys).Select(m => new object[] { m });
+        new[] { "linear", "my-exponential" }.Concat(FamilyCases.All.Keys).Select(m => new object[] { m });
 
     // Every model the project has: the native estimates equal the CPU accelerator's (the kernels) to 1e-12.
     [Theory]
@@ -71,7 +70,7 @@ public class NativeBackendTests(DeviceFixture devices)
     {
         foreach (int n in new[] { 0, 1, 3, 4, 5, 32_767, 32_768, 32_769 })
         {
-            var x = LikelihoodEngineTests.Samples(n, n + 5, 1, 2);
+            var x = NormalSamples.Draw(n, n + 5, 1, 2);
             using var native = new LikelihoodEngine<NormalModel>(devices.Native, new NormalModel(), [x]);
             using var kernel = new LikelihoodEngine<NormalModel>(devices.Cpu, new NormalModel(), [x]);
             var g1 = new double[2];
@@ -109,11 +108,11 @@ public class NativeBackendTests(DeviceFixture devices)
 
     private static IModelSpec Spec(string model)
     {
-        var x = LikelihoodEngineTests.Samples(N, 101, 2, 1.5);
+        var x = NormalSamples.Draw(N, 101, 2, 1.5);
         switch (model)
         {
             case "linear":
-                var noise = LikelihoodEngineTests.Samples(N, 102, 0, 0.4);
+                var noise = NormalSamples.Draw(N, 102, 0, 0.4);
                 var y = x.Select((v, i) => 0.7 - 1.3 * v + noise[i]).ToArray();
                 return ModelCatalog.Linear(Dataset.FromColumns(("y", y), ("x", x)), "y", ["x"]);
             case "my-exponential":
@@ -121,7 +120,7 @@ public class NativeBackendTests(DeviceFixture devices)
                 return new ModelSpec<MyExponentialModel>("exponential", new MyExponentialModel(), [t], [new ParameterInfo("rate", ParameterDomain.Positive)], [1.0]);
             default:
                 // Each family on a sample of its own (the truth of the family tests), 20k rows.
-                var c = GpuEstimation.Tests.Models.FamilyTests.Cases[model];
+                var c = FamilyCases.All[model];
                 var random = new Xoshiro256StarStar(5);
                 var sample = Enumerable.Range(0, 20_000).Select(_ => c.Sample(c.Truth, random)).ToArray();
                 var columns = model == "binomial" ? new ModelColumns("x", Trials: 20) : new ModelColumns("x");

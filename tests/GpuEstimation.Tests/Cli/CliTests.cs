@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using GpuEstimation.Cli;
-using GpuEstimation.Tests.Engine;
 using GpuEstimation.Tests.Support;
 using Xunit;
 
@@ -11,7 +10,7 @@ namespace GpuEstimation.Tests.Cli;
 public sealed class CliTests : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("gpuest-cli").FullName;
-    private readonly double[] _x = LikelihoodEngineTests.Samples(5_000, 51, 3.1, 1.9);
+    private readonly double[] _x = NormalSamples.Draw(5_000, 51, 3.1, 1.9);
 
     [Fact]
     public void FitNormalPrintsTableAndWritesTheJsonContract()

@@ -21,7 +21,7 @@ public class LikelihoodEngineTests(DeviceFixture devices)
     [MemberData(nameof(SizesOnEachBackend))]
     public void NormalLogLikelihoodMatchesMathNet(Backend backend, int size)
     {
-        var x = Samples(size, seed: size + 1, mean: 3.1, sd: 1.9);
+        var x = NormalSamples.Draw(size, seed: size + 1, mean: 3.1, sd: 1.9);
         const double mu = 2.9, sigma = 2.1;
         using var engine = new LikelihoodEngine<NormalModel>(devices[backend], new NormalModel(), [x]);
         var gradient = new double[2];
@@ -50,8 +50,8 @@ public class LikelihoodEngineTests(DeviceFixture devices)
     public void LinearLogLikelihoodAndGradientMatchHostLoop(Backend backend)
     {
         const int n = 2049;
-        var x1 = Samples(n, 1, 0, 1);
-        var x2 = Samples(n, 2, 5, 3);
+        var x1 = NormalSamples.Draw(n, 1, 0, 1);
+        var x2 = NormalSamples.Draw(n, 2, 5, 3);
         var y = Enumerable.Range(0, n).Select(i => 1 + 2 * x1[i] - 0.5 * x2[i] + 0.1 * i % 7).ToArray();
         double[] theta = [0.7, 1.9, -0.45, 1.3];
         using var engine = new LikelihoodEngine<LinearModel>(devices[backend], new LinearModel(new double[2]), [y, x1, x2]);
@@ -78,9 +78,9 @@ public class LikelihoodEngineTests(DeviceFixture devices)
     public void CentredLinearModelEqualsTheRawOne()
     {
         const int n = 1000;
-        var x1 = Samples(n, 3, 1955, 5);
-        var x2 = Samples(n, 4, 3e5, 4e4);
-        var y = Samples(n, 5, 6e4, 300);
+        var x1 = NormalSamples.Draw(n, 3, 1955, 5);
+        var x2 = NormalSamples.Draw(n, 4, 3e5, 4e4);
+        var y = NormalSamples.Draw(n, 5, 6e4, 300);
         double[] means = [x1.Average(), x2.Average()];
         double[] theta = [-3.4e6, 1800, 0.02, 310];
         using var raw = new LikelihoodEngine<LinearModel>(devices.Cpu, new LinearModel(new double[2]), [y, x1, x2]);
@@ -100,8 +100,8 @@ public class LikelihoodEngineTests(DeviceFixture devices)
     public void ManyFeaturesUseTheWiderTermVector()
     {
         const int n = 300, k = 20;
-        var features = Enumerable.Range(0, k).Select(j => Samples(n, 10 + j, j, 1)).ToArray();
-        var y = Samples(n, 99, 0, 1);
+        var features = Enumerable.Range(0, k).Select(j => NormalSamples.Draw(n, 10 + j, j, 1)).ToArray();
+        var y = NormalSamples.Draw(n, 99, 0, 1);
         var theta = Enumerable.Range(0, k + 1).Select(j => 0.01 * j).Append(1.5).ToArray();
         using var engine = new LikelihoodEngine<LinearModel>(devices.Cpu, new LinearModel(new double[k]), [y, .. features]);
         var gradient = new double[k + 2];
@@ -121,7 +121,7 @@ public class LikelihoodEngineTests(DeviceFixture devices)
     [MemberData(nameof(DeviceFixture.Backends), MemberType = typeof(DeviceFixture))]
     public void RepeatedEvaluationsGiveIdenticalBits(Backend backend)
     {
-        var x = Samples(100_003, 7, 0, 1);
+        var x = NormalSamples.Draw(100_003, 7, 0, 1);
         using var engine = new LikelihoodEngine<NormalModel>(devices[backend], new NormalModel(), [x]);
         var first = new double[2];
         var second = new double[2];
@@ -131,18 +131,31 @@ public class LikelihoodEngineTests(DeviceFixture devices)
         Assert.Equal(first.Select(BitConverter.DoubleToInt64Bits), second.Select(BitConverter.DoubleToInt64Bits));
     }
 
+    // The engine held through its non-generic interface gives the same bits as through its own type.
+    [Theory]
+    [MemberData(nameof(DeviceFixture.Backends), MemberType = typeof(DeviceFixture))]
+    public void InterfaceGivesTheSameResults(Backend backend)
+    {
+        var x = NormalSamples.Draw(5_000, 8, 1, 2);
+        using var typed = new LikelihoodEngine<NormalModel>(devices[backend], new NormalModel(), [x]);
+        using ILikelihoodEngine engine = new LikelihoodEngine<NormalModel>(devices[backend], new NormalModel(), [x]);
+        double[] theta = [0.8, 2.2];
+        var g1 = new double[2];
+        var g2 = new double[2];
+
+        Assert.Equal(2, engine.ParameterCount);
+        Assert.Equal(x.Length, engine.Rows);
+        Assert.Same(devices[backend], engine.Device);
+        Assert.Equal(BitConverter.DoubleToInt64Bits(typed.Evaluate(theta, g1)), BitConverter.DoubleToInt64Bits(engine.Evaluate(theta, g2)));
+        Assert.Equal(g1, g2);
+        Assert.Equal(typed.LogDensities(theta), engine.LogDensities(theta));
+        Assert.Equal(typed.LogLikelihoods([theta, [1.0, 1.0]]), engine.LogLikelihoods([theta, [1.0, 1.0]]));
+    }
+
     [Fact]
     public void WrongColumnCountIsRejected()
     {
         var e = Assert.Throws<ArgumentException>(() => new LikelihoodEngine<LinearModel>(devices.Cpu, new LinearModel(new double[2]), [new double[3]]));
         Assert.Contains("reads 3 columns", e.Message);
-    }
-
-    internal static double[] Samples(int n, int seed, double mean, double sd)
-    {
-        var normal = new Normal(mean, sd, new Xoshiro256StarStar(seed));
-        var values = new double[n];
-        normal.Samples(values);
-        return values;
     }
 }

@@ -2,7 +2,6 @@ using GpuEstimation.Backends;
 using GpuEstimation.Data;
 using GpuEstimation.Estimation;
 using GpuEstimation.Models;
-using GpuEstimation.Tests.Engine;
 using GpuEstimation.Tests.Support;
 using MathNet.Numerics.LinearAlgebra;
 using Xunit;
@@ -19,9 +18,9 @@ public class LinearFitTests(DeviceFixture devices, ITestOutputHelper output)
     public void MleEqualsLeastSquaresOnGeneratedData(Backend backend)
     {
         const int n = 50_000;
-        var x1 = LikelihoodEngineTests.Samples(n, 21, 10, 2);
-        var x2 = LikelihoodEngineTests.Samples(n, 22, -3, 0.5);
-        var noise = LikelihoodEngineTests.Samples(n, 23, 0, 0.7);
+        var x1 = NormalSamples.Draw(n, 21, 10, 2);
+        var x2 = NormalSamples.Draw(n, 22, -3, 0.5);
+        var noise = NormalSamples.Draw(n, 23, 0, 0.7);
         var y = Enumerable.Range(0, n).Select(i => 1.5 + 0.8 * x1[i] - 2.2 * x2[i] + noise[i]).ToArray();
         var spec = ModelCatalog.Linear(Dataset.FromColumns(("y", y), ("a", x1), ("b", x2)), "y", ["a", "b"]);
         using var session = new EstimationSession(spec, devices[backend]);

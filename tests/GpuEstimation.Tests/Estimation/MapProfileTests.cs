@@ -18,7 +18,7 @@ public class MapProfileTests(DeviceFixture devices)
     public void ProfileOfTheLogPosteriorCountsThePriorOfTheProfiledParameter()
     {
         const double sigma = 2.0, m0 = 1.0, s0 = 0.05;
-        var x = LikelihoodEngineTests.Samples(400, 17, 1.3, sigma);
+        var x = NormalSamples.Draw(400, 17, 1.3, sigma);
         var spec = ModelCatalog.Normal(Dataset.FromColumns(("x", x)), "x");
         using var session = new EstimationSession(spec, devices.Native);
         var fit = session.Fit(new FitOptions

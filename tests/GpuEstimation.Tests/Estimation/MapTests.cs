@@ -2,7 +2,6 @@ using GpuEstimation.Data;
 using GpuEstimation.Estimation;
 using GpuEstimation.Models;
 using GpuEstimation.Priors;
-using GpuEstimation.Tests.Engine;
 using GpuEstimation.Tests.Support;
 using MathNet.Numerics.LinearAlgebra;
 using Xunit;
@@ -13,9 +12,9 @@ namespace GpuEstimation.Tests.Estimation;
 public class MapTests(DeviceFixture devices)
 {
     private const int N = 20_000;
-    private static readonly double[] X1 = LikelihoodEngineTests.Samples(N, 31, 2, 1.5);
-    private static readonly double[] X2 = LikelihoodEngineTests.Samples(N, 32, -1, 0.4);
-    private static readonly double[] Noise = LikelihoodEngineTests.Samples(N, 33, 0, 0.8);
+    private static readonly double[] X1 = NormalSamples.Draw(N, 31, 2, 1.5);
+    private static readonly double[] X2 = NormalSamples.Draw(N, 32, -1, 0.4);
+    private static readonly double[] Noise = NormalSamples.Draw(N, 33, 0, 0.8);
     private static readonly double[] Y = Enumerable.Range(0, N).Select(i => 0.3 + 0.9 * X1[i] - 1.7 * X2[i] + Noise[i]).ToArray();
 
     // sigma fixed, Normal(0, a) on the slopes, flat on the intercept: the ridge closed form (XᵀX + (σ²/a²)D)⁻¹Xᵀy,
@@ -63,7 +62,7 @@ public class MapTests(DeviceFixture devices)
     [Fact]
     public void PriorOnPositiveParameterMovesTheModeAsTheFirstOrderConditionSays()
     {
-        var x = LikelihoodEngineTests.Samples(500, 41, 1, 2);
+        var x = NormalSamples.Draw(500, 41, 1, 2);
         var spec = ModelCatalog.Normal(Dataset.FromColumns(("x", x)), "x");
         using var session = new EstimationSession(spec, devices.Cpu);
         var prior = new GammaPrior(20, 40);

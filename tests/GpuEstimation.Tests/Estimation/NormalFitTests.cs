@@ -3,7 +3,6 @@ using GpuEstimation.Data;
 using GpuEstimation.Estimation;
 using GpuEstimation.Models;
 using GpuEstimation.Optimization;
-using GpuEstimation.Tests.Engine;
 using GpuEstimation.Tests.Support;
 using Xunit;
 
@@ -12,7 +11,7 @@ namespace GpuEstimation.Tests.Estimation;
 [Collection(DeviceCollection.Name)]
 public class NormalFitTests(DeviceFixture devices)
 {
-    private static readonly double[] X = LikelihoodEngineTests.Samples(200_000, 11, 3.1, 1.9);
+    private static readonly double[] X = NormalSamples.Draw(200_000, 11, 3.1, 1.9);
 
     private static (double Mean, double Sd) ClosedForm()
     {

@@ -22,7 +22,7 @@ public class ProfileTests(DeviceFixture devices, ITestOutputHelper output)
     [InlineData(0.68)]
     public void NormalMuProfileIntervalEqualsClosedForm(double level)
     {
-        var x = LikelihoodEngineTests.Samples(2_000, 91, -4, 1.5);
+        var x = NormalSamples.Draw(2_000, 91, -4, 1.5);
         using var session = new EstimationSession(ModelCatalog.Normal(Dataset.FromColumns(("x", x)), "x"), devices.Cpu);
 
         var fit = session.Fit(new FitOptions { Level = level, Profile = ["mu"] });
@@ -41,7 +41,7 @@ public class ProfileTests(DeviceFixture devices, ITestOutputHelper output)
     [Fact]
     public void SigmaProfileIntervalIsAsymmetric()
     {
-        var x = LikelihoodEngineTests.Samples(30, 92, 0, 1);
+        var x = NormalSamples.Draw(30, 92, 0, 1);
         using var session = new EstimationSession(ModelCatalog.Normal(Dataset.FromColumns(("x", x)), "x"), devices.Cpu);
         var fit = session.Fit(new FitOptions { Profile = ["sigma"] });
         var sigma = fit.Get("sigma");
@@ -60,7 +60,7 @@ public class ProfileTests(DeviceFixture devices, ITestOutputHelper output)
     [Fact]
     public void FixedParameterCannotBeProfiled()
     {
-        var x = LikelihoodEngineTests.Samples(30, 93, 0, 1);
+        var x = NormalSamples.Draw(30, 93, 0, 1);
         using var session = new EstimationSession(ModelCatalog.Normal(Dataset.FromColumns(("x", x)), "x"), devices.Cpu);
         var e = Assert.Throws<InputException>(() => session.Fit(new FitOptions { Fixed = new Dictionary<string, double> { ["mu"] = 0 }, Profile = ["mu"] }));
         Assert.Equal("profile interval for mu: mu is fixed, so it has no interval", e.Message);

@@ -54,7 +54,7 @@ public class StandardErrorTests(DeviceFixture devices, ITestOutputHelper output)
     [Fact]
     public void NormalWaldStandardErrorOfMuIsSigmaOverRootN()
     {
-        var x = LikelihoodEngineTests.Samples(10_000, 81, 5, 3);
+        var x = NormalSamples.Draw(10_000, 81, 5, 3);
         using var session = new EstimationSession(ModelCatalog.Normal(Dataset.FromColumns(("x", x)), "x"), devices.Cpu);
         var fit = session.Fit(new FitOptions());
         var mu = fit.Get("mu");
@@ -69,8 +69,8 @@ public class StandardErrorTests(DeviceFixture devices, ITestOutputHelper output)
     [Fact]
     public void DuplicatedFeatureIsReportedSingularWithNoStandardErrors()
     {
-        var a = LikelihoodEngineTests.Samples(1000, 82, 0, 1);
-        var noise = LikelihoodEngineTests.Samples(1000, 83, 0, 0.5);
+        var a = NormalSamples.Draw(1000, 82, 0, 1);
+        var noise = NormalSamples.Draw(1000, 83, 0, 0.5);
         var y = a.Select((v, i) => 1 + 2 * v + noise[i]).ToArray();
         var spec = ModelCatalog.Linear(Dataset.FromColumns(("y", y), ("a", a), ("b", a.ToArray())), "y", ["a", "b"]);
         using var session = new EstimationSession(spec, devices.Cpu);
@@ -89,7 +89,7 @@ public class StandardErrorTests(DeviceFixture devices, ITestOutputHelper output)
     [Fact]
     public void MapLaplaceStandardDeviationIsThePosteriorSd()
     {
-        var x = LikelihoodEngineTests.Samples(200, 84, 1, 2);
+        var x = NormalSamples.Draw(200, 84, 1, 2);
         using var session = new EstimationSession(ModelCatalog.Normal(Dataset.FromColumns(("x", x)), "x"), devices.Cpu);
         var fit = session.Fit(new FitOptions
         {

@@ -15,7 +15,7 @@ namespace GpuEstimation.Tests.Plots;
 public sealed class CurvePlotTests(DeviceFixture devices) : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("gpuest-curve").FullName;
-    private static readonly double[] X = LikelihoodEngineTests.Samples(200, 121, 10, 2);
+    private static readonly double[] X = NormalSamples.Draw(200, 121, 10, 2);
 
     [Fact]
     public void ProfileCurveDrawsAndPrintsTheIntervalEnds()

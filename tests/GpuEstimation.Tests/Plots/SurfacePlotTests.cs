@@ -3,7 +3,6 @@ using GpuEstimation.Estimation;
 using GpuEstimation.Models;
 using GpuEstimation.Plots;
 using GpuEstimation.Surfaces;
-using GpuEstimation.Tests.Engine;
 using GpuEstimation.Tests.Support;
 using SkiaSharp;
 using Xunit;
@@ -16,7 +15,7 @@ namespace GpuEstimation.Tests.Plots;
 public sealed class SurfacePlotTests(DeviceFixture devices) : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("gpuest-png").FullName;
-    private static readonly double[] X = LikelihoodEngineTests.Samples(5_000, 121, 10, 2);
+    private static readonly double[] X = NormalSamples.Draw(5_000, 121, 10, 2);
 
     [Fact]
     public void HeatmapMarksTheMleAndItsRegions()

@@ -4,7 +4,7 @@ using GpuEstimation.Estimation;
 using GpuEstimation.Models;
 using GpuEstimation.Priors;
 using GpuEstimation.Surfaces;
-using GpuEstimation.Tests.Engine;
+using GpuEstimation.Tests.Support;
 
 namespace GpuEstimation.Tests.Results;
 
@@ -15,8 +15,8 @@ namespace GpuEstimation.Tests.Results;
 /// </summary>
 internal static class ReportSamples
 {
-    private static readonly double[] X = LikelihoodEngineTests.Samples(2_000, 71, 3, 1.5);
-    private static readonly double[] U = LikelihoodEngineTests.Samples(2_000, 72, 0, 1);
+    private static readonly double[] X = NormalSamples.Draw(2_000, 71, 3, 1.5);
+    private static readonly double[] U = NormalSamples.Draw(2_000, 72, 0, 1);
     private static readonly double[] Y = X.Select((x, i) => 0.5 + 0.8 * U[i] + x).ToArray();
 
     /// <summary>A normal model of <see cref="X"/>.</summary>

@@ -6,7 +6,6 @@ using GpuEstimation.Models;
 using GpuEstimation.Priors;
 using GpuEstimation.Results;
 using GpuEstimation.Surfaces;
-using GpuEstimation.Tests.Engine;
 using GpuEstimation.Tests.Support;
 using Xunit;
 
@@ -15,7 +14,7 @@ namespace GpuEstimation.Tests.Surfaces;
 [Collection(DeviceCollection.Name)]
 public class SweepTests(DeviceFixture devices)
 {
-    private static readonly double[] X = LikelihoodEngineTests.Samples(50_001, 111, 3.1, 1.9);
+    private static readonly double[] X = NormalSamples.Draw(50_001, 111, 3.1, 1.9);
 
     // Every sweep value equals a single evaluation at the same parameters to 1e-12, on each backend (several data
     // chunks per point: 50,001 rows).
@@ -60,7 +59,7 @@ public class SweepTests(DeviceFixture devices)
     [Fact]
     public void ProfileMaximumIsTheMle()
     {
-        var x = LikelihoodEngineTests.Samples(2_000, 112, -1, 0.7);
+        var x = NormalSamples.Draw(2_000, 112, -1, 0.7);
         var spec = ModelCatalog.Normal(Dataset.FromColumns(("x", x)), "x");
         using var session = new EstimationSession(spec, devices.Native);
         var mle = session.Fit(new FitOptions());

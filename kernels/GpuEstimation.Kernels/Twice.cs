@@ -1,0 +1,36 @@
+using System.Runtime.CompilerServices;
+
+namespace GpuEstimation.Kernels;
+
+/// <summary>Twice the capacity of <typeparamref name="T"/>: two halves, chosen by one comparison.</summary>
+public struct Twice<T> : ITermVector<Twice<T>> where T : unmanaged, ITermVector<T>
+{
+    // Written only through their own Set/Add (mutated in place), which the compiler does not count as assignment.
+#pragma warning disable CS0649
+    private T _low, _high;
+#pragma warning restore CS0649
+
+    public static int Capacity => 2 * T.Capacity;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public readonly double Get(int index) =>
+        index < T.Capacity ? _low.Get(index) : _high.Get(index - T.Capacity);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Set(int index, double value)
+    {
+        if (index < T.Capacity)
+            _low.Set(index, value);
+        else
+            _high.Set(index - T.Capacity, value);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Add(int index, double value)
+    {
+        if (index < T.Capacity)
+            _low.Add(index, value);
+        else
+            _high.Add(index - T.Capacity, value);
+    }
+}

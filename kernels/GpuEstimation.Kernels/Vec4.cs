@@ -1,0 +1,44 @@
+using System.Runtime.CompilerServices;
+
+namespace GpuEstimation.Kernels;
+
+/// <summary>Four doubles: the leaf of the term-vector tree.</summary>
+public struct Vec4 : ITermVector<Vec4>
+{
+    private double _v0, _v1, _v2, _v3;
+
+    public static int Capacity => 4;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public readonly double Get(int index) => index switch
+    {
+        0 => _v0,
+        1 => _v1,
+        2 => _v2,
+        _ => _v3,
+    };
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Set(int index, double value)
+    {
+        switch (index)
+        {
+            case 0: _v0 = value; break;
+            case 1: _v1 = value; break;
+            case 2: _v2 = value; break;
+            default: _v3 = value; break;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Add(int index, double value)
+    {
+        switch (index)
+        {
+            case 0: _v0 += value; break;
+            case 1: _v1 += value; break;
+            case 2: _v2 += value; break;
+            default: _v3 += value; break;
+        }
+    }
+}

@@ -1,0 +1,18 @@
+namespace GpuEstimation.Engine;
+
+/// <summary>
+/// One engine's work on one backend, behind the engine's argument checks: value and gradient, per-point
+/// log-densities, and log-likelihoods at many points. The engine picks the implementation once, by backend and by the
+/// term vector the model needs.
+/// </summary>
+internal interface IEvaluator : IDisposable
+{
+    /// <summary>The total log-likelihood at <paramref name="parameters"/>; the gradient goes to <paramref name="gradient"/>.</summary>
+    double Evaluate(ReadOnlySpan<double> parameters, Span<double> gradient);
+
+    /// <summary>The log-density of each observation, into <paramref name="output"/> (one per row).</summary>
+    void Pointwise(ReadOnlySpan<double> parameters, double[] output);
+
+    /// <summary>The log-likelihood at each of <paramref name="points"/>, into <paramref name="output"/>.</summary>
+    void Sweep(IReadOnlyList<double[]> points, double[] output);
+}

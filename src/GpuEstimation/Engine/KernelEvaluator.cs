@@ -1,0 +1,126 @@
+using GpuEstimation.Kernels;
+using ILGPU;
+using ILGPU.Runtime;
+
+namespace GpuEstimation.Engine;
+
+/// <summary>The ILGPU kernel on an accelerator: one launch and one read-back of the group partials per evaluation.</summary>
+internal sealed class KernelEvaluator<TModel, TVec> : Evaluator<TModel, TVec>
+    where TModel : unmanaged, ILikelihoodModel<TModel>
+    where TVec : unmanaged, ITermVector<TVec>
+{
+    private readonly MemoryBuffer1D<double, Stride1D.Dense> _data;
+    private readonly MemoryBuffer1D<double, Stride1D.Dense> _partials;
+    private readonly double[] _hostPartials;
+    private readonly KernelConfig _config;
+    private readonly SharedMemoryConfig _shared;
+    private readonly Action<KernelConfig, ArrayView<double>, long, TModel, TVec, int, ArrayView<double>> _kernel;
+    private Action<Index1D, ArrayView<double>, long, TModel, TVec, ArrayView<double>>? _pointwise;
+    private Action<KernelConfig, ArrayView<double>, long, TModel, ArrayView<ValueOnly<TVec>>, long, ArrayView<double>>? _sweep;
+    private Action<Index1D, ArrayView<double>, int, ArrayView<double>>? _sumChunks;
+    private MemoryBuffer1D<double, Stride1D.Dense>? _pointwiseOutput;
+    private MemoryBuffer1D<ValueOnly<TVec>, Stride1D.Dense>? _sweepArguments;
+    private MemoryBuffer1D<double, Stride1D.Dense>? _sweepPartials, _sweepSums;
+
+    /// <summary>Rows per data chunk of a sweep: small enough to stay in cache across the points of a launch.</summary>
+    private const long SweepChunkRows = 16_384;
+
+    /// <summary>The largest y dimension of a launch grid.</summary>
+    private const long MaxGridY = 65_535;
+
+    public KernelEvaluator(LikelihoodEngine<TModel> owner, IReadOnlyList<double[]> columns) : base(owner)
+    {
+        var device = owner.Device;
+        var accelerator = device.Accelerator;
+        long rows = owner.Rows;
+        long groupsNeeded = (rows + device.GroupSize - 1) / device.GroupSize;
+        int groups = (int)Math.Clamp(groupsNeeded, 1, device.MaxGroups);
+        // The group reduction keeps one double per warp in shared memory.
+        _shared = SharedMemoryConfig.RequestDynamic<double>(Math.Max(1, device.GroupSize / accelerator.WarpSize));
+        _config = new KernelConfig(groups, device.GroupSize, _shared);
+
+        _kernel = accelerator.LoadStreamKernel<ArrayView<double>, long, TModel, TVec, int, ArrayView<double>>(
+            LikelihoodKernels.ValueAndGradientKernel<TModel, TVec>);
+
+        _data = accelerator.Allocate1D<double>(Math.Max(1, rows * columns.Count));
+        for (int c = 0; c < columns.Count; c++)
+        {
+            if (rows > 0)
+                _data.View.SubView(c * rows, rows).CopyFromCPU(columns[c]);
+        }
+        _hostPartials = new double[groups * Terms];
+        _partials = accelerator.Allocate1D<double>(_hostPartials.Length);
+    }
+
+    public override double Evaluate(ReadOnlySpan<double> parameters, Span<double> gradient)
+    {
+        _kernel(_config, _data.View, Owner.Rows, Owner.Model, Arguments(parameters), Terms, _partials.View);
+        _partials.View.CopyToCPU(_hostPartials);
+        return Reduce(parameters, _hostPartials, gradient);
+    }
+
+    public override void Pointwise(ReadOnlySpan<double> parameters, double[] output)
+    {
+        if (output.Length == 0)
+            return;
+        // Loaded on first use (most sessions never ask), then kept like the main kernel.
+        _pointwise ??= Owner.Device.Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, long, TModel, TVec, ArrayView<double>>(
+            LikelihoodKernels.PointwiseKernel<TModel, TVec>);
+        _pointwiseOutput ??= Owner.Device.Accelerator.Allocate1D<double>(output.Length);
+        _pointwise(output.Length, _data.View, Owner.Rows, Owner.Model, Arguments(parameters), _pointwiseOutput.View);
+        _pointwiseOutput.View.CopyToCPU(output);
+    }
+
+    public override void Sweep(IReadOnlyList<double[]> points, double[] output)
+    {
+        long rows = Owner.Rows;
+        // Chunks along the grid's y dimension (at most 65535): more rows per chunk only beyond 10⁹ rows.
+        long chunkRows = Math.Max(SweepChunkRows, (rows + MaxGridY - 1) / MaxGridY);
+        int chunks = (int)Math.Max(1, (rows + chunkRows - 1) / chunkRows);
+        // Tiles of points, whole groups of SweepPointsPerGroup (the last point repeated to fill the last group):
+        // about 8M partials (64 MB) of device memory at a time.
+        const int perGroup = LikelihoodKernels.SweepPointsPerGroup;
+        int tile = perGroup * (int)Math.Clamp(8L * 1024 * 1024 / chunks / perGroup, 1, (points.Count + perGroup - 1) / perGroup);
+        var accelerator = Owner.Device.Accelerator;
+        _sweep ??= accelerator.LoadStreamKernel<ArrayView<double>, long, TModel, ArrayView<ValueOnly<TVec>>, long, ArrayView<double>>(
+            LikelihoodKernels.SweepKernel<TModel, ValueOnly<TVec>>);
+        _sumChunks ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, int, ArrayView<double>>(LikelihoodKernels.SumChunksKernel);
+        // Kept between sweeps (a sweep comes in several tiles of points), grown when a tile needs more.
+        if (_sweepArguments is null || _sweepArguments.Length < tile || _sweepPartials!.Length < (long)tile * chunks)
+        {
+            DisposeSweepBuffers();
+            _sweepArguments = accelerator.Allocate1D<ValueOnly<TVec>>(tile);
+            _sweepPartials = accelerator.Allocate1D<double>((long)tile * chunks);
+            _sweepSums = accelerator.Allocate1D<double>(tile);
+        }
+        var (arguments, partials, sums) = (_sweepArguments, _sweepPartials, _sweepSums!);
+        var hostArguments = new ValueOnly<TVec>[tile];
+        for (int first = 0; first < points.Count; first += tile)
+        {
+            int count = Math.Min(tile, points.Count - first);
+            int groups = (count + perGroup - 1) / perGroup;
+            for (int p = 0; p < groups * perGroup; p++)
+                hostArguments[p] = new ValueOnly<TVec>(Arguments(points[first + Math.Min(p, count - 1)]));
+            arguments.View.AsContiguous().SubView(0, groups * perGroup).CopyFromCPU(hostArguments.AsSpan(0, groups * perGroup));
+            var config = new KernelConfig(new Index2D(groups, chunks), new Index2D(Owner.Device.GroupSize, 1), _shared);
+            _sweep(config, _data.View, rows, Owner.Model, arguments.View, chunkRows, partials.View);
+            _sumChunks(count, partials.View, chunks, sums.View);
+            sums.View.AsContiguous().SubView(0, count).CopyToCPU(output.AsSpan(first, count));
+        }
+    }
+
+    private void DisposeSweepBuffers()
+    {
+        _sweepArguments?.Dispose();
+        _sweepPartials?.Dispose();
+        _sweepSums?.Dispose();
+    }
+
+    public override void Dispose()
+    {
+        DisposeSweepBuffers();
+        _pointwiseOutput?.Dispose();
+        _partials.Dispose();
+        _data.Dispose();
+    }
+}

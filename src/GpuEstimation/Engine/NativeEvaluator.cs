@@ -1,0 +1,173 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using GpuEstimation.Kernels;
+
+namespace GpuEstimation.Engine;
+
+/// <summary>
+/// The native backend: the model's own Accumulate in host loops over fixed chunks of rows, the chunks shared among
+/// the worker threads. The chunk partition and the order in which chunk partials are added do not depend on the
+/// number of threads, so the result is the same, to the bit, with any thread count. Within a chunk four
+/// interleaved accumulators break the dependency chain of the sums.
+/// </summary>
+internal sealed unsafe class NativeEvaluator<TModel, TVec> : Evaluator<TModel, TVec>
+    where TModel : unmanaged, ILikelihoodModel<TModel>
+    where TVec : unmanaged, ITermVector<TVec>
+{
+    /// <summary>Rows per chunk: the unit of work and of the fixed-order sum.</summary>
+    private const int ChunkRows = 1 << 15;
+
+    private readonly double* _data;
+    private readonly TVec[] _chunkSums;
+    private readonly double[] _partials;
+    private readonly ParallelOptions _parallel;
+
+    public NativeEvaluator(LikelihoodEngine<TModel> owner, IReadOnlyList<double[]> columns) : base(owner)
+    {
+        long rows = owner.Rows;
+        _data = (double*)NativeMemory.AlignedAlloc((nuint)(Math.Max(1, rows * columns.Count) * sizeof(double)), 64);
+        for (int c = 0; c < columns.Count; c++)
+            columns[c].AsSpan().CopyTo(new Span<double>(_data + c * rows, (int)rows));
+        int chunks = (int)Math.Max(1, (rows + ChunkRows - 1) / ChunkRows);
+        _chunkSums = new TVec[chunks];
+        _partials = new double[chunks * Terms];
+        _parallel = new ParallelOptions { MaxDegreeOfParallelism = owner.Device.Threads };
+    }
+
+    public override double Evaluate(ReadOnlySpan<double> parameters, Span<double> gradient)
+    {
+        var arguments = Arguments(parameters);
+        var data = new HostRows(_data, Owner.Rows);
+        var model = Owner.Model;
+        long rows = Owner.Rows;
+        var sums = _chunkSums;
+        void Chunk(int c)
+        {
+            var (begin, end) = ChunkRange(c, rows);
+            sums[c] = SumChunk(model, arguments, data, begin, end);
+        }
+        if (sums.Length == 1 || _parallel.MaxDegreeOfParallelism == 1)
+        {
+            for (int c = 0; c < sums.Length; c++)
+                Chunk(c);
+        }
+        else
+        {
+            Parallel.For(0, sums.Length, _parallel, Chunk);
+        }
+        for (int c = 0; c < sums.Length; c++)
+        {
+            for (int k = 0; k < Terms; k++)
+                _partials[c * Terms + k] = sums[c].Get(k);
+        }
+        return Reduce(parameters, _partials, gradient);
+    }
+
+    public override void Pointwise(ReadOnlySpan<double> parameters, double[] output)
+    {
+        var arguments = Arguments(parameters);
+        var data = new HostRows(_data, Owner.Rows);
+        var model = Owner.Model;
+        Parallel.For(0, _chunkSums.Length, _parallel, c =>
+        {
+            var (begin, end) = ChunkRange(c, Owner.Rows);
+            for (long row = begin; row < end; row++)
+            {
+                var terms = default(TVec);
+                TModel.Accumulate(model, arguments, data, row, ref terms);
+                output[row] = terms.Get(0);
+            }
+        });
+    }
+
+    public override void Sweep(IReadOnlyList<double[]> points, double[] output)
+    {
+        var data = new HostRows(_data, Owner.Rows);
+        var model = Owner.Model;
+        long rows = Owner.Rows;
+        int chunks = _chunkSums.Length;
+        // Value-only sums: the model's gradient arithmetic is compiled away.
+        var arguments = new ValueOnly<TVec>[points.Count];
+        for (int p = 0; p < points.Count; p++)
+            arguments[p] = new ValueOnly<TVec>(Arguments(points[p]));
+        // The same chunks as Evaluate. A work item is one chunk and a block of points, run four points per pass
+        // over the chunk's rows: the chunk stays in the core's cache, each row read serves four points, and the four
+        // sums are independent chains for the arithmetic units. Blocks keep all cores busy on small data too.
+        const int block = 64;
+        int blocks = (arguments.Length + block - 1) / block;
+        var partials = new double[(long)points.Count * chunks];
+        Parallel.For(0L, (long)chunks * blocks, _parallel, item =>
+        {
+            int c = (int)(item / blocks);
+            var (begin, end) = ChunkRange(c, rows);
+            int p = (int)(item % blocks) * block, last = Math.Min(arguments.Length, p + block);
+            for (; p + 3 < last; p += 4)
+            {
+                var (v0, v1, v2, v3) = SumChunkFourPoints(model, arguments[p], arguments[p + 1], arguments[p + 2], arguments[p + 3], data, begin, end);
+                partials[(long)p * chunks + c] = v0;
+                partials[(long)(p + 1) * chunks + c] = v1;
+                partials[(long)(p + 2) * chunks + c] = v2;
+                partials[(long)(p + 3) * chunks + c] = v3;
+            }
+            for (; p < last; p++)
+                partials[(long)p * chunks + c] = SumChunk(model, arguments[p], data, begin, end).Get(0);
+        });
+        for (int p = 0; p < points.Count; p++)
+        {
+            double sum = 0;
+            for (int c = 0; c < chunks; c++)
+                sum += partials[(long)p * chunks + c];
+            output[p] = sum;
+        }
+    }
+
+    public override void Dispose() => NativeMemory.AlignedFree(_data);
+
+    // Rows [begin, end) of chunk c: the one partition every native pass uses.
+    private static (long Begin, long End) ChunkRange(int c, long rows) =>
+        ((long)c * ChunkRows, Math.Min(rows, (long)(c + 1) * ChunkRows));
+
+    // The log-likelihood terms of rows [begin, end) at four points, one sum per point.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static (double, double, double, double) SumChunkFourPoints<TSums>(
+        TModel model, TSums a0, TSums a1, TSums a2, TSums a3, HostRows data, long begin, long end)
+        where TSums : unmanaged, ITermVector<TSums>
+    {
+        var s0 = default(TSums);
+        var s1 = default(TSums);
+        var s2 = default(TSums);
+        var s3 = default(TSums);
+        for (long row = begin; row < end; row++)
+        {
+            TModel.Accumulate(model, a0, data, row, ref s0);
+            TModel.Accumulate(model, a1, data, row, ref s1);
+            TModel.Accumulate(model, a2, data, row, ref s2);
+            TModel.Accumulate(model, a3, data, row, ref s3);
+        }
+        return (s0.Get(0), s1.Get(0), s2.Get(0), s3.Get(0));
+    }
+
+    // Fully optimized from the first call: a fit may be over before tiered compilation would promote it.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static TSums SumChunk<TSums>(TModel model, TSums arguments, HostRows data, long begin, long end)
+        where TSums : unmanaged, ITermVector<TSums>
+    {
+        var s0 = default(TSums);
+        var s1 = default(TSums);
+        var s2 = default(TSums);
+        var s3 = default(TSums);
+        long row = begin;
+        for (; row + 3 < end; row += 4)
+        {
+            TModel.Accumulate(model, arguments, data, row, ref s0);
+            TModel.Accumulate(model, arguments, data, row + 1, ref s1);
+            TModel.Accumulate(model, arguments, data, row + 2, ref s2);
+            TModel.Accumulate(model, arguments, data, row + 3, ref s3);
+        }
+        for (; row < end; row++)
+            TModel.Accumulate(model, arguments, data, row, ref s0);
+        for (int k = 0; k < TSums.Capacity; k++)
+            s0.Set(k, (s0.Get(k) + s1.Get(k)) + (s2.Get(k) + s3.Get(k)));
+        return s0;
+    }
+}
