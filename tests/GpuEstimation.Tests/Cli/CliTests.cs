@@ -273,6 +273,7 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    [Trait("Category", Categories.Slow)]
     public void DemoFitsBothAndMatchesTheClosedForms()
     {
         var (code, output, error) = Run("demo", "--points", "20000", "--device", "cpu", "--pictures", _directory);

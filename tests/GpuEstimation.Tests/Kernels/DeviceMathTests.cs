@@ -27,6 +27,7 @@ public class DeviceMathTests(DeviceFixture devices, ITestOutputHelper output)
         select new object[] { backend, function };
 
     [Theory]
+    [Trait("Category", Categories.Slow)]
     [MemberData(nameof(Cases))]
     public void RandomArgumentsAreWithinTolerance(string backend, Function function)
     {

@@ -2,6 +2,7 @@ using System.Reflection;
 using GpuEstimation.Kernels;
 using GpuEstimation.Kernels.Models;
 using GpuEstimation.Models;
+using GpuEstimation.Tests.Support;
 using ILGPU;
 using ILGPU.Backends.EntryPoints;
 using ILGPU.Backends.PTX;
@@ -37,6 +38,7 @@ public sealed class PtxCompileTests : IDisposable
         Assert.Equal(ModelCatalog.Names.Count, Models().Count);
 
     [Theory]
+    [Trait("Category", Categories.Slow)]
     [MemberData(nameof(Models))]
     public void EveryKernelCompilesToPtx(string modelName)
     {
