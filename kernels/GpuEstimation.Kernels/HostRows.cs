@@ -15,8 +15,10 @@ public readonly unsafe struct HostRows : IDataRows
         Rows = rows;
     }
 
+    /// <inheritdoc/>
     public long Rows { get; }
 
+    /// <inheritdoc/>
     public double this[int column, long row]
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -24,11 +26,13 @@ public readonly unsafe struct HostRows : IDataRows
     }
 
     // The host's libm exp is several times faster than the series on a CPU and as accurate.
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double Exp(double x) => Math.Exp(x);
 
     // log(1 + x) = log(u)·x/(u − 1) with u = 1 + x rounded: the factor corrects u's rounding (Goldberg's method),
     // a couple of ulps, with the host's fast log.
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double Log1p(double x)
     {
@@ -38,7 +42,9 @@ public readonly unsafe struct HostRows : IDataRows
         return Math.Log(u) * (x / (u - 1.0));
     }
 
+    /// <inheritdoc/>
     public static double LogGamma(double x) => DeviceMath.LogGamma(x);
 
+    /// <inheritdoc/>
     public static double Digamma(double x) => DeviceMath.Digamma(x);
 }

@@ -10,12 +10,15 @@ public struct Twice<T> : ITermVector<Twice<T>> where T : unmanaged, ITermVector<
     private T _low, _high;
 #pragma warning restore CS0649
 
+    /// <inheritdoc/>
     public static int Capacity => 2 * T.Capacity;
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly double Get(int index) =>
         index < T.Capacity ? _low.Get(index) : _high.Get(index - T.Capacity);
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Set(int index, double value)
     {
@@ -25,6 +28,7 @@ public struct Twice<T> : ITermVector<Twice<T>> where T : unmanaged, ITermVector<
             _high.Set(index - T.Capacity, value);
     }
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Add(int index, double value)
     {

@@ -14,14 +14,18 @@ public struct ValueOnly<T> : ITermVector<ValueOnly<T>> where T : unmanaged, ITer
     /// <summary>Wraps <paramref name="inner"/> (a model's prepared arguments).</summary>
     public ValueOnly(T inner) => _inner = inner;
 
+    /// <inheritdoc/>
     public static int Capacity => T.Capacity;
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly double Get(int index) => _inner.Get(index);
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Set(int index, double value) => _inner.Set(index, value);
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Add(int index, double value)
     {

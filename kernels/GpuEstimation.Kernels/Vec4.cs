@@ -7,8 +7,10 @@ public struct Vec4 : ITermVector<Vec4>
 {
     private double _v0, _v1, _v2, _v3;
 
+    /// <inheritdoc/>
     public static int Capacity => 4;
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly double Get(int index) => index switch
     {
@@ -18,6 +20,7 @@ public struct Vec4 : ITermVector<Vec4>
         _ => _v3,
     };
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Set(int index, double value)
     {
@@ -30,6 +33,7 @@ public struct Vec4 : ITermVector<Vec4>
         }
     }
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Add(int index, double value)
     {

@@ -8,15 +8,20 @@ namespace GpuEstimation.Kernels.Models;
 /// </summary>
 public readonly struct BernoulliModel : IDistribution<BernoulliModel>
 {
+    /// <inheritdoc/>
     public static string Name => "bernoulli";
 
+    /// <inheritdoc/>
     public static string Support => "y in {0, 1}";
 
+    /// <inheritdoc/>
     public static IReadOnlyList<ParameterInfo> Parameters { get; } =
         [new("p", ParameterDomain.UnitInterval)];
 
+    /// <inheritdoc/>
     public int ColumnCount => 1;
 
+    /// <inheritdoc/>
     public static int ArgumentCount(in BernoulliModel model) => 5;
 
     /// <summary>p, log p, log(1 − p), 1/p, 1/(1 − p): what the Bernoulli and binomial terms need.</summary>
@@ -29,10 +34,13 @@ public readonly struct BernoulliModel : IDistribution<BernoulliModel>
         arguments[4] = 1.0 / (1.0 - p);
     }
 
+    /// <inheritdoc/>
     public static bool InSupport(double x, double trials) => x == 0 || x == 1;
 
+    /// <inheritdoc/>
     public static double[][] Columns(double[] x, double[]? trials) => [x];
 
+    /// <inheritdoc/>
     public static double[] Start(double[] x, double[]? trials)
     {
         // The closed-form MLE: the mean.
@@ -45,6 +53,7 @@ public readonly struct BernoulliModel : IDistribution<BernoulliModel>
         BernoulliModel.ProbabilityArguments(parameters[0], arguments);
     }
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Accumulate<TVec, TRows>(in BernoulliModel model, in TVec arguments, in TRows data, long row, ref TVec terms)
         where TVec : unmanaged, ITermVector<TVec>

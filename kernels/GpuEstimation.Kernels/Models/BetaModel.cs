@@ -8,21 +8,29 @@ namespace GpuEstimation.Kernels.Models;
 /// </summary>
 public readonly struct BetaModel : IDistribution<BetaModel>
 {
+    /// <inheritdoc/>
     public static string Name => "beta";
 
+    /// <inheritdoc/>
     public static string Support => "0 < x < 1";
 
+    /// <inheritdoc/>
     public static IReadOnlyList<ParameterInfo> Parameters { get; } =
         [new("alpha", ParameterDomain.Positive), new("beta", ParameterDomain.Positive)];
 
+    /// <inheritdoc/>
     public int ColumnCount => 2;
 
+    /// <inheritdoc/>
     public static int ArgumentCount(in BetaModel model) => 5;
 
+    /// <inheritdoc/>
     public static bool InSupport(double x, double trials) => x > 0 && x < 1;
 
+    /// <inheritdoc/>
     public static double[][] Columns(double[] x, double[]? trials) => [Moments.Map(x, DeviceMath.Log), Moments.Map(x, v => DeviceMath.Log1p(-v))];
 
+    /// <inheritdoc/>
     public static double[] Start(double[] x, double[]? trials)
     {
         // Moments: with m the mean and v the variance, α = m c, β = (1 − m) c, c = m(1 − m)/v − 1.
@@ -43,6 +51,7 @@ public readonly struct BetaModel : IDistribution<BetaModel>
         arguments[4] = digammaSum - DeviceMath.Digamma(b);
     }
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Accumulate<TVec, TRows>(in BetaModel model, in TVec arguments, in TRows data, long row, ref TVec terms)
         where TVec : unmanaged, ITermVector<TVec>

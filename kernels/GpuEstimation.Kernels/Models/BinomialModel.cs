@@ -9,13 +9,17 @@ namespace GpuEstimation.Kernels.Models;
 /// </summary>
 public readonly struct BinomialModel : IDistribution<BinomialModel>
 {
+    /// <inheritdoc/>
     public static string Name => "binomial";
 
+    /// <inheritdoc/>
     public static string Support => "integers 0 <= k <= trials";
 
+    /// <inheritdoc/>
     public static IReadOnlyList<ParameterInfo> Parameters { get; } =
         [new("p", ParameterDomain.UnitInterval)];
 
+    /// <inheritdoc/>
     public static bool UsesTrials => true;
 
     private static double[] LogChoose(double[] k, double[] n)
@@ -26,14 +30,19 @@ public readonly struct BinomialModel : IDistribution<BinomialModel>
         return result;
     }
 
+    /// <inheritdoc/>
     public int ColumnCount => 3;
 
+    /// <inheritdoc/>
     public static int ArgumentCount(in BinomialModel model) => 5;
 
+    /// <inheritdoc/>
     public static bool InSupport(double x, double trials) => x >= 0 && x == Math.Floor(x) && trials >= x && trials == Math.Floor(trials);
 
+    /// <inheritdoc/>
     public static double[][] Columns(double[] x, double[]? trials) => [x, trials!, LogChoose(x, trials!)];
 
+    /// <inheritdoc/>
     public static double[] Start(double[] x, double[]? trials)
     {
         // The closed-form MLE: successes / trials.
@@ -52,6 +61,7 @@ public readonly struct BinomialModel : IDistribution<BinomialModel>
         BernoulliModel.ProbabilityArguments(parameters[0], arguments);
     }
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Accumulate<TVec, TRows>(in BinomialModel model, in TVec arguments, in TRows data, long row, ref TVec terms)
         where TVec : unmanaged, ITermVector<TVec>

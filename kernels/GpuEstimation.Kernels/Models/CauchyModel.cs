@@ -8,19 +8,26 @@ namespace GpuEstimation.Kernels.Models;
 /// </summary>
 public readonly struct CauchyModel : IDistribution<CauchyModel>
 {
+    /// <inheritdoc/>
     public static string Name => "cauchy";
 
+    /// <inheritdoc/>
     public static string Support => "any finite x";
 
+    /// <inheritdoc/>
     public static IReadOnlyList<ParameterInfo> Parameters { get; } =
         [new("location"), new("scale", ParameterDomain.Positive)];
 
+    /// <inheritdoc/>
     public int ColumnCount => 1;
 
+    /// <inheritdoc/>
     public static bool InSupport(double x, double trials) => true;
 
+    /// <inheritdoc/>
     public static double[][] Columns(double[] x, double[]? trials) => [x];
 
+    /// <inheritdoc/>
     public static double[] Start(double[] x, double[]? trials)
     {
         // The median and half the interquartile range (the quartiles are x₀ ± γ).
@@ -36,6 +43,7 @@ public readonly struct CauchyModel : IDistribution<CauchyModel>
         arguments[2] = -KernelConstants.LogPi - DeviceMath.Log(parameters[1]);
     }
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Accumulate<TVec, TRows>(in CauchyModel model, in TVec arguments, in TRows data, long row, ref TVec terms)
         where TVec : unmanaged, ITermVector<TVec>

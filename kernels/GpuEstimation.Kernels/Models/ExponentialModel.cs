@@ -8,19 +8,26 @@ namespace GpuEstimation.Kernels.Models;
 /// </summary>
 public readonly struct ExponentialModel : IDistribution<ExponentialModel>
 {
+    /// <inheritdoc/>
     public static string Name => "exponential";
 
+    /// <inheritdoc/>
     public static string Support => "x >= 0";
 
+    /// <inheritdoc/>
     public static IReadOnlyList<ParameterInfo> Parameters { get; } =
         [new("rate", ParameterDomain.Positive)];
 
+    /// <inheritdoc/>
     public int ColumnCount => 1;
 
+    /// <inheritdoc/>
     public static bool InSupport(double x, double trials) => x >= 0;
 
+    /// <inheritdoc/>
     public static double[][] Columns(double[] x, double[]? trials) => [x];
 
+    /// <inheritdoc/>
     public static double[] Start(double[] x, double[]? trials)
     {
         // The closed-form MLE: 1 / mean.
@@ -34,6 +41,7 @@ public readonly struct ExponentialModel : IDistribution<ExponentialModel>
         arguments[1] = DeviceMath.Log(parameters[0]);
     }
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Accumulate<TVec, TRows>(in ExponentialModel model, in TVec arguments, in TRows data, long row, ref TVec terms)
         where TVec : unmanaged, ITermVector<TVec>

@@ -9,21 +9,29 @@ namespace GpuEstimation.Kernels.Models;
 /// </summary>
 public readonly struct GammaModel : IDistribution<GammaModel>
 {
+    /// <inheritdoc/>
     public static string Name => "gamma";
 
+    /// <inheritdoc/>
     public static string Support => "x > 0";
 
+    /// <inheritdoc/>
     public static IReadOnlyList<ParameterInfo> Parameters { get; } =
         [new("shape", ParameterDomain.Positive), new("rate", ParameterDomain.Positive)];
 
+    /// <inheritdoc/>
     public int ColumnCount => 2;
 
+    /// <inheritdoc/>
     public static int ArgumentCount(in GammaModel model) => 5;
 
+    /// <inheritdoc/>
     public static bool InSupport(double x, double trials) => x > 0;
 
+    /// <inheritdoc/>
     public static double[][] Columns(double[] x, double[]? trials) => [x, Moments.Map(x, DeviceMath.Log)];
 
+    /// <inheritdoc/>
     public static double[] Start(double[] x, double[]? trials)
     {
         // Moments: shape = mean²/variance, rate = mean/variance.
@@ -43,6 +51,7 @@ public readonly struct GammaModel : IDistribution<GammaModel>
         arguments[4] = shape / rate;
     }
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Accumulate<TVec, TRows>(in GammaModel model, in TVec arguments, in TRows data, long row, ref TVec terms)
         where TVec : unmanaged, ITermVector<TVec>

@@ -9,21 +9,29 @@ namespace GpuEstimation.Kernels.Models;
 /// </summary>
 public readonly struct GeometricModel : IDistribution<GeometricModel>
 {
+    /// <inheritdoc/>
     public static string Name => "geometric";
 
+    /// <inheritdoc/>
     public static string Support => "integers k >= 1";
 
+    /// <inheritdoc/>
     public static IReadOnlyList<ParameterInfo> Parameters { get; } =
         [new("p", ParameterDomain.UnitInterval)];
 
+    /// <inheritdoc/>
     public int ColumnCount => 1;
 
+    /// <inheritdoc/>
     public static int ArgumentCount(in GeometricModel model) => 4;
 
+    /// <inheritdoc/>
     public static bool InSupport(double x, double trials) => x >= 1 && x == Math.Floor(x);
 
+    /// <inheritdoc/>
     public static double[][] Columns(double[] x, double[]? trials) => [x];
 
+    /// <inheritdoc/>
     public static double[] Start(double[] x, double[]? trials)
     {
         // The closed-form MLE: 1 / mean.
@@ -40,6 +48,7 @@ public readonly struct GeometricModel : IDistribution<GeometricModel>
         arguments[3] = 1.0 / (1.0 - p);
     }
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Accumulate<TVec, TRows>(in GeometricModel model, in TVec arguments, in TRows data, long row, ref TVec terms)
         where TVec : unmanaged, ITermVector<TVec>

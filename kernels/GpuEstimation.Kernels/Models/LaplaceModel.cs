@@ -10,19 +10,26 @@ namespace GpuEstimation.Kernels.Models;
 /// </summary>
 public readonly struct LaplaceModel : IDistribution<LaplaceModel>
 {
+    /// <inheritdoc/>
     public static string Name => "laplace";
 
+    /// <inheritdoc/>
     public static string Support => "any finite x";
 
+    /// <inheritdoc/>
     public static IReadOnlyList<ParameterInfo> Parameters { get; } =
         [new("location"), new("scale", ParameterDomain.Positive)];
 
+    /// <inheritdoc/>
     public int ColumnCount => 1;
 
+    /// <inheritdoc/>
     public static bool InSupport(double x, double trials) => true;
 
+    /// <inheritdoc/>
     public static double[][] Columns(double[] x, double[]? trials) => [x];
 
+    /// <inheritdoc/>
     public static double[] Start(double[] x, double[]? trials)
     {
         // The closed-form MLE: the median and the mean absolute deviation from it.
@@ -38,6 +45,7 @@ public readonly struct LaplaceModel : IDistribution<LaplaceModel>
         arguments[2] = -DeviceMath.Log(2.0 * parameters[1]);
     }
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Accumulate<TVec, TRows>(in LaplaceModel model, in TVec arguments, in TRows data, long row, ref TVec terms)
         where TVec : unmanaged, ITermVector<TVec>

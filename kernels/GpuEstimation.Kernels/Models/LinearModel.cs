@@ -39,8 +39,10 @@ public unsafe struct LinearModel : ILikelihoodModel<LinearModel>
     }
 
 
+    /// <inheritdoc/>
     public readonly int ParameterCount => Features + 2;
 
+    /// <inheritdoc/>
     public readonly int ColumnCount => Features + 1;
 
     /// <summary>The mean subtracted from feature column <paramref name="feature"/> (0-based).</summary>
@@ -68,6 +70,7 @@ public unsafe struct LinearModel : ILikelihoodModel<LinearModel>
     }
 
     // Inlined into the native backend's loop (ILGPU inlines device calls by itself).
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Accumulate<TVec, TRows>(in LinearModel model, in TVec arguments, in TRows data, long row, ref TVec terms)
         where TVec : unmanaged, ITermVector<TVec>

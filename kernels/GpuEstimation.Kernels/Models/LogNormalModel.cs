@@ -9,19 +9,26 @@ namespace GpuEstimation.Kernels.Models;
 /// </summary>
 public readonly struct LogNormalModel : IDistribution<LogNormalModel>
 {
+    /// <inheritdoc/>
     public static string Name => "lognormal";
 
+    /// <inheritdoc/>
     public static string Support => "x > 0";
 
+    /// <inheritdoc/>
     public static IReadOnlyList<ParameterInfo> Parameters { get; } =
         [new("mu"), new("sigma", ParameterDomain.Positive)];
 
+    /// <inheritdoc/>
     public int ColumnCount => 1;
 
+    /// <inheritdoc/>
     public static bool InSupport(double x, double trials) => x > 0;
 
+    /// <inheritdoc/>
     public static double[][] Columns(double[] x, double[]? trials) => [Moments.Map(x, DeviceMath.Log)];
 
+    /// <inheritdoc/>
     public static double[] Start(double[] x, double[]? trials)
     {
         // The closed-form MLE: mean and standard deviation (divisor n) of log x.
@@ -37,6 +44,7 @@ public readonly struct LogNormalModel : IDistribution<LogNormalModel>
         arguments[2] = -DeviceMath.Log(parameters[1]) - KernelConstants.HalfLogTwoPi;
     }
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Accumulate<TVec, TRows>(in LogNormalModel model, in TVec arguments, in TRows data, long row, ref TVec terms)
         where TVec : unmanaged, ITermVector<TVec>

@@ -8,19 +8,26 @@ namespace GpuEstimation.Kernels.Models;
 /// </summary>
 public readonly struct LogisticModel : IDistribution<LogisticModel>
 {
+    /// <inheritdoc/>
     public static string Name => "logistic";
 
+    /// <inheritdoc/>
     public static string Support => "any finite x";
 
+    /// <inheritdoc/>
     public static IReadOnlyList<ParameterInfo> Parameters { get; } =
         [new("location"), new("scale", ParameterDomain.Positive)];
 
+    /// <inheritdoc/>
     public int ColumnCount => 1;
 
+    /// <inheritdoc/>
     public static bool InSupport(double x, double trials) => true;
 
+    /// <inheritdoc/>
     public static double[][] Columns(double[] x, double[]? trials) => [x];
 
+    /// <inheritdoc/>
     public static double[] Start(double[] x, double[]? trials)
     {
         // Moments: variance = s²π²/3.
@@ -35,6 +42,7 @@ public readonly struct LogisticModel : IDistribution<LogisticModel>
         arguments[2] = -DeviceMath.Log(parameters[1]);
     }
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Accumulate<TVec, TRows>(in LogisticModel model, in TVec arguments, in TRows data, long row, ref TVec terms)
         where TVec : unmanaged, ITermVector<TVec>

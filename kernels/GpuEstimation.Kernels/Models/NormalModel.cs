@@ -10,23 +10,30 @@ namespace GpuEstimation.Kernels.Models;
 /// </summary>
 public readonly struct NormalModel : IDistribution<NormalModel>
 {
+    /// <inheritdoc/>
     public static string Name => "normal";
 
+    /// <inheritdoc/>
     public static string Support => "any finite x";
 
+    /// <inheritdoc/>
     public static IReadOnlyList<ParameterInfo> Parameters { get; } =
         [new("mu"), new("sigma", ParameterDomain.Positive)];
 
+    /// <inheritdoc/>
     public static bool InSupport(double x, double trials) => true;
 
+    /// <inheritdoc/>
     public static double[][] Columns(double[] x, double[]? trials) => [x];
 
     /// <summary>The closed-form MLE: the mean and the standard deviation with divisor n.</summary>
     public static double[] Start(double[] x, double[]? trials) =>
         [Moments.Mean(x), Moments.PositiveOr(Math.Sqrt(Moments.Variance(x)), 1.0)];
 
+    /// <inheritdoc/>
     public int ColumnCount => 1;
 
+    /// <inheritdoc/>
     public static int ArgumentCount(in NormalModel model) => 4;
 
     /// <summary>Arguments: μ, 1/σ, −log σ − ½ log 2π, 1/(σ√2).</summary>
@@ -43,6 +50,7 @@ public readonly struct NormalModel : IDistribution<NormalModel>
     // w = (x − μ)/(σ√2): a difference, a scaling and a multiply-subtract (which the GPU's compiler may fuse) per
     // point, where a sweep (which needs the value alone) is bound by double-precision arithmetic. Math.FusedMultiplyAdd
     // is not used: ILGPU 1.5 leaves it an unresolved external function in PTX.
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Accumulate<TVec, TRows>(in NormalModel model, in TVec arguments, in TRows data, long row, ref TVec terms)
         where TVec : unmanaged, ITermVector<TVec>

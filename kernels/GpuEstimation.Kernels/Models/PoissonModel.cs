@@ -8,19 +8,26 @@ namespace GpuEstimation.Kernels.Models;
 /// </summary>
 public readonly struct PoissonModel : IDistribution<PoissonModel>
 {
+    /// <inheritdoc/>
     public static string Name => "poisson";
 
+    /// <inheritdoc/>
     public static string Support => "non-negative integers";
 
+    /// <inheritdoc/>
     public static IReadOnlyList<ParameterInfo> Parameters { get; } =
         [new("rate", ParameterDomain.Positive)];
 
+    /// <inheritdoc/>
     public int ColumnCount => 2;
 
+    /// <inheritdoc/>
     public static bool InSupport(double x, double trials) => x >= 0 && x == Math.Floor(x);
 
+    /// <inheritdoc/>
     public static double[][] Columns(double[] x, double[]? trials) => [x, Moments.Map(x, k => DeviceMath.LogGamma(k + 1))];
 
+    /// <inheritdoc/>
     public static double[] Start(double[] x, double[]? trials)
     {
         // The closed-form MLE: the mean.
@@ -34,6 +41,7 @@ public readonly struct PoissonModel : IDistribution<PoissonModel>
         arguments[1] = DeviceMath.Log(parameters[0]);
     }
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Accumulate<TVec, TRows>(in PoissonModel model, in TVec arguments, in TRows data, long row, ref TVec terms)
         where TVec : unmanaged, ITermVector<TVec>

@@ -9,21 +9,29 @@ namespace GpuEstimation.Kernels.Models;
 /// </summary>
 public readonly struct WeibullModel : IDistribution<WeibullModel>
 {
+    /// <inheritdoc/>
     public static string Name => "weibull";
 
+    /// <inheritdoc/>
     public static string Support => "x > 0";
 
+    /// <inheritdoc/>
     public static IReadOnlyList<ParameterInfo> Parameters { get; } =
         [new("shape", ParameterDomain.Positive), new("scale", ParameterDomain.Positive)];
 
+    /// <inheritdoc/>
     public int ColumnCount => 1;
 
+    /// <inheritdoc/>
     public static int ArgumentCount(in WeibullModel model) => 4;
 
+    /// <inheritdoc/>
     public static bool InSupport(double x, double trials) => x > 0;
 
+    /// <inheritdoc/>
     public static double[][] Columns(double[] x, double[]? trials) => [Moments.Map(x, DeviceMath.Log)];
 
+    /// <inheritdoc/>
     public static double[] Start(double[] x, double[]? trials)
     {
         // log x is Gumbel-distributed: sd(log x) = π/(k√6), mean(log x) = log λ − γ/k.
@@ -43,6 +51,7 @@ public readonly struct WeibullModel : IDistribution<WeibullModel>
         arguments[3] = shape / scale;
     }
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Accumulate<TVec, TRows>(in WeibullModel model, in TVec arguments, in TRows data, long row, ref TVec terms)
         where TVec : unmanaged, ITermVector<TVec>

@@ -14,13 +14,18 @@ namespace GpuEstimation.Demo;
 /// </summary>
 public static class LearningExample
 {
+    /// <summary>The true slope a of y = a·x + b.</summary>
     public const double Slope = 0.5;
+    /// <summary>The true intercept b.</summary>
     public const double Intercept = 0.4;
+    /// <summary>The standard deviation of the Gaussian noise.</summary>
     public const double NoiseSd = 0.3;
+    /// <summary>The demo's number of points.</summary>
     public const int DefaultPoints = 1_000_000;
 
     /// <summary>One point in this many is an outlier, lifted by <see cref="OutlierShift"/>.</summary>
     public const int OutlierEvery = 50_000;
+    /// <summary>How far each outlier is lifted above its line.</summary>
     public const double OutlierShift = 5.0;
 
     /// <summary>The prior sd on the slope that the demo's MAP uses: strong enough to move a 10⁶-point fit visibly.</summary>
