@@ -20,8 +20,8 @@ public static class DeviceMath
     private const double TwoMinus54 = 5.551115123125783e-17;
     private const double MaxExpArgument = 709.782712893384;
     private const double MinExpArgument = -745.1332191019412;
-    // From here the increments of log Γ and ψ use their asymptotic (Stirling) forms: the series' truncation is
-    // below 1e-18 of the results there (see StirlingTail, DigammaTail).
+    // From here the increments of log Γ and ψ use their asymptotic (Stirling) forms: the series are truncated below
+    // 5e-19 there (see StirlingTail, DigammaTail); below, the increments are differences, as accurate as before.
     private const double AsymptoticArgument = 50;
 
     /// <summary>Natural logarithm: NaN below 0 and for NaN, −∞ at ±0, +∞ at +∞; subnormals handled.</summary>
@@ -239,7 +239,7 @@ public static class DeviceMath
     }
 
     /// <summary>
-    /// ψ(x + a) − ψ(x) − a/x for x &gt; 0, a ≥ 0, keeping its digits where x is huge (there it is ~a(a − 1)/(2x²),
+    /// ψ(x + a) − ψ(x) − a/x for x &gt; 0, a ≥ 0, keeping its digits where x is huge (there it is ~−a(a − 1)/(2x²),
     /// while ψ(x + a) − ψ(x) and a/x are ~a/x). Student's t needs ψ(x + ½) − ψ(x) − 1/(2x).
     /// </summary>
     public static double DigammaIncrementMinusLinear(double x, double a)
