@@ -9,6 +9,13 @@ namespace GpuEstimation.Kernels.Models;
 /// </summary>
 public readonly struct StudentTModel : IDistribution<StudentTModel>
 {
+    /// <summary>
+    /// From this ν on, the normalizing constant and its ν-derivative are written through increments that keep their
+    /// digits (<see cref="DeviceMath.LogGammaIncrement"/>, <see cref="DeviceMath.DigammaIncrementMinusLinear"/>), and
+    /// so is each point's ν-derivative; below it, as before (log f within 2e-14 of max(1, |log f|) up to ν = 99.75; 4e-13 at 1e3).
+    /// </summary>
+    public const double AsymptoticShape = 100;
+
     public static string Name => "studentt";
 
     public static string Support => "any finite x";
@@ -41,8 +48,18 @@ public readonly struct StudentTModel : IDistribution<StudentTModel>
         arguments[0] = mu;
         arguments[1] = 1.0 / sigma;
         arguments[2] = nu;
-        arguments[3] = DeviceMath.LogGamma(0.5 * (nu + 1)) - DeviceMath.LogGamma(0.5 * nu) - 0.5 * DeviceMath.Log(nu * KernelConstants.Pi) - DeviceMath.Log(sigma);
-        arguments[4] = 0.5 * (DeviceMath.Digamma(0.5 * (nu + 1)) - DeviceMath.Digamma(0.5 * nu) - 1.0 / nu);
+        if (nu >= AsymptoticShape)
+        {
+            // With x = ν/2: log Γ(x + ½) − log Γ(x) − ½ log(νπ) = [log Γ(x + ½) − log Γ(x) − ½ log x] − ½ log 2π,
+            // and ψ(x + ½) − ψ(x) − 1/ν = ψ(x + ½) − ψ(x) − 1/(2x): no huge terms left to cancel.
+            arguments[3] = DeviceMath.LogGammaIncrement(0.5 * nu, 0.5) - KernelConstants.HalfLogTwoPi - DeviceMath.Log(sigma);
+            arguments[4] = 0.5 * DeviceMath.DigammaIncrementMinusLinear(0.5 * nu, 0.5);
+        }
+        else
+        {
+            arguments[3] = DeviceMath.LogGamma(0.5 * (nu + 1)) - DeviceMath.LogGamma(0.5 * nu) - 0.5 * DeviceMath.Log(nu * KernelConstants.Pi) - DeviceMath.Log(sigma);
+            arguments[4] = 0.5 * (DeviceMath.Digamma(0.5 * (nu + 1)) - DeviceMath.Digamma(0.5 * nu) - 1.0 / nu);
+        }
         arguments[5] = nu + 1.0;
         arguments[6] = 1.0 / nu;
     }
@@ -61,6 +78,16 @@ public readonly struct StudentTModel : IDistribution<StudentTModel>
         terms.Add(0, arguments.Get(3) - 0.5 * nuPlusOne * log1p);
         terms.Add(1, weight * z * inverseSigma);
         terms.Add(2, (weight * zz - 1.0) * inverseSigma);
-        terms.Add(3, arguments.Get(4) + 0.5 * (weight * t - log1p));
+        if (nu >= AsymptoticShape)
+        {
+            // weight·t − log(1 + t) = [w + log(1 − w)] + w/ν with w = t/(1 + t) = z²/(ν + z²): the bracket is
+            // ~−w²/2 and w/ν ~ z²/ν², where the direct form subtracts two values ~z²/ν (a uniform branch).
+            double w = zz / (nu + zz);
+            terms.Add(3, arguments.Get(4) + 0.5 * (DeviceMath.Log1pMinusX(-w) + w * arguments.Get(6)));
+        }
+        else
+        {
+            terms.Add(3, arguments.Get(4) + 0.5 * (weight * t - log1p));
+        }
     }
 }
