@@ -17,21 +17,29 @@ public readonly struct NegativeBinomialModel : IDistribution<NegativeBinomialMod
     /// </summary>
     public const double AsymptoticShape = 100;
 
+    /// <inheritdoc/>
     public static string Name => "negbinomial";
 
+    /// <inheritdoc/>
     public static string Support => "non-negative integers";
 
+    /// <inheritdoc/>
     public static IReadOnlyList<ParameterInfo> Parameters { get; } =
         [new("r", ParameterDomain.Positive), new("p", ParameterDomain.UnitInterval)];
 
+    /// <inheritdoc/>
     public int ColumnCount => 2;
 
+    /// <inheritdoc/>
     public static int ArgumentCount(in NegativeBinomialModel model) => 8;
 
+    /// <inheritdoc/>
     public static bool InSupport(double x, double trials) => x >= 0 && x == Math.Floor(x);
 
+    /// <inheritdoc/>
     public static double[][] Columns(double[] x, double[]? trials) => [x, Moments.Map(x, k => DeviceMath.LogGamma(k + 1))];
 
+    /// <inheritdoc/>
     public static double[] Start(double[] x, double[]? trials)
     {
         // Moments: mean m = r(1 − p)/p, variance v = m/p, so p = m/v and r = m²/(v − m); where v ≤ m, r = 10.
@@ -61,6 +69,7 @@ public readonly struct NegativeBinomialModel : IDistribution<NegativeBinomialMod
         arguments[7] = r >= AsymptoticShape ? DeviceMath.Log(r * (1.0 - p)) : 0.0;
     }
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Accumulate<TVec, TRows>(in NegativeBinomialModel model, in TVec arguments, in TRows data, long row, ref TVec terms)
         where TVec : unmanaged, ITermVector<TVec>

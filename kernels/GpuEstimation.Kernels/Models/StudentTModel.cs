@@ -16,21 +16,29 @@ public readonly struct StudentTModel : IDistribution<StudentTModel>
     /// </summary>
     public const double AsymptoticShape = 100;
 
+    /// <inheritdoc/>
     public static string Name => "studentt";
 
+    /// <inheritdoc/>
     public static string Support => "any finite x";
 
+    /// <inheritdoc/>
     public static IReadOnlyList<ParameterInfo> Parameters { get; } =
         [new("mu"), new("sigma", ParameterDomain.Positive), new("nu", ParameterDomain.Positive)];
 
+    /// <inheritdoc/>
     public int ColumnCount => 1;
 
+    /// <inheritdoc/>
     public static int ArgumentCount(in StudentTModel model) => 7;
 
+    /// <inheritdoc/>
     public static bool InSupport(double x, double trials) => true;
 
+    /// <inheritdoc/>
     public static double[][] Columns(double[] x, double[]? trials) => [x];
 
+    /// <inheritdoc/>
     public static double[] Start(double[] x, double[]? trials)
     {
         // Robust: the median, the interquartile range / 1.349 (the normal's), and ν = 5.
@@ -64,6 +72,7 @@ public readonly struct StudentTModel : IDistribution<StudentTModel>
         arguments[6] = 1.0 / nu;
     }
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Accumulate<TVec, TRows>(in StudentTModel model, in TVec arguments, in TRows data, long row, ref TVec terms)
         where TVec : unmanaged, ITermVector<TVec>
