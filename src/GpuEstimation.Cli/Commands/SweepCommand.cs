@@ -124,9 +124,9 @@ internal sealed class SweepCommand : Command
         if (json is not null)
             OutputFile.Write("--json", json, path =>
             {
-                using (var stream = File.Create(path))
-                    SurfaceReport.WriteJson(sweep, stream, sweepMs);
-                File.AppendAllText(path, Environment.NewLine);
+                using var stream = File.Create(path);
+                SurfaceReport.WriteJson(sweep, stream, sweepMs);
+                stream.Write(System.Text.Encoding.UTF8.GetBytes(Environment.NewLine));
             });
     }
 }

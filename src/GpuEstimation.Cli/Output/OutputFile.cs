@@ -40,17 +40,23 @@ internal static class OutputFile
     public static void Write(string option, string path, Action<string> write)
     {
         var full = Path.GetFullPath(path);
+        if (IsSpecial(full))
+        {
+            // A device or a pipe (/dev/null, /dev/stdout, a FIFO) is written in place: renaming a file onto it would
+            // replace the device with a plain file.
+            Guard(option, path, () => write(full));
+            return;
+        }
         // Same directory (so the rename is atomic on one file system), same extension (writers may read it).
         var temporary = Path.Combine(Path.GetDirectoryName(full) ?? ".",
             $".{Path.GetFileNameWithoutExtension(full)}.{Guid.NewGuid():N}.tmp{Path.GetExtension(full)}");
         try
         {
-            write(temporary);
-            File.Move(temporary, full, overwrite: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new InputException($"{option} {path}: {e.Message.ReplaceLineEndings(" ")}");
+            Guard(option, path, () =>
+            {
+                write(temporary);
+                File.Move(temporary, full, overwrite: true);
+            });
         }
         finally
         {
@@ -58,6 +64,42 @@ internal static class OutputFile
                 File.Delete(temporary);
         }
     }
+
+    /// <summary>Runs <paramref name="write"/>, turning the file system's errors into input errors naming the option and path.</summary>
+    private static void Guard(string option, string path, Action write)
+    {
+        try
+        {
+            write();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new InputException($"{option} {path}: {e.Message.ReplaceLineEndings(" ")}");
+        }
+    }
+
+    /// <summary>Whether <paramref name="full"/> exists and is not a regular file (a character device, a FIFO, a socket).</summary>
+    internal static bool IsSpecial(string full)
+    {
+        if (!File.Exists(full) || OperatingSystem.IsWindows())
+            return false;
+        // .NET reports no file type on Unix; its own native shim's stat does (the mode's S_IFMT bits, after an int of flags).
+        var status = new byte[256];
+        try
+        {
+            if (SystemNativeStat(full, status) != 0)
+                return false;
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return false;
+        }
+        const int TypeMask = 0xF000, Regular = 0x8000;
+        return (BitConverter.ToInt32(status, 4) & TypeMask) != Regular;
+    }
+
+    [System.Runtime.InteropServices.DllImport("libSystem.Native", EntryPoint = "SystemNative_Stat", CharSet = System.Runtime.InteropServices.CharSet.Ansi)]
+    private static extern int SystemNativeStat(string path, byte[] status);
 
     private static bool SameFile(string a, string b) =>
         string.Equals(Resolve(a), Resolve(b), OperatingSystem.IsLinux() ? StringComparison.Ordinal : StringComparison.OrdinalIgnoreCase);

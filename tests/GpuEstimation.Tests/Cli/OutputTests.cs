@@ -74,5 +74,28 @@ public sealed class OutputTests : IDisposable
         Assert.Contains("is also the --out file", Assert.Throws<InputException>(() => OutputFile.CheckDistinct(("--out", data), ("--json", null), ("--png", data))).Message);
     }
 
+    // A pipe (or a device such as /dev/null) is written in place: renaming a temporary file onto it would replace it
+    // with a plain file holding the output.
+    [SkippableFact]
+    public void APipeIsWrittenInPlaceNotReplaced()
+    {
+        Skip.IfNot(OperatingSystem.IsLinux(), "needs mkfifo");
+        var fifo = Path.Combine(_directory, "pipe.json");
+        Assert.Equal(0, MakeFifo(fifo, 0b110_000_000));
+        Assert.True(OutputFile.IsSpecial(fifo));
+        var reader = Task.Run(() => File.ReadAllText(fifo));
+
+        OutputFile.WriteText("--json", fifo, "{ \"written\": true }");
+
+        Assert.True(reader.Wait(TimeSpan.FromSeconds(30)), "the reader got nothing");
+        Assert.Contains("\"written\": true", reader.Result);
+        Assert.True(OutputFile.IsSpecial(fifo), "the pipe was replaced by a plain file");
+        Assert.False(OutputFile.IsSpecial(Path.Combine(_directory, "absent.json")));
+        Assert.Single(Directory.GetFileSystemEntries(_directory));
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "mkfifo", CharSet = System.Runtime.InteropServices.CharSet.Ansi)]
+    private static extern int MakeFifo(string path, uint mode);
+
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 }
