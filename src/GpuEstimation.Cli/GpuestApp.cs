@@ -39,6 +39,9 @@ public static class GpuestApp
         catch (Exception e)
         {
             error.WriteLine($"gpuest: internal error: {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}");
+            // For a bug report: the whole exception, where asked for.
+            if (Environment.GetEnvironmentVariable("GPUEST_DEBUG") is "1")
+                error.WriteLine(e);
             return Failure;
         }
     }

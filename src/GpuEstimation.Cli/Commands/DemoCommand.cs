@@ -83,7 +83,11 @@ internal sealed class DemoCommand : Command
         });
         return surface with
         {
-            Estimates = [new("MLE", mle.Parameters.Select(p => p.Estimate).ToArray()), new("MAP", example.Map.Parameters.Select(p => p.Estimate).ToArray())],
+            Estimates =
+            [
+                new("MLE", mle.Parameters.Select(p => p.Estimate).ToArray(), mle.LogLikelihood),
+                new("MAP", example.Map.Parameters.Select(p => p.Estimate).ToArray(), example.Map.LogPosterior ?? double.NaN),
+            ],
         };
     }
 }

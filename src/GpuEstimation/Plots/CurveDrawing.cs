@@ -12,7 +12,7 @@ internal static class CurveDrawing
     public static Plot Draw(SweepResult sweep, string path, int width, int height)
     {
         var values = sweep.LogPosterior ?? sweep.LogLikelihood;
-        double top = values.Max();
+        double top = sweep.Peak;
         var axis = sweep.Axes[0];
         var xs = Enumerable.Range(0, axis.Count).Select(i => axis[i]).ToArray();
         var ys = values.Select(v => v - top).ToArray();
@@ -27,13 +27,18 @@ internal static class CurveDrawing
         var (xLow, xHigh) = XFrame(xs, ys, drop);
         plot.Axes.SetLimits(xLow, xHigh, -Depth * drop, 0.15 * drop);
         double resolution = ((upper ?? axis.High) - (lower ?? axis.Low)) / 200;
-        DrawEnds(plot, lower, upper, resolution, -Depth * drop, axis);
+        if (ys.Max() >= -drop)
+            DrawEnds(plot, lower, upper, resolution, -Depth * drop, axis, sweep.Profile);
+        else
+            plot.Legend.ManualItems.Add(new LegendItem { LabelText = $"no 95% interval on this grid: it stays {PlotText.Fixed(-ys.Max(), 2)} or more below the maximum" });
         MarkEstimate(plot, sweep, xs, ys, resolution);
         TidyTicks.Apply(plot);
         var quantity = sweep.LogPosterior is null ? "log L" : "log posterior";
         plot.XLabel(PlotText.AxisName(sweep.Model, axis.Name));
         plot.YLabel(sweep.Profile ? $"profile {quantity} − max" : $"{quantity} − max");
-        plot.Title($"{sweep.Model}: {(sweep.Profile ? "profile" : "sweep")} of {axis.Name}, 95% interval where the curve is above the dashed line");
+        plot.Title(sweep.Profile
+            ? $"{sweep.Model}: profile of {axis.Name}, 95% interval where the curve is above the dashed line"
+            : $"{sweep.Model}: sweep of {axis.Name} with the others held, a conditional interval (narrower than the profile's)");
         plot.ShowLegend(Edge.Bottom);
         plot.SavePng(path, width, height);
         return plot;
@@ -72,7 +77,7 @@ internal static class CurveDrawing
     }
 
     // Red dotted lines at the interval's ends, each value printed at its foot; an end beyond the grid is said so in the legend.
-    private static void DrawEnds(Plot plot, double? lower, double? upper, double resolution, double bottom, GridAxis axis)
+    private static void DrawEnds(Plot plot, double? lower, double? upper, double resolution, double bottom, GridAxis axis, bool profile)
     {
         foreach (var end in new[] { lower, upper }.OfType<double>())
         {
@@ -90,7 +95,7 @@ internal static class CurveDrawing
         string high = upper is { } u ? PlotText.AtResolution(u, resolution) : $"above the grid (> {PlotText.Short(axis.High)})";
         plot.Legend.ManualItems.Add(new LegendItem
         {
-            LabelText = $"95% interval: {low} to {high}",
+            LabelText = $"{(profile ? "95% interval" : "conditional 95% interval (others held)")}: {low} to {high}",
             LineStyle = new LineStyle { Width = 1.5f, Color = Colors.Red, Pattern = LinePattern.Dotted },
         });
     }

@@ -117,6 +117,10 @@ internal static class HeatmapDrawing
         plot.YLabel(PlotText.AxisName(sweep.Model, grid.Y.Name));
         plot.Title($"{sweep.Model}: {(sweep.Profile ? "profile " : "")}{(sweep.LogPosterior is null ? "log-likelihood" : "log-posterior")}, " +
             $"contours at Δ = {string.Join(", ", SurfacePlots.TwoParameterLevels.Select(LevelText))} (68/95/99%)");
+        double best = grid.Delta.Cast<double>().Max();
+        double outer = SurfacePlots.TwoParameterLevels.Max();
+        if (best < -outer)
+            plot.Legend.ManualItems.Add(new LegendItem { LabelText = $"no contour on this grid: its best point is Δ = {PlotText.Fixed(best, 2)}, outside the 99% region" });
         if (grid.Cropped)
         {
             plot.Legend.ManualItems.Add(new LegendItem

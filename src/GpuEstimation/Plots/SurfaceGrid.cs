@@ -39,7 +39,7 @@ internal sealed class SurfaceGrid
     public static SurfaceGrid From(SweepResult sweep)
     {
         var values = sweep.LogPosterior ?? sweep.LogLikelihood;
-        double top = values.Max();
+        double top = sweep.Peak;
         var (x, y) = (sweep.Axes[0], sweep.Axes[1]);
         var delta = new double[x.Count, y.Count];
         for (int i = 0; i < x.Count; i++)
@@ -69,6 +69,12 @@ internal sealed class SurfaceGrid
         {
             if (Nearest(X, point.X) is int i && Nearest(Y, point.Y) is int j)
                 (x0, x1, y0, y1) = (Math.Min(x0, i), Math.Max(x1, i), Math.Min(y0, j), Math.Max(y1, j));
+        }
+        if (x1 < 0)
+        {
+            // Nothing of the region on the grid (the maximum lies off it): the whole grid, for what it shows.
+            (X0, X1, Y0, Y1) = (0, X.Count - 1, 0, Y.Count - 1);
+            return;
         }
         // The contour runs between the last cell inside and the first outside: one cell more, then the margin.
         int mx = 1 + (int)Math.Ceiling(margin * (x1 - x0 + 2)), my = 1 + (int)Math.Ceiling(margin * (y1 - y0 + 2));

@@ -35,6 +35,24 @@ public sealed record SweepResult(
     /// <summary>The MLE and MAP located in the swept space (<see cref="SweepOptions.Estimates"/>), else empty.</summary>
     public IReadOnlyList<SweepEstimate> Estimates { get; init; } = [];
 
+    /// <summary>
+    /// The surface's maximum as far as it is known: the largest value on the grid, or the located estimate's value
+    /// (<see cref="Estimates"/>: the MAP's log-posterior for a MAP sweep, else the MLE's log-likelihood) where that is
+    /// higher, as it is when the maximum lies off the grid or between its points. Δ in pictures is measured from it.
+    /// </summary>
+    public double Peak
+    {
+        get
+        {
+            var values = LogPosterior ?? LogLikelihood;
+            double peak = values.Length == 0 ? double.NegativeInfinity : values.Max();
+            var label = LogPosterior is null ? "MLE" : "MAP";
+            foreach (var estimate in Estimates.Where(e => e.Label == label && double.IsFinite(e.Value)))
+                peak = Math.Max(peak, estimate.Value);
+            return peak;
+        }
+    }
+
     /// <summary>Grid points times observations per second of sweeping (the throughput figure).</summary>
     public double PointEvaluationsPerSecond => (double)Points.Length * N / (ElapsedMs / 1000);
 

@@ -189,13 +189,13 @@ public static class Sweeper
             // The base fit already is the estimate when it had the same kind and set the off-grid values itself.
             if (fit is not null && options.Fit.Map == map && (options.Profile || options.At.Count == 0))
             {
-                estimates.Add(new SweepEstimate(map ? "MAP" : "MLE", fit.Parameters.Select(p => p.Estimate).ToArray()));
+                estimates.Add(new SweepEstimate(map ? "MAP" : "MLE", fit.Parameters.Select(p => p.Estimate).ToArray(), fit.LogPosterior ?? fit.LogLikelihood));
                 continue;
             }
             var priors = map ? options.Fit.Priors : new Dictionary<string, Prior>();
             var maximum = session.Maximize(options.Fit with { Map = map, Priors = priors, Profile = [] }, held);
             if (maximum.Converged)
-                estimates.Add(new SweepEstimate(map ? "MAP" : "MLE", maximum.Estimates));
+                estimates.Add(new SweepEstimate(map ? "MAP" : "MLE", maximum.Estimates, maximum.LogPosterior ?? maximum.LogLikelihood));
         }
         return estimates;
     }

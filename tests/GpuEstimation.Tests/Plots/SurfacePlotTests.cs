@@ -99,7 +99,7 @@ public sealed class SurfacePlotTests(DeviceFixture devices) : IDisposable
         var sweep = Sweeper.Sweep(session, new SweepOptions
         {
             Axes = [new GridAxis("mu", 9.5, 10.5, 11), new GridAxis("sigma", 1.5, 2.5, 11)],
-        }) with { Estimates = [new SweepEstimate("MAP", [30.0, 2.0])] };
+        }) with { Estimates = [new SweepEstimate("MAP", [30.0, 2.0], double.NaN)] };
 
         var plot = SurfacePlots.Heatmap(sweep, Path.Combine(_directory, "off.png"));
 

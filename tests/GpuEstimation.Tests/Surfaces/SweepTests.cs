@@ -133,4 +133,36 @@ public class SweepTests(DeviceFixture devices)
         Assert.Contains("no parameter 'tau'", Assert.Throws<InputException>(() =>
             Sweeper.Sweep(session, new SweepOptions { Axes = [new GridAxis("tau", 0, 1, 3)] })).Message);
     }
+
+    // With the maximum off the grid, Δ must be measured from the fitted maximum, not from the grid's best point (which
+    // would draw a 95% interval and regions the data do not support); a picture of such a grid must still draw.
+    [Fact]
+    public void PeakIsTheFittedMaximumWhereTheGridMissesIt()
+    {
+        var spec = ModelCatalog.Normal(Dataset.FromColumns(("x", X[..2000])), "x");
+        using var session = new EstimationSession(spec, devices.Native);
+        var fit = session.Fit(new FitOptions());
+        double se = fit.Get("mu").StdError!.Value;
+        var profile = Sweeper.Sweep(session, new SweepOptions { Axes = [new GridAxis("mu", fit["mu"] + 3 * se, fit["mu"] + 6 * se, 7)], Profile = true, Estimates = true });
+        Assert.Equal(fit.LogLikelihood, profile.Peak);
+        Assert.True(profile.LogLikelihood.Max() < profile.Peak - 4, "the grid's best point is 3 standard errors out");
+
+        var grid = Sweeper.Sweep(session, new SweepOptions
+        {
+            Axes = [new GridAxis("mu", fit["mu"] + 4 * se, fit["mu"] + 6 * se, 5), new GridAxis("sigma", 0.9 * fit["sigma"], 1.1 * fit["sigma"], 5)],
+            Estimates = true,
+        });
+        Assert.True(Numerics.Relative(grid.Peak, fit.LogLikelihood) <= 1e-12, $"{grid.Peak:R} vs {fit.LogLikelihood:R}");
+        var path = Path.Combine(Path.GetTempPath(), $"gpuest-offgrid-{Guid.NewGuid():N}.png");
+        try
+        {
+            GpuEstimation.Plots.SurfacePlots.Heatmap(grid, path);
+            GpuEstimation.Plots.SurfacePlots.Curve(profile, path);
+            Assert.True(new FileInfo(path).Length > 0);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
 }
