@@ -98,7 +98,32 @@ internal sealed class DataOptions
     private static string KnownModel(string name, Action<string> error)
     {
         if (!ModelCatalog.Names.Contains(name))
-            error($"--model: unknown model '{name}' (available: {string.Join(", ", ModelCatalog.Names)})");
+        {
+            var near = ModelCatalog.Names.Where(known => Distance(name.ToLowerInvariant(), known) <= 2).ToList();
+            error($"--model: unknown model '{name}'" + (near.Count > 0 ? $" (did you mean {string.Join(" or ", near)}?)" : "") +
+                $" (available: {string.Join(", ", ModelCatalog.Names)})");
+        }
         return name;
+    }
+
+    /// <summary>Edit distance (insertions, deletions, substitutions, adjacent swaps) for "did you mean".</summary>
+    private static int Distance(string a, string b)
+    {
+        var d = new int[a.Length + 1, b.Length + 1];
+        for (int i = 0; i <= a.Length; i++)
+            d[i, 0] = i;
+        for (int j = 0; j <= b.Length; j++)
+            d[0, j] = j;
+        for (int i = 1; i <= a.Length; i++)
+        {
+            for (int j = 1; j <= b.Length; j++)
+            {
+                int cost = a[i - 1] == b[j - 1] ? 0 : 1;
+                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + cost);
+                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+                    d[i, j] = Math.Min(d[i, j], d[i - 2, j - 2] + 1);
+            }
+        }
+        return d[a.Length, b.Length];
     }
 }

@@ -17,6 +17,8 @@ internal static class ParameterChecks
     {
         Values(model, "--fix", options.Fixed);
         Values(model, "--start", options.Start);
+        if (options.Start.Keys.FirstOrDefault(options.Fixed.ContainsKey) is { } both)
+            throw new InputException($"--start {both}: {both} is fixed (--fix), so it has no starting value");
         Names(model, "--prior", options.Priors.Keys);
         if (!options.Map && options.Priors.Count > 0)
             throw new InputException($"--prior {options.Priors.Keys.First()}: priors apply to MAP estimation; add --map");
@@ -37,6 +39,8 @@ internal static class ParameterChecks
     {
         Fit(model, options.Fit);
         Values(model, "--at", options.At);
+        if (options.Profile && options.At.Count > 0)
+            throw new InputException($"--at {options.At.Keys.First()}: with --profile the off-grid parameters are re-optimized at every point; give a starting value with --start instead");
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var axis in options.Axes)
         {

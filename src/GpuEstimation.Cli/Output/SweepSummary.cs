@@ -11,22 +11,33 @@ internal static class SweepSummary
     {
         var values = sweep.LogPosterior ?? sweep.LogLikelihood;
         int best = Array.IndexOf(values, values.Max());
-        output.WriteLine($"model {sweep.Model}, {sweep.N:N0} observations, device {sweep.Device}");
+        output.WriteLine($"model {sweep.Model} ({(sweep.LogPosterior is null ? "MLE" : "MAP")}), {sweep.N:N0} observations, device {sweep.Device}");
         output.WriteLine($"{(sweep.Profile ? "profile" : "sweep")} over {string.Join(" x ", sweep.Axes.Select(Axis))}: " +
             $"{sweep.Points.Length:N0} points in {sweep.ElapsedMs.ToString("0.0", CultureInfo.InvariantCulture)} ms " +
-            $"({Rate(sweep.PointEvaluationsPerSecond / 1e9)} G point-evaluations/s)");
+            $"({Rate(sweep.PointEvaluationsPerSecond)} point-evaluations/s)");
         output.WriteLine($"largest {(sweep.LogPosterior is null ? "log-likelihood" : "log-posterior")} on the grid {Numbers.Full(values[best])} at " +
             string.Join(", ", sweep.Parameters.Select((name, k) => $"{name} = {Numbers.Significant(sweep.Points[best][k], 8)}")));
         if (sweep.Base is { } fit)
-            output.WriteLine($"off-grid parameters from the {fit.Method.ToUpperInvariant()}: log-likelihood there {Numbers.Full(fit.LogLikelihood)}");
+            output.WriteLine($"off-grid parameters from the {fit.Method.ToUpperInvariant()}: {(fit.LogPosterior is { } lp ? $"log-posterior there {Numbers.Full(lp)}, log-likelihood {Numbers.Full(fit.LogLikelihood)}" : $"log-likelihood there {Numbers.Full(fit.LogLikelihood)}")}");
         if (sweepMs is { } ms)
             output.WriteLine($"sweep time {ms.ToString("0.000", CultureInfo.InvariantCulture)} ms (median of {repeat} repeated sweeps, data on the device: " +
-                $"{Rate((double)sweep.Points.Length * sweep.N / ms / 1e6)} G point-evaluations/s)");
+                $"{Rate((double)sweep.Points.Length * sweep.N / ms * 1e3)} point-evaluations/s)");
         if (sweep.NotConverged > 0)
             output.WriteLine($"note: {sweep.NotConverged} profile fits did not converge; their rows hold the last point reached");
     }
 
     private static string Axis(GridAxis a) => $"{a.Name} {Numbers.Significant(a.Low, 6)}..{Numbers.Significant(a.High, 6)} ({a.Count})";
 
-    private static string Rate(double value) => value.ToString("0.###", CultureInfo.InvariantCulture);
+    /// <summary>A rate with an SI prefix and three significant digits: 48.9 M, 1.25 G, 2.5 T.</summary>
+    private static string Rate(double perSecond)
+    {
+        string[] prefixes = ["", " k", " M", " G", " T", " P"];
+        int power = 0;
+        while (power < prefixes.Length - 1 && Math.Abs(perSecond) >= 1000)
+        {
+            perSecond /= 1000;
+            power++;
+        }
+        return perSecond.ToString("G3", CultureInfo.InvariantCulture) + prefixes[power];
+    }
 }

@@ -18,6 +18,8 @@ internal static class GridAxisText
         int count = NumberText.Count(what + ": the count", parts[2].Trim(), 1);
         if (count > 1 && !(high > low))
             throw new InputException($"{what}: HIGH must be above LOW");
+        if (count == 1 && high != low)
+            throw new InputException($"{what}: a one-point axis sweeps LOW alone; give LOW = HIGH (e.g. mu=2:2:1), or a count above 1");
         return new GridAxis(text[..eq].Trim(), low, high, count);
     }
 }

@@ -252,6 +252,26 @@ public sealed class CliTests : IDisposable
         AssertBadInput(["fit", "--model", "linear", "--data", WriteColumns("w.csv", ("x", _x)), "--column", "x"], "not --column");
 
     [Fact]
+    public void MisspeltModelIsSuggested() =>
+        AssertBadInput(["fit", "--model", "normla", "--data", WriteColumns("m.csv", ("x", _x)), "--column", "x"], "unknown model 'normla' (did you mean normal?)");
+
+    [Fact]
+    public void OnePointAxisWithTwoEndsIsRefused() =>
+        AssertBadInput(["sweep", "--model", "normal", "--data", WriteColumns("g.csv", ("x", _x)), "--column", "x", "--grid", "mu=1:2:1"], "a one-point axis sweeps LOW alone");
+
+    [Fact]
+    public void StartOfAFixedParameterIsRefused() =>
+        AssertBadInput(["fit", "--model", "normal", "--data", WriteColumns("s.csv", ("x", _x)), "--column", "x", "--fix", "mu=1", "--start", "mu=2"], "--start mu: mu is fixed");
+
+    [Fact]
+    public void AtWithProfileIsRefused() =>
+        AssertBadInput(["sweep", "--model", "normal", "--data", WriteColumns("a.csv", ("x", _x)), "--column", "x", "--grid", "mu=1:2:3", "--at", "sigma=1", "--profile"], "--at sigma: with --profile");
+
+    [Fact]
+    public void JsonOfAHugeGridIsRefusedBeforeComputing() =>
+        AssertBadInput(["sweep", "--model", "normal", "--data", WriteColumns("j.csv", ("x", _x)), "--column", "x", "--grid", "mu=1:2:5000", "--grid", "sigma=1:2:5000", "--json", Path.Combine(Path.GetTempPath(), "never.json")], "GiB of JSON");
+
+    [Fact]
     public void UnknownOption() => AssertBadInput(["fit", "--model", "normal", "--data", WriteColumns("o.csv", ("x", _x)), "--column", "x", "--colour", "red"], "fit: unknown option --colour");
 
     [Fact]
