@@ -27,6 +27,9 @@ public sealed class EstimationSession : IDisposable
     /// </summary>
     private const double EdgeTestDistance = 15;
 
+    /// <summary>Relative rounding of the log-likelihood allowed when testing for a limit at infinity (see <see cref="Edges"/>).</summary>
+    private const double LimitRounding = 1e-6;
+
     private readonly ILikelihoodEngine _engine;
 
     /// <summary>Uploads <paramref name="model"/>'s data to <paramref name="device"/> (borrowed, not disposed here) and loads its kernels.</summary>
@@ -142,19 +145,40 @@ public sealed class EstimationSession : IDisposable
     private (OptimizationResult Search, string? Note) Search(Objective objective, OptimizerSettings settings)
     {
         var first = Maximizer.Maximize(objective.Evaluate, objective.Start(), objective.Scales(), settings);
-        if (first.Converged)
-            return (first, null);
         var restart = objective.StartingAt(Model.Start);
         var start = restart.Start();
+        if (first.Converged && !FarOut(objective.Map, first.Point) && !BelowStart(restart, start, first.Value))
+            return (first, null);
         var scales = Maximizer.CurvatureScales(restart.Evaluate, start, restart.Scales());
         var second = Maximizer.Maximize(restart.Evaluate, start, scales, settings);
-        int evaluations = first.Evaluations + second.Evaluations + scales.Length + 1;
-        if (!second.Converged)
+        int evaluations = first.Evaluations + second.Evaluations + scales.Length + 2;
+        if (!second.Converged || (first.Converged && second.Value < first.Value))
         {
-            return (first with { Evaluations = evaluations, Reason = $"{first.Reason} (and from the data-driven starting values: {second.Reason})" }, null);
+            string reason = first.Converged ? first.Reason : $"{first.Reason} (and from the data-driven starting values: {second.Reason})";
+            return (first with { Evaluations = evaluations, Reason = reason }, null);
         }
+        string why = first.Converged ? "ended at a lower maximum" : $"stopped short of a maximum ({first.Reason})";
         return (second with { Iterations = first.Iterations + second.Iterations, Evaluations = evaluations },
-            $"the search from the starting values given stopped short of a maximum ({first.Reason}); it was restarted from the data-driven starting values, in coordinates scaled by the curvature there");
+            $"the search from the starting values given {why}; it was restarted from the data-driven starting values, in coordinates scaled by the curvature there");
+    }
+
+    /// <summary>
+    /// Whether a bounded coordinate ended far out (beyond ±<see cref="EdgeTestDistance"/>): an edge or a limit (nu → ∞)
+    /// where the likelihood flattens out and any gradient test passes, so a search from the data-driven start is
+    /// worth comparing with.
+    /// </summary>
+    private static bool FarOut(ParameterMap map, double[] point) =>
+        Enumerable.Range(0, map.Free.Count).Any(i => map.Parameters[map.Free[i]].Domain != ParameterDomain.Real && Math.Abs(point[i]) > EdgeTestDistance);
+
+    /// <summary>
+    /// Whether the objective at the data-driven start is above <paramref name="value"/>, where a search from other
+    /// starting values ended: then that end is no maximum, whatever its gradient says (at a kink, as Laplace's location
+    /// has at every data point, a gradient test can pass beside the top).
+    /// </summary>
+    private static bool BelowStart(Objective restart, double[] start, double value)
+    {
+        double atStart = restart.Evaluate(start, new double[start.Length]);
+        return atStart > value + 1e-13 * Math.Max(1, Math.Abs(value));
     }
 
     /// <summary>
@@ -179,7 +203,12 @@ public sealed class EstimationSession : IDisposable
             u[i] = search.Point[i] + Math.Sign(search.Point[i]);
             double beyond = objective.Evaluate(u, gradient);
             u[i] = search.Point[i];
-            if (beyond >= search.Value)
+            // Toward a limit at infinity (nu → ∞) the likelihood changes by ~1/nu, below the rounding of log-gamma
+            // differences of 10⁸ there, so a fall within a millionth of log L still counts as flat: past e¹⁵ the
+            // model is its limit for any data a statistician has.
+            bool limit = map.Parameters[k].Domain == ParameterDomain.Positive && search.Point[i] > 0;
+            double rounding = limit ? LimitRounding * Math.Max(1, Math.Abs(search.Value)) : 0;
+            if (beyond >= search.Value - rounding)
                 edges.Add(k);
         }
         return [.. edges];

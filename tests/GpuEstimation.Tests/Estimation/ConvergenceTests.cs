@@ -109,6 +109,55 @@ public class ConvergenceTests(DeviceFixture devices, ITestOutputHelper output)
         Assert.True(Numerics.Relative(far["sigma"], sigma) <= 1e-9, $"sigma {far["sigma"]:R} vs {sigma:R}");
     }
 
+    // The issue's negative binomial: r held large, a start of p = 1e-20 "converged" at p = 1 with log L −7506 (the
+    // maximum −47.25). With r held, the MLE is closed form: p = r/(r + mean).
+    [Theory]
+    [InlineData(OptimizerKind.Lbfgs)]
+    [InlineData(OptimizerKind.GradientAscent)]
+    public void FarNegativeBinomialStartIsTheMleOrNotConverged(OptimizerKind kind)
+    {
+        const double R = 1e4;
+        var random = new System.Random(11);
+        var x = Enumerable.Range(0, 30).Select(_ => (double)Poisson.Sample(random, 2.5)).ToArray();
+        double expected = R / (R + x.Average());
+
+        var fit = Fit("negbinomial", x, new FitOptions
+        {
+            Fixed = new Dictionary<string, double> { ["r"] = R },
+            Start = new Dictionary<string, double> { ["p"] = 1e-20 },
+            Optimizer = new OptimizerSettings { Kind = kind },
+        });
+
+        output.WriteLine($"{fit.Reason}: p {fit["p"]:R} (MLE {expected:R}), log L {fit.LogLikelihood:R}");
+        if (fit.Converged)
+            Assert.True(Numerics.Relative(fit["p"], expected) <= 1e-9, $"p {fit["p"]:R} vs {expected:R}");
+    }
+
+    // The issue's Student-t: from mu = 3e5, sigma = 48, nu = 96 it "converged" at nu ≈ 6e12 with sigma 50% off.
+    [Theory]
+    [InlineData(OptimizerKind.Lbfgs)]
+    [InlineData(OptimizerKind.GradientAscent)]
+    public void FarStudentTStartIsTheMleOrNotConverged(OptimizerKind kind)
+    {
+        var random = new System.Random(13);
+        var x = Enumerable.Range(0, 500).Select(_ => StudentT.Sample(random, 3, 2, 4)).ToArray();
+        var settings = new OptimizerSettings { Kind = kind };
+        var reference = Fit("studentt", x, new FitOptions { Start = new Dictionary<string, double> { ["mu"] = 3, ["sigma"] = 2, ["nu"] = 4 } });
+
+        var fit = Fit("studentt", x, new FitOptions
+        {
+            Start = new Dictionary<string, double> { ["mu"] = 3e5, ["sigma"] = 48, ["nu"] = 96 },
+            Optimizer = settings,
+        });
+
+        output.WriteLine($"{fit.Reason}: {string.Join(" ", fit.Parameters.Select(p => $"{p.Name}={p.Estimate:R}"))}; log L {fit.LogLikelihood:R}");
+        Assert.True(reference.Converged, reference.Reason);
+        if (!fit.Converged)
+            return;
+        foreach (var name in new[] { "mu", "sigma", "nu" })
+            Assert.True(Numerics.Relative(fit[name], reference[name]) <= 1e-6, $"{name} {fit[name]:R} vs {reference[name]:R}");
+    }
+
     private FitResult Fit(string family, double[] x, FitOptions options)
     {
         using var session = new EstimationSession(ModelCatalog.Create(family, Dataset.FromColumns(("x", x)), new ModelColumns(Column: "x")), devices.Native);
