@@ -56,38 +56,45 @@ public static class Maximizer
             iterations += used;
             if (reason == MaxIterationsReason)
                 return search.Result(false, reason, iterations);
-            if (search.Displacement <= 1)
-            {
-                // Whatever stopped the search (a small gradient, a small step, the rounding floor, a stalled line
-                // search), the point counts as a maximum only if it is stationary in standard-error units. Within about
-                // a standard error of where the units were set they still hold: a gradient stop stands as it is, and
-                // the other stops are judged in units derived afresh at the point by a probe that leaves the search as
-                // it was, so a fit that was right keeps its numbers to the last bit.
-                if (converged && reason == GradientReason)
-                    return search.Result(true, reason, iterations);
-                var (probe, full) = search.ProbeGradient(scales.ToArray());
-                if (Stationary(probe, full, reason, settings))
-                    return search.Result(true, Accepted(converged, reason), iterations);
-                search.Reset();
-                search.Precondition(scales.ToArray());
-            }
-            else
-            {
-                // Farther away the units can be meaningless (a step that hardly changes the value says nothing of
-                // being at the top), so derive them afresh at this point and accept only if the gradient is small in
-                // those too (as MINUIT re-checks with HESSE); the fresh units then serve the Hessian at the optimum.
-                search.Reset();
-                search.Precondition(scales.ToArray());
-                bool strict = converged && reason == GradientReason;
-                if (strict ? search.GradientNorm <= settings.GradientTolerance : Stationary(search.GradientNorm, search.NewtonScaled, reason, settings))
-                    return search.Result(true, Accepted(converged, reason), iterations);
-            }
+            if (EndIsStationary(search, converged, reason, scales, settings))
+                return search.Result(true, Accepted(converged, reason), iterations);
             if (check == VerificationRestarts || iterations >= settings.MaxIterations)
             {
                 return search.Result(false,
                     $"no stationary point reached: {reason}, and the gradient at the end point is {search.GradientNorm:G3} standard errors", iterations);
             }
         }
+    }
+
+    /// <summary>
+    /// Whatever stopped the search (a small gradient, a small step, the rounding floor, a stalled line search), its end
+    /// counts as a maximum only if it is stationary in standard-error units. Within about a standard error of where the
+    /// units were set they still hold: a gradient stop stands as it is, and the other stops are judged in units
+    /// derived afresh at the point by a probe that leaves the search as it was, so a fit that was right keeps its
+    /// numbers to the last bit. Farther away the units can be meaningless (a step that hardly changes the value says
+    /// nothing of being at the top), so they are derived afresh at the point and the gradient must be small in those
+    /// too (as MINUIT re-checks with HESSE); the fresh units then serve the Hessian at the optimum. Where the end is
+    /// not accepted the search is left in fresh units, ready to go on.
+    /// </summary>
+    private static bool EndIsStationary(Search search, bool converged, string reason, IReadOnlyList<double> scales, OptimizerSettings settings)
+    {
+        bool gradientStop = converged && reason == GradientReason;
+        bool near = search.Displacement <= 1;
+        if (near && gradientStop)
+            return true;
+        if (near)
+        {
+            var (probe, full) = search.ProbeGradient([.. scales]);
+            if (Stationary(probe, full, reason, settings))
+                return true;
+        }
+        search.Reset();
+        search.Precondition([.. scales]);
+        if (near)
+            return false;
+        return gradientStop
+            ? search.GradientNorm <= settings.GradientTolerance
+            : Stationary(search.GradientNorm, search.NewtonScaled, reason, settings);
     }
 
     /// <summary>
