@@ -137,10 +137,11 @@ public sealed class EstimationSession : IDisposable
 
     /// <summary>
     /// Stage 2: the maximization. A search that ends where the gradient, in standard errors derived at the end point,
-    /// is not small has found no maximum. Then it is run once more from the model's data-driven starting values with
-    /// each coordinate's scale measured from the curvature there: the optimizer then sees standardized coordinates,
-    /// so a start of 10⁹ or data around 10⁹ behave as starts and data around 0 do. Returns the search and, where the
-    /// restart answered, a note that says so.
+    /// is not small has found no maximum; nor has one that ends below the objective at the data-driven start, and one
+    /// that ends far out on a log or logit scale may have found only a limit. Then a search runs from the model's
+    /// data-driven starting values with each coordinate's scale measured from the curvature there: the optimizer then
+    /// sees standardized coordinates, so a start of 10⁹ or data around 10⁹ behave as starts and data around 0 do. The
+    /// higher converged maximum is kept. Returns the search and, where the restart answered, a note that says so.
     /// </summary>
     private (OptimizationResult Search, string? Note) Search(Objective objective, OptimizerSettings settings)
     {
