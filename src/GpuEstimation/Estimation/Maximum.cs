@@ -11,4 +11,8 @@ namespace GpuEstimation.Estimation;
 /// <param name="Reason">Why the search stopped.</param>
 /// <param name="Iterations">Optimizer iterations.</param>
 /// <param name="Evaluations">Likelihood evaluations.</param>
-public sealed record Maximum(double[] Estimates, double LogLikelihood, double? LogPosterior, bool Converged, string Reason, int Iterations, int Evaluations);
+public sealed record Maximum(double[] Estimates, double LogLikelihood, double? LogPosterior, bool Converged, string Reason, int Iterations, int Evaluations)
+{
+    /// <summary>Model indices of the parameters whose maximum is at the edge of their domain (reported there: p = 0, not 10⁻¹⁴).</summary>
+    public IReadOnlyList<int> Edges { get; init; } = [];
+}

@@ -54,6 +54,15 @@ internal sealed class Objective
         return new Objective(_engine, Map.Holding(index), values, _priors, _scales);
     }
 
+    /// <summary>The same objective with the free parameters starting from <paramref name="start"/> (natural values, all parameters); held ones keep their values.</summary>
+    public Objective StartingAt(IReadOnlyList<double> start)
+    {
+        var values = _values.ToArray();
+        foreach (int k in Map.Free)
+            values[k] = start[k];
+        return new Objective(_engine, Map, values, _priors, _scales);
+    }
+
     /// <summary>The objective at <paramref name="u"/>; its gradient with respect to u goes to <paramref name="gu"/>.</summary>
     public double Evaluate(ReadOnlySpan<double> u, Span<double> gu)
     {

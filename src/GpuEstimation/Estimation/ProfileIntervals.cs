@@ -10,7 +10,8 @@ namespace GpuEstimation.Estimation;
 internal sealed record ProfileIntervals(IReadOnlyDictionary<int, Interval> Intervals, int Evaluations, IReadOnlyList<string> Notes)
 {
     /// <summary>The intervals that <paramref name="options"/> asks for, around a search's optimum.</summary>
-    public static ProfileIntervals Find(Objective objective, OptimizationResult search, Information information, FitOptions options, bool converged)
+    public static ProfileIntervals Find(Objective objective, OptimizationResult search, Information information, FitOptions options, bool converged,
+        IReadOnlyList<int> edges)
     {
         var intervals = new Dictionary<int, Interval>();
         var notes = new List<string>();
@@ -29,7 +30,10 @@ internal sealed record ProfileIntervals(IReadOnlyDictionary<int, Interval> Inter
             }
             int i = IndexOfFree(map, k);
             double seU = information.Covariance is { } c ? Math.Sqrt(c[i, i]) : Math.Max(objective.Scales()[i], 1e-8);
-            var (interval, used, problems) = Both(objective, k, search, z * seU, options);
+            // At an edge there is no standard error: step one unit of the log or logit scale, away from the edge only.
+            var (interval, used, problems) = edges.Contains(k)
+                ? OneSided(objective, k, search, options)
+                : Both(objective, k, search, z * seU, options);
             evaluations += used;
             intervals[k] = interval;
             notes.AddRange(problems.Select(problem => $"profile interval for {name}: {problem}"));
@@ -37,9 +41,24 @@ internal sealed record ProfileIntervals(IReadOnlyDictionary<int, Interval> Inter
         return new ProfileIntervals(intervals, evaluations, notes);
     }
 
-    /// <summary>Both ends of parameter k's profile interval, each profile fit warm-started from the last.</summary>
+    /// <summary>
+    /// The profile interval of a parameter whose maximum is at an edge of its domain: the edge is one end (0 or 1; open
+    /// where the edge is a limit at infinity), the other is found by stepping away from it in the optimizer's scale.
+    /// </summary>
+    private static (Interval Interval, int Evaluations, List<string> Problems) OneSided(Objective objective, int k, OptimizationResult search, FitOptions options)
+    {
+        double u = search.Point[IndexOfFree(objective.Map, k)];
+        int outward = Math.Sign(u);
+        var (found, evaluations, problems) = Both(objective, k, search, 1, options, -outward);
+        double? edge = objective.Map.Parameters[k].Domain == Kernels.ParameterDomain.Positive && outward > 0
+            ? null
+            : objective.Map.ToNatural(k, outward * double.PositiveInfinity);
+        return (outward < 0 ? found with { Lower = edge } : found with { Upper = edge }, evaluations, problems);
+    }
+
+    /// <summary>Both ends of parameter k's profile interval (or the one on side <paramref name="only"/>), each profile fit warm-started from the last.</summary>
     private static (Interval Interval, int Evaluations, List<string> Problems) Both(
-        Objective objective, int k, OptimizationResult search, double step, FitOptions options)
+        Objective objective, int k, OptimizationResult search, double step, FitOptions options, int only = 0)
     {
         double drop = 0.5 * MathNet.Numerics.Distributions.ChiSquared.InvCDF(1, options.Level);
         double optimumU = search.Point[IndexOfFree(objective.Map, k)];
@@ -48,6 +67,8 @@ internal sealed record ProfileIntervals(IReadOnlyDictionary<int, Interval> Inter
         var ends = new double?[2];
         for (int side = 0; side < 2; side++)
         {
+            if (only != 0 && (side == 0 ? -1 : 1) != only)
+                continue;
             var warm = objective.Natural(search.Point);
             (double, bool) Profile(double u)
             {

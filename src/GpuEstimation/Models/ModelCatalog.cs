@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using GpuEstimation.Kernels;
 using GpuEstimation.Data;
 using GpuEstimation.Kernels.Models;
@@ -27,6 +28,28 @@ public static class ModelCatalog
         [NegativeBinomialModel.Name] = Family<NegativeBinomialModel>(),
         [GeometricModel.Name] = Family<GeometricModel>(),
     };
+
+    /// <summary>
+    /// Families whose MLE runs off to the edge of the domain on constant data, with the parameters that must all be
+    /// estimated for that to happen (with one of them held the others have a finite MLE) and where they go.
+    /// </summary>
+    private static readonly Dictionary<string, (string[] Parameters, string Limit)> DegenerateOnConstant = new()
+    {
+        [NormalModel.Name] = (["sigma"], "sigma → 0"),
+        [LogNormalModel.Name] = (["sigma"], "sigma → 0"),
+        [StudentTModel.Name] = (["sigma"], "sigma → 0"),
+        [CauchyModel.Name] = (["scale"], "scale → 0"),
+        [LaplaceModel.Name] = (["scale"], "scale → 0"),
+        [LogisticModel.Name] = (["scale"], "scale → 0"),
+        [GammaModel.Name] = (["shape", "rate"], "shape and rate → ∞"),
+        [BetaModel.Name] = (["alpha", "beta"], "alpha and beta → ∞"),
+        [WeibullModel.Name] = (["shape", "scale"], "shape → ∞"),
+    };
+
+    /// <summary>Why a model's data determine no finite MLE, kept beside the model until a fit asks (see <see cref="Refusal"/>).</summary>
+    private static readonly ConditionalWeakTable<IModelSpec, Degeneracy> Degenerate = new();
+
+    private sealed record Degeneracy(IReadOnlyList<string> Parameters, string Message);
 
     /// <summary>The name of the linear regression model.</summary>
     public const string LinearName = "linear";
@@ -87,7 +110,26 @@ public static class ModelCatalog
                 throw new InputException($"{data.Source}: row {i + 1}, column '{column}': {x[i]}{detail} is outside the support of {T.Name} ({T.Support})");
             }
         }
-        return new ModelSpec<T>(T.Name, default, T.Columns(x, trials), T.Parameters, T.Start(x, trials));
+        var spec = new ModelSpec<T>(T.Name, default, T.Columns(x, trials), T.Parameters, T.Start(x, trials));
+        if (DegenerateOnConstant.TryGetValue(T.Name, out var degenerate) && x.All(v => v == x[0]))
+        {
+            Degenerate.AddOrUpdate(spec, new Degeneracy(degenerate.Parameters,
+                $"{data.Source}: column '{column}': all {x.Length} values equal {x[0]}, so the likelihood grows without bound as {degenerate.Limit} and {string.Join(" and ", degenerate.Parameters)} {(degenerate.Parameters.Length == 1 ? "has" : "have")} no finite maximum-likelihood estimate (hold {degenerate.Parameters[0]} fixed, or use data that vary)"));
+        }
+        return spec;
+    }
+
+    /// <summary>
+    /// Why <paramref name="model"/>'s data determine no finite MLE when the parameters <paramref name="free"/> are
+    /// estimated (constant data for a scale family, a response fitted exactly), or null. Asked before any iteration.
+    /// </summary>
+    public static string? Refusal(IModelSpec model, IEnumerable<string> free)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        if (!Degenerate.TryGetValue(model, out var degeneracy))
+            return null;
+        var estimated = free.ToHashSet(StringComparer.Ordinal);
+        return degeneracy.Parameters.All(estimated.Contains) ? degeneracy.Message : null;
     }
 
     private static (IReadOnlyList<ParameterInfo>, string, Func<Dataset, string, double[]?, IModelSpec>) Family<T>() where T : unmanaged, IDistribution<T> =>
@@ -131,26 +173,37 @@ public static class ModelCatalog
 
         if (features.Length > LinearModel.MaxFeatures)
             throw new InputException($"feature columns: at most {LinearModel.MaxFeatures} are supported, {features.Length} were given", nameof(x));
+        if (x.Contains(y, StringComparer.Ordinal))
+            throw new InputException($"feature columns: '{y}' is the response; a response given as its own feature fits exactly and leaves sigma no positive estimate", nameof(x));
+        if (data.Rows <= features.Length + 1)
+            throw new InputException($"{data.Source}: {data.Rows} rows for {features.Length + 1} coefficients and sigma: a linear model needs more rows than coefficients", nameof(data));
 
-        var (start, scales) = LeastSquaresStart(yValues, features);
+        var (start, scales, exact) = LeastSquaresStart(yValues, features);
         // The device reads centred features (see LinearModel); the parameters stay those of the raw columns.
         var means = features.Select(f => Moments.Mean(f)).ToArray();
         var columns = new List<double[]> { yValues };
         columns.AddRange(features.Select((f, j) => f.Select(v => v - means[j]).ToArray()));
-        return new ModelSpec<LinearModel>(
+        var spec = new ModelSpec<LinearModel>(
             LinearName,
             new LinearModel(means),
             columns,
             names.Select((n, k) => new ParameterInfo(n, k == names.Length - 1 ? ParameterDomain.Positive : ParameterDomain.Real)).ToArray(),
             start,
             scales);
+        if (exact)
+        {
+            // Exact with every coefficient estimated; with one held (NoInt1's intercept at 0) the residuals are others.
+            Degenerate.AddOrUpdate(spec, new Degeneracy(names,
+                $"{data.Source}: the features fit response '{y}' exactly (every residual is zero to rounding), so sigma has no positive maximum-likelihood estimate"));
+        }
+        return spec;
     }
 
     /// <summary>
     /// Least squares by a blocked Householder QR of [1 X y] (blocks of rows stacked under the running R), so the start
     /// is as accurate as QR on ill-conditioned designs while memory stays O(p²). A singular design starts flat.
     /// </summary>
-    private static (double[] Start, double[] Scales) LeastSquaresStart(double[] y, double[][] features)
+    private static (double[] Start, double[] Scales, bool Exact) LeastSquaresStart(double[] y, double[][] features)
     {
         const int Block = 4096;
         int n = y.Length, k = features.Length, p = k + 1;
@@ -194,13 +247,18 @@ public static class ModelCatalog
             coefficients[0] = Moments.Mean(y);
         }
 
-        double ss = 0;
+        double ss = 0, size = 0;
         for (int i = 0; i < n; i++)
         {
             double residual = y[i] - coefficients[0];
+            double terms = Math.Abs(y[i]) + Math.Abs(coefficients[0]);
             for (int j = 0; j < k; j++)
+            {
                 residual -= coefficients[j + 1] * features[j][i];
+                terms += Math.Abs(coefficients[j + 1] * features[j][i]);
+            }
             ss += residual * residual;
+            size = Math.Max(size, terms);
         }
         double sigma = Math.Sqrt(ss / n);
         double sdY = Math.Sqrt(Moments.Variance(y));
@@ -218,8 +276,13 @@ public static class ModelCatalog
         }
         start[k + 1] = sigma > 0 ? sigma : yScale;
         scales[k + 1] = 0.1;
-        return (start, scales);
+        // Residuals at the rounding level of the terms that make them: an exact fit, whatever the data's magnitude.
+        bool exact = sigma <= 64 * UnitRoundoff * size;
+        return (start, scales, exact);
     }
+
+    /// <summary>The spacing of doubles at 1 (2⁻⁵²).</summary>
+    private const double UnitRoundoff = 2.220446049250313e-16;
 
     private static void RequireRows(Dataset data)
     {

@@ -22,7 +22,17 @@ public static class Maximizer
     /// <summary>How often a search may resume after the end-point check finds the gradient still too large.</summary>
     private const int VerificationRestarts = 3;
 
+    /// <summary>
+    /// The gradient, in standard errors derived at the end point, below which a search stopped by anything else is
+    /// still at the maximum: a millionth of a standard error moves no estimate by anything a statistician can see.
+    /// </summary>
+    private const double StationaryLimit = 1e-6;
+
     private const string GradientReason = "gradient below tolerance";
+
+    private const string RoundingReason = "no further improvement possible at rounding level";
+
+    private const string MaxIterationsReason = "maximum iterations reached";
 
     public static OptimizationResult Maximize(ValueAndGradient objective, IReadOnlyList<double> start, IReadOnlyList<double> scales, OptimizerSettings settings)
     {
@@ -44,18 +54,97 @@ public static class Maximizer
         {
             var (converged, reason, used) = search.Run(settings, settings.MaxIterations - iterations);
             iterations += used;
-            if (!converged || reason != GradientReason || search.Displacement <= 1)
-                return search.Result(converged, reason, iterations);
-            // The tolerance was judged in units set where the search started. Within about a standard error of there
-            // they still hold; farther away they can be meaningless, so derive them afresh at this point and accept
-            // only if the gradient is small in those too (as MINUIT re-checks with HESSE).
-            search.Reset();
-            search.Precondition(scales.ToArray());
-            if (search.GradientNorm <= settings.GradientTolerance)
-                return search.Result(true, reason, iterations);
+            if (reason == MaxIterationsReason)
+                return search.Result(false, reason, iterations);
+            if (EndIsStationary(search, converged, reason, scales, settings))
+                return search.Result(true, Accepted(converged, reason), iterations);
             if (check == VerificationRestarts || iterations >= settings.MaxIterations)
-                return search.Result(false, "gradient above tolerance when re-scaled at the end point", iterations);
+            {
+                return search.Result(false,
+                    $"no stationary point reached: {reason}, and the gradient at the end point is {search.GradientNorm:G3} standard errors", iterations);
+            }
         }
+    }
+
+    /// <summary>
+    /// Whatever stopped the search (a small gradient, a small step, the rounding floor, a stalled line search), its end
+    /// counts as a maximum only if it is stationary in standard-error units. Within about a standard error of where the
+    /// units were set they still hold: a gradient stop stands as it is, and the other stops are judged in units
+    /// derived afresh at the point by a probe that leaves the search as it was, so a fit that was right keeps its
+    /// numbers to the last bit. Farther away the units can be meaningless (a step that hardly changes the value says
+    /// nothing of being at the top), so they are derived afresh at the point and the gradient must be small in those
+    /// too (as MINUIT re-checks with HESSE); the fresh units then serve the Hessian at the optimum. Where the end is
+    /// not accepted the search is left in fresh units, ready to go on.
+    /// </summary>
+    private static bool EndIsStationary(Search search, bool converged, string reason, IReadOnlyList<double> scales, OptimizerSettings settings)
+    {
+        bool gradientStop = converged && reason == GradientReason;
+        bool near = search.Displacement <= 1;
+        if (near && gradientStop)
+            return true;
+        if (near)
+        {
+            var (probe, full) = search.ProbeGradient([.. scales]);
+            if (Stationary(probe, full, reason, settings))
+                return true;
+        }
+        search.Reset();
+        search.Precondition([.. scales]);
+        if (near)
+            return false;
+        return gradientStop
+            ? search.GradientNorm <= settings.GradientTolerance
+            : Stationary(search.GradientNorm, search.NewtonScaled, reason, settings);
+    }
+
+    /// <summary>
+    /// Whether a gradient of <paramref name="norm"/> standard errors, in units derived at the point, is a maximum: below
+    /// the tolerance or a millionth of a standard error, or, where rounding stopped the search, the Newton-scaled limit.
+    /// </summary>
+    private static bool Stationary(double norm, bool full, string reason, OptimizerSettings settings) =>
+        norm <= Math.Max(settings.GradientTolerance, StationaryLimit) || (reason == RoundingReason && full && norm <= RoundingGradientLimit);
+
+    private static string Accepted(bool converged, string reason) =>
+        converged ? reason : $"{reason}, at a point stationary in units derived there";
+
+    /// <summary>
+    /// Typical uncertainties (optimizer scale) of each coordinate at <paramref name="point"/>, from the curvature there:
+    /// s = 1/√(−∂²f/∂x²) with the finite-difference step 10⁻⁴ s itself, iterated from <paramref name="scales"/> until
+    /// the step and the curvature it measures agree. A scale given in the wrong units (a location's |start|, 10⁸
+    /// for data around 10⁸ whose spread is 1) is corrected in a few rounds; where the curvature is not negative the
+    /// given scale stays.
+    /// </summary>
+    public static double[] CurvatureScales(ValueAndGradient objective, IReadOnlyList<double> point, IReadOnlyList<double> scales)
+    {
+        ArgumentNullException.ThrowIfNull(objective);
+        int n = point.Count;
+        var x = point.ToArray();
+        var g0 = new double[n];
+        var g1 = new double[n];
+        var result = scales.ToArray();
+        if (!double.IsFinite(objective(x, g0)))
+            return result;
+        for (int k = 0; k < n; k++)
+        {
+            double s = result[k];
+            for (int round = 0; round < 12; round++)
+            {
+                double step = 1e-4 * s;
+                x[k] = point[k] + step;
+                double value = objective(x, g1);
+                x[k] = point[k];
+                double curvature = -(g1[k] - g0[k]) / step;
+                if (!double.IsFinite(value) || !(curvature > 0) || !double.IsFinite(curvature))
+                    break;
+                double next = 1 / Math.Sqrt(curvature);
+                bool settled = Math.Abs(Math.Log(next / s)) < Math.Log(2);
+                s = next;
+                if (settled)
+                    break;
+            }
+            result[k] = double.IsFinite(s) && s > 0 ? s : result[k];
+        }
+        return result;
     }
 
     /// <summary>The state of one maximization: the origin x₀ and transform T of the current coordinates, and the point w.</summary>
@@ -97,8 +186,24 @@ public static class Maximizer
 
         public double GradientNorm => MaxAbs(_g);
 
+        /// <summary>Whether the current units come from a full (Cholesky) factor of the Hessian, not a diagonal scaling.</summary>
+        public bool NewtonScaled => _newtonScaled;
+
         /// <summary>How far, in the current units, the point is from where they were derived.</summary>
         public double Displacement => MaxAbs(_w);
+
+        /// <summary>
+        /// The largest gradient component at the current point in units derived there afresh (a fresh preconditioner),
+        /// leaving this search as it is.
+        /// </summary>
+        public (double GradientNorm, bool Full) ProbeGradient(double[] scales)
+        {
+            var probe = new Search(_objective, Point());
+            if (probe.StartIsFinite)
+                probe.Precondition(scales);
+            Evaluations += probe.Evaluations;
+            return probe.StartIsFinite ? (probe.GradientNorm, probe._newtonScaled) : (double.PositiveInfinity, false);
+        }
 
         /// <summary>Drops the preconditioner: the current point becomes the origin of plain optimizer coordinates.</summary>
         public void Reset()
@@ -189,7 +294,7 @@ public static class Maximizer
                     // Only near the optimum is a stalled search the rounding floor rather than a failure.
                     bool converged = _newtonScaled && -0.5 * slope <= noise && MaxAbs(_g) <= RoundingGradientLimit;
                     return (converged, converged
-                        ? "no further improvement possible at rounding level"
+                        ? RoundingReason
                         : "line search failed to improve the objective", iteration + 1);
                 }
 
@@ -213,9 +318,9 @@ public static class Maximizer
                 (_g, gNew) = (gNew, _g);
                 _h = hNew;
                 if (smallStep)
-                    return (true, "relative change below tolerance", iteration + 1);
+                    return (false, "relative change below tolerance", iteration + 1);
             }
-            return (false, "maximum iterations reached", budget);
+            return (false, MaxIterationsReason, budget);
         }
 
         /// <summary>Quasi-Newton steps past the tolerance while each at least halves the gradient; returns the steps taken.</summary>

@@ -6,7 +6,7 @@ public sealed record OptimizerSettings
     /// <summary>The search method (L-BFGS by default).</summary>
     public OptimizerKind Kind { get; init; } = OptimizerKind.Lbfgs;
 
-    /// <summary>Iterations before giving up (reported as not converged).</summary>
+    /// <summary>Iterations of one search before giving up (reported as not converged); a restart from the data-driven starting values gets as many again.</summary>
     public int MaxIterations { get; init; } = 1000;
 
     /// <summary>

@@ -63,14 +63,15 @@ public class LinearFitTests(DeviceFixture devices, ITestOutputHelper output)
     // Reports the digits reached on the hard designs (printed with --logger "console;verbosity=detailed"). Wampler1 and
     // Wampler2 are exact fits (residual 0), where sigma has no MLE, so sigma is fixed there. The floors are what this
     // code reaches today, a little rounded down, so that a regression shows. Filip's Hessian is numerically singular
-    // in double precision, so its gradient never gets small in the optimizer's units: it stops on relative change.
+    // in double precision, so its gradient never gets small in the optimizer's units: it stops on relative change, and
+    // is accepted only because the gradient is small in units derived afresh at the end point.
     [Theory]
     [InlineData("Wampler1", true, 9.3, "gradient below tolerance")]
     [InlineData("Wampler2", true, 12.5, "gradient below tolerance")]
     [InlineData("Wampler3", false, 9.8, "gradient below tolerance")]
     [InlineData("Wampler4", false, 8.7, "gradient below tolerance")]
     [InlineData("Wampler5", false, 5.9, "gradient below tolerance")]
-    [InlineData("Filip", false, 7.3, "relative change below tolerance")]
+    [InlineData("Filip", false, 7.3, "relative change below tolerance, at a point stationary in units derived there")]
     public void DigitsOnHardDesigns(string name, bool fixSigma, double floor, string reason)
     {
         var (fit, nist) = FitNist(name, fixSigma);

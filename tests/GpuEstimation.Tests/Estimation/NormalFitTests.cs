@@ -87,14 +87,17 @@ public class NormalFitTests(DeviceFixture devices)
     [Fact]
     public void TooFewIterationsIsReportedAsNotConverged()
     {
-        using var session = new EstimationSession(Spec(), devices.Cpu);
+        // Student-t's data-driven start (median, IQR, nu = 5) is not its MLE, so the restart from there cannot finish
+        // in one iteration either.
+        var x = LikelihoodEngineTests.Samples(2000, 5, 3, 2);
+        using var session = new EstimationSession(ModelCatalog.Create("studentt", Dataset.FromColumns(("x", x)), new ModelColumns(Column: "x")), devices.Cpu);
         var fit = session.Fit(new FitOptions
         {
             Start = new Dictionary<string, double> { ["mu"] = -20, ["sigma"] = 15 },
             Optimizer = new OptimizerSettings { MaxIterations = 1, Kind = OptimizerKind.GradientAscent },
         });
         Assert.False(fit.Converged);
-        Assert.Equal("maximum iterations reached", fit.Reason);
+        Assert.StartsWith("maximum iterations reached", fit.Reason);
     }
 
     [Theory]

@@ -1,0 +1,172 @@
+using GpuEstimation.Data;
+using GpuEstimation.Estimation;
+using GpuEstimation.Models;
+using GpuEstimation.Optimization;
+using GpuEstimation.Tests.Support;
+using MathNet.Numerics.Distributions;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace GpuEstimation.Tests.Estimation;
+
+/// <summary>
+/// A fit reports converged only at a stationary point: far starts and data far from 0 either reach the MLE or say
+/// they did not; never a wrong answer called converged.
+/// </summary>
+[Collection(DeviceCollection.Name)]
+public class ConvergenceTests(DeviceFixture devices, ITestOutputHelper output)
+{
+    private static readonly OptimizerKind[] Kinds = [OptimizerKind.Lbfgs, OptimizerKind.GradientAscent];
+
+    /// <summary>Heights-like data: 500 draws of N(170, 9.7²).</summary>
+    private static double[] Heights()
+    {
+        var random = new System.Random(7);
+        return Enumerable.Range(0, 500).Select(_ => Normal.Sample(random, 170, 9.7)).ToArray();
+    }
+
+    // The issue's case: a start of mu = 1e9 returned sigma = start·e^0.5 and "converged"; now the MLE or not converged.
+    [Theory]
+    [InlineData(OptimizerKind.Lbfgs)]
+    [InlineData(OptimizerKind.GradientAscent)]
+    public void FarNormalStartReachesTheClosedForm(OptimizerKind kind)
+    {
+        var x = Heights();
+        double mean = Numerics.Sum(x) / x.Length;
+        double sd = Math.Sqrt(Numerics.Sum(x.Select(v => (v - mean) * (v - mean))) / x.Length);
+        using var session = new EstimationSession(ModelCatalog.Normal(Dataset.FromColumns(("height", x)), "height"), devices.Native);
+
+        var fit = session.Fit(new FitOptions
+        {
+            Start = new Dictionary<string, double> { ["mu"] = 1e9, ["sigma"] = 1 },
+            Optimizer = new OptimizerSettings { Kind = kind },
+        });
+
+        output.WriteLine($"{fit.Reason}: mu {fit["mu"]:R} sigma {fit["sigma"]:R} log L {fit.LogLikelihood:R}; {string.Join(" | ", fit.Diagnostics.Notes)}");
+        Assert.True(fit.Converged, fit.Reason);
+        Assert.True(Numerics.Relative(fit["mu"], mean) <= 1e-9, $"mu {fit["mu"]:R} vs {mean:R}");
+        Assert.True(Numerics.Relative(fit["sigma"], sd) <= 1e-9, $"sigma {fit["sigma"]:R} vs {sd:R}");
+    }
+
+    public static IEnumerable<object[]> Shifted =>
+        from family in new[] { "normal", "cauchy", "studentt", "logistic" }
+        from kind in Kinds
+        select new object[] { family, kind };
+
+    // Location-scale families: data around 1e9 give the estimates of the same data around 0, shifted back. The data are
+    // made exactly representable both ways ((x + 1e9) − 1e9 is exact), with a spread of 1000 (and 4000 of them, so that 1e-8 standard errors, the gradient's tolerance, is below 1e-9 relative) so that the spacing of
+    // doubles at 1e9 (1.2e-7) is 1e-10 of the scale.
+    [Theory]
+    [MemberData(nameof(Shifted))]
+    public void ShiftedDataGiveShiftedEstimates(string family, OptimizerKind kind)
+    {
+        const double Shift = 1e9;
+        var random = new System.Random(family.Length);
+        var near = Enumerable.Range(0, 4000).Select(_ => 1000 * StudentT.Sample(random, 0, 1, 4) + Shift - Shift).ToArray();
+        var far = near.Select(v => v + Shift).ToArray();
+        var options = new FitOptions { Optimizer = new OptimizerSettings { Kind = kind } };
+
+        var atZero = Fit(family, near, options);
+        var atShift = Fit(family, far, options);
+
+        output.WriteLine($"near: {atZero.Reason} {string.Join(" ", atZero.Parameters.Select(p => $"{p.Name}={p.Estimate:R}"))}");
+        output.WriteLine($"far:  {atShift.Reason} {string.Join(" ", atShift.Parameters.Select(p => $"{p.Name}={p.Estimate:R}"))}");
+        Assert.True(atZero.Converged, atZero.Reason);
+        if (!atShift.Converged)
+            return;
+        double scale = atZero.Parameters[1].Estimate;
+        double location = atShift.Parameters[0].Estimate - Shift;
+        Assert.True(Math.Abs(location - atZero.Parameters[0].Estimate) <= 1e-9 * scale, $"location {location:R} vs {atZero.Parameters[0].Estimate:R}");
+        for (int k = 1; k < atZero.Parameters.Count; k++)
+        {
+            double expected = atZero.Parameters[k].Estimate, actual = atShift.Parameters[k].Estimate;
+            Assert.True(Numerics.Relative(actual, expected) <= 1e-9, $"{atZero.Parameters[k].Name} {actual:R} vs {expected:R}");
+        }
+    }
+
+    [Theory]
+    [InlineData(OptimizerKind.Lbfgs)]
+    [InlineData(OptimizerKind.GradientAscent)]
+    public void ShiftedLinearGivesShiftedIntercept(OptimizerKind kind)
+    {
+        const double Shift = 1e9;
+        var random = new System.Random(3);
+        var x = Enumerable.Range(0, 300).Select(_ => 10 * random.NextDouble()).ToArray();
+        var y = x.Select(v => 2 * v + 1000 * Normal.Sample(random, 0, 1) + Shift - Shift).ToArray();
+        var options = new FitOptions { Optimizer = new OptimizerSettings { Kind = kind } };
+
+        var near = FitLinear(y, x, options);
+        var far = FitLinear(y.Select(v => v + Shift).ToArray(), x, options);
+
+        output.WriteLine($"near: {near.Reason} {string.Join(" ", near.Parameters.Select(p => $"{p.Name}={p.Estimate:R}"))}");
+        output.WriteLine($"far:  {far.Reason} {string.Join(" ", far.Parameters.Select(p => $"{p.Name}={p.Estimate:R}"))}");
+        Assert.True(near.Converged, near.Reason);
+        if (!far.Converged)
+            return;
+        double sigma = near["sigma"];
+        Assert.True(Math.Abs(far["intercept"] - Shift - near["intercept"]) <= 1e-9 * sigma, $"intercept {far["intercept"]:R}");
+        Assert.True(Math.Abs(far["x"] - near["x"]) <= 1e-9 * sigma, $"slope {far["x"]:R} vs {near["x"]:R}");
+        Assert.True(Numerics.Relative(far["sigma"], sigma) <= 1e-9, $"sigma {far["sigma"]:R} vs {sigma:R}");
+    }
+
+    // The issue's negative binomial: r held large, a start of p = 1e-20 "converged" at p = 1 with log L −7506 (the
+    // maximum −47.25). With r held, the MLE is closed form: p = r/(r + mean).
+    [Theory]
+    [InlineData(OptimizerKind.Lbfgs)]
+    [InlineData(OptimizerKind.GradientAscent)]
+    public void FarNegativeBinomialStartIsTheMleOrNotConverged(OptimizerKind kind)
+    {
+        const double R = 1e4;
+        var random = new System.Random(11);
+        var x = Enumerable.Range(0, 30).Select(_ => (double)Poisson.Sample(random, 2.5)).ToArray();
+        double expected = R / (R + x.Average());
+
+        var fit = Fit("negbinomial", x, new FitOptions
+        {
+            Fixed = new Dictionary<string, double> { ["r"] = R },
+            Start = new Dictionary<string, double> { ["p"] = 1e-20 },
+            Optimizer = new OptimizerSettings { Kind = kind },
+        });
+
+        output.WriteLine($"{fit.Reason}: p {fit["p"]:R} (MLE {expected:R}), log L {fit.LogLikelihood:R}");
+        if (fit.Converged)
+            Assert.True(Numerics.Relative(fit["p"], expected) <= 1e-9, $"p {fit["p"]:R} vs {expected:R}");
+    }
+
+    // The issue's Student-t: from mu = 3e5, sigma = 48, nu = 96 it "converged" at nu ≈ 6e12 with sigma 50% off.
+    [Theory]
+    [InlineData(OptimizerKind.Lbfgs)]
+    [InlineData(OptimizerKind.GradientAscent)]
+    public void FarStudentTStartIsTheMleOrNotConverged(OptimizerKind kind)
+    {
+        var random = new System.Random(13);
+        var x = Enumerable.Range(0, 500).Select(_ => StudentT.Sample(random, 3, 2, 4)).ToArray();
+        var settings = new OptimizerSettings { Kind = kind };
+        var reference = Fit("studentt", x, new FitOptions { Start = new Dictionary<string, double> { ["mu"] = 3, ["sigma"] = 2, ["nu"] = 4 } });
+
+        var fit = Fit("studentt", x, new FitOptions
+        {
+            Start = new Dictionary<string, double> { ["mu"] = 3e5, ["sigma"] = 48, ["nu"] = 96 },
+            Optimizer = settings,
+        });
+
+        output.WriteLine($"{fit.Reason}: {string.Join(" ", fit.Parameters.Select(p => $"{p.Name}={p.Estimate:R}"))}; log L {fit.LogLikelihood:R}");
+        Assert.True(reference.Converged, reference.Reason);
+        if (!fit.Converged)
+            return;
+        foreach (var name in new[] { "mu", "sigma", "nu" })
+            Assert.True(Numerics.Relative(fit[name], reference[name]) <= 1e-6, $"{name} {fit[name]:R} vs {reference[name]:R}");
+    }
+
+    private FitResult Fit(string family, double[] x, FitOptions options)
+    {
+        using var session = new EstimationSession(ModelCatalog.Create(family, Dataset.FromColumns(("x", x)), new ModelColumns(Column: "x")), devices.Native);
+        return session.Fit(options);
+    }
+
+    private FitResult FitLinear(double[] y, double[] x, FitOptions options)
+    {
+        using var session = new EstimationSession(ModelCatalog.Linear(Dataset.FromColumns(("y", y), ("x", x)), "y", ["x"]), devices.Native);
+        return session.Fit(options);
+    }
+}

@@ -1,0 +1,133 @@
+using GpuEstimation.Data;
+using GpuEstimation.Estimation;
+using GpuEstimation.Models;
+using GpuEstimation.Tests.Support;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace GpuEstimation.Tests.Estimation;
+
+/// <summary>
+/// Data whose MLE is at the edge of the domain are reported there, plainly; data that determine no finite MLE, and
+/// regressions that cannot be fitted, are refused before any iteration.
+/// </summary>
+[Collection(DeviceCollection.Name)]
+public class DegenerateDataTests(DeviceFixture devices, ITestOutputHelper output)
+{
+    // All-zero counts: the MLE is p = 0 or rate = 0, at the edge; reported there, with no Wald interval and a
+    // profile interval whose lower end is the edge.
+    [Theory]
+    [InlineData("bernoulli", "p")]
+    [InlineData("binomial", "p")]
+    [InlineData("poisson", "rate")]
+    public void AllZeroCountsGiveTheEdge(string family, string parameter)
+    {
+        var fit = Fit(family, new double[40], new FitOptions { Profile = [parameter] });
+
+        var estimate = fit.Get(parameter);
+        output.WriteLine($"{fit.Reason}: {estimate}; {string.Join(" | ", fit.Diagnostics.Notes)}");
+        Assert.True(fit.Converged, fit.Reason);
+        Assert.Equal(0.0, estimate.Estimate);
+        Assert.Contains(parameter, fit.Diagnostics.AtBound);
+        Assert.Null(estimate.StdError);
+        Assert.Null(estimate.Wald);
+        Assert.Equal(0.0, estimate.Profile?.Lower);
+        Assert.True(estimate.Profile?.Upper > 0, $"upper end {estimate.Profile?.Upper}");
+        Assert.True(Math.Abs(fit.LogLikelihood) <= 1e-9, $"log L {fit.LogLikelihood:R}; at the edge it is 0");
+    }
+
+    // Bernoulli's profile interval at p = 0 has the closed form upper end 1 − exp(−χ²₁(0.95)/(2n)).
+    [Fact]
+    public void EdgeProfileUpperEndIsTheClosedForm()
+    {
+        const int N = 40;
+        var fit = Fit("bernoulli", new double[N], new FitOptions { Profile = ["p"] });
+
+        double drop = 0.5 * MathNet.Numerics.Distributions.ChiSquared.InvCDF(1, 0.95);
+        double expected = 1 - Math.Exp(-drop / N);
+        Assert.True(Numerics.Relative(fit.Get("p").Profile!.Upper!.Value, expected) <= 1e-8, $"{fit.Get("p").Profile!.Upper:R} vs {expected:R}");
+    }
+
+    [Fact]
+    public void AllOnesGiveTheUpperEdge()
+    {
+        var fit = Fit("bernoulli", Enumerable.Repeat(1.0, 25).ToArray(), new FitOptions());
+
+        Assert.True(fit.Converged, fit.Reason);
+        Assert.Equal(1.0, fit["p"]);
+        Assert.Contains("p", fit.Diagnostics.AtBound);
+    }
+
+    // Constant data: a scale → 0 (or a shape → ∞) without bound, refused before any iteration, naming the parameter.
+    [Theory]
+    [InlineData("normal", 3.5, "sigma")]
+    [InlineData("lognormal", 2.0, "sigma")]
+    [InlineData("cauchy", -1.0, "scale")]
+    [InlineData("laplace", 7.0, "scale")]
+    [InlineData("logistic", 0.0, "scale")]
+    [InlineData("studentt", 1e9, "sigma")]
+    [InlineData("gamma", 2.0, "shape")]
+    [InlineData("beta", 0.3, "alpha")]
+    [InlineData("weibull", 4.0, "shape")]
+    public void ConstantDataAreRefused(string family, double value, string parameter)
+    {
+        var x = Enumerable.Repeat(value, 30).ToArray();
+        using var session = new EstimationSession(Spec(family, x), devices.Native);
+
+        var error = Assert.Throws<InputException>(() => session.Fit(new FitOptions()));
+
+        Assert.Contains(parameter, error.Message);
+        Assert.Contains("no finite maximum-likelihood estimate", error.Message);
+    }
+
+    // With the scale held, constant data determine the location: no refusal.
+    [Fact]
+    public void ConstantDataWithTheScaleFixedFit()
+    {
+        var fit = Fit("normal", Enumerable.Repeat(3.5, 30).ToArray(), new FitOptions { Fixed = new Dictionary<string, double> { ["sigma"] = 1 } });
+
+        Assert.True(fit.Converged, fit.Reason);
+        Assert.True(Numerics.Relative(fit["mu"], 3.5) <= 1e-12, $"mu {fit["mu"]:R}");
+    }
+
+    [Fact]
+    public void MoreCoefficientsThanRowsAreRefused()
+    {
+        var data = Dataset.FromColumns(("y", [1.0, 2, 4]), ("a", [0.5, 1, 3]), ("b", [2.0, 1, 0]));
+
+        var error = Assert.Throws<InputException>(() => ModelCatalog.Linear(data, "y", ["a", "b"]));
+
+        Assert.Contains("3 rows for 3 coefficients", error.Message);
+    }
+
+    [Fact]
+    public void ResponseAsItsOwnFeatureIsRefused()
+    {
+        var data = Dataset.FromColumns(("y", [1.0, 2, 4, 5, 7]), ("a", [0.5, 1, 3, 1, 2]));
+
+        var error = Assert.Throws<InputException>(() => ModelCatalog.Linear(data, "y", ["a", "y"]));
+
+        Assert.Contains("'y' is the response", error.Message);
+    }
+
+    // A feature equal to the response under another name fits exactly: sigma → 0, refused at the fit.
+    [Fact]
+    public void ExactFitIsRefused()
+    {
+        var y = new[] { 1e9 + 1, 1e9 + 2, 1e9 + 4, 1e9 + 5, 1e9 + 7 };
+        using var session = new EstimationSession(ModelCatalog.Linear(Dataset.FromColumns(("y", y), ("copy", y.ToArray())), "y", ["copy"]), devices.Native);
+
+        var error = Assert.Throws<InputException>(() => session.Fit(new FitOptions()));
+
+        Assert.Contains("exactly", error.Message);
+    }
+
+    private FitResult Fit(string family, double[] x, FitOptions options)
+    {
+        using var session = new EstimationSession(Spec(family, x), devices.Native);
+        return session.Fit(options);
+    }
+
+    private static IModelSpec Spec(string family, double[] x) =>
+        ModelCatalog.Create(family, Dataset.FromColumns(("x", x)), new ModelColumns(Column: "x", Trials: family == "binomial" ? 10 : null));
+}
