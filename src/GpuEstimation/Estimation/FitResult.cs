@@ -1,6 +1,18 @@
 namespace GpuEstimation.Estimation;
 
 /// <summary>The outcome of a fit, with enough to say what ran and whether it can be trusted.</summary>
+/// <param name="Model">The model's name.</param>
+/// <param name="Method">"mle" or "map".</param>
+/// <param name="Optimizer">The search method: "lbfgs" or "gradient-ascent".</param>
+/// <param name="Device">What evaluated: backend and device name.</param>
+/// <param name="N">The number of observations.</param>
+/// <param name="Parameters">Every parameter's estimate, in model order, fixed ones included.</param>
+/// <param name="LogLikelihood">The log-likelihood at the estimate.</param>
+/// <param name="LogPosterior">The log-posterior at the estimate (MAP only).</param>
+/// <param name="Level">The confidence level of the intervals.</param>
+/// <param name="Covariance">The estimates' covariance on the natural scale (zero rows for fixed parameters), or null where the Hessian allows none.</param>
+/// <param name="Diagnostics">How the search ended and what the Hessian allows.</param>
+/// <param name="ElapsedMs">Wall time of the fit.</param>
 public sealed record FitResult(
     string Model,
     string Method,
@@ -22,12 +34,16 @@ public sealed record FitResult(
     public ParameterEstimate Get(string name) =>
         Parameters.FirstOrDefault(p => p.Name == name) ?? throw new ArgumentException($"no parameter '{name}'", nameof(name));
 
+    /// <summary>Whether the fit converged: only at a point that is stationary in standard-error units.</summary>
     public bool Converged => Diagnostics.Converged;
 
+    /// <summary>Why the search stopped, in words.</summary>
     public string Reason => Diagnostics.Reason;
 
+    /// <summary>Optimizer iterations.</summary>
     public int Iterations => Diagnostics.Iterations;
 
+    /// <summary>Likelihood evaluations in all.</summary>
     public int Evaluations => Diagnostics.Evaluations;
 
     /// <summary>The number of estimated (free) parameters, k.</summary>

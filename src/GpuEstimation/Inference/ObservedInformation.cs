@@ -17,6 +17,10 @@ public static class ObservedInformation
     /// <summary>Eigenvalue ratio below which −H_w counts as singular.</summary>
     private const double SingularRatio = 1e-10;
 
+    /// <summary>
+    /// The observed information of <paramref name="objective"/> at <paramref name="optimum"/>, differenced in the
+    /// coordinates w of <paramref name="transform"/> (x = optimum + T w); the covariance on the objective's scale.
+    /// </summary>
     public static Information AtOptimum(ValueAndGradient objective, double[] optimum, Matrix<double> transform)
     {
         int n = optimum.Length;

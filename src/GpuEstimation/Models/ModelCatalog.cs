@@ -107,7 +107,7 @@ public static class ModelCatalog
             if (!T.InSupport(x[i], trials?[i] ?? 0))
             {
                 var detail = T.UsesTrials ? $" with {trials![i]} trials" : "";
-                throw new InputException($"{data.Source}: row {i + 1}, column '{column}': {x[i]}{detail} is outside the support of {T.Name} ({T.Support})");
+                throw new InputException($"{data.Source}: {data.DescribeRow(i)}, column '{column}': {x[i]}{detail} is outside the support of {T.Name} ({T.Support})");
             }
         }
         var spec = new ModelSpec<T>(T.Name, default, T.Columns(x, trials), T.Parameters, T.Start(x, trials));

@@ -32,8 +32,18 @@ public static class Maximizer
 
     private const string RoundingReason = "no further improvement possible at rounding level";
 
+    /// <summary>
+    /// The objective stopped changing (to 1e-15 relative, steps below 1e-10): at its rounding floor, as data far from
+    /// zero with a small spread put it (1e9 ± 0.2), where the gradient cannot get below ~1e-5 standard errors.
+    /// </summary>
+    private const string RelativeChangeReason = "relative change below tolerance";
+
     private const string MaxIterationsReason = "maximum iterations reached";
 
+    /// <summary>
+    /// Maximizes <paramref name="objective"/> from <paramref name="start"/>; <paramref name="scales"/> are the typical
+    /// uncertainties of the coordinates (finite-difference steps of the preconditioner).
+    /// </summary>
     public static OptimizationResult Maximize(ValueAndGradient objective, IReadOnlyList<double> start, IReadOnlyList<double> scales, OptimizerSettings settings)
     {
         ArgumentNullException.ThrowIfNull(objective);
@@ -102,7 +112,7 @@ public static class Maximizer
     /// the tolerance or a millionth of a standard error, or, where rounding stopped the search, the Newton-scaled limit.
     /// </summary>
     private static bool Stationary(double norm, bool full, string reason, OptimizerSettings settings) =>
-        norm <= Math.Max(settings.GradientTolerance, StationaryLimit) || (reason == RoundingReason && full && norm <= RoundingGradientLimit);
+        norm <= Math.Max(settings.GradientTolerance, StationaryLimit) || (reason is RoundingReason or RelativeChangeReason && full && norm <= RoundingGradientLimit);
 
     private static string Accepted(bool converged, string reason) =>
         converged ? reason : $"{reason}, at a point stationary in units derived there";
@@ -318,7 +328,7 @@ public static class Maximizer
                 (_g, gNew) = (gNew, _g);
                 _h = hNew;
                 if (smallStep)
-                    return (false, "relative change below tolerance", iteration + 1);
+                    return (false, RelativeChangeReason, iteration + 1);
             }
             return (false, MaxIterationsReason, budget);
         }

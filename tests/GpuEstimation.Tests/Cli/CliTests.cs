@@ -148,11 +148,11 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
-    public void ValueOutsideTheSupportNamesTheRow()
+    public void ValueOutsideTheSupportNamesTheFileLine()
     {
         var path = Path.Combine(_directory, "neg.csv");
         File.WriteAllText(path, "x\n1.5\n-2\n3\n");
-        AssertBadInput(["fit", "--model", "gamma", "--data", path, "--column", "x"], "row 2, column 'x': -2 is outside the support of gamma (x > 0)");
+        AssertBadInput(["fit", "--model", "gamma", "--data", path, "--column", "x"], "line 3, column 'x': -2 is outside the support of gamma (x > 0)");
     }
 
     [Fact]

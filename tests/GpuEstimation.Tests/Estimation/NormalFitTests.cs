@@ -89,7 +89,7 @@ public class NormalFitTests(DeviceFixture devices)
     {
         // Student-t's data-driven start (median, IQR, nu = 5) is not its MLE, so the restart from there cannot finish
         // in one iteration either.
-        var x = LikelihoodEngineTests.Samples(2000, 5, 3, 2);
+        var x = NormalSamples.Draw(2000, 5, 3, 2);
         using var session = new EstimationSession(ModelCatalog.Create("studentt", Dataset.FromColumns(("x", x)), new ModelColumns(Column: "x")), devices.Cpu);
         var fit = session.Fit(new FitOptions
         {

@@ -70,6 +70,7 @@ public class ProfileTests(DeviceFixture devices, ITestOutputHelper output)
     // 500 simulated datasets with a fixed seed: the 95% Wald and profile intervals for the Normal mean and the
     // exponential rate each cover the truth between 93% and 97% of the time.
     [Fact]
+    [Trait("Category", Categories.Slow)]
     public void IntervalsCoverTheTruthAtTheirLevel()
     {
         const int datasets = 500, n = 100;

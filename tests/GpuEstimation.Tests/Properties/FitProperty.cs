@@ -6,6 +6,7 @@ using GpuEstimation.Models;
 using GpuEstimation.Optimization;
 using GpuEstimation.Tests.Estimation;
 using GpuEstimation.Tests.Models;
+using GpuEstimation.Tests.Support;
 using MathNet.Numerics.Distributions;
 using Xunit;
 
@@ -21,7 +22,7 @@ internal static class FitProperty
     /// <summary>Relative agreement required of a converged estimate with the reference MLE.</summary>
     public const double Tolerance = 1e-6;
 
-    public static readonly string[] Families = [.. FamilyTests.Cases.Keys, ModelCatalog.LinearName];
+    public static readonly string[] Families = [.. FamilyCases.All.Keys, ModelCatalog.LinearName];
 
     /// <summary>Runs <paramref name="fitCase"/> on <paramref name="device"/>, throws where the property fails, and says how it ended.</summary>
     public static string Check(FitCase fitCase, ComputeDevice device)
@@ -68,7 +69,7 @@ internal static class FitProperty
         var random = new System.Random(c.DataSeed);
         if (c.Family == ModelCatalog.LinearName)
             return BuildLinear(c, random);
-        var family = FamilyTests.Cases[c.Family];
+        var family = FamilyCases.All[c.Family];
         var infos = ParameterDomains(c.Family);
         var truth = family.Truth.Select((t, k) => Move(infos[k], t, c.Truth[k])).ToArray();
         var x = Enumerable.Range(0, c.N).Select(_ => family.Sample(truth, random)).ToArray();
