@@ -21,9 +21,9 @@ public static class ProfileLikelihood
         for (int expansion = 0; expansion < 40; expansion++)
         {
             var (value, converged) = profile(b);
-            if (!converged)
-                return new ProfileBound(null, $"the profile fit did not converge at {b:G6} (optimizer scale)");
-            fb = double.IsFinite(value) ? maximum - value - drop : double.PositiveInfinity;
+            // A fit that fails far out (the doubling steps can overshoot into a useless range, e.g. ν = 10⁻¹¹) marks
+            // b as beyond: the bisection below comes back towards a, where the fits converge.
+            fb = double.IsFinite(value) && converged ? maximum - value - drop : double.PositiveInfinity;
             if (fb >= 0)
                 break;
             a = b;
@@ -34,14 +34,12 @@ public static class ProfileLikelihood
             return new ProfileBound(null, "the profile does not drop far enough: the interval is open on this side");
         if (double.IsPositiveInfinity(fb))
         {
-            // The objective is not finite at b (e.g. outside the support): bisect until it is.
+            // The objective is not finite at b (e.g. outside the support), or its fit failed there: bisect until both hold.
             for (int i = 0; i < 200 && double.IsPositiveInfinity(fb); i++)
             {
                 double mid = 0.5 * (a + b);
                 var (value, converged) = profile(mid);
-                if (!converged && double.IsFinite(value))
-                    return new ProfileBound(null, $"the profile fit did not converge at {mid:G6} (optimizer scale)");
-                double fm = double.IsFinite(value) ? maximum - value - drop : double.PositiveInfinity;
+                double fm = double.IsFinite(value) && converged ? maximum - value - drop : double.PositiveInfinity;
                 if (fm >= 0)
                 {
                     b = mid;

@@ -106,4 +106,25 @@ public class ProfileTests(DeviceFixture devices, ITestOutputHelper output)
 
     private static bool Covers(Interval interval, double truth) =>
         interval.Lower is { } lo && interval.Upper is { } hi && lo <= truth && truth <= hi;
+
+    // Normal data under a Student-t: ν → ∞ (the normal limit), so the profile interval of ν is one-sided. Its finite
+    // lower end is where the profile has dropped by χ²₁(0.95)/2, checked by an independent fit with ν held there. The
+    // search for it once stepped by doubling into ν = 10⁻¹¹, where the profile fit failed, and gave up.
+    [Fact]
+    public void ShapeAtInfinityHasAOneSidedProfileIntervalWithTheRightFiniteEnd()
+    {
+        var x = NormalSamples.Draw(2_000, 95, 170, 9);
+        using var session = new EstimationSession(ModelCatalog.Create("studentt", Dataset.FromColumns(("x", x)), new ModelColumns("x")), devices.Native);
+        var fit = session.Fit(new FitOptions { Profile = ["nu"] });
+
+        Assert.True(fit.Converged, fit.Reason);
+        Assert.Contains("nu", fit.Diagnostics.AtBound);
+        var nu = fit.Get("nu");
+        Assert.Null(nu.Profile!.Upper);
+        double lower = nu.Profile!.Lower!.Value;
+        Assert.InRange(lower, 5, 1e4);
+        double drop = 0.5 * MathNet.Numerics.Distributions.ChiSquared.InvCDF(1, 0.95);
+        var held = session.Fit(new FitOptions { Fixed = new Dictionary<string, double> { ["nu"] = lower } });
+        Assert.True(Math.Abs(fit.LogLikelihood - held.LogLikelihood - drop) <= 1e-6, $"drop {fit.LogLikelihood - held.LogLikelihood:R}");
+    }
 }
