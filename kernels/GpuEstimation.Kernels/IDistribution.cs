@@ -32,4 +32,11 @@ public interface IDistribution<TSelf> : ILikelihoodModel<TSelf> where TSelf : un
 
     /// <summary>Starting values on the natural scale: moments, or the closed-form MLE where there is one.</summary>
     static abstract double[] Start(double[] x, double[]? trials);
+
+    /// <summary>
+    /// Host side: the Fisher (expected) information of one observation at natural-scale <paramref name="parameters"/>,
+    /// P×P row by row, for a family whose log-likelihood has a kink at its maximum, where the observed information does
+    /// not exist (Laplace's location); null (the default) where standard errors come from the observed information.
+    /// </summary>
+    static virtual double[]? FisherInformation(ReadOnlySpan<double> parameters) => null;
 }

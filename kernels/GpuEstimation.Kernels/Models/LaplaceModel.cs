@@ -5,8 +5,8 @@ namespace GpuEstimation.Kernels.Models;
 /// <summary>
 /// Laplace with location μ and scale b: <c>log f(x) = −log 2b − |x − μ|/b</c>. SciPy: <c>scipy.stats.laplace(loc,
 /// scale)</c>; MathNet: <c>Laplace(location, scale)</c>. Support: any x. The log-likelihood is not differentiable in μ
-/// at the data points (its MLE is the median); the gradient uses sign 0 there, and the observed information comes
-/// from differences of the gradient over a step, which approximates the expected n/b².
+/// at the data points (its MLE is the median); the gradient uses sign 0 there, and standard errors come from the
+/// Fisher information, n/b² for each parameter (<see cref="FisherInformation"/>).
 /// </summary>
 public readonly struct LaplaceModel : IDistribution<LaplaceModel>
 {
@@ -35,6 +35,16 @@ public readonly struct LaplaceModel : IDistribution<LaplaceModel>
         // The closed-form MLE: the median and the mean absolute deviation from it.
         double median = Moments.Quantile(x, 0.5);
         return [median, Moments.PositiveOr(Moments.Mean(Moments.Map(x, v => Math.Abs(v - median))), 1.0)];
+    }
+
+    /// <summary>
+    /// 1/b² for μ and for b, uncorrelated: the log-likelihood has a kink at the median, so the observed information of μ
+    /// does not exist (differences of the gradient across the kink are an artefact of the step).
+    /// </summary>
+    public static double[]? FisherInformation(ReadOnlySpan<double> parameters)
+    {
+        double w = 1 / (parameters[1] * parameters[1]);
+        return [w, 0, 0, w];
     }
 
     /// <summary>Arguments: μ, 1/b, −log 2b.</summary>

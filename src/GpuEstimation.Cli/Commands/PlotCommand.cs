@@ -14,7 +14,7 @@ internal sealed class PlotCommand : Command
     public const string DefaultPicture = "learning-example.png";
 
     private readonly DeviceOptions _device = new();
-    private readonly Option<int> _points = SharedOptions.Points(LearningExample.PlotPoints, 2);
+    private readonly Option<int> _points = SharedOptions.Points(LearningExample.PlotPoints, 3);
     private readonly Option<double> _priorSd = CliOption.Single("--prior-sd", "A", "sd of the MAP's Normal(0, A) prior on the slope",
         NumberText.Positive, () => LearningExample.PlotSlopePriorSd);
     private readonly Option<string> _png = CliOption.Single("--png", "FILE", "where the picture (PNG) is written; the path is printed",

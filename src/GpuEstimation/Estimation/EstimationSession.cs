@@ -59,7 +59,7 @@ public sealed class EstimationSession : IDisposable
         var (search, restart) = Search(objective, options.Optimizer);
         var edges = Edges(objective, search);
         var end = EndPoint(objective, search, options.Map, edges);
-        var information = Infer(objective, search, end.Converged, edges);
+        var information = Infer(objective, search, end.Converged, edges, options.Map);
         var profiles = ProfileIntervals.Find(objective, search, information, options, end.Converged, edges);
         return Report(options, objective.Map, search, end, information, profiles, clock, restart);
     }
@@ -275,10 +275,12 @@ public sealed class EstimationSession : IDisposable
     /// Stage 3: the observed information at a converged optimum, on the optimizer's scale, over the free parameters
     /// not at an edge (those are held where the search left them: at an edge there is no curvature to invert).
     /// </summary>
-    private static Information Infer(Objective objective, OptimizationResult search, bool converged, IReadOnlyList<int> edges)
+    private Information Infer(Objective objective, OptimizationResult search, bool converged, IReadOnlyList<int> edges, bool map)
     {
         if (!converged)
             return new Information(HessianStatus.Unavailable, null, double.NaN, 0);
+        if (!map && edges.Count == 0 && Model.FisherInformation(objective.Natural(search.Point)) is { } perObservation)
+            return Expected(objective.Map, objective.Natural(search.Point), perObservation);
         if (edges.Count == 0)
             return ObservedInformation.AtOptimum(objective.Evaluate, search.Point, search.Transform);
         var natural = objective.Natural(search.Point);
@@ -302,6 +304,19 @@ public sealed class EstimationSession : IDisposable
         return reduced with { Covariance = covariance };
     }
 
+    /// <summary>
+    /// The covariance on the optimizer's scale from n times the Fisher information of one observation (natural scale),
+    /// for a model whose observed information does not exist at the maximum: (J n I J)⁻¹ over the free parameters.
+    /// </summary>
+    private Information Expected(ParameterMap map, double[] natural, double[] perObservation)
+    {
+        var free = map.Free;
+        int p = map.Count;
+        var information = Matrix<double>.Build.Dense(free.Count, free.Count, (i, j) =>
+            Model.Rows * perObservation[free[i] * p + free[j]] * map.Jacobian(free[i], natural[free[i]]) * map.Jacobian(free[j], natural[free[j]]));
+        return new Information(HessianStatus.NegativeDefinite, information.Inverse(), double.NaN, 0) { Expected = true };
+    }
+
     /// <summary>Stage 5: estimates, standard errors, intervals and diagnostics on the natural scale.</summary>
     private FitResult Report(FitOptions options, ParameterMap map, OptimizationResult search, Maximum end, Information information,
         ProfileIntervals profiles, Stopwatch clock, string? restart)
@@ -314,6 +329,8 @@ public sealed class EstimationSession : IDisposable
             notes.Add("no standard errors: the fit did not converge");
         else if (information.Status != HessianStatus.NegativeDefinite && map.Free.Any(k => !end.Edges.Contains(k)))
             notes.Add($"no standard errors: the Hessian at the optimum is {Describe(information.Status)}");
+        if (information.Expected)
+            notes.Add("standard errors from the Fisher (expected) information: the log-likelihood has a kink at the estimate, where the observed information does not exist");
         if (options.Map)
             notes.Add("MAP: standard errors are posterior standard deviations from the Laplace approximation at the mode; priors are on each parameter's reported (natural) scale");
         notes.AddRange(profiles.Notes);
@@ -336,7 +353,7 @@ public sealed class EstimationSession : IDisposable
         clock.Stop();
         var diagnostics = new Diagnostics(end.Converged, end.Reason, search.Iterations,
             end.Evaluations + information.Evaluations + profiles.Evaluations, search.GradientNorm,
-            double.IsFinite(information.Edm) ? information.Edm : search.Edm, Describe(information.Status), atBound, notes);
+            double.IsFinite(information.Edm) ? information.Edm : search.Edm, information.Expected ? "not used (Fisher information instead)" : Describe(information.Status), atBound, notes);
         return new FitResult(Model.Name, options.Map ? "map" : "mle", options.Optimizer.Name, DeviceDescription, _engine.Rows, estimates,
             end.LogLikelihood, end.LogPosterior, options.Level, covariance, diagnostics, clock.Elapsed.TotalMilliseconds);
     }

@@ -25,6 +25,12 @@ public interface IModelSpec
     /// <summary>The number of observations.</summary>
     int Rows { get; }
 
+    /// <summary>
+    /// The Fisher information of one observation at natural-scale <paramref name="parameters"/> (P×P, row by row) for a
+    /// model whose observed information does not exist at its maximum (a kink); null where the observed one serves.
+    /// </summary>
+    double[]? FisherInformation(IReadOnlyList<double> parameters);
+
     /// <summary>Uploads the data to <paramref name="device"/> and loads the kernels: an engine ready to evaluate.</summary>
     ILikelihoodEngine CreateEngine(ComputeDevice device);
 }

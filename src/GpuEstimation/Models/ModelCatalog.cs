@@ -110,7 +110,8 @@ public static class ModelCatalog
                 throw new InputException($"{data.Source}: {data.DescribeRow(i)}, column '{column}': {x[i]}{detail} is outside the support of {T.Name} ({T.Support})");
             }
         }
-        var spec = new ModelSpec<T>(T.Name, default, T.Columns(x, trials), T.Parameters, T.Start(x, trials));
+        var spec = new ModelSpec<T>(T.Name, default, T.Columns(x, trials), T.Parameters, T.Start(x, trials),
+            fisherInformation: p => T.FisherInformation(p.ToArray()));
         if (DegenerateOnConstant.TryGetValue(T.Name, out var degenerate) && x.All(v => v == x[0]))
         {
             Degenerate.AddOrUpdate(spec, new Degeneracy(degenerate.Parameters,

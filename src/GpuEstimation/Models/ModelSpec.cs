@@ -11,6 +11,8 @@ namespace GpuEstimation.Models;
 /// </summary>
 public sealed class ModelSpec<TModel> : IModelSpec where TModel : unmanaged, ILikelihoodModel<TModel>
 {
+    private readonly Func<IReadOnlyList<double>, double[]?>? _fisherInformation;
+
     /// <param name="name">The model's name, for results.</param>
     /// <param name="model">The device struct.</param>
     /// <param name="columns">The columns the model reads, in its order.</param>
@@ -20,9 +22,14 @@ public sealed class ModelSpec<TModel> : IModelSpec where TModel : unmanaged, ILi
     /// Typical size of each parameter's uncertainty on the optimizer's scale (log scale for positive parameters); used
     /// for finite-difference steps. Defaults to 0.1 × max(|start|, 1) on that scale.
     /// </param>
+    /// <param name="fisherInformation">
+    /// For a model with a kink at its maximum: natural parameters → the Fisher information of one observation (P×P,
+    /// row by row), from which standard errors then come; null where the observed information serves.
+    /// </param>
     public ModelSpec(string name, TModel model, IReadOnlyList<double[]> columns, IReadOnlyList<ParameterInfo> parameters,
-        IReadOnlyList<double> start, IReadOnlyList<double>? scales = null)
+        IReadOnlyList<double> start, IReadOnlyList<double>? scales = null, Func<IReadOnlyList<double>, double[]?>? fisherInformation = null)
     {
+        _fisherInformation = fisherInformation;
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         if (parameters.Count != model.ParameterCount)
             throw new ArgumentException($"the model has {model.ParameterCount} parameters, {parameters.Count} were described", nameof(parameters));
@@ -65,6 +72,9 @@ public sealed class ModelSpec<TModel> : IModelSpec where TModel : unmanaged, ILi
 
     /// <summary>The number of observations.</summary>
     public int Rows => Columns.Count == 0 ? 0 : Columns[0].Length;
+
+    /// <inheritdoc/>
+    public double[]? FisherInformation(IReadOnlyList<double> parameters) => _fisherInformation?.Invoke(parameters);
 
     /// <inheritdoc/>
     public ILikelihoodEngine CreateEngine(ComputeDevice device) => new LikelihoodEngine<TModel>(device, Model, Columns);
