@@ -50,7 +50,7 @@ public sealed record FitReport(
     double GradientNorm,
     double Edm,
     string Optimizer,
-    DiagnosticsReport Diagnostics,
+    Diagnostics Diagnostics,
     double ElapsedMs,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? FitMs)
 {
@@ -62,7 +62,7 @@ public sealed record FitReport(
         return new(fit.Model, fit.Method, fit.Device, fit.N, fit.Level, fit.Parameters.Select(ParameterReport.From).ToArray(),
             fit.LogLikelihood, fit.LogPosterior, fit.FreeParameters, fit.Aic, fit.Bic, Rows(fit.Covariance),
             d.Converged, d.Reason, d.Iterations, d.Evaluations, d.GradientNorm, d.Edm, fit.Optimizer,
-            DiagnosticsReport.From(d), fit.ElapsedMs, fitMs);
+            d, fit.ElapsedMs, fitMs);
     }
 
     private static double[][]? Rows(double[,]? matrix)
