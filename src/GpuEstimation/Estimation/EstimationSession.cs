@@ -18,18 +18,6 @@ namespace GpuEstimation.Estimation;
 /// </summary>
 public sealed class EstimationSession : IDisposable
 {
-    /// <summary>How far out on the log or logit scale a parameter counts as at the edge of its domain (e³⁰ ≈ 10¹³).</summary>
-    private const double EdgeDistance = 30;
-
-    /// <summary>
-    /// How far out on the log or logit scale (e¹⁵ ≈ 3·10⁶) a parameter is tested for a maximum at the edge: nearer
-    /// in, the likelihood's curvature is too small against its rounding for the test to mean anything.
-    /// </summary>
-    private const double EdgeTestDistance = 15;
-
-    /// <summary>Relative rounding of the log-likelihood allowed when testing for a limit at infinity (see <see cref="Edges"/>).</summary>
-    private const double LimitRounding = 1e-6;
-
     private readonly ILikelihoodEngine _engine;
 
     /// <summary>Uploads <paramref name="model"/>'s data to <paramref name="device"/> (borrowed, not disposed here) and loads its kernels.</summary>
@@ -56,8 +44,8 @@ public sealed class EstimationSession : IDisposable
     {
         var clock = Stopwatch.StartNew();
         var objective = CreateObjective(options, held: null);
-        var (search, restart) = Search(objective, options.Optimizer);
-        var edges = Edges(objective, search);
+        var (search, restart) = RestartingSearch.Run(objective, Model.Start, options.Optimizer);
+        var edges = DomainEdges.Find(objective, search);
         var end = EndPoint(objective, search, options.Map, edges);
         var information = Infer(objective, search, end.Converged, edges, options.Map);
         var profiles = ProfileIntervals.Find(objective, search, information, options, end.Converged, edges);
@@ -72,8 +60,8 @@ public sealed class EstimationSession : IDisposable
     public Maximum Maximize(FitOptions options, IReadOnlyDictionary<string, double>? held = null)
     {
         var objective = CreateObjective(options, held);
-        var (search, _) = Search(objective, options.Optimizer);
-        return EndPoint(objective, search, options.Map, Edges(objective, search));
+        var (search, _) = RestartingSearch.Run(objective, Model.Start, options.Optimizer);
+        return EndPoint(objective, search, options.Map, DomainEdges.Find(objective, search));
     }
 
     /// <summary>The log-likelihood and gradient at natural-scale <paramref name="parameters"/>, in model order.</summary>
@@ -135,90 +123,6 @@ public sealed class EstimationSession : IDisposable
         return objective;
     }
 
-    /// <summary>
-    /// Stage 2: the maximization. A search that ends where the gradient, in standard errors derived at the end point,
-    /// is not small has found no maximum; nor has one that ends below the objective at the data-driven start, and one
-    /// that ends far out on a log or logit scale may have found only a limit. Then a search runs from the model's
-    /// data-driven starting values with each coordinate's scale measured from the curvature there: the optimizer then
-    /// sees standardized coordinates, so a start of 10⁹ or data around 10⁹ behave as starts and data around 0 do. The
-    /// higher converged maximum is kept. Returns the search and, where the restart answered, a note that says so.
-    /// </summary>
-    private (OptimizationResult Search, string? Note) Search(Objective objective, OptimizerSettings settings)
-    {
-        var first = Maximizer.Maximize(objective.Evaluate, objective.Start(), objective.Scales(), settings);
-        var restart = objective.StartingAt(Model.Start);
-        var start = restart.Start();
-        if (first.Converged && !FarOut(objective.Map, first.Point) && !BelowStart(restart, start, first.Value))
-            return (first, null);
-        var scales = Maximizer.CurvatureScales(restart.Evaluate, start, restart.Scales());
-        var second = Maximizer.Maximize(restart.Evaluate, start, scales, settings);
-        int evaluations = first.Evaluations + second.Evaluations + scales.Length + 2;
-        if (!second.Converged || (first.Converged && second.Value < first.Value))
-        {
-            string reason = first.Converged ? first.Reason : $"{first.Reason} (and from the data-driven starting values: {second.Reason})";
-            return (first with { Evaluations = evaluations, Reason = reason }, null);
-        }
-        string why = first.Converged ? "ended at a lower maximum" : $"stopped short of a maximum ({first.Reason})";
-        return (second with { Iterations = first.Iterations + second.Iterations, Evaluations = evaluations },
-            $"the search from the starting values given {why}; it was restarted from the data-driven starting values, in coordinates scaled by the curvature there");
-    }
-
-    /// <summary>
-    /// Whether a bounded coordinate ended far out (beyond ±<see cref="EdgeTestDistance"/>): an edge or a limit (nu → ∞)
-    /// where the likelihood flattens out and any gradient test passes, so a search from the data-driven start is
-    /// worth comparing with.
-    /// </summary>
-    private static bool FarOut(ParameterMap map, double[] point) =>
-        Enumerable.Range(0, map.Free.Count).Any(i => map.Parameters[map.Free[i]].Domain != ParameterDomain.Real && Math.Abs(point[i]) > EdgeTestDistance);
-
-    /// <summary>
-    /// Whether the objective at the data-driven start is above <paramref name="value"/>, where a search from other
-    /// starting values ended: then that end is no maximum, whatever its gradient says (at a kink, as Laplace's location
-    /// has at every data point, a gradient test can pass beside the top).
-    /// </summary>
-    private static bool BelowStart(Objective restart, double[] start, double value)
-    {
-        double atStart = restart.Evaluate(start, new double[start.Length]);
-        return atStart > value + 1e-13 * Math.Max(1, Math.Abs(value));
-    }
-
-    /// <summary>
-    /// Model indices of the free bounded parameters whose maximum is at the edge of the domain: far out on the log or
-    /// logit scale (beyond ±<see cref="EdgeTestDistance"/>) with the objective still not falling one unit further out, so
-    /// the likelihood rises all the way to the edge (p → 0 on all-zero data). A parameter merely small (a rate of
-    /// 10⁻¹⁵ for data around 10¹⁵) falls steeply one unit out and is not an edge.
-    /// </summary>
-    private static int[] Edges(Objective objective, OptimizationResult search)
-    {
-        var map = objective.Map;
-        if (!search.Converged)
-            return [];
-        var edges = new List<int>();
-        var u = search.Point.ToArray();
-        var gradient = new double[u.Length];
-        for (int i = 0; i < map.Free.Count; i++)
-        {
-            int k = map.Free[i];
-            if (map.Parameters[k].Domain == ParameterDomain.Real || Math.Abs(u[i]) <= EdgeTestDistance)
-                continue;
-            u[i] = search.Point[i] + Math.Sign(search.Point[i]);
-            double beyond = objective.Evaluate(u, gradient);
-            u[i] = search.Point[i];
-            // Toward a limit at infinity (nu → ∞) the likelihood changes by ~1/nu, below the rounding of log-gamma
-            // differences of 10⁸ there, so a fall within a millionth of log L still counts as flat: past e¹⁵ the
-            // model is its limit for any data a statistician has.
-            bool limit = map.Parameters[k].Domain == ParameterDomain.Positive && search.Point[i] > 0;
-            double rounding = limit ? LimitRounding * Math.Max(1, Math.Abs(search.Value)) : 0;
-            if (beyond >= search.Value - rounding)
-                edges.Add(k);
-        }
-        return [.. edges];
-    }
-
-    /// <summary>The natural value at the edge the coordinate u heads to: 0 or 1; null for a positive parameter going to ∞ (a limit, not a value).</summary>
-    private double? EdgeValue(int k, double u) =>
-        Parameters.Parameters[k].Domain == ParameterDomain.Positive && u > 0 ? null : Parameters.ToNatural(k, u > 0 ? double.PositiveInfinity : double.NegativeInfinity);
-
     /// <summary>Every name in <paramref name="options"/> and <paramref name="held"/> is a parameter; priors go with MAP; the level is a probability.</summary>
     private void CheckNames(FitOptions options, IReadOnlyDictionary<string, double> held)
     {
@@ -258,7 +162,7 @@ public sealed class EstimationSession : IDisposable
         {
             var atEdge = natural.ToArray();
             foreach (int k in edges)
-                atEdge[k] = EdgeValue(k, objective.Map.ToOptimizer(k, natural[k])) ?? natural[k];
+                atEdge[k] = DomainEdges.Value(objective.Map, k, objective.Map.ToOptimizer(k, natural[k])) ?? natural[k];
             double edgeValue = _engine.Evaluate(atEdge, new double[natural.Length]);
             natural = atEdge;
             logLikelihood = double.IsFinite(edgeValue) && edgeValue >= logLikelihood ? edgeValue : logLikelihood;
@@ -346,9 +250,9 @@ public sealed class EstimationSession : IDisposable
             return new ParameterEstimate(info.Name, natural[k], false, se, new Interval(natural[k] - z * se, natural[k] + z * se), profiles.Intervals.GetValueOrDefault(k));
         }).ToArray();
 
-        var atBound = AtBound(map, natural, end.Edges);
+        var atBound = DomainEdges.AtBound(map, natural, end.Edges);
         if (atBound.Length > 0)
-            notes.Add(BoundNote(map, natural, end.Edges, atBound));
+            notes.Add(DomainEdges.Note(map, natural, end.Edges, atBound));
 
         clock.Stop();
         var diagnostics = new Diagnostics(end.Converged, end.Reason, search.Iterations,
@@ -356,27 +260,6 @@ public sealed class EstimationSession : IDisposable
             double.IsFinite(information.Edm) ? information.Edm : search.Edm, information.Expected ? "not used (Fisher information instead)" : Describe(information.Status), atBound, notes);
         return new FitResult(Model.Name, options.Map ? "map" : "mle", options.Optimizer.Name, DeviceDescription, _engine.Rows, estimates,
             end.LogLikelihood, end.LogPosterior, options.Level, covariance, diagnostics, clock.Elapsed.TotalMilliseconds);
-    }
-
-    /// <summary>
-    /// Names of the parameters at the edge of their domain: those whose maximum is there, and any bounded parameter
-    /// beyond ±30 on the log or logit scale (where the optimizer's scale puts the edge, at infinity).
-    /// </summary>
-    private static string[] AtBound(ParameterMap map, double[] natural, IReadOnlyList<int> edges) =>
-        map.Free
-            .Where(k => edges.Contains(k) || (map.Parameters[k].Domain != ParameterDomain.Real && Math.Abs(map.ToOptimizer(k, natural[k])) > EdgeDistance))
-            .Select(k => map.Parameters[k].Name)
-            .ToArray();
-
-    /// <summary>What the user should know of parameters at the edge: where the maximum is, and that it has no Wald interval.</summary>
-    private static string BoundNote(ParameterMap map, double[] natural, IReadOnlyList<int> edges, string[] atBound)
-    {
-        var said = edges.Select(k => natural[k] is 0 or 1
-            ? $"{map.Parameters[k].Name} = {natural[k]}"
-            : $"{map.Parameters[k].Name} → ∞ (the limit model fits at least as well)");
-        return edges.Count > 0
-            ? $"at the edge of the domain, where the likelihood is largest: {string.Join(", ", said)}; no standard error or Wald interval there, and a profile interval is one-sided"
-            : $"at the edge of the domain (beyond ±{EdgeDistance} on the log or logit scale): {string.Join(", ", atBound)}";
     }
 
     /// <summary>Covariance on the natural scale by the delta method: C = J C_u J, J = diag(dθ/du).</summary>

@@ -1,0 +1,55 @@
+using GpuEstimation.Kernels;
+using GpuEstimation.Optimization;
+
+namespace GpuEstimation.Estimation;
+
+/// <summary>A search from the given starting values, and, where it finds no maximum, one more from the model's data-driven start.</summary>
+internal static class RestartingSearch
+{
+    /// <summary>
+    /// The maximization (stage 2 of a fit). A search that ends where the gradient, in standard errors derived at the end point,
+    /// is not small has found no maximum; nor has one that ends below the objective at the data-driven start, and one
+    /// that ends far out on a log or logit scale may have found only a limit. Then a search runs from the model's
+    /// data-driven starting values with each coordinate's scale measured from the curvature there: the optimizer then
+    /// sees standardized coordinates, so a start of 10⁹ or data around 10⁹ behave as starts and data around 0 do. The
+    /// higher converged maximum is kept. Returns the search and, where the restart answered, a note that says so.
+    /// </summary>
+    public static (OptimizationResult Search, string? Note) Run(Objective objective, IReadOnlyList<double> dataStart, OptimizerSettings settings)
+    {
+        var first = Maximizer.Maximize(objective.Evaluate, objective.Start(), objective.Scales(), settings);
+        var restart = objective.StartingAt(dataStart);
+        var start = restart.Start();
+        if (first.Converged && !FarOut(objective.Map, first.Point) && !BelowStart(restart, start, first.Value))
+            return (first, null);
+        var scales = Maximizer.CurvatureScales(restart.Evaluate, start, restart.Scales());
+        var second = Maximizer.Maximize(restart.Evaluate, start, scales, settings);
+        int evaluations = first.Evaluations + second.Evaluations + scales.Length + 2;
+        if (!second.Converged || (first.Converged && second.Value < first.Value))
+        {
+            string reason = first.Converged ? first.Reason : $"{first.Reason} (and from the data-driven starting values: {second.Reason})";
+            return (first with { Evaluations = evaluations, Reason = reason }, null);
+        }
+        string why = first.Converged ? "ended at a lower maximum" : $"stopped short of a maximum ({first.Reason})";
+        return (second with { Iterations = first.Iterations + second.Iterations, Evaluations = evaluations },
+            $"the search from the starting values given {why}; it was restarted from the data-driven starting values, in coordinates scaled by the curvature there");
+    }
+
+    /// <summary>
+    /// Whether a bounded coordinate ended far out (beyond ±<see cref="DomainEdges.TestDistance"/>): an edge or a limit (nu → ∞)
+    /// where the likelihood flattens out and any gradient test passes, so a search from the data-driven start is
+    /// worth comparing with.
+    /// </summary>
+    private static bool FarOut(ParameterMap map, double[] point) =>
+        Enumerable.Range(0, map.Free.Count).Any(i => map.Parameters[map.Free[i]].Domain != ParameterDomain.Real && Math.Abs(point[i]) > DomainEdges.TestDistance);
+
+    /// <summary>
+    /// Whether the objective at the data-driven start is above <paramref name="value"/>, where a search from other
+    /// starting values ended: then that end is no maximum, whatever its gradient says (at a kink, as Laplace's location
+    /// has at every data point, a gradient test can pass beside the top).
+    /// </summary>
+    private static bool BelowStart(Objective restart, double[] start, double value)
+    {
+        double atStart = restart.Evaluate(start, new double[start.Length]);
+        return atStart > value + 1e-13 * Math.Max(1, Math.Abs(value));
+    }
+}
