@@ -39,4 +39,10 @@ public interface IDistribution<TSelf> : ILikelihoodModel<TSelf> where TSelf : un
     /// not exist (Laplace's location); null (the default) where standard errors come from the observed information.
     /// </summary>
     static virtual double[]? FisherInformation(ReadOnlySpan<double> parameters) => null;
+
+    /// <summary>
+    /// The model the family becomes as <paramref name="parameter"/> runs to infinity ("the normal limit" for Student-t's
+    /// ν), for fits whose maximum lies there; null where the family names none.
+    /// </summary>
+    static virtual string? LimitAtInfinity(string parameter) => null;
 }

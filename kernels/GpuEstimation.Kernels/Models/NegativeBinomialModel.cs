@@ -40,6 +40,9 @@ public readonly struct NegativeBinomialModel : IDistribution<NegativeBinomialMod
     public static double[][] Columns(double[] x, double[]? trials) => [x, Moments.Map(x, k => DeviceMath.LogGamma(k + 1))];
 
     /// <inheritdoc/>
+    public static string? LimitAtInfinity(string parameter) => parameter == "r" ? "the Poisson limit" : null;
+
+    /// <inheritdoc/>
     public static double[] Start(double[] x, double[]? trials)
     {
         // Moments: mean m = r(1 − p)/p, variance v = m/p, so p = m/v and r = m²/(v − m); where v ≤ m, r = 10.

@@ -39,6 +39,9 @@ public readonly struct StudentTModel : IDistribution<StudentTModel>
     public static double[][] Columns(double[] x, double[]? trials) => [x];
 
     /// <inheritdoc/>
+    public static string? LimitAtInfinity(string parameter) => parameter == "nu" ? "the normal limit" : null;
+
+    /// <inheritdoc/>
     public static double[] Start(double[] x, double[]? trials)
     {
         // Robust: the median, the interquartile range / 1.349 (the normal's), and ν = 5.

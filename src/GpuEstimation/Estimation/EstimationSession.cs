@@ -252,7 +252,7 @@ public sealed class EstimationSession : IDisposable
 
         var atBound = DomainEdges.AtBound(map, natural, end.Edges);
         if (atBound.Length > 0)
-            notes.Add(DomainEdges.Note(map, natural, end.Edges, atBound));
+            notes.Add(DomainEdges.Note(map, natural, end.Edges, atBound, Model.LimitAtInfinity));
 
         clock.Stop();
         var diagnostics = new Diagnostics(end.Converged, end.Reason, search.Iterations,

@@ -31,6 +31,9 @@ public interface IModelSpec
     /// </summary>
     double[]? FisherInformation(IReadOnlyList<double> parameters);
 
+    /// <summary>The model this one becomes as <paramref name="parameter"/> runs to infinity ("the normal limit"), or null.</summary>
+    string? LimitAtInfinity(string parameter);
+
     /// <summary>Uploads the data to <paramref name="device"/> and loads the kernels: an engine ready to evaluate.</summary>
     ILikelihoodEngine CreateEngine(ComputeDevice device);
 }

@@ -111,7 +111,7 @@ public static class ModelCatalog
             }
         }
         var spec = new ModelSpec<T>(T.Name, default, T.Columns(x, trials), T.Parameters, T.Start(x, trials),
-            fisherInformation: p => T.FisherInformation(p.ToArray()));
+            fisherInformation: p => T.FisherInformation(p.ToArray()), limitAtInfinity: T.LimitAtInfinity);
         if (DegenerateOnConstant.TryGetValue(T.Name, out var degenerate) && x.All(v => v == x[0]))
         {
             Degenerate.AddOrUpdate(spec, new Degeneracy(degenerate.Parameters,

@@ -12,6 +12,7 @@ namespace GpuEstimation.Models;
 public sealed class ModelSpec<TModel> : IModelSpec where TModel : unmanaged, ILikelihoodModel<TModel>
 {
     private readonly Func<IReadOnlyList<double>, double[]?>? _fisherInformation;
+    private readonly Func<string, string?>? _limitAtInfinity;
 
     /// <param name="name">The model's name, for results.</param>
     /// <param name="model">The device struct.</param>
@@ -22,14 +23,17 @@ public sealed class ModelSpec<TModel> : IModelSpec where TModel : unmanaged, ILi
     /// Typical size of each parameter's uncertainty on the optimizer's scale (log scale for positive parameters); used
     /// for finite-difference steps. Defaults to 0.1 × max(|start|, 1) on that scale.
     /// </param>
+    /// <param name="limitAtInfinity">Parameter name → the model this one becomes as it runs to infinity, or null.</param>
     /// <param name="fisherInformation">
     /// For a model with a kink at its maximum: natural parameters → the Fisher information of one observation (P×P,
     /// row by row), from which standard errors then come; null where the observed information serves.
     /// </param>
     public ModelSpec(string name, TModel model, IReadOnlyList<double[]> columns, IReadOnlyList<ParameterInfo> parameters,
-        IReadOnlyList<double> start, IReadOnlyList<double>? scales = null, Func<IReadOnlyList<double>, double[]?>? fisherInformation = null)
+        IReadOnlyList<double> start, IReadOnlyList<double>? scales = null, Func<IReadOnlyList<double>, double[]?>? fisherInformation = null,
+        Func<string, string?>? limitAtInfinity = null)
     {
         _fisherInformation = fisherInformation;
+        _limitAtInfinity = limitAtInfinity;
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         if (parameters.Count != model.ParameterCount)
             throw new ArgumentException($"the model has {model.ParameterCount} parameters, {parameters.Count} were described", nameof(parameters));
@@ -75,6 +79,9 @@ public sealed class ModelSpec<TModel> : IModelSpec where TModel : unmanaged, ILi
 
     /// <inheritdoc/>
     public double[]? FisherInformation(IReadOnlyList<double> parameters) => _fisherInformation?.Invoke(parameters);
+
+    /// <inheritdoc/>
+    public string? LimitAtInfinity(string parameter) => _limitAtInfinity?.Invoke(parameter);
 
     /// <inheritdoc/>
     public ILikelihoodEngine CreateEngine(ComputeDevice device) => new LikelihoodEngine<TModel>(device, Model, Columns);

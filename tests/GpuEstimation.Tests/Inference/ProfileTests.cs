@@ -119,6 +119,7 @@ public class ProfileTests(DeviceFixture devices, ITestOutputHelper output)
 
         Assert.True(fit.Converged, fit.Reason);
         Assert.Contains("nu", fit.Diagnostics.AtBound);
+        Assert.Contains(fit.Diagnostics.Notes, n => n.Contains("nu → ∞ (the normal limit fits at least as well)", StringComparison.Ordinal));
         var nu = fit.Get("nu");
         Assert.Null(nu.Profile!.Upper);
         double lower = nu.Profile!.Lower!.Value;
