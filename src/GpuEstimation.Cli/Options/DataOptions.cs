@@ -74,6 +74,10 @@ internal sealed class DataOptions
                 throw new InputException("--model linear reads --y NAME and --x NAME[,NAME...], not --column");
             if (columns.Y is null || columns.X is not { Count: > 0 })
                 throw new InputException($"--model linear needs {(columns.Y is null ? "--y NAME" : "--x NAME[,NAME...]")}");
+            if (columns.X.GroupBy(x => x).FirstOrDefault(g => g.Count() > 1) is { } twice)
+                throw new InputException($"--x {twice.Key}: given twice; each feature column once");
+            if (columns.X.Contains(columns.Y))
+                throw new InputException($"--x {columns.Y}: the response (--y) cannot also be a feature");
         }
         else
         {

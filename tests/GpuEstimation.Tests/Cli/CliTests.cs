@@ -272,6 +272,10 @@ public sealed class CliTests : IDisposable
         AssertBadInput(["sweep", "--model", "normal", "--data", WriteColumns("j.csv", ("x", _x)), "--column", "x", "--grid", "mu=1:2:5000", "--grid", "sigma=1:2:5000", "--json", Path.Combine(Path.GetTempPath(), "never.json")], "GiB of JSON");
 
     [Fact]
+    public void FeatureGivenTwiceIsNamed() =>
+        AssertBadInput(["fit", "--model", "linear", "--data", WriteColumns("t.csv", ("y", _x), ("u", _x)), "--y", "y", "--x", "u,u"], "--x u: given twice");
+
+    [Fact]
     public void UnknownOption() => AssertBadInput(["fit", "--model", "normal", "--data", WriteColumns("o.csv", ("x", _x)), "--column", "x", "--colour", "red"], "fit: unknown option --colour");
 
     [SkippableFact]
