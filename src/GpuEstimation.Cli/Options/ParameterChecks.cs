@@ -50,7 +50,7 @@ internal static class ParameterChecks
             if (options.At.ContainsKey(axis.Name) || options.Fit.Fixed.ContainsKey(axis.Name))
                 throw new InputException($"--grid {axis.Name}: {axis.Name} is on the grid, so it cannot also be given with --at or --fix");
             if (DomainError(info, axis.Low) is not null || DomainError(info, axis.High) is not null)
-                throw new InputException($"--grid {axis.Name}: the range {Numbers.Full(axis.Low)}..{Numbers.Full(axis.High)} leaves the domain of {axis.Name} ({DomainError(info, double.NaN)})");
+                throw new InputException($"--grid {axis.Name}: the range {Numbers.Full(axis.Low)}..{Numbers.Full(axis.High)} leaves the domain of {axis.Name} (must {ParameterMap.Describe(info.Domain)})");
         }
     }
 
@@ -83,11 +83,7 @@ internal static class ParameterChecks
         model.Parameters.FirstOrDefault(p => p.Name == name)
         ?? throw new InputException($"{option} {name}: model '{model.Name}' has no parameter '{name}' (parameters: {string.Join(", ", model.Parameters.Select(p => p.Name))})");
 
-    // What the domain requires, where value is outside it (NaN is outside every restricted domain).
-    private static string? DomainError(ParameterInfo info, double value) => info.Domain switch
-    {
-        ParameterDomain.Positive when !(value > 0) => "must be positive",
-        ParameterDomain.UnitInterval when !(value > 0 && value < 1) => "must lie strictly between 0 and 1",
-        _ => null,
-    };
+    // What the domain requires, where value is outside it (the library's one domain test; NaN is outside every one).
+    private static string? DomainError(ParameterInfo info, double value) =>
+        ParameterMap.Contains(info.Domain, value) ? null : $"must {ParameterMap.Describe(info.Domain)}";
 }
