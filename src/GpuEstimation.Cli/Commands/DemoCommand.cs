@@ -4,6 +4,7 @@ using GpuEstimation.Cli.Output;
 using GpuEstimation.Demo;
 using GpuEstimation.Plots;
 using GpuEstimation.Surfaces;
+using GpuEstimation.Estimation;
 
 namespace GpuEstimation.Cli.Commands;
 
@@ -36,14 +37,17 @@ internal sealed class DemoCommand : Command
         var pictures = parse.GetValue(_pictures)!;
         CreateDirectory(pictures);
         using var device = _device.Open(parse);
-        var example = LearningExample.Fit(device, parse.GetValue(_points), LearningExample.DemoSlopePriorSd);
+        var data = LearningExample.Generate(parse.GetValue(_points));
+        // One session for the fits and the surface: the data goes to the device once.
+        using var session = new EstimationSession(LearningExample.Model(data), device);
+        var example = LearningExample.Fit(session, data, LearningExample.DemoSlopePriorSd);
         DemoReport.Write(output, example);
 
         var linePicture = Path.Combine(pictures, FitPicture);
         var surfacePicture = Path.Combine(pictures, SurfacePicture);
         OutputFile.Write("--pictures", linePicture, path => SurfacePlots.LearningExample(
             example.Data.Column("x"), example.Data.Column("y"), example.Mle, example.Map, example.LogDensities, path));
-        var surface = Surface(example, device);
+        var surface = Surface(example, session);
         OutputFile.Write("--pictures", surfacePicture, path => SurfacePlots.Heatmap(surface, path));
         output.WriteLine();
         output.WriteLine($"pictures: {linePicture}, {surfacePicture}");
@@ -67,12 +71,11 @@ internal sealed class DemoCommand : Command
 
     // The (intercept, slope) surface around the MLE at the MLE's sigma, with the MLE and the MAP (ridge) marked:
     // the ridge solution sits off the likelihood's peak, towards the prior's centre.
-    private static SweepResult Surface(LearningFit example, Backends.ComputeDevice device)
+    private static SweepResult Surface(LearningFit example, EstimationSession session)
     {
         var mle = example.Mle;
         var se = (mle.Get("intercept").StdError ?? 0.01, mle.Get("x").StdError ?? 0.01);
-        using var session = Sessions.Open(example.Model, device);
-        var surface = Sessions.Sweep(session, new SweepOptions
+        var surface = Sweeper.Sweep(session, new SweepOptions
         {
             Axes =
             [

@@ -2,6 +2,7 @@ using System.CommandLine;
 using GpuEstimation.Cli.Options;
 using GpuEstimation.Cli.Output;
 using GpuEstimation.Results;
+using GpuEstimation.Estimation;
 
 namespace GpuEstimation.Cli.Commands;
 
@@ -35,7 +36,7 @@ internal sealed class EvalCommand : Command
         int? repeat = parse.GetValue(_repeat);
 
         using var device = _device.Open(parse);
-        using var session = Sessions.Open(model, device);
+        using var session = new EstimationSession(model, device);
         var evaluation = session.Evaluate(point);
         double? evalMs = repeat is { } count ? session.TimeEvaluation(point, count) : null;
         EvaluationTable.Write(parse.InvocationConfiguration.Output, model.Name, evaluation, evalMs, repeat);

@@ -50,7 +50,7 @@ internal sealed class FitCommand : Command
         int? repeat = parse.GetValue(_repeat);
 
         using var device = _device.Open(parse);
-        using var session = Sessions.Open(model, device);
+        using var session = new EstimationSession(model, device);
         var fit = session.Fit(options);
         // Warm timing: the same fit again with the data on the device and the code compiled.
         double? fitMs = repeat is { } count ? WarmTiming.MedianMs(count, () => fit = session.Fit(options)) : null;

@@ -64,12 +64,12 @@ internal sealed class SweepCommand : Command
         int? repeat = parse.GetValue(_repeat);
 
         using var device = _device.Open(parse);
-        using var session = Sessions.Open(model, device);
+        using var session = new EstimationSession(model, device);
         SweepResult sweep;
         using (var progress = new SweepProgress(output))
-            sweep = Sessions.Sweep(session, options, progress);
+            sweep = Sweeper.Sweep(session, options, progress);
         // Warm timing: the same sweep again with the data on the device and the kernels compiled.
-        double? sweepMs = repeat is { } count ? WarmTiming.MedianMs(count, () => sweep = Sessions.Sweep(session, options)) : null;
+        double? sweepMs = repeat is { } count ? WarmTiming.MedianMs(count, () => sweep = Sweeper.Sweep(session, options)) : null;
         SweepSummary.Write(output, sweep, sweepMs, repeat);
         Save(output, sweep, sweepMs, csv, json, png);
         return sweep.NotConverged == 0 ? GpuestApp.Ok : GpuestApp.NotConverged;

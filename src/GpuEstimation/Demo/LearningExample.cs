@@ -65,8 +65,21 @@ public static class LearningExample
     public static LearningFit Fit(ComputeDevice device, int points, double slopePriorSd)
     {
         var data = Generate(points);
-        var model = ModelCatalog.Linear(data, "y", ["x"]);
-        using var session = new EstimationSession(model, device);
+        using var session = new EstimationSession(Model(data), device);
+        return Fit(session, data, slopePriorSd);
+    }
+
+    /// <summary>The learning example's model over <paramref name="data"/>: y on x with an intercept.</summary>
+    public static IModelSpec Model(Dataset data) => ModelCatalog.Linear(data, "y", ["x"]);
+
+    /// <summary>
+    /// The same fits on a session of <see cref="Model"/> over <paramref name="data"/> that the caller keeps open (to
+    /// sweep the same data afterwards without uploading it again).
+    /// </summary>
+    public static LearningFit Fit(EstimationSession session, Dataset data, double slopePriorSd)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(data);
         var mle = session.Fit(new FitOptions());
         var map = session.Fit(new FitOptions
         {
@@ -78,6 +91,6 @@ public static class LearningExample
         var (coefficients, sigma) = LinearClosedForm.LeastSquares(y, [x]);
         var ridge = LinearClosedForm.Ridge(y, [x], map["sigma"], slopePriorSd);
         var logDensities = session.LogDensities(mle.Parameters.Select(p => p.Estimate).ToArray());
-        return new LearningFit(data, model, slopePriorSd, mle, map, [.. coefficients, sigma], ridge, logDensities);
+        return new LearningFit(data, session.Model, slopePriorSd, mle, map, [.. coefficients, sigma], ridge, logDensities);
     }
 }
