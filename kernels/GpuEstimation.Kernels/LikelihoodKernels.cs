@@ -5,17 +5,23 @@ namespace GpuEstimation.Kernels;
 /// <summary>The generic kernels: one of each, for every model type.</summary>
 public static class LikelihoodKernels
 {
+    /// <summary>The most threads per group of the reduction kernels (the engine's group size on a device that allows it).</summary>
+    public const int MaxGroupSize = 512;
+
     /// <summary>
     /// Total log-likelihood and its gradient in one pass over the data. Explicitly grouped, grid-stride loop, each
-    /// thread keeping its P + 1 sums in registers; each group then reduces them in a fixed order (warp shuffles, then
-    /// the warps' sums in warp order) and writes one partial per term: <c>partials[group * terms + k]</c>. The host
+    /// thread keeping its P + 1 sums in registers; each group then reduces them in a fixed order
+    /// (<typeparamref name="TSum"/>: warp shuffles on CUDA, a shared-memory tree on OpenCL) and writes one partial per term: <c>partials[group * terms + k]</c>. The host
     /// sums the partials in group order, so the same launch gives the same bits every time (no atomics). The group
-    /// size must be a multiple of the warp size and the dynamic shared memory must hold one double per warp.
+    /// size must be a power of two of at most <see cref="MaxGroupSize"/> and a multiple of the warp size, with the
+    /// dynamic shared memory that <typeparamref name="TSum"/>, the backend's group sum, asks for
+    /// (<see cref="IGroupSum.DynamicDoubles"/>).
     /// </summary>
-    public static void ValueAndGradientKernel<TModel, TVec>(
+    public static void ValueAndGradientKernel<TModel, TVec, TSum>(
         ArrayView<double> values, long rows, TModel model, TVec arguments, int terms, ArrayView<double> partials)
         where TModel : unmanaged, ILikelihoodModel<TModel>
         where TVec : unmanaged, ITermVector<TVec>
+        where TSum : struct, IGroupSum
     {
         var data = new DeviceRows(values, rows);
         var sums = default(TVec);
@@ -23,10 +29,10 @@ public static class LikelihoodKernels
         for (long row = (long)Grid.IdxX * Group.DimX + Group.IdxX; row < rows; row += stride)
             TModel.Accumulate(model, arguments, data, row, ref sums);
 
-        var shared = SharedMemory.GetDynamic<double>();
+        var shared = TSum.Shared();
         for (int k = 0; k < terms; k++)
         {
-            double total = GroupSum(sums.Get(k), shared);
+            double total = TSum.GroupSum(sums.Get(k), shared);
             if (Group.IsFirstThread)
                 partials[(long)Grid.IdxX * terms + k] = total;
         }
@@ -59,10 +65,11 @@ public static class LikelihoodKernels
     /// flight. Pass <see cref="ValueOnly{T}"/> sums: the gradient is not needed. Same group-size and shared-memory
     /// requirements as <see cref="ValueAndGradientKernel"/>.
     /// </summary>
-    public static void SweepKernel<TModel, TVec>(
+    public static void SweepKernel<TModel, TVec, TSum>(
         ArrayView<double> values, long rows, TModel model, ArrayView<TVec> points, long chunkRows, ArrayView<double> partials)
         where TModel : unmanaged, ILikelihoodModel<TModel>
         where TVec : unmanaged, ITermVector<TVec>
+        where TSum : struct, IGroupSum
     {
         var data = new DeviceRows(values, rows);
         long first = (long)Grid.IdxX * SweepPointsPerGroup;
@@ -84,12 +91,12 @@ public static class LikelihoodKernels
             TModel.Accumulate(model, a3, data, row, ref s3);
         }
 
-        var shared = SharedMemory.GetDynamic<double>();
+        var shared = TSum.Shared();
         long chunks = Grid.DimY, at = first * chunks + Grid.IdxY;
-        double t0 = GroupSum(s0.Get(0), shared);
-        double t1 = GroupSum(s1.Get(0), shared);
-        double t2 = GroupSum(s2.Get(0), shared);
-        double t3 = GroupSum(s3.Get(0), shared);
+        double t0 = TSum.GroupSum(s0.Get(0), shared);
+        double t1 = TSum.GroupSum(s1.Get(0), shared);
+        double t2 = TSum.GroupSum(s2.Get(0), shared);
+        double t3 = TSum.GroupSum(s3.Get(0), shared);
         if (Group.IsFirstThread)
         {
             partials[at] = t0;
@@ -111,28 +118,5 @@ public static class LikelihoodKernels
         for (int c = 0; c < chunks; c++)
             sum += partials[first + c];
         sums[point] = sum;
-    }
-
-    /// <summary>
-    /// The sum of <paramref name="value"/> over the group, in a fixed order: a shuffle tree within each warp, then the
-    /// warps' sums added in warp order by thread 0 through <paramref name="shared"/> (one double per warp). Valid in
-    /// thread 0. No atomics, so the same bits every run; ends with a barrier, so it may be called again at once.
-    /// </summary>
-    private static double GroupSum(double value, ArrayView<double> shared)
-    {
-        for (int offset = Warp.WarpSize >> 1; offset > 0; offset >>= 1)
-            value += Warp.ShuffleDown(value, offset);
-        if (Warp.IsFirstLane)
-            shared[Warp.WarpIdx] = value;
-        Group.Barrier();
-        double total = 0;
-        if (Group.IsFirstThread)
-        {
-            int warps = Group.DimX / Warp.WarpSize;
-            for (int w = 0; w < warps; w++)
-                total += shared[w];
-        }
-        Group.Barrier();
-        return total;
     }
 }

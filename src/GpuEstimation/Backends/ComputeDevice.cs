@@ -1,3 +1,4 @@
+using GpuEstimation.Kernels;
 using ILGPU;
 using ILGPU.Runtime;
 using ILGPU.Runtime.CPU;
@@ -12,7 +13,6 @@ namespace GpuEstimation.Backends;
 /// </summary>
 public sealed class ComputeDevice : IDisposable
 {
-    private const int PreferredGroupSize = 512;
 
     private readonly Context? _context;
     private readonly Accelerator? _accelerator;
@@ -22,7 +22,7 @@ public sealed class ComputeDevice : IDisposable
         _context = context;
         _accelerator = accelerator;
         Backend = backend;
-        GroupSize = LargestPowerOfTwoAtMost(Math.Min(PreferredGroupSize, accelerator.MaxNumThreadsPerGroup));
+        GroupSize = LargestPowerOfTwoAtMost(Math.Min(LikelihoodKernels.MaxGroupSize, accelerator.MaxNumThreadsPerGroup));
         // Enough resident groups to fill every multiprocessor (docs/design.md, "Kernel shapes": 528 x 512 on a 132-SM H200).
         int perMultiprocessor = Math.Max(1, accelerator.MaxNumThreadsPerMultiprocessor / GroupSize);
         MaxGroups = Math.Max(1, accelerator.NumMultiprocessors * perMultiprocessor);

@@ -4,10 +4,16 @@ using ILGPU.Runtime;
 
 namespace GpuEstimation.Engine;
 
-/// <summary>The ILGPU kernel on an accelerator: one launch and one read-back of the group partials per evaluation.</summary>
-internal sealed class KernelEvaluator<TModel, TVec> : Evaluator<TModel, TVec>
+/// <summary>
+/// The ILGPU kernels on an accelerator: one launch and one read-back of the group partials per evaluation.
+/// <typeparamref name="TSum"/> is the group sum the backend's code generator can emit (<see cref="LikelihoodEngine{TModel}"/>
+/// picks it). A kernel that fails to compile or launch is reported as a <see cref="KernelException"/> that names the
+/// backend, the kernel and the model.
+/// </summary>
+internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TVec>
     where TModel : unmanaged, ILikelihoodModel<TModel>
     where TVec : unmanaged, ITermVector<TVec>
+    where TSum : struct, IGroupSum
 {
     private readonly MemoryBuffer1D<double, Stride1D.Dense> _data;
     private readonly MemoryBuffer1D<double, Stride1D.Dense> _partials;
@@ -35,12 +41,13 @@ internal sealed class KernelEvaluator<TModel, TVec> : Evaluator<TModel, TVec>
         long rows = owner.Rows;
         long groupsNeeded = (rows + device.GroupSize - 1) / device.GroupSize;
         int groups = (int)Math.Clamp(groupsNeeded, 1, device.MaxGroups);
-        // The group reduction keeps one double per warp in shared memory.
-        _shared = SharedMemoryConfig.RequestDynamic<double>(Math.Max(1, device.GroupSize / accelerator.WarpSize));
+        int dynamicDoubles = TSum.DynamicDoubles(device.GroupSize, accelerator.WarpSize);
+        _shared = dynamicDoubles > 0 ? SharedMemoryConfig.RequestDynamic<double>(dynamicDoubles) : default;
         _config = new KernelConfig(groups, device.GroupSize, _shared);
 
-        _kernel = accelerator.LoadStreamKernel<ArrayView<double>, long, TModel, TVec, int, ArrayView<double>>(
-            LikelihoodKernels.ValueAndGradientKernel<TModel, TVec>);
+        _kernel = Guard(KernelException.ValueAndGradient, "compiled", () =>
+            accelerator.LoadStreamKernel<ArrayView<double>, long, TModel, TVec, int, ArrayView<double>>(
+                LikelihoodKernels.ValueAndGradientKernel<TModel, TVec, TSum>));
 
         _data = accelerator.Allocate1D<double>(Math.Max(1, rows * columns.Count));
         for (int c = 0; c < columns.Count; c++)
@@ -54,8 +61,12 @@ internal sealed class KernelEvaluator<TModel, TVec> : Evaluator<TModel, TVec>
 
     public override double Evaluate(ReadOnlySpan<double> parameters, Span<double> gradient)
     {
-        _kernel(_config, _data.View, Owner.Rows, Owner.Model, Arguments(parameters), Terms, _partials.View);
-        _partials.View.CopyToCPU(_hostPartials);
+        var arguments = Arguments(parameters);
+        Guard(KernelException.ValueAndGradient, "run", () =>
+        {
+            _kernel(_config, _data.View, Owner.Rows, Owner.Model, arguments, Terms, _partials.View);
+            _partials.View.CopyToCPU(_hostPartials);
+        });
         return Reduce(parameters, _hostPartials, gradient);
     }
 
@@ -64,11 +75,16 @@ internal sealed class KernelEvaluator<TModel, TVec> : Evaluator<TModel, TVec>
         if (output.Length == 0)
             return;
         // Loaded on first use (most sessions never ask), then kept like the main kernel.
-        _pointwise ??= Owner.Device.Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, long, TModel, TVec, ArrayView<double>>(
-            LikelihoodKernels.PointwiseKernel<TModel, TVec>);
+        _pointwise ??= Guard(KernelException.Pointwise, "compiled", () =>
+            Owner.Device.Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, long, TModel, TVec, ArrayView<double>>(
+                LikelihoodKernels.PointwiseKernel<TModel, TVec>));
         _pointwiseOutput ??= Owner.Device.Accelerator.Allocate1D<double>(output.Length);
-        _pointwise(output.Length, _data.View, Owner.Rows, Owner.Model, Arguments(parameters), _pointwiseOutput.View);
-        _pointwiseOutput.View.CopyToCPU(output);
+        var arguments = Arguments(parameters);
+        Guard(KernelException.Pointwise, "run", () =>
+        {
+            _pointwise(output.Length, _data.View, Owner.Rows, Owner.Model, arguments, _pointwiseOutput.View);
+            _pointwiseOutput.View.CopyToCPU(output);
+        });
     }
 
     public override void Sweep(IReadOnlyList<double[]> points, double[] output)
@@ -82,9 +98,11 @@ internal sealed class KernelEvaluator<TModel, TVec> : Evaluator<TModel, TVec>
         const int perGroup = LikelihoodKernels.SweepPointsPerGroup;
         int tile = perGroup * (int)Math.Clamp(8L * 1024 * 1024 / chunks / perGroup, 1, (points.Count + perGroup - 1) / perGroup);
         var accelerator = Owner.Device.Accelerator;
-        _sweep ??= accelerator.LoadStreamKernel<ArrayView<double>, long, TModel, ArrayView<ValueOnly<TVec>>, long, ArrayView<double>>(
-            LikelihoodKernels.SweepKernel<TModel, ValueOnly<TVec>>);
-        _sumChunks ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, int, ArrayView<double>>(LikelihoodKernels.SumChunksKernel);
+        _sweep ??= Guard(KernelException.Sweep, "compiled", () =>
+            accelerator.LoadStreamKernel<ArrayView<double>, long, TModel, ArrayView<ValueOnly<TVec>>, long, ArrayView<double>>(
+                LikelihoodKernels.SweepKernel<TModel, ValueOnly<TVec>, TSum>));
+        _sumChunks ??= Guard(KernelException.SumChunks, "compiled", () =>
+            accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, int, ArrayView<double>>(LikelihoodKernels.SumChunksKernel));
         // Kept between sweeps (a sweep comes in several tiles of points), grown when a tile needs more.
         if (_sweepArguments is null || _sweepArguments.Length < tile || _sweepPartials!.Length < (long)tile * chunks)
         {
@@ -103,9 +121,31 @@ internal sealed class KernelEvaluator<TModel, TVec> : Evaluator<TModel, TVec>
                 hostArguments[p] = new ValueOnly<TVec>(Arguments(points[first + Math.Min(p, count - 1)]));
             arguments.View.AsContiguous().SubView(0, groups * perGroup).CopyFromCPU(hostArguments.AsSpan(0, groups * perGroup));
             var config = new KernelConfig(new Index2D(groups, chunks), new Index2D(Owner.Device.GroupSize, 1), _shared);
-            _sweep(config, _data.View, rows, Owner.Model, arguments.View, chunkRows, partials.View);
-            _sumChunks(count, partials.View, chunks, sums.View);
-            sums.View.AsContiguous().SubView(0, count).CopyToCPU(output.AsSpan(first, count));
+            Guard(KernelException.Sweep, "run", () =>
+            {
+                _sweep(config, _data.View, rows, Owner.Model, arguments.View, chunkRows, partials.View);
+                _sumChunks(count, partials.View, chunks, sums.View);
+                sums.View.AsContiguous().SubView(0, count).CopyToCPU(output.AsSpan(first, count));
+            });
+        }
+    }
+
+    /// <summary>Runs <paramref name="action"/>; an ILGPU or driver failure in it becomes a <see cref="KernelException"/>.</summary>
+    private void Guard(string kernel, string stage, Action action) => Guard(kernel, stage, () =>
+    {
+        action();
+        return true;
+    });
+
+    private T Guard<T>(string kernel, string stage, Func<T> action)
+    {
+        try
+        {
+            return action();
+        }
+        catch (Exception e) when (e is not KernelException)
+        {
+            throw new KernelException(Owner.Device.Backend, kernel, Owner.ModelName, stage, e);
         }
     }
 

@@ -15,7 +15,8 @@ public sealed class LikelihoodEngine<TModel> : ILikelihoodEngine where TModel : 
     /// <param name="device">The device; borrowed, not disposed here.</param>
     /// <param name="model">The model, with its fixed configuration.</param>
     /// <param name="columns">The model's data columns, in the order it reads them, all of one length.</param>
-    public LikelihoodEngine(ComputeDevice device, TModel model, IReadOnlyList<double[]> columns)
+    /// <param name="modelName">The model's name in error messages (by default the model type's name).</param>
+    public LikelihoodEngine(ComputeDevice device, TModel model, IReadOnlyList<double[]> columns, string? modelName = null)
     {
         ArgumentNullException.ThrowIfNull(device);
         ArgumentNullException.ThrowIfNull(columns);
@@ -26,6 +27,7 @@ public sealed class LikelihoodEngine<TModel> : ILikelihoodEngine where TModel : 
 
         Device = device;
         Model = model;
+        ModelName = modelName ?? typeof(TModel).Name;
         ParameterCount = model.ParameterCount;
         Rows = columns.Count == 0 ? 0 : columns[0].Length;
         // The term vector carries both the P + 1 sums and the model's per-evaluation arguments.
@@ -46,6 +48,9 @@ public sealed class LikelihoodEngine<TModel> : ILikelihoodEngine where TModel : 
 
     /// <summary>The model.</summary>
     public TModel Model { get; }
+
+    /// <summary>The model's name, as errors give it.</summary>
+    public string ModelName { get; }
 
     /// <summary>The number of observations.</summary>
     public int Rows { get; }
@@ -97,6 +102,11 @@ public sealed class LikelihoodEngine<TModel> : ILikelihoodEngine where TModel : 
     /// <summary>Releases the device buffers (or the native backend's host copy of the data).</summary>
     public void Dispose() => _evaluator.Dispose();
 
-    private IEvaluator Create<TVec>(IReadOnlyList<double[]> columns) where TVec : unmanaged, ITermVector<TVec> =>
-        Device.Backend == Backend.Native ? new NativeEvaluator<TModel, TVec>(this, columns) : new KernelEvaluator<TModel, TVec>(this, columns);
+    // OpenCL gets the shared-memory group sum: ILGPU's OpenCL code generator has no warp shuffles.
+    private IEvaluator Create<TVec>(IReadOnlyList<double[]> columns) where TVec : unmanaged, ITermVector<TVec> => Device.Backend switch
+    {
+        Backend.Native => new NativeEvaluator<TModel, TVec>(this, columns),
+        Backend.OpenCL => new KernelEvaluator<TModel, TVec, SharedTreeSum>(this, columns),
+        _ => new KernelEvaluator<TModel, TVec, WarpShuffleSum>(this, columns),
+    };
 }

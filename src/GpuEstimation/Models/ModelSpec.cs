@@ -84,5 +84,5 @@ public sealed class ModelSpec<TModel> : IModelSpec where TModel : unmanaged, ILi
     public string? LimitAtInfinity(string parameter) => _limitAtInfinity?.Invoke(parameter);
 
     /// <inheritdoc/>
-    public ILikelihoodEngine CreateEngine(ComputeDevice device) => new LikelihoodEngine<TModel>(device, Model, Columns);
+    public ILikelihoodEngine CreateEngine(ComputeDevice device) => new LikelihoodEngine<TModel>(device, Model, Columns, Name);
 }

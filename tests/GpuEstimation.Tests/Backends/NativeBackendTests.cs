@@ -1,14 +1,10 @@
-using GpuEstimation.Kernels;
 using GpuEstimation.Backends;
 using GpuEstimation.Cli;
-using GpuEstimation.Data;
 using GpuEstimation.Engine;
 using GpuEstimation.Estimation;
 using GpuEstimation.Kernels.Models;
 using GpuEstimation.Models;
-using GpuEstimation.Tests.Models;
 using GpuEstimation.Tests.Support;
-using MathNet.Numerics.Random;
 using Xunit;
 
 namespace GpuEstimation.Tests.Backends;
@@ -16,17 +12,12 @@ namespace GpuEstimation.Tests.Backends;
 [Collection(DeviceCollection.Name)]
 public class NativeBackendTests(DeviceFixture devices)
 {
-    private const int N = 100_003; // several 32k-row chunks and a ragged tail (linear and the user model)
-
-    public static IEnumerable<object[]> Models =>
-        new[] { "linear", "my-exponential" }.Concat(FamilyCases.All.Keys).Select(m => new object[] { m });
-
     // Every model the project has: the native estimates equal the CPU accelerator's (the kernels) to 1e-12.
     [Theory]
-    [MemberData(nameof(Models))]
+    [MemberData(nameof(SampleModels.All), MemberType = typeof(SampleModels))]
     public void NativeEstimatesEqualTheCpuAcceleratorsToE12(string model)
     {
-        var spec = Spec(model);
+        var spec = SampleModels.Spec(model);
         var options = new FitOptions();
         FitResult native, accelerator;
         using (var session = new EstimationSession(spec, devices.Native))
@@ -48,10 +39,10 @@ public class NativeBackendTests(DeviceFixture devices)
 
     // The chunk partition and the order of the chunk sums do not depend on the thread count.
     [Theory]
-    [MemberData(nameof(Models))]
+    [MemberData(nameof(SampleModels.All), MemberType = typeof(SampleModels))]
     public void ResultsAreBitIdenticalWithOneTwoAndThreeThreads(string model)
     {
-        var spec = Spec(model);
+        var spec = SampleModels.Spec(model);
         var results = new[] { 1, 2, 3 }.Select(threads =>
         {
             using var device = ComputeDevice.Open(Backend.Native, threads);
@@ -105,26 +96,4 @@ public class NativeBackendTests(DeviceFixture devices)
     }
 
     private static IEnumerable<long> Bits(FitResult fit) => fit.Parameters.Select(p => BitConverter.DoubleToInt64Bits(p.Estimate));
-
-    private static IModelSpec Spec(string model)
-    {
-        var x = NormalSamples.Draw(N, 101, 2, 1.5);
-        switch (model)
-        {
-            case "linear":
-                var noise = NormalSamples.Draw(N, 102, 0, 0.4);
-                var y = x.Select((v, i) => 0.7 - 1.3 * v + noise[i]).ToArray();
-                return ModelCatalog.Linear(Dataset.FromColumns(("y", y), ("x", x)), "y", ["x"]);
-            case "my-exponential":
-                var t = x.Select(Math.Abs).ToArray();
-                return new ModelSpec<MyExponentialModel>("exponential", new MyExponentialModel(), [t], [new ParameterInfo("rate", ParameterDomain.Positive)], [1.0]);
-            default:
-                // Each family on a sample of its own (the truth of the family tests), 20k rows.
-                var c = FamilyCases.All[model];
-                var random = new Xoshiro256StarStar(5);
-                var sample = Enumerable.Range(0, 20_000).Select(_ => c.Sample(c.Truth, random)).ToArray();
-                var columns = model == "binomial" ? new ModelColumns("x", Trials: 20) : new ModelColumns("x");
-                return ModelCatalog.Create(model, Dataset.FromColumns(("x", sample)), columns);
-        }
-    }
 }

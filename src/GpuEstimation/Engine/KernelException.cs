@@ -1,0 +1,64 @@
+using GpuEstimation.Backends;
+
+namespace GpuEstimation.Engine;
+
+/// <summary>
+/// A kernel that an accelerator could not compile or run: says which backend, which kernel and which model, with the
+/// ILGPU or driver error as <see cref="Exception.InnerException"/>. For example "OpenCL: the value+gradient kernel of
+/// studentt could not be compiled: ...". Not bad input: the product or the device is at fault.
+/// </summary>
+public sealed class KernelException : Exception
+{
+    /// <summary>The kernel that sums the log-likelihood and its gradient.</summary>
+    public const string ValueAndGradient = "value+gradient";
+
+    /// <summary>The kernel that evaluates the log-likelihood at many points (a sweep).</summary>
+    public const string Sweep = "sweep";
+
+    /// <summary>The kernel that adds a sweep's chunk sums.</summary>
+    public const string SumChunks = "sweep chunk-sum";
+
+    /// <summary>The kernel that writes each observation's log-density.</summary>
+    public const string Pointwise = "pointwise";
+
+    /// <summary>Describes the failure.</summary>
+    /// <param name="backend">The backend the kernel was for.</param>
+    /// <param name="kernel">The kernel (<see cref="ValueAndGradient"/>, <see cref="Sweep"/>, ...).</param>
+    /// <param name="model">The model's name.</param>
+    /// <param name="stage">What failed: "compiled" (could not be compiled) or "run" (failed to run).</param>
+    /// <param name="inner">The ILGPU or driver error.</param>
+    public KernelException(Backend backend, string kernel, string model, string stage, Exception inner)
+        : base($"{BackendName(backend)}: the {kernel} kernel of {model} {(stage == "compiled" ? "could not be compiled" : "failed to run")}: " +
+            $"{Innermost(inner).GetType().Name}: {Innermost(inner).Message}", inner)
+    {
+        Backend = backend;
+        Kernel = kernel;
+        Model = model;
+    }
+
+    /// <summary>The backend the kernel was for.</summary>
+    public Backend Backend { get; }
+
+    /// <summary>The kernel that failed.</summary>
+    public string Kernel { get; }
+
+    /// <summary>The model whose kernel failed.</summary>
+    public string Model { get; }
+
+    /// <summary>The backend as people write it: CUDA, OpenCL, the CPU accelerator.</summary>
+    public static string BackendName(Backend backend) => backend switch
+    {
+        Backend.Cuda => "CUDA",
+        Backend.OpenCL => "OpenCL",
+        Backend.Cpu => "CPU accelerator",
+        _ => backend.ToString().ToLowerInvariant(),
+    };
+
+    // ILGPU wraps the code generator's error in "An internal compiler error has been detected": the cause is inside.
+    private static Exception Innermost(Exception e)
+    {
+        while (e.InnerException is { } inner)
+            e = inner;
+        return e;
+    }
+}

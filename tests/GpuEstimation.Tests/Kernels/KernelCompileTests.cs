@@ -1,0 +1,126 @@
+using System.Reflection;
+using GpuEstimation.Kernels;
+using GpuEstimation.Kernels.Models;
+using GpuEstimation.Models;
+using GpuEstimation.Tests.Support;
+using ILGPU;
+using ILGPU.Backends;
+using ILGPU.Backends.EntryPoints;
+using ILGPU.Backends.OpenCL;
+using ILGPU.Backends.PTX;
+using ILGPU.Runtime;
+using ILGPU.Runtime.Cuda;
+using ILGPU.Runtime.OpenCL;
+using Xunit;
+
+namespace GpuEstimation.Tests.Kernels;
+
+/// <summary>
+/// Every kernel of every model goes through ILGPU's compiler to PTX (CUDA) and to OpenCL C, here, without a GPU: the
+/// CPU accelerator runs the kernels' IL as .NET code, so only this shows that ILGPU's front end and both code
+/// generators accept what the models use (static abstract calls, generic term vectors, the linear model's fixed
+/// buffer, DeviceMath's bit casts, each backend's group sum), that the PTX needs no libdevice (no CUDA toolkit on
+/// users' machines), and that the OpenCL C has no warp shuffles (ILGPU's OpenCL code generator has none) and no
+/// dynamic shared memory (ILGPU 1.5.3 shares its pointer between groups, a race on a real device).
+/// </summary>
+public sealed class KernelCompileTests : IDisposable
+{
+    private readonly Context _context = Context.Create(builder => builder.Math(MathMode.Default));
+    private readonly PTXBackend _ptx;
+    private readonly CLBackend _openCl;
+
+    public KernelCompileTests()
+    {
+        _ptx = new PTXBackend(_context, new CudaCapabilityContext(CudaArchitecture.SM_90), CudaArchitecture.SM_90, CudaInstructionSet.ISA_80, nvvmAPI: null);
+        // What the engine asks of an OpenCL device (ComputeDevice): doubles and the generic address space; no subgroups.
+        var capabilities = new CLCapabilityContext(float16: false, float64: true, genericAddressSpace: true, int64_Atomics: false, subGroups: false);
+        _openCl = new CLBackend(_context, capabilities, CLDeviceVendor.Other, CLCVersion.CL30);
+    }
+
+    // Every model struct the kernels assembly holds, so a new family is compiled here without being listed.
+    public static TheoryData<string> Models() =>
+        new(typeof(NormalModel).Assembly.GetTypes()
+            .Where(t => t.IsValueType && t.GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(ILikelihoodModel<>)))
+            .Select(t => t.Name));
+
+    // As many model structs as the catalogue has models (the families and the linear model).
+    [Fact]
+    public void EveryFamilyIsAmongTheModels() =>
+        Assert.Equal(ModelCatalog.Names.Count, Models().Count);
+
+    [Theory]
+    [Trait("Category", Categories.Slow)]
+    [MemberData(nameof(Models))]
+    public void EveryKernelCompilesToPtx(string modelName)
+    {
+        foreach (var (name, entry) in EntryPoints(modelName, typeof(WarpShuffleSum)))
+        {
+            var compiled = (PTXCompiledKernel)_ptx.Compile(entry, new KernelSpecialization());
+            if (Environment.GetEnvironmentVariable("GPUEST_PTX_DUMP") is { } dump)
+                File.WriteAllText(Path.Combine(dump, $"{name}.ptx"), compiled.PTXAssembly);
+            Assert.Contains(".entry", compiled.PTXAssembly);
+            Assert.DoesNotContain("__nv_", compiled.PTXAssembly); // libdevice functions: would need the CUDA toolkit
+            Assert.DoesNotContain(".extern .func", compiled.PTXAssembly); // unresolved: the module would not load
+        }
+    }
+
+    [Theory]
+    [Trait("Category", Categories.Slow)]
+    [MemberData(nameof(Models))]
+    public void EveryKernelCompilesToOpenClC(string modelName)
+    {
+        foreach (var (name, entry) in EntryPoints(modelName, typeof(SharedTreeSum)))
+        {
+            var compiled = (CLCompiledKernel)_openCl.Compile(entry, new KernelSpecialization());
+            if (Environment.GetEnvironmentVariable("GPUEST_CL_DUMP") is { } dump)
+                File.WriteAllText(Path.Combine(dump, $"{name}.cl"), compiled.Source);
+            Assert.Contains("kernel void", compiled.Source);
+            Assert.DoesNotContain("sub_group", compiled.Source); // subgroup functions: not every OpenCL device has them
+            // ILGPU passes dynamic shared memory through a program-scope pointer that concurrent groups overwrite.
+            Assert.DoesNotContain("dynamic_shared_memory", compiled.Source);
+        }
+    }
+
+    [Fact]
+    public void SweepChunkSumCompilesToPtxAndOpenClC()
+    {
+        var method = typeof(LikelihoodKernels).GetMethod(nameof(LikelihoodKernels.SumChunksKernel))!;
+        var entry = EntryPointDescription.FromImplicitlyGroupedKernel(method);
+        var ptx = (PTXCompiledKernel)_ptx.Compile(entry, new KernelSpecialization());
+        Assert.Contains("add.f64", ptx.PTXAssembly);
+        Assert.DoesNotContain(".extern .func", ptx.PTXAssembly);
+        var openCl = (CLCompiledKernel)_openCl.Compile(entry, new KernelSpecialization());
+        Assert.Contains("double", openCl.Source);
+    }
+
+    // The entry points the engine launches for one model, with the backend's group sum.
+    private static IEnumerable<(string Name, EntryPointDescription Entry)> EntryPoints(string modelName, Type sum)
+    {
+        var model = typeof(NormalModel).Assembly.GetType($"GpuEstimation.Kernels.Models.{modelName}")!;
+        // The widest term vector too for the linear model (up to 61 features).
+        Type[] vectors = model == typeof(LinearModel)
+            ? [typeof(Vec4), typeof(Twice<Twice<Twice<Twice<Vec4>>>>)]
+            : [typeof(Vec4)];
+        foreach (var vector in vectors)
+        {
+            yield return Entry(nameof(LikelihoodKernels.ValueAndGradientKernel), true, model, vector, sum);
+            // Sweeps accumulate value-only sums, as the engine launches them.
+            yield return Entry(nameof(LikelihoodKernels.SweepKernel), true, model, typeof(ValueOnly<>).MakeGenericType(vector), sum);
+            yield return Entry(nameof(LikelihoodKernels.PointwiseKernel), false, model, vector);
+        }
+
+        (string, EntryPointDescription) Entry(string kernel, bool grouped, params Type[] arguments)
+        {
+            var method = typeof(LikelihoodKernels).GetMethod(kernel, BindingFlags.Public | BindingFlags.Static)!.MakeGenericMethod(arguments);
+            var entry = grouped ? EntryPointDescription.FromExplicitlyGroupedKernel(method) : EntryPointDescription.FromImplicitlyGroupedKernel(method);
+            return ($"{modelName}-{kernel}-{arguments[1].Name}", entry);
+        }
+    }
+
+    public void Dispose()
+    {
+        _openCl.Dispose();
+        _ptx.Dispose();
+        _context.Dispose();
+    }
+}
