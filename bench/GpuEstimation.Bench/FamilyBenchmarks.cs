@@ -32,7 +32,7 @@ internal static class FamilyData
     public static ModelColumns Columns(string family) => family == "binomial" ? new ModelColumns("x", Trials: 20) : new ModelColumns("x");
 }
 
-/// <summary>A session of one family over 10⁶ points on the native backend, opened once per benchmark case.</summary>
+/// <summary>A session of one family over 10⁶ points (on the native backend unless a subclass picks another), opened once per benchmark case.</summary>
 public abstract class FamilySessionBenchmark
 {
     protected EstimationSession Session { get; private set; } = null!;
@@ -43,11 +43,14 @@ public abstract class FamilySessionBenchmark
 
     public abstract string Family { get; set; }
 
+    /// <summary>The backend the session runs on.</summary>
+    public virtual Backend Backend { get; set; } = Backend.Native;
+
     [GlobalSetup]
     public void Setup()
     {
         Spec = ModelCatalog.Create(Family, FamilyData.Create(Family, 1_000_000), FamilyData.Columns(Family));
-        _device = ComputeDevice.Open(Backend.Native);
+        _device = ComputeDevice.Open(Backend);
         Session = new EstimationSession(Spec, _device);
     }
 
@@ -76,6 +79,30 @@ public class FitBenchmarks : FamilySessionBenchmark
 {
     [Params("normal", "studentt", "gamma")]
     public override string Family { get; set; } = "normal";
+
+    [Benchmark]
+    public bool Fit() => Session.Fit(new FitOptions()).Converged;
+}
+
+/// <summary>
+/// OpenCL (where a usable device exists; in CI and on the dev box, PoCL on the CPU inside the root that
+/// tests/opencl/run.sh makes) against the native backend, Normal and Student-t over 10⁶ points: value + gradient and
+/// whole fits, in one run. Run inside that root: bench/RESULTS.md says how.
+/// </summary>
+[Config(typeof(ShortInProcessConfig))]
+public class OpenClBenchmarks : FamilySessionBenchmark
+{
+    [Params("normal", "studentt")]
+    public override string Family { get; set; } = "normal";
+
+    [ParamsSource(nameof(Backends))]
+    public override Backend Backend { get; set; } = Backend.Native;
+
+    public static IEnumerable<Backend> Backends() =>
+        ComputeDevice.List().Where(d => d.Usable && d.Backend == Backend.OpenCL).Select(d => d.Backend).Distinct().Prepend(Backend.Native);
+
+    [Benchmark]
+    public double ValueAndGradient() => Session.Evaluate(Spec.Start).LogLikelihood;
 
     [Benchmark]
     public bool Fit() => Session.Fit(new FitOptions()).Converged;

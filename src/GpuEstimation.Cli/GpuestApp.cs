@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
 using GpuEstimation.Cli.Commands;
+using GpuEstimation.Engine;
 
 namespace GpuEstimation.Cli;
 
@@ -38,9 +39,12 @@ public static class GpuestApp
         }
         catch (Exception e)
         {
-            error.WriteLine($"gpuest: internal error: {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}");
-            // For a bug report: the whole exception, where asked for.
-            if (Environment.GetEnvironmentVariable("GPUEST_DEBUG") is "1")
+            // A kernel's failure says itself which backend, kernel and model; anything else is named by its type.
+            var what = e is KernelException ? e.Message : $"{e.GetType().Name}: {e.Message}";
+            bool debug = Environment.GetEnvironmentVariable("GPUEST_DEBUG") is "1";
+            error.WriteLine($"gpuest: internal error: {what.ReplaceLineEndings(" ")}{(debug ? "" : " (GPUEST_DEBUG=1 prints the whole exception chain)")}");
+            // For a bug report: the whole exception, inner exceptions included, where asked for.
+            if (debug)
                 error.WriteLine(e);
             return Failure;
         }

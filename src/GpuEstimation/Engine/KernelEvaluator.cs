@@ -45,7 +45,7 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
         _shared = dynamicDoubles > 0 ? SharedMemoryConfig.RequestDynamic<double>(dynamicDoubles) : default;
         _config = new KernelConfig(groups, device.GroupSize, _shared);
 
-        _kernel = Guard(KernelException.ValueAndGradient, "compiled", () =>
+        _kernel = Guard(KernelException.ValueAndGradient, compiling: true, () =>
             accelerator.LoadStreamKernel<ArrayView<double>, long, TModel, TVec, int, ArrayView<double>>(
                 LikelihoodKernels.ValueAndGradientKernel<TModel, TVec, TSum>));
 
@@ -62,7 +62,7 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
     public override double Evaluate(ReadOnlySpan<double> parameters, Span<double> gradient)
     {
         var arguments = Arguments(parameters);
-        Guard(KernelException.ValueAndGradient, "run", () =>
+        Guard(KernelException.ValueAndGradient, compiling: false, () =>
         {
             _kernel(_config, _data.View, Owner.Rows, Owner.Model, arguments, Terms, _partials.View);
             _partials.View.CopyToCPU(_hostPartials);
@@ -75,12 +75,12 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
         if (output.Length == 0)
             return;
         // Loaded on first use (most sessions never ask), then kept like the main kernel.
-        _pointwise ??= Guard(KernelException.Pointwise, "compiled", () =>
+        _pointwise ??= Guard(KernelException.Pointwise, compiling: true, () =>
             Owner.Device.Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, long, TModel, TVec, ArrayView<double>>(
                 LikelihoodKernels.PointwiseKernel<TModel, TVec>));
         _pointwiseOutput ??= Owner.Device.Accelerator.Allocate1D<double>(output.Length);
         var arguments = Arguments(parameters);
-        Guard(KernelException.Pointwise, "run", () =>
+        Guard(KernelException.Pointwise, compiling: false, () =>
         {
             _pointwise(output.Length, _data.View, Owner.Rows, Owner.Model, arguments, _pointwiseOutput.View);
             _pointwiseOutput.View.CopyToCPU(output);
@@ -98,10 +98,10 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
         const int perGroup = LikelihoodKernels.SweepPointsPerGroup;
         int tile = perGroup * (int)Math.Clamp(8L * 1024 * 1024 / chunks / perGroup, 1, (points.Count + perGroup - 1) / perGroup);
         var accelerator = Owner.Device.Accelerator;
-        _sweep ??= Guard(KernelException.Sweep, "compiled", () =>
+        _sweep ??= Guard(KernelException.Sweep, compiling: true, () =>
             accelerator.LoadStreamKernel<ArrayView<double>, long, TModel, ArrayView<ValueOnly<TVec>>, long, ArrayView<double>>(
                 LikelihoodKernels.SweepKernel<TModel, ValueOnly<TVec>, TSum>));
-        _sumChunks ??= Guard(KernelException.SumChunks, "compiled", () =>
+        _sumChunks ??= Guard(KernelException.SumChunks, compiling: true, () =>
             accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, int, ArrayView<double>>(LikelihoodKernels.SumChunksKernel));
         // Kept between sweeps (a sweep comes in several tiles of points), grown when a tile needs more.
         if (_sweepArguments is null || _sweepArguments.Length < tile || _sweepPartials!.Length < (long)tile * chunks)
@@ -121,7 +121,7 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
                 hostArguments[p] = new ValueOnly<TVec>(Arguments(points[first + Math.Min(p, count - 1)]));
             arguments.View.AsContiguous().SubView(0, groups * perGroup).CopyFromCPU(hostArguments.AsSpan(0, groups * perGroup));
             var config = new KernelConfig(new Index2D(groups, chunks), new Index2D(Owner.Device.GroupSize, 1), _shared);
-            Guard(KernelException.Sweep, "run", () =>
+            Guard(KernelException.Sweep, compiling: false, () =>
             {
                 _sweep(config, _data.View, rows, Owner.Model, arguments.View, chunkRows, partials.View);
                 _sumChunks(count, partials.View, chunks, sums.View);
@@ -131,13 +131,13 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
     }
 
     /// <summary>Runs <paramref name="action"/>; an ILGPU or driver failure in it becomes a <see cref="KernelException"/>.</summary>
-    private void Guard(string kernel, string stage, Action action) => Guard(kernel, stage, () =>
+    private void Guard(string kernel, bool compiling, Action action) => Guard(kernel, compiling, () =>
     {
         action();
         return true;
     });
 
-    private T Guard<T>(string kernel, string stage, Func<T> action)
+    private T Guard<T>(string kernel, bool compiling, Func<T> action)
     {
         try
         {
@@ -145,7 +145,7 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
         }
         catch (Exception e) when (e is not KernelException)
         {
-            throw new KernelException(Owner.Device.Backend, kernel, Owner.ModelName, stage, e);
+            throw new KernelException(Owner.Device.Backend, kernel, Owner.ModelName, compiling, e);
         }
     }
 

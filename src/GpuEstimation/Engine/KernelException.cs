@@ -25,11 +25,11 @@ public sealed class KernelException : Exception
     /// <param name="backend">The backend the kernel was for.</param>
     /// <param name="kernel">The kernel (<see cref="ValueAndGradient"/>, <see cref="Sweep"/>, ...).</param>
     /// <param name="model">The model's name.</param>
-    /// <param name="stage">What failed: "compiled" (could not be compiled) or "run" (failed to run).</param>
+    /// <param name="compiling">Whether it failed to compile (rather than to run).</param>
     /// <param name="inner">The ILGPU or driver error.</param>
-    public KernelException(Backend backend, string kernel, string model, string stage, Exception inner)
-        : base($"{BackendName(backend)}: the {kernel} kernel of {model} {(stage == "compiled" ? "could not be compiled" : "failed to run")}: " +
-            $"{Innermost(inner).GetType().Name}: {Innermost(inner).Message}", inner)
+    public KernelException(Backend backend, string kernel, string model, bool compiling, Exception inner)
+        : base($"{BackendName(backend)}: the {kernel} kernel of {model} {(compiling ? "could not be compiled" : "failed to run")}: " +
+            Cause(inner), inner)
     {
         Backend = backend;
         Kernel = kernel;
@@ -54,11 +54,15 @@ public sealed class KernelException : Exception
         _ => backend.ToString().ToLowerInvariant(),
     };
 
-    // ILGPU wraps the code generator's error in "An internal compiler error has been detected": the cause is inside.
-    private static Exception Innermost(Exception e)
+    // ILGPU wraps the code generator's error in "An internal compiler error has been detected": the cause is the
+    // innermost exception, and where it was thrown says what failed (e.g. CLCodeGenerator.GenerateCode(WarpShuffle)).
+    private static string Cause(Exception e)
     {
         while (e.InnerException is { } inner)
             e = inner;
-        return e;
+        var site = e.TargetSite is { } method
+            ? $" in {method.DeclaringType?.Name}.{method.Name}({string.Join(", ", method.GetParameters().Select(p => p.ParameterType.Name))})"
+            : "";
+        return $"{e.GetType().Name}{site}: {e.Message}";
     }
 }

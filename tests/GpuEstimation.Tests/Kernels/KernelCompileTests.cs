@@ -1,4 +1,5 @@
 using System.Reflection;
+using GpuEstimation.Engine;
 using GpuEstimation.Kernels;
 using GpuEstimation.Kernels.Models;
 using GpuEstimation.Models;
@@ -79,6 +80,19 @@ public sealed class KernelCompileTests : IDisposable
             // ILGPU passes dynamic shared memory through a program-scope pointer that concurrent groups overwrite.
             Assert.DoesNotContain("dynamic_shared_memory", compiled.Source);
         }
+    }
+
+    // Why OpenCL has a group sum of its own: ILGPU's OpenCL code generator has no warp shuffles. The failure, as the
+    // engine reports it, names the backend, the kernel, the model and the code generator's complaint.
+    [Fact]
+    public void WarpShufflesDoNotCompileToOpenClCAndTheFailureSaysWhere()
+    {
+        var (_, entry) = EntryPoints(nameof(NormalModel), typeof(WarpShuffleSum)).First();
+        var error = Assert.ThrowsAny<Exception>(() => _openCl.Compile(entry, new KernelSpecialization()));
+        var failure = new KernelException(GpuEstimation.Backends.Backend.OpenCL, KernelException.ValueAndGradient, "normal", compiling: true, error);
+        Assert.StartsWith("OpenCL: the value+gradient kernel of normal could not be compiled: ", failure.Message);
+        Assert.True(failure.Message.Contains("WarpShuffle"), failure.Message);
+        Assert.Same(error, failure.InnerException);
     }
 
     [Fact]
