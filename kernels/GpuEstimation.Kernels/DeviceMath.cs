@@ -47,6 +47,15 @@ public static class DeviceMath
         return Reduced(exponent, m - 1.0, 0.0);
     }
 
+    /// <summary>
+    /// x · log y for a log-density's term, given log y: 0 when x = 0 and log y = −∞, the limit 0 · log 0 = 0 (as
+    /// scipy's <c>xlogy</c>), so that a probability or rate at the edge of its domain (p = 0, λ = 0) gives the exact
+    /// log-likelihood of data that put no weight on it, instead of NaN. A NaN log y (a parameter outside its domain)
+    /// stays NaN.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double XLogY(double x, double logY) => x == 0 && !IsNaN(logY) ? 0.0 : x * logY;
+
     /// <summary>log(1 + x), accurate for small x: NaN below −1, −∞ at −1, keeps the sign of zero.</summary>
     public static double Log1p(double x)
     {

@@ -60,7 +60,7 @@ public readonly struct BernoulliModel : IDistribution<BernoulliModel>
         where TRows : struct, IDataRows
     {
         double y = data[0, row];
-        terms.Add(0, y * arguments.Get(1) + (1.0 - y) * arguments.Get(2));
+        terms.Add(0, DeviceMath.XLogY(y, arguments.Get(1)) + DeviceMath.XLogY(1.0 - y, arguments.Get(2)));
         terms.Add(1, y * arguments.Get(3) - (1.0 - y) * arguments.Get(4));
     }
 }

@@ -68,7 +68,7 @@ public readonly struct BinomialModel : IDistribution<BinomialModel>
         where TRows : struct, IDataRows
     {
         double k = data[0, row], n = data[1, row];
-        terms.Add(0, data[2, row] + k * arguments.Get(1) + (n - k) * arguments.Get(2));
+        terms.Add(0, data[2, row] + DeviceMath.XLogY(k, arguments.Get(1)) + DeviceMath.XLogY(n - k, arguments.Get(2)));
         terms.Add(1, k * arguments.Get(3) - (n - k) * arguments.Get(4));
     }
 }

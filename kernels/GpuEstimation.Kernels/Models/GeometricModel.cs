@@ -55,7 +55,7 @@ public readonly struct GeometricModel : IDistribution<GeometricModel>
         where TRows : struct, IDataRows
     {
         double failures = data[0, row] - 1.0;
-        terms.Add(0, failures * arguments.Get(1) + arguments.Get(0));
+        terms.Add(0, DeviceMath.XLogY(failures, arguments.Get(1)) + arguments.Get(0));
         terms.Add(1, arguments.Get(2) - failures * arguments.Get(3));
     }
 }

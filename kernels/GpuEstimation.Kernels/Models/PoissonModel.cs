@@ -48,7 +48,7 @@ public readonly struct PoissonModel : IDistribution<PoissonModel>
         where TRows : struct, IDataRows
     {
         double k = data[0, row];
-        terms.Add(0, k * arguments.Get(1) - arguments.Get(0) - data[1, row]);
+        terms.Add(0, DeviceMath.XLogY(k, arguments.Get(1)) - arguments.Get(0) - data[1, row]);
         terms.Add(1, k / arguments.Get(0) - 1.0);
     }
 }

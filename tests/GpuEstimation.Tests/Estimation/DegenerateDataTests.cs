@@ -33,7 +33,8 @@ public class DegenerateDataTests(DeviceFixture devices, ITestOutputHelper output
         Assert.Null(estimate.Wald);
         Assert.Equal(0.0, estimate.Profile?.Lower);
         Assert.True(estimate.Profile?.Upper > 0, $"upper end {estimate.Profile?.Upper}");
-        Assert.True(Math.Abs(fit.LogLikelihood) <= 1e-9, $"log L {fit.LogLikelihood:R}; at the edge it is 0");
+        // At the edge the log-likelihood is exactly 0 (0 · log 0 = 0), not an interior value near it.
+        Assert.Equal(0.0, fit.LogLikelihood);
     }
 
     // Bernoulli's profile interval at p = 0 has the closed form upper end 1 − exp(−χ²₁(0.95)/(2n)).
@@ -56,6 +57,7 @@ public class DegenerateDataTests(DeviceFixture devices, ITestOutputHelper output
         Assert.True(fit.Converged, fit.Reason);
         Assert.Equal(1.0, fit["p"]);
         Assert.Contains("p", fit.Diagnostics.AtBound);
+        Assert.Equal(0.0, fit.LogLikelihood);
     }
 
     // Constant data: a scale → 0 (or a shape → ∞) without bound, refused before any iteration, naming the parameter.

@@ -105,6 +105,15 @@ public class DeviceMathTests(DeviceFixture devices, ITestOutputHelper output)
     [InlineData(1e-300, 1e-300)]
     public void Log1pEdgeCases(double x, double expected) => AssertSame(expected, DeviceMath.Log1p(x));
 
+    // x · log y with 0 · log 0 = 0 (the limit), as scipy.special.xlogy; otherwise the plain product, NaN kept.
+    [Theory]
+    [InlineData(0.0, double.NegativeInfinity, 0.0)]
+    [InlineData(0.0, double.NaN, double.NaN)]
+    [InlineData(3.0, double.NegativeInfinity, double.NegativeInfinity)]
+    [InlineData(2.5, -0.75, -1.875)]
+    [InlineData(double.NaN, -1.0, double.NaN)]
+    public void XLogYIsZeroWhereXIsZero(double x, double logY, double expected) => AssertSame(expected, DeviceMath.XLogY(x, logY));
+
     [Theory]
     [InlineData(0.0, 1.0)]
     [InlineData(double.NaN, double.NaN)]
