@@ -51,6 +51,7 @@ internal sealed class DemoCommand : Command
         OutputFile.Write("--pictures", surfacePicture, path => SurfacePlots.Heatmap(surface, path));
         output.WriteLine();
         output.WriteLine($"pictures: {linePicture}, {surfacePicture}");
+        PictureNote.Write(parse.InvocationConfiguration.Error);
         return example.Converged ? GpuestApp.Ok : GpuestApp.NotConverged;
     }
 

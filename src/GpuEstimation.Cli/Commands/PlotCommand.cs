@@ -44,6 +44,7 @@ internal sealed class PlotCommand : Command
             SurfacePlots.LearningExample(example.Data.Column("x"), example.Data.Column("y"), example.Mle, example.Map, example.LogDensities, path));
         parse.InvocationConfiguration.Output.WriteLine($"picture: {png} ({points:N0} points, MLE and MAP (slope prior Normal(0, {priorSd})) lines" +
             $"{(points <= 40 ? ", each point labelled with its log-likelihood" : "")})");
+        PictureNote.Write(parse.InvocationConfiguration.Error);
         return example.Converged ? GpuestApp.Ok : GpuestApp.NotConverged;
     }
 }

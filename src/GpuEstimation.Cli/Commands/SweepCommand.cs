@@ -71,7 +71,7 @@ internal sealed class SweepCommand : Command
         // Warm timing: the same sweep again with the data on the device and the kernels compiled.
         double? sweepMs = repeat is { } count ? WarmTiming.MedianMs(count, () => sweep = Sweeper.Sweep(session, options)) : null;
         SweepSummary.Write(output, sweep, sweepMs, repeat);
-        Save(output, sweep, sweepMs, csv, json, png);
+        Save(output, parse.InvocationConfiguration.Error, sweep, sweepMs, csv, json, png);
         return sweep.NotConverged == 0 ? GpuestApp.Ok : GpuestApp.NotConverged;
     }
 
@@ -102,7 +102,7 @@ internal sealed class SweepCommand : Command
 
     private const long MaxJsonBytes = 1L << 30;
 
-    private static void Save(TextWriter output, SweepResult sweep, double? sweepMs, string? csv, string? json, string? png)
+    private static void Save(TextWriter output, TextWriter error, SweepResult sweep, double? sweepMs, string? csv, string? json, string? png)
     {
         if (csv is not null)
             OutputFile.Write("--out", csv, path =>
@@ -120,6 +120,7 @@ internal sealed class SweepCommand : Command
                     SurfacePlots.Curve(sweep, path);
             });
             output.WriteLine($"picture: {png}");
+            PictureNote.Write(error);
         }
         if (json is not null)
             OutputFile.Write("--json", json, path =>

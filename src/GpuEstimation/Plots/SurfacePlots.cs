@@ -7,6 +7,17 @@ namespace GpuEstimation.Plots;
 /// <summary>Pictures of likelihood surfaces and of the learning example, as PNG files.</summary>
 public static class SurfacePlots
 {
+    private static readonly Lazy<string?> MissingText = new(() => SkiaSharp.SKTypeface.Default.GlyphCount > 0
+        ? null
+        : "no fonts found on this machine, so the pictures have no text (titles, axis labels, ticks, legend); " +
+          "install a font (on Debian: fonts-dejavu-core) and draw them again");
+
+    /// <summary>
+    /// Why pictures drawn here would have no text, or null: on a machine with no fonts (a minimal container or chroot)
+    /// SkiaSharp draws every label as nothing, silently. Callers that write pictures should pass this on.
+    /// </summary>
+    public static string? TextProblem => MissingText.Value;
+
     /// <summary>Δ log L at which the 68%, 95% and 99% regions of two parameters end (χ²₂ quantiles / 2).</summary>
     public static readonly double[] TwoParameterLevels = [1.15, 3.0, 4.6];
 

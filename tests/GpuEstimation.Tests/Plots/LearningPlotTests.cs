@@ -27,6 +27,20 @@ public sealed class LearningPlotTests(DeviceFixture devices) : IDisposable
         Assert.True(bitmap.Pixels.Count(SurfacePlotTests.IsRed) > 200, "the MLE line is drawn in red");
     }
 
+    // A machine without fonts draws pictures without text, silently: gpuest then says so on stderr (and only then).
+    // Here (fonts installed) no note; in the OpenCL tests' root (no fonts) the note.
+    [Fact]
+    public void PicturesWithoutTextAreSaidToBeSo()
+    {
+        var error = new StringWriter();
+        int code = GpuEstimation.Cli.GpuestApp.Run(["plot", "--points", "25", "--png", Path.Combine(_directory, "fonts.png"), "--device", "native"], new StringWriter(), error);
+
+        Assert.Equal(0, code);
+        bool fonts = SKTypeface.Default.GlyphCount > 0;
+        Assert.Equal(fonts, SurfacePlots.TextProblem is null);
+        Assert.Equal(!fonts, error.ToString().Contains("gpuest: note: no fonts found on this machine, so the pictures have no text"));
+    }
+
     // Every point gets its label, as log f printed without a negative zero, in a box of its own near the point.
     [Fact]
     public void PointLabelsAreApartAndNearTheirPoints()
