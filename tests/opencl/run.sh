@@ -79,8 +79,10 @@ if [ ! -f "$root/.gpuest-opencl-ready" ]; then
     # shellcheck disable=SC2086 # an empty mirror is left out: debootstrap's default
     debootstrap --variant=minbase --include="$packages" trixie "$root" $mirror > "$root.log" 2>&1 ||
         { tail -20 "$root.log" >&2; fail "debootstrap could not make the trixie root (the end of its log is above; all of it in $root.log)"; }
-    # ILGPU loads libOpenCL.so; the package ships only libOpenCL.so.1.
-    ln -sf libOpenCL.so.1 "$root/usr/lib/x86_64-linux-gnu/libOpenCL.so"
+    # ILGPU loads libOpenCL.so; the package ships only libOpenCL.so.1 (in the root's multiarch library folder).
+    library=$(find "$root/usr/lib" -name libOpenCL.so.1 -print -quit)
+    [ -n "$library" ] || fail "the root has no libOpenCL.so.1 (package ocl-icd-libopencl1)"
+    ln -sf libOpenCL.so.1 "$(dirname "$library")/libOpenCL.so"
     touch "$root/.gpuest-opencl-ready"
 else
     echo "== reusing the trixie root in $root"

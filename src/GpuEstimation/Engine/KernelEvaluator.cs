@@ -61,12 +61,16 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
 
     public override double Evaluate(ReadOnlySpan<double> parameters, Span<double> gradient)
     {
-        var arguments = Arguments(parameters);
-        Guard(KernelException.ValueAndGradient, compiling: false, () =>
+        // The hot path: a plain try, no delegate to allocate per evaluation.
+        try
         {
-            _kernel(_config, _data.View, Owner.Rows, Owner.Model, arguments, Terms, _partials.View);
+            _kernel(_config, _data.View, Owner.Rows, Owner.Model, Arguments(parameters), Terms, _partials.View);
             _partials.View.CopyToCPU(_hostPartials);
-        });
+        }
+        catch (Exception e) when (e is not KernelException)
+        {
+            throw Failure(KernelException.ValueAndGradient, compiling: false, e);
+        }
         return Reduce(parameters, _hostPartials, gradient);
     }
 
@@ -145,9 +149,12 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
         }
         catch (Exception e) when (e is not KernelException)
         {
-            throw new KernelException(Owner.Device.Backend, kernel, Owner.ModelName, compiling, e);
+            throw Failure(kernel, compiling, e);
         }
     }
+
+    private KernelException Failure(string kernel, bool compiling, Exception e) =>
+        new(Owner.Device.Backend, kernel, Owner.ModelName, compiling, e);
 
     private void DisposeSweepBuffers()
     {

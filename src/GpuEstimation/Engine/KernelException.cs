@@ -45,8 +45,8 @@ public sealed class KernelException : Exception
     /// <summary>The model whose kernel failed.</summary>
     public string Model { get; }
 
-    /// <summary>The backend as people write it: CUDA, OpenCL, the CPU accelerator.</summary>
-    public static string BackendName(Backend backend) => backend switch
+    // The backend as people write it: CUDA, OpenCL, the CPU accelerator.
+    private static string BackendName(Backend backend) => backend switch
     {
         Backend.Cuda => "CUDA",
         Backend.OpenCL => "OpenCL",

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using GpuEstimation.Backends;
 using GpuEstimation.Estimation;
+using GpuEstimation.Kernels;
 using GpuEstimation.Surfaces;
 using GpuEstimation.Tests.Cli;
 using GpuEstimation.Tests.Support;
@@ -141,14 +142,14 @@ public class OpenClTests(DeviceFixture devices)
     }
 
     // 64 values around the start, inside the parameter's domain.
-    private static GridAxis Axis(GpuEstimation.Kernels.ParameterInfo parameter, double start)
+    private static GridAxis Axis(ParameterInfo parameter, double start)
     {
         double low = parameter.Domain switch
         {
-            GpuEstimation.Kernels.ParameterDomain.Real => start - 0.5 * Math.Max(1, Math.Abs(start)),
+            ParameterDomain.Real => start - 0.5 * Math.Max(1, Math.Abs(start)),
             _ => start * 0.6,
         };
-        double high = parameter.Domain == GpuEstimation.Kernels.ParameterDomain.UnitInterval ? start + 0.6 * (1 - start) : start + (start - low);
+        double high = parameter.Domain == ParameterDomain.UnitInterval ? start + 0.6 * (1 - start) : start + (start - low);
         return new GridAxis(parameter.Name, low, high, 64);
     }
 
@@ -161,7 +162,6 @@ public class OpenClTests(DeviceFixture devices)
             var found = ComputeDevice.List().Where(d => d.Backend == Backend.OpenCL).Select(d => d.ToString()).ToList();
             Assert.Fail($"GPUEST_REQUIRE_OPENCL=1 but no usable OpenCL device ({(found.Count == 0 ? "none found" : string.Join("; ", found))})");
         }
-        Skip.If(true, "no usable OpenCL device on this machine");
-        throw new InvalidOperationException("unreachable");
+        throw new SkipException("no usable OpenCL device on this machine");
     }
 }
