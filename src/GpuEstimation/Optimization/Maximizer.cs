@@ -83,8 +83,10 @@ public static class Maximizer
     /// derived afresh at the point by a probe that leaves the search as it was, so a fit that was right keeps its
     /// numbers to the last bit. Farther away the units can be meaningless (a step that hardly changes the value says
     /// nothing of being at the top), so they are derived afresh at the point and the gradient must be small in those
-    /// too (as MINUIT re-checks with HESSE); the fresh units then serve the Hessian at the optimum. Where the end is
-    /// not accepted the search is left in fresh units, ready to go on.
+    /// too (as MINUIT re-checks with HESSE); the fresh units then serve the Hessian at the optimum. A search that rounding
+    /// stopped (the objective's differences are noise there) with the gradient above a millionth but within
+    /// <see cref="RoundingGradientLimit"/> of a standard error is finished with Newton steps in the fresh units, which
+    /// need only the gradient. Where the end is not accepted the search is left in fresh units, ready to go on.
     /// </summary>
     private static bool EndIsStationary(Search search, bool converged, string reason, IReadOnlyList<double> scales, OptimizerSettings settings)
     {
@@ -95,24 +97,38 @@ public static class Maximizer
         if (near)
         {
             var (probe, full) = search.ProbeGradient([.. scales]);
-            if (Stationary(probe, full, reason, settings))
+            if (probe <= StationaryBound(settings))
                 return true;
+            if (!WithinRounding(probe, full, reason))
+            {
+                search.Reset();
+                search.Precondition([.. scales]);
+                return false;
+            }
         }
         search.Reset();
         search.Precondition([.. scales]);
-        if (near)
+        if (gradientStop)
+            return search.GradientNorm <= settings.GradientTolerance;
+        if (search.GradientNorm <= StationaryBound(settings))
+            return true;
+        if (!WithinRounding(search.GradientNorm, search.NewtonScaled, reason))
             return false;
-        return gradientStop
-            ? search.GradientNorm <= settings.GradientTolerance
-            : Stationary(search.GradientNorm, search.NewtonScaled, reason, settings);
+        // Stopped where the objective's differences are rounding, but its gradient, still accurate, says the maximum
+        // is further on: in the fresh units a step of −g is Newton's, taken while each halves the gradient.
+        search.Polish(settings);
+        return true;
     }
 
+    /// <summary>The gradient, in standard errors derived at the point, below which a point is a maximum.</summary>
+    private static double StationaryBound(OptimizerSettings settings) => Math.Max(settings.GradientTolerance, StationaryLimit);
+
     /// <summary>
-    /// Whether a gradient of <paramref name="norm"/> standard errors, in units derived at the point, is a maximum: below
-    /// the tolerance or a millionth of a standard error, or, where rounding stopped the search, the Newton-scaled limit.
+    /// Whether a search that rounding stopped, with a gradient of <paramref name="norm"/> standard errors in full
+    /// (Cholesky) units derived at the point, is near enough the maximum to finish there with Newton steps.
     /// </summary>
-    private static bool Stationary(double norm, bool full, string reason, OptimizerSettings settings) =>
-        norm <= Math.Max(settings.GradientTolerance, StationaryLimit) || (reason is RoundingReason or RelativeChangeReason && full && norm <= RoundingGradientLimit);
+    private static bool WithinRounding(double norm, bool full, string reason) =>
+        reason is RoundingReason or RelativeChangeReason && full && norm <= RoundingGradientLimit;
 
     private static string Accepted(bool converged, string reason) =>
         converged ? reason : $"{reason}, at a point stationary in units derived there";
@@ -334,7 +350,7 @@ public static class Maximizer
         }
 
         /// <summary>Quasi-Newton steps past the tolerance while each at least halves the gradient; returns the steps taken.</summary>
-        private int Polish(OptimizerSettings settings)
+        public int Polish(OptimizerSettings settings)
         {
             var direction = new double[_n];
             var wNew = new double[_n];

@@ -33,6 +33,10 @@ public class FitRegressionTests(DeviceFixture devices, ITestOutputHelper output)
         { "studentt normal limit", new FitCase("studentt", 563, 535004, [0.3333333333333333, -0.8041156794725071, 0.29508196721311475, 5.193999999999999E-68, 7.509999999999999E-26], [-7.340032902182241, 7.005E-52, -0.03773584905660377, 8.949999999999999E-62, 8], [true, false, true, true, false], [false, false, false, false, false], false) },
         // Student-t on two points: nu → ∞; reported at 2.1e7 without a word. Now at the bound, the limit named.
         { "studentt two points", new FitCase("studentt", 2, 951822, [-0.1160408906710182, -0.8004848718178019, -1, 0.013243506450583364, 0.8997358237991882], [1.5799999999999998E-69, -0.024691358024691357, -0.6296296296296297, 4, -8], [false, false, true, true, false], [false, false, false, false, false], false) },
+        // The linear model, intercept 1.5e7, sigma held at 0.07, x0 started at 6.5e7: stopped on "relative change below
+        // tolerance" and accepted with a gradient of 3.5e-6 standard errors (under the rounding allowance of 1e-4,
+        // though the gradient's own rounding here is ~2e-8), x0 3.5e-6 standard errors from QR.
+        { "linear at 1.5e7, rounding stop", new FitCase("linear", 2868, 801109, [0.796875, 0, -0.4890552313212644, -0.5751799777058952, 0.38461538461538464], [-0.12631578947368421, 7, -4.997666139814267, -4.489E-12, -2], [false, true, false, false, false], [false, false, false, true, false], true) },
         // Student-t, true nu 24, n = 120: the limit again, stopped at nu = 1.7e7 with log L 3e-9 (relative) below a
         // reference that went further out: within the gap a limit leaves.
         { "studentt limit gap", new FitCase("studentt", 120, 594207, [0, 0.3222763678133167, 0.6876434255914656, 1, -0.6334551531046997], [0.43333333333333335, 0, -1.75, -3, -8.748999999999999E-36], [false, true, true, false, false], [false, false, false, false, false], false) },
