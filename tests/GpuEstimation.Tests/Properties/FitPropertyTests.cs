@@ -8,7 +8,7 @@ namespace GpuEstimation.Tests.Properties;
 /// <summary>
 /// Property tests (CsCheck) over every family and the linear model: random true parameters, data sizes 1 to 10⁴,
 /// starts over sixteen orders of magnitude, random fixed parameters. Seeded and bounded so that the suite takes well
-/// under a minute on two cores; a failure prints the shrunk case as C# for <see cref="FitRegressionTests"/>.
+/// under a minute on two cores; a failure prints the case as C# for <see cref="FitRegressionTests"/>.
 /// </summary>
 [Collection(DeviceCollection.Name)]
 public class FitPropertyTests(DeviceFixture devices, ITestOutputHelper output)
@@ -24,15 +24,28 @@ public class FitPropertyTests(DeviceFixture devices, ITestOutputHelper output)
         from ascent in Gen.Int[0, 3]
         select new FitCase(FitProperty.Families[family], n, seed, truth, starts, useStart, [.. fix.Select(f => f == 0)], ascent == 0);
 
+    // The cases are one array drawn from the seed: CsCheck's Sample fixes only its first iteration's seed and draws the
+    // others at random, which made this suite differ from run to run (and fail in CI on a case the fixed seed never
+    // draws). A failing case is printed as C# for FitRegressionTests.
     [Fact]
     public void ConvergedFitsAreTheMle()
     {
+        var gen = Cases.Array[Iterations];
+        var cases = Seed is { } seed ? gen.Single(_ => true, seed) : gen.Single();
         var outcomes = new Dictionary<string, int>();
-        Cases.Sample(c =>
+        foreach (var c in cases)
         {
-            var outcome = FitProperty.Check(c, devices.Native);
+            string outcome;
+            try
+            {
+                outcome = FitProperty.Check(c, devices.Native);
+            }
+            catch (Exception e)
+            {
+                throw new InvalidOperationException($"{c}: {e.Message}", e);
+            }
             outcomes[outcome] = outcomes.GetValueOrDefault(outcome) + 1;
-        }, output.WriteLine, seed: Seed, iter: Iterations, threads: 1);
+        }
         foreach (var (outcome, count) in outcomes.OrderBy(o => o.Key))
             output.WriteLine($"{count,5} {outcome}");
     }
@@ -45,5 +58,5 @@ public class FitPropertyTests(DeviceFixture devices, ITestOutputHelper output)
         var seed => seed,
     };
 
-    private static long Iterations => long.TryParse(Environment.GetEnvironmentVariable("GPUEST_PROPERTY_ITERATIONS"), out var n) ? n : 120;
+    private static int Iterations => int.TryParse(Environment.GetEnvironmentVariable("GPUEST_PROPERTY_ITERATIONS"), out var n) ? n : 120;
 }
