@@ -13,7 +13,7 @@ internal static class SweepSummary
         int best = Array.IndexOf(values, values.Max());
         output.WriteLine($"model {sweep.Model} ({(sweep.LogPosterior is null ? "MLE" : "MAP")}), {sweep.N:N0} observations, device {sweep.Device}");
         output.WriteLine($"{(sweep.Profile ? "profile" : "sweep")} over {string.Join(" x ", sweep.Axes.Select(Axis))}: " +
-            $"{sweep.Points.Length:N0} points in {sweep.ElapsedMs.ToString("0.0", CultureInfo.InvariantCulture)} ms " +
+            $"{sweep.Points.Count:N0} points in {sweep.ElapsedMs.ToString("0.0", CultureInfo.InvariantCulture)} ms " +
             $"({Rate(sweep.PointEvaluationsPerSecond)} point-evaluations/s)");
         output.WriteLine($"largest {(sweep.LogPosterior is null ? "log-likelihood" : "log-posterior")} on the grid {Numbers.Full(values[best])} at " +
             string.Join(", ", sweep.Parameters.Select((name, k) => $"{name} = {Numbers.Significant(sweep.Points[best][k], 8)}")));
@@ -21,7 +21,7 @@ internal static class SweepSummary
             output.WriteLine($"off-grid parameters from the {fit.Method.ToUpperInvariant()}: {(fit.LogPosterior is { } lp ? $"log-posterior there {Numbers.Full(lp)}, log-likelihood {Numbers.Full(fit.LogLikelihood)}" : $"log-likelihood there {Numbers.Full(fit.LogLikelihood)}")}");
         if (sweepMs is { } ms)
             output.WriteLine($"sweep time {ms.ToString("0.000", CultureInfo.InvariantCulture)} ms (median of {repeat} repeated sweeps, data on the device: " +
-                $"{Rate((double)sweep.Points.Length * sweep.N / ms * 1e3)} point-evaluations/s)");
+                $"{Rate((double)sweep.Points.Count * sweep.N / ms * 1e3)} point-evaluations/s)");
         if (sweep.NotConverged > 0)
             output.WriteLine($"note: {sweep.NotConverged} profile fits did not converge; their rows hold the last point reached");
     }

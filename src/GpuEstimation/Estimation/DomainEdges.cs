@@ -21,24 +21,83 @@ internal static class DomainEdges
     /// <summary>Relative rounding of the log-likelihood allowed when testing for a limit at infinity (see <see cref="Find"/>).</summary>
     private const double LimitRounding = 1e-6;
 
+    /// <summary>Where on the log scale a limit's profile is tested (e¹⁶ ≈ 9·10⁶) and where a settled limit is reported (e²⁴ ≈ 2.6·10¹⁰).</summary>
+    private const double LimitNear = TestDistance + 1, LimitFar = TestDistance + 9;
+
+    /// <summary>
+    /// A search that stopped short of a maximum with a positive parameter far out (beyond e^<see cref="TestDistance"/>)
+    /// that has a limit model (negative binomial r → ∞: the Poisson) may have been running along a ridge towards that
+    /// limit: under-dispersed counts, where r → ∞ with p → 1 and the mean r(1 − p)/p fixed, until p rounds to 1. The
+    /// limit is settled on the profile instead: the parameter held at e¹⁶ and at e²⁴ in turn, the others maximized
+    /// from the data-driven start. Where both fits converge and the profile has not fallen between them (within the
+    /// rounding of <see cref="LimitRounding"/>), the likelihood rises to the limit: the fit at e²⁴ stands for it (its
+    /// log-likelihood is within ~n·|v − m|/r ≈ 10⁻⁹ of the supremum for counts) and the parameter is returned as an
+    /// edge. Otherwise the search is returned as it was. A search that converged is settled the same way only where
+    /// it ended beyond e²⁴ (its "stationary" point can be p = 1 to the last bit, where nothing is measured), and only
+    /// if the settled fit is as high; nearer in, it is left to <see cref="Find"/>.
+    /// </summary>
+    public static (OptimizationResult Search, int[] Limits) Settle(Objective objective, OptimizationResult search, IReadOnlyList<double> dataStart,
+        Func<string, string?> limitModel, OptimizerSettings settings)
+    {
+        var map = objective.Map;
+        var restart = objective.StartingAt(dataStart);
+        var startNatural = restart.Natural(restart.Start());
+        for (int i = 0; i < map.Free.Count; i++)
+        {
+            int k = map.Free[i];
+            if (map.Parameters[k].Domain != ParameterDomain.Positive || search.Point[i] <= (search.Converged ? LimitFar : TestDistance)
+                || limitModel(map.Parameters[k].Name) is null)
+                continue;
+            var nearObjective = restart.Holding(k, map.ToNatural(k, LimitNear), startNatural);
+            var near = Maximizer.Maximize(nearObjective.Evaluate, nearObjective.Start(), nearObjective.Scales(), settings);
+            if (!near.Converged)
+                continue;
+            var farObjective = restart.Holding(k, map.ToNatural(k, LimitFar), nearObjective.Natural(near.Point));
+            var far = Maximizer.Maximize(farObjective.Evaluate, farObjective.Start(), farObjective.Scales(), settings);
+            double rounding = LimitRounding * Math.Max(1, Math.Abs(near.Value));
+            if (!far.Converged || far.Value < near.Value - rounding || (search.Converged && far.Value < search.Value - rounding))
+                continue;
+            // Back to every free coordinate: the limit parameter's own preconditioner entry is one unit of its log scale.
+            var point = map.ToCoordinates(farObjective.Natural(far.Point));
+            var inner = Enumerable.Range(0, map.Free.Count).Where(j => j != i).ToArray();
+            var transform = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.DenseIdentity(map.Free.Count);
+            for (int r = 0; r < inner.Length; r++)
+            {
+                for (int c = 0; c < inner.Length; c++)
+                    transform[inner[r], inner[c]] = far.Transform[r, c];
+            }
+            var settled = new OptimizationResult(point, far.Value, true,
+                $"{far.Reason}, with {map.Parameters[k].Name} held far out: the search ran towards {map.Parameters[k].Name} → ∞",
+                search.Iterations + near.Iterations + far.Iterations, search.Evaluations + near.Evaluations + far.Evaluations,
+                far.GradientNorm, far.Edm, transform);
+            // A bounded parameter carried out with the limit (p → 1 as r → ∞ at a fixed mean) is at its edge too.
+            var nearPoint = map.ToCoordinates(nearObjective.Natural(near.Point));
+            var carried = inner.Where(j => map.Parameters[map.Free[j]].Domain != ParameterDomain.Real
+                && Math.Abs(point[j]) > TestDistance && Math.Abs(point[j]) > Math.Abs(nearPoint[j]) + 1);
+            return (settled, [k, .. carried.Select(j => map.Free[j])]);
+        }
+        return (search, []);
+    }
+
     /// <summary>
     /// Model indices of the free bounded parameters whose maximum is at the edge of the domain: far out on the log or
     /// logit scale (beyond ±<see cref="TestDistance"/>) with the objective still not falling one unit further out, so
     /// the likelihood rises all the way to the edge (p → 0 on all-zero data). A parameter merely small (a rate of
-    /// 10⁻¹⁵ for data around 10¹⁵) falls steeply one unit out and is not an edge.
+    /// 10⁻¹⁵ for data around 10¹⁵) falls steeply one unit out and is not an edge. <paramref name="settled"/>: limits
+    /// already settled on the profile (<see cref="Settle"/>), edges without a further test.
     /// </summary>
-    public static int[] Find(Objective objective, OptimizationResult search)
+    public static int[] Find(Objective objective, OptimizationResult search, IReadOnlyList<int> settled)
     {
         var map = objective.Map;
         if (!search.Converged)
             return [];
-        var edges = new List<int>();
+        var edges = settled.ToList();
         var u = search.Point.ToArray();
         var gradient = new double[u.Length];
         for (int i = 0; i < map.Free.Count; i++)
         {
             int k = map.Free[i];
-            if (map.Parameters[k].Domain == ParameterDomain.Real || Math.Abs(u[i]) <= TestDistance)
+            if (map.Parameters[k].Domain == ParameterDomain.Real || Math.Abs(u[i]) <= TestDistance || edges.Contains(k))
                 continue;
             u[i] = search.Point[i] + Math.Sign(search.Point[i]);
             double beyond = objective.Evaluate(u, gradient);

@@ -44,8 +44,7 @@ public sealed class EstimationSession : IDisposable
     {
         var clock = Stopwatch.StartNew();
         var objective = CreateObjective(options, held: null);
-        var (search, restart) = RestartingSearch.Run(objective, Model.Start, options.Optimizer);
-        var edges = DomainEdges.Find(objective, search);
+        var (search, restart, edges) = Search(objective, options);
         var end = EndPoint(objective, search, options.Map, edges);
         var information = Infer(objective, search, end.Converged, edges, options.Map);
         var profiles = ProfileIntervals.Find(objective, search, information, options, end.Converged, edges);
@@ -60,8 +59,8 @@ public sealed class EstimationSession : IDisposable
     public Maximum Maximize(FitOptions options, IReadOnlyDictionary<string, double>? held = null)
     {
         var objective = CreateObjective(options, held);
-        var (search, _) = RestartingSearch.Run(objective, Model.Start, options.Optimizer);
-        return EndPoint(objective, search, options.Map, DomainEdges.Find(objective, search));
+        var (search, _, edges) = Search(objective, options);
+        return EndPoint(objective, search, options.Map, edges);
     }
 
     /// <summary>The log-likelihood and gradient at natural-scale <paramref name="parameters"/>, in model order.</summary>
@@ -121,6 +120,17 @@ public sealed class EstimationSession : IDisposable
         if (ModelCatalog.Refusal(Model, objective.Map.Free.Select(k => map.Parameters[k].Name)) is { } refusal)
             throw new InputException(refusal, nameof(options));
         return objective;
+    }
+
+    /// <summary>
+    /// Stage 2: the maximization (restarted from the data-driven start where it finds no maximum), a run towards a
+    /// limit model settled on the profile, and the parameters whose maximum is at an edge or a limit.
+    /// </summary>
+    private (OptimizationResult Search, string? Restart, int[] Edges) Search(Objective objective, FitOptions options)
+    {
+        var (found, restart) = RestartingSearch.Run(objective, Model.Start, options.Optimizer);
+        var (search, limits) = DomainEdges.Settle(objective, found, Model.Start, Model.LimitAtInfinity, options.Optimizer);
+        return (search, restart, DomainEdges.Find(objective, search, limits));
     }
 
     /// <summary>Every name in <paramref name="options"/> and <paramref name="held"/> is a parameter; priors go with MAP; the level is a probability.</summary>

@@ -30,10 +30,14 @@ internal sealed record ProfileIntervals(IReadOnlyDictionary<int, Interval> Inter
             }
             int i = IndexOfFree(map, k);
             double seU = information.Covariance is { } c ? Math.Sqrt(c[i, i]) : Math.Max(objective.Scales()[i], 1e-8);
-            // At an edge there is no standard error: step one unit of the log or logit scale, away from the edge only.
+            // The first step is the Wald half-width on the optimizer's scale, but at most one unit of a log or logit
+            // scale (a factor e): where the likelihood is far from quadratic (r with a standard error of 10¹¹) the
+            // half-width would step into a range where the profile fits mean nothing; the steps double from there.
+            // At an edge there is no standard error: step one unit, away from the edge only.
+            double step = map.Parameters[k].Domain == Kernels.ParameterDomain.Real ? z * seU : Math.Min(z * seU, 1);
             var (interval, used, problems) = edges.Contains(k)
                 ? OneSided(objective, k, search, options)
-                : Both(objective, k, search, z * seU, options);
+                : Both(objective, k, search, step, options);
             evaluations += used;
             intervals[k] = interval;
             notes.AddRange(problems.Select(problem => $"profile interval for {name}: {problem}"));
@@ -75,7 +79,9 @@ internal sealed record ProfileIntervals(IReadOnlyDictionary<int, Interval> Inter
                 var profiled = objective.Holding(k, objective.Map.ToNatural(k, u), warm);
                 var result = Maximizer.Maximize(profiled.Evaluate, profiled.Start(), profiled.Scales(), options.Optimizer);
                 evaluations += result.Evaluations;
-                if (result.Converged)
+                // Only a fit inside the interval warm-starts the next: the bracketing steps land far outside (r = 10⁻⁴
+                // under-dispersed counts, p ≈ 10⁻⁴ there), from where the search back inside can crawl to its limit.
+                if (result.Converged && search.Value - result.Value < drop)
                     Array.Copy(profiled.Natural(result.Point), warm, warm.Length);
                 return (result.Value, result.Converged);
             }

@@ -26,6 +26,25 @@ public static class ObservedInformation
         int n = optimum.Length;
         if (n == 0)
             return new Information(HessianStatus.Unavailable, null, 0, 0);
+        // The search's preconditioner can be stale: derived where the search started (far out on a logit scale, where
+        // the likelihood is flat), a unit of w can be many standard errors at the optimum, and a step of a tenth of it
+        // then spans a range where the log-likelihood is far from quadratic (a standard error 5x too small was seen).
+        // Where −H_w is far from I, the coordinates are re-derived from it (T L⁻ᵀ, −H_w = L Lᵀ) and it is differenced again.
+        int evaluations = 0;
+        for (int attempt = 0; ; attempt++)
+        {
+            var (information, inW) = Difference(objective, optimum, transform);
+            evaluations += information.Evaluations;
+            if (attempt == 2 || inW is null || inW.Evd(Symmetricity.Symmetric).EigenValues.All(v => v.Real is >= 0.25 and <= 4))
+                return information with { Evaluations = evaluations };
+            transform = transform * inW.Cholesky().Factor.Transpose().Inverse();
+        }
+    }
+
+    /// <summary>The information differenced in the coordinates of <paramref name="transform"/>, and −H_w itself where it is negative definite.</summary>
+    private static (Information Information, Matrix<double>? InW) Difference(ValueAndGradient objective, double[] optimum, Matrix<double> transform)
+    {
+        int n = optimum.Length;
 
         var hessian = Matrix<double>.Build.Dense(n, n);
         var coordinates = new AffineCoordinates(optimum, transform);
@@ -71,21 +90,21 @@ public static class ObservedInformation
         }
         var g0 = GradientW(w);
         if (!hessian.Enumerate().All(double.IsFinite) || !g0.All(double.IsFinite))
-            return new Information(HessianStatus.Unavailable, null, double.NaN, evaluations);
+            return (new Information(HessianStatus.Unavailable, null, double.NaN, evaluations), null);
 
         var information = -0.5 * (hessian + hessian.Transpose());
         var eigen = information.Evd(Symmetricity.Symmetric);
         var values = eigen.EigenValues.Select(v => v.Real).ToArray();
         double largest = values.Max(Math.Abs);
         if (values.Min() <= 0)
-            return new Information(values.Min() >= -SingularRatio * largest ? HessianStatus.Singular : HessianStatus.NotNegativeDefinite, null, double.NaN, evaluations);
+            return (new Information(values.Min() >= -SingularRatio * largest ? HessianStatus.Singular : HessianStatus.NotNegativeDefinite, null, double.NaN, evaluations), null);
         if (values.Min() < SingularRatio * largest)
-            return new Information(HessianStatus.Singular, null, double.NaN, evaluations);
+            return (new Information(HessianStatus.Singular, null, double.NaN, evaluations), null);
 
         var inverse = information.Inverse();
         var gw = Vector<double>.Build.DenseOfArray(g0);
         double edm = 0.5 * gw.DotProduct(inverse * gw);
         var covariance = transform * inverse * transform.Transpose();
-        return new Information(HessianStatus.NegativeDefinite, covariance, edm, evaluations);
+        return (new Information(HessianStatus.NegativeDefinite, covariance, edm, evaluations), information);
     }
 }

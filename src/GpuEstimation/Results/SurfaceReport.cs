@@ -37,7 +37,7 @@ public static class SurfaceReport
             header = header.Append("logPosterior");
         writer.WriteLine(string.Join(",", header.Concat(others.Select(k => sweep.Parameters[k]))));
         Span<char> buffer = stackalloc char[2 * LongestNumber];
-        for (int i = 0; i < sweep.Points.Length; i++)
+        for (int i = 0; i < sweep.Points.Count; i++)
         {
             var point = sweep.Points[i];
             for (int c = 0; c < axisIndex.Length; c++)

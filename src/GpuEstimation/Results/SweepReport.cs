@@ -28,7 +28,7 @@ public sealed record SweepReport(
     bool Profile,
     IReadOnlyList<AxisReport> Axes,
     IReadOnlyList<string> Parameters,
-    double[][] Points,
+    IReadOnlyList<double[]> Points,
     double[] LogLikelihood,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double[]? LogPosterior,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyDictionary<string, double[]>? Estimates,

@@ -24,7 +24,7 @@ public sealed record SweepResult(
     int N,
     IReadOnlyList<GridAxis> Axes,
     IReadOnlyList<string> Parameters,
-    double[][] Points,
+    IReadOnlyList<double[]> Points,
     double[] LogLikelihood,
     double[]? LogPosterior,
     bool Profile,
@@ -54,7 +54,7 @@ public sealed record SweepResult(
     }
 
     /// <summary>Grid points times observations per second of sweeping (the throughput figure).</summary>
-    public double PointEvaluationsPerSecond => (double)Points.Length * N / (ElapsedMs / 1000);
+    public double PointEvaluationsPerSecond => (double)Points.Count * N / (ElapsedMs / 1000);
 
     /// <summary>The index of parameter <paramref name="name"/> in <see cref="Parameters"/> and in each point.</summary>
     public int IndexOf(string name)

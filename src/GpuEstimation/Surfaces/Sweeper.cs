@@ -18,15 +18,16 @@ public static class Sweeper
         var clock = Stopwatch.StartNew();
         var axisIndex = CheckAxes(session.Parameters, options);
         var (basePoint, fit) = PlaceOffGrid(session, options, axisIndex);
-        var points = GridPoints(options.Axes, axisIndex, basePoint);
+        var grid = new GridPoints(options.Axes, axisIndex, basePoint);
 
+        IReadOnlyList<double[]> points = grid;
         double[] logLikelihood;
         double[]? logPosterior;
         int notConverged = 0;
         if (options.Profile)
-            (logLikelihood, logPosterior, notConverged) = ProfileSweep(session, options, axisIndex, points, basePoint, progress);
+            (points, logLikelihood, logPosterior, notConverged) = ProfileSweep(session, options, axisIndex, grid, basePoint, progress);
         else
-            (logLikelihood, logPosterior) = PlainSweep(session, options, points, progress);
+            (logLikelihood, logPosterior) = PlainSweep(session, options, grid, progress);
 
         var estimates = options.Estimates ? Locate(session, options, axisIndex, basePoint, fit) : [];
         clock.Stop();
@@ -78,33 +79,16 @@ public static class Sweeper
         return (basePoint, fit);
     }
 
-    /// <summary>Every grid point's full parameter vector, the last axis fastest.</summary>
-    private static double[][] GridPoints(IReadOnlyList<GridAxis> axes, int[] axisIndex, double[] basePoint)
-    {
-        int total = axes.Aggregate(1, (product, axis) => checked(product * axis.Count));
-        var points = new double[total][];
-        for (int i = 0; i < total; i++)
-        {
-            var point = basePoint.ToArray();
-            int rest = i;
-            for (int a = axes.Count - 1; a >= 0; a--)
-            {
-                point[axisIndex[a]] = axes[a][rest % axes[a].Count];
-                rest /= axes[a].Count;
-            }
-            points[i] = point;
-        }
-        return points;
-    }
-
     /// <summary>
     /// At every grid point, the off-grid parameters re-optimized (no Hessian: only the maximum is wanted), each
-    /// maximization warm-started from the previous grid point, which the snake order makes a neighbour.
+    /// maximization warm-started from the previous grid point, which the snake order makes a neighbour. Each point's
+    /// vector is the maximization's (held values and re-optimized others), so these points are held.
     /// </summary>
-    private static (double[] LogLikelihood, double[]? LogPosterior, int NotConverged) ProfileSweep(
-        EstimationSession session, SweepOptions options, int[] axisIndex, double[][] points, double[] basePoint, IProgress<double>? progress)
+    private static (double[][] Points, double[] LogLikelihood, double[]? LogPosterior, int NotConverged) ProfileSweep(
+        EstimationSession session, SweepOptions options, int[] axisIndex, GridPoints grid, double[] basePoint, IProgress<double>? progress)
     {
         var names = session.Parameters.Names.ToArray();
+        var points = grid.ToArray();
         int total = points.Length;
         var logLikelihood = new double[total];
         var logPosterior = options.Fit.Map ? new double[total] : null;
@@ -127,7 +111,7 @@ public static class Sweeper
                 logPosterior[i] = maximum.LogPosterior!.Value;
             progress?.Report((double)++done / total);
         }
-        return (logLikelihood, logPosterior, notConverged);
+        return (points, logLikelihood, logPosterior, notConverged);
     }
 
     /// <summary>
@@ -137,9 +121,9 @@ public static class Sweeper
     /// read-back). For MAP, the log prior of every parameter not fixed is added.
     /// </summary>
     private static (double[] LogLikelihood, double[]? LogPosterior) PlainSweep(
-        EstimationSession session, SweepOptions options, double[][] points, IProgress<double>? progress)
+        EstimationSession session, SweepOptions options, GridPoints points, IProgress<double>? progress)
     {
-        int total = points.Length;
+        int total = points.Count;
         var logLikelihood = new double[total];
         long rows = Math.Max(1, session.Model.Rows);
         int tile = (int)Math.Clamp(100_000_000L / rows, 1, total);
@@ -147,7 +131,7 @@ public static class Sweeper
         {
             int count = Math.Min(tile, total - first);
             long begin = Stopwatch.GetTimestamp();
-            session.LogLikelihoods(points[first..(first + count)]).CopyTo(logLikelihood, first);
+            session.LogLikelihoods(points.Range(first, count)).CopyTo(logLikelihood, first);
             double seconds = Math.Max(Stopwatch.GetElapsedTime(begin).TotalSeconds, 1e-6);
             first += count;
             progress?.Report((double)first / total);

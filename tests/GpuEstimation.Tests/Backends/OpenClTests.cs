@@ -94,11 +94,11 @@ public class OpenClTests(DeviceFixture devices)
             rerun = Sweeper.Sweep(session, options);
         }
 
-        Assert.Equal(axes.Length == 2 ? 64 * 64 : 64, sweep.Points.Length);
+        Assert.Equal(axes.Length == 2 ? 64 * 64 : 64, sweep.Points.Count);
         Assert.Equal(sweep.LogLikelihood.Select(BitConverter.DoubleToInt64Bits), rerun.LogLikelihood.Select(BitConverter.DoubleToInt64Bits));
         using var native = spec.CreateEngine(devices.Native);
         var gradient = new double[spec.Parameters.Count];
-        for (int i = 0; i < sweep.Points.Length; i++)
+        for (int i = 0; i < sweep.Points.Count; i++)
         {
             double single = native.Evaluate(sweep.Points[i], gradient);
             Assert.True(Numerics.Relative(sweep.LogLikelihood[i], single) <= 1e-12, $"{model} point {i}: {sweep.LogLikelihood[i]:R} on OpenCL, {single:R} native");

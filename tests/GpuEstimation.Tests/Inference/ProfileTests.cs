@@ -128,4 +128,50 @@ public class ProfileTests(DeviceFixture devices, ITestOutputHelper output)
         var held = session.Fit(new FitOptions { Fixed = new Dictionary<string, double> { ["nu"] = lower } });
         Assert.True(Math.Abs(fit.LogLikelihood - held.LogLikelihood - drop) <= 1e-6, $"drop {fit.LogLikelihood - held.LogLikelihood:R}");
     }
+
+    // Under-dispersed counts (binomial, variance below the mean) under the negative binomial: the likelihood rises as
+    // r → ∞ with p → 1 and the mean r(1 − p)/p fixed, to the Poisson's. The search runs along that ridge until p rounds
+    // to 1 and stopped there "not converged" (exit 3); the limit is now settled on the profile and reported: r → ∞ and
+    // p = 1 at the edge, the Poisson's log-likelihood, and r's one-sided profile interval, whose finite end is checked
+    // against the closed-form profile (p = r/(r + x̄) at each r) solved by bisection here, to 1e-6 relative.
+    [Fact]
+    public void UnderDispersedCountsReachThePoissonLimitWithAOneSidedProfileInterval()
+    {
+        var random = new MersenneTwister(97);
+        var k = Enumerable.Range(0, 500).Select(_ => (double)Binomial.Sample(random, 0.4, 10)).ToArray();
+        using var session = new EstimationSession(ModelCatalog.Create("negbinomial", Dataset.FromColumns(("k", k)), new ModelColumns("k")), devices.Native);
+        var fit = session.Fit(new FitOptions { Profile = ["r"] });
+
+        Assert.True(fit.Converged, fit.Reason);
+        Assert.Equal(["r", "p"], fit.Diagnostics.AtBound);
+        Assert.Contains(fit.Diagnostics.Notes, n => n.Contains("r → ∞ (the Poisson limit fits at least as well), p = 1", StringComparison.Ordinal));
+        Assert.Equal(1.0, fit.Get("p").Estimate);
+        Assert.Null(fit.Get("r").StdError);
+
+        double mean = k.Average();
+        double LogFactorials() => k.Sum(v => MathNet.Numerics.SpecialFunctions.GammaLn(v + 1));
+        double poisson = k.Sum(v => v * Math.Log(mean) - mean) - LogFactorials();
+        Assert.True(Math.Abs(fit.LogLikelihood - poisson) <= 1e-9 * Math.Abs(poisson), $"log L {fit.LogLikelihood:R} vs the Poisson's {poisson:R}");
+
+        double Profile(double r)
+        {
+            double p = r / (r + mean);
+            return k.Sum(v => MathNet.Numerics.SpecialFunctions.GammaLn(v + r) - MathNet.Numerics.SpecialFunctions.GammaLn(r)
+                + r * Math.Log(p) + v * Math.Log(mean / (r + mean))) - LogFactorials();
+        }
+        double drop = 0.5 * ChiSquared.InvCDF(1, 0.95);
+        double low = 1, high = 1e6;
+        for (int i = 0; i < 200; i++)
+        {
+            double mid = Math.Sqrt(low * high);
+            if (poisson - Profile(mid) > drop)
+                low = mid;
+            else
+                high = mid;
+        }
+        var profile = fit.Get("r").Profile!;
+        Assert.Null(profile.Upper);
+        Assert.True(profile.Lower is not null, string.Join("; ", fit.Diagnostics.Notes));
+        Assert.True(Numerics.Relative(profile.Lower!.Value, low) <= 1e-6, $"lower end {profile.Lower:R}, the closed-form profile's {low:R}");
+    }
 }

@@ -74,7 +74,7 @@ public class SweepReportTests(DeviceFixture devices)
     private static void AssertSeries(SweepResult sweep, JsonElement root, string label)
     {
         var points = root.GetProperty("points").EnumerateArray().ToArray();
-        Assert.Equal(sweep.Points.Length, points.Length);
+        Assert.Equal(sweep.Points.Count, points.Length);
         for (int i = 0; i < points.Length; i++)
             Numbers(sweep.Points[i], points[i], $"{label}, point {i}");
         Numbers(sweep.LogLikelihood, root.GetProperty("logLikelihood"), label);
@@ -96,7 +96,7 @@ public class SweepReportTests(DeviceFixture devices)
         {
             var lines = SurfaceReport.Csv(sweep).Split(Environment.NewLine);
             Assert.Equal("", lines[^1]);
-            Assert.Equal(sweep.Points.Length + 2, lines.Length);
+            Assert.Equal(sweep.Points.Count + 2, lines.Length);
             var axisIndex = sweep.Axes.Select(a => sweep.Parameters.ToList().IndexOf(a.Name)).ToArray();
             // A profile sweep adds the re-optimized (off-grid) parameters after the values.
             var others = sweep.Profile ? Enumerable.Range(0, sweep.Parameters.Count).Except(axisIndex).ToArray() : [];
@@ -107,7 +107,7 @@ public class SweepReportTests(DeviceFixture devices)
                 .. others.Select(k => sweep.Parameters[k]),
             ];
             Assert.Equal(header, lines[0].Split(','));
-            for (int i = 0; i < sweep.Points.Length; i++)
+            for (int i = 0; i < sweep.Points.Count; i++)
             {
                 double[] row =
                 [

@@ -30,11 +30,11 @@ public class SweepTests(DeviceFixture devices)
         });
 
         // 133 points: three native blocks of up to 64 points, the last group of four points padded in the kernel.
-        Assert.Equal(133, sweep.Points.Length);
+        Assert.Equal(133, sweep.Points.Count);
         Assert.Equal([2.5, 1.5], sweep.Points[0]);
         Assert.Equal(2.5, sweep.Points[1][0]);
         Assert.Equal(1.5 + 1.0 / 18, sweep.Points[1][1], 1e-15);
-        for (int i = 0; i < sweep.Points.Length; i++)
+        for (int i = 0; i < sweep.Points.Count; i++)
         {
             double single = session.Evaluate(sweep.Points[i]).LogLikelihood;
             Assert.True(Numerics.Relative(sweep.LogLikelihood[i], single) <= 1e-12, $"point {i}: {sweep.LogLikelihood[i]:R} vs {single:R}");
@@ -72,7 +72,7 @@ public class SweepTests(DeviceFixture devices)
         Assert.True(Numerics.Relative(sweep.Points[best][0], mu) <= 1e-12);
         Assert.True(Numerics.Relative(sweep.LogLikelihood[best], mle.LogLikelihood) <= 1e-9, $"{sweep.LogLikelihood[best]:R} vs {mle.LogLikelihood:R}");
         // Each profile point re-optimizes sigma: sigma²(mu) = mean((x − mu)²).
-        for (int i = 0; i < sweep.Points.Length; i++)
+        for (int i = 0; i < sweep.Points.Count; i++)
         {
             double m = sweep.Points[i][0];
             double expected = Math.Sqrt(x.Select(v => (v - m) * (v - m)).Average());
