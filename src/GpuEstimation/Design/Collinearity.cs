@@ -57,24 +57,29 @@ internal static class Collinearity
         var r = Matrix<double>.Build.Dense(0, p);
         for (int start = 0; start < count; start += Block)
         {
-            int rows = Math.Min(Block, count - start);
-            var block = Matrix<double>.Build.Dense(rows, p);
+            // The running R on top of the block's rows, column by column (MathNet's storage is column-major).
+            int rows = Math.Min(Block, count - start), top = r.RowCount, height = top + rows;
+            var stacked = new double[height * p];
             for (int j = 0; j < p; j++)
             {
-                var column = columns[j];
-                for (int i = 0; i < rows; i++)
-                    block[i, j] = column is null ? 1 : column[begin + start + i];
+                for (int i = 0; i < top; i++)
+                    stacked[j * height + i] = r[i, j];
+                var target = stacked.AsSpan(j * height + top, rows);
+                if (columns[j] is { } column)
+                    column.AsSpan(begin + start, rows).CopyTo(target);
+                else
+                    target.Fill(1);
             }
-            r = Stack(r, block);
+            r = Triangular(Matrix<double>.Build.Dense(height, p, stacked));
         }
         return r;
     }
 
-    private static Matrix<double> Stack(Matrix<double> top, Matrix<double> bottom)
-    {
-        var stacked = top.RowCount == 0 ? bottom : top.Stack(bottom);
-        return stacked.RowCount > stacked.ColumnCount ? stacked.QR(QRMethod.Thin).R : stacked;
-    }
+    private static Matrix<double> Stack(Matrix<double> top, Matrix<double> bottom) =>
+        Triangular(top.RowCount == 0 ? bottom : top.Stack(bottom));
+
+    private static Matrix<double> Triangular(Matrix<double> stacked) =>
+        stacked.RowCount > stacked.ColumnCount ? stacked.QR(QRMethod.Thin).R : stacked;
 
     /// <summary>
     /// Each column of <paramref name="r"/> (whose inner products are the design's) that least squares on the columns

@@ -139,12 +139,22 @@ public sealed class DesignMatrix
             }
             var name = string.Join(":", parts.Select((p, j) => p.Levels is null ? p.Variable.Column : p.Levels.ColumnName(index[j])));
             var values = new double[rows];
-            for (int i = 0; i < rows; i++)
+            Array.Fill(values, 1.0);
+            for (int j = 0; j < parts.Count; j++)
             {
-                double value = 1;
-                for (int j = 0; j < parts.Count; j++)
-                    value *= parts[j].Levels is { } levels ? (levels.Codes[i] == index[j] ? 1 : 0) : numbers[j]![i];
-                values[i] = value;
+                if (parts[j].Levels is { } levels)
+                {
+                    var codes = levels.Codes;
+                    int level = index[j];
+                    for (int i = 0; i < rows; i++)
+                        values[i] = codes[i] == level ? values[i] : 0;
+                }
+                else
+                {
+                    var x = numbers[j]!;
+                    for (int i = 0; i < rows; i++)
+                        values[i] *= x[i];
+                }
             }
             yield return (name, values);
         }
