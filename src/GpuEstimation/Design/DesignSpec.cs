@@ -73,8 +73,8 @@ public sealed class DesignSpec
     {
         var parts = Terms.Select(t => t.ToString()).ToList();
         if (Offset is not null)
-            parts.Add($"offset({Offset})");
+            parts.Add($"offset({DesignVariable.Quoted(Offset)})");
         var rhs = parts.Count == 0 ? "1" : string.Join(" + ", parts);
-        return $"{Response} ~ {rhs}{(Intercept ? "" : " - 1")}";
+        return $"{DesignVariable.Quoted(Response)} ~ {rhs}{(Intercept ? "" : " - 1")}";
     }
 }

@@ -1,5 +1,6 @@
 using GpuEstimation.Data;
 using GpuEstimation.Design;
+using GpuEstimation.Tests.Support;
 using Xunit;
 
 namespace GpuEstimation.Tests.Design;
@@ -133,5 +134,27 @@ public sealed class DesignMatrixTests
     {
         var e = Assert.Throws<InputException>(() => DesignMatrix.Build(Data(), Formula.Parse("y ~ g")));
         Assert.Equal("data: row 1, column 'g': 'b' is not a finite number", e.Message);
+    }
+
+    [Fact]
+    public void IntegerCodesFromANpyTableAreAFactor()
+    {
+        // Columns 0 (y), 1 (x), 2 (codes 7, 3, 5), row-major float64: the formula names them in backquotes.
+        double[][] rows = [.. Enumerable.Range(0, N).Select(i => new[] { Y[i], X[i], new[] { 7.0, 3, 5 }[i % 3] })];
+        var path = Path.Combine(Path.GetTempPath(), $"gpuest-design-{Guid.NewGuid():N}.npy");
+        NpyFile.Write(path, 1, $"{{'descr': '<f8', 'fortran_order': False, 'shape': ({N}, 3), }}", NpyFile.Bytes([.. rows.SelectMany(r => r)]));
+        try
+        {
+            var spec = Formula.Parse("`0` ~ `1` + C(`2`)");
+            var design = DesignMatrix.Build(DataFile.Read(path, spec.NumericColumns, spec.FactorColumns), spec);
+            Assert.Equal(["1", "2[5]", "2[7]"], design.Names);
+            Assert.Equal(rows.Select(r => r[2] == 7 ? 1.0 : 0), design.Data.Column("2[7]"));
+            Assert.Equal(spec.ToString(), Formula.Parse(spec.ToString()).ToString());
+            Assert.Equal("`0` ~ `1` + C(`2`)", spec.ToString());
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 }

@@ -65,7 +65,7 @@ public sealed class FormulaTests
         Assert.Equal(["deaths", "log_exposure"], spec.NumericColumns);
         var npy = Formula.Parse("`0` ~ `1` + C(`2`) + `a b`");
         Assert.Equal("0", npy.Response);
-        Assert.Equal(["1", "C(2)", "a b"], Terms(npy));
+        Assert.Equal(["`1`", "C(`2`)", "`a b`"], Terms(npy));
     }
 
     [Fact]
