@@ -21,6 +21,9 @@ internal static class Collinearity
     public static void Check(Dataset data, IReadOnlyList<string> names, bool intercept)
     {
         var labels = (intercept ? ["intercept"] : Array.Empty<string>()).Concat(names).ToArray();
+        // With fewer rows than columns the columns cannot be independent; the model names that (too few rows) itself.
+        if (data.Rows < labels.Length)
+            return;
         var columns = (intercept ? [null] : Array.Empty<double[]?>()).Concat(names.Select(data.Column)).ToArray();
         var r = Triangle(columns, data.Rows);
         var problems = Dependent(r, labels);
