@@ -1,13 +1,16 @@
 using System.CommandLine;
 using GpuEstimation.Cli.Parsing;
 using GpuEstimation.Data;
+using GpuEstimation.Design;
+using GpuEstimation.Kernels.Models;
 using GpuEstimation.Models;
 
 namespace GpuEstimation.Cli.Options;
 
 /// <summary>
 /// The model and the data it reads: <c>--model</c>, <c>--data</c>, and the column options (<c>--column</c>, or
-/// <c>--y</c>/<c>--x</c> for <c>linear</c>; <c>--trials</c>/<c>--trials-column</c> for <c>binomial</c>).
+/// <c>--y</c>/<c>--x</c>/<c>--factor</c>/<c>--no-intercept</c> or <c>--formula</c> for <c>linear</c>;
+/// <c>--trials</c>/<c>--trials-column</c> for <c>binomial</c>).
 /// </summary>
 internal sealed class DataOptions
 {
@@ -32,6 +35,16 @@ internal sealed class DataOptions
     public Option<string[]?> X { get; } = CliOption.Single<string[]?>("--x", "NAME,...",
         "(linear) the feature columns; one coefficient each, named after it", (_, text) => NameValueList.Names(text));
 
+    public Option<string[]?> Factor { get; } = CliOption.Single<string[]?>("--factor", "NAME,...",
+        "(linear) categorical columns (text or numeric codes), after the --x columns: treatment-coded against the first level in sorted order, one coefficient per other level, named NAME[level]",
+        (_, text) => NameValueList.Names(text));
+
+    public Option<DesignSpec?> Formula { get; } = CliOption.Single<DesignSpec?>("--formula", "'Y ~ TERMS'",
+        "(linear) the response and design as R and statsmodels write them, instead of --y/--x/--factor: x1 + C(g) + x1:x2, a*b, - 1 (no intercept), offset(COL)",
+        (flag, text) => ParseFormula(flag, text));
+
+    public Option<bool> NoIntercept { get; } = CliOption.Flag("--no-intercept", "(regression) leave the intercept out of the design");
+
     public Option<double?> Trials { get; } = CliOption.Single<double?>("--trials", "N",
         "(binomial) the number of trials, the same for every row", (flag, text) => NumberText.Count(flag, text, 1));
 
@@ -40,7 +53,7 @@ internal sealed class DataOptions
     /// <summary>Adds the options to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Model, Data, Column, Y, X, Trials, TrialsColumn })
+        foreach (var option in new Option[] { Model, Data, Column, Y, X, Factor, Formula, NoIntercept, Trials, TrialsColumn })
             command.Add(option);
     }
 
@@ -56,28 +69,93 @@ internal sealed class DataOptions
         var name = parse.GetValue(Model)!;
         // An absent array option reads as an empty array.
         var x = parse.GetValue(X) is { Length: > 0 } names ? names : null;
-        var columns = new ModelColumns(parse.GetValue(Column), parse.GetValue(Y), x, parse.GetValue(Trials), parse.GetValue(TrialsColumn));
-        Check(name, columns);
-        var wanted = new[] { columns.Column, columns.Y }.Concat(columns.X ?? []).Append(columns.TrialsColumn)
-            .OfType<string>().Distinct().ToList();
-        var data = DataFile.Read(DataPath(parse), wanted);
-        return ModelCatalog.Create(name, data, columns);
+        var columns = new ModelColumns(parse.GetValue(Column), parse.GetValue(Y), x, parse.GetValue(Trials), parse.GetValue(TrialsColumn))
+        {
+            Intercept = !parse.GetValue(NoIntercept),
+        };
+        var factors = parse.GetValue(Factor) is { Length: > 0 } f ? f : null;
+        var formula = parse.GetValue(Formula);
+        Check(name, columns, factors, formula);
+        // The columns the flags name besides the response and features (the trials, for instance).
+        var others = new[] { columns.TrialsColumn }.OfType<string>();
+        if (!IsRegression(name))
+        {
+            var wanted = new[] { columns.Column }.OfType<string>().Concat(others).Distinct().ToList();
+            return ModelCatalog.Create(name, DataFile.Read(DataPath(parse), wanted), columns);
+        }
+        // A regression's columns go through its design: factors coded, interactions multiplied, collinearity refused.
+        var spec = formula ?? DesignSpec.FromColumns(columns.Y!, columns.X ?? [], factors ?? [], columns.Intercept);
+        var data = DataFile.Read(DataPath(parse), [.. spec.NumericColumns.Concat(others).Distinct()], spec.FactorColumns);
+        var design = DesignMatrix.Build(data, spec, MaxColumns(name));
+        return ModelCatalog.Create(name, design.Data, columns with
+        {
+            Y = design.Response,
+            X = design.Names,
+            Intercept = design.Intercept,
+            Offset = design.Offset ?? columns.Offset,
+        });
     }
 
-    /// <summary>The column options' combinations, each error naming the options.</summary>
-    public static void Check(string model, ModelColumns columns)
+    private static bool IsRegression(string model) => model == Linear;
+
+    // The most design columns besides the intercept a regression model takes.
+    private static int MaxColumns(string model) => model == Linear ? LinearModel.MaxFeatures : int.MaxValue;
+
+    private static DesignSpec ParseFormula(string flag, string text)
+    {
+        try
+        {
+            return Design.Formula.Parse(text);
+        }
+        catch (InputException e)
+        {
+            throw new InputException(e.Message.StartsWith("formula ", StringComparison.Ordinal) ? $"{flag} {e.Message["formula ".Length..]}" : $"{flag}: {e.Message}");
+        }
+    }
+
+    // The design options' combinations: a formula or the column flags, and only for a regression.
+    private static void CheckDesign(string model, ModelColumns columns, IReadOnlyList<string>? factors, DesignSpec? formula)
+    {
+        var given = new[] { (formula is not null, "--formula"), (factors is not null, "--factor"), (!columns.Intercept, "--no-intercept") }
+            .Where(o => o.Item1).Select(o => o.Item2).ToList();
+        if (!IsRegression(model) && given.Count > 0)
+            throw new InputException($"{given[0]} applies to --model linear (a regression), not {model}");
+        if (formula is null)
+            return;
+        var flags = new[] { (columns.Y is not null, "--y"), (columns.X is not null, "--x"), (factors is not null, "--factor"), (!columns.Intercept, "--no-intercept") }
+            .Where(o => o.Item1).Select(o => o.Item2).ToList();
+        if (flags.Count > 0)
+            throw new InputException($"--formula and {string.Join(", ", flags)}: give the design one way, as a formula or as columns, not both" +
+                (flags.Contains("--no-intercept") ? " (in a formula, - 1 leaves the intercept out)" : ""));
+    }
+
+    /// <summary>
+    /// The column options' combinations, each error naming the options: <paramref name="factors"/> (<c>--factor</c>)
+    /// and <paramref name="formula"/> (<c>--formula</c>) are null where not given.
+    /// </summary>
+    public static void Check(string model, ModelColumns columns, IReadOnlyList<string>? factors = null, DesignSpec? formula = null)
     {
         CheckTrials(model, columns);
+        CheckDesign(model, columns, factors, formula);
         if (model == Linear)
         {
             if (columns.Column is not null)
                 throw new InputException("--model linear reads --y NAME and --x NAME[,NAME...], not --column");
-            if (columns.Y is null || columns.X is not { Count: > 0 })
-                throw new InputException($"--model linear needs {(columns.Y is null ? "--y NAME" : "--x NAME[,NAME...]")}");
-            if (columns.X.GroupBy(x => x).FirstOrDefault(g => g.Count() > 1) is { } twice)
+            if (formula is not null)
+                return;
+            if (columns.Y is null || (columns.X is not { Count: > 0 } && factors is null))
+                throw new InputException($"--model linear needs {(columns.Y is null ? "--y NAME" : "--x NAME[,NAME...] or --factor NAME[,NAME...]")}");
+            var x = columns.X ?? [];
+            if (x.GroupBy(name => name).FirstOrDefault(g => g.Count() > 1) is { } twice)
                 throw new InputException($"--x {twice.Key}: given twice; each feature column once");
-            if (columns.X.Contains(columns.Y))
+            if (x.Contains(columns.Y))
                 throw new InputException($"--x {columns.Y}: the response (--y) cannot also be a feature");
+            if ((factors ?? []).GroupBy(name => name).FirstOrDefault(g => g.Count() > 1) is { } twiceFactor)
+                throw new InputException($"--factor {twiceFactor.Key}: given twice; each factor once");
+            if ((factors ?? []).Contains(columns.Y))
+                throw new InputException($"--factor {columns.Y}: the response (--y) cannot also be a factor");
+            if ((factors ?? []).FirstOrDefault(x.Contains) is { } both)
+                throw new InputException($"--factor {both}: also given with --x; a column is a number or a factor, not both");
         }
         else
         {

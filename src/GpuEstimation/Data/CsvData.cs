@@ -15,7 +15,14 @@ public static class CsvData
     /// Reads <paramref name="columns"/> from <paramref name="path"/>. Errors name the file, and where it applies the line
     /// (the header is line 1) and the column. Blank lines at the end of the file are skipped, as pandas and R do.
     /// </summary>
-    public static Dataset Read(string path, IReadOnlyList<string> columns)
+    /// <param name="path">The file.</param>
+    /// <param name="columns">Columns read as numbers: a cell that is not a finite number is an error naming its line.</param>
+    /// <param name="factors">
+    /// Columns read as a factor's levels (and not also named in <paramref name="columns"/>): one whose cells are all
+    /// finite numbers is kept as numbers (integer codes), any other as text, each cell trimmed; an empty cell, or a
+    /// number that is not finite (NaN, infinity), is an error naming its line.
+    /// </param>
+    public static Dataset Read(string path, IReadOnlyList<string> columns, IReadOnlyCollection<string>? factors = null)
     {
         return DataFile.Guard(path, () =>
         {
@@ -23,9 +30,11 @@ public static class CsvData
             // The header is read as a row, not by Sep, so that a duplicated name is reported as such.
             using var reader = Sep.Reader(o => o with { HasHeader = false, Unescape = true, DisableColCountCheck = true }).FromFile(path);
             var names = ReadHeader(reader, path);
-            var indices = columns.Select(name => IndexOf(path, names, name)).ToArray();
-            var rows = reader.ParallelEnumerate(row => Parse(row, names.Length, indices));
-            return Collect(path, columns, names.Length, rows);
+            var wanted = columns.Concat((factors ?? []).Where(f => !columns.Contains(f))).Distinct().ToList();
+            var indices = wanted.Select(name => IndexOf(path, names, name)).ToArray();
+            var text = wanted.Select((_, c) => c >= columns.Count).ToArray();
+            var rows = reader.ParallelEnumerate(row => Parse(row, names.Length, indices, text));
+            return Collect(path, wanted, text, names.Length, rows);
         });
     }
 
@@ -83,33 +92,51 @@ public static class CsvData
     }
 
     /// <summary>
-    /// One data row: blank, ragged (a field count other than the header's), a cell that is not a finite number, or the
-    /// wanted values. Runs in parallel, so it reports rather than throws; the rows are judged in file order.
+    /// One data row: blank, ragged (a field count other than the header's), a cell that is not a finite number (or, in a
+    /// factor column, is empty or a number that is not finite), or the wanted values; a factor cell's text is kept too.
+    /// Runs in parallel, so it reports rather than throws; the rows are judged in file order.
     /// </summary>
-    private static ParsedRow Parse(SepReader.Row row, int width, int[] indices)
+    private static ParsedRow Parse(SepReader.Row row, int width, int[] indices, bool[] text)
     {
         int line = row.LineNumberFrom;
         if (row.ColCount == 1 && row.Span.IsWhiteSpace())
-            return new ParsedRow(null, line, 0);
+            return new ParsedRow(null, null, line, 0);
         if (row.ColCount != width)
-            return new ParsedRow(null, line, row.ColCount);
+            return new ParsedRow(null, null, line, row.ColCount);
         var values = new double[indices.Length];
+        string[]? texts = null;
         for (int c = 0; c < indices.Length; c++)
         {
-            var text = row[indices[c]].Span;
-            if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out values[c]) || !double.IsFinite(values[c]))
-                return new ParsedRow(values, line, width, c, text.ToString());
+            var cell = row[indices[c]].Span;
+            bool number = double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out values[c]);
+            if (!text[c])
+            {
+                if (!number || !double.IsFinite(values[c]))
+                    return new ParsedRow(values, texts, line, width, c, cell.ToString());
+                continue;
+            }
+            var trimmed = cell.Trim();
+            if (trimmed.IsEmpty || (number && !double.IsFinite(values[c])))
+                return new ParsedRow(values, texts, line, width, c, cell.ToString());
+            if (!number)
+                values[c] = double.NaN;
+            texts ??= new string[indices.Length];
+            texts[c] = trimmed.ToString();
         }
-        return new ParsedRow(values, line, width);
+        return new ParsedRow(values, texts, line, width);
     }
 
     /// <summary>
     /// The parsed rows in file order, as a dataset whose rows are named by their lines. A blank line is skipped only if
-    /// nothing but blank lines follows it; the first problem in the file is the one reported.
+    /// nothing but blank lines follows it; the first problem in the file is the one reported. A factor column is kept
+    /// as numbers if every cell is one, else as text (each distinct text held once).
     /// </summary>
-    private static Dataset Collect(string path, IReadOnlyList<string> columns, int width, IEnumerable<ParsedRow> rows)
+    private static Dataset Collect(string path, IReadOnlyList<string> columns, bool[] text, int width, IEnumerable<ParsedRow> rows)
     {
         var data = columns.Select(_ => new List<double>()).ToArray();
+        var texts = columns.Select((_, c) => text[c] ? new List<string>() : null).ToArray();
+        var isText = new bool[columns.Count];
+        var distinct = new Dictionary<string, string>(StringComparer.Ordinal);
         var lines = new LineMap();
         int count = 0, blankLine = 0;
         foreach (var row in rows)
@@ -122,27 +149,44 @@ public static class CsvData
             if (blankLine != 0)
                 throw new InputException($"{path}: line {blankLine} is blank; blank lines may only end the file");
             if (row.Fields != width || row.BadColumn >= 0)
-                throw Problem(path, columns, width, row);
+                throw Problem(path, columns, text, width, row);
             lines.Add(count++, row.Line);
             for (int c = 0; c < data.Length; c++)
-                data[c].Add(row.Values![c]);
+            {
+                double value = row.Values![c];
+                data[c].Add(value);
+                if (texts[c] is { } cells)
+                {
+                    var cell = row.Texts![c];
+                    if (!distinct.TryGetValue(cell, out var held))
+                        distinct.Add(cell, held = cell);
+                    cells.Add(held);
+                    isText[c] |= double.IsNaN(value);
+                }
+            }
         }
         if (count == 0)
             throw new InputException($"{path}: no data rows after the header");
-        return new Dataset(columns.Select((name, c) => KeyValuePair.Create(name, data[c].ToArray())), path, index => $"line {lines.LineOf(index)}");
+        return new Dataset(
+            columns.Select((name, c) => (name, c)).Where(e => !isText[e.c]).Select(e => KeyValuePair.Create(e.name, data[e.c].ToArray())),
+            path, index => $"line {lines.LineOf(index)}",
+            columns.Select((name, c) => (name, c)).Where(e => isText[e.c]).Select(e => KeyValuePair.Create(e.name, texts[e.c]!.ToArray())));
     }
 
     /// <summary>The error for a ragged row or a cell that is not a finite number, naming its line.</summary>
-    private static InputException Problem(string path, IReadOnlyList<string> columns, int width, ParsedRow row) =>
+    private static InputException Problem(string path, IReadOnlyList<string> columns, bool[] text, int width, ParsedRow row) =>
         row.Fields != width
             ? new InputException($"{path}: line {row.Line} has {FieldsText(row.Fields)}, the header has {FieldsText(width)}")
-            : new InputException($"{path}: line {row.Line}, column '{columns[row.BadColumn]}': '{row.BadText}' is not a finite number");
+            : text[row.BadColumn] && string.IsNullOrWhiteSpace(row.BadText)
+                ? new InputException($"{path}: line {row.Line}, column '{columns[row.BadColumn]}': the cell is empty; a factor's level must be named (missing values are not supported)")
+                : new InputException($"{path}: line {row.Line}, column '{columns[row.BadColumn]}': '{row.BadText}' is not a finite number");
 
     private static string FieldsText(int count) => count == 1 ? "1 field" : $"{count} fields";
 
     /// <summary>
     /// A data row as <see cref="Parse"/> judged it: <see cref="Fields"/> is 0 for a blank line, the values are null for
-    /// a blank or ragged row, and <see cref="BadColumn"/> names the first wanted cell that is not a finite number.
+    /// a blank or ragged row, <see cref="BadColumn"/> names the first wanted cell that is not a finite number (or not a
+    /// usable level), and <see cref="Texts"/> holds the factor columns' cells (NaN in the values where one is text).
     /// </summary>
-    private readonly record struct ParsedRow(double[]? Values, int Line, int Fields, int BadColumn = -1, string? BadText = null);
+    private readonly record struct ParsedRow(double[]? Values, string[]? Texts, int Line, int Fields, int BadColumn = -1, string? BadText = null);
 }

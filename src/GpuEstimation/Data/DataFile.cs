@@ -6,11 +6,14 @@ namespace GpuEstimation.Data;
 /// </summary>
 public static class DataFile
 {
-    /// <summary>Reads <paramref name="columns"/> from <paramref name="path"/> (for .npy, column indices as text).</summary>
-    public static Dataset Read(string path, IReadOnlyList<string> columns) =>
+    /// <summary>
+    /// Reads <paramref name="columns"/> as numbers and <paramref name="factors"/> as a factor's levels (text or numeric
+    /// codes in CSV; numbers in .npy) from <paramref name="path"/> (for .npy, column indices as text).
+    /// </summary>
+    public static Dataset Read(string path, IReadOnlyList<string> columns, IReadOnlyCollection<string>? factors = null) =>
         Guard(path, () => IsNpy(path))
-            ? NpyData.Read(path, columns)
-            : CsvData.Read(path, columns);
+            ? NpyData.Read(path, [.. columns.Concat(factors ?? []).Distinct()])
+            : CsvData.Read(path, columns, factors);
 
     /// <summary>
     /// What every reader shares: a missing file or a directory named as such, and the file system's and the format's

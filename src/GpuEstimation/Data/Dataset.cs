@@ -1,12 +1,17 @@
+using System.Globalization;
+
 namespace GpuEstimation.Data;
 
 /// <summary>
 /// Named columns of doubles, all of one length, validated once (finite values only). This is the one form in which
-/// data reaches an engine, whatever it was read from.
+/// data reaches an engine, whatever it was read from. A column read as a factor may instead hold text (the levels of a
+/// categorical column); the design step (<c>GpuEstimation.Design</c>) turns it into numeric columns, and asking
+/// for it as numbers is an error naming its first cell that is not one.
 /// </summary>
 public sealed class Dataset
 {
     private readonly Dictionary<string, double[]> _columns;
+    private readonly Dictionary<string, string[]> _text;
     private readonly Func<int, string> _describeRow;
 
     /// <summary>A dataset of the given columns, held in memory: its rows are named "row 1", "row 2", … in messages.</summary>
@@ -19,41 +24,115 @@ public sealed class Dataset
     /// A dataset read from <paramref name="source"/>, whose rows messages name through <paramref name="describeRow"/>
     /// (a data row index from 0 to the place the source counts, such as a file line).
     /// </summary>
-    internal Dataset(IEnumerable<KeyValuePair<string, double[]>> columns, string source, Func<int, string> describeRow)
+    internal Dataset(IEnumerable<KeyValuePair<string, double[]>> columns, string source, Func<int, string> describeRow,
+        IEnumerable<KeyValuePair<string, string[]>>? text = null)
     {
         Source = source;
         _describeRow = describeRow;
         _columns = new Dictionary<string, double[]>(StringComparer.Ordinal);
+        _text = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        Rows = -1;
         foreach (var (name, values) in columns)
         {
-            if (!_columns.TryAdd(name, values))
-                throw new InputException($"{source}: column '{name}' appears twice");
-            if (_columns.Count == 1)
-                Rows = values.Length;
-            else if (values.Length != Rows)
-                throw new InputException($"{source}: column '{name}' has {values.Length} values, others have {Rows}");
+            Add(name, values, values.Length, _columns);
             for (int i = 0; i < values.Length; i++)
             {
                 if (!double.IsFinite(values[i]))
                     throw new InputException($"{source}: {describeRow(i)}, column '{name}': value {values[i]} is not a finite number");
             }
         }
+        foreach (var (name, values) in text ?? [])
+        {
+            if (_columns.ContainsKey(name))
+                throw new InputException($"{source}: column '{name}' appears twice");
+            Add(name, values, values.Length, _text);
+            if (Array.IndexOf(values, null) is var missing and >= 0)
+                throw new InputException($"{source}: {describeRow(missing)}, column '{name}': no value");
+        }
+        Rows = Math.Max(Rows, 0);
+    }
+
+    /// <summary>A dataset of text columns (factors) beside numeric ones, held in memory; rows are named as in the other constructor.</summary>
+    public Dataset(IEnumerable<KeyValuePair<string, double[]>> columns, IEnumerable<KeyValuePair<string, string[]>> text, string source = "data")
+        : this(columns, source, index => $"row {index + 1}", text)
+    {
+    }
+
+    // A copy with more numeric columns: the columns present are shared and not checked again.
+    private Dataset(Dataset data, IEnumerable<KeyValuePair<string, double[]>> added)
+    {
+        Source = data.Source;
+        _describeRow = data._describeRow;
+        _columns = new Dictionary<string, double[]>(data._columns, StringComparer.Ordinal);
+        _text = data._text;
+        Rows = data.Rows;
+        foreach (var (name, values) in added)
+        {
+            if (_text.ContainsKey(name))
+                throw new InputException($"{Source}: column '{name}' appears twice");
+            Add(name, values, values.Length, _columns);
+            for (int i = 0; i < values.Length; i++)
+            {
+                if (!double.IsFinite(values[i]))
+                    throw new InputException($"{Source}: {_describeRow(i)}, column '{name}': value {values[i]} is not a finite number");
+            }
+        }
+    }
+
+    private void Add<T>(string name, T values, int length, Dictionary<string, T> into)
+    {
+        if (!into.TryAdd(name, values))
+            throw new InputException($"{Source}: column '{name}' appears twice");
+        if (Rows < 0)
+            Rows = length;
+        else if (length != Rows)
+            throw new InputException($"{Source}: column '{name}' has {length} values, others have {Rows}");
     }
 
     /// <summary>Where the data came from, for messages.</summary>
     public string Source { get; }
 
     /// <summary>The number of rows.</summary>
-    public int Rows { get; }
+    public int Rows { get; private set; }
 
-    /// <summary>The column names, in order.</summary>
+    /// <summary>The numeric column names, in order.</summary>
     public IReadOnlyCollection<string> ColumnNames => _columns.Keys;
 
-    /// <summary>The values of column <paramref name="name"/>; an unknown name is an error that lists the columns present.</summary>
-    public double[] Column(string name) =>
-        _columns.TryGetValue(name, out var values)
+    /// <summary>The names of the columns that hold text (factors), in order.</summary>
+    public IReadOnlyCollection<string> TextColumnNames => _text.Keys;
+
+    /// <summary>
+    /// The values of column <paramref name="name"/>; an unknown name is an error that lists the columns present, and a
+    /// column that holds text is an error naming its first cell that is not a finite number.
+    /// </summary>
+    public double[] Column(string name)
+    {
+        if (_columns.TryGetValue(name, out var values))
+            return values;
+        if (_text.TryGetValue(name, out var text))
+        {
+            int bad = Array.FindIndex(text, cell => !double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) || !double.IsFinite(v));
+            throw new InputException(bad >= 0
+                ? $"{Source}: {_describeRow(bad)}, column '{name}': '{text[bad]}' is not a finite number"
+                : $"{Source}: column '{name}' holds text, not numbers");
+        }
+        throw new InputException($"{Source}: no column '{name}'; columns present: {string.Join(", ", _columns.Keys.Concat(_text.Keys))}");
+    }
+
+    /// <summary>Whether column <paramref name="name"/> holds text (a factor's levels) rather than numbers.</summary>
+    public bool IsText(string name) => _text.ContainsKey(name);
+
+    /// <summary>The cells of text column <paramref name="name"/>; an unknown or numeric column is an error.</summary>
+    public string[] TextColumn(string name) =>
+        _text.TryGetValue(name, out var values)
             ? values
-            : throw new InputException($"{Source}: no column '{name}'; columns present: {string.Join(", ", _columns.Keys)}");
+            : throw new InputException($"{Source}: no text column '{name}'", nameof(name));
+
+    /// <summary>
+    /// This dataset with the numeric columns <paramref name="added"/> beside its own (derived design columns, for
+    /// example), each checked as the constructor checks; rows keep their names.
+    /// </summary>
+    public Dataset With(IEnumerable<KeyValuePair<string, double[]>> added) => new(this, added);
 
     /// <summary>
     /// Names data row <paramref name="index"/> (counted from 0) as its source counts rows, for messages: "line 5" of a

@@ -77,6 +77,10 @@ public static class ModelCatalog
         {
             if (columns.Column is not null)
                 throw new InputException("model 'linear' reads a response column (Y) and feature columns (X), not a single Column", nameof(columns));
+            if (!columns.Intercept)
+                throw new InputException("model 'linear' always estimates an intercept; a regression without one is a GLM of the normal family with the identity link", nameof(columns));
+            if (columns.Offset is not null)
+                throw new InputException($"model 'linear' takes no offset ('{columns.Offset}'); subtract it from the response, or fit a GLM of the normal family", nameof(columns));
             return Linear(data,
                 columns.Y ?? throw new InputException("model 'linear' needs a response column (Y)", nameof(columns)),
                 columns.X is { Count: > 0 } x ? x : throw new InputException("model 'linear' needs at least one feature column (X)", nameof(columns)));

@@ -9,4 +9,11 @@ namespace GpuEstimation.Models;
 /// <param name="X">The feature columns of a regression.</param>
 /// <param name="Trials">The number of trials, the same for every row (binomial).</param>
 /// <param name="TrialsColumn">A column holding each row's number of trials (binomial).</param>
-public sealed record ModelColumns(string? Column = null, string? Y = null, IReadOnlyList<string>? X = null, double? Trials = null, string? TrialsColumn = null);
+public sealed record ModelColumns(string? Column = null, string? Y = null, IReadOnlyList<string>? X = null, double? Trials = null, string? TrialsColumn = null)
+{
+    /// <summary>Whether a regression has an intercept (true unless a design leaves it out).</summary>
+    public bool Intercept { get; init; } = true;
+
+    /// <summary>A column added to a regression's linear predictor with coefficient 1 (a log exposure, say), or null.</summary>
+    public string? Offset { get; init; }
+}

@@ -252,6 +252,57 @@ public sealed class CsvDataTests : IDisposable
         Assert.Equal([2.0], CsvData.Read(path, ["y"]).Column("y"));
     }
 
+    [Fact]
+    public void AFactorColumnOfTextIsKeptAsTextTrimmed()
+    {
+        var path = Write("factor.csv", "y,g,k\n1, b ,2\n2,a,10\n3,\"b\",2\n");
+        var data = CsvData.Read(path, ["y"], ["g", "k"]);
+        Assert.True(data.IsText("g"));
+        Assert.Equal(["b", "a", "b"], data.TextColumn("g"));
+        // A factor column of numbers stays numbers (integer codes).
+        Assert.False(data.IsText("k"));
+        Assert.Equal([2.0, 10, 2], data.Column("k"));
+        Assert.Equal(["g"], data.TextColumnNames);
+    }
+
+    [Fact]
+    public void AFactorColumnWithSomeTextKeepsEveryCellAsWritten()
+    {
+        var data = CsvData.Read(Write("mixed.csv", "g\n01\n1\nx\n"), [], ["g"]);
+        Assert.Equal(["01", "1", "x"], data.TextColumn("g"));
+    }
+
+    [Fact]
+    public void TextInAColumnReadAsNumbersNamesItsLine()
+    {
+        var path = Write("text.csv", "y,g\n1,2\n2,3\n3,b\n");
+        var e = Assert.Throws<InputException>(() => CsvData.Read(path, ["y", "g"]));
+        Assert.Equal($"{path}: line 4, column 'g': 'b' is not a finite number", e.Message);
+        // Named as a number and as a factor, it is read as a number.
+        e = Assert.Throws<InputException>(() => CsvData.Read(path, ["y", "g"], ["g"]));
+        Assert.Equal($"{path}: line 4, column 'g': 'b' is not a finite number", e.Message);
+    }
+
+    [Theory]
+    [InlineData("g\na\n\"\"\nb\n", "line 3, column 'g': the cell is empty")]
+    [InlineData("g,y\na,1\n  ,2\n", "line 3, column 'g': the cell is empty")]
+    [InlineData("g\na\nNaN\n", "line 3, column 'g': 'NaN' is not a finite number")]
+    public void AFactorCellThatIsEmptyOrNotFiniteNamesItsLine(string text, string expected)
+    {
+        var path = Write("badfactor.csv", text);
+        var e = Assert.Throws<InputException>(() => CsvData.Read(path, [], ["g"]));
+        Assert.Equal($"{path}: {expected}", e.Message[..(path.Length + 2 + expected.Length)]);
+    }
+
+    [Fact]
+    public void ATextColumnAskedForAsNumbersNamesItsFirstText()
+    {
+        var path = Write("ask.csv", "g\n1\n2\nlow\n");
+        var data = CsvData.Read(path, [], ["g"]);
+        var e = Assert.Throws<InputException>(() => data.Column("g"));
+        Assert.Equal($"{path}: line 4, column 'g': 'low' is not a finite number", e.Message);
+    }
+
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     private string Write(string name, string text)

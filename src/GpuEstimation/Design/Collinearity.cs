@@ -1,0 +1,122 @@
+using GpuEstimation.Data;
+using MathNet.Numerics.LinearAlgebra;
+using MathNet.Numerics.LinearAlgebra.Factorization;
+
+namespace GpuEstimation.Design;
+
+/// <summary>
+/// Finds exactly collinear design columns, so that a fit is refused with their names instead of wandering along a
+/// ridge of equal likelihood. R's <c>lm</c> and <c>glm</c> drop such columns (their coefficients print as NA); this
+/// engine refuses the design and says which columns to remove.
+/// </summary>
+internal static class Collinearity
+{
+    private const int Chunk = 1 << 16;
+    private const int Block = 4096;
+
+    /// <summary>
+    /// Refuses a design where a column (in order: the intercept, then <paramref name="names"/>) is a combination of the
+    /// columns before it, to within <see cref="DesignMatrix.CollinearTolerance"/> of the terms that combine.
+    /// </summary>
+    public static void Check(Dataset data, IReadOnlyList<string> names, bool intercept)
+    {
+        var labels = (intercept ? ["intercept"] : Array.Empty<string>()).Concat(names).ToArray();
+        // With fewer rows than columns the columns cannot be independent; the model names that (too few rows) itself.
+        if (data.Rows < labels.Length)
+            return;
+        var columns = (intercept ? [null] : Array.Empty<double[]?>()).Concat(names.Select(data.Column)).ToArray();
+        var r = Triangle(columns, data.Rows);
+        var problems = Dependent(r, labels);
+        if (problems.Count > 0)
+        {
+            throw new InputException($"{data.Source}: the design's columns are collinear: {string.Join("; ", problems.Take(3))}" +
+                (problems.Count > 3 ? $"; and {problems.Count - 3} more" : "") +
+                " (R would drop such columns; remove them, or the terms that make them, from the design)", problems[0]);
+        }
+    }
+
+    /// <summary>
+    /// R of a QR of the columns (null: the intercept's ones), p × p: the columns' inner products without their rows.
+    /// Chunks of rows are reduced in parallel, each by Householder QR of blocks stacked under its running R, and the
+    /// chunks' R stacked in order, so the result does not depend on the number of threads.
+    /// </summary>
+    private static Matrix<double> Triangle(double[]?[] columns, int rows)
+    {
+        int p = columns.Length;
+        int chunks = (rows + Chunk - 1) / Chunk;
+        var parts = new Matrix<double>[chunks];
+        Parallel.For(0, chunks, c => parts[c] = Reduce(columns, c * Chunk, Math.Min(Chunk, rows - c * Chunk)));
+        var r = Matrix<double>.Build.Dense(0, p);
+        foreach (var part in parts)
+            r = Stack(r, part);
+        var square = Matrix<double>.Build.Dense(p, p);
+        square.SetSubMatrix(0, 0, r.SubMatrix(0, Math.Min(p, r.RowCount), 0, p));
+        return square;
+    }
+
+    private static Matrix<double> Reduce(double[]?[] columns, int begin, int count)
+    {
+        int p = columns.Length;
+        var r = Matrix<double>.Build.Dense(0, p);
+        for (int start = 0; start < count; start += Block)
+        {
+            // The running R on top of the block's rows, column by column (MathNet's storage is column-major).
+            int rows = Math.Min(Block, count - start), top = r.RowCount, height = top + rows;
+            var stacked = new double[height * p];
+            for (int j = 0; j < p; j++)
+            {
+                for (int i = 0; i < top; i++)
+                    stacked[j * height + i] = r[i, j];
+                var target = stacked.AsSpan(j * height + top, rows);
+                if (columns[j] is { } column)
+                    column.AsSpan(begin + start, rows).CopyTo(target);
+                else
+                    target.Fill(1);
+            }
+            r = Triangular(Matrix<double>.Build.Dense(height, p, stacked));
+        }
+        return r;
+    }
+
+    private static Matrix<double> Stack(Matrix<double> top, Matrix<double> bottom) =>
+        Triangular(top.RowCount == 0 ? bottom : top.Stack(bottom));
+
+    private static Matrix<double> Triangular(Matrix<double> stacked) =>
+        stacked.RowCount > stacked.ColumnCount ? stacked.QR(QRMethod.Thin).R : stacked;
+
+    /// <summary>
+    /// Each column of <paramref name="r"/> (whose inner products are the design's) that least squares on the columns
+    /// before it that are not themselves dependent reproduces to rounding, with the columns it combines.
+    /// </summary>
+    private static List<string> Dependent(Matrix<double> r, string[] labels)
+    {
+        var problems = new List<string>();
+        var kept = new List<int>();
+        for (int j = 0; j < labels.Length; j++)
+        {
+            var v = r.Column(j);
+            double norm = v.L2Norm();
+            if (norm == 0)
+            {
+                problems.Add($"'{labels[j]}' is zero in every row (levels that never occur together?)");
+                continue;
+            }
+            if (kept.Count > 0)
+            {
+                var basis = Matrix<double>.Build.DenseOfColumnVectors(kept.Select(r.Column));
+                var c = basis.QR(QRMethod.Thin).Solve(v);
+                var residual = (v - basis * c).L2Norm();
+                double size = Math.Max(norm, kept.Select((k, i) => Math.Abs(c[i]) * r.Column(k).L2Norm()).Sum());
+                if (residual <= DesignMatrix.CollinearTolerance * size)
+                {
+                    var involved = kept.Select((k, i) => (k, Math.Abs(c[i]) * r.Column(k).L2Norm()))
+                        .Where(e => e.Item2 > 1e-8 * size).Select(e => $"'{labels[e.k]}'");
+                    problems.Add($"'{labels[j]}' is a combination of {string.Join(", ", involved)}");
+                    continue;
+                }
+            }
+            kept.Add(j);
+        }
+        return problems;
+    }
+}

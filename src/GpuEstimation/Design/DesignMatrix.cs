@@ -1,0 +1,169 @@
+using GpuEstimation.Data;
+using GpuEstimation.Models;
+
+namespace GpuEstimation.Design;
+
+/// <summary>
+/// A design turned into numeric columns a regression reads: the data with the derived columns beside their own
+/// (factor indicators <c>g[b]</c>, products <c>x1:x2</c>, <c>x1:g[b]</c>), the design columns' names in order, the
+/// intercept and the offset. Models read it through <see cref="Columns"/>, as they read plain columns.
+/// </summary>
+/// <remarks>
+/// Factors are treatment-coded as R's <c>contr.treatment</c> and patsy's <c>Treatment</c>: against the first level in
+/// sorted order, one indicator per other level. Where a factor's margin is absent (no intercept and no factor before
+/// it; or in <c>x:g</c> without <c>x</c>) it takes one indicator per level instead, as R does, so that the design
+/// spans what the formula asks for. Interaction columns run with the first variable's levels changing fastest, as in
+/// R and patsy.
+/// </remarks>
+public sealed class DesignMatrix
+{
+    /// <summary>Design columns relative to the size of the terms that combine into them, below which a column is collinear.</summary>
+    public const double CollinearTolerance = 1e-10;
+
+    private DesignMatrix(Dataset data, string response, IReadOnlyList<string> names, bool intercept, string? offset)
+    {
+        Data = data;
+        Response = response;
+        Names = names;
+        Intercept = intercept;
+        Offset = offset;
+    }
+
+    /// <summary>The data with the design's derived columns added.</summary>
+    public Dataset Data { get; }
+
+    /// <summary>The response column.</summary>
+    public string Response { get; }
+
+    /// <summary>The design columns besides the intercept, in order: each a column of <see cref="Data"/>.</summary>
+    public IReadOnlyList<string> Names { get; }
+
+    /// <summary>Whether the design has an intercept.</summary>
+    public bool Intercept { get; }
+
+    /// <summary>The offset column, or null.</summary>
+    public string? Offset { get; }
+
+    /// <summary>The columns as a regression model reads them (response, features, intercept, offset).</summary>
+    public ModelColumns Columns => new(Y: Response, X: Names) { Intercept = Intercept, Offset = Offset };
+
+    /// <summary>
+    /// Builds <paramref name="spec"/> over <paramref name="data"/>. A factor with one level, more design columns than
+    /// <paramref name="maxColumns"/> (counted before any is made), and collinear design columns (an interaction of
+    /// levels that never occur together, a column that is a combination of others) are errors naming the columns.
+    /// </summary>
+    public static DesignMatrix Build(Dataset data, DesignSpec spec, int maxColumns = int.MaxValue)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(spec);
+        data.Column(spec.Response);
+        if (spec.Offset is { } offset)
+            data.Column(offset);
+        var factors = spec.FactorColumns.ToDictionary(c => c, c => FactorLevels.Of(data, c));
+        foreach (var levels in factors.Values.Where(f => f.Names.Count < 2))
+            throw new InputException($"{data.Source}: factor '{levels.Column}' has one level ('{levels.Names[0]}') in all {data.Rows} rows; a factor needs at least two levels to be contrasted", levels.Column);
+
+        var coded = Code(spec, factors);
+        long count = coded.Sum(t => t.Parts.Aggregate(1L, (n, p) => n * p.Count));
+        if (count > maxColumns)
+            throw new InputException(TooWide(spec, factors, count, maxColumns), nameof(spec));
+
+        var names = new List<string>();
+        var derived = new List<KeyValuePair<string, double[]>>();
+        foreach (var (term, parts) in coded)
+        {
+            if (parts is [{ Levels: null } single])
+            {
+                names.Add(single.Variable.Column);
+                continue;
+            }
+            foreach (var (name, values) in Products(data, parts))
+            {
+                names.Add(name);
+                derived.Add(KeyValuePair.Create(name, values));
+            }
+        }
+        if (names.GroupBy(n => n).FirstOrDefault(g => g.Count() > 1) is { } twice)
+            throw new InputException($"{data.Source}: design column '{twice.Key}' would appear twice (a data column has a derived column's name)", twice.Key);
+        var design = data.With(derived);
+        Collinearity.Check(design, names, spec.Intercept);
+        return new DesignMatrix(design, spec.Response, names, spec.Intercept, spec.Offset);
+    }
+
+    /// <summary>One variable of a term as coded: a number (no levels), or the factor levels it indicates.</summary>
+    private sealed record Part(DesignVariable Variable, FactorLevels? Levels, int First)
+    {
+        public int Count => Levels is null ? 1 : Levels.Names.Count - First;
+    }
+
+    private sealed record CodedTerm(DesignTerm Term, IReadOnlyList<Part> Parts);
+
+    // Contrasts where the term without the factor is in the design already (the empty term counting as present with
+    // an intercept, or once a factor's main effect has been coded in full), one indicator per level otherwise.
+    private static List<CodedTerm> Code(DesignSpec spec, Dictionary<string, FactorLevels> factors)
+    {
+        var coded = new List<CodedTerm>();
+        bool constant = spec.Intercept;
+        for (int t = 0; t < spec.Terms.Count; t++)
+        {
+            var term = spec.Terms[t];
+            var parts = term.Variables.Select(v =>
+            {
+                if (!v.Factor)
+                    return new Part(v, null, 0);
+                var margin = term.Without(v);
+                bool present = margin is null ? constant : spec.Terms.Take(t).Contains(margin);
+                return new Part(v, factors[v.Column], present ? 1 : 0);
+            }).ToArray();
+            if (term.Order == 1 && term.Variables[0].Factor)
+                constant = true;
+            coded.Add(new CodedTerm(term, parts));
+        }
+        return coded;
+    }
+
+    // Each column of a term: the product of one column per part, the first part's varying fastest.
+    private static IEnumerable<(string Name, double[] Values)> Products(Dataset data, IReadOnlyList<Part> parts)
+    {
+        int rows = data.Rows;
+        var numbers = parts.Select(p => p.Levels is null ? data.Column(p.Variable.Column) : null).ToArray();
+        var index = new int[parts.Count];
+        long total = parts.Aggregate(1L, (n, p) => n * p.Count);
+        for (long k = 0; k < total; k++)
+        {
+            long rest = k;
+            for (int j = 0; j < parts.Count; j++)
+            {
+                index[j] = (int)(rest % parts[j].Count) + parts[j].First;
+                rest /= parts[j].Count;
+            }
+            var name = string.Join(":", parts.Select((p, j) => p.Levels is null ? p.Variable.Column : p.Levels.ColumnName(index[j])));
+            var values = new double[rows];
+            Array.Fill(values, 1.0);
+            for (int j = 0; j < parts.Count; j++)
+            {
+                if (parts[j].Levels is { } levels)
+                {
+                    var codes = levels.Codes;
+                    int level = index[j];
+                    for (int i = 0; i < rows; i++)
+                        values[i] = codes[i] == level ? values[i] : 0;
+                }
+                else
+                {
+                    var x = numbers[j]!;
+                    for (int i = 0; i < rows; i++)
+                        values[i] *= x[i];
+                }
+            }
+            yield return (name, values);
+        }
+    }
+
+    private static string TooWide(DesignSpec spec, Dictionary<string, FactorLevels> factors, long count, int maxColumns)
+    {
+        var widest = factors.Values.OrderByDescending(f => f.Names.Count).FirstOrDefault();
+        var detail = widest is null ? "" : $"; factor '{widest.Column}' alone has {widest.Names.Count} levels";
+        return $"design '{spec}': {count} columns besides the intercept, more than the model's {maxColumns}{detail}";
+    }
+}

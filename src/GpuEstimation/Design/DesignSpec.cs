@@ -1,0 +1,80 @@
+namespace GpuEstimation.Design;
+
+/// <summary>
+/// What a regression's design is made of, before any data: the response, the terms (columns, factors, interactions),
+/// whether there is an intercept, and an offset column. A formula (<see cref="Formula.Parse"/>) and the column lists
+/// (<see cref="FromColumns"/>) both give one; <see cref="DesignMatrix.Build"/> turns it into numeric columns.
+/// </summary>
+public sealed class DesignSpec
+{
+    /// <summary>
+    /// A design of <paramref name="terms"/>: a term given twice counts once, and the terms are ordered by their number
+    /// of variables (main effects, then two-way interactions, ...), keeping their order within each, as R orders them.
+    /// </summary>
+    /// <param name="response">The response column.</param>
+    /// <param name="terms">The terms, besides the intercept.</param>
+    /// <param name="intercept">Whether the design has an intercept.</param>
+    /// <param name="offset">A column added to the linear predictor with coefficient 1, or null.</param>
+    public DesignSpec(string response, IEnumerable<DesignTerm> terms, bool intercept = true, string? offset = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(response);
+        Response = response;
+        Terms = terms.Distinct().OrderBy(t => t.Order).ToArray();
+        Intercept = intercept;
+        Offset = offset;
+        if (Terms.SelectMany(t => t.Variables).FirstOrDefault(v => v.Column == response) is { } both)
+            throw new InputException($"design: the response '{response}' is also a term ({both}); a response cannot explain itself", nameof(terms));
+        if (offset == response)
+            throw new InputException($"design: the response '{response}' cannot also be the offset", nameof(offset));
+        if (Terms.SelectMany(t => t.Variables).FirstOrDefault(v => v.Column == offset) is { } offsetTerm)
+            throw new InputException($"design: the offset '{offset}' is also a term ({offsetTerm}); an offset's coefficient is fixed at 1", nameof(offset));
+        if (Terms.Count == 0 && !intercept)
+            throw new InputException("design: no terms and no intercept; a regression needs at least one coefficient", nameof(terms));
+    }
+
+    /// <summary>The response column.</summary>
+    public string Response { get; }
+
+    /// <summary>The terms besides the intercept, in the design's order.</summary>
+    public IReadOnlyList<DesignTerm> Terms { get; }
+
+    /// <summary>Whether the design has an intercept.</summary>
+    public bool Intercept { get; }
+
+    /// <summary>The offset column, or null.</summary>
+    public string? Offset { get; }
+
+    /// <summary>The columns read as numbers: the response, the numeric variables, the offset.</summary>
+    public IReadOnlyList<string> NumericColumns =>
+        [.. new[] { Response }.Concat(Variables.Where(v => !v.Factor).Select(v => v.Column)).Concat(Offset is null ? [] : [Offset]).Distinct()];
+
+    /// <summary>The columns read as factors (text or numeric codes).</summary>
+    public IReadOnlyList<string> FactorColumns => [.. Variables.Where(v => v.Factor).Select(v => v.Column).Distinct()];
+
+    private IEnumerable<DesignVariable> Variables => Terms.SelectMany(t => t.Variables).Distinct();
+
+    /// <summary>
+    /// The design of response <paramref name="y"/> on numeric columns <paramref name="x"/> then the factors
+    /// <paramref name="factors"/>, each a main effect: the same design as the formula <c>y ~ x1 + x2 + C(g)</c>.
+    /// </summary>
+    public static DesignSpec FromColumns(string y, IReadOnlyList<string> x, IReadOnlyList<string> factors, bool intercept = true)
+    {
+        if (x.Concat(factors).Distinct().Count() == 0 && !intercept)
+            throw new InputException("design: no feature columns, no factors and no intercept; a regression needs at least one coefficient", nameof(x));
+        if (factors.GroupBy(f => f).FirstOrDefault(g => g.Count() > 1) is { } twice)
+            throw new InputException($"design: factor '{twice.Key}' given twice; each factor once", nameof(factors));
+        var terms = x.Select(c => new DesignVariable(c, false)).Concat(factors.Select(c => new DesignVariable(c, true)))
+            .Select(v => new DesignTerm([v]));
+        return new DesignSpec(y, terms, intercept);
+    }
+
+    /// <summary>The design as a formula: <c>y ~ x1 + C(g) + x1:C(g)</c>, with <c>- 1</c> or <c>offset(o)</c> where they apply.</summary>
+    public override string ToString()
+    {
+        var parts = Terms.Select(t => t.ToString()).ToList();
+        if (Offset is not null)
+            parts.Add($"offset({DesignVariable.Quoted(Offset)})");
+        var rhs = parts.Count == 0 ? "1" : string.Join(" + ", parts);
+        return $"{DesignVariable.Quoted(Response)} ~ {rhs}{(Intercept ? "" : " - 1")}";
+    }
+}

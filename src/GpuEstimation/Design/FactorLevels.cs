@@ -1,0 +1,62 @@
+using System.Globalization;
+using GpuEstimation.Data;
+
+namespace GpuEstimation.Design;
+
+/// <summary>
+/// A factor's levels and each row's level: numeric codes in numeric order, text in ordinal (code-point) order, as R's
+/// <c>factor()</c> and patsy sort them. The first level is the reference of treatment coding.
+/// </summary>
+public sealed class FactorLevels
+{
+    private FactorLevels(string column, IReadOnlyList<string> names, int[] codes)
+    {
+        Column = column;
+        Names = names;
+        Codes = codes;
+    }
+
+    /// <summary>The column the factor reads.</summary>
+    public string Column { get; }
+
+    /// <summary>The levels' names, in sorted order: a numeric code as its shortest round-trip text (2, 0.5), text as it is.</summary>
+    public IReadOnlyList<string> Names { get; }
+
+    /// <summary>Each row's level, an index into <see cref="Names"/>.</summary>
+    public int[] Codes { get; }
+
+    /// <summary>The name of a design column that indicates level <paramref name="level"/>: <c>g[b]</c>.</summary>
+    public string ColumnName(int level) => $"{Column}[{Names[level]}]";
+
+    /// <summary>The levels of <paramref name="column"/> in <paramref name="data"/>, text or numbers.</summary>
+    public static FactorLevels Of(Dataset data, string column)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        return data.IsText(column) ? FromText(column, data.TextColumn(column)) : FromNumbers(column, data.Column(column));
+    }
+
+    private static FactorLevels FromText(string column, string[] cells)
+    {
+        var sorted = cells.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+        var index = new Dictionary<string, int>(sorted.Length, StringComparer.Ordinal);
+        for (int k = 0; k < sorted.Length; k++)
+            index.Add(sorted[k], k);
+        var codes = new int[cells.Length];
+        for (int i = 0; i < cells.Length; i++)
+            codes[i] = index[cells[i]];
+        return new FactorLevels(column, sorted, codes);
+    }
+
+    private static FactorLevels FromNumbers(string column, double[] values)
+    {
+        // -0 and 0 are one level.
+        var sorted = values.Select(v => v == 0 ? 0.0 : v).Distinct().Order().ToArray();
+        var index = new Dictionary<double, int>(sorted.Length);
+        for (int k = 0; k < sorted.Length; k++)
+            index.Add(sorted[k], k);
+        var codes = new int[values.Length];
+        for (int i = 0; i < values.Length; i++)
+            codes[i] = index[values[i] == 0 ? 0.0 : values[i]];
+        return new FactorLevels(column, [.. sorted.Select(v => v.ToString("R", CultureInfo.InvariantCulture))], codes);
+    }
+}

@@ -1,0 +1,160 @@
+using GpuEstimation.Data;
+using GpuEstimation.Design;
+using GpuEstimation.Tests.Support;
+using Xunit;
+
+namespace GpuEstimation.Tests.Design;
+
+public sealed class DesignMatrixTests
+{
+    // 36 rows: text factor g (a, b, c), numeric codes k (2, 3, 10) in every combination with g, text codes t (the same as
+    // text: "10", "2", "3"), numbers x and z that vary independently of them.
+    private const int N = 36;
+    private static readonly string[] G = [.. Enumerable.Range(0, N).Select(i => "bac"[i % 3].ToString())];
+    private static readonly double[] K = [.. Enumerable.Range(0, N).Select(i => new[] { 10.0, 2, 3 }[i / 3 % 3])];
+    private static readonly string[] T = [.. K.Select(k => k.ToString(System.Globalization.CultureInfo.InvariantCulture))];
+    private static readonly double[] X = [.. Enumerable.Range(0, N).Select(i => Math.Sin(1.7 * i) * 3)];
+    private static readonly double[] Z = [.. Enumerable.Range(0, N).Select(i => Math.Cos(0.9 * i * i) + i / 10.0)];
+    private static readonly double[] Y = [.. Enumerable.Range(0, N).Select(i => Math.Sin(0.3 * i) + i)];
+
+    private static Dataset Data() => new(
+        [new("y", Y), new("x", X), new("z", Z), new("k", K)],
+        [new("g", G), new("t", T)]);
+
+    private static DesignMatrix Build(string formula) => DesignMatrix.Build(Data(), Formula.Parse(formula));
+
+    [Fact]
+    public void TreatmentCodingAgainstTheFirstSortedLevel()
+    {
+        var design = Build("y ~ x + C(g)");
+        Assert.Equal(["x", "g[b]", "g[c]"], design.Names);
+        Assert.Equal(G.Select(g => g == "b" ? 1.0 : 0), design.Data.Column("g[b]"));
+        Assert.Equal(G.Select(g => g == "c" ? 1.0 : 0), design.Data.Column("g[c]"));
+        Assert.Equal(X, design.Data.Column("x"));
+        Assert.True(design.Intercept);
+        Assert.Equal(design.Names, design.Columns.X);
+        Assert.Equal("y", design.Columns.Y);
+    }
+
+    [Fact]
+    public void NumericCodesSortByValueAndTextCodesByCharacters()
+    {
+        // 2 < 3 < 10 as numbers, "10" < "2" < "3" as text (R and patsy alike).
+        Assert.Equal(["k[3]", "k[10]"], Build("y ~ C(k)").Names);
+        Assert.Equal(["t[2]", "t[3]"], Build("y ~ C(t)").Names);
+        Assert.Equal(K.Select(k => k == 10 ? 1.0 : 0), Build("y ~ C(k)").Data.Column("k[10]"));
+    }
+
+    [Fact]
+    public void InteractionsAreProductsWithTheFirstVariableFastest()
+    {
+        var design = Build("y ~ x*z + C(g) + C(k) + x:C(g) + C(g):C(k)");
+        Assert.Equal(["x", "z", "g[b]", "g[c]", "k[3]", "k[10]", "x:z", "x:g[b]", "x:g[c]",
+            "g[b]:k[3]", "g[c]:k[3]", "g[b]:k[10]", "g[c]:k[10]"], design.Names);
+        Assert.Equal(X.Select((x, i) => x * Z[i]), design.Data.Column("x:z"));
+        Assert.Equal(X.Select((x, i) => G[i] == "c" ? x : 0), design.Data.Column("x:g[c]"));
+        Assert.Equal(G.Select((g, i) => g == "b" && K[i] == 10 ? 1.0 : 0), design.Data.Column("g[b]:k[10]"));
+    }
+
+    [Fact]
+    public void AFactorWithoutItsMarginTakesEveryLevel()
+    {
+        // No intercept: the first factor codes every level (it spans the constant), the next is contrasted.
+        var none = Build("y ~ C(g) + C(k) - 1");
+        Assert.False(none.Intercept);
+        Assert.Equal(["g[a]", "g[b]", "g[c]", "k[3]", "k[10]"], none.Names);
+        // x:C(g) without x: one slope per level.
+        Assert.Equal(["z", "x:g[a]", "x:g[b]", "x:g[c]"], Build("y ~ z + x:C(g)").Names);
+        // With x present the slopes are contrasts.
+        Assert.Equal(["x", "x:g[b]", "x:g[c]"], Build("y ~ x + x:C(g)").Names);
+    }
+
+    [Fact]
+    public void FlagsAndFormulaGiveTheSameColumns()
+    {
+        var flags = DesignMatrix.Build(Data(), DesignSpec.FromColumns("y", ["x", "z"], ["g", "k"]));
+        var formula = Build("y ~ x + z + C(g) + C(k)");
+        Assert.Equal(formula.Names, flags.Names);
+        foreach (var name in formula.Names)
+            Assert.Equal(formula.Data.Column(name), flags.Data.Column(name));
+        Assert.Equal(formula.Columns, flags.Columns with { X = formula.Columns.X });
+    }
+
+    [Fact]
+    public void OffsetIsCarriedNotCoded()
+    {
+        var design = Build("y ~ x + offset(z)");
+        Assert.Equal(["x"], design.Names);
+        Assert.Equal("z", design.Columns.Offset);
+        Assert.Equal(Z, design.Data.Column("z"));
+    }
+
+    [Fact]
+    public void AFactorWithOneLevelIsRefused()
+    {
+        var data = new Dataset([new("y", Y)], [new("g", G.Select(_ => "only").ToArray())]);
+        var e = Assert.Throws<InputException>(() => DesignMatrix.Build(data, Formula.Parse("y ~ C(g)")));
+        Assert.Contains("factor 'g' has one level ('only') in all 36 rows", e.Message);
+    }
+
+    [Fact]
+    public void TooManyColumnsAreRefusedBeforeAnyIsMade()
+    {
+        var ids = Enumerable.Range(0, 100_000).Select(i => $"id{i}").ToArray();
+        var data = new Dataset([new("y", new double[ids.Length])], [new("id", ids)]);
+        var e = Assert.Throws<InputException>(() => DesignMatrix.Build(data, Formula.Parse("y ~ C(id)"), maxColumns: 61));
+        Assert.Contains("99999 columns besides the intercept, more than the model's 61; factor 'id' alone has 100000 levels", e.Message);
+    }
+
+    [Fact]
+    public void CollinearColumnsAreNamed()
+    {
+        var data = Dataset.FromColumns(("y", Y), ("x", X), ("w", X.Select(x => 2 * x + 1).ToArray()), ("z", Z));
+        var e = Assert.Throws<InputException>(() => DesignMatrix.Build(data, DesignSpec.FromColumns("y", ["x", "z", "w"], [])));
+        Assert.Contains("the design's columns are collinear: 'w' is a combination of 'intercept', 'x'", e.Message);
+        Assert.DoesNotContain("'z'", e.Message);
+        // Without the intercept, w and x are independent.
+        DesignMatrix.Build(data, DesignSpec.FromColumns("y", ["x", "z", "w"], [], intercept: false));
+    }
+
+    [Fact]
+    public void LevelsThatNeverOccurTogetherAreNamed()
+    {
+        // g = a never meets k = 3: the product column g[a]:k[3] is zero in every row.
+        var k = G.Select((g, i) => g == "a" && K[i] == 3 ? 2 : K[i]).ToArray();
+        var data = new Dataset([new("y", Y), new("k", k)], [new("g", G)]);
+        var e = Assert.Throws<InputException>(() => DesignMatrix.Build(data, Formula.Parse("y ~ C(g):C(k) - 1")));
+        Assert.Contains("'g[a]:k[3]' is zero in every row", e.Message);
+        // The full factorial has a column that is the sum of others.
+        Assert.Contains("is a combination of", Assert.Throws<InputException>(() => Build("y ~ C(g) + C(t) + C(k)")).Message);
+    }
+
+    [Fact]
+    public void ATextColumnReadAsANumberNamesItsFirstText()
+    {
+        var e = Assert.Throws<InputException>(() => DesignMatrix.Build(Data(), Formula.Parse("y ~ g")));
+        Assert.Equal("data: row 1, column 'g': 'b' is not a finite number", e.Message);
+    }
+
+    [Fact]
+    public void IntegerCodesFromANpyTableAreAFactor()
+    {
+        // Columns 0 (y), 1 (x), 2 (codes 7, 3, 5), row-major float64: the formula names them in backquotes.
+        double[][] rows = [.. Enumerable.Range(0, N).Select(i => new[] { Y[i], X[i], new[] { 7.0, 3, 5 }[i % 3] })];
+        var path = Path.Combine(Path.GetTempPath(), $"gpuest-design-{Guid.NewGuid():N}.npy");
+        NpyFile.Write(path, 1, $"{{'descr': '<f8', 'fortran_order': False, 'shape': ({N}, 3), }}", NpyFile.Bytes([.. rows.SelectMany(r => r)]));
+        try
+        {
+            var spec = Formula.Parse("`0` ~ `1` + C(`2`)");
+            var design = DesignMatrix.Build(DataFile.Read(path, spec.NumericColumns, spec.FactorColumns), spec);
+            Assert.Equal(["1", "2[5]", "2[7]"], design.Names);
+            Assert.Equal(rows.Select(r => r[2] == 7 ? 1.0 : 0), design.Data.Column("2[7]"));
+            Assert.Equal(spec.ToString(), Formula.Parse(spec.ToString()).ToString());
+            Assert.Equal("`0` ~ `1` + C(`2`)", spec.ToString());
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+}
