@@ -147,6 +147,25 @@ public sealed class CliTests : IDisposable
         Assert.True(Numerics.Relative(p, k.Sum() / n.Sum()) <= 1e-10);
     }
 
+    // Under-dispersed counts (variance 1.0 < mean 4) under the negative binomial: exit 0 at the Poisson limit, r and p
+    // at the edge in the JSON, the Poisson's log-likelihood; it was exit 3 (the search ran along r → ∞, p → 1).
+    [Fact]
+    public void UnderDispersedNegativeBinomialExitsZeroAtThePoissonLimit()
+    {
+        double[] k = [3, 4, 5, 4, 3, 5, 4, 4, 6, 2, 4, 5, 3, 4];
+        var data = WriteColumns("under.csv", ("k", k));
+        var json = Path.Combine(_directory, "under.json");
+        var (code, output, error) = Run("fit", "--model", "negbinomial", "--data", data, "--column", "k", "--device", "native", "--json", json);
+        Assert.True(code == 0, error);
+        Assert.Contains("r → ∞ (the Poisson limit fits at least as well), p = 1", output);
+        using var doc = JsonDocument.Parse(File.ReadAllText(json));
+        var atBound = doc.RootElement.GetProperty("diagnostics").GetProperty("atBound").EnumerateArray().Select(e => e.GetString()).ToArray();
+        Assert.Equal(["r", "p"], atBound);
+        double poisson = k.Sum(v => v * Math.Log(4) - 4 - MathNet.Numerics.SpecialFunctions.GammaLn(v + 1));
+        double logLikelihood = doc.RootElement.GetProperty("logLikelihood").GetDouble();
+        Assert.True(Math.Abs(logLikelihood - poisson) <= 1e-9 * Math.Abs(poisson), $"log L {logLikelihood:R} vs the Poisson's {poisson:R}");
+    }
+
     [Fact]
     public void ValueOutsideTheSupportNamesTheFileLine()
     {
