@@ -55,7 +55,7 @@ public static class ModelCatalog
     public const string LinearName = "linear";
 
     /// <summary>The names <see cref="Create"/> accepts.</summary>
-    public static IReadOnlyList<string> Names { get; } = [.. Families.Keys, LinearName];
+    public static IReadOnlyList<string> Names { get; } = [.. Families.Keys, LinearName, .. GlmNames.Models];
 
     /// <summary>Every built-in model: name, parameters, the inputs it reads, support.</summary>
     public static IReadOnlyList<ModelDescription> Models { get; } =
@@ -66,6 +66,10 @@ public static class ModelCatalog
             f.Key == BinomialModel.Name ? ModelInputs.ColumnWithTrials : ModelInputs.Column,
             f.Value.Support)),
         new ModelDescription(LinearName, "intercept, one per feature column, sigma", ModelInputs.ResponseAndFeatures, "any y"),
+        new ModelDescription(GlmNames.Glm, "intercept, one per feature column[, alpha|shape|sigma]", ModelInputs.FamilyResponseAndFeatures,
+            "by family: binomial 0 to trials, poisson and negbinomial counts, gamma y > 0, normal any y"),
+        new ModelDescription(GlmNames.Logit, "intercept, one per feature column", ModelInputs.BinomialResponseAndFeatures, "y in {0, 1}, or 0 to the row's trials"),
+        new ModelDescription(GlmNames.Probit, "intercept, one per feature column", ModelInputs.BinomialResponseAndFeatures, "y in {0, 1}, or 0 to the row's trials"),
     ];
 
     /// <summary>The built-in model <paramref name="name"/> over <paramref name="data"/>.</summary>
@@ -73,6 +77,9 @@ public static class ModelCatalog
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(columns);
+        if (GlmNames.IsGlm(name))
+            return Glm.Create(name, data, columns);
+        RequireNoGlmColumns(name, columns);
         if (name == LinearName)
         {
             if (columns.Column is not null)
@@ -284,6 +291,18 @@ public static class ModelCatalog
 
     /// <summary>The spacing of doubles at 1 (2⁻⁵²).</summary>
     private const double UnitRoundoff = 2.220446049250313e-16;
+
+    // The GLM-only inputs, named for a model that does not read them.
+    private static void RequireNoGlmColumns(string name, ModelColumns columns)
+    {
+        var given = new (string Label, bool Given)[]
+        {
+            ("a Family", columns.Family is not null), ("a Link", columns.Link is not null), ("an Offset", columns.Offset is not null),
+            ("Weights", columns.Weights is not null), ("no intercept", !columns.Intercept),
+        }.Where(g => g.Given).Select(g => g.Label).ToList();
+        if (given.Count > 0)
+            throw new InputException($"model '{name}' takes no {string.Join(", ", given)}: those go with {string.Join(", ", GlmNames.Models)}", nameof(columns));
+    }
 
     private static void RequireRows(Dataset data)
     {
