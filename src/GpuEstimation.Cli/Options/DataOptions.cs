@@ -1,18 +1,21 @@
 using System.CommandLine;
 using GpuEstimation.Cli.Parsing;
 using GpuEstimation.Data;
+using GpuEstimation.Kernels.Models;
 using GpuEstimation.Models;
 
 namespace GpuEstimation.Cli.Options;
 
 /// <summary>
 /// The model and the data it reads: <c>--model</c>, <c>--data</c>, and the column options (<c>--column</c>, or
-/// <c>--y</c>/<c>--x</c> for <c>linear</c>; <c>--trials</c>/<c>--trials-column</c> for <c>binomial</c>).
+/// <c>--y</c>/<c>--x</c> for the regressions; <c>--trials</c>/<c>--trials-column</c> for binomial counts; <c>--family</c>,
+/// <c>--link</c>, <c>--offset</c>, <c>--weights</c>, <c>--no-intercept</c> for the generalized linear models).
 /// </summary>
 internal sealed class DataOptions
 {
     private const string Linear = "linear";
     private const string Binomial = "binomial";
+    private const string GlmModels = "--model glm, logit and probit";
 
     public Option<string> Model { get; } = new("--model")
     {
@@ -27,20 +30,33 @@ internal sealed class DataOptions
 
     public Option<string?> Column { get; } = CliOption.Text("--column", "NAME", "the column a one-column family reads");
 
-    public Option<string?> Y { get; } = CliOption.Text("--y", "NAME", "(linear) the response column");
+    public Option<string?> Y { get; } = CliOption.Text("--y", "NAME", "(linear, glm, logit, probit) the response column");
 
     public Option<string[]?> X { get; } = CliOption.Single<string[]?>("--x", "NAME,...",
-        "(linear) the feature columns; one coefficient each, named after it", (_, text) => NameValueList.Names(text));
+        "(linear, glm, logit, probit) the feature columns; one coefficient each, named after it", (_, text) => NameValueList.Names(text));
 
     public Option<double?> Trials { get; } = CliOption.Single<double?>("--trials", "N",
-        "(binomial) the number of trials, the same for every row", (flag, text) => NumberText.Count(flag, text, 1));
+        "(binomial; glm binomial, logit, probit) the number of trials, the same for every row", (flag, text) => NumberText.Count(flag, text, 1));
 
-    public Option<string?> TrialsColumn { get; } = CliOption.Text("--trials-column", "NAME", "(binomial) the column holding each row's number of trials");
+    public Option<string?> TrialsColumn { get; } = CliOption.Text("--trials-column", "NAME",
+        "(binomial; glm binomial, logit, probit) the column holding each row's number of trials (y then counts successes)");
+
+    public Option<string?> Family { get; } = CliOption.Text("--family", "FAMILY",
+        $"(glm) the response distribution: {string.Join(", ", GlmNames.Families)}");
+
+    public Option<string?> Link { get; } = CliOption.Text("--link", "LINK",
+        $"(glm) the link g(mean) = linear predictor: {string.Join(", ", GlmNames.Links)}; by default R's: binomial logit, poisson and negbinomial log, gamma inverse, normal identity");
+
+    public Option<string?> Offset { get; } = CliOption.Text("--offset", "NAME", "(glm, logit, probit) a column added to the linear predictor, coefficient 1 (e.g. log exposure)");
+
+    public Option<string?> Weights { get; } = CliOption.Text("--weights", "NAME", "(glm, logit, probit) a column of frequency weights: each row counts that many times");
+
+    public Option<bool> NoIntercept { get; } = CliOption.Flag("--no-intercept", "(glm, logit, probit) fit without the intercept parameter");
 
     /// <summary>Adds the options to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Model, Data, Column, Y, X, Trials, TrialsColumn })
+        foreach (var option in new Option[] { Model, Data, Column, Y, X, Trials, TrialsColumn, Family, Link, Offset, Weights, NoIntercept })
             command.Add(option);
     }
 
@@ -56,10 +72,17 @@ internal sealed class DataOptions
         var name = parse.GetValue(Model)!;
         // An absent array option reads as an empty array.
         var x = parse.GetValue(X) is { Length: > 0 } names ? names : null;
-        var columns = new ModelColumns(parse.GetValue(Column), parse.GetValue(Y), x, parse.GetValue(Trials), parse.GetValue(TrialsColumn));
+        var columns = new ModelColumns(parse.GetValue(Column), parse.GetValue(Y), x, parse.GetValue(Trials), parse.GetValue(TrialsColumn))
+        {
+            Family = parse.GetValue(Family),
+            Link = parse.GetValue(Link),
+            Offset = parse.GetValue(Offset),
+            Weights = parse.GetValue(Weights),
+            Intercept = !parse.GetValue(NoIntercept),
+        };
         Check(name, columns);
         var wanted = new[] { columns.Column, columns.Y }.Concat(columns.X ?? []).Append(columns.TrialsColumn)
-            .OfType<string>().Distinct().ToList();
+            .Append(columns.Offset).Append(columns.Weights).OfType<string>().Distinct().ToList();
         var data = DataFile.Read(DataPath(parse), wanted);
         return ModelCatalog.Create(name, data, columns);
     }
@@ -67,6 +90,12 @@ internal sealed class DataOptions
     /// <summary>The column options' combinations, each error naming the options.</summary>
     public static void Check(string model, ModelColumns columns)
     {
+        if (GlmNames.IsGlm(model))
+        {
+            CheckGlm(model, columns);
+            return;
+        }
+        CheckNoGlmOptions(model, columns);
         CheckTrials(model, columns);
         if (model == Linear)
         {
@@ -88,11 +117,66 @@ internal sealed class DataOptions
         }
     }
 
+    private static void CheckGlm(string model, ModelColumns columns)
+    {
+        if (columns.Column is not null)
+            throw new InputException($"--model {model} reads --y NAME and --x NAME[,NAME...], not --column");
+        if (columns.Y is null)
+            throw new InputException($"--model {model} needs --y NAME (the response)");
+        if (columns.X is null && !columns.Intercept)
+            throw new InputException($"--model {model} --no-intercept needs --x NAME[,NAME...]: without an intercept and features there is nothing to fit");
+        if (columns.X is { } x)
+        {
+            if (x.GroupBy(n => n).FirstOrDefault(g => g.Count() > 1) is { } twice)
+                throw new InputException($"--x {twice.Key}: given twice; each feature column once");
+            if (x.Contains(columns.Y))
+                throw new InputException($"--x {columns.Y}: the response (--y) cannot also be a feature");
+        }
+        GlmFamily family;
+        if (model == GlmNames.Glm)
+        {
+            if (columns.Family is null)
+                throw new InputException($"--model glm needs --family ({string.Join(", ", GlmNames.Families)})");
+            if (!GlmNames.Families.Contains(columns.Family))
+                throw new InputException($"--family: unknown family '{columns.Family}' (available: {string.Join(", ", GlmNames.Families)})");
+            family = GlmNames.Family(columns.Family);
+            if (columns.Link is { } link)
+            {
+                if (!GlmNames.Links.Contains(link))
+                    throw new InputException($"--link: unknown link '{link}' (available: {string.Join(", ", GlmNames.Links)})");
+                if (!GlmModel.Supports(family, GlmNames.Link(link)))
+                    throw new InputException($"--link {link} does not fit --family {columns.Family} (its links: {string.Join(", ", GlmNames.LinksOf(family))})");
+            }
+        }
+        else
+        {
+            if (columns.Family is not null || columns.Link is not null)
+                throw new InputException($"--model {model} is the binomial family with the {model} link: drop {(columns.Family is not null ? "--family" : "--link")}, or use --model glm --family binomial --link LINK");
+            family = GlmFamily.Binomial;
+        }
+        if (family != GlmFamily.Binomial && (columns.Trials is not null || columns.TrialsColumn is not null))
+            throw new InputException($"--trials and --trials-column apply to the binomial family, not --family {columns.Family}");
+        if (columns.Trials is not null && columns.TrialsColumn is not null)
+            throw new InputException("--trials and --trials-column: give one, not both");
+    }
+
+    private static void CheckNoGlmOptions(string model, ModelColumns columns)
+    {
+        var given = new (string Flag, bool Given)[]
+        {
+            ("--family", columns.Family is not null), ("--link", columns.Link is not null), ("--offset", columns.Offset is not null),
+            ("--weights", columns.Weights is not null), ("--no-intercept", !columns.Intercept),
+        }.Where(g => g.Given).Select(g => g.Flag).ToList();
+        if (given.Count > 0)
+            throw new InputException($"{string.Join(", ", given)}: {(given.Count == 1 ? "applies" : "apply")} to {GlmModels}, not --model {model}" +
+                (model == Linear && given.SequenceEqual(["--no-intercept"]) ? " (a linear model without an intercept: --model glm --family normal --no-intercept)" : ""));
+    }
+
     private static void CheckTrials(string model, ModelColumns columns)
     {
         bool any = columns.Trials is not null || columns.TrialsColumn is not null;
         if (model != Binomial && any)
-            throw new InputException($"--trials and --trials-column apply to --model binomial, not {model}");
+            throw new InputException($"--trials and --trials-column apply to --model binomial and to binomial glm, logit and probit, not {model}");
         if (model == Binomial && !any)
             throw new InputException("--model binomial needs the number of trials: --trials N or --trials-column NAME");
         if (columns.Trials is not null && columns.TrialsColumn is not null)
