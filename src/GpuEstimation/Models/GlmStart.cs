@@ -84,12 +84,16 @@ internal static class GlmStart
         var xtz = Vector<double>.Build.Dense(p);
         var row = new double[p];
         double fallback = LinkOf(link, InsideMean(family, meanY));
+        // A normal y may lie anywhere, so g(y) under a log or inverse link is no guide (y near 0 gives 1/y without
+        // bound): there the working response of IRLS's first step from μ = ȳ, g(ȳ) + g'(ȳ)(y − ȳ), is regressed.
+        bool working = family == GlmFamily.Normal && link != GlmLink.Identity;
+        double slope = link == GlmLink.Log ? 1 / meanY : -1 / (meanY * meanY);
         for (int i = 0; i < n; i++)
         {
             double w = weights?[i] ?? 1.0;
             if (w == 0)
                 continue;
-            double z = LinkOf(link, InsideRow(family, y[i], trials?[i] ?? 1.0));
+            double z = working ? fallback + slope * (y[i] - meanY) : LinkOf(link, InsideRow(family, y[i], trials?[i] ?? 1.0));
             if (!double.IsFinite(z))
                 z = fallback;
             z -= offset?[i] ?? 0.0;
@@ -168,6 +172,7 @@ internal static class GlmStart
     // Every row of positive weight has a mean the family allows (a start outside makes the objective NaN there).
     private static bool AllInside(GlmFamily family, GlmLink link, double[] coefficients, double[][] centred, double[]? offset, double[]? weights, bool intercept, int n)
     {
+        int side = n > 0 ? Math.Sign(Eta(coefficients, centred, offset, intercept, 0)) : 1;
         for (int i = 0; i < n; i++)
         {
             if (weights is not null && weights[i] == 0)
@@ -177,7 +182,8 @@ internal static class GlmStart
             bool inside = family switch
             {
                 GlmFamily.Binomial => mu > 0 && mu < 1,
-                GlmFamily.Normal => double.IsFinite(mu),
+                // Under the inverse link, η of one sign: a start across μ's pole at η = 0 is no start.
+                GlmFamily.Normal => double.IsFinite(mu) && (link != GlmLink.Inverse || Math.Sign(eta) == side),
                 _ => mu > 0 && double.IsFinite(mu),
             };
             if (!inside || !double.IsFinite(eta))

@@ -297,11 +297,12 @@ public static class ModelCatalog
     {
         var given = new (string Label, bool Given)[]
         {
-            ("a Family", columns.Family is not null), ("a Link", columns.Link is not null), ("an Offset", columns.Offset is not null),
-            ("Weights", columns.Weights is not null), ("no intercept", !columns.Intercept),
+            (nameof(ModelColumns.Family), columns.Family is not null), (nameof(ModelColumns.Link), columns.Link is not null),
+            (nameof(ModelColumns.Offset), columns.Offset is not null), (nameof(ModelColumns.Weights), columns.Weights is not null),
+            ($"{nameof(ModelColumns.Intercept)} = false", !columns.Intercept),
         }.Where(g => g.Given).Select(g => g.Label).ToList();
         if (given.Count > 0)
-            throw new InputException($"model '{name}' takes no {string.Join(", ", given)}: those go with {string.Join(", ", GlmNames.Models)}", nameof(columns));
+            throw new InputException($"model '{name}' does not read {string.Join(", ", given)}: those go with the generalized linear models ({string.Join(", ", GlmNames.Models)})", nameof(columns));
     }
 
     private static void RequireRows(Dataset data)
