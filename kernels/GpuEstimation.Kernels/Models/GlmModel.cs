@@ -200,7 +200,7 @@ public unsafe struct GlmModel : ILikelihoodModel<GlmModel>
         if (model.Family == GlmFamily.Binomial)
         {
             double n = model.TrialsColumn >= 0 ? data[model.TrialsColumn, row] : 1.0;
-            Binomial(model.Link, eta, y, n - y, out logf, out score);
+            Binomial<TRows>(model.Link, eta, y, n - y, out logf, out score);
             logf += constant;
         }
         else
@@ -209,7 +209,7 @@ public unsafe struct GlmModel : ILikelihoodModel<GlmModel>
             double mu, slope, relative;
             if (model.Link == GlmLink.Log)
             {
-                mu = DeviceMath.Exp(eta);
+                mu = TRows.Exp(eta);
                 slope = mu;
                 relative = 1.0;
             }
@@ -261,7 +261,7 @@ public unsafe struct GlmModel : ILikelihoodModel<GlmModel>
                     double t = arguments.Get(k + 2) * mu;
                     double m = DeviceMath.Log1pMinusX(t);
                     logf = DeviceMath.LogGammaIncrement(r, y) + constant + DeviceMath.XLogY(y, logMu) - mu
-                        - (r * m + y * DeviceMath.Log1p(t));
+                        - (r * m + y * TRows.Log1p(t));
                     score = (y - mu) / (1.0 + t) * relative;
                     double r2 = r * r;
                     extra = r2 * (m - DeviceMath.DigammaIncrementMinusLinear(r, y)) + mu * (mu - y) / (1.0 + t);
@@ -282,14 +282,16 @@ public unsafe struct GlmModel : ILikelihoodModel<GlmModel>
 
     // y successes and f failures: log f = y log p + f log(1 − p) (plus the constant) and its η-derivative
     // y (dp/dη)/p − f (dp/dη)/(1 − p), each factor computed directly for the link so that neither tail loses digits.
+    // exp and log1p from TRows: the host's libm on the native backend, DeviceMath in the kernels.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Binomial(GlmLink link, double eta, double y, double f, out double logf, out double score)
+    private static void Binomial<TRows>(GlmLink link, double eta, double y, double f, out double logf, out double score)
+        where TRows : struct, IDataRows
     {
         double logP, logQ, toP, toQ;
         if (link == GlmLink.Logit)
         {
-            double e = DeviceMath.Exp(-Math.Abs(eta));
-            double softplus = DeviceMath.Log1p(e);
+            double e = TRows.Exp(-Math.Abs(eta));
+            double softplus = TRows.Log1p(e);
             double small = e / (1.0 + e), large = 1.0 / (1.0 + e);
             logP = eta >= 0 ? -softplus : eta - softplus;
             logQ = eta >= 0 ? -eta - softplus : -softplus;
@@ -308,7 +310,7 @@ public unsafe struct GlmModel : ILikelihoodModel<GlmModel>
         else if (link == GlmLink.CLogLog)
         {
             // p = 1 − e^{−u}, u = e^η: log(1 − p) = −u; where u < 2e-16, log p = η − u/2 + ... = η to rounding.
-            double u = DeviceMath.Exp(eta);
+            double u = TRows.Exp(eta);
             logQ = -u;
             logP = eta < -36 ? eta : DeviceMath.LogOneMinusExp(-u);
             toP = u < 1e-300 ? 1.0 : u < 746 ? u / DeviceMath.Expm1(u) : 0.0;
