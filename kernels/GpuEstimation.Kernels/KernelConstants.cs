@@ -24,6 +24,18 @@ public static class KernelConstants
     /// <summary>√2 (MathNet: <c>Constants.Sqrt2</c>).</summary>
     public const double Sqrt2 = 1.4142135623730951;
 
+    /// <summary>1/√π (MathNet: <c>Constants.InvSqrtPi</c>).</summary>
+    public const double InverseSqrtPi = 0.5641895835477563;
+
+    /// <summary>1/√(2π) (MathNet: <c>Constants.InvSqrt2Pi</c>), the standard normal density at 0.</summary>
+    public const double InverseSqrtTwoPi = 0.3989422804014327;
+
+    /// <summary>√(2/π) = 2/√(2π), the ratio φ/Φ at 0 (MathNet has no such constant; the tests check it against 2·InvSqrt2Pi).</summary>
+    public const double SqrtTwoOverPi = 0.7978845608028654;
+
+    /// <summary>1/√2 (MathNet: <c>Constants.Sqrt1Over2</c>).</summary>
+    public const double InverseSqrt2 = 0.7071067811865476;
+
     /// <summary>The Euler–Mascheroni constant γ (MathNet: <c>Constants.EulerMascheroni</c>).</summary>
     public const double EulerGamma = 0.5772156649015329;
 }

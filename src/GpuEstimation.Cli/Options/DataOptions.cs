@@ -9,13 +9,15 @@ namespace GpuEstimation.Cli.Options;
 
 /// <summary>
 /// The model and the data it reads: <c>--model</c>, <c>--data</c>, and the column options (<c>--column</c>, or
-/// <c>--y</c>/<c>--x</c>/<c>--factor</c>/<c>--no-intercept</c> or <c>--formula</c> for <c>linear</c>;
-/// <c>--trials</c>/<c>--trials-column</c> for <c>binomial</c>).
+/// <c>--y</c>/<c>--x</c>/<c>--factor</c>/<c>--no-intercept</c> or <c>--formula</c> for the regressions;
+/// <c>--trials</c>/<c>--trials-column</c> for binomial counts; <c>--family</c>, <c>--link</c>, <c>--offset</c>,
+/// <c>--weights</c> for the generalized linear models).
 /// </summary>
 internal sealed class DataOptions
 {
     private const string Linear = "linear";
     private const string Binomial = "binomial";
+    private const string GlmModels = "--model glm, logit and probit";
 
     public Option<string> Model { get; } = new("--model")
     {
@@ -30,30 +32,42 @@ internal sealed class DataOptions
 
     public Option<string?> Column { get; } = CliOption.Text("--column", "NAME", "the column a one-column family reads");
 
-    public Option<string?> Y { get; } = CliOption.Text("--y", "NAME", "(linear) the response column");
+    public Option<string?> Y { get; } = CliOption.Text("--y", "NAME", "(linear, glm, logit, probit) the response column");
 
     public Option<string[]?> X { get; } = CliOption.Single<string[]?>("--x", "NAME,...",
-        "(linear) the feature columns; one coefficient each, named after it", (_, text) => NameValueList.Names(text));
+        "(linear, glm, logit, probit) the feature columns; one coefficient each, named after it", (_, text) => NameValueList.Names(text));
 
     public Option<string[]?> Factor { get; } = CliOption.Single<string[]?>("--factor", "NAME,...",
-        "(linear) categorical columns (text or numeric codes), after the --x columns: treatment-coded against the first level in sorted order, one coefficient per other level, named NAME[level]",
+        "(linear, glm, logit, probit) categorical columns (text or numeric codes), after the --x columns: treatment-coded against the first level in sorted order, one coefficient per other level, named NAME[level]",
         (_, text) => NameValueList.Names(text));
 
     public Option<DesignSpec?> Formula { get; } = CliOption.Single<DesignSpec?>("--formula", "'Y ~ TERMS'",
-        "(linear) the response and design as R and statsmodels write them, instead of --y/--x/--factor: x1 + C(g) + x1:x2, a*b, - 1 (no intercept), offset(COL)",
+        "(linear, glm, logit, probit) the response and design as R and statsmodels write them, instead of --y/--x/--factor: x1 + C(g) + x1:x2, a*b, - 1 (no intercept), offset(COL)",
         (flag, text) => ParseFormula(flag, text));
 
-    public Option<bool> NoIntercept { get; } = CliOption.Flag("--no-intercept", "(regression) leave the intercept out of the design");
+    public Option<bool> NoIntercept { get; } = CliOption.Flag("--no-intercept", "(glm, logit, probit) fit without the intercept parameter (linear always has one)");
 
     public Option<double?> Trials { get; } = CliOption.Single<double?>("--trials", "N",
-        "(binomial) the number of trials, the same for every row", (flag, text) => NumberText.Count(flag, text, 1));
+        "(binomial; glm binomial, logit, probit) the number of trials, the same for every row", (flag, text) => NumberText.Count(flag, text, 1));
 
-    public Option<string?> TrialsColumn { get; } = CliOption.Text("--trials-column", "NAME", "(binomial) the column holding each row's number of trials");
+    public Option<string?> TrialsColumn { get; } = CliOption.Text("--trials-column", "NAME",
+        "(binomial; glm binomial, logit, probit) the column holding each row's number of trials (y then counts successes)");
+
+    public Option<string?> Family { get; } = CliOption.Text("--family", "FAMILY",
+        $"(glm) the response distribution: {string.Join(", ", GlmNames.Families)}");
+
+    public Option<string?> Link { get; } = CliOption.Text("--link", "LINK",
+        $"(glm) the link g(mean) = linear predictor: {string.Join(", ", GlmNames.Links)}; by default R's: binomial logit, poisson and negbinomial log, gamma inverse, normal identity");
+
+    public Option<string?> Offset { get; } = CliOption.Text("--offset", "NAME", "(glm, logit, probit) a column added to the linear predictor, coefficient 1 (e.g. log exposure)");
+
+    public Option<string?> Weights { get; } = CliOption.Text("--weights", "NAME", "(glm, logit, probit) a column of frequency weights: each row counts that many times");
+
 
     /// <summary>Adds the options to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Model, Data, Column, Y, X, Factor, Formula, NoIntercept, Trials, TrialsColumn })
+        foreach (var option in new Option[] { Model, Data, Column, Y, X, Factor, Formula, NoIntercept, Trials, TrialsColumn, Family, Link, Offset, Weights })
             command.Add(option);
     }
 
@@ -71,13 +85,17 @@ internal sealed class DataOptions
         var x = parse.GetValue(X) is { Length: > 0 } names ? names : null;
         var columns = new ModelColumns(parse.GetValue(Column), parse.GetValue(Y), x, parse.GetValue(Trials), parse.GetValue(TrialsColumn))
         {
+            Family = parse.GetValue(Family),
+            Link = parse.GetValue(Link),
+            Offset = parse.GetValue(Offset),
+            Weights = parse.GetValue(Weights),
             Intercept = !parse.GetValue(NoIntercept),
         };
         var factors = parse.GetValue(Factor) is { Length: > 0 } f ? f : null;
         var formula = parse.GetValue(Formula);
         Check(name, columns, factors, formula);
-        // The columns the flags name besides the response and features (the trials, for instance).
-        var others = new[] { columns.TrialsColumn }.OfType<string>();
+        // The columns the flags name besides the response and features (the trials, the weights, for instance).
+        var others = new[] { columns.TrialsColumn, columns.Offset, columns.Weights }.OfType<string>();
         if (!IsRegression(name))
         {
             var wanted = new[] { columns.Column }.OfType<string>().Concat(others).Distinct().ToList();
@@ -85,6 +103,8 @@ internal sealed class DataOptions
         }
         // A regression's columns go through its design: factors coded, interactions multiplied, collinearity refused.
         var spec = formula ?? DesignSpec.FromColumns(columns.Y!, columns.X ?? [], factors ?? [], columns.Intercept);
+        if (spec.Offset is not null && columns.Offset is not null)
+            throw new InputException($"--offset {columns.Offset} and offset({spec.Offset}) in --formula: give the offset once");
         var data = DataFile.Read(DataPath(parse), [.. spec.NumericColumns.Concat(others).Distinct()], spec.FactorColumns);
         var design = DesignMatrix.Build(data, spec, MaxColumns(name));
         return ModelCatalog.Create(name, design.Data, columns with
@@ -96,10 +116,10 @@ internal sealed class DataOptions
         });
     }
 
-    private static bool IsRegression(string model) => model == Linear;
+    private static bool IsRegression(string model) => model == Linear || GlmNames.IsGlm(model);
 
     // The most design columns besides the intercept a regression model takes.
-    private static int MaxColumns(string model) => model == Linear ? LinearModel.MaxFeatures : int.MaxValue;
+    private static int MaxColumns(string model) => model == Linear ? LinearModel.MaxFeatures : GlmModel.MaxFeatures;
 
     private static DesignSpec ParseFormula(string flag, string text)
     {
@@ -119,7 +139,7 @@ internal sealed class DataOptions
         var given = new[] { (formula is not null, "--formula"), (factors is not null, "--factor"), (!columns.Intercept, "--no-intercept") }
             .Where(o => o.Item1).Select(o => o.Item2).ToList();
         if (!IsRegression(model) && given.Count > 0)
-            throw new InputException($"{given[0]} applies to --model linear (a regression), not {model}");
+            throw new InputException($"{given[0]} applies to the regressions (--model linear, glm, logit, probit), not {model}");
         if (formula is null)
             return;
         var flags = new[] { (columns.Y is not null, "--y"), (columns.X is not null, "--x"), (factors is not null, "--factor"), (!columns.Intercept, "--no-intercept") }
@@ -135,8 +155,15 @@ internal sealed class DataOptions
     /// </summary>
     public static void Check(string model, ModelColumns columns, IReadOnlyList<string>? factors = null, DesignSpec? formula = null)
     {
-        CheckTrials(model, columns);
+        if (GlmNames.IsGlm(model))
+        {
+            CheckDesign(model, columns, factors, formula);
+            CheckGlm(model, columns, factors, formula);
+            return;
+        }
         CheckDesign(model, columns, factors, formula);
+        CheckNoGlmOptions(model, columns);
+        CheckTrials(model, columns);
         if (model == Linear)
         {
             if (columns.Column is not null)
@@ -166,11 +193,74 @@ internal sealed class DataOptions
         }
     }
 
+    private static void CheckGlm(string model, ModelColumns columns, IReadOnlyList<string>? factors, DesignSpec? formula)
+    {
+        if (columns.Column is not null)
+            throw new InputException($"--model {model} reads --y NAME and --x NAME[,NAME...], not --column");
+        if (formula is null)
+        {
+            if (columns.Y is null)
+                throw new InputException($"--model {model} needs --y NAME (the response), or --formula");
+            if (columns.X is null && factors is null && !columns.Intercept)
+                throw new InputException($"--model {model} --no-intercept needs --x NAME[,NAME...] or --factor NAME[,NAME...]: without an intercept and features there is nothing to fit");
+            var x = columns.X ?? [];
+            if (x.GroupBy(n => n).FirstOrDefault(g => g.Count() > 1) is { } twice)
+                throw new InputException($"--x {twice.Key}: given twice; each feature column once");
+            if (x.Contains(columns.Y))
+                throw new InputException($"--x {columns.Y}: the response (--y) cannot also be a feature");
+            if ((factors ?? []).GroupBy(name => name).FirstOrDefault(g => g.Count() > 1) is { } twiceFactor)
+                throw new InputException($"--factor {twiceFactor.Key}: given twice; each factor once");
+            if ((factors ?? []).Contains(columns.Y))
+                throw new InputException($"--factor {columns.Y}: the response (--y) cannot also be a factor");
+            if ((factors ?? []).FirstOrDefault(x.Contains) is { } both)
+                throw new InputException($"--factor {both}: also given with --x; a column is a number or a factor, not both");
+        }
+        GlmFamily family;
+        if (model == GlmNames.Glm)
+        {
+            if (columns.Family is null)
+                throw new InputException($"--model glm needs --family ({string.Join(", ", GlmNames.Families)})");
+            if (!GlmNames.Families.Contains(columns.Family))
+                throw new InputException($"--family: unknown family '{columns.Family}' (available: {string.Join(", ", GlmNames.Families)})");
+            family = GlmNames.Family(columns.Family);
+            if (columns.Link is { } link)
+            {
+                if (!GlmNames.Links.Contains(link))
+                    throw new InputException($"--link: unknown link '{link}' (available: {string.Join(", ", GlmNames.Links)})");
+                if (!GlmModel.Supports(family, GlmNames.Link(link)))
+                    throw new InputException($"--link {link} does not fit --family {columns.Family} (its links: {string.Join(", ", GlmNames.LinksOf(family))})");
+            }
+        }
+        else
+        {
+            if (columns.Family is not null || columns.Link is not null)
+                throw new InputException($"--model {model} is the binomial family with the {model} link: drop {(columns.Family is not null ? "--family" : "--link")}, or use --model glm --family binomial --link LINK");
+            family = GlmFamily.Binomial;
+        }
+        if (family != GlmFamily.Binomial && (columns.Trials is not null || columns.TrialsColumn is not null))
+            throw new InputException($"--trials and --trials-column apply to the binomial family, not --family {columns.Family}");
+        if (columns.Trials is not null && columns.TrialsColumn is not null)
+            throw new InputException("--trials and --trials-column: give one, not both");
+    }
+
+    private static void CheckNoGlmOptions(string model, ModelColumns columns)
+    {
+        var given = new (string Flag, bool Given)[]
+        {
+            ("--family", columns.Family is not null), ("--link", columns.Link is not null), ("--offset", columns.Offset is not null),
+            ("--weights", columns.Weights is not null), ("--no-intercept", !columns.Intercept),
+        }.Where(g => g.Given).Select(g => g.Flag).ToList();
+        if (model == Linear && given.SequenceEqual(["--no-intercept"]))
+            throw new InputException("--no-intercept: --model linear always estimates an intercept; a linear model without one is --model glm --family normal --no-intercept");
+        if (given.Count > 0)
+            throw new InputException($"{string.Join(", ", given)}: {(given.Count == 1 ? "applies" : "apply")} to {GlmModels}, not --model {model}");
+    }
+
     private static void CheckTrials(string model, ModelColumns columns)
     {
         bool any = columns.Trials is not null || columns.TrialsColumn is not null;
         if (model != Binomial && any)
-            throw new InputException($"--trials and --trials-column apply to --model binomial, not {model}");
+            throw new InputException($"--trials and --trials-column apply to --model binomial and to binomial glm, logit and probit, not {model}");
         if (model == Binomial && !any)
             throw new InputException("--model binomial needs the number of trials: --trials N or --trials-column NAME");
         if (columns.Trials is not null && columns.TrialsColumn is not null)

@@ -18,6 +18,8 @@ internal static class ModelList
     {
         ModelInputs.ColumnWithTrials => "--column K (--trials N | --trials-column C)",
         ModelInputs.ResponseAndFeatures => "--y Y --x X1[,X2...]",
+        ModelInputs.FamilyResponseAndFeatures => "--family F [--link L] --y Y --x X1[,X2...] [--offset C] [--weights C] [--no-intercept] [--trials-column C]",
+        ModelInputs.BinomialResponseAndFeatures => "--y Y --x X1[,X2...] [--offset C] [--weights C] [--no-intercept] [--trials-column C]",
         _ => "--column X",
     };
 }

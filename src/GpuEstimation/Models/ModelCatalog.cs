@@ -55,7 +55,7 @@ public static class ModelCatalog
     public const string LinearName = "linear";
 
     /// <summary>The names <see cref="Create"/> accepts.</summary>
-    public static IReadOnlyList<string> Names { get; } = [.. Families.Keys, LinearName];
+    public static IReadOnlyList<string> Names { get; } = [.. Families.Keys, LinearName, .. GlmNames.Models];
 
     /// <summary>Every built-in model: name, parameters, the inputs it reads, support.</summary>
     public static IReadOnlyList<ModelDescription> Models { get; } =
@@ -66,6 +66,10 @@ public static class ModelCatalog
             f.Key == BinomialModel.Name ? ModelInputs.ColumnWithTrials : ModelInputs.Column,
             f.Value.Support)),
         new ModelDescription(LinearName, "intercept, one per feature column, sigma", ModelInputs.ResponseAndFeatures, "any y"),
+        new ModelDescription(GlmNames.Glm, "intercept, one per feature column[, alpha|shape|sigma]", ModelInputs.FamilyResponseAndFeatures,
+            "by family: binomial 0 to trials, poisson and negbinomial counts, gamma y > 0, normal any y"),
+        new ModelDescription(GlmNames.Logit, "intercept, one per feature column", ModelInputs.BinomialResponseAndFeatures, "y in {0, 1}, or 0 to the row's trials"),
+        new ModelDescription(GlmNames.Probit, "intercept, one per feature column", ModelInputs.BinomialResponseAndFeatures, "y in {0, 1}, or 0 to the row's trials"),
     ];
 
     /// <summary>The built-in model <paramref name="name"/> over <paramref name="data"/>.</summary>
@@ -73,6 +77,8 @@ public static class ModelCatalog
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(columns);
+        if (GlmNames.IsGlm(name))
+            return Glm.Create(name, data, columns);
         if (name == LinearName)
         {
             if (columns.Column is not null)
@@ -81,6 +87,10 @@ public static class ModelCatalog
                 throw new InputException("model 'linear' always estimates an intercept; a regression without one is a GLM of the normal family with the identity link", nameof(columns));
             if (columns.Offset is not null)
                 throw new InputException($"model 'linear' takes no offset ('{columns.Offset}'); subtract it from the response, or fit a GLM of the normal family", nameof(columns));
+        }
+        RequireNoGlmColumns(name, columns);
+        if (name == LinearName)
+        {
             return Linear(data,
                 columns.Y ?? throw new InputException("model 'linear' needs a response column (Y)", nameof(columns)),
                 columns.X is { Count: > 0 } x ? x : throw new InputException("model 'linear' needs at least one feature column (X)", nameof(columns)));
@@ -288,6 +298,19 @@ public static class ModelCatalog
 
     /// <summary>The spacing of doubles at 1 (2⁻⁵²).</summary>
     private const double UnitRoundoff = 2.220446049250313e-16;
+
+    // The GLM-only inputs, named for a model that does not read them.
+    private static void RequireNoGlmColumns(string name, ModelColumns columns)
+    {
+        var given = new (string Label, bool Given)[]
+        {
+            (nameof(ModelColumns.Family), columns.Family is not null), (nameof(ModelColumns.Link), columns.Link is not null),
+            (nameof(ModelColumns.Offset), columns.Offset is not null), (nameof(ModelColumns.Weights), columns.Weights is not null),
+            ($"{nameof(ModelColumns.Intercept)} = false", !columns.Intercept),
+        }.Where(g => g.Given).Select(g => g.Label).ToList();
+        if (given.Count > 0)
+            throw new InputException($"model '{name}' does not read {string.Join(", ", given)}: those go with the generalized linear models ({string.Join(", ", GlmNames.Models)})", nameof(columns));
+    }
 
     private static void RequireRows(Dataset data)
     {

@@ -104,7 +104,7 @@ public sealed class DesignCliTests : IDisposable
     public void DesignOptionsApplyToTheRegressionOnly(string flag, string? value)
     {
         string[] option = value is null ? [flag] : [flag, value];
-        AssertBadInput(["fit", "--model", "normal", "--data", _data, "--column", "y", .. option], $"{flag} applies to --model linear");
+        AssertBadInput(["fit", "--model", "normal", "--data", _data, "--column", "y", .. option], $"{flag} applies to the regressions (--model linear, glm, logit, probit)");
     }
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);

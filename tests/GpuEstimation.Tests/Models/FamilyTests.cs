@@ -27,7 +27,7 @@ public class FamilyTests(DeviceFixture devices, ITestOutputHelper output)
     // The cases cover the catalogue exactly: a family added to ModelCatalog without a case here fails.
     [Fact]
     public void EveryCatalogueFamilyHasACase() =>
-        Assert.Equal(ModelCatalog.Names.Where(n => n != "linear").Order(), Cases.Keys.Order());
+        Assert.Equal(ModelCatalog.Names.Where(n => n != "linear" && !GlmNames.IsGlm(n)).Order(), Cases.Keys.Order());
 
     public static IEnumerable<object[]> NamesOnBackends =>
         from backend in new[] { Backend.Native, Backend.Cpu }

@@ -1,0 +1,336 @@
+using System.Runtime.CompilerServices;
+
+namespace GpuEstimation.Kernels.Models;
+
+/// <summary>
+/// A generalized linear model: the linear predictor η = b₀ + Σ bₖ xₖ + offset, the mean μ = g⁻¹(η) through the
+/// link g, and y from the family with that mean; each row's log-density multiplied by its frequency weight.
+/// Parameters: the intercept b₀ (unless left out), one coefficient per feature column, then the family's own:
+/// α for the NB2 negative binomial (variance μ + αμ²), the shape k for the gamma (variance μ²/k), σ for the normal.
+/// <list type="bullet">
+/// <item>binomial, y successes of n: <c>log f = y log μ + (n − y) log(1 − μ) + log C(n, y)</c></item>
+/// <item>Poisson: <c>log f = y log μ − μ − log y!</c></item>
+/// <item>NB2, r = 1/α: <c>log f = log Γ(y + r) − log Γ(r) − log y! + r log(r/(r + μ)) + y log(μ/(r + μ))</c></item>
+/// <item>gamma: <c>log f = k log k − log Γ(k) + (k − 1) log y − k log μ − k y/μ</c></item>
+/// <item>normal: <c>log f = −log σ − ½ log 2π − ½ ((y − μ)/σ)²</c></item>
+/// </list>
+/// statsmodels: <c>GLM(y, X, family=..., offset=..., freq_weights=...)</c> (same coefficients; its gamma and normal
+/// scale is Pearson's, here k and σ are maximum-likelihood estimates), <c>Logit</c>, <c>Probit</c>, <c>Poisson</c>,
+/// <c>NegativeBinomial</c>; R: <c>glm</c>, MASS <c>glm.nb</c> (θ = 1/α).
+/// </summary>
+/// <remarks>
+/// One struct for every family and link: they are fields, the same for every row, so each branch on them is uniform
+/// across a warp, and the generic kernels stay one per shape. Columns, in order: y; then, where present, the number
+/// of trials (binomial), a per-row constant (log C(n, y), −log y!, or −log y: host-computed once, so no row pays for
+/// a log-gamma that never changes), the offset, the weight; then the K feature columns. Feature columns are centred
+/// as in <see cref="LinearModel"/> when there is an intercept (the centred intercept b₀ + Σ bₖ mₖ is one constant
+/// per evaluation, <see cref="Finish"/> maps the gradient back); without one, their means are 0. Where y lies
+/// outside the family's support or μ outside the link's range (μ ≤ 0 under an identity link, say), the row gives
+/// NaN or −∞, which the host reports.
+/// </remarks>
+public unsafe struct GlmModel : ILikelihoodModel<GlmModel>
+{
+    /// <summary>
+    /// The most feature columns: the arguments (centred intercept, K coefficients, up to 3 values for the family's
+    /// parameter) and the P + 1 sums must fit the widest term vector, 64.
+    /// </summary>
+    public const int MaxFeatures = 60;
+
+    // Fields the device reads come before the fixed buffer (see LinearModel).
+
+    /// <summary>The family.</summary>
+    public GlmFamily Family { get; }
+
+    /// <summary>The link.</summary>
+    public GlmLink Link { get; }
+
+    /// <summary>The number of feature columns, K.</summary>
+    public int Features { get; }
+
+    /// <summary>1 where the model has an intercept parameter, else 0.</summary>
+    public int Intercept { get; }
+
+    /// <summary>The column of each row's number of trials (binomial), or −1 (one trial per row).</summary>
+    public int TrialsColumn { get; }
+
+    /// <summary>The column of each row's constant term of the log-density, or −1 (none: Bernoulli, normal).</summary>
+    public int ConstantColumn { get; }
+
+    /// <summary>The column of the offset added to the linear predictor, or −1.</summary>
+    public int OffsetColumn { get; }
+
+    /// <summary>The column of the frequency weights, or −1 (every row once).</summary>
+    public int WeightsColumn { get; }
+
+    /// <summary>The column of the first feature; the others follow it.</summary>
+    public int FirstFeature { get; }
+
+    // Read on the host only (Prepare, Finish).
+    private fixed double _means[MaxFeatures];
+
+    /// <param name="family">The family.</param>
+    /// <param name="link">The link; <see cref="Supports"/> says which fit the family.</param>
+    /// <param name="means">The mean subtracted from each feature column (all 0 without an intercept).</param>
+    /// <param name="intercept">Whether the model has an intercept parameter.</param>
+    /// <param name="trials">Whether a column of trials follows y (binomial only).</param>
+    /// <param name="constant">Whether a column of per-row constants follows.</param>
+    /// <param name="offset">Whether an offset column follows.</param>
+    /// <param name="weights">Whether a frequency-weights column follows.</param>
+    public GlmModel(GlmFamily family, GlmLink link, ReadOnlySpan<double> means, bool intercept = true,
+        bool trials = false, bool constant = false, bool offset = false, bool weights = false)
+    {
+        if (!Supports(family, link))
+            throw new ArgumentException($"the {link} link does not fit the {family} family", nameof(link));
+        if (means.Length > MaxFeatures)
+            throw new ArgumentException($"at most {MaxFeatures} feature columns are supported, {means.Length} were given", nameof(means));
+        if (!intercept && means.IndexOfAnyExcept(0.0) >= 0)
+            throw new ArgumentException("without an intercept the feature columns are not centred: their means must be 0", nameof(means));
+        if (trials && family != GlmFamily.Binomial)
+            throw new ArgumentException("only the binomial family reads trials", nameof(trials));
+        Family = family;
+        Link = link;
+        Features = means.Length;
+        Intercept = intercept ? 1 : 0;
+        int column = 1;
+        TrialsColumn = trials ? column++ : -1;
+        ConstantColumn = constant ? column++ : -1;
+        OffsetColumn = offset ? column++ : -1;
+        WeightsColumn = weights ? column++ : -1;
+        FirstFeature = column;
+        for (int j = 0; j < means.Length; j++)
+            _means[j] = means[j];
+    }
+
+    /// <summary>
+    /// Whether <paramref name="link"/> fits <paramref name="family"/>: its inverse maps every η, or a region
+    /// that a fit can stay in, into the family's mean range. Binomial: logit, probit, cloglog, log, identity;
+    /// Poisson and NB2: log, identity; gamma: inverse, log, identity; normal: identity, log, inverse (as statsmodels).
+    /// </summary>
+    public static bool Supports(GlmFamily family, GlmLink link) => family switch
+    {
+        GlmFamily.Binomial => link is GlmLink.Logit or GlmLink.Probit or GlmLink.CLogLog or GlmLink.Log or GlmLink.Identity,
+        GlmFamily.Poisson or GlmFamily.NegativeBinomial => link is GlmLink.Log or GlmLink.Identity,
+        GlmFamily.Gamma or GlmFamily.Normal => link is GlmLink.Inverse or GlmLink.Log or GlmLink.Identity,
+        _ => false,
+    };
+
+    /// <summary>Whether <paramref name="family"/> has a parameter of its own after the coefficients (α, shape, σ).</summary>
+    public static bool HasExtraParameter(GlmFamily family) => family is GlmFamily.NegativeBinomial or GlmFamily.Gamma or GlmFamily.Normal;
+
+    /// <summary>The number of coefficients: the intercept (if any) and one per feature.</summary>
+    public readonly int Coefficients => Intercept + Features;
+
+    /// <inheritdoc/>
+    public readonly int ParameterCount => Coefficients + (HasExtraParameter(Family) ? 1 : 0);
+
+    /// <inheritdoc/>
+    public readonly int ColumnCount => FirstFeature + Features;
+
+    /// <summary>The mean subtracted from feature column <paramref name="feature"/> (0-based).</summary>
+    public readonly double Mean(int feature) => _means[feature];
+
+    /// <inheritdoc/>
+    public static int ArgumentCount(in GlmModel model) => model.Features + 4;
+
+    /// <summary>
+    /// Arguments: b₀ + Σ bₖ mₖ (0 + ... without an intercept), b₁ … b_K, then NB2: 1/α, α; gamma: k,
+    /// k log k − k − log Γ(k), log k − ψ(k); normal: 1/σ, −log σ − ½ log 2π.
+    /// </summary>
+    public static void Prepare(in GlmModel model, ReadOnlySpan<double> parameters, Span<double> arguments)
+    {
+        int k = model.Features, first = model.Intercept;
+        double centred = first == 1 ? parameters[0] : 0.0;
+        for (int j = 0; j < k; j++)
+        {
+            centred += parameters[first + j] * model.Mean(j);
+            arguments[1 + j] = parameters[first + j];
+        }
+        arguments[0] = centred;
+        if (!HasExtraParameter(model.Family))
+            return;
+        double extra = parameters[model.Coefficients];
+        switch (model.Family)
+        {
+            case GlmFamily.NegativeBinomial:
+                arguments[k + 1] = 1.0 / extra;
+                arguments[k + 2] = extra;
+                break;
+            case GlmFamily.Gamma:
+                double logShape = DeviceMath.Log(extra);
+                arguments[k + 1] = extra;
+                arguments[k + 2] = extra * (logShape - 1.0) - DeviceMath.LogGamma(extra);
+                arguments[k + 3] = logShape - DeviceMath.Digamma(extra);
+                break;
+            default:
+                arguments[k + 1] = 1.0 / extra;
+                arguments[k + 2] = -DeviceMath.Log(extra) - KernelConstants.HalfLogTwoPi;
+                break;
+        }
+    }
+
+    /// <summary>With an intercept: ∂/∂bₖ = (sum over centred xₖ) + mₖ · ∂/∂b₀.</summary>
+    public static void Finish(in GlmModel model, ReadOnlySpan<double> parameters, Span<double> gradient)
+    {
+        if (model.Intercept == 0)
+            return;
+        for (int j = 0; j < model.Features; j++)
+            gradient[j + 1] += model.Mean(j) * gradient[0];
+    }
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Accumulate<TVec, TRows>(in GlmModel model, in TVec arguments, in TRows data, long row, ref TVec terms)
+        where TVec : unmanaged, ITermVector<TVec>
+        where TRows : struct, IDataRows
+    {
+        double w = model.WeightsColumn >= 0 ? data[model.WeightsColumn, row] : 1.0;
+        // A row of weight 0 is not there (its terms might be −∞ · 0).
+        if (w == 0)
+            return;
+        int k = model.Features, first = model.FirstFeature;
+        double eta = arguments.Get(0);
+        for (int j = 1; j <= k; j++)
+            eta += arguments.Get(j) * data[first + j - 1, row];
+        if (model.OffsetColumn >= 0)
+            eta += data[model.OffsetColumn, row];
+        double y = data[0, row];
+        double constant = model.ConstantColumn >= 0 ? data[model.ConstantColumn, row] : 0.0;
+
+        double logf, score, extra = 0;
+        if (model.Family == GlmFamily.Binomial)
+        {
+            double n = model.TrialsColumn >= 0 ? data[model.TrialsColumn, row] : 1.0;
+            Binomial<TRows>(model.Link, eta, y, n - y, out logf, out score);
+            logf += constant;
+        }
+        else
+        {
+            // μ, dμ/dη and (dμ/dη)/μ, each directly (no 0/0 where μ underflows).
+            double mu, slope, relative;
+            if (model.Link == GlmLink.Log)
+            {
+                mu = TRows.Exp(eta);
+                slope = mu;
+                relative = 1.0;
+            }
+            else if (model.Link == GlmLink.Identity)
+            {
+                mu = eta;
+                slope = 1.0;
+                relative = 1.0 / eta;
+            }
+            else
+            {
+                mu = 1.0 / eta;
+                slope = -mu * mu;
+                relative = -mu;
+            }
+
+            if (model.Family == GlmFamily.Normal)
+            {
+                double inverseSigma = arguments.Get(k + 1);
+                double z = (y - mu) * inverseSigma;
+                logf = arguments.Get(k + 2) - 0.5 * z * z;
+                score = z * inverseSigma * slope;
+                extra = (z * z - 1.0) * inverseSigma;
+            }
+            else if (model.Family == GlmFamily.Gamma)
+            {
+                // log f = [k log k − k − log Γ(k)] − log y + k (log(1 + d) − d), d = y/μ − 1: no cancellation near μ = y.
+                double shape = arguments.Get(k + 1);
+                double d = y / mu - 1.0;
+                double m = DeviceMath.Log1pMinusX(d);
+                logf = arguments.Get(k + 2) + constant + shape * m;
+                score = shape * d * relative;
+                extra = arguments.Get(k + 3) + m;
+            }
+            else
+            {
+                double logMu = model.Link == GlmLink.Log ? eta : DeviceMath.Log(mu);
+                if (model.Family == GlmFamily.Poisson)
+                {
+                    logf = DeviceMath.XLogY(y, logMu) - mu + constant;
+                    score = (y - mu) * relative;
+                }
+                else
+                {
+                    // NB2 with r = 1/α, t = αμ: log f = [log Γ(y + r) − log Γ(r) − y log r] − log y! + y log μ − μ
+                    // − r (log(1 + t) − t) − y log(1 + t), whose parts stay as small as log f as α → 0 (the Poisson
+                    // limit); likewise ∂/∂α = −r² [ψ(y + r) − ψ(r) − y/r] + r² (log(1 + t) − t) + μ(μ − y)/(1 + t).
+                    double r = arguments.Get(k + 1);
+                    double t = arguments.Get(k + 2) * mu;
+                    double m = DeviceMath.Log1pMinusX(t);
+                    logf = DeviceMath.LogGammaIncrement(r, y) + constant + DeviceMath.XLogY(y, logMu) - mu
+                        - (r * m + y * TRows.Log1p(t));
+                    score = (y - mu) / (1.0 + t) * relative;
+                    double r2 = r * r;
+                    extra = r2 * (m - DeviceMath.DigammaIncrementMinusLinear(r, y)) + mu * (mu - y) / (1.0 + t);
+                }
+            }
+        }
+
+        terms.Add(0, w * logf);
+        double ws = w * score;
+        int at = 1;
+        if (model.Intercept == 1)
+            terms.Add(at++, ws);
+        for (int j = 0; j < k; j++)
+            terms.Add(at + j, ws * data[first + j, row]);
+        if (HasExtraParameter(model.Family))
+            terms.Add(at + k, w * extra);
+    }
+
+    // y successes and f failures: log f = y log p + f log(1 − p) (plus the constant) and its η-derivative
+    // y (dp/dη)/p − f (dp/dη)/(1 − p), each factor computed directly for the link so that neither tail loses digits.
+    // exp and log1p from TRows: the host's libm on the native backend, DeviceMath in the kernels.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Binomial<TRows>(GlmLink link, double eta, double y, double f, out double logf, out double score)
+        where TRows : struct, IDataRows
+    {
+        double logP, logQ, toP, toQ;
+        if (link == GlmLink.Logit)
+        {
+            double e = TRows.Exp(-Math.Abs(eta));
+            double softplus = TRows.Log1p(e);
+            double small = e / (1.0 + e), large = 1.0 / (1.0 + e);
+            logP = eta >= 0 ? -softplus : eta - softplus;
+            logQ = eta >= 0 ? -eta - softplus : -softplus;
+            // (dp/dη)/p = 1 − p, (dp/dη)/(1 − p) = p.
+            toP = eta >= 0 ? small : large;
+            toQ = eta >= 0 ? large : small;
+        }
+        else if (link == GlmLink.Probit)
+        {
+            // Only the side a row needs: each costs an erfcx.
+            logP = y != 0 ? DeviceMath.LogNormalCdf(eta) : 0.0;
+            toP = y != 0 ? DeviceMath.NormalCdfRatio(eta) : 0.0;
+            logQ = f != 0 ? DeviceMath.LogNormalCdf(-eta) : 0.0;
+            toQ = f != 0 ? DeviceMath.NormalCdfRatio(-eta) : 0.0;
+        }
+        else if (link == GlmLink.CLogLog)
+        {
+            // p = 1 − e^{−u}, u = e^η: log(1 − p) = −u; where u < 2e-16, log p = η − u/2 + ... = η to rounding.
+            double u = TRows.Exp(eta);
+            logQ = -u;
+            logP = eta < -36 ? eta : DeviceMath.LogOneMinusExp(-u);
+            toP = u < 1e-300 ? 1.0 : u < 746 ? u / DeviceMath.Expm1(u) : 0.0;
+            toQ = u;
+        }
+        else if (link == GlmLink.Log)
+        {
+            logP = eta;
+            logQ = DeviceMath.LogOneMinusExp(eta);
+            toP = 1.0;
+            toQ = 1.0 / DeviceMath.Expm1(-eta);
+        }
+        else
+        {
+            logP = DeviceMath.Log(eta);
+            logQ = DeviceMath.Log1p(-eta);
+            toP = 1.0 / eta;
+            toQ = 1.0 / (1.0 - eta);
+        }
+        logf = DeviceMath.XLogY(y, logP) + DeviceMath.XLogY(f, logQ);
+        score = (y != 0 ? y * toP : 0.0) - (f != 0 ? f * toQ : 0.0);
+    }
+}

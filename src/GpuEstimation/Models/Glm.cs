@@ -1,0 +1,185 @@
+using GpuEstimation.Data;
+using GpuEstimation.Kernels;
+using GpuEstimation.Kernels.Models;
+
+namespace GpuEstimation.Models;
+
+/// <summary>
+/// Generalized linear models over a dataset (<see cref="GlmModel"/> on the device): the columns read and checked
+/// against the family's support (each error naming its line), the per-row constants computed once, the features
+/// centred, and starting values from one least-squares pass on the link scale.
+/// </summary>
+public static class Glm
+{
+    /// <summary>
+    /// The model <paramref name="name"/> (<c>glm</c>, <c>logit</c> or <c>probit</c>) over <paramref name="data"/>:
+    /// parameters <c>intercept</c> (unless <see cref="ModelColumns.Intercept"/> is false), one per feature column
+    /// named after it, then <c>alpha</c> (negbinomial), <c>shape</c> (gamma) or <c>sigma</c> (normal).
+    /// </summary>
+    public static ModelSpec<GlmModel> Create(string name, Dataset data, ModelColumns columns)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(columns);
+        var (family, link) = FamilyAndLink(name, columns);
+        if (columns.Column is not null)
+            throw new InputException($"model '{name}' reads a response column (Y) and feature columns (X), not a single Column", nameof(columns));
+        var y = columns.Y ?? throw new InputException($"model '{name}' needs a response column (Y)", nameof(columns));
+        var x = columns.X ?? [];
+        return Create(name, data, family, link, y, x, columns);
+    }
+
+    /// <summary>The family and link that <paramref name="name"/> and <paramref name="columns"/> ask for, checked against each other.</summary>
+    public static (GlmFamily Family, GlmLink Link) FamilyAndLink(string name, ModelColumns columns)
+    {
+        ArgumentNullException.ThrowIfNull(columns);
+        if (name != GlmNames.Glm)
+        {
+            if (!GlmNames.IsGlm(name))
+                throw new InputException($"model '{name}' is not a generalized linear model", nameof(name));
+            if (columns.Family is not null || columns.Link is not null)
+                throw new InputException($"model '{name}' is the binomial family with the {name} link; a Family or Link goes with model 'glm'", nameof(columns));
+            return (GlmFamily.Binomial, name == GlmNames.Logit ? GlmLink.Logit : GlmLink.Probit);
+        }
+        var familyName = columns.Family ?? throw new InputException($"model 'glm' needs a Family ({string.Join(", ", GlmNames.Families)})", nameof(columns));
+        var family = GlmNames.Family(familyName);
+        var link = columns.Link is { } linkName ? GlmNames.Link(linkName) : GlmNames.DefaultLink(family);
+        if (!GlmModel.Supports(family, link))
+            throw new InputException($"the {GlmNames.Name(link)} link does not fit the {familyName} family (links for {familyName}: {string.Join(", ", GlmNames.LinksOf(family))})", nameof(columns));
+        return (family, link);
+    }
+
+    private static ModelSpec<GlmModel> Create(string name, Dataset data, GlmFamily family, GlmLink link, string yName, IReadOnlyList<string> x, ModelColumns columns)
+    {
+        if (data.Rows == 0)
+            throw new InputException($"{data.Source}: the dataset is empty");
+        var parameterNames = ParameterNames(family, x, columns.Intercept);
+        if (x.Count > GlmModel.MaxFeatures)
+            throw new InputException($"feature columns: at most {GlmModel.MaxFeatures} are supported (the device's term vector holds 64 values: the coefficients, the gradient and the family's own parameter), {x.Count} were given", nameof(columns));
+        if (x.Contains(yName, StringComparer.Ordinal))
+            throw new InputException($"feature columns: '{yName}' is the response; it cannot also be a feature", nameof(columns));
+        if (x.Count == 0 && !columns.Intercept)
+            throw new InputException($"model '{name}' without an intercept needs at least one feature column (X)", nameof(columns));
+
+        var y = data.Column(yName);
+        var features = x.Select(data.Column).ToArray();
+        var trials = Trials(name, family, data, columns);
+        var offset = columns.Offset is { } offsetName ? data.Column(offsetName) : null;
+        var weights = columns.Weights is { } weightsName ? data.Column(weightsName) : null;
+        CheckWeights(data, columns.Weights, weights);
+        CheckSupport(name, family, data, yName, y, trials, columns.TrialsColumn);
+
+        int coefficients = x.Count + (columns.Intercept ? 1 : 0);
+        bool extra = GlmModel.HasExtraParameter(family);
+        int rows = weights is null ? data.Rows : weights.Count(w => w > 0);
+        if (rows < coefficients || (extra && rows == coefficients))
+        {
+            var needs = extra ? $"more rows than coefficients, to estimate {GlmNames.ExtraParameter(family)}" : "at least as many rows as coefficients";
+            throw new InputException($"{data.Source}: {rows} rows{(weights is null ? "" : " of positive weight")} for {coefficients} coefficients: model '{name}' needs {needs}", nameof(data));
+        }
+
+        var constants = Constants(family, y, trials);
+        double[] means = columns.Intercept ? features.Select(f => Moments.Mean(f)).ToArray() : new double[features.Length];
+        var centred = features.Select((f, j) => means[j] == 0 ? f : f.Select(v => v - means[j]).ToArray()).ToArray();
+        var model = new GlmModel(family, link, means, columns.Intercept, trials is not null, constants is not null, offset is not null, weights is not null);
+        var deviceColumns = new List<double[]> { y };
+        foreach (var column in new[] { trials, constants, offset, weights })
+        {
+            if (column is not null)
+                deviceColumns.Add(column);
+        }
+        deviceColumns.AddRange(centred);
+
+        var (start, scales) = GlmStart.Values(family, link, y, trials, offset, weights, centred, means, columns.Intercept);
+        var parameters = parameterNames
+            .Select((n, k) => new ParameterInfo(n, extra && k == parameterNames.Length - 1 ? ParameterDomain.Positive : ParameterDomain.Real))
+            .ToArray();
+        return new ModelSpec<GlmModel>(Describe(name, family, link), model, deviceColumns, parameters, start, scales);
+    }
+
+    /// <summary>The model's name in results: <c>logit</c>, <c>probit</c>, or <c>glm(family, link)</c>.</summary>
+    public static string Describe(string name, GlmFamily family, GlmLink link) =>
+        name == GlmNames.Glm ? $"glm({GlmNames.Name(family)}, {GlmNames.Name(link)})" : name;
+
+    private static string[] ParameterNames(GlmFamily family, IReadOnlyList<string> x, bool intercept)
+    {
+        var names = (intercept ? new[] { "intercept" } : []).Concat(x).ToList();
+        if (GlmNames.ExtraParameter(family) is { } extra)
+            names.Add(extra);
+        var duplicate = names.GroupBy(n => n).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+            throw new InputException($"feature columns: parameter name '{duplicate.Key}' would appear twice (a feature column may not be named {string.Join(" or ", names.Except(x).Distinct())}, nor given twice)", nameof(x));
+        return [.. names];
+    }
+
+    private static double[]? Trials(string name, GlmFamily family, Dataset data, ModelColumns columns)
+    {
+        if (family != GlmFamily.Binomial)
+        {
+            if (columns.Trials is not null || columns.TrialsColumn is not null)
+                throw new InputException($"the number of trials applies to the binomial family, not '{GlmNames.Name(family)}'", nameof(columns));
+            return null;
+        }
+        if (columns.Trials is not null && columns.TrialsColumn is not null)
+            throw new InputException("the number of trials: give one for every row or a column of them, not both", nameof(columns));
+        if (columns.TrialsColumn is { } trialsColumn)
+        {
+            var trials = data.Column(trialsColumn);
+            for (int i = 0; i < trials.Length; i++)
+            {
+                if (!(trials[i] >= 1 && trials[i] == Math.Floor(trials[i])))
+                    throw new InputException($"{data.Source}: {data.DescribeRow(i)}, column '{trialsColumn}': {trials[i]} trials; the number of trials must be a whole number of at least 1");
+            }
+            return trials;
+        }
+        if (columns.Trials is { } count)
+        {
+            if (!(count >= 1 && count == Math.Floor(count)))
+                throw new InputException($"number of trials {count}: must be a whole number of at least 1", nameof(columns));
+            return count == 1 ? null : Enumerable.Repeat(count, data.Rows).ToArray();
+        }
+        return null;
+    }
+
+    private static void CheckWeights(Dataset data, string? name, double[]? weights)
+    {
+        if (weights is null)
+            return;
+        for (int i = 0; i < weights.Length; i++)
+        {
+            if (!(weights[i] >= 0))
+                throw new InputException($"{data.Source}: {data.DescribeRow(i)}, column '{name}': weight {weights[i]} is negative; frequency weights are counts of at least 0");
+        }
+        if (weights.All(w => w == 0))
+            throw new InputException($"{data.Source}: column '{name}': every weight is 0");
+    }
+
+    private static void CheckSupport(string name, GlmFamily family, Dataset data, string column, double[] y, double[]? trials, string? trialsColumn)
+    {
+        for (int i = 0; i < y.Length; i++)
+        {
+            double v = y[i];
+            bool inside = family switch
+            {
+                GlmFamily.Binomial => v >= 0 && v == Math.Floor(v) && v <= (trials?[i] ?? 1),
+                GlmFamily.Poisson or GlmFamily.NegativeBinomial => v >= 0 && v == Math.Floor(v),
+                GlmFamily.Gamma => v > 0,
+                _ => true,
+            };
+            if (!inside)
+            {
+                var detail = trials is not null ? $" with {trials[i]} trials{(trialsColumn is null ? "" : $" (column '{trialsColumn}')")}" : "";
+                throw new InputException($"{data.Source}: {data.DescribeRow(i)}, column '{column}': {v}{detail} is outside the support of model '{name}' (family {GlmNames.Name(family)}: {GlmNames.Support(family, trials is not null)})");
+            }
+        }
+    }
+
+    // The part of each row's log-density that no parameter touches: log C(n, y), −log y!, −log y.
+    private static double[]? Constants(GlmFamily family, double[] y, double[]? trials) => family switch
+    {
+        GlmFamily.Binomial when trials is not null => y.Select((v, i) =>
+            DeviceMath.LogGamma(trials[i] + 1) - DeviceMath.LogGamma(v + 1) - DeviceMath.LogGamma(trials[i] - v + 1)).ToArray(),
+        GlmFamily.Poisson or GlmFamily.NegativeBinomial => y.Select(v => -DeviceMath.LogGamma(v + 1)).ToArray(),
+        GlmFamily.Gamma => y.Select(v => -DeviceMath.Log(v)).ToArray(),
+        _ => null,
+    };
+}

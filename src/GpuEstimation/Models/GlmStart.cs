@@ -1,0 +1,229 @@
+using GpuEstimation.Kernels;
+using GpuEstimation.Kernels.Models;
+using MathNet.Numerics.Distributions;
+using MathNet.Numerics.LinearAlgebra;
+
+namespace GpuEstimation.Models;
+
+/// <summary>
+/// Starting values for a <see cref="GlmModel"/>, as R's <c>glm</c> starts IRLS: each y moved inside the family's mean
+/// range (binomial (y + ½)/(n + 1), counts y + 0.1), taken to the link scale, and regressed on the features by
+/// weighted least squares (one host pass for XᵀX); where that puts some row's mean outside the link's range, the
+/// intercept alone at g(mean y) and slopes 0. The family's own parameter by moments at those means.
+/// </summary>
+internal static class GlmStart
+{
+    /// <summary>Starting values (natural scale, the model's parameter order) and scales for the optimizer.</summary>
+    public static (double[] Start, double[] Scales) Values(GlmFamily family, GlmLink link, double[] y, double[]? trials,
+        double[]? offset, double[]? weights, double[][] centred, double[] means, bool intercept)
+    {
+        int n = y.Length, k = centred.Length, first = intercept ? 1 : 0, p = k + first;
+        double W(int i) => weights?[i] ?? 1.0;
+        double Offset(int i) => offset?[i] ?? 0.0;
+        double N(int i) => trials?[i] ?? 1.0;
+
+        double totalWeight = 0, meanY = 0, meanOffset = 0;
+        for (int i = 0; i < n; i++)
+        {
+            totalWeight += W(i);
+            meanY += W(i) * (family == GlmFamily.Binomial ? y[i] / N(i) : y[i]);
+            meanOffset += W(i) * Offset(i);
+        }
+        meanY /= totalWeight;
+        meanOffset /= totalWeight;
+
+        // Centred coefficients: η = c + Σ bⱼ x̃ⱼ + offset (c the centred intercept; 0 without an intercept).
+        var coefficients = LeastSquares(family, link, y, trials, offset, weights, centred, intercept, meanY)
+            ?? Flat(p, intercept, LinkOf(link, InsideMean(family, meanY)) - meanOffset);
+        if (!AllInside(family, link, coefficients, centred, offset, weights, intercept, n))
+            coefficients = Flat(p, intercept, LinkOf(link, InsideMean(family, meanY)) - meanOffset);
+
+        var start = new double[p + (GlmModel.HasExtraParameter(family) ? 1 : 0)];
+        var scales = new double[start.Length];
+        double root = Math.Sqrt(totalWeight);
+        for (int j = 0; j < k; j++)
+        {
+            start[first + j] = coefficients[first + j];
+            double sd = Math.Sqrt(Moments.Variance(centred[j]));
+            scales[first + j] = sd > 0 ? 1 / (sd * root) : 1.0;
+        }
+        if (intercept)
+        {
+            double raw = coefficients[0];
+            scales[0] = 1 / root;
+            for (int j = 0; j < k; j++)
+            {
+                raw -= coefficients[1 + j] * means[j];
+                scales[0] += Math.Abs(means[j]) * scales[1 + j];
+            }
+            start[0] = raw;
+        }
+        if (GlmModel.HasExtraParameter(family))
+        {
+            start[p] = ExtraByMoments(family, link, y, coefficients, centred, offset, weights, intercept);
+            scales[p] = 0.1;
+        }
+        return (start, scales);
+    }
+
+    private static double[] Flat(int p, bool intercept, double c)
+    {
+        var coefficients = new double[p];
+        if (intercept && double.IsFinite(c))
+            coefficients[0] = c;
+        return coefficients;
+    }
+
+    // Weighted least squares of g(μ₀) − offset on [1 X̃] by the normal equations (a start need not be exact); null
+    // where they are singular or give no finite answer.
+    private static double[]? LeastSquares(GlmFamily family, GlmLink link, double[] y, double[]? trials, double[]? offset,
+        double[]? weights, double[][] centred, bool intercept, double meanY)
+    {
+        int n = y.Length, k = centred.Length, first = intercept ? 1 : 0, p = k + first;
+        var xtx = Matrix<double>.Build.Dense(p, p);
+        var xtz = Vector<double>.Build.Dense(p);
+        var row = new double[p];
+        double fallback = LinkOf(link, InsideMean(family, meanY));
+        // A normal y may lie anywhere, so g(y) under a log or inverse link is no guide (y near 0 gives 1/y without
+        // bound): there the working response of IRLS's first step from μ = ȳ, g(ȳ) + g'(ȳ)(y − ȳ), is regressed.
+        bool working = family == GlmFamily.Normal && link != GlmLink.Identity;
+        double slope = link == GlmLink.Log ? 1 / meanY : -1 / (meanY * meanY);
+        for (int i = 0; i < n; i++)
+        {
+            double w = weights?[i] ?? 1.0;
+            if (w == 0)
+                continue;
+            double z = working ? fallback + slope * (y[i] - meanY) : LinkOf(link, InsideRow(family, y[i], trials?[i] ?? 1.0));
+            if (!double.IsFinite(z))
+                z = fallback;
+            z -= offset?[i] ?? 0.0;
+            if (intercept)
+                row[0] = 1;
+            for (int j = 0; j < k; j++)
+                row[first + j] = centred[j][i];
+            for (int a = 0; a < p; a++)
+            {
+                xtz[a] += w * row[a] * z;
+                for (int b = 0; b <= a; b++)
+                    xtx[a, b] += w * row[a] * row[b];
+            }
+        }
+        for (int a = 0; a < p; a++)
+        {
+            for (int b = 0; b < a; b++)
+                xtx[b, a] = xtx[a, b];
+        }
+        try
+        {
+            var solution = xtx.Cholesky().Solve(xtz).ToArray();
+            return solution.All(double.IsFinite) ? solution : null;
+        }
+        catch (ArgumentException)
+        {
+            return null; // not positive definite: collinear or constant features
+        }
+    }
+
+    // The mean a row starts at, inside the family's range: binomial (y + ½)/(n + 1), counts y + 0.1 (as R's glm).
+    private static double InsideRow(GlmFamily family, double y, double trials) => family switch
+    {
+        GlmFamily.Binomial => (y + 0.5) / (trials + 1.0),
+        GlmFamily.Poisson or GlmFamily.NegativeBinomial => y + 0.1,
+        _ => y,
+    };
+
+    // The overall mean (a proportion for the binomial), inside the family's range.
+    private static double InsideMean(GlmFamily family, double mean) => family switch
+    {
+        GlmFamily.Binomial => Math.Clamp(mean, 1e-6, 1 - 1e-6),
+        GlmFamily.Poisson or GlmFamily.NegativeBinomial => Math.Max(mean, 0.1),
+        _ => mean,
+    };
+
+    private static double LinkOf(GlmLink link, double mu) => link switch
+    {
+        GlmLink.Logit => Math.Log(mu / (1 - mu)),
+        GlmLink.Probit => Normal.InvCDF(0, 1, mu),
+        GlmLink.CLogLog => Math.Log(-Math.Log(1 - mu)),
+        GlmLink.Log => Math.Log(mu),
+        GlmLink.Identity => mu,
+        _ => 1 / mu,
+    };
+
+    private static double MeanOf(GlmLink link, double eta) => link switch
+    {
+        GlmLink.Logit => 1 / (1 + Math.Exp(-eta)),
+        GlmLink.Probit => Normal.CDF(0, 1, eta),
+        GlmLink.CLogLog => -DeviceMath.Expm1(-Math.Exp(eta)),
+        GlmLink.Log => Math.Exp(eta),
+        GlmLink.Identity => eta,
+        _ => 1 / eta,
+    };
+
+    private static double Eta(double[] coefficients, double[][] centred, double[]? offset, bool intercept, int i)
+    {
+        int first = intercept ? 1 : 0;
+        double eta = intercept ? coefficients[0] : 0.0;
+        for (int j = 0; j < centred.Length; j++)
+            eta += coefficients[first + j] * centred[j][i];
+        return eta + (offset?[i] ?? 0.0);
+    }
+
+    // Every row of positive weight has a mean the family allows (a start outside makes the objective NaN there).
+    private static bool AllInside(GlmFamily family, GlmLink link, double[] coefficients, double[][] centred, double[]? offset, double[]? weights, bool intercept, int n)
+    {
+        int side = n > 0 ? Math.Sign(Eta(coefficients, centred, offset, intercept, 0)) : 1;
+        for (int i = 0; i < n; i++)
+        {
+            if (weights is not null && weights[i] == 0)
+                continue;
+            double eta = Eta(coefficients, centred, offset, intercept, i);
+            double mu = MeanOf(link, eta);
+            bool inside = family switch
+            {
+                GlmFamily.Binomial => mu > 0 && mu < 1,
+                // Under the inverse link, η of one sign: a start across μ's pole at η = 0 is no start.
+                GlmFamily.Normal => double.IsFinite(mu) && (link != GlmLink.Inverse || Math.Sign(eta) == side),
+                _ => mu > 0 && double.IsFinite(mu),
+            };
+            if (!inside || !double.IsFinite(eta))
+                return false;
+        }
+        return true;
+    }
+
+    // NB2: α from Var = μ + αμ²; gamma: 1/k from Var = μ²/k; normal: σ from the residuals; each at the starting means.
+    private static double ExtraByMoments(GlmFamily family, GlmLink link, double[] y, double[] coefficients, double[][] centred,
+        double[]? offset, double[]? weights, bool intercept)
+    {
+        double numerator = 0, denominator = 0;
+        for (int i = 0; i < y.Length; i++)
+        {
+            double w = weights?[i] ?? 1.0;
+            double mu = MeanOf(link, Eta(coefficients, centred, offset, intercept, i));
+            double r = y[i] - mu;
+            switch (family)
+            {
+                case GlmFamily.NegativeBinomial:
+                    numerator += w * (r * r - mu);
+                    denominator += w * mu * mu;
+                    break;
+                case GlmFamily.Gamma:
+                    numerator += w;
+                    denominator += w * (r / mu) * (r / mu);
+                    break;
+                default:
+                    numerator += w * r * r;
+                    denominator += w;
+                    break;
+            }
+        }
+        double value = numerator / denominator;
+        return family switch
+        {
+            GlmFamily.NegativeBinomial => double.IsFinite(value) ? Math.Clamp(value, 0.01, 100) : 0.1,
+            GlmFamily.Gamma => double.IsFinite(value) ? Math.Clamp(value, 1e-3, 1e6) : 1.0,
+            _ => Moments.PositiveOr(Math.Sqrt(value), 1.0),
+        };
+    }
+}

@@ -1,0 +1,143 @@
+using System.Globalization;
+using System.Text.Json;
+using GpuEstimation.Cli;
+using GpuEstimation.Kernels.Models;
+using GpuEstimation.Tests.Support;
+using Xunit;
+using static GpuEstimation.Tests.Cli.Gpuest;
+
+namespace GpuEstimation.Tests.Cli;
+
+/// <summary><c>gpuest fit --model glm|logit|probit</c>: fits against the statsmodels references, and every misuse an exit 2 naming what is wrong.</summary>
+public sealed class GlmCliTests : IDisposable
+{
+    private static readonly string References = Path.Combine(AppContext.BaseDirectory, "Models", "reference", "glm");
+    private readonly string _directory = Directory.CreateTempSubdirectory("gpuest-glm").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Theory]
+    [InlineData("negbinomial", "--model", "glm", "--family", "negbinomial", "--x", "x1,x2")]
+    [InlineData("probit", "--model", "probit", "--x", "x1,x2")]
+    [InlineData("binomial_cloglog_trials", "--model", "glm", "--family", "binomial", "--link", "cloglog", "--trials-column", "n", "--x", "x1,x2")]
+    [InlineData("poisson_weights_offset", "--model", "glm", "--family", "poisson", "--offset", "off", "--weights", "w", "--x", "x1,x2")]
+    [InlineData("logit_no_intercept", "--model", "logit", "--no-intercept", "--x", "x1,z")]
+    [InlineData("gamma_log", "--model", "glm", "--family", "gamma", "--link", "log", "--x", "x1,x2")]
+    public void FitWritesStatsmodelsEstimates(string name, params string[] options)
+    {
+        var json = Path.Combine(_directory, name + ".json");
+        var (code, output, error) = Run(["fit", "--data", Path.Combine(References, name + ".csv"), "--y", "y", .. options, "--device", "native", "--json", json]);
+
+        Assert.True(code == GpuestApp.Ok, error);
+        using var reference = JsonDocument.Parse(File.ReadAllText(Path.Combine(References, "reference.json")));
+        var expected = reference.RootElement.GetProperty("cases").EnumerateArray().Single(c => c.GetProperty("name").GetString() == name)
+            .GetProperty("parameters").EnumerateArray().ToArray();
+        using var fit = JsonDocument.Parse(File.ReadAllText(json));
+        var parameters = fit.RootElement.GetProperty("parameters").EnumerateArray().ToArray();
+        Assert.Equal(expected.Select(p => p.GetProperty("name").GetString()), parameters.Select(p => p.GetProperty("name").GetString()));
+        for (int k = 0; k < expected.Length; k++)
+        {
+            double want = expected[k].GetProperty("estimate").GetDouble(), got = parameters[k].GetProperty("estimate").GetDouble();
+            Assert.True(Numerics.Relative(got, want) <= 1e-7, $"{name} {expected[k].GetProperty("name")}: {got:R} vs {want:R}");
+            Assert.Contains(expected[k].GetProperty("name").GetString()!, output);
+        }
+    }
+
+    [Fact]
+    public void ModelsListsTheGeneralizedLinearModels()
+    {
+        var (code, output, _) = Run("models");
+        Assert.Equal(0, code);
+        Assert.Contains("glm ", output);
+        Assert.Contains("--family F [--link L]", output);
+        Assert.Contains("alpha|shape|sigma", output);
+        Assert.Contains("logit ", output);
+        Assert.Contains("probit ", output);
+    }
+
+    [Fact]
+    public void FitHelpNamesTheGlmOptions()
+    {
+        var (code, output, _) = Run("fit", "--help");
+        Assert.Equal(0, code);
+        foreach (var text in new[] { "--family <FAMILY>", "negbinomial", "--link <LINK>", "cloglog", "--offset <NAME>", "--weights <NAME>", "--no-intercept", "frequency weights" })
+            Assert.Contains(text, output);
+    }
+
+    [Theory]
+    [InlineData(new[] { "--model", "glm", "--y", "y", "--x", "a" }, "--model glm needs --family")]
+    [InlineData(new[] { "--model", "glm", "--family", "poison", "--y", "y", "--x", "a" }, "--family: unknown family 'poison'", "negbinomial")]
+    [InlineData(new[] { "--model", "glm", "--family", "gamma", "--link", "logit", "--y", "y", "--x", "a" }, "--link logit does not fit --family gamma", "inverse")]
+    [InlineData(new[] { "--model", "glm", "--family", "poisson", "--link", "cauchit", "--y", "y", "--x", "a" }, "--link: unknown link 'cauchit'")]
+    [InlineData(new[] { "--model", "logit", "--family", "binomial", "--y", "y", "--x", "a" }, "--model logit is the binomial family", "drop --family")]
+    [InlineData(new[] { "--model", "probit", "--link", "logit", "--y", "y", "--x", "a" }, "drop --link")]
+    [InlineData(new[] { "--model", "normal", "--column", "y", "--offset", "a" }, "--offset: applies to --model glm, logit and probit, not --model normal")]
+    [InlineData(new[] { "--model", "poisson", "--column", "y", "--weights", "a", "--family", "poisson" }, "--family, --weights: apply to --model glm")]
+    [InlineData(new[] { "--model", "linear", "--y", "y", "--x", "a", "--no-intercept" }, "--model linear always estimates an intercept", "--model glm --family normal --no-intercept")]
+    [InlineData(new[] { "--model", "glm", "--family", "poisson", "--y", "y", "--x", "a", "--trials-column", "a" }, "--trials and --trials-column apply to the binomial family")]
+    [InlineData(new[] { "--model", "logit", "--column", "y" }, "--model logit reads --y NAME and --x")]
+    [InlineData(new[] { "--model", "logit", "--x", "a" }, "--model logit needs --y NAME")]
+    [InlineData(new[] { "--model", "logit", "--y", "y", "--no-intercept" }, "--no-intercept needs --x")]
+    [InlineData(new[] { "--model", "logit", "--y", "y", "--x", "a,a" }, "--x a: given twice")]
+    [InlineData(new[] { "--model", "logit", "--y", "y", "--x", "y" }, "--x y: the response (--y) cannot also be a feature")]
+    public void MisuseIsRefusedBeforeReading(string[] options, params string[] expected) =>
+        // The data file does not exist: these are refused before it is read.
+        AssertBadInput(["fit", "--data", Path.Combine(_directory, "absent.csv"), .. options], expected);
+
+    [Fact]
+    public void ResponseOutsideTheSupportNamesItsLine()
+    {
+        var data = Write("s.csv", ("y", [0, 1, 2.5, 3]), ("a", [1, 2, 3, 4]));
+        AssertBadInput(["fit", "--model", "glm", "--family", "poisson", "--data", data, "--y", "y", "--x", "a"],
+            "line 4, column 'y': 2.5 is outside the support", "non-negative integers");
+        AssertBadInput(["fit", "--model", "logit", "--data", data, "--y", "y", "--x", "a"], "line 4, column 'y'", "0 or 1");
+        var gamma = Write("g.csv", ("y", [1, 0, 2, 3]), ("a", [1, 2, 3, 4]));
+        AssertBadInput(["fit", "--model", "glm", "--family", "gamma", "--data", gamma, "--y", "y", "--x", "a"], "line 3, column 'y': 0 is outside the support", "positive");
+    }
+
+    [Fact]
+    public void SuccessesAboveTheTrialsNameTheLine()
+    {
+        var data = Write("t.csv", ("y", [0, 3, 5, 1]), ("n", [2, 4, 4, 3]), ("a", [1, 2, 3, 4]));
+        AssertBadInput(["fit", "--model", "probit", "--data", data, "--y", "y", "--x", "a", "--trials-column", "n"],
+            "line 4, column 'y': 5 with 4 trials (column 'n') is outside the support");
+    }
+
+    [Fact]
+    public void NegativeWeightNamesItsLine()
+    {
+        var data = Write("w.csv", ("y", [0, 1, 1, 0]), ("w", [1, 2, -1, 1]), ("a", [1, 2, 3, 4]));
+        AssertBadInput(["fit", "--model", "logit", "--data", data, "--y", "y", "--x", "a", "--weights", "w"],
+            "line 4, column 'w': weight -1 is negative");
+    }
+
+    [Fact]
+    public void FewerRowsThanCoefficientsIsRefused()
+    {
+        var data = Write("r.csv", ("y", [0, 1]), ("a", [1, 2]), ("b", [3, 1]));
+        AssertBadInput(["fit", "--model", "logit", "--data", data, "--y", "y", "--x", "a,b"], "2 rows for 3 coefficients", "at least as many rows as coefficients");
+        var normal = Write("n.csv", ("y", [0.5, 1.5, 2]), ("a", [1, 2, 4]), ("b", [3, 1, 0]));
+        AssertBadInput(["fit", "--model", "glm", "--family", "normal", "--data", normal, "--y", "y", "--x", "a,b"], "3 rows for 3 coefficients", "to estimate sigma");
+    }
+
+    [Fact]
+    public void TooManyFeaturesSayTheLimit()
+    {
+        int k = GlmModel.MaxFeatures + 1;
+        var columns = new List<(string, double[])> { ("y", [0, 1, 0, 1]) };
+        columns.AddRange(Enumerable.Range(0, k).Select(j => ($"x{j}", new double[] { j, 1, 2, j % 3 })));
+        var data = Write("wide.csv", [.. columns]);
+        AssertBadInput(["fit", "--model", "logit", "--data", data, "--y", "y", "--x", string.Join(",", Enumerable.Range(0, k).Select(j => $"x{j}"))],
+            $"{k} columns besides the intercept, more than the model's {GlmModel.MaxFeatures}");
+    }
+
+    private string Write(string name, params (string Name, double[] Values)[] columns)
+    {
+        var path = Path.Combine(_directory, name);
+        using var writer = new StreamWriter(path);
+        writer.WriteLine(string.Join(",", columns.Select(c => c.Name)));
+        for (int i = 0; i < columns[0].Values.Length; i++)
+            writer.WriteLine(string.Join(",", columns.Select(c => c.Values[i].ToString("R", CultureInfo.InvariantCulture))));
+        return path;
+    }
+}

@@ -1,0 +1,81 @@
+using GpuEstimation.Data;
+using GpuEstimation.Models;
+using Xunit;
+
+namespace GpuEstimation.Tests.Models;
+
+/// <summary>Building generalized linear models from the library: names, default links, parameters and refusals.</summary>
+public class GlmCatalogTests
+{
+    private static readonly Dataset Data = Dataset.FromColumns(
+        ("y", [1, 0, 3, 2, 5, 1]), ("x", [0.5, 1.5, 2.5, 3.5, 4.5, 5.5]), ("alpha", [1, 2, 1, 2, 1, 2]));
+
+    [Theory]
+    [InlineData("binomial", "glm(binomial, logit)")]
+    [InlineData("poisson", "glm(poisson, log)")]
+    [InlineData("negbinomial", "glm(negbinomial, log)")]
+    [InlineData("gamma", "glm(gamma, inverse)")]
+    [InlineData("normal", "glm(normal, identity)")]
+    public void DefaultLinksAreRs(string family, string name)
+    {
+        var y = family == "binomial" ? "b" : family == "gamma" ? "g" : "y";
+        var data = Dataset.FromColumns(("y", [1, 0, 3, 2, 5, 1]), ("b", [1, 0, 1, 1, 0, 1]), ("g", [1, 0.5, 3, 2, 5, 1]), ("x", [0.5, 1.5, 2.5, 3.5, 4.5, 5.5]));
+        var spec = ModelCatalog.Create("glm", data, new ModelColumns(Y: y, X: ["x"]) { Family = family });
+        Assert.Equal(name, spec.Name);
+    }
+
+    [Theory]
+    [InlineData("negbinomial", true, new[] { "intercept", "x", "alpha" })]
+    [InlineData("gamma", true, new[] { "intercept", "x", "shape" })]
+    [InlineData("normal", false, new[] { "x", "sigma" })]
+    [InlineData("poisson", false, new[] { "x" })]
+    public void ParametersAreNamedAfterTheColumns(string family, bool intercept, string[] names)
+    {
+        var y = family == "gamma" ? "x" : "y";
+        var spec = ModelCatalog.Create("glm", Data, new ModelColumns(Y: y, X: [y == "x" ? "alpha" : "x"]) { Family = family, Intercept = intercept });
+        Assert.Equal(names.Select(n => n == "x" && y == "x" ? "alpha" : n), spec.Parameters.Select(p => p.Name));
+    }
+
+    [Fact]
+    public void LogitAndProbitAreBinomialGlms()
+    {
+        var data = Dataset.FromColumns(("y", [1, 0, 1, 1, 0, 0]), ("x", [0.5, 1.5, 2.5, 3.5, 4.5, 5.5]));
+        Assert.Equal(["intercept", "x"], ModelCatalog.Create("probit", data, new ModelColumns(Y: "y", X: ["x"])).Parameters.Select(p => p.Name));
+        Assert.Equal("logit", ModelCatalog.Create("logit", data, new ModelColumns(Y: "y", X: ["x"])).Name);
+    }
+
+    [Theory]
+    [InlineData("glm", null, null, "model 'glm' needs a Family")]
+    [InlineData("glm", "gamma", "logit", "the logit link does not fit the gamma family (links for gamma: log, identity, inverse)")]
+    [InlineData("glm", "poison", null, "unknown family 'poison'")]
+    [InlineData("glm", "poisson", "sqrt", "unknown link 'sqrt'")]
+    [InlineData("logit", "binomial", null, "model 'logit' is the binomial family with the logit link")]
+    public void FamilyAndLinkMustFit(string model, string? family, string? link, string expected)
+    {
+        var e = Assert.Throws<InputException>(() => ModelCatalog.Create(model, Data, new ModelColumns(Y: "y", X: ["x"]) { Family = family, Link = link }));
+        Assert.Contains(expected, e.Message);
+    }
+
+    [Fact]
+    public void AFeatureNamedLikeTheFamilysParameterIsRefused()
+    {
+        var e = Assert.Throws<InputException>(() => ModelCatalog.Create("glm", Data, new ModelColumns(Y: "y", X: ["alpha"]) { Family = "negbinomial" }));
+        Assert.Contains("parameter name 'alpha' would appear twice", e.Message);
+    }
+
+    [Fact]
+    public void OtherModelsDoNotReadGlmColumns()
+    {
+        var e = Assert.Throws<InputException>(() => ModelCatalog.Create("normal", Data, new ModelColumns("x") { Offset = "y", Intercept = false }));
+        Assert.Contains("model 'normal' does not read Offset, Intercept = false", e.Message);
+        e = Assert.Throws<InputException>(() => ModelCatalog.Create("linear", Data, new ModelColumns(Y: "y", X: ["x"]) { Weights = "alpha" }));
+        Assert.Contains("does not read Weights", e.Message);
+    }
+
+    [Fact]
+    public void TrialsGoWithTheBinomialFamilyOnly()
+    {
+        var e = Assert.Throws<InputException>(() => ModelCatalog.Create("glm", Data, new ModelColumns(Y: "y", X: ["x"], Trials: 5) { Family = "poisson" }));
+        Assert.Contains("the number of trials applies to the binomial family, not 'poisson'", e.Message);
+    }
+}
