@@ -172,17 +172,7 @@ internal sealed class DataOptions
                 return;
             if (columns.Y is null || (columns.X is not { Count: > 0 } && factors is null))
                 throw new InputException($"--model linear needs {(columns.Y is null ? "--y NAME" : "--x NAME[,NAME...] or --factor NAME[,NAME...]")}");
-            var x = columns.X ?? [];
-            if (x.GroupBy(name => name).FirstOrDefault(g => g.Count() > 1) is { } twice)
-                throw new InputException($"--x {twice.Key}: given twice; each feature column once");
-            if (x.Contains(columns.Y))
-                throw new InputException($"--x {columns.Y}: the response (--y) cannot also be a feature");
-            if ((factors ?? []).GroupBy(name => name).FirstOrDefault(g => g.Count() > 1) is { } twiceFactor)
-                throw new InputException($"--factor {twiceFactor.Key}: given twice; each factor once");
-            if ((factors ?? []).Contains(columns.Y))
-                throw new InputException($"--factor {columns.Y}: the response (--y) cannot also be a factor");
-            if ((factors ?? []).FirstOrDefault(x.Contains) is { } both)
-                throw new InputException($"--factor {both}: also given with --x; a column is a number or a factor, not both");
+            CheckFeatures(columns.Y, columns.X ?? [], factors ?? []);
         }
         else
         {
@@ -191,6 +181,21 @@ internal sealed class DataOptions
             if (columns.Column is null)
                 throw new InputException($"--model {model} needs --column NAME");
         }
+    }
+
+    // A regression's --y, --x and --factor columns: each once, and no column in two roles.
+    private static void CheckFeatures(string y, IReadOnlyList<string> x, IReadOnlyList<string> factors)
+    {
+        if (x.GroupBy(name => name).FirstOrDefault(g => g.Count() > 1) is { } twice)
+            throw new InputException($"--x {twice.Key}: given twice; each feature column once");
+        if (x.Contains(y))
+            throw new InputException($"--x {y}: the response (--y) cannot also be a feature");
+        if (factors.GroupBy(name => name).FirstOrDefault(g => g.Count() > 1) is { } twiceFactor)
+            throw new InputException($"--factor {twiceFactor.Key}: given twice; each factor once");
+        if (factors.Contains(y))
+            throw new InputException($"--factor {y}: the response (--y) cannot also be a factor");
+        if (factors.FirstOrDefault(x.Contains) is { } both)
+            throw new InputException($"--factor {both}: also given with --x; a column is a number or a factor, not both");
     }
 
     private static void CheckGlm(string model, ModelColumns columns, IReadOnlyList<string>? factors, DesignSpec? formula)
@@ -203,17 +208,7 @@ internal sealed class DataOptions
                 throw new InputException($"--model {model} needs --y NAME (the response), or --formula");
             if (columns.X is null && factors is null && !columns.Intercept)
                 throw new InputException($"--model {model} --no-intercept needs --x NAME[,NAME...] or --factor NAME[,NAME...]: without an intercept and features there is nothing to fit");
-            var x = columns.X ?? [];
-            if (x.GroupBy(n => n).FirstOrDefault(g => g.Count() > 1) is { } twice)
-                throw new InputException($"--x {twice.Key}: given twice; each feature column once");
-            if (x.Contains(columns.Y))
-                throw new InputException($"--x {columns.Y}: the response (--y) cannot also be a feature");
-            if ((factors ?? []).GroupBy(name => name).FirstOrDefault(g => g.Count() > 1) is { } twiceFactor)
-                throw new InputException($"--factor {twiceFactor.Key}: given twice; each factor once");
-            if ((factors ?? []).Contains(columns.Y))
-                throw new InputException($"--factor {columns.Y}: the response (--y) cannot also be a factor");
-            if ((factors ?? []).FirstOrDefault(x.Contains) is { } both)
-                throw new InputException($"--factor {both}: also given with --x; a column is a number or a factor, not both");
+            CheckFeatures(columns.Y, columns.X ?? [], factors ?? []);
         }
         GlmFamily family;
         if (model == GlmNames.Glm)
