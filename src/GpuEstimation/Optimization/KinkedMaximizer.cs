@@ -337,7 +337,7 @@ public static class KinkedMaximizer
                     transform[free[r], free[c]] = sub.Transform[r, c];
             }
             int atKink = held.Count(h => h);
-            string why = atKink > 0 ? $"{reason}; {atKink} at the kink of its penalty" : reason;
+            string why = atKink > 0 ? $"{reason}; {atKink} of {kinkAt.Count(k => k is not null)} kinked coordinates exactly at their kinks" : reason;
             return new OptimizationResult(x, value, converged, why, _iterations, _evaluations,
                 Math.Max(sub.GradientNorm, kinkExcess), sub.Edm, transform);
         }
