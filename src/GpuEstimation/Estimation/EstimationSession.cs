@@ -213,8 +213,9 @@ public sealed class EstimationSession : IDisposable
     /// <summary>
     /// Stage 3: the observed information at a converged optimum, on the optimizer's scale, over the free parameters
     /// not at an edge nor at a prior's kink (those are held where the search left them: at an edge there is no
-    /// curvature to invert, and at a kink no Laplace approximation). It is the smooth part's: a Laplace prior's
-    /// log-density is linear on either side of its kink, so its curvature is F's.
+    /// curvature to invert, and at a kink no Laplace approximation). A Laplace prior's log-density is linear on either
+    /// side of its kink: the objective is differenced with it extended as that line (<see cref="Objective.Sided"/>), so
+    /// a step across the kink does not see the kink.
     /// </summary>
     private Information Infer(Objective objective, OptimizationResult search, bool converged, IReadOnlyList<int> edges, IReadOnlyList<int> atKink, bool map)
     {
@@ -223,7 +224,7 @@ public sealed class EstimationSession : IDisposable
         if (!map && edges.Count == 0 && Model.FisherInformation(objective.Natural(search.Point)) is { } perObservation)
             return Expected(objective.Map, objective.Natural(search.Point), perObservation);
         edges = [.. edges.Union(atKink)];
-        objective = objective.Smooth();
+        objective = objective.Sided(search.Point);
         if (edges.Count == 0)
             return ObservedInformation.AtOptimum(objective.Evaluate, search.Point, search.Transform);
         var natural = objective.Natural(search.Point);

@@ -10,7 +10,8 @@ namespace GpuEstimation.Estimation;
 /// the free parameters' coordinates u, the held ones at their values. Immutable: every evaluation works on its own
 /// copy of the parameter vector, so one objective serves any number of searches. Priors with a kink (Laplace) on
 /// real-valued parameters make it F(u) − Σ w·|u − c| with F smooth: <see cref="Maximize"/> then treats the kinks
-/// exactly (<see cref="KinkedMaximizer"/>), and <see cref="Smooth"/> is F alone.
+/// exactly (<see cref="KinkedMaximizer"/>), <see cref="Smooth"/> is F alone and <see cref="Sided"/> F with each term
+/// linear on one side.
 /// </summary>
 internal sealed class Objective
 {
@@ -18,7 +19,8 @@ internal sealed class Objective
     private readonly double[] _values;
     private readonly Prior?[] _priors;
     private readonly IReadOnlyList<double> _scales;
-    private readonly bool _smooth;
+    /// <summary>Null: the objective itself. Otherwise per kink the side its term −w·side·(u − c) is linear on (0: no term).</summary>
+    private readonly int[]? _sides;
 
     /// <param name="engine">Natural parameters → log-likelihood and gradient.</param>
     /// <param name="map">Which parameters are held, and the coordinates of the free ones.</param>
@@ -26,18 +28,18 @@ internal sealed class Objective
     /// <param name="priors">A prior per parameter, or null (flat, or MLE).</param>
     /// <param name="scales">Typical uncertainty of each parameter on the optimizer's scale (all parameters).</param>
     public Objective(ILikelihoodEngine engine, ParameterMap map, IReadOnlyList<double> values, Prior?[] priors, IReadOnlyList<double> scales)
-        : this(engine, map, values, priors, scales, smooth: false)
+        : this(engine, map, values, priors, scales, sides: null)
     {
     }
 
-    private Objective(ILikelihoodEngine engine, ParameterMap map, IReadOnlyList<double> values, Prior?[] priors, IReadOnlyList<double> scales, bool smooth)
+    private Objective(ILikelihoodEngine engine, ParameterMap map, IReadOnlyList<double> values, Prior?[] priors, IReadOnlyList<double> scales, int[]? sides)
     {
         _engine = engine;
         Map = map;
         _values = values.ToArray();
         _priors = priors;
         _scales = scales;
-        _smooth = smooth;
+        _sides = sides;
         var kinks = new List<Kink>();
         for (int i = 0; i < map.Free.Count; i++)
         {
@@ -53,7 +55,15 @@ internal sealed class Objective
     public IReadOnlyList<Kink> Kinks { get; }
 
     /// <summary>The same objective without the kinks' terms −w·|u − c|: the smooth part F, whose Hessian is the posterior's wherever no coordinate is at its kink.</summary>
-    public Objective Smooth() => new(_engine, Map, _values, _priors, _scales, smooth: true);
+    public Objective Smooth() => new(_engine, Map, _values, _priors, _scales, new int[Kinks.Count]);
+
+    /// <summary>
+    /// The objective with each kink's term −w·|u − c| replaced by the line −w·s·(u − c), s its side at coordinates
+    /// <paramref name="u"/> (none for a coordinate at its kink): equal to the objective on that orthant, smooth across
+    /// it, so its gradient vanishes at a maximum off the kinks and its curvature is the Laplace approximation's.
+    /// </summary>
+    public Objective Sided(IReadOnlyList<double> u) =>
+        new(_engine, Map, _values, _priors, _scales, Kinks.Select(k => Math.Sign(u[k.Coordinate] - k.Location)).ToArray());
 
     /// <summary>
     /// Maximizes from coordinates <paramref name="start"/> (scales: first finite-difference steps): the smooth
@@ -90,7 +100,7 @@ internal sealed class Objective
     {
         var values = start.ToArray();
         values[index] = value;
-        return new Objective(_engine, Map.Holding(index), values, _priors, _scales, _smooth);
+        return new Objective(_engine, Map.Holding(index), values, _priors, _scales, _sides);
     }
 
     /// <summary>The same objective with the free parameters starting from <paramref name="start"/> (natural values, all parameters); held ones keep their values.</summary>
@@ -99,7 +109,7 @@ internal sealed class Objective
         var values = _values.ToArray();
         foreach (int k in Map.Free)
             values[k] = start[k];
-        return new Objective(_engine, Map, values, _priors, _scales, _smooth);
+        return new Objective(_engine, Map, values, _priors, _scales, _sides);
     }
 
     /// <summary>The objective at <paramref name="u"/>; its gradient with respect to u goes to <paramref name="gu"/>.</summary>
@@ -120,14 +130,15 @@ internal sealed class Objective
             double g = _priors[k] is { } prior ? gradient[k] + prior.Derivative(natural[k]) : gradient[k];
             gu[i] = g * Map.Jacobian(k, natural[k]);
         }
-        if (_smooth)
+        if (_sides is not null)
         {
             // F = objective + Σ w·|u − c|; at the kink itself the prior's derivative is already the mean of its sides.
-            foreach (var kink in Kinks)
+            for (int j = 0; j < Kinks.Count; j++)
             {
+                var kink = Kinks[j];
                 double d = u[kink.Coordinate] - kink.Location;
-                value += kink.Weight * Math.Abs(d);
-                gu[kink.Coordinate] += kink.Weight * Math.Sign(d);
+                value += kink.Weight * (Math.Abs(d) - _sides[j] * d);
+                gu[kink.Coordinate] += kink.Weight * (Math.Sign(d) - _sides[j]);
             }
         }
         return value;
