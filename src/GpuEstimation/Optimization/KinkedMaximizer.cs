@@ -6,10 +6,10 @@ namespace GpuEstimation.Optimization;
 /// Maximizes F(x) − Σ w_k·|x_k − c_k| for a smooth F (value and gradient) and the given kinks: the lasso, a MAP under
 /// Laplace priors. An estimate can sit exactly at its kink, which a smooth method never reaches. Two stages:
 /// <list type="number">
-/// <item>OWL-QN (orthant-wise L-BFGS, Andrew and Gao 2007) in coordinates scaled by F's curvature along each axis
-/// (scaled, not rotated, so the kinks stay on the axes): the pseudo-gradient is F's gradient plus the penalty's
-/// one-sided slope, or the minimum-norm subgradient at a kink, and a step that would cross a kink stops on it, exactly.
-/// This finds which coordinates sit at their kinks.</item>
+/// <item>OWL-QN (orthant-wise L-BFGS, Andrew and Gao 2007) in coordinates preconditioned by F's curvature, with each
+/// kinked coordinate kept on its own axis so its kink stays a plane: the pseudo-gradient is F's gradient plus the
+/// penalty's one-sided slope, or the minimum-norm subgradient at a kink, and a step that would cross a kink stops on
+/// it, exactly. This finds which coordinates sit at their kinks.</item>
 /// <item>An active-set (feature-sign) refinement: with those coordinates held at their kinks and the others' signs
 /// fixed, the penalty is linear and <see cref="Maximizer"/> (full preconditioning, its usual stopping rules) finds the
 /// maximum. Where a sign would change on the way there, the best point of the segment over the crossings (by the true
@@ -92,9 +92,14 @@ public static class KinkedMaximizer
             return ActiveSet(x, Maximizer.CurvatureScales(Smooth, x, units));
         }
 
-        /// <summary>Stage 1, OWL-QN in x = x₀ + D z (D the per-axis units): returns where it ended.</summary>
+        /// <summary>
+        /// Stage 1, OWL-QN in coordinates z with x = x₀ + T z: returns where it ended. T (<see cref="Coordinates"/>) keeps
+        /// each kinked coordinate on its own axis, so its kink is a plane z_i = const, and decouples the others from them.
+        /// </summary>
         private double[] OrthantWise(double[] x, double[] units)
         {
+            var transform = Coordinates(x, units);
+            var inverse = transform.Inverse();
             var g = new double[_n];
             double value = Total(x, g);
             var gz = new double[_n];
@@ -102,14 +107,12 @@ public static class KinkedMaximizer
             var direction = new double[_n];
             var xNew = new double[_n];
             var gNew = new double[_n];
-            var gzNew = new double[_n];
             var memory = new LinkedList<(double[] S, double[] Y, double Rho)>();
+            ToZ(transform, g, gz);
             for (int iteration = 0; iteration < settings.MaxIterations; iteration++)
             {
                 _iterations++;
-                for (int i = 0; i < _n; i++)
-                    gz[i] = -units[i] * g[i];
-                PseudoGradient(x, gz, units, pg);
+                PseudoGradient(x, gz, transform, pg);
                 if (MaxAbs(pg) <= settings.GradientTolerance)
                     break;
 
@@ -127,25 +130,27 @@ public static class KinkedMaximizer
                     for (int i = 0; i < _n; i++)
                         direction[i] = -pg[i];
                 }
+                var step = transform * Vector<double>.Build.DenseOfArray(direction);
 
                 double noise = RoundingLevel * Math.Max(1, Math.Abs(value));
                 double t = 1, valueNew = double.NaN, decrease = 0;
+                Vector<double> s = null!;
                 bool accepted = false;
                 for (int attempt = 0; attempt < 60 && !accepted; attempt++)
                 {
-                    decrease = 0;
                     for (int i = 0; i < _n; i++)
                     {
-                        xNew[i] = x[i] + t * units[i] * direction[i];
+                        xNew[i] = x[i] + t * step[i];
                         if (kinkAt[i] is { } k)
                         {
                             // The orthant: the side the coordinate is on, or at its kink the side the step leaves to.
-                            double side = x[i] != k.Location ? Math.Sign(x[i] - k.Location) : Math.Sign(direction[i]);
+                            double side = x[i] != k.Location ? Math.Sign(x[i] - k.Location) : Math.Sign(step[i]);
                             if (Math.Sign(xNew[i] - k.Location) != side)
                                 xNew[i] = k.Location;
                         }
-                        decrease += pg[i] * (xNew[i] - x[i]) / units[i];
                     }
+                    s = inverse * (Vector<double>.Build.DenseOfArray(xNew) - Vector<double>.Build.DenseOfArray(x));
+                    decrease = s.DotProduct(Vector<double>.Build.DenseOfArray(pg));
                     valueNew = Total(xNew, gNew);
                     accepted = double.IsFinite(valueNew) && gNew.All(double.IsFinite) && -valueNew <= -value + ArmijoC1 * decrease;
                     if (!accepted)
@@ -154,24 +159,23 @@ public static class KinkedMaximizer
                 if (!accepted || -decrease <= noise)
                     break;
 
-                var s = new double[_n];
+                var gzNew = new double[_n];
+                ToZ(transform, gNew, gzNew);
                 var y = new double[_n];
                 for (int i = 0; i < _n; i++)
-                {
-                    gzNew[i] = -units[i] * gNew[i];
-                    s[i] = (xNew[i] - x[i]) / units[i];
                     y[i] = gzNew[i] - gz[i];
-                }
-                double sy = Dot(s, y);
+                var sArray = s.ToArray();
+                double sy = Dot(sArray, y);
                 if (sy > 1e-300)
                 {
-                    memory.AddLast((s, y, 1 / sy));
+                    memory.AddLast((sArray, y, 1 / sy));
                     if (memory.Count > settings.Memory)
                         memory.RemoveFirst();
                 }
-                bool small = MaxAbs(s) <= settings.StepTolerance && Math.Abs(valueNew - value) <= settings.RelativeTolerance * Math.Max(1, Math.Abs(value));
+                bool small = MaxAbs(sArray) <= settings.StepTolerance && Math.Abs(valueNew - value) <= settings.RelativeTolerance * Math.Max(1, Math.Abs(value));
                 (x, xNew) = (xNew, x);
                 (g, gNew) = (gNew, g);
+                gz = gzNew;
                 value = valueNew;
                 if (small)
                     break;
@@ -179,11 +183,83 @@ public static class KinkedMaximizer
             return x;
         }
 
+        /// <summary>The gradient of −F in z, −Tᵀ ∇F, written to <paramref name="gz"/>.</summary>
+        private static void ToZ(Matrix<double> transform, double[] g, double[] gz)
+        {
+            var result = transform.TransposeThisAndMultiply(Vector<double>.Build.DenseOfArray(g));
+            for (int i = 0; i < gz.Length; i++)
+                gz[i] = -result[i];
+        }
+
         /// <summary>
-        /// The pseudo-gradient of −objective in the scaled coordinates: the gradient <paramref name="gz"/> of −F plus the
-        /// penalty's slope on the coordinate's side, or at a kink the subgradient of least magnitude (0 when |∂F| ≤ w).
+        /// T for OWL-QN from the Hessian A of −F at <paramref name="x"/> (differences of the gradient, steps 10⁻⁴ of
+        /// <paramref name="units"/>): a kinked coordinate moves only with its own z (x_K = x₀_K + D z_K, D from the
+        /// diagonal of the Schur complement A_KK − A_KN A_NN⁻¹ A_NK), and the others follow their conditional maximum
+        /// (x_N = x₀_N − A_NN⁻¹A_NK D z_K + L⁻ᵀ z_N, A_NN = L Lᵀ): an intercept then moves with the slopes it is
+        /// correlated with, and the Hessian in z has no K-N block. Where A_NN is not positive definite, T = diag(units).
         /// </summary>
-        private void PseudoGradient(double[] x, double[] gz, double[] units, double[] pg)
+        private Matrix<double> Coordinates(double[] x, double[] units)
+        {
+            var diagonal = Matrix<double>.Build.DenseOfDiagonalArray(units);
+            var kinked = Enumerable.Range(0, _n).Where(i => kinkAt[i] is not null).ToArray();
+            var others = Enumerable.Range(0, _n).Where(i => kinkAt[i] is null).ToArray();
+            var a = Matrix<double>.Build.Dense(_n, _n);
+            var g0 = new double[_n];
+            var g1 = new double[_n];
+            Smooth(x, g0);
+            var probe = x.ToArray();
+            for (int k = 0; k < _n; k++)
+            {
+                double h = 1e-4 * units[k];
+                probe[k] = x[k] + h;
+                Smooth(probe, g1);
+                probe[k] = x[k];
+                for (int i = 0; i < _n; i++)
+                    a[i, k] = -(g1[i] - g0[i]) / h;
+            }
+            a = 0.5 * (a + a.Transpose());
+            if (!a.Enumerate().All(double.IsFinite))
+                return diagonal;
+            try
+            {
+                var ann = Matrix<double>.Build.Dense(others.Length, others.Length, (r, c) => a[others[r], others[c]]);
+                var ank = Matrix<double>.Build.Dense(others.Length, kinked.Length, (r, c) => a[others[r], kinked[c]]);
+                var akk = Matrix<double>.Build.Dense(kinked.Length, kinked.Length, (r, c) => a[kinked[r], kinked[c]]);
+                var cholesky = others.Length > 0 ? ann.Cholesky() : null;
+                var m = cholesky?.Solve(ank) ?? Matrix<double>.Build.Dense(0, kinked.Length);
+                var schur = akk - ank.TransposeThisAndMultiply(m);
+                var transform = Matrix<double>.Build.Dense(_n, _n);
+                var d = new double[kinked.Length];
+                for (int j = 0; j < kinked.Length; j++)
+                {
+                    d[j] = schur[j, j] > 0 ? 1 / Math.Sqrt(schur[j, j]) : units[kinked[j]];
+                    transform[kinked[j], kinked[j]] = d[j];
+                }
+                if (cholesky is not null)
+                {
+                    var lInverseT = cholesky.Factor.Transpose().Inverse();
+                    for (int r = 0; r < others.Length; r++)
+                    {
+                        for (int j = 0; j < kinked.Length; j++)
+                            transform[others[r], kinked[j]] = -m[r, j] * d[j];
+                        for (int c = 0; c < others.Length; c++)
+                            transform[others[r], others[c]] = lInverseT[r, c];
+                    }
+                }
+                return transform.Enumerate().All(double.IsFinite) ? transform : diagonal;
+            }
+            catch (ArgumentException)
+            {
+                return diagonal;
+            }
+        }
+
+        /// <summary>
+        /// The pseudo-gradient of −objective in z: the gradient <paramref name="gz"/> of −F plus the penalty's slope on
+        /// the coordinate's side (λ = w·T_ii, the kinked coordinate's own axis), or at a kink the subgradient of least
+        /// magnitude (0 when |∂F| ≤ w).
+        /// </summary>
+        private void PseudoGradient(double[] x, double[] gz, Matrix<double> transform, double[] pg)
         {
             for (int i = 0; i < _n; i++)
             {
@@ -192,7 +268,7 @@ public static class KinkedMaximizer
                     pg[i] = gz[i];
                     continue;
                 }
-                double lambda = k.Weight * units[i];
+                double lambda = k.Weight * transform[i, i];
                 if (x[i] > k.Location)
                     pg[i] = gz[i] + lambda;
                 else if (x[i] < k.Location)
