@@ -13,8 +13,12 @@ internal sealed class EstimationOptions
 
     public Option<bool> Map { get; } = CliOption.Flag("--map", "maximum a posteriori: log-likelihood + log prior (flat where no --prior is given)");
 
+    /// <summary>The name in <c>--prior</c> that stands for every regression coefficient but the intercept.</summary>
+    public const string EveryCoefficient = "*";
+
     public Option<IReadOnlyDictionary<string, Prior>> Prior { get; } = CliOption.Repeatable<IReadOnlyDictionary<string, Prior>>("--prior", "NAME=P,...",
-        $"a prior on a parameter's natural scale: {string.Join(", ", PriorText.Usage)}; repeatable",
+        $"a prior on a parameter's natural scale: {string.Join(", ", PriorText.Usage)}; NAME '{EveryCoefficient}' is every regression " +
+        "coefficient but the intercept (a prior by name overrides it): '*=normal(0,a)' is ridge, '*=laplace(0,b)' the lasso, with exact zeros; repeatable",
         (flag, values) => NameValueList.Pairs(flag, values).ToDictionary(p => p.Name, p => PriorText.Parse(flag, p.Name, p.Value), StringComparer.Ordinal));
 
     public Option<IReadOnlyDictionary<string, double>> Fix { get; } = NumberList("--fix", "hold a parameter at V (MLE or MAP); repeatable");
@@ -41,7 +45,8 @@ internal sealed class EstimationOptions
     public FitOptions Read(ParseResult parse) => Defaults with
     {
         Map = parse.GetValue(Map),
-        Priors = parse.GetValue(Prior)!,
+        Priors = parse.GetValue(Prior)!.Where(p => p.Key != EveryCoefficient).ToDictionary(StringComparer.Ordinal),
+        CoefficientPrior = parse.GetValue(Prior)!.GetValueOrDefault(EveryCoefficient),
         Fixed = parse.GetValue(Fix)!,
         Start = parse.GetValue(Start)!,
         Optimizer = Defaults.Optimizer with { Kind = parse.GetValue(Optimizer) ?? Defaults.Optimizer.Kind, MaxIterations = parse.GetValue(MaxIterations) },

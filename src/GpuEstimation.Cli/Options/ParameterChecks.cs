@@ -19,6 +19,16 @@ internal static class ParameterChecks
         Values(model, "--start", options.Start);
         if (options.Start.Keys.FirstOrDefault(options.Fixed.ContainsKey) is { } both)
             throw new InputException($"--start {both}: {both} is fixed (--fix), so it has no starting value");
+        if (options.CoefficientPrior is { } all)
+        {
+            var wildcard = $"--prior {EstimationOptions.EveryCoefficient}={all}";
+            if (!options.Map)
+                throw new InputException($"{wildcard}: priors apply to MAP estimation; add --map");
+            if (model.Coefficients.Count == 0)
+                throw new InputException($"{wildcard}: model '{model.Name}' has no regression coefficients for '{EstimationOptions.EveryCoefficient}' to stand for (parameters: {string.Join(", ", model.Parameters.Select(p => p.Name))}); give priors by name");
+            if (all.RequiresPositive)
+                throw new InputException($"{wildcard}: {all} is defined only for positive values, but regression coefficients are real-valued");
+        }
         Names(model, "--prior", options.Priors.Keys);
         if (!options.Map && options.Priors.Count > 0)
             throw new InputException($"--prior {options.Priors.Keys.First()}: priors apply to MAP estimation; add --map");
@@ -26,8 +36,12 @@ internal static class ParameterChecks
         {
             if (options.Fixed.ContainsKey(name))
                 throw new InputException($"--prior {name}: {name} is fixed (--fix), so a prior on it has no effect");
-            if (prior.RequiresPositive && Info(model, "--prior", name).Domain != ParameterDomain.Positive)
+            var info = Info(model, "--prior", name);
+            if (prior.RequiresPositive && info.Domain != ParameterDomain.Positive)
                 throw new InputException($"--prior {name}: {prior} is defined only for positive values, but {name} is not a positive parameter");
+            // An estimate at a kink is found for real-valued parameters only; outside the domain the prior is smooth there.
+            if (info.Domain != ParameterDomain.Real && prior.Kink is { } kink && ParameterMap.Contains(info.Domain, kink.Location))
+                throw new InputException($"--prior {name}: {prior} has its kink at {Numbers.Full(kink.Location)} inside the domain of {name} (which must {ParameterMap.Describe(info.Domain)}); an estimate at a kink is found only for real-valued parameters: use gamma or halfnormal, or a location outside the domain");
         }
         Names(model, "--profile", options.Profile);
         if (options.Profile.FirstOrDefault(options.Fixed.ContainsKey) is { } fixedName)

@@ -49,11 +49,11 @@ internal static class DomainEdges
                 || limitModel(map.Parameters[k].Name) is null)
                 continue;
             var nearObjective = restart.Holding(k, map.ToNatural(k, LimitNear), startNatural);
-            var near = Maximizer.Maximize(nearObjective.Evaluate, nearObjective.Start(), nearObjective.Scales(), settings);
+            var near = nearObjective.Maximize(nearObjective.Start(), nearObjective.Scales(), settings);
             if (!near.Converged)
                 continue;
             var farObjective = restart.Holding(k, map.ToNatural(k, LimitFar), nearObjective.Natural(near.Point));
-            var far = Maximizer.Maximize(farObjective.Evaluate, farObjective.Start(), farObjective.Scales(), settings);
+            var far = farObjective.Maximize(farObjective.Start(), farObjective.Scales(), settings);
             double rounding = LimitRounding * Math.Max(1, Math.Abs(near.Value));
             if (!far.Converged || far.Value < near.Value - rounding || (search.Converged && far.Value < search.Value - rounding))
                 continue;

@@ -46,9 +46,10 @@ public sealed class EstimationSession : IDisposable
         var objective = CreateObjective(options, held: null);
         var (search, restart, edges) = Search(objective, options);
         var end = EndPoint(objective, search, options.Map, edges);
-        var information = Infer(objective, search, end.Converged, edges, options.Map);
+        var atKink = objective.AtKink(search.Point);
+        var information = Infer(objective, search, end.Converged, edges, atKink, options.Map);
         var profiles = ProfileIntervals.Find(objective, search, information, options, end.Converged, edges);
-        return Report(options, objective.Map, search, end, information, profiles, clock, restart);
+        return Report(options, objective.Map, search, end, information, profiles, clock, restart, atKink);
     }
 
     /// <summary>
@@ -113,7 +114,7 @@ public sealed class EstimationSession : IDisposable
             {
                 values[k] = map.Require(k, startValue, "starting value");
             }
-            if (options.Map && options.Priors.TryGetValue(info.Name, out var prior))
+            if (options.Map && PriorOf(options, info.Name) is { } prior)
                 priors[k] = CheckPrior(info, prior, options.Fixed.ContainsKey(info.Name));
         }
         var objective = new Objective(_engine, map.Holding(holding), values, priors, Model.Scales);
@@ -133,6 +134,17 @@ public sealed class EstimationSession : IDisposable
         return (search, restart, DomainEdges.Find(objective, search, limits));
     }
 
+    /// <summary>
+    /// The prior on parameter <paramref name="name"/>: its own, else the coefficients' prior where it is one of the
+    /// model's coefficients (a fixed coefficient is simply not estimated), else null.
+    /// </summary>
+    private Prior? PriorOf(FitOptions options, string name)
+    {
+        if (options.Priors.TryGetValue(name, out var prior))
+            return prior;
+        return options.CoefficientPrior is { } all && Model.Coefficients.Contains(name) && !options.Fixed.ContainsKey(name) ? all : null;
+    }
+
     /// <summary>Every name in <paramref name="options"/> and <paramref name="held"/> is a parameter; priors go with MAP; the level is a probability.</summary>
     private void CheckNames(FitOptions options, IReadOnlyDictionary<string, double> held)
     {
@@ -146,6 +158,13 @@ public sealed class EstimationSession : IDisposable
             Parameters.IndexOf(name, "prior");
         if (!options.Map && options.Priors.Count > 0)
             throw new InputException($"prior on {options.Priors.Keys.First()}: priors apply to MAP estimation, not to the MLE", options.Priors.Keys.First());
+        if (options.CoefficientPrior is { } all)
+        {
+            if (!options.Map)
+                throw new InputException($"prior {all} on every coefficient: priors apply to MAP estimation, not to the MLE", nameof(options.CoefficientPrior));
+            if (Model.Coefficients.Count == 0)
+                throw new InputException($"prior {all} on every coefficient: model '{Model.Name}' has no regression coefficients (parameters: {string.Join(", ", Parameters.Names)}); give priors by name", nameof(options.CoefficientPrior));
+        }
         if (!(options.Level > 0 && options.Level < 1))
             throw new InputException($"confidence level {options.Level}: must lie strictly between 0 and 1", nameof(options.Level));
     }
@@ -156,8 +175,14 @@ public sealed class EstimationSession : IDisposable
             throw new InputException($"prior on {info.Name}: {info.Name} is fixed, so a prior on it has no effect", info.Name);
         if (prior.RequiresPositive && info.Domain != ParameterDomain.Positive)
             throw new InputException($"prior on {info.Name}: {prior} is defined only for positive values, but {info.Name} is {(info.Domain == ParameterDomain.Real ? "real-valued" : "a probability")}", info.Name);
+        if (KinkInside(info, prior) is { } kink)
+            throw new InputException($"prior on {info.Name}: {prior} has its kink at {kink} inside the domain of {info.Name} (which must {ParameterMap.Describe(info.Domain)}); an estimate at a kink is found only for real-valued parameters: use gamma or halfnormal, or a location outside the domain", info.Name);
         return prior;
     }
+
+    /// <summary>The kink of <paramref name="prior"/> where it lies inside the domain of a positive or (0, 1) parameter, else null.</summary>
+    internal static double? KinkInside(ParameterInfo info, Prior prior) =>
+        info.Domain != ParameterDomain.Real && prior.Kink is { } kink && ParameterMap.Contains(info.Domain, kink.Location) ? kink.Location : null;
 
     /// <summary>
     /// Stage 2's end: the likelihood (and posterior) re-evaluated at the search's end point, with parameters whose
@@ -187,14 +212,19 @@ public sealed class EstimationSession : IDisposable
 
     /// <summary>
     /// Stage 3: the observed information at a converged optimum, on the optimizer's scale, over the free parameters
-    /// not at an edge (those are held where the search left them: at an edge there is no curvature to invert).
+    /// not at an edge nor at a prior's kink (those are held where the search left them: at an edge there is no
+    /// curvature to invert, and at a kink no Laplace approximation). A Laplace prior's log-density is linear on either
+    /// side of its kink: the objective is differenced with it extended as that line (<see cref="Objective.Sided"/>), so
+    /// a step across the kink does not see the kink.
     /// </summary>
-    private Information Infer(Objective objective, OptimizationResult search, bool converged, IReadOnlyList<int> edges, bool map)
+    private Information Infer(Objective objective, OptimizationResult search, bool converged, IReadOnlyList<int> edges, IReadOnlyList<int> atKink, bool map)
     {
         if (!converged)
             return new Information(HessianStatus.Unavailable, null, double.NaN, 0);
         if (!map && edges.Count == 0 && Model.FisherInformation(objective.Natural(search.Point)) is { } perObservation)
             return Expected(objective.Map, objective.Natural(search.Point), perObservation);
+        edges = [.. edges.Union(atKink)];
+        objective = objective.Sided(search.Point);
         if (edges.Count == 0)
             return ObservedInformation.AtOptimum(objective.Evaluate, search.Point, search.Transform);
         var natural = objective.Natural(search.Point);
@@ -233,7 +263,7 @@ public sealed class EstimationSession : IDisposable
 
     /// <summary>Stage 5: estimates, standard errors, intervals and diagnostics on the natural scale.</summary>
     private FitResult Report(FitOptions options, ParameterMap map, OptimizationResult search, Maximum end, Information information,
-        ProfileIntervals profiles, Stopwatch clock, string? restart)
+        ProfileIntervals profiles, Stopwatch clock, string? restart, IReadOnlyList<int> atKink)
     {
         var natural = end.Estimates;
         var notes = new List<string>();
@@ -247,6 +277,8 @@ public sealed class EstimationSession : IDisposable
             notes.Add("standard errors from the Fisher (expected) information: the log-likelihood has a kink at the estimate, where the observed information does not exist");
         if (options.Map)
             notes.Add("MAP: standard errors are posterior standard deviations from the Laplace approximation at the mode; priors are on each parameter's reported (natural) scale");
+        if (atKink.Count > 0)
+            notes.Add($"at the prior's kink: {string.Join(", ", atKink.Select(k => map.Parameters[k].Name))} (the MAP is exactly the Laplace prior's location, where the log-posterior has no curvature, so no Laplace-approximation standard deviation; the others' come from the curvature over the parameters not at a kink)");
         notes.AddRange(profiles.Notes);
 
         var covariance = NaturalCovariance(map, natural, information.Covariance);

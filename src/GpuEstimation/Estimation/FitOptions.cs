@@ -12,6 +12,13 @@ public sealed record FitOptions
     /// <summary>Priors by parameter name (MAP only); a parameter without one has the flat prior.</summary>
     public IReadOnlyDictionary<string, Prior> Priors { get; init; } = new Dictionary<string, Prior>();
 
+    /// <summary>
+    /// A prior on every regression coefficient but the intercept (the model's <c>Coefficients</c>: not on sigma, a
+    /// shape or a dispersion) (MAP only): Normal(0, a) gives ridge, Laplace(0, b) the lasso. A prior in
+    /// <see cref="Priors"/> for one of them takes its place there. Null: none.
+    /// </summary>
+    public Prior? CoefficientPrior { get; init; }
+
     /// <summary>Parameters held at the given natural-scale values.</summary>
     public IReadOnlyDictionary<string, double> Fixed { get; init; } = new Dictionary<string, double>();
 

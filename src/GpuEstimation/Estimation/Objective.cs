@@ -1,4 +1,6 @@
 using GpuEstimation.Engine;
+using GpuEstimation.Kernels;
+using GpuEstimation.Optimization;
 using GpuEstimation.Priors;
 
 namespace GpuEstimation.Estimation;
@@ -6,7 +8,10 @@ namespace GpuEstimation.Estimation;
 /// <summary>
 /// What the optimizer maximizes: the log-likelihood (+ Σ log prior of the free parameters, for MAP) as a function of
 /// the free parameters' coordinates u, the held ones at their values. Immutable: every evaluation works on its own
-/// copy of the parameter vector, so one objective serves any number of searches.
+/// copy of the parameter vector, so one objective serves any number of searches. Priors with a kink (Laplace) on
+/// real-valued parameters make it F(u) − Σ w·|u − c| with F smooth: <see cref="Maximize"/> then treats the kinks
+/// exactly (<see cref="KinkedMaximizer"/>), <see cref="Smooth"/> is F alone and <see cref="Sided"/> F with each term
+/// linear on one side.
 /// </summary>
 internal sealed class Objective
 {
@@ -14,6 +19,8 @@ internal sealed class Objective
     private readonly double[] _values;
     private readonly Prior?[] _priors;
     private readonly IReadOnlyList<double> _scales;
+    /// <summary>Null: the objective itself. Otherwise per kink the side its term −w·side·(u − c) is linear on (0: no term).</summary>
+    private readonly int[]? _sides;
 
     /// <param name="engine">Natural parameters → log-likelihood and gradient.</param>
     /// <param name="map">Which parameters are held, and the coordinates of the free ones.</param>
@@ -21,13 +28,55 @@ internal sealed class Objective
     /// <param name="priors">A prior per parameter, or null (flat, or MLE).</param>
     /// <param name="scales">Typical uncertainty of each parameter on the optimizer's scale (all parameters).</param>
     public Objective(ILikelihoodEngine engine, ParameterMap map, IReadOnlyList<double> values, Prior?[] priors, IReadOnlyList<double> scales)
+        : this(engine, map, values, priors, scales, sides: null)
+    {
+    }
+
+    private Objective(ILikelihoodEngine engine, ParameterMap map, IReadOnlyList<double> values, Prior?[] priors, IReadOnlyList<double> scales, int[]? sides)
     {
         _engine = engine;
         Map = map;
         _values = values.ToArray();
         _priors = priors;
         _scales = scales;
+        _sides = sides;
+        var kinks = new List<Kink>();
+        for (int i = 0; i < map.Free.Count; i++)
+        {
+            // On a positive or (0, 1) parameter a kink can only lie outside the domain (see EstimationSession's prior check).
+            int k = map.Free[i];
+            if (map.Parameters[k].Domain == ParameterDomain.Real && priors[k]?.Kink is { } kink)
+                kinks.Add(new Kink(i, kink.Location, kink.Weight));
+        }
+        Kinks = kinks;
     }
+
+    /// <summary>The kinks of the free coordinates (a real-valued parameter's coordinate is its value): where a Laplace prior is.</summary>
+    public IReadOnlyList<Kink> Kinks { get; }
+
+    /// <summary>The same objective without the kinks' terms −w·|u − c|: the smooth part F, whose Hessian is the posterior's wherever no coordinate is at its kink.</summary>
+    public Objective Smooth() => new(_engine, Map, _values, _priors, _scales, new int[Kinks.Count]);
+
+    /// <summary>
+    /// The objective with each kink's term −w·|u − c| replaced by the line −w·s·(u − c), s its side at coordinates
+    /// <paramref name="u"/> (none for a coordinate at its kink): equal to the objective on that orthant, smooth across
+    /// it, so its gradient vanishes at a maximum off the kinks and its curvature is the Laplace approximation's.
+    /// </summary>
+    public Objective Sided(IReadOnlyList<double> u) =>
+        new(_engine, Map, _values, _priors, _scales, Kinks.Select(k => Math.Sign(u[k.Coordinate] - k.Location)).ToArray());
+
+    /// <summary>
+    /// Maximizes from coordinates <paramref name="start"/> (scales: first finite-difference steps): the smooth
+    /// <see cref="Maximizer"/>, or where a free parameter's prior has a kink, <see cref="KinkedMaximizer"/> on
+    /// <see cref="Smooth"/> and the kinks, whose estimate can sit exactly at a kink.
+    /// </summary>
+    public OptimizationResult Maximize(IReadOnlyList<double> start, IReadOnlyList<double> scales, OptimizerSettings settings) =>
+        Kinks.Count == 0
+            ? Maximizer.Maximize(Evaluate, start, scales, settings)
+            : KinkedMaximizer.Maximize(Smooth().Evaluate, Kinks, start, scales, settings);
+
+    /// <summary>Model indices of the free parameters exactly at their prior's kink at coordinates <paramref name="u"/>.</summary>
+    public int[] AtKink(IReadOnlyList<double> u) => Kinks.Where(k => u[k.Coordinate] == k.Location).Select(k => Map.Free[k.Coordinate]).ToArray();
 
     /// <summary>The parameters: held and free, and the coordinates.</summary>
     public ParameterMap Map { get; }
@@ -51,7 +100,7 @@ internal sealed class Objective
     {
         var values = start.ToArray();
         values[index] = value;
-        return new Objective(_engine, Map.Holding(index), values, _priors, _scales);
+        return new Objective(_engine, Map.Holding(index), values, _priors, _scales, _sides);
     }
 
     /// <summary>The same objective with the free parameters starting from <paramref name="start"/> (natural values, all parameters); held ones keep their values.</summary>
@@ -60,7 +109,7 @@ internal sealed class Objective
         var values = _values.ToArray();
         foreach (int k in Map.Free)
             values[k] = start[k];
-        return new Objective(_engine, Map, values, _priors, _scales);
+        return new Objective(_engine, Map, values, _priors, _scales, _sides);
     }
 
     /// <summary>The objective at <paramref name="u"/>; its gradient with respect to u goes to <paramref name="gu"/>.</summary>
@@ -80,6 +129,17 @@ internal sealed class Objective
             int k = Map.Free[i];
             double g = _priors[k] is { } prior ? gradient[k] + prior.Derivative(natural[k]) : gradient[k];
             gu[i] = g * Map.Jacobian(k, natural[k]);
+        }
+        if (_sides is not null)
+        {
+            // F = objective + Σ w·|u − c|; at the kink itself the prior's derivative is already the mean of its sides.
+            for (int j = 0; j < Kinks.Count; j++)
+            {
+                var kink = Kinks[j];
+                double d = u[kink.Coordinate] - kink.Location;
+                value += kink.Weight * (Math.Abs(d) - _sides[j] * d);
+                gu[kink.Coordinate] += kink.Weight * (Math.Sign(d) - _sides[j]);
+            }
         }
         return value;
     }

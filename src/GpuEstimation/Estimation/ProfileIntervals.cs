@@ -29,7 +29,8 @@ internal sealed record ProfileIntervals(IReadOnlyDictionary<int, Interval> Inter
                 continue;
             }
             int i = IndexOfFree(map, k);
-            double seU = information.Covariance is { } c ? Math.Sqrt(c[i, i]) : Math.Max(objective.Scales()[i], 1e-8);
+            // At a prior's kink there is no standard error (a NaN row): the scale steps instead.
+            double seU = information.Covariance is { } c && c[i, i] > 0 ? Math.Sqrt(c[i, i]) : Math.Max(objective.Scales()[i], 1e-8);
             // The first step is the Wald half-width on the optimizer's scale, but at most one unit of a log or logit
             // scale (a factor e): where the likelihood is far from quadratic (r with a standard error of 10¹¹) the
             // half-width would step into a range where the profile fits mean nothing; the steps double from there.
@@ -77,7 +78,7 @@ internal sealed record ProfileIntervals(IReadOnlyDictionary<int, Interval> Inter
             (double, bool) Profile(double u)
             {
                 var profiled = objective.Holding(k, objective.Map.ToNatural(k, u), warm);
-                var result = Maximizer.Maximize(profiled.Evaluate, profiled.Start(), profiled.Scales(), options.Optimizer);
+                var result = profiled.Maximize(profiled.Start(), profiled.Scales(), options.Optimizer);
                 evaluations += result.Evaluations;
                 // Only a fit inside the interval warm-starts the next: the bracketing steps land far outside (r = 10⁻⁴
                 // under-dispersed counts, p ≈ 10⁻⁴ there), from where the search back inside can crawl to its limit.

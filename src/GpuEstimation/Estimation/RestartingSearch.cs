@@ -16,13 +16,13 @@ internal static class RestartingSearch
     /// </summary>
     public static (OptimizationResult Search, string? Note) Run(Objective objective, IReadOnlyList<double> dataStart, OptimizerSettings settings)
     {
-        var first = Maximizer.Maximize(objective.Evaluate, objective.Start(), objective.Scales(), settings);
+        var first = objective.Maximize(objective.Start(), objective.Scales(), settings);
         var restart = objective.StartingAt(dataStart);
         var start = restart.Start();
         if (first.Converged && !FarOut(objective.Map, first.Point) && !BelowStart(restart, start, first.Value))
             return (first, null);
         var scales = Maximizer.CurvatureScales(restart.Evaluate, start, restart.Scales());
-        var second = Maximizer.Maximize(restart.Evaluate, start, scales, settings);
+        var second = restart.Maximize(start, scales, settings);
         int evaluations = first.Evaluations + second.Evaluations + scales.Length + 2;
         if (!second.Converged || (first.Converged && second.Value < first.Value))
         {

@@ -93,7 +93,7 @@ public static class Glm
         var parameters = parameterNames
             .Select((n, k) => new ParameterInfo(n, extra && k == parameterNames.Length - 1 ? ParameterDomain.Positive : ParameterDomain.Real))
             .ToArray();
-        return new ModelSpec<GlmModel>(Describe(name, family, link), model, deviceColumns, parameters, start, scales);
+        return new ModelSpec<GlmModel>(Describe(name, family, link), model, deviceColumns, parameters, start, scales, coefficients: x);
     }
 
     /// <summary>The model's name in results: <c>logit</c>, <c>probit</c>, or <c>glm(family, link)</c>.</summary>

@@ -16,6 +16,12 @@ public interface IModelSpec
     /// <summary>The parameters, in the model's order.</summary>
     IReadOnlyList<ParameterInfo> Parameters { get; }
 
+    /// <summary>
+    /// The names of the regression coefficients, the intercept left out: what a prior on every coefficient
+    /// (<c>FitOptions.CoefficientPrior</c>, <c>--prior '*=...'</c>) applies to. Empty for a model without covariates.
+    /// </summary>
+    IReadOnlyList<string> Coefficients => [];
+
     /// <summary>Starting values on the natural scale.</summary>
     IReadOnlyList<double> Start { get; }
 

@@ -24,13 +24,14 @@ public sealed class ModelSpec<TModel> : IModelSpec where TModel : unmanaged, ILi
     /// for finite-difference steps. Defaults to 0.1 × max(|start|, 1) on that scale.
     /// </param>
     /// <param name="limitAtInfinity">Parameter name → the model this one becomes as it runs to infinity, or null.</param>
+    /// <param name="coefficients">The regression coefficients' names, the intercept left out (see <see cref="IModelSpec.Coefficients"/>); none by default.</param>
     /// <param name="fisherInformation">
     /// For a model with a kink at its maximum: natural parameters → the Fisher information of one observation (P×P,
     /// row by row), from which standard errors then come; null where the observed information serves.
     /// </param>
     public ModelSpec(string name, TModel model, IReadOnlyList<double[]> columns, IReadOnlyList<ParameterInfo> parameters,
         IReadOnlyList<double> start, IReadOnlyList<double>? scales = null, Func<IReadOnlyList<double>, double[]?>? fisherInformation = null,
-        Func<string, string?>? limitAtInfinity = null)
+        Func<string, string?>? limitAtInfinity = null, IReadOnlyList<string>? coefficients = null)
     {
         _fisherInformation = fisherInformation;
         _limitAtInfinity = limitAtInfinity;
@@ -46,6 +47,9 @@ public sealed class ModelSpec<TModel> : IModelSpec where TModel : unmanaged, ILi
         if (parameters.Select(p => p.Name).Distinct(StringComparer.Ordinal).Count() != parameters.Count)
             throw new ArgumentException("parameter names must be distinct", nameof(parameters));
 
+        Coefficients = coefficients ?? [];
+        if (Coefficients.FirstOrDefault(c => !parameters.Any(p => p.Name == c && p.Domain == ParameterDomain.Real)) is { } notCoefficient)
+            throw new ArgumentException($"coefficient '{notCoefficient}' is not a real-valued parameter of the model", nameof(coefficients));
         Name = name;
         Model = model;
         Columns = columns;
@@ -67,6 +71,9 @@ public sealed class ModelSpec<TModel> : IModelSpec where TModel : unmanaged, ILi
 
     /// <summary>The parameters, in the model's order.</summary>
     public IReadOnlyList<ParameterInfo> Parameters { get; }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<string> Coefficients { get; }
 
     /// <summary>Starting values on the natural scale.</summary>
     public IReadOnlyList<double> Start { get; }

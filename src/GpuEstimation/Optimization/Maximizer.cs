@@ -121,7 +121,7 @@ public static class Maximizer
     }
 
     /// <summary>The gradient, in standard errors derived at the point, below which a point is a maximum.</summary>
-    private static double StationaryBound(OptimizerSettings settings) => Math.Max(settings.GradientTolerance, StationaryLimit);
+    internal static double StationaryBound(OptimizerSettings settings) => Math.Max(settings.GradientTolerance, StationaryLimit);
 
     /// <summary>
     /// Whether a search that rounding stopped, with a gradient of <paramref name="norm"/> standard errors in full
@@ -421,7 +421,8 @@ public static class Maximizer
         return (d, false);
     }
 
-    private static void TwoLoop(LinkedList<(double[] S, double[] Y, double Rho)> memory, double[] g, double[] direction)
+    /// <summary>The L-BFGS direction −H g from the correction pairs in <paramref name="memory"/>, written to <paramref name="direction"/>.</summary>
+    internal static void TwoLoop(LinkedList<(double[] S, double[] Y, double Rho)> memory, double[] g, double[] direction)
     {
         int n = g.Length;
         Array.Copy(g, direction, n);

@@ -16,6 +16,12 @@ public abstract record Prior
     /// <summary>Whether the prior is defined only for positive values.</summary>
     public virtual bool RequiresPositive => false;
 
+    /// <summary>
+    /// The kink of the log-density, or null where it is smooth. At the kink <see cref="Derivative"/> returns the mean
+    /// of the two one-sided derivatives; a MAP search treats the kink exactly (an estimate can sit at it).
+    /// </summary>
+    public virtual PriorKink? Kink => null;
+
     /// <summary><paramref name="value"/> if it is finite and positive; otherwise an error naming the prior and the argument.</summary>
     protected static double Positive(double value, string prior, string argument) =>
         double.IsFinite(value) && value > 0
