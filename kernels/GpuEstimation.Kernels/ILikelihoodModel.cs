@@ -30,7 +30,8 @@ public interface ILikelihoodModel<TSelf> where TSelf : unmanaged, ILikelihoodMod
     /// <summary>
     /// Host side, once per evaluation, after the device sums: turns the summed terms 1..P into the gradient with
     /// respect to the parameters, for a model that runs on transformed data (for example centred features). By
-    /// default the sums are the gradient.
+    /// default the sums are the gradient. It must be linear in the sums (a change of variables is): the robust
+    /// covariance applies it to single rows' scores and to sums of them within clusters, as well as to the total.
     /// </summary>
     static virtual void Finish(in TSelf model, ReadOnlySpan<double> parameters, Span<double> gradient)
     {
