@@ -159,7 +159,7 @@ public sealed class CliTests : IDisposable
         Assert.True(code == 0, error);
         Assert.Contains("r → ∞ (the Poisson limit fits at least as well), p = 1", output);
         using var doc = JsonDocument.Parse(File.ReadAllText(json));
-        var atBound = doc.RootElement.GetProperty("diagnostics").GetProperty("atBound").EnumerateArray().Select(e => e.GetString()).ToArray();
+        var atBound = doc.RootElement.GetProperty("diagnostics").GetProperty("atBound").EnumerateArray().Select(e => e.GetString()!).ToArray();
         Assert.Equal(["r", "p"], atBound);
         double poisson = k.Sum(v => v * Math.Log(4) - 4 - MathNet.Numerics.SpecialFunctions.GammaLn(v + 1));
         double logLikelihood = doc.RootElement.GetProperty("logLikelihood").GetDouble();
