@@ -30,11 +30,19 @@ public interface ILikelihoodModel<TSelf> where TSelf : unmanaged, ILikelihoodMod
     /// <summary>
     /// Host side, once per evaluation, after the device sums: turns the summed terms 1..P into the gradient with
     /// respect to the parameters, for a model that runs on transformed data (for example centred features). By
-    /// default the sums are the gradient.
+    /// default the sums are the gradient. It must be linear in the sums (a change of variables is): the robust
+    /// covariance applies it to single rows' scores and to sums of them within clusters, as well as to the total.
     /// </summary>
     static virtual void Finish(in TSelf model, ReadOnlySpan<double> parameters, Span<double> gradient)
     {
     }
+
+    /// <summary>
+    /// Device side: how many observations row <paramref name="row"/> stands for (a frequency weight w), where the model's
+    /// <see cref="Accumulate"/> adds w times one observation's terms; 1 by default. The score products of robust
+    /// covariances divide by it (w copies of a row contribute w·s sᵀ, not (w s)(w s)ᵀ); a row of weight 0 adds nothing.
+    /// </summary>
+    static virtual double Multiplicity<TRows>(in TSelf model, in TRows data, long row) where TRows : struct, IDataRows => 1.0;
 
     /// <summary>
     /// Device side, once per observation: adds <c>log f(row | θ)</c> to <c>terms[0]</c> and

@@ -52,6 +52,77 @@ public static class LikelihoodKernels
         output[row] = terms.Get(0);
     }
 
+    /// <summary>
+    /// The upper triangle of the score outer products Σᵢ sᵢ sᵢᵀ (the "meat" of the robust covariance), where sᵢ is row
+    /// i's gradient terms 1..P as <c>Accumulate</c> adds them to a zeroed term vector. Entries are numbered row by row
+    /// along the upper triangle ((0,0), (0,1), …, (0,P−1), (1,1), …); this launch sums entries
+    /// [first, first + count), the first of which is (<paramref name="firstRow"/>, <paramref name="firstColumn"/>), so
+    /// that a wide model's triangle comes in blocks of at most <typeparamref name="TSums"/>'s capacity over several
+    /// launches. Explicitly grouped with a grid-stride loop, each thread's sums in registers, reduced per group in a fixed
+    /// order and written as <c>partials[group * count + e]</c> for the host to add in group order, as
+    /// <see cref="ValueAndGradientKernel"/> does (same group-size and shared-memory requirements).
+    /// </summary>
+    public static void ScoreProductsKernel<TModel, TVec, TSums, TSum>(
+        ArrayView<double> values, long rows, TModel model, TVec arguments, int parameters, int firstRow, int firstColumn, int count,
+        ArrayView<double> partials)
+        where TModel : unmanaged, ILikelihoodModel<TModel>
+        where TVec : unmanaged, ITermVector<TVec>
+        where TSums : unmanaged, ITermVector<TSums>
+        where TSum : struct, IGroupSum
+    {
+        var data = new DeviceRows(values, rows);
+        var sums = default(TSums);
+        long stride = (long)Grid.DimX * Group.DimX;
+        for (long row = (long)Grid.IdxX * Group.DimX + Group.IdxX; row < rows; row += stride)
+        {
+            var terms = default(TVec);
+            TModel.Accumulate(model, arguments, data, row, ref terms);
+            double multiplicity = TModel.Multiplicity(model, data, row);
+            if (multiplicity == 0)
+                continue;
+            double inverse = 1.0 / multiplicity;
+            int a = firstRow, b = firstColumn;
+            double left = terms.Get(1 + a) * inverse;
+            for (int e = 0; e < count; e++)
+            {
+                sums.Add(e, left * terms.Get(1 + b));
+                if (++b == parameters)
+                {
+                    a++;
+                    b = a;
+                    // Read past the last row only when the block ends there; index P is within the vector (P + 1 terms).
+                    left = terms.Get(1 + (a < parameters ? a : 0)) * inverse;
+                }
+            }
+        }
+
+        var shared = TSum.Shared();
+        for (int k = 0; k < count; k++)
+        {
+            double total = TSum.GroupSum(sums.Get(k), shared);
+            if (Group.IsFirstThread)
+                partials[(long)Grid.IdxX * count + k] = total;
+        }
+    }
+
+    /// <summary>
+    /// Each row's score: <c>output[i · P + k] = ∂ log f(row first + i | θ) / ∂θₖ</c> as <c>Accumulate</c> adds it (before
+    /// the model's <c>Finish</c>), one thread per row of a chunk. For sums of scores within clusters, which the host
+    /// adds in row order.
+    /// </summary>
+    public static void ScoresKernel<TModel, TVec>(Index1D index, ArrayView<double> values, long rows, TModel model, TVec arguments,
+        long first, int parameters, ArrayView<double> output)
+        where TModel : unmanaged, ILikelihoodModel<TModel>
+        where TVec : unmanaged, ITermVector<TVec>
+    {
+        var data = new DeviceRows(values, rows);
+        var terms = default(TVec);
+        TModel.Accumulate(model, arguments, data, first + index, ref terms);
+        long at = (long)index.X * parameters;
+        for (int k = 0; k < parameters; k++)
+            output[at + k] = terms.Get(1 + k);
+    }
+
     /// <summary>Grid points per group of <see cref="SweepKernel"/>: the point list is padded to a multiple of it.</summary>
     public const int SweepPointsPerGroup = 4;
 

@@ -177,6 +177,11 @@ public unsafe struct GlmModel : ILikelihoodModel<GlmModel>
             gradient[j + 1] += model.Mean(j) * gradient[0];
     }
 
+    /// <summary>The row's frequency weight (1 without a weights column).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double Multiplicity<TRows>(in GlmModel model, in TRows data, long row) where TRows : struct, IDataRows =>
+        model.WeightsColumn >= 0 ? data[model.WeightsColumn, row] : 1.0;
+
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Accumulate<TVec, TRows>(in GlmModel model, in TVec arguments, in TRows data, long row, ref TVec terms)

@@ -22,6 +22,10 @@ internal sealed class FitCommand : Command
     private readonly Option<string[]?> _profile = CliOption.Single<string[]?>("--profile", "NAME,...|all",
         "profile-likelihood intervals for these parameters (all: every estimated one)", (_, text) => NameValueList.Names(text));
 
+    private readonly Option<(string Name, string? Column)> _cov = CliOption.Single("--cov", CovarianceText.Usage,
+        "the covariance of the standard errors and Wald intervals (MLE): the inverse information (nonrobust), the sandwich (robust, hc0), the sandwich times n/(n - k) (hc1), or cluster-robust by a column's values (cluster:COL), as statsmodels' cov_type; profile intervals are likelihood-based and unchanged",
+        CovarianceText.Parse, () => ("nonrobust", null));
+
     private readonly Option<int?> _repeat = SharedOptions.Repeat("fits", "fitMs");
     private readonly Option<string?> _json = SharedOptions.Json("the fit");
 
@@ -31,6 +35,7 @@ internal sealed class FitCommand : Command
         _estimation.AddTo(this);
         Add(_level);
         Add(_profile);
+        Add(_cov);
         _device.AddTo(this);
         Add(_repeat);
         Add(_json);
@@ -43,8 +48,12 @@ internal sealed class FitCommand : Command
         var json = parse.GetValue(_json);
         if (json is not null)
             OutputFile.Check("--json", json, _data.DataPath(parse));
-        var model = _data.Load(parse);
+        var cov = parse.GetValue(_cov);
         var options = _estimation.Read(parse) with { Level = parse.GetValue(_level) };
+        if (options.Map && cov.Name != "nonrobust")
+            throw new InputException($"--cov {cov.Column switch { null => cov.Name.ToLowerInvariant(), var c => $"cluster:{c}" }} with --map: robust standard errors apply to the MLE; a MAP fit reports posterior standard deviations (Laplace approximation), which have no sandwich form");
+        var (model, groups) = _data.Load(parse, cov.Column);
+        options = options with { Covariance = Covariance(cov.Name, cov.Column, groups) };
         options = options with { Profile = ProfileNames(parse.GetValue(_profile), model, options.Fixed) };
         ParameterChecks.Fit(model, options);
         int? repeat = parse.GetValue(_repeat);
@@ -60,6 +69,22 @@ internal sealed class FitCommand : Command
         if (json is not null)
             OutputFile.WriteText("--json", json, JsonReport.Fit(fit, fitMs));
         return fit.Converged ? GpuestApp.Ok : GpuestApp.NotConverged;
+    }
+
+    private static CovarianceType Covariance(string name, string? column, int[]? groups)
+    {
+        if (column is not null)
+        {
+            if (groups is null || groups.Distinct().Count() < 2)
+                throw new InputException($"--cov cluster:{column}: the column holds one cluster; cluster-robust standard errors need at least two");
+            return CovarianceType.Cluster(groups, column);
+        }
+        return name switch
+        {
+            "HC0" => CovarianceType.HC0,
+            "HC1" => CovarianceType.HC1,
+            _ => CovarianceType.NonRobust,
+        };
     }
 
     // "all" means every estimated parameter: a fixed one has no interval (naming it explicitly is an error).

@@ -78,7 +78,19 @@ internal sealed class DataOptions
     /// Checks that the column options fit the model (before any file is read), then reads the columns the model needs
     /// and builds it.
     /// </summary>
-    public IModelSpec Load(ParseResult parse)
+    public IModelSpec Load(ParseResult parse) => Load(parse, null).Model;
+
+    /// <summary>
+    /// As <see cref="Load(ParseResult)"/>, reading <paramref name="groupColumn"/> too (text or numbers, as a factor's
+    /// levels are read): the model and each row's group, numbered by sorted level.
+    /// </summary>
+    public (IModelSpec Model, int[]? Groups) Load(ParseResult parse, string? groupColumn)
+    {
+        var (model, data) = LoadData(parse, groupColumn);
+        return (model, groupColumn is null ? null : FactorLevels.Of(data, groupColumn).Codes);
+    }
+
+    private (IModelSpec Model, Dataset Data) LoadData(ParseResult parse, string? groupColumn)
     {
         var name = parse.GetValue(Model)!;
         // An absent array option reads as an empty array.
@@ -99,22 +111,28 @@ internal sealed class DataOptions
         if (!IsRegression(name))
         {
             var wanted = new[] { columns.Column }.OfType<string>().Concat(others).Distinct().ToList();
-            return ModelCatalog.Create(name, DataFile.Read(DataPath(parse), wanted), columns);
+            var read = DataFile.Read(DataPath(parse), wanted, GroupFactor(groupColumn, wanted, []));
+            return (ModelCatalog.Create(name, read, columns), read);
         }
         // A regression's columns go through its design: factors coded, interactions multiplied, collinearity refused.
         var spec = formula ?? DesignSpec.FromColumns(columns.Y!, columns.X ?? [], factors ?? [], columns.Intercept);
         if (spec.Offset is not null && columns.Offset is not null)
             throw new InputException($"--offset {columns.Offset} and offset({spec.Offset}) in --formula: give the offset once");
-        var data = DataFile.Read(DataPath(parse), [.. spec.NumericColumns.Concat(others).Distinct()], spec.FactorColumns);
+        var numeric = spec.NumericColumns.Concat(others).Distinct().ToList();
+        var data = DataFile.Read(DataPath(parse), numeric, [.. spec.FactorColumns.Concat(GroupFactor(groupColumn, numeric, spec.FactorColumns))]);
         var design = DesignMatrix.Build(data, spec, MaxColumns(name));
-        return ModelCatalog.Create(name, design.Data, columns with
+        return (ModelCatalog.Create(name, design.Data, columns with
         {
             Y = design.Response,
             X = design.Names,
             Intercept = design.Intercept,
             Offset = design.Offset ?? columns.Offset,
-        });
+        }), data);
     }
+
+    // A group column is read as a factor unless the model reads it already (as numbers or as a factor).
+    private static string[] GroupFactor(string? column, IReadOnlyCollection<string> numeric, IReadOnlyCollection<string> factors) =>
+        column is null || numeric.Contains(column) || factors.Contains(column) ? [] : [column];
 
     private static bool IsRegression(string model) => model == Linear || GlmNames.IsGlm(model);
 

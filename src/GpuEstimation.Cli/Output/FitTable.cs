@@ -21,6 +21,7 @@ internal static class FitTable
             $"; k = {fit.FreeParameters} estimated, n = {fit.N}; AIC {Numbers.Significant(fit.Aic, 10)}, BIC {Numbers.Significant(fit.Bic, 10)}");
         WriteConvergence(output, fit);
         output.WriteLine($"Hessian at the optimum: {fit.Diagnostics.Hessian}; gradient {Exponent(fit.Diagnostics.GradientNorm)} (standard-error units), EDM {Exponent(fit.Diagnostics.Edm)}");
+        output.WriteLine($"covariance type: {fit.CovType}");
         foreach (var note in fit.Diagnostics.Notes)
             output.WriteLine($"note: {note}");
     }

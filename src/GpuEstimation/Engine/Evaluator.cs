@@ -28,6 +28,96 @@ internal abstract class Evaluator<TModel, TVec> : IEvaluator
 
     public abstract void Dispose();
 
+    /// <summary>
+    /// The upper triangle of Σᵢ tᵢ tᵢᵀ over the rows' raw gradient terms tᵢ (as Accumulate adds them, before the
+    /// model's Finish), row by row along the triangle: P(P + 1)/2 values into <paramref name="triangle"/>.
+    /// </summary>
+    protected abstract void ScoreTriangle(ReadOnlySpan<double> parameters, double[] triangle);
+
+    /// <summary>The raw gradient terms of rows [first, first + count), P per row, into <paramref name="output"/>.</summary>
+    protected abstract void Scores(ReadOnlySpan<double> parameters, long first, int count, double[] output);
+
+    /// <summary>Rows per chunk of <see cref="Scores"/> for cluster sums: about 4M doubles (32 MB) at a time.</summary>
+    protected int ScoreChunkRows => Math.Max(1, (4 << 20) / Math.Max(1, Terms - 1));
+
+    public double[] ScoreProducts(ReadOnlySpan<double> parameters)
+    {
+        int p = Terms - 1;
+        var triangle = new double[p * (p + 1) / 2];
+        if (Owner.Rows > 0)
+            ScoreTriangle(parameters, triangle);
+        var raw = new double[p * p];
+        for (int a = 0, e = 0; a < p; a++)
+        {
+            for (int b = a; b < p; b++, e++)
+                raw[a * p + b] = raw[b * p + a] = triangle[e];
+        }
+        return Finished(parameters, raw);
+    }
+
+    public double[] ClusterScoreProducts(ReadOnlySpan<double> parameters, IReadOnlyList<int> clusters, int clusterCount)
+    {
+        int p = Terms - 1;
+        long rows = Owner.Rows;
+        var sums = new double[(long)clusterCount * p];
+        int chunkRows = (int)Math.Min(rows, ScoreChunkRows);
+        var scores = new double[(long)chunkRows * p];
+        // Row order within each cluster, whatever the backend: the sums do not depend on how the scores were computed.
+        for (long first = 0; first < rows; first += chunkRows)
+        {
+            int count = (int)Math.Min(chunkRows, rows - first);
+            Scores(parameters, first, count, scores);
+            for (int i = 0; i < count; i++)
+            {
+                long at = (long)clusters[(int)(first + i)] * p;
+                for (int k = 0; k < p; k++)
+                    sums[at + k] += scores[(long)i * p + k];
+            }
+        }
+        // Finish is linear: applied to each cluster's sum it gives the sum of that cluster's natural-scale scores.
+        var product = new double[p * p];
+        var sum = new double[p];
+        for (int g = 0; g < clusterCount; g++)
+        {
+            Array.Copy(sums, (long)g * p, sum, 0, p);
+            TModel.Finish(Owner.Model, parameters, sum);
+            for (int a = 0; a < p; a++)
+            {
+                for (int b = 0; b < p; b++)
+                    product[a * p + b] += sum[a] * sum[b];
+            }
+        }
+        return product;
+    }
+
+    /// <summary>
+    /// L R Lᵀ, where L is the model's Finish (linear: the map from raw gradient terms to the gradient) and
+    /// <paramref name="raw"/> (P×P) a sum of outer products of raw terms.
+    /// </summary>
+    private double[] Finished(ReadOnlySpan<double> parameters, double[] raw)
+    {
+        int p = Terms - 1;
+        var column = new double[p];
+        var left = new double[p * p];
+        for (int c = 0; c < p; c++)
+        {
+            for (int r = 0; r < p; r++)
+                column[r] = raw[r * p + c];
+            TModel.Finish(Owner.Model, parameters, column);
+            for (int r = 0; r < p; r++)
+                left[r * p + c] = column[r];
+        }
+        var result = new double[p * p];
+        for (int r = 0; r < p; r++)
+        {
+            // Row r of L R, mapped: (L (L R)ᵀ)ᵀ = L R Lᵀ, R symmetric.
+            Array.Copy(left, r * p, column, 0, p);
+            TModel.Finish(Owner.Model, parameters, column);
+            Array.Copy(column, 0, result, r * p, p);
+        }
+        return result;
+    }
+
     protected TVec Arguments(ReadOnlySpan<double> parameters)
     {
         Array.Clear(_arguments);

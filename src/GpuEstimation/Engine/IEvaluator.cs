@@ -15,4 +15,13 @@ internal interface IEvaluator : IDisposable
 
     /// <summary>The log-likelihood at each of <paramref name="points"/>, into <paramref name="output"/>.</summary>
     void Sweep(IReadOnlyList<double[]> points, double[] output);
+
+    /// <summary>Σᵢ sᵢ sᵢᵀ over the rows' scores (gradients of each row's log-density) at <paramref name="parameters"/>: P×P, row by row.</summary>
+    double[] ScoreProducts(ReadOnlySpan<double> parameters);
+
+    /// <summary>
+    /// Σ_g S_g S_gᵀ where S_g is the sum of the scores of the rows in cluster g (<paramref name="clusters"/>: each row's
+    /// cluster, 0 … <paramref name="clusterCount"/> − 1), added in row order: P×P, row by row.
+    /// </summary>
+    double[] ClusterScoreProducts(ReadOnlySpan<double> parameters, IReadOnlyList<int> clusters, int clusterCount);
 }

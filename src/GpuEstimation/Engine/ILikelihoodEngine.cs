@@ -28,4 +28,17 @@ public interface ILikelihoodEngine : IDisposable
 
     /// <summary>The log-density of each observation at <paramref name="parameters"/> (natural scale).</summary>
     double[] LogDensities(ReadOnlySpan<double> parameters);
+
+    /// <summary>
+    /// Σᵢ sᵢ sᵢᵀ, the sum over observations of the outer product of each one's score sᵢ (the gradient of its
+    /// log-density, natural scale) at <paramref name="parameters"/>: the "meat" of the robust (sandwich) covariance, P×P.
+    /// </summary>
+    double[,] ScoreProducts(ReadOnlySpan<double> parameters);
+
+    /// <summary>
+    /// Σ_g S_g S_gᵀ, where S_g sums the scores of the observations in cluster g: the meat of the cluster-robust
+    /// covariance, P×P. <paramref name="clusters"/> gives each observation's cluster, 0 … <paramref name="clusterCount"/> − 1;
+    /// the sums are added in row order, so the result does not depend on the backend's scheduling.
+    /// </summary>
+    double[,] ClusterScoreProducts(ReadOnlySpan<double> parameters, IReadOnlyList<int> clusters, int clusterCount);
 }

@@ -27,6 +27,9 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
     private MemoryBuffer1D<double, Stride1D.Dense>? _pointwiseOutput;
     private MemoryBuffer1D<ValueOnly<TVec>, Stride1D.Dense>? _sweepArguments;
     private MemoryBuffer1D<double, Stride1D.Dense>? _sweepPartials, _sweepSums;
+    private ITriangleLauncher? _triangle;
+    private Action<Index1D, ArrayView<double>, long, TModel, TVec, long, int, ArrayView<double>>? _scores;
+    private MemoryBuffer1D<double, Stride1D.Dense>? _scoreOutput;
 
     /// <summary>Rows per data chunk of a sweep: small enough to stay in cache across the points of a launch.</summary>
     private const long SweepChunkRows = 16_384;
@@ -134,6 +137,95 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
         }
     }
 
+    protected override void ScoreTriangle(ReadOnlySpan<double> parameters, double[] triangle)
+    {
+        // The sums' vector as narrow as the triangle allows (registers), at most 64 entries per launch.
+        _triangle ??= triangle.Length switch
+        {
+            <= 4 => new TriangleLauncher<Vec4>(this),
+            <= 8 => new TriangleLauncher<Twice<Vec4>>(this),
+            <= 16 => new TriangleLauncher<Twice<Twice<Vec4>>>(this),
+            <= 32 => new TriangleLauncher<Twice<Twice<Twice<Vec4>>>>(this),
+            _ => new TriangleLauncher<Twice<Twice<Twice<Twice<Vec4>>>>>(this),
+        };
+        _triangle.Run(Arguments(parameters), triangle);
+    }
+
+    protected override void Scores(ReadOnlySpan<double> parameters, long first, int count, double[] output)
+    {
+        var accelerator = Owner.Device.Accelerator;
+        _scores ??= Guard(KernelException.Scores, compiling: true, () =>
+            accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, long, TModel, TVec, long, int, ArrayView<double>>(
+                LikelihoodKernels.ScoresKernel<TModel, TVec>));
+        int p = Terms - 1;
+        long needed = (long)Math.Min(ScoreChunkRows, Owner.Rows) * p;
+        if (_scoreOutput is null || _scoreOutput.Length < needed)
+        {
+            _scoreOutput?.Dispose();
+            _scoreOutput = accelerator.Allocate1D<double>(Math.Max(1, needed));
+        }
+        var arguments = Arguments(parameters);
+        var buffer = _scoreOutput;
+        Guard(KernelException.Scores, compiling: false, () =>
+        {
+            _scores(count, _data.View, Owner.Rows, Owner.Model, arguments, first, p, buffer.View);
+            buffer.View.AsContiguous().SubView(0, (long)count * p).CopyToCPU(output.AsSpan(0, count * p));
+        });
+    }
+
+    /// <summary>Runs the score-products kernel over the triangle in blocks of <typeparamref name="TSums"/>'s capacity.</summary>
+    private sealed class TriangleLauncher<TSums> : ITriangleLauncher where TSums : unmanaged, ITermVector<TSums>
+    {
+        private readonly KernelEvaluator<TModel, TVec, TSum> _owner;
+        private readonly Action<KernelConfig, ArrayView<double>, long, TModel, TVec, int, int, int, int, ArrayView<double>> _kernel;
+        private readonly MemoryBuffer1D<double, Stride1D.Dense> _partials;
+        private readonly double[] _hostPartials;
+
+        public TriangleLauncher(KernelEvaluator<TModel, TVec, TSum> owner)
+        {
+            _owner = owner;
+            _kernel = owner.Guard(KernelException.ScoreProducts, compiling: true, () =>
+                owner.Owner.Device.Accelerator.LoadStreamKernel<ArrayView<double>, long, TModel, TVec, int, int, int, int, ArrayView<double>>(
+                    LikelihoodKernels.ScoreProductsKernel<TModel, TVec, TSums, TSum>));
+            _hostPartials = new double[owner._config.GridDim.X * TSums.Capacity];
+            _partials = owner.Owner.Device.Accelerator.Allocate1D<double>(_hostPartials.Length);
+        }
+
+        public void Run(TVec arguments, double[] triangle)
+        {
+            int p = _owner.Terms - 1, groups = _owner._config.GridDim.X;
+            int row = 0, column = 0;
+            for (int first = 0; first < triangle.Length; first += TSums.Capacity)
+            {
+                int count = Math.Min(TSums.Capacity, triangle.Length - first);
+                var (a, b) = (row, column);
+                _owner.Guard(KernelException.ScoreProducts, compiling: false, () =>
+                {
+                    _kernel(_owner._config, _owner._data.View, _owner.Owner.Rows, _owner.Owner.Model, arguments, p, a, b, count, _partials.View);
+                    _partials.View.AsContiguous().SubView(0, (long)groups * count).CopyToCPU(_hostPartials.AsSpan(0, groups * count));
+                });
+                for (int g = 0; g < groups; g++)
+                {
+                    for (int e = 0; e < count; e++)
+                        triangle[first + e] += _hostPartials[g * count + e];
+                }
+                // The next block's first entry, walking the triangle row by row.
+                for (int e = 0; e < count; e++)
+                {
+                    if (++column == p)
+                        column = ++row;
+                }
+            }
+        }
+
+        public void Dispose() => _partials.Dispose();
+    }
+
+    private interface ITriangleLauncher : IDisposable
+    {
+        void Run(TVec arguments, double[] triangle);
+    }
+
     /// <summary>Runs <paramref name="action"/>; an ILGPU or driver failure in it becomes a <see cref="KernelException"/>.</summary>
     private void Guard(string kernel, bool compiling, Action action) => Guard(kernel, compiling, () =>
     {
@@ -166,6 +258,8 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
     public override void Dispose()
     {
         DisposeSweepBuffers();
+        _triangle?.Dispose();
+        _scoreOutput?.Dispose();
         _pointwiseOutput?.Dispose();
         _partials.Dispose();
         _data.Dispose();

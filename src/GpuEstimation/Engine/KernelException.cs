@@ -21,6 +21,12 @@ public sealed class KernelException : Exception
     /// <summary>The kernel that writes each observation's log-density.</summary>
     public const string Pointwise = "pointwise";
 
+    /// <summary>The kernel that sums the outer products of the rows' scores (robust covariance).</summary>
+    public const string ScoreProducts = "score-products";
+
+    /// <summary>The kernel that writes each row's score (cluster-robust covariance).</summary>
+    public const string Scores = "scores";
+
     /// <summary>Describes the failure.</summary>
     /// <param name="backend">The backend the kernel was for.</param>
     /// <param name="kernel">The kernel (<see cref="ValueAndGradient"/>, <see cref="Sweep"/>, ...).</param>

@@ -99,6 +99,52 @@ public sealed class LikelihoodEngine<TModel> : ILikelihoodEngine where TModel : 
         return output;
     }
 
+    /// <summary>
+    /// Σᵢ sᵢ sᵢᵀ over the observations' scores at <paramref name="parameters"/> (natural scale), P×P: one pass over the
+    /// data per block of 64 entries of the upper triangle (one pass up to 10 parameters), fixed-order sums.
+    /// </summary>
+    public double[,] ScoreProducts(ReadOnlySpan<double> parameters)
+    {
+        CheckParameters(parameters);
+        return Square(_evaluator.ScoreProducts(parameters));
+    }
+
+    /// <summary>
+    /// Σ_g S_g S_gᵀ over clusters, S_g the sum of cluster g's scores at <paramref name="parameters"/> (natural scale),
+    /// added in row order; <paramref name="clusters"/> holds each row's cluster in 0 … <paramref name="clusterCount"/> − 1.
+    /// </summary>
+    public double[,] ClusterScoreProducts(ReadOnlySpan<double> parameters, IReadOnlyList<int> clusters, int clusterCount)
+    {
+        CheckParameters(parameters);
+        ArgumentNullException.ThrowIfNull(clusters);
+        if (clusters.Count != Rows)
+            throw new ArgumentException($"expected one cluster per row ({Rows}), got {clusters.Count}", nameof(clusters));
+        ArgumentOutOfRangeException.ThrowIfNegative(clusterCount);
+        for (int i = 0; i < clusters.Count; i++)
+        {
+            if ((uint)clusters[i] >= (uint)clusterCount)
+                throw new ArgumentOutOfRangeException(nameof(clusters), $"row {i + 1}: cluster {clusters[i]} is outside 0 … {clusterCount - 1}");
+        }
+        return Square(_evaluator.ClusterScoreProducts(parameters, clusters, clusterCount));
+    }
+
+    private void CheckParameters(ReadOnlySpan<double> parameters)
+    {
+        if (parameters.Length != ParameterCount)
+            throw new ArgumentException($"expected {ParameterCount} parameters, got {parameters.Length}", nameof(parameters));
+    }
+
+    private double[,] Square(double[] rowByRow)
+    {
+        var matrix = new double[ParameterCount, ParameterCount];
+        for (int r = 0; r < ParameterCount; r++)
+        {
+            for (int c = 0; c < ParameterCount; c++)
+                matrix[r, c] = rowByRow[r * ParameterCount + c];
+        }
+        return matrix;
+    }
+
     /// <summary>Releases the device buffers (or the native backend's host copy of the data).</summary>
     public void Dispose() => _evaluator.Dispose();
 

@@ -121,6 +121,71 @@ internal sealed unsafe class NativeEvaluator<TModel, TVec> : Evaluator<TModel, T
         }
     }
 
+    protected override void ScoreTriangle(ReadOnlySpan<double> parameters, double[] triangle)
+    {
+        var arguments = Arguments(parameters);
+        var data = new HostRows(_data, Owner.Rows);
+        var model = Owner.Model;
+        long rows = Owner.Rows;
+        int p = Terms - 1;
+        // One triangle per chunk (the chunks of Evaluate), added in chunk order: the same bits with any thread count.
+        var chunks = new double[_chunkSums.Length][];
+        Parallel.For(0, chunks.Length, _parallel, c =>
+        {
+            var (begin, end) = ChunkRange(c, rows);
+            chunks[c] = TriangleOfChunk(model, arguments, data, begin, end, p, triangle.Length);
+        });
+        foreach (var chunk in chunks)
+        {
+            for (int e = 0; e < triangle.Length; e++)
+                triangle[e] += chunk[e];
+        }
+    }
+
+    protected override void Scores(ReadOnlySpan<double> parameters, long first, int count, double[] output)
+    {
+        var arguments = Arguments(parameters);
+        var data = new HostRows(_data, Owner.Rows);
+        var model = Owner.Model;
+        int p = Terms - 1;
+        Parallel.For(0, (count + ChunkRows - 1) / ChunkRows, _parallel, c =>
+        {
+            int end = (int)Math.Min(count, (long)(c + 1) * ChunkRows);
+            for (int i = c * ChunkRows; i < end; i++)
+            {
+                var terms = default(TVec);
+                TModel.Accumulate(model, arguments, data, first + i, ref terms);
+                for (int k = 0; k < p; k++)
+                    output[(long)i * p + k] = terms.Get(1 + k);
+            }
+        });
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static double[] TriangleOfChunk(TModel model, TVec arguments, HostRows data, long begin, long end, int p, int entries)
+    {
+        var sums = new double[entries];
+        Span<double> score = stackalloc double[p];
+        for (long row = begin; row < end; row++)
+        {
+            var terms = default(TVec);
+            TModel.Accumulate(model, arguments, data, row, ref terms);
+            double multiplicity = TModel.Multiplicity(model, data, row);
+            if (multiplicity == 0)
+                continue;
+            double inverse = 1.0 / multiplicity;
+            for (int k = 0; k < p; k++)
+                score[k] = terms.Get(1 + k);
+            for (int a = 0, e = 0; a < p; a++)
+            {
+                double left = score[a] * inverse;
+                for (int b = a; b < p; b++, e++)
+                    sums[e] += left * score[b];
+            }
+        }
+        return sums;
+    }
+
     public override void Dispose() => NativeMemory.AlignedFree(_data);
 
     // Rows [begin, end) of chunk c: the one partition every native pass uses.

@@ -165,6 +165,9 @@ public sealed class EstimationSession : IDisposable
             if (Model.Coefficients.Count == 0)
                 throw new InputException($"prior {all} on every coefficient: model '{Model.Name}' has no regression coefficients (parameters: {string.Join(", ", Parameters.Names)}); give priors by name", nameof(options.CoefficientPrior));
         }
+        ArgumentNullException.ThrowIfNull(options.Covariance);
+        if (options.Map && options.Covariance.IsRobust)
+            throw new InputException($"{options.Covariance} covariance: robust standard errors apply to the MLE; a MAP fit reports posterior standard deviations (Laplace approximation), which have no sandwich form", nameof(options.Covariance));
         if (!(options.Level > 0 && options.Level < 1))
             throw new InputException($"confidence level {options.Level}: must lie strictly between 0 and 1", nameof(options.Level));
     }
@@ -282,6 +285,13 @@ public sealed class EstimationSession : IDisposable
         notes.AddRange(profiles.Notes);
 
         var covariance = NaturalCovariance(map, natural, information.Covariance);
+        if (options.Covariance.IsRobust && covariance is not null)
+        {
+            covariance = RobustCovariance.Sandwich(options.Covariance, _engine, map, natural, covariance, Model.ScaleParameters, Model.FrequencyWeights);
+            notes.Add(RobustNote(options.Covariance));
+            if (profiles.Intervals.Count > 0)
+                notes.Add("profile intervals are likelihood-based: the robust covariance does not change them");
+        }
         double z = MathNet.Numerics.Distributions.Normal.InvCDF(0, 1, 0.5 + options.Level / 2);
         var estimates = map.Parameters.Select((info, k) =>
         {
@@ -301,8 +311,18 @@ public sealed class EstimationSession : IDisposable
             end.Evaluations + information.Evaluations + profiles.Evaluations, search.GradientNorm,
             double.IsFinite(information.Edm) ? information.Edm : search.Edm, information.Expected ? "not used (Fisher information instead)" : Describe(information.Status), atBound, notes);
         return new FitResult(Model.Name, options.Map ? "map" : "mle", options.Optimizer.Name, DeviceDescription, _engine.Rows, estimates,
-            end.LogLikelihood, end.LogPosterior, options.Level, covariance, diagnostics, clock.Elapsed.TotalMilliseconds);
+            end.LogLikelihood, end.LogPosterior, options.Level, covariance, diagnostics, clock.Elapsed.TotalMilliseconds)
+        {
+            CovType = options.Covariance.Name,
+        };
     }
+
+    private static string RobustNote(CovarianceType type) => type.Name switch
+    {
+        "HC0" => "standard errors, z, p and Wald intervals from the robust (sandwich, HC0) covariance H⁻¹ (Σ sᵢ sᵢᵀ) H⁻¹",
+        "HC1" => "standard errors, z, p and Wald intervals from the robust (sandwich) covariance times n/(n − k) (HC1)",
+        _ => $"standard errors, z, p and Wald intervals from the cluster-robust covariance by '{type.ClusterColumn}' ({type.Clusters!.Distinct().Count()} clusters), times G/(G − 1) · (n − 1)/(n − k)",
+    };
 
     /// <summary>Covariance on the natural scale by the delta method: C = J C_u J, J = diag(dθ/du).</summary>
     private static double[,]? NaturalCovariance(ParameterMap map, double[] natural, Matrix<double>? optimizerScale)

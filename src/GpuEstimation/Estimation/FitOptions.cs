@@ -31,6 +31,12 @@ public sealed record FitOptions
     /// <summary>Confidence level of the Wald and profile intervals.</summary>
     public double Level { get; init; } = 0.95;
 
+    /// <summary>
+    /// The covariance of the standard errors and Wald intervals (maximum likelihood only for a robust one); profile
+    /// intervals are likelihood-based and do not depend on it.
+    /// </summary>
+    public CovarianceType Covariance { get; init; } = CovarianceType.NonRobust;
+
     /// <summary>Parameters whose profile-likelihood intervals are wanted.</summary>
     public IReadOnlyList<string> Profile { get; init; } = [];
 }

@@ -10,7 +10,7 @@ namespace GpuEstimation.Estimation;
 /// <param name="LogLikelihood">The log-likelihood at the estimate.</param>
 /// <param name="LogPosterior">The log-posterior at the estimate (MAP only).</param>
 /// <param name="Level">The confidence level of the intervals.</param>
-/// <param name="Covariance">The estimates' covariance on the natural scale (zero rows for fixed parameters), or null where the Hessian allows none.</param>
+/// <param name="Covariance">The estimates' covariance on the natural scale (zero rows for fixed parameters), or null where the Hessian allows none: the model-based one, or the robust one <see cref="CovType"/> names.</param>
 /// <param name="Diagnostics">How the search ended and what the Hessian allows.</param>
 /// <param name="ElapsedMs">Wall time of the fit.</param>
 public sealed record FitResult(
@@ -27,6 +27,12 @@ public sealed record FitResult(
     Diagnostics Diagnostics,
     double ElapsedMs)
 {
+    /// <summary>
+    /// The covariance the standard errors and Wald intervals come from, as statsmodels names it: "nonrobust", "HC0",
+    /// "HC1" or "cluster" (<see cref="CovarianceType"/>).
+    /// </summary>
+    public string CovType { get; init; } = CovarianceType.NonRobust.Name;
+
     /// <summary>The estimate of parameter <paramref name="name"/>.</summary>
     public double this[string name] => Get(name).Estimate;
 

@@ -93,7 +93,12 @@ public static class Glm
         var parameters = parameterNames
             .Select((n, k) => new ParameterInfo(n, extra && k == parameterNames.Length - 1 ? ParameterDomain.Positive : ParameterDomain.Real))
             .ToArray();
-        return new ModelSpec<GlmModel>(Describe(name, family, link), model, deviceColumns, parameters, start, scales, coefficients: x);
+        return new ModelSpec<GlmModel>(Describe(name, family, link), model, deviceColumns, parameters, start, scales, coefficients: x)
+        {
+            FrequencyWeights = weights,
+            // statsmodels' GLM estimates no scale as a parameter: its HC1 and cluster corrections count coefficients only.
+            ScaleParameters = family is GlmFamily.Gamma or GlmFamily.Normal ? [parameterNames[^1]] : [],
+        };
     }
 
     /// <summary>The model's name in results: <c>logit</c>, <c>probit</c>, or <c>glm(family, link)</c>.</summary>

@@ -37,6 +37,18 @@ public interface IModelSpec
     /// </summary>
     double[]? FisherInformation(IReadOnlyList<double> parameters);
 
+    /// <summary>
+    /// Parameters that the small-sample corrections of robust covariances (HC1, cluster) do not count in k: a scale
+    /// that statsmodels' equivalent model does not estimate as a parameter (the linear model's sigma, as for OLS).
+    /// </summary>
+    IReadOnlyCollection<string> ScaleParameters => [];
+
+    /// <summary>
+    /// Each row's frequency weight (how many observations it stands for; a GLM's <c>--weights</c>), or null where every
+    /// row is one observation. Robust covariances count Σw observations and only clusters of positive weight.
+    /// </summary>
+    IReadOnlyList<double>? FrequencyWeights => null;
+
     /// <summary>The model this one becomes as <paramref name="parameter"/> runs to infinity ("the normal limit"), or null.</summary>
     string? LimitAtInfinity(string parameter);
 

@@ -205,7 +205,11 @@ public static class ModelCatalog
             names.Select((n, k) => new ParameterInfo(n, k == names.Length - 1 ? ParameterDomain.Positive : ParameterDomain.Real)).ToArray(),
             start,
             scales,
-            coefficients: x);
+            coefficients: x)
+        {
+            // statsmodels' OLS counts the coefficients only in its HC1 and cluster corrections.
+            ScaleParameters = ["sigma"],
+        };
         if (exact)
         {
             // Exact with every coefficient estimated; with one held (NoInt1's intercept at 0) the residuals are others.

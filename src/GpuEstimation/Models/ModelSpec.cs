@@ -85,6 +85,12 @@ public sealed class ModelSpec<TModel> : IModelSpec where TModel : unmanaged, ILi
     public int Rows => Columns.Count == 0 ? 0 : Columns[0].Length;
 
     /// <inheritdoc/>
+    public IReadOnlyCollection<string> ScaleParameters { get; init; } = [];
+
+    /// <inheritdoc/>
+    public IReadOnlyList<double>? FrequencyWeights { get; init; }
+
+    /// <inheritdoc/>
     public double[]? FisherInformation(IReadOnlyList<double> parameters) => _fisherInformation?.Invoke(parameters);
 
     /// <inheritdoc/>

@@ -20,6 +20,7 @@ namespace GpuEstimation.Results;
 /// <param name="Aic">Akaike's criterion.</param>
 /// <param name="Bic">Schwarz's criterion.</param>
 /// <param name="Covariance">Covariance of the estimates, row by row; null where the Hessian does not allow one.</param>
+/// <param name="CovType">Which covariance the standard errors come from: "nonrobust", "HC0", "HC1" or "cluster" (statsmodels' names).</param>
 /// <param name="Converged">Whether the search converged (repeated in diagnostics).</param>
 /// <param name="Reason">Why the search stopped.</param>
 /// <param name="Iterations">Optimizer iterations.</param>
@@ -43,6 +44,7 @@ public sealed record FitReport(
     double Aic,
     double Bic,
     double[][]? Covariance,
+    string CovType,
     bool Converged,
     string Reason,
     int Iterations,
@@ -60,7 +62,7 @@ public sealed record FitReport(
         var d = fit.Diagnostics;
         // The convergence fields stand at the top level (the engine-core contract) and again in diagnostics.
         return new(fit.Model, fit.Method, fit.Device, fit.N, fit.Level, fit.Parameters.Select(ParameterReport.From).ToArray(),
-            fit.LogLikelihood, fit.LogPosterior, fit.FreeParameters, fit.Aic, fit.Bic, Rows(fit.Covariance),
+            fit.LogLikelihood, fit.LogPosterior, fit.FreeParameters, fit.Aic, fit.Bic, Rows(fit.Covariance), fit.CovType,
             d.Converged, d.Reason, d.Iterations, d.Evaluations, d.GradientNorm, d.Edm, fit.Optimizer,
             d, fit.ElapsedMs, fitMs);
     }

@@ -122,6 +122,9 @@ public sealed class KernelCompileTests : IDisposable
             // Sweeps accumulate value-only sums, as the engine launches them.
             yield return Entry(nameof(LikelihoodKernels.SweepKernel), true, model, typeof(ValueOnly<>).MakeGenericType(vector), sum);
             yield return Entry(nameof(LikelihoodKernels.PointwiseKernel), false, model, vector);
+            // The robust covariance's meat: sums as wide as the term vector (the widest: a 64-entry block of the triangle).
+            yield return Entry(nameof(LikelihoodKernels.ScoreProductsKernel), true, model, vector, vector, sum);
+            yield return Entry(nameof(LikelihoodKernels.ScoresKernel), false, model, vector);
         }
 
         (string, EntryPointDescription) Entry(string kernel, bool grouped, params Type[] arguments)

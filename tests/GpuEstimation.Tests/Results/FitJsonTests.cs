@@ -48,7 +48,7 @@ public class FitJsonTests(DeviceFixture devices)
                 [
                     "model", "method", "device", "n", "level", "parameters", "logLikelihood",
                     .. fit.LogPosterior is null ? Array.Empty<string>() : ["logPosterior"],
-                    "k", "aic", "bic", "covariance", .. ConvergenceFields, "optimizer", "diagnostics", "elapsedMs",
+                    "k", "aic", "bic", "covariance", "covType", .. ConvergenceFields, "optimizer", "diagnostics", "elapsedMs",
                     .. fitMs is null ? Array.Empty<string>() : ["fitMs"],
                 ];
                 Assert.True(expected.SequenceEqual(Names(root)), $"{label}: {string.Join(",", Names(root))}");
@@ -68,6 +68,7 @@ public class FitJsonTests(DeviceFixture devices)
             var root = json.RootElement;
             Assert.Equal(fit.Model, root.GetProperty("model").GetString());
             Assert.Equal(fit.Method, root.GetProperty("method").GetString());
+            Assert.Equal(fit.CovType, root.GetProperty("covType").GetString());
             Assert.Equal(fit.Device, root.GetProperty("device").GetString());
             Assert.Equal(fit.Optimizer, root.GetProperty("optimizer").GetString());
             Assert.Equal(fit.N, root.GetProperty("n").GetInt32());

@@ -1,0 +1,113 @@
+using GpuEstimation.Engine;
+using GpuEstimation.Estimation;
+
+namespace GpuEstimation.Inference;
+
+/// <summary>
+/// The sandwich covariance on the natural scale: B M B with B the model-based covariance (the inverse information, at
+/// the MLE the same whether the optimizer's scale is carried through the delta method or not, since the gradient is
+/// zero there) and M the meat, Σ sᵢ sᵢᵀ over the rows' scores or Σ_g S_g S_gᵀ over the clusters' summed scores,
+/// times the small-sample factor of the covariance type. Over the parameters the fit estimated with a standard error:
+/// held ones keep zero rows, those at an edge of their domain NaN rows, as in the model-based covariance.
+/// </summary>
+internal static class RobustCovariance
+{
+    /// <summary>The sandwich of <paramref name="type"/> at <paramref name="natural"/> over the rows <paramref name="engine"/> holds.</summary>
+    /// <param name="type">A robust covariance type.</param>
+    /// <param name="engine">The engine that computes the meat.</param>
+    /// <param name="map">The parameters, which of them free.</param>
+    /// <param name="natural">The estimates (natural scale).</param>
+    /// <param name="bread">The model-based covariance on the natural scale (P×P).</param>
+    /// <param name="scaleParameters">Parameters the small-sample factor does not count.</param>
+    public static double[,] Sandwich(CovarianceType type, ILikelihoodEngine engine, ParameterMap map, double[] natural, double[,] bread,
+        IReadOnlyCollection<string> scaleParameters, IReadOnlyList<double>? weights = null)
+    {
+        var kept = map.Free.Where(k => double.IsFinite(bread[k, k])).ToArray();
+        double[,] meat;
+        double factor = 1;
+        // Frequency weights: a row of weight w is w observations (statsmodels' freq_weights: nobs = Σw).
+        double n = weights?.Sum() ?? engine.Rows;
+        int k = kept.Count(i => !scaleParameters.Contains(map.Parameters[i].Name));
+        if (type.Name != CovarianceType.HC0.Name && !(n > k))
+            throw new InputException($"{type} covariance: {n} observations for {k} estimated parameters; its small-sample factor needs more observations than parameters", nameof(type));
+        switch (type.Name)
+        {
+            case "HC0":
+                meat = engine.ScoreProducts(natural);
+                break;
+            case "HC1":
+                meat = engine.ScoreProducts(natural);
+                factor = Correction(n, k);
+                break;
+            case "cluster":
+                var (codes, groups) = Codes(type, engine.Rows, weights);
+                meat = engine.ClusterScoreProducts(natural, codes, groups);
+                factor = (double)groups / (groups - 1) * ((n - 1.0) / (n - k));
+                break;
+            default:
+                throw new ArgumentException($"'{type.Name}' is not a robust covariance", nameof(type));
+        }
+        var result = new double[map.Count, map.Count];
+        for (int i = 0; i < map.Count; i++)
+        {
+            for (int j = 0; j < map.Count; j++)
+                result[i, j] = map.IsHeld(i) || map.IsHeld(j) ? 0 : double.NaN;
+        }
+        // B M B over the kept parameters, each product summed in index order.
+        int m = kept.Length;
+        var bm = new double[m, m];
+        for (int r = 0; r < m; r++)
+        {
+            for (int c = 0; c < m; c++)
+            {
+                double sum = 0;
+                for (int t = 0; t < m; t++)
+                    sum += bread[kept[r], kept[t]] * meat[kept[t], kept[c]];
+                bm[r, c] = sum;
+            }
+        }
+        for (int r = 0; r < m; r++)
+        {
+            for (int c = 0; c < m; c++)
+            {
+                double sum = 0;
+                for (int t = 0; t < m; t++)
+                    sum += bm[r, t] * bread[kept[t], kept[c]];
+                result[kept[r], kept[c]] = factor * sum;
+            }
+        }
+        // Exactly symmetric, as the model-based covariance is.
+        for (int r = 0; r < m; r++)
+        {
+            for (int c = r + 1; c < m; c++)
+                result[kept[c], kept[r]] = result[kept[r], kept[c]] = 0.5 * (result[kept[r], kept[c]] + result[kept[c], kept[r]]);
+        }
+        return result;
+    }
+
+    /// <summary>n/(n − k), the HC1 factor.</summary>
+    private static double Correction(double n, int k) => n / (n - k);
+
+    /// <summary>The clusters as codes 0 … G − 1 in order of first appearance; fewer than two clusters is an error.</summary>
+    // Clusters numbered 0, 1, ... in order of appearance; a cluster whose rows all have weight 0 is not there (not counted in G).
+    private static (int[] Codes, int Groups) Codes(CovarianceType type, int rows, IReadOnlyList<double>? weights)
+    {
+        var clusters = type.Clusters!;
+        if (clusters.Count != rows)
+            throw new InputException($"cluster column '{type.ClusterColumn}': {clusters.Count} values for {rows} observations", type.ClusterColumn);
+        var index = new Dictionary<int, int>();
+        var codes = new int[rows];
+        for (int i = 0; i < rows; i++)
+        {
+            if (weights is not null && weights[i] == 0)
+                continue;
+            if (!index.TryGetValue(clusters[i], out int code))
+                index.Add(clusters[i], code = index.Count);
+            codes[i] = code;
+        }
+        // A row of weight 0 adds a zero score; it goes to the first cluster, whose sum it does not change.
+        if (index.Count < 2)
+            throw new InputException($"cluster column '{type.ClusterColumn}': {(index.Count == 0 ? "no clusters" : "one cluster")}; cluster-robust standard errors need at least two", type.ClusterColumn);
+        return (codes, index.Count);
+    }
+}
