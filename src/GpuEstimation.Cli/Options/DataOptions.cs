@@ -78,8 +78,15 @@ internal sealed class DataOptions
     /// Checks that the column options fit the model (before any file is read), then reads the columns the model needs
     /// and builds it.
     /// </summary>
-    public IModelSpec Load(ParseResult parse)
+    public IModelSpec Load(ParseResult parse) => Load(parse, out _);
+
+    /// <summary>
+    /// As <see cref="Load(ParseResult)"/>, and for a regression also its design as fitted (<paramref name="design"/>:
+    /// formula, columns, factor levels), which the fit's JSON keeps for <c>gpuest predict</c>; null for other models.
+    /// </summary>
+    public IModelSpec Load(ParseResult parse, out FittedDesign? design)
     {
+        design = null;
         var name = parse.GetValue(Model)!;
         // An absent array option reads as an empty array.
         var x = parse.GetValue(X) is { Length: > 0 } names ? names : null;
@@ -106,14 +113,20 @@ internal sealed class DataOptions
         if (spec.Offset is not null && columns.Offset is not null)
             throw new InputException($"--offset {columns.Offset} and offset({spec.Offset}) in --formula: give the offset once");
         var data = DataFile.Read(DataPath(parse), [.. spec.NumericColumns.Concat(others).Distinct()], spec.FactorColumns);
-        var design = DesignMatrix.Build(data, spec, MaxColumns(name));
-        return ModelCatalog.Create(name, design.Data, columns with
+        var matrix = DesignMatrix.Build(data, spec, MaxColumns(name));
+        var model = ModelCatalog.Create(name, matrix.Data, columns with
         {
-            Y = design.Response,
-            X = design.Names,
-            Intercept = design.Intercept,
-            Offset = design.Offset ?? columns.Offset,
+            Y = matrix.Response,
+            X = matrix.Names,
+            Intercept = matrix.Intercept,
+            Offset = matrix.Offset ?? columns.Offset,
         });
+        // An --offset given as a flag is the design's offset too: new rows need it as well.
+        var fitted = FittedDesign.Of(matrix);
+        design = columns.Offset is { } offset
+            ? fitted with { Formula = new DesignSpec(spec.Response, spec.Terms, spec.Intercept, offset).ToString(), Offset = offset }
+            : fitted;
+        return model;
     }
 
     private static bool IsRegression(string model) => model == Linear || GlmNames.IsGlm(model);
