@@ -1,4 +1,5 @@
 using System.Text.Json;
+using GpuEstimation.Backends;
 using GpuEstimation.Estimation;
 using GpuEstimation.Models;
 using GpuEstimation.Tests.Support;
@@ -57,6 +58,25 @@ public class GlmStatisticsTests(DeviceFixture devices, ITestOutputHelper output)
         bool intercept = reference.GetProperty("intercept").GetBoolean();
         Assert.Equal(expected.GetProperty("dfModel").GetDouble() + (intercept ? 0 : 1), statistics.DfModel);
         Assert.Equal(reference.GetProperty("family").GetString() ?? "binomial", statistics.Family);
+    }
+
+    // The constant-only model is fitted on the fit's device: every backend present gives the native statistics.
+    [Theory]
+    [MemberData(nameof(DeviceFixture.Backends), MemberType = typeof(DeviceFixture))]
+    public void StatisticsAreTheSameOnEveryBackend(Backend backend)
+    {
+        using var document = Reference();
+        var reference = document.RootElement.GetProperty("cases").EnumerateArray().Single(c => c.GetProperty("name").GetString() == "negbinomial");
+        var expected = reference.GetProperty("statistics");
+        var spec = GlmReferenceTests.Spec(reference);
+        using var session = new EstimationSession(spec, devices[backend]);
+        var fit = session.Fit(new FitOptions());
+
+        var statistics = GlmStatistics.Of(spec, fit, devices[backend])!;
+
+        Assert.True(Numerics.Relative(statistics.NullDeviance, expected.GetProperty("nullDeviance").GetDouble()) <= Tolerance, $"{backend}: {statistics.NullDeviance:R}");
+        Assert.True(Numerics.Relative(statistics.LogLikelihoodNull, expected.GetProperty("llnull").GetDouble()) <= Tolerance, $"{backend}: {statistics.LogLikelihoodNull:R}");
+        Assert.True(Numerics.Relative(statistics.PearsonChi2, expected.GetProperty("pearsonChi2").GetDouble()) <= Tolerance, $"{backend}: {statistics.PearsonChi2:R}");
     }
 
     [Fact]
