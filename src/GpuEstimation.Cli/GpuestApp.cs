@@ -56,6 +56,7 @@ public static class GpuestApp
     {
         new FitCommand(),
         new EvalCommand(),
+        new PredictCommand(),
         new SweepCommand(),
         new PlotCommand(),
         new DemoCommand(),

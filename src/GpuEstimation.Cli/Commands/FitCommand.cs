@@ -1,8 +1,10 @@
 using System.CommandLine;
 using System.Globalization;
+using GpuEstimation.Backends;
 using GpuEstimation.Cli.Options;
 using GpuEstimation.Cli.Output;
 using GpuEstimation.Cli.Parsing;
+using GpuEstimation.Design;
 using GpuEstimation.Estimation;
 using GpuEstimation.Models;
 using GpuEstimation.Results;
@@ -52,7 +54,7 @@ internal sealed class FitCommand : Command
         var options = _estimation.Read(parse) with { Level = parse.GetValue(_level) };
         if (options.Map && cov.Name != "nonrobust")
             throw new InputException($"--cov {cov.Column switch { null => cov.Name.ToLowerInvariant(), var c => $"cluster:{c}" }} with --map: robust standard errors apply to the MLE; a MAP fit reports posterior standard deviations (Laplace approximation), which have no sandwich form");
-        var (model, groups) = _data.Load(parse, cov.Column);
+        var (model, groups) = _data.Load(parse, cov.Column, out var design);
         options = options with { Covariance = Covariance(cov.Name, cov.Column, groups) };
         options = options with { Profile = ProfileNames(parse.GetValue(_profile), model, options.Fixed) };
         ParameterChecks.Fit(model, options);
@@ -63,6 +65,7 @@ internal sealed class FitCommand : Command
         var fit = session.Fit(options);
         // Warm timing: the same fit again with the data on the device and the code compiled.
         double? fitMs = repeat is { } count ? WarmTiming.MedianMs(count, () => fit = session.Fit(options)) : null;
+        fit = WithStatistics(fit, model, design, device);
         FitTable.Write(output, fit);
         if (fitMs is { } ms)
             output.WriteLine($"fit time {ms.ToString("0.000", CultureInfo.InvariantCulture)} ms (median of {repeat} repeated fits, data on the device)");
@@ -86,6 +89,11 @@ internal sealed class FitCommand : Command
             _ => CovarianceType.NonRobust,
         };
     }
+
+    // A GLM's deviance, Pearson χ² and pseudo-R² (its null model fitted on the same device), and a regression's
+    // design for gpuest predict; after the timed fits, which they are no part of.
+    private static FitResult WithStatistics(FitResult fit, IModelSpec model, FittedDesign? design, ComputeDevice device) =>
+        fit with { Glm = GlmStatistics.Of(model, fit, device), Design = design };
 
     // "all" means every estimated parameter: a fixed one has no interval (naming it explicitly is an error).
     private static IReadOnlyList<string> ProfileNames(string[]? names, IModelSpec model, IReadOnlyDictionary<string, double> fixes) => names switch

@@ -78,19 +78,22 @@ internal sealed class DataOptions
     /// Checks that the column options fit the model (before any file is read), then reads the columns the model needs
     /// and builds it.
     /// </summary>
-    public IModelSpec Load(ParseResult parse) => Load(parse, null).Model;
+    public IModelSpec Load(ParseResult parse) => Load(parse, null, out _).Model;
 
     /// <summary>
     /// As <see cref="Load(ParseResult)"/>, reading <paramref name="groupColumn"/> too (text or numbers, as a factor's
-    /// levels are read): the model and each row's group, numbered by sorted level.
+    /// levels are read): the model and each row's group, numbered by sorted level; and for a regression its design as
+    /// fitted (<paramref name="design"/>: formula, columns, factor levels), which the fit's JSON keeps for
+    /// <c>gpuest predict</c> (null for other models).
     /// </summary>
-    public (IModelSpec Model, int[]? Groups) Load(ParseResult parse, string? groupColumn)
+    public (IModelSpec Model, int[]? Groups) Load(ParseResult parse, string? groupColumn, out FittedDesign? design)
     {
-        var (model, data) = LoadData(parse, groupColumn);
+        var (model, data, fitted) = LoadData(parse, groupColumn);
+        design = fitted;
         return (model, groupColumn is null ? null : FactorLevels.Of(data, groupColumn).Codes);
     }
 
-    private (IModelSpec Model, Dataset Data) LoadData(ParseResult parse, string? groupColumn)
+    private (IModelSpec Model, Dataset Data, FittedDesign? Design) LoadData(ParseResult parse, string? groupColumn)
     {
         var name = parse.GetValue(Model)!;
         // An absent array option reads as an empty array.
@@ -112,7 +115,7 @@ internal sealed class DataOptions
         {
             var wanted = new[] { columns.Column }.OfType<string>().Concat(others).Distinct().ToList();
             var read = DataFile.Read(DataPath(parse), wanted, GroupFactor(groupColumn, wanted, []));
-            return (ModelCatalog.Create(name, read, columns), read);
+            return (ModelCatalog.Create(name, read, columns), read, null);
         }
         // A regression's columns go through its design: factors coded, interactions multiplied, collinearity refused.
         var spec = formula ?? DesignSpec.FromColumns(columns.Y!, columns.X ?? [], factors ?? [], columns.Intercept);
@@ -120,14 +123,20 @@ internal sealed class DataOptions
             throw new InputException($"--offset {columns.Offset} and offset({spec.Offset}) in --formula: give the offset once");
         var numeric = spec.NumericColumns.Concat(others).Distinct().ToList();
         var data = DataFile.Read(DataPath(parse), numeric, [.. spec.FactorColumns.Concat(GroupFactor(groupColumn, numeric, spec.FactorColumns))]);
-        var design = DesignMatrix.Build(data, spec, MaxColumns(name));
-        return (ModelCatalog.Create(name, design.Data, columns with
+        var matrix = DesignMatrix.Build(data, spec, MaxColumns(name));
+        var model = ModelCatalog.Create(name, matrix.Data, columns with
         {
-            Y = design.Response,
-            X = design.Names,
-            Intercept = design.Intercept,
-            Offset = design.Offset ?? columns.Offset,
-        }), data);
+            Y = matrix.Response,
+            X = matrix.Names,
+            Intercept = matrix.Intercept,
+            Offset = matrix.Offset ?? columns.Offset,
+        });
+        // An --offset given as a flag is the design's offset too: new rows need it as well.
+        var fitted = FittedDesign.Of(matrix);
+        var design = columns.Offset is { } offset
+            ? fitted with { Formula = new DesignSpec(spec.Response, spec.Terms, spec.Intercept, offset).ToString(), Offset = offset }
+            : fitted;
+        return (model, data, design);
     }
 
     // A group column is read as a factor unless the model reads it already (as numbers or as a factor).

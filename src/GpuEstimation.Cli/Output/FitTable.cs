@@ -10,6 +10,7 @@ internal static class FitTable
     public static void Write(TextWriter output, FitResult fit)
     {
         output.WriteLine($"model {fit.Model} ({fit.Method.ToUpperInvariant()}), {fit.N:N0} observations, device {fit.Device}");
+        WriteGlm(output, fit);
         string lo = Numbers.Fixed((1 - fit.Level) / 2, "0.###");
         string hi = Numbers.Fixed((1 + fit.Level) / 2, "0.###");
         bool profiles = fit.Parameters.Any(p => p.Profile is not null);
@@ -24,6 +25,31 @@ internal static class FitTable
         output.WriteLine($"covariance type: {fit.CovType}");
         foreach (var note in fit.Diagnostics.Notes)
             output.WriteLine($"note: {note}");
+    }
+
+    /// <summary>
+    /// A generalized linear model's statistics, in two columns as statsmodels' <c>GLM.summary()</c> header: family, link,
+    /// deviance, null deviance, Pearson χ², McFadden's pseudo-R² beside observations, degrees of freedom, scale and
+    /// the log-likelihood. Nothing for other models.
+    /// </summary>
+    public static void WriteGlm(TextWriter output, FitResult fit)
+    {
+        if (fit.Glm is not { } g)
+            return;
+        (string, string)[] left =
+        [
+            ("Model Family:", g.Family), ("Link Function:", g.Link), ("Deviance:", Numbers.Significant(g.Deviance, 10)),
+            ("Null Deviance:", Numbers.Significant(g.NullDeviance, 10)), ("Pearson chi2:", Numbers.Significant(g.PearsonChi2, 10)),
+            ("Pseudo R-squ. (McF.):", Numbers.Significant(g.PseudoR2, 6)),
+        ];
+        (string, string)[] right =
+        [
+            ("No. Observations:", fit.N.ToString(CultureInfo.InvariantCulture)), ("Df Residuals:", Numbers.Significant(g.DfResid, 12)),
+            ("Df Model:", Numbers.Significant(g.DfModel, 12)), ("Scale:", Numbers.Significant(g.Dispersion, 6)),
+            ("Log-Likelihood:", Numbers.Significant(fit.LogLikelihood, 10)), ("LL-Null:", Numbers.Significant(g.LogLikelihoodNull, 10)),
+        ];
+        for (int i = 0; i < left.Length; i++)
+            output.WriteLine($"{left[i].Item1,-22}{left[i].Item2,16}    {right[i].Item1,-18}{right[i].Item2,16}");
     }
 
     /// <summary>Whether the search converged, why it stopped, and what it cost.</summary>

@@ -20,8 +20,11 @@ public sealed class DesignMatrix
     /// <summary>Design columns relative to the size of the terms that combine into them, below which a column is collinear.</summary>
     public const double CollinearTolerance = 1e-10;
 
-    private DesignMatrix(Dataset data, string response, IReadOnlyList<string> names, bool intercept, string? offset)
+    private DesignMatrix(Dataset data, string response, IReadOnlyList<string> names, bool intercept, string? offset,
+        DesignSpec spec, IReadOnlyDictionary<string, FactorLevels> levels)
     {
+        Spec = spec;
+        Levels = levels;
         Data = data;
         Response = response;
         Names = names;
@@ -43,6 +46,12 @@ public sealed class DesignMatrix
 
     /// <summary>The offset column, or null.</summary>
     public string? Offset { get; }
+
+    /// <summary>The design this matrix was built from.</summary>
+    public DesignSpec Spec { get; }
+
+    /// <summary>Each factor column's levels as found in the data, by column.</summary>
+    public IReadOnlyDictionary<string, FactorLevels> Levels { get; }
 
     /// <summary>The columns as a regression model reads them (response, features, intercept, offset).</summary>
     public ModelColumns Columns => new(Y: Response, X: Names) { Intercept = Intercept, Offset = Offset };
@@ -87,7 +96,31 @@ public sealed class DesignMatrix
             throw new InputException($"{data.Source}: design column '{twice.Key}' would appear twice (a data column has a derived column's name)", twice.Key);
         var design = data.With(derived);
         Collinearity.Check(design, names, spec.Intercept);
-        return new DesignMatrix(design, spec.Response, names, spec.Intercept, spec.Offset);
+        return new DesignMatrix(design, spec.Response, names, spec.Intercept, spec.Offset, spec, factors);
+    }
+
+    /// <summary>
+    /// The design columns of <paramref name="spec"/> (besides the intercept, in order) over new rows
+    /// <paramref name="data"/>, each factor coded with the levels it had when fitted, <paramref name="levels"/>: a
+    /// level not among them is an error naming its row. The response is not read; nothing is checked for collinearity.
+    /// </summary>
+    public static IReadOnlyList<KeyValuePair<string, double[]>> Rows(Dataset data, DesignSpec spec, IReadOnlyDictionary<string, IReadOnlyList<string>> levels)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(levels);
+        var factors = spec.FactorColumns.ToDictionary(c => c, c => levels.TryGetValue(c, out var names)
+            ? FactorLevels.Matching(data, c, names)
+            : throw new InputException($"design: factor '{c}' has no fitted levels", nameof(levels)));
+        var columns = new List<KeyValuePair<string, double[]>>();
+        foreach (var (_, parts) in Code(spec, factors))
+        {
+            if (parts is [{ Levels: null } single])
+                columns.Add(KeyValuePair.Create(single.Variable.Column, data.Column(single.Variable.Column)));
+            else
+                columns.AddRange(Products(data, parts).Select(p => KeyValuePair.Create(p.Name, p.Values)));
+        }
+        return columns;
     }
 
     /// <summary>One variable of a term as coded: a number (no levels), or the factor levels it indicates.</summary>

@@ -35,6 +35,46 @@ public sealed class FactorLevels
         return data.IsText(column) ? FromText(column, data.TextColumn(column)) : FromNumbers(column, data.Column(column));
     }
 
+    /// <summary>
+    /// Column <paramref name="column"/> of <paramref name="data"/> coded with the given <paramref name="levels"/> (a
+    /// fit's, in their order): text cells match a level's name exactly, numbers match a level that reads as that number;
+    /// a cell that matches none is an error naming its row, the cell and the levels.
+    /// </summary>
+    public static FactorLevels Matching(Dataset data, string column, IReadOnlyList<string> levels)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(levels);
+        var codes = new int[data.Rows];
+        if (data.IsText(column))
+        {
+            var index = new Dictionary<string, int>(StringComparer.Ordinal);
+            for (int k = 0; k < levels.Count; k++)
+                index.TryAdd(levels[k], k);
+            var cells = data.TextColumn(column);
+            for (int i = 0; i < cells.Length; i++)
+                codes[i] = index.TryGetValue(cells[i], out int code) ? code : throw Unknown(data, column, i, cells[i], levels);
+        }
+        else
+        {
+            var index = new Dictionary<double, int>();
+            for (int k = 0; k < levels.Count; k++)
+            {
+                if (double.TryParse(levels[k], NumberStyles.Float, CultureInfo.InvariantCulture, out double value))
+                    index.TryAdd(value == 0 ? 0.0 : value, k);
+            }
+            var values = data.Column(column);
+            for (int i = 0; i < values.Length; i++)
+            {
+                double key = values[i] == 0 ? 0.0 : values[i];
+                codes[i] = index.TryGetValue(key, out int code) ? code : throw Unknown(data, column, i, key.ToString("R", CultureInfo.InvariantCulture), levels);
+            }
+        }
+        return new FactorLevels(column, levels, codes);
+    }
+
+    private static InputException Unknown(Dataset data, string column, int row, string cell, IReadOnlyList<string> levels) =>
+        new($"{data.Source}: {data.DescribeRow(row)}, column '{column}': level '{cell}' is not one of the factor's fitted levels ({string.Join(", ", levels)})");
+
     private static FactorLevels FromText(string column, string[] cells)
     {
         var sorted = cells.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();

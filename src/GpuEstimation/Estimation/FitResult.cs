@@ -60,4 +60,10 @@ public sealed record FitResult(
 
     /// <summary>Bayesian (Schwarz): k log n − 2 log L.</summary>
     public double Bic => FreeParameters * Math.Log(N) - 2 * LogLikelihood;
+
+    /// <summary>A generalized linear model's deviance, Pearson χ², pseudo-R² and degrees of freedom (<see cref="Models.GlmStatistics.Of"/>), or null.</summary>
+    public Models.GlmStatistics? Glm { get; init; }
+
+    /// <summary>A regression's design as fitted (formula, factor levels), for predictions on new rows, or null.</summary>
+    public Design.FittedDesign? Design { get; init; }
 }

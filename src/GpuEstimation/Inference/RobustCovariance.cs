@@ -19,6 +19,7 @@ internal static class RobustCovariance
     /// <param name="natural">The estimates (natural scale).</param>
     /// <param name="bread">The model-based covariance on the natural scale (P×P).</param>
     /// <param name="scaleParameters">Parameters the small-sample factor does not count.</param>
+    /// <param name="weights">Each row's frequency weight, or null (one observation a row): n = Σw, and clusters of weight 0 are not counted.</param>
     public static double[,] Sandwich(CovarianceType type, ILikelihoodEngine engine, ParameterMap map, double[] natural, double[,] bread,
         IReadOnlyCollection<string> scaleParameters, IReadOnlyList<double>? weights = null)
     {

@@ -101,6 +101,26 @@ public static class Glm
         };
     }
 
+    /// <summary>
+    /// The constant-only model of <paramref name="model"/>: the same response, trials, offset and weights, an intercept
+    /// and no features (statsmodels' and R's null model, which the null deviance and pseudo-R² compare with).
+    /// </summary>
+    internal static ModelSpec<GlmModel> NullModel(ModelSpec<GlmModel> model)
+    {
+        var m = model.Model;
+        double[]? Column(int index) => index >= 0 ? model.Columns[index] : null;
+        var constant = new GlmModel(m.Family, m.Link, [], intercept: true, trials: m.TrialsColumn >= 0,
+            constant: m.ConstantColumn >= 0, offset: m.OffsetColumn >= 0, weights: m.WeightsColumn >= 0);
+        var (start, scales) = GlmStart.Values(m.Family, m.Link, model.Columns[0], Column(m.TrialsColumn), Column(m.OffsetColumn),
+            Column(m.WeightsColumn), [], [], intercept: true);
+        bool extra = GlmModel.HasExtraParameter(m.Family);
+        var names = ParameterNames(m.Family, [], intercept: true);
+        var parameters = names
+            .Select((n, k) => new ParameterInfo(n, extra && k == names.Length - 1 ? ParameterDomain.Positive : ParameterDomain.Real))
+            .ToArray();
+        return new ModelSpec<GlmModel>($"{model.Name}, constant only", constant, [.. model.Columns.Take(m.FirstFeature)], parameters, start, scales);
+    }
+
     /// <summary>The model's name in results: <c>logit</c>, <c>probit</c>, or <c>glm(family, link)</c>.</summary>
     public static string Describe(string name, GlmFamily family, GlmLink link) =>
         name == GlmNames.Glm ? $"glm({GlmNames.Name(family)}, {GlmNames.Name(link)})" : name;

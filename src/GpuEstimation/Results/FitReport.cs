@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using GpuEstimation.Design;
 using GpuEstimation.Estimation;
 
 namespace GpuEstimation.Results;
@@ -6,7 +7,8 @@ namespace GpuEstimation.Results;
 /// <summary>
 /// The JSON contract of a fit (<see cref="JsonReport.Fit"/>), field by field in the order written. Fields may be
 /// added; none is ever renamed. Absent and non-finite numbers are null; <c>logPosterior</c> (MAP only) and
-/// <c>fitMs</c> (timed only) are left out where absent.
+/// <c>fitMs</c> (timed only) are left out where absent, as are the generalized linear models' statistics
+/// (<c>family</c> ... <c>dfResid</c>) for other models and <c>design</c> for a fit without one.
 /// </summary>
 /// <param name="Model">The model's name.</param>
 /// <param name="Method">"mle" or "map".</param>
@@ -61,11 +63,59 @@ public sealed record FitReport(
     {
         var d = fit.Diagnostics;
         // The convergence fields stand at the top level (the engine-core contract) and again in diagnostics.
-        return new(fit.Model, fit.Method, fit.Device, fit.N, fit.Level, fit.Parameters.Select(ParameterReport.From).ToArray(),
+        return WithGlmAndDesign(fit, new(fit.Model, fit.Method, fit.Device, fit.N, fit.Level, fit.Parameters.Select(ParameterReport.From).ToArray(),
             fit.LogLikelihood, fit.LogPosterior, fit.FreeParameters, fit.Aic, fit.Bic, Rows(fit.Covariance), fit.CovType,
             d.Converged, d.Reason, d.Iterations, d.Evaluations, d.GradientNorm, d.Edm, fit.Optimizer,
-            d, fit.ElapsedMs, fitMs);
+            d, fit.ElapsedMs, fitMs));
     }
+
+    /// <summary>The GLM family (statsmodels' Model Family), where the model is one.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Family { get; init; }
+
+    /// <summary>The GLM link (statsmodels' Link Function).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Link { get; init; }
+
+    /// <summary>The deviance (statsmodels' <c>deviance</c>).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? Deviance { get; init; }
+
+    /// <summary>The constant-only model's deviance (<c>null_deviance</c>).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? NullDeviance { get; init; }
+
+    /// <summary>Pearson's χ² (<c>pearson_chi2</c>).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? PearsonChi2 { get; init; }
+
+    /// <summary>The dispersion (statsmodels' <c>scale</c>): 1, or Pearson χ² / dfResid for gamma and normal.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? Dispersion { get; init; }
+
+    /// <summary>The constant-only model's maximum log-likelihood (<c>llnull</c>).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? LogLikelihoodNull { get; init; }
+
+    /// <summary>McFadden's pseudo-R², 1 − logLikelihood / logLikelihoodNull (<c>prsquared</c>).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? PseudoR2 { get; init; }
+
+    /// <summary>Estimated coefficients besides the intercept (<c>df_model</c>).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? DfModel { get; init; }
+
+    /// <summary>Σ weights − estimated coefficients (<c>df_resid</c>).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? DfResid { get; init; }
+
+    /// <summary>A regression's design as fitted (formula, columns, intercept, offset, factor levels): what predictions need.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public FittedDesign? Design { get; init; }
+
+    private static FitReport WithGlmAndDesign(FitResult fit, FitReport report) => fit.Glm is not { } g ? report with { Design = fit.Design } : report with
+    {
+        Family = g.Family,
+        Link = g.Link,
+        Deviance = g.Deviance,
+        NullDeviance = g.NullDeviance,
+        PearsonChi2 = g.PearsonChi2,
+        Dispersion = g.Dispersion,
+        LogLikelihoodNull = g.LogLikelihoodNull,
+        PseudoR2 = g.PseudoR2,
+        DfModel = g.DfModel,
+        DfResid = g.DfResid,
+        Design = fit.Design,
+    };
 
     private static double[][]? Rows(double[,]? matrix)
     {

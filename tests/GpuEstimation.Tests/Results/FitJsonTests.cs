@@ -59,6 +59,38 @@ public class FitJsonTests(DeviceFixture devices)
         }
     }
 
+    // A GLM's statistics and a regression's design follow the other fields, each value as the fit holds it.
+    [Fact]
+    public void GlmFitAddsItsStatisticsAndDesign()
+    {
+        var data = GpuEstimation.Data.Dataset.FromColumns(("y", [0.0, 1, 0, 1, 1, 0, 1, 1]), ("x", [0.5, 1.5, -0.2, 2.0, 0.1, -1.0, 0.3, 1.1]));
+        var design = GpuEstimation.Design.DesignMatrix.Build(data, GpuEstimation.Design.DesignSpec.FromColumns("y", ["x"], []));
+        var spec = GpuEstimation.Models.ModelCatalog.Create("logit", design.Data, design.Columns);
+        using var session = new EstimationSession(spec, devices.Native);
+        var fit = session.Fit(new FitOptions());
+        fit = fit with { Glm = GpuEstimation.Models.GlmStatistics.Of(spec, fit, devices.Native), Design = GpuEstimation.Design.FittedDesign.Of(design) };
+
+        using var json = JsonDocument.Parse(JsonReport.Fit(fit));
+        var root = json.RootElement;
+
+        string[] glm = ["family", "link", "deviance", "nullDeviance", "pearsonChi2", "dispersion", "logLikelihoodNull", "pseudoR2", "dfModel", "dfResid", "design"];
+        Assert.Equal(glm, Names(root)[^glm.Length..]);
+        Assert.Equal("elapsedMs", Names(root)[^(glm.Length + 1)]);
+        var g = fit.Glm!;
+        Assert.Equal("binomial", root.GetProperty("family").GetString());
+        Assert.Equal("logit", root.GetProperty("link").GetString());
+        Number(g.Deviance, root.GetProperty("deviance"), "glm");
+        Number(g.NullDeviance, root.GetProperty("nullDeviance"), "glm");
+        Number(g.PearsonChi2, root.GetProperty("pearsonChi2"), "glm");
+        Number(g.Dispersion, root.GetProperty("dispersion"), "glm");
+        Number(g.LogLikelihoodNull, root.GetProperty("logLikelihoodNull"), "glm");
+        Number(g.PseudoR2, root.GetProperty("pseudoR2"), "glm");
+        Number(1, root.GetProperty("dfModel"), "glm");
+        Number(6, root.GetProperty("dfResid"), "glm");
+        Assert.Equal(["formula", "response", "columns", "intercept", "offset", "factors"], Names(root.GetProperty("design")));
+        Assert.Equal("y ~ x", root.GetProperty("design").GetProperty("formula").GetString());
+    }
+
     [Fact]
     public void FitValuesAreExactOrNull()
     {

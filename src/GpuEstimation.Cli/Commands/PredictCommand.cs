@@ -1,0 +1,76 @@
+using System.CommandLine;
+using System.Globalization;
+using GpuEstimation.Cli.Options;
+using GpuEstimation.Cli.Output;
+using GpuEstimation.Data;
+using GpuEstimation.Results;
+
+namespace GpuEstimation.Cli.Commands;
+
+/// <summary>
+/// <c>gpuest predict</c>: a regression fit's linear predictor, mean and their standard errors for new rows, from the
+/// fit's JSON (<c>gpuest fit --json</c>), which keeps the design and the coefficients' covariance.
+/// </summary>
+internal sealed class PredictCommand : Command
+{
+    private readonly Option<string?> _model = CliOption.Text("--model-json", "FILE",
+        "a regression's fit as gpuest fit --json wrote it (--model linear, glm, logit or probit)", required: true);
+
+    private readonly Option<string?> _data = CliOption.Text("--data", "FILE",
+        "the new rows: a CSV file (or .npy) with the design's columns, and the offset column where the fit had one; the response is not read", required: true);
+
+    private readonly Option<string?> _out = CliOption.Text("--out", "FILE",
+        "where to write the predictions, CSV: eta,mean,seEta,seMean (and offset where the fit had one), one line per row", required: true);
+
+    public PredictCommand() : base("predict", "Predict new rows with a fitted regression: the linear predictor, the mean and their standard errors (delta method).")
+    {
+        Add(_model);
+        Add(_data);
+        Add(_out);
+        SetAction(Run);
+    }
+
+    private int Run(ParseResult parse)
+    {
+        var output = parse.InvocationConfiguration.Output;
+        string modelPath = parse.GetValue(_model)!, dataPath = parse.GetValue(_data)!, outPath = parse.GetValue(_out)!;
+        OutputFile.Check("--out", outPath, dataPath);
+        OutputFile.CheckDistinct(("--model-json", modelPath), ("--out", outPath));
+        var fitted = FittedRegression.FromJson(ReadModel(modelPath), modelPath);
+        var (numeric, factors) = fitted.Design.InputColumns();
+        var data = DataFile.Read(dataPath, numeric, factors);
+        var prediction = fitted.Predict(data);
+        OutputFile.Write("--out", outPath, path => Write(path, prediction));
+        output.WriteLine($"{data.Rows:N0} predictions of {fitted.Model} ({fitted.Design.Formula}) written to {outPath}: " +
+            $"eta, mean, seEta, seMean{(prediction.Offset is null ? "" : ", offset")}");
+        if (!fitted.HasCovariance)
+            output.WriteLine("note: the fit has no covariance of its estimates (its Hessian allowed none); seEta and seMean are NaN");
+        return GpuestApp.Ok;
+    }
+
+    private static string ReadModel(string path)
+    {
+        try
+        {
+            return File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new InputException($"--model-json {path}: {e.Message.ReplaceLineEndings(" ")}");
+        }
+    }
+
+    // Shortest round-trip numbers, so a reader gets the very doubles.
+    private static void Write(string path, Prediction prediction)
+    {
+        using var writer = new StreamWriter(path);
+        writer.WriteLine(prediction.Offset is null ? "eta,mean,seEta,seMean" : "eta,mean,seEta,seMean,offset");
+        for (int i = 0; i < prediction.Eta.Length; i++)
+        {
+            writer.Write($"{R(prediction.Eta[i])},{R(prediction.Mean[i])},{R(prediction.SeEta[i])},{R(prediction.SeMean[i])}");
+            writer.WriteLine(prediction.Offset is { } offset ? $",{R(offset[i])}" : "");
+        }
+    }
+
+    private static string R(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+}

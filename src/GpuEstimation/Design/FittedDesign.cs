@@ -1,0 +1,59 @@
+using GpuEstimation.Data;
+
+namespace GpuEstimation.Design;
+
+/// <summary>
+/// A regression's design as it was fitted, in the form the fit's JSON keeps it (<c>design</c>): enough to build the
+/// same columns for new rows (<see cref="Rows"/>), factor levels included.
+/// </summary>
+/// <param name="Formula">The design as a formula (<see cref="DesignSpec.ToString"/>), which <see cref="Design.Formula.Parse"/> reads back.</param>
+/// <param name="Response">The response column.</param>
+/// <param name="Columns">The design columns besides the intercept, in order: each a coefficient of the same name.</param>
+/// <param name="Intercept">Whether the design has an intercept (the coefficient <c>intercept</c>).</param>
+/// <param name="Offset">The offset column, or null.</param>
+/// <param name="Factors">Each factor column and its levels as fitted, in sorted order (the first the reference).</param>
+public sealed record FittedDesign(
+    string Formula,
+    string Response,
+    IReadOnlyList<string> Columns,
+    bool Intercept,
+    string? Offset,
+    IReadOnlyList<FittedFactor> Factors)
+{
+    /// <summary>The fitted form of <paramref name="design"/>.</summary>
+    public static FittedDesign Of(DesignMatrix design)
+    {
+        ArgumentNullException.ThrowIfNull(design);
+        return new(design.Spec.ToString(), design.Response, design.Names, design.Intercept, design.Offset,
+            [.. design.Levels.Values.Select(l => new FittedFactor(l.Column, l.Names))]);
+    }
+
+    /// <summary>The design read back from <see cref="Formula"/>.</summary>
+    public DesignSpec Spec() => Design.Formula.Parse(Formula);
+
+    /// <summary>The columns that new rows must hold: the numeric variables, the factors and the offset (not the response).</summary>
+    public (IReadOnlyList<string> Numeric, IReadOnlyList<string> Factors) InputColumns()
+    {
+        var spec = Spec();
+        return ([.. spec.NumericColumns.Where(c => c != spec.Response)], spec.FactorColumns);
+    }
+
+    /// <summary>
+    /// The design columns (<see cref="Columns"/>, in order) over new rows <paramref name="data"/>, factors coded with
+    /// the fitted levels: a level not among them is an error naming its row.
+    /// </summary>
+    public IReadOnlyList<double[]> Rows(Dataset data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        var levels = Factors.ToDictionary(f => f.Column, f => f.Levels);
+        var columns = DesignMatrix.Rows(data, Spec(), levels);
+        if (!columns.Select(c => c.Key).SequenceEqual(Columns))
+            throw new InputException($"design '{Formula}': its columns ({string.Join(", ", columns.Select(c => c.Key))}) are not the fitted ones ({string.Join(", ", Columns)})");
+        return [.. columns.Select(c => c.Value)];
+    }
+}
+
+/// <summary>A factor of a fitted design: its column and its levels in sorted order (the first the reference).</summary>
+/// <param name="Column">The factor's column.</param>
+/// <param name="Levels">The levels' names.</param>
+public sealed record FittedFactor(string Column, IReadOnlyList<string> Levels);

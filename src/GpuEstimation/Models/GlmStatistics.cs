@@ -1,0 +1,152 @@
+using GpuEstimation.Backends;
+using GpuEstimation.Estimation;
+using GpuEstimation.Kernels;
+using GpuEstimation.Kernels.Models;
+
+namespace GpuEstimation.Models;
+
+/// <summary>
+/// A generalized linear model's fit statistics, as statsmodels' <c>GLMResults</c> names them: the deviance, the null
+/// deviance, Pearson's χ², the dispersion (statsmodels' <c>scale</c>), McFadden's pseudo-R² and the degrees of
+/// freedom. Frequency weights count as rows (statsmodels' <c>freq_weights</c>): n = Σ w.
+/// </summary>
+/// <param name="Family">The family's name.</param>
+/// <param name="Link">The link's name.</param>
+/// <param name="Deviance">
+/// 2 Σ w [log f(y; y) − log f(y; μ̂)] with the family's unit deviance, which no scale enters: binomial
+/// 2[y log(y/μ) + (n − y) log((n − y)/(n − μ))], Poisson 2[y log(y/μ) − (y − μ)], NB2 at the fitted α
+/// 2[y log(y/μ) − (y + 1/α) log((1 + αy)/(1 + αμ))], gamma 2[(y − μ)/μ − log(y/μ)], normal (y − μ)².
+/// </param>
+/// <param name="NullDeviance">The deviance of the constant-only model with the same offset, weights and trials (and NB2's α), fitted.</param>
+/// <param name="PearsonChi2">Σ w (y − μ̂)²/V(μ̂), V the family's variance function (NB2: μ + αμ²; binomial nπ(1 − π)).</param>
+/// <param name="Dispersion">statsmodels' scale: 1 for binomial, Poisson and NB2; Pearson χ² / <paramref name="DfResid"/> for gamma and normal.</param>
+/// <param name="LogLikelihoodNull">The constant-only model's maximum log-likelihood, its own α, shape or σ estimated again (statsmodels' discrete models' <c>llnull</c>).</param>
+/// <param name="PseudoR2">McFadden's 1 − log L / log L₀ (statsmodels' <c>prsquared</c>, <c>pseudo_rsquared(kind="mcf")</c>).</param>
+/// <param name="DfModel">Estimated coefficients besides the intercept.</param>
+/// <param name="DfResid">n − estimated coefficients, n = Σ w (the family's own parameter not counted, as statsmodels).</param>
+public sealed record GlmStatistics(
+    string Family,
+    string Link,
+    double Deviance,
+    double NullDeviance,
+    double PearsonChi2,
+    double Dispersion,
+    double LogLikelihoodNull,
+    double PseudoR2,
+    double DfModel,
+    double DfResid)
+{
+    /// <summary>
+    /// The statistics of <paramref name="fit"/>, a fit of <paramref name="model"/>; null where the model is not a
+    /// generalized linear model. The residual sums are one host pass over the rows at the fitted linear predictor;
+    /// the constant-only model is fitted on <paramref name="device"/> as the model was (twice for NB2: with its α
+    /// estimated for the log-likelihood, held at the fit's for the deviance).
+    /// </summary>
+    public static GlmStatistics? Of(IModelSpec model, FitResult fit, ComputeDevice device)
+    {
+        ArgumentNullException.ThrowIfNull(fit);
+        ArgumentNullException.ThrowIfNull(device);
+        if (model is not ModelSpec<GlmModel> glm)
+            return null;
+        var m = glm.Model;
+        var estimates = fit.Parameters.Select(p => p.Estimate).ToArray();
+        double alpha = m.Family == GlmFamily.NegativeBinomial ? estimates[m.Coefficients] : 0.0;
+
+        // η = c + Σ bⱼ x̃ⱼ + offset over the centred columns the device reads (c the centred intercept).
+        var arguments = new double[GlmModel.ArgumentCount(m)];
+        GlmModel.Prepare(m, estimates, arguments);
+        int rows = glm.Rows;
+        var eta = new double[rows];
+        Array.Fill(eta, arguments[0]);
+        for (int j = 0; j < m.Features; j++)
+        {
+            var column = glm.Columns[m.FirstFeature + j];
+            double b = arguments[1 + j];
+            for (int i = 0; i < rows; i++)
+                eta[i] += b * column[i];
+        }
+        AddOffset(m, glm.Columns, eta);
+        var (deviance, pearson) = Sums(m, glm.Columns, eta, alpha);
+
+        var (logLikelihoodNull, nullDeviance) = NullModel(glm, alpha, device);
+
+        var weights = m.WeightsColumn >= 0 ? glm.Columns[m.WeightsColumn] : null;
+        double n = weights?.Sum() ?? rows;
+        var coefficients = fit.Parameters.Take(m.Coefficients).ToArray();
+        int free = coefficients.Count(p => !p.Fixed);
+        bool intercept = m.Intercept == 1 && !coefficients[0].Fixed;
+        double dfResid = n - free;
+        double dispersion = m.Family is GlmFamily.Gamma or GlmFamily.Normal ? pearson / dfResid : 1.0;
+        return new GlmStatistics(GlmNames.Name(m.Family), GlmNames.Name(m.Link), deviance, nullDeviance, pearson, dispersion,
+            logLikelihoodNull, 1.0 - fit.LogLikelihood / logLikelihoodNull, free - (intercept ? 1 : 0), dfResid);
+    }
+
+    // The constant-only model fitted: its maximum log-likelihood (the family's parameter free) and its deviance (at α).
+    private static (double LogLikelihood, double Deviance) NullModel(ModelSpec<GlmModel> glm, double alpha, ComputeDevice device)
+    {
+        var nullSpec = Glm.NullModel(glm);
+        using var session = new EstimationSession(nullSpec, device);
+        var free = session.Fit(new FitOptions());
+        var atAlpha = glm.Model.Family == GlmFamily.NegativeBinomial
+            ? session.Fit(new FitOptions { Fixed = new Dictionary<string, double> { [nullSpec.Parameters[1].Name] = alpha } })
+            : free;
+        double logLikelihood = free.Converged ? free.LogLikelihood : double.NaN;
+        if (!atAlpha.Converged)
+            return (logLikelihood, double.NaN);
+        var eta = new double[glm.Rows];
+        Array.Fill(eta, atAlpha.Parameters[0].Estimate);
+        AddOffset(glm.Model, glm.Columns, eta);
+        return (logLikelihood, Sums(glm.Model, glm.Columns, eta, alpha).Deviance);
+    }
+
+    private static void AddOffset(in GlmModel m, IReadOnlyList<double[]> columns, double[] eta)
+    {
+        if (m.OffsetColumn < 0)
+            return;
+        var offset = columns[m.OffsetColumn];
+        for (int i = 0; i < eta.Length; i++)
+            eta[i] += offset[i];
+    }
+
+    // Σ w × unit deviance and Σ w × (y − μ)²/V(μ), in row order.
+    private static (double Deviance, double Pearson) Sums(in GlmModel m, IReadOnlyList<double[]> columns, double[] eta, double alpha)
+    {
+        var y = columns[0];
+        var trials = m.TrialsColumn >= 0 ? columns[m.TrialsColumn] : null;
+        var weights = m.WeightsColumn >= 0 ? columns[m.WeightsColumn] : null;
+        double deviance = 0, pearson = 0;
+        for (int i = 0; i < y.Length; i++)
+        {
+            double w = weights?[i] ?? 1.0;
+            if (w == 0)
+                continue;
+            var (d, r) = Unit(m.Family, m.Link, y[i], trials?[i] ?? 1.0, eta[i], alpha);
+            deviance += w * d;
+            pearson += w * r;
+        }
+        return (deviance, pearson);
+    }
+
+    // One row's unit deviance and squared Pearson residual.
+    private static (double Deviance, double Pearson) Unit(GlmFamily family, GlmLink link, double y, double n, double eta, double alpha)
+    {
+        if (family == GlmFamily.Binomial)
+        {
+            double p = GlmMean.Of(link, eta), q = GlmMean.Complement(link, eta), f = n - y;
+            double deviance = 2 * ((y == 0 ? 0 : y * Math.Log(y / (n * p))) + (f == 0 ? 0 : f * Math.Log(f / (n * q))));
+            double residual = y - n * p;
+            return (deviance, residual * residual / (n * p * q));
+        }
+        double mu = GlmMean.Of(link, eta);
+        double e = y - mu;
+        return family switch
+        {
+            GlmFamily.Poisson => (2 * ((y == 0 ? 0 : y * Math.Log(y / mu)) - e), e * e / mu),
+            GlmFamily.NegativeBinomial => (
+                2 * ((y == 0 ? 0 : y * Math.Log(y / mu)) - (y + 1 / alpha) * DeviceMath.Log1p(alpha * e / (1 + alpha * mu))),
+                e * e / (mu + alpha * mu * mu)),
+            GlmFamily.Gamma => (-2 * DeviceMath.Log1pMinusX(e / mu), e * e / (mu * mu)),
+            _ => (e * e, e * e),
+        };
+    }
+}

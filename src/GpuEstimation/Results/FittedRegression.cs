@@ -1,0 +1,196 @@
+using System.Text.Json;
+using GpuEstimation.Data;
+using GpuEstimation.Design;
+using GpuEstimation.Kernels.Models;
+using GpuEstimation.Models;
+
+namespace GpuEstimation.Results;
+
+/// <summary>
+/// A regression fit read back from its JSON (<see cref="JsonReport.Fit"/>): the link, the coefficients of the design's
+/// columns, their covariance and the design, from which <see cref="Predict"/> gives the linear predictor, the mean and
+/// their standard errors for new rows.
+/// </summary>
+public sealed class FittedRegression
+{
+    private readonly double[] _coefficients;
+    private readonly double[,]? _covariance;
+
+    private FittedRegression(string model, GlmLink link, FittedDesign design, double[] coefficients, double[,]? covariance)
+    {
+        Model = model;
+        Link = link;
+        Design = design;
+        _coefficients = coefficients;
+        _covariance = covariance;
+    }
+
+    /// <summary>The model's name as the fit wrote it (<c>linear</c>, <c>logit</c>, <c>glm(poisson, log)</c>, ...).</summary>
+    public string Model { get; }
+
+    /// <summary>The link: the mean is its inverse at the linear predictor (identity for <c>linear</c>).</summary>
+    public GlmLink Link { get; }
+
+    /// <summary>The design as fitted.</summary>
+    public FittedDesign Design { get; }
+
+    /// <summary>Whether the fit had a covariance of its coefficients (else the standard errors are NaN).</summary>
+    public bool HasCovariance => _covariance is not null;
+
+    /// <summary>
+    /// Reads a fit's JSON text <paramref name="json"/> (named <paramref name="source"/> in messages): a regression
+    /// (model <c>linear</c>, <c>logit</c>, <c>probit</c> or <c>glm(...)</c>) written with its <c>design</c>; what is
+    /// missing or malformed is an error naming the field.
+    /// </summary>
+    public static FittedRegression FromJson(string json, string source)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(json);
+        }
+        catch (JsonException e)
+        {
+            throw new InputException($"{source}: not a fit's JSON ({e.Message})");
+        }
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+                throw new InputException($"{source}: not a fit's JSON (an object with model, parameters, covariance and design)");
+            var model = Text(root, "model", source) ?? throw Missing(source, "model");
+            GlmLink link = model == "linear" ? GlmLink.Identity
+                : Text(root, "link", source) is { } linkName && GlmNames.Links.Contains(linkName) ? GlmNames.Link(linkName)
+                : throw new InputException($"{source}: model '{model}' has no known link; predictions are for the regressions (linear, glm, logit, probit)");
+            if (!root.TryGetProperty("design", out var designElement) || designElement.ValueKind != JsonValueKind.Object)
+                throw new InputException($"{source}: no design; predictions need the design of a regression (linear, glm, logit, probit) as the fit's JSON writes it");
+            var design = ReadDesign(designElement, source);
+
+            var parameters = root.TryGetProperty("parameters", out var p) && p.ValueKind == JsonValueKind.Array
+                ? p.EnumerateArray().Select((e, k) => (Name: Text(e, "name", source) ?? throw Missing(source, $"parameters[{k}].name"), Estimate: Number(e, "estimate", source, $"parameters[{k}]")))
+                    .ToList()
+                : throw Missing(source, "parameters");
+            var names = (design.Intercept ? ["intercept"] : Array.Empty<string>()).Concat(design.Columns).ToArray();
+            var index = names.Select(n => parameters.FindIndex(q => q.Name == n) is var k and >= 0
+                ? k : throw new InputException($"{source}: the design's column '{n}' has no parameter of that name")).ToArray();
+            var coefficients = index.Select(k => parameters[k].Estimate).ToArray();
+            return new FittedRegression(model, link, design, coefficients, Covariance(root, index, parameters.Count, source));
+        }
+    }
+
+    /// <summary>
+    /// The linear predictor, the mean and their standard errors (delta method: se(mean) = |dμ/dη| se(η), se(η)² =
+    /// xᵀ V x with V the coefficients' covariance) for each row of <paramref name="data"/>, which holds the design's
+    /// columns (and the offset, where the fit had one); a factor level the fit did not have is an error naming its row.
+    /// </summary>
+    public Prediction Predict(Dataset data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        var columns = Design.Rows(data);
+        var offset = Design.Offset is { } name ? data.Column(name) : null;
+        int rows = data.Rows, first = Design.Intercept ? 1 : 0, p = _coefficients.Length;
+        var eta = new double[rows];
+        var mean = new double[rows];
+        var seEta = new double[rows];
+        var seMean = new double[rows];
+        var x = new double[p];
+        for (int i = 0; i < rows; i++)
+        {
+            if (first == 1)
+                x[0] = 1;
+            for (int j = 0; j < columns.Count; j++)
+                x[first + j] = columns[j][i];
+            double value = offset?[i] ?? 0.0;
+            for (int j = 0; j < p; j++)
+                value += _coefficients[j] * x[j];
+            double variance = double.NaN;
+            if (_covariance is { } v)
+            {
+                variance = 0;
+                for (int j = 0; j < p; j++)
+                {
+                    double row = 0;
+                    for (int l = 0; l < p; l++)
+                        row += v[j, l] * x[l];
+                    variance += x[j] * row;
+                }
+            }
+            eta[i] = value;
+            mean[i] = GlmMean.Of(Link, value);
+            seEta[i] = Math.Sqrt(Math.Max(variance, 0));
+            seMean[i] = Math.Abs(GlmMean.Slope(Link, value)) * seEta[i];
+        }
+        return new Prediction(eta, mean, seEta, seMean, offset);
+    }
+
+    private static FittedDesign ReadDesign(JsonElement design, string source)
+    {
+        string Field(string name) => Text(design, name, source) ?? throw Missing(source, $"design.{name}");
+        var columns = design.TryGetProperty("columns", out var c) && c.ValueKind == JsonValueKind.Array
+            ? c.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.String ? e.GetString()! : throw Missing(source, "design.columns")).ToArray()
+            : throw Missing(source, "design.columns");
+        bool intercept = design.TryGetProperty("intercept", out var i) && i.ValueKind is JsonValueKind.True or JsonValueKind.False
+            ? i.GetBoolean() : throw Missing(source, "design.intercept");
+        var factors = new List<FittedFactor>();
+        if (design.TryGetProperty("factors", out var f) && f.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var factor in f.EnumerateArray())
+            {
+                var column = Text(factor, "column", source) ?? throw Missing(source, "design.factors[].column");
+                var levels = factor.TryGetProperty("levels", out var l) && l.ValueKind == JsonValueKind.Array
+                    ? l.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.String ? e.GetString()! : throw Missing(source, $"design.factors[{column}].levels")).ToArray()
+                    : throw Missing(source, $"design.factors[{column}].levels");
+                factors.Add(new FittedFactor(column, levels));
+            }
+        }
+        var fitted = new FittedDesign(Field("formula"), Field("response"), columns, intercept, Text(design, "offset", source), factors);
+        try
+        {
+            fitted.Spec();
+        }
+        catch (InputException e)
+        {
+            throw new InputException($"{source}: design.formula: {e.Message}");
+        }
+        return fitted;
+    }
+
+    // The covariance of the coefficients at index (a P × P matrix in the JSON, row by row), or null where the fit has none.
+    private static double[,]? Covariance(JsonElement root, int[] index, int count, string source)
+    {
+        if (!root.TryGetProperty("covariance", out var c) || c.ValueKind == JsonValueKind.Null)
+            return null;
+        var rows = c.ValueKind == JsonValueKind.Array ? c.EnumerateArray().ToArray() : throw Missing(source, "covariance");
+        if (rows.Length != count || rows.Any(r => r.ValueKind != JsonValueKind.Array || r.GetArrayLength() != count))
+            throw new InputException($"{source}: covariance: expected {count} rows of {count} numbers, one per parameter");
+        var matrix = new double[index.Length, index.Length];
+        for (int j = 0; j < index.Length; j++)
+        {
+            for (int l = 0; l < index.Length; l++)
+            {
+                var cell = rows[index[j]][index[l]];
+                matrix[j, l] = cell.ValueKind == JsonValueKind.Number ? cell.GetDouble() : double.NaN;
+            }
+        }
+        return matrix;
+    }
+
+    private static string? Text(JsonElement element, string name, string source) =>
+        !element.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null ? null
+        : value.ValueKind == JsonValueKind.String ? value.GetString()
+        : throw new InputException($"{source}: {name}: expected text, found {value.ValueKind.ToString().ToLowerInvariant()}");
+
+    private static double Number(JsonElement element, string name, string source, string where) =>
+        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number ? value.GetDouble() : throw Missing(source, $"{where}.{name}");
+
+    private static InputException Missing(string source, string field) => new($"{source}: no valid '{field}' (a fit's JSON from gpuest fit of a regression has it)");
+}
+
+/// <summary>Predictions for new rows, one entry per row.</summary>
+/// <param name="Eta">The linear predictor η = xᵀb (+ offset).</param>
+/// <param name="Mean">The mean g⁻¹(η) (a probability for the binomial models).</param>
+/// <param name="SeEta">The standard error of η: √(xᵀ V x).</param>
+/// <param name="SeMean">The standard error of the mean by the delta method: |dμ/dη| × se(η).</param>
+/// <param name="Offset">The offset of each row, where the fit had one.</param>
+public sealed record Prediction(double[] Eta, double[] Mean, double[] SeEta, double[] SeMean, double[]? Offset);

@@ -1,0 +1,234 @@
+using System.Globalization;
+using System.Text.Json;
+using GpuEstimation.Cli;
+using GpuEstimation.Tests.Support;
+using Xunit;
+using static GpuEstimation.Tests.Cli.Gpuest;
+
+namespace GpuEstimation.Tests.Cli;
+
+/// <summary>
+/// <c>gpuest fit --json</c> then <c>gpuest predict</c>: the round trip against statsmodels' predictions for new rows
+/// (Models/reference/glm, bench/compare/glm_reference.py), the GLM statistics the JSON carries, and each misuse an
+/// exit 2 naming what is wrong.
+/// </summary>
+public sealed class PredictCliTests : IDisposable
+{
+    // The mean and eta relative (eta absolute below 1e-3); the standard errors relative.
+    private const double MeanTolerance = 1e-8;
+    private const double StdErrorTolerance = 1e-6;
+    private const double StatisticTolerance = 1e-8;
+
+    private static readonly string References = Path.Combine(AppContext.BaseDirectory, "Models", "reference", "glm");
+    private readonly string _directory = Directory.CreateTempSubdirectory("gpuest-predict").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Theory]
+    [InlineData("logit", "--model", "logit", "--y", "y", "--x", "x1,x2")]
+    [InlineData("probit", "--model", "probit", "--y", "y", "--x", "x1,x2")]
+    [InlineData("poisson_offset", "--model", "glm", "--family", "poisson", "--offset", "logexposure", "--y", "y", "--x", "x1,x2")]
+    [InlineData("negbinomial", "--model", "glm", "--family", "negbinomial", "--y", "y", "--x", "x1,x2")]
+    [InlineData("gamma_log", "--model", "glm", "--family", "gamma", "--link", "log", "--y", "y", "--x", "x1,x2")]
+    [InlineData("logit_formula", "--model", "logit", "--formula", "y ~ x1 + C(g) + x1:C(g)")]
+    public void FitThenPredictMatchesStatsmodels(string name, params string[] options)
+    {
+        var reference = Case(name);
+        var json = Path.Combine(_directory, "fit.json");
+        var (code, fitOutput, error) = Run(["fit", "--data", Path.Combine(References, name + ".csv"), .. options, "--device", "native", "--json", json]);
+        Assert.True(code == GpuestApp.Ok, error);
+        Assert.Contains("Deviance:", fitOutput);
+        Assert.Contains("Pearson chi2:", fitOutput);
+        CheckStatistics(name, json, reference.GetProperty("statistics"));
+
+        var predictions = reference.GetProperty("predictions");
+        var newRows = Path.Combine(References, predictions.GetProperty("file").GetString()!);
+        var output = Path.Combine(_directory, "pred.csv");
+        (code, var predictOutput, error) = Run("predict", "--model-json", json, "--data", newRows, "--out", output);
+
+        Assert.True(code == GpuestApp.Ok, error);
+        Assert.Contains("6 predictions", predictOutput);
+        var lines = File.ReadAllLines(output);
+        bool offset = options.Contains("--offset");
+        Assert.Equal(offset ? "eta,mean,seEta,seMean,offset" : "eta,mean,seEta,seMean", lines[0]);
+        var rows = lines.Skip(1).Select(l => l.Split(',').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray()).ToArray();
+        Assert.Equal(predictions.GetProperty("eta").GetArrayLength(), rows.Length);
+        string[] fields = ["eta", "mean", "seEta", "seMean"];
+        for (int f = 0; f < fields.Length; f++)
+        {
+            var want = predictions.GetProperty(fields[f]).EnumerateArray().Select(e => e.GetDouble()).ToArray();
+            for (int i = 0; i < rows.Length; i++)
+            {
+                double got = rows[i][f];
+                double difference = fields[f] == "eta" && Math.Abs(want[i]) < 1e-3 ? Math.Abs(got - want[i]) : Numerics.Relative(got, want[i]);
+                double tolerance = f < 2 ? MeanTolerance : StdErrorTolerance;
+                Assert.True(difference <= tolerance, $"{name} row {i + 1} {fields[f]}: {got:R} vs statsmodels {want[i]:R} ({difference:G3})");
+            }
+        }
+        if (offset)
+        {
+            var exposure = File.ReadAllLines(newRows).Skip(1).Select(l => double.Parse(l.Split(',')[2], CultureInfo.InvariantCulture)).ToArray();
+            Assert.Equal(exposure, rows.Select(r => r[4]));
+        }
+    }
+
+    // The linear model's mean is its linear predictor; the factor k has numeric codes (levels 1, 2, 10).
+    [Fact]
+    public void LinearPredictsItsLinearPredictor()
+    {
+        var data = Path.Combine(Repository.Root(), "tests", "GpuEstimation.Tests", "Design", "reference", "design.csv");
+        var json = Path.Combine(_directory, "linear.json");
+        var (code, _, error) = Run("fit", "--model", "linear", "--data", data, "--formula", "y ~ x1 + x2 + C(g) + C(k)", "--device", "native", "--json", json);
+        Assert.True(code == GpuestApp.Ok, error);
+        var rows = Write("new.csv", "k,g,x2,x1", "10,west,-1.0,2.0", "1,east,0,0.5");
+        var output = Path.Combine(_directory, "pred.csv");
+
+        (code, _, error) = Run("predict", "--model-json", json, "--data", rows, "--out", output);
+
+        Assert.True(code == GpuestApp.Ok, error);
+        using var fit = JsonDocument.Parse(File.ReadAllText(json));
+        var b = fit.RootElement.GetProperty("parameters").EnumerateArray().ToDictionary(p => p.GetProperty("name").GetString()!, p => p.GetProperty("estimate").GetDouble());
+        double[] expected = [b["intercept"] + 2.0 * b["x1"] - 1.0 * b["x2"] + b["g[west]"] + b["k[10]"], b["intercept"] + 0.5 * b["x1"]];
+        var lines = File.ReadAllLines(output).Skip(1).Select(l => l.Split(',').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray()).ToArray();
+        for (int i = 0; i < 2; i++)
+        {
+            Assert.True(Numerics.Relative(lines[i][0], expected[i]) <= 1e-12, $"row {i + 1}: {lines[i][0]:R} vs {expected[i]:R}");
+            Assert.Equal(lines[i][0], lines[i][1]);
+            Assert.Equal(lines[i][2], lines[i][3]);
+            Assert.True(lines[i][2] > 0);
+        }
+    }
+
+    [Fact]
+    public void FitJsonKeepsTheDesignWithItsFactorLevels()
+    {
+        var json = Fit("logit_formula", "--model", "logit", "--formula", "y ~ x1 + C(g) + x1:C(g)");
+
+        using var fit = JsonDocument.Parse(File.ReadAllText(json));
+        var design = fit.RootElement.GetProperty("design");
+        Assert.Equal("y ~ x1 + C(g) + x1:C(g)", design.GetProperty("formula").GetString());
+        Assert.Equal(["x1", "g[hill]", "g[lake]", "x1:g[hill]", "x1:g[lake]"], design.GetProperty("columns").EnumerateArray().Select(e => e.GetString()));
+        var factor = Assert.Single(design.GetProperty("factors").EnumerateArray());
+        Assert.Equal("g", factor.GetProperty("column").GetString());
+        Assert.Equal(["forest", "hill", "lake"], factor.GetProperty("levels").EnumerateArray().Select(e => e.GetString()));
+        Assert.True(design.GetProperty("intercept").GetBoolean());
+    }
+
+    [Fact]
+    public void AnOffsetFlagIsPartOfTheDesign()
+    {
+        var json = Fit("poisson_offset", "--model", "glm", "--family", "poisson", "--offset", "logexposure", "--y", "y", "--x", "x1,x2");
+
+        using var fit = JsonDocument.Parse(File.ReadAllText(json));
+        var design = fit.RootElement.GetProperty("design");
+        Assert.Equal("logexposure", design.GetProperty("offset").GetString());
+        Assert.Equal("y ~ x1 + x2 + offset(logexposure)", design.GetProperty("formula").GetString());
+    }
+
+    [Fact]
+    public void AnUnknownFactorLevelNamesItsLine()
+    {
+        var json = Fit("logit_formula", "--model", "logit", "--formula", "y ~ x1 + C(g) + x1:C(g)");
+        var rows = Write("new.csv", "x1,g", "0.5,hill", "1.5,marsh", "2,lake");
+
+        AssertBadInput(["predict", "--model-json", json, "--data", rows, "--out", Path.Combine(_directory, "p.csv")],
+            "line 3", "column 'g'", "level 'marsh'", "forest, hill, lake");
+        Assert.False(File.Exists(Path.Combine(_directory, "p.csv")));
+    }
+
+    [Fact]
+    public void AMissingColumnIsNamed()
+    {
+        var json = Fit("logit", "--model", "logit", "--y", "y", "--x", "x1,x2");
+        var rows = Write("new.csv", "x1,x3", "0.5,1", "1.5,2");
+
+        AssertBadInput(["predict", "--model-json", json, "--data", rows, "--out", Path.Combine(_directory, "p.csv")], "x2");
+    }
+
+    [Fact]
+    public void AMissingOffsetColumnIsNamed()
+    {
+        var json = Fit("poisson_offset", "--model", "glm", "--family", "poisson", "--offset", "logexposure", "--y", "y", "--x", "x1,x2");
+        var rows = Write("new.csv", "x1,x2", "0.5,1000", "1.5,1001");
+
+        AssertBadInput(["predict", "--model-json", json, "--data", rows, "--out", Path.Combine(_directory, "p.csv")], "logexposure");
+    }
+
+    [Fact]
+    public void TheOutputIsNeitherInput()
+    {
+        var json = Fit("logit", "--model", "logit", "--y", "y", "--x", "x1,x2");
+        var rows = Write("new.csv", "x1,x2", "0.5,1000");
+        var before = File.ReadAllText(json);
+
+        AssertBadInput(["predict", "--model-json", json, "--data", rows, "--out", rows], "--out", "is the --data input file");
+        AssertBadInput(["predict", "--model-json", json, "--data", rows, "--out", json], "--out", "is also the --model-json file");
+        Assert.Equal(before, File.ReadAllText(json));
+    }
+
+    [Fact]
+    public void AFitOfAnotherModelHasNoDesign()
+    {
+        var data = Write("x.csv", "x", "1", "2.5", "2", "4", "3.5");
+        var json = Path.Combine(_directory, "normal.json");
+        Assert.Equal(GpuestApp.Ok, Run("fit", "--model", "normal", "--data", data, "--column", "x", "--device", "native", "--json", json).Code);
+
+        AssertBadInput(["predict", "--model-json", json, "--data", data, "--out", Path.Combine(_directory, "p.csv")], "normal.json", "model 'normal'", "regressions");
+    }
+
+    [Fact]
+    public void TheModelFileMustBeAFitsJson()
+    {
+        var rows = Write("new.csv", "x1,x2", "0.5,1000");
+        var notJson = Write("fit.json", "not json at all");
+        var noFile = Path.Combine(_directory, "absent.json");
+
+        AssertBadInput(["predict", "--model-json", notJson, "--data", rows, "--out", Path.Combine(_directory, "p.csv")], "fit.json", "not a fit's JSON");
+        AssertBadInput(["predict", "--model-json", noFile, "--data", rows, "--out", Path.Combine(_directory, "p.csv")], "--model-json", "absent.json");
+    }
+
+    [Fact]
+    public void PredictNeedsItsThreeFiles()
+    {
+        var (code, _, error) = Run("predict", "--data", "x.csv", "--out", "p.csv");
+        Assert.Equal(GpuestApp.BadInput, code);
+        Assert.Contains("--model-json", error);
+    }
+
+    private static void CheckStatistics(string name, string json, JsonElement expected)
+    {
+        using var fit = JsonDocument.Parse(File.ReadAllText(json));
+        var root = fit.RootElement;
+        foreach (var (field, reference) in new[] { ("deviance", "deviance"), ("nullDeviance", "nullDeviance"), ("pearsonChi2", "pearsonChi2"),
+            ("dispersion", "dispersion"), ("pseudoR2", "pseudoR2"), ("logLikelihoodNull", "llnull") })
+        {
+            double got = root.GetProperty(field).GetDouble(), want = expected.GetProperty(reference).GetDouble();
+            Assert.True(Numerics.Relative(got, want) <= StatisticTolerance, $"{name} {field}: {got:R} vs statsmodels {want:R}");
+        }
+        Assert.Equal(expected.GetProperty("dfModel").GetDouble(), root.GetProperty("dfModel").GetDouble());
+        Assert.Equal(expected.GetProperty("dfResid").GetDouble(), root.GetProperty("dfResid").GetDouble());
+    }
+
+    private string Fit(string name, params string[] options)
+    {
+        var json = Path.Combine(_directory, name + ".json");
+        var (code, _, error) = Run(["fit", "--data", Path.Combine(References, name + ".csv"), .. options, "--device", "native", "--json", json]);
+        Assert.True(code == GpuestApp.Ok, error);
+        return json;
+    }
+
+    private string Write(string file, params string[] lines)
+    {
+        var path = Path.Combine(_directory, file);
+        File.WriteAllLines(path, lines);
+        return path;
+    }
+
+    private static JsonElement Case(string name)
+    {
+        using var document = JsonDocument.Parse(File.ReadAllText(Path.Combine(References, "reference.json")));
+        var root = document.RootElement;
+        return root.GetProperty("cases").EnumerateArray().Concat(root.GetProperty("formulaCases").EnumerateArray())
+            .Single(c => c.GetProperty("name").GetString() == name).Clone();
+    }
+}

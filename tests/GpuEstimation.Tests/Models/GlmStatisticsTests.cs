@@ -1,0 +1,118 @@
+using System.Text.Json;
+using GpuEstimation.Backends;
+using GpuEstimation.Estimation;
+using GpuEstimation.Models;
+using GpuEstimation.Tests.Support;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace GpuEstimation.Tests.Models;
+
+/// <summary>
+/// The GLM fit statistics against statsmodels' GLMResults on the reference datasets (Models/reference/glm, written by
+/// bench/compare/glm_reference.py): deviance, null deviance, Pearson χ², dispersion (statsmodels' scale), the
+/// constant-only log-likelihood and McFadden's pseudo-R², degrees of freedom.
+/// </summary>
+[Collection(DeviceCollection.Name)]
+public class GlmStatisticsTests(DeviceFixture devices, ITestOutputHelper output)
+{
+    // Relative, for every statistic. The coefficients agree to about 1e-10 and the deviances are stationary in them;
+    // Pearson's χ² is not, and is the statistic that would show a fit off its optimum.
+    private const double Tolerance = 1e-8;
+
+    private static readonly string Folder = Path.Combine(AppContext.BaseDirectory, "Models", "reference", "glm");
+
+    public static IEnumerable<object[]> Cases =>
+        Reference().RootElement.GetProperty("cases").EnumerateArray().Select(c => new object[] { c.GetProperty("name").GetString()! });
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void StatisticsMatchStatsmodels(string name)
+    {
+        using var document = Reference();
+        var reference = document.RootElement.GetProperty("cases").EnumerateArray().Single(c => c.GetProperty("name").GetString() == name);
+        var expected = reference.GetProperty("statistics");
+        var spec = GlmReferenceTests.Spec(reference);
+        using var session = new EstimationSession(spec, devices.Native);
+        var fit = session.Fit(new FitOptions());
+        Assert.True(fit.Converged, fit.Reason);
+
+        var statistics = GlmStatistics.Of(spec, fit, devices.Native);
+
+        Assert.NotNull(statistics);
+        var pairs = new (string Name, double Value, string Reference)[]
+        {
+            ("deviance", statistics.Deviance, "deviance"), ("null deviance", statistics.NullDeviance, "nullDeviance"),
+            ("Pearson chi2", statistics.PearsonChi2, "pearsonChi2"), ("dispersion", statistics.Dispersion, "dispersion"),
+            ("llnull", statistics.LogLikelihoodNull, "llnull"), ("pseudo-R2", statistics.PseudoR2, "pseudoR2"),
+        };
+        foreach (var (label, value, field) in pairs)
+        {
+            double want = expected.GetProperty(field).GetDouble(), error = Numerics.Relative(value, want);
+            output.WriteLine($"{name} {label}: {value:R} vs statsmodels {want:R} ({error:G3})");
+            Assert.True(error <= Tolerance, $"{name} {label}: {value:R} vs statsmodels {want:R} ({error:G3})");
+        }
+        Assert.Equal(expected.GetProperty("dfResid").GetDouble(), statistics.DfResid);
+        // statsmodels' df_model is rank − 1 with or without an intercept; here it counts the coefficients besides the
+        // intercept, so a model without one has one more.
+        bool intercept = reference.GetProperty("intercept").GetBoolean();
+        Assert.Equal(expected.GetProperty("dfModel").GetDouble() + (intercept ? 0 : 1), statistics.DfModel);
+        Assert.Equal(reference.GetProperty("family").GetString() ?? "binomial", statistics.Family);
+    }
+
+    // The constant-only model is fitted on the fit's device: every backend present gives the native statistics.
+    [Theory]
+    [MemberData(nameof(DeviceFixture.Backends), MemberType = typeof(DeviceFixture))]
+    public void StatisticsAreTheSameOnEveryBackend(Backend backend)
+    {
+        using var document = Reference();
+        var reference = document.RootElement.GetProperty("cases").EnumerateArray().Single(c => c.GetProperty("name").GetString() == "negbinomial");
+        var expected = reference.GetProperty("statistics");
+        var spec = GlmReferenceTests.Spec(reference);
+        using var session = new EstimationSession(spec, devices[backend]);
+        var fit = session.Fit(new FitOptions());
+
+        var statistics = GlmStatistics.Of(spec, fit, devices[backend])!;
+
+        Assert.True(Numerics.Relative(statistics.NullDeviance, expected.GetProperty("nullDeviance").GetDouble()) <= Tolerance, $"{backend}: {statistics.NullDeviance:R}");
+        Assert.True(Numerics.Relative(statistics.LogLikelihoodNull, expected.GetProperty("llnull").GetDouble()) <= Tolerance, $"{backend}: {statistics.LogLikelihoodNull:R}");
+        Assert.True(Numerics.Relative(statistics.PearsonChi2, expected.GetProperty("pearsonChi2").GetDouble()) <= Tolerance, $"{backend}: {statistics.PearsonChi2:R}");
+    }
+
+    [Fact]
+    public void OtherModelsHaveNone()
+    {
+        var data = GpuEstimation.Data.Dataset.FromColumns(("x", [1.0, 2.5, 2.0, 4.0, 3.5]));
+        var spec = ModelCatalog.Create("normal", data, new ModelColumns("x"));
+        using var session = new EstimationSession(spec, devices.Native);
+
+        Assert.Null(GlmStatistics.Of(spec, session.Fit(new FitOptions()), devices.Native));
+    }
+
+    // With every weight doubled the rows count twice: the sums double, the degrees of freedom follow n = Σ w.
+    [Fact]
+    public void FrequencyWeightsCountAsRows()
+    {
+        using var document = Reference();
+        var reference = document.RootElement.GetProperty("cases").EnumerateArray().Single(c => c.GetProperty("name").GetString() == "gamma_log");
+        var plain = GlmReferenceTests.Spec(reference);
+        var data = GpuEstimation.Data.DataFile.Read(Path.Combine(Folder, "gamma_log.csv"), ["y", "x1", "x2"]);
+        var twice = ModelCatalog.Create("glm", data.With([KeyValuePair.Create("w", Enumerable.Repeat(2.0, data.Rows).ToArray())]),
+            new ModelColumns(Y: "y", X: ["x1", "x2"]) { Family = "gamma", Link = "log", Weights = "w" });
+        GlmStatistics Statistics(IModelSpec spec)
+        {
+            using var session = new EstimationSession(spec, devices.Native);
+            return GlmStatistics.Of(spec, session.Fit(new FitOptions()), devices.Native)!;
+        }
+        var one = Statistics(plain);
+        var two = Statistics(twice);
+
+        Assert.True(Numerics.Relative(two.Deviance, 2 * one.Deviance) <= Tolerance, $"{two.Deviance:R} vs 2 × {one.Deviance:R}");
+        Assert.True(Numerics.Relative(two.NullDeviance, 2 * one.NullDeviance) <= Tolerance, $"{two.NullDeviance:R} vs 2 × {one.NullDeviance:R}");
+        Assert.True(Numerics.Relative(two.PearsonChi2, 2 * one.PearsonChi2) <= Tolerance, $"{two.PearsonChi2:R} vs 2 × {one.PearsonChi2:R}");
+        Assert.Equal(2 * data.Rows - 3, two.DfResid);
+        Assert.Equal(data.Rows - 3, one.DfResid);
+    }
+
+    private static JsonDocument Reference() => JsonDocument.Parse(File.ReadAllText(Path.Combine(Folder, "reference.json")));
+}
