@@ -15,4 +15,7 @@ internal interface IEvaluator : IDisposable
 
     /// <summary>The log-likelihood at each of <paramref name="points"/>, into <paramref name="output"/>.</summary>
     void Sweep(IReadOnlyList<double[]> points, double[] output);
+
+    /// <summary>The value, gradient and Hessian in one pass, where the model is a linear-predictor model; else null.</summary>
+    IHessianPass? Hessian { get; }
 }

@@ -57,6 +57,7 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
         }
         _hostPartials = new double[groups * Terms];
         _partials = accelerator.Allocate1D<double>(_hostPartials.Length);
+        Hessian = HessianPasses.Kernel<TModel, TVec, TSum>(owner, _data.View, _config);
     }
 
     public override double Evaluate(ReadOnlySpan<double> parameters, Span<double> gradient)
@@ -166,6 +167,7 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
     public override void Dispose()
     {
         DisposeSweepBuffers();
+        (Hessian as IDisposable)?.Dispose();
         _pointwiseOutput?.Dispose();
         _partials.Dispose();
         _data.Dispose();

@@ -93,8 +93,15 @@ public static class Glm
         var parameters = parameterNames
             .Select((n, k) => new ParameterInfo(n, extra && k == parameterNames.Length - 1 ? ParameterDomain.Positive : ParameterDomain.Real))
             .ToArray();
-        return new ModelSpec<GlmModel>(Describe(name, family, link), model, deviceColumns, parameters, start, scales);
+        return new ModelSpec<GlmModel>(Describe(name, family, link), model, deviceColumns, parameters, start, scales,
+            noFiniteMaximum: family == GlmFamily.Binomial ? Separation : null);
     }
+
+    // statsmodels raises PerfectSeparationError; R warns "fitted probabilities numerically 0 or 1 occurred".
+    private static string Separation(IReadOnlyList<string> parameters) =>
+        $"perfect or quasi-complete separation: the log-likelihood keeps rising as {string.Join(", ", parameters)} run off to infinity, " +
+        "with fitted probabilities approaching 0 or 1 for the rows they separate, so no finite maximum-likelihood estimate exists " +
+        "(drop or merge the separating columns or factor levels, or fit by MAP with a prior on them)";
 
     /// <summary>The model's name in results: <c>logit</c>, <c>probit</c>, or <c>glm(family, link)</c>.</summary>
     public static string Describe(string name, GlmFamily family, GlmLink link) =>

@@ -13,6 +13,7 @@ public sealed class ModelSpec<TModel> : IModelSpec where TModel : unmanaged, ILi
 {
     private readonly Func<IReadOnlyList<double>, double[]?>? _fisherInformation;
     private readonly Func<string, string?>? _limitAtInfinity;
+    private readonly Func<IReadOnlyList<string>, string>? _noFiniteMaximum;
 
     /// <param name="name">The model's name, for results.</param>
     /// <param name="model">The device struct.</param>
@@ -24,14 +25,16 @@ public sealed class ModelSpec<TModel> : IModelSpec where TModel : unmanaged, ILi
     /// for finite-difference steps. Defaults to 0.1 × max(|start|, 1) on that scale.
     /// </param>
     /// <param name="limitAtInfinity">Parameter name → the model this one becomes as it runs to infinity, or null.</param>
+    /// <param name="noFiniteMaximum">The names of parameters running off to infinity → why there is no finite maximum, in the model's words (by default, plain ones).</param>
     /// <param name="fisherInformation">
     /// For a model with a kink at its maximum: natural parameters → the Fisher information of one observation (P×P,
     /// row by row), from which standard errors then come; null where the observed information serves.
     /// </param>
     public ModelSpec(string name, TModel model, IReadOnlyList<double[]> columns, IReadOnlyList<ParameterInfo> parameters,
         IReadOnlyList<double> start, IReadOnlyList<double>? scales = null, Func<IReadOnlyList<double>, double[]?>? fisherInformation = null,
-        Func<string, string?>? limitAtInfinity = null)
+        Func<string, string?>? limitAtInfinity = null, Func<IReadOnlyList<string>, string>? noFiniteMaximum = null)
     {
+        _noFiniteMaximum = noFiniteMaximum;
         _fisherInformation = fisherInformation;
         _limitAtInfinity = limitAtInfinity;
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
@@ -82,6 +85,10 @@ public sealed class ModelSpec<TModel> : IModelSpec where TModel : unmanaged, ILi
 
     /// <inheritdoc/>
     public string? LimitAtInfinity(string parameter) => _limitAtInfinity?.Invoke(parameter);
+
+    /// <inheritdoc/>
+    public string NoFiniteMaximum(IReadOnlyList<string> parameters) =>
+        _noFiniteMaximum?.Invoke(parameters) ?? $"no finite maximum: the log-likelihood keeps rising as {string.Join(", ", parameters)} run off to infinity";
 
     /// <inheritdoc/>
     public ILikelihoodEngine CreateEngine(ComputeDevice device) => new LikelihoodEngine<TModel>(device, Model, Columns, Name);
