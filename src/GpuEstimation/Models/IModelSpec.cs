@@ -39,7 +39,7 @@ public interface IModelSpec
     /// to infinity together (a binomial model's separation, say, in its own words).
     /// </summary>
     string NoFiniteMaximum(IReadOnlyList<string> parameters) =>
-        $"no finite maximum: the log-likelihood keeps rising as {string.Join(", ", parameters)} run off to infinity";
+        $"no finite maximum: the log-likelihood keeps rising as {string.Join(", ", parameters)} {(parameters.Count == 1 ? "runs" : "run")} off to infinity";
 
     /// <summary>Uploads the data to <paramref name="device"/> and loads the kernels: an engine ready to evaluate.</summary>
     ILikelihoodEngine CreateEngine(ComputeDevice device);

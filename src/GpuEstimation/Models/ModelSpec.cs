@@ -88,7 +88,7 @@ public sealed class ModelSpec<TModel> : IModelSpec where TModel : unmanaged, ILi
 
     /// <inheritdoc/>
     public string NoFiniteMaximum(IReadOnlyList<string> parameters) =>
-        _noFiniteMaximum?.Invoke(parameters) ?? $"no finite maximum: the log-likelihood keeps rising as {string.Join(", ", parameters)} run off to infinity";
+        _noFiniteMaximum?.Invoke(parameters) ?? $"no finite maximum: the log-likelihood keeps rising as {string.Join(", ", parameters)} {(parameters.Count == 1 ? "runs" : "run")} off to infinity";
 
     /// <inheritdoc/>
     public ILikelihoodEngine CreateEngine(ComputeDevice device) => new LikelihoodEngine<TModel>(device, Model, Columns, Name);

@@ -122,6 +122,9 @@ public sealed class KernelCompileTests : IDisposable
             // Sweeps accumulate value-only sums, as the engine launches them.
             yield return Entry(nameof(LikelihoodKernels.SweepKernel), true, model, typeof(ValueOnly<>).MakeGenericType(vector), sum);
             yield return Entry(nameof(LikelihoodKernels.PointwiseKernel), false, model, vector);
+            // Linear-predictor models' Hessian pass, with the per-thread sums the engine gives it.
+            if (model.GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(ILinearPredictorModel<>)))
+                yield return Entry(nameof(LikelihoodKernels.HessianKernel), true, model, vector, typeof(Twice<Twice<Twice<Vec4>>>), sum);
         }
 
         (string, EntryPointDescription) Entry(string kernel, bool grouped, params Type[] arguments)
