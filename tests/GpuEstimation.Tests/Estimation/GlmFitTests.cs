@@ -85,6 +85,8 @@ public class GlmFitTests(DeviceFixture devices, ITestOutputHelper output)
         var fit = session.Fit(new FitOptions());
 
         Assert.True(fit.Converged, $"{family}/{link}: {fit.Reason}");
+        // Newton's method with the device's exact Hessian, not the generic search it falls back to.
+        Assert.Equal("newton", fit.Optimizer);
         double[] expected = GlmModel.HasExtraParameter(family) ? [.. truth, extra] : truth;
         var z = fit.Parameters.Select((p, k) => (p.Estimate - expected[k]) / p.StdError!.Value).ToArray();
         output.WriteLine($"{family}/{link}: {fit.Iterations} iterations; z = {string.Join(", ", z.Select(v => v.ToString("F2")))}");
