@@ -24,11 +24,16 @@ public interface ILinearPredictorModel<TSelf> : ILikelihoodModel<TSelf> where TS
     /// <summary>The data column of design value <paramref name="j"/>, or −1 where it is the constant 1 (an intercept).</summary>
     int DesignColumn(int j);
 
+    /// <summary>The index, among the arguments <see cref="ILikelihoodModel{TSelf}.Prepare"/> writes, of design value <paramref name="j"/>'s coefficient γⱼ.</summary>
+    int DesignArgument(int j);
+
     /// <summary>
     /// Device side, once per row: the row's weighted log-density and its derivatives in (η, α) at the arguments that
-    /// <see cref="ILikelihoodModel{TSelf}.Prepare"/> wrote. Must not throw: an impossible value yields NaN or −∞.
+    /// <see cref="ILikelihoodModel{TSelf}.Prepare"/> wrote, given <paramref name="design"/> = Σⱼ γⱼ zⱼ (the caller
+    /// has the design values at hand: the native pass sums it for a block of rows in vectors). Must not throw: an
+    /// impossible value yields NaN or −∞.
     /// </summary>
-    static abstract void Curvature<TVec, TRows>(in TSelf model, in TVec arguments, in TRows data, long row, out RowCurvature curvature)
+    static abstract void Curvature<TVec, TRows>(in TSelf model, in TVec arguments, in TRows data, long row, double design, out RowCurvature curvature)
         where TVec : unmanaged, ITermVector<TVec>
         where TRows : struct, IDataRows;
 

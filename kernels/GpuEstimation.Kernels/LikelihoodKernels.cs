@@ -61,14 +61,17 @@ public static class LikelihoodKernels
         long stride = (long)Grid.DimX * Group.DimX;
         for (long row = (long)Grid.IdxX * Group.DimX + Group.IdxX; row < rows; row += stride)
         {
-            TModel.Curvature(model, arguments, data, row, out var curvature);
             var z = default(TVec);
+            double design = 0;
             for (int j = 0; j < width; j++)
             {
                 int column = model.DesignColumn(j);
-                z.Set(j, column < 0 ? 1.0 : data[column, row]);
+                double value = column < 0 ? 1.0 : data[column, row];
+                z.Set(j, value);
+                design += arguments.Get(model.DesignArgument(j)) * value;
             }
             z.Set(width, 1.0);
+            TModel.Curvature(model, arguments, data, row, design, out var curvature);
             for (int k = 0; k < count; k++)
             {
                 int entry = entries[first + k];

@@ -135,6 +135,9 @@ public unsafe struct GlmModel : ILinearPredictorModel<GlmModel>
     /// <summary>Design value 0 is the intercept's 1 (where there is one); the others are the centred feature columns.</summary>
     public readonly int DesignColumn(int j) => j < Intercept ? -1 : FirstFeature + j - Intercept;
 
+    /// <summary>γ₀ (the centred intercept, or 0 without one) is argument 0 and bₖ argument k, so design value j's is j + 1 − Intercept.</summary>
+    public readonly int DesignArgument(int j) => j + 1 - Intercept;
+
     /// <summary>The mean subtracted from feature column <paramref name="feature"/> (0-based).</summary>
     public readonly double Mean(int feature) => _means[feature];
 
@@ -213,11 +216,14 @@ public unsafe struct GlmModel : ILinearPredictorModel<GlmModel>
         where TVec : unmanaged, ITermVector<TVec>
         where TRows : struct, IDataRows
     {
-        Row<TVec, TRows, FirstOrder>(model, arguments, data, row, out double w, out var c);
+        int k = model.Features, first = model.FirstFeature;
+        double eta = arguments.Get(0);
+        for (int j = 1; j <= k; j++)
+            eta += arguments.Get(j) * data[first + j - 1, row];
+        Row<TVec, TRows, FirstOrder>(model, arguments, data, row, eta, out double w, out var c);
         // A row of weight 0 is not there (its terms might be −∞ · 0).
         if (w == 0)
             return;
-        int k = model.Features, first = model.FirstFeature;
         terms.Add(0, w * c.Value);
         double ws = w * c.Eta;
         int at = 1;
@@ -231,11 +237,11 @@ public unsafe struct GlmModel : ILinearPredictorModel<GlmModel>
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Curvature<TVec, TRows>(in GlmModel model, in TVec arguments, in TRows data, long row, out RowCurvature curvature)
+    public static void Curvature<TVec, TRows>(in GlmModel model, in TVec arguments, in TRows data, long row, double design, out RowCurvature curvature)
         where TVec : unmanaged, ITermVector<TVec>
         where TRows : struct, IDataRows
     {
-        Row<TVec, TRows, SecondOrder>(model, arguments, data, row, out double w, out curvature);
+        Row<TVec, TRows, SecondOrder>(model, arguments, data, row, design, out double w, out curvature);
         curvature.Value *= w;
         curvature.Eta *= w;
         curvature.Extra *= w;
@@ -244,11 +250,11 @@ public unsafe struct GlmModel : ILinearPredictorModel<GlmModel>
         curvature.ExtraExtra *= w;
     }
 
-    // One row, unweighted, and its weight: log f and its first derivatives in (η, α), and where TOrder asks, the
-    // second ones (a constant the compilers fold, so the gradient pass carries no second-order arithmetic). A row of
-    // weight 0 gets zeros.
+    // One row, unweighted, and its weight, given η's design part b₀ + Σ bₖ xₖ: log f and its first derivatives in
+    // (η, α), and where TOrder asks, the second ones (a constant the compilers fold, so the gradient pass carries no
+    // second-order arithmetic). A row of weight 0 gets zeros.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Row<TVec, TRows, TOrder>(in GlmModel model, in TVec arguments, in TRows data, long row, out double w, out RowCurvature c)
+    private static void Row<TVec, TRows, TOrder>(in GlmModel model, in TVec arguments, in TRows data, long row, double eta, out double w, out RowCurvature c)
         where TVec : unmanaged, ITermVector<TVec>
         where TRows : struct, IDataRows
         where TOrder : struct, IDerivativeOrder
@@ -257,10 +263,7 @@ public unsafe struct GlmModel : ILinearPredictorModel<GlmModel>
         w = model.WeightsColumn >= 0 ? data[model.WeightsColumn, row] : 1.0;
         if (w == 0)
             return;
-        int k = model.Features, first = model.FirstFeature;
-        double eta = arguments.Get(0);
-        for (int j = 1; j <= k; j++)
-            eta += arguments.Get(j) * data[first + j - 1, row];
+        int k = model.Features;
         if (model.OffsetColumn >= 0)
             eta += data[model.OffsetColumn, row];
         double y = data[0, row];

@@ -85,17 +85,25 @@ internal sealed unsafe class NativeHessianPass<TModel, TVec> : IHessianPass
         sums.Clear();
         // The block's derivatives, one row of 6 × BlockRows per kind (HessianEntry's numbering), and the product
         // ∂²/∂η² · z_a for the current a.
-        var derivatives = new double[6 * BlockRows + BlockRows];
+        var derivatives = new double[6 * BlockRows + 2 * BlockRows];
         var columns = new double*[width + 1];
         fixed (double* d = derivatives, ones = Ones)
         {
-            double* scaled = d + 6 * BlockRows;
+            double* scaled = d + 6 * BlockRows, design = d + 7 * BlockRows;
             for (long first = begin; first < end; first += BlockRows)
             {
                 int n = (int)Math.Min(BlockRows, end - first);
+                for (int j = 0; j < width; j++)
+                {
+                    int column = model.DesignColumn(j);
+                    columns[j] = column < 0 ? ones : values + column * rows + first;
+                }
+                columns[width] = ones;
+                // The design part of η for the block, column by column in vectors (the row order of the kernel's sum).
+                LinearPredictor(model, arguments, columns, width, design, n);
                 for (int i = 0; i < n; i++)
                 {
-                    TModel.Curvature(model, arguments, data, first + i, out var row);
+                    TModel.Curvature(model, arguments, data, first + i, design[i], out var row);
                     d[i] = row.Value;
                     d[BlockRows + i] = row.Eta;
                     d[2 * BlockRows + i] = row.Extra;
@@ -103,12 +111,6 @@ internal sealed unsafe class NativeHessianPass<TModel, TVec> : IHessianPass
                     d[4 * BlockRows + i] = row.EtaExtra;
                     d[5 * BlockRows + i] = row.ExtraExtra;
                 }
-                for (int j = 0; j < width; j++)
-                {
-                    int column = model.DesignColumn(j);
-                    columns[j] = column < 0 ? ones : values + column * rows + first;
-                }
-                columns[width] = ones;
                 int scaledFor = -1;
                 for (int e = 0; e < entries.Length; e++)
                 {
@@ -130,6 +132,28 @@ internal sealed unsafe class NativeHessianPass<TModel, TVec> : IHessianPass
                     }
                 }
             }
+        }
+    }
+
+    // design[i] = Σⱼ γⱼ zⱼ[i], j in order, four rows per vector.
+    private static void LinearPredictor(in TModel model, in TVec arguments, double*[] columns, int width, double* design, int n)
+    {
+        var first = Vector256.Create(arguments.Get(model.DesignArgument(0)));
+        int i = 0;
+        for (; i + 3 < n; i += 4)
+            Vector256.Store(first * Vector256.Load(columns[0] + i), design + i);
+        for (; i < n; i++)
+            design[i] = arguments.Get(model.DesignArgument(0)) * columns[0][i];
+        for (int j = 1; j < width; j++)
+        {
+            double coefficient = arguments.Get(model.DesignArgument(j));
+            var vector = Vector256.Create(coefficient);
+            double* z = columns[j];
+            i = 0;
+            for (; i + 3 < n; i += 4)
+                Vector256.Store(Vector256.Load(design + i) + vector * Vector256.Load(z + i), design + i);
+            for (; i < n; i++)
+                design[i] += coefficient * z[i];
         }
     }
 
