@@ -138,6 +138,56 @@ def big_sweep():
     print(f"sweep 256x256 over {size} on {DEVICE}: {result['sweepMs']:.1f} ms, {256 * 256 * size / (result['sweepMs'] / 1000) / 1e12:.3f} T point-evaluations/s", flush=True)
 guarded("big sweep", big_sweep)
 
+# Logistic regression with standard errors (issue 13): Newton with the device's exact Hessian, warm fitMs, at
+# 10^7 x 10 (target <= 5 ms) and 10^8 x 20 (target < 1 s); the smaller also against native, and by hand-written IRLS
+# in PyTorch on the same card where torch is present. GLM_SIZES=rows:features,... overrides.
+glm_sizes = [tuple(int(v) for v in item.split(":")) for item in os.environ.get("GLM_SIZES", "10000000:10,100000000:20").split(",")]
+glm_paths = {}
+def logistic(rows, features):
+    x = rng.standard_normal((rows, features))
+    beta = np.linspace(-0.5, 0.5, features)
+    y = (rng.random(rows) < 1 / (1 + np.exp(-(0.3 + x @ beta)))).astype(float)
+    path = glm_paths[(rows, features)] = save(f"logit-{rows}-{features}", np.column_stack([y, x]))
+    del x, y
+    args = ["fit", "--model", "logit", "--data", path, "--y", "0", "--x", ",".join(str(j) for j in range(1, features + 1))]
+    result = run(args + ["--device", DEVICE, "--repeat", "5"])
+    d = result["diagnostics"]
+    print(f"time logistic fit (with SEs) {rows} x {features} on {DEVICE}: {result['fitMs']:.3f} ms warm "
+          f"(first fit {result['elapsedMs']:.1f} ms), {result['optimizer']}, {d['iterations']} iterations, {d['evaluations']} passes", flush=True)
+    check(f"logistic {rows} x {features} converged", result["converged"])
+    if rows <= 10_000_000:
+        native = run(args + ["--device", "native"])
+        worst = max(abs(a["estimate"] - b["estimate"]) / max(1, abs(b["estimate"])) for a, b in zip(result["parameters"], native["parameters"]))
+        check(f"logistic {rows} x {features} {DEVICE} vs native", worst <= 1e-9, f"(worst rel {worst:.1e})")
+for rows, features in glm_sizes:
+    guarded(f"logistic {rows} x {features}", lambda rows=rows, features=features: logistic(rows, features))
+
+def torch_irls():
+    import torch
+    if not torch.cuda.is_available():
+        print("torch: no CUDA", flush=True)
+        return
+    rows, features = glm_sizes[0]
+    data = torch.from_numpy(np.load(glm_paths[(rows, features)])).cuda()
+    y, X = data[:, 0], torch.cat([torch.ones(rows, 1, dtype=torch.float64, device="cuda"), data[:, 1:]], dim=1)
+    def irls():
+        b = torch.zeros(features + 1, dtype=torch.float64, device="cuda")
+        for _ in range(8):
+            p = torch.sigmoid(X @ b)
+            w = p * (1 - p)
+            H = X.T @ (X * w[:, None])
+            b = b + torch.linalg.solve(H, X.T @ (y - p))
+        return torch.sqrt(torch.diagonal(torch.linalg.inv(H)))
+    irls(); torch.cuda.synchronize()
+    times = []
+    for _ in range(10):
+        start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+        start.record(); irls(); end.record(); torch.cuda.synchronize()
+        times.append(start.elapsed_time(end))
+    print(f"torch logistic IRLS (8 iterations, with SEs) {rows} x {features}: {sorted(times)[len(times) // 2]:.3f} ms", flush=True)
+if os.environ.get("TORCH", "1") == "1":
+    guarded("torch irls", torch_irls)
+
 # PyTorch on the same GPU, same data and formulas in float64, for the side-by-side table.
 def torch_side():
     import torch

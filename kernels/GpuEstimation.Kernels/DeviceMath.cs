@@ -195,6 +195,50 @@ public static class DeviceMath
         return Log(x) - 0.5 * inverse - series - shift;
     }
 
+    /// <summary>
+    /// The trigamma function ψ′(x) = d²log Γ(x)/dx² for x &gt; 0 (NaN elsewhere): the recurrence ψ′(x) = ψ′(x + 1) + 1/x²
+    /// up to x ≥ 20, then the asymptotic series 1/x + 1/(2x²) + Σ B₂ₖ/x^{2k+1} through B₁₂ (its next term is below
+    /// 1e-18 relative there). The second derivatives of the negative binomial's and the gamma's log-density need it.
+    /// </summary>
+    public static double Trigamma(double x)
+    {
+        if (!(x > 0))
+            return double.NaN;
+        if (x == double.PositiveInfinity)
+            return 0.0;
+        double shift = 0;
+        while (x < 20)
+        {
+            shift += 1.0 / (x * x);
+            x += 1.0;
+        }
+        double t = 1.0 / x;
+        double z = t * t;
+        double series = 1.0 / 6 - z * (1.0 / 30 - z * (1.0 / 42 - z * (1.0 / 30 - z * (5.0 / 66 - z * (691.0 / 2730 - z * (7.0 / 6))))));
+        return shift + t + 0.5 * z + t * z * series;
+    }
+
+    /// <summary>
+    /// ψ′(x + a) − ψ′(x) for x &gt; 0, a ≥ 0: for a whole a up to 64, −Σ 1/(x + j)² over j &lt; a (no cancellation);
+    /// otherwise the difference of <see cref="Trigamma"/>.
+    /// </summary>
+    public static double TrigammaIncrement(double x, double a)
+    {
+        if (a == 0)
+            return 0.0;
+        if (a <= 64 && a == Math.Floor(a))
+        {
+            double sum = 0;
+            for (double j = 0; j < a; j += 1.0)
+            {
+                double v = x + j;
+                sum += 1.0 / (v * v);
+            }
+            return -sum;
+        }
+        return Trigamma(x + a) - Trigamma(x);
+    }
+
     /// <summary>log(1 + x) − x, accurate where it is far smaller than x (small x): NaN below −1, −∞ at −1.</summary>
     public static double Log1pMinusX(double x)
     {

@@ -28,7 +28,7 @@ namespace GpuEstimation.Kernels.Models;
 /// outside the family's support or μ outside the link's range (μ ≤ 0 under an identity link, say), the row gives
 /// NaN or −∞, which the host reports.
 /// </remarks>
-public unsafe struct GlmModel : ILikelihoodModel<GlmModel>
+public unsafe struct GlmModel : ILinearPredictorModel<GlmModel>
 {
     /// <summary>
     /// The most feature columns: the arguments (centred intercept, K coefficients, up to 3 values for the family's
@@ -126,6 +126,18 @@ public unsafe struct GlmModel : ILikelihoodModel<GlmModel>
     /// <inheritdoc/>
     public readonly int ColumnCount => FirstFeature + Features;
 
+    /// <inheritdoc/>
+    public readonly int DesignWidth => Coefficients;
+
+    /// <inheritdoc/>
+    public readonly int ExtraParameters => HasExtraParameter(Family) ? 1 : 0;
+
+    /// <summary>Design value 0 is the intercept's 1 (where there is one); the others are the centred feature columns.</summary>
+    public readonly int DesignColumn(int j) => j < Intercept ? -1 : FirstFeature + j - Intercept;
+
+    /// <summary>γ₀ (the centred intercept, or 0 without one) is argument 0 and bₖ argument k, so design value j's is j + 1 − Intercept.</summary>
+    public readonly int DesignArgument(int j) => j + 1 - Intercept;
+
     /// <summary>The mean subtracted from feature column <paramref name="feature"/> (0-based).</summary>
     public readonly double Mean(int feature) => _means[feature];
 
@@ -182,53 +194,117 @@ public unsafe struct GlmModel : ILikelihoodModel<GlmModel>
     public static double Multiplicity<TRows>(in GlmModel model, in TRows data, long row) where TRows : struct, IDataRows =>
         model.WeightsColumn >= 0 ? data[model.WeightsColumn, row] : 1.0;
 
+    /// <summary>
+    /// With an intercept the sums are in the centred coordinates γ₀ = b₀ + Σ bₖ mₖ, γₖ = bₖ: H = Jᵀ H_γ J with
+    /// J the identity plus m in row 0, so H[j, k] gains m_j H_γ[0, k] + m_k H_γ[j, 0] + m_j m_k H_γ[0, 0].
+    /// </summary>
+    public static void FinishHessian(in GlmModel model, Span<double> hessian)
+    {
+        if (model.Intercept == 0)
+            return;
+        int p = model.ParameterCount, k = model.Features;
+        for (int r = 0; r < p; r++)
+        {
+            for (int j = 0; j < k; j++)
+                hessian[r * p + j + 1] += model.Mean(j) * hessian[r * p];
+        }
+        for (int j = 0; j < k; j++)
+        {
+            for (int c = 0; c < p; c++)
+                hessian[(j + 1) * p + c] += model.Mean(j) * hessian[c];
+        }
+    }
+
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Accumulate<TVec, TRows>(in GlmModel model, in TVec arguments, in TRows data, long row, ref TVec terms)
         where TVec : unmanaged, ITermVector<TVec>
         where TRows : struct, IDataRows
     {
-        double w = model.WeightsColumn >= 0 ? data[model.WeightsColumn, row] : 1.0;
-        // A row of weight 0 is not there (its terms might be −∞ · 0).
-        if (w == 0)
-            return;
         int k = model.Features, first = model.FirstFeature;
         double eta = arguments.Get(0);
         for (int j = 1; j <= k; j++)
             eta += arguments.Get(j) * data[first + j - 1, row];
+        Row<TVec, TRows, FirstOrder>(model, arguments, data, row, eta, out double w, out var c);
+        // A row of weight 0 is not there (its terms might be −∞ · 0).
+        if (w == 0)
+            return;
+        terms.Add(0, w * c.Value);
+        double ws = w * c.Eta;
+        int at = 1;
+        if (model.Intercept == 1)
+            terms.Add(at++, ws);
+        for (int j = 0; j < k; j++)
+            terms.Add(at + j, ws * data[first + j, row]);
+        if (HasExtraParameter(model.Family))
+            terms.Add(at + k, w * c.Extra);
+    }
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Curvature<TVec, TRows>(in GlmModel model, in TVec arguments, in TRows data, long row, double design, out RowCurvature curvature)
+        where TVec : unmanaged, ITermVector<TVec>
+        where TRows : struct, IDataRows
+    {
+        Row<TVec, TRows, SecondOrder>(model, arguments, data, row, design, out double w, out curvature);
+        curvature.Value *= w;
+        curvature.Eta *= w;
+        curvature.Extra *= w;
+        curvature.EtaEta *= w;
+        curvature.EtaExtra *= w;
+        curvature.ExtraExtra *= w;
+    }
+
+    // One row, unweighted, and its weight, given η's design part b₀ + Σ bₖ xₖ: log f and its first derivatives in
+    // (η, α), and where TOrder asks, the second ones (a constant the compilers fold, so the gradient pass carries no
+    // second-order arithmetic). A row of weight 0 gets zeros.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Row<TVec, TRows, TOrder>(in GlmModel model, in TVec arguments, in TRows data, long row, double eta, out double w, out RowCurvature c)
+        where TVec : unmanaged, ITermVector<TVec>
+        where TRows : struct, IDataRows
+        where TOrder : struct, IDerivativeOrder
+    {
+        c = default;
+        w = model.WeightsColumn >= 0 ? data[model.WeightsColumn, row] : 1.0;
+        if (w == 0)
+            return;
+        int k = model.Features;
         if (model.OffsetColumn >= 0)
             eta += data[model.OffsetColumn, row];
         double y = data[0, row];
         double constant = model.ConstantColumn >= 0 ? data[model.ConstantColumn, row] : 0.0;
 
-        double logf, score, extra = 0;
+        double logf, score, extra = 0, etaEta = 0, etaExtra = 0, extraExtra = 0;
         if (model.Family == GlmFamily.Binomial)
         {
             double n = model.TrialsColumn >= 0 ? data[model.TrialsColumn, row] : 1.0;
-            Binomial<TRows>(model.Link, eta, y, n - y, out logf, out score);
+            Binomial<TRows, TOrder>(model.Link, eta, y, n - y, out logf, out score, out etaEta);
             logf += constant;
         }
         else
         {
-            // μ, dμ/dη and (dμ/dη)/μ, each directly (no 0/0 where μ underflows).
-            double mu, slope, relative;
+            // μ, dμ/dη and (dμ/dη)/μ, each directly (no 0/0 where μ underflows); (d²μ/dη²)/μ for the second order.
+            double mu, slope, relative, curve;
             if (model.Link == GlmLink.Log)
             {
                 mu = TRows.Exp(eta);
                 slope = mu;
                 relative = 1.0;
+                curve = 1.0;
             }
             else if (model.Link == GlmLink.Identity)
             {
                 mu = eta;
                 slope = 1.0;
                 relative = 1.0 / eta;
+                curve = 0.0;
             }
             else
             {
                 mu = 1.0 / eta;
                 slope = -mu * mu;
                 relative = -mu;
+                curve = 2.0 * mu * mu;
             }
 
             if (model.Family == GlmFamily.Normal)
@@ -238,6 +314,13 @@ public unsafe struct GlmModel : ILikelihoodModel<GlmModel>
                 logf = arguments.Get(k + 2) - 0.5 * z * z;
                 score = z * inverseSigma * slope;
                 extra = (z * z - 1.0) * inverseSigma;
+                if (TOrder.Second)
+                {
+                    double scaled = slope * inverseSigma;
+                    etaEta = z * inverseSigma * curve * mu - scaled * scaled;
+                    etaExtra = -2.0 * z * inverseSigma * scaled;
+                    extraExtra = (1.0 - 3.0 * z * z) * inverseSigma * inverseSigma;
+                }
             }
             else if (model.Family == GlmFamily.Gamma)
             {
@@ -248,6 +331,12 @@ public unsafe struct GlmModel : ILikelihoodModel<GlmModel>
                 logf = arguments.Get(k + 2) + constant + shape * m;
                 score = shape * d * relative;
                 extra = arguments.Get(k + 3) + m;
+                if (TOrder.Second)
+                {
+                    etaEta = shape * (d * curve - (1.0 + 2.0 * d) * relative * relative);
+                    etaExtra = d * relative;
+                    extraExtra = 1.0 / shape - DeviceMath.Trigamma(shape);
+                }
             }
             else
             {
@@ -256,6 +345,8 @@ public unsafe struct GlmModel : ILikelihoodModel<GlmModel>
                 {
                     logf = DeviceMath.XLogY(y, logMu) - mu + constant;
                     score = (y - mu) * relative;
+                    if (TOrder.Second)
+                        etaEta = model.Link == GlmLink.Log ? -mu : (y - mu) * curve - y * relative * relative;
                 }
                 else
                 {
@@ -263,36 +354,45 @@ public unsafe struct GlmModel : ILikelihoodModel<GlmModel>
                     // − r (log(1 + t) − t) − y log(1 + t), whose parts stay as small as log f as α → 0 (the Poisson
                     // limit); likewise ∂/∂α = −r² [ψ(y + r) − ψ(r) − y/r] + r² (log(1 + t) − t) + μ(μ − y)/(1 + t).
                     double r = arguments.Get(k + 1);
-                    double t = arguments.Get(k + 2) * mu;
+                    double alpha = arguments.Get(k + 2);
+                    double t = alpha * mu;
                     double m = DeviceMath.Log1pMinusX(t);
                     logf = DeviceMath.LogGammaIncrement(r, y) + constant + DeviceMath.XLogY(y, logMu) - mu
                         - (r * m + y * TRows.Log1p(t));
                     score = (y - mu) / (1.0 + t) * relative;
                     double r2 = r * r;
                     extra = r2 * (m - DeviceMath.DigammaIncrementMinusLinear(r, y)) + mu * (mu - y) / (1.0 + t);
+                    if (TOrder.Second)
+                    {
+                        // ∂²/∂α² = r⁴ ∂²/∂r² + 2r³ ∂/∂r, ∂²/∂r² = ψ′(y + r) − ψ′(r) + μ/(r(r + μ)) − (μ − y)/(r + μ)².
+                        double onePlus = 1.0 + t, inverse2 = 1.0 / (onePlus * onePlus);
+                        etaEta = model.Link == GlmLink.Log
+                            ? -mu * (1.0 + alpha * y) * inverse2
+                            : (y - mu) / onePlus * curve - (mu * onePlus + (y - mu) * (1.0 + 2.0 * t)) * inverse2 * relative * relative;
+                        etaExtra = -(y - mu) * mu * inverse2 * relative;
+                        extraExtra = r2 * r2 * DeviceMath.TrigammaIncrement(r, y) + r2 * (mu / onePlus - (mu - y) * inverse2) - 2.0 * r * extra;
+                    }
                 }
             }
         }
-
-        terms.Add(0, w * logf);
-        double ws = w * score;
-        int at = 1;
-        if (model.Intercept == 1)
-            terms.Add(at++, ws);
-        for (int j = 0; j < k; j++)
-            terms.Add(at + j, ws * data[first + j, row]);
-        if (HasExtraParameter(model.Family))
-            terms.Add(at + k, w * extra);
+        c.Value = logf;
+        c.Eta = score;
+        c.Extra = extra;
+        c.EtaEta = etaEta;
+        c.EtaExtra = etaExtra;
+        c.ExtraExtra = extraExtra;
     }
 
     // y successes and f failures: log f = y log p + f log(1 − p) (plus the constant) and its η-derivative
     // y (dp/dη)/p − f (dp/dη)/(1 − p), each factor computed directly for the link so that neither tail loses digits.
     // exp and log1p from TRows: the host's libm on the native backend, DeviceMath in the kernels.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Binomial<TRows>(GlmLink link, double eta, double y, double f, out double logf, out double score)
+    // The second order: y d(toP)/dη − f d(toQ)/dη.
+    private static void Binomial<TRows, TOrder>(GlmLink link, double eta, double y, double f, out double logf, out double score, out double second)
         where TRows : struct, IDataRows
+        where TOrder : struct, IDerivativeOrder
     {
-        double logP, logQ, toP, toQ;
+        double logP, logQ, toP, toQ, dToP = 0, dToQ = 0;
         if (link == GlmLink.Logit)
         {
             double e = TRows.Exp(-Math.Abs(eta));
@@ -303,6 +403,11 @@ public unsafe struct GlmModel : ILikelihoodModel<GlmModel>
             // (dp/dη)/p = 1 − p, (dp/dη)/(1 − p) = p.
             toP = eta >= 0 ? small : large;
             toQ = eta >= 0 ? large : small;
+            if (TOrder.Second)
+            {
+                dToQ = small * large;
+                dToP = -dToQ;
+            }
         }
         else if (link == GlmLink.Probit)
         {
@@ -311,6 +416,12 @@ public unsafe struct GlmModel : ILikelihoodModel<GlmModel>
             toP = y != 0 ? DeviceMath.NormalCdfRatio(eta) : 0.0;
             logQ = f != 0 ? DeviceMath.LogNormalCdf(-eta) : 0.0;
             toQ = f != 0 ? DeviceMath.NormalCdfRatio(-eta) : 0.0;
+            // r(η) = φ(η)/Φ(η) has r′(η) = −r(η)(η + r(η)).
+            if (TOrder.Second)
+            {
+                dToP = -toP * (eta + toP);
+                dToQ = toQ * (toQ - eta);
+            }
         }
         else if (link == GlmLink.CLogLog)
         {
@@ -320,6 +431,13 @@ public unsafe struct GlmModel : ILikelihoodModel<GlmModel>
             logP = eta < -36 ? eta : DeviceMath.LogOneMinusExp(-u);
             toP = u < 1e-300 ? 1.0 : u < 746 ? u / DeviceMath.Expm1(u) : 0.0;
             toQ = u;
+            if (TOrder.Second)
+            {
+                // toP = u/(eᵘ − 1) has derivative −toP·h, h = u/(1 − e^{−u}) − 1, by its series where that cancels.
+                double h = u < 0.05 ? u * (0.5 + u * (1.0 / 12 - u * u * (1.0 / 720 - u * u / 30240))) : u / -DeviceMath.Expm1(-u) - 1.0;
+                dToP = toP == 0 ? 0.0 : -toP * h;
+                dToQ = u;
+            }
         }
         else if (link == GlmLink.Log)
         {
@@ -327,6 +445,8 @@ public unsafe struct GlmModel : ILikelihoodModel<GlmModel>
             logQ = DeviceMath.LogOneMinusExp(eta);
             toP = 1.0;
             toQ = 1.0 / DeviceMath.Expm1(-eta);
+            if (TOrder.Second)
+                dToQ = toQ * (1.0 + toQ);
         }
         else
         {
@@ -334,8 +454,24 @@ public unsafe struct GlmModel : ILikelihoodModel<GlmModel>
             logQ = DeviceMath.Log1p(-eta);
             toP = 1.0 / eta;
             toQ = 1.0 / (1.0 - eta);
+            if (TOrder.Second)
+            {
+                dToP = -toP * toP;
+                dToQ = toQ * toQ;
+            }
         }
         logf = DeviceMath.XLogY(y, logP) + DeviceMath.XLogY(f, logQ);
         score = (y != 0 ? y * toP : 0.0) - (f != 0 ? f * toQ : 0.0);
+        second = (y != 0 ? y * dToP : 0.0) - (f != 0 ? f * dToQ : 0.0);
+    }
+
+    private struct FirstOrder : IDerivativeOrder
+    {
+        public static bool Second => false;
+    }
+
+    private struct SecondOrder : IDerivativeOrder
+    {
+        public static bool Second => true;
     }
 }

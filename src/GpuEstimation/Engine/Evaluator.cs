@@ -26,6 +26,9 @@ internal abstract class Evaluator<TModel, TVec> : IEvaluator
 
     public abstract void Sweep(IReadOnlyList<double[]> points, double[] output);
 
+    /// <summary>The value, gradient and Hessian in one pass, where the model is a linear-predictor model; else null.</summary>
+    public IHessianPass? Hessian { get; protected init; }
+
     public abstract void Dispose();
 
     /// <summary>
@@ -118,15 +121,7 @@ internal abstract class Evaluator<TModel, TVec> : IEvaluator
         return result;
     }
 
-    protected TVec Arguments(ReadOnlySpan<double> parameters)
-    {
-        Array.Clear(_arguments);
-        TModel.Prepare(Owner.Model, parameters, _arguments);
-        var arguments = default(TVec);
-        for (int k = 0; k < _arguments.Length; k++)
-            arguments.Set(k, _arguments[k]);
-        return arguments;
-    }
+    protected TVec Arguments(ReadOnlySpan<double> parameters) => ModelArguments.Of<TModel, TVec>(Owner.Model, parameters, _arguments);
 
     /// <summary>Sums the partials in their fixed order (group or chunk 0, 1, 2, ...), so the result does not depend on scheduling.</summary>
     protected double Reduce(ReadOnlySpan<double> parameters, ReadOnlySpan<double> partials, Span<double> gradient)

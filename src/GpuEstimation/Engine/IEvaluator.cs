@@ -24,4 +24,7 @@ internal interface IEvaluator : IDisposable
     /// cluster, 0 … <paramref name="clusterCount"/> − 1), added in row order: P×P, row by row.
     /// </summary>
     double[] ClusterScoreProducts(ReadOnlySpan<double> parameters, IReadOnlyList<int> clusters, int clusterCount);
+
+    /// <summary>The value, gradient and Hessian in one pass, where the model is a linear-predictor model; else null.</summary>
+    IHessianPass? Hessian { get; }
 }

@@ -23,6 +23,16 @@ public interface ILikelihoodEngine : IDisposable
     /// </summary>
     double Evaluate(ReadOnlySpan<double> parameters, Span<double> gradient);
 
+    /// <summary>Whether <see cref="EvaluateHessian"/> is offered (a model whose log-density depends on its coefficients through a linear predictor).</summary>
+    bool HasExactHessian => false;
+
+    /// <summary>
+    /// The total log-likelihood at <paramref name="parameters"/> (natural scale), its gradient and its exact Hessian
+    /// (P×P, row-major), from one pass over the data; only where <see cref="HasExactHessian"/>.
+    /// </summary>
+    double EvaluateHessian(ReadOnlySpan<double> parameters, Span<double> gradient, Span<double> hessian) =>
+        throw new NotSupportedException("this engine has no exact Hessian");
+
     /// <summary>The log-likelihood at each of <paramref name="points"/> (natural-scale parameter vectors of P values).</summary>
     double[] LogLikelihoods(IReadOnlyList<double[]> points);
 

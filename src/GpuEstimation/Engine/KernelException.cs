@@ -15,6 +15,9 @@ public sealed class KernelException : Exception
     /// <summary>The kernel that evaluates the log-likelihood at many points (a sweep).</summary>
     public const string Sweep = "sweep";
 
+    /// <summary>The value, gradient and Hessian of a linear-predictor model.</summary>
+    public const string Hessian = "hessian";
+
     /// <summary>The kernel that adds a sweep's chunk sums.</summary>
     public const string SumChunks = "sweep chunk-sum";
 

@@ -72,6 +72,25 @@ public sealed class LikelihoodEngine<TModel> : ILikelihoodEngine where TModel : 
         return _evaluator.Evaluate(parameters, gradient);
     }
 
+    /// <summary>Whether <see cref="EvaluateHessian"/> is offered: the model is an <see cref="ILinearPredictorModel{TSelf}"/>.</summary>
+    public bool HasExactHessian => _evaluator.Hessian is not null;
+
+    /// <summary>
+    /// The total log-likelihood at <paramref name="parameters"/> (natural scale), its gradient and its exact Hessian
+    /// (P×P, row-major) from one pass over the data, summed in a fixed order.
+    /// </summary>
+    public double EvaluateHessian(ReadOnlySpan<double> parameters, Span<double> gradient, Span<double> hessian)
+    {
+        var pass = _evaluator.Hessian ?? throw new NotSupportedException($"model {ModelName} has no exact Hessian: it is not a linear-predictor model");
+        if (parameters.Length != ParameterCount)
+            throw new ArgumentException($"expected {ParameterCount} parameters, got {parameters.Length}", nameof(parameters));
+        if (gradient.Length != ParameterCount)
+            throw new ArgumentException($"expected room for {ParameterCount} gradient values, got {gradient.Length}", nameof(gradient));
+        if (hessian.Length != ParameterCount * ParameterCount)
+            throw new ArgumentException($"expected room for {ParameterCount * ParameterCount} Hessian values, got {hessian.Length}", nameof(hessian));
+        return pass.Evaluate(parameters, gradient, hessian);
+    }
+
     /// <summary>
     /// The log-likelihood at each of <paramref name="points"/> (natural-scale parameter vectors): one launch per tile
     /// of points over (point, data chunk), not one evaluation per point.

@@ -32,6 +32,7 @@ internal sealed unsafe class NativeEvaluator<TModel, TVec> : Evaluator<TModel, T
         _chunkSums = new TVec[chunks];
         _partials = new double[chunks * Terms];
         _parallel = new ParallelOptions { MaxDegreeOfParallelism = owner.Device.Threads };
+        Hessian = HessianPasses.Native<TModel, TVec>(owner, (nint)_data, _parallel, chunks);
     }
 
     public override double Evaluate(ReadOnlySpan<double> parameters, Span<double> gradient)
@@ -189,7 +190,7 @@ internal sealed unsafe class NativeEvaluator<TModel, TVec> : Evaluator<TModel, T
     public override void Dispose() => NativeMemory.AlignedFree(_data);
 
     // Rows [begin, end) of chunk c: the one partition every native pass uses.
-    private static (long Begin, long End) ChunkRange(int c, long rows) =>
+    internal static (long Begin, long End) ChunkRange(int c, long rows) =>
         ((long)c * ChunkRows, Math.Min(rows, (long)(c + 1) * ChunkRows));
 
     // The log-likelihood terms of rows [begin, end) at four points, one sum per point.

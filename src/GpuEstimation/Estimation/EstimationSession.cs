@@ -129,6 +129,9 @@ public sealed class EstimationSession : IDisposable
     /// </summary>
     private (OptimizationResult Search, string? Restart, int[] Edges) Search(Objective objective, FitOptions options)
     {
+        // A model with an exact Hessian: Newton's method, unless it fails for a reason other than separation.
+        if (NewtonSearch.Applies(objective, options.Optimizer) && NewtonSearch.Run(objective, Model, options.Optimizer) is { } newton)
+            return (newton, null, DomainEdges.Find(objective, newton, []));
         var (found, restart) = RestartingSearch.Run(objective, Model.Start, options.Optimizer);
         var (search, limits) = DomainEdges.Settle(objective, found, Model.Start, Model.LimitAtInfinity, options.Optimizer);
         return (search, restart, DomainEdges.Find(objective, search, limits));
@@ -224,6 +227,8 @@ public sealed class EstimationSession : IDisposable
     {
         if (!converged)
             return new Information(HessianStatus.Unavailable, null, double.NaN, 0);
+        if (search.Information is { } exact && edges.Count == 0)
+            return ExactInformation.Of(exact, search.Edm);
         if (!map && edges.Count == 0 && Model.FisherInformation(objective.Natural(search.Point)) is { } perObservation)
             return Expected(objective.Map, objective.Natural(search.Point), perObservation);
         edges = [.. edges.Union(atKink)];
@@ -310,7 +315,7 @@ public sealed class EstimationSession : IDisposable
         var diagnostics = new Diagnostics(end.Converged, end.Reason, search.Iterations,
             end.Evaluations + information.Evaluations + profiles.Evaluations, search.GradientNorm,
             double.IsFinite(information.Edm) ? information.Edm : search.Edm, information.Expected ? "not used (Fisher information instead)" : Describe(information.Status), atBound, notes);
-        return new FitResult(Model.Name, options.Map ? "map" : "mle", options.Optimizer.Name, DeviceDescription, _engine.Rows, estimates,
+        return new FitResult(Model.Name, options.Map ? "map" : "mle", search.Method ?? options.Optimizer.Name, DeviceDescription, _engine.Rows, estimates,
             end.LogLikelihood, end.LogPosterior, options.Level, covariance, diagnostics, clock.Elapsed.TotalMilliseconds)
         {
             CovType = options.Covariance.Name,

@@ -2,6 +2,7 @@ using GpuEstimation.Engine;
 using GpuEstimation.Kernels;
 using GpuEstimation.Optimization;
 using GpuEstimation.Priors;
+using MathNet.Numerics.LinearAlgebra;
 
 namespace GpuEstimation.Estimation;
 
@@ -140,6 +141,36 @@ internal sealed class Objective
                 value += kink.Weight * (Math.Abs(d) - _sides[j] * d);
                 gu[kink.Coordinate] += kink.Weight * (Math.Sign(d) - _sides[j]);
             }
+        }
+        return value;
+    }
+
+    /// <summary>Whether <see cref="EvaluateHessian"/> is offered: the engine sums an exact Hessian and no free parameter has a prior.</summary>
+    public bool HasExactHessian => _engine.HasExactHessian && Map.Free.All(k => _priors[k] is null);
+
+    /// <summary>
+    /// The objective at <paramref name="u"/>, its gradient with respect to u into <paramref name="gu"/> and its exact
+    /// Hessian with respect to u into <paramref name="hu"/> (free × free): H_u = J H J + diag(g d²θ/du²), J = diag(dθ/du).
+    /// Only where <see cref="HasExactHessian"/>.
+    /// </summary>
+    public double EvaluateHessian(ReadOnlySpan<double> u, Span<double> gu, Matrix<double> hu)
+    {
+        var natural = Natural(u);
+        int p = natural.Length;
+        var gradient = new double[p];
+        var hessian = new double[p * p];
+        double value = _engine.EvaluateHessian(natural, gradient, hessian);
+        // Held parameters' priors only: a constant here.
+        value += LogPrior(natural);
+        var free = Map.Free;
+        for (int i = 0; i < free.Count; i++)
+        {
+            int k = free[i];
+            double jk = Map.Jacobian(k, natural[k]);
+            gu[i] = gradient[k] * jk;
+            for (int j = 0; j < free.Count; j++)
+                hu[i, j] = hessian[k * p + free[j]] * jk * Map.Jacobian(free[j], natural[free[j]]);
+            hu[i, i] += gradient[k] * Map.SecondDerivative(k, natural[k]);
         }
         return value;
     }

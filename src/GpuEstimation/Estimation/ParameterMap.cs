@@ -130,6 +130,14 @@ public sealed class ParameterMap
         _ => 1.0,
     };
 
+    /// <summary>d²θ/du² for parameter <paramref name="index"/> at natural value <paramref name="natural"/> (the Hessian's chain rule).</summary>
+    public double SecondDerivative(int index, double natural) => Parameters[index].Domain switch
+    {
+        ParameterDomain.Positive => natural,
+        ParameterDomain.UnitInterval => natural * (1 - natural) * (1 - 2 * natural),
+        _ => 0.0,
+    };
+
     /// <summary>The optimizer's coordinates of the free parameters at natural values <paramref name="natural"/> (all parameters).</summary>
     public double[] ToCoordinates(IReadOnlyList<double> natural) => Free.Select(k => ToOptimizer(k, natural[k])).ToArray();
 

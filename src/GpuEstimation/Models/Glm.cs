@@ -93,7 +93,8 @@ public static class Glm
         var parameters = parameterNames
             .Select((n, k) => new ParameterInfo(n, extra && k == parameterNames.Length - 1 ? ParameterDomain.Positive : ParameterDomain.Real))
             .ToArray();
-        return new ModelSpec<GlmModel>(Describe(name, family, link), model, deviceColumns, parameters, start, scales, coefficients: x)
+        return new ModelSpec<GlmModel>(Describe(name, family, link), model, deviceColumns, parameters, start, scales, coefficients: x,
+            noFiniteMaximum: family == GlmFamily.Binomial ? Separation : null)
         {
             FrequencyWeights = weights,
             // statsmodels' GLM estimates no scale as a parameter: its HC1 and cluster corrections count coefficients only.
@@ -120,6 +121,12 @@ public static class Glm
             .ToArray();
         return new ModelSpec<GlmModel>($"{model.Name}, constant only", constant, [.. model.Columns.Take(m.FirstFeature)], parameters, start, scales);
     }
+
+    // statsmodels raises PerfectSeparationError; R warns "fitted probabilities numerically 0 or 1 occurred".
+    private static string Separation(IReadOnlyList<string> parameters) =>
+        $"perfect or quasi-complete separation: the log-likelihood keeps rising as {string.Join(", ", parameters)} {(parameters.Count == 1 ? "runs" : "run")} off to infinity, " +
+        "with fitted probabilities approaching 0 or 1 for the rows they separate, so no finite maximum-likelihood estimate exists " +
+        "(drop or merge the separating columns or factor levels, or fit by MAP with a prior on them)";
 
     /// <summary>The model's name in results: <c>logit</c>, <c>probit</c>, or <c>glm(family, link)</c>.</summary>
     public static string Describe(string name, GlmFamily family, GlmLink link) =>

@@ -88,7 +88,9 @@ public sealed record GlmStatistics(
         using var session = new EstimationSession(nullSpec, device);
         var free = session.Fit(new FitOptions());
         var atAlpha = glm.Model.Family == GlmFamily.NegativeBinomial
-            ? session.Fit(new FitOptions { Fixed = new Dictionary<string, double> { [nullSpec.Parameters[1].Name] = alpha } })
+            // α = 0 is the fit at its edge, the Poisson limit: the null model is held at 10⁻¹² there, which is the
+            // Poisson's to ~10⁻¹² (the log-density keeps its digits as α → 0).
+            ? session.Fit(new FitOptions { Fixed = new Dictionary<string, double> { [nullSpec.Parameters[1].Name] = Math.Max(alpha, 1e-12) } })
             : free;
         double logLikelihood = free.Converged ? free.LogLikelihood : double.NaN;
         if (!atAlpha.Converged)
@@ -142,6 +144,8 @@ public sealed record GlmStatistics(
         return family switch
         {
             GlmFamily.Poisson => (2 * ((y == 0 ? 0 : y * Math.Log(y / mu)) - e), e * e / mu),
+            // At α = 0 (the edge: the Poisson limit) the unit deviance and Pearson residual are the Poisson's.
+            GlmFamily.NegativeBinomial when alpha == 0 => (2 * ((y == 0 ? 0 : y * Math.Log(y / mu)) - e), e * e / mu),
             GlmFamily.NegativeBinomial => (
                 2 * ((y == 0 ? 0 : y * Math.Log(y / mu)) - (y + 1 / alpha) * DeviceMath.Log1p(alpha * e / (1 + alpha * mu))),
                 e * e / (mu + alpha * mu * mu)),

@@ -13,6 +13,7 @@ public sealed class ModelSpec<TModel> : IModelSpec where TModel : unmanaged, ILi
 {
     private readonly Func<IReadOnlyList<double>, double[]?>? _fisherInformation;
     private readonly Func<string, string?>? _limitAtInfinity;
+    private readonly Func<IReadOnlyList<string>, string>? _noFiniteMaximum;
 
     /// <param name="name">The model's name, for results.</param>
     /// <param name="model">The device struct.</param>
@@ -25,14 +26,16 @@ public sealed class ModelSpec<TModel> : IModelSpec where TModel : unmanaged, ILi
     /// </param>
     /// <param name="limitAtInfinity">Parameter name → the model this one becomes as it runs to infinity, or null.</param>
     /// <param name="coefficients">The regression coefficients' names, the intercept left out (see <see cref="IModelSpec.Coefficients"/>); none by default.</param>
+    /// <param name="noFiniteMaximum">The names of parameters running off to infinity → why there is no finite maximum, in the model's words (by default, plain ones).</param>
     /// <param name="fisherInformation">
     /// For a model with a kink at its maximum: natural parameters → the Fisher information of one observation (P×P,
     /// row by row), from which standard errors then come; null where the observed information serves.
     /// </param>
     public ModelSpec(string name, TModel model, IReadOnlyList<double[]> columns, IReadOnlyList<ParameterInfo> parameters,
         IReadOnlyList<double> start, IReadOnlyList<double>? scales = null, Func<IReadOnlyList<double>, double[]?>? fisherInformation = null,
-        Func<string, string?>? limitAtInfinity = null, IReadOnlyList<string>? coefficients = null)
+        Func<string, string?>? limitAtInfinity = null, IReadOnlyList<string>? coefficients = null, Func<IReadOnlyList<string>, string>? noFiniteMaximum = null)
     {
+        _noFiniteMaximum = noFiniteMaximum;
         _fisherInformation = fisherInformation;
         _limitAtInfinity = limitAtInfinity;
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
@@ -95,6 +98,10 @@ public sealed class ModelSpec<TModel> : IModelSpec where TModel : unmanaged, ILi
 
     /// <inheritdoc/>
     public string? LimitAtInfinity(string parameter) => _limitAtInfinity?.Invoke(parameter);
+
+    /// <inheritdoc/>
+    public string NoFiniteMaximum(IReadOnlyList<string> parameters) =>
+        _noFiniteMaximum?.Invoke(parameters) ?? $"no finite maximum: the log-likelihood keeps rising as {string.Join(", ", parameters)} {(parameters.Count == 1 ? "runs" : "run")} off to infinity";
 
     /// <inheritdoc/>
     public ILikelihoodEngine CreateEngine(ComputeDevice device) => new LikelihoodEngine<TModel>(device, Model, Columns, Name);

@@ -18,4 +18,14 @@ namespace GpuEstimation.Optimization;
 /// <param name="Transform">The preconditioner T at the end.</param>
 public sealed record OptimizationResult(
     double[] Point, double Value, bool Converged, string Reason, int Iterations, int Evaluations, double GradientNorm, double Edm,
-    Matrix<double> Transform);
+    Matrix<double> Transform)
+{
+    /// <summary>The method that found the point, where it is not the settings' own (Newton's for a model with an exact Hessian).</summary>
+    public string? Method { get; init; }
+
+    /// <summary>The negative Hessian of the objective at <c>Point</c>, exact, where the search computed it there (Newton's).</summary>
+    public Matrix<double>? Information { get; init; }
+
+    /// <summary>Where the search found the objective rising along a ray without a maximum: the ray's direction (unit length).</summary>
+    public double[]? Ray { get; init; }
+}

@@ -43,6 +43,33 @@ public sealed class GlmCliTests : IDisposable
         }
     }
 
+    // A factor level with only successes (quasi-complete separation): exit 3, the level named; the same data without
+    // that level's rows fit (exit 0). The generic search used to stop at g[c] ≈ 35 and call it converged.
+    [Fact]
+    public void SeparationByAFactorLevelExitsWithThreeAndNamesIt()
+    {
+        var lines = new List<string> { "b,x1,g" };
+        for (int i = 0; i < 240; i++)
+        {
+            string level = "abc"[i % 3].ToString();
+            double x1 = Math.Sin(i * 0.7);
+            int b = level == "c" ? 1 : (i * 7919 % 13) < 6 + 3 * x1 ? 1 : 0;
+            lines.Add(FormattableString.Invariant($"{b},{x1:R},{level}"));
+        }
+        var separated = Path.Combine(_directory, "separated.csv");
+        File.WriteAllLines(separated, lines);
+        var overlapping = Path.Combine(_directory, "overlapping.csv");
+        File.WriteAllLines(overlapping, lines.Where(l => !l.EndsWith(",c", StringComparison.Ordinal)));
+
+        var (code, output, _) = Run("fit", "--model", "logit", "--data", separated, "--formula", "b ~ x1 + C(g)", "--device", "native");
+        Assert.Equal(GpuestApp.NotConverged, code);
+        Assert.Contains("NOT CONVERGED (perfect or quasi-complete separation: the log-likelihood keeps rising as g[c] runs off to infinity", output);
+
+        (code, output, _) = Run("fit", "--model", "logit", "--data", overlapping, "--formula", "b ~ x1 + C(g)", "--device", "native");
+        Assert.Equal(GpuestApp.Ok, code);
+        Assert.Contains("converged (gradient below tolerance); newton", output);
+    }
+
     [Fact]
     public void ModelsListsTheGeneralizedLinearModels()
     {

@@ -72,7 +72,7 @@ public class GlmEngineTests(DeviceFixture devices)
         _ => (0.65, 0.35),
     };
 
-    private static (Dataset, ModelColumns, double[]) Problem(GlmFamily family, GlmLink link, bool intercept, int seed)
+    internal static (Dataset, ModelColumns, double[]) Problem(GlmFamily family, GlmLink link, bool intercept, int seed)
     {
         var random = new Xoshiro256StarStar(seed);
         var (c, h) = Range(family, link);

@@ -85,10 +85,47 @@ public class GlmFitTests(DeviceFixture devices, ITestOutputHelper output)
         var fit = session.Fit(new FitOptions());
 
         Assert.True(fit.Converged, $"{family}/{link}: {fit.Reason}");
+        // Newton's method with the device's exact Hessian, not the generic search it falls back to.
+        Assert.Equal("newton", fit.Optimizer);
         double[] expected = GlmModel.HasExtraParameter(family) ? [.. truth, extra] : truth;
         var z = fit.Parameters.Select((p, k) => (p.Estimate - expected[k]) / p.StdError!.Value).ToArray();
         output.WriteLine($"{family}/{link}: {fit.Iterations} iterations; z = {string.Join(", ", z.Select(v => v.ToString("F2")))}");
         for (int k = 0; k < expected.Length; k++)
             Assert.True(Math.Abs(z[k]) <= 5, $"{family}/{link} {fit.Parameters[k].Name}: {fit.Parameters[k].Estimate:R} vs truth {expected[k]} ({z[k]:F1} standard errors)");
+    }
+
+    // Under-dispersed counts (binomial, variance below the mean) under the NB2 GLM: alpha's maximum is at its edge, 0,
+    // the Poisson limit. The Newton search is left for the generic one (a bounded parameter on its diverging ray is an
+    // edge, not "no finite maximum"), which reports alpha = 0 at the edge; the coefficients, log-likelihood and
+    // deviance are then the Poisson GLM's (1e-7, 1e-10, 1e-9), and the statistics do not fail on alpha = 0.
+    [Fact]
+    public void UnderDispersedCountsPutAlphaAtItsEdgeWithThePoissonFit()
+    {
+        var random = new MersenneTwister(61);
+        int n = 400;
+        var x = Enumerable.Range(0, n).Select(_ => Normal.Sample(random, 0, 1)).ToArray();
+        var k = Enumerable.Range(0, n).Select(_ => (double)Binomial.Sample(random, 0.4, 10)).ToArray();
+        var data = Dataset.FromColumns(("k", k), ("x", x));
+        FitResult Fit(string family)
+        {
+            var spec = ModelCatalog.Create("glm", data, new ModelColumns(Y: "k", X: ["x"]) { Family = family });
+            using var session = new EstimationSession(spec, devices.Native);
+            var fit = session.Fit(new FitOptions());
+            return fit with { Glm = GlmStatistics.Of(spec, fit, devices.Native) };
+        }
+        var nb = Fit("negbinomial");
+        var poisson = Fit("poisson");
+
+        Assert.True(nb.Converged, nb.Reason);
+        Assert.Equal(["alpha"], nb.Diagnostics.AtBound);
+        Assert.Equal(0.0, nb["alpha"]);
+        foreach (var name in new[] { "intercept", "x" })
+        {
+            Assert.True(Math.Abs(nb[name] - poisson[name]) <= 1e-7 * Math.Max(1, Math.Abs(poisson[name])), $"{name}: {nb[name]:R} vs Poisson {poisson[name]:R}");
+            Assert.True(Numerics.Relative(nb.Get(name).StdError!.Value, poisson.Get(name).StdError!.Value) <= 1e-5, $"{name} se");
+        }
+        Assert.True(Math.Abs(nb.LogLikelihood - poisson.LogLikelihood) <= 1e-10 * Math.Abs(poisson.LogLikelihood), $"log L {nb.LogLikelihood:R} vs {poisson.LogLikelihood:R}");
+        Assert.True(Numerics.Relative(nb.Glm!.Deviance, poisson.Glm!.Deviance) <= 1e-9, $"deviance {nb.Glm.Deviance:R} vs {poisson.Glm.Deviance:R}");
+        Assert.True(double.IsFinite(nb.Glm.NullDeviance), "null deviance");
     }
 }

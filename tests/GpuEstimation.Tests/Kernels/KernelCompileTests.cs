@@ -125,6 +125,9 @@ public sealed class KernelCompileTests : IDisposable
             // The robust covariance's meat: sums as wide as the term vector (the widest: a 64-entry block of the triangle).
             yield return Entry(nameof(LikelihoodKernels.ScoreProductsKernel), true, model, vector, vector, sum);
             yield return Entry(nameof(LikelihoodKernels.ScoresKernel), false, model, vector);
+            // Linear-predictor models' Hessian pass, with the per-thread sums the engine gives it.
+            if (model.GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(ILinearPredictorModel<>)))
+                yield return Entry(nameof(LikelihoodKernels.HessianKernel), true, model, vector, typeof(Twice<Twice<Twice<Vec4>>>), sum);
         }
 
         (string, EntryPointDescription) Entry(string kernel, bool grouped, params Type[] arguments)

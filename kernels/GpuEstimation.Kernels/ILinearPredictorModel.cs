@@ -1,0 +1,47 @@
+namespace GpuEstimation.Kernels;
+
+/// <summary>
+/// A model whose log-density depends on its coefficients only through a linear predictor η = Σⱼ γⱼ zⱼ (plus what the
+/// model adds itself, such as an offset) and on at most one parameter α of its own (a dispersion, a shape, σ): every
+/// generalized linear model. Per row it gives its design values zⱼ and the derivatives of log f in (η, α) to the second
+/// order; <see cref="LikelihoodKernels.HessianKernel"/> then accumulates the value, the gradient and the Hessian,
+/// Σ ∂²/∂η² zₐ z_b, Σ ∂²/∂η∂α zₐ and Σ ∂²/∂α², in one pass, the same generic kernel for every such model.
+/// </summary>
+/// <remarks>
+/// Parameters 0 … D − 1 are the coefficients and parameter D (where <see cref="ExtraParameters"/> is 1) is α, so
+/// <c>ParameterCount = DesignWidth + ExtraParameters</c>. The sums are in the design's coordinates γ; a model whose
+/// parameters are an affine map of them (centred features: γ₀ = b₀ + Σ bₖ mₖ) maps the gradient back in
+/// <see cref="ILikelihoodModel{TSelf}.Finish"/> and the Hessian in <see cref="FinishHessian"/>.
+/// </remarks>
+public interface ILinearPredictorModel<TSelf> : ILikelihoodModel<TSelf> where TSelf : unmanaged, ILinearPredictorModel<TSelf>
+{
+    /// <summary>The number of design values per row, D: one per coefficient.</summary>
+    int DesignWidth { get; }
+
+    /// <summary>1 where the model has a parameter of its own after the coefficients, else 0.</summary>
+    int ExtraParameters { get; }
+
+    /// <summary>The data column of design value <paramref name="j"/>, or −1 where it is the constant 1 (an intercept).</summary>
+    int DesignColumn(int j);
+
+    /// <summary>The index, among the arguments <see cref="ILikelihoodModel{TSelf}.Prepare"/> writes, of design value <paramref name="j"/>'s coefficient γⱼ.</summary>
+    int DesignArgument(int j);
+
+    /// <summary>
+    /// Device side, once per row: the row's weighted log-density and its derivatives in (η, α) at the arguments that
+    /// <see cref="ILikelihoodModel{TSelf}.Prepare"/> wrote, given <paramref name="design"/> = Σⱼ γⱼ zⱼ (the caller
+    /// has the design values at hand: the native pass sums it for a block of rows in vectors). Must not throw: an
+    /// impossible value yields NaN or −∞.
+    /// </summary>
+    static abstract void Curvature<TVec, TRows>(in TSelf model, in TVec arguments, in TRows data, long row, double design, out RowCurvature curvature)
+        where TVec : unmanaged, ITermVector<TVec>
+        where TRows : struct, IDataRows;
+
+    /// <summary>
+    /// Host side, after the sums: maps the P×P Hessian (row-major, both triangles filled) from the design's coordinates
+    /// to the parameters, in place. By default they are the same.
+    /// </summary>
+    static virtual void FinishHessian(in TSelf model, Span<double> hessian)
+    {
+    }
+}

@@ -1,0 +1,37 @@
+using GpuEstimation.Models;
+using GpuEstimation.Optimization;
+
+namespace GpuEstimation.Estimation;
+
+/// <summary>
+/// Stage 2 for a model whose engine sums an exact Hessian (a GLM): Newton's method from the starting values, one pass
+/// over the data per iteration, the covariance later from the same exact information. Where it finds the
+/// log-likelihood rising along a ray (separation) the fit ends there, not converged, with the model's words for it
+/// and the parameters that run off named. Where it fails otherwise, the generic search takes over.
+/// </summary>
+internal static class NewtonSearch
+{
+    /// <summary>Whether Newton's method serves <paramref name="objective"/> under <paramref name="settings"/> (L-BFGS, the default, asked for).</summary>
+    public static bool Applies(Objective objective, OptimizerSettings settings) =>
+        settings.Kind == OptimizerKind.Lbfgs && objective.HasExactHessian && objective.Map.Free.Count > 0;
+
+    /// <summary>The search's result, or null where the generic search should run instead.</summary>
+    public static OptimizationResult? Run(Objective objective, IModelSpec model, OptimizerSettings settings)
+    {
+        var search = NewtonMaximizer.Maximize(objective.EvaluateHessian, objective.Evaluate, objective.Start(), settings);
+        if (search.Converged)
+            return search;
+        if (search.Ray is not { } ray)
+            return null;
+        double largest = ray.Max(Math.Abs);
+        var names = Enumerable.Range(0, ray.Length)
+            .Where(i => Math.Abs(ray[i]) >= 0.1 * largest)
+            .Select(i => objective.Map.Free[i])
+            .ToArray();
+        // A bounded parameter on the ray (a GLM's alpha → 0 on under-dispersed counts, the Poisson limit) is an edge or
+        // a limit, which the generic search reports as such; coefficients running off to ±∞ have no finite maximum.
+        if (names.Any(k => objective.Map.Parameters[k].Domain != Kernels.ParameterDomain.Real))
+            return null;
+        return search with { Reason = model.NoFiniteMaximum([.. names.Select(k => objective.Map.Parameters[k].Name)]) };
+    }
+}

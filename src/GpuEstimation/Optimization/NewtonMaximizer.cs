@@ -1,0 +1,190 @@
+using MathNet.Numerics.LinearAlgebra;
+
+namespace GpuEstimation.Optimization;
+
+/// <summary>
+/// Newton's method for an objective with an exact Hessian (a GLM's, summed on the device in the same pass as the value
+/// and gradient): each iteration is one pass, and a fit from reasonable starting values takes a handful. The stopping
+/// rule is <see cref="Maximizer"/>'s, stationary in standard-error units: the gradient in the coordinates where the
+/// negative Hessian at the point is the identity, at most <see cref="OptimizerSettings.GradientTolerance"/>. Where
+/// the negative Hessian is not positive definite (far from a maximum of a non-concave objective) the step is
+/// Levenberg's (λ added to the unit-diagonal scaled matrix until it factors); every step is halved until it meets
+/// Armijo's condition (below the objective's rounding level, the same condition on the slope). A run of full steps
+/// in one direction, none shorter than half the last, along which the curvature and the gain both keep falling
+/// (a log-likelihood that rises towards a supremum at infinity: separation in a binomial model), ends the search
+/// with that direction as <see cref="OptimizationResult.Ray"/>.
+/// </summary>
+public static class NewtonMaximizer
+{
+    private const double ArmijoC1 = 1e-4;
+    private const double RoundingLevel = 1e-13;
+    private const double RoundingGradientLimit = 1e-4;
+
+    /// <summary>Consecutive steps that, with the one before them, show the objective rising along a ray.</summary>
+    private const int RaySteps = 4;
+
+    /// <summary>The method's name in results.</summary>
+    public const string Name = "newton";
+
+    /// <summary>
+    /// Maximizes <paramref name="objective"/> from <paramref name="start"/>; <paramref name="value"/> gives the value
+    /// and gradient alone, for the shorter steps of a line search. The result carries the negative Hessian at its
+    /// point (<see cref="OptimizationResult.Information"/>) where it converged.
+    /// </summary>
+    public static OptimizationResult Maximize(ValueGradientHessian objective, ValueAndGradient value, IReadOnlyList<double> start, OptimizerSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(objective);
+        ArgumentNullException.ThrowIfNull(value);
+        ArgumentNullException.ThrowIfNull(settings);
+        int n = start.Count;
+        var x = start.ToArray();
+        var g = new double[n];
+        var h = Matrix<double>.Build.Dense(n, n);
+        int evaluations = 1;
+        double f = objective(x, g, h);
+        var identity = Matrix<double>.Build.DenseIdentity(n);
+        if (!IsFinite(f, g, h))
+            return new OptimizationResult(x, f, false, "the objective is not finite at the starting values", 0, evaluations, double.NaN, double.NaN, identity) { Method = Name };
+
+        var xNew = new double[n];
+        var gNew = new double[n];
+        var hNew = Matrix<double>.Build.Dense(n, n);
+        double[]? lastStep = null;
+        double lastCurvature = double.NaN, lastGain = double.NaN;
+        int raySteps = 0;
+        for (int iteration = 0; iteration < settings.MaxIterations; iteration++)
+        {
+            var information = Symmetric(-h);
+            var (scale, factor, exact) = Factor(information);
+            var gv = Vector<double>.Build.DenseOfArray(g);
+            // The gradient in units where the information is I: L⁻¹ D g with D A D = L Lᵀ.
+            var unit = factor.LowerTriangle().Solve(scale.PointwiseMultiply(gv));
+            double norm = unit.AbsoluteMaximum();
+            var step = scale.PointwiseMultiply(factor.LowerTriangle().Transpose().Solve(unit)).ToArray();
+            if (exact && norm <= settings.GradientTolerance)
+                return Converged(x, f, g, information, scale, factor, "gradient below tolerance", iteration, evaluations, norm);
+
+            double slope = Dot(g, step);
+            double noise = RoundingLevel * Math.Max(1, Math.Abs(f));
+            double t = 1, fNew = double.NaN;
+            bool accepted = false;
+            for (int attempt = 0; attempt < 60 && !accepted; attempt++)
+            {
+                for (int i = 0; i < n; i++)
+                    xNew[i] = x[i] + t * step[i];
+                evaluations++;
+                fNew = t == 1 ? objective(xNew, gNew, hNew) : value(xNew, gNew);
+                if (double.IsFinite(fNew) && gNew.All(double.IsFinite) && (t != 1 || hNew.Enumerate().All(double.IsFinite)))
+                {
+                    accepted = t * slope > noise
+                        ? fNew >= f + ArmijoC1 * t * slope
+                        : Dot(gNew, step) >= -(1 - 2 * ArmijoC1) * slope;
+                }
+                if (!accepted)
+                    t *= 0.5;
+            }
+            if (!accepted)
+            {
+                return exact && norm <= RoundingGradientLimit
+                    ? Converged(x, f, g, information, scale, factor, "no further improvement possible at rounding level", iteration + 1, evaluations, norm)
+                    : new OptimizationResult(x, f, false, "line search failed to improve the objective", iteration + 1, evaluations, norm, double.NaN, identity) { Method = Name };
+            }
+            if (t != 1)
+            {
+                evaluations++;
+                fNew = objective(xNew, gNew, hNew);
+            }
+
+            // A ray: full steps in one direction, not shrinking, while the curvature along them and the gain fall.
+            double length = Math.Sqrt(Dot(step, step));
+            double curvature = length > 0 ? QuadraticForm(information, step) / (length * length) : double.NaN;
+            double gain = fNew - f;
+            bool alongRay = t == 1 && lastStep is not null
+                && Dot(step, lastStep) >= 0.95 * length * Math.Sqrt(Dot(lastStep, lastStep))
+                && length >= 0.5 * Math.Sqrt(Dot(lastStep, lastStep))
+                && curvature < 0.5 * lastCurvature && gain < 0.75 * lastGain;
+            raySteps = alongRay ? raySteps + 1 : 0;
+            lastStep = step;
+            lastCurvature = curvature;
+            lastGain = gain;
+
+            (x, xNew) = (xNew, x);
+            (g, gNew) = (gNew, g);
+            (h, hNew) = (hNew, h);
+            f = fNew;
+            if (raySteps >= RaySteps)
+            {
+                return new OptimizationResult(x, f, false, "the objective keeps rising along a ray: no finite maximum", iteration + 1, evaluations, double.NaN, double.NaN, identity)
+                {
+                    Method = Name,
+                    Ray = step.Select(v => v / length).ToArray(),
+                };
+            }
+        }
+        return new OptimizationResult(x, f, false, "maximum iterations reached", settings.MaxIterations, evaluations, double.NaN, double.NaN, identity) { Method = Name };
+    }
+
+    private static OptimizationResult Converged(double[] x, double f, double[] g, Matrix<double> information, Vector<double> scale, Matrix<double> factor,
+        string reason, int iterations, int evaluations, double norm)
+    {
+        // T = D L⁻ᵀ, so Tᵀ A T = I: the units the generic search would hand on.
+        var transform = Matrix<double>.Build.DiagonalOfDiagonalVector(scale) * factor.LowerTriangle().Transpose().Inverse();
+        var gv = Vector<double>.Build.DenseOfArray(g);
+        var unit = transform.TransposeThisAndMultiply(gv);
+        return new OptimizationResult(x.ToArray(), f, true, reason, iterations, evaluations, norm, 0.5 * unit.DotProduct(unit), transform)
+        {
+            Method = Name,
+            Information = information,
+        };
+    }
+
+    /// <summary>
+    /// D = diag(1/√Aₖₖ) (1 where Aₖₖ is not positive) and the Cholesky factor L of D A D, or of D A D + λI with the
+    /// smallest λ of 10⁻⁸, 10⁻⁷, … that factors; exact when λ = 0.
+    /// </summary>
+    private static (Vector<double> Scale, Matrix<double> Factor, bool Exact) Factor(Matrix<double> a)
+    {
+        int n = a.RowCount;
+        var scale = Vector<double>.Build.Dense(n, k => a[k, k] > 0 && double.IsFinite(a[k, k]) ? 1 / Math.Sqrt(a[k, k]) : 1);
+        var scaled = Matrix<double>.Build.Dense(n, n, (i, j) => scale[i] * a[i, j] * scale[j]);
+        for (double lambda = 0; lambda <= 1e8; lambda = lambda == 0 ? 1e-8 : lambda * 10)
+        {
+            var trial = lambda == 0 ? scaled : scaled + lambda * Matrix<double>.Build.DenseIdentity(n);
+            if (TryCholesky(trial) is { } factor)
+                return (scale, factor, lambda == 0);
+        }
+        // Nothing factors (non-finite entries): gradient ascent in the scaled units.
+        return (scale, Matrix<double>.Build.DenseIdentity(n), false);
+    }
+
+    private static Matrix<double>? TryCholesky(Matrix<double> a)
+    {
+        try
+        {
+            var factor = a.Cholesky().Factor;
+            return factor.Enumerate().All(double.IsFinite) ? factor : null;
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
+    }
+
+    private static Matrix<double> Symmetric(Matrix<double> a) => 0.5 * (a + a.Transpose());
+
+    private static double QuadraticForm(Matrix<double> a, double[] v)
+    {
+        var vector = Vector<double>.Build.DenseOfArray(v);
+        return vector.DotProduct(a * vector);
+    }
+
+    private static bool IsFinite(double f, double[] g, Matrix<double> h) => double.IsFinite(f) && g.All(double.IsFinite) && h.Enumerate().All(double.IsFinite);
+
+    private static double Dot(double[] a, double[] b)
+    {
+        double s = 0;
+        for (int i = 0; i < a.Length; i++)
+            s += a[i] * b[i];
+        return s;
+    }
+}
