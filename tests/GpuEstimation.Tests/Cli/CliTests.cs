@@ -355,13 +355,5 @@ public sealed class CliTests : IDisposable
         return (code, output.ToString(), error.ToString());
     }
 
-    private string WriteColumns(string name, params (string Name, double[] Values)[] columns)
-    {
-        var path = Path.Combine(_directory, name);
-        using var writer = new StreamWriter(path);
-        writer.WriteLine(string.Join(",", columns.Select(c => c.Name)));
-        for (int i = 0; i < columns[0].Values.Length; i++)
-            writer.WriteLine(string.Join(",", columns.Select(c => c.Values[i].ToString("R", CultureInfo.InvariantCulture))));
-        return path;
-    }
+    private string WriteColumns(string name, params (string Name, double[] Values)[] columns) => Gpuest.WriteCsv(_directory, name, columns);
 }

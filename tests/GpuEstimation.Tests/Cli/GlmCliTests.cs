@@ -158,13 +158,5 @@ public sealed class GlmCliTests : IDisposable
             $"{k} columns besides the intercept, more than the model's {GlmModel.MaxFeatures}");
     }
 
-    private string Write(string name, params (string Name, double[] Values)[] columns)
-    {
-        var path = Path.Combine(_directory, name);
-        using var writer = new StreamWriter(path);
-        writer.WriteLine(string.Join(",", columns.Select(c => c.Name)));
-        for (int i = 0; i < columns[0].Values.Length; i++)
-            writer.WriteLine(string.Join(",", columns.Select(c => c.Values[i].ToString("R", CultureInfo.InvariantCulture))));
-        return path;
-    }
+    private string Write(string name, params (string Name, double[] Values)[] columns) => WriteCsv(_directory, name, columns);
 }

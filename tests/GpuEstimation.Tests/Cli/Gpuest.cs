@@ -28,4 +28,15 @@ internal static class Gpuest
         Assert.DoesNotContain("   at ", error);
         return error;
     }
+
+    /// <summary>Writes <paramref name="columns"/> as a CSV file <paramref name="name"/> in <paramref name="directory"/> (round-trip digits); its path.</summary>
+    public static string WriteCsv(string directory, string name, params (string Name, double[] Values)[] columns)
+    {
+        var path = Path.Combine(directory, name);
+        using var writer = new StreamWriter(path);
+        writer.WriteLine(string.Join(",", columns.Select(c => c.Name)));
+        for (int i = 0; i < columns[0].Values.Length; i++)
+            writer.WriteLine(string.Join(",", columns.Select(c => c.Values[i].ToString("R", System.Globalization.CultureInfo.InvariantCulture))));
+        return path;
+    }
 }
