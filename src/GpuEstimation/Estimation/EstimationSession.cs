@@ -319,6 +319,7 @@ public sealed class EstimationSession : IDisposable
             end.LogLikelihood, end.LogPosterior, options.Level, covariance, diagnostics, clock.Elapsed.TotalMilliseconds)
         {
             CovType = options.Covariance.Name,
+            Observations = Model.FrequencyWeights?.Sum() ?? _engine.Rows,
         };
     }
 

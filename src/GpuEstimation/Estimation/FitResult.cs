@@ -58,8 +58,14 @@ public sealed record FitResult(
     /// <summary>Akaike: 2k − 2 log L.</summary>
     public double Aic => 2 * FreeParameters - 2 * LogLikelihood;
 
-    /// <summary>Bayesian (Schwarz): k log n − 2 log L.</summary>
-    public double Bic => FreeParameters * Math.Log(N) - 2 * LogLikelihood;
+    /// <summary>
+    /// The number of observations the rows stand for: <see cref="N"/>, or Σw with frequency weights (statsmodels' nobs
+    /// for <c>freq_weights</c>).
+    /// </summary>
+    public double Observations { get; init; } = double.NaN;
+
+    /// <summary>Bayesian (Schwarz): k log n − 2 log L, n the observations (Σw with frequency weights).</summary>
+    public double Bic => FreeParameters * Math.Log(double.IsNaN(Observations) ? N : Observations) - 2 * LogLikelihood;
 
     /// <summary>A generalized linear model's deviance, Pearson χ², pseudo-R² and degrees of freedom (<see cref="Models.GlmStatistics.Of"/>), or null.</summary>
     public Models.GlmStatistics? Glm { get; init; }

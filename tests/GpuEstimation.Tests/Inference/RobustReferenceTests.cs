@@ -110,6 +110,8 @@ public class RobustReferenceTests(DeviceFixture devices)
         var byWeight = one.Fit(new FitOptions { Covariance = Of([.. Enumerable.Range(0, data.Rows)]) });
         var byRows = other.Fit(new FitOptions { Covariance = Of(repeat) });
 
+        // The same observations: the same log-likelihood and BIC (n = Σw).
+        Assert.True(Math.Abs(byWeight.Bic - byRows.Bic) <= 1e-9 * Math.Abs(byRows.Bic), $"BIC {byWeight.Bic:R} by weights vs {byRows.Bic:R}");
         foreach (var name in new[] { "intercept", "x1" })
         {
             Assert.True(Numerics.Relative(byWeight[name], byRows[name]) <= 1e-9, $"{name}: {byWeight[name]:R} vs {byRows[name]:R}");
