@@ -25,8 +25,8 @@ internal sealed class FitCommand : Command
         "profile-likelihood intervals for these parameters (all: every estimated one)", (_, text) => NameValueList.Names(text));
 
     private readonly Option<(string Name, string? Column)> _cov = CliOption.Single("--cov", CovarianceText.Usage,
-        "the covariance of the standard errors and Wald intervals (MLE): the inverse information (nonrobust), the sandwich (robust, hc0), the sandwich times n/(n - k) (hc1), or cluster-robust by a column's values (cluster:COL), as statsmodels' cov_type; profile intervals are likelihood-based and unchanged",
-        CovarianceText.Parse, () => ("nonrobust", null));
+        "the covariance of the standard errors and Wald intervals (MLE): the inverse information (nonrobust), the sandwich (robust, hc0), the sandwich times n/(n - k) (hc1), or cluster-robust by a column's values (cluster:COL), as statsmodels' cov_type; profile intervals are likelihood-based and unchanged [default: nonrobust]",
+        CovarianceText.Parse);
 
     private readonly Option<int?> _repeat = SharedOptions.Repeat("fits", "fitMs");
     private readonly Option<string?> _json = SharedOptions.Json("the fit");
@@ -50,7 +50,8 @@ internal sealed class FitCommand : Command
         var json = parse.GetValue(_json);
         if (json is not null)
             OutputFile.Check("--json", json, _data.DataPath(parse));
-        var cov = parse.GetValue(_cov);
+        // Absent, the option reads as (null, null): the model-based covariance.
+        var cov = parse.GetValue(_cov) is { Name: not null } given ? given : ("nonrobust", null);
         var options = _estimation.Read(parse) with { Level = parse.GetValue(_level) };
         if (options.Map && cov.Name != "nonrobust")
             throw new InputException($"--cov {cov.Column switch { null => cov.Name.ToLowerInvariant(), var c => $"cluster:{c}" }} with --map: robust standard errors apply to the MLE; a MAP fit reports posterior standard deviations (Laplace approximation), which have no sandwich form");

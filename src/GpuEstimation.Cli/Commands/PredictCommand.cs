@@ -43,6 +43,9 @@ internal sealed class PredictCommand : Command
         OutputFile.Write("--out", outPath, path => Write(path, prediction));
         output.WriteLine($"{data.Rows:N0} predictions of {fitted.Model} ({fitted.Design.Formula}) written to {outPath}: " +
             $"eta, mean, seEta, seMean{(prediction.Offset is null ? "" : ", offset")}");
+        if (prediction.OutsideRange(fitted.Family) is { Count: > 0 } outside)
+            output.WriteLine($"note: {outside.Count:N0} predicted mean{(outside.Count == 1 ? "" : "s")} outside the {fitted.Family} family's range " +
+                $"(first: {data.DescribeRow(outside[0])}, mean {prediction.Mean[outside[0]]:G6}): the link's inverse leaves it there (as under an inverse or identity link far from the data)");
         if (!fitted.HasCovariance)
             output.WriteLine("note: the fit has no covariance of its estimates (its Hessian allowed none); seEta and seMean are NaN");
         return GpuestApp.Ok;
@@ -53,6 +56,10 @@ internal sealed class PredictCommand : Command
         try
         {
             return File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new InputException($"--model-json {path}: file not found");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -32,6 +32,9 @@ internal static class NewtonSearch
         // a limit, which the generic search reports as such; coefficients running off to ±∞ have no finite maximum.
         if (names.Any(k => objective.Map.Parameters[k].Domain != Kernels.ParameterDomain.Real))
             return null;
-        return search with { Reason = model.NoFiniteMaximum([.. names.Select(k => objective.Map.Parameters[k].Name)]) };
+        // Each named with the way it runs: "g[c] → −∞".
+        var running = Enumerable.Range(0, ray.Length).Where(i => Math.Abs(ray[i]) >= 0.1 * largest)
+            .Select(i => $"{objective.Map.Parameters[objective.Map.Free[i]].Name} → {(ray[i] > 0 ? "+∞" : "−∞")}");
+        return search with { Reason = model.NoFiniteMaximum([.. running]) };
     }
 }

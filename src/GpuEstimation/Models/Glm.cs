@@ -124,7 +124,7 @@ public static class Glm
 
     // statsmodels raises PerfectSeparationError; R warns "fitted probabilities numerically 0 or 1 occurred".
     private static string Separation(IReadOnlyList<string> parameters) =>
-        $"perfect or quasi-complete separation: the log-likelihood keeps rising as {string.Join(", ", parameters)} {(parameters.Count == 1 ? "runs" : "run")} off to infinity, " +
+        $"perfect or quasi-complete separation: the log-likelihood keeps rising without bound as {string.Join(", ", parameters)}, " +
         "with fitted probabilities approaching 0 or 1 for the rows they separate, so no finite maximum-likelihood estimate exists " +
         "(drop or merge the separating columns or factor levels, or fit by MAP with a prior on them)";
 

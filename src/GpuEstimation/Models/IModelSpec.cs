@@ -53,11 +53,11 @@ public interface IModelSpec
     string? LimitAtInfinity(string parameter);
 
     /// <summary>
-    /// Why a fit has no finite maximum, where the log-likelihood keeps rising as <paramref name="parameters"/> run off
-    /// to infinity together (a binomial model's separation, say, in its own words).
+    /// Why a fit has no finite maximum, where the log-likelihood keeps rising as <paramref name="parameters"/> (each
+    /// written with its way, "g[c] → +∞") run off together (a binomial model's separation, say, in its own words).
     /// </summary>
     string NoFiniteMaximum(IReadOnlyList<string> parameters) =>
-        $"no finite maximum: the log-likelihood keeps rising as {string.Join(", ", parameters)} {(parameters.Count == 1 ? "runs" : "run")} off to infinity";
+        $"no finite maximum: the log-likelihood keeps rising without bound as {string.Join(", ", parameters)}";
 
     /// <summary>Uploads the data to <paramref name="device"/> and loads the kernels: an engine ready to evaluate.</summary>
     ILikelihoodEngine CreateEngine(ComputeDevice device);

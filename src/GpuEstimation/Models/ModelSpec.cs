@@ -26,7 +26,7 @@ public sealed class ModelSpec<TModel> : IModelSpec where TModel : unmanaged, ILi
     /// </param>
     /// <param name="limitAtInfinity">Parameter name → the model this one becomes as it runs to infinity, or null.</param>
     /// <param name="coefficients">The regression coefficients' names, the intercept left out (see <see cref="IModelSpec.Coefficients"/>); none by default.</param>
-    /// <param name="noFiniteMaximum">The names of parameters running off to infinity → why there is no finite maximum, in the model's words (by default, plain ones).</param>
+    /// <param name="noFiniteMaximum">The parameters running off to infinity, each as "name → ±∞" → why there is no finite maximum, in the model's words (by default, plain ones).</param>
     /// <param name="fisherInformation">
     /// For a model with a kink at its maximum: natural parameters → the Fisher information of one observation (P×P,
     /// row by row), from which standard errors then come; null where the observed information serves.
@@ -101,7 +101,7 @@ public sealed class ModelSpec<TModel> : IModelSpec where TModel : unmanaged, ILi
 
     /// <inheritdoc/>
     public string NoFiniteMaximum(IReadOnlyList<string> parameters) =>
-        _noFiniteMaximum?.Invoke(parameters) ?? $"no finite maximum: the log-likelihood keeps rising as {string.Join(", ", parameters)} {(parameters.Count == 1 ? "runs" : "run")} off to infinity";
+        _noFiniteMaximum?.Invoke(parameters) ?? $"no finite maximum: the log-likelihood keeps rising without bound as {string.Join(", ", parameters)}";
 
     /// <inheritdoc/>
     public ILikelihoodEngine CreateEngine(ComputeDevice device) => new LikelihoodEngine<TModel>(device, Model, Columns, Name);

@@ -31,6 +31,9 @@ public sealed class FittedRegression
     /// <summary>The link: the mean is its inverse at the linear predictor (identity for <c>linear</c>).</summary>
     public GlmLink Link { get; }
 
+    /// <summary>The response's family (<c>binomial</c>, <c>poisson</c>, ...; <c>normal</c> for <c>linear</c>), whose mean range predictions are checked against.</summary>
+    public string Family { get; private init; } = "normal";
+
     /// <summary>The design as fitted.</summary>
     public FittedDesign Design { get; }
 
@@ -52,7 +55,7 @@ public sealed class FittedRegression
         }
         catch (JsonException e)
         {
-            throw new InputException($"{source}: not a fit's JSON ({e.Message})");
+            throw new InputException($"{source}: not a fit's JSON (not JSON at line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}): give the file that gpuest fit --json wrote");
         }
         using (document)
         {
@@ -60,6 +63,9 @@ public sealed class FittedRegression
             if (root.ValueKind != JsonValueKind.Object)
                 throw new InputException($"{source}: not a fit's JSON (an object with model, parameters, covariance and design)");
             var model = Text(root, "model", source) ?? throw Missing(source, "model");
+            // A fit that did not converge has no estimate to predict with (its end point is where the search stopped).
+            if (root.TryGetProperty("converged", out var converged) && converged.ValueKind == JsonValueKind.False)
+                throw new InputException($"{source}: the fit did not converge ({Text(root, "reason", source) ?? "no reason given"}); there are no estimates to predict with");
             GlmLink link = model == "linear" ? GlmLink.Identity
                 : Text(root, "link", source) is { } linkName && GlmNames.Links.Contains(linkName) ? GlmNames.Link(linkName)
                 : throw new InputException($"{source}: model '{model}' has no known link; predictions are for the regressions (linear, glm, logit, probit)");
@@ -75,7 +81,13 @@ public sealed class FittedRegression
             var index = names.Select(n => parameters.FindIndex(q => q.Name == n) is var k and >= 0
                 ? k : throw new InputException($"{source}: the design's column '{n}' has no parameter of that name")).ToArray();
             var coefficients = index.Select(k => parameters[k].Estimate).ToArray();
-            return new FittedRegression(model, link, design, coefficients, Covariance(root, index, parameters.Count, source));
+            var family = model switch
+            {
+                "linear" => "normal",
+                GlmNames.Logit or GlmNames.Probit => "binomial",
+                _ => Text(root, "family", source) ?? "normal",
+            };
+            return new FittedRegression(model, link, design, coefficients, Covariance(root, index, parameters.Count, source)) { Family = family };
         }
     }
 
@@ -193,4 +205,21 @@ public sealed class FittedRegression
 /// <param name="SeEta">The standard error of η: √(xᵀ V x).</param>
 /// <param name="SeMean">The standard error of the mean by the delta method: |dμ/dη| × se(η).</param>
 /// <param name="Offset">The offset of each row, where the fit had one.</param>
-public sealed record Prediction(double[] Eta, double[] Mean, double[] SeEta, double[] SeMean, double[]? Offset);
+public sealed record Prediction(double[] Eta, double[] Mean, double[] SeEta, double[] SeMean, double[]? Offset)
+{
+    /// <summary>
+    /// The rows whose mean lies outside <paramref name="family"/>'s range (binomial: [0, 1]; poisson, negbinomial: ≥ 0;
+    /// gamma: &gt; 0; normal: any), or not finite: possible under an identity or inverse link away from the data.
+    /// </summary>
+    public IReadOnlyList<int> OutsideRange(string family) => Enumerable.Range(0, Mean.Length).Where(i => Mean[i] switch
+    {
+        var m when !double.IsFinite(m) => true,
+        var m => family switch
+        {
+            "binomial" => m < 0 || m > 1,
+            "poisson" or "negbinomial" => m < 0,
+            "gamma" => m <= 0,
+            _ => false,
+        },
+    }).ToArray();
+}

@@ -63,7 +63,7 @@ public sealed class GlmCliTests : IDisposable
 
         var (code, output, _) = Run("fit", "--model", "logit", "--data", separated, "--formula", "b ~ x1 + C(g)", "--device", "native");
         Assert.Equal(GpuestApp.NotConverged, code);
-        Assert.Contains("NOT CONVERGED (perfect or quasi-complete separation: the log-likelihood keeps rising as g[c] runs off to infinity", output);
+        Assert.Contains("NOT CONVERGED (perfect or quasi-complete separation: the log-likelihood keeps rising without bound as g[c] → +∞", output);
 
         (code, output, _) = Run("fit", "--model", "logit", "--data", overlapping, "--formula", "b ~ x1 + C(g)", "--device", "native");
         Assert.Equal(GpuestApp.Ok, code);

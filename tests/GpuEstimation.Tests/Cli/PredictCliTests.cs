@@ -184,7 +184,35 @@ public sealed class PredictCliTests : IDisposable
         var noFile = Path.Combine(_directory, "absent.json");
 
         AssertBadInput(["predict", "--model-json", notJson, "--data", rows, "--out", Path.Combine(_directory, "p.csv")], "fit.json", "not a fit's JSON");
-        AssertBadInput(["predict", "--model-json", noFile, "--data", rows, "--out", Path.Combine(_directory, "p.csv")], "--model-json", "absent.json");
+        AssertBadInput(["predict", "--model-json", noFile, "--data", rows, "--out", Path.Combine(_directory, "p.csv")], "--model-json", "absent.json", "file not found");
+    }
+
+    // A fit that did not converge (separated data: exit 3) has no estimates to predict with: refused, not predicted
+    // from wherever the search stopped.
+    [Fact]
+    public void AFitThatDidNotConvergeIsRefused()
+    {
+        var data = Write("sep.csv", ["y,x", .. Enumerable.Range(0, 40).Select(i => $"{(i < 20 ? 0 : 1)},{i}")]);
+        var json = Path.Combine(_directory, "sep.json");
+        Assert.Equal(GpuestApp.NotConverged, Run("fit", "--model", "logit", "--data", data, "--y", "y", "--x", "x", "--device", "native", "--json", json).Code);
+        var rows = Write("new.csv", "x", "3", "30");
+
+        AssertBadInput(["predict", "--model-json", json, "--data", rows, "--out", Path.Combine(_directory, "p.csv")], "sep.json", "the fit did not converge", "no estimates");
+    }
+
+    // Under the gamma's default inverse link a new row far from the data can get a negative mean: written as computed,
+    // with a note naming the first such row, not silently.
+    [Fact]
+    public void AMeanOutsideTheFamilysRangeIsNoted()
+    {
+        var data = Write("g.csv", ["y,x", .. Enumerable.Range(0, 60).Select(i => FormattableString.Invariant($"{1.0 / (0.5 + 0.1 * (i % 10)) * (1 + 0.1 * (i % 3))},{i % 10}"))]);
+        var json = Path.Combine(_directory, "g.json");
+        Assert.Equal(GpuestApp.Ok, Run("fit", "--model", "glm", "--family", "gamma", "--data", data, "--y", "y", "--x", "x", "--device", "native", "--json", json).Code);
+        var rows = Write("new.csv", "x", "3", "-20");
+
+        var (code, output, error) = Run("predict", "--model-json", json, "--data", rows, "--out", Path.Combine(_directory, "p.csv"));
+        Assert.True(code == GpuestApp.Ok, error);
+        Assert.Contains("note: 1 predicted mean outside the gamma family's range (first: line 3", output);
     }
 
     [Fact]

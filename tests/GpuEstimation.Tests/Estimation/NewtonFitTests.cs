@@ -95,7 +95,7 @@ public class NewtonFitTests(DeviceFixture devices)
         var fit = FitLogit(Dataset.FromColumns(("y", y), ("x1", x1), ("g[1]", g1), ("g[2]", g2)), ["x1", "g[1]", "g[2]"]);
 
         Assert.False(fit.Converged);
-        Assert.StartsWith("perfect or quasi-complete separation: the log-likelihood keeps rising as g[2] runs off to infinity", fit.Reason);
+        Assert.StartsWith("perfect or quasi-complete separation: the log-likelihood keeps rising without bound as g[2] → +∞", fit.Reason);
     }
 
     [Fact]
