@@ -11,11 +11,14 @@ namespace GpuEstimation.Inference;
 /// </summary>
 public static class ObservedInformation
 {
-    /// <summary>Step in w (a tenth of a standard error; Richardson extrapolation removes the h², h⁴ and h⁶ errors).</summary>
+    /// <summary>Step in w (a tenth of a standard error; Richardson extrapolation removes the h² error, and h⁴, h⁶ where needed).</summary>
     private const double Step = 0.1;
 
-    /// <summary>Steps differenced per coordinate: h, 2h, 4h, 8h.</summary>
-    private const int Levels = 4;
+    /// <summary>Steps differenced per coordinate at most: h, 2h, 4h, 8h (the last two only where the first two disagree).</summary>
+    private const int MaxLevels = 4;
+
+    /// <summary>|D(h) − D(2h)| in w coordinates (curvature ≈ 1) above which steps 4h and 8h are added.</summary>
+    private const double AddLevels = 1e-6;
 
     /// <summary>Eigenvalue ratio below which −H_w counts as singular.</summary>
     private const double SingularRatio = 1e-10;
@@ -69,27 +72,32 @@ public static class ObservedInformation
         }
 
         var w = new double[n];
-        var differences = new double[Levels][];
         for (int k = 0; k < n; k++)
         {
-            // Central differences D(h) at h, 2h, 4h, 8h, and Richardson's tableau over them: (4 D(h) − D(2h))/3 cancels the
-            // h² error, the next levels the h⁴ and h⁶ ones. The step can then be large enough that the
-            // gradient's rounding (large where the residuals cancel, as in Longley) hardly matters, and a likelihood far
-            // from quadratic over it (Student-t's ν ≈ 42, a standard error twice ν: 5e-6 relative, where one level gave 1e-3) still gives its curvature.
-            for (int level = 0; level < Levels; level++)
+            // Central differences D(h) at h and 2h, and Richardson's (4 D(h) − D(2h))/3, which cancels the h² error: the
+            // step can then be large enough that the gradient's rounding (large where the residuals cancel, as in
+            // Longley) hardly matters. Where the h² error itself is not small (|D(h) − D(2h)| above 10⁻⁶ of the
+            // curvature, which is about 1 in these coordinates), the likelihood is far from quadratic over the steps
+            // (Student-t's ν ≈ 42 with a standard error twice ν: one level 1.3e-3 off, four 5e-6): steps 4h and 8h are
+            // added and the tableau cancels the h⁴ and h⁶ errors too. Most fits need the two steps only.
+            var differences = new List<double[]>();
+            for (int level = 0; level < MaxLevels; level++)
             {
+                if (level == 2 && Enumerable.Range(0, n).All(i => Math.Abs(differences[0][i] - differences[1][i]) <= AddLevels))
+                    break;
                 double h = Step * (1 << level);
                 w[k] = h;
                 Array.Copy(GradientW(w), plus, n);
                 w[k] = -h;
                 var minus = GradientW(w);
                 w[k] = 0;
-                differences[level] = Enumerable.Range(0, n).Select(i => (plus[i] - minus[i]) / (2 * h)).ToArray();
+                differences.Add(Enumerable.Range(0, n).Select(i => (plus[i] - minus[i]) / (2 * h)).ToArray());
             }
-            for (int order = 1; order < Levels; order++)
+            int levels = differences.Count;
+            for (int order = 1; order < levels; order++)
             {
                 double factor = Math.Pow(4, order);
-                for (int level = 0; level + order < Levels; level++)
+                for (int level = 0; level + order < levels; level++)
                 {
                     for (int i = 0; i < n; i++)
                         differences[level][i] = (factor * differences[level][i] - differences[level + 1][i]) / (factor - 1);

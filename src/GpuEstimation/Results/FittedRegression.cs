@@ -55,7 +55,7 @@ public sealed class FittedRegression
         }
         catch (JsonException e)
         {
-            throw new InputException($"{source}: not a fit's JSON (not JSON at line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}): give the file that gpuest fit --json wrote");
+            throw new InputException($"{source}: not a fit's JSON (not JSON at all: line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1})");
         }
         using (document)
         {
