@@ -150,16 +150,6 @@ internal static class GlmStart
         _ => 1 / mu,
     };
 
-    private static double MeanOf(GlmLink link, double eta) => link switch
-    {
-        GlmLink.Logit => 1 / (1 + Math.Exp(-eta)),
-        GlmLink.Probit => Normal.CDF(0, 1, eta),
-        GlmLink.CLogLog => -DeviceMath.Expm1(-Math.Exp(eta)),
-        GlmLink.Log => Math.Exp(eta),
-        GlmLink.Identity => eta,
-        _ => 1 / eta,
-    };
-
     private static double Eta(double[] coefficients, double[][] centred, double[]? offset, bool intercept, int i)
     {
         int first = intercept ? 1 : 0;
@@ -178,7 +168,7 @@ internal static class GlmStart
             if (weights is not null && weights[i] == 0)
                 continue;
             double eta = Eta(coefficients, centred, offset, intercept, i);
-            double mu = MeanOf(link, eta);
+            double mu = GlmMean.Of(link, eta);
             bool inside = family switch
             {
                 GlmFamily.Binomial => mu > 0 && mu < 1,
@@ -200,7 +190,7 @@ internal static class GlmStart
         for (int i = 0; i < y.Length; i++)
         {
             double w = weights?[i] ?? 1.0;
-            double mu = MeanOf(link, Eta(coefficients, centred, offset, intercept, i));
+            double mu = GlmMean.Of(link, Eta(coefficients, centred, offset, intercept, i));
             double r = y[i] - mu;
             switch (family)
             {

@@ -165,7 +165,7 @@ public static class KinkedMaximizer
                 for (int i = 0; i < _n; i++)
                     y[i] = gzNew[i] - gz[i];
                 var sArray = s.ToArray();
-                double sy = Dot(sArray, y);
+                double sy = Maximizer.Dot(sArray, y);
                 if (sy > 1e-300)
                 {
                     memory.AddLast((sArray, y, 1 / sy));
@@ -419,13 +419,6 @@ public static class KinkedMaximizer
         }
     }
 
-    private static double Dot(double[] a, double[] b)
-    {
-        double s = 0;
-        for (int i = 0; i < a.Length; i++)
-            s += a[i] * b[i];
-        return s;
-    }
 
     private static double MaxAbs(double[] a) => a.Length == 0 ? 0 : a.Max(Math.Abs);
 }

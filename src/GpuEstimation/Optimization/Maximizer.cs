@@ -461,7 +461,8 @@ public static class Maximizer
             target[i] = -source[i];
     }
 
-    private static double Dot(double[] a, double[] b)
+    /// <summary>Σ aᵢ bᵢ in index order (the optimizers' one dot product).</summary>
+    internal static double Dot(double[] a, double[] b)
     {
         double s = 0;
         for (int i = 0; i < a.Length; i++)

@@ -64,7 +64,7 @@ public static class NewtonMaximizer
             if (exact && norm <= settings.GradientTolerance)
                 return Converged(x, f, g, information, scale, factor, "gradient below tolerance", iteration, evaluations, norm);
 
-            double slope = Dot(g, step);
+            double slope = Maximizer.Dot(g, step);
             double noise = RoundingLevel * Math.Max(1, Math.Abs(f));
             double t = 1, fNew = double.NaN;
             bool accepted = false;
@@ -78,7 +78,7 @@ public static class NewtonMaximizer
                 {
                     accepted = t * slope > noise
                         ? fNew >= f + ArmijoC1 * t * slope
-                        : Dot(gNew, step) >= -(1 - 2 * ArmijoC1) * slope;
+                        : Maximizer.Dot(gNew, step) >= -(1 - 2 * ArmijoC1) * slope;
                 }
                 if (!accepted)
                     t *= 0.5;
@@ -96,12 +96,12 @@ public static class NewtonMaximizer
             }
 
             // A ray: full steps in one direction, not shrinking, while the curvature along them and the gain fall.
-            double length = Math.Sqrt(Dot(step, step));
+            double length = Math.Sqrt(Maximizer.Dot(step, step));
             double curvature = length > 0 ? QuadraticForm(information, step) / (length * length) : double.NaN;
             double gain = fNew - f;
             bool alongRay = t == 1 && lastStep is not null
-                && Dot(step, lastStep) >= 0.95 * length * Math.Sqrt(Dot(lastStep, lastStep))
-                && length >= 0.5 * Math.Sqrt(Dot(lastStep, lastStep))
+                && Maximizer.Dot(step, lastStep) >= 0.95 * length * Math.Sqrt(Maximizer.Dot(lastStep, lastStep))
+                && length >= 0.5 * Math.Sqrt(Maximizer.Dot(lastStep, lastStep))
                 && curvature < 0.5 * lastCurvature && gain < 0.75 * lastGain;
             raySteps = alongRay ? raySteps + 1 : 0;
             lastStep = step;
@@ -180,11 +180,4 @@ public static class NewtonMaximizer
 
     private static bool IsFinite(double f, double[] g, Matrix<double> h) => double.IsFinite(f) && g.All(double.IsFinite) && h.Enumerate().All(double.IsFinite);
 
-    private static double Dot(double[] a, double[] b)
-    {
-        double s = 0;
-        for (int i = 0; i < a.Length; i++)
-            s += a[i] * b[i];
-        return s;
-    }
 }
