@@ -27,8 +27,8 @@ internal sealed class EstimationOptions
         "a starting value [default: from the data: closed form, moments or quantiles]; repeatable");
 
     // The default is named in the description as typed (the generated one would print the enum's name).
-    public Option<OptimizerKind?> Optimizer { get; } = CliOption.Single<OptimizerKind?>("--optimizer", "lbfgs|gradient",
-        $"L-BFGS or gradient ascent (Armijo backtracking, Barzilai-Borwein first trial) [default: {OptimizerName(Defaults.Optimizer.Kind)}]",
+    public Option<OptimizerKind?> Optimizer { get; } = CliOption.Single<OptimizerKind?>("--optimizer", "auto|newton|lbfgs|gradient",
+        $"auto: Newton's method with the exact Hessian for GLMs, L-BFGS for the others; newton (GLMs only), L-BFGS, or gradient ascent (Armijo backtracking, Barzilai-Borwein first trial) [default: {OptimizerName(Defaults.Optimizer.Kind)}]",
         (flag, text) => ParseOptimizer(flag, text));
 
     public Option<int> MaxIterations { get; } = CliOption.Single("--max-iter", "N", "the iteration limit (then: not converged)",
@@ -53,7 +53,13 @@ internal sealed class EstimationOptions
     };
 
     /// <summary>The name typed for an optimizer (help shows the default this way).</summary>
-    public static string OptimizerName(OptimizerKind kind) => kind == OptimizerKind.GradientAscent ? "gradient" : "lbfgs";
+    public static string OptimizerName(OptimizerKind kind) => kind switch
+    {
+        OptimizerKind.GradientAscent => "gradient",
+        OptimizerKind.Lbfgs => "lbfgs",
+        OptimizerKind.Newton => "newton",
+        _ => "auto",
+    };
 
     /// <summary>A repeatable NAME=V,... option.</summary>
     public static Option<IReadOnlyDictionary<string, double>> NumberList(string name, string description) =>
@@ -61,8 +67,10 @@ internal sealed class EstimationOptions
 
     private static OptimizerKind ParseOptimizer(string flag, string text) => text.Trim().ToLowerInvariant() switch
     {
+        "auto" => OptimizerKind.Auto,
+        "newton" => OptimizerKind.Newton,
         "lbfgs" => OptimizerKind.Lbfgs,
         "gradient" => OptimizerKind.GradientAscent,
-        _ => throw new InputException($"{flag}: unknown optimizer '{text}' (expected lbfgs or gradient)"),
+        _ => throw new InputException($"{flag}: unknown optimizer '{text}' (expected auto, newton, lbfgs or gradient)"),
     };
 }

@@ -46,6 +46,8 @@ public sealed class EstimationSession : IDisposable
         var objective = CreateObjective(options, held: null);
         var (search, restart, edges) = Search(objective, options);
         var end = EndPoint(objective, search, options.Map, edges);
+        if (!end.Converged && Model.MeansAtBound(end.Estimates) is { } bound)
+            throw new InputException(bound);
         var atKink = objective.AtKink(search.Point);
         var information = Infer(objective, search, end.Converged, edges, atKink, options.Map);
         var profiles = ProfileIntervals.Find(objective, search, information, options, end.Converged, edges);
@@ -130,7 +132,7 @@ public sealed class EstimationSession : IDisposable
     private (OptimizationResult Search, string? Restart, int[] Edges) Search(Objective objective, FitOptions options)
     {
         // A model with an exact Hessian: Newton's method, unless it fails for a reason other than separation.
-        if (NewtonSearch.Applies(objective, options.Optimizer) && NewtonSearch.Run(objective, Model, options.Optimizer) is { } newton)
+        if (NewtonSearch.Applies(objective, Model, options.Optimizer) && NewtonSearch.Run(objective, Model, options.Optimizer) is { } newton)
             return (newton, null, DomainEdges.Find(objective, newton, []));
         var (found, restart) = RestartingSearch.Run(objective, Model.Start, options.Optimizer);
         var (search, limits) = DomainEdges.Settle(objective, found, Model.Start, Model.LimitAtInfinity, options.Optimizer);

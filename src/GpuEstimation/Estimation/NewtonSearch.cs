@@ -11,9 +11,16 @@ namespace GpuEstimation.Estimation;
 /// </summary>
 internal static class NewtonSearch
 {
-    /// <summary>Whether Newton's method serves <paramref name="objective"/> under <paramref name="settings"/> (L-BFGS, the default, asked for).</summary>
-    public static bool Applies(Objective objective, OptimizerSettings settings) =>
-        settings.Kind == OptimizerKind.Lbfgs && objective.HasExactHessian && objective.Map.Free.Count > 0;
+    /// <summary>
+    /// Whether Newton's method serves <paramref name="objective"/> under <paramref name="settings"/>: the default or
+    /// Newton asked for, and an engine that sums the exact Hessian. Newton asked for a model without one is refused.
+    /// </summary>
+    public static bool Applies(Objective objective, IModelSpec model, OptimizerSettings settings)
+    {
+        if (settings.Kind == OptimizerKind.Newton && !objective.HasExactHessian)
+            throw new InputException($"optimizer newton: model '{model.Name}' has no exact Hessian on the device (Newton's method serves the generalized linear models); use lbfgs or gradient", nameof(settings));
+        return settings.Kind is OptimizerKind.Auto or OptimizerKind.Newton && objective.HasExactHessian && objective.Map.Free.Count > 0;
+    }
 
     /// <summary>The search's result, or null where the generic search should run instead.</summary>
     public static OptimizationResult? Run(Objective objective, IModelSpec model, OptimizerSettings settings)

@@ -99,6 +99,7 @@ public static class Glm
             FrequencyWeights = weights,
             // statsmodels' GLM estimates no scale as a parameter: its HC1 and cluster corrections count coefficients only.
             ScaleParameters = family is GlmFamily.Gamma or GlmFamily.Normal ? [parameterNames[^1]] : [],
+            MeansBound = MeansBound(data, family, link, y, features, offset, weights, columns.Intercept),
         };
     }
 
@@ -120,6 +121,40 @@ public static class Glm
             .Select((n, k) => new ParameterInfo(n, extra && k == names.Length - 1 ? ParameterDomain.Positive : ParameterDomain.Real))
             .ToArray();
         return new ModelSpec<GlmModel>($"{model.Name}, constant only", constant, [.. model.Columns.Take(m.FirstFeature)], parameters, start, scales);
+    }
+
+    // A link that does not map every η into the family's mean range (identity or inverse for counts and the gamma;
+    // identity or log for probabilities): where the search ended without a stationary point, the row whose mean sits
+    // at (within 1e-8 of the scale of y) or beyond the range's end is named; the maximum is on that bound, which the
+    // link cannot reach smoothly. R's glm stops there too ("no valid set of coefficients has been found").
+    private static Func<IReadOnlyList<double>, string?>? MeansBound(Dataset data, GlmFamily family, GlmLink link, double[] y,
+        double[][] features, double[]? offset, double[]? weights, bool intercept)
+    {
+        bool positive = family is GlmFamily.Poisson or GlmFamily.NegativeBinomial or GlmFamily.Gamma && link is GlmLink.Identity or GlmLink.Inverse;
+        bool probability = family == GlmFamily.Binomial && link is GlmLink.Identity or GlmLink.Log;
+        if (!positive && !probability)
+            return null;
+        double scale = positive ? Math.Max(y.Average(Math.Abs), 1e-300) : 1.0;
+        return parameters =>
+        {
+            int first = intercept ? 1 : 0;
+            for (int i = 0; i < y.Length; i++)
+            {
+                if (weights?[i] == 0)
+                    continue;
+                double eta = (intercept ? parameters[0] : 0.0) + (offset?[i] ?? 0.0);
+                for (int j = 0; j < features.Length; j++)
+                    eta += parameters[first + j] * features[j][i];
+                double mu = GlmMean.Of(link, eta);
+                bool atBound = positive ? !(mu > 1e-8 * scale) : !(mu < 1 - 1e-8) || (link == GlmLink.Identity && !(mu > 1e-8));
+                if (atBound)
+                    return $"{data.Source}: {data.DescribeRow(i)}: the {GlmNames.Name(link)} link drives this row's mean to {mu:G6} (η = {eta:G6}), " +
+                        $"the edge of the {GlmNames.Name(family)} family's range ({(positive ? "means > 0" : "probabilities strictly between 0 and 1")}): " +
+                        "the likelihood keeps rising towards means outside that range, so its maximum lies on the boundary, where there is no stationary point " +
+                        $"(the {(positive ? "log" : "logit")} link keeps every mean inside it)";
+            }
+            return null;
+        };
     }
 
     // statsmodels raises PerfectSeparationError; R warns "fitted probabilities numerically 0 or 1 occurred".

@@ -59,6 +59,14 @@ public interface IModelSpec
     string NoFiniteMaximum(IReadOnlyList<string> parameters) =>
         $"no finite maximum: the log-likelihood keeps rising without bound as {string.Join(", ", parameters)}";
 
+    /// <summary>
+    /// Where a search that found no stationary point ended against a bound of the model's means rather than of a
+    /// parameter (a GLM whose identity link puts a Poisson mean at 0 on some row: the likelihood rises towards a
+    /// region the link cannot enter), why, naming the row; null otherwise. <paramref name="parameters"/> are natural
+    /// values in model order.
+    /// </summary>
+    string? MeansAtBound(IReadOnlyList<double> parameters) => null;
+
     /// <summary>Uploads the data to <paramref name="device"/> and loads the kernels: an engine ready to evaluate.</summary>
     ILikelihoodEngine CreateEngine(ComputeDevice device);
 }

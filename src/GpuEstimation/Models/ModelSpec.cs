@@ -93,6 +93,12 @@ public sealed class ModelSpec<TModel> : IModelSpec where TModel : unmanaged, ILi
     /// <inheritdoc/>
     public IReadOnlyList<double>? FrequencyWeights { get; init; }
 
+    /// <summary>Natural parameters → why the means are at a bound of their range there, naming the row, or null (see <see cref="IModelSpec.MeansAtBound"/>).</summary>
+    public Func<IReadOnlyList<double>, string?>? MeansBound { get; init; }
+
+    /// <inheritdoc/>
+    public string? MeansAtBound(IReadOnlyList<double> parameters) => MeansBound?.Invoke(parameters);
+
     /// <inheritdoc/>
     public double[]? FisherInformation(IReadOnlyList<double> parameters) => _fisherInformation?.Invoke(parameters);
 

@@ -278,7 +278,7 @@ public static class Maximizer
                 if (MaxAbs(_g) <= settings.GradientTolerance)
                     return (true, GradientReason, iteration + Polish(settings));
 
-                if (settings.Kind == OptimizerKind.Lbfgs)
+                if (settings.Kind != OptimizerKind.GradientAscent)
                     TwoLoop(_memory, _g, direction);
                 else
                     Negate(_g, direction);
@@ -358,7 +358,7 @@ public static class Maximizer
             int steps = 0;
             for (; steps < 3; steps++)
             {
-                if (settings.Kind == OptimizerKind.Lbfgs)
+                if (settings.Kind != OptimizerKind.GradientAscent)
                     TwoLoop(_memory, _g, direction);
                 else
                     Negate(_g, direction);

@@ -3,8 +3,8 @@ namespace GpuEstimation.Optimization;
 /// <summary>Stopping rules and method for <see cref="Maximizer"/>.</summary>
 public sealed record OptimizerSettings
 {
-    /// <summary>The search method (L-BFGS by default).</summary>
-    public OptimizerKind Kind { get; init; } = OptimizerKind.Lbfgs;
+    /// <summary>The search method (by default Newton where the model has an exact Hessian, L-BFGS otherwise).</summary>
+    public OptimizerKind Kind { get; init; } = OptimizerKind.Auto;
 
     /// <summary>Iterations of one search before giving up (reported as not converged); a restart from the data-driven starting values gets as many again.</summary>
     public int MaxIterations { get; init; } = 1000;
@@ -24,6 +24,6 @@ public sealed record OptimizerSettings
     /// <summary>Correction pairs kept by L-BFGS.</summary>
     public int Memory { get; init; } = 20;
 
-    /// <summary>The method's name as results report it: <c>lbfgs</c> or <c>gradient-ascent</c>.</summary>
-    public string Name => Kind == OptimizerKind.Lbfgs ? "lbfgs" : "gradient-ascent";
+    /// <summary>The generic search's name as results report it: <c>lbfgs</c> or <c>gradient-ascent</c> (Newton's search reports <c>newton</c> itself).</summary>
+    public string Name => Kind == OptimizerKind.GradientAscent ? "gradient-ascent" : "lbfgs";
 }

@@ -43,6 +43,31 @@ public sealed class GlmCliTests : IDisposable
         }
     }
 
+    // auto (the default) and newton fit a GLM by Newton's method, lbfgs by the generic search: the same estimates,
+    // each run naming its method; newton is refused for a model without an exact Hessian.
+    [Fact]
+    public void TheOptimizerIsChosenByName()
+    {
+        var data = Path.Combine(References, "logit.csv");
+        double[] Estimates(string optimizer, string method)
+        {
+            var json = Path.Combine(_directory, $"opt-{optimizer}.json");
+            var (code, output, error) = Run("fit", "--data", data, "--y", "y", "--model", "logit", "--x", "x1,x2", "--device", "native", "--optimizer", optimizer, "--json", json);
+            Assert.True(code == GpuestApp.Ok, error);
+            Assert.Contains($"; {method}, ", output);
+            using var fit = JsonDocument.Parse(File.ReadAllText(json));
+            return [.. fit.RootElement.GetProperty("parameters").EnumerateArray().Select(p => p.GetProperty("estimate").GetDouble())];
+        }
+        var auto = Estimates("auto", "newton");
+        var newton = Estimates("newton", "newton");
+        var lbfgs = Estimates("lbfgs", "lbfgs");
+        Assert.Equal(auto, newton);
+        for (int k = 0; k < auto.Length; k++)
+            Assert.True(Numerics.Relative(lbfgs[k], auto[k]) <= 1e-6, $"{k}: {lbfgs[k]:R} vs {auto[k]:R}");
+        var normal = Write("normal.csv", ("v", [1.5, 2.5, 2.0, 3.1]));
+        AssertBadInput(["fit", "--model", "normal", "--data", normal, "--column", "v", "--optimizer", "newton"], "optimizer newton: model 'normal' has no exact Hessian");
+    }
+
     // A factor level with only successes (quasi-complete separation): exit 3, the level named; the same data without
     // that level's rows fit (exit 0). The generic search used to stop at g[c] ≈ 35 and call it converged.
     [Fact]
@@ -145,6 +170,20 @@ public sealed class GlmCliTests : IDisposable
         AssertBadInput(["fit", "--model", "logit", "--data", data, "--y", "y", "--x", "a,b"], "2 rows for 3 coefficients", "at least as many rows as coefficients");
         var normal = Write("n.csv", ("y", [0.5, 1.5, 2]), ("a", [1, 2, 4]), ("b", [3, 1, 0]));
         AssertBadInput(["fit", "--model", "glm", "--family", "normal", "--data", normal, "--y", "y", "--x", "a,b"], "3 rows for 3 coefficients", "to estimate sigma");
+    }
+
+    [Fact]
+    public void AMeanDrivenToTheEdgeOfItsRangeByTheIdentityLinkNamesTheRow()
+    {
+        // y = 0 at x = 0 and a line through the others that crosses 0 at x = 0.25: the Poisson likelihood rises
+        // towards an intercept below 0, which the identity link cannot give line 2's mean, so the maximum is on μ = 0.
+        var data = Write("edge.csv", ("y", [0, 3, 4, 5, 7, 8, 9]), ("x", [0, 0.5, 0.6, 0.7, 0.8, 0.9, 1]));
+        AssertBadInput(["fit", "--model", "glm", "--family", "poisson", "--link", "identity", "--data", data, "--y", "y", "--x", "x"],
+            "line 2: the identity link drives this row's mean to", "poisson family's range (means > 0)", "the log link");
+        AssertBadInput(["fit", "--model", "glm", "--family", "binomial", "--link", "identity", "--trials", "10", "--data", data, "--y", "y", "--x", "x"],
+            "line 2: the identity link", "probabilities strictly between 0 and 1", "the logit link");
+        // Under the log link the same data have an interior maximum.
+        Assert.Equal(0, Run("fit", "--model", "glm", "--family", "poisson", "--data", data, "--y", "y", "--x", "x").Code);
     }
 
     [Fact]
