@@ -83,7 +83,7 @@ internal static class ParameterChecks
         foreach (var (name, value) in values)
         {
             if (DomainError(Info(model, option, name), value) is { } error)
-                throw new InputException($"{option} {name}={Numbers.Full(value)}: {name} {error}");
+                throw new InputException($"{option} {name}={Numbers.Full(value)}: {name} {error}{(model.EdgeHint(name, value) is { } hint ? $"; {hint}" : "")}");
         }
     }
 

@@ -128,10 +128,10 @@ internal static class DomainEdges
             .ToArray();
 
     /// <summary>What the user should know of parameters at the edge: where the maximum is, and that it has no Wald interval.</summary>
-    public static string Note(ParameterMap map, double[] natural, IReadOnlyList<int> edges, string[] atBound, Func<string, string?> limit)
+    public static string Note(ParameterMap map, double[] natural, IReadOnlyList<int> edges, string[] atBound, Func<string, string?> limit, Func<string, string?> atEdge)
     {
         var said = edges.Select(k => natural[k] is 0 or 1
-            ? $"{map.Parameters[k].Name} = {natural[k]}"
+            ? $"{map.Parameters[k].Name} = {natural[k]}{(atEdge(map.Parameters[k].Name) is { } model ? $" ({model})" : "")}"
             : $"{map.Parameters[k].Name} → ∞ ({limit(map.Parameters[k].Name) ?? "the limit model"} fits at least as well)");
         return edges.Count > 0
             ? $"at the edge of the domain, where the likelihood is largest: {string.Join(", ", said)}; no standard error or Wald interval there, and a profile interval is one-sided"

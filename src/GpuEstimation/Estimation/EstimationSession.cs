@@ -109,6 +109,8 @@ public sealed class EstimationSession : IDisposable
             var info = map.Parameters[k];
             if (held.TryGetValue(info.Name, out var heldValue) || options.Fixed.TryGetValue(info.Name, out heldValue))
             {
+                if (!ParameterMap.Contains(info.Domain, heldValue) && Model.EdgeHint(info.Name, heldValue) is { } hint)
+                    throw new InputException($"fixed value {info.Name} = {heldValue}: {info.Name} must {ParameterMap.Describe(info.Domain)}; {hint}", info.Name);
                 values[k] = map.Require(k, heldValue, held.ContainsKey(info.Name) ? "held value" : "fixed value");
                 holding.Add(k);
             }
@@ -311,7 +313,7 @@ public sealed class EstimationSession : IDisposable
 
         var atBound = DomainEdges.AtBound(map, natural, end.Edges);
         if (atBound.Length > 0)
-            notes.Add(DomainEdges.Note(map, natural, end.Edges, atBound, Model.LimitAtInfinity));
+            notes.Add(DomainEdges.Note(map, natural, end.Edges, atBound, Model.LimitAtInfinity, Model.ModelAtEdge));
 
         clock.Stop();
         var diagnostics = new Diagnostics(end.Converged, end.Reason, search.Iterations,

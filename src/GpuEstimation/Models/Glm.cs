@@ -99,6 +99,9 @@ public static class Glm
             FrequencyWeights = weights,
             // statsmodels' GLM estimates no scale as a parameter: its HC1 and cluster corrections count coefficients only.
             ScaleParameters = family is GlmFamily.Gamma or GlmFamily.Normal ? [parameterNames[^1]] : [],
+            EdgeModels = family == GlmFamily.NegativeBinomial
+                ? new Dictionary<string, string> { [parameterNames[^1]] = "the Poisson GLM" }
+                : new Dictionary<string, string>(),
             MeansBound = MeansBound(data, family, link, y, features, offset, weights, columns.Intercept),
         };
     }

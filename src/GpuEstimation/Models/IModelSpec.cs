@@ -53,6 +53,19 @@ public interface IModelSpec
     string? LimitAtInfinity(string parameter);
 
     /// <summary>
+    /// The model this one is with <paramref name="parameter"/> at the finite edge of its domain (a GLM's NB2 alpha = 0:
+    /// "the Poisson GLM"), or null: what notes name when a maximum lies there.
+    /// </summary>
+    string? ModelAtEdge(string parameter) => null;
+
+    /// <summary>
+    /// Where <paramref name="value"/> is the edge of <paramref name="parameter"/>'s domain at which this model becomes
+    /// another (<see cref="ModelAtEdge"/>), words for a refusal of that value that point there; otherwise null.
+    /// </summary>
+    string? EdgeHint(string parameter, double value) =>
+        value is 0 or 1 && ModelAtEdge(parameter) is { } model ? $"{parameter} = {value} is {model}: fit that model instead" : null;
+
+    /// <summary>
     /// Why a fit has no finite maximum, where the log-likelihood keeps rising as <paramref name="parameters"/> (each
     /// written with its way, "g[c] → +∞") run off together (a binomial model's separation, say, in its own words).
     /// </summary>

@@ -93,6 +93,12 @@ public sealed class ModelSpec<TModel> : IModelSpec where TModel : unmanaged, ILi
     /// <inheritdoc/>
     public IReadOnlyList<double>? FrequencyWeights { get; init; }
 
+    /// <summary>Parameter name → the model this one is with that parameter at the finite edge of its domain (see <see cref="IModelSpec.ModelAtEdge"/>).</summary>
+    public IReadOnlyDictionary<string, string> EdgeModels { get; init; } = new Dictionary<string, string>();
+
+    /// <inheritdoc/>
+    public string? ModelAtEdge(string parameter) => EdgeModels.GetValueOrDefault(parameter);
+
     /// <summary>Natural parameters → why the means are at a bound of their range there, naming the row, or null (see <see cref="IModelSpec.MeansAtBound"/>).</summary>
     public Func<IReadOnlyList<double>, string?>? MeansBound { get; init; }
 

@@ -127,5 +127,11 @@ public class GlmFitTests(DeviceFixture devices, ITestOutputHelper output)
         Assert.True(Math.Abs(nb.LogLikelihood - poisson.LogLikelihood) <= 1e-10 * Math.Abs(poisson.LogLikelihood), $"log L {nb.LogLikelihood:R} vs {poisson.LogLikelihood:R}");
         Assert.True(Numerics.Relative(nb.Glm!.Deviance, poisson.Glm!.Deviance) <= 1e-9, $"deviance {nb.Glm.Deviance:R} vs {poisson.Glm.Deviance:R}");
         Assert.True(double.IsFinite(nb.Glm.NullDeviance), "null deviance");
+        // The note names the model at the edge, and alpha held at 0 is refused pointing there (alpha must be positive).
+        Assert.Contains(nb.Diagnostics.Notes, n => n.Contains("alpha = 0 (the Poisson GLM)", StringComparison.Ordinal));
+        var spec = ModelCatalog.Create("glm", data, new ModelColumns(Y: "k", X: ["x"]) { Family = "negbinomial" });
+        using var session = new EstimationSession(spec, devices.Native);
+        var error = Assert.Throws<InputException>(() => session.Fit(new FitOptions { Fixed = new Dictionary<string, double> { ["alpha"] = 0 } }));
+        Assert.Contains("alpha must be positive; alpha = 0 is the Poisson GLM", error.Message);
     }
 }
