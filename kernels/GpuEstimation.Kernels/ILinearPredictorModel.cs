@@ -30,8 +30,10 @@ public interface ILinearPredictorModel<TSelf> : ILikelihoodModel<TSelf> where TS
     /// <summary>
     /// Device side, once per row: the row's weighted log-density and its derivatives in (η, α) at the arguments that
     /// <see cref="ILikelihoodModel{TSelf}.Prepare"/> wrote, given <paramref name="design"/> = Σⱼ γⱼ zⱼ (the caller
-    /// has the design values at hand: the native pass sums it for a block of rows in vectors). Must not throw: an
-    /// impossible value yields NaN or −∞.
+    /// has the design values at hand: the native pass sums it for a block of rows in vectors). It reads only the model's
+    /// own arguments 0 … <see cref="RowCurvature.OwnArguments"/> − 1 (the wide passes give it just those, in a
+    /// <see cref="Vec4"/>), and its terms multiplied by the row's weight. Must not throw: an impossible value yields
+    /// NaN or −∞.
     /// </summary>
     static abstract void Curvature<TVec, TRows>(in TSelf model, in TVec arguments, in TRows data, long row, double design, out RowCurvature curvature)
         where TVec : unmanaged, ITermVector<TVec>

@@ -39,7 +39,14 @@ public sealed class LikelihoodEngine<TModel> : ILikelihoodEngine where TModel : 
             <= 16 => Create<Twice<Twice<Vec4>>>(columns),
             <= 32 => Create<Twice<Twice<Twice<Vec4>>>>(columns),
             <= 64 => Create<Twice<Twice<Twice<Twice<Vec4>>>>>(columns),
-            _ => throw new ArgumentException($"at most 63 parameters are supported, the model has {model.ParameterCount}", nameof(model)),
+            // Wider: a linear-predictor model's coefficients go to memory (docs/design.md, "Wide designs").
+            _ => HessianPasses.Wide(this, columns, device.Backend switch
+                {
+                    Backend.Native => null,
+                    Backend.OpenCL => typeof(SharedTreeSum),
+                    _ => typeof(WarpShuffleSum),
+                })
+                ?? throw new ArgumentException($"at most 63 parameters are supported, the model has {model.ParameterCount} (only a linear-predictor model has more)", nameof(model)),
         };
     }
 
