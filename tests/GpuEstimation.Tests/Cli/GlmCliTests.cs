@@ -161,6 +161,7 @@ public sealed class GlmCliTests : IDisposable
     // A factor of 101 levels and 20 numeric columns: 121 coefficients after treatment coding, through the CLI, against
     // a host Newton–Raphson on the same design (the wide passes: more than GlmModel.MaxCentred features).
     [Fact]
+    [Trait("Category", Categories.Slow)]
     public void FactorCodedDesignOf121ColumnsFits()
     {
         const int n = 3000, k = 20, levels = 101;
