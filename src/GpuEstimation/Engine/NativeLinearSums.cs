@@ -142,17 +142,17 @@ internal sealed unsafe class NativeLinearSums<TModel> : ILinearSums
                 columns[width] = ones;
                 // The design part of η for the block, column by column in vectors (the row order of the kernel's sum).
                 LinearPredictor(coefficients, columns, width, design, n);
-                for (int i = 0; i < n; i++)
+                TModel.CurvatureBlock(model, own, data, first, n, design, d, BlockRows);
+                if (mode == LinearSumMode.ScoreProducts)
                 {
-                    TModel.Curvature(model, own, data, first + i, design[i], out var row);
-                    if (mode == LinearSumMode.ScoreProducts)
+                    for (int i = 0; i < n; i++)
+                    {
+                        var row = new RowCurvature { Value = d[i], Eta = d[BlockRows + i], Extra = d[2 * BlockRows + i] };
                         row = RowCurvature.ScoreProducts(row, TModel.Multiplicity(model, data, first + i));
-                    d[i] = row.Value;
-                    d[BlockRows + i] = row.Eta;
-                    d[2 * BlockRows + i] = row.Extra;
-                    d[3 * BlockRows + i] = row.EtaEta;
-                    d[4 * BlockRows + i] = row.EtaExtra;
-                    d[5 * BlockRows + i] = row.ExtraExtra;
+                        d[3 * BlockRows + i] = row.EtaEta;
+                        d[4 * BlockRows + i] = row.EtaExtra;
+                        d[5 * BlockRows + i] = row.ExtraExtra;
+                    }
                 }
                 int scaledFor = -1;
                 for (int e = 0; e < entries.Length; e++)
