@@ -25,6 +25,9 @@ public readonly unsafe struct HostRows : IDataRows
         get => _values[column * Rows + row];
     }
 
+    /// <summary>The first value of column <paramref name="column"/>; its rows follow it.</summary>
+    public double* Column(int column) => _values + column * Rows;
+
     // The host's libm exp is several times faster than the series on a CPU and as accurate.
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -30,12 +30,24 @@ public interface ILinearPredictorModel<TSelf> : ILikelihoodModel<TSelf> where TS
     /// <summary>
     /// Device side, once per row: the row's weighted log-density and its derivatives in (η, α) at the arguments that
     /// <see cref="ILikelihoodModel{TSelf}.Prepare"/> wrote, given <paramref name="design"/> = Σⱼ γⱼ zⱼ (the caller
-    /// has the design values at hand: the native pass sums it for a block of rows in vectors). Must not throw: an
-    /// impossible value yields NaN or −∞.
+    /// has the design values at hand: the native pass sums it for a block of rows in vectors). It reads only the model's
+    /// own arguments 0 … <see cref="RowCurvature.OwnArguments"/> − 1 (the wide passes give it just those, in a
+    /// <see cref="Vec4"/>), and its terms multiplied by the row's weight. Must not throw: an impossible value yields
+    /// NaN or −∞.
     /// </summary>
     static abstract void Curvature<TVec, TRows>(in TSelf model, in TVec arguments, in TRows data, long row, double design, out RowCurvature curvature)
         where TVec : unmanaged, ITermVector<TVec>
         where TRows : struct, IDataRows;
+
+    /// <summary>
+    /// Host side (the native backend), for a block of rows: the derivatives of rows <paramref name="first"/> …
+    /// <paramref name="first"/> + <paramref name="count"/> − 1, given each one's design part in <paramref name="design"/>,
+    /// into <c>derivatives[kind · stride + i]</c> (<see cref="HessianEntry"/>'s kinds). By default one
+    /// <see cref="Curvature"/> per row (<see cref="RowBlocks.OneByOne"/>); a model may compute them in vectors of rows.
+    /// </summary>
+    static virtual unsafe void CurvatureBlock(in TSelf model, Vec4 own, in HostRows data, long first, int count, double* design,
+        double* derivatives, int stride) =>
+        RowBlocks.OneByOne(model, own, data, first, count, design, derivatives, stride);
 
     /// <summary>
     /// Host side, after the sums: maps the P×P Hessian (row-major, both triangles filled) from the design's coordinates
@@ -43,5 +55,26 @@ public interface ILinearPredictorModel<TSelf> : ILikelihoodModel<TSelf> where TS
     /// </summary>
     static virtual void FinishHessian(in TSelf model, Span<double> hessian)
     {
+    }
+}
+
+/// <summary>Host-side helpers for <see cref="ILinearPredictorModel{TSelf}.CurvatureBlock"/>.</summary>
+public static class RowBlocks
+{
+    /// <summary>One <see cref="ILinearPredictorModel{TSelf}.Curvature"/> per row of the block, as the default block does.</summary>
+    public static unsafe void OneByOne<TModel>(in TModel model, Vec4 own, in HostRows data, long first, int count, double* design,
+        double* derivatives, int stride)
+        where TModel : unmanaged, ILinearPredictorModel<TModel>
+    {
+        for (int i = 0; i < count; i++)
+        {
+            TModel.Curvature(model, own, data, first + i, design[i], out var row);
+            derivatives[i] = row.Value;
+            derivatives[stride + i] = row.Eta;
+            derivatives[2 * stride + i] = row.Extra;
+            derivatives[3 * stride + i] = row.EtaEta;
+            derivatives[4 * stride + i] = row.EtaExtra;
+            derivatives[5 * stride + i] = row.ExtraExtra;
+        }
     }
 }

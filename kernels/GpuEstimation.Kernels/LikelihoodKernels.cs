@@ -88,6 +88,94 @@ public static class LikelihoodKernels
         }
     }
 
+    /// <summary>Sums per tile of <see cref="TileProductsKernel"/>: design values a₀ … a₀ + 3 times b₀ … b₀ + 7.</summary>
+    public const int TileSums = 32;
+
+    /// <summary>
+    /// Wide designs, first of two kernels (docs/design.md, "Wide designs"): each row's derivatives of a linear-predictor
+    /// model, one thread per row. η's design part Σⱼ γⱼ zⱼ, j in order, with the coefficients from device memory
+    /// (<paramref name="coefficients"/>[j] = γⱼ, any number of them) and the model's own arguments in
+    /// <paramref name="own"/>; then <see cref="ILinearPredictorModel{TSelf}.Curvature"/>, whose six values go to
+    /// <c>derivatives[kind · rows + row]</c> (<see cref="HessianEntry"/>'s kinds). With <paramref name="scoreProducts"/>
+    /// set, the second-order slots hold the score products instead (<see cref="RowCurvature.ScoreProducts"/>).
+    /// </summary>
+    public static void RowDerivativesKernel<TModel>(Index1D index, ArrayView<double> values, long rows, TModel model, Vec4 own,
+        ArrayView<double> coefficients, int scoreProducts, ArrayView<double> derivatives)
+        where TModel : unmanaged, ILinearPredictorModel<TModel>
+    {
+        var data = new DeviceRows(values, rows);
+        long row = index.X;
+        int width = model.DesignWidth;
+        double design = 0;
+        for (int j = 0; j < width; j++)
+        {
+            int column = model.DesignColumn(j);
+            design += coefficients[j] * (column < 0 ? 1.0 : data[column, row]);
+        }
+        TModel.Curvature(model, own, data, row, design, out var curvature);
+        if (scoreProducts != 0)
+            curvature = RowCurvature.ScoreProducts(curvature, TModel.Multiplicity(model, data, row));
+        derivatives[row] = curvature.Value;
+        derivatives[rows + row] = curvature.Eta;
+        derivatives[2 * rows + row] = curvature.Extra;
+        derivatives[3 * rows + row] = curvature.EtaEta;
+        derivatives[4 * rows + row] = curvature.EtaExtra;
+        derivatives[5 * rows + row] = curvature.ExtraExtra;
+    }
+
+    /// <summary>
+    /// Wide designs, second kernel: Σ rows derivative · z_a · z_b over tiles of 4 × 8 pairs (a, b), group (x, y) summing
+    /// tile <c>tiles[y]</c> (<see cref="HessianEntry.Pack"/>: the derivative's kind, a₀, b₀) over the rows x, x + X, ...
+    /// in groups of rows (a grid-stride loop), 32 sums per thread in registers, reduced in the group in a fixed order
+    /// and written to <c>partials[(y · X + x) · 32 + 8i + j]</c> for a = a₀ + i, b = b₀ + j; the host adds each
+    /// sum's X partials in order. Design value j is column <c>designColumns[j]</c> (−1: the constant 1) for j below
+    /// <paramref name="width"/> and the constant 1 from <paramref name="width"/> on (the value, the gradient and α's
+    /// entries are products with it). Each row's 12 design values and one derivative serve 32 sums. Same group-size
+    /// and shared-memory requirements as <see cref="ValueAndGradientKernel"/>.
+    /// </summary>
+    public static void TileProductsKernel<TSum>(ArrayView<double> values, long rows, ArrayView<int> designColumns, int width,
+        ArrayView<double> derivatives, ArrayView<int> tiles, ArrayView<double> partials)
+        where TSum : struct, IGroupSum
+    {
+        int tile = tiles[Grid.IdxY];
+        int kind = HessianEntry.Kind(tile), a0 = HessianEntry.A(tile), b0 = HessianEntry.B(tile);
+        var sums = default(Twice<Twice<Twice<Vec4>>>);
+        var left = default(Vec4);
+        var right = default(Twice<Vec4>);
+        long stride = (long)Grid.DimX * Group.DimX;
+        long derivative = kind * rows;
+        for (long row = (long)Grid.IdxX * Group.DimX + Group.IdxX; row < rows; row += stride)
+        {
+            double w = derivatives[derivative + row];
+            for (int i = 0; i < 4; i++)
+                left.Set(i, w * Design(values, designColumns, width, a0 + i, rows, row));
+            for (int j = 0; j < 8; j++)
+                right.Set(j, Design(values, designColumns, width, b0 + j, rows, row));
+            for (int i = 0; i < 4; i++)
+            {
+                double l = left.Get(i);
+                for (int j = 0; j < 8; j++)
+                    sums.Add(8 * i + j, l * right.Get(j));
+            }
+        }
+
+        var shared = TSum.Shared();
+        long at = ((long)Grid.IdxY * Grid.DimX + Grid.IdxX) * TileSums;
+        for (int k = 0; k < TileSums; k++)
+        {
+            double total = TSum.GroupSum(sums.Get(k), shared);
+            if (Group.IsFirstThread)
+                partials[at + k] = total;
+        }
+    }
+
+    // Design value j of a row: its column's value, or 1 (an intercept, or j past the design: the constant).
+    private static double Design(ArrayView<double> values, ArrayView<int> designColumns, int width, int j, long rows, long row)
+    {
+        int column = j < width ? designColumns[j] : -1;
+        return column < 0 ? 1.0 : values[column * rows + row];
+    }
+
     /// <summary>
     /// The log-density of each observation: <c>output[row] = log f(row | θ)</c>, one thread per row (for annotating
     /// points with their likelihood, and for checking models point by point).

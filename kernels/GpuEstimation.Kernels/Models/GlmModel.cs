@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace GpuEstimation.Kernels.Models;
 
@@ -31,10 +32,21 @@ namespace GpuEstimation.Kernels.Models;
 public unsafe struct GlmModel : ILinearPredictorModel<GlmModel>
 {
     /// <summary>
-    /// The most feature columns: the arguments (centred intercept, K coefficients, up to 3 values for the family's
-    /// parameter) and the P + 1 sums must fit the widest term vector, 64.
+    /// The most feature columns. Up to 60 the arguments (3 values for the family's parameter, the centred intercept,
+    /// K coefficients) and the P + 1 sums fit the widest term vector, 64, and the kernels keep them in registers; wider
+    /// designs take the wide passes, coefficients in device memory (docs/design.md, "Wide designs"). The bound comes
+    /// from <see cref="HessianEntry"/>'s packing: design indices below 255.
     /// </summary>
-    public const int MaxFeatures = 60;
+    public const int MaxFeatures = 250;
+
+    /// <summary>
+    /// The most feature columns whose means the model carries, centring them (a fixed buffer in the struct, which every
+    /// kernel receives as an argument: kept small). Wider designs are not centred: their means must be 0.
+    /// </summary>
+    public const int MaxCentred = 60;
+
+    /// <summary>The argument that holds the centred intercept γ₀ (0 without an intercept); the coefficients b₁ … b_K follow it.</summary>
+    public const int InterceptArgument = RowCurvature.OwnArguments - 1;
 
     // Fields the device reads come before the fixed buffer (see LinearModel).
 
@@ -66,7 +78,7 @@ public unsafe struct GlmModel : ILinearPredictorModel<GlmModel>
     public int FirstFeature { get; }
 
     // Read on the host only (Prepare, Finish).
-    private fixed double _means[MaxFeatures];
+    private fixed double _means[MaxCentred];
 
     /// <param name="family">The family.</param>
     /// <param name="link">The link; <see cref="Supports"/> says which fit the family.</param>
@@ -83,6 +95,8 @@ public unsafe struct GlmModel : ILinearPredictorModel<GlmModel>
             throw new ArgumentException($"the {link} link does not fit the {family} family", nameof(link));
         if (means.Length > MaxFeatures)
             throw new ArgumentException($"at most {MaxFeatures} feature columns are supported, {means.Length} were given", nameof(means));
+        if (means.Length > MaxCentred && means.IndexOfAnyExcept(0.0) >= 0)
+            throw new ArgumentException($"more than {MaxCentred} feature columns are not centred: their means must be 0", nameof(means));
         if (!intercept && means.IndexOfAnyExcept(0.0) >= 0)
             throw new ArgumentException("without an intercept the feature columns are not centred: their means must be 0", nameof(means));
         if (trials && family != GlmFamily.Binomial)
@@ -97,7 +111,7 @@ public unsafe struct GlmModel : ILinearPredictorModel<GlmModel>
         OffsetColumn = offset ? column++ : -1;
         WeightsColumn = weights ? column++ : -1;
         FirstFeature = column;
-        for (int j = 0; j < means.Length; j++)
+        for (int j = 0; j < Math.Min(means.Length, MaxCentred); j++)
             _means[j] = means[j];
     }
 
@@ -135,18 +149,19 @@ public unsafe struct GlmModel : ILinearPredictorModel<GlmModel>
     /// <summary>Design value 0 is the intercept's 1 (where there is one); the others are the centred feature columns.</summary>
     public readonly int DesignColumn(int j) => j < Intercept ? -1 : FirstFeature + j - Intercept;
 
-    /// <summary>γ₀ (the centred intercept, or 0 without one) is argument 0 and bₖ argument k, so design value j's is j + 1 − Intercept.</summary>
-    public readonly int DesignArgument(int j) => j + 1 - Intercept;
+    /// <summary>γ₀ (the centred intercept, or 0 without one) is argument 3 and bₖ argument 3 + k, so design value j's is j + 4 − Intercept.</summary>
+    public readonly int DesignArgument(int j) => j + InterceptArgument + 1 - Intercept;
 
-    /// <summary>The mean subtracted from feature column <paramref name="feature"/> (0-based).</summary>
-    public readonly double Mean(int feature) => _means[feature];
+    /// <summary>The mean subtracted from feature column <paramref name="feature"/> (0-based; 0 beyond <see cref="MaxCentred"/>).</summary>
+    public readonly double Mean(int feature) => feature < MaxCentred ? _means[feature] : 0.0;
 
     /// <inheritdoc/>
-    public static int ArgumentCount(in GlmModel model) => model.Features + 4;
+    public static int ArgumentCount(in GlmModel model) => model.Features + RowCurvature.OwnArguments;
 
     /// <summary>
-    /// Arguments: b₀ + Σ bₖ mₖ (0 + ... without an intercept), b₁ … b_K, then NB2: 1/α, α; gamma: k,
-    /// k log k − k − log Γ(k), log k − ψ(k); normal: 1/σ, −log σ − ½ log 2π.
+    /// Arguments: first the family's own (<see cref="RowCurvature.OwnArguments"/>, all that <see cref="Curvature"/>
+    /// reads) NB2: 1/α, α; gamma: k, k log k − k − log Γ(k), log k − ψ(k); normal: 1/σ, −log σ − ½ log 2π; then, at
+    /// <see cref="InterceptArgument"/>, b₀ + Σ bₖ mₖ (0 + ... without an intercept), then b₁ … b_K.
     /// </summary>
     public static void Prepare(in GlmModel model, ReadOnlySpan<double> parameters, Span<double> arguments)
     {
@@ -155,27 +170,27 @@ public unsafe struct GlmModel : ILinearPredictorModel<GlmModel>
         for (int j = 0; j < k; j++)
         {
             centred += parameters[first + j] * model.Mean(j);
-            arguments[1 + j] = parameters[first + j];
+            arguments[InterceptArgument + 1 + j] = parameters[first + j];
         }
-        arguments[0] = centred;
+        arguments[InterceptArgument] = centred;
         if (!HasExtraParameter(model.Family))
             return;
         double extra = parameters[model.Coefficients];
         switch (model.Family)
         {
             case GlmFamily.NegativeBinomial:
-                arguments[k + 1] = 1.0 / extra;
-                arguments[k + 2] = extra;
+                arguments[0] = 1.0 / extra;
+                arguments[1] = extra;
                 break;
             case GlmFamily.Gamma:
                 double logShape = DeviceMath.Log(extra);
-                arguments[k + 1] = extra;
-                arguments[k + 2] = extra * (logShape - 1.0) - DeviceMath.LogGamma(extra);
-                arguments[k + 3] = logShape - DeviceMath.Digamma(extra);
+                arguments[0] = extra;
+                arguments[1] = extra * (logShape - 1.0) - DeviceMath.LogGamma(extra);
+                arguments[2] = logShape - DeviceMath.Digamma(extra);
                 break;
             default:
-                arguments[k + 1] = 1.0 / extra;
-                arguments[k + 2] = -DeviceMath.Log(extra) - KernelConstants.HalfLogTwoPi;
+                arguments[0] = 1.0 / extra;
+                arguments[1] = -DeviceMath.Log(extra) - KernelConstants.HalfLogTwoPi;
                 break;
         }
     }
@@ -222,9 +237,9 @@ public unsafe struct GlmModel : ILinearPredictorModel<GlmModel>
         where TRows : struct, IDataRows
     {
         int k = model.Features, first = model.FirstFeature;
-        double eta = arguments.Get(0);
-        for (int j = 1; j <= k; j++)
-            eta += arguments.Get(j) * data[first + j - 1, row];
+        double eta = arguments.Get(InterceptArgument);
+        for (int j = 0; j < k; j++)
+            eta += arguments.Get(InterceptArgument + 1 + j) * data[first + j, row];
         Row<TVec, TRows, FirstOrder>(model, arguments, data, row, eta, out double w, out var c);
         // A row of weight 0 is not there (its terms might be −∞ · 0).
         if (w == 0)
@@ -255,6 +270,72 @@ public unsafe struct GlmModel : ILinearPredictorModel<GlmModel>
         curvature.ExtraExtra *= w;
     }
 
+    /// <summary>
+    /// The logit's derivatives four rows at a time in 256-bit vectors (the per-row exp and log dominate its native pass):
+    /// the same formulas as <see cref="Curvature"/>, with .NET's vector exp and log (within 2 and 3 ulps of the host's
+    /// libm, WideDesign's VectorMath test) for the scalar ones; other families and links one row at a time.
+    /// </summary>
+    public static unsafe void CurvatureBlock(in GlmModel model, Vec4 own, in HostRows data, long first, int count, double* design,
+        double* derivatives, int stride)
+    {
+        if (model.Family != GlmFamily.Binomial || model.Link != GlmLink.Logit)
+        {
+            RowBlocks.OneByOne(model, own, data, first, count, design, derivatives, stride);
+            return;
+        }
+        double* y = data.Column(0) + first;
+        double* trials = model.TrialsColumn >= 0 ? data.Column(model.TrialsColumn) + first : null;
+        double* constants = model.ConstantColumn >= 0 ? data.Column(model.ConstantColumn) + first : null;
+        double* offsets = model.OffsetColumn >= 0 ? data.Column(model.OffsetColumn) + first : null;
+        double* weights = model.WeightsColumn >= 0 ? data.Column(model.WeightsColumn) + first : null;
+        var one = Vector256<double>.One;
+        var zero = Vector256<double>.Zero;
+        int i = 0;
+        for (; i + 3 < count; i += 4)
+        {
+            var eta = Vector256.Load(design + i);
+            if (offsets != null)
+                eta += Vector256.Load(offsets + i);
+            var yi = Vector256.Load(y + i);
+            var f = (trials != null ? Vector256.Load(trials + i) : one) - yi;
+            var e = Vector256.Exp(-Vector256.Abs(eta));
+            var u = one + e;
+            // log(1 + e) = log(u)·e/(u − 1), u = 1 + e rounded (HostRows.Log1p), e itself where u rounds to 1.
+            var softplus = Vector256.ConditionalSelect(Vector256.Equals(u, one), e, Vector256.Log(u) * (e / (u - one)));
+            var small = e / u;
+            var large = one / u;
+            var positive = Vector256.GreaterThanOrEqual(eta, zero);
+            var logP = Vector256.ConditionalSelect(positive, -softplus, eta - softplus);
+            var logQ = Vector256.ConditionalSelect(positive, -eta - softplus, -softplus);
+            var toP = Vector256.ConditionalSelect(positive, small, large);
+            var toQ = Vector256.ConditionalSelect(positive, large, small);
+            var dToQ = small * large;
+            var hasY = ~Vector256.Equals(yi, zero);
+            var hasF = ~Vector256.Equals(f, zero);
+            var logf = (hasY & (yi * logP)) + (hasF & (f * logQ));
+            if (constants != null)
+                logf += Vector256.Load(constants + i);
+            var score = (hasY & (yi * toP)) - (hasF & (f * toQ));
+            var second = (hasY & (yi * -dToQ)) - (hasF & (f * dToQ));
+            if (weights != null)
+            {
+                // A row of weight 0 is not there (its terms might be −∞ · 0).
+                var w = Vector256.Load(weights + i);
+                var present = ~Vector256.Equals(w, zero);
+                logf = present & (logf * w);
+                score = present & (score * w);
+                second = present & (second * w);
+            }
+            Vector256.Store(logf, derivatives + i);
+            Vector256.Store(score, derivatives + stride + i);
+            Vector256.Store(zero, derivatives + 2 * stride + i);
+            Vector256.Store(second, derivatives + 3 * stride + i);
+            Vector256.Store(zero, derivatives + 4 * stride + i);
+            Vector256.Store(zero, derivatives + 5 * stride + i);
+        }
+        RowBlocks.OneByOne(model, own, data, first + i, count - i, design + i, derivatives + i, stride);
+    }
+
     // One row, unweighted, and its weight, given η's design part b₀ + Σ bₖ xₖ: log f and its first derivatives in
     // (η, α), and where TOrder asks, the second ones (a constant the compilers fold, so the gradient pass carries no
     // second-order arithmetic). A row of weight 0 gets zeros.
@@ -268,7 +349,6 @@ public unsafe struct GlmModel : ILinearPredictorModel<GlmModel>
         w = model.WeightsColumn >= 0 ? data[model.WeightsColumn, row] : 1.0;
         if (w == 0)
             return;
-        int k = model.Features;
         if (model.OffsetColumn >= 0)
             eta += data[model.OffsetColumn, row];
         double y = data[0, row];
@@ -309,9 +389,9 @@ public unsafe struct GlmModel : ILinearPredictorModel<GlmModel>
 
             if (model.Family == GlmFamily.Normal)
             {
-                double inverseSigma = arguments.Get(k + 1);
+                double inverseSigma = arguments.Get(0);
                 double z = (y - mu) * inverseSigma;
-                logf = arguments.Get(k + 2) - 0.5 * z * z;
+                logf = arguments.Get(1) - 0.5 * z * z;
                 score = z * inverseSigma * slope;
                 extra = (z * z - 1.0) * inverseSigma;
                 if (TOrder.Second)
@@ -325,12 +405,12 @@ public unsafe struct GlmModel : ILinearPredictorModel<GlmModel>
             else if (model.Family == GlmFamily.Gamma)
             {
                 // log f = [k log k − k − log Γ(k)] − log y + k (log(1 + d) − d), d = y/μ − 1: no cancellation near μ = y.
-                double shape = arguments.Get(k + 1);
+                double shape = arguments.Get(0);
                 double d = y / mu - 1.0;
                 double m = DeviceMath.Log1pMinusX(d);
-                logf = arguments.Get(k + 2) + constant + shape * m;
+                logf = arguments.Get(1) + constant + shape * m;
                 score = shape * d * relative;
-                extra = arguments.Get(k + 3) + m;
+                extra = arguments.Get(2) + m;
                 if (TOrder.Second)
                 {
                     etaEta = shape * (d * curve - (1.0 + 2.0 * d) * relative * relative);
@@ -353,8 +433,8 @@ public unsafe struct GlmModel : ILinearPredictorModel<GlmModel>
                     // NB2 with r = 1/α, t = αμ: log f = [log Γ(y + r) − log Γ(r) − y log r] − log y! + y log μ − μ
                     // − r (log(1 + t) − t) − y log(1 + t), whose parts stay as small as log f as α → 0 (the Poisson
                     // limit); likewise ∂/∂α = −r² [ψ(y + r) − ψ(r) − y/r] + r² (log(1 + t) − t) + μ(μ − y)/(1 + t).
-                    double r = arguments.Get(k + 1);
-                    double alpha = arguments.Get(k + 2);
+                    double r = arguments.Get(0);
+                    double alpha = arguments.Get(1);
                     double t = alpha * mu;
                     double m = DeviceMath.Log1pMinusX(t);
                     logf = DeviceMath.LogGammaIncrement(r, y) + constant + DeviceMath.XLogY(y, logMu) - mu

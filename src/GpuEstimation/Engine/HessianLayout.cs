@@ -31,7 +31,15 @@ internal sealed class HessianLayout
             entries.Add(HessianEntry.Pack(HessianEntry.ExtraExtra, width, width));
         }
         Entries = [.. entries];
+        FirstOrder = Entries[..(1 + width + extra)];
+        SecondOrder = Entries[(1 + width + extra)..];
     }
+
+    /// <summary>The value and gradient sums: the first 1 + D + E of <see cref="Entries"/>.</summary>
+    public int[] FirstOrder { get; }
+
+    /// <summary>The second-order sums: the rest of <see cref="Entries"/> (the triangle, then ∂²/∂η∂α zₐ, then ∂²/∂α²).</summary>
+    public int[] SecondOrder { get; }
 
     /// <summary>D, the design values per row.</summary>
     public int Width { get; }

@@ -12,12 +12,33 @@ namespace GpuEstimation.Engine;
 internal static class HessianPasses
 {
     /// <summary>The native pass over the evaluator's host copy of the data, or null.</summary>
-    public static IHessianPass? Native<TModel, TVec>(LikelihoodEngine<TModel> owner, nint data, ParallelOptions parallel, int chunks)
-        where TModel : unmanaged, ILikelihoodModel<TModel>
-        where TVec : unmanaged, ITermVector<TVec> =>
+    public static IHessianPass? Native<TModel>(LikelihoodEngine<TModel> owner, nint data, ParallelOptions parallel, int chunks)
+        where TModel : unmanaged, ILikelihoodModel<TModel> =>
         IsLinearPredictor<TModel>()
-            ? (IHessianPass)Activator.CreateInstance(typeof(NativeHessianPass<,>).MakeGenericType(typeof(TModel), typeof(TVec)), owner, data, parallel, chunks)!
+            ? (IHessianPass)Activator.CreateInstance(typeof(NativeHessianPasses<>).MakeGenericType(typeof(TModel)), owner, data, parallel, chunks)!
             : null;
+
+    /// <summary>
+    /// The evaluator of a model too wide for a term vector (<see cref="WideEvaluator{TModel}"/>), on the engine's
+    /// backend; null where the model is not a linear-predictor model (no wide passes).
+    /// </summary>
+    public static IEvaluator? Wide<TModel>(LikelihoodEngine<TModel> owner, IReadOnlyList<double[]> columns, Type? groupSum)
+        where TModel : unmanaged, ILikelihoodModel<TModel>
+    {
+        if (!IsLinearPredictor<TModel>())
+            return null;
+        try
+        {
+            var type = groupSum is null
+                ? typeof(NativeWide<>).MakeGenericType(typeof(TModel))
+                : typeof(KernelWide<,>).MakeGenericType(typeof(TModel), groupSum);
+            return ((IWideFactory)Activator.CreateInstance(type)!).Create(owner, columns);
+        }
+        catch (System.Reflection.TargetInvocationException e) when (e.InnerException is KernelException inner)
+        {
+            throw inner;
+        }
+    }
 
     /// <summary>The kernel pass over the evaluator's device data, launched with its configuration, or null.</summary>
     public static IHessianPass? Kernel<TModel, TVec, TSum>(LikelihoodEngine<TModel> owner, ArrayView<double> data, KernelConfig config)
@@ -36,6 +57,43 @@ internal static class HessianPasses
         {
             throw inner;
         }
+    }
+
+    private interface IWideFactory
+    {
+        IEvaluator Create(object owner, IReadOnlyList<double[]> columns);
+    }
+
+    private sealed class NativeWide<TModel> : IWideFactory where TModel : unmanaged, ILinearPredictorModel<TModel>
+    {
+        public IEvaluator Create(object owner, IReadOnlyList<double[]> columns)
+        {
+            var engine = (LikelihoodEngine<TModel>)owner;
+            var parallel = new ParallelOptions { MaxDegreeOfParallelism = engine.Device.Threads };
+            return new WideEvaluator<TModel>(engine, new NativeLinearSums<TModel>(engine.Model, columns, parallel), columns);
+        }
+    }
+
+    private sealed class KernelWide<TModel, TSum> : IWideFactory
+        where TModel : unmanaged, ILinearPredictorModel<TModel>
+        where TSum : struct, IGroupSum
+    {
+        public IEvaluator Create(object owner, IReadOnlyList<double[]> columns)
+        {
+            var engine = (LikelihoodEngine<TModel>)owner;
+            return new WideEvaluator<TModel>(engine, new KernelLinearSums<TModel, TSum>(engine, columns), columns);
+        }
+    }
+
+    private sealed class NativeHessianPasses<TModel> : IHessianPass where TModel : unmanaged, ILinearPredictorModel<TModel>
+    {
+        private readonly LinearHessianPass<TModel> _pass;
+
+        public NativeHessianPasses(LikelihoodEngine<TModel> owner, nint data, ParallelOptions parallel, int chunks) =>
+            _pass = new LinearHessianPass<TModel>(owner.Model, new NativeLinearSums<TModel>(owner.Model, owner.Rows, data, parallel, chunks));
+
+        public double Evaluate(ReadOnlySpan<double> parameters, Span<double> gradient, Span<double> hessian) =>
+            _pass.Evaluate(parameters, gradient, hessian);
     }
 
     private static bool IsLinearPredictor<TModel>() where TModel : unmanaged, ILikelihoodModel<TModel> =>

@@ -30,6 +30,12 @@ public sealed class KernelException : Exception
     /// <summary>The kernel that writes each row's score (cluster-robust covariance).</summary>
     public const string Scores = "scores";
 
+    /// <summary>A wide design's per-row derivatives (<c>RowDerivativesKernel</c>).</summary>
+    public const string RowDerivatives = "row-derivatives";
+
+    /// <summary>A wide design's tiled sums (<c>TileProductsKernel</c>).</summary>
+    public const string TileProducts = "tile-products";
+
     /// <summary>Describes the failure.</summary>
     /// <param name="backend">The backend the kernel was for.</param>
     /// <param name="kernel">The kernel (<see cref="ValueAndGradient"/>, <see cref="Sweep"/>, ...).</param>

@@ -39,7 +39,14 @@ public sealed class LikelihoodEngine<TModel> : ILikelihoodEngine where TModel : 
             <= 16 => Create<Twice<Twice<Vec4>>>(columns),
             <= 32 => Create<Twice<Twice<Twice<Vec4>>>>(columns),
             <= 64 => Create<Twice<Twice<Twice<Twice<Vec4>>>>>(columns),
-            _ => throw new ArgumentException($"at most 63 parameters are supported, the model has {model.ParameterCount}", nameof(model)),
+            // Wider: a linear-predictor model's coefficients go to memory (docs/design.md, "Wide designs").
+            _ => HessianPasses.Wide(this, columns, device.Backend switch
+                {
+                    Backend.Native => null,
+                    Backend.OpenCL => typeof(SharedTreeSum),
+                    _ => typeof(WarpShuffleSum),
+                })
+                ?? throw new ArgumentException($"at most 63 parameters are supported, the model has {model.ParameterCount} (only a linear-predictor model has more)", nameof(model)),
         };
     }
 
@@ -61,7 +68,8 @@ public sealed class LikelihoodEngine<TModel> : ILikelihoodEngine where TModel : 
 
     /// <summary>
     /// The total log-likelihood at <paramref name="parameters"/> (natural scale); its gradient is written to
-    /// <paramref name="gradient"/>. Both come from one pass over the data.
+    /// <paramref name="gradient"/>. Both come from one pass over the data; at the point of the last
+    /// <see cref="EvaluateHessian"/> (where a Newton fit ends), from that pass's sums, without another.
     /// </summary>
     public double Evaluate(ReadOnlySpan<double> parameters, Span<double> gradient)
     {
@@ -69,8 +77,19 @@ public sealed class LikelihoodEngine<TModel> : ILikelihoodEngine where TModel : 
             throw new ArgumentException($"expected {ParameterCount} parameters, got {parameters.Length}", nameof(parameters));
         if (gradient.Length != ParameterCount)
             throw new ArgumentException($"expected room for {ParameterCount} gradient values, got {gradient.Length}", nameof(gradient));
+        // Where the last Hessian pass was (a Newton fit's end point, which the fit evaluates once more): its sums.
+        if (_hessianPoint is not null && parameters.SequenceEqual(_hessianPoint))
+        {
+            _hessianGradient.CopyTo(gradient);
+            return _hessianValue;
+        }
         return _evaluator.Evaluate(parameters, gradient);
     }
+
+    // The last Hessian pass's point, value and gradient (bit for bit the point: the same parameters give these).
+    private double[]? _hessianPoint;
+    private double _hessianValue;
+    private double[] _hessianGradient = [];
 
     /// <summary>Whether <see cref="EvaluateHessian"/> is offered: the model is an <see cref="ILinearPredictorModel{TSelf}"/>.</summary>
     public bool HasExactHessian => _evaluator.Hessian is not null;
@@ -88,7 +107,11 @@ public sealed class LikelihoodEngine<TModel> : ILikelihoodEngine where TModel : 
             throw new ArgumentException($"expected room for {ParameterCount} gradient values, got {gradient.Length}", nameof(gradient));
         if (hessian.Length != ParameterCount * ParameterCount)
             throw new ArgumentException($"expected room for {ParameterCount * ParameterCount} Hessian values, got {hessian.Length}", nameof(hessian));
-        return pass.Evaluate(parameters, gradient, hessian);
+        double value = pass.Evaluate(parameters, gradient, hessian);
+        _hessianPoint = parameters.ToArray();
+        _hessianValue = value;
+        _hessianGradient = gradient.ToArray();
+        return value;
     }
 
     /// <summary>

@@ -28,11 +28,11 @@ internal sealed unsafe class NativeEvaluator<TModel, TVec> : Evaluator<TModel, T
         _data = (double*)NativeMemory.AlignedAlloc((nuint)(Math.Max(1, rows * columns.Count) * sizeof(double)), 64);
         for (int c = 0; c < columns.Count; c++)
             columns[c].AsSpan().CopyTo(new Span<double>(_data + c * rows, (int)rows));
-        int chunks = (int)Math.Max(1, (rows + ChunkRows - 1) / ChunkRows);
+        int chunks = ChunkCount(rows);
         _chunkSums = new TVec[chunks];
         _partials = new double[chunks * Terms];
         _parallel = new ParallelOptions { MaxDegreeOfParallelism = owner.Device.Threads };
-        Hessian = HessianPasses.Native<TModel, TVec>(owner, (nint)_data, _parallel, chunks);
+        Hessian = HessianPasses.Native(owner, (nint)_data, _parallel, chunks);
     }
 
     public override double Evaluate(ReadOnlySpan<double> parameters, Span<double> gradient)
@@ -188,6 +188,9 @@ internal sealed unsafe class NativeEvaluator<TModel, TVec> : Evaluator<TModel, T
     }
 
     public override void Dispose() => NativeMemory.AlignedFree(_data);
+
+    /// <summary>The chunks of <paramref name="rows"/> rows.</summary>
+    internal static int ChunkCount(long rows) => (int)Math.Max(1, (rows + ChunkRows - 1) / ChunkRows);
 
     // Rows [begin, end) of chunk c: the one partition every native pass uses.
     internal static (long Begin, long End) ChunkRange(int c, long rows) =>

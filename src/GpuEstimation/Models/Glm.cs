@@ -54,7 +54,7 @@ public static class Glm
             throw new InputException($"{data.Source}: the dataset is empty");
         var parameterNames = ParameterNames(family, x, columns.Intercept);
         if (x.Count > GlmModel.MaxFeatures)
-            throw new InputException($"feature columns: at most {GlmModel.MaxFeatures} are supported (the device's term vector holds 64 values: the coefficients, the gradient and the family's own parameter), {x.Count} were given", nameof(columns));
+            throw new InputException($"feature columns: at most {GlmModel.MaxFeatures} are supported, {x.Count} were given", nameof(columns));
         if (x.Contains(yName, StringComparer.Ordinal))
             throw new InputException($"feature columns: '{yName}' is the response; it cannot also be a feature", nameof(columns));
         if (x.Count == 0 && !columns.Intercept)
@@ -78,7 +78,11 @@ public static class Glm
         }
 
         var constants = Constants(family, y, trials);
-        double[] means = columns.Intercept ? features.Select(f => Moments.Mean(f)).ToArray() : new double[features.Length];
+        // Centred up to GlmModel.MaxCentred features (the means travel in the model struct); a wider design is fitted
+        // as it is: Newton's steps do not depend on the shift, only the last bits do.
+        double[] means = columns.Intercept && features.Length <= GlmModel.MaxCentred
+            ? features.Select(f => Moments.Mean(f)).ToArray()
+            : new double[features.Length];
         var centred = features.Select((f, j) => means[j] == 0 ? f : f.Select(v => v - means[j]).ToArray()).ToArray();
         var model = new GlmModel(family, link, means, columns.Intercept, trials is not null, constants is not null, offset is not null, weights is not null);
         var deviceColumns = new List<double[]> { y };

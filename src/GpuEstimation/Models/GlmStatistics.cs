@@ -57,11 +57,11 @@ public sealed record GlmStatistics(
         GlmModel.Prepare(m, estimates, arguments);
         int rows = glm.Rows;
         var eta = new double[rows];
-        Array.Fill(eta, arguments[0]);
+        Array.Fill(eta, arguments[GlmModel.InterceptArgument]);
         for (int j = 0; j < m.Features; j++)
         {
             var column = glm.Columns[m.FirstFeature + j];
-            double b = arguments[1 + j];
+            double b = arguments[GlmModel.InterceptArgument + 1 + j];
             for (int i = 0; i < rows; i++)
                 eta[i] += b * column[i];
         }

@@ -197,5 +197,45 @@ public sealed class GlmCliTests : IDisposable
             $"{k} columns besides the intercept, more than the model's {GlmModel.MaxFeatures}");
     }
 
+    // A factor of 101 levels and 20 numeric columns: 121 coefficients after treatment coding, through the CLI, against
+    // a host Newton–Raphson on the same design (the wide passes: more than GlmModel.MaxCentred features).
+    [Fact]
+    [Trait("Category", Categories.Slow)]
+    public void FactorCodedDesignOf121ColumnsFits()
+    {
+        const int n = 3000, k = 20, levels = 101;
+        var random = new Random(5);
+        var g = Enumerable.Range(0, n).Select(i => (double)(i % levels)).ToArray();
+        var x = Enumerable.Range(0, k).Select(j => NormalSamples.Draw(n, 200 + j, 0, 1)).ToArray();
+        var effects = NormalSamples.Draw(levels, 199, 0, 0.3);
+        var y = Enumerable.Range(0, n).Select(i =>
+        {
+            double eta = -0.2 + effects[(int)g[i]] + Enumerable.Range(0, k).Sum(j => 0.1 * x[j][i]);
+            return random.NextDouble() < 1 / (1 + Math.Exp(-eta)) ? 1.0 : 0.0;
+        }).ToArray();
+        var names = Enumerable.Range(1, k).Select(j => $"x{j}").ToArray();
+        var data = Write("factor.csv", [("y", y), ("g", g), .. names.Select((name, j) => (name, x[j]))]);
+        var json = Path.Combine(_directory, "factor.json");
+
+        var (code, _, error) = Run("fit", "--model", "logit", "--data", data, "--y", "y", "--x", string.Join(",", names), "--factor", "g", "--json", json);
+
+        Assert.True(code == 0, error);
+        var parameters = JsonDocument.Parse(File.ReadAllText(json)).RootElement.GetProperty("parameters").EnumerateArray().ToArray();
+        Assert.Equal(1 + k + levels - 1, parameters.Length);
+        // Columns as the design orders them: intercept, x1 … x20, then g[1] … g[100] (level 0 the reference).
+        var design = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.Dense(n, parameters.Length, (i, c) =>
+            c == 0 ? 1 : c <= k ? x[c - 1][i] : g[i] == c - k ? 1 : 0);
+        var (b, information, _) = Engine.WideDesignTests.HostNewton(GlmFamily.Binomial, design, y);
+        var covariance = information.Inverse();
+        for (int c = 0; c < parameters.Length; c++)
+        {
+            var name = parameters[c].GetProperty("name").GetString();
+            Assert.Equal(c == 0 ? "intercept" : c <= k ? names[c - 1] : $"g[{c - k}]", name);
+            double estimate = parameters[c].GetProperty("estimate").GetDouble(), se = parameters[c].GetProperty("stdError").GetDouble();
+            Assert.True(Math.Abs(estimate - b[c]) <= 1e-8 * Math.Abs(b[c]) + 1e-10 * se, $"{name}: {estimate:R} vs {b[c]:R}");
+            Assert.True(Numerics.Relative(se, Math.Sqrt(covariance[c, c])) <= 1e-8, $"{name} se: {se:R} vs {Math.Sqrt(covariance[c, c]):R}");
+        }
+    }
+
     private string Write(string name, params (string Name, double[] Values)[] columns) => WriteCsv(_directory, name, columns);
 }

@@ -129,6 +129,14 @@ public sealed class KernelCompileTests : IDisposable
             if (model.GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(ILinearPredictorModel<>)))
                 yield return Entry(nameof(LikelihoodKernels.HessianKernel), true, model, vector, typeof(Twice<Twice<Twice<Vec4>>>), sum);
         }
+        // Wide designs' two kernels: the rows' derivatives (coefficients in memory) and the tiled sums.
+        if (model.GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(ILinearPredictorModel<>)))
+        {
+            yield return ($"{modelName}-{nameof(LikelihoodKernels.RowDerivativesKernel)}", EntryPointDescription.FromImplicitlyGroupedKernel(
+                typeof(LikelihoodKernels).GetMethod(nameof(LikelihoodKernels.RowDerivativesKernel))!.MakeGenericMethod(model)));
+            yield return ($"{modelName}-{nameof(LikelihoodKernels.TileProductsKernel)}", EntryPointDescription.FromExplicitlyGroupedKernel(
+                typeof(LikelihoodKernels).GetMethod(nameof(LikelihoodKernels.TileProductsKernel))!.MakeGenericMethod(sum)));
+        }
 
         (string, EntryPointDescription) Entry(string kernel, bool grouped, params Type[] arguments)
         {

@@ -1,0 +1,232 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using GpuEstimation.Kernels;
+
+namespace GpuEstimation.Engine;
+
+/// <summary>
+/// The sums of a linear-predictor model on the native backend (<see cref="ILinearSums"/>), for the Hessian pass of
+/// every width and the value, gradient and score products of wide designs: the same chunks of rows as the native
+/// evaluator, shared among the worker threads, each chunk's sums added in chunk order, so the result does not depend
+/// on the thread count. Within a chunk, blocks of <see cref="BlockRows"/> rows: the linear predictor for the block in
+/// vectors, the model's derivatives for its rows (one call per row), then each sum as a dot product over the block's
+/// rows of contiguous columns, in 256-bit vectors with four accumulators in a fixed order (the same bits on any x64 or
+/// Arm machine). Per entry of the Hessian's triangle that is two loads and a fused multiply-add per four rows, from
+/// the core's cache.
+/// </summary>
+internal sealed unsafe class NativeLinearSums<TModel> : ILinearSums
+    where TModel : unmanaged, ILinearPredictorModel<TModel>
+{
+    /// <summary>Rows per block: the block's design columns and derivatives stay in the first-level cache.</summary>
+    private const int BlockRows = 512;
+
+    private static readonly double[] Ones = Enumerable.Repeat(1.0, BlockRows).ToArray();
+
+    private readonly TModel _model;
+    private readonly long _rows;
+    private readonly double* _data;
+    private readonly ParallelOptions _parallel;
+    private readonly int _chunks;
+    private readonly bool _ownsData;
+    private double[] _partials = [];
+
+    public NativeLinearSums(TModel model, long rows, nint data, ParallelOptions parallel, int chunks)
+    {
+        _model = model;
+        _rows = rows;
+        _data = (double*)data;
+        _parallel = parallel;
+        _chunks = chunks;
+    }
+
+    public void Sum(ReadOnlySpan<double> coefficients, Vec4 own, LinearSumMode mode, int[] entries, double[] sums)
+    {
+        var model = _model;
+        long rows = _rows;
+        var data = new HostRows(_data, rows);
+        int terms = entries.Length;
+        if (_partials.Length < (long)_chunks * terms)
+            _partials = new double[(long)_chunks * terms];
+        var partials = _partials;
+        var design = coefficients.ToArray();
+        double* values = _data;
+        void Chunk(int c)
+        {
+            var (begin, end) = NativeEvaluator<TModel, Vec4>.ChunkRange(c, rows);
+            SumChunk(model, design, own, mode, data, values, entries, begin, end, partials.AsSpan(c * terms, terms));
+        }
+        if (_chunks == 1 || _parallel.MaxDegreeOfParallelism == 1)
+        {
+            for (int c = 0; c < _chunks; c++)
+                Chunk(c);
+        }
+        else
+        {
+            Parallel.For(0, _chunks, _parallel, Chunk);
+        }
+        Array.Clear(sums, 0, terms);
+        for (int c = 0; c < _chunks; c++)
+        {
+            for (int e = 0; e < terms; e++)
+                sums[e] += partials[c * terms + e];
+        }
+    }
+
+    public void Rows(ReadOnlySpan<double> coefficients, Vec4 own, int kind, long first, int count, double[] output)
+    {
+        var model = _model;
+        var data = new HostRows(_data, _rows);
+        var design = coefficients.ToArray();
+        Parallel.For(0, (count + BlockRows - 1) / BlockRows, _parallel, b =>
+        {
+            int end = Math.Min(count, (b + 1) * BlockRows);
+            for (int i = b * BlockRows; i < end; i++)
+            {
+                long row = first + i;
+                double eta = 0;
+                for (int j = 0; j < design.Length; j++)
+                {
+                    int column = model.DesignColumn(j);
+                    eta += design[j] * (column < 0 ? 1.0 : data[column, row]);
+                }
+                TModel.Curvature(model, own, data, row, eta, out var c);
+                output[i] = HessianEntry.Derivative(kind, c);
+            }
+        });
+    }
+
+    /// <summary>Over a copy of <paramref name="columns"/> of its own (native memory, freed in <see cref="Dispose"/>): a wide design's.</summary>
+    public NativeLinearSums(TModel model, IReadOnlyList<double[]> columns, ParallelOptions parallel)
+        : this(model, columns.Count == 0 ? 0 : columns[0].Length, Copy(columns), parallel,
+            NativeEvaluator<TModel, Vec4>.ChunkCount(columns.Count == 0 ? 0 : columns[0].Length)) =>
+        _ownsData = true;
+
+    public void Dispose()
+    {
+        if (_ownsData)
+            NativeMemory.AlignedFree(_data);
+    }
+
+    private static nint Copy(IReadOnlyList<double[]> columns)
+    {
+        long rows = columns.Count == 0 ? 0 : columns[0].Length;
+        var data = (double*)NativeMemory.AlignedAlloc((nuint)(Math.Max(1, rows * columns.Count) * sizeof(double)), 64);
+        for (int c = 0; c < columns.Count; c++)
+            columns[c].AsSpan().CopyTo(new Span<double>(data + c * rows, (int)rows));
+        return (nint)data;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void SumChunk(TModel model, double[] coefficients, Vec4 own, LinearSumMode mode, HostRows data, double* values, int[] entries,
+        long begin, long end, Span<double> sums)
+    {
+        int width = model.DesignWidth;
+        long rows = data.Rows;
+        sums.Clear();
+        // The block's derivatives, one row of BlockRows per kind (HessianEntry's numbering), the product
+        // derivative · z_a for the current (kind, a), and the design part of η.
+        var derivatives = new double[8 * BlockRows];
+        var columns = new double*[width + 1];
+        fixed (double* d = derivatives, ones = Ones)
+        {
+            double* scaled = d + 6 * BlockRows, design = d + 7 * BlockRows;
+            for (long first = begin; first < end; first += BlockRows)
+            {
+                int n = (int)Math.Min(BlockRows, end - first);
+                for (int j = 0; j < width; j++)
+                {
+                    int column = model.DesignColumn(j);
+                    columns[j] = column < 0 ? ones : values + column * rows + first;
+                }
+                columns[width] = ones;
+                // The design part of η for the block, column by column in vectors (the row order of the kernel's sum).
+                LinearPredictor(coefficients, columns, width, design, n);
+                TModel.CurvatureBlock(model, own, data, first, n, design, d, BlockRows);
+                if (mode == LinearSumMode.ScoreProducts)
+                {
+                    for (int i = 0; i < n; i++)
+                    {
+                        var row = new RowCurvature { Value = d[i], Eta = d[BlockRows + i], Extra = d[2 * BlockRows + i] };
+                        row = RowCurvature.ScoreProducts(row, TModel.Multiplicity(model, data, first + i));
+                        d[3 * BlockRows + i] = row.EtaEta;
+                        d[4 * BlockRows + i] = row.EtaExtra;
+                        d[5 * BlockRows + i] = row.ExtraExtra;
+                    }
+                }
+                int scaledFor = -1;
+                for (int e = 0; e < entries.Length; e++)
+                {
+                    int entry = entries[e], kind = HessianEntry.Kind(entry), a = HessianEntry.A(entry), b = HessianEntry.B(entry);
+                    double* derivative = d + kind * BlockRows;
+                    if (b == width)
+                    {
+                        // Times the constant 1: one dot product.
+                        sums[e] += Dot(derivative, columns[a], n);
+                        continue;
+                    }
+                    int key = kind << 8 | a;
+                    if (scaledFor != key)
+                    {
+                        Multiply(derivative, columns[a], scaled, n);
+                        scaledFor = key;
+                    }
+                    sums[e] += Dot(scaled, columns[b], n);
+                }
+            }
+        }
+    }
+
+    // design[i] = Σⱼ γⱼ zⱼ[i], j in order, four rows per vector.
+    private static void LinearPredictor(double[] coefficients, double*[] columns, int width, double* design, int n)
+    {
+        var first = Vector256.Create(coefficients[0]);
+        int i = 0;
+        for (; i + 3 < n; i += 4)
+            Vector256.Store(first * Vector256.Load(columns[0] + i), design + i);
+        for (; i < n; i++)
+            design[i] = coefficients[0] * columns[0][i];
+        for (int j = 1; j < width; j++)
+        {
+            double coefficient = coefficients[j];
+            var vector = Vector256.Create(coefficient);
+            double* z = columns[j];
+            i = 0;
+            for (; i + 3 < n; i += 4)
+                Vector256.Store(Vector256.Load(design + i) + vector * Vector256.Load(z + i), design + i);
+            for (; i < n; i++)
+                design[i] += coefficient * z[i];
+        }
+    }
+
+    private static void Multiply(double* x, double* y, double* product, int n)
+    {
+        int i = 0;
+        for (; i + 3 < n; i += 4)
+            Vector256.Store(Vector256.Load(x + i) * Vector256.Load(y + i), product + i);
+        for (; i < n; i++)
+            product[i] = x[i] * y[i];
+    }
+
+    // Σ x[i] y[i]: four vector accumulators over 16 rows a step, combined in a fixed order, then the tail.
+    private static double Dot(double* x, double* y, int n)
+    {
+        var s0 = Vector256<double>.Zero;
+        var s1 = Vector256<double>.Zero;
+        var s2 = Vector256<double>.Zero;
+        var s3 = Vector256<double>.Zero;
+        int i = 0;
+        for (; i + 15 < n; i += 16)
+        {
+            s0 = Vector256.FusedMultiplyAdd(Vector256.Load(x + i), Vector256.Load(y + i), s0);
+            s1 = Vector256.FusedMultiplyAdd(Vector256.Load(x + i + 4), Vector256.Load(y + i + 4), s1);
+            s2 = Vector256.FusedMultiplyAdd(Vector256.Load(x + i + 8), Vector256.Load(y + i + 8), s2);
+            s3 = Vector256.FusedMultiplyAdd(Vector256.Load(x + i + 12), Vector256.Load(y + i + 12), s3);
+        }
+        var s = (s0 + s1) + (s2 + s3);
+        double sum = (s.GetElement(0) + s.GetElement(1)) + (s.GetElement(2) + s.GetElement(3));
+        for (; i < n; i++)
+            sum += x[i] * y[i];
+        return sum;
+    }
+}
