@@ -45,7 +45,10 @@ internal sealed class ExpressionParser
 
     /// <summary>An error at <paramref name="position"/> of <paramref name="text"/>: the message, then the text with a caret under the place.</summary>
     public static InputException Error(string text, int position, string message) =>
-        new($"expression: {message} (at character {position + 1}):\n  {text}\n  {new string(' ', position)}^");
+        new($"expression: {message} (at character {position + 1} of '{text.ReplaceLineEndings(" ")}')")
+        {
+            Display = $"  {text.ReplaceLineEndings(" ")}\n  {new string(' ', position)}^",
+        };
 
     private Token Peek => _tokens[_next];
 

@@ -37,6 +37,11 @@ public sealed class LogDensityExpression : CompiledExpression
         var (roots, used, names) = Differentiate(text, parameters.Select(p => p.Name).ToArray(), columns);
         if (used.Count == 0)
             throw new InputException($"the log-density '{text}' reads no data column (columns: {string.Join(", ", columns)})", nameof(text));
+        for (int k = 0; k < names.Count; k++)
+        {
+            if (roots[1 + k].IsConst(0))
+                throw new InputException($"parameter '{names[k]}' does not appear in the log-density '{text}' (or cancels out of it): it cannot be estimated", names[k]);
+        }
         var typeName = TypeName("LogDensity", text, names, used);
         var source = ExpressionCode.LogDensity(typeName, text, roots, names.Count, used.Count);
         var type = ExpressionCompiler.Compile(typeName, source);
