@@ -123,7 +123,7 @@ internal sealed class ExpressionParser
                     arguments.Add(Sum());
                     while (TakeIf(","))
                         arguments.Add(Sum());
-                    Close(")", token);
+                    Close(")", "(", token.Position + token.Text.Length);
                     return new CallSyntax(token.Text, arguments, token.Position);
                 }
             case Kind.Name:
@@ -131,7 +131,7 @@ internal sealed class ExpressionParser
             case Kind.Operator when token.Text is "(" or "[":
                 {
                     var inner = Sum();
-                    Close(token.Text == "(" ? ")" : "]", token);
+                    Close(token.Text == "(" ? ")" : "]", token.Text, token.Position);
                     return inner;
                 }
             case Kind.End:
@@ -141,13 +141,13 @@ internal sealed class ExpressionParser
         }
     }
 
-    private void Close(string bracket, Token open)
+    private void Close(string bracket, string open, int position)
     {
         if (TakeIf(bracket))
             return;
         var at = Peek;
         throw at.Kind == Kind.End
-            ? Error(_text, open.Position, $"'{open.Text}' is not closed: '{bracket}' expected before the end")
+            ? Error(_text, position, $"'{open}' is not closed: '{bracket}' expected before the end")
             : Error(_text, at.Position, $"'{bracket}' or ',' expected, not '{at.Text}'");
     }
 
