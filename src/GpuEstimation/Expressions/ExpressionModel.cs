@@ -72,11 +72,11 @@ public static class ExpressionModel
             return;
         string F(double v) => v.ToString("R", CultureInfo.InvariantCulture);
         var at = string.Join(", ", expression.Columns.Select((name, c) => $"{name} = {F(columns[c][row])}"));
-        var point = string.Join(", ", expression.ParameterNames.Select((name, k) => $"{name} = {F(start[k])}"));
+        var point = string.Join(", ", expression.ParameterNames.Select((name, k) => $"{name} = {F(start[k])}{(guessed.Any(p => p.Name == name) ? " guessed" : "")}"));
         if (guessed.Count > 0)
         {
             var names = string.Join(", ", guessed.Select(p => p.Name));
-            throw new InputException($"no starting value for {names}, and the guess ({point}) gives a log-density of {F(densities[row])} at {data.Source}: {data.DescribeRow(row)} ({at}); give a start for {names}", guessed[0].Name);
+            throw new InputException($"no starting value for {names}, and at the start ({point}) gives a log-density of {F(densities[row])} at {data.Source}: {data.DescribeRow(row)} ({at}); give a start for {names}", guessed[0].Name);
         }
         throw new InputException($"{data.Source}: {data.DescribeRow(row)} ({at}): the log-density is {F(densities[row])} at the start ({point}), not finite");
     }

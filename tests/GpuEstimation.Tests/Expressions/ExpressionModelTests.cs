@@ -69,4 +69,81 @@ public sealed class ExpressionModelTests(DeviceFixture devices)
             Assert.True(Numerics.Relative(actual[p.Name], expected[p.Name]) <= 1e-10, $"{p.Name}: {actual[p.Name]:R} vs {expected[p.Name]:R}");
         Assert.True(Numerics.Relative(actual.LogLikelihood, expected.LogLikelihood) <= 1e-12, $"{actual.LogLikelihood:R} vs {expected.LogLikelihood:R}");
     }
+
+    // Gumbel (not in the catalogue): the MLE solves β = x̄ − Σ x e^{−x/β} / Σ e^{−x/β}, μ = −β log mean(e^{−x/β}),
+    // a one-dimensional root found here by bisection, independently of the engine.
+    [Theory]
+    [InlineData(Backend.Native)]
+    [InlineData(Backend.Cpu)]
+    public void GumbelFitsItsMaximumLikelihoodEquations(Backend backend)
+    {
+        var random = new Xoshiro256StarStar(14);
+        var x = Enumerable.Range(0, 20000).Select(_ => 3.0 - 2.0 * Math.Log(-Math.Log(random.NextDouble()))).ToArray();
+        var model = ExpressionModel.Create("-log(beta) - (x-mu)/beta - exp(-(x-mu)/beta)", [new("mu"), new("beta", ParameterDomain.Positive)],
+            Dataset.FromColumns(("x", x)), new Dictionary<string, double> { ["mu"] = 1, ["beta"] = 1 });
+        using var session = new EstimationSession(model, devices[backend]);
+        var fit = session.Fit(new FitOptions());
+
+        double min = x.Min(), mean = x.Average();
+        double Weighted(double beta, Func<double, double> f) => Numerics.Sum(x.Select(v => f(v) * Math.Exp(-(v - min) / beta)));
+        double Equation(double beta) => mean - Weighted(beta, v => v) / Weighted(beta, _ => 1) - beta;
+        double lo = 0.1, hi = 20;
+        for (int i = 0; i < 200 && hi - lo > 1e-15 * hi; i++)
+        {
+            double mid = 0.5 * (lo + hi);
+            if (Equation(mid) > 0)
+                lo = mid;
+            else
+                hi = mid;
+        }
+        double betaHat = 0.5 * (lo + hi);
+        double muHat = min - betaHat * Math.Log(Weighted(betaHat, _ => 1) / x.Length);
+
+        Assert.True(fit.Converged, fit.Reason);
+        Assert.True(Numerics.Relative(fit["beta"], betaHat) <= 1e-9, $"beta {fit["beta"]:R} vs {betaHat:R}");
+        Assert.True(Numerics.Relative(fit["mu"], muHat) <= 1e-9, $"mu {fit["mu"]:R} vs {muHat:R}");
+    }
+
+    // A two-component normal mixture in one line, against EM run to convergence here (an independent algorithm).
+    [Theory]
+    [InlineData(Backend.Native)]
+    [InlineData(Backend.Cpu)]
+    public void NormalMixtureViaLogSumExpFitsTheEmReference(Backend backend)
+    {
+        var random = new Xoshiro256StarStar(7);
+        var x = Enumerable.Range(0, 4000).Select(_ => random.NextDouble() < 0.3
+            ? MathNet.Numerics.Distributions.Normal.Sample(random, -2, 1)
+            : MathNet.Numerics.Distributions.Normal.Sample(random, 2.5, 0.8)).ToArray();
+        var start = new Dictionary<string, double> { ["w"] = 0.5, ["m1"] = -1, ["s1"] = 1, ["m2"] = 1, ["s2"] = 1 };
+        var model = ExpressionModel.Create("logsumexp(log(w) + normal_lpdf(x, m1, s1), log1p(-w) + normal_lpdf(x, m2, s2))",
+            [new("w", ParameterDomain.UnitInterval), new("m1"), new("s1", ParameterDomain.Positive), new("m2"), new("s2", ParameterDomain.Positive)],
+            Dataset.FromColumns(("x", x)), start);
+        using var session = new EstimationSession(model, devices[backend]);
+        var fit = session.Fit(new FitOptions());
+
+        double w = 0.5, m1 = -1, s1 = 1, m2 = 1, s2 = 1;
+        var r = new double[x.Length];
+        for (int iteration = 0; iteration < 100000; iteration++)
+        {
+            for (int i = 0; i < x.Length; i++)
+            {
+                double a = w * MathNet.Numerics.Distributions.Normal.PDF(m1, s1, x[i]), b = (1 - w) * MathNet.Numerics.Distributions.Normal.PDF(m2, s2, x[i]);
+                r[i] = a / (a + b);
+            }
+            double n1 = Numerics.Sum(r), n2 = x.Length - n1;
+            double nm1 = Numerics.Sum(x.Select((v, i) => r[i] * v)) / n1, nm2 = Numerics.Sum(x.Select((v, i) => (1 - r[i]) * v)) / n2;
+            double ns1 = Math.Sqrt(Numerics.Sum(x.Select((v, i) => r[i] * (v - nm1) * (v - nm1))) / n1);
+            double ns2 = Math.Sqrt(Numerics.Sum(x.Select((v, i) => (1 - r[i]) * (v - nm2) * (v - nm2))) / n2);
+            double change = Math.Abs(nm1 - m1) + Math.Abs(nm2 - m2) + Math.Abs(ns1 - s1) + Math.Abs(ns2 - s2) + Math.Abs(n1 / x.Length - w);
+            (w, m1, s1, m2, s2) = (n1 / x.Length, nm1, ns1, nm2, ns2);
+            if (change < 1e-14)
+                break;
+        }
+        double logLikelihood = Numerics.Sum(x.Select(v => Math.Log(w * MathNet.Numerics.Distributions.Normal.PDF(m1, s1, v) + (1 - w) * MathNet.Numerics.Distributions.Normal.PDF(m2, s2, v))));
+
+        Assert.True(fit.Converged, fit.Reason);
+        foreach (var (name, expected) in new[] { ("w", w), ("m1", m1), ("s1", s1), ("m2", m2), ("s2", s2) })
+            Assert.True(Math.Abs(fit[name] - expected) <= 1e-7 * Math.Max(1, Math.Abs(expected)), $"{name}: {fit[name]:R} vs EM {expected:R}");
+        Assert.True(Numerics.Relative(fit.LogLikelihood, logLikelihood) <= 1e-12, $"{fit.LogLikelihood:R} vs EM {logLikelihood:R}");
+    }
 }
