@@ -1,6 +1,7 @@
 using GpuEstimation.Expressions;
 using GpuEstimation.Kernels;
 using GpuEstimation.Tests.Kernels;
+using GpuEstimation.Tests.Support;
 using ILGPU;
 using ILGPU.Backends.EntryPoints;
 using ILGPU.Backends.OpenCL;
@@ -34,7 +35,9 @@ public sealed class ExpressionKernelCompileTests : IDisposable
         "logsumexp(log(w) + normal_lpdf(x, m, s), log1p(-w) + normal_lpdf(x, m + 1, s))",
         "student_t_lpdf(x, w + 1, m, s) + erf(m*x) - abs(x - m) + atan(m) + sin(x*s) + pow(s, m) + min(x, m) + log_sigmoid(m*x) + expm1(-s) + sqrt(s) + tan(m) + erfc(x)");
 
+    // Slow as KernelCompileTests' per-model compiles (ILGPU's code generators take seconds); CI runs it.
     [Theory]
+    [Trait("Category", Categories.Slow)]
     [MemberData(nameof(Expressions))]
     public void GeneratedModelCompilesToPtxAndOpenClC(string text)
     {
