@@ -23,6 +23,7 @@ public static class DeviceMath
     // From here the increments of log Γ and ψ use their asymptotic (Stirling) forms: the series are truncated below
     // 5e-19 there (see StirlingTail, DigammaTail); below, the increments are differences, as accurate as before.
     private const double AsymptoticArgument = 50;
+    private const double InversePi = 0.3183098861837907;
 
     /// <summary>Natural logarithm: NaN below 0 and for NaN, −∞ at ±0, +∞ at +∞; subnormals handled.</summary>
     public static double Log(double x)
@@ -349,6 +350,81 @@ public static class DeviceMath
             return KernelConstants.SqrtTwoOverPi / ErfcxPositive(-x * KernelConstants.InverseSqrt2);
         double e = ExpScaledSquare(x, -0.5);
         return KernelConstants.InverseSqrtTwoPi * e / (1.0 - 0.5 * ErfcxPositive(x * KernelConstants.InverseSqrt2) * e);
+    }
+
+    /// <summary>
+    /// erfc(x) = 1 − erf(x): erfcx(x)·e^{−x²} for x ≥ 0, with e^{−x²} from x² split exactly (relative accuracy kept
+    /// into the far tail, 0 from x ≈ 27.3), and 2 − erfc(−x) below 0.
+    /// </summary>
+    public static double Erfc(double x)
+    {
+        if (IsNaN(x))
+            return x;
+        double upper = ErfcxPositive(Math.Abs(x)) * ExpScaledSquare(x, -1.0);
+        return x >= 0 ? upper : 2.0 - upper;
+    }
+
+    /// <summary>
+    /// erf(x): its Taylor series for |x| &lt; 1 (where 1 − erfc(x) would cancel), ±(1 − erfc|x|) beyond.
+    /// </summary>
+    public static double Erf(double x)
+    {
+        if (IsNaN(x))
+            return x;
+        double a = Math.Abs(x);
+        if (a >= 1.0)
+        {
+            double value = 1.0 - ErfcxPositive(a) * ExpScaledSquare(a, -1.0);
+            return x < 0 ? -value : value;
+        }
+        // 2/√π Σ (−1)ⁿ x^{2n+1} / (n! (2n + 1)); at |x| = 1 the term n = 22 is below 1e-23 of the sum.
+        double u = x * x, term = x, sum = x;
+        for (int n = 1; n <= 22; n++)
+        {
+            term *= -u / n;
+            sum += term / (2 * n + 1);
+        }
+        return 2.0 * KernelConstants.InverseSqrtPi * sum;
+    }
+
+    /// <summary>sin x, as sin(π·(x/π)): an absolute error of a few ulps of |x| (the rounding of x/π).</summary>
+    public static double Sin(double x) => SinPi(x * InversePi);
+
+    /// <summary>cos x, as cos(π·(x/π)): an absolute error of a few ulps of |x|.</summary>
+    public static double Cos(double x) => CosPi(x * InversePi);
+
+    /// <summary>tan x = sin x / cos x, from one reduction x/π.</summary>
+    public static double Tan(double x)
+    {
+        double y = x * InversePi;
+        return SinPi(y) / CosPi(y);
+    }
+
+    /// <summary>
+    /// atan x: odd; for |x| &gt; 1, π/2 − atan(1/|x|); on (tan π/8, 1], π/4 + atan((a − 1)/(a + 1)); then the Taylor
+    /// series on |t| ≤ tan π/8 ≈ 0.414, 24 terms (the next below 1e-19).
+    /// </summary>
+    public static double Atan(double x)
+    {
+        if (IsNaN(x))
+            return x;
+        double a = Math.Abs(x);
+        bool inverted = a > 1.0;
+        if (inverted)
+            a = 1.0 / a;
+        double offset = 0.0;
+        if (a > 0.41421356237309503)
+        {
+            a = (a - 1.0) / (a + 1.0);
+            offset = 0.25 * KernelConstants.Pi;
+        }
+        double u = a * a, series = 0.0;
+        for (int k = 24; k >= 0; k--)
+            series = 1.0 / (2 * k + 1) - u * series;
+        double result = offset + a * series;
+        if (inverted)
+            result = 0.5 * KernelConstants.Pi - result;
+        return x < 0 ? -result : result;
     }
 
     /// <summary>log(1 + e^x) (softplus) without overflow: x + log1p(e^{−x}) for x &gt; 0, log1p(e^x) otherwise.</summary>

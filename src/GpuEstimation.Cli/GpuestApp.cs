@@ -35,6 +35,8 @@ public static class GpuestApp
         catch (InputException e)
         {
             error.WriteLine($"gpuest: {e.Message.ReplaceLineEndings(" ")}");
+            if (e.Display is { } display)
+                error.WriteLine(display);
             return BadInput;
         }
         catch (Exception e)

@@ -23,6 +23,12 @@ public sealed class InputException : ArgumentException
         _message = message;
     }
 
+    /// <summary>
+    /// Lines to show under the message, where a picture says where (an expression with a caret under the place of a
+    /// syntax error); null for most errors. The message stays one line and says the place in words too.
+    /// </summary>
+    public string? Display { get; init; }
+
     /// <summary>The one-line message, without the "(Parameter ...)" suffix that <see cref="ArgumentException"/> adds.</summary>
     public override string Message => _message;
 }

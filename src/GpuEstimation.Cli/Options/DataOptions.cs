@@ -22,8 +22,7 @@ internal sealed class DataOptions
     public Option<string> Model { get; } = new("--model")
     {
         HelpName = "FAMILY",
-        Description = $"one of {string.Join(", ", ModelCatalog.Names)} (gpuest models lists their parameters)",
-        Required = true,
+        Description = $"one of {string.Join(", ", ModelCatalog.Names)} (gpuest models lists their parameters); or a log-density of your own with --logpdf",
         CustomParser = result => KnownModel(result.Tokens[^1].Value, result.AddError),
     };
 
@@ -63,12 +62,16 @@ internal sealed class DataOptions
 
     public Option<string?> Weights { get; } = CliOption.Text("--weights", "NAME", "(glm, logit, probit) a column of frequency weights: each row counts that many times");
 
+    /// <summary><c>--logpdf</c> and <c>--param</c>: a model written as an expression (see <see cref="ExpressionModelOptions"/>).</summary>
+    public ExpressionModelOptions Expression { get; } = new();
+
 
     /// <summary>Adds the options to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
         foreach (var option in new Option[] { Model, Data, Column, Y, X, Factor, Formula, NoIntercept, Trials, TrialsColumn, Family, Link, Offset, Weights })
             command.Add(option);
+        Expression.AddTo(command);
     }
 
     /// <summary>The data path given with <c>--data</c>.</summary>
@@ -95,6 +98,8 @@ internal sealed class DataOptions
 
     private (IModelSpec Model, Dataset Data, FittedDesign? Design) LoadData(ParseResult parse, string? groupColumn)
     {
+        if (Expression.Given(parse, Model, [Column, Y, X, Factor, Formula, NoIntercept, Trials, TrialsColumn, Family, Link, Offset, Weights]))
+            return (Expression.Load(parse, DataPath(parse), groupColumn, out var read), read, null);
         var name = parse.GetValue(Model)!;
         // An absent array option reads as an empty array.
         var x = parse.GetValue(X) is { Length: > 0 } names ? names : null;

@@ -38,6 +38,14 @@ public static class CsvData
         });
     }
 
+    /// <summary>The header's names (an unnamed column as an empty name).</summary>
+    public static IReadOnlyList<string> ColumnNames(string path) => DataFile.Guard(path, () =>
+    {
+        RequireText(path);
+        using var reader = Sep.Reader(o => o with { HasHeader = false, Unescape = true, DisableColCountCheck = true }).FromFile(path);
+        return ReadHeader(reader, path);
+    });
+
     /// <summary>
     /// Refuses a file whose first kilobyte holds a NUL byte or is not UTF-8, before any of it can reach a message:
     /// binary data (an image, an archive, a renamed array) is not CSV.

@@ -15,6 +15,10 @@ public static class DataFile
             ? NpyData.Read(path, [.. columns.Concat(factors ?? []).Distinct()])
             : CsvData.Read(path, columns, factors);
 
+    /// <summary>The names of the columns in <paramref name="path"/>: the CSV header's, or a .npy array's indices as text.</summary>
+    public static IReadOnlyList<string> ColumnNames(string path) =>
+        Guard(path, () => IsNpy(path)) ? NpyData.ColumnNames(path) : CsvData.ColumnNames(path);
+
     /// <summary>
     /// What every reader shares: a missing file or a directory named as such, and the file system's and the format's
     /// errors turned into input errors that name the file.

@@ -17,6 +17,14 @@ public static partial class NpyData
     /// <summary>The six bytes every .npy file begins with.</summary>
     internal static ReadOnlySpan<byte> Magic => [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
 
+    /// <summary>The array's column indices as text ("0", "1", ...), the names <see cref="Read"/> takes.</summary>
+    public static IReadOnlyList<string> ColumnNames(string path) => DataFile.Guard(path, () =>
+    {
+        using var stream = File.OpenRead(path);
+        var header = ReadHeader(stream, path);
+        return Enumerable.Range(0, (int)Math.Min(header.Columns, int.MaxValue)).Select(c => c.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+    });
+
     /// <summary>
     /// Reads <paramref name="columns"/> (each a column index as text) from <paramref name="path"/>. Errors name the file,
     /// and where it applies the row by its index (counted from 0, as NumPy counts) and the column.

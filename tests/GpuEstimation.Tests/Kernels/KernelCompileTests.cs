@@ -109,9 +109,12 @@ public sealed class KernelCompileTests : IDisposable
     }
 
     // The entry points the engine launches for one model, with the backend's group sum.
-    private static IEnumerable<(string Name, EntryPointDescription Entry)> EntryPoints(string modelName, Type sum)
+    private static IEnumerable<(string Name, EntryPointDescription Entry)> EntryPoints(string modelName, Type sum) =>
+        EntryPoints(typeof(NormalModel).Assembly.GetType($"GpuEstimation.Kernels.Models.{modelName}")!, modelName, sum);
+
+    /// <summary>The entry points the engine launches for <paramref name="model"/> (any model struct, a generated one too).</summary>
+    internal static IEnumerable<(string Name, EntryPointDescription Entry)> EntryPoints(Type model, string modelName, Type sum)
     {
-        var model = typeof(NormalModel).Assembly.GetType($"GpuEstimation.Kernels.Models.{modelName}")!;
         // The widest term vector too for the regressions (up to 61 and 60 features).
         Type[] vectors = model == typeof(LinearModel) || model == typeof(GlmModel)
             ? [typeof(Vec4), typeof(Twice<Twice<Twice<Twice<Vec4>>>>)]

@@ -1,0 +1,114 @@
+using System.CommandLine;
+using GpuEstimation.Cli.Parsing;
+using GpuEstimation.Data;
+using GpuEstimation.Expressions;
+using GpuEstimation.Kernels;
+using GpuEstimation.Models;
+
+namespace GpuEstimation.Cli.Options;
+
+/// <summary>
+/// A model written as an expression: <c>--logpdf 'EXPR'</c>, the log-density of one row over the data file's columns
+/// (by header name, or c0, c1, ... for a .npy array), with its parameters declared by <c>--param NAME[:DOMAIN]</c>.
+/// Starting values come from <c>--start</c> (fit, sweep) or the point of <c>--at</c> (eval).
+/// </summary>
+internal sealed class ExpressionModelOptions
+{
+    private const string Flag = "--logpdf";
+
+    public Option<string?> LogPdf { get; } = CliOption.Text(Flag, "'EXPR'",
+        "a model of your own: the log-density of one row, over the data's columns (CSV header names; c0, c1, ... for .npy) and the --param parameters, " +
+        "e.g. 'normal_lpdf(x, mu, sigma)' or '-log(b) - (x-m)/b - exp(-(x-m)/b)' (README: expression models); instead of --model");
+
+    public Option<IReadOnlyList<ParameterInfo>> Param { get; } = CliOption.Repeatable<IReadOnlyList<ParameterInfo>>("--param", "NAME[:real|:positive|:probability],...",
+        "(--logpdf) the parameters to estimate, in order, each with its domain (default real); repeatable",
+        (flag, values) => values.SelectMany(NameValueList.Names).Select(text => Parameter(flag, text)).ToArray());
+
+    /// <summary>Adds the options to <paramref name="command"/>.</summary>
+    public void AddTo(Command command)
+    {
+        command.Add(LogPdf);
+        command.Add(Param);
+    }
+
+    /// <summary>
+    /// Whether the model is an expression; then no <c>--model</c> and none of <paramref name="columnOptions"/> may be
+    /// given. Without either, <c>--model</c> is missing.
+    /// </summary>
+    public bool Given(ParseResult parse, Option<string> model, IEnumerable<Option> columnOptions)
+    {
+        bool expression = parse.GetValue(LogPdf) is not null;
+        bool family = parse.GetResult(model) is { Implicit: false };
+        if (!expression)
+        {
+            if (!family)
+                throw new InputException("--model FAMILY or --logpdf 'EXPR' is required");
+            if (parse.GetValue(Param) is { Count: > 0 })
+                throw new InputException("--param declares the parameters of a --logpdf expression; a --model family has its own");
+            return false;
+        }
+        if (family)
+            throw new InputException("--model and --logpdf: give one model, a catalogue family or an expression");
+        if (columnOptions.FirstOrDefault(o => parse.GetResult(o) is { Implicit: false }) is { } other)
+            throw new InputException($"{other.Name} applies to --model; a --logpdf expression names its columns itself");
+        return true;
+    }
+
+    /// <summary>Reads the columns the expression names (and <paramref name="groupColumn"/>) and compiles the model.</summary>
+    public IModelSpec Load(ParseResult parse, string path, string? groupColumn, out Dataset data)
+    {
+        var text = parse.GetValue(LogPdf)!;
+        var parameters = parse.GetValue(Param) ?? [];
+        if (parameters.Count == 0)
+            throw new InputException("--logpdf needs its parameters: --param NAME[:real|:positive|:probability],...");
+        var byExpressionName = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var name in DataFile.ColumnNames(path).Where(n => n.Length > 0))
+            byExpressionName.TryAdd(CompiledExpression.ExpressionName(name), name);
+        var expression = Flagged(() => LogDensityExpression.Compile(text, parameters, byExpressionName.Keys));
+        var wanted = expression.Columns.Select(c => byExpressionName[c]).ToList();
+        var factors = groupColumn is null || wanted.Contains(groupColumn) ? [] : new[] { groupColumn };
+        data = DataFile.Read(path, wanted, factors);
+        var read = data;
+        return Flagged(() => ExpressionModel.Create(expression, read, Start(parse)));
+    }
+
+    // The starting values: --start where the command has it, else eval's --at.
+    private static IReadOnlyDictionary<string, double>? Start(ParseResult parse)
+    {
+        foreach (var name in new[] { "--start", "--at" })
+        {
+            if (parse.CommandResult.Command.Options.FirstOrDefault(o => o.Name == name) is Option<IReadOnlyDictionary<string, double>> option)
+                return parse.GetValue(option);
+        }
+        return null;
+    }
+
+    // The library says "expression: ..."; here it is the --logpdf option's.
+    private static T Flagged<T>(Func<T> make)
+    {
+        try
+        {
+            return make();
+        }
+        catch (InputException e) when (e.Message.StartsWith("expression: ", StringComparison.Ordinal))
+        {
+            throw new InputException($"{Flag}: {e.Message["expression: ".Length..]}", e.ParamName) { Display = e.Display };
+        }
+    }
+
+    private static ParameterInfo Parameter(string flag, string text)
+    {
+        int colon = text.IndexOf(':');
+        var name = (colon < 0 ? text : text[..colon]).Trim();
+        var domain = colon < 0 ? "real" : text[(colon + 1)..].Trim().ToLowerInvariant();
+        if (name.Length == 0)
+            throw new InputException($"{flag} {text}: a name is missing before ':'");
+        return new ParameterInfo(name, domain switch
+        {
+            "real" => ParameterDomain.Real,
+            "positive" => ParameterDomain.Positive,
+            "probability" => ParameterDomain.UnitInterval,
+            _ => throw new InputException($"{flag} {text}: unknown domain '{domain}' (real, positive or probability)"),
+        });
+    }
+}

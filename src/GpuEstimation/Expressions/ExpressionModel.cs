@@ -1,0 +1,83 @@
+using System.Globalization;
+using GpuEstimation.Backends;
+using GpuEstimation.Data;
+using GpuEstimation.Kernels;
+using GpuEstimation.Models;
+
+namespace GpuEstimation.Expressions;
+
+/// <summary>
+/// Models written as a log-density expression: compiled (<see cref="LogDensityExpression"/>) and wrapped as a
+/// <see cref="ModelSpec{TModel}"/> of the generated struct, so that fits, evaluations, sweeps, profiles, priors and
+/// robust covariances run through the same generic engine as the built-in models.
+/// </summary>
+public static class ExpressionModel
+{
+    /// <summary>
+    /// The model whose log-density of one row is <paramref name="logDensity"/>, over <paramref name="data"/> (whose
+    /// columns the expression names; a column named by its index, as in .npy files, is c0, c1, ...). Starting values
+    /// come from <paramref name="start"/>; a parameter without one starts at 0 (real), 1 (positive) or ½ (unit
+    /// interval), and where that guess makes the log-density of some row not finite the parameter is named in the
+    /// error. A row whose log-density is not finite at the start is an <see cref="InputException"/> naming it.
+    /// </summary>
+    public static IModelSpec Create(string logDensity, IReadOnlyList<ParameterInfo> parameters, Dataset data,
+        IReadOnlyDictionary<string, double>? start = null)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        var byExpressionName = data.ColumnNames.ToDictionary(CompiledExpression.ExpressionName, name => name);
+        var expression = LogDensityExpression.Compile(logDensity, parameters, byExpressionName.Keys);
+        return Create(expression, data, start, byExpressionName);
+    }
+
+    /// <summary>As <see cref="Create(string, IReadOnlyList{ParameterInfo}, Dataset, IReadOnlyDictionary{string, double}?)"/>, from a compiled expression.</summary>
+    public static IModelSpec Create(LogDensityExpression expression, Dataset data, IReadOnlyDictionary<string, double>? start = null) =>
+        Create(expression, data, start, data.ColumnNames.ToDictionary(CompiledExpression.ExpressionName, name => name));
+
+    private static IModelSpec Create(LogDensityExpression expression, Dataset data, IReadOnlyDictionary<string, double>? start,
+        Dictionary<string, string> byExpressionName)
+    {
+        ArgumentNullException.ThrowIfNull(expression);
+        if (data.Rows == 0)
+            throw new InputException($"{data.Source}: no data rows");
+        start ??= new Dictionary<string, double>();
+        if (start.Keys.FirstOrDefault(name => !expression.ParameterNames.Contains(name)) is { } unknown)
+            throw new InputException($"start value for '{unknown}', which is not a parameter (parameters: {string.Join(", ", expression.ParameterNames)})", unknown);
+        var guessed = expression.Parameters.Where(p => !start.ContainsKey(p.Name)).ToList();
+        var values = expression.Parameters.Select(p => start.TryGetValue(p.Name, out var v) ? v : Guess(p.Domain)).ToArray();
+        var columns = expression.Columns.Select(name => data.Column(byExpressionName[name])).ToArray();
+        // The one place a run-time model type enters the generic engine: ModelSpec<TModel> of the generated struct.
+        var specType = typeof(ModelSpec<>).MakeGenericType(expression.Type);
+        var spec = (IModelSpec)Activator.CreateInstance(specType, expression.Text, Activator.CreateInstance(expression.Type), columns,
+            expression.Parameters, values, null, null, null, null, null)!;
+        CheckStart(spec, expression, data, columns, values, guessed);
+        return spec;
+    }
+
+    private static double Guess(ParameterDomain domain) => domain switch
+    {
+        ParameterDomain.Positive => 1.0,
+        ParameterDomain.UnitInterval => 0.5,
+        _ => 0.0,
+    };
+
+    // The log-density of every row at the start, on the host: the first row where it is not finite is named.
+    private static void CheckStart(IModelSpec spec, LogDensityExpression expression, Dataset data, double[][] columns, double[] start,
+        IReadOnlyList<ParameterInfo> guessed)
+    {
+        using var device = ComputeDevice.Open(Backend.Native);
+        using var engine = spec.CreateEngine(device);
+        var densities = engine.LogDensities(start);
+        int row = Array.FindIndex(densities, d => !double.IsFinite(d));
+        if (row < 0)
+            return;
+        string F(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+        var at = string.Join(", ", expression.Columns.Select((name, c) => $"{name} = {F(columns[c][row])}"));
+        var point = string.Join(", ", expression.ParameterNames.Select((name, k) => $"{name} = {F(start[k])}{(guessed.Any(p => p.Name == name) ? " guessed" : "")}"));
+        if (guessed.Count > 0)
+        {
+            var names = string.Join(", ", guessed.Select(p => p.Name));
+            throw new InputException($"no starting value for {names}, and at the start ({point}) gives a log-density of {F(densities[row])} at {data.Source}: {data.DescribeRow(row)} ({at}); give a start for {names}", guessed[0].Name);
+        }
+        throw new InputException($"{data.Source}: {data.DescribeRow(row)} ({at}): the log-density is {F(densities[row])} at the start ({point}), not finite");
+    }
+}

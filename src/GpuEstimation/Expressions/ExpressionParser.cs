@@ -1,0 +1,215 @@
+using System.Globalization;
+
+namespace GpuEstimation.Expressions;
+
+/// <summary>
+/// Tokenizer and recursive-descent parser of the expression language. Grammar, loosest first:
+/// <code>
+/// sum     := product (('+' | '-') product)*
+/// product := unary (('*' | '/') unary)*
+/// unary   := ('-' | '+') unary | power
+/// power   := primary (('^' | '**') unary)?        right-associative, tighter than unary minus: -x^2 = -(x^2)
+/// primary := number | name | name '(' sum (',' sum)* ')' | '(' sum ')' | '[' sum ']'
+/// </code>
+/// Numbers as C writes them (<c>.5</c>, <c>1e-4</c>, <c>2.5E+3</c>). An error is an <see cref="InputException"/> that
+/// shows the expression with a caret under the place.
+/// </summary>
+internal sealed class ExpressionParser
+{
+    private readonly string _text;
+    private readonly List<Token> _tokens;
+    private int _next;
+
+    private enum Kind { Number, Name, Operator, End }
+
+    private readonly record struct Token(Kind Kind, string Text, int Position);
+
+    private ExpressionParser(string text)
+    {
+        _text = text;
+        _tokens = Tokenize(text);
+    }
+
+    /// <summary>The syntax tree of <paramref name="text"/>.</summary>
+    public static Syntax Parse(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var parser = new ExpressionParser(text);
+        if (parser.Peek.Kind == Kind.End)
+            throw Error(text, 0, "the expression is empty");
+        var tree = parser.Sum();
+        if (parser.Peek.Kind != Kind.End)
+            throw Error(text, parser.Peek.Position, $"unexpected '{parser.Peek.Text}' after a complete expression");
+        return tree;
+    }
+
+    /// <summary>An error at <paramref name="position"/> of <paramref name="text"/>: the message, then the text with a caret under the place.</summary>
+    public static InputException Error(string text, int position, string message) =>
+        new($"expression: {message} (at character {position + 1} of '{text.ReplaceLineEndings(" ")}')")
+        {
+            Display = $"  {text.ReplaceLineEndings(" ")}\n  {new string(' ', position)}^",
+        };
+
+    private Token Peek => _tokens[_next];
+
+    private Token Take() => _tokens[_next++];
+
+    private bool TakeIf(string op)
+    {
+        if (Peek.Kind == Kind.Operator && Peek.Text == op)
+        {
+            _next++;
+            return true;
+        }
+        return false;
+    }
+
+    private Syntax Sum()
+    {
+        var left = Product();
+        while (Peek is { Kind: Kind.Operator, Text: "+" or "-" })
+        {
+            var op = Take();
+            left = new BinarySyntax(op.Text[0], left, Product(), op.Position);
+        }
+        return left;
+    }
+
+    private Syntax Product()
+    {
+        var left = Unary();
+        while (Peek is { Kind: Kind.Operator, Text: "*" or "/" })
+        {
+            var op = Take();
+            left = new BinarySyntax(op.Text[0], left, Unary(), op.Position);
+        }
+        return left;
+    }
+
+    private Syntax Unary()
+    {
+        if (Peek is { Kind: Kind.Operator, Text: "-" or "+" })
+        {
+            var op = Take();
+            return new UnarySyntax(op.Text[0], Unary(), op.Position);
+        }
+        return Power();
+    }
+
+    private Syntax Power()
+    {
+        var base_ = Primary();
+        if (Peek is { Kind: Kind.Operator, Text: "^" })
+        {
+            var op = Take();
+            // The exponent may itself be signed (2^-3) and is right-associative (2^3^2 = 2^9).
+            return new BinarySyntax('^', base_, Unary(), op.Position);
+        }
+        return base_;
+    }
+
+    private Syntax Primary()
+    {
+        var token = Take();
+        switch (token.Kind)
+        {
+            case Kind.Number:
+                return new NumberSyntax(double.Parse(token.Text, NumberStyles.Float, CultureInfo.InvariantCulture), token.Position);
+            case Kind.Name when TakeIf("("):
+                {
+                    var arguments = new List<Syntax>();
+                    if (Peek is { Kind: Kind.Operator, Text: ")" })
+                        throw Error(_text, Peek.Position, $"{token.Text}() needs arguments");
+                    arguments.Add(Sum());
+                    while (TakeIf(","))
+                        arguments.Add(Sum());
+                    Close(")", "(", token.Position + token.Text.Length);
+                    return new CallSyntax(token.Text, arguments, token.Position);
+                }
+            case Kind.Name:
+                return new NameSyntax(token.Text, token.Position);
+            case Kind.Operator when token.Text is "(" or "[":
+                {
+                    var inner = Sum();
+                    Close(token.Text == "(" ? ")" : "]", token.Text, token.Position);
+                    return inner;
+                }
+            case Kind.End:
+                throw Error(_text, token.Position, "the expression ends where a value was expected");
+            default:
+                throw Error(_text, token.Position, $"unexpected '{token.Text}' where a value was expected");
+        }
+    }
+
+    private void Close(string bracket, string open, int position)
+    {
+        if (TakeIf(bracket))
+            return;
+        var at = Peek;
+        throw at.Kind == Kind.End
+            ? Error(_text, position, $"'{open}' is not closed: '{bracket}' expected before the end")
+            : Error(_text, at.Position, $"'{bracket}' or ',' expected, not '{at.Text}'");
+    }
+
+    private static List<Token> Tokenize(string text)
+    {
+        var tokens = new List<Token>();
+        int i = 0;
+        while (i < text.Length)
+        {
+            char c = text[i];
+            if (char.IsWhiteSpace(c))
+            {
+                i++;
+                continue;
+            }
+            int start = i;
+            if (char.IsAsciiDigit(c) || (c == '.' && i + 1 < text.Length && char.IsAsciiDigit(text[i + 1])))
+            {
+                while (i < text.Length && char.IsAsciiDigit(text[i]))
+                    i++;
+                if (i < text.Length && text[i] == '.')
+                {
+                    i++;
+                    while (i < text.Length && char.IsAsciiDigit(text[i]))
+                        i++;
+                }
+                if (i < text.Length && (text[i] == 'e' || text[i] == 'E'))
+                {
+                    int mark = i++;
+                    if (i < text.Length && (text[i] == '+' || text[i] == '-'))
+                        i++;
+                    if (i >= text.Length || !char.IsAsciiDigit(text[i]))
+                        throw Error(text, mark, "a number's exponent needs digits");
+                    while (i < text.Length && char.IsAsciiDigit(text[i]))
+                        i++;
+                }
+                if (i < text.Length && (char.IsAsciiLetter(text[i]) || text[i] == '_' || text[i] == '.'))
+                    throw Error(text, i, $"'{text[i]}' cannot follow a number");
+                tokens.Add(new Token(Kind.Number, text[start..i], start));
+            }
+            else if (char.IsAsciiLetter(c) || c == '_')
+            {
+                while (i < text.Length && (char.IsAsciiLetterOrDigit(text[i]) || text[i] == '_'))
+                    i++;
+                tokens.Add(new Token(Kind.Name, text[start..i], start));
+            }
+            else if (c == '*' && i + 1 < text.Length && text[i + 1] == '*')
+            {
+                tokens.Add(new Token(Kind.Operator, "^", start));
+                i += 2;
+            }
+            else if ("+-*/^()[],".Contains(c))
+            {
+                tokens.Add(new Token(Kind.Operator, c.ToString(), start));
+                i++;
+            }
+            else
+            {
+                throw Error(text, i, $"'{c}' is not part of the expression language (operators: + - * / ^ **, brackets ( ) [ ], commas between arguments)");
+            }
+        }
+        tokens.Add(new Token(Kind.End, "end", text.Length));
+        return tokens;
+    }
+}

@@ -1,0 +1,139 @@
+using System.Text.Json;
+using GpuEstimation.Cli;
+using GpuEstimation.Tests.Support;
+using Xunit;
+using static GpuEstimation.Tests.Cli.Gpuest;
+
+namespace GpuEstimation.Tests.Cli;
+
+/// <summary>
+/// <c>--logpdf</c> with <c>--param</c> through fit, eval and sweep: the same numbers as the built-in family, the
+/// options of fit (fix, profile, JSON, MAP with a prior), .npy columns as c0, c1, and the errors (exit 2).
+/// </summary>
+[Collection(DeviceCollection.Name)]
+public sealed class ExpressionCliTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("gpuest-expr").FullName;
+    private readonly string _data;
+
+    public ExpressionCliTests()
+    {
+        _data = WriteCsv(_directory, "d.csv", ("x", NormalSamples.Draw(500, 3, 1.5, 2.0)), ("w", Enumerable.Repeat(1.0, 500).ToArray()));
+    }
+
+    private static readonly string[] Normal = ["--logpdf", "normal_lpdf(x, mu, sigma)", "--param", "mu,sigma:positive"];
+
+    [Fact]
+    public void FitGivesTheBuiltInNormalInTableAndJson()
+    {
+        var json = Path.Combine(_directory, "e.json");
+        var builtInJson = Path.Combine(_directory, "b.json");
+        var (code, output, error) = Run(["fit", .. Normal, "--data", _data, "--start", "mu=0,sigma=1", "--device", "native", "--profile", "all", "--json", json]);
+        Assert.True(code == GpuestApp.Ok, error);
+        Assert.Contains("normal_lpdf(x, mu, sigma)", output);
+        var builtIn = Run("fit", "--model", "normal", "--column", "x", "--data", _data, "--device", "native", "--json", builtInJson);
+        Assert.True(builtIn.Code == GpuestApp.Ok, builtIn.Error);
+        using var a = JsonDocument.Parse(File.ReadAllText(json));
+        using var b = JsonDocument.Parse(File.ReadAllText(builtInJson));
+        double Estimate(JsonDocument d, string name) => d.RootElement.GetProperty("parameters").EnumerateArray()
+            .First(p => p.GetProperty("name").GetString() == name).GetProperty("estimate").GetDouble();
+        foreach (var name in new[] { "mu", "sigma" })
+            Assert.True(Numerics.Relative(Estimate(a, name), Estimate(b, name)) <= 1e-10, name);
+        Assert.True(Numerics.Relative(a.RootElement.GetProperty("logLikelihood").GetDouble(), b.RootElement.GetProperty("logLikelihood").GetDouble()) <= 1e-12);
+    }
+
+    [Fact]
+    public void FixMapAndPriorWork()
+    {
+        var (code, output, error) = Run(["fit", .. Normal, "--data", _data, "--start", "mu=0", "--fix", "sigma=2", "--map", "--prior", "mu=normal(0,1)", "--device", "native"]);
+        Assert.True(code == GpuestApp.Ok, error);
+        Assert.Contains("MAP", output);
+        Assert.Contains("fixed", output);
+    }
+
+    [Fact]
+    public void EvalAndSweepRun()
+    {
+        var (code, output, error) = Run(["eval", .. Normal, "--data", _data, "--at", "mu=1,sigma=2", "--device", "native"]);
+        Assert.True(code == GpuestApp.Ok, error);
+        var builtIn = Run("eval", "--model", "normal", "--column", "x", "--data", _data, "--at", "mu=1,sigma=2", "--device", "native");
+        Assert.Equal(LogLikelihoodLine(builtIn.Output), LogLikelihoodLine(output));
+        var sweep = Run(["sweep", .. Normal, "--data", _data, "--grid", "mu=0:3:4", "--grid", "sigma=1:3:3", "--device", "native"]);
+        Assert.True(sweep.Code == GpuestApp.Ok, sweep.Error);
+    }
+
+    private static string LogLikelihoodLine(string output) => output.Split('\n').First(l => l.Contains("log-likelihood"));
+
+    [Fact]
+    public void NpyColumnsAreC0C1()
+    {
+        var x = NormalSamples.Draw(200, 5, -1, 0.5);
+        var path = Path.Combine(_directory, "a.npy");
+        // Two columns in C order: row i is (0, x[i]).
+        NpyFile.Write(path, 1, $"{{'descr': '<f8', 'fortran_order': False, 'shape': ({x.Length}, 2), }}", NpyFile.Bytes([.. x.SelectMany(v => new[] { 0.0, v })]));
+        var (code, _, error) = Run("fit", "--logpdf", "normal_lpdf(c1, mu, sigma)", "--param", "mu,sigma:positive", "--data", path, "--start", "mu=0,sigma=1", "--device", "native");
+        Assert.True(code == GpuestApp.Ok, error);
+    }
+
+    [Fact]
+    public void ASyntaxErrorShowsTheExpressionWithACaret()
+    {
+        var (code, output, error) = Run(["fit", "--logpdf", "normal_lpdf(x, mu, sigma", "--param", "mu,sigma:positive", "--data", _data]);
+        Assert.Equal(GpuestApp.BadInput, code);
+        Assert.Equal("", output);
+        var lines = error.TrimEnd().Split('\n');
+        Assert.Equal(3, lines.Length);
+        Assert.StartsWith("gpuest: --logpdf: '(' is not closed", lines[0]);
+        Assert.Equal("  normal_lpdf(x, mu, sigma", lines[1]);
+        Assert.Equal(2 + "normal_lpdf".Length, lines[2].IndexOf('^'));
+    }
+
+    [Fact]
+    public void AnUnknownNameListsColumnsAndParameters() =>
+        AssertMultiLine(["fit", "--logpdf", "normal_lpdf(y, mu, sigma)", "--param", "mu,sigma:positive", "--data", _data],
+            "unknown name 'y'", "(mu, sigma)", "(x, w)");
+
+    [Fact]
+    public void AStartWhereEveryRowFailsNamesTheFirstRowAndThePoint() =>
+        // log(mu) at mu = 0 is -inf on every row.
+        AssertBadInput(["fit", "--logpdf", "normal_lpdf(x, log(mu), sigma)", "--param", "mu,sigma:positive", "--data", _data, "--start", "mu=0,sigma=1"],
+            "line 2 (x = ", "mu = 0, sigma = 1", "not finite");
+
+    [Fact]
+    public void AGuessThatFailsNamesTheParameter() =>
+        AssertBadInput(["fit", "--logpdf", "normal_lpdf(x, sqrt(m - 10), sigma)", "--param", "m,sigma:positive", "--data", _data],
+            "no starting value for m, sigma", "m = 0 guessed", "give a start for m, sigma");
+
+    [Fact]
+    public void ARowThatIsNotFiniteAtTheStartIsNamed() =>
+        AssertBadInput(["fit", "--logpdf", "log(x - mu) - x", "--param", "mu", "--data", _data, "--start", "mu=-3"],
+            "line ", "(x = ", "not finite");
+
+    [Theory]
+    [InlineData("--column", "x", "--column applies to --model")]
+    [InlineData("--model", "normal", "--model and --logpdf")]
+    public void ExpressionAndFamilyOptionsDoNotMix(string flag, string value, string message) =>
+        AssertBadInput(["fit", .. Normal, "--data", _data, flag, value], message);
+
+    [Fact]
+    public void ParametersAreNeededAndDomainsChecked()
+    {
+        AssertBadInput(["fit", "--logpdf", "normal_lpdf(x, mu, sigma)", "--data", _data], "--param NAME");
+        AssertBadInput(["fit", "--logpdf", "normal_lpdf(x, mu, sigma)", "--param", "mu,sigma:wide", "--data", _data], "unknown domain 'wide'");
+        AssertBadInput(["fit", "--data", _data], "--model FAMILY or --logpdf 'EXPR' is required");
+    }
+
+    // Exit 2 with the message on the first line and the expression with a caret under it on the next two.
+    private static void AssertMultiLine(string[] args, params string[] expected)
+    {
+        var (code, output, error) = Run(args);
+        Assert.True(code == GpuestApp.BadInput, error);
+        Assert.Equal("", output);
+        var lines = error.TrimEnd().Split('\n');
+        Assert.Equal(3, lines.Length);
+        foreach (var text in expected)
+            Assert.Contains(text, lines[0]);
+    }
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+}
