@@ -30,6 +30,9 @@ public sealed class KernelException : Exception
     /// <summary>The kernel that writes each row's score (cluster-robust covariance).</summary>
     public const string Scores = "scores";
 
+    /// <summary>The normal equations of nonlinear least squares (<see cref="Kernels.LeastSquaresKernels.NormalEquationsKernel"/>).</summary>
+    public const string NormalEquations = "normal-equations";
+
     /// <summary>Describes the failure.</summary>
     /// <param name="backend">The backend the kernel was for.</param>
     /// <param name="kernel">The kernel (<see cref="ValueAndGradient"/>, <see cref="Sweep"/>, ...).</param>
