@@ -50,11 +50,15 @@ public static class LevenbergMarquardt
     /// <summary>The smallest Cholesky pivot of the unit-diagonal scaled JᵀJ (its reciprocal condition, roughly) that counts as not singular.</summary>
     public const double SingularPivot = 1e-15;
 
+    /// <summary>Where the Gauss–Newton gain is below the noise of the sum of squares, converged if the relative offset is at most this.</summary>
+    public const double NoiseOffset = 1e-2;
+
     private const double MaxLambda = 1e16;
 
     /// <summary>
-    /// Minimizes the residual sum of squares of <paramref name="observations"/> rows from <paramref name="start"/>, at
-    /// most <paramref name="maxIterations"/> accepted steps (and ten passes over the data per step).
+    /// Minimizes the residual sum of squares of <paramref name="observations"/> rows from <paramref name="start"/>, with
+    /// at most 10 × <paramref name="maxIterations"/> passes over the data, accepted steps and rejected ones together (an
+    /// iteration here is one pass; MGH10 from NIST's first start needs about 7,700).
     /// </summary>
     public static LeastSquaresResult Minimize(NormalEquations pass, IReadOnlyList<double> start, int observations, int maxIterations)
     {
@@ -84,7 +88,7 @@ public static class LevenbergMarquardt
             double offset = RelativeOffset(a, g, f, observations, p);
             if (f == 0 || offset <= OffsetTolerance)
                 return new LeastSquaresResult(x, f, g, a, true, f == 0 ? "exact fit: the residuals are zero" : "relative offset below tolerance", iterations, evaluations, f == 0 ? 0 : offset);
-            if (iterations >= maxIterations || evaluations >= maxEvaluations)
+            if (evaluations >= maxEvaluations)
                 return new LeastSquaresResult(x, f, g, a, false, "maximum iterations reached", iterations, evaluations, offset);
 
             for (int k = 0; k < p; k++)
@@ -94,10 +98,12 @@ public static class LevenbergMarquardt
 
             bool accepted = false;
             double fAccepted = f;
+            // The largest change of f seen from a step whose linear model predicted less: f's own rounding noise.
+            double noise = 0;
             while (!accepted)
             {
                 if (lambda > MaxLambda || evaluations >= maxEvaluations)
-                    return Stalled(x, f, g, a, offset, iterations, evaluations, evaluations >= maxEvaluations);
+                    return Stalled(x, f, g, a, offset, observations, iterations, evaluations, evaluations >= maxEvaluations, noise);
                 // (D⁻¹ A D⁻¹ + λ I) s = D⁻¹ g, δ = D⁻¹ s.
                 for (int i = 0; i < p; i++)
                 {
@@ -122,15 +128,17 @@ public static class LevenbergMarquardt
                     moves |= xNew[k] != x[k];
                 }
                 if (!moves || !(predicted > 0))
-                    return Stalled(x, f, g, a, offset, iterations, evaluations, false);
+                    return Stalled(x, f, g, a, offset, observations, iterations, evaluations, false, noise);
                 evaluations++;
                 double fNew = pass(xNew, gNew, aNew);
                 double rho = (f - fNew) / predicted;
+                if (double.IsFinite(fNew))
+                    noise = Math.Max(noise, Math.Abs(f - fNew) <= predicted ? 0 : Math.Abs(f - fNew));
                 if (Finite(fNew, gNew, aNew) && rho > 1e-4)
                 {
                     // A reduction at rounding level only: nothing further to gain here.
                     if (f - fNew <= 1e-15 * f)
-                        return Stalled(x, f, g, a, offset, iterations, evaluations, false);
+                        return Stalled(x, f, g, a, offset, observations, iterations, evaluations, false, noise);
                     accepted = true;
                     fAccepted = fNew;
                     lambda *= Math.Max(1.0 / 3, 1 - Math.Pow(2 * rho - 1, 3));
@@ -227,12 +235,17 @@ public static class LevenbergMarquardt
         return inverse;
     }
 
-    private static LeastSquaresResult Stalled(double[] x, double f, double[] g, double[] a, double offset, int iterations, int evaluations, bool outOfPasses)
+    private static LeastSquaresResult Stalled(double[] x, double f, double[] g, double[] a, double offset, int observations, int iterations, int evaluations, bool outOfPasses, double noise)
     {
         if (double.IsNaN(offset))
             return new LeastSquaresResult(x, f, g, a, false, "stalled at a singular point: JᵀJ is singular there (the parameters are not identified by the data at this point)", iterations, evaluations, offset);
         if (offset <= RoundingOffset)
             return new LeastSquaresResult(x, f, g, a, true, $"no further reduction of the sum of squares possible at rounding level, relative offset {offset:G2}", iterations, evaluations, offset);
+        // The Gauss–Newton step's whole predicted gain, offset² · p · s², below the noise seen in f: as close to the
+        // least-squares point as f can tell (residuals at the rounding level of the data, Lanczos1).
+        double gain = offset * offset * g.Length * f / Math.Max(1, observations - g.Length);
+        if (!outOfPasses && offset <= NoiseOffset && gain <= noise)
+            return new LeastSquaresResult(x, f, g, a, true, $"the sum of squares is at its rounding level (relative offset {offset:G2}, Gauss–Newton gain {gain:G2} below the noise {noise:G2} of the sum)", iterations, evaluations, offset);
         return new LeastSquaresResult(x, f, g, a, false, outOfPasses
             ? "maximum iterations reached"
             : $"no step reduces the sum of squares, but the relative offset is {offset:G2}: not a least-squares point", iterations, evaluations, offset);
