@@ -71,22 +71,29 @@ internal sealed unsafe class NativeLeastSquaresPass<TMean, TVec> : ILeastSquares
 
     private static (long Begin, long End) ChunkRange(int chunk, long rows) => NativeEvaluator<NonlinearRegressionModel<TMean>, TVec>.ChunkRange(chunk, rows);
 
+    // Each row's augmented vector copied once into a plain array, then the triangle's products into sums kept on
+    // the stack (row order within the chunk, as the kernel's thread-local sums).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SumChunk(TMean mean, TVec arguments, HostRows data, long begin, long end, Span<double> sums)
     {
         int p = mean.ParameterCount, size = p + 1;
-        sums.Clear();
-        for (long row = begin; row < end; row++)
+        Span<double> row = stackalloc double[size];
+        Span<double> local = stackalloc double[sums.Length];
+        local.Clear();
+        for (long i = begin; i < end; i++)
         {
             var v = default(TVec);
-            double mu = TMean.Evaluate(mean, arguments, data, 1, row, ref v);
-            v.Set(p, data[0, row] - mu);
+            double mu = TMean.Evaluate(mean, arguments, data, 1, i, ref v);
+            for (int k = 0; k < p; k++)
+                row[k] = v.Get(k);
+            row[p] = data[0, i] - mu;
             for (int a = 0, e = 0; a < size; a++)
             {
-                double left = v.Get(a);
+                double left = row[a];
                 for (int b = a; b < size; b++, e++)
-                    sums[e] += left * v.Get(b);
+                    local[e] += left * row[b];
             }
         }
+        local.CopyTo(sums);
     }
 }
