@@ -32,7 +32,8 @@ public sealed record LeastSquaresResult(
 /// residuals on the tangent plane (rᵀJ(JᵀJ)⁻¹Jᵀr): how far the fit is from the least-squares point relative to the
 /// residual scatter, scale-free. A small step is never taken for convergence. Where no step reduces the residual sum
 /// of squares any more (rounding) the search ends converged only if the relative offset is below
-/// <see cref="RoundingOffset"/>; where JᵀJ is singular at the end (a stall at a singular point: the classic false
+/// <see cref="RoundingOffset"/>, or below <see cref="NoiseOffset"/> with the whole Gauss–Newton gain smaller than the
+/// rounding noise seen in the sum of squares (residuals at the data's rounding level); where JᵀJ is singular at the end (a stall at a singular point: the classic false
 /// convergence) it ends not converged.
 /// </para>
 /// </summary>
@@ -89,7 +90,7 @@ public static class LevenbergMarquardt
             if (f == 0 || offset <= OffsetTolerance)
                 return new LeastSquaresResult(x, f, g, a, true, f == 0 ? "exact fit: the residuals are zero" : "relative offset below tolerance", iterations, evaluations, f == 0 ? 0 : offset);
             if (evaluations >= maxEvaluations)
-                return new LeastSquaresResult(x, f, g, a, false, "maximum iterations reached", iterations, evaluations, offset);
+                return new LeastSquaresResult(x, f, g, a, false, $"maximum passes over the data reached ({maxEvaluations})", iterations, evaluations, offset);
 
             for (int k = 0; k < p; k++)
                 d[k] = Math.Max(d[k], Math.Sqrt(a[k * p + k]));
@@ -98,7 +99,9 @@ public static class LevenbergMarquardt
 
             bool accepted = false;
             double fAccepted = f;
-            // The largest change of f seen from a step whose linear model predicted less: f's own rounding noise.
+            // The largest change of f, in this iteration's trials, beyond what the step's linear model predicted: near a
+            // least-squares point f's own rounding noise. (Counting only heavily damped steps lost Lanczos1 from start 2,
+            // whose stall comes at small λ.) Used only together with a relative offset of at most NoiseOffset.
             double noise = 0;
             while (!accepted)
             {
@@ -132,8 +135,8 @@ public static class LevenbergMarquardt
                 evaluations++;
                 double fNew = pass(xNew, gNew, aNew);
                 double rho = (f - fNew) / predicted;
-                if (double.IsFinite(fNew))
-                    noise = Math.Max(noise, Math.Abs(f - fNew) <= predicted ? 0 : Math.Abs(f - fNew));
+                if (double.IsFinite(fNew) && Math.Abs(f - fNew) > predicted)
+                    noise = Math.Max(noise, Math.Abs(f - fNew));
                 if (Finite(fNew, gNew, aNew) && rho > 1e-4)
                 {
                     // A reduction at rounding level only: nothing further to gain here.
@@ -247,7 +250,7 @@ public static class LevenbergMarquardt
         if (!outOfPasses && offset <= NoiseOffset && gain <= noise)
             return new LeastSquaresResult(x, f, g, a, true, $"the sum of squares is at its rounding level (relative offset {offset:G2}, Gauss–Newton gain {gain:G2} below the noise {noise:G2} of the sum)", iterations, evaluations, offset);
         return new LeastSquaresResult(x, f, g, a, false, outOfPasses
-            ? "maximum iterations reached"
+            ? "maximum passes over the data reached"
             : $"no step reduces the sum of squares, but the relative offset is {offset:G2}: not a least-squares point", iterations, evaluations, offset);
     }
 
