@@ -218,20 +218,7 @@ public static class LikelihoodKernels
             double multiplicity = TModel.Multiplicity(model, data, row);
             if (multiplicity == 0)
                 continue;
-            double inverse = 1.0 / multiplicity;
-            int a = firstRow, b = firstColumn;
-            double left = terms.Get(1 + a) * inverse;
-            for (int e = 0; e < count; e++)
-            {
-                sums.Add(e, left * terms.Get(1 + b));
-                if (++b == parameters)
-                {
-                    a++;
-                    b = a;
-                    // Read past the last row only when the block ends there; index P is within the vector (P + 1 terms).
-                    left = terms.Get(1 + (a < parameters ? a : 0)) * inverse;
-                }
-            }
+            UpperTriangle.Add(terms, 1, 1.0 / multiplicity, parameters, firstRow, firstColumn, count, ref sums);
         }
 
         var shared = TSum.Shared();

@@ -27,8 +27,8 @@ internal sealed class EstimationOptions
         "a starting value [default: from the data: closed form, moments or quantiles]; repeatable");
 
     // The default is named in the description as typed (the generated one would print the enum's name).
-    public Option<OptimizerKind?> Optimizer { get; } = CliOption.Single<OptimizerKind?>("--optimizer", "auto|newton|lbfgs|gradient",
-        $"auto: Newton's method with the exact Hessian for GLMs, L-BFGS for the others; newton (GLMs only), L-BFGS, or gradient ascent (Armijo backtracking, Barzilai-Borwein first trial) [default: {OptimizerName(Defaults.Optimizer.Kind)}]",
+    public Option<OptimizerKind?> Optimizer { get; } = CliOption.Single<OptimizerKind?>("--optimizer", "auto|newton|lm|lbfgs|gradient",
+        $"auto: Newton's method with the exact Hessian for GLMs, Levenberg-Marquardt for nonlinear regression, L-BFGS for the others; newton (GLMs only), lm (nonlinear only), L-BFGS, or gradient ascent (Armijo backtracking, Barzilai-Borwein first trial) [default: {OptimizerName(Defaults.Optimizer.Kind)}]",
         (flag, text) => ParseOptimizer(flag, text));
 
     public Option<int> MaxIterations { get; } = CliOption.Single("--max-iter", "N", "the iteration limit (then: not converged)",
@@ -58,6 +58,7 @@ internal sealed class EstimationOptions
         OptimizerKind.GradientAscent => "gradient",
         OptimizerKind.Lbfgs => "lbfgs",
         OptimizerKind.Newton => "newton",
+        OptimizerKind.LevenbergMarquardt => "lm",
         _ => "auto",
     };
 
@@ -69,8 +70,9 @@ internal sealed class EstimationOptions
     {
         "auto" => OptimizerKind.Auto,
         "newton" => OptimizerKind.Newton,
+        "lm" => OptimizerKind.LevenbergMarquardt,
         "lbfgs" => OptimizerKind.Lbfgs,
         "gradient" => OptimizerKind.GradientAscent,
-        _ => throw new InputException($"{flag}: unknown optimizer '{text}' (expected auto, newton, lbfgs or gradient)"),
+        _ => throw new InputException($"{flag}: unknown optimizer '{text}' (expected auto, newton, lm, lbfgs or gradient)"),
     };
 }

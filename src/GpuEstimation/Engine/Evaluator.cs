@@ -29,6 +29,9 @@ internal abstract class Evaluator<TModel, TVec> : IEvaluator
     /// <summary>The value, gradient and Hessian in one pass, where the model is a linear-predictor model; else null.</summary>
     public IHessianPass? Hessian { get; protected init; }
 
+    /// <summary>The normal equations of least squares in one pass, where the model is a nonlinear regression; else null.</summary>
+    public ILeastSquares? LeastSquares { get; protected init; }
+
     public abstract void Dispose();
 
     /// <summary>

@@ -27,4 +27,7 @@ internal interface IEvaluator : IDisposable
 
     /// <summary>The value, gradient and Hessian in one pass, where the model is a linear-predictor model; else null.</summary>
     IHessianPass? Hessian { get; }
+
+    /// <summary>The normal equations of least squares in one pass, where the model is a nonlinear regression; else null.</summary>
+    ILeastSquares? LeastSquares { get; }
 }

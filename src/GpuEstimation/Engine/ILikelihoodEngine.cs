@@ -33,6 +33,12 @@ public interface ILikelihoodEngine : IDisposable
     double EvaluateHessian(ReadOnlySpan<double> parameters, Span<double> gradient, Span<double> hessian) =>
         throw new NotSupportedException("this engine has no exact Hessian");
 
+    /// <summary>
+    /// The normal equations of least squares, where the model is a nonlinear regression
+    /// (<see cref="Kernels.Models.NonlinearRegressionModel{TMean}"/>), for the Levenberg–Marquardt search; else null.
+    /// </summary>
+    ILeastSquares? LeastSquares => null;
+
     /// <summary>The log-likelihood at each of <paramref name="points"/> (natural-scale parameter vectors of P values).</summary>
     double[] LogLikelihoods(IReadOnlyList<double[]> points);
 

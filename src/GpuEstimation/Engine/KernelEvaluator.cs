@@ -61,6 +61,7 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
         _hostPartials = new double[groups * Terms];
         _partials = accelerator.Allocate1D<double>(_hostPartials.Length);
         Hessian = HessianPasses.Kernel<TModel, TVec, TSum>(owner, _data.View, _config);
+        LeastSquares = LeastSquaresPasses.Kernel<TModel, TVec, TSum>(owner, _data.View, _config);
     }
 
     public override double Evaluate(ReadOnlySpan<double> parameters, Span<double> gradient)
@@ -262,6 +263,7 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
         _triangle?.Dispose();
         _scoreOutput?.Dispose();
         (Hessian as IDisposable)?.Dispose();
+        (LeastSquares as IDisposable)?.Dispose();
         _pointwiseOutput?.Dispose();
         _partials.Dispose();
         _data.Dispose();

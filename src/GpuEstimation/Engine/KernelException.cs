@@ -36,6 +36,9 @@ public sealed class KernelException : Exception
     /// <summary>A wide design's tiled sums (<c>TileProductsKernel</c>).</summary>
     public const string TileProducts = "tile-products";
 
+    /// <summary>The normal equations of nonlinear least squares (<see cref="Kernels.LeastSquaresKernels.NormalEquationsKernel"/>).</summary>
+    public const string NormalEquations = "normal-equations";
+
     /// <summary>Describes the failure.</summary>
     /// <param name="backend">The backend the kernel was for.</param>
     /// <param name="kernel">The kernel (<see cref="ValueAndGradient"/>, <see cref="Sweep"/>, ...).</param>

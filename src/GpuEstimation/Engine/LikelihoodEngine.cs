@@ -114,6 +114,9 @@ public sealed class LikelihoodEngine<TModel> : ILikelihoodEngine where TModel : 
         return value;
     }
 
+    /// <summary>The normal equations of least squares where the model is a nonlinear regression; else null.</summary>
+    public ILeastSquares? LeastSquares => _evaluator.LeastSquares;
+
     /// <summary>
     /// The log-likelihood at each of <paramref name="points"/> (natural-scale parameter vectors): one launch per tile
     /// of points over (point, data chunk), not one evaluation per point.

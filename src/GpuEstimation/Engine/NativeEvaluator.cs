@@ -33,6 +33,7 @@ internal sealed unsafe class NativeEvaluator<TModel, TVec> : Evaluator<TModel, T
         _partials = new double[chunks * Terms];
         _parallel = new ParallelOptions { MaxDegreeOfParallelism = owner.Device.Threads };
         Hessian = HessianPasses.Native(owner, (nint)_data, _parallel, chunks);
+        LeastSquares = LeastSquaresPasses.Native<TModel, TVec>(owner, (nint)_data, _parallel, chunks);
     }
 
     public override double Evaluate(ReadOnlySpan<double> parameters, Span<double> gradient)

@@ -133,6 +133,12 @@ public sealed class EstimationSession : IDisposable
     /// </summary>
     private (OptimizationResult Search, string? Restart, int[] Edges) Search(Objective objective, FitOptions options)
     {
+        // A nonlinear regression: Levenberg–Marquardt on the normal equations, whether or not it converges.
+        if (LeastSquaresSearch.Applies(objective, Model, options.Optimizer))
+        {
+            var leastSquares = LeastSquaresSearch.Run(objective, _engine.Rows, options.Optimizer);
+            return (leastSquares, null, []);
+        }
         // A model with an exact Hessian: Newton's method, unless it fails for a reason other than separation.
         if (NewtonSearch.Applies(objective, Model, options.Optimizer) && NewtonSearch.Run(objective, Model, options.Optimizer) is { } newton)
             return (newton, null, DomainEdges.Find(objective, newton, []));
@@ -324,6 +330,7 @@ public sealed class EstimationSession : IDisposable
         {
             CovType = options.Covariance.Name,
             Observations = Model.FrequencyWeights?.Sum() ?? _engine.Rows,
+            Nonlinear = end.Converged ? search.LeastSquares : null,
         };
     }
 

@@ -145,6 +145,12 @@ internal sealed class Objective
         return value;
     }
 
+    /// <summary>The engine's least-squares normal equations, where the model is a nonlinear regression (<see cref="LeastSquaresSearch"/>); else null.</summary>
+    public ILeastSquares? LeastSquares => _engine.LeastSquares;
+
+    /// <summary>Whether parameter <paramref name="index"/> (model order) has a prior.</summary>
+    public bool HasPrior(int index) => _priors[index] is not null;
+
     /// <summary>Whether <see cref="EvaluateHessian"/> is offered: the engine sums an exact Hessian and no free parameter has a prior.</summary>
     public bool HasExactHessian => _engine.HasExactHessian && Map.Free.All(k => _priors[k] is null);
 

@@ -28,4 +28,7 @@ public sealed record OptimizationResult(
 
     /// <summary>Where the search found the objective rising along a ray without a maximum: the ray's direction (unit length).</summary>
     public double[]? Ray { get; init; }
+
+    /// <summary>A nonlinear regression's least-squares statistics at <c>Point</c>, where Levenberg–Marquardt found it and converged.</summary>
+    public Estimation.NonlinearStatistics? LeastSquares { get; init; }
 }

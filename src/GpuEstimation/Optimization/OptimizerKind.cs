@@ -4,8 +4,8 @@ namespace GpuEstimation.Optimization;
 public enum OptimizerKind
 {
     /// <summary>
-    /// The default: Newton's method where the engine sums the exact Hessian (generalized linear models), L-BFGS
-    /// otherwise.
+    /// The default: Newton's method where the engine sums the exact Hessian (generalized linear models),
+    /// Levenberg–Marquardt for nonlinear least squares, L-BFGS otherwise.
     /// </summary>
     Auto,
 
@@ -20,4 +20,10 @@ public enum OptimizerKind
     /// whose engine has it (generalized linear models). Where it finds no maximum, L-BFGS takes over.
     /// </summary>
     Newton,
+
+    /// <summary>
+    /// Levenberg–Marquardt on the normal equations summed on the device, one pass per step: for nonlinear least-squares
+    /// regressions.
+    /// </summary>
+    LevenbergMarquardt,
 }

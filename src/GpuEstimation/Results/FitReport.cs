@@ -63,7 +63,7 @@ public sealed record FitReport(
     {
         var d = fit.Diagnostics;
         // The convergence fields stand at the top level (the engine-core contract) and again in diagnostics.
-        return WithGlmAndDesign(fit, new(fit.Model, fit.Method, fit.Device, fit.N, fit.Level, fit.Parameters.Select(ParameterReport.From).ToArray(),
+        return WithGlmAndDesign(fit, new(fit.Model, fit.Method, fit.Device, fit.N, fit.Level, fit.Parameters.Select(p => WithNist(fit, ParameterReport.From(p))).ToArray(),
             fit.LogLikelihood, fit.LogPosterior, fit.FreeParameters, fit.Aic, fit.Bic, Rows(fit.Covariance), fit.CovType,
             d.Converged, d.Reason, d.Iterations, d.Evaluations, d.GradientNorm, d.Edm, fit.Optimizer,
             d, fit.ElapsedMs, fitMs));
@@ -99,10 +99,17 @@ public sealed record FitReport(
     /// <summary>Σ weights − estimated coefficients (<c>df_resid</c>).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? DfResid { get; init; }
 
+    /// <summary>A nonlinear regression's residual standard error √(RSS/(n − p)) (NIST's residual standard deviation, R's <c>sigma()</c>).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? ResidualStdError { get; init; }
+
     /// <summary>A regression's design as fitted (formula, columns, intercept, offset, factor levels): what predictions need.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public FittedDesign? Design { get; init; }
 
-    private static FitReport WithGlmAndDesign(FitResult fit, FitReport report) => fit.Glm is not { } g ? report with { Design = fit.Design } : report with
+    /// <summary>A nonlinear regression's parameter with its NIST/nls standard error, where it has one.</summary>
+    private static ParameterReport WithNist(FitResult fit, ParameterReport parameter) =>
+        fit.Nonlinear?.StdErrorNist.TryGetValue(parameter.Name, out var se) == true ? parameter with { StdErrorNist = se } : parameter;
+
+    private static FitReport WithGlmAndDesign(FitResult fit, FitReport report) => fit.Glm is not { } g ? report with { Design = fit.Design, ResidualStdError = fit.Nonlinear?.ResidualStdError } : report with
     {
         Family = g.Family,
         Link = g.Link,

@@ -26,5 +26,12 @@ public sealed record ParameterReport(
         parameter.Name, parameter.Estimate, parameter.Fixed, parameter.StdError, parameter.Z, parameter.PValue,
         Ends(parameter.Wald), Ends(parameter.Profile));
 
+    /// <summary>
+    /// A nonlinear regression's mean parameter: its standard error as NIST and R's <c>nls</c> report it (residual
+    /// variance with n − p, from (JᵀJ)⁻¹); <c>stdError</c> stays the MLE's. Left out for other parameters and models.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public double? StdErrorNist { get; init; }
+
     private static double?[]? Ends(Interval? interval) => interval is null ? null : [interval.Lower, interval.Upper];
 }

@@ -35,7 +35,7 @@ public sealed class HelpTests
         var defaults = new FitOptions();
         Assert.Matches($@"--level <L> .*\[default: {Regex(defaults.Level)}\]", output);
         Assert.Matches($@"--max-iter <N> .*\[default: {defaults.Optimizer.MaxIterations}\]", output);
-        Assert.Matches(@"--optimizer <auto\|newton\|lbfgs\|gradient> .*\[default: auto\]", output);
+        Assert.Matches(@"--optimizer <auto\|newton\|lm\|lbfgs\|gradient> .*\[default: auto\]", output);
         Assert.Matches(@"--device <auto\|cuda\|opencl\|native\|cpu> .*\[default: auto\]", output);
         Assert.Contains("(REQUIRED)", output);
     }

@@ -38,7 +38,7 @@ public sealed class ParseErrorTests
     [InlineData("--level", "abc", "--level: 'abc' is not a finite number")]
     [InlineData("--max-iter", "-3", "--max-iter -3")]
     [InlineData("--device", "tpu", "--device: unknown device 'tpu'")]
-    [InlineData("--optimizer", "bfgs", "--optimizer: unknown optimizer 'bfgs' (expected auto, newton, lbfgs or gradient)")]
+    [InlineData("--optimizer", "bfgs", "--optimizer: unknown optimizer 'bfgs' (expected auto, newton, lm, lbfgs or gradient)")]
     [InlineData("--fix", "sigma", "--fix sigma: expected NAME=VALUE")]
     [InlineData("--prior", "mu=normal(0)", "--prior mu=normal(0): expected normal(mean,sd)")]
     public void BadValuesNameTheirOption(string option, string value, string expected) =>

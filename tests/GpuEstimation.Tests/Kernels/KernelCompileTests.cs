@@ -41,7 +41,7 @@ public sealed class KernelCompileTests : IDisposable
     // Every model struct the kernels assembly holds, so a new family is compiled here without being listed.
     public static TheoryData<string> Models() =>
         new(typeof(NormalModel).Assembly.GetTypes()
-            .Where(t => t.IsValueType && t.GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(ILikelihoodModel<>)))
+            .Where(t => t.IsValueType && !t.IsGenericTypeDefinition && t.GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(ILikelihoodModel<>)))
             .Select(t => t.Name));
 
     // As many model structs as the catalogue has models (the families and the linear model), the generalized linear
@@ -80,6 +80,42 @@ public sealed class KernelCompileTests : IDisposable
             Assert.DoesNotContain("sub_group", compiled.Source); // subgroup functions: not every OpenCL device has them
             // ILGPU passes dynamic shared memory through a program-scope pointer that concurrent groups overwrite.
             Assert.DoesNotContain("dynamic_shared_memory", compiled.Source);
+        }
+    }
+
+    // The nonlinear regression over a hand-written mean (the expression compiler's means take the same path): its
+    // likelihood kernels and the least-squares pass's normal equations, in the widest block the pass launches.
+    [Theory]
+    [Trait("Category", Categories.Slow)]
+    [InlineData(typeof(WarpShuffleSum))]
+    [InlineData(typeof(SharedTreeSum))]
+    public void NonlinearRegressionKernelsCompile(Type sum)
+    {
+        var model = typeof(NonlinearRegressionModel<NistMeans.Rat43>);
+        var vector = typeof(Twice<Vec4>);
+        var methods = new[]
+        {
+            typeof(LikelihoodKernels).GetMethod(nameof(LikelihoodKernels.ValueAndGradientKernel))!.MakeGenericMethod(model, vector, sum),
+            typeof(LikelihoodKernels).GetMethod(nameof(LikelihoodKernels.ScoreProductsKernel))!.MakeGenericMethod(model, vector, vector, sum),
+            typeof(LeastSquaresKernels).GetMethod(nameof(LeastSquaresKernels.NormalEquationsKernel))!
+                .MakeGenericMethod(typeof(NistMeans.Rat43), vector, typeof(Twice<Twice<Twice<Twice<Vec4>>>>), sum),
+        };
+        foreach (var method in methods)
+        {
+            var entry = EntryPointDescription.FromExplicitlyGroupedKernel(method);
+            if (sum == typeof(WarpShuffleSum))
+            {
+                var ptx = (PTXCompiledKernel)_ptx.Compile(entry, new KernelSpecialization());
+                Assert.Contains(".entry", ptx.PTXAssembly);
+                Assert.DoesNotContain("__nv_", ptx.PTXAssembly);
+                Assert.DoesNotContain(".extern .func", ptx.PTXAssembly);
+            }
+            else
+            {
+                var openCl = (CLCompiledKernel)_openCl.Compile(entry, new KernelSpecialization());
+                Assert.Contains("kernel void", openCl.Source);
+                Assert.DoesNotContain("dynamic_shared_memory", openCl.Source);
+            }
         }
     }
 

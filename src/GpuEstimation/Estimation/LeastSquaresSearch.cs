@@ -1,0 +1,132 @@
+using GpuEstimation.Engine;
+using GpuEstimation.Kernels;
+using GpuEstimation.Optimization;
+using MathNet.Numerics.LinearAlgebra;
+
+namespace GpuEstimation.Estimation;
+
+/// <summary>
+/// Stage 2 for a nonlinear regression (an engine with <see cref="ILikelihoodEngine.LeastSquares"/>): the mean's free
+/// parameters by Levenberg–Marquardt on the normal equations summed on the device (<see cref="LevenbergMarquardt"/>),
+/// σ then in closed form, √(RSS/n), the MLE whatever θ is. The result is an ordinary search result in the objective's
+/// coordinates, so the rest of the pipeline (observed information, profiles, held parameters, report) is the same as
+/// for any model; it carries the least-squares statistics (<see cref="NonlinearStatistics"/>) for the report. A search
+/// that does not converge is reported so, never handed to another search that might stop at a false optimum.
+/// </summary>
+internal static class LeastSquaresSearch
+{
+    /// <summary>
+    /// Whether Levenberg–Marquardt serves <paramref name="objective"/>: a nonlinear regression whose free mean
+    /// parameters are real-valued, no free parameter with a prior (a MAP fit with priors is the generic search's), the
+    /// default or Levenberg–Marquardt asked for. Levenberg–Marquardt asked for a model that is not a nonlinear
+    /// regression is refused.
+    /// </summary>
+    public static bool Applies(Objective objective, IModelSpec model, OptimizerSettings settings)
+    {
+        if (settings.Kind == OptimizerKind.LevenbergMarquardt && objective.LeastSquares is null)
+            throw new InputException($"optimizer lm: model '{model.Name}' is not a nonlinear least-squares regression (Levenberg–Marquardt serves those); use auto, lbfgs or gradient", nameof(settings));
+        return settings.Kind is OptimizerKind.Auto or OptimizerKind.LevenbergMarquardt && objective.LeastSquares is { } ls
+            && objective.Map.Free.All(k => !objective.HasPrior(k) && (k >= ls.MeanParameterCount || objective.Map.Parameters[k].Domain == ParameterDomain.Real));
+    }
+
+    /// <summary>The search's result, with the least-squares statistics in <see cref="OptimizationResult.LeastSquares"/>.</summary>
+    public static OptimizationResult Run(Objective objective, int observations, OptimizerSettings settings)
+    {
+        var ls = objective.LeastSquares!;
+        var map = objective.Map;
+        int pm = ls.MeanParameterCount;
+        var natural = objective.Natural(objective.Start());
+        var theta = natural[..pm];
+        var free = map.Free.Where(k => k < pm).ToArray();
+        int p = free.Length;
+        var fullGradient = new double[pm];
+        var fullGram = new double[pm * pm];
+        double Pass(ReadOnlySpan<double> x, Span<double> g, Span<double> a)
+        {
+            for (int i = 0; i < p; i++)
+                theta[free[i]] = x[i];
+            double rss = ls.Evaluate(theta, fullGradient, fullGram);
+            for (int i = 0; i < p; i++)
+            {
+                g[i] = fullGradient[free[i]];
+                for (int j = 0; j < p; j++)
+                    a[i * p + j] = fullGram[free[i] * pm + free[j]];
+            }
+            return rss;
+        }
+        LeastSquaresResult fit;
+        if (p > 0)
+        {
+            fit = LevenbergMarquardt.Minimize(Pass, free.Select(k => natural[k]).ToArray(), observations, settings.MaxIterations);
+        }
+        else
+        {
+            var g = Array.Empty<double>();
+            double rss = Pass([], g, []);
+            fit = new LeastSquaresResult([], rss, g, [], double.IsFinite(rss), "every mean parameter is held", 0, 1, 0);
+        }
+        for (int i = 0; i < p; i++)
+            natural[free[i]] = fit.Point[i];
+        double sigma = Math.Sqrt(fit.Rss / observations);
+        int sigmaIndex = pm;
+        if (!map.IsHeld(sigmaIndex))
+            natural[sigmaIndex] = sigma > 0 ? sigma : double.Epsilon;
+
+        var u = map.ToCoordinates(natural);
+        var gu = new double[u.Length];
+        double value = objective.Evaluate(u, gu);
+        var inverse = p > 0 ? LevenbergMarquardt.Inverse(fit.Gram, p) : [];
+        var transform = Transform(map, free, inverse, natural[sigmaIndex], observations);
+        double norm = 0;
+        for (int i = 0; i < u.Length; i++)
+        {
+            double w = 0;
+            for (int r = 0; r < u.Length; r++)
+                w += gu[r] * transform[r, i];
+            norm = Math.Max(norm, Math.Abs(w));
+        }
+        bool converged = fit.Converged && double.IsFinite(value) && inverse is not null;
+        string reason = fit.Converged && inverse is null ? "JᵀJ is singular at the end point: the parameters are not identified there" : fit.Reason;
+        int n = observations;
+        var statistics = converged ? Statistics(map, free, fit, inverse!, n) : null;
+        return new OptimizationResult(u, value, converged, reason, fit.Iterations, fit.Evaluations + 1, norm, 0.5 * fit.RelativeOffset * fit.RelativeOffset * p, transform)
+        {
+            Method = LevenbergMarquardt.Name,
+            LeastSquares = statistics,
+        };
+    }
+
+    private static NonlinearStatistics Statistics(ParameterMap map, int[] free, LeastSquaresResult fit, double[] inverse, int n)
+    {
+        int p = free.Length;
+        int df = n - p;
+        double variance = df > 0 ? fit.Rss / df : double.NaN;
+        var errors = new Dictionary<string, double>();
+        for (int i = 0; i < p; i++)
+            errors[map.Parameters[free[i]].Name] = Math.Sqrt(variance * inverse[i * p + i]);
+        return new NonlinearStatistics(fit.Rss, df, Math.Sqrt(variance), errors, fit.RelativeOffset);
+    }
+
+    /// <summary>
+    /// T with Tᵀ I T = I for the Gauss–Newton information I of the free coordinates: σ M over the mean's (M Mᵀ =
+    /// (JᵀJ)⁻¹), 1/√(2n) over log σ (the MLE's information there), so the observed information is differenced in
+    /// units of about one standard error. The identity where JᵀJ is singular.
+    /// </summary>
+    private static Matrix<double> Transform(ParameterMap map, int[] free, double[]? inverse, double sigma, int n)
+    {
+        int count = map.Free.Count, p = free.Length;
+        var transform = Matrix<double>.Build.DenseIdentity(count);
+        if (inverse is null)
+            return transform;
+        var factor = p > 0 ? Matrix<double>.Build.Dense(p, p, (r, c) => inverse[r * p + c]).Cholesky().Factor : null;
+        var position = map.Free.Select((k, i) => (k, i)).ToDictionary(t => t.k, t => t.i);
+        for (int r = 0; r < p; r++)
+        {
+            for (int c = 0; c <= r; c++)
+                transform[position[free[r]], position[free[c]]] = sigma * factor![r, c];
+        }
+        foreach (int k in map.Free.Where(k => !free.Contains(k)))
+            transform[position[k], position[k]] = 1 / Math.Sqrt(2.0 * n);
+        return transform;
+    }
+}

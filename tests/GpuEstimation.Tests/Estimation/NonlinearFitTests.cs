@@ -1,0 +1,157 @@
+using System.Text.Json;
+using GpuEstimation.Backends;
+using GpuEstimation.Estimation;
+using GpuEstimation.Kernels;
+using GpuEstimation.Models;
+using GpuEstimation.Results;
+using GpuEstimation.Tests.Support;
+using Xunit;
+
+namespace GpuEstimation.Tests.Estimation;
+
+/// <summary>
+/// Nonlinear regression through the ordinary pipeline: the Levenberg–Marquardt search on the device's normal equations,
+/// σ the MLE, NIST's standard errors and residual standard deviation beside the MLE's, held parameters, profiles, the
+/// JSON fields, and fits that must say they did not converge.
+/// </summary>
+[Collection(DeviceCollection.Name)]
+public sealed class NonlinearFitTests(DeviceFixture devices)
+{
+    [Theory]
+    [InlineData(Backend.Cpu)]
+    [InlineData(Backend.Native)]
+    public void Misra1aMatchesNistAndReportsBothStandardErrors(Backend backend)
+    {
+        var nist = NistNonlinear.Load("Misra1a");
+        var spec = NistMeans.Factories["Misra1a"](nist, nist.Y, nist.Starts[0]);
+        using var session = new EstimationSession(spec, devices[backend]);
+        var fit = session.Fit(new FitOptions());
+
+        Assert.True(fit.Converged, fit.Reason);
+        Assert.Equal(LevenbergMarquardtName, fit.Optimizer);
+        for (int k = 0; k < 2; k++)
+        {
+            Assert.True(NistNonlinear.Lre(fit[nist.Names[k]], nist.Estimates[k]) >= 6, $"b{k + 1} = {fit[nist.Names[k]]}");
+            Assert.True(NistNonlinear.Lre(fit.Nonlinear!.StdErrorNist[nist.Names[k]], nist.StandardDeviations[k]) >= 5);
+            // The MLE's standard error (observed information, divisor n) against NIST's (Gauss–Newton, n − p): the
+            // ratio is about √((n − p)/n), the residual-curvature term small on Misra1a.
+            double ratio = fit.Get(nist.Names[k]).StdError!.Value / nist.StandardDeviations[k];
+            Assert.Equal(Math.Sqrt((nist.Y.Length - 2.0) / nist.Y.Length), ratio, 0.02);
+        }
+        int n = nist.Y.Length;
+        Assert.Equal(Math.Sqrt(nist.Rss / n), fit["sigma"], 1e-9 * fit["sigma"]);
+        Assert.Equal(nist.Rss, fit.Nonlinear!.ResidualSumOfSquares, 1e-8 * nist.Rss);
+        Assert.Equal(n - 2, fit.Nonlinear.DegreesOfFreedom);
+        Assert.True(NistNonlinear.Lre(fit.Nonlinear.ResidualStdError, nist.ResidualSd) >= 6);
+        // The MLE's log-likelihood at σ̂: −n/2 (log 2π σ̂² + 1).
+        Assert.Equal(-n / 2.0 * (Math.Log(2 * Math.PI * nist.Rss / n) + 1), fit.LogLikelihood, 1e-9 * Math.Abs(fit.LogLikelihood));
+
+        using var json = JsonDocument.Parse(JsonReport.Fit(fit));
+        var root = json.RootElement;
+        Assert.Equal(fit.Nonlinear.ResidualStdError, root.GetProperty("residualStdError").GetDouble());
+        var parameters = root.GetProperty("parameters");
+        Assert.Equal(fit.Nonlinear.StdErrorNist["b1"], parameters[0].GetProperty("stdErrorNist").GetDouble());
+        Assert.False(parameters[2].TryGetProperty("stdErrorNist", out _)); // sigma has none
+    }
+
+    [Fact]
+    public void HeldMeanParameterLeavesTheOthersAndCountsDegreesOfFreedom()
+    {
+        var nist = NistNonlinear.Load("Misra1a");
+        var spec = NistMeans.Factories["Misra1a"](nist, nist.Y, nist.Starts[1]);
+        using var session = new EstimationSession(spec, devices.Native);
+        var fit = session.Fit(new FitOptions { Fixed = new Dictionary<string, double> { ["b1"] = nist.Estimates[0] } });
+
+        Assert.True(fit.Converged, fit.Reason);
+        Assert.True(NistNonlinear.Lre(fit["b2"], nist.Estimates[1]) >= 6, $"b2 = {fit["b2"]}");
+        Assert.Equal(nist.Y.Length - 1, fit.Nonlinear!.DegreesOfFreedom);
+        Assert.Equal(["b2"], fit.Nonlinear.StdErrorNist.Keys);
+        // With b1 held, b2's standard error is 1/√(Σ J²) · s: smaller than with b1 free (they are correlated).
+        Assert.True(fit.Nonlinear.StdErrorNist["b2"] < nist.StandardDeviations[1]);
+    }
+
+    [Fact]
+    public void ProfileIntervalsRunTheLeastSquaresSearchAtEveryPoint()
+    {
+        var nist = NistNonlinear.Load("Misra1a");
+        var spec = NistMeans.Factories["Misra1a"](nist, nist.Y, nist.Starts[0]);
+        using var session = new EstimationSession(spec, devices.Native);
+        var fit = session.Fit(new FitOptions { Profile = ["b2"] });
+
+        var b2 = fit.Get("b2");
+        Assert.True(fit.Converged, fit.Reason);
+        double lower = b2.Profile!.Lower!.Value, upper = b2.Profile.Upper!.Value;
+        double waldLower = b2.Wald!.Lower!.Value, waldUpper = b2.Wald.Upper!.Value;
+        Assert.InRange(b2.Estimate, lower, upper);
+        // Nearly linear in b2 near the optimum: the profile interval within 10% of the Wald one's half-widths.
+        Assert.Equal(waldUpper - b2.Estimate, upper - b2.Estimate, 0.1 * (waldUpper - b2.Estimate));
+        Assert.Equal(b2.Estimate - waldLower, b2.Estimate - lower, 0.1 * (b2.Estimate - waldLower));
+    }
+
+    // BoxBOD from NIST's first start: the search drives b2 to ~115, where exp(−b2·x) vanishes and no step gains: the
+    // relative offset there is 1, so it is no least-squares point, and the fit says so (no estimates passed as right).
+    [Fact]
+    public void StallFarFromTheLeastSquaresPointIsNotConverged()
+    {
+        var nist = NistNonlinear.Load("BoxBOD");
+        var spec = NistMeans.Factories["BoxBOD"](nist, nist.Y, nist.Starts[0]);
+        using var session = new EstimationSession(spec, devices.Native);
+        var fit = session.Fit(new FitOptions());
+
+        Assert.False(fit.Converged);
+        Assert.Contains("relative offset", fit.Reason);
+        Assert.Null(fit.Nonlinear);
+        Assert.All(fit.Parameters, p => Assert.Null(p.StdError));
+        Assert.Contains(fit.Diagnostics.Notes, n => n.Contains("did not converge"));
+    }
+
+    // μ = b1·b2·x: only the product is identified, JᵀJ is singular everywhere. A search that stops there must not call
+    // it converged (the classic false convergence of a step-size test).
+    [Fact]
+    public void SingularJacobianIsNotConverged()
+    {
+        var x = Enumerable.Range(1, 20).Select(i => (double)i).ToArray();
+        var y = x.Select((v, i) => 3 * v + (i % 3 - 1) * 0.1).ToArray();
+        var spec = NonlinearRegression.Create(new Product(), ["b1", "b2"], y, [x], [1.0, 2.0]);
+        using var session = new EstimationSession(spec, devices.Native);
+        var fit = session.Fit(new FitOptions());
+
+        Assert.False(fit.Converged);
+        Assert.Contains("singular", fit.Reason);
+    }
+
+    [Fact]
+    public void RowWhereTheMeanIsNotFiniteAtTheStartIsNamed()
+    {
+        var nist = NistNonlinear.Load("Bennett5");
+        // b2 + x < 0 on the first row: the log of a negative number.
+        var error = Assert.Throws<InputException>(() => NistMeans.Factories["Bennett5"](nist, nist.Y, [-2000, -10, 1]));
+        Assert.StartsWith("row 1: at the starting values (b1 = -2000, b2 = -10, b3 = 1) the mean is NaN", error.Message);
+    }
+
+    [Fact]
+    public void SigmaIsNotAMeanParameterName()
+    {
+        var error = Assert.Throws<InputException>(() => NonlinearRegression.Create(new Product(), ["b1", "sigma"], [1.0, 2.0], [[1.0, 2.0]], [1.0, 1.0]));
+        Assert.Contains("taken by the noise standard deviation", error.Message);
+    }
+
+    private const string LevenbergMarquardtName = GpuEstimation.Optimization.LevenbergMarquardt.Name;
+
+    private readonly struct Product : IMeanFunction<Product>
+    {
+        public int ParameterCount => 2;
+
+        public int ColumnCount => 1;
+
+        public static double Evaluate<TVec, TRows>(in Product mean, in TVec b, in TRows data, int firstColumn, long row, ref TVec gradient)
+            where TVec : unmanaged, ITermVector<TVec>
+            where TRows : struct, IDataRows
+        {
+            double x = data[firstColumn, row];
+            gradient.Set(0, b.Get(1) * x);
+            gradient.Set(1, b.Get(0) * x);
+            return b.Get(0) * b.Get(1) * x;
+        }
+    }
+}
