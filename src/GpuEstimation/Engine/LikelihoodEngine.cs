@@ -39,6 +39,8 @@ public sealed class LikelihoodEngine<TModel> : ILikelihoodEngine where TModel : 
             <= 16 => Create<Twice<Twice<Vec4>>>(columns),
             <= 32 => Create<Twice<Twice<Twice<Vec4>>>>(columns),
             <= 64 => Create<Twice<Twice<Twice<Twice<Vec4>>>>>(columns),
+            // Wider only for the arguments (a 16-component mixture prepares up to 144): the sums stay at most 64.
+            <= 128 when model.ParameterCount < 64 => Create<Twice<Twice<Twice<Twice<Twice<Vec4>>>>>>(columns),
             _ => throw new ArgumentException($"at most 63 parameters are supported, the model has {model.ParameterCount}", nameof(model)),
         };
     }
