@@ -23,8 +23,11 @@ public sealed record MixtureOptions
     /// <summary>EM stops when an iteration raises the log-likelihood by less than this times (1 + |log L|).</summary>
     public double EmTolerance { get; init; } = 1e-10;
 
-    /// <summary>The options of the exact-likelihood finish (level, profiles, optimizer).</summary>
+    /// <summary>The options of the exact-likelihood finish (level, optimizer; profiles on the best start's optimum only).</summary>
     public FitOptions Fit { get; init; } = new();
+
+    /// <summary>Profile every parameter of the best start's optimum (besides any <see cref="FitOptions.Profile"/> names).</summary>
+    public bool ProfileEvery { get; init; }
 }
 
 /// <summary>One start's outcome: its final log-likelihood, or why it gave none.</summary>
@@ -47,8 +50,11 @@ public static class MixtureEstimator
     /// <summary>A component scale below this times the data's spread has collapsed onto a point.</summary>
     public const double CollapseRatio = 1e-6;
 
-    /// <summary>A weight below this has been lost.</summary>
+    /// <summary>A weight below this (or below half an observation's share) has been lost.</summary>
     public const double LostWeight = 1e-8;
+
+    /// <summary>Two same-family components whose parameters agree to this relative difference coincide.</summary>
+    public const double Coincidence = 1e-4;
 
     /// <summary>Fits <paramref name="spec"/> on <paramref name="device"/>; <see cref="MixtureFitException"/> where no start gives an optimum.</summary>
     public static MixtureFit Fit(MixtureSpec spec, ComputeDevice device, MixtureOptions? options = null)
@@ -94,6 +100,12 @@ public static class MixtureEstimator
         }
         if (best is null)
             throw new MixtureFitException($"{spec.Source}: column '{spec.Column}': no start gave a {spec.Components}-component mixture: {outcomes[0].Failure}");
+        var profile = options.ProfileEvery ? [.. spec.Parameters.Select(p => p.Name)] : options.Fit.Profile;
+        if (profile.Count > 0)
+        {
+            var at = spec.Parameters.Select((p, j) => (p.Name, Value: best.Parameters[j].Estimate)).ToDictionary(p => p.Name, p => p.Value);
+            best = session.Fit(options.Fit with { Start = at, Profile = profile });
+        }
         return new MixtureFit(spec, best with { ElapsedMs = clock.Elapsed.TotalMilliseconds }, outcomes, bestStart);
     }
 
@@ -232,7 +244,7 @@ public static class MixtureEstimator
         {
             var family = spec.Families[c];
             string name = $"component {c + 1} ({family.Name})";
-            if (!(weights[c] >= LostWeight))
+            if (!(weights[c] >= LostWeight && weights[c] * spec.X.Length >= 0.5))
                 return $"{name} lost its weight (w{c + 1} → 0): the data support fewer components";
             int at = spec.Model.FirstParameter(c);
             for (int j = 0; j < family.Parameters.Count; j++)
@@ -259,15 +271,34 @@ public static class MixtureEstimator
         return null;
     }
 
+    // Two components of one family with the same parameters: one mixture component counted twice, not identified.
+    private static string? Coincident(MixtureSpec spec, double[] point)
+    {
+        for (int a = 0; a < spec.Components; a++)
+        {
+            for (int b = a + 1; b < spec.Components; b++)
+            {
+                if (spec.Families[a].Family != spec.Families[b].Family)
+                    continue;
+                int pa = spec.Model.FirstParameter(a), pb = spec.Model.FirstParameter(b);
+                bool same = Enumerable.Range(0, spec.Families[a].Parameters.Count)
+                    .All(j => Math.Abs(point[pa + j] - point[pb + j]) <= Coincidence * (Math.Abs(point[pa + j]) + Math.Abs(point[pb + j])) + 1e-12);
+                if (same)
+                    return $"components {a + 1} and {b + 1} ({spec.Families[a].Name}) coincide: the data support fewer components";
+            }
+        }
+        return null;
+    }
+
     private static (FitResult? Fit, string? Failure) Finish(MixtureSpec spec, EstimationSession session, double[] point, MixtureOptions options,
         (double X, double LogX) scales)
     {
         var start = spec.Parameters.Select((p, j) => (p.Name, Value: point[j])).ToDictionary(p => p.Name, p => p.Value);
         foreach (var (name, value) in options.Fit.Start)
             start[name] = value;
-        var fit = session.Fit(options.Fit with { Start = start });
+        var fit = session.Fit(options.Fit with { Start = start, Profile = [] });
         var values = Values(fit);
-        if (Collapse(spec, values, scales) is { } failure)
+        if ((Collapse(spec, values, scales) ?? Coincident(spec, values)) is { } failure)
             return (null, failure);
         if (!fit.Converged)
             return (null, $"the exact-likelihood fit from the EM point did not converge: {fit.Reason}");
