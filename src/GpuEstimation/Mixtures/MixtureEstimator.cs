@@ -20,8 +20,11 @@ public sealed record MixtureOptions
     /// <summary>The most EM iterations per start before the finish.</summary>
     public int MaxEmIterations { get; init; } = 500;
 
-    /// <summary>EM stops when an iteration raises the log-likelihood by less than this times (1 + |log L|).</summary>
-    public double EmTolerance { get; init; } = 1e-10;
+    /// <summary>
+    /// EM stops when an iteration raises the log-likelihood by less than this times (1 + |log L|), and the quasi-Newton
+    /// finish takes over: near the optimum, where EM's steps shrink with the fraction of missing information.
+    /// </summary>
+    public double EmTolerance { get; init; } = 1e-8;
 
     /// <summary>The options of the exact-likelihood finish (level, optimizer; profiles on the best start's optimum only).</summary>
     public FitOptions Fit { get; init; } = new();
