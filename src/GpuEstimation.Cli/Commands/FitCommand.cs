@@ -6,6 +6,7 @@ using GpuEstimation.Cli.Output;
 using GpuEstimation.Cli.Parsing;
 using GpuEstimation.Design;
 using GpuEstimation.Estimation;
+using GpuEstimation.Mixtures;
 using GpuEstimation.Models;
 using GpuEstimation.Results;
 
@@ -17,6 +18,7 @@ internal sealed class FitCommand : Command
     private readonly DataOptions _data = new();
     private readonly EstimationOptions _estimation = new();
     private readonly DeviceOptions _device = new();
+    private readonly MixtureCliOptions _mixture = new();
 
     private readonly Option<double> _level = CliOption.Single("--level", "L", "confidence level of the Wald and profile intervals",
         NumberText.Fraction, () => new FitOptions().Level);
@@ -39,6 +41,7 @@ internal sealed class FitCommand : Command
         Add(_profile);
         Add(_cov);
         _device.AddTo(this);
+        _mixture.AddTo(this);
         Add(_repeat);
         Add(_json);
         SetAction(Run);
@@ -50,6 +53,10 @@ internal sealed class FitCommand : Command
         var json = parse.GetValue(_json);
         if (json is not null)
             OutputFile.Check("--json", json, _data.DataPath(parse));
+        if (parse.GetValue(_data.Model) == MixtureSpec.ModelName)
+            return RunMixture(parse, json);
+        if (_mixture.Given(parse).FirstOrDefault(g => g.Given) is { Name: { } mixtureOnly })
+            throw new InputException($"{mixtureOnly}: applies to mixtures (--model mixture), not to model '{parse.GetValue(_data.Model)}'");
         // Absent, the option reads as (null, null): the model-based covariance.
         var cov = parse.GetValue(_cov) is { Name: not null } given ? given : ("nonrobust", null);
         var options = _estimation.Read(parse) with { Level = parse.GetValue(_level) };
@@ -73,6 +80,23 @@ internal sealed class FitCommand : Command
         if (json is not null)
             OutputFile.WriteText("--json", json, JsonReport.Fit(fit, fitMs));
         return fit.Converged ? GpuestApp.Ok : GpuestApp.NotConverged;
+    }
+
+    // A mixture: EM from several starts, then the exact likelihood; the options that do not apply are refused by name.
+    private int RunMixture(ParseResult parse, string? json)
+    {
+        var refused = new (string Name, bool Given)[]
+        {
+            ("--map", parse.GetValue(_estimation.Map)), ("--prior", parse.GetResult(_estimation.Prior) is { Implicit: false }),
+            ("--fix", parse.GetResult(_estimation.Fix) is { Implicit: false }), ("--start", parse.GetResult(_estimation.Start) is { Implicit: false }),
+            ("--cov", parse.GetValue(_cov) is { Name: not null }),
+        }.Where(r => r.Given).Select(r => r.Name).ToList();
+        if (refused.Count > 0)
+            throw new InputException($"{string.Join(", ", refused)}: not for mixtures, which are fitted by maximum likelihood from their own starts (--starts, --seed) with model-based standard errors");
+        var names = parse.GetValue(_profile);
+        var options = _estimation.Read(parse) with { Level = parse.GetValue(_level), Profile = names is null or ["all"] ? [] : names };
+        return MixtureFitRun.Run(parse, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, _data.DataPath(parse),
+            parse.GetValue(_data.Column), _mixture, options, names is ["all"], _device, json, parse.GetValue(_repeat));
     }
 
     private static CovarianceType Covariance(string name, string? column, int[]? groups)

@@ -39,14 +39,17 @@ public sealed class LikelihoodEngine<TModel> : ILikelihoodEngine where TModel : 
             <= 16 => Create<Twice<Twice<Vec4>>>(columns),
             <= 32 => Create<Twice<Twice<Twice<Vec4>>>>(columns),
             <= 64 => Create<Twice<Twice<Twice<Twice<Vec4>>>>>(columns),
-            // Wider: a linear-predictor model's coefficients go to memory (docs/design.md, "Wide designs").
+            // Wider: a linear-predictor model's coefficients go to memory (docs/design.md, "Wide designs"); other
+            // models only for the arguments (a 16-component mixture prepares up to 144), the sums staying at most 64.
             _ => HessianPasses.Wide(this, columns, device.Backend switch
                 {
                     Backend.Native => null,
                     Backend.OpenCL => typeof(SharedTreeSum),
                     _ => typeof(WarpShuffleSum),
                 })
-                ?? throw new ArgumentException($"at most 63 parameters are supported, the model has {model.ParameterCount} (only a linear-predictor model has more)", nameof(model)),
+                ?? (terms <= 128 && model.ParameterCount < 64
+                    ? Create<Twice<Twice<Twice<Twice<Twice<Vec4>>>>>>(columns)
+                    : throw new ArgumentException($"at most 63 parameters are supported, the model has {model.ParameterCount} (only a linear-predictor model has more)", nameof(model))),
         };
     }
 

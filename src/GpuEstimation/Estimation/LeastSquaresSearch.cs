@@ -1,5 +1,6 @@
 using GpuEstimation.Engine;
 using GpuEstimation.Kernels;
+using GpuEstimation.Models;
 using GpuEstimation.Optimization;
 using MathNet.Numerics.LinearAlgebra;
 

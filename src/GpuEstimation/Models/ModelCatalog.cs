@@ -55,7 +55,7 @@ public static class ModelCatalog
     public const string LinearName = "linear";
 
     /// <summary>The names <see cref="Create"/> accepts.</summary>
-    public static IReadOnlyList<string> Names { get; } = [.. Families.Keys, LinearName, .. GlmNames.Models];
+    public static IReadOnlyList<string> Names { get; } = [.. Families.Keys, LinearName, .. GlmNames.Models, Mixtures.MixtureSpec.ModelName];
 
     /// <summary>Every built-in model: name, parameters, the inputs it reads, support.</summary>
     public static IReadOnlyList<ModelDescription> Models { get; } =
@@ -69,6 +69,8 @@ public static class ModelCatalog
         new ModelDescription(GlmNames.Glm, "intercept, one per feature column[, alpha|shape|sigma]", ModelInputs.FamilyResponseAndFeatures,
             "by family: binomial 0 to trials, poisson and negbinomial counts, gamma y > 0, normal any y"),
         new ModelDescription(GlmNames.Logit, "intercept, one per feature column", ModelInputs.BinomialResponseAndFeatures, "y in {0, 1}, or 0 to the row's trials"),
+        new ModelDescription(Mixtures.MixtureSpec.ModelName, "w1..w(K-1), then each component's parameters numbered (mu1, sigma1, ...)", ModelInputs.Column,
+            "each row in the support of some component"),
         new ModelDescription(GlmNames.Probit, "intercept, one per feature column", ModelInputs.BinomialResponseAndFeatures, "y in {0, 1}, or 0 to the row's trials"),
     ];
 
@@ -89,6 +91,8 @@ public static class ModelCatalog
                 throw new InputException($"model 'linear' takes no offset ('{columns.Offset}'); subtract it from the response, or fit a GLM of the normal family", nameof(columns));
         }
         RequireNoGlmColumns(name, columns);
+        if (name == Mixtures.MixtureSpec.ModelName)
+            throw new InputException("model 'mixture' is built from its components (MixtureSpec.Create) and fitted by MixtureEstimator, which fit does; it has no single-model form here", nameof(name));
         if (name == LinearName)
         {
             return Linear(data,

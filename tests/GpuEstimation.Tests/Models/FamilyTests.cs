@@ -24,10 +24,11 @@ public class FamilyTests(DeviceFixture devices, ITestOutputHelper output)
 
     public static IEnumerable<object[]> Names => Cases.Keys.Select(n => new object[] { n });
 
-    // The cases cover the catalogue exactly: a family added to ModelCatalog without a case here fails.
+    // The cases cover the catalogue exactly: a family added to ModelCatalog without a case here fails (the mixture, made
+    // of these families, has its own tests).
     [Fact]
     public void EveryCatalogueFamilyHasACase() =>
-        Assert.Equal(ModelCatalog.Names.Where(n => n != "linear" && !GlmNames.IsGlm(n)).Order(), Cases.Keys.Order());
+        Assert.Equal(ModelCatalog.Names.Where(n => n != "linear" && n != GpuEstimation.Mixtures.MixtureSpec.ModelName && !GlmNames.IsGlm(n)).Order(), Cases.Keys.Order());
 
     public static IEnumerable<object[]> NamesOnBackends =>
         from backend in new[] { Backend.Native, Backend.Cpu }

@@ -1,0 +1,138 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using GpuEstimation.Backends;
+using GpuEstimation.Cli.Options;
+using GpuEstimation.Cli.Output;
+using GpuEstimation.Cli.Parsing;
+using GpuEstimation.Data;
+using GpuEstimation.Estimation;
+using GpuEstimation.Mixtures;
+using GpuEstimation.Plots;
+using GpuEstimation.Results;
+
+namespace GpuEstimation.Cli.Commands;
+
+/// <summary><c>gpuest fit --model mixture</c>: a mixture of catalogue families over one column, or a range of component counts by BIC.</summary>
+internal static class MixtureFitRun
+{
+    /// <summary>
+    /// Fits, prints the table (and the component-count table for a range), writes --json, --assign and --png; exit 3
+    /// where every start ends in a degenerate component.
+    /// </summary>
+    public static int Run(ParseResult parse, TextWriter output, TextWriter error, string dataPath, string? column, MixtureCliOptions mixture,
+        FitOptions options, bool profileEvery, DeviceOptions deviceOptions, string? json, int? repeat)
+    {
+        var components = parse.GetValue(mixture.Components)
+            ?? throw new InputException("--model mixture needs --components (normal,normal,gamma; 3xnormal; 1:8xnormal for a range chosen by BIC)");
+        if (components.Families is null && components.Family is null)
+            throw new InputException($"--components {components.From}{(components.IsRange ? $":{components.To}" : "")}: name the family (e.g. {components.From}{(components.IsRange ? $":{components.To}" : "")}xnormal) or list the families (normal,gamma)");
+        if (column is null)
+            throw new InputException("--model mixture needs --column, the column the mixture describes");
+        var assign = parse.GetValue(mixture.Assign);
+        var png = parse.GetValue(mixture.Png);
+        foreach (var (flag, path) in new[] { ("--json", json), ("--assign", assign), ("--png", png) })
+        {
+            if (path is not null)
+                OutputFile.Check(flag, path, dataPath);
+        }
+        OutputFile.CheckDistinct(("--json", json), ("--assign", assign), ("--png", png));
+        var data = DataFile.Read(dataPath, [column]);
+        var settings = new MixtureOptions { Starts = parse.GetValue(mixture.Starts), Seed = parse.GetValue(mixture.Seed), Fit = options, ProfileEvery = profileEvery };
+
+        using var device = deviceOptions.Open(parse);
+        MixtureFit fit;
+        ComponentCountTable<MixtureFit>? table = null;
+        try
+        {
+            if (components.IsRange)
+            {
+                table = ComponentCountTable<MixtureFit>.Choose(components.From, components.To,
+                    k => MixtureEstimator.Fit(MixtureSpec.Create(data, column, components.FamiliesFor(k, null)), device, settings));
+                fit = table.Best;
+            }
+            else
+            {
+                fit = MixtureEstimator.Fit(MixtureSpec.Create(data, column, components.FamiliesFor(components.From, null)), device, settings);
+            }
+        }
+        catch (MixtureFitException e)
+        {
+            error.WriteLine($"gpuest: {e.Message.ReplaceLineEndings(" ")}");
+            return GpuestApp.NotConverged;
+        }
+        double? fitMs = null;
+        if (repeat is { } count)
+        {
+            var spec = fit.Spec;
+            // The report is the last repeat's: its EM timings are warm (kernels compiled).
+            fitMs = WarmTiming.MedianMs(count, () => fit = MixtureEstimator.Fit(spec, device, settings));
+        }
+
+        if (table is not null)
+            ComponentCountOutput.Write(output, table.Rows, table.BestIndex);
+        FitTable.Write(output, fit.Result);
+        WriteComponents(output, fit);
+        if (fitMs is { } ms)
+            output.WriteLine($"fit time {ms.ToString("0.000", CultureInfo.InvariantCulture)} ms (median of {repeat} repeated mixture fits, every start)");
+        if (json is not null)
+            OutputFile.WriteText("--json", json, Json(fit, table, fitMs));
+        if (assign is not null)
+        {
+            OutputFile.Write("--assign", assign, path =>
+            {
+                using var writer = new StreamWriter(path);
+                MixtureAssignments.Write(writer, fit);
+            });
+        }
+        if (png is not null)
+        {
+            OutputFile.Write("--png", png, path => MixtureDrawing.Draw(fit, path));
+            PictureNote.Write(error);
+        }
+        return fit.Result.Converged ? GpuestApp.Ok : GpuestApp.NotConverged;
+    }
+
+    private static void WriteComponents(TextWriter output, MixtureFit fit)
+    {
+        output.WriteLine("components (same-family components ordered by location, by their one parameter, or by decreasing weight):");
+        foreach (var c in fit.Components)
+        {
+            var parameters = string.Join("  ", c.Parameters.Select(p => $"{p.Name} {Numbers.Significant(p.Estimate, 8)}"));
+            output.WriteLine($"  {c.Index,2} {c.Family,-12} w{c.Index} {Numbers.Significant(c.Weight, 8)}" +
+                (c.WeightStdError is { } se ? $" (se {Numbers.Significant(se, 3)})" : "") + $"  {parameters}");
+        }
+        var reached = fit.Starts.Where(s => s.LogLikelihood is { } ll && Math.Abs(ll - fit.LogLikelihood) <= 1e-6 * (1 + Math.Abs(fit.LogLikelihood))).Count();
+        var others = fit.Starts.Where(s => s.Start != fit.BestStart).Select(s => s.LogLikelihood is { } ll
+            ? $"start {s.Start} {Numbers.Full(ll)}" : $"start {s.Start} no optimum ({s.Failure})");
+        output.WriteLine($"starts: {fit.Starts.Count}, the best from start {fit.BestStart}, reached by {reached}" +
+            (fit.Starts.Count > 1 ? $"; others: {string.Join("; ", others)}" : ""));
+    }
+
+    private static string Json(MixtureFit fit, ComponentCountTable<MixtureFit>? table, double? fitMs)
+    {
+        var root = JsonNode.Parse(JsonReport.Fit(fit.Result, fitMs))!.AsObject();
+        root["components"] = new JsonArray([.. fit.Components.Select(c => (JsonNode)new JsonObject
+        {
+            ["family"] = c.Family,
+            ["weight"] = c.Weight,
+            ["weightStdError"] = c.WeightStdError is { } se && double.IsFinite(se) ? se : null,
+            ["parameters"] = new JsonObject(c.Parameters.Select(p => KeyValuePair.Create(p.Name, (JsonNode?)JsonValue.Create(p.Estimate)))),
+        })]);
+        root["starts"] = new JsonArray([.. fit.Starts.Select(s => (JsonNode)new JsonObject
+        {
+            ["start"] = s.Start,
+            ["logLikelihood"] = s.LogLikelihood,
+            ["emIterations"] = s.EmIterations,
+            ["emMs"] = s.EmMs,
+            ["failure"] = s.Failure,
+        })]);
+        root["bestStart"] = fit.BestStart;
+        if (table is not null)
+        {
+            root["componentCounts"] = ComponentCountOutput.Json(table.Rows);
+            root["chosenComponents"] = table.Rows[table.BestIndex].Components;
+        }
+        return root.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true });
+    }
+}

@@ -1,0 +1,38 @@
+using System.Text.Json.Nodes;
+using GpuEstimation.Mixtures;
+
+namespace GpuEstimation.Cli.Output;
+
+/// <summary>The component-count table (log-likelihood, k, AIC, BIC per number of components), as text and JSON; any kind of mixture.</summary>
+internal static class ComponentCountOutput
+{
+    /// <summary>One line per K, the chosen one (lowest BIC) marked; a K without a fit says why.</summary>
+    public static void Write(TextWriter output, IReadOnlyList<ComponentCountRow> rows, int best)
+    {
+        output.WriteLine($"{"components",10} {"log-likelihood",20} {"k",4} {"AIC",16} {"BIC",16}");
+        for (int i = 0; i < rows.Count; i++)
+        {
+            var row = rows[i];
+            if (row.LogLikelihood is not { } ll)
+            {
+                output.WriteLine($"{row.Components,10} no fit: {row.Failure}");
+                continue;
+            }
+            output.WriteLine($"{row.Components,10} {Numbers.Full(ll),20} {row.ParameterCount,4} {Numbers.Significant(row.Aic!.Value, 10),16} {Numbers.Significant(row.Bic!.Value, 10),16}" +
+                (i == best ? "  <- lowest BIC" : ""));
+        }
+        output.WriteLine();
+    }
+
+    /// <summary>The rows as a JSON array: components, logLikelihood, k, aic, bic (null without a fit), failure.</summary>
+    public static JsonArray Json(IReadOnlyList<ComponentCountRow> rows) =>
+        [.. rows.Select(r => (JsonNode)new JsonObject
+        {
+            ["components"] = r.Components,
+            ["logLikelihood"] = r.LogLikelihood,
+            ["k"] = r.LogLikelihood is null ? null : r.ParameterCount,
+            ["aic"] = r.Aic,
+            ["bic"] = r.Bic,
+            ["failure"] = r.Failure,
+        })];
+}

@@ -1,0 +1,73 @@
+namespace GpuEstimation.Mixtures;
+
+/// <summary>One number of components tried: its fit's log-likelihood and criteria, or why it gave none.</summary>
+/// <param name="Components">K.</param>
+/// <param name="LogLikelihood">The maximized log-likelihood (null where the fit failed).</param>
+/// <param name="ParameterCount">The number of free parameters, k.</param>
+/// <param name="Aic">2k − 2 log L.</param>
+/// <param name="Bic">k log n − 2 log L.</param>
+/// <param name="Failure">Why there is no fit (a collapsed component, for instance), or null.</param>
+public sealed record ComponentCountRow(int Components, double? LogLikelihood, int ParameterCount, double? Aic, double? Bic, string? Failure);
+
+/// <summary>
+/// Fits a mixture for each number of components in a range and picks the lowest BIC (as mclust and sklearn users
+/// do). Model-neutral: the caller says how to fit K components; a K whose fit throws
+/// <see cref="MixtureFitException"/> is listed with the reason and not chosen.
+/// </summary>
+public sealed class ComponentCountTable<TResult> where TResult : class, IMixtureResult
+{
+    private ComponentCountTable(IReadOnlyList<ComponentCountRow> rows, int best, TResult fit)
+    {
+        Rows = rows;
+        BestIndex = best;
+        Best = fit;
+    }
+
+    /// <summary>One row per K, in increasing K.</summary>
+    public IReadOnlyList<ComponentCountRow> Rows { get; }
+
+    /// <summary>The index in <see cref="Rows"/> of the lowest BIC.</summary>
+    public int BestIndex { get; }
+
+    /// <summary>The fit with the lowest BIC.</summary>
+    public TResult Best { get; }
+
+    /// <summary>
+    /// Fits K = <paramref name="from"/> … <paramref name="to"/> components with <paramref name="fit"/>; the lowest BIC
+    /// wins (the smaller K on a tie). <see cref="MixtureFitException"/> when no K gives a fit.
+    /// </summary>
+    public static ComponentCountTable<TResult> Choose(int from, int to, Func<int, TResult> fit)
+    {
+        ArgumentNullException.ThrowIfNull(fit);
+        ArgumentOutOfRangeException.ThrowIfLessThan(from, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(to, from);
+        var rows = new List<ComponentCountRow>();
+        TResult? best = null;
+        int bestIndex = -1;
+        for (int k = from; k <= to; k++)
+        {
+            TResult result;
+            try
+            {
+                result = fit(k);
+            }
+            catch (MixtureFitException e)
+            {
+                rows.Add(new ComponentCountRow(k, null, 0, null, null, e.Message));
+                continue;
+            }
+            double ll = result.LogLikelihood;
+            int p = result.ParameterCount;
+            double bic = p * Math.Log(result.Rows) - 2 * ll;
+            rows.Add(new ComponentCountRow(k, ll, p, 2 * p - 2 * ll, bic, null));
+            if (best is null || bic < rows[bestIndex].Bic)
+            {
+                best = result;
+                bestIndex = rows.Count - 1;
+            }
+        }
+        if (best is null)
+            throw new MixtureFitException($"no number of components from {from} to {to} gave a fit: {rows[^1].Failure}");
+        return new ComponentCountTable<TResult>(rows, bestIndex, best);
+    }
+}

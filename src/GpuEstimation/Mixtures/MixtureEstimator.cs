@@ -1,0 +1,452 @@
+using System.Globalization;
+using GpuEstimation.Backends;
+using GpuEstimation.Engine;
+using GpuEstimation.Estimation;
+using GpuEstimation.Kernels;
+using GpuEstimation.Kernels.Mixtures;
+using GpuEstimation.Kernels.Models;
+
+namespace GpuEstimation.Mixtures;
+
+/// <summary>How a mixture is fitted: the starts, the EM phase and the exact-likelihood finish.</summary>
+public sealed record MixtureOptions
+{
+    /// <summary>Starting points (the first from the data's quantiles, the others k-means++ seeded from <see cref="Seed"/>).</summary>
+    public int Starts { get; init; } = 5;
+
+    /// <summary>The seed of the k-means++ starts: the same seed, the same starts.</summary>
+    public int Seed { get; init; } = 1;
+
+    /// <summary>The most EM iterations per start before the finish.</summary>
+    public int MaxEmIterations { get; init; } = 500;
+
+    /// <summary>
+    /// EM stops when an iteration raises the log-likelihood by less than this times (1 + |log L|), and the quasi-Newton
+    /// finish takes over: near the optimum, where EM's steps shrink with the fraction of missing information.
+    /// </summary>
+    public double EmTolerance { get; init; } = 1e-8;
+
+    /// <summary>The options of the exact-likelihood finish (level, optimizer; profiles on the best start's optimum only).</summary>
+    public FitOptions Fit { get; init; } = new();
+
+    /// <summary>Profile every parameter of the best start's optimum (besides any <see cref="FitOptions.Profile"/> names).</summary>
+    public bool ProfileEvery { get; init; }
+}
+
+/// <summary>One start's outcome: its final log-likelihood, or why it gave none.</summary>
+/// <param name="Start">The start's number, from 1.</param>
+/// <param name="LogLikelihood">The log-likelihood at its optimum, or null.</param>
+/// <param name="EmIterations">The EM iterations it ran.</param>
+/// <param name="Failure">Why it gave no optimum (a collapsed component), or null.</param>
+/// <param name="EmMs">The wall time of its EM iterations (statistics passes and M-steps; not the finish).</param>
+public sealed record MixtureStart(int Start, double? LogLikelihood, int EmIterations, string? Failure, double EmMs);
+
+/// <summary>
+/// Fits a <see cref="MixtureSpec"/>: from each start, EM (the E-step and the M-step's sufficient statistics in one
+/// deterministic pass of the generic kernel per iteration, <see cref="MixtureModel"/>'s statistics mode; closed-form
+/// M-steps for the families that have them, the others held) and then the engine's quasi-Newton fit of the exact
+/// mixture likelihood from the EM point, so that the result is a stationary point to the usual tolerance with standard
+/// errors from the observed information. Components of one family are put in a fixed order (by location, by the
+/// parameter of a one-parameter family, otherwise by decreasing weight) so that label switching never shows.
+/// </summary>
+public static class MixtureEstimator
+{
+    /// <summary>A component scale below this times the data's spread has collapsed onto a point.</summary>
+    public const double CollapseRatio = 1e-6;
+
+    /// <summary>A weight below this (or below half an observation's share) has been lost.</summary>
+    public const double LostWeight = 1e-8;
+
+    /// <summary>Two same-family components whose parameters agree to this relative difference coincide.</summary>
+    public const double Coincidence = 1e-4;
+
+    /// <summary>Fits <paramref name="spec"/> on <paramref name="device"/>; <see cref="MixtureFitException"/> where no start gives an optimum.</summary>
+    public static MixtureFit Fit(MixtureSpec spec, ComputeDevice device, MixtureOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(device);
+        options ??= new MixtureOptions();
+        if (options.Starts < 1)
+            throw new InputException($"starts: {options.Starts}, at least 1 is needed");
+        int distinct = spec.X.Distinct().Take(spec.Components + 1).Count();
+        if (distinct < spec.Components)
+        {
+            throw new InputException($"{spec.Source}: column '{spec.Column}' has {distinct} distinct value{(distinct == 1 ? "" : "s")}, " +
+                $"fewer than the {spec.Components} components: such a mixture is not identified (use at most {distinct})");
+        }
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var statistics = spec.Model.WithStatistics(true);
+        using var em = new LikelihoodEngine<MixtureModel>(device, statistics, spec.Columns, MixtureSpec.ModelName);
+        var exact = spec.ToModelSpec(InitialPoint(spec, options.Seed, 0));
+        using var session = new EstimationSession(exact, device);
+        var scales = Spreads(spec);
+
+        var outcomes = new List<MixtureStart>();
+        FitResult? best = null;
+        int bestStart = 0;
+        for (int s = 0; s < options.Starts; s++)
+        {
+            var start = InitialPoint(spec, options.Seed, s);
+            var emClock = System.Diagnostics.Stopwatch.StartNew();
+            var (point, iterations, failure) = Em(spec, em, start, options, scales);
+            double emMs = emClock.Elapsed.TotalMilliseconds;
+            FitResult? fit = null;
+            if (failure is null)
+            {
+                (fit, failure) = Finish(spec, session, Order(spec, point), options, scales);
+                if (fit is not null && !IsOrdered(spec, Values(fit)))
+                    (fit, failure) = Finish(spec, session, Order(spec, Values(fit!)), options, scales);
+            }
+            outcomes.Add(new MixtureStart(s + 1, fit?.LogLikelihood, iterations, failure, emMs));
+            if (fit is not null && (best is null || fit.LogLikelihood > best.LogLikelihood))
+            {
+                best = fit;
+                bestStart = s + 1;
+            }
+        }
+        if (best is null)
+            throw new MixtureFitException($"{spec.Source}: column '{spec.Column}': no start gave a {spec.Components}-component mixture: {outcomes[0].Failure}");
+        var profile = options.ProfileEvery ? [.. spec.Parameters.Select(p => p.Name)] : options.Fit.Profile;
+        if (profile.Count > 0)
+        {
+            var at = spec.Parameters.Select((p, j) => (p.Name, Value: best.Parameters[j].Estimate)).ToDictionary(p => p.Name, p => p.Value);
+            best = session.Fit(options.Fit with { Start = at, Profile = profile });
+        }
+        return new MixtureFit(spec, best with { ElapsedMs = clock.Elapsed.TotalMilliseconds }, outcomes, bestStart);
+    }
+
+    // The spread of the data the scale parameters are measured against: of x, and of log x for the log-normal.
+    private static (double X, double LogX) Spreads(MixtureSpec spec)
+    {
+        double sd = Math.Sqrt(Moments.Variance(spec.X));
+        var logs = spec.X.Where(v => v > 0).Select(v => Math.Log(v)).ToArray();
+        double logSd = logs.Length > 1 ? Math.Sqrt(Moments.Variance(logs)) : 1.0;
+        return (sd > 0 ? sd : 1.0, logSd > 0 ? logSd : 1.0);
+    }
+
+    private static double[] Values(FitResult fit) => [.. fit.Parameters.Select(p => p.Estimate)];
+
+    /// <summary>All K weights of a point in model order (the last one 1 − the others).</summary>
+    public static double[] Weights(MixtureSpec spec, IReadOnlyList<double> point)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(point);
+        int k = spec.Components;
+        var w = new double[k];
+        double last = 1;
+        for (int j = 0; j < k - 1; j++)
+        {
+            w[j] = point[j];
+            last -= point[j];
+        }
+        w[k - 1] = last;
+        return w;
+    }
+
+    // EM from start: one statistics pass per iteration, then the closed-form M-step.
+    private static (double[] Point, int Iterations, string? Failure) Em(MixtureSpec spec, LikelihoodEngine<MixtureModel> em, double[] start,
+        MixtureOptions options, (double X, double LogX) scales)
+    {
+        int k = spec.Components, size = em.ParameterCount;
+        var point = (double[])start.Clone();
+        var padded = new double[size];
+        var sums = new double[size];
+        double previous = double.NegativeInfinity;
+        int iteration = 0;
+        for (; iteration < options.MaxEmIterations; iteration++)
+        {
+            Array.Clear(padded);
+            point.CopyTo(padded, 0);
+            double value = em.Evaluate(padded, sums);
+            if (!double.IsFinite(value))
+                return (point, iteration, $"the log-likelihood is not finite at EM iteration {iteration + 1}");
+            var next = MStep(spec, point, sums);
+            if (Collapse(spec, next, scales) is { } failure)
+                return (point, iteration + 1, failure);
+            point = next;
+            if (value - previous <= options.EmTolerance * (1 + Math.Abs(value)))
+                return (point, iteration + 1, null);
+            previous = value;
+        }
+        return (point, iteration, null);
+    }
+
+    private static double[] MStep(MixtureSpec spec, double[] point, double[] sums)
+    {
+        int k = spec.Components;
+        var next = (double[])point.Clone();
+        double total = 0;
+        for (int c = 0; c < k; c++)
+            total += sums[MixtureModel.StatisticsPerComponent * c];
+        for (int c = 0; c < k - 1; c++)
+            next[c] = sums[MixtureModel.StatisticsPerComponent * c] / total;
+        for (int c = 0; c < k; c++)
+        {
+            double r = sums[MixtureModel.StatisticsPerComponent * c];
+            double a = sums[MixtureModel.StatisticsPerComponent * c + 1] / r;
+            double b = sums[MixtureModel.StatisticsPerComponent * c + 2] / r;
+            if (!(r > 0))
+                continue;
+            int at = spec.Model.FirstParameter(c);
+            switch (spec.Families[c].Family)
+            {
+                case MixtureFamily.Normal:
+                    next[at] = spec.Model.Shift + a;
+                    next[at + 1] = Math.Sqrt(Math.Max(b - a * a, 0));
+                    break;
+                case MixtureFamily.LogNormal:
+                    next[at] = spec.Model.LogShift + a;
+                    next[at + 1] = Math.Sqrt(Math.Max(b - a * a, 0));
+                    break;
+                case MixtureFamily.Gamma:
+                    double shape = GammaShape(Math.Log(a) - b);
+                    next[at] = shape;
+                    next[at + 1] = shape / a;
+                    break;
+                case MixtureFamily.Exponential:
+                    next[at] = 1 / a;
+                    break;
+                case MixtureFamily.Poisson:
+                    next[at] = a;
+                    break;
+                case MixtureFamily.Geometric:
+                    next[at] = 1 / a;
+                    break;
+                case MixtureFamily.Bernoulli:
+                    next[at] = a;
+                    break;
+            }
+        }
+        return next;
+    }
+
+    // The gamma MLE's shape from s = log(mean) − mean(log x) > 0: Newton on log α − ψ(α) = s from Minka's approximation.
+    private static double GammaShape(double s)
+    {
+        if (!(s > 0))
+            return double.PositiveInfinity;
+        double alpha = (3 - s + Math.Sqrt((s - 3) * (s - 3) + 24 * s)) / (12 * s);
+        for (int i = 0; i < 30; i++)
+        {
+            double g = Math.Log(alpha) - DeviceMath.Digamma(alpha) - s;
+            double slope = 1 / alpha - DeviceMath.Trigamma(alpha);
+            double step = g / slope;
+            double next = alpha - step;
+            alpha = next > 0 ? next : alpha / 2;
+            if (Math.Abs(step) <= 1e-14 * alpha)
+                break;
+        }
+        return alpha;
+    }
+
+    /// <summary>
+    /// Why a point is degenerate, naming the component (a weight lost, a scale collapsed onto a point, a parameter at
+    /// the edge of its domain or not finite), or null for a usable point.
+    /// </summary>
+    private static string? Collapse(MixtureSpec spec, double[] point, (double X, double LogX) scales)
+    {
+        var weights = Weights(spec, point);
+        for (int c = 0; c < spec.Components; c++)
+        {
+            var family = spec.Families[c];
+            string name = $"component {c + 1} ({family.Name})";
+            if (!(weights[c] >= LostWeight && weights[c] * spec.X.Length >= 0.5))
+                return $"{name} lost its weight (w{c + 1} → 0): the data support fewer components";
+            int at = spec.Model.FirstParameter(c);
+            for (int j = 0; j < family.Parameters.Count; j++)
+            {
+                var parameter = family.Parameters[j];
+                double value = point[at + j];
+                string label = $"{parameter.Name}{c + 1}";
+                if (!double.IsFinite(value))
+                    return $"{name} degenerated ({label} → ∞): it collapsed onto a point of the data, where the likelihood is unbounded";
+                bool scale = parameter.Name is "sigma" or "scale" && family.Family != MixtureFamily.Weibull;
+                double spread = family.Family == MixtureFamily.LogNormal ? scales.LogX : scales.X;
+                if (scale && value < CollapseRatio * spread)
+                {
+                    double at0 = point[at];
+                    string where = family.Family == MixtureFamily.LogNormal ? $"x = {Math.Exp(at0).ToString("G6", CultureInfo.InvariantCulture)}" : $"x = {at0.ToString("G6", CultureInfo.InvariantCulture)}";
+                    return $"{name} collapsed onto {where} ({label} → 0: a point mass in the data, where the likelihood is unbounded); fit fewer components, or a discrete family for repeated values";
+                }
+                if (parameter.Domain == ParameterDomain.UnitInterval && !(value > LostWeight && value < 1 - LostWeight))
+                    return $"{name} became a point mass ({label} → {(value < 0.5 ? 0 : 1)}); fit fewer components";
+                if (parameter.Domain == ParameterDomain.Positive && !(value > 1e-10 && value < 1e10))
+                    return $"{name} became a point mass ({label} → {(value < 1 ? "0" : "∞")}); fit fewer components";
+            }
+        }
+        return null;
+    }
+
+    // Two components of one family with the same parameters: one mixture component counted twice, not identified.
+    private static string? Coincident(MixtureSpec spec, double[] point)
+    {
+        for (int a = 0; a < spec.Components; a++)
+        {
+            for (int b = a + 1; b < spec.Components; b++)
+            {
+                if (spec.Families[a].Family != spec.Families[b].Family)
+                    continue;
+                int pa = spec.Model.FirstParameter(a), pb = spec.Model.FirstParameter(b);
+                bool same = Enumerable.Range(0, spec.Families[a].Parameters.Count)
+                    .All(j => Math.Abs(point[pa + j] - point[pb + j]) <= Coincidence * (Math.Abs(point[pa + j]) + Math.Abs(point[pb + j])) + 1e-12);
+                if (same)
+                    return $"components {a + 1} and {b + 1} ({spec.Families[a].Name}) coincide: the data support fewer components";
+            }
+        }
+        return null;
+    }
+
+    private static (FitResult? Fit, string? Failure) Finish(MixtureSpec spec, EstimationSession session, double[] point, MixtureOptions options,
+        (double X, double LogX) scales)
+    {
+        var start = spec.Parameters.Select((p, j) => (p.Name, Value: point[j])).ToDictionary(p => p.Name, p => p.Value);
+        foreach (var (name, value) in options.Fit.Start)
+            start[name] = value;
+        var fit = session.Fit(options.Fit with { Start = start, Profile = [] });
+        var values = Values(fit);
+        if ((Collapse(spec, values, scales) ?? Coincident(spec, values)) is { } failure)
+            return (null, failure);
+        if (!fit.Converged)
+            return (null, $"the exact-likelihood fit from the EM point did not converge: {fit.Reason}");
+        return (fit, null);
+    }
+
+    // The order key of component c: its location (first parameter, real), its one parameter, or minus its weight.
+    private static double Key(MixtureSpec spec, IReadOnlyList<double> point, double[] weights, int c)
+    {
+        var family = spec.Families[c];
+        int at = spec.Model.FirstParameter(c);
+        if (family.Parameters[0].Domain == ParameterDomain.Real || family.Parameters.Count == 1)
+            return point[at];
+        return -weights[c];
+    }
+
+    private static bool IsOrdered(MixtureSpec spec, double[] point) => Order(spec, point).SequenceEqual(point);
+
+    /// <summary>
+    /// <paramref name="point"/> with the components of each family sorted by <see cref="Key"/> (stable): each family's
+    /// components keep the places the user gave that family, so only same-family components trade places.
+    /// </summary>
+    public static double[] Order(MixtureSpec spec, double[] point)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(point);
+        int k = spec.Components;
+        var weights = Weights(spec, point);
+        var source = Enumerable.Range(0, k).ToArray();
+        foreach (var group in Enumerable.Range(0, k).GroupBy(c => spec.Families[c].Family))
+        {
+            var places = group.ToArray();
+            var sorted = places.OrderBy(c => Key(spec, point, weights, c)).ThenBy(c => c).ToArray();
+            for (int i = 0; i < places.Length; i++)
+                source[places[i]] = sorted[i];
+        }
+        var result = (double[])point.Clone();
+        var newWeights = source.Select(c => weights[c]).ToArray();
+        for (int c = 0; c < k - 1; c++)
+            result[c] = newWeights[c];
+        for (int c = 0; c < k; c++)
+        {
+            int to = spec.Model.FirstParameter(c), from = spec.Model.FirstParameter(source[c]);
+            for (int j = 0; j < spec.Families[c].Parameters.Count; j++)
+                result[to + j] = point[from + j];
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// Start <paramref name="start"/> (from 0): the data split at its quantiles (start 0) or into k-means++-seeded
+    /// clusters (seeded by <paramref name="seed"/> and the start's number), of at most 200 000 evenly spaced rows, each group giving its component the
+    /// family's own starting values, and the group's share its weight. Deterministic.
+    /// </summary>
+    public static double[] InitialPoint(MixtureSpec spec, int seed, int start)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        int k = spec.Components;
+        // At most 200 000 evenly spaced rows: starting values need no more, and 10^8 rows need not be sorted per start.
+        int m = Math.Min(spec.X.Length, 200_000);
+        var sorted = Enumerable.Range(0, m).Select(i => spec.X[(int)((long)i * spec.X.Length / m)]).ToArray();
+        Array.Sort(sorted);
+        var groups = start == 0 ? QuantileGroups(sorted, k) : KMeansGroups(sorted, k, new Random(unchecked(seed * 1_000_003 + start)));
+        // Mixed families: later starts also try the groups in other orders (which family takes which part of the data).
+        if (start >= 2 && spec.Families.Select(f => f.Family).Distinct().Count() > 1)
+            groups = [.. groups.Skip((start - 1) % k), .. groups.Take((start - 1) % k)];
+        var point = new double[spec.ParameterCount];
+        var weights = new double[k];
+        for (int c = 0; c < k; c++)
+        {
+            var family = spec.Families[c];
+            var inside = groups[c].Where(family.InSupport).ToArray();
+            if (inside.Length < 2)
+                inside = [.. sorted.Where(family.InSupport)];
+            var values = family.Start(inside);
+            if (!values.All(double.IsFinite))
+                values = family.Start([.. sorted.Where(family.InSupport)]);
+            values.CopyTo(point, spec.Model.FirstParameter(c));
+            weights[c] = Math.Max(groups[c].Length, 0.05 * sorted.Length / k);
+        }
+        double sum = weights.Sum();
+        for (int c = 0; c < k - 1; c++)
+            point[c] = weights[c] / sum;
+        return point;
+    }
+
+    private static double[][] QuantileGroups(double[] sorted, int k) =>
+        [.. Enumerable.Range(0, k).Select(g => sorted[(int)((long)sorted.Length * g / k)..(int)((long)sorted.Length * (g + 1) / k)])];
+
+    // k-means++ seeding and ten Lloyd steps on at most 20 000 evenly spaced order statistics, groups in order of centre.
+    private static double[][] KMeansGroups(double[] sorted, int k, Random random)
+    {
+        int m = Math.Min(sorted.Length, 20_000);
+        var sample = Enumerable.Range(0, m).Select(i => sorted[(int)((long)i * sorted.Length / m)]).ToArray();
+        var centres = new List<double> { sample[random.Next(m)] };
+        var distance = new double[m];
+        while (centres.Count < k)
+        {
+            double total = 0;
+            for (int i = 0; i < m; i++)
+            {
+                double d = centres.Min(c => Math.Abs(sample[i] - c));
+                distance[i] = d * d;
+                total += distance[i];
+            }
+            if (!(total > 0))
+                break;
+            double u = random.NextDouble() * total;
+            int pick = 0;
+            for (double run = distance[0]; run < u && pick < m - 1; run += distance[++pick])
+            {
+            }
+            centres.Add(sample[pick]);
+        }
+        var c = centres.Distinct().Order().ToArray();
+        for (int step = 0; step < 10; step++)
+        {
+            var sum = new double[c.Length];
+            var count = new int[c.Length];
+            foreach (var v in sample)
+            {
+                int j = Nearest(c, v);
+                sum[j] += v;
+                count[j]++;
+            }
+            c = [.. c.Select((old, j) => count[j] > 0 ? sum[j] / count[j] : old).Distinct().Order()];
+        }
+        var groups = Enumerable.Range(0, k).Select(_ => new List<double>()).ToArray();
+        foreach (var v in sorted)
+            groups[Math.Min(Nearest(c, v), k - 1)].Add(v);
+        // Fewer distinct centres than components: the last groups stay empty and take the whole data's start.
+        return [.. groups.Select(g => g.ToArray())];
+    }
+
+    private static int Nearest(double[] centres, double v)
+    {
+        int best = 0;
+        for (int j = 1; j < centres.Length; j++)
+        {
+            if (Math.Abs(v - centres[j]) < Math.Abs(v - centres[best]))
+                best = j;
+        }
+        return best;
+    }
+}

@@ -1,0 +1,73 @@
+using GpuEstimation.Mixtures;
+using ScottPlot;
+
+namespace GpuEstimation.Plots;
+
+/// <summary>
+/// A fitted one-column mixture: the data's histogram on the density scale (grey bars), the mixture density (a black
+/// line) and each weighted component wₖ fₖ (a coloured dashed line each). A discrete mixture's histogram has one bar per
+/// whole number and its densities are probability masses there.
+/// </summary>
+public static class MixtureDrawing
+{
+    /// <summary>The components' colours, in component order (then repeated).</summary>
+    public static readonly Color[] ComponentColors =
+        [Colors.Red, Colors.Blue, Colors.Green, Colors.Orange, Colors.Purple, Colors.Teal, Colors.Brown, Colors.Magenta];
+
+    /// <summary>Draws <paramref name="fit"/> over its data to <paramref name="path"/> (PNG); returns the plot for pixel queries.</summary>
+    public static Plot Draw(MixtureFit fit, string path, int width = 900, int height = 550)
+    {
+        ArgumentNullException.ThrowIfNull(fit);
+        var x = fit.Spec.X;
+        bool discrete = x.All(v => v == Math.Floor(v)) && fit.Spec.Families.All(f => f.Family is Kernels.Mixtures.MixtureFamily.Poisson
+            or Kernels.Mixtures.MixtureFamily.Bernoulli or Kernels.Mixtures.MixtureFamily.Geometric or Kernels.Mixtures.MixtureFamily.NegativeBinomial);
+        double low = x.Min(), high = x.Max();
+        if (!(high > low))
+            high = low + 1;
+        int bins = discrete ? (int)Math.Min(200, high - low + 1) : (int)Math.Clamp(Math.Sqrt(x.Length), 10, 120);
+        double start = discrete ? low - 0.5 : low, width1 = discrete ? 1.0 : (high - low) / bins;
+        var counts = new double[bins];
+        foreach (double v in x)
+            counts[Math.Clamp((int)((v - start) / width1), 0, bins - 1)]++;
+
+        var plot = new Plot();
+        var bars = Enumerable.Range(0, bins).Select(b => new Bar
+        {
+            Position = start + (b + 0.5) * width1,
+            Value = counts[b] / (x.Length * width1),
+            Size = width1,
+            FillColor = Colors.LightGray,
+            LineColor = Colors.Gray,
+            LineWidth = 0.5f,
+        }).ToList();
+        plot.Add.Bars(bars);
+
+        double[] grid = discrete
+            ? [.. Enumerable.Range(0, (int)(high - low) + 1).Select(i => low + i)]
+            : [.. Enumerable.Range(0, 801).Select(i => low - 0.05 * (high - low) + i * 1.1 * (high - low) / 800)];
+        var (total, parts) = fit.Densities(grid);
+        // The mixture first, the components over it: where one component is the whole density its dashes still show.
+        var mixture = plot.Add.ScatterLine(grid, total);
+        mixture.Color = Colors.Black;
+        mixture.LineWidth = 2.5f;
+        mixture.LegendText = "mixture density";
+        for (int c = 0; c < parts.Length; c++)
+        {
+            var line = plot.Add.ScatterLine(grid, parts[c]);
+            line.Color = ComponentColors[c % ComponentColors.Length];
+            line.LinePattern = LinePattern.Dashed;
+            line.LineWidth = 2;
+            line.LegendText = $"w{c + 1} f{c + 1} ({fit.Components[c].Family}, w = {PlotText.Fixed(fit.Components[c].Weight, 3)})";
+            if (discrete)
+                line.MarkerSize = 6;
+        }
+        TidyTicks.Apply(plot);
+        plot.Axes.Margins(bottom: 0);
+        plot.XLabel(fit.Spec.Column);
+        plot.YLabel(discrete ? "probability" : "density");
+        plot.Title($"{fit.Spec.Components}-component mixture ({string.Join(", ", fit.Spec.Families.Select(f => f.Name))}) over {x.Length} rows");
+        plot.ShowLegend(Edge.Bottom);
+        plot.SavePng(path, width, height);
+        return plot;
+    }
+}

@@ -1,0 +1,99 @@
+using System.Globalization;
+using System.Text.Json;
+using GpuEstimation.Cli;
+using GpuEstimation.Tests.Mixtures;
+using Xunit;
+
+namespace GpuEstimation.Tests.Cli;
+
+/// <summary>gpuest fit --model mixture: the table, JSON, the component-count table, --assign, exit codes.</summary>
+public sealed class MixtureCliTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("gpuest-mixture").FullName;
+
+    private string ThreeNormals() => Gpuest.WriteCsv(_directory, "three.csv", ("x", MixtureEstimatorTests.ThreeNormals(1500, 21)));
+
+    [Fact]
+    public void FitPrintsComponentsAndWritesJsonAndAssignments()
+    {
+        var data = ThreeNormals();
+        var json = Path.Combine(_directory, "fit.json");
+        var assign = Path.Combine(_directory, "assign.csv");
+        var (code, output, error) = Gpuest.Run("fit", "--model", "mixture", "--components", "normal,normal,normal", "--data", data, "--column", "x",
+            "--starts", "2", "--json", json, "--assign", assign);
+        Assert.True(code == GpuestApp.Ok, error);
+        Assert.Contains("model mixture (MLE)", output);
+        Assert.Contains("starts: 2, the best from start", output);
+        using var report = JsonDocument.Parse(File.ReadAllText(json));
+        var components = report.RootElement.GetProperty("components");
+        Assert.Equal(3, components.GetArrayLength());
+        double weights = components.EnumerateArray().Sum(c => c.GetProperty("weight").GetDouble());
+        Assert.Equal(1.0, weights, 12);
+        var mus = components.EnumerateArray().Select((c, i) => c.GetProperty("parameters").GetProperty($"mu{i + 1}").GetDouble()).ToArray();
+        Assert.Equal(mus.Order(), mus);
+        Assert.Equal(["w1", "w2", "mu1", "sigma1", "mu2", "sigma2", "mu3", "sigma3"],
+            report.RootElement.GetProperty("parameters").EnumerateArray().Select(p => p.GetProperty("name").GetString()));
+
+        var lines = File.ReadAllLines(assign);
+        Assert.Equal("row,component,r1,r2,r3", lines[0]);
+        Assert.Equal(1501, lines.Length);
+        foreach (var line in lines.Skip(1).Take(200))
+        {
+            var cells = line.Split(',');
+            var r = cells.Skip(2).Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+            Assert.Equal(1.0, r.Sum(), 12);
+            Assert.Equal(Array.IndexOf(r, r.Max()) + 1, int.Parse(cells[1], CultureInfo.InvariantCulture));
+        }
+    }
+
+    [Fact]
+    public void ARangeOfComponentCountsPrintsTheBicTableAndPicksTheLowest()
+    {
+        var data = ThreeNormals();
+        var json = Path.Combine(_directory, "range.json");
+        var (code, output, error) = Gpuest.Run("fit", "--model", "mixture", "--components", "1:4xnormal", "--data", data, "--column", "x",
+            "--starts", "2", "--json", json);
+        Assert.True(code == GpuestApp.Ok, error);
+        Assert.Contains("<- lowest BIC", output);
+        using var report = JsonDocument.Parse(File.ReadAllText(json));
+        var rows = report.RootElement.GetProperty("componentCounts").EnumerateArray().ToArray();
+        Assert.Equal([1, 2, 3, 4], rows.Select(r => r.GetProperty("components").GetInt32()));
+        var fitted = rows.Where(r => r.GetProperty("bic").ValueKind == JsonValueKind.Number).ToArray();
+        int lowest = fitted.MinBy(r => r.GetProperty("bic").GetDouble()).GetProperty("components").GetInt32();
+        Assert.Equal(lowest, report.RootElement.GetProperty("chosenComponents").GetInt32());
+        Assert.Equal(3, lowest);
+        // BIC = k log n − 2 log L, recomputed here from the row's own numbers.
+        foreach (var row in fitted)
+        {
+            double bic = row.GetProperty("k").GetInt32() * Math.Log(1500) - 2 * row.GetProperty("logLikelihood").GetDouble();
+            Assert.Equal(bic, row.GetProperty("bic").GetDouble(), 8);
+        }
+    }
+
+    [Fact]
+    public void CollapsedComponentsExitThreeNamingTheComponent()
+    {
+        var data = Gpuest.WriteCsv(_directory, "points.csv", ("x", Enumerable.Range(0, 120).Select(i => (double)(i % 3)).ToArray()));
+        var (code, output, error) = Gpuest.Run("fit", "--model", "mixture", "--components", "3xnormal", "--data", data, "--column", "x");
+        Assert.Equal(GpuestApp.NotConverged, code);
+        Assert.Equal("", output);
+        Assert.Matches("^gpuest: .*component [123] \\(normal\\) collapsed onto x = [012]", error);
+        Assert.DoesNotContain("NaN", error);
+    }
+
+    [Fact]
+    public void BadMixtureInputIsExitTwo()
+    {
+        var data = ThreeNormals();
+        Gpuest.AssertBadInput(["fit", "--model", "mixture", "--data", data, "--column", "x"], "--components");
+        Gpuest.AssertBadInput(["fit", "--model", "mixture", "--components", "2:5", "--data", data, "--column", "x"], "name the family", "2:5xnormal");
+        Gpuest.AssertBadInput(["fit", "--model", "mixture", "--components", "0:3xnormal", "--data", data, "--column", "x"], "1 to 16 components");
+        Gpuest.AssertBadInput(["fit", "--model", "mixture", "--components", "17xnormal", "--data", data, "--column", "x"], "1 to 16 components");
+        Gpuest.AssertBadInput(["fit", "--model", "mixture", "--components", "normal,bogus", "--data", data, "--column", "x"], "'bogus'", "available");
+        Gpuest.AssertBadInput(["fit", "--model", "mixture", "--components", "2xgamma", "--data", data, "--column", "x"], "outside the support of every component");
+        Gpuest.AssertBadInput(["fit", "--model", "mixture", "--components", "2xnormal", "--map", "--data", data, "--column", "x"], "--map", "not for mixtures");
+        Gpuest.AssertBadInput(["fit", "--model", "normal", "--starts", "3", "--data", data, "--column", "x"], "--starts", "applies to mixtures");
+    }
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+}
