@@ -17,6 +17,7 @@ internal sealed class FitCommand : Command
     private readonly DataOptions _data = new();
     private readonly EstimationOptions _estimation = new();
     private readonly DeviceOptions _device = new();
+    private readonly GaussianMixtureOptions _mixture = new();
 
     private readonly Option<double> _level = CliOption.Single("--level", "L", "confidence level of the Wald and profile intervals",
         NumberText.Fraction, () => new FitOptions().Level);
@@ -38,6 +39,7 @@ internal sealed class FitCommand : Command
         Add(_level);
         Add(_profile);
         Add(_cov);
+        _mixture.AddTo(this);
         _device.AddTo(this);
         Add(_repeat);
         Add(_json);
@@ -48,6 +50,8 @@ internal sealed class FitCommand : Command
     {
         var output = parse.InvocationConfiguration.Output;
         var json = parse.GetValue(_json);
+        if (parse.GetValue(_data.Model) == GaussianMixtureOptions.ModelName)
+            return GaussianMixtureFit.Run(parse, _data, _mixture, _device, parse.GetValue(_repeat), json);
         if (json is not null)
             OutputFile.Check("--json", json, _data.DataPath(parse));
         // Absent, the option reads as (null, null): the model-based covariance.

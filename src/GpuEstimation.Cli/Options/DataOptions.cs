@@ -291,7 +291,7 @@ internal sealed class DataOptions
 
     private static string KnownModel(string name, Action<string> error)
     {
-        if (!ModelCatalog.Names.Contains(name))
+        if (!ModelCatalog.Names.Contains(name) && name != GaussianMixtureOptions.ModelName)
         {
             var near = ModelCatalog.Names.Where(known => Distance(name.ToLowerInvariant(), known) <= 2).ToList();
             error($"--model: unknown model '{name}'" + (near.Count > 0 ? $" (did you mean {string.Join(" or ", near)}?)" : "") +
