@@ -16,9 +16,11 @@ internal static class GaussianMixtureFit
         int? repeat, string? json)
     {
         var output = parse.InvocationConfiguration.Output;
-        var columns = parse.GetValue(data.X) ?? throw new InputException("--model gaussian-mixture needs --x NAME,...: the columns of the points");
+        var columns = parse.GetValue(data.X) is { Length: > 0 } named ? named : throw new InputException("--model gaussian-mixture needs --x NAME,...: the columns of the points");
         var k = parse.GetValue(mixture.Components) ?? throw new InputException("--model gaussian-mixture needs --components K");
         var png = parse.GetValue(mixture.Png);
+        if (png is not null && columns.Length < 2)
+            throw new InputException("--png draws the first two --x columns: give at least two");
         if (json is not null)
             OutputFile.Check("--json", json, data.DataPath(parse));
         if (png is not null)
@@ -42,7 +44,10 @@ internal static class GaussianMixtureFit
         if (json is not null)
             OutputFile.WriteText("--json", json, GaussianMixtureJson.Write(fit, fitMs));
         if (png is not null)
+        {
             OutputFile.Write("--png", png, path => MixturePlots.Ellipses(fit, values, path));
+            PictureNote.Write(parse.InvocationConfiguration.Error);
+        }
         return fit.Converged ? GpuestApp.Ok : GpuestApp.NotConverged;
     }
 

@@ -157,7 +157,8 @@ public sealed class GaussianMixtureFitter : IDisposable
     // EM from a start, SQUAREM-accelerated (Varadhan and Roland 2008, scheme S3): two EM steps give r and v, the
     // extrapolation θ₀ − 2αr + α²v with α = −‖r‖/‖v‖ (at most −1) is stabilized by one more EM step, and kept only where
     // its log-likelihood is not below the second EM step's start; otherwise plain EM goes on from the second step.
-    // Convergence is judged on plain EM steps only: |L(F(θ)) − L(θ)| ≤ tol |L|.
+    // Convergence is judged on plain EM steps only: |L(F(θ)) − L(θ)| ≤ tol |L| and the next step moves no weight and no
+    // mean coordinate by more than 1e-9 (in standard deviations of the coordinate).
     private (MixtureState State, double Log, int Iterations, bool Converged) Run(
         MixturePass pass, int[] codes, MixtureState start, GaussianMixtureOptions options)
     {
@@ -183,7 +184,7 @@ public sealed class GaussianMixtureFitter : IDisposable
             if (second is not { } s)
                 return (theta, log0, iterations, false);
             var (log1, theta2) = s;
-            if (Math.Abs(log1 - log0) <= options.Tolerance * Math.Abs(log1))
+            if (Math.Abs(log1 - log0) <= options.Tolerance * Math.Abs(log1) && StepSize(theta1, theta2) <= StepTolerance)
                 return (theta1, log1, iterations, true);
             MixtureState next = theta2;
             if (options.Accelerate)
@@ -201,6 +202,28 @@ public sealed class GaussianMixtureFitter : IDisposable
         }
         return (theta, first.Log, iterations, false);
     }
+
+    // The largest change of a weight, or of a mean coordinate in units of that coordinate's standard deviation in the
+    // component: with the log-likelihood's change, the stopping rule (the log-likelihood alone is flat near the optimum:
+    // a change of 1e-12 of it leaves weights uncertain in the 7th digit).
+    private static double StepSize(MixtureState from, MixtureState to)
+    {
+        double largest = 0;
+        int d = from.D;
+        for (int c = 0; c < from.K; c++)
+        {
+            largest = Math.Max(largest, Math.Abs(to.Values[c] - from.Values[c]));
+            for (int j = 0; j < d; j++)
+            {
+                double sd = Math.Sqrt(to.Values[to.CovarianceAt(c) + j * d + j]);
+                largest = Math.Max(largest, Math.Abs(to.Values[to.MeanAt(c) + j] - from.Values[from.MeanAt(c) + j]) / sd);
+            }
+        }
+        return largest;
+    }
+
+    /// <summary>The largest EM step (<see cref="StepSize"/>) at convergence.</summary>
+    private const double StepTolerance = 1e-9;
 
     private static MixtureState? Extrapolate(MixtureState theta0, MixtureState theta1, MixtureState theta2)
     {

@@ -16,7 +16,7 @@ public sealed record GaussianMixtureOptions
     public int Seed { get; init; }
 
     /// <summary>EM stops when an EM step changes the log-likelihood by at most this, relative to its magnitude.</summary>
-    public double Tolerance { get; init; } = 1e-10;
+    public double Tolerance { get; init; } = 1e-12;
 
     /// <summary>The most EM steps (passes over the data) per start.</summary>
     public int MaxIterations { get; init; } = 10_000;
