@@ -52,6 +52,7 @@ internal static class GaussianMixtureInformation
             precisions[c] = precision;
         }
 
+        var supports = Enumerable.Range(0, k).Select(c => Support(k, d, c).ToArray()).ToArray();
         int chunks = (int)((n + ChunkRows - 1) / ChunkRows);
         var partials = new double[chunks][];
         Parallel.For(0, chunks, chunk =>
@@ -74,10 +75,12 @@ internal static class GaussianMixtureInformation
                     if (r == 0)
                         continue;
                     // − r aₖ aₖᵀ: aₖ is nonzero in the weights and in block c only.
-                    foreach (int i in Support(k, d, c))
+                    var support = supports[c];
+                    foreach (int i in support)
                     {
-                        foreach (int j in Support(k, d, c))
-                            information[i * p + j] -= r * a[i] * a[j];
+                        double ra = r * a[i];
+                        foreach (int j in support)
+                            information[i * p + j] -= ra * a[j];
                     }
                 }
                 for (int i = 0; i < p; i++)

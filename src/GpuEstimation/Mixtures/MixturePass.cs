@@ -53,7 +53,7 @@ internal abstract class MixturePass : IDisposable
         var k = VectorType(components);
         Type type;
         if (device.Backend == Backend.Native)
-            type = typeof(NativeMixturePass<,>).MakeGenericType(x, k);
+            type = typeof(NativeMixturePass<HostVector, HostVector>);
         else
         {
             int statistics = components * (1 + d + (diagonal ? d : d * (d + 1) / 2));
@@ -133,14 +133,24 @@ internal sealed unsafe class NativeMixturePass<TX, TK> : MixturePass
                     b[e] = GaussianMixtureRow.B(codes[e]);
                     component[e] = GaussianMixtureRow.Component(codes[e]);
                 }
+                var x = default(TX);
+                var r = default(TK);
+                // z: the row's values, then 1 (GaussianMixtureRow.Code), read by index without a branch.
+                Span<double> z = stackalloc double[d + 1];
+                Span<double> responsibilities = stackalloc double[k];
+                z[d] = 1.0;
+                double log = 0;
                 for (long row = begin; row < end; row++)
                 {
-                    var x = default(TX);
-                    var r = default(TK);
-                    local[0] += GaussianMixtureRow.Responsibilities(data, row, parameters, d, k, diagonal, ref x, ref r);
+                    log += GaussianMixtureRow.Responsibilities(data, row, parameters, d, k, diagonal, ref x, ref r);
+                    for (int j = 0; j < d; j++)
+                        z[j] = x.Get(j);
+                    for (int c = 0; c < k; c++)
+                        responsibilities[c] = r.Get(c);
                     for (int e = 0; e < a.Length; e++)
-                        local[1 + e] += r.Get(component[e]) * GaussianMixtureRow.Factor(x, a[e], d) * GaussianMixtureRow.Factor(x, b[e], d);
+                        local[1 + e] += responsibilities[component[e]] * z[a[e]] * z[b[e]];
                 }
+                local[0] = log;
                 local.CopyTo(partials.AsSpan(chunk * terms, terms));
             });
         }
