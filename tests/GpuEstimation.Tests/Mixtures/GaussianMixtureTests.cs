@@ -135,6 +135,23 @@ public sealed class GaussianMixtureTests(DeviceFixture devices)
         Assert.All(fit.Parameters(), p => Assert.True(p.StdError is null || double.IsFinite(p.StdError.Value)));
     }
 
+    // A step limit reached is said to be so: not converged, a note, the estimates finite.
+    [Fact]
+    public void StepLimitIsReportedAsNotConverged()
+    {
+        var columns = MixtureSamples.Draw(MixtureSamples.TwoD, 1000, seed: 13);
+        using var fitter = new GaussianMixtureFitter(TwoNames, columns, devices.Native);
+        var fit = fitter.Fit(new GaussianMixtureOptions { Components = 3, MaxIterations = 3 });
+        Assert.False(fit.Converged);
+        Assert.Contains(fit.Notes, n => n.Contains("did not meet"));
+        Assert.All(fit.Parameters(), p => Assert.True(double.IsFinite(p.Estimate)));
+        // The responsibilities of each row sum to 1 and the log-densities add up to the log-likelihood.
+        var (responsibilities, logDensity) = fitter.Responsibilities(fit);
+        for (int i = 0; i < 1000; i++)
+            Assert.Equal(1.0, responsibilities[3 * i] + responsibilities[3 * i + 1] + responsibilities[3 * i + 2], 1e-12);
+        Assert.Equal(fit.LogLikelihood, logDensity.Sum(), 1e-9 * Math.Abs(fit.LogLikelihood));
+    }
+
     [Fact]
     public void MoreDimensionsThanRowsOrComponentsThanRowsIsBadInput()
     {
