@@ -17,6 +17,8 @@ public sealed class GaussianMixtureFitter : IDisposable
     private readonly IReadOnlyList<string> _names;
     private readonly Dictionary<(int K, bool Diagonal), MixturePass> _passes = [];
     private double[]? _secondMoments;
+    private GaussianMixtureFitter? _subsample;
+    private long _subsampleEvery;
 
     /// <summary>
     /// A fitter over <paramref name="columns"/> (each n long, finite), named <paramref name="names"/>. At most
@@ -75,9 +77,12 @@ public sealed class GaussianMixtureFitter : IDisposable
         int bestIterations = 0;
         bool bestConverged = false;
         var starts = new double[options.Starts];
+        var subsample = Subsample(options);
         for (int s = 0; s < options.Starts; s++)
         {
-            var start = Seed(k, options, unchecked(options.Seed + s));
+            var start = subsample is null
+                ? Seed(k, options, unchecked(options.Seed + s))
+                : StateOf(subsample.Fit(options with { Starts = 1, Seed = unchecked(options.Seed + s), SubsampleRows = 0, StandardErrors = false, Tolerance = 1e-9 }), options.Covariance);
             var (state, log, iterations, converged) = Run(pass, codes, start, options);
             starts[s] = log;
             if (best is null || log > bestLog)
@@ -92,7 +97,7 @@ public sealed class GaussianMixtureFitter : IDisposable
     /// </summary>
     public (double[] Responsibilities, double[] LogDensity) Responsibilities(GaussianMixtureResult fit)
     {
-        var state = StateOf(fit);
+        var state = StateOf(fit, GaussianMixtureCovariance.Full);
         bool diagonal = fit.Covariance is GaussianMixtureCovariance.Diagonal or GaussianMixtureCovariance.Spherical;
         var packed = new double[state.K * GaussianMixtureRow.Stride(Dimensions, diagonal)];
         if (!state.TryPack(diagonal, packed))
@@ -111,6 +116,29 @@ public sealed class GaussianMixtureFitter : IDisposable
         foreach (var pass in _passes.Values)
             pass.Dispose();
         _passes.Clear();
+        _subsample?.Dispose();
+        _subsample = null;
+    }
+
+    // Every m-th row (m = n / rows, rounded down), as a fitter of its own on the same device, kept for further fits.
+    private GaussianMixtureFitter? Subsample(GaussianMixtureOptions options)
+    {
+        int rows = options.SubsampleRows;
+        if (rows <= 0 || Rows < 4L * rows)
+            return null;
+        long every = Rows / rows;
+        if (_subsample is { } kept && _subsampleEvery == every)
+            return kept;
+        _subsample?.Dispose();
+        var columns = _centred.Select((column, j) =>
+        {
+            var picked = new double[(column.LongLength + every - 1) / every];
+            for (long i = 0; i < picked.LongLength; i++)
+                picked[i] = column[i * every] + _offset[j];
+            return picked;
+        }).ToArray();
+        _subsampleEvery = every;
+        return _subsample = new GaussianMixtureFitter(_names, columns, _device);
     }
 
     private MixturePass Pass(int k, bool diagonal)
@@ -501,13 +529,14 @@ public sealed class GaussianMixtureFitter : IDisposable
         };
     }
 
-    // The state of a result on the centred scale.
     private const double MachineEpsilon = 2.220446049250313e-16;
 
-    private MixtureState StateOf(GaussianMixtureResult fit)
+    // The state of a result on the centred scale, with one covariance when tied (as the M-step makes it, so that
+    // SQUAREM's vectors have one length).
+    private MixtureState StateOf(GaussianMixtureResult fit, GaussianMixtureCovariance covariance)
     {
         int k = fit.Components.Count, d = Dimensions;
-        var state = new MixtureState(d, k, k);
+        var state = new MixtureState(d, k, covariance == GaussianMixtureCovariance.Tied ? 1 : k);
         for (int c = 0; c < k; c++)
         {
             var component = fit.Components[c];

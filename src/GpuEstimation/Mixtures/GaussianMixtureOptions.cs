@@ -27,6 +27,13 @@ public sealed record GaussianMixtureOptions
     /// <summary>SQUAREM extrapolation of the EM steps (Varadhan and Roland 2008); off: plain EM.</summary>
     public bool Accelerate { get; init; } = true;
 
+    /// <summary>
+    /// Where the data have at least four times this many rows, each start is first fitted on every m-th row (about this
+    /// many), to a looser tolerance, and EM on all rows goes on from there: most steps then cost a fraction of a pass.
+    /// 0: never.
+    /// </summary>
+    public int SubsampleRows { get; init; } = 100_000;
+
     /// <summary>Standard errors of the weights and means (a host pass over the rows after the fit).</summary>
     public bool StandardErrors { get; init; } = true;
 }
