@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # On the GPU machine (see bench/gpu/prepare.sh): checks every model on the GPU against the native backend and times
 # the figures the issues ask for. Writes its log and results under $OUT (a new temporary folder where unset).
+# Gaussian mixtures: 10^6 x 2 (K = 3, full) against native, and 10^6 x 32 -> 16 diagonal timed (GMM_N sets the rows).
 # DEVICE=cuda by default; DEVICE=cpu N=20000 SIZES=50000,100000 GLM_SIZES=20000:10 TORCH=0 runs the same checks small on the CPU
 # accelerator (a dry run); MIXTURE_SIZE=100000 shrinks the mixture timing (issue 15: 100 EM iterations over 10^8 points,
 # K = 3). Logistic regression with SEs at 10^7 x 10, 10^8 x 20 and 10^6 x 150 (a wide design) needs ~40 GB of host

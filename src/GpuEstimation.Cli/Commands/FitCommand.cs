@@ -51,6 +51,11 @@ internal sealed class FitCommand : Command
     {
         var output = parse.InvocationConfiguration.Output;
         var json = parse.GetValue(_json);
+        if (parse.GetValue(_data.Model) == GaussianMixtureFit.ModelName)
+        {
+            RefuseForMixtures(parse);
+            return GaussianMixtureFit.Run(parse, _data, _mixture, _device, parse.GetValue(_repeat), json);
+        }
         if (json is not null)
             OutputFile.Check("--json", json, _data.DataPath(parse));
         if (parse.GetValue(_data.Model) == MixtureSpec.ModelName)
@@ -82,8 +87,8 @@ internal sealed class FitCommand : Command
         return fit.Converged ? GpuestApp.Ok : GpuestApp.NotConverged;
     }
 
-    // A mixture: EM from several starts, then the exact likelihood; the options that do not apply are refused by name.
-    private int RunMixture(ParseResult parse, string? json)
+    // Mixtures are fitted by maximum likelihood from their own starts: the options that steer other fits are refused by name.
+    private void RefuseForMixtures(ParseResult parse)
     {
         var refused = new (string Name, bool Given)[]
         {
@@ -93,6 +98,14 @@ internal sealed class FitCommand : Command
         }.Where(r => r.Given).Select(r => r.Name).ToList();
         if (refused.Count > 0)
             throw new InputException($"{string.Join(", ", refused)}: not for mixtures, which are fitted by maximum likelihood from their own starts (--starts, --seed) with model-based standard errors");
+    }
+
+    // A mixture over one column: EM from several starts, then the exact likelihood.
+    private int RunMixture(ParseResult parse, string? json)
+    {
+        RefuseForMixtures(parse);
+        if (parse.GetResult(_mixture.Covariance) is { Implicit: false })
+            throw new InputException("--covariance: applies to --model gaussian-mixture (several columns), not to a mixture over one column");
         var names = parse.GetValue(_profile);
         var options = _estimation.Read(parse) with { Level = parse.GetValue(_level), Profile = names is null or ["all"] ? [] : names };
         return MixtureFitRun.Run(parse, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, _data.DataPath(parse),

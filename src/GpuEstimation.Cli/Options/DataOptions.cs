@@ -22,7 +22,7 @@ internal sealed class DataOptions
     public Option<string> Model { get; } = new("--model")
     {
         HelpName = "FAMILY",
-        Description = $"one of {string.Join(", ", ModelCatalog.Names)} (gpuest models lists their parameters); or a log-density of your own with --logpdf",
+        Description = $"one of {string.Join(", ", ModelCatalog.Names)} (gpuest models lists their parameters), or gaussian-mixture (with --x and --components); or a log-density of your own with --logpdf",
         CustomParser = result => KnownModel(result.Tokens[^1].Value, result.AddError),
     };
 
@@ -34,7 +34,7 @@ internal sealed class DataOptions
     public Option<string?> Y { get; } = CliOption.Text("--y", "NAME", "(linear, glm, logit, probit) the response column");
 
     public Option<string[]?> X { get; } = CliOption.Single<string[]?>("--x", "NAME,...",
-        "(linear, glm, logit, probit) the feature columns; one coefficient each, named after it", (_, text) => NameValueList.Names(text));
+        "(linear, glm, logit, probit) the feature columns; one coefficient each, named after it; (gaussian-mixture) the coordinates of the points", (_, text) => NameValueList.Names(text));
 
     public Option<string[]?> Factor { get; } = CliOption.Single<string[]?>("--factor", "NAME,...",
         "(linear, glm, logit, probit) categorical columns (text or numeric codes), after the --x columns: treatment-coded against the first level in sorted order, one coefficient per other level, named NAME[level]",
@@ -296,7 +296,7 @@ internal sealed class DataOptions
 
     private static string KnownModel(string name, Action<string> error)
     {
-        if (!ModelCatalog.Names.Contains(name))
+        if (!ModelCatalog.Names.Contains(name) && name != Commands.GaussianMixtureFit.ModelName)
         {
             var near = ModelCatalog.Names.Where(known => Distance(name.ToLowerInvariant(), known) <= 2).ToList();
             error($"--model: unknown model '{name}'" + (near.Count > 0 ? $" (did you mean {string.Join(" or ", near)}?)" : "") +

@@ -30,14 +30,26 @@ internal sealed class MixtureCliOptions
     public Option<string?> Assign { get; } = CliOption.Text("--assign", "FILE",
         "(mixtures) write each row's responsibilities and most likely component as CSV (row,component,r1,...)");
 
-    /// <summary>--png (one-column mixtures).</summary>
+    /// <summary>--png.</summary>
     public Option<string?> Png { get; } = CliOption.Text("--png", "FILE",
-        "(mixtures) draw the data's histogram with the fitted density and each weighted component");
+        "(mixtures) draw the data's histogram with the fitted density and each weighted component; for gaussian-mixture the points of the first two --x columns with each component's 68% and 95% ellipses");
+
+    /// <summary>--covariance (Gaussian mixtures in several dimensions).</summary>
+    public Option<GaussianMixtureCovariance> Covariance { get; } = CliOption.Single("--covariance", "full|diagonal|spherical|tied",
+        "(gaussian-mixture) the components' covariance structure, as sklearn's covariance_type [default: full]",
+        (flag, text) => text switch
+        {
+            "full" => GaussianMixtureCovariance.Full,
+            "diagonal" or "diag" => GaussianMixtureCovariance.Diagonal,
+            "spherical" => GaussianMixtureCovariance.Spherical,
+            "tied" => GaussianMixtureCovariance.Tied,
+            _ => throw new InputException($"{flag} '{text}' is not one of full, diagonal, spherical, tied"),
+        }, () => GaussianMixtureCovariance.Full);
 
     /// <summary>Adds the options to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Components, Starts, Seed, Assign, Png })
+        foreach (var option in new Option[] { Components, Starts, Seed, Assign, Png, Covariance })
             command.Add(option);
     }
 
@@ -49,5 +61,6 @@ internal sealed class MixtureCliOptions
         ("--seed", parse.GetResult(Seed) is { Implicit: false }),
         ("--assign", parse.GetValue(Assign) is not null),
         ("--png", parse.GetValue(Png) is not null),
+        ("--covariance", parse.GetResult(Covariance) is { Implicit: false }),
     ];
 }

@@ -1,0 +1,118 @@
+using System.CommandLine;
+using System.Globalization;
+using GpuEstimation.Cli.Options;
+using GpuEstimation.Cli.Output;
+using GpuEstimation.Data;
+using GpuEstimation.Estimation;
+using GpuEstimation.Mixtures;
+using GpuEstimation.Plots;
+
+namespace GpuEstimation.Cli.Commands;
+
+/// <summary><c>gpuest fit --model gaussian-mixture --x a,b,... --components K</c>: EM on the device, the table, JSON and picture.</summary>
+internal static class GaussianMixtureFit
+{
+    /// <summary>The model name that routes a fit here.</summary>
+    public const string ModelName = "gaussian-mixture";
+
+    public static int Run(ParseResult parse, DataOptions data, MixtureCliOptions mixture, DeviceOptions deviceOptions,
+        int? repeat, string? json)
+    {
+        var output = parse.InvocationConfiguration.Output;
+        var columns = parse.GetValue(data.X) is { Length: > 0 } named ? named : throw new InputException("--model gaussian-mixture needs --x NAME,...: the columns of the points");
+        var components = parse.GetValue(mixture.Components) ?? throw new InputException("--model gaussian-mixture needs --components K (or a range A:B, the lowest BIC kept)");
+        if (components.Families is not null || components.Family is not null)
+            throw new InputException($"--components: --model gaussian-mixture takes a number K or a range A:B of Gaussian components, not families");
+        var png = parse.GetValue(mixture.Png);
+        var assign = parse.GetValue(mixture.Assign);
+        if (png is not null && columns.Length < 2)
+            throw new InputException("--png draws the first two --x columns: give at least two");
+        foreach (var (flag, path) in new[] { ("--json", json), ("--assign", assign), ("--png", png) })
+        {
+            if (path is not null)
+                OutputFile.Check(flag, path, data.DataPath(parse));
+        }
+        OutputFile.CheckDistinct(("--json", json), ("--assign", assign), ("--png", png));
+        var options = new Mixtures.GaussianMixtureOptions
+        {
+            Components = components.From,
+            Covariance = parse.GetValue(mixture.Covariance),
+            Starts = parse.GetValue(mixture.Starts),
+            Seed = parse.GetValue(mixture.Seed),
+        };
+        var dataset = DataFile.Read(data.DataPath(parse), columns);
+        var values = columns.Select(dataset.Column).ToArray();
+        using var device = deviceOptions.Open(parse);
+        using var fitter = new GaussianMixtureFitter(columns, values, device);
+        ComponentCountTable<Assignable>? table = null;
+        GaussianMixtureResult fit;
+        if (components.IsRange)
+        {
+            table = ComponentCountTable<Assignable>.Choose(components.From, components.To,
+                k => new Assignable(fitter.Fit(options with { Components = k }), fitter));
+            fit = table.Best.Fit;
+            options = options with { Components = fit.Components.Count };
+        }
+        else
+        {
+            fit = fitter.Fit(options);
+        }
+        double? fitMs = repeat is { } count ? WarmTiming.MedianMs(count, () => fit = fitter.Fit(options)) : null;
+        if (table is not null)
+            ComponentCountOutput.Write(output, table.Rows, table.BestIndex);
+        Write(output, fit);
+        if (fitMs is { } ms)
+            output.WriteLine($"fit time {ms.ToString("0.000", CultureInfo.InvariantCulture)} ms (median of {repeat} repeated fits, data on the device)");
+        if (json is not null)
+            OutputFile.WriteText("--json", json, GaussianMixtureJson.Write(fit, fitMs));
+        if (assign is not null)
+        {
+            OutputFile.Write("--assign", assign, path =>
+            {
+                using var writer = new StreamWriter(path);
+                MixtureAssignments.Write(writer, new Assignable(fit, fitter));
+            });
+        }
+        if (png is not null)
+        {
+            OutputFile.Write("--png", png, path => MixturePlots.Ellipses(fit, values, path));
+            PictureNote.Write(parse.InvocationConfiguration.Error);
+        }
+        return fit.Converged ? GpuestApp.Ok : GpuestApp.NotConverged;
+    }
+
+    // A fit with the fitter that holds its data: what the shared component-count table and assignments file read.
+    private sealed class Assignable(GaussianMixtureResult fit, GaussianMixtureFitter fitter) : IMixtureResult
+    {
+        public GaussianMixtureResult Fit => fit;
+
+        public int Components => fit.Components.Count;
+
+        public int Rows => checked((int)fit.Rows);
+
+        public double LogLikelihood => fit.LogLikelihood;
+
+        public int ParameterCount => fit.FreeParameters;
+
+        public double[] Responsibilities() => fitter.Responsibilities(fit).Responsibilities;
+    }
+
+    private static void Write(TextWriter output, GaussianMixtureResult fit)
+    {
+        var c = CultureInfo.InvariantCulture;
+        output.WriteLine($"gaussian-mixture, {fit.Components.Count} components, {fit.Covariance.ToString().ToLowerInvariant()} covariance, n = {fit.Rows}, d = {fit.Columns.Count}  ({fit.Device})");
+        output.WriteLine($"log-likelihood {fit.LogLikelihood.ToString("0.######", c)}   k = {fit.FreeParameters}   AIC {fit.Aic.ToString("0.###", c)}   BIC {fit.Bic.ToString("0.###", c)}");
+        output.WriteLine($"EM {(fit.Converged ? "converged" : "did NOT converge")} in {fit.Iterations} steps; reg_covar {fit.Regularization.ToString("g3", c)} on each covariance's diagonal");
+        if (fit.StartLogLikelihoods.Count > 1)
+        {
+            var others = fit.StartLogLikelihoods.Select(l => fit.LogLikelihood - l).ToArray();
+            int same = others.Count(d => d <= 1e-6 * Math.Abs(fit.LogLikelihood));
+            output.WriteLine($"{fit.StartLogLikelihoods.Count} starts: {same} reached the best log-likelihood; the others lower by up to {others.Max().ToString("g4", c)}");
+        }
+        output.WriteLine($"{"parameter",-24} {"estimate",14} {"std. error",12}");
+        foreach (var (name, estimate, stdError) in fit.Parameters())
+            output.WriteLine($"{name,-24} {estimate.ToString("g8", c),14} {(stdError is { } se ? se.ToString("g4", c) : "-"),12}");
+        foreach (var note in fit.Notes)
+            output.WriteLine($"note: {note}");
+    }
+}

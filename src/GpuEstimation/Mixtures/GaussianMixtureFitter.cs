@@ -1,0 +1,554 @@
+using GpuEstimation.Backends;
+using GpuEstimation.Kernels.Mixtures;
+
+namespace GpuEstimation.Mixtures;
+
+/// <summary>
+/// Gaussian mixtures over d columns of one dataset on one device: the columns (centred on their means, so that the
+/// second moments lose no digits to a large offset) are uploaded once, then every EM step is one pass of
+/// <see cref="GaussianMixtureKernels.StatisticsKernel"/> (or the native backend's host loops over the same row code)
+/// and a host M-step. Several fits (starts, several K, <c>--repeat</c> timing) reuse the upload.
+/// </summary>
+public sealed class GaussianMixtureFitter : IDisposable
+{
+    private readonly ComputeDevice _device;
+    private readonly double[][] _centred;
+    private readonly double[] _offset;
+    private readonly IReadOnlyList<string> _names;
+    private readonly Dictionary<(int K, bool Diagonal), MixturePass> _passes = [];
+    private double[]? _secondMoments;
+    private GaussianMixtureFitter? _subsample;
+    private long _subsampleEvery;
+
+    /// <summary>
+    /// A fitter over <paramref name="columns"/> (each n long, finite), named <paramref name="names"/>. At most
+    /// 32 columns; at least as many rows as columns.
+    /// </summary>
+    public GaussianMixtureFitter(IReadOnlyList<string> names, IReadOnlyList<double[]> columns, ComputeDevice device)
+    {
+        ArgumentOutOfRangeException.ThrowIfNotEqual(names.Count, columns.Count, nameof(names));
+        if (columns.Count == 0)
+            throw new InputException("a Gaussian mixture needs at least one column", nameof(columns));
+        if (columns.Count > MixturePass.MaxDimensions)
+            throw new InputException($"a Gaussian mixture of {columns.Count} columns: at most {MixturePass.MaxDimensions} are supported", nameof(columns));
+        long n = columns[0].LongLength;
+        if (columns.Any(c => c.LongLength != n))
+            throw new ArgumentException("columns differ in length", nameof(columns));
+        if (n <= columns.Count)
+            throw new InputException($"a Gaussian mixture in {columns.Count} dimensions needs more rows than dimensions (d > n has no covariance to estimate); the data have {n}", nameof(columns));
+        _device = device;
+        _names = names;
+        _offset = new double[columns.Count];
+        _centred = new double[columns.Count][];
+        for (int j = 0; j < columns.Count; j++)
+        {
+            var column = columns[j];
+            for (long i = 0; i < n; i++)
+            {
+                if (!double.IsFinite(column[i]))
+                    throw new InputException($"column {names[j]}, row {i + 1}: {column[i]} is not a finite number", names[j]);
+            }
+            double mean = column.Average();
+            _offset[j] = mean;
+            _centred[j] = column.Select(v => v - mean).ToArray();
+        }
+    }
+
+    /// <summary>The number of rows.</summary>
+    public long Rows => _centred[0].LongLength;
+
+    /// <summary>The number of columns d.</summary>
+    public int Dimensions => _centred.Length;
+
+    /// <summary>Fits the mixture: every start to convergence (or the step limit), the best log-likelihood kept.</summary>
+    public GaussianMixtureResult Fit(GaussianMixtureOptions options)
+    {
+        int k = options.Components, d = Dimensions;
+        if (k < 1 || k > MixturePass.MaxComponents)
+            throw new InputException($"a Gaussian mixture of {k} components: 1 to {MixturePass.MaxComponents} are supported", nameof(options.Components));
+        if (k > Rows)
+            throw new InputException($"{k} components from {Rows} rows: a mixture needs at least one row per component", nameof(options.Components));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.Starts, 1, nameof(options.Starts));
+        bool diagonal = options.Covariance is GaussianMixtureCovariance.Diagonal or GaussianMixtureCovariance.Spherical;
+        var pass = Pass(k, diagonal);
+        var codes = Codes(k, d, options.Covariance);
+        MixtureState? best = null;
+        double bestLog = double.NegativeInfinity;
+        int bestIterations = 0;
+        bool bestConverged = false;
+        var starts = new double[options.Starts];
+        var subsample = Subsample(options);
+        for (int s = 0; s < options.Starts; s++)
+        {
+            var start = subsample is null
+                ? Seed(k, options, unchecked(options.Seed + s))
+                : StateOf(subsample.Fit(options with { Starts = 1, Seed = unchecked(options.Seed + s), SubsampleRows = 0, StandardErrors = false, Tolerance = 1e-9 }), options.Covariance);
+            var (state, log, iterations, converged) = Run(pass, codes, start, options);
+            starts[s] = log;
+            if (best is null || log > bestLog)
+                (best, bestLog, bestIterations, bestConverged) = (state, log, iterations, converged);
+        }
+        return Result(best!, bestLog, bestIterations, bestConverged, starts, options);
+    }
+
+    /// <summary>
+    /// Each row's responsibilities under <paramref name="fit"/> (<c>[row · K + k]</c>, components in the result's
+    /// order) and its log-density.
+    /// </summary>
+    public (double[] Responsibilities, double[] LogDensity) Responsibilities(GaussianMixtureResult fit)
+    {
+        var state = StateOf(fit, GaussianMixtureCovariance.Full);
+        bool diagonal = fit.Covariance is GaussianMixtureCovariance.Diagonal or GaussianMixtureCovariance.Spherical;
+        var packed = new double[state.K * GaussianMixtureRow.Stride(Dimensions, diagonal)];
+        if (!state.TryPack(diagonal, packed))
+            throw new InvalidOperationException("a fitted mixture's covariance is not positive definite");
+        var output = new double[Rows * state.K];
+        var logDensity = new double[Rows];
+        using var host = ComputeDevice.Open(Backend.Native, _device.Backend == Backend.Native ? _device.Threads : null);
+        using var pass = MixturePass.Open(host, _centred, state.K, diagonal);
+        pass.Responsibilities(packed, output, logDensity);
+        return (output, logDensity);
+    }
+
+    /// <summary>Frees the device buffers.</summary>
+    public void Dispose()
+    {
+        foreach (var pass in _passes.Values)
+            pass.Dispose();
+        _passes.Clear();
+        _subsample?.Dispose();
+        _subsample = null;
+    }
+
+    // Every m-th row (m = n / rows, rounded down), as a fitter of its own on the same device, kept for further fits.
+    private GaussianMixtureFitter? Subsample(GaussianMixtureOptions options)
+    {
+        int rows = options.SubsampleRows;
+        if (rows <= 0 || Rows < 4L * rows)
+            return null;
+        long every = Rows / rows;
+        if (_subsample is { } kept && _subsampleEvery == every)
+            return kept;
+        _subsample?.Dispose();
+        var columns = _centred.Select((column, j) =>
+        {
+            var picked = new double[(column.LongLength + every - 1) / every];
+            for (long i = 0; i < picked.LongLength; i++)
+                picked[i] = column[i * every] + _offset[j];
+            return picked;
+        }).ToArray();
+        _subsampleEvery = every;
+        return _subsample = new GaussianMixtureFitter(_names, columns, _device);
+    }
+
+    private MixturePass Pass(int k, bool diagonal)
+    {
+        if (!_passes.TryGetValue((k, diagonal), out var pass))
+            _passes[(k, diagonal)] = pass = MixturePass.Open(_device, _centred, k, diagonal);
+        return pass;
+    }
+
+    // The statistics each covariance structure needs, component after component: Σ r, Σ r x, and Σ r x xᵀ (full: the
+    // upper triangle; diagonal and spherical: its diagonal; tied: none, the total Σ x xᵀ being computed once).
+    private static int[] Codes(int k, int d, GaussianMixtureCovariance covariance)
+    {
+        var codes = new List<int>();
+        for (int c = 0; c < k; c++)
+        {
+            codes.Add(GaussianMixtureRow.Code(c, d, d));
+            for (int j = 0; j < d; j++)
+                codes.Add(GaussianMixtureRow.Code(c, j, d));
+            if (covariance == GaussianMixtureCovariance.Full)
+            {
+                for (int i = 0; i < d; i++)
+                {
+                    for (int j = i; j < d; j++)
+                        codes.Add(GaussianMixtureRow.Code(c, i, j));
+                }
+            }
+            else if (covariance != GaussianMixtureCovariance.Tied)
+            {
+                for (int j = 0; j < d; j++)
+                    codes.Add(GaussianMixtureRow.Code(c, j, j));
+            }
+        }
+        return codes.ToArray();
+    }
+
+    private static int StatisticsPerComponent(int d, GaussianMixtureCovariance covariance) => 1 + d + covariance switch
+    {
+        GaussianMixtureCovariance.Full => d * (d + 1) / 2,
+        GaussianMixtureCovariance.Tied => 0,
+        _ => d,
+    };
+
+    // EM from a start, SQUAREM-accelerated (Varadhan and Roland 2008, scheme S3): two EM steps give r and v, the
+    // extrapolation θ₀ − 2αr + α²v with α = −‖r‖/‖v‖ (at most −1) is stabilized by one more EM step, and kept only where
+    // its log-likelihood is not below the second EM step's start; otherwise plain EM goes on from the second step.
+    // Convergence is judged on plain EM steps only: |L(F(θ)) − L(θ)| ≤ tol |L| and the next step moves no weight and no
+    // mean coordinate by more than 1e-9 (in standard deviations of the coordinate).
+    private (MixtureState State, double Log, int Iterations, bool Converged) Run(
+        MixturePass pass, int[] codes, MixtureState start, GaussianMixtureOptions options)
+    {
+        var sums = new double[codes.Length];
+        var packed = new double[pass.Components * GaussianMixtureRow.Stride(Dimensions, pass.Diagonal)];
+        int iterations = 0;
+
+        (double Log, MixtureState Next)? Step(MixtureState state)
+        {
+            if (!state.TryPack(pass.Diagonal, packed))
+                return null;
+            iterations++;
+            double log = pass.Run(packed, codes, sums);
+            return double.IsFinite(log) ? (log, MStep(sums, state.K, options)) : null;
+        }
+
+        var theta = start;
+        var first = Step(theta) ?? throw new InvalidOperationException("the starting mixture has no finite log-likelihood");
+        while (iterations < options.MaxIterations)
+        {
+            var (log0, theta1) = first;
+            var second = Step(theta1);
+            if (second is not { } s)
+                return (theta, log0, iterations, false);
+            var (log1, theta2) = s;
+            if (Math.Abs(log1 - log0) <= options.Tolerance * Math.Abs(log1) && StepSize(theta1, theta2) <= StepTolerance)
+                return (theta1, log1, iterations, true);
+            MixtureState next = theta2;
+            if (options.Accelerate)
+            {
+                var extrapolated = Extrapolate(theta, theta1, theta2);
+                if (extrapolated is not null && Step(extrapolated) is { } e && e.Log >= log1)
+                {
+                    theta = extrapolated;
+                    first = e;
+                    continue;
+                }
+            }
+            theta = next;
+            first = Step(theta) ?? (log1, theta2);
+        }
+        return (theta, first.Log, iterations, false);
+    }
+
+    // The largest change of a weight, or of a mean coordinate in units of that coordinate's standard deviation in the
+    // component: with the log-likelihood's change, the stopping rule (the log-likelihood alone is flat near the optimum:
+    // a change of 1e-12 of it leaves weights uncertain in the 7th digit).
+    private static double StepSize(MixtureState from, MixtureState to)
+    {
+        double largest = 0;
+        int d = from.D;
+        for (int c = 0; c < from.K; c++)
+        {
+            largest = Math.Max(largest, Math.Abs(to.Values[c] - from.Values[c]));
+            for (int j = 0; j < d; j++)
+            {
+                double sd = Math.Sqrt(to.Values[to.CovarianceAt(c) + j * d + j]);
+                largest = Math.Max(largest, Math.Abs(to.Values[to.MeanAt(c) + j] - from.Values[from.MeanAt(c) + j]) / sd);
+            }
+        }
+        return largest;
+    }
+
+    /// <summary>The largest EM step (<see cref="StepSize"/>) at convergence.</summary>
+    private const double StepTolerance = 1e-9;
+
+    private static MixtureState? Extrapolate(MixtureState theta0, MixtureState theta1, MixtureState theta2)
+    {
+        var a = theta0.Values;
+        var b = theta1.Values;
+        var c = theta2.Values;
+        double rr = 0, vv = 0;
+        for (int i = 0; i < a.Length; i++)
+        {
+            double r = b[i] - a[i], v = c[i] - 2 * b[i] + a[i];
+            rr += r * r;
+            vv += v * v;
+        }
+        if (!(vv > 0))
+            return null;
+        double alpha = -Math.Sqrt(rr / vv);
+        if (alpha > -1)
+            return null;
+        var result = theta0.Copy();
+        var x = result.Values;
+        for (int i = 0; i < x.Length; i++)
+        {
+            double r = b[i] - a[i], v = c[i] - 2 * b[i] + a[i];
+            x[i] = a[i] - 2 * alpha * r + alpha * alpha * v;
+        }
+        // The weights back on the simplex (an extrapolation keeps their sum at 1; a negative weight rejects it).
+        return result;
+    }
+
+    // The M-step from the sums (sklearn's estimators, with its 10ε added to each component's count so that an empty
+    // component keeps a finite mean, and reg_covar added to every covariance's diagonal).
+    private MixtureState MStep(double[] sums, int k, GaussianMixtureOptions options)
+    {
+        int d = Dimensions;
+        var covariance = options.Covariance;
+        int per = StatisticsPerComponent(d, covariance);
+        var state = new MixtureState(d, k, covariance == GaussianMixtureCovariance.Tied ? 1 : k);
+        var x = state.Values;
+        double n = Rows, reg = options.Regularization;
+        var tied = covariance == GaussianMixtureCovariance.Tied ? new double[d * d] : null;
+        for (int c = 0; c < k; c++)
+        {
+            int at = c * per;
+            double count = sums[at] + 10 * MachineEpsilon;
+            x[c] = count / n;
+            int mean = state.MeanAt(c);
+            for (int j = 0; j < d; j++)
+                x[mean + j] = sums[at + 1 + j] / count;
+            switch (covariance)
+            {
+                case GaussianMixtureCovariance.Full:
+                {
+                    int cov = state.CovarianceAt(c), t = at + 1 + d;
+                    for (int i = 0; i < d; i++)
+                    {
+                        for (int j = i; j < d; j++)
+                        {
+                            double value = sums[t++] / count - x[mean + i] * x[mean + j];
+                            x[cov + i * d + j] = x[cov + j * d + i] = value;
+                        }
+                        x[cov + i * d + i] += reg;
+                    }
+                    break;
+                }
+                case GaussianMixtureCovariance.Diagonal:
+                case GaussianMixtureCovariance.Spherical:
+                {
+                    int cov = state.CovarianceAt(c);
+                    double average = 0;
+                    for (int j = 0; j < d; j++)
+                    {
+                        double value = Math.Max(0, sums[at + 1 + d + j] / count - x[mean + j] * x[mean + j]);
+                        x[cov + j * d + j] = value + reg;
+                        average += value / d;
+                    }
+                    if (covariance == GaussianMixtureCovariance.Spherical)
+                    {
+                        for (int j = 0; j < d; j++)
+                            x[cov + j * d + j] = average + reg;
+                    }
+                    break;
+                }
+                default:
+                    for (int i = 0; i < d; i++)
+                    {
+                        for (int j = 0; j < d; j++)
+                            tied![i * d + j] += count * x[mean + i] * x[mean + j];
+                    }
+                    break;
+            }
+        }
+        if (tied is not null)
+        {
+            var moments = SecondMoments();
+            int cov = state.CovarianceAt(0);
+            for (int i = 0; i < d; i++)
+            {
+                for (int j = 0; j < d; j++)
+                    x[cov + i * d + j] = (moments[i * d + j] - tied[i * d + j]) / n + (i == j ? reg : 0);
+            }
+        }
+        return state;
+    }
+
+    // Σ x xᵀ over the rows (centred data), for the tied covariance: computed once, in row order.
+    private double[] SecondMoments()
+    {
+        if (_secondMoments is not null)
+            return _secondMoments;
+        int d = Dimensions;
+        var moments = new double[d * d];
+        for (int i = 0; i < d; i++)
+        {
+            for (int j = i; j < d; j++)
+            {
+                double sum = 0;
+                var a = _centred[i];
+                var b = _centred[j];
+                for (long r = 0; r < a.LongLength; r++)
+                    sum += a[r] * b[r];
+                moments[i * d + j] = moments[j * d + i] = sum;
+            }
+        }
+        return _secondMoments = moments;
+    }
+
+    // k-means++ seeding (Arthur and Vassilvitskii 2007) from System.Random(seed), whose sequence for a given seed is
+    // fixed: the first centre a uniformly drawn row, each next one drawn with probability proportional to the squared
+    // distance to the nearest centre so far. The start is then equal weights, the centres as means and, as covariance,
+    // the mean squared distance to the nearest centre per coordinate times I: the first EM step's responsibilities
+    // are then a soft nearest-centre assignment, and its M-step the first proper estimate.
+    private MixtureState Seed(int k, GaussianMixtureOptions options, int seed)
+    {
+        var random = new Random(seed);
+        int d = Dimensions;
+        long n = Rows;
+        var nearest = new double[n];
+        Array.Fill(nearest, double.PositiveInfinity);
+        var centres = new double[k][];
+        long chosen = random.NextInt64(n);
+        for (int c = 0; c < k; c++)
+        {
+            centres[c] = new double[d];
+            for (int j = 0; j < d; j++)
+                centres[c][j] = _centred[j][chosen];
+            double total = 0;
+            for (long i = 0; i < n; i++)
+            {
+                double distance = 0;
+                for (int j = 0; j < d; j++)
+                {
+                    double delta = _centred[j][i] - centres[c][j];
+                    distance += delta * delta;
+                }
+                if (distance < nearest[i])
+                    nearest[i] = distance;
+                total += nearest[i];
+            }
+            if (c + 1 == k)
+                break;
+            if (!(total > 0))
+            {
+                chosen = random.NextInt64(n);
+                continue;
+            }
+            double target = random.NextDouble() * total, running = 0;
+            chosen = n - 1;
+            for (long i = 0; i < n; i++)
+            {
+                running += nearest[i];
+                if (running > target)
+                {
+                    chosen = i;
+                    break;
+                }
+            }
+        }
+        double spread = nearest.Sum() / n / d;
+        double variance = spread + options.Regularization;
+        if (!(variance > 0))
+            variance = 1;
+        var state = new MixtureState(d, k, options.Covariance == GaussianMixtureCovariance.Tied ? 1 : k);
+        for (int c = 0; c < k; c++)
+        {
+            state.Values[c] = 1.0 / k;
+            for (int j = 0; j < d; j++)
+                state.Values[state.MeanAt(c) + j] = centres[c][j];
+        }
+        for (int c = 0; c < state.Covariances; c++)
+        {
+            for (int j = 0; j < d; j++)
+                state.Values[state.CovarianceAt(c) + j * d + j] = variance;
+        }
+        return state;
+    }
+
+    private GaussianMixtureResult Result(MixtureState state, double log, int iterations, bool converged, double[] starts, GaussianMixtureOptions options)
+    {
+        int k = state.K, d = Dimensions;
+        // The fixed order: by the mean's first coordinate, then the next ones.
+        var order = Enumerable.Range(0, k).ToArray();
+        Array.Sort(order, (a, b) =>
+        {
+            for (int j = 0; j < d; j++)
+            {
+                int cmp = state.Values[state.MeanAt(a) + j].CompareTo(state.Values[state.MeanAt(b) + j]);
+                if (cmp != 0)
+                    return cmp;
+            }
+            return state.Values[a].CompareTo(state.Values[b]);
+        });
+        var sorted = new MixtureState(d, k, state.Covariances);
+        for (int c = 0; c < k; c++)
+        {
+            int from = order[c];
+            sorted.Values[c] = state.Values[from];
+            Array.Copy(state.Values, state.MeanAt(from), sorted.Values, sorted.MeanAt(c), d);
+            if (state.Covariances > 1 || c == 0)
+                Array.Copy(state.Values, state.CovarianceAt(from), sorted.Values, sorted.CovarianceAt(c), d * d);
+        }
+        var notes = new List<string>();
+        for (int c = 0; c < k; c++)
+        {
+            if (sorted.Values[c] * Rows < 1)
+                notes.Add($"component {c + 1} holds less than one row's weight: it has collapsed; fit fewer components");
+        }
+        if (!converged)
+            notes.Add($"EM did not meet the relative tolerance {options.Tolerance:g3} within {options.MaxIterations} steps");
+        double[]? weightSe = null;
+        double[][]? meanSe = null;
+        if (options.StandardErrors)
+        {
+            var errors = GaussianMixtureInformation.StandardErrors(sorted, _centred, options.Covariance is GaussianMixtureCovariance.Diagonal or GaussianMixtureCovariance.Spherical);
+            if (errors is { } e)
+                (weightSe, meanSe) = e;
+            else
+                notes.Add("the observed information of the weights and means is singular: no standard errors");
+        }
+        var components = new GaussianMixtureComponent[k];
+        for (int c = 0; c < k; c++)
+        {
+            var mean = new double[d];
+            for (int j = 0; j < d; j++)
+                mean[j] = sorted.Values[sorted.MeanAt(c) + j] + _offset[j];
+            var covariance = new double[d][];
+            for (int i = 0; i < d; i++)
+            {
+                covariance[i] = new double[d];
+                for (int j = 0; j < d; j++)
+                    covariance[i][j] = sorted.Values[sorted.CovarianceAt(c) + i * d + j];
+            }
+            components[c] = new GaussianMixtureComponent(sorted.Values[c], mean, covariance, weightSe?[c], meanSe?[c]);
+        }
+        int covarianceParameters = options.Covariance switch
+        {
+            GaussianMixtureCovariance.Full => k * d * (d + 1) / 2,
+            GaussianMixtureCovariance.Diagonal => k * d,
+            GaussianMixtureCovariance.Spherical => k,
+            _ => d * (d + 1) / 2,
+        };
+        return new GaussianMixtureResult
+        {
+            Components = components,
+            Columns = _names,
+            Covariance = options.Covariance,
+            LogLikelihood = log,
+            FreeParameters = (k - 1) + k * d + covarianceParameters,
+            Rows = Rows,
+            Iterations = iterations,
+            Converged = converged,
+            StartLogLikelihoods = starts,
+            Regularization = options.Regularization,
+            Device = _device.Description,
+            Notes = notes,
+        };
+    }
+
+    private const double MachineEpsilon = 2.220446049250313e-16;
+
+    // The state of a result on the centred scale, with one covariance when tied (as the M-step makes it, so that
+    // SQUAREM's vectors have one length).
+    private MixtureState StateOf(GaussianMixtureResult fit, GaussianMixtureCovariance covariance)
+    {
+        int k = fit.Components.Count, d = Dimensions;
+        var state = new MixtureState(d, k, covariance == GaussianMixtureCovariance.Tied ? 1 : k);
+        for (int c = 0; c < k; c++)
+        {
+            var component = fit.Components[c];
+            state.Values[c] = component.Weight;
+            for (int j = 0; j < d; j++)
+                state.Values[state.MeanAt(c) + j] = component.Mean[j] - _offset[j];
+            for (int i = 0; i < d; i++)
+            {
+                for (int j = 0; j < d; j++)
+                    state.Values[state.CovarianceAt(c) + i * d + j] = component.Covariance[i][j];
+            }
+        }
+        return state;
+    }
+}

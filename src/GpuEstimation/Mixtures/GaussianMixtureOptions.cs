@@ -1,0 +1,39 @@
+namespace GpuEstimation.Mixtures;
+
+/// <summary>How a Gaussian mixture is fitted.</summary>
+public sealed record GaussianMixtureOptions
+{
+    /// <summary>The number of components K (1 … 16).</summary>
+    public int Components { get; init; } = 1;
+
+    /// <summary>The covariance structure.</summary>
+    public GaussianMixtureCovariance Covariance { get; init; } = GaussianMixtureCovariance.Full;
+
+    /// <summary>Independent starts (k-means++ seedings); the one with the highest log-likelihood is kept.</summary>
+    public int Starts { get; init; } = 1;
+
+    /// <summary>The seed of the first start's k-means++ seeding (start s uses seed + s).</summary>
+    public int Seed { get; init; }
+
+    /// <summary>EM stops when an EM step changes the log-likelihood by at most this, relative to its magnitude.</summary>
+    public double Tolerance { get; init; } = 1e-12;
+
+    /// <summary>The most EM steps (passes over the data) per start.</summary>
+    public int MaxIterations { get; init; } = 10_000;
+
+    /// <summary>Added to the diagonal of every covariance estimate (sklearn's <c>reg_covar</c>), so none is singular.</summary>
+    public double Regularization { get; init; } = 1e-6;
+
+    /// <summary>SQUAREM extrapolation of the EM steps (Varadhan and Roland 2008); off: plain EM.</summary>
+    public bool Accelerate { get; init; } = true;
+
+    /// <summary>
+    /// Where the data have at least four times this many rows, each start is first fitted on every m-th row (about this
+    /// many), to a looser tolerance, and EM on all rows goes on from there: most steps then cost a fraction of a pass.
+    /// 0: never.
+    /// </summary>
+    public int SubsampleRows { get; init; } = 100_000;
+
+    /// <summary>Standard errors of the weights and means (a host pass over the rows after the fit).</summary>
+    public bool StandardErrors { get; init; } = true;
+}

@@ -1,0 +1,300 @@
+using System.Runtime.InteropServices;
+using GpuEstimation.Backends;
+using GpuEstimation.Engine;
+using GpuEstimation.Kernels;
+using GpuEstimation.Kernels.Mixtures;
+using ILGPU;
+using ILGPU.Runtime;
+
+namespace GpuEstimation.Mixtures;
+
+/// <summary>
+/// One E-step and the M-step's sufficient statistics over all rows: the data uploaded once, then each
+/// <see cref="Run"/> is one pass (on an accelerator, one launch per block of statistics) and a fixed-order sum.
+/// </summary>
+internal abstract class MixturePass : IDisposable
+{
+    /// <summary>The largest dimension a pass holds in registers.</summary>
+    public const int MaxDimensions = 32;
+
+    /// <summary>The most components a pass holds in registers.</summary>
+    public const int MaxComponents = 16;
+
+    protected MixturePass(int dimensions, int components, bool diagonal)
+    {
+        Dimensions = dimensions;
+        Components = components;
+        Diagonal = diagonal;
+    }
+
+    public int Dimensions { get; }
+
+    public int Components { get; }
+
+    public bool Diagonal { get; }
+
+    /// <summary>
+    /// The log-likelihood at the packed parameters (<see cref="GaussianMixtureRow"/>), and into
+    /// <paramref name="sums"/> the statistic of each code (<see cref="GaussianMixtureRow.Code"/>).
+    /// </summary>
+    public abstract double Run(double[] packed, int[] codes, double[] sums);
+
+    public abstract void Dispose();
+
+    /// <summary>Each row's responsibilities, <c>output[row · K + k]</c>, and its log-density (host passes only).</summary>
+    public virtual void Responsibilities(double[] packed, double[] output, double[] logDensity) =>
+        throw new NotSupportedException("responsibilities are computed by the native pass");
+
+    /// <summary>Opens the pass for <paramref name="device"/>'s backend over the columns (each n long).</summary>
+    public static MixturePass Open(ComputeDevice device, IReadOnlyList<double[]> columns, int components, bool diagonal)
+    {
+        int d = columns.Count;
+        var x = VectorType(d);
+        var k = VectorType(components);
+        Type type;
+        if (device.Backend == Backend.Native)
+            type = typeof(NativeMixturePass<HostVector, HostVector>);
+        else
+        {
+            int statistics = components * (1 + d + (diagonal ? d : d * (d + 1) / 2));
+            var sums = VectorType(Math.Clamp(statistics, 16, 64));
+            var sum = device.Backend == Backend.OpenCL ? typeof(SharedTreeSum) : typeof(WarpShuffleSum);
+            type = typeof(KernelMixturePass<,,,>).MakeGenericType(x, k, sums, sum);
+        }
+        try
+        {
+            return (MixturePass)Activator.CreateInstance(type, device, columns, components, diagonal)!;
+        }
+        catch (System.Reflection.TargetInvocationException e) when (e.InnerException is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerException).Throw();
+            throw;
+        }
+    }
+
+    /// <summary>The narrowest term vector holding <paramref name="count"/> values (4 … 64).</summary>
+    public static Type VectorType(int count) => count switch
+    {
+        <= 4 => typeof(Vec4),
+        <= 8 => typeof(Twice<Vec4>),
+        <= 16 => typeof(Twice<Twice<Vec4>>),
+        <= 32 => typeof(Twice<Twice<Twice<Vec4>>>),
+        _ => typeof(Twice<Twice<Twice<Twice<Vec4>>>>),
+    };
+}
+
+/// <summary>
+/// The native backend: <see cref="GaussianMixtureRow"/> in host loops over fixed chunks of rows shared among the worker
+/// threads, every statistic in one pass, the chunks' sums added in chunk order (the same bits with any thread count).
+/// </summary>
+internal sealed unsafe class NativeMixturePass<TX, TK> : MixturePass
+    where TX : unmanaged, ITermVector<TX>
+    where TK : unmanaged, ITermVector<TK>
+{
+    private const int ChunkRows = 1 << 14;
+    private readonly double* _data;
+    private readonly long _rows;
+    private readonly int _chunks;
+    private readonly ParallelOptions _parallel;
+
+    public NativeMixturePass(ComputeDevice device, IReadOnlyList<double[]> columns, int components, bool diagonal)
+        : base(columns.Count, components, diagonal)
+    {
+        _rows = columns[0].LongLength;
+        _data = (double*)NativeMemory.AlignedAlloc((nuint)(Math.Max(1, _rows * columns.Count) * sizeof(double)), 64);
+        for (int c = 0; c < columns.Count; c++)
+            columns[c].AsSpan().CopyTo(new Span<double>(_data + c * _rows, (int)_rows));
+        _chunks = (int)Math.Max(1, (_rows + ChunkRows - 1) / ChunkRows);
+        _parallel = new ParallelOptions { MaxDegreeOfParallelism = device.Threads };
+    }
+
+    public override double Run(double[] packed, int[] codes, double[] sums)
+    {
+        int terms = codes.Length + 1;
+        var partials = new double[_chunks * terms];
+        int d = Dimensions, k = Components;
+        bool diagonal = Diagonal;
+        var data = new HostRows(_data, _rows);
+        fixed (double* p = packed)
+        {
+            var parameters = new HostValues(p);
+            nint pointer = (nint)p;
+            Parallel.For(0, _chunks, _parallel, chunk =>
+            {
+                long begin = (long)chunk * ChunkRows, end = Math.Min(_rows, begin + ChunkRows);
+                Span<double> local = stackalloc double[terms];
+                local.Clear();
+                Span<int> a = stackalloc int[codes.Length];
+                Span<int> b = stackalloc int[codes.Length];
+                Span<int> component = stackalloc int[codes.Length];
+                for (int e = 0; e < codes.Length; e++)
+                {
+                    a[e] = GaussianMixtureRow.A(codes[e]);
+                    b[e] = GaussianMixtureRow.B(codes[e]);
+                    component[e] = GaussianMixtureRow.Component(codes[e]);
+                }
+                var x = default(TX);
+                var r = default(TK);
+                // z: the row's values, then 1 (GaussianMixtureRow.Code), read by index without a branch.
+                Span<double> z = stackalloc double[d + 1];
+                Span<double> responsibilities = stackalloc double[k];
+                z[d] = 1.0;
+                double log = 0;
+                for (long row = begin; row < end; row++)
+                {
+                    log += GaussianMixtureRow.Responsibilities(data, row, parameters, d, k, diagonal, ref x, ref r);
+                    for (int j = 0; j < d; j++)
+                        z[j] = x.Get(j);
+                    for (int c = 0; c < k; c++)
+                        responsibilities[c] = r.Get(c);
+                    for (int e = 0; e < a.Length; e++)
+                        local[1 + e] += responsibilities[component[e]] * z[a[e]] * z[b[e]];
+                }
+                local[0] = log;
+                local.CopyTo(partials.AsSpan(chunk * terms, terms));
+            });
+        }
+        double logLikelihood = 0;
+        Array.Clear(sums);
+        for (int chunk = 0; chunk < _chunks; chunk++)
+        {
+            logLikelihood += partials[chunk * terms];
+            for (int e = 0; e < codes.Length; e++)
+                sums[e] += partials[chunk * terms + 1 + e];
+        }
+        return logLikelihood;
+    }
+
+    /// <summary>Each row's responsibilities, <c>output[row · K + k]</c>, and its log-density in <paramref name="logDensity"/>.</summary>
+    public override void Responsibilities(double[] packed, double[] output, double[] logDensity)
+    {
+        int d = Dimensions, k = Components;
+        bool diagonal = Diagonal;
+        var data = new HostRows(_data, _rows);
+        fixed (double* p = packed)
+        {
+            var parameters = new HostValues(p);
+            Parallel.For(0, _chunks, _parallel, chunk =>
+            {
+                long begin = (long)chunk * ChunkRows, end = Math.Min(_rows, begin + ChunkRows);
+                for (long row = begin; row < end; row++)
+                {
+                    var x = default(TX);
+                    var r = default(TK);
+                    logDensity[row] = GaussianMixtureRow.Responsibilities(data, row, parameters, d, k, diagonal, ref x, ref r);
+                    for (int c = 0; c < k; c++)
+                        output[row * k + c] = r.Get(c);
+                }
+            });
+        }
+    }
+
+    public override void Dispose() => NativeMemory.AlignedFree(_data);
+}
+
+/// <summary>
+/// An ILGPU accelerator (CUDA, OpenCL, the CPU accelerator): <see cref="GaussianMixtureKernels.StatisticsKernel"/> in
+/// launches of at most <typeparamref name="TSums"/>'s capacity of statistics each, the group partials read back and
+/// added in group order.
+/// </summary>
+internal sealed class KernelMixturePass<TX, TK, TSums, TSum> : MixturePass
+    where TX : unmanaged, ITermVector<TX>
+    where TK : unmanaged, ITermVector<TK>
+    where TSums : unmanaged, ITermVector<TSums>
+    where TSum : struct, IGroupSum
+{
+    private readonly ComputeDevice _device;
+    private readonly long _rows;
+    private readonly MemoryBuffer1D<double, Stride1D.Dense> _data;
+    private MemoryBuffer1D<double, Stride1D.Dense>? _parameters;
+    private MemoryBuffer1D<int, Stride1D.Dense>? _codes;
+    private int[]? _uploadedCodes;
+    private readonly MemoryBuffer1D<double, Stride1D.Dense> _partials;
+    private readonly double[] _hostPartials;
+    private readonly KernelConfig _config;
+    private readonly Action<KernelConfig, ArrayView<double>, long, int, int, int, ArrayView<double>, ArrayView<int>, int, int, ArrayView<double>> _kernel;
+
+    public KernelMixturePass(ComputeDevice device, IReadOnlyList<double[]> columns, int components, bool diagonal)
+        : base(columns.Count, components, diagonal)
+    {
+        _device = device;
+        var accelerator = device.Accelerator;
+        _rows = columns[0].LongLength;
+        long groupsNeeded = (_rows + device.GroupSize - 1) / device.GroupSize;
+        int groups = (int)Math.Clamp(groupsNeeded, 1, device.MaxGroups);
+        int dynamicDoubles = TSum.DynamicDoubles(device.GroupSize, accelerator.WarpSize);
+        var shared = dynamicDoubles > 0 ? SharedMemoryConfig.RequestDynamic<double>(dynamicDoubles) : default;
+        _config = new KernelConfig(groups, device.GroupSize, shared);
+        try
+        {
+            _kernel = accelerator.LoadStreamKernel<ArrayView<double>, long, int, int, int, ArrayView<double>, ArrayView<int>, int, int, ArrayView<double>>(
+                GaussianMixtureKernels.StatisticsKernel<TX, TK, TSums, TSum>);
+        }
+        catch (Exception e)
+        {
+            throw new KernelException(device.Backend, "Gaussian-mixture statistics", "gaussian-mixture", compiling: true, e);
+        }
+        _data = accelerator.Allocate1D<double>(Math.Max(1, _rows * columns.Count));
+        for (int c = 0; c < columns.Count; c++)
+            _data.View.SubView(c * _rows, _rows).CopyFromCPU(columns[c]);
+        _hostPartials = new double[groups * (TSums.Capacity + 1)];
+        _partials = accelerator.Allocate1D<double>(_hostPartials.Length);
+    }
+
+    public override double Run(double[] packed, int[] codes, double[] sums)
+    {
+        var accelerator = _device.Accelerator;
+        if (_parameters is null || _parameters.Length != packed.Length)
+        {
+            _parameters?.Dispose();
+            _parameters = accelerator.Allocate1D<double>(packed.Length);
+        }
+        _parameters.View.CopyFromCPU(packed);
+        if (!ReferenceEquals(_uploadedCodes, codes))
+        {
+            _codes?.Dispose();
+            _codes = accelerator.Allocate1D<int>(Math.Max(1, codes.Length));
+            if (codes.Length > 0)
+                _codes.View.CopyFromCPU(codes);
+            _uploadedCodes = codes;
+        }
+        int groups = _config.GridDim.X;
+        double logLikelihood = 0;
+        int launches = Math.Max(1, (codes.Length + TSums.Capacity - 1) / TSums.Capacity);
+        for (int launch = 0; launch < launches; launch++)
+        {
+            int first = launch * TSums.Capacity, count = Math.Min(TSums.Capacity, codes.Length - first);
+            int terms = count + 1;
+            try
+            {
+                _kernel(_config, _data.View, _rows, Dimensions, Components, Diagonal ? 1 : 0, _parameters.View, _codes!.View, first, count, _partials.View);
+                _partials.View.AsContiguous().SubView(0, (long)groups * terms).CopyToCPU(_hostPartials.AsSpan(0, groups * terms));
+            }
+            catch (Exception e)
+            {
+                throw new KernelException(_device.Backend, "Gaussian-mixture statistics", "gaussian-mixture", compiling: false, e);
+            }
+            double total = 0;
+            for (int e = 0; e < count; e++)
+            {
+                double sum = 0;
+                for (int g = 0; g < groups; g++)
+                    sum += _hostPartials[g * terms + 1 + e];
+                sums[first + e] = sum;
+            }
+            for (int g = 0; g < groups; g++)
+                total += _hostPartials[g * terms];
+            if (launch == 0)
+                logLikelihood = total;
+        }
+        return logLikelihood;
+    }
+
+    public override void Dispose()
+    {
+        _data.Dispose();
+        _partials.Dispose();
+        _parameters?.Dispose();
+        _codes?.Dispose();
+    }
+}

@@ -1,0 +1,157 @@
+using System.Text.Json;
+using GpuEstimation.Cli;
+using GpuEstimation.Mixtures;
+using GpuEstimation.Plots;
+using GpuEstimation.Tests.Mixtures;
+using GpuEstimation.Tests.Plots;
+using GpuEstimation.Tests.Support;
+using SkiaSharp;
+using Xunit;
+
+namespace GpuEstimation.Tests.Cli;
+
+/// <summary><c>gpuest fit --model gaussian-mixture</c>: the table, the JSON contract, the picture, bad input.</summary>
+[Collection(DeviceCollection.Name)]
+public sealed class GaussianMixtureCliTests(DeviceFixture devices) : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("gpuest-gmm").FullName;
+
+    private string Data()
+    {
+        var columns = MixtureSamples.Draw(MixtureSamples.TwoD, 1500, seed: 31);
+        return Gpuest.WriteCsv(_directory, "points.csv", ("a", columns[0]), ("b", columns[1]));
+    }
+
+    // A range of component counts goes through the mixtures' shared table (the lowest BIC kept, here the simulated 3),
+    // and --assign writes each row's responsibilities (summing to 1) and its most likely component.
+    [Fact]
+    public void ARangeOfComponentCountsPicksTheLowestBicAndAssignmentsAreWritten()
+    {
+        var data = Data();
+        var assign = Path.Combine(_directory, "assign.csv");
+        var (code, output, error) = Gpuest.Run("fit", "--model", "gaussian-mixture", "--data", data, "--x", "a,b", "--components", "1:4",
+            "--device", "native", "--assign", assign);
+        Assert.True(code == GpuestApp.Ok, error);
+        Assert.Contains("gaussian-mixture, 3 components", output);
+        var lines = File.ReadAllLines(assign);
+        Assert.Equal("row,component,r1,r2,r3", lines[0]);
+        Assert.Equal(1501, lines.Length);
+        foreach (var line in lines.Skip(1).Take(200))
+        {
+            var cells = line.Split(',');
+            var r = cells.Skip(2).Select(c => double.Parse(c, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+            Assert.Equal(1.0, r.Sum(), 1e-12);
+            Assert.Equal(Array.IndexOf(r, r.Max()) + 1, int.Parse(cells[1], System.Globalization.CultureInfo.InvariantCulture));
+        }
+        Gpuest.AssertBadInput(["fit", "--model", "gaussian-mixture", "--data", data, "--x", "a,b", "--components", "2xnormal"], "takes a number K or a range");
+        Gpuest.AssertBadInput(["fit", "--model", "mixture", "--data", data, "--column", "a", "--components", "2xnormal", "--covariance", "tied"], "--covariance: applies to --model gaussian-mixture");
+        Gpuest.AssertBadInput(["fit", "--model", "gaussian-mixture", "--data", data, "--x", "a,b", "--components", "2", "--map"], "--map: not for mixtures");
+    }
+
+    [Fact]
+    public void JsonHasComponentsBesideTheFlatParametersAndTheSameAnswerForEverySeed()
+    {
+        var data = Data();
+        double[]? first = null;
+        foreach (var seed in new[] { "0", "5", "17" })
+        {
+            var json = Path.Combine(_directory, $"fit{seed}.json");
+            var (code, output, error) = Gpuest.Run("fit", "--model", "gaussian-mixture", "--data", data, "--x", "a,b", "--components", "3",
+                "--seed", seed, "--starts", "2", "--device", "native", "--json", json);
+            Assert.True(code == GpuestApp.Ok, error);
+            Assert.Contains("mu1[a]", output);
+            Assert.Contains("2 starts:", output);
+            using var document = JsonDocument.Parse(File.ReadAllText(json));
+            var root = document.RootElement;
+            Assert.Equal("gaussian-mixture", root.GetProperty("model").GetString());
+            Assert.Equal(17, root.GetProperty("k").GetInt32());
+            var components = root.GetProperty("components");
+            Assert.Equal(3, components.GetArrayLength());
+            double weights = 0, previous = double.NegativeInfinity;
+            foreach (var component in components.EnumerateArray())
+            {
+                weights += component.GetProperty("weight").GetDouble();
+                double x = component.GetProperty("mean")[0].GetDouble();
+                Assert.True(x > previous, "components in order of the mean's first coordinate");
+                previous = x;
+                Assert.Equal(2, component.GetProperty("covariance").GetArrayLength());
+                Assert.Equal(component.GetProperty("covariance")[0][1].GetDouble(), component.GetProperty("covariance")[1][0].GetDouble());
+                Assert.True(component.GetProperty("meanStdError")[0].GetDouble() > 0);
+            }
+            Assert.Equal(1.0, weights, 1e-12);
+            var names = root.GetProperty("parameters").EnumerateArray().Select(p => p.GetProperty("name").GetString()).ToList();
+            Assert.Equal(["w1", "w2", "w3", "mu1[a]", "mu1[b]"], names.Take(5));
+            Assert.Contains("sigma3[a,b]", names);
+            Assert.Equal(17 + 1, names.Count); // w3 is listed though not free
+            // The same optimum, the same order, whatever the seed.
+            var estimates = root.GetProperty("parameters").EnumerateArray().Select(p => p.GetProperty("estimate").GetDouble()).ToArray();
+            first ??= estimates;
+            for (int i = 0; i < estimates.Length; i++)
+                Assert.Equal(first[i], estimates[i], 1e-7 * (1 + Math.Abs(first[i])));
+        }
+    }
+
+    [Fact]
+    public void PictureShowsEachComponentsEllipsesInItsColour()
+    {
+        var columns = MixtureSamples.Draw(MixtureSamples.TwoD, 1500, seed: 31);
+        using var fitter = new GaussianMixtureFitter(["a", "b"], columns, devices.Native);
+        var fit = fitter.Fit(new GaussianMixtureOptions { Components = 3, StandardErrors = false });
+        var path = Path.Combine(_directory, "ellipses.png");
+        var plot = MixturePlots.Ellipses(fit, columns, path);
+        using var bitmap = SKBitmap.Decode(path);
+        Assert.True(SurfacePlotTests.DistinctColours(bitmap) > 20);
+        var palette = new ScottPlot.Palettes.Category10();
+        for (int c = 0; c < 3; c++)
+        {
+            var component = fit.Components[c];
+            var colour = palette.GetColor(c);
+            bool Near(ScottPlot.Coordinates at) =>
+                Enumerable.Range(-2, 5).Any(dx => Enumerable.Range(-2, 5).Any(dy =>
+                {
+                    var pixel = plot.GetPixel(at);
+                    var seen = bitmap.GetPixel((int)Math.Round(pixel.X) + dx, (int)Math.Round(pixel.Y) + dy);
+                    return Math.Abs(seen.Red - colour.R) < 40 && Math.Abs(seen.Green - colour.G) < 40 && Math.Abs(seen.Blue - colour.B) < 40;
+                }));
+            Assert.True(Near(new ScottPlot.Coordinates(component.Mean[0], component.Mean[1])), $"the mean of component {c + 1}");
+            // Where each ellipse crosses the horizontal through the mean on the right: μ + r (√(det Σ)/√Σ_yy ... ) along x.
+            double sxx = component.Covariance[0][0], sxy = component.Covariance[0][1], syy = component.Covariance[1][1];
+            foreach (double p in MixturePlots.Levels)
+            {
+                double q = -2 * Math.Log(1 - p);
+                // Points (μx + u, μy) on the ellipse: u² Σ⁻¹ₓₓ = q, Σ⁻¹ₓₓ = σyy / det.
+                double u = Math.Sqrt(q * (sxx * syy - sxy * sxy) / syy);
+                // On one side at least (another component's line may be drawn over the other).
+                Assert.True(Near(new ScottPlot.Coordinates(component.Mean[0] + u, component.Mean[1])) || Near(new ScottPlot.Coordinates(component.Mean[0] - u, component.Mean[1])),
+                    $"component {c + 1}'s {p:P0} ellipse");
+                Assert.False(Near(new ScottPlot.Coordinates(component.Mean[0] + 0.5 * u, component.Mean[1] + 0.02)) && Near(new ScottPlot.Coordinates(component.Mean[0] - 0.5 * u, component.Mean[1] + 0.02)),
+                    "inside the ellipse, not its colour on both sides");
+            }
+        }
+    }
+
+    [Fact]
+    public void CliWritesThePicture()
+    {
+        var png = Path.Combine(_directory, "cli.png");
+        var (code, _, error) = Gpuest.Run("fit", "--model", "gaussian-mixture", "--data", Data(), "--x", "a,b", "--components", "2",
+            "--covariance", "diagonal", "--device", "native", "--png", png);
+        Assert.True(code == GpuestApp.Ok, error);
+        using var bitmap = SKBitmap.Decode(png);
+        Assert.Equal(800, bitmap.Width);
+    }
+
+    [Fact]
+    public void BadInputExitsTwo()
+    {
+        var data = Data();
+        Gpuest.AssertBadInput(["fit", "--model", "gaussian-mixture", "--data", data, "--x", "a,b"], "--components");
+        Gpuest.AssertBadInput(["fit", "--model", "gaussian-mixture", "--data", data, "--components", "2"], "--x");
+        Gpuest.AssertBadInput(["fit", "--model", "gaussian-mixture", "--data", data, "--x", "a,b", "--components", "2", "--covariance", "banana"], "--covariance", "banana");
+        Gpuest.AssertBadInput(["fit", "--model", "gaussian-mixture", "--data", data, "--x", "a,b", "--components", "17", "--device", "native"], "--components 17: 1 to 16 components");
+        var small = Gpuest.WriteCsv(_directory, "small.csv", ("a", [1.0, 2.0]), ("b", [2.0, 1.0]), ("c", [0.5, 3.0]));
+        Gpuest.AssertBadInput(["fit", "--model", "gaussian-mixture", "--data", small, "--x", "a,b,c", "--components", "1", "--device", "native"], "more rows than dimensions");
+    }
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+}

@@ -1,0 +1,249 @@
+using GpuEstimation.Backends;
+using GpuEstimation.Mixtures;
+using GpuEstimation.Tests.Support;
+using Xunit;
+
+namespace GpuEstimation.Tests.Mixtures;
+
+[Collection(DeviceCollection.Name)]
+public sealed class GaussianMixtureTests(DeviceFixture devices)
+{
+    private static readonly string[] TwoNames = ["a", "b"];
+    private static readonly string[] FiveNames = ["a", "b", "c", "d", "e"];
+
+    // Weights and means within 4 standard errors of the simulating values; the mixture's log-likelihood and its
+    // stationarity checked by an independent host EM step (textbook formulas, no library code).
+    [Fact]
+    public void TwoDimensionalFullCovarianceIsRecoveredWithinFourStandardErrors()
+    {
+        var truth = MixtureSamples.TwoD;
+        var columns = MixtureSamples.Draw(truth, 4000, seed: 7);
+        using var fitter = new GaussianMixtureFitter(TwoNames, columns, devices.Native);
+        var fit = fitter.Fit(new GaussianMixtureOptions { Components = 3, Starts = 3 });
+        Assert.True(fit.Converged);
+        AssertRecovered(truth, fit);
+        AssertStationary(columns, fit);
+    }
+
+    [Fact]
+    public void FiveDimensionalFullCovarianceIsRecoveredWithinFourStandardErrors()
+    {
+        var truth = MixtureSamples.FiveD();
+        var columns = MixtureSamples.Draw(truth, 6000, seed: 8);
+        using var fitter = new GaussianMixtureFitter(FiveNames, columns, devices.Native);
+        var fit = fitter.Fit(new GaussianMixtureOptions { Components = 3, Starts = 2 });
+        Assert.True(fit.Converged);
+        AssertRecovered(truth, fit);
+        AssertStationary(columns, fit);
+        Assert.Equal(2 + 15 + 3 * 15, fit.FreeParameters);
+    }
+
+    // The kernel on ILGPU's CPU accelerator (statistics tiled over two launches: 3 components × 28 statistics in 6-D)
+    // gives the native backend's fit.
+    [Theory]
+    [InlineData(2, GaussianMixtureCovariance.Full)]
+    [InlineData(6, GaussianMixtureCovariance.Full)]
+    [InlineData(3, GaussianMixtureCovariance.Diagonal)]
+    [InlineData(3, GaussianMixtureCovariance.Spherical)]
+    [InlineData(3, GaussianMixtureCovariance.Tied)]
+    public void CpuAcceleratorKernelAgreesWithNative(int d, GaussianMixtureCovariance covariance)
+    {
+        var truth = new MixtureSamples.Truth([0.4, 0.6],
+            [Enumerable.Repeat(-2.0, d).ToArray(), Enumerable.Repeat(2.0, d).ToArray()],
+            [MixtureSamples.RandomCovariance(d, 1, 3), MixtureSamples.RandomCovariance(d, 1, 4)]);
+        var columns = MixtureSamples.Draw(truth, 600, seed: 9);
+        var names = Enumerable.Range(0, d).Select(j => $"x{j}").ToArray();
+        var options = new GaussianMixtureOptions { Components = 2, Covariance = covariance, StandardErrors = false };
+        using var native = new GaussianMixtureFitter(names, columns, devices.Native);
+        using var cpu = new GaussianMixtureFitter(names, columns, devices.Cpu);
+        var a = native.Fit(options);
+        var b = cpu.Fit(options);
+        Assert.Equal(a.LogLikelihood, b.LogLikelihood, 1e-9 * Math.Abs(a.LogLikelihood));
+        for (int c = 0; c < 2; c++)
+        {
+            Assert.Equal(a.Components[c].Weight, b.Components[c].Weight, 1e-7);
+            for (int j = 0; j < d; j++)
+                Assert.Equal(a.Components[c].Mean[j], b.Components[c].Mean[j], 1e-6);
+        }
+    }
+
+    // Label switching never shows: whatever the seed, the same optimum is reported in the same order.
+    [Fact]
+    public void ComponentOrderDoesNotDependOnTheSeed()
+    {
+        var columns = MixtureSamples.Draw(MixtureSamples.TwoD, 2000, seed: 10);
+        using var fitter = new GaussianMixtureFitter(TwoNames, columns, devices.Native);
+        var fits = Enumerable.Range(0, 5).Select(seed => fitter.Fit(new GaussianMixtureOptions { Components = 3, Seed = 100 + seed, StandardErrors = false })).ToList();
+        var reference = fits[0];
+        Assert.True(reference.Components.Select(c => c.Mean[0]).SequenceEqual(reference.Components.Select(c => c.Mean[0]).Order()));
+        foreach (var fit in fits.Skip(1))
+        {
+            Assert.Equal(reference.LogLikelihood, fit.LogLikelihood, 1e-8 * Math.Abs(reference.LogLikelihood));
+            for (int c = 0; c < 3; c++)
+            {
+                Assert.Equal(reference.Components[c].Weight, fit.Components[c].Weight, 1e-5);
+                Assert.Equal(reference.Components[c].Mean[0], fit.Components[c].Mean[0], 1e-4);
+            }
+        }
+    }
+
+    // All other covariance structures converge on the same data with a log-likelihood no higher than full's (they are
+    // restrictions of it) and finite everything.
+    [Theory]
+    [InlineData(GaussianMixtureCovariance.Diagonal, 3 * 2)]
+    [InlineData(GaussianMixtureCovariance.Spherical, 3)]
+    [InlineData(GaussianMixtureCovariance.Tied, 3)]
+    public void RestrictedCovariancesFitBelowFull(GaussianMixtureCovariance covariance, int covarianceParameters)
+    {
+        var columns = MixtureSamples.Draw(MixtureSamples.TwoD, 2000, seed: 11);
+        using var fitter = new GaussianMixtureFitter(TwoNames, columns, devices.Native);
+        var full = fitter.Fit(new GaussianMixtureOptions { Components = 3, Starts = 3 });
+        var restricted = fitter.Fit(new GaussianMixtureOptions { Components = 3, Covariance = covariance, Starts = 3 });
+        Assert.True(restricted.Converged);
+        Assert.True(restricted.LogLikelihood <= full.LogLikelihood + 1e-6, $"{restricted.LogLikelihood} > {full.LogLikelihood}");
+        Assert.Equal(2 + 6 + covarianceParameters, restricted.FreeParameters);
+        Assert.All(restricted.Parameters(), p => Assert.True(double.IsFinite(p.Estimate)));
+        if (covariance == GaussianMixtureCovariance.Spherical)
+            Assert.All(restricted.Components, c => Assert.Equal(c.Covariance[0][0], c.Covariance[1][1]));
+        if (covariance == GaussianMixtureCovariance.Tied)
+            Assert.All(restricted.Components, c => Assert.Equal(restricted.Components[0].Covariance[0][1], c.Covariance[0][1]));
+    }
+
+    // A point mass (a third of the rows at one point): the component on it keeps the reg_covar floor as its covariance,
+    // the log-likelihood is finite, no NaN anywhere.
+    [Fact]
+    public void PointMassGetsTheRegularizationFloorNotNaN()
+    {
+        var random = new Random(3);
+        int n = 900;
+        var a = new double[n];
+        var b = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            bool mass = i % 3 == 0;
+            a[i] = mass ? 5 : MixtureSamples.Normal(random);
+            b[i] = mass ? 5 : MixtureSamples.Normal(random);
+        }
+        using var fitter = new GaussianMixtureFitter(TwoNames, [a, b], devices.Native);
+        var fit = fitter.Fit(new GaussianMixtureOptions { Components = 2, Starts = 2 });
+        Assert.True(double.IsFinite(fit.LogLikelihood));
+        var point = fit.Components[1];
+        Assert.Equal(5, point.Mean[0], 1e-9);
+        Assert.Equal(1e-6, point.Covariance[0][0], 1e-9);
+        Assert.Equal(1.0 / 3, point.Weight, 1e-9);
+        Assert.All(fit.Parameters(), p => Assert.True(double.IsFinite(p.Estimate)));
+        Assert.All(fit.Parameters(), p => Assert.True(p.StdError is null || double.IsFinite(p.StdError.Value)));
+    }
+
+    // A start fitted first on every m-th row, then on all: the same optimum as EM on all rows from the start, for every
+    // covariance structure (tied's single covariance carried over as one).
+    [Theory]
+    [InlineData(GaussianMixtureCovariance.Full)]
+    [InlineData(GaussianMixtureCovariance.Tied)]
+    [InlineData(GaussianMixtureCovariance.Diagonal)]
+    public void SubsampleStartReachesTheSameOptimum(GaussianMixtureCovariance covariance)
+    {
+        var columns = MixtureSamples.Draw(MixtureSamples.TwoD, 4000, seed: 14);
+        using var fitter = new GaussianMixtureFitter(TwoNames, columns, devices.Native);
+        var whole = fitter.Fit(new GaussianMixtureOptions { Components = 3, Covariance = covariance, SubsampleRows = 0, Starts = 2 });
+        var staged = fitter.Fit(new GaussianMixtureOptions { Components = 3, Covariance = covariance, SubsampleRows = 500, Starts = 2 });
+        Assert.True(staged.Converged);
+        Assert.Equal(whole.LogLikelihood, staged.LogLikelihood, 1e-10 * Math.Abs(whole.LogLikelihood));
+        for (int c = 0; c < 3; c++)
+        {
+            Assert.Equal(whole.Components[c].Weight, staged.Components[c].Weight, 1e-7);
+            Assert.Equal(whole.Components[c].Mean[1], staged.Components[c].Mean[1], 1e-6);
+        }
+    }
+
+    // A step limit reached is said to be so: not converged, a note, the estimates finite.
+    [Fact]
+    public void StepLimitIsReportedAsNotConverged()
+    {
+        var columns = MixtureSamples.Draw(MixtureSamples.TwoD, 1000, seed: 13);
+        using var fitter = new GaussianMixtureFitter(TwoNames, columns, devices.Native);
+        var fit = fitter.Fit(new GaussianMixtureOptions { Components = 3, MaxIterations = 3 });
+        Assert.False(fit.Converged);
+        Assert.Contains(fit.Notes, n => n.Contains("did not meet"));
+        Assert.All(fit.Parameters(), p => Assert.True(double.IsFinite(p.Estimate)));
+        // The responsibilities of each row sum to 1 and the log-densities add up to the log-likelihood.
+        var (responsibilities, logDensity) = fitter.Responsibilities(fit);
+        for (int i = 0; i < 1000; i++)
+            Assert.Equal(1.0, responsibilities[3 * i] + responsibilities[3 * i + 1] + responsibilities[3 * i + 2], 1e-12);
+        Assert.Equal(fit.LogLikelihood, logDensity.Sum(), 1e-9 * Math.Abs(fit.LogLikelihood));
+    }
+
+    [Fact]
+    public void MoreDimensionsThanRowsOrComponentsThanRowsIsBadInput()
+    {
+        var wide = Enumerable.Range(0, 5).Select(j => new double[] { j, 2 * j, 1 }).ToArray();
+        var error = Assert.Throws<InputException>(() => new GaussianMixtureFitter(FiveNames, wide, devices.Native));
+        Assert.Contains("more rows than dimensions", error.Message);
+        using var fitter = new GaussianMixtureFitter(TwoNames, [[1, 2, 3, 4], [4, 3, 1, 2]], devices.Native);
+        error = Assert.Throws<InputException>(() => fitter.Fit(new GaussianMixtureOptions { Components = 5 }));
+        Assert.Contains("at least one row per component", error.Message);
+    }
+
+    // d = 16, K = 16 diagonal and d = 16, K = 4 full on the CPU accelerator (the widest register vectors, statistics
+    // tiled over many launches) agree with native.
+    [Fact]
+    [Trait("Category", Categories.Slow)]
+    public void SixteenDimensionsAgreeAcrossBackends()
+    {
+        int d = 16;
+        var means = Enumerable.Range(0, 4).Select(c => Enumerable.Range(0, d).Select(j => 3.0 * ((c + j) % 4)).ToArray()).ToArray();
+        var truth = new MixtureSamples.Truth([0.25, 0.25, 0.25, 0.25], means,
+            Enumerable.Range(0, 4).Select(c => MixtureSamples.RandomCovariance(d, 1, 20 + c)).ToArray());
+        var columns = MixtureSamples.Draw(truth, 800, seed: 12);
+        var names = Enumerable.Range(0, d).Select(j => $"x{j}").ToArray();
+        using var native = new GaussianMixtureFitter(names, columns, devices.Native);
+        using var cpu = new GaussianMixtureFitter(names, columns, devices.Cpu);
+        foreach (var options in new[]
+        {
+            new GaussianMixtureOptions { Components = 4, StandardErrors = false, MaxIterations = 30 },
+            new GaussianMixtureOptions { Components = 16, Covariance = GaussianMixtureCovariance.Diagonal, StandardErrors = false, MaxIterations = 10 },
+        })
+        {
+            var a = native.Fit(options);
+            var b = cpu.Fit(options);
+            Assert.Equal(a.LogLikelihood, b.LogLikelihood, 1e-8 * Math.Abs(a.LogLikelihood));
+        }
+    }
+
+    private static void AssertRecovered(MixtureSamples.Truth truth, GaussianMixtureResult fit)
+    {
+        // The truth's components in the fit's order (by the first coordinate of the mean).
+        var order = Enumerable.Range(0, truth.Weights.Length).OrderBy(c => truth.Means[c][0]).ToArray();
+        for (int c = 0; c < order.Length; c++)
+        {
+            var component = fit.Components[c];
+            int t = order[c];
+            Assert.NotNull(component.WeightStdError);
+            Assert.True(Math.Abs(component.Weight - truth.Weights[t]) <= 4 * component.WeightStdError!.Value,
+                $"w{c + 1} = {component.Weight} (SE {component.WeightStdError}) against {truth.Weights[t]}");
+            for (int j = 0; j < truth.Means[t].Length; j++)
+            {
+                double se = component.MeanStdError![j];
+                Assert.True(se > 0 && se < 0.5, $"SE {se}");
+                Assert.True(Math.Abs(component.Mean[j] - truth.Means[t][j]) <= 4 * se,
+                    $"mu{c + 1}[{j}] = {component.Mean[j]} (SE {se}) against {truth.Means[t][j]}");
+            }
+        }
+    }
+
+    // The host's own log-likelihood equals the fit's, and one EM step from the fit moves nothing (a fixed point of EM).
+    private static void AssertStationary(double[][] columns, GaussianMixtureResult fit)
+    {
+        var weights = fit.Components.Select(c => c.Weight).ToArray();
+        var means = fit.Components.Select(c => c.Mean).ToArray();
+        var covariances = fit.Components.Select(c => c.Covariance).ToArray();
+        var (log, nextWeights, nextMeans) = MixtureSamples.HostStep(columns, weights, means, covariances, fit.Regularization);
+        Assert.Equal(log, fit.LogLikelihood, 1e-9 * Math.Abs(log));
+        for (int c = 0; c < weights.Length; c++)
+        {
+            Assert.Equal(weights[c], nextWeights[c], 1e-5);
+            for (int j = 0; j < means[c].Length; j++)
+                Assert.Equal(means[c][j], nextMeans[c][j], 1e-4);
+        }
+    }
+}
