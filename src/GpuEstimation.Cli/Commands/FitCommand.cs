@@ -30,6 +30,11 @@ internal sealed class FitCommand : Command
         "the covariance of the standard errors and Wald intervals (MLE): the inverse information (nonrobust), the sandwich (robust, hc0), the sandwich times n/(n - k) (hc1), or cluster-robust by a column's values (cluster:COL), as statsmodels' cov_type; profile intervals are likelihood-based and unchanged [default: nonrobust]",
         CovarianceText.Parse);
 
+    private readonly Option<string> _se = CliOption.Single("--se", "mle|nist",
+        "(nonlinear) the table's standard errors: the MLE's (observed information, sigma by maximum likelihood), or NIST's and R nls's (residual variance RSS/(n - p), from J'J); the JSON has both [default: mle]",
+        (flag, text) => text.Trim().ToLowerInvariant() is "mle" or "nist" ? text.Trim().ToLowerInvariant() : throw new InputException($"{flag}: '{text}' is not mle or nist"),
+        () => "mle");
+
     private readonly Option<int?> _repeat = SharedOptions.Repeat("fits", "fitMs");
     private readonly Option<string?> _json = SharedOptions.Json("the fit");
 
@@ -40,6 +45,7 @@ internal sealed class FitCommand : Command
         Add(_level);
         Add(_profile);
         Add(_cov);
+        Add(_se);
         _device.AddTo(this);
         _mixture.AddTo(this);
         Add(_repeat);
@@ -79,7 +85,10 @@ internal sealed class FitCommand : Command
         // Warm timing: the same fit again with the data on the device and the code compiled.
         double? fitMs = repeat is { } count ? WarmTiming.MedianMs(count, () => fit = session.Fit(options)) : null;
         fit = WithStatistics(fit, model, design, device);
-        FitTable.Write(output, fit);
+        bool nist = parse.GetValue(_se) == "nist";
+        if (nist && fit.Nonlinear is null && fit.Converged)
+            throw new InputException($"--se nist: NIST's standard errors are those of a nonlinear least-squares fit (--model nonlinear), not of model '{fit.Model}'");
+        FitTable.Write(output, fit, nist);
         if (fitMs is { } ms)
             output.WriteLine($"fit time {ms.ToString("0.000", CultureInfo.InvariantCulture)} ms (median of {repeat} repeated fits, data on the device)");
         if (json is not null)

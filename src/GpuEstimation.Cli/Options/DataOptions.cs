@@ -22,7 +22,7 @@ internal sealed class DataOptions
     public Option<string> Model { get; } = new("--model")
     {
         HelpName = "FAMILY",
-        Description = $"one of {string.Join(", ", ModelCatalog.Names)} (gpuest models lists their parameters), or gaussian-mixture (with --x and --components); or a log-density of your own with --logpdf",
+        Description = $"one of {string.Join(", ", ModelCatalog.Names)} (gpuest models lists their parameters), gaussian-mixture (with --x and --components), or nonlinear (with --y and --mean); or a log-density of your own with --logpdf",
         CustomParser = result => KnownModel(result.Tokens[^1].Value, result.AddError),
     };
 
@@ -101,6 +101,10 @@ internal sealed class DataOptions
         if (Expression.Given(parse, Model, [Column, Y, X, Factor, Formula, NoIntercept, Trials, TrialsColumn, Family, Link, Offset, Weights]))
             return (Expression.Load(parse, DataPath(parse), groupColumn, out var read), read, null);
         var name = parse.GetValue(Model)!;
+        if (name == NonlinearRegression.Name)
+            return (Expression.LoadNonlinear(parse, DataPath(parse), Y, [Column, X, Factor, Formula, NoIntercept, Trials, TrialsColumn, Family, Link, Offset, Weights], groupColumn, out var nonlinearData), nonlinearData, null);
+        if (parse.GetValue(Expression.Mean) is not null)
+            throw new InputException($"--mean is the mean of --model {NonlinearRegression.Name}, not of model '{name}'");
         // An absent array option reads as an empty array.
         var x = parse.GetValue(X) is { Length: > 0 } names ? names : null;
         var columns = new ModelColumns(parse.GetValue(Column), parse.GetValue(Y), x, parse.GetValue(Trials), parse.GetValue(TrialsColumn))
@@ -296,7 +300,7 @@ internal sealed class DataOptions
 
     private static string KnownModel(string name, Action<string> error)
     {
-        if (!ModelCatalog.Names.Contains(name) && name != Commands.GaussianMixtureFit.ModelName)
+        if (!ModelCatalog.Names.Contains(name) && name != Commands.GaussianMixtureFit.ModelName && name != NonlinearRegression.Name)
         {
             var near = ModelCatalog.Names.Where(known => Distance(name.ToLowerInvariant(), known) <= 2).ToList();
             error($"--model: unknown model '{name}'" + (near.Count > 0 ? $" (did you mean {string.Join(" or ", near)}?)" : "") +

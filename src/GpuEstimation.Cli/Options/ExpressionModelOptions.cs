@@ -24,11 +24,42 @@ internal sealed class ExpressionModelOptions
         "(--logpdf) the parameters to estimate, in order, each with its domain (default real); repeatable",
         (flag, values) => values.SelectMany(NameValueList.Names).Select(text => Parameter(flag, text)).ToArray());
 
+    public Option<string?> Mean { get; } = CliOption.Text("--mean", "'EXPR'",
+        "(nonlinear) the mean of y as an expression over the data's columns; every other name is a parameter, each needing --start " +
+        "(e.g. 'b1*(1-exp(-b2*x))'): y ~ Normal(mean, sigma), fitted by Levenberg-Marquardt");
+
     /// <summary>Adds the options to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
         command.Add(LogPdf);
         command.Add(Param);
+        command.Add(Mean);
+    }
+
+    /// <summary>
+    /// <c>--model nonlinear --y Y --mean 'EXPR' --start ...</c>: reads y and the columns the mean names, compiles the
+    /// mean and builds the model. <paramref name="otherOptions"/> (the other models' column options) are refused.
+    /// </summary>
+    public IModelSpec LoadNonlinear(ParseResult parse, string path, Option<string?> y, IEnumerable<Option> otherOptions, string? groupColumn, out Dataset data)
+    {
+        var text = parse.GetValue(Mean) ?? throw new InputException($"--model {NonlinearRegression.Name} needs --mean 'EXPR', the mean of y (e.g. 'b1*(1-exp(-b2*x))')");
+        var response = parse.GetValue(y) ?? throw new InputException($"--model {NonlinearRegression.Name} needs --y, the response column");
+        if (otherOptions.FirstOrDefault(o => parse.GetResult(o) is { Implicit: false }) is { } other)
+            throw new InputException($"{other.Name} does not apply to --model {NonlinearRegression.Name}, whose --mean names its columns itself");
+        var byExpressionName = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var name in DataFile.ColumnNames(path).Where(n => n.Length > 0))
+            byExpressionName.TryAdd(CompiledExpression.ExpressionName(name), name);
+        var mean = Flagged("--mean", () => MeanExpression.Compile(text, byExpressionName.Keys));
+        var start = Start(parse) ?? new Dictionary<string, double>();
+        var missing = mean.ParameterNames.Where(n => !start.ContainsKey(n)).ToList();
+        if (missing.Count > 0)
+            throw new InputException($"--start: no starting value for {string.Join(", ", missing)}: nonlinear least squares needs one for every parameter of the mean " +
+                $"(parameters: {string.Join(", ", mean.ParameterNames)}; columns of {Path.GetFileName(path)}: {string.Join(", ", byExpressionName.Keys)})");
+        var wanted = new[] { response }.Concat(mean.Columns.Select(c => byExpressionName[c])).Distinct().ToList();
+        var factors = groupColumn is null || wanted.Contains(groupColumn) ? [] : new[] { groupColumn };
+        data = DataFile.Read(path, wanted, factors);
+        var read = data;
+        return Flagged("--mean", () => NonlinearRegression.FromExpression(text, read, response, start));
     }
 
     /// <summary>
@@ -64,12 +95,12 @@ internal sealed class ExpressionModelOptions
         var byExpressionName = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var name in DataFile.ColumnNames(path).Where(n => n.Length > 0))
             byExpressionName.TryAdd(CompiledExpression.ExpressionName(name), name);
-        var expression = Flagged(() => LogDensityExpression.Compile(text, parameters, byExpressionName.Keys));
+        var expression = Flagged(Flag, () => LogDensityExpression.Compile(text, parameters, byExpressionName.Keys));
         var wanted = expression.Columns.Select(c => byExpressionName[c]).ToList();
         var factors = groupColumn is null || wanted.Contains(groupColumn) ? [] : new[] { groupColumn };
         data = DataFile.Read(path, wanted, factors);
         var read = data;
-        return Flagged(() => ExpressionModel.Create(expression, read, Start(parse)));
+        return Flagged(Flag, () => ExpressionModel.Create(expression, read, Start(parse)));
     }
 
     // The starting values: --start where the command has it, else eval's --at.
@@ -83,8 +114,8 @@ internal sealed class ExpressionModelOptions
         return null;
     }
 
-    // The library says "expression: ..."; here it is the --logpdf option's.
-    private static T Flagged<T>(Func<T> make)
+    // The library says "expression: ..."; here it is the option's (--logpdf, --mean).
+    private static T Flagged<T>(string flag, Func<T> make)
     {
         try
         {
@@ -92,7 +123,7 @@ internal sealed class ExpressionModelOptions
         }
         catch (InputException e) when (e.Message.StartsWith("expression: ", StringComparison.Ordinal))
         {
-            throw new InputException($"{Flag}: {e.Message["expression: ".Length..]}", e.ParamName) { Display = e.Display };
+            throw new InputException($"{flag}: {e.Message["expression: ".Length..]}", e.ParamName) { Display = e.Display };
         }
     }
 

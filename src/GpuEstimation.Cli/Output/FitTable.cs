@@ -6,8 +6,12 @@ namespace GpuEstimation.Cli.Output;
 /// <summary>A fit as a table like statsmodels': estimate, standard error, z, p-value, Wald interval, profile interval.</summary>
 internal static class FitTable
 {
-    /// <summary>The whole summary: header, one row per parameter, likelihood and information criteria, diagnostics.</summary>
-    public static void Write(TextWriter output, FitResult fit)
+    /// <summary>
+    /// The whole summary: header, one row per parameter, likelihood and information criteria, diagnostics. For a
+    /// nonlinear regression also the residual standard error; with <paramref name="nist"/> the mean parameters' standard
+    /// errors (and z, p, Wald interval) are NIST's and R nls's, from RSS/(n − p) and JᵀJ, instead of the MLE's.
+    /// </summary>
+    public static void Write(TextWriter output, FitResult fit, bool nist = false)
     {
         output.WriteLine($"model {fit.Model} ({fit.Method.ToUpperInvariant()}), {fit.N:N0} observations, device {fit.Device}");
         WriteGlm(output, fit);
@@ -17,7 +21,10 @@ internal static class FitTable
         output.WriteLine($"{"parameter",-14} {"estimate",16} {"std err",12} {"z",9} {"P>|z|",8} {"[" + lo,13} {hi + "]",13}" +
             (profiles ? $" {"profile [" + lo,17} {hi + "]",13}" : ""));
         foreach (var p in fit.Parameters)
-            output.WriteLine(Row(p, profiles));
+            output.WriteLine(Row(nist ? Nist(p, fit) : p, profiles));
+        if (fit.Nonlinear is { } nl)
+            output.WriteLine($"residual standard error {Numbers.Significant(nl.ResidualStdError, 10)} on {nl.DegreesOfFreedom} degrees of freedom (sqrt(RSS/(n - p)), NIST and R nls); " +
+                $"RSS {Numbers.Significant(nl.ResidualSumOfSquares, 10)}; standard errors: {(nist ? "NIST's (RSS/(n - p), from J'J)" : "the MLE's (--se nist for NIST's)")}");
         output.WriteLine($"log-likelihood {Numbers.Full(fit.LogLikelihood)}" + (fit.LogPosterior is { } lp ? $", log-posterior {Numbers.Full(lp)}" : "") +
             $"; k = {fit.FreeParameters} estimated, n = {fit.N}; AIC {Numbers.Significant(fit.Aic, 10)}, BIC {Numbers.Significant(fit.Bic, 10)}");
         WriteConvergence(output, fit);
@@ -70,6 +77,17 @@ internal static class FitTable
         if (profiles && p.Profile is { } profile)
             line += $" {End(profile.Lower, p, "open"),17} {End(profile.Upper, p, "open"),13}";
         return line.TrimEnd();
+    }
+
+    // A mean parameter with NIST's standard error and the Wald interval from it; sigma has none (NIST reports s instead).
+    private static ParameterEstimate Nist(ParameterEstimate p, FitResult fit)
+    {
+        if (p.Fixed)
+            return p;
+        if (fit.Nonlinear?.StdErrorNist.TryGetValue(p.Name, out var se) != true)
+            return p with { StdError = null, Wald = null };
+        double z = MathNet.Numerics.Distributions.Normal.InvCDF(0, 1, (1 + fit.Level) / 2);
+        return p with { StdError = se, Wald = new Interval(p.Estimate - z * se, p.Estimate + z * se) };
     }
 
     private static string End(double? value, ParameterEstimate p, string missing) =>

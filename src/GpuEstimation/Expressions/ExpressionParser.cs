@@ -9,7 +9,7 @@ namespace GpuEstimation.Expressions;
 /// product := unary (('*' | '/') unary)*
 /// unary   := ('-' | '+') unary | power
 /// power   := primary (('^' | '**') unary)?        right-associative, tighter than unary minus: -x^2 = -(x^2)
-/// primary := number | name | name '(' sum (',' sum)* ')' | '(' sum ')' | '[' sum ']'
+/// primary := number | name | name '(' sum (',' sum)* ')' | name '[' sum (',' sum)* ']' | '(' sum ')' | '[' sum ']'
 /// </code>
 /// Numbers as C writes them (<c>.5</c>, <c>1e-4</c>, <c>2.5E+3</c>). An error is an <see cref="InputException"/> that
 /// shows the expression with a caret under the place.
@@ -115,15 +115,17 @@ internal sealed class ExpressionParser
         {
             case Kind.Number:
                 return new NumberSyntax(double.Parse(token.Text, NumberStyles.Float, CultureInfo.InvariantCulture), token.Position);
-            case Kind.Name when TakeIf("("):
+            // A call, with ( ) or, as NIST writes them (exp[-b2*x]), [ ].
+            case Kind.Name when Peek is { Kind: Kind.Operator, Text: "(" or "[" }:
                 {
+                    string open = Take().Text, close = open == "(" ? ")" : "]";
                     var arguments = new List<Syntax>();
-                    if (Peek is { Kind: Kind.Operator, Text: ")" })
-                        throw Error(_text, Peek.Position, $"{token.Text}() needs arguments");
+                    if (Peek is { Kind: Kind.Operator } next && next.Text == close)
+                        throw Error(_text, Peek.Position, $"{token.Text}{open}{close} needs arguments");
                     arguments.Add(Sum());
                     while (TakeIf(","))
                         arguments.Add(Sum());
-                    Close(")", "(", token.Position + token.Text.Length);
+                    Close(close, open, token.Position + token.Text.Length);
                     return new CallSyntax(token.Text, arguments, token.Position);
                 }
             case Kind.Name:

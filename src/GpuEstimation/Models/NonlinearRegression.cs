@@ -1,3 +1,4 @@
+using GpuEstimation.Data;
 using GpuEstimation.Kernels;
 using GpuEstimation.Kernels.Models;
 
@@ -15,6 +16,44 @@ public static class NonlinearRegression
 
     /// <summary>The noise parameter's name, after the mean's.</summary>
     public const string Sigma = "sigma";
+
+    /// <summary>
+    /// The model y ~ Normal(μ(x; θ), σ) with the mean written as an expression over <paramref name="data"/>'s columns
+    /// (<see cref="Expressions.MeanExpression"/>: every name that is not a column is a parameter), compiled with its
+    /// exact gradient; the response is column <paramref name="y"/>, which the mean may not name. Every parameter needs
+    /// a value in <paramref name="start"/> (least squares depends on where it starts: there is no safe guess); one
+    /// missing, or a start that names no parameter, is an <see cref="InputException"/> naming it.
+    /// </summary>
+    public static IModelSpec FromExpression(string mean, Dataset data, string y, IReadOnlyDictionary<string, double> start)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(start);
+        var byExpressionName = data.ColumnNames.ToDictionary(Expressions.CompiledExpression.ExpressionName, name => name);
+        var compiled = Expressions.MeanExpression.Compile(mean, byExpressionName.Keys);
+        var yName = Expressions.CompiledExpression.ExpressionName(y);
+        if (compiled.Columns.Contains(yName))
+            throw new InputException($"the mean '{mean}' names the response column '{y}'; the mean is a function of the predictors", nameof(mean));
+        var names = compiled.ParameterNames;
+        if (start.Keys.FirstOrDefault(k => !names.Contains(k)) is { } unknown)
+            throw new InputException($"starting value for '{unknown}', which is not a parameter of the mean (parameters: {string.Join(", ", names)})", unknown);
+        var missing = names.Where(n => !start.ContainsKey(n)).ToList();
+        if (missing.Count > 0)
+            throw new InputException($"no starting value for {string.Join(", ", missing)}: nonlinear least squares needs one for every parameter of the mean (parameters: {string.Join(", ", names)}; data columns: {string.Join(", ", data.ColumnNames)})", missing[0]);
+        if (data.Rows == 0)
+            throw new InputException($"{data.Source}: no data rows");
+        var predictors = compiled.Columns.Select(c => data.Column(byExpressionName[c])).ToArray();
+        var values = names.Select(n => start[n]).ToArray();
+        // The one place the compiled mean's run-time type enters the generic model: Create<TMean>.
+        var create = typeof(NonlinearRegression).GetMethod(nameof(Create))!.MakeGenericMethod(compiled.Type);
+        try
+        {
+            return (IModelSpec)create.Invoke(null, [compiled.CreateMean(), names, data.Column(y), predictors, values, Name])!;
+        }
+        catch (System.Reflection.TargetInvocationException e) when (e.InnerException is InputException inner)
+        {
+            throw inner;
+        }
+    }
 
     /// <summary>
     /// The model y ~ Normal(μ(x; θ), σ) over <paramref name="mean"/>, whose parameters are named

@@ -34,6 +34,8 @@ public sealed class ExpressionParserTests(DeviceFixture devices)
     [InlineData("x / y / 2", 2.0 / 3.0 / 2.0)]
     [InlineData("1 + x * y", 7.0)]
     [InlineData("[x + 1] * (y - 1)", 6.0)]        // [ ] as NIST writes them
+    [InlineData("exp[-x] * x", 0.2706705664732254)] // and as NIST writes calls: exp[-b2*x]
+    [InlineData("max[x, y] - min(x, y)", 1.0)]
     [InlineData(".5 + 1e-4 + 2.5E+1", 25.5001)]
     [InlineData("- -x", 2.0)]
     [InlineData("x^0.5", 1.4142135623730951)]
@@ -47,6 +49,7 @@ public sealed class ExpressionParserTests(DeviceFixture devices)
     [InlineData("x + * y", 4, "unexpected '*'")]
     [InlineData("exp(x", 3, "'(' is not closed")]
     [InlineData("(x + y]", 6, "')' or ',' expected")]
+    [InlineData("exp[x)", 5, "']' or ',' expected")]
     [InlineData("x $ y", 2, "'$' is not part")]
     [InlineData("1e+", 1, "exponent needs digits")]
     [InlineData("x y", 2, "unexpected 'y'")]

@@ -99,7 +99,9 @@ public sealed record NistNonlinear(string Name, string Response, string Formula,
     private static (string Response, string Formula) Model(string[] lines)
     {
         int first = Array.FindIndex(lines, l => l.StartsWith("Model:", StringComparison.Ordinal));
-        int equation = Array.FindIndex(lines, first, l => l.Contains('=') && !l.Contains("Parameters", StringComparison.Ordinal));
+        // The equation's left side is y or log[y] (Roszman1 defines pi = 3.14... on a line before it).
+        int equation = Array.FindIndex(lines, first, l => l.Contains('=') && !l.Contains("Parameters", StringComparison.Ordinal)
+            && (l.TrimStart().StartsWith("y ", StringComparison.Ordinal) || l.TrimStart().StartsWith("log[y]", StringComparison.Ordinal)));
         var text = new List<string>();
         for (int i = equation; i < lines.Length; i++)
         {
