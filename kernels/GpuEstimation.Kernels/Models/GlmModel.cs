@@ -322,21 +322,7 @@ public unsafe struct GlmModel : ILinearPredictorModel<GlmModel>
                 logf += Vector256.Load(constants + i);
             var score = (hasY & (yi * toP)) - (hasF & (f * toQ));
             var second = (hasY & (yi * -dToQ)) - (hasF & (f * dToQ));
-            if (weights != null)
-            {
-                // A row of weight 0 is not there (its terms might be −∞ · 0).
-                var w = Vector256.Load(weights + i);
-                var present = ~Vector256.Equals(w, zero);
-                logf = present & (logf * w);
-                score = present & (score * w);
-                second = present & (second * w);
-            }
-            Vector256.Store(logf, derivatives + i);
-            Vector256.Store(score, derivatives + stride + i);
-            Vector256.Store(zero, derivatives + 2 * stride + i);
-            Vector256.Store(second, derivatives + 3 * stride + i);
-            Vector256.Store(zero, derivatives + 4 * stride + i);
-            Vector256.Store(zero, derivatives + 5 * stride + i);
+            StoreBlock(derivatives + i, stride, weights != null ? Vector256.Load(weights + i) : Vector256<double>.One, weights != null, logf, score, second);
         }
         RowBlocks.OneByOne(model, own, data, first + i, count - i, design + i, derivatives + i, stride);
     }
@@ -365,22 +351,30 @@ public unsafe struct GlmModel : ILinearPredictorModel<GlmModel>
                 logf += Vector256.Load(constants + i);
             var score = yi - mu;
             var second = -mu;
-            if (weights != null)
-            {
-                var w = Vector256.Load(weights + i);
-                var present = ~Vector256.Equals(w, zero);
-                logf = present & (logf * w);
-                score = present & (score * w);
-                second = present & (second * w);
-            }
-            Vector256.Store(logf, derivatives + i);
-            Vector256.Store(score, derivatives + stride + i);
-            Vector256.Store(zero, derivatives + 2 * stride + i);
-            Vector256.Store(second, derivatives + 3 * stride + i);
-            Vector256.Store(zero, derivatives + 4 * stride + i);
-            Vector256.Store(zero, derivatives + 5 * stride + i);
+            StoreBlock(derivatives + i, stride, weights != null ? Vector256.Load(weights + i) : Vector256<double>.One, weights != null, logf, score, second);
         }
         RowBlocks.OneByOne(model, own, data, first + i, count - i, design + i, derivatives + i, stride);
+    }
+
+    // Four rows' weighted derivatives into the block's six rows (value, ∂/∂η, ∂/∂α, ∂²/∂η², ∂²/∂η∂α, ∂²/∂α²; a model
+    // without α leaves its three 0). A row of weight 0 is not there (its terms might be −∞ · 0).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void StoreBlock(double* at, int stride, Vector256<double> w, bool weighted,
+        Vector256<double> logf, Vector256<double> score, Vector256<double> second)
+    {
+        if (weighted)
+        {
+            var present = ~Vector256.Equals(w, Vector256<double>.Zero);
+            logf = present & (logf * w);
+            score = present & (score * w);
+            second = present & (second * w);
+        }
+        Vector256.Store(logf, at);
+        Vector256.Store(score, at + stride);
+        Vector256.Store(Vector256<double>.Zero, at + 2 * stride);
+        Vector256.Store(second, at + 3 * stride);
+        Vector256.Store(Vector256<double>.Zero, at + 4 * stride);
+        Vector256.Store(Vector256<double>.Zero, at + 5 * stride);
     }
 
     // One row, unweighted, and its weight, given η's design part b₀ + Σ bₖ xₖ: log f and its first derivatives in
