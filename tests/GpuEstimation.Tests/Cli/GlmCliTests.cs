@@ -178,12 +178,12 @@ public sealed class GlmCliTests : IDisposable
         // y = 0 at x = 0 and a line through the others that crosses 0 at x = 0.25: the Poisson likelihood rises
         // towards an intercept below 0, which the identity link cannot give line 2's mean, so the maximum is on μ = 0.
         var data = Write("edge.csv", ("y", [0, 3, 4, 5, 7, 8, 9]), ("x", [0, 0.5, 0.6, 0.7, 0.8, 0.9, 1]));
-        AssertBadInput(["fit", "--model", "glm", "--family", "poisson", "--link", "identity", "--data", data, "--y", "y", "--x", "x"],
+        AssertBadInput(["fit", "--model", "glm", "--family", "poisson", "--link", "identity", "--data", data, "--y", "y", "--x", "x", "--device", "native"],
             "line 2: the identity link drives this row's mean to", "poisson family's range (means > 0)", "the log link");
-        AssertBadInput(["fit", "--model", "glm", "--family", "binomial", "--link", "identity", "--trials", "10", "--data", data, "--y", "y", "--x", "x"],
+        AssertBadInput(["fit", "--model", "glm", "--family", "binomial", "--link", "identity", "--trials", "10", "--data", data, "--y", "y", "--x", "x", "--device", "native"],
             "line 2: the identity link", "probabilities strictly between 0 and 1", "the logit link");
         // Under the log link the same data have an interior maximum.
-        Assert.Equal(0, Run("fit", "--model", "glm", "--family", "poisson", "--data", data, "--y", "y", "--x", "x").Code);
+        Assert.Equal(0, Run("fit", "--model", "glm", "--family", "poisson", "--data", data, "--y", "y", "--x", "x", "--device", "native").Code);
     }
 
     [Fact]

@@ -20,7 +20,7 @@ public sealed class MixtureCliTests : IDisposable
         var json = Path.Combine(_directory, "fit.json");
         var assign = Path.Combine(_directory, "assign.csv");
         var (code, output, error) = Gpuest.Run("fit", "--model", "mixture", "--components", "normal,normal,normal", "--data", data, "--column", "x",
-            "--starts", "2", "--json", json, "--assign", assign);
+            "--starts", "2", "--json", json, "--assign", assign, "--device", "native");
         Assert.True(code == GpuestApp.Ok, error);
         Assert.Contains("model mixture (MLE)", output);
         Assert.Contains("starts: 2, the best from start", output);
@@ -52,7 +52,7 @@ public sealed class MixtureCliTests : IDisposable
         var data = ThreeNormals();
         var json = Path.Combine(_directory, "range.json");
         var (code, output, error) = Gpuest.Run("fit", "--model", "mixture", "--components", "1:4xnormal", "--data", data, "--column", "x",
-            "--starts", "2", "--json", json);
+            "--starts", "2", "--json", json, "--device", "native");
         Assert.True(code == GpuestApp.Ok, error);
         Assert.Contains("<- lowest BIC", output);
         using var report = JsonDocument.Parse(File.ReadAllText(json));
@@ -74,7 +74,7 @@ public sealed class MixtureCliTests : IDisposable
     public void CollapsedComponentsExitThreeNamingTheComponent()
     {
         var data = Gpuest.WriteCsv(_directory, "points.csv", ("x", Enumerable.Range(0, 120).Select(i => (double)(i % 3)).ToArray()));
-        var (code, output, error) = Gpuest.Run("fit", "--model", "mixture", "--components", "3xnormal", "--data", data, "--column", "x");
+        var (code, output, error) = Gpuest.Run("fit", "--model", "mixture", "--components", "3xnormal", "--data", data, "--column", "x", "--device", "native");
         Assert.Equal(GpuestApp.NotConverged, code);
         Assert.Equal("", output);
         Assert.Matches("^gpuest: .*component [123] \\(normal\\) collapsed onto x = [012]", error);
