@@ -77,6 +77,8 @@ internal sealed class FitCommand : Command
         options = options with { Covariance = Covariance(cov.Name, cov.Column, groups) };
         options = options with { Profile = ProfileNames(parse.GetValue(_profile), model, options.Fixed) };
         ParameterChecks.Fit(model, options);
+        if (parse.GetValue(_se) == "nist" && model.Name != NonlinearRegression.Name)
+            throw new InputException($"--se nist: NIST's standard errors are those of a nonlinear least-squares fit (--model nonlinear), not of model '{model.Name}'");
         int? repeat = parse.GetValue(_repeat);
 
         using var device = _device.Open(parse);
@@ -85,10 +87,7 @@ internal sealed class FitCommand : Command
         // Warm timing: the same fit again with the data on the device and the code compiled.
         double? fitMs = repeat is { } count ? WarmTiming.MedianMs(count, () => fit = session.Fit(options)) : null;
         fit = WithStatistics(fit, model, design, device);
-        bool nist = parse.GetValue(_se) == "nist";
-        if (nist && fit.Nonlinear is null && fit.Converged)
-            throw new InputException($"--se nist: NIST's standard errors are those of a nonlinear least-squares fit (--model nonlinear), not of model '{fit.Model}'");
-        FitTable.Write(output, fit, nist);
+        FitTable.Write(output, fit, parse.GetValue(_se) == "nist");
         if (fitMs is { } ms)
             output.WriteLine($"fit time {ms.ToString("0.000", CultureInfo.InvariantCulture)} ms (median of {repeat} repeated fits, data on the device)");
         if (json is not null)
@@ -103,7 +102,7 @@ internal sealed class FitCommand : Command
         {
             ("--map", parse.GetValue(_estimation.Map)), ("--prior", parse.GetResult(_estimation.Prior) is { Implicit: false }),
             ("--fix", parse.GetResult(_estimation.Fix) is { Implicit: false }), ("--start", parse.GetResult(_estimation.Start) is { Implicit: false }),
-            ("--cov", parse.GetValue(_cov) is { Name: not null }),
+            ("--cov", parse.GetValue(_cov) is { Name: not null }), ("--se", parse.GetResult(_se) is { Implicit: false }),
         }.Where(r => r.Given).Select(r => r.Name).ToList();
         if (refused.Count > 0)
             throw new InputException($"{string.Join(", ", refused)}: not for mixtures, which are fitted by maximum likelihood from their own starts (--starts, --seed) with model-based standard errors");

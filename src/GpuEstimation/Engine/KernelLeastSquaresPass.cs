@@ -70,7 +70,7 @@ internal sealed class KernelLeastSquaresPass<TMean, TVec, TSum> : ILeastSquares,
 
     public double Evaluate(ReadOnlySpan<double> theta, Span<double> jacobianResidual, Span<double> gram)
     {
-        var arguments = LeastSquaresSums.Arguments<TMean, TVec>(_mean, theta, _arguments);
+        var arguments = ModelArguments.OfMean<TMean, TVec>(_mean, theta, _arguments);
         int size = _mean.ParameterCount + 1, groups = _config.GridDim.X;
         Array.Clear(_triangle);
         int row = 0, column = 0;

@@ -46,22 +46,9 @@ internal static class LeastSquaresPasses
             : null;
 }
 
-/// <summary>What both least-squares passes share: the mean's arguments, and the triangle of sums unpacked.</summary>
+/// <summary>What both least-squares passes share: the triangle of sums unpacked.</summary>
 internal static class LeastSquaresSums
 {
-    /// <summary>The mean's arguments for <paramref name="theta"/> in a term vector.</summary>
-    public static TVec Arguments<TMean, TVec>(in TMean mean, ReadOnlySpan<double> theta, double[] scratch)
-        where TMean : unmanaged, IMeanFunction<TMean>
-        where TVec : unmanaged, ITermVector<TVec>
-    {
-        Array.Clear(scratch);
-        TMean.Prepare(mean, theta, scratch);
-        var arguments = default(TVec);
-        for (int k = 0; k < scratch.Length; k++)
-            arguments.Set(k, scratch[k]);
-        return arguments;
-    }
-
     /// <summary>The summed triangle of the augmented Gram matrix ([J r]ᵀ[J r], size P + 1) into Jᵀr, JᵀJ; returns rᵀr.</summary>
     public static double Unpack(ReadOnlySpan<double> triangle, int p, Span<double> jacobianResidual, Span<double> gram)
     {

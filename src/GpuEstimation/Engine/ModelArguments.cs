@@ -12,9 +12,26 @@ internal static class ModelArguments
     {
         Array.Clear(scratch);
         TModel.Prepare(model, parameters, scratch);
+        return Pack<TVec>(scratch);
+    }
+
+    /// <summary>The arguments a nonlinear regression's mean <typeparamref name="TMean"/> prepares for <paramref name="theta"/>; <paramref name="scratch"/> has the vector's capacity.</summary>
+    public static TVec OfMean<TMean, TVec>(in TMean mean, ReadOnlySpan<double> theta, double[] scratch)
+        where TMean : unmanaged, IMeanFunction<TMean>
+        where TVec : unmanaged, ITermVector<TVec>
+    {
+        Array.Clear(scratch);
+        TMean.Prepare(mean, theta, scratch);
+        return Pack<TVec>(scratch);
+    }
+
+    // The prepared values, one per slot of the term vector.
+    private static TVec Pack<TVec>(double[] values)
+        where TVec : unmanaged, ITermVector<TVec>
+    {
         var arguments = default(TVec);
-        for (int k = 0; k < scratch.Length; k++)
-            arguments.Set(k, scratch[k]);
+        for (int k = 0; k < values.Length; k++)
+            arguments.Set(k, values[k]);
         return arguments;
     }
 }

@@ -40,7 +40,7 @@ internal sealed unsafe class NativeLeastSquaresPass<TMean, TVec> : ILeastSquares
 
     public double Evaluate(ReadOnlySpan<double> theta, Span<double> jacobianResidual, Span<double> gram)
     {
-        var arguments = LeastSquaresSums.Arguments<TMean, TVec>(_mean, theta, _arguments);
+        var arguments = ModelArguments.OfMean<TMean, TVec>(_mean, theta, _arguments);
         var mean = _mean;
         var data = new HostRows(_data, _rows);
         long rows = _rows;

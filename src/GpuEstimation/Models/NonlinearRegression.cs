@@ -101,11 +101,8 @@ public static class NonlinearRegression
         var values = new double[Math.Max(1, rows * columns.Count)];
         for (int c = 0; c < columns.Count; c++)
             columns[c].CopyTo(values, c * rows);
-        var scratch = new double[Twice<Twice<Twice<Twice<Vec4>>>>.Capacity];
-        TMean.Prepare(mean, theta.ToArray(), scratch);
-        var arguments = default(Twice<Twice<Twice<Twice<Vec4>>>>);
-        for (int k = 0; k < scratch.Length; k++)
-            arguments.Set(k, scratch[k]);
+        var arguments = Engine.ModelArguments.OfMean<TMean, Twice<Twice<Twice<Twice<Vec4>>>>>(
+            mean, theta.ToArray(), new double[Twice<Twice<Twice<Twice<Vec4>>>>.Capacity]);
         double rss = 0;
         fixed (double* pointer = values)
         {

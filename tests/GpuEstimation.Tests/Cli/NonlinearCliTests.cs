@@ -67,7 +67,9 @@ public sealed class NonlinearCliTests : IDisposable
         AssertBadInput(["fit", "--model", "nonlinear", "--data", data, "--y", "y", "--mean", "b1*y", "--start", "b1=1"], "names the response column 'y'");
         AssertBadInput(["fit", "--model", "normal", "--data", data, "--column", "y", "--mean", "b1*x"], "--mean is the mean of --model nonlinear");
         AssertBadInput(["fit", "--model", "nonlinear", "--data", data, "--y", "y", "--x", "x", "--mean", "b1*x", "--start", "b1=1"], "--x does not apply to --model nonlinear");
-        AssertBadInput(["fit", "--model", "normal", "--data", data, "--column", "y", "--se", "nist"], "--se nist");
+        AssertBadInput(["fit", "--model", "normal", "--data", data, "--column", "y", "--se", "nist"], "--se nist", "not of model 'normal'");
+        AssertBadInput(["fit", "--model", "nonlinear", "--data", data, "--y", "y", "--mean", "b1*x", "--start", "b1=1", "--se", "r"], "--se: 'r' is not mle or nist");
+        AssertBadInput(["fit", "--model", "mixture", "--components", "2xnormal", "--data", data, "--column", "y", "--se", "nist"], "--se: not for mixtures");
     }
 
     private static string Numbers(double value) => GpuEstimation.Cli.Output.Numbers.Significant(value, 5, "-");
