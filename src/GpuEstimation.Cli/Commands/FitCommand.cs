@@ -31,7 +31,7 @@ internal sealed class FitCommand : Command
         CovarianceText.Parse);
 
     private readonly Option<string> _se = CliOption.Single("--se", "mle|nist",
-        "(nonlinear) the table's standard errors: the MLE's (observed information, sigma by maximum likelihood), or NIST's and R nls's (residual variance RSS/(n - p), from J'J); the JSON has both [default: mle]",
+        "(nonlinear) the table's standard errors: the MLE's (observed information, sigma by maximum likelihood), or NIST's and R nls's (residual variance RSS/(n - p), from J'J); the JSON has both",
         (flag, text) => text.Trim().ToLowerInvariant() is "mle" or "nist" ? text.Trim().ToLowerInvariant() : throw new InputException($"{flag}: '{text}' is not mle or nist"),
         () => "mle");
 

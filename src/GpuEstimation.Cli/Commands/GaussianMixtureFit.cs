@@ -36,7 +36,7 @@ internal static class GaussianMixtureFit
         var options = new Mixtures.GaussianMixtureOptions
         {
             Components = components.From,
-            Covariance = parse.GetValue(mixture.Covariance),
+            Covariance = parse.GetValue(mixture.Covariance) ?? GaussianMixtureCovariance.Full,
             Starts = parse.GetValue(mixture.Starts),
             Seed = parse.GetValue(mixture.Seed),
         };

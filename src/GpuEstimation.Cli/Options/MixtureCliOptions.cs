@@ -35,7 +35,8 @@ internal sealed class MixtureCliOptions
         "(mixtures) draw the data's histogram with the fitted density and each weighted component; for gaussian-mixture the points of the first two --x columns with each component's 68% and 95% ellipses");
 
     /// <summary>--covariance (Gaussian mixtures in several dimensions).</summary>
-    public Option<GaussianMixtureCovariance> Covariance { get; } = CliOption.Single("--covariance", "full|diagonal|spherical|tied",
+    // The default is named in the description as typed (the generated one would print the enum's name).
+    public Option<GaussianMixtureCovariance?> Covariance { get; } = CliOption.Single<GaussianMixtureCovariance?>("--covariance", "full|diagonal|spherical|tied",
         "(gaussian-mixture) the components' covariance structure, as sklearn's covariance_type [default: full]",
         (flag, text) => text switch
         {
@@ -44,7 +45,7 @@ internal sealed class MixtureCliOptions
             "spherical" => GaussianMixtureCovariance.Spherical,
             "tied" => GaussianMixtureCovariance.Tied,
             _ => throw new InputException($"{flag} '{text}' is not one of full, diagonal, spherical, tied"),
-        }, () => GaussianMixtureCovariance.Full);
+        });
 
     /// <summary>Adds the options to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
