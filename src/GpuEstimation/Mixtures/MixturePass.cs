@@ -48,19 +48,13 @@ internal abstract class MixturePass : IDisposable
     /// <summary>Opens the pass for <paramref name="device"/>'s backend over the columns (each n long).</summary>
     public static MixturePass Open(ComputeDevice device, IReadOnlyList<double[]> columns, int components, bool diagonal)
     {
-        int d = columns.Count;
-        var x = VectorType(d);
-        var k = VectorType(components);
-        Type type;
         if (device.Backend == Backend.Native)
-            type = typeof(NativeMixturePass<HostVector, HostVector>);
-        else
-        {
-            int statistics = components * (1 + d + (diagonal ? d : d * (d + 1) / 2));
-            var sums = VectorType(Math.Clamp(statistics, 16, 64));
-            var sum = device.Backend == Backend.OpenCL ? typeof(SharedTreeSum) : typeof(WarpShuffleSum);
-            type = typeof(KernelMixturePass<,,,>).MakeGenericType(x, k, sums, sum);
-        }
+            return new NativeMixturePass(device, columns, components, diagonal);
+        int d = columns.Count;
+        int statistics = components * (1 + d + (diagonal ? d : d * (d + 1) / 2));
+        var sums = VectorType(Math.Clamp(statistics, 16, 64));
+        var sum = device.Backend == Backend.OpenCL ? typeof(SharedTreeSum) : typeof(WarpShuffleSum);
+        var type = typeof(KernelMixturePass<,,,>).MakeGenericType(VectorType(d), VectorType(components), sums, sum);
         try
         {
             return (MixturePass)Activator.CreateInstance(type, device, columns, components, diagonal)!;
@@ -81,115 +75,6 @@ internal abstract class MixturePass : IDisposable
         <= 32 => typeof(Twice<Twice<Twice<Vec4>>>),
         _ => typeof(Twice<Twice<Twice<Twice<Vec4>>>>),
     };
-}
-
-/// <summary>
-/// The native backend: <see cref="GaussianMixtureRow"/> in host loops over fixed chunks of rows shared among the worker
-/// threads, every statistic in one pass, the chunks' sums added in chunk order (the same bits with any thread count).
-/// </summary>
-internal sealed unsafe class NativeMixturePass<TX, TK> : MixturePass
-    where TX : unmanaged, ITermVector<TX>
-    where TK : unmanaged, ITermVector<TK>
-{
-    private const int ChunkRows = 1 << 14;
-    private readonly double* _data;
-    private readonly long _rows;
-    private readonly int _chunks;
-    private readonly ParallelOptions _parallel;
-
-    public NativeMixturePass(ComputeDevice device, IReadOnlyList<double[]> columns, int components, bool diagonal)
-        : base(columns.Count, components, diagonal)
-    {
-        _rows = columns[0].LongLength;
-        _data = (double*)NativeMemory.AlignedAlloc((nuint)(Math.Max(1, _rows * columns.Count) * sizeof(double)), 64);
-        for (int c = 0; c < columns.Count; c++)
-            columns[c].AsSpan().CopyTo(new Span<double>(_data + c * _rows, (int)_rows));
-        _chunks = (int)Math.Max(1, (_rows + ChunkRows - 1) / ChunkRows);
-        _parallel = new ParallelOptions { MaxDegreeOfParallelism = device.Threads };
-    }
-
-    public override double Run(double[] packed, int[] codes, double[] sums)
-    {
-        int terms = codes.Length + 1;
-        var partials = new double[_chunks * terms];
-        int d = Dimensions, k = Components;
-        bool diagonal = Diagonal;
-        var data = new HostRows(_data, _rows);
-        fixed (double* p = packed)
-        {
-            var parameters = new HostValues(p);
-            nint pointer = (nint)p;
-            Parallel.For(0, _chunks, _parallel, chunk =>
-            {
-                long begin = (long)chunk * ChunkRows, end = Math.Min(_rows, begin + ChunkRows);
-                Span<double> local = stackalloc double[terms];
-                local.Clear();
-                Span<int> a = stackalloc int[codes.Length];
-                Span<int> b = stackalloc int[codes.Length];
-                Span<int> component = stackalloc int[codes.Length];
-                for (int e = 0; e < codes.Length; e++)
-                {
-                    a[e] = GaussianMixtureRow.A(codes[e]);
-                    b[e] = GaussianMixtureRow.B(codes[e]);
-                    component[e] = GaussianMixtureRow.Component(codes[e]);
-                }
-                var x = default(TX);
-                var r = default(TK);
-                // z: the row's values, then 1 (GaussianMixtureRow.Code), read by index without a branch.
-                Span<double> z = stackalloc double[d + 1];
-                Span<double> responsibilities = stackalloc double[k];
-                z[d] = 1.0;
-                double log = 0;
-                for (long row = begin; row < end; row++)
-                {
-                    log += GaussianMixtureRow.Responsibilities(data, row, parameters, d, k, diagonal, ref x, ref r);
-                    for (int j = 0; j < d; j++)
-                        z[j] = x.Get(j);
-                    for (int c = 0; c < k; c++)
-                        responsibilities[c] = r.Get(c);
-                    for (int e = 0; e < a.Length; e++)
-                        local[1 + e] += responsibilities[component[e]] * z[a[e]] * z[b[e]];
-                }
-                local[0] = log;
-                local.CopyTo(partials.AsSpan(chunk * terms, terms));
-            });
-        }
-        double logLikelihood = 0;
-        Array.Clear(sums);
-        for (int chunk = 0; chunk < _chunks; chunk++)
-        {
-            logLikelihood += partials[chunk * terms];
-            for (int e = 0; e < codes.Length; e++)
-                sums[e] += partials[chunk * terms + 1 + e];
-        }
-        return logLikelihood;
-    }
-
-    /// <summary>Each row's responsibilities, <c>output[row · K + k]</c>, and its log-density in <paramref name="logDensity"/>.</summary>
-    public override void Responsibilities(double[] packed, double[] output, double[] logDensity)
-    {
-        int d = Dimensions, k = Components;
-        bool diagonal = Diagonal;
-        var data = new HostRows(_data, _rows);
-        fixed (double* p = packed)
-        {
-            var parameters = new HostValues(p);
-            Parallel.For(0, _chunks, _parallel, chunk =>
-            {
-                long begin = (long)chunk * ChunkRows, end = Math.Min(_rows, begin + ChunkRows);
-                for (long row = begin; row < end; row++)
-                {
-                    var x = default(TX);
-                    var r = default(TK);
-                    logDensity[row] = GaussianMixtureRow.Responsibilities(data, row, parameters, d, k, diagonal, ref x, ref r);
-                    for (int c = 0; c < k; c++)
-                        output[row * k + c] = r.Get(c);
-                }
-            });
-        }
-    }
-
-    public override void Dispose() => NativeMemory.AlignedFree(_data);
 }
 
 /// <summary>

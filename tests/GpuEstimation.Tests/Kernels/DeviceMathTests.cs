@@ -253,7 +253,7 @@ public class DeviceMathTests(DeviceFixture devices, ITestOutputHelper output)
         return Math.Abs(value - reference) / Math.Max(1, Math.Abs(reference));
     }
 
-    private static double Ulps(double a, double b)
+    internal static double Ulps(double a, double b)
     {
         if (a == b)
             return 0;
@@ -273,7 +273,7 @@ public class DeviceMathTests(DeviceFixture devices, ITestOutputHelper output)
             $"expected {expected:R}, got {actual:R}");
 
     /// <summary>Arguments spread over each function's whole domain, with references exact enough to count ulps.</summary>
-    private static (double[] Arguments, double[] References) Reference(Function function, Random random)
+    internal static (double[] Arguments, double[] References) Reference(Function function, Random random)
     {
         var x = new double[Samples];
         var reference = new double[Samples];

@@ -1,0 +1,144 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace GpuEstimation.Kernels;
+
+/// <summary>
+/// <see cref="DeviceMath"/>'s exp, log and log1p over four doubles at once, for the native backend's row blocks: the
+/// same reductions and series (Cody–Waite reduction by ln 2 with e^r − 1 by its Taylor series; the atanh series of
+/// s = f/(2 + f) for log), branch-free, the special values selected at the end, held to the same 2-ulp bound (tests over
+/// 10⁶ arguments). .NET's own <see cref="Vector256.Exp(Vector256{double})"/> is barely faster than four scalar calls
+/// (about 14 ns a vector on the development machine, this one about a third of that).
+/// </summary>
+public static class VectorMath
+{
+    private const double Ln2Hi = 0.6931471803691238;
+    private const double Ln2Lo = 1.9082149292705877e-10;
+    private const double MaxExpArgument = 709.782712893384;
+    private const double MinExpArgument = -745.1332191019412;
+    // 2^52 + 2^51: adding it to a double of magnitude below 2^51 leaves the nearest integer in the low bits.
+    private const double RoundingShift = 6755399441055744.0;
+    private const double TwoTo54 = 18014398509481984.0;
+    private const double SmallestNormal = 2.2250738585072014e-308;
+
+    /// <summary>e^x lane by lane: +∞ above ~709.78, 0 below ~−745.13, NaN kept, subnormal results rounded once.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<double> Exp(Vector256<double> x)
+    {
+        // k = x/ln 2 to the nearest integer (ties to even), with the argument clamped so that 2^k stays representable
+        // as the product of two normal powers of two.
+        var clamped = Vector256.Min(Vector256.Max(x, Vector256.Create(MinExpArgument - 1)), Vector256.Create(MaxExpArgument + 1));
+        var k = (clamped * Vector256.Create(KernelConstants.InverseLog2) + Vector256.Create(RoundingShift)) - Vector256.Create(RoundingShift);
+        var hi = clamped - k * Vector256.Create(Ln2Hi);
+        var lo = k * Vector256.Create(Ln2Lo);
+        var r = hi - lo;
+        var correction = (hi - r) - lo;
+        var p = Expm1Series(r);
+        p += correction * (Vector256<double>.One + p);
+        // 2^k as 2^⌊k/2⌋ · 2^(k − ⌊k/2⌋): both factors normal over the whole range, the second product rounding once.
+        var half = Vector256.Floor(k * Vector256.Create(0.5));
+        var result = (Vector256<double>.One + p) * PowerOfTwo(half) * PowerOfTwo(k - half);
+        result = Vector256.ConditionalSelect(Vector256.GreaterThan(x, Vector256.Create(MaxExpArgument)), Vector256.Create(double.PositiveInfinity), result);
+        result = Vector256.ConditionalSelect(Vector256.LessThan(x, Vector256.Create(MinExpArgument)), Vector256<double>.Zero, result);
+        return Vector256.ConditionalSelect(Vector256.Equals(x, x), result, x);
+    }
+
+    /// <summary>Natural logarithm lane by lane: NaN below 0 and for NaN, −∞ at ±0, +∞ at +∞, subnormals handled.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<double> Log(Vector256<double> x)
+    {
+        var subnormal = Vector256.LessThan(x, Vector256.Create(SmallestNormal));
+        var scaled = Vector256.ConditionalSelect(subnormal, x * Vector256.Create(TwoTo54), x);
+        var offset = Vector256.ConditionalSelect(subnormal, Vector256.Create(-54.0), Vector256<double>.Zero);
+        var (exponent, m) = Split(scaled);
+        var result = Reduced(exponent + offset, m - Vector256<double>.One, Vector256<double>.Zero);
+        return Special(x, result);
+    }
+
+    /// <summary>log(1 + x) lane by lane, accurate for small x: NaN below −1, −∞ at −1, the sign of zero kept.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<double> Log1p(Vector256<double> x)
+    {
+        var one = Vector256<double>.One;
+        var u = one + x;
+        // The rounding error of 1 + x, exactly (Fast2Sum with the larger operand first).
+        var c = Vector256.ConditionalSelect(Vector256.GreaterThan(x, one), one - (u - x), x - (u - one));
+        var (exponent, m) = Split(u);
+        var result = Reduced(exponent, m - one, c / u);
+        // Below 1e-4 the series x − x²/2 + x³/3 − x⁴/4 + x⁵/5 (and x itself for ±0 and subnormals).
+        var series = x * (one - x * (Vector256.Create(0.5) - x * (Vector256.Create(1.0 / 3) - x * (Vector256.Create(0.25) - x * Vector256.Create(0.2)))));
+        result = Vector256.ConditionalSelect(Vector256.LessThan(Vector256.Abs(x), Vector256.Create(1e-4)), series, result);
+        result = Vector256.ConditionalSelect(Vector256.Equals(u, Vector256.Create(double.PositiveInfinity)), u, result);
+        result = Vector256.ConditionalSelect(Vector256.LessThan(x, -one), Vector256.Create(double.NaN), result);
+        result = Vector256.ConditionalSelect(Vector256.Equals(x, -one), Vector256.Create(double.NegativeInfinity), result);
+        return Vector256.ConditionalSelect(Vector256.Equals(x, x), result, x);
+    }
+
+    // x (positive, normal) = 2^e · m with m in [√2/2, √2]: e as a double and m.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector256<double> Exponent, Vector256<double> M) Split(Vector256<double> x)
+    {
+        var bits = x.AsUInt64();
+        // The biased exponent into the low bits of 2^52's mantissa: (2^52 + e + 1023) − (2^52 + 1023) = e.
+        var exponent = (Vector256.ShiftRightLogical(bits, 52) | Vector256.Create(0x4330000000000000UL)).AsDouble() - Vector256.Create(4503599627371519.0);
+        var m = ((bits & Vector256.Create(0x000FFFFFFFFFFFFFUL)) | Vector256.Create(0x3FF0000000000000UL)).AsDouble();
+        var large = Vector256.GreaterThan(m, Vector256.Create(KernelConstants.Sqrt2));
+        m = Vector256.ConditionalSelect(large, m * Vector256.Create(0.5), m);
+        exponent += large & Vector256<double>.One;
+        return (exponent, m);
+    }
+
+    // DeviceMath.Reduced: log(2^e (1 + f)) + c with 1 + f in [√2/2, √2].
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<double> Reduced(Vector256<double> k, Vector256<double> f, Vector256<double> c)
+    {
+        var s = f / (Vector256.Create(2.0) + f);
+        var z = s * s;
+        // R = z (2/3 + 2/5 z + … + 2/23 z¹⁰) by Estrin's scheme (a shallow dependency chain of fused multiply-adds).
+        var z2 = z * z;
+        var z4 = z2 * z2;
+        var z8 = z4 * z4;
+        var high = Fma(z2, Vector256.Create(2.0 / 23), Pair(z, 2.0 / 19, 2.0 / 21));
+        var low = Fma(z4, Fma(z2, Pair(z, 2.0 / 15, 2.0 / 17), Pair(z, 2.0 / 11, 2.0 / 13)),
+            Fma(z2, Pair(z, 2.0 / 7, 2.0 / 9), Pair(z, 2.0 / 3, 2.0 / 5)));
+        var r = z * Fma(z8, high, low);
+        var halfSquare = Vector256.Create(0.5) * f * f;
+        return k * Vector256.Create(Ln2Hi) - ((halfSquare - (s * (halfSquare + r) + (k * Vector256.Create(Ln2Lo) + c))) - f);
+    }
+
+    // log's special values: NaN below 0 and for NaN, −∞ at 0, +∞ at +∞.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<double> Special(Vector256<double> x, Vector256<double> result)
+    {
+        result = Vector256.ConditionalSelect(Vector256.Equals(x, Vector256.Create(double.PositiveInfinity)), x, result);
+        result = Vector256.ConditionalSelect(Vector256.Equals(x, Vector256<double>.Zero), Vector256.Create(double.NegativeInfinity), result);
+        return Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(x, Vector256<double>.Zero), result, Vector256.Create(double.NaN));
+    }
+
+    // 2^k for a whole k in [−1022, 1023] given as a double.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<double> PowerOfTwo(Vector256<double> k) =>
+        ((k + Vector256.Create(RoundingShift + 1023)).AsUInt64() << 52).AsDouble();
+
+    // e^r − 1 for |r| ≤ ln 2 / 2 by its Taylor series to r¹⁴/14! (the next term is below 2^-60 of the result there),
+    // r · Σ rⁱ/(i + 1)! by Estrin's scheme.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<double> Expm1Series(Vector256<double> r)
+    {
+        var r2 = r * r;
+        var r4 = r2 * r2;
+        var r8 = r4 * r4;
+        var low = Fma(r4, Fma(r2, Pair(r, 1.0 / 5040, 1.0 / 40320), Pair(r, 1.0 / 120, 1.0 / 720)),
+            Fma(r2, Pair(r, 1.0 / 6, 1.0 / 24), Pair(r, 1.0, 1.0 / 2)));
+        var high = Fma(r4, Pair(r, 1.0 / 6227020800, 1.0 / 87178291200),
+            Fma(r2, Pair(r, 1.0 / 39916800, 1.0 / 479001600), Pair(r, 1.0 / 362880, 1.0 / 3628800)));
+        return r * Fma(r8, high, low);
+    }
+
+    // a + b·x.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<double> Pair(Vector256<double> x, double a, double b) => Fma(x, Vector256.Create(b), Vector256.Create(a));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<double> Fma(Vector256<double> a, Vector256<double> b, Vector256<double> c) => Vector256.FusedMultiplyAdd(a, b, c);
+}

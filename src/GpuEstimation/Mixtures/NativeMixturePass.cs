@@ -1,0 +1,296 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using GpuEstimation.Backends;
+using GpuEstimation.Kernels;
+using GpuEstimation.Kernels.Mixtures;
+
+namespace GpuEstimation.Mixtures;
+
+/// <summary>
+/// The native backend: <see cref="GaussianMixtureRow"/>'s E-step four rows at a time in 256-bit vectors (the rows in
+/// the lanes, each component's quadratic form, the log-sum-exp by <see cref="Vector256.Exp(Vector256{double})"/> and
+/// <see cref="Vector256.Log(Vector256{double})"/>), every statistic in the same pass as Σ (rₖ z_a) z_b from the row's
+/// products rₖ z_a formed once per component. Rows are cut into fixed chunks shared among the worker threads; each
+/// chunk's lanes are added in lane order and the chunks in chunk order, so the sums have the same bits with any thread
+/// count. A chunk's last block of fewer than four rows repeats its last row in the spare lanes and masks them out.
+/// </summary>
+internal sealed unsafe class NativeMixturePass : MixturePass
+{
+    private const int ChunkRows = 1 << 14;
+    private const int Lanes = 4;
+    private const int TileBlocks = 16;
+    private readonly double* _data;
+    private readonly long _rows;
+    private readonly int _chunks;
+    private readonly ParallelOptions _parallel;
+
+    public NativeMixturePass(ComputeDevice device, IReadOnlyList<double[]> columns, int components, bool diagonal)
+        : base(columns.Count, components, diagonal)
+    {
+        _rows = columns[0].LongLength;
+        _data = (double*)NativeMemory.AlignedAlloc((nuint)(Math.Max(1, _rows * columns.Count) * sizeof(double)), 64);
+        for (int c = 0; c < columns.Count; c++)
+            columns[c].AsSpan().CopyTo(new Span<double>(_data + c * _rows, (int)_rows));
+        _chunks = (int)Math.Max(1, (_rows + ChunkRows - 1) / ChunkRows);
+        _parallel = new ParallelOptions { MaxDegreeOfParallelism = device.Threads };
+    }
+
+    public override double Run(double[] packed, int[] codes, double[] sums)
+    {
+        int d = Dimensions, k = Components, statistics = codes.Length;
+        // Each code's product index into rz (component · (d + 1) + a) and its second factor's row in X (b · T).
+        var first = new int[statistics];
+        var second = new int[statistics];
+        for (int e = 0; e < statistics; e++)
+        {
+            first[e] = GaussianMixtureRow.Component(codes[e]) * (d + 1) + GaussianMixtureRow.A(codes[e]);
+            second[e] = GaussianMixtureRow.B(codes[e]) * TileBlocks;
+        }
+        int terms = statistics + 1;
+        var partials = new double[_chunks * terms];
+        fixed (double* p = packed)
+        fixed (int* firstPinned = first, secondPinned = second)
+        {
+            double* parameters = p;
+            int* firstFactor = firstPinned, secondFactor = secondPinned;
+            Parallel.For(0, _chunks, _parallel, () => new Workspace(d, k, statistics), (chunk, _, space) =>
+            {
+                Statistics(chunk, parameters, firstFactor, secondFactor, space, partials.AsSpan(chunk * terms, terms));
+                return space;
+            }, space => space.Free());
+        }
+        double logLikelihood = 0;
+        Array.Clear(sums);
+        for (int chunk = 0; chunk < _chunks; chunk++)
+        {
+            logLikelihood += partials[chunk * terms];
+            for (int e = 0; e < statistics; e++)
+                sums[e] += partials[chunk * terms + 1 + e];
+        }
+        return logLikelihood;
+    }
+
+    // One chunk's log-likelihood and statistics into `partial` (log L first), its lanes added in lane order. Fully
+    // optimized from the first call (a fit's first passes would otherwise run the chunk loop's slower tiers).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Statistics(int chunk, double* parameters, int* first, int* second, Workspace space, Span<double> partial)
+    {
+        int d = Dimensions, k = Components, statistics = space.Statistics;
+        var accumulators = space.Accumulators;
+        new Span<Vector256<double>>(accumulators, statistics).Clear();
+        var log = Vector256<double>.Zero;
+        var x = space.X;
+        var r = space.R;
+        var rz = space.Rz;
+        var logDensity = space.LogDensity;
+        var mask = space.Mask;
+        long begin = (long)chunk * ChunkRows, end = Math.Min(_rows, begin + ChunkRows);
+        for (long row = begin; row < end; row += TileBlocks * Lanes)
+        {
+            int blocks = Tile(parameters, row, end, space);
+            for (int b = 0; b < blocks; b++)
+            {
+                log += mask[b] * logDensity[b];
+                for (int c = 0; c < k; c++)
+                {
+                    var rc = r[c * TileBlocks + b] * mask[b];
+                    int at = c * (d + 1);
+                    for (int a = 0; a < d; a++)
+                        rz[at + a] = rc * x[a * TileBlocks + b];
+                    rz[at + d] = rc;
+                }
+                for (int e = 0; e < statistics; e++)
+                    accumulators[e] = Vector256.FusedMultiplyAdd(rz[first[e]], x[second[e] + b], accumulators[e]);
+            }
+        }
+        partial[0] = Total(log);
+        for (int e = 0; e < statistics; e++)
+            partial[1 + e] = Total(accumulators[e]);
+    }
+
+    /// <summary>Each row's responsibilities, <c>output[row · K + k]</c>, and its log-density in <paramref name="logDensity"/>.</summary>
+    public override void Responsibilities(double[] packed, double[] output, double[] logDensity)
+    {
+        int d = Dimensions, k = Components;
+        fixed (double* p = packed)
+        {
+            double* parameters = p;
+            Parallel.For(0, _chunks, _parallel, () => new Workspace(d, k, 0), (chunk, _, space) =>
+            {
+                long begin = (long)chunk * ChunkRows, end = Math.Min(_rows, begin + ChunkRows);
+                for (long row = begin; row < end; row += TileBlocks * Lanes)
+                {
+                    int blocks = Tile(parameters, row, end, space);
+                    for (int b = 0; b < blocks; b++)
+                    {
+                        long first = row + b * Lanes;
+                        int count = (int)Math.Min(Lanes, end - first);
+                        for (int lane = 0; lane < count; lane++)
+                        {
+                            logDensity[first + lane] = space.LogDensity[b].GetElement(lane);
+                            for (int c = 0; c < k; c++)
+                                output[(first + lane) * k + c] = space.R[c * TileBlocks + b].GetElement(lane);
+                        }
+                    }
+                }
+                return space;
+            }, space => space.Free());
+        }
+    }
+
+    public override void Dispose() => NativeMemory.AlignedFree(_data);
+
+    // The E-step for the tile of up to TileBlocks blocks of four rows from `row` (none past `end`): the rows into X,
+    // each block's mask of real lanes, each component's responsibility R[c · T + b] and each block's log-density. Every
+    // stage loops over the blocks, whose chains are independent, so that the processor overlaps them (one block at a
+    // time is bound by the latency of its exp, division and log). Returns the number of blocks.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int Tile(double* parameters, long row, long end, Workspace space)
+    {
+        int d = Dimensions, k = Components, stride = GaussianMixtureRow.Stride(d, Diagonal);
+        var x = space.X;
+        var r = space.R;
+        var largest = space.Largest;
+        var centred = space.Scratch;
+        int blocks = (int)Math.Min(TileBlocks, (end - row + Lanes - 1) / Lanes);
+        for (int b = 0; b < blocks; b++)
+            space.Mask[b] = Load(row + b * Lanes, end, x, b);
+        for (int c = 0; c < k; c++)
+        {
+            double* at = parameters + c * stride;
+            var constant = Vector256.Create(at[0]);
+            for (int b = 0; b < blocks; b++)
+            {
+                double* factor = at + 1 + d;
+                var quadratic = Vector256<double>.Zero;
+                if (Diagonal)
+                {
+                    for (int i = 0; i < d; i++)
+                    {
+                        var z = (x[i * TileBlocks + b] - Vector256.Create(at[1 + i])) * Vector256.Create(factor[i]);
+                        quadratic += z * z;
+                    }
+                }
+                else
+                {
+                    for (int j = 0; j < d; j++)
+                        centred[j] = x[j * TileBlocks + b] - Vector256.Create(at[1 + j]);
+                    for (int i = 0; i < d; i++)
+                    {
+                        var z = Vector256<double>.Zero;
+                        for (int j = 0; j <= i; j++)
+                            z += Vector256.Create(*factor++) * centred[j];
+                        quadratic += z * z;
+                    }
+                }
+                var log = constant - Vector256.Create(0.5) * quadratic;
+                r[c * TileBlocks + b] = log;
+                largest[b] = c == 0 ? log : Vector256.Max(largest[b], log);
+            }
+        }
+        // Terms below e^-600 of the largest are set to 0 (beside the largest, 1, they are far below an ulp of the
+        // sum; as responsibilities far below the M-step's 10ε per component), so that no subnormal number enters the
+        // arithmetic: one costs ~100 times an ordinary operation on x86, and far components give them in most rows.
+        var floor = Vector256.Create(-600.0);
+        for (int c = 0; c < k; c++)
+        {
+            for (int b = 0; b < blocks; b++)
+            {
+                var t = r[c * TileBlocks + b] - largest[b];
+                r[c * TileBlocks + b] = VectorMath.Exp(Vector256.Max(t, floor)) & Vector256.GreaterThan(t, floor);
+            }
+        }
+        for (int b = 0; b < blocks; b++)
+        {
+            var sum = r[b];
+            for (int c = 1; c < k; c++)
+                sum += r[c * TileBlocks + b];
+            var inverse = Vector256<double>.One / sum;
+            for (int c = 0; c < k; c++)
+                r[c * TileBlocks + b] *= inverse;
+            space.LogDensity[b] = largest[b] + VectorMath.Log(sum);
+        }
+        return blocks;
+    }
+
+    // Rows row … row + 3 into block b of X (x[j · T + b], j < d; x[d · T + b] = 1), the last row repeated past `end`;
+    // the mask of the real lanes.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private Vector256<double> Load(long row, long end, Vector256<double>* x, int b)
+    {
+        int d = Dimensions;
+        x[d * TileBlocks + b] = Vector256<double>.One;
+        if (end - row >= Lanes)
+        {
+            for (int j = 0; j < d; j++)
+                x[j * TileBlocks + b] = Vector256.Load(_data + j * _rows + row);
+            return Vector256<double>.One;
+        }
+        return LoadPartial(row, end, x, b);
+    }
+
+    // Load's last block of a chunk, of fewer than four rows.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private Vector256<double> LoadPartial(long row, long end, Vector256<double>* x, int b)
+    {
+        int d = Dimensions;
+        int count = (int)(end - row);
+        Span<double> lanes = stackalloc double[Lanes];
+        for (int j = 0; j < d; j++)
+        {
+            for (int lane = 0; lane < Lanes; lane++)
+                lanes[lane] = _data[j * _rows + row + Math.Min(lane, count - 1)];
+            x[j * TileBlocks + b] = Vector256.Create((ReadOnlySpan<double>)lanes);
+        }
+        for (int lane = 0; lane < Lanes; lane++)
+            lanes[lane] = lane < count ? 1.0 : 0.0;
+        return Vector256.Create((ReadOnlySpan<double>)lanes);
+    }
+
+    // The lanes added in lane order.
+    private static double Total(Vector256<double> v) => ((v.GetElement(0) + v.GetElement(1)) + v.GetElement(2)) + v.GetElement(3);
+
+    // One worker's buffers in native memory (no bounds checks in the loops), reused over its chunks: a tile's rows X,
+    // responsibilities R (component-major), masks, largest terms and log-densities, one block's products rₖ z_a, and
+    // the statistics' accumulators. Freed when the worker is done.
+    private sealed class Workspace
+    {
+        private readonly Vector256<double>* _memory;
+
+        public Workspace(int d, int k, int statistics)
+        {
+            int total = (d + 1) * TileBlocks + k * TileBlocks + 3 * TileBlocks + k * (d + 1) + d + statistics;
+            _memory = (Vector256<double>*)NativeMemory.AlignedAlloc((nuint)(total * sizeof(Vector256<double>)), 64);
+            var next = _memory;
+            X = Take(ref next, (d + 1) * TileBlocks);
+            R = Take(ref next, k * TileBlocks);
+            Mask = Take(ref next, TileBlocks);
+            Largest = Take(ref next, TileBlocks);
+            LogDensity = Take(ref next, TileBlocks);
+            Rz = Take(ref next, k * (d + 1));
+            Scratch = Take(ref next, d);
+            Accumulators = Take(ref next, statistics);
+            Statistics = statistics;
+        }
+
+        public Vector256<double>* X { get; }
+        public Vector256<double>* R { get; }
+        public Vector256<double>* Mask { get; }
+        public Vector256<double>* Largest { get; }
+        public Vector256<double>* LogDensity { get; }
+        public Vector256<double>* Rz { get; }
+        public Vector256<double>* Scratch { get; }
+        public Vector256<double>* Accumulators { get; }
+        public int Statistics { get; }
+
+        public void Free() => NativeMemory.AlignedFree(_memory);
+
+        private static Vector256<double>* Take(ref Vector256<double>* next, int count)
+        {
+            var taken = next;
+            next += count;
+            return taken;
+        }
+    }
+}

@@ -1,0 +1,108 @@
+using System.Runtime.Intrinsics;
+using GpuEstimation.Kernels;
+using Xunit;
+using Xunit.Abstractions;
+using Function = GpuEstimation.Tests.Kernels.DeviceMathTests.Function;
+
+namespace GpuEstimation.Tests.Kernels;
+
+/// <summary>
+/// VectorMath's exp, log and log1p, four lanes at a time, on DeviceMathTests' 10⁶ arguments per function (the whole
+/// domain, subnormals included) against the same references, held to DeviceMath's 2-ulp bound; the special values
+/// lane by lane, mixed with ordinary ones in one vector.
+/// </summary>
+public class VectorMathTests(ITestOutputHelper output)
+{
+    [Theory]
+    [InlineData(Function.Exp)]
+    [InlineData(Function.Log)]
+    [InlineData(Function.Log1p)]
+    public void RandomArgumentsAreWithinTwoUlps(Function function)
+    {
+        var (arguments, references) = DeviceMathTests.Reference(function, new Random(2000 + (int)function));
+        double worst = 0;
+        int worstIndex = 0;
+        for (int i = 0; i + 3 < arguments.Length; i += 4)
+        {
+            var values = Apply(function, Vector256.Create(arguments[i], arguments[i + 1], arguments[i + 2], arguments[i + 3]));
+            for (int lane = 0; lane < 4; lane++)
+            {
+                double reference = references[i + lane], value = values.GetElement(lane);
+                double error = double.IsFinite(reference) ? DeviceMathTests.Ulps(value, reference) : value.Equals(reference) ? 0 : double.PositiveInfinity;
+                if (error > worst)
+                    (worst, worstIndex) = (error, i + lane);
+            }
+        }
+        output.WriteLine($"VectorMath {function}: worst {worst} ulp at x = {arguments[worstIndex]:R}");
+        Assert.True(worst <= 2, $"VectorMath {function}: {worst} ulp at x = {arguments[worstIndex]:R}");
+    }
+
+    [Theory]
+    [InlineData(Function.Exp, 0.0, 1.0)]
+    [InlineData(Function.Exp, double.NaN, double.NaN)]
+    [InlineData(Function.Exp, double.PositiveInfinity, double.PositiveInfinity)]
+    [InlineData(Function.Exp, double.NegativeInfinity, 0.0)]
+    [InlineData(Function.Exp, 709.78, 1.7928227943945155e308)]
+    [InlineData(Function.Exp, 709.79, double.PositiveInfinity)]
+    [InlineData(Function.Exp, -745.13, 4.9406564584124654e-324)]
+    [InlineData(Function.Exp, -745.14, 0.0)]
+    [InlineData(Function.Exp, -708.5, 2.006132305331306e-308)]
+    [InlineData(Function.Exp, -720.0, 2.0322308024e-313)]
+    [InlineData(Function.Log, 0.0, double.NegativeInfinity)]
+    [InlineData(Function.Log, -1.0, double.NaN)]
+    [InlineData(Function.Log, double.NaN, double.NaN)]
+    [InlineData(Function.Log, double.PositiveInfinity, double.PositiveInfinity)]
+    [InlineData(Function.Log, double.NegativeInfinity, double.NaN)]
+    [InlineData(Function.Log, 1.0, 0.0)]
+    [InlineData(Function.Log, double.Epsilon, -744.4400719213812)]
+    [InlineData(Function.Log, 2.2250738585072014E-308, -708.3964185322641)]
+    [InlineData(Function.Log, double.MaxValue, 709.782712893384)]
+    [InlineData(Function.Log1p, 0.0, 0.0)]
+    [InlineData(Function.Log1p, -1.0, double.NegativeInfinity)]
+    [InlineData(Function.Log1p, -2.0, double.NaN)]
+    [InlineData(Function.Log1p, double.NaN, double.NaN)]
+    [InlineData(Function.Log1p, double.PositiveInfinity, double.PositiveInfinity)]
+    [InlineData(Function.Log1p, double.Epsilon, double.Epsilon)]
+    [InlineData(Function.Log1p, 1e-300, 1e-300)]
+    public void SpecialValuesInEveryLane(Function function, double x, double expected)
+    {
+        // The value in each lane in turn, the other lanes ordinary arguments (the selection is per lane).
+        for (int lane = 0; lane < 4; lane++)
+        {
+            var lanes = new[] { 0.5, 0.25, 2.0, 0.75 };
+            lanes[lane] = x;
+            var result = Apply(function, Vector256.Create(lanes));
+            double actual = result.GetElement(lane);
+            Assert.True(expected.Equals(actual) && double.IsNegative(expected) == double.IsNegative(actual) || Math.Abs(actual - expected) <= Math.Abs(expected) * 4.5e-16,
+                $"{function}({x:R}) in lane {lane}: expected {expected:R}, got {actual:R}");
+            for (int other = 0; other < 4; other++)
+            {
+                if (other != lane)
+                    Assert.Equal(Scalar(function, lanes[other]), result.GetElement(other), 15);
+            }
+        }
+    }
+
+    [Fact]
+    public void Log1pKeepsTheSignOfZero()
+    {
+        var result = VectorMath.Log1p(Vector256.Create(-0.0, 0.0, -0.0, 0.0));
+        Assert.True(double.IsNegative(result.GetElement(0)) && double.IsNegative(result.GetElement(2)));
+        Assert.False(double.IsNegative(result.GetElement(1)) || double.IsNegative(result.GetElement(3)));
+        Assert.Equal(0.0, result.GetElement(0));
+    }
+
+    private static Vector256<double> Apply(Function function, Vector256<double> x) => function switch
+    {
+        Function.Exp => VectorMath.Exp(x),
+        Function.Log => VectorMath.Log(x),
+        _ => VectorMath.Log1p(x),
+    };
+
+    private static double Scalar(Function function, double x) => function switch
+    {
+        Function.Exp => Math.Exp(x),
+        Function.Log => Math.Log(x),
+        _ => Math.Log(1 + x),
+    };
+}
