@@ -303,10 +303,10 @@ public unsafe struct GlmModel : ILinearPredictorModel<GlmModel>
                 eta += Vector256.Load(offsets + i);
             var yi = Vector256.Load(y + i);
             var f = (trials != null ? Vector256.Load(trials + i) : one) - yi;
-            var e = Vector256.Exp(-Vector256.Abs(eta));
+            var e = VectorMath.Exp(-Vector256.Abs(eta));
             var u = one + e;
             // log(1 + e) = log(u)·e/(u − 1), u = 1 + e rounded (HostRows.Log1p), e itself where u rounds to 1.
-            var softplus = Vector256.ConditionalSelect(Vector256.Equals(u, one), e, Vector256.Log(u) * (e / (u - one)));
+            var softplus = Vector256.ConditionalSelect(Vector256.Equals(u, one), e, VectorMath.Log(u) * (e / (u - one)));
             var small = e / u;
             var large = one / u;
             var positive = Vector256.GreaterThanOrEqual(eta, zero);
@@ -345,7 +345,7 @@ public unsafe struct GlmModel : ILinearPredictorModel<GlmModel>
             if (offsets != null)
                 eta += Vector256.Load(offsets + i);
             var yi = Vector256.Load(y + i);
-            var mu = Vector256.Exp(eta);
+            var mu = VectorMath.Exp(eta);
             var logf = (~Vector256.Equals(yi, zero) & (yi * eta)) - mu;
             if (constants != null)
                 logf += Vector256.Load(constants + i);

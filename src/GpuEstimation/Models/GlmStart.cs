@@ -6,9 +6,10 @@ using MathNet.Numerics.LinearAlgebra;
 namespace GpuEstimation.Models;
 
 /// <summary>
-/// Starting values for a <see cref="GlmModel"/>, as R's <c>glm</c> starts IRLS: each y moved inside the family's mean
-/// range (binomial (y + ½)/(n + 1), counts y + 0.1), taken to the link scale, and regressed on the features by
-/// weighted least squares (one host pass for XᵀX); where that puts some row's mean outside the link's range, the
+/// Starting values for a <see cref="GlmModel"/>, R's <c>glm</c>'s first IRLS iterate: each y moved inside the family's
+/// mean range (binomial (y + ½)/(n + 1), counts y + 0.1) as μ₀, and its working response g(μ₀) + g'(μ₀)(y − μ₀)
+/// regressed on the features with weights 1/(V(μ₀) g'(μ₀)²) (one host pass for XᵀX); where that puts some row's mean
+/// outside the link's range, the
 /// intercept alone at g(mean y) and slopes 0. The family's own parameter by moments at those means.
 /// </summary>
 internal static class GlmStart
@@ -93,7 +94,23 @@ internal static class GlmStart
             double w = weights?[i] ?? 1.0;
             if (w == 0)
                 continue;
-            double z = working ? fallback + slope * (y[i] - meanY) : LinkOf(link, InsideRow(family, y[i], trials?[i] ?? 1.0));
+            double z;
+            if (working)
+                z = fallback + slope * (y[i] - meanY);
+            else
+            {
+                // IRLS's first step from μ₀ = the row moved inside the range (R's glm): the working response
+                // g(μ₀) + g'(μ₀)(y − μ₀) with weight 1/(V(μ₀) g'(μ₀)²), so that the start is R's first iterate (the
+                // link of μ₀ alone, regressed unweighted, starts a logistic fit ~100 standard errors away).
+                double rowTrials = trials?[i] ?? 1.0;
+                double mu = InsideRow(family, y[i], rowTrials);
+                double observed = family == GlmFamily.Binomial ? y[i] / rowTrials : y[i];
+                double derivative = LinkDerivative(link, mu);
+                double weight = (family == GlmFamily.Binomial ? rowTrials : 1.0) / (Variance(family, mu) * derivative * derivative);
+                z = LinkOf(link, mu) + derivative * (observed - mu);
+                if (double.IsFinite(weight) && weight > 0)
+                    w *= weight;
+            }
             if (!double.IsFinite(z))
                 z = fallback;
             z -= offset?[i] ?? 0.0;
@@ -138,6 +155,27 @@ internal static class GlmStart
         GlmFamily.Binomial => Math.Clamp(mean, 1e-6, 1 - 1e-6),
         GlmFamily.Poisson or GlmFamily.NegativeBinomial => Math.Max(mean, 0.1),
         _ => mean,
+    };
+
+    // dη/dμ at μ.
+    private static double LinkDerivative(GlmLink link, double mu) => link switch
+    {
+        GlmLink.Logit => 1 / (mu * (1 - mu)),
+        GlmLink.Probit => 1 / Normal.PDF(0, 1, Normal.InvCDF(0, 1, mu)),
+        GlmLink.CLogLog => 1 / ((1 - mu) * -Math.Log(1 - mu)),
+        GlmLink.Log => 1 / mu,
+        GlmLink.Identity => 1,
+        _ => -1 / (mu * mu),
+    };
+
+    // The family's variance function V(μ) (the binomial's per trial; NB2 as the Poisson, α being unknown at the start,
+    // as MASS's glm.nb starts from a Poisson fit).
+    private static double Variance(GlmFamily family, double mu) => family switch
+    {
+        GlmFamily.Binomial => mu * (1 - mu),
+        GlmFamily.Poisson or GlmFamily.NegativeBinomial => mu,
+        GlmFamily.Gamma => mu * mu,
+        _ => 1,
     };
 
     private static double LinkOf(GlmLink link, double mu) => link switch
