@@ -5,9 +5,10 @@ namespace GpuEstimation.Kernels.Models;
 /// <summary>
 /// Gamma with shape α and rate β: <c>log f(x) = α log β − log Γ(α) + (α − 1) log x − βx</c>.
 /// SciPy: <c>scipy.stats.gamma(a=shape, scale=1/rate)</c>; MathNet: <c>Gamma(shape, rate)</c>. Support: x &gt; 0.
-/// Reads (x, log x).
+/// Reads (x, log x). Also a linear-predictor model with the constant as its one design value (η = α) and the rate as
+/// its own parameter, so that the engine sums its exact Hessian in the value's pass and Newton's method fits it.
 /// </summary>
-public readonly struct GammaModel : IDistribution<GammaModel>
+public readonly struct GammaModel : IDistribution<GammaModel>, ILinearPredictorModel<GammaModel>
 {
     /// <inheritdoc/>
     public static string Name => "gamma";
@@ -23,7 +24,7 @@ public readonly struct GammaModel : IDistribution<GammaModel>
     public int ColumnCount => 2;
 
     /// <inheritdoc/>
-    public static int ArgumentCount(in GammaModel model) => 5;
+    public static int ArgumentCount(in GammaModel model) => 6;
 
     /// <inheritdoc/>
     public static bool InSupport(double x, double trials) => x > 0;
@@ -39,16 +40,20 @@ public readonly struct GammaModel : IDistribution<GammaModel>
         return [Moments.PositiveOr(mean * mean / variance, 1.0), Moments.PositiveOr(mean / variance, 1.0)];
     }
 
-    /// <summary>Arguments: α, β, α log β − log Γ(α), log β − ψ(α), α/β.</summary>
+    /// <summary>
+    /// Arguments: β, α log β − log Γ(α), log β − ψ(α), ψ′(α) (the four the Hessian pass hands <see cref="Curvature"/>),
+    /// then α (the coefficient) and α/β.
+    /// </summary>
     public static void Prepare(in GammaModel model, ReadOnlySpan<double> parameters, Span<double> arguments)
     {
         double shape = parameters[0], rate = parameters[1];
         double logRate = DeviceMath.Log(rate);
-        arguments[0] = shape;
-        arguments[1] = rate;
-        arguments[2] = shape * logRate - DeviceMath.LogGamma(shape);
-        arguments[3] = logRate - DeviceMath.Digamma(shape);
-        arguments[4] = shape / rate;
+        arguments[0] = rate;
+        arguments[1] = shape * logRate - DeviceMath.LogGamma(shape);
+        arguments[2] = logRate - DeviceMath.Digamma(shape);
+        arguments[3] = DeviceMath.Trigamma(shape);
+        arguments[4] = shape;
+        arguments[5] = shape / rate;
     }
 
     /// <inheritdoc/>
@@ -58,8 +63,38 @@ public readonly struct GammaModel : IDistribution<GammaModel>
         where TRows : struct, IDataRows
     {
         double x = data[0, row], logX = data[1, row];
-        terms.Add(0, arguments.Get(2) + (arguments.Get(0) - 1.0) * logX - arguments.Get(1) * x);
-        terms.Add(1, arguments.Get(3) + logX);
-        terms.Add(2, arguments.Get(4) - x);
+        terms.Add(0, arguments.Get(1) + (arguments.Get(4) - 1.0) * logX - arguments.Get(0) * x);
+        terms.Add(1, arguments.Get(2) + logX);
+        terms.Add(2, arguments.Get(5) - x);
+    }
+
+    /// <summary>One design value, the constant 1: η = α.</summary>
+    public int DesignWidth => 1;
+
+    /// <summary>The rate β.</summary>
+    public int ExtraParameters => 1;
+
+    /// <inheritdoc/>
+    public int DesignColumn(int j) => -1;
+
+    /// <summary>α is argument 4.</summary>
+    public int DesignArgument(int j) => 4;
+
+    /// <summary>
+    /// With η = α: ∂/∂α = log β − ψ(α) + log x, ∂/∂β = α/β − x, ∂²/∂α² = −ψ′(α), ∂²/∂α∂β = 1/β, ∂²/∂β² = −α/β².
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Curvature<TVec, TRows>(in GammaModel model, in TVec arguments, in TRows data, long row, double design, out RowCurvature curvature)
+        where TVec : unmanaged, ITermVector<TVec>
+        where TRows : struct, IDataRows
+    {
+        double x = data[0, row], logX = data[1, row];
+        double rate = arguments.Get(0), inverseRate = 1.0 / rate;
+        curvature.Value = arguments.Get(1) + (design - 1.0) * logX - rate * x;
+        curvature.Eta = arguments.Get(2) + logX;
+        curvature.Extra = design * inverseRate - x;
+        curvature.EtaEta = -arguments.Get(3);
+        curvature.EtaExtra = inverseRate;
+        curvature.ExtraExtra = -design * inverseRate * inverseRate;
     }
 }

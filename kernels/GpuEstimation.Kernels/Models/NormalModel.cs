@@ -6,9 +6,11 @@ namespace GpuEstimation.Kernels.Models;
 /// Normal distribution over one column x, parameters (mu, sigma):
 /// <c>log f(x) = −log σ − ½ log 2π − ½ ((x − μ)/σ)²</c>.
 /// SciPy: <c>scipy.stats.norm(loc=mu, scale=sigma)</c>; MathNet: <c>Normal(mu, sigma)</c>.
-/// Support: x real; sigma &gt; 0.
+/// Support: x real; sigma &gt; 0. Also a linear-predictor model with the constant as its one design value (η = μ) and
+/// α = σ, so that the engine sums its exact Hessian in the value's pass: a fit from the closed form is one Newton pass
+/// that confirms it, with the observed information from the same pass.
 /// </summary>
-public readonly struct NormalModel : IDistribution<NormalModel>
+public readonly struct NormalModel : IDistribution<NormalModel>, ILinearPredictorModel<NormalModel>
 {
     /// <inheritdoc/>
     public static string Name => "normal";
@@ -63,5 +65,38 @@ public readonly struct NormalModel : IDistribution<NormalModel>
         double z = d * inverseSigma;
         terms.Add(1, z * inverseSigma);
         terms.Add(2, (z * z - 1.0) * inverseSigma);
+    }
+
+    /// <summary>One design value, the constant 1: η = μ.</summary>
+    public int DesignWidth => 1;
+
+    /// <summary>σ.</summary>
+    public int ExtraParameters => 1;
+
+    /// <inheritdoc/>
+    public int DesignColumn(int j) => -1;
+
+    /// <summary>μ is argument 0.</summary>
+    public int DesignArgument(int j) => 0;
+
+    /// <summary>
+    /// With z = (x − η)/σ: ∂/∂η = z/σ, ∂/∂σ = (z² − 1)/σ, ∂²/∂η² = −1/σ², ∂²/∂η∂σ = −2z/σ², ∂²/∂σ² = (1 − 3z²)/σ².
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Curvature<TVec, TRows>(in NormalModel model, in TVec arguments, in TRows data, long row, double design, out RowCurvature curvature)
+        where TVec : unmanaged, ITermVector<TVec>
+        where TRows : struct, IDataRows
+    {
+        double d = data[0, row] - design;
+        double w = d * arguments.Get(3);
+        double inverseSigma = arguments.Get(1);
+        double z = d * inverseSigma;
+        double inverseVariance = inverseSigma * inverseSigma;
+        curvature.Value = arguments.Get(2) - w * w;
+        curvature.Eta = z * inverseSigma;
+        curvature.Extra = (z * z - 1.0) * inverseSigma;
+        curvature.EtaEta = -inverseVariance;
+        curvature.EtaExtra = -2.0 * z * inverseVariance;
+        curvature.ExtraExtra = (1.0 - 3.0 * z * z) * inverseVariance;
     }
 }

@@ -208,7 +208,10 @@ public sealed class EstimationSession : IDisposable
     private Maximum EndPoint(Objective objective, OptimizationResult search, bool map, IReadOnlyList<int> edges)
     {
         var natural = objective.Natural(search.Point);
-        double logLikelihood = _engine.Evaluate(natural, new double[natural.Length]);
+        // Newton's method converged at its last pass, which summed the log-likelihood at this very point (with the
+        // Hessian): that value stands, without another pass over the data.
+        bool summed = search.Method == NewtonMaximizer.Name && search.Converged && objective.LogPrior(natural) == 0;
+        double logLikelihood = summed ? search.Value : _engine.Evaluate(natural, new double[natural.Length]);
         if (edges.Count > 0)
         {
             var atEdge = natural.ToArray();
@@ -220,7 +223,7 @@ public sealed class EstimationSession : IDisposable
         }
         double? logPosterior = map ? logLikelihood + objective.LogPrior(natural) : null;
         bool converged = search.Converged && double.IsFinite(logLikelihood);
-        return new Maximum(natural, logLikelihood, logPosterior, converged, search.Reason, search.Iterations, search.Evaluations + 1 + edges.Count * 2)
+        return new Maximum(natural, logLikelihood, logPosterior, converged, search.Reason, search.Iterations, search.Evaluations + (summed ? 0 : 1) + edges.Count * 2)
         {
             Edges = edges,
         };

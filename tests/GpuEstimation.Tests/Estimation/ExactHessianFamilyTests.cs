@@ -1,0 +1,115 @@
+using GpuEstimation.Backends;
+using GpuEstimation.Data;
+using GpuEstimation.Estimation;
+using GpuEstimation.Models;
+using GpuEstimation.Optimization;
+using GpuEstimation.Priors;
+using GpuEstimation.Tests.Support;
+using MathNet.Numerics.Distributions;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace GpuEstimation.Tests.Estimation;
+
+/// <summary>
+/// The Normal family sums its exact Hessian in the value's pass (a linear-predictor model: η = μ, α = σ), so a fit
+/// from the closed form is confirmed by one Newton pass and its standard errors are the closed forms σ/√n and
+/// σ/√(2n), on every backend; far starts, held parameters and MAP fits still reach their optima.
+/// </summary>
+[Collection(DeviceCollection.Name)]
+public class ExactHessianFamilyTests(DeviceFixture devices, ITestOutputHelper output)
+{
+    private static double[] Sample(int n, int seed)
+    {
+        var random = new System.Random(seed);
+        return Enumerable.Range(0, n).Select(_ => Normal.Sample(random, 3.5, 2.25)).ToArray();
+    }
+
+    public static IEnumerable<object[]> Backends => DeviceFixture.Present.Select(b => new object[] { b });
+
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public void NormalFitIsOnePassWithClosedFormStandardErrors(Backend backend)
+    {
+        var x = Sample(10_007, 21);
+        int n = x.Length;
+        double mean = Numerics.Sum(x) / n;
+        double sd = Math.Sqrt(Numerics.Sum(x.Select(v => (v - mean) * (v - mean))) / n);
+        using var session = new EstimationSession(ModelCatalog.Normal(Dataset.FromColumns(("x", x)), "x"), devices[backend]);
+        var fit = session.Fit(new FitOptions());
+        output.WriteLine($"{backend}: {fit.Optimizer} {fit.Iterations} iterations, {fit.Evaluations} evaluations; mu {fit["mu"]:R} sigma {fit["sigma"]:R}");
+        Assert.True(fit.Converged, fit.Reason);
+        Assert.True(fit.Evaluations <= 4, $"{fit.Evaluations} evaluations (issue 17: at most 4)");
+        Assert.True(Numerics.Relative(fit["mu"], mean) <= 1e-12, $"mu {fit["mu"]:R} vs {mean:R}");
+        Assert.True(Numerics.Relative(fit["sigma"], sd) <= 1e-12, $"sigma {fit["sigma"]:R} vs {sd:R}");
+        Assert.True(Numerics.Relative(fit.Get("mu").StdError!.Value, sd / Math.Sqrt(n)) <= 1e-10);
+        Assert.True(Numerics.Relative(fit.Get("sigma").StdError!.Value, sd / Math.Sqrt(2.0 * n)) <= 1e-10);
+        // The log-likelihood Newton's pass summed is the one an evaluation at the estimates gives.
+        var at = session.Evaluate([fit["mu"], fit["sigma"]]);
+        Assert.True(Numerics.Relative(fit.LogLikelihood, at.LogLikelihood) <= 1e-14, $"{fit.LogLikelihood:R} vs {at.LogLikelihood:R}");
+    }
+
+    // The gamma (shape α, rate β) by Newton from the moments: the MLE solves log α − ψ(α) = log x̄ − mean(log x) with
+    // β = α/x̄ (solved here by MathNet's digamma and trigamma), and its covariance is the inverse of the exact
+    // information n [[ψ′(α), −1/β], [−1/β, α/β²]]; at most 10 evaluations (issue 17).
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public void GammaFitTakesAFewPassesWithExactStandardErrors(Backend backend)
+    {
+        var random = new System.Random(23);
+        var x = Enumerable.Range(0, 20_011).Select(_ => Gamma.Sample(random, 2.5, 1.7)).ToArray();
+        int n = x.Length;
+        double mean = Numerics.Sum(x) / n, meanLog = Numerics.Sum(x.Select(v => Math.Log(v))) / n;
+        double target = Math.Log(mean) - meanLog, shape = 0.5 / target;
+        for (int i = 0; i < 100; i++)
+            shape -= (Math.Log(shape) - MathNet.Numerics.SpecialFunctions.DiGamma(shape) - target) / (1 / shape - Trigamma(shape));
+        double rate = shape / mean;
+        using var session = new EstimationSession(ModelCatalog.Create("gamma", Dataset.FromColumns(("x", x)), new ModelColumns("x")), devices[backend]);
+        var fit = session.Fit(new FitOptions());
+        output.WriteLine($"{backend}: {fit.Optimizer} {fit.Iterations} iterations, {fit.Evaluations} evaluations; shape {fit["shape"]:R} rate {fit["rate"]:R}");
+        Assert.True(fit.Converged, fit.Reason);
+        Assert.True(fit.Evaluations <= 10, $"{fit.Evaluations} evaluations (issue 17: at most 10)");
+        Assert.True(Numerics.Relative(fit["shape"], shape) <= 1e-9, $"shape {fit["shape"]:R} vs {shape:R}");
+        Assert.True(Numerics.Relative(fit["rate"], rate) <= 1e-9, $"rate {fit["rate"]:R} vs {rate:R}");
+        double a = n * Trigamma(shape), b = -n / rate, c = n * shape / (rate * rate), det = a * c - b * b;
+        Assert.True(Numerics.Relative(fit.Get("shape").StdError!.Value, Math.Sqrt(c / det)) <= 1e-7);
+        Assert.True(Numerics.Relative(fit.Get("rate").StdError!.Value, Math.Sqrt(a / det)) <= 1e-7);
+    }
+
+    // ψ′ by its recurrence and asymptotic series (MathNet has none), independent of DeviceMath's.
+    private static double Trigamma(double x)
+    {
+        double sum = 0;
+        for (; x < 30; x++)
+            sum += 1 / (x * x);
+        double inverse = 1 / x, square = inverse * inverse;
+        return sum + inverse + square / 2 + inverse * square * (1.0 / 6 - square * (1.0 / 30 - square * (1.0 / 42 - square / 30)));
+    }
+
+    // Newton with its line search from far off, with sigma held, and a MAP fit (a prior takes the generic search).
+    [Fact]
+    public void FarStartsHeldSigmaAndMapReachTheirOptima()
+    {
+        var x = Sample(2_000, 22);
+        int n = x.Length;
+        double mean = Numerics.Sum(x) / n;
+        double sd = Math.Sqrt(Numerics.Sum(x.Select(v => (v - mean) * (v - mean))) / n);
+        using var session = new EstimationSession(ModelCatalog.Normal(Dataset.FromColumns(("x", x)), "x"), devices.Native);
+        foreach (var (mu, sigma) in new[] { (1e6, 0.01), (-40.0, 500.0), (3.5, 1e-4) })
+        {
+            var far = session.Fit(new FitOptions { Start = new Dictionary<string, double> { ["mu"] = mu, ["sigma"] = sigma } });
+            Assert.True(far.Converged, $"start ({mu}, {sigma}): {far.Reason}");
+            Assert.True(Numerics.Relative(far["mu"], mean) <= 1e-9 && Numerics.Relative(far["sigma"], sd) <= 1e-9, $"start ({mu}, {sigma}): {far["mu"]:R}, {far["sigma"]:R}");
+        }
+        var held = session.Fit(new FitOptions { Fixed = new Dictionary<string, double> { ["sigma"] = 3.0 } });
+        Assert.True(held.Converged, held.Reason);
+        Assert.True(Numerics.Relative(held["mu"], mean) <= 1e-12);
+        Assert.True(Numerics.Relative(held.Get("mu").StdError!.Value, 3.0 / Math.Sqrt(n)) <= 1e-10);
+
+        // N(0, 1) prior on mu: the posterior mode (n x̄ / σ² + 0) / (n / σ² + 1) at the MAP's σ.
+        var map = session.Fit(new FitOptions { Map = true, Priors = new Dictionary<string, Prior> { ["mu"] = new NormalPrior(0, 1) } });
+        Assert.True(map.Converged, map.Reason);
+        double s2 = map["sigma"] * map["sigma"];
+        Assert.True(Numerics.Relative(map["mu"], n * mean / s2 / (n / s2 + 1)) <= 1e-8, $"{map["mu"]:R}");
+    }
+}
