@@ -35,7 +35,7 @@ internal sealed class EvalCommand : Command
         var point = ParameterChecks.Point(model, parse.GetValue(_at)!);
         int? repeat = parse.GetValue(_repeat);
 
-        using var device = _device.Open(parse);
+        using var device = _device.Open(parse, model.Rows);
         using var session = new EstimationSession(model, device);
         var evaluation = session.Evaluate(point);
         double? evalMs = repeat is { } count ? session.TimeEvaluation(point, count) : null;

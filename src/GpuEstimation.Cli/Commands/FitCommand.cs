@@ -81,7 +81,7 @@ internal sealed class FitCommand : Command
             throw new InputException($"--se nist: NIST's standard errors are those of a nonlinear least-squares fit (--model nonlinear), not of model '{model.Name}'");
         int? repeat = parse.GetValue(_repeat);
 
-        using var device = _device.Open(parse);
+        using var device = _device.Open(parse, model.Rows);
         using var session = new EstimationSession(model, device);
         var fit = session.Fit(options);
         // Warm timing: the same fit again with the data on the device and the code compiled.

@@ -42,7 +42,7 @@ internal static class GaussianMixtureFit
         };
         var dataset = DataFile.Read(data.DataPath(parse), columns);
         var values = columns.Select(dataset.Column).ToArray();
-        using var device = deviceOptions.Open(parse);
+        using var device = deviceOptions.Open(parse, dataset.Rows);
         using var fitter = new GaussianMixtureFitter(columns, values, device);
         ComponentCountTable<Assignable>? table = null;
         GaussianMixtureResult fit;

@@ -40,7 +40,7 @@ internal static class MixtureFitRun
         var data = DataFile.Read(dataPath, [column]);
         var settings = new MixtureOptions { Starts = parse.GetValue(mixture.Starts), Seed = parse.GetValue(mixture.Seed), Fit = options, ProfileEvery = profileEvery };
 
-        using var device = deviceOptions.Open(parse);
+        using var device = deviceOptions.Open(parse, data.Rows);
         MixtureFit fit;
         ComponentCountTable<MixtureFit>? table = null;
         try

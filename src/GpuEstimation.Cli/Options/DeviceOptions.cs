@@ -9,7 +9,7 @@ internal sealed class DeviceOptions
 {
     // No default value of its own: absent, the library's default applies (help names it as typed, not as the enum).
     public Option<Backend?> Device { get; } = CliOption.Single<Backend?>("--device", string.Join("|", BackendText.Names),
-        "auto picks CUDA, then OpenCL, then native (all CPU cores); cpu is ILGPU's CPU accelerator (the GPU kernels, emulated). " +
+        "auto picks CUDA, then OpenCL, then native (all CPU cores), and native for data under 100,000 rows; cpu is ILGPU's CPU accelerator (the GPU kernels, emulated). " +
         "A named device that is absent is an error, never a fallback [default: auto]",
         (flag, text) => BackendText.Parse(flag, text));
 
@@ -24,13 +24,13 @@ internal sealed class DeviceOptions
         command.Add(Threads);
     }
 
-    /// <summary>Opens the device the options name.</summary>
-    public ComputeDevice Open(ParseResult parse)
+    /// <summary>Opens the device the options name, for data of <paramref name="rows"/> rows where the command knows them.</summary>
+    public ComputeDevice Open(ParseResult parse, long? rows = null)
     {
         var backend = parse.GetValue(Device);
         try
         {
-            return backend is { } named ? ComputeDevice.Open(named, parse.GetValue(Threads)) : ComputeDevice.Open(threads: parse.GetValue(Threads));
+            return ComputeDevice.Open(backend ?? Backend.Auto, parse.GetValue(Threads), rows);
         }
         catch (InputException e) when (backend is not null)
         {
