@@ -1,8 +1,8 @@
 """Gaussian mixtures side by side (issue 15): gpuest fit --model gaussian-mixture against sklearn's GaussianMixture on
 identical data, 10^6 points in 2-D, K = 3, full covariance, in one run on one machine.
 
-gpuest: the median fitMs of --repeat N (in-process, data in memory: seeding, EM, standard errors), and the whole
-process. sklearn: GaussianMixture(n_init=1) timed in-process (its k-means initialisation and EM), median of N, at the
+gpuest: the median fitMs of --repeat N with one start (`--starts 1`, as sklearn's n_init=1; in-process, data in
+memory: seeding, EM, standard errors), and the whole process. sklearn: GaussianMixture(n_init=1) timed in-process (its k-means initialisation and EM), median of N, at the
 same tolerance: gpuest stops when an EM step changes log L by at most 1e-12 |log L| (and moves no weight or mean by
 more than 1e-9), so sklearn's tol (the change of the mean log-likelihood per point) is set to 1e-12 |log L| / n.
 Usage: python3 bench/compare/gmm_compare.py --gpuest "dotnet .../gpuest.dll" [--n 1000000] [--repeat 3] [--device native]
@@ -31,7 +31,7 @@ np.save(path, x)
 out = os.path.join(folder, "fit.json")
 
 began = time.perf_counter()
-done = subprocess.run(shlex.split(args.gpuest) + ["fit", "--model", "gaussian-mixture", "--data", path, "--x", "0,1", "--components", "3",
+done = subprocess.run(shlex.split(args.gpuest) + ["fit", "--model", "gaussian-mixture", "--data", path, "--x", "0,1", "--components", "3", "--starts", "1",
                       "--device", args.device, "--repeat", str(args.repeat), "--json", out], capture_output=True, text=True)
 process = time.perf_counter() - began
 if done.returncode not in (0, 3):

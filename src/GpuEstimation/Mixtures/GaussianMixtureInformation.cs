@@ -8,27 +8,19 @@ namespace GpuEstimation.Mixtures;
 /// log-likelihood) in θ = (w₁ … w_{K−1}, μ₁ … μ_K) with w_K = 1 − Σ wₖ and the covariances held at their estimates.
 /// With gₖ = wₖ φₖ(x), rₖ = gₖ / Σ g and aₖ = ∇ log gₖ (aₖ's weight part eₖ/wₖ, or −1/w_K for the last; its mean part
 /// Σₖ⁻¹(x − μₖ) in block k), each row contributes −∇² log f = sₖ sᵀ − Σₖ rₖ (aₖ aₖᵀ + ∇² log gₖ) with s = Σₖ rₖ aₖ and
-/// −∇² log gₖ = diag(1/wₖ²) (the last: 1/w_K² in every weight entry) and Σₖ⁻¹ in block k. A host pass over fixed
-/// chunks of rows, added in chunk order; n P²/2 multiply-adds for P = K − 1 + K d parameters.
+/// −∇² log gₖ = diag(1/wₖ²) (the last: 1/w_K² in every weight entry) and Σₖ⁻¹ in block k. The row sums are the native
+/// pass's (<see cref="MixturePass.Information"/>: rows four to a vector, chunks added in order); n P²/2 multiply-adds
+/// for P = K − 1 + K d parameters.
 /// </summary>
 internal static class GaussianMixtureInformation
 {
-    private const int ChunkRows = 1 << 13;
-
     /// <summary>The standard errors (weights; each component's mean), or null where the information is not positive definite.</summary>
     public static (double[] Weights, double[][] Means)? StandardErrors(MixtureState state, double[][] columns, bool diagonal)
     {
         int k = state.K, d = state.D, p = k - 1 + k * d;
-        long n = columns[0].LongLength;
         var packed = new double[k * GaussianMixtureRow.Stride(d, diagonal)];
         if (!state.TryPack(diagonal, packed))
             return null;
-        var responsibilities = new double[n * k];
-        var logDensity = new double[n];
-        using (var host = ComputeDevice.Open(Backend.Native))
-        using (var pass = MixturePass.Open(host, columns, k, diagonal))
-            pass.Responsibilities(packed, responsibilities, logDensity);
-
         // Each component's precision Σₖ⁻¹ (row-major).
         var precisions = new double[k][];
         var factor = new double[d * d];
@@ -52,60 +44,21 @@ internal static class GaussianMixtureInformation
             precisions[c] = precision;
         }
 
-        var supports = Enumerable.Range(0, k).Select(c => Support(k, d, c).ToArray()).ToArray();
-        int chunks = (int)((n + ChunkRows - 1) / ChunkRows);
-        var partials = new double[chunks][];
-        Parallel.For(0, chunks, chunk =>
-        {
-            var information = new double[p * p];
-            var score = new double[p];
-            var a = new double[p];
-            var y = new double[d];
-            long begin = (long)chunk * ChunkRows, end = Math.Min(n, begin + ChunkRows);
-            for (long row = begin; row < end; row++)
-            {
-                Array.Clear(score);
-                for (int c = 0; c < k; c++)
-                {
-                    double r = responsibilities[row * k + c];
-                    Array.Clear(a);
-                    Gradient(state, precisions[c], columns, row, c, a, y);
-                    for (int i = 0; i < p; i++)
-                        score[i] += r * a[i];
-                    if (r == 0)
-                        continue;
-                    // − r aₖ aₖᵀ: aₖ is nonzero in the weights and in block c only.
-                    var support = supports[c];
-                    foreach (int i in support)
-                    {
-                        double ra = r * a[i];
-                        foreach (int j in support)
-                            information[i * p + j] -= ra * a[j];
-                    }
-                }
-                for (int i = 0; i < p; i++)
-                {
-                    double si = score[i];
-                    if (si == 0)
-                        continue;
-                    for (int j = 0; j < p; j++)
-                        information[i * p + j] += si * score[j];
-                }
-            }
-            partials[chunk] = information;
-        });
+        var mixtureWeights = Enumerable.Range(0, k).Select(c => state.Values[c]).ToArray();
+        double[] upper, counts;
+        using (var host = ComputeDevice.Open(Backend.Native))
+        using (var pass = MixturePass.Open(host, columns, k, diagonal))
+            (upper, counts) = pass.Information(packed, mixtureWeights, precisions);
         var total = new double[p * p];
-        foreach (var part in partials)
+        for (int i = 0, e = 0; i < p; i++)
         {
-            for (int i = 0; i < total.Length; i++)
-                total[i] += part[i];
+            for (int j = i; j < p; j++, e++)
+                total[i * p + j] = total[j * p + i] = upper[e];
         }
         // + Σₖ Nₖ (−∇² log gₖ).
         for (int c = 0; c < k; c++)
         {
-            double count = 0;
-            for (long row = 0; row < n; row++)
-                count += responsibilities[row * k + c];
+            double count = counts[c];
             double w = state.Values[c];
             if (c < k - 1)
                 total[c * p + c] += count / (w * w);
@@ -147,43 +100,6 @@ internal static class GaussianMixtureInformation
             }
         }
         return (weights, means);
-    }
-
-    // aₖ = ∇ log gₖ at row `row`.
-    private static void Gradient(MixtureState state, double[] precision, double[][] columns, long row, int c, double[] a, double[] y)
-    {
-        int k = state.K, d = state.D;
-        if (c < k - 1)
-            a[c] = 1.0 / state.Values[c];
-        else
-        {
-            for (int i = 0; i < k - 1; i++)
-                a[i] = -1.0 / state.Values[c];
-        }
-        int mean = state.MeanAt(c);
-        for (int j = 0; j < d; j++)
-            y[j] = columns[j][row] - state.Values[mean + j];
-        int block = k - 1 + c * d;
-        for (int i = 0; i < d; i++)
-        {
-            double sum = 0;
-            for (int j = 0; j < d; j++)
-                sum += precision[i * d + j] * y[j];
-            a[block + i] = sum;
-        }
-    }
-
-    private static IEnumerable<int> Support(int k, int d, int c)
-    {
-        if (c < k - 1)
-            yield return c;
-        else
-        {
-            for (int i = 0; i < k - 1; i++)
-                yield return i;
-        }
-        for (int j = 0; j < d; j++)
-            yield return k - 1 + c * d + j;
     }
 
     // The inverse of a symmetric positive definite matrix by its Cholesky factor; null where not positive definite.

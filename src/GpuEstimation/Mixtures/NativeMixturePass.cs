@@ -139,6 +139,129 @@ internal sealed unsafe class NativeMixturePass : MixturePass
         }
     }
 
+    /// <summary>
+    /// The row sums of GaussianMixtureInformation in θ = (w₁ … w_{K−1}, μ₁ … μ_K), P = K − 1 + K d: the upper triangle
+    /// (row by row) of Σ (s sᵀ − Σₖ rₖ aₖ aₖᵀ) over the rows, with aₖ = ∇ log wₖφₖ (weight part 1/wₖ, or −1/w_K in every
+    /// weight entry for the last; mean part Σₖ⁻¹(x − μₖ) in block k) and s = Σₖ rₖ aₖ, and each component's Σ rₖ.
+    /// The rows four to a vector as in <see cref="Run"/>, chunks added in order.
+    /// </summary>
+    public override (double[] Upper, double[] Counts) Information(double[] packed, double[] weights, double[][] precisions)
+    {
+        int d = Dimensions, k = Components, p = k - 1 + k * d, entries = p * (p + 1) / 2;
+        // Each component's support in θ (ascending) and, for each pair u ≤ v of it, the triangle's index.
+        var supports = new int[k][];
+        var pairs = new int[k][];
+        for (int c = 0; c < k; c++)
+        {
+            var support = new List<int>();
+            if (c < k - 1)
+                support.Add(c);
+            else
+                support.AddRange(Enumerable.Range(0, k - 1));
+            support.AddRange(Enumerable.Range(k - 1 + c * d, d));
+            supports[c] = [.. support];
+            var pair = new List<int>();
+            for (int u = 0; u < supports[c].Length; u++)
+            {
+                for (int v = u; v < supports[c].Length; v++)
+                    pair.Add(Triangle(supports[c][u], supports[c][v], p));
+            }
+            pairs[c] = [.. pair];
+        }
+        int terms = entries + k;
+        var partials = new double[_chunks * terms];
+        fixed (double* pinned = packed)
+        {
+            double* parameters = pinned;
+            Parallel.For(0, _chunks, _parallel, () => new Workspace(d, k, entries + k + 2 * p), (chunk, _, space) =>
+            {
+                InformationChunk(chunk, parameters, weights, precisions, supports, pairs, space, partials.AsSpan(chunk * terms, terms));
+                return space;
+            }, space => space.Free());
+        }
+        var upper = new double[entries];
+        var counts = new double[k];
+        for (int chunk = 0; chunk < _chunks; chunk++)
+        {
+            for (int e = 0; e < entries; e++)
+                upper[e] += partials[chunk * terms + e];
+            for (int c = 0; c < k; c++)
+                counts[c] += partials[chunk * terms + entries + c];
+        }
+        return (upper, counts);
+    }
+
+    // Information's sums over one chunk into `partial` (the triangle, then the counts). The workspace's accumulators
+    // hold the triangle, the counts, then s and one component's a (P vectors each).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void InformationChunk(int chunk, double* parameters, double[] weights, double[][] precisions, int[][] supports, int[][] pairs,
+        Workspace space, Span<double> partial)
+    {
+        int d = Dimensions, k = Components, p = k - 1 + k * d, entries = p * (p + 1) / 2;
+        int stride = GaussianMixtureRow.Stride(d, Diagonal);
+        var sums = space.Accumulators;
+        new Span<Vector256<double>>(sums, entries + k).Clear();
+        var score = sums + entries + k;
+        var a = score + p;
+        var x = space.X;
+        var r = space.R;
+        var centred = space.Scratch;
+        long begin = (long)chunk * ChunkRows, end = Math.Min(_rows, begin + ChunkRows);
+        for (long row = begin; row < end; row += TileBlocks * Lanes)
+        {
+            int blocks = Tile(parameters, row, end, space);
+            for (int b = 0; b < blocks; b++)
+            {
+                var mask = space.Mask[b];
+                var last = r[(k - 1) * TileBlocks + b] * mask;
+                for (int i = 0; i < k - 1; i++)
+                    score[i] = r[i * TileBlocks + b] * mask * Vector256.Create(1 / weights[i]) - last * Vector256.Create(1 / weights[k - 1]);
+                for (int c = 0; c < k; c++)
+                {
+                    var rc = r[c * TileBlocks + b] * mask;
+                    sums[entries + c] += rc;
+                    // a's support values: the weight entries (constants), then Σₖ⁻¹(x − μₖ).
+                    var support = supports[c];
+                    int weightsInSupport = support.Length - d;
+                    for (int t = 0; t < weightsInSupport; t++)
+                        a[t] = Vector256.Create(c < k - 1 ? 1 / weights[c] : -1 / weights[k - 1]);
+                    double* mean = parameters + c * stride + 1;
+                    for (int j = 0; j < d; j++)
+                        centred[j] = x[j * TileBlocks + b] - Vector256.Create(mean[j]);
+                    var precision = precisions[c];
+                    for (int i = 0; i < d; i++)
+                    {
+                        var m = Vector256<double>.Zero;
+                        for (int j = 0; j < d; j++)
+                            m = Vector256.FusedMultiplyAdd(Vector256.Create(precision[i * d + j]), centred[j], m);
+                        a[weightsInSupport + i] = m;
+                        score[k - 1 + c * d + i] = rc * m;
+                    }
+                    // − rₖ aₖ aₖᵀ over the support's pairs.
+                    var pair = pairs[c];
+                    for (int u = 0, e = 0; u < support.Length; u++)
+                    {
+                        var left = rc * a[u];
+                        for (int v = u; v < support.Length; v++, e++)
+                            sums[pair[e]] -= left * a[v];
+                    }
+                }
+                // + s sᵀ.
+                for (int i = 0, e = 0; i < p; i++)
+                {
+                    var si = score[i];
+                    for (int j = i; j < p; j++, e++)
+                        sums[e] = Vector256.FusedMultiplyAdd(si, score[j], sums[e]);
+                }
+            }
+        }
+        for (int e = 0; e < entries + k; e++)
+            partial[e] = Total(sums[e]);
+    }
+
+    // The index of (i, j), i ≤ j, in a P × P upper triangle stored row by row.
+    private static int Triangle(int i, int j, int p) => i * p - i * (i - 1) / 2 + (j - i);
+
     public override void Dispose() => NativeMemory.AlignedFree(_data);
 
     // The E-step for the tile of up to TileBlocks blocks of four rows from `row` (none past `end`): the rows into X,

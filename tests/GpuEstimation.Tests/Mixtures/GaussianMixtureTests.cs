@@ -97,6 +97,68 @@ public sealed class GaussianMixtureTests(DeviceFixture devices)
         Assert.Equal(stepCpu.LogLikelihood, stepNative.LogLikelihood, 1e-11 * Math.Abs(stepCpu.LogLikelihood));
     }
 
+    // The weights' and means' standard errors are the inverse of the observed information of the mixture
+    // log-likelihood in (w₁ … w_{K−1}, μ₁ … μ_K) with the covariances held: here differenced (central differences of
+    // a plain host log-likelihood, step 1e-3 of each coordinate's standard error) against the native pass's exact sums.
+    [Fact]
+    public void StandardErrorsAreTheInverseOfTheDifferencedInformation()
+    {
+        var columns = MixtureSamples.Draw(MixtureSamples.TwoD, 1_203, seed: 13);
+        using var fitter = new GaussianMixtureFitter(TwoNames, columns, devices.Native);
+        var fit = fitter.Fit(new GaussianMixtureOptions { Components = 3 });
+        int k = 3, d = 2, p = k - 1 + k * d;
+        var theta = new double[p];
+        var scale = new double[p];
+        for (int c = 0; c < k; c++)
+        {
+            if (c < k - 1)
+                (theta[c], scale[c]) = (fit.Components[c].Weight, fit.Components[c].WeightStdError!.Value);
+            for (int j = 0; j < d; j++)
+                (theta[k - 1 + c * d + j], scale[k - 1 + c * d + j]) = (fit.Components[c].Mean[j], fit.Components[c].MeanStdError![j]);
+        }
+        var inverses = fit.Components.Select(component => MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.DenseOfRowArrays(component.Covariance).Inverse()).ToArray();
+        var constants = fit.Components.Select(component => -0.5 * Math.Log(MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.DenseOfRowArrays(component.Covariance).Determinant()) - d * 0.5 * Math.Log(2 * Math.PI)).ToArray();
+        double LogLikelihood(double[] t)
+        {
+            double sum = 0, last = 1 - t.Take(k - 1).Sum();
+            for (int i = 0; i < columns[0].Length; i++)
+            {
+                double f = 0;
+                for (int c = 0; c < k; c++)
+                {
+                    double w = c < k - 1 ? t[c] : last, q = 0;
+                    for (int a = 0; a < d; a++)
+                    {
+                        for (int b = 0; b < d; b++)
+                            q += (columns[a][i] - t[k - 1 + c * d + a]) * inverses[c][a, b] * (columns[b][i] - t[k - 1 + c * d + b]);
+                    }
+                    f += w * Math.Exp(constants[c] - 0.5 * q);
+                }
+                sum += Math.Log(f);
+            }
+            return sum;
+        }
+        var information = new double[p, p];
+        for (int a = 0; a < p; a++)
+        {
+            for (int b = a; b < p; b++)
+            {
+                double ha = 1e-3 * scale[a], hb = 1e-3 * scale[b];
+                double F(int sa, int sb)
+                {
+                    var t = theta.ToArray();
+                    t[a] += sa * ha;
+                    t[b] += sb * hb;
+                    return LogLikelihood(t);
+                }
+                information[a, b] = information[b, a] = -(F(1, 1) - F(1, -1) - F(-1, 1) + F(-1, -1)) / (4 * ha * hb);
+            }
+        }
+        var covariance = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.DenseOfArray(information).Inverse();
+        for (int a = 0; a < p; a++)
+            Assert.True(Math.Abs(Math.Sqrt(covariance[a, a]) / scale[a] - 1) <= 1e-4, $"θ{a}: differenced {Math.Sqrt(covariance[a, a]):R} vs {scale[a]:R}");
+    }
+
     // Label switching never shows: whatever the seed, the same optimum is reported in the same order.
     [Fact]
     public void ComponentOrderDoesNotDependOnTheSeed()
