@@ -6,7 +6,7 @@ namespace GpuEstimation.Kernels.Models;
 /// Bernoulli with success probability p: <c>log f(y) = y log p + (1 − y) log(1 − p)</c>, y ∈ {0, 1}. SciPy:
 /// <c>scipy.stats.bernoulli(p)</c>; MathNet: <c>Bernoulli(p)</c>.
 /// </summary>
-public readonly struct BernoulliModel : IDistribution<BernoulliModel>
+public readonly struct BernoulliModel : IDistribution<BernoulliModel>, ILinearPredictorModel<BernoulliModel>
 {
     /// <inheritdoc/>
     public static string Name => "bernoulli";
@@ -62,5 +62,32 @@ public readonly struct BernoulliModel : IDistribution<BernoulliModel>
         double y = data[0, row];
         terms.Add(0, DeviceMath.XLogY(y, arguments.Get(1)) + DeviceMath.XLogY(1.0 - y, arguments.Get(2)));
         terms.Add(1, y * arguments.Get(3) - (1.0 - y) * arguments.Get(4));
+    }
+
+    /// <summary>One design value, the constant 1: η is the family's parameter.</summary>
+    public int DesignWidth => 1;
+
+    /// <summary>None: the one parameter is η.</summary>
+    public int ExtraParameters => 0;
+
+    /// <inheritdoc/>
+    public int DesignColumn(int j) => -1;
+
+    /// <summary>The parameter is argument 0.</summary>
+    public int DesignArgument(int j) => 0;
+
+    /// <summary>
+    /// Reads arguments 0 … 3 only (the Hessian pass hands no more), so 1/(1 − p) from η itself. With η = p: ∂/∂p = y/p − (1 − y)/(1 − p), ∂²/∂p² = −y/p² − (1 − y)/(1 − p)².
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Curvature<TVec, TRows>(in BernoulliModel model, in TVec arguments, in TRows data, long row, double design, out RowCurvature curvature)
+        where TVec : unmanaged, ITermVector<TVec>
+        where TRows : struct, IDataRows
+    {
+        double y = data[0, row], toP = arguments.Get(3), toQ = 1.0 / (1.0 - design);
+        curvature = default;
+        curvature.Value = DeviceMath.XLogY(y, arguments.Get(1)) + DeviceMath.XLogY(1.0 - y, arguments.Get(2));
+        curvature.Eta = y * toP - (1.0 - y) * toQ;
+        curvature.EtaEta = -y * toP * toP - (1.0 - y) * toQ * toQ;
     }
 }

@@ -7,7 +7,7 @@ namespace GpuEstimation.Kernels.Models;
 /// <c>log f(k) = log C(n, k) + k log p + (n − k) log(1 − p)</c>. SciPy: <c>scipy.stats.binom(n, p)</c>; MathNet:
 /// <c>Binomial(p, n)</c>. Support: k = 0 … n. Reads (k, n, log C(n, k)).
 /// </summary>
-public readonly struct BinomialModel : IDistribution<BinomialModel>
+public readonly struct BinomialModel : IDistribution<BinomialModel>, ILinearPredictorModel<BinomialModel>
 {
     /// <inheritdoc/>
     public static string Name => "binomial";
@@ -70,5 +70,32 @@ public readonly struct BinomialModel : IDistribution<BinomialModel>
         double k = data[0, row], n = data[1, row];
         terms.Add(0, data[2, row] + DeviceMath.XLogY(k, arguments.Get(1)) + DeviceMath.XLogY(n - k, arguments.Get(2)));
         terms.Add(1, k * arguments.Get(3) - (n - k) * arguments.Get(4));
+    }
+
+    /// <summary>One design value, the constant 1: η is the family's parameter.</summary>
+    public int DesignWidth => 1;
+
+    /// <summary>None: the one parameter is η.</summary>
+    public int ExtraParameters => 0;
+
+    /// <inheritdoc/>
+    public int DesignColumn(int j) => -1;
+
+    /// <summary>The parameter is argument 0.</summary>
+    public int DesignArgument(int j) => 0;
+
+    /// <summary>
+    /// Reads arguments 0 … 3 only (the Hessian pass hands no more), so 1/(1 − p) from η itself. With η = p: ∂/∂p = k/p − (n − k)/(1 − p), ∂²/∂p² = −k/p² − (n − k)/(1 − p)².
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Curvature<TVec, TRows>(in BinomialModel model, in TVec arguments, in TRows data, long row, double design, out RowCurvature curvature)
+        where TVec : unmanaged, ITermVector<TVec>
+        where TRows : struct, IDataRows
+    {
+        double k = data[0, row], failures = data[1, row] - k, toP = arguments.Get(3), toQ = 1.0 / (1.0 - design);
+        curvature = default;
+        curvature.Value = data[2, row] + DeviceMath.XLogY(k, arguments.Get(1)) + DeviceMath.XLogY(failures, arguments.Get(2));
+        curvature.Eta = k * toP - failures * toQ;
+        curvature.EtaEta = -k * toP * toP - failures * toQ * toQ;
     }
 }

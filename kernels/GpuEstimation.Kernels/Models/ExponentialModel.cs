@@ -6,7 +6,7 @@ namespace GpuEstimation.Kernels.Models;
 /// Exponential with rate λ: <c>log f(x) = log λ − λx</c>. SciPy: <c>scipy.stats.expon(scale=1/rate)</c>; MathNet:
 /// <c>Exponential(rate)</c>. Support: x ≥ 0.
 /// </summary>
-public readonly struct ExponentialModel : IDistribution<ExponentialModel>
+public readonly struct ExponentialModel : IDistribution<ExponentialModel>, ILinearPredictorModel<ExponentialModel>
 {
     /// <inheritdoc/>
     public static string Name => "exponential";
@@ -50,5 +50,30 @@ public readonly struct ExponentialModel : IDistribution<ExponentialModel>
         double x = data[0, row];
         terms.Add(0, arguments.Get(1) - arguments.Get(0) * x);
         terms.Add(1, 1.0 / arguments.Get(0) - x);
+    }
+
+    /// <summary>One design value, the constant 1: η is the family's parameter.</summary>
+    public int DesignWidth => 1;
+
+    /// <summary>None: the one parameter is η.</summary>
+    public int ExtraParameters => 0;
+
+    /// <inheritdoc/>
+    public int DesignColumn(int j) => -1;
+
+    /// <summary>The parameter is argument 0.</summary>
+    public int DesignArgument(int j) => 0;
+
+    /// <summary>With η = λ: ∂/∂λ = 1/λ − x, ∂²/∂λ² = −1/λ².</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Curvature<TVec, TRows>(in ExponentialModel model, in TVec arguments, in TRows data, long row, double design, out RowCurvature curvature)
+        where TVec : unmanaged, ITermVector<TVec>
+        where TRows : struct, IDataRows
+    {
+        double x = data[0, row], inverse = 1.0 / design;
+        curvature = default;
+        curvature.Value = arguments.Get(1) - design * x;
+        curvature.Eta = inverse - x;
+        curvature.EtaEta = -inverse * inverse;
     }
 }

@@ -7,7 +7,7 @@ namespace GpuEstimation.Kernels.Models;
 /// SciPy: <c>scipy.stats.lognorm(s=sigma, scale=exp(mu))</c>; MathNet: <c>LogNormal(mu, sigma)</c>. Support: x &gt; 0.
 /// Reads (log x) computed once on the host.
 /// </summary>
-public readonly struct LogNormalModel : IDistribution<LogNormalModel>
+public readonly struct LogNormalModel : IDistribution<LogNormalModel>, ILinearPredictorModel<LogNormalModel>
 {
     /// <inheritdoc/>
     public static string Name => "lognormal";
@@ -57,5 +57,38 @@ public readonly struct LogNormalModel : IDistribution<LogNormalModel>
         terms.Add(0, arguments.Get(2) - logX - 0.5 * zz);
         terms.Add(1, z * inverseSigma);
         terms.Add(2, (zz - 1.0) * inverseSigma);
+    }
+
+    /// <summary>One design value, the constant 1: η = μ.</summary>
+    public int DesignWidth => 1;
+
+    /// <summary>σ.</summary>
+    public int ExtraParameters => 1;
+
+    /// <inheritdoc/>
+    public int DesignColumn(int j) => -1;
+
+    /// <summary>μ is argument 0.</summary>
+    public int DesignArgument(int j) => 0;
+
+    /// <summary>
+    /// The normal's on log x (the Jacobian −log x in the value only): with z = (log x − η)/σ, ∂/∂η = z/σ,
+    /// ∂/∂σ = (z² − 1)/σ, ∂²/∂η² = −1/σ², ∂²/∂η∂σ = −2z/σ², ∂²/∂σ² = (1 − 3z²)/σ².
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Curvature<TVec, TRows>(in LogNormalModel model, in TVec arguments, in TRows data, long row, double design, out RowCurvature curvature)
+        where TVec : unmanaged, ITermVector<TVec>
+        where TRows : struct, IDataRows
+    {
+        double logX = data[0, row];
+        double inverseSigma = arguments.Get(1);
+        double z = (logX - design) * inverseSigma;
+        double zz = z * z, inverseVariance = inverseSigma * inverseSigma;
+        curvature.Value = arguments.Get(2) - logX - 0.5 * zz;
+        curvature.Eta = z * inverseSigma;
+        curvature.Extra = (zz - 1.0) * inverseSigma;
+        curvature.EtaEta = -inverseVariance;
+        curvature.EtaExtra = -2.0 * z * inverseVariance;
+        curvature.ExtraExtra = (1.0 - 3.0 * zz) * inverseVariance;
     }
 }

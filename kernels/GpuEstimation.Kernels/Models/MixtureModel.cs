@@ -134,8 +134,8 @@ public readonly struct MixtureModel : ILikelihoodModel<MixtureModel>
     {
         MixtureFamily.Exponential or MixtureFamily.Poisson => 2,
         MixtureFamily.LogNormal or MixtureFamily.Cauchy or MixtureFamily.Laplace or MixtureFamily.Logistic => 3,
-        MixtureFamily.Normal or MixtureFamily.Weibull or MixtureFamily.Geometric => 4,
-        MixtureFamily.Beta or MixtureFamily.Bernoulli => 5,
+        MixtureFamily.Normal or MixtureFamily.Weibull => 4,
+        MixtureFamily.Beta or MixtureFamily.Bernoulli or MixtureFamily.Geometric => 5,
         MixtureFamily.Gamma => 6,
         MixtureFamily.StudentT => 7,
         _ => 8,

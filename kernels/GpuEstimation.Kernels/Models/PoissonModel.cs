@@ -6,7 +6,7 @@ namespace GpuEstimation.Kernels.Models;
 /// Poisson with rate λ: <c>log f(k) = k log λ − λ − log k!</c>. SciPy: <c>scipy.stats.poisson(mu=rate)</c>; MathNet:
 /// <c>Poisson(lambda)</c>. Support: k = 0, 1, 2, .... Reads (k, log k!).
 /// </summary>
-public readonly struct PoissonModel : IDistribution<PoissonModel>
+public readonly struct PoissonModel : IDistribution<PoissonModel>, ILinearPredictorModel<PoissonModel>
 {
     /// <inheritdoc/>
     public static string Name => "poisson";
@@ -50,5 +50,30 @@ public readonly struct PoissonModel : IDistribution<PoissonModel>
         double k = data[0, row];
         terms.Add(0, DeviceMath.XLogY(k, arguments.Get(1)) - arguments.Get(0) - data[1, row]);
         terms.Add(1, k / arguments.Get(0) - 1.0);
+    }
+
+    /// <summary>One design value, the constant 1: η is the family's parameter.</summary>
+    public int DesignWidth => 1;
+
+    /// <summary>None: the one parameter is η.</summary>
+    public int ExtraParameters => 0;
+
+    /// <inheritdoc/>
+    public int DesignColumn(int j) => -1;
+
+    /// <summary>The parameter is argument 0.</summary>
+    public int DesignArgument(int j) => 0;
+
+    /// <summary>With η = λ: ∂/∂λ = k/λ − 1, ∂²/∂λ² = −k/λ².</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Curvature<TVec, TRows>(in PoissonModel model, in TVec arguments, in TRows data, long row, double design, out RowCurvature curvature)
+        where TVec : unmanaged, ITermVector<TVec>
+        where TRows : struct, IDataRows
+    {
+        double k = data[0, row], inverse = 1.0 / design;
+        curvature = default;
+        curvature.Value = DeviceMath.XLogY(k, arguments.Get(1)) - design - data[1, row];
+        curvature.Eta = k * inverse - 1.0;
+        curvature.EtaEta = -k * inverse * inverse;
     }
 }
