@@ -62,6 +62,9 @@ public interface ILinearPredictorModel<TSelf> : ILikelihoodModel<TSelf> where TS
 public static class RowBlocks
 {
     /// <summary>One <see cref="ILinearPredictorModel{TSelf}.Curvature"/> per row of the block, as the default block does.</summary>
+    // Fully optimized from the first call (with Curvature inlined): a fit of a few passes is over before tiered
+    // compilation would promote it, and its first tier costs several times the optimized loop.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static unsafe void OneByOne<TModel>(in TModel model, Vec4 own, in HostRows data, long first, int count, double* design,
         double* derivatives, int stride)
         where TModel : unmanaged, ILinearPredictorModel<TModel>
