@@ -275,6 +275,7 @@ public unsafe struct GlmModel : ILinearPredictorModel<GlmModel>
     /// the same formulas as <see cref="Curvature"/>, with .NET's vector exp and log (within 2 and 3 ulps of the host's
     /// libm, WideDesign's VectorMath test) for the scalar ones; other families and links one row at a time.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void CurvatureBlock(in GlmModel model, Vec4 own, in HostRows data, long first, int count, double* design,
         double* derivatives, int stride)
     {
@@ -330,6 +331,7 @@ public unsafe struct GlmModel : ILinearPredictorModel<GlmModel>
     // The Poisson GLM under its log link, four rows at a time: μ = e^η, log f = y η − μ + c (y η is 0 where y = 0, as
     // XLogY gives), ∂/∂η = y − μ, ∂²/∂η² = −μ; weighted as Curvature weights a row. Vector256.Exp is within 2 ulps
     // of libm (CurvatureBlockTests).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void PoissonLogBlock(in GlmModel model, Vec4 own, in HostRows data, long first, int count, double* design,
         double* derivatives, int stride)
     {

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace GpuEstimation.Kernels.Models;
 
@@ -98,5 +99,36 @@ public readonly struct NormalModel : IDistribution<NormalModel>, ILinearPredicto
         curvature.EtaEta = -inverseVariance;
         curvature.EtaExtra = -2.0 * z * inverseVariance;
         curvature.ExtraExtra = (1.0 - 3.0 * z * z) * inverseVariance;
+    }
+
+    /// <summary>
+    /// <see cref="Curvature"/> for four rows at a time in 256-bit vectors (the same arithmetic, so the same bits as
+    /// row by row): the native Hessian pass of a normal fit is then about as fast as its evaluation.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe void CurvatureBlock(in NormalModel model, Vec4 own, in HostRows data, long first, int count, double* design,
+        double* derivatives, int stride)
+    {
+        double* x = data.Column(0) + first;
+        var inverseSigma = Vector256.Create(own.Get(1));
+        var constant = Vector256.Create(own.Get(2));
+        var scaled = Vector256.Create(own.Get(3));
+        var inverseVariance = inverseSigma * inverseSigma;
+        var one = Vector256<double>.One;
+        int i = 0;
+        for (; i + 3 < count; i += 4)
+        {
+            var d = Vector256.Load(x + i) - Vector256.Load(design + i);
+            var w = d * scaled;
+            var z = d * inverseSigma;
+            var zz = z * z;
+            Vector256.Store(constant - w * w, derivatives + i);
+            Vector256.Store(z * inverseSigma, derivatives + stride + i);
+            Vector256.Store((zz - one) * inverseSigma, derivatives + 2 * stride + i);
+            Vector256.Store(-inverseVariance, derivatives + 3 * stride + i);
+            Vector256.Store(Vector256.Create(-2.0) * z * inverseVariance, derivatives + 4 * stride + i);
+            Vector256.Store((one - Vector256.Create(3.0) * z * z) * inverseVariance, derivatives + 5 * stride + i);
+        }
+        RowBlocks.OneByOne(model, own, data, first + i, count - i, design + i, derivatives + i, stride);
     }
 }

@@ -128,6 +128,8 @@ internal sealed unsafe class NativeLinearSums<TModel> : ILinearSums
         // derivative · z_a for the current (kind, a), and the design part of η.
         var derivatives = new double[8 * BlockRows];
         var columns = new double*[width + 1];
+        bool constantOnly = width == 1 && model.DesignColumn(0) < 0;
+        var kindSums = new double[6];
         fixed (double* d = derivatives, ones = Ones)
         {
             double* scaled = d + 6 * BlockRows, design = d + 7 * BlockRows;
@@ -153,6 +155,15 @@ internal sealed unsafe class NativeLinearSums<TModel> : ILinearSums
                         d[4 * BlockRows + i] = row.EtaExtra;
                         d[5 * BlockRows + i] = row.ExtraExtra;
                     }
+                }
+                if (constantOnly)
+                {
+                    // The design is the constant alone (a family fitted as a linear-predictor model): every product
+                    // z_a z_b is 1, so each entry is the plain sum of its derivative's row, the six in one sweep.
+                    SumRows(d, n, kindSums);
+                    for (int e = 0; e < entries.Length; e++)
+                        sums[e] += kindSums[HessianEntry.Kind(entries[e])];
+                    continue;
                 }
                 int scaledFor = -1;
                 for (int e = 0; e < entries.Length; e++)
@@ -191,6 +202,7 @@ internal sealed unsafe class NativeLinearSums<TModel> : ILinearSums
     }
 
     // design[i] = Σⱼ γⱼ zⱼ[i], j in order, four rows per vector.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void LinearPredictor(double[] coefficients, double*[] columns, int width, double* design, int n)
     {
         var first = Vector256.Create(coefficients[0]);
@@ -212,6 +224,40 @@ internal sealed unsafe class NativeLinearSums<TModel> : ILinearSums
         }
     }
 
+    // The sums of the six derivative rows d[kind · BlockRows + i], i < n: a vector accumulator per row, the lanes and
+    // the tail added in a fixed order.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void SumRows(double* d, int n, double[] sums)
+    {
+        var s0 = Vector256<double>.Zero;
+        var s1 = Vector256<double>.Zero;
+        var s2 = Vector256<double>.Zero;
+        var s3 = Vector256<double>.Zero;
+        var s4 = Vector256<double>.Zero;
+        var s5 = Vector256<double>.Zero;
+        int i = 0;
+        for (; i + 3 < n; i += 4)
+        {
+            s0 += Vector256.Load(d + i);
+            s1 += Vector256.Load(d + BlockRows + i);
+            s2 += Vector256.Load(d + 2 * BlockRows + i);
+            s3 += Vector256.Load(d + 3 * BlockRows + i);
+            s4 += Vector256.Load(d + 4 * BlockRows + i);
+            s5 += Vector256.Load(d + 5 * BlockRows + i);
+        }
+        sums[0] = Lanes(s0);
+        sums[1] = Lanes(s1);
+        sums[2] = Lanes(s2);
+        sums[3] = Lanes(s3);
+        sums[4] = Lanes(s4);
+        sums[5] = Lanes(s5);
+        for (; i < n; i++)
+        {
+            for (int kind = 0; kind < 6; kind++)
+                sums[kind] += d[kind * BlockRows + i];
+        }
+    }
+
     // Entries e + 1 … e + 3 share entry e's (kind, a) and none is a product with the constant.
     private static bool SameScaled(int[] entries, int e, int key, int width)
     {
@@ -226,6 +272,7 @@ internal sealed unsafe class NativeLinearSums<TModel> : ILinearSums
 
     // Σ x[i] yₖ[i] for four columns y₀ … y₃: two vector accumulators per column over 8 rows a step (eight independent
     // chains), combined in a fixed order, then the tail.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static (double, double, double, double) Dot4(double* x, double* y0, double* y1, double* y2, double* y3, int n)
     {
         var a0 = Vector256<double>.Zero;
@@ -263,6 +310,7 @@ internal sealed unsafe class NativeLinearSums<TModel> : ILinearSums
 
     private static double Lanes(Vector256<double> s) => (s.GetElement(0) + s.GetElement(1)) + (s.GetElement(2) + s.GetElement(3));
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Multiply(double* x, double* y, double* product, int n)
     {
         int i = 0;
@@ -273,6 +321,7 @@ internal sealed unsafe class NativeLinearSums<TModel> : ILinearSums
     }
 
     // Σ x[i] y[i]: four vector accumulators over 16 rows a step, combined in a fixed order, then the tail.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double Dot(double* x, double* y, int n)
     {
         var s0 = Vector256<double>.Zero;

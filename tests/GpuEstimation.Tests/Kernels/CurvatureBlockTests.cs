@@ -14,7 +14,8 @@ public class CurvatureBlockTests
 {
     private static long Ulps(double a, double b) => Math.Abs(BitConverter.DoubleToInt64Bits(a) - BitConverter.DoubleToInt64Bits(b));
 
-    // Measured: exp within 2 ulps of Math.Exp on [−745, 0], log within 3 of Math.Log on [1, 2] (the ranges the logit uses).
+    // The exp and log the blocks use (VectorMath) on the ranges the logit uses: exp within 2 ulps of Math.Exp on
+    // [−745, 0], log within 3 of Math.Log on [1, 2].
     [Fact]
     public void VectorExpAndLogStayWithinAFewUlpsOfLibm()
     {
@@ -23,12 +24,37 @@ public class CurvatureBlockTests
         for (int i = 0; i < 200_000; i++)
         {
             double x = -random.NextDouble() * (i % 2 == 0 ? 40 : 745);
-            exp = Math.Max(exp, Ulps(Vector256.Exp(Vector256.Create(x)).GetElement(0), Math.Exp(x)));
+            exp = Math.Max(exp, Ulps(VectorMath.Exp(Vector256.Create(x)).GetElement(0), Math.Exp(x)));
             double u = 1 + random.NextDouble();
-            log = Math.Max(log, Ulps(Vector256.Log(Vector256.Create(u)).GetElement(0), Math.Log(u)));
+            log = Math.Max(log, Ulps(VectorMath.Log(Vector256.Create(u)).GetElement(0), Math.Log(u)));
         }
         Assert.True(exp <= 2, $"exp: {exp} ulps");
         Assert.True(log <= 3, $"log: {log} ulps");
+    }
+
+    // The normal's rows four at a time: the same bits as row by row (a block length that leaves a scalar tail).
+    [Fact]
+    public unsafe void VectorNormalRowsAreTheScalarRows()
+    {
+        const int n = 1027;
+        var random = new Random(12);
+        var x = Enumerable.Range(0, n).Select(_ => (random.NextDouble() - 0.5) * 40).ToArray();
+        var design = Enumerable.Repeat(1.75, n).ToArray();
+        var arguments = new double[4];
+        NormalModel.Prepare(default, [1.75, 2.5], arguments);
+        var own = default(Vec4);
+        for (int k = 0; k < 4; k++)
+            own.Set(k, arguments[k]);
+        var vector = new double[6 * n];
+        var scalar = new double[6 * n];
+        fixed (double* v = x, d = design, a = vector, b = scalar)
+        {
+            var data = new HostRows(v, n);
+            NormalModel.CurvatureBlock(default, own, data, 0, n, d, a, n);
+            RowBlocks.OneByOne(default(NormalModel), own, data, 0, n, d, b, n);
+        }
+        for (int k = 0; k < 6 * n; k++)
+            Assert.True(vector[k].Equals(scalar[k]), $"derivative {k / n}, row {k % n}: {vector[k]:R} vs {scalar[k]:R}");
     }
 
     // Rows with η from −800 to 800 (each tail, and |η| where 1 + e^{−|η|} rounds to 1), y and trials with zeros, an
