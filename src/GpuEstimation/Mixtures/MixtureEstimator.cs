@@ -77,6 +77,8 @@ public static class MixtureEstimator
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var statistics = spec.Model.WithStatistics(true);
         using var em = new LikelihoodEngine<MixtureModel>(device, statistics, spec.Columns, MixtureSpec.ModelName);
+        using var normal = NormalMixtureStatistics.For(spec, device);
+        Func<double[], double[], double> statisticsAt = normal is not null ? normal.Evaluate : (point, sums) => em.Evaluate(point, sums);
         var exact = spec.ToModelSpec(InitialPoint(spec, options.Seed, 0));
         using var session = new EstimationSession(exact, device);
         var scales = Spreads(spec);
@@ -88,7 +90,7 @@ public static class MixtureEstimator
         {
             var start = InitialPoint(spec, options.Seed, s);
             var emClock = System.Diagnostics.Stopwatch.StartNew();
-            var (point, iterations, failure) = Em(spec, em, start, options, scales);
+            var (point, iterations, failure) = Em(spec, statisticsAt, em.ParameterCount, start, options, scales);
             double emMs = emClock.Elapsed.TotalMilliseconds;
             FitResult? fit = null;
             if (failure is null)
@@ -143,11 +145,12 @@ public static class MixtureEstimator
         return w;
     }
 
-    // EM from start: one statistics pass per iteration, then the closed-form M-step.
-    private static (double[] Point, int Iterations, string? Failure) Em(MixtureSpec spec, LikelihoodEngine<MixtureModel> em, double[] start,
-        MixtureOptions options, (double X, double LogX) scales)
+    // EM from start: one statistics pass per iteration (statisticsAt: the log-likelihood and the statistics' sums at a
+    // padded point of `size` values), then the closed-form M-step.
+    private static (double[] Point, int Iterations, string? Failure) Em(MixtureSpec spec, Func<double[], double[], double> statisticsAt, int size,
+        double[] start, MixtureOptions options, (double X, double LogX) scales)
     {
-        int k = spec.Components, size = em.ParameterCount;
+        int k = spec.Components;
         var point = (double[])start.Clone();
         var padded = new double[size];
         var sums = new double[size];
@@ -157,7 +160,7 @@ public static class MixtureEstimator
         {
             Array.Clear(padded);
             point.CopyTo(padded, 0);
-            double value = em.Evaluate(padded, sums);
+            double value = statisticsAt(padded, sums);
             if (!double.IsFinite(value))
                 return (point, iteration, $"the log-likelihood is not finite at EM iteration {iteration + 1}");
             var next = MStep(spec, point, sums);

@@ -143,5 +143,5 @@ public sealed class MixtureSpec
 
     /// <summary>The exact model as a model spec starting at <paramref name="start"/> (natural scale, model order).</summary>
     public ModelSpec<MixtureModel> ToModelSpec(IReadOnlyList<double> start) =>
-        new(ModelName, Model, Columns, Parameters, start);
+        new(ModelName, Model, Columns, Parameters, start) { OwnEngine = device => NormalMixtureEngine.For(this, device) };
 }

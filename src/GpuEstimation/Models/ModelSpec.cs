@@ -115,6 +115,13 @@ public sealed class ModelSpec<TModel> : IModelSpec where TModel : unmanaged, ILi
     public string NoFiniteMaximum(IReadOnlyList<string> parameters) =>
         _noFiniteMaximum?.Invoke(parameters) ?? $"no finite maximum: the log-likelihood keeps rising without bound as {string.Join(", ", parameters)}";
 
+    /// <summary>
+    /// An engine of the model's own for a device, where it has one (null: the generic engine): a faster evaluation of
+    /// the same log-likelihood and gradient, such as a normal mixture's from its sufficient statistics.
+    /// </summary>
+    public Func<ComputeDevice, ILikelihoodEngine?>? OwnEngine { get; init; }
+
     /// <inheritdoc/>
-    public ILikelihoodEngine CreateEngine(ComputeDevice device) => new LikelihoodEngine<TModel>(device, Model, Columns, Name);
+    public ILikelihoodEngine CreateEngine(ComputeDevice device) =>
+        OwnEngine?.Invoke(device) ?? new LikelihoodEngine<TModel>(device, Model, Columns, Name);
 }

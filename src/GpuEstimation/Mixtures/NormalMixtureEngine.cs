@@ -1,0 +1,74 @@
+using GpuEstimation.Backends;
+using GpuEstimation.Engine;
+using GpuEstimation.Kernels.Models;
+
+namespace GpuEstimation.Mixtures;
+
+/// <summary>
+/// The exact log-likelihood of a one-column mixture of normal components and its gradient on the native backend, from
+/// one vectorized statistics pass (<see cref="NormalMixtureStatistics"/>): with Sₘ = Σᵢ rᵢₖ aᵢᵐ (a = x − shift,
+/// d = μₖ − shift), ∂/∂wⱼ = S₀ⱼ/wⱼ − S₀_K/w_K, ∂/∂μₖ = (S₁ − d S₀)/σₖ², ∂/∂σₖ = (S₂ − 2d S₁ + d² S₀)/σₖ³ − S₀/σₖ, which is
+/// the generic model's gradient (Σ rₖ ∂ log fₖ) summed in another order. The finish of a normal mixture makes dozens of
+/// such evaluations. Sweeps, pointwise densities and score products go to the generic engine.
+/// </summary>
+internal sealed class NormalMixtureEngine : ILikelihoodEngine
+{
+    private readonly MixtureSpec _spec;
+    private readonly LikelihoodEngine<MixtureModel> _generic;
+    private readonly NormalMixtureStatistics _statistics;
+    private readonly double[] _sums;
+
+    private NormalMixtureEngine(MixtureSpec spec, ComputeDevice device, NormalMixtureStatistics statistics)
+    {
+        _spec = spec;
+        _statistics = statistics;
+        _generic = new LikelihoodEngine<MixtureModel>(device, spec.Model, spec.Columns, MixtureSpec.ModelName);
+        _sums = new double[MixtureModel.StatisticsPerComponent * spec.Components];
+    }
+
+    /// <summary>The engine for <paramref name="spec"/> where every component is normal and the device native; else null.</summary>
+    public static ILikelihoodEngine? For(MixtureSpec spec, ComputeDevice device) =>
+        NormalMixtureStatistics.For(spec, device) is { } statistics ? new NormalMixtureEngine(spec, device, statistics) : null;
+
+    public int ParameterCount => _generic.ParameterCount;
+
+    public int Rows => _generic.Rows;
+
+    public ComputeDevice Device => _generic.Device;
+
+    public double Evaluate(ReadOnlySpan<double> parameters, Span<double> gradient)
+    {
+        var point = parameters.ToArray();
+        double value = _statistics.Evaluate(point, _sums);
+        int k = _spec.Components;
+        var weights = MixtureEstimator.Weights(_spec, point);
+        double shift = _spec.Model.Shift;
+        double last = _sums[MixtureModel.StatisticsPerComponent * (k - 1)] / weights[k - 1];
+        for (int j = 0; j < k - 1; j++)
+            gradient[j] = _sums[MixtureModel.StatisticsPerComponent * j] / weights[j] - last;
+        for (int c = 0; c < k; c++)
+        {
+            int at = _spec.Model.FirstParameter(c);
+            double s0 = _sums[3 * c], s1 = _sums[3 * c + 1], s2 = _sums[3 * c + 2];
+            double d = point[at] - shift, sigma = point[at + 1], inverse = 1 / sigma;
+            gradient[at] = (s1 - d * s0) * inverse * inverse;
+            gradient[at + 1] = (s2 - 2 * d * s1 + d * d * s0) * inverse * inverse * inverse - s0 * inverse;
+        }
+        return value;
+    }
+
+    public double[] LogLikelihoods(IReadOnlyList<double[]> points) => _generic.LogLikelihoods(points);
+
+    public double[] LogDensities(ReadOnlySpan<double> parameters) => _generic.LogDensities(parameters);
+
+    public double[,] ScoreProducts(ReadOnlySpan<double> parameters) => _generic.ScoreProducts(parameters);
+
+    public double[,] ClusterScoreProducts(ReadOnlySpan<double> parameters, IReadOnlyList<int> clusters, int clusterCount) =>
+        _generic.ClusterScoreProducts(parameters, clusters, clusterCount);
+
+    public void Dispose()
+    {
+        _statistics.Dispose();
+        _generic.Dispose();
+    }
+}

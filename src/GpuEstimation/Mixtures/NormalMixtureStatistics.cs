@@ -1,0 +1,73 @@
+using GpuEstimation.Backends;
+using GpuEstimation.Kernels;
+using GpuEstimation.Kernels.Mixtures;
+using GpuEstimation.Kernels.Models;
+
+namespace GpuEstimation.Mixtures;
+
+/// <summary>
+/// EM's statistics for a one-column mixture of normal components on the native backend, from the Gaussian mixture's
+/// vectorized pass in one dimension (<see cref="NativeMixturePass"/>) instead of the generic <see cref="MixtureModel"/>
+/// row by row: the same sums (each component's Σ rₖ, Σ rₖ a and Σ rₖ a², a = x − the model's shift) and the same
+/// log-likelihood, about twenty times faster.
+/// </summary>
+internal sealed class NormalMixtureStatistics : IDisposable
+{
+    private readonly MixtureSpec _spec;
+    private readonly ComputeDevice _host;
+    private readonly MixturePass _pass;
+    private readonly int[] _codes;
+    private readonly double[] _packed;
+    private readonly double[] _sums;
+
+    private NormalMixtureStatistics(MixtureSpec spec, ComputeDevice device)
+    {
+        _spec = spec;
+        int k = spec.Components;
+        double shift = spec.Model.Shift;
+        _host = ComputeDevice.Open(Backend.Native, device.Threads);
+        _pass = MixturePass.Open(_host, [spec.X.Select(v => v - shift).ToArray()], k, diagonal: true);
+        _codes = new int[MixtureModel.StatisticsPerComponent * k];
+        for (int c = 0; c < k; c++)
+        {
+            _codes[3 * c] = GaussianMixtureRow.Code(c, 1, 1);
+            _codes[3 * c + 1] = GaussianMixtureRow.Code(c, 0, 1);
+            _codes[3 * c + 2] = GaussianMixtureRow.Code(c, 0, 0);
+        }
+        _packed = new double[k * GaussianMixtureRow.Stride(1, diagonal: true)];
+        _sums = new double[_codes.Length];
+    }
+
+    /// <summary>The pass for <paramref name="spec"/> where every component is normal and the device is native; else null.</summary>
+    public static NormalMixtureStatistics? For(MixtureSpec spec, ComputeDevice device) =>
+        device.Backend == Backend.Native && spec.Families.All(f => f.Family == MixtureFamily.Normal) ? new NormalMixtureStatistics(spec, device) : null;
+
+    /// <summary>
+    /// The log-likelihood at <paramref name="point"/> (the mixture's parameters) and, into <paramref name="sums"/>, the
+    /// statistics in <see cref="MixtureModel"/>'s statistics mode's order (the rest of it cleared).
+    /// </summary>
+    public double Evaluate(double[] point, double[] sums)
+    {
+        var weights = MixtureEstimator.Weights(_spec, point);
+        double shift = _spec.Model.Shift;
+        for (int c = 0; c < _spec.Components; c++)
+        {
+            int at = _spec.Model.FirstParameter(c);
+            double mu = point[at], sigma = point[at + 1];
+            // [log wₖ − log σₖ − ½ log 2π, μₖ − shift, 1/σₖ]: GaussianMixtureRow's packing for a diagonal factor.
+            _packed[3 * c] = Math.Log(weights[c]) - Math.Log(sigma) - KernelConstants.HalfLogTwoPi;
+            _packed[3 * c + 1] = mu - shift;
+            _packed[3 * c + 2] = 1 / sigma;
+        }
+        double value = _pass.Run(_packed, _codes, _sums);
+        Array.Clear(sums);
+        _sums.CopyTo(sums, 0);
+        return value;
+    }
+
+    public void Dispose()
+    {
+        _pass.Dispose();
+        _host.Dispose();
+    }
+}
