@@ -107,3 +107,17 @@ public class OpenClBenchmarks : FamilySessionBenchmark
     [Benchmark]
     public bool Fit() => Session.Fit(new FitOptions()).Converged;
 }
+
+/// <summary>
+/// Value + gradient over 10⁶ points on the native backend for the families with a transcendental per point, and the
+/// Normal they are measured against (issue 17: ratios to the Normal from one run), in this process with the short job.
+/// </summary>
+[Config(typeof(ShortInProcessConfig))]
+public class FamilyRatioBenchmarks : FamilySessionBenchmark
+{
+    [Params("normal", "studentt", "logistic", "weibull", "cauchy", "negbinomial")]
+    public override string Family { get; set; } = "normal";
+
+    [Benchmark]
+    public double ValueAndGradient() => Session.Evaluate(Spec.Start).LogLikelihood;
+}

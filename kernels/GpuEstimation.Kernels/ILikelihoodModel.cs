@@ -52,4 +52,20 @@ public interface ILikelihoodModel<TSelf> where TSelf : unmanaged, ILikelihoodMod
     static abstract void Accumulate<TVec, TRows>(in TSelf model, in TVec arguments, in TRows data, long row, ref TVec terms)
         where TVec : unmanaged, ITermVector<TVec>
         where TRows : struct, IDataRows;
+
+    /// <summary>
+    /// Host side (the native backend), once per evaluation: whether <see cref="AccumulateBlock"/> computes this model's
+    /// terms at these prepared arguments. False by default (the native backend then calls <see cref="Accumulate"/> row
+    /// by row); a model may answer false for options or parameter ranges its block does not cover.
+    /// </summary>
+    static virtual bool HasBlock<TVec>(in TSelf model, in TVec arguments) where TVec : unmanaged, ITermVector<TVec> => false;
+
+    /// <summary>
+    /// Host side (the native backend): adds the terms of rows <paramref name="row"/> … <paramref name="row"/> + 3, one
+    /// row per lane, to <paramref name="terms"/>: the same quantities as <see cref="Accumulate"/> (to rounding), with
+    /// <see cref="VectorMath"/> for its transcendental functions. Called only where <see cref="HasBlock"/> said true.
+    /// </summary>
+    static virtual void AccumulateBlock<TVec>(in TSelf model, in TVec arguments, in HostRows data, long row, ref TermLanes terms)
+        where TVec : unmanaged, ITermVector<TVec> =>
+        throw new NotSupportedException($"{typeof(TSelf).Name} has no row block.");
 }

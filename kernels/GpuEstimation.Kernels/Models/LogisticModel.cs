@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace GpuEstimation.Kernels.Models;
 
@@ -57,5 +58,25 @@ public readonly struct LogisticModel : IDistribution<LogisticModel>
         terms.Add(0, arguments.Get(2) - a - 2.0 * TRows.Log1p(e));
         terms.Add(1, tanhHalf * inverseScale);
         terms.Add(2, (z * tanhHalf - 1.0) * inverseScale);
+    }
+
+    /// <inheritdoc/>
+    public static bool HasBlock<TVec>(in LogisticModel model, in TVec arguments) where TVec : unmanaged, ITermVector<TVec> => true;
+
+    /// <summary>Four rows of <see cref="Accumulate"/> in the lanes, with <see cref="VectorMath"/>'s exp and log1p.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void AccumulateBlock<TVec>(in LogisticModel model, in TVec arguments, in HostRows data, long row, ref TermLanes terms)
+        where TVec : unmanaged, ITermVector<TVec>
+    {
+        var one = Vector256<double>.One;
+        var inverseScale = Vector256.Create(arguments.Get(1));
+        var z = (Vector256.Load(data.Column(0) + row) - Vector256.Create(arguments.Get(0))) * inverseScale;
+        var a = Vector256.Abs(z);
+        var e = VectorMath.Exp(-a);
+        var magnitude = (one - e) / (one + e);
+        var tanhHalf = Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(z, Vector256<double>.Zero), magnitude, -magnitude);
+        terms.Term0 += Vector256.Create(arguments.Get(2)) - a - Vector256.Create(2.0) * VectorMath.Log1p(e);
+        terms.Term1 += tanhHalf * inverseScale;
+        terms.Term2 += (z * tanhHalf - one) * inverseScale;
     }
 }

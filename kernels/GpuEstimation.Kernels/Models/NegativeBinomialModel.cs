@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace GpuEstimation.Kernels.Models;
 
@@ -91,5 +92,26 @@ public readonly struct NegativeBinomialModel : IDistribution<NegativeBinomialMod
             terms.Add(1, TRows.Digamma(k + r) + arguments.Get(4));
         }
         terms.Add(2, arguments.Get(5) - k * arguments.Get(6));
+    }
+
+    /// <summary>The block covers r below <see cref="AsymptoticShape"/>; from there on the rows go one by one.</summary>
+    public static bool HasBlock<TVec>(in NegativeBinomialModel model, in TVec arguments) where TVec : unmanaged, ITermVector<TVec> =>
+        arguments.Get(0) < AsymptoticShape;
+
+    /// <summary>
+    /// Four rows of <see cref="Accumulate"/> (r below <see cref="AsymptoticShape"/>) in the lanes: log Γ(k + r) and ψ(k + r)
+    /// together by <see cref="VectorMath.LogGammaAndDigamma"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void AccumulateBlock<TVec>(in NegativeBinomialModel model, in TVec arguments, in HostRows data, long row, ref TermLanes terms)
+        where TVec : unmanaged, ITermVector<TVec>
+    {
+        double r = arguments.Get(0);
+        var k = Vector256.Load(data.Column(0) + row);
+        var (logGamma, digamma) = VectorMath.LogGammaAndDigamma(k + Vector256.Create(r));
+        terms.Term0 += logGamma + Vector256.Create(arguments.Get(3)) - Vector256.Load(data.Column(1) + row)
+            + Vector256.Create(r * arguments.Get(1)) + k * Vector256.Create(arguments.Get(2));
+        terms.Term1 += digamma + Vector256.Create(arguments.Get(4));
+        terms.Term2 += Vector256.Create(arguments.Get(5)) - k * Vector256.Create(arguments.Get(6));
     }
 }

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace GpuEstimation.Kernels.Models;
 
@@ -63,5 +64,22 @@ public readonly struct NormalModel : IDistribution<NormalModel>
         double z = d * inverseSigma;
         terms.Add(1, z * inverseSigma);
         terms.Add(2, (z * z - 1.0) * inverseSigma);
+    }
+
+    /// <inheritdoc/>
+    public static bool HasBlock<TVec>(in NormalModel model, in TVec arguments) where TVec : unmanaged, ITermVector<TVec> => true;
+
+    /// <summary>Four rows of <see cref="Accumulate"/> in the lanes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void AccumulateBlock<TVec>(in NormalModel model, in TVec arguments, in HostRows data, long row, ref TermLanes terms)
+        where TVec : unmanaged, ITermVector<TVec>
+    {
+        var inverseSigma = Vector256.Create(arguments.Get(1));
+        var d = Vector256.Load(data.Column(0) + row) - Vector256.Create(arguments.Get(0));
+        var w = d * Vector256.Create(arguments.Get(3));
+        terms.Term0 += Vector256.Create(arguments.Get(2)) - w * w;
+        var z = d * inverseSigma;
+        terms.Term1 += z * inverseSigma;
+        terms.Term2 += (z * z - Vector256<double>.One) * inverseSigma;
     }
 }

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace GpuEstimation.Kernels.Models;
 
@@ -101,5 +102,28 @@ public readonly struct StudentTModel : IDistribution<StudentTModel>
         {
             terms.Add(3, arguments.Get(4) + 0.5 * (weight * t - log1p));
         }
+    }
+
+    /// <summary>The block covers ν below <see cref="AsymptoticShape"/>; from there on the rows go one by one.</summary>
+    public static bool HasBlock<TVec>(in StudentTModel model, in TVec arguments) where TVec : unmanaged, ITermVector<TVec> =>
+        arguments.Get(2) < AsymptoticShape;
+
+    /// <summary>Four rows of <see cref="Accumulate"/> (ν below <see cref="AsymptoticShape"/>) in the lanes, with <see cref="VectorMath"/>'s log1p.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void AccumulateBlock<TVec>(in StudentTModel model, in TVec arguments, in HostRows data, long row, ref TermLanes terms)
+        where TVec : unmanaged, ITermVector<TVec>
+    {
+        double nuPlusOne = arguments.Get(5);
+        var inverseSigma = Vector256.Create(arguments.Get(1));
+        var z = (Vector256.Load(data.Column(0) + row) - Vector256.Create(arguments.Get(0))) * inverseSigma;
+        var zz = z * z;
+        var t = zz * Vector256.Create(arguments.Get(6));
+        var log1p = VectorMath.Log1p(t);
+        var weight = Vector256.Create(nuPlusOne) / (Vector256.Create(arguments.Get(2)) + zz);
+        var half = Vector256.Create(0.5);
+        terms.Term0 += Vector256.Create(arguments.Get(3)) - Vector256.Create(0.5 * nuPlusOne) * log1p;
+        terms.Term1 += weight * z * inverseSigma;
+        terms.Term2 += (weight * zz - Vector256<double>.One) * inverseSigma;
+        terms.Term3 += Vector256.Create(arguments.Get(4)) + half * (weight * t - log1p);
     }
 }

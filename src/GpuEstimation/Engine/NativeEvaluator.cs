@@ -8,7 +8,8 @@ namespace GpuEstimation.Engine;
 /// The native backend: the model's own Accumulate in host loops over fixed chunks of rows, the chunks shared among
 /// the worker threads. The chunk partition and the order in which chunk partials are added do not depend on the
 /// number of threads, so the result is the same, to the bit, with any thread count. Within a chunk four
-/// interleaved accumulators break the dependency chain of the sums.
+/// interleaved accumulators break the dependency chain of the sums; a model with a row block
+/// (<see cref="ILikelihoodModel{TSelf}.AccumulateBlock"/>) sums its chunks four rows to a 256-bit vector instead.
 /// </summary>
 internal sealed unsafe class NativeEvaluator<TModel, TVec> : Evaluator<TModel, TVec>
     where TModel : unmanaged, ILikelihoodModel<TModel>
@@ -43,10 +44,13 @@ internal sealed unsafe class NativeEvaluator<TModel, TVec> : Evaluator<TModel, T
         var model = Owner.Model;
         long rows = Owner.Rows;
         var sums = _chunkSums;
+        // The model's row blocks where it has them for these arguments: the choice is per evaluation, the same for
+        // every chunk, so the thread count does not change which code sums a chunk.
+        bool blocks = Terms <= TermLanes.Capacity && TModel.HasBlock(model, arguments);
         void Chunk(int c)
         {
             var (begin, end) = ChunkRange(c, rows);
-            sums[c] = SumChunk(model, arguments, data, begin, end);
+            sums[c] = blocks ? SumChunkInBlocks(model, arguments, data, begin, end) : SumChunk(model, arguments, data, begin, end);
         }
         if (sums.Length == 1 || _parallel.MaxDegreeOfParallelism == 1)
         {
@@ -215,6 +219,33 @@ internal sealed unsafe class NativeEvaluator<TModel, TVec> : Evaluator<TModel, T
             TModel.Accumulate(model, a3, data, row, ref s3);
         }
         return (s0.Get(0), s1.Get(0), s2.Get(0), s3.Get(0));
+    }
+
+    // Rows [begin, end) by the model's row blocks: eight rows a step into two sets of lane sums (independent chains),
+    // a last block of four, the remaining rows by Accumulate; then each term's lanes in a fixed order plus the rows'.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static TVec SumChunkInBlocks(TModel model, TVec arguments, HostRows data, long begin, long end)
+    {
+        var even = default(TermLanes);
+        var odd = default(TermLanes);
+        long row = begin;
+        for (; row + 7 < end; row += 8)
+        {
+            TModel.AccumulateBlock(model, arguments, data, row, ref even);
+            TModel.AccumulateBlock(model, arguments, data, row + 4, ref odd);
+        }
+        if (row + 3 < end)
+        {
+            TModel.AccumulateBlock(model, arguments, data, row, ref even);
+            row += 4;
+        }
+        var rest = default(TVec);
+        for (; row < end; row++)
+            TModel.Accumulate(model, arguments, data, row, ref rest);
+        var sums = default(TVec);
+        for (int k = 0; k < TermLanes.Capacity && k < TVec.Capacity; k++)
+            sums.Set(k, even.Sum(k, odd) + rest.Get(k));
+        return sums;
     }
 
     // Fully optimized from the first call: a fit may be over before tiered compilation would promote it.

@@ -9,7 +9,7 @@ namespace GpuEstimation.Tests.Kernels;
 /// <summary>
 /// VectorMath's exp, log and log1p, four lanes at a time, on DeviceMathTests' 10⁶ arguments per function (the whole
 /// domain, subnormals included) against the same references, held to DeviceMath's 2-ulp bound; the special values
-/// lane by lane, mixed with ordinary ones in one vector.
+/// lane by lane, mixed with ordinary ones in one vector. Log-gamma and digamma likewise, to DeviceMath's bounds.
 /// </summary>
 public class VectorMathTests(ITestOutputHelper output)
 {
@@ -90,6 +90,60 @@ public class VectorMathTests(ITestOutputHelper output)
         Assert.True(double.IsNegative(result.GetElement(0)) && double.IsNegative(result.GetElement(2)));
         Assert.False(double.IsNegative(result.GetElement(1)) || double.IsNegative(result.GetElement(3)));
         Assert.Equal(0.0, result.GetElement(0));
+    }
+
+    // Log-gamma and digamma on DeviceMathTests' arguments, the positive ones four to a vector (the vector path), against
+    // the same references and DeviceMath's bounds: 2e-14 and 1e-14 of max(1, |value|).
+    [Theory]
+    [InlineData(Function.LogGamma, 2e-14)]
+    [InlineData(Function.Digamma, 1e-14)]
+    public void LogGammaAndDigammaMeetDeviceMathsBounds(Function function, double bound)
+    {
+        var (arguments, references) = DeviceMathTests.Reference(function, new Random(2000 + (int)function));
+        var positive = Enumerable.Range(0, arguments.Length).Where(i => arguments[i] > 0).ToArray();
+        Assert.True(positive.Length > 700_000);
+        double worst = 0;
+        int worstIndex = 0;
+        for (int j = 0; j + 3 < positive.Length; j += 4)
+        {
+            var x = Vector256.Create(arguments[positive[j]], arguments[positive[j + 1]], arguments[positive[j + 2]], arguments[positive[j + 3]]);
+            var (logGamma, digamma) = VectorMath.LogGammaAndDigamma(x);
+            var values = function == Function.LogGamma ? logGamma : digamma;
+            Assert.Equal(values, function == Function.LogGamma ? VectorMath.LogGamma(x) : VectorMath.Digamma(x));
+            for (int lane = 0; lane < 4; lane++)
+            {
+                int i = positive[j + lane];
+                double error = Math.Abs(values.GetElement(lane) - references[i]) / Math.Max(1, Math.Abs(references[i]));
+                if (!(error <= worst))
+                    (worst, worstIndex) = (error, i);
+            }
+        }
+        output.WriteLine($"VectorMath {function}: worst {worst:G3} at x = {arguments[worstIndex]:R}");
+        Assert.True(worst <= bound, $"VectorMath {function}: {worst:G3} at x = {arguments[worstIndex]:R}");
+    }
+
+    // Whole arguments up to 23 give DeviceMath's log of the exact factorial (0 at 1 and 2), mixed with other lanes;
+    // a vector with a lane outside the positive normal doubles is DeviceMath's, lane by lane, to the bit.
+    [Fact]
+    public void LogGammaOfWholeNumbersAndSpecialLanes()
+    {
+        for (int n = 1; n <= 24; n++)
+        {
+            var (logGamma, _) = VectorMath.LogGammaAndDigamma(Vector256.Create(n, 2.5, n + 0.5, 31.0));
+            Assert.Equal(DeviceMath.LogGamma(n), logGamma.GetElement(0), n <= 23 ? 0 : 1e-13);
+            Assert.True(Math.Abs(logGamma.GetElement(1) - DeviceMath.LogGamma(2.5)) <= 1e-15);
+        }
+        Assert.Equal(0.0, VectorMath.LogGamma(Vector256.Create(1.0, 2.0, 1.0, 2.0)).GetElement(1));
+        foreach (double special in new[] { 0.0, -0.0, -1.0, -2.5, 1e-310, double.PositiveInfinity, double.NegativeInfinity, double.NaN })
+        {
+            var x = Vector256.Create(3.25, special, 0.75, 40.0);
+            var (logGamma, digamma) = VectorMath.LogGammaAndDigamma(x);
+            for (int lane = 0; lane < 4; lane++)
+            {
+                Assert.Equal(BitConverter.DoubleToInt64Bits(DeviceMath.LogGamma(x.GetElement(lane))), BitConverter.DoubleToInt64Bits(logGamma.GetElement(lane)));
+                Assert.Equal(BitConverter.DoubleToInt64Bits(DeviceMath.Digamma(x.GetElement(lane))), BitConverter.DoubleToInt64Bits(digamma.GetElement(lane)));
+            }
+        }
     }
 
     private static Vector256<double> Apply(Function function, Vector256<double> x) => function switch
