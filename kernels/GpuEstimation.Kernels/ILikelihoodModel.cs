@@ -61,9 +61,10 @@ public interface ILikelihoodModel<TSelf> where TSelf : unmanaged, ILikelihoodMod
     static virtual bool HasBlock<TVec>(in TSelf model, in TVec arguments) where TVec : unmanaged, ITermVector<TVec> => false;
 
     /// <summary>
-    /// Host side (the native backend): adds the terms of rows <paramref name="row"/> … <paramref name="row"/> + 3, one
-    /// row per lane, to <paramref name="terms"/>: the same quantities as <see cref="Accumulate"/> (to rounding), with
-    /// <see cref="VectorMath"/> for its transcendental functions. Called only where <see cref="HasBlock"/> said true.
+    /// Host side (the native backend): adds the terms of rows <paramref name="row"/> … <paramref name="row"/> + 15
+    /// (<see cref="Lanes16.Count"/>), one row per lane of a <see cref="Lanes16"/>, to <paramref name="terms"/> (each
+    /// term's block summed by <see cref="Lanes16.Sum"/>): the same quantities as <see cref="Accumulate"/> (to rounding),
+    /// with <see cref="VectorMath"/> for its transcendental functions. Called only where <see cref="HasBlock"/> said true.
     /// </summary>
     static virtual void AccumulateBlock<TVec>(in TSelf model, in TVec arguments, in HostRows data, long row, ref TermLanes terms)
         where TVec : unmanaged, ITermVector<TVec> =>

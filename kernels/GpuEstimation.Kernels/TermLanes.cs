@@ -4,8 +4,8 @@ using System.Runtime.Intrinsics;
 namespace GpuEstimation.Kernels;
 
 /// <summary>
-/// Running sums of up to <see cref="Capacity"/> terms (log f, then the gradient entries) over blocks of four rows, one
-/// row per lane: what <see cref="ILikelihoodModel{TSelf}.AccumulateBlock"/> adds to. Host side only.
+/// Running sums of up to <see cref="Capacity"/> terms (log f, then the gradient entries) over row blocks, in four lanes
+/// each: what <see cref="ILikelihoodModel{TSelf}.AccumulateBlock"/> adds to. Host side only.
 /// </summary>
 public struct TermLanes
 {
@@ -25,21 +25,10 @@ public struct TermLanes
     public Vector256<double> Term3;
 
     /// <summary>
-    /// Term <paramref name="index"/> over the lanes of this and <paramref name="other"/>, in a fixed order:
-    /// each lane of the two added, then (lane 0 + lane 1) + (lane 2 + lane 3).
+    /// One term's lanes summed in a fixed order, (lane 0 + lane 1) + (lane 2 + lane 3): with the lane sums themselves
+    /// added in a fixed order, the same bits for the same rows wherever they are summed.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public readonly double Sum(int index, in TermLanes other)
-    {
-        var lanes = Get(index) + other.Get(index);
-        return (lanes.GetElement(0) + lanes.GetElement(1)) + (lanes.GetElement(2) + lanes.GetElement(3));
-    }
-
-    private readonly Vector256<double> Get(int index) => index switch
-    {
-        0 => Term0,
-        1 => Term1,
-        2 => Term2,
-        _ => Term3,
-    };
+    public static double Total(Vector256<double> lanes) =>
+        (lanes.GetElement(0) + lanes.GetElement(1)) + (lanes.GetElement(2) + lanes.GetElement(3));
 }

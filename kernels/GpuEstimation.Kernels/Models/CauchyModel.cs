@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 
 namespace GpuEstimation.Kernels.Models;
 
@@ -61,17 +60,19 @@ public readonly struct CauchyModel : IDistribution<CauchyModel>
     /// <inheritdoc/>
     public static bool HasBlock<TVec>(in CauchyModel model, in TVec arguments) where TVec : unmanaged, ITermVector<TVec> => true;
 
-    /// <summary>Four rows of <see cref="Accumulate"/> in the lanes, with <see cref="VectorMath"/>'s log1p and one division.</summary>
+    /// <summary>Sixteen rows of <see cref="Accumulate"/> in the lanes: one division, 1/(1 + z²), for the gradient and log1p's correction.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static unsafe void AccumulateBlock<TVec>(in CauchyModel model, in TVec arguments, in HostRows data, long row, ref TermLanes terms)
         where TVec : unmanaged, ITermVector<TVec>
     {
-        var inverseScale = Vector256.Create(arguments.Get(1));
-        var z = (Vector256.Load(data.Column(0) + row) - Vector256.Create(arguments.Get(0))) * inverseScale;
+        var one = Lanes16.Create(1.0);
+        var inverseScale = Lanes16.Create(arguments.Get(1));
+        var z = (Lanes16.Load(data.Column(0) + row) - Lanes16.Create(arguments.Get(0))) * inverseScale;
         var zz = z * z;
-        var ratio = inverseScale / (Vector256<double>.One + zz);
-        terms.Term0 += Vector256.Create(arguments.Get(2)) - VectorMath.Log1p(zz);
-        terms.Term1 += Vector256.Create(2.0) * z * ratio;
-        terms.Term2 += (zz - Vector256<double>.One) * ratio;
+        var inverseOnePlus = one / (one + zz);
+        var ratio = inverseScale * inverseOnePlus;
+        terms.Term0 += (Lanes16.Create(arguments.Get(2)) - VectorMath.Log1pNonNegative(zz, inverseOnePlus)).Sum();
+        terms.Term1 += (Lanes16.Create(2.0) * z * ratio).Sum();
+        terms.Term2 += ((zz - one) * ratio).Sum();
     }
 }

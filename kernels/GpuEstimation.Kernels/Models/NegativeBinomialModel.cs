@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 
 namespace GpuEstimation.Kernels.Models;
 
@@ -98,20 +97,47 @@ public readonly struct NegativeBinomialModel : IDistribution<NegativeBinomialMod
     public static bool HasBlock<TVec>(in NegativeBinomialModel model, in TVec arguments) where TVec : unmanaged, ITermVector<TVec> =>
         arguments.Get(0) < AsymptoticShape;
 
+    /// <summary>Counts up to this many run through the product r(r + 1)⋯(r + k − 1) in <see cref="AccumulateBlock"/>.</summary>
+    public const double ProductCounts = 32;
+
     /// <summary>
-    /// Four rows of <see cref="Accumulate"/> (r below <see cref="AsymptoticShape"/>) in the lanes: log Γ(k + r) and ψ(k + r)
-    /// together by <see cref="VectorMath.LogGammaAndDigamma"/>.
+    /// Sixteen rows of <see cref="Accumulate"/> (r below <see cref="AsymptoticShape"/>) in the lanes. Where every count is
+    /// at most <see cref="ProductCounts"/>, log Γ(k + r) − log Γ(r) = log(r(r + 1)⋯(r + k − 1)) and ψ(k + r) − ψ(r) =
+    /// Σⱼ 1/(r + j), that sum as one fraction over the same product: one log and one division per block; otherwise
+    /// log Γ(k + r) and ψ(k + r) by <see cref="VectorMath.LogGammaAndDigamma"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static unsafe void AccumulateBlock<TVec>(in NegativeBinomialModel model, in TVec arguments, in HostRows data, long row, ref TermLanes terms)
         where TVec : unmanaged, ITermVector<TVec>
     {
         double r = arguments.Get(0);
-        var k = Vector256.Load(data.Column(0) + row);
-        var (logGamma, digamma) = VectorMath.LogGammaAndDigamma(k + Vector256.Create(r));
-        terms.Term0 += logGamma + Vector256.Create(arguments.Get(3)) - Vector256.Load(data.Column(1) + row)
-            + Vector256.Create(r * arguments.Get(1)) + k * Vector256.Create(arguments.Get(2));
-        terms.Term1 += digamma + Vector256.Create(arguments.Get(4));
-        terms.Term2 += Vector256.Create(arguments.Get(5)) - k * Vector256.Create(arguments.Get(6));
+        var k = Lanes16.Load(data.Column(0) + row);
+        var rest = Lanes16.Create(r * arguments.Get(1)) - Lanes16.Load(data.Column(1) + row) + k * Lanes16.Create(arguments.Get(2));
+        if (Lanes16.LessThan(Lanes16.Create(ProductCounts), k).NoneSet())
+        {
+            var one = Lanes16.Create(1.0);
+            var factor = Lanes16.Create(r);
+            var product = one;
+            var numerator = Lanes16.Create(0.0);
+            var j = Lanes16.Create(0.0);
+            var active = Lanes16.LessThan(j, k);
+            while (!active.NoneSet())
+            {
+                numerator = Lanes16.ConditionalSelect(active, numerator * factor + product, numerator);
+                product = Lanes16.ConditionalSelect(active, product * factor, product);
+                factor += one;
+                j += one;
+                active = Lanes16.LessThan(j, k);
+            }
+            terms.Term0 += (VectorMath.Log(product) + rest).Sum();
+            terms.Term1 += (numerator / product + Lanes16.Create(arguments.Get(1))).Sum();
+        }
+        else
+        {
+            var (logGamma, digamma) = VectorMath.LogGammaAndDigamma(k + Lanes16.Create(r));
+            terms.Term0 += (logGamma + Lanes16.Create(arguments.Get(3)) + rest).Sum();
+            terms.Term1 += (digamma + Lanes16.Create(arguments.Get(4))).Sum();
+        }
+        terms.Term2 += (Lanes16.Create(arguments.Get(5)) - k * Lanes16.Create(arguments.Get(6))).Sum();
     }
 }

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 
 namespace GpuEstimation.Kernels.Models;
 
@@ -69,17 +68,17 @@ public readonly struct NormalModel : IDistribution<NormalModel>
     /// <inheritdoc/>
     public static bool HasBlock<TVec>(in NormalModel model, in TVec arguments) where TVec : unmanaged, ITermVector<TVec> => true;
 
-    /// <summary>Four rows of <see cref="Accumulate"/> in the lanes.</summary>
+    /// <summary>Sixteen rows of <see cref="Accumulate"/> in the lanes.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static unsafe void AccumulateBlock<TVec>(in NormalModel model, in TVec arguments, in HostRows data, long row, ref TermLanes terms)
         where TVec : unmanaged, ITermVector<TVec>
     {
-        var inverseSigma = Vector256.Create(arguments.Get(1));
-        var d = Vector256.Load(data.Column(0) + row) - Vector256.Create(arguments.Get(0));
-        var w = d * Vector256.Create(arguments.Get(3));
-        terms.Term0 += Vector256.Create(arguments.Get(2)) - w * w;
+        var inverseSigma = Lanes16.Create(arguments.Get(1));
+        var d = Lanes16.Load(data.Column(0) + row) - Lanes16.Create(arguments.Get(0));
+        var w = d * Lanes16.Create(arguments.Get(3));
+        terms.Term0 += (Lanes16.Create(arguments.Get(2)) - w * w).Sum();
         var z = d * inverseSigma;
-        terms.Term1 += z * inverseSigma;
-        terms.Term2 += (z * z - Vector256<double>.One) * inverseSigma;
+        terms.Term1 += (z * inverseSigma).Sum();
+        terms.Term2 += ((z * z - Lanes16.Create(1.0)) * inverseSigma).Sum();
     }
 }

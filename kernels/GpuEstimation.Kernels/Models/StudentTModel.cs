@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 
 namespace GpuEstimation.Kernels.Models;
 
@@ -108,22 +107,27 @@ public readonly struct StudentTModel : IDistribution<StudentTModel>
     public static bool HasBlock<TVec>(in StudentTModel model, in TVec arguments) where TVec : unmanaged, ITermVector<TVec> =>
         arguments.Get(2) < AsymptoticShape;
 
-    /// <summary>Four rows of <see cref="Accumulate"/> (ν below <see cref="AsymptoticShape"/>) in the lanes, with <see cref="VectorMath"/>'s log1p.</summary>
+    /// <summary>
+    /// Sixteen rows of <see cref="Accumulate"/> (ν below <see cref="AsymptoticShape"/>) in the lanes: one division, 1/(ν + z²),
+    /// gives the weight (ν + 1)/(ν + z²) and 1/(1 + t) = ν/(ν + z²) for log1p's correction.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static unsafe void AccumulateBlock<TVec>(in StudentTModel model, in TVec arguments, in HostRows data, long row, ref TermLanes terms)
         where TVec : unmanaged, ITermVector<TVec>
     {
         double nuPlusOne = arguments.Get(5);
-        var inverseSigma = Vector256.Create(arguments.Get(1));
-        var z = (Vector256.Load(data.Column(0) + row) - Vector256.Create(arguments.Get(0))) * inverseSigma;
+        var inverseSigma = Lanes16.Create(arguments.Get(1));
+        var z = (Lanes16.Load(data.Column(0) + row) - Lanes16.Create(arguments.Get(0))) * inverseSigma;
         var zz = z * z;
-        var t = zz * Vector256.Create(arguments.Get(6));
-        var log1p = VectorMath.Log1p(t);
-        var weight = Vector256.Create(nuPlusOne) / (Vector256.Create(arguments.Get(2)) + zz);
-        var half = Vector256.Create(0.5);
-        terms.Term0 += Vector256.Create(arguments.Get(3)) - Vector256.Create(0.5 * nuPlusOne) * log1p;
-        terms.Term1 += weight * z * inverseSigma;
-        terms.Term2 += (weight * zz - Vector256<double>.One) * inverseSigma;
-        terms.Term3 += Vector256.Create(arguments.Get(4)) + half * (weight * t - log1p);
+        var t = zz * Lanes16.Create(arguments.Get(6));
+        var nu = Lanes16.Create(arguments.Get(2));
+        var inverse = Lanes16.Create(1.0) / (nu + zz);
+        var log1p = VectorMath.Log1pNonNegative(t, nu * inverse);
+        var weight = Lanes16.Create(nuPlusOne) * inverse;
+        var half = Lanes16.Create(0.5);
+        terms.Term0 += (Lanes16.Create(arguments.Get(3)) - Lanes16.Create(0.5 * nuPlusOne) * log1p).Sum();
+        terms.Term1 += (weight * z * inverseSigma).Sum();
+        terms.Term2 += ((weight * zz - Lanes16.Create(1.0)) * inverseSigma).Sum();
+        terms.Term3 += (Lanes16.Create(arguments.Get(4)) + half * (weight * t - log1p)).Sum();
     }
 }

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 
 namespace GpuEstimation.Kernels.Models;
 
@@ -69,17 +68,17 @@ public readonly struct WeibullModel : IDistribution<WeibullModel>
     /// <inheritdoc/>
     public static bool HasBlock<TVec>(in WeibullModel model, in TVec arguments) where TVec : unmanaged, ITermVector<TVec> => true;
 
-    /// <summary>Four rows of <see cref="Accumulate"/> in the lanes, with <see cref="VectorMath"/>'s exp.</summary>
+    /// <summary>Sixteen rows of <see cref="Accumulate"/> in the lanes, with <see cref="VectorMath"/>'s exp.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static unsafe void AccumulateBlock<TVec>(in WeibullModel model, in TVec arguments, in HostRows data, long row, ref TermLanes terms)
         where TVec : unmanaged, ITermVector<TVec>
     {
         double shape = arguments.Get(0);
-        var k = Vector256.Create(shape);
-        var logRatio = Vector256.Load(data.Column(0) + row) - Vector256.Create(arguments.Get(1));
-        var t = VectorMath.Exp(k * logRatio);
-        terms.Term0 += Vector256.Create(arguments.Get(2)) + Vector256.Create(shape - 1.0) * logRatio - t;
-        terms.Term1 += Vector256.Create(1.0 / shape) + logRatio * (Vector256<double>.One - t);
-        terms.Term2 += Vector256.Create(arguments.Get(3)) * (t - Vector256<double>.One);
+        var one = Lanes16.Create(1.0);
+        var logRatio = Lanes16.Load(data.Column(0) + row) - Lanes16.Create(arguments.Get(1));
+        var t = VectorMath.Exp(Lanes16.Create(shape) * logRatio);
+        terms.Term0 += (Lanes16.Create(arguments.Get(2)) + Lanes16.Create(shape - 1.0) * logRatio - t).Sum();
+        terms.Term1 += (Lanes16.Create(1.0 / shape) + logRatio * (one - t)).Sum();
+        terms.Term2 += (Lanes16.Create(arguments.Get(3)) * (t - one)).Sum();
     }
 }

@@ -9,7 +9,7 @@ namespace GpuEstimation.Engine;
 /// the worker threads. The chunk partition and the order in which chunk partials are added do not depend on the
 /// number of threads, so the result is the same, to the bit, with any thread count. Within a chunk four
 /// interleaved accumulators break the dependency chain of the sums; a model with a row block
-/// (<see cref="ILikelihoodModel{TSelf}.AccumulateBlock"/>) sums its chunks four rows to a 256-bit vector instead.
+/// (<see cref="ILikelihoodModel{TSelf}.AccumulateBlock"/>) sums its chunks sixteen rows at a time in 256-bit vectors instead.
 /// </summary>
 internal sealed unsafe class NativeEvaluator<TModel, TVec> : Evaluator<TModel, TVec>
     where TModel : unmanaged, ILikelihoodModel<TModel>
@@ -221,30 +221,24 @@ internal sealed unsafe class NativeEvaluator<TModel, TVec> : Evaluator<TModel, T
         return (s0.Get(0), s1.Get(0), s2.Get(0), s3.Get(0));
     }
 
-    // Rows [begin, end) by the model's row blocks: eight rows a step into two sets of lane sums (independent chains),
-    // a last block of four, the remaining rows by Accumulate; then each term's lanes in a fixed order plus the rows'.
+    // Rows [begin, end) by the model's row blocks of 16, the remaining rows by Accumulate; then each term's lanes in a
+    // fixed order plus the remaining rows'.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static TVec SumChunkInBlocks(TModel model, TVec arguments, HostRows data, long begin, long end)
     {
-        var even = default(TermLanes);
-        var odd = default(TermLanes);
+        var lanes = default(TermLanes);
         long row = begin;
-        for (; row + 7 < end; row += 8)
-        {
-            TModel.AccumulateBlock(model, arguments, data, row, ref even);
-            TModel.AccumulateBlock(model, arguments, data, row + 4, ref odd);
-        }
-        if (row + 3 < end)
-        {
-            TModel.AccumulateBlock(model, arguments, data, row, ref even);
-            row += 4;
-        }
+        for (; row + Lanes16.Count <= end; row += Lanes16.Count)
+            TModel.AccumulateBlock(model, arguments, data, row, ref lanes);
         var rest = default(TVec);
         for (; row < end; row++)
             TModel.Accumulate(model, arguments, data, row, ref rest);
+        // Term by term, each field read directly (the lanes stay in registers in the loop above).
         var sums = default(TVec);
-        for (int k = 0; k < TermLanes.Capacity && k < TVec.Capacity; k++)
-            sums.Set(k, even.Sum(k, odd) + rest.Get(k));
+        sums.Set(0, TermLanes.Total(lanes.Term0) + rest.Get(0));
+        sums.Set(1, TermLanes.Total(lanes.Term1) + rest.Get(1));
+        sums.Set(2, TermLanes.Total(lanes.Term2) + rest.Get(2));
+        sums.Set(3, TermLanes.Total(lanes.Term3) + rest.Get(3));
         return sums;
     }
 

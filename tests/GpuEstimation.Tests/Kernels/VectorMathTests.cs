@@ -92,6 +92,43 @@ public class VectorMathTests(ITestOutputHelper output)
         Assert.Equal(0.0, result.GetElement(0));
     }
 
+    // log1p of non-negative x given 1/(1 + x): DeviceMathTests' log1p arguments from 0 up, within 2 ulps; +∞ and NaN kept.
+    // The block form (Lanes16) gives each vector's result.
+    [Fact]
+    public void Log1pNonNegativeIsWithinTwoUlps()
+    {
+        var (arguments, references) = DeviceMathTests.Reference(Function.Log1p, new Random(3000));
+        var indices = Enumerable.Range(0, arguments.Length).Where(i => arguments[i] >= 0).ToArray();
+        Assert.True(indices.Length > 400_000);
+        double worst = 0;
+        int worstIndex = 0;
+        for (int j = 0; j + 15 < indices.Length; j += 16)
+        {
+            var x = Lanes16.Load(indices.Skip(j).Take(16).Select(i => arguments[i]).ToArray());
+            var one = Lanes16.Create(1.0);
+            var block = VectorMath.Log1pNonNegative(x, one / (one + x));
+            Assert.Equal(VectorMath.Log1pNonNegative(x.C, Vector256<double>.One / (Vector256<double>.One + x.C)), block.C);
+            for (int lane = 0; lane < 16; lane++)
+            {
+                int i = indices[j + lane];
+                double error = DeviceMathTests.Ulps(Element(block, lane), references[i]);
+                if (error > worst)
+                    (worst, worstIndex) = (error, i);
+            }
+        }
+        output.WriteLine($"VectorMath Log1pNonNegative: worst {worst} ulp at x = {arguments[worstIndex]:R}");
+        Assert.True(worst <= 2, $"Log1pNonNegative: {worst} ulp at x = {arguments[worstIndex]:R}");
+        var special = Vector256.Create(double.PositiveInfinity, double.NaN, 0.0, 1e300);
+        var result = VectorMath.Log1pNonNegative(special, Vector256<double>.One / (Vector256<double>.One + special));
+        Assert.Equal(double.PositiveInfinity, result.GetElement(0));
+        Assert.True(double.IsNaN(result.GetElement(1)));
+        Assert.Equal(0.0, result.GetElement(2));
+        Assert.Equal(Math.Log(1e300), result.GetElement(3), 1e-13);
+    }
+
+    private static double Element(Lanes16 x, int lane) =>
+        ((lane / 4) switch { 0 => x.A, 1 => x.B, 2 => x.C, _ => x.D }).GetElement(lane % 4);
+
     // Log-gamma and digamma on DeviceMathTests' arguments, the positive ones four to a vector (the vector path), against
     // the same references and DeviceMath's bounds: 2e-14 and 1e-14 of max(1, |value|).
     [Theory]
