@@ -16,6 +16,9 @@ public static class VectorMath
     private const double Ln2Lo = 1.9082149292705877e-10;
     private const double MaxExpArgument = 709.782712893384;
     private const double MinExpArgument = -745.1332191019412;
+    // Between these e^x is a normal double and k = round(x/ln 2) lies in [−1021, 1023], so 2^k is one normal power of two.
+    private const double MinNormalExpArgument = -708.0;
+    private const double MaxNormalExpArgument = 709.0;
     // 2^52 + 2^51: adding it to a double of magnitude below 2^51 leaves the nearest integer in the low bits.
     private const double RoundingShift = 6755399441055744.0;
     private const double TwoTo54 = 18014398509481984.0;
@@ -24,6 +27,25 @@ public static class VectorMath
     /// <summary>e^x lane by lane: +∞ above ~709.78, 0 below ~−745.13, NaN kept, subnormal results rounded once.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<double> Exp(Vector256<double> x)
+    {
+        if (Vector256.GreaterThanOrEqualAll(x, Vector256.Create(MinNormalExpArgument)) && Vector256.LessThanOrEqualAll(x, Vector256.Create(MaxNormalExpArgument)))
+        {
+            // Every result normal (the usual case): the same steps without the clamp, the split power of two and the
+            // special values; multiplying by 2^k is exact here, so the bits are those of the general path below.
+            var k = (x * Vector256.Create(KernelConstants.InverseLog2) + Vector256.Create(RoundingShift)) - Vector256.Create(RoundingShift);
+            var hi = x - k * Vector256.Create(Ln2Hi);
+            var lo = k * Vector256.Create(Ln2Lo);
+            var r = hi - lo;
+            var p = Expm1Series(r);
+            p += ((hi - r) - lo) * (Vector256<double>.One + p);
+            return (Vector256<double>.One + p) * PowerOfTwo(k);
+        }
+        return ExpAnywhere(x);
+    }
+
+    // Exp over the whole range: out of line, so that the common path above stays small where it is inlined.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Vector256<double> ExpAnywhere(Vector256<double> x)
     {
         // k = x/ln 2 to the nearest integer (ties to even), with the argument clamped so that 2^k stays representable
         // as the product of two normal powers of two.
@@ -46,6 +68,19 @@ public static class VectorMath
     /// <summary>Natural logarithm lane by lane: NaN below 0 and for NaN, −∞ at ±0, +∞ at +∞, subnormals handled.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<double> Log(Vector256<double> x)
+    {
+        if (Vector256.GreaterThanOrEqualAll(x, Vector256.Create(SmallestNormal)) && Vector256.LessThanAll(x, Vector256.Create(double.PositiveInfinity)))
+        {
+            // Every lane a finite normal double (the usual case): no scaling, no special values; the same bits.
+            var (e, mantissa) = Split(x);
+            return Reduced(e, mantissa - Vector256<double>.One, Vector256<double>.Zero);
+        }
+        return LogAnywhere(x);
+    }
+
+    // Log over the whole range (subnormals, the special values): out of line, as ExpAnywhere.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Vector256<double> LogAnywhere(Vector256<double> x)
     {
         var subnormal = Vector256.LessThan(x, Vector256.Create(SmallestNormal));
         var scaled = Vector256.ConditionalSelect(subnormal, x * Vector256.Create(TwoTo54), x);
@@ -89,11 +124,11 @@ public static class VectorMath
         return Vector256.ConditionalSelect(Vector256.Equals(u, Vector256.Create(double.PositiveInfinity)), u, result);
     }
 
-    /// <summary>log Γ(x) lane by lane, as <see cref="DeviceMath.LogGamma"/> (see <see cref="LogGammaAndDigamma"/>).</summary>
+    /// <summary>log Γ(x) lane by lane, as <see cref="DeviceMath.LogGamma"/> (see <see cref="LogGammaAndDigamma(Vector256{double})"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<double> LogGamma(Vector256<double> x) => LogGammaAndDigamma(x).LogGamma;
 
-    /// <summary>ψ(x) lane by lane, as <see cref="DeviceMath.Digamma"/> (see <see cref="LogGammaAndDigamma"/>).</summary>
+    /// <summary>ψ(x) lane by lane, as <see cref="DeviceMath.Digamma"/> (see <see cref="LogGammaAndDigamma(Vector256{double})"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<double> Digamma(Vector256<double> x) => LogGammaAndDigamma(x).Digamma;
 
@@ -167,8 +202,8 @@ public static class VectorMath
         new(Log1pNonNegative(x.A, inverseOnePlus.A), Log1pNonNegative(x.B, inverseOnePlus.B), Log1pNonNegative(x.C, inverseOnePlus.C),
             Log1pNonNegative(x.D, inverseOnePlus.D));
 
-    /// <summary><see cref="LogGammaAndDigamma(Vector256{double})"/> of each vector of a block, in turn.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    /// <summary><see cref="LogGammaAndDigamma(Vector256{double})"/> of each vector of a block, in turn (not inlined: it is large).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     public static (Lanes16 LogGamma, Lanes16 Digamma) LogGammaAndDigamma(Lanes16 x)
     {
         var (a, da) = LogGammaAndDigamma(x.A);

@@ -104,7 +104,7 @@ public readonly struct NegativeBinomialModel : IDistribution<NegativeBinomialMod
     /// Sixteen rows of <see cref="Accumulate"/> (r below <see cref="AsymptoticShape"/>) in the lanes. Where every count is
     /// at most <see cref="ProductCounts"/>, log Γ(k + r) − log Γ(r) = log(r(r + 1)⋯(r + k − 1)) and ψ(k + r) − ψ(r) =
     /// Σⱼ 1/(r + j), that sum as one fraction over the same product: one log and one division per block; otherwise
-    /// log Γ(k + r) and ψ(k + r) by <see cref="VectorMath.LogGammaAndDigamma"/>.
+    /// log Γ(k + r) and ψ(k + r) by <see cref="VectorMath.LogGammaAndDigamma(Lanes16)"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static unsafe void AccumulateBlock<TVec>(in NegativeBinomialModel model, in TVec arguments, in HostRows data, long row, ref TermLanes terms)
