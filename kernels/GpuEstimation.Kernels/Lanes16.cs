@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace GpuEstimation.Kernels;
 
@@ -77,6 +78,35 @@ public readonly struct Lanes16
     /// <summary>Lane-wise bitwise and (masks).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes16 operator &(Lanes16 x, Lanes16 y) => new(x.A & y.A, x.B & y.B, x.C & y.C, x.D & y.D);
+
+    /// <summary>Lane-wise bitwise or (masks).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes16 operator |(Lanes16 x, Lanes16 y) => new(x.A | y.A, x.B | y.B, x.C | y.C, x.D | y.D);
+
+    /// <summary>Lane-wise floor.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes16 Floor(Lanes16 x) => new(Vector256.Floor(x.A), Vector256.Floor(x.B), Vector256.Floor(x.C), Vector256.Floor(x.D));
+
+    /// <summary>All bits set where x ≠ y (and where either is NaN).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes16 NotEqual(Lanes16 x, Lanes16 y) =>
+        new(~Vector256.Equals(x.A, y.A), ~Vector256.Equals(x.B, y.B), ~Vector256.Equals(x.C, y.C), ~Vector256.Equals(x.D, y.D));
+
+    /// <summary>
+    /// <c>table[index]</c> lane by lane, for whole non-negative indices that the caller has checked lie in the table.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe Lanes16 Gather(double* table, Lanes16 index) =>
+        new(Gather(table, index.A), Gather(table, index.B), Gather(table, index.C), Gather(table, index.D));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector256<double> Gather(double* table, Vector256<double> index)
+    {
+        if (Avx2.IsSupported)
+            return Avx2.GatherVector256(table, Avx.ConvertToVector128Int32WithTruncation(index), 8);
+        return Vector256.Create(table[(int)index.GetElement(0)], table[(int)index.GetElement(1)], table[(int)index.GetElement(2)],
+            table[(int)index.GetElement(3)]);
+    }
 
     /// <summary>Lane-wise absolute value.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

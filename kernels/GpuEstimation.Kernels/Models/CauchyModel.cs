@@ -62,7 +62,7 @@ public readonly struct CauchyModel : IDistribution<CauchyModel>
 
     /// <summary>Sixteen rows of <see cref="Accumulate"/> in the lanes: one division, 1/(1 + z²), for the gradient and log1p's correction.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static unsafe void AccumulateBlock<TVec>(in CauchyModel model, in TVec arguments, in HostRows data, long row, ref TermLanes terms)
+    public static unsafe void AccumulateBlock<TVec>(in CauchyModel model, in TVec arguments, ReadOnlySpan<double> table, in HostRows data, long row, ref TermLanes terms)
         where TVec : unmanaged, ITermVector<TVec>
     {
         var one = Lanes16.Create(1.0);

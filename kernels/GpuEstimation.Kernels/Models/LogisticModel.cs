@@ -67,7 +67,7 @@ public readonly struct LogisticModel : IDistribution<LogisticModel>
     /// both tanh(z/2) and log1p's correction (one division).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static unsafe void AccumulateBlock<TVec>(in LogisticModel model, in TVec arguments, in HostRows data, long row, ref TermLanes terms)
+    public static unsafe void AccumulateBlock<TVec>(in LogisticModel model, in TVec arguments, ReadOnlySpan<double> table, in HostRows data, long row, ref TermLanes terms)
         where TVec : unmanaged, ITermVector<TVec>
     {
         var one = Lanes16.Create(1.0);

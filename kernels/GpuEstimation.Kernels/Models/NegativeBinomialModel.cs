@@ -97,40 +97,60 @@ public readonly struct NegativeBinomialModel : IDistribution<NegativeBinomialMod
     public static bool HasBlock<TVec>(in NegativeBinomialModel model, in TVec arguments) where TVec : unmanaged, ITermVector<TVec> =>
         arguments.Get(0) < AsymptoticShape;
 
-    /// <summary>Counts up to this many run through the product r(r + 1)⋯(r + k − 1) in <see cref="AccumulateBlock"/>.</summary>
-    public const double ProductCounts = 32;
+    /// <summary>Counts up to this many are looked up in the block table (<see cref="BlockTable"/>).</summary>
+    public const int TableCounts = 256;
+
+    /// <inheritdoc/>
+    public static int BlockTableLength(in NegativeBinomialModel model) => 2 * (TableCounts + 1);
 
     /// <summary>
-    /// Sixteen rows of <see cref="Accumulate"/> (r below <see cref="AsymptoticShape"/>) in the lanes. Where every count is
-    /// at most <see cref="ProductCounts"/>, log Γ(k + r) − log Γ(r) = log(r(r + 1)⋯(r + k − 1)) and ψ(k + r) − ψ(r) =
-    /// Σⱼ 1/(r + j), that sum as one fraction over the same product: one log and one division per block; otherwise
-    /// log Γ(k + r) and ψ(k + r) by <see cref="VectorMath.LogGammaAndDigamma(Lanes16)"/>.
+    /// log Γ(k + r) − log Γ(r) = Σⱼ log(r + j) and ψ(k + r) − ψ(r) = Σⱼ 1/(r + j) (j &lt; k) for k = 0 … <see cref="TableCounts"/>,
+    /// running sums with compensation (Neumaier): the first <see cref="TableCounts"/> + 1 values, then the second.
+    /// </summary>
+    public static void BlockTable<TVec>(in NegativeBinomialModel model, in TVec arguments, Span<double> table) where TVec : unmanaged, ITermVector<TVec>
+    {
+        double r = arguments.Get(0);
+        var logs = table[..(TableCounts + 1)];
+        var inverses = table[(TableCounts + 1)..];
+        double logSum = 0, logCompensation = 0, inverseSum = 0, inverseCompensation = 0;
+        logs[0] = 0;
+        inverses[0] = 0;
+        for (int k = 0; k < TableCounts; k++)
+        {
+            double v = r + k;
+            Add(ref logSum, ref logCompensation, DeviceMath.Log(v));
+            Add(ref inverseSum, ref inverseCompensation, 1.0 / v);
+            logs[k + 1] = logSum + logCompensation;
+            inverses[k + 1] = inverseSum + inverseCompensation;
+        }
+    }
+
+    private static void Add(ref double sum, ref double compensation, double value)
+    {
+        double t = sum + value;
+        compensation += Math.Abs(sum) >= Math.Abs(value) ? (sum - t) + value : (value - t) + sum;
+        sum = t;
+    }
+
+    /// <summary>
+    /// Sixteen rows of <see cref="Accumulate"/> (r below <see cref="AsymptoticShape"/>) in the lanes. Where every count is a
+    /// whole number up to <see cref="TableCounts"/>, the increments log Γ(k + r) − log Γ(r) and ψ(k + r) − ψ(r) are looked
+    /// up in <paramref name="table"/>; otherwise log Γ(k + r) and ψ(k + r) by <see cref="VectorMath.LogGammaAndDigamma(Lanes16)"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static unsafe void AccumulateBlock<TVec>(in NegativeBinomialModel model, in TVec arguments, in HostRows data, long row, ref TermLanes terms)
+    public static unsafe void AccumulateBlock<TVec>(in NegativeBinomialModel model, in TVec arguments, ReadOnlySpan<double> table, in HostRows data, long row, ref TermLanes terms)
         where TVec : unmanaged, ITermVector<TVec>
     {
         double r = arguments.Get(0);
         var k = Lanes16.Load(data.Column(0) + row);
         var rest = Lanes16.Create(r * arguments.Get(1)) - Lanes16.Load(data.Column(1) + row) + k * Lanes16.Create(arguments.Get(2));
-        if (Lanes16.LessThan(Lanes16.Create(ProductCounts), k).NoneSet())
+        if ((Lanes16.LessThan(Lanes16.Create(TableCounts), k) | Lanes16.NotEqual(k, Lanes16.Floor(k))).NoneSet())
         {
-            var one = Lanes16.Create(1.0);
-            var factor = Lanes16.Create(r);
-            var product = one;
-            var numerator = Lanes16.Create(0.0);
-            var j = Lanes16.Create(0.0);
-            var active = Lanes16.LessThan(j, k);
-            while (!active.NoneSet())
+            fixed (double* logs = table)
             {
-                numerator = Lanes16.ConditionalSelect(active, numerator * factor + product, numerator);
-                product = Lanes16.ConditionalSelect(active, product * factor, product);
-                factor += one;
-                j += one;
-                active = Lanes16.LessThan(j, k);
+                terms.Term0 += (Lanes16.Gather(logs, k) + rest).Sum();
+                terms.Term1 += (Lanes16.Gather(logs + TableCounts + 1, k) + Lanes16.Create(arguments.Get(1))).Sum();
             }
-            terms.Term0 += (VectorMath.Log(product) + rest).Sum();
-            terms.Term1 += (numerator / product + Lanes16.Create(arguments.Get(1))).Sum();
         }
         else
         {

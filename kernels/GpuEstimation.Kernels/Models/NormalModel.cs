@@ -70,7 +70,7 @@ public readonly struct NormalModel : IDistribution<NormalModel>
 
     /// <summary>Sixteen rows of <see cref="Accumulate"/> in the lanes.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static unsafe void AccumulateBlock<TVec>(in NormalModel model, in TVec arguments, in HostRows data, long row, ref TermLanes terms)
+    public static unsafe void AccumulateBlock<TVec>(in NormalModel model, in TVec arguments, ReadOnlySpan<double> table, in HostRows data, long row, ref TermLanes terms)
         where TVec : unmanaged, ITermVector<TVec>
     {
         var inverseSigma = Lanes16.Create(arguments.Get(1));

@@ -112,7 +112,7 @@ public readonly struct StudentTModel : IDistribution<StudentTModel>
     /// gives the weight (ν + 1)/(ν + z²) and 1/(1 + t) = ν/(ν + z²) for log1p's correction.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static unsafe void AccumulateBlock<TVec>(in StudentTModel model, in TVec arguments, in HostRows data, long row, ref TermLanes terms)
+    public static unsafe void AccumulateBlock<TVec>(in StudentTModel model, in TVec arguments, ReadOnlySpan<double> table, in HostRows data, long row, ref TermLanes terms)
         where TVec : unmanaged, ITermVector<TVec>
     {
         double nuPlusOne = arguments.Get(5);

@@ -70,7 +70,7 @@ public readonly struct WeibullModel : IDistribution<WeibullModel>
 
     /// <summary>Sixteen rows of <see cref="Accumulate"/> in the lanes, with <see cref="VectorMath"/>'s exp.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static unsafe void AccumulateBlock<TVec>(in WeibullModel model, in TVec arguments, in HostRows data, long row, ref TermLanes terms)
+    public static unsafe void AccumulateBlock<TVec>(in WeibullModel model, in TVec arguments, ReadOnlySpan<double> table, in HostRows data, long row, ref TermLanes terms)
         where TVec : unmanaged, ITermVector<TVec>
     {
         double shape = arguments.Get(0);

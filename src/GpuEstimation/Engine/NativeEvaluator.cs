@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using GpuEstimation.Kernels;
 
 namespace GpuEstimation.Engine;
@@ -22,6 +23,7 @@ internal sealed unsafe class NativeEvaluator<TModel, TVec> : Evaluator<TModel, T
     private readonly TVec[] _chunkSums;
     private readonly double[] _partials;
     private readonly ParallelOptions _parallel;
+    private double[] _blockTable = [];
 
     public NativeEvaluator(LikelihoodEngine<TModel> owner, IReadOnlyList<double[]> columns) : base(owner)
     {
@@ -46,11 +48,13 @@ internal sealed unsafe class NativeEvaluator<TModel, TVec> : Evaluator<TModel, T
         var sums = _chunkSums;
         // The model's row blocks where it has them for these arguments: the choice is per evaluation, the same for
         // every chunk, so the thread count does not change which code sums a chunk.
-        bool blocks = Terms <= TermLanes.Capacity && TModel.HasBlock(model, arguments);
+        // Only where 256-bit vectors are hardware (elsewhere .NET emulates them).
+        bool blocks = Vector256.IsHardwareAccelerated && Terms <= TermLanes.Capacity && TModel.HasBlock(model, arguments);
+        var table = blocks ? BlockTable(model, arguments) : [];
         void Chunk(int c)
         {
             var (begin, end) = ChunkRange(c, rows);
-            sums[c] = blocks ? SumChunkInBlocks(model, arguments, data, begin, end) : SumChunk(model, arguments, data, begin, end);
+            sums[c] = blocks ? SumChunkInBlocks(model, arguments, table, data, begin, end) : SumChunk(model, arguments, data, begin, end);
         }
         if (sums.Length == 1 || _parallel.MaxDegreeOfParallelism == 1)
         {
@@ -221,15 +225,25 @@ internal sealed unsafe class NativeEvaluator<TModel, TVec> : Evaluator<TModel, T
         return (s0.Get(0), s1.Get(0), s2.Get(0), s3.Get(0));
     }
 
+    // The model's per-evaluation table for its blocks (none for most), reused while its length fits.
+    private double[] BlockTable(TModel model, TVec arguments)
+    {
+        int length = TModel.BlockTableLength(model);
+        if (_blockTable.Length != length)
+            _blockTable = new double[length];
+        TModel.BlockTable(model, arguments, _blockTable);
+        return _blockTable;
+    }
+
     // Rows [begin, end) by the model's row blocks of 16, the remaining rows by Accumulate; then each term's lanes in a
     // fixed order plus the remaining rows'.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static TVec SumChunkInBlocks(TModel model, TVec arguments, HostRows data, long begin, long end)
+    private static TVec SumChunkInBlocks(TModel model, TVec arguments, double[] table, HostRows data, long begin, long end)
     {
         var lanes = default(TermLanes);
         long row = begin;
         for (; row + Lanes16.Count <= end; row += Lanes16.Count)
-            TModel.AccumulateBlock(model, arguments, data, row, ref lanes);
+            TModel.AccumulateBlock(model, arguments, table, data, row, ref lanes);
         var rest = default(TVec);
         for (; row < end; row++)
             TModel.Accumulate(model, arguments, data, row, ref rest);
