@@ -236,8 +236,9 @@ internal sealed unsafe class NativeEvaluator<TModel, TVec> : Evaluator<TModel, T
     }
 
     // Rows [begin, end) by the model's row blocks of 16, the remaining rows by Accumulate; then each term's lanes in a
-    // fixed order plus the remaining rows'.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    // fixed order plus the remaining rows'. Never inlined: inlined into Evaluate's chunk closure when that is recompiled
+    // (tier 1), the JIT ran out of inlining budget there and left the blocks' vector operators as calls (Student-t 5x slower).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
     private static TVec SumChunkInBlocks(TModel model, TVec arguments, double[] table, HostRows data, long begin, long end)
     {
         var lanes = default(TermLanes);
