@@ -35,6 +35,16 @@ public readonly struct Lanes16
     public static unsafe Lanes16 Load(double* source) =>
         new(Vector256.Load(source), Vector256.Load(source + 4), Vector256.Load(source + 8), Vector256.Load(source + 12));
 
+    /// <summary>Stores the sixteen values at <paramref name="destination"/>, rows in order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public unsafe void Store(double* destination)
+    {
+        A.Store(destination);
+        B.Store(destination + 4);
+        C.Store(destination + 8);
+        D.Store(destination + 12);
+    }
+
     /// <summary>The first sixteen values of <paramref name="source"/>.</summary>
     public static unsafe Lanes16 Load(ReadOnlySpan<double> source)
     {
