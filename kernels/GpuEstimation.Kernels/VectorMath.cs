@@ -124,6 +124,30 @@ public static class VectorMath
         return Vector256.ConditionalSelect(Vector256.Equals(u, Vector256.Create(double.PositiveInfinity)), u, result);
     }
 
+    /// <summary>
+    /// log(1 + x) − x lane by lane, as <see cref="DeviceMath.Log1pMinusX"/>: for x in [−0.3, 0.5] its atanh series
+    /// (no cancellation; the same terms in the same order), elsewhere <see cref="Log1p(Vector256{double})"/> − x.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<double> Log1pMinusX(Vector256<double> x)
+    {
+        var near = Vector256.GreaterThanOrEqual(x, Vector256.Create(-0.3)) & Vector256.LessThanOrEqual(x, Vector256.Create(0.5));
+        var s = x / (Vector256.Create(2.0) + x);
+        var w = s * s;
+        var series = Vector256.Create(1.0 / 3) + w * (Vector256.Create(1.0 / 5) + w * (Vector256.Create(1.0 / 7) + w * (Vector256.Create(1.0 / 9)
+            + w * (Vector256.Create(1.0 / 11) + w * (Vector256.Create(1.0 / 13) + w * (Vector256.Create(1.0 / 15) + w * (Vector256.Create(1.0 / 17)
+            + w * (Vector256.Create(1.0 / 19) + w * (Vector256.Create(1.0 / 21) + w * (Vector256.Create(1.0 / 23) + w * Vector256.Create(1.0 / 25)))))))))));
+        var result = s * (Vector256.Create(2.0) * w * series - x);
+        if (Vector256.EqualsAll(near.AsUInt64(), Vector256<ulong>.AllBitsSet))
+            return result;
+        return Vector256.ConditionalSelect(near, result, Log1p(x) - x);
+    }
+
+    /// <summary><see cref="Log1pMinusX(Vector256{double})"/> of each vector of a block, in turn (not inlined: a block's
+    /// other functions fill the JIT's inlining budget).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static Lanes16 Log1pMinusX(Lanes16 x) => new(Log1pMinusX(x.A), Log1pMinusX(x.B), Log1pMinusX(x.C), Log1pMinusX(x.D));
+
     /// <summary>log Γ(x) lane by lane, as <see cref="DeviceMath.LogGamma"/> (see <see cref="LogGammaAndDigamma(Vector256{double})"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<double> LogGamma(Vector256<double> x) => LogGammaAndDigamma(x).LogGamma;
