@@ -122,6 +122,11 @@ public readonly struct Lanes16
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes16 Abs(Lanes16 x) => new(Vector256.Abs(x.A), Vector256.Abs(x.B), Vector256.Abs(x.C), Vector256.Abs(x.D));
 
+    /// <summary>All bits set where x = y.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes16 Equal(Lanes16 x, Lanes16 y) =>
+        new(Vector256.Equals(x.A, y.A), Vector256.Equals(x.B, y.B), Vector256.Equals(x.C, y.C), Vector256.Equals(x.D, y.D));
+
     /// <summary>All bits set where x &lt; y.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes16 LessThan(Lanes16 x, Lanes16 y) =>

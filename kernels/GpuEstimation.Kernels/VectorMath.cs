@@ -10,7 +10,7 @@ namespace GpuEstimation.Kernels;
 /// 10⁶ arguments); log-gamma and digamma by DeviceMath's shift and asymptotic series, to its bounds. .NET's own <see cref="Vector256.Exp(Vector256{double})"/> is barely faster than four scalar calls
 /// (about 14 ns a vector on the development machine, this one about a third of that).
 /// </summary>
-public static class VectorMath
+public static partial class VectorMath
 {
     private const double Ln2Hi = 0.6931471803691238;
     private const double Ln2Lo = 1.9082149292705877e-10;
@@ -211,20 +211,6 @@ public static class VectorMath
     private static (Vector256<double> LogGamma, Vector256<double> Digamma) LaneByLane(Vector256<double> x) =>
         (Vector256.Create(DeviceMath.LogGamma(x[0]), DeviceMath.LogGamma(x[1]), DeviceMath.LogGamma(x[2]), DeviceMath.LogGamma(x[3])),
          Vector256.Create(DeviceMath.Digamma(x[0]), DeviceMath.Digamma(x[1]), DeviceMath.Digamma(x[2]), DeviceMath.Digamma(x[3])));
-
-    /// <summary><see cref="Exp(Vector256{double})"/> of each vector of a block, in turn (four independent chains).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Lanes16 Exp(Lanes16 x) => new(Exp(x.A), Exp(x.B), Exp(x.C), Exp(x.D));
-
-    /// <summary><see cref="Log(Vector256{double})"/> of each vector of a block, in turn.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Lanes16 Log(Lanes16 x) => new(Log(x.A), Log(x.B), Log(x.C), Log(x.D));
-
-    /// <summary><see cref="Log1pNonNegative(Vector256{double}, Vector256{double})"/> of each vector of a block, in turn.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Lanes16 Log1pNonNegative(Lanes16 x, Lanes16 inverseOnePlus) =>
-        new(Log1pNonNegative(x.A, inverseOnePlus.A), Log1pNonNegative(x.B, inverseOnePlus.B), Log1pNonNegative(x.C, inverseOnePlus.C),
-            Log1pNonNegative(x.D, inverseOnePlus.D));
 
     /// <summary><see cref="LogGammaAndDigamma(Vector256{double})"/> of each vector of a block, in turn (not inlined: it is large).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
