@@ -107,3 +107,50 @@ public class OpenClBenchmarks : FamilySessionBenchmark
     [Benchmark]
     public bool Fit() => Session.Fit(new FitOptions()).Converged;
 }
+
+/// <summary>
+/// Value + gradient over 10⁶ points on the native backend for the families with a transcendental per point, and the
+/// Normal they are measured against (issue 17: ratios to the Normal from one run), in this process with the short job.
+/// </summary>
+[Config(typeof(ShortInProcessConfig))]
+public class FamilyRatioBenchmarks : FamilySessionBenchmark
+{
+    [Params("normal", "studentt", "logistic", "weibull", "cauchy", "negbinomial")]
+    public override string Family { get; set; } = "normal";
+
+    [Benchmark]
+    public double ValueAndGradient() => Session.Evaluate(Spec.Start).LogLikelihood;
+}
+
+/// <summary>
+/// Normal value + gradient over 10⁷ points on the native backend (issue 17: at least 1.5x the 2026-11-27 figure), in
+/// this process with the short job, so that it can run with <see cref="FamilyRatioBenchmarks"/>.
+/// </summary>
+[Config(typeof(ShortInProcessConfig))]
+public class NormalTenMillionBenchmarks
+{
+    private readonly double[] _gradient = new double[2];
+    private ComputeDevice? _device;
+    private GpuEstimation.Engine.LikelihoodEngine<GpuEstimation.Kernels.Models.NormalModel>? _engine;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var random = new Random(1);
+        var x = new double[10_000_000];
+        for (int i = 0; i < x.Length; i++)
+            x[i] = 3 + 2 * (random.NextDouble() + random.NextDouble() + random.NextDouble() - 1.5);
+        _device = ComputeDevice.Open(Backend.Native);
+        _engine = new(_device, new GpuEstimation.Kernels.Models.NormalModel(), [x]);
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _engine?.Dispose();
+        _device?.Dispose();
+    }
+
+    [Benchmark]
+    public double ValueAndGradient() => _engine!.Evaluate([3.1, 1.9], _gradient);
+}

@@ -52,4 +52,34 @@ public interface ILikelihoodModel<TSelf> where TSelf : unmanaged, ILikelihoodMod
     static abstract void Accumulate<TVec, TRows>(in TSelf model, in TVec arguments, in TRows data, long row, ref TVec terms)
         where TVec : unmanaged, ITermVector<TVec>
         where TRows : struct, IDataRows;
+
+    /// <summary>
+    /// Host side (the native backend), once per evaluation: whether <see cref="AccumulateBlock"/> computes this model's
+    /// terms at these prepared arguments. False by default (the native backend then calls <see cref="Accumulate"/> row
+    /// by row); a model may answer false for options or parameter ranges its block does not cover.
+    /// </summary>
+    static virtual bool HasBlock<TVec>(in TSelf model, in TVec arguments) where TVec : unmanaged, ITermVector<TVec> => false;
+
+    /// <summary>
+    /// Host side (the native backend), once per evaluation with blocks: how many values <see cref="BlockTable"/> writes
+    /// (0 by default): per-evaluation values too many for the argument vector, such as a function of the parameters
+    /// tabulated at the few values a column takes.
+    /// </summary>
+    static virtual int BlockTableLength(in TSelf model) => 0;
+
+    /// <summary>Host side, once per evaluation with blocks: fills the table <see cref="AccumulateBlock"/> receives.</summary>
+    static virtual void BlockTable<TVec>(in TSelf model, in TVec arguments, Span<double> table) where TVec : unmanaged, ITermVector<TVec>
+    {
+    }
+
+    /// <summary>
+    /// Host side (the native backend): adds the terms of rows <paramref name="row"/> … <paramref name="row"/> + 15
+    /// (<see cref="Lanes16.Count"/>), one row per lane of a <see cref="Lanes16"/>, to <paramref name="terms"/> (each
+    /// term's block summed by <see cref="Lanes16.Sum"/>): the same quantities as <see cref="Accumulate"/> (to rounding),
+    /// with <see cref="VectorMath"/> for its transcendental functions, and <paramref name="table"/> as
+    /// <see cref="BlockTable"/> wrote it. Called only where <see cref="HasBlock"/> said true.
+    /// </summary>
+    static virtual void AccumulateBlock<TVec>(in TSelf model, in TVec arguments, ReadOnlySpan<double> table, in HostRows data, long row, ref TermLanes terms)
+        where TVec : unmanaged, ITermVector<TVec> =>
+        throw new NotSupportedException($"{typeof(TSelf).Name} has no row block.");
 }

@@ -58,4 +58,28 @@ public readonly struct LogisticModel : IDistribution<LogisticModel>
         terms.Add(1, tanhHalf * inverseScale);
         terms.Add(2, (z * tanhHalf - 1.0) * inverseScale);
     }
+
+    /// <inheritdoc/>
+    public static bool HasBlock<TVec>(in LogisticModel model, in TVec arguments) where TVec : unmanaged, ITermVector<TVec> => true;
+
+    /// <summary>
+    /// Sixteen rows of <see cref="Accumulate"/> in the lanes, with <see cref="VectorMath"/>'s exp and log1p; 1/(1 + e) serves
+    /// both tanh(z/2) and log1p's correction (one division).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void AccumulateBlock<TVec>(in LogisticModel model, in TVec arguments, ReadOnlySpan<double> table, in HostRows data, long row, ref TermLanes terms)
+        where TVec : unmanaged, ITermVector<TVec>
+    {
+        var one = Lanes16.Create(1.0);
+        var inverseScale = Lanes16.Create(arguments.Get(1));
+        var z = (Lanes16.Load(data.Column(0) + row) - Lanes16.Create(arguments.Get(0))) * inverseScale;
+        var a = Lanes16.Abs(z);
+        var e = VectorMath.Exp(-a);
+        var inverse = one / (one + e);
+        var magnitude = (one - e) * inverse;
+        var tanhHalf = Lanes16.ConditionalSelect(Lanes16.GreaterThanOrEqual(z, Lanes16.Create(0.0)), magnitude, -magnitude);
+        terms.Term0 += (Lanes16.Create(arguments.Get(2)) - a - Lanes16.Create(2.0) * VectorMath.Log1pNonNegative(e, inverse)).Sum();
+        terms.Term1 += (tanhHalf * inverseScale).Sum();
+        terms.Term2 += ((z * tanhHalf - one) * inverseScale).Sum();
+    }
 }

@@ -92,4 +92,107 @@ public readonly struct NegativeBinomialModel : IDistribution<NegativeBinomialMod
         }
         terms.Add(2, arguments.Get(5) - k * arguments.Get(6));
     }
+
+    /// <inheritdoc/>
+    public static bool HasBlock<TVec>(in NegativeBinomialModel model, in TVec arguments) where TVec : unmanaged, ITermVector<TVec> => true;
+
+    /// <summary>Counts up to this many are looked up in the block table (<see cref="BlockTable"/>).</summary>
+    public const int TableCounts = 256;
+
+    /// <inheritdoc/>
+    public static int BlockTableLength(in NegativeBinomialModel model) => 2 * (TableCounts + 1);
+
+    /// <summary>
+    /// For k = 0 … <see cref="TableCounts"/>: below <see cref="AsymptoticShape"/>, log Γ(k + r) − log Γ(r) = Σⱼ log(r + j)
+    /// and ψ(k + r) − ψ(r) = Σⱼ 1/(r + j) (j &lt; k) as running sums with compensation (Neumaier); from there on, the
+    /// increments <see cref="Accumulate"/> takes there, <see cref="DeviceMath.LogGammaIncrement"/> and
+    /// <see cref="DeviceMath.DigammaIncrement"/>. The first <see cref="TableCounts"/> + 1 values, then the second.
+    /// </summary>
+    public static void BlockTable<TVec>(in NegativeBinomialModel model, in TVec arguments, Span<double> table) where TVec : unmanaged, ITermVector<TVec>
+    {
+        double r = arguments.Get(0);
+        var logs = table[..(TableCounts + 1)];
+        var inverses = table[(TableCounts + 1)..];
+        if (r >= AsymptoticShape)
+        {
+            for (int k = 0; k <= TableCounts; k++)
+            {
+                logs[k] = DeviceMath.LogGammaIncrement(r, k);
+                inverses[k] = DeviceMath.DigammaIncrement(r, k);
+            }
+            return;
+        }
+        double logSum = 0, logCompensation = 0, inverseSum = 0, inverseCompensation = 0;
+        logs[0] = 0;
+        inverses[0] = 0;
+        for (int k = 0; k < TableCounts; k++)
+        {
+            double v = r + k;
+            Add(ref logSum, ref logCompensation, DeviceMath.Log(v));
+            Add(ref inverseSum, ref inverseCompensation, 1.0 / v);
+            logs[k + 1] = logSum + logCompensation;
+            inverses[k + 1] = inverseSum + inverseCompensation;
+        }
+    }
+
+    private static void Add(ref double sum, ref double compensation, double value)
+    {
+        double t = sum + value;
+        compensation += Math.Abs(sum) >= Math.Abs(value) ? (sum - t) + value : (value - t) + sum;
+        sum = t;
+    }
+
+    /// <summary>
+    /// Sixteen rows of <see cref="Accumulate"/> in the lanes. Where every count is a whole number up to
+    /// <see cref="TableCounts"/>, the increments of log Γ and ψ from r to k + r are looked up in <paramref name="table"/>;
+    /// otherwise log Γ(k + r) and ψ(k + r) by <see cref="VectorMath.LogGammaAndDigamma(Lanes16)"/> below
+    /// <see cref="AsymptoticShape"/>, and the increments row by row by DeviceMath from there on (as <see cref="Accumulate"/>).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void AccumulateBlock<TVec>(in NegativeBinomialModel model, in TVec arguments, ReadOnlySpan<double> table, in HostRows data, long row, ref TermLanes terms)
+        where TVec : unmanaged, ITermVector<TVec>
+    {
+        double r = arguments.Get(0);
+        bool asymptotic = r >= AsymptoticShape;
+        var k = Lanes16.Load(data.Column(0) + row);
+        // k log(1 − p) below the asymptotic shape; from there on k log(r(1 − p)), log Γ's increment being taken less k log r.
+        var rest = Lanes16.Create(r * arguments.Get(1)) - Lanes16.Load(data.Column(1) + row) + k * Lanes16.Create(arguments.Get(asymptotic ? 7 : 2));
+        if ((Lanes16.LessThan(Lanes16.Create(TableCounts), k) | Lanes16.NotEqual(k, Lanes16.Floor(k))).NoneSet())
+        {
+            fixed (double* logs = table)
+            {
+                terms.Term0 += (Lanes16.Gather(logs, k) + rest).Sum();
+                terms.Term1 += (Lanes16.Gather(logs + TableCounts + 1, k) + Lanes16.Create(arguments.Get(1))).Sum();
+            }
+        }
+        else if (asymptotic)
+        {
+            var (logGamma, digamma) = Increments(r, k);
+            terms.Term0 += (logGamma + rest).Sum();
+            terms.Term1 += (digamma + Lanes16.Create(arguments.Get(1))).Sum();
+        }
+        else
+        {
+            var (logGamma, digamma) = VectorMath.LogGammaAndDigamma(k + Lanes16.Create(r));
+            terms.Term0 += (logGamma + Lanes16.Create(arguments.Get(3)) + rest).Sum();
+            terms.Term1 += (digamma + Lanes16.Create(arguments.Get(4))).Sum();
+        }
+        terms.Term2 += (Lanes16.Create(arguments.Get(5)) - k * Lanes16.Create(arguments.Get(6))).Sum();
+    }
+
+    // DeviceMath's increments from r to r + k, lane by lane (blocks with a count beyond the table, r from AsymptoticShape on).
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static unsafe (Lanes16 LogGamma, Lanes16 Digamma) Increments(double r, Lanes16 k)
+    {
+        var counts = stackalloc double[Lanes16.Count];
+        var logGamma = stackalloc double[Lanes16.Count];
+        var digamma = stackalloc double[Lanes16.Count];
+        k.Store(counts);
+        for (int i = 0; i < Lanes16.Count; i++)
+        {
+            logGamma[i] = DeviceMath.LogGammaIncrement(r, counts[i]);
+            digamma[i] = DeviceMath.DigammaIncrement(r, counts[i]);
+        }
+        return (Lanes16.Load(logGamma), Lanes16.Load(digamma));
+    }
 }

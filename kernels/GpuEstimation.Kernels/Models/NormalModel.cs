@@ -131,4 +131,21 @@ public readonly struct NormalModel : IDistribution<NormalModel>, ILinearPredicto
         }
         RowBlocks.OneByOne(model, own, data, first + i, count - i, design + i, derivatives + i, stride);
     }
+
+    /// <inheritdoc/>
+    public static bool HasBlock<TVec>(in NormalModel model, in TVec arguments) where TVec : unmanaged, ITermVector<TVec> => true;
+
+    /// <summary>Sixteen rows of <see cref="Accumulate"/> in the lanes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void AccumulateBlock<TVec>(in NormalModel model, in TVec arguments, ReadOnlySpan<double> table, in HostRows data, long row, ref TermLanes terms)
+        where TVec : unmanaged, ITermVector<TVec>
+    {
+        var inverseSigma = Lanes16.Create(arguments.Get(1));
+        var d = Lanes16.Load(data.Column(0) + row) - Lanes16.Create(arguments.Get(0));
+        var w = d * Lanes16.Create(arguments.Get(3));
+        terms.Term0 += (Lanes16.Create(arguments.Get(2)) - w * w).Sum();
+        var z = d * inverseSigma;
+        terms.Term1 += (z * inverseSigma).Sum();
+        terms.Term2 += ((z * z - Lanes16.Create(1.0)) * inverseSigma).Sum();
+    }
 }

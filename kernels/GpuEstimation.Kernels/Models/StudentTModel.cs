@@ -102,4 +102,40 @@ public readonly struct StudentTModel : IDistribution<StudentTModel>
             terms.Add(3, arguments.Get(4) + 0.5 * (weight * t - log1p));
         }
     }
+
+    /// <inheritdoc/>
+    public static bool HasBlock<TVec>(in StudentTModel model, in TVec arguments) where TVec : unmanaged, ITermVector<TVec> => true;
+
+    /// <summary>
+    /// Sixteen rows of <see cref="Accumulate"/> in the lanes: one division, 1/(ν + z²), gives the weight (ν + 1)/(ν + z²),
+    /// 1/(1 + t) = ν/(ν + z²) for log1p's correction and, from <see cref="AsymptoticShape"/> on, w = z²/(ν + z²).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void AccumulateBlock<TVec>(in StudentTModel model, in TVec arguments, ReadOnlySpan<double> table, in HostRows data, long row, ref TermLanes terms)
+        where TVec : unmanaged, ITermVector<TVec>
+    {
+        double nuPlusOne = arguments.Get(5);
+        var inverseSigma = Lanes16.Create(arguments.Get(1));
+        var z = (Lanes16.Load(data.Column(0) + row) - Lanes16.Create(arguments.Get(0))) * inverseSigma;
+        var zz = z * z;
+        var t = zz * Lanes16.Create(arguments.Get(6));
+        var nu = Lanes16.Create(arguments.Get(2));
+        var inverse = Lanes16.Create(1.0) / (nu + zz);
+        var log1p = VectorMath.Log1pNonNegative(t, nu * inverse);
+        var weight = Lanes16.Create(nuPlusOne) * inverse;
+        var half = Lanes16.Create(0.5);
+        terms.Term0 += (Lanes16.Create(arguments.Get(3)) - Lanes16.Create(0.5 * nuPlusOne) * log1p).Sum();
+        terms.Term1 += (weight * z * inverseSigma).Sum();
+        terms.Term2 += ((weight * zz - Lanes16.Create(1.0)) * inverseSigma).Sum();
+        if (arguments.Get(2) >= AsymptoticShape)
+        {
+            // As Accumulate: [w + log(1 − w)] + w/ν, no two values ~z²/ν subtracted.
+            var w = zz * inverse;
+            terms.Term3 += (Lanes16.Create(arguments.Get(4)) + half * (VectorMath.Log1pMinusX(-w) + w * Lanes16.Create(arguments.Get(6)))).Sum();
+        }
+        else
+        {
+            terms.Term3 += (Lanes16.Create(arguments.Get(4)) + half * (weight * t - log1p)).Sum();
+        }
+    }
 }

@@ -64,4 +64,21 @@ public readonly struct WeibullModel : IDistribution<WeibullModel>
         terms.Add(1, 1.0 / k + logRatio * (1.0 - t));
         terms.Add(2, arguments.Get(3) * (t - 1.0));
     }
+
+    /// <inheritdoc/>
+    public static bool HasBlock<TVec>(in WeibullModel model, in TVec arguments) where TVec : unmanaged, ITermVector<TVec> => true;
+
+    /// <summary>Sixteen rows of <see cref="Accumulate"/> in the lanes, with <see cref="VectorMath"/>'s exp.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void AccumulateBlock<TVec>(in WeibullModel model, in TVec arguments, ReadOnlySpan<double> table, in HostRows data, long row, ref TermLanes terms)
+        where TVec : unmanaged, ITermVector<TVec>
+    {
+        double shape = arguments.Get(0);
+        var one = Lanes16.Create(1.0);
+        var logRatio = Lanes16.Load(data.Column(0) + row) - Lanes16.Create(arguments.Get(1));
+        var t = VectorMath.Exp(Lanes16.Create(shape) * logRatio);
+        terms.Term0 += (Lanes16.Create(arguments.Get(2)) + Lanes16.Create(shape - 1.0) * logRatio - t).Sum();
+        terms.Term1 += (Lanes16.Create(1.0 / shape) + logRatio * (one - t)).Sum();
+        terms.Term2 += (Lanes16.Create(arguments.Get(3)) * (t - one)).Sum();
+    }
 }

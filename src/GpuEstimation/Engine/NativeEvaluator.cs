@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using GpuEstimation.Kernels;
 
 namespace GpuEstimation.Engine;
@@ -8,7 +9,8 @@ namespace GpuEstimation.Engine;
 /// The native backend: the model's own Accumulate in host loops over fixed chunks of rows, the chunks shared among
 /// the worker threads. The chunk partition and the order in which chunk partials are added do not depend on the
 /// number of threads, so the result is the same, to the bit, with any thread count. Within a chunk four
-/// interleaved accumulators break the dependency chain of the sums.
+/// interleaved accumulators break the dependency chain of the sums; a model with a row block
+/// (<see cref="ILikelihoodModel{TSelf}.AccumulateBlock"/>) sums its chunks sixteen rows at a time in 256-bit vectors instead.
 /// </summary>
 internal sealed unsafe class NativeEvaluator<TModel, TVec> : Evaluator<TModel, TVec>
     where TModel : unmanaged, ILikelihoodModel<TModel>
@@ -21,6 +23,7 @@ internal sealed unsafe class NativeEvaluator<TModel, TVec> : Evaluator<TModel, T
     private readonly TVec[] _chunkSums;
     private readonly double[] _partials;
     private readonly ParallelOptions _parallel;
+    private double[] _blockTable = [];
 
     public NativeEvaluator(LikelihoodEngine<TModel> owner, IReadOnlyList<double[]> columns) : base(owner)
     {
@@ -43,10 +46,15 @@ internal sealed unsafe class NativeEvaluator<TModel, TVec> : Evaluator<TModel, T
         var model = Owner.Model;
         long rows = Owner.Rows;
         var sums = _chunkSums;
+        // The model's row blocks where it has them for these arguments: the choice is per evaluation, the same for
+        // every chunk, so the thread count does not change which code sums a chunk.
+        // Only where 256-bit vectors are hardware (elsewhere .NET emulates them).
+        bool blocks = Vector256.IsHardwareAccelerated && Terms <= TermLanes.Capacity && TModel.HasBlock(model, arguments);
+        var table = blocks ? BlockTable(model, arguments) : [];
         void Chunk(int c)
         {
             var (begin, end) = ChunkRange(c, rows);
-            sums[c] = SumChunk(model, arguments, data, begin, end);
+            sums[c] = blocks ? SumChunkInBlocks(model, arguments, table, data, begin, end) : SumChunk(model, arguments, data, begin, end);
         }
         if (sums.Length == 1 || _parallel.MaxDegreeOfParallelism == 1)
         {
@@ -215,6 +223,38 @@ internal sealed unsafe class NativeEvaluator<TModel, TVec> : Evaluator<TModel, T
             TModel.Accumulate(model, a3, data, row, ref s3);
         }
         return (s0.Get(0), s1.Get(0), s2.Get(0), s3.Get(0));
+    }
+
+    // The model's per-evaluation table for its blocks (none for most), reused while its length fits.
+    private double[] BlockTable(TModel model, TVec arguments)
+    {
+        int length = TModel.BlockTableLength(model);
+        if (_blockTable.Length != length)
+            _blockTable = new double[length];
+        TModel.BlockTable(model, arguments, _blockTable);
+        return _blockTable;
+    }
+
+    // Rows [begin, end) by the model's row blocks of 16, the remaining rows by Accumulate; then each term's lanes in a
+    // fixed order plus the remaining rows'. Never inlined: inlined into Evaluate's chunk closure when that is recompiled
+    // (tier 1), the JIT ran out of inlining budget there and left the blocks' vector operators as calls (Student-t 5x slower).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
+    private static TVec SumChunkInBlocks(TModel model, TVec arguments, double[] table, HostRows data, long begin, long end)
+    {
+        var lanes = default(TermLanes);
+        long row = begin;
+        for (; row + Lanes16.Count <= end; row += Lanes16.Count)
+            TModel.AccumulateBlock(model, arguments, table, data, row, ref lanes);
+        var rest = default(TVec);
+        for (; row < end; row++)
+            TModel.Accumulate(model, arguments, data, row, ref rest);
+        // Term by term, each field read directly (the lanes stay in registers in the loop above).
+        var sums = default(TVec);
+        sums.Set(0, TermLanes.Total(lanes.Term0) + rest.Get(0));
+        sums.Set(1, TermLanes.Total(lanes.Term1) + rest.Get(1));
+        sums.Set(2, TermLanes.Total(lanes.Term2) + rest.Get(2));
+        sums.Set(3, TermLanes.Total(lanes.Term3) + rest.Get(3));
+        return sums;
     }
 
     // Fully optimized from the first call: a fit may be over before tiered compilation would promote it.

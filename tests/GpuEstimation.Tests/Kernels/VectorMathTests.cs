@@ -9,7 +9,7 @@ namespace GpuEstimation.Tests.Kernels;
 /// <summary>
 /// VectorMath's exp, log and log1p, four lanes at a time, on DeviceMathTests' 10⁶ arguments per function (the whole
 /// domain, subnormals included) against the same references, held to DeviceMath's 2-ulp bound; the special values
-/// lane by lane, mixed with ordinary ones in one vector.
+/// lane by lane, mixed with ordinary ones in one vector. Log-gamma and digamma likewise, to DeviceMath's bounds.
 /// </summary>
 public class VectorMathTests(ITestOutputHelper output)
 {
@@ -90,6 +90,167 @@ public class VectorMathTests(ITestOutputHelper output)
         Assert.True(double.IsNegative(result.GetElement(0)) && double.IsNegative(result.GetElement(2)));
         Assert.False(double.IsNegative(result.GetElement(1)) || double.IsNegative(result.GetElement(3)));
         Assert.Equal(0.0, result.GetElement(0));
+    }
+
+    // log1p of non-negative x given 1/(1 + x): DeviceMathTests' log1p arguments from 0 up, within 2 ulps; +∞ and NaN kept.
+    // The block form (Lanes16) gives each vector's result.
+    [Fact]
+    public void Log1pNonNegativeIsWithinTwoUlps()
+    {
+        var (arguments, references) = DeviceMathTests.Reference(Function.Log1p, new Random(3000));
+        var indices = Enumerable.Range(0, arguments.Length).Where(i => arguments[i] >= 0).ToArray();
+        Assert.True(indices.Length > 400_000);
+        double worst = 0;
+        int worstIndex = 0;
+        for (int j = 0; j + 15 < indices.Length; j += 16)
+        {
+            var x = Lanes16.Load(indices.Skip(j).Take(16).Select(i => arguments[i]).ToArray());
+            var one = Lanes16.Create(1.0);
+            var block = VectorMath.Log1pNonNegative(x, one / (one + x));
+            Assert.Equal(VectorMath.Log1pNonNegative(x.C, Vector256<double>.One / (Vector256<double>.One + x.C)), block.C);
+            for (int lane = 0; lane < 16; lane++)
+            {
+                int i = indices[j + lane];
+                double error = DeviceMathTests.Ulps(Element(block, lane), references[i]);
+                if (error > worst)
+                    (worst, worstIndex) = (error, i);
+            }
+        }
+        output.WriteLine($"VectorMath Log1pNonNegative: worst {worst} ulp at x = {arguments[worstIndex]:R}");
+        Assert.True(worst <= 2, $"Log1pNonNegative: {worst} ulp at x = {arguments[worstIndex]:R}");
+        var special = Vector256.Create(double.PositiveInfinity, double.NaN, 0.0, 1e300);
+        var result = VectorMath.Log1pNonNegative(special, Vector256<double>.One / (Vector256<double>.One + special));
+        Assert.Equal(double.PositiveInfinity, result.GetElement(0));
+        Assert.True(double.IsNaN(result.GetElement(1)));
+        Assert.Equal(0.0, result.GetElement(2));
+        Assert.Equal(Math.Log(1e300), result.GetElement(3), 1e-13);
+    }
+
+    // log(1 + x) − x against DeviceMath's: the same bits inside the series' range [−0.3, 0.5] (the same terms in the
+    // same order), within 4 ulps of log1p(x) outside it, over 10⁶ arguments in (−1, 4] (a quarter tiny); block form too.
+    [Fact]
+    public void Log1pMinusXFollowsDeviceMath()
+    {
+        var random = new Random(4000);
+        var x = new double[1 << 20];
+        for (int i = 0; i < x.Length; i++)
+            x[i] = i % 4 == 0 ? (random.NextDouble() - 0.5) * Math.Pow(2, -random.Next(60)) : -1 + 5 * random.NextDouble();
+        x[0] = -1;
+        for (int i = 0; i + 15 < x.Length; i += 16)
+        {
+            var block = VectorMath.Log1pMinusX(Lanes16.Load(x.AsSpan(i)));
+            for (int lane = 0; lane < 16; lane++)
+            {
+                double v = x[i + lane], expected = DeviceMath.Log1pMinusX(v), actual = Element(block, lane);
+                if (v >= -0.3 && v <= 0.5)
+                    Assert.True(expected.Equals(actual), $"Log1pMinusX({v:R}): {actual:R}, DeviceMath {expected:R}");
+                else
+                {
+                    double log1p = Math.Abs(Math.Log(1 + v)), ulp = Math.BitIncrement(log1p) - log1p;
+                    Assert.True(expected.Equals(actual) || Math.Abs(actual - expected) <= 4 * ulp, $"Log1pMinusX({v:R}): {actual:R}, DeviceMath {expected:R}");
+                }
+            }
+        }
+    }
+
+    // The block forms (on this machine at 512 bits where the hardware has them) give the 256-bit functions' bits, vector
+    // by vector, over each function's 10⁶ arguments (special values and subnormals among them, so blocks with a lane
+    // outside the common path go the other way).
+    [Theory]
+    [InlineData(Function.Exp)]
+    [InlineData(Function.Log)]
+    [InlineData(Function.Log1p)]
+    public void BlockFormsGiveTheVectorFunctionsBits(Function function)
+    {
+        var (arguments, _) = DeviceMathTests.Reference(function, new Random(5000 + (int)function));
+        if (function == Function.Log1p)
+            arguments = arguments.Where(x => x >= 0).ToArray();
+        arguments[0] = double.NaN;
+        arguments[21] = double.PositiveInfinity;
+        var one = Vector256<double>.One;
+        for (int i = 0; i + 15 < arguments.Length; i += 16)
+        {
+            var x = Lanes16.Load(arguments.AsSpan(i));
+            var block = function switch
+            {
+                Function.Exp => VectorMath.Exp(x),
+                Function.Log => VectorMath.Log(x),
+                _ => VectorMath.Log1pNonNegative(x, Lanes16.Create(1.0) / (Lanes16.Create(1.0) + x)),
+            };
+            for (int v = 0; v < 4; v++)
+            {
+                var lanes = v switch { 0 => x.A, 1 => x.B, 2 => x.C, _ => x.D };
+                var expected = function switch
+                {
+                    Function.Exp => VectorMath.Exp(lanes),
+                    Function.Log => VectorMath.Log(lanes),
+                    _ => VectorMath.Log1pNonNegative(lanes, one / (one + lanes)),
+                };
+                for (int lane = 0; lane < 4; lane++)
+                {
+                    double actual = Element(block, 4 * v + lane);
+                    Assert.True(BitConverter.DoubleToInt64Bits(expected.GetElement(lane)) == BitConverter.DoubleToInt64Bits(actual),
+                        $"{function}({lanes.GetElement(lane):R}): block {actual:R}, vector {expected.GetElement(lane):R}");
+                }
+            }
+        }
+    }
+
+    private static double Element(Lanes16 x, int lane) =>
+        ((lane / 4) switch { 0 => x.A, 1 => x.B, 2 => x.C, _ => x.D }).GetElement(lane % 4);
+
+    // Log-gamma and digamma on DeviceMathTests' arguments, the positive ones four to a vector (the vector path), against
+    // the same references and DeviceMath's bounds: 2e-14 and 1e-14 of max(1, |value|).
+    [Theory]
+    [InlineData(Function.LogGamma, 2e-14)]
+    [InlineData(Function.Digamma, 1e-14)]
+    public void LogGammaAndDigammaMeetDeviceMathsBounds(Function function, double bound)
+    {
+        var (arguments, references) = DeviceMathTests.Reference(function, new Random(2000 + (int)function));
+        var positive = Enumerable.Range(0, arguments.Length).Where(i => arguments[i] > 0).ToArray();
+        Assert.True(positive.Length > 700_000);
+        double worst = 0;
+        int worstIndex = 0;
+        for (int j = 0; j + 3 < positive.Length; j += 4)
+        {
+            var x = Vector256.Create(arguments[positive[j]], arguments[positive[j + 1]], arguments[positive[j + 2]], arguments[positive[j + 3]]);
+            var (logGamma, digamma) = VectorMath.LogGammaAndDigamma(x);
+            var values = function == Function.LogGamma ? logGamma : digamma;
+            Assert.Equal(values, function == Function.LogGamma ? VectorMath.LogGamma(x) : VectorMath.Digamma(x));
+            for (int lane = 0; lane < 4; lane++)
+            {
+                int i = positive[j + lane];
+                double error = Math.Abs(values.GetElement(lane) - references[i]) / Math.Max(1, Math.Abs(references[i]));
+                if (!(error <= worst))
+                    (worst, worstIndex) = (error, i);
+            }
+        }
+        output.WriteLine($"VectorMath {function}: worst {worst:G3} at x = {arguments[worstIndex]:R}");
+        Assert.True(worst <= bound, $"VectorMath {function}: {worst:G3} at x = {arguments[worstIndex]:R}");
+    }
+
+    // Whole arguments up to 23 give DeviceMath's log of the exact factorial (0 at 1 and 2), mixed with other lanes;
+    // a vector with a lane outside the positive normal doubles is DeviceMath's, lane by lane, to the bit.
+    [Fact]
+    public void LogGammaOfWholeNumbersAndSpecialLanes()
+    {
+        for (int n = 1; n <= 24; n++)
+        {
+            var (logGamma, _) = VectorMath.LogGammaAndDigamma(Vector256.Create(n, 2.5, n + 0.5, 31.0));
+            Assert.Equal(DeviceMath.LogGamma(n), logGamma.GetElement(0), n <= 23 ? 0 : 1e-13);
+            Assert.True(Math.Abs(logGamma.GetElement(1) - DeviceMath.LogGamma(2.5)) <= 1e-15);
+        }
+        Assert.Equal(0.0, VectorMath.LogGamma(Vector256.Create(1.0, 2.0, 1.0, 2.0)).GetElement(1));
+        foreach (double special in new[] { 0.0, -0.0, -1.0, -2.5, 1e-310, double.PositiveInfinity, double.NegativeInfinity, double.NaN })
+        {
+            var x = Vector256.Create(3.25, special, 0.75, 40.0);
+            var (logGamma, digamma) = VectorMath.LogGammaAndDigamma(x);
+            for (int lane = 0; lane < 4; lane++)
+            {
+                Assert.Equal(BitConverter.DoubleToInt64Bits(DeviceMath.LogGamma(x.GetElement(lane))), BitConverter.DoubleToInt64Bits(logGamma.GetElement(lane)));
+                Assert.Equal(BitConverter.DoubleToInt64Bits(DeviceMath.Digamma(x.GetElement(lane))), BitConverter.DoubleToInt64Bits(digamma.GetElement(lane)));
+            }
+        }
     }
 
     private static Vector256<double> Apply(Function function, Vector256<double> x) => function switch
