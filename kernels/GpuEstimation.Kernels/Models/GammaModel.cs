@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace GpuEstimation.Kernels.Models;
 
@@ -96,5 +97,35 @@ public readonly struct GammaModel : IDistribution<GammaModel>, ILinearPredictorM
         curvature.EtaEta = -arguments.Get(3);
         curvature.EtaExtra = inverseRate;
         curvature.ExtraExtra = -design * inverseRate * inverseRate;
+    }
+
+    /// <summary><see cref="Curvature"/> for four rows at a time (the same arithmetic, so the same bits as row by row).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe void CurvatureBlock(in GammaModel model, Vec4 own, in HostRows data, long first, int count, double* design,
+        double* derivatives, int stride)
+    {
+        double* x = data.Column(0) + first;
+        double* logX = data.Column(1) + first;
+        double rateValue = own.Get(0);
+        var rate = Vector256.Create(rateValue);
+        var inverseRate = Vector256.Create(1.0 / rateValue);
+        var constant = Vector256.Create(own.Get(1));
+        var digammaPart = Vector256.Create(own.Get(2));
+        var trigamma = Vector256.Create(-own.Get(3));
+        var one = Vector256<double>.One;
+        int i = 0;
+        for (; i + 3 < count; i += 4)
+        {
+            var shape = Vector256.Load(design + i);
+            var xi = Vector256.Load(x + i);
+            var logXi = Vector256.Load(logX + i);
+            Vector256.Store(constant + (shape - one) * logXi - rate * xi, derivatives + i);
+            Vector256.Store(digammaPart + logXi, derivatives + stride + i);
+            Vector256.Store(shape * inverseRate - xi, derivatives + 2 * stride + i);
+            Vector256.Store(trigamma, derivatives + 3 * stride + i);
+            Vector256.Store(inverseRate, derivatives + 4 * stride + i);
+            Vector256.Store(-shape * inverseRate * inverseRate, derivatives + 5 * stride + i);
+        }
+        RowBlocks.OneByOne(model, own, data, first + i, count - i, design + i, derivatives + i, stride);
     }
 }

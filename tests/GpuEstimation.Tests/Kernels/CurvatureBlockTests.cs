@@ -57,6 +57,40 @@ public class CurvatureBlockTests
             Assert.True(vector[k].Equals(scalar[k]), $"derivative {k / n}, row {k % n}: {vector[k]:R} vs {scalar[k]:R}");
     }
 
+    // The exponential's and the gamma's rows four at a time: the same bits as row by row.
+    [Fact]
+    public unsafe void VectorExponentialAndGammaRowsAreTheScalarRows()
+    {
+        const int n = 1026;
+        var random = new Random(13);
+        var x = Enumerable.Range(0, n).Select(_ => 0.01 + random.NextDouble() * 30).ToArray();
+        var values = x.Concat(x.Select(v => Math.Log(v))).ToArray();
+        AssertSameRows<ExponentialModel>([1.3], x, n);
+        AssertSameRows<GammaModel>([2.7, 0.8], values, n);
+    }
+
+    private static unsafe void AssertSameRows<TModel>(double[] parameters, double[] values, int n)
+        where TModel : unmanaged, ILinearPredictorModel<TModel>
+    {
+        var model = default(TModel);
+        var arguments = new double[Math.Max(4, TModel.ArgumentCount(model))];
+        TModel.Prepare(model, parameters, arguments);
+        var own = default(Vec4);
+        for (int k = 0; k < 4; k++)
+            own.Set(k, arguments[k]);
+        var design = Enumerable.Repeat(arguments[model.DesignArgument(0)], n).ToArray();
+        var vector = new double[6 * n];
+        var scalar = new double[6 * n];
+        fixed (double* v = values, d = design, a = vector, b = scalar)
+        {
+            var data = new HostRows(v, n);
+            TModel.CurvatureBlock(model, own, data, 0, n, d, a, n);
+            RowBlocks.OneByOne(model, own, data, 0, n, d, b, n);
+        }
+        for (int k = 0; k < 6 * n; k++)
+            Assert.True(vector[k].Equals(scalar[k]), $"{typeof(TModel).Name} derivative {k / n}, row {k % n}: {vector[k]:R} vs {scalar[k]:R}");
+    }
+
     // Rows with η from −800 to 800 (each tail, and |η| where 1 + e^{−|η|} rounds to 1), y and trials with zeros, an
     // offset, per-row constants, weights with zeros; a block length that leaves a scalar tail.
     [Fact]
