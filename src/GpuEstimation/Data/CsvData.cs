@@ -141,8 +141,8 @@ public static class CsvData
     /// </summary>
     private static Dataset Collect(string path, IReadOnlyList<string> columns, bool[] text, int width, IEnumerable<ParsedRow> rows)
     {
-        var data = columns.Select(_ => new List<double>()).ToArray();
-        var texts = columns.Select((_, c) => text[c] ? new List<string>() : null).ToArray();
+        var data = columns.Select(_ => new ColumnBuilder<double>()).ToArray();
+        var texts = columns.Select((_, c) => text[c] ? new ColumnBuilder<string>() : null).ToArray();
         var isText = new bool[columns.Count];
         var distinct = new Dictionary<string, string>(StringComparer.Ordinal);
         var lines = new LineMap();
