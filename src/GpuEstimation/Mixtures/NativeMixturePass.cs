@@ -9,8 +9,8 @@ namespace GpuEstimation.Mixtures;
 
 /// <summary>
 /// The native backend: <see cref="GaussianMixtureRow"/>'s E-step four rows at a time in 256-bit vectors (the rows in
-/// the lanes, each component's quadratic form, the log-sum-exp by <see cref="Vector256.Exp(Vector256{double})"/> and
-/// <see cref="Vector256.Log(Vector256{double})"/>), every statistic in the same pass as Σ (rₖ z_a) z_b from the row's
+/// the lanes, each component's quadratic form, the log-sum-exp by <see cref="VectorMath"/>'s exp and log), every
+/// statistic in the same pass as Σ (rₖ z_a) z_b from the row's
 /// products rₖ z_a formed once per component. Rows are cut into fixed chunks shared among the worker threads; each
 /// chunk's lanes are added in lane order and the chunks in chunk order, so the sums have the same bits with any thread
 /// count. A chunk's last block of fewer than four rows repeats its last row in the spare lanes and masks them out.
@@ -47,28 +47,39 @@ internal sealed unsafe class NativeMixturePass : MixturePass
             first[e] = GaussianMixtureRow.Component(codes[e]) * (d + 1) + GaussianMixtureRow.A(codes[e]);
             second[e] = GaussianMixtureRow.B(codes[e]) * TileBlocks;
         }
-        int terms = statistics + 1;
-        var partials = new double[_chunks * terms];
+        double[] totals;
         fixed (double* p = packed)
         fixed (int* firstPinned = first, secondPinned = second)
         {
             double* parameters = p;
             int* firstFactor = firstPinned, secondFactor = secondPinned;
-            Parallel.For(0, _chunks, _parallel, () => new Workspace(d, k, statistics), (chunk, _, space) =>
-            {
-                Statistics(chunk, parameters, firstFactor, secondFactor, space, partials.AsSpan(chunk * terms, terms));
-                return space;
-            }, space => space.Free());
+            totals = SumChunks(statistics + 1, statistics, (chunk, space, partial) =>
+                Statistics(chunk, parameters, firstFactor, secondFactor, space, partial));
         }
-        double logLikelihood = 0;
-        Array.Clear(sums);
+        totals.AsSpan(1).CopyTo(sums);
+        return totals[0];
+    }
+
+    // One chunk's sums into its partial (its terms), given a worker's workspace.
+    private delegate void ChunkSums(int chunk, Workspace space, Span<double> partial);
+
+    // `terms` sums over the rows: each chunk's partial by `body` (workers' workspaces with `accumulators` vectors),
+    // then the partials added in chunk order, so the totals have the same bits with any thread count.
+    private double[] SumChunks(int terms, int accumulators, ChunkSums body)
+    {
+        var partials = new double[_chunks * terms];
+        Parallel.For(0, _chunks, _parallel, () => new Workspace(Dimensions, Components, accumulators), (chunk, _, space) =>
+        {
+            body(chunk, space, partials.AsSpan(chunk * terms, terms));
+            return space;
+        }, space => space.Free());
+        var totals = new double[terms];
         for (int chunk = 0; chunk < _chunks; chunk++)
         {
-            logLikelihood += partials[chunk * terms];
-            for (int e = 0; e < statistics; e++)
-                sums[e] += partials[chunk * terms + 1 + e];
+            for (int e = 0; e < terms; e++)
+                totals[e] += partials[chunk * terms + e];
         }
-        return logLikelihood;
+        return totals;
     }
 
     // One chunk's log-likelihood and statistics into `partial` (log L first), its lanes added in lane order. Fully
@@ -168,27 +179,14 @@ internal sealed unsafe class NativeMixturePass : MixturePass
             }
             pairs[c] = [.. pair];
         }
-        int terms = entries + k;
-        var partials = new double[_chunks * terms];
+        double[] totals;
         fixed (double* pinned = packed)
         {
             double* parameters = pinned;
-            Parallel.For(0, _chunks, _parallel, () => new Workspace(d, k, entries + k + 2 * p), (chunk, _, space) =>
-            {
-                InformationChunk(chunk, parameters, weights, precisions, supports, pairs, space, partials.AsSpan(chunk * terms, terms));
-                return space;
-            }, space => space.Free());
+            totals = SumChunks(entries + k, entries + k + 2 * p, (chunk, space, partial) =>
+                InformationChunk(chunk, parameters, weights, precisions, supports, pairs, space, partial));
         }
-        var upper = new double[entries];
-        var counts = new double[k];
-        for (int chunk = 0; chunk < _chunks; chunk++)
-        {
-            for (int e = 0; e < entries; e++)
-                upper[e] += partials[chunk * terms + e];
-            for (int c = 0; c < k; c++)
-                counts[c] += partials[chunk * terms + entries + c];
-        }
-        return (upper, counts);
+        return (totals[..entries], totals[entries..]);
     }
 
     // Information's sums over one chunk into `partial` (the triangle, then the counts). The workspace's accumulators
