@@ -1,5 +1,4 @@
 using GpuEstimation.Backends;
-using GpuEstimation.Kernels;
 using GpuEstimation.Kernels.Mixtures;
 using GpuEstimation.Kernels.Models;
 
@@ -44,23 +43,26 @@ internal sealed class NormalMixtureStatistics : IDisposable
 
     /// <summary>
     /// The log-likelihood at <paramref name="point"/> (the mixture's parameters) and, into <paramref name="sums"/>, the
-    /// statistics in <see cref="MixtureModel"/>'s statistics mode's order (the rest of it cleared).
+    /// statistics in <see cref="MixtureModel"/>'s statistics mode's order (the rest of it cleared); NaN where a weight
+    /// or a σ is not positive.
     /// </summary>
     public double Evaluate(double[] point, double[] sums)
     {
+        // The point as a one-dimensional Gaussian mixture on the shifted scale, packed as its pass takes it.
+        int k = _spec.Components;
         var weights = MixtureEstimator.Weights(_spec, point);
-        double shift = _spec.Model.Shift;
-        for (int c = 0; c < _spec.Components; c++)
+        var state = new MixtureState(1, k, k);
+        for (int c = 0; c < k; c++)
         {
             int at = _spec.Model.FirstParameter(c);
-            double mu = point[at], sigma = point[at + 1];
-            // [log wₖ − log σₖ − ½ log 2π, μₖ − shift, 1/σₖ]: GaussianMixtureRow's packing for a diagonal factor.
-            _packed[3 * c] = Math.Log(weights[c]) - Math.Log(sigma) - KernelConstants.HalfLogTwoPi;
-            _packed[3 * c + 1] = mu - shift;
-            _packed[3 * c + 2] = 1 / sigma;
+            state.Values[c] = weights[c];
+            state.Values[state.MeanAt(c)] = point[at] - _spec.Model.Shift;
+            state.Values[state.CovarianceAt(c)] = point[at + 1] * point[at + 1];
         }
-        double value = _pass.Run(_packed, _codes, _sums);
         Array.Clear(sums);
+        if (!state.TryPack(diagonal: true, _packed))
+            return double.NaN;
+        double value = _pass.Run(_packed, _codes, _sums);
         _sums.CopyTo(sums, 0);
         return value;
     }
