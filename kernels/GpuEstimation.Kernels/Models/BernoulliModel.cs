@@ -84,10 +84,22 @@ public readonly struct BernoulliModel : IDistribution<BernoulliModel>, ILinearPr
         where TVec : unmanaged, ITermVector<TVec>
         where TRows : struct, IDataRows
     {
-        double y = data[0, row], toP = arguments.Get(3), toQ = 1.0 / (1.0 - design);
+        double y = data[0, row];
+        ProbabilityCurvature(arguments, y, 1.0 - y, 0.0, design, out curvature);
+    }
+
+    /// <summary>
+    /// The Bernoulli's and the binomial's row, given its successes and failures and the row's constant (the binomial's
+    /// log C(n, k)), with <see cref="ProbabilityArguments"/>' first four arguments and η = p.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void ProbabilityCurvature<TVec>(in TVec arguments, double successes, double failures, double constant, double design, out RowCurvature curvature)
+        where TVec : unmanaged, ITermVector<TVec>
+    {
+        double toP = arguments.Get(3), toQ = 1.0 / (1.0 - design);
         curvature = default;
-        curvature.Value = DeviceMath.XLogY(y, arguments.Get(1)) + DeviceMath.XLogY(1.0 - y, arguments.Get(2));
-        curvature.Eta = y * toP - (1.0 - y) * toQ;
-        curvature.EtaEta = -y * toP * toP - (1.0 - y) * toQ * toQ;
+        curvature.Value = constant + DeviceMath.XLogY(successes, arguments.Get(1)) + DeviceMath.XLogY(failures, arguments.Get(2));
+        curvature.Eta = successes * toP - failures * toQ;
+        curvature.EtaEta = -successes * toP * toP - failures * toQ * toQ;
     }
 }

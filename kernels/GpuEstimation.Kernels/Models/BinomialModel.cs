@@ -92,10 +92,7 @@ public readonly struct BinomialModel : IDistribution<BinomialModel>, ILinearPred
         where TVec : unmanaged, ITermVector<TVec>
         where TRows : struct, IDataRows
     {
-        double k = data[0, row], failures = data[1, row] - k, toP = arguments.Get(3), toQ = 1.0 / (1.0 - design);
-        curvature = default;
-        curvature.Value = data[2, row] + DeviceMath.XLogY(k, arguments.Get(1)) + DeviceMath.XLogY(failures, arguments.Get(2));
-        curvature.Eta = k * toP - failures * toQ;
-        curvature.EtaEta = -k * toP * toP - failures * toQ * toQ;
+        double k = data[0, row];
+        BernoulliModel.ProbabilityCurvature(arguments, k, data[1, row] - k, data[2, row], design, out curvature);
     }
 }
