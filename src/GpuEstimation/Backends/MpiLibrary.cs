@@ -133,20 +133,19 @@ internal sealed unsafe class MpiLibrary
     }
 
     // dlopen with RTLD_NOW | RTLD_GLOBAL through libc (glibc 2.34+ has dlopen in libc itself; older ones in libdl),
-    // else .NET's own loader.
+    // the reason from dlerror; .NET's own loader where neither is there.
     private static bool Open(string name, out nint handle, out string reason)
     {
         const int Now = 2, Global = 0x100;
-        foreach (var open in new Func<string, int, nint>[] { DlopenLibc, DlopenLibdl })
+        foreach (var (open, error) in new (Func<string, int, nint>, Func<nint>)[] { (DlopenLibc, DlerrorLibc), (DlopenLibdl, DlerrorLibdl) })
         {
             try
             {
+                // dlerror bound first: binding it after a failed dlopen would clear the error it is to report.
+                error();
                 handle = open(name, Now | Global);
-                if (handle != 0)
-                {
-                    reason = "";
-                    return true;
-                }
+                reason = handle != 0 ? "" : Marshal.PtrToStringUTF8(error()) ?? "not found";
+                return handle != 0;
             }
             catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
             {
@@ -169,6 +168,12 @@ internal sealed unsafe class MpiLibrary
     [DllImport("libc.so.6", EntryPoint = "dlopen")]
     private static extern nint DlopenLibc([MarshalAs(UnmanagedType.LPUTF8Str)] string file, int mode);
 
+    [DllImport("libc.so.6", EntryPoint = "dlerror")]
+    private static extern nint DlerrorLibc();
+
     [DllImport("libdl.so.2", EntryPoint = "dlopen")]
     private static extern nint DlopenLibdl([MarshalAs(UnmanagedType.LPUTF8Str)] string file, int mode);
+
+    [DllImport("libdl.so.2", EntryPoint = "dlerror")]
+    private static extern nint DlerrorLibdl();
 }
