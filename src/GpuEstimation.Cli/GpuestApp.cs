@@ -32,6 +32,9 @@ public static class GpuestApp
     {
         if (!MpiRanks.Launched())
             return Run(args, Console.Out, Console.Error);
+        // Open MPI gives each rank a pseudo-terminal for its output, on which .NET's console would first write the
+        // terminal's keypad-mode escapes, which then land in the user's redirected output: a plain terminal instead.
+        Environment.SetEnvironmentVariable("TERM", "dumb");
         MpiRanks ranks;
         try
         {
