@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # gpuest under MPI against one process (README, "Running under MPI"): for a family fit (Student-t, sandwich standard
-# errors, a profile interval), the linear model (cluster-robust), a logit (the Hessian pass) and a sweep (JSON and
+# errors, a profile interval), the linear model (cluster-robust; the Hessian pass GLMs share) and a sweep (JSON and
 # CSV), `mpirun -np 2` and `-np 3` must write the same JSON as one process, byte for byte once the fields that
 # legitimately differ are set aside: "device" (it names the threads and the ranks) and "elapsedMs". The data have
 # 100,000 rows, four of the native backend's 32k-row chunks, so every rank has chunks of its own. Then the failures:
-# a bad column ends every rank with exit 2 and rank 0's message (no hang), --device cpu under MPI is refused, and a
+# a bad column ends every rank with exit 2 and rank 0's message, a failure on rank 1 alone (rank 0 waiting for it in a
+# collective) ends the job with rank 1's message, no hang, --device cpu under MPI is refused, and a
 # launcher's environment with no loadable MPI library is one clear error.
 #
 #   tests/mpi/run.sh        # needs mpirun (Debian: apt-get install openmpi-bin) and builds gpuest if it is not built
@@ -28,15 +29,14 @@ trap 'rm -rf "$work"' EXIT
 cd "$work"
 
 # 100,000 rows: x1, x2 standard normals (Box-Muller), y = 1 + 2 x1 - 0.5 x2 + noise, t a heavy-tailed sample,
-# b a 0/1 response of x1, g a cluster number.
+# g a cluster number.
 awk 'BEGIN {
-    srand(20261128); pi = atan2(0, -1); print "x1,x2,y,t,b,g"
+    srand(20261128); pi = atan2(0, -1); print "x1,x2,y,t,g"
     for (i = 0; i < 100000; i++) {
         for (k = 0; k < 4; k++) z[k] = sqrt(-2 * log(1 - rand())) * cos(2 * pi * rand())
         y = 1 + 2 * z[0] - 0.5 * z[1] + 0.7 * z[2]
         t = 0.5 + z[2] / sqrt(0.2 + z[3] * z[3])
-        b = (0.3 + 0.9 * z[0] + z[3] > 0) ? 1 : 0
-        printf "%.9g,%.9g,%.9g,%.9g,%d,%d\n", z[0], z[1], y, t, b, i % 37
+        printf "%.9g,%.9g,%.9g,%.9g,%d\n", z[0], z[1], y, t, i % 37
     }
 }' > data.csv
 
@@ -58,7 +58,6 @@ comparable() {
 cases=(
     "family|fit --model studentt --data data.csv --column t --cov hc0 --profile mu"
     "linear|fit --model linear --data data.csv --y y --x x1,x2 --cov cluster:g"
-    "logit|fit --model logit --data data.csv --y b --x x1,x2"
     "sweep|sweep --model normal --data data.csv --column y --grid mu=0.9:1.1:9 --grid sigma=2:2.4:5"
 )
 failures=0
@@ -96,6 +95,17 @@ ranks 2 fit --model normal --data data.csv --column nope >bad.out 2>&1 || status
 [ "$status" = 2 ] || { cat bad.out >&2; fail "a bad column under mpirun: exit $status, expected 2"; }
 grep -q "gpuest: data.csv: no column 'nope'" bad.out || { cat bad.out >&2; fail "a bad column under mpirun: no message"; }
 echo "a bad column under mpirun: exit 2 with the message"
+# A failure on rank 1 alone (its working directory has a file without the column) while rank 0 goes on into the fit
+# and waits in the collective: rank 1's message, named, exit 2, and no hang.
+mkdir -p zero one
+cp data.csv zero/data.csv
+sed '1s/,t,/,u,/' data.csv >one/data.csv
+status=0
+timeout 120 mpirun --allow-run-as-root --oversubscribe -np 1 -wdir "$work/zero" dotnet "$gpuest_dll" fit --model studentt --data data.csv --column t \
+    : -np 1 -wdir "$work/one" dotnet "$gpuest_dll" fit --model studentt --data data.csv --column t </dev/null >alone.out 2>&1 || status=$?
+[ "$status" = 2 ] && grep -q "gpuest: rank 1: data.csv: no column 't'" alone.out \
+    || { cat alone.out >&2; fail "a failure on rank 1 alone: exit $status"; }
+echo "a failure on rank 1 alone: exit 2 with its message, no hang"
 status=0
 ranks 2 fit --model normal --data data.csv --column y --device cpu >device.out 2>&1 || status=$?
 [ "$status" = 2 ] && grep -q -- "--device cpu: under MPI (2 ranks) only the native backend" device.out \

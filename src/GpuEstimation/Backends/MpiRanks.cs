@@ -51,9 +51,10 @@ public sealed unsafe class MpiRanks : RowCollective, IDisposable
         var library = MpiLibrary.Load(Environment.GetEnvironmentVariable("GPUEST_MPI_LIBRARY"));
         if (library.Flavor == "Open MPI")
         {
-            // Open MPI would install its own handlers for SIGSEGV and friends, which .NET uses itself (a null
-            // reference is a SIGSEGV turned into an exception): none, unless the user asks. setenv, because .NET's
-            // Environment does not write the C library's environment that MPI reads.
+            // Open MPI may install handlers for SIGSEGV and friends, which .NET uses itself (a null reference is a
+            // SIGSEGV turned into an exception): none, unless the user asks. A precaution: Open MPI 4.1 was seen to
+            // leave .NET's handlers in place even when asked for them (a NullReferenceException is still caught under
+            // mpirun). setenv, because .NET's Environment does not write the C library's environment that MPI reads.
             SetEnvironment("OMPI_MCA_opal_signal", "");
         }
         library.Init();
