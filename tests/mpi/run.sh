@@ -89,6 +89,18 @@ for case in "${cases[@]}"; do
     done
 done
 
+# MPICH too where its launcher is installed (not in CI, which has Open MPI only): one comparison.
+if command -v mpiexec.hydra >/dev/null; then
+    timeout 300 mpiexec.hydra -n 2 dotnet "$gpuest_dll" fit --model studentt --data data.csv --column t --cov hc0 --profile mu \
+        --json mpich.json </dev/null >mpich.out 2>&1 || { cat mpich.out >&2; fail "MPICH: mpiexec.hydra -n 2 failed"; }
+    if diff <(comparable family.1.json) <(comparable mpich.json) >/dev/null; then
+        echo "family: MPICH mpiexec.hydra -n 2: the same JSON as one process"
+    else
+        echo "family: MPICH mpiexec.hydra -n 2: the JSON differs from one process" >&2
+        failures=$((failures + 1))
+    fi
+fi
+
 # A bad column: every rank fails the same way; exit 2, rank 0's message, and no hang.
 status=0
 ranks 2 fit --model normal --data data.csv --column nope >bad.out 2>&1 || status=$?

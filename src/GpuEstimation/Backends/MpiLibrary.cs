@@ -65,12 +65,15 @@ internal sealed unsafe class MpiLibrary
     public string Flavor { get; }
 
     /// <summary>
-    /// Loads the MPI library: <paramref name="path"/> where given, else Open MPI's libmpi.so.40, MPICH's libmpi.so.12,
-    /// then libmpi.so. Fails naming every library it tried.
+    /// Loads the MPI library: <paramref name="path"/> where given, else the launcher's own first (Open MPI's
+    /// libmpi.so.40 where <paramref name="openMpi"/>, the launcher having set Open MPI's variables, else MPICH's
+    /// libmpich.so.12 / libmpi.so.12), then the other, then libmpi.so. Fails naming every library it tried.
     /// </summary>
-    public static MpiLibrary Load(string? path)
+    public static MpiLibrary Load(string? path, bool openMpi)
     {
-        string[] names = path is { Length: > 0 } ? [path] : ["libmpi.so.40", "libmpi.so.12", "libmpich.so.12", "libmpi.so"];
+        string[] mpich = ["libmpich.so.12", "libmpi.so.12"];
+        string[] names = path is { Length: > 0 } ? [path]
+            : openMpi ? ["libmpi.so.40", .. mpich, "libmpi.so"] : [.. mpich, "libmpi.so.40", "libmpi.so"];
         var reasons = new List<string>();
         foreach (var name in names)
         {

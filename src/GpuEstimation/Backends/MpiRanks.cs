@@ -42,21 +42,24 @@ public sealed unsafe class MpiRanks : RowCollective, IDisposable
     }
 
     /// <summary>
-    /// Initializes MPI (the library named by <c>GPUEST_MPI_LIBRARY</c>, else Open MPI's or MPICH's from the system),
+    /// Initializes MPI (the library named by <c>GPUEST_MPI_LIBRARY</c>, else Open MPI's or MPICH's from the system,
+    /// the launcher's own first),
     /// and makes these ranks the process's <see cref="RowCollective"/>. Fails with a message naming the libraries it
     /// tried where none loads.
     /// </summary>
     public static MpiRanks Join()
     {
-        var library = MpiLibrary.Load(Environment.GetEnvironmentVariable("GPUEST_MPI_LIBRARY"));
-        if (library.Flavor == "Open MPI")
-        {
-            // Open MPI may install handlers for SIGSEGV and friends, which .NET uses itself (a null reference is a
-            // SIGSEGV turned into an exception): none, unless the user asks. A precaution: Open MPI 4.1 was seen to
-            // leave .NET's handlers in place even when asked for them (a NullReferenceException is still caught under
-            // mpirun). setenv, because .NET's Environment does not write the C library's environment that MPI reads.
-            SetEnvironment("OMPI_MCA_opal_signal", "");
-        }
+        // MPI and its transports may install handlers for SIGSEGV and friends, which .NET uses itself (a null
+        // reference is a SIGSEGV turned into an exception): none, unless the user asks. UCX (MPICH's transport on
+        // Debian, and Open MPI's on InfiniBand) does take them over: a NullReferenceException under MPICH ended the
+        // process with UCX's backtrace until UCX_ERROR_SIGNALS was emptied. Open MPI 4.1's own handlers (opal_signal)
+        // were seen to leave .NET's in place; emptied too, as a precaution. setenv, because .NET's Environment does
+        // not write the C library's environment that MPI reads; a value the user set is kept. Before the library is
+        // loaded: UCX reads its settings when it is loaded.
+        SetEnvironment("UCX_ERROR_SIGNALS", "");
+        SetEnvironment("OMPI_MCA_opal_signal", "");
+        var library = MpiLibrary.Load(Environment.GetEnvironmentVariable("GPUEST_MPI_LIBRARY"),
+            openMpi: Environment.GetEnvironmentVariable("OMPI_COMM_WORLD_SIZE") is { Length: > 0 });
         library.Init();
         var ranks = new MpiRanks(library, library.Rank(), library.Size());
         SetProcess(ranks);
