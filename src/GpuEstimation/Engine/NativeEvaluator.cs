@@ -135,12 +135,12 @@ internal sealed unsafe class NativeEvaluator<TModel, TVec> : Evaluator<TModel, T
                 partials[(long)c * count + p] = SumChunk(model, arguments[p], data, begin, end).Get(0);
         });
         _ranks.Exchange(partials, chunks, count, partials.Length);
-        for (int p = 0; p < count; p++)
+        // Each point's sum over the chunks in chunk order (0 + chunk 0 + chunk 1 + ...), a chunk's row of points at a time.
+        Array.Clear(output, 0, count);
+        for (int c = 0; c < chunks; c++)
         {
-            double sum = 0;
-            for (int c = 0; c < chunks; c++)
-                sum += partials[(long)c * count + p];
-            output[p] = sum;
+            for (int p = 0; p < count; p++)
+                output[p] += partials[(long)c * count + p];
         }
     }
 
