@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
+using GpuEstimation.Backends;
 using GpuEstimation.Cli.Commands;
 using GpuEstimation.Engine;
 
@@ -18,6 +19,53 @@ public static class GpuestApp
 
     // "@FILE" is a data path here, not a response file to expand.
     private static readonly ParserConfiguration Syntax = new() { ResponseFileTokenReplacer = null };
+
+    /// <summary>
+    /// The process's entry point: <see cref="Run"/> on the console, alone, or as one rank of an MPI job where an MPI
+    /// launcher started the process (<see cref="MpiRanks.Launched"/>; without one nothing of MPI is loaded). Under MPI
+    /// every rank runs the same command over the same data, sharing the native backend's sums; rank 0 alone prints
+    /// and writes files. A failure on any rank ends the whole job (MPI_Abort with the exit code), since the other ranks
+    /// may be waiting for it in a collective: rank 0 prints its message; another rank prints its own only if the job
+    /// is still running a moment later (rank 0 did not fail too).
+    /// </summary>
+    public static int RunProcess(string[] args)
+    {
+        if (!MpiRanks.Launched())
+            return Run(args, Console.Out, Console.Error);
+        // Open MPI gives each rank a pseudo-terminal for its output, on which .NET's console would first write the
+        // terminal's keypad-mode escapes, which then land in the user's redirected output: a plain terminal instead.
+        Environment.SetEnvironmentVariable("TERM", "dumb");
+        MpiRanks ranks;
+        try
+        {
+            ranks = MpiRanks.Join();
+        }
+        catch (InvalidOperationException e)
+        {
+            Console.Error.WriteLine($"gpuest: MPI: {e.Message.ReplaceLineEndings(" ")}");
+            return Failure;
+        }
+        var buffered = new StringWriter();
+        int code = Run(args, ranks.IsRoot ? Console.Out : TextWriter.Null, ranks.IsRoot ? Console.Error : buffered);
+        if (code is Ok or NotConverged)
+        {
+            ranks.Dispose();
+            return code;
+        }
+        if (!ranks.IsRoot)
+        {
+            Thread.Sleep(RankFailureGrace);
+            foreach (var line in buffered.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries))
+                Console.Error.WriteLine(line.StartsWith("gpuest: ", StringComparison.Ordinal) ? $"gpuest: rank {ranks.Rank}: {line[8..]}" : line);
+        }
+        Console.Out.Flush();
+        Console.Error.Flush();
+        ranks.Abort(code);
+        return code;
+    }
+
+    // How long a failed rank other than 0 waits for rank 0's abort before printing its own message and aborting.
+    private static readonly TimeSpan RankFailureGrace = TimeSpan.FromSeconds(2);
 
     /// <summary>Runs the command line <paramref name="args"/>, writing results to <paramref name="output"/> and errors to <paramref name="error"/>.</summary>
     public static int Run(string[] args, TextWriter output, TextWriter error)

@@ -1,1 +1,1 @@
-return GpuEstimation.Cli.GpuestApp.Run(args, Console.Out, Console.Error);
+return GpuEstimation.Cli.GpuestApp.RunProcess(args);

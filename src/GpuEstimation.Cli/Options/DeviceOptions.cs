@@ -24,10 +24,20 @@ internal sealed class DeviceOptions
         command.Add(Threads);
     }
 
-    /// <summary>Opens the device the options name, for data of <paramref name="rows"/> rows where the command knows them.</summary>
+    /// <summary>
+    /// Opens the device the options name, for data of <paramref name="rows"/> rows where the command knows them. Under
+    /// MPI with more than one rank, auto is the native backend and any other named backend an error.
+    /// </summary>
     public ComputeDevice Open(ParseResult parse, long? rows = null)
     {
         var backend = parse.GetValue(Device);
+        if (RowCollective.Current.Size > 1)
+        {
+            // Under MPI the ranks share the native backend's chunks; the kernel backends do not take part yet.
+            if (backend is not (null or Backend.Auto or Backend.Native))
+                throw new InputException($"--device {BackendText.Name(backend.Value)}: under MPI ({RowCollective.Current.Size} ranks) only the native backend is supported so far; use --device native or auto");
+            backend = Backend.Native;
+        }
         try
         {
             return ComputeDevice.Open(backend ?? Backend.Auto, parse.GetValue(Threads), rows);

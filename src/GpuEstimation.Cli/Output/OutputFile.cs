@@ -1,8 +1,11 @@
+using GpuEstimation.Backends;
+
 namespace GpuEstimation.Cli.Output;
 
 /// <summary>
 /// Output files: checked before anything is computed (directory present, not a directory, not the input), and written
 /// to a temporary file beside the target, then renamed into place, so a failed write leaves the old file intact.
+/// Under MPI only rank 0 checks and writes outputs; the other ranks compute the same results and write nothing.
 /// </summary>
 internal static class OutputFile
 {
@@ -12,6 +15,8 @@ internal static class OutputFile
     /// </summary>
     public static void Check(string option, string path, string? input = null)
     {
+        if (!RowCollective.Current.IsRoot)
+            return;
         var full = Path.GetFullPath(path);
         if (Directory.Exists(full))
             throw new InputException($"{option} {path}: is a directory, expected a file name");
@@ -39,6 +44,8 @@ internal static class OutputFile
     /// <summary>Lets <paramref name="write"/> fill a temporary file beside <paramref name="path"/>, then renames it into place.</summary>
     public static void Write(string option, string path, Action<string> write)
     {
+        if (!RowCollective.Current.IsRoot)
+            return;
         var full = Path.GetFullPath(path);
         if (IsSpecial(full))
         {

@@ -53,9 +53,9 @@ public sealed class ComputeDevice : IDisposable
     /// <summary>The most groups a reduction launch uses.</summary>
     public int MaxGroups { get; }
 
-    /// <summary>What ran, for every result: backend and device name.</summary>
+    /// <summary>What ran, for every result: backend and device name (the native backend's MPI ranks where more than one).</summary>
     public string Description => _accelerator is null
-        ? $"native: {NativeName(Threads)}"
+        ? $"native: {NativeName(Threads)}{RowCollective.Current.Description}"
         : $"{Backend.ToString().ToLowerInvariant()}: {_accelerator.Name}";
 
     /// <summary>

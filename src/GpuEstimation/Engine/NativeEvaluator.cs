@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using GpuEstimation.Backends;
 using GpuEstimation.Kernels;
 
 namespace GpuEstimation.Engine;
@@ -8,7 +9,9 @@ namespace GpuEstimation.Engine;
 /// <summary>
 /// The native backend: the model's own Accumulate in host loops over fixed chunks of rows, the chunks shared among
 /// the worker threads. The chunk partition and the order in which chunk partials are added do not depend on the
-/// number of threads, so the result is the same, to the bit, with any thread count. Within a chunk four
+/// number of threads, so the result is the same, to the bit, with any thread count; under MPI each rank sums its run
+/// of the chunks and one collective gives every rank all the partials (<see cref="RowCollective"/>), so the result is
+/// the same with any number of ranks too. Within a chunk four
 /// interleaved accumulators break the dependency chain of the sums; a model with a row block
 /// (<see cref="ILikelihoodModel{TSelf}.AccumulateBlock"/>) sums its chunks sixteen rows at a time in 256-bit vectors instead.
 /// </summary>
@@ -23,6 +26,7 @@ internal sealed unsafe class NativeEvaluator<TModel, TVec> : Evaluator<TModel, T
     private readonly TVec[] _chunkSums;
     private readonly double[] _partials;
     private readonly ParallelOptions _parallel;
+    private readonly RowCollective _ranks = RowCollective.Current;
     private double[] _blockTable = [];
 
     public NativeEvaluator(LikelihoodEngine<TModel> owner, IReadOnlyList<double[]> columns) : base(owner)
@@ -56,20 +60,22 @@ internal sealed unsafe class NativeEvaluator<TModel, TVec> : Evaluator<TModel, T
             var (begin, end) = ChunkRange(c, rows);
             sums[c] = blocks ? SumChunkInBlocks(model, arguments, table, data, begin, end) : SumChunk(model, arguments, data, begin, end);
         }
-        if (sums.Length == 1 || _parallel.MaxDegreeOfParallelism == 1)
+        var (first, last) = _ranks.Mine(sums.Length);
+        if (last - first == 1 || _parallel.MaxDegreeOfParallelism == 1)
         {
-            for (int c = 0; c < sums.Length; c++)
+            for (int c = first; c < last; c++)
                 Chunk(c);
         }
         else
         {
-            Parallel.For(0, sums.Length, _parallel, Chunk);
+            Parallel.For(first, last, _parallel, Chunk);
         }
-        for (int c = 0; c < sums.Length; c++)
+        for (int c = first; c < last; c++)
         {
             for (int k = 0; k < Terms; k++)
                 _partials[c * Terms + k] = sums[c].Get(k);
         }
+        _ranks.Exchange(_partials, sums.Length, Terms, _partials.Length);
         return Reduce(parameters, _partials, gradient);
     }
 
@@ -78,7 +84,8 @@ internal sealed unsafe class NativeEvaluator<TModel, TVec> : Evaluator<TModel, T
         var arguments = Arguments(parameters);
         var data = new HostRows(_data, Owner.Rows);
         var model = Owner.Model;
-        Parallel.For(0, _chunkSums.Length, _parallel, c =>
+        var (first, last) = _ranks.Mine(_chunkSums.Length);
+        Parallel.For(first, last, _parallel, c =>
         {
             var (begin, end) = ChunkRange(c, Owner.Rows);
             for (long row = begin; row < end; row++)
@@ -88,6 +95,7 @@ internal sealed unsafe class NativeEvaluator<TModel, TVec> : Evaluator<TModel, T
                 output[row] = terms.Get(0);
             }
         });
+        _ranks.Exchange(output, _chunkSums.Length, ChunkRows, Owner.Rows);
     }
 
     public override void Sweep(IReadOnlyList<double[]> points, double[] output)
@@ -103,31 +111,36 @@ internal sealed unsafe class NativeEvaluator<TModel, TVec> : Evaluator<TModel, T
         // The same chunks as Evaluate. A work item is one chunk and a block of points, run four points per pass
         // over the chunk's rows: the chunk stays in the core's cache, each row read serves four points, and the four
         // sums are independent chains for the arithmetic units. Blocks keep all cores busy on small data too.
+        // The partials chunk by chunk (all the points of chunk 0, then of chunk 1, ...), so that a rank's chunks are
+        // one run of the array; each point's sum is still over the chunks in chunk order.
         const int block = 64;
         int blocks = (arguments.Length + block - 1) / block;
-        var partials = new double[(long)points.Count * chunks];
-        Parallel.For(0L, (long)chunks * blocks, _parallel, item =>
+        int count = points.Count;
+        var partials = new double[(long)count * chunks];
+        var (first, last) = _ranks.Mine(chunks);
+        Parallel.For((long)first * blocks, (long)last * blocks, _parallel, item =>
         {
             int c = (int)(item / blocks);
             var (begin, end) = ChunkRange(c, rows);
-            int p = (int)(item % blocks) * block, last = Math.Min(arguments.Length, p + block);
-            for (; p + 3 < last; p += 4)
+            int p = (int)(item % blocks) * block, stop = Math.Min(arguments.Length, p + block);
+            for (; p + 3 < stop; p += 4)
             {
                 var (v0, v1, v2, v3) = SumChunkFourPoints(model, arguments[p], arguments[p + 1], arguments[p + 2], arguments[p + 3], data, begin, end);
-                partials[(long)p * chunks + c] = v0;
-                partials[(long)(p + 1) * chunks + c] = v1;
-                partials[(long)(p + 2) * chunks + c] = v2;
-                partials[(long)(p + 3) * chunks + c] = v3;
+                partials[(long)c * count + p] = v0;
+                partials[(long)c * count + p + 1] = v1;
+                partials[(long)c * count + p + 2] = v2;
+                partials[(long)c * count + p + 3] = v3;
             }
-            for (; p < last; p++)
-                partials[(long)p * chunks + c] = SumChunk(model, arguments[p], data, begin, end).Get(0);
+            for (; p < stop; p++)
+                partials[(long)c * count + p] = SumChunk(model, arguments[p], data, begin, end).Get(0);
         });
-        for (int p = 0; p < points.Count; p++)
+        _ranks.Exchange(partials, chunks, count, partials.Length);
+        // Each point's sum over the chunks in chunk order (0 + chunk 0 + chunk 1 + ...), a chunk's row of points at a time.
+        Array.Clear(output, 0, count);
+        for (int c = 0; c < chunks; c++)
         {
-            double sum = 0;
-            for (int c = 0; c < chunks; c++)
-                sum += partials[(long)p * chunks + c];
-            output[p] = sum;
+            for (int p = 0; p < count; p++)
+                output[p] += partials[(long)c * count + p];
         }
     }
 
@@ -138,17 +151,21 @@ internal sealed unsafe class NativeEvaluator<TModel, TVec> : Evaluator<TModel, T
         var model = Owner.Model;
         long rows = Owner.Rows;
         int p = Terms - 1;
-        // One triangle per chunk (the chunks of Evaluate), added in chunk order: the same bits with any thread count.
-        var chunks = new double[_chunkSums.Length][];
-        Parallel.For(0, chunks.Length, _parallel, c =>
+        // One triangle per chunk (the chunks of Evaluate), added in chunk order: the same bits with any thread count
+        // and any number of ranks.
+        int chunks = _chunkSums.Length, entries = triangle.Length;
+        var partials = new double[(long)chunks * entries];
+        var (first, last) = _ranks.Mine(chunks);
+        Parallel.For(first, last, _parallel, c =>
         {
             var (begin, end) = ChunkRange(c, rows);
-            chunks[c] = TriangleOfChunk(model, arguments, data, begin, end, p, triangle.Length);
+            TriangleOfChunk(model, arguments, data, begin, end, p, partials.AsSpan(c * entries, entries));
         });
-        foreach (var chunk in chunks)
+        _ranks.Exchange(partials, chunks, entries, partials.Length);
+        for (int c = 0; c < chunks; c++)
         {
-            for (int e = 0; e < triangle.Length; e++)
-                triangle[e] += chunk[e];
+            for (int e = 0; e < entries; e++)
+                triangle[e] += partials[c * entries + e];
         }
     }
 
@@ -158,7 +175,10 @@ internal sealed unsafe class NativeEvaluator<TModel, TVec> : Evaluator<TModel, T
         var data = new HostRows(_data, Owner.Rows);
         var model = Owner.Model;
         int p = Terms - 1;
-        Parallel.For(0, (count + ChunkRows - 1) / ChunkRows, _parallel, c =>
+        // The rows in chunks of ChunkRows from `first`, each rank its run of them, the others' rows gathered.
+        int chunks = (count + ChunkRows - 1) / ChunkRows;
+        var (mine, last) = _ranks.Mine(chunks);
+        Parallel.For(mine, last, _parallel, c =>
         {
             int end = (int)Math.Min(count, (long)(c + 1) * ChunkRows);
             for (int i = c * ChunkRows; i < end; i++)
@@ -169,12 +189,12 @@ internal sealed unsafe class NativeEvaluator<TModel, TVec> : Evaluator<TModel, T
                     output[(long)i * p + k] = terms.Get(1 + k);
             }
         });
+        _ranks.Exchange(output, chunks, (long)ChunkRows * p, (long)count * p);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static double[] TriangleOfChunk(TModel model, TVec arguments, HostRows data, long begin, long end, int p, int entries)
+    private static void TriangleOfChunk(TModel model, TVec arguments, HostRows data, long begin, long end, int p, Span<double> sums)
     {
-        var sums = new double[entries];
         Span<double> score = stackalloc double[p];
         for (long row = begin; row < end; row++)
         {
@@ -193,7 +213,6 @@ internal sealed unsafe class NativeEvaluator<TModel, TVec> : Evaluator<TModel, T
                     sums[e] += left * score[b];
             }
         }
-        return sums;
     }
 
     public override void Dispose() => NativeMemory.AlignedFree(_data);

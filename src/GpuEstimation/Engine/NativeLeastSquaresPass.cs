@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using GpuEstimation.Backends;
 using GpuEstimation.Kernels;
 using GpuEstimation.Kernels.Models;
 
@@ -7,7 +8,8 @@ namespace GpuEstimation.Engine;
 /// <summary>
 /// The least-squares pass on the native backend: the native evaluator's chunks of rows, shared among the worker
 /// threads, each chunk's (P + 1)(P + 2)/2 sums of the augmented Gram matrix kept in order and the chunks added in
-/// chunk order, so the result does not depend on the thread count.
+/// chunk order, so the result does not depend on the thread count, nor on the number of MPI ranks (each its run of the
+/// chunks, <see cref="RowCollective"/>).
 /// </summary>
 internal sealed unsafe class NativeLeastSquaresPass<TMean, TVec> : ILeastSquares
     where TMean : unmanaged, IMeanFunction<TMean>
@@ -22,6 +24,7 @@ internal sealed unsafe class NativeLeastSquaresPass<TMean, TVec> : ILeastSquares
     private readonly double[] _partials;
     private readonly double[] _triangle;
     private readonly double[] _arguments = new double[TVec.Capacity];
+    private readonly RowCollective _ranks = RowCollective.Current;
 
     public NativeLeastSquaresPass(NonlinearRegressionModel<TMean> model, int rows, nint data, ParallelOptions parallel, int chunks)
     {
@@ -51,15 +54,17 @@ internal sealed unsafe class NativeLeastSquaresPass<TMean, TVec> : ILeastSquares
             var (begin, end) = ChunkRange(c, rows);
             SumChunk(mean, arguments, data, begin, end, partials.AsSpan(c * entries, entries));
         }
-        if (_chunks == 1 || _parallel.MaxDegreeOfParallelism == 1)
+        var (first, last) = _ranks.Mine(_chunks);
+        if (last - first == 1 || _parallel.MaxDegreeOfParallelism == 1)
         {
-            for (int c = 0; c < _chunks; c++)
+            for (int c = first; c < last; c++)
                 Chunk(c);
         }
         else
         {
-            Parallel.For(0, _chunks, _parallel, Chunk);
+            Parallel.For(first, last, _parallel, Chunk);
         }
+        _ranks.Exchange(partials, _chunks, entries, partials.Length);
         Array.Clear(_triangle);
         for (int c = 0; c < _chunks; c++)
         {

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using GpuEstimation.Backends;
 using GpuEstimation.Kernels;
 
 namespace GpuEstimation.Engine;
@@ -9,7 +10,8 @@ namespace GpuEstimation.Engine;
 /// The sums of a linear-predictor model on the native backend (<see cref="ILinearSums"/>), for the Hessian pass of
 /// every width and the value, gradient and score products of wide designs: the same chunks of rows as the native
 /// evaluator, shared among the worker threads, each chunk's sums added in chunk order, so the result does not depend
-/// on the thread count. Within a chunk, blocks of <see cref="BlockRows"/> rows: the linear predictor for the block in
+/// on the thread count (nor, under MPI, on the number of ranks: each sums its run of the chunks and one collective gives
+/// every rank all the partials, <see cref="RowCollective"/>). Within a chunk, blocks of <see cref="BlockRows"/> rows: the linear predictor for the block in
 /// vectors, the model's derivatives for its rows (one call per row), then each sum as a dot product over the block's
 /// rows of contiguous columns, in 256-bit vectors with four accumulators in a fixed order (the same bits on any x64 or
 /// Arm machine). Entries that share a scaled column (derivative · z_a) go four at a time, so that per entry of the
@@ -21,6 +23,9 @@ internal sealed unsafe class NativeLinearSums<TModel> : ILinearSums
     /// <summary>Rows per block: the block's design columns and derivatives stay in the first-level cache.</summary>
     private const int BlockRows = 512;
 
+    /// <summary>Rows per rank's unit in <see cref="Rows"/> (a whole number of blocks).</summary>
+    private const int RowsPerRank = 1 << 15;
+
     private static readonly double[] Ones = Enumerable.Repeat(1.0, BlockRows).ToArray();
 
     private readonly TModel _model;
@@ -29,6 +34,7 @@ internal sealed unsafe class NativeLinearSums<TModel> : ILinearSums
     private readonly ParallelOptions _parallel;
     private readonly int _chunks;
     private readonly bool _ownsData;
+    private readonly RowCollective _ranks = RowCollective.Current;
     private double[] _partials = [];
 
     public NativeLinearSums(TModel model, long rows, nint data, ParallelOptions parallel, int chunks)
@@ -56,15 +62,17 @@ internal sealed unsafe class NativeLinearSums<TModel> : ILinearSums
             var (begin, end) = NativeEvaluator<TModel, Vec4>.ChunkRange(c, rows);
             SumChunk(model, design, own, mode, data, values, entries, begin, end, partials.AsSpan(c * terms, terms));
         }
-        if (_chunks == 1 || _parallel.MaxDegreeOfParallelism == 1)
+        var (first, last) = _ranks.Mine(_chunks);
+        if (last - first == 1 || _parallel.MaxDegreeOfParallelism == 1)
         {
-            for (int c = 0; c < _chunks; c++)
+            for (int c = first; c < last; c++)
                 Chunk(c);
         }
         else
         {
-            Parallel.For(0, _chunks, _parallel, Chunk);
+            Parallel.For(first, last, _parallel, Chunk);
         }
+        _ranks.Exchange(partials, _chunks, terms, (long)_chunks * terms);
         Array.Clear(sums, 0, terms);
         for (int c = 0; c < _chunks; c++)
         {
@@ -78,7 +86,11 @@ internal sealed unsafe class NativeLinearSums<TModel> : ILinearSums
         var model = _model;
         var data = new HostRows(_data, _rows);
         var design = coefficients.ToArray();
-        Parallel.For(0, (count + BlockRows - 1) / BlockRows, _parallel, b =>
+        // Each rank its run of the slices of RowsPerRank rows, the others' gathered.
+        int slices = (count + RowsPerRank - 1) / RowsPerRank;
+        var (firstSlice, lastSlice) = _ranks.Mine(slices);
+        int from = firstSlice * (RowsPerRank / BlockRows), to = (int)Math.Min((count + BlockRows - 1) / BlockRows, (long)lastSlice * (RowsPerRank / BlockRows));
+        Parallel.For(from, to, _parallel, b =>
         {
             int end = Math.Min(count, (b + 1) * BlockRows);
             for (int i = b * BlockRows; i < end; i++)
@@ -94,6 +106,7 @@ internal sealed unsafe class NativeLinearSums<TModel> : ILinearSums
                 output[i] = HessianEntry.Derivative(kind, c);
             }
         });
+        _ranks.Exchange(output, slices, RowsPerRank, count);
     }
 
     /// <summary>Over a copy of <paramref name="columns"/> of its own (native memory, freed in <see cref="Dispose"/>): a wide design's.</summary>

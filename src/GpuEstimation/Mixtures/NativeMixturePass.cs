@@ -13,7 +13,8 @@ namespace GpuEstimation.Mixtures;
 /// statistic in the same pass as Σ (rₖ z_a) z_b from the row's
 /// products rₖ z_a formed once per component. Rows are cut into fixed chunks shared among the worker threads; each
 /// chunk's lanes are added in lane order and the chunks in chunk order, so the sums have the same bits with any thread
-/// count. A chunk's last block of fewer than four rows repeats its last row in the spare lanes and masks them out.
+/// count; under MPI each rank sums its run of the chunks and one collective gives every rank all the partials
+/// (<see cref="RowCollective"/>), the same bits with any number of ranks. A chunk's last block of fewer than four rows repeats its last row in the spare lanes and masks them out.
 /// </summary>
 internal sealed unsafe class NativeMixturePass : MixturePass
 {
@@ -24,6 +25,7 @@ internal sealed unsafe class NativeMixturePass : MixturePass
     private readonly long _rows;
     private readonly int _chunks;
     private readonly ParallelOptions _parallel;
+    private readonly RowCollective _ranks = RowCollective.Current;
 
     public NativeMixturePass(ComputeDevice device, IReadOnlyList<double[]> columns, int components, bool diagonal)
         : base(columns.Count, components, diagonal)
@@ -67,12 +69,14 @@ internal sealed unsafe class NativeMixturePass : MixturePass
     // then the partials added in chunk order, so the totals have the same bits with any thread count.
     private double[] SumChunks(int terms, int accumulators, ChunkSums body)
     {
-        var partials = new double[_chunks * terms];
-        Parallel.For(0, _chunks, _parallel, () => new Workspace(Dimensions, Components, accumulators), (chunk, _, space) =>
+        var partials = new double[(long)_chunks * terms];
+        var (first, last) = _ranks.Mine(_chunks);
+        Parallel.For(first, last, _parallel, () => new Workspace(Dimensions, Components, accumulators), (chunk, _, space) =>
         {
             body(chunk, space, partials.AsSpan(chunk * terms, terms));
             return space;
         }, space => space.Free());
+        _ranks.Exchange(partials, _chunks, terms, partials.Length);
         var totals = new double[terms];
         for (int chunk = 0; chunk < _chunks; chunk++)
         {
@@ -127,7 +131,8 @@ internal sealed unsafe class NativeMixturePass : MixturePass
         fixed (double* p = packed)
         {
             double* parameters = p;
-            Parallel.For(0, _chunks, _parallel, () => new Workspace(d, k, 0), (chunk, _, space) =>
+            var (mine, last) = _ranks.Mine(_chunks);
+            Parallel.For(mine, last, _parallel, () => new Workspace(d, k, 0), (chunk, _, space) =>
             {
                 long begin = (long)chunk * ChunkRows, end = Math.Min(_rows, begin + ChunkRows);
                 for (long row = begin; row < end; row += TileBlocks * Lanes)
@@ -148,6 +153,8 @@ internal sealed unsafe class NativeMixturePass : MixturePass
                 return space;
             }, space => space.Free());
         }
+        _ranks.Exchange(output, _chunks, (long)ChunkRows * k, _rows * k);
+        _ranks.Exchange(logDensity, _chunks, ChunkRows, _rows);
     }
 
     /// <summary>

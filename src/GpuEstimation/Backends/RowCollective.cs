@@ -1,0 +1,123 @@
+namespace GpuEstimation.Backends;
+
+/// <summary>
+/// The processes among which the native backend shares the rows of one estimation: one process (<see cref="Single"/>,
+/// the default), or the ranks of an MPI job (<see cref="MpiRanks"/>). Every native pass cuts the rows into its fixed
+/// chunks and sums each chunk into a partial; rank r of N computes the partials of a contiguous run of whole chunks
+/// (<see cref="Mine"/>), writes them at their places in the array of all the partials, and one collective
+/// (<see cref="Exchange"/>) fills in the other ranks' places on every rank. Every rank then adds all the partials in
+/// chunk order, exactly as one process does, so the sums have the same bits for any number of ranks, and every rank
+/// sees the same numbers (its optimizer stays in step with the others').
+/// </summary>
+/// <remarks>
+/// A pass takes the collective that is <see cref="Current"/> when it is built. Each rank must make the same calls to
+/// <see cref="Exchange"/> in the same order: the ranks run the same program over the same data, so they do.
+/// </remarks>
+public abstract class RowCollective
+{
+    private static readonly AsyncLocal<RowCollective?> Scoped = new();
+    private static RowCollective? s_process;
+
+    /// <summary>One process: every chunk is its own and <see cref="Exchange"/> does nothing.</summary>
+    public static RowCollective Single { get; } = new SingleProcess();
+
+    /// <summary>
+    /// The collective of passes built now: the one set by <see cref="Use"/> in this flow of execution where there is
+    /// one, else the process's (<see cref="MpiRanks.Join"/> sets it), else <see cref="Single"/>.
+    /// </summary>
+    public static RowCollective Current => Scoped.Value ?? s_process ?? Single;
+
+    /// <summary>This process's rank, 0 … <see cref="Size"/> − 1.</summary>
+    public abstract int Rank { get; }
+
+    /// <summary>The number of ranks.</summary>
+    public abstract int Size { get; }
+
+    /// <summary>Whether this is rank 0, the one that prints and writes.</summary>
+    public bool IsRoot => Rank == 0;
+
+    /// <summary>The ranks in words for a result's device description ("" for one process).</summary>
+    public string Description => Size == 1 ? "" : $", {Size} MPI ranks";
+
+    /// <summary>
+    /// Makes <paramref name="collective"/> <see cref="Current"/> in this flow of execution (this thread and the tasks
+    /// it starts) until the returned scope is disposed: several simulated ranks can run in one process this way.
+    /// </summary>
+    public static IDisposable Use(RowCollective collective)
+    {
+        ArgumentNullException.ThrowIfNull(collective);
+        var previous = Scoped.Value;
+        Scoped.Value = collective;
+        return new Scope(previous);
+    }
+
+    /// <summary>Makes <paramref name="collective"/> the process's collective (null: back to <see cref="Single"/>).</summary>
+    protected static void SetProcess(RowCollective? collective) => s_process = collective;
+
+    /// <summary>
+    /// This rank's units (chunks of rows, or any unit of work) out of <paramref name="units"/>: [First, End), a
+    /// contiguous run; the ranks' runs partition 0 … units − 1 in rank order. Empty where there are more ranks than units.
+    /// </summary>
+    public (int First, int End) Mine(int units) => Of(Rank, units);
+
+    /// <summary>
+    /// Fills, on every rank, the parts of <paramref name="data"/>[0, <paramref name="length"/>) that the other ranks
+    /// computed: unit u is <paramref name="data"/>[u · unitLength, min(length, (u + 1) · unitLength)), and each rank has
+    /// written the units of its <see cref="Mine"/>(<paramref name="units"/>). Every rank must call it with the same
+    /// arguments. Nothing to do for one process.
+    /// </summary>
+    public void Exchange(Span<double> data, int units, long unitLength, long length)
+    {
+        if (Size == 1 || units == 0 || length == 0)
+            return;
+        ArgumentOutOfRangeException.ThrowIfLessThan(unitLength, 1L);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(length, (long)data.Length);
+        // Rounds of whole units whose doubles fit a collective's int counts (one round below MaxCount doubles).
+        int perRound = (int)Math.Clamp(MaxCount / unitLength, 1, units);
+        var counts = new int[Size];
+        var displacements = new int[Size];
+        for (int first = 0; first < units; first += perRound)
+        {
+            int end = (int)Math.Min(units, (long)first + perRound);
+            long begin = Math.Min(length, first * unitLength), stop = Math.Min(length, end * unitLength);
+            for (int r = 0; r < Size; r++)
+            {
+                var (a, b) = Of(r, units);
+                long from = Math.Clamp(Math.Max(a, first) * unitLength, begin, stop);
+                long to = Math.Clamp(Math.Min(b, end) * unitLength, from, stop);
+                displacements[r] = (int)(from - begin);
+                counts[r] = (int)(to - from);
+            }
+            AllGather(data[(int)begin..(int)stop], counts, displacements);
+        }
+    }
+
+    /// <summary>The most doubles one <see cref="AllGather"/> moves (counts are ints in MPI).</summary>
+    protected virtual long MaxCount => 1L << 30;
+
+    /// <summary>
+    /// The collective itself (MPI_Allgatherv in place): rank r's <paramref name="counts"/>[r] doubles at
+    /// <paramref name="displacements"/>[r] in <paramref name="buffer"/>, already there on rank r, copied to the same
+    /// place on every other rank.
+    /// </summary>
+    protected abstract void AllGather(Span<double> buffer, int[] counts, int[] displacements);
+
+    private (int First, int End) Of(int rank, int units) =>
+        ((int)((long)units * rank / Size), (int)((long)units * (rank + 1) / Size));
+
+    private sealed class SingleProcess : RowCollective
+    {
+        public override int Rank => 0;
+
+        public override int Size => 1;
+
+        protected override void AllGather(Span<double> buffer, int[] counts, int[] displacements)
+        {
+        }
+    }
+
+    private sealed class Scope(RowCollective? previous) : IDisposable
+    {
+        public void Dispose() => Scoped.Value = previous;
+    }
+}

@@ -1,0 +1,76 @@
+using GpuEstimation.Backends;
+using GpuEstimation.Tests.Support;
+using Xunit;
+
+namespace GpuEstimation.Tests.Cli;
+
+/// <summary>
+/// The command line as ranks of an MPI job, simulated in this process (<see cref="SimulatedRanks"/>; the real
+/// mpirun runs are tests/mpi/run.sh's): rank 0 alone writes the output files, with one process's JSON bar the device,
+/// which names the ranks; under several ranks auto is the native backend and an accelerator is refused; MPI is
+/// detected from the launcher's environment only.
+/// </summary>
+public sealed class MpiCliTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("gpuest-mpi").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Fact]
+    public void RankZeroAloneWritesTheJsonOfOneProcessWithTheRanksInTheDevice()
+    {
+        var data = Data();
+        var single = Path.Combine(_directory, "single.json");
+        var (code, _, error) = Gpuest.Run("fit", "--model", "studentt", "--data", data, "--column", "x", "--device", "native", "--json", single);
+        Assert.True(code == 0, error);
+        // Each rank asked for a file of its own name, so that a write by rank 1 would show.
+        var runs = SimulatedRanks.Run(2, ranks =>
+            Gpuest.Run("fit", "--model", "studentt", "--data", data, "--column", "x", "--json", Path.Combine(_directory, $"rank{ranks.Rank}.json")));
+        Assert.All(runs, run => Assert.True(run.Code == 0, run.Error));
+        var expected = File.ReadAllLines(single);
+        var actual = File.ReadAllLines(Path.Combine(_directory, "rank0.json"));
+        Assert.Contains(actual, line => line.Contains("\"device\": \"native: ") && line.Contains(", 2 MPI ranks\""));
+        Assert.Equal(Comparable(expected), Comparable(actual));
+        // Nothing from rank 1, not even a temporary file.
+        Assert.Equal(["rank0.json", "single.json", "x.csv"], Directory.GetFiles(_directory).Select(f => Path.GetFileName(f)).Order().ToArray());
+    }
+
+    [Theory]
+    [InlineData("cpu")]
+    [InlineData("cuda")]
+    public void UnderSeveralRanksAnyBackendButNativeIsRefused(string device)
+    {
+        var data = Data();
+        var runs = SimulatedRanks.Run(2, _ => Gpuest.Run("fit", "--model", "normal", "--data", data, "--column", "x", "--device", device));
+        foreach (var (code, output, error) in runs)
+        {
+            Assert.Equal(2, code);
+            Assert.Equal("", output);
+            Assert.Contains($"--device {device}: under MPI (2 ranks) only the native backend is supported so far", error);
+        }
+    }
+
+    [Fact]
+    public void MpiIsDetectedFromTheLaunchersEnvironmentOnly()
+    {
+        Assert.False(MpiRanks.Launched(_ => null));
+        Assert.False(MpiRanks.Launched(name => name == "OMPI_COMM_WORLD_SIZE" ? "" : null));
+        Assert.True(MpiRanks.Launched(name => name == "OMPI_COMM_WORLD_SIZE" ? "2" : null));
+        Assert.True(MpiRanks.Launched(name => name == "PMI_SIZE" ? "4" : null));
+        Assert.True(MpiRanks.Launched(name => name == "PMIX_RANK" ? "0" : null));
+        // This test process was not started by a launcher (or the run would have loaded MPI).
+        Assert.Equal(1, RowCollective.Current.Size);
+    }
+
+    // 40,000 rows: two of the native backend's chunks, one per rank.
+    private string Data()
+    {
+        var z = NormalSamples.Draw(40_000, 61, 0, 1);
+        var w = NormalSamples.Draw(40_000, 62, 0, 1);
+        return Gpuest.WriteCsv(_directory, "x.csv", ("x", z.Select((v, i) => 0.3 + v / Math.Sqrt(0.3 + 0.7 * w[i] * w[i])).ToArray()));
+    }
+
+    private static string[] Comparable(string[] json) =>
+        json.Where(line => !line.TrimStart().StartsWith("\"device\":", StringComparison.Ordinal)
+            && !line.TrimStart().StartsWith("\"elapsedMs\":", StringComparison.Ordinal)).ToArray();
+}
