@@ -55,7 +55,9 @@ internal sealed class KernelBlocks : IDisposable
         for (int b = 0; b < Count; b++)
             _groupOffsets[b + 1] = _groupOffsets[b] + Groups(b);
 
-        long blockBytes = (long)BlockRows * width * sizeof(double);
+        // The device buffers of streamed blocks hold the largest block: B rows, or all of them where fewer.
+        int largest = (int)Math.Min(BlockRows, rows);
+        long blockBytes = (long)largest * width * sizeof(double);
         long total = rows * width * sizeof(double);
         long budget = s_override.Value?.MemoryLimit ?? device.MemoryLimit ?? Math.Max(0, _accelerator.MemorySize - Math.Max(MinimumMargin, _accelerator.MemorySize / 10));
         int slots = 0;
@@ -64,7 +66,7 @@ internal sealed class KernelBlocks : IDisposable
         {
             if (budget < blockBytes)
                 throw new InputException(
-                    $"the device memory limit ({Size(budget)}) is below one row block of this data ({BlockRows:N0} rows of {width} column{(width == 1 ? "" : "s")}, " +
+                    $"the device memory limit ({Size(budget)}) is below one row block of this data ({largest:N0} rows of {width} column{(width == 1 ? "" : "s")}, " +
                     $"{Size(blockBytes)}); the smallest limit that works is {Size(blockBytes)}", "memoryLimit");
             // Two device buffers where they fit, so that the next block's copy overlaps this block's kernels; else one.
             slots = budget >= 2 * blockBytes ? 2 : 1;
