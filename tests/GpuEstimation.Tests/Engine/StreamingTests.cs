@@ -12,7 +12,7 @@ namespace GpuEstimation.Tests.Engine;
 /// rows over ~50,000 and a device-memory limit a tenth of the data's size (two blocks resident, two device buffers,
 /// the rest streamed), every pass gives the bits of the same blocks all resident: value and gradient, per-row
 /// log-densities, a sweep, score products and cluster score products (Normal), a GLM's Hessian pass, a nonlinear
-/// regression's least-squares sums; with room for one device buffer only, the same bits again; a limit below one
+/// regression's least-squares sums, and a design too wide for a term vector (its tiled sums and per-row derivatives); with room for one device buffer only, the same bits again; a limit below one
 /// block is an error that names the smallest limit that works.
 /// </summary>
 [Collection(DeviceCollection.Name)]
@@ -85,6 +85,47 @@ public sealed class StreamingTests(DeviceFixture devices)
         Assert.Equal(rss, streamedLs.Rss);
         Assert.Equal(jr, streamedLs.JacobianResidual);
         Assert.Equal(gram, streamedLs.Gram);
+    }
+
+    [Fact]
+    public void WideDesignPassesStreamedAreBitIdenticalToResident()
+    {
+        // 64 features (65 coefficients): the wide passes, per-row derivatives and tiled sums, the latter as value and
+        // gradient (the Hessian and score products are the same sums over more tiles: seconds each on the CPU
+        // accelerator), the former as log-densities and cluster scores. Blocks of 256 rows, 8 of them; a limit of
+        // three blocks holds the two device buffers and one resident block.
+        const int features = 64, rows = 2048, blockRows = 256;
+        var random = new Random(9);
+        var x = Enumerable.Range(0, features).Select(_ => Enumerable.Range(0, rows).Select(_ => Gaussian(random)).ToArray()).ToArray();
+        var y = Enumerable.Range(0, rows).Select(i => random.NextDouble() < 1 / (1 + Math.Exp(-0.1 * x[i % features][i])) ? 1.0 : 0.0).ToArray();
+        var model = new GlmModel(GlmFamily.Binomial, GlmLink.Logit, new double[features]);
+        double[][] columns = [y, .. x];
+        var theta = Enumerable.Range(0, features + 1).Select(j => 0.01 * (j % 7) - 0.02).ToArray();
+
+        using var blocks = KernelBlocks.Override(blockRows);
+        var expected = Wide(model, columns, theta);
+        using (KernelBlocks.Override(blockRows, 3L * blockRows * (features + 1) * sizeof(double)))
+        {
+            var actual = Wide(model, columns, theta);
+            Assert.Equal((7, 8), actual.Blocks);
+            Assert.Equal(expected.Value, actual.Value);
+            Assert.Equal(expected.Gradient, actual.Gradient);
+            Assert.Equal(expected.Densities, actual.Densities);
+            Assert.Equal(expected.Sweep, actual.Sweep);
+            Assert.Equal(expected.Clusters, actual.Clusters);
+        }
+        Assert.Equal((0, 8), expected.Blocks);
+    }
+
+    private (double Value, double[] Gradient, double[] Densities, double[] Sweep, double[,] Clusters, (int, int) Blocks) Wide(
+        GlmModel model, double[][] columns, double[] theta)
+    {
+        using var engine = new LikelihoodEngine<GlmModel>(devices.Cpu, model, columns);
+        var gradient = new double[theta.Length];
+        double value = engine.Evaluate(theta, gradient);
+        var clusters = Enumerable.Range(0, engine.Rows).Select(i => i % 5).ToArray();
+        return (value, gradient, engine.LogDensities(theta), engine.LogLikelihoods([theta, theta.Select(v => v / 2).ToArray()]),
+            engine.ClusterScoreProducts(theta, clusters, 5), engine.RowBlocks);
     }
 
     [Fact]
