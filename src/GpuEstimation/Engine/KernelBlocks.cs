@@ -26,8 +26,11 @@ internal sealed class KernelBlocks : IDisposable
     /// <summary>The smallest block the rule gives (very wide data).</summary>
     private const int MinBlockRows = 1 << 10;
 
-    /// <summary>Bytes of the accelerator's memory left to the engine's other buffers when no limit is given: a tenth, at least 1 GiB.</summary>
-    private const long MinimumMargin = 1L << 30;
+    /// <summary>
+    /// Bytes of the accelerator's memory left to the engine's other buffers when no limit is given: a tenth, at least
+    /// 1 GiB, at most a quarter (a device reporting little memory, as some OpenCL drivers do).
+    /// </summary>
+    private static long Margin(long memory) => Math.Min(Math.Max(1L << 30, memory / 10), memory / 4);
 
     // Tests set a small block (a few thousand rows), and a memory limit on a shared device, for one flow of calls (CLI
     // runs in the same process included).
@@ -59,14 +62,16 @@ internal sealed class KernelBlocks : IDisposable
         int largest = (int)Math.Min(BlockRows, rows);
         long blockBytes = (long)largest * width * sizeof(double);
         long total = rows * width * sizeof(double);
-        long budget = s_override.Value?.MemoryLimit ?? device.MemoryLimit ?? Math.Max(0, _accelerator.MemorySize - Math.Max(MinimumMargin, _accelerator.MemorySize / 10));
+        long? limit = s_override.Value?.MemoryLimit ?? device.MemoryLimit;
+        long budget = limit ?? Math.Max(0, _accelerator.MemorySize - Margin(_accelerator.MemorySize));
         int slots = 0;
         Resident = Count;
         if (total > budget)
         {
             if (budget < blockBytes)
                 throw new InputException(
-                    $"the device memory limit ({Size(budget)}) is below one row block of this data ({largest:N0} rows of {width} column{(width == 1 ? "" : "s")}, " +
+                    (limit is null ? $"the device's memory for data ({Size(budget)}: its memory less a margin)" : $"the device memory limit ({Size(budget)})") +
+                    $" is below one row block of this data ({largest:N0} rows of {width} column{(width == 1 ? "" : "s")}, " +
                     $"{Size(blockBytes)}); the smallest limit that works is {Size(blockBytes)}", "memoryLimit");
             // Two device buffers where they fit, so that the next block's copy overlaps this block's kernels; else one.
             slots = budget >= 2 * blockBytes ? 2 : 1;

@@ -48,6 +48,17 @@ public sealed class DeviceMemoryCliTests : IDisposable
     }
 
     [Theory]
+    [InlineData("256MB", 256_000_000L)]
+    [InlineData("8GiB", 8L << 30)]
+    [InlineData("1.5 gb", 1_500_000_000L)]
+    [InlineData("40KB", 40_000L)]
+    [InlineData("512k", 512_000L)]
+    [InlineData("4096", 4096L)]
+    [InlineData("2TiB", 2L << 40)]
+    public void SizesParseInTheirUnits(string text, long bytes) =>
+        Assert.Equal(bytes, GpuEstimation.Cli.Parsing.ByteSizeText.Parse("--device-memory", text));
+
+    [Theory]
     [InlineData("1.5x")]
     [InlineData("-3MB")]
     [InlineData("MB")]
