@@ -37,7 +37,9 @@ internal sealed class KernelBlocks : IDisposable
     private static readonly AsyncLocal<(int BlockRows, long? MemoryLimit)?> s_override = new();
 
     private readonly Accelerator _accelerator;
+    // The host columns, kept only where blocks are streamed from them.
     private readonly IReadOnlyList<double[]> _columns;
+    private readonly int _width;
     private readonly MemoryBuffer1D<double, Stride1D.Dense>? _resident;
     private readonly MemoryBuffer1D<double, Stride1D.Dense>[] _slots = [];
     private readonly PageLockedArray1D<double>[] _staging = [];
@@ -47,11 +49,10 @@ internal sealed class KernelBlocks : IDisposable
     public KernelBlocks(ComputeDevice device, IReadOnlyList<double[]> columns, long rows)
     {
         _accelerator = device.Accelerator;
-        _columns = columns;
         Rows = rows;
         GroupSize = device.GroupSize;
         MaxGroups = device.MaxGroups;
-        int width = Math.Max(1, columns.Count);
+        int width = _width = Math.Max(1, columns.Count);
         BlockRows = BlockRowsFor(width);
         Count = (int)((rows + BlockRows - 1) / BlockRows);
         _groupOffsets = new long[Count + 1];
@@ -77,6 +78,7 @@ internal sealed class KernelBlocks : IDisposable
             slots = budget >= 2 * blockBytes ? 2 : 1;
             Resident = (int)Math.Min(Count - 1, (budget - slots * blockBytes) / blockBytes);
         }
+        _columns = slots > 0 ? columns : [];
         try
         {
             long residentRows = Math.Min(rows, (long)Resident * BlockRows);
@@ -190,10 +192,10 @@ internal sealed class KernelBlocks : IDisposable
     private static string Size(long bytes) => bytes >= 1L << 20 ? $"{(bytes + (1L << 20) - 1) >> 20} MiB" : $"{bytes:N0} bytes";
 
     private ArrayView<double> ResidentView(int block) =>
-        _resident!.View.SubView(First(block) * Math.Max(1, _columns.Count), (long)RowsOf(block) * Math.Max(1, _columns.Count));
+        _resident!.View.SubView(First(block) * _width, (long)RowsOf(block) * _width);
 
     private ArrayView<double> SlotView(int slot, int block) =>
-        _slots[slot].View.SubView(0, (long)RowsOf(block) * Math.Max(1, _columns.Count));
+        _slots[slot].View.SubView(0, (long)RowsOf(block) * _width);
 
     /// <summary>Packs block <paramref name="block"/> column after column into host buffer <paramref name="buffer"/>.</summary>
     private void Fill(int buffer, int block)
