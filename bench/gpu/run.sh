@@ -5,7 +5,9 @@
 # DEVICE=cuda by default; DEVICE=cpu N=20000 SIZES=50000,100000 GLM_SIZES=20000:10 TORCH=0 runs the same checks small on the CPU
 # accelerator (a dry run); MIXTURE_SIZE=100000 shrinks the mixture timing (issue 15: 100 EM iterations over 10^8 points,
 # K = 3). Logistic regression with SEs at 10^7 x 10, 10^8 x 20 and 10^6 x 150 (a wide design) needs ~40 GB of host
-# memory and disk.
+# memory and disk. Streaming (issue 16): 1.5e9 Normal points (12 GB, written and removed again) under --device-memory
+# 8GB against the resident run and the page-locked host-to-device rate; STREAM=0 skips it, STREAM_POINTS and
+# STREAM_LIMIT change it, and it is off where DEVICE is not cuda.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 out="${OUT:-$(mktemp -d)}"

@@ -254,15 +254,18 @@ public static class LikelihoodKernels
     /// <summary>
     /// The log-likelihood at many parameter points: a 2-D launch whose group (x, y) sums the log-densities of data
     /// chunk y (rows [y·chunkRows, (y + 1)·chunkRows)) at points 4x … 4x + 3, reduces them in the group in a fixed
-    /// order and writes <c>partials[point · chunks + y]</c>; <see cref="SumChunksKernel"/> then adds each point's
-    /// chunks in order. The point index varies fastest, so the groups in flight at one time share one chunk of data
+    /// order and writes <c>partials[point · chunks + chunkOffset + y]</c>; <see cref="SumChunksKernel"/> then adds each
+    /// point's chunks in order. The engine launches it once per row block (<paramref name="values"/> and
+    /// <paramref name="rows"/> that block's), the block's chunks at <paramref name="chunkOffset"/> among all
+    /// <paramref name="chunks"/>. The point index varies fastest, so the groups in flight at one time share one chunk of data
     /// and read it from cache (docs/design.md, "Kernel shapes": 44x the one-thread-per-point shape on an H200), and
     /// each row read serves four points, whose independent sums keep the arithmetic units busy while loads are in
     /// flight. Pass <see cref="ValueOnly{T}"/> sums: the gradient is not needed. Same group-size and shared-memory
     /// requirements as <see cref="ValueAndGradientKernel"/>.
     /// </summary>
     public static void SweepKernel<TModel, TVec, TSum>(
-        ArrayView<double> values, long rows, TModel model, ArrayView<TVec> points, long chunkRows, ArrayView<double> partials)
+        ArrayView<double> values, long rows, TModel model, ArrayView<TVec> points, long chunkRows, long chunkOffset, long chunks,
+        ArrayView<double> partials)
         where TModel : unmanaged, ILikelihoodModel<TModel>
         where TVec : unmanaged, ITermVector<TVec>
         where TSum : struct, IGroupSum
@@ -288,7 +291,7 @@ public static class LikelihoodKernels
         }
 
         var shared = TSum.Shared();
-        long chunks = Grid.DimY, at = first * chunks + Grid.IdxY;
+        long at = first * chunks + chunkOffset + Grid.IdxY;
         double t0 = TSum.GroupSum(s0.Get(0), shared);
         double t1 = TSum.GroupSum(s1.Get(0), shared);
         double t2 = TSum.GroupSum(s2.Get(0), shared);

@@ -4,7 +4,7 @@ using GpuEstimation.Cli.Parsing;
 
 namespace GpuEstimation.Cli.Options;
 
-/// <summary>Where to compute: <c>--device</c> and <c>--threads</c>, shared by every command that computes.</summary>
+/// <summary>Where to compute: <c>--device</c>, <c>--threads</c> and <c>--device-memory</c>, shared by every command that computes.</summary>
 internal sealed class DeviceOptions
 {
     // No default value of its own: absent, the library's default applies (help names it as typed, not as the enum).
@@ -17,11 +17,17 @@ internal sealed class DeviceOptions
         "worker threads of the native backend [default: one per core]; results are bit-identical whatever N",
         (flag, text) => NumberText.Count(flag, text, 1));
 
+    public Option<long?> DeviceMemory { get; } = CliOption.Single<long?>("--device-memory", "SIZE",
+        "the most accelerator memory the data may take, e.g. 256MB or 8GiB [default: the device's memory less a tenth]; " +
+        "data beyond it streams through the device in row blocks, with bit-identical results. The native backend ignores it",
+        (flag, text) => ByteSizeText.Parse(flag, text));
+
     /// <summary>Adds the options to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
         command.Add(Device);
         command.Add(Threads);
+        command.Add(DeviceMemory);
     }
 
     /// <summary>
@@ -40,7 +46,7 @@ internal sealed class DeviceOptions
         }
         try
         {
-            return ComputeDevice.Open(backend ?? Backend.Auto, parse.GetValue(Threads), rows);
+            return ComputeDevice.Open(backend ?? Backend.Auto, parse.GetValue(Threads), rows, parse.GetValue(DeviceMemory));
         }
         catch (InputException e) when (backend is not null)
         {

@@ -53,6 +53,14 @@ public sealed class ComputeDevice : IDisposable
     /// <summary>The most groups a reduction launch uses.</summary>
     public int MaxGroups { get; }
 
+    /// <summary>
+    /// Bytes of the accelerator's memory an engine's data may take (null: the accelerator's memory less a tenth, at
+    /// least 1 GiB, for the engine's other buffers). Data larger than that is kept on the device in part and streamed
+    /// through it in row blocks, with bit-identical results (docs/design.md, "Row blocks and streaming"). The native
+    /// backend, which reads host memory, ignores it.
+    /// </summary>
+    public long? MemoryLimit { get; private set; }
+
     /// <summary>What ran, for every result: backend and device name (the native backend's MPI ranks where more than one).</summary>
     public string Description => _accelerator is null
         ? $"native: {NativeName(Threads)}{RowCollective.Current.Description}"
@@ -70,11 +78,25 @@ public sealed class ComputeDevice : IDisposable
     /// the native backend for fewer than <see cref="AutoNativeRows"/> rows without looking for an accelerator (finding
     /// one and compiling its kernels takes longer than the native backend takes over such data).
     /// </summary>
-    public static ComputeDevice Open(Backend requested, int? threads, long? rows)
+    public static ComputeDevice Open(Backend requested, int? threads, long? rows) => Open(requested, threads, rows, memoryLimit: null);
+
+    /// <summary>
+    /// As <see cref="Open(Backend, int?, long?)"/>, with at most <paramref name="memoryLimit"/> bytes of the
+    /// accelerator's memory for the data (<see cref="MemoryLimit"/>); null: the accelerator's memory less a margin.
+    /// </summary>
+    public static ComputeDevice Open(Backend requested, int? threads, long? rows, long? memoryLimit)
     {
         if (threads is { } count)
             ArgumentOutOfRangeException.ThrowIfLessThan(count, 1, nameof(threads));
-        int nativeThreads = threads ?? Environment.ProcessorCount;
+        if (memoryLimit is { } limit)
+            ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1, nameof(memoryLimit));
+        var device = OpenDevice(requested, threads ?? Environment.ProcessorCount, rows);
+        device.MemoryLimit = memoryLimit;
+        return device;
+    }
+
+    private static ComputeDevice OpenDevice(Backend requested, int nativeThreads, long? rows)
+    {
         if (requested == Backend.Native || (requested == Backend.Auto && rows < AutoNativeRows))
             return new ComputeDevice(nativeThreads);
 

@@ -32,6 +32,9 @@ internal abstract class Evaluator<TModel, TVec> : IEvaluator
     /// <summary>The normal equations of least squares in one pass, where the model is a nonlinear regression; else null.</summary>
     public ILeastSquares? LeastSquares { get; protected init; }
 
+    /// <summary>Row blocks of the data streamed through the device, and all of them (none on the native backend).</summary>
+    public virtual (int Streamed, int Count) RowBlocks => (0, 0);
+
     public abstract void Dispose();
 
     /// <summary>

@@ -40,8 +40,8 @@ internal static class HessianPasses
         }
     }
 
-    /// <summary>The kernel pass over the evaluator's device data, launched with its configuration, or null.</summary>
-    public static IHessianPass? Kernel<TModel, TVec, TSum>(LikelihoodEngine<TModel> owner, ArrayView<double> data, KernelConfig config)
+    /// <summary>The kernel pass over the evaluator's row blocks, with its group sum's shared memory, or null.</summary>
+    public static IHessianPass? Kernel<TModel, TVec, TSum>(LikelihoodEngine<TModel> owner, KernelBlocks blocks, SharedMemoryConfig shared)
         where TModel : unmanaged, ILikelihoodModel<TModel>
         where TVec : unmanaged, ITermVector<TVec>
         where TSum : struct, IGroupSum
@@ -51,7 +51,7 @@ internal static class HessianPasses
         try
         {
             return (IHessianPass)Activator.CreateInstance(
-                typeof(KernelHessianPass<,,>).MakeGenericType(typeof(TModel), typeof(TVec), typeof(TSum)), owner, data, config)!;
+                typeof(KernelHessianPass<,,>).MakeGenericType(typeof(TModel), typeof(TVec), typeof(TSum)), owner, blocks, shared)!;
         }
         catch (System.Reflection.TargetInvocationException e) when (e.InnerException is KernelException inner)
         {

@@ -25,6 +25,9 @@ internal interface IEvaluator : IDisposable
     /// </summary>
     double[] ClusterScoreProducts(ReadOnlySpan<double> parameters, IReadOnlyList<int> clusters, int clusterCount);
 
+    /// <summary>Row blocks of the data streamed through the device because it does not fit there, and all of them.</summary>
+    (int Streamed, int Count) RowBlocks { get; }
+
     /// <summary>The value, gradient and Hessian in one pass, where the model is a linear-predictor model; else null.</summary>
     IHessianPass? Hessian { get; }
 

@@ -17,6 +17,9 @@ public interface ILikelihoodEngine : IDisposable
     /// <summary>The device that runs the evaluations.</summary>
     ComputeDevice Device { get; }
 
+    /// <summary>The data's row blocks streamed through the device because they do not fit there, and all of them (none by default).</summary>
+    (int Streamed, int Count) RowBlocks => (0, 0);
+
     /// <summary>
     /// The total log-likelihood at <paramref name="parameters"/> (natural scale, P values); its gradient is written to
     /// <paramref name="gradient"/> (room for P values).

@@ -23,6 +23,9 @@ internal interface ILinearSums : IDisposable
     /// <summary>The sums of <paramref name="entries"/> into <paramref name="sums"/> (at least as long).</summary>
     void Sum(ReadOnlySpan<double> coefficients, Vec4 own, LinearSumMode mode, int[] entries, double[] sums);
 
+    /// <summary>Row blocks of the data streamed through the device, and all of them (none on the native backend).</summary>
+    (int Streamed, int Count) RowBlocks => (0, 0);
+
     /// <summary>Derivative <paramref name="kind"/> (<see cref="HessianEntry"/>) of rows [first, first + count), into <paramref name="output"/>.</summary>
     void Rows(ReadOnlySpan<double> coefficients, Vec4 own, int kind, long first, int count, double[] output);
 }

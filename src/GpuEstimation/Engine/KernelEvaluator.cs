@@ -5,7 +5,9 @@ using ILGPU.Runtime;
 namespace GpuEstimation.Engine;
 
 /// <summary>
-/// The ILGPU kernels on an accelerator: one launch and one read-back of the group partials per evaluation.
+/// The ILGPU kernels on an accelerator, over the data as row blocks (<see cref="KernelBlocks"/>: one block up to 2²⁴
+/// rows, resident or streamed): per evaluation one launch per block and one read-back of the (block, group) partials,
+/// added in that order.
 /// <typeparamref name="TSum"/> is the group sum the backend's code generator can emit (<see cref="LikelihoodEngine{TModel}"/>
 /// picks it). A kernel that fails to compile or launch is reported as a <see cref="KernelException"/> that names the
 /// backend, the kernel and the model.
@@ -15,14 +17,13 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
     where TVec : unmanaged, ITermVector<TVec>
     where TSum : struct, IGroupSum
 {
-    private readonly MemoryBuffer1D<double, Stride1D.Dense> _data;
+    private readonly KernelBlocks _blocks;
     private readonly MemoryBuffer1D<double, Stride1D.Dense> _partials;
     private readonly double[] _hostPartials;
-    private readonly KernelConfig _config;
     private readonly SharedMemoryConfig _shared;
     private readonly Action<KernelConfig, ArrayView<double>, long, TModel, TVec, int, ArrayView<double>> _kernel;
     private Action<Index1D, ArrayView<double>, long, TModel, TVec, ArrayView<double>>? _pointwise;
-    private Action<KernelConfig, ArrayView<double>, long, TModel, ArrayView<ValueOnly<TVec>>, long, ArrayView<double>>? _sweep;
+    private Action<KernelConfig, ArrayView<double>, long, TModel, ArrayView<ValueOnly<TVec>>, long, long, long, ArrayView<double>>? _sweep;
     private Action<Index1D, ArrayView<double>, int, ArrayView<double>>? _sumChunks;
     private MemoryBuffer1D<double, Stride1D.Dense>? _pointwiseOutput;
     private MemoryBuffer1D<ValueOnly<TVec>, Stride1D.Dense>? _sweepArguments;
@@ -34,43 +35,48 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
     /// <summary>Rows per data chunk of a sweep: small enough to stay in cache across the points of a launch.</summary>
     private const long SweepChunkRows = 16_384;
 
-    /// <summary>The largest y dimension of a launch grid.</summary>
-    private const long MaxGridY = 65_535;
-
     public KernelEvaluator(LikelihoodEngine<TModel> owner, IReadOnlyList<double[]> columns) : base(owner)
     {
         var device = owner.Device;
         var accelerator = device.Accelerator;
-        long rows = owner.Rows;
-        long groupsNeeded = (rows + device.GroupSize - 1) / device.GroupSize;
-        int groups = (int)Math.Clamp(groupsNeeded, 1, device.MaxGroups);
         int dynamicDoubles = TSum.DynamicDoubles(device.GroupSize, accelerator.WarpSize);
         _shared = dynamicDoubles > 0 ? SharedMemoryConfig.RequestDynamic<double>(dynamicDoubles) : default;
-        _config = new KernelConfig(groups, device.GroupSize, _shared);
 
         _kernel = Guard(KernelException.ValueAndGradient, compiling: true, () =>
             accelerator.LoadStreamKernel<ArrayView<double>, long, TModel, TVec, int, ArrayView<double>>(
                 LikelihoodKernels.ValueAndGradientKernel<TModel, TVec, TSum>));
 
-        _data = accelerator.Allocate1D<double>(Math.Max(1, rows * columns.Count));
-        for (int c = 0; c < columns.Count; c++)
+        _blocks = new KernelBlocks(device, columns, owner.Rows);
+        try
         {
-            if (rows > 0)
-                _data.View.SubView(c * rows, rows).CopyFromCPU(columns[c]);
+            _hostPartials = new double[_blocks.TotalGroups * Terms];
+            _partials = accelerator.Allocate1D<double>(Math.Max(1, _hostPartials.Length));
+            Hessian = HessianPasses.Kernel<TModel, TVec, TSum>(owner, _blocks, _shared);
+            LeastSquares = LeastSquaresPasses.Kernel<TModel, TVec, TSum>(owner, _blocks, _shared);
         }
-        _hostPartials = new double[groups * Terms];
-        _partials = accelerator.Allocate1D<double>(_hostPartials.Length);
-        Hessian = HessianPasses.Kernel<TModel, TVec, TSum>(owner, _data.View, _config);
-        LeastSquares = LeastSquaresPasses.Kernel<TModel, TVec, TSum>(owner, _data.View, _config);
+        catch
+        {
+            _partials?.Dispose();
+            _blocks.Dispose();
+            throw;
+        }
     }
+
+    public override (int Streamed, int Count) RowBlocks => (_blocks.Streamed, _blocks.Count);
 
     public override double Evaluate(ReadOnlySpan<double> parameters, Span<double> gradient)
     {
         // The hot path: a plain try, no delegate to allocate per evaluation.
         try
         {
-            _kernel(_config, _data.View, Owner.Rows, Owner.Model, Arguments(parameters), Terms, _partials.View);
-            _partials.View.CopyToCPU(_hostPartials);
+            var (model, arguments) = (Owner.Model, Arguments(parameters));
+            foreach (var (block, data) in _blocks.Walk(0, _blocks.Count))
+            {
+                _kernel(_blocks.Config(block, _shared), data, _blocks.RowsOf(block), model, arguments, Terms,
+                    _partials.View.SubView(_blocks.GroupOffset(block) * Terms, (long)_blocks.Groups(block) * Terms));
+            }
+            if (_hostPartials.Length > 0)
+                _partials.View.CopyToCPU(_hostPartials);
         }
         catch (Exception e) when (e is not KernelException)
         {
@@ -87,28 +93,36 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
         _pointwise ??= Guard(KernelException.Pointwise, compiling: true, () =>
             Owner.Device.Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, long, TModel, TVec, ArrayView<double>>(
                 LikelihoodKernels.PointwiseKernel<TModel, TVec>));
-        _pointwiseOutput ??= Owner.Device.Accelerator.Allocate1D<double>(output.Length);
+        // One block's values at a time, each read back into its place.
+        _pointwiseOutput ??= Owner.Device.Accelerator.Allocate1D<double>(Math.Min(output.Length, _blocks.BlockRows));
         var arguments = Arguments(parameters);
         Guard(KernelException.Pointwise, compiling: false, () =>
         {
-            _pointwise(output.Length, _data.View, Owner.Rows, Owner.Model, arguments, _pointwiseOutput.View);
-            _pointwiseOutput.View.CopyToCPU(output);
+            foreach (var (block, data) in _blocks.Walk(0, _blocks.Count))
+            {
+                int n = _blocks.RowsOf(block);
+                _pointwise(n, data, n, Owner.Model, arguments, _pointwiseOutput.View);
+                _pointwiseOutput.View.AsContiguous().SubView(0, n).CopyToCPU(output.AsSpan((int)_blocks.First(block), n));
+            }
         });
     }
 
     public override void Sweep(IReadOnlyList<double[]> points, double[] output)
     {
-        long rows = Owner.Rows;
-        // Chunks along the grid's y dimension (at most 65535): more rows per chunk only beyond 10⁹ rows.
-        long chunkRows = Math.Max(SweepChunkRows, (rows + MaxGridY - 1) / MaxGridY);
-        int chunks = (int)Math.Max(1, (rows + chunkRows - 1) / chunkRows);
+        // Chunks along the grid's y dimension within a block (at most 2²⁴ / 2¹⁴ = 1,024 of them, under the grid's
+        // 65,535), numbered across the blocks: with blocks a multiple of the chunk, the chunks of one launch over all rows.
+        long chunkRows = Math.Min(SweepChunkRows, _blocks.BlockRows);
+        var chunkOffsets = new long[_blocks.Count + 1];
+        for (int b = 0; b < _blocks.Count; b++)
+            chunkOffsets[b + 1] = chunkOffsets[b] + (_blocks.RowsOf(b) + chunkRows - 1) / chunkRows;
+        int chunks = (int)Math.Max(1, chunkOffsets[_blocks.Count]);
         // Tiles of points, whole groups of SweepPointsPerGroup (the last point repeated to fill the last group):
         // about 8M partials (64 MB) of device memory at a time.
         const int perGroup = LikelihoodKernels.SweepPointsPerGroup;
         int tile = perGroup * (int)Math.Clamp(8L * 1024 * 1024 / chunks / perGroup, 1, (points.Count + perGroup - 1) / perGroup);
         var accelerator = Owner.Device.Accelerator;
         _sweep ??= Guard(KernelException.Sweep, compiling: true, () =>
-            accelerator.LoadStreamKernel<ArrayView<double>, long, TModel, ArrayView<ValueOnly<TVec>>, long, ArrayView<double>>(
+            accelerator.LoadStreamKernel<ArrayView<double>, long, TModel, ArrayView<ValueOnly<TVec>>, long, long, long, ArrayView<double>>(
                 LikelihoodKernels.SweepKernel<TModel, ValueOnly<TVec>, TSum>));
         _sumChunks ??= Guard(KernelException.SumChunks, compiling: true, () =>
             accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, int, ArrayView<double>>(LikelihoodKernels.SumChunksKernel));
@@ -129,10 +143,16 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
             for (int p = 0; p < groups * perGroup; p++)
                 hostArguments[p] = new ValueOnly<TVec>(Arguments(points[first + Math.Min(p, count - 1)]));
             arguments.View.AsContiguous().SubView(0, groups * perGroup).CopyFromCPU(hostArguments.AsSpan(0, groups * perGroup));
-            var config = new KernelConfig(new Index2D(groups, chunks), new Index2D(Owner.Device.GroupSize, 1), _shared);
             Guard(KernelException.Sweep, compiling: false, () =>
             {
-                _sweep(config, _data.View, rows, Owner.Model, arguments.View, chunkRows, partials.View);
+                if (_blocks.Count == 0)
+                    partials.View.MemSetToZero();
+                foreach (var (block, data) in _blocks.Walk(0, _blocks.Count))
+                {
+                    var config = new KernelConfig(new Index2D(groups, (int)(chunkOffsets[block + 1] - chunkOffsets[block])),
+                        new Index2D(Owner.Device.GroupSize, 1), _shared);
+                    _sweep(config, data, _blocks.RowsOf(block), Owner.Model, arguments.View, chunkRows, chunkOffsets[block], chunks, partials.View);
+                }
                 _sumChunks(count, partials.View, chunks, sums.View);
                 sums.View.AsContiguous().SubView(0, count).CopyToCPU(output.AsSpan(first, count));
             });
@@ -170,7 +190,15 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
         var buffer = _scoreOutput;
         Guard(KernelException.Scores, compiling: false, () =>
         {
-            _scores(count, _data.View, Owner.Rows, Owner.Model, arguments, first, p, buffer.View);
+            // Each block's share of the rows, into its place.
+            var (begin, end) = _blocks.Covering(first, count);
+            foreach (var (block, data) in _blocks.Walk(begin, end))
+            {
+                long start = _blocks.First(block);
+                long from = Math.Max(first, start), to = Math.Min(first + count, start + _blocks.RowsOf(block));
+                _scores((int)(to - from), data, _blocks.RowsOf(block), Owner.Model, arguments, from - start, p,
+                    buffer.View.SubView((from - first) * p, (to - from) * p));
+            }
             buffer.View.AsContiguous().SubView(0, (long)count * p).CopyToCPU(output.AsSpan(0, count * p));
         });
     }
@@ -182,6 +210,7 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
         private readonly Action<KernelConfig, ArrayView<double>, long, TModel, TVec, int, int, int, int, ArrayView<double>> _kernel;
         private readonly MemoryBuffer1D<double, Stride1D.Dense> _partials;
         private readonly double[] _hostPartials;
+        private readonly int _length;
 
         public TriangleLauncher(KernelEvaluator<TModel, TVec, TSum> owner)
         {
@@ -189,33 +218,46 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
             _kernel = owner.Guard(KernelException.ScoreProducts, compiling: true, () =>
                 owner.Owner.Device.Accelerator.LoadStreamKernel<ArrayView<double>, long, TModel, TVec, int, int, int, int, ArrayView<double>>(
                     LikelihoodKernels.ScoreProductsKernel<TModel, TVec, TSums, TSum>));
-            _hostPartials = new double[owner._config.GridDim.X * TSums.Capacity];
+            _length = owner.Terms * (owner.Terms - 1) / 2;
+            // A block's partials for the whole triangle, read back block by block.
+            _hostPartials = new double[(long)(owner._blocks.Count == 0 ? 1 : owner._blocks.Groups(0)) * _length];
             _partials = owner.Owner.Device.Accelerator.Allocate1D<double>(_hostPartials.Length);
         }
 
         public void Run(TVec arguments, double[] triangle)
         {
-            int p = _owner.Terms - 1, groups = _owner._config.GridDim.X;
-            int row = 0, column = 0;
-            for (int first = 0; first < triangle.Length; first += TSums.Capacity)
+            int p = _owner.Terms - 1;
+            var blocks = _owner._blocks;
+            foreach (var (block, data) in blocks.Walk(0, blocks.Count))
             {
-                int count = Math.Min(TSums.Capacity, triangle.Length - first);
-                var (a, b) = (row, column);
+                int groups = blocks.Groups(block);
+                var config = blocks.Config(block, _owner._shared);
                 _owner.Guard(KernelException.ScoreProducts, compiling: false, () =>
                 {
-                    _kernel(_owner._config, _owner._data.View, _owner.Owner.Rows, _owner.Owner.Model, arguments, p, a, b, count, _partials.View);
-                    _partials.View.AsContiguous().SubView(0, (long)groups * count).CopyToCPU(_hostPartials.AsSpan(0, groups * count));
+                    int row = 0, column = 0;
+                    for (int first = 0; first < _length; first += TSums.Capacity)
+                    {
+                        int count = Math.Min(TSums.Capacity, _length - first);
+                        _kernel(config, data, blocks.RowsOf(block), _owner.Owner.Model, arguments, p, row, column, count,
+                            _partials.View.SubView((long)first * groups, (long)groups * count));
+                        // The next launch's first entry, walking the triangle row by row.
+                        for (int e = 0; e < count; e++)
+                        {
+                            if (++column == p)
+                                column = ++row;
+                        }
+                    }
+                    _partials.View.AsContiguous().SubView(0, (long)groups * _length).CopyToCPU(_hostPartials.AsSpan(0, groups * _length));
                 });
-                for (int g = 0; g < groups; g++)
+                // Launch j wrote its count entries group by group from first · groups on: each added in block, then group order.
+                for (int first = 0; first < _length; first += TSums.Capacity)
                 {
-                    for (int e = 0; e < count; e++)
-                        triangle[first + e] += _hostPartials[g * count + e];
-                }
-                // The next block's first entry, walking the triangle row by row.
-                for (int e = 0; e < count; e++)
-                {
-                    if (++column == p)
-                        column = ++row;
+                    int count = Math.Min(TSums.Capacity, _length - first);
+                    for (int g = 0; g < groups; g++)
+                    {
+                        for (int e = 0; e < count; e++)
+                            triangle[first + e] += _hostPartials[first * groups + g * count + e];
+                    }
                 }
             }
         }
@@ -266,6 +308,6 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
         (LeastSquares as IDisposable)?.Dispose();
         _pointwiseOutput?.Dispose();
         _partials.Dispose();
-        _data.Dispose();
+        _blocks.Dispose();
     }
 }

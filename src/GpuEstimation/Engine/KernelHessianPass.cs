@@ -5,10 +5,10 @@ using ILGPU.Runtime;
 namespace GpuEstimation.Engine;
 
 /// <summary>
-/// <see cref="LikelihoodKernels.HessianKernel"/> on an accelerator, over the data its evaluator uploaded: the sums of
+/// <see cref="LikelihoodKernels.HessianKernel"/> on an accelerator, over its evaluator's row blocks: the sums of
 /// <see cref="HessianLayout"/> in runs of up to 32 per launch (the sums a thread keeps in registers; a P = 11 logit
-/// takes 3 launches, P = 21 8), each launch writing its group partials into one buffer that is read back once; the
-/// host adds each sum's partials in group order.
+/// takes 3 launches per block, P = 21 8), each launch writing its group partials into one buffer that is read back
+/// once per block; the host adds each sum's partials in block, then group order.
 /// </summary>
 internal sealed class KernelHessianPass<TModel, TVec, TSum> : IHessianPass, IDisposable
     where TModel : unmanaged, ILinearPredictorModel<TModel>
@@ -16,8 +16,8 @@ internal sealed class KernelHessianPass<TModel, TVec, TSum> : IHessianPass, IDis
     where TSum : struct, IGroupSum
 {
     private readonly LikelihoodEngine<TModel> _owner;
-    private readonly ArrayView<double> _data;
-    private readonly KernelConfig _config;
+    private readonly KernelBlocks _blocks;
+    private readonly SharedMemoryConfig _shared;
     private readonly HessianLayout _layout;
     private readonly MemoryBuffer1D<int, Stride1D.Dense> _entries;
     private readonly MemoryBuffer1D<double, Stride1D.Dense> _partials;
@@ -29,11 +29,11 @@ internal sealed class KernelHessianPass<TModel, TVec, TSum> : IHessianPass, IDis
     /// <summary>Sums per launch: the capacity of the per-thread sums.</summary>
     private static readonly int PerLaunch = Twice<Twice<Twice<Vec4>>>.Capacity;
 
-    public KernelHessianPass(LikelihoodEngine<TModel> owner, ArrayView<double> data, KernelConfig config)
+    public KernelHessianPass(LikelihoodEngine<TModel> owner, KernelBlocks blocks, SharedMemoryConfig shared)
     {
         _owner = owner;
-        _data = data;
-        _config = config;
+        _blocks = blocks;
+        _shared = shared;
         var model = owner.Model;
         _layout = new HessianLayout(model.DesignWidth, model.ExtraParameters);
         var accelerator = owner.Device.Accelerator;
@@ -48,7 +48,7 @@ internal sealed class KernelHessianPass<TModel, TVec, TSum> : IHessianPass, IDis
         }
         _entries = accelerator.Allocate1D(_layout.Entries);
         _sums = new double[_layout.Entries.Length];
-        _hostPartials = new double[(long)config.GridDim.X * _sums.Length];
+        _hostPartials = new double[(long)(blocks.Count == 0 ? 1 : blocks.Groups(0)) * _sums.Length];
         _partials = accelerator.Allocate1D<double>(_hostPartials.Length);
     }
 
@@ -56,32 +56,38 @@ internal sealed class KernelHessianPass<TModel, TVec, TSum> : IHessianPass, IDis
     {
         var model = _owner.Model;
         var arguments = ModelArguments.Of<TModel, TVec>(model, parameters, _arguments);
-        int groups = _config.GridDim.X, total = _sums.Length;
+        int total = _sums.Length;
+        Array.Clear(_sums);
         try
         {
-            for (int first = 0; first < total; first += PerLaunch)
+            foreach (var (block, data) in _blocks.Walk(0, _blocks.Count))
             {
-                int count = Math.Min(PerLaunch, total - first);
-                _kernel(_config, _data, _owner.Rows, model, arguments, _entries.View, first, count,
-                    _partials.View.SubView((long)first * groups, (long)count * groups));
+                int groups = _blocks.Groups(block);
+                var config = _blocks.Config(block, _shared);
+                for (int first = 0; first < total; first += PerLaunch)
+                {
+                    int count = Math.Min(PerLaunch, total - first);
+                    _kernel(config, data, _blocks.RowsOf(block), model, arguments, _entries.View, first, count,
+                        _partials.View.SubView((long)first * groups, (long)count * groups));
+                }
+                _partials.View.AsContiguous().SubView(0, (long)groups * total).CopyToCPU(_hostPartials.AsSpan(0, groups * total));
+                // Launch j wrote its count sums group by group from first · groups on: each sum's partials added in
+                // group order, after the blocks before.
+                for (int first = 0; first < total; first += PerLaunch)
+                {
+                    int count = Math.Min(PerLaunch, total - first);
+                    long offset = (long)first * groups;
+                    for (int g = 0; g < groups; g++)
+                    {
+                        for (int k = 0; k < count; k++)
+                            _sums[first + k] += _hostPartials[offset + (long)g * count + k];
+                    }
+                }
             }
-            _partials.View.CopyToCPU(_hostPartials);
         }
-        catch (Exception e)
+        catch (Exception e) when (e is not KernelException)
         {
             throw new KernelException(_owner.Device.Backend, KernelException.Hessian, _owner.ModelName, compiling: false, e);
-        }
-        // Launch j wrote its count sums group by group from first · groups on: each sum's partials added in group order.
-        Array.Clear(_sums);
-        for (int first = 0; first < total; first += PerLaunch)
-        {
-            int count = Math.Min(PerLaunch, total - first);
-            long offset = (long)first * groups;
-            for (int g = 0; g < groups; g++)
-            {
-                for (int k = 0; k < count; k++)
-                    _sums[first + k] += _hostPartials[offset + (long)g * count + k];
-            }
         }
         double value = _layout.Assemble(_sums, gradient, hessian);
         TModel.Finish(model, parameters, gradient);

@@ -65,6 +65,13 @@ public sealed class LikelihoodEngine<TModel> : ILikelihoodEngine where TModel : 
     /// <summary>The number of observations.</summary>
     public int Rows { get; }
 
+    /// <summary>
+    /// The data's row blocks on an accelerator (none on the native backend): all of them, and those streamed through
+    /// the device because they do not fit there (docs/design.md, "Row blocks and streaming"). Streamed or not, the
+    /// results are the same bits.
+    /// </summary>
+    public (int Streamed, int Count) RowBlocks => _evaluator.RowBlocks;
+
     /// <summary>The number of parameters.</summary>
     // Read once: a family's count comes from an interface default (its Parameters list), not worth calling per evaluation.
     public int ParameterCount { get; }

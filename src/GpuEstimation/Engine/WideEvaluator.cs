@@ -33,6 +33,8 @@ internal sealed class WideEvaluator<TModel> : Evaluator<TModel, Vec4> where TMod
         Hessian = new LinearHessianPass<TModel>(model, sums);
     }
 
+    public override (int Streamed, int Count) RowBlocks => _sums.RowBlocks;
+
     public override double Evaluate(ReadOnlySpan<double> parameters, Span<double> gradient)
     {
         var entries = _layout.FirstOrder;

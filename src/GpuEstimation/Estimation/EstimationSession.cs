@@ -36,8 +36,10 @@ public sealed class EstimationSession : IDisposable
     /// <summary>The model's parameters: names, indices, domains.</summary>
     public ParameterMap Parameters { get; }
 
-    /// <summary>What evaluates: backend and device name.</summary>
-    public string DeviceDescription => _engine.Device.Description;
+    /// <summary>What evaluates: backend and device name, and where the data did not fit the device, how much was streamed.</summary>
+    public string DeviceDescription => _engine.RowBlocks is { Streamed: > 0 } blocks
+        ? $"{_engine.Device.Description} (data streamed: {blocks.Streamed} of {blocks.Count} row blocks)"
+        : _engine.Device.Description;
 
     /// <summary>Finds the MLE or MAP estimate, with standard errors and, where asked, profile intervals.</summary>
     public FitResult Fit(FitOptions options)

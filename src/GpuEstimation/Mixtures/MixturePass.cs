@@ -58,7 +58,7 @@ internal abstract class MixturePass : IDisposable
         if (device.Backend == Backend.Native)
             return new NativeMixturePass(device, columns, components, diagonal);
         int d = columns.Count;
-        int statistics = components * (1 + d + (diagonal ? d : d * (d + 1) / 2));
+        int statistics = StatisticCount(d, components, diagonal);
         var sums = VectorType(Math.Clamp(statistics, 16, 64));
         var sum = device.Backend == Backend.OpenCL ? typeof(SharedTreeSum) : typeof(WarpShuffleSum);
         var type = typeof(KernelMixturePass<,,,>).MakeGenericType(VectorType(d), VectorType(components), sums, sum);
@@ -73,6 +73,10 @@ internal abstract class MixturePass : IDisposable
         }
     }
 
+    /// <summary>Σ r, Σ r x and Σ r x xᵀ (or its diagonal) of every component: the statistics of an EM step.</summary>
+    protected static int StatisticCount(int dimensions, int components, bool diagonal) =>
+        components * (1 + dimensions + (diagonal ? dimensions : dimensions * (dimensions + 1) / 2));
+
     /// <summary>The narrowest term vector holding <paramref name="count"/> values (4 … 64).</summary>
     public static Type VectorType(int count) => count switch
     {
@@ -86,8 +90,9 @@ internal abstract class MixturePass : IDisposable
 
 /// <summary>
 /// An ILGPU accelerator (CUDA, OpenCL, the CPU accelerator): <see cref="GaussianMixtureKernels.StatisticsKernel"/> in
-/// launches of at most <typeparamref name="TSums"/>'s capacity of statistics each, the group partials read back and
-/// added in group order.
+/// launches of at most <typeparamref name="TSums"/>'s capacity of statistics each, over the data's row blocks
+/// (<see cref="KernelBlocks"/>: resident, or streamed past the device's memory), each block's group partials read back
+/// and added in block, then group order.
 /// </summary>
 internal sealed class KernelMixturePass<TX, TK, TSums, TSum> : MixturePass
     where TX : unmanaged, ITermVector<TX>
@@ -96,14 +101,13 @@ internal sealed class KernelMixturePass<TX, TK, TSums, TSum> : MixturePass
     where TSum : struct, IGroupSum
 {
     private readonly ComputeDevice _device;
-    private readonly long _rows;
-    private readonly MemoryBuffer1D<double, Stride1D.Dense> _data;
+    private readonly KernelBlocks _blocks;
+    private readonly SharedMemoryConfig _shared;
     private MemoryBuffer1D<double, Stride1D.Dense>? _parameters;
     private MemoryBuffer1D<int, Stride1D.Dense>? _codes;
     private int[]? _uploadedCodes;
-    private readonly MemoryBuffer1D<double, Stride1D.Dense> _partials;
-    private readonly double[] _hostPartials;
-    private readonly KernelConfig _config;
+    private MemoryBuffer1D<double, Stride1D.Dense> _partials;
+    private double[] _hostPartials;
     private readonly Action<KernelConfig, ArrayView<double>, long, int, int, int, ArrayView<double>, ArrayView<int>, int, int, ArrayView<double>> _kernel;
 
     public KernelMixturePass(ComputeDevice device, IReadOnlyList<double[]> columns, int components, bool diagonal)
@@ -111,12 +115,8 @@ internal sealed class KernelMixturePass<TX, TK, TSums, TSum> : MixturePass
     {
         _device = device;
         var accelerator = device.Accelerator;
-        _rows = columns[0].LongLength;
-        long groupsNeeded = (_rows + device.GroupSize - 1) / device.GroupSize;
-        int groups = (int)Math.Clamp(groupsNeeded, 1, device.MaxGroups);
         int dynamicDoubles = TSum.DynamicDoubles(device.GroupSize, accelerator.WarpSize);
-        var shared = dynamicDoubles > 0 ? SharedMemoryConfig.RequestDynamic<double>(dynamicDoubles) : default;
-        _config = new KernelConfig(groups, device.GroupSize, shared);
+        _shared = dynamicDoubles > 0 ? SharedMemoryConfig.RequestDynamic<double>(dynamicDoubles) : default;
         try
         {
             _kernel = accelerator.LoadStreamKernel<ArrayView<double>, long, int, int, int, ArrayView<double>, ArrayView<int>, int, int, ArrayView<double>>(
@@ -126,10 +126,9 @@ internal sealed class KernelMixturePass<TX, TK, TSums, TSum> : MixturePass
         {
             throw new KernelException(device.Backend, "Gaussian-mixture statistics", "gaussian-mixture", compiling: true, e);
         }
-        _data = accelerator.Allocate1D<double>(Math.Max(1, _rows * columns.Count));
-        for (int c = 0; c < columns.Count; c++)
-            _data.View.SubView(c * _rows, _rows).CopyFromCPU(columns[c]);
-        _hostPartials = new double[groups * (TSums.Capacity + 1)];
+        _blocks = new KernelBlocks(device, columns, columns[0].LongLength);
+        int launches = Math.Max(1, (StatisticCount(columns.Count, components, diagonal) + TSums.Capacity - 1) / TSums.Capacity);
+        _hostPartials = new double[(long)(_blocks.Count == 0 ? 1 : _blocks.Groups(0)) * launches * (TSums.Capacity + 1)];
         _partials = accelerator.Allocate1D<double>(_hostPartials.Length);
     }
 
@@ -150,41 +149,60 @@ internal sealed class KernelMixturePass<TX, TK, TSums, TSum> : MixturePass
                 _codes.View.CopyFromCPU(codes);
             _uploadedCodes = codes;
         }
-        int groups = _config.GridDim.X;
         double logLikelihood = 0;
         int launches = Math.Max(1, (codes.Length + TSums.Capacity - 1) / TSums.Capacity);
-        for (int launch = 0; launch < launches; launch++)
+        Array.Clear(sums, 0, codes.Length);
+        long needed = (long)(_blocks.Count == 0 ? 1 : _blocks.Groups(0)) * launches * (TSums.Capacity + 1);
+        if (needed > _hostPartials.Length)
         {
-            int first = launch * TSums.Capacity, count = Math.Min(TSums.Capacity, codes.Length - first);
-            int terms = count + 1;
-            try
+            _partials.Dispose();
+            _hostPartials = new double[needed];
+            _partials = accelerator.Allocate1D<double>(needed);
+        }
+        try
+        {
+            foreach (var (block, data) in _blocks.Walk(0, _blocks.Count))
             {
-                _kernel(_config, _data.View, _rows, Dimensions, Components, Diagonal ? 1 : 0, _parameters.View, _codes!.View, first, count, _partials.View);
-                _partials.View.AsContiguous().SubView(0, (long)groups * terms).CopyToCPU(_hostPartials.AsSpan(0, groups * terms));
+                // Launch j's partials at j · groups · (capacity + 1), read back once per block.
+                int groups = _blocks.Groups(block), stride = groups * (TSums.Capacity + 1);
+                var config = _blocks.Config(block, _shared);
+                for (int launch = 0; launch < launches; launch++)
+                {
+                    int first = launch * TSums.Capacity, count = Math.Min(TSums.Capacity, codes.Length - first);
+                    _kernel(config, data, _blocks.RowsOf(block), Dimensions, Components, Diagonal ? 1 : 0, _parameters.View, _codes!.View, first, count,
+                        _partials.View.SubView((long)launch * stride, (long)groups * (count + 1)));
+                }
+                _partials.View.AsContiguous().SubView(0, (long)launches * stride).CopyToCPU(_hostPartials.AsSpan(0, launches * stride));
+                // Each statistic's partials in group order after the blocks before; the log-likelihood from launch 0.
+                for (int launch = 0; launch < launches; launch++)
+                {
+                    int first = launch * TSums.Capacity, count = Math.Min(TSums.Capacity, codes.Length - first), terms = count + 1;
+                    int at = launch * stride;
+                    for (int e = 0; e < count; e++)
+                    {
+                        double sum = sums[first + e];
+                        for (int g = 0; g < groups; g++)
+                            sum += _hostPartials[at + g * terms + 1 + e];
+                        sums[first + e] = sum;
+                    }
+                    if (launch == 0)
+                    {
+                        for (int g = 0; g < groups; g++)
+                            logLikelihood += _hostPartials[at + g * terms];
+                    }
+                }
             }
-            catch (Exception e)
-            {
-                throw new KernelException(_device.Backend, "Gaussian-mixture statistics", "gaussian-mixture", compiling: false, e);
-            }
-            double total = 0;
-            for (int e = 0; e < count; e++)
-            {
-                double sum = 0;
-                for (int g = 0; g < groups; g++)
-                    sum += _hostPartials[g * terms + 1 + e];
-                sums[first + e] = sum;
-            }
-            for (int g = 0; g < groups; g++)
-                total += _hostPartials[g * terms];
-            if (launch == 0)
-                logLikelihood = total;
+        }
+        catch (Exception e) when (e is not KernelException)
+        {
+            throw new KernelException(_device.Backend, "Gaussian-mixture statistics", "gaussian-mixture", compiling: false, e);
         }
         return logLikelihood;
     }
 
     public override void Dispose()
     {
-        _data.Dispose();
+        _blocks.Dispose();
         _partials.Dispose();
         _parameters?.Dispose();
         _codes?.Dispose();

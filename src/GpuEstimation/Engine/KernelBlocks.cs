@@ -1,0 +1,305 @@
+using GpuEstimation.Backends;
+using ILGPU;
+using ILGPU.Runtime;
+
+namespace GpuEstimation.Engine;
+
+/// <summary>
+/// The data of a kernel evaluator on its accelerator, as fixed row blocks (docs/design.md, "Row blocks and
+/// streaming"): rows [b·B, (b + 1)·B), B = <see cref="BlockRows"/>, each block packed column after column (column c of
+/// block b at c·n_b in its storage, n_b its rows), so that every kernel sees a block as it used to see the whole
+/// dataset. The blocks that fit the device's memory (<see cref="ComputeDevice.MemoryLimit"/>, else the accelerator's
+/// memory less a margin) stay resident; the others are streamed through two page-locked host buffers and one or two
+/// device buffers, the copy of the next block on a second stream overlapping the kernels on this one.
+/// <see cref="Walk"/> visits the blocks with their data on the device; a pass launches its kernels on each and writes
+/// per-(block, group) partials that the host adds in block order, then group order: the same launches over the same
+/// blocks whether resident or streamed, so the same bits.
+/// </summary>
+internal sealed class KernelBlocks : IDisposable
+{
+    /// <summary>The largest block: 2²⁴ rows, so that data up to ~1.7·10⁷ rows (one or two columns) is one block as before.</summary>
+    public const int MaxBlockRows = 1 << 24;
+
+    /// <summary>Bytes a block's columns may take at most (the smallest device-memory limit that streams it).</summary>
+    public const long BlockBytes = 256L << 20;
+
+    /// <summary>The smallest block the rule gives (very wide data).</summary>
+    private const int MinBlockRows = 1 << 10;
+
+    /// <summary>
+    /// Bytes of the accelerator's memory left to the engine's other buffers when no limit is given: a tenth, at least
+    /// 1 GiB, at most a quarter (a device reporting little memory, as some OpenCL drivers do).
+    /// </summary>
+    private static long Margin(long memory) => Math.Min(Math.Max(1L << 30, memory / 10), memory / 4);
+
+    // Tests set a small block (a few thousand rows), and a memory limit on a shared device, for one flow of calls (CLI
+    // runs in the same process included).
+    private static readonly AsyncLocal<(int BlockRows, long? MemoryLimit)?> s_override = new();
+
+    private readonly Accelerator _accelerator;
+    // The host columns, kept only where blocks are streamed from them.
+    private readonly IReadOnlyList<double[]> _columns;
+    private readonly int _width;
+    private readonly MemoryBuffer1D<double, Stride1D.Dense>? _resident;
+    private readonly MemoryBuffer1D<double, Stride1D.Dense>[] _slots = [];
+    private readonly PageLockedArray1D<double>[] _staging = [];
+    private readonly AcceleratorStream? _copies;
+    private readonly long[] _groupOffsets;
+
+    public KernelBlocks(ComputeDevice device, IReadOnlyList<double[]> columns, long rows)
+    {
+        _accelerator = device.Accelerator;
+        Rows = rows;
+        GroupSize = device.GroupSize;
+        MaxGroups = device.MaxGroups;
+        int width = _width = Math.Max(1, columns.Count);
+        BlockRows = BlockRowsFor(width);
+        Count = (int)((rows + BlockRows - 1) / BlockRows);
+        _groupOffsets = new long[Count + 1];
+        for (int b = 0; b < Count; b++)
+            _groupOffsets[b + 1] = _groupOffsets[b] + Groups(b);
+
+        // The device buffers of streamed blocks hold the largest block: B rows, or all of them where fewer.
+        int largest = (int)Math.Min(BlockRows, rows);
+        long blockBytes = (long)largest * width * sizeof(double);
+        long total = rows * width * sizeof(double);
+        long? limit = s_override.Value?.MemoryLimit ?? device.MemoryLimit;
+        long budget = limit ?? Math.Max(0, _accelerator.MemorySize - Margin(_accelerator.MemorySize));
+        int slots = 0;
+        Resident = Count;
+        if (total > budget)
+        {
+            if (budget < blockBytes)
+                throw new InputException(
+                    (limit is null ? $"the device's memory for data ({Size(budget)}: its memory less a margin)" : $"the device memory limit ({Size(budget)})") +
+                    $" is below one row block of this data ({largest:N0} rows of {width} column{(width == 1 ? "" : "s")}, " +
+                    $"{Size(blockBytes)}); the smallest limit that works is {Size(blockBytes)}", "memoryLimit");
+            // Two device buffers where they fit, so that the next block's copy overlaps this block's kernels; else one.
+            slots = budget >= 2 * blockBytes ? 2 : 1;
+            Resident = (int)Math.Min(Count - 1, (budget - slots * blockBytes) / blockBytes);
+        }
+        _columns = slots > 0 ? columns : [];
+        try
+        {
+            long residentRows = Math.Min(rows, (long)Resident * BlockRows);
+            _resident = _accelerator.Allocate1D<double>(Math.Max(1, residentRows * width));
+            for (int b = 0; b < Resident; b++)
+            {
+                long first = First(b);
+                int n = RowsOf(b);
+                for (int c = 0; c < columns.Count; c++)
+                    _resident.View.AsContiguous().SubView(first * width + (long)c * n, n).CopyFromCPU(columns[c].AsSpan((int)first, n));
+            }
+            if (slots > 0)
+            {
+                _slots = new MemoryBuffer1D<double, Stride1D.Dense>[slots];
+                for (int s = 0; s < slots; s++)
+                    _slots[s] = _accelerator.Allocate1D<double>(blockBytes / sizeof(double));
+                _staging = [_accelerator.AllocatePageLocked1D<double>(blockBytes / sizeof(double)),
+                    _accelerator.AllocatePageLocked1D<double>(blockBytes / sizeof(double))];
+                _copies = _accelerator.CreateStream();
+            }
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The rows of every block but the last (which has the rest).</summary>
+    public int BlockRows { get; }
+
+    /// <summary>The number of blocks (none for no rows).</summary>
+    public int Count { get; }
+
+    /// <summary>Blocks 0 … Resident − 1 stay on the device; the rest are streamed.</summary>
+    public int Resident { get; }
+
+    /// <summary>The number of streamed blocks.</summary>
+    public int Streamed => Count - Resident;
+
+    /// <summary>All the rows.</summary>
+    public long Rows { get; }
+
+    /// <summary>Threads per group of the reduction launches.</summary>
+    public int GroupSize { get; }
+
+    /// <summary>The most groups of a reduction launch.</summary>
+    public int MaxGroups { get; }
+
+    /// <summary>Groups of all the blocks' reduction launches together: the partials a pass writes per sum.</summary>
+    public long TotalGroups => _groupOffsets[Count];
+
+    /// <summary>The first row of block <paramref name="block"/>.</summary>
+    public long First(int block) => (long)block * BlockRows;
+
+    /// <summary>The rows of block <paramref name="block"/>.</summary>
+    public int RowsOf(int block) => (int)Math.Min(BlockRows, Rows - First(block));
+
+    /// <summary>Groups of block <paramref name="block"/>'s reduction launch: as many as its rows need, at most <see cref="MaxGroups"/>.</summary>
+    public int Groups(int block) => (int)Math.Clamp((RowsOf(block) + GroupSize - 1L) / GroupSize, 1, MaxGroups);
+
+    /// <summary>Groups of the blocks before <paramref name="block"/>: where its partials start, in groups.</summary>
+    public long GroupOffset(int block) => _groupOffsets[block];
+
+    /// <summary>The reduction launch of block <paramref name="block"/>.</summary>
+    public KernelConfig Config(int block, SharedMemoryConfig shared) => new(Groups(block), GroupSize, shared);
+
+    /// <summary>The blocks that hold rows [first, first + count).</summary>
+    public (int Begin, int End) Covering(long first, long count) =>
+        count <= 0 ? (0, 0) : ((int)(first / BlockRows), (int)((first + count - 1) / BlockRows) + 1);
+
+    /// <summary>
+    /// Blocks <paramref name="begin"/> … <paramref name="end"/> − 1 with their data on the device, for a pass to launch
+    /// its kernels on (on the accelerator's default stream) while the next streamed block is copied. A block's data is
+    /// valid until the next step of the walk.
+    /// </summary>
+    public Walker Walk(int begin, int end) => new(this, begin, end);
+
+    /// <summary>
+    /// The row block size: a fixed function of the data's width (never of a memory limit, so that a streamed run
+    /// launches what a resident one does): the largest power of two of at most <see cref="MaxBlockRows"/> rows whose
+    /// columns take at most <see cref="BlockBytes"/>.
+    /// </summary>
+    public static int BlockRowsFor(int columns)
+    {
+        if (s_override.Value is { } values)
+            return values.BlockRows;
+        int result = MaxBlockRows;
+        while (result > MinBlockRows && (long)result * columns * sizeof(double) > BlockBytes)
+            result /= 2;
+        return result;
+    }
+
+    /// <summary>
+    /// For tests: blocks of <paramref name="rows"/> rows, and where given <paramref name="memoryLimit"/> for every
+    /// device, in this flow of calls until the result is disposed.
+    /// </summary>
+    public static IDisposable Override(int rows, long? memoryLimit = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(rows, 1);
+        var previous = s_override.Value;
+        s_override.Value = (rows, memoryLimit);
+        return new Restore(() => s_override.Value = previous);
+    }
+
+    private sealed class Restore(Action restore) : IDisposable
+    {
+        public void Dispose() => restore();
+    }
+
+    private static string Size(long bytes) => bytes >= 1L << 20 ? $"{(bytes + (1L << 20) - 1) >> 20} MiB" : $"{bytes:N0} bytes";
+
+    private ArrayView<double> ResidentView(int block) =>
+        _resident!.View.SubView(First(block) * _width, (long)RowsOf(block) * _width);
+
+    private ArrayView<double> SlotView(int slot, int block) =>
+        _slots[slot].View.SubView(0, (long)RowsOf(block) * _width);
+
+    /// <summary>Packs block <paramref name="block"/> column after column into host buffer <paramref name="buffer"/>.</summary>
+    private void Fill(int buffer, int block)
+    {
+        var target = _staging[buffer];
+        int n = RowsOf(block), first = (int)First(block);
+        // Chunks of 1M values over the columns, in parallel: a host copy at memory speed, not one core's.
+        const int chunk = 1 << 20;
+        int perColumn = (n + chunk - 1) / chunk;
+        Parallel.For(0, _columns.Count * perColumn, i =>
+        {
+            int c = i / perColumn, at = i % perColumn * chunk, length = Math.Min(chunk, n - at);
+            _columns[c].AsSpan(first + at, length).CopyTo(target.Span.Slice(c * n + at, length));
+        });
+    }
+
+    /// <summary>Starts copying host buffer <paramref name="buffer"/> to device buffer <paramref name="slot"/> on the copy stream.</summary>
+    private void Upload(int buffer, int slot) => _slots[slot].View.CopyFromPageLockedAsync(_copies!, _staging[buffer]);
+
+    public void Dispose()
+    {
+        _copies?.Synchronize();
+        _copies?.Dispose();
+        foreach (var buffer in _staging)
+            buffer?.Dispose();
+        foreach (var slot in _slots)
+            slot?.Dispose();
+        _resident?.Dispose();
+    }
+
+    /// <summary>
+    /// Visits resident blocks first, then the streamed ones in order: block k's copy (on the copy stream) overlaps the
+    /// kernels on block k − 1, and the host packs block k + 1 meanwhile. Partials go to per-block places, so the order
+    /// of the visits does not change any sum.
+    /// </summary>
+    internal struct Walker
+    {
+        private readonly KernelBlocks _blocks;
+        private readonly int _end, _residentEnd, _streamBegin;
+        private int _next;
+
+        public Walker(KernelBlocks blocks, int begin, int end)
+        {
+            _blocks = blocks;
+            _end = end;
+            _residentEnd = Math.Min(end, blocks.Resident);
+            _streamBegin = Math.Max(begin, blocks.Resident);
+            _next = begin - 1;
+            Current = default;
+            if (_streamBegin < end)
+            {
+                // The first streamed block's copy starts now (with two device buffers), under the resident blocks' kernels.
+                blocks._copies!.Synchronize();
+                blocks._accelerator.DefaultStream.Synchronize();
+                blocks.Fill(0, _streamBegin);
+                if (blocks._slots.Length == 2)
+                    blocks.Upload(0, 0);
+            }
+        }
+
+        public (int Block, ArrayView<double> Data) Current { get; private set; }
+
+        public readonly Walker GetEnumerator() => this;
+
+        public bool MoveNext()
+        {
+            int block = ++_next;
+            if (block < _residentEnd)
+            {
+                Current = (block, _blocks.ResidentView(block));
+                return true;
+            }
+            if (block < _streamBegin)
+                block = _next = _streamBegin;
+            if (block >= _end)
+                return false;
+            var blocks = _blocks;
+            int k = block - _streamBegin;
+            bool more = block + 1 < _end;
+            if (blocks._slots.Length == 2)
+            {
+                // Block k's copy was started a step ago. Pack block k + 1 into the host buffer whose copy (k − 1's) has
+                // ended, while the kernels on k − 1 and the copy of k run; then, once both have ended, start copying
+                // k + 1 into the device buffer k − 1 had, under the kernels the caller now launches on k.
+                if (more)
+                    blocks.Fill((k + 1) % 2, block + 1);
+                blocks._copies!.Synchronize();
+                blocks._accelerator.DefaultStream.Synchronize();
+                if (more)
+                    blocks.Upload((k + 1) % 2, (k + 1) % 2);
+                Current = (block, blocks.SlotView(k % 2, block));
+            }
+            else
+            {
+                // One device buffer: its copy waits for the kernels on the block before; the host packs the next
+                // block meanwhile.
+                blocks._accelerator.DefaultStream.Synchronize();
+                blocks.Upload(k % 2, 0);
+                if (more)
+                    blocks.Fill((k + 1) % 2, block + 1);
+                blocks._copies!.Synchronize();
+                Current = (block, blocks.SlotView(0, block));
+            }
+            return true;
+        }
+    }
+}

@@ -1,0 +1,82 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using GpuEstimation.Engine;
+using GpuEstimation.Tests.Support;
+using Xunit;
+using static GpuEstimation.Tests.Cli.Gpuest;
+
+namespace GpuEstimation.Tests.Cli;
+
+/// <summary>
+/// <c>--device-memory</c>: a Weibull fit (L-BFGS over value-and-gradient passes) on the CPU accelerator with a tenth
+/// of the data's size gives the JSON of the resident fit, bit for bit but for the timing and the device line, which
+/// says how many row blocks were streamed (the engine's tests cover the other passes); bad sizes name the flag.
+/// </summary>
+[Collection(DeviceCollection.Name)]
+public sealed class DeviceMemoryCliTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("gpuest-device-memory").FullName;
+
+    [Fact]
+    public void StreamedFitWritesTheResidentFitsJson()
+    {
+        const int rows = 50_000;
+        var random = new Random(8);
+        // Weibull(shape 1.7, scale 2.5) by inversion.
+        var x = Enumerable.Range(0, rows).Select(_ => 2.5 * Math.Pow(-Math.Log(1 - random.NextDouble()), 1 / 1.7)).ToArray();
+        var data = WriteCsv(_directory, "weibull.csv", ("x", x));
+        string[] fit = ["fit", "--model", "weibull", "--column", "x", "--data", data, "--device", "cpu"];
+        var residentJson = Path.Combine(_directory, "resident.json");
+        var streamedJson = Path.Combine(_directory, "streamed.json");
+
+        // Blocks of 1,024 rows (49 of them), as CI can afford; 400,000 bytes of data, a tenth of them 40,000 (two device
+        // buffers and two resident blocks of 8,192 bytes).
+        using (KernelBlocks.Override(1024))
+        {
+            var resident = Run([.. fit, "--json", residentJson]);
+            Assert.True(resident.Code == 0, resident.Error);
+            var streamed = Run([.. fit, "--device-memory", "40KB", "--json", streamedJson]);
+            Assert.True(streamed.Code == 0, streamed.Error);
+            Assert.True(streamed.Output.Contains("(data streamed: 47 of 49 row blocks)"), streamed.Output);
+            Assert.DoesNotContain("streamed", resident.Output);
+        }
+
+        var expected = Comparable(residentJson, out var residentDevice);
+        var actual = Comparable(streamedJson, out var streamedDevice);
+        Assert.Equal(expected, actual);
+        Assert.Equal(residentDevice + " (data streamed: 47 of 49 row blocks)", streamedDevice);
+    }
+
+    [Theory]
+    [InlineData("256MB", 256_000_000L)]
+    [InlineData("8GiB", 8L << 30)]
+    [InlineData("1.5 gb", 1_500_000_000L)]
+    [InlineData("40KB", 40_000L)]
+    [InlineData("512k", 512_000L)]
+    [InlineData("4096", 4096L)]
+    [InlineData("2TiB", 2L << 40)]
+    public void SizesParseInTheirUnits(string text, long bytes) =>
+        Assert.Equal(bytes, GpuEstimation.Cli.Parsing.ByteSizeText.Parse("--device-memory", text));
+
+    [Theory]
+    [InlineData("1.5x")]
+    [InlineData("-3MB")]
+    [InlineData("MB")]
+    public void BadSizesAreErrorsNamingTheFlag(string size)
+    {
+        var data = WriteCsv(_directory, "n.csv", ("x", [1.0, 2.0, 4.0]));
+        AssertBadInput(["fit", "--model", "normal", "--data", data, "--column", "x", "--device-memory", size], $"--device-memory {size}: expected an amount of memory");
+    }
+
+    // The JSON without its timing, with the device line apart.
+    private static string Comparable(string path, out string device)
+    {
+        var root = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+        device = root["device"]!.GetValue<string>();
+        root.Remove("device");
+        root.Remove("elapsedMs");
+        return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+    }
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+}
