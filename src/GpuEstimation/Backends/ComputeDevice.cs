@@ -151,7 +151,7 @@ public sealed class ComputeDevice : IDisposable
         _context?.Dispose();
     }
 
-    private static string NativeName(int threads) => $"{threads} thread{(threads == 1 ? "" : "s")} on {Environment.ProcessorCount} cores";
+    private static string NativeName(int threads) => $"{threads} thread{(threads == 1 ? "" : "s")} on {Environment.ProcessorCount} core{(Environment.ProcessorCount == 1 ? "" : "s")}";
 
     /// <summary>
     /// CUDA devices, every OpenCL device (compatible or not, so that the unusable ones can be listed with the reason),
