@@ -71,6 +71,7 @@ internal sealed class SweepCommand : Command
         // Warm timing: the same sweep again with the data on the device and the kernels compiled.
         double? sweepMs = repeat is { } count ? WarmTiming.MedianMs(count, () => sweep = Sweeper.Sweep(session, options)) : null;
         SweepSummary.Write(output, sweep, sweepMs, repeat);
+        DroppedRows.Write(output, _data.DroppedRows, model.Rows);
         Save(output, parse.InvocationConfiguration.Error, sweep, sweepMs, csv, json, png);
         return sweep.NotConverged == 0 ? GpuestApp.Ok : GpuestApp.NotConverged;
     }
