@@ -74,26 +74,22 @@ public static class ParquetData
     {
         int groups = starts.Length - 1;
         var failures = new (string? Column, Exception Error)?[groups];
-        Parallel.For(0, groups, () => (ParquetReader?)null, (g, _, reader) =>
+        Parallel.For(0, groups, () => (Worker?)null, (g, _, worker) =>
         {
             int c = -1;
             try
             {
-                reader ??= Open(path);
-                var group = reader.OpenRowGroupReader(g);
+                worker ??= new Worker(path);
+                var group = worker.Reader.OpenRowGroupReader(g);
                 for (c = 0; c < fields.Length; c++)
-                    ReadColumn(group, fields[c], table, c, starts[g], (int)(starts[g + 1] - starts[g]));
+                    ReadColumn(worker, group, fields[c], table, c, starts[g], (int)(starts[g + 1] - starts[g]));
             }
             catch (Exception e)
             {
                 failures[g] = (c >= 0 ? fields[c].Name : null, e);
             }
-            return reader;
-        }, reader =>
-        {
-            if (reader is not null)
-                Close(reader);
-        });
+            return worker;
+        }, worker => worker?.Dispose());
         for (int g = 0; g < groups; g++)
         {
             if (failures[g] is not var (column, error))
@@ -105,8 +101,25 @@ public static class ParquetData
         }
     }
 
+    /// <summary>What one worker reads through: Parquet.Net's reader, and the file's handle for plain doubles.</summary>
+    private sealed class Worker(string path) : IDisposable
+    {
+        public ParquetReader Reader { get; } = Open(path);
+
+        public Microsoft.Win32.SafeHandles.SafeFileHandle File { get; } = System.IO.File.OpenHandle(path, options: FileOptions.RandomAccess);
+
+        /// <summary>Where compressed pages are read, kept from one to the next.</summary>
+        public byte[] Buffer = [];
+
+        public void Dispose()
+        {
+            Close(Reader);
+            File.Dispose();
+        }
+    }
+
     /// <summary>One column of one row group into its slice of the table, nulls noted.</summary>
-    private static void ReadColumn(ParquetRowGroupReader group, DataField field, ColumnarTable table, int column, long start, int rows)
+    private static void ReadColumn(Worker worker, ParquetRowGroupReader group, DataField field, ColumnarTable table, int column, long start, int rows)
     {
         if (table.Texts[column] is { } texts)
         {
@@ -123,7 +136,7 @@ public static class ParquetData
         }
         var type = field.ClrType;
         if (type == typeof(double))
-            ReadDoubles(group, field, table, column, start, rows);
+            ReadDoubles(worker, group, field, table, column, start, rows);
         else if (type == typeof(float))
             ReadConverted<float>(group, field, table, column, start, rows);
         else if (type == typeof(Half))
@@ -151,15 +164,18 @@ public static class ParquetData
     }
 
     /// <summary>
-    /// Doubles straight into the table: a column without nulls as they lie; with nulls, the values present first, then
+    /// Doubles straight into the table: a column without nulls as they lie (plain, uncompressed pages read from the
+    /// file into it, <see cref="ParquetPlainDoubles"/>); with nulls, the values present first, then
     /// spread backwards to their rows (a value only ever moves to a later place, so nothing is overwritten unread).
     /// </summary>
-    private static void ReadDoubles(ParquetRowGroupReader group, DataField field, ColumnarTable table, int column, long start, int rows)
+    private static void ReadDoubles(Worker worker, ParquetRowGroupReader group, DataField field, ColumnarTable table, int column, long start, int rows)
     {
         var output = table.Numbers[column]!.AsMemory((int)start, rows);
         if (field.MaxDefinitionLevel == 0)
         {
-            Wait(group.ReadAsync<double>(field, output));
+            var chunk = group.RowGroup.Columns.FirstOrDefault(c => c.MetaData?.PathInSchema is [var name] && name == field.Name);
+            if (chunk is null || !ParquetPlainDoubles.TryRead(worker.File, chunk, output.Span, ref worker.Buffer))
+                Wait(group.ReadAsync<double>(field, output));
             return;
         }
         var levels = ArrayPool<int>.Shared.Rent(rows);

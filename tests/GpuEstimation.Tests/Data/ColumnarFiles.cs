@@ -13,13 +13,17 @@ namespace GpuEstimation.Tests.Data;
 internal static class ColumnarFiles
 {
     /// <summary>The columns as a Parquet file at <paramref name="path"/>, <paramref name="part"/> rows a row group.</summary>
-    public static string Parquet(string path, int part, params (string Name, System.Array Values)[] columns)
+    public static string Parquet(string path, int part, params (string Name, System.Array Values)[] columns) =>
+        Parquet(path, part, CompressionMethod.None, columns);
+
+    /// <summary>As the other overload, with <paramref name="compression"/>.</summary>
+    public static string Parquet(string path, int part, CompressionMethod compression, params (string Name, System.Array Values)[] columns)
     {
         var fields = columns.Select(c => new DataField(c.Name, ClrType(c.Values), Nullable.GetUnderlyingType(c.Values.GetType().GetElementType()!) is not null || c.Values is string[])).ToArray();
         var schema = new ParquetSchema(fields);
         int rows = columns[0].Values.Length;
         using var stream = File.Create(path);
-        var writer = ParquetWriter.CreateAsync(schema, stream, new ParquetOptions { CompressionMethod = CompressionMethod.None }).GetAwaiter().GetResult();
+        var writer = ParquetWriter.CreateAsync(schema, stream, new ParquetOptions { CompressionMethod = compression }).GetAwaiter().GetResult();
         try
         {
             for (int start = 0; start < rows; start += part)
