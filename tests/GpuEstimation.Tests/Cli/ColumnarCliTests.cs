@@ -138,6 +138,23 @@ public sealed class ColumnarCliTests : IDisposable
     }
 
     [Fact]
+    public void ASweepCountsTheDroppedRowsToo()
+    {
+        var (x, g, y) = Sample();
+        var nx = x.Select(v => (double?)v).ToArray();
+        nx[7] = null;
+        var path = Columnar("parquet", nx, g, [.. y.Select(v => (double?)v)]);
+        var json = Path.Combine(_directory, "sweep.json");
+        var (code, output, error) = Run("sweep", "--model", "normal", "--data", path, "--column", "x", "--grid", "mu=-1:1:3", "--at", "sigma=1",
+            "--device", "native", "--json", json, "--drop-missing");
+        Assert.True(code == 0, error);
+        Assert.Contains($"--drop-missing: 1 row with a missing value left out, {Rows - 1} used", output);
+        var root = JsonNode.Parse(File.ReadAllText(json))!;
+        Assert.Equal(1, root["droppedRows"]!.GetValue<int>());
+        Assert.Equal(Rows - 1, root["n"]!.GetValue<int>());
+    }
+
+    [Fact]
     public void BadColumnarInputIsExitCodeTwoWithOneLine()
     {
         var parquet = ColumnarFiles.Parquet(Path.Combine(_directory, "bad.parquet"), 2, ("x", new double[] { 1, 2, 3 }), ("t", new[] { DateTime.UnixEpoch, DateTime.UnixEpoch, DateTime.UnixEpoch }));
