@@ -164,6 +164,33 @@ public sealed class ColumnarDataTests : IDisposable
         Assert.Equal($"{path}: column 't' has type date/time, which is not read; columns of numbers (float, double, integers, bool, decimal) or text are", e.Message);
     }
 
+    private sealed class Nested
+    {
+        public double X { get; set; }
+
+        public int[] List { get; set; } = [];
+
+        public Point Struct { get; set; } = new();
+    }
+
+    private sealed class Point
+    {
+        public double A { get; set; }
+    }
+
+    [Fact]
+    public void ParquetListsAndStructsAreRefusedByName()
+    {
+        var path = Path.Combine(_directory, "nested.parquet");
+        using (var stream = File.Create(path))
+            Parquet.Serialization.ParquetSerializer.SerializeAsync(new[] { new Nested { X = 1, List = [1, 2] }, new Nested { X = 2 } }, stream).GetAwaiter().GetResult();
+        Assert.Equal([1.0, 2], DataFile.Read(path, ["X"]).Column("X"));
+        var e = Assert.Throws<InputException>(() => DataFile.Read(path, ["List"]));
+        Assert.Equal($"{path}: column 'List' is a nested column (list), which is not read; columns of numbers or text are", e.Message);
+        e = Assert.Throws<InputException>(() => DataFile.Read(path, ["Struct"]));
+        Assert.Equal($"{path}: column 'Struct' is a nested column (struct), which is not read; columns of numbers or text are", e.Message);
+    }
+
     [Fact]
     public void ArrowTimestampsAreNamedWithTheirType()
     {
