@@ -108,8 +108,8 @@ public static class ParquetData
 
         public Microsoft.Win32.SafeHandles.SafeFileHandle File { get; } = System.IO.File.OpenHandle(path, options: FileOptions.RandomAccess);
 
-        /// <summary>Where compressed pages are read, kept from one to the next.</summary>
-        public byte[] Buffer = [];
+        /// <summary>The buffers pages are decoded through, kept from one chunk to the next.</summary>
+        public ParquetPlainDoubles.Buffers Buffers { get; } = new();
 
         public void Dispose()
         {
@@ -164,18 +164,24 @@ public static class ParquetData
     }
 
     /// <summary>
-    /// Doubles straight into the table: a column without nulls as they lie (plain, uncompressed pages read from the
-    /// file into it, <see cref="ParquetPlainDoubles"/>); with nulls, the values present first, then
+    /// Doubles straight into the table: through <see cref="ParquetPlainDoubles"/> where the layout allows, else through
+    /// Parquet.Net, a column without nulls as it lies; with nulls, the values present first, then
     /// spread backwards to their rows (a value only ever moves to a later place, so nothing is overwritten unread).
     /// </summary>
     private static void ReadDoubles(Worker worker, ParquetRowGroupReader group, DataField field, ColumnarTable table, int column, long start, int rows)
     {
         var output = table.Numbers[column]!.AsMemory((int)start, rows);
+        var chunk = group.RowGroup.Columns.FirstOrDefault(c => c.MetaData?.PathInSchema is [var name] && name == field.Name);
+        if (chunk is not null && field.MaxRepetitionLevel == 0
+            && ParquetPlainDoubles.TryRead(worker.File, chunk, field.MaxDefinitionLevel, output.Span, worker.Buffers, out int firstNull))
+        {
+            if (firstNull >= 0)
+                table.NoteNull(column, start + firstNull);
+            return;
+        }
         if (field.MaxDefinitionLevel == 0)
         {
-            var chunk = group.RowGroup.Columns.FirstOrDefault(c => c.MetaData?.PathInSchema is [var name] && name == field.Name);
-            if (chunk is null || !ParquetPlainDoubles.TryRead(worker.File, chunk, output.Span, ref worker.Buffer))
-                Wait(group.ReadAsync<double>(field, output));
+            Wait(group.ReadAsync<double>(field, output));
             return;
         }
         var levels = ArrayPool<int>.Shared.Rent(rows);

@@ -5,32 +5,48 @@ using Parquet.Meta;
 namespace GpuEstimation.Data;
 
 /// <summary>
-/// The commonest Parquet layout of a column of doubles, read without Parquet.Net's page buffers: no nulls, plain
-/// encoded, no dictionary, uncompressed or Snappy-compressed. Its pages' values are the doubles' own bytes, so an
-/// uncompressed page is read from the file straight into the column, one copy as a .npy array's are, and a Snappy
-/// page is decompressed straight into it (Snappier, which Parquet.Net itself uses). Parquet.Net's own path reads a page
-/// into its buffers and copies the values out, and measured 5-20 times slower here on 10⁸ doubles (bench/RESULTS.md).
-/// Only the page headers are decoded here (Thrift's compact protocol); anything else (another encoding or codec, a
-/// dictionary page, levels, sizes that do not add up) leaves the chunk to Parquet.Net, which then reads all of it.
+/// Parquet columns of doubles as writers lay them out, read without Parquet.Net's page buffers: flat (required, or
+/// optional with one definition level), uncompressed or Snappy-compressed, plain or dictionary-encoded pages (as
+/// parquet-cpp and pyarrow write them: a dictionary page, then dictionary indices until the dictionary grows too big,
+/// then plain pages). A required column's plain page is the doubles' own bytes, so it is read from the file straight
+/// into the column, one copy as a .npy array's are, or decompressed straight into it (Snappier, which Parquet.Net itself
+/// uses); other pages are decoded from one buffer. Parquet.Net's own path measured 2-20 times slower than .npy here on
+/// 10⁸ doubles (bench/RESULTS.md). The page headers are decoded here (Thrift's compact protocol), as are the levels and
+/// indices (the RLE / bit-packed hybrid); anything else (another encoding or codec, nesting, sizes that do not add up)
+/// leaves the chunk to Parquet.Net, which then reads all of it.
 /// </summary>
 internal static class ParquetPlainDoubles
 {
     private const int HeaderBytes = 1024;
 
-    /// <summary>
-    /// Reads <paramref name="chunk"/> (a column chunk of <paramref name="output"/>'s length) into <paramref name="output"/>
-    /// where it has the layout above; false (the output then partly written) where it has not. A compressed page is
-    /// read into <paramref name="buffer"/>, grown as needed and kept for the next call.
-    /// </summary>
-    public static bool TryRead(SafeFileHandle file, ColumnChunk chunk, Span<double> output, ref byte[] buffer)
+    /// <summary>What one reader keeps from chunk to chunk: the buffers pages are decoded through.</summary>
+    internal sealed class Buffers
     {
+        public byte[] Compressed = [];
+        public byte[] Page = [];
+        public double[] Dictionary = [];
+        public int DictionaryLength;
+        public int[] Levels = [];
+        public int[] Indices = [];
+    }
+
+    /// <summary>
+    /// Reads <paramref name="chunk"/> (a column chunk of <paramref name="output"/>'s length, flat, at most one
+    /// definition level) into <paramref name="output"/>, NaN where null, where its layout allows (see the class);
+    /// false (the output then partly written) where it does not. <paramref name="firstNull"/> is the chunk's first
+    /// null row, or -1.
+    /// </summary>
+    public static bool TryRead(SafeFileHandle file, ColumnChunk chunk, int maxDefinition, Span<double> output, Buffers buffers, out int firstNull)
+    {
+        firstNull = -1;
         var meta = chunk.MetaData;
         if (meta is null || chunk.CryptoMetadata is not null || chunk.FilePath is not null || meta.Type != Parquet.Meta.Type.DOUBLE
-            || meta.Codec is not (CompressionCodec.UNCOMPRESSED or CompressionCodec.SNAPPY) || meta.DictionaryPageOffset is not null || meta.NumValues != output.Length
-            || meta.Encodings.Any(e => e is not (Encoding.PLAIN or Encoding.RLE or Encoding.BIT_PACKED)))
+            || meta.Codec is not (CompressionCodec.UNCOMPRESSED or CompressionCodec.SNAPPY) || meta.NumValues != output.Length || maxDefinition > 1)
             return false;
-        long position = meta.DataPageOffset;
+        bool snappy = meta.Codec == CompressionCodec.SNAPPY;
+        long position = meta.DictionaryPageOffset is > 0 and var dictionary && dictionary < meta.DataPageOffset ? dictionary : meta.DataPageOffset;
         long end = position + meta.TotalCompressedSize;
+        buffers.DictionaryLength = -1;
         Span<byte> header = stackalloc byte[HeaderBytes];
         int at = 0;
         while (at < output.Length)
@@ -39,34 +55,217 @@ internal static class ParquetPlainDoubles
                 return false;
             int read = RandomAccess.Read(file, header[..(int)Math.Min(HeaderBytes, end - position)], position);
             var page = new PageReader(header[..read]);
-            if (!page.TryReadHeader(out var type, out int size, out int uncompressed, out int values, out var encoding, out int levelBytes, out bool compressed))
+            if (!page.TryReadHeader(out var h))
                 return false;
             position += page.Position;
-            if (type is PageType.DATA_PAGE or PageType.DATA_PAGE_V2)
+            if (h.Type == PageType.DICTIONARY_PAGE)
             {
-                // A column without nulls or repetition has no levels in a V1 page; a V2 page states their length.
-                compressed &= meta.Codec == CompressionCodec.SNAPPY;
-                if (encoding != Encoding.PLAIN || levelBytes != 0 || values > output.Length - at || (long)values * sizeof(double) != (compressed ? uncompressed : size))
+                if (h.Encoding is not (Encoding.PLAIN or Encoding.PLAIN_DICTIONARY) || h.Values < 0
+                    || !PageBytes(file, position, h.Size, h.Uncompressed, 0, snappy, buffers, out var body) || body.Length != (long)h.Values * sizeof(double))
                     return false;
-                var bytes = MemoryMarshal.AsBytes(output.Slice(at, values));
-                if (!(compressed ? ReadSnappy(file, position, size, bytes, ref buffer) : RandomAccess.Read(file, bytes, position) == bytes.Length))
-                    return false;
-                at += values;
+                Grow(ref buffers.Dictionary, h.Values);
+                MemoryMarshal.Cast<byte, double>(body).CopyTo(buffers.Dictionary);
+                buffers.DictionaryLength = h.Values;
             }
-            else if (type != PageType.INDEX_PAGE)
+            else if (h.Type is PageType.DATA_PAGE or PageType.DATA_PAGE_V2)
+            {
+                bool v2 = h.Type == PageType.DATA_PAGE_V2;
+                if (h.Values < 0 || h.Values > output.Length - at || h.RepetitionBytes != 0)
+                    return false;
+                var into = output.Slice(at, h.Values);
+                if (maxDefinition == 0 && h.Encoding == Encoding.PLAIN && h.DefinitionBytes == 0)
+                {
+                    // The values are the page (or its V2 values section, after no levels): read or decompressed straight into the column.
+                    bool compressed = snappy && h.Compressed;
+                    var bytes = MemoryMarshal.AsBytes(into);
+                    if (bytes.Length != (compressed ? h.Uncompressed : h.Size)
+                        || !(compressed ? ReadSnappy(file, position, h.Size, bytes, buffers) : RandomAccess.Read(file, bytes, position) == bytes.Length))
+                        return false;
+                }
+                else if (!Decode(file, position, h, v2, snappy, maxDefinition, into, buffers, out int pageNull))
+                {
+                    return false;
+                }
+                else if (pageNull >= 0 && firstNull < 0)
+                {
+                    firstNull = at + pageNull;
+                }
+                at += h.Values;
+            }
+            else if (h.Type != PageType.INDEX_PAGE)
             {
                 return false;
             }
-            position += size;
+            position += h.Size;
         }
         return true;
     }
 
-    private static bool ReadSnappy(SafeFileHandle file, long position, int size, Span<byte> into, ref byte[] buffer)
+    /// <summary>
+    /// A data page with levels or dictionary indices: its definition levels (bit width 1) say which rows have a value,
+    /// its values are plain doubles or indices into the chunk's dictionary; NaN where null.
+    /// </summary>
+    private static bool Decode(SafeFileHandle file, long position, in PageHeaderFields h, bool v2, bool snappy, int maxDefinition, Span<double> into, Buffers buffers, out int firstNull)
     {
-        if (buffer.Length < size)
-            buffer = new byte[Math.Max(size, buffer.Length * 2L > Array.MaxLength ? size : buffer.Length * 2)];
-        var compressed = buffer.AsSpan(0, size);
+        firstNull = -1;
+        int rows = into.Length;
+        ReadOnlySpan<byte> levels, values;
+        if (v2)
+        {
+            // V2: the levels stand uncompressed before the values, which alone may be compressed.
+            if (!PageBytes(file, position, h.Size, h.Uncompressed, h.DefinitionBytes, snappy && h.Compressed, buffers, out var page))
+                return false;
+            levels = page[..h.DefinitionBytes];
+            values = page[h.DefinitionBytes..];
+        }
+        else
+        {
+            if (!PageBytes(file, position, h.Size, h.Uncompressed, 0, snappy, buffers, out var page))
+                return false;
+            if (maxDefinition == 1)
+            {
+                // V1: the levels' byte length, then the levels (RLE; the old BIT_PACKED layout is left to Parquet.Net).
+                if (h.DefinitionEncoding != Encoding.RLE || page.Length < 4 || BitConverter.ToInt32(page) is var length && (length < 0 || length > page.Length - 4))
+                    return false;
+                levels = page.Slice(4, BitConverter.ToInt32(page));
+                values = page[(4 + levels.Length)..];
+            }
+            else
+            {
+                levels = default;
+                values = page;
+            }
+        }
+        int present = rows;
+        if (maxDefinition == 1)
+        {
+            Grow(ref buffers.Levels, rows);
+            if (!Hybrid(levels, 1, buffers.Levels.AsSpan(0, rows)))
+                return false;
+            present = buffers.Levels.AsSpan(0, rows).Count(1);
+        }
+        Span<double> dense = into[..present];
+        if (h.Encoding == Encoding.PLAIN)
+        {
+            if (values.Length < present * sizeof(double))
+                return false;
+            MemoryMarshal.Cast<byte, double>(values[..(present * sizeof(double))]).CopyTo(dense);
+        }
+        else if (h.Encoding is Encoding.RLE_DICTIONARY or Encoding.PLAIN_DICTIONARY && buffers.DictionaryLength >= 0 && values.Length >= 1)
+        {
+            Grow(ref buffers.Indices, present);
+            var indices = buffers.Indices.AsSpan(0, present);
+            if (values[0] > 32 || !Hybrid(values[1..], values[0], indices))
+                return false;
+            var dictionary = buffers.Dictionary.AsSpan(0, buffers.DictionaryLength);
+            for (int i = 0; i < indices.Length; i++)
+            {
+                if ((uint)indices[i] >= (uint)dictionary.Length)
+                    return false;
+                dense[i] = dictionary[indices[i]];
+            }
+        }
+        else
+        {
+            return false;
+        }
+        if (present < rows)
+        {
+            // Spread the values to their rows from the end: a value only moves later, so none is overwritten unread.
+            var defined = buffers.Levels.AsSpan(0, rows);
+            for (int r = rows - 1, v = present - 1; r >= 0; r--)
+                into[r] = defined[r] == 1 ? into[v--] : double.NaN;
+            firstNull = defined.IndexOf(0);
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// Parquet's RLE / bit-packed hybrid: runs of one repeated value and groups of 8 values packed
+    /// <paramref name="bitWidth"/> bits each, least significant bit first; false where the data ends too soon.
+    /// </summary>
+    private static bool Hybrid(ReadOnlySpan<byte> data, int bitWidth, Span<int> into)
+    {
+        int at = 0, filled = 0, valueBytes = (bitWidth + 7) / 8;
+        while (filled < into.Length)
+        {
+            ulong header = 0;
+            for (int shift = 0; ; shift += 7)
+            {
+                if (at >= data.Length || shift > 35)
+                    return false;
+                byte b = data[at++];
+                header |= (ulong)(b & 0x7F) << shift;
+                if ((b & 0x80) == 0)
+                    break;
+            }
+            if ((header & 1) == 0)
+            {
+                long count = (long)(header >> 1);
+                if (at + valueBytes > data.Length || count == 0)
+                    return false;
+                int value = 0;
+                for (int i = 0; i < valueBytes; i++)
+                    value |= data[at + i] << (8 * i);
+                at += valueBytes;
+                int n = (int)Math.Min(count, into.Length - filled);
+                into.Slice(filled, n).Fill(value);
+                filled += n;
+            }
+            else
+            {
+                long groups = (long)(header >> 1);
+                long bytes = groups * bitWidth;
+                if (groups == 0 || bytes > data.Length - at)
+                    return false;
+                var packed = data.Slice(at, (int)bytes);
+                int n = (int)Math.Min(groups * 8, into.Length - filled);
+                ulong mask = bitWidth == 32 ? uint.MaxValue : (1UL << bitWidth) - 1;
+                for (int i = 0; i < n; i++)
+                {
+                    long bit = (long)i * bitWidth;
+                    int first = (int)(bit >> 3);
+                    ulong word = 0;
+                    for (int k = 0; k < 5 && first + k < packed.Length; k++)
+                        word |= (ulong)packed[first + k] << (8 * k);
+                    into[filled + i] = (int)((word >> (int)(bit & 7)) & mask);
+                }
+                filled += n;
+                at += (int)bytes;
+            }
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// A page's bytes as stored, or decompressed after its first <paramref name="plain"/> bytes (a V2 page's levels);
+    /// false where they cannot be had.
+    /// </summary>
+    private static bool PageBytes(SafeFileHandle file, long position, int size, int uncompressed, int plain, bool compressed, Buffers buffers, out ReadOnlySpan<byte> bytes)
+    {
+        bytes = default;
+        if (size < plain || (compressed && uncompressed < plain))
+            return false;
+        int length = compressed ? uncompressed : size;
+        Grow(ref buffers.Page, length);
+        var page = buffers.Page.AsSpan(0, length);
+        bytes = page;
+        if (!compressed)
+            return RandomAccess.Read(file, page, position) == size;
+        return RandomAccess.Read(file, page[..plain], position) == plain
+            && ReadSnappy(file, position + plain, size - plain, page[plain..], buffers);
+    }
+
+    private static void Grow<T>(ref T[] array, int length)
+    {
+        if (array.Length < length)
+            array = new T[Math.Max(length, (int)Math.Min(Array.MaxLength, 2L * array.Length))];
+    }
+
+    private static bool ReadSnappy(SafeFileHandle file, long position, int size, Span<byte> into, Buffers buffers)
+    {
+        Grow(ref buffers.Compressed, size);
+        var compressed = buffers.Compressed.AsSpan(0, size);
         if (RandomAccess.Read(file, compressed, position) != size)
             return false;
         try
@@ -79,6 +278,20 @@ internal static class ParquetPlainDoubles
         }
     }
 
+    /// <summary>What a page header says: its type, sizes, number of values (rows, nulls included), encoding, level bytes (V2) and whether its values are compressed (V2 may say not).</summary>
+    private struct PageHeaderFields
+    {
+        public PageType Type;
+        public int Size;
+        public int Uncompressed;
+        public int Values;
+        public Encoding Encoding;
+        public Encoding DefinitionEncoding;
+        public int DefinitionBytes;
+        public int RepetitionBytes;
+        public bool Compressed;
+    }
+
     /// <summary>Reads a page header, a Thrift struct in the compact protocol, from the bytes it begins.</summary>
     private ref struct PageReader(ReadOnlySpan<byte> bytes)
     {
@@ -87,14 +300,10 @@ internal static class ParquetPlainDoubles
         /// <summary>Where the next byte is read: after a header, its length.</summary>
         public int Position { get; private set; }
 
-        /// <summary>
-        /// The page's type, size in the file and uncompressed, number of values, encoding, (V2) level bytes and whether
-        /// its values are compressed (a V2 page may say not); false for a header that does not fit in the bytes given or
-        /// is not well formed.
-        /// </summary>
-        public bool TryReadHeader(out PageType type, out int size, out int uncompressed, out int values, out Encoding encoding, out int levelBytes, out bool compressed)
+        /// <summary>The page header's fields (see <see cref="PageHeaderFields"/>); false for a header that does not fit in the bytes given or is not well formed.</summary>
+        public bool TryReadHeader(out PageHeaderFields header)
         {
-            (type, size, uncompressed, values, encoding, levelBytes, compressed) = ((PageType)(-1), -1, -1, -1, (Encoding)(-1), 0, true);
+            header = new PageHeaderFields { Type = (PageType)(-1), Size = -1, Uncompressed = -1, Values = -1, Encoding = (Encoding)(-1), DefinitionEncoding = Encoding.RLE, Compressed = true };
             try
             {
                 short field = 0;
@@ -102,14 +311,14 @@ internal static class ParquetPlainDoubles
                 {
                     switch (field)
                     {
-                        case 1 when kind == I32: type = (PageType)ReadInt(); break;
-                        case 2 when kind == I32: uncompressed = ReadInt(); break;
-                        case 3 when kind == I32: size = ReadInt(); break;
-                        case 5 or 8 when kind == Struct: ReadDataPage(field == 8, ref values, ref encoding, ref levelBytes, ref compressed); break;
+                        case 1 when kind == I32: header.Type = (PageType)ReadInt(); break;
+                        case 2 when kind == I32: header.Uncompressed = ReadInt(); break;
+                        case 3 when kind == I32: header.Size = ReadInt(); break;
+                        case 5 or 7 or 8 when kind == Struct: ReadPage(field, ref header); break;
                         default: Skip(kind); break;
                     }
                 }
-                return size >= 0 && (type is not (PageType.DATA_PAGE or PageType.DATA_PAGE_V2) || values >= 0);
+                return header.Size >= 0 && header.Uncompressed >= 0;
             }
             catch (Exception e) when (e is IndexOutOfRangeException or OverflowException)
             {
@@ -117,21 +326,27 @@ internal static class ParquetPlainDoubles
             }
         }
 
-        // DataPageHeader: 1 num_values, 2 encoding; DataPageHeaderV2: 1 num_values, 4 encoding, 5 and 6 level lengths,
-        // 7 is_compressed (a bool, its value in the field's type).
-        private void ReadDataPage(bool v2, ref int values, ref Encoding encoding, ref int levelBytes, ref bool compressed)
+        // DataPageHeader (5): 1 num_values, 2 encoding, 3 the definition levels' encoding. DictionaryPageHeader (7): 1 num_values, 2 encoding.
+        // DataPageHeaderV2 (8): 1 num_values (rows, nulls included), 4 encoding, 5 and 6 the definition and repetition
+        // levels' byte lengths, 7 is_compressed (a bool, its value in the field's type).
+        private void ReadPage(short page, ref PageHeaderFields header)
         {
+            bool v2 = page == 8;
             short field = 0;
             while (NextField(ref field, out int kind))
             {
                 if (field == 1 && kind == I32)
-                    values = ReadInt();
+                    header.Values = ReadInt();
                 else if (field == (v2 ? 4 : 2) && kind == I32)
-                    encoding = (Encoding)ReadInt();
-                else if (v2 && field is 5 or 6 && kind == I32)
-                    levelBytes += ReadInt();
+                    header.Encoding = (Encoding)ReadInt();
+                else if (!v2 && field == 3 && kind == I32)
+                    header.DefinitionEncoding = (Encoding)ReadInt();
+                else if (v2 && field == 5 && kind == I32)
+                    header.DefinitionBytes = ReadInt();
+                else if (v2 && field == 6 && kind == I32)
+                    header.RepetitionBytes = ReadInt();
                 else if (v2 && field == 7 && kind is True or False)
-                    compressed = kind == True;
+                    header.Compressed = kind == True;
                 else
                     Skip(kind);
             }
