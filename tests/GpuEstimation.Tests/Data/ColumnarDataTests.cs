@@ -236,6 +236,20 @@ public sealed class ColumnarDataTests : IDisposable
         }
     }
 
+    [Fact]
+    public void ParquetCppsDictionaryPagesAndNullsReadToTheirValues()
+    {
+        // Dictionary indices 9 bits wide and definition levels, as parquet-cpp packs them (README beside the file).
+        var path = Fixture("parquet-cpp-dictionary.parquet");
+        var data = DataFile.Read(path, ["x"], null, MissingValues.Drop);
+        var kept = Enumerable.Range(0, 2000).Where(i => i % 13 != 5).ToArray();
+        Assert.Equal(2000 - kept.Length, data.DroppedRows);
+        Assert.Equal(kept.Select(i => (i * 37 % 300) * 0.5 - 20), data.Column("x"));
+        Assert.Equal($"row {kept[^1] + 1}", data.DescribeRow(kept.Length - 1));
+        var e = Assert.Throws<InputException>(() => DataFile.Read(path, ["x"]));
+        Assert.Equal($"{path}: row 6, column 'x': the value is missing (null)", e.Message);
+    }
+
     /// <summary>The files made by Apache's C++ Parquet writer and by apache-arrow for JavaScript (README beside them).</summary>
     [Theory]
     [InlineData("parquet-cpp.parquet", 9007199254740993.0)]
