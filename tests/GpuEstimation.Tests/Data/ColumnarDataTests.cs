@@ -179,11 +179,11 @@ public sealed class ColumnarDataTests : IDisposable
     }
 
     [Fact]
-    public void ParquetListsAndStructsAreRefusedByName()
+    public async Task ParquetListsAndStructsAreRefusedByName()
     {
         var path = Path.Combine(_directory, "nested.parquet");
-        using (var stream = File.Create(path))
-            Parquet.Serialization.ParquetSerializer.SerializeAsync(new[] { new Nested { X = 1, List = [1, 2] }, new Nested { X = 2 } }, stream).GetAwaiter().GetResult();
+        await using (var stream = File.Create(path))
+            await Parquet.Serialization.ParquetSerializer.SerializeAsync(new[] { new Nested { X = 1, List = [1, 2] }, new Nested { X = 2 } }, stream);
         Assert.Equal([1.0, 2], DataFile.Read(path, ["X"]).Column("X"));
         var e = Assert.Throws<InputException>(() => DataFile.Read(path, ["List"]));
         Assert.Equal($"{path}: column 'List' is a nested column (list), which is not read; columns of numbers or text are", e.Message);
