@@ -11,8 +11,8 @@ namespace GpuEstimation.Data;
 /// then plain pages). A required column's plain page is the doubles' own bytes, so it is read from the file straight
 /// into the column, one copy as a .npy array's are, or decompressed straight into it (Snappier, which Parquet.Net itself
 /// uses); other pages are decoded from one buffer. Parquet.Net's own path measured 2-20 times slower than .npy here on
-/// 10⁸ doubles (bench/RESULTS.md). The page headers are decoded here (Thrift's compact protocol), as are the levels and
-/// indices (the RLE / bit-packed hybrid); anything else (another encoding or codec, nesting, sizes that do not add up)
+/// 10⁸ doubles (bench/RESULTS.md). The page headers are decoded by <see cref="ParquetPageHeaderReader"/> (Thrift's
+/// compact protocol), the levels and indices here (the RLE / bit-packed hybrid); anything else (another encoding or codec, nesting, sizes that do not add up)
 /// leaves the chunk to Parquet.Net, which then reads all of it.
 /// </summary>
 internal static class ParquetPlainDoubles
