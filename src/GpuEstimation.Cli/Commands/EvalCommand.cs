@@ -40,8 +40,9 @@ internal sealed class EvalCommand : Command
         var evaluation = session.Evaluate(point);
         double? evalMs = repeat is { } count ? session.TimeEvaluation(point, count) : null;
         EvaluationTable.Write(parse.InvocationConfiguration.Output, model.Name, evaluation, evalMs, repeat);
+        DroppedRows.Write(parse.InvocationConfiguration.Output, _data.DroppedRows, model.Rows);
         if (json is not null)
-            OutputFile.WriteText("--json", json, JsonReport.Evaluation(model.Name, evaluation, evalMs));
+            OutputFile.WriteText("--json", json, DroppedRows.AddTo(JsonReport.Evaluation(model.Name, evaluation, evalMs), _data.DroppedRows));
         return GpuestApp.Ok;
     }
 }

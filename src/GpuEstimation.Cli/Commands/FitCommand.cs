@@ -88,10 +88,11 @@ internal sealed class FitCommand : Command
         double? fitMs = repeat is { } count ? WarmTiming.MedianMs(count, () => fit = session.Fit(options)) : null;
         fit = WithStatistics(fit, model, design, device);
         FitTable.Write(output, fit, parse.GetValue(_se) == "nist");
+        DroppedRows.Write(output, _data.DroppedRows, model.Rows);
         if (fitMs is { } ms)
             output.WriteLine($"fit time {ms.ToString("0.000", CultureInfo.InvariantCulture)} ms (median of {repeat} repeated fits, data on the device)");
         if (json is not null)
-            OutputFile.WriteText("--json", json, JsonReport.Fit(fit, fitMs));
+            OutputFile.WriteText("--json", json, DroppedRows.AddTo(JsonReport.Fit(fit, fitMs), _data.DroppedRows));
         return fit.Converged ? GpuestApp.Ok : GpuestApp.NotConverged;
     }
 
@@ -116,7 +117,7 @@ internal sealed class FitCommand : Command
             throw new InputException("--covariance: applies to --model gaussian-mixture (several columns), not to a mixture over one column");
         var names = parse.GetValue(_profile);
         var options = _estimation.Read(parse) with { Level = parse.GetValue(_level), Profile = names is null or ["all"] ? [] : names };
-        return MixtureFitRun.Run(parse, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, _data.DataPath(parse),
+        return MixtureFitRun.Run(parse, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, _data.DataPath(parse), _data.Missing(parse),
             parse.GetValue(_data.Column), _mixture, options, names is ["all"], _device, json, parse.GetValue(_repeat));
     }
 

@@ -40,7 +40,8 @@ internal static class GaussianMixtureFit
             Starts = parse.GetValue(mixture.Starts),
             Seed = parse.GetValue(mixture.Seed),
         };
-        var dataset = DataFile.Read(data.DataPath(parse), columns);
+        var dataset = DataFile.Read(data.DataPath(parse), columns, null, data.Missing(parse));
+        int? dropped = parse.GetValue(data.DropMissing) ? dataset.DroppedRows : null;
         var values = columns.Select(dataset.Column).ToArray();
         using var device = deviceOptions.Open(parse, dataset.Rows);
         using var fitter = new GaussianMixtureFitter(columns, values, device);
@@ -61,10 +62,11 @@ internal static class GaussianMixtureFit
         if (table is not null)
             ComponentCountOutput.Write(output, table.Rows, table.BestIndex);
         Write(output, fit);
+        DroppedRows.Write(output, dropped, dataset.Rows);
         if (fitMs is { } ms)
             output.WriteLine($"fit time {ms.ToString("0.000", CultureInfo.InvariantCulture)} ms (median of {repeat} repeated fits, data on the device)");
         if (json is not null)
-            OutputFile.WriteText("--json", json, GaussianMixtureJson.Write(fit, fitMs));
+            OutputFile.WriteText("--json", json, DroppedRows.AddTo(GaussianMixtureJson.Write(fit, fitMs), dropped));
         if (assign is not null)
         {
             OutputFile.Write("--assign", assign, path =>

@@ -20,7 +20,7 @@ internal static class MixtureFitRun
     /// Fits, prints the table (and the component-count table for a range), writes --json, --assign and --png; exit 3
     /// where every start ends in a degenerate component.
     /// </summary>
-    public static int Run(ParseResult parse, TextWriter output, TextWriter error, string dataPath, string? column, MixtureCliOptions mixture,
+    public static int Run(ParseResult parse, TextWriter output, TextWriter error, string dataPath, MissingValues missing, string? column, MixtureCliOptions mixture,
         FitOptions options, bool profileEvery, DeviceOptions deviceOptions, string? json, int? repeat)
     {
         var components = parse.GetValue(mixture.Components)
@@ -37,7 +37,8 @@ internal static class MixtureFitRun
                 OutputFile.Check(flag, path, dataPath);
         }
         OutputFile.CheckDistinct(("--json", json), ("--assign", assign), ("--png", png));
-        var data = DataFile.Read(dataPath, [column]);
+        var data = DataFile.Read(dataPath, [column], null, missing);
+        int? dropped = missing == MissingValues.Drop ? data.DroppedRows : null;
         var settings = new MixtureOptions { Starts = parse.GetValue(mixture.Starts), Seed = parse.GetValue(mixture.Seed), Fit = options, ProfileEvery = profileEvery };
 
         using var device = deviceOptions.Open(parse, data.Rows);
@@ -73,10 +74,11 @@ internal static class MixtureFitRun
             ComponentCountOutput.Write(output, table.Rows, table.BestIndex);
         FitTable.Write(output, fit.Result);
         WriteComponents(output, fit);
+        DroppedRows.Write(output, dropped, data.Rows);
         if (fitMs is { } ms)
             output.WriteLine($"fit time {ms.ToString("0.000", CultureInfo.InvariantCulture)} ms (median of {repeat} repeated mixture fits, every start)");
         if (json is not null)
-            OutputFile.WriteText("--json", json, Json(fit, table, fitMs));
+            OutputFile.WriteText("--json", json, DroppedRows.AddTo(Json(fit, table, fitMs), dropped));
         if (assign is not null)
         {
             OutputFile.Write("--assign", assign, path =>

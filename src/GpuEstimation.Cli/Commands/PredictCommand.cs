@@ -17,7 +17,9 @@ internal sealed class PredictCommand : Command
         "a regression's fit as gpuest fit --json wrote it (--model linear, glm, logit or probit)", required: true);
 
     private readonly Option<string?> _data = CliOption.Text("--data", "FILE",
-        "the new rows: a CSV file (or .npy) with the design's columns, and the offset column where the fit had one; the response is not read", required: true);
+        "the new rows: a CSV, Parquet, Arrow or .npy file with the design's columns, and the offset column where the fit had one; the response is not read", required: true);
+
+    private readonly Option<bool> _dropMissing = SharedOptions.DropMissing();
 
     private readonly Option<string?> _out = CliOption.Text("--out", "FILE",
         "where to write the predictions, CSV: eta,mean,seEta,seMean (and offset where the fit had one), one line per row", required: true);
@@ -26,6 +28,7 @@ internal sealed class PredictCommand : Command
     {
         Add(_model);
         Add(_data);
+        Add(_dropMissing);
         Add(_out);
         SetAction(Run);
     }
@@ -38,11 +41,12 @@ internal sealed class PredictCommand : Command
         OutputFile.CheckDistinct(("--model-json", modelPath), ("--out", outPath));
         var fitted = FittedRegression.FromJson(ReadModel(modelPath), modelPath);
         var (numeric, factors) = fitted.Design.InputColumns();
-        var data = DataFile.Read(dataPath, numeric, factors);
+        var data = DataFile.Read(dataPath, numeric, factors, SharedOptions.Missing(parse, _dropMissing));
         var prediction = fitted.Predict(data);
         OutputFile.Write("--out", outPath, path => Write(path, prediction));
         output.WriteLine($"{data.Rows:N0} predictions of {fitted.Model} ({fitted.Design.Formula}) written to {outPath}: " +
             $"eta, mean, seEta, seMean{(prediction.Offset is null ? "" : ", offset")}");
+        DroppedRows.Write(output, parse.GetValue(_dropMissing) ? data.DroppedRows : null, data.Rows);
         if (prediction.OutsideRange(fitted.Family) is { Count: > 0 } outside)
             output.WriteLine($"note: {outside.Count:N0} predicted mean{(outside.Count == 1 ? "" : "s")} outside the {fitted.Family} family's range " +
                 $"(first: {data.DescribeRow(outside[0])}, mean {prediction.Mean[outside[0]]:G6}): the link's inverse leaves it there (as under an inverse or identity link far from the data)");

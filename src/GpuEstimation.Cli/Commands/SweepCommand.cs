@@ -71,7 +71,8 @@ internal sealed class SweepCommand : Command
         // Warm timing: the same sweep again with the data on the device and the kernels compiled.
         double? sweepMs = repeat is { } count ? WarmTiming.MedianMs(count, () => sweep = Sweeper.Sweep(session, options)) : null;
         SweepSummary.Write(output, sweep, sweepMs, repeat);
-        Save(output, parse.InvocationConfiguration.Error, sweep, sweepMs, csv, json, png);
+        DroppedRows.Write(output, _data.DroppedRows, model.Rows);
+        Save(output, parse.InvocationConfiguration.Error, sweep, sweepMs, _data.DroppedRows, csv, json, png);
         return sweep.NotConverged == 0 ? GpuestApp.Ok : GpuestApp.NotConverged;
     }
 
@@ -102,7 +103,7 @@ internal sealed class SweepCommand : Command
 
     private const long MaxJsonBytes = 1L << 30;
 
-    private static void Save(TextWriter output, TextWriter error, SweepResult sweep, double? sweepMs, string? csv, string? json, string? png)
+    private static void Save(TextWriter output, TextWriter error, SweepResult sweep, double? sweepMs, int? droppedRows, string? csv, string? json, string? png)
     {
         if (csv is not null)
             OutputFile.Write("--out", csv, path =>
@@ -126,7 +127,7 @@ internal sealed class SweepCommand : Command
             OutputFile.Write("--json", json, path =>
             {
                 using var stream = File.Create(path);
-                SurfaceReport.WriteJson(sweep, stream, sweepMs);
+                SurfaceReport.WriteJson(sweep, stream, sweepMs, droppedRows);
                 stream.Write(System.Text.Encoding.UTF8.GetBytes(Environment.NewLine));
             });
     }

@@ -27,7 +27,9 @@ internal sealed class DataOptions
     };
 
     public Option<string?> Data { get; } = CliOption.Text("--data", "FILE",
-        "a CSV file with a header row, or a NumPy .npy array (columns named 0, 1, ...)", required: true);
+        "a CSV file with a header row, a Parquet file, an Arrow IPC file (Feather v2) or stream, or a NumPy .npy array (columns named 0, 1, ...)", required: true);
+
+    public Option<bool> DropMissing { get; } = SharedOptions.DropMissing();
 
     public Option<string?> Column { get; } = CliOption.Text("--column", "NAME", "the column a one-column family reads");
 
@@ -69,13 +71,22 @@ internal sealed class DataOptions
     /// <summary>Adds the options to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Model, Data, Column, Y, X, Factor, Formula, NoIntercept, Trials, TrialsColumn, Family, Link, Offset, Weights })
+        foreach (var option in new Option[] { Model, Data, DropMissing, Column, Y, X, Factor, Formula, NoIntercept, Trials, TrialsColumn, Family, Link, Offset, Weights })
             command.Add(option);
         Expression.AddTo(command);
     }
 
     /// <summary>The data path given with <c>--data</c>.</summary>
     public string DataPath(ParseResult parse) => parse.GetValue(Data)!;
+
+    /// <summary>What a missing value means: an error, or with <c>--drop-missing</c> a row left out.</summary>
+    public MissingValues Missing(ParseResult parse) => SharedOptions.Missing(parse, DropMissing);
+
+    /// <summary>
+    /// The rows the last <see cref="Load(ParseResult)"/> left out for a missing value, where <c>--drop-missing</c> was
+    /// given (null without it, so outputs say nothing).
+    /// </summary>
+    public int? DroppedRows { get; private set; }
 
     /// <summary>
     /// Checks that the column options fit the model (before any file is read), then reads the columns the model needs
@@ -93,16 +104,17 @@ internal sealed class DataOptions
     {
         var (model, data, fitted) = LoadData(parse, groupColumn);
         design = fitted;
+        DroppedRows = parse.GetValue(DropMissing) ? data.DroppedRows : null;
         return (model, groupColumn is null ? null : FactorLevels.Of(data, groupColumn).Codes);
     }
 
     private (IModelSpec Model, Dataset Data, FittedDesign? Design) LoadData(ParseResult parse, string? groupColumn)
     {
         if (Expression.Given(parse, Model, [Column, Y, X, Factor, Formula, NoIntercept, Trials, TrialsColumn, Family, Link, Offset, Weights]))
-            return (Expression.Load(parse, DataPath(parse), groupColumn, out var read), read, null);
+            return (Expression.Load(parse, DataPath(parse), Missing(parse), groupColumn, out var read), read, null);
         var name = parse.GetValue(Model)!;
         if (name == NonlinearRegression.Name)
-            return (Expression.LoadNonlinear(parse, DataPath(parse), Y, [Column, X, Factor, Formula, NoIntercept, Trials, TrialsColumn, Family, Link, Offset, Weights], groupColumn, out var nonlinearData), nonlinearData, null);
+            return (Expression.LoadNonlinear(parse, DataPath(parse), Missing(parse), Y, [Column, X, Factor, Formula, NoIntercept, Trials, TrialsColumn, Family, Link, Offset, Weights], groupColumn, out var nonlinearData), nonlinearData, null);
         if (parse.GetValue(Expression.Mean) is not null)
             throw new InputException($"--mean is the mean of --model {NonlinearRegression.Name}, not of model '{name}'");
         // An absent array option reads as an empty array.
@@ -123,7 +135,7 @@ internal sealed class DataOptions
         if (!IsRegression(name))
         {
             var wanted = new[] { columns.Column }.OfType<string>().Concat(others).Distinct().ToList();
-            var read = DataFile.Read(DataPath(parse), wanted, GroupFactor(groupColumn, wanted, []));
+            var read = DataFile.Read(DataPath(parse), wanted, GroupFactor(groupColumn, wanted, []), Missing(parse));
             return (ModelCatalog.Create(name, read, columns), read, null);
         }
         // A regression's columns go through its design: factors coded, interactions multiplied, collinearity refused.
@@ -131,7 +143,7 @@ internal sealed class DataOptions
         if (spec.Offset is not null && columns.Offset is not null)
             throw new InputException($"--offset {columns.Offset} and offset({spec.Offset}) in --formula: give the offset once");
         var numeric = spec.NumericColumns.Concat(others).Distinct().ToList();
-        var data = DataFile.Read(DataPath(parse), numeric, [.. spec.FactorColumns.Concat(GroupFactor(groupColumn, numeric, spec.FactorColumns))]);
+        var data = DataFile.Read(DataPath(parse), numeric, [.. spec.FactorColumns.Concat(GroupFactor(groupColumn, numeric, spec.FactorColumns))], Missing(parse));
         var matrix = DesignMatrix.Build(data, spec, MaxColumns(name));
         var model = ModelCatalog.Create(name, matrix.Data, columns with
         {

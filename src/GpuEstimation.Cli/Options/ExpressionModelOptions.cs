@@ -40,7 +40,7 @@ internal sealed class ExpressionModelOptions
     /// <c>--model nonlinear --y Y --mean 'EXPR' --start ...</c>: reads y and the columns the mean names, compiles the
     /// mean and builds the model. <paramref name="otherOptions"/> (the other models' column options) are refused.
     /// </summary>
-    public IModelSpec LoadNonlinear(ParseResult parse, string path, Option<string?> y, IEnumerable<Option> otherOptions, string? groupColumn, out Dataset data)
+    public IModelSpec LoadNonlinear(ParseResult parse, string path, MissingValues missingValues, Option<string?> y, IEnumerable<Option> otherOptions, string? groupColumn, out Dataset data)
     {
         var text = parse.GetValue(Mean) ?? throw new InputException($"--model {NonlinearRegression.Name} needs --mean 'EXPR', the mean of y (e.g. 'b1*(1-exp(-b2*x))')");
         var response = parse.GetValue(y) ?? throw new InputException($"--model {NonlinearRegression.Name} needs --y, the response column");
@@ -57,7 +57,7 @@ internal sealed class ExpressionModelOptions
                 $"(parameters: {string.Join(", ", mean.ParameterNames)}; columns of {Path.GetFileName(path)}: {string.Join(", ", byExpressionName.Keys)})");
         var wanted = new[] { response }.Concat(mean.Columns.Select(c => byExpressionName[c])).Distinct().ToList();
         var factors = groupColumn is null || wanted.Contains(groupColumn) ? [] : new[] { groupColumn };
-        data = DataFile.Read(path, wanted, factors);
+        data = DataFile.Read(path, wanted, factors, missingValues);
         var read = data;
         return Flagged("--mean", () => NonlinearRegression.FromExpression(text, read, response, start));
     }
@@ -86,7 +86,7 @@ internal sealed class ExpressionModelOptions
     }
 
     /// <summary>Reads the columns the expression names (and <paramref name="groupColumn"/>) and compiles the model.</summary>
-    public IModelSpec Load(ParseResult parse, string path, string? groupColumn, out Dataset data)
+    public IModelSpec Load(ParseResult parse, string path, MissingValues missingValues, string? groupColumn, out Dataset data)
     {
         var text = parse.GetValue(LogPdf)!;
         var parameters = parse.GetValue(Param) ?? [];
@@ -98,7 +98,7 @@ internal sealed class ExpressionModelOptions
         var expression = Flagged(Flag, () => LogDensityExpression.Compile(text, parameters, byExpressionName.Keys));
         var wanted = expression.Columns.Select(c => byExpressionName[c]).ToList();
         var factors = groupColumn is null || wanted.Contains(groupColumn) ? [] : new[] { groupColumn };
-        data = DataFile.Read(path, wanted, factors);
+        data = DataFile.Read(path, wanted, factors, missingValues);
         var read = data;
         return Flagged(Flag, () => ExpressionModel.Create(expression, read, Start(parse)));
     }

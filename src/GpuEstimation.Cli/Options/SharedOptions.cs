@@ -1,5 +1,6 @@
 using System.CommandLine;
 using GpuEstimation.Cli.Parsing;
+using GpuEstimation.Data;
 
 namespace GpuEstimation.Cli.Options;
 
@@ -13,6 +14,14 @@ internal static class SharedOptions
     public static Option<int?> Repeat(string runs, string field) => CliOption.Single<int?>("--repeat", "N",
         $"time N more {runs} with the data on the device and report the median (JSON: {field})",
         (flag, text) => NumberText.Count(flag, text, 1));
+
+    /// <summary><c>--drop-missing</c>: rows with a missing value are left out (and counted) instead of being an error.</summary>
+    public static Option<bool> DropMissing() => CliOption.Flag("--drop-missing",
+        "leave out rows with a missing value (a Parquet or Arrow null, a NaN, a CSV cell that is empty, NA, N/A, NaN or null) in any column read, and count them (JSON: droppedRows); without it a missing value is an error naming its row");
+
+    /// <summary>What <c>--drop-missing</c> asks of the readers.</summary>
+    public static MissingValues Missing(ParseResult parse, Option<bool> dropMissing) =>
+        parse.GetValue(dropMissing) ? MissingValues.Drop : MissingValues.Error;
 
     /// <summary><c>--points N</c> of the learning example, at least <paramref name="minimum"/>.</summary>
     public static Option<int> Points(int fallback, int minimum) => CliOption.Single("--points", "N",

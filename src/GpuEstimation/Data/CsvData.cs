@@ -15,6 +15,11 @@ public static class CsvData
     /// Reads <paramref name="columns"/> from <paramref name="path"/>. Errors name the file, and where it applies the line
     /// (the header is line 1) and the column. Blank lines at the end of the file are skipped, as pandas and R do.
     /// </summary>
+    /// <remarks>
+    /// A missing value is an empty cell or one of <c>NA</c>, <c>N/A</c>, <c>NaN</c> and <c>null</c> (any case, as R and
+    /// pandas write them); with <see cref="MissingValues.Drop"/> its row is skipped, otherwise it is the error any cell
+    /// that is not a finite number is.
+    /// </remarks>
     /// <param name="path">The file.</param>
     /// <param name="columns">Columns read as numbers: a cell that is not a finite number is an error naming its line.</param>
     /// <param name="factors">
@@ -22,7 +27,9 @@ public static class CsvData
     /// finite numbers is kept as numbers (integer codes), any other as text, each cell trimmed; an empty cell, or a
     /// number that is not finite (NaN, infinity), is an error naming its line.
     /// </param>
-    public static Dataset Read(string path, IReadOnlyList<string> columns, IReadOnlyCollection<string>? factors = null)
+    /// <param name="missing">Whether a row with a missing value in a column read is an error or skipped.</param>
+    public static Dataset Read(string path, IReadOnlyList<string> columns, IReadOnlyCollection<string>? factors = null,
+        MissingValues missing = MissingValues.Error)
     {
         return DataFile.Guard(path, () =>
         {
@@ -33,7 +40,8 @@ public static class CsvData
             var wanted = columns.Concat((factors ?? []).Where(f => !columns.Contains(f))).Distinct().ToList();
             var indices = wanted.Select(name => IndexOf(path, names, name)).ToArray();
             var text = wanted.Select((_, c) => c >= columns.Count).ToArray();
-            var rows = reader.ParallelEnumerate(row => Parse(row, names.Length, indices, text));
+            bool drop = missing == MissingValues.Drop;
+            var rows = reader.ParallelEnumerate(row => Parse(row, names.Length, indices, text, drop));
             return Collect(path, wanted, text, names.Length, rows);
         });
     }
@@ -102,9 +110,10 @@ public static class CsvData
     /// <summary>
     /// One data row: blank, ragged (a field count other than the header's), a cell that is not a finite number (or, in a
     /// factor column, is empty or a number that is not finite), or the wanted values; a factor cell's text is kept too.
-    /// Runs in parallel, so it reports rather than throws; the rows are judged in file order.
+    /// Runs in parallel, so it reports rather than throws; the rows are judged in file order. Where missing values are
+    /// dropped (<paramref name="drop"/>), a row with one is reported as such.
     /// </summary>
-    private static ParsedRow Parse(SepReader.Row row, int width, int[] indices, bool[] text)
+    private static ParsedRow Parse(SepReader.Row row, int width, int[] indices, bool[] text, bool drop)
     {
         int line = row.LineNumberFrom;
         if (row.ColCount == 1 && row.Span.IsWhiteSpace())
@@ -116,6 +125,8 @@ public static class CsvData
         for (int c = 0; c < indices.Length; c++)
         {
             var cell = row[indices[c]].Span;
+            if (drop && IsMissing(cell))
+                return new ParsedRow(null, null, line, width, Missing: true);
             bool number = double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out values[c]);
             if (!text[c])
             {
@@ -134,6 +145,14 @@ public static class CsvData
         return new ParsedRow(values, texts, line, width);
     }
 
+    /// <summary>A cell that R or pandas writes for a missing value: empty, NA, N/A, NaN or null (any case).</summary>
+    private static bool IsMissing(ReadOnlySpan<char> cell)
+    {
+        var trimmed = cell.Trim();
+        return trimmed.IsEmpty || trimmed.Equals("NA", StringComparison.OrdinalIgnoreCase) || trimmed.Equals("N/A", StringComparison.OrdinalIgnoreCase)
+            || trimmed.Equals("NaN", StringComparison.OrdinalIgnoreCase) || trimmed.Equals("null", StringComparison.OrdinalIgnoreCase);
+    }
+
     /// <summary>
     /// The parsed rows in file order, as a dataset whose rows are named by their lines. A blank line is skipped only if
     /// nothing but blank lines follows it; the first problem in the file is the one reported. A factor column is kept
@@ -146,7 +165,7 @@ public static class CsvData
         var isText = new bool[columns.Count];
         var distinct = new Dictionary<string, string>(StringComparer.Ordinal);
         var lines = new LineMap();
-        int count = 0, blankLine = 0;
+        int count = 0, blankLine = 0, dropped = 0;
         foreach (var row in rows)
         {
             if (row.Fields == 0)
@@ -158,6 +177,11 @@ public static class CsvData
                 throw new InputException($"{path}: line {blankLine} is blank; blank lines may only end the file");
             if (row.Fields != width || row.BadColumn >= 0)
                 throw Problem(path, columns, text, width, row);
+            if (row.Missing)
+            {
+                dropped++;
+                continue;
+            }
             lines.Add(count++, row.Line);
             for (int c = 0; c < data.Length; c++)
             {
@@ -174,11 +198,14 @@ public static class CsvData
             }
         }
         if (count == 0)
-            throw new InputException($"{path}: no data rows after the header");
+            throw new InputException(dropped == 0 ? $"{path}: no data rows after the header" : $"{path}: no data rows left: each of the {dropped} rows has a missing value");
         return new Dataset(
             columns.Select((name, c) => (name, c)).Where(e => !isText[e.c]).Select(e => KeyValuePair.Create(e.name, data[e.c].ToArray())),
             path, index => $"line {lines.LineOf(index)}",
-            columns.Select((name, c) => (name, c)).Where(e => isText[e.c]).Select(e => KeyValuePair.Create(e.name, texts[e.c]!.ToArray())));
+            columns.Select((name, c) => (name, c)).Where(e => isText[e.c]).Select(e => KeyValuePair.Create(e.name, texts[e.c]!.ToArray())))
+        {
+            DroppedRows = dropped,
+        };
     }
 
     /// <summary>The error for a ragged row or a cell that is not a finite number, naming its line.</summary>
@@ -194,7 +221,8 @@ public static class CsvData
     /// <summary>
     /// A data row as <see cref="Parse"/> judged it: <see cref="Fields"/> is 0 for a blank line, the values are null for
     /// a blank or ragged row, <see cref="BadColumn"/> names the first wanted cell that is not a finite number (or not a
-    /// usable level), and <see cref="Texts"/> holds the factor columns' cells (NaN in the values where one is text).
+    /// usable level), and <see cref="Texts"/> holds the factor columns' cells (NaN in the values where one is text);
+    /// <see cref="Missing"/> marks a row skipped for a missing value.
     /// </summary>
-    private readonly record struct ParsedRow(double[]? Values, string[]? Texts, int Line, int Fields, int BadColumn = -1, string? BadText = null);
+    private readonly record struct ParsedRow(double[]? Values, string[]? Texts, int Line, int Fields, int BadColumn = -1, string? BadText = null, bool Missing = false);
 }

@@ -1,23 +1,37 @@
 namespace GpuEstimation.Data;
 
 /// <summary>
-/// The one entry for data files: NumPy <c>.npy</c> arrays, known by their magic bytes whatever their extension (or by
-/// the extension <c>.npy</c>), and CSV with a header row otherwise.
+/// The one entry for data files: NumPy <c>.npy</c> arrays, Apache Parquet files, Arrow IPC files (Feather v2) and
+/// streams, each known by its magic bytes whatever its extension (or by its extension), and CSV with a header row
+/// otherwise.
 /// </summary>
 public static class DataFile
 {
     /// <summary>
     /// Reads <paramref name="columns"/> as numbers and <paramref name="factors"/> as a factor's levels (text or numeric
-    /// codes in CSV; numbers in .npy) from <paramref name="path"/> (for .npy, column indices as text).
+    /// codes) from <paramref name="path"/> (for .npy, column indices as text). With <see cref="MissingValues.Drop"/>,
+    /// rows with a missing value in any of these columns are left out and counted (<see cref="Dataset.DroppedRows"/>).
     /// </summary>
-    public static Dataset Read(string path, IReadOnlyList<string> columns, IReadOnlyCollection<string>? factors = null) =>
-        Guard(path, () => IsNpy(path))
-            ? NpyData.Read(path, [.. columns.Concat(factors ?? []).Distinct()])
-            : CsvData.Read(path, columns, factors);
+    public static Dataset Read(string path, IReadOnlyList<string> columns, IReadOnlyCollection<string>? factors = null,
+        MissingValues missing = MissingValues.Error) => Guard(path, () => FormatOf(path)) switch
+    {
+        Format.Npy => NpyData.Read(path, [.. columns.Concat(factors ?? []).Distinct()], missing),
+        Format.Parquet => ParquetData.Read(path, columns, factors, missing),
+        Format.Arrow => ArrowData.Read(path, columns, factors, missing),
+        _ => CsvData.Read(path, columns, factors, missing),
+    };
 
-    /// <summary>The names of the columns in <paramref name="path"/>: the CSV header's, or a .npy array's indices as text.</summary>
-    public static IReadOnlyList<string> ColumnNames(string path) =>
-        Guard(path, () => IsNpy(path)) ? NpyData.ColumnNames(path) : CsvData.ColumnNames(path);
+    /// <summary>
+    /// The names of the columns in <paramref name="path"/>: the CSV header's, a Parquet or Arrow schema's, or a .npy
+    /// array's indices as text.
+    /// </summary>
+    public static IReadOnlyList<string> ColumnNames(string path) => Guard(path, () => FormatOf(path)) switch
+    {
+        Format.Npy => NpyData.ColumnNames(path),
+        Format.Parquet => ParquetData.ColumnNames(path),
+        Format.Arrow => ArrowData.ColumnNames(path),
+        _ => CsvData.ColumnNames(path),
+    };
 
     /// <summary>
     /// What every reader shares: a missing file or a directory named as such, and the file system's and the format's
@@ -43,16 +57,39 @@ public static class DataFile
         }
     }
 
-    /// <summary>
-    /// Whether <paramref name="path"/> is to be read as .npy: by its extension (the reader then says if it is not one)
-    /// or by its magic bytes, since an array renamed to another extension is still an array, not text.
-    /// </summary>
-    private static bool IsNpy(string path)
+    private enum Format
     {
-        if (Path.GetExtension(path).Equals(".npy", StringComparison.OrdinalIgnoreCase))
-            return true;
-        Span<byte> start = stackalloc byte[NpyData.Magic.Length];
+        Csv,
+        Npy,
+        Parquet,
+        Arrow,
+    }
+
+    /// <summary>
+    /// How <paramref name="path"/> is to be read: by its extension (the reader then says if it is not one) or by its
+    /// magic bytes, since an array or a table renamed to another extension is still one, not text. An Arrow stream has
+    /// no magic; it begins with a message's continuation marker (0xFFFFFFFF), which text never does.
+    /// </summary>
+    private static Format FormatOf(string path)
+    {
+        switch (Path.GetExtension(path).ToLowerInvariant())
+        {
+            case ".npy":
+                return Format.Npy;
+            case ".parquet":
+                return Format.Parquet;
+            case ".arrow" or ".arrows" or ".feather" or ".ipc":
+                return Format.Arrow;
+        }
+        Span<byte> start = stackalloc byte[8];
         using var stream = File.OpenRead(path);
-        return stream.ReadAtLeast(start, start.Length, throwOnEndOfStream: false) == start.Length && start.SequenceEqual(NpyData.Magic);
+        start = start[..stream.ReadAtLeast(start, start.Length, throwOnEndOfStream: false)];
+        if (start.StartsWith(NpyData.Magic))
+            return Format.Npy;
+        if (start.StartsWith(ParquetData.Magic))
+            return Format.Parquet;
+        if (start.StartsWith(ArrowData.FileMagic) || start.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFF, 0xFF, 0xFF]))
+            return Format.Arrow;
+        return Format.Csv;
     }
 }

@@ -66,6 +66,7 @@ public sealed class Dataset
         _columns = new Dictionary<string, double[]>(data._columns, StringComparer.Ordinal);
         _text = data._text;
         Rows = data.Rows;
+        DroppedRows = data.DroppedRows;
         foreach (var (name, values) in added)
         {
             if (_text.ContainsKey(name))
@@ -94,6 +95,12 @@ public sealed class Dataset
 
     /// <summary>The number of rows.</summary>
     public int Rows { get; private set; }
+
+    /// <summary>
+    /// The rows of the source skipped for a missing value (when read with <see cref="MissingValues.Drop"/>); 0 otherwise.
+    /// Row names (<see cref="DescribeRow"/>) still count the source's rows, the dropped ones included.
+    /// </summary>
+    public int DroppedRows { get; internal init; }
 
     /// <summary>The numeric column names, in order.</summary>
     public IReadOnlyCollection<string> ColumnNames => _columns.Keys;
@@ -136,7 +143,8 @@ public sealed class Dataset
 
     /// <summary>
     /// Names data row <paramref name="index"/> (counted from 0) as its source counts rows, for messages: "line 5" of a
-    /// CSV file (whose header is line 1), "row index 4" of a .npy array, "row 5" of data held in memory.
+    /// CSV file (whose header is line 1), "row index 4" of a .npy array, "row 5" of a Parquet or Arrow file (counted from 1)
+    /// or of data held in memory.
     /// </summary>
     public string DescribeRow(int index)
     {

@@ -27,9 +27,11 @@ public static partial class NpyData
 
     /// <summary>
     /// Reads <paramref name="columns"/> (each a column index as text) from <paramref name="path"/>. Errors name the file,
-    /// and where it applies the row by its index (counted from 0, as NumPy counts) and the column.
+    /// and where it applies the row by its index (counted from 0, as NumPy counts) and the column. An array has no
+    /// nulls: NumPy marks a missing value NaN, so with <see cref="MissingValues.Drop"/> a row with a NaN in any column
+    /// read is left out (and otherwise a NaN is an error, as any value that is not finite is).
     /// </summary>
-    public static Dataset Read(string path, IReadOnlyList<string> columns)
+    public static Dataset Read(string path, IReadOnlyList<string> columns, MissingValues missing = MissingValues.Error)
     {
         return DataFile.Guard(path, () =>
         {
@@ -45,8 +47,17 @@ public static partial class NpyData
             if (header.Rows > Array.MaxLength)
                 throw new InputException($"{path}: {header.Rows} rows are more than one column can hold ({Array.MaxLength})");
 
-            var data = ReadColumns(stream, header, indices);
-            return new Dataset(columns.Select((name, c) => KeyValuePair.Create(name, data[c])), path, index => $"row index {index}");
+            double[]?[] data = ReadColumns(stream, header, indices);
+            var rowOf = new LineMap();
+            int dropped = missing == MissingValues.Drop ? MissingRows.Drop(data.Length == 0 ? 0 : data[0]!.Length, data, new string?[data.Length][], rowOf) : 0;
+            if (missing == MissingValues.Error)
+                rowOf.Add(0, 0);
+            if (data.Length > 0 && data[0]!.Length == 0)
+                throw new InputException($"{path}: no data rows left: each of the {dropped} rows has a missing value (NaN)");
+            return new Dataset(columns.Select((name, c) => KeyValuePair.Create(name, data[c]!)), path, index => $"row index {rowOf.LineOf(index)}")
+            {
+                DroppedRows = dropped,
+            };
         });
     }
 

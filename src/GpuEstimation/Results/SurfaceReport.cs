@@ -72,12 +72,13 @@ public static class SurfaceReport
 
     /// <summary>
     /// Writes <see cref="Json"/>'s document to <paramref name="stream"/> as UTF-8, flushed in chunks as it is written,
-    /// so a grid of any size is never held as one buffer.
+    /// so a grid of any size is never held as one buffer; with <paramref name="droppedRows"/>, the rows the data
+    /// lost to missing values (<see cref="SweepReport.DroppedRows"/>).
     /// </summary>
-    public static void WriteJson(SweepResult sweep, Stream stream, double? sweepMs = null)
+    public static void WriteJson(SweepResult sweep, Stream stream, double? sweepMs = null, int? droppedRows = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        JsonSerializer.Serialize(stream, SweepReport.From(sweep, sweepMs), ReportJsonContext.Default.SweepReport);
+        JsonSerializer.Serialize(stream, SweepReport.From(sweep, sweepMs) with { DroppedRows = droppedRows }, ReportJsonContext.Default.SweepReport);
     }
 
     /// <summary>

@@ -5,8 +5,9 @@ namespace GpuEstimation.Results;
 
 /// <summary>
 /// The JSON contract of a sweep (<see cref="SurfaceReport.Json"/>). The arrays are the sweep's own (not copied).
-/// <c>logPosterior</c> (MAP only), <c>estimates</c> (where located) and <c>sweepMs</c> (timed only) are left out where
-/// absent; non-finite numbers are null.
+/// <c>logPosterior</c> (MAP only), <c>estimates</c> (where located), <c>sweepMs</c> (timed only) and
+/// <c>droppedRows</c> (last, where rows with missing values were dropped) are left out where absent; non-finite
+/// numbers are null.
 /// </summary>
 /// <param name="Model">The model's name.</param>
 /// <param name="Device">The device that evaluated.</param>
@@ -41,6 +42,9 @@ public sealed record SweepReport(
         sweep.Model, sweep.Device, sweep.N, sweep.Profile, sweep.Axes.Select(AxisReport.From).ToArray(), sweep.Parameters,
         sweep.Points, sweep.LogLikelihood, sweep.LogPosterior, Located(sweep.Estimates), sweep.NotConverged,
         sweep.ElapsedMs, sweepMs);
+
+    /// <summary>The data rows left out for a missing value (<c>Data.MissingValues.Drop</c>), where they were dropped.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public int? DroppedRows { get; init; }
 
     // An ordered dictionary: the estimates are written in the sweep's order (MLE, then MAP).
     private static OrderedDictionary<string, double[]>? Located(IReadOnlyList<SweepEstimate> estimates) =>

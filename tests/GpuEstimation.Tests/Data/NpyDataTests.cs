@@ -90,6 +90,21 @@ public sealed class NpyDataTests : IDisposable
         Assert.Contains("not a finite number", e.Message);
     }
 
+    [Fact]
+    public void DropLeavesOutRowsWithANaNAndKeepsTheirIndices()
+    {
+        // NumPy marks a missing value NaN: a row with one in any column read is left out; rows keep NumPy's indices.
+        var path = Write("nans.npy", 1, "{'descr': '<f8', 'fortran_order': False, 'shape': (4, 2), }",
+            NpyFile.Bytes(10, double.NaN, 20, 2, 30, 3, double.NaN, 4));
+        var data = NpyData.Read(path, ["0", "1"], MissingValues.Drop);
+        Assert.Equal(2, data.DroppedRows);
+        Assert.Equal([20.0, 30], data.Column("0"));
+        Assert.Equal("row index 2", data.DescribeRow(1));
+        Assert.Equal(1, DataFile.Read(path, ["0"], null, MissingValues.Drop).DroppedRows);
+        var none = Write("all-nan.npy", 1, "{'descr': '<f8', 'fortran_order': False, 'shape': (1,), }", NpyFile.Bytes(double.NaN));
+        Assert.Contains("no data rows left: each of the 1 rows has a missing value", Assert.Throws<InputException>(() => NpyData.Read(none, ["0"], MissingValues.Drop)).Message);
+    }
+
     [Theory]
     [InlineData("{'descr': '<U4', 'fortran_order': False, 'shape': (1,), }", "'<U4' is not numeric")]
     [InlineData("{'descr': '<c16', 'fortran_order': False, 'shape': (1,), }", "'<c16' is not numeric")]

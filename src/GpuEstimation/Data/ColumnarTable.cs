@@ -1,0 +1,130 @@
+using System.Globalization;
+
+namespace GpuEstimation.Data;
+
+/// <summary>
+/// The wanted columns of a columnar file (Parquet, Arrow) as its reader fills them, before they become a
+/// <see cref="Dataset"/>: each column as doubles (NaN where the file has a null) or as text (null where the file has a
+/// null), with the first null row of each. Rows are named "row N", counted from 1 in the file. What to do with nulls,
+/// text in a numeric column and text factors that are all numbers is decided here, once for both formats, as
+/// <see cref="CsvData"/> decides it for CSV.
+/// </summary>
+internal sealed class ColumnarTable
+{
+    private readonly long[] _firstNull;
+
+    /// <summary>An empty table of <paramref name="rows"/> rows for the columns <paramref name="names"/>, whose <paramref name="text"/> ones hold text.</summary>
+    public ColumnarTable(string path, IReadOnlyList<string> names, IReadOnlyList<bool> text, long rows)
+    {
+        if (rows > Array.MaxLength)
+            throw new InputException($"{path}: {rows} rows are more than one column can hold ({Array.MaxLength})");
+        Path = path;
+        Names = names;
+        Rows = (int)rows;
+        Numbers = names.Select((_, c) => text[c] ? null : new double[Rows]).ToArray();
+        Texts = names.Select((_, c) => text[c] ? new string?[Rows] : null).ToArray();
+        _firstNull = names.Select(_ => long.MaxValue).ToArray();
+    }
+
+    /// <summary>The file, for messages.</summary>
+    public string Path { get; }
+
+    /// <summary>The columns' names, in the order asked for.</summary>
+    public IReadOnlyList<string> Names { get; }
+
+    /// <summary>The number of rows in the file.</summary>
+    public int Rows { get; }
+
+    /// <summary>Each numeric column's values (NaN where null); null for a text column.</summary>
+    public double[]?[] Numbers { get; }
+
+    /// <summary>Each text column's cells (null where null); null for a numeric column.</summary>
+    public string?[]?[] Texts { get; }
+
+    /// <summary>Notes that column <paramref name="column"/> is null at file row <paramref name="row"/> (from 0); safe from several threads.</summary>
+    public void NoteNull(int column, long row)
+    {
+        long seen = Volatile.Read(ref _firstNull[column]);
+        while (row < seen)
+        {
+            long found = Interlocked.CompareExchange(ref _firstNull[column], row, seen);
+            if (found == seen)
+                return;
+            seen = found;
+        }
+    }
+
+    /// <summary>
+    /// The dataset: a null is an error naming its row and column (the first row with one, and of that row the first
+    /// column asked for), or with <see cref="MissingValues.Drop"/> its row is left out (as is a row with a NaN);
+    /// a text column asked for as numbers must hold numbers, and a factor whose cells are all numbers is kept as numbers.
+    /// </summary>
+    /// <param name="factors">Which columns were asked for as factors (text or numeric levels).</param>
+    /// <param name="missing">What a missing value means.</param>
+    public Dataset ToDataset(IReadOnlyList<bool> factors, MissingValues missing)
+    {
+        var rowOf = new LineMap();
+        if (missing == MissingValues.Error && Names.Count > 0)
+        {
+            int column = Enumerable.Range(0, Names.Count).MinBy(c => _firstNull[c]);
+            if (_firstNull[column] != long.MaxValue)
+                throw new InputException($"{Path}: row {_firstNull[column] + 1}, column '{Names[column]}': the value is missing (null)");
+        }
+        int dropped = missing == MissingValues.Drop ? MissingRows.Drop(Rows, Numbers, Texts, rowOf) : 0;
+        if (missing == MissingValues.Error)
+            rowOf.Add(0, 0);
+        int rows = Rows - dropped;
+        if (rows == 0)
+            throw new InputException(dropped == 0 ? $"{Path}: no data rows" : $"{Path}: no data rows left: each of the {dropped} rows has a missing value");
+
+        string Describe(int index) => $"row {rowOf.LineOf(index) + 1}";
+        var numbers = new List<KeyValuePair<string, double[]>>();
+        var texts = new List<KeyValuePair<string, string[]>>();
+        for (int c = 0; c < Names.Count; c++)
+        {
+            if (Numbers[c] is { } values)
+            {
+                numbers.Add(KeyValuePair.Create(Names[c], values));
+                continue;
+            }
+            var cells = Texts[c]!;
+            if (AsNumbers(cells, out int bad) is { } parsed)
+                numbers.Add(KeyValuePair.Create(Names[c], parsed));
+            else if (factors[c])
+                texts.Add(KeyValuePair.Create(Names[c], Interned(cells)));
+            else
+                throw new InputException($"{Path}: {Describe(bad)}, column '{Names[c]}': '{cells[bad]}' is not a finite number");
+        }
+        return new Dataset(numbers, Path, Describe, texts) { DroppedRows = dropped };
+    }
+
+    /// <summary>
+    /// The cells as numbers where every one is a finite number (each trimmed, as CSV's cells are); otherwise null, and
+    /// <paramref name="bad"/> the first that is not.
+    /// </summary>
+    private static double[]? AsNumbers(string?[] cells, out int bad)
+    {
+        var values = new double[cells.Length];
+        for (bad = 0; bad < cells.Length; bad++)
+        {
+            if (!double.TryParse(cells[bad].AsSpan().Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out values[bad]) || !double.IsFinite(values[bad]))
+                return null;
+        }
+        return values;
+    }
+
+    /// <summary>The cells trimmed, each distinct text held once.</summary>
+    private static string[] Interned(string?[] cells)
+    {
+        var distinct = new Dictionary<string, string>(StringComparer.Ordinal);
+        var result = new string[cells.Length];
+        for (int r = 0; r < cells.Length; r++)
+        {
+            var cell = cells[r]!.Trim();
+            if (!distinct.TryGetValue(cell, out var held))
+                distinct.Add(cell, held = cell);
+            result[r] = held;
+        }
+        return result;
+    }
+}

@@ -1,0 +1,55 @@
+namespace GpuEstimation.Data;
+
+/// <summary>
+/// Leaves out the rows that lack a value (NaN among numbers, null among text) in any column, for the readers that hold
+/// their columns whole before making a dataset (.npy, Parquet, Arrow); CSV skips its rows as it reads them.
+/// </summary>
+internal static class MissingRows
+{
+    /// <summary>
+    /// Replaces each column in <paramref name="numbers"/> and <paramref name="texts"/> (entry by entry, one of the two
+    /// set) with its rows that have a value in every column, recording in <paramref name="rowOf"/> the source row
+    /// (from 0) of each row kept; returns how many were left out. With none left out the columns stay as they are
+    /// and <paramref name="rowOf"/> maps each row to itself.
+    /// </summary>
+    public static int Drop(int rows, double[]?[] numbers, string?[]?[] texts, LineMap rowOf)
+    {
+        var missing = new bool[rows];
+        int dropped = 0;
+        for (int r = 0; r < rows; r++)
+        {
+            for (int c = 0; c < numbers.Length && !missing[r]; c++)
+                missing[r] = numbers[c] is { } values ? double.IsNaN(values[r]) : texts[c]![r] is null;
+            dropped += missing[r] ? 1 : 0;
+        }
+        if (dropped == 0)
+        {
+            rowOf.Add(0, 0);
+            return 0;
+        }
+        for (int c = 0; c < numbers.Length; c++)
+        {
+            if (numbers[c] is { } values)
+                numbers[c] = Kept(values, missing, rows - dropped);
+            else
+                texts[c] = Kept(texts[c]!, missing, rows - dropped);
+        }
+        for (int r = 0, kept = 0; r < rows; r++)
+        {
+            if (!missing[r])
+                rowOf.Add(kept++, r);
+        }
+        return dropped;
+    }
+
+    private static T[] Kept<T>(T[] values, bool[] missing, int count)
+    {
+        var kept = new T[count];
+        for (int r = 0, k = 0; r < values.Length; r++)
+        {
+            if (!missing[r])
+                kept[k++] = values[r];
+        }
+        return kept;
+    }
+}
