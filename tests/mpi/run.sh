@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# gpuest under MPI against one process (README, "Running under MPI"): for a family fit (Student-t, sandwich standard
+# gpuest under MPI against one process (README, "Big data", "Many machines: running under MPI"): for a family fit (Student-t, sandwich standard
 # errors, a profile interval), the linear model (cluster-robust; the Hessian pass GLMs share) and a sweep (JSON and
 # CSV), `mpirun -np 2` and `-np 3` must write the same JSON as one process, byte for byte once the fields that
 # legitimately differ are set aside: "device" (it names the threads and the ranks) and "elapsedMs". The data have
