@@ -82,7 +82,10 @@ public static class GpuestApp
         }
         catch (InputException e)
         {
-            error.WriteLine($"gpuest: {e.Message.ReplaceLineEndings(" ")}");
+            // A device memory limit too small for one row block (ComputeDevice.Open's memoryLimit, or the device's own
+            // memory): the library says so in its words, the CLI names the option that sets it.
+            var option = e.ParamName == "memoryLimit" ? "--device-memory: " : "";
+            error.WriteLine($"gpuest: {option}{e.Message.ReplaceLineEndings(" ")}");
             if (e.Display is { } display)
                 error.WriteLine(display);
             return BadInput;

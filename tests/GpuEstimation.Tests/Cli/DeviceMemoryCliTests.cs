@@ -68,6 +68,15 @@ public sealed class DeviceMemoryCliTests : IDisposable
         AssertBadInput(["fit", "--model", "normal", "--data", data, "--column", "x", "--device-memory", size], $"--device-memory {size}: expected an amount of memory");
     }
 
+    [Fact]
+    public void ALimitBelowOneBlockIsAnErrorNamingTheFlag()
+    {
+        // 3,000 rows of one column in one block of 24,000 bytes: a 10 KB limit cannot hold it.
+        var data = WriteCsv(_directory, "small.csv", ("x", Enumerable.Range(0, 3000).Select(i => i / 1000.0).ToArray()));
+        AssertBadInput(["fit", "--model", "normal", "--data", data, "--column", "x", "--device", "cpu", "--device-memory", "10KB"],
+            "--device-memory: the device memory limit (10,000 bytes) is below one row block of this data");
+    }
+
     // The JSON without its timing, with the device line apart.
     private static string Comparable(string path, out string device)
     {
