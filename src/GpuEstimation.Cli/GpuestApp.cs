@@ -70,9 +70,10 @@ public static class GpuestApp
     /// <summary>Runs the command line <paramref name="args"/>, writing results to <paramref name="output"/> and errors to <paramref name="error"/>.</summary>
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
+        ParseResult? parse = null;
         try
         {
-            var parse = CreateRoot().Parse(Normalize(args), Syntax);
+            parse = CreateRoot().Parse(Normalize(args), Syntax);
             if (parse.Action is ParseErrorAction)
             {
                 error.WriteLine($"gpuest: {ParseErrors.Describe(parse)}");
@@ -85,7 +86,10 @@ public static class GpuestApp
             // A device memory limit too small for one row block (ComputeDevice.Open's memoryLimit, or the device's own
             // memory): the library says so in its words, the CLI names the option that sets it.
             var option = e.ParamName == "memoryLimit" ? "--device-memory: " : "";
-            error.WriteLine($"gpuest: {option}{e.Message.ReplaceLineEndings(" ")}");
+            // A missing value, where the command can leave such rows out: say how.
+            var hint = e.MissingValue && parse?.CommandResult.Command.Options.Any(o => o.Name == "--drop-missing") == true
+                ? " (--drop-missing leaves such rows out)" : "";
+            error.WriteLine($"gpuest: {option}{e.Message.ReplaceLineEndings(" ")}{hint}");
             if (e.Display is { } display)
                 error.WriteLine(display);
             return BadInput;

@@ -29,6 +29,12 @@ public sealed class InputException : ArgumentException
     /// </summary>
     public string? Display { get; init; }
 
+    /// <summary>
+    /// Whether the input lacks a value where one is needed (an empty or NA cell, a null, a NaN): a front end may say how
+    /// such rows can be left out (<c>GpuEstimation.Data.MissingValues.Drop</c>).
+    /// </summary>
+    public bool MissingValue { get; init; }
+
     /// <summary>The one-line message, without the "(Parameter ...)" suffix that <see cref="ArgumentException"/> adds.</summary>
     public override string Message => _message;
 }

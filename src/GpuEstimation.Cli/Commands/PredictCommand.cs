@@ -19,7 +19,7 @@ internal sealed class PredictCommand : Command
     private readonly Option<string?> _data = CliOption.Text("--data", "FILE",
         "the new rows: a CSV, Parquet, Arrow or .npy file with the design's columns, and the offset column where the fit had one; the response is not read", required: true);
 
-    private readonly Option<bool> _dropMissing = SharedOptions.DropMissing();
+    private readonly Option<bool> _dropMissing = SharedOptions.DropMissingInPredictions();
 
     private readonly Option<string?> _out = CliOption.Text("--out", "FILE",
         "where to write the predictions, CSV: eta,mean,seEta,seMean (and offset where the fit had one), one line per row", required: true);
@@ -43,9 +43,10 @@ internal sealed class PredictCommand : Command
         var (numeric, factors) = fitted.Design.InputColumns();
         var data = DataFile.Read(dataPath, numeric, factors, SharedOptions.Missing(parse, _dropMissing));
         var prediction = fitted.Predict(data);
-        OutputFile.Write("--out", outPath, path => Write(path, prediction));
+        OutputFile.Write("--out", outPath, path => Write(path, prediction, data.Dropped));
         output.WriteLine($"{data.Rows:N0} predictions of {fitted.Model} ({fitted.Design.Formula}) written to {outPath}: " +
-            $"eta, mean, seEta, seMean{(prediction.Offset is null ? "" : ", offset")}");
+            $"eta, mean, seEta, seMean{(prediction.Offset is null ? "" : ", offset")}" +
+            (data.DroppedRows > 0 ? $"; a row of empty cells for each of the {data.DroppedRows:N0} left out, so that line k + 1 is the input's data row k" : ""));
         DroppedRows.Write(output, parse.GetValue(_dropMissing) ? data.DroppedRows : null, data.Rows);
         if (prediction.OutsideRange(fitted.Family) is { Count: > 0 } outside)
             output.WriteLine($"note: {outside.Count:N0} predicted mean{(outside.Count == 1 ? "" : "s")} outside the {fitted.Family} family's range " +
@@ -71,16 +72,23 @@ internal sealed class PredictCommand : Command
         }
     }
 
-    // Shortest round-trip numbers, so a reader gets the very doubles.
-    private static void Write(string path, Prediction prediction)
+    // Shortest round-trip numbers, so a reader gets the very doubles. A row left out for a missing value keeps its place
+    // as a row of empty cells (R's na.exclude), so that the output lines up with the input row by row.
+    private static void Write(string path, Prediction prediction, IReadOnlyList<int> dropped)
     {
         using var writer = new StreamWriter(path);
         writer.WriteLine(prediction.Offset is null ? "eta,mean,seEta,seMean" : "eta,mean,seEta,seMean,offset");
+        var empty = prediction.Offset is null ? ",,," : ",,,,";
+        int next = 0;
         for (int i = 0; i < prediction.Eta.Length; i++)
         {
+            for (; next < dropped.Count && dropped[next] == i + next; next++)
+                writer.WriteLine(empty);
             writer.Write($"{R(prediction.Eta[i])},{R(prediction.Mean[i])},{R(prediction.SeEta[i])},{R(prediction.SeMean[i])}");
             writer.WriteLine(prediction.Offset is { } offset ? $",{R(offset[i])}" : "");
         }
+        for (; next < dropped.Count; next++)
+            writer.WriteLine(empty);
     }
 
     private static string R(double value) => value.ToString("R", CultureInfo.InvariantCulture);

@@ -28,7 +28,7 @@ internal sealed class EstimationOptions
 
     // The default is named in the description as typed (the generated one would print the enum's name).
     public Option<OptimizerKind?> Optimizer { get; } = CliOption.Single<OptimizerKind?>("--optimizer", "auto|newton|lm|lbfgs|gradient",
-        $"auto: Newton's method with the exact Hessian for GLMs, Levenberg-Marquardt for nonlinear regression, L-BFGS for the others; newton (GLMs only), lm (nonlinear only), L-BFGS, or gradient ascent (Armijo backtracking, Barzilai-Borwein first trial) [default: {OptimizerName(Defaults.Optimizer.Kind)}]",
+        $"auto: Newton's method with the exact Hessian for GLMs and the normal and gamma families, Levenberg-Marquardt for nonlinear regression, L-BFGS for the others; newton (those models only), lm (nonlinear only), L-BFGS, or gradient ascent (Armijo backtracking, Barzilai-Borwein first trial) [default: {OptimizerName(Defaults.Optimizer.Kind)}]",
         (flag, text) => ParseOptimizer(flag, text));
 
     public Option<int> MaxIterations { get; } = CliOption.Single("--max-iter", "N", "the iteration limit (then: not converged)",

@@ -19,6 +19,10 @@ internal static class SharedOptions
     public static Option<bool> DropMissing() => CliOption.Flag("--drop-missing",
         "leave out rows with a missing value (a Parquet or Arrow null, a NaN, a CSV cell that is empty, NA, N/A, NaN or null) in any column read, and count them (JSON: droppedRows); without it a missing value is an error naming its row");
 
+    /// <summary><c>--drop-missing</c> of <c>predict</c>, which writes no JSON: a dropped row keeps its place as empty cells.</summary>
+    public static Option<bool> DropMissingInPredictions() => CliOption.Flag("--drop-missing",
+        "predict only the rows with a value (not a Parquet or Arrow null, a NaN, a CSV cell that is empty, NA, N/A, NaN or null) in every column read; a row left out is a row of empty cells in --out, so that it lines up with the input (R's na.exclude); without it a missing value is an error naming its row");
+
     /// <summary>What <c>--drop-missing</c> asks of the readers.</summary>
     public static MissingValues Missing(ParseResult parse, Option<bool> dropMissing) =>
         parse.GetValue(dropMissing) ? MissingValues.Drop : MissingValues.Error;

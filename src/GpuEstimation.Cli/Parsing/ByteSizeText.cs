@@ -10,7 +10,6 @@ internal static class ByteSizeText
     [
         ("kib", 1L << 10), ("mib", 1L << 20), ("gib", 1L << 30), ("tib", 1L << 40),
         ("kb", 1e3), ("mb", 1e6), ("gb", 1e9), ("tb", 1e12),
-        ("k", 1e3), ("m", 1e6), ("g", 1e9), ("t", 1e12),
         ("b", 1),
     ];
 
@@ -28,9 +27,16 @@ internal static class ByteSizeText
                 break;
             }
         }
-        return double.TryParse(trimmed, NumberStyles.Float, CultureInfo.InvariantCulture, out double number)
-            && double.IsFinite(number) && number * factor >= 1 && number * factor < 9e18
-            ? (long)(number * factor)
-            : throw new InputException($"{flag} {text}: expected an amount of memory such as 256MB, 8GB or 1.5GiB (KB, MB, GB, TB: powers of 1000; KiB, MiB, GiB, TiB: of 1024)");
+        // A bare K, M, G or T is refused: Slurm and Java read 256M as MiB, SI as MB.
+        if (trimmed.Length > 0 && "kmgt".Contains(trimmed[^1], StringComparison.Ordinal))
+            throw new InputException($"{flag} {text}: say which unit: {text.Trim()}B (powers of 1000) or {text.Trim()}iB (powers of 1024)");
+        if (!double.TryParse(trimmed, NumberStyles.Float, CultureInfo.InvariantCulture, out double number) || !double.IsFinite(number))
+            throw new InputException($"{flag} {text}: expected an amount of memory such as 256MB, 8GB or 1.5GiB (KB, MB, GB, TB: powers of 1000; KiB, MiB, GiB, TiB: of 1024)");
+        double bytes = number * factor;
+        if (bytes < 1)
+            throw new InputException($"{flag} {text}: must be at least one byte");
+        if (bytes >= 9e18)
+            throw new InputException($"{flag} {text}: is more memory than any machine has");
+        return (long)bytes;
     }
 }

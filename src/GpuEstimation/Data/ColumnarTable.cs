@@ -68,14 +68,14 @@ internal sealed class ColumnarTable
         {
             int column = Enumerable.Range(0, Names.Count).MinBy(c => _firstNull[c]);
             if (_firstNull[column] != long.MaxValue)
-                throw new InputException($"{Path}: row {_firstNull[column] + 1}, column '{Names[column]}': the value is missing (null)");
+                throw new InputException($"{Path}: row {_firstNull[column] + 1}, column '{Names[column]}': the value is missing (null)") { MissingValue = true };
         }
-        int dropped = missing == MissingValues.Drop ? MissingRows.Drop(Rows, Numbers, Texts, rowOf) : 0;
+        int[] dropped = missing == MissingValues.Drop ? MissingRows.Drop(Rows, Numbers, Texts, rowOf) : [];
         if (missing == MissingValues.Error)
             rowOf.Add(0, 0);
-        int rows = Rows - dropped;
+        int rows = Rows - dropped.Length;
         if (rows == 0)
-            throw new InputException(dropped == 0 ? $"{Path}: no data rows" : $"{Path}: no data rows left: each of the {dropped} rows has a missing value");
+            throw new InputException(dropped.Length == 0 ? $"{Path}: no data rows" : $"{Path}: no data rows left: each of the {dropped.Length} rows has a missing value");
 
         string Describe(int index) => $"row {rowOf.LineOf(index) + 1}";
         var numbers = new List<KeyValuePair<string, double[]>>();
@@ -95,7 +95,7 @@ internal sealed class ColumnarTable
             else
                 throw new InputException($"{Path}: {Describe(bad)}, column '{Names[c]}': '{cells[bad]}' is not a finite number");
         }
-        return new Dataset(numbers, Path, Describe, texts) { DroppedRows = dropped };
+        return new Dataset(numbers, Path, Describe, texts) { Dropped = dropped };
     }
 
     /// <summary>

@@ -8,6 +8,9 @@ namespace GpuEstimation.Data;
 /// <summary>Reads the chosen columns of a CSV file with a header row (through Sep, in parallel, rows kept in order).</summary>
 public static class CsvData
 {
+    /// <summary>Files smaller than this are parsed on one thread.</summary>
+    private const long ParallelBytes = 1 << 20;
+
     /// <summary>How much of the file's beginning must be text before it is read as CSV.</summary>
     private const int TextProbeBytes = 1024;
 
@@ -41,7 +44,11 @@ public static class CsvData
             var indices = wanted.Select(name => IndexOf(path, names, name)).ToArray();
             var text = wanted.Select((_, c) => c >= columns.Count).ToArray();
             bool drop = missing == MissingValues.Drop;
-            var rows = reader.ParallelEnumerate(row => Parse(row, names.Length, indices, text, drop));
+            // Small files on this thread: starting the parallel reader's workers (and compiling them, in a short-lived
+            // process) costs more than parsing a few thousand rows.
+            var rows = new FileInfo(path).Length < ParallelBytes
+                ? reader.Enumerate(row => Parse(row, names.Length, indices, text, drop))
+                : reader.ParallelEnumerate(row => Parse(row, names.Length, indices, text, drop));
             return Collect(path, wanted, text, names.Length, rows);
         });
     }
@@ -135,7 +142,8 @@ public static class CsvData
                 continue;
             }
             var trimmed = cell.Trim();
-            if (trimmed.IsEmpty || (number && !double.IsFinite(values[c])))
+            // A missing value (empty, NA, N/A, NaN, null) is not a level: an error here, as in a numeric column.
+            if (IsMissing(trimmed) || (number && !double.IsFinite(values[c])))
                 return new ParsedRow(values, texts, line, width, c, cell.ToString());
             if (!number)
                 values[c] = double.NaN;
@@ -165,7 +173,8 @@ public static class CsvData
         var isText = new bool[columns.Count];
         var distinct = new Dictionary<string, string>(StringComparer.Ordinal);
         var lines = new LineMap();
-        int count = 0, blankLine = 0, dropped = 0;
+        int count = 0, blankLine = 0;
+        var dropped = new List<int>();
         foreach (var row in rows)
         {
             if (row.Fields == 0)
@@ -179,7 +188,7 @@ public static class CsvData
                 throw Problem(path, columns, text, width, row);
             if (row.Missing)
             {
-                dropped++;
+                dropped.Add(count + dropped.Count);
                 continue;
             }
             lines.Add(count++, row.Line);
@@ -198,13 +207,13 @@ public static class CsvData
             }
         }
         if (count == 0)
-            throw new InputException(dropped == 0 ? $"{path}: no data rows after the header" : $"{path}: no data rows left: each of the {dropped} rows has a missing value");
+            throw new InputException(dropped.Count == 0 ? $"{path}: no data rows after the header" : $"{path}: no data rows left: each of the {dropped.Count} rows has a missing value");
         return new Dataset(
             columns.Select((name, c) => (name, c)).Where(e => !isText[e.c]).Select(e => KeyValuePair.Create(e.name, data[e.c].ToArray())),
             path, index => $"line {lines.LineOf(index)}",
             columns.Select((name, c) => (name, c)).Where(e => isText[e.c]).Select(e => KeyValuePair.Create(e.name, texts[e.c]!.ToArray())))
         {
-            DroppedRows = dropped,
+            Dropped = dropped,
         };
     }
 
@@ -212,8 +221,9 @@ public static class CsvData
     private static InputException Problem(string path, IReadOnlyList<string> columns, bool[] text, int width, ParsedRow row) =>
         row.Fields != width
             ? new InputException($"{path}: line {row.Line} has {FieldsText(row.Fields)}, the header has {FieldsText(width)}")
-            : text[row.BadColumn] && string.IsNullOrWhiteSpace(row.BadText)
-                ? new InputException($"{path}: line {row.Line}, column '{columns[row.BadColumn]}': the cell is empty; a factor's level must be named (missing values are not supported)")
+            : IsMissing(row.BadText)
+                ? new InputException($"{path}: line {row.Line}, column '{columns[row.BadColumn]}': the value is missing " +
+                    (string.IsNullOrWhiteSpace(row.BadText) ? "(an empty cell)" : $"('{row.BadText.Trim()}')")) { MissingValue = true }
                 : new InputException($"{path}: line {row.Line}, column '{columns[row.BadColumn]}': '{row.BadText}' is not a finite number");
 
     private static string FieldsText(int count) => count == 1 ? "1 field" : $"{count} fields";

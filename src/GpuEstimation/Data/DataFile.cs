@@ -72,6 +72,9 @@ public static class DataFile
     /// </summary>
     private static Format FormatOf(string path)
     {
+        // Said once for every format (an empty .parquet is not "a file without PAR1", nor an empty .arrow a stream cut short).
+        if (new FileInfo(path).Length == 0)
+            throw new InputException($"{path}: the file is empty");
         switch (Path.GetExtension(path).ToLowerInvariant())
         {
             case ".npy":

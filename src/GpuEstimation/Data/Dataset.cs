@@ -38,7 +38,7 @@ public sealed class Dataset
             for (int i = 0; i < values.Length; i++)
             {
                 if (!double.IsFinite(values[i]))
-                    throw new InputException($"{source}: {describeRow(i)}, column '{name}': value {values[i]} is not a finite number");
+                    throw new InputException($"{source}: {describeRow(i)}, column '{name}': value {values[i]} is not a finite number") { MissingValue = double.IsNaN(values[i]) };
             }
         }
         foreach (var (name, values) in text ?? [])
@@ -66,7 +66,7 @@ public sealed class Dataset
         _columns = new Dictionary<string, double[]>(data._columns, StringComparer.Ordinal);
         _text = data._text;
         Rows = data.Rows;
-        DroppedRows = data.DroppedRows;
+        Dropped = data.Dropped;
         foreach (var (name, values) in added)
         {
             if (_text.ContainsKey(name))
@@ -75,7 +75,7 @@ public sealed class Dataset
             for (int i = 0; i < values.Length; i++)
             {
                 if (!double.IsFinite(values[i]))
-                    throw new InputException($"{Source}: {_describeRow(i)}, column '{name}': value {values[i]} is not a finite number");
+                    throw new InputException($"{Source}: {_describeRow(i)}, column '{name}': value {values[i]} is not a finite number") { MissingValue = double.IsNaN(values[i]) };
             }
         }
     }
@@ -100,7 +100,14 @@ public sealed class Dataset
     /// The rows of the source skipped for a missing value (when read with <see cref="MissingValues.Drop"/>); 0 otherwise.
     /// Row names (<see cref="DescribeRow"/>) still count the source's rows, the dropped ones included.
     /// </summary>
-    public int DroppedRows { get; internal init; }
+    public int DroppedRows => Dropped.Count;
+
+    /// <summary>
+    /// Which of the source's data rows were skipped, in order: each one's place among the source's data rows (from 0,
+    /// the dropped ones counted), so that per-row results can be matched to the source's rows (a prediction left empty
+    /// where its row was dropped, as R's <c>na.exclude</c> does). Empty where none was.
+    /// </summary>
+    public IReadOnlyList<int> Dropped { get; internal init; } = [];
 
     /// <summary>The numeric column names, in order.</summary>
     public IReadOnlyCollection<string> ColumnNames => _columns.Keys;

@@ -9,10 +9,10 @@ internal static class MissingRows
     /// <summary>
     /// Replaces each column in <paramref name="numbers"/> and <paramref name="texts"/> (entry by entry, one of the two
     /// set) with its rows that have a value in every column, recording in <paramref name="rowOf"/> the source row
-    /// (from 0) of each row kept; returns how many were left out. With none left out the columns stay as they are
-    /// and <paramref name="rowOf"/> maps each row to itself.
+    /// (from 0) of each row kept; returns the source rows left out, in order. With none left out the columns stay as
+    /// they are and <paramref name="rowOf"/> maps each row to itself.
     /// </summary>
-    public static int Drop(int rows, double[]?[] numbers, string?[]?[] texts, LineMap rowOf)
+    public static int[] Drop(int rows, double[]?[] numbers, string?[]?[] texts, LineMap rowOf)
     {
         var missing = new bool[rows];
         int dropped = 0;
@@ -25,7 +25,7 @@ internal static class MissingRows
         if (dropped == 0)
         {
             rowOf.Add(0, 0);
-            return 0;
+            return [];
         }
         for (int c = 0; c < numbers.Length; c++)
         {
@@ -34,12 +34,15 @@ internal static class MissingRows
             else
                 texts[c] = Kept(texts[c]!, missing, rows - dropped);
         }
-        for (int r = 0, kept = 0; r < rows; r++)
+        var left = new int[dropped];
+        for (int r = 0, kept = 0, d = 0; r < rows; r++)
         {
             if (!missing[r])
                 rowOf.Add(kept++, r);
+            else
+                left[d++] = r;
         }
-        return dropped;
+        return left;
     }
 
     private static T[] Kept<T>(T[] values, bool[] missing, int count)

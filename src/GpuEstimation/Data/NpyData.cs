@@ -49,14 +49,14 @@ public static partial class NpyData
 
             double[]?[] data = ReadColumns(stream, header, indices);
             var rowOf = new LineMap();
-            int dropped = missing == MissingValues.Drop ? MissingRows.Drop(data.Length == 0 ? 0 : data[0]!.Length, data, new string?[data.Length][], rowOf) : 0;
+            int[] dropped = missing == MissingValues.Drop ? MissingRows.Drop(data.Length == 0 ? 0 : data[0]!.Length, data, new string?[data.Length][], rowOf) : [];
             if (missing == MissingValues.Error)
                 rowOf.Add(0, 0);
             if (data.Length > 0 && data[0]!.Length == 0)
-                throw new InputException($"{path}: no data rows left: each of the {dropped} rows has a missing value (NaN)");
+                throw new InputException($"{path}: no data rows left: each of the {dropped.Length} rows has a missing value (NaN)");
             return new Dataset(columns.Select((name, c) => KeyValuePair.Create(name, data[c]!)), path, index => $"row index {rowOf.LineOf(index)}")
             {
-                DroppedRows = dropped,
+                Dropped = dropped,
             };
         });
     }

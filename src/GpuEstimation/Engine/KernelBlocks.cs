@@ -73,7 +73,8 @@ internal sealed class KernelBlocks : IDisposable
                 throw new InputException(
                     (limit is null ? $"the device's memory for data ({Size(budget)}: its memory less a margin)" : $"the device memory limit ({Size(budget)})") +
                     $" is below one row block of this data ({largest:N0} rows of {width} column{(width == 1 ? "" : "s")}, " +
-                    $"{Size(blockBytes)}); the smallest limit that works is {Size(blockBytes)}", "memoryLimit");
+                    $"{Size(blockBytes)}); the smallest limit that works is {AtLeast(blockBytes)} (data of {width} column{(width == 1 ? "" : "s")} " +
+                    $"is streamed in blocks of {BlockRows:N0} rows, so only beyond that many rows)", "memoryLimit");
             // Two device buffers where they fit, so that the next block's copy overlaps this block's kernels; else one.
             slots = budget >= 2 * blockBytes ? 2 : 1;
             Resident = (int)Math.Min(Count - 1, (budget - slots * blockBytes) / blockBytes);
@@ -189,7 +190,15 @@ internal sealed class KernelBlocks : IDisposable
         public void Dispose() => restore();
     }
 
-    private static string Size(long bytes) => bytes >= 1L << 20 ? $"{(bytes + (1L << 20) - 1) >> 20} MiB" : $"{bytes:N0} bytes";
+    private static string Size(long bytes) => $"{bytes:N0} byte{(bytes == 1 ? "" : "s")}";
+
+    // An amount of at least bytes as one would type it: whole MiB (2^20) or KB (1000) rounded up, or bytes.
+    private static string AtLeast(long bytes) => bytes switch
+    {
+        >= 1L << 20 => $"{(bytes + (1L << 20) - 1) >> 20}MiB",
+        >= 1000 => $"{(bytes + 999) / 1000}KB",
+        _ => $"{bytes}",
+    };
 
     private ArrayView<double> ResidentView(int block) =>
         _resident!.View.SubView(First(block) * _width, (long)RowsOf(block) * _width);

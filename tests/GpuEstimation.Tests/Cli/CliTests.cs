@@ -242,7 +242,7 @@ public sealed class CliTests : IDisposable
     {
         var path = Path.Combine(_directory, "nan.csv");
         File.WriteAllText(path, "y,x\n1,2\nNaN,3\n");
-        AssertBadInput(["fit", "--model", "linear", "--data", path, "--y", "y", "--x", "x"], "line 3, column 'y': 'NaN'");
+        AssertBadInput(["fit", "--model", "linear", "--data", path, "--y", "y", "--x", "x"], "line 3, column 'y': the value is missing ('NaN') (--drop-missing leaves such rows out)");
     }
 
     [Fact]

@@ -118,11 +118,16 @@ public sealed class ColumnarCliTests : IDisposable
         nx[11] = null;
         var parquet = Columnar("parquet", nx, g, [.. y.Select(v => (double?)v)]);
         AssertBadInput(["fit", "--model", "linear", "--data", parquet, "--y", "y", "--x", "x", "--device", "native"],
-            $"{parquet}: row 12, column 'x': the value is missing (null)");
-        // CSV keeps its wording: an empty cell is not a number, on its line (the header is line 1).
+            $"{parquet}: row 12, column 'x': the value is missing (null) (--drop-missing leaves such rows out)");
+        // CSV names the line (the header is line 1).
         var csv = Csv("empty.csv", nx, g, [.. y.Select(v => (double?)v)], _ => "");
         AssertBadInput(["fit", "--model", "linear", "--data", csv, "--y", "y", "--x", "x", "--device", "native"],
-            $"{csv}: line 13, column 'x': '' is not a finite number");
+            $"{csv}: line 13, column 'x': the value is missing (an empty cell) (--drop-missing leaves such rows out)");
+        // Text where a number belongs is not a missing value: no hint.
+        var text = Csv("text.csv", nx, g, [.. y.Select(v => (double?)v)], _ => "n/a?");
+        var error = AssertBadInput(["fit", "--model", "linear", "--data", text, "--y", "y", "--x", "x", "--device", "native"],
+            $"{text}: line 13, column 'x': 'n/a?' is not a finite number");
+        Assert.DoesNotContain("--drop-missing", error);
     }
 
     [Fact]

@@ -52,20 +52,24 @@ public sealed class DeviceMemoryCliTests : IDisposable
     [InlineData("8GiB", 8L << 30)]
     [InlineData("1.5 gb", 1_500_000_000L)]
     [InlineData("40KB", 40_000L)]
-    [InlineData("512k", 512_000L)]
+    [InlineData("512kb", 512_000L)]
     [InlineData("4096", 4096L)]
     [InlineData("2TiB", 2L << 40)]
     public void SizesParseInTheirUnits(string text, long bytes) =>
         Assert.Equal(bytes, GpuEstimation.Cli.Parsing.ByteSizeText.Parse("--device-memory", text));
 
     [Theory]
-    [InlineData("1.5x")]
-    [InlineData("-3MB")]
-    [InlineData("MB")]
-    public void BadSizesAreErrorsNamingTheFlag(string size)
+    [InlineData("1.5x", "expected an amount of memory")]
+    [InlineData("MB", "expected an amount of memory")]
+    [InlineData("-3MB", "must be at least one byte")]
+    [InlineData("0", "must be at least one byte")]
+    [InlineData("99999999999GiB", "is more memory than any machine has")]
+    [InlineData("256M", "say which unit: 256MB (powers of 1000) or 256MiB (powers of 1024)")]
+    [InlineData("512k", "say which unit")]
+    public void BadSizesAreErrorsNamingTheFlag(string size, string message)
     {
         var data = WriteCsv(_directory, "n.csv", ("x", [1.0, 2.0, 4.0]));
-        AssertBadInput(["fit", "--model", "normal", "--data", data, "--column", "x", "--device-memory", size], $"--device-memory {size}: expected an amount of memory");
+        AssertBadInput(["fit", "--model", "normal", "--data", data, "--column", "x", "--device-memory", size], $"--device-memory {size}: {message}");
     }
 
     [Fact]
@@ -74,7 +78,8 @@ public sealed class DeviceMemoryCliTests : IDisposable
         // 3,000 rows of one column in one block of 24,000 bytes: a 10 KB limit cannot hold it.
         var data = WriteCsv(_directory, "small.csv", ("x", Enumerable.Range(0, 3000).Select(i => i / 1000.0).ToArray()));
         AssertBadInput(["fit", "--model", "normal", "--data", data, "--column", "x", "--device", "cpu", "--device-memory", "10KB"],
-            "--device-memory: the device memory limit (10,000 bytes) is below one row block of this data");
+            "--device-memory: the device memory limit (10,000 bytes) is below one row block of this data (3,000 rows of 1 column, 24,000 bytes); " +
+            "the smallest limit that works is 24KB (data of 1 column is streamed in blocks of 16,777,216 rows, so only beyond that many rows)");
     }
 
     // The JSON without its timing, with the device line apart.

@@ -100,6 +100,33 @@ public sealed class PredictCliTests : IDisposable
     }
 
     [Fact]
+    public void DroppedRowsKeepTheirPlacesAsEmptyRows()
+    {
+        var data = Path.Combine(Repository.Root(), "tests", "GpuEstimation.Tests", "Design", "reference", "design.csv");
+        var json = Path.Combine(_directory, "linear.json");
+        var (code, _, error) = Run("fit", "--model", "linear", "--data", data, "--formula", "y ~ x1 + x2 + C(g)", "--device", "native", "--json", json);
+        Assert.True(code == GpuestApp.Ok, error);
+        // Rows 1, 4, 6 and 7 lack a value (an empty cell, NA, N/A): empty rows in their places, the first and the last two too.
+        var rows = Write("gaps.csv", "g,x2,x1", "west,,1.0", "east,0,0.5", "west,-1.0,2.0", "NA,1,1", "east,2,-1", "west,NA,3", "east,1,N/A");
+        var complete = Write("complete.csv", "g,x2,x1", "east,0,0.5", "west,-1.0,2.0", "east,2,-1");
+        var output = Path.Combine(_directory, "gaps-pred.csv");
+        var reference = Path.Combine(_directory, "complete-pred.csv");
+
+        (code, var text, error) = Run("predict", "--model-json", json, "--data", rows, "--out", output, "--drop-missing");
+        Assert.True(code == GpuestApp.Ok, error);
+        Assert.Contains("3 predictions", text);
+        Assert.Contains("a row of empty cells for each of the 4 left out", text);
+        (code, _, error) = Run("predict", "--model-json", json, "--data", complete, "--out", reference);
+        Assert.True(code == GpuestApp.Ok, error);
+
+        var lines = File.ReadAllLines(output);
+        var kept = File.ReadAllLines(reference);
+        Assert.Equal(8, lines.Length);
+        Assert.Equal(kept[0], lines[0]);
+        Assert.Equal([",,,", kept[1], kept[2], ",,,", kept[3], ",,,", ",,,"], lines[1..]);
+    }
+
+    [Fact]
     public void FitJsonKeepsTheDesignWithItsFactorLevels()
     {
         var json = Fit("logit_formula", "--model", "logit", "--formula", "y ~ x1 + C(g) + x1:C(g)");

@@ -13,6 +13,21 @@ public sealed class ColumnarDataTests : IDisposable
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
+    [Theory]
+    [InlineData("parquet")]
+    [InlineData("arrow")]
+    [InlineData("arrows")]
+    [InlineData("npy")]
+    [InlineData("csv")]
+    public void AnEmptyFileIsSaidToBeEmptyWhateverItsFormat(string extension)
+    {
+        var path = Path.Combine(_directory, $"empty.{extension}");
+        File.WriteAllBytes(path, []);
+        var e = Assert.Throws<InputException>(() => DataFile.Read(path, ["x"]));
+        Assert.Equal($"{path}: the file is empty", e.Message);
+        Assert.Equal($"{path}: the file is empty", Assert.Throws<InputException>(() => DataFile.ColumnNames(path)).Message);
+    }
+
     private static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "Data", "columnar", name);
 
     /// <summary>A table written as <paramref name="format"/> (parquet, arrow, arrows), <paramref name="part"/> rows a row group or batch.</summary>

@@ -46,17 +46,19 @@ public sealed class CsvDataTests : IDisposable
     }
 
     [Theory]
-    [InlineData("abc", "'abc' is not a finite number")]
-    [InlineData("NaN", "'NaN' is not a finite number")]
-    [InlineData("", "'' is not a finite number")]
-    [InlineData("Infinity", "'Infinity' is not a finite number")]
-    public void BadCellNamesLineAndColumn(string cell, string expected)
+    [InlineData("abc", "'abc' is not a finite number", false)]
+    [InlineData("NaN", "the value is missing ('NaN')", true)]
+    [InlineData("", "the value is missing (an empty cell)", true)]
+    [InlineData("NA", "the value is missing ('NA')", true)]
+    [InlineData("Infinity", "'Infinity' is not a finite number", false)]
+    public void BadCellNamesLineAndColumn(string cell, string expected, bool missing)
     {
         var path = Write("c.csv", $"x,y\n1,2\n3,4\n5,{cell}\n7,8\n");
         var e = Assert.Throws<InputException>(() => CsvData.Read(path, ["x", "y"]));
         Assert.Contains("line 4", e.Message);
         Assert.Contains("column 'y'", e.Message);
         Assert.Contains(expected, e.Message);
+        Assert.Equal(missing, e.MissingValue);
     }
 
     [Fact]
@@ -285,9 +287,13 @@ public sealed class CsvDataTests : IDisposable
     }
 
     [Theory]
-    [InlineData("g\na\n\"\"\nb\n", "line 3, column 'g': the cell is empty")]
-    [InlineData("g,y\na,1\n  ,2\n", "line 3, column 'g': the cell is empty")]
-    [InlineData("g\na\nNaN\n", "line 3, column 'g': 'NaN' is not a finite number")]
+    [InlineData("g\na\n\"\"\nb\n", "line 3, column 'g': the value is missing (an empty cell)")]
+    [InlineData("g,y\na,1\n  ,2\n", "line 3, column 'g': the value is missing (an empty cell)")]
+    [InlineData("g\na\nNaN\n", "line 3, column 'g': the value is missing ('NaN')")]
+    [InlineData("g\na\nNA\nb\n", "line 3, column 'g': the value is missing ('NA')")]
+    [InlineData("g\na\n N/A \nb\n", "line 3, column 'g': the value is missing ('N/A')")]
+    [InlineData("g\na\nb\nnull\n", "line 4, column 'g': the value is missing ('null')")]
+    [InlineData("g\na\nInfinity\n", "line 3, column 'g': 'Infinity' is not a finite number")]
     public void AFactorCellThatIsEmptyOrNotFiniteNamesItsLine(string text, string expected)
     {
         var path = Write("badfactor.csv", text);
