@@ -7,7 +7,10 @@ namespace GpuEstimation.Engine;
 /// <summary>
 /// The ILGPU kernels on an accelerator, over the data as row blocks (<see cref="KernelBlocks"/>: one block up to 2²⁴
 /// rows, resident or streamed): per evaluation one launch per block and one read-back of the (block, group) partials,
-/// added in that order.
+/// added in that order. On several accelerators each holds a contiguous run of the blocks (<see cref="KernelBlocks.Shards"/>)
+/// with its own kernels and buffers, one host thread per device launches on its run, and the host adds all the
+/// partials in the same (block, group) order: the bits of one device. Value and gradient, per-row values, the Hessian
+/// pass and sweeps run on several devices; the other passes refuse them by name.
 /// <typeparamref name="TSum"/> is the group sum the backend's code generator can emit (<see cref="LikelihoodEngine{TModel}"/>
 /// picks it). A kernel that fails to compile or launch is reported as a <see cref="KernelException"/> that names the
 /// backend, the kernel and the model.
@@ -17,17 +20,11 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
     where TVec : unmanaged, ITermVector<TVec>
     where TSum : struct, IGroupSum
 {
+    // The first device's run: all the blocks on one device (the passes that run on one device only use it).
     private readonly KernelBlocks _blocks;
-    private readonly MemoryBuffer1D<double, Stride1D.Dense> _partials;
+    private readonly Shard[] _shards = [];
     private readonly double[] _hostPartials;
     private readonly SharedMemoryConfig _shared;
-    private readonly Action<KernelConfig, ArrayView<double>, long, TModel, TVec, int, ArrayView<double>> _kernel;
-    private Action<Index1D, ArrayView<double>, long, TModel, TVec, ArrayView<double>>? _pointwise;
-    private Action<KernelConfig, ArrayView<double>, long, TModel, ArrayView<ValueOnly<TVec>>, long, long, long, ArrayView<double>>? _sweep;
-    private Action<Index1D, ArrayView<double>, int, ArrayView<double>>? _sumChunks;
-    private MemoryBuffer1D<double, Stride1D.Dense>? _pointwiseOutput;
-    private MemoryBuffer1D<ValueOnly<TVec>, Stride1D.Dense>? _sweepArguments;
-    private MemoryBuffer1D<double, Stride1D.Dense>? _sweepPartials, _sweepSums;
     private ITriangleLauncher? _triangle;
     private Action<Index1D, ArrayView<double>, long, TModel, TVec, long, int, ArrayView<double>>? _scores;
     private MemoryBuffer1D<double, Stride1D.Dense>? _scoreOutput;
@@ -38,31 +35,102 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
     public KernelEvaluator(LikelihoodEngine<TModel> owner, IReadOnlyList<double[]> columns) : base(owner)
     {
         var device = owner.Device;
-        var accelerator = device.Accelerator;
-        int dynamicDoubles = TSum.DynamicDoubles(device.GroupSize, accelerator.WarpSize);
+        // Devices of one kind: the first one's warp size for all.
+        int dynamicDoubles = TSum.DynamicDoubles(device.GroupSize, device.Accelerators[0].WarpSize);
         _shared = dynamicDoubles > 0 ? SharedMemoryConfig.RequestDynamic<double>(dynamicDoubles) : default;
 
-        _kernel = Guard(KernelException.ValueAndGradient, compiling: true, () =>
-            accelerator.LoadStreamKernel<ArrayView<double>, long, TModel, TVec, int, ArrayView<double>>(
-                LikelihoodKernels.ValueAndGradientKernel<TModel, TVec, TSum>));
-
-        _blocks = new KernelBlocks(device, columns, owner.Rows);
+        var runs = KernelBlocks.Shards(device, columns, owner.Rows);
+        _blocks = runs[0];
         try
         {
+            _shards = new Shard[runs.Length];
+            for (int s = 0; s < runs.Length; s++)
+                _shards[s] = new Shard(this, runs[s]);
             _hostPartials = new double[_blocks.TotalGroups * Terms];
-            _partials = accelerator.Allocate1D<double>(Math.Max(1, _hostPartials.Length));
-            Hessian = HessianPasses.Kernel<TModel, TVec, TSum>(owner, _blocks, _shared);
+            Hessian = HessianPasses.Kernel<TModel, TVec, TSum>(owner, runs, _shared);
+            // On several devices the least-squares pass refuses them (by name) here.
             LeastSquares = LeastSquaresPasses.Kernel<TModel, TVec, TSum>(owner, _blocks, _shared);
         }
         catch
         {
-            _partials?.Dispose();
-            _blocks.Dispose();
+            foreach (var shard in _shards)
+                shard?.Dispose();
+            foreach (var run in runs)
+                run.Dispose();
             throw;
         }
     }
 
-    public override (int Streamed, int Count) RowBlocks => (_blocks.Streamed, _blocks.Count);
+    /// <summary>One device's run of blocks with its kernels and buffers.</summary>
+    private sealed class Shard : IDisposable
+    {
+        public Shard(KernelEvaluator<TModel, TVec, TSum> owner, KernelBlocks blocks)
+        {
+            Blocks = blocks;
+            var accelerator = blocks.Accelerator;
+            accelerator.Bind();
+            Kernel = owner.Guard(KernelException.ValueAndGradient, compiling: true, () =>
+                accelerator.LoadStreamKernel<ArrayView<double>, long, TModel, TVec, int, ArrayView<double>>(
+                    LikelihoodKernels.ValueAndGradientKernel<TModel, TVec, TSum>));
+            PartialsLength = (blocks.GroupOffset(blocks.End) - blocks.GroupOffset(blocks.Begin)) * owner.Terms;
+            Partials = accelerator.Allocate1D<double>(Math.Max(1, PartialsLength));
+        }
+
+        public KernelBlocks Blocks { get; }
+        public Action<KernelConfig, ArrayView<double>, long, TModel, TVec, int, ArrayView<double>> Kernel { get; }
+        public MemoryBuffer1D<double, Stride1D.Dense> Partials { get; }
+        // The run's value-and-gradient partials: from its first block's groups on.
+        public long PartialsLength { get; }
+        public Action<Index1D, ArrayView<double>, long, TModel, TVec, ArrayView<double>>? Pointwise;
+        public MemoryBuffer1D<double, Stride1D.Dense>? PointwiseOutput;
+        public Action<KernelConfig, ArrayView<double>, long, TModel, ArrayView<ValueOnly<TVec>>, long, long, long, ArrayView<double>>? Sweep;
+        public Action<Index1D, ArrayView<double>, int, ArrayView<double>>? SumChunks;
+        public MemoryBuffer1D<ValueOnly<TVec>, Stride1D.Dense>? SweepArguments;
+        public MemoryBuffer1D<double, Stride1D.Dense>? SweepPartials, SweepSums;
+        public double[] HostSweepPartials = [];
+
+        public void DisposeSweepBuffers()
+        {
+            SweepArguments?.Dispose();
+            SweepPartials?.Dispose();
+            SweepSums?.Dispose();
+        }
+
+        public void Dispose()
+        {
+            DisposeSweepBuffers();
+            PointwiseOutput?.Dispose();
+            Partials.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="action"/> for each device's run: inline on one device, on one host thread per device (its
+    /// accelerator bound to it) on several.
+    /// </summary>
+    private void ForEachShard(Action<Shard> action)
+    {
+        if (_shards.Length == 1)
+        {
+            action(_shards[0]);
+            return;
+        }
+        try
+        {
+            Parallel.For(0, _shards.Length, new ParallelOptions { MaxDegreeOfParallelism = _shards.Length }, s =>
+            {
+                _shards[s].Blocks.Accelerator.Bind();
+                action(_shards[s]);
+            });
+        }
+        catch (AggregateException e)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+            throw;
+        }
+    }
+
+    public override (int Streamed, int Count) RowBlocks => (_shards.Sum(s => s.Blocks.Streamed), _blocks.Count);
 
     public override double Evaluate(ReadOnlySpan<double> parameters, Span<double> gradient)
     {
@@ -70,13 +138,10 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
         try
         {
             var (model, arguments) = (Owner.Model, Arguments(parameters));
-            foreach (var (block, data) in _blocks.Walk(0, _blocks.Count))
-            {
-                _kernel(_blocks.Config(block, _shared), data, _blocks.RowsOf(block), model, arguments, Terms,
-                    _partials.View.SubView(_blocks.GroupOffset(block) * Terms, (long)_blocks.Groups(block) * Terms));
-            }
-            if (_hostPartials.Length > 0)
-                _partials.View.CopyToCPU(_hostPartials);
+            if (_shards.Length == 1)
+                Evaluate(_shards[0], model, arguments);
+            else
+                ForEachShard(shard => Evaluate(shard, model, arguments));
         }
         catch (Exception e) when (e is not KernelException)
         {
@@ -85,25 +150,44 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
         return Reduce(parameters, _hostPartials, gradient);
     }
 
+    /// <summary>One device's launches and its partials read back into their place among all the blocks'.</summary>
+    private void Evaluate(Shard shard, TModel model, TVec arguments)
+    {
+        var blocks = shard.Blocks;
+        long first = blocks.GroupOffset(blocks.Begin);
+        foreach (var (block, data) in blocks.Walk())
+        {
+            shard.Kernel(blocks.Config(block, _shared), data, blocks.RowsOf(block), model, arguments, Terms,
+                shard.Partials.View.SubView((blocks.GroupOffset(block) - first) * Terms, (long)blocks.Groups(block) * Terms));
+        }
+        if (shard.PartialsLength > 0)
+            shard.Partials.View.AsContiguous().SubView(0, shard.PartialsLength).CopyToCPU(_hostPartials.AsSpan((int)(first * Terms), (int)shard.PartialsLength));
+    }
+
     public override void Pointwise(ReadOnlySpan<double> parameters, double[] output)
     {
         if (output.Length == 0)
             return;
-        // Loaded on first use (most sessions never ask), then kept like the main kernel.
-        _pointwise ??= Guard(KernelException.Pointwise, compiling: true, () =>
-            Owner.Device.Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, long, TModel, TVec, ArrayView<double>>(
-                LikelihoodKernels.PointwiseKernel<TModel, TVec>));
-        // One block's values at a time, each read back into its place.
-        _pointwiseOutput ??= Owner.Device.Accelerator.Allocate1D<double>(Math.Min(output.Length, _blocks.BlockRows));
         var arguments = Arguments(parameters);
-        Guard(KernelException.Pointwise, compiling: false, () =>
+        ForEachShard(shard =>
         {
-            foreach (var (block, data) in _blocks.Walk(0, _blocks.Count))
+            var blocks = shard.Blocks;
+            var accelerator = blocks.Accelerator;
+            // Loaded on first use (most sessions never ask), then kept like the main kernel.
+            var kernel = shard.Pointwise ??= Guard(KernelException.Pointwise, compiling: true, () =>
+                accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, long, TModel, TVec, ArrayView<double>>(
+                    LikelihoodKernels.PointwiseKernel<TModel, TVec>));
+            // One block's values at a time, each read back into its place.
+            var buffer = shard.PointwiseOutput ??= accelerator.Allocate1D<double>(Math.Min(output.Length, blocks.BlockRows));
+            Guard(KernelException.Pointwise, compiling: false, () =>
             {
-                int n = _blocks.RowsOf(block);
-                _pointwise(n, data, n, Owner.Model, arguments, _pointwiseOutput.View);
-                _pointwiseOutput.View.AsContiguous().SubView(0, n).CopyToCPU(output.AsSpan((int)_blocks.First(block), n));
-            }
+                foreach (var (block, data) in blocks.Walk())
+                {
+                    int n = blocks.RowsOf(block);
+                    kernel(n, data, n, Owner.Model, arguments, buffer.View);
+                    buffer.View.AsContiguous().SubView(0, n).CopyToCPU(output.AsSpan((int)blocks.First(block), n));
+                }
+            });
         });
     }
 
@@ -120,21 +204,31 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
         // about 8M partials (64 MB) of device memory at a time.
         const int perGroup = LikelihoodKernels.SweepPointsPerGroup;
         int tile = perGroup * (int)Math.Clamp(8L * 1024 * 1024 / chunks / perGroup, 1, (points.Count + perGroup - 1) / perGroup);
-        var accelerator = Owner.Device.Accelerator;
-        _sweep ??= Guard(KernelException.Sweep, compiling: true, () =>
-            accelerator.LoadStreamKernel<ArrayView<double>, long, TModel, ArrayView<ValueOnly<TVec>>, long, long, long, ArrayView<double>>(
-                LikelihoodKernels.SweepKernel<TModel, ValueOnly<TVec>, TSum>));
-        _sumChunks ??= Guard(KernelException.SumChunks, compiling: true, () =>
-            accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, int, ArrayView<double>>(LikelihoodKernels.SumChunksKernel));
-        // Kept between sweeps (a sweep comes in several tiles of points), grown when a tile needs more.
-        if (_sweepArguments is null || _sweepArguments.Length < tile || _sweepPartials!.Length < (long)tile * chunks)
+        foreach (var shard in _shards)
         {
-            DisposeSweepBuffers();
-            _sweepArguments = accelerator.Allocate1D<ValueOnly<TVec>>(tile);
-            _sweepPartials = accelerator.Allocate1D<double>((long)tile * chunks);
-            _sweepSums = accelerator.Allocate1D<double>(tile);
+            var accelerator = shard.Blocks.Accelerator;
+            accelerator.Bind();
+            shard.Sweep ??= Guard(KernelException.Sweep, compiling: true, () =>
+                accelerator.LoadStreamKernel<ArrayView<double>, long, TModel, ArrayView<ValueOnly<TVec>>, long, long, long, ArrayView<double>>(
+                    LikelihoodKernels.SweepKernel<TModel, ValueOnly<TVec>, TSum>));
+            if (_shards.Length == 1)
+            {
+                shard.SumChunks ??= Guard(KernelException.SumChunks, compiling: true, () =>
+                    accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, int, ArrayView<double>>(LikelihoodKernels.SumChunksKernel));
+            }
+            // Kept between sweeps (a sweep comes in several tiles of points), grown when a tile needs more: the run's
+            // chunks, numbered from its first block's.
+            long runChunks = Math.Max(1, chunkOffsets[shard.Blocks.End] - chunkOffsets[shard.Blocks.Begin]);
+            if (shard.SweepArguments is null || shard.SweepArguments.Length < tile || shard.SweepPartials!.Length < tile * runChunks)
+            {
+                shard.DisposeSweepBuffers();
+                shard.SweepArguments = accelerator.Allocate1D<ValueOnly<TVec>>(tile);
+                shard.SweepPartials = accelerator.Allocate1D<double>(tile * runChunks);
+                shard.SweepSums = accelerator.Allocate1D<double>(tile);
+                if (_shards.Length > 1)
+                    shard.HostSweepPartials = new double[tile * runChunks];
+            }
         }
-        var (arguments, partials, sums) = (_sweepArguments, _sweepPartials, _sweepSums!);
         var hostArguments = new ValueOnly<TVec>[tile];
         for (int first = 0; first < points.Count; first += tile)
         {
@@ -142,20 +236,47 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
             int groups = (count + perGroup - 1) / perGroup;
             for (int p = 0; p < groups * perGroup; p++)
                 hostArguments[p] = new ValueOnly<TVec>(Arguments(points[first + Math.Min(p, count - 1)]));
-            arguments.View.AsContiguous().SubView(0, groups * perGroup).CopyFromCPU(hostArguments.AsSpan(0, groups * perGroup));
-            Guard(KernelException.Sweep, compiling: false, () =>
+            ForEachShard(shard => Guard(KernelException.Sweep, compiling: false, () =>
             {
-                if (_blocks.Count == 0)
+                var blocks = shard.Blocks;
+                var (arguments, partials) = (shard.SweepArguments!, shard.SweepPartials!);
+                long chunkBase = chunkOffsets[blocks.Begin];
+                int runChunks = (int)Math.Max(1, chunkOffsets[blocks.End] - chunkBase);
+                arguments.View.AsContiguous().SubView(0, groups * perGroup).CopyFromCPU(hostArguments.AsSpan(0, groups * perGroup));
+                if (blocks.Count == 0)
                     partials.View.MemSetToZero();
-                foreach (var (block, data) in _blocks.Walk(0, _blocks.Count))
+                foreach (var (block, data) in blocks.Walk())
                 {
                     var config = new KernelConfig(new Index2D(groups, (int)(chunkOffsets[block + 1] - chunkOffsets[block])),
                         new Index2D(Owner.Device.GroupSize, 1), _shared);
-                    _sweep(config, data, _blocks.RowsOf(block), Owner.Model, arguments.View, chunkRows, chunkOffsets[block], chunks, partials.View);
+                    shard.Sweep!(config, data, blocks.RowsOf(block), Owner.Model, arguments.View, chunkRows, chunkOffsets[block] - chunkBase, runChunks, partials.View);
                 }
-                _sumChunks(count, partials.View, chunks, sums.View);
-                sums.View.AsContiguous().SubView(0, count).CopyToCPU(output.AsSpan(first, count));
-            });
+                if (_shards.Length == 1)
+                {
+                    shard.SumChunks!(count, partials.View, runChunks, shard.SweepSums!.View);
+                    shard.SweepSums.View.AsContiguous().SubView(0, count).CopyToCPU(output.AsSpan(first, count));
+                }
+                else
+                {
+                    partials.View.AsContiguous().SubView(0, (long)count * runChunks).CopyToCPU(shard.HostSweepPartials.AsSpan(0, count * runChunks));
+                }
+            }));
+            if (_shards.Length > 1)
+            {
+                // Each point's chunks in order across the runs, from zero: SumChunksKernel's sum on one device.
+                for (int p = 0; p < count; p++)
+                {
+                    double sum = 0;
+                    foreach (var shard in _shards)
+                    {
+                        int runChunks = (int)Math.Max(1, chunkOffsets[shard.Blocks.End] - chunkOffsets[shard.Blocks.Begin]);
+                        var partials = shard.HostSweepPartials;
+                        for (long c = (long)p * runChunks, stop = c + runChunks; c < stop; c++)
+                            sum += partials[c];
+                    }
+                    output[first + p] = sum;
+                }
+            }
         }
     }
 
@@ -175,7 +296,7 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
 
     protected override void Scores(ReadOnlySpan<double> parameters, long first, int count, double[] output)
     {
-        var accelerator = Owner.Device.Accelerator;
+        var accelerator = Owner.Device.Single(KernelException.Scores);
         _scores ??= Guard(KernelException.Scores, compiling: true, () =>
             accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, long, TModel, TVec, long, int, ArrayView<double>>(
                 LikelihoodKernels.ScoresKernel<TModel, TVec>));
@@ -215,13 +336,14 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
         public TriangleLauncher(KernelEvaluator<TModel, TVec, TSum> owner)
         {
             _owner = owner;
+            var accelerator = owner.Owner.Device.Single(KernelException.ScoreProducts);
             _kernel = owner.Guard(KernelException.ScoreProducts, compiling: true, () =>
-                owner.Owner.Device.Accelerator.LoadStreamKernel<ArrayView<double>, long, TModel, TVec, int, int, int, int, ArrayView<double>>(
+                accelerator.LoadStreamKernel<ArrayView<double>, long, TModel, TVec, int, int, int, int, ArrayView<double>>(
                     LikelihoodKernels.ScoreProductsKernel<TModel, TVec, TSums, TSum>));
             _length = owner.Terms * (owner.Terms - 1) / 2;
             // A block's partials for the whole triangle, read back block by block.
             _hostPartials = new double[(long)(owner._blocks.Count == 0 ? 1 : owner._blocks.Groups(0)) * _length];
-            _partials = owner.Owner.Device.Accelerator.Allocate1D<double>(_hostPartials.Length);
+            _partials = accelerator.Allocate1D<double>(_hostPartials.Length);
         }
 
         public void Run(TVec arguments, double[] triangle)
@@ -292,22 +414,17 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
     private KernelException Failure(string kernel, bool compiling, Exception e) =>
         new(Owner.Device.Backend, kernel, Owner.ModelName, compiling, e);
 
-    private void DisposeSweepBuffers()
-    {
-        _sweepArguments?.Dispose();
-        _sweepPartials?.Dispose();
-        _sweepSums?.Dispose();
-    }
-
     public override void Dispose()
     {
-        DisposeSweepBuffers();
         _triangle?.Dispose();
         _scoreOutput?.Dispose();
         (Hessian as IDisposable)?.Dispose();
         (LeastSquares as IDisposable)?.Dispose();
-        _pointwiseOutput?.Dispose();
-        _partials.Dispose();
-        _blocks.Dispose();
+        foreach (var shard in _shards)
+        {
+            shard.Blocks.Accelerator.Bind();
+            shard.Dispose();
+            shard.Blocks.Dispose();
+        }
     }
 }

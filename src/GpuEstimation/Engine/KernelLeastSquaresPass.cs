@@ -47,7 +47,7 @@ internal sealed class KernelLeastSquaresPass<TMean, TVec, TSum> : ILeastSquares,
         };
         _triangle = new double[_entries];
         _hostPartials = new double[(long)(blocks.Count == 0 ? 1 : blocks.Groups(0)) * _entries];
-        _partials = device.Accelerator.Allocate1D<double>(_hostPartials.Length);
+        _partials = blocks.Accelerator.Allocate1D<double>(_hostPartials.Length);
     }
 
     public int MeanParameterCount => _mean.ParameterCount;
@@ -57,7 +57,7 @@ internal sealed class KernelLeastSquaresPass<TMean, TVec, TSum> : ILeastSquares,
     {
         try
         {
-            return (TSums.Capacity, device.Accelerator.LoadStreamKernel<ArrayView<double>, long, TMean, TVec, int, int, int, int, ArrayView<double>>(
+            return (TSums.Capacity, device.Single(KernelException.NormalEquations).LoadStreamKernel<ArrayView<double>, long, TMean, TVec, int, int, int, int, ArrayView<double>>(
                 LeastSquaresKernels.NormalEquationsKernel<TMean, TVec, TSums, TSum>));
         }
         catch (Exception e)

@@ -31,7 +31,7 @@ internal sealed class KernelLinearSums<TModel, TSum> : ILinearSums
     {
         _owner = owner;
         var model = owner.Model;
-        var accelerator = owner.Device.Accelerator;
+        var accelerator = owner.Device.Single(KernelException.RowDerivatives);
         long rows = owner.Rows;
         _rowKernel = Guard(KernelException.RowDerivatives, compiling: true, () =>
             accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, long, TModel, Vec4, ArrayView<double>, int, ArrayView<double>>(
@@ -41,7 +41,7 @@ internal sealed class KernelLinearSums<TModel, TSum> : ILinearSums
                 LikelihoodKernels.TileProductsKernel<TSum>));
         int dynamicDoubles = TSum.DynamicDoubles(owner.Device.GroupSize, accelerator.WarpSize);
         _shared = dynamicDoubles > 0 ? SharedMemoryConfig.RequestDynamic<double>(dynamicDoubles) : default;
-        _blocks = new KernelBlocks(owner.Device, columns, rows);
+        _blocks = new KernelBlocks(owner.Device, accelerator, columns, rows);
         _coefficients = accelerator.Allocate1D<double>(Math.Max(1, model.DesignWidth));
         // One block's derivatives at a time.
         _derivatives = accelerator.Allocate1D<double>(Math.Max(1, 6 * Math.Min(rows, _blocks.BlockRows)));
@@ -190,9 +190,9 @@ internal sealed class KernelLinearSums<TModel, TSum> : ILinearSums
             TileCount = tiles.Count;
             _groupSize = device.GroupSize;
             _tileGroups = (device.MaxGroups + TileCount - 1) / TileCount;
-            Tiles = device.Accelerator.Allocate1D(tiles.ToArray());
+            Tiles = device.Single(KernelException.TileProducts).Allocate1D(tiles.ToArray());
             HostPartials = new double[(long)TileCount * Groups(rows) * LikelihoodKernels.TileSums];
-            Partials = device.Accelerator.Allocate1D<double>(HostPartials.Length);
+            Partials = device.Single(KernelException.TileProducts).Allocate1D<double>(HostPartials.Length);
         }
 
         public int[] Tile { get; }

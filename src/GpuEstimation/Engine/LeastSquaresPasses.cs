@@ -34,9 +34,10 @@ internal static class LeastSquaresPasses
             return (ILeastSquares)Activator.CreateInstance(typeof(KernelLeastSquaresPass<,,>).MakeGenericType(mean, typeof(TVec), typeof(TSum)),
                 owner.Model, owner.Device, owner.ModelName, blocks, shared)!;
         }
-        catch (System.Reflection.TargetInvocationException e) when (e.InnerException is KernelException inner)
+        catch (System.Reflection.TargetInvocationException e) when (e.InnerException is KernelException or InputException)
         {
-            throw inner;
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerException).Throw();
+            throw;
         }
     }
 

@@ -114,7 +114,7 @@ internal sealed class KernelMixturePass<TX, TK, TSums, TSum> : MixturePass
         : base(columns.Count, components, diagonal)
     {
         _device = device;
-        var accelerator = device.Accelerator;
+        var accelerator = device.Single("Gaussian-mixture statistics");
         int dynamicDoubles = TSum.DynamicDoubles(device.GroupSize, accelerator.WarpSize);
         _shared = dynamicDoubles > 0 ? SharedMemoryConfig.RequestDynamic<double>(dynamicDoubles) : default;
         try
@@ -126,7 +126,7 @@ internal sealed class KernelMixturePass<TX, TK, TSums, TSum> : MixturePass
         {
             throw new KernelException(device.Backend, "Gaussian-mixture statistics", "gaussian-mixture", compiling: true, e);
         }
-        _blocks = new KernelBlocks(device, columns, columns[0].LongLength);
+        _blocks = new KernelBlocks(device, accelerator, columns, columns[0].LongLength);
         int launches = Math.Max(1, (StatisticCount(columns.Count, components, diagonal) + TSums.Capacity - 1) / TSums.Capacity);
         _hostPartials = new double[(long)(_blocks.Count == 0 ? 1 : _blocks.Groups(0)) * launches * (TSums.Capacity + 1)];
         _partials = accelerator.Allocate1D<double>(_hostPartials.Length);
@@ -134,7 +134,7 @@ internal sealed class KernelMixturePass<TX, TK, TSums, TSum> : MixturePass
 
     public override double Run(double[] packed, int[] codes, double[] sums)
     {
-        var accelerator = _device.Accelerator;
+        var accelerator = _blocks.Accelerator;
         if (_parameters is null || _parameters.Length != packed.Length)
         {
             _parameters?.Dispose();

@@ -1,0 +1,118 @@
+using GpuEstimation.Backends;
+using GpuEstimation.Engine;
+using GpuEstimation.Kernels.Models;
+using GpuEstimation.Models;
+using GpuEstimation.Tests.Support;
+using Xunit;
+
+namespace GpuEstimation.Tests.Engine;
+
+/// <summary>
+/// Row blocks shared over several devices (<see cref="KernelBlocks.Shards"/>), on two and three CPU accelerators
+/// (instances of ILGPU's one emulated CPU device): with blocks of 1,024 rows over 10,000 rows (10 blocks, runs of 5 + 5
+/// and 3 + 3 + 4), value and gradient, per-row log-densities, a sweep and (on three) a GLM's Hessian pass give the bits of one
+/// device, also with each device streaming its run under a memory limit; the passes not sharded yet refuse several
+/// devices by name; a device list names what it opened, and a missing index is an error.
+/// </summary>
+[Collection(DeviceCollection.Name)]
+public sealed class ShardingTests(DeviceFixture devices)
+{
+    private const int BlockRows = 1024;
+    private const int Rows = 10_000;
+
+    [Fact]
+    public void NormalPassesOnSeveralDevicesAreBitIdenticalToOne()
+    {
+        var random = new Random(11);
+        var x = Enumerable.Range(0, Rows).Select(_ => 2 + 3 * Gaussian(random)).ToArray();
+        double[] at = [1.9, 3.2];
+        using var blocks = KernelBlocks.Override(BlockRows);
+        var expected = Passes(devices.Cpu, x, at);
+        // Against the closed form, so that the comparison is with a right answer: Σ log φ((x − μ)/σ) − n log σ.
+        double closed = x.Sum(v => -0.5 * Math.Log(2 * Math.PI) - Math.Log(at[1]) - 0.5 * Math.Pow((v - at[0]) / at[1], 2));
+        Assert.True(Math.Abs(expected.Value - closed) <= 1e-10 * Math.Abs(closed), $"{expected.Value:R} vs {closed:R}");
+
+        foreach (var indices in new[] { new[] { 0, 1 }, [2, 0, 1] })
+        {
+            using var several = ComputeDevice.Open(Backend.Cpu, DeviceSelection.Of(indices), null, null, null);
+            Assert.Equal(indices.Length, several.Accelerators.Count);
+            Assert.StartsWith($"cpu: {indices.Length} × ", several.Description);
+            foreach (long? limit in new long?[] { null, 3L * BlockRows * sizeof(double) })
+            {
+                using var limited = KernelBlocks.Override(BlockRows, limit);
+                var actual = Passes(several, x, at);
+                // A limit of three blocks per device: runs of five stream four blocks each; of three, none; of four, three.
+                Assert.Equal((limit is null ? 0 : indices.Length == 2 ? 8 : 3, 10), actual.Blocks);
+                Assert.Equal(expected.Value, actual.Value);
+                Assert.Equal(expected.Gradient, actual.Gradient);
+                Assert.Equal(expected.Densities, actual.Densities);
+                Assert.Equal(expected.Sweep, actual.Sweep);
+            }
+        }
+    }
+
+    [Fact]
+    public void GlmHessianOnSeveralDevicesIsBitIdenticalToOne()
+    {
+        var random = new Random(13);
+        var x1 = Enumerable.Range(0, Rows).Select(_ => Gaussian(random)).ToArray();
+        var x2 = Enumerable.Range(0, Rows).Select(_ => random.NextDouble()).ToArray();
+        var y = x1.Zip(x2, (a, b) => random.NextDouble() < 1 / (1 + Math.Exp(-(0.3 + a - 2 * b))) ? 1.0 : 0.0).ToArray();
+        var model = new GlmModel(GlmFamily.Binomial, GlmLink.Logit, [0.0, 0.0]);
+        double[] theta = [0.2, 0.9, -1.8];
+        using var blocks = KernelBlocks.Override(BlockRows);
+        var expected = Hessian(devices.Cpu, model, [y, x1, x2], theta);
+        // Three devices only (runs of 3 + 3 + 4 blocks): the CPU accelerator compiles the Hessian kernel for each, seconds apiece.
+        using var several = ComputeDevice.Open(Backend.Cpu, DeviceSelection.Of(0, 1, 2), null, null, null);
+        var actual = Hessian(several, model, [y, x1, x2], theta);
+        Assert.Equal(expected.Value, actual.Value);
+        Assert.Equal(expected.Gradient, actual.Gradient);
+        Assert.Equal(expected.Hessian, actual.Hessian);
+    }
+
+    [Fact]
+    public void PassesNotShardedRefuseSeveralDevicesByName()
+    {
+        var x = Enumerable.Range(0, Rows).Select(i => i % 17 / 3.0).ToArray();
+        using var blocks = KernelBlocks.Override(BlockRows);
+        using var several = ComputeDevice.Open(Backend.Cpu, DeviceSelection.Of(0, 1), null, null, null);
+        using var engine = new LikelihoodEngine<NormalModel>(several, new NormalModel(), [x]);
+        var e = Assert.Throws<InputException>(() => engine.ScoreProducts([1.0, 2.0]));
+        Assert.Contains("the score-products pass does not run on several devices yet", e.Message);
+        Assert.Equal("device", e.ParamName);
+    }
+
+    [Fact]
+    public void AMissingDeviceIsAnError()
+    {
+        var e = Assert.Throws<InputException>(() => ComputeDevice.Open(Backend.Cpu, DeviceSelection.Of(0, ComputeDevice.CpuAccelerators), null, null, null));
+        Assert.Equal($"device cpu: no device {ComputeDevice.CpuAccelerators} (this machine has {ComputeDevice.CpuAccelerators}: 0-{ComputeDevice.CpuAccelerators - 1})", e.Message);
+        Assert.Contains("named twice", Assert.Throws<InputException>(() => DeviceSelection.Of(1, 1)).Message);
+        Assert.Throws<InputException>(() => ComputeDevice.Open(Backend.Native, DeviceSelection.Every, null, null, null));
+    }
+
+    private static (double Value, double[] Gradient, double[] Densities, double[] Sweep, (int, int) Blocks) Passes(
+        ComputeDevice device, double[] x, double[] at)
+    {
+        using var engine = new LikelihoodEngine<NormalModel>(device, new NormalModel(), [x]);
+        var gradient = new double[2];
+        double value = engine.Evaluate(at, gradient);
+        var points = Enumerable.Range(0, 9).Select(i => new[] { 1.5 + 0.1 * i, 2.8 + 0.05 * i }).ToList();
+        return (value, gradient, engine.LogDensities(at), engine.LogLikelihoods(points), engine.RowBlocks);
+    }
+
+    private static (double Value, double[] Gradient, double[] Hessian) Hessian(ComputeDevice device, GlmModel model, double[][] columns, double[] theta)
+    {
+        using var engine = new LikelihoodEngine<GlmModel>(device, model, columns);
+        var gradient = new double[theta.Length];
+        var hessian = new double[theta.Length * theta.Length];
+        double value = engine.EvaluateHessian(theta, gradient, hessian);
+        // A plain evaluation off the Hessian's point too (there the engine answers from the Hessian pass).
+        var other = new double[theta.Length];
+        double plain = engine.Evaluate([theta[0], theta[1], theta[2] + 1e-3], other);
+        return (value, [.. gradient, plain, .. other], hessian);
+    }
+
+    private static double Gaussian(Random random) =>
+        Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+}
