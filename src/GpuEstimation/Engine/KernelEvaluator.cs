@@ -9,8 +9,8 @@ namespace GpuEstimation.Engine;
 /// rows, resident or streamed): per evaluation one launch per block and one read-back of the (block, group) partials,
 /// added in that order. On several accelerators each holds a contiguous run of the blocks (<see cref="KernelBlocks.Shards"/>)
 /// with its own kernels and buffers, one host thread per device launches on its run, and the host adds all the
-/// partials in the same (block, group) order: the bits of one device. Value and gradient, per-row values, the Hessian
-/// pass and sweeps run on several devices; the other passes refuse them by name.
+/// partials in the same (block, group) order: the bits of one device. Every pass here runs on several devices but the
+/// least-squares pass, which refuses them by name.
 /// <typeparamref name="TSum"/> is the group sum the backend's code generator can emit (<see cref="LikelihoodEngine{TModel}"/>
 /// picks it). A kernel that fails to compile or launch is reported as a <see cref="KernelException"/> that names the
 /// backend, the kernel and the model.
@@ -26,8 +26,6 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
     private readonly double[] _hostPartials;
     private readonly SharedMemoryConfig _shared;
     private ITriangleLauncher? _triangle;
-    private Action<Index1D, ArrayView<double>, long, TModel, TVec, long, int, ArrayView<double>>? _scores;
-    private MemoryBuffer1D<double, Stride1D.Dense>? _scoreOutput;
 
     /// <summary>Rows per data chunk of a sweep: small enough to stay in cache across the points of a launch.</summary>
     private const long SweepChunkRows = 16_384;
@@ -83,6 +81,8 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
         public long PartialsLength { get; }
         public Action<Index1D, ArrayView<double>, long, TModel, TVec, ArrayView<double>>? Pointwise;
         public MemoryBuffer1D<double, Stride1D.Dense>? PointwiseOutput;
+        public Action<Index1D, ArrayView<double>, long, TModel, TVec, long, int, ArrayView<double>>? Scores;
+        public MemoryBuffer1D<double, Stride1D.Dense>? ScoreOutput;
         public Action<KernelConfig, ArrayView<double>, long, TModel, ArrayView<ValueOnly<TVec>>, long, long, long, ArrayView<double>>? Sweep;
         public Action<Index1D, ArrayView<double>, int, ArrayView<double>>? SumChunks;
         public MemoryBuffer1D<ValueOnly<TVec>, Stride1D.Dense>? SweepArguments;
@@ -100,6 +100,7 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
         {
             DisposeSweepBuffers();
             PointwiseOutput?.Dispose();
+            ScoreOutput?.Dispose();
             Partials.Dispose();
         }
     }
@@ -296,61 +297,120 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
 
     protected override void Scores(ReadOnlySpan<double> parameters, long first, int count, double[] output)
     {
-        var accelerator = Owner.Device.Single(KernelException.Scores);
-        _scores ??= Guard(KernelException.Scores, compiling: true, () =>
-            accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, long, TModel, TVec, long, int, ArrayView<double>>(
-                LikelihoodKernels.ScoresKernel<TModel, TVec>));
         int p = Terms - 1;
         long needed = (long)Math.Min(ScoreChunkRows, Owner.Rows) * p;
-        if (_scoreOutput is null || _scoreOutput.Length < needed)
-        {
-            _scoreOutput?.Dispose();
-            _scoreOutput = accelerator.Allocate1D<double>(Math.Max(1, needed));
-        }
         var arguments = Arguments(parameters);
-        var buffer = _scoreOutput;
-        Guard(KernelException.Scores, compiling: false, () =>
+        var (begin, end) = _blocks.Covering(first, count);
+        ForEachShard(shard =>
         {
-            // Each block's share of the rows, into its place.
-            var (begin, end) = _blocks.Covering(first, count);
-            foreach (var (block, data) in _blocks.Walk(begin, end))
+            var blocks = shard.Blocks;
+            // This device's blocks among those that hold the rows, and their rows among [first, first + count).
+            int runBegin = Math.Max(begin, blocks.Begin), runEnd = Math.Min(end, blocks.End);
+            if (runBegin >= runEnd)
+                return;
+            var accelerator = blocks.Accelerator;
+            var kernel = shard.Scores ??= Guard(KernelException.Scores, compiling: true, () =>
+                accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, long, TModel, TVec, long, int, ArrayView<double>>(
+                    LikelihoodKernels.ScoresKernel<TModel, TVec>));
+            if (shard.ScoreOutput is null || shard.ScoreOutput.Length < needed)
             {
-                long start = _blocks.First(block);
-                long from = Math.Max(first, start), to = Math.Min(first + count, start + _blocks.RowsOf(block));
-                _scores((int)(to - from), data, _blocks.RowsOf(block), Owner.Model, arguments, from - start, p,
-                    buffer.View.SubView((from - first) * p, (to - from) * p));
+                shard.ScoreOutput?.Dispose();
+                shard.ScoreOutput = accelerator.Allocate1D<double>(Math.Max(1, needed));
             }
-            buffer.View.AsContiguous().SubView(0, (long)count * p).CopyToCPU(output.AsSpan(0, count * p));
+            var buffer = shard.ScoreOutput;
+            long runFrom = Math.Max(first, blocks.First(runBegin));
+            long runTo = Math.Min(first + count, blocks.First(runEnd - 1) + blocks.RowsOf(runEnd - 1));
+            Guard(KernelException.Scores, compiling: false, () =>
+            {
+                // Each block's share of the rows, into its place.
+                foreach (var (block, data) in blocks.Walk(runBegin, runEnd))
+                {
+                    long start = blocks.First(block);
+                    long from = Math.Max(first, start), to = Math.Min(first + count, start + blocks.RowsOf(block));
+                    kernel((int)(to - from), data, blocks.RowsOf(block), Owner.Model, arguments, from - start, p,
+                        buffer.View.SubView((from - runFrom) * p, (to - from) * p));
+                }
+                buffer.View.AsContiguous().SubView(0, (runTo - runFrom) * p)
+                    .CopyToCPU(output.AsSpan((int)((runFrom - first) * p), (int)((runTo - runFrom) * p)));
+            });
         });
     }
 
-    /// <summary>Runs the score-products kernel over the triangle in blocks of <typeparamref name="TSums"/>'s capacity.</summary>
+    /// <summary>
+    /// Runs the score-products kernel over the triangle in blocks of <typeparamref name="TSums"/>'s capacity, on each
+    /// device's run; each block's partials are read back into their place and added, after all the runs, in block order.
+    /// </summary>
     private sealed class TriangleLauncher<TSums> : ITriangleLauncher where TSums : unmanaged, ITermVector<TSums>
     {
         private readonly KernelEvaluator<TModel, TVec, TSum> _owner;
-        private readonly Action<KernelConfig, ArrayView<double>, long, TModel, TVec, int, int, int, int, ArrayView<double>> _kernel;
-        private readonly MemoryBuffer1D<double, Stride1D.Dense> _partials;
-        private readonly double[] _hostPartials;
+        private readonly Action<KernelConfig, ArrayView<double>, long, TModel, TVec, int, int, int, int, ArrayView<double>>[] _kernels;
+        private readonly MemoryBuffer1D<double, Stride1D.Dense>[] _partials;
+        // Per run: its blocks' partials, block after block, each the largest block's groups × the triangle.
+        private readonly double[][] _hostPartials;
         private readonly int _length;
+        private readonly long _perBlock;
 
         public TriangleLauncher(KernelEvaluator<TModel, TVec, TSum> owner)
         {
             _owner = owner;
-            var accelerator = owner.Owner.Device.Single(KernelException.ScoreProducts);
-            _kernel = owner.Guard(KernelException.ScoreProducts, compiling: true, () =>
-                accelerator.LoadStreamKernel<ArrayView<double>, long, TModel, TVec, int, int, int, int, ArrayView<double>>(
-                    LikelihoodKernels.ScoreProductsKernel<TModel, TVec, TSums, TSum>));
             _length = owner.Terms * (owner.Terms - 1) / 2;
-            // A block's partials for the whole triangle, read back block by block.
-            _hostPartials = new double[(long)(owner._blocks.Count == 0 ? 1 : owner._blocks.Groups(0)) * _length];
-            _partials = accelerator.Allocate1D<double>(_hostPartials.Length);
+            _perBlock = (long)(owner._blocks.Count == 0 ? 1 : owner._blocks.Groups(0)) * _length;
+            int runs = owner._shards.Length;
+            _kernels = new Action<KernelConfig, ArrayView<double>, long, TModel, TVec, int, int, int, int, ArrayView<double>>[runs];
+            _partials = new MemoryBuffer1D<double, Stride1D.Dense>[runs];
+            _hostPartials = new double[runs][];
+            try
+            {
+                for (int r = 0; r < runs; r++)
+                {
+                    var blocks = owner._shards[r].Blocks;
+                    var accelerator = blocks.Accelerator;
+                    accelerator.Bind();
+                    _kernels[r] = owner.Guard(KernelException.ScoreProducts, compiling: true, () =>
+                        accelerator.LoadStreamKernel<ArrayView<double>, long, TModel, TVec, int, int, int, int, ArrayView<double>>(
+                            LikelihoodKernels.ScoreProductsKernel<TModel, TVec, TSums, TSum>));
+                    _partials[r] = accelerator.Allocate1D<double>(_perBlock);
+                    _hostPartials[r] = new double[Math.Max(1, blocks.End - blocks.Begin) * _perBlock];
+                }
+            }
+            catch
+            {
+                Dispose();
+                throw;
+            }
         }
 
         public void Run(TVec arguments, double[] triangle)
         {
+            var shards = _owner._shards;
+            _owner.ForEachShard(shard => Launch(Array.IndexOf(shards, shard), arguments));
+            // Launch j wrote its count entries group by group from first · groups on: each added in block, then group order.
+            for (int r = 0; r < shards.Length; r++)
+            {
+                var blocks = shards[r].Blocks;
+                for (int block = blocks.Begin; block < blocks.End; block++)
+                {
+                    int groups = blocks.Groups(block);
+                    long at = (block - blocks.Begin) * _perBlock;
+                    for (int first = 0; first < _length; first += TSums.Capacity)
+                    {
+                        int count = Math.Min(TSums.Capacity, _length - first);
+                        for (int g = 0; g < groups; g++)
+                        {
+                            for (int e = 0; e < count; e++)
+                                triangle[first + e] += _hostPartials[r][at + first * groups + g * count + e];
+                        }
+                    }
+                }
+            }
+        }
+
+        private void Launch(int r, TVec arguments)
+        {
             int p = _owner.Terms - 1;
-            var blocks = _owner._blocks;
-            foreach (var (block, data) in blocks.Walk(0, blocks.Count))
+            var blocks = _owner._shards[r].Blocks;
+            var (kernel, partials) = (_kernels[r], _partials[r]);
+            foreach (var (block, data) in blocks.Walk())
             {
                 int groups = blocks.Groups(block);
                 var config = blocks.Config(block, _owner._shared);
@@ -360,8 +420,8 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
                     for (int first = 0; first < _length; first += TSums.Capacity)
                     {
                         int count = Math.Min(TSums.Capacity, _length - first);
-                        _kernel(config, data, blocks.RowsOf(block), _owner.Owner.Model, arguments, p, row, column, count,
-                            _partials.View.SubView((long)first * groups, (long)groups * count));
+                        kernel(config, data, blocks.RowsOf(block), _owner.Owner.Model, arguments, p, row, column, count,
+                            partials.View.SubView((long)first * groups, (long)groups * count));
                         // The next launch's first entry, walking the triangle row by row.
                         for (int e = 0; e < count; e++)
                         {
@@ -369,22 +429,20 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
                                 column = ++row;
                         }
                     }
-                    _partials.View.AsContiguous().SubView(0, (long)groups * _length).CopyToCPU(_hostPartials.AsSpan(0, groups * _length));
+                    partials.View.AsContiguous().SubView(0, (long)groups * _length)
+                        .CopyToCPU(_hostPartials[r].AsSpan((int)((block - blocks.Begin) * _perBlock), groups * _length));
                 });
-                // Launch j wrote its count entries group by group from first · groups on: each added in block, then group order.
-                for (int first = 0; first < _length; first += TSums.Capacity)
-                {
-                    int count = Math.Min(TSums.Capacity, _length - first);
-                    for (int g = 0; g < groups; g++)
-                    {
-                        for (int e = 0; e < count; e++)
-                            triangle[first + e] += _hostPartials[first * groups + g * count + e];
-                    }
-                }
             }
         }
 
-        public void Dispose() => _partials.Dispose();
+        public void Dispose()
+        {
+            for (int r = 0; r < _partials.Length; r++)
+            {
+                _owner._shards[r].Blocks.Accelerator.Bind();
+                _partials[r]?.Dispose();
+            }
+        }
     }
 
     private interface ITriangleLauncher : IDisposable
@@ -417,7 +475,6 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
     public override void Dispose()
     {
         _triangle?.Dispose();
-        _scoreOutput?.Dispose();
         (Hessian as IDisposable)?.Dispose();
         (LeastSquares as IDisposable)?.Dispose();
         foreach (var shard in _shards)

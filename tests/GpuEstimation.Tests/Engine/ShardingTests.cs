@@ -10,8 +10,8 @@ namespace GpuEstimation.Tests.Engine;
 /// <summary>
 /// Row blocks shared over several devices (<see cref="KernelBlocks.Shards"/>), on two and three CPU accelerators
 /// (instances of ILGPU's one emulated CPU device): with blocks of 1,024 rows over 10,000 rows (10 blocks, runs of 5 + 5
-/// and 3 + 3 + 4), value and gradient, per-row log-densities, a sweep and (on three) a GLM's Hessian pass give the bits of one
-/// device, also with each device streaming its run under a memory limit; the passes not sharded yet refuse several
+/// and 3 + 3 + 4), value and gradient, per-row log-densities, a sweep, score products and cluster score products, and (on three) a GLM's Hessian pass give the bits of one
+/// device, also with each device streaming its run under a memory limit; the least-squares pass, not sharded yet, refuses several
 /// devices by name; a device list names what it opened, and a missing index is an error.
 /// </summary>
 [Collection(DeviceCollection.Name)]
@@ -47,6 +47,8 @@ public sealed class ShardingTests(DeviceFixture devices)
                 Assert.Equal(expected.Gradient, actual.Gradient);
                 Assert.Equal(expected.Densities, actual.Densities);
                 Assert.Equal(expected.Sweep, actual.Sweep);
+                Assert.Equal(expected.Products, actual.Products);
+                Assert.Equal(expected.Clusters, actual.Clusters);
             }
         }
     }
@@ -73,12 +75,13 @@ public sealed class ShardingTests(DeviceFixture devices)
     [Fact]
     public void PassesNotShardedRefuseSeveralDevicesByName()
     {
-        var x = Enumerable.Range(0, Rows).Select(i => i % 17 / 3.0).ToArray();
+        var x = Enumerable.Range(0, Rows).Select(i => 1 + 14.0 * i / Rows).ToArray();
+        var y = x.Select(v => 700 / Math.Pow(1 + Math.Exp(5.3 - 0.76 * v), 1 / 1.28)).ToArray();
         using var blocks = KernelBlocks.Override(BlockRows);
         using var several = ComputeDevice.Open(Backend.Cpu, DeviceSelection.Of(0, 1), null, null, null);
-        using var engine = new LikelihoodEngine<NormalModel>(several, new NormalModel(), [x]);
-        var e = Assert.Throws<InputException>(() => engine.ScoreProducts([1.0, 2.0]));
-        Assert.Contains("the score-products pass does not run on several devices yet", e.Message);
+        var e = Assert.Throws<InputException>(() =>
+            new LikelihoodEngine<NonlinearRegressionModel<NistMeans.Rat43>>(several, new NonlinearRegressionModel<NistMeans.Rat43>(new NistMeans.Rat43()), [y, x]));
+        Assert.Contains("the normal-equations pass does not run on several devices yet (cpu: 2 × ", e.Message);
         Assert.Equal("device", e.ParamName);
     }
 
@@ -91,14 +94,16 @@ public sealed class ShardingTests(DeviceFixture devices)
         Assert.Throws<InputException>(() => ComputeDevice.Open(Backend.Native, DeviceSelection.Every, null, null, null));
     }
 
-    private static (double Value, double[] Gradient, double[] Densities, double[] Sweep, (int, int) Blocks) Passes(
+    private static (double Value, double[] Gradient, double[] Densities, double[] Sweep, double[,] Products, double[,] Clusters, (int, int) Blocks) Passes(
         ComputeDevice device, double[] x, double[] at)
     {
         using var engine = new LikelihoodEngine<NormalModel>(device, new NormalModel(), [x]);
         var gradient = new double[2];
         double value = engine.Evaluate(at, gradient);
         var points = Enumerable.Range(0, 9).Select(i => new[] { 1.5 + 0.1 * i, 2.8 + 0.05 * i }).ToList();
-        return (value, gradient, engine.LogDensities(at), engine.LogLikelihoods(points), engine.RowBlocks);
+        var clusters = Enumerable.Range(0, engine.Rows).Select(i => i * 7 % 13).ToArray();
+        return (value, gradient, engine.LogDensities(at), engine.LogLikelihoods(points), engine.ScoreProducts(at),
+            engine.ClusterScoreProducts(at, clusters, 13), engine.RowBlocks);
     }
 
     private static (double Value, double[] Gradient, double[] Hessian) Hessian(ComputeDevice device, GlmModel model, double[][] columns, double[] theta)
