@@ -9,8 +9,8 @@ namespace GpuEstimation.Engine;
 /// rows, resident or streamed): per evaluation one launch per block and one read-back of the (block, group) partials,
 /// added in that order. On several accelerators each holds a contiguous run of the blocks (<see cref="KernelBlocks.Shards"/>)
 /// with its own kernels and buffers, one host thread per device launches on its run, and the host adds all the
-/// partials in the same (block, group) order: the bits of one device. Every pass here runs on several devices but the
-/// least-squares pass, which refuses them by name.
+/// partials in the same (block, group) order: the bits of one device. Every pass here, and the Hessian and
+/// least-squares passes, run on several devices; the wide passes and the mixture pass refuse them by name.
 /// <typeparamref name="TSum"/> is the group sum the backend's code generator can emit (<see cref="LikelihoodEngine{TModel}"/>
 /// picks it). A kernel that fails to compile or launch is reported as a <see cref="KernelException"/> that names the
 /// backend, the kernel and the model.
@@ -46,8 +46,7 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
                 _shards[s] = new Shard(this, runs[s]);
             _hostPartials = new double[_blocks.TotalGroups * Terms];
             Hessian = HessianPasses.Kernel<TModel, TVec, TSum>(owner, runs, _shared);
-            // On several devices the least-squares pass refuses them (by name) here.
-            LeastSquares = LeastSquaresPasses.Kernel<TModel, TVec, TSum>(owner, _blocks, _shared);
+            LeastSquares = LeastSquaresPasses.Kernel<TModel, TVec, TSum>(owner, runs, _shared);
         }
         catch
         {

@@ -10,8 +10,8 @@ namespace GpuEstimation.Tests.Engine;
 /// <summary>
 /// Row blocks shared over several devices (<see cref="KernelBlocks.Shards"/>), on two and three CPU accelerators
 /// (instances of ILGPU's one emulated CPU device): with blocks of 1,024 rows over 10,000 rows (10 blocks, runs of 5 + 5
-/// and 3 + 3 + 4), value and gradient, per-row log-densities, a sweep, score products and cluster score products, and (on three) a GLM's Hessian pass give the bits of one
-/// device, also with each device streaming its run under a memory limit; the least-squares pass, not sharded yet, refuses several
+/// and 3 + 3 + 4), value and gradient, per-row log-densities, a sweep, score products and cluster score products, and (on three) a GLM's Hessian pass and a nonlinear regression's least-squares sums give the bits of one
+/// device, also with each device streaming its run under a memory limit; the wide passes, not sharded yet, refuse several
 /// devices by name; a device list names what it opened, and a missing index is an error.
 /// </summary>
 [Collection(DeviceCollection.Name)]
@@ -54,7 +54,7 @@ public sealed class ShardingTests(DeviceFixture devices)
     }
 
     [Fact]
-    public void GlmHessianOnSeveralDevicesIsBitIdenticalToOne()
+    public void GlmHessianAndLeastSquaresOnSeveralDevicesAreBitIdenticalToOne()
     {
         var random = new Random(13);
         var x1 = Enumerable.Range(0, Rows).Select(_ => Gaussian(random)).ToArray();
@@ -63,25 +63,34 @@ public sealed class ShardingTests(DeviceFixture devices)
         var model = new GlmModel(GlmFamily.Binomial, GlmLink.Logit, [0.0, 0.0]);
         double[] theta = [0.2, 0.9, -1.8];
         using var blocks = KernelBlocks.Override(BlockRows);
+        var rat = Enumerable.Range(0, Rows).Select(i => 1 + 14.0 * i / Rows).ToArray();
+        var ratY = rat.Select(v => 700 / Math.Pow(1 + Math.Exp(5.3 - 0.76 * v), 1 / 1.28) + random.NextDouble() - 0.5).ToArray();
+        var mean = new NonlinearRegressionModel<NistMeans.Rat43>(new NistMeans.Rat43());
+        double[] ratAt = [700, 5.2, 0.75, 1.3];
         var expected = Hessian(devices.Cpu, model, [y, x1, x2], theta);
-        // Three devices only (runs of 3 + 3 + 4 blocks): the CPU accelerator compiles the Hessian kernel for each, seconds apiece.
+        var expectedLs = LeastSquares(devices.Cpu, mean, [ratY, rat], ratAt);
+        // Three devices only (runs of 3 + 3 + 4 blocks): the CPU accelerator compiles each kernel for each, a second apiece.
         using var several = ComputeDevice.Open(Backend.Cpu, DeviceSelection.Of(0, 1, 2), null, null, null);
         var actual = Hessian(several, model, [y, x1, x2], theta);
         Assert.Equal(expected.Value, actual.Value);
         Assert.Equal(expected.Gradient, actual.Gradient);
         Assert.Equal(expected.Hessian, actual.Hessian);
+        var actualLs = LeastSquares(several, mean, [ratY, rat], ratAt);
+        Assert.Equal(expectedLs.Rss, actualLs.Rss);
+        Assert.Equal(expectedLs.JacobianResidual, actualLs.JacobianResidual);
+        Assert.Equal(expectedLs.Gram, actualLs.Gram);
     }
 
     [Fact]
     public void PassesNotShardedRefuseSeveralDevicesByName()
     {
-        var x = Enumerable.Range(0, Rows).Select(i => 1 + 14.0 * i / Rows).ToArray();
-        var y = x.Select(v => 700 / Math.Pow(1 + Math.Exp(5.3 - 0.76 * v), 1 / 1.28)).ToArray();
-        using var blocks = KernelBlocks.Override(BlockRows);
+        // 64 features: a design too wide for a term vector, whose passes (per-row derivatives, tiled sums) run on one device.
+        const int features = 64;
+        var columns = Enumerable.Range(0, features + 1).Select(j => Enumerable.Range(0, 100).Select(i => (i * (j + 3) % 7) / 7.0).ToArray()).ToArray();
         using var several = ComputeDevice.Open(Backend.Cpu, DeviceSelection.Of(0, 1), null, null, null);
         var e = Assert.Throws<InputException>(() =>
-            new LikelihoodEngine<NonlinearRegressionModel<NistMeans.Rat43>>(several, new NonlinearRegressionModel<NistMeans.Rat43>(new NistMeans.Rat43()), [y, x]));
-        Assert.Contains("the normal-equations pass does not run on several devices yet (cpu: 2 × ", e.Message);
+            new LikelihoodEngine<GlmModel>(several, new GlmModel(GlmFamily.Binomial, GlmLink.Logit, new double[features]), columns));
+        Assert.Contains("the row-derivatives pass does not run on several devices yet (cpu: 2 × ", e.Message);
         Assert.Equal("device", e.ParamName);
     }
 
@@ -116,6 +125,16 @@ public sealed class ShardingTests(DeviceFixture devices)
         var other = new double[theta.Length];
         double plain = engine.Evaluate([theta[0], theta[1], theta[2] + 1e-3], other);
         return (value, [.. gradient, plain, .. other], hessian);
+    }
+
+    private static (double Rss, double[] JacobianResidual, double[] Gram) LeastSquares(
+        ComputeDevice device, NonlinearRegressionModel<NistMeans.Rat43> model, double[][] columns, double[] at)
+    {
+        using var engine = new LikelihoodEngine<NonlinearRegressionModel<NistMeans.Rat43>>(device, model, columns);
+        var jr = new double[4];
+        var gram = new double[16];
+        double rss = engine.LeastSquares!.Evaluate(at, jr, gram);
+        return (rss, jr, gram);
     }
 
     private static double Gaussian(Random random) =>
