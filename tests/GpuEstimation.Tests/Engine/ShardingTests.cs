@@ -10,9 +10,10 @@ namespace GpuEstimation.Tests.Engine;
 /// <summary>
 /// Row blocks shared over several devices (<see cref="KernelBlocks.Shards"/>), on two and three CPU accelerators
 /// (instances of ILGPU's one emulated CPU device): with blocks of 1,024 rows over 10,000 rows (10 blocks, runs of 5 + 5
-/// and 3 + 3 + 4), value and gradient, per-row log-densities, a sweep, score products and cluster score products, and (on three) a GLM's Hessian pass and a nonlinear regression's least-squares sums give the bits of one
-/// device, also with each device streaming its run under a memory limit; the wide passes, not sharded yet, refuse several
-/// devices by name; a device list names what it opened, and a missing index is an error.
+/// and 3 + 3 + 4), value and gradient, per-row log-densities, a sweep, score products and cluster score products give
+/// the bits of one device, also with each device streaming its run under a memory limit; so do (on three) a GLM's
+/// Hessian pass and a nonlinear regression's least-squares sums, and (on two) a wide design's passes. The mixture pass,
+/// not sharded yet, refuses several devices by name; a device list names what it opened; a missing index is an error.
 /// </summary>
 [Collection(DeviceCollection.Name)]
 public sealed class ShardingTests(DeviceFixture devices)
@@ -82,15 +83,33 @@ public sealed class ShardingTests(DeviceFixture devices)
     }
 
     [Fact]
-    public void PassesNotShardedRefuseSeveralDevicesByName()
+    public void WideDesignPassesOnSeveralDevicesAreBitIdenticalToOne()
     {
-        // 64 features: a design too wide for a term vector, whose passes (per-row derivatives, tiled sums) run on one device.
-        const int features = 64;
-        var columns = Enumerable.Range(0, features + 1).Select(j => Enumerable.Range(0, 100).Select(i => (i * (j + 3) % 7) / 7.0).ToArray()).ToArray();
+        // 64 features (65 coefficients): the wide passes, per-row derivatives and tiled sums, as value and gradient and
+        // as log-densities; blocks of 256 rows, 8 of them, 4 on each of two devices.
+        const int features = 64, rows = 2048, blockRows = 256;
+        var random = new Random(17);
+        var x = Enumerable.Range(0, features).Select(_ => Enumerable.Range(0, rows).Select(_ => Gaussian(random)).ToArray()).ToArray();
+        var y = Enumerable.Range(0, rows).Select(i => random.NextDouble() < 1 / (1 + Math.Exp(-0.1 * x[i % features][i])) ? 1.0 : 0.0).ToArray();
+        var model = new GlmModel(GlmFamily.Binomial, GlmLink.Logit, new double[features]);
+        double[][] columns = [y, .. x];
+        var theta = Enumerable.Range(0, features + 1).Select(j => 0.01 * (j % 7) - 0.02).ToArray();
+        using var blocks = KernelBlocks.Override(blockRows);
+        var expected = Wide(devices.Cpu, model, columns, theta);
         using var several = ComputeDevice.Open(Backend.Cpu, DeviceSelection.Of(0, 1), null, null, null);
-        var e = Assert.Throws<InputException>(() =>
-            new LikelihoodEngine<GlmModel>(several, new GlmModel(GlmFamily.Binomial, GlmLink.Logit, new double[features]), columns));
-        Assert.Contains("the row-derivatives pass does not run on several devices yet (cpu: 2 × ", e.Message);
+        var actual = Wide(several, model, columns, theta);
+        Assert.Equal(expected.Value, actual.Value);
+        Assert.Equal(expected.Gradient, actual.Gradient);
+        Assert.Equal(expected.Densities, actual.Densities);
+    }
+
+    [Fact]
+    public void TheMixturePassRefusesSeveralDevicesByName()
+    {
+        using var several = ComputeDevice.Open(Backend.Cpu, DeviceSelection.Of(0, 1), null, null, null);
+        double[][] columns = [[1.0, 2.0, 3.0, 5.0], [0.5, 0.1, 0.7, 0.2]];
+        var e = Assert.Throws<InputException>(() => GpuEstimation.Mixtures.MixturePass.Open(several, columns, 2, diagonal: false));
+        Assert.Contains("the Gaussian-mixture statistics pass does not run on several devices yet (cpu: 2 × ", e.Message);
         Assert.Equal("device", e.ParamName);
     }
 
@@ -125,6 +144,14 @@ public sealed class ShardingTests(DeviceFixture devices)
         var other = new double[theta.Length];
         double plain = engine.Evaluate([theta[0], theta[1], theta[2] + 1e-3], other);
         return (value, [.. gradient, plain, .. other], hessian);
+    }
+
+    private static (double Value, double[] Gradient, double[] Densities) Wide(ComputeDevice device, GlmModel model, double[][] columns, double[] theta)
+    {
+        using var engine = new LikelihoodEngine<GlmModel>(device, model, columns);
+        var gradient = new double[theta.Length];
+        double value = engine.Evaluate(theta, gradient);
+        return (value, gradient, engine.LogDensities(theta));
     }
 
     private static (double Rss, double[] JacobianResidual, double[] Gram) LeastSquares(
