@@ -84,8 +84,7 @@ public static class GpuestApp
         {
             // A device memory limit too small for one row block (ComputeDevice.Open's memoryLimit, or the device's own
             // memory): the library says so in its words, the CLI names the option that sets it.
-            // A pass that does not run on several devices (ComputeDevice's "device"): the option that asked for them.
-            var option = e.ParamName switch { "memoryLimit" => "--device-memory: ", "device" => "--device: ", _ => "" };
+            var option = e.ParamName == "memoryLimit" ? "--device-memory: " : "";
             error.WriteLine($"gpuest: {option}{e.Message.ReplaceLineEndings(" ")}");
             if (e.Display is { } display)
                 error.WriteLine(display);

@@ -51,14 +51,6 @@ public sealed class ComputeDevice : IDisposable
     /// <summary>The ILGPU accelerators, in the order they hold the rows (none for the native backend).</summary>
     public IReadOnlyList<Accelerator> Accelerators => _accelerators;
 
-    /// <summary>
-    /// The accelerator of a pass that runs on one device only: with several devices, an error naming
-    /// <paramref name="pass"/> (never a silent run on the first device).
-    /// </summary>
-    internal Accelerator Single(string pass) => _accelerators.Length > 1
-        ? throw new InputException($"the {pass} pass does not run on several devices yet ({Description}); use one device", "device")
-        : Accelerator;
-
     /// <summary>The ILGPU accelerators the CPU backend offers as devices 0, 1, …: instances of its one emulated device, for tests of several devices.</summary>
     public const int CpuAccelerators = 4;
 

@@ -148,6 +148,32 @@ internal sealed class KernelBlocks : IDisposable
         return [.. result];
     }
 
+    /// <summary>
+    /// Runs <paramref name="action"/> for each of <paramref name="runs"/> (by index): inline for one, and for several on one
+    /// host thread per device, its accelerator bound to the thread. A failure on any is rethrown as itself (the first).
+    /// </summary>
+    public static void ForEach(IReadOnlyList<KernelBlocks> runs, Action<int> action)
+    {
+        if (runs.Count == 1)
+        {
+            action(0);
+            return;
+        }
+        try
+        {
+            Parallel.For(0, runs.Count, new ParallelOptions { MaxDegreeOfParallelism = runs.Count }, r =>
+            {
+                runs[r].Accelerator.Bind();
+                action(r);
+            });
+        }
+        catch (AggregateException e)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+            throw;
+        }
+    }
+
     /// <summary>The accelerator that holds these blocks.</summary>
     public Accelerator Accelerator => _accelerator;
 

@@ -9,8 +9,7 @@ namespace GpuEstimation.Engine;
 /// rows, resident or streamed): per evaluation one launch per block and one read-back of the (block, group) partials,
 /// added in that order. On several accelerators each holds a contiguous run of the blocks (<see cref="KernelBlocks.Shards"/>)
 /// with its own kernels and buffers, one host thread per device launches on its run, and the host adds all the
-/// partials in the same (block, group) order: the bits of one device. Every pass here, and the Hessian and
-/// least-squares passes, run on several devices; the wide passes and the mixture pass refuse them by name.
+/// partials in the same (block, group) order: the bits of one device.
 /// <typeparamref name="TSum"/> is the group sum the backend's code generator can emit (<see cref="LikelihoodEngine{TModel}"/>
 /// picks it). A kernel that fails to compile or launch is reported as a <see cref="KernelException"/> that names the
 /// backend, the kernel and the model.
@@ -23,6 +22,7 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
     // The first device's run: all the blocks on one device (the passes that run on one device only use it).
     private readonly KernelBlocks _blocks;
     private readonly Shard[] _shards = [];
+    private readonly KernelBlocks[] _runs;
     private readonly double[] _hostPartials;
     private readonly SharedMemoryConfig _shared;
     private ITriangleLauncher? _triangle;
@@ -37,7 +37,7 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
         int dynamicDoubles = TSum.DynamicDoubles(device.GroupSize, device.Accelerators[0].WarpSize);
         _shared = dynamicDoubles > 0 ? SharedMemoryConfig.RequestDynamic<double>(dynamicDoubles) : default;
 
-        var runs = KernelBlocks.Shards(device, columns, owner.Rows);
+        var runs = _runs = KernelBlocks.Shards(device, columns, owner.Rows);
         _blocks = runs[0];
         try
         {
@@ -104,31 +104,8 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
         }
     }
 
-    /// <summary>
-    /// Runs <paramref name="action"/> for each device's run: inline on one device, on one host thread per device (its
-    /// accelerator bound to it) on several.
-    /// </summary>
-    private void ForEachShard(Action<Shard> action)
-    {
-        if (_shards.Length == 1)
-        {
-            action(_shards[0]);
-            return;
-        }
-        try
-        {
-            Parallel.For(0, _shards.Length, new ParallelOptions { MaxDegreeOfParallelism = _shards.Length }, s =>
-            {
-                _shards[s].Blocks.Accelerator.Bind();
-                action(_shards[s]);
-            });
-        }
-        catch (AggregateException e)
-        {
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
-            throw;
-        }
-    }
+    /// <summary>Runs <paramref name="action"/> for each device's run (<see cref="KernelBlocks.ForEach"/>).</summary>
+    private void ForEachShard(Action<Shard> action) => KernelBlocks.ForEach(_runs, r => action(_shards[r]));
 
     public override (int Streamed, int Count) RowBlocks => (_shards.Sum(s => s.Blocks.Streamed), _blocks.Count);
 
@@ -138,10 +115,7 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
         try
         {
             var (model, arguments) = (Owner.Model, Arguments(parameters));
-            if (_shards.Length == 1)
-                Evaluate(_shards[0], model, arguments);
-            else
-                ForEachShard(shard => Evaluate(shard, model, arguments));
+            ForEachShard(shard => Evaluate(shard, model, arguments));
         }
         catch (Exception e) when (e is not KernelException)
         {
@@ -382,7 +356,7 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
         public void Run(TVec arguments, double[] triangle)
         {
             var shards = _owner._shards;
-            _owner.ForEachShard(shard => Launch(Array.IndexOf(shards, shard), arguments));
+            KernelBlocks.ForEach(_owner._runs, r => Launch(r, arguments));
             // Launch j wrote its count entries group by group from first · groups on: each added in block, then group order.
             for (int r = 0; r < shards.Length; r++)
             {

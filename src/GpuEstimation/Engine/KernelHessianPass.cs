@@ -17,6 +17,7 @@ internal sealed class KernelHessianPass<TModel, TVec, TSum> : IHessianPass, IDis
 {
     private readonly LikelihoodEngine<TModel> _owner;
     private readonly Run[] _runs;
+    private readonly KernelBlocks[] _blocks;
     private readonly SharedMemoryConfig _shared;
     private readonly HessianLayout _layout;
     private readonly double[] _sums;
@@ -54,6 +55,7 @@ internal sealed class KernelHessianPass<TModel, TVec, TSum> : IHessianPass, IDis
         _layout = new HessianLayout(model.DesignWidth, model.ExtraParameters);
         _sums = new double[_layout.Entries.Length];
         _runs = new Run[runs.Length];
+        _blocks = runs;
         try
         {
             for (int r = 0; r < runs.Length; r++)
@@ -97,25 +99,9 @@ internal sealed class KernelHessianPass<TModel, TVec, TSum> : IHessianPass, IDis
         Array.Clear(_sums);
         try
         {
-            if (_runs.Length == 1)
-            {
-                Launch(_runs[0], model, arguments);
-            }
-            else
-            {
-                // One host thread per device, its accelerator bound to it.
-                Parallel.For(0, _runs.Length, new ParallelOptions { MaxDegreeOfParallelism = _runs.Length }, r =>
-                {
-                    _runs[r].Blocks.Accelerator.Bind();
-                    Launch(_runs[r], model, arguments);
-                });
-            }
+            KernelBlocks.ForEach(_blocks, r => Launch(_runs[r], model, arguments));
         }
-        catch (AggregateException e) when (e.InnerExceptions[0] is not KernelException)
-        {
-            throw new KernelException(_owner.Device.Backend, KernelException.Hessian, _owner.ModelName, compiling: false, e.InnerExceptions[0]);
-        }
-        catch (Exception e) when (e is not KernelException and not AggregateException)
+        catch (Exception e) when (e is not KernelException)
         {
             throw new KernelException(_owner.Device.Backend, KernelException.Hessian, _owner.ModelName, compiling: false, e);
         }

@@ -94,25 +94,9 @@ internal sealed class KernelLeastSquaresPass<TMean, TVec, TSum> : ILeastSquares,
         Array.Clear(_triangle);
         try
         {
-            if (_runs.Length == 1)
-            {
-                Launch(0, arguments, size);
-            }
-            else
-            {
-                // One host thread per device, its accelerator bound to it.
-                Parallel.For(0, _runs.Length, new ParallelOptions { MaxDegreeOfParallelism = _runs.Length }, r =>
-                {
-                    _runs[r].Accelerator.Bind();
-                    Launch(r, arguments, size);
-                });
-            }
+            KernelBlocks.ForEach(_runs, r => Launch(r, arguments, size));
         }
-        catch (AggregateException e) when (e.InnerExceptions[0] is not KernelException)
-        {
-            throw new KernelException(_backend, KernelException.NormalEquations, _modelName, compiling: false, e.InnerExceptions[0]);
-        }
-        catch (Exception e) when (e is not KernelException and not AggregateException)
+        catch (Exception e) when (e is not KernelException)
         {
             throw new KernelException(_backend, KernelException.NormalEquations, _modelName, compiling: false, e);
         }

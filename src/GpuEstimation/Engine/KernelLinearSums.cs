@@ -21,6 +21,7 @@ internal sealed class KernelLinearSums<TModel, TSum> : ILinearSums
 
     private readonly LikelihoodEngine<TModel> _owner;
     private readonly Run[] _runs = [];
+    private readonly KernelBlocks[] _blockRuns = [];
     private readonly SharedMemoryConfig _shared;
     private readonly Dictionary<int[], Plan> _plans = new(ReferenceEqualityComparer.Instance);
 
@@ -86,33 +87,15 @@ internal sealed class KernelLinearSums<TModel, TSum> : ILinearSums
             throw;
         }
         _runs = [.. made];
+        _blockRuns = runs;
     }
 
     /// <summary>Row blocks streamed through the devices, and all of them.</summary>
     public (int Streamed, int Count) RowBlocks => (_runs.Sum(r => r.Blocks.Streamed), _runs[0].Blocks.Count);
 
-    /// <summary>Runs <paramref name="action"/> for each run: inline on one device, on one host thread per device on several.</summary>
-    private void ForEachRun(Action<int> action)
-    {
-        if (_runs.Length == 1)
-        {
-            action(0);
-            return;
-        }
-        try
-        {
-            Parallel.For(0, _runs.Length, new ParallelOptions { MaxDegreeOfParallelism = _runs.Length }, r =>
-            {
-                _runs[r].Blocks.Accelerator.Bind();
-                action(r);
-            });
-        }
-        catch (AggregateException e)
-        {
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
-            throw;
-        }
-    }
+    /// <summary>Runs <paramref name="action"/> for each run (<see cref="KernelBlocks.ForEach"/>).</summary>
+    private void ForEachRun(Action<int> action) => KernelBlocks.ForEach(_blockRuns, action);
+
 
     public void Sum(ReadOnlySpan<double> coefficients, Vec4 own, LinearSumMode mode, int[] entries, double[] sums)
     {
@@ -123,7 +106,7 @@ internal sealed class KernelLinearSums<TModel, TSum> : ILinearSums
         // One plan per list: the passes ask for the same few lists (their layouts') every time.
         if (!_plans.TryGetValue(entries, out var plan))
         {
-            plan = new Plan(entries, _owner.Model.DesignWidth, _owner.Device, [.. _runs.Select(r => r.Blocks)]);
+            plan = new Plan(entries, _owner.Model.DesignWidth, _owner.Device, _blockRuns);
             _plans.Add(entries, plan);
         }
         var values = coefficients.ToArray();

@@ -10,7 +10,7 @@ namespace GpuEstimation.Tests.Cli;
 /// <summary>
 /// <c>--device cpu:0,1</c>: a Weibull fit with robust standard errors (score products) on two CPU accelerators, each holding half of the row blocks, writes the JSON
 /// of the fit on one, bit for bit but for the timing and the device line, which names both; bad device lists are
-/// errors naming the flag, and so is a Gaussian mixture, whose pass does not run on several devices yet.
+/// errors naming the flag.
 /// </summary>
 [Collection(DeviceCollection.Name)]
 public sealed class SeveralDevicesCliTests : IDisposable
@@ -54,14 +54,6 @@ public sealed class SeveralDevicesCliTests : IDisposable
     {
         var data = WriteCsv(_directory, "n.csv", ("x", [1.0, 2.0, 4.0]));
         AssertBadInput(["fit", "--model", "normal", "--data", data, "--column", "x", "--device", device], message);
-    }
-
-    [Fact]
-    public void AGaussianMixtureOnSeveralDevicesIsAnErrorNamingTheFlag()
-    {
-        var data = WriteCsv(_directory, "m.csv", ("a", [1.0, 2.0, 4.0, 7.0, 8.0]), ("b", [0.5, 0.1, 0.7, 0.2, 0.9]));
-        AssertBadInput(["fit", "--model", "gaussian-mixture", "--data", data, "--x", "a,b", "--components", "2", "--device", "cpu:0,1"],
-            "--device: the Gaussian-mixture statistics pass does not run on several devices yet");
     }
 
     // The JSON without its timing, with the device line apart.

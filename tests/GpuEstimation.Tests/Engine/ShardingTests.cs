@@ -1,7 +1,9 @@
 using GpuEstimation.Backends;
 using GpuEstimation.Engine;
 using GpuEstimation.Kernels.Models;
+using GpuEstimation.Mixtures;
 using GpuEstimation.Models;
+using GpuEstimation.Tests.Mixtures;
 using GpuEstimation.Tests.Support;
 using Xunit;
 
@@ -12,8 +14,8 @@ namespace GpuEstimation.Tests.Engine;
 /// (instances of ILGPU's one emulated CPU device): with blocks of 1,024 rows over 10,000 rows (10 blocks, runs of 5 + 5
 /// and 3 + 3 + 4), value and gradient, per-row log-densities, a sweep, score products and cluster score products give
 /// the bits of one device, also with each device streaming its run under a memory limit; so do (on three) a GLM's
-/// Hessian pass and a nonlinear regression's least-squares sums, and (on two) a wide design's passes. The mixture pass,
-/// not sharded yet, refuses several devices by name; a device list names what it opened; a missing index is an error.
+/// Hessian pass and a nonlinear regression's least-squares sums, and (on two) a wide design's passes and a Gaussian
+/// mixture's EM steps. A device list names what it opened; a missing index is an error.
 /// </summary>
 [Collection(DeviceCollection.Name)]
 public sealed class ShardingTests(DeviceFixture devices)
@@ -104,13 +106,27 @@ public sealed class ShardingTests(DeviceFixture devices)
     }
 
     [Fact]
-    public void TheMixturePassRefusesSeveralDevicesByName()
+    public void GaussianMixtureOnSeveralDevicesIsBitIdenticalToOne()
     {
-        using var several = ComputeDevice.Open(Backend.Cpu, DeviceSelection.Of(0, 1), null, null, null);
-        double[][] columns = [[1.0, 2.0, 3.0, 5.0], [0.5, 0.1, 0.7, 0.2]];
-        var e = Assert.Throws<InputException>(() => GpuEstimation.Mixtures.MixturePass.Open(several, columns, 2, diagonal: false));
-        Assert.Contains("the Gaussian-mixture statistics pass does not run on several devices yet (cpu: 2 × ", e.Message);
-        Assert.Equal("device", e.ParamName);
+        // Blocks of 128 rows, 32 of them, 16 on each of two devices; 8 EM steps.
+        var truth = new MixtureSamples.Truth([0.4, 0.6], [[-2.0, 0.5], [2.0, -1.0]], [MixtureSamples.RandomCovariance(2, 1, 3), MixtureSamples.RandomCovariance(2, 1, 4)]);
+        var columns = MixtureSamples.Draw(truth, 4000, seed: 12);
+        var options = new GaussianMixtureOptions { Components = 2, StandardErrors = false, SubsampleRows = 0, MaxIterations = 8 };
+        using var blocks = KernelBlocks.Override(128);
+        GaussianMixtureResult one, two;
+        using (var fitter = new GaussianMixtureFitter(["a", "b"], columns, devices.Cpu))
+            one = fitter.Fit(options);
+        using (var several = ComputeDevice.Open(Backend.Cpu, DeviceSelection.Of(0, 1), null, null, null))
+        using (var fitter = new GaussianMixtureFitter(["a", "b"], columns, several))
+            two = fitter.Fit(options);
+        Assert.Equal(one.LogLikelihood, two.LogLikelihood);
+        Assert.Equal(one.Iterations, two.Iterations);
+        for (int c = 0; c < 2; c++)
+        {
+            Assert.Equal(one.Components[c].Weight, two.Components[c].Weight);
+            Assert.Equal(one.Components[c].Mean, two.Components[c].Mean);
+            Assert.Equal(one.Components[c].Covariance, two.Components[c].Covariance);
+        }
     }
 
     [Fact]
