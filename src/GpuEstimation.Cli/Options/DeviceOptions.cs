@@ -19,7 +19,7 @@ internal sealed class DeviceOptions
         (flag, text) => NumberText.Count(flag, text, 1));
 
     public Option<long?> DeviceMemory { get; } = CliOption.Single<long?>("--device-memory", "SIZE",
-        "the most accelerator memory the data may take, e.g. 256MB or 8GiB [default: the device's memory less a tenth]; " +
+        "the most accelerator memory the data may take on each device, e.g. 256MB or 8GiB [default: the device's memory less a tenth]; " +
         "data beyond it streams through the device in row blocks, with bit-identical results. The native backend ignores it",
         (flag, text) => ByteSizeText.Parse(flag, text));
 
