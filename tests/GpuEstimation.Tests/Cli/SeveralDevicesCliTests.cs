@@ -10,7 +10,7 @@ namespace GpuEstimation.Tests.Cli;
 /// <summary>
 /// <c>--device cpu:0,1</c>: a Weibull fit with robust standard errors (score products) on two CPU accelerators, each holding half of the row blocks, writes the JSON
 /// of the fit on one, bit for bit but for the timing and the device line, which names both; bad device lists are
-/// errors naming the flag.
+/// errors naming the flag; <c>gpuest devices</c> gives the indices.
 /// </summary>
 [Collection(DeviceCollection.Name)]
 public sealed class SeveralDevicesCliTests : IDisposable
@@ -54,6 +54,23 @@ public sealed class SeveralDevicesCliTests : IDisposable
     {
         var data = WriteCsv(_directory, "n.csv", ("x", [1.0, 2.0, 4.0]));
         AssertBadInput(["fit", "--model", "normal", "--data", data, "--column", "x", "--device", device], message);
+    }
+
+    [Fact]
+    public void DevicesListsEachAcceleratorWithItsIndex()
+    {
+        var (code, output, _) = Run(["devices"]);
+        Assert.Equal(0, code);
+        var lines = output.TrimEnd().Split('\n').Select(l => l.TrimEnd('\r')).ToList();
+        Assert.Contains(lines, l => l.StartsWith("cpu:0: ", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("native: ", StringComparison.Ordinal));
+        // Each backend's accelerators numbered 0, 1, … in order.
+        foreach (var backend in new[] { "cuda", "opencl", "cpu" })
+        {
+            var indices = lines.Where(l => l.StartsWith(backend + ":", StringComparison.Ordinal))
+                .Select(l => int.Parse(l[(backend.Length + 1)..l.IndexOf(':', backend.Length + 1)], System.Globalization.CultureInfo.InvariantCulture)).ToList();
+            Assert.Equal(Enumerable.Range(0, indices.Count), indices);
+        }
     }
 
     // The JSON without its timing, with the device line apart.
