@@ -46,17 +46,11 @@ internal sealed class KernelBlocks : IDisposable
     private readonly AcceleratorStream? _copies;
     private readonly long[] _groupOffsets;
 
-    /// <summary>All the blocks, on <paramref name="accelerator"/> (one of <paramref name="device"/>'s).</summary>
-    public KernelBlocks(ComputeDevice device, Accelerator accelerator, IReadOnlyList<double[]> columns, long rows)
-        : this(device, accelerator, columns, rows, 0, null)
-    {
-    }
-
     /// <summary>
-    /// Blocks <paramref name="begin"/> … <paramref name="end"/> − 1 (null: all) of the data, numbered as in the whole
-    /// data, on <paramref name="accelerator"/>: one device's run (<see cref="Shards"/>).
+    /// Blocks <paramref name="begin"/> … <paramref name="end"/> − 1 of the data, numbered as in the whole data, on
+    /// <paramref name="accelerator"/>: one device's run (<see cref="Shards"/>; on one device, all the blocks).
     /// </summary>
-    private KernelBlocks(ComputeDevice device, Accelerator accelerator, IReadOnlyList<double[]> columns, long rows, int begin, int? end)
+    private KernelBlocks(ComputeDevice device, Accelerator accelerator, IReadOnlyList<double[]> columns, long rows, int begin, int end)
     {
         _accelerator = accelerator;
         accelerator.Bind();
@@ -67,7 +61,7 @@ internal sealed class KernelBlocks : IDisposable
         BlockRows = BlockRowsFor(width);
         Count = (int)((rows + BlockRows - 1) / BlockRows);
         Begin = begin;
-        End = end ?? Count;
+        End = end;
         _groupOffsets = new long[Count + 1];
         for (int b = 0; b < Count; b++)
             _groupOffsets[b + 1] = _groupOffsets[b] + Groups(b);
