@@ -135,7 +135,10 @@ public sealed class ComputeDevice : IDisposable
                 ofKind = [.. Enumerable.Repeat(ofKind[0], CpuAccelerators)];
             if (ofKind.Count == 0)
                 throw new InputException($"device {name}: no such device on this machine", nameof(requested));
-            var indices = selection.Indices ?? Enumerable.Range(0, ofKind.Count).ToList();
+            // All: the usable ones (an OpenCL platform may list devices this engine cannot use); a list: those named.
+            var indices = selection.Indices ?? Enumerable.Range(0, ofKind.Count).Where(i => ofKind[i].Info.Usable).ToList();
+            if (indices.Count == 0)
+                throw new InputException($"device {name}: no usable device ({string.Join("; ", ofKind.Select(c => c.Info.ToString()))})", nameof(selection));
             foreach (int index in indices)
             {
                 if (index >= ofKind.Count)

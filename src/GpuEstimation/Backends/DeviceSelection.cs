@@ -17,7 +17,7 @@ public sealed class DeviceSelection
     /// <summary>The first usable device of the backend (what a plain backend name opens).</summary>
     public static DeviceSelection First { get; } = new(false, null);
 
-    /// <summary>Every device of the backend (for the CPU accelerator: <see cref="ComputeDevice.CpuAccelerators"/> of them).</summary>
+    /// <summary>Every usable device of the backend (for the CPU accelerator: <see cref="ComputeDevice.CpuAccelerators"/> of them).</summary>
     public static DeviceSelection Every { get; } = new(true, null);
 
     /// <summary>Whether every device of the backend is meant.</summary>

@@ -130,12 +130,17 @@ public sealed class ShardingTests(DeviceFixture devices)
     }
 
     [Fact]
-    public void AMissingDeviceIsAnError()
+    public void AllOpensEveryDeviceAndAMissingOneIsAnError()
     {
         var e = Assert.Throws<InputException>(() => ComputeDevice.Open(Backend.Cpu, DeviceSelection.Of(0, ComputeDevice.CpuAccelerators), null, null, null));
         Assert.Equal($"device cpu: no device {ComputeDevice.CpuAccelerators} (this machine has {ComputeDevice.CpuAccelerators}: 0-{ComputeDevice.CpuAccelerators - 1})", e.Message);
         Assert.Contains("named twice", Assert.Throws<InputException>(() => DeviceSelection.Of(1, 1)).Message);
         Assert.Throws<InputException>(() => ComputeDevice.Open(Backend.Native, DeviceSelection.Every, null, null, null));
+        // All: every instance the CPU backend offers, named once with their count.
+        using var all = ComputeDevice.Open(Backend.Cpu, DeviceSelection.Every, null, null, null);
+        Assert.Equal(ComputeDevice.CpuAccelerators, all.Accelerators.Count);
+        Assert.Equal($"cpu: {ComputeDevice.CpuAccelerators} × {all.Accelerators[0].Name}", all.Description);
+        Assert.Throws<InvalidOperationException>(() => all.Accelerator);
     }
 
     private static (double Value, double[] Gradient, double[] Densities, double[] Sweep, double[,] Products, double[,] Clusters, (int, int) Blocks) Passes(
