@@ -128,29 +128,40 @@ internal sealed class KernelLinearSums<TModel, TSum> : ILinearSums
                 }
                 long length = (long)plan.TileCount * groups * LikelihoodKernels.TileSums;
                 plan.Partials[r].View.AsContiguous().SubView(0, length)
-                    .CopyToCPU(plan.HostPartials[r].AsSpan((int)((block - blocks.Begin) * plan.PerBlock), (int)length));
+                    .CopyToCPU(plan.HostPartials[r].AsSpan((int)plan.Offset(r, block), (int)length));
+                if (_runs.Length == 1)
+                    Add(plan, r, block, entries, sums);
             }
             return true;
         }));
-        // Entry e is slot s of tile t: its partials lie groups apart from (t · groups) · 32 + s, added in group order
-        // after the blocks before.
-        for (int r = 0; r < _runs.Length; r++)
+        // On several devices every block's partials, in block order over the runs, once all have run (on one, each
+        // block's were added as it came).
+        if (_runs.Length > 1)
         {
-            var blocks = _runs[r].Blocks;
-            var host = plan.HostPartials[r];
-            for (int block = blocks.Begin; block < blocks.End; block++)
+            for (int r = 0; r < _runs.Length; r++)
             {
-                int groups = plan.Groups(blocks.RowsOf(block));
-                long offset = (block - blocks.Begin) * plan.PerBlock;
-                for (int e = 0; e < entries.Length; e++)
-                {
-                    long at = offset + (long)plan.Tile[e] * groups * LikelihoodKernels.TileSums + plan.Slot[e];
-                    double sum = sums[e];
-                    for (int g = 0; g < groups; g++)
-                        sum += host[at + (long)g * LikelihoodKernels.TileSums];
-                    sums[e] = sum;
-                }
+                for (int block = _runs[r].Blocks.Begin; block < _runs[r].Blocks.End; block++)
+                    Add(plan, r, block, entries, sums);
             }
+        }
+    }
+
+    /// <summary>
+    /// Block <paramref name="block"/>'s partials from run <paramref name="r"/>'s host buffer: entry e is slot s of tile t,
+    /// its partials groups apart from (t · groups) · 32 + s, added in group order after the blocks before.
+    /// </summary>
+    private static void Add(Plan plan, int r, int block, int[] entries, double[] sums)
+    {
+        int groups = plan.Groups(plan.Runs[r].RowsOf(block));
+        long offset = plan.Offset(r, block);
+        var host = plan.HostPartials[r];
+        for (int e = 0; e < entries.Length; e++)
+        {
+            long at = offset + (long)plan.Tile[e] * groups * LikelihoodKernels.TileSums + plan.Slot[e];
+            double sum = sums[e];
+            for (int g = 0; g < groups; g++)
+                sum += host[at + (long)g * LikelihoodKernels.TileSums];
+            sums[e] = sum;
         }
     }
 
@@ -219,13 +230,11 @@ internal sealed class KernelLinearSums<TModel, TSum> : ILinearSums
     /// The tiles that cover a list of entries, and where each entry lies in them. An entry times the constant 1 puts
     /// the constant on the tile's a side (w · 1 · z_b), so that a gradient fills 8 sums of a tile, not 4. Groups of rows
     /// per tile: enough that tiles × groups fill the device, at most what a block's rows need. Per run of blocks: the
-    /// tiles and the partials on its device, and its blocks' partials on the host, block after block.
+    /// tiles and the partials on its device, and its blocks' partials on the host (see <see cref="Offset"/>).
     /// </summary>
     private sealed class Plan : IDisposable
     {
         private readonly int _groupSize, _tileGroups;
-        private readonly KernelBlocks[] _runs;
-
         public Plan(int[] entries, int width, Backends.ComputeDevice device, KernelBlocks[] runs)
         {
             var tiles = new List<int>();
@@ -251,7 +260,7 @@ internal sealed class KernelLinearSums<TModel, TSum> : ILinearSums
             TileCount = tiles.Count;
             _groupSize = device.GroupSize;
             _tileGroups = (device.MaxGroups + TileCount - 1) / TileCount;
-            _runs = runs;
+            Runs = runs;
             PerBlock = (long)TileCount * Groups(Math.Min(runs[0].Rows, runs[0].BlockRows)) * LikelihoodKernels.TileSums;
             Tiles = new MemoryBuffer1D<int, Stride1D.Dense>[runs.Length];
             Partials = new MemoryBuffer1D<double, Stride1D.Dense>[runs.Length];
@@ -264,7 +273,7 @@ internal sealed class KernelLinearSums<TModel, TSum> : ILinearSums
                     runs[r].Accelerator.Bind();
                     Tiles[r] = runs[r].Accelerator.Allocate1D(keys);
                     Partials[r] = runs[r].Accelerator.Allocate1D<double>(PerBlock);
-                    HostPartials[r] = new double[Math.Max(1, runs[r].End - runs[r].Begin) * PerBlock];
+                    HostPartials[r] = new double[(runs.Length == 1 ? 1 : Math.Max(1, runs[r].End - runs[r].Begin)) * PerBlock];
                 }
             }
             catch
@@ -283,6 +292,15 @@ internal sealed class KernelLinearSums<TModel, TSum> : ILinearSums
         /// <summary>Partials of a block, on the host: the tiles × the largest block's groups × the tile sums.</summary>
         public long PerBlock { get; }
 
+        /// <summary>The devices' runs of blocks.</summary>
+        public KernelBlocks[] Runs { get; }
+
+        /// <summary>
+        /// Where block <paramref name="block"/>'s partials lie in run <paramref name="r"/>'s host buffer: on one device at
+        /// 0, each block added as it comes; on several at the block's place in the run, all added once every device has run.
+        /// </summary>
+        public long Offset(int r, int block) => Runs.Length == 1 ? 0 : (block - Runs[r].Begin) * PerBlock;
+
         /// <summary>Groups of rows per tile over a block of <paramref name="rows"/> rows.</summary>
         public int Groups(long rows) => (int)Math.Clamp(_tileGroups, 1, Math.Max(1, (rows + _groupSize - 1) / _groupSize));
 
@@ -294,9 +312,9 @@ internal sealed class KernelLinearSums<TModel, TSum> : ILinearSums
 
         public void Dispose()
         {
-            for (int r = 0; r < _runs.Length; r++)
+            for (int r = 0; r < Runs.Length; r++)
             {
-                _runs[r].Accelerator.Bind();
+                Runs[r].Accelerator.Bind();
                 Tiles[r]?.Dispose();
                 Partials[r]?.Dispose();
             }

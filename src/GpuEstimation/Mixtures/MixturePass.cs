@@ -108,6 +108,8 @@ internal sealed class KernelMixturePass<TX, TK, TSums, TSum> : MixturePass
     private readonly KernelBlocks[] _blockRuns = [];
     private readonly SharedMemoryConfig _shared;
     private int[]? _uploadedCodes;
+    // The log-likelihood of the pass under way, added with the statistics.
+    private double _logLikelihood;
 
     /// <summary>One device's run of blocks with its kernel and buffers; its blocks' partials on the host, block after block.</summary>
     private sealed class DeviceRun : IDisposable
@@ -176,49 +178,65 @@ internal sealed class KernelMixturePass<TX, TK, TSums, TSum> : MixturePass
         long perBlock = (long)launches * stride0;
         bool newCodes = !ReferenceEquals(_uploadedCodes, codes);
         Array.Clear(sums, 0, codes.Length);
+        _logLikelihood = 0;
         try
         {
-            ForEachRun(r => Launch(_runs[r], packed, codes, newCodes, launches, perBlock));
+            ForEachRun(r => Launch(_runs[r], packed, codes, newCodes, launches, perBlock, sums));
         }
         catch (Exception e) when (e is not KernelException)
         {
             throw new KernelException(_device.Backend, Pass, "gaussian-mixture", compiling: false, e);
         }
         _uploadedCodes = codes;
-        double logLikelihood = 0;
-        foreach (var run in _runs)
+        // On several devices every block's partials, in block order over the runs, once all have run (on one, each
+        // block's were added as it came).
+        if (_runs.Length > 1)
         {
-            var blocks = run.Blocks;
-            for (int block = blocks.Begin; block < blocks.End; block++)
+            foreach (var run in _runs)
             {
-                // Launch j's partials at j · groups · (capacity + 1) in the block's place. Each statistic's partials in
-                // group order after the blocks before; the log-likelihood from launch 0.
-                int groups = blocks.Groups(block), stride = groups * (TSums.Capacity + 1);
-                long offset = (block - blocks.Begin) * perBlock;
-                for (int launch = 0; launch < launches; launch++)
-                {
-                    int from = launch * TSums.Capacity, count = Math.Min(TSums.Capacity, codes.Length - from), terms = count + 1;
-                    long at = offset + (long)launch * stride;
-                    for (int e = 0; e < count; e++)
-                    {
-                        double sum = sums[from + e];
-                        for (int g = 0; g < groups; g++)
-                            sum += run.HostPartials[at + g * terms + 1 + e];
-                        sums[from + e] = sum;
-                    }
-                    if (launch == 0)
-                    {
-                        for (int g = 0; g < groups; g++)
-                            logLikelihood += run.HostPartials[at + g * terms];
-                    }
-                }
+                for (int block = run.Blocks.Begin; block < run.Blocks.End; block++)
+                    Add(run, block, codes.Length, launches, perBlock, sums);
             }
         }
-        return logLikelihood;
+        return _logLikelihood;
     }
 
+    /// <summary>
+    /// Block <paramref name="block"/>'s partials from its run's host buffer: launch j's at j · groups · (capacity + 1)
+    /// in the block's place; each statistic's partials in group order after the blocks before, the log-likelihood from
+    /// launch 0.
+    /// </summary>
+    private void Add(DeviceRun run, int block, int statistics, int launches, long perBlock, double[] sums)
+    {
+        int groups = run.Blocks.Groups(block), stride = groups * (TSums.Capacity + 1);
+        long offset = Offset(run, block, perBlock);
+        for (int launch = 0; launch < launches; launch++)
+        {
+            int from = launch * TSums.Capacity, count = Math.Min(TSums.Capacity, statistics - from), terms = count + 1;
+            long at = offset + (long)launch * stride;
+            for (int e = 0; e < count; e++)
+            {
+                double sum = sums[from + e];
+                for (int g = 0; g < groups; g++)
+                    sum += run.HostPartials[at + g * terms + 1 + e];
+                sums[from + e] = sum;
+            }
+            if (launch == 0)
+            {
+                for (int g = 0; g < groups; g++)
+                    _logLikelihood += run.HostPartials[at + g * terms];
+            }
+        }
+    }
+
+    /// <summary>
+    /// Where block <paramref name="block"/>'s partials lie in its run's host buffer: on one device at 0, each block added
+    /// as it comes; on several at the block's place in the run, all added once every device has run.
+    /// </summary>
+    private long Offset(DeviceRun run, int block, long perBlock) => _runs.Length == 1 ? 0 : (block - run.Blocks.Begin) * perBlock;
+
     /// <summary>One device's launches over its run, each block's partials read back into their place.</summary>
-    private void Launch(DeviceRun run, double[] packed, int[] codes, bool newCodes, int launches, long perBlock)
+    private void Launch(DeviceRun run, double[] packed, int[] codes, bool newCodes, int launches, long perBlock, double[] sums)
     {
         var blocks = run.Blocks;
         var accelerator = blocks.Accelerator;
@@ -240,7 +258,7 @@ internal sealed class KernelMixturePass<TX, TK, TSums, TSum> : MixturePass
             run.Partials?.Dispose();
             run.Partials = accelerator.Allocate1D<double>(perBlock);
         }
-        long hostLength = Math.Max(1, blocks.End - blocks.Begin) * perBlock;
+        long hostLength = (_runs.Length == 1 ? 1 : Math.Max(1, blocks.End - blocks.Begin)) * perBlock;
         if (run.HostPartials.Length < hostLength)
             run.HostPartials = new double[hostLength];
         foreach (var (block, data) in blocks.Walk())
@@ -254,7 +272,9 @@ internal sealed class KernelMixturePass<TX, TK, TSums, TSum> : MixturePass
                     run.Partials.View.SubView((long)launch * stride, (long)groups * (count + 1)));
             }
             run.Partials.View.AsContiguous().SubView(0, (long)launches * stride)
-                .CopyToCPU(run.HostPartials.AsSpan((int)((block - blocks.Begin) * perBlock), launches * stride));
+                .CopyToCPU(run.HostPartials.AsSpan((int)Offset(run, block, perBlock), launches * stride));
+            if (_runs.Length == 1)
+                Add(run, block, codes.Length, launches, perBlock, sums);
         }
     }
 
