@@ -3,14 +3,28 @@ using GpuEstimation.Backends;
 
 namespace GpuEstimation.Cli.Commands;
 
-/// <summary><c>gpuest devices</c>: the accelerators found, and why any is unusable.</summary>
+/// <summary>
+/// <c>gpuest devices</c>: the accelerators found, and why any is unusable; each accelerator with its index among its
+/// backend's devices, as <c>--device cuda:0,1</c> takes it.
+/// </summary>
 internal sealed class DevicesCommand : Command
 {
-    public DevicesCommand() : base("devices", "The accelerators found, and why any is unusable.") =>
+    public DevicesCommand() : base("devices", "The accelerators found (with the index --device cuda:0,1 takes), and why any is unusable.") =>
         SetAction(parse =>
         {
+            var counts = new Dictionary<Backend, int>();
             foreach (var device in ComputeDevice.List())
-                parse.InvocationConfiguration.Output.WriteLine(device.ToString());
+            {
+                string line = device.ToString();
+                if (device.Backend != Backend.Native)
+                {
+                    int index = counts.GetValueOrDefault(device.Backend);
+                    counts[device.Backend] = index + 1;
+                    var name = Parsing.BackendText.Name(device.Backend);
+                    line = $"{name}:{index}{line[name.Length..]}";
+                }
+                parse.InvocationConfiguration.Output.WriteLine(line);
+            }
             return GpuestApp.Ok;
         });
 }

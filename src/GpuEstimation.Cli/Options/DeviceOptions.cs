@@ -8,17 +8,18 @@ namespace GpuEstimation.Cli.Options;
 internal sealed class DeviceOptions
 {
     // No default value of its own: absent, the library's default applies (help names it as typed, not as the enum).
-    public Option<Backend?> Device { get; } = CliOption.Single<Backend?>("--device", string.Join("|", BackendText.Names),
+    public Option<DeviceChoice?> Device { get; } = CliOption.Single<DeviceChoice?>("--device", string.Join("|", BackendText.Names) + "[:all|:0,1,…]",
         "auto picks CUDA, then OpenCL, then native (all CPU cores), and native for data under 100,000 rows; cpu is ILGPU's CPU accelerator (the GPU kernels, emulated). " +
+        "cuda:all or cuda:0,1 shares the rows over several devices of one kind, with the bits of one device. " +
         "A named device that is absent is an error, never a fallback [default: auto]",
-        (flag, text) => BackendText.Parse(flag, text));
+        (flag, text) => BackendText.ParseChoice(flag, text));
 
     public Option<int?> Threads { get; } = CliOption.Single<int?>("--threads", "N",
         "worker threads of the native backend [default: one per core]; results are bit-identical whatever N",
         (flag, text) => NumberText.Count(flag, text, 1));
 
     public Option<long?> DeviceMemory { get; } = CliOption.Single<long?>("--device-memory", "SIZE",
-        "the most accelerator memory the data may take, e.g. 256MB or 8GiB [default: the device's memory less a tenth]; " +
+        "the most accelerator memory the data may take on each device, e.g. 256MB or 8GiB [default: the device's memory less a tenth]; " +
         "data beyond it streams through the device in row blocks, with bit-identical results. The native backend ignores it",
         (flag, text) => ByteSizeText.Parse(flag, text));
 
@@ -36,23 +37,23 @@ internal sealed class DeviceOptions
     /// </summary>
     public ComputeDevice Open(ParseResult parse, long? rows = null)
     {
-        var backend = parse.GetValue(Device);
+        var choice = parse.GetValue(Device);
         if (RowCollective.Current.Size > 1)
         {
             // Under MPI the ranks share the native backend's chunks; the kernel backends do not take part yet.
-            if (backend is not (null or Backend.Auto or Backend.Native))
-                throw new InputException($"--device {BackendText.Name(backend.Value)}: under MPI ({RowCollective.Current.Size} ranks) only the native backend is supported so far; use --device native or auto");
-            backend = Backend.Native;
+            if (choice is not (null or { Backend: Backend.Auto or Backend.Native }))
+                throw new InputException($"--device {choice}: under MPI ({RowCollective.Current.Size} ranks) only the native backend is supported so far; use --device native or auto");
+            choice = new DeviceChoice(Backend.Native, DeviceSelection.First);
         }
         try
         {
-            return ComputeDevice.Open(backend ?? Backend.Auto, parse.GetValue(Threads), rows, parse.GetValue(DeviceMemory));
+            return ComputeDevice.Open(choice?.Backend ?? Backend.Auto, choice?.Selection ?? DeviceSelection.First, parse.GetValue(Threads), rows, parse.GetValue(DeviceMemory));
         }
-        catch (InputException e) when (backend is not null)
+        catch (InputException e) when (choice is not null)
         {
             // An absent or unusable device: the library says what is wrong, the CLI which option asked for it.
-            var option = $"--device {BackendText.Name(backend.Value)}: ";
-            var library = $"device {BackendText.Name(backend.Value)}: ";
+            var option = $"--device {choice}: ";
+            var library = $"device {BackendText.Name(choice.Backend)}: ";
             throw new InputException(option + (e.Message.StartsWith(library, StringComparison.Ordinal) ? e.Message[library.Length..] : e.Message));
         }
     }

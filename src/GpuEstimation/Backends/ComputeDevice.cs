@@ -8,20 +8,23 @@ using ILGPU.Runtime.OpenCL;
 namespace GpuEstimation.Backends;
 
 /// <summary>
-/// What evaluates the likelihood: one ILGPU context and accelerator with the launch shape used on it, or the native
-/// host backend with its thread count. Engines borrow it; it is disposed last.
+/// What evaluates the likelihood: one ILGPU context and one or several accelerators of one kind with the launch shape
+/// used on them, or the native host backend with its thread count. Several accelerators share the data's row blocks
+/// in contiguous runs and give the bits of one (docs/design.md, "Several devices"). Engines borrow it; it is disposed last.
 /// </summary>
 public sealed class ComputeDevice : IDisposable
 {
 
     private readonly Context? _context;
-    private readonly Accelerator? _accelerator;
+    private readonly Accelerator[] _accelerators = [];
 
-    private ComputeDevice(Context context, Accelerator accelerator, Backend backend)
+    private ComputeDevice(Context context, Accelerator[] accelerators, Backend backend)
     {
         _context = context;
-        _accelerator = accelerator;
+        _accelerators = accelerators;
         Backend = backend;
+        // The first device's shape on every one (devices of one kind share it): the same groups per block, so the same bits.
+        var accelerator = accelerators[0];
         GroupSize = LargestPowerOfTwoAtMost(Math.Min(LikelihoodKernels.MaxGroupSize, accelerator.MaxNumThreadsPerGroup));
         // Enough resident groups to fill every multiprocessor (docs/design.md, "Kernel shapes": 528 x 512 on a 132-SM H200).
         int perMultiprocessor = Math.Max(1, accelerator.MaxNumThreadsPerMultiprocessor / GroupSize);
@@ -37,9 +40,19 @@ public sealed class ComputeDevice : IDisposable
         MaxGroups = 1;
     }
 
-    /// <summary>The ILGPU accelerator (not for the native backend, which has none).</summary>
-    public Accelerator Accelerator =>
-        _accelerator ?? throw new InvalidOperationException("the native backend has no ILGPU accelerator");
+    /// <summary>The ILGPU accelerator (not for the native backend, which has none, nor for several devices: see <see cref="Accelerators"/>).</summary>
+    public Accelerator Accelerator => _accelerators.Length switch
+    {
+        0 => throw new InvalidOperationException("the native backend has no ILGPU accelerator"),
+        1 => _accelerators[0],
+        _ => throw new InvalidOperationException($"{Description} has {_accelerators.Length} accelerators; use Accelerators"),
+    };
+
+    /// <summary>The ILGPU accelerators, in the order they hold the rows (none for the native backend).</summary>
+    public IReadOnlyList<Accelerator> Accelerators => _accelerators;
+
+    /// <summary>The ILGPU accelerators the CPU backend offers as devices 0, 1, …: instances of its one emulated device, for tests of several devices.</summary>
+    public const int CpuAccelerators = 4;
 
     /// <summary>The backend kind.</summary>
     public Backend Backend { get; }
@@ -62,9 +75,11 @@ public sealed class ComputeDevice : IDisposable
     public long? MemoryLimit { get; private set; }
 
     /// <summary>What ran, for every result: backend and device name (the native backend's MPI ranks where more than one).</summary>
-    public string Description => _accelerator is null
+    public string Description => _accelerators.Length == 0
         ? $"native: {NativeName(Threads)}{RowCollective.Current.Description}"
-        : $"{Backend.ToString().ToLowerInvariant()}: {_accelerator.Name}";
+        : $"{Backend.ToString().ToLowerInvariant()}: " + (_accelerators.Length == 1 ? _accelerators[0].Name
+            : _accelerators.All(a => a.Name == _accelerators[0].Name) ? $"{_accelerators.Length} × {_accelerators[0].Name}"
+            : string.Join(", ", _accelerators.Select(a => a.Name)));
 
     /// <summary>
     /// Opens the requested backend. <see cref="Backend.Auto"/> picks CUDA, then OpenCL, then the native backend; a
@@ -84,15 +99,64 @@ public sealed class ComputeDevice : IDisposable
     /// As <see cref="Open(Backend, int?, long?)"/>, with at most <paramref name="memoryLimit"/> bytes of the
     /// accelerator's memory for the data (<see cref="MemoryLimit"/>); null: the accelerator's memory less a margin.
     /// </summary>
-    public static ComputeDevice Open(Backend requested, int? threads, long? rows, long? memoryLimit)
+    public static ComputeDevice Open(Backend requested, int? threads, long? rows, long? memoryLimit) =>
+        Open(requested, DeviceSelection.First, threads, rows, memoryLimit);
+
+    /// <summary>
+    /// As <see cref="Open(Backend, int?, long?, long?)"/>, on the devices <paramref name="selection"/> names among
+    /// <paramref name="requested"/>'s (a named backend only: not auto, not native); <paramref name="memoryLimit"/>
+    /// applies to each. A missing or unusable device is an error.
+    /// </summary>
+    public static ComputeDevice Open(Backend requested, DeviceSelection selection, int? threads, long? rows, long? memoryLimit)
     {
+        ArgumentNullException.ThrowIfNull(selection);
         if (threads is { } count)
             ArgumentOutOfRangeException.ThrowIfLessThan(count, 1, nameof(threads));
         if (memoryLimit is { } limit)
             ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1, nameof(memoryLimit));
-        var device = OpenDevice(requested, threads ?? Environment.ProcessorCount, rows);
+        if (selection != DeviceSelection.First && requested is Backend.Auto or Backend.Native)
+            throw new InputException($"device {requested.ToString().ToLowerInvariant()}: a list of devices needs a named accelerator backend (cuda, opencl or cpu)", nameof(selection));
+        var device = selection == DeviceSelection.First
+            ? OpenDevice(requested, threads ?? Environment.ProcessorCount, rows)
+            : OpenDevices(requested, selection);
         device.MemoryLimit = memoryLimit;
         return device;
+    }
+
+    private static ComputeDevice OpenDevices(Backend requested, DeviceSelection selection)
+    {
+        var name = requested.ToString().ToLowerInvariant();
+        var context = CreateContext();
+        var accelerators = new List<Accelerator>();
+        try
+        {
+            var ofKind = Describe(context).Where(c => c.Info.Backend == requested).ToList();
+            if (requested == Backend.Cpu && ofKind.Count > 0)
+                ofKind = [.. Enumerable.Repeat(ofKind[0], CpuAccelerators)];
+            if (ofKind.Count == 0)
+                throw new InputException($"device {name}: no such device on this machine", nameof(requested));
+            // All: the usable ones (an OpenCL platform may list devices this engine cannot use); a list: those named.
+            var indices = selection.Indices ?? Enumerable.Range(0, ofKind.Count).Where(i => ofKind[i].Info.Usable).ToList();
+            if (indices.Count == 0)
+                throw new InputException($"device {name}: no usable device ({string.Join("; ", ofKind.Select(c => c.Info.ToString()))})", nameof(selection));
+            foreach (int index in indices)
+            {
+                if (index >= ofKind.Count)
+                    throw new InputException($"device {name}: no device {index} (this machine has {ofKind.Count}: 0-{ofKind.Count - 1})", nameof(selection));
+                if (!ofKind[index].Info.Usable)
+                    throw new InputException($"device {name}: device {index} is not usable ({ofKind[index].Info})", nameof(selection));
+            }
+            foreach (int index in indices)
+                accelerators.Add(ofKind[index].Device.CreateAccelerator(context));
+            return new ComputeDevice(context, [.. accelerators], requested);
+        }
+        catch
+        {
+            foreach (var accelerator in accelerators)
+                accelerator.Dispose();
+            context.Dispose();
+            throw;
+        }
     }
 
     private static ComputeDevice OpenDevice(Backend requested, int nativeThreads, long? rows)
@@ -109,7 +173,7 @@ public sealed class ComputeDevice : IDisposable
             {
                 var match = candidates.FirstOrDefault(c => c.Info.Backend == backend && c.Info.Usable);
                 if (match.Device is not null)
-                    return new ComputeDevice(context, match.Device.CreateAccelerator(context), backend);
+                    return new ComputeDevice(context, [match.Device.CreateAccelerator(context)], backend);
             }
             if (requested == Backend.Auto)
             {
@@ -144,10 +208,11 @@ public sealed class ComputeDevice : IDisposable
             .ToList();
     }
 
-    /// <summary>Frees the accelerator and its ILGPU context.</summary>
+    /// <summary>Frees the accelerators and their ILGPU context.</summary>
     public void Dispose()
     {
-        _accelerator?.Dispose();
+        foreach (var accelerator in _accelerators)
+            accelerator.Dispose();
         _context?.Dispose();
     }
 

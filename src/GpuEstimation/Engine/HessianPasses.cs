@@ -40,8 +40,8 @@ internal static class HessianPasses
         }
     }
 
-    /// <summary>The kernel pass over the evaluator's row blocks, with its group sum's shared memory, or null.</summary>
-    public static IHessianPass? Kernel<TModel, TVec, TSum>(LikelihoodEngine<TModel> owner, KernelBlocks blocks, SharedMemoryConfig shared)
+    /// <summary>The kernel pass over the evaluator's row blocks (one run per device), with its group sum's shared memory, or null.</summary>
+    public static IHessianPass? Kernel<TModel, TVec, TSum>(LikelihoodEngine<TModel> owner, KernelBlocks[] blocks, SharedMemoryConfig shared)
         where TModel : unmanaged, ILikelihoodModel<TModel>
         where TVec : unmanaged, ITermVector<TVec>
         where TSum : struct, IGroupSum

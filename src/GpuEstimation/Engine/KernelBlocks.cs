@@ -11,7 +11,7 @@ namespace GpuEstimation.Engine;
 /// dataset. The blocks that fit the device's memory (<see cref="ComputeDevice.MemoryLimit"/>, else the accelerator's
 /// memory less a margin) stay resident; the others are streamed through two page-locked host buffers and one or two
 /// device buffers, the copy of the next block on a second stream overlapping the kernels on this one.
-/// <see cref="Walk"/> visits the blocks with their data on the device; a pass launches its kernels on each and writes
+/// <see cref="Walk(int, int)"/> visits the blocks with their data on the device; a pass launches its kernels on each and writes
 /// per-(block, group) partials that the host adds in block order, then group order: the same launches over the same
 /// blocks whether resident or streamed, so the same bits.
 /// </summary>
@@ -46,27 +46,35 @@ internal sealed class KernelBlocks : IDisposable
     private readonly AcceleratorStream? _copies;
     private readonly long[] _groupOffsets;
 
-    public KernelBlocks(ComputeDevice device, IReadOnlyList<double[]> columns, long rows)
+    /// <summary>
+    /// Blocks <paramref name="begin"/> … <paramref name="end"/> − 1 of the data, numbered as in the whole data, on
+    /// <paramref name="accelerator"/>: one device's run (<see cref="Shards"/>; on one device, all the blocks).
+    /// </summary>
+    private KernelBlocks(ComputeDevice device, Accelerator accelerator, IReadOnlyList<double[]> columns, long rows, int begin, int end)
     {
-        _accelerator = device.Accelerator;
+        _accelerator = accelerator;
+        accelerator.Bind();
         Rows = rows;
         GroupSize = device.GroupSize;
         MaxGroups = device.MaxGroups;
         int width = _width = Math.Max(1, columns.Count);
         BlockRows = BlockRowsFor(width);
         Count = (int)((rows + BlockRows - 1) / BlockRows);
+        Begin = begin;
+        End = end;
         _groupOffsets = new long[Count + 1];
         for (int b = 0; b < Count; b++)
             _groupOffsets[b + 1] = _groupOffsets[b] + Groups(b);
 
         // The device buffers of streamed blocks hold the largest block: B rows, or all of them where fewer.
-        int largest = (int)Math.Min(BlockRows, rows);
+        long runRows = End > Begin ? First(End - 1) + RowsOf(End - 1) - First(Begin) : 0;
+        int largest = (int)Math.Min(BlockRows, Math.Max(1, runRows));
         long blockBytes = (long)largest * width * sizeof(double);
-        long total = rows * width * sizeof(double);
+        long total = runRows * width * sizeof(double);
         long? limit = s_override.Value?.MemoryLimit ?? device.MemoryLimit;
         long budget = limit ?? Math.Max(0, _accelerator.MemorySize - Margin(_accelerator.MemorySize));
         int slots = 0;
-        Resident = Count;
+        Resident = End;
         if (total > budget)
         {
             if (budget < blockBytes)
@@ -77,19 +85,19 @@ internal sealed class KernelBlocks : IDisposable
                     $"is streamed in blocks of {BlockRows:N0} rows, so only beyond that many rows)", "memoryLimit");
             // Two device buffers where they fit, so that the next block's copy overlaps this block's kernels; else one.
             slots = budget >= 2 * blockBytes ? 2 : 1;
-            Resident = (int)Math.Min(Count - 1, (budget - slots * blockBytes) / blockBytes);
+            Resident = Begin + (int)Math.Min(End - Begin - 1, (budget - slots * blockBytes) / blockBytes);
         }
         _columns = slots > 0 ? columns : [];
         try
         {
-            long residentRows = Math.Min(rows, (long)Resident * BlockRows);
+            long residentRows = Resident > Begin ? First(Resident - 1) + RowsOf(Resident - 1) - First(Begin) : 0;
             _resident = _accelerator.Allocate1D<double>(Math.Max(1, residentRows * width));
-            for (int b = 0; b < Resident; b++)
+            for (int b = Begin; b < Resident; b++)
             {
                 long first = First(b);
                 int n = RowsOf(b);
                 for (int c = 0; c < columns.Count; c++)
-                    _resident.View.AsContiguous().SubView(first * width + (long)c * n, n).CopyFromCPU(columns[c].AsSpan((int)first, n));
+                    _resident.View.AsContiguous().SubView((first - First(Begin)) * width + (long)c * n, n).CopyFromCPU(columns[c].AsSpan((int)first, n));
             }
             if (slots > 0)
             {
@@ -108,17 +116,79 @@ internal sealed class KernelBlocks : IDisposable
         }
     }
 
+    /// <summary>
+    /// The data's blocks over <paramref name="device"/>'s accelerators in contiguous runs, one per accelerator (docs/design.md,
+    /// "Several devices"): with C blocks over D' = min(D, C) of the D accelerators (at least one), accelerator d
+    /// holds blocks [⌊dC/D'⌋, ⌊(d + 1)C/D'⌋), each run resident or streamed under the device's memory limit. On failure
+    /// the runs made so far are disposed.
+    /// </summary>
+    public static KernelBlocks[] Shards(ComputeDevice device, IReadOnlyList<double[]> columns, long rows)
+    {
+        var accelerators = device.Accelerators;
+        int blockRows = BlockRowsFor(Math.Max(1, columns.Count));
+        long count = (rows + blockRows - 1) / blockRows;
+        int shards = (int)Math.Max(1, Math.Min(accelerators.Count, count));
+        var result = new List<KernelBlocks>(shards);
+        try
+        {
+            for (int d = 0; d < shards; d++)
+                result.Add(new KernelBlocks(device, accelerators[d], columns, rows, (int)(d * count / shards), (int)((d + 1) * count / shards)));
+        }
+        catch
+        {
+            foreach (var made in result)
+                made.Dispose();
+            throw;
+        }
+        return [.. result];
+    }
+
+    /// <summary>
+    /// Runs <paramref name="action"/> for each of <paramref name="runs"/> (by index): inline for one, and for several on one
+    /// host thread per device, its accelerator bound to the thread. A failure on any is rethrown as itself (the first).
+    /// </summary>
+    public static void ForEach(IReadOnlyList<KernelBlocks> runs, Action<int> action)
+    {
+        if (runs.Count == 1)
+        {
+            action(0);
+            return;
+        }
+        try
+        {
+            Parallel.For(0, runs.Count, new ParallelOptions { MaxDegreeOfParallelism = runs.Count }, r =>
+            {
+                runs[r].Accelerator.Bind();
+                action(r);
+            });
+        }
+        catch (AggregateException e)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+            throw;
+        }
+    }
+
+    /// <summary>The accelerator that holds these blocks.</summary>
+    public Accelerator Accelerator => _accelerator;
+
+    /// <summary>The first block held here (0 but for the later runs of several devices).</summary>
+    public int Begin { get; }
+
+    /// <summary>One past the last block held here (<see cref="Count"/> but for the earlier runs of several devices).</summary>
+    public int End { get; }
+
     /// <summary>The rows of every block but the last (which has the rest).</summary>
     public int BlockRows { get; }
 
-    /// <summary>The number of blocks (none for no rows).</summary>
+    /// <summary>The number of blocks of the whole data (none for no rows), whether held here or not.</summary>
     public int Count { get; }
 
-    /// <summary>Blocks 0 … Resident − 1 stay on the device; the rest are streamed.</summary>
+    /// <summary>Blocks <see cref="Begin"/> … Resident − 1 stay on the device; the rest of the run are streamed.</summary>
     public int Resident { get; }
 
     /// <summary>The number of streamed blocks.</summary>
-    public int Streamed => Count - Resident;
+    public int Streamed => End - Resident;
 
     /// <summary>All the rows.</summary>
     public long Rows { get; }
@@ -156,7 +226,10 @@ internal sealed class KernelBlocks : IDisposable
     /// its kernels on (on the accelerator's default stream) while the next streamed block is copied. A block's data is
     /// valid until the next step of the walk.
     /// </summary>
-    public Walker Walk(int begin, int end) => new(this, begin, end);
+    public Walker Walk(int begin, int end) => new(this, Math.Max(begin, Begin), Math.Min(end, End));
+
+    /// <summary>The blocks held here (<see cref="Begin"/> … <see cref="End"/> − 1), as <see cref="Walk(int, int)"/>.</summary>
+    public Walker Walk() => Walk(Begin, End);
 
     /// <summary>
     /// The row block size: a fixed function of the data's width (never of a memory limit, so that a streamed run
@@ -201,7 +274,7 @@ internal sealed class KernelBlocks : IDisposable
     };
 
     private ArrayView<double> ResidentView(int block) =>
-        _resident!.View.SubView(First(block) * _width, (long)RowsOf(block) * _width);
+        _resident!.View.SubView((First(block) - First(Begin)) * _width, (long)RowsOf(block) * _width);
 
     private ArrayView<double> SlotView(int slot, int block) =>
         _slots[slot].View.SubView(0, (long)RowsOf(block) * _width);

@@ -7,7 +7,9 @@ namespace GpuEstimation.Engine;
 /// <summary>
 /// The ILGPU kernels on an accelerator, over the data as row blocks (<see cref="KernelBlocks"/>: one block up to 2²⁴
 /// rows, resident or streamed): per evaluation one launch per block and one read-back of the (block, group) partials,
-/// added in that order.
+/// added in that order. On several accelerators each holds a contiguous run of the blocks (<see cref="KernelBlocks.Shards"/>)
+/// with its own kernels and buffers, one host thread per device launches on its run, and the host adds all the
+/// partials in the same (block, group) order: the bits of one device.
 /// <typeparamref name="TSum"/> is the group sum the backend's code generator can emit (<see cref="LikelihoodEngine{TModel}"/>
 /// picks it). A kernel that fails to compile or launch is reported as a <see cref="KernelException"/> that names the
 /// backend, the kernel and the model.
@@ -17,20 +19,13 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
     where TVec : unmanaged, ITermVector<TVec>
     where TSum : struct, IGroupSum
 {
+    // The first device's run: all the blocks on one device (the passes that run on one device only use it).
     private readonly KernelBlocks _blocks;
-    private readonly MemoryBuffer1D<double, Stride1D.Dense> _partials;
+    private readonly Shard[] _shards = [];
+    private readonly KernelBlocks[] _runs;
     private readonly double[] _hostPartials;
     private readonly SharedMemoryConfig _shared;
-    private readonly Action<KernelConfig, ArrayView<double>, long, TModel, TVec, int, ArrayView<double>> _kernel;
-    private Action<Index1D, ArrayView<double>, long, TModel, TVec, ArrayView<double>>? _pointwise;
-    private Action<KernelConfig, ArrayView<double>, long, TModel, ArrayView<ValueOnly<TVec>>, long, long, long, ArrayView<double>>? _sweep;
-    private Action<Index1D, ArrayView<double>, int, ArrayView<double>>? _sumChunks;
-    private MemoryBuffer1D<double, Stride1D.Dense>? _pointwiseOutput;
-    private MemoryBuffer1D<ValueOnly<TVec>, Stride1D.Dense>? _sweepArguments;
-    private MemoryBuffer1D<double, Stride1D.Dense>? _sweepPartials, _sweepSums;
     private ITriangleLauncher? _triangle;
-    private Action<Index1D, ArrayView<double>, long, TModel, TVec, long, int, ArrayView<double>>? _scores;
-    private MemoryBuffer1D<double, Stride1D.Dense>? _scoreOutput;
 
     /// <summary>Rows per data chunk of a sweep: small enough to stay in cache across the points of a launch.</summary>
     private const long SweepChunkRows = 16_384;
@@ -38,31 +33,81 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
     public KernelEvaluator(LikelihoodEngine<TModel> owner, IReadOnlyList<double[]> columns) : base(owner)
     {
         var device = owner.Device;
-        var accelerator = device.Accelerator;
-        int dynamicDoubles = TSum.DynamicDoubles(device.GroupSize, accelerator.WarpSize);
+        // Devices of one kind: the first one's warp size for all.
+        int dynamicDoubles = TSum.DynamicDoubles(device.GroupSize, device.Accelerators[0].WarpSize);
         _shared = dynamicDoubles > 0 ? SharedMemoryConfig.RequestDynamic<double>(dynamicDoubles) : default;
 
-        _kernel = Guard(KernelException.ValueAndGradient, compiling: true, () =>
-            accelerator.LoadStreamKernel<ArrayView<double>, long, TModel, TVec, int, ArrayView<double>>(
-                LikelihoodKernels.ValueAndGradientKernel<TModel, TVec, TSum>));
-
-        _blocks = new KernelBlocks(device, columns, owner.Rows);
+        var runs = _runs = KernelBlocks.Shards(device, columns, owner.Rows);
+        _blocks = runs[0];
         try
         {
+            _shards = new Shard[runs.Length];
+            for (int s = 0; s < runs.Length; s++)
+                _shards[s] = new Shard(this, runs[s]);
             _hostPartials = new double[_blocks.TotalGroups * Terms];
-            _partials = accelerator.Allocate1D<double>(Math.Max(1, _hostPartials.Length));
-            Hessian = HessianPasses.Kernel<TModel, TVec, TSum>(owner, _blocks, _shared);
-            LeastSquares = LeastSquaresPasses.Kernel<TModel, TVec, TSum>(owner, _blocks, _shared);
+            Hessian = HessianPasses.Kernel<TModel, TVec, TSum>(owner, runs, _shared);
+            LeastSquares = LeastSquaresPasses.Kernel<TModel, TVec, TSum>(owner, runs, _shared);
         }
         catch
         {
-            _partials?.Dispose();
-            _blocks.Dispose();
+            foreach (var shard in _shards)
+                shard?.Dispose();
+            foreach (var run in runs)
+                run.Dispose();
             throw;
         }
     }
 
-    public override (int Streamed, int Count) RowBlocks => (_blocks.Streamed, _blocks.Count);
+    /// <summary>One device's run of blocks with its kernels and buffers.</summary>
+    private sealed class Shard : IDisposable
+    {
+        public Shard(KernelEvaluator<TModel, TVec, TSum> owner, KernelBlocks blocks)
+        {
+            Blocks = blocks;
+            var accelerator = blocks.Accelerator;
+            accelerator.Bind();
+            Kernel = owner.Guard(KernelException.ValueAndGradient, compiling: true, () =>
+                accelerator.LoadStreamKernel<ArrayView<double>, long, TModel, TVec, int, ArrayView<double>>(
+                    LikelihoodKernels.ValueAndGradientKernel<TModel, TVec, TSum>));
+            PartialsLength = (blocks.GroupOffset(blocks.End) - blocks.GroupOffset(blocks.Begin)) * owner.Terms;
+            Partials = accelerator.Allocate1D<double>(Math.Max(1, PartialsLength));
+        }
+
+        public KernelBlocks Blocks { get; }
+        public Action<KernelConfig, ArrayView<double>, long, TModel, TVec, int, ArrayView<double>> Kernel { get; }
+        public MemoryBuffer1D<double, Stride1D.Dense> Partials { get; }
+        // The run's value-and-gradient partials: from its first block's groups on.
+        public long PartialsLength { get; }
+        public Action<Index1D, ArrayView<double>, long, TModel, TVec, ArrayView<double>>? Pointwise;
+        public MemoryBuffer1D<double, Stride1D.Dense>? PointwiseOutput;
+        public Action<Index1D, ArrayView<double>, long, TModel, TVec, long, int, ArrayView<double>>? Scores;
+        public MemoryBuffer1D<double, Stride1D.Dense>? ScoreOutput;
+        public Action<KernelConfig, ArrayView<double>, long, TModel, ArrayView<ValueOnly<TVec>>, long, long, long, ArrayView<double>>? Sweep;
+        public Action<Index1D, ArrayView<double>, int, ArrayView<double>>? SumChunks;
+        public MemoryBuffer1D<ValueOnly<TVec>, Stride1D.Dense>? SweepArguments;
+        public MemoryBuffer1D<double, Stride1D.Dense>? SweepPartials, SweepSums;
+        public double[] HostSweepPartials = [];
+
+        public void DisposeSweepBuffers()
+        {
+            SweepArguments?.Dispose();
+            SweepPartials?.Dispose();
+            SweepSums?.Dispose();
+        }
+
+        public void Dispose()
+        {
+            DisposeSweepBuffers();
+            PointwiseOutput?.Dispose();
+            ScoreOutput?.Dispose();
+            Partials.Dispose();
+        }
+    }
+
+    /// <summary>Runs <paramref name="action"/> for each device's run (<see cref="KernelBlocks.ForEach"/>).</summary>
+    private void ForEachShard(Action<Shard> action) => KernelBlocks.ForEach(_runs, r => action(_shards[r]));
+
+    public override (int Streamed, int Count) RowBlocks => (_shards.Sum(s => s.Blocks.Streamed), _blocks.Count);
 
     public override double Evaluate(ReadOnlySpan<double> parameters, Span<double> gradient)
     {
@@ -70,13 +115,7 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
         try
         {
             var (model, arguments) = (Owner.Model, Arguments(parameters));
-            foreach (var (block, data) in _blocks.Walk(0, _blocks.Count))
-            {
-                _kernel(_blocks.Config(block, _shared), data, _blocks.RowsOf(block), model, arguments, Terms,
-                    _partials.View.SubView(_blocks.GroupOffset(block) * Terms, (long)_blocks.Groups(block) * Terms));
-            }
-            if (_hostPartials.Length > 0)
-                _partials.View.CopyToCPU(_hostPartials);
+            ForEachShard(shard => Evaluate(shard, model, arguments));
         }
         catch (Exception e) when (e is not KernelException)
         {
@@ -85,25 +124,44 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
         return Reduce(parameters, _hostPartials, gradient);
     }
 
+    /// <summary>One device's launches and its partials read back into their place among all the blocks'.</summary>
+    private void Evaluate(Shard shard, TModel model, TVec arguments)
+    {
+        var blocks = shard.Blocks;
+        long first = blocks.GroupOffset(blocks.Begin);
+        foreach (var (block, data) in blocks.Walk())
+        {
+            shard.Kernel(blocks.Config(block, _shared), data, blocks.RowsOf(block), model, arguments, Terms,
+                shard.Partials.View.SubView((blocks.GroupOffset(block) - first) * Terms, (long)blocks.Groups(block) * Terms));
+        }
+        if (shard.PartialsLength > 0)
+            shard.Partials.View.AsContiguous().SubView(0, shard.PartialsLength).CopyToCPU(_hostPartials.AsSpan((int)(first * Terms), (int)shard.PartialsLength));
+    }
+
     public override void Pointwise(ReadOnlySpan<double> parameters, double[] output)
     {
         if (output.Length == 0)
             return;
-        // Loaded on first use (most sessions never ask), then kept like the main kernel.
-        _pointwise ??= Guard(KernelException.Pointwise, compiling: true, () =>
-            Owner.Device.Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, long, TModel, TVec, ArrayView<double>>(
-                LikelihoodKernels.PointwiseKernel<TModel, TVec>));
-        // One block's values at a time, each read back into its place.
-        _pointwiseOutput ??= Owner.Device.Accelerator.Allocate1D<double>(Math.Min(output.Length, _blocks.BlockRows));
         var arguments = Arguments(parameters);
-        Guard(KernelException.Pointwise, compiling: false, () =>
+        ForEachShard(shard =>
         {
-            foreach (var (block, data) in _blocks.Walk(0, _blocks.Count))
+            var blocks = shard.Blocks;
+            var accelerator = blocks.Accelerator;
+            // Loaded on first use (most sessions never ask), then kept like the main kernel.
+            var kernel = shard.Pointwise ??= Guard(KernelException.Pointwise, compiling: true, () =>
+                accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, long, TModel, TVec, ArrayView<double>>(
+                    LikelihoodKernels.PointwiseKernel<TModel, TVec>));
+            // One block's values at a time, each read back into its place.
+            var buffer = shard.PointwiseOutput ??= accelerator.Allocate1D<double>(Math.Min(output.Length, blocks.BlockRows));
+            Guard(KernelException.Pointwise, compiling: false, () =>
             {
-                int n = _blocks.RowsOf(block);
-                _pointwise(n, data, n, Owner.Model, arguments, _pointwiseOutput.View);
-                _pointwiseOutput.View.AsContiguous().SubView(0, n).CopyToCPU(output.AsSpan((int)_blocks.First(block), n));
-            }
+                foreach (var (block, data) in blocks.Walk())
+                {
+                    int n = blocks.RowsOf(block);
+                    kernel(n, data, n, Owner.Model, arguments, buffer.View);
+                    buffer.View.AsContiguous().SubView(0, n).CopyToCPU(output.AsSpan((int)blocks.First(block), n));
+                }
+            });
         });
     }
 
@@ -120,21 +178,31 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
         // about 8M partials (64 MB) of device memory at a time.
         const int perGroup = LikelihoodKernels.SweepPointsPerGroup;
         int tile = perGroup * (int)Math.Clamp(8L * 1024 * 1024 / chunks / perGroup, 1, (points.Count + perGroup - 1) / perGroup);
-        var accelerator = Owner.Device.Accelerator;
-        _sweep ??= Guard(KernelException.Sweep, compiling: true, () =>
-            accelerator.LoadStreamKernel<ArrayView<double>, long, TModel, ArrayView<ValueOnly<TVec>>, long, long, long, ArrayView<double>>(
-                LikelihoodKernels.SweepKernel<TModel, ValueOnly<TVec>, TSum>));
-        _sumChunks ??= Guard(KernelException.SumChunks, compiling: true, () =>
-            accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, int, ArrayView<double>>(LikelihoodKernels.SumChunksKernel));
-        // Kept between sweeps (a sweep comes in several tiles of points), grown when a tile needs more.
-        if (_sweepArguments is null || _sweepArguments.Length < tile || _sweepPartials!.Length < (long)tile * chunks)
+        foreach (var shard in _shards)
         {
-            DisposeSweepBuffers();
-            _sweepArguments = accelerator.Allocate1D<ValueOnly<TVec>>(tile);
-            _sweepPartials = accelerator.Allocate1D<double>((long)tile * chunks);
-            _sweepSums = accelerator.Allocate1D<double>(tile);
+            var accelerator = shard.Blocks.Accelerator;
+            accelerator.Bind();
+            shard.Sweep ??= Guard(KernelException.Sweep, compiling: true, () =>
+                accelerator.LoadStreamKernel<ArrayView<double>, long, TModel, ArrayView<ValueOnly<TVec>>, long, long, long, ArrayView<double>>(
+                    LikelihoodKernels.SweepKernel<TModel, ValueOnly<TVec>, TSum>));
+            if (_shards.Length == 1)
+            {
+                shard.SumChunks ??= Guard(KernelException.SumChunks, compiling: true, () =>
+                    accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, int, ArrayView<double>>(LikelihoodKernels.SumChunksKernel));
+            }
+            // Kept between sweeps (a sweep comes in several tiles of points), grown when a tile needs more: the run's
+            // chunks, numbered from its first block's.
+            long runChunks = Math.Max(1, chunkOffsets[shard.Blocks.End] - chunkOffsets[shard.Blocks.Begin]);
+            if (shard.SweepArguments is null || shard.SweepArguments.Length < tile || shard.SweepPartials!.Length < tile * runChunks)
+            {
+                shard.DisposeSweepBuffers();
+                shard.SweepArguments = accelerator.Allocate1D<ValueOnly<TVec>>(tile);
+                shard.SweepPartials = accelerator.Allocate1D<double>(tile * runChunks);
+                shard.SweepSums = accelerator.Allocate1D<double>(tile);
+                if (_shards.Length > 1)
+                    shard.HostSweepPartials = new double[tile * runChunks];
+            }
         }
-        var (arguments, partials, sums) = (_sweepArguments, _sweepPartials, _sweepSums!);
         var hostArguments = new ValueOnly<TVec>[tile];
         for (int first = 0; first < points.Count; first += tile)
         {
@@ -142,20 +210,47 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
             int groups = (count + perGroup - 1) / perGroup;
             for (int p = 0; p < groups * perGroup; p++)
                 hostArguments[p] = new ValueOnly<TVec>(Arguments(points[first + Math.Min(p, count - 1)]));
-            arguments.View.AsContiguous().SubView(0, groups * perGroup).CopyFromCPU(hostArguments.AsSpan(0, groups * perGroup));
-            Guard(KernelException.Sweep, compiling: false, () =>
+            ForEachShard(shard => Guard(KernelException.Sweep, compiling: false, () =>
             {
-                if (_blocks.Count == 0)
+                var blocks = shard.Blocks;
+                var (arguments, partials) = (shard.SweepArguments!, shard.SweepPartials!);
+                long chunkBase = chunkOffsets[blocks.Begin];
+                int runChunks = (int)Math.Max(1, chunkOffsets[blocks.End] - chunkBase);
+                arguments.View.AsContiguous().SubView(0, groups * perGroup).CopyFromCPU(hostArguments.AsSpan(0, groups * perGroup));
+                if (blocks.Count == 0)
                     partials.View.MemSetToZero();
-                foreach (var (block, data) in _blocks.Walk(0, _blocks.Count))
+                foreach (var (block, data) in blocks.Walk())
                 {
                     var config = new KernelConfig(new Index2D(groups, (int)(chunkOffsets[block + 1] - chunkOffsets[block])),
                         new Index2D(Owner.Device.GroupSize, 1), _shared);
-                    _sweep(config, data, _blocks.RowsOf(block), Owner.Model, arguments.View, chunkRows, chunkOffsets[block], chunks, partials.View);
+                    shard.Sweep!(config, data, blocks.RowsOf(block), Owner.Model, arguments.View, chunkRows, chunkOffsets[block] - chunkBase, runChunks, partials.View);
                 }
-                _sumChunks(count, partials.View, chunks, sums.View);
-                sums.View.AsContiguous().SubView(0, count).CopyToCPU(output.AsSpan(first, count));
-            });
+                if (_shards.Length == 1)
+                {
+                    shard.SumChunks!(count, partials.View, runChunks, shard.SweepSums!.View);
+                    shard.SweepSums.View.AsContiguous().SubView(0, count).CopyToCPU(output.AsSpan(first, count));
+                }
+                else
+                {
+                    partials.View.AsContiguous().SubView(0, (long)count * runChunks).CopyToCPU(shard.HostSweepPartials.AsSpan(0, count * runChunks));
+                }
+            }));
+            if (_shards.Length > 1)
+            {
+                // Each point's chunks in order across the runs, from zero: SumChunksKernel's sum on one device.
+                for (int p = 0; p < count; p++)
+                {
+                    double sum = 0;
+                    foreach (var shard in _shards)
+                    {
+                        int runChunks = (int)Math.Max(1, chunkOffsets[shard.Blocks.End] - chunkOffsets[shard.Blocks.Begin]);
+                        var partials = shard.HostSweepPartials;
+                        for (long c = (long)p * runChunks, stop = c + runChunks; c < stop; c++)
+                            sum += partials[c];
+                    }
+                    output[first + p] = sum;
+                }
+            }
         }
     }
 
@@ -175,60 +270,136 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
 
     protected override void Scores(ReadOnlySpan<double> parameters, long first, int count, double[] output)
     {
-        var accelerator = Owner.Device.Accelerator;
-        _scores ??= Guard(KernelException.Scores, compiling: true, () =>
-            accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, long, TModel, TVec, long, int, ArrayView<double>>(
-                LikelihoodKernels.ScoresKernel<TModel, TVec>));
         int p = Terms - 1;
         long needed = (long)Math.Min(ScoreChunkRows, Owner.Rows) * p;
-        if (_scoreOutput is null || _scoreOutput.Length < needed)
-        {
-            _scoreOutput?.Dispose();
-            _scoreOutput = accelerator.Allocate1D<double>(Math.Max(1, needed));
-        }
         var arguments = Arguments(parameters);
-        var buffer = _scoreOutput;
-        Guard(KernelException.Scores, compiling: false, () =>
+        var (begin, end) = _blocks.Covering(first, count);
+        ForEachShard(shard =>
         {
-            // Each block's share of the rows, into its place.
-            var (begin, end) = _blocks.Covering(first, count);
-            foreach (var (block, data) in _blocks.Walk(begin, end))
+            var blocks = shard.Blocks;
+            // This device's blocks among those that hold the rows, and their rows among [first, first + count).
+            int runBegin = Math.Max(begin, blocks.Begin), runEnd = Math.Min(end, blocks.End);
+            if (runBegin >= runEnd)
+                return;
+            var accelerator = blocks.Accelerator;
+            var kernel = shard.Scores ??= Guard(KernelException.Scores, compiling: true, () =>
+                accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, long, TModel, TVec, long, int, ArrayView<double>>(
+                    LikelihoodKernels.ScoresKernel<TModel, TVec>));
+            if (shard.ScoreOutput is null || shard.ScoreOutput.Length < needed)
             {
-                long start = _blocks.First(block);
-                long from = Math.Max(first, start), to = Math.Min(first + count, start + _blocks.RowsOf(block));
-                _scores((int)(to - from), data, _blocks.RowsOf(block), Owner.Model, arguments, from - start, p,
-                    buffer.View.SubView((from - first) * p, (to - from) * p));
+                shard.ScoreOutput?.Dispose();
+                shard.ScoreOutput = accelerator.Allocate1D<double>(Math.Max(1, needed));
             }
-            buffer.View.AsContiguous().SubView(0, (long)count * p).CopyToCPU(output.AsSpan(0, count * p));
+            var buffer = shard.ScoreOutput;
+            long runFrom = Math.Max(first, blocks.First(runBegin));
+            long runTo = Math.Min(first + count, blocks.First(runEnd - 1) + blocks.RowsOf(runEnd - 1));
+            Guard(KernelException.Scores, compiling: false, () =>
+            {
+                // Each block's share of the rows, into its place.
+                foreach (var (block, data) in blocks.Walk(runBegin, runEnd))
+                {
+                    long start = blocks.First(block);
+                    long from = Math.Max(first, start), to = Math.Min(first + count, start + blocks.RowsOf(block));
+                    kernel((int)(to - from), data, blocks.RowsOf(block), Owner.Model, arguments, from - start, p,
+                        buffer.View.SubView((from - runFrom) * p, (to - from) * p));
+                }
+                buffer.View.AsContiguous().SubView(0, (runTo - runFrom) * p)
+                    .CopyToCPU(output.AsSpan((int)((runFrom - first) * p), (int)((runTo - runFrom) * p)));
+            });
         });
     }
 
-    /// <summary>Runs the score-products kernel over the triangle in blocks of <typeparamref name="TSums"/>'s capacity.</summary>
+    /// <summary>
+    /// Runs the score-products kernel over the triangle in blocks of <typeparamref name="TSums"/>'s capacity, on each
+    /// device's run; each block's partials are read back into their place and added, after all the runs, in block order.
+    /// </summary>
     private sealed class TriangleLauncher<TSums> : ITriangleLauncher where TSums : unmanaged, ITermVector<TSums>
     {
         private readonly KernelEvaluator<TModel, TVec, TSum> _owner;
-        private readonly Action<KernelConfig, ArrayView<double>, long, TModel, TVec, int, int, int, int, ArrayView<double>> _kernel;
-        private readonly MemoryBuffer1D<double, Stride1D.Dense> _partials;
-        private readonly double[] _hostPartials;
+        private readonly Action<KernelConfig, ArrayView<double>, long, TModel, TVec, int, int, int, int, ArrayView<double>>[] _kernels;
+        private readonly MemoryBuffer1D<double, Stride1D.Dense>[] _partials;
+        // Per run: its blocks' partials, each the largest block's groups × the triangle (see Offset).
+        private readonly double[][] _hostPartials;
         private readonly int _length;
+        private readonly long _perBlock;
 
         public TriangleLauncher(KernelEvaluator<TModel, TVec, TSum> owner)
         {
             _owner = owner;
-            _kernel = owner.Guard(KernelException.ScoreProducts, compiling: true, () =>
-                owner.Owner.Device.Accelerator.LoadStreamKernel<ArrayView<double>, long, TModel, TVec, int, int, int, int, ArrayView<double>>(
-                    LikelihoodKernels.ScoreProductsKernel<TModel, TVec, TSums, TSum>));
             _length = owner.Terms * (owner.Terms - 1) / 2;
-            // A block's partials for the whole triangle, read back block by block.
-            _hostPartials = new double[(long)(owner._blocks.Count == 0 ? 1 : owner._blocks.Groups(0)) * _length];
-            _partials = owner.Owner.Device.Accelerator.Allocate1D<double>(_hostPartials.Length);
+            _perBlock = (long)(owner._blocks.Count == 0 ? 1 : owner._blocks.Groups(0)) * _length;
+            int runs = owner._shards.Length;
+            _kernels = new Action<KernelConfig, ArrayView<double>, long, TModel, TVec, int, int, int, int, ArrayView<double>>[runs];
+            _partials = new MemoryBuffer1D<double, Stride1D.Dense>[runs];
+            _hostPartials = new double[runs][];
+            try
+            {
+                for (int r = 0; r < runs; r++)
+                {
+                    var blocks = owner._shards[r].Blocks;
+                    var accelerator = blocks.Accelerator;
+                    accelerator.Bind();
+                    _kernels[r] = owner.Guard(KernelException.ScoreProducts, compiling: true, () =>
+                        accelerator.LoadStreamKernel<ArrayView<double>, long, TModel, TVec, int, int, int, int, ArrayView<double>>(
+                            LikelihoodKernels.ScoreProductsKernel<TModel, TVec, TSums, TSum>));
+                    _partials[r] = accelerator.Allocate1D<double>(_perBlock);
+                    _hostPartials[r] = new double[(runs == 1 ? 1 : Math.Max(1, blocks.End - blocks.Begin)) * _perBlock];
+                }
+            }
+            catch
+            {
+                Dispose();
+                throw;
+            }
         }
 
         public void Run(TVec arguments, double[] triangle)
         {
+            var shards = _owner._shards;
+            KernelBlocks.ForEach(_owner._runs, r => Launch(r, arguments, triangle));
+            // On several devices every block's partials, in block order over the runs, once all have run (on one, each
+            // block's were added as it came).
+            if (shards.Length > 1)
+            {
+                for (int r = 0; r < shards.Length; r++)
+                {
+                    for (int block = shards[r].Blocks.Begin; block < shards[r].Blocks.End; block++)
+                        Add(r, block, triangle);
+                }
+            }
+        }
+
+        /// <summary>
+        /// Block <paramref name="block"/>'s partials from run <paramref name="r"/>'s host buffer: launch j wrote its count
+        /// entries group by group from first · groups on, each added in group order after the blocks before.
+        /// </summary>
+        private void Add(int r, int block, double[] triangle)
+        {
+            int groups = _owner._shards[r].Blocks.Groups(block);
+            long at = Offset(r, block);
+            for (int first = 0; first < _length; first += TSums.Capacity)
+            {
+                int count = Math.Min(TSums.Capacity, _length - first);
+                for (int g = 0; g < groups; g++)
+                {
+                    for (int e = 0; e < count; e++)
+                        triangle[first + e] += _hostPartials[r][at + first * groups + g * count + e];
+                }
+            }
+        }
+
+        /// <summary>
+        /// Where block <paramref name="block"/>'s partials lie in run <paramref name="r"/>'s host buffer: on one device at
+        /// 0, each block added as it comes; on several at the block's place in the run, all added once every device has run.
+        /// </summary>
+        private long Offset(int r, int block) => _owner._shards.Length == 1 ? 0 : (block - _owner._shards[r].Blocks.Begin) * _perBlock;
+
+        private void Launch(int r, TVec arguments, double[] triangle)
+        {
             int p = _owner.Terms - 1;
-            var blocks = _owner._blocks;
-            foreach (var (block, data) in blocks.Walk(0, blocks.Count))
+            var blocks = _owner._shards[r].Blocks;
+            var (kernel, partials) = (_kernels[r], _partials[r]);
+            foreach (var (block, data) in blocks.Walk())
             {
                 int groups = blocks.Groups(block);
                 var config = blocks.Config(block, _owner._shared);
@@ -238,8 +409,8 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
                     for (int first = 0; first < _length; first += TSums.Capacity)
                     {
                         int count = Math.Min(TSums.Capacity, _length - first);
-                        _kernel(config, data, blocks.RowsOf(block), _owner.Owner.Model, arguments, p, row, column, count,
-                            _partials.View.SubView((long)first * groups, (long)groups * count));
+                        kernel(config, data, blocks.RowsOf(block), _owner.Owner.Model, arguments, p, row, column, count,
+                            partials.View.SubView((long)first * groups, (long)groups * count));
                         // The next launch's first entry, walking the triangle row by row.
                         for (int e = 0; e < count; e++)
                         {
@@ -247,22 +418,22 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
                                 column = ++row;
                         }
                     }
-                    _partials.View.AsContiguous().SubView(0, (long)groups * _length).CopyToCPU(_hostPartials.AsSpan(0, groups * _length));
+                    partials.View.AsContiguous().SubView(0, (long)groups * _length)
+                        .CopyToCPU(_hostPartials[r].AsSpan((int)Offset(r, block), groups * _length));
                 });
-                // Launch j wrote its count entries group by group from first · groups on: each added in block, then group order.
-                for (int first = 0; first < _length; first += TSums.Capacity)
-                {
-                    int count = Math.Min(TSums.Capacity, _length - first);
-                    for (int g = 0; g < groups; g++)
-                    {
-                        for (int e = 0; e < count; e++)
-                            triangle[first + e] += _hostPartials[first * groups + g * count + e];
-                    }
-                }
+                if (_owner._shards.Length == 1)
+                    Add(r, block, triangle);
             }
         }
 
-        public void Dispose() => _partials.Dispose();
+        public void Dispose()
+        {
+            for (int r = 0; r < _partials.Length; r++)
+            {
+                _owner._shards[r].Blocks.Accelerator.Bind();
+                _partials[r]?.Dispose();
+            }
+        }
     }
 
     private interface ITriangleLauncher : IDisposable
@@ -292,22 +463,16 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
     private KernelException Failure(string kernel, bool compiling, Exception e) =>
         new(Owner.Device.Backend, kernel, Owner.ModelName, compiling, e);
 
-    private void DisposeSweepBuffers()
-    {
-        _sweepArguments?.Dispose();
-        _sweepPartials?.Dispose();
-        _sweepSums?.Dispose();
-    }
-
     public override void Dispose()
     {
-        DisposeSweepBuffers();
         _triangle?.Dispose();
-        _scoreOutput?.Dispose();
         (Hessian as IDisposable)?.Dispose();
         (LeastSquares as IDisposable)?.Dispose();
-        _pointwiseOutput?.Dispose();
-        _partials.Dispose();
-        _blocks.Dispose();
+        foreach (var shard in _shards)
+        {
+            shard.Blocks.Accelerator.Bind();
+            shard.Dispose();
+            shard.Blocks.Dispose();
+        }
     }
 }

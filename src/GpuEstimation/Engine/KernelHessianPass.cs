@@ -16,78 +16,103 @@ internal sealed class KernelHessianPass<TModel, TVec, TSum> : IHessianPass, IDis
     where TSum : struct, IGroupSum
 {
     private readonly LikelihoodEngine<TModel> _owner;
-    private readonly KernelBlocks _blocks;
+    private readonly Run[] _runs;
+    private readonly KernelBlocks[] _blocks;
     private readonly SharedMemoryConfig _shared;
     private readonly HessianLayout _layout;
-    private readonly MemoryBuffer1D<int, Stride1D.Dense> _entries;
-    private readonly MemoryBuffer1D<double, Stride1D.Dense> _partials;
-    private readonly double[] _hostPartials;
     private readonly double[] _sums;
     private readonly double[] _arguments = new double[TVec.Capacity];
-    private readonly Action<KernelConfig, ArrayView<double>, long, TModel, TVec, ArrayView<int>, int, int, ArrayView<double>> _kernel;
 
     /// <summary>Sums per launch: the capacity of the per-thread sums.</summary>
     private static readonly int PerLaunch = Twice<Twice<Twice<Vec4>>>.Capacity;
 
-    public KernelHessianPass(LikelihoodEngine<TModel> owner, KernelBlocks blocks, SharedMemoryConfig shared)
+    /// <summary>
+    /// One device's run of blocks (<see cref="KernelBlocks.Shards"/>) with its kernel and buffers; its blocks' partials
+    /// are read back, block by block, into <see cref="HostPartials"/> (see <see cref="Offset"/>).
+    /// </summary>
+    private sealed class Run : IDisposable
+    {
+        public required KernelBlocks Blocks { get; init; }
+        public required Action<KernelConfig, ArrayView<double>, long, TModel, TVec, ArrayView<int>, int, int, ArrayView<double>> Kernel { get; init; }
+        public required MemoryBuffer1D<int, Stride1D.Dense> Entries { get; init; }
+        public required MemoryBuffer1D<double, Stride1D.Dense> Partials { get; init; }
+        public required double[] HostPartials { get; init; }
+
+        public void Dispose()
+        {
+            Blocks.Accelerator.Bind();
+            Partials.Dispose();
+            Entries.Dispose();
+        }
+    }
+
+    public KernelHessianPass(LikelihoodEngine<TModel> owner, KernelBlocks[] runs, SharedMemoryConfig shared)
     {
         _owner = owner;
-        _blocks = blocks;
         _shared = shared;
         var model = owner.Model;
         _layout = new HessianLayout(model.DesignWidth, model.ExtraParameters);
-        var accelerator = owner.Device.Accelerator;
+        _sums = new double[_layout.Entries.Length];
+        _runs = new Run[runs.Length];
+        _blocks = runs;
         try
         {
-            _kernel = accelerator.LoadStreamKernel<ArrayView<double>, long, TModel, TVec, ArrayView<int>, int, int, ArrayView<double>>(
-                LikelihoodKernels.HessianKernel<TModel, TVec, Twice<Twice<Twice<Vec4>>>, TSum>);
+            for (int r = 0; r < runs.Length; r++)
+            {
+                var blocks = runs[r];
+                var accelerator = blocks.Accelerator;
+                accelerator.Bind();
+                Action<KernelConfig, ArrayView<double>, long, TModel, TVec, ArrayView<int>, int, int, ArrayView<double>> kernel;
+                try
+                {
+                    kernel = accelerator.LoadStreamKernel<ArrayView<double>, long, TModel, TVec, ArrayView<int>, int, int, ArrayView<double>>(
+                        LikelihoodKernels.HessianKernel<TModel, TVec, Twice<Twice<Twice<Vec4>>>, TSum>);
+                }
+                catch (Exception e)
+                {
+                    throw new KernelException(owner.Device.Backend, KernelException.Hessian, owner.ModelName, compiling: true, e);
+                }
+                long perBlock = (long)(blocks.Count == 0 ? 1 : blocks.Groups(0)) * _sums.Length;
+                var entries = accelerator.Allocate1D(_layout.Entries);
+                _runs[r] = new Run
+                {
+                    Blocks = blocks,
+                    Kernel = kernel,
+                    Entries = entries,
+                    Partials = accelerator.Allocate1D<double>(perBlock),
+                    HostPartials = new double[(runs.Length == 1 ? 1 : Math.Max(1, blocks.End - blocks.Begin)) * perBlock],
+                };
+            }
         }
-        catch (Exception e)
+        catch
         {
-            throw new KernelException(owner.Device.Backend, KernelException.Hessian, owner.ModelName, compiling: true, e);
+            Dispose();
+            throw;
         }
-        _entries = accelerator.Allocate1D(_layout.Entries);
-        _sums = new double[_layout.Entries.Length];
-        _hostPartials = new double[(long)(blocks.Count == 0 ? 1 : blocks.Groups(0)) * _sums.Length];
-        _partials = accelerator.Allocate1D<double>(_hostPartials.Length);
     }
 
     public double Evaluate(ReadOnlySpan<double> parameters, Span<double> gradient, Span<double> hessian)
     {
         var model = _owner.Model;
         var arguments = ModelArguments.Of<TModel, TVec>(model, parameters, _arguments);
-        int total = _sums.Length;
         Array.Clear(_sums);
         try
         {
-            foreach (var (block, data) in _blocks.Walk(0, _blocks.Count))
-            {
-                int groups = _blocks.Groups(block);
-                var config = _blocks.Config(block, _shared);
-                for (int first = 0; first < total; first += PerLaunch)
-                {
-                    int count = Math.Min(PerLaunch, total - first);
-                    _kernel(config, data, _blocks.RowsOf(block), model, arguments, _entries.View, first, count,
-                        _partials.View.SubView((long)first * groups, (long)count * groups));
-                }
-                _partials.View.AsContiguous().SubView(0, (long)groups * total).CopyToCPU(_hostPartials.AsSpan(0, groups * total));
-                // Launch j wrote its count sums group by group from first · groups on: each sum's partials added in
-                // group order, after the blocks before.
-                for (int first = 0; first < total; first += PerLaunch)
-                {
-                    int count = Math.Min(PerLaunch, total - first);
-                    long offset = (long)first * groups;
-                    for (int g = 0; g < groups; g++)
-                    {
-                        for (int k = 0; k < count; k++)
-                            _sums[first + k] += _hostPartials[offset + (long)g * count + k];
-                    }
-                }
-            }
+            KernelBlocks.ForEach(_blocks, r => Launch(_runs[r], model, arguments));
         }
         catch (Exception e) when (e is not KernelException)
         {
             throw new KernelException(_owner.Device.Backend, KernelException.Hessian, _owner.ModelName, compiling: false, e);
+        }
+        // On several devices every block's partials, in block order over the runs, once all have run (on one, each
+        // block's were added as it came).
+        if (_runs.Length > 1)
+        {
+            foreach (var run in _runs)
+            {
+                for (int block = run.Blocks.Begin; block < run.Blocks.End; block++)
+                    Add(run, block);
+            }
         }
         double value = _layout.Assemble(_sums, gradient, hessian);
         TModel.Finish(model, parameters, gradient);
@@ -95,9 +120,59 @@ internal sealed class KernelHessianPass<TModel, TVec, TSum> : IHessianPass, IDis
         return value;
     }
 
+    /// <summary>
+    /// Block <paramref name="block"/>'s partials from <paramref name="run"/>'s host buffer: launch j wrote its count sums
+    /// group by group from first · groups on, each sum's partials added in group order, after the blocks before.
+    /// </summary>
+    private void Add(Run run, int block)
+    {
+        var blocks = run.Blocks;
+        int total = _sums.Length, groups = blocks.Groups(block);
+        long at = Offset(run, block);
+        for (int first = 0; first < total; first += PerLaunch)
+        {
+            int count = Math.Min(PerLaunch, total - first);
+            long offset = at + (long)first * groups;
+            for (int g = 0; g < groups; g++)
+            {
+                for (int k = 0; k < count; k++)
+                    _sums[first + k] += run.HostPartials[offset + (long)g * count + k];
+            }
+        }
+    }
+
+    /// <summary>
+    /// Where block <paramref name="block"/>'s partials lie in its run's host buffer: on one device at 0, each block added
+    /// as it comes; on several at the block's place in the run, all added once every device has run.
+    /// </summary>
+    private long Offset(Run run, int block) =>
+        _runs.Length == 1 ? 0 : (block - run.Blocks.Begin) * (long)(run.Blocks.Count == 0 ? 1 : run.Blocks.Groups(0)) * _sums.Length;
+
+    /// <summary>One device's launches, each block's partials read back into their place (<see cref="Offset"/>).</summary>
+    private void Launch(Run run, TModel model, TVec arguments)
+    {
+        var blocks = run.Blocks;
+        int total = _sums.Length;
+        foreach (var (block, data) in blocks.Walk())
+        {
+            int groups = blocks.Groups(block);
+            var config = blocks.Config(block, _shared);
+            for (int first = 0; first < total; first += PerLaunch)
+            {
+                int count = Math.Min(PerLaunch, total - first);
+                run.Kernel(config, data, blocks.RowsOf(block), model, arguments, run.Entries.View, first, count,
+                    run.Partials.View.SubView((long)first * groups, (long)count * groups));
+            }
+            run.Partials.View.AsContiguous().SubView(0, (long)groups * total)
+                .CopyToCPU(run.HostPartials.AsSpan((int)Offset(run, block), groups * total));
+            if (_runs.Length == 1)
+                Add(run, block);
+        }
+    }
+
     public void Dispose()
     {
-        _partials.Dispose();
-        _entries.Dispose();
+        foreach (var run in _runs)
+            run?.Dispose();
     }
 }

@@ -10,6 +10,8 @@ namespace GpuEstimation.Engine;
 /// <see cref="LeastSquaresKernels.NormalEquationsKernel"/> on an accelerator, over its evaluator's row blocks:
 /// the (P + 1)(P + 2)/2 sums of the augmented Gram matrix in runs of at most 64 per launch (one launch per row block
 /// up to P = 9, every NIST problem), each row block's group partials read back and added in block, then group order.
+/// On several devices each runs its run of blocks (<see cref="KernelBlocks.Shards"/>) from its own host thread, with
+/// its own kernel and buffers, and the partials are added in the same order after all the runs.
 /// </summary>
 internal sealed class KernelLeastSquaresPass<TMean, TVec, TSum> : ILeastSquares, IDisposable
     where TMean : unmanaged, IMeanFunction<TMean>
@@ -19,50 +21,69 @@ internal sealed class KernelLeastSquaresPass<TMean, TVec, TSum> : ILeastSquares,
     private readonly TMean _mean;
     private readonly Backend _backend;
     private readonly string _modelName;
-    private readonly KernelBlocks _blocks;
+    private readonly KernelBlocks[] _runs;
     private readonly SharedMemoryConfig _shared;
     private readonly int _entries;
     private readonly int _perLaunch;
-    private readonly Action<KernelConfig, ArrayView<double>, long, TMean, TVec, int, int, int, int, ArrayView<double>> _kernel;
-    private readonly MemoryBuffer1D<double, Stride1D.Dense> _partials;
-    private readonly double[] _hostPartials;
+    private readonly long _perBlock;
+    private readonly Action<KernelConfig, ArrayView<double>, long, TMean, TVec, int, int, int, int, ArrayView<double>>[] _kernels;
+    private readonly MemoryBuffer1D<double, Stride1D.Dense>?[] _partials;
+    // Per run: its blocks' partials, each the largest block's groups × the entries (see Offset).
+    private readonly double[][] _hostPartials;
     private readonly double[] _triangle;
     private readonly double[] _arguments = new double[TVec.Capacity];
 
-    public KernelLeastSquaresPass(NonlinearRegressionModel<TMean> model, ComputeDevice device, string modelName, KernelBlocks blocks, SharedMemoryConfig shared)
+    public KernelLeastSquaresPass(NonlinearRegressionModel<TMean> model, ComputeDevice device, string modelName, KernelBlocks[] runs, SharedMemoryConfig shared)
     {
         _mean = model.Mean;
         _backend = device.Backend;
         _modelName = modelName;
-        _blocks = blocks;
+        _runs = runs;
         _shared = shared;
         _entries = UpperTriangle.Entries(_mean.ParameterCount + 1);
-        // The sums' vector as narrow as the triangle allows (registers).
-        (_perLaunch, _kernel) = _entries switch
-        {
-            <= 8 => Load<Twice<Vec4>>(device),
-            <= 16 => Load<Twice<Twice<Vec4>>>(device),
-            <= 32 => Load<Twice<Twice<Twice<Vec4>>>>(device),
-            _ => Load<Twice<Twice<Twice<Twice<Vec4>>>>>(device),
-        };
         _triangle = new double[_entries];
-        _hostPartials = new double[(long)(blocks.Count == 0 ? 1 : blocks.Groups(0)) * _entries];
-        _partials = device.Accelerator.Allocate1D<double>(_hostPartials.Length);
+        _perBlock = (long)(runs[0].Count == 0 ? 1 : runs[0].Groups(0)) * _entries;
+        _kernels = new Action<KernelConfig, ArrayView<double>, long, TMean, TVec, int, int, int, int, ArrayView<double>>[runs.Length];
+        _partials = new MemoryBuffer1D<double, Stride1D.Dense>?[runs.Length];
+        _hostPartials = new double[runs.Length][];
+        try
+        {
+            for (int r = 0; r < runs.Length; r++)
+            {
+                var accelerator = runs[r].Accelerator;
+                accelerator.Bind();
+                // The sums' vector as narrow as the triangle allows (registers).
+                (_perLaunch, _kernels[r]) = _entries switch
+                {
+                    <= 8 => Load<Twice<Vec4>>(accelerator),
+                    <= 16 => Load<Twice<Twice<Vec4>>>(accelerator),
+                    <= 32 => Load<Twice<Twice<Twice<Vec4>>>>(accelerator),
+                    _ => Load<Twice<Twice<Twice<Twice<Vec4>>>>>(accelerator),
+                };
+                _partials[r] = accelerator.Allocate1D<double>(_perBlock);
+                _hostPartials[r] = new double[(runs.Length == 1 ? 1 : Math.Max(1, runs[r].End - runs[r].Begin)) * _perBlock];
+            }
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
     }
 
     public int MeanParameterCount => _mean.ParameterCount;
 
-    private (int, Action<KernelConfig, ArrayView<double>, long, TMean, TVec, int, int, int, int, ArrayView<double>>) Load<TSums>(ComputeDevice device)
+    private (int, Action<KernelConfig, ArrayView<double>, long, TMean, TVec, int, int, int, int, ArrayView<double>>) Load<TSums>(Accelerator accelerator)
         where TSums : unmanaged, ITermVector<TSums>
     {
         try
         {
-            return (TSums.Capacity, device.Accelerator.LoadStreamKernel<ArrayView<double>, long, TMean, TVec, int, int, int, int, ArrayView<double>>(
+            return (TSums.Capacity, accelerator.LoadStreamKernel<ArrayView<double>, long, TMean, TVec, int, int, int, int, ArrayView<double>>(
                 LeastSquaresKernels.NormalEquationsKernel<TMean, TVec, TSums, TSum>));
         }
         catch (Exception e)
         {
-            throw new KernelException(device.Backend, KernelException.NormalEquations, _modelName, compiling: true, e);
+            throw new KernelException(_backend, KernelException.NormalEquations, _modelName, compiling: true, e);
         }
     }
 
@@ -73,37 +94,80 @@ internal sealed class KernelLeastSquaresPass<TMean, TVec, TSum> : ILeastSquares,
         Array.Clear(_triangle);
         try
         {
-            foreach (var (block, data) in _blocks.Walk(0, _blocks.Count))
-            {
-                int groups = _blocks.Groups(block);
-                var config = _blocks.Config(block, _shared);
-                int row = 0, column = 0;
-                for (int first = 0; first < _entries; first += _perLaunch)
-                {
-                    int count = Math.Min(_perLaunch, _entries - first);
-                    _kernel(config, data, _blocks.RowsOf(block), _mean, arguments, size - 1, row, column, count,
-                        _partials.View.SubView((long)first * groups, (long)groups * count));
-                    (row, column) = UpperTriangle.Advance(row, column, size, count);
-                }
-                _partials.View.AsContiguous().SubView(0, (long)groups * _entries).CopyToCPU(_hostPartials.AsSpan(0, groups * _entries));
-                // Launch j wrote its count entries group by group from first · groups on: each added in block, then group order.
-                for (int first = 0; first < _entries; first += _perLaunch)
-                {
-                    int count = Math.Min(_perLaunch, _entries - first);
-                    for (int g = 0; g < groups; g++)
-                    {
-                        for (int e = 0; e < count; e++)
-                            _triangle[first + e] += _hostPartials[(long)first * groups + (long)g * count + e];
-                    }
-                }
-            }
+            KernelBlocks.ForEach(_runs, r => Launch(r, arguments, size));
         }
         catch (Exception e) when (e is not KernelException)
         {
             throw new KernelException(_backend, KernelException.NormalEquations, _modelName, compiling: false, e);
         }
+        // On several devices every block's partials, in block order over the runs, once all have run (on one, each
+        // block's were added as it came).
+        if (_runs.Length > 1)
+        {
+            for (int r = 0; r < _runs.Length; r++)
+            {
+                for (int block = _runs[r].Begin; block < _runs[r].End; block++)
+                    Add(r, block);
+            }
+        }
         return LeastSquaresSums.Unpack(_triangle, size - 1, jacobianResidual, gram);
     }
 
-    public void Dispose() => _partials.Dispose();
+    /// <summary>
+    /// Block <paramref name="block"/>'s partials from run <paramref name="r"/>'s host buffer: launch j wrote its count
+    /// entries group by group from first · groups on, each added in group order after the blocks before.
+    /// </summary>
+    private void Add(int r, int block)
+    {
+        int groups = _runs[r].Groups(block);
+        long at = Offset(r, block);
+        for (int first = 0; first < _entries; first += _perLaunch)
+        {
+            int count = Math.Min(_perLaunch, _entries - first);
+            for (int g = 0; g < groups; g++)
+            {
+                for (int e = 0; e < count; e++)
+                    _triangle[first + e] += _hostPartials[r][at + (long)first * groups + (long)g * count + e];
+            }
+        }
+    }
+
+    /// <summary>
+    /// Where block <paramref name="block"/>'s partials lie in run <paramref name="r"/>'s host buffer: on one device at 0,
+    /// each block added as it comes; on several at the block's place in the run, all added once every device has run.
+    /// </summary>
+    private long Offset(int r, int block) => _runs.Length == 1 ? 0 : (block - _runs[r].Begin) * _perBlock;
+
+    /// <summary>Run <paramref name="r"/>'s launches, each block's partials read back into their place (<see cref="Offset"/>).</summary>
+    private void Launch(int r, TVec arguments, int size)
+    {
+        var blocks = _runs[r];
+        var (kernel, partials) = (_kernels[r], _partials[r]!);
+        foreach (var (block, data) in blocks.Walk())
+        {
+            int groups = blocks.Groups(block);
+            var config = blocks.Config(block, _shared);
+            int row = 0, column = 0;
+            for (int first = 0; first < _entries; first += _perLaunch)
+            {
+                int count = Math.Min(_perLaunch, _entries - first);
+                kernel(config, data, blocks.RowsOf(block), _mean, arguments, size - 1, row, column, count,
+                    partials.View.SubView((long)first * groups, (long)groups * count));
+                (row, column) = UpperTriangle.Advance(row, column, size, count);
+            }
+            partials.View.AsContiguous().SubView(0, (long)groups * _entries)
+                .CopyToCPU(_hostPartials[r].AsSpan((int)Offset(r, block), groups * _entries));
+            if (_runs.Length == 1)
+                Add(r, block);
+        }
+    }
+
+    public void Dispose()
+    {
+        for (int r = 0; r < _partials.Length; r++)
+        {
+            _runs[r].Accelerator.Bind();
+            _partials[r]?.Dispose();
+        }
+    }
 }

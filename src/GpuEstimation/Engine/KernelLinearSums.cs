@@ -10,6 +10,8 @@ namespace GpuEstimation.Engine;
 /// <see cref="LikelihoodKernels.TileProductsKernel"/> sums the entries asked for in tiles of 4 × 8 design pairs, one
 /// launch per 65,535 tiles, its grid tiles × groups of rows; both run per row block (<see cref="KernelBlocks"/>,
 /// resident or streamed), each block's group partials read back and added in block, then group order on the host.
+/// On several devices each runs its run of blocks (<see cref="KernelBlocks.Shards"/>) from its own host thread with
+/// its own kernels and buffers, the partials added in the same order after all the runs.
 /// </summary>
 internal sealed class KernelLinearSums<TModel, TSum> : ILinearSums
     where TModel : unmanaged, ILinearPredictorModel<TModel>
@@ -18,38 +20,82 @@ internal sealed class KernelLinearSums<TModel, TSum> : ILinearSums
     private const int MaxTilesPerLaunch = 65_535;
 
     private readonly LikelihoodEngine<TModel> _owner;
-    private readonly KernelBlocks _blocks;
-    private readonly MemoryBuffer1D<double, Stride1D.Dense> _coefficients;
-    private readonly MemoryBuffer1D<double, Stride1D.Dense> _derivatives;
-    private readonly MemoryBuffer1D<int, Stride1D.Dense> _designColumns;
+    private readonly Run[] _runs = [];
+    private readonly KernelBlocks[] _blockRuns = [];
     private readonly SharedMemoryConfig _shared;
-    private readonly Action<Index1D, ArrayView<double>, long, TModel, Vec4, ArrayView<double>, int, ArrayView<double>> _rowKernel;
-    private readonly Action<KernelConfig, ArrayView<double>, long, ArrayView<int>, int, ArrayView<double>, ArrayView<int>, ArrayView<double>> _tileKernel;
     private readonly Dictionary<int[], Plan> _plans = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>One device's run of blocks with its kernels and buffers.</summary>
+    private sealed class Run : IDisposable
+    {
+        public required KernelBlocks Blocks { get; init; }
+        public required Action<Index1D, ArrayView<double>, long, TModel, Vec4, ArrayView<double>, int, ArrayView<double>> RowKernel { get; init; }
+        public required Action<KernelConfig, ArrayView<double>, long, ArrayView<int>, int, ArrayView<double>, ArrayView<int>, ArrayView<double>> TileKernel { get; init; }
+        public required MemoryBuffer1D<double, Stride1D.Dense> Coefficients { get; init; }
+        public required MemoryBuffer1D<double, Stride1D.Dense> Derivatives { get; init; }
+        public required MemoryBuffer1D<int, Stride1D.Dense> DesignColumns { get; init; }
+
+        public void Dispose()
+        {
+            Blocks.Accelerator.Bind();
+            Coefficients.Dispose();
+            Derivatives.Dispose();
+            DesignColumns.Dispose();
+            Blocks.Dispose();
+        }
+    }
 
     public KernelLinearSums(LikelihoodEngine<TModel> owner, IReadOnlyList<double[]> columns)
     {
         _owner = owner;
         var model = owner.Model;
-        var accelerator = owner.Device.Accelerator;
         long rows = owner.Rows;
-        _rowKernel = Guard(KernelException.RowDerivatives, compiling: true, () =>
-            accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, long, TModel, Vec4, ArrayView<double>, int, ArrayView<double>>(
-                LikelihoodKernels.RowDerivativesKernel<TModel>));
-        _tileKernel = Guard(KernelException.TileProducts, compiling: true, () =>
-            accelerator.LoadStreamKernel<ArrayView<double>, long, ArrayView<int>, int, ArrayView<double>, ArrayView<int>, ArrayView<double>>(
-                LikelihoodKernels.TileProductsKernel<TSum>));
-        int dynamicDoubles = TSum.DynamicDoubles(owner.Device.GroupSize, accelerator.WarpSize);
+        int dynamicDoubles = TSum.DynamicDoubles(owner.Device.GroupSize, owner.Device.Accelerators[0].WarpSize);
         _shared = dynamicDoubles > 0 ? SharedMemoryConfig.RequestDynamic<double>(dynamicDoubles) : default;
-        _blocks = new KernelBlocks(owner.Device, columns, rows);
-        _coefficients = accelerator.Allocate1D<double>(Math.Max(1, model.DesignWidth));
-        // One block's derivatives at a time.
-        _derivatives = accelerator.Allocate1D<double>(Math.Max(1, 6 * Math.Min(rows, _blocks.BlockRows)));
-        _designColumns = accelerator.Allocate1D(Enumerable.Range(0, model.DesignWidth).Select(model.DesignColumn).ToArray());
+        var runs = KernelBlocks.Shards(owner.Device, columns, rows);
+        var made = new List<Run>();
+        try
+        {
+            foreach (var blocks in runs)
+            {
+                var accelerator = blocks.Accelerator;
+                accelerator.Bind();
+                var rowKernel = Guard(KernelException.RowDerivatives, compiling: true, () =>
+                    accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, long, TModel, Vec4, ArrayView<double>, int, ArrayView<double>>(
+                        LikelihoodKernels.RowDerivativesKernel<TModel>));
+                var tileKernel = Guard(KernelException.TileProducts, compiling: true, () =>
+                    accelerator.LoadStreamKernel<ArrayView<double>, long, ArrayView<int>, int, ArrayView<double>, ArrayView<int>, ArrayView<double>>(
+                        LikelihoodKernels.TileProductsKernel<TSum>));
+                made.Add(new Run
+                {
+                    Blocks = blocks,
+                    RowKernel = rowKernel,
+                    TileKernel = tileKernel,
+                    Coefficients = accelerator.Allocate1D<double>(Math.Max(1, model.DesignWidth)),
+                    // One block's derivatives at a time.
+                    Derivatives = accelerator.Allocate1D<double>(Math.Max(1, 6 * Math.Min(rows, blocks.BlockRows))),
+                    DesignColumns = accelerator.Allocate1D(Enumerable.Range(0, model.DesignWidth).Select(model.DesignColumn).ToArray()),
+                });
+            }
+        }
+        catch
+        {
+            foreach (var run in made)
+                run.Dispose();
+            foreach (var blocks in runs.Skip(made.Count))
+                blocks.Dispose();
+            throw;
+        }
+        _runs = [.. made];
+        _blockRuns = runs;
     }
 
-    /// <summary>Row blocks streamed through the device, and all of them.</summary>
-    public (int Streamed, int Count) RowBlocks => (_blocks.Streamed, _blocks.Count);
+    /// <summary>Row blocks streamed through the devices, and all of them.</summary>
+    public (int Streamed, int Count) RowBlocks => (_runs.Sum(r => r.Blocks.Streamed), _runs[0].Blocks.Count);
+
+    /// <summary>Runs <paramref name="action"/> for each run (<see cref="KernelBlocks.ForEach"/>).</summary>
+    private void ForEachRun(Action<int> action) => KernelBlocks.ForEach(_blockRuns, action);
+
 
     public void Sum(ReadOnlySpan<double> coefficients, Vec4 own, LinearSumMode mode, int[] entries, double[] sums)
     {
@@ -60,77 +106,103 @@ internal sealed class KernelLinearSums<TModel, TSum> : ILinearSums
         // One plan per list: the passes ask for the same few lists (their layouts') every time.
         if (!_plans.TryGetValue(entries, out var plan))
         {
-            plan = new Plan(entries, _owner.Model.DesignWidth, _owner.Device, rows);
+            plan = new Plan(entries, _owner.Model.DesignWidth, _owner.Device, _blockRuns);
             _plans.Add(entries, plan);
         }
-        Coefficients(coefficients);
-        Guard(KernelException.TileProducts, compiling: false, () =>
+        var values = coefficients.ToArray();
+        ForEachRun(r => Guard(KernelException.TileProducts, compiling: false, () =>
         {
-            foreach (var (block, data) in _blocks.Walk(0, _blocks.Count))
+            var run = _runs[r];
+            var blocks = run.Blocks;
+            Coefficients(run, values);
+            foreach (var (block, data) in blocks.Walk())
             {
-                int n = _blocks.RowsOf(block), groups = plan.Groups(n);
-                Derivatives(data, n, own, mode);
+                int n = blocks.RowsOf(block), groups = plan.Groups(n);
+                Derivatives(run, data, n, own, mode);
                 for (int first = 0; first < plan.TileCount; first += MaxTilesPerLaunch)
                 {
                     int count = Math.Min(MaxTilesPerLaunch, plan.TileCount - first);
                     var config = new KernelConfig(new Index2D(groups, count), new Index2D(_owner.Device.GroupSize, 1), _shared);
-                    _tileKernel(config, data, n, _designColumns.View, _owner.Model.DesignWidth, _derivatives.View,
-                        plan.Tiles.View.SubView(first, count), plan.Partials.View.SubView((long)first * groups * LikelihoodKernels.TileSums, (long)count * groups * LikelihoodKernels.TileSums));
+                    run.TileKernel(config, data, n, run.DesignColumns.View, _owner.Model.DesignWidth, run.Derivatives.View,
+                        plan.Tiles[r].View.SubView(first, count), plan.Partials[r].View.SubView((long)first * groups * LikelihoodKernels.TileSums, (long)count * groups * LikelihoodKernels.TileSums));
                 }
                 long length = (long)plan.TileCount * groups * LikelihoodKernels.TileSums;
-                plan.Partials.View.AsContiguous().SubView(0, length).CopyToCPU(plan.HostPartials.AsSpan(0, (int)length));
-                // Entry e is slot s of tile t: its partials lie groups apart from (t · groups) · 32 + s, added in group
-                // order after the blocks before.
-                for (int e = 0; e < entries.Length; e++)
-                {
-                    long at = (long)plan.Tile[e] * groups * LikelihoodKernels.TileSums + plan.Slot[e];
-                    double sum = sums[e];
-                    for (int g = 0; g < groups; g++)
-                        sum += plan.HostPartials[at + (long)g * LikelihoodKernels.TileSums];
-                    sums[e] = sum;
-                }
+                plan.Partials[r].View.AsContiguous().SubView(0, length)
+                    .CopyToCPU(plan.HostPartials[r].AsSpan((int)plan.Offset(r, block), (int)length));
+                if (_runs.Length == 1)
+                    Add(plan, r, block, entries, sums);
             }
             return true;
-        });
+        }));
+        // On several devices every block's partials, in block order over the runs, once all have run (on one, each
+        // block's were added as it came).
+        if (_runs.Length > 1)
+        {
+            for (int r = 0; r < _runs.Length; r++)
+            {
+                for (int block = _runs[r].Blocks.Begin; block < _runs[r].Blocks.End; block++)
+                    Add(plan, r, block, entries, sums);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Block <paramref name="block"/>'s partials from run <paramref name="r"/>'s host buffer: entry e is slot s of tile t,
+    /// its partials groups apart from (t · groups) · 32 + s, added in group order after the blocks before.
+    /// </summary>
+    private static void Add(Plan plan, int r, int block, int[] entries, double[] sums)
+    {
+        int groups = plan.Groups(plan.Runs[r].RowsOf(block));
+        long offset = plan.Offset(r, block);
+        var host = plan.HostPartials[r];
+        for (int e = 0; e < entries.Length; e++)
+        {
+            long at = offset + (long)plan.Tile[e] * groups * LikelihoodKernels.TileSums + plan.Slot[e];
+            double sum = sums[e];
+            for (int g = 0; g < groups; g++)
+                sum += host[at + (long)g * LikelihoodKernels.TileSums];
+            sums[e] = sum;
+        }
     }
 
     public void Rows(ReadOnlySpan<double> coefficients, Vec4 own, int kind, long first, int count, double[] output)
     {
         if (count == 0)
             return;
-        Coefficients(coefficients);
-        Guard(KernelException.RowDerivatives, compiling: false, () =>
+        var values = coefficients.ToArray();
+        var (begin, end) = _runs[0].Blocks.Covering(first, count);
+        ForEachRun(r => Guard(KernelException.RowDerivatives, compiling: false, () =>
         {
+            var run = _runs[r];
+            var blocks = run.Blocks;
+            if (Math.Max(begin, blocks.Begin) >= Math.Min(end, blocks.End))
+                return true;
+            Coefficients(run, values);
             // Each block's share of the rows, into its place.
-            var (begin, end) = _blocks.Covering(first, count);
-            foreach (var (block, data) in _blocks.Walk(begin, end))
+            foreach (var (block, data) in blocks.Walk(begin, end))
             {
-                int n = _blocks.RowsOf(block);
-                long start = _blocks.First(block);
+                int n = blocks.RowsOf(block);
+                long start = blocks.First(block);
                 long from = Math.Max(first, start), to = Math.Min(first + count, start + n);
-                Derivatives(data, n, own, LinearSumMode.Curvature);
-                _derivatives.View.AsContiguous().SubView(kind * n + (from - start), to - from)
+                Derivatives(run, data, n, own, LinearSumMode.Curvature);
+                run.Derivatives.View.AsContiguous().SubView(kind * n + (from - start), to - from)
                     .CopyToCPU(output.AsSpan((int)(from - first), (int)(to - from)));
             }
             return true;
-        });
+        }));
     }
 
-    private void Coefficients(ReadOnlySpan<double> coefficients)
+    private void Coefficients(Run run, double[] values) => Guard(KernelException.RowDerivatives, compiling: false, () =>
     {
-        var values = coefficients.ToArray();
-        Guard(KernelException.RowDerivatives, compiling: false, () =>
-        {
-            if (values.Length > 0)
-                _coefficients.View.SubView(0, values.Length).CopyFromCPU(values);
-            return true;
-        });
-    }
+        if (values.Length > 0)
+            run.Coefficients.View.SubView(0, values.Length).CopyFromCPU(values);
+        return true;
+    });
 
     // The derivatives of a block's n rows, at the coefficients last uploaded.
-    private void Derivatives(ArrayView<double> data, int n, Vec4 own, LinearSumMode mode) => Guard(KernelException.RowDerivatives, compiling: false, () =>
+    private void Derivatives(Run run, ArrayView<double> data, int n, Vec4 own, LinearSumMode mode) => Guard(KernelException.RowDerivatives, compiling: false, () =>
     {
-        _rowKernel(n, data, n, _owner.Model, own, _coefficients.View, mode == LinearSumMode.ScoreProducts ? 1 : 0, _derivatives.View);
+        run.RowKernel(n, data, n, _owner.Model, own, run.Coefficients.View, mode == LinearSumMode.ScoreProducts ? 1 : 0, run.Derivatives.View);
         return true;
     });
 
@@ -150,22 +222,20 @@ internal sealed class KernelLinearSums<TModel, TSum> : ILinearSums
     {
         foreach (var plan in _plans.Values)
             plan.Dispose();
-        _coefficients.Dispose();
-        _derivatives.Dispose();
-        _designColumns.Dispose();
-        _blocks.Dispose();
+        foreach (var run in _runs)
+            run.Dispose();
     }
 
     /// <summary>
     /// The tiles that cover a list of entries, and where each entry lies in them. An entry times the constant 1 puts
     /// the constant on the tile's a side (w · 1 · z_b), so that a gradient fills 8 sums of a tile, not 4. Groups of rows
-    /// per tile: enough that tiles × groups fill the device, at most what a block's rows need.
+    /// per tile: enough that tiles × groups fill the device, at most what a block's rows need. Per run of blocks: the
+    /// tiles and the partials on its device, and its blocks' partials on the host (see <see cref="Offset"/>).
     /// </summary>
     private sealed class Plan : IDisposable
     {
         private readonly int _groupSize, _tileGroups;
-
-        public Plan(int[] entries, int width, Backends.ComputeDevice device, long rows)
+        public Plan(int[] entries, int width, Backends.ComputeDevice device, KernelBlocks[] runs)
         {
             var tiles = new List<int>();
             var index = new Dictionary<int, int>();
@@ -190,9 +260,27 @@ internal sealed class KernelLinearSums<TModel, TSum> : ILinearSums
             TileCount = tiles.Count;
             _groupSize = device.GroupSize;
             _tileGroups = (device.MaxGroups + TileCount - 1) / TileCount;
-            Tiles = device.Accelerator.Allocate1D(tiles.ToArray());
-            HostPartials = new double[(long)TileCount * Groups(rows) * LikelihoodKernels.TileSums];
-            Partials = device.Accelerator.Allocate1D<double>(HostPartials.Length);
+            Runs = runs;
+            PerBlock = (long)TileCount * Groups(Math.Min(runs[0].Rows, runs[0].BlockRows)) * LikelihoodKernels.TileSums;
+            Tiles = new MemoryBuffer1D<int, Stride1D.Dense>[runs.Length];
+            Partials = new MemoryBuffer1D<double, Stride1D.Dense>[runs.Length];
+            HostPartials = new double[runs.Length][];
+            var keys = tiles.ToArray();
+            try
+            {
+                for (int r = 0; r < runs.Length; r++)
+                {
+                    runs[r].Accelerator.Bind();
+                    Tiles[r] = runs[r].Accelerator.Allocate1D(keys);
+                    Partials[r] = runs[r].Accelerator.Allocate1D<double>(PerBlock);
+                    HostPartials[r] = new double[(runs.Length == 1 ? 1 : Math.Max(1, runs[r].End - runs[r].Begin)) * PerBlock];
+                }
+            }
+            catch
+            {
+                Dispose();
+                throw;
+            }
         }
 
         public int[] Tile { get; }
@@ -201,19 +289,35 @@ internal sealed class KernelLinearSums<TModel, TSum> : ILinearSums
 
         public int TileCount { get; }
 
+        /// <summary>Partials of a block, on the host: the tiles × the largest block's groups × the tile sums.</summary>
+        public long PerBlock { get; }
+
+        /// <summary>The devices' runs of blocks.</summary>
+        public KernelBlocks[] Runs { get; }
+
+        /// <summary>
+        /// Where block <paramref name="block"/>'s partials lie in run <paramref name="r"/>'s host buffer: on one device at
+        /// 0, each block added as it comes; on several at the block's place in the run, all added once every device has run.
+        /// </summary>
+        public long Offset(int r, int block) => Runs.Length == 1 ? 0 : (block - Runs[r].Begin) * PerBlock;
+
         /// <summary>Groups of rows per tile over a block of <paramref name="rows"/> rows.</summary>
         public int Groups(long rows) => (int)Math.Clamp(_tileGroups, 1, Math.Max(1, (rows + _groupSize - 1) / _groupSize));
 
-        public MemoryBuffer1D<int, Stride1D.Dense> Tiles { get; }
+        public MemoryBuffer1D<int, Stride1D.Dense>[] Tiles { get; }
 
-        public MemoryBuffer1D<double, Stride1D.Dense> Partials { get; }
+        public MemoryBuffer1D<double, Stride1D.Dense>[] Partials { get; }
 
-        public double[] HostPartials { get; }
+        public double[][] HostPartials { get; }
 
         public void Dispose()
         {
-            Tiles.Dispose();
-            Partials.Dispose();
+            for (int r = 0; r < Runs.Length; r++)
+            {
+                Runs[r].Accelerator.Bind();
+                Tiles[r]?.Dispose();
+                Partials[r]?.Dispose();
+            }
         }
     }
 }

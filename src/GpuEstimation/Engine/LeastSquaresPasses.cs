@@ -21,8 +21,8 @@ internal static class LeastSquaresPasses
                 owner.Model, owner.Rows, data, parallel, chunks)!
             : null;
 
-    /// <summary>The kernel pass over the evaluator's row blocks, with its group sum's shared memory, or null.</summary>
-    public static ILeastSquares? Kernel<TModel, TVec, TSum>(LikelihoodEngine<TModel> owner, KernelBlocks blocks, SharedMemoryConfig shared)
+    /// <summary>The kernel pass over the evaluator's row blocks (one run per device), with its group sum's shared memory, or null.</summary>
+    public static ILeastSquares? Kernel<TModel, TVec, TSum>(LikelihoodEngine<TModel> owner, KernelBlocks[] blocks, SharedMemoryConfig shared)
         where TModel : unmanaged, ILikelihoodModel<TModel>
         where TVec : unmanaged, ITermVector<TVec>
         where TSum : struct, IGroupSum
@@ -34,9 +34,10 @@ internal static class LeastSquaresPasses
             return (ILeastSquares)Activator.CreateInstance(typeof(KernelLeastSquaresPass<,,>).MakeGenericType(mean, typeof(TVec), typeof(TSum)),
                 owner.Model, owner.Device, owner.ModelName, blocks, shared)!;
         }
-        catch (System.Reflection.TargetInvocationException e) when (e.InnerException is KernelException inner)
+        catch (System.Reflection.TargetInvocationException e) when (e.InnerException is KernelException or InputException)
         {
-            throw inner;
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerException).Throw();
+            throw;
         }
     }
 

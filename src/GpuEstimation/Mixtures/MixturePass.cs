@@ -92,7 +92,8 @@ internal abstract class MixturePass : IDisposable
 /// An ILGPU accelerator (CUDA, OpenCL, the CPU accelerator): <see cref="GaussianMixtureKernels.StatisticsKernel"/> in
 /// launches of at most <typeparamref name="TSums"/>'s capacity of statistics each, over the data's row blocks
 /// (<see cref="KernelBlocks"/>: resident, or streamed past the device's memory), each block's group partials read back
-/// and added in block, then group order.
+/// and added in block, then group order. On several devices each runs its run of blocks (<see cref="KernelBlocks.Shards"/>)
+/// from its own host thread with its own kernel and buffers, the partials added in the same order after all the runs.
 /// </summary>
 internal sealed class KernelMixturePass<TX, TK, TSums, TSum> : MixturePass
     where TX : unmanaged, ITermVector<TX>
@@ -100,111 +101,190 @@ internal sealed class KernelMixturePass<TX, TK, TSums, TSum> : MixturePass
     where TSums : unmanaged, ITermVector<TSums>
     where TSum : struct, IGroupSum
 {
+    private const string Pass = "Gaussian-mixture statistics";
+
     private readonly ComputeDevice _device;
-    private readonly KernelBlocks _blocks;
+    private readonly DeviceRun[] _runs = [];
+    private readonly KernelBlocks[] _blockRuns = [];
     private readonly SharedMemoryConfig _shared;
-    private MemoryBuffer1D<double, Stride1D.Dense>? _parameters;
-    private MemoryBuffer1D<int, Stride1D.Dense>? _codes;
     private int[]? _uploadedCodes;
-    private MemoryBuffer1D<double, Stride1D.Dense> _partials;
-    private double[] _hostPartials;
-    private readonly Action<KernelConfig, ArrayView<double>, long, int, int, int, ArrayView<double>, ArrayView<int>, int, int, ArrayView<double>> _kernel;
+    // The log-likelihood of the pass under way, added with the statistics.
+    private double _logLikelihood;
+
+    /// <summary>One device's run of blocks with its kernel and buffers; its blocks' partials on the host, block after block.</summary>
+    private sealed class DeviceRun : IDisposable
+    {
+        public required KernelBlocks Blocks { get; init; }
+        public required Action<KernelConfig, ArrayView<double>, long, int, int, int, ArrayView<double>, ArrayView<int>, int, int, ArrayView<double>> Kernel { get; init; }
+        public MemoryBuffer1D<double, Stride1D.Dense>? Parameters;
+        public MemoryBuffer1D<int, Stride1D.Dense>? Codes;
+        public MemoryBuffer1D<double, Stride1D.Dense>? Partials;
+        public double[] HostPartials = [];
+
+        public void Dispose()
+        {
+            Blocks.Accelerator.Bind();
+            Partials?.Dispose();
+            Parameters?.Dispose();
+            Codes?.Dispose();
+            Blocks.Dispose();
+        }
+    }
 
     public KernelMixturePass(ComputeDevice device, IReadOnlyList<double[]> columns, int components, bool diagonal)
         : base(columns.Count, components, diagonal)
     {
         _device = device;
-        var accelerator = device.Accelerator;
-        int dynamicDoubles = TSum.DynamicDoubles(device.GroupSize, accelerator.WarpSize);
+        int dynamicDoubles = TSum.DynamicDoubles(device.GroupSize, device.Accelerators[0].WarpSize);
         _shared = dynamicDoubles > 0 ? SharedMemoryConfig.RequestDynamic<double>(dynamicDoubles) : default;
+        var runs = KernelBlocks.Shards(device, columns, columns[0].LongLength);
+        var made = new List<DeviceRun>();
         try
         {
-            _kernel = accelerator.LoadStreamKernel<ArrayView<double>, long, int, int, int, ArrayView<double>, ArrayView<int>, int, int, ArrayView<double>>(
-                GaussianMixtureKernels.StatisticsKernel<TX, TK, TSums, TSum>);
+            foreach (var blocks in runs)
+            {
+                var accelerator = blocks.Accelerator;
+                accelerator.Bind();
+                Action<KernelConfig, ArrayView<double>, long, int, int, int, ArrayView<double>, ArrayView<int>, int, int, ArrayView<double>> kernel;
+                try
+                {
+                    kernel = accelerator.LoadStreamKernel<ArrayView<double>, long, int, int, int, ArrayView<double>, ArrayView<int>, int, int, ArrayView<double>>(
+                        GaussianMixtureKernels.StatisticsKernel<TX, TK, TSums, TSum>);
+                }
+                catch (Exception e)
+                {
+                    throw new KernelException(device.Backend, Pass, "gaussian-mixture", compiling: true, e);
+                }
+                made.Add(new DeviceRun { Blocks = blocks, Kernel = kernel });
+            }
         }
-        catch (Exception e)
+        catch
         {
-            throw new KernelException(device.Backend, "Gaussian-mixture statistics", "gaussian-mixture", compiling: true, e);
+            foreach (var run in made)
+                run.Dispose();
+            foreach (var blocks in runs.Skip(made.Count))
+                blocks.Dispose();
+            throw;
         }
-        _blocks = new KernelBlocks(device, columns, columns[0].LongLength);
-        int launches = Math.Max(1, (StatisticCount(columns.Count, components, diagonal) + TSums.Capacity - 1) / TSums.Capacity);
-        _hostPartials = new double[(long)(_blocks.Count == 0 ? 1 : _blocks.Groups(0)) * launches * (TSums.Capacity + 1)];
-        _partials = accelerator.Allocate1D<double>(_hostPartials.Length);
+        _runs = [.. made];
+        _blockRuns = runs;
     }
 
     public override double Run(double[] packed, int[] codes, double[] sums)
     {
-        var accelerator = _device.Accelerator;
-        if (_parameters is null || _parameters.Length != packed.Length)
-        {
-            _parameters?.Dispose();
-            _parameters = accelerator.Allocate1D<double>(packed.Length);
-        }
-        _parameters.View.CopyFromCPU(packed);
-        if (!ReferenceEquals(_uploadedCodes, codes))
-        {
-            _codes?.Dispose();
-            _codes = accelerator.Allocate1D<int>(Math.Max(1, codes.Length));
-            if (codes.Length > 0)
-                _codes.View.CopyFromCPU(codes);
-            _uploadedCodes = codes;
-        }
-        double logLikelihood = 0;
         int launches = Math.Max(1, (codes.Length + TSums.Capacity - 1) / TSums.Capacity);
+        var first = _runs[0].Blocks;
+        int stride0 = (first.Count == 0 ? 1 : first.Groups(0)) * (TSums.Capacity + 1);
+        long perBlock = (long)launches * stride0;
+        bool newCodes = !ReferenceEquals(_uploadedCodes, codes);
         Array.Clear(sums, 0, codes.Length);
-        long needed = (long)(_blocks.Count == 0 ? 1 : _blocks.Groups(0)) * launches * (TSums.Capacity + 1);
-        if (needed > _hostPartials.Length)
-        {
-            _partials.Dispose();
-            _hostPartials = new double[needed];
-            _partials = accelerator.Allocate1D<double>(needed);
-        }
+        _logLikelihood = 0;
         try
         {
-            foreach (var (block, data) in _blocks.Walk(0, _blocks.Count))
-            {
-                // Launch j's partials at j · groups · (capacity + 1), read back once per block.
-                int groups = _blocks.Groups(block), stride = groups * (TSums.Capacity + 1);
-                var config = _blocks.Config(block, _shared);
-                for (int launch = 0; launch < launches; launch++)
-                {
-                    int first = launch * TSums.Capacity, count = Math.Min(TSums.Capacity, codes.Length - first);
-                    _kernel(config, data, _blocks.RowsOf(block), Dimensions, Components, Diagonal ? 1 : 0, _parameters.View, _codes!.View, first, count,
-                        _partials.View.SubView((long)launch * stride, (long)groups * (count + 1)));
-                }
-                _partials.View.AsContiguous().SubView(0, (long)launches * stride).CopyToCPU(_hostPartials.AsSpan(0, launches * stride));
-                // Each statistic's partials in group order after the blocks before; the log-likelihood from launch 0.
-                for (int launch = 0; launch < launches; launch++)
-                {
-                    int first = launch * TSums.Capacity, count = Math.Min(TSums.Capacity, codes.Length - first), terms = count + 1;
-                    int at = launch * stride;
-                    for (int e = 0; e < count; e++)
-                    {
-                        double sum = sums[first + e];
-                        for (int g = 0; g < groups; g++)
-                            sum += _hostPartials[at + g * terms + 1 + e];
-                        sums[first + e] = sum;
-                    }
-                    if (launch == 0)
-                    {
-                        for (int g = 0; g < groups; g++)
-                            logLikelihood += _hostPartials[at + g * terms];
-                    }
-                }
-            }
+            ForEachRun(r => Launch(_runs[r], packed, codes, newCodes, launches, perBlock, sums));
         }
         catch (Exception e) when (e is not KernelException)
         {
-            throw new KernelException(_device.Backend, "Gaussian-mixture statistics", "gaussian-mixture", compiling: false, e);
+            throw new KernelException(_device.Backend, Pass, "gaussian-mixture", compiling: false, e);
         }
-        return logLikelihood;
+        _uploadedCodes = codes;
+        // On several devices every block's partials, in block order over the runs, once all have run (on one, each
+        // block's were added as it came).
+        if (_runs.Length > 1)
+        {
+            foreach (var run in _runs)
+            {
+                for (int block = run.Blocks.Begin; block < run.Blocks.End; block++)
+                    Add(run, block, codes.Length, launches, perBlock, sums);
+            }
+        }
+        return _logLikelihood;
     }
+
+    /// <summary>
+    /// Block <paramref name="block"/>'s partials from its run's host buffer: launch j's at j · groups · (capacity + 1)
+    /// in the block's place; each statistic's partials in group order after the blocks before, the log-likelihood from
+    /// launch 0.
+    /// </summary>
+    private void Add(DeviceRun run, int block, int statistics, int launches, long perBlock, double[] sums)
+    {
+        int groups = run.Blocks.Groups(block), stride = groups * (TSums.Capacity + 1);
+        long offset = Offset(run, block, perBlock);
+        for (int launch = 0; launch < launches; launch++)
+        {
+            int from = launch * TSums.Capacity, count = Math.Min(TSums.Capacity, statistics - from), terms = count + 1;
+            long at = offset + (long)launch * stride;
+            for (int e = 0; e < count; e++)
+            {
+                double sum = sums[from + e];
+                for (int g = 0; g < groups; g++)
+                    sum += run.HostPartials[at + g * terms + 1 + e];
+                sums[from + e] = sum;
+            }
+            if (launch == 0)
+            {
+                for (int g = 0; g < groups; g++)
+                    _logLikelihood += run.HostPartials[at + g * terms];
+            }
+        }
+    }
+
+    /// <summary>
+    /// Where block <paramref name="block"/>'s partials lie in its run's host buffer: on one device at 0, each block added
+    /// as it comes; on several at the block's place in the run, all added once every device has run.
+    /// </summary>
+    private long Offset(DeviceRun run, int block, long perBlock) => _runs.Length == 1 ? 0 : (block - run.Blocks.Begin) * perBlock;
+
+    /// <summary>One device's launches over its run, each block's partials read back into their place.</summary>
+    private void Launch(DeviceRun run, double[] packed, int[] codes, bool newCodes, int launches, long perBlock, double[] sums)
+    {
+        var blocks = run.Blocks;
+        var accelerator = blocks.Accelerator;
+        if (run.Parameters is null || run.Parameters.Length != packed.Length)
+        {
+            run.Parameters?.Dispose();
+            run.Parameters = accelerator.Allocate1D<double>(packed.Length);
+        }
+        run.Parameters.View.CopyFromCPU(packed);
+        if (newCodes || run.Codes is null)
+        {
+            run.Codes?.Dispose();
+            run.Codes = accelerator.Allocate1D<int>(Math.Max(1, codes.Length));
+            if (codes.Length > 0)
+                run.Codes.View.CopyFromCPU(codes);
+        }
+        if (run.Partials is null || run.Partials.Length < perBlock)
+        {
+            run.Partials?.Dispose();
+            run.Partials = accelerator.Allocate1D<double>(perBlock);
+        }
+        long hostLength = (_runs.Length == 1 ? 1 : Math.Max(1, blocks.End - blocks.Begin)) * perBlock;
+        if (run.HostPartials.Length < hostLength)
+            run.HostPartials = new double[hostLength];
+        foreach (var (block, data) in blocks.Walk())
+        {
+            int groups = blocks.Groups(block), stride = groups * (TSums.Capacity + 1);
+            var config = blocks.Config(block, _shared);
+            for (int launch = 0; launch < launches; launch++)
+            {
+                int first = launch * TSums.Capacity, count = Math.Min(TSums.Capacity, codes.Length - first);
+                run.Kernel(config, data, blocks.RowsOf(block), Dimensions, Components, Diagonal ? 1 : 0, run.Parameters.View, run.Codes.View, first, count,
+                    run.Partials.View.SubView((long)launch * stride, (long)groups * (count + 1)));
+            }
+            run.Partials.View.AsContiguous().SubView(0, (long)launches * stride)
+                .CopyToCPU(run.HostPartials.AsSpan((int)Offset(run, block, perBlock), launches * stride));
+            if (_runs.Length == 1)
+                Add(run, block, codes.Length, launches, perBlock, sums);
+        }
+    }
+
+    /// <summary>Runs <paramref name="action"/> for each run (<see cref="KernelBlocks.ForEach"/>).</summary>
+    private void ForEachRun(Action<int> action) => KernelBlocks.ForEach(_blockRuns, action);
+
 
     public override void Dispose()
     {
-        _blocks.Dispose();
-        _partials.Dispose();
-        _parameters?.Dispose();
-        _codes?.Dispose();
+        foreach (var run in _runs)
+            run.Dispose();
     }
 }

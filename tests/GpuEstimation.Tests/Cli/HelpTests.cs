@@ -36,7 +36,7 @@ public sealed class HelpTests
         Assert.Matches($@"--level <L> .*\[default: {Regex(defaults.Level)}\]", output);
         Assert.Matches($@"--max-iter <N> .*\[default: {defaults.Optimizer.MaxIterations}\]", output);
         Assert.Matches(@"--optimizer <auto\|newton\|lm\|lbfgs\|gradient> .*\[default: auto\]", output);
-        Assert.Matches(@"--device <auto\|cuda\|opencl\|native\|cpu> .*\[default: auto\]", output);
+        Assert.Matches(@"--device <auto\|cuda\|opencl\|native\|cpu\[:all\|:0,1,…\]> .*\[default: auto\]", output);
         Assert.Contains("(REQUIRED)", output);
     }
 
