@@ -144,6 +144,33 @@ internal sealed class KernelBlocks : IDisposable
     }
 
     /// <summary>
+    /// One <typeparamref name="TRun"/> per run of <paramref name="runs"/> (<see cref="Shards"/>), made by
+    /// <paramref name="make"/> with the run's accelerator bound to this thread; each takes over its run's blocks (its
+    /// Dispose disposes them). On failure the ones made so far and the runs not yet taken over are disposed.
+    /// </summary>
+    public static TRun[] Build<TRun>(KernelBlocks[] runs, Func<KernelBlocks, TRun> make) where TRun : IDisposable
+    {
+        var made = new List<TRun>(runs.Length);
+        try
+        {
+            foreach (var blocks in runs)
+            {
+                blocks.Accelerator.Bind();
+                made.Add(make(blocks));
+            }
+        }
+        catch
+        {
+            foreach (var run in made)
+                run.Dispose();
+            foreach (var blocks in runs.Skip(made.Count))
+                blocks.Dispose();
+            throw;
+        }
+        return [.. made];
+    }
+
+    /// <summary>
     /// Runs <paramref name="action"/> for each of <paramref name="runs"/> (by index): inline for one, and for several on one
     /// host thread per device, its accelerator bound to the thread. A failure on any is rethrown as itself (the first).
     /// </summary>

@@ -53,40 +53,26 @@ internal sealed class KernelLinearSums<TModel, TSum> : ILinearSums
         int dynamicDoubles = TSum.DynamicDoubles(owner.Device.GroupSize, owner.Device.Accelerators[0].WarpSize);
         _shared = dynamicDoubles > 0 ? SharedMemoryConfig.RequestDynamic<double>(dynamicDoubles) : default;
         var runs = KernelBlocks.Shards(owner.Device, columns, rows);
-        var made = new List<Run>();
-        try
+        _runs = KernelBlocks.Build(runs, blocks =>
         {
-            foreach (var blocks in runs)
+            var accelerator = blocks.Accelerator;
+            var rowKernel = Guard(KernelException.RowDerivatives, compiling: true, () =>
+                accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, long, TModel, Vec4, ArrayView<double>, int, ArrayView<double>>(
+                    LikelihoodKernels.RowDerivativesKernel<TModel>));
+            var tileKernel = Guard(KernelException.TileProducts, compiling: true, () =>
+                accelerator.LoadStreamKernel<ArrayView<double>, long, ArrayView<int>, int, ArrayView<double>, ArrayView<int>, ArrayView<double>>(
+                    LikelihoodKernels.TileProductsKernel<TSum>));
+            return new Run
             {
-                var accelerator = blocks.Accelerator;
-                accelerator.Bind();
-                var rowKernel = Guard(KernelException.RowDerivatives, compiling: true, () =>
-                    accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, long, TModel, Vec4, ArrayView<double>, int, ArrayView<double>>(
-                        LikelihoodKernels.RowDerivativesKernel<TModel>));
-                var tileKernel = Guard(KernelException.TileProducts, compiling: true, () =>
-                    accelerator.LoadStreamKernel<ArrayView<double>, long, ArrayView<int>, int, ArrayView<double>, ArrayView<int>, ArrayView<double>>(
-                        LikelihoodKernels.TileProductsKernel<TSum>));
-                made.Add(new Run
-                {
-                    Blocks = blocks,
-                    RowKernel = rowKernel,
-                    TileKernel = tileKernel,
-                    Coefficients = accelerator.Allocate1D<double>(Math.Max(1, model.DesignWidth)),
-                    // One block's derivatives at a time.
-                    Derivatives = accelerator.Allocate1D<double>(Math.Max(1, 6 * Math.Min(rows, blocks.BlockRows))),
-                    DesignColumns = accelerator.Allocate1D(Enumerable.Range(0, model.DesignWidth).Select(model.DesignColumn).ToArray()),
-                });
-            }
-        }
-        catch
-        {
-            foreach (var run in made)
-                run.Dispose();
-            foreach (var blocks in runs.Skip(made.Count))
-                blocks.Dispose();
-            throw;
-        }
-        _runs = [.. made];
+                Blocks = blocks,
+                RowKernel = rowKernel,
+                TileKernel = tileKernel,
+                Coefficients = accelerator.Allocate1D<double>(Math.Max(1, model.DesignWidth)),
+                // One block's derivatives at a time.
+                Derivatives = accelerator.Allocate1D<double>(Math.Max(1, 6 * Math.Min(rows, blocks.BlockRows))),
+                DesignColumns = accelerator.Allocate1D(Enumerable.Range(0, model.DesignWidth).Select(model.DesignColumn).ToArray()),
+            };
+        });
         _blockRuns = runs;
     }
 

@@ -138,35 +138,22 @@ internal sealed class KernelMixturePass<TX, TK, TSums, TSum> : MixturePass
         int dynamicDoubles = TSum.DynamicDoubles(device.GroupSize, device.Accelerators[0].WarpSize);
         _shared = dynamicDoubles > 0 ? SharedMemoryConfig.RequestDynamic<double>(dynamicDoubles) : default;
         var runs = KernelBlocks.Shards(device, columns, columns[0].LongLength);
-        var made = new List<DeviceRun>();
-        try
+        _runs = KernelBlocks.Build(runs, blocks =>
         {
-            foreach (var blocks in runs)
+            try
             {
-                var accelerator = blocks.Accelerator;
-                accelerator.Bind();
-                Action<KernelConfig, ArrayView<double>, long, int, int, int, ArrayView<double>, ArrayView<int>, int, int, ArrayView<double>> kernel;
-                try
+                return new DeviceRun
                 {
-                    kernel = accelerator.LoadStreamKernel<ArrayView<double>, long, int, int, int, ArrayView<double>, ArrayView<int>, int, int, ArrayView<double>>(
-                        GaussianMixtureKernels.StatisticsKernel<TX, TK, TSums, TSum>);
-                }
-                catch (Exception e)
-                {
-                    throw new KernelException(device.Backend, Pass, "gaussian-mixture", compiling: true, e);
-                }
-                made.Add(new DeviceRun { Blocks = blocks, Kernel = kernel });
+                    Blocks = blocks,
+                    Kernel = blocks.Accelerator.LoadStreamKernel<ArrayView<double>, long, int, int, int, ArrayView<double>, ArrayView<int>, int, int, ArrayView<double>>(
+                        GaussianMixtureKernels.StatisticsKernel<TX, TK, TSums, TSum>),
+                };
             }
-        }
-        catch
-        {
-            foreach (var run in made)
-                run.Dispose();
-            foreach (var blocks in runs.Skip(made.Count))
-                blocks.Dispose();
-            throw;
-        }
-        _runs = [.. made];
+            catch (Exception e)
+            {
+                throw new KernelException(device.Backend, Pass, "gaussian-mixture", compiling: true, e);
+            }
+        });
         _blockRuns = runs;
     }
 
