@@ -26,8 +26,7 @@ public sealed class ShardingTests(DeviceFixture devices)
     [Fact]
     public void NormalPassesOnSeveralDevicesAreBitIdenticalToOne()
     {
-        var random = new Random(11);
-        var x = Enumerable.Range(0, Rows).Select(_ => 2 + 3 * Gaussian(random)).ToArray();
+        var x = NormalSamples.Draw(Rows, 11, 2, 3);
         double[] at = [1.9, 3.2];
         using var blocks = KernelBlocks.Override(BlockRows);
         var expected = Passes(devices.Cpu, x, at);
@@ -60,7 +59,7 @@ public sealed class ShardingTests(DeviceFixture devices)
     public void GlmHessianAndLeastSquaresOnSeveralDevicesAreBitIdenticalToOne()
     {
         var random = new Random(13);
-        var x1 = Enumerable.Range(0, Rows).Select(_ => Gaussian(random)).ToArray();
+        var x1 = NormalSamples.Draw(Rows, 13, 0, 1);
         var x2 = Enumerable.Range(0, Rows).Select(_ => random.NextDouble()).ToArray();
         var y = x1.Zip(x2, (a, b) => random.NextDouble() < 1 / (1 + Math.Exp(-(0.3 + a - 2 * b))) ? 1.0 : 0.0).ToArray();
         var model = new GlmModel(GlmFamily.Binomial, GlmLink.Logit, [0.0, 0.0]);
@@ -91,7 +90,7 @@ public sealed class ShardingTests(DeviceFixture devices)
         // as log-densities; blocks of 256 rows, 8 of them, 4 on each of two devices.
         const int features = 64, rows = 2048, blockRows = 256;
         var random = new Random(17);
-        var x = Enumerable.Range(0, features).Select(_ => Enumerable.Range(0, rows).Select(_ => Gaussian(random)).ToArray()).ToArray();
+        var x = Enumerable.Range(0, features).Select(f => NormalSamples.Draw(rows, 17 * 1000 + f, 0, 1)).ToArray();
         var y = Enumerable.Range(0, rows).Select(i => random.NextDouble() < 1 / (1 + Math.Exp(-0.1 * x[i % features][i])) ? 1.0 : 0.0).ToArray();
         var model = new GlmModel(GlmFamily.Binomial, GlmLink.Logit, new double[features]);
         double[][] columns = [y, .. x];
@@ -184,7 +183,4 @@ public sealed class ShardingTests(DeviceFixture devices)
         double rss = engine.LeastSquares!.Evaluate(at, jr, gram);
         return (rss, jr, gram);
     }
-
-    private static double Gaussian(Random random) =>
-        Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
 }

@@ -24,8 +24,7 @@ public sealed class StreamingTests(DeviceFixture devices)
     [Fact]
     public void NormalPassesStreamedAreBitIdenticalToResident()
     {
-        var random = new Random(3);
-        var x = Enumerable.Range(0, Rows).Select(_ => 2 + 3 * Gaussian(random)).ToArray();
+        var x = NormalSamples.Draw(Rows, 3, 2, 3);
         double[] at = [1.9, 3.2];
         using var blocks = KernelBlocks.Override(BlockRows);
         using var resident = new LikelihoodEngine<NormalModel>(devices.Cpu, new NormalModel(), [x]);
@@ -58,7 +57,7 @@ public sealed class StreamingTests(DeviceFixture devices)
     public void GlmHessianAndLeastSquaresStreamedAreBitIdenticalToResident()
     {
         var random = new Random(5);
-        var x1 = Enumerable.Range(0, Rows).Select(_ => Gaussian(random)).ToArray();
+        var x1 = NormalSamples.Draw(Rows, 5, 0, 1);
         var x2 = Enumerable.Range(0, Rows).Select(_ => random.NextDouble()).ToArray();
         var y = x1.Zip(x2, (a, b) => random.NextDouble() < 1 / (1 + Math.Exp(-(0.3 + a - 2 * b))) ? 1.0 : 0.0).ToArray();
         var model = new GlmModel(GlmFamily.Binomial, GlmLink.Logit, [0.0, 0.0]);
@@ -96,7 +95,7 @@ public sealed class StreamingTests(DeviceFixture devices)
         // three blocks holds the two device buffers and one resident block.
         const int features = 64, rows = 2048, blockRows = 256;
         var random = new Random(9);
-        var x = Enumerable.Range(0, features).Select(_ => Enumerable.Range(0, rows).Select(_ => Gaussian(random)).ToArray()).ToArray();
+        var x = Enumerable.Range(0, features).Select(f => NormalSamples.Draw(rows, 9 * 1000 + f, 0, 1)).ToArray();
         var y = Enumerable.Range(0, rows).Select(i => random.NextDouble() < 1 / (1 + Math.Exp(-0.1 * x[i % features][i])) ? 1.0 : 0.0).ToArray();
         var model = new GlmModel(GlmFamily.Binomial, GlmLink.Logit, new double[features]);
         double[][] columns = [y, .. x];
@@ -173,7 +172,4 @@ public sealed class StreamingTests(DeviceFixture devices)
         double rss = ls.Evaluate(at, jr, gram);
         return (rss, jr, gram);
     }
-
-    private static double Gaussian(Random random) =>
-        Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
 }
