@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace GpuEstimation.Kernels.Models;
 
@@ -60,7 +61,11 @@ public readonly struct CauchyModel : IDistribution<CauchyModel>
     /// <inheritdoc/>
     public static bool HasBlock<TVec>(in CauchyModel model, in TVec arguments) where TVec : unmanaged, ITermVector<TVec> => true;
 
-    /// <summary>Sixteen rows of <see cref="Accumulate"/> in the lanes: one division, 1/(1 + z²), for the gradient and log1p's correction.</summary>
+    /// <summary>
+    /// Sixteen rows of <see cref="Accumulate"/> in the lanes: one division, 1/(1 + z²), for the gradient; the sixteen
+    /// log(1 + z²) as four logs of products (<see cref="VectorMath.LogOfProducts"/>), each term's error then below
+    /// 2⁻⁵¹ absolute instead of relative, next to the constant −log(πγ) in the same term.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static unsafe void AccumulateBlock<TVec>(in CauchyModel model, in TVec arguments, ReadOnlySpan<double> table, in HostRows data, long row, ref TermLanes terms)
         where TVec : unmanaged, ITermVector<TVec>
@@ -71,7 +76,7 @@ public readonly struct CauchyModel : IDistribution<CauchyModel>
         var zz = z * z;
         var inverseOnePlus = one / (one + zz);
         var ratio = inverseScale * inverseOnePlus;
-        terms.Term0 += (Lanes16.Create(arguments.Get(2)) - VectorMath.Log1pNonNegative(zz, inverseOnePlus)).Sum();
+        terms.Term0 += Vector256.Create(4 * arguments.Get(2)) - VectorMath.LogOfProducts(one + zz);
         terms.Term1 += (Lanes16.Create(2.0) * z * ratio).Sum();
         terms.Term2 += ((zz - one) * ratio).Sum();
     }

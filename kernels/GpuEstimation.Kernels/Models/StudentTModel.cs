@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace GpuEstimation.Kernels.Models;
 
@@ -107,8 +108,10 @@ public readonly struct StudentTModel : IDistribution<StudentTModel>
     public static bool HasBlock<TVec>(in StudentTModel model, in TVec arguments) where TVec : unmanaged, ITermVector<TVec> => true;
 
     /// <summary>
-    /// Sixteen rows of <see cref="Accumulate"/> in the lanes: one division, 1/(ν + z²), gives the weight (ν + 1)/(ν + z²),
-    /// 1/(1 + t) = ν/(ν + z²) for log1p's correction and, from <see cref="AsymptoticShape"/> on, w = z²/(ν + z²).
+    /// Sixteen rows of <see cref="Accumulate"/> in the lanes: one division, 1/(ν + z²), gives the weight (ν + 1)/(ν + z²)
+    /// and, from <see cref="AsymptoticShape"/> on, 1/(1 + t) = ν/(ν + z²) for log1p's correction and w = z²/(ν + z²).
+    /// Below it the sixteen log(1 + t) are four logs of products (<see cref="VectorMath.LogOfProducts"/>: an error
+    /// below 2⁻⁵¹ absolute per row, next to the constant of log f and ψ's difference in the ν-derivative).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static unsafe void AccumulateBlock<TVec>(in StudentTModel model, in TVec arguments, ReadOnlySpan<double> table, in HostRows data, long row, ref TermLanes terms)
@@ -121,21 +124,24 @@ public readonly struct StudentTModel : IDistribution<StudentTModel>
         var t = zz * Lanes16.Create(arguments.Get(6));
         var nu = Lanes16.Create(arguments.Get(2));
         var inverse = Lanes16.Create(1.0) / (nu + zz);
-        var log1p = VectorMath.Log1pNonNegative(t, nu * inverse);
         var weight = Lanes16.Create(nuPlusOne) * inverse;
         var half = Lanes16.Create(0.5);
-        terms.Term0 += (Lanes16.Create(arguments.Get(3)) - Lanes16.Create(0.5 * nuPlusOne) * log1p).Sum();
         terms.Term1 += (weight * z * inverseSigma).Sum();
         terms.Term2 += ((weight * zz - Lanes16.Create(1.0)) * inverseSigma).Sum();
         if (arguments.Get(2) >= AsymptoticShape)
         {
-            // As Accumulate: [w + log(1 − w)] + w/ν, no two values ~z²/ν subtracted.
+            // log1p(t) row by row: (ν + 1)/2 times an absolute error of the logs of products would not be small.
+            // Term 3 as Accumulate: [w + log(1 − w)] + w/ν, no two values ~z²/ν subtracted.
+            var log1p = VectorMath.Log1pNonNegative(t, nu * inverse);
+            terms.Term0 += (Lanes16.Create(arguments.Get(3)) - Lanes16.Create(0.5 * nuPlusOne) * log1p).Sum();
             var w = zz * inverse;
             terms.Term3 += (Lanes16.Create(arguments.Get(4)) + half * (VectorMath.Log1pMinusX(-w) + w * Lanes16.Create(arguments.Get(6)))).Sum();
         }
         else
         {
-            terms.Term3 += (Lanes16.Create(arguments.Get(4)) + half * (weight * t - log1p)).Sum();
+            var logs = VectorMath.LogOfProducts(Lanes16.Create(1.0) + t);
+            terms.Term0 += Vector256.Create(4 * arguments.Get(3)) - Vector256.Create(0.5 * nuPlusOne) * logs;
+            terms.Term3 += Vector256.Create(4 * arguments.Get(4)) + Vector256.Create(0.5) * ((weight * t).Sum() - logs);
         }
     }
 }
