@@ -46,7 +46,7 @@ internal sealed unsafe class NativeMixturePass : MixturePass
         var second = new int[statistics];
         for (int e = 0; e < statistics; e++)
         {
-            first[e] = GaussianMixtureRow.Component(codes[e]) * (d + 1) + GaussianMixtureRow.A(codes[e]);
+            first[e] = (GaussianMixtureRow.Component(codes[e]) * (d + 1) + GaussianMixtureRow.A(codes[e])) * TileBlocks;
             second[e] = GaussianMixtureRow.B(codes[e]) * TileBlocks;
         }
         double[] totals;
@@ -103,20 +103,29 @@ internal sealed unsafe class NativeMixturePass : MixturePass
         long begin = (long)chunk * ChunkRows, end = Math.Min(_rows, begin + ChunkRows);
         for (long row = begin; row < end; row += TileBlocks * Lanes)
         {
-            int blocks = Tile(parameters, row, end, space);
-            for (int b = 0; b < blocks; b++)
+            int blocks = Tile(parameters, row, end, space, TileLogs.Total);
+            log += logDensity[0];
+            // The products rₖ z_a of the whole tile, then each statistic over the tile's blocks in a register (the
+            // blocks in order, as one block at a time would add them).
+            for (int c = 0; c < k; c++)
             {
-                log += mask[b] * logDensity[b];
-                for (int c = 0; c < k; c++)
+                int at = c * (d + 1) * TileBlocks;
+                for (int b = 0; b < blocks; b++)
                 {
                     var rc = r[c * TileBlocks + b] * mask[b];
-                    int at = c * (d + 1);
                     for (int a = 0; a < d; a++)
-                        rz[at + a] = rc * x[a * TileBlocks + b];
-                    rz[at + d] = rc;
+                        rz[at + a * TileBlocks + b] = rc * x[a * TileBlocks + b];
+                    rz[at + d * TileBlocks + b] = rc;
                 }
-                for (int e = 0; e < statistics; e++)
-                    accumulators[e] = Vector256.FusedMultiplyAdd(rz[first[e]], x[second[e] + b], accumulators[e]);
+            }
+            for (int e = 0; e < statistics; e++)
+            {
+                var left = rz + first[e];
+                var right = x + second[e];
+                var sum = accumulators[e];
+                for (int b = 0; b < blocks; b++)
+                    sum = Vector256.FusedMultiplyAdd(left[b], right[b], sum);
+                accumulators[e] = sum;
             }
         }
         partial[0] = Total(log);
@@ -137,7 +146,7 @@ internal sealed unsafe class NativeMixturePass : MixturePass
                 long begin = (long)chunk * ChunkRows, end = Math.Min(_rows, begin + ChunkRows);
                 for (long row = begin; row < end; row += TileBlocks * Lanes)
                 {
-                    int blocks = Tile(parameters, row, end, space);
+                    int blocks = Tile(parameters, row, end, space, TileLogs.PerRow);
                     for (int b = 0; b < blocks; b++)
                     {
                         long first = row + b * Lanes;
@@ -214,7 +223,7 @@ internal sealed unsafe class NativeMixturePass : MixturePass
         long begin = (long)chunk * ChunkRows, end = Math.Min(_rows, begin + ChunkRows);
         for (long row = begin; row < end; row += TileBlocks * Lanes)
         {
-            int blocks = Tile(parameters, row, end, space);
+            int blocks = Tile(parameters, row, end, space, TileLogs.None);
             for (int b = 0; b < blocks; b++)
             {
                 var mask = space.Mask[b];
@@ -269,12 +278,21 @@ internal sealed unsafe class NativeMixturePass : MixturePass
 
     public override void Dispose() => NativeMemory.AlignedFree(_data);
 
+    // What Tile leaves in LogDensity: each block's rows' log-densities, the tile's real rows' total in LogDensity[0]'s
+    // lanes (from logs of products of four rows' sums, VectorMath.LogOfProducts: a quarter of the logs), or nothing.
+    private enum TileLogs
+    {
+        PerRow,
+        Total,
+        None,
+    }
+
     // The E-step for the tile of up to TileBlocks blocks of four rows from `row` (none past `end`): the rows into X,
-    // each block's mask of real lanes, each component's responsibility R[c · T + b] and each block's log-density. Every
-    // stage loops over the blocks, whose chains are independent, so that the processor overlaps them (one block at a
-    // time is bound by the latency of its exp, division and log). Returns the number of blocks.
+    // each block's mask of real lanes, each component's responsibility R[c · T + b] and the log-densities `logs` asks
+    // for. Every stage loops over the blocks, whose chains are independent, so that the processor overlaps them (one
+    // block at a time is bound by the latency of its exp, division and log). Returns the number of blocks.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private int Tile(double* parameters, long row, long end, Workspace space)
+    private int Tile(double* parameters, long row, long end, Workspace space, TileLogs logs)
     {
         int d = Dimensions, k = Components, stride = GaussianMixtureRow.Stride(d, Diagonal);
         var x = space.X;
@@ -356,14 +374,36 @@ internal sealed unsafe class NativeMixturePass : MixturePass
                 r[c * TileBlocks + b] *= inverse;
             sums[b] = sum;
         }
+        if (logs == TileLogs.Total)
+        {
+            // Σ mask·(largest + log sum): the sums lie in [1, K], so four blocks' product neither overflows nor
+            // vanishes; a spare lane's sum is taken as 1 (log 0) and its largest as 0.
+            var mask = space.Mask;
+            var one = Vector256<double>.One;
+            var total = Vector256<double>.Zero;
+            for (int b = 0; b < blocks; b++)
+            {
+                total += mask[b] * largest[b];
+                sums[b] = Vector256.ConditionalSelect(Vector256.Equals(mask[b], Vector256<double>.Zero), one, sums[b]);
+            }
+            int h = 0;
+            for (; h + 3 < blocks; h += 4)
+                total += VectorMath.LogOfProducts(new Lanes16(sums[h], sums[h + 1], sums[h + 2], sums[h + 3]));
+            for (; h < blocks; h++)
+                total += VectorMath.Log(sums[h]);
+            sums[0] = total;
+            return blocks;
+        }
+        if (logs == TileLogs.None)
+            return blocks;
         int g = 0;
         for (; g + 3 < blocks; g += 4)
         {
-            var logs = VectorMath.Log(new Lanes16(sums[g], sums[g + 1], sums[g + 2], sums[g + 3]));
-            sums[g] = largest[g] + logs.A;
-            sums[g + 1] = largest[g + 1] + logs.B;
-            sums[g + 2] = largest[g + 2] + logs.C;
-            sums[g + 3] = largest[g + 3] + logs.D;
+            var four = VectorMath.Log(new Lanes16(sums[g], sums[g + 1], sums[g + 2], sums[g + 3]));
+            sums[g] = largest[g] + four.A;
+            sums[g + 1] = largest[g + 1] + four.B;
+            sums[g + 2] = largest[g + 2] + four.C;
+            sums[g + 3] = largest[g + 3] + four.D;
         }
         for (; g < blocks; g++)
             sums[g] = largest[g] + VectorMath.Log(sums[g]);
@@ -416,7 +456,7 @@ internal sealed unsafe class NativeMixturePass : MixturePass
 
         public Workspace(int d, int k, int statistics)
         {
-            int total = (d + 1) * TileBlocks + k * TileBlocks + 3 * TileBlocks + k * (d + 1) + d + statistics;
+            int total = (d + 1) * TileBlocks + k * TileBlocks + 3 * TileBlocks + k * (d + 1) * TileBlocks + d + statistics;
             _memory = (Vector256<double>*)NativeMemory.AlignedAlloc((nuint)(total * sizeof(Vector256<double>)), 64);
             var next = _memory;
             X = Take(ref next, (d + 1) * TileBlocks);
@@ -424,7 +464,7 @@ internal sealed unsafe class NativeMixturePass : MixturePass
             Mask = Take(ref next, TileBlocks);
             Largest = Take(ref next, TileBlocks);
             LogDensity = Take(ref next, TileBlocks);
-            Rz = Take(ref next, k * (d + 1));
+            Rz = Take(ref next, k * (d + 1) * TileBlocks);
             Scratch = Take(ref next, d);
             Accumulators = Take(ref next, statistics);
             Statistics = statistics;
