@@ -46,10 +46,11 @@ public static class CsvData
             bool drop = missing == MissingValues.Drop;
             // Small files on this thread: starting the parallel reader's workers (and compiling them, in a short-lived
             // process) costs more than parsing a few thousand rows.
-            var rows = new FileInfo(path).Length < ParallelBytes
+            bool small = new FileInfo(path).Length < ParallelBytes;
+            var rows = small
                 ? reader.Enumerate(row => Parse(row, names.Length, indices, text, drop))
                 : reader.ParallelEnumerate(row => Parse(row, names.Length, indices, text, drop));
-            return Collect(path, wanted, text, names.Length, rows);
+            return Collect(path, wanted, text, names.Length, rows, small ? 0 : LineRows(path));
         });
     }
 
@@ -164,12 +165,13 @@ public static class CsvData
     /// <summary>
     /// The parsed rows in file order, as a dataset whose rows are named by their lines. A blank line is skipped only if
     /// nothing but blank lines follows it; the first problem in the file is the one reported. A factor column is kept
-    /// as numbers if every cell is one, else as text (each distinct text held once).
+    /// as numbers if every cell is one, else as text (each distinct text held once). The columns are made
+    /// <paramref name="expected"/> rows long from the start (see <see cref="LineRows"/>; 0: grown in chunks).
     /// </summary>
-    private static Dataset Collect(string path, IReadOnlyList<string> columns, bool[] text, int width, IEnumerable<ParsedRow> rows)
+    private static Dataset Collect(string path, IReadOnlyList<string> columns, bool[] text, int width, IEnumerable<ParsedRow> rows, long expected)
     {
-        var data = columns.Select(_ => new ColumnBuilder<double>()).ToArray();
-        var texts = columns.Select((_, c) => text[c] ? new ColumnBuilder<string>() : null).ToArray();
+        var data = columns.Select(_ => new ColumnBuilder<double>(expected)).ToArray();
+        var texts = columns.Select((_, c) => text[c] ? new ColumnBuilder<string>(expected) : null).ToArray();
         var isText = new bool[columns.Count];
         var distinct = new Dictionary<string, string>(StringComparer.Ordinal);
         var lines = new LineMap();
@@ -215,6 +217,35 @@ public static class CsvData
         {
             Dropped = dropped,
         };
+    }
+
+    /// <summary>
+    /// The data rows of a file that holds one row per line: its newlines less the header's, and a last line without
+    /// one. Counted in a pass over the bytes (~0.1 s for 200 MB), so that the columns are filled in place rather than
+    /// grown and copied (peak memory about the doubles themselves instead of twice them); blank lines at the end, rows
+    /// dropped for missing values and quoted fields across lines make it an overestimate, and the columns are copied to
+    /// their length.
+    /// </summary>
+    private static long LineRows(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+        var buffer = ArrayPool<byte>.Shared.Rent(1 << 20);
+        try
+        {
+            long newlines = 0;
+            byte last = (byte)'\n';
+            int read;
+            while ((read = stream.Read(buffer, 0, buffer.Length)) > 0)
+            {
+                newlines += buffer.AsSpan(0, read).Count((byte)'\n');
+                last = buffer[read - 1];
+            }
+            return Math.Clamp(newlines - 1 + (last == (byte)'\n' ? 0 : 1), 0, Array.MaxLength);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     /// <summary>The error for a ragged row or a cell that is not a finite number, naming its line.</summary>

@@ -28,6 +28,45 @@ public sealed class CsvDataTests : IDisposable
         Assert.Equal(Enumerable.Range(0, 140_000).Select(i => i * 0.5), data.Column("v"));
     }
 
+    [Theory]
+    // Files over 1 MB have their columns sized by the line count first: exact, an overestimate (a quoted field across
+    // two lines, blank lines at the end, a row dropped for a missing value) and a last line without its newline.
+    [InlineData("", "\n")]
+    [InlineData("7,\"two\nlines\"\n", "\n\n\n")]
+    [InlineData("NA,x\n", "\n")]
+    [InlineData("", "")]
+    public void LargeFilesGiveEveryRowWhateverTheLineCount(string extra, string end)
+    {
+        int rows = 150_000;
+        var body = string.Join("\n", Enumerable.Range(0, rows).Select(i => $"{i},t{i % 3}")) + "\n" + extra;
+        var path = Write("sized.csv", "v,g\n" + body.TrimEnd('\n') + end);
+        Assert.True(new FileInfo(path).Length > 1 << 20);
+        var data = CsvData.Read(path, ["v"], ["g"], MissingValues.Drop);
+        bool more = extra.StartsWith('7');
+        Assert.Equal(rows + (more ? 1 : 0), data.Rows);
+        Assert.Equal(Enumerable.Range(0, rows).Select(i => (double)i).Concat(more ? [7.0] : []), data.Column("v"));
+        Assert.Equal(extra.StartsWith("NA", StringComparison.Ordinal) ? 1 : 0, data.DroppedRows);
+        Assert.Equal($"t{(rows - 1) % 3}", data.TextColumn("g")[rows - 1]);
+        Assert.Equal(more ? "two\nlines" : $"t{(rows - 1) % 3}", data.TextColumn("g")[^1]);
+    }
+
+    [Theory]
+    [InlineData(0, 70_000)]
+    [InlineData(5, 70_000)]
+    [InlineData(70_000, 70_000)]
+    [InlineData(80_000, 70_000)]
+    [InlineData(3, 0)]
+    public void ColumnBuilderHoldsTheValuesWhateverTheExpectedCount(long expected, int count)
+    {
+        var builder = new ColumnBuilder<double>(expected);
+        for (int i = 0; i < count; i++)
+            builder.Add(i * 0.25);
+        Assert.Equal(count, builder.Count);
+        var values = builder.ToArray();
+        Assert.Equal(Enumerable.Range(0, count).Select(i => i * 0.25), values);
+        Assert.Equal(0, builder.Count);
+    }
+
     [Fact]
     public void MissingFileIsNamed()
     {
