@@ -22,16 +22,92 @@ public static class Moments
     }
 
     /// <summary>The q-quantile (0 ≤ q ≤ 1) by linear interpolation of the sorted values.</summary>
-    public static double Quantile(ReadOnlySpan<double> x, double q)
+    public static double Quantile(ReadOnlySpan<double> x, double q) => Quantiles(x, [q])[0];
+
+    /// <summary>
+    /// The q-quantiles (each 0 ≤ q ≤ 1, in ascending order) by linear interpolation of the sorted values, as
+    /// <see cref="Quantile"/> gives each, from one copy of the values and without sorting it: each order statistic
+    /// needed is selected (Hoare's partition, median-of-three pivots; past 2 log₂ n rounds the rest is sorted), the
+    /// next one above it is the smallest value to its right. O(n) where a sort is O(n log n): 3 quartiles of 10⁷ values
+    /// took ~4 s as three sorts. NaN for no values.
+    /// </summary>
+    public static double[] Quantiles(ReadOnlySpan<double> x, ReadOnlySpan<double> q)
     {
+        var result = new double[q.Length];
         if (x.Length == 0)
-            return double.NaN;
-        var sorted = x.ToArray();
-        Array.Sort(sorted);
-        double position = q * (sorted.Length - 1);
-        int below = (int)Math.Floor(position);
-        int above = Math.Min(below + 1, sorted.Length - 1);
-        return sorted[below] + (position - below) * (sorted[above] - sorted[below]);
+        {
+            Array.Fill(result, double.NaN);
+            return result;
+        }
+        var values = x.ToArray();
+        // Everything at or before `done` is at or below the order statistics found so far; the rest lies above.
+        int done = 0;
+        for (int i = 0; i < q.Length; i++)
+        {
+            if (i > 0 && q[i] < q[i - 1])
+                throw new ArgumentException("the quantiles' probabilities must be in ascending order", nameof(q));
+            double position = q[i] * (values.Length - 1);
+            int below = (int)Math.Floor(position);
+            int above = Math.Min(below + 1, values.Length - 1);
+            Select(values.AsSpan(done), below - done);
+            double low = values[below];
+            double high = above == below ? low : Min(values.AsSpan(above));
+            result[i] = low + (position - below) * (high - low);
+            done = below;
+        }
+        return result;
+    }
+
+    // Rearranges `a` so that a[k] is its k-th smallest value, none after it smaller and none before it larger.
+    private static void Select(Span<double> a, int k)
+    {
+        int lo = 0, hi = a.Length - 1;
+        int rounds = 2 * (System.Numerics.BitOperations.Log2((uint)a.Length) + 1);
+        while (hi > lo)
+        {
+            if (rounds-- == 0)
+            {
+                a[lo..(hi + 1)].Sort();
+                return;
+            }
+            int mid = lo + (hi - lo) / 2;
+            if (a[mid] < a[lo])
+                (a[mid], a[lo]) = (a[lo], a[mid]);
+            if (a[hi] < a[lo])
+                (a[hi], a[lo]) = (a[lo], a[hi]);
+            if (a[hi] < a[mid])
+                (a[hi], a[mid]) = (a[mid], a[hi]);
+            double pivot = a[mid];
+            int i = lo, j = hi;
+            while (i <= j)
+            {
+                while (a[i] < pivot)
+                    i++;
+                while (a[j] > pivot)
+                    j--;
+                if (i <= j)
+                {
+                    (a[i], a[j]) = (a[j], a[i]);
+                    i++;
+                    j--;
+                }
+            }
+            // a[lo..j] ≤ pivot ≤ a[i..hi], and what lies between equals the pivot.
+            if (k <= j)
+                hi = j;
+            else if (k >= i)
+                lo = i;
+            else
+                return;
+        }
+    }
+
+    private static double Min(ReadOnlySpan<double> a)
+    {
+        double min = a[0];
+        foreach (var v in a)
+            min = Math.Min(min, v);
+        return min;
     }
 
     /// <summary><paramref name="f"/> applied to each value (the columns a family derives, such as log x).</summary>

@@ -32,8 +32,8 @@ public readonly struct CauchyModel : IDistribution<CauchyModel>
     public static double[] Start(double[] x, double[]? trials)
     {
         // The median and half the interquartile range (the quartiles are x₀ ± γ).
-        double iqr = Moments.Quantile(x, 0.75) - Moments.Quantile(x, 0.25);
-        return [Moments.Quantile(x, 0.5), Moments.PositiveOr(0.5 * iqr, 1.0)];
+        var quartiles = Moments.Quantiles(x, [0.25, 0.5, 0.75]);
+        return [quartiles[1], Moments.PositiveOr(0.5 * (quartiles[2] - quartiles[0]), 1.0)];
     }
 
     /// <summary>Arguments: x₀, 1/γ, −log π − log γ.</summary>

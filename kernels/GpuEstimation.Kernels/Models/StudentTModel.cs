@@ -46,8 +46,9 @@ public readonly struct StudentTModel : IDistribution<StudentTModel>
     public static double[] Start(double[] x, double[]? trials)
     {
         // Robust: the median, the interquartile range / 1.349 (the normal's), and ν = 5.
-        double iqr = Moments.Quantile(x, 0.75) - Moments.Quantile(x, 0.25);
-        return [Moments.Quantile(x, 0.5), Moments.PositiveOr(iqr / 1.349, Moments.PositiveOr(Math.Sqrt(Moments.Variance(x)), 1.0)), 5.0];
+        var quartiles = Moments.Quantiles(x, [0.25, 0.5, 0.75]);
+        double iqr = quartiles[2] - quartiles[0];
+        return [quartiles[1], Moments.PositiveOr(iqr / 1.349, Moments.PositiveOr(Math.Sqrt(Moments.Variance(x)), 1.0)), 5.0];
     }
 
     /// <summary>
