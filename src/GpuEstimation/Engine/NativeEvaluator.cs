@@ -22,6 +22,7 @@ internal sealed unsafe class NativeEvaluator<TModel, TVec> : Evaluator<TModel, T
     /// <summary>Rows per chunk: the unit of work and of the fixed-order sum.</summary>
     private const int ChunkRows = 1 << 15;
 
+    private readonly HostColumns _columns;
     private readonly double* _data;
     private readonly TVec[] _chunkSums;
     private readonly double[] _partials;
@@ -32,9 +33,8 @@ internal sealed unsafe class NativeEvaluator<TModel, TVec> : Evaluator<TModel, T
     public NativeEvaluator(LikelihoodEngine<TModel> owner, IReadOnlyList<double[]> columns) : base(owner)
     {
         long rows = owner.Rows;
-        _data = (double*)NativeMemory.AlignedAlloc((nuint)(Math.Max(1, rows * columns.Count) * sizeof(double)), 64);
-        for (int c = 0; c < columns.Count; c++)
-            columns[c].AsSpan().CopyTo(new Span<double>(_data + c * rows, (int)rows));
+        _columns = new HostColumns(columns);
+        _data = _columns.Values;
         int chunks = ChunkCount(rows);
         _chunkSums = new TVec[chunks];
         _partials = new double[chunks * Terms];
@@ -215,7 +215,7 @@ internal sealed unsafe class NativeEvaluator<TModel, TVec> : Evaluator<TModel, T
         }
     }
 
-    public override void Dispose() => NativeMemory.AlignedFree(_data);
+    public override void Dispose() => _columns.Dispose();
 
     /// <summary>The chunks of <paramref name="rows"/> rows.</summary>
     internal static int ChunkCount(long rows) => (int)Math.Max(1, (rows + ChunkRows - 1) / ChunkRows);

@@ -33,7 +33,7 @@ internal sealed unsafe class NativeLinearSums<TModel> : ILinearSums
     private readonly double* _data;
     private readonly ParallelOptions _parallel;
     private readonly int _chunks;
-    private readonly bool _ownsData;
+    private readonly HostColumns? _columns;
     private readonly RowCollective _ranks = RowCollective.Current;
     private double[] _partials = [];
 
@@ -109,26 +109,17 @@ internal sealed unsafe class NativeLinearSums<TModel> : ILinearSums
         _ranks.Exchange(output, slices, RowsPerRank, count);
     }
 
-    /// <summary>Over a copy of <paramref name="columns"/> of its own (native memory, freed in <see cref="Dispose"/>): a wide design's.</summary>
+    /// <summary>Over <paramref name="columns"/> held as <see cref="HostColumns"/> of its own (released in <see cref="Dispose"/>): a wide design's.</summary>
     public NativeLinearSums(TModel model, IReadOnlyList<double[]> columns, ParallelOptions parallel)
-        : this(model, columns.Count == 0 ? 0 : columns[0].Length, Copy(columns), parallel,
-            NativeEvaluator<TModel, Vec4>.ChunkCount(columns.Count == 0 ? 0 : columns[0].Length)) =>
-        _ownsData = true;
-
-    public void Dispose()
+        : this(model, new HostColumns(columns), parallel)
     {
-        if (_ownsData)
-            NativeMemory.AlignedFree(_data);
     }
 
-    private static nint Copy(IReadOnlyList<double[]> columns)
-    {
-        long rows = columns.Count == 0 ? 0 : columns[0].Length;
-        var data = (double*)NativeMemory.AlignedAlloc((nuint)(Math.Max(1, rows * columns.Count) * sizeof(double)), 64);
-        for (int c = 0; c < columns.Count; c++)
-            columns[c].AsSpan().CopyTo(new Span<double>(data + c * rows, (int)rows));
-        return (nint)data;
-    }
+    private NativeLinearSums(TModel model, HostColumns columns, ParallelOptions parallel)
+        : this(model, columns.Rows, (nint)columns.Values, parallel, NativeEvaluator<TModel, Vec4>.ChunkCount(columns.Rows)) =>
+        _columns = columns;
+
+    public void Dispose() => _columns?.Dispose();
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SumChunk(TModel model, double[] coefficients, Vec4 own, LinearSumMode mode, HostRows data, double* values, int[] entries,

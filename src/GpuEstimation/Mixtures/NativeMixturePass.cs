@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using GpuEstimation.Backends;
+using GpuEstimation.Engine;
 using GpuEstimation.Kernels;
 using GpuEstimation.Kernels.Mixtures;
 
@@ -21,6 +22,7 @@ internal sealed unsafe class NativeMixturePass : MixturePass
     private const int ChunkRows = 1 << 14;
     private const int Lanes = 4;
     private const int TileBlocks = 16;
+    private readonly HostColumns _columns;
     private readonly double* _data;
     private readonly long _rows;
     private readonly int _chunks;
@@ -31,9 +33,8 @@ internal sealed unsafe class NativeMixturePass : MixturePass
         : base(columns.Count, components, diagonal)
     {
         _rows = columns[0].LongLength;
-        _data = (double*)NativeMemory.AlignedAlloc((nuint)(Math.Max(1, _rows * columns.Count) * sizeof(double)), 64);
-        for (int c = 0; c < columns.Count; c++)
-            columns[c].AsSpan().CopyTo(new Span<double>(_data + c * _rows, (int)_rows));
+        _columns = new HostColumns(columns);
+        _data = _columns.Values;
         _chunks = (int)Math.Max(1, (_rows + ChunkRows - 1) / ChunkRows);
         _parallel = new ParallelOptions { MaxDegreeOfParallelism = device.Threads };
     }
@@ -276,7 +277,7 @@ internal sealed unsafe class NativeMixturePass : MixturePass
     // The index of (i, j), i ≤ j, in a P × P upper triangle stored row by row.
     private static int Triangle(int i, int j, int p) => i * p - i * (i - 1) / 2 + (j - i);
 
-    public override void Dispose() => NativeMemory.AlignedFree(_data);
+    public override void Dispose() => _columns.Dispose();
 
     // What Tile leaves in LogDensity: each block's rows' log-densities, the tile's real rows' total in LogDensity[0]'s
     // lanes (from logs of products of four rows' sums, VectorMath.LogOfProducts: a quarter of the logs), or nothing.
