@@ -125,27 +125,26 @@ public static partial class VectorMath
     }
 
     /// <summary>
-    /// The sum of the logs of a block's sixteen values, four lanes at a time: lane i holds log(A[i]·B[i]·C[i]·D[i]), one
-    /// log for four values, where all four lanes' products are finite normal doubles; otherwise (log A + log B) +
-    /// (log C + log D) lane by lane (out of line: an overflowing or vanishing product, a zero, a NaN). The product
-    /// rounds three times, so each lane is within about 2 ulps of 1 per value of the sum of the four logs: for values
-    /// near 1 that is an absolute error near 2⁻⁵² per value where each log alone would be relative, which suits sums
-    /// whose terms are not small (a log-likelihood with a normalizing constant), not a sum of tiny logs on its own.
+    /// Σ log(1 + x) over a block's sixteen values x ≥ 0, four lanes at a time: lane i holds
+    /// log1p(q) with 1 + q = (1 + A[i])(1 + B[i])(1 + C[i])(1 + D[i]), q formed without ever adding 1, as
+    /// q₁₂ = A·B + (A + B), q₃₄ likewise, q = q₁₂·q₃₄ + (q₁₂ + q₃₄) (fused): one log for four values, and, every
+    /// term positive, within a few ulps of the sum itself however small the values are (a product of the 1 + x
+    /// would lose each value's digits below 2⁻⁵², the same way every time). Where q overflows (values beyond ~10⁷⁷),
+    /// the four log1p lane by lane (out of line); +∞ and NaN propagate.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<double> LogOfProducts(Lanes16 x)
+    public static Vector256<double> SumOfLog1p(Lanes16 x)
     {
-        var product = (x.A * x.B) * (x.C * x.D);
-        if (Vector256.GreaterThanOrEqualAll(product, Vector256.Create(SmallestNormal)) && Vector256.LessThanAll(product, Vector256.Create(double.PositiveInfinity)))
-        {
-            var (e, mantissa) = Split(product);
-            return Reduced(e, mantissa - Vector256<double>.One, Vector256<double>.Zero);
-        }
-        return LogsAdded(x);
+        var low = Fma(x.A, x.B, x.A + x.B);
+        var high = Fma(x.C, x.D, x.C + x.D);
+        var q = Fma(low, high, low + high);
+        if (Vector256.LessThanAll(q, Vector256.Create(double.PositiveInfinity)))
+            return Log1p(q);
+        return Log1pAdded(x);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static Vector256<double> LogsAdded(Lanes16 x) => (Log(x.A) + Log(x.B)) + (Log(x.C) + Log(x.D));
+    private static Vector256<double> Log1pAdded(Lanes16 x) => (Log1p(x.A) + Log1p(x.B)) + (Log1p(x.C) + Log1p(x.D));
 
     /// <summary>
     /// log(1 + x) − x lane by lane, as <see cref="DeviceMath.Log1pMinusX"/>: for x in [−0.3, 0.5] its atanh series

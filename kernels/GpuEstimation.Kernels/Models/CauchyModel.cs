@@ -63,8 +63,7 @@ public readonly struct CauchyModel : IDistribution<CauchyModel>
 
     /// <summary>
     /// Sixteen rows of <see cref="Accumulate"/> in the lanes: one division, 1/(1 + z²), for the gradient; the sixteen
-    /// log(1 + z²) as four logs of products (<see cref="VectorMath.LogOfProducts"/>), each term's error then below
-    /// 2⁻⁵¹ absolute instead of relative, next to the constant −log(πγ) in the same term.
+    /// log(1 + z²) as four log1p of products (<see cref="VectorMath.SumOfLog1p"/>, within a few ulps of their sum).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static unsafe void AccumulateBlock<TVec>(in CauchyModel model, in TVec arguments, ReadOnlySpan<double> table, in HostRows data, long row, ref TermLanes terms)
@@ -76,7 +75,7 @@ public readonly struct CauchyModel : IDistribution<CauchyModel>
         var zz = z * z;
         var inverseOnePlus = one / (one + zz);
         var ratio = inverseScale * inverseOnePlus;
-        terms.Term0 += Vector256.Create(4 * arguments.Get(2)) - VectorMath.LogOfProducts(one + zz);
+        terms.Term0 += Vector256.Create(4 * arguments.Get(2)) - VectorMath.SumOfLog1p(zz);
         terms.Term1 += (Lanes16.Create(2.0) * z * ratio).Sum();
         terms.Term2 += ((zz - one) * ratio).Sum();
     }

@@ -65,8 +65,8 @@ public readonly struct LogisticModel : IDistribution<LogisticModel>
 
     /// <summary>
     /// Sixteen rows of <see cref="Accumulate"/> in the lanes, with <see cref="VectorMath"/>'s exp; 1/(1 + e) gives tanh(z/2)
-    /// (one division), and the sixteen log(1 + e), e in (0, 1], are four logs of products
-    /// (<see cref="VectorMath.LogOfProducts"/>: an error below 2⁻⁵¹ absolute per row, next to −log s − |z|).
+    /// (one division), and the sixteen log(1 + e), e in [0, 1], are four log1p of products
+    /// (<see cref="VectorMath.SumOfLog1p"/>, within a few ulps of their sum).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static unsafe void AccumulateBlock<TVec>(in LogisticModel model, in TVec arguments, ReadOnlySpan<double> table, in HostRows data, long row, ref TermLanes terms)
@@ -80,7 +80,7 @@ public readonly struct LogisticModel : IDistribution<LogisticModel>
         var inverse = one / (one + e);
         var magnitude = (one - e) * inverse;
         var tanhHalf = Lanes16.ConditionalSelect(Lanes16.GreaterThanOrEqual(z, Lanes16.Create(0.0)), magnitude, -magnitude);
-        terms.Term0 += (Lanes16.Create(arguments.Get(2)) - a).Sum() - Vector256.Create(2.0) * VectorMath.LogOfProducts(one + e);
+        terms.Term0 += (Lanes16.Create(arguments.Get(2)) - a).Sum() - Vector256.Create(2.0) * VectorMath.SumOfLog1p(e);
         terms.Term1 += (tanhHalf * inverseScale).Sum();
         terms.Term2 += ((z * tanhHalf - one) * inverseScale).Sum();
     }

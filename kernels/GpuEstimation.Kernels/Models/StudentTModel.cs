@@ -110,9 +110,8 @@ public readonly struct StudentTModel : IDistribution<StudentTModel>
 
     /// <summary>
     /// Sixteen rows of <see cref="Accumulate"/> in the lanes: one division, 1/(ν + z²), gives the weight (ν + 1)/(ν + z²)
-    /// and, from <see cref="AsymptoticShape"/> on, 1/(1 + t) = ν/(ν + z²) for log1p's correction and w = z²/(ν + z²).
-    /// Below it the sixteen log(1 + t) are four logs of products (<see cref="VectorMath.LogOfProducts"/>: an error
-    /// below 2⁻⁵¹ absolute per row, next to the constant of log f and ψ's difference in the ν-derivative).
+    /// and, from <see cref="AsymptoticShape"/> on, w = z²/(ν + z²); the sixteen log(1 + t) as four log1p of products
+    /// (<see cref="VectorMath.SumOfLog1p"/>, within a few ulps of their sum).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static unsafe void AccumulateBlock<TVec>(in StudentTModel model, in TVec arguments, ReadOnlySpan<double> table, in HostRows data, long row, ref TermLanes terms)
@@ -126,22 +125,19 @@ public readonly struct StudentTModel : IDistribution<StudentTModel>
         var nu = Lanes16.Create(arguments.Get(2));
         var inverse = Lanes16.Create(1.0) / (nu + zz);
         var weight = Lanes16.Create(nuPlusOne) * inverse;
-        var half = Lanes16.Create(0.5);
+        var logs = VectorMath.SumOfLog1p(t);
+        terms.Term0 += Vector256.Create(4 * arguments.Get(3)) - Vector256.Create(0.5 * nuPlusOne) * logs;
         terms.Term1 += (weight * z * inverseSigma).Sum();
         terms.Term2 += ((weight * zz - Lanes16.Create(1.0)) * inverseSigma).Sum();
         if (arguments.Get(2) >= AsymptoticShape)
         {
-            // log1p(t) row by row: (ν + 1)/2 times an absolute error of the logs of products would not be small.
-            // Term 3 as Accumulate: [w + log(1 − w)] + w/ν, no two values ~z²/ν subtracted.
-            var log1p = VectorMath.Log1pNonNegative(t, nu * inverse);
-            terms.Term0 += (Lanes16.Create(arguments.Get(3)) - Lanes16.Create(0.5 * nuPlusOne) * log1p).Sum();
+            // As Accumulate: [w + log(1 − w)] + w/ν, no two values ~z²/ν subtracted.
             var w = zz * inverse;
+            var half = Lanes16.Create(0.5);
             terms.Term3 += (Lanes16.Create(arguments.Get(4)) + half * (VectorMath.Log1pMinusX(-w) + w * Lanes16.Create(arguments.Get(6)))).Sum();
         }
         else
         {
-            var logs = VectorMath.LogOfProducts(Lanes16.Create(1.0) + t);
-            terms.Term0 += Vector256.Create(4 * arguments.Get(3)) - Vector256.Create(0.5 * nuPlusOne) * logs;
             terms.Term3 += Vector256.Create(4 * arguments.Get(4)) + Vector256.Create(0.5) * ((weight * t).Sum() - logs);
         }
     }

@@ -220,27 +220,47 @@ public static class CsvData
     }
 
     /// <summary>
-    /// The data rows of a file that holds one row per line: its newlines less the header's, and a last line without
-    /// one. Counted in a pass over the bytes (~0.1 s for 200 MB), so that the columns are filled in place rather than
-    /// grown and copied (peak memory about the doubles themselves instead of twice them); blank lines at the end, rows
-    /// dropped for missing values and quoted fields across lines make it an overestimate, and the columns are copied to
-    /// their length.
+    /// The data rows a CSV file holds, counted over its bytes before parsing (~0.1 s for 200 MB), so that the columns
+    /// are filled in place rather than grown and copied (peak memory about the doubles themselves instead of twice
+    /// them): the newlines outside quoted fields (a quote's parity; a run of bytes without a quote is counted in
+    /// vectors), less the header's and those after the last line with text. Rows dropped for missing values, a stray
+    /// quote inside an unquoted field or blank lines inside the file (an error anyway) make it an overestimate, and
+    /// the columns are then copied to their length. UTF-16 files (a byte-order mark) are not counted: 0, grown in chunks.
     /// </summary>
-    private static long LineRows(string path)
+    internal static long LineRows(string path)
     {
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
         var buffer = ArrayPool<byte>.Shared.Rent(1 << 20);
         try
         {
-            long newlines = 0;
-            byte last = (byte)'\n';
+            long newlines = 0, trailing = 0;
+            bool quoted = false, first = true;
             int read;
             while ((read = stream.Read(buffer, 0, buffer.Length)) > 0)
             {
-                newlines += buffer.AsSpan(0, read).Count((byte)'\n');
-                last = buffer[read - 1];
+                var bytes = buffer.AsSpan(0, read);
+                if (first && read >= 2 && (bytes.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]) || bytes.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF])))
+                    return 0;
+                first = false;
+                if (!quoted && !bytes.Contains((byte)'"'))
+                {
+                    newlines += bytes.Count((byte)'\n');
+                }
+                else
+                {
+                    foreach (byte b in bytes)
+                    {
+                        if (b == (byte)'"')
+                            quoted = !quoted;
+                        else if (b == (byte)'\n' && !quoted)
+                            newlines++;
+                    }
+                }
+                // Newlines after the last byte of text so far: none of them inside quotes.
+                int text = bytes.LastIndexOfAnyExcept(" \t\r\n"u8);
+                trailing = text >= 0 ? bytes[(text + 1)..].Count((byte)'\n') : trailing + bytes.Count((byte)'\n');
             }
-            return Math.Clamp(newlines - 1 + (last == (byte)'\n' ? 0 : 1), 0, Array.MaxLength);
+            return Math.Clamp(newlines - trailing, 0, Array.MaxLength);
         }
         finally
         {

@@ -42,7 +42,7 @@ internal sealed unsafe class NativeMixturePass : MixturePass
     public override double Run(double[] packed, int[] codes, double[] sums)
     {
         int d = Dimensions, k = Components, statistics = codes.Length;
-        // Each code's product index into rz (component · (d + 1) + a) and its second factor's row in X (b · T).
+        // Each code's product row in rz ((component · (d + 1) + a) · T) and its second factor's row in X (b · T).
         var first = new int[statistics];
         var second = new int[statistics];
         for (int e = 0; e < statistics; e++)
@@ -57,7 +57,7 @@ internal sealed unsafe class NativeMixturePass : MixturePass
             double* parameters = p;
             int* firstFactor = firstPinned, secondFactor = secondPinned;
             totals = SumChunks(statistics + 1, statistics, (chunk, space, partial) =>
-                Statistics(chunk, parameters, firstFactor, secondFactor, space, partial));
+                Statistics(chunk, parameters, firstFactor, secondFactor, space, partial), products: true);
         }
         totals.AsSpan(1).CopyTo(sums);
         return totals[0];
@@ -66,13 +66,14 @@ internal sealed unsafe class NativeMixturePass : MixturePass
     // One chunk's sums into its partial (its terms), given a worker's workspace.
     private delegate void ChunkSums(int chunk, Workspace space, Span<double> partial);
 
-    // `terms` sums over the rows: each chunk's partial by `body` (workers' workspaces with `accumulators` vectors),
+    // `terms` sums over the rows: each chunk's partial by `body` (workers' workspaces with `accumulators` vectors, and
+    // room for a tile's products where `products`),
     // then the partials added in chunk order, so the totals have the same bits with any thread count.
-    private double[] SumChunks(int terms, int accumulators, ChunkSums body)
+    private double[] SumChunks(int terms, int accumulators, ChunkSums body, bool products = false)
     {
         var partials = new double[(long)_chunks * terms];
         var (first, last) = _ranks.Mine(_chunks);
-        Parallel.For(first, last, _parallel, () => new Workspace(Dimensions, Components, accumulators), (chunk, _, space) =>
+        Parallel.For(first, last, _parallel, () => new Workspace(Dimensions, Components, accumulators, products), (chunk, _, space) =>
         {
             body(chunk, space, partials.AsSpan(chunk * terms, terms));
             return space;
@@ -280,7 +281,7 @@ internal sealed unsafe class NativeMixturePass : MixturePass
     public override void Dispose() => _columns.Dispose();
 
     // What Tile leaves in LogDensity: each block's rows' log-densities, the tile's real rows' total in LogDensity[0]'s
-    // lanes (from logs of products of four rows' sums, VectorMath.LogOfProducts: a quarter of the logs), or nothing.
+    // lanes (four rows' sums to one log, VectorMath.SumOfLog1p: a quarter of the logs), or nothing.
     private enum TileLogs
     {
         PerRow,
@@ -377,21 +378,21 @@ internal sealed unsafe class NativeMixturePass : MixturePass
         }
         if (logs == TileLogs.Total)
         {
-            // Σ mask·(largest + log sum): the sums lie in [1, K], so four blocks' product neither overflows nor
-            // vanishes; a spare lane's sum is taken as 1 (log 0) and its largest as 0.
+            // Σ mask·(largest + log1p(sum − 1)): the sums lie in [1, K] (the largest term is 1), so sum − 1 loses no
+            // digit the sum had; a spare lane's is taken as 0 and its largest as 0.
             var mask = space.Mask;
             var one = Vector256<double>.One;
             var total = Vector256<double>.Zero;
             for (int b = 0; b < blocks; b++)
             {
                 total += mask[b] * largest[b];
-                sums[b] = Vector256.ConditionalSelect(Vector256.Equals(mask[b], Vector256<double>.Zero), one, sums[b]);
+                sums[b] = Vector256.ConditionalSelect(Vector256.Equals(mask[b], Vector256<double>.Zero), Vector256<double>.Zero, sums[b] - one);
             }
             int h = 0;
             for (; h + 3 < blocks; h += 4)
-                total += VectorMath.LogOfProducts(new Lanes16(sums[h], sums[h + 1], sums[h + 2], sums[h + 3]));
+                total += VectorMath.SumOfLog1p(new Lanes16(sums[h], sums[h + 1], sums[h + 2], sums[h + 3]));
             for (; h < blocks; h++)
-                total += VectorMath.Log(sums[h]);
+                total += VectorMath.Log1p(sums[h]);
             sums[0] = total;
             return blocks;
         }
@@ -449,15 +450,16 @@ internal sealed unsafe class NativeMixturePass : MixturePass
     private static double Total(Vector256<double> v) => ((v.GetElement(0) + v.GetElement(1)) + v.GetElement(2)) + v.GetElement(3);
 
     // One worker's buffers in native memory (no bounds checks in the loops), reused over its chunks: a tile's rows X,
-    // responsibilities R (component-major), masks, largest terms and log-densities, one block's products rₖ z_a, and
-    // the statistics' accumulators. Freed when the worker is done.
+    // responsibilities R (component-major), masks, largest terms and log-densities, the tile's products rₖ z_a (the
+    // statistics' pass only), and the accumulators. Freed when the worker is done.
     private sealed class Workspace
     {
         private readonly Vector256<double>* _memory;
 
-        public Workspace(int d, int k, int statistics)
+        public Workspace(int d, int k, int statistics, bool products = false)
         {
-            int total = (d + 1) * TileBlocks + k * TileBlocks + 3 * TileBlocks + k * (d + 1) * TileBlocks + d + statistics;
+            int rz = products ? k * (d + 1) * TileBlocks : 0;
+            int total = (d + 1) * TileBlocks + k * TileBlocks + 3 * TileBlocks + rz + d + statistics;
             _memory = (Vector256<double>*)NativeMemory.AlignedAlloc((nuint)(total * sizeof(Vector256<double>)), 64);
             var next = _memory;
             X = Take(ref next, (d + 1) * TileBlocks);
@@ -465,7 +467,7 @@ internal sealed unsafe class NativeMixturePass : MixturePass
             Mask = Take(ref next, TileBlocks);
             Largest = Take(ref next, TileBlocks);
             LogDensity = Take(ref next, TileBlocks);
-            Rz = Take(ref next, k * (d + 1) * TileBlocks);
+            Rz = Take(ref next, rz);
             Scratch = Take(ref next, d);
             Accumulators = Take(ref next, statistics);
             Statistics = statistics;

@@ -51,6 +51,25 @@ public sealed class CsvDataTests : IDisposable
     }
 
     [Theory]
+    // The row count the columns are sized by: newlines outside quotes, less the header's and the trailing ones.
+    [InlineData("x\n1\n2\n", 2)]
+    [InlineData("x\n1\n2", 2)]
+    [InlineData("x\r\n1\r\n2\r\n", 2)]
+    [InlineData("x\n1\n2\n\n  \n\r\n", 2)]
+    [InlineData("x,n\n1,\"a\nb\nc\"\n2,\"d\"\"\ne\"\n", 2)]
+    [InlineData("x\n", 0)]
+    [InlineData("x", 0)]
+    [InlineData("x\r1\r2\r", 0)]
+    public void LineCountIsTheRowCount(string text, long expected)
+    {
+        // Padded past one read buffer (1 MB) so that both the vector count and the byte-by-byte one are used.
+        var path = Write("lines.csv", text.Replace("x", "x" + new string(' ', 1 << 20), StringComparison.Ordinal));
+        Assert.Equal(expected, CsvData.LineRows(path));
+        File.WriteAllText(path, text, System.Text.Encoding.Unicode);
+        Assert.Equal(0, CsvData.LineRows(path));
+    }
+
+    [Theory]
     [InlineData(0, 70_000)]
     [InlineData(5, 70_000)]
     [InlineData(70_000, 70_000)]
