@@ -82,4 +82,13 @@ public interface ILikelihoodModel<TSelf> where TSelf : unmanaged, ILikelihoodMod
     static virtual void AccumulateBlock<TVec>(in TSelf model, in TVec arguments, ReadOnlySpan<double> table, in HostRows data, long row, ref TermLanes terms)
         where TVec : unmanaged, ITermVector<TVec> =>
         throw new NotSupportedException($"{typeof(TSelf).Name} has no row block.");
+
+    /// <summary>
+    /// Host side (the native backend), once after a chunk's blocks: folds into the terms what the blocks gathered
+    /// apart from them, such as the sum of log1p terms that <see cref="TermLanes.MultiplyLog1p"/> kept as one running
+    /// product (<see cref="TermLanes.Log1pTotal"/>). Nothing by default.
+    /// </summary>
+    static virtual void FinishBlocks<TVec>(in TSelf model, in TVec arguments, ref TermLanes terms) where TVec : unmanaged, ITermVector<TVec>
+    {
+    }
 }

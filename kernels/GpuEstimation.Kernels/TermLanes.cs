@@ -5,7 +5,8 @@ namespace GpuEstimation.Kernels;
 
 /// <summary>
 /// Running sums of up to <see cref="Capacity"/> terms (log f, then the gradient entries) over row blocks, in four lanes
-/// each: what <see cref="ILikelihoodModel{TSelf}.AccumulateBlock"/> adds to. Host side only.
+/// each, and a running product for a sum of log1p terms: what <see cref="ILikelihoodModel{TSelf}.AccumulateBlock"/> adds
+/// to. Host side only.
 /// </summary>
 public struct TermLanes
 {
@@ -23,6 +24,50 @@ public struct TermLanes
 
     /// <summary>Term 3 in four lanes.</summary>
     public Vector256<double> Term3;
+
+    /// <summary>
+    /// Lane by lane, the product of the (1 + x) that <see cref="MultiplyLog1p"/> received since the last flush, less
+    /// one (formed without adding the 1, so that small x keep their digits).
+    /// </summary>
+    public Vector256<double> Log1pProduct;
+
+    /// <summary>Lane by lane, the log1p of the products flushed so far.</summary>
+    public Vector256<double> Log1pFlushed;
+
+    // Past this the running product is flushed (its log1p taken) before the next block's could overflow it.
+    private const double FlushAbove = 1.157920892373162e77; // 2^256
+
+    /// <summary>
+    /// Gathers Σ log(1 + x) over a block's sixteen values x ≥ 0 without taking a log: lane by lane the running
+    /// product P of the (1 + x) is updated as P − 1 ← fma(P − 1, q, (P − 1) + q) with q the block's own product less
+    /// one (<see cref="VectorMath.SumOfLog1p"/>'s form), and only when P passes 2²⁵⁶ (or a value is +∞ or NaN) is its
+    /// log1p taken and the block's own sum added (out of line). Every operation is on positive values with one
+    /// rounding, so <see cref="Log1pTotal"/> is within a few ulps per block of the sum relative to itself: no
+    /// cancellation, no bias. One log per lane per chunk instead of one per row.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void MultiplyLog1p(Lanes16 x)
+    {
+        var low = Vector256.FusedMultiplyAdd(x.A, x.B, x.A + x.B);
+        var high = Vector256.FusedMultiplyAdd(x.C, x.D, x.C + x.D);
+        var q = Vector256.FusedMultiplyAdd(low, high, low + high);
+        var product = Vector256.FusedMultiplyAdd(Log1pProduct, q, Log1pProduct + q);
+        if (Vector256.LessThanAll(product, Vector256.Create(FlushAbove)))
+            Log1pProduct = product;
+        else
+            Flush(x);
+    }
+
+    /// <summary>The sum of log(1 + x) over every value <see cref="MultiplyLog1p"/> received, lane by lane.</summary>
+    public readonly Vector256<double> Log1pTotal() => Log1pFlushed + VectorMath.Log1p(Log1pProduct);
+
+    // The running product's log1p, then this block's sum by itself; the product starts again at 1.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void Flush(Lanes16 x)
+    {
+        Log1pFlushed += VectorMath.Log1p(Log1pProduct) + VectorMath.SumOfLog1p(x);
+        Log1pProduct = Vector256<double>.Zero;
+    }
 
     /// <summary>
     /// One term's lanes summed in a fixed order, (lane 0 + lane 1) + (lane 2 + lane 3): with the lane sums themselves

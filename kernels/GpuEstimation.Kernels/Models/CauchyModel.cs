@@ -63,7 +63,8 @@ public readonly struct CauchyModel : IDistribution<CauchyModel>
 
     /// <summary>
     /// Sixteen rows of <see cref="Accumulate"/> in the lanes: one division, 1/(1 + z²), for the gradient; the sixteen
-    /// log(1 + z²) as four log1p of products (<see cref="VectorMath.SumOfLog1p"/>, within a few ulps of their sum).
+    /// log(1 + z²) into the chunk's running product (<see cref="TermLanes.MultiplyLog1p"/>), subtracted from log f in
+    /// <see cref="FinishBlocks"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static unsafe void AccumulateBlock<TVec>(in CauchyModel model, in TVec arguments, ReadOnlySpan<double> table, in HostRows data, long row, ref TermLanes terms)
@@ -75,8 +76,14 @@ public readonly struct CauchyModel : IDistribution<CauchyModel>
         var zz = z * z;
         var inverseOnePlus = one / (one + zz);
         var ratio = inverseScale * inverseOnePlus;
-        terms.Term0 += Vector256.Create(4 * arguments.Get(2)) - VectorMath.SumOfLog1p(zz);
+        terms.Term0 += Vector256.Create(4 * arguments.Get(2));
+        terms.MultiplyLog1p(zz);
         terms.Term1 += (Lanes16.Create(2.0) * z * ratio).Sum();
         terms.Term2 += ((zz - one) * ratio).Sum();
     }
+
+    /// <summary>log f's −Σ log(1 + z²) over the chunk's blocks, from the running product.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void FinishBlocks<TVec>(in CauchyModel model, in TVec arguments, ref TermLanes terms) where TVec : unmanaged, ITermVector<TVec> =>
+        terms.Term0 -= terms.Log1pTotal();
 }

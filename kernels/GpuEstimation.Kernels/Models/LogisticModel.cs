@@ -65,8 +65,8 @@ public readonly struct LogisticModel : IDistribution<LogisticModel>
 
     /// <summary>
     /// Sixteen rows of <see cref="Accumulate"/> in the lanes, with <see cref="VectorMath"/>'s exp; 1/(1 + e) gives tanh(z/2)
-    /// (one division), and the sixteen log(1 + e), e in [0, 1], are four log1p of products
-    /// (<see cref="VectorMath.SumOfLog1p"/>, within a few ulps of their sum).
+    /// (one division), and the sixteen log(1 + e), e in [0, 1], go into the chunk's running product
+    /// (<see cref="TermLanes.MultiplyLog1p"/>), twice their sum subtracted from log f in <see cref="FinishBlocks"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static unsafe void AccumulateBlock<TVec>(in LogisticModel model, in TVec arguments, ReadOnlySpan<double> table, in HostRows data, long row, ref TermLanes terms)
@@ -80,8 +80,14 @@ public readonly struct LogisticModel : IDistribution<LogisticModel>
         var inverse = one / (one + e);
         var magnitude = (one - e) * inverse;
         var tanhHalf = Lanes16.ConditionalSelect(Lanes16.GreaterThanOrEqual(z, Lanes16.Create(0.0)), magnitude, -magnitude);
-        terms.Term0 += (Lanes16.Create(arguments.Get(2)) - a).Sum() - Vector256.Create(2.0) * VectorMath.SumOfLog1p(e);
+        terms.Term0 += (Lanes16.Create(arguments.Get(2)) - a).Sum();
+        terms.MultiplyLog1p(e);
         terms.Term1 += (tanhHalf * inverseScale).Sum();
         terms.Term2 += ((z * tanhHalf - one) * inverseScale).Sum();
     }
+
+    /// <summary>log f's −2 Σ log(1 + e^{−|z|}) over the chunk's blocks, from the running product.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void FinishBlocks<TVec>(in LogisticModel model, in TVec arguments, ref TermLanes terms) where TVec : unmanaged, ITermVector<TVec> =>
+        terms.Term0 -= Vector256.Create(2.0) * terms.Log1pTotal();
 }

@@ -110,8 +110,9 @@ public readonly struct StudentTModel : IDistribution<StudentTModel>
 
     /// <summary>
     /// Sixteen rows of <see cref="Accumulate"/> in the lanes: one division, 1/(ν + z²), gives the weight (ν + 1)/(ν + z²)
-    /// and, from <see cref="AsymptoticShape"/> on, w = z²/(ν + z²); the sixteen log(1 + t) as four log1p of products
-    /// (<see cref="VectorMath.SumOfLog1p"/>, within a few ulps of their sum).
+    /// and, from <see cref="AsymptoticShape"/> on, w = z²/(ν + z²); the sixteen log(1 + t) go into the chunk's running
+    /// product (<see cref="TermLanes.MultiplyLog1p"/>), folded into log f and (below the asymptotic shape) the
+    /// ν-derivative in <see cref="FinishBlocks"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static unsafe void AccumulateBlock<TVec>(in StudentTModel model, in TVec arguments, ReadOnlySpan<double> table, in HostRows data, long row, ref TermLanes terms)
@@ -125,8 +126,8 @@ public readonly struct StudentTModel : IDistribution<StudentTModel>
         var nu = Lanes16.Create(arguments.Get(2));
         var inverse = Lanes16.Create(1.0) / (nu + zz);
         var weight = Lanes16.Create(nuPlusOne) * inverse;
-        var logs = VectorMath.SumOfLog1p(t);
-        terms.Term0 += Vector256.Create(4 * arguments.Get(3)) - Vector256.Create(0.5 * nuPlusOne) * logs;
+        terms.MultiplyLog1p(t);
+        terms.Term0 += Vector256.Create(4 * arguments.Get(3));
         terms.Term1 += (weight * z * inverseSigma).Sum();
         terms.Term2 += ((weight * zz - Lanes16.Create(1.0)) * inverseSigma).Sum();
         if (arguments.Get(2) >= AsymptoticShape)
@@ -138,7 +139,20 @@ public readonly struct StudentTModel : IDistribution<StudentTModel>
         }
         else
         {
-            terms.Term3 += Vector256.Create(4 * arguments.Get(4)) + Vector256.Create(0.5) * ((weight * t).Sum() - logs);
+            terms.Term3 += Vector256.Create(4 * arguments.Get(4)) + Vector256.Create(0.5) * (weight * t).Sum();
         }
+    }
+
+    /// <summary>
+    /// −(ν + 1)/2 · Σ log(1 + t) into log f and, below <see cref="AsymptoticShape"/>, −½ Σ log(1 + t) into the
+    /// ν-derivative, from the running product of the chunk's blocks.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void FinishBlocks<TVec>(in StudentTModel model, in TVec arguments, ref TermLanes terms) where TVec : unmanaged, ITermVector<TVec>
+    {
+        var logs = terms.Log1pTotal();
+        terms.Term0 -= Vector256.Create(0.5 * arguments.Get(5)) * logs;
+        if (arguments.Get(2) < AsymptoticShape)
+            terms.Term3 -= Vector256.Create(0.5) * logs;
     }
 }

@@ -264,6 +264,7 @@ internal sealed unsafe class NativeEvaluator<TModel, TVec> : Evaluator<TModel, T
         long row = begin;
         for (; row + Lanes16.Count <= end; row += Lanes16.Count)
             TModel.AccumulateBlock(model, arguments, table, data, row, ref lanes);
+        TModel.FinishBlocks(model, arguments, ref lanes);
         var rest = default(TVec);
         for (; row < end; row++)
             TModel.Accumulate(model, arguments, data, row, ref rest);

@@ -302,6 +302,50 @@ public class VectorMathTests(ITestOutputHelper output)
         }
     }
 
+    // TermLanes.MultiplyLog1p over a chunk's worth of blocks (2,048): Log1pTotal is each lane's sum of log1p, within
+    // 1e-13 of it (the running product's roundings, one per block, all on positive values), for values below 1e-8, of
+    // order 1, and up to 1e40 (so that the product is flushed, with one block of values beyond 1e100 whose own
+    // product overflows); +∞ and NaN propagate.
+    [Theory]
+    [InlineData(1e-8)]
+    [InlineData(1.0)]
+    [InlineData(1e40)]
+    public void RunningLog1pProductIsTheSumOfTheLog1p(double scale)
+    {
+        var random = new Random(17);
+        var lanes = default(TermLanes);
+        var values = new double[16];
+        var reference = new double[4];
+        var compensation = new double[4];
+        for (int block = 0; block < 2048; block++)
+        {
+            for (int i = 0; i < 16; i++)
+                values[i] = block == 1000 && scale > 1 ? 1e150 * random.NextDouble() : scale * random.NextDouble();
+            lanes.MultiplyLog1p(Lanes16.Load(values));
+            for (int i = 0; i < 16; i++)
+            {
+                int lane = i % 4;
+                double term = DeviceMath.Log1p(values[i]) - compensation[lane];
+                double next = reference[lane] + term;
+                compensation[lane] = (next - reference[lane]) - term;
+                reference[lane] = next;
+            }
+        }
+        var total = lanes.Log1pTotal();
+        for (int lane = 0; lane < 4; lane++)
+            Assert.True(Math.Abs(total.GetElement(lane) - reference[lane]) <= 1e-13 * reference[lane], $"lane {lane}: {total.GetElement(lane):R} vs {reference[lane]:R}");
+        foreach (double special in new[] { double.PositiveInfinity, double.NaN })
+        {
+            var more = lanes;
+            Array.Fill(values, 0.5);
+            values[6] = special;
+            more.MultiplyLog1p(Lanes16.Load(values));
+            more.MultiplyLog1p(Lanes16.Create(0.25));
+            Assert.Equal(special, more.Log1pTotal().GetElement(2));
+            Assert.True(double.IsFinite(more.Log1pTotal().GetElement(1)));
+        }
+    }
+
     private static Vector256<double> Apply(Function function, Vector256<double> x) => function switch
     {
         Function.Exp => VectorMath.Exp(x),
