@@ -97,6 +97,7 @@ internal sealed unsafe class NativeMixturePass : MixturePass
         var accumulators = space.Accumulators;
         new Span<Vector256<double>>(accumulators, statistics).Clear();
         var log = Vector256<double>.Zero;
+        var products = default(TermLanes);
         var x = space.X;
         var r = space.R;
         var rz = space.Rz;
@@ -105,7 +106,7 @@ internal sealed unsafe class NativeMixturePass : MixturePass
         long begin = (long)chunk * ChunkRows, end = Math.Min(_rows, begin + ChunkRows);
         for (long row = begin; row < end; row += TileBlocks * Lanes)
         {
-            int blocks = Tile(parameters, row, end, space, TileLogs.Total);
+            int blocks = Tile(parameters, row, end, space, TileLogs.Total, ref products);
             log += logDensity[0];
             // The products rₖ z_a of the whole tile, then each statistic over the tile's blocks in a register (the
             // blocks in order, as one block at a time would add them).
@@ -130,7 +131,7 @@ internal sealed unsafe class NativeMixturePass : MixturePass
                 accumulators[e] = sum;
             }
         }
-        partial[0] = Total(log);
+        partial[0] = Total(log + products.Log1pTotal());
         for (int e = 0; e < statistics; e++)
             partial[1 + e] = Total(accumulators[e]);
     }
@@ -148,7 +149,8 @@ internal sealed unsafe class NativeMixturePass : MixturePass
                 long begin = (long)chunk * ChunkRows, end = Math.Min(_rows, begin + ChunkRows);
                 for (long row = begin; row < end; row += TileBlocks * Lanes)
                 {
-                    int blocks = Tile(parameters, row, end, space, TileLogs.PerRow);
+                    var unused = default(TermLanes);
+                    int blocks = Tile(parameters, row, end, space, TileLogs.PerRow, ref unused);
                     for (int b = 0; b < blocks; b++)
                     {
                         long first = row + b * Lanes;
@@ -225,7 +227,8 @@ internal sealed unsafe class NativeMixturePass : MixturePass
         long begin = (long)chunk * ChunkRows, end = Math.Min(_rows, begin + ChunkRows);
         for (long row = begin; row < end; row += TileBlocks * Lanes)
         {
-            int blocks = Tile(parameters, row, end, space, TileLogs.None);
+            var unused = default(TermLanes);
+            int blocks = Tile(parameters, row, end, space, TileLogs.None, ref unused);
             for (int b = 0; b < blocks; b++)
             {
                 var mask = space.Mask[b];
@@ -280,8 +283,9 @@ internal sealed unsafe class NativeMixturePass : MixturePass
 
     public override void Dispose() => _columns.Dispose();
 
-    // What Tile leaves in LogDensity: each block's rows' log-densities, the tile's real rows' total in LogDensity[0]'s
-    // lanes (four rows' sums to one log, VectorMath.SumOfLog1p: a quarter of the logs), or nothing.
+    // What Tile leaves in LogDensity: each block's rows' log-densities; or the tile's real rows' Σ largest in
+    // LogDensity[0]'s lanes and their log1p(sum − 1) multiplied into a running product (TermLanes.MultiplyLog1p: one
+    // log per lane per chunk, not per row); or nothing.
     private enum TileLogs
     {
         PerRow,
@@ -294,7 +298,7 @@ internal sealed unsafe class NativeMixturePass : MixturePass
     // for. Every stage loops over the blocks, whose chains are independent, so that the processor overlaps them (one
     // block at a time is bound by the latency of its exp, division and log). Returns the number of blocks.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private int Tile(double* parameters, long row, long end, Workspace space, TileLogs logs)
+    private int Tile(double* parameters, long row, long end, Workspace space, TileLogs logs, ref TermLanes products)
     {
         int d = Dimensions, k = Components, stride = GaussianMixtureRow.Stride(d, Diagonal);
         var x = space.X;
@@ -378,8 +382,8 @@ internal sealed unsafe class NativeMixturePass : MixturePass
         }
         if (logs == TileLogs.Total)
         {
-            // Σ mask·(largest + log1p(sum − 1)): the sums lie in [1, K] (the largest term is 1), so sum − 1 loses no
-            // digit the sum had; a spare lane's is taken as 0 and its largest as 0.
+            // Σ mask·largest here, the log1p(sum − 1) into the running product: the sums lie in [1, K] (the largest
+            // term is 1), so sum − 1 loses no digit the sum had; a spare lane's is taken as 0 and its largest as 0.
             var mask = space.Mask;
             var one = Vector256<double>.One;
             var total = Vector256<double>.Zero;
@@ -388,11 +392,12 @@ internal sealed unsafe class NativeMixturePass : MixturePass
                 total += mask[b] * largest[b];
                 sums[b] = Vector256.ConditionalSelect(Vector256.Equals(mask[b], Vector256<double>.Zero), Vector256<double>.Zero, sums[b] - one);
             }
-            int h = 0;
-            for (; h + 3 < blocks; h += 4)
-                total += VectorMath.SumOfLog1p(new Lanes16(sums[h], sums[h + 1], sums[h + 2], sums[h + 3]));
-            for (; h < blocks; h++)
-                total += VectorMath.Log1p(sums[h]);
+            var zero = Vector256<double>.Zero;
+            for (int h = 0; h < blocks; h += 4)
+            {
+                products.MultiplyLog1p(new Lanes16(sums[h], h + 1 < blocks ? sums[h + 1] : zero, h + 2 < blocks ? sums[h + 2] : zero,
+                    h + 3 < blocks ? sums[h + 3] : zero));
+            }
             sums[0] = total;
             return blocks;
         }
