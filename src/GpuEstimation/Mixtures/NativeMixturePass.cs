@@ -10,9 +10,9 @@ namespace GpuEstimation.Mixtures;
 
 /// <summary>
 /// The native backend: <see cref="GaussianMixtureRow"/>'s E-step four rows at a time in 256-bit vectors (the rows in
-/// the lanes, each component's quadratic form, the log-sum-exp by <see cref="VectorMath"/>'s exp and log), every
-/// statistic in the same pass as Σ (rₖ z_a) z_b from the row's
-/// products rₖ z_a formed once per component. Rows are cut into fixed chunks shared among the worker threads; each
+/// the lanes, each component's quadratic form, the log-sum-exp by <see cref="VectorMath"/>'s exp, the log-likelihood's
+/// logs as one running product per lane and chunk, <see cref="TermLanes.MultiplyLog1p"/>), every statistic in the same
+/// pass as Σ (rₖ z_a) z_b from the tile's products rₖ z_a formed once per component. Rows are cut into fixed chunks shared among the worker threads; each
 /// chunk's lanes are added in lane order and the chunks in chunk order, so the sums have the same bits with any thread
 /// count; under MPI each rank sums its run of the chunks and one collective gives every rank all the partials
 /// (<see cref="RowCollective"/>), the same bits with any number of ranks. A chunk's last block of fewer than four rows repeats its last row in the spare lanes and masks them out.
