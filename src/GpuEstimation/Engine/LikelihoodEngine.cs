@@ -14,7 +14,10 @@ public sealed class LikelihoodEngine<TModel> : ILikelihoodEngine where TModel : 
 
     /// <param name="device">The device; borrowed, not disposed here.</param>
     /// <param name="model">The model, with its fixed configuration.</param>
-    /// <param name="columns">The model's data columns, in the order it reads them, all of one length.</param>
+    /// <param name="columns">
+    /// The model's data columns, in the order it reads them, all of one length. The native backend reads a single
+    /// column where it lies (pinned, not copied), so the arrays must not change while the engine lives.
+    /// </param>
     /// <param name="modelName">The model's name in error messages (by default the model type's name).</param>
     public LikelihoodEngine(ComputeDevice device, TModel model, IReadOnlyList<double[]> columns, string? modelName = null)
     {
