@@ -1,5 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using GpuEstimation.Engine;
 using GpuEstimation.Tests.Support;
 using Xunit;
@@ -41,8 +39,8 @@ public sealed class DeviceMemoryCliTests : IDisposable
             Assert.DoesNotContain("streamed", resident.Output);
         }
 
-        var expected = Comparable(residentJson, out var residentDevice);
-        var actual = Comparable(streamedJson, out var streamedDevice);
+        var expected = JsonApartFromDevice(residentJson, out var residentDevice);
+        var actual = JsonApartFromDevice(streamedJson, out var streamedDevice);
         Assert.Equal(expected, actual);
         Assert.Equal(residentDevice + " (data streamed: 47 of 49 row blocks)", streamedDevice);
     }
@@ -80,16 +78,6 @@ public sealed class DeviceMemoryCliTests : IDisposable
         AssertBadInput(["fit", "--model", "normal", "--data", data, "--column", "x", "--device", "cpu", "--device-memory", "10KB"],
             "--device-memory: the device memory limit (10,000 bytes) is below one row block of this data (3,000 rows of 1 column, 24,000 bytes); " +
             "the smallest limit that works is 24KB (data of 1 column is streamed in blocks of 16,777,216 rows, so only beyond that many rows)");
-    }
-
-    // The JSON without its timing, with the device line apart.
-    private static string Comparable(string path, out string device)
-    {
-        var root = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
-        device = root["device"]!.GetValue<string>();
-        root.Remove("device");
-        root.Remove("elapsedMs");
-        return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
     }
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);

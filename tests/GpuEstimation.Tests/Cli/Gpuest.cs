@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using GpuEstimation.Cli;
 using Xunit;
 
@@ -38,5 +40,19 @@ internal static class Gpuest
         for (int i = 0; i < columns[0].Values.Length; i++)
             writer.WriteLine(string.Join(",", columns.Select(c => c.Values[i].ToString("R", System.Globalization.CultureInfo.InvariantCulture))));
         return path;
+    }
+
+    /// <summary>
+    /// The JSON file at <paramref name="path"/> without its timing and with its device line apart
+    /// (<paramref name="device"/>): what a run on other devices, another row-block layout or other ranks must give
+    /// bit for bit.
+    /// </summary>
+    public static string JsonApartFromDevice(string path, out string device)
+    {
+        var root = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+        device = root["device"]!.GetValue<string>();
+        root.Remove("device");
+        root.Remove("elapsedMs");
+        return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
     }
 }
