@@ -4,7 +4,7 @@ using System.Runtime.Intrinsics;
 namespace GpuEstimation.Kernels;
 
 /// <summary>
-/// The block (<see cref="Lanes16"/>) forms of exp, log and log1p where 512-bit vectors are hardware: two of a block's
+/// The block (<see cref="Lanes16"/>) forms of exp and log where 512-bit vectors are hardware: two of a block's
 /// four vectors joined, the common path of the 256-bit functions (the same operations lane by lane, so the same bits;
 /// VectorMathTests compares them) run at twice the width, vectors with a lane outside it by the 256-bit functions.
 /// Zen 5 executes 512-bit operations at full width, so the transcendental part of a block costs about half.
@@ -31,17 +31,6 @@ public static partial class VectorMath
         var low = Log(Vector512.Create(x.A, x.B));
         var high = Log(Vector512.Create(x.C, x.D));
         return new(low.GetLower(), low.GetUpper(), high.GetLower(), high.GetUpper());
-    }
-
-    /// <summary><see cref="Log1pNonNegative(Vector256{double}, Vector256{double})"/> of each vector of a block.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Lanes16 Log1pNonNegative(Lanes16 x, Lanes16 inverseOnePlus)
-    {
-        var one = Lanes16.Create(1.0);
-        var u = one + x;
-        var c = Lanes16.ConditionalSelect(Lanes16.LessThan(one, x), one - (u - x), x - (u - one));
-        var result = Log(u) + c * inverseOnePlus;
-        return Lanes16.ConditionalSelect(Lanes16.Equal(u, Lanes16.Create(double.PositiveInfinity)), u, result);
     }
 
     // Exp's common path at 512 bits; other vectors by halves through the 256-bit function.

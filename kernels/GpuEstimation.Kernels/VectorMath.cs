@@ -110,21 +110,6 @@ public static partial class VectorMath
     }
 
     /// <summary>
-    /// log(1 + x) lane by lane for x ≥ 0 (and +∞, NaN), given <paramref name="inverseOnePlus"/> = 1/(1 + x) (to
-    /// rounding) where the caller has it anyway: log u of u = 1 + x rounded, plus the rounding error of u (exact)
-    /// times 1/u. One log and no division, within 2 ulps of log1p (tests).
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<double> Log1pNonNegative(Vector256<double> x, Vector256<double> inverseOnePlus)
-    {
-        var one = Vector256<double>.One;
-        var u = one + x;
-        var c = Vector256.ConditionalSelect(Vector256.GreaterThan(x, one), one - (u - x), x - (u - one));
-        var result = Log(u) + c * inverseOnePlus;
-        return Vector256.ConditionalSelect(Vector256.Equals(u, Vector256.Create(double.PositiveInfinity)), u, result);
-    }
-
-    /// <summary>
     /// Σ log(1 + x) over a block's sixteen values x ≥ 0, four lanes at a time: lane i holds
     /// log1p(q) with 1 + q = (1 + A[i])(1 + B[i])(1 + C[i])(1 + D[i]), q formed without ever adding 1, as
     /// q₁₂ = A·B + (A + B), q₃₄ likewise, q = q₁₂·q₃₄ + (q₁₂ + q₃₄) (fused): one log for four values, and, every
