@@ -196,6 +196,52 @@ internal sealed class KernelBlocks : IDisposable
         }
     }
 
+    /// <summary>
+    /// The length of a pass's host buffer for this run's per-block partials, <paramref name="perBlock"/> values a block,
+    /// over <paramref name="runs"/> runs: on one device one block's (each block read back to the start and added as it
+    /// comes), on several every block's of the run, each in its place (<see cref="PartialsAt"/>), all added in block order
+    /// once every device has run (<see cref="AddInBlockOrder"/>), so that the sums have one device's bits.
+    /// </summary>
+    public long HostPartialsLength(int runs, long perBlock) => (runs == 1 ? 1 : Math.Max(1, End - Begin)) * perBlock;
+
+    /// <summary>Where block <paramref name="block"/>'s partials lie in the buffer of <see cref="HostPartialsLength"/>.</summary>
+    public long PartialsAt(int runs, int block, long perBlock) => runs == 1 ? 0 : (block - Begin) * perBlock;
+
+    /// <summary>
+    /// On several devices, once all have run, <paramref name="add"/>(run, block) for every block of every run, runs in
+    /// order and blocks in order: the order one device adds them in as they come; nothing on one device.
+    /// </summary>
+    public static void AddInBlockOrder(int runs, Func<int, KernelBlocks> blocksOf, Action<int, int> add)
+    {
+        if (runs == 1)
+            return;
+        for (int r = 0; r < runs; r++)
+        {
+            var blocks = blocksOf(r);
+            for (int block = blocks.Begin; block < blocks.End; block++)
+                add(r, block);
+        }
+    }
+
+    /// <summary>
+    /// Adds to <paramref name="sums"/> one block's partials as the passes that launch <paramref name="perLaunch"/> sums at
+    /// a time write them from <paramref name="at"/> on: launch j's count sums group by group from j · perLaunch · groups,
+    /// each sum's partials in group order.
+    /// </summary>
+    public static void AddLaunches(double[] partials, long at, int groups, int total, int perLaunch, double[] sums)
+    {
+        for (int first = 0; first < total; first += perLaunch)
+        {
+            int count = Math.Min(perLaunch, total - first);
+            long offset = at + (long)first * groups;
+            for (int g = 0; g < groups; g++)
+            {
+                for (int k = 0; k < count; k++)
+                    sums[first + k] += partials[offset + (long)g * count + k];
+            }
+        }
+    }
+
     /// <summary>The accelerator that holds these blocks.</summary>
     public Accelerator Accelerator => _accelerator;
 

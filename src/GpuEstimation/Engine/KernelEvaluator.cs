@@ -318,7 +318,7 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
         private readonly KernelEvaluator<TModel, TVec, TSum> _owner;
         private readonly Action<KernelConfig, ArrayView<double>, long, TModel, TVec, int, int, int, int, ArrayView<double>>[] _kernels;
         private readonly MemoryBuffer1D<double, Stride1D.Dense>[] _partials;
-        // Per run: its blocks' partials, each the largest block's groups × the triangle (see Offset).
+        // Per run: its blocks' partials, each the largest block's groups × the triangle (KernelBlocks.PartialsAt).
         private readonly double[][] _hostPartials;
         private readonly int _length;
         private readonly long _perBlock;
@@ -343,7 +343,7 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
                         accelerator.LoadStreamKernel<ArrayView<double>, long, TModel, TVec, int, int, int, int, ArrayView<double>>(
                             LikelihoodKernels.ScoreProductsKernel<TModel, TVec, TSums, TSum>));
                     _partials[r] = accelerator.Allocate1D<double>(_perBlock);
-                    _hostPartials[r] = new double[(runs == 1 ? 1 : Math.Max(1, blocks.End - blocks.Begin)) * _perBlock];
+                    _hostPartials[r] = new double[blocks.HostPartialsLength(runs, _perBlock)];
                 }
             }
             catch
@@ -357,42 +357,16 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
         {
             var shards = _owner._shards;
             KernelBlocks.ForEach(_owner._runs, r => Launch(r, arguments, triangle));
-            // On several devices every block's partials, in block order over the runs, once all have run (on one, each
-            // block's were added as it came).
-            if (shards.Length > 1)
-            {
-                for (int r = 0; r < shards.Length; r++)
-                {
-                    for (int block = shards[r].Blocks.Begin; block < shards[r].Blocks.End; block++)
-                        Add(r, block, triangle);
-                }
-            }
+            KernelBlocks.AddInBlockOrder(shards.Length, r => shards[r].Blocks, (r, block) => Add(r, block, triangle));
         }
 
-        /// <summary>
-        /// Block <paramref name="block"/>'s partials from run <paramref name="r"/>'s host buffer: launch j wrote its count
-        /// entries group by group from first · groups on, each added in group order after the blocks before.
-        /// </summary>
+        /// <summary>Block <paramref name="block"/>'s partials from run <paramref name="r"/>'s host buffer, after the blocks before.</summary>
         private void Add(int r, int block, double[] triangle)
         {
-            int groups = _owner._shards[r].Blocks.Groups(block);
-            long at = Offset(r, block);
-            for (int first = 0; first < _length; first += TSums.Capacity)
-            {
-                int count = Math.Min(TSums.Capacity, _length - first);
-                for (int g = 0; g < groups; g++)
-                {
-                    for (int e = 0; e < count; e++)
-                        triangle[first + e] += _hostPartials[r][at + first * groups + g * count + e];
-                }
-            }
+            var blocks = _owner._shards[r].Blocks;
+            KernelBlocks.AddLaunches(_hostPartials[r], blocks.PartialsAt(_owner._shards.Length, block, _perBlock), blocks.Groups(block), _length,
+                TSums.Capacity, triangle);
         }
-
-        /// <summary>
-        /// Where block <paramref name="block"/>'s partials lie in run <paramref name="r"/>'s host buffer: on one device at
-        /// 0, each block added as it comes; on several at the block's place in the run, all added once every device has run.
-        /// </summary>
-        private long Offset(int r, int block) => _owner._shards.Length == 1 ? 0 : (block - _owner._shards[r].Blocks.Begin) * _perBlock;
 
         private void Launch(int r, TVec arguments, double[] triangle)
         {
@@ -412,14 +386,10 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
                         kernel(config, data, blocks.RowsOf(block), _owner.Owner.Model, arguments, p, row, column, count,
                             partials.View.SubView((long)first * groups, (long)groups * count));
                         // The next launch's first entry, walking the triangle row by row.
-                        for (int e = 0; e < count; e++)
-                        {
-                            if (++column == p)
-                                column = ++row;
-                        }
+                        (row, column) = UpperTriangle.Advance(row, column, p, count);
                     }
                     partials.View.AsContiguous().SubView(0, (long)groups * _length)
-                        .CopyToCPU(_hostPartials[r].AsSpan((int)Offset(r, block), groups * _length));
+                        .CopyToCPU(_hostPartials[r].AsSpan((int)blocks.PartialsAt(_owner._shards.Length, block, _perBlock), groups * _length));
                 });
                 if (_owner._shards.Length == 1)
                     Add(r, block, triangle);

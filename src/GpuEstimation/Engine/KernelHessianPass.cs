@@ -28,7 +28,7 @@ internal sealed class KernelHessianPass<TModel, TVec, TSum> : IHessianPass, IDis
 
     /// <summary>
     /// One device's run of blocks (<see cref="KernelBlocks.Shards"/>) with its kernel and buffers; its blocks' partials
-    /// are read back, block by block, into <see cref="HostPartials"/> (see <see cref="Offset"/>).
+    /// are read back, block by block, into <see cref="HostPartials"/> (see <see cref="KernelBlocks.PartialsAt"/>).
     /// </summary>
     private sealed class Run : IDisposable
     {
@@ -37,6 +37,9 @@ internal sealed class KernelHessianPass<TModel, TVec, TSum> : IHessianPass, IDis
         public required MemoryBuffer1D<int, Stride1D.Dense> Entries { get; init; }
         public required MemoryBuffer1D<double, Stride1D.Dense> Partials { get; init; }
         public required double[] HostPartials { get; init; }
+
+        /// <summary>Partials of a block: the largest block's groups × the sums.</summary>
+        public required long PerBlock { get; init; }
 
         public void Dispose()
         {
@@ -80,7 +83,8 @@ internal sealed class KernelHessianPass<TModel, TVec, TSum> : IHessianPass, IDis
                     Kernel = kernel,
                     Entries = entries,
                     Partials = accelerator.Allocate1D<double>(perBlock),
-                    HostPartials = new double[(runs.Length == 1 ? 1 : Math.Max(1, blocks.End - blocks.Begin)) * perBlock],
+                    HostPartials = new double[blocks.HostPartialsLength(runs.Length, perBlock)],
+                    PerBlock = perBlock,
                 };
             }
         }
@@ -104,51 +108,19 @@ internal sealed class KernelHessianPass<TModel, TVec, TSum> : IHessianPass, IDis
         {
             throw new KernelException(_owner.Device.Backend, KernelException.Hessian, _owner.ModelName, compiling: false, e);
         }
-        // On several devices every block's partials, in block order over the runs, once all have run (on one, each
-        // block's were added as it came).
-        if (_runs.Length > 1)
-        {
-            foreach (var run in _runs)
-            {
-                for (int block = run.Blocks.Begin; block < run.Blocks.End; block++)
-                    Add(run, block);
-            }
-        }
+        KernelBlocks.AddInBlockOrder(_runs.Length, r => _runs[r].Blocks, (r, block) => Add(_runs[r], block));
         double value = _layout.Assemble(_sums, gradient, hessian);
         TModel.Finish(model, parameters, gradient);
         TModel.FinishHessian(model, hessian);
         return value;
     }
 
-    /// <summary>
-    /// Block <paramref name="block"/>'s partials from <paramref name="run"/>'s host buffer: launch j wrote its count sums
-    /// group by group from first · groups on, each sum's partials added in group order, after the blocks before.
-    /// </summary>
-    private void Add(Run run, int block)
-    {
-        var blocks = run.Blocks;
-        int total = _sums.Length, groups = blocks.Groups(block);
-        long at = Offset(run, block);
-        for (int first = 0; first < total; first += PerLaunch)
-        {
-            int count = Math.Min(PerLaunch, total - first);
-            long offset = at + (long)first * groups;
-            for (int g = 0; g < groups; g++)
-            {
-                for (int k = 0; k < count; k++)
-                    _sums[first + k] += run.HostPartials[offset + (long)g * count + k];
-            }
-        }
-    }
+    /// <summary>Block <paramref name="block"/>'s partials from <paramref name="run"/>'s host buffer, after the blocks before.</summary>
+    private void Add(Run run, int block) =>
+        KernelBlocks.AddLaunches(run.HostPartials, run.Blocks.PartialsAt(_runs.Length, block, run.PerBlock), run.Blocks.Groups(block),
+            _sums.Length, PerLaunch, _sums);
 
-    /// <summary>
-    /// Where block <paramref name="block"/>'s partials lie in its run's host buffer: on one device at 0, each block added
-    /// as it comes; on several at the block's place in the run, all added once every device has run.
-    /// </summary>
-    private long Offset(Run run, int block) =>
-        _runs.Length == 1 ? 0 : (block - run.Blocks.Begin) * (long)(run.Blocks.Count == 0 ? 1 : run.Blocks.Groups(0)) * _sums.Length;
-
-    /// <summary>One device's launches, each block's partials read back into their place (<see cref="Offset"/>).</summary>
+    /// <summary>One device's launches, each block's partials read back into their place (<see cref="KernelBlocks.PartialsAt"/>).</summary>
     private void Launch(Run run, TModel model, TVec arguments)
     {
         var blocks = run.Blocks;
@@ -164,7 +136,7 @@ internal sealed class KernelHessianPass<TModel, TVec, TSum> : IHessianPass, IDis
                     run.Partials.View.SubView((long)first * groups, (long)count * groups));
             }
             run.Partials.View.AsContiguous().SubView(0, (long)groups * total)
-                .CopyToCPU(run.HostPartials.AsSpan((int)Offset(run, block), groups * total));
+                .CopyToCPU(run.HostPartials.AsSpan((int)blocks.PartialsAt(_runs.Length, block, run.PerBlock), groups * total));
             if (_runs.Length == 1)
                 Add(run, block);
         }

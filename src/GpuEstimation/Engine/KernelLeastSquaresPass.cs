@@ -28,7 +28,7 @@ internal sealed class KernelLeastSquaresPass<TMean, TVec, TSum> : ILeastSquares,
     private readonly long _perBlock;
     private readonly Action<KernelConfig, ArrayView<double>, long, TMean, TVec, int, int, int, int, ArrayView<double>>[] _kernels;
     private readonly MemoryBuffer1D<double, Stride1D.Dense>?[] _partials;
-    // Per run: its blocks' partials, each the largest block's groups × the entries (see Offset).
+    // Per run: its blocks' partials, each the largest block's groups × the entries (KernelBlocks.PartialsAt).
     private readonly double[][] _hostPartials;
     private readonly double[] _triangle;
     private readonly double[] _arguments = new double[TVec.Capacity];
@@ -61,7 +61,7 @@ internal sealed class KernelLeastSquaresPass<TMean, TVec, TSum> : ILeastSquares,
                     _ => Load<Twice<Twice<Twice<Twice<Vec4>>>>>(accelerator),
                 };
                 _partials[r] = accelerator.Allocate1D<double>(_perBlock);
-                _hostPartials[r] = new double[(runs.Length == 1 ? 1 : Math.Max(1, runs[r].End - runs[r].Begin)) * _perBlock];
+                _hostPartials[r] = new double[runs[r].HostPartialsLength(runs.Length, _perBlock)];
             }
         }
         catch
@@ -100,45 +100,15 @@ internal sealed class KernelLeastSquaresPass<TMean, TVec, TSum> : ILeastSquares,
         {
             throw new KernelException(_backend, KernelException.NormalEquations, _modelName, compiling: false, e);
         }
-        // On several devices every block's partials, in block order over the runs, once all have run (on one, each
-        // block's were added as it came).
-        if (_runs.Length > 1)
-        {
-            for (int r = 0; r < _runs.Length; r++)
-            {
-                for (int block = _runs[r].Begin; block < _runs[r].End; block++)
-                    Add(r, block);
-            }
-        }
+        KernelBlocks.AddInBlockOrder(_runs.Length, r => _runs[r], Add);
         return LeastSquaresSums.Unpack(_triangle, size - 1, jacobianResidual, gram);
     }
 
-    /// <summary>
-    /// Block <paramref name="block"/>'s partials from run <paramref name="r"/>'s host buffer: launch j wrote its count
-    /// entries group by group from first · groups on, each added in group order after the blocks before.
-    /// </summary>
-    private void Add(int r, int block)
-    {
-        int groups = _runs[r].Groups(block);
-        long at = Offset(r, block);
-        for (int first = 0; first < _entries; first += _perLaunch)
-        {
-            int count = Math.Min(_perLaunch, _entries - first);
-            for (int g = 0; g < groups; g++)
-            {
-                for (int e = 0; e < count; e++)
-                    _triangle[first + e] += _hostPartials[r][at + (long)first * groups + (long)g * count + e];
-            }
-        }
-    }
+    /// <summary>Block <paramref name="block"/>'s partials from run <paramref name="r"/>'s host buffer, after the blocks before.</summary>
+    private void Add(int r, int block) =>
+        KernelBlocks.AddLaunches(_hostPartials[r], _runs[r].PartialsAt(_runs.Length, block, _perBlock), _runs[r].Groups(block), _entries, _perLaunch, _triangle);
 
-    /// <summary>
-    /// Where block <paramref name="block"/>'s partials lie in run <paramref name="r"/>'s host buffer: on one device at 0,
-    /// each block added as it comes; on several at the block's place in the run, all added once every device has run.
-    /// </summary>
-    private long Offset(int r, int block) => _runs.Length == 1 ? 0 : (block - _runs[r].Begin) * _perBlock;
-
-    /// <summary>Run <paramref name="r"/>'s launches, each block's partials read back into their place (<see cref="Offset"/>).</summary>
+    /// <summary>Run <paramref name="r"/>'s launches, each block's partials read back into their place (<see cref="KernelBlocks.PartialsAt"/>).</summary>
     private void Launch(int r, TVec arguments, int size)
     {
         var blocks = _runs[r];
@@ -156,7 +126,7 @@ internal sealed class KernelLeastSquaresPass<TMean, TVec, TSum> : ILeastSquares,
                 (row, column) = UpperTriangle.Advance(row, column, size, count);
             }
             partials.View.AsContiguous().SubView(0, (long)groups * _entries)
-                .CopyToCPU(_hostPartials[r].AsSpan((int)Offset(r, block), groups * _entries));
+                .CopyToCPU(_hostPartials[r].AsSpan((int)blocks.PartialsAt(_runs.Length, block, _perBlock), groups * _entries));
             if (_runs.Length == 1)
                 Add(r, block);
         }

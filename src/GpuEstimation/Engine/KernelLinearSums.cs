@@ -120,16 +120,7 @@ internal sealed class KernelLinearSums<TModel, TSum> : ILinearSums
             }
             return true;
         }));
-        // On several devices every block's partials, in block order over the runs, once all have run (on one, each
-        // block's were added as it came).
-        if (_runs.Length > 1)
-        {
-            for (int r = 0; r < _runs.Length; r++)
-            {
-                for (int block = _runs[r].Blocks.Begin; block < _runs[r].Blocks.End; block++)
-                    Add(plan, r, block, entries, sums);
-            }
-        }
+        KernelBlocks.AddInBlockOrder(_runs.Length, r => _runs[r].Blocks, (r, block) => Add(plan, r, block, entries, sums));
     }
 
     /// <summary>
@@ -259,7 +250,7 @@ internal sealed class KernelLinearSums<TModel, TSum> : ILinearSums
                     runs[r].Accelerator.Bind();
                     Tiles[r] = runs[r].Accelerator.Allocate1D(keys);
                     Partials[r] = runs[r].Accelerator.Allocate1D<double>(PerBlock);
-                    HostPartials[r] = new double[(runs.Length == 1 ? 1 : Math.Max(1, runs[r].End - runs[r].Begin)) * PerBlock];
+                    HostPartials[r] = new double[runs[r].HostPartialsLength(runs.Length, PerBlock)];
                 }
             }
             catch
@@ -281,11 +272,8 @@ internal sealed class KernelLinearSums<TModel, TSum> : ILinearSums
         /// <summary>The devices' runs of blocks.</summary>
         public KernelBlocks[] Runs { get; }
 
-        /// <summary>
-        /// Where block <paramref name="block"/>'s partials lie in run <paramref name="r"/>'s host buffer: on one device at
-        /// 0, each block added as it comes; on several at the block's place in the run, all added once every device has run.
-        /// </summary>
-        public long Offset(int r, int block) => Runs.Length == 1 ? 0 : (block - Runs[r].Begin) * PerBlock;
+        /// <summary>Where block <paramref name="block"/>'s partials lie in run <paramref name="r"/>'s host buffer (<see cref="KernelBlocks.PartialsAt"/>).</summary>
+        public long Offset(int r, int block) => Runs[r].PartialsAt(Runs.Length, block, PerBlock);
 
         /// <summary>Groups of rows per tile over a block of <paramref name="rows"/> rows.</summary>
         public int Groups(long rows) => (int)Math.Clamp(_tileGroups, 1, Math.Max(1, (rows + _groupSize - 1) / _groupSize));

@@ -175,16 +175,7 @@ internal sealed class KernelMixturePass<TX, TK, TSums, TSum> : MixturePass
             throw new KernelException(_device.Backend, Pass, "gaussian-mixture", compiling: false, e);
         }
         _uploadedCodes = codes;
-        // On several devices every block's partials, in block order over the runs, once all have run (on one, each
-        // block's were added as it came).
-        if (_runs.Length > 1)
-        {
-            foreach (var run in _runs)
-            {
-                for (int block = run.Blocks.Begin; block < run.Blocks.End; block++)
-                    Add(run, block, codes.Length, launches, perBlock, sums);
-            }
-        }
+        KernelBlocks.AddInBlockOrder(_runs.Length, r => _runs[r].Blocks, (r, block) => Add(_runs[r], block, codes.Length, launches, perBlock, sums));
         return _logLikelihood;
     }
 
@@ -216,11 +207,8 @@ internal sealed class KernelMixturePass<TX, TK, TSums, TSum> : MixturePass
         }
     }
 
-    /// <summary>
-    /// Where block <paramref name="block"/>'s partials lie in its run's host buffer: on one device at 0, each block added
-    /// as it comes; on several at the block's place in the run, all added once every device has run.
-    /// </summary>
-    private long Offset(DeviceRun run, int block, long perBlock) => _runs.Length == 1 ? 0 : (block - run.Blocks.Begin) * perBlock;
+    /// <summary>Where block <paramref name="block"/>'s partials lie in its run's host buffer (<see cref="KernelBlocks.PartialsAt"/>).</summary>
+    private long Offset(DeviceRun run, int block, long perBlock) => run.Blocks.PartialsAt(_runs.Length, block, perBlock);
 
     /// <summary>One device's launches over its run, each block's partials read back into their place.</summary>
     private void Launch(DeviceRun run, double[] packed, int[] codes, bool newCodes, int launches, long perBlock, double[] sums)
@@ -245,7 +233,7 @@ internal sealed class KernelMixturePass<TX, TK, TSums, TSum> : MixturePass
             run.Partials?.Dispose();
             run.Partials = accelerator.Allocate1D<double>(perBlock);
         }
-        long hostLength = (_runs.Length == 1 ? 1 : Math.Max(1, blocks.End - blocks.Begin)) * perBlock;
+        long hostLength = blocks.HostPartialsLength(_runs.Length, perBlock);
         if (run.HostPartials.Length < hostLength)
             run.HostPartials = new double[hostLength];
         foreach (var (block, data) in blocks.Walk())
