@@ -271,20 +271,18 @@ public unsafe struct GlmModel : ILinearPredictorModel<GlmModel>
     }
 
     /// <summary>
-    /// The logit's derivatives four rows at a time in 256-bit vectors (the per-row exp and log dominate its native pass):
-    /// the same formulas as <see cref="Curvature"/>, with .NET's vector exp and log (within 2 and 3 ulps of the host's
-    /// libm, WideDesign's VectorMath test) for the scalar ones; other families and links one row at a time.
+    /// The logit's and the Poisson log link's derivatives sixteen rows at a time (<see cref="Lanes16"/>: the per-row
+    /// exp and log dominate their native pass, and run at 512 bits where the hardware has them): the same formulas as
+    /// <see cref="Curvature"/>, with the vector exp and log (within 2 and 3 ulps of the host's libm, WideDesign's
+    /// VectorMath test) for the scalar ones; other families and links, and a block's last rows short of sixteen, one
+    /// row at a time.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void CurvatureBlock(in GlmModel model, Vec4 own, in HostRows data, long first, int count, double* design,
         double* derivatives, int stride)
     {
-        if (model.Family == GlmFamily.Poisson && model.Link == GlmLink.Log)
-        {
-            PoissonLogBlock(model, own, data, first, count, design, derivatives, stride);
-            return;
-        }
-        if (model.Family != GlmFamily.Binomial || model.Link != GlmLink.Logit)
+        bool logit = model.Family == GlmFamily.Binomial && model.Link == GlmLink.Logit;
+        if (!logit && !(model.Family == GlmFamily.Poisson && model.Link == GlmLink.Log))
         {
             RowBlocks.OneByOne(model, own, data, first, count, design, derivatives, stride);
             return;
@@ -294,68 +292,61 @@ public unsafe struct GlmModel : ILinearPredictorModel<GlmModel>
         double* constants = model.ConstantColumn >= 0 ? data.Column(model.ConstantColumn) + first : null;
         double* offsets = model.OffsetColumn >= 0 ? data.Column(model.OffsetColumn) + first : null;
         double* weights = model.WeightsColumn >= 0 ? data.Column(model.WeightsColumn) + first : null;
-        var one = Vector256<double>.One;
-        var zero = Vector256<double>.Zero;
         int i = 0;
-        for (; i + 3 < count; i += 4)
+        for (; i + Lanes16.Count <= count; i += Lanes16.Count)
         {
-            var eta = Vector256.Load(design + i);
+            var eta = Lanes16.Load(design + i);
             if (offsets != null)
-                eta += Vector256.Load(offsets + i);
-            var yi = Vector256.Load(y + i);
-            var f = (trials != null ? Vector256.Load(trials + i) : one) - yi;
-            var e = VectorMath.Exp(-Vector256.Abs(eta));
-            var u = one + e;
-            // log(1 + e) = log(u)·e/(u − 1), u = 1 + e rounded (HostRows.Log1p), e itself where u rounds to 1.
-            var softplus = Vector256.ConditionalSelect(Vector256.Equals(u, one), e, VectorMath.Log(u) * (e / (u - one)));
-            var small = e / u;
-            var large = one / u;
-            var positive = Vector256.GreaterThanOrEqual(eta, zero);
-            var logP = Vector256.ConditionalSelect(positive, -softplus, eta - softplus);
-            var logQ = Vector256.ConditionalSelect(positive, -eta - softplus, -softplus);
-            var toP = Vector256.ConditionalSelect(positive, small, large);
-            var toQ = Vector256.ConditionalSelect(positive, large, small);
-            var dToQ = small * large;
-            var hasY = ~Vector256.Equals(yi, zero);
-            var hasF = ~Vector256.Equals(f, zero);
-            var logf = (hasY & (yi * logP)) + (hasF & (f * logQ));
+                eta += Lanes16.Load(offsets + i);
+            var yi = Lanes16.Load(y + i);
+            var (logf, score, second) = logit
+                ? LogitRows(eta, yi, trials != null ? Lanes16.Load(trials + i) : Lanes16.Create(1.0))
+                : PoissonLogRows(eta, yi);
             if (constants != null)
-                logf += Vector256.Load(constants + i);
-            var score = (hasY & (yi * toP)) - (hasF & (f * toQ));
-            var second = (hasY & (yi * -dToQ)) - (hasF & (f * dToQ));
-            StoreBlock(derivatives + i, stride, weights != null ? Vector256.Load(weights + i) : Vector256<double>.One, weights != null, logf, score, second);
+                logf += Lanes16.Load(constants + i);
+            var w = weights != null ? Lanes16.Load(weights + i) : Lanes16.Create(1.0);
+            StoreBlock(derivatives + i, stride, w.A, weights != null, logf.A, score.A, second.A);
+            StoreBlock(derivatives + i + 4, stride, w.B, weights != null, logf.B, score.B, second.B);
+            StoreBlock(derivatives + i + 8, stride, w.C, weights != null, logf.C, score.C, second.C);
+            StoreBlock(derivatives + i + 12, stride, w.D, weights != null, logf.D, score.D, second.D);
         }
         RowBlocks.OneByOne(model, own, data, first + i, count - i, design + i, derivatives + i, stride);
     }
 
-    // The Poisson GLM under its log link, four rows at a time: μ = e^η, log f = y η − μ + c (y η is 0 where y = 0, as
-    // XLogY gives), ∂/∂η = y − μ, ∂²/∂η² = −μ; weighted as Curvature weights a row. Vector256.Exp is within 2 ulps
-    // of libm (CurvatureBlockTests).
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void PoissonLogBlock(in GlmModel model, Vec4 own, in HostRows data, long first, int count, double* design,
-        double* derivatives, int stride)
+    // The binomial under its logit link, y successes of n (f = n − y failures): log f without its constant, ∂/∂η and
+    // ∂²/∂η², unweighted. With e = e^−|η| and u = 1 + e: log(1 + e) = log(u)·e/(u − 1) (HostRows.Log1p; e itself where
+    // u rounds to 1), p = 1/u or e/u by η's sign.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Lanes16 LogF, Lanes16 Score, Lanes16 Second) LogitRows(Lanes16 eta, Lanes16 y, Lanes16 n)
     {
-        double* y = data.Column(0) + first;
-        double* constants = model.ConstantColumn >= 0 ? data.Column(model.ConstantColumn) + first : null;
-        double* offsets = model.OffsetColumn >= 0 ? data.Column(model.OffsetColumn) + first : null;
-        double* weights = model.WeightsColumn >= 0 ? data.Column(model.WeightsColumn) + first : null;
-        var zero = Vector256<double>.Zero;
-        int i = 0;
-        for (; i + 3 < count; i += 4)
-        {
-            var eta = Vector256.Load(design + i);
-            if (offsets != null)
-                eta += Vector256.Load(offsets + i);
-            var yi = Vector256.Load(y + i);
-            var mu = VectorMath.Exp(eta);
-            var logf = (~Vector256.Equals(yi, zero) & (yi * eta)) - mu;
-            if (constants != null)
-                logf += Vector256.Load(constants + i);
-            var score = yi - mu;
-            var second = -mu;
-            StoreBlock(derivatives + i, stride, weights != null ? Vector256.Load(weights + i) : Vector256<double>.One, weights != null, logf, score, second);
-        }
-        RowBlocks.OneByOne(model, own, data, first + i, count - i, design + i, derivatives + i, stride);
+        var one = Lanes16.Create(1.0);
+        var zero = Lanes16.Create(0.0);
+        var f = n - y;
+        var e = VectorMath.Exp(-Lanes16.Abs(eta));
+        var u = one + e;
+        var softplus = Lanes16.ConditionalSelect(Lanes16.Equal(u, one), e, VectorMath.Log(u) * (e / (u - one)));
+        var small = e / u;
+        var large = one / u;
+        var positive = Lanes16.GreaterThanOrEqual(eta, zero);
+        var logP = Lanes16.ConditionalSelect(positive, -softplus, eta - softplus);
+        var logQ = Lanes16.ConditionalSelect(positive, -eta - softplus, -softplus);
+        var toP = Lanes16.ConditionalSelect(positive, small, large);
+        var toQ = Lanes16.ConditionalSelect(positive, large, small);
+        var dToQ = small * large;
+        var hasY = Lanes16.NotEqual(y, zero);
+        var hasF = Lanes16.NotEqual(f, zero);
+        return ((hasY & (y * logP)) + (hasF & (f * logQ)),
+            (hasY & (y * toP)) - (hasF & (f * toQ)),
+            (hasY & (y * -dToQ)) - (hasF & (f * dToQ)));
+    }
+
+    // The Poisson GLM under its log link: μ = e^η, log f = y η − μ without its constant (y η is 0 where y = 0, as XLogY
+    // gives), ∂/∂η = y − μ, ∂²/∂η² = −μ, unweighted.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Lanes16 LogF, Lanes16 Score, Lanes16 Second) PoissonLogRows(Lanes16 eta, Lanes16 y)
+    {
+        var mu = VectorMath.Exp(eta);
+        return ((Lanes16.NotEqual(y, Lanes16.Create(0.0)) & (y * eta)) - mu, y - mu, -mu);
     }
 
     // Four rows' weighted derivatives into the block's six rows (value, ∂/∂η, ∂/∂α, ∂²/∂η², ∂²/∂η∂α, ∂²/∂α²; a model
