@@ -4,8 +4,8 @@ using System.Runtime.Intrinsics;
 namespace GpuEstimation.Kernels;
 
 /// <summary>
-/// The block (<see cref="Lanes16"/>) forms of exp and log where 512-bit vectors are hardware: two of a block's
-/// four vectors joined, the common path of the 256-bit functions (the same operations lane by lane, so the same bits;
+/// The block (<see cref="Lanes16"/>) forms of exp and log where 512-bit vectors are hardware: each of a block's two
+/// halves, the common path of the 256-bit functions (the same operations lane by lane, so the same bits;
 /// VectorMathTests compares them) run at twice the width, vectors with a lane outside it by the 256-bit functions.
 /// Zen 5 executes 512-bit operations at full width, so the transcendental part of a block costs about half.
 /// </summary>
@@ -17,9 +17,7 @@ public static partial class VectorMath
     {
         if (!Vector512.IsHardwareAccelerated)
             return new(Exp(x.A), Exp(x.B), Exp(x.C), Exp(x.D));
-        var low = Exp(Vector512.Create(x.A, x.B));
-        var high = Exp(Vector512.Create(x.C, x.D));
-        return new(low.GetLower(), low.GetUpper(), high.GetLower(), high.GetUpper());
+        return new(Exp(x.Low), Exp(x.High));
     }
 
     /// <summary><see cref="Log(Vector256{double})"/> of each vector of a block.</summary>
@@ -28,9 +26,7 @@ public static partial class VectorMath
     {
         if (!Vector512.IsHardwareAccelerated)
             return new(Log(x.A), Log(x.B), Log(x.C), Log(x.D));
-        var low = Log(Vector512.Create(x.A, x.B));
-        var high = Log(Vector512.Create(x.C, x.D));
-        return new(low.GetLower(), low.GetUpper(), high.GetLower(), high.GetUpper());
+        return new(Log(x.Low), Log(x.High));
     }
 
     // Exp's common path at 512 bits; other vectors by halves through the 256-bit function.
