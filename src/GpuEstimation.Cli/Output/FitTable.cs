@@ -26,7 +26,7 @@ internal static class FitTable
             output.WriteLine($"residual standard error {Numbers.Significant(nl.ResidualStdError, 10)} on {nl.DegreesOfFreedom} degrees of freedom (sqrt(RSS/(n - p)), NIST and R nls); " +
                 $"RSS {Numbers.Significant(nl.ResidualSumOfSquares, 10)}; standard errors: {(nist ? "NIST's (RSS/(n - p), from J'J)" : "the MLE's (--se nist for NIST's)")}");
         output.WriteLine($"log-likelihood {Numbers.Full(fit.LogLikelihood)}" + (fit.LogPosterior is { } lp ? $", log-posterior {Numbers.Full(lp)}" : "") +
-            $"; k = {fit.FreeParameters} estimated, n = {fit.N}; AIC {Numbers.Significant(fit.Aic, 10)}, BIC {Numbers.Significant(fit.Bic, 10)}");
+            $"; k = {fit.FreeParameters} estimated, n = {Observations(fit)}; AIC {Numbers.Significant(fit.Aic, 10)}, BIC {Numbers.Significant(fit.Bic, 10)}");
         WriteConvergence(output, fit);
         output.WriteLine($"Hessian at the optimum: {fit.Diagnostics.Hessian}; gradient {Exponent(fit.Diagnostics.GradientNorm)} (standard-error units), EDM {Exponent(fit.Diagnostics.Edm)}");
         output.WriteLine($"covariance type: {fit.CovType}");
@@ -58,6 +58,11 @@ internal static class FitTable
         for (int i = 0; i < left.Length; i++)
             output.WriteLine($"{left[i].Item1,-22}{left[i].Item2,16}    {right[i].Item1,-18}{right[i].Item2,16}");
     }
+
+    // BIC's n: the rows, or with frequency weights Σw, which the line says is over the rows.
+    private static string Observations(FitResult fit) => fit.Glm?.SumWeights is { } sum
+        ? $"{Numbers.Significant(sum, 15)} (frequency weights over {fit.N} rows)"
+        : fit.N.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>Whether the search converged, why it stopped, and what it cost.</summary>
     public static void WriteConvergence(TextWriter output, FitResult fit) =>
