@@ -88,9 +88,9 @@ def table_header(stdout):
     for line in stdout.splitlines():
         for key, val in re.findall(r"([A-Z][A-Za-z0-9 .()\-]*?):\s+(\S+)", line):
             values[key.strip()] = val
-        m = re.match(r"log-likelihood (\S+); k = (\d+) estimated, n = (\S+); AIC (\S+), BIC (\S+)", line)
+        m = re.match(r"log-likelihood (\S+); k = (\d+) estimated, n = (\S+)(?: \(frequency weights over (\d+) rows\))?; AIC (\S+), BIC (\S+)", line)
         if m:
-            values["ll"], values["k"], values["n"], values["AIC"], values["BIC"] = m.groups()
+            values["ll"], values["k"], values["n"], values["rows"], values["AIC"], values["BIC"] = m.groups()
     return values
 
 
@@ -339,6 +339,10 @@ def audit_case(cli, folder, c):
     check(name, "table Df Residuals", float(head["Df Residuals"]), res.df_resid)
     check(name, "table Df Model", float(head["Df Model"]), ours["dfModel"])
     check(name, "table No. Observations", float(head["No. Observations"]), res.nobs)
+    check(name, "table n (BIC's)", float(head["n"]), nw)
+    if c.get("weights"):
+        check(name, "table rows", float(head["rows"]), res.nobs)
+        check(name, "sumWeights (JSON)", ours["sumWeights"], res.model.wnobs)
     check(name, "table AIC", float(head["AIC"]), aic_ref, 1e-9)
     check(name, "table BIC", float(head["BIC"]), bic_ref, 1e-9)
 
@@ -398,7 +402,7 @@ def audit_case(cli, folder, c):
             smp = res.get_prediction(Xn, offset=None if c.get("offset") is None else offn)
             for j in range(len(new)):
                 check(name, f"pred eta[{j}]", pred["eta"][j], eta[j], 1e-7, sm_value=smp.linpred.predicted_mean[j])
-                check(name, f"pred mean[{j}]", pred["mean"][j], mean[j], 1e-9, sm_value=smp.predicted_mean[j])
+                check(name, f"pred mean[{j}]", pred["mean"][j], mean[j], 1e-7, sm_value=smp.predicted_mean[j])
                 conv = "statsmodels get_prediction uses its default covariance"
                 check(name, f"pred seEta[{j}]", pred["seEta"][j], se_eta[j], TOL_SE, sm_value=smp.linpred.se_mean[j], conv=conv)
                 check(name, f"pred seMean[{j}]", pred["seMean"][j], se_mean[j], TOL_SE, sm_value=smp.se_mean[j], conv=conv)
@@ -579,6 +583,16 @@ def odd_inputs(cli, folder):
     d = base.copy(); d["nt"] = 1.0
     d.loc[2, "y"] = 1.0; d.loc[2, "nt"] = 0.5
     case("trials 0.5 (line 4)", d, fit + ["--trials-column", "nt"], [2], ["line 4"])
+    txt = base.to_csv(index=False).splitlines()
+    parts = txt[5].split(","); parts[0] = "yes"; txt[5] = ",".join(parts)
+    case("text in the response (line 6)", "\n".join(txt) + "\n", fit, [2], ["line 6"])
+    txt = base.to_csv(index=False).splitlines()
+    parts = txt[5].split(","); parts[3] = "two"; txt[5] = ",".join(parts)
+    case("text in the weights (line 6)", "\n".join(txt) + "\n", fit + ["--weights", "w"], [2], ["line 6"])
+    case("all weights 0", base.assign(w=0.0), fit + ["--weights", "w"], [2], ["w"])
+    case("poisson all-zero y", base.assign(c=0.0), ["fit", "--model", "glm", "--family", "poisson", "--y", "c", "--x", "x"], [2, 3])
+    case("gamma identity link, mean <= 0", base.assign(c=base["c"] + 1, x=np.linspace(-5, 5, n)),
+         ["fit", "--model", "glm", "--family", "gamma", "--link", "identity", "--y", "c", "--x", "x"], [0, 2, 3])
     case("unknown column", base, ["fit", "--model", "logit", "--y", "y", "--x", "nope"], [2], ["nope"])
     case("family/link mismatch", base, ["fit", "--model", "glm", "--family", "poisson", "--link", "logit", "--y", "c", "--x", "x"], [2])
     case("collinear columns", base.assign(x2=2 * base["x"]), ["fit", "--model", "logit", "--y", "y", "--x", "x,x2"], [0, 2], ["x2"])
@@ -590,6 +604,13 @@ def odd_inputs(cli, folder):
     case("predict unseen level z (line 3)", new, ["predict", "--model-json", "odd_fit.json", "--out", "odd_pred.csv"], [2], ["line 3"])
     new = pd.DataFrame({"g2": ["a", "b"]})
     case("predict missing column x", new, ["predict", "--model-json", "odd_fit.json", "--out", "odd_pred.csv"], [2], ["x"])
+    new = pd.DataFrame({"x": ["0.5", "abc"], "g2": ["a", "b"]})
+    case("predict text in x (line 3)", new, ["predict", "--model-json", "odd_fit.json", "--out", "odd_pred.csv"], [2], ["line 3"])
+    d = base.assign(off=0.1)
+    d.to_csv(os.path.join(folder, "odd_fit2.csv"), index=False)
+    cli.run(["fit", "--model", "glm", "--family", "poisson", "--y", "c", "--x", "x", "--offset", "off", "--data", "odd_fit2.csv", "--json", "odd_fit2.json"])
+    case("predict without the offset column", pd.DataFrame({"x": [0.1, 0.2]}),
+         ["predict", "--model-json", "odd_fit2.json", "--out", "odd_pred.csv"], [2], ["off"])
 
 
 def main():
