@@ -308,5 +308,25 @@ public sealed class GlmCliTests : IDisposable
             n => n.Contains("Pearson", StringComparison.Ordinal));
     }
 
+    // An all-zero response: the intercept runs to −∞ (separation, exit 3, named), and so does the null model's, so
+    // the null deviance, LL-Null and pseudo-R² do not exist: "-" in the table's GLM block and null in the JSON, not NaN.
+    [Fact]
+    public void AnAllZeroResponseExitsWithThreeAndPrintsNoNaN()
+    {
+        var x = Enumerable.Range(0, 40).Select(i => Math.Sin(i * 0.9)).ToArray();
+        var data = Write("zeros.csv", ("y", new double[40]), ("x", x));
+        var json = Path.Combine(_directory, "zeros.json");
+        var (code, output, error) = Run("fit", "--data", data, "--model", "logit", "--y", "y", "--x", "x", "--device", "native", "--json", json);
+
+        Assert.True(code == GpuestApp.NotConverged, $"{code}: {error}");
+        Assert.Contains("intercept → −∞", output);
+        var header = output[..output.IndexOf("parameter ", StringComparison.Ordinal)];
+        Assert.DoesNotContain("NaN", header);
+        Assert.Matches(@"Null Deviance:\s+-\s", output);
+        using var fit = JsonDocument.Parse(File.ReadAllText(json));
+        Assert.Equal(JsonValueKind.Null, fit.RootElement.GetProperty("nullDeviance").ValueKind);
+        Assert.Equal(JsonValueKind.Null, fit.RootElement.GetProperty("pseudoR2").ValueKind);
+    }
+
     private string Write(string name, params (string Name, double[] Values)[] columns) => WriteCsv(_directory, name, columns);
 }
