@@ -139,8 +139,16 @@ internal sealed class FitCommand : Command
 
     // A GLM's deviance, Pearson χ² and pseudo-R² (its null model fitted on the same device), and a regression's
     // design for gpuest predict; after the timed fits, which they are no part of.
-    private static FitResult WithStatistics(FitResult fit, IModelSpec model, FittedDesign? design, ComputeDevice device) =>
-        fit with { Glm = GlmStatistics.Of(model, fit, device), Design = design };
+    // With a note where its model-based standard errors are not statsmodels' GLM defaults.
+    private static FitResult WithStatistics(FitResult fit, IModelSpec model, FittedDesign? design, ComputeDevice device)
+    {
+        var glm = GlmStatistics.Of(model, fit, device);
+        bool modelBased = fit.Method == "mle" && fit.CovType == CovarianceType.NonRobust.Name && fit.Covariance is not null;
+        var diagnostics = modelBased && glm?.StdErrorNote() is { } note
+            ? fit.Diagnostics with { Notes = [.. fit.Diagnostics.Notes, note] }
+            : fit.Diagnostics;
+        return fit with { Glm = glm, Design = design, Diagnostics = diagnostics };
+    }
 
     // "all" means every estimated parameter: a fixed one has no interval (naming it explicitly is an error).
     private static IReadOnlyList<string> ProfileNames(string[]? names, IModelSpec model, IReadOnlyDictionary<string, double> fixes) => names switch

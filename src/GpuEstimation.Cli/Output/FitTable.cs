@@ -26,7 +26,7 @@ internal static class FitTable
             output.WriteLine($"residual standard error {Numbers.Significant(nl.ResidualStdError, 10)} on {nl.DegreesOfFreedom} degrees of freedom (sqrt(RSS/(n - p)), NIST and R nls); " +
                 $"RSS {Numbers.Significant(nl.ResidualSumOfSquares, 10)}; standard errors: {(nist ? "NIST's (RSS/(n - p), from J'J)" : "the MLE's (--se nist for NIST's)")}");
         output.WriteLine($"log-likelihood {Numbers.Full(fit.LogLikelihood)}" + (fit.LogPosterior is { } lp ? $", log-posterior {Numbers.Full(lp)}" : "") +
-            $"; k = {fit.FreeParameters} estimated, n = {fit.N}; AIC {Numbers.Significant(fit.Aic, 10)}, BIC {Numbers.Significant(fit.Bic, 10)}");
+            $"; k = {fit.FreeParameters} estimated, n = {Observations(fit)}; AIC {Numbers.Significant(fit.Aic, 10)}, BIC {Numbers.Significant(fit.Bic, 10)}");
         WriteConvergence(output, fit);
         output.WriteLine($"Hessian at the optimum: {fit.Diagnostics.Hessian}; gradient {Exponent(fit.Diagnostics.GradientNorm)} (standard-error units), EDM {Exponent(fit.Diagnostics.Edm)}");
         output.WriteLine($"covariance type: {fit.CovType}");
@@ -43,21 +43,29 @@ internal static class FitTable
     {
         if (fit.Glm is not { } g)
             return;
+        // A statistic that does not exist (the null model of an all-zero response separates too) prints "-", as
+        // the JSON's null, not NaN.
+        static string Stat(double value, int digits) => double.IsFinite(value) ? Numbers.Significant(value, digits) : "-";
         (string, string)[] left =
         [
-            ("Model Family:", g.Family), ("Link Function:", g.Link), ("Deviance:", Numbers.Significant(g.Deviance, 10)),
-            ("Null Deviance:", Numbers.Significant(g.NullDeviance, 10)), ("Pearson chi2:", Numbers.Significant(g.PearsonChi2, 10)),
-            ("Pseudo R-squ. (McF.):", Numbers.Significant(g.PseudoR2, 6)),
+            ("Model Family:", g.Family), ("Link Function:", g.Link), ("Deviance:", Stat(g.Deviance, 10)),
+            ("Null Deviance:", Stat(g.NullDeviance, 10)), ("Pearson chi2:", Stat(g.PearsonChi2, 10)),
+            ("Pseudo R-squ. (McF.):", Stat(g.PseudoR2, 6)),
         ];
         (string, string)[] right =
         [
             ("No. Observations:", fit.N.ToString(CultureInfo.InvariantCulture)), ("Df Residuals:", Numbers.Significant(g.DfResid, 12)),
-            ("Df Model:", Numbers.Significant(g.DfModel, 12)), ("Scale:", Numbers.Significant(g.Dispersion, 6)),
-            ("Log-Likelihood:", Numbers.Significant(fit.LogLikelihood, 10)), ("LL-Null:", Numbers.Significant(g.LogLikelihoodNull, 10)),
+            ("Df Model:", Numbers.Significant(g.DfModel, 12)), ("Scale:", Stat(g.Dispersion, 6)),
+            ("Log-Likelihood:", Stat(fit.LogLikelihood, 10)), ("LL-Null:", Stat(g.LogLikelihoodNull, 10)),
         ];
         for (int i = 0; i < left.Length; i++)
             output.WriteLine($"{left[i].Item1,-22}{left[i].Item2,16}    {right[i].Item1,-18}{right[i].Item2,16}");
     }
+
+    // BIC's n: the rows, or with frequency weights Σw, which the line says is over the rows.
+    private static string Observations(FitResult fit) => fit.Glm?.SumWeights is { } sum
+        ? $"{Numbers.Significant(sum, 15)} (frequency weights over {fit.N} rows)"
+        : fit.N.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>Whether the search converged, why it stopped, and what it cost.</summary>
     public static void WriteConvergence(TextWriter output, FitResult fit) =>

@@ -37,6 +37,36 @@ public sealed record GlmStatistics(
     double DfResid)
 {
     /// <summary>
+    /// Σ w, the observations that frequency weights make of the rows (statsmodels' <c>wnobs</c>; the n of BIC and of
+    /// <see cref="DfResid"/>); null for a fit without weights, whose n is its rows.
+    /// </summary>
+    public double? SumWeights { get; init; }
+
+    /// <summary>
+    /// How the model-based standard errors of a fit with these statistics differ from the defaults of statsmodels'
+    /// <c>GLM</c> and R's <c>summary.glm</c>, in one sentence; null where they agree (a canonical link and no scale
+    /// to estimate: binomial logit, Poisson log). Here every standard error comes from the observed information at
+    /// the joint maximum-likelihood estimate; those use the Pearson dispersion for gamma and normal and the expected
+    /// information under a non-canonical link.
+    /// </summary>
+    public string? StdErrorNote()
+    {
+        var family = GlmNames.Family(Family);
+        var link = GlmNames.Link(Link);
+        bool scale = family is GlmFamily.Gamma or GlmFamily.Normal;
+        bool canonical = family != GlmFamily.NegativeBinomial && link == GlmNames.DefaultLink(family);
+        if (!scale && canonical)
+            return null;
+        var expected = canonical ? "" : $" and, under the {Link} link, the expected information";
+        if (scale)
+            return $"standard errors from the observed information with {GlmNames.ExtraParameter(family)} at its maximum-likelihood estimate; " +
+                $"statsmodels' GLM and R's summary.glm use the Pearson dispersion ({Dispersion:g6}, Scale){expected} instead";
+        var agrees = family == GlmFamily.NegativeBinomial ? " (statsmodels' NegativeBinomial agrees with these)"
+            : link == GlmLink.Probit ? " (statsmodels' Probit agrees with these)" : "";
+        return $"standard errors from the observed information; statsmodels' GLM and R's glm use the expected information under the {Link} link{agrees}";
+    }
+
+    /// <summary>
     /// The statistics of <paramref name="fit"/>, a fit of <paramref name="model"/>; null where the model is not a
     /// generalized linear model. The residual sums are one host pass over the rows at the fitted linear predictor;
     /// the constant-only model is fitted on <paramref name="device"/> as the model was (twice for NB2: with its α
@@ -78,7 +108,10 @@ public sealed record GlmStatistics(
         double dfResid = n - free;
         double dispersion = m.Family is GlmFamily.Gamma or GlmFamily.Normal ? pearson / dfResid : 1.0;
         return new GlmStatistics(GlmNames.Name(m.Family), GlmNames.Name(m.Link), deviance, nullDeviance, pearson, dispersion,
-            logLikelihoodNull, 1.0 - fit.LogLikelihood / logLikelihoodNull, free - (intercept ? 1 : 0), dfResid);
+            logLikelihoodNull, 1.0 - fit.LogLikelihood / logLikelihoodNull, free - (intercept ? 1 : 0), dfResid)
+        {
+            SumWeights = weights is null ? null : n,
+        };
     }
 
     // The constant-only model fitted: its maximum log-likelihood (the family's parameter free) and its deviance (at α).

@@ -96,6 +96,12 @@ public sealed record FitReport(
     /// <summary>Estimated coefficients besides the intercept (<c>df_model</c>).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? DfModel { get; init; }
 
+    /// <summary>
+    /// Σ w with frequency weights (statsmodels' <c>wnobs</c>): the observations the rows stand for, the n of BIC and
+    /// dfResid (<c>n</c> stays the rows, as statsmodels' <c>nobs</c>); absent without weights.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? SumWeights { get; init; }
+
     /// <summary>Σ weights − estimated coefficients (<c>df_resid</c>).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? DfResid { get; init; }
 
@@ -121,6 +127,7 @@ public sealed record FitReport(
         PseudoR2 = g.PseudoR2,
         DfModel = g.DfModel,
         DfResid = g.DfResid,
+        SumWeights = g.SumWeights,
         Design = fit.Design,
     };
 

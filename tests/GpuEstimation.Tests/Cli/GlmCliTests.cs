@@ -237,5 +237,96 @@ public sealed class GlmCliTests : IDisposable
         }
     }
 
+    // With frequency weights statsmodels' GLM reports nobs = rows and uses wnobs = Σw for BIC (bic_llf) and df_resid:
+    // the JSON has both (n, sumWeights) and the table's log-likelihood line gives BIC's n as Σw over the rows. The
+    // references: statsmodels 0.13.5, GLM(y, add_constant(x1, x2), Binomial(), freq_weights=w).fit(method="IRLS",
+    // tol=1e-15) on logit_weights.csv: nobs 300, wnobs 625, bic_llf 751.93675793616706, aic 738.62350298695787.
+    [Fact]
+    public void AWeightedFitReportsItsRowsAndTheSumOfWeightsThatBicCounts()
+    {
+        var json = Path.Combine(_directory, "weighted.json");
+        var (code, output, error) = Run("fit", "--data", Path.Combine(References, "logit_weights.csv"), "--model", "logit", "--y", "y", "--x", "x1,x2",
+            "--weights", "w", "--device", "native", "--json", json);
+
+        Assert.True(code == GpuestApp.Ok, error);
+        using var fit = JsonDocument.Parse(File.ReadAllText(json));
+        var root = fit.RootElement;
+        Assert.Equal(300, root.GetProperty("n").GetInt32());
+        Assert.Equal(625.0, root.GetProperty("sumWeights").GetDouble());
+        Assert.True(Numerics.Relative(root.GetProperty("bic").GetDouble(), 751.93675793616706) <= 1e-9, root.GetProperty("bic").ToString());
+        Assert.True(Numerics.Relative(root.GetProperty("aic").GetDouble(), 738.62350298695787) <= 1e-9, root.GetProperty("aic").ToString());
+        Assert.Contains("k = 3 estimated, n = 625 (frequency weights over 300 rows); AIC", output);
+
+        var plain = Path.Combine(_directory, "plain.json");
+        (code, output, error) = Run("fit", "--data", Path.Combine(References, "logit_weights.csv"), "--model", "logit", "--y", "y", "--x", "x1,x2",
+            "--device", "native", "--json", plain);
+        Assert.True(code == GpuestApp.Ok, error);
+        using var unweighted = JsonDocument.Parse(File.ReadAllText(plain));
+        Assert.False(unweighted.RootElement.TryGetProperty("sumWeights", out _));
+        Assert.Contains("k = 3 estimated, n = 300; AIC", output);
+    }
+
+    // Where the model-based standard errors are not statsmodels' GLM defaults (Pearson scale for gamma and normal,
+    // expected information under a non-canonical link) the table and the JSON's notes say so; logit and a robust
+    // covariance (where they agree) have no such note. The normal identity case checks the convention with numbers:
+    // statsmodels 0.13.5, GLM(y, add_constant(x1, x2), Gaussian()).fit(method="IRLS", tol=1e-15) on
+    // normal_identity.csv (n = 300, p = 3): bse 36.143819584257216, 0.080671626772742824, 0.036140698748526157 (σ² =
+    // RSS/(n − p)); aic 996.13325374203714 (no scale counted). Here σ² = RSS/n, so each standard error is theirs ×
+    // √(297/300), and AIC counts sigma (R's AIC(glm)): theirs + 2.
+    [Fact]
+    public void StandardErrorsThatAreNotStatsmodelsGlmDefaultsSaySo()
+    {
+        JsonElement Fit(string name, string data, out string output, params string[] options)
+        {
+            var json = Path.Combine(_directory, name + ".json");
+            (int code, output, string error) = Run(["fit", "--data", Path.Combine(References, data), "--y", "y", .. options, "--device", "native", "--json", json]);
+            Assert.True(code == GpuestApp.Ok, error);
+            using var document = JsonDocument.Parse(File.ReadAllText(json));
+            return document.RootElement.Clone();
+        }
+        static string[] Notes(JsonElement fit) =>
+            [.. fit.GetProperty("diagnostics").GetProperty("notes").EnumerateArray().Select(n => n.GetString()!)];
+
+        var normal = Fit("normal", "normal_identity.csv", out var table, "--model", "glm", "--family", "normal", "--x", "x1,x2");
+        var note = Assert.Single(Notes(normal));
+        Assert.Contains("observed information with sigma at its maximum-likelihood estimate", note);
+        Assert.Contains("Pearson dispersion", note);
+        Assert.Contains("note: " + note, table);
+        double[] statsmodels = [36.143819584257216, 0.080671626772742824, 0.036140698748526157];
+        var parameters = normal.GetProperty("parameters").EnumerateArray().ToArray();
+        for (int k = 0; k < statsmodels.Length; k++)
+        {
+            double se = parameters[k].GetProperty("stdError").GetDouble();
+            Assert.True(Numerics.Relative(se, statsmodels[k] * Math.Sqrt(297.0 / 300.0)) <= 1e-7, $"{k}: {se:R}");
+        }
+        Assert.True(Numerics.Relative(normal.GetProperty("aic").GetDouble(), 996.13325374203714 + 2) <= 1e-9, normal.GetProperty("aic").ToString());
+
+        Assert.Contains("under the log link, the expected information", Assert.Single(Notes(Fit("gamma", "gamma_log.csv", out _, "--model", "glm", "--family", "gamma", "--link", "log", "--x", "x1,x2"))));
+        Assert.Contains("statsmodels' Probit agrees", Assert.Single(Notes(Fit("probit", "probit.csv", out _, "--model", "probit", "--x", "x1,x2"))));
+        Assert.Empty(Notes(Fit("logit", "logit.csv", out _, "--model", "logit", "--x", "x1,x2")));
+        Assert.DoesNotContain(Notes(Fit("gamma-hc0", "gamma_log.csv", out _, "--model", "glm", "--family", "gamma", "--link", "log", "--x", "x1,x2", "--cov", "hc0")),
+            n => n.Contains("Pearson", StringComparison.Ordinal));
+    }
+
+    // An all-zero response: the intercept runs to −∞ (separation, exit 3, named), and so does the null model's, so
+    // the null deviance, LL-Null and pseudo-R² do not exist: "-" in the table's GLM block and null in the JSON, not NaN.
+    [Fact]
+    public void AnAllZeroResponseExitsWithThreeAndPrintsNoNaN()
+    {
+        var x = Enumerable.Range(0, 40).Select(i => Math.Sin(i * 0.9)).ToArray();
+        var data = Write("zeros.csv", ("y", new double[40]), ("x", x));
+        var json = Path.Combine(_directory, "zeros.json");
+        var (code, output, error) = Run("fit", "--data", data, "--model", "logit", "--y", "y", "--x", "x", "--device", "native", "--json", json);
+
+        Assert.True(code == GpuestApp.NotConverged, $"{code}: {error}");
+        Assert.Contains("intercept → −∞", output);
+        var header = output[..output.IndexOf("parameter ", StringComparison.Ordinal)];
+        Assert.DoesNotContain("NaN", header);
+        Assert.Matches(@"Null Deviance:\s+-\s", output);
+        using var fit = JsonDocument.Parse(File.ReadAllText(json));
+        Assert.Equal(JsonValueKind.Null, fit.RootElement.GetProperty("nullDeviance").ValueKind);
+        Assert.Equal(JsonValueKind.Null, fit.RootElement.GetProperty("pseudoR2").ValueKind);
+    }
+
     private string Write(string name, params (string Name, double[] Values)[] columns) => WriteCsv(_directory, name, columns);
 }

@@ -115,4 +115,25 @@ public class GlmStatisticsTests(DeviceFixture devices, ITestOutputHelper output)
     }
 
     private static JsonDocument Reference() => JsonDocument.Parse(File.ReadAllText(Path.Combine(Folder, "reference.json")));
+
+    // The note on how the standard errors differ from statsmodels' GLM and R's summary.glm: none for the canonical
+    // links of binomial and Poisson (they agree), the Pearson dispersion for gamma and normal, the expected
+    // information for a non-canonical link (NB2's log link included: not canonical for the NB2 GLM).
+    [Theory]
+    [InlineData("binomial", "logit", null)]
+    [InlineData("poisson", "log", null)]
+    [InlineData("binomial", "probit", "expected information under the probit link (statsmodels' Probit agrees")]
+    [InlineData("binomial", "cloglog", "statsmodels' GLM and R's glm use the expected information under the cloglog link")]
+    [InlineData("negbinomial", "log", "expected information under the log link (statsmodels' NegativeBinomial agrees")]
+    [InlineData("gamma", "inverse", "shape at its maximum-likelihood estimate; statsmodels' GLM and R's summary.glm use the Pearson dispersion (0.25, Scale) instead")]
+    [InlineData("normal", "log", "sigma at its maximum-likelihood estimate; statsmodels' GLM and R's summary.glm use the Pearson dispersion (0.25, Scale) and, under the log link, the expected information instead")]
+    public void TheStandardErrorNoteSaysWhereStatsmodelsDiffers(string family, string link, string? expected)
+    {
+        var statistics = new GlmStatistics(family, link, 1, 2, 3, 0.25, -4, 0.5, 2, 97);
+        var note = statistics.StdErrorNote();
+        if (expected is null)
+            Assert.Null(note);
+        else
+            Assert.Contains(expected, note);
+    }
 }
