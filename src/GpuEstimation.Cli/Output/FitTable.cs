@@ -28,7 +28,10 @@ internal static class FitTable
         output.WriteLine($"log-likelihood {Numbers.Full(fit.LogLikelihood)}" + (fit.LogPosterior is { } lp ? $", log-posterior {Numbers.Full(lp)}" : "") +
             $"; k = {fit.FreeParameters} estimated, n = {Observations(fit)}; AIC {Numbers.Significant(fit.Aic, 10)}, BIC {Numbers.Significant(fit.Bic, 10)}");
         WriteConvergence(output, fit);
-        output.WriteLine($"Hessian at the optimum: {fit.Diagnostics.Hessian}; gradient {Exponent(fit.Diagnostics.GradientNorm)} (standard-error units), EDM {Exponent(fit.Diagnostics.Edm)}");
+        // Without a Hessian there are no standard-error units to measure the gradient in: say so rather than print NaN.
+        output.WriteLine(double.IsNaN(fit.Diagnostics.GradientNorm) && double.IsNaN(fit.Diagnostics.Edm)
+            ? $"Hessian at the optimum: {fit.Diagnostics.Hessian}; so no gradient or EDM in standard-error units"
+            : $"Hessian at the optimum: {fit.Diagnostics.Hessian}; gradient {Exponent(fit.Diagnostics.GradientNorm)} (standard-error units), EDM {Exponent(fit.Diagnostics.Edm)}");
         output.WriteLine($"covariance type: {fit.CovType}");
         foreach (var note in fit.Diagnostics.Notes)
             output.WriteLine($"note: {note}");
