@@ -322,7 +322,7 @@ public sealed class EstimationSession : IDisposable
             return new ParameterEstimate(info.Name, natural[k], false, se, new Interval(natural[k] - z * se, natural[k] + z * se), profiles.Intervals.GetValueOrDefault(k));
         }).ToArray();
 
-        var atBound = DomainEdges.AtBound(map, natural, end.Edges);
+        var atBound = DomainEdges.AtBound(map, natural, end.Edges, search.Converged);
         if (atBound.Length > 0)
             notes.Add(DomainEdges.Note(map, natural, end.Edges, atBound, Model.LimitAtInfinity, Model.ModelAtEdge));
 
