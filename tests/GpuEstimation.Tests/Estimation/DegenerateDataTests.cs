@@ -60,6 +60,18 @@ public class DegenerateDataTests(DeviceFixture devices, ITestOutputHelper output
         Assert.Equal(0.0, fit.LogLikelihood);
     }
 
+    // Three ones: the first search ends short of p = 1 and is restarted. No starting values were given, and the
+    // restart's note no longer says "from the starting values given".
+    [Fact]
+    public void RestartNoteDoesNotInventGivenStartingValues()
+    {
+        var fit = Fit("bernoulli", [1.0, 1.0, 1.0], new FitOptions());
+
+        Assert.Equal(1.0, fit["p"]);
+        Assert.Contains(fit.Diagnostics.Notes, n => n.StartsWith("the first search", StringComparison.Ordinal));
+        Assert.DoesNotContain(fit.Diagnostics.Notes, n => n.Contains("given", StringComparison.Ordinal));
+    }
+
     // Constant data: a scale → 0 (or a shape → ∞) without bound, refused before any iteration, naming the parameter.
     [Theory]
     [InlineData("normal", 3.5, "sigma")]
