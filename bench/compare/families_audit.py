@@ -185,7 +185,7 @@ def reference_mle(family, x, fixed, ours):
     if family == "geometric":
         return [1 / x.mean()], "closed form"
     if family == "laplace" and not fixed:
-        m = np.median(x); return [m, np.mean(np.abs(x - m))], "closed form (median; scale = mean |x - median|)"
+        m = np.median(x); return [m, np.mean(np.abs(x - m))], "closed form (median; scale = mean absolute deviation from it)"
     if family == "gamma" and not fixed:
         m = x.mean(); d = (x - m) / m
         # log(mean) - mean(log x), without cancellation where the data are close together
