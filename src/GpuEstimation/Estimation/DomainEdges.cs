@@ -118,12 +118,15 @@ internal static class DomainEdges
         map.Parameters[k].Domain == ParameterDomain.Positive && u > 0 ? null : map.ToNatural(k, u > 0 ? double.PositiveInfinity : double.NegativeInfinity);
 
     /// <summary>
-    /// Names of the parameters at the edge of their domain: those whose maximum is there, and any bounded parameter
-    /// beyond ±30 on the log or logit scale (where the optimizer's scale puts the edge, at infinity).
+    /// Names of the parameters at the edge of their domain: those whose maximum is there, and, where the search did not
+    /// converge (so <see cref="Find"/> tested nothing), any bounded parameter beyond ±30 on the log or logit scale
+    /// (where the optimizer's scale puts the edge, at infinity). After a converged search <see cref="Find"/> has tested
+    /// every parameter that far out: one it did not find at an edge is an interior maximum that is merely large or
+    /// small (a rate of 10¹⁵ for data around 10⁻¹⁵), not an edge.
     /// </summary>
-    public static string[] AtBound(ParameterMap map, double[] natural, IReadOnlyList<int> edges) =>
+    public static string[] AtBound(ParameterMap map, double[] natural, IReadOnlyList<int> edges, bool converged) =>
         map.Free
-            .Where(k => edges.Contains(k) || (map.Parameters[k].Domain != ParameterDomain.Real && Math.Abs(map.ToOptimizer(k, natural[k])) > Distance))
+            .Where(k => edges.Contains(k) || (!converged && map.Parameters[k].Domain != ParameterDomain.Real && Math.Abs(map.ToOptimizer(k, natural[k])) > Distance))
             .Select(k => map.Parameters[k].Name)
             .ToArray();
 

@@ -243,7 +243,16 @@ public sealed class EstimationSession : IDisposable
         if (!converged)
             return new Information(HessianStatus.Unavailable, null, double.NaN, 0);
         if (search.Information is { } exact && edges.Count == 0)
-            return ExactInformation.Of(exact, search.Edm);
+        {
+            // The exact −H in the natural coordinates is too ill-conditioned to invert where a feature's mean dwarfs its
+            // spread (10⁶ against 1: its entries carry that rounding into the Schur complement): the analytic gradient,
+            // differenced in coordinates re-derived where −H_w is nearly singular, still gives the covariance.
+            var information = ExactInformation.Of(exact, search.Edm);
+            if (information.Status != HessianStatus.Singular)
+                return information;
+            var differenced = ObservedInformation.AtOptimum(objective.Evaluate, search.Point, search.Transform);
+            return differenced.Covariance is not null ? differenced : information with { Evaluations = differenced.Evaluations };
+        }
         if (!map && edges.Count == 0 && Model.FisherInformation(objective.Natural(search.Point)) is { } perObservation)
             return Expected(objective.Map, objective.Natural(search.Point), perObservation);
         edges = [.. edges.Union(atKink)];
@@ -322,7 +331,7 @@ public sealed class EstimationSession : IDisposable
             return new ParameterEstimate(info.Name, natural[k], false, se, new Interval(natural[k] - z * se, natural[k] + z * se), profiles.Intervals.GetValueOrDefault(k));
         }).ToArray();
 
-        var atBound = DomainEdges.AtBound(map, natural, end.Edges);
+        var atBound = DomainEdges.AtBound(map, natural, end.Edges, search.Converged);
         if (atBound.Length > 0)
             notes.Add(DomainEdges.Note(map, natural, end.Edges, atBound, Model.LimitAtInfinity, Model.ModelAtEdge));
 

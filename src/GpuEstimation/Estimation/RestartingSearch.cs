@@ -31,7 +31,7 @@ internal static class RestartingSearch
         }
         string why = first.Converged ? "ended at a lower maximum" : $"stopped short of a maximum ({first.Reason})";
         return (second with { Iterations = first.Iterations + second.Iterations, Evaluations = evaluations },
-            $"the search from the starting values given {why}; it was restarted from the data-driven starting values, in coordinates scaled by the curvature there");
+            $"the first search {why}; it was restarted from the data-driven starting values, in coordinates scaled by the curvature there");
     }
 
     /// <summary>

@@ -37,20 +37,44 @@ public static class ObservedInformation
         // then spans a range where the log-likelihood is far from quadratic (a standard error 5x too small was seen).
         // Where −H_w is far from I, the coordinates are re-derived from it (T L⁻ᵀ, −H_w = L Lᵀ) and it is differenced again
         // (at most twice).
+        // A −H_w nearly singular but positive definite is rescaled the same way: a correlation the preconditioner missed
+        // (an intercept beside a feature of mean 10⁶) is then taken out; a truly singular one (a duplicated feature,
+        // Filip's design) stays singular, and where later coordinates give no covariance the first "singular" stands
+        // (their rounding can tip an eigenvalue of 0 below it).
         int evaluations = 0;
+        Information? singular = null;
         for (int attempt = 0; ; attempt++)
         {
             var (information, inW) = Difference(objective, optimum, transform);
             evaluations += information.Evaluations;
-            if (attempt == 2 || (inW is not null && inW.Evd(Symmetricity.Symmetric).EigenValues.All(v => v.Real is >= 0.25 and <= 4)))
-                return information with { Evaluations = evaluations };
+            if (attempt == 2 || (inW is not null && information.Covariance is not null && inW.Evd(Symmetricity.Symmetric).EigenValues.All(v => v.Real is >= 0.25 and <= 4)))
+                return (information.Covariance is null && singular is not null ? singular : information) with { Evaluations = evaluations };
+            if (information.Status == HessianStatus.Singular)
+                singular ??= information;
             // Steps of many standard errors can also leave the support or cross a ridge, and then there is no −H_w to
             // rescale by: a tenth of the step is tried instead.
-            transform = inW is null ? transform / 10 : transform * inW.Cholesky().Factor.Transpose().Inverse();
+            transform = inW is null ? transform / 10 : Rescaled(transform, inW) ?? transform / 10;
         }
     }
 
-    /// <summary>The information differenced in the coordinates of <paramref name="transform"/>, and −H_w itself where it is negative definite.</summary>
+    /// <summary>T L⁻ᵀ with −H_w = L Lᵀ, or null where the factorization fails (positive definite to the eigenvalues, not to Cholesky).</summary>
+    private static Matrix<double>? Rescaled(Matrix<double> transform, Matrix<double> inW)
+    {
+        try
+        {
+            var rescaled = transform * inW.Cholesky().Factor.Transpose().Inverse();
+            return rescaled.Enumerate().All(double.IsFinite) ? rescaled : null;
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The information differenced in the coordinates of <paramref name="transform"/>, and −H_w itself where it is
+    /// positive definite (also where it is nearly singular: then the information says singular and has no covariance).
+    /// </summary>
     private static (Information Information, Matrix<double>? InW) Difference(ValueAndGradient objective, double[] optimum, Matrix<double> transform)
     {
         int n = optimum.Length;
@@ -117,7 +141,12 @@ public static class ObservedInformation
         if (values.Min() <= 0)
             return (new Information(values.Min() >= -SingularRatio * largest ? HessianStatus.Singular : HessianStatus.NotNegativeDefinite, null, double.NaN, evaluations), null);
         if (values.Min() < SingularRatio * largest)
-            return (new Information(HessianStatus.Singular, null, double.NaN, evaluations), null);
+        {
+            // Nearly singular in these coordinates, but positive definite as differenced: the preconditioner may have
+            // missed a strong correlation (an intercept beside a feature of mean 10⁶, correlation 1 − 10⁻¹²), which
+            // coordinates derived from this −H_w take out; differenced again there it is judged afresh.
+            return (new Information(HessianStatus.Singular, null, double.NaN, evaluations), information);
+        }
 
         var inverse = information.Inverse();
         var gw = Vector<double>.Build.DenseOfArray(g0);

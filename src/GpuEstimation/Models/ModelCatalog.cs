@@ -130,6 +130,13 @@ public static class ModelCatalog
         }
         var spec = new ModelSpec<T>(T.Name, default, T.Columns(x, trials), T.Parameters, T.Start(x, trials),
             fisherInformation: p => T.FisherInformation(p.ToArray()), limitAtInfinity: T.LimitAtInfinity);
+        if (T.Name == ExponentialModel.Name && x.All(v => v == 0))
+        {
+            // Exponential data all 0: log L = n log(rate) rises without bound (the constant-data refusal's twin; any
+            // other constant c has the MLE 1/c).
+            Degenerate.AddOrUpdate(spec, new Degeneracy(["rate"],
+                $"{data.Source}: column '{column}': all {x.Length} values are 0, so the likelihood grows without bound as rate → ∞ and rate has no finite maximum-likelihood estimate (use data that are not all 0)"));
+        }
         if (DegenerateOnConstant.TryGetValue(T.Name, out var degenerate) && x.All(v => v == x[0]))
         {
             Degenerate.AddOrUpdate(spec, new Degeneracy(degenerate.Parameters,

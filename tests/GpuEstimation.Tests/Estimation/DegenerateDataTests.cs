@@ -60,6 +60,18 @@ public class DegenerateDataTests(DeviceFixture devices, ITestOutputHelper output
         Assert.Equal(0.0, fit.LogLikelihood);
     }
 
+    // Three ones: the first search ends short of p = 1 and is restarted. No starting values were given, and the
+    // restart's note no longer says "from the starting values given".
+    [Fact]
+    public void RestartNoteDoesNotInventGivenStartingValues()
+    {
+        var fit = Fit("bernoulli", [1.0, 1.0, 1.0], new FitOptions());
+
+        Assert.Equal(1.0, fit["p"]);
+        Assert.Contains(fit.Diagnostics.Notes, n => n.StartsWith("the first search", StringComparison.Ordinal));
+        Assert.DoesNotContain(fit.Diagnostics.Notes, n => n.Contains("given", StringComparison.Ordinal));
+    }
+
     // Constant data: a scale → 0 (or a shape → ∞) without bound, refused before any iteration, naming the parameter.
     [Theory]
     [InlineData("normal", 3.5, "sigma")]
@@ -80,6 +92,39 @@ public class DegenerateDataTests(DeviceFixture devices, ITestOutputHelper output
 
         Assert.Contains(parameter, error.Message);
         Assert.Contains("no finite maximum-likelihood estimate", error.Message);
+    }
+
+    // Exponential data all 0: n log(rate) rises without bound. Refused before any iteration (it used to run to
+    // rate = 1.8e308, log L = 2839, exit 3 with a gradient message); a positive constant c has the MLE 1/c.
+    [Fact]
+    public void AllZeroExponentialDataAreRefused()
+    {
+        using var session = new EstimationSession(Spec("exponential", new double[4]), devices.Native);
+
+        var error = Assert.Throws<InputException>(() => session.Fit(new FitOptions()));
+
+        Assert.Contains("all 4 values are 0", error.Message);
+        Assert.Contains("rate has no finite maximum-likelihood estimate", error.Message);
+        var constant = Fit("exponential", Enumerable.Repeat(4.0, 4).ToArray(), new FitOptions());
+        Assert.True(constant.Converged, constant.Reason);
+        Assert.True(Numerics.Relative(constant["rate"], 0.25) <= 1e-12, $"rate {constant["rate"]:R}");
+    }
+
+    // Data around 10⁻¹⁵ (femtoseconds): the rate's MLE 1/mean ≈ 10¹⁵ is interior, e^34 on the log scale. It used to be
+    // listed at the edge of the domain ("beyond ±30 on the log scale") beside its finite standard error.
+    [Fact]
+    public void ALargeInteriorRateIsNotAnEdge()
+    {
+        var x = new[] { 0.3e-15, 1.7e-15, 0.9e-15, 2.4e-15, 0.05e-15, 1.1e-15, 0.6e-15, 3.2e-15 };
+        var fit = Fit("exponential", x, new FitOptions());
+
+        double rate = 1 / x.Average();
+        Assert.True(fit.Converged, fit.Reason);
+        Assert.True(Numerics.Relative(fit["rate"], rate) <= 1e-12, $"rate {fit["rate"]:R} vs {rate:R}");
+        Assert.Empty(fit.Diagnostics.AtBound);
+        Assert.DoesNotContain(fit.Diagnostics.Notes, n => n.Contains("edge", StringComparison.Ordinal));
+        // The inverse observed information of n log(rate) − rate Σx: rate/√n.
+        Assert.True(Numerics.Relative(fit.Get("rate").StdError!.Value, rate / Math.Sqrt(x.Length)) <= 1e-8, $"se {fit.Get("rate").StdError:R}");
     }
 
     // With the scale held, constant data determine the location: no refusal.

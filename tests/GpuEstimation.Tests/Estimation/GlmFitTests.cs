@@ -98,6 +98,30 @@ public class GlmFitTests(DeviceFixture devices, ITestOutputHelper output)
     // the Poisson limit. The Newton search is left for the generic one (a bounded parameter on its diverging ray is an
     // edge, not "no finite maximum"), which reports alpha = 0 at the edge; the coefficients, log-likelihood and
     // deviance are then the Poisson GLM's (1e-7, 1e-10, 1e-9), and the statistics do not fail on alpha = 0.
+    // A feature of mean 10⁶ and spread 1: the exact Hessian in (intercept, slope) is too ill-conditioned to invert
+    // (it was reported singular, with no standard errors), so the covariance comes from the gradient differenced in
+    // coordinates re-derived there. Reference: statsmodels 0.13.5 Logit(y, add_constant(u)).fit(method='newton',
+    // tol=1e-15) on the centred u = x − 10⁶ (the slope and its se are shift-invariant; the raw intercept is
+    // a − 10⁶ b with variance C00 − 2·10⁶ C01 + 10¹² C11). statsmodels on the raw column itself does not converge and
+    // prints a slope se of 0.506.
+    [Fact]
+    public void LogitWithAFeatureOfMeanAMillionHasStandardErrors()
+    {
+        double[] u = [-1.5, -1.25, -1.0, -0.875, -0.75, -0.5, -0.375, -0.25, -0.125, 0.0, 0.125, 0.25, 0.375, 0.5, 0.625, 0.75, 1.0, 1.25, 1.5, 1.75];
+        double[] y = [0, 0, 0, 1, 0, 0, 1, 0, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 1, 1];
+        var data = Dataset.FromColumns(("y", y), ("x", u.Select(v => 1e6 + v).ToArray()));
+        using var session = new EstimationSession(ModelCatalog.Create("logit", data, new ModelColumns(Y: "y", X: ["x"])), devices.Native);
+
+        var fit = session.Fit(new FitOptions());
+
+        Assert.True(fit.Converged, fit.Reason);
+        Assert.Equal("negative definite", fit.Diagnostics.Hessian);
+        Assert.True(Numerics.Relative(fit["x"], 1.6385314793547128) <= 1e-8, $"slope {fit["x"]:R}");
+        Assert.True(Numerics.Relative(fit.Get("x").StdError!.Value, 0.777350008490837) <= 1e-6, $"se(x) {fit.Get("x").StdError:R}");
+        Assert.True(Numerics.Relative(fit.Get("intercept").StdError!.Value, 777349.981306367) <= 1e-6, $"se(intercept) {fit.Get("intercept").StdError:R}");
+        Assert.True(Math.Abs(fit.LogLikelihood - -10.389797456726557) <= 1e-9, $"log L {fit.LogLikelihood:R}");
+    }
+
     [Fact]
     public void UnderDispersedCountsPutAlphaAtItsEdgeWithThePoissonFit()
     {

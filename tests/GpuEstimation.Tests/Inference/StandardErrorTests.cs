@@ -75,6 +75,34 @@ public class StandardErrorTests(DeviceFixture devices, ITestOutputHelper output)
         Assert.Equal(-2 * fit.LogLikelihood + 2 * Math.Log(x.Length), fit.Bic, 12);
     }
 
+    // A feature of mean 10⁶ and spread 1: intercept and slope correlate to 1 − 10⁻¹³, which the search's
+    // preconditioner (diagonal where its differenced Hessian will not factor) leaves in; −H was then called singular
+    // and no standard error printed. Closed forms with the ML σ̂ = √(RSS/n): se(b) = σ̂/√Sxx,
+    // se(a) = σ̂ √(1/n + m²/Sxx), from sums over the centred feature (exact: x − 10⁶ are multiples of 1/8).
+    [Fact]
+    public void FeatureOfMeanAMillionKeepsItsStandardErrors()
+    {
+        double[] u = [0.125, -1.5, 0.875, 2.25, -0.625, 1.0, -2.0, 0.5, 1.375, -0.25, 0.75, -1.125];
+        double[] noise = [0.31, -0.12, 0.05, -0.27, 0.18, 0.02, -0.09, 0.22, -0.15, 0.07, -0.2, 0.11];
+        var x = u.Select(v => 1e6 + v).ToArray();
+        var y = u.Select((v, i) => 3 + 2 * v + noise[i]).ToArray();
+        using var session = new EstimationSession(ModelCatalog.Linear(Dataset.FromColumns(("y", y), ("x", x)), "y", ["x"]), devices.Native);
+
+        var fit = session.Fit(new FitOptions());
+
+        int n = u.Length;
+        double uBar = u.Average(), yBar = y.Average();
+        double sxx = u.Sum(v => (v - uBar) * (v - uBar));
+        double slope = u.Select((v, i) => (v - uBar) * (y[i] - yBar)).Sum() / sxx;
+        double rss = u.Select((v, i) => y[i] - yBar - slope * (v - uBar)).Sum(r => r * r);
+        double sigma = Math.Sqrt(rss / n), mean = 1e6 + uBar;
+        Assert.Equal("negative definite", fit.Diagnostics.Hessian);
+        Assert.True(Numerics.Relative(fit["x"], slope) <= 1e-9, $"slope {fit["x"]:R} vs {slope:R}");
+        Assert.True(Numerics.Relative(fit.Get("x").StdError!.Value, sigma / Math.Sqrt(sxx)) <= 1e-7, $"se(x) {fit.Get("x").StdError:R}");
+        double interceptSe = sigma * Math.Sqrt(1.0 / n + mean * mean / sxx);
+        Assert.True(Numerics.Relative(fit.Get("intercept").StdError!.Value, interceptSe) <= 1e-7, $"se(intercept) {fit.Get("intercept").StdError:R} vs {interceptSe:R}");
+    }
+
     [Fact]
     public void DuplicatedFeatureIsReportedSingularWithNoStandardErrors()
     {
