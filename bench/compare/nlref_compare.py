@@ -3,6 +3,8 @@
 
 Usage: nlref_compare.py GPUEST_COMMAND [WORKDIR]
   GPUEST_COMMAND  e.g. "dotnet src/GpuEstimation.Cli/bin/Release/net10.0/gpuest.dll"
+Not covered here: the demo (its data come from MathNet's Xoshiro256StarStar; dump LearningExample.Generate to CSV
+and compare np.polyfit and the joint ridge mode, as done by hand for the report on branch h-nlref).
 Generates its data (seeded) in WORKDIR (default: a temporary folder), runs gpuest on it and prints one line per
 compared quantity: name, ours, reference, relative difference, and OK/DIFF against a tolerance.
 """
@@ -58,6 +60,8 @@ problems.append(("expdecay", save("expdecay.csv", {"x": x, "y": 5 * np.exp(-0.4 
 s = np.array([0.02, 0.02, 0.06, 0.06, 0.11, 0.11, 0.22, 0.22, 0.56, 0.56, 1.10, 1.10])
 problems.append(("michaelis", save("mm.csv", {"x": s, "y": 200 * s / (0.06 + s) + rng.normal(0, 8, 12)}),
                  "vmax*x/(km+x)", ["vmax", "km"], {"vmax": 100, "km": 0.1}, {"vmax": 1000, "km": 5}))
+# The logistic's far start (k=10, r=0.05, x0=0) is expected to fail: gpuest exits 3 (no step reduces the RSS, relative
+# offset 2.2), and scipy's curve_fit from there stops at the same non-solution (k 59.3, x0 -76) with only a warning.
 t = np.linspace(0, 20, 30)
 problems.append(("logistic", save("logis.csv", {"x": t, "y": 100 / (1 + np.exp(-0.6 * (t - 8))) + rng.normal(0, 3, 30)}),
                  "k/(1+exp(-r*(x-x0)))", ["k", "r", "x0"], {"k": 80, "r": 1, "x0": 5}, {"k": 10, "r": 0.05, "x0": 0}))
