@@ -47,7 +47,8 @@ public static class NonlinearRegression
         var create = typeof(NonlinearRegression).GetMethod(nameof(Create))!.MakeGenericMethod(compiled.Type);
         try
         {
-            return (IModelSpec)create.Invoke(null, [compiled.CreateMean(), names, data.Column(y), predictors, values, Name])!;
+            var predictorNames = compiled.Columns.Select(c => byExpressionName[c]).ToArray();
+            return (IModelSpec)create.Invoke(null, [compiled.CreateMean(), names, data.Column(y), predictors, values, Name, predictorNames])!;
         }
         catch (System.Reflection.TargetInvocationException e) when (e.InnerException is InputException inner)
         {
@@ -59,10 +60,12 @@ public static class NonlinearRegression
     /// The model y ~ Normal(μ(x; θ), σ) over <paramref name="mean"/>, whose parameters are named
     /// <paramref name="parameters"/> (in the mean's order) and start at <paramref name="start"/>; σ starts at the
     /// root mean square of the residuals there. <paramref name="predictors"/> are the mean's columns in its order.
-    /// A row where the mean or its gradient is not finite at the start is named (an <see cref="InputException"/>).
+    /// A row where the mean or its gradient is not finite at the start is named (an <see cref="InputException"/>), with
+    /// its predictors' values under <paramref name="predictorNames"/> (default <c>c0</c>, <c>c1</c>, ...); so is data
+    /// with no more rows than mean parameters (σ then has no estimate: the fit is exact or not identified).
     /// </summary>
     public static ModelSpec<NonlinearRegressionModel<TMean>> Create<TMean>(TMean mean, IReadOnlyList<string> parameters, double[] y,
-        IReadOnlyList<double[]> predictors, IReadOnlyList<double> start, string name = Name)
+        IReadOnlyList<double[]> predictors, IReadOnlyList<double> start, string name = Name, IReadOnlyList<string>? predictorNames = null)
         where TMean : unmanaged, IMeanFunction<TMean>
     {
         ArgumentNullException.ThrowIfNull(parameters);
@@ -75,8 +78,12 @@ public static class NonlinearRegression
             throw new ArgumentException($"the mean has {mean.ParameterCount} parameters, {start.Count} starting values were given", nameof(start));
         if (predictors.Count != mean.ColumnCount)
             throw new ArgumentException($"the mean reads {mean.ColumnCount} columns, {predictors.Count} were given", nameof(predictors));
+        if (predictorNames is not null && predictorNames.Count != predictors.Count)
+            throw new ArgumentException($"{predictors.Count} predictors, {predictorNames.Count} names", nameof(predictorNames));
         if (parameters.Contains(Sigma))
             throw new InputException($"mean parameter '{Sigma}': the name is taken by the noise standard deviation; rename the parameter", Sigma);
+        if (y.Length <= parameters.Count)
+            throw new InputException($"{y.Length} rows for {parameters.Count} mean parameters ({string.Join(", ", parameters)}) and sigma: nonlinear regression needs more rows than mean parameters", nameof(y));
         for (int k = 0; k < start.Count; k++)
         {
             if (!double.IsFinite(start[k]))
@@ -84,7 +91,8 @@ public static class NonlinearRegression
         }
         var columns = new List<double[]> { y };
         columns.AddRange(predictors);
-        double rss = ResidualSumOfSquares(mean, parameters, columns, start);
+        var names = predictorNames ?? Enumerable.Range(0, predictors.Count).Select(c => $"c{c}").ToArray();
+        double rss = ResidualSumOfSquares(mean, parameters, names, columns, start);
         double sigma = rss > 0 && y.Length > 0 ? Math.Sqrt(rss / y.Length) : 1.0;
         var info = parameters.Select(p => new ParameterInfo(p)).Append(new ParameterInfo(Sigma, ParameterDomain.Positive)).ToArray();
         return new ModelSpec<NonlinearRegressionModel<TMean>>(name, new NonlinearRegressionModel<TMean>(mean), columns, info, [.. start, sigma])
@@ -94,7 +102,8 @@ public static class NonlinearRegression
     }
 
     /// <summary>Σ (y − μ)² at <paramref name="theta"/> on the host, naming the first row where μ or its gradient is not finite.</summary>
-    private static unsafe double ResidualSumOfSquares<TMean>(TMean mean, IReadOnlyList<string> parameters, List<double[]> columns, IReadOnlyList<double> theta)
+    private static unsafe double ResidualSumOfSquares<TMean>(TMean mean, IReadOnlyList<string> parameters, IReadOnlyList<string> predictorNames,
+        List<double[]> columns, IReadOnlyList<double> theta)
         where TMean : unmanaged, IMeanFunction<TMean>
     {
         long rows = columns[0].Length;
@@ -114,7 +123,7 @@ public static class NonlinearRegression
                 int bad = Enumerable.Range(0, parameters.Count).FirstOrDefault(k => !double.IsFinite(gradient.Get(k)), -1);
                 if (!double.IsFinite(mu) || bad >= 0)
                 {
-                    string predictorValues = string.Join(", ", Enumerable.Range(1, columns.Count - 1).Select(c => $"c{c - 1} = {columns[c][row]}"));
+                    string predictorValues = string.Join(", ", Enumerable.Range(1, columns.Count - 1).Select(c => $"{predictorNames[c - 1]} = {columns[c][row]}"));
                     string what = !double.IsFinite(mu) ? $"the mean is {mu}" : $"its derivative in {parameters[bad]} is {gradient.Get(bad)}";
                     throw new InputException($"row {row + 1}: at the starting values ({string.Join(", ", parameters.Select((p, k) => $"{p} = {theta[k]}"))}) {what} ({(predictorValues.Length > 0 ? predictorValues : "no predictors")}); give other starting values", parameters[Math.Max(bad, 0)]);
                 }

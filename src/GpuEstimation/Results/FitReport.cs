@@ -102,11 +102,14 @@ public sealed record FitReport(
     /// </summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? SumWeights { get; init; }
 
-    /// <summary>Σ weights − estimated coefficients (<c>df_resid</c>).</summary>
+    /// <summary>Σ weights − estimated coefficients (<c>df_resid</c>); for a nonlinear regression n − p, p the estimated mean parameters (R's <c>df.residual</c>).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? DfResid { get; init; }
 
     /// <summary>A nonlinear regression's residual standard error √(RSS/(n − p)) (NIST's residual standard deviation, R's <c>sigma()</c>).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? ResidualStdError { get; init; }
+
+    /// <summary>A nonlinear regression's residual sum of squares Σ (y − μ̂)² (R's <c>deviance()</c> of an <c>nls</c> fit, 2 × scipy's <c>least_squares</c> cost).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? ResidualSumOfSquares { get; init; }
 
     /// <summary>A regression's design as fitted (formula, columns, intercept, offset, factor levels): what predictions need.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public FittedDesign? Design { get; init; }
@@ -115,7 +118,13 @@ public sealed record FitReport(
     private static ParameterReport WithNist(FitResult fit, ParameterReport parameter) =>
         fit.Nonlinear?.StdErrorNist.TryGetValue(parameter.Name, out var se) == true ? parameter with { StdErrorNist = se } : parameter;
 
-    private static FitReport WithGlmAndDesign(FitResult fit, FitReport report) => fit.Glm is not { } g ? report with { Design = fit.Design, ResidualStdError = fit.Nonlinear?.ResidualStdError } : report with
+    private static FitReport WithGlmAndDesign(FitResult fit, FitReport report) => fit.Glm is not { } g ? report with
+    {
+        Design = fit.Design,
+        ResidualStdError = fit.Nonlinear?.ResidualStdError,
+        ResidualSumOfSquares = fit.Nonlinear?.ResidualSumOfSquares,
+        DfResid = fit.Nonlinear?.DegreesOfFreedom,
+    } : report with
     {
         Family = g.Family,
         Link = g.Link,

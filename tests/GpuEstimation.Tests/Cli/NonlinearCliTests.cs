@@ -72,5 +72,47 @@ public sealed class NonlinearCliTests : IDisposable
         AssertBadInput(["fit", "--model", "mixture", "--components", "2xnormal", "--data", data, "--column", "y", "--se", "nist"], "--se: not for mixtures");
     }
 
+    // Exponential decay a·exp(−b·x) on twelve rows against scipy 1.10's curve_fit (p0 = (1, 1), the analytic Jacobian,
+    // xtol = ftol = gtol = 1e-15): its popt, √diag(pcov) (R nls's standard errors: s² (JᵀJ)⁻¹, s² = RSS/(n − p)), the
+    // residual sum of squares and √(RSS/(n − p)). The JSON carries the RSS and n − p beside the residual standard error.
+    [Fact]
+    public void ExponentialDecayMatchesCurveFit()
+    {
+        double[] x = [0.0, 0.75, 1.5, 2.25, 3.0, 3.75, 4.5, 5.25, 6.0, 6.75, 7.5, 8.25];
+        double[] y = [5.204, 3.449, 2.786, 1.976, 1.461, 1.094, 0.624, 0.589, 0.367, 0.668, 0.272, 0.149];
+        var data = WriteCsv(_directory, "decay.csv", ("x", x), ("y", y));
+        var json = Path.Combine(_directory, "decay.json");
+        var (code, _, error) = Run("fit", "--model", "nonlinear", "--data", data, "--y", "y", "--mean", "a*exp(-b*x)",
+            "--start", "a=1,b=1", "--device", "native", "--json", json);
+        Assert.True(code == GpuestApp.Ok, error);
+        using var fit = JsonDocument.Parse(File.ReadAllText(json));
+        var root = fit.RootElement;
+        var parameters = root.GetProperty("parameters").EnumerateArray().ToArray();
+        double[] estimates = [5.065680437363258, 0.4171997811116703];
+        double[] nlsErrors = [0.1349596431230433, 0.018468197645047948];
+        for (int k = 0; k < 2; k++)
+        {
+            Assert.Equal(estimates[k], parameters[k].GetProperty("estimate").GetDouble(), estimates[k] * 1e-8);
+            Assert.Equal(nlsErrors[k], parameters[k].GetProperty("stdErrorNist").GetDouble(), nlsErrors[k] * 1e-7);
+        }
+        const double rss = 0.253105070121191;
+        Assert.Equal(rss, root.GetProperty("residualSumOfSquares").GetDouble(), rss * 1e-10);
+        Assert.Equal(10, root.GetProperty("dfResid").GetDouble());
+        Assert.Equal(0.15909276228703523, root.GetProperty("residualStdError").GetDouble(), 0.159 * 1e-10);
+        Assert.Equal(Math.Sqrt(rss / 12), parameters[2].GetProperty("estimate").GetDouble(), 0.145 * 1e-10);
+    }
+
+    // A mean that is NaN on a row at the start names the row and its predictor by the column's name; fewer rows than
+    // the model can fit (no more rows than mean parameters) is refused before any iteration, not a NOT CONVERGED.
+    [Fact]
+    public void UnfittableModelsAreRefusedByName()
+    {
+        var data = WriteCsv(_directory, "few.csv", ("dose", [0.0, 1.0, 2.0]), ("y", [1.0, 2.0, 3.5]));
+        AssertBadInput(["fit", "--model", "nonlinear", "--data", data, "--y", "y", "--mean", "a*log(dose-b)", "--start", "a=1,b=0.5"],
+            "row 1: at the starting values (a = 1, b = 0.5) the mean is NaN (dose = 0)");
+        AssertBadInput(["fit", "--model", "nonlinear", "--data", data, "--y", "y", "--mean", "a+b*dose+c*dose^2", "--start", "a=0,b=0,c=0"],
+            "3 rows for 3 mean parameters", "needs more rows than mean parameters");
+    }
+
     private static string Numbers(double value) => GpuEstimation.Cli.Output.Numbers.Significant(value, 5, "-");
 }
