@@ -137,7 +137,8 @@ internal sealed class FitCommand : Command
         };
     }
 
-    // A GLM's deviance, Pearson χ² and pseudo-R² (its null model fitted on the same device), and a regression's
+    // A GLM's deviance, Pearson χ² and pseudo-R² (its null model fitted on the same device), a linear model's R² and
+    // F test, and a regression's
     // design for gpuest predict; after the timed fits, which they are no part of.
     // With a note where its model-based standard errors are not statsmodels' GLM defaults.
     private static FitResult WithStatistics(FitResult fit, IModelSpec model, FittedDesign? design, ComputeDevice device)
@@ -147,7 +148,7 @@ internal sealed class FitCommand : Command
         var diagnostics = modelBased && glm?.StdErrorNote() is { } note
             ? fit.Diagnostics with { Notes = [.. fit.Diagnostics.Notes, note] }
             : fit.Diagnostics;
-        return fit with { Glm = glm, Design = design, Diagnostics = diagnostics };
+        return fit with { Glm = glm, Linear = LinearStatistics.Of(model, fit), Design = design, Diagnostics = diagnostics };
     }
 
     // "all" means every estimated parameter: a fixed one has no interval (naming it explicitly is an error).

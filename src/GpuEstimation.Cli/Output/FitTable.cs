@@ -27,6 +27,10 @@ internal static class FitTable
                 $"RSS {Numbers.Significant(nl.ResidualSumOfSquares, 10)}; standard errors: {(nist ? "NIST's (RSS/(n - p), from J'J)" : "the MLE's (--se nist for NIST's)")}");
         output.WriteLine($"log-likelihood {Numbers.Full(fit.LogLikelihood)}" + (fit.LogPosterior is { } lp ? $", log-posterior {Numbers.Full(lp)}" : "") +
             $"; k = {fit.FreeParameters} estimated, n = {Observations(fit)}; AIC {Numbers.Significant(fit.Aic, 10)}, BIC {Numbers.Significant(fit.Bic, 10)}");
+        if (fit.Linear is { } l)
+            output.WriteLine($"R-squared {Numbers.Significant(l.RSquared, 10)}, adjusted {Numbers.Significant(l.AdjustedRSquared, 10)}" +
+                (double.IsFinite(l.FStatistic) ? $"; F {Numbers.Significant(l.FStatistic, 10)} on {(long)l.DfModel} and {(long)l.DfResid} DF, p {Numbers.Significant(l.FPValue, 4)}" : "") +
+                $" (R summary.lm; {(fit.Parameters[0].Fixed ? "about zero: the intercept is held" : "about the mean")})");
         WriteConvergence(output, fit);
         // Without a Hessian there are no standard-error units to measure the gradient in: say so rather than print NaN.
         output.WriteLine(double.IsNaN(fit.Diagnostics.GradientNorm) && double.IsNaN(fit.Diagnostics.Edm)

@@ -70,6 +70,9 @@ public sealed record FitResult(
     /// <summary>A generalized linear model's deviance, Pearson χ², pseudo-R² and degrees of freedom (<see cref="Models.GlmStatistics.Of"/>), or null.</summary>
     public Models.GlmStatistics? Glm { get; init; }
 
+    /// <summary>A linear model's R², adjusted R² and overall F test (<see cref="Models.LinearStatistics.Of"/>), or null.</summary>
+    public Models.LinearStatistics? Linear { get; init; }
+
     /// <summary>A nonlinear regression's least-squares statistics (residual standard error, NIST/nls standard errors), or null.</summary>
     public NonlinearStatistics? Nonlinear { get; init; }
 

@@ -93,7 +93,7 @@ public sealed record FitReport(
     /// <summary>McFadden's pseudo-R², 1 − logLikelihood / logLikelihoodNull (<c>prsquared</c>).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? PseudoR2 { get; init; }
 
-    /// <summary>Estimated coefficients besides the intercept (<c>df_model</c>).</summary>
+    /// <summary>Estimated coefficients besides the intercept (<c>df_model</c>), for a GLM or the linear model.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? DfModel { get; init; }
 
     /// <summary>
@@ -102,14 +102,26 @@ public sealed record FitReport(
     /// </summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? SumWeights { get; init; }
 
-    /// <summary>Σ weights − estimated coefficients (<c>df_resid</c>); for a nonlinear regression n − p, p the estimated mean parameters (R's <c>df.residual</c>).</summary>
+    /// <summary>Σ weights − estimated coefficients (<c>df_resid</c>); for a nonlinear regression n − p, p the estimated mean parameters (R's <c>df.residual</c>); for the linear model n − estimated coefficients.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? DfResid { get; init; }
 
     /// <summary>A nonlinear regression's residual standard error √(RSS/(n − p)) (NIST's residual standard deviation, R's <c>sigma()</c>).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? ResidualStdError { get; init; }
 
-    /// <summary>A nonlinear regression's residual sum of squares Σ (y − μ̂)² (R's <c>deviance()</c> of an <c>nls</c> fit, 2 × scipy's <c>least_squares</c> cost).</summary>
+    /// <summary>A nonlinear or linear regression's residual sum of squares Σ (y − μ̂)² (R's <c>deviance()</c> of an <c>nls</c> or <c>lm</c> fit, statsmodels' <c>ssr</c>, 2 × scipy's <c>least_squares</c> cost).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? ResidualSumOfSquares { get; init; }
+
+    /// <summary>A linear model's R² about the mean (about zero with the intercept held) (statsmodels' <c>rsquared</c>, R's <c>r.squared</c>).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? RSquared { get; init; }
+
+    /// <summary>A linear model's adjusted R² (<c>rsquared_adj</c>, <c>adj.r.squared</c>).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? AdjustedRSquared { get; init; }
+
+    /// <summary>A linear model's overall F statistic on (dfModel, dfResid) degrees of freedom (<c>fvalue</c>); null without a coefficient to test.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? FStatistic { get; init; }
+
+    /// <summary>The F statistic's upper-tail probability (<c>f_pvalue</c>).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), JsonPropertyName("fPValue")] public double? FPValue { get; init; }
 
     /// <summary>A regression's design as fitted (formula, columns, intercept, offset, factor levels): what predictions need.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public FittedDesign? Design { get; init; }
@@ -122,8 +134,13 @@ public sealed record FitReport(
     {
         Design = fit.Design,
         ResidualStdError = fit.Nonlinear?.ResidualStdError,
-        ResidualSumOfSquares = fit.Nonlinear?.ResidualSumOfSquares,
-        DfResid = fit.Nonlinear?.DegreesOfFreedom,
+        ResidualSumOfSquares = fit.Nonlinear?.ResidualSumOfSquares ?? fit.Linear?.ResidualSumOfSquares,
+        DfResid = fit.Nonlinear?.DegreesOfFreedom ?? fit.Linear?.DfResid,
+        DfModel = fit.Linear?.DfModel,
+        RSquared = fit.Linear?.RSquared,
+        AdjustedRSquared = fit.Linear?.AdjustedRSquared,
+        FStatistic = fit.Linear?.FStatistic,
+        FPValue = fit.Linear?.FPValue,
     } : report with
     {
         Family = g.Family,

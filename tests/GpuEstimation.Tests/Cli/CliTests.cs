@@ -355,5 +355,29 @@ public sealed class CliTests : IDisposable
         return (code, output.ToString(), error.ToString());
     }
 
+    // R², adjusted R², F and its p-value in the table and the JSON, as statsmodels' OLS gives them for the dataset of
+    // LinearStatisticsTests (whose comment says how the values were produced); 1e-9 relative.
+    [Fact]
+    public void LinearFitReportsRSquaredAndTheFTest()
+    {
+        var data = WriteColumns("r2.csv", ("y", Models.LinearStatisticsTests.Y), ("x1", Models.LinearStatisticsTests.X1), ("x2", Models.LinearStatisticsTests.X2));
+        var json = Path.Combine(_directory, "r2.json");
+
+        var (code, output, error) = Run("fit", "--model", "linear", "--data", data, "--y", "y", "--x", "x1,x2", "--device", "native", "--json", json);
+
+        Assert.True(code == 0, error);
+        Assert.Contains("R-squared 0.99291196", output);
+        Assert.Contains("on 2 and 9 DF", output);
+        using var doc = JsonDocument.Parse(File.ReadAllText(json));
+        var root = doc.RootElement;
+        Assert.True(Numerics.Relative(root.GetProperty("rSquared").GetDouble(), 0.9929119679974662) <= 1e-9);
+        Assert.True(Numerics.Relative(root.GetProperty("adjustedRSquared").GetDouble(), 0.9913368497746808) <= 1e-9);
+        Assert.True(Numerics.Relative(root.GetProperty("fStatistic").GetDouble(), 630.3729800304726) <= 1e-9);
+        Assert.True(Numerics.Relative(root.GetProperty("fPValue").GetDouble(), 2.1250321931371548e-10) <= 1e-8);
+        Assert.True(Numerics.Relative(root.GetProperty("residualSumOfSquares").GetDouble(), 1.0446991301601232) <= 1e-9);
+        Assert.Equal(2, root.GetProperty("dfModel").GetDouble());
+        Assert.Equal(9, root.GetProperty("dfResid").GetDouble());
+    }
+
     private string WriteColumns(string name, params (string Name, double[] Values)[] columns) => Gpuest.WriteCsv(_directory, name, columns);
 }

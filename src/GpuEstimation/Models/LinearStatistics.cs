@@ -1,0 +1,75 @@
+using GpuEstimation.Estimation;
+using GpuEstimation.Kernels.Models;
+using MathNet.Numerics;
+
+namespace GpuEstimation.Models;
+
+/// <summary>
+/// A linear model's goodness of fit as R's <c>summary.lm</c> and statsmodels' <c>OLSResults</c> report it: R², the
+/// adjusted R², the overall F statistic and its p-value, with the degrees of freedom. With the intercept estimated the
+/// total sum of squares is about the mean (Σ (y − ȳ)²); with it held (at 0, say), about zero (Σ y²), as R's
+/// <c>summary.lm</c> does for a model without an intercept. These use the residual sum of squares at the estimate and
+/// no variance estimate, so they do not depend on σ's convention (the MLE √(RSS/n) here).
+/// </summary>
+/// <param name="ResidualSumOfSquares">Σ (y − ŷ)² at the estimate.</param>
+/// <param name="TotalSumOfSquares">Σ (y − ȳ)², or Σ y² where the intercept is held.</param>
+/// <param name="RSquared">1 − RSS/TSS (statsmodels' <c>rsquared</c>, R's <c>r.squared</c>).</param>
+/// <param name="AdjustedRSquared">1 − (1 − R²)(n − i)/<paramref name="DfResid"/>, i = 1 with an estimated intercept, else 0 (<c>rsquared_adj</c>, <c>adj.r.squared</c>).</param>
+/// <param name="FStatistic">((TSS − RSS)/<paramref name="DfModel"/>) / (RSS/<paramref name="DfResid"/>) (<c>fvalue</c>, R's <c>fstatistic</c>); NaN without a coefficient to test.</param>
+/// <param name="FPValue">P(F ≥ <paramref name="FStatistic"/>) on (<paramref name="DfModel"/>, <paramref name="DfResid"/>) degrees of freedom (<c>f_pvalue</c>).</param>
+/// <param name="DfModel">Estimated coefficients besides an estimated intercept.</param>
+/// <param name="DfResid">n − estimated coefficients (σ not counted).</param>
+public sealed record LinearStatistics(
+    double ResidualSumOfSquares,
+    double TotalSumOfSquares,
+    double RSquared,
+    double AdjustedRSquared,
+    double FStatistic,
+    double FPValue,
+    double DfModel,
+    double DfResid)
+{
+    /// <summary>The statistics of <paramref name="fit"/> where <paramref name="model"/> is the linear model; null for any other.</summary>
+    public static LinearStatistics? Of(IModelSpec model, FitResult fit)
+    {
+        ArgumentNullException.ThrowIfNull(fit);
+        if (model is not ModelSpec<LinearModel> linear)
+            return null;
+        // Columns: y, then each feature centred at its mean (LinearModel); parameters: intercept, the features' slopes, sigma.
+        var y = linear.Columns[0];
+        int features = linear.Columns.Count - 1;
+        var estimates = fit.Parameters.Select(p => p.Estimate).ToArray();
+        double level = estimates[0];
+        for (int j = 0; j < features; j++)
+            level += estimates[1 + j] * linear.Model.Mean(j);
+        int n = y.Length;
+        double rss = 0, mean = 0, sumSquares = 0;
+        for (int i = 0; i < n; i++)
+        {
+            double fitted = level;
+            for (int j = 0; j < features; j++)
+                fitted += estimates[1 + j] * linear.Columns[1 + j][i];
+            double residual = y[i] - fitted;
+            rss += residual * residual;
+            mean += y[i];
+        }
+        mean /= n;
+        bool intercept = !fit.Parameters[0].Fixed;
+        for (int i = 0; i < n; i++)
+        {
+            double d = intercept ? y[i] - mean : y[i];
+            sumSquares += d * d;
+        }
+        int estimated = fit.Parameters.Take(1 + features).Count(p => !p.Fixed);
+        double dfModel = estimated - (intercept ? 1 : 0);
+        double dfResid = n - estimated;
+        double r2 = 1 - rss / sumSquares;
+        double adjusted = 1 - (1 - r2) * (n - (intercept ? 1 : 0)) / dfResid;
+        double f = dfModel > 0 ? (sumSquares - rss) / dfModel / (rss / dfResid) : double.NaN;
+        // The upper tail directly, I_x(d₂/2, d₁/2) with x = d₂/(d₂ + d₁F), not 1 − CDF (which loses a small p-value).
+        double p = double.IsFinite(f) && f >= 0
+            ? SpecialFunctions.BetaRegularized(dfResid / 2, dfModel / 2, dfResid / (dfResid + dfModel * f))
+            : double.NaN;
+        return new LinearStatistics(rss, sumSquares, r2, adjusted, f, p, dfModel, dfResid);
+    }
+}
