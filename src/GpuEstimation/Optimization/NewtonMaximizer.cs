@@ -63,6 +63,11 @@ public static class NewtonMaximizer
             var step = scale.PointwiseMultiply(factor.LowerTriangle().Transpose().Solve(unit)).ToArray();
             if (exact && norm <= settings.GradientTolerance)
                 return Converged(x, f, g, information, scale, factor, "gradient below tolerance", iteration, evaluations, norm);
+            // A step that no parameter can represent (each within two of its ulps: a mean of 1e9 moves by 1.2e-7 at
+            // the least) leaves the gradient where rounding put it; taking it would repeat the same point until the
+            // iterations ran out.
+            if (exact && norm <= RoundingGradientLimit && BelowRounding(x, step))
+                return Converged(x, f, g, information, scale, factor, "no further improvement possible at rounding level", iteration, evaluations, norm);
 
             double slope = Maximizer.Dot(g, step);
             double noise = RoundingLevel * Math.Max(1, Math.Abs(f));
@@ -122,6 +127,17 @@ public static class NewtonMaximizer
             }
         }
         return new OptimizationResult(x, f, false, "maximum iterations reached", settings.MaxIterations, evaluations, double.NaN, double.NaN, identity) { Method = Name };
+    }
+
+    private static bool BelowRounding(double[] x, double[] step)
+    {
+        for (int i = 0; i < x.Length; i++)
+        {
+            double magnitude = Math.Abs(x[i]);
+            if (!(Math.Abs(step[i]) <= 2 * (Math.BitIncrement(magnitude) - magnitude)))
+                return false;
+        }
+        return true;
     }
 
     private static OptimizationResult Converged(double[] x, double f, double[] g, Matrix<double> information, Vector<double> scale, Matrix<double> factor,
