@@ -147,7 +147,20 @@ public readonly struct Lanes16
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static unsafe Lanes16 Gather(double* table, Lanes16 index) =>
-        new(Gather(table, index.A), Gather(table, index.B), Gather(table, index.C), Gather(table, index.D));
+        new(Gather(table, index.Low), Gather(table, index.High));
+
+    // Eight lanes: their indices converted at once where 512-bit vectors are hardware (.NET has no 512-bit gather),
+    // then two 256-bit gathers.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector512<double> Gather(double* table, Vector512<double> index)
+    {
+        if (Avx512F.IsSupported)
+        {
+            var indices = Avx512F.ConvertToVector256Int32WithTruncation(index);
+            return Vector512.Create(Avx2.GatherVector256(table, indices.GetLower(), 8), Avx2.GatherVector256(table, indices.GetUpper(), 8));
+        }
+        return Vector512.Create(Gather(table, index.GetLower()), Gather(table, index.GetUpper()));
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe Vector256<double> Gather(double* table, Vector256<double> index)
