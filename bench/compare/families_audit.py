@@ -16,6 +16,7 @@ import numpy as np
 import mpmath as mp
 import scipy.stats as st
 from scipy import optimize, special
+from audit_table import finish, rel, report
 
 mp.mp.dps = 50
 
@@ -246,19 +247,6 @@ def gpuest(family, x, extra=(), trials=None):
     return done, fit
 
 
-rows, bad = [], 0
-
-
-def report(case, check, ok, ours, ref, note=""):
-    global bad
-    bad += 0 if ok else 1
-    rows.append(f"| {case} | {check} | {'ok' if ok else '**DIFF**'} | {ours} | {ref} | {note} |")
-
-
-def rel(a, b):
-    return abs(a - b) / max(abs(b), 1e-300)
-
-
 def audit(case, family, x, extra=(), expect="fit", fixed=None, tol=1e-7, trials=None):
     """expect: 'fit' (an MLE exists), 'refuse' (exit 2), 'edge' (exit 3, or exit 0 with an edge note)."""
     if args.only and args.only not in case:
@@ -409,6 +397,4 @@ audit("negbinomial far start", "negbinomial", rng.negative_binomial(3, 0.4, 200)
 
 print("| case | check | result | gpuest | reference | note |")
 print("|---|---|---|---|---|---|")
-print("\n".join(rows))
-print(f"\n{bad} discrepancies")
-raise SystemExit(1 if bad else 0)
+finish()

@@ -1,13 +1,15 @@
 """Audit of `gpuest fit --model linear` against statsmodels OLS and an exact (50-digit mpmath) least-squares solution:
 coefficients, sigma (gpuest: the MLE, divisor n; statsmodels: sqrt(scale), divisor n - p), standard errors (gpuest's
 are the MLE's; times sqrt(n / (n - p)) they are statsmodels' bse), log-likelihood (statsmodels' llf), AIC/BIC (gpuest
-counts sigma, k = p + 1, as R's AIC(lm); statsmodels' OLS counts k = p), on a plain design and on nearly collinear ones.
+counts sigma, k = p + 1, as R's AIC(lm); statsmodels' OLS counts k = p), R², adjusted R² and the F test, on a plain
+design and on nearly collinear ones.
 Usage: /usr/bin/python3 bench/compare/linear_audit.py --gpuest "dotnet .../gpuest.dll"
 """
 import argparse, json, os, shlex, subprocess, tempfile
 import mpmath as mp
 import numpy as np
 import statsmodels.api as sm
+from audit_table import finish, rel, report
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--gpuest", required=True)
@@ -15,18 +17,6 @@ args = parser.parse_args()
 work = tempfile.mkdtemp(prefix="gpuest-linaudit-")
 rng = np.random.default_rng(20261128)
 mp.mp.dps = 50
-rows, bad = [], 0
-
-
-def report(case, check, ok, ours, ref, note=""):
-    global bad
-    bad += 0 if ok else 1
-    rows.append(f"| {case} | {check} | {'ok' if ok else '**DIFF**'} | {ours} | {ref} | {note} |")
-
-
-def rel(a, b):
-    a, b = np.asarray(a, float), np.asarray(b, float)
-    return float(np.max(np.abs(a - b) / np.maximum(np.abs(b), 1e-300)))
 
 
 def exact_ls(X, y):
@@ -72,8 +62,10 @@ def audit(case, X, y, tol_beta=1e-8):
     aic, bic = 2 * k - 2 * res.llf, k * np.log(n) - 2 * res.llf
     report(case, "AIC, BIC with k = p + 1 (R's AIC(lm))", rel([fit["aic"], fit["bic"]], [aic, bic]) < 1e-10, f"{fit['aic']:.10g}, {fit['bic']:.10g}",
            f"{aic:.10g}, {bic:.10g}", f"statsmodels OLS aic, bic (k = p) = {res.aic:.10g}, {res.bic:.10g}: 2 and log n lower")
-    # Not a discrepancy: the README says linear reports no R²; listed so that a statsmodels user sees the values.
-    rows.append(f"| {case} | R², adjusted R² | not reported (README) | {fit.get('rsquared', '-')} | {res.rsquared:.10g}, {res.rsquared_adj:.10g} | statsmodels rsquared, rsquared_adj |")
+    ours = [fit["rSquared"], fit["adjustedRSquared"], fit["fStatistic"], fit["fPValue"]]
+    theirs = [res.rsquared, res.rsquared_adj, res.fvalue, res.f_pvalue]
+    report(case, "R², adjusted R², F, its p-value", rel(ours, theirs) < 1e-7, ", ".join(f"{v:.10g}" for v in ours),
+           ", ".join(f"{v:.10g}" for v in theirs), "statsmodels rsquared, rsquared_adj, fvalue, f_pvalue")
 
 
 n = 40
@@ -87,6 +79,4 @@ audit("features offset 1e6", np.c_[1e6 + x1, 1e6 + x2], 1 + 2 * x1 - 0.5 * x2 + 
 audit("n = p + 1", np.c_[x1[:4], x2[:4]], (1 + 2 * x1 - 0.5 * x2 + rng.normal(0, 0.3, n))[:4])
 print("| case | check | result | gpuest | reference | note |")
 print("|---|---|---|---|---|---|")
-print("\n".join(rows))
-print(f"\n{bad} discrepancies")
-raise SystemExit(1 if bad else 0)
+finish()

@@ -11,6 +11,7 @@ Usage: /usr/bin/python3 bench/compare/mixtures_audit.py --gpuest "dotnet .../gpu
 import argparse, json, os, shlex, subprocess, tempfile, warnings
 import numpy as np
 from sklearn.mixture import GaussianMixture
+from audit_table import finish, rel, report
 
 warnings.simplefilter("ignore")   # sklearn's ConvergenceWarning for max_iter=1, on purpose
 
@@ -19,17 +20,6 @@ parser.add_argument("--gpuest", required=True)
 args = parser.parse_args()
 work = tempfile.mkdtemp(prefix="gpuest-mixaudit-")
 rng = np.random.default_rng(20261128)
-rows, bad = [], 0
-
-
-def report(case, check, ok, ours, ref, note=""):
-    global bad
-    bad += 0 if ok else 1
-    rows.append(f"| {case} | {check} | {'ok' if ok else '**DIFF**'} | {ours} | {ref} | {note} |")
-
-
-def rel(a, b):
-    return float(np.max(np.abs(np.asarray(a) - np.asarray(b)) / np.maximum(np.abs(np.asarray(b)), 1e-300)))
 
 
 def gpuest(x, extra):
@@ -141,6 +131,4 @@ gaussian_2d()
 awkward()
 print("| case | check | result | gpuest | reference | note |")
 print("|---|---|---|---|---|---|")
-print("\n".join(rows))
-print(f"\n{bad} discrepancies")
-raise SystemExit(1 if bad else 0)
+finish()
