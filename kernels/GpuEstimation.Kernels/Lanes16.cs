@@ -9,7 +9,7 @@ namespace GpuEstimation.Kernels;
 /// Every operation applies to both halves, so that a chain of dependent operations (an exp feeding a log) runs as two
 /// independent chains that the processor overlaps (one vector at a time, such chains leave most of the arithmetic units
 /// waiting). Where 512-bit vectors are hardware (Zen 5 runs them at full width) each half is one instruction: the
-/// families' blocks took ~20% less time than as four 256-bit vectors (logistic at 10⁶ rows, 1.9 → 1.5 ms, dev box);
+/// families' blocks took ~20% less time than as four 256-bit vectors (logistic at 10⁶ rows, 1.9 → 1.6 ms, dev box);
 /// elsewhere .NET runs each half as two 256-bit vectors. Lane by lane the operations are the same, and the fixed
 /// orders of <see cref="Sum"/> and the other reductions are those of four 256-bit vectors A, B, C, D, so the bits do not
 /// depend on the width. Host side only.
