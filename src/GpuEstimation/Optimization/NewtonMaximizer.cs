@@ -50,7 +50,7 @@ public static class NewtonMaximizer
         var gNew = new double[n];
         var hNew = Matrix<double>.Build.Dense(n, n);
         double[]? lastStep = null;
-        double lastCurvature = double.NaN, lastGain = double.NaN;
+        double lastCurvature = double.NaN, lastGain = double.NaN, lastNorm = double.NaN, lastF = double.NaN;
         int raySteps = 0;
         for (int iteration = 0; iteration < settings.MaxIterations; iteration++)
         {
@@ -63,11 +63,16 @@ public static class NewtonMaximizer
             var step = scale.PointwiseMultiply(factor.LowerTriangle().Transpose().Solve(unit)).ToArray();
             if (exact && norm <= settings.GradientTolerance)
                 return Converged(x, f, g, information, scale, factor, "gradient below tolerance", iteration, evaluations, norm);
-            // A step that no parameter can represent (each within two of its ulps: a mean of 1e9 moves by 1.2e-7 at
-            // the least) leaves the gradient where rounding put it; taking it would repeat the same point until the
-            // iterations ran out.
-            if (exact && norm <= RoundingGradientLimit && BelowRounding(x, step))
+            // Where rounding sets the gradient (a mean of 1e9 moves by 1.2e-7 at the least, ~1e-6 standard errors for a
+            // spread of 1 over 50 points), steps would repeat the same point, or wander among neighbours at the
+            // objective's rounding level, until the iterations ran out: a step that no parameter can represent (each
+            // within two of its ulps), or a last step that changed the objective by no more than its rounding and left
+            // the gradient where it was, ends the search here.
+            bool stalled = iteration > 0 && norm > 0.5 * lastNorm && Math.Abs(f - lastF) <= RoundingLevel * Math.Max(1, Math.Abs(f));
+            if (exact && norm <= RoundingGradientLimit && (stalled || BelowRounding(x, step)))
                 return Converged(x, f, g, information, scale, factor, "no further improvement possible at rounding level", iteration, evaluations, norm);
+            lastNorm = norm;
+            lastF = f;
 
             double slope = Maximizer.Dot(g, step);
             double noise = RoundingLevel * Math.Max(1, Math.Abs(f));
