@@ -19,7 +19,7 @@ internal sealed class DemoCommand : Command
     private readonly Option<int> _points = SharedOptions.Points(LearningExample.DefaultPoints, 10);
     private readonly Option<string> _pictures = CliOption.Single("--pictures", "DIR",
         $"the directory the pictures {FitPicture} and {SurfacePicture} are written to (created if missing); the paths are printed",
-        (_, text) => text, () => ".");
+        CliOption.PathText, () => ".");
 
     public DemoCommand() : base("demo",
         $"The learning example: y = {LearningExample.Slope}·x + {LearningExample.Intercept} + noise, fitted by MLE and MAP beside the closed forms; " +
