@@ -44,7 +44,7 @@ internal static class OutputFile
     }
 
     /// <summary>Why the file system refused, without the name of a file the user never asked for.</summary>
-    private static string Reason(Exception e) => e switch
+    internal static string Reason(Exception e) => e switch
     {
         UnauthorizedAccessException => "permission denied",
         DirectoryNotFoundException or FileNotFoundException => "the file system does not allow it",

@@ -106,6 +106,9 @@ public sealed class OutputTests : IDisposable
         var error = Gpuest.AssertBadInput(["fit", "--model", "normal", "--data", data, "--column", "x", "--json", "/proc/fit.json"],
             "--json /proc/fit.json: cannot write a file in directory '/proc'");
         Assert.DoesNotContain(".tmp", error);
+        // The demo's picture directory: one that cannot be made, and one that takes no file.
+        Gpuest.AssertBadInput(["demo", "--points", "20", "--pictures", "/proc/pictures"], "--pictures /proc/pictures: cannot create the directory");
+        Gpuest.AssertBadInput(["demo", "--points", "20", "--pictures", "/proc"], "cannot write a file in directory '/proc'");
         // A writable directory keeps no trace of the check.
         OutputFile.Check("--json", Path.Combine(_directory, "fit.json"));
         Assert.Equal([data], Directory.GetFileSystemEntries(_directory));
