@@ -19,7 +19,7 @@ internal sealed class DemoCommand : Command
     private readonly Option<int> _points = SharedOptions.Points(LearningExample.DefaultPoints, 10);
     private readonly Option<string> _pictures = CliOption.Single("--pictures", "DIR",
         $"the directory the pictures {FitPicture} and {SurfacePicture} are written to (created if missing); the paths are printed",
-        (_, text) => text, () => ".");
+        CliOption.PathText, () => ".");
 
     public DemoCommand() : base("demo",
         $"The learning example: y = {LearningExample.Slope}·x + {LearningExample.Intercept} + noise, fitted by MLE and MAP beside the closed forms; " +
@@ -66,8 +66,10 @@ internal sealed class DemoCommand : Command
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new InputException($"--pictures {pictures}: {e.Message.ReplaceLineEndings(" ")}");
+            throw new InputException($"--pictures {pictures}: cannot create the directory ({OutputFile.Reason(e)})");
         }
+        // A directory that is there but takes no new file (read-only) is said now too, not after the fit.
+        OutputFile.Check("--pictures", Path.Combine(pictures, FitPicture));
     }
 
     // The (intercept, slope) surface around the MLE at the MLE's sigma, with the MLE and the MAP (ridge) marked:

@@ -18,7 +18,7 @@ internal sealed class PlotCommand : Command
     private readonly Option<double> _priorSd = CliOption.Single("--prior-sd", "A", "sd of the MAP's Normal(0, A) prior on the slope",
         NumberText.Positive, () => LearningExample.PlotSlopePriorSd);
     private readonly Option<string> _png = CliOption.Single("--png", "FILE", "where the picture (PNG) is written; the path is printed",
-        (_, text) => text, () => DefaultPicture);
+        CliOption.PathText, () => DefaultPicture);
 
     public PlotCommand() : base("plot",
         $"The learning example as a picture, written to --png (default {DefaultPicture} in the current directory): the data, " +

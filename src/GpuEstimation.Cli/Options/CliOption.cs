@@ -34,9 +34,21 @@ internal static class CliOption
         return option;
     }
 
-    /// <summary>A plain text value (a path or a column name).</summary>
-    public static Option<string?> Text(string name, string helpName, string description, bool required = false) =>
-        new(name) { HelpName = helpName, Description = description, Required = required };
+    /// <summary>A plain text value (a path or a column name); a path (<paramref name="helpName"/> FILE or DIR) must not be blank.</summary>
+    public static Option<string?> Text(string name, string helpName, string description, bool required = false)
+    {
+        var option = new Option<string?>(name) { HelpName = helpName, Description = description, Required = required };
+        if (helpName is "FILE" or "DIR")
+            option.CustomParser = result => Guard(result, () => result.Tokens.Count == 0 ? null : PathText(name, result.Tokens[^1].Value));
+        return option;
+    }
+
+    /// <summary>
+    /// A file or directory name as given, refused where it is empty or only spaces (as an unset shell variable leaves
+    /// it): the file system's own error for it would be an internal error, or a file named by a space.
+    /// </summary>
+    public static string PathText(string name, string text) =>
+        string.IsNullOrWhiteSpace(text) ? throw new InputException($"{name} '{text}': the path is empty") : text;
 
     /// <summary>A switch that takes no value.</summary>
     public static Option<bool> Flag(string name, string description) =>

@@ -25,7 +25,31 @@ internal static class OutputFile
             throw new InputException($"{option} {path}: directory '{directory}' does not exist");
         if (input is not null && SameFile(full, Path.GetFullPath(input)))
             throw new InputException($"{option} {path}: is the --data input file; choose another name");
+        // The file is written beside itself and renamed into place (see Write): a directory that takes no new file is
+        // said now, before the work, not after it. A device or a pipe is written in place and needs no such room.
+        if (directory is not null && !IsSpecial(full))
+        {
+            var probe = Path.Combine(directory, $".gpuest-probe.{Guid.NewGuid():N}");
+            try
+            {
+                using (File.Create(probe, 1, FileOptions.DeleteOnClose))
+                {
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new InputException($"{option} {path}: cannot write a file in directory '{directory}' ({Reason(e)})");
+            }
+        }
     }
+
+    /// <summary>Why the file system refused, without the name of a file the user never asked for.</summary>
+    internal static string Reason(Exception e) => e switch
+    {
+        UnauthorizedAccessException => "permission denied",
+        DirectoryNotFoundException or FileNotFoundException => "the file system does not allow it",
+        _ => e.Message.ReplaceLineEndings(" "),
+    };
 
     /// <summary>Refuses two output options naming the same file (the second would overwrite the first).</summary>
     public static void CheckDistinct(params (string Option, string? Path)[] outputs)
@@ -63,7 +87,7 @@ internal static class OutputFile
             {
                 write(temporary);
                 File.Move(temporary, full, overwrite: true);
-            });
+            }, temporary);
         }
         finally
         {
@@ -73,7 +97,8 @@ internal static class OutputFile
     }
 
     /// <summary>Runs <paramref name="write"/>, turning the file system's errors into input errors naming the option and path.</summary>
-    private static void Guard(string option, string path, Action write)
+    /// <remarks>A message that names the <paramref name="temporary"/> file names the target instead: the user never named the other.</remarks>
+    private static void Guard(string option, string path, Action write, string? temporary = null)
     {
         try
         {
@@ -81,7 +106,8 @@ internal static class OutputFile
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new InputException($"{option} {path}: {e.Message.ReplaceLineEndings(" ")}");
+            var message = e.Message.ReplaceLineEndings(" ");
+            throw new InputException($"{option} {path}: {(temporary is null ? message : message.Replace(temporary, Path.GetFullPath(path)))}");
         }
     }
 

@@ -63,6 +63,19 @@ public static class CsvData
     });
 
     /// <summary>
+    /// The compressed formats a data file is most often sent in, by their magic bytes, and how to unpack each.
+    /// bzip2's magic is "BZh" and a block-size digit, 1 to 9 (text could begin "BZh" alone), then the first block's magic (0x314159265359).
+    /// </summary>
+    private static readonly (byte[] Magic, string Format, string Tool)[] Compressed =
+    [
+        ([0x1F, 0x8B], "a gzip-compressed file", "gunzip -k FILE"),
+        ([0x50, 0x4B, 0x03, 0x04], "a zip archive", "unzip FILE"),
+        ([0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00], "an xz-compressed file", "unxz -k FILE"),
+        ([0x28, 0xB5, 0x2F, 0xFD], "a zstd-compressed file", "unzstd FILE"),
+        .. Enumerable.Range('1', 9).Select(digit => (new byte[] { 0x42, 0x5A, 0x68, (byte)digit, 0x31, 0x41, 0x59, 0x26 }, "a bzip2-compressed file", "bunzip2 -k FILE")),
+    ];
+
+    /// <summary>
     /// Refuses a file whose first kilobyte holds a NUL byte or is not UTF-8, before any of it can reach a message:
     /// binary data (an image, an archive, a renamed array) is not CSV.
     /// </summary>
@@ -76,6 +89,11 @@ public static class CsvData
         // UTF-16 text has NUL bytes; its byte-order mark is what the reader decodes it by.
         if (start.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]) || start.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF]))
             return;
+        foreach (var (magic, format, tool) in Compressed)
+        {
+            if (start.StartsWith(magic))
+                throw new InputException($"{path}: {format}; gpuest reads uncompressed files only: decompress it first ({tool})");
+        }
         int nul = start.IndexOf((byte)0);
         if (nul >= 0)
             throw new InputException($"{path}: not a CSV text file (byte {nul} is a NUL byte, as in binary data)");
@@ -92,6 +110,8 @@ public static class CsvData
         if (!reader.MoveNext())
             throw new InputException($"{path}: the file is empty (no header row)");
         var row = reader.Current;
+        if (row.Span.Count('"') % 2 != 0)
+            throw OpenQuote(path, 1);
         var names = new string[row.ColCount];
         for (int i = 0; i < names.Length; i++)
             names[i] = row[i].ToString().Trim();
@@ -121,9 +141,17 @@ public static class CsvData
     /// Runs in parallel, so it reports rather than throws; the rows are judged in file order. Where missing values are
     /// dropped (<paramref name="drop"/>), a row with one is reported as such.
     /// </summary>
-    private static ParsedRow Parse(SepReader.Row row, int width, int[] indices, bool[] text, bool drop)
+    private static ParsedRow Parse(SepReader.Row row, int width, int[] indices, bool[] text, bool drop) =>
+        ParseCells(row, width, indices, text, drop) with { End = row.LineNumberToExcl };
+
+    private static ParsedRow ParseCells(SepReader.Row row, int width, int[] indices, bool[] text, bool drop)
     {
         int line = row.LineNumberFrom;
+        // Quotes come in pairs ("" inside a quoted cell is two); an odd count means one opened and never closed, and
+        // the reader took everything after it, up to the end of the file, as one cell. (Such a row's first line is
+        // where the row before it ended: the parallel reader's LineNumberFrom is not, for a row of many lines.)
+        if (row.Span.Count('"') % 2 != 0)
+            return new ParsedRow(null, null, line, row.ColCount, OpenQuote: true);
         if (row.ColCount == 1 && row.Span.IsWhiteSpace())
             return new ParsedRow(null, null, line, 0);
         if (row.ColCount != width)
@@ -175,10 +203,12 @@ public static class CsvData
         var isText = new bool[columns.Count];
         var distinct = new Dictionary<string, string>(StringComparer.Ordinal);
         var lines = new LineMap();
-        int count = 0, blankLine = 0;
+        int count = 0, blankLine = 0, nextLine = 2;
         var dropped = new List<int>();
         foreach (var row in rows)
         {
+            int line = nextLine;
+            nextLine = row.End;
             if (row.Fields == 0)
             {
                 blankLine = blankLine == 0 ? row.Line : blankLine;
@@ -186,6 +216,8 @@ public static class CsvData
             }
             if (blankLine != 0)
                 throw new InputException($"{path}: line {blankLine} is blank; blank lines may only end the file");
+            if (row.OpenQuote)
+                throw OpenQuote(path, line);
             if (row.Fields != width || row.BadColumn >= 0)
                 throw Problem(path, columns, text, width, row);
             if (row.Missing)
@@ -275,7 +307,15 @@ public static class CsvData
             : IsMissing(row.BadText)
                 ? new InputException($"{path}: line {row.Line}, column '{columns[row.BadColumn]}': the value is missing " +
                     (string.IsNullOrWhiteSpace(row.BadText) ? "(an empty cell)" : $"('{row.BadText.Trim()}')")) { MissingValue = true }
-                : new InputException($"{path}: line {row.Line}, column '{columns[row.BadColumn]}': '{row.BadText}' is not a finite number");
+                : new InputException($"{path}: line {row.Line}, column '{columns[row.BadColumn]}': '{row.BadText}' is not a finite number" +
+                    (row.BadText!.Contains(',') && row.BadText.Any(char.IsAsciiDigit)
+                        ? " (gpuest reads '.' as the decimal point and no thousands separator: 2.5, not 2,5; 2500, not 2,500)"
+                        : ""));
+
+    /// <summary>The error for a quote opened on <paramref name="line"/> and never closed.</summary>
+    private static InputException OpenQuote(string path, int line) =>
+        new($"{path}: line {line} opens a quote (\") that is never closed, so the rest of the file would read as one cell; " +
+            "close it, or write a quote inside a quoted cell as \"\"");
 
     private static string FieldsText(int count) => count == 1 ? "1 field" : $"{count} fields";
 
@@ -283,7 +323,11 @@ public static class CsvData
     /// A data row as <see cref="Parse"/> judged it: <see cref="Fields"/> is 0 for a blank line, the values are null for
     /// a blank or ragged row, <see cref="BadColumn"/> names the first wanted cell that is not a finite number (or not a
     /// usable level), and <see cref="Texts"/> holds the factor columns' cells (NaN in the values where one is text);
-    /// <see cref="Missing"/> marks a row skipped for a missing value.
+    /// <see cref="Missing"/> marks a row skipped for a missing value, <see cref="OpenQuote"/> one whose quote is never closed.
     /// </summary>
-    private readonly record struct ParsedRow(double[]? Values, string[]? Texts, int Line, int Fields, int BadColumn = -1, string? BadText = null, bool Missing = false);
+    private readonly record struct ParsedRow(double[]? Values, string[]? Texts, int Line, int Fields, int BadColumn = -1, string? BadText = null, bool Missing = false, bool OpenQuote = false)
+    {
+        /// <summary>The line after the row's last (a row may span lines: a quoted cell with a newline).</summary>
+        public int End { get; init; }
+    }
 }

@@ -94,6 +94,28 @@ public sealed class OutputTests : IDisposable
         Assert.Single(Directory.GetFileSystemEntries(_directory));
     }
 
+    // A directory that takes no new file (here /proc, which refuses one even to root) is said before the work, by
+    // the check, and without the name of the temporary file the output would have been written through.
+    [SkippableFact]
+    public void ADirectoryThatTakesNoFileIsSaidBeforeTheWork()
+    {
+        Skip.IfNot(OperatingSystem.IsLinux() && Directory.Exists("/proc/self"), "needs /proc");
+        var e = Assert.Throws<InputException>(() => OutputFile.Check("--json", "/proc/fit.json"));
+        Assert.Equal("--json /proc/fit.json: cannot write a file in directory '/proc' (the file system does not allow it)", e.Message);
+        var data = Gpuest.WriteCsv(_directory, "data.csv", ("x", [1.0, 2, 4]));
+        var error = Gpuest.AssertBadInput(["fit", "--model", "normal", "--data", data, "--column", "x", "--json", "/proc/fit.json"],
+            "--json /proc/fit.json: cannot write a file in directory '/proc'");
+        Assert.DoesNotContain(".tmp", error);
+        // The demo's picture directory: one that cannot be made, and one that takes no file.
+        Gpuest.AssertBadInput(["demo", "--points", "20", "--pictures", "/proc/pictures"], "--pictures /proc/pictures: cannot create the directory");
+        Gpuest.AssertBadInput(["demo", "--points", "20", "--pictures", "/proc"], "cannot write a file in directory '/proc'");
+        // A writable directory keeps no trace of the check.
+        OutputFile.Check("--json", Path.Combine(_directory, "fit.json"));
+        Assert.Equal([data], Directory.GetFileSystemEntries(_directory));
+        // A device is written in place and needs no room beside it.
+        OutputFile.Check("--json", "/dev/null");
+    }
+
     [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "mkfifo", CharSet = System.Runtime.InteropServices.CharSet.Ansi)]
     private static extern int MakeFifo(string path, uint mode);
 

@@ -71,4 +71,29 @@ public sealed class ParseErrorTests
     [Fact]
     public void ExtraArgumentIsAnError() =>
         Gpuest.AssertBadInput(["models", "extra"], "unexpected argument extra");
+
+    // An empty path (an unset shell variable) was an internal error (exit 1), and a blank one a file named by a space.
+    [Theory]
+    [InlineData("fit", "--data", "")]
+    [InlineData("fit", "--json", "")]
+    [InlineData("fit", "--json", " ")]
+    [InlineData("sweep", "--out", " ")]
+    [InlineData("sweep", "--png", "")]
+    [InlineData("predict", "--model-json", "")]
+    [InlineData("predict", "--out", "")]
+    [InlineData("plot", "--png", "")]
+    [InlineData("demo", "--pictures", "")]
+    public void EmptyPathIsAnError(string command, string option, string path)
+    {
+        var given = command switch
+        {
+            "fit" => new Dictionary<string, string> { ["--model"] = "normal", ["--data"] = Absent, ["--column"] = "x" },
+            "sweep" => new() { ["--model"] = "normal", ["--data"] = Absent, ["--column"] = "x", ["--grid"] = "mu=0:1:3" },
+            "predict" => new() { ["--model-json"] = "absent.json", ["--data"] = Absent, ["--out"] = "absent-out.csv" },
+            _ => new(),
+        };
+        given[option] = path;
+        string[] args = [command, .. given.SelectMany(o => new[] { o.Key, o.Value })];
+        Gpuest.AssertBadInput(args, $"{option} '{path}': the path is empty");
+    }
 }

@@ -368,6 +368,82 @@ public sealed class CsvDataTests : IDisposable
         Assert.Equal($"{path}: line 4, column 'g': 'low' is not a finite number", e.Message);
     }
 
+    [Theory]
+    // A quote never closed: the reader would take the rest of the file as one cell, so a column not read would lose
+    // every row after it silently (line 3 here, whichever column is read); a quote at the end of the header too.
+    [InlineData("x,y\n1,2.5\n2,3\"1\n3,4.9\n4,5.2\n", "x", 3)]
+    [InlineData("x,y\n1,2.5\n2,\"3.1\n3,4.9\n4,5.2\n", "x", 3)]
+    [InlineData("x,y\n1,2.5\n2,3.1\n3,\"4.9\n", "y", 4)]
+    [InlineData("x,\"y\n1,2.5\n2,3.1\n", "x", 1)]
+    public void QuoteNeverClosedIsAnErrorNamingItsLine(string text, string column, int line)
+    {
+        var path = Write("open.csv", text);
+        var e = Assert.Throws<InputException>(() => CsvData.Read(path, [column]));
+        Assert.StartsWith($"{path}: line {line} opens a quote (\") that is never closed", e.Message);
+        // The same with the large-file reader (in parallel, columns sized by the line count first): rows put in
+        // after the header move the quote 300,000 lines down.
+        if (line > 1)
+        {
+            int header = text.IndexOf('\n', StringComparison.Ordinal) + 1;
+            var large = Write("open-large.csv", text[..header] + string.Concat(Enumerable.Repeat("0,0\n", 300_000)) + text[header..]);
+            Assert.True(new FileInfo(large).Length > 1 << 20);
+            var big = Assert.Throws<InputException>(() => CsvData.Read(large, [column]));
+            Assert.StartsWith($"{large}: line {line + 300_000} opens a quote", big.Message);
+        }
+    }
+
+    [Fact]
+    public void QuotedCellsAndEscapedQuotesStillRead()
+    {
+        var path = Write("quotes.csv", "x,name\n\"1.5\",\"a \"\"b\"\"\"\n2,\"two\nlines\"\n3,plain\n");
+        var data = CsvData.Read(path, ["x"], ["name"]);
+        Assert.Equal([1.5, 2, 3], data.Column("x"));
+        Assert.Equal(["a \"b\"", "two\nlines", "plain"], data.TextColumn("name"));
+    }
+
+    [Theory]
+    [InlineData("gzip")]
+    [InlineData("zip")]
+    public void CompressedFileIsNamedAsSuch(string format)
+    {
+        var path = Path.Combine(_directory, "data.csv." + format);
+        var csv = "x\n1\n2\n"u8.ToArray();
+        using (var file = File.Create(path))
+        {
+            if (format == "gzip")
+            {
+                using var gzip = new System.IO.Compression.GZipStream(file, System.IO.Compression.CompressionLevel.Optimal);
+                gzip.Write(csv);
+            }
+            else
+            {
+                using var zip = new System.IO.Compression.ZipArchive(file, System.IO.Compression.ZipArchiveMode.Create);
+                using var entry = zip.CreateEntry("data.csv").Open();
+                entry.Write(csv);
+            }
+        }
+        var e = Assert.Throws<InputException>(() => CsvData.Read(path, ["x"]));
+        Assert.StartsWith($"{path}: a {format}", e.Message);
+        Assert.Contains("decompress it first", e.Message);
+        // Through the one entry for data files, too.
+        Assert.Equal(e.Message, Assert.Throws<InputException>(() => DataFile.Read(path, ["x"])).Message);
+    }
+
+    [Theory]
+    // A decimal comma or a thousands separator (a file from a spreadsheet in another locale): the message says why.
+    [InlineData("2,5", true)]
+    [InlineData("2,500", true)]
+    [InlineData("abc", false)]
+    public void DecimalCommaIsExplained(string cell, bool hint)
+    {
+        var path = Write("comma.csv", $"x;y\n1;3\n2;{cell}\n");
+        var e = Assert.Throws<InputException>(() => CsvData.Read(path, ["y"]));
+        Assert.Contains($"line 3, column 'y': '{cell}' is not a finite number", e.Message);
+        Assert.Equal(hint, e.Message.Contains("'.' as the decimal point", StringComparison.Ordinal));
+        // The other column of the same file reads, the semicolon found as the separator.
+        Assert.Equal([1.0, 2], CsvData.Read(path, ["x"]).Column("x"));
+    }
+
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     private string Write(string name, string text)
