@@ -35,20 +35,19 @@ public sealed record LinearStatistics(
         ArgumentNullException.ThrowIfNull(fit);
         if (model is not ModelSpec<LinearModel> linear)
             return null;
-        // Columns: y, then each feature centred at its mean (LinearModel); parameters: intercept, the features' slopes, sigma.
+        // Columns: y, then each feature centred at its mean; the model's own arguments: the centred intercept, then the
+        // slopes (LinearModel.Prepare, as the engine evaluates it).
         var y = linear.Columns[0];
-        int features = linear.Columns.Count - 1;
-        var estimates = fit.Parameters.Select(p => p.Estimate).ToArray();
-        double level = estimates[0];
-        for (int j = 0; j < features; j++)
-            level += estimates[1 + j] * linear.Model.Mean(j);
+        int features = linear.Model.Features;
+        var arguments = new double[linear.Model.ParameterCount + 1]; // ILikelihoodModel.ArgumentCount
+        LinearModel.Prepare(linear.Model, fit.Parameters.Select(p => p.Estimate).ToArray(), arguments);
         int n = y.Length;
         double rss = 0, mean = 0, sumSquares = 0;
         for (int i = 0; i < n; i++)
         {
-            double fitted = level;
+            double fitted = arguments[0];
             for (int j = 0; j < features; j++)
-                fitted += estimates[1 + j] * linear.Columns[1 + j][i];
+                fitted += arguments[1 + j] * linear.Columns[1 + j][i];
             double residual = y[i] - fitted;
             rss += residual * residual;
             mean += y[i];
