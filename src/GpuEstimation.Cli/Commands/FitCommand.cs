@@ -137,10 +137,9 @@ internal sealed class FitCommand : Command
         };
     }
 
-    // A GLM's deviance, Pearson χ² and pseudo-R² (its null model fitted on the same device), a linear model's R² and
-    // F test, and a regression's
-    // design for gpuest predict; after the timed fits, which they are no part of.
-    // With a note where its model-based standard errors are not statsmodels' GLM defaults.
+    // A GLM's deviance, Pearson χ² and pseudo-R² (its null model fitted on the same device), with a note where its
+    // model-based standard errors are not statsmodels' GLM defaults; a linear model's R² and F test; and a regression's
+    // design for gpuest predict. After the timed fits, which they are no part of.
     private static FitResult WithStatistics(FitResult fit, IModelSpec model, FittedDesign? design, ComputeDevice device)
     {
         var glm = GlmStatistics.Of(model, fit, device);
