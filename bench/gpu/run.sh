@@ -7,7 +7,9 @@
 # K = 3). Logistic regression with SEs at 10^7 x 10, 10^8 x 20 and 10^6 x 150 (a wide design) needs ~40 GB of host
 # memory and disk. Streaming (issue 16): 1.5e9 Normal points (12 GB, written and removed again) under --device-memory
 # 8GB against the resident run and the page-locked host-to-device rate; STREAM=0 skips it, STREAM_POINTS and
-# STREAM_LIMIT change it, and it is off where DEVICE is not cuda.
+# STREAM_LIMIT change it, and it is off where DEVICE is not cuda. SECTIONS=glm,mixture,... runs only those parts
+# (check.py names them); the largest logistic fit (GLM_LAST, 10^8 x 20) runs last. Where prepare.sh was given BASE=rev,
+# that build is timed beside this one (value+gradient, sweep, Normal fit) and checked for the same bits.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 out="${OUT:-$(mktemp -d)}"
@@ -15,5 +17,11 @@ app="$(mktemp -d)"
 mkdir -p "$out"
 tar xJf "$here/app.tar.xz" -C "$app"
 export GPUEST="$app/app/gpuest" DEVICE="${DEVICE:-cuda}"
+if [ -d "$here/base" ]; then  # the base build of prepare.sh's BASE: the same app with its two library assemblies
+  cp -r "$app/app" "$app/base"
+  cp "$here"/base/*.dll "$app/base/"
+  export GPUEST_BASE="$app/base/gpuest"
+  echo "base build: $(cat "$here/base/commit")" | tee "$out/base.txt"
+fi
 "$GPUEST" devices | tee "$out/devices.txt"
 "${PYTHON:-python3}" "$here/check.py" "$out" 2>&1 | tee "$out/check.log"

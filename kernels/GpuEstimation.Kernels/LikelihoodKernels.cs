@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using ILGPU;
 
 namespace GpuEstimation.Kernels;
@@ -17,16 +18,28 @@ public static class LikelihoodKernels
     /// dynamic shared memory that <typeparamref name="TSum"/>, the backend's group sum, asks for
     /// (<see cref="IGroupSum.DynamicDoubles"/>).
     /// </summary>
-    public static void ValueAndGradientKernel<TModel, TVec, TSum>(
+    public static void ValueAndGradientKernel<TModel, TVec, TSum, TStep>(
         ArrayView<double> values, long rows, TModel model, TVec arguments, int terms, ArrayView<double> partials)
         where TModel : unmanaged, ILikelihoodModel<TModel>
         where TVec : unmanaged, ITermVector<TVec>
         where TSum : struct, IGroupSum
+        where TStep : struct, IRowStep
     {
         var data = new DeviceRows(values, rows);
         var sums = default(TVec);
         long stride = (long)Grid.DimX * Group.DimX;
-        for (long row = (long)Grid.IdxX * Group.DimX + Group.IdxX; row < rows; row += stride)
+        long row = (long)Grid.IdxX * Group.DimX + Group.IdxX;
+        // Four of the thread's rows per step where TStep says so (IRowStep); the rows are still added in the thread's
+        // order, so the sums are the bits of the one-row loop.
+        bool four = TStep.FourRows && TVec.Capacity <= 4;
+        for (; four && row + 3 * stride < rows; row += 4 * stride)
+        {
+            TModel.Accumulate(model, arguments, data, row, ref sums);
+            TModel.Accumulate(model, arguments, data, row + stride, ref sums);
+            TModel.Accumulate(model, arguments, data, row + 2 * stride, ref sums);
+            TModel.Accumulate(model, arguments, data, row + 3 * stride, ref sums);
+        }
+        for (; row < rows; row += stride)
             TModel.Accumulate(model, arguments, data, row, ref sums);
 
         var shared = TSum.Shared();
@@ -263,12 +276,13 @@ public static class LikelihoodKernels
     /// flight. Pass <see cref="ValueOnly{T}"/> sums: the gradient is not needed. Same group-size and shared-memory
     /// requirements as <see cref="ValueAndGradientKernel"/>.
     /// </summary>
-    public static void SweepKernel<TModel, TVec, TSum>(
+    public static void SweepKernel<TModel, TVec, TSum, TStep>(
         ArrayView<double> values, long rows, TModel model, ArrayView<TVec> points, long chunkRows, long chunkOffset, long chunks,
         ArrayView<double> partials)
         where TModel : unmanaged, ILikelihoodModel<TModel>
         where TVec : unmanaged, ITermVector<TVec>
         where TSum : struct, IGroupSum
+        where TStep : struct, IRowStep
     {
         var data = new DeviceRows(values, rows);
         long first = (long)Grid.IdxX * SweepPointsPerGroup;
@@ -282,13 +296,19 @@ public static class LikelihoodKernels
         var s1 = default(TVec);
         var s2 = default(TVec);
         var s3 = default(TVec);
-        for (long row = begin + Group.IdxX; row < end; row += Group.DimX)
+        long row = begin + Group.IdxX;
+        long step = Group.DimX;
+        // Four rows per step as in ValueAndGradientKernel: each point's sum still adds the rows in the thread's order.
+        bool four = TStep.FourRows && TVec.Capacity <= 4;
+        for (; four && row + 3 * step < end; row += 4 * step)
         {
-            TModel.Accumulate(model, a0, data, row, ref s0);
-            TModel.Accumulate(model, a1, data, row, ref s1);
-            TModel.Accumulate(model, a2, data, row, ref s2);
-            TModel.Accumulate(model, a3, data, row, ref s3);
+            FourPoints(model, a0, a1, a2, a3, data, row, ref s0, ref s1, ref s2, ref s3);
+            FourPoints(model, a0, a1, a2, a3, data, row + step, ref s0, ref s1, ref s2, ref s3);
+            FourPoints(model, a0, a1, a2, a3, data, row + 2 * step, ref s0, ref s1, ref s2, ref s3);
+            FourPoints(model, a0, a1, a2, a3, data, row + 3 * step, ref s0, ref s1, ref s2, ref s3);
         }
+        for (; row < end; row += step)
+            FourPoints(model, a0, a1, a2, a3, data, row, ref s0, ref s1, ref s2, ref s3);
 
         var shared = TSum.Shared();
         long at = first * chunks + chunkOffset + Grid.IdxY;
@@ -303,6 +323,19 @@ public static class LikelihoodKernels
             partials[at + 2 * chunks] = t2;
             partials[at + 3 * chunks] = t3;
         }
+    }
+
+    /// <summary>One row's terms at a sweep group's four points, each into its own sums.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void FourPoints<TModel, TVec>(in TModel model, in TVec a0, in TVec a1, in TVec a2, in TVec a3, in DeviceRows data,
+        long row, ref TVec s0, ref TVec s1, ref TVec s2, ref TVec s3)
+        where TModel : unmanaged, ILikelihoodModel<TModel>
+        where TVec : unmanaged, ITermVector<TVec>
+    {
+        TModel.Accumulate(model, a0, data, row, ref s0);
+        TModel.Accumulate(model, a1, data, row, ref s1);
+        TModel.Accumulate(model, a2, data, row, ref s2);
+        TModel.Accumulate(model, a3, data, row, ref s3);
     }
 
     /// <summary>

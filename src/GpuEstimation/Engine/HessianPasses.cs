@@ -40,8 +40,8 @@ internal static class HessianPasses
         }
     }
 
-    /// <summary>The kernel pass over the evaluator's row blocks (one run per device), with its group sum's shared memory, or null.</summary>
-    public static IHessianPass? Kernel<TModel, TVec, TSum>(LikelihoodEngine<TModel> owner, KernelBlocks[] blocks, SharedMemoryConfig shared)
+    /// <summary>The kernel pass over the evaluator's row blocks (one run per device), or null.</summary>
+    public static IHessianPass? Kernel<TModel, TVec, TSum>(LikelihoodEngine<TModel> owner, KernelBlocks[] blocks)
         where TModel : unmanaged, ILikelihoodModel<TModel>
         where TVec : unmanaged, ITermVector<TVec>
         where TSum : struct, IGroupSum
@@ -51,7 +51,7 @@ internal static class HessianPasses
         try
         {
             return (IHessianPass)Activator.CreateInstance(
-                typeof(KernelHessianPass<,,>).MakeGenericType(typeof(TModel), typeof(TVec), typeof(TSum)), owner, blocks, shared)!;
+                typeof(KernelHessianPass<,,>).MakeGenericType(typeof(TModel), typeof(TVec), typeof(TSum)), owner, blocks)!;
         }
         catch (System.Reflection.TargetInvocationException e) when (e.InnerException is KernelException inner)
         {

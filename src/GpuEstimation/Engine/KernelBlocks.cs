@@ -288,7 +288,7 @@ internal sealed class KernelBlocks : IDisposable
     public long GroupOffset(int block) => _groupOffsets[block];
 
     /// <summary>The reduction launch of block <paramref name="block"/>.</summary>
-    public KernelConfig Config(int block, SharedMemoryConfig shared) => new(Groups(block), GroupSize, shared);
+    public KernelConfig Config(int block, GroupShape shape) => new(Groups(block), shape.GroupSize, shape.Shared);
 
     /// <summary>The blocks that hold rows [first, first + count).</summary>
     public (int Begin, int End) Covering(long first, long count) =>

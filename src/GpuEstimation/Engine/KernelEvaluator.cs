@@ -24,7 +24,6 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
     private readonly Shard[] _shards = [];
     private readonly KernelBlocks[] _runs;
     private readonly double[] _hostPartials;
-    private readonly SharedMemoryConfig _shared;
     private ITriangleLauncher? _triangle;
 
     /// <summary>Rows per data chunk of a sweep: small enough to stay in cache across the points of a launch.</summary>
@@ -33,10 +32,6 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
     public KernelEvaluator(LikelihoodEngine<TModel> owner, IReadOnlyList<double[]> columns) : base(owner)
     {
         var device = owner.Device;
-        // Devices of one kind: the first one's warp size for all.
-        int dynamicDoubles = TSum.DynamicDoubles(device.GroupSize, device.Accelerators[0].WarpSize);
-        _shared = dynamicDoubles > 0 ? SharedMemoryConfig.RequestDynamic<double>(dynamicDoubles) : default;
-
         var runs = _runs = KernelBlocks.Shards(device, columns, owner.Rows);
         _blocks = runs[0];
         try
@@ -45,8 +40,8 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
             for (int s = 0; s < runs.Length; s++)
                 _shards[s] = new Shard(this, runs[s]);
             _hostPartials = new double[_blocks.TotalGroups * Terms];
-            Hessian = HessianPasses.Kernel<TModel, TVec, TSum>(owner, runs, _shared);
-            LeastSquares = LeastSquaresPasses.Kernel<TModel, TVec, TSum>(owner, runs, _shared);
+            Hessian = HessianPasses.Kernel<TModel, TVec, TSum>(owner, runs);
+            LeastSquares = LeastSquaresPasses.Kernel<TModel, TVec, TSum>(owner, runs);
         }
         catch
         {
@@ -66,15 +61,21 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
             Blocks = blocks;
             var accelerator = blocks.Accelerator;
             accelerator.Bind();
+            // IRowStep: one row per step on ILGPU's CPU accelerator, four on the GPUs.
             Kernel = owner.Guard(KernelException.ValueAndGradient, compiling: true, () =>
-                accelerator.LoadStreamKernel<ArrayView<double>, long, TModel, TVec, int, ArrayView<double>>(
-                    LikelihoodKernels.ValueAndGradientKernel<TModel, TVec, TSum>));
+                accelerator.AcceleratorType == AcceleratorType.CPU
+                    ? accelerator.LoadStreamKernel<ArrayView<double>, long, TModel, TVec, int, ArrayView<double>>(
+                        LikelihoodKernels.ValueAndGradientKernel<TModel, TVec, TSum, OneRowPerStep>)
+                    : accelerator.LoadStreamKernel<ArrayView<double>, long, TModel, TVec, int, ArrayView<double>>(
+                        LikelihoodKernels.ValueAndGradientKernel<TModel, TVec, TSum, FourRowsPerStep>));
+            Shape = GroupShape.Of<TSum>(accelerator, Kernel, blocks.GroupSize);
             PartialsLength = (blocks.GroupOffset(blocks.End) - blocks.GroupOffset(blocks.Begin)) * owner.Terms;
             Partials = accelerator.Allocate1D<double>(Math.Max(1, PartialsLength));
         }
 
         public KernelBlocks Blocks { get; }
         public Action<KernelConfig, ArrayView<double>, long, TModel, TVec, int, ArrayView<double>> Kernel { get; }
+        public GroupShape Shape { get; }
         public MemoryBuffer1D<double, Stride1D.Dense> Partials { get; }
         // The run's value-and-gradient partials: from its first block's groups on.
         public long PartialsLength { get; }
@@ -83,6 +84,7 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
         public Action<Index1D, ArrayView<double>, long, TModel, TVec, long, int, ArrayView<double>>? Scores;
         public MemoryBuffer1D<double, Stride1D.Dense>? ScoreOutput;
         public Action<KernelConfig, ArrayView<double>, long, TModel, ArrayView<ValueOnly<TVec>>, long, long, long, ArrayView<double>>? Sweep;
+        public GroupShape SweepShape;
         public Action<Index1D, ArrayView<double>, int, ArrayView<double>>? SumChunks;
         public MemoryBuffer1D<ValueOnly<TVec>, Stride1D.Dense>? SweepArguments;
         public MemoryBuffer1D<double, Stride1D.Dense>? SweepPartials, SweepSums;
@@ -131,7 +133,7 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
         long first = blocks.GroupOffset(blocks.Begin);
         foreach (var (block, data) in blocks.Walk())
         {
-            shard.Kernel(blocks.Config(block, _shared), data, blocks.RowsOf(block), model, arguments, Terms,
+            shard.Kernel(blocks.Config(block, shard.Shape), data, blocks.RowsOf(block), model, arguments, Terms,
                 shard.Partials.View.SubView((blocks.GroupOffset(block) - first) * Terms, (long)blocks.Groups(block) * Terms));
         }
         if (shard.PartialsLength > 0)
@@ -183,8 +185,12 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
             var accelerator = shard.Blocks.Accelerator;
             accelerator.Bind();
             shard.Sweep ??= Guard(KernelException.Sweep, compiling: true, () =>
-                accelerator.LoadStreamKernel<ArrayView<double>, long, TModel, ArrayView<ValueOnly<TVec>>, long, long, long, ArrayView<double>>(
-                    LikelihoodKernels.SweepKernel<TModel, ValueOnly<TVec>, TSum>));
+                accelerator.AcceleratorType == AcceleratorType.CPU
+                    ? accelerator.LoadStreamKernel<ArrayView<double>, long, TModel, ArrayView<ValueOnly<TVec>>, long, long, long, ArrayView<double>>(
+                        LikelihoodKernels.SweepKernel<TModel, ValueOnly<TVec>, TSum, OneRowPerStep>)
+                    : accelerator.LoadStreamKernel<ArrayView<double>, long, TModel, ArrayView<ValueOnly<TVec>>, long, long, long, ArrayView<double>>(
+                        LikelihoodKernels.SweepKernel<TModel, ValueOnly<TVec>, TSum, FourRowsPerStep>));
+            shard.SweepShape = GroupShape.Of<TSum>(accelerator, shard.Sweep, shard.Blocks.GroupSize);
             if (_shards.Length == 1)
             {
                 shard.SumChunks ??= Guard(KernelException.SumChunks, compiling: true, () =>
@@ -222,7 +228,7 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
                 foreach (var (block, data) in blocks.Walk())
                 {
                     var config = new KernelConfig(new Index2D(groups, (int)(chunkOffsets[block + 1] - chunkOffsets[block])),
-                        new Index2D(Owner.Device.GroupSize, 1), _shared);
+                        new Index2D(shard.SweepShape.GroupSize, 1), shard.SweepShape.Shared);
                     shard.Sweep!(config, data, blocks.RowsOf(block), Owner.Model, arguments.View, chunkRows, chunkOffsets[block] - chunkBase, runChunks, partials.View);
                 }
                 if (_shards.Length == 1)
@@ -317,6 +323,7 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
     {
         private readonly KernelEvaluator<TModel, TVec, TSum> _owner;
         private readonly Action<KernelConfig, ArrayView<double>, long, TModel, TVec, int, int, int, int, ArrayView<double>>[] _kernels;
+        private readonly GroupShape[] _shapes;
         private readonly MemoryBuffer1D<double, Stride1D.Dense>[] _partials;
         // Per run: its blocks' partials, each the largest block's groups × the triangle (KernelBlocks.PartialsAt).
         private readonly double[][] _hostPartials;
@@ -330,6 +337,7 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
             _perBlock = (long)(owner._blocks.Count == 0 ? 1 : owner._blocks.Groups(0)) * _length;
             int runs = owner._shards.Length;
             _kernels = new Action<KernelConfig, ArrayView<double>, long, TModel, TVec, int, int, int, int, ArrayView<double>>[runs];
+            _shapes = new GroupShape[runs];
             _partials = new MemoryBuffer1D<double, Stride1D.Dense>[runs];
             _hostPartials = new double[runs][];
             try
@@ -342,6 +350,7 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
                     _kernels[r] = owner.Guard(KernelException.ScoreProducts, compiling: true, () =>
                         accelerator.LoadStreamKernel<ArrayView<double>, long, TModel, TVec, int, int, int, int, ArrayView<double>>(
                             LikelihoodKernels.ScoreProductsKernel<TModel, TVec, TSums, TSum>));
+                    _shapes[r] = GroupShape.Of<TSum>(accelerator, _kernels[r], blocks.GroupSize);
                     _partials[r] = accelerator.Allocate1D<double>(_perBlock);
                     _hostPartials[r] = new double[blocks.HostPartialsLength(runs, _perBlock)];
                 }
@@ -376,7 +385,7 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
             foreach (var (block, data) in blocks.Walk())
             {
                 int groups = blocks.Groups(block);
-                var config = blocks.Config(block, _owner._shared);
+                var config = blocks.Config(block, _shapes[r]);
                 _owner.Guard(KernelException.ScoreProducts, compiling: false, () =>
                 {
                     int row = 0, column = 0;

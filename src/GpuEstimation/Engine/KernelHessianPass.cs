@@ -18,7 +18,6 @@ internal sealed class KernelHessianPass<TModel, TVec, TSum> : IHessianPass, IDis
     private readonly LikelihoodEngine<TModel> _owner;
     private readonly Run[] _runs;
     private readonly KernelBlocks[] _blocks;
-    private readonly SharedMemoryConfig _shared;
     private readonly HessianLayout _layout;
     private readonly double[] _sums;
     private readonly double[] _arguments = new double[TVec.Capacity];
@@ -34,6 +33,7 @@ internal sealed class KernelHessianPass<TModel, TVec, TSum> : IHessianPass, IDis
     {
         public required KernelBlocks Blocks { get; init; }
         public required Action<KernelConfig, ArrayView<double>, long, TModel, TVec, ArrayView<int>, int, int, ArrayView<double>> Kernel { get; init; }
+        public required GroupShape Shape { get; init; }
         public required MemoryBuffer1D<int, Stride1D.Dense> Entries { get; init; }
         public required MemoryBuffer1D<double, Stride1D.Dense> Partials { get; init; }
         public required double[] HostPartials { get; init; }
@@ -49,10 +49,9 @@ internal sealed class KernelHessianPass<TModel, TVec, TSum> : IHessianPass, IDis
         }
     }
 
-    public KernelHessianPass(LikelihoodEngine<TModel> owner, KernelBlocks[] runs, SharedMemoryConfig shared)
+    public KernelHessianPass(LikelihoodEngine<TModel> owner, KernelBlocks[] runs)
     {
         _owner = owner;
-        _shared = shared;
         var model = owner.Model;
         _layout = new HessianLayout(model.DesignWidth, model.ExtraParameters);
         _sums = new double[_layout.Entries.Length];
@@ -81,6 +80,7 @@ internal sealed class KernelHessianPass<TModel, TVec, TSum> : IHessianPass, IDis
                 {
                     Blocks = blocks,
                     Kernel = kernel,
+                    Shape = GroupShape.Of<TSum>(accelerator, kernel, blocks.GroupSize),
                     Entries = entries,
                     Partials = accelerator.Allocate1D<double>(perBlock),
                     HostPartials = new double[blocks.HostPartialsLength(runs.Length, perBlock)],
@@ -128,7 +128,7 @@ internal sealed class KernelHessianPass<TModel, TVec, TSum> : IHessianPass, IDis
         foreach (var (block, data) in blocks.Walk())
         {
             int groups = blocks.Groups(block);
-            var config = blocks.Config(block, _shared);
+            var config = blocks.Config(block, run.Shape);
             for (int first = 0; first < total; first += PerLaunch)
             {
                 int count = Math.Min(PerLaunch, total - first);

@@ -22,7 +22,7 @@ internal sealed class KernelLeastSquaresPass<TMean, TVec, TSum> : ILeastSquares,
     private readonly Backend _backend;
     private readonly string _modelName;
     private readonly KernelBlocks[] _runs;
-    private readonly SharedMemoryConfig _shared;
+    private readonly GroupShape[] _shapes;
     private readonly int _entries;
     private readonly int _perLaunch;
     private readonly long _perBlock;
@@ -33,13 +33,13 @@ internal sealed class KernelLeastSquaresPass<TMean, TVec, TSum> : ILeastSquares,
     private readonly double[] _triangle;
     private readonly double[] _arguments = new double[TVec.Capacity];
 
-    public KernelLeastSquaresPass(NonlinearRegressionModel<TMean> model, ComputeDevice device, string modelName, KernelBlocks[] runs, SharedMemoryConfig shared)
+    public KernelLeastSquaresPass(NonlinearRegressionModel<TMean> model, ComputeDevice device, string modelName, KernelBlocks[] runs)
     {
         _mean = model.Mean;
         _backend = device.Backend;
         _modelName = modelName;
         _runs = runs;
-        _shared = shared;
+        _shapes = new GroupShape[runs.Length];
         _entries = UpperTriangle.Entries(_mean.ParameterCount + 1);
         _triangle = new double[_entries];
         _perBlock = (long)(runs[0].Count == 0 ? 1 : runs[0].Groups(0)) * _entries;
@@ -60,6 +60,7 @@ internal sealed class KernelLeastSquaresPass<TMean, TVec, TSum> : ILeastSquares,
                     <= 32 => Load<Twice<Twice<Twice<Vec4>>>>(accelerator),
                     _ => Load<Twice<Twice<Twice<Twice<Vec4>>>>>(accelerator),
                 };
+                _shapes[r] = GroupShape.Of<TSum>(accelerator, _kernels[r], runs[r].GroupSize);
                 _partials[r] = accelerator.Allocate1D<double>(_perBlock);
                 _hostPartials[r] = new double[runs[r].HostPartialsLength(runs.Length, _perBlock)];
             }
@@ -116,7 +117,7 @@ internal sealed class KernelLeastSquaresPass<TMean, TVec, TSum> : ILeastSquares,
         foreach (var (block, data) in blocks.Walk())
         {
             int groups = blocks.Groups(block);
-            var config = blocks.Config(block, _shared);
+            var config = blocks.Config(block, _shapes[r]);
             int row = 0, column = 0;
             for (int first = 0; first < _entries; first += _perLaunch)
             {

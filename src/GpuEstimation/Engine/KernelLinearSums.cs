@@ -22,7 +22,6 @@ internal sealed class KernelLinearSums<TModel, TSum> : ILinearSums
     private readonly LikelihoodEngine<TModel> _owner;
     private readonly Run[] _runs = [];
     private readonly KernelBlocks[] _blockRuns = [];
-    private readonly SharedMemoryConfig _shared;
     private readonly Dictionary<int[], Plan> _plans = new(ReferenceEqualityComparer.Instance);
 
     /// <summary>One device's run of blocks with its kernels and buffers.</summary>
@@ -31,6 +30,7 @@ internal sealed class KernelLinearSums<TModel, TSum> : ILinearSums
         public required KernelBlocks Blocks { get; init; }
         public required Action<Index1D, ArrayView<double>, long, TModel, Vec4, ArrayView<double>, int, ArrayView<double>> RowKernel { get; init; }
         public required Action<KernelConfig, ArrayView<double>, long, ArrayView<int>, int, ArrayView<double>, ArrayView<int>, ArrayView<double>> TileKernel { get; init; }
+        public required GroupShape TileShape { get; init; }
         public required MemoryBuffer1D<double, Stride1D.Dense> Coefficients { get; init; }
         public required MemoryBuffer1D<double, Stride1D.Dense> Derivatives { get; init; }
         public required MemoryBuffer1D<int, Stride1D.Dense> DesignColumns { get; init; }
@@ -50,8 +50,6 @@ internal sealed class KernelLinearSums<TModel, TSum> : ILinearSums
         _owner = owner;
         var model = owner.Model;
         long rows = owner.Rows;
-        int dynamicDoubles = TSum.DynamicDoubles(owner.Device.GroupSize, owner.Device.Accelerators[0].WarpSize);
-        _shared = dynamicDoubles > 0 ? SharedMemoryConfig.RequestDynamic<double>(dynamicDoubles) : default;
         var runs = KernelBlocks.Shards(owner.Device, columns, rows);
         _runs = KernelBlocks.Build(runs, blocks =>
         {
@@ -67,6 +65,7 @@ internal sealed class KernelLinearSums<TModel, TSum> : ILinearSums
                 Blocks = blocks,
                 RowKernel = rowKernel,
                 TileKernel = tileKernel,
+                TileShape = GroupShape.Of<TSum>(accelerator, tileKernel, blocks.GroupSize),
                 Coefficients = accelerator.Allocate1D<double>(Math.Max(1, model.DesignWidth)),
                 // One block's derivatives at a time.
                 Derivatives = accelerator.Allocate1D<double>(Math.Max(1, 6 * Math.Min(rows, blocks.BlockRows))),
@@ -108,7 +107,7 @@ internal sealed class KernelLinearSums<TModel, TSum> : ILinearSums
                 for (int first = 0; first < plan.TileCount; first += MaxTilesPerLaunch)
                 {
                     int count = Math.Min(MaxTilesPerLaunch, plan.TileCount - first);
-                    var config = new KernelConfig(new Index2D(groups, count), new Index2D(_owner.Device.GroupSize, 1), _shared);
+                    var config = new KernelConfig(new Index2D(groups, count), new Index2D(run.TileShape.GroupSize, 1), run.TileShape.Shared);
                     run.TileKernel(config, data, n, run.DesignColumns.View, _owner.Model.DesignWidth, run.Derivatives.View,
                         plan.Tiles[r].View.SubView(first, count), plan.Partials[r].View.SubView((long)first * groups * LikelihoodKernels.TileSums, (long)count * groups * LikelihoodKernels.TileSums));
                 }

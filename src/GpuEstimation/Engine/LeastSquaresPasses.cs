@@ -21,8 +21,8 @@ internal static class LeastSquaresPasses
                 owner.Model, owner.Rows, data, parallel, chunks)!
             : null;
 
-    /// <summary>The kernel pass over the evaluator's row blocks (one run per device), with its group sum's shared memory, or null.</summary>
-    public static ILeastSquares? Kernel<TModel, TVec, TSum>(LikelihoodEngine<TModel> owner, KernelBlocks[] blocks, SharedMemoryConfig shared)
+    /// <summary>The kernel pass over the evaluator's row blocks (one run per device), or null.</summary>
+    public static ILeastSquares? Kernel<TModel, TVec, TSum>(LikelihoodEngine<TModel> owner, KernelBlocks[] blocks)
         where TModel : unmanaged, ILikelihoodModel<TModel>
         where TVec : unmanaged, ITermVector<TVec>
         where TSum : struct, IGroupSum
@@ -32,7 +32,7 @@ internal static class LeastSquaresPasses
         try
         {
             return (ILeastSquares)Activator.CreateInstance(typeof(KernelLeastSquaresPass<,,>).MakeGenericType(mean, typeof(TVec), typeof(TSum)),
-                owner.Model, owner.Device, owner.ModelName, blocks, shared)!;
+                owner.Model, owner.Device, owner.ModelName, blocks)!;
         }
         catch (System.Reflection.TargetInvocationException e) when (e.InnerException is KernelException or InputException)
         {

@@ -106,7 +106,6 @@ internal sealed class KernelMixturePass<TX, TK, TSums, TSum> : MixturePass
     private readonly ComputeDevice _device;
     private readonly DeviceRun[] _runs = [];
     private readonly KernelBlocks[] _blockRuns = [];
-    private readonly SharedMemoryConfig _shared;
     private int[]? _uploadedCodes;
     // The log-likelihood of the pass under way, added with the statistics.
     private double _logLikelihood;
@@ -116,6 +115,7 @@ internal sealed class KernelMixturePass<TX, TK, TSums, TSum> : MixturePass
     {
         public required KernelBlocks Blocks { get; init; }
         public required Action<KernelConfig, ArrayView<double>, long, int, int, int, ArrayView<double>, ArrayView<int>, int, int, ArrayView<double>> Kernel { get; init; }
+        public required GroupShape Shape { get; init; }
         public MemoryBuffer1D<double, Stride1D.Dense>? Parameters;
         public MemoryBuffer1D<int, Stride1D.Dense>? Codes;
         public MemoryBuffer1D<double, Stride1D.Dense>? Partials;
@@ -135,18 +135,18 @@ internal sealed class KernelMixturePass<TX, TK, TSums, TSum> : MixturePass
         : base(columns.Count, components, diagonal)
     {
         _device = device;
-        int dynamicDoubles = TSum.DynamicDoubles(device.GroupSize, device.Accelerators[0].WarpSize);
-        _shared = dynamicDoubles > 0 ? SharedMemoryConfig.RequestDynamic<double>(dynamicDoubles) : default;
         var runs = KernelBlocks.Shards(device, columns, columns[0].LongLength);
         _runs = KernelBlocks.Build(runs, blocks =>
         {
             try
             {
+                var kernel = blocks.Accelerator.LoadStreamKernel<ArrayView<double>, long, int, int, int, ArrayView<double>, ArrayView<int>, int, int, ArrayView<double>>(
+                    GaussianMixtureKernels.StatisticsKernel<TX, TK, TSums, TSum>);
                 return new DeviceRun
                 {
                     Blocks = blocks,
-                    Kernel = blocks.Accelerator.LoadStreamKernel<ArrayView<double>, long, int, int, int, ArrayView<double>, ArrayView<int>, int, int, ArrayView<double>>(
-                        GaussianMixtureKernels.StatisticsKernel<TX, TK, TSums, TSum>),
+                    Kernel = kernel,
+                    Shape = GroupShape.Of<TSum>(blocks.Accelerator, kernel, blocks.GroupSize),
                 };
             }
             catch (Exception e)
@@ -239,7 +239,7 @@ internal sealed class KernelMixturePass<TX, TK, TSums, TSum> : MixturePass
         foreach (var (block, data) in blocks.Walk())
         {
             int groups = blocks.Groups(block), stride = groups * (TSums.Capacity + 1);
-            var config = blocks.Config(block, _shared);
+            var config = blocks.Config(block, run.Shape);
             for (int launch = 0; launch < launches; launch++)
             {
                 int first = launch * TSums.Capacity, count = Math.Min(TSums.Capacity, codes.Length - first);
