@@ -18,21 +18,40 @@ public static class LikelihoodKernels
     /// dynamic shared memory that <typeparamref name="TSum"/>, the backend's group sum, asks for
     /// (<see cref="IGroupSum.DynamicDoubles"/>).
     /// </summary>
-    public static void ValueAndGradientKernel<TModel, TVec, TSum, TStep>(
+    public static void ValueAndGradientKernel<TModel, TVec, TSum>(
         ArrayView<double> values, long rows, TModel model, TVec arguments, int terms, ArrayView<double> partials)
         where TModel : unmanaged, ILikelihoodModel<TModel>
         where TVec : unmanaged, ITermVector<TVec>
         where TSum : struct, IGroupSum
-        where TStep : struct, IRowStep
+    {
+        var data = new DeviceRows(values, rows);
+        var sums = default(TVec);
+        long stride = (long)Grid.DimX * Group.DimX;
+        for (long row = (long)Grid.IdxX * Group.DimX + Group.IdxX; row < rows; row += stride)
+            TModel.Accumulate(model, arguments, data, row, ref sums);
+        WritePartials<TVec, TSum>(sums, terms, partials);
+    }
+
+    /// <summary>
+    /// <see cref="ValueAndGradientKernel"/> taking four of a thread's rows per step, for the catalogue's families on a
+    /// GPU (the engine's choice): their per-row work is light and the kernel is bound by reading memory, which a GPU
+    /// does at its full rate only with several loads per thread outstanding; the four rows' loads do not depend on the
+    /// sums, so they are in flight together (docs/design.md, "Kernel shapes"). The rows are still added in each
+    /// thread's order, so the sums are the bits of <see cref="ValueAndGradientKernel"/>. A separate kernel, not a
+    /// branch in that one: models with heavy rows (GLMs, mixtures) would pay four more copies of their row in
+    /// compile time for nothing.
+    /// </summary>
+    public static void ValueAndGradientFourRowsKernel<TModel, TVec, TSum>(
+        ArrayView<double> values, long rows, TModel model, TVec arguments, int terms, ArrayView<double> partials)
+        where TModel : unmanaged, ILikelihoodModel<TModel>
+        where TVec : unmanaged, ITermVector<TVec>
+        where TSum : struct, IGroupSum
     {
         var data = new DeviceRows(values, rows);
         var sums = default(TVec);
         long stride = (long)Grid.DimX * Group.DimX;
         long row = (long)Grid.IdxX * Group.DimX + Group.IdxX;
-        // Four of the thread's rows per step where TStep says so (IRowStep); the rows are still added in the thread's
-        // order, so the sums are the bits of the one-row loop.
-        bool four = TStep.FourRows && TVec.Capacity <= 4;
-        for (; four && row + 3 * stride < rows; row += 4 * stride)
+        for (; row + 3 * stride < rows; row += 4 * stride)
         {
             TModel.Accumulate(model, arguments, data, row, ref sums);
             TModel.Accumulate(model, arguments, data, row + stride, ref sums);
@@ -41,7 +60,14 @@ public static class LikelihoodKernels
         }
         for (; row < rows; row += stride)
             TModel.Accumulate(model, arguments, data, row, ref sums);
+        WritePartials<TVec, TSum>(sums, terms, partials);
+    }
 
+    /// <summary>The group's sums of each thread's <paramref name="sums"/>, one partial per term: <c>partials[group * terms + k]</c>.</summary>
+    private static void WritePartials<TVec, TSum>(in TVec sums, int terms, ArrayView<double> partials)
+        where TVec : unmanaged, ITermVector<TVec>
+        where TSum : struct, IGroupSum
+    {
         var shared = TSum.Shared();
         for (int k = 0; k < terms; k++)
         {
@@ -276,13 +302,40 @@ public static class LikelihoodKernels
     /// flight. Pass <see cref="ValueOnly{T}"/> sums: the gradient is not needed. Same group-size and shared-memory
     /// requirements as <see cref="ValueAndGradientKernel"/>.
     /// </summary>
-    public static void SweepKernel<TModel, TVec, TSum, TStep>(
+    public static void SweepKernel<TModel, TVec, TSum>(
         ArrayView<double> values, long rows, TModel model, ArrayView<TVec> points, long chunkRows, long chunkOffset, long chunks,
         ArrayView<double> partials)
         where TModel : unmanaged, ILikelihoodModel<TModel>
         where TVec : unmanaged, ITermVector<TVec>
         where TSum : struct, IGroupSum
-        where TStep : struct, IRowStep
+    {
+        var data = new DeviceRows(values, rows);
+        long first = (long)Grid.IdxX * SweepPointsPerGroup;
+        var a0 = points[first];
+        var a1 = points[first + 1];
+        var a2 = points[first + 2];
+        var a3 = points[first + 3];
+        long begin = Grid.IdxY * chunkRows;
+        long end = begin + chunkRows < rows ? begin + chunkRows : rows;
+        var s0 = default(TVec);
+        var s1 = default(TVec);
+        var s2 = default(TVec);
+        var s3 = default(TVec);
+        for (long row = begin + Group.IdxX; row < end; row += Group.DimX)
+            FourPoints(model, a0, a1, a2, a3, data, row, ref s0, ref s1, ref s2, ref s3);
+        WriteSweepPartials<TVec, TSum>(s0, s1, s2, s3, first * chunks + chunkOffset + Grid.IdxY, chunks, partials);
+    }
+
+    /// <summary>
+    /// <see cref="SweepKernel"/> taking four of a thread's rows per step, for the catalogue's families on a GPU, as
+    /// <see cref="ValueAndGradientFourRowsKernel"/>: each point's sum adds the rows in the thread's order (the same bits).
+    /// </summary>
+    public static void SweepFourRowsKernel<TModel, TVec, TSum>(
+        ArrayView<double> values, long rows, TModel model, ArrayView<TVec> points, long chunkRows, long chunkOffset, long chunks,
+        ArrayView<double> partials)
+        where TModel : unmanaged, ILikelihoodModel<TModel>
+        where TVec : unmanaged, ITermVector<TVec>
+        where TSum : struct, IGroupSum
     {
         var data = new DeviceRows(values, rows);
         long first = (long)Grid.IdxX * SweepPointsPerGroup;
@@ -298,9 +351,7 @@ public static class LikelihoodKernels
         var s3 = default(TVec);
         long row = begin + Group.IdxX;
         long step = Group.DimX;
-        // Four rows per step as in ValueAndGradientKernel: each point's sum still adds the rows in the thread's order.
-        bool four = TStep.FourRows && TVec.Capacity <= 4;
-        for (; four && row + 3 * step < end; row += 4 * step)
+        for (; row + 3 * step < end; row += 4 * step)
         {
             FourPoints(model, a0, a1, a2, a3, data, row, ref s0, ref s1, ref s2, ref s3);
             FourPoints(model, a0, a1, a2, a3, data, row + step, ref s0, ref s1, ref s2, ref s3);
@@ -309,9 +360,15 @@ public static class LikelihoodKernels
         }
         for (; row < end; row += step)
             FourPoints(model, a0, a1, a2, a3, data, row, ref s0, ref s1, ref s2, ref s3);
+        WriteSweepPartials<TVec, TSum>(s0, s1, s2, s3, first * chunks + chunkOffset + Grid.IdxY, chunks, partials);
+    }
 
+    /// <summary>A sweep group's four points' sums, reduced in the group: <c>partials[at + i · chunks]</c> for point i.</summary>
+    private static void WriteSweepPartials<TVec, TSum>(in TVec s0, in TVec s1, in TVec s2, in TVec s3, long at, long chunks, ArrayView<double> partials)
+        where TVec : unmanaged, ITermVector<TVec>
+        where TSum : struct, IGroupSum
+    {
         var shared = TSum.Shared();
-        long at = first * chunks + chunkOffset + Grid.IdxY;
         double t0 = TSum.GroupSum(s0.Get(0), shared);
         double t1 = TSum.GroupSum(s1.Get(0), shared);
         double t2 = TSum.GroupSum(s2.Get(0), shared);

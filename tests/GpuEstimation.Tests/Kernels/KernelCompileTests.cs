@@ -95,7 +95,7 @@ public sealed class KernelCompileTests : IDisposable
         var vector = typeof(Twice<Vec4>);
         var methods = new[]
         {
-            typeof(LikelihoodKernels).GetMethod(nameof(LikelihoodKernels.ValueAndGradientKernel))!.MakeGenericMethod(model, vector, sum, typeof(FourRowsPerStep)),
+            typeof(LikelihoodKernels).GetMethod(nameof(LikelihoodKernels.ValueAndGradientKernel))!.MakeGenericMethod(model, vector, sum),
             typeof(LikelihoodKernels).GetMethod(nameof(LikelihoodKernels.ScoreProductsKernel))!.MakeGenericMethod(model, vector, vector, sum),
             typeof(LeastSquaresKernels).GetMethod(nameof(LeastSquaresKernels.NormalEquationsKernel))!
                 .MakeGenericMethod(typeof(NistMeans.Rat43), vector, typeof(Twice<Twice<Twice<Twice<Vec4>>>>), sum),
@@ -161,10 +161,15 @@ public sealed class KernelCompileTests : IDisposable
             : [typeof(Vec4)];
         foreach (var vector in vectors)
         {
-            // With the GPUs' row step (IRowStep): four rows per step where the model has at most four sums.
-            yield return Entry(nameof(LikelihoodKernels.ValueAndGradientKernel), true, model, vector, sum, typeof(FourRowsPerStep));
+            yield return Entry(nameof(LikelihoodKernels.ValueAndGradientKernel), true, model, vector, sum);
             // Sweeps accumulate value-only sums, as the engine launches them.
-            yield return Entry(nameof(LikelihoodKernels.SweepKernel), true, model, typeof(ValueOnly<>).MakeGenericType(vector), sum, typeof(FourRowsPerStep));
+            yield return Entry(nameof(LikelihoodKernels.SweepKernel), true, model, typeof(ValueOnly<>).MakeGenericType(vector), sum);
+            // The catalogue's families take the four-rows-per-step forms on a GPU.
+            if (model.GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IDistribution<>)))
+            {
+                yield return Entry(nameof(LikelihoodKernels.ValueAndGradientFourRowsKernel), true, model, vector, sum);
+                yield return Entry(nameof(LikelihoodKernels.SweepFourRowsKernel), true, model, typeof(ValueOnly<>).MakeGenericType(vector), sum);
+            }
             yield return Entry(nameof(LikelihoodKernels.PointwiseKernel), false, model, vector);
             // The robust covariance's meat: sums as wide as the term vector (the widest: a 64-entry block of the triangle).
             yield return Entry(nameof(LikelihoodKernels.ScoreProductsKernel), true, model, vector, vector, sum);
