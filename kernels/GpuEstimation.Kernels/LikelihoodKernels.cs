@@ -310,17 +310,8 @@ public static class LikelihoodKernels
         where TSum : struct, IGroupSum
     {
         var data = new DeviceRows(values, rows);
-        long first = (long)Grid.IdxX * SweepPointsPerGroup;
-        var a0 = points[first];
-        var a1 = points[first + 1];
-        var a2 = points[first + 2];
-        var a3 = points[first + 3];
-        long begin = Grid.IdxY * chunkRows;
-        long end = begin + chunkRows < rows ? begin + chunkRows : rows;
-        var s0 = default(TVec);
-        var s1 = default(TVec);
-        var s2 = default(TVec);
-        var s3 = default(TVec);
+        SweepChunk(points, chunkRows, rows, out long first, out long begin, out long end, out var a0, out var a1, out var a2, out var a3);
+        TVec s0 = default, s1 = default, s2 = default, s3 = default;
         for (long row = begin + Group.IdxX; row < end; row += Group.DimX)
             FourPoints(model, a0, a1, a2, a3, data, row, ref s0, ref s1, ref s2, ref s3);
         WriteSweepPartials<TVec, TSum>(s0, s1, s2, s3, first * chunks + chunkOffset + Grid.IdxY, chunks, partials);
@@ -338,17 +329,8 @@ public static class LikelihoodKernels
         where TSum : struct, IGroupSum
     {
         var data = new DeviceRows(values, rows);
-        long first = (long)Grid.IdxX * SweepPointsPerGroup;
-        var a0 = points[first];
-        var a1 = points[first + 1];
-        var a2 = points[first + 2];
-        var a3 = points[first + 3];
-        long begin = Grid.IdxY * chunkRows;
-        long end = begin + chunkRows < rows ? begin + chunkRows : rows;
-        var s0 = default(TVec);
-        var s1 = default(TVec);
-        var s2 = default(TVec);
-        var s3 = default(TVec);
+        SweepChunk(points, chunkRows, rows, out long first, out long begin, out long end, out var a0, out var a1, out var a2, out var a3);
+        TVec s0 = default, s1 = default, s2 = default, s3 = default;
         long row = begin + Group.IdxX;
         long step = Group.DimX;
         for (; row + 3 * step < end; row += 4 * step)
@@ -361,6 +343,21 @@ public static class LikelihoodKernels
         for (; row < end; row += step)
             FourPoints(model, a0, a1, a2, a3, data, row, ref s0, ref s1, ref s2, ref s3);
         WriteSweepPartials<TVec, TSum>(s0, s1, s2, s3, first * chunks + chunkOffset + Grid.IdxY, chunks, partials);
+    }
+
+    /// <summary>A sweep group's four points (from <c>first</c>) and its data chunk's rows [begin, end).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void SweepChunk<TVec>(ArrayView<TVec> points, long chunkRows, long rows, out long first, out long begin, out long end,
+        out TVec a0, out TVec a1, out TVec a2, out TVec a3)
+        where TVec : unmanaged, ITermVector<TVec>
+    {
+        first = (long)Grid.IdxX * SweepPointsPerGroup;
+        a0 = points[first];
+        a1 = points[first + 1];
+        a2 = points[first + 2];
+        a3 = points[first + 3];
+        begin = Grid.IdxY * chunkRows;
+        end = begin + chunkRows < rows ? begin + chunkRows : rows;
     }
 
     /// <summary>A sweep group's four points' sums, reduced in the group: <c>partials[at + i · chunks]</c> for point i.</summary>
