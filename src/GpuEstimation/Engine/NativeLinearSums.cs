@@ -305,7 +305,14 @@ internal sealed unsafe class NativeLinearSums<TModel> : ILinearSums
             b2 = Vector256.FusedMultiplyAdd(xb, Vector256.Load(y2 + i + 4), b2);
             b3 = Vector256.FusedMultiplyAdd(xb, Vector256.Load(y3 + i + 4), b3);
         }
-        double s0 = Lanes(a0 + b0), s1 = Lanes(a1 + b1), s2 = Lanes(a2 + b2), s3 = Lanes(a3 + b3);
+        return Tail4(x, y0, y1, y2, y3, i, n, Lanes(a0 + b0), Lanes(a1 + b1), Lanes(a2 + b2), Lanes(a3 + b3));
+    }
+
+    // Dot4's rows from i on, one by one, added to the vector steps' sums: one tail for both forms, so they cannot drift apart.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (double, double, double, double) Tail4(double* x, double* y0, double* y1, double* y2, double* y3, int i, int n,
+        double s0, double s1, double s2, double s3)
+    {
         for (; i < n; i++)
         {
             s0 += x[i] * y0[i];
@@ -337,15 +344,7 @@ internal sealed unsafe class NativeLinearSums<TModel> : ILinearSums
             a2 = Vector512.FusedMultiplyAdd(xi, Vector512.Load(y2 + i), a2);
             a3 = Vector512.FusedMultiplyAdd(xi, Vector512.Load(y3 + i), a3);
         }
-        double s0 = Halves(a0), s1 = Halves(a1), s2 = Halves(a2), s3 = Halves(a3);
-        for (; i < n; i++)
-        {
-            s0 += x[i] * y0[i];
-            s1 += x[i] * y1[i];
-            s2 += x[i] * y2[i];
-            s3 += x[i] * y3[i];
-        }
-        return (s0, s1, s2, s3);
+        return Tail4(x, y0, y1, y2, y3, i, n, Halves(a0), Halves(a1), Halves(a2), Halves(a3));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
