@@ -196,7 +196,9 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
                     FourRowsPerStep(accelerator)
                         ? LikelihoodKernels.SweepFourRowsKernel<TModel, ValueOnly<TVec>, TSum>
                         : LikelihoodKernels.SweepKernel<TModel, ValueOnly<TVec>, TSum>));
-            shard.SweepShape = GroupShape.Of<TSum>(accelerator, shard.Sweep, shard.Blocks.GroupSize);
+            // Once, with the kernel (a group size of 0: not yet asked).
+            if (shard.SweepShape.GroupSize == 0)
+                shard.SweepShape = GroupShape.Of<TSum>(accelerator, shard.Sweep, shard.Blocks.GroupSize);
             if (_shards.Length == 1)
             {
                 shard.SumChunks ??= Guard(KernelException.SumChunks, compiling: true, () =>
