@@ -185,6 +185,12 @@ def logistic(rows, features):
     print(f"time logistic fit (with SEs) {rows} x {features} on {DEVICE}: {result['fitMs']:.3f} ms warm "
           f"(first fit {result['elapsedMs']:.1f} ms), {result['optimizer']}, {d['iterations']} iterations, {d['evaluations']} passes", flush=True)
     check(f"logistic {rows} x {features} converged", result["converged"])
+    if BASE and rows <= 10_000_000:
+        base = run(args + ["--device", DEVICE, "--repeat", "5"], BASE)
+        worst = max(abs(a["estimate"] - b["estimate"]) / max(1, abs(b["estimate"])) for a, b in zip(result["parameters"], base["parameters"]))
+        print(f"time logistic fit (with SEs) {rows} x {features} on {DEVICE}, base build: {base['fitMs']:.3f} ms warm, "
+              f"{base['diagnostics']['evaluations']} passes (this build / base {result['fitMs'] / base['fitMs']:.3f})", flush=True)
+        check(f"logistic {rows} x {features}: this build's estimates = the base build's", worst <= 1e-9, f"(worst rel {worst:.1e})")
     if rows <= 10_000_000:
         native = run(args + ["--device", "native"])
         worst = max(abs(a["estimate"] - b["estimate"]) / max(1, abs(b["estimate"])) for a, b in zip(result["parameters"], native["parameters"]))
@@ -279,6 +285,15 @@ def mixture_timing():
     per = start["emMs"] / max(1, start["emIterations"])
     check(f"100 EM iterations, K = 3 normal, {size} points on {DEVICE}: {100 * per:.1f} ms (< 100 ms)", 100 * per < 100,
           f"({start['emIterations']} iterations in {start['emMs']:.1f} ms; whole fit {result['fitMs']:.0f} ms)")
+    if BASE:
+        base = run(["fit", "--model", "mixture", "--components", "3xnormal", "--data", path, "--column", "0", "--device", DEVICE,
+                    "--starts", "1", "--repeat", "2"], BASE)
+        b = base["starts"][0]
+        base_per = b["emMs"] / max(1, b["emIterations"])
+        print(f"time 100 EM iterations, K = 3 normal, {size} points on {DEVICE}, base build: {100 * base_per:.1f} ms "
+              f"({b['emIterations']} iterations; whole fit {base['fitMs']:.0f} ms; this build / base {per / base_per:.3f})", flush=True)
+        worst = max(abs(a["estimate"] - c["estimate"]) / max(1e-12, abs(c["estimate"])) for a, c in zip(result["parameters"], base["parameters"]))
+        check("mixture 10^8: this build's estimates = the base build's", worst <= 1e-7, f"(worst rel {worst:.1e})")
     small = save("mixture-small", x[:1_000_000])
     fits = [run(["fit", "--model", "mixture", "--components", "3xnormal", "--data", small, "--column", "0", "--device", d, "--starts", "2"])
             for d in (DEVICE, "native")]
@@ -300,6 +315,10 @@ def gaussian_mixture():
     rel = abs(gpu["logLikelihood"] - native["logLikelihood"]) / abs(native["logLikelihood"])
     check("gaussian-mixture 2-D K=3 full: device log-likelihood = native", rel < 1e-9, f"(rel {rel:.1e})")
     print(f"time gaussian-mixture {m} x 2, K=3 full on {DEVICE}: {gpu['fitMs']:.1f} ms, {gpu['iterations']} EM steps", flush=True)
+    if BASE:
+        base = run(common + ["--device", DEVICE, "--repeat", "5"], BASE)
+        print(f"time gaussian-mixture {m} x 2, K=3 full on {DEVICE}, base build: {base['fitMs']:.1f} ms, {base['iterations']} EM steps "
+              f"(this build / base {gpu['fitMs'] / base['fitMs']:.3f})", flush=True)
     d = 32
     c32 = rng.normal(0, 3, size=(16, d))
     z = rng.integers(0, 16, size=m)

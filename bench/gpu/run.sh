@@ -9,7 +9,8 @@
 # 8GB against the resident run and the page-locked host-to-device rate; STREAM=0 skips it, STREAM_POINTS and
 # STREAM_LIMIT change it, and it is off where DEVICE is not cuda. SECTIONS=glm,mixture,... runs only those parts
 # (check.py names them); the largest logistic fit (GLM_LAST, 10^8 x 20) runs last. Where prepare.sh was given BASE=rev,
-# that build is timed beside this one (value+gradient, sweep, Normal fit) and checked for the same bits.
+# that build is timed beside this one (value+gradient, sweep, Normal fit: the same bits; logistic fit, normal-mixture EM:
+# the same estimates).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 out="${OUT:-$(mktemp -d)}"

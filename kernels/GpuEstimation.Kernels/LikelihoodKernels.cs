@@ -77,56 +77,6 @@ public static class LikelihoodKernels
         }
     }
 
-    /// <summary>
-    /// The value, gradient and Hessian of a linear-predictor model (<see cref="ILinearPredictorModel{TSelf}"/>) in one
-    /// pass: the same shape as <see cref="ValueAndGradientKernel"/> (explicitly grouped, grid-stride, sums in registers,
-    /// a fixed-order group sum, one partial per group and sum: <c>partials[group * count + k]</c>), over the sums
-    /// <c>entries[first … first + count − 1]</c> (<see cref="HessianEntry"/>: Σ derivative · z_a · z_b). Each row's
-    /// derivatives come from the model once and its design values are read once into <typeparamref name="TVec"/> (with
-    /// the constant 1 after them); every entry of the launch is then a multiply and an add. <paramref name="count"/> is
-    /// at most the capacity of <typeparamref name="TSums"/>: a Hessian with more entries takes several launches, each
-    /// reading the data again. Same group-size and shared-memory requirements as <see cref="ValueAndGradientKernel"/>.
-    /// </summary>
-    public static void HessianKernel<TModel, TVec, TSums, TSum>(
-        ArrayView<double> values, long rows, TModel model, TVec arguments, ArrayView<int> entries, int first, int count, ArrayView<double> partials)
-        where TModel : unmanaged, ILinearPredictorModel<TModel>
-        where TVec : unmanaged, ITermVector<TVec>
-        where TSums : unmanaged, ITermVector<TSums>
-        where TSum : struct, IGroupSum
-    {
-        var data = new DeviceRows(values, rows);
-        int width = model.DesignWidth;
-        var sums = default(TSums);
-        long stride = (long)Grid.DimX * Group.DimX;
-        for (long row = (long)Grid.IdxX * Group.DimX + Group.IdxX; row < rows; row += stride)
-        {
-            var z = default(TVec);
-            double design = 0;
-            for (int j = 0; j < width; j++)
-            {
-                int column = model.DesignColumn(j);
-                double value = column < 0 ? 1.0 : data[column, row];
-                z.Set(j, value);
-                design += arguments.Get(model.DesignArgument(j)) * value;
-            }
-            z.Set(width, 1.0);
-            TModel.Curvature(model, arguments, data, row, design, out var curvature);
-            for (int k = 0; k < count; k++)
-            {
-                int entry = entries[first + k];
-                sums.Add(k, HessianEntry.Derivative(HessianEntry.Kind(entry), curvature) * z.Get(HessianEntry.A(entry)) * z.Get(HessianEntry.B(entry)));
-            }
-        }
-
-        var shared = TSum.Shared();
-        for (int k = 0; k < count; k++)
-        {
-            double total = TSum.GroupSum(sums.Get(k), shared);
-            if (Group.IsFirstThread)
-                partials[(long)Grid.IdxX * count + k] = total;
-        }
-    }
-
     /// <summary>Sums per tile of <see cref="TileProductsKernel"/>: design values a₀ … a₀ + 3 times b₀ … b₀ + 7.</summary>
     public const int TileSums = 32;
 
@@ -178,24 +128,27 @@ public static class LikelihoodKernels
     {
         int tile = tiles[Grid.IdxY];
         int kind = HessianEntry.Kind(tile), a0 = HessianEntry.A(tile), b0 = HessianEntry.B(tile);
-        var sums = default(Twice<Twice<Twice<Vec4>>>);
-        var left = default(Vec4);
-        var right = default(Twice<Vec4>);
+        var sums = default(TileSums4x8);
         long stride = (long)Grid.DimX * Group.DimX;
         long derivative = kind * rows;
         for (long row = (long)Grid.IdxX * Group.DimX + Group.IdxX; row < rows; row += stride)
         {
+            // Written out, not looped: ILGPU 1.5.3 unrolls no loop, and a term vector indexed by a loop counter
+            // compiles to a jump table per access on CUDA (docs/design.md, "Kernel shapes").
             double w = derivatives[derivative + row];
-            for (int i = 0; i < 4; i++)
-                left.Set(i, w * Design(values, designColumns, width, a0 + i, rows, row));
-            for (int j = 0; j < 8; j++)
-                right.Set(j, Design(values, designColumns, width, b0 + j, rows, row));
-            for (int i = 0; i < 4; i++)
-            {
-                double l = left.Get(i);
-                for (int j = 0; j < 8; j++)
-                    sums.Add(8 * i + j, l * right.Get(j));
-            }
+            var right = default(Twice<Vec4>);
+            right.Set(0, Design(values, designColumns, width, b0, rows, row));
+            right.Set(1, Design(values, designColumns, width, b0 + 1, rows, row));
+            right.Set(2, Design(values, designColumns, width, b0 + 2, rows, row));
+            right.Set(3, Design(values, designColumns, width, b0 + 3, rows, row));
+            right.Set(4, Design(values, designColumns, width, b0 + 4, rows, row));
+            right.Set(5, Design(values, designColumns, width, b0 + 5, rows, row));
+            right.Set(6, Design(values, designColumns, width, b0 + 6, rows, row));
+            right.Set(7, Design(values, designColumns, width, b0 + 7, rows, row));
+            TileSums4x8.AddRow(ref sums.Row0, w * Design(values, designColumns, width, a0, rows, row), right);
+            TileSums4x8.AddRow(ref sums.Row1, w * Design(values, designColumns, width, a0 + 1, rows, row), right);
+            TileSums4x8.AddRow(ref sums.Row2, w * Design(values, designColumns, width, a0 + 2, rows, row), right);
+            TileSums4x8.AddRow(ref sums.Row3, w * Design(values, designColumns, width, a0 + 3, rows, row), right);
         }
 
         var shared = TSum.Shared();

@@ -1,9 +1,10 @@
 using System.Runtime.CompilerServices;
+using ILGPU;
 
 namespace GpuEstimation.Kernels.Mixtures;
 
 /// <summary>
-/// One row of a Gaussian mixture's E-step, the same code in the device kernel and in the native backend's host loops.
+/// One row of a Gaussian mixture's E-step in the device kernel (the native backend's vectorized pass computes the same).
 /// The components' parameters are packed, component after component, <see cref="Stride"/> doubles each:
 /// <c>[c, μ₁ … μ_d, F]</c> where c = log wₖ − Σ log Lᵢᵢ − (d/2) log 2π (Σ = L Lᵀ, the covariance's Cholesky factor)
 /// and F is L⁻¹: its lower triangle row by row (d(d + 1)/2 values, full and tied covariances) or its diagonal
@@ -21,15 +22,13 @@ public static class GaussianMixtureRow
     /// log-sum-exp (the largest term factored out, so no term overflows and the largest is exactly 1).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static double Responsibilities<TRows, TParams, TX, TK>(
-        TRows data, long row, TParams parameters, int dimensions, int components, bool diagonal, ref TX x, ref TK responsibilities)
+    public static double Responsibilities<TRows, TParams>(
+        TRows data, long row, TParams parameters, int dimensions, int components, bool diagonal, ArrayView<double> x, ArrayView<double> responsibilities)
         where TRows : struct, IDataRows
         where TParams : struct, IValues
-        where TX : unmanaged, ITermVector<TX>
-        where TK : unmanaged, ITermVector<TK>
     {
         for (int j = 0; j < dimensions; j++)
-            x.Set(j, data[j, row]);
+            x[j] = data[j, row];
         int stride = Stride(dimensions, diagonal);
         double largest = double.NegativeInfinity;
         for (int k = 0; k < components; k++)
@@ -41,7 +40,7 @@ public static class GaussianMixtureRow
             {
                 for (int i = 0; i < dimensions; i++)
                 {
-                    double z = (x.Get(i) - parameters[at + 1 + i]) * parameters[factor + i];
+                    double z = (x[i] - parameters[at + 1 + i]) * parameters[factor + i];
                     quadratic += z * z;
                 }
             }
@@ -51,24 +50,24 @@ public static class GaussianMixtureRow
                 {
                     double z = 0;
                     for (int j = 0; j <= i; j++)
-                        z += parameters[factor++] * (x.Get(j) - parameters[at + 1 + j]);
+                        z += parameters[factor++] * (x[j] - parameters[at + 1 + j]);
                     quadratic += z * z;
                 }
             }
             double log = parameters[at] - 0.5 * quadratic;
-            responsibilities.Set(k, log);
+            responsibilities[k] = log;
             largest = log > largest ? log : largest;
         }
         double sum = 0;
         for (int k = 0; k < components; k++)
         {
-            double term = TRows.Exp(responsibilities.Get(k) - largest);
-            responsibilities.Set(k, term);
+            double term = TRows.Exp(responsibilities[k] - largest);
+            responsibilities[k] = term;
             sum += term;
         }
         double inverse = 1.0 / sum;
         for (int k = 0; k < components; k++)
-            responsibilities.Set(k, responsibilities.Get(k) * inverse);
+            responsibilities[k] *= inverse;
         // sum ≥ 1 (the largest term is exactly 1), so log(sum) = log1p(sum − 1) with sum − 1 exact.
         return largest + TRows.Log1p(sum - 1.0);
     }
@@ -90,6 +89,6 @@ public static class GaussianMixtureRow
 
     /// <summary>z_a: the row's value a, or 1 at index d.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static double Factor<TX>(in TX x, int a, int dimensions) where TX : unmanaged, ITermVector<TX> =>
-        a < dimensions ? x.Get(a) : 1.0;
+    public static double Factor(ArrayView<double> x, int a, int dimensions) =>
+        a < dimensions ? x[a] : 1.0;
 }

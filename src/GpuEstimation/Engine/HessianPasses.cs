@@ -40,10 +40,12 @@ internal static class HessianPasses
         }
     }
 
-    /// <summary>The kernel pass over the evaluator's row blocks (one run per device), or null.</summary>
-    public static IHessianPass? Kernel<TModel, TVec, TSum>(LikelihoodEngine<TModel> owner, KernelBlocks[] blocks)
+    /// <summary>
+    /// The kernel pass over the evaluator's row blocks (one run per device; borrowed, not disposed by the pass), or
+    /// null: <see cref="KernelLinearSums{TModel, TSum}"/>'s tiles, as for wide designs.
+    /// </summary>
+    public static IHessianPass? Kernel<TModel, TSum>(LikelihoodEngine<TModel> owner, KernelBlocks[] blocks)
         where TModel : unmanaged, ILikelihoodModel<TModel>
-        where TVec : unmanaged, ITermVector<TVec>
         where TSum : struct, IGroupSum
     {
         if (!IsLinearPredictor<TModel>())
@@ -51,7 +53,7 @@ internal static class HessianPasses
         try
         {
             return (IHessianPass)Activator.CreateInstance(
-                typeof(KernelHessianPass<,,>).MakeGenericType(typeof(TModel), typeof(TVec), typeof(TSum)), owner, blocks)!;
+                typeof(KernelHessianPasses<,>).MakeGenericType(typeof(TModel), typeof(TSum)), owner, blocks)!;
         }
         catch (System.Reflection.TargetInvocationException e) when (e.InnerException is KernelException inner)
         {
@@ -85,16 +87,26 @@ internal static class HessianPasses
         }
     }
 
-    private sealed class NativeHessianPasses<TModel> : IHessianPass where TModel : unmanaged, ILinearPredictorModel<TModel>
+    /// <summary>A <see cref="LinearHessianPass{TModel}"/> over sums of its own, released with it.</summary>
+    private class OwningHessianPass<TModel>(TModel model, ILinearSums sums) : IHessianPass, IDisposable
+        where TModel : unmanaged, ILinearPredictorModel<TModel>
     {
-        private readonly LinearHessianPass<TModel> _pass;
-
-        public NativeHessianPasses(LikelihoodEngine<TModel> owner, nint data, ParallelOptions parallel, int chunks) =>
-            _pass = new LinearHessianPass<TModel>(owner.Model, new NativeLinearSums<TModel>(owner.Model, owner.Rows, data, parallel, chunks));
+        private readonly LinearHessianPass<TModel> _pass = new(model, sums);
 
         public double Evaluate(ReadOnlySpan<double> parameters, Span<double> gradient, Span<double> hessian) =>
             _pass.Evaluate(parameters, gradient, hessian);
+
+        public void Dispose() => sums.Dispose();
     }
+
+    private sealed class NativeHessianPasses<TModel>(LikelihoodEngine<TModel> owner, nint data, ParallelOptions parallel, int chunks)
+        : OwningHessianPass<TModel>(owner.Model, new NativeLinearSums<TModel>(owner.Model, owner.Rows, data, parallel, chunks))
+        where TModel : unmanaged, ILinearPredictorModel<TModel>;
+
+    private sealed class KernelHessianPasses<TModel, TSum>(LikelihoodEngine<TModel> owner, KernelBlocks[] blocks)
+        : OwningHessianPass<TModel>(owner.Model, new KernelLinearSums<TModel, TSum>(owner, blocks, ownsBlocks: false))
+        where TModel : unmanaged, ILinearPredictorModel<TModel>
+        where TSum : struct, IGroupSum;
 
     private static bool IsLinearPredictor<TModel>() where TModel : unmanaged, ILikelihoodModel<TModel> =>
         typeof(TModel).GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(ILinearPredictorModel<>));

@@ -5,7 +5,8 @@ using ILGPU.Runtime;
 namespace GpuEstimation.Engine;
 
 /// <summary>
-/// <see cref="ILinearSums"/> on an accelerator, for wide designs: <see cref="LikelihoodKernels.RowDerivativesKernel"/>
+/// <see cref="ILinearSums"/> on an accelerator, for every linear-predictor model (the Hessian pass of a narrow design over
+/// its evaluator's blocks; every pass of a wide one over blocks of its own): <see cref="LikelihoodKernels.RowDerivativesKernel"/>
 /// writes each row's derivatives (6 doubles a row) with the coefficients in device memory, then
 /// <see cref="LikelihoodKernels.TileProductsKernel"/> sums the entries asked for in tiles of 4 × 8 design pairs, one
 /// launch per 65,535 tiles, its grid tiles × groups of rows; both run per row block (<see cref="KernelBlocks"/>,
@@ -22,6 +23,7 @@ internal sealed class KernelLinearSums<TModel, TSum> : ILinearSums
     private readonly LikelihoodEngine<TModel> _owner;
     private readonly Run[] _runs = [];
     private readonly KernelBlocks[] _blockRuns = [];
+    private readonly bool _ownsBlocks;
     private readonly Dictionary<int[], Plan> _plans = new(ReferenceEqualityComparer.Instance);
 
     /// <summary>One device's run of blocks with its kernels and buffers.</summary>
@@ -35,23 +37,37 @@ internal sealed class KernelLinearSums<TModel, TSum> : ILinearSums
         public required MemoryBuffer1D<double, Stride1D.Dense> Derivatives { get; init; }
         public required MemoryBuffer1D<int, Stride1D.Dense> DesignColumns { get; init; }
 
-        public void Dispose()
+        /// <summary>Its buffers, and its blocks where they are its own.</summary>
+        public void Dispose(bool ownsBlocks)
         {
             Blocks.Accelerator.Bind();
             Coefficients.Dispose();
             Derivatives.Dispose();
             DesignColumns.Dispose();
-            Blocks.Dispose();
+            if (ownsBlocks)
+                Blocks.Dispose();
         }
+
+        public void Dispose() => Dispose(ownsBlocks: true);
     }
 
+    /// <summary>Over blocks of its own: <paramref name="columns"/> uploaded (or streamed) here, released in <see cref="Dispose"/>.</summary>
     public KernelLinearSums(LikelihoodEngine<TModel> owner, IReadOnlyList<double[]> columns)
+        : this(owner, KernelBlocks.Shards(owner.Device, columns, owner.Rows), ownsBlocks: true)
+    {
+    }
+
+    /// <summary>
+    /// Over <paramref name="runs"/> (<see cref="KernelBlocks.Shards"/>): taken over (disposed here, also when this
+    /// constructor fails) where <paramref name="ownsBlocks"/>, else borrowed from their owner (an evaluator's).
+    /// </summary>
+    public KernelLinearSums(LikelihoodEngine<TModel> owner, KernelBlocks[] runs, bool ownsBlocks)
     {
         _owner = owner;
+        _ownsBlocks = ownsBlocks;
         var model = owner.Model;
         long rows = owner.Rows;
-        var runs = KernelBlocks.Shards(owner.Device, columns, rows);
-        _runs = KernelBlocks.Build(runs, blocks =>
+        Run Make(KernelBlocks blocks)
         {
             var accelerator = blocks.Accelerator;
             var rowKernel = Guard(KernelException.RowDerivatives, compiling: true, () =>
@@ -71,7 +87,30 @@ internal sealed class KernelLinearSums<TModel, TSum> : ILinearSums
                 Derivatives = accelerator.Allocate1D<double>(Math.Max(1, 6 * Math.Min(rows, blocks.BlockRows))),
                 DesignColumns = accelerator.Allocate1D(Enumerable.Range(0, model.DesignWidth).Select(model.DesignColumn).ToArray()),
             };
-        });
+        }
+        if (ownsBlocks)
+        {
+            _runs = KernelBlocks.Build(runs, Make);
+        }
+        else
+        {
+            var made = new List<Run>(runs.Length);
+            try
+            {
+                foreach (var blocks in runs)
+                {
+                    blocks.Accelerator.Bind();
+                    made.Add(Make(blocks));
+                }
+            }
+            catch
+            {
+                foreach (var run in made)
+                    run.Dispose(ownsBlocks: false);
+                throw;
+            }
+            _runs = [.. made];
+        }
         _blockRuns = runs;
     }
 
@@ -199,7 +238,7 @@ internal sealed class KernelLinearSums<TModel, TSum> : ILinearSums
         foreach (var plan in _plans.Values)
             plan.Dispose();
         foreach (var run in _runs)
-            run.Dispose();
+            run.Dispose(_ownsBlocks);
     }
 
     /// <summary>

@@ -14,11 +14,11 @@ namespace GpuEstimation.Mixtures;
 /// </summary>
 internal abstract class MixturePass : IDisposable
 {
-    /// <summary>The largest dimension a pass holds in registers.</summary>
-    public const int MaxDimensions = 32;
+    /// <summary>The largest dimension a pass holds (the kernel's per-thread row).</summary>
+    public const int MaxDimensions = GaussianMixtureKernels.MaxDimensions;
 
-    /// <summary>The most components a pass holds in registers.</summary>
-    public const int MaxComponents = 16;
+    /// <summary>The most components a pass holds.</summary>
+    public const int MaxComponents = GaussianMixtureKernels.MaxComponents;
 
     protected MixturePass(int dimensions, int components, bool diagonal)
     {
@@ -61,10 +61,51 @@ internal abstract class MixturePass : IDisposable
         int statistics = StatisticCount(d, components, diagonal);
         var sums = VectorType(Math.Clamp(statistics, 16, 64));
         var sum = device.Backend == Backend.OpenCL ? typeof(SharedTreeSum) : typeof(WarpShuffleSum);
-        var type = typeof(KernelMixturePass<,,,>).MakeGenericType(VectorType(d), VectorType(components), sums, sum);
+        var type = typeof(KernelMixturePass<,>).MakeGenericType(sums, sum);
+        var kernel = typeof(GaussianMixtureKernels).GetMethod(nameof(GaussianMixtureKernels.StatisticsKernel))!
+            .MakeGenericMethod(UnrolledType(sums), sums, sum);
+        return Create(type, kernel, device, columns, components, diagonal);
+    }
+
+    /// <summary>
+    /// The pass of a one-column mixture of normals (<see cref="NormalMixtureStatistics"/>): <see cref="Open"/>'s for one
+    /// dimension, diagonal, whose <see cref="Run"/> takes only that mixture's statistics (Σ rₖ, Σ rₖ x, Σ rₖ x² per
+    /// component, <see cref="NormalCodes"/>); on a device its kernel is
+    /// <see cref="GaussianMixtureKernels.NormalStatisticsKernel"/>, the same bits as the general one, with the
+    /// components' loops unrolled.
+    /// </summary>
+    public static MixturePass OpenNormal(ComputeDevice device, double[] column, int components)
+    {
+        if (device.Backend == Backend.Native)
+            return new NativeMixturePass(device, [column], components, diagonal: true);
+        var sums = VectorType(Math.Clamp(StatisticCount(1, components, diagonal: true), 16, 64));
+        var sum = device.Backend == Backend.OpenCL ? typeof(SharedTreeSum) : typeof(WarpShuffleSum);
+        var unroll = UnrolledType(VectorType(components));
+        var type = typeof(KernelMixturePass<,>).MakeGenericType(sums, sum);
+        var kernel = typeof(GaussianMixtureKernels).GetMethod(nameof(GaussianMixtureKernels.NormalStatisticsKernel))!
+            .MakeGenericMethod(unroll, VectorType(components), sums, sum);
+        return Create(type, kernel, device, [column], components, diagonal: true, NormalCodes(components));
+    }
+
+    /// <summary>The statistics of a one-column normal mixture: (k, 1, 1), (k, 0, 1), (k, 0, 0) for each component k.</summary>
+    public static int[] NormalCodes(int components)
+    {
+        var codes = new int[3 * components];
+        for (int c = 0; c < components; c++)
+        {
+            codes[3 * c] = GaussianMixtureRow.Code(c, 1, 1);
+            codes[3 * c + 1] = GaussianMixtureRow.Code(c, 0, 1);
+            codes[3 * c + 2] = GaussianMixtureRow.Code(c, 0, 0);
+        }
+        return codes;
+    }
+
+    private static MixturePass Create(Type type, System.Reflection.MethodInfo kernel, ComputeDevice device, IReadOnlyList<double[]> columns,
+        int components, bool diagonal, int[]? onlyCodes = null)
+    {
         try
         {
-            return (MixturePass)Activator.CreateInstance(type, device, columns, components, diagonal)!;
+            return (MixturePass)Activator.CreateInstance(type, device, columns, components, diagonal, kernel, onlyCodes)!;
         }
         catch (System.Reflection.TargetInvocationException e) when (e.InnerException is not null)
         {
@@ -76,6 +117,10 @@ internal abstract class MixturePass : IDisposable
     /// <summary>Σ r, Σ r x and Σ r x xᵀ (or its diagonal) of every component: the statistics of an EM step.</summary>
     protected static int StatisticCount(int dimensions, int components, bool diagonal) =>
         components * (1 + dimensions + (diagonal ? dimensions : dimensions * (dimensions + 1) / 2));
+
+    /// <summary>The unrolled loop (<see cref="IUnrolled"/>) of as many iterations as <paramref name="vector"/>'s capacity.</summary>
+    private static Type UnrolledType(Type vector) =>
+        vector == typeof(Vec4) ? typeof(Unrolled4) : typeof(UnrolledTwice<>).MakeGenericType(UnrolledType(vector.GetGenericArguments()[0]));
 
     /// <summary>The narrowest term vector holding <paramref name="count"/> values (4 … 64).</summary>
     public static Type VectorType(int count) => count switch
@@ -89,15 +134,14 @@ internal abstract class MixturePass : IDisposable
 }
 
 /// <summary>
-/// An ILGPU accelerator (CUDA, OpenCL, the CPU accelerator): <see cref="GaussianMixtureKernels.StatisticsKernel"/> in
+/// An ILGPU accelerator (CUDA, OpenCL, the CPU accelerator): <see cref="GaussianMixtureKernels.StatisticsKernel"/> (or
+/// <see cref="GaussianMixtureKernels.NormalStatisticsKernel"/>, <see cref="MixturePass.OpenNormal"/>) in
 /// launches of at most <typeparamref name="TSums"/>'s capacity of statistics each, over the data's row blocks
 /// (<see cref="KernelBlocks"/>: resident, or streamed past the device's memory), each block's group partials read back
 /// and added in block, then group order. On several devices each runs its run of blocks (<see cref="KernelBlocks.Shards"/>)
 /// from its own host thread with its own kernel and buffers, the partials added in the same order after all the runs.
 /// </summary>
-internal sealed class KernelMixturePass<TX, TK, TSums, TSum> : MixturePass
-    where TX : unmanaged, ITermVector<TX>
-    where TK : unmanaged, ITermVector<TK>
+internal sealed class KernelMixturePass<TSums, TSum> : MixturePass
     where TSums : unmanaged, ITermVector<TSums>
     where TSum : struct, IGroupSum
 {
@@ -107,6 +151,7 @@ internal sealed class KernelMixturePass<TX, TK, TSums, TSum> : MixturePass
     private readonly DeviceRun[] _runs = [];
     private readonly KernelBlocks[] _blockRuns = [];
     private int[]? _uploadedCodes;
+    private readonly int[]? _onlyCodes;
     // The log-likelihood of the pass under way, added with the statistics.
     private double _logLikelihood;
 
@@ -131,17 +176,28 @@ internal sealed class KernelMixturePass<TX, TK, TSums, TSum> : MixturePass
         }
     }
 
-    public KernelMixturePass(ComputeDevice device, IReadOnlyList<double[]> columns, int components, bool diagonal)
+    /// <param name="device">The device (its accelerators).</param>
+    /// <param name="columns">The d columns, uploaded (or streamed) in row blocks.</param>
+    /// <param name="components">K.</param>
+    /// <param name="diagonal">Whether the packed parameters hold diagonal factors.</param>
+    /// <param name="kernel">
+    /// The statistics kernel, <see cref="GaussianMixtureKernels.StatisticsKernel"/> or another of its signature, made
+    /// for this pass's type arguments.
+    /// </param>
+    /// <param name="onlyCodes">The one list of statistics <paramref name="kernel"/> sums, where it sums no other; else null.</param>
+    public KernelMixturePass(ComputeDevice device, IReadOnlyList<double[]> columns, int components, bool diagonal,
+        System.Reflection.MethodInfo kernel, int[]? onlyCodes)
         : base(columns.Count, components, diagonal)
     {
         _device = device;
+        _onlyCodes = onlyCodes;
+        var method = kernel.CreateDelegate<Action<ArrayView<double>, long, int, int, int, ArrayView<double>, ArrayView<int>, int, int, ArrayView<double>>>();
         var runs = KernelBlocks.Shards(device, columns, columns[0].LongLength);
         _runs = KernelBlocks.Build(runs, blocks =>
         {
             try
             {
-                var kernel = blocks.Accelerator.LoadStreamKernel<ArrayView<double>, long, int, int, int, ArrayView<double>, ArrayView<int>, int, int, ArrayView<double>>(
-                    GaussianMixtureKernels.StatisticsKernel<TX, TK, TSums, TSum>);
+                var kernel = blocks.Accelerator.LoadStreamKernel(method);
                 return new DeviceRun
                 {
                     Blocks = blocks,
@@ -159,6 +215,8 @@ internal sealed class KernelMixturePass<TX, TK, TSums, TSum> : MixturePass
 
     public override double Run(double[] packed, int[] codes, double[] sums)
     {
+        if (_onlyCodes is not null && !ReferenceEquals(codes, _uploadedCodes) && !codes.AsSpan().SequenceEqual(_onlyCodes))
+            throw new ArgumentException("this pass sums only its mixture's own statistics", nameof(codes));
         int launches = Math.Max(1, (codes.Length + TSums.Capacity - 1) / TSums.Capacity);
         var first = _runs[0].Blocks;
         int stride0 = (first.Count == 0 ? 1 : first.Groups(0)) * (TSums.Capacity + 1);

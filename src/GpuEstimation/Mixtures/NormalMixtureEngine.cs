@@ -5,8 +5,8 @@ using GpuEstimation.Kernels.Models;
 namespace GpuEstimation.Mixtures;
 
 /// <summary>
-/// The exact log-likelihood of a one-column mixture of normal components and its gradient on the native backend, from
-/// one vectorized statistics pass (<see cref="NormalMixtureStatistics"/>): with Sₘ = Σᵢ rᵢₖ aᵢᵐ (a = x − shift,
+/// The exact log-likelihood of a one-column mixture of normal components and its gradient on any backend, from one
+/// statistics pass (<see cref="NormalMixtureStatistics"/>): with Sₘ = Σᵢ rᵢₖ aᵢᵐ (a = x − shift,
 /// d = μₖ − shift), ∂/∂wⱼ = S₀ⱼ/wⱼ − S₀_K/w_K, ∂/∂μₖ = (S₁ − d S₀)/σₖ², ∂/∂σₖ = (S₂ − 2d S₁ + d² S₀)/σₖ³ − S₀/σₖ, which is
 /// the generic model's gradient (Σ rₖ ∂ log fₖ) summed in another order. The finish of a normal mixture makes dozens of
 /// such evaluations. Sweeps, pointwise densities and score products go to the generic engine.
@@ -26,7 +26,7 @@ internal sealed class NormalMixtureEngine : ILikelihoodEngine
         _sums = new double[MixtureModel.StatisticsPerComponent * spec.Components];
     }
 
-    /// <summary>The engine for <paramref name="spec"/> where every component is normal and the device native; else null.</summary>
+    /// <summary>The engine for <paramref name="spec"/> where every component is normal; else null.</summary>
     public static ILikelihoodEngine? For(MixtureSpec spec, ComputeDevice device) =>
         NormalMixtureStatistics.For(spec, device) is { } statistics ? new NormalMixtureEngine(spec, device, statistics) : null;
 

@@ -5,15 +5,16 @@ using GpuEstimation.Kernels.Models;
 namespace GpuEstimation.Mixtures;
 
 /// <summary>
-/// EM's statistics for a one-column mixture of normal components on the native backend, from the Gaussian mixture's
-/// vectorized pass in one dimension (<see cref="NativeMixturePass"/>) instead of the generic <see cref="MixtureModel"/>
-/// row by row: the same sums (each component's Σ rₖ, Σ rₖ a and Σ rₖ a², a = x − the model's shift) and the same
-/// log-likelihood, about twenty times faster.
+/// EM's statistics for a one-column mixture of normal components from the Gaussian mixture's pass in one dimension
+/// (<see cref="MixturePass.OpenNormal"/>: the vectorized host pass on the native backend, a kernel with the components'
+/// loops unrolled on a device) instead of the generic <see cref="MixtureModel"/> row by row: the same sums (each
+/// component's Σ rₖ, Σ rₖ a and Σ rₖ a², a = x − the model's shift) and the same log-likelihood, about twenty times
+/// faster natively, and without the generic model's runtime-indexed components on a GPU.
 /// </summary>
 internal sealed class NormalMixtureStatistics : IDisposable
 {
     private readonly MixtureSpec _spec;
-    private readonly ComputeDevice _host;
+    private readonly ComputeDevice? _host;
     private readonly MixturePass _pass;
     private readonly int[] _codes;
     private readonly double[] _packed;
@@ -24,22 +25,18 @@ internal sealed class NormalMixtureStatistics : IDisposable
         _spec = spec;
         int k = spec.Components;
         double shift = spec.Model.Shift;
-        _host = ComputeDevice.Open(Backend.Native, device.Threads);
-        _pass = MixturePass.Open(_host, [spec.X.Select(v => v - shift).ToArray()], k, diagonal: true);
-        _codes = new int[MixtureModel.StatisticsPerComponent * k];
-        for (int c = 0; c < k; c++)
-        {
-            _codes[3 * c] = GaussianMixtureRow.Code(c, 1, 1);
-            _codes[3 * c + 1] = GaussianMixtureRow.Code(c, 0, 1);
-            _codes[3 * c + 2] = GaussianMixtureRow.Code(c, 0, 0);
-        }
+        // Natively a device of its own, whose threads the pass's parallel loop uses; else the engine's, borrowed.
+        if (device.Backend == Backend.Native)
+            _host = ComputeDevice.Open(Backend.Native, device.Threads);
+        _pass = MixturePass.OpenNormal(_host ?? device, spec.X.Select(v => v - shift).ToArray(), k);
+        _codes = MixturePass.NormalCodes(k);
         _packed = new double[k * GaussianMixtureRow.Stride(1, diagonal: true)];
         _sums = new double[_codes.Length];
     }
 
-    /// <summary>The pass for <paramref name="spec"/> where every component is normal and the device is native; else null.</summary>
+    /// <summary>The pass for <paramref name="spec"/> where every component is normal; else null.</summary>
     public static NormalMixtureStatistics? For(MixtureSpec spec, ComputeDevice device) =>
-        device.Backend == Backend.Native && spec.Families.All(f => f.Family == MixtureFamily.Normal) ? new NormalMixtureStatistics(spec, device) : null;
+        spec.Families.All(f => f.Family == MixtureFamily.Normal) ? new NormalMixtureStatistics(spec, device) : null;
 
     /// <summary>
     /// The log-likelihood at <paramref name="point"/> (the mixture's parameters) and, into <paramref name="sums"/>, the
@@ -70,6 +67,6 @@ internal sealed class NormalMixtureStatistics : IDisposable
     public void Dispose()
     {
         _pass.Dispose();
-        _host.Dispose();
+        _host?.Dispose();
     }
 }

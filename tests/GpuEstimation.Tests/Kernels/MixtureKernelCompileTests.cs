@@ -13,9 +13,10 @@ using Xunit;
 namespace GpuEstimation.Tests.Kernels;
 
 /// <summary>
-/// The Gaussian-mixture statistics kernel through ILGPU's PTX and OpenCL C code generators, as
-/// <see cref="KernelCompileTests"/> does for the likelihood kernels: the narrowest shape (2-D, K ≤ 4, 16 sums) and the
-/// widest the engine launches (d ≤ 32, K ≤ 16, 64 sums per launch).
+/// The Gaussian-mixture statistics kernels through ILGPU's PTX and OpenCL C code generators, as
+/// <see cref="KernelCompileTests"/> does for the likelihood kernels: the general kernel's narrowest shape (2-D, K ≤ 4,
+/// 16 sums) and the widest the engine launches (d ≤ 32, K ≤ 16, 64 sums per launch); the one-column normal mixture's
+/// kernel unrolled for K ≤ 4 and K ≤ 16.
 /// </summary>
 public sealed class MixtureKernelCompileTests : IDisposable
 {
@@ -30,7 +31,7 @@ public sealed class MixtureKernelCompileTests : IDisposable
         _openCl = new CLBackend(_context, capabilities, CLDeviceVendor.Other, CLCVersion.CL30);
     }
 
-    public static TheoryData<string> Shapes() => new("narrow", "wide");
+    public static TheoryData<string> Shapes() => new("narrow", "wide", "normal-narrow", "normal-wide");
 
     [Theory]
     [Trait("Category", Categories.Slow)]
@@ -42,7 +43,14 @@ public sealed class MixtureKernelCompileTests : IDisposable
             File.WriteAllText(Path.Combine(dump, $"gaussian-mixture-{shape}.ptx"), compiled.PTXAssembly);
         Assert.Contains(".entry", compiled.PTXAssembly);
         Assert.Contains("mul.f64", compiled.PTXAssembly);
-        Assert.DoesNotContain(".local", compiled.PTXAssembly); // the term vectors stay in registers
+        // The unrolled normal kernel keeps its responsibilities in registers; the general one has the row and its
+        // responsibilities in local memory, indexed by the statistics' codes.
+        if (shape.StartsWith("normal"))
+            Assert.DoesNotContain(".local", compiled.PTXAssembly);
+        // The sums are indexed by the unrolled loop's constants: no jump table in the row loop, only the group sums'
+        // runtime-indexed reads after it (one per level of the sums' term vector, at most 2^5 - 1 branches' worth).
+        Assert.True(System.Text.RegularExpressions.Regex.Count(compiled.PTXAssembly, "brx.idx") <= 32,
+            $"{System.Text.RegularExpressions.Regex.Count(compiled.PTXAssembly, "brx.idx")} jump tables");
         Assert.DoesNotContain("__nv_", compiled.PTXAssembly);
         Assert.DoesNotContain(".extern .func", compiled.PTXAssembly);
         Assert.DoesNotContain("atom.", compiled.PTXAssembly); // fixed-order sums, no atomics
@@ -62,11 +70,19 @@ public sealed class MixtureKernelCompileTests : IDisposable
 
     private static EntryPointDescription Entry(string shape, Type sum)
     {
-        Type[] types = shape == "narrow"
-            ? [typeof(Vec4), typeof(Vec4), typeof(Twice<Twice<Vec4>>), sum]
-            : [typeof(Twice<Twice<Twice<Vec4>>>), typeof(Twice<Twice<Vec4>>), typeof(Twice<Twice<Twice<Twice<Vec4>>>>), sum];
-        var method = typeof(GaussianMixtureKernels).GetMethod(nameof(GaussianMixtureKernels.StatisticsKernel))!.MakeGenericMethod(types);
+        var method = shape switch
+        {
+            "narrow" => General(typeof(UnrolledTwice<UnrolledTwice<Unrolled4>>), typeof(Twice<Twice<Vec4>>), sum),
+            "wide" => General(typeof(UnrolledTwice<UnrolledTwice<UnrolledTwice<UnrolledTwice<Unrolled4>>>>), typeof(Twice<Twice<Twice<Twice<Vec4>>>>), sum),
+            "normal-narrow" => Normal(typeof(Unrolled4), typeof(Vec4), typeof(Twice<Twice<Vec4>>), sum),
+            _ => Normal(typeof(UnrolledTwice<UnrolledTwice<Unrolled4>>), typeof(Twice<Twice<Vec4>>), typeof(Twice<Twice<Twice<Twice<Vec4>>>>), sum),
+        };
         return EntryPointDescription.FromExplicitlyGroupedKernel(method);
+
+        static System.Reflection.MethodInfo General(params Type[] types) =>
+            typeof(GaussianMixtureKernels).GetMethod(nameof(GaussianMixtureKernels.StatisticsKernel))!.MakeGenericMethod(types);
+        static System.Reflection.MethodInfo Normal(params Type[] types) =>
+            typeof(GaussianMixtureKernels).GetMethod(nameof(GaussianMixtureKernels.NormalStatisticsKernel))!.MakeGenericMethod(types);
     }
 
     public void Dispose()

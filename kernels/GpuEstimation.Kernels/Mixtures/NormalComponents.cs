@@ -1,0 +1,81 @@
+using System.Runtime.CompilerServices;
+
+namespace GpuEstimation.Kernels.Mixtures;
+
+/// <summary>
+/// One row of <see cref="GaussianMixtureKernels.NormalStatisticsKernel"/> as the body of an unrolled loop over the
+/// components (<see cref="IUnrolled"/>), in three phases, each the same arithmetic as
+/// <see cref="GaussianMixtureRow.Responsibilities"/> and the general kernel's sums for d = 1: component k's packed
+/// parameters are (constant, mean, 1/σ) at 3k; <see cref="LogDensities"/> puts the constant (log wₖ and the normal's
+/// normalisation) − ½((x − μₖ)/σₖ)² in <see cref="Responsibilities"/> and keeps the largest;
+/// <see cref="Terms"/> turns them into exp(· − largest) and adds them up; <see cref="Statistics"/> scales them by
+/// 1/sum and adds rₖ, rₖ x and rₖ x · x to <see cref="Sums"/> at 3k, 3k + 1, 3k + 2. Components from K on are skipped.
+/// </summary>
+public struct NormalComponents<TK, TSums> : IUnrolledBody
+    where TK : unmanaged, ITermVector<TK>
+    where TSums : unmanaged, ITermVector<TSums>
+{
+    /// <summary>The phases.</summary>
+    public const int LogDensities = 0, Terms = 1, Statistics = 2;
+
+    private readonly DeviceValues _parameters;
+    private readonly int _components;
+
+    /// <summary>The phase <see cref="At"/> runs.</summary>
+    public int Phase;
+
+    /// <summary>The row's value.</summary>
+    public double X;
+
+    /// <summary>The largest weighted log-density of the row.</summary>
+    public double Largest;
+
+    /// <summary>Σ exp(· − largest) over the components.</summary>
+    public double Sum;
+
+    /// <summary>1 / <see cref="Sum"/>.</summary>
+    public double Inverse;
+
+    /// <summary>Per component: the log-density, then the term, then the responsibility.</summary>
+    public TK Responsibilities;
+
+    /// <summary>The thread's statistics, three per component.</summary>
+    public TSums Sums;
+
+    /// <summary>Over the packed parameters of <paramref name="components"/> components.</summary>
+    public NormalComponents(DeviceValues parameters, int components)
+    {
+        _parameters = parameters;
+        _components = components;
+    }
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void At(int k)
+    {
+        if (k >= _components)
+            return;
+        if (Phase == LogDensities)
+        {
+            long at = 3L * k;
+            double z = (X - _parameters[at + 1]) * _parameters[at + 2];
+            double log = _parameters[at] - 0.5 * (z * z);
+            Responsibilities.Set(k, log);
+            Largest = log > Largest ? log : Largest;
+        }
+        else if (Phase == Terms)
+        {
+            double term = DeviceRows.Exp(Responsibilities.Get(k) - Largest);
+            Responsibilities.Set(k, term);
+            Sum += term;
+        }
+        else
+        {
+            double r = Responsibilities.Get(k) * Inverse;
+            // The general kernel's r · 1 · 1 and r · x · 1: the same values.
+            Sums.Add(3 * k, r);
+            Sums.Add(3 * k + 1, r * X);
+            Sums.Add(3 * k + 2, r * X * X);
+        }
+    }
+}
