@@ -17,17 +17,25 @@ public static class LikelihoodKernels
     /// size must be a power of two of at most <see cref="MaxGroupSize"/> and a multiple of the warp size, with the
     /// dynamic shared memory that <typeparamref name="TSum"/>, the backend's group sum, asks for
     /// (<see cref="IGroupSum.DynamicDoubles"/>).
+    /// <para>
+    /// One launch covers one or more row blocks (docs/design.md, "Row blocks and streaming"): <paramref name="values"/>
+    /// holds them one after another, each of <paramref name="blockRows"/> rows (the last of the rest of
+    /// <paramref name="rows"/>) packed column after column, <paramref name="width"/> columns. Groups
+    /// b · <paramref name="groupsPerBlock"/> … (b + 1) · <paramref name="groupsPerBlock"/> − 1 walk block b alone, as a
+    /// launch on that block alone would (the last block's groups are those left), so a launch over many blocks writes
+    /// the bits of one launch per block, without the gap between launches.
+    /// </para>
     /// </summary>
     public static void ValueAndGradientKernel<TModel, TVec, TSum>(
-        ArrayView<double> values, long rows, TModel model, TVec arguments, int terms, ArrayView<double> partials)
+        ArrayView<double> values, long blockRows, long rows, int width, int groupsPerBlock, TModel model, TVec arguments, int terms,
+        ArrayView<double> partials)
         where TModel : unmanaged, ILikelihoodModel<TModel>
         where TVec : unmanaged, ITermVector<TVec>
         where TSum : struct, IGroupSum
     {
-        var data = new DeviceRows(values, rows);
+        var data = BlockOfGroup(values, blockRows, rows, width, groupsPerBlock, out long row, out long stride);
         var sums = default(TVec);
-        long stride = (long)Grid.DimX * Group.DimX;
-        for (long row = (long)Grid.IdxX * Group.DimX + Group.IdxX; row < rows; row += stride)
+        for (; row < data.Rows; row += stride)
             TModel.Accumulate(model, arguments, data, row, ref sums);
         WritePartials<TVec, TSum>(sums, terms, partials);
     }
@@ -42,25 +50,44 @@ public static class LikelihoodKernels
     /// compile time for nothing.
     /// </summary>
     public static void ValueAndGradientFourRowsKernel<TModel, TVec, TSum>(
-        ArrayView<double> values, long rows, TModel model, TVec arguments, int terms, ArrayView<double> partials)
+        ArrayView<double> values, long blockRows, long rows, int width, int groupsPerBlock, TModel model, TVec arguments, int terms,
+        ArrayView<double> partials)
         where TModel : unmanaged, ILikelihoodModel<TModel>
         where TVec : unmanaged, ITermVector<TVec>
         where TSum : struct, IGroupSum
     {
-        var data = new DeviceRows(values, rows);
+        var data = BlockOfGroup(values, blockRows, rows, width, groupsPerBlock, out long row, out long stride);
         var sums = default(TVec);
-        long stride = (long)Grid.DimX * Group.DimX;
-        long row = (long)Grid.IdxX * Group.DimX + Group.IdxX;
-        for (; row + 3 * stride < rows; row += 4 * stride)
+        long end = data.Rows;
+        for (; row + 3 * stride < end; row += 4 * stride)
         {
             TModel.Accumulate(model, arguments, data, row, ref sums);
             TModel.Accumulate(model, arguments, data, row + stride, ref sums);
             TModel.Accumulate(model, arguments, data, row + 2 * stride, ref sums);
             TModel.Accumulate(model, arguments, data, row + 3 * stride, ref sums);
         }
-        for (; row < rows; row += stride)
+        for (; row < end; row += stride)
             TModel.Accumulate(model, arguments, data, row, ref sums);
         WritePartials<TVec, TSum>(sums, terms, partials);
+    }
+
+    /// <summary>
+    /// The row block this group walks in a launch over several (<see cref="ValueAndGradientKernel"/>), and the thread's
+    /// first row in it and its stride: the group's place among its block's groups, as in a launch on the block alone.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static DeviceRows BlockOfGroup(ArrayView<double> values, long blockRows, long rows, int width, int groupsPerBlock,
+        out long row, out long stride)
+    {
+        int block = Grid.IdxX / groupsPerBlock;
+        int group = Grid.IdxX - block * groupsPerBlock;
+        int groups = Grid.DimX - block * groupsPerBlock;
+        groups = groups < groupsPerBlock ? groups : groupsPerBlock;
+        long first = block * blockRows;
+        long n = rows - first < blockRows ? rows - first : blockRows;
+        row = (long)group * Group.DimX + Group.IdxX;
+        stride = (long)groups * Group.DimX;
+        return new DeviceRows(values.SubView(first * width, n * width), n);
     }
 
     /// <summary>The group's sums of each thread's <paramref name="sums"/>, one partial per term: <c>partials[group * terms + k]</c>.</summary>

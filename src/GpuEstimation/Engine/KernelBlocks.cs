@@ -1,4 +1,5 @@
 using GpuEstimation.Backends;
+using GpuEstimation.Kernels;
 using ILGPU;
 using ILGPU.Runtime;
 
@@ -145,10 +146,11 @@ internal sealed class KernelBlocks : IDisposable
 
     /// <summary>
     /// One <typeparamref name="TRun"/> per run of <paramref name="runs"/> (<see cref="Shards"/>), made by
-    /// <paramref name="make"/> with the run's accelerator bound to this thread; each takes over its run's blocks (its
-    /// Dispose disposes them). On failure the ones made so far and the runs not yet taken over are disposed.
+    /// <paramref name="make"/> with the run's accelerator bound to this thread. Where <paramref name="takeOver"/>, each
+    /// takes over its run's blocks (its Dispose disposes them), and on failure the ones made so far and the runs not yet
+    /// taken over are disposed; else the blocks stay their owner's, and on failure only the ones made are disposed.
     /// </summary>
-    public static TRun[] Build<TRun>(KernelBlocks[] runs, Func<KernelBlocks, TRun> make) where TRun : IDisposable
+    public static TRun[] Build<TRun>(KernelBlocks[] runs, Func<KernelBlocks, TRun> make, bool takeOver = true) where TRun : IDisposable
     {
         var made = new List<TRun>(runs.Length);
         try
@@ -163,8 +165,11 @@ internal sealed class KernelBlocks : IDisposable
         {
             foreach (var run in made)
                 run.Dispose();
-            foreach (var blocks in runs.Skip(made.Count))
-                blocks.Dispose();
+            if (takeOver)
+            {
+                foreach (var blocks in runs.Skip(made.Count))
+                    blocks.Dispose();
+            }
             throw;
         }
         return [.. made];
@@ -345,6 +350,22 @@ internal sealed class KernelBlocks : IDisposable
         >= 1000 => $"{(bytes + 999) / 1000}KB",
         _ => $"{bytes}",
     };
+
+    /// <summary>The columns of the data: how many values a row has in a block's storage.</summary>
+    public int Width => _width;
+
+    /// <summary>
+    /// The resident blocks (<see cref="Begin"/> … <see cref="Resident"/> − 1) as one launch sees them
+    /// (<see cref="LikelihoodKernels.ValueAndGradientKernel"/>): their storage, one block after another; their rows; and
+    /// their groups, <see cref="Groups"/> of each block (equal but for the last block of the data, which comes last).
+    /// </summary>
+    public (ArrayView<double> Data, long Rows, long Groups) ResidentRun()
+    {
+        if (Resident == Begin)
+            return (default, 0, 0);
+        long rows = First(Resident - 1) + RowsOf(Resident - 1) - First(Begin);
+        return (_resident!.View.SubView(0, rows * _width), rows, GroupOffset(Resident) - GroupOffset(Begin));
+    }
 
     private ArrayView<double> ResidentView(int block) =>
         _resident!.View.SubView((First(block) - First(Begin)) * _width, (long)RowsOf(block) * _width);

@@ -62,7 +62,7 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
             var accelerator = blocks.Accelerator;
             accelerator.Bind();
             Kernel = owner.Guard(KernelException.ValueAndGradient, compiling: true, () =>
-                accelerator.LoadStreamKernel<ArrayView<double>, long, TModel, TVec, int, ArrayView<double>>(FourRowsPerStep(accelerator)
+                accelerator.LoadStreamKernel<ArrayView<double>, long, long, int, int, TModel, TVec, int, ArrayView<double>>(FourRowsPerStep(accelerator)
                     ? LikelihoodKernels.ValueAndGradientFourRowsKernel<TModel, TVec, TSum>
                     : LikelihoodKernels.ValueAndGradientKernel<TModel, TVec, TSum>));
             Shape = GroupShape.Of<TSum>(accelerator, Kernel, blocks.GroupSize);
@@ -71,7 +71,7 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
         }
 
         public KernelBlocks Blocks { get; }
-        public Action<KernelConfig, ArrayView<double>, long, TModel, TVec, int, ArrayView<double>> Kernel { get; }
+        public Action<KernelConfig, ArrayView<double>, long, long, int, int, TModel, TVec, int, ArrayView<double>> Kernel { get; }
         public GroupShape Shape { get; }
         public MemoryBuffer1D<double, Stride1D.Dense> Partials { get; }
         // The run's value-and-gradient partials: from its first block's groups on.
@@ -133,15 +133,28 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
         return Reduce(parameters, _hostPartials, gradient);
     }
 
-    /// <summary>One device's launches and its partials read back into their place among all the blocks'.</summary>
+    /// <summary>
+    /// One device's launches and its partials read back into their place among all the blocks': one launch over the
+    /// resident blocks (each block's groups as in a launch of its own, so the same bits; no gap between launches), then
+    /// one per streamed block.
+    /// </summary>
     private void Evaluate(Shard shard, TModel model, TVec arguments)
     {
         var blocks = shard.Blocks;
         long first = blocks.GroupOffset(blocks.Begin);
-        foreach (var (block, data) in blocks.Walk())
+        // The streamed blocks' walk first: it starts copying the first of them, under the resident blocks' launch.
+        var streamed = blocks.Walk(blocks.Resident, blocks.End);
+        var (resident, residentRows, residentGroups) = blocks.ResidentRun();
+        if (residentGroups > 0)
         {
-            shard.Kernel(blocks.Config(block, shard.Shape), data, blocks.RowsOf(block), model, arguments, Terms,
-                shard.Partials.View.SubView((blocks.GroupOffset(block) - first) * Terms, (long)blocks.Groups(block) * Terms));
+            shard.Kernel(new KernelConfig((int)residentGroups, shard.Shape.GroupSize, shard.Shape.Shared), resident, blocks.BlockRows,
+                residentRows, blocks.Width, blocks.Groups(blocks.Begin), model, arguments, Terms, shard.Partials.View.SubView(0, residentGroups * Terms));
+        }
+        foreach (var (block, data) in streamed)
+        {
+            int groups = blocks.Groups(block);
+            shard.Kernel(blocks.Config(block, shard.Shape), data, blocks.BlockRows, blocks.RowsOf(block), blocks.Width, groups, model, arguments,
+                Terms, shard.Partials.View.SubView((blocks.GroupOffset(block) - first) * Terms, (long)groups * Terms));
         }
         if (shard.PartialsLength > 0)
             shard.Partials.View.AsContiguous().SubView(0, shard.PartialsLength).CopyToCPU(_hostPartials.AsSpan((int)(first * Terms), (int)shard.PartialsLength));

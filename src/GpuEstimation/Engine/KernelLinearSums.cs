@@ -23,7 +23,6 @@ internal sealed class KernelLinearSums<TModel, TSum> : ILinearSums
     private readonly LikelihoodEngine<TModel> _owner;
     private readonly Run[] _runs = [];
     private readonly KernelBlocks[] _blockRuns = [];
-    private readonly bool _ownsBlocks;
     private readonly Dictionary<int[], Plan> _plans = new(ReferenceEqualityComparer.Instance);
 
     /// <summary>One device's run of blocks with its kernels and buffers.</summary>
@@ -37,18 +36,18 @@ internal sealed class KernelLinearSums<TModel, TSum> : ILinearSums
         public required MemoryBuffer1D<double, Stride1D.Dense> Derivatives { get; init; }
         public required MemoryBuffer1D<int, Stride1D.Dense> DesignColumns { get; init; }
 
-        /// <summary>Its buffers, and its blocks where they are its own.</summary>
-        public void Dispose(bool ownsBlocks)
+        /// <summary>Whether <see cref="Blocks"/> are its own (disposed with it) or borrowed.</summary>
+        public required bool OwnsBlocks { get; init; }
+
+        public void Dispose()
         {
             Blocks.Accelerator.Bind();
             Coefficients.Dispose();
             Derivatives.Dispose();
             DesignColumns.Dispose();
-            if (ownsBlocks)
+            if (OwnsBlocks)
                 Blocks.Dispose();
         }
-
-        public void Dispose() => Dispose(ownsBlocks: true);
     }
 
     /// <summary>Over blocks of its own: <paramref name="columns"/> uploaded (or streamed) here, released in <see cref="Dispose"/>.</summary>
@@ -64,7 +63,6 @@ internal sealed class KernelLinearSums<TModel, TSum> : ILinearSums
     public KernelLinearSums(LikelihoodEngine<TModel> owner, KernelBlocks[] runs, bool ownsBlocks)
     {
         _owner = owner;
-        _ownsBlocks = ownsBlocks;
         var model = owner.Model;
         long rows = owner.Rows;
         Run Make(KernelBlocks blocks)
@@ -79,6 +77,7 @@ internal sealed class KernelLinearSums<TModel, TSum> : ILinearSums
             return new Run
             {
                 Blocks = blocks,
+                OwnsBlocks = ownsBlocks,
                 RowKernel = rowKernel,
                 TileKernel = tileKernel,
                 TileShape = GroupShape.Of<TSum>(accelerator, tileKernel, blocks.GroupSize),
@@ -88,29 +87,7 @@ internal sealed class KernelLinearSums<TModel, TSum> : ILinearSums
                 DesignColumns = accelerator.Allocate1D(Enumerable.Range(0, model.DesignWidth).Select(model.DesignColumn).ToArray()),
             };
         }
-        if (ownsBlocks)
-        {
-            _runs = KernelBlocks.Build(runs, Make);
-        }
-        else
-        {
-            var made = new List<Run>(runs.Length);
-            try
-            {
-                foreach (var blocks in runs)
-                {
-                    blocks.Accelerator.Bind();
-                    made.Add(Make(blocks));
-                }
-            }
-            catch
-            {
-                foreach (var run in made)
-                    run.Dispose(ownsBlocks: false);
-                throw;
-            }
-            _runs = [.. made];
-        }
+        _runs = KernelBlocks.Build(runs, Make, takeOver: ownsBlocks);
         _blockRuns = runs;
     }
 
@@ -238,7 +215,7 @@ internal sealed class KernelLinearSums<TModel, TSum> : ILinearSums
         foreach (var plan in _plans.Values)
             plan.Dispose();
         foreach (var run in _runs)
-            run.Dispose(_ownsBlocks);
+            run.Dispose();
     }
 
     /// <summary>

@@ -47,6 +47,26 @@ public sealed class StreamingTests(DeviceFixture devices)
         }
     }
 
+    // One launch over the resident blocks gives each block's groups the rows a launch of its own gives them, also where
+    // the data's last block is too short for as many groups as the others (3 rows after three full blocks): the bits of
+    // every block streamed, one launch each.
+    [Fact]
+    public void OneLaunchOverResidentBlocksGivesTheBitsOfOneLaunchPerBlock()
+    {
+        int rows = 3 * BlockRows + 3;
+        var x = NormalSamples.Draw(rows, 3, 2, 5);
+        double[] at = [2.9, 1.7];
+        using var blocks = KernelBlocks.Override(BlockRows);
+        using var resident = new LikelihoodEngine<NormalModel>(devices.Cpu, new NormalModel(), [x]);
+        Assert.Equal((0, 4), resident.RowBlocks);
+        Assert.True(devices.Cpu.GroupSize * devices.Cpu.MaxGroups > 3, "the last block must have fewer groups than the others");
+        var expected = SameBits.Normal(resident, at);
+        using var limited = KernelBlocks.Override(BlockRows, (long)(1.5 * BlockRows * sizeof(double)));
+        using var streamed = new LikelihoodEngine<NormalModel>(devices.Cpu, new NormalModel(), [x]);
+        Assert.Equal((4, 4), streamed.RowBlocks);
+        SameBits.AssertEqual(expected, SameBits.Normal(streamed, at));
+    }
+
     [Fact]
     public void GlmHessianAndLeastSquaresStreamedAreBitIdenticalToResident()
     {
