@@ -50,8 +50,9 @@ public static class GaussianMixtureKernels
     /// <summary>
     /// <see cref="StatisticsKernel"/> for one dimension, diagonal, and the statistics of a mixture of normals: codes
     /// (k, 1, 1), (k, 0, 1), (k, 0, 0) for k = 0 … K − 1, in that order (Σ rₖ, Σ rₖ x, Σ rₖ x²; the host checks the list),
-    /// so <paramref name="count"/> = 3K in one launch. The same operations in the same order as that kernel, so the
-    /// same bits, but the components' loops are unrolled too (<typeparamref name="TUnroll"/>, at least K iterations, the
+    /// so <paramref name="count"/> = 3K in one launch. The same operations in the same order as that kernel (the same
+    /// bits on the CPU accelerator, tested; a GPU's compiler may fuse a multiply and an add differently in the two), but
+    /// the components' loops are unrolled too (<typeparamref name="TUnroll"/>, at least K iterations, the
     /// ones past K skipped): every responsibility stays in a register of <typeparamref name="TK"/>, not in local memory,
     /// and each row reads no codes. The unused parameters keep the general kernel's signature, so that one pass
     /// launches either.

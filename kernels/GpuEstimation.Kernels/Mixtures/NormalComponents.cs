@@ -5,7 +5,8 @@ namespace GpuEstimation.Kernels.Mixtures;
 /// <summary>
 /// One row of <see cref="GaussianMixtureKernels.NormalStatisticsKernel"/> as the body of an unrolled loop over the
 /// components (<see cref="IUnrolled"/>), in three phases, each the same arithmetic as
-/// <see cref="GaussianMixtureRow.Responsibilities"/> and the general kernel's sums for d = 1: component k's packed
+/// <see cref="GaussianMixtureRow.Responsibilities"/> and the general kernel's sums for d = 1 (the factor 1 of
+/// Σ rₖ and Σ rₖ x left out: a product with 1 is exact): component k's packed
 /// parameters are (constant, mean, 1/σ) at 3k; <see cref="LogDensities"/> puts the constant (log wₖ and the normal's
 /// normalisation) − ½((x − μₖ)/σₖ)² in <see cref="Responsibilities"/> and keeps the largest;
 /// <see cref="Terms"/> turns them into exp(· − largest) and adds them up; <see cref="Statistics"/> scales them by

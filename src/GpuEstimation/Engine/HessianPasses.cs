@@ -88,15 +88,22 @@ internal static class HessianPasses
     }
 
     /// <summary>A <see cref="LinearHessianPass{TModel}"/> over sums of its own, released with it.</summary>
-    private class OwningHessianPass<TModel>(TModel model, ILinearSums sums) : IHessianPass, IDisposable
+    private class OwningHessianPass<TModel> : IHessianPass, IDisposable
         where TModel : unmanaged, ILinearPredictorModel<TModel>
     {
-        private readonly LinearHessianPass<TModel> _pass = new(model, sums);
+        private readonly ILinearSums _sums;
+        private readonly LinearHessianPass<TModel> _pass;
+
+        protected OwningHessianPass(TModel model, ILinearSums sums)
+        {
+            _sums = sums;
+            _pass = new LinearHessianPass<TModel>(model, sums);
+        }
 
         public double Evaluate(ReadOnlySpan<double> parameters, Span<double> gradient, Span<double> hessian) =>
             _pass.Evaluate(parameters, gradient, hessian);
 
-        public void Dispose() => sums.Dispose();
+        public void Dispose() => _sums.Dispose();
     }
 
     private sealed class NativeHessianPasses<TModel>(LikelihoodEngine<TModel> owner, nint data, ParallelOptions parallel, int chunks)

@@ -12,9 +12,10 @@ namespace GpuEstimation.Engine;
 /// dataset. The blocks that fit the device's memory (<see cref="ComputeDevice.MemoryLimit"/>, else the accelerator's
 /// memory less a margin) stay resident; the others are streamed through two page-locked host buffers and one or two
 /// device buffers, the copy of the next block on a second stream overlapping the kernels on this one.
-/// <see cref="Walk(int, int)"/> visits the blocks with their data on the device; a pass launches its kernels on each and writes
-/// per-(block, group) partials that the host adds in block order, then group order: the same launches over the same
-/// blocks whether resident or streamed, so the same bits.
+/// <see cref="Walk(int, int)"/> visits the blocks with their data on the device; a pass launches its kernels on each (the
+/// value-and-gradient pass on all the resident ones at once, <see cref="ResidentRun"/>) and writes per-(block, group)
+/// partials that the host adds in block order, then group order: the same groups over the same blocks whether resident
+/// or streamed, so the same bits.
 /// </summary>
 internal sealed class KernelBlocks : IDisposable
 {

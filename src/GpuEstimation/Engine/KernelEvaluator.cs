@@ -6,8 +6,8 @@ namespace GpuEstimation.Engine;
 
 /// <summary>
 /// The ILGPU kernels on an accelerator, over the data as row blocks (<see cref="KernelBlocks"/>: one block up to 2²⁴
-/// rows, resident or streamed): per evaluation one launch per block and one read-back of the (block, group) partials,
-/// added in that order. On several accelerators each holds a contiguous run of the blocks (<see cref="KernelBlocks.Shards"/>)
+/// rows, resident or streamed): per evaluation one launch over the resident blocks and one per streamed block (each
+/// block's groups the same in either), and one read-back of the (block, group) partials, added in that order. On several accelerators each holds a contiguous run of the blocks (<see cref="KernelBlocks.Shards"/>)
 /// with its own kernels and buffers, one host thread per device launches on its run, and the host adds all the
 /// partials in the same (block, group) order: the bits of one device.
 /// <typeparamref name="TSum"/> is the group sum the backend's code generator can emit (<see cref="LikelihoodEngine{TModel}"/>

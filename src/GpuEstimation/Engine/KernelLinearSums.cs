@@ -33,7 +33,8 @@ internal sealed class KernelLinearSums<TModel, TSum> : ILinearSums
         public required Action<KernelConfig, ArrayView<double>, long, ArrayView<int>, int, ArrayView<double>, ArrayView<int>, ArrayView<double>> TileKernel { get; init; }
         public required GroupShape TileShape { get; init; }
         public required MemoryBuffer1D<double, Stride1D.Dense> Coefficients { get; init; }
-        public required MemoryBuffer1D<double, Stride1D.Dense> Derivatives { get; init; }
+        /// <summary>One block's derivatives (6 × its rows), allocated on first use: an engine whose fit never asks for a Hessian has none.</summary>
+        public MemoryBuffer1D<double, Stride1D.Dense>? Derivatives;
         public required MemoryBuffer1D<int, Stride1D.Dense> DesignColumns { get; init; }
 
         /// <summary>Whether <see cref="Blocks"/> are its own (disposed with it) or borrowed.</summary>
@@ -43,7 +44,7 @@ internal sealed class KernelLinearSums<TModel, TSum> : ILinearSums
         {
             Blocks.Accelerator.Bind();
             Coefficients.Dispose();
-            Derivatives.Dispose();
+            Derivatives?.Dispose();
             DesignColumns.Dispose();
             if (OwnsBlocks)
                 Blocks.Dispose();
@@ -64,7 +65,6 @@ internal sealed class KernelLinearSums<TModel, TSum> : ILinearSums
     {
         _owner = owner;
         var model = owner.Model;
-        long rows = owner.Rows;
         Run Make(KernelBlocks blocks)
         {
             var accelerator = blocks.Accelerator;
@@ -82,8 +82,6 @@ internal sealed class KernelLinearSums<TModel, TSum> : ILinearSums
                 TileKernel = tileKernel,
                 TileShape = GroupShape.Of<TSum>(accelerator, tileKernel, blocks.GroupSize),
                 Coefficients = accelerator.Allocate1D<double>(Math.Max(1, model.DesignWidth)),
-                // One block's derivatives at a time.
-                Derivatives = accelerator.Allocate1D<double>(Math.Max(1, 6 * Math.Min(rows, blocks.BlockRows))),
                 DesignColumns = accelerator.Allocate1D(Enumerable.Range(0, model.DesignWidth).Select(model.DesignColumn).ToArray()),
             };
         }
@@ -119,12 +117,12 @@ internal sealed class KernelLinearSums<TModel, TSum> : ILinearSums
             foreach (var (block, data) in blocks.Walk())
             {
                 int n = blocks.RowsOf(block), groups = plan.Groups(n);
-                Derivatives(run, data, n, own, mode);
+                var derivatives = Derivatives(run, data, n, own, mode);
                 for (int first = 0; first < plan.TileCount; first += MaxTilesPerLaunch)
                 {
                     int count = Math.Min(MaxTilesPerLaunch, plan.TileCount - first);
                     var config = new KernelConfig(new Index2D(groups, count), new Index2D(run.TileShape.GroupSize, 1), run.TileShape.Shared);
-                    run.TileKernel(config, data, n, run.DesignColumns.View, _owner.Model.DesignWidth, run.Derivatives.View,
+                    run.TileKernel(config, data, n, run.DesignColumns.View, _owner.Model.DesignWidth, derivatives.View,
                         plan.Tiles[r].View.SubView(first, count), plan.Partials[r].View.SubView((long)first * groups * LikelihoodKernels.TileSums, (long)count * groups * LikelihoodKernels.TileSums));
                 }
                 long length = (long)plan.TileCount * groups * LikelihoodKernels.TileSums;
@@ -176,8 +174,7 @@ internal sealed class KernelLinearSums<TModel, TSum> : ILinearSums
                 int n = blocks.RowsOf(block);
                 long start = blocks.First(block);
                 long from = Math.Max(first, start), to = Math.Min(first + count, start + n);
-                Derivatives(run, data, n, own, LinearSumMode.Curvature);
-                run.Derivatives.View.AsContiguous().SubView(kind * n + (from - start), to - from)
+                Derivatives(run, data, n, own, LinearSumMode.Curvature).View.AsContiguous().SubView(kind * n + (from - start), to - from)
                     .CopyToCPU(output.AsSpan((int)(from - first), (int)(to - from)));
             }
             return true;
@@ -191,12 +188,15 @@ internal sealed class KernelLinearSums<TModel, TSum> : ILinearSums
         return true;
     });
 
-    // The derivatives of a block's n rows, at the coefficients last uploaded.
-    private void Derivatives(Run run, ArrayView<double> data, int n, Vec4 own, LinearSumMode mode) => Guard(KernelException.RowDerivatives, compiling: false, () =>
-    {
-        run.RowKernel(n, data, n, _owner.Model, own, run.Coefficients.View, mode == LinearSumMode.ScoreProducts ? 1 : 0, run.Derivatives.View);
-        return true;
-    });
+    // The derivatives of a block's n rows, at the coefficients last uploaded; the buffer (one block's: 6 × its rows) is
+    // allocated on the first call.
+    private MemoryBuffer1D<double, Stride1D.Dense> Derivatives(Run run, ArrayView<double> data, int n, Vec4 own, LinearSumMode mode) =>
+        Guard(KernelException.RowDerivatives, compiling: false, () =>
+        {
+            var derivatives = run.Derivatives ??= run.Blocks.Accelerator.Allocate1D<double>(Math.Max(1, 6 * Math.Min(_owner.Rows, run.Blocks.BlockRows)));
+            run.RowKernel(n, data, n, _owner.Model, own, run.Coefficients.View, mode == LinearSumMode.ScoreProducts ? 1 : 0, derivatives.View);
+            return derivatives;
+        });
 
     private T Guard<T>(string kernel, bool compiling, Func<T> action)
     {

@@ -76,9 +76,11 @@ public static class MixtureEstimator
         }
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var statistics = spec.Model.WithStatistics(true);
-        using var em = new LikelihoodEngine<MixtureModel>(device, statistics, spec.Columns, MixtureSpec.ModelName);
+        // An all-normal mixture's statistics come from its own pass; the generic engine (another copy of the data on a
+        // device) only for the others.
         using var normal = NormalMixtureStatistics.For(spec, device);
-        Func<double[], double[], double> statisticsAt = normal is not null ? normal.Evaluate : (point, sums) => em.Evaluate(point, sums);
+        using var em = normal is null ? new LikelihoodEngine<MixtureModel>(device, statistics, spec.Columns, MixtureSpec.ModelName) : null;
+        Func<double[], double[], double> statisticsAt = normal is not null ? normal.Evaluate : (point, sums) => em!.Evaluate(point, sums);
         var exact = spec.ToModelSpec(InitialPoint(spec, options.Seed, 0));
         using var session = new EstimationSession(exact, device);
         var scales = Spreads(spec);
@@ -90,7 +92,7 @@ public static class MixtureEstimator
         {
             var start = InitialPoint(spec, options.Seed, s);
             var emClock = System.Diagnostics.Stopwatch.StartNew();
-            var (point, iterations, failure) = Em(spec, statisticsAt, em.ParameterCount, start, options, scales);
+            var (point, iterations, failure) = Em(spec, statisticsAt, statistics.ParameterCount, start, options, scales);
             double emMs = emClock.Elapsed.TotalMilliseconds;
             FitResult? fit = null;
             if (failure is null)

@@ -9,20 +9,21 @@ namespace GpuEstimation.Mixtures;
 /// statistics pass (<see cref="NormalMixtureStatistics"/>): with Sₘ = Σᵢ rᵢₖ aᵢᵐ (a = x − shift,
 /// d = μₖ − shift), ∂/∂wⱼ = S₀ⱼ/wⱼ − S₀_K/w_K, ∂/∂μₖ = (S₁ − d S₀)/σₖ², ∂/∂σₖ = (S₂ − 2d S₁ + d² S₀)/σₖ³ − S₀/σₖ, which is
 /// the generic model's gradient (Σ rₖ ∂ log fₖ) summed in another order. The finish of a normal mixture makes dozens of
-/// such evaluations. Sweeps, pointwise densities and score products go to the generic engine.
+/// such evaluations. Sweeps, pointwise densities and score products go to the generic engine, made at the first of them.
 /// </summary>
 internal sealed class NormalMixtureEngine : ILikelihoodEngine
 {
     private readonly MixtureSpec _spec;
-    private readonly LikelihoodEngine<MixtureModel> _generic;
     private readonly NormalMixtureStatistics _statistics;
     private readonly double[] _sums;
+    // Made on first use (another copy of the data on a device): a fit asks only for values and gradients.
+    private LikelihoodEngine<MixtureModel>? _generic;
 
     private NormalMixtureEngine(MixtureSpec spec, ComputeDevice device, NormalMixtureStatistics statistics)
     {
         _spec = spec;
         _statistics = statistics;
-        _generic = new LikelihoodEngine<MixtureModel>(device, spec.Model, spec.Columns, MixtureSpec.ModelName);
+        Device = device;
         _sums = new double[MixtureModel.StatisticsPerComponent * spec.Components];
     }
 
@@ -30,11 +31,13 @@ internal sealed class NormalMixtureEngine : ILikelihoodEngine
     public static ILikelihoodEngine? For(MixtureSpec spec, ComputeDevice device) =>
         NormalMixtureStatistics.For(spec, device) is { } statistics ? new NormalMixtureEngine(spec, device, statistics) : null;
 
-    public int ParameterCount => _generic.ParameterCount;
+    public int ParameterCount => _spec.Model.ParameterCount;
 
-    public int Rows => _generic.Rows;
+    public int Rows => _spec.X.Length;
 
-    public ComputeDevice Device => _generic.Device;
+    public ComputeDevice Device { get; }
+
+    private LikelihoodEngine<MixtureModel> Generic => _generic ??= new LikelihoodEngine<MixtureModel>(Device, _spec.Model, _spec.Columns, MixtureSpec.ModelName);
 
     public double Evaluate(ReadOnlySpan<double> parameters, Span<double> gradient)
     {
@@ -57,18 +60,18 @@ internal sealed class NormalMixtureEngine : ILikelihoodEngine
         return value;
     }
 
-    public double[] LogLikelihoods(IReadOnlyList<double[]> points) => _generic.LogLikelihoods(points);
+    public double[] LogLikelihoods(IReadOnlyList<double[]> points) => Generic.LogLikelihoods(points);
 
-    public double[] LogDensities(ReadOnlySpan<double> parameters) => _generic.LogDensities(parameters);
+    public double[] LogDensities(ReadOnlySpan<double> parameters) => Generic.LogDensities(parameters);
 
-    public double[,] ScoreProducts(ReadOnlySpan<double> parameters) => _generic.ScoreProducts(parameters);
+    public double[,] ScoreProducts(ReadOnlySpan<double> parameters) => Generic.ScoreProducts(parameters);
 
     public double[,] ClusterScoreProducts(ReadOnlySpan<double> parameters, IReadOnlyList<int> clusters, int clusterCount) =>
-        _generic.ClusterScoreProducts(parameters, clusters, clusterCount);
+        Generic.ClusterScoreProducts(parameters, clusters, clusterCount);
 
     public void Dispose()
     {
         _statistics.Dispose();
-        _generic.Dispose();
+        _generic?.Dispose();
     }
 }

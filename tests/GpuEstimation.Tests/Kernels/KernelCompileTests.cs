@@ -66,6 +66,18 @@ public sealed class KernelCompileTests : IDisposable
         }
     }
 
+    // The tile kernel's 32 products per row are written out (TileSums4x8), each sum a register: 32 multiplies of the
+    // tile and 4 of the derivative in its row loop. ILGPU unrolls no loop, so a loop over the tile would compile to a
+    // multiply or two and a jump table per sum (docs/design.md, "Term vectors").
+    [Fact]
+    public void TheTileKernelsProductsAreWrittenOut()
+    {
+        var method = typeof(LikelihoodKernels).GetMethod(nameof(LikelihoodKernels.TileProductsKernel))!.MakeGenericMethod(typeof(WarpShuffleSum));
+        var compiled = (PTXCompiledKernel)_ptx.Compile(EntryPointDescription.FromExplicitlyGroupedKernel(method), new KernelSpecialization());
+        int multiplies = System.Text.RegularExpressions.Regex.Count(compiled.PTXAssembly, @"\bmul\.f64");
+        Assert.True(multiplies >= 36, $"{multiplies} mul.f64: the tile's products are not written out");
+    }
+
     [Theory]
     [Trait("Category", Categories.Slow)]
     [MemberData(nameof(Models))]
