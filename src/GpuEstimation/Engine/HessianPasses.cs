@@ -12,10 +12,10 @@ namespace GpuEstimation.Engine;
 internal static class HessianPasses
 {
     /// <summary>The native pass over the evaluator's host copy of the data, or null.</summary>
-    public static IHessianPass? Native<TModel>(LikelihoodEngine<TModel> owner, nint data, ParallelOptions parallel, int chunks)
+    public static IHessianPass? Native<TModel>(LikelihoodEngine<TModel> owner, IReadOnlyList<double[]> columns, nint data, ParallelOptions parallel, int chunks)
         where TModel : unmanaged, ILikelihoodModel<TModel> =>
         IsLinearPredictor<TModel>()
-            ? (IHessianPass)Activator.CreateInstance(typeof(NativeHessianPasses<>).MakeGenericType(typeof(TModel)), owner, data, parallel, chunks)!
+            ? (IHessianPass)Activator.CreateInstance(typeof(NativeHessianPasses<>).MakeGenericType(typeof(TModel)), owner, columns, data, parallel, chunks)!
             : null;
 
     /// <summary>
@@ -42,9 +42,10 @@ internal static class HessianPasses
 
     /// <summary>
     /// The kernel pass over the evaluator's row blocks (one run per device; borrowed, not disposed by the pass), or
-    /// null: <see cref="KernelLinearSums{TModel, TSum}"/>'s tiles, as for wide designs.
+    /// null: <see cref="KernelLinearSums{TModel, TSum}"/>'s tiles, as for wide designs, which serve the evaluator's
+    /// score passes too (<see cref="ILinearScores"/>; <paramref name="columns"/>: the engine's, for per-row scores).
     /// </summary>
-    public static IHessianPass? Kernel<TModel, TSum>(LikelihoodEngine<TModel> owner, KernelBlocks[] blocks)
+    public static IHessianPass? Kernel<TModel, TSum>(LikelihoodEngine<TModel> owner, IReadOnlyList<double[]> columns, KernelBlocks[] blocks)
         where TModel : unmanaged, ILikelihoodModel<TModel>
         where TSum : struct, IGroupSum
     {
@@ -53,7 +54,7 @@ internal static class HessianPasses
         try
         {
             return (IHessianPass)Activator.CreateInstance(
-                typeof(KernelHessianPasses<,>).MakeGenericType(typeof(TModel), typeof(TSum)), owner, blocks)!;
+                typeof(KernelHessianPasses<,>).MakeGenericType(typeof(TModel), typeof(TSum)), owner, columns, blocks)!;
         }
         catch (System.Reflection.TargetInvocationException e) when (e.InnerException is KernelException inner)
         {
@@ -88,30 +89,35 @@ internal static class HessianPasses
     }
 
     /// <summary>A <see cref="LinearHessianPass{TModel}"/> over sums of its own, released with it.</summary>
-    private class OwningHessianPass<TModel> : IHessianPass, IDisposable
+    private class OwningHessianPass<TModel> : IHessianPass, ILinearScores, IDisposable
         where TModel : unmanaged, ILinearPredictorModel<TModel>
     {
         private readonly ILinearSums _sums;
         private readonly LinearHessianPass<TModel> _pass;
 
-        protected OwningHessianPass(TModel model, ILinearSums sums)
+        protected OwningHessianPass(TModel model, ILinearSums sums, IReadOnlyList<double[]> columns)
         {
             _sums = sums;
-            _pass = new LinearHessianPass<TModel>(model, sums);
+            _pass = new LinearHessianPass<TModel>(model, sums, columns);
         }
 
         public double Evaluate(ReadOnlySpan<double> parameters, Span<double> gradient, Span<double> hessian) =>
             _pass.Evaluate(parameters, gradient, hessian);
 
+        public void ScoreTriangle(ReadOnlySpan<double> parameters, double[] triangle) => _pass.ScoreTriangle(parameters, triangle);
+
+        public void Scores(ReadOnlySpan<double> parameters, long first, int count, double[] output) =>
+            _pass.Scores(parameters, first, count, output);
+
         public void Dispose() => _sums.Dispose();
     }
 
-    private sealed class NativeHessianPasses<TModel>(LikelihoodEngine<TModel> owner, nint data, ParallelOptions parallel, int chunks)
-        : OwningHessianPass<TModel>(owner.Model, new NativeLinearSums<TModel>(owner.Model, owner.Rows, data, parallel, chunks))
+    private sealed class NativeHessianPasses<TModel>(LikelihoodEngine<TModel> owner, IReadOnlyList<double[]> columns, nint data, ParallelOptions parallel, int chunks)
+        : OwningHessianPass<TModel>(owner.Model, new NativeLinearSums<TModel>(owner.Model, owner.Rows, data, parallel, chunks), columns)
         where TModel : unmanaged, ILinearPredictorModel<TModel>;
 
-    private sealed class KernelHessianPasses<TModel, TSum>(LikelihoodEngine<TModel> owner, KernelBlocks[] blocks)
-        : OwningHessianPass<TModel>(owner.Model, new KernelLinearSums<TModel, TSum>(owner, blocks, ownsBlocks: false))
+    private sealed class KernelHessianPasses<TModel, TSum>(LikelihoodEngine<TModel> owner, IReadOnlyList<double[]> columns, KernelBlocks[] blocks)
+        : OwningHessianPass<TModel>(owner.Model, new KernelLinearSums<TModel, TSum>(owner, blocks, ownsBlocks: false), columns)
         where TModel : unmanaged, ILinearPredictorModel<TModel>
         where TSum : struct, IGroupSum;
 

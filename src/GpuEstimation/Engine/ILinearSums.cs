@@ -64,33 +64,99 @@ internal sealed class LinearArguments<TModel> where TModel : unmanaged, ILinearP
 }
 
 /// <summary>
-/// The value, gradient and Hessian of a linear-predictor model from a backend's <see cref="ILinearSums"/>: the
-/// native backend's pass at every width, and every backend's for wide designs.
+/// A linear-predictor model's score passes from its <see cref="ILinearSums"/> (the robust covariance's meat and the
+/// per-row scores of clustered errors), as <see cref="Evaluator{TModel, TVec}"/>'s protected passes take them: the
+/// raw terms' triangle and rows, before the model's <c>Finish</c>.
 /// </summary>
-internal sealed class LinearHessianPass<TModel> : IHessianPass where TModel : unmanaged, ILinearPredictorModel<TModel>
+internal interface ILinearScores
+{
+    /// <summary>The upper triangle of Σ sᵢ sᵢᵀ over the P raw terms, row by row.</summary>
+    void ScoreTriangle(ReadOnlySpan<double> parameters, double[] triangle);
+
+    /// <summary>Rows [first, first + count)'s raw scores, P per row.</summary>
+    void Scores(ReadOnlySpan<double> parameters, long first, int count, double[] output);
+}
+
+/// <summary>
+/// The value, gradient and Hessian of a linear-predictor model from a backend's <see cref="ILinearSums"/>: the
+/// native backend's pass at every width, and every backend's for wide designs; on an accelerator also the score
+/// passes (<see cref="ILinearScores"/>), from the same sums.
+/// </summary>
+internal sealed class LinearHessianPass<TModel> : IHessianPass, ILinearScores where TModel : unmanaged, ILinearPredictorModel<TModel>
 {
     private readonly TModel _model;
     private readonly ILinearSums _sums;
     private readonly HessianLayout _layout;
     private readonly LinearArguments<TModel> _arguments;
+    private readonly IReadOnlyList<double[]> _columns;
     private readonly double[] _values;
 
-    public LinearHessianPass(TModel model, ILinearSums sums)
+    /// <param name="model">The model.</param>
+    /// <param name="sums">The backend's sums (not disposed here).</param>
+    /// <param name="columns">The engine's columns, for the design values of per-row scores.</param>
+    public LinearHessianPass(TModel model, ILinearSums sums, IReadOnlyList<double[]> columns)
     {
         _model = model;
         _sums = sums;
+        _columns = columns;
         _layout = new HessianLayout(model.DesignWidth, model.ExtraParameters);
         _arguments = new LinearArguments<TModel>(model);
         _values = new double[_layout.Entries.Length];
     }
 
+    /// <summary>The sums' layout.</summary>
+    public HessianLayout Layout => _layout;
+
     public double Evaluate(ReadOnlySpan<double> parameters, Span<double> gradient, Span<double> hessian)
     {
-        _arguments.Prepare(parameters);
-        _sums.Sum(_arguments.Coefficients, _arguments.Own, LinearSumMode.Curvature, _layout.Entries, _values);
+        Sum(parameters, LinearSumMode.Curvature, _layout.Entries);
         double value = _layout.Assemble(_values, gradient, hessian);
         TModel.Finish(_model, parameters, gradient);
         TModel.FinishHessian(_model, hessian);
         return value;
+    }
+
+    /// <summary>The sums of <paramref name="entries"/> at <paramref name="parameters"/>, into <see cref="Values"/>.</summary>
+    public void Sum(ReadOnlySpan<double> parameters, LinearSumMode mode, int[] entries)
+    {
+        _arguments.Prepare(parameters);
+        _sums.Sum(_arguments.Coefficients, _arguments.Own, mode, entries, _values);
+    }
+
+    /// <summary>The last <see cref="Sum"/>'s sums, in its entries' order.</summary>
+    public double[] Values => _values;
+
+    public void ScoreTriangle(ReadOnlySpan<double> parameters, double[] triangle)
+    {
+        var entries = _layout.SecondOrder;
+        Sum(parameters, LinearSumMode.ScoreProducts, entries);
+        // The raw terms are the design values' (D of them) and then α's: entry (a, b) of the P×P triangle, row by row.
+        int p = _layout.Parameters;
+        for (int e = 0; e < entries.Length; e++)
+        {
+            int a = HessianEntry.A(entries[e]), b = HessianEntry.B(entries[e]);
+            triangle[a * p - a * (a - 1) / 2 + (b - a)] = _values[e];
+        }
+    }
+
+    public void Scores(ReadOnlySpan<double> parameters, long first, int count, double[] output)
+    {
+        int d = _layout.Width, p = _layout.Parameters;
+        var eta = new double[count];
+        _arguments.Prepare(parameters);
+        _sums.Rows(_arguments.Coefficients, _arguments.Own, HessianEntry.Eta, first, count, eta);
+        for (int j = 0; j < d; j++)
+        {
+            int column = _model.DesignColumn(j);
+            var values = column < 0 ? null : _columns[column];
+            for (int i = 0; i < count; i++)
+                output[(long)i * p + j] = eta[i] * (values is null ? 1.0 : values[first + i]);
+        }
+        if (_layout.Extra == 1)
+        {
+            _sums.Rows(_arguments.Coefficients, _arguments.Own, HessianEntry.Extra, first, count, eta);
+            for (int i = 0; i < count; i++)
+                output[(long)i * p + d] = eta[i];
+        }
     }
 }

@@ -40,7 +40,7 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
             for (int s = 0; s < runs.Length; s++)
                 _shards[s] = new Shard(this, runs[s]);
             _hostPartials = new double[_blocks.TotalGroups * Terms];
-            Hessian = HessianPasses.Kernel<TModel, TSum>(owner, runs);
+            Hessian = HessianPasses.Kernel<TModel, TSum>(owner, columns, runs);
             LeastSquares = LeastSquaresPasses.Kernel<TModel, TVec, TSum>(owner, runs);
         }
         catch
@@ -283,6 +283,13 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
 
     protected override void ScoreTriangle(ReadOnlySpan<double> parameters, double[] triangle)
     {
+        // A linear-predictor model's from its Hessian pass's tiles: no term vector indexed at run time (docs/design.md,
+        // "Term vectors"), whatever the width.
+        if (Hessian is ILinearScores linear)
+        {
+            linear.ScoreTriangle(parameters, triangle);
+            return;
+        }
         // The sums' vector as narrow as the triangle allows (registers), at most 64 entries per launch.
         _triangle ??= triangle.Length switch
         {
@@ -297,6 +304,11 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
 
     protected override void Scores(ReadOnlySpan<double> parameters, long first, int count, double[] output)
     {
+        if (Hessian is ILinearScores linear)
+        {
+            linear.Scores(parameters, first, count, output);
+            return;
+        }
         int p = Terms - 1;
         long needed = (long)Math.Min(ScoreChunkRows, Owner.Rows) * p;
         var arguments = Arguments(parameters);

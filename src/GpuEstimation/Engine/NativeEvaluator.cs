@@ -39,7 +39,7 @@ internal sealed unsafe class NativeEvaluator<TModel, TVec> : Evaluator<TModel, T
         _chunkSums = new TVec[chunks];
         _partials = new double[chunks * Terms];
         _parallel = new ParallelOptions { MaxDegreeOfParallelism = owner.Device.Threads };
-        Hessian = HessianPasses.Native(owner, (nint)_data, _parallel, chunks);
+        Hessian = HessianPasses.Native(owner, columns, (nint)_data, _parallel, chunks);
         LeastSquares = LeastSquaresPasses.Native<TModel, TVec>(owner, (nint)_data, _parallel, chunks);
     }
 

@@ -12,10 +12,8 @@ namespace GpuEstimation.Engine;
 internal sealed class WideEvaluator<TModel> : Evaluator<TModel, Vec4> where TModel : unmanaged, ILinearPredictorModel<TModel>
 {
     private readonly ILinearSums _sums;
-    private readonly HessianLayout _layout;
+    private readonly LinearHessianPass<TModel> _pass;
     private readonly LinearArguments<TModel> _arguments;
-    private readonly IReadOnlyList<double[]> _columns;
-    private readonly double[] _values;
     private readonly int[] _valueOnly;
 
     /// <param name="owner">The engine.</param>
@@ -25,25 +23,24 @@ internal sealed class WideEvaluator<TModel> : Evaluator<TModel, Vec4> where TMod
     {
         var model = owner.Model;
         _sums = sums;
-        _columns = columns;
-        _layout = new HessianLayout(model.DesignWidth, model.ExtraParameters);
         _arguments = new LinearArguments<TModel>(model);
-        _values = new double[_layout.Entries.Length];
-        _valueOnly = [_layout.Entries[0]];
-        Hessian = new LinearHessianPass<TModel>(model, sums);
+        _pass = new LinearHessianPass<TModel>(model, sums, columns);
+        _valueOnly = [_pass.Layout.Entries[0]];
+        Hessian = _pass;
     }
 
     public override (int Streamed, int Count) RowBlocks => _sums.RowBlocks;
 
     public override double Evaluate(ReadOnlySpan<double> parameters, Span<double> gradient)
     {
-        var entries = _layout.FirstOrder;
-        Sum(parameters, LinearSumMode.Curvature, entries);
+        var entries = _pass.Layout.FirstOrder;
+        _pass.Sum(parameters, LinearSumMode.Curvature, entries);
         // FirstOrder: the value, then the gradient in the design's coordinates (and α's).
+        var values = _pass.Values;
         for (int k = 1; k < entries.Length; k++)
-            gradient[k - 1] = _values[k];
+            gradient[k - 1] = values[k];
         TModel.Finish(Owner.Model, parameters, gradient);
-        return _values[0];
+        return values[0];
     }
 
     public override void Pointwise(ReadOnlySpan<double> parameters, double[] output)
@@ -56,51 +53,15 @@ internal sealed class WideEvaluator<TModel> : Evaluator<TModel, Vec4> where TMod
     {
         for (int p = 0; p < points.Count; p++)
         {
-            Sum(points[p], LinearSumMode.Curvature, _valueOnly);
-            output[p] = _values[0];
+            _pass.Sum(points[p], LinearSumMode.Curvature, _valueOnly);
+            output[p] = _pass.Values[0];
         }
     }
 
-    protected override void ScoreTriangle(ReadOnlySpan<double> parameters, double[] triangle)
-    {
-        var entries = _layout.SecondOrder;
-        Sum(parameters, LinearSumMode.ScoreProducts, entries);
-        // The raw terms are the design values' (D of them) and then α's: entry (a, b) of the P×P triangle, row by row.
-        int p = _layout.Parameters;
-        for (int e = 0; e < entries.Length; e++)
-        {
-            int a = HessianEntry.A(entries[e]), b = HessianEntry.B(entries[e]);
-            triangle[a * p - a * (a - 1) / 2 + (b - a)] = _values[e];
-        }
-    }
+    protected override void ScoreTriangle(ReadOnlySpan<double> parameters, double[] triangle) => _pass.ScoreTriangle(parameters, triangle);
 
-    protected override void Scores(ReadOnlySpan<double> parameters, long first, int count, double[] output)
-    {
-        var model = Owner.Model;
-        int d = _layout.Width, p = _layout.Parameters;
-        var eta = new double[count];
-        _arguments.Prepare(parameters);
-        _sums.Rows(_arguments.Coefficients, _arguments.Own, HessianEntry.Eta, first, count, eta);
-        for (int j = 0; j < d; j++)
-        {
-            int column = model.DesignColumn(j);
-            var values = column < 0 ? null : _columns[column];
-            for (int i = 0; i < count; i++)
-                output[(long)i * p + j] = eta[i] * (values is null ? 1.0 : values[first + i]);
-        }
-        if (_layout.Extra == 1)
-        {
-            _sums.Rows(_arguments.Coefficients, _arguments.Own, HessianEntry.Extra, first, count, eta);
-            for (int i = 0; i < count; i++)
-                output[(long)i * p + d] = eta[i];
-        }
-    }
-
-    private void Sum(ReadOnlySpan<double> parameters, LinearSumMode mode, int[] entries)
-    {
-        _arguments.Prepare(parameters);
-        _sums.Sum(_arguments.Coefficients, _arguments.Own, mode, entries, _values);
-    }
+    protected override void Scores(ReadOnlySpan<double> parameters, long first, int count, double[] output) =>
+        _pass.Scores(parameters, first, count, output);
 
     public override void Dispose() => _sums.Dispose();
 }
