@@ -192,6 +192,14 @@ def logistic(rows, features):
               f"{base['diagnostics']['evaluations']} passes (this build / base {result['fitMs'] / base['fitMs']:.3f})", flush=True)
         check(f"logistic {rows} x {features}: this build's estimates = the base build's", worst <= 1e-9, f"(worst rel {worst:.1e})")
     if rows <= 10_000_000:
+        # The robust covariance's meat (from the Hessian pass's tiles since 2026-11-28) and one value+gradient at the
+        # MLE (still the register kernel, whose GLM rows index their terms at run time): timed for the next step.
+        robust = run(args + ["--device", DEVICE, "--repeat", "3", "--cov", "hc0"])
+        print(f"time logistic fit with HC0 {rows} x {features} on {DEVICE}: {robust['fitMs']:.3f} ms warm "
+              f"(model-based {result['fitMs']:.3f} ms)", flush=True)
+        at = ",".join(f"{p['name']}={p['estimate']!r}" for p in result["parameters"])
+        ev = run(["eval"] + args[1:] + ["--at", at, "--device", DEVICE, "--repeat", "20"])
+        print(f"time logistic value+gradient {rows} x {features} on {DEVICE} (register kernel): {ev['evalMs']:.3f} ms", flush=True)
         native = run(args + ["--device", "native"])
         worst = max(abs(a["estimate"] - b["estimate"]) / max(1, abs(b["estimate"])) for a, b in zip(result["parameters"], native["parameters"]))
         check(f"logistic {rows} x {features} {DEVICE} vs native", worst <= 1e-9, f"(worst rel {worst:.1e})")
