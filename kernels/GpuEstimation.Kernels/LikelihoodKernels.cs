@@ -108,35 +108,39 @@ public static class LikelihoodKernels
     public const int TileSums = 32;
 
     /// <summary>
-    /// Wide designs, first of two kernels (docs/design.md, "Wide designs"): each row's derivatives of a linear-predictor
-    /// model, one thread per row. η's design part Σⱼ γⱼ zⱼ, j in order, with the coefficients from device memory
+    /// A linear-predictor model's passes, first of two kernels (docs/design.md, "Wide designs"): each row's derivatives,
+    /// explicitly grouped with a grid-stride loop (the reductions' launch shape, so ILGPU's CPU accelerator emulates a
+    /// few groups, not one per 4 rows; no group sum, no shared memory). η's design part Σⱼ γⱼ zⱼ, j in order, with the coefficients from device memory
     /// (<paramref name="coefficients"/>[j] = γⱼ, any number of them) and the model's own arguments in
     /// <paramref name="own"/>; then <see cref="ILinearPredictorModel{TSelf}.Curvature"/>, whose six values go to
     /// <c>derivatives[kind · rows + row]</c> (<see cref="HessianEntry"/>'s kinds). With <paramref name="scoreProducts"/>
     /// set, the second-order slots hold the score products instead (<see cref="RowCurvature.ScoreProducts"/>).
     /// </summary>
-    public static void RowDerivativesKernel<TModel>(Index1D index, ArrayView<double> values, long rows, TModel model, Vec4 own,
+    public static void RowDerivativesKernel<TModel>(ArrayView<double> values, long rows, TModel model, Vec4 own,
         ArrayView<double> coefficients, int scoreProducts, ArrayView<double> derivatives)
         where TModel : unmanaged, ILinearPredictorModel<TModel>
     {
         var data = new DeviceRows(values, rows);
-        long row = index.X;
         int width = model.DesignWidth;
-        double design = 0;
-        for (int j = 0; j < width; j++)
+        long stride = (long)Grid.DimX * Group.DimX;
+        for (long row = (long)Grid.IdxX * Group.DimX + Group.IdxX; row < rows; row += stride)
         {
-            int column = model.DesignColumn(j);
-            design += coefficients[j] * (column < 0 ? 1.0 : data[column, row]);
+            double design = 0;
+            for (int j = 0; j < width; j++)
+            {
+                int column = model.DesignColumn(j);
+                design += coefficients[j] * (column < 0 ? 1.0 : data[column, row]);
+            }
+            TModel.Curvature(model, own, data, row, design, out var curvature);
+            if (scoreProducts != 0)
+                curvature = RowCurvature.ScoreProducts(curvature, TModel.Multiplicity(model, data, row));
+            derivatives[row] = curvature.Value;
+            derivatives[rows + row] = curvature.Eta;
+            derivatives[2 * rows + row] = curvature.Extra;
+            derivatives[3 * rows + row] = curvature.EtaEta;
+            derivatives[4 * rows + row] = curvature.EtaExtra;
+            derivatives[5 * rows + row] = curvature.ExtraExtra;
         }
-        TModel.Curvature(model, own, data, row, design, out var curvature);
-        if (scoreProducts != 0)
-            curvature = RowCurvature.ScoreProducts(curvature, TModel.Multiplicity(model, data, row));
-        derivatives[row] = curvature.Value;
-        derivatives[rows + row] = curvature.Eta;
-        derivatives[2 * rows + row] = curvature.Extra;
-        derivatives[3 * rows + row] = curvature.EtaEta;
-        derivatives[4 * rows + row] = curvature.EtaExtra;
-        derivatives[5 * rows + row] = curvature.ExtraExtra;
     }
 
     /// <summary>

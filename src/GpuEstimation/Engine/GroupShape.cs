@@ -27,6 +27,15 @@ internal readonly record struct GroupShape(int GroupSize, SharedMemoryConfig Sha
         return new GroupShape(size, doubles > 0 ? SharedMemoryConfig.RequestDynamic<double>(doubles) : default);
     }
 
+    /// <summary>The shape of a loaded kernel with no group sum and no shared memory (a grid-stride loop writing per row).</summary>
+    public static GroupShape Plain(Accelerator accelerator, Delegate kernel, int groupSize)
+    {
+        var compiled = kernel.GetKernel();
+        int size = LargestLaunchable(groupSize, accelerator.WarpSize,
+            g => accelerator.EstimateMaxActiveGroupsPerMultiprocessor(compiled, g, 0) > 0);
+        return new GroupShape(size, default);
+    }
+
     /// <summary>
     /// The largest power of two from <paramref name="groupSize"/> down to <paramref name="smallest"/> (the warp) for
     /// which <paramref name="launches"/> holds, halving; the smallest where none does (its launch then fails with the

@@ -29,7 +29,8 @@ internal sealed class KernelLinearSums<TModel, TSum> : ILinearSums
     private sealed class Run : IDisposable
     {
         public required KernelBlocks Blocks { get; init; }
-        public required Action<Index1D, ArrayView<double>, long, TModel, Vec4, ArrayView<double>, int, ArrayView<double>> RowKernel { get; init; }
+        public required Action<KernelConfig, ArrayView<double>, long, TModel, Vec4, ArrayView<double>, int, ArrayView<double>> RowKernel { get; init; }
+        public required GroupShape RowShape { get; init; }
         public required Action<KernelConfig, ArrayView<double>, long, ArrayView<int>, int, ArrayView<double>, ArrayView<int>, ArrayView<double>> TileKernel { get; init; }
         public required GroupShape TileShape { get; init; }
         public required MemoryBuffer1D<double, Stride1D.Dense> Coefficients { get; init; }
@@ -69,7 +70,7 @@ internal sealed class KernelLinearSums<TModel, TSum> : ILinearSums
         {
             var accelerator = blocks.Accelerator;
             var rowKernel = Guard(KernelException.RowDerivatives, compiling: true, () =>
-                accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, long, TModel, Vec4, ArrayView<double>, int, ArrayView<double>>(
+                accelerator.LoadStreamKernel<ArrayView<double>, long, TModel, Vec4, ArrayView<double>, int, ArrayView<double>>(
                     LikelihoodKernels.RowDerivativesKernel<TModel>));
             var tileKernel = Guard(KernelException.TileProducts, compiling: true, () =>
                 accelerator.LoadStreamKernel<ArrayView<double>, long, ArrayView<int>, int, ArrayView<double>, ArrayView<int>, ArrayView<double>>(
@@ -79,6 +80,7 @@ internal sealed class KernelLinearSums<TModel, TSum> : ILinearSums
                 Blocks = blocks,
                 OwnsBlocks = ownsBlocks,
                 RowKernel = rowKernel,
+                RowShape = GroupShape.Plain(accelerator, rowKernel, blocks.GroupSize),
                 TileKernel = tileKernel,
                 TileShape = GroupShape.Of<TSum>(accelerator, tileKernel, blocks.GroupSize),
                 Coefficients = accelerator.Allocate1D<double>(Math.Max(1, model.DesignWidth)),
@@ -117,7 +119,7 @@ internal sealed class KernelLinearSums<TModel, TSum> : ILinearSums
             foreach (var (block, data) in blocks.Walk())
             {
                 int n = blocks.RowsOf(block), groups = plan.Groups(n);
-                var derivatives = Derivatives(run, data, n, own, mode);
+                var derivatives = Derivatives(run, block, data, n, own, mode);
                 for (int first = 0; first < plan.TileCount; first += MaxTilesPerLaunch)
                 {
                     int count = Math.Min(MaxTilesPerLaunch, plan.TileCount - first);
@@ -174,7 +176,7 @@ internal sealed class KernelLinearSums<TModel, TSum> : ILinearSums
                 int n = blocks.RowsOf(block);
                 long start = blocks.First(block);
                 long from = Math.Max(first, start), to = Math.Min(first + count, start + n);
-                Derivatives(run, data, n, own, LinearSumMode.Curvature).View.AsContiguous().SubView(kind * n + (from - start), to - from)
+                Derivatives(run, block, data, n, own, LinearSumMode.Curvature).View.AsContiguous().SubView(kind * n + (from - start), to - from)
                     .CopyToCPU(output.AsSpan((int)(from - first), (int)(to - from)));
             }
             return true;
@@ -190,11 +192,12 @@ internal sealed class KernelLinearSums<TModel, TSum> : ILinearSums
 
     // The derivatives of a block's n rows, at the coefficients last uploaded; the buffer (one block's: 6 × its rows) is
     // allocated on the first call.
-    private MemoryBuffer1D<double, Stride1D.Dense> Derivatives(Run run, ArrayView<double> data, int n, Vec4 own, LinearSumMode mode) =>
+    private MemoryBuffer1D<double, Stride1D.Dense> Derivatives(Run run, int block, ArrayView<double> data, int n, Vec4 own, LinearSumMode mode) =>
         Guard(KernelException.RowDerivatives, compiling: false, () =>
         {
             var derivatives = run.Derivatives ??= run.Blocks.Accelerator.Allocate1D<double>(Math.Max(1, 6 * Math.Min(_owner.Rows, run.Blocks.BlockRows)));
-            run.RowKernel(n, data, n, _owner.Model, own, run.Coefficients.View, mode == LinearSumMode.ScoreProducts ? 1 : 0, derivatives.View);
+            run.RowKernel(run.Blocks.Config(block, run.RowShape), data, n, _owner.Model, own, run.Coefficients.View,
+                mode == LinearSumMode.ScoreProducts ? 1 : 0, derivatives.View);
             return derivatives;
         });
 

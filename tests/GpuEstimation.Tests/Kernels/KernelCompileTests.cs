@@ -191,7 +191,7 @@ public sealed class KernelCompileTests : IDisposable
         // memory) and the tiled sums.
         if (model.GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(ILinearPredictorModel<>)))
         {
-            yield return ($"{modelName}-{nameof(LikelihoodKernels.RowDerivativesKernel)}", EntryPointDescription.FromImplicitlyGroupedKernel(
+            yield return ($"{modelName}-{nameof(LikelihoodKernels.RowDerivativesKernel)}", EntryPointDescription.FromExplicitlyGroupedKernel(
                 typeof(LikelihoodKernels).GetMethod(nameof(LikelihoodKernels.RowDerivativesKernel))!.MakeGenericMethod(model)));
             yield return ($"{modelName}-{nameof(LikelihoodKernels.TileProductsKernel)}", EntryPointDescription.FromExplicitlyGroupedKernel(
                 typeof(LikelihoodKernels).GetMethod(nameof(LikelihoodKernels.TileProductsKernel))!.MakeGenericMethod(sum)));
