@@ -104,6 +104,60 @@ public static class LikelihoodKernels
         }
     }
 
+    /// <summary>
+    /// The value, gradient and Hessian of a linear-predictor model (<see cref="ILinearPredictorModel{TSelf}"/>) in one
+    /// pass: the same shape as <see cref="ValueAndGradientKernel"/> (explicitly grouped, grid-stride, sums in registers,
+    /// a fixed-order group sum, one partial per group and sum: <c>partials[group * count + k]</c>), over the sums
+    /// <c>entries[first … first + count − 1]</c> (<see cref="HessianEntry"/>: Σ derivative · z_a · z_b). Each row's
+    /// derivatives come from the model once and its design values are read once into <typeparamref name="TVec"/> (with
+    /// the constant 1 after them); every entry of the launch is then a multiply and an add. <paramref name="count"/> is
+    /// at most the capacity of <typeparamref name="TSums"/>. Same group-size and shared-memory requirements as
+    /// <see cref="ValueAndGradientKernel"/>. The engine uses it only for designs of at most one value (the catalogue's
+    /// families, a one-column GLM: at most 6 sums, one launch): its indices into the term vectors come at run time from
+    /// the entry list, which on a GPU costs a jump table per access (docs/design.md, "Term vectors") — little for a
+    /// vector of 4 values, prohibitive for a wide design's, whose sums take the tiles (<see cref="TileProductsKernel"/>)
+    /// instead; for one design value the tiles would compute 32 products per row where 1 is needed.
+    /// </summary>
+    public static void HessianKernel<TModel, TVec, TSums, TSum>(
+        ArrayView<double> values, long rows, TModel model, TVec arguments, ArrayView<int> entries, int first, int count, ArrayView<double> partials)
+        where TModel : unmanaged, ILinearPredictorModel<TModel>
+        where TVec : unmanaged, ITermVector<TVec>
+        where TSums : unmanaged, ITermVector<TSums>
+        where TSum : struct, IGroupSum
+    {
+        var data = new DeviceRows(values, rows);
+        int width = model.DesignWidth;
+        var sums = default(TSums);
+        long stride = (long)Grid.DimX * Group.DimX;
+        for (long row = (long)Grid.IdxX * Group.DimX + Group.IdxX; row < rows; row += stride)
+        {
+            var z = default(TVec);
+            double design = 0;
+            for (int j = 0; j < width; j++)
+            {
+                int column = model.DesignColumn(j);
+                double value = column < 0 ? 1.0 : data[column, row];
+                z.Set(j, value);
+                design += arguments.Get(model.DesignArgument(j)) * value;
+            }
+            z.Set(width, 1.0);
+            TModel.Curvature(model, arguments, data, row, design, out var curvature);
+            for (int k = 0; k < count; k++)
+            {
+                int entry = entries[first + k];
+                sums.Add(k, HessianEntry.Derivative(HessianEntry.Kind(entry), curvature) * z.Get(HessianEntry.A(entry)) * z.Get(HessianEntry.B(entry)));
+            }
+        }
+
+        var shared = TSum.Shared();
+        for (int k = 0; k < count; k++)
+        {
+            double total = TSum.GroupSum(sums.Get(k), shared);
+            if (Group.IsFirstThread)
+                partials[(long)Grid.IdxX * count + k] = total;
+        }
+    }
+
     /// <summary>Sums per tile of <see cref="TileProductsKernel"/>: design values a₀ … a₀ + 3 times b₀ … b₀ + 7.</summary>
     public const int TileSums = 32;
 

@@ -42,24 +42,42 @@ internal static class HessianPasses
 
     /// <summary>
     /// The kernel pass over the evaluator's row blocks (one run per device; borrowed, not disposed by the pass), or
-    /// null: <see cref="KernelLinearSums{TModel, TSum}"/>'s tiles, as for wide designs, which serve the evaluator's
-    /// score passes too (<see cref="ILinearScores"/>; <paramref name="columns"/>: the engine's, for per-row scores).
+    /// null. A design of at most one value (the families, a one-column GLM: at most 6 sums) takes the register kernel
+    /// (<see cref="KernelHessianPass{TModel, TVec, TSum}"/>: one launch, one read of the data); a wider one
+    /// <see cref="KernelLinearSums{TModel, TSum}"/>'s tiles, as wide designs do, which serve the evaluator's score passes
+    /// too (<see cref="ILinearScores"/>; <paramref name="columns"/>: the engine's, for per-row scores).
     /// </summary>
-    public static IHessianPass? Kernel<TModel, TSum>(LikelihoodEngine<TModel> owner, IReadOnlyList<double[]> columns, KernelBlocks[] blocks)
+    public static IHessianPass? Kernel<TModel, TVec, TSum>(LikelihoodEngine<TModel> owner, IReadOnlyList<double[]> columns, KernelBlocks[] blocks)
         where TModel : unmanaged, ILikelihoodModel<TModel>
+        where TVec : unmanaged, ITermVector<TVec>
         where TSum : struct, IGroupSum
     {
         if (!IsLinearPredictor<TModel>())
             return null;
         try
         {
-            return (IHessianPass)Activator.CreateInstance(
-                typeof(KernelHessianPasses<,>).MakeGenericType(typeof(TModel), typeof(TSum)), owner, columns, blocks)!;
+            int width = ((ILinearWidth)Activator.CreateInstance(typeof(LinearWidth<>).MakeGenericType(typeof(TModel)))!).Of(owner.Model);
+            return width <= 1
+                ? (IHessianPass)Activator.CreateInstance(
+                    typeof(KernelHessianPass<,,>).MakeGenericType(typeof(TModel), typeof(TVec), typeof(TSum)), owner, blocks)!
+                : (IHessianPass)Activator.CreateInstance(
+                    typeof(KernelHessianPasses<,>).MakeGenericType(typeof(TModel), typeof(TSum)), owner, columns, blocks)!;
         }
         catch (System.Reflection.TargetInvocationException e) when (e.InnerException is KernelException inner)
         {
             throw inner;
         }
+    }
+
+    // A linear-predictor model's design width, for a model type known only as ILikelihoodModel here.
+    private interface ILinearWidth
+    {
+        int Of(object model);
+    }
+
+    private sealed class LinearWidth<TModel> : ILinearWidth where TModel : unmanaged, ILinearPredictorModel<TModel>
+    {
+        public int Of(object model) => ((TModel)model).DesignWidth;
     }
 
     private interface IWideFactory

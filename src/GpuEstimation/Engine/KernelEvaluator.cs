@@ -40,7 +40,7 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
             for (int s = 0; s < runs.Length; s++)
                 _shards[s] = new Shard(this, runs[s]);
             _hostPartials = new double[_blocks.TotalGroups * Terms];
-            Hessian = HessianPasses.Kernel<TModel, TSum>(owner, columns, runs);
+            Hessian = HessianPasses.Kernel<TModel, TVec, TSum>(owner, columns, runs);
             LeastSquares = LeastSquaresPasses.Kernel<TModel, TVec, TSum>(owner, runs);
         }
         catch

@@ -186,9 +186,12 @@ public sealed class KernelCompileTests : IDisposable
             // The robust covariance's meat: sums as wide as the term vector (the widest: a 64-entry block of the triangle).
             yield return Entry(nameof(LikelihoodKernels.ScoreProductsKernel), true, model, vector, vector, sum);
             yield return Entry(nameof(LikelihoodKernels.ScoresKernel), false, model, vector);
+            // A one-value design's Hessian pass (the families, one-column GLMs), with the per-thread sums the engine gives it.
+            if (model.GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(ILinearPredictorModel<>)))
+                yield return Entry(nameof(LikelihoodKernels.HessianKernel), true, model, vector, typeof(Twice<Vec4>), sum);
         }
-        // Linear-predictor models' Hessian pass (and every pass of a wide design): the rows' derivatives (coefficients in
-        // memory) and the tiled sums.
+        // Linear-predictor models' Hessian pass beyond one design value (and every pass of a wide design): the rows'
+        // derivatives (coefficients in memory) and the tiled sums.
         if (model.GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(ILinearPredictorModel<>)))
         {
             yield return ($"{modelName}-{nameof(LikelihoodKernels.RowDerivativesKernel)}", EntryPointDescription.FromExplicitlyGroupedKernel(
