@@ -6,7 +6,8 @@ namespace GpuEstimation.Kernels;
 /// One sum of the Hessian pass, packed in an int: which derivative of the row (<see cref="RowCurvature"/>) it
 /// multiplies, and the two design values it is multiplied by (index D, one past the design, stands for the constant 1).
 /// Sum = Σ rows derivative · z_a · z_b. The host lists the entries once (value, gradient, then the Hessian's upper
-/// triangle); <see cref="LikelihoodKernels.TileProductsKernel"/> sums them in tiles of 4 × 8 design pairs.
+/// triangle); on a device <see cref="LikelihoodKernels.TileProductsKernel"/> sums them in tiles of 4 × 8 design pairs
+/// (a design of one value: <see cref="LikelihoodKernels.HessianKernel"/>, all in one launch).
 /// </summary>
 public static class HessianEntry
 {

@@ -4,9 +4,10 @@ namespace GpuEstimation.Kernels;
 /// A model whose log-density depends on its coefficients only through a linear predictor η = Σⱼ γⱼ zⱼ (plus what the
 /// model adds itself, such as an offset) and on at most one parameter α of its own (a dispersion, a shape, σ): every
 /// generalized linear model. Per row it gives its design values zⱼ and the derivatives of log f in (η, α) to the second
-/// order; <see cref="LikelihoodKernels.RowDerivativesKernel"/> writes those derivatives per row and
+/// order; on a device <see cref="LikelihoodKernels.RowDerivativesKernel"/> writes those derivatives per row and
 /// <see cref="LikelihoodKernels.TileProductsKernel"/> accumulates the value, the gradient and the Hessian,
-/// Σ ∂²/∂η² zₐ z_b, Σ ∂²/∂η∂α zₐ and Σ ∂²/∂α², the same two generic kernels for every such model.
+/// Σ ∂²/∂η² zₐ z_b, Σ ∂²/∂η∂α zₐ and Σ ∂²/∂α² (a design of one value: <see cref="LikelihoodKernels.HessianKernel"/>,
+/// in one pass), the same generic kernels for every such model.
 /// </summary>
 /// <remarks>
 /// Parameters 0 … D − 1 are the coefficients and parameter D (where <see cref="ExtraParameters"/> is 1) is α, so

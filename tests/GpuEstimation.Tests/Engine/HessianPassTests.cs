@@ -10,8 +10,8 @@ using Xunit;
 namespace GpuEstimation.Tests.Engine;
 
 /// <summary>
-/// The Hessian pass (LikelihoodKernels' RowDerivativesKernel and TileProductsKernel on the ILGPU backends, the blocked
-/// host loop on native): a logit's value, gradient and Hessian against the textbook sums −Σ w p(1 − p) x xᵀ at edge
+/// The Hessian pass (on the ILGPU backends LikelihoodKernels' RowDerivativesKernel and TileProductsKernel, for a family's
+/// one design value HessianKernel; the blocked host loop on native): a logit's value, gradient and Hessian against the textbook sums −Σ w p(1 − p) x xᵀ at edge
 /// sizes (1 row, one group, one group plus one, more rows than the groups' threads, several native chunks); every family's and link's Hessian against
 /// differences of the engine's gradient (itself checked against MathNet in <see cref="GlmEngineTests"/>); the same bits
 /// twice.
