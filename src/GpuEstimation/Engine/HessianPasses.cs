@@ -56,12 +56,8 @@ internal static class HessianPasses
             return null;
         try
         {
-            int width = ((ILinearWidth)Activator.CreateInstance(typeof(LinearWidth<>).MakeGenericType(typeof(TModel)))!).Of(owner.Model);
-            return width <= 1
-                ? (IHessianPass)Activator.CreateInstance(
-                    typeof(KernelHessianPass<,,>).MakeGenericType(typeof(TModel), typeof(TVec), typeof(TSum)), owner, blocks)!
-                : (IHessianPass)Activator.CreateInstance(
-                    typeof(KernelHessianPasses<,>).MakeGenericType(typeof(TModel), typeof(TSum)), owner, columns, blocks)!;
+            return (IHessianPass)typeof(HessianPasses).GetMethod(nameof(KernelPass), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
+                .MakeGenericMethod(typeof(TModel), typeof(TVec), typeof(TSum)).Invoke(null, [owner, columns, blocks])!;
         }
         catch (System.Reflection.TargetInvocationException e) when (e.InnerException is KernelException inner)
         {
@@ -69,16 +65,14 @@ internal static class HessianPasses
         }
     }
 
-    // A linear-predictor model's design width, for a model type known only as ILikelihoodModel here.
-    private interface ILinearWidth
-    {
-        int Of(object model);
-    }
-
-    private sealed class LinearWidth<TModel> : ILinearWidth where TModel : unmanaged, ILinearPredictorModel<TModel>
-    {
-        public int Of(object model) => ((TModel)model).DesignWidth;
-    }
+    // Kernel's choice, made where the model type is known to be a linear-predictor model.
+    private static IHessianPass KernelPass<TModel, TVec, TSum>(LikelihoodEngine<TModel> owner, IReadOnlyList<double[]> columns, KernelBlocks[] blocks)
+        where TModel : unmanaged, ILinearPredictorModel<TModel>
+        where TVec : unmanaged, ITermVector<TVec>
+        where TSum : struct, IGroupSum =>
+        owner.Model.DesignWidth <= 1
+            ? new KernelHessianPass<TModel, TVec, TSum>(owner, blocks)
+            : new KernelHessianPasses<TModel, TSum>(owner, columns, blocks);
 
     private interface IWideFactory
     {

@@ -139,12 +139,18 @@ internal sealed class LinearHessianPass<TModel> : IHessianPass, ILinearScores wh
         }
     }
 
+    /// <summary>Derivative <paramref name="kind"/> (<see cref="HessianEntry"/>) of rows [first, first + count) at <paramref name="parameters"/>.</summary>
+    public void Rows(ReadOnlySpan<double> parameters, int kind, long first, int count, double[] output)
+    {
+        _arguments.Prepare(parameters);
+        _sums.Rows(_arguments.Coefficients, _arguments.Own, kind, first, count, output);
+    }
+
     public void Scores(ReadOnlySpan<double> parameters, long first, int count, double[] output)
     {
         int d = _layout.Width, p = _layout.Parameters;
         var eta = new double[count];
-        _arguments.Prepare(parameters);
-        _sums.Rows(_arguments.Coefficients, _arguments.Own, HessianEntry.Eta, first, count, eta);
+        Rows(parameters, HessianEntry.Eta, first, count, eta);
         for (int j = 0; j < d; j++)
         {
             int column = _model.DesignColumn(j);

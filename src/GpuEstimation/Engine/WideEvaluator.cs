@@ -13,7 +13,6 @@ internal sealed class WideEvaluator<TModel> : Evaluator<TModel, Vec4> where TMod
 {
     private readonly ILinearSums _sums;
     private readonly LinearHessianPass<TModel> _pass;
-    private readonly LinearArguments<TModel> _arguments;
     private readonly int[] _valueOnly;
 
     /// <param name="owner">The engine.</param>
@@ -23,7 +22,6 @@ internal sealed class WideEvaluator<TModel> : Evaluator<TModel, Vec4> where TMod
     {
         var model = owner.Model;
         _sums = sums;
-        _arguments = new LinearArguments<TModel>(model);
         _pass = new LinearHessianPass<TModel>(model, sums, columns);
         _valueOnly = [_pass.Layout.Entries[0]];
         Hessian = _pass;
@@ -43,11 +41,8 @@ internal sealed class WideEvaluator<TModel> : Evaluator<TModel, Vec4> where TMod
         return values[0];
     }
 
-    public override void Pointwise(ReadOnlySpan<double> parameters, double[] output)
-    {
-        _arguments.Prepare(parameters);
-        _sums.Rows(_arguments.Coefficients, _arguments.Own, HessianEntry.Value, 0, output.Length, output);
-    }
+    public override void Pointwise(ReadOnlySpan<double> parameters, double[] output) =>
+        _pass.Rows(parameters, HessianEntry.Value, 0, output.Length, output);
 
     public override void Sweep(IReadOnlyList<double[]> points, double[] output)
     {

@@ -60,7 +60,7 @@ internal abstract class MixturePass : IDisposable
         int d = columns.Count;
         int statistics = StatisticCount(d, components, diagonal);
         var sums = VectorType(Math.Clamp(statistics, 16, 64));
-        var sum = device.Backend == Backend.OpenCL ? typeof(SharedTreeSum) : typeof(WarpShuffleSum);
+        var sum = GroupSumType(device);
         var type = typeof(KernelMixturePass<,>).MakeGenericType(sums, sum);
         var kernel = typeof(GaussianMixtureKernels).GetMethod(nameof(GaussianMixtureKernels.StatisticsKernel))!
             .MakeGenericMethod(UnrolledType(sums), sums, sum);
@@ -79,7 +79,7 @@ internal abstract class MixturePass : IDisposable
         if (device.Backend == Backend.Native)
             return new NativeMixturePass(device, [column], components, diagonal: true);
         var sums = VectorType(Math.Clamp(StatisticCount(1, components, diagonal: true), 16, 64));
-        var sum = device.Backend == Backend.OpenCL ? typeof(SharedTreeSum) : typeof(WarpShuffleSum);
+        var sum = GroupSumType(device);
         var unroll = UnrolledType(VectorType(components));
         var type = typeof(KernelMixturePass<,>).MakeGenericType(sums, sum);
         var kernel = typeof(GaussianMixtureKernels).GetMethod(nameof(GaussianMixtureKernels.NormalStatisticsKernel))!
@@ -117,6 +117,9 @@ internal abstract class MixturePass : IDisposable
     /// <summary>Σ r, Σ r x and Σ r x xᵀ (or its diagonal) of every component: the statistics of an EM step.</summary>
     protected static int StatisticCount(int dimensions, int components, bool diagonal) =>
         components * (1 + dimensions + (diagonal ? dimensions : dimensions * (dimensions + 1) / 2));
+
+    /// <summary>The group sum the device's code generator can emit: a shared-memory tree on OpenCL, warp shuffles else.</summary>
+    private static Type GroupSumType(ComputeDevice device) => device.Backend == Backend.OpenCL ? typeof(SharedTreeSum) : typeof(WarpShuffleSum);
 
     /// <summary>The unrolled loop (<see cref="IUnrolled"/>) of as many iterations as <paramref name="vector"/>'s capacity.</summary>
     private static Type UnrolledType(Type vector) =>
