@@ -81,6 +81,21 @@ public static class DeviceMath
         return Reduced(exponent, m - 1.0, c / u);
     }
 
+    /// <summary>
+    /// log(1 + a) + log(1 + b) + log(1 + c) + log(1 + d) for values ≥ 0 with one log: log1p(q) with
+    /// 1 + q = (1 + a)(1 + b)(1 + c)(1 + d), q formed without adding 1, as q_ab = a·b + (a + b), q_cd likewise,
+    /// q = q_ab·q_cd + (q_ab + q_cd) (<see cref="VectorMath.SumOfLog1p"/>'s form). Every operation is on positive values,
+    /// so q is within a few ulps of itself however small the values are, and so is the sum. Where q overflows (a
+    /// product beyond ~1.8·10³⁰⁸), the four logs one by one; +∞ and NaN propagate.
+    /// </summary>
+    public static double SumOfLog1p(double a, double b, double c, double d)
+    {
+        double low = a * b + (a + b);
+        double high = c * d + (c + d);
+        double q = low * high + (low + high);
+        return q < double.PositiveInfinity ? Log1p(q) : (Log1p(a) + Log1p(b)) + (Log1p(c) + Log1p(d));
+    }
+
     /// <summary>e^x: +∞ above ~709.78, 0 below ~−745.13, subnormal results rounded once.</summary>
     public static double Exp(double x)
     {

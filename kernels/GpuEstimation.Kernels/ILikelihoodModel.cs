@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace GpuEstimation.Kernels;
 
 /// <summary>
@@ -52,6 +54,25 @@ public interface ILikelihoodModel<TSelf> where TSelf : unmanaged, ILikelihoodMod
     static abstract void Accumulate<TVec, TRows>(in TSelf model, in TVec arguments, in TRows data, long row, ref TVec terms)
         where TVec : unmanaged, ITermVector<TVec>
         where TRows : struct, IDataRows;
+
+    /// <summary>
+    /// Device side, on a GPU's four-rows-per-step kernels (<see cref="LikelihoodKernels.ValueAndGradientFourRowsKernel"/>,
+    /// <see cref="LikelihoodKernels.SweepFourRowsKernel"/>): adds the terms of the thread's rows <paramref name="row"/>,
+    /// <paramref name="row"/> + <paramref name="stride"/>, + 2 · <paramref name="stride"/> and + 3 · <paramref name="stride"/>.
+    /// By default <see cref="Accumulate"/> for each in that order (the bits of the one-row kernels). A model whose rows
+    /// are bound by arithmetic may share work among the four, such as one log1p of the product of four (1 + x) in place
+    /// of four (Student-t), giving the same quantities to rounding.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static virtual void AccumulateFour<TVec, TRows>(in TSelf model, in TVec arguments, in TRows data, long row, long stride, ref TVec terms)
+        where TVec : unmanaged, ITermVector<TVec>
+        where TRows : struct, IDataRows
+    {
+        TSelf.Accumulate(model, arguments, data, row, ref terms);
+        TSelf.Accumulate(model, arguments, data, row + stride, ref terms);
+        TSelf.Accumulate(model, arguments, data, row + 2 * stride, ref terms);
+        TSelf.Accumulate(model, arguments, data, row + 3 * stride, ref terms);
+    }
 
     /// <summary>
     /// Host side (the native backend), once per evaluation: whether <see cref="AccumulateBlock"/> computes this model's

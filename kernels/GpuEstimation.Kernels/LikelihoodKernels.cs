@@ -44,8 +44,10 @@ public static class LikelihoodKernels
     /// <see cref="ValueAndGradientKernel"/> taking four of a thread's rows per step, for the catalogue's families on a
     /// GPU (the engine's choice): their per-row work is light and the kernel is bound by reading memory, which a GPU
     /// does at its full rate only with several loads per thread outstanding; the four rows' loads do not depend on the
-    /// sums, so they are in flight together (docs/design.md, "Kernel shapes"). The rows are still added in each
-    /// thread's order, so the sums are the bits of <see cref="ValueAndGradientKernel"/>. A separate kernel, not a
+    /// sums, so they are in flight together (docs/design.md, "Kernel shapes"). The four go to the model's
+    /// <see cref="ILikelihoodModel{TSelf}.AccumulateFour"/>, which by default adds them in the thread's order (the bits
+    /// of <see cref="ValueAndGradientKernel"/>) and where a model says so shares work among them (Student-t's one log1p
+    /// for four rows: the same sums to rounding). A separate kernel, not a
     /// branch in that one: models with heavy rows (GLMs, mixtures) would pay four more copies of their row in
     /// compile time for nothing.
     /// </summary>
@@ -60,12 +62,7 @@ public static class LikelihoodKernels
         var sums = default(TVec);
         long end = data.Rows;
         for (; row + 3 * stride < end; row += 4 * stride)
-        {
-            TModel.Accumulate(model, arguments, data, row, ref sums);
-            TModel.Accumulate(model, arguments, data, row + stride, ref sums);
-            TModel.Accumulate(model, arguments, data, row + 2 * stride, ref sums);
-            TModel.Accumulate(model, arguments, data, row + 3 * stride, ref sums);
-        }
+            TModel.AccumulateFour(model, arguments, data, row, stride, ref sums);
         for (; row < end; row += stride)
             TModel.Accumulate(model, arguments, data, row, ref sums);
         WritePartials<TVec, TSum>(sums, terms, partials);
@@ -357,7 +354,8 @@ public static class LikelihoodKernels
 
     /// <summary>
     /// <see cref="SweepKernel"/> taking four of a thread's rows per step, for the catalogue's families on a GPU, as
-    /// <see cref="ValueAndGradientFourRowsKernel"/>: each point's sum adds the rows in the thread's order (the same bits).
+    /// <see cref="ValueAndGradientFourRowsKernel"/>: each point's sum takes the four rows through the model's
+    /// <see cref="ILikelihoodModel{TSelf}.AccumulateFour"/> (by default in the thread's order: the same bits).
     /// </summary>
     public static void SweepFourRowsKernel<TModel, TVec, TSum>(
         ArrayView<double> values, long rows, TModel model, ArrayView<TVec> points, long chunkRows, long chunkOffset, long chunks,
@@ -373,10 +371,10 @@ public static class LikelihoodKernels
         long step = Group.DimX;
         for (; row + 3 * step < end; row += 4 * step)
         {
-            FourPoints(model, a0, a1, a2, a3, data, row, ref s0, ref s1, ref s2, ref s3);
-            FourPoints(model, a0, a1, a2, a3, data, row + step, ref s0, ref s1, ref s2, ref s3);
-            FourPoints(model, a0, a1, a2, a3, data, row + 2 * step, ref s0, ref s1, ref s2, ref s3);
-            FourPoints(model, a0, a1, a2, a3, data, row + 3 * step, ref s0, ref s1, ref s2, ref s3);
+            TModel.AccumulateFour(model, a0, data, row, step, ref s0);
+            TModel.AccumulateFour(model, a1, data, row, step, ref s1);
+            TModel.AccumulateFour(model, a2, data, row, step, ref s2);
+            TModel.AccumulateFour(model, a3, data, row, step, ref s3);
         }
         for (; row < end; row += step)
             FourPoints(model, a0, a1, a2, a3, data, row, ref s0, ref s1, ref s2, ref s3);

@@ -105,6 +105,52 @@ public readonly struct StudentTModel : IDistribution<StudentTModel>
         }
     }
 
+    /// <summary>
+    /// Four of a GPU thread's rows: below <see cref="AsymptoticShape"/>, their four log(1 + t) as one log1p of the
+    /// product of the (1 + t) (<see cref="DeviceMath.SumOfLog1p"/>), the rest row by row as in <see cref="Accumulate"/>:
+    /// a log is most of a row's arithmetic, and a GPU's double-precision units, not its memory, bound this family. From
+    /// the asymptotic shape on, <see cref="Accumulate"/> four times.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void AccumulateFour<TVec, TRows>(in StudentTModel model, in TVec arguments, in TRows data, long row, long stride, ref TVec terms)
+        where TVec : unmanaged, ITermVector<TVec>
+        where TRows : struct, IDataRows
+    {
+        if (arguments.Get(2) >= AsymptoticShape)
+        {
+            Accumulate(model, arguments, data, row, ref terms);
+            Accumulate(model, arguments, data, row + stride, ref terms);
+            Accumulate(model, arguments, data, row + 2 * stride, ref terms);
+            Accumulate(model, arguments, data, row + 3 * stride, ref terms);
+            return;
+        }
+        double t0 = AccumulateAllButLog(arguments, data, row, ref terms);
+        double t1 = AccumulateAllButLog(arguments, data, row + stride, ref terms);
+        double t2 = AccumulateAllButLog(arguments, data, row + 2 * stride, ref terms);
+        double t3 = AccumulateAllButLog(arguments, data, row + 3 * stride, ref terms);
+        double logs = DeviceMath.SumOfLog1p(t0, t1, t2, t3);
+        terms.Add(0, -0.5 * arguments.Get(5) * logs);
+        terms.Add(3, -0.5 * logs);
+    }
+
+    // One row's terms below the asymptotic shape but for its −(ν + 1)/2 · log(1 + t) and −½ log(1 + t); returns t.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static double AccumulateAllButLog<TVec, TRows>(in TVec arguments, in TRows data, long row, ref TVec terms)
+        where TVec : unmanaged, ITermVector<TVec>
+        where TRows : struct, IDataRows
+    {
+        double inverseSigma = arguments.Get(1), nu = arguments.Get(2), nuPlusOne = arguments.Get(5);
+        double z = (data[0, row] - arguments.Get(0)) * inverseSigma;
+        double zz = z * z;
+        double t = zz * arguments.Get(6);
+        double weight = nuPlusOne / (nu + zz);
+        terms.Add(0, arguments.Get(3));
+        terms.Add(1, weight * z * inverseSigma);
+        terms.Add(2, (weight * zz - 1.0) * inverseSigma);
+        terms.Add(3, arguments.Get(4) + 0.5 * (weight * t));
+        return t;
+    }
+
     /// <inheritdoc/>
     public static bool HasBlock<TVec>(in StudentTModel model, in TVec arguments) where TVec : unmanaged, ITermVector<TVec> => true;
 

@@ -205,7 +205,7 @@ public class VectorMathTests(ITestOutputHelper output)
         }
     }
 
-    // SumOfLog1p: each lane the sum of four log1p, within 8 ulps of the sum (all terms positive; DeviceMath's log1p,
+    // SumOfLog1p (VectorMath's lanes and DeviceMath's four values): each the sum of four log1p, within 8 ulps of the sum (all terms positive; DeviceMath's log1p,
     // itself within 2 ulps, as the reference, summed compensated) over 10⁶ blocks of values from 1e-300 to 1e100 (q
     // that overflows, so the lane-by-lane path too), values below 1e-8 (where a product of the 1 + x would lose them),
     // zeros, and lanes holding +∞ and NaN.
@@ -238,8 +238,13 @@ public class VectorMathTests(ITestOutputHelper output)
                     compensation = (next - reference) - term;
                     reference = next;
                 }
-                double error = reference == 0 ? Math.Abs(sums.GetElement(lane)) : Math.Abs(sums.GetElement(lane) - reference) / (8 * Math.BitIncrement(reference) - 8 * reference);
-                worst = Math.Max(worst, reference == 0 ? (error == 0 ? 0 : double.PositiveInfinity) : error);
+                // The vector form and DeviceMath's scalar one (a GPU's four rows, its products not fused here).
+                double scalar = DeviceMath.SumOfLog1p(values[lane], values[4 + lane], values[8 + lane], values[12 + lane]);
+                foreach (double sum in new[] { sums.GetElement(lane), scalar })
+                {
+                    double error = reference == 0 ? Math.Abs(sum) : Math.Abs(sum - reference) / (8 * Math.BitIncrement(reference) - 8 * reference);
+                    worst = Math.Max(worst, reference == 0 ? (error == 0 ? 0 : double.PositiveInfinity) : error);
+                }
             }
         }
         output.WriteLine($"SumOfLog1p: worst error {worst:F3} of 8 ulps");
@@ -251,6 +256,7 @@ public class VectorMathTests(ITestOutputHelper output)
             var sums = VectorMath.SumOfLog1p(Lanes16.Load(values));
             Assert.Equal(expected, sums.GetElement(1));
             Assert.Equal(4 * Math.Log(1.5), sums.GetElement(0), 1e-15);
+            Assert.Equal(expected, DeviceMath.SumOfLog1p(0.5, 0.5, special, 0.5));
         }
     }
 
