@@ -183,10 +183,11 @@ public unsafe struct GlmModel : ILinearPredictorModel<GlmModel>
                 arguments[1] = extra;
                 break;
             case GlmFamily.Gamma:
-                double logShape = DeviceMath.Log(extra);
+                // Each in a form that keeps its digits for a large shape (a response fitted nearly exactly), where
+                // k log k − k and log Γ(k), log k and ψ(k), are each much larger than their difference.
                 arguments[0] = extra;
-                arguments[1] = extra * (logShape - 1.0) - DeviceMath.LogGamma(extra);
-                arguments[2] = logShape - DeviceMath.Digamma(extra);
+                arguments[1] = DeviceMath.XLogXMinusXMinusLogGamma(extra);
+                arguments[2] = DeviceMath.LogMinusDigamma(extra);
                 break;
             default:
                 arguments[0] = 1.0 / extra;
@@ -449,7 +450,7 @@ public unsafe struct GlmModel : ILinearPredictorModel<GlmModel>
                 {
                     etaEta = shape * (d * curve - (1.0 + 2.0 * d) * relative * relative);
                     etaExtra = d * relative;
-                    extraExtra = 1.0 / shape - DeviceMath.Trigamma(shape);
+                    extraExtra = DeviceMath.InverseMinusTrigamma(shape);
                 }
             }
             else

@@ -144,9 +144,8 @@ internal sealed class FitCommand : Command
     {
         var glm = GlmStatistics.Of(model, fit, device);
         bool modelBased = fit.Method == "mle" && fit.CovType == CovarianceType.NonRobust.Name && fit.Covariance is not null;
-        var diagnostics = modelBased && glm?.StdErrorNote() is { } note
-            ? fit.Diagnostics with { Notes = [.. fit.Diagnostics.Notes, note] }
-            : fit.Diagnostics;
+        var notes = new[] { modelBased ? glm?.StdErrorNote() : null, glm?.ExactFitNote() }.OfType<string>().ToArray();
+        var diagnostics = notes.Length > 0 ? fit.Diagnostics with { Notes = [.. fit.Diagnostics.Notes, .. notes] } : fit.Diagnostics;
         return fit with { Glm = glm, Linear = LinearStatistics.Of(model, fit), Design = design, Diagnostics = diagnostics };
     }
 

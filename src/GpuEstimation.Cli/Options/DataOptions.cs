@@ -144,7 +144,7 @@ internal sealed class DataOptions
             throw new InputException($"--offset {columns.Offset} and offset({spec.Offset}) in --formula: give the offset once");
         var numeric = spec.NumericColumns.Concat(others).Distinct().ToList();
         var data = DataFile.Read(DataPath(parse), numeric, [.. spec.FactorColumns.Concat(GroupFactor(groupColumn, numeric, spec.FactorColumns))], Missing(parse));
-        var matrix = DesignMatrix.Build(data, spec, MaxColumns(name));
+        var matrix = DesignMatrix.Build(data, spec, MaxColumns(name), columns.Weights);
         var model = ModelCatalog.Create(name, matrix.Data, columns with
         {
             Y = matrix.Response,

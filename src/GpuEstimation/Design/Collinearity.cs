@@ -16,36 +16,42 @@ internal static class Collinearity
 
     /// <summary>
     /// Refuses a design where a column (in order: the intercept, then <paramref name="names"/>) is a combination of the
-    /// columns before it, to within <see cref="DesignMatrix.CollinearTolerance"/> of the terms that combine.
+    /// columns before it, to within <see cref="DesignMatrix.CollinearTolerance"/> of the terms that combine. With
+    /// frequency weights (column <paramref name="weights"/>), each row counts with the square root of its weight, as in
+    /// the weighted fit's information: a column that is zero, or a combination of others, in the rows of positive
+    /// weight is refused too (a factor level all of whose rows weigh 0).
     /// </summary>
-    public static void Check(Dataset data, IReadOnlyList<string> names, bool intercept)
+    public static void Check(Dataset data, IReadOnlyList<string> names, bool intercept, string? weights = null)
     {
         var labels = (intercept ? ["intercept"] : Array.Empty<string>()).Concat(names).ToArray();
         // With fewer rows than columns the columns cannot be independent; the model names that (too few rows) itself.
         if (data.Rows < labels.Length)
             return;
         var columns = (intercept ? [null] : Array.Empty<double[]?>()).Concat(names.Select(data.Column)).ToArray();
-        var r = Triangle(columns, data.Rows);
-        var problems = Dependent(r, labels);
+        var scale = weights is null ? null : data.Column(weights).Select(w => Math.Sqrt(Math.Max(w, 0))).ToArray();
+        var r = Triangle(columns, scale, data.Rows);
+        var problems = Dependent(r, labels, weights is not null);
         if (problems.Count > 0)
         {
-            throw new InputException($"{data.Source}: the design's columns are collinear: {string.Join("; ", problems.Take(3))}" +
+            var weighted = weights is null ? "" : $" in the rows weighted by '{weights}' (a row of weight 0 counts for nothing)";
+            throw new InputException($"{data.Source}: the design's columns are collinear{weighted}: {string.Join("; ", problems.Take(3))}" +
                 (problems.Count > 3 ? $"; and {problems.Count - 3} more" : "") +
                 " (R would drop such columns; remove them, or the terms that make them, from the design)", problems[0]);
         }
     }
 
     /// <summary>
-    /// R of a QR of the columns (null: the intercept's ones), p × p: the columns' inner products without their rows.
-    /// Chunks of rows are reduced in parallel, each by Householder QR of blocks stacked under its running R, and the
-    /// chunks' R stacked in order, so the result does not depend on the number of threads.
+    /// R of a QR of the columns (null: the intercept's ones), each row times its <paramref name="scale"/> where given,
+    /// p × p: the columns' inner products without their rows. Chunks of rows are reduced in parallel, each by
+    /// Householder QR of blocks stacked under its running R, and the chunks' R stacked in order, so the result does not
+    /// depend on the number of threads.
     /// </summary>
-    private static Matrix<double> Triangle(double[]?[] columns, int rows)
+    private static Matrix<double> Triangle(double[]?[] columns, double[]? scale, int rows)
     {
         int p = columns.Length;
         int chunks = (rows + Chunk - 1) / Chunk;
         var parts = new Matrix<double>[chunks];
-        Parallel.For(0, chunks, c => parts[c] = Reduce(columns, c * Chunk, Math.Min(Chunk, rows - c * Chunk)));
+        Parallel.For(0, chunks, c => parts[c] = Reduce(columns, scale, c * Chunk, Math.Min(Chunk, rows - c * Chunk)));
         var r = Matrix<double>.Build.Dense(0, p);
         foreach (var part in parts)
             r = Stack(r, part);
@@ -54,7 +60,7 @@ internal static class Collinearity
         return square;
     }
 
-    private static Matrix<double> Reduce(double[]?[] columns, int begin, int count)
+    private static Matrix<double> Reduce(double[]?[] columns, double[]? scale, int begin, int count)
     {
         int p = columns.Length;
         var r = Matrix<double>.Build.Dense(0, p);
@@ -72,6 +78,11 @@ internal static class Collinearity
                     column.AsSpan(begin + start, rows).CopyTo(target);
                 else
                     target.Fill(1);
+                if (scale is not null)
+                {
+                    for (int i = 0; i < rows; i++)
+                        target[i] *= scale[begin + start + i];
+                }
             }
             r = Triangular(Matrix<double>.Build.Dense(height, p, stacked));
         }
@@ -88,7 +99,7 @@ internal static class Collinearity
     /// Each column of <paramref name="r"/> (whose inner products are the design's) that least squares on the columns
     /// before it that are not themselves dependent reproduces to rounding, with the columns it combines.
     /// </summary>
-    private static List<string> Dependent(Matrix<double> r, string[] labels)
+    private static List<string> Dependent(Matrix<double> r, string[] labels, bool weighted)
     {
         var problems = new List<string>();
         var kept = new List<int>();
@@ -98,7 +109,7 @@ internal static class Collinearity
             double norm = v.L2Norm();
             if (norm == 0)
             {
-                problems.Add($"'{labels[j]}' is zero in every row (levels that never occur together?)");
+                problems.Add(weighted ? $"'{labels[j]}' is zero in every row of positive weight" : $"'{labels[j]}' is zero in every row (levels that never occur together?)");
                 continue;
             }
             if (kept.Count > 0)

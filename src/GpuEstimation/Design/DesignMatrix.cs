@@ -59,9 +59,11 @@ public sealed class DesignMatrix
     /// <summary>
     /// Builds <paramref name="spec"/> over <paramref name="data"/>. A factor with one level, more design columns than
     /// <paramref name="maxColumns"/> (counted before any is made), and collinear design columns (an interaction of
-    /// levels that never occur together, a column that is a combination of others) are errors naming the columns.
+    /// levels that never occur together, a column that is a combination of others) are errors naming the columns; with
+    /// frequency weights (<paramref name="weights"/>, a column of <paramref name="data"/>), collinear among the rows
+    /// as weighted (a level whose rows all weigh 0).
     /// </summary>
-    public static DesignMatrix Build(Dataset data, DesignSpec spec, int maxColumns = int.MaxValue)
+    public static DesignMatrix Build(Dataset data, DesignSpec spec, int maxColumns = int.MaxValue, string? weights = null)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(spec);
@@ -95,7 +97,7 @@ public sealed class DesignMatrix
         if (names.GroupBy(n => n).FirstOrDefault(g => g.Count() > 1) is { } twice)
             throw new InputException($"{data.Source}: design column '{twice.Key}' would appear twice (a data column has a derived column's name)", twice.Key);
         var design = data.With(derived);
-        Collinearity.Check(design, names, spec.Intercept);
+        Collinearity.Check(design, names, spec.Intercept, weights);
         return new DesignMatrix(design, spec.Response, names, spec.Intercept, spec.Offset, spec, factors);
     }
 

@@ -49,7 +49,12 @@ internal abstract class Evaluator<TModel, TVec> : IEvaluator
     /// <summary>Rows per chunk of <see cref="Scores"/> for cluster sums: about 4M doubles (32 MB) at a time.</summary>
     protected int ScoreChunkRows => Math.Max(1, (4 << 20) / Math.Max(1, Terms - 1));
 
-    public double[] ScoreProducts(ReadOnlySpan<double> parameters)
+    /// <summary>
+    /// Σᵢ tᵢ tᵢᵀ over the rows' raw gradient terms tᵢ (as Accumulate adds them, before the model's Finish), P×P row by
+    /// row: the meat of the robust covariance is L R Lᵀ with L the model's Finish (<see cref="FinishMap"/>). A GLM's raw
+    /// terms are over its centred features, so R keeps the digits that L R Lᵀ in the features' own units would lose.
+    /// </summary>
+    public double[] RawScoreProducts(ReadOnlySpan<double> parameters)
     {
         int p = Terms - 1;
         var triangle = new double[p * (p + 1) / 2];
@@ -61,17 +66,20 @@ internal abstract class Evaluator<TModel, TVec> : IEvaluator
             for (int b = a; b < p; b++, e++)
                 raw[a * p + b] = raw[b * p + a] = triangle[e];
         }
-        return Finished(parameters, raw);
+        return raw;
     }
 
-    public double[] ClusterScoreProducts(ReadOnlySpan<double> parameters, IReadOnlyList<int> clusters, int clusterCount)
+    /// <summary>
+    /// Σ_g S_g S_gᵀ over the clusters, S_g the sum of cluster g's raw gradient terms (before the model's Finish, which
+    /// is linear: L S_g is the sum of the cluster's scores), added in row order whatever the backend, P×P row by row.
+    /// </summary>
+    public double[] RawClusterScoreProducts(ReadOnlySpan<double> parameters, IReadOnlyList<int> clusters, int clusterCount)
     {
         int p = Terms - 1;
         long rows = Owner.Rows;
         var sums = new double[(long)clusterCount * p];
         int chunkRows = (int)Math.Min(rows, ScoreChunkRows);
         var scores = new double[(long)chunkRows * p];
-        // Row order within each cluster, whatever the backend: the sums do not depend on how the scores were computed.
         for (long first = 0; first < rows; first += chunkRows)
         {
             int count = (int)Math.Min(chunkRows, rows - first);
@@ -83,48 +91,34 @@ internal abstract class Evaluator<TModel, TVec> : IEvaluator
                     sums[at + k] += scores[(long)i * p + k];
             }
         }
-        // Finish is linear: applied to each cluster's sum it gives the sum of that cluster's natural-scale scores.
         var product = new double[p * p];
-        var sum = new double[p];
         for (int g = 0; g < clusterCount; g++)
         {
-            Array.Copy(sums, (long)g * p, sum, 0, p);
-            TModel.Finish(Owner.Model, parameters, sum);
+            long at = (long)g * p;
             for (int a = 0; a < p; a++)
             {
                 for (int b = 0; b < p; b++)
-                    product[a * p + b] += sum[a] * sum[b];
+                    product[a * p + b] += sums[at + a] * sums[at + b];
             }
         }
         return product;
     }
 
-    /// <summary>
-    /// L R Lᵀ, where L is the model's Finish (linear: the map from raw gradient terms to the gradient) and
-    /// <paramref name="raw"/> (P×P) a sum of outer products of raw terms.
-    /// </summary>
-    private double[] Finished(ReadOnlySpan<double> parameters, double[] raw)
+    /// <summary>L, the model's Finish as a P×P matrix row by row (column c is Finish of the c-th unit vector).</summary>
+    public double[] FinishMap(ReadOnlySpan<double> parameters)
     {
         int p = Terms - 1;
         var column = new double[p];
-        var left = new double[p * p];
+        var map = new double[p * p];
         for (int c = 0; c < p; c++)
         {
-            for (int r = 0; r < p; r++)
-                column[r] = raw[r * p + c];
+            Array.Clear(column);
+            column[c] = 1;
             TModel.Finish(Owner.Model, parameters, column);
             for (int r = 0; r < p; r++)
-                left[r * p + c] = column[r];
+                map[r * p + c] = column[r];
         }
-        var result = new double[p * p];
-        for (int r = 0; r < p; r++)
-        {
-            // Row r of L R, mapped: (L (L R)ᵀ)ᵀ = L R Lᵀ, R symmetric.
-            Array.Copy(left, r * p, column, 0, p);
-            TModel.Finish(Owner.Model, parameters, column);
-            Array.Copy(column, 0, result, r * p, p);
-        }
-        return result;
+        return map;
     }
 
     protected TVec Arguments(ReadOnlySpan<double> parameters) => ModelArguments.Of<TModel, TVec>(Owner.Model, parameters, _arguments);

@@ -16,14 +16,20 @@ internal interface IEvaluator : IDisposable
     /// <summary>The log-likelihood at each of <paramref name="points"/>, into <paramref name="output"/>.</summary>
     void Sweep(IReadOnlyList<double[]> points, double[] output);
 
-    /// <summary>Σᵢ sᵢ sᵢᵀ over the rows' scores (gradients of each row's log-density) at <paramref name="parameters"/>: P×P, row by row.</summary>
-    double[] ScoreProducts(ReadOnlySpan<double> parameters);
+    /// <summary>
+    /// Σᵢ tᵢ tᵢᵀ over the rows' raw gradient terms (before the model's Finish) at <paramref name="parameters"/>: P×P, row
+    /// by row. The scores' products are L R Lᵀ, L the <see cref="FinishMap"/>.
+    /// </summary>
+    double[] RawScoreProducts(ReadOnlySpan<double> parameters);
 
     /// <summary>
-    /// Σ_g S_g S_gᵀ where S_g is the sum of the scores of the rows in cluster g (<paramref name="clusters"/>: each row's
-    /// cluster, 0 … <paramref name="clusterCount"/> − 1), added in row order: P×P, row by row.
+    /// Σ_g S_g S_gᵀ where S_g is the sum of the raw gradient terms of the rows in cluster g (<paramref name="clusters"/>:
+    /// each row's cluster, 0 … <paramref name="clusterCount"/> − 1), added in row order: P×P, row by row.
     /// </summary>
-    double[] ClusterScoreProducts(ReadOnlySpan<double> parameters, IReadOnlyList<int> clusters, int clusterCount);
+    double[] RawClusterScoreProducts(ReadOnlySpan<double> parameters, IReadOnlyList<int> clusters, int clusterCount);
+
+    /// <summary>The model's Finish at <paramref name="parameters"/> as a P×P matrix L, row by row: a row's score is L times its raw terms.</summary>
+    double[] FinishMap(ReadOnlySpan<double> parameters);
 
     /// <summary>Row blocks of the data streamed through the device because it does not fit there, and all of them.</summary>
     (int Streamed, int Count) RowBlocks { get; }

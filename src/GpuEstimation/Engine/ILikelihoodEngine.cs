@@ -60,4 +60,20 @@ public interface ILikelihoodEngine : IDisposable
     /// the sums are added in row order, so the result does not depend on the backend's scheduling.
     /// </summary>
     double[,] ClusterScoreProducts(ReadOnlySpan<double> parameters, IReadOnlyList<int> clusters, int clusterCount);
+
+    /// <summary>
+    /// <see cref="ScoreProducts"/> (or, given <paramref name="clusters"/>, <see cref="ClusterScoreProducts"/>) as L R Lᵀ:
+    /// L a linear map, R products of the terms the engine sums. A GLM's terms are over its centred features, so a
+    /// sandwich formed as (B L) R (B L)ᵀ keeps the digits that B (L R Lᵀ) B loses where a feature's mean dwarfs its
+    /// spread (~m²·10⁻¹⁶ relative for a mean m; m·10⁻¹⁶ this way). By default L is the identity.
+    /// </summary>
+    (double[,] L, double[,] R) ScoreProductFactors(ReadOnlySpan<double> parameters, IReadOnlyList<int>? clusters = null, int clusterCount = 0)
+    {
+        var r = clusters is null ? ScoreProducts(parameters) : ClusterScoreProducts(parameters, clusters, clusterCount);
+        int p = r.GetLength(0);
+        var identity = new double[p, p];
+        for (int i = 0; i < p; i++)
+            identity[i, i] = 1;
+        return (identity, r);
+    }
 }

@@ -163,8 +163,8 @@ public sealed class LikelihoodEngine<TModel> : ILikelihoodEngine where TModel : 
     /// </summary>
     public double[,] ScoreProducts(ReadOnlySpan<double> parameters)
     {
-        CheckParameters(parameters);
-        return Square(_evaluator.ScoreProducts(parameters));
+        var (l, r) = ScoreProductFactors(parameters);
+        return Product(l, r);
     }
 
     /// <summary>
@@ -173,8 +173,52 @@ public sealed class LikelihoodEngine<TModel> : ILikelihoodEngine where TModel : 
     /// </summary>
     public double[,] ClusterScoreProducts(ReadOnlySpan<double> parameters, IReadOnlyList<int> clusters, int clusterCount)
     {
-        CheckParameters(parameters);
         ArgumentNullException.ThrowIfNull(clusters);
+        var (l, r) = ScoreProductFactors(parameters, clusters, clusterCount);
+        return Product(l, r);
+    }
+
+    /// <inheritdoc/>
+    public (double[,] L, double[,] R) ScoreProductFactors(ReadOnlySpan<double> parameters, IReadOnlyList<int>? clusters = null, int clusterCount = 0)
+    {
+        CheckParameters(parameters);
+        if (clusters is not null)
+            CheckClusters(clusters, clusterCount);
+        var r = clusters is null ? _evaluator.RawScoreProducts(parameters) : _evaluator.RawClusterScoreProducts(parameters, clusters, clusterCount);
+        return (Square(_evaluator.FinishMap(parameters)), Square(r));
+    }
+
+    // L R Lᵀ, each entry summed in index order.
+    private static double[,] Product(double[,] l, double[,] r)
+    {
+        int p = l.GetLength(0);
+        var lr = new double[p, p];
+        for (int i = 0; i < p; i++)
+        {
+            for (int j = 0; j < p; j++)
+            {
+                double sum = 0;
+                for (int t = 0; t < p; t++)
+                    sum += l[i, t] * r[t, j];
+                lr[i, j] = sum;
+            }
+        }
+        var result = new double[p, p];
+        for (int i = 0; i < p; i++)
+        {
+            for (int j = 0; j < p; j++)
+            {
+                double sum = 0;
+                for (int t = 0; t < p; t++)
+                    sum += lr[i, t] * l[j, t];
+                result[i, j] = sum;
+            }
+        }
+        return result;
+    }
+
+    private void CheckClusters(IReadOnlyList<int> clusters, int clusterCount)
+    {
         if (clusters.Count != Rows)
             throw new ArgumentException($"expected one cluster per row ({Rows}), got {clusters.Count}", nameof(clusters));
         ArgumentOutOfRangeException.ThrowIfNegative(clusterCount);
@@ -183,7 +227,6 @@ public sealed class LikelihoodEngine<TModel> : ILikelihoodEngine where TModel : 
             if ((uint)clusters[i] >= (uint)clusterCount)
                 throw new ArgumentOutOfRangeException(nameof(clusters), $"row {i + 1}: cluster {clusters[i]} is outside 0 … {clusterCount - 1}");
         }
-        return Square(_evaluator.ClusterScoreProducts(parameters, clusters, clusterCount));
     }
 
     private void CheckParameters(ReadOnlySpan<double> parameters)

@@ -6,7 +6,7 @@ namespace GpuEstimation.Inference;
 /// <summary>
 /// The sandwich covariance on the natural scale: B M B with B the model-based covariance (the inverse information, at
 /// the MLE the same whether the optimizer's scale is carried through the delta method or not, since the gradient is
-/// zero there) and M the meat, Σ sᵢ sᵢᵀ over the rows' scores or Σ_g S_g S_gᵀ over the clusters' summed scores,
+/// zero there) and M = L R Lᵀ the meat (formed as (B L) R (B L)ᵀ, <see cref="ILikelihoodEngine.ScoreProductFactors"/>), Σ sᵢ sᵢᵀ over the rows' scores or Σ_g S_g S_gᵀ over the clusters' summed scores,
 /// times the small-sample factor of the covariance type. Over the parameters the fit estimated with a standard error:
 /// held ones keep zero rows, those at an edge of their domain NaN rows, as in the model-based covariance.
 /// </summary>
@@ -24,7 +24,7 @@ internal static class RobustCovariance
         IReadOnlyCollection<string> scaleParameters, IReadOnlyList<double>? weights = null)
     {
         var kept = map.Free.Where(k => double.IsFinite(bread[k, k])).ToArray();
-        double[,] meat;
+        double[,] l, meat;
         double factor = 1;
         // Frequency weights: a row of weight w is w observations (statsmodels' freq_weights: nobs = Σw).
         double n = weights?.Sum() ?? engine.Rows;
@@ -34,15 +34,15 @@ internal static class RobustCovariance
         switch (type.Name)
         {
             case "HC0":
-                meat = engine.ScoreProducts(natural);
+                (l, meat) = engine.ScoreProductFactors(natural);
                 break;
             case "HC1":
-                meat = engine.ScoreProducts(natural);
+                (l, meat) = engine.ScoreProductFactors(natural);
                 factor = Correction(n, k);
                 break;
             case "cluster":
                 var (codes, groups) = Codes(type, engine.Rows, weights);
-                meat = engine.ClusterScoreProducts(natural, codes, groups);
+                (l, meat) = engine.ScoreProductFactors(natural, codes, groups);
                 factor = (double)groups / (groups - 1) * ((n - 1.0) / (n - k));
                 break;
             default:
@@ -54,17 +54,29 @@ internal static class RobustCovariance
             for (int j = 0; j < map.Count; j++)
                 result[i, j] = map.IsHeld(i) || map.IsHeld(j) ? 0 : double.NaN;
         }
-        // B M B over the kept parameters, each product summed in index order.
-        int m = kept.Length;
-        var bm = new double[m, m];
+        // (B L) R (B L)ᵀ over the kept parameters' rows, B restricted to them, each product summed in index order: the
+        // meat L R Lᵀ is never formed in the parameters' own units (ILikelihoodEngine.ScoreProductFactors).
+        int m = kept.Length, p = map.Count;
+        var bl = new double[m, p];
         for (int r = 0; r < m; r++)
         {
-            for (int c = 0; c < m; c++)
+            for (int c = 0; c < p; c++)
             {
                 double sum = 0;
                 for (int t = 0; t < m; t++)
-                    sum += bread[kept[r], kept[t]] * meat[kept[t], kept[c]];
-                bm[r, c] = sum;
+                    sum += bread[kept[r], kept[t]] * l[kept[t], c];
+                bl[r, c] = sum;
+            }
+        }
+        var blr = new double[m, p];
+        for (int r = 0; r < m; r++)
+        {
+            for (int c = 0; c < p; c++)
+            {
+                double sum = 0;
+                for (int t = 0; t < p; t++)
+                    sum += bl[r, t] * meat[t, c];
+                blr[r, c] = sum;
             }
         }
         for (int r = 0; r < m; r++)
@@ -72,8 +84,8 @@ internal static class RobustCovariance
             for (int c = 0; c < m; c++)
             {
                 double sum = 0;
-                for (int t = 0; t < m; t++)
-                    sum += bm[r, t] * bread[kept[t], kept[c]];
+                for (int t = 0; t < p; t++)
+                    sum += blr[r, t] * bl[c, t];
                 result[kept[r], kept[c]] = factor * sum;
             }
         }

@@ -233,8 +233,8 @@ public static class MixtureEstimator
         double alpha = (3 - s + Math.Sqrt((s - 3) * (s - 3) + 24 * s)) / (12 * s);
         for (int i = 0; i < 30; i++)
         {
-            double g = Math.Log(alpha) - DeviceMath.Digamma(alpha) - s;
-            double slope = 1 / alpha - DeviceMath.Trigamma(alpha);
+            double g = DeviceMath.LogMinusDigamma(alpha) - s;
+            double slope = DeviceMath.InverseMinusTrigamma(alpha);
             double step = g / slope;
             double next = alpha - step;
             alpha = next > 0 ? next : alpha / 2;

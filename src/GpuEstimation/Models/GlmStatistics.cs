@@ -67,6 +67,20 @@ public sealed record GlmStatistics(
     }
 
     /// <summary>
+    /// Where the mean fits every response exactly (a deviance of 0, or below 10⁻²⁰ of the null deviance: rounding) in a
+    /// family with a scale (gamma, normal), why the fit cannot end at a maximum, in one sentence: the likelihood rises
+    /// without bound as the shape runs to ∞ (σ to 0); null otherwise. R's <c>glm</c> reports a dispersion of 0 there.
+    /// </summary>
+    public string? ExactFitNote()
+    {
+        var family = GlmNames.Family(Family);
+        if (family is not (GlmFamily.Gamma or GlmFamily.Normal) || !(Deviance == 0 || Deviance <= 1e-20 * NullDeviance))
+            return null;
+        var edge = family == GlmFamily.Gamma ? "shape → ∞" : "sigma → 0";
+        return $"the mean fits every response exactly (deviance {Deviance:g3}): the likelihood has no finite maximum ({edge}); R's glm reports a dispersion of 0 here";
+    }
+
+    /// <summary>
     /// The statistics of <paramref name="fit"/>, a fit of <paramref name="model"/>; null where the model is not a
     /// generalized linear model. The residual sums are one host pass over the rows at the fitted linear predictor;
     /// the constant-only model is fitted on <paramref name="device"/> as the model was (twice for NB2: with its α

@@ -117,6 +117,20 @@ public sealed class DesignMatrixTests
         DesignMatrix.Build(data, DesignSpec.FromColumns("y", ["x", "z", "w"], [], intercept: false));
     }
 
+    // Frequency weights: a level all of whose rows weigh 0 has a column of zeros in the weighted fit (its information is
+    // singular), refused by name as R's glm drops it; the same data unweighted, or with those rows weighing, are fine.
+    [Fact]
+    public void ALevelWhoseRowsAllWeighNothingIsNamed()
+    {
+        var weights = G.Select(g => g == "c" ? 0.0 : 2.0).ToArray();
+        var data = new Dataset([new("y", Y), new("x", X), new("w", weights)], [new("g", G)]);
+        var e = Assert.Throws<InputException>(() => DesignMatrix.Build(data, Formula.Parse("y ~ x + C(g)"), weights: "w"));
+        Assert.Contains("collinear in the rows weighted by 'w' (a row of weight 0 counts for nothing): 'g[c]' is zero in every row of positive weight", e.Message);
+        Assert.Equal(["x", "g[b]", "g[c]"], DesignMatrix.Build(data, Formula.Parse("y ~ x + C(g)")).Names);
+        var weighing = new Dataset([new("y", Y), new("x", X), new("w", weights.Select(w => w + 1).ToArray())], [new("g", G)]);
+        Assert.Equal(["x", "g[b]", "g[c]"], DesignMatrix.Build(weighing, Formula.Parse("y ~ x + C(g)"), weights: "w").Names);
+    }
+
     [Fact]
     public void LevelsThatNeverOccurTogetherAreNamed()
     {
