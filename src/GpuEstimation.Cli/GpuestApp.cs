@@ -87,8 +87,11 @@ public static class GpuestApp
             // memory): the library says so in its words, the CLI names the option that sets it.
             var option = e.ParamName == "memoryLimit" ? "--device-memory: " : "";
             // A missing value, where the command can leave such rows out: say how.
-            var hint = e.MissingValue && parse?.CommandResult.Command.Options.Any(o => o.Name == "--drop-missing") == true
-                ? " (--drop-missing leaves such rows out)" : "";
+            var options = parse?.CommandResult.Command.Options;
+            var hint = e.MissingValue && options?.Any(o => o.Name == "--drop-missing") == true ? " (--drop-missing leaves such rows out)"
+                // Text in a column read as numbers, in a regression (which reads factors): say how to make it one.
+                : e.TextColumn is { } text && parse!.CommandResult.Children.OfType<System.CommandLine.Parsing.OptionResult>().Any(r => r.Option.Name is "--y" or "--formula")
+                    ? $" (a categorical column is read as a factor: --factor {text}, or C({text}) in --formula)" : "";
             error.WriteLine($"gpuest: {option}{e.Message.ReplaceLineEndings(" ")}{hint}");
             if (e.Display is { } display)
                 error.WriteLine(display);

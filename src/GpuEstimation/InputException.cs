@@ -35,6 +35,12 @@ public sealed class InputException : ArgumentException
     /// </summary>
     public bool MissingValue { get; init; }
 
+    /// <summary>
+    /// The column, where the input has text in a column read as numbers (a cell that is not a number and not a missing
+    /// value): a front end that can read the column as a factor may say how; null otherwise.
+    /// </summary>
+    public string? TextColumn { get; init; }
+
     /// <summary>The one-line message, without the "(Parameter ...)" suffix that <see cref="ArgumentException"/> adds.</summary>
     public override string Message => _message;
 }

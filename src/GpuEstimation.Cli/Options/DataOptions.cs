@@ -225,7 +225,12 @@ internal sealed class DataOptions
         else
         {
             if (columns.Y is not null || columns.X is not null)
-                throw new InputException($"--model {model} reads one column: give --column NAME, not --y/--x");
+            {
+                // A family that is also a GLM's: the user most likely wants the regression.
+                var family = model == "bernoulli" ? "binomial" : GlmNames.Families.Contains(model) ? model : null;
+                throw new InputException($"--model {model} reads one column: give --column NAME, not --y/--x" +
+                    (family is null ? "" : $" (a {model} regression on features is --model {(family == "normal" ? "linear, or glm --family normal," : $"glm --family {family}")} --y NAME --x NAME,...)"));
+            }
             if (columns.Column is null)
                 throw new InputException($"--model {model} needs --column NAME");
         }

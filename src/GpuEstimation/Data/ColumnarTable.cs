@@ -93,7 +93,7 @@ internal sealed class ColumnarTable
             else if (factors[c])
                 texts.Add(KeyValuePair.Create(Names[c], Interned(cells)));
             else
-                throw new InputException($"{Path}: {Describe(bad)}, column '{Names[c]}': '{cells[bad]}' is not a finite number");
+                throw new InputException($"{Path}: {Describe(bad)}, column '{Names[c]}': '{cells[bad]}' is not a finite number") { TextColumn = Names[c] };
         }
         return new Dataset(numbers, Path, Describe, texts) { Dropped = dropped };
     }

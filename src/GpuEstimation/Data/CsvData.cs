@@ -307,10 +307,13 @@ public static class CsvData
             : IsMissing(row.BadText)
                 ? new InputException($"{path}: line {row.Line}, column '{columns[row.BadColumn]}': the value is missing " +
                     (string.IsNullOrWhiteSpace(row.BadText) ? "(an empty cell)" : $"('{row.BadText.Trim()}')")) { MissingValue = true }
-                : new InputException($"{path}: line {row.Line}, column '{columns[row.BadColumn]}': '{row.BadText}' is not a finite number" +
-                    (row.BadText!.Contains(',') && row.BadText.Any(char.IsAsciiDigit)
-                        ? " (gpuest reads '.' as the decimal point and no thousands separator: 2.5, not 2,5; 2500, not 2,500)"
-                        : ""));
+                : row.BadText!.Contains(',') && row.BadText.Any(char.IsAsciiDigit)
+                    ? new InputException($"{path}: line {row.Line}, column '{columns[row.BadColumn]}': '{row.BadText}' is not a finite number" +
+                        " (gpuest reads '.' as the decimal point and no thousands separator: 2.5, not 2,5; 2500, not 2,500)")
+                    : new InputException($"{path}: line {row.Line}, column '{columns[row.BadColumn]}': '{row.BadText}' is not a finite number")
+                    {
+                        TextColumn = columns[row.BadColumn],
+                    };
 
     /// <summary>The error for a quote opened on <paramref name="line"/> and never closed.</summary>
     private static InputException OpenQuote(string path, int line) =>

@@ -68,6 +68,24 @@ public sealed class GlmCliTests : IDisposable
         AssertBadInput(["fit", "--model", "cauchy", "--data", cauchy, "--column", "v", "--optimizer", "newton"], "optimizer newton: model 'cauchy' has no exact Hessian");
     }
 
+    // Regression users' slips: text in a column read as numbers says how to make it a factor (in a regression only:
+    // a family's one column has no factors), and a family named with --y/--x points to its regression.
+    [Fact]
+    public void ARegressionSlipSaysWhatToWrite()
+    {
+        var data = Path.Combine(_directory, "text.csv");
+        File.WriteAllLines(data, ["y,g,x", "1,a,0.5", "0,b,0.1", "1,a,0.3", "0,b,0.9"]);
+        var (code, _, error) = Run("fit", "--model", "logit", "--data", data, "--y", "y", "--x", "g", "--device", "native");
+        Assert.Equal(GpuestApp.BadInput, code);
+        Assert.Contains("line 2, column 'g': 'a' is not a finite number (a categorical column is read as a factor: --factor g, or C(g) in --formula)", error);
+        (code, _, error) = Run("fit", "--model", "normal", "--data", data, "--column", "g", "--device", "native");
+        Assert.Equal(GpuestApp.BadInput, code);
+        Assert.DoesNotContain("--factor", error);
+        (code, _, error) = Run("fit", "--model", "poisson", "--data", data, "--y", "y", "--x", "x", "--device", "native");
+        Assert.Equal(GpuestApp.BadInput, code);
+        Assert.Contains("(a poisson regression on features is --model glm --family poisson --y NAME --x NAME,...)", error);
+    }
+
     // A factor level with only successes (quasi-complete separation): exit 3, the level named; the same data without
     // that level's rows fit (exit 0). The generic search used to stop at g[c] ≈ 35 and call it converged.
     [Fact]
