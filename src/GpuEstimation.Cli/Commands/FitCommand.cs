@@ -60,7 +60,9 @@ internal sealed class FitCommand : Command
         if (parse.GetValue(_data.Model) == GaussianMixtureFit.ModelName)
         {
             RefuseForMixtures(parse);
-            return GaussianMixtureFit.Run(parse, _data, _mixture, _device, parse.GetValue(_repeat), json);
+            RefuseForGaussianMixtures(parse);
+            int? steps = parse.GetResult(_estimation.MaxIterations) is { Implicit: false } ? parse.GetValue(_estimation.MaxIterations) : null;
+            return GaussianMixtureFit.Run(parse, _data, _mixture, _device, steps, parse.GetValue(_repeat), json);
         }
         if (json is not null)
             OutputFile.Check("--json", json, _data.DataPath(parse));
@@ -107,6 +109,17 @@ internal sealed class FitCommand : Command
         }.Where(r => r.Given).Select(r => r.Name).ToList();
         if (refused.Count > 0)
             throw new InputException($"{string.Join(", ", refused)}: not for mixtures, which are fitted by maximum likelihood from their own starts (--starts, --seed) with model-based standard errors");
+    }
+
+    // A Gaussian mixture reads --x and is EM alone (no optimizer, profile or interval; --max-iter is EM's step limit):
+    // what would steer another fit is refused by name, not ignored.
+    private void RefuseForGaussianMixtures(ParseResult parse)
+    {
+        Option[] options = [_profile, _level, _estimation.Optimizer, _data.Column, _data.Y, _data.Formula, _data.Factor, _data.NoIntercept,
+            _data.Trials, _data.TrialsColumn, _data.Family, _data.Link, _data.Offset, _data.Weights];
+        var refused = options.Where(o => parse.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToList();
+        if (refused.Count > 0)
+            throw new InputException($"{string.Join(", ", refused)}: not for --model {GaussianMixtureFit.ModelName}, which fits the points of --x by EM (--starts, --seed, --max-iter its step limit) with standard errors of the weights and means");
     }
 
     // A mixture over one column: EM from several starts, then the exact likelihood.

@@ -16,10 +16,12 @@ internal static class GaussianMixtureFit
     public const string ModelName = "gaussian-mixture";
 
     public static int Run(ParseResult parse, DataOptions data, MixtureCliOptions mixture, DeviceOptions deviceOptions,
-        int? repeat, string? json)
+        int? maxSteps, int? repeat, string? json)
     {
         var output = parse.InvocationConfiguration.Output;
         var columns = parse.GetValue(data.X) is { Length: > 0 } named ? named : throw new InputException("--model gaussian-mixture needs --x NAME,...: the columns of the points");
+        if (columns.GroupBy(c => c).FirstOrDefault(g => g.Count() > 1) is { } twice)
+            throw new InputException($"--x: column '{twice.Key}' is given twice (its covariance with itself would be singular)");
         var components = parse.GetValue(mixture.Components) ?? throw new InputException("--model gaussian-mixture needs --components K (or a range A:B, the lowest BIC kept)");
         if (components.Families is not null || components.Family is not null)
             throw new InputException($"--components: --model gaussian-mixture takes a number K or a range A:B of Gaussian components, not families");
@@ -37,9 +39,11 @@ internal static class GaussianMixtureFit
         {
             Components = components.From,
             Covariance = parse.GetValue(mixture.Covariance) ?? GaussianMixtureCovariance.Full,
-            Starts = parse.GetValue(mixture.Starts),
+            Starts = parse.GetValue(mixture.Starts) ?? Mixtures.GaussianMixtureOptions.CommandLineStarts,
             Seed = parse.GetValue(mixture.Seed),
         };
+        if (maxSteps is { } steps)
+            options = options with { MaxIterations = steps };
         var dataset = DataFile.Read(data.DataPath(parse), columns, null, data.Missing(parse));
         int? dropped = parse.GetValue(data.DropMissing) ? dataset.DroppedRows : null;
         var values = columns.Select(dataset.Column).ToArray();
@@ -66,7 +70,7 @@ internal static class GaussianMixtureFit
         if (fitMs is { } ms)
             output.WriteLine($"fit time {ms.ToString("0.000", CultureInfo.InvariantCulture)} ms (median of {repeat} repeated fits, data on the device)");
         if (json is not null)
-            OutputFile.WriteText("--json", json, DroppedRows.AddTo(GaussianMixtureJson.Write(fit, fitMs), dropped));
+            OutputFile.WriteText("--json", json, WithTable(DroppedRows.AddTo(GaussianMixtureJson.Write(fit, fitMs), dropped), table));
         if (assign is not null)
         {
             OutputFile.Write("--assign", assign, path =>
@@ -81,6 +85,18 @@ internal static class GaussianMixtureFit
             PictureNote.Write(parse.InvocationConfiguration.Error);
         }
         return fit.Converged ? GpuestApp.Ok : GpuestApp.NotConverged;
+    }
+
+    // A range's table in the JSON as a one-column mixture's has it: componentCounts (each K's log-likelihood, k, AIC,
+    // BIC) and chosenComponents.
+    private static string WithTable(string json, ComponentCountTable<Assignable>? table)
+    {
+        if (table is null)
+            return json;
+        var root = System.Text.Json.Nodes.JsonNode.Parse(json)!.AsObject();
+        root["componentCounts"] = ComponentCountOutput.Json(table.Rows);
+        root["chosenComponents"] = table.Rows[table.BestIndex].Components;
+        return root.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true });
     }
 
     // A fit with the fitter that holds its data: what the shared component-count table and assignments file read.
@@ -107,9 +123,14 @@ internal static class GaussianMixtureFit
         output.WriteLine($"EM {(fit.Converged ? "converged" : "did NOT converge")} in {fit.Iterations} steps; reg_covar {fit.Regularization.ToString("g3", c)} on each covariance's diagonal");
         if (fit.StartLogLikelihoods.Count > 1)
         {
-            var others = fit.StartLogLikelihoods.Select(l => fit.LogLikelihood - l).ToArray();
-            int same = others.Count(d => d <= 1e-6 * Math.Abs(fit.LogLikelihood));
-            output.WriteLine($"{fit.StartLogLikelihoods.Count} starts: {same} reached the best log-likelihood; the others lower by up to {others.Max().ToString("g4", c)}");
+            // Below the kept fit, at it (to 1e-6 of it), and above it (starts that did not converge, not kept).
+            double near = 1e-6 * Math.Abs(fit.LogLikelihood);
+            var gaps = fit.StartLogLikelihoods.Select(l => fit.LogLikelihood - l).ToArray();
+            var lower = gaps.Where(g => g > near).ToArray();
+            int higher = gaps.Count(g => g < -near), same = gaps.Length - lower.Length - higher;
+            output.WriteLine($"{gaps.Length} starts: " + (lower.Length == 0 && higher == 0 ? "all reached the best log-likelihood"
+                : $"{same} reached the best log-likelihood" + (lower.Length > 0 ? $"; {lower.Length} ended lower, by up to {lower.Max().ToString("g4", c)}" : "")
+                    + (higher > 0 ? $"; {higher} ended higher without converging (not kept)" : "")));
         }
         output.WriteLine($"{"parameter",-24} {"estimate",14} {"std. error",12}");
         foreach (var (name, estimate, stdError) in fit.Parameters())

@@ -18,9 +18,9 @@ internal sealed class MixtureCliOptions
         ComponentsText.Parse);
 
     /// <summary>--starts.</summary>
-    public Option<int> Starts { get; } = CliOption.Single("--starts", "N",
-        "(mixtures) starting points: the data's quantiles, then k-means++ seeded from --seed; the best optimum is kept and the others listed",
-        (flag, text) => NumberText.Count(flag, text, 1), () => Defaults.Starts);
+    public Option<int?> Starts { get; } = CliOption.Single<int?>("--starts", "N",
+        $"(mixtures) starting points: the data's quantiles, then k-means++ seeded from --seed; the best optimum is kept and the others listed [default: {Defaults.Starts}; gaussian-mixture {GaussianMixtureOptions.CommandLineStarts}]",
+        (flag, text) => NumberText.Count(flag, text, 1));
 
     /// <summary>--seed.</summary>
     public Option<int> Seed { get; } = CliOption.Single("--seed", "N", "(mixtures) the seed of the k-means++ starts (same seed, same fit)",

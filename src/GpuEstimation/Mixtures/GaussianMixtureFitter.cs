@@ -60,7 +60,10 @@ public sealed class GaussianMixtureFitter : IDisposable
     /// <summary>The number of columns d.</summary>
     public int Dimensions => _centred.Length;
 
-    /// <summary>Fits the mixture: every start to convergence (or the step limit), the best log-likelihood kept.</summary>
+    /// <summary>
+    /// Fits the mixture: every start to convergence (or the step limit), the best log-likelihood among the starts that
+    /// converged kept (among all of them where none did).
+    /// </summary>
     public GaussianMixtureResult Fit(GaussianMixtureOptions options)
     {
         int k = options.Components, d = Dimensions;
@@ -69,6 +72,11 @@ public sealed class GaussianMixtureFitter : IDisposable
         if (k > Rows)
             throw new InputException($"{k} components from {Rows} rows: a mixture needs at least one row per component", nameof(options.Components));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Starts, 1, nameof(options.Starts));
+        if (DistinctRows(k) is var distinct && distinct < k)
+        {
+            throw new InputException($"the data have {distinct} distinct point{(distinct == 1 ? "" : "s")}, fewer than the {k} components: " +
+                $"such a mixture is not identified (use at most {distinct})", nameof(options.Components));
+        }
         bool diagonal = options.Covariance is GaussianMixtureCovariance.Diagonal or GaussianMixtureCovariance.Spherical;
         var pass = Pass(k, diagonal);
         var codes = Codes(k, d, options.Covariance);
@@ -85,7 +93,10 @@ public sealed class GaussianMixtureFitter : IDisposable
                 : StateOf(subsample.Fit(options with { Starts = 1, Seed = unchecked(options.Seed + s), SubsampleRows = 0, StandardErrors = false, Tolerance = 1e-9 }), options.Covariance);
             var (state, log, iterations, converged) = Run(pass, codes, start, options);
             starts[s] = log;
-            if (best is null || log > bestLog)
+            // A converged start wins over one that ran out of steps, whatever their log-likelihoods: a start still moving
+            // after the step limit is mostly one whose component is collapsing onto a row or two (the likelihood rising
+            // only as far as reg_covar lets it), and an optimum reached is what the fit reports.
+            if (best is null || (converged && !bestConverged) || (converged == bestConverged && log > bestLog))
                 (best, bestLog, bestIterations, bestConverged) = (state, log, iterations, converged);
         }
         return Result(best!, bestLog, bestIterations, bestConverged, starts, options);
@@ -214,8 +225,11 @@ public sealed class GaussianMixtureFitter : IDisposable
             var (log1, theta2) = s;
             if (Math.Abs(log1 - log0) <= options.Tolerance * Math.Abs(log1) && StepSize(theta1, theta2) <= StepTolerance)
                 return (theta1, log1, iterations, true);
+            // The step limit counts passes: none past it (the extrapolation's and the next step's included).
+            if (iterations >= options.MaxIterations)
+                return (theta1, log1, iterations, false);
             MixtureState next = theta2;
-            if (options.Accelerate)
+            if (options.Accelerate && iterations + 1 < options.MaxIterations)
             {
                 var extrapolated = Extrapolate(theta, theta1, theta2);
                 if (extrapolated is not null && Step(extrapolated) is { } e && e.Log >= log1)
@@ -380,9 +394,12 @@ public sealed class GaussianMixtureFitter : IDisposable
 
     // k-means++ seeding (Arthur and Vassilvitskii 2007) from System.Random(seed), whose sequence for a given seed is
     // fixed: the first centre a uniformly drawn row, each next one drawn with probability proportional to the squared
-    // distance to the nearest centre so far. The start is then equal weights, the centres as means and, as covariance,
-    // the mean squared distance to the nearest centre per coordinate times I: the first EM step's responsibilities
-    // are then a soft nearest-centre assignment, and its M-step the first proper estimate.
+    // distance to the nearest centre so far; then Lloyd's k-means steps from those centres on at most LloydRows evenly
+    // spaced rows (as sklearn's default start, a k-means fit, does on all rows): k-means++ alone often seeds a centre on
+    // a few outlying rows, where EM then keeps a small spurious component. The start is each cluster's share of the
+    // rows as its weight, its centroid as its mean and, as covariance, its mean squared distance to the centroid per
+    // coordinate times I (pooled for a tied covariance): the first EM step's responsibilities are then a soft
+    // assignment to the clusters, and its M-step the first proper estimate.
     private MixtureState Seed(int k, GaussianMixtureOptions options, int seed)
     {
         var random = new Random(seed);
@@ -394,58 +411,178 @@ public sealed class GaussianMixtureFitter : IDisposable
         long chosen = random.NextInt64(n);
         for (int c = 0; c < k; c++)
         {
-            centres[c] = new double[d];
-            for (int j = 0; j < d; j++)
-                centres[c][j] = _centred[j][chosen];
-            double total = 0;
+            centres[c] = Row(chosen);
             for (long i = 0; i < n; i++)
+                nearest[i] = Math.Min(nearest[i], Distance(i, centres[c]));
+            if (c + 1 < k)
             {
-                double distance = 0;
-                for (int j = 0; j < d; j++)
-                {
-                    double delta = _centred[j][i] - centres[c][j];
-                    distance += delta * delta;
-                }
-                if (distance < nearest[i])
-                    nearest[i] = distance;
-                total += nearest[i];
-            }
-            if (c + 1 == k)
-                break;
-            if (!(total > 0))
-            {
-                chosen = random.NextInt64(n);
-                continue;
-            }
-            double target = random.NextDouble() * total, running = 0;
-            chosen = n - 1;
-            for (long i = 0; i < n; i++)
-            {
-                running += nearest[i];
-                if (running > target)
-                {
-                    chosen = i;
-                    break;
-                }
+                double total = nearest.Sum();
+                chosen = total > 0 ? Draw(nearest, random.NextDouble() * total) : random.NextInt64(n);
             }
         }
-        double spread = nearest.Sum() / n / d;
-        double variance = spread + options.Regularization;
-        if (!(variance > 0))
-            variance = 1;
+        var (every, cluster) = Lloyd(centres);
+        return HardStart(k, options, every, cluster, centres);
+    }
+
+    // The start from Lloyd's clusters, as sklearn starts from its k-means labels: each cluster's share of the rows as its
+    // weight, its rows' mean and covariance (of the fit's structure: full, its diagonal, their average for spherical,
+    // pooled over the clusters for tied) plus the regularization on the diagonal. A cluster with no row (identical
+    // rows, say) keeps its centre, a share of one row and the pooled covariance.
+    private MixtureState HardStart(int k, GaussianMixtureOptions options, long every, int[] cluster, double[][] centres)
+    {
+        int d = Dimensions, m = cluster.Length;
+        var counts = new double[k];
+        var means = new double[k * d];
+        for (int r = 0; r < m; r++)
+        {
+            counts[cluster[r]]++;
+            for (int j = 0; j < d; j++)
+                means[cluster[r] * d + j] += _centred[j][r * every];
+        }
+        for (int c = 0; c < k; c++)
+        {
+            for (int j = 0; j < d; j++)
+                means[c * d + j] = counts[c] > 0 ? means[c * d + j] / counts[c] : centres[c][j];
+        }
+        var scatter = new double[k * d * d];
+        for (int r = 0; r < m; r++)
+        {
+            int c = cluster[r];
+            for (int a = 0; a < d; a++)
+            {
+                double da = _centred[a][r * every] - means[c * d + a];
+                for (int b = 0; b < d; b++)
+                    scatter[(c * d + a) * d + b] += da * (_centred[b][r * every] - means[c * d + b]);
+            }
+        }
+        var pooled = new double[d * d];
+        for (int c = 0; c < k; c++)
+        {
+            for (int e = 0; e < d * d; e++)
+                pooled[e] += scatter[c * d * d + e] / m;
+        }
+        int empty = counts.Count(count => count == 0);
         var state = new MixtureState(d, k, options.Covariance == GaussianMixtureCovariance.Tied ? 1 : k);
         for (int c = 0; c < k; c++)
         {
-            state.Values[c] = 1.0 / k;
+            state.Values[c] = Math.Max(counts[c], 1) / (m + empty);
             for (int j = 0; j < d; j++)
-                state.Values[state.MeanAt(c) + j] = centres[c][j];
+                state.Values[state.MeanAt(c) + j] = means[c * d + j];
         }
         for (int c = 0; c < state.Covariances; c++)
         {
-            for (int j = 0; j < d; j++)
-                state.Values[state.CovarianceAt(c) + j * d + j] = variance;
+            var covariance = new double[d * d];
+            for (int e = 0; e < d * d; e++)
+                covariance[e] = state.Covariances == 1 || counts[c] < 2 ? pooled[e] : scatter[c * d * d + e] / counts[c];
+            double average = Enumerable.Range(0, d).Average(j => covariance[j * d + j]);
+            for (int a = 0; a < d; a++)
+            {
+                for (int b = 0; b < d; b++)
+                {
+                    double value = options.Covariance switch
+                    {
+                        GaussianMixtureCovariance.Full or GaussianMixtureCovariance.Tied => covariance[a * d + b],
+                        GaussianMixtureCovariance.Diagonal => a == b ? covariance[a * d + a] : 0,
+                        _ => a == b ? average : 0,
+                    };
+                    state.Values[state.CovarianceAt(c) + a * d + b] = value + (a == b ? options.Regularization : 0);
+                }
+            }
         }
         return state;
+    }
+
+    /// <summary>Rows that Lloyd's steps of a start's seeding visit (evenly spaced through the data).</summary>
+    private const int LloydRows = 20_000;
+
+    /// <summary>Lloyd's steps of a start's seeding, at most.</summary>
+    private const int LloydSteps = 20;
+
+    // Lloyd's k-means steps over every m-th row (at most LloydRows), moving the centres in place until no row changes
+    // cluster or LloydSteps: m and each visited row's cluster (for the last centres). A cluster left empty keeps its centre.
+    private (long Every, int[] Cluster) Lloyd(double[][] centres)
+    {
+        int k = centres.Length, d = Dimensions;
+        long every = Math.Max(1, (Rows + LloydRows - 1) / LloydRows);
+        int m = (int)((Rows + every - 1) / every);
+        var cluster = new int[m];
+        Array.Fill(cluster, -1);
+        var counts = new double[k];
+        var sums = new double[k * d];
+        for (int step = 0; step <= LloydSteps; step++)
+        {
+            bool moved = false;
+            Array.Clear(counts);
+            Array.Clear(sums);
+            for (int r = 0; r < m; r++)
+            {
+                long i = r * every;
+                int best = 0;
+                double closest = double.PositiveInfinity;
+                for (int c = 0; c < k; c++)
+                {
+                    double distance = Distance(i, centres[c]);
+                    if (distance < closest)
+                        (best, closest) = (c, distance);
+                }
+                moved |= cluster[r] != best;
+                cluster[r] = best;
+                counts[best]++;
+                for (int j = 0; j < d; j++)
+                    sums[best * d + j] += _centred[j][i];
+            }
+            if (!moved || step == LloydSteps)
+                break;
+            for (int c = 0; c < k; c++)
+            {
+                if (counts[c] > 0)
+                {
+                    for (int j = 0; j < d; j++)
+                        centres[c][j] = sums[c * d + j] / counts[c];
+                }
+            }
+        }
+        return (every, cluster);
+    }
+
+    // How many distinct rows the data have, counted up to `most` (a scan that stops once that many are found).
+    private int DistinctRows(int most)
+    {
+        var found = new List<long>();
+        for (long i = 0; i < Rows && found.Count < most; i++)
+        {
+            if (!found.Any(f => Enumerable.Range(0, Dimensions).All(j => _centred[j][f] == _centred[j][i])))
+                found.Add(i);
+        }
+        return found.Count;
+    }
+
+    // Row i's values (centred).
+    private double[] Row(long i) => _centred.Select(column => column[i]).ToArray();
+
+    // The first row whose running sum of weights passes target (the last row where rounding leaves none).
+    private static long Draw(double[] weights, double target)
+    {
+        double running = 0;
+        for (long i = 0; i < weights.LongLength; i++)
+        {
+            running += weights[i];
+            if (running > target)
+                return i;
+        }
+        return weights.LongLength - 1;
+    }
+
+    // The squared distance of row i to a centre.
+    private double Distance(long i, double[] centre)
+    {
+        double distance = 0;
+        for (int j = 0; j < centre.Length; j++)
+        {
+            double delta = _centred[j][i] - centre[j];
+            distance += delta * delta;
+        }
+        return distance;
     }
 
     private GaussianMixtureResult Result(MixtureState state, double log, int iterations, bool converged, double[] starts, GaussianMixtureOptions options)

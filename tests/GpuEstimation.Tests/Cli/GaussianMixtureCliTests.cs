@@ -151,6 +151,31 @@ public sealed class GaussianMixtureCliTests(DeviceFixture devices) : IDisposable
         Gpuest.AssertBadInput(["fit", "--model", "gaussian-mixture", "--data", data, "--x", "a,b", "--components", "17", "--device", "native"], "--components 17: 1 to 16 components");
         var small = Gpuest.WriteCsv(_directory, "small.csv", ("a", [1.0, 2.0]), ("b", [2.0, 1.0]), ("c", [0.5, 3.0]));
         Gpuest.AssertBadInput(["fit", "--model", "gaussian-mixture", "--data", small, "--x", "a,b,c", "--components", "1", "--device", "native"], "more rows than dimensions");
+        // Fewer distinct points than components (a one-column mixture refuses the same), a column twice, and the options
+        // of other fits, which a Gaussian mixture would ignore.
+        var few = Gpuest.WriteCsv(_directory, "few.csv", ("x", [.. Enumerable.Range(0, 150).Select(i => 1.0 + i % 3)]));
+        Gpuest.AssertBadInput(["fit", "--model", "gaussian-mixture", "--data", few, "--x", "x", "--components", "4", "--device", "native"], "3 distinct points, fewer than the 4 components");
+        Gpuest.AssertBadInput(["fit", "--model", "gaussian-mixture", "--data", data, "--x", "a,a", "--components", "2"], "--x: column 'a' is given twice");
+        Gpuest.AssertBadInput(["fit", "--model", "gaussian-mixture", "--data", data, "--x", "a,b", "--components", "2", "--profile", "all", "--level", "0.9", "--optimizer", "lbfgs"],
+            "--profile, --level, --optimizer: not for --model gaussian-mixture");
+    }
+
+    // --max-iter is EM's step limit: a fit stopped by it says so and exits 3; a range's JSON has the BIC table as a
+    // one-column mixture's does; where every start reaches the optimum the table says so.
+    [Fact]
+    public void StepLimitRangeTableAndStartsAreReported()
+    {
+        var data = Data();
+        var (code, output, _) = Gpuest.Run("fit", "--model", "gaussian-mixture", "--data", data, "--x", "a,b", "--components", "3", "--max-iter", "4", "--device", "native");
+        Assert.Equal(GpuestApp.NotConverged, code);
+        Assert.Contains("EM did NOT converge in 4 steps", output);
+        var json = Path.Combine(_directory, "range.json");
+        (code, output, _) = Gpuest.Run("fit", "--model", "gaussian-mixture", "--data", data, "--x", "a,b", "--components", "2:3", "--starts", "3", "--device", "native", "--json", json);
+        Assert.Equal(GpuestApp.Ok, code);
+        var root = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(json))!;
+        Assert.Equal(3, (int)root["chosenComponents"]!);
+        Assert.Equal([2, 3], root["componentCounts"]!.AsArray().Select(row => (int)row!["components"]!));
+        Assert.Contains("3 starts: all reached the best log-likelihood", output);
     }
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
