@@ -47,7 +47,9 @@ internal sealed record ComponentsText(int From, int To, IReadOnlyList<string>? F
             }
             else if (item.Contains(':', StringComparison.Ordinal) || char.IsDigit(item[0]))
             {
-                throw new InputException($"{flag} {text}: '{item}' in a list; a count or range (K, A:B, KxFAMILY, A:BxFAMILY) stands alone");
+                throw new InputException(items.Length > 1
+                    ? $"{flag} {text}: '{item}' in a list; a count or range (K, A:B, KxFAMILY, A:BxFAMILY) stands alone"
+                    : $"{flag} {text}: not a whole number of components, a range A:B, or families (K, A:B, KxFAMILY, A:BxFAMILY, FAMILY,FAMILY,...)");
             }
             else
             {

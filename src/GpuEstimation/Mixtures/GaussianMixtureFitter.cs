@@ -35,7 +35,7 @@ public sealed class GaussianMixtureFitter : IDisposable
         if (columns.Any(c => c.LongLength != n))
             throw new ArgumentException("columns differ in length", nameof(columns));
         if (n <= columns.Count)
-            throw new InputException($"a Gaussian mixture in {columns.Count} dimensions needs more rows than dimensions (d > n has no covariance to estimate); the data have {n}", nameof(columns));
+            throw new InputException($"a Gaussian mixture in {columns.Count} dimensions needs more rows than dimensions (with d ≥ n a covariance cannot be estimated); the data have {n}", nameof(columns));
         _device = device;
         _names = names;
         _offset = new double[columns.Count];

@@ -255,6 +255,8 @@ public static class MixtureEstimator
         {
             var family = spec.Families[c];
             string name = $"component {c + 1} ({family.Name})";
+            // The advice: fewer components where there are several; one component has no fewer to fit.
+            string fewer = spec.Components > 1 ? "fit fewer components" : "the data are not spread enough for the family";
             if (!(weights[c] >= LostWeight && weights[c] * spec.X.Length >= 0.5))
                 return $"{name} lost its weight (w{c + 1} → 0): the data support fewer components";
             int at = spec.Model.FirstParameter(c);
@@ -271,12 +273,12 @@ public static class MixtureEstimator
                 {
                     double at0 = point[at];
                     string where = family.Family == MixtureFamily.LogNormal ? $"x = {Math.Exp(at0).ToString("G6", CultureInfo.InvariantCulture)}" : $"x = {at0.ToString("G6", CultureInfo.InvariantCulture)}";
-                    return $"{name} collapsed onto {where} ({label} → 0: a point mass in the data, where the likelihood is unbounded); fit fewer components, or a discrete family for repeated values";
+                    return $"{name} collapsed onto {where} ({label} → 0: a point mass in the data, where the likelihood is unbounded); {fewer}, or a discrete family for repeated values";
                 }
                 if (parameter.Domain == ParameterDomain.UnitInterval && !(value > LostWeight && value < 1 - LostWeight))
-                    return $"{name} became a point mass ({label} → {(value < 0.5 ? 0 : 1)}); fit fewer components";
+                    return $"{name} became a point mass ({label} → {(value < 0.5 ? 0 : 1)}); {fewer}";
                 if (parameter.Domain == ParameterDomain.Positive && !(value > 1e-10 && value < 1e10))
-                    return $"{name} became a point mass ({label} → {(value < 1 ? "0" : "∞")}); fit fewer components";
+                    return $"{name} became a point mass ({label} → {(value < 1 ? "0" : "∞")}); {fewer}";
             }
         }
         return null;

@@ -67,7 +67,9 @@ public static class MixturePlots
         }
         plot.XLabel(fit.Columns[0]);
         plot.YLabel(fit.Columns[1]);
-        plot.Title($"gaussian-mixture, {fit.Components.Count} components ({fit.Covariance.ToString().ToLowerInvariant()}): 68% (solid) and 95% (dashed) ellipses");
+        // With more than two columns the picture is the first two's margin: the title says so.
+        var margin = fit.Columns.Count > 2 ? $"; {fit.Columns[0]}, {fit.Columns[1]} of {fit.Columns.Count} columns" : "";
+        plot.Title($"Gaussian mixture, K = {fit.Components.Count} ({fit.Covariance.ToString().ToLowerInvariant()}{margin}): 68% solid, 95% dashed");
         plot.ShowLegend(Edge.Bottom);
         plot.SavePng(path, width, height);
         return plot;
