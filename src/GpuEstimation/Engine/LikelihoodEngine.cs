@@ -164,7 +164,7 @@ public sealed class LikelihoodEngine<TModel> : ILikelihoodEngine where TModel : 
     public double[,] ScoreProducts(ReadOnlySpan<double> parameters)
     {
         var (l, r) = ScoreProductFactors(parameters);
-        return Product(l, r);
+        return Congruence.Of(l, r);
     }
 
     /// <summary>
@@ -175,7 +175,7 @@ public sealed class LikelihoodEngine<TModel> : ILikelihoodEngine where TModel : 
     {
         ArgumentNullException.ThrowIfNull(clusters);
         var (l, r) = ScoreProductFactors(parameters, clusters, clusterCount);
-        return Product(l, r);
+        return Congruence.Of(l, r);
     }
 
     /// <inheritdoc/>
@@ -186,35 +186,6 @@ public sealed class LikelihoodEngine<TModel> : ILikelihoodEngine where TModel : 
             CheckClusters(clusters, clusterCount);
         var r = clusters is null ? _evaluator.RawScoreProducts(parameters) : _evaluator.RawClusterScoreProducts(parameters, clusters, clusterCount);
         return (Square(_evaluator.FinishMap(parameters)), Square(r));
-    }
-
-    // L R Lᵀ, each entry summed in index order.
-    private static double[,] Product(double[,] l, double[,] r)
-    {
-        int p = l.GetLength(0);
-        var lr = new double[p, p];
-        for (int i = 0; i < p; i++)
-        {
-            for (int j = 0; j < p; j++)
-            {
-                double sum = 0;
-                for (int t = 0; t < p; t++)
-                    sum += l[i, t] * r[t, j];
-                lr[i, j] = sum;
-            }
-        }
-        var result = new double[p, p];
-        for (int i = 0; i < p; i++)
-        {
-            for (int j = 0; j < p; j++)
-            {
-                double sum = 0;
-                for (int t = 0; t < p; t++)
-                    sum += lr[i, t] * l[j, t];
-                result[i, j] = sum;
-            }
-        }
-        return result;
     }
 
     private void CheckClusters(IReadOnlyList<int> clusters, int clusterCount)

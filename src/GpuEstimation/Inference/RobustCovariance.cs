@@ -54,8 +54,8 @@ internal static class RobustCovariance
             for (int j = 0; j < map.Count; j++)
                 result[i, j] = map.IsHeld(i) || map.IsHeld(j) ? 0 : double.NaN;
         }
-        // (B L) R (B L)ᵀ over the kept parameters' rows, B restricted to them, each product summed in index order: the
-        // meat L R Lᵀ is never formed in the parameters' own units (ILikelihoodEngine.ScoreProductFactors).
+        // (B L) R (B L)ᵀ over the kept parameters' rows, B restricted to them: the meat L R Lᵀ is never formed in the
+        // parameters' own units (ILikelihoodEngine.ScoreProductFactors).
         int m = kept.Length, p = map.Count;
         var bl = new double[m, p];
         for (int r = 0; r < m; r++)
@@ -68,26 +68,11 @@ internal static class RobustCovariance
                 bl[r, c] = sum;
             }
         }
-        var blr = new double[m, p];
-        for (int r = 0; r < m; r++)
-        {
-            for (int c = 0; c < p; c++)
-            {
-                double sum = 0;
-                for (int t = 0; t < p; t++)
-                    sum += bl[r, t] * meat[t, c];
-                blr[r, c] = sum;
-            }
-        }
+        var sandwich = Congruence.Of(bl, meat);
         for (int r = 0; r < m; r++)
         {
             for (int c = 0; c < m; c++)
-            {
-                double sum = 0;
-                for (int t = 0; t < p; t++)
-                    sum += blr[r, t] * bl[c, t];
-                result[kept[r], kept[c]] = factor * sum;
-            }
+                result[kept[r], kept[c]] = factor * sandwich[r, c];
         }
         // Exactly symmetric, as the model-based covariance is.
         for (int r = 0; r < m; r++)
