@@ -39,7 +39,7 @@ internal static class GaussianMixtureFit
         {
             Components = components.From,
             Covariance = parse.GetValue(mixture.Covariance) ?? GaussianMixtureCovariance.Full,
-            Starts = parse.GetValue(mixture.Starts) ?? Mixtures.GaussianMixtureOptions.CommandLineStarts,
+            Starts = parse.GetValue(mixture.Starts),
             Seed = parse.GetValue(mixture.Seed),
         };
         if (maxSteps is { } steps)

@@ -39,7 +39,7 @@ internal static class MixtureFitRun
         OutputFile.CheckDistinct(("--json", json), ("--assign", assign), ("--png", png));
         var data = DataFile.Read(dataPath, [column], null, missing);
         int? dropped = missing == MissingValues.Drop ? data.DroppedRows : null;
-        var settings = new MixtureOptions { Starts = parse.GetValue(mixture.Starts) ?? new MixtureOptions().Starts, Seed = parse.GetValue(mixture.Seed), Fit = options, ProfileEvery = profileEvery };
+        var settings = new MixtureOptions { Starts = parse.GetValue(mixture.Starts), Seed = parse.GetValue(mixture.Seed), Fit = options, ProfileEvery = profileEvery };
 
         using var device = deviceOptions.Open(parse, data.Rows);
         MixtureFit fit;

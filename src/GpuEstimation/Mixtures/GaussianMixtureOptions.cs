@@ -12,13 +12,6 @@ public sealed record GaussianMixtureOptions
     /// <summary>Independent starts (k-means++ seedings); the one with the highest log-likelihood is kept.</summary>
     public int Starts { get; init; } = 1;
 
-    /// <summary>
-    /// The starts <c>gpuest</c> runs unless told (sklearn's users compare against <c>n_init=10</c>): on elongated or
-    /// unequal clusters a start ends at a poorer local optimum about half the time, with k-means++ and Lloyd's steps
-    /// as with sklearn's k-means start, so one start is not enough and ten rarely all miss.
-    /// </summary>
-    public const int CommandLineStarts = 10;
-
     /// <summary>The seed of the first start's k-means++ seeding (start s uses seed + s).</summary>
     public int Seed { get; init; }
 

@@ -11,7 +11,10 @@ namespace GpuEstimation.Mixtures;
 /// <summary>How a mixture is fitted: the starts, the EM phase and the exact-likelihood finish.</summary>
 public sealed record MixtureOptions
 {
-    /// <summary>Starting points (the first from the data's quantiles, the others k-means++ seeded from <see cref="Seed"/>).</summary>
+    /// <summary>
+    /// Starting points (the first from the data's quantiles, the others k-means++ seeded from <see cref="Seed"/>); 5
+    /// here, 10 from gpuest (its --starts default, for fits to match sklearn's best of n_init=10).
+    /// </summary>
     public int Starts { get; init; } = 5;
 
     /// <summary>The seed of the k-means++ starts: the same seed, the same starts.</summary>
