@@ -56,8 +56,8 @@ public interface ILikelihoodModel<TSelf> where TSelf : unmanaged, ILikelihoodMod
         where TRows : struct, IDataRows;
 
     /// <summary>
-    /// Device side, on a GPU's four-rows-per-step kernels (<see cref="LikelihoodKernels.ValueAndGradientFourRowsKernel"/>,
-    /// <see cref="LikelihoodKernels.SweepFourRowsKernel"/>): adds the terms of the thread's rows <paramref name="row"/>,
+    /// Device side, on a GPU's four-rows-per-step kernel (<see cref="LikelihoodKernels.ValueAndGradientFourRowsKernel"/>):
+    /// adds the terms of the thread's rows <paramref name="row"/>,
     /// <paramref name="row"/> + <paramref name="stride"/>, + 2 · <paramref name="stride"/> and + 3 · <paramref name="stride"/>.
     /// By default <see cref="Accumulate"/> for each in that order (the bits of the one-row kernels). A model whose rows
     /// are bound by arithmetic may share work among the four, such as one log1p of the product of four (1 + x) in place

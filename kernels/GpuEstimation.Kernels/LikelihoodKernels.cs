@@ -353,32 +353,45 @@ public static class LikelihoodKernels
     }
 
     /// <summary>
-    /// <see cref="SweepKernel"/> taking four of a thread's rows per step, for the catalogue's families on a GPU, as
-    /// <see cref="ValueAndGradientFourRowsKernel"/>: each point's sum takes the four rows through the model's
-    /// <see cref="ILikelihoodModel{TSelf}.AccumulateFour"/> (by default in the thread's order: the same bits).
+    /// Points per group of <see cref="SweepPointsKernel"/> as the engine launches it (two warps; fewer where a device's
+    /// groups are smaller): the point list is padded to a multiple of the group. The kernel itself takes any group size.
     /// </summary>
-    public static void SweepFourRowsKernel<TModel, TVec, TSum>(
+    public const int SweepPointsGroupSize = 64;
+
+    /// <summary>
+    /// The log-likelihood at many points on a GPU, one point per thread: a 2-D launch whose group (x, y) of G threads
+    /// takes points Gx … Gx + G − 1 (G = <see cref="SweepPointsGroupSize"/> on a GPU) over data chunk y (rows [y·chunkRows, (y + 1)·chunkRows) of
+    /// this block), and writes <c>partials[point · chunks + chunkOffset + y]</c> as <see cref="SweepKernel"/> does, for
+    /// <see cref="SumChunksKernel"/>. Each thread sums its point's log-densities over the chunk's rows in order, four
+    /// rows a step into four sums (independent chains for the arithmetic units), added (s₀ + s₁) + (s₂ + s₃) at the end:
+    /// every thread of a warp reads the same row, one load for all, from a chunk that stays in cache while the groups
+    /// of its points are in flight, and no group sum is needed. The shape of the probe that reached 2.5 T
+    /// point-evaluations/s on an H200 (docs/design.md, "Sweeps"), where the four-points-per-group kernel reached
+    /// 1.15-1.3 T. A partial is the same sum wherever it is computed (no dependence on the group size).
+    /// </summary>
+    public static void SweepPointsKernel<TModel, TVec>(
         ArrayView<double> values, long rows, TModel model, ArrayView<TVec> points, long chunkRows, long chunkOffset, long chunks,
         ArrayView<double> partials)
         where TModel : unmanaged, ILikelihoodModel<TModel>
         where TVec : unmanaged, ITermVector<TVec>
-        where TSum : struct, IGroupSum
     {
         var data = new DeviceRows(values, rows);
-        SweepChunk(points, chunkRows, rows, out long first, out long begin, out long end, out var a0, out var a1, out var a2, out var a3);
+        long point = (long)Grid.IdxX * Group.DimX + Group.IdxX;
+        var arguments = points[point];
+        long begin = Grid.IdxY * chunkRows;
+        long end = begin + chunkRows < rows ? begin + chunkRows : rows;
         TVec s0 = default, s1 = default, s2 = default, s3 = default;
-        long row = begin + Group.IdxX;
-        long step = Group.DimX;
-        for (; row + 3 * step < end; row += 4 * step)
+        long row = begin;
+        for (; row + 3 < end; row += 4)
         {
-            TModel.AccumulateFour(model, a0, data, row, step, ref s0);
-            TModel.AccumulateFour(model, a1, data, row, step, ref s1);
-            TModel.AccumulateFour(model, a2, data, row, step, ref s2);
-            TModel.AccumulateFour(model, a3, data, row, step, ref s3);
+            TModel.Accumulate(model, arguments, data, row, ref s0);
+            TModel.Accumulate(model, arguments, data, row + 1, ref s1);
+            TModel.Accumulate(model, arguments, data, row + 2, ref s2);
+            TModel.Accumulate(model, arguments, data, row + 3, ref s3);
         }
-        for (; row < end; row += step)
-            FourPoints(model, a0, a1, a2, a3, data, row, ref s0, ref s1, ref s2, ref s3);
-        WriteSweepPartials<TVec, TSum>(s0, s1, s2, s3, first * chunks + chunkOffset + Grid.IdxY, chunks, partials);
+        for (; row < end; row++)
+            TModel.Accumulate(model, arguments, data, row, ref s0);
+        partials[point * chunks + chunkOffset + Grid.IdxY] = (s0.Get(0) + s1.Get(0)) + (s2.Get(0) + s3.Get(0));
     }
 
     /// <summary>A sweep group's four points (from <c>first</c>) and its data chunk's rows [begin, end).</summary>

@@ -28,12 +28,15 @@ internal static class Collinearity
         if (data.Rows < labels.Length)
             return;
         var columns = (intercept ? [null] : Array.Empty<double[]?>()).Concat(names.Select(data.Column)).ToArray();
-        var scale = weights is null ? null : data.Column(weights).Select(w => Math.Sqrt(Math.Max(w, 0))).ToArray();
+        // Weights that are not all finite and non-negative with one positive are left to the model's own check, which
+        // names the row; here the design is then checked unweighted.
+        var given = weights is null ? null : data.Column(weights);
+        var scale = given is not null && given.All(w => w >= 0 && double.IsFinite(w)) && given.Any(w => w > 0) ? given.Select(Math.Sqrt).ToArray() : null;
         var r = Triangle(columns, scale, data.Rows);
-        var problems = Dependent(r, labels, weights is not null);
+        var problems = Dependent(r, labels, scale is not null);
         if (problems.Count > 0)
         {
-            var weighted = weights is null ? "" : $" in the rows weighted by '{weights}' (a row of weight 0 counts for nothing)";
+            var weighted = scale is null ? "" : $" in the rows weighted by '{weights}' (a row of weight 0 counts for nothing)";
             throw new InputException($"{data.Source}: the design's columns are collinear{weighted}: {string.Join("; ", problems.Take(3))}" +
                 (problems.Count > 3 ? $"; and {problems.Count - 3} more" : "") +
                 " (R would drop such columns; remove them, or the terms that make them, from the design)", problems[0]);

@@ -196,9 +196,11 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
         for (int b = 0; b < _blocks.Count; b++)
             chunkOffsets[b + 1] = chunkOffsets[b] + (_blocks.RowsOf(b) + chunkRows - 1) / chunkRows;
         int chunks = (int)Math.Max(1, chunkOffsets[_blocks.Count]);
-        // Tiles of points, whole groups of SweepPointsPerGroup (the last point repeated to fill the last group):
-        // about 8M partials (64 MB) of device memory at a time.
-        const int perGroup = LikelihoodKernels.SweepPointsPerGroup;
+        // On a GPU one point per thread (SweepPointsKernel), else four points per group summed in the group (SweepKernel).
+        bool pointPerThread = _blocks.Accelerator.AcceleratorType != AcceleratorType.CPU;
+        // Tiles of points, whole groups of points (the last point repeated to fill the last group): about 8M partials
+        // (64 MB) of device memory at a time.
+        int perGroup = pointPerThread ? Math.Min(LikelihoodKernels.SweepPointsGroupSize, _blocks.Accelerator.MaxNumThreadsPerGroup) : LikelihoodKernels.SweepPointsPerGroup;
         int tile = perGroup * (int)Math.Clamp(8L * 1024 * 1024 / chunks / perGroup, 1, (points.Count + perGroup - 1) / perGroup);
         foreach (var shard in _shards)
         {
@@ -206,12 +208,16 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
             accelerator.Bind();
             shard.Sweep ??= Guard(KernelException.Sweep, compiling: true, () =>
                 accelerator.LoadStreamKernel<ArrayView<double>, long, TModel, ArrayView<ValueOnly<TVec>>, long, long, long, ArrayView<double>>(
-                    FourRowsPerStep(accelerator)
-                        ? LikelihoodKernels.SweepFourRowsKernel<TModel, ValueOnly<TVec>, TSum>
+                    pointPerThread
+                        ? LikelihoodKernels.SweepPointsKernel<TModel, ValueOnly<TVec>>
                         : LikelihoodKernels.SweepKernel<TModel, ValueOnly<TVec>, TSum>));
-            // Once, with the kernel (a group size of 0: not yet asked).
+            // Once, with the kernel (a group size of 0: not yet asked); the point-per-thread kernel's group is its points.
             if (shard.SweepShape.GroupSize == 0)
-                shard.SweepShape = GroupShape.Of<TSum>(accelerator, shard.Sweep, shard.Blocks.GroupSize);
+            {
+                shard.SweepShape = pointPerThread
+                    ? new GroupShape(perGroup, default)
+                    : GroupShape.Of<TSum>(accelerator, shard.Sweep, shard.Blocks.GroupSize);
+            }
             if (_shards.Length == 1)
             {
                 shard.SumChunks ??= Guard(KernelException.SumChunks, compiling: true, () =>

@@ -18,6 +18,8 @@ public sealed class GaussianMixtureFitter : IDisposable
     private readonly Dictionary<(int K, bool Diagonal), MixturePass> _passes = [];
     private double[]? _secondMoments;
     private GaussianMixtureFitter? _subsample;
+    // Whether this fitter holds every m-th row of another's data (whose own checks then speak for the data).
+    private bool _isSubsample;
     private long _subsampleEvery;
 
     /// <summary>
@@ -72,7 +74,7 @@ public sealed class GaussianMixtureFitter : IDisposable
         if (k > Rows)
             throw new InputException($"{k} components from {Rows} rows: a mixture needs at least one row per component", nameof(options.Components));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Starts, 1, nameof(options.Starts));
-        if (DistinctRows(k) is var distinct && distinct < k)
+        if (!_isSubsample && DistinctRows(k) is var distinct && distinct < k)
         {
             throw new InputException($"the data have {distinct} distinct point{(distinct == 1 ? "" : "s")}, fewer than the {k} components: " +
                 $"such a mixture is not identified (use at most {distinct})", nameof(options.Components));
@@ -149,7 +151,7 @@ public sealed class GaussianMixtureFitter : IDisposable
             return picked;
         }).ToArray();
         _subsampleEvery = every;
-        return _subsample = new GaussianMixtureFitter(_names, columns, _device);
+        return _subsample = new GaussianMixtureFitter(_names, columns, _device) { _isSubsample = true };
     }
 
     private MixturePass Pass(int k, bool diagonal)
@@ -395,11 +397,9 @@ public sealed class GaussianMixtureFitter : IDisposable
     // k-means++ seeding (Arthur and Vassilvitskii 2007) from System.Random(seed), whose sequence for a given seed is
     // fixed: the first centre a uniformly drawn row, each next one drawn with probability proportional to the squared
     // distance to the nearest centre so far; then Lloyd's k-means steps from those centres on at most LloydRows evenly
-    // spaced rows (as sklearn's default start, a k-means fit, does on all rows): k-means++ alone often seeds a centre on
-    // a few outlying rows, where EM then keeps a small spurious component. The start is each cluster's share of the
-    // rows as its weight, its centroid as its mean and, as covariance, its mean squared distance to the centroid per
-    // coordinate times I (pooled for a tied covariance): the first EM step's responsibilities are then a soft
-    // assignment to the clusters, and its M-step the first proper estimate.
+    // spaced rows, and the start from the clusters (HardStart), as sklearn starts from its k-means labels. Where that
+    // start's covariances are singular to rounding, each component spherical with the rows' mean squared distance to
+    // the nearest seed.
     private MixtureState Seed(int k, GaussianMixtureOptions options, int seed)
     {
         var random = new Random(seed);
@@ -421,7 +421,22 @@ public sealed class GaussianMixtureFitter : IDisposable
             }
         }
         var (every, cluster) = Lloyd(centres);
-        return HardStart(k, options, every, cluster, centres);
+        var start = HardStart(k, options, every, cluster, centres);
+        bool diagonal = options.Covariance is GaussianMixtureCovariance.Diagonal or GaussianMixtureCovariance.Spherical;
+        if (start.TryPack(diagonal, new double[k * GaussianMixtureRow.Stride(d, diagonal)]))
+            return start;
+        // A cluster's covariance that is singular to rounding (reg_covar below (spread)²·ε, clusters of a few rows
+        // on data of a large scale): every component spherical with the data's mean squared distance to its centre.
+        double spread = nearest.Average() / d + options.Regularization;
+        for (int c = 0; c < start.Covariances; c++)
+        {
+            for (int a = 0; a < d; a++)
+            {
+                for (int b = 0; b < d; b++)
+                    start.Values[start.CovarianceAt(c) + a * d + b] = a == b ? (spread > 0 ? spread : 1) : 0;
+            }
+        }
+        return start;
     }
 
     // The start from Lloyd's clusters, as sklearn starts from its k-means labels: each cluster's share of the rows as its
@@ -473,7 +488,7 @@ public sealed class GaussianMixtureFitter : IDisposable
         {
             var covariance = new double[d * d];
             for (int e = 0; e < d * d; e++)
-                covariance[e] = state.Covariances == 1 || counts[c] < 2 ? pooled[e] : scatter[c * d * d + e] / counts[c];
+                covariance[e] = state.Covariances == 1 || counts[c] <= d ? pooled[e] : scatter[c * d * d + e] / counts[c];
             double average = Enumerable.Range(0, d).Average(j => covariance[j * d + j]);
             for (int a = 0; a < d; a++)
             {

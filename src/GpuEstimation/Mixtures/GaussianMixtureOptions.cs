@@ -9,7 +9,10 @@ public sealed record GaussianMixtureOptions
     /// <summary>The covariance structure.</summary>
     public GaussianMixtureCovariance Covariance { get; init; } = GaussianMixtureCovariance.Full;
 
-    /// <summary>Independent starts (k-means++ seedings); the one with the highest log-likelihood is kept.</summary>
+    /// <summary>
+    /// Independent starts (k-means++ seedings and Lloyd's steps); the one with the highest log-likelihood among those that
+    /// converged is kept (among all where none did).
+    /// </summary>
     public int Starts { get; init; } = 1;
 
     /// <summary>The seed of the first start's k-means++ seeding (start s uses seed + s).</summary>

@@ -129,6 +129,9 @@ public sealed class DesignMatrixTests
         Assert.Equal(["x", "g[b]", "g[c]"], DesignMatrix.Build(data, Formula.Parse("y ~ x + C(g)")).Names);
         var weighing = new Dataset([new("y", Y), new("x", X), new("w", weights.Select(w => w + 1).ToArray())], [new("g", G)]);
         Assert.Equal(["x", "g[b]", "g[c]"], DesignMatrix.Build(weighing, Formula.Parse("y ~ x + C(g)"), weights: "w").Names);
+        // Weights the model refuses (a negative one) are left to its check, which names the row: the design is checked unweighted.
+        var negative = new Dataset([new("y", Y), new("x", X), new("w", weights.Select(w => w == 0 ? -1.0 : w).ToArray())], [new("g", G)]);
+        Assert.Equal(["x", "g[b]", "g[c]"], DesignMatrix.Build(negative, Formula.Parse("y ~ x + C(g)"), weights: "w").Names);
     }
 
     [Fact]

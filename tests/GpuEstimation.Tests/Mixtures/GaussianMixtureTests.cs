@@ -1,6 +1,8 @@
 using GpuEstimation.Backends;
 using GpuEstimation.Mixtures;
 using GpuEstimation.Tests.Support;
+using MathNet.Numerics.Distributions;
+using MathNet.Numerics.Random;
 using Xunit;
 
 namespace GpuEstimation.Tests.Mixtures;
@@ -263,6 +265,28 @@ public sealed class GaussianMixtureTests(DeviceFixture devices)
         for (int i = 0; i < 1000; i++)
             Assert.Equal(1.0, responsibilities[3 * i] + responsibilities[3 * i + 1] + responsibilities[3 * i + 2], 1e-12);
         Assert.Equal(fit.LogLikelihood, logDensity.Sum(), 1e-9 * Math.Abs(fit.LogLikelihood));
+    }
+
+    // Starts on awkward data. A k-means cluster of two rows on data of scale 10⁴ has a covariance singular to rounding
+    // (reg_covar 10⁻⁶ is below 10⁸·ε): the start falls back to spherical components and every start fits, where the
+    // clusters' own covariances failed the first step. Rows taking two values, 4,000 of them with a subsample of 1,000:
+    // the distinct points are counted on all rows (every m-th row of i mod 2 is one value).
+    [Fact]
+    public void AwkwardStartsStillFit()
+    {
+        var random = new MersenneTwister(17);
+        var a = Enumerable.Range(0, 1000).Select(_ => Normal.Sample(random, 0, 1e4)).Concat([1e7, 1e7 + 3e5]).ToArray();
+        var b = Enumerable.Range(0, 1000).Select(_ => Normal.Sample(random, 0, 1e4)).Concat([1e7, 1e7 - 7e5]).ToArray();
+        using (var fitter = new GaussianMixtureFitter(TwoNames, [a, b], devices.Native))
+        {
+            var fit = fitter.Fit(new GaussianMixtureOptions { Components = 2, Starts = 10, StandardErrors = false });
+            Assert.True(double.IsFinite(fit.LogLikelihood), $"log L {fit.LogLikelihood}");
+            Assert.Equal(10, fit.StartLogLikelihoods.Count(double.IsFinite));
+        }
+        var alternating = Enumerable.Range(0, 4000).Select(i => (double)(i % 2)).ToArray();
+        using var one = new GaussianMixtureFitter(["x"], [alternating], devices.Native);
+        var two = one.Fit(new GaussianMixtureOptions { Components = 2, SubsampleRows = 1000, StandardErrors = false });
+        Assert.True(double.IsFinite(two.LogLikelihood), $"log L {two.LogLikelihood}");
     }
 
     [Fact]
