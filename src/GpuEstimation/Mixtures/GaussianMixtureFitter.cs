@@ -566,7 +566,16 @@ public sealed class GaussianMixtureFitter : IDisposable
         var found = new List<long>();
         for (long i = 0; i < Rows && found.Count < most; i++)
         {
-            if (!found.Any(f => Enumerable.Range(0, Dimensions).All(j => _centred[j][f] == _centred[j][i])))
+            bool seen = false;
+            foreach (long f in found)
+            {
+                bool same = true;
+                for (int j = 0; j < Dimensions && same; j++)
+                    same = _centred[j][f] == _centred[j][i];
+                if (seen = same)
+                    break;
+            }
+            if (!seen)
                 found.Add(i);
         }
         return found.Count;
