@@ -137,8 +137,9 @@ public static class Maximizer
     /// Typical uncertainties (optimizer scale) of each coordinate at <paramref name="point"/>, from the curvature there:
     /// s = 1/√(−∂²f/∂x²) with the finite-difference step 10⁻⁴ s itself, iterated from <paramref name="scales"/> until
     /// the step and the curvature it measures agree. A scale given in the wrong units (a location's |start|, 10⁸
-    /// for data around 10⁸ whose spread is 1) is corrected in a few rounds; where the curvature is not negative the
-    /// given scale stays.
+    /// for data around 10⁸ whose spread is 1) is corrected in a few rounds, a step that finds no curvature (past the
+    /// peak of a heavy-tailed likelihood) tried again a thousand times smaller; where no round finds the curvature
+    /// negative the given scale stays.
     /// </summary>
     public static double[] CurvatureScales(ValueAndGradient objective, IReadOnlyList<double> point, IReadOnlyList<double> scales)
     {
@@ -153,6 +154,7 @@ public static class Maximizer
         for (int k = 0; k < n; k++)
         {
             double s = result[k];
+            bool measured = false;
             for (int round = 0; round < 12; round++)
             {
                 double step = 1e-4 * s;
@@ -161,14 +163,23 @@ public static class Maximizer
                 x[k] = point[k];
                 double curvature = -(g1[k] - g0[k]) / step;
                 if (!double.IsFinite(value) || !(curvature > 0) || !double.IsFinite(curvature))
-                    break;
+                {
+                    // No curvature measured yet: the step may have jumped far past the peak (a Cauchy location's
+                    // |start| of 10⁹ as its scale, where the gradient out there is smaller than at the start), so a
+                    // thousand times smaller one; a curvature already measured stands.
+                    if (measured)
+                        break;
+                    s *= 1e-3;
+                    continue;
+                }
+                measured = true;
                 double next = 1 / Math.Sqrt(curvature);
                 bool settled = Math.Abs(Math.Log(next / s)) < Math.Log(2);
                 s = next;
                 if (settled)
                     break;
             }
-            result[k] = double.IsFinite(s) && s > 0 ? s : result[k];
+            result[k] = measured && double.IsFinite(s) && s > 0 ? s : result[k];
         }
         return result;
     }
