@@ -359,7 +359,7 @@ public static class LikelihoodKernels
     public const int SweepPointsGroupSize = 64;
 
     /// <summary>
-    /// The log-likelihood at many points on a GPU, one point per thread: a 2-D launch whose group (x, y) of G threads
+    /// The log-likelihood at many points on a GPU (the engine's choice for the catalogue's families), one point per thread: a 2-D launch whose group (x, y) of G threads
     /// takes points Gx … Gx + G − 1 (G = <see cref="SweepPointsGroupSize"/> on a GPU) over data chunk y (rows [y·chunkRows, (y + 1)·chunkRows) of
     /// this block), and writes <c>partials[point · chunks + chunkOffset + y]</c> as <see cref="SweepKernel"/> does, for
     /// <see cref="SumChunksKernel"/>. Each thread sums its point's log-densities over the chunk's rows in order, four

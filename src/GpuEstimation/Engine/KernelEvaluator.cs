@@ -104,8 +104,8 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
     }
 
     /// <summary>
-    /// Whether the value-and-gradient and sweep kernels take four rows per step
-    /// (<see cref="LikelihoodKernels.ValueAndGradientFourRowsKernel"/>): for the catalogue's families on a GPU. Not on
+    /// Whether the value-and-gradient kernel takes four rows per step (<see cref="LikelihoodKernels.ValueAndGradientFourRowsKernel"/>)
+    /// and a sweep one point per thread (<see cref="LikelihoodKernels.SweepPointsKernel"/>): for the catalogue's families on a GPU. Not on
     /// ILGPU's CPU accelerator, whose .NET code ran Student-t 2-3x slower with four copies of the row; not for models
     /// with heavy rows (GLMs, mixtures, regressions), which are not bound by loads and would compile four more copies.
     /// </summary>
@@ -196,11 +196,16 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
         for (int b = 0; b < _blocks.Count; b++)
             chunkOffsets[b + 1] = chunkOffsets[b] + (_blocks.RowsOf(b) + chunkRows - 1) / chunkRows;
         int chunks = (int)Math.Max(1, chunkOffsets[_blocks.Count]);
-        // On a GPU one point per thread (SweepPointsKernel), else four points per group summed in the group (SweepKernel).
-        bool pointPerThread = _blocks.Accelerator.AcceleratorType != AcceleratorType.CPU;
+        // For a catalogue family on a GPU one point per thread (SweepPointsKernel), else four points per group summed in
+        // the group (SweepKernel): models with heavy rows would compile another sweep kernel for little.
+        bool pointPerThread = FourRowsPerStep(_blocks.Accelerator);
         // Tiles of points, whole groups of points (the last point repeated to fill the last group): about 8M partials
         // (64 MB) of device memory at a time.
-        int perGroup = pointPerThread ? Math.Min(LikelihoodKernels.SweepPointsGroupSize, _blocks.Accelerator.MaxNumThreadsPerGroup) : LikelihoodKernels.SweepPointsPerGroup;
+        // A point per thread: groups of 64, or of the fewest powers of two that hold the points (padding with the last
+        // point costs its work again, which an OpenCL device on a CPU pays in full).
+        int perGroup = pointPerThread
+            ? (int)Math.Min(Math.Min(LikelihoodKernels.SweepPointsGroupSize, _blocks.Accelerator.MaxNumThreadsPerGroup), System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(1, points.Count)))
+            : LikelihoodKernels.SweepPointsPerGroup;
         int tile = perGroup * (int)Math.Clamp(8L * 1024 * 1024 / chunks / perGroup, 1, (points.Count + perGroup - 1) / perGroup);
         foreach (var shard in _shards)
         {
@@ -211,13 +216,12 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
                     pointPerThread
                         ? LikelihoodKernels.SweepPointsKernel<TModel, ValueOnly<TVec>>
                         : LikelihoodKernels.SweepKernel<TModel, ValueOnly<TVec>, TSum>));
-            // Once, with the kernel (a group size of 0: not yet asked); the point-per-thread kernel's group is its points.
-            if (shard.SweepShape.GroupSize == 0)
-            {
-                shard.SweepShape = pointPerThread
-                    ? new GroupShape(perGroup, default)
-                    : GroupShape.Of<TSum>(accelerator, shard.Sweep, shard.Blocks.GroupSize);
-            }
+            // The point-per-thread kernel's group is this sweep's points per group; the group-summed kernel's is found
+            // once, with the kernel (a group size of 0: not yet asked).
+            if (pointPerThread)
+                shard.SweepShape = new GroupShape(perGroup, default);
+            else if (shard.SweepShape.GroupSize == 0)
+                shard.SweepShape = GroupShape.Of<TSum>(accelerator, shard.Sweep, shard.Blocks.GroupSize);
             if (_shards.Length == 1)
             {
                 shard.SumChunks ??= Guard(KernelException.SumChunks, compiling: true, () =>

@@ -174,13 +174,14 @@ public sealed class KernelCompileTests : IDisposable
         foreach (var vector in vectors)
         {
             yield return Entry(nameof(LikelihoodKernels.ValueAndGradientKernel), true, model, vector, sum);
-            // Sweeps accumulate value-only sums, as the engine launches them: a point per thread on a GPU, four per group
-            // summed in the group elsewhere.
+            // Sweeps accumulate value-only sums, as the engine launches them.
             yield return Entry(nameof(LikelihoodKernels.SweepKernel), true, model, typeof(ValueOnly<>).MakeGenericType(vector), sum);
-            yield return Entry(nameof(LikelihoodKernels.SweepPointsKernel), true, model, typeof(ValueOnly<>).MakeGenericType(vector));
-            // The catalogue's families take the four-rows-per-step form on a GPU.
+            // The catalogue's families take four rows per step and sweep a point per thread on a GPU.
             if (model.GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IDistribution<>)))
+            {
                 yield return Entry(nameof(LikelihoodKernels.ValueAndGradientFourRowsKernel), true, model, vector, sum);
+                yield return Entry(nameof(LikelihoodKernels.SweepPointsKernel), true, model, typeof(ValueOnly<>).MakeGenericType(vector));
+            }
             yield return Entry(nameof(LikelihoodKernels.PointwiseKernel), false, model, vector);
             // The robust covariance's meat: sums as wide as the term vector (the widest: a 64-entry block of the triangle).
             yield return Entry(nameof(LikelihoodKernels.ScoreProductsKernel), true, model, vector, vector, sum);
