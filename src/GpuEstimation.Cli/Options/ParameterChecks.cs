@@ -55,6 +55,9 @@ internal static class ParameterChecks
         Values(model, "--at", options.At);
         if (options.Profile && options.At.Count > 0)
             throw new InputException($"--at {options.At.Keys.First()}: with --profile the off-grid parameters are re-optimized at every point; give a starting value with --start instead");
+        // A parameter held by both would take --at's value and drop --fix's without a word.
+        if (options.At.Keys.FirstOrDefault(options.Fit.Fixed.ContainsKey) is { } both)
+            throw new InputException($"--at {both} and --fix {both}: give the off-grid value once (--at holds it for the sweep)");
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var axis in options.Axes)
         {

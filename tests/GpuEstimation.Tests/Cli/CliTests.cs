@@ -283,8 +283,12 @@ public sealed class CliTests : IDisposable
         AssertBadInput(["fit", "--model", "normal", "--data", WriteColumns("s.csv", ("x", _x)), "--column", "x", "--fix", "mu=1", "--start", "mu=2"], "--start mu: mu is fixed");
 
     [Fact]
-    public void AtWithProfileIsRefused() =>
+    public void AtWithProfileIsRefused()
+    {
         AssertBadInput(["sweep", "--model", "normal", "--data", WriteColumns("a.csv", ("x", _x)), "--column", "x", "--grid", "mu=1:2:3", "--at", "sigma=1", "--profile"], "--at sigma: with --profile");
+        // And a parameter held by both --at and --fix (--at's value would silently win).
+        AssertBadInput(["sweep", "--model", "normal", "--data", WriteColumns("f.csv", ("x", _x)), "--column", "x", "--grid", "mu=1:2:3", "--at", "sigma=3", "--fix", "sigma=2"], "--at sigma and --fix sigma: give the off-grid value once");
+    }
 
     [Fact]
     public void JsonOfAHugeGridIsRefusedBeforeComputing() =>
