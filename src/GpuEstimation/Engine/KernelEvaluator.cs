@@ -196,16 +196,16 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
         for (int b = 0; b < _blocks.Count; b++)
             chunkOffsets[b + 1] = chunkOffsets[b] + (_blocks.RowsOf(b) + chunkRows - 1) / chunkRows;
         int chunks = (int)Math.Max(1, chunkOffsets[_blocks.Count]);
-        // For a catalogue family on a GPU one point per thread (SweepPointsKernel), else four points per group summed in
-        // the group (SweepKernel): models with heavy rows would compile another sweep kernel for little.
+        // For a catalogue family on a GPU one point per thread (SweepPointsKernel), in groups of 64 or of the next power of
+        // two above fewer points (a padding point costs its work again, which an OpenCL device on a CPU pays in full);
+        // else four points per group summed in the group (SweepKernel): models with heavy rows would compile another
+        // sweep kernel for little.
         bool pointPerThread = FourRowsPerStep(_blocks.Accelerator);
+        int pointsGroup = (int)Math.Min(Math.Min(LikelihoodKernels.SweepPointsGroupSize, _blocks.Accelerator.MaxNumThreadsPerGroup),
+            System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(1, points.Count)));
+        int perGroup = pointPerThread ? pointsGroup : LikelihoodKernels.SweepPointsPerGroup;
         // Tiles of points, whole groups of points (the last point repeated to fill the last group): about 8M partials
         // (64 MB) of device memory at a time.
-        // A point per thread: groups of 64, or of the fewest powers of two that hold the points (padding with the last
-        // point costs its work again, which an OpenCL device on a CPU pays in full).
-        int perGroup = pointPerThread
-            ? (int)Math.Min(Math.Min(LikelihoodKernels.SweepPointsGroupSize, _blocks.Accelerator.MaxNumThreadsPerGroup), System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(1, points.Count)))
-            : LikelihoodKernels.SweepPointsPerGroup;
         int tile = perGroup * (int)Math.Clamp(8L * 1024 * 1024 / chunks / perGroup, 1, (points.Count + perGroup - 1) / perGroup);
         foreach (var shard in _shards)
         {
@@ -216,11 +216,8 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
                     pointPerThread
                         ? LikelihoodKernels.SweepPointsKernel<TModel, ValueOnly<TVec>>
                         : LikelihoodKernels.SweepKernel<TModel, ValueOnly<TVec>, TSum>));
-            // The point-per-thread kernel's group is this sweep's points per group; the group-summed kernel's is found
-            // once, with the kernel (a group size of 0: not yet asked).
-            if (pointPerThread)
-                shard.SweepShape = new GroupShape(perGroup, default);
-            else if (shard.SweepShape.GroupSize == 0)
+            // The group-summed kernel's shape, once, with the kernel (a group size of 0: not yet asked).
+            if (!pointPerThread && shard.SweepShape.GroupSize == 0)
                 shard.SweepShape = GroupShape.Of<TSum>(accelerator, shard.Sweep, shard.Blocks.GroupSize);
             if (_shards.Length == 1)
             {
@@ -256,10 +253,11 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
                 arguments.View.AsContiguous().SubView(0, groups * perGroup).CopyFromCPU(hostArguments.AsSpan(0, groups * perGroup));
                 if (blocks.Count == 0)
                     partials.View.MemSetToZero();
+                var shape = pointPerThread ? new GroupShape(perGroup, default) : shard.SweepShape;
                 foreach (var (block, data) in blocks.Walk())
                 {
                     var config = new KernelConfig(new Index2D(groups, (int)(chunkOffsets[block + 1] - chunkOffsets[block])),
-                        new Index2D(shard.SweepShape.GroupSize, 1), shard.SweepShape.Shared);
+                        new Index2D(shape.GroupSize, 1), shape.Shared);
                     shard.Sweep!(config, data, blocks.RowsOf(block), Owner.Model, arguments.View, chunkRows, chunkOffsets[block] - chunkBase, runChunks, partials.View);
                 }
                 if (_shards.Length == 1)
