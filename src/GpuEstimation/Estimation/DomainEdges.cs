@@ -133,9 +133,18 @@ internal static class DomainEdges
     /// <summary>What the user should know of parameters at the edge: where the maximum is, and that it has no Wald interval.</summary>
     public static string Note(ParameterMap map, double[] natural, IReadOnlyList<int> edges, string[] atBound, Func<string, string?> limit, Func<string, string?> atEdge)
     {
-        var said = edges.Select(k => natural[k] is 0 or 1
-            ? $"{map.Parameters[k].Name} = {natural[k]}{(atEdge(map.Parameters[k].Name) is { } model ? $" ({model})" : "")}"
-            : $"{map.Parameters[k].Name} → ∞ ({limit(map.Parameters[k].Name) ?? "the limit model"} fits at least as well)");
+        string Said(int k)
+        {
+            string name = map.Parameters[k].Name;
+            double? edge = Value(map, k, map.ToOptimizer(k, natural[k]));
+            if (edge is null)
+                return $"{name} → ∞ ({limit(name) ?? "the limit model"} fits at least as well)";
+            if (natural[k] == edge)
+                return $"{name} = {natural[k]}{(atEdge(name) is { } model ? $" ({model})" : "")}";
+            // Carried towards its edge by a limit (p → 1 as r → ∞), where the density itself is not defined.
+            return $"{name} → {edge} (reported at {natural[k]:R}, beside the limit: the density is not defined at {edge})";
+        }
+        var said = edges.Select(Said);
         return edges.Count > 0
             ? $"at the edge of the domain, where the likelihood is largest: {string.Join(", ", said)}; no standard error or Wald interval there, and a profile interval is one-sided"
             : $"at the edge of the domain (beyond ±{Distance} on the log or logit scale): {string.Join(", ", atBound)}";

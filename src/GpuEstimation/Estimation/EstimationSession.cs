@@ -123,7 +123,8 @@ public sealed class EstimationSession : IDisposable
             if (options.Map && PriorOf(options, info.Name) is { } prior)
                 priors[k] = CheckPrior(info, prior, options.Fixed.ContainsKey(info.Name));
         }
-        var objective = new Objective(_engine, map.Holding(holding), values, priors, Model.Scales);
+        // A likelihood with kinks of its own is the one whose standard errors come from the Fisher information.
+        var objective = new Objective(_engine, map.Holding(holding), values, priors, Model.Scales, dataKinks: Model.FisherInformation(Model.Start) is not null);
         if (ModelCatalog.Refusal(Model, objective.Map.Free.Select(k => map.Parameters[k].Name)) is { } refusal)
             throw new InputException(refusal, nameof(options));
         return objective;
@@ -205,7 +206,7 @@ public sealed class EstimationSession : IDisposable
     /// <summary>
     /// Stage 2's end: the likelihood (and posterior) re-evaluated at the search's end point, with parameters whose
     /// maximum is at an edge of the domain reported at the edge (p = 0, not 10⁻¹⁴); where the density cannot be
-    /// evaluated at the edge itself the last interior value stands for the limit.
+    /// evaluated at the edge itself the last interior values stand for the limit, estimates and log-likelihood.
     /// </summary>
     private Maximum EndPoint(Objective objective, OptimizationResult search, bool map, IReadOnlyList<int> edges)
     {
@@ -220,7 +221,11 @@ public sealed class EstimationSession : IDisposable
             foreach (int k in edges)
                 atEdge[k] = DomainEdges.Value(objective.Map, k, objective.Map.ToOptimizer(k, natural[k])) ?? natural[k];
             double edgeValue = _engine.Evaluate(atEdge, new double[natural.Length]);
-            natural = atEdge;
+            // Where the density is not defined at the edge and the edge is no model of its own (a negative binomial's
+            // p = 1 with r finite, carried there by r → ∞; not a GLM's alpha = 0, the Poisson GLM), the interior values
+            // stand: they are what the fit is, and what eval accepts back.
+            if (double.IsFinite(edgeValue) || edges.Any(k => Model.ModelAtEdge(objective.Map.Parameters[k].Name) is not null))
+                natural = atEdge;
             logLikelihood = double.IsFinite(edgeValue) && edgeValue >= logLikelihood ? edgeValue : logLikelihood;
         }
         double? logPosterior = map ? logLikelihood + objective.LogPrior(natural) : null;

@@ -22,19 +22,28 @@ internal sealed class Objective
     private readonly IReadOnlyList<double> _scales;
     /// <summary>Null: the objective itself. Otherwise per kink the side its term −w·side·(u − c) is linear on (0: no term).</summary>
     private readonly int[]? _sides;
+    /// <summary>Whether the log-likelihood itself has kinks (Laplace's location at the data): see <see cref="DataKinks"/>.</summary>
+    private readonly bool _dataKinks;
 
     /// <param name="engine">Natural parameters → log-likelihood and gradient.</param>
     /// <param name="map">Which parameters are held, and the coordinates of the free ones.</param>
     /// <param name="values">Natural values of all parameters: the held values, and the free ones' starting values.</param>
     /// <param name="priors">A prior per parameter, or null (flat, or MLE).</param>
     /// <param name="scales">Typical uncertainty of each parameter on the optimizer's scale (all parameters).</param>
-    public Objective(ILikelihoodEngine engine, ParameterMap map, IReadOnlyList<double> values, Prior?[] priors, IReadOnlyList<double> scales)
-        : this(engine, map, values, priors, scales, sides: null)
+    /// <param name="dataKinks">
+    /// Whether the log-likelihood has kinks of its own (Laplace's location at every data point), where a maximum can
+    /// sit that no gradient test accepts: <see cref="Maximize"/> then settles a search that found no stationary point
+    /// with <see cref="DataKinks"/>.
+    /// </param>
+    public Objective(ILikelihoodEngine engine, ParameterMap map, IReadOnlyList<double> values, Prior?[] priors, IReadOnlyList<double> scales, bool dataKinks = false)
+        : this(engine, map, values, priors, scales, sides: null, dataKinks)
     {
     }
 
-    private Objective(ILikelihoodEngine engine, ParameterMap map, IReadOnlyList<double> values, Prior?[] priors, IReadOnlyList<double> scales, int[]? sides)
+    private Objective(ILikelihoodEngine engine, ParameterMap map, IReadOnlyList<double> values, Prior?[] priors, IReadOnlyList<double> scales, int[]? sides,
+        bool dataKinks)
     {
+        _dataKinks = dataKinks;
         _engine = engine;
         Map = map;
         _values = values.ToArray();
@@ -56,7 +65,7 @@ internal sealed class Objective
     public IReadOnlyList<Kink> Kinks { get; }
 
     /// <summary>The same objective without the kinks' terms −w·|u − c|: the smooth part F, whose Hessian is the posterior's wherever no coordinate is at its kink.</summary>
-    public Objective Smooth() => new(_engine, Map, _values, _priors, _scales, new int[Kinks.Count]);
+    public Objective Smooth() => new(_engine, Map, _values, _priors, _scales, new int[Kinks.Count], _dataKinks);
 
     /// <summary>
     /// The objective with each kink's term −w·|u − c| replaced by the line −w·s·(u − c), s its side at coordinates
@@ -64,17 +73,21 @@ internal sealed class Objective
     /// it, so its gradient vanishes at a maximum off the kinks and its curvature is the Laplace approximation's.
     /// </summary>
     public Objective Sided(IReadOnlyList<double> u) =>
-        new(_engine, Map, _values, _priors, _scales, Kinks.Select(k => Math.Sign(u[k.Coordinate] - k.Location)).ToArray());
+        new(_engine, Map, _values, _priors, _scales, Kinks.Select(k => Math.Sign(u[k.Coordinate] - k.Location)).ToArray(), _dataKinks);
 
     /// <summary>
     /// Maximizes from coordinates <paramref name="start"/> (scales: first finite-difference steps): the smooth
     /// <see cref="Maximizer"/>, or where a free parameter's prior has a kink, <see cref="KinkedMaximizer"/> on
-    /// <see cref="Smooth"/> and the kinks, whose estimate can sit exactly at a kink.
+    /// <see cref="Smooth"/> and the kinks, whose estimate can sit exactly at a kink. Where the log-likelihood has kinks
+    /// of its own, a search that found no stationary point is settled at one if it can be (<see cref="DataKinks"/>).
     /// </summary>
-    public OptimizationResult Maximize(IReadOnlyList<double> start, IReadOnlyList<double> scales, OptimizerSettings settings) =>
-        Kinks.Count == 0
+    public OptimizationResult Maximize(IReadOnlyList<double> start, IReadOnlyList<double> scales, OptimizerSettings settings)
+    {
+        var search = Kinks.Count == 0
             ? Maximizer.Maximize(Evaluate, start, scales, settings)
             : KinkedMaximizer.Maximize(Smooth().Evaluate, Kinks, start, scales, settings);
+        return _dataKinks && !search.Converged ? DataKinks.Settle(this, search, start, settings) : search;
+    }
 
     /// <summary>Model indices of the free parameters exactly at their prior's kink at coordinates <paramref name="u"/>.</summary>
     public int[] AtKink(IReadOnlyList<double> u) => Kinks.Where(k => u[k.Coordinate] == k.Location).Select(k => Map.Free[k.Coordinate]).ToArray();
@@ -101,7 +114,7 @@ internal sealed class Objective
     {
         var values = start.ToArray();
         values[index] = value;
-        return new Objective(_engine, Map.Holding(index), values, _priors, _scales, _sides);
+        return new Objective(_engine, Map.Holding(index), values, _priors, _scales, _sides, _dataKinks);
     }
 
     /// <summary>The same objective with the free parameters starting from <paramref name="start"/> (natural values, all parameters); held ones keep their values.</summary>
@@ -110,7 +123,7 @@ internal sealed class Objective
         var values = _values.ToArray();
         foreach (int k in Map.Free)
             values[k] = start[k];
-        return new Objective(_engine, Map, values, _priors, _scales, _sides);
+        return new Objective(_engine, Map, values, _priors, _scales, _sides, _dataKinks);
     }
 
     /// <summary>The objective at <paramref name="u"/>; its gradient with respect to u goes to <paramref name="gu"/>.</summary>

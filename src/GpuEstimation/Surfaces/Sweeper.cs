@@ -54,10 +54,22 @@ public static class Sweeper
         }
         foreach (var name in options.At.Keys)
             parameters.IndexOf(name, "value off the grid");
-        if (options.PointCount() is null)
+        if (options.PointCount() is not { } points)
             throw new InputException($"the grid has {string.Join(" x ", options.Axes.Select(a => a.Count))} points, more than one sweep can hold ({int.MaxValue:N0})", nameof(options.Axes));
+        // The surface is held in memory: a log-likelihood per point (and a log-posterior for MAP, every parameter for a
+        // profile). A grid that cannot be held is refused before any work, not left to run out of memory.
+        long bytes = points * 8 * (1 + (options.Fit.Map ? 1 : 0) + (options.Profile ? parameters.Count : 0)) + TileBytes(parameters.Count);
+        long available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        if (bytes > available / 2)
+            throw new InputException($"the grid has {points:N0} points ({string.Join(" x ", options.Axes.Select(a => a.Count))}): its surface needs about {bytes / 1e9:G3} GB, more than half of the memory available here ({available / 1e9:G3} GB); use fewer points", nameof(options.Axes));
         return axisIndex;
     }
+
+    /// <summary>The most grid points one launch evaluates: each is materialized as a parameter vector for it.</summary>
+    private const int MaxTile = 1 << 22;
+
+    /// <summary>The memory a tile of <see cref="MaxTile"/> parameter vectors of <paramref name="parameters"/> takes (arrays of doubles).</summary>
+    private static long TileBytes(int parameters) => MaxTile * (long)(24 + 8 * parameters);
 
     /// <summary>Where the off-grid parameters sit: given, or at the fit's estimate (also the profile fits' first start).</summary>
     private static (double[] BasePoint, FitResult? Fit) PlaceOffGrid(EstimationSession session, SweepOptions options, int[] axisIndex)
@@ -126,7 +138,7 @@ public static class Sweeper
         int total = points.Count;
         var logLikelihood = new double[total];
         long rows = Math.Max(1, session.Model.Rows);
-        int tile = (int)Math.Clamp(100_000_000L / rows, 1, total);
+        int tile = (int)Math.Clamp(100_000_000L / rows, 1, Math.Min(total, MaxTile));
         for (int first = 0; first < total;)
         {
             int count = Math.Min(tile, total - first);
@@ -135,7 +147,7 @@ public static class Sweeper
             double seconds = Math.Max(Stopwatch.GetElapsedTime(begin).TotalSeconds, 1e-6);
             first += count;
             progress?.Report((double)first / total);
-            tile = (int)Math.Min(int.MaxValue, Math.Clamp(0.25 * count / seconds, 1.0, 64.0 * count));
+            tile = (int)Math.Min(MaxTile, Math.Clamp(0.25 * count / seconds, 1.0, 64.0 * count));
         }
         if (!options.Fit.Map)
             return (logLikelihood, null);

@@ -136,6 +136,29 @@ public class SweepTests(DeviceFixture devices)
 
     // With the maximum off the grid, Δ must be measured from the fitted maximum, not from the grid's best point (which
     // would draw a 95% interval and regions the data do not support); a picture of such a grid must still draw.
+    // A 10⁸-point grid ran (6.7 GB, two minutes); one of 2·10⁹ would have run out of memory. A grid whose surface
+    // needs more than half the memory available is refused before any work: here 46340² ≈ 2.1·10⁹ points of a MAP
+    // profile sweep, 4 doubles each (log L, log posterior, mu, sigma), 69 GB with the largest tile.
+    [SkippableFact]
+    public void GridTooLargeForMemoryIsRefused()
+    {
+        var spec = ModelCatalog.Normal(Dataset.FromColumns(("x", X[..100])), "x");
+        using var session = new EstimationSession(spec, devices.Native);
+        var options = new SweepOptions
+        {
+            Axes = [new GridAxis("mu", 0, 1, 46340), new GridAxis("sigma", 0.5, 2, 46340)],
+            Profile = true,
+            Fit = new FitOptions { Map = true },
+        };
+        long available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        Skip.If(available > 130_000_000_000L, "this machine could hold the surface");
+
+        var e = Assert.Throws<InputException>(() => Sweeper.Sweep(session, options));
+
+        Assert.StartsWith("the grid has 2,147,395,600 points (46340 x 46340): its surface needs about 68.9 GB", e.Message);
+        Assert.EndsWith("use fewer points", e.Message);
+    }
+
     [Fact]
     public void PeakIsTheFittedMaximumWhereTheGridMissesIt()
     {
