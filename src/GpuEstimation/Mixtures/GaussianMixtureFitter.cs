@@ -92,7 +92,12 @@ public sealed class GaussianMixtureFitter : IDisposable
         {
             var start = subsample is null
                 ? Seed(k, options, unchecked(options.Seed + s))
-                : StateOf(subsample.Fit(options with { Starts = 1, Seed = unchecked(options.Seed + s), SubsampleRows = 0, StandardErrors = false, Tolerance = 1e-9 }), options.Covariance);
+                : StateOf(subsample.Fit(options with
+                {
+                    Starts = 1, Seed = unchecked(options.Seed + s), SubsampleRows = 0, StandardErrors = false, Tolerance = 1e-9,
+                    // The step limit is the user's for EM on all the rows; finding a start on the subsample has its own.
+                    MaxIterations = GaussianMixtureOptions.DefaultMaxIterations,
+                }), options.Covariance);
             var (state, log, iterations, converged) = Run(pass, codes, start, options);
             starts[s] = log;
             // A converged start wins over one that ran out of steps, whatever their log-likelihoods: a start still moving

@@ -21,8 +21,11 @@ public sealed record GaussianMixtureOptions
     /// <summary>EM stops when an EM step changes the log-likelihood by at most this, relative to its magnitude.</summary>
     public double Tolerance { get; init; } = 1e-12;
 
-    /// <summary>The most EM steps (passes over the data) per start.</summary>
-    public int MaxIterations { get; init; } = 10_000;
+    /// <summary>The default of <see cref="MaxIterations"/>.</summary>
+    public const int DefaultMaxIterations = 10_000;
+
+    /// <summary>The most EM steps (passes over all the data) per start; a subsample's steps (<see cref="SubsampleRows"/>) are not counted.</summary>
+    public int MaxIterations { get; init; } = DefaultMaxIterations;
 
     /// <summary>Added to the diagonal of every covariance estimate (sklearn's <c>reg_covar</c>), so none is singular.</summary>
     public double Regularization { get; init; } = 1e-6;

@@ -250,6 +250,22 @@ public sealed class GaussianMixtureTests(DeviceFixture devices)
         }
     }
 
+    // The step limit is EM's on all the rows: the subsample's search for a start has its own. It bounded both, so a
+    // limit of 2 stopped the subsample's EM after 2 steps too and the fit ended far below the optimum.
+    [Fact]
+    public void StepLimitDoesNotBoundTheSubsample()
+    {
+        var columns = MixtureSamples.Draw(MixtureSamples.TwoD, 4000, seed: 15);
+        using var fitter = new GaussianMixtureFitter(TwoNames, columns, devices.Native);
+        var whole = fitter.Fit(new GaussianMixtureOptions { Components = 3, SubsampleRows = 0, StandardErrors = false });
+        var limited = fitter.Fit(new GaussianMixtureOptions { Components = 3, SubsampleRows = 1000, MaxIterations = 2, StandardErrors = false });
+
+        Assert.False(limited.Converged);
+        // Two steps on all rows from the subsample's optimum (a quarter of the rows) leave ~1 log-L unit of its
+        // sampling error; from a start two steps into the subsample's EM, 10.6 here.
+        Assert.True(whole.LogLikelihood - limited.LogLikelihood <= 2, $"log L {limited.LogLikelihood:R} vs {whole.LogLikelihood:R}");
+    }
+
     // A step limit reached is said to be so: not converged, a note, the estimates finite.
     [Fact]
     public void StepLimitIsReportedAsNotConverged()
