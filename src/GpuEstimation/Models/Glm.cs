@@ -114,20 +114,30 @@ public static class Glm
     /// The constant-only model of <paramref name="model"/>: the same response, trials, offset and weights, an intercept
     /// and no features (statsmodels' and R's null model, which the null deviance and pseudo-R² compare with).
     /// </summary>
-    internal static ModelSpec<GlmModel> NullModel(ModelSpec<GlmModel> model)
+    internal static ModelSpec<GlmModel> NullModel(ModelSpec<GlmModel> model, double[]? held = null)
     {
         var m = model.Model;
         double[]? Column(int index) => index >= 0 ? model.Columns[index] : null;
+        // The held coefficients' terms join the offset (R's and statsmodels' null model of a fit with an offset).
+        var offset = held is null ? Column(m.OffsetColumn)
+            : Column(m.OffsetColumn) is { } given ? [.. given.Select((v, i) => v + held[i])] : held;
         var constant = new GlmModel(m.Family, m.Link, [], intercept: true, trials: m.TrialsColumn >= 0,
-            constant: m.ConstantColumn >= 0, offset: m.OffsetColumn >= 0, weights: m.WeightsColumn >= 0);
-        var (start, scales) = GlmStart.Values(m.Family, m.Link, model.Columns[0], Column(m.TrialsColumn), Column(m.OffsetColumn),
+            constant: m.ConstantColumn >= 0, offset: offset is not null, weights: m.WeightsColumn >= 0);
+        var (start, scales) = GlmStart.Values(m.Family, m.Link, model.Columns[0], Column(m.TrialsColumn), offset,
             Column(m.WeightsColumn), [], [], intercept: true);
         bool extra = GlmModel.HasExtraParameter(m.Family);
         var names = ParameterNames(m.Family, [], intercept: true);
         var parameters = names
             .Select((n, k) => new ParameterInfo(n, extra && k == names.Length - 1 ? ParameterDomain.Positive : ParameterDomain.Real))
             .ToArray();
-        return new ModelSpec<GlmModel>($"{model.Name}, constant only", constant, [.. model.Columns.Take(m.FirstFeature)], parameters, start, scales);
+        // Columns in GlmModel's order: y, trials, constant, offset, weights.
+        var columns = new List<double[]> { model.Columns[0] };
+        foreach (var column in new[] { Column(m.TrialsColumn), Column(m.ConstantColumn), offset, Column(m.WeightsColumn) })
+        {
+            if (column is not null)
+                columns.Add(column);
+        }
+        return new ModelSpec<GlmModel>($"{model.Name}, constant only", constant, [.. columns], parameters, start, scales);
     }
 
     // A link that does not map every η into the family's mean range (identity or inverse for counts and the gamma;

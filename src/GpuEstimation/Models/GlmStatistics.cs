@@ -112,13 +112,13 @@ public sealed record GlmStatistics(
         AddOffset(m, glm.Columns, eta);
         var (deviance, pearson) = Sums(m, glm.Columns, eta, alpha);
 
-        var (logLikelihoodNull, nullDeviance) = NullModel(glm, alpha, device);
-
-        var weights = m.WeightsColumn >= 0 ? glm.Columns[m.WeightsColumn] : null;
-        double n = weights?.Sum() ?? rows;
         var coefficients = fit.Parameters.Take(m.Coefficients).ToArray();
         int free = coefficients.Count(p => !p.Fixed);
         bool intercept = m.Intercept == 1 && !coefficients[0].Fixed;
+        var (logLikelihoodNull, nullDeviance) = NullModel(glm, alpha, device, Held(glm, coefficients), m.Intercept == 1 && !intercept ? estimates[0] : null);
+
+        var weights = m.WeightsColumn >= 0 ? glm.Columns[m.WeightsColumn] : null;
+        double n = weights?.Sum() ?? rows;
         double dfResid = n - free;
         double dispersion = m.Family is GlmFamily.Gamma or GlmFamily.Normal ? pearson / dfResid : 1.0;
         return new GlmStatistics(GlmNames.Name(m.Family), GlmNames.Name(m.Link), deviance, nullDeviance, pearson, dispersion,
@@ -128,16 +128,40 @@ public sealed record GlmStatistics(
         };
     }
 
-    // The constant-only model fitted: its maximum log-likelihood (the family's parameter free) and its deviance (at α).
-    private static (double LogLikelihood, double Deviance) NullModel(ModelSpec<GlmModel> glm, double alpha, ComputeDevice device)
+    /// <summary>
+    /// The held slopes' terms Σ bⱼ xⱼ per row (on the columns as given, not centred), or null where no slope is held:
+    /// held coefficients are an offset, in the null model too (R's <c>offset()</c>, statsmodels' <c>offset</c>).
+    /// </summary>
+    private static double[]? Held(ModelSpec<GlmModel> glm, ParameterEstimate[] coefficients)
     {
-        var nullSpec = Glm.NullModel(glm);
+        var m = glm.Model;
+        var held = Enumerable.Range(0, m.Features).Where(j => coefficients[m.Intercept + j].Fixed).ToArray();
+        if (held.Length == 0)
+            return null;
+        var terms = new double[glm.Rows];
+        foreach (int j in held)
+        {
+            var column = glm.Columns[m.FirstFeature + j];
+            double b = coefficients[m.Intercept + j].Estimate, mean = m.Mean(j);
+            for (int i = 0; i < terms.Length; i++)
+                terms[i] += b * (column[i] + mean);
+        }
+        return terms;
+    }
+
+    // The constant-only model fitted (the held terms in its offset, a held intercept held): its maximum log-likelihood
+    // (the family's parameter free) and its deviance (at α).
+    private static (double LogLikelihood, double Deviance) NullModel(ModelSpec<GlmModel> glm, double alpha, ComputeDevice device, double[]? held,
+        double? heldIntercept)
+    {
+        var nullSpec = Glm.NullModel(glm, held);
         using var session = new EstimationSession(nullSpec, device);
-        var free = session.Fit(new FitOptions());
+        var fixedIntercept = heldIntercept is { } c ? new Dictionary<string, double> { [nullSpec.Parameters[0].Name] = c } : [];
+        var free = session.Fit(new FitOptions { Fixed = fixedIntercept });
         var atAlpha = glm.Model.Family == GlmFamily.NegativeBinomial
             // α = 0 is the fit at its edge, the Poisson limit: the null model is held at 10⁻¹² there, which is the
             // Poisson's to ~10⁻¹² (the log-density keeps its digits as α → 0).
-            ? session.Fit(new FitOptions { Fixed = new Dictionary<string, double> { [nullSpec.Parameters[1].Name] = Math.Max(alpha, 1e-12) } })
+            ? session.Fit(new FitOptions { Fixed = new Dictionary<string, double>(fixedIntercept) { [nullSpec.Parameters[1].Name] = Math.Max(alpha, 1e-12) } })
             : free;
         double logLikelihood = free.Converged ? free.LogLikelihood : double.NaN;
         if (!atAlpha.Converged)
@@ -145,6 +169,11 @@ public sealed record GlmStatistics(
         var eta = new double[glm.Rows];
         Array.Fill(eta, atAlpha.Parameters[0].Estimate);
         AddOffset(glm.Model, glm.Columns, eta);
+        if (held is not null)
+        {
+            for (int i = 0; i < eta.Length; i++)
+                eta[i] += held[i];
+        }
         return (logLikelihood, Sums(glm.Model, glm.Columns, eta, alpha).Deviance);
     }
 

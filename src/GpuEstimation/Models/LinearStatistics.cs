@@ -8,11 +8,12 @@ namespace GpuEstimation.Models;
 /// A linear model's goodness of fit as R's <c>summary.lm</c> and statsmodels' <c>OLSResults</c> report it: R², the
 /// adjusted R², the overall F statistic and its p-value, with the degrees of freedom. With the intercept estimated the
 /// total sum of squares is about the mean (Σ (y − ȳ)²); with it held (at 0, say), about zero (Σ y²), as R's
-/// <c>summary.lm</c> does for a model without an intercept. These use the residual sum of squares at the estimate and
+/// <c>summary.lm</c> does for a model without an intercept. Held coefficients are an offset, as R's <c>offset()</c>:
+/// the sums are of y less the held terms. These use the residual sum of squares at the estimate and
 /// no variance estimate, so they do not depend on σ's convention (the MLE √(RSS/n) here).
 /// </summary>
 /// <param name="ResidualSumOfSquares">Σ (y − ŷ)² at the estimate.</param>
-/// <param name="TotalSumOfSquares">Σ (y − ȳ)², or Σ y² where the intercept is held.</param>
+/// <param name="TotalSumOfSquares">Σ (z − z̄)², or Σ z² where the intercept is held, z = y less the held terms.</param>
 /// <param name="RSquared">1 − RSS/TSS (statsmodels' <c>rsquared</c>, R's <c>r.squared</c>).</param>
 /// <param name="AdjustedRSquared">1 − (1 − R²)(n − i)/<paramref name="DfResid"/>, i = 1 with an estimated intercept, else 0 (<c>rsquared_adj</c>, <c>adj.r.squared</c>).</param>
 /// <param name="FStatistic">((TSS − RSS)/<paramref name="DfModel"/>) / (RSS/<paramref name="DfResid"/>) (<c>fvalue</c>, R's <c>fstatistic</c>); NaN without a coefficient to test.</param>
@@ -42,6 +43,13 @@ public sealed record LinearStatistics(
         var arguments = new double[linear.Model.ParameterCount + 1]; // ILikelihoodModel.ArgumentCount
         LinearModel.Prepare(linear.Model, fit.Parameters.Select(p => p.Estimate).ToArray(), arguments);
         int n = y.Length;
+        bool intercept = !fit.Parameters[0].Fixed;
+        // Held coefficients are an offset (R's lm(y ~ x1 + offset(5 * x2)), statsmodels' offset): the null model is the
+        // offset alone, plus the intercept where it is estimated, and the sums of squares are of z = y − offset. A held
+        // intercept is part of the offset (held at 0: R's model without an intercept, the total about zero).
+        var held = Enumerable.Range(0, features).Where(j => fit.Parameters[1 + j].Fixed).ToArray();
+        double heldConstant = (intercept ? 0 : fit.Parameters[0].Estimate) + held.Sum(j => fit.Parameters[1 + j].Estimate * linear.Model.Mean(j));
+        var z = new double[n];
         double rss = 0, mean = 0, sumSquares = 0;
         for (int i = 0; i < n; i++)
         {
@@ -50,13 +58,16 @@ public sealed record LinearStatistics(
                 fitted += arguments[1 + j] * linear.Columns[1 + j][i];
             double residual = y[i] - fitted;
             rss += residual * residual;
-            mean += y[i];
+            double offset = heldConstant;
+            foreach (int j in held)
+                offset += fit.Parameters[1 + j].Estimate * linear.Columns[1 + j][i];
+            z[i] = y[i] - offset;
+            mean += z[i];
         }
         mean /= n;
-        bool intercept = !fit.Parameters[0].Fixed;
         for (int i = 0; i < n; i++)
         {
-            double d = intercept ? y[i] - mean : y[i];
+            double d = intercept ? z[i] - mean : z[i];
             sumSquares += d * d;
         }
         int estimated = fit.Parameters.Take(1 + features).Count(p => !p.Fixed);

@@ -89,6 +89,44 @@ public class GlmStatisticsTests(DeviceFixture devices, ITestOutputHelper output)
         Assert.Null(GlmStatistics.Of(spec, session.Fit(new FitOptions()), devices.Native));
     }
 
+    // A held coefficient is an offset in the null model too (R's glm with offset(), statsmodels' offset): a Poisson fit
+    // with x1 held at 0.3 has the null deviance and constant-only log-likelihood of the fit on x2 with offset 0.3·x1.
+    // The null model left the held term out: with x1 held at 2 (the trial's case) its null deviance came out below the
+    // model's deviance and McFadden's R² was −0.71. A held intercept stays held in the null model.
+    [Fact]
+    public void HeldCoefficientsAreAnOffsetInTheNullModel()
+    {
+        var random = new Random(21);
+        int n = 80;
+        var x1 = Enumerable.Range(0, n).Select(_ => random.NextDouble() * 2).ToArray();
+        var x2 = Enumerable.Range(0, n).Select(_ => random.NextDouble() - 0.5).ToArray();
+        var k = x1.Select((v, i) => (double)MathNet.Numerics.Distributions.Poisson.Sample(random, Math.Exp(0.2 + 0.4 * v - 0.8 * x2[i]))).ToArray();
+        var offset = x1.Select(v => 0.3 * v).ToArray();
+        var data = GpuEstimation.Data.Dataset.FromColumns(("k", k), ("x1", x1), ("x2", x2), ("o", offset));
+        var spec = ModelCatalog.Create("glm", data, new ModelColumns(Y: "k", X: ["x1", "x2"]) { Family = "poisson" });
+        var offsetSpec = ModelCatalog.Create("glm", data, new ModelColumns(Y: "k", X: ["x2"]) { Family = "poisson", Offset = "o" });
+        GlmStatistics Statistics(IModelSpec model, Dictionary<string, double> held)
+        {
+            using var session = new EstimationSession(model, devices.Native);
+            var fit = session.Fit(new FitOptions { Fixed = held });
+            Assert.True(fit.Converged, fit.Reason);
+            return GlmStatistics.Of(model, fit, devices.Native)!;
+        }
+
+        var heldSlope = Statistics(spec, new() { ["x1"] = 0.3 });
+        var withOffset = Statistics(offsetSpec, []);
+        Assert.True(Numerics.Relative(heldSlope.NullDeviance, withOffset.NullDeviance) <= Tolerance, $"null deviance {heldSlope.NullDeviance:R} vs {withOffset.NullDeviance:R}");
+        Assert.True(Numerics.Relative(heldSlope.LogLikelihoodNull, withOffset.LogLikelihoodNull) <= Tolerance, $"LL-Null {heldSlope.LogLikelihoodNull:R} vs {withOffset.LogLikelihoodNull:R}");
+        Assert.True(Numerics.Relative(heldSlope.Deviance, withOffset.Deviance) <= Tolerance, $"deviance {heldSlope.Deviance:R} vs {withOffset.Deviance:R}");
+
+        // The intercept held too: the null model is the held terms alone, μ = exp(0.2 + 0.3·x1), whose deviance is
+        // 2 Σ [k log(k/μ) − (k − μ)], and at least the model's.
+        var heldBoth = Statistics(spec, new() { ["intercept"] = 0.2, ["x1"] = 0.3 });
+        double expected = 2 * k.Select((v, i) => (v > 0 ? v * Math.Log(v / Math.Exp(0.2 + offset[i])) : 0) - (v - Math.Exp(0.2 + offset[i]))).Sum();
+        Assert.True(Numerics.Relative(heldBoth.NullDeviance, expected) <= Tolerance, $"null deviance {heldBoth.NullDeviance:R} vs {expected:R}");
+        Assert.True(heldBoth.NullDeviance >= heldBoth.Deviance, $"null deviance {heldBoth.NullDeviance:R} below the deviance {heldBoth.Deviance:R}");
+    }
+
     // With every weight doubled the rows count twice: the sums double, the degrees of freedom follow n = Σ w.
     [Fact]
     public void FrequencyWeightsCountAsRows()

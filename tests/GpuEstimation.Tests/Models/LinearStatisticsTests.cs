@@ -44,6 +44,34 @@ public class LinearStatisticsTests(DeviceFixture devices)
         Assert.Equal(dfResid, statistics.DfResid);
     }
 
+    // A held coefficient is an offset, as in R's lm(y ~ x1 + offset(b·x2)): the statistics are those of y − b·x2 on x1
+    // alone. They took the held term as part of the model and the null model without it: with x2 held at 5, R² −7.08
+    // and F −173.5 (p NaN); at 0.5 nothing looked odd, but R² was 0.37 against 0.45.
+    [Theory]
+    [InlineData(0.5)]
+    [InlineData(5.0)]
+    public void HeldCoefficientsAreAnOffset(double held)
+    {
+        var data = Dataset.FromColumns(("y", Y), ("x1", X1), ("x2", X2));
+        var spec = ModelCatalog.Linear(data, "y", ["x1", "x2"]);
+        using var session = new EstimationSession(spec, devices.Native);
+        var fit = session.Fit(new FitOptions { Fixed = new Dictionary<string, double> { ["x2"] = held } });
+        var z = Y.Select((v, i) => v - held * X2[i]).ToArray();
+        var offsetSpec = ModelCatalog.Linear(Dataset.FromColumns(("z", z), ("x1", X1)), "z", ["x1"]);
+        using var offsetSession = new EstimationSession(offsetSpec, devices.Native);
+        var offsetFit = offsetSession.Fit(new FitOptions());
+
+        var statistics = LinearStatistics.Of(spec, fit)!;
+        var expected = LinearStatistics.Of(offsetSpec, offsetFit)!;
+        AssertClose(expected.TotalSumOfSquares, statistics.TotalSumOfSquares, "TSS");
+        AssertClose(expected.RSquared, statistics.RSquared, "R²");
+        AssertClose(expected.AdjustedRSquared, statistics.AdjustedRSquared, "adjusted R²");
+        AssertClose(expected.FStatistic, statistics.FStatistic, "F");
+        Assert.True(Math.Abs(statistics.FPValue - expected.FPValue) <= 1e-8 * expected.FPValue, $"p: {statistics.FPValue:R} vs {expected.FPValue:R}");
+        Assert.Equal(1, statistics.DfModel);
+        Assert.Equal(Y.Length - 2, statistics.DfResid);
+    }
+
     [Fact]
     public void OtherModelsHaveNone()
     {
