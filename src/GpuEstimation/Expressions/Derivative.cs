@@ -65,6 +65,7 @@ internal static class Derivative
             case Op.Abs:
                 return Chain(t.Function(Op.Sign, a));
             case Op.Sign:
+            case Op.IsWhole:
                 return t.Const(0);
             case Op.Sin:
                 return Chain(t.Function(Op.Cos, a));

@@ -37,21 +37,35 @@ internal static class ExpressionFunctions
         ["max"] = new(["a", "b"], (t, a) => t.Function(Op.Max, a)),
         ["logsumexp"] = new(null, (t, a) => t.Function(Op.LogSumExp, a)),
         ["normal_lpdf"] = new(["x", "mu", "sigma"], (t, a) => Normal(t, a[0], a[1], a[2])),
-        ["lognormal_lpdf"] = new(["x", "mu", "sigma"], (t, a) => t.Sub(Normal(t, t.Function(Op.Log, a[0]), a[1], a[2]), t.Function(Op.Log, a[0]))),
-        ["exponential_lpdf"] = new(["x", "beta"], (t, a) => t.Sub(t.Function(Op.Log, a[1]), t.Mul(a[1], a[0]))),
-        ["gamma_lpdf"] = new(["x", "alpha", "beta"], (t, a) => Gamma(t, a[0], a[1], a[2])),
+        ["lognormal_lpdf"] = new(["x", "mu", "sigma"], (t, a) => Positive(t, a[0], t.Sub(Normal(t, t.Function(Op.Log, a[0]), a[1], a[2]), t.Function(Op.Log, a[0])))),
+        ["exponential_lpdf"] = new(["x", "beta"], (t, a) => AtLeast(t, t.Const(0), a[0], t.Sub(t.Function(Op.Log, a[1]), t.Mul(a[1], a[0])))),
+        ["gamma_lpdf"] = new(["x", "alpha", "beta"], (t, a) => Positive(t, a[0], Gamma(t, a[0], a[1], a[2]))),
         ["student_t_lpdf"] = new(["x", "nu", "mu", "sigma"], (t, a) => StudentT(t, a[0], a[1], a[2], a[3])),
         ["cauchy_lpdf"] = new(["x", "mu", "sigma"], (t, a) => Cauchy(t, a[0], a[1], a[2])),
         ["logistic_lpdf"] = new(["x", "mu", "sigma"], (t, a) => Logistic(t, a[0], a[1], a[2])),
         ["double_exponential_lpdf"] = new(["x", "mu", "sigma"], (t, a) => Laplace(t, a[0], a[1], a[2])),
-        ["weibull_lpdf"] = new(["x", "alpha", "sigma"], (t, a) => Weibull(t, a[0], a[1], a[2])),
-        ["beta_lpdf"] = new(["x", "alpha", "beta"], (t, a) => Beta(t, a[0], a[1], a[2])),
-        ["poisson_lpmf"] = new(["n", "lambda"], (t, a) => Poisson(t, a[0], a[1])),
-        ["neg_binomial_2_lpmf"] = new(["n", "mu", "phi"], (t, a) => NegativeBinomial2(t, a[0], a[1], a[2])),
-        ["neg_binomial_lpmf"] = new(["n", "alpha", "beta"], (t, a) => NegativeBinomial(t, a[0], a[1], a[2])),
-        ["binomial_lpmf"] = new(["n", "N", "theta"], (t, a) => Binomial(t, a[0], a[1], a[2])),
-        ["bernoulli_lpmf"] = new(["y", "theta"], (t, a) => Bernoulli(t, a[0], a[1])),
+        ["weibull_lpdf"] = new(["x", "alpha", "sigma"], (t, a) => Positive(t, a[0], Weibull(t, a[0], a[1], a[2]))),
+        ["beta_lpdf"] = new(["x", "alpha", "beta"], (t, a) => Positive(t, a[0], Positive(t, t.Sub(t.Const(1), a[0]), Beta(t, a[0], a[1], a[2])))),
+        ["poisson_lpmf"] = new(["n", "lambda"], (t, a) => Count(t, a[0], Poisson(t, a[0], a[1]))),
+        ["neg_binomial_2_lpmf"] = new(["n", "mu", "phi"], (t, a) => Count(t, a[0], NegativeBinomial2(t, a[0], a[1], a[2]))),
+        ["neg_binomial_lpmf"] = new(["n", "alpha", "beta"], (t, a) => Count(t, a[0], NegativeBinomial(t, a[0], a[1], a[2]))),
+        ["binomial_lpmf"] = new(["n", "N", "theta"], (t, a) => Count(t, a[0], Count(t, t.Sub(a[1], a[0]), Binomial(t, a[0], a[1], a[2])))),
+        ["bernoulli_lpmf"] = new(["y", "theta"], (t, a) => Count(t, a[0], AtLeast(t, a[0], t.Const(1), Bernoulli(t, a[0], a[1])))),
     };
+
+    // Outside a density's support its log is −∞, as scipy's logpdf and Stan's lpdf give, not the formula's finite value
+    // (exponential_lpdf(−1, 2) = log 2 + 2) or NaN (log of a negative x).
+    private static readonly double Outside = double.NegativeInfinity;
+
+    /// <summary><paramref name="value"/> where <paramref name="low"/> ≤ <paramref name="x"/>, else −∞.</summary>
+    private static Node AtLeast(NodeTable t, Node low, Node x, Node value) => t.IfLessOrEqual(low, x, value, t.Const(Outside));
+
+    /// <summary><paramref name="value"/> where x &gt; 0, else −∞.</summary>
+    private static Node Positive(NodeTable t, Node x, Node value) => t.IfLessOrEqual(x, t.Const(0), t.Const(Outside), value);
+
+    /// <summary><paramref name="value"/> where n is a whole number ≥ 0, else −∞ (the support of a count).</summary>
+    private static Node Count(NodeTable t, Node n, Node value) =>
+        AtLeast(t, t.Const(1), t.Function(Op.IsWhole, n), AtLeast(t, t.Const(0), n, value));
 
     private static Node LogBeta(NodeTable t, Node a, Node b) =>
         t.Sub(t.Add(t.Function(Op.LogGamma, a), t.Function(Op.LogGamma, b)), t.Function(Op.LogGamma, t.Add(a, b)));

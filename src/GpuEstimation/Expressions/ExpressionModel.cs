@@ -73,11 +73,14 @@ public static class ExpressionModel
         string F(double v) => v.ToString("R", CultureInfo.InvariantCulture);
         var at = string.Join(", ", expression.Columns.Select((name, c) => $"{name} = {F(columns[c][row])}"));
         var point = string.Join(", ", expression.ParameterNames.Select((name, k) => $"{name} = {F(start[k])}{(guessed.Any(p => p.Name == name) ? " guessed" : "")}"));
+        // −∞: the row is outside the support of a density in the expression (a count that is not whole, a negative x
+        // under an exponential), which may hold whatever the parameters are.
+        string outside = double.IsNegativeInfinity(densities[row]) ? " (the row is outside the support of the log-density there: check the row, or the expression)" : "";
         if (guessed.Count > 0)
         {
             var names = string.Join(", ", guessed.Select(p => p.Name));
-            throw new InputException($"no starting value for {names}, and at the start ({point}) gives a log-density of {F(densities[row])} at {data.Source}: {data.DescribeRow(row)} ({at}); give a start for {names}", guessed[0].Name);
+            throw new InputException($"no starting value for {names}, and at the start ({point}) gives a log-density of {F(densities[row])} at {data.Source}: {data.DescribeRow(row)} ({at}){outside}; give a start for {names}", guessed[0].Name);
         }
-        throw new InputException($"{data.Source}: {data.DescribeRow(row)} ({at}): the log-density is {F(densities[row])} at the start ({point}), not finite");
+        throw new InputException($"{data.Source}: {data.DescribeRow(row)} ({at}): the log-density is {F(densities[row])} at the start ({point}), not finite{outside}");
     }
 }

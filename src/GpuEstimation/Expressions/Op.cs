@@ -33,6 +33,8 @@ internal enum Op
     Min,
     Max,
     LogSumExp,
-    /// <summary>args[0] ≤ args[1] ? args[2] : args[3] (the derivatives of min and max).</summary>
+    /// <summary>args[0] ≤ args[1] ? args[2] : args[3] (the derivatives of min and max, the supports of the log-densities).</summary>
     IfLessOrEqual,
+    /// <summary>1 where the argument is a whole number (within ±2⁵³), else 0: the support of the log-mass functions.</summary>
+    IsWhole,
 }

@@ -102,4 +102,52 @@ public sealed class ExpressionFunctionTests(DeviceFixture devices)
                 $"{function}, ∂/∂{model.Parameters[k].Name}: {gradient[k]:R} vs central difference {central:R}");
         }
     }
+    // Outside its support a log-density is −∞, as scipy's logpdf and Stan's lpdf give. The formulas gave finite values
+    // there (exponential_lpdf(−0.8, 0.7) = log 0.7 + 0.56; bernoulli_lpmf(2, p) = 2 log p − log(1 − p), so a fit of
+    // "bernoulli" to 0/1/2/3 data converged with exit 0) or NaN. A row outside is refused at the start, named, as −∞.
+    [Theory]
+    [InlineData("exponential_lpdf(x, a)", -0.8)]
+    [InlineData("gamma_lpdf(x, a + 1, a)", 0.0)]
+    [InlineData("gamma_lpdf(x, a + 1, a)", -1.0)]
+    [InlineData("lognormal_lpdf(x, b, a)", 0.0)]
+    [InlineData("weibull_lpdf(x, a + 1, a)", -2.0)]
+    [InlineData("beta_lpdf(x, a + 1, a)", 1.0)]
+    [InlineData("beta_lpdf(x, a + 1, a)", -0.25)]
+    [InlineData("poisson_lpmf(x, a)", 2.5)]
+    [InlineData("poisson_lpmf(x, a)", -1.0)]
+    [InlineData("neg_binomial_2_lpmf(x, a, a + 1)", 0.5)]
+    [InlineData("neg_binomial_lpmf(x, a + 1, a)", -3.0)]
+    [InlineData("binomial_lpmf(x, 9, a)", 10.0)]
+    [InlineData("binomial_lpmf(x, 9, a)", 1.5)]
+    [InlineData("bernoulli_lpmf(x, a)", 2.0)]
+    [InlineData("bernoulli_lpmf(x, a)", 0.5)]
+    public void OutsideTheSupportTheLogDensityIsMinusInfinity(string text, double x)
+    {
+        var data = Dataset.FromColumns(("x", [x]));
+        bool Names(string name) => System.Text.RegularExpressions.Regex.IsMatch(text, $@"\b{name}\b");
+        var start = new Dictionary<string, double> { ["a"] = Point[0], ["b"] = Point[1] }.Where(kv => Names(kv.Key)).ToDictionary();
+
+        var e = Assert.Throws<InputException>(() => ExpressionModel.Create(text, AB.Where(p => Names(p.Name)).ToArray(), data, start));
+
+        Assert.StartsWith("data: row 1 (x = ", e.Message);
+        Assert.Contains("the log-density is -Infinity", e.Message);
+        Assert.Contains("outside the support", e.Message);
+    }
+
+    // Inside, at the support's closed ends, the value is the formula's: exponential at 0, the counts at 0, binomial at N.
+    [Theory]
+    [InlineData("exponential_lpdf(x, a)", 0.0, -0.35667494393873245)]
+    [InlineData("poisson_lpmf(x, a)", 0.0, -0.7)]
+    [InlineData("bernoulli_lpmf(x, a)", 1.0, -0.35667494393873245)]
+    [InlineData("binomial_lpmf(x, 9, a)", 9.0, -3.2100744954485921)]
+    public void AtTheEndsOfTheSupportTheLogDensityIsFinite(string text, double x, double expected)
+    {
+        var data = Dataset.FromColumns(("x", [x]));
+        var model = ExpressionModel.Create(text, [AB[0]], data, new Dictionary<string, double> { ["a"] = Point[0] });
+        using var engine = model.CreateEngine(devices.Native);
+
+        double value = engine.Evaluate([Point[0]], new double[1]);
+
+        Assert.True(Math.Abs(value - expected) <= 1e-14 * Math.Abs(expected), $"{text} at {x}: {value:R} vs {expected:R}");
+    }
 }
