@@ -34,6 +34,13 @@ public interface IDistribution<TSelf> : ILikelihoodModel<TSelf> where TSelf : un
     static abstract double[] Start(double[] x, double[]? trials);
 
     /// <summary>
+    /// More starting values (natural scale) for a family whose likelihood can have several maxima (Student-t: one that
+    /// fits every row with a wide scale, one that fits the bulk with heavy tails): each is searched from too and the
+    /// highest maximum kept. None by default.
+    /// </summary>
+    static virtual double[][] OtherStarts(double[] x, double[]? trials) => [];
+
+    /// <summary>
     /// Host side: the Fisher (expected) information of one observation at natural-scale <paramref name="parameters"/>,
     /// P×P row by row, for a family whose log-likelihood has a kink at its maximum, where the observed information does
     /// not exist (Laplace's location); null (the default) where standard errors come from the observed information.

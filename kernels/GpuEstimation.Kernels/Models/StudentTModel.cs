@@ -52,6 +52,19 @@ public readonly struct StudentTModel : IDistribution<StudentTModel>
     }
 
     /// <summary>
+    /// A start that fits the bulk of the data with heavy tails: the median, the median absolute deviation / 0.6745 (the
+    /// normal's), ν = 1. Where a quarter or more of the rows lie far from the rest, the interquartile range spans both
+    /// and the search from <see cref="Start"/> finds only the wide maximum (ν → ∞, the normal limit), while the bulk's
+    /// is higher (181 log-L units for 140 points at 10 ± 0.2 beside 60 at 0 ± 1).
+    /// </summary>
+    public static double[][] OtherStarts(double[] x, double[]? trials)
+    {
+        double median = Moments.Quantile(x, 0.5);
+        double mad = Moments.Quantile(Moments.Map(x, v => Math.Abs(v - median)), 0.5) / 0.6745;
+        return mad > 0 ? [[median, mad, 1.0]] : [];
+    }
+
+    /// <summary>
     /// Arguments: μ, 1/σ, ν, the constant of log f, ½(ψ((ν + 1)/2) − ψ(ν/2) − 1/ν), (ν + 1), 1/ν (a product per
     /// point instead of two divisions: double division is slow on GPUs).
     /// </summary>

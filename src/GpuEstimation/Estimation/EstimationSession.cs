@@ -147,8 +147,29 @@ public sealed class EstimationSession : IDisposable
             return (newton, null, DomainEdges.Find(objective, newton, []));
         var (found, restart) = RestartingSearch.Run(objective, Model.Start, options.Optimizer);
         var (search, limits) = DomainEdges.Settle(objective, found, Model.Start, Model.LimitAtInfinity, options.Optimizer);
+        // A likelihood with several maxima: a search from each of the model's other starts, the highest maximum kept.
+        foreach (var other in Model.OtherStarts)
+        {
+            var from = objective.StartingAt(other);
+            var (otherFound, _) = RestartingSearch.Run(from, other, options.Optimizer);
+            var (otherSearch, otherLimits) = DomainEdges.Settle(from, otherFound, other, Model.LimitAtInfinity, options.Optimizer);
+            int evaluations = search.Evaluations + otherSearch.Evaluations;
+            if (otherSearch.Converged && (!search.Converged || otherSearch.Value > search.Value + 1e-9 * Math.Max(1, Math.Abs(search.Value))))
+            {
+                restart = $"a search from other starting values ({Describe(objective.Map, other)}) found a higher maximum than one from the usual start (log-likelihood {search.Value:G12})";
+                (search, limits) = (otherSearch with { Evaluations = evaluations, Iterations = search.Iterations + otherSearch.Iterations }, otherLimits);
+            }
+            else
+            {
+                search = search with { Evaluations = evaluations };
+            }
+        }
         return (search, restart, DomainEdges.Find(objective, search, limits));
     }
+
+    /// <summary>The free parameters at natural values <paramref name="values"/>, as "mu = 10, sigma = 0.2".</summary>
+    private static string Describe(ParameterMap map, IReadOnlyList<double> values) =>
+        string.Join(", ", map.Free.Select(k => $"{map.Parameters[k].Name} = {values[k]:G6}"));
 
     /// <summary>
     /// The prior on parameter <paramref name="name"/>: its own, else the coefficients' prior where it is one of the

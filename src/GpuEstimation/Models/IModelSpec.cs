@@ -25,6 +25,9 @@ public interface IModelSpec
     /// <summary>Starting values on the natural scale.</summary>
     IReadOnlyList<double> Start { get; }
 
+    /// <summary>More starting values on the natural scale, each searched from too, the highest maximum kept (Student-t's heavy-tailed start).</summary>
+    IReadOnlyList<IReadOnlyList<double>> OtherStarts => [];
+
     /// <summary>Typical uncertainty of each parameter on the optimizer's scale (finite-difference steps).</summary>
     IReadOnlyList<double> Scales { get; }
 

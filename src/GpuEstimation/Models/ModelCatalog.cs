@@ -129,7 +129,10 @@ public static class ModelCatalog
             }
         }
         var spec = new ModelSpec<T>(T.Name, default, T.Columns(x, trials), T.Parameters, T.Start(x, trials),
-            fisherInformation: p => T.FisherInformation(p.ToArray()), limitAtInfinity: T.LimitAtInfinity);
+            fisherInformation: p => T.FisherInformation(p.ToArray()), limitAtInfinity: T.LimitAtInfinity)
+        {
+            OtherStarts = T.OtherStarts(x, trials),
+        };
         if (T.Name == ExponentialModel.Name && x.All(v => v == 0))
         {
             // Exponential data all 0: log L = n log(rate) rises without bound (the constant-data refusal's twin; any
