@@ -125,7 +125,9 @@ public sealed class EstimationSession : IDisposable
         }
         // A likelihood with kinks of its own is the one whose standard errors come from the Fisher information.
         var objective = new Objective(_engine, map.Holding(holding), values, priors, Model.Scales, dataKinks: Model.FisherInformation(Model.Start) is not null);
-        if (ModelCatalog.Refusal(Model, objective.Map.Free.Select(k => map.Parameters[k].Name)) is { } refusal)
+        var heldValues = holding.ToDictionary(k => map.Parameters[k].Name, k => values[k]);
+        var withPriors = Enumerable.Range(0, map.Count).Where(k => priors[k] is not null).Select(k => map.Parameters[k].Name);
+        if (ModelCatalog.Refusal(Model, objective.Map.Free.Select(k => map.Parameters[k].Name), heldValues, withPriors) is { } refusal)
             throw new InputException(refusal, nameof(options));
         return objective;
     }

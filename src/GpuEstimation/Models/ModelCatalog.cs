@@ -33,23 +33,27 @@ public static class ModelCatalog
     /// Families whose MLE runs off to the edge of the domain on constant data, with the parameters that must all be
     /// estimated for that to happen (with one of them held the others have a finite MLE) and where they go.
     /// </summary>
-    private static readonly Dictionary<string, (string[] Parameters, string Limit)> DegenerateOnConstant = new()
+    private static readonly Dictionary<string, (string[] Parameters, string Limit, string? Location)> DegenerateOnConstant = new()
     {
-        [NormalModel.Name] = (["sigma"], "sigma → 0"),
-        [LogNormalModel.Name] = (["sigma"], "sigma → 0"),
-        [StudentTModel.Name] = (["sigma"], "sigma → 0"),
-        [CauchyModel.Name] = (["scale"], "scale → 0"),
-        [LaplaceModel.Name] = (["scale"], "scale → 0"),
-        [LogisticModel.Name] = (["scale"], "scale → 0"),
-        [GammaModel.Name] = (["shape", "rate"], "shape and rate → ∞"),
-        [BetaModel.Name] = (["alpha", "beta"], "alpha and beta → ∞"),
-        [WeibullModel.Name] = (["shape", "scale"], "shape → ∞"),
+        [NormalModel.Name] = (["sigma"], "sigma → 0", "mu"),
+        [LogNormalModel.Name] = (["sigma"], "sigma → 0", "mu"),
+        [StudentTModel.Name] = (["sigma"], "sigma → 0", "mu"),
+        [CauchyModel.Name] = (["scale"], "scale → 0", "location"),
+        [LaplaceModel.Name] = (["scale"], "scale → 0", "location"),
+        [LogisticModel.Name] = (["scale"], "scale → 0", "location"),
+        [GammaModel.Name] = (["shape", "rate"], "shape and rate → ∞", null),
+        [BetaModel.Name] = (["alpha", "beta"], "alpha and beta → ∞", null),
+        [WeibullModel.Name] = (["shape", "scale"], "shape → ∞", null),
     };
 
     /// <summary>Why a model's data determine no finite MLE, kept beside the model until a fit asks (see <see cref="Refusal"/>).</summary>
     private static readonly ConditionalWeakTable<IModelSpec, Degeneracy> Degenerate = new();
 
-    private sealed record Degeneracy(IReadOnlyList<string> Parameters, string Message);
+    /// <summary>
+    /// Parameters that, all estimated, run off; a location that keeps them running off only where it is estimated or
+    /// held at <paramref name="At"/> (the constant's value on its scale: held elsewhere, the scale has a finite MLE).
+    /// </summary>
+    private sealed record Degeneracy(IReadOnlyList<string> Parameters, string Message, string? Location = null, double At = double.NaN);
 
     /// <summary>The name of the linear regression model.</summary>
     public const string LinearName = "linear";
@@ -142,8 +146,11 @@ public static class ModelCatalog
         }
         if (DegenerateOnConstant.TryGetValue(T.Name, out var degenerate) && x.All(v => v == x[0]))
         {
+            double at = T.Name == LogNormalModel.Name ? Math.Log(x[0]) : x[0];
+            string hold = degenerate.Location is { } location ? $"hold {degenerate.Parameters[0]} fixed, or {location} at a value other than {at:G17}" : $"hold {degenerate.Parameters[0]} fixed";
             Degenerate.AddOrUpdate(spec, new Degeneracy(degenerate.Parameters,
-                $"{data.Source}: column '{column}': all {x.Length} values equal {x[0]}, so the likelihood grows without bound as {degenerate.Limit} and {string.Join(" and ", degenerate.Parameters)} {(degenerate.Parameters.Length == 1 ? "has" : "have")} no finite maximum-likelihood estimate (hold {degenerate.Parameters[0]} fixed, or use data that vary)"));
+                $"{data.Source}: column '{column}': all {x.Length} values equal {x[0]}, so the likelihood grows without bound as {degenerate.Limit} and {string.Join(" and ", degenerate.Parameters)} {(degenerate.Parameters.Length == 1 ? "has" : "have")} no finite maximum-likelihood estimate ({hold}; or use data that vary)",
+                degenerate.Location, at));
         }
         return spec;
     }
@@ -152,13 +159,20 @@ public static class ModelCatalog
     /// Why <paramref name="model"/>'s data determine no finite MLE when the parameters <paramref name="free"/> are
     /// estimated (constant data for a scale family, a response fitted exactly), or null. Asked before any iteration.
     /// </summary>
-    public static string? Refusal(IModelSpec model, IEnumerable<string> free)
+    /// <param name="model">The model.</param>
+    /// <param name="free">The parameters estimated.</param>
+    /// <param name="held">The values of those held.</param>
+    /// <param name="priors">The parameters with a prior (MAP): a prior on one that runs off can bound the posterior, so
+    /// the search is left to find its mode or the edge.</param>
+    public static string? Refusal(IModelSpec model, IEnumerable<string> free, IReadOnlyDictionary<string, double> held, IEnumerable<string> priors)
     {
         ArgumentNullException.ThrowIfNull(model);
         if (!Degenerate.TryGetValue(model, out var degeneracy))
             return null;
         var estimated = free.ToHashSet(StringComparer.Ordinal);
-        return degeneracy.Parameters.All(estimated.Contains) ? degeneracy.Message : null;
+        if (!degeneracy.Parameters.All(estimated.Contains) || degeneracy.Parameters.Intersect(priors).Any())
+            return null;
+        return degeneracy.Location is { } location && held.TryGetValue(location, out var value) && value != degeneracy.At ? null : degeneracy.Message;
     }
 
     private static (IReadOnlyList<ParameterInfo>, string, Func<Dataset, string, double[]?, IModelSpec>) Family<T>() where T : unmanaged, IDistribution<T> =>

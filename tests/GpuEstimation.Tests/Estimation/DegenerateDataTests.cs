@@ -94,6 +94,38 @@ public class DegenerateDataTests(DeviceFixture devices, ITestOutputHelper output
         Assert.Contains("no finite maximum-likelihood estimate", error.Message);
     }
 
+    // Constant data with the location held elsewhere: the scale's MLE is finite (|c − m| for the normal; for Cauchy the
+    // scale s solves Σ 2/(1 + ((c − m)/s)²) = n, s = |c − m|), so the fit runs. They were refused as if the location
+    // were free (a newcomer trial). Held at the constant itself the scale still runs to 0, and that is still refused.
+    [Theory]
+    [InlineData("normal", "mu", 3.5, 1.5, 2.0)]
+    [InlineData("cauchy", "location", 0.5, 0.0, 0.5)]
+    [InlineData("laplace", "location", 7.0, 4.0, 3.0)]
+    public void ConstantDataWithTheLocationHeldElsewhereFit(string family, string location, double value, double held, double scale)
+    {
+        var x = Enumerable.Repeat(value, 5).ToArray();
+        var fit = Fit(family, x, new FitOptions { Fixed = new Dictionary<string, double> { [location] = held } });
+
+        Assert.True(fit.Converged, fit.Reason);
+        // The gradient test stops within 1e-8 standard errors (σ/√(2n) ≈ 0.3σ here): 1e-8 of the scale.
+        Assert.True(Numerics.Relative(fit.Parameters[1].Estimate, scale) <= 1e-8, $"{fit.Parameters[1].Name} {fit.Parameters[1].Estimate:R} vs {scale:R}");
+        using var session = new EstimationSession(Spec(family, x), devices.Native);
+        var error = Assert.Throws<InputException>(() => session.Fit(new FitOptions { Fixed = new Dictionary<string, double> { [location] = value } }));
+        Assert.Contains($"or {location} at a value other than {value}", error.Message);
+    }
+
+    // MAP with a prior on the parameter that runs off: the posterior can have a mode. Four zeros under an exponential
+    // and a gamma(2, 1) prior on the rate: log posterior 4 log λ + log λ − λ, mode 5. It was refused with the MLE's
+    // message.
+    [Fact]
+    public void MapWithAPriorOnTheRunawayParameterFindsTheMode()
+    {
+        var fit = Fit("exponential", new double[4], new FitOptions { Map = true, Priors = new Dictionary<string, GpuEstimation.Priors.Prior> { ["rate"] = new GpuEstimation.Priors.GammaPrior(2, 1) } });
+
+        Assert.True(fit.Converged, fit.Reason);
+        Assert.True(Numerics.Relative(fit["rate"], 5) <= 1e-9, $"rate {fit["rate"]:R}");
+    }
+
     // Exponential data all 0: n log(rate) rises without bound. Refused before any iteration (it used to run to
     // rate = 1.8e308, log L = 2839, exit 3 with a gradient message); a positive constant c has the MLE 1/c.
     [Fact]
