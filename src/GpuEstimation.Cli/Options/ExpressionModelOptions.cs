@@ -50,10 +50,11 @@ internal sealed class ExpressionModelOptions
         foreach (var name in DataFile.ColumnNames(path).Where(n => n.Length > 0))
             byExpressionName.TryAdd(CompiledExpression.ExpressionName(name), name);
         var mean = Flagged("--mean", () => MeanExpression.Compile(text, byExpressionName.Keys));
-        var start = Start(parse) ?? new Dictionary<string, double>();
+        // The mean's parameters only: sigma, or a misspelt name, is the fit's or eval's to check against the model.
+        var start = (Start(parse) ?? new Dictionary<string, double>()).Where(kv => mean.ParameterNames.Contains(kv.Key)).ToDictionary();
         var missing = mean.ParameterNames.Where(n => !start.ContainsKey(n)).ToList();
         if (missing.Count > 0)
-            throw new InputException($"--start: no starting value for {string.Join(", ", missing)}: nonlinear least squares needs one for every parameter of the mean " +
+            throw new InputException($"--start: no starting value for {string.Join(", ", missing)}: nonlinear least squares needs one for every parameter of the mean (or its value, held with --fix) " +
                 $"(parameters: {string.Join(", ", mean.ParameterNames)}; columns of {Path.GetFileName(path)}: {string.Join(", ", byExpressionName.Keys)})");
         var wanted = new[] { response }.Concat(mean.Columns.Select(c => byExpressionName[c])).Distinct().ToList();
         var factors = groupColumn is null || wanted.Contains(groupColumn) ? [] : new[] { groupColumn };
@@ -103,15 +104,22 @@ internal sealed class ExpressionModelOptions
         return Flagged(Flag, () => ExpressionModel.Create(expression, read, Start(parse)));
     }
 
-    // The starting values: --start where the command has it, else eval's --at.
+    // The values the model starts from: --start, eval's and sweep's --at, and --fix (a held value is where that
+    // parameter stays), the later winning; null where the command has none of them.
     private static IReadOnlyDictionary<string, double>? Start(ParseResult parse)
     {
-        foreach (var name in new[] { "--start", "--at" })
+        Dictionary<string, double>? start = null;
+        foreach (var name in new[] { "--start", "--at", "--fix" })
         {
-            if (parse.CommandResult.Command.Options.FirstOrDefault(o => o.Name == name) is Option<IReadOnlyDictionary<string, double>> option)
-                return parse.GetValue(option);
+            if (parse.CommandResult.Command.Options.FirstOrDefault(o => o.Name == name) is Option<IReadOnlyDictionary<string, double>> option
+                && parse.GetValue(option) is { } values)
+            {
+                start ??= new Dictionary<string, double>(StringComparer.Ordinal);
+                foreach (var (key, value) in values)
+                    start[key] = value;
+            }
         }
-        return null;
+        return start;
     }
 
     // The library says "expression: ..."; here it is the option's (--logpdf, --mean).

@@ -102,6 +102,38 @@ public sealed class NonlinearCliTests : IDisposable
         Assert.Equal(Math.Sqrt(rss / 12), parameters[2].GetProperty("estimate").GetDouble(), 0.145 * 1e-10);
     }
 
+    // eval at a point, and a fit with a mean parameter held, work as for any model (the README says so). eval took --at
+    // as starting values and refused sigma as "not a parameter of the mean"; --fix b asked for a start for b, and
+    // --start b beside it was refused. The log-likelihood is the normal one at the mean a·exp(−b·x); the held fit is
+    // least squares in a with b at 0.4, whose closed form (a = Σ y e^{−0.4x} / Σ e^{−0.8x}) it must reach.
+    [Fact]
+    public void EvalAndHeldMeanParametersWork()
+    {
+        double[] x = [0.0, 0.75, 1.5, 2.25, 3.0, 3.75, 4.5, 5.25, 6.0, 6.75, 7.5, 8.25];
+        double[] y = [5.204, 3.449, 2.786, 1.976, 1.461, 1.094, 0.624, 0.589, 0.367, 0.668, 0.272, 0.149];
+        var data = WriteCsv(_directory, "decay-eval.csv", ("x", x), ("y", y));
+        var json = Path.Combine(_directory, "decay-eval.json");
+        var (code, _, error) = Run("eval", "--model", "nonlinear", "--data", data, "--y", "y", "--mean", "a*exp(-b*x)",
+            "--at", "a=5,b=0.4,sigma=0.2", "--device", "native", "--json", json);
+        Assert.True(code == GpuestApp.Ok, error);
+        using (var evaluated = JsonDocument.Parse(File.ReadAllText(json)))
+        {
+            double expected = x.Select((v, i) => MathNet.Numerics.Distributions.Normal.PDFLn(5 * Math.Exp(-0.4 * v), 0.2, y[i])).Sum();
+            double logLikelihood = evaluated.RootElement.GetProperty("logLikelihood").GetDouble();
+            Assert.True(Math.Abs(logLikelihood - expected) <= 1e-12 * Math.Abs(expected), $"{logLikelihood:R} vs {expected:R}");
+        }
+
+        (code, _, error) = Run("fit", "--model", "nonlinear", "--data", data, "--y", "y", "--mean", "a*exp(-b*x)",
+            "--start", "a=1", "--fix", "b=0.4", "--device", "native", "--json", json);
+        Assert.True(code == GpuestApp.Ok, error);
+        using var fit = JsonDocument.Parse(File.ReadAllText(json));
+        var parameters = fit.RootElement.GetProperty("parameters").EnumerateArray().ToArray();
+        double a = x.Select((v, i) => y[i] * Math.Exp(-0.4 * v)).Sum() / x.Sum(v => Math.Exp(-0.8 * v));
+        Assert.Equal(a, parameters[0].GetProperty("estimate").GetDouble(), a * 1e-9);
+        Assert.True(parameters[1].GetProperty("fixed").GetBoolean());
+        Assert.Equal(0.4, parameters[1].GetProperty("estimate").GetDouble());
+    }
+
     // A mean that is NaN on a row at the start names the row and its predictor by the column's name; fewer rows than
     // the model can fit (no more rows than mean parameters) is refused before any iteration, not a NOT CONVERGED.
     [Fact]
