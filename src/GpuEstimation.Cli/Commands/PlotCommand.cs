@@ -45,6 +45,8 @@ internal sealed class PlotCommand : Command
         parse.InvocationConfiguration.Output.WriteLine($"picture: {png} ({points:N0} points, MLE and MAP (slope prior Normal(0, {priorSd})) lines" +
             $"{(points <= 40 ? ", each point labelled with its log-likelihood" : "")})");
         PictureNote.Write(parse.InvocationConfiguration.Error);
+        foreach (var (what, fit) in new[] { ("MLE", example.Mle), ("MAP", example.Map) }.Where(f => !f.Item2.Converged))
+            parse.InvocationConfiguration.Output.WriteLine($"NOT CONVERGED: the {what} fit ({fit.Reason}); its line is where the search ended");
         return example.Converged ? GpuestApp.Ok : GpuestApp.NotConverged;
     }
 }

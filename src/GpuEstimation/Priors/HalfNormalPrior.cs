@@ -4,7 +4,7 @@ namespace GpuEstimation.Priors;
 public sealed record HalfNormalPrior(double Scale) : Prior
 {
     /// <summary>The scale s.</summary>
-    public double Scale { get; } = Positive(Scale, "halfnormal", "scale");
+    public double Scale { get; } = NotTooNarrow(Scale, "halfnormal", "scale");
 
     /// <summary>As written on the command line: <c>halfnormal(scale)</c>.</summary>
     public override string ToString() => $"halfnormal({Text(Scale)})";

@@ -9,7 +9,7 @@ public sealed record NormalPrior(double Mean, double Sd) : Prior
     public double Mean { get; } = Finite(Mean, "normal", "mean");
 
     /// <summary>The standard deviation.</summary>
-    public double Sd { get; } = Positive(Sd, "normal", "sd");
+    public double Sd { get; } = NotTooNarrow(Sd, "normal", "sd");
 
     /// <summary>As written on the command line: <c>normal(mean,sd)</c>.</summary>
     public override string ToString() => $"normal({Text(Mean)},{Text(Sd)})";

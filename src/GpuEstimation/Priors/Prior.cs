@@ -28,6 +28,21 @@ public abstract record Prior
             ? value
             : throw new InputException($"{prior} prior: {argument} must be a positive finite number, got {Text(value)}", argument);
 
+    /// <summary>
+    /// The smallest scale a prior may have: below it 1/scale² (the prior's curvature) overflows a double, so neither the
+    /// log-density nor the search can be computed. A prior that narrow is a held value.
+    /// </summary>
+    protected const double SmallestScale = 1e-150;
+
+    /// <summary><paramref name="value"/> if it is positive and at least <see cref="SmallestScale"/>; otherwise an error naming the prior and the argument.</summary>
+    protected static double NotTooNarrow(double value, string prior, string argument)
+    {
+        Positive(value, prior, argument);
+        return value >= SmallestScale
+            ? value
+            : throw new InputException($"{prior} prior: {argument} {Text(value)} is too small to compute with (below {Text(SmallestScale)} the prior's curvature 1/{argument}² nears the largest double); a prior that narrow holds the parameter: use --fix instead", argument);
+    }
+
     /// <summary><paramref name="value"/> if it is finite; otherwise an error naming the prior and the argument.</summary>
     protected static double Finite(double value, string prior, string argument) =>
         double.IsFinite(value)
