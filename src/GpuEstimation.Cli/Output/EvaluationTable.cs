@@ -12,8 +12,14 @@ internal static class EvaluationTable
         output.WriteLine($"model {model}, {evaluation.N:N0} observations, device {evaluation.Device}");
         output.WriteLine($"{"parameter",-16} {"value",22} {"d logL / d param",22}");
         for (int k = 0; k < evaluation.At.Length; k++)
-            output.WriteLine($"{evaluation.Names[k],-16} {Numbers.Full(evaluation.At[k]),22} {Numbers.Full(evaluation.Gradient[k]),22}");
+        {
+            string derivative = double.IsNaN(evaluation.Gradient[k]) ? "-" : Numbers.Full(evaluation.Gradient[k]);
+            output.WriteLine($"{evaluation.Names[k],-16} {Numbers.Full(evaluation.At[k]),22} {derivative,22}");
+        }
         output.WriteLine($"log-likelihood   {Numbers.Full(evaluation.LogLikelihood)}");
+        var undefined = Enumerable.Range(0, evaluation.At.Length).Where(k => double.IsNaN(evaluation.Gradient[k])).Select(k => evaluation.Names[k]).ToArray();
+        if (undefined.Length > 0)
+            output.WriteLine($"note: no derivative in {string.Join(", ", undefined)} at the edge of its domain (one-sided there; JSON: null)");
         if (evalMs is { } ms)
             output.WriteLine($"evaluation time  {ms.ToString("0.000", CultureInfo.InvariantCulture)} ms (median of {repeat}, data on the device)");
     }

@@ -68,12 +68,15 @@ public sealed class EstimationSession : IDisposable
         return EndPoint(objective, search, options.Map, edges);
     }
 
-    /// <summary>The log-likelihood and gradient at natural-scale <paramref name="parameters"/>, in model order.</summary>
+    /// <summary>The log-likelihood and gradient at natural-scale <paramref name="parameters"/>, in model order: inside each domain, or at its closed end (p = 1, a rate of 0) where a fit reports its maximum (then either can be −∞).</summary>
     public Evaluation Evaluate(IReadOnlyList<double> parameters)
     {
-        var at = CheckPoint(parameters);
+        var at = CheckPoint(parameters, edges: true);
         var gradient = new double[at.Length];
         double value = _engine.Evaluate(at, gradient);
+        // At a closed edge where the density itself is not defined (σ = 0), the edge is refused as any value outside.
+        if (double.IsNaN(value))
+            CheckPoint(parameters);
         return new Evaluation(Parameters.Names.ToArray(), at, value, gradient, DeviceDescription, _engine.Rows);
     }
 
@@ -81,7 +84,7 @@ public sealed class EstimationSession : IDisposable
     public double TimeEvaluation(IReadOnlyList<double> parameters, int repeat)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(repeat, 1);
-        var at = CheckPoint(parameters);
+        var at = CheckPoint(parameters, edges: true);
         var gradient = new double[at.Length];
         _engine.Evaluate(at, gradient);
         return WarmTiming.MedianMs(repeat, () => _engine.Evaluate(at, gradient));
@@ -406,11 +409,19 @@ public sealed class EstimationSession : IDisposable
         _ => "not computed",
     };
 
-    private double[] CheckPoint(IReadOnlyList<double> parameters)
+    // Every value inside its parameter's domain; with edges, also at its closed end (p = 0 or 1, a rate of 0), where a
+    // fit reports a maximum at the edge and an evaluation takes it back.
+    private double[] CheckPoint(IReadOnlyList<double> parameters, bool edges = false)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         if (parameters.Count != Parameters.Count)
             throw new InputException($"expected {Parameters.Count} parameter values ({string.Join(", ", Parameters.Names)}), got {parameters.Count}", nameof(parameters));
-        return Enumerable.Range(0, parameters.Count).Select(k => Parameters.Require(k, parameters[k], "value of")).ToArray();
+        bool AtEdge(int k) => edges && Parameters.Parameters[k].Domain switch
+        {
+            ParameterDomain.Positive => parameters[k] == 0,
+            ParameterDomain.UnitInterval => parameters[k] is 0 or 1,
+            _ => false,
+        };
+        return Enumerable.Range(0, parameters.Count).Select(k => AtEdge(k) ? parameters[k] : Parameters.Require(k, parameters[k], "value of")).ToArray();
     }
 }

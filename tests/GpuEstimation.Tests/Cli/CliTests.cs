@@ -177,6 +177,29 @@ public sealed class CliTests : IDisposable
         Assert.True(Math.Abs(again - logLikelihood) <= 1e-12 * Math.Abs(logLikelihood), $"eval {again:R} vs fit {logLikelihood:R}");
     }
 
+    // A fit reports a maximum at the edge (p = 1 for all-one Bernoulli data, a rate of 0 for all-zero Poisson data):
+    // eval takes those values back (it refused them as outside the domain), with the derivative there left out (one-
+    // sided; null in the JSON, "-" in the table) rather than NaN. An edge where the density is not defined (σ = 0) is
+    // still refused.
+    [Fact]
+    public void EvalTakesAFitsEdgeValuesBack()
+    {
+        var ones = WriteColumns("ones.csv", ("x", [1.0, 1.0, 1.0]));
+        var json = Path.Combine(_directory, "edge.json");
+        var (code, output, error) = Run("eval", "--model", "bernoulli", "--data", ones, "--column", "x", "--at", "p=1", "--device", "native", "--json", json);
+        Assert.True(code == 0, error);
+        Assert.DoesNotContain("NaN", output);
+        using (var doc = JsonDocument.Parse(File.ReadAllText(json)))
+        {
+            Assert.Equal(0.0, doc.RootElement.GetProperty("logLikelihood").GetDouble());
+            Assert.Equal(JsonValueKind.Null, doc.RootElement.GetProperty("gradient")[0].GetProperty("value").ValueKind);
+        }
+        var zeros = WriteColumns("zeros.csv", ("x", [0.0, 0.0]));
+        (code, _, error) = Run("eval", "--model", "poisson", "--data", zeros, "--column", "x", "--at", "rate=0", "--device", "native");
+        Assert.True(code == 0, error);
+        AssertBadInput(["eval", "--model", "normal", "--data", ones, "--column", "x", "--at", "mu=1,sigma=0", "--device", "native"], "sigma must be positive");
+    }
+
     [Fact]
     public void ValueOutsideTheSupportNamesTheFileLine()
     {
