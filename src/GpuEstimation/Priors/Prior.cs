@@ -40,7 +40,7 @@ public abstract record Prior
         Positive(value, prior, argument);
         return value >= SmallestScale
             ? value
-            : throw new InputException($"{prior} prior: {argument} {Text(value)} is too small to compute with (below {Text(SmallestScale)} the prior's curvature 1/{argument}² nears the largest double); a prior that narrow holds the parameter: use --fix instead", argument);
+            : throw new InputException($"{prior} prior: {argument} {Text(value)} is too small to compute with (below {Text(SmallestScale)} the prior's curvature 1/{argument}² nears the largest double); a prior that narrow holds the parameter: hold it fixed instead", argument);
     }
 
     /// <summary><paramref name="value"/> if it is finite; otherwise an error naming the prior and the argument.</summary>

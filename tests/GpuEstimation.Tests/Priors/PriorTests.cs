@@ -52,13 +52,13 @@ public class PriorTests
 
     // A normal prior of sd 1e-160 made the log-prior −∞ at any start off its mean ((x/sd)² overflows), so the MAP fit
     // stopped at once "not converged", and `gpuest plot --prior-sd 1e-160` exited 3 without a word and drew the MLE
-    // line as the MAP's. Below 1e-150 the sd is refused, pointing to --fix; at 1e-150 the log-density is still finite.
+    // line as the MAP's. Below 1e-150 the sd is refused, pointing to holding it; at 1e-150 the log-density is still finite.
     [Fact]
     public void APriorTooNarrowToComputeWithIsRefused()
     {
         var e = Assert.Throws<InputException>(() => new NormalPrior(0, 1e-160));
         Assert.StartsWith("normal prior: sd 1E-160 is too small to compute with", e.Message);
-        Assert.EndsWith("use --fix instead", e.Message);
+        Assert.EndsWith("hold it fixed instead", e.Message);
         Assert.Contains("halfnormal prior: scale 1E-200 is too small", Assert.Throws<InputException>(() => new HalfNormalPrior(1e-200)).Message);
         Assert.True(double.IsFinite(new NormalPrior(0, 1e-150).LogDensity(1.0)));
     }
