@@ -11,6 +11,7 @@ grep -qx '/.gpu/' .git/info/exclude 2>/dev/null || echo '/.gpu/' >> .git/info/ex
 stage="$(mktemp -d)"
 trap 'rm -rf "$stage"' EXIT
 mkdir -p .gpu "$stage/unpacked"
+# The ReadyToRun build alone (publish.sh's default): the GPU checks need the JIT (ILGPU), and a call carries 64 MiB.
 build/publish.sh "$stage/artifacts" linux-x64 > /dev/null
 tar xzf "$stage"/artifacts/gpuest-*-linux-x64.tar.gz -C "$stage/unpacked"
 mv "$stage"/unpacked/gpuest-*-linux-x64 "$stage/app"

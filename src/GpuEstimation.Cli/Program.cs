@@ -1,1 +1,1 @@
-return GpuEstimation.Cli.GpuestApp.RunProcess(args);
+return GpuEstimation.Cli.JitHandoff.Run(args) ?? GpuEstimation.Cli.GpuestApp.RunProcess(args);
