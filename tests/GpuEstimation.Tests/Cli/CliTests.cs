@@ -131,6 +131,10 @@ public sealed class CliTests : IDisposable
             Assert.Contains(family + " ", output);
         Assert.Contains("mu, sigma, nu", output);
         Assert.Contains("r, p", output);
+        // The models the command line builds itself are listed too (a newcomer trial missed them).
+        Assert.Contains("gaussian-mixture  parameters: w1..w(K-1)", output);
+        Assert.Contains("--y Y --mean 'EXPR' --start NAME=V,...", output);
+        Assert.Contains("--logpdf 'EXPR'", output);
     }
 
     [Fact]
