@@ -42,6 +42,12 @@ public static class ExpressionModel
         start ??= new Dictionary<string, double>();
         if (start.Keys.FirstOrDefault(name => !expression.ParameterNames.Contains(name)) is { } unknown)
             throw new InputException($"start value for '{unknown}', which is not a parameter (parameters: {string.Join(", ", expression.ParameterNames)})", unknown);
+        // A start outside its parameter's domain is named as such, not found later as a NaN log-density.
+        foreach (var p in expression.Parameters)
+        {
+            if (start.TryGetValue(p.Name, out var v) && !Estimation.ParameterMap.Contains(p.Domain, v))
+                throw new InputException($"value {p.Name} = {v.ToString("R", CultureInfo.InvariantCulture)}: {p.Name} must {Estimation.ParameterMap.Describe(p.Domain)}", p.Name);
+        }
         var guessed = expression.Parameters.Where(p => !start.ContainsKey(p.Name)).ToList();
         var values = expression.Parameters.Select(p => start.TryGetValue(p.Name, out var v) ? v : Guess(p.Domain)).ToArray();
         var columns = expression.Columns.Select(name => data.Column(byExpressionName[name])).ToArray();

@@ -23,6 +23,15 @@ public sealed class ExpressionCliTests : IDisposable
 
     private static readonly string[] Normal = ["--logpdf", "normal_lpdf(x, mu, sigma)", "--param", "mu,sigma:positive"];
 
+    // A start outside its parameter's domain is named (it was "the log-density is NaN at the start", blaming the data).
+    [Fact]
+    public void AStartOutsideItsDomainIsNamed()
+    {
+        var data = WriteCsv(_directory, "domain.csv", ("x", [1.0, 2.0, 4.0]));
+        AssertBadInput(["fit", "--data", data, "--logpdf", "normal_lpdf(x, m, s)", "--param", "m,s:positive", "--start", "m=0,s=-1", "--device", "native"],
+            "value s = -1: s must be positive");
+    }
+
     [Fact]
     public void FitGivesTheBuiltInNormalInTableAndJson()
     {
