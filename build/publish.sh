@@ -5,7 +5,7 @@
 # (default: artifacts/, linux-x64; linux-arm64 builds too where its runtime pack is served). The archive unpacks to
 # gpuest-VERSION-RID/ with the gpuest executable in it.
 # With AOT=1, gpuest is the fast-start build, compiled ahead of time (native AOT: a small fit as a whole process in
-# ~80 ms instead of ~220 ms), and gpuest-jit beside it the ReadyToRun build, to which gpuest hands what needs code
+# ~47 ms instead of ~260 ms: bench/startup/startup.py), and gpuest-jit beside it the ReadyToRun build, to which gpuest hands what needs code
 # generated at run time (a GPU or the CPU accelerator, --logpdf and --mean expressions, MPI runs; JitHandoff.cs).
 # Native AOT needs a C linker (gcc or clang) and takes several minutes on two cores, so it is asked for, not the
 # default (CI's install test publishes without it).

@@ -6,8 +6,8 @@ using GpuEstimation.Backends;
 namespace GpuEstimation.Cli;
 
 /// <summary>
-/// The fast-start build of gpuest is compiled ahead of time (native AOT: no JIT at start-up, a small fit in ~80 ms
-/// instead of ~220 ms). It cannot generate code at run time, which ILGPU's kernels (CUDA, OpenCL, the CPU accelerator)
+/// The fast-start build of gpuest is compiled ahead of time (native AOT: no JIT at start-up, a small fit in ~47 ms
+/// instead of ~260 ms). It cannot generate code at run time, which ILGPU's kernels (CUDA, OpenCL, the CPU accelerator)
 /// and compiled expressions (<c>--logpdf</c>, <c>--mean</c>) need; those commands it hands, with the same arguments and
 /// the same standard streams, to the JIT build beside it (<see cref="ExecutableName"/>, which build/publish.sh puts
 /// there) and exits with its exit code. Everything else (the native backend: every model, fit, eval, sweep, plot) it

@@ -230,8 +230,14 @@ public sealed class ComputeDevice : IDisposable
     /// 8 threads against ~2 ms with ILGPU's default 16 per group; the shape still has several groups, and warps
     /// within a group, for the tests to exercise.
     /// </summary>
-    private static Context CreateContext() =>
-        Context.Create(builder => builder.Cuda().OpenCL(_ => true).CPU(new CPUDevice(2, 2, 2)).Math(MathMode.Default));
+    private static Context CreateContext()
+    {
+        // ILGPU generates code at run time; compiled ahead of time (native AOT) it cannot, and the check lets the AOT
+        // compiler leave ILGPU's compiler out of that build.
+        if (!System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeSupported)
+            throw new InputException("ILGPU's devices generate code at run time, which this build (native AOT) cannot; use the JIT build (dotnet gpuest.dll, or gpuest-jit)");
+        return Context.Create(builder => builder.Cuda().OpenCL(_ => true).CPU(new CPUDevice(2, 2, 2)).Math(MathMode.Default));
+    }
 
     private static IEnumerable<(Device Device, DeviceInfo Info)> Describe(Context context)
     {
