@@ -33,7 +33,9 @@ public sealed class ExpressionKernelCompileTests : IDisposable
 
     public static TheoryData<string> Expressions() => new(
         "logsumexp(log(w) + normal_lpdf(x, m, s), log1p(-w) + normal_lpdf(x, m + 1, s))",
-        "student_t_lpdf(x, w + 1, m, s) + erf(m*x) - abs(x - m) + atan(m) + sin(x*s) + pow(s, m) + min(x, m) + log_sigmoid(m*x) + expm1(-s) + sqrt(s) + tan(m) + erfc(x)");
+        "student_t_lpdf(x, w + 1, m, s) + erf(m*x) - abs(x - m) + atan(m) + sin(x*s) + pow(s, m) + min(x, m) + log_sigmoid(m*x) + expm1(-s) + sqrt(s) + tan(m) + erfc(x)",
+        // The supports' tests: whole numbers ((double)(long)x in the generated code), −∞ constants, nested selects.
+        "poisson_lpmf(x, s) + binomial_lpmf(x, 9, w) + bernoulli_lpmf(x, w) + exponential_lpdf(x, s) + beta_lpdf(w, s, s + m*m)");
 
     // Slow as KernelCompileTests' per-model compiles (ILGPU's code generators take seconds); CI runs it.
     [Theory]
