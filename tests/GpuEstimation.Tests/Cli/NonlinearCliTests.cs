@@ -13,6 +13,10 @@ public sealed class NonlinearCliTests : IDisposable
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
+    // Exponential decay on twelve rows (curve_fit's reference in ExponentialDecayMatchesCurveFit).
+    private static readonly double[] DecayX = [0.0, 0.75, 1.5, 2.25, 3.0, 3.75, 4.5, 5.25, 6.0, 6.75, 7.5, 8.25];
+    private static readonly double[] DecayY = [5.204, 3.449, 2.786, 1.976, 1.461, 1.094, 0.624, 0.589, 0.367, 0.668, 0.272, 0.149];
+
     private string Write(NistNonlinear problem) =>
         WriteCsv(_directory, problem.Name + ".csv", ("y", problem.Y), ("x", problem.Predictors[0]));
 
@@ -78,8 +82,7 @@ public sealed class NonlinearCliTests : IDisposable
     [Fact]
     public void ExponentialDecayMatchesCurveFit()
     {
-        double[] x = [0.0, 0.75, 1.5, 2.25, 3.0, 3.75, 4.5, 5.25, 6.0, 6.75, 7.5, 8.25];
-        double[] y = [5.204, 3.449, 2.786, 1.976, 1.461, 1.094, 0.624, 0.589, 0.367, 0.668, 0.272, 0.149];
+        double[] x = DecayX, y = DecayY;
         var data = WriteCsv(_directory, "decay.csv", ("x", x), ("y", y));
         var json = Path.Combine(_directory, "decay.json");
         var (code, _, error) = Run("fit", "--model", "nonlinear", "--data", data, "--y", "y", "--mean", "a*exp(-b*x)",
@@ -109,8 +112,7 @@ public sealed class NonlinearCliTests : IDisposable
     [Fact]
     public void EvalAndHeldMeanParametersWork()
     {
-        double[] x = [0.0, 0.75, 1.5, 2.25, 3.0, 3.75, 4.5, 5.25, 6.0, 6.75, 7.5, 8.25];
-        double[] y = [5.204, 3.449, 2.786, 1.976, 1.461, 1.094, 0.624, 0.589, 0.367, 0.668, 0.272, 0.149];
+        double[] x = DecayX, y = DecayY;
         var data = WriteCsv(_directory, "decay-eval.csv", ("x", x), ("y", y));
         var json = Path.Combine(_directory, "decay-eval.json");
         var (code, _, error) = Run("eval", "--model", "nonlinear", "--data", data, "--y", "y", "--mean", "a*exp(-b*x)",
