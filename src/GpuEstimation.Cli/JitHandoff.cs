@@ -66,13 +66,13 @@ internal static class JitHandoff
         return gpuDriverPresent() ? "--device auto on a machine with a GPU driver" : null;
     }
 
-    // An option's name and value: "--device cuda" or "--device=cuda".
+    // An option's name and value: "--device cuda", "--device=cuda" or "--device:cuda" (System.CommandLine takes all three).
     private static (string Name, string? Value) Split(IReadOnlyList<string> args, int i)
     {
         var arg = args[i];
-        int equals = arg.IndexOf('=', StringComparison.Ordinal);
-        if (arg.StartsWith("--", StringComparison.Ordinal) && equals > 0)
-            return (arg[..equals], arg[(equals + 1)..]);
+        int delimiter = arg.IndexOfAny(['=', ':']);
+        if (arg.StartsWith("--", StringComparison.Ordinal) && delimiter > 0)
+            return (arg[..delimiter], arg[(delimiter + 1)..]);
         return (arg, i + 1 < args.Count ? args[i + 1] : null);
     }
 

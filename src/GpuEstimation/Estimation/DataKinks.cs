@@ -29,8 +29,15 @@ internal static class DataKinks
         var map = objective.Map;
         var from = start.ToArray();
         double startValue = objective.Evaluate(from, new double[from.Length]);
-        var point = startValue >= search.Value ? from : search.Point;
+        var point = (startValue >= search.Value ? from : search.Point).ToArray();
         var scales = objective.Scales();
+        // The start is the kink itself where the model starts there (Laplace's median): a search end a probe's step
+        // from it takes its exact value (4e-19 would otherwise stand for 0).
+        for (int i = 0; i < point.Length; i++)
+        {
+            if (Math.Abs(point[i] - from[i]) <= ProbeStep * scales[i])
+                point[i] = from[i];
+        }
         var kinks = Kinked(objective, point, scales);
         int evaluations = search.Evaluations + 2 + 2 * point.Length;
         if (kinks.Length == 0)
@@ -62,7 +69,7 @@ internal static class DataKinks
             ? $"a maximum at a kink of the log-likelihood in {names} (it falls on both sides)"
             : $"a maximum at a kink of the log-likelihood in {names} (it falls on both sides), the others stationary ({rest.Reason})";
         return new OptimizationResult(settled, rest.Value, true, reason, search.Iterations + rest.Iterations, evaluations,
-            rest.GradientNorm, rest.Edm, transform);
+            rest.GradientNorm, rest.Edm, transform) { Kinked = kinks };
     }
 
     /// <summary>

@@ -50,10 +50,17 @@ public sealed class EstimationSession : IDisposable
         var end = EndPoint(objective, search, options.Map, edges);
         if (!end.Converged && Model.MeansAtBound(end.Estimates) is { } bound)
             throw new InputException(bound);
+        // Data the MLE runs off on, left to a MAP search because a prior might bound it (CreateObjective): the search
+        // found no mode, so the prior did not.
+        if (options.Map && !end.Converged && Refusal(objective, priors: []) is { } unbounded)
+            throw new InputException($"{unbounded}; the prior given does not bound the posterior either", nameof(options));
         var atKink = objective.AtKink(search.Point);
-        var information = Infer(objective, search, end.Converged, edges, atKink, options.Map);
+        // At a kink of the likelihood itself (Laplace's location, DataKinks) a MAP fit's curvature does not exist either:
+        // those coordinates are held as a prior's kink is (the MLE's standard errors come from the Fisher information).
+        var atDataKink = options.Map ? search.Kinked.Select(i => objective.Map.Free[i]).ToArray() : [];
+        var information = Infer(objective, search, end.Converged, edges, [.. atKink, .. atDataKink], options.Map);
         var profiles = ProfileIntervals.Find(objective, search, information, options, end.Converged, edges);
-        return Report(options, objective.Map, search, end, information, profiles, clock, restart, atKink);
+        return Report(options, objective.Map, search, end, information, profiles, clock, restart, atKink, atDataKink);
     }
 
     /// <summary>
@@ -128,11 +135,22 @@ public sealed class EstimationSession : IDisposable
         }
         // A likelihood with kinks of its own is the one whose standard errors come from the Fisher information.
         var objective = new Objective(_engine, map.Holding(holding), values, priors, Model.Scales, dataKinks: Model.FisherInformation(Model.Start) is not null);
-        var heldValues = holding.ToDictionary(k => map.Parameters[k].Name, k => values[k]);
-        var withPriors = Enumerable.Range(0, map.Count).Where(k => priors[k] is not null).Select(k => map.Parameters[k].Name);
-        if (ModelCatalog.Refusal(Model, objective.Map.Free.Select(k => map.Parameters[k].Name), heldValues, withPriors) is { } refusal)
+        var withPriors = Enumerable.Range(0, map.Count).Where(k => priors[k] is not null and not FlatPrior).Select(k => map.Parameters[k].Name);
+        if (Refusal(objective, withPriors) is { } refusal)
             throw new InputException(refusal, nameof(options));
         return objective;
+    }
+
+    /// <summary>
+    /// Why the data determine no finite MLE with <paramref name="objective"/>'s free and held parameters, or null; null
+    /// too where one that runs off has a proper prior in <paramref name="priors"/> (MAP), which might bound it.
+    /// </summary>
+    private string? Refusal(Objective objective, IEnumerable<string> priors)
+    {
+        var map = objective.Map;
+        var natural = objective.Natural(objective.Start());
+        var held = Enumerable.Range(0, map.Count).Where(map.IsHeld).ToDictionary(k => map.Parameters[k].Name, k => natural[k]);
+        return ModelCatalog.Refusal(Model, map.Free.Select(k => map.Parameters[k].Name), held, priors);
     }
 
     /// <summary>
@@ -161,7 +179,8 @@ public sealed class EstimationSession : IDisposable
             int evaluations = search.Evaluations + otherSearch.Evaluations;
             if (otherSearch.Converged && (!search.Converged || otherSearch.Value > search.Value + 1e-9 * Math.Max(1, Math.Abs(search.Value))))
             {
-                restart = $"a search from other starting values ({Describe(objective.Map, other)}) found a higher maximum than one from the usual start (log-likelihood {search.Value:G12})";
+                string objectiveName = options.Map ? "log-posterior" : "log-likelihood";
+                restart = $"a search from other starting values ({Describe(objective.Map, other)}) found a higher maximum than the one from the starting values ({objectiveName} {search.Value:G12})";
                 (search, limits) = (otherSearch with { Evaluations = evaluations, Iterations = search.Iterations + otherSearch.Iterations }, otherLimits);
             }
             else
@@ -247,10 +266,11 @@ public sealed class EstimationSession : IDisposable
             foreach (int k in edges)
                 atEdge[k] = DomainEdges.Value(objective.Map, k, objective.Map.ToOptimizer(k, natural[k])) ?? natural[k];
             double edgeValue = _engine.Evaluate(atEdge, new double[natural.Length]);
-            // Where the density is not defined at the edge and the edge is no model of its own (a negative binomial's
-            // p = 1 with r finite, carried there by r → ∞; not a GLM's alpha = 0, the Poisson GLM), the interior values
-            // stand: they are what the fit is, and what eval accepts back.
-            if (double.IsFinite(edgeValue) || edges.Any(k => Model.ModelAtEdge(objective.Map.Parameters[k].Name) is not null))
+            // A parameter carried towards its edge by another's limit at infinity (a negative binomial's p → 1 as r → ∞),
+            // where the density is not defined (p = 1 with r finite), stays at its interior value: that is what the fit
+            // is, and what eval takes back. Any other edge is reported at the edge.
+            bool carried = edges.Any(k => DomainEdges.Value(objective.Map, k, objective.Map.ToOptimizer(k, natural[k])) is null);
+            if (double.IsFinite(edgeValue) || !carried)
                 natural = atEdge;
             logLikelihood = double.IsFinite(edgeValue) && edgeValue >= logLikelihood ? edgeValue : logLikelihood;
         }
@@ -326,7 +346,7 @@ public sealed class EstimationSession : IDisposable
 
     /// <summary>Stage 5: estimates, standard errors, intervals and diagnostics on the natural scale.</summary>
     private FitResult Report(FitOptions options, ParameterMap map, OptimizationResult search, Maximum end, Information information,
-        ProfileIntervals profiles, Stopwatch clock, string? restart, IReadOnlyList<int> atKink)
+        ProfileIntervals profiles, Stopwatch clock, string? restart, IReadOnlyList<int> atKink, IReadOnlyList<int> atDataKink)
     {
         var natural = end.Estimates;
         var notes = new List<string>();
@@ -340,6 +360,8 @@ public sealed class EstimationSession : IDisposable
             notes.Add("standard errors from the Fisher (expected) information: the log-likelihood has a kink at the estimate, where the observed information does not exist");
         if (options.Map)
             notes.Add("MAP: standard errors are posterior standard deviations from the Laplace approximation at the mode; priors are on each parameter's reported (natural) scale");
+        if (atDataKink.Count > 0)
+            notes.Add($"at a kink of the log-likelihood: {string.Join(", ", atDataKink.Select(k => map.Parameters[k].Name))} (the MAP sits on a data point, where the log-posterior has no curvature, so no Laplace-approximation standard deviation; the others' come from the curvature with it held)");
         if (atKink.Count > 0)
             notes.Add($"at the prior's kink: {string.Join(", ", atKink.Select(k => map.Parameters[k].Name))} (the MAP is exactly the Laplace prior's location, where the log-posterior has no curvature, so no Laplace-approximation standard deviation; the others' come from the curvature over the parameters not at a kink)");
         notes.AddRange(profiles.Notes);

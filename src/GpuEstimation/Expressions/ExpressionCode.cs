@@ -195,7 +195,7 @@ internal static class ExpressionCode
             Op.Sqrt => $"Math.Sqrt({a[0]})",
             Op.Abs => $"Math.Abs({a[0]})",
             Op.Sign => $"({a[0]} > 0 ? 1.0 : {a[0]} < 0 ? -1.0 : 0.0)",
-            Op.IsWhole => $"(Math.Abs({a[0]}) <= 9007199254740992d && {a[0]} == (double)(long){a[0]} ? 1.0 : 0.0)",
+            Op.IsWhole => $"(Math.Abs({a[0]}) >= 9007199254740992d ? ({a[0]} - {a[0]} == 0.0 ? 1.0 : 0.0) : {a[0]} == (double)(long){a[0]} ? 1.0 : 0.0)",
             Op.Sin => $"DeviceMath.Sin({a[0]})",
             Op.Cos => $"DeviceMath.Cos({a[0]})",
             Op.Tan => $"DeviceMath.Tan({a[0]})",

@@ -53,7 +53,8 @@ internal static class ExpressionFunctions
         ["bernoulli_lpmf"] = new(["y", "theta"], (t, a) => Count(t, a[0], AtLeast(t, a[0], t.Const(1), Bernoulli(t, a[0], a[1])))),
     };
 
-    // Outside a density's support its log is −∞, as scipy's logpdf and Stan's lpdf give, not the formula's finite value
+    // Outside a density's support its log is −∞, as scipy's logpdf and Stan's lpdf give (gamma and Weibull at x = 0 are
+    // −∞ here, as the catalogue's x > 0, where scipy gives a finite value for a shape of 1), not the formula's finite value
     // (exponential_lpdf(−1, 2) = log 2 + 2) or NaN (log of a negative x).
     private static readonly double Outside = double.NegativeInfinity;
 
@@ -121,8 +122,10 @@ internal static class ExpressionFunctions
     private static Node Beta(NodeTable t, Node x, Node a, Node b) =>
         t.Sub(t.Add(t.Mul(t.Sub(a, t.Const(1)), t.Function(Op.Log, x)), t.Mul(t.Sub(b, t.Const(1)), t.Function(Op.Log1p, t.Neg(x)))), LogBeta(t, a, b));
 
+    // n = 0 apart (−λ): 0 · log λ would be NaN at λ = 0, the edge where all-zero data put the MLE.
     private static Node Poisson(NodeTable t, Node n, Node lambda) =>
-        t.Sub(t.Sub(t.Mul(n, t.Function(Op.Log, lambda)), lambda), t.Function(Op.LogGamma, t.Add(n, t.Const(1))));
+        t.IfLessOrEqual(n, t.Const(0), t.Neg(lambda),
+            t.Sub(t.Sub(t.Mul(n, t.Function(Op.Log, lambda)), lambda), t.Function(Op.LogGamma, t.Add(n, t.Const(1)))));
 
     // log Γ(n + φ) − log Γ(n + 1) − log Γ(φ) + φ (log φ − log(μ + φ)) + n (log μ − log(μ + φ)).
     private static Node NegativeBinomial2(NodeTable t, Node n, Node mu, Node phi)
@@ -148,6 +151,8 @@ internal static class ExpressionFunctions
         return t.Add(t.Add(choose, t.Mul(n, t.Function(Op.Log, theta))), t.Mul(t.Sub(trials, n), t.Function(Op.Log1p, t.Neg(theta))));
     }
 
+    // y is 0 or 1 (the support's guard): log θ or log(1 − θ), without 0 · log 0 = NaN at θ = 0 or 1, where all-equal
+    // data put the MLE.
     private static Node Bernoulli(NodeTable t, Node y, Node theta) =>
-        t.Add(t.Mul(y, t.Function(Op.Log, theta)), t.Mul(t.Sub(t.Const(1), y), t.Function(Op.Log1p, t.Neg(theta))));
+        t.IfLessOrEqual(t.Const(1), y, t.Function(Op.Log, theta), t.Function(Op.Log1p, t.Neg(theta)));
 }

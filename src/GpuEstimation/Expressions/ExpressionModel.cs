@@ -42,10 +42,13 @@ public static class ExpressionModel
         start ??= new Dictionary<string, double>();
         if (start.Keys.FirstOrDefault(name => !expression.ParameterNames.Contains(name)) is { } unknown)
             throw new InputException($"start value for '{unknown}', which is not a parameter (parameters: {string.Join(", ", expression.ParameterNames)})", unknown);
-        // A start outside its parameter's domain is named as such, not found later as a NaN log-density.
+        // A start outside its parameter's domain is named as such, not found later as a NaN log-density. Its closed edge
+        // (p = 1, a rate of 0) is let through: where a fit reports a maximum, eval takes it back.
         foreach (var p in expression.Parameters)
         {
-            if (start.TryGetValue(p.Name, out var v) && !Estimation.ParameterMap.Contains(p.Domain, v))
+            bool edge = p.Domain == ParameterDomain.Positive ? start.GetValueOrDefault(p.Name, 1) == 0
+                : p.Domain == ParameterDomain.UnitInterval && start.GetValueOrDefault(p.Name, 0.5) is 0 or 1;
+            if (start.TryGetValue(p.Name, out var v) && !edge && !Estimation.ParameterMap.Contains(p.Domain, v))
                 throw new InputException($"value {p.Name} = {v.ToString("R", CultureInfo.InvariantCulture)}: {p.Name} must {Estimation.ParameterMap.Describe(p.Domain)}", p.Name);
         }
         var guessed = expression.Parameters.Where(p => !start.ContainsKey(p.Name)).ToList();

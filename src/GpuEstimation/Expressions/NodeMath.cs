@@ -23,7 +23,7 @@ internal static class NodeMath
         Op.Sqrt => Math.Sqrt(x[0]),
         Op.Abs => Math.Abs(x[0]),
         Op.Sign => x[0] > 0 ? 1.0 : x[0] < 0 ? -1.0 : 0.0,
-        Op.IsWhole => Math.Abs(x[0]) <= 9007199254740992.0 && x[0] == (long)x[0] ? 1.0 : 0.0,
+        Op.IsWhole => Math.Abs(x[0]) >= 9007199254740992.0 ? (double.IsFinite(x[0]) ? 1.0 : 0.0) : x[0] == (long)x[0] ? 1.0 : 0.0,
         Op.Sin => DeviceMath.Sin(x[0]),
         Op.Cos => DeviceMath.Cos(x[0]),
         Op.Tan => DeviceMath.Tan(x[0]),

@@ -35,6 +35,6 @@ internal enum Op
     LogSumExp,
     /// <summary>args[0] ≤ args[1] ? args[2] : args[3] (the derivatives of min and max, the supports of the log-densities).</summary>
     IfLessOrEqual,
-    /// <summary>1 where the argument is a whole number (within ±2⁵³), else 0: the support of the log-mass functions.</summary>
+    /// <summary>1 where the argument is a whole number (every finite double beyond ±2⁵³ is), else 0: the support of the log-mass functions.</summary>
     IsWhole,
 }

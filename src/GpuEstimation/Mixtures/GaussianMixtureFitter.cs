@@ -96,7 +96,7 @@ public sealed class GaussianMixtureFitter : IDisposable
                 {
                     Starts = 1, Seed = unchecked(options.Seed + s), SubsampleRows = 0, StandardErrors = false, Tolerance = 1e-9,
                     // The step limit is the user's for EM on all the rows; finding a start on the subsample has its own.
-                    MaxIterations = GaussianMixtureOptions.DefaultMaxIterations,
+                    MaxIterations = Math.Max(options.MaxIterations, GaussianMixtureOptions.DefaultMaxIterations),
                 }), options.Covariance);
             var (state, log, iterations, converged) = Run(pass, codes, start, options);
             starts[s] = log;

@@ -24,7 +24,7 @@ public sealed record GaussianMixtureOptions
     /// <summary>The default of <see cref="MaxIterations"/>.</summary>
     public const int DefaultMaxIterations = 10_000;
 
-    /// <summary>The most EM steps (passes over all the data) per start; a subsample's steps (<see cref="SubsampleRows"/>) are not counted.</summary>
+    /// <summary>The most EM steps (passes over all the data) per start; a subsample's steps (<see cref="SubsampleRows"/>) are not counted (it may take this many or the default, whichever is more).</summary>
     public int MaxIterations { get; init; } = DefaultMaxIterations;
 
     /// <summary>Added to the diagonal of every covariance estimate (sklearn's <c>reg_covar</c>), so none is singular.</summary>

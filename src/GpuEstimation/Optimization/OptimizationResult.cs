@@ -29,6 +29,9 @@ public sealed record OptimizationResult(
     /// <summary>Where the search found the objective rising along a ray without a maximum: the ray's direction (unit length).</summary>
     public double[]? Ray { get; init; }
 
+    /// <summary>Coordinates held at a kink of the objective itself (Laplace's location on a data point), where it has no curvature.</summary>
+    public int[] Kinked { get; init; } = [];
+
     /// <summary>A nonlinear regression's least-squares statistics at <c>Point</c>, where Levenberg–Marquardt found it and converged.</summary>
     public Estimation.NonlinearStatistics? LeastSquares { get; init; }
 }

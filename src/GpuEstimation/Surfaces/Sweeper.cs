@@ -58,7 +58,8 @@ public static class Sweeper
             throw new InputException($"the grid has {string.Join(" x ", options.Axes.Select(a => a.Count))} points, more than one sweep can hold ({int.MaxValue:N0})", nameof(options.Axes));
         // The surface is held in memory: a log-likelihood per point (and a log-posterior for MAP, every parameter for a
         // profile). A grid that cannot be held is refused before any work, not left to run out of memory.
-        long bytes = points * 8 * (1 + (options.Fit.Map ? 1 : 0) + (options.Profile ? parameters.Count : 0)) + TileBytes(parameters.Count);
+        // A profile sweep keeps each point's parameter vector as an array of its own (24 bytes of header besides).
+        long bytes = points * (8 * (1 + (options.Fit.Map ? 1 : 0)) + (options.Profile ? 24 + 8 * parameters.Count : 0)) + TileBytes(parameters.Count);
         long available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
         if (bytes > available / 2)
             throw new InputException($"the grid has {points:N0} points ({string.Join(" x ", options.Axes.Select(a => a.Count))}): its surface needs about {bytes / 1e9:G3} GB, more than half of the memory available here ({available / 1e9:G3} GB); use fewer points", nameof(options.Axes));

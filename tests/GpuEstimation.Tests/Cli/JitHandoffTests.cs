@@ -34,6 +34,8 @@ public class JitHandoffTests
     [InlineData("fit --model nonlinear --data x.csv --y y --mean a*x --start a=1", "--mean")]
     [InlineData("fit --model normal --data x.csv --column x --device cuda", "--device cuda")]
     [InlineData("fit --model normal --data x.csv --column x --device=opencl", "--device opencl")]
+    [InlineData("fit --model normal --data x.csv --column x --device:cpu", "--device cpu")]
+    [InlineData("fit --data x.csv --logpdf:normal_lpdf(x,m,s) --param m,s:positive", "--logpdf")]
     [InlineData("eval --model normal --data x.csv --column x --at mu=0,sigma=1 --device cpu", "--device cpu")]
     [InlineData("fit --model normal --data x.csv --column x --device cuda:all", "--device cuda:all")]
     [InlineData("devices", "the devices command")]

@@ -171,6 +171,22 @@ public class ConvergenceTests(DeviceFixture devices, ITestOutputHelper output)
         Assert.True(fit.Get("scale").StdError > 0);
     }
 
+    // MAP at a tied median: the location sits exactly on the data point (0, not 4e-19) and, the log-posterior having
+    // no curvature there, gets no standard deviation, with a note; the scale's comes from the curvature with the
+    // location held. A first version differenced across the kink and reported 0.0077 for the location (a review).
+    [Fact]
+    public void MapAtATiedMedianHoldsTheLocationAtTheKink()
+    {
+        var fit = Fit("laplace", [0.0, 0.0, 1.0], new FitOptions { Map = true, Priors = new Dictionary<string, GpuEstimation.Priors.Prior> { ["scale"] = new GpuEstimation.Priors.GammaPrior(2, 1) } });
+
+        output.WriteLine($"{fit.Reason}; {string.Join(" | ", fit.Diagnostics.Notes)}");
+        Assert.True(fit.Converged, fit.Reason);
+        Assert.Equal(0.0, fit["location"]);
+        Assert.Null(fit.Get("location").StdError);
+        Assert.True(fit.Get("scale").StdError > 0);
+        Assert.Contains(fit.Diagnostics.Notes, n => n.StartsWith("at a kink of the log-likelihood: location", StringComparison.Ordinal));
+    }
+
     // The location's profile interval at a tied median: the profile is −n log(2 s(μ)) − n with s(μ) the mean |x − μ|,
     // piecewise, so its ends solve s(μ) = s(m)·e^{χ²/2n} on either side of the median (here x = 0, 0, 1: μ = −0.29898…
     // and 0.89694…). Each profile fit holds the scale and finds the location at the kink.
