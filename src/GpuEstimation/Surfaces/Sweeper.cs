@@ -69,6 +69,17 @@ public static class Sweeper
     /// <summary>The most grid points one launch evaluates: each is materialized as a parameter vector for it.</summary>
     private const int MaxTile = 1 << 22;
 
+    /// <summary>
+    /// A tile size of at least <see cref="PointGroup"/> points, a multiple of it, at most <see cref="MaxTile"/>. The
+    /// tiles follow the measured speed, so their sizes differ from run to run; a backend that evaluates points in groups
+    /// (the native backend, four at a time, with a sum of its own for a group's leftovers) then still groups each point
+    /// with the same others, and a sweep gives the same bits every time.
+    /// </summary>
+    internal static int Aligned(long tile) => (int)Math.Clamp((tile + PointGroup - 1) / PointGroup * PointGroup, PointGroup, MaxTile);
+
+    /// <summary>The points a backend evaluates together (the native backend's four), which tiles keep together.</summary>
+    private const int PointGroup = 4;
+
     /// <summary>The memory a tile of <see cref="MaxTile"/> parameter vectors of <paramref name="parameters"/> takes (arrays of doubles).</summary>
     private static long TileBytes(int parameters) => MaxTile * (long)(24 + 8 * parameters);
 
@@ -139,7 +150,7 @@ public static class Sweeper
         int total = points.Count;
         var logLikelihood = new double[total];
         long rows = Math.Max(1, session.Model.Rows);
-        int tile = (int)Math.Clamp(100_000_000L / rows, 1, Math.Min(total, MaxTile));
+        int tile = Aligned(100_000_000L / rows);
         for (int first = 0; first < total;)
         {
             int count = Math.Min(tile, total - first);
@@ -148,7 +159,7 @@ public static class Sweeper
             double seconds = Math.Max(Stopwatch.GetElapsedTime(begin).TotalSeconds, 1e-6);
             first += count;
             progress?.Report((double)first / total);
-            tile = (int)Math.Min(MaxTile, Math.Clamp(0.25 * count / seconds, 1.0, 64.0 * count));
+            tile = Aligned((long)Math.Min(MaxTile, Math.Clamp(0.25 * count / seconds, 1.0, 64.0 * count)));
         }
         if (!options.Fit.Map)
             return (logLikelihood, null);
