@@ -26,7 +26,11 @@ for rid in "${rids[@]}"; do
   if [ "${AOT:-0}" = 1 ]; then
     # The two publishes share obj/: each starts from a clean one for the RID (stale images of the other break it).
     rm -rf src/*/obj/Release/net10.0/"$rid" kernels/*/obj/Release/net10.0/"$rid"
-    dotnet publish src/GpuEstimation.Cli -c Release -r "$rid" -p:PublishAot=true -o "$stage/aot-$rid" -v quiet -nologo \
+    # x64: compiled for x86-64-v3 (AVX2, FMA), as the JIT uses them on such a machine, so that the vector row blocks run
+    # and the sums come out in the JIT build's order, bit for bit (the default baseline has no 256-bit vectors).
+    isa=""
+    case "$rid" in *-x64) isa="-p:IlcInstructionSet=x86-64-v3" ;; esac
+    dotnet publish src/GpuEstimation.Cli -c Release -r "$rid" -p:PublishAot=true $isa -o "$stage/aot-$rid" -v quiet -nologo \
       > "$stage/aot-$rid.log" 2>&1 || { tail -20 "$stage/aot-$rid.log" >&2; exit 1; }
     rm -rf src/*/obj/Release/net10.0/"$rid" kernels/*/obj/Release/net10.0/"$rid"
     mv "$stage/$name/gpuest" "$stage/$name/gpuest-jit"
