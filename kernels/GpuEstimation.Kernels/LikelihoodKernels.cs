@@ -363,7 +363,7 @@ public static class LikelihoodKernels
     /// takes points Gx … Gx + G − 1 (G = <see cref="SweepPointsGroupSize"/> on a GPU) over data chunk y (rows [y·chunkRows, (y + 1)·chunkRows) of
     /// this block), and writes <c>partials[point · chunks + chunkOffset + y]</c> as <see cref="SweepKernel"/> does, for
     /// <see cref="SumChunksKernel"/>. Each thread sums its point's log-densities over the chunk's rows in order, four
-    /// rows a step into four sums (independent chains for the arithmetic units), added (s₀ + s₁) + (s₂ + s₃) at the end:
+    /// rows a step into four sums, as the native backend sums a chunk (<see cref="RowSums.FourChains"/>):
     /// every thread of a warp reads the same row, one load for all, from a chunk that stays in cache while the groups
     /// of its points are in flight, and no group sum is needed. The shape of the probe that reached 2.5 T
     /// point-evaluations/s on an H200 (docs/design.md, "Sweeps"), where the four-points-per-group kernel reached
@@ -380,18 +380,7 @@ public static class LikelihoodKernels
         var arguments = points[point];
         long begin = Grid.IdxY * chunkRows;
         long end = begin + chunkRows < rows ? begin + chunkRows : rows;
-        TVec s0 = default, s1 = default, s2 = default, s3 = default;
-        long row = begin;
-        for (; row + 3 < end; row += 4)
-        {
-            TModel.Accumulate(model, arguments, data, row, ref s0);
-            TModel.Accumulate(model, arguments, data, row + 1, ref s1);
-            TModel.Accumulate(model, arguments, data, row + 2, ref s2);
-            TModel.Accumulate(model, arguments, data, row + 3, ref s3);
-        }
-        for (; row < end; row++)
-            TModel.Accumulate(model, arguments, data, row, ref s0);
-        partials[point * chunks + chunkOffset + Grid.IdxY] = (s0.Get(0) + s1.Get(0)) + (s2.Get(0) + s3.Get(0));
+        partials[point * chunks + chunkOffset + Grid.IdxY] = RowSums.FourChains(model, arguments, data, begin, end).Get(0);
     }
 
     /// <summary>A sweep group's four points (from <c>first</c>) and its data chunk's rows [begin, end).</summary>

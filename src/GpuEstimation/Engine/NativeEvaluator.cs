@@ -280,24 +280,6 @@ internal sealed unsafe class NativeEvaluator<TModel, TVec> : Evaluator<TModel, T
     // Fully optimized from the first call: a fit may be over before tiered compilation would promote it.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static TSums SumChunk<TSums>(TModel model, TSums arguments, HostRows data, long begin, long end)
-        where TSums : unmanaged, ITermVector<TSums>
-    {
-        var s0 = default(TSums);
-        var s1 = default(TSums);
-        var s2 = default(TSums);
-        var s3 = default(TSums);
-        long row = begin;
-        for (; row + 3 < end; row += 4)
-        {
-            TModel.Accumulate(model, arguments, data, row, ref s0);
-            TModel.Accumulate(model, arguments, data, row + 1, ref s1);
-            TModel.Accumulate(model, arguments, data, row + 2, ref s2);
-            TModel.Accumulate(model, arguments, data, row + 3, ref s3);
-        }
-        for (; row < end; row++)
-            TModel.Accumulate(model, arguments, data, row, ref s0);
-        for (int k = 0; k < TSums.Capacity; k++)
-            s0.Set(k, (s0.Get(k) + s1.Get(k)) + (s2.Get(k) + s3.Get(k)));
-        return s0;
-    }
+        where TSums : unmanaged, ITermVector<TSums> =>
+        RowSums.FourChains(model, arguments, data, begin, end);
 }
