@@ -77,7 +77,7 @@ internal static class ParameterChecks
     /// </summary>
     public static double[] Point(IModelSpec model, IReadOnlyDictionary<string, double> at)
     {
-        Values(model, "--at", at.Where(kv => !AtEdge(Info(model, "--at", kv.Key), kv.Value) || model.EdgeHint(kv.Key, kv.Value) is not null).ToDictionary());
+        Values(model, "--at", at.Where(kv => !ParameterMap.IsClosedEdge(Info(model, "--at", kv.Key).Domain, kv.Value) || model.EdgeHint(kv.Key, kv.Value) is not null).ToDictionary());
         var missing = model.Parameters.Where(p => !at.ContainsKey(p.Name)).Select(p => p.Name).ToList();
         if (missing.Count > 0)
             throw new InputException($"--at: missing value for {string.Join(", ", missing)}");
@@ -102,10 +102,6 @@ internal static class ParameterChecks
     private static ParameterInfo Info(IModelSpec model, string option, string name) =>
         model.Parameters.FirstOrDefault(p => p.Name == name)
         ?? throw new InputException($"{option} {name}: model '{model.Name}' has no parameter '{name}' (parameters: {string.Join(", ", model.Parameters.Select(p => p.Name))})");
-
-    // Whether value is the closed end of a bounded domain: 0 for a positive parameter, 0 or 1 for a probability.
-    private static bool AtEdge(ParameterInfo info, double value) =>
-        info.Domain == ParameterDomain.Positive ? value == 0 : info.Domain == ParameterDomain.UnitInterval && value is 0 or 1;
 
     // What the domain requires, where value is outside it (the library's one domain test; NaN is outside every one).
     private static string? DomainError(ParameterInfo info, double value) =>

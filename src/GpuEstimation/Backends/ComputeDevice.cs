@@ -162,12 +162,10 @@ public sealed class ComputeDevice : IDisposable
     private static ComputeDevice OpenDevice(Backend requested, int nativeThreads, long? rows)
     {
         // Compiled ahead of time (native AOT), no code can be generated at run time, which ILGPU needs: auto is the
-        // native backend, and an accelerator is refused (the CLI hands such commands to its JIT build first).
+        // native backend, and an accelerator is refused by CreateContext (the CLI hands such commands to its JIT build first).
         bool aot = !System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeSupported;
         if (requested == Backend.Native || (requested == Backend.Auto && (rows < AutoNativeRows || aot)))
             return new ComputeDevice(nativeThreads);
-        if (aot)
-            throw new InputException($"device {requested.ToString().ToLowerInvariant()}: this build is compiled ahead of time (native AOT) and runs the native backend only; ILGPU's devices need the JIT (dotnet, or gpuest-jit)", nameof(requested));
 
         var context = CreateContext();
         try

@@ -168,14 +168,18 @@ public sealed class EstimationSession : IDisposable
         // A model with an exact Hessian: Newton's method, unless it fails for a reason other than separation.
         if (NewtonSearch.Applies(objective, Model, options.Optimizer) && NewtonSearch.Run(objective, Model, options.Optimizer) is { } newton)
             return (newton, null, DomainEdges.Find(objective, newton, []));
-        var (found, restart) = RestartingSearch.Run(objective, Model.Start, options.Optimizer);
-        var (search, limits) = DomainEdges.Settle(objective, found, Model.Start, Model.LimitAtInfinity, options.Optimizer);
+        // The search (restarted from dataStart where it finds no maximum), with a run towards a limit settled.
+        (OptimizationResult Search, string? Restart, int[] Limits) From(Objective from, IReadOnlyList<double> dataStart)
+        {
+            var (found, restart) = RestartingSearch.Run(from, dataStart, options.Optimizer);
+            var (settled, limits) = DomainEdges.Settle(from, found, dataStart, Model.LimitAtInfinity, options.Optimizer);
+            return (settled, restart, limits);
+        }
+        var (search, restart, limits) = From(objective, Model.Start);
         // A likelihood with several maxima: a search from each of the model's other starts, the highest maximum kept.
         foreach (var other in Model.OtherStarts)
         {
-            var from = objective.StartingAt(other);
-            var (otherFound, _) = RestartingSearch.Run(from, other, options.Optimizer);
-            var (otherSearch, otherLimits) = DomainEdges.Settle(from, otherFound, other, Model.LimitAtInfinity, options.Optimizer);
+            var (otherSearch, _, otherLimits) = From(objective.StartingAt(other), other);
             int evaluations = search.Evaluations + otherSearch.Evaluations;
             if (otherSearch.Converged && (!search.Converged || otherSearch.Value > search.Value + 1e-9 * Math.Max(1, Math.Abs(search.Value))))
             {
@@ -263,13 +267,17 @@ public sealed class EstimationSession : IDisposable
         if (edges.Count > 0)
         {
             var atEdge = natural.ToArray();
+            bool carried = false;
             foreach (int k in edges)
-                atEdge[k] = DomainEdges.Value(objective.Map, k, objective.Map.ToOptimizer(k, natural[k])) ?? natural[k];
+            {
+                var edge = DomainEdges.Value(objective.Map, k, objective.Map.ToOptimizer(k, natural[k]));
+                atEdge[k] = edge ?? natural[k];
+                carried |= edge is null;
+            }
             double edgeValue = _engine.Evaluate(atEdge, new double[natural.Length]);
             // A parameter carried towards its edge by another's limit at infinity (a negative binomial's p → 1 as r → ∞),
             // where the density is not defined (p = 1 with r finite), stays at its interior value: that is what the fit
             // is, and what eval takes back. Any other edge is reported at the edge.
-            bool carried = edges.Any(k => DomainEdges.Value(objective.Map, k, objective.Map.ToOptimizer(k, natural[k])) is null);
             if (double.IsFinite(edgeValue) || !carried)
                 natural = atEdge;
             logLikelihood = double.IsFinite(edgeValue) && edgeValue >= logLikelihood ? edgeValue : logLikelihood;
@@ -438,12 +446,8 @@ public sealed class EstimationSession : IDisposable
         ArgumentNullException.ThrowIfNull(parameters);
         if (parameters.Count != Parameters.Count)
             throw new InputException($"expected {Parameters.Count} parameter values ({string.Join(", ", Parameters.Names)}), got {parameters.Count}", nameof(parameters));
-        bool AtEdge(int k) => edges && Parameters.Parameters[k].Domain switch
-        {
-            ParameterDomain.Positive => parameters[k] == 0,
-            ParameterDomain.UnitInterval => parameters[k] is 0 or 1,
-            _ => false,
-        };
-        return Enumerable.Range(0, parameters.Count).Select(k => AtEdge(k) ? parameters[k] : Parameters.Require(k, parameters[k], "value of")).ToArray();
+        return Enumerable.Range(0, parameters.Count)
+            .Select(k => edges && ParameterMap.IsClosedEdge(Parameters.Parameters[k].Domain, parameters[k]) ? parameters[k] : Parameters.Require(k, parameters[k], "value of"))
+            .ToArray();
     }
 }

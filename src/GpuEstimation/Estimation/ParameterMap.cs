@@ -90,6 +90,18 @@ public sealed class ParameterMap
         return value;
     }
 
+    /// <summary>
+    /// Whether <paramref name="value"/> is the closed end of a bounded <paramref name="domain"/> (0 for a positive
+    /// parameter, 0 or 1 for a probability): outside the domain, but where a fit can report a maximum at the edge, which
+    /// an evaluation takes back.
+    /// </summary>
+    public static bool IsClosedEdge(ParameterDomain domain, double value) => domain switch
+    {
+        ParameterDomain.Positive => value == 0,
+        ParameterDomain.UnitInterval => value is 0 or 1,
+        _ => false,
+    };
+
     /// <summary>Whether <paramref name="value"/> lies in <paramref name="domain"/>.</summary>
     public static bool Contains(ParameterDomain domain, double value) => domain switch
     {

@@ -46,9 +46,7 @@ public static class ExpressionModel
         // (p = 1, a rate of 0) is let through: where a fit reports a maximum, eval takes it back.
         foreach (var p in expression.Parameters)
         {
-            bool edge = p.Domain == ParameterDomain.Positive ? start.GetValueOrDefault(p.Name, 1) == 0
-                : p.Domain == ParameterDomain.UnitInterval && start.GetValueOrDefault(p.Name, 0.5) is 0 or 1;
-            if (start.TryGetValue(p.Name, out var v) && !edge && !Estimation.ParameterMap.Contains(p.Domain, v))
+            if (start.TryGetValue(p.Name, out var v) && !Estimation.ParameterMap.IsClosedEdge(p.Domain, v) && !Estimation.ParameterMap.Contains(p.Domain, v))
                 throw new InputException($"value {p.Name} = {v.ToString("R", CultureInfo.InvariantCulture)}: {p.Name} must {Estimation.ParameterMap.Describe(p.Domain)}", p.Name);
         }
         var guessed = expression.Parameters.Where(p => !start.ContainsKey(p.Name)).ToList();
