@@ -31,17 +31,16 @@ internal static class NewtonSearch
         if (search.Ray is not { } ray)
             return null;
         double largest = ray.Max(Math.Abs);
-        var names = Enumerable.Range(0, ray.Length)
-            .Where(i => Math.Abs(ray[i]) >= 0.1 * largest)
-            .Select(i => objective.Map.Free[i])
+        // The coefficients running off to ±∞, each named with the way it runs ("g[c] → −∞"): they have no finite maximum.
+        // A bounded parameter on the ray alone (a GLM's alpha → 0 on under-dispersed counts, the Poisson limit) is an
+        // edge or a limit, which the generic search reports as such; beside a coefficient that runs (alpha along with
+        // an intercept → −∞ on counts that are all 0, where every alpha gives the same supremum) it is not named.
+        var running = Enumerable.Range(0, ray.Length)
+            .Where(i => Math.Abs(ray[i]) >= 0.1 * largest && objective.Map.Parameters[objective.Map.Free[i]].Domain == Kernels.ParameterDomain.Real)
+            .Select(i => $"{objective.Map.Parameters[objective.Map.Free[i]].Name} → {(ray[i] > 0 ? "+∞" : "−∞")}")
             .ToArray();
-        // A bounded parameter on the ray (a GLM's alpha → 0 on under-dispersed counts, the Poisson limit) is an edge or
-        // a limit, which the generic search reports as such; coefficients running off to ±∞ have no finite maximum.
-        if (names.Any(k => objective.Map.Parameters[k].Domain != Kernels.ParameterDomain.Real))
+        if (running.Length == 0)
             return null;
-        // Each named with the way it runs: "g[c] → −∞".
-        var running = Enumerable.Range(0, ray.Length).Where(i => Math.Abs(ray[i]) >= 0.1 * largest)
-            .Select(i => $"{objective.Map.Parameters[objective.Map.Free[i]].Name} → {(ray[i] > 0 ? "+∞" : "−∞")}");
-        return search with { Reason = model.NoFiniteMaximum([.. running]) };
+        return search with { Reason = model.NoFiniteMaximum(running) };
     }
 }

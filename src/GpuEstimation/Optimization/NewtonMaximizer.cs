@@ -122,6 +122,8 @@ public static class NewtonMaximizer
             (g, gNew) = (gNew, g);
             (h, hNew) = (hNew, h);
             f = fNew;
+            if (raySteps >= RaySteps && !StillRising(value, x, f, step, gNew, ref evaluations))
+                raySteps = 0;
             if (raySteps >= RaySteps)
             {
                 return new OptimizationResult(x, f, false, "the objective keeps rising along a ray: no finite maximum", iteration + 1, evaluations, double.NaN, double.NaN, identity)
@@ -132,6 +134,40 @@ public static class NewtonMaximizer
             }
         }
         return new OptimizationResult(x, f, false, "maximum iterations reached", settings.MaxIterations, evaluations, double.NaN, double.NaN, identity) { Method = Name };
+    }
+
+    /// <summary>
+    /// Whether the objective still rises far along <paramref name="step"/> from <paramref name="x"/>, at 16, 256 and 4096
+    /// steps' length: no lower than <paramref name="f"/> there, and its slope along the step not negative beyond
+    /// rounding (10⁻⁸ of the slope's terms, and the rounding level of the objective there per step: the last coefficients of a
+    /// quasi-complete separation settle by steps of 10⁻⁵, which 16 steps on give slopes of −3e-8). Locally a ray and the approach to a finite maximum from far off look alike:
+    /// Poisson from an intercept of 5 (means 150 times the data's) takes full steps of −1 along which the curvature and
+    /// the gain fall by e each, as separation's do. Only the data far along tells them apart: where the maximum is finite
+    /// the objective turns down past it (from an intercept of 20, the value 4,000 steps on is still above the start's,
+    /// but its slope is −Σy), while one that is concave along the ray and rises to a supremum at infinity never does.
+    /// What is not a number there cannot tell, and leaves the ray. <paramref name="scratch"/> receives the gradients;
+    /// each probe counts in <paramref name="evaluations"/>.
+    /// </summary>
+    private static bool StillRising(ValueAndGradient value, double[] x, double f, double[] step, double[] scratch, ref int evaluations)
+    {
+        var far = new double[x.Length];
+        double noise = RoundingLevel * Math.Max(1, Math.Abs(f));
+        foreach (double distance in (ReadOnlySpan<double>)[16, 256, 4096])
+        {
+            for (int i = 0; i < x.Length; i++)
+                far[i] = x[i] + distance * step[i];
+            evaluations++;
+            double there = value(far, scratch);
+            double slope = 0, terms = 0;
+            for (int i = 0; i < x.Length; i++)
+            {
+                slope += scratch[i] * step[i];
+                terms += Math.Abs(scratch[i] * step[i]);
+            }
+            if (there < f - noise || double.IsNegativeInfinity(there) || (slope < -1e-8 * terms && slope < -RoundingLevel * Math.Max(1, Math.Abs(there))))
+                return false;
+        }
+        return true;
     }
 
     private static bool BelowRounding(double[] x, double[] step)
