@@ -55,9 +55,10 @@ public sealed class EstimationSession : IDisposable
         if (options.Map && !end.Converged && Refusal(objective, priors: []) is { } unbounded)
             throw new InputException($"{unbounded}; the prior given does not bound the posterior either", nameof(options));
         var atKink = objective.AtKink(search.Point);
-        // At a kink of the likelihood itself (Laplace's location, DataKinks) a MAP fit's curvature does not exist either:
-        // those coordinates are held as a prior's kink is (the MLE's standard errors come from the Fisher information).
-        var atDataKink = options.Map ? search.Kinked.Select(i => objective.Map.Free[i]).ToArray() : [];
+        // At a kink of the likelihood itself (Laplace's location, an expression's abs of a parameter: DataKinks) a MAP
+        // fit's curvature does not exist either: those coordinates are held as a prior's kink is. So are an MLE's
+        // where the model knows no Fisher information (Laplace's standard errors come from it).
+        var atDataKink = options.Map || Model.FisherInformation(Model.Start) is null ? search.Kinked.Select(i => objective.Map.Free[i]).ToArray() : [];
         var information = Infer(objective, search, end.Converged, edges, [.. atKink, .. atDataKink], options.Map);
         var profiles = ProfileIntervals.Find(objective, search, information, options, end.Converged, edges);
         return Report(options, objective.Map, search, end, information, profiles, clock, restart, atKink, atDataKink);
@@ -134,7 +135,7 @@ public sealed class EstimationSession : IDisposable
                 priors[k] = CheckPrior(info, prior, options.Fixed.ContainsKey(info.Name));
         }
         // A likelihood with kinks of its own is the one whose standard errors come from the Fisher information.
-        var objective = new Objective(_engine, map.Holding(holding), values, priors, Model.Scales, dataKinks: Model.FisherInformation(Model.Start) is not null);
+        var objective = new Objective(_engine, map.Holding(holding), values, priors, Model.Scales, dataKinks: Model.FisherInformation(Model.Start) is not null || Model.HasParameterKinks);
         var withPriors = Enumerable.Range(0, map.Count).Where(k => priors[k] is not null and not FlatPrior).Select(k => map.Parameters[k].Name);
         if (Refusal(objective, withPriors) is { } refusal)
             throw new InputException(refusal, nameof(options));
@@ -317,7 +318,7 @@ public sealed class EstimationSession : IDisposable
         edges = [.. edges.Union(atKink)];
         objective = objective.Sided(search.Point);
         if (edges.Count == 0)
-            return ObservedInformation.AtOptimum(objective.Evaluate, search.Point, search.Transform);
+            return ObservedInformation.AtOptimum(objective.Evaluate, search.Point, search.Transform, Model.HasParameterKinks);
         var natural = objective.Natural(search.Point);
         var inner = objective;
         foreach (int k in edges)
@@ -325,7 +326,7 @@ public sealed class EstimationSession : IDisposable
         var keep = Enumerable.Range(0, objective.Map.Free.Count).Where(i => !edges.Contains(objective.Map.Free[i])).ToArray();
         var point = keep.Select(i => search.Point[i]).ToArray();
         var transform = Matrix<double>.Build.Dense(keep.Length, keep.Length, (r, c) => search.Transform[keep[r], keep[c]]);
-        var reduced = ObservedInformation.AtOptimum(inner.Evaluate, point, transform);
+        var reduced = ObservedInformation.AtOptimum(inner.Evaluate, point, transform, Model.HasParameterKinks);
         if (reduced.Covariance is not { } c)
             return reduced;
         // Back to every free coordinate; an edge parameter's rows are unknown (NaN), not zero.
@@ -362,6 +363,8 @@ public sealed class EstimationSession : IDisposable
             notes.Add(restart);
         if (!end.Converged)
             notes.Add("no standard errors: the fit did not converge");
+        else if (information.Status == HessianStatus.NotSmooth)
+            notes.Add("no standard errors: the log-likelihood has kinks (an abs, min, max or sign of a parameter) within the differencing steps of the optimum, where the observed information does not exist; profile intervals still apply");
         else if (information.Status != HessianStatus.NegativeDefinite && map.Free.Any(k => !end.Edges.Contains(k)))
             notes.Add($"no standard errors: the Hessian at the optimum is {Describe(information.Status)}");
         if (information.Expected)
@@ -369,7 +372,9 @@ public sealed class EstimationSession : IDisposable
         if (options.Map)
             notes.Add("MAP: standard errors are posterior standard deviations from the Laplace approximation at the mode; priors are on each parameter's reported (natural) scale");
         if (atDataKink.Count > 0)
-            notes.Add($"at a kink of the log-likelihood: {string.Join(", ", atDataKink.Select(k => map.Parameters[k].Name))} (the MAP sits on a data point, where the log-posterior has no curvature, so no Laplace-approximation standard deviation; the others' come from the curvature with it held)");
+            notes.Add(options.Map
+                ? $"at a kink of the log-likelihood: {string.Join(", ", atDataKink.Select(k => map.Parameters[k].Name))} (the MAP sits where the log-posterior has no curvature, so no Laplace-approximation standard deviation; the others' come from the curvature with it held)"
+                : $"at a kink of the log-likelihood: {string.Join(", ", atDataKink.Select(k => map.Parameters[k].Name))} (the MLE sits where the log-likelihood has no curvature, so no standard error; the others' come from the curvature with it held; profile intervals still apply)");
         if (atKink.Count > 0)
             notes.Add($"at the prior's kink: {string.Join(", ", atKink.Select(k => map.Parameters[k].Name))} (the MAP is exactly the Laplace prior's location, where the log-posterior has no curvature, so no Laplace-approximation standard deviation; the others' come from the curvature over the parameters not at a kink)");
         notes.AddRange(profiles.Notes);
@@ -436,6 +441,7 @@ public sealed class EstimationSession : IDisposable
         HessianStatus.NegativeDefinite => "negative definite",
         HessianStatus.NotNegativeDefinite => "not negative definite",
         HessianStatus.Singular => "singular",
+        HessianStatus.NotSmooth => "not smooth",
         _ => "not computed",
     };
 

@@ -56,6 +56,8 @@ public static class ExpressionModel
         var specType = typeof(ModelSpec<>).MakeGenericType(expression.Type);
         var spec = (IModelSpec)Activator.CreateInstance(specType, expression.Text, Activator.CreateInstance(expression.Type), columns,
             expression.Parameters, values, null, null, null, null, null)!;
+        if (expression.HasParameterKinks)
+            specType.GetProperty(nameof(IModelSpec.HasParameterKinks))!.SetValue(spec, true);
         CheckStart(spec, expression, data, columns, values, guessed);
         return spec;
     }

@@ -10,14 +10,19 @@ namespace GpuEstimation.Expressions;
 /// </summary>
 public sealed class LogDensityExpression : CompiledExpression
 {
-    private LogDensityExpression(string text, IReadOnlyList<ParameterInfo> parameters, IReadOnlyList<string> columns, string source, Type type, double ms)
+    private LogDensityExpression(string text, IReadOnlyList<ParameterInfo> parameters, IReadOnlyList<string> columns, string source, Type type, double ms,
+        bool parameterKinks)
         : base(text, columns, parameters.Select(p => p.Name).ToArray(), source, type, ms)
     {
         Parameters = parameters;
+        HasParameterKinks = parameterKinks;
     }
 
     /// <summary>The parameters with their domains, in the model's order.</summary>
     public IReadOnlyList<ParameterInfo> Parameters { get; }
+
+    /// <summary>Whether the log-density takes abs, min, max or sign of something that depends on a parameter: kinks (or steps) that move with the parameters.</summary>
+    public bool HasParameterKinks { get; }
 
     /// <summary>
     /// Parses <paramref name="text"/> over <paramref name="parameters"/> and the data columns named
@@ -45,6 +50,16 @@ public sealed class LogDensityExpression : CompiledExpression
         var typeName = TypeName("LogDensity", text, names, used);
         var source = ExpressionCode.LogDensity(typeName, text, roots, names.Count, used.Count);
         var type = ExpressionCompiler.Compile(typeName, source);
-        return new LogDensityExpression(text, parameters, used, source, type, Elapsed(start));
+        return new LogDensityExpression(text, parameters, used, source, type, Elapsed(start), Kinked(roots[0], []));
+    }
+
+    // Whether some abs, min, max or sign below node has an argument that depends on a parameter (each node once).
+    private static bool Kinked(Node node, HashSet<int> seen)
+    {
+        if (!node.ParameterDependent || !seen.Add(node.Id))
+            return false;
+        if (node.Op is Op.Abs or Op.Min or Op.Max or Op.Sign)
+            return true;
+        return node.Args.Any(a => Kinked(a, seen));
     }
 }

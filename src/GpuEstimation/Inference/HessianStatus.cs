@@ -9,6 +9,11 @@ public enum HessianStatus
     NotNegativeDefinite,
     /// <summary>Negative semi-definite to rounding (a direction along which the objective is flat): not identified.</summary>
     Singular,
+    /// <summary>
+    /// Not smooth: a kink of the log-likelihood (an abs, min or max of a parameter) lies within the differencing steps of
+    /// the optimum, where the observed information does not exist.
+    /// </summary>
+    NotSmooth,
     /// <summary>Not computed (no free parameters, or a non-finite value).</summary>
     Unavailable,
 }

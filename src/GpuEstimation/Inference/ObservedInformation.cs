@@ -20,14 +20,25 @@ public static class ObservedInformation
     /// <summary>|D(h) − D(2h)| in w coordinates (curvature ≈ 1) above which steps h/2 and h/4 are added.</summary>
     private const double AddLevels = 1e-6;
 
+    /// <summary>
+    /// For a model with kinks that move with the parameters: the largest difference between the two best estimates of
+    /// Richardson's tableau (in w, where the curvature is about 1) that still counts as smooth. Smooth expressions gave
+    /// 1e-13; Laplace's location written as abs(x - m) over 101 points, 0.4 (the differences count the data points within
+    /// each step, and gave a standard error a third of the Fisher information's, with no word of it).
+    /// </summary>
+    private const double KinkSpread = 1e-3;
+
     /// <summary>Eigenvalue ratio below which −H_w counts as singular.</summary>
     private const double SingularRatio = 1e-10;
 
     /// <summary>
     /// The observed information of <paramref name="objective"/> at <paramref name="optimum"/>, differenced in the
-    /// coordinates w of <paramref name="transform"/> (x = optimum + T w); the covariance on the objective's scale.
+    /// coordinates w of <paramref name="transform"/> (x = optimum + T w); the covariance on the objective's scale. With
+    /// <paramref name="kinks"/> (a model whose kinks move with the parameters) every step of the tableau is taken and
+    /// the information is <see cref="HessianStatus.NotSmooth"/>, with no covariance, where its two best estimates
+    /// disagree: a kink lies within the steps.
     /// </summary>
-    public static Information AtOptimum(ValueAndGradient objective, double[] optimum, Matrix<double> transform)
+    public static Information AtOptimum(ValueAndGradient objective, double[] optimum, Matrix<double> transform, bool kinks = false)
     {
         int n = optimum.Length;
         if (n == 0)
@@ -40,15 +51,21 @@ public static class ObservedInformation
         // A −H_w nearly singular but positive definite is rescaled the same way: a correlation the preconditioner missed
         // (an intercept beside a feature of mean 10⁶) is then taken out; a truly singular one (a duplicated feature,
         // Filip's design) stays singular, and where later coordinates give no covariance the first "singular" stands
-        // (their rounding can tip an eigenvalue of 0 below it).
+        // (their rounding can tip an eigenvalue of 0 below it). So it does where the last coordinates are still far from
+        // −H_w ≈ I: the curvature found then depends on the step, as along a direction where the log-likelihood falls
+        // only as the fourth power (two Cauchy points, whose maxima form a circle: an eigenvalue of 5e-16 of the largest,
+        // rescaled by 10⁷, gave a "standard error" of 1077 from the quartic term).
         int evaluations = 0;
         Information? singular = null;
         for (int attempt = 0; ; attempt++)
         {
-            var (information, inW) = Difference(objective, optimum, transform);
+            var (information, inW) = Difference(objective, optimum, transform, kinks);
+            if (information.Status == HessianStatus.NotSmooth)
+                return information with { Evaluations = evaluations + information.Evaluations };
             evaluations += information.Evaluations;
-            if (attempt == 2 || (inW is not null && information.Covariance is not null && inW.Evd(Symmetricity.Symmetric).EigenValues.All(v => v.Real is >= 0.25 and <= 4)))
-                return (information.Covariance is null && singular is not null ? singular : information) with { Evaluations = evaluations };
+            bool settled = inW is not null && information.Covariance is not null && inW.Evd(Symmetricity.Symmetric).EigenValues.All(v => v.Real is >= 0.25 and <= 4);
+            if (settled || attempt == 2)
+                return (!settled && singular is not null ? singular : information) with { Evaluations = evaluations };
             if (information.Status == HessianStatus.Singular)
                 singular ??= information;
             // Steps of many standard errors can also leave the support or cross a ridge, and then there is no −H_w to
@@ -75,7 +92,7 @@ public static class ObservedInformation
     /// The information differenced in the coordinates of <paramref name="transform"/>, and −H_w itself where it is
     /// positive definite (also where it is nearly singular: then the information says singular and has no covariance).
     /// </summary>
-    private static (Information Information, Matrix<double>? InW) Difference(ValueAndGradient objective, double[] optimum, Matrix<double> transform)
+    private static (Information Information, Matrix<double>? InW) Difference(ValueAndGradient objective, double[] optimum, Matrix<double> transform, bool kinks)
     {
         int n = optimum.Length;
 
@@ -110,7 +127,7 @@ public static class ObservedInformation
             var differences = new List<double[]>();
             for (int level = 0; level < MaxLevels; level++)
             {
-                if (level == 2 && Enumerable.Range(0, n).All(i => Math.Abs(differences[0][i] - differences[1][i]) <= AddLevels))
+                if (level == 2 && !kinks && Enumerable.Range(0, n).All(i => Math.Abs(differences[0][i] - differences[1][i]) <= AddLevels))
                     break;
                 // Steps h and 2h first; where they disagree, h/2 and h/4 in front of them (the tableau runs from the
                 // smallest step up, each twice the one before).
@@ -138,6 +155,12 @@ public static class ObservedInformation
             }
             for (int i = 0; i < n; i++)
                 hessian[i, k] = differences[0][i];
+            if (kinks)
+            {
+                double spread = Enumerable.Range(0, n).Max(i => Math.Abs(differences[0][i] - differences[1][i]));
+                if (!(spread <= KinkSpread))
+                    return (new Information(HessianStatus.NotSmooth, null, double.NaN, evaluations), null);
+            }
         }
         var g0 = GradientW(w);
         if (!hessian.Enumerate().All(double.IsFinite) || !g0.All(double.IsFinite))

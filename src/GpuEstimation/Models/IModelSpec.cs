@@ -41,6 +41,14 @@ public interface IModelSpec
     double[]? FisherInformation(IReadOnlyList<double> parameters);
 
     /// <summary>
+    /// Whether the log-density has kinks that move with the parameters (an expression's abs, min, max or sign of a
+    /// parameter, such as <c>abs(x - m)</c>), where no Fisher information is known: the observed information is then
+    /// checked for smoothness at the optimum (<see cref="Inference.ObservedInformation"/>), and none is reported where a
+    /// kink lies within its steps.
+    /// </summary>
+    bool HasParameterKinks => false;
+
+    /// <summary>
     /// Parameters that the small-sample corrections of robust covariances (HC1, cluster) do not count in k: a scale
     /// that statsmodels' equivalent model does not estimate as a parameter (the linear model's sigma, as for OLS).
     /// </summary>

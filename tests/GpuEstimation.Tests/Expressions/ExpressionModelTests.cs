@@ -146,4 +146,81 @@ public sealed class ExpressionModelTests(DeviceFixture devices)
             Assert.True(Math.Abs(fit[name] - expected) <= 1e-7 * Math.Max(1, Math.Abs(expected)), $"{name}: {fit[name]:R} vs EM {expected:R}");
         Assert.True(Numerics.Relative(fit.LogLikelihood, logLikelihood) <= 1e-12, $"{fit.LogLikelihood:R} vs EM {logLikelihood:R}");
     }
+
+    // Laplace's location written as abs(x - m): the differenced information counted the data points within each step
+    // and gave a standard error a third of the Fisher information's b/√n, as "negative definite", with no word of it.
+    // A kink of a parameter at the optimum or within the steps now gives m no standard error, and says why; the
+    // estimates stay the MLE (the median, and the mean absolute deviation from it) to 1e-7.
+    [Theory]
+    [InlineData(101)]
+    [InlineData(100)]
+    public void KinksWithinTheStepsGiveNoStandardErrors(int n)
+    {
+        var random = new Xoshiro256StarStar(31);
+        var x = Enumerable.Range(0, n).Select(_ => MathNet.Numerics.Distributions.Laplace.Sample(random, 1, 2)).ToArray();
+        var model = ExpressionModel.Create("-log(2*b) - abs(x - m)/b", [new("m"), new("b", ParameterDomain.Positive)], Dataset.FromColumns(("x", x)));
+        Assert.True(model.HasParameterKinks);
+        using var session = new EstimationSession(model, devices.Native);
+
+        var fit = session.Fit(new FitOptions());
+
+        // Every m between the middle two points is a maximum when n is even, with the same b.
+        var sorted = x.Order().ToArray();
+        double low = sorted[(n - 1) / 2], high = sorted[n / 2], spread = x.Average(v => Math.Abs(v - low));
+        Assert.True(fit.Converged, fit.Reason);
+        Assert.True(fit["m"] >= low - 1e-7 * spread && fit["m"] <= high + 1e-7 * spread, $"m {fit["m"]:R} vs medians [{low:R}, {high:R}]");
+        Assert.True(Numerics.Relative(fit["b"], spread) <= 1e-7, $"b {fit["b"]:R} vs {spread:R}");
+        // m on a data point (n odd) is a kink the search settles at: m held, b's standard error from the curvature with
+        // m held, b/√n (Fisher's), to 1e-6. With n even the search stops between the middle two, and the kinks within the
+        // steps leave both without one.
+        Assert.Null(fit.Get("m").StdError);
+        if (n % 2 == 1)
+            Assert.True(Numerics.Relative(fit.Get("b").StdError!.Value, fit["b"] / Math.Sqrt(x.Length)) <= 1e-6, $"se(b) {fit.Get("b").StdError:R}");
+        else
+            Assert.Equal("not smooth", fit.Diagnostics.Hessian);
+        Assert.Contains(fit.Diagnostics.Notes, note => note.Contains("kink"));
+    }
+
+    // A penalty −5|μ| a row, steeper at 0 than the data's pull on μ there (|Σx|/s² against 5n): the MLE is μ = 0 exactly, s = √(mean x²), at a kink no gradient test accepts (it was "not converged, gradient 221
+    // standard errors"). Settled at the kink: μ held there with no standard error, s's from the curvature with μ held,
+    // s/√(2n) to 1e-6.
+    [Fact]
+    public void MaximumAtAKinkOfAParameterIsSettledThere()
+    {
+        var random = new Xoshiro256StarStar(32);
+        var x = Enumerable.Range(0, 200).Select(_ => MathNet.Numerics.Distributions.Normal.Sample(random, 0.3, 3)).ToArray();
+        var model = ExpressionModel.Create("normal_lpdf(x, mu, s) - 5*abs(mu)", [new("mu"), new("s", ParameterDomain.Positive)], Dataset.FromColumns(("x", x)));
+        using var session = new EstimationSession(model, devices.Native);
+
+        var fit = session.Fit(new FitOptions());
+
+        double s = Math.Sqrt(x.Average(v => v * v));
+        Assert.True(Math.Abs(x.Sum()) / (s * s) < 5 * x.Length, "the penalty holds μ at 0");
+        Assert.True(fit.Converged, fit.Reason);
+        Assert.True(Math.Abs(fit["mu"]) <= 1e-12, $"mu {fit["mu"]:R}");
+        Assert.True(Numerics.Relative(fit["s"], s) <= 1e-9, $"s {fit["s"]:R} vs {s:R}");
+        Assert.Null(fit.Get("mu").StdError);
+        Assert.True(Numerics.Relative(fit.Get("s").StdError!.Value, s / Math.Sqrt(2 * x.Length)) <= 1e-6, $"se(s) {fit.Get("s").StdError:R}");
+        Assert.Contains(fit.Diagnostics.Notes, n => n.StartsWith("at a kink of the log-likelihood: mu", StringComparison.Ordinal));
+    }
+
+    // An abs of a parameter far from the optimum: the tableau agrees (1e-13), so the standard errors stand, those of the
+    // same expression without the abs term to 1e-6 (its slope, 1e-6 a row, moves μ by 1e-6·σ²).
+    [Fact]
+    public void KinksFarFromTheOptimumKeepTheStandardErrors()
+    {
+        var random = new Xoshiro256StarStar(33);
+        var x = Enumerable.Range(0, 500).Select(_ => MathNet.Numerics.Distributions.Normal.Sample(random, 2, 1.5)).ToArray();
+        var data = Dataset.FromColumns(("x", x));
+        ParameterInfo[] parameters = [new("mu"), new("s", ParameterDomain.Positive)];
+        using var kinked = new EstimationSession(ExpressionModel.Create("normal_lpdf(x, mu, s) - 1e-6*abs(mu - 100)", parameters, data), devices.Native);
+        using var smooth = new EstimationSession(ExpressionModel.Create("normal_lpdf(x, mu, s)", parameters, data), devices.Native);
+
+        var withKink = kinked.Fit(new FitOptions());
+        var without = smooth.Fit(new FitOptions());
+
+        Assert.Equal("negative definite", withKink.Diagnostics.Hessian);
+        foreach (var name in new[] { "mu", "s" })
+            Assert.True(Numerics.Relative(withKink.Get(name).StdError!.Value, without.Get(name).StdError!.Value) <= 1e-6, $"{name}: {withKink.Get(name).StdError:R} vs {without.Get(name).StdError:R}; {withKink[name]:R} vs {without[name]:R}");
+    }
 }

@@ -1,5 +1,6 @@
 using GpuEstimation.Data;
 using GpuEstimation.Estimation;
+using GpuEstimation.Kernels.Models;
 using GpuEstimation.Models;
 using GpuEstimation.Priors;
 using GpuEstimation.Tests.Engine;
@@ -118,6 +119,26 @@ public class StandardErrorTests(DeviceFixture devices, ITestOutputHelper output)
         Assert.All(fit.Parameters, p => Assert.Null(p.StdError));
         Assert.All(fit.Parameters, p => Assert.Null(p.Wald));
         Assert.Null(fit.Covariance);
+        Assert.Contains(fit.Diagnostics.Notes, n => n.Contains("no standard errors"));
+    }
+
+    // Two Cauchy points, 1 and 3: the log-likelihood is maximal on the whole half-circle (μ − 2)² + s² = 1, and at its
+    // top (2, 1) its curvature along μ is exactly 0 (it falls as (μ − 2)⁴). The differenced −H had an eigenvalue 5e-16 of
+    // its largest; rescaling by it took steps of 10⁶ in μ and turned the quartic term into a "standard error" of 1077.
+    [Fact]
+    public void TwoCauchyPointsHaveNoStandardErrors()
+    {
+        var spec = ModelCatalog.Distribution<CauchyModel>(Dataset.FromColumns(("x", [1.0, 3.0])), "x");
+        using var session = new EstimationSession(spec, devices.Native);
+
+        var fit = session.Fit(new FitOptions());
+
+        Assert.True(fit.Converged);
+        // On the circle of maxima, to 1e-7 (wherever the search stopped on it).
+        double onCircle = Math.Pow(fit["location"] - 2, 2) + Math.Pow(fit["scale"], 2);
+        Assert.True(Math.Abs(onCircle - 1) <= 1e-7, $"({fit["location"]:R}, {fit["scale"]:R})");
+        Assert.Equal("singular", fit.Diagnostics.Hessian);
+        Assert.All(fit.Parameters, p => Assert.Null(p.StdError));
         Assert.Contains(fit.Diagnostics.Notes, n => n.Contains("no standard errors"));
     }
 
