@@ -213,14 +213,29 @@ public static class DeviceMath
         z * (1.0 / 12 - z * (1.0 / 120 - z * (1.0 / 252 - z * (1.0 / 240 - z * (1.0 / 132 - z * (691.0 / 32760 - z / 12.0))))));
 
     /// <summary>
-    /// The trigamma function ψ′(x) = d²log Γ(x)/dx² for x &gt; 0 (NaN elsewhere): the recurrence ψ′(x) = ψ′(x + 1) + 1/x²
-    /// up to x ≥ 20, then the asymptotic series 1/x + 1/(2x²) + Σ B₂ₖ/x^{2k+1} through B₁₂ (its next term is below
-    /// 1e-18 relative there). The second derivatives of the negative binomial's and the gamma's log-density need it.
+    /// The trigamma function ψ′(x) = d²log Γ(x)/dx² (NaN at the poles 0, −1, −2, …): for x &gt; 0 the recurrence
+    /// ψ′(x) = ψ′(x + 1) + 1/x² up to x ≥ 20, then the asymptotic series 1/x + 1/(2x²) + Σ B₂ₖ/x^{2k+1} through B₁₂ (its
+    /// next term is below 1e-18 relative there); below 0 the reflection ψ′(x) = π²/sin²(πx) − ψ′(1 − x), as
+    /// <see cref="Digamma"/> reflects (an expression's digamma of a negative argument has it as its derivative). The
+    /// second derivatives of the negative binomial's and the gamma's log-density need it.
     /// </summary>
     public static double Trigamma(double x)
     {
-        if (!(x > 0))
+        if (IsNaN(x) || x == double.NegativeInfinity)
             return double.NaN;
+        if (x <= 0)
+        {
+            double sin = SinPi(x);
+            if (sin == 0)
+                return double.NaN;
+            // ψ′(1 − x) + ψ′(x) = π²/sin²(πx).
+            return KernelConstants.Pi * KernelConstants.Pi / (sin * sin) - TrigammaPositive(1.0 - x);
+        }
+        return TrigammaPositive(x);
+    }
+
+    private static double TrigammaPositive(double x)
+    {
         if (x == double.PositiveInfinity)
             return 0.0;
         double shift = 0;

@@ -101,12 +101,14 @@ internal sealed class ExpressionModelOptions
         var factors = groupColumn is null || wanted.Contains(groupColumn) ? [] : new[] { groupColumn };
         data = DataFile.Read(path, wanted, factors, missingValues);
         var read = data;
-        return Flagged(Flag, () => ExpressionModel.Create(expression, read, Start(parse)));
+        return Flagged(Flag, () => ExpressionModel.Create(expression, read, Start(parse, expression.ParameterNames)));
     }
 
     // The values the model starts from: --start, eval's and sweep's --at, and --fix (a held value is where that
-    // parameter stays), the later winning; null where the command has none of them.
-    private static IReadOnlyDictionary<string, double>? Start(ParseResult parse)
+    // parameter stays), the later winning; null where the command has none of them. With the model's
+    // <paramref name="parameters"/>, a name that is not one is refused under its own option ("--fix: 'z' ...", not a
+    // start value the user never gave).
+    private static IReadOnlyDictionary<string, double>? Start(ParseResult parse, IReadOnlyList<string>? parameters = null)
     {
         Dictionary<string, double>? start = null;
         foreach (var name in new[] { "--start", "--at", "--fix" })
@@ -115,6 +117,8 @@ internal sealed class ExpressionModelOptions
                 && parse.GetValue(option) is { } values)
             {
                 start ??= new Dictionary<string, double>(StringComparer.Ordinal);
+                if (parameters is not null && values.Keys.FirstOrDefault(key => !parameters.Contains(key)) is { } unknown)
+                    throw new InputException($"{name}: '{unknown}' is not a parameter of the model (parameters: {string.Join(", ", parameters)})", unknown);
                 foreach (var (key, value) in values)
                     start[key] = value;
             }

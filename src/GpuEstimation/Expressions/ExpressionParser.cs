@@ -114,7 +114,13 @@ internal sealed class ExpressionParser
         switch (token.Kind)
         {
             case Kind.Number:
-                return new NumberSyntax(double.Parse(token.Text, NumberStyles.Float, CultureInfo.InvariantCulture), token.Position);
+                {
+                    // 1e400 parses as +∞, which would surface later as a NaN "at the start".
+                    double value = double.Parse(token.Text, NumberStyles.Float, CultureInfo.InvariantCulture);
+                    return double.IsFinite(value)
+                        ? new NumberSyntax(value, token.Position)
+                        : throw Error(_text, token.Position, $"the number {token.Text} is beyond the range of a double (about 1.8e308)");
+                }
             // A call, with ( ) or, as NIST writes them (exp[-b2*x]), [ ].
             case Kind.Name when Peek is { Kind: Kind.Operator, Text: "(" or "[" }:
                 {

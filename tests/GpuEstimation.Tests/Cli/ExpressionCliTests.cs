@@ -118,6 +118,14 @@ public sealed class ExpressionCliTests : IDisposable
         AssertBadInput(["fit", "--logpdf", "log(x - mu) - x", "--param", "mu", "--data", _data, "--start", "mu=-3"],
             "line ", "(x = ", "not finite");
 
+    // A name that is not a parameter, under --fix or eval's --at, was "start value for 'z'", a start never given.
+    [Theory]
+    [InlineData("fit", "--fix", "z=2")]
+    [InlineData("fit", "--start", "z=2")]
+    [InlineData("eval", "--at", "mu=1,sigma=2,z=3")]
+    public void AnUnknownNameIsRefusedUnderItsOwnOption(string command, string flag, string values) =>
+        AssertBadInput([command, .. Normal, "--data", _data, flag, values], $"{flag}: 'z' is not a parameter of the model (parameters: mu, sigma)");
+
     [Theory]
     [InlineData("--column", "x", "--column applies to --model")]
     [InlineData("--model", "normal", "--model and --logpdf")]

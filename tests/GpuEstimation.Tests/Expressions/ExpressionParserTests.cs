@@ -54,6 +54,7 @@ public sealed class ExpressionParserTests(DeviceFixture devices)
     [InlineData("1e+", 1, "exponent needs digits")]
     [InlineData("x y", 2, "unexpected 'y'")]
     [InlineData("", 0, "empty")]
+    [InlineData("x * 1e400", 4, "beyond the range of a double")]
     public void SyntaxErrorsPointAtThePlace(string text, int position, string message)
     {
         var error = Assert.Throws<InputException>(() => LogDensityExpression.Compile(text, [new ParameterInfo("t")], ["x", "y"]));
