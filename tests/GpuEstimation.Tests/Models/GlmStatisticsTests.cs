@@ -89,6 +89,30 @@ public class GlmStatisticsTests(DeviceFixture devices, ITestOutputHelper output)
         Assert.Null(GlmStatistics.Of(spec, session.Fit(new FitOptions()), devices.Native));
     }
 
+    // The negative binomial with the identity link: the null model at the fit's α has μ = ȳ (its score is Σ (y − μ)/V(μ)
+    // with V(μ) > 0), so the null deviance is 2 Σ [y log(y/ȳ) − (y + 1/α) log(1 + α(y − ȳ)/(1 + αȳ))]. It was not printed
+    // (JSON null): Newton from the null model's start took its first steps for a ray and ended without a maximum.
+    [Fact]
+    public void NegativeBinomialIdentityLinkHasItsNullDeviance()
+    {
+        var random = new Random(5);
+        int n = 2000;
+        var x = Enumerable.Range(0, n).Select(_ => random.NextDouble()).ToArray();
+        var z = Enumerable.Range(0, n).Select(_ => random.NextDouble()).ToArray();
+        var y = x.Select((v, i) => (double)MathNet.Numerics.Distributions.NegativeBinomial.Sample(random, 2.0, 1 / (1 + 0.5 * (1 + 2 * v + z[i])))).ToArray();
+        var data = GpuEstimation.Data.Dataset.FromColumns(("y", y), ("x", x), ("z", z));
+        var spec = ModelCatalog.Create("glm", data, new ModelColumns(Y: "y", X: ["x", "z"]) { Family = "negbinomial", Link = "identity" });
+        using var session = new EstimationSession(spec, devices.Native);
+        var fit = session.Fit(new FitOptions());
+        Assert.True(fit.Converged, fit.Reason);
+
+        var statistics = GlmStatistics.Of(spec, fit, devices.Native)!;
+
+        double alpha = fit["alpha"], mean = y.Average();
+        double expected = 2 * y.Sum(v => (v > 0 ? v * Math.Log(v / mean) : 0) - (v + 1 / alpha) * Math.Log(1 + alpha * (v - mean) / (1 + alpha * mean)));
+        Assert.True(Numerics.Relative(statistics.NullDeviance, expected) <= 1e-9, $"null deviance {statistics.NullDeviance:R} vs {expected:R}");
+    }
+
     // A held coefficient is an offset in the null model too (R's glm with offset(), statsmodels' offset): a Poisson fit
     // with x1 held at 0.3 has the null deviance and constant-only log-likelihood of the fit on x2 with offset 0.3·x1.
     // The null model left the held term out: with x1 held at 2 (the trial's case) its null deviance came out below the
