@@ -54,14 +54,53 @@ public sealed class EstimationSession : IDisposable
         // found no mode, so the prior did not.
         if (options.Map && !end.Converged && Refusal(objective, priors: []) is { } unbounded)
             throw new InputException($"{unbounded}; the prior given does not bound the posterior either", nameof(options));
-        var atKink = objective.AtKink(search.Point);
-        // At a kink of the likelihood itself (Laplace's location, an expression's abs of a parameter: DataKinks) a MAP
-        // fit's curvature does not exist either: those coordinates are held as a prior's kink is. So are an MLE's
-        // where the model knows no Fisher information (Laplace's standard errors come from it).
-        var atDataKink = options.Map || Model.FisherInformation(Model.Start) is null ? search.Kinked.Select(i => objective.Map.Free[i]).ToArray() : [];
-        var information = Infer(objective, search, end.Converged, edges, [.. atKink, .. atDataKink], options.Map);
+        var (atKink, atDataKink, information) = Infer(objective, search, end, edges, options.Map);
+        // A stationary point whose curvature is not a maximum's (a mixture started with its components equal stops at
+        // their saddle): one search from a point perturbed from it, kept where it finds a higher maximum.
+        if (end.Converged && information.Status is not HessianStatus.NegativeDefinite && Escape(objective, options, search) is { } escaped)
+        {
+            string objectiveName = options.Map ? "log-posterior" : "log-likelihood";
+            restart = $"the search stopped at a stationary point that is not a maximum ({objectiveName} {search.Value:G12}, Hessian {Describe(information.Status)}); a search from a point perturbed from it found this higher maximum";
+            (search, edges) = escaped;
+            end = EndPoint(objective, search, options.Map, edges);
+            (atKink, atDataKink, information) = Infer(objective, search, end, edges, options.Map);
+        }
         var profiles = ProfileIntervals.Find(objective, search, information, options, end.Converged, edges);
         return Report(options, objective.Map, search, end, information, profiles, clock, restart, atKink, atDataKink);
+    }
+
+    /// <summary>
+    /// Stage 3 and what it holds: the coordinates at a Laplace prior's kink and, at a kink of the likelihood itself
+    /// (Laplace's location, an expression's abs of a parameter: DataKinks), those of a MAP fit, whose curvature does not
+    /// exist either, or of an MLE whose model knows no Fisher information (Laplace's standard errors come from it).
+    /// </summary>
+    private (IReadOnlyList<int> AtKink, int[] AtDataKink, Information Information) Infer(Objective objective, OptimizationResult search, Maximum end,
+        int[] edges, bool map)
+    {
+        var atKink = objective.AtKink(search.Point);
+        var atDataKink = map || Model.FisherInformation(Model.Start) is null ? search.Kinked.Select(i => objective.Map.Free[i]).ToArray() : [];
+        return (atKink, atDataKink, Infer(objective, search, end.Converged, edges, [.. atKink, .. atDataKink], map));
+    }
+
+    /// <summary>
+    /// A search from <paramref name="search"/>'s point moved by up to one typical scale in each free coordinate (a fixed
+    /// pseudo-random direction, so that a symmetry of the point, such as two equal mixture components, is broken),
+    /// where it converges to a higher maximum (by more than 1e-9 of the value); null otherwise. Least squares and
+    /// Newton's searches, and searches that held coordinates at kinks or edges, are left as they are.
+    /// </summary>
+    private (OptimizationResult Search, int[] Edges)? Escape(Objective objective, FitOptions options, OptimizationResult search)
+    {
+        if (search.Method is LevenbergMarquardt.Name or NewtonMaximizer.Name || search.Kinked.Length > 0 || objective.Map.Free.Count == 0)
+            return null;
+        var random = new Random(20261129);
+        var scales = objective.Scales();
+        var point = search.Point.Select((u, i) => u + scales[i] * (2 * random.NextDouble() - 1)).ToArray();
+        var natural = objective.Natural(point);
+        if (!natural.All(double.IsFinite))
+            return null;
+        var (found, _, edges) = Search(objective.StartingAt(natural), options, otherStarts: false);
+        bool higher = found.Converged && found.Value > search.Value + 1e-9 * Math.Max(1, Math.Abs(search.Value));
+        return higher ? (found with { Evaluations = search.Evaluations + found.Evaluations, Iterations = search.Iterations + found.Iterations }, edges) : null;
     }
 
     /// <summary>
@@ -156,9 +195,10 @@ public sealed class EstimationSession : IDisposable
 
     /// <summary>
     /// Stage 2: the maximization (restarted from the data-driven start where it finds no maximum), a run towards a
-    /// limit model settled on the profile, and the parameters whose maximum is at an edge or a limit.
+    /// limit model settled on the profile, and the parameters whose maximum is at an edge or a limit; with
+    /// <paramref name="otherStarts"/>, also from the model's other starts.
     /// </summary>
-    private (OptimizationResult Search, string? Restart, int[] Edges) Search(Objective objective, FitOptions options)
+    private (OptimizationResult Search, string? Restart, int[] Edges) Search(Objective objective, FitOptions options, bool otherStarts = true)
     {
         // A nonlinear regression: Levenberg–Marquardt on the normal equations, whether or not it converges.
         if (LeastSquaresSearch.Applies(objective, Model, options.Optimizer))
@@ -178,7 +218,7 @@ public sealed class EstimationSession : IDisposable
         }
         var (search, restart, limits) = From(objective, Model.Start);
         // A likelihood with several maxima: a search from each of the model's other starts, the highest maximum kept.
-        foreach (var other in Model.OtherStarts)
+        foreach (var other in otherStarts ? Model.OtherStarts : [])
         {
             var (otherSearch, _, otherLimits) = From(objective.StartingAt(other), other);
             int evaluations = search.Evaluations + otherSearch.Evaluations;

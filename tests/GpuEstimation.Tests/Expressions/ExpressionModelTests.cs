@@ -147,6 +147,36 @@ public sealed class ExpressionModelTests(DeviceFixture devices)
         Assert.True(Numerics.Relative(fit.LogLikelihood, logLikelihood) <= 1e-12, $"{fit.LogLikelihood:R} vs EM {logLikelihood:R}");
     }
 
+    // Started with its two components equal, the mixture's search stopped where they stay equal: a stationary point
+    // (the pooled normal, by symmetry) that is not a maximum, reported "converged". One search from a point perturbed
+    // from it finds the mixture's maximum: the log-likelihood of the search from distinct components to 1e-9, the means
+    // the same pair (labels may swap) to 1e-6, and a note saying what happened.
+    [Fact]
+    public void ASaddleOfEqualComponentsIsLeftForTheMaximum()
+    {
+        var random = new Xoshiro256StarStar(7);
+        var x = Enumerable.Range(0, 4000).Select(_ => random.NextDouble() < 0.3
+            ? MathNet.Numerics.Distributions.Normal.Sample(random, -2, 1)
+            : MathNet.Numerics.Distributions.Normal.Sample(random, 2.5, 0.8)).ToArray();
+        ParameterInfo[] parameters = [new("w", ParameterDomain.UnitInterval), new("m1"), new("s1", ParameterDomain.Positive), new("m2"), new("s2", ParameterDomain.Positive)];
+        const string text = "logsumexp(log(w) + normal_lpdf(x, m1, s1), log1p(-w) + normal_lpdf(x, m2, s2))";
+        FitResult Fit(double m1, double m2)
+        {
+            var start = new Dictionary<string, double> { ["w"] = 0.5, ["m1"] = m1, ["s1"] = 1, ["m2"] = m2, ["s2"] = 1 };
+            using var session = new EstimationSession(ExpressionModel.Create(text, parameters, Dataset.FromColumns(("x", x)), start), devices.Native);
+            return session.Fit(new FitOptions());
+        }
+
+        var distinct = Fit(-1, 1);
+        var equal = Fit(0, 0);
+
+        Assert.True(equal.Converged, equal.Reason);
+        Assert.True(Numerics.Relative(equal.LogLikelihood, distinct.LogLikelihood) <= 1e-9, $"{equal.LogLikelihood:R} vs {distinct.LogLikelihood:R}");
+        double[] means = [Math.Min(equal["m1"], equal["m2"]), Math.Max(equal["m1"], equal["m2"])];
+        Assert.True(Math.Abs(means[0] - distinct["m1"]) <= 1e-6 && Math.Abs(means[1] - distinct["m2"]) <= 1e-6, $"means {means[0]:R}, {means[1]:R}");
+        Assert.Contains(equal.Diagnostics.Notes, n => n.StartsWith("the search stopped at a stationary point that is not a maximum", StringComparison.Ordinal));
+    }
+
     // Laplace's location written as abs(x - m): the differenced information counted the data points within each step
     // and gave a standard error a third of the Fisher information's b/√n, as "negative definite", with no word of it.
     // A kink of a parameter at the optimum or within the steps now gives m no standard error, and says why; the
