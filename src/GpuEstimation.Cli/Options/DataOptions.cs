@@ -3,6 +3,7 @@ using GpuEstimation.Cli.Parsing;
 using GpuEstimation.Data;
 using GpuEstimation.Design;
 using GpuEstimation.Kernels.Models;
+using GpuEstimation.Mixtures;
 using GpuEstimation.Models;
 
 namespace GpuEstimation.Cli.Options;
@@ -113,6 +114,10 @@ internal sealed class DataOptions
         if (Expression.Given(parse, Model, [Column, Y, X, Factor, Formula, NoIntercept, Trials, TrialsColumn, Family, Link, Offset, Weights]))
             return (Expression.Load(parse, DataPath(parse), Missing(parse), groupColumn, out var read), read, null);
         var name = parse.GetValue(Model)!;
+        // Fit takes the mixtures before it loads a model; eval and sweep, which evaluate one model at given values, do not.
+        if (name is MixtureSpec.ModelName or Commands.GaussianMixtureFit.ModelName)
+            throw new InputException($"--model {name}: {parse.CommandResult.Command.Name} does not take the mixtures, which gpuest fit fits by EM from several starts; " +
+                "a mixture's log-likelihood at given values is a --logpdf, e.g. 'logsumexp(log(w) + normal_lpdf(x, m1, s1), log1p(-w) + normal_lpdf(x, m2, s2))'");
         if (name == NonlinearRegression.Name)
             return (Expression.LoadNonlinear(parse, DataPath(parse), Missing(parse), Y, [Column, X, Factor, Formula, NoIntercept, Trials, TrialsColumn, Family, Link, Offset, Weights], groupColumn, out var nonlinearData), nonlinearData, null);
         if (parse.GetValue(Expression.Mean) is not null)

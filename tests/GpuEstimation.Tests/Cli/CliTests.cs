@@ -260,6 +260,15 @@ public sealed class CliTests : IDisposable
         AssertBadInput(["fit", "--model", "normal", "--data", npy, "--column", "x"], "no column 'x'; a .npy file's columns are named by their index: 0");
     }
 
+    // eval and sweep said "reads one column: give --column" for gaussian-mixture with --x, and named internal classes
+    // (MixtureSpec.Create, MixtureEstimator) for mixture.
+    [Theory]
+    [InlineData("eval", "mixture", "--at", "w1=0.5")]
+    [InlineData("sweep", "gaussian-mixture", "--grid", "w1=0:1:3")]
+    public void EvalAndSweepRefuseTheMixturesByName(string command, string model, string flag, string value) =>
+        AssertBadInput([command, "--model", model, "--data", WriteColumns("mix.csv", ("x", _x)), "--column", "x", flag, value],
+            $"--model {model}: {command} does not take the mixtures, which gpuest fit fits by EM from several starts; a mixture's log-likelihood at given values is a --logpdf");
+
     [Fact]
     public void MissingFile() => AssertBadInput(["fit", "--model", "normal", "--data", Path.Combine(_directory, "absent.csv"), "--column", "x"], "file not found");
 
