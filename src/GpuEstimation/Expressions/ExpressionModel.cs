@@ -88,8 +88,12 @@ public static class ExpressionModel
         if (guessed.Count > 0)
         {
             var names = string.Join(", ", guessed.Select(p => p.Name));
-            throw new InputException($"no starting value for {names}, and at the start ({point}) gives a log-density of {F(densities[row])} at {data.Source}: {data.DescribeRow(row)} ({at}){outside}; give a start for {names}", guessed[0].Name);
+            // The values given may be the cause as well (a real-valued scale given as −1).
+            var given = expression.ParameterNames.Where(name => guessed.All(p => p.Name != name)).ToList();
+            string orGiven = given.Count == 0 ? "" : $" (or other values for {string.Join(", ", given)})";
+            throw new InputException($"no starting value for {names}, and the start ({point}) gives a log-density of {F(densities[row])} at {data.Source}: {data.DescribeRow(row)} ({at}){outside}; give a start for {names}{orGiven}", guessed[0].Name);
         }
-        throw new InputException($"{data.Source}: {data.DescribeRow(row)} ({at}): the log-density is {F(densities[row])} at the start ({point}), not finite{outside}");
+        // The values are a fit's start, or the point eval and sweep evaluate at: named as values, not as a start.
+        throw new InputException($"{data.Source}: {data.DescribeRow(row)} ({at}): the log-density is {F(densities[row])} at {point}, not finite{outside}");
     }
 }
