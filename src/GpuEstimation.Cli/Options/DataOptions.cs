@@ -44,13 +44,13 @@ internal sealed class DataOptions
         (_, text) => NameValueList.Names(text));
 
     public Option<DesignSpec?> Formula { get; } = CliOption.Single<DesignSpec?>("--formula", "'Y ~ TERMS'",
-        "(linear, glm, logit, probit) the response and design as R and statsmodels write them, instead of --y/--x/--factor: x1 + C(g) + x1:x2, a*b, - 1 (no intercept), offset(COL)",
+        "(linear, glm, logit, probit) the response and design as R and statsmodels write them, instead of --y/--x/--factor: x1 + C(g) + x1:x2, a*b, - 1 (no intercept: glm, logit, probit), offset(COL)",
         (flag, text) => ParseFormula(flag, text));
 
     public Option<bool> NoIntercept { get; } = CliOption.Flag("--no-intercept", "(glm, logit, probit) fit without the intercept parameter (linear always has one)");
 
     public Option<double?> Trials { get; } = CliOption.Single<double?>("--trials", "N",
-        "(binomial; glm binomial, logit, probit) the number of trials, the same for every row", (flag, text) => NumberText.Count(flag, text, 1));
+        "(binomial; glm binomial, logit, probit) the number of trials, the same for every row", (flag, text) => NumberText.WholeNumber(flag, text, 1));
 
     public Option<string?> TrialsColumn { get; } = CliOption.Text("--trials-column", "NAME",
         "(binomial; glm binomial, logit, probit) the column holding each row's number of trials (y then counts successes)");
@@ -322,11 +322,12 @@ internal sealed class DataOptions
 
     private static string KnownModel(string name, Action<string> error)
     {
-        if (!ModelCatalog.Names.Contains(name) && name != Commands.GaussianMixtureFit.ModelName && name != NonlinearRegression.Name)
+        string[] known = [.. ModelCatalog.Names, Commands.GaussianMixtureFit.ModelName, NonlinearRegression.Name];
+        if (!known.Contains(name))
         {
-            var near = ModelCatalog.Names.Where(known => Distance(name.ToLowerInvariant(), known) <= 2).ToList();
+            var near = known.Where(model => Distance(name.ToLowerInvariant(), model) <= 2).ToList();
             error($"--model: unknown model '{name}'" + (near.Count > 0 ? $" (did you mean {string.Join(" or ", near)}?)" : "") +
-                $" (available: {string.Join(", ", ModelCatalog.Names)})");
+                $" (available: {string.Join(", ", known)}; or a log-density of your own with --logpdf)");
         }
         return name;
     }

@@ -17,6 +17,15 @@ internal static class NumberText
             ? value
             : throw new InputException($"{what} {text}: expected a whole number of at least {minimum}");
 
+    /// <summary>
+    /// A whole number of at least <paramref name="minimum"/> that a double holds exactly (up to 2⁵³), as a double: a
+    /// binomial's trials, which an int would cap at 2³¹ − 1 (a column of trials has no such cap either).
+    /// </summary>
+    public static double WholeNumber(string what, string text, long minimum) =>
+        long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out long value) && value >= minimum && value <= 1L << 53
+            ? value
+            : throw new InputException($"{what} {text}: expected a whole number from {minimum} to 2^53 (9007199254740992)");
+
     /// <summary>A number strictly between 0 and 1 (a confidence level).</summary>
     public static double Fraction(string what, string text)
     {

@@ -321,6 +321,12 @@ public sealed class CliTests : IDisposable
     public void MisspeltModelIsSuggested() =>
         AssertBadInput(["fit", "--model", "normla", "--data", WriteColumns("m.csv", ("x", _x)), "--column", "x"], "unknown model 'normla' (did you mean normal?)");
 
+    // The list and the suggestions left out gaussian-mixture and nonlinear, which --model takes.
+    [Fact]
+    public void EveryModelIsListedAndSuggested() =>
+        AssertBadInput(["fit", "--model", "nonlinaer", "--data", WriteColumns("m.csv", ("x", _x)), "--column", "x"],
+            "unknown model 'nonlinaer' (did you mean nonlinear?) (available: normal, lognormal, exponential, gamma, beta, weibull, studentt, cauchy, laplace, logistic, poisson, bernoulli, binomial, negbinomial, geometric, linear, glm, logit, probit, mixture, gaussian-mixture, nonlinear; or a log-density of your own with --logpdf)");
+
     [Fact]
     public void OnePointAxisWithTwoEndsIsRefused() =>
         AssertBadInput(["sweep", "--model", "normal", "--data", WriteColumns("g.csv", ("x", _x)), "--column", "x", "--grid", "mu=1:2:1"], "a one-point axis sweeps LOW alone");

@@ -69,4 +69,20 @@ public sealed class ParserTests
         Assert.Throws<InputException>(() => NumberText.Count("--repeat", "1.5", 1));
         Assert.Equal(7, NumberText.Count("--repeat", "7", 1));
     }
+
+    // --trials past 2³¹ − 1 was "expected a whole number of at least 1" (an int's cap); a column of trials had none.
+    [Theory]
+    [InlineData("3000000000", 3e9)]
+    [InlineData("9007199254740992", 9007199254740992.0)]
+    [InlineData("1", 1.0)]
+    public void TrialsAreWholeNumbersUpToTwoToThe53(string text, double expected) =>
+        Assert.Equal(expected, NumberText.WholeNumber("--trials", text, 1));
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("1.5")]
+    [InlineData("1e9")]
+    [InlineData("9007199254740993")]
+    public void TrialsOutsideTheWholeNumbersADoubleHoldsAreRefused(string text) =>
+        Assert.Contains("expected a whole number from 1 to 2^53", Assert.Throws<InputException>(() => NumberText.WholeNumber("--trials", text, 1)).Message);
 }
