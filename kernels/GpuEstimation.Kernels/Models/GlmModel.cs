@@ -77,6 +77,19 @@ public unsafe struct GlmModel : ILinearPredictorModel<GlmModel>
     /// <summary>The column of the first feature; the others follow it.</summary>
     public int FirstFeature { get; }
 
+    /// <summary>
+    /// Poisson and NB2 counts beyond <see cref="LargeCount"/>: the constant column holds y log y − y − log y! (not
+    /// −log y!) and y log μ − μ − log y! is taken as y (log(1 + t) − t) + that, t = (μ − y)/y, each term small (the
+    /// direct form subtracts terms ~y log μ: 1e-3 of a row at counts of 10¹²).
+    /// </summary>
+    public bool LargeCounts => _largeCounts != 0;
+
+    // An int, not a bool: a bool field would make the struct non-blittable for the kernels' arguments.
+    private readonly int _largeCounts;
+
+    /// <summary>The count beyond which a Poisson or NB2 response is taken in the <see cref="LargeCounts"/> form.</summary>
+    public const double LargeCount = 1e6;
+
     // Read on the host only (Prepare, Finish).
     private fixed double _means[MaxCentred];
 
@@ -88,9 +101,13 @@ public unsafe struct GlmModel : ILinearPredictorModel<GlmModel>
     /// <param name="constant">Whether a column of per-row constants follows.</param>
     /// <param name="offset">Whether an offset column follows.</param>
     /// <param name="weights">Whether a frequency-weights column follows.</param>
+    /// <param name="largeCounts">Whether the constants are those of <see cref="LargeCounts"/> (Poisson and NB2 only).</param>
     public GlmModel(GlmFamily family, GlmLink link, ReadOnlySpan<double> means, bool intercept = true,
-        bool trials = false, bool constant = false, bool offset = false, bool weights = false)
+        bool trials = false, bool constant = false, bool offset = false, bool weights = false, bool largeCounts = false)
     {
+        if (largeCounts && family is not (GlmFamily.Poisson or GlmFamily.NegativeBinomial))
+            throw new ArgumentException("only Poisson and NB2 counts take the large-count form", nameof(largeCounts));
+        _largeCounts = largeCounts ? 1 : 0;
         if (!Supports(family, link))
             throw new ArgumentException($"the {link} link does not fit the {family} family", nameof(link));
         if (means.Length > MaxFeatures)
@@ -283,7 +300,7 @@ public unsafe struct GlmModel : ILinearPredictorModel<GlmModel>
         double* derivatives, int stride)
     {
         bool logit = model.Family == GlmFamily.Binomial && model.Link == GlmLink.Logit;
-        if (!logit && !(model.Family == GlmFamily.Poisson && model.Link == GlmLink.Log))
+        if (!logit && !(model.Family == GlmFamily.Poisson && model.Link == GlmLink.Log && !model.LargeCounts))
         {
             RowBlocks.OneByOne(model, own, data, first, count, design, derivatives, stride);
             return;
@@ -339,6 +356,15 @@ public unsafe struct GlmModel : ILinearPredictorModel<GlmModel>
         return ((hasY & (y * logP)) + (hasF & (f * logQ)),
             (hasY & (y * toP)) - (hasF & (f * toQ)),
             (hasY & (y * -dToQ)) - (hasF & (f * dToQ)));
+    }
+
+    // y log μ − μ − log y! with the row's constant (−log y!, or y log y − y − log y! for LargeCounts).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static double CountLogDensity(in GlmModel model, double y, double mu, double logMu, double constant)
+    {
+        if (!model.LargeCounts)
+            return DeviceMath.XLogY(y, logMu) - mu + constant;
+        return (y >= 1 ? y * DeviceMath.Log1pMinusX((mu - y) / y) : -mu) + constant;
     }
 
     // The Poisson GLM under its log link: μ = e^η, log f = y η − μ without its constant (y η is 0 where y = 0, as XLogY
@@ -458,7 +484,7 @@ public unsafe struct GlmModel : ILinearPredictorModel<GlmModel>
                 double logMu = model.Link == GlmLink.Log ? eta : DeviceMath.Log(mu);
                 if (model.Family == GlmFamily.Poisson)
                 {
-                    logf = DeviceMath.XLogY(y, logMu) - mu + constant;
+                    logf = CountLogDensity(model, y, mu, logMu, constant);
                     score = (y - mu) * relative;
                     if (TOrder.Second)
                         etaEta = model.Link == GlmLink.Log ? -mu : (y - mu) * curve - y * relative * relative;
@@ -472,8 +498,10 @@ public unsafe struct GlmModel : ILinearPredictorModel<GlmModel>
                     double alpha = arguments.Get(1);
                     double t = alpha * mu;
                     double m = DeviceMath.Log1pMinusX(t);
-                    logf = DeviceMath.LogGammaIncrement(r, y) + constant + DeviceMath.XLogY(y, logMu) - mu
-                        - (r * m + y * TRows.Log1p(t));
+                    // (The sums in this order below LargeCount: the bits the fits had.)
+                    logf = model.LargeCounts
+                        ? DeviceMath.LogGammaIncrement(r, y) + CountLogDensity(model, y, mu, logMu, constant) - (r * m + y * TRows.Log1p(t))
+                        : DeviceMath.LogGammaIncrement(r, y) + constant + DeviceMath.XLogY(y, logMu) - mu - (r * m + y * TRows.Log1p(t));
                     score = (y - mu) / (1.0 + t) * relative;
                     double r2 = r * r;
                     extra = r2 * (m - DeviceMath.DigammaIncrementMinusLinear(r, y)) + mu * (mu - y) / (1.0 + t);

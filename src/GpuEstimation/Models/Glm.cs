@@ -84,7 +84,8 @@ public static class Glm
             ? features.Select(f => Moments.Mean(f)).ToArray()
             : new double[features.Length];
         var centred = features.Select((f, j) => means[j] == 0 ? f : f.Select(v => v - means[j]).ToArray()).ToArray();
-        var model = new GlmModel(family, link, means, columns.Intercept, trials is not null, constants is not null, offset is not null, weights is not null);
+        var model = new GlmModel(family, link, means, columns.Intercept, trials is not null, constants is not null, offset is not null, weights is not null,
+            LargeCounts(family, y));
         var deviceColumns = new List<double[]> { y };
         foreach (var column in new[] { trials, constants, offset, weights })
         {
@@ -122,7 +123,7 @@ public static class Glm
         var offset = held is null ? Column(m.OffsetColumn)
             : Column(m.OffsetColumn) is { } given ? [.. given.Select((v, i) => v + held[i])] : held;
         var constant = new GlmModel(m.Family, m.Link, [], intercept: true, trials: m.TrialsColumn >= 0,
-            constant: m.ConstantColumn >= 0, offset: offset is not null, weights: m.WeightsColumn >= 0);
+            constant: m.ConstantColumn >= 0, offset: offset is not null, weights: m.WeightsColumn >= 0, largeCounts: m.LargeCounts);
         var (start, scales) = GlmStart.Values(m.Family, m.Link, model.Columns[0], Column(m.TrialsColumn), offset,
             Column(m.WeightsColumn), [], [], intercept: true);
         bool extra = GlmModel.HasExtraParameter(m.Family);
@@ -258,10 +259,16 @@ public static class Glm
     }
 
     // The part of each row's log-density that no parameter touches: log C(n, y), −log y!, −log y.
+    // Counts beyond GlmModel.LargeCount: the model's LargeCounts form, whose constants are y log y − y − log y!.
+    private static bool LargeCounts(GlmFamily family, double[] y) =>
+        family is GlmFamily.Poisson or GlmFamily.NegativeBinomial && y.Any(v => v > GlmModel.LargeCount);
+
     private static double[]? Constants(GlmFamily family, double[] y, double[]? trials) => family switch
     {
         GlmFamily.Binomial when trials is not null => y.Select((v, i) =>
             DeviceMath.LogGamma(trials[i] + 1) - DeviceMath.LogGamma(v + 1) - DeviceMath.LogGamma(trials[i] - v + 1)).ToArray(),
+        GlmFamily.Poisson or GlmFamily.NegativeBinomial when LargeCounts(family, y) =>
+            y.Select(v => v >= 1 ? DeviceMath.XLogXMinusXMinusLogGamma(v) - DeviceMath.Log(v) : 0.0).ToArray(),
         GlmFamily.Poisson or GlmFamily.NegativeBinomial => y.Select(v => -DeviceMath.LogGamma(v + 1)).ToArray(),
         GlmFamily.Gamma => y.Select(v => -DeviceMath.Log(v)).ToArray(),
         _ => null,
