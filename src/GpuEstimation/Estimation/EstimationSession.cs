@@ -86,7 +86,7 @@ public sealed class EstimationSession : IDisposable
     /// A search from <paramref name="search"/>'s point moved by up to one typical scale in each free coordinate (a fixed
     /// pseudo-random direction, so that a symmetry of the point, such as two equal mixture components, is broken),
     /// where it converges to a higher maximum (by more than 1e-9 of the value); null otherwise. Least squares and
-    /// Newton's searches, and searches that held coordinates at kinks or edges, are left as they are.
+    /// Newton's searches, and searches settled at a kink of the likelihood, are left as they are.
     /// </summary>
     private (OptimizationResult Search, int[] Edges)? Escape(Objective objective, FitOptions options, OptimizationResult search)
     {
