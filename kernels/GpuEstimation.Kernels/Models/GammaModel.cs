@@ -76,9 +76,9 @@ public readonly struct GammaModel : IDistribution<GammaModel>, ILinearPredictorM
         double x = data[0, row], logX = data[1, row], shape = arguments.Get(4), mean = arguments.Get(5);
         if (shape > StableShape)
         {
-            double d = (x - mean) / mean;
-            terms.Add(0, arguments.Get(1) + shape * DeviceMath.Log1pMinusX(d) - logX);
-            terms.Add(1, arguments.Get(2) + TRows.Log1p(d));
+            var (log1pMinusD, log1p) = Ratio<TRows>((x - mean) / mean, logX, mean);
+            terms.Add(0, arguments.Get(1) + shape * log1pMinusD - logX);
+            terms.Add(1, arguments.Get(2) + log1p);
         }
         else
         {
@@ -86,6 +86,21 @@ public readonly struct GammaModel : IDistribution<GammaModel>, ILinearPredictorM
             terms.Add(1, arguments.Get(2) + logX);
         }
         terms.Add(2, mean - x);
+    }
+
+    /// <summary>
+    /// log(1 + d) − d and log(1 + d) for d = (x − m)/m = x/m − 1; where x &lt; m/2 from log x − log m, since d would
+    /// round to −1 (log 0) once x/m is below 1e-16.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (double Log1pMinusD, double Log1p) Ratio<TRows>(double d, double logX, double mean) where TRows : struct, IDataRows
+    {
+        if (d < -0.5)
+        {
+            double log = logX - DeviceMath.Log(mean);
+            return (log - d, log);
+        }
+        return (DeviceMath.Log1pMinusX(d), TRows.Log1p(d));
     }
 
     /// <summary>One design value, the constant 1: η = α.</summary>
@@ -113,9 +128,10 @@ public readonly struct GammaModel : IDistribution<GammaModel>, ILinearPredictorM
         // Beyond StableShape, Prepare's arguments 1 and 2 are those of the cancellation-free form (see Prepare).
         if (design > StableShape)
         {
-            double mean = design * inverseRate, d = (x - mean) / mean;
-            curvature.Value = arguments.Get(1) + design * DeviceMath.Log1pMinusX(d) - logX;
-            curvature.Eta = arguments.Get(2) + TRows.Log1p(d);
+            double mean = design * inverseRate;
+            var (log1pMinusD, log1p) = Ratio<TRows>((x - mean) / mean, logX, mean);
+            curvature.Value = arguments.Get(1) + design * log1pMinusD - logX;
+            curvature.Eta = arguments.Get(2) + log1p;
         }
         else
         {

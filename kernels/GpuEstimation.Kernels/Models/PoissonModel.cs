@@ -67,9 +67,12 @@ public readonly struct PoissonModel : IDistribution<PoissonModel>, ILinearPredic
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static double LogDensity<TRows>(double k, double rate, double logRate, double logFactorial) where TRows : struct, IDataRows
     {
-        if (rate > StableRate && k >= 1)
-            return k * DeviceMath.Log1pMinusX((rate - k) / k) + (DeviceMath.XLogXMinusXMinusLogGamma(k) - DeviceMath.Log(k));
-        return DeviceMath.XLogY(k, logRate) - rate - logFactorial;
+        if (!(rate > StableRate && k >= 1))
+            return DeviceMath.XLogY(k, logRate) - rate - logFactorial;
+        // Where λ < k/2, k (log λ − log k) + (k − λ): t would round to −1 (log 0) once λ/k is below 1e-16.
+        double t = (rate - k) / k;
+        double tail = DeviceMath.XLogXMinusXMinusLogGamma(k) - DeviceMath.Log(k);
+        return (t < -0.5 ? k * (logRate - DeviceMath.Log(k)) + (k - rate) : k * DeviceMath.Log1pMinusX(t)) + tail;
     }
 
     /// <summary>One design value, the constant 1: η is the family's parameter.</summary>

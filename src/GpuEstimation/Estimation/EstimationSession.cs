@@ -56,14 +56,24 @@ public sealed class EstimationSession : IDisposable
             throw new InputException($"{unbounded}; the prior given does not bound the posterior either", nameof(options));
         var (atKink, atDataKink, information) = Infer(objective, search, end, edges, options.Map);
         // A stationary point whose curvature is not a maximum's (a mixture started with its components equal stops at
-        // their saddle): one search from a point perturbed from it, kept where it finds a higher maximum.
-        if (end.Converged && information.Status is not HessianStatus.NegativeDefinite && Escape(objective, options, search) is { } escaped)
+        // their saddle: the Hessian not negative definite, or not computable where the steps leave the domain): one
+        // search from a point perturbed from it, kept where it finds a higher maximum. Not where every free parameter is
+        // at an edge (nothing is left to differentiate), nor for a singular or kinked curvature (a flat or non-smooth
+        // maximum, not a saddle).
+        if (end.Converged && information.Status is HessianStatus.NotNegativeDefinite or HessianStatus.Unavailable
+            && objective.Map.Free.Any(k => !edges.Contains(k)))
         {
-            string objectiveName = options.Map ? "log-posterior" : "log-likelihood";
-            restart = $"the search stopped at a stationary point that is not a maximum ({objectiveName} {search.Value:G12}, Hessian {Describe(information.Status)}); a search from a point perturbed from it found this higher maximum";
-            (search, edges) = escaped;
-            end = EndPoint(objective, search, options.Map, edges);
-            (atKink, atDataKink, information) = Infer(objective, search, end, edges, options.Map);
+            var (escaped, evaluations) = Escape(objective, options, search);
+            search = search with { Evaluations = search.Evaluations + evaluations };
+            if (escaped is { } better)
+            {
+                string objectiveName = options.Map ? "log-posterior" : "log-likelihood";
+                string escape = $"the search stopped at a stationary point that is not a maximum ({objectiveName} {search.Value:G12}, Hessian {Describe(information.Status)}); a search from a point perturbed from it found this higher maximum";
+                restart = restart is null ? escape : $"{restart}; then {escape}";
+                (search, edges) = (better.Search with { Evaluations = search.Evaluations, Iterations = search.Iterations + better.Search.Iterations }, better.Edges);
+                end = EndPoint(objective, search, options.Map, edges);
+                (atKink, atDataKink, information) = Infer(objective, search, end, edges, options.Map);
+            }
         }
         var profiles = ProfileIntervals.Find(objective, search, information, options, end.Converged, edges);
         return Report(options, objective.Map, search, end, information, profiles, clock, restart, atKink, atDataKink);
@@ -85,22 +95,23 @@ public sealed class EstimationSession : IDisposable
     /// <summary>
     /// A search from <paramref name="search"/>'s point moved by up to one typical scale in each free coordinate (a fixed
     /// pseudo-random direction, so that a symmetry of the point, such as two equal mixture components, is broken),
-    /// where it converges to a higher maximum (by more than 1e-9 of the value); null otherwise. Least squares and
-    /// Newton's searches, and searches settled at a kink of the likelihood, are left as they are.
+    /// where it converges to a higher maximum (by more than 1e-9 of the value), else null; and the evaluations it took
+    /// either way. Least squares and Newton's searches, and searches settled at a kink of the likelihood, are left as
+    /// they are.
     /// </summary>
-    private (OptimizationResult Search, int[] Edges)? Escape(Objective objective, FitOptions options, OptimizationResult search)
+    private ((OptimizationResult Search, int[] Edges)? Better, int Evaluations) Escape(Objective objective, FitOptions options, OptimizationResult search)
     {
         if (search.Method is LevenbergMarquardt.Name or NewtonMaximizer.Name || search.Kinked.Length > 0 || objective.Map.Free.Count == 0)
-            return null;
+            return (null, 0);
         var random = new Random(20261129);
         var scales = objective.Scales();
         var point = search.Point.Select((u, i) => u + scales[i] * (2 * random.NextDouble() - 1)).ToArray();
         var natural = objective.Natural(point);
         if (!natural.All(double.IsFinite))
-            return null;
+            return (null, 0);
         var (found, _, edges) = Search(objective.StartingAt(natural), options, otherStarts: false);
         bool higher = found.Converged && found.Value > search.Value + 1e-9 * Math.Max(1, Math.Abs(search.Value));
-        return higher ? (found with { Evaluations = search.Evaluations + found.Evaluations, Iterations = search.Iterations + found.Iterations }, edges) : null;
+        return (higher ? (found, edges) : null, found.Evaluations);
     }
 
     /// <summary>

@@ -22,9 +22,10 @@ public static class ObservedInformation
 
     /// <summary>
     /// For a model with kinks that move with the parameters: the largest difference between the two best estimates of
-    /// Richardson's tableau (in w, where the curvature is about 1) that still counts as smooth. Smooth expressions gave
-    /// 1e-13; Laplace's location written as abs(x - m) over 101 points, 0.4 (the differences count the data points within
-    /// each step, and gave a standard error a third of the Fisher information's, with no word of it).
+    /// Richardson's tableau that still counts as smooth, relative to the column's largest entry (about 1 in w, where the
+    /// curvature is about 1). Smooth expressions gave 1e-13; Laplace's location written as abs(x - m) over 101 points,
+    /// 0.4 (the differences count the data points within each step, and gave a standard error a third of the Fisher
+    /// information's, with no word of it).
     /// </summary>
     private const double KinkSpread = 1e-3;
 
@@ -157,8 +158,11 @@ public static class ObservedInformation
                 hessian[i, k] = differences[0][i];
             if (kinks)
             {
+                // Relative to the column's largest entry, not to 1: the first coordinates may be stale, a unit of w many
+                // standard errors, and the curvature in them far from 1.
                 double spread = Enumerable.Range(0, n).Max(i => Math.Abs(differences[0][i] - differences[1][i]));
-                if (!(spread <= KinkSpread))
+                double size = Enumerable.Range(0, n).Max(i => Math.Abs(differences[0][i]));
+                if (!(spread <= KinkSpread * size))
                     return (new Information(HessianStatus.NotSmooth, null, double.NaN, evaluations), null);
             }
         }

@@ -217,13 +217,18 @@ public sealed record GlmStatistics(
         }
         double mu = GlmMean.Of(link, eta);
         double e = y - mu;
+        // For y ≥ 1 the count deviances as differences of small terms: with t = (μ − y)/y, y log(y/μ) − (y − μ) is
+        // −y (log(1 + t) − t), and NB2's adds (y + r)(log(1 + s) − s), s = (μ − y)/(y + r), r = 1/α; the direct forms
+        // subtract terms ~y·t (at counts of 10¹² the Poisson deviance was 1.3e-6 off).
+        double PoissonUnit() => y == 0 ? 2 * mu : -2 * y * DeviceMath.Log1pMinusX((mu - y) / y);
         return family switch
         {
-            GlmFamily.Poisson => (2 * ((y == 0 ? 0 : y * Math.Log(y / mu)) - e), e * e / mu),
+            GlmFamily.Poisson => (PoissonUnit(), e * e / mu),
             // At α = 0 (the edge: the Poisson limit) the unit deviance and Pearson residual are the Poisson's.
-            GlmFamily.NegativeBinomial when alpha == 0 => (2 * ((y == 0 ? 0 : y * Math.Log(y / mu)) - e), e * e / mu),
+            GlmFamily.NegativeBinomial when alpha == 0 => (PoissonUnit(), e * e / mu),
+            GlmFamily.NegativeBinomial when y == 0 => (-2 * (1 / alpha) * DeviceMath.Log1p(alpha * e / (1 + alpha * mu)), e * e / (mu + alpha * mu * mu)),
             GlmFamily.NegativeBinomial => (
-                2 * ((y == 0 ? 0 : y * Math.Log(y / mu)) - (y + 1 / alpha) * DeviceMath.Log1p(alpha * e / (1 + alpha * mu))),
+                2 * ((y + 1 / alpha) * DeviceMath.Log1pMinusX((mu - y) / (y + 1 / alpha)) - y * DeviceMath.Log1pMinusX((mu - y) / y)),
                 e * e / (mu + alpha * mu * mu)),
             GlmFamily.Gamma => (-2 * DeviceMath.Log1pMinusX(e / mu), e * e / (mu * mu)),
             _ => (e * e, e * e),

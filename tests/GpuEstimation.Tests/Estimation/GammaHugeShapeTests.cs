@@ -55,4 +55,19 @@ public sealed class GammaHugeShapeTests(DeviceFixture devices)
         else
             Assert.Contains(fit.Diagnostics.Notes, n => n.StartsWith("no standard errors", StringComparison.Ordinal));
     }
+
+    // A point far below the mean at a shape beyond StableShape (x = 1e-12, mean 10⁵): d = x/m − 1 rounds to −1 and
+    // log1p(d) to −∞ (found by a review); below d = −½ the ratio's log is log x − log m. Against MathNet's gamma
+    // log-density (its terms add there), to 1e-13.
+    [Fact]
+    public void APointFarBelowTheMeanStaysFinite()
+    {
+        using var session = new EstimationSession(ModelCatalog.Create("gamma", Dataset.FromColumns(("x", [1e-12, 1e5])), new ModelColumns("x")), devices.Native);
+
+        double value = session.Evaluate([1e5, 1.0]).LogLikelihood;
+
+        var gamma = new MathNet.Numerics.Distributions.Gamma(1e5, 1.0);
+        double expected = gamma.DensityLn(1e-12) + gamma.DensityLn(1e5);
+        Assert.True(Numerics.Relative(value, expected) <= 1e-13, $"{value:R} vs {expected:R}");
+    }
 }

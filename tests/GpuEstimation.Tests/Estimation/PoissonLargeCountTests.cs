@@ -1,3 +1,4 @@
+using GpuEstimation;
 using GpuEstimation.Backends;
 using GpuEstimation.Data;
 using GpuEstimation.Estimation;
@@ -57,7 +58,43 @@ public sealed class PoissonLargeCountTests(DeviceFixture devices)
         Assert.True(Numerics.Relative(fit["intercept"], 27.631020771763876112) <= 1e-10, $"intercept {fit["intercept"]:R}");
         Assert.True(Numerics.Relative(fit["x"], 0.1000005015300127322) <= 1e-10, $"x {fit["x"]:R}");
         Assert.True(Numerics.Relative(fit.LogLikelihood, -945.5935178965006556) <= 1e-10, $"log L {fit.LogLikelihood:R}");
+        // The deviance had the same cancellation (1.3e-6 off, found by a review); mpmath's at the MLE is 415.2721314950604.
+        // 1e-8: the host's μ = e^η rounds by ~4e-3 at 10¹², ~7e-8 of a row's deviance (2t per unit of μ, t ~ 5e-6).
+        var statistics = GlmStatistics.Of(spec, fit, devices[backend])!;
+        Assert.True(Numerics.Relative(statistics.Deviance, 415.27213149506040625) <= 1e-8, $"deviance {statistics.Deviance:R}");
+    }
+
+    // Zeros beside counts of 10⁶ and more under the identity link: the large-count form gave a finite log-density for a
+    // zero count at a negative mean (−μ), and the fit went on into negative means, "converged" with log L +8.9e6 (found
+    // by a review). A zero count takes the direct form, NaN below 0, and the fit stops at the edge of the means, as
+    // with small counts: refused, naming the row.
+    [Fact]
+    public void IdentityLinkStopsAtTheEdgeOfTheMeansWithLargeCounts()
+    {
+        double[] x = [0, 1, 2, 3, 4, 5, 6, 7];
+        double[] y = [0, 0, 3e6, 6e6, 9e6, 1.2e7, 1.5e7, 1.8e7];
+        var spec = ModelCatalog.Create("glm", Dataset.FromColumns(("y", y), ("x", x)), new ModelColumns(Y: "y", X: ["x"]) { Family = "poisson", Link = "identity" });
+        using var session = new EstimationSession(spec, devices.Native);
+
+        var error = Assert.Throws<InputException>(() => session.Fit(new FitOptions()));
+
+        Assert.Contains("the identity link drives this row's mean to", error.Message);
     }
 
     public static IEnumerable<object[]> Backends => DeviceFixture.Present.Select(b => new object[] { b });
+
+    // A count far above the rate (2⁵³ at rate 10⁷): t = (λ − k)/k is −1 + 1e-9, whose log1p keeps no digit of the 1e-9
+    // (and is log 0 once λ/k is below 1e-16; found by a review). Below t = −½ the form k (log λ − log k) + (k − λ) is
+    // used; against the direct form (no cancellation there: its terms add) and MathNet's log-gamma, to 1e-13.
+    [Fact]
+    public void ACountFarAboveTheRateKeepsItsDigits()
+    {
+        double k = 9007199254740992.0, rate = 1e7;
+        using var session = new EstimationSession(ModelCatalog.Create("poisson", Dataset.FromColumns(("k", [k])), new ModelColumns("k")), devices.Native);
+
+        double value = session.Evaluate([rate]).LogLikelihood;
+
+        double expected = k * Math.Log(rate) - rate - MathNet.Numerics.SpecialFunctions.GammaLn(k + 1);
+        Assert.True(Numerics.Relative(value, expected) <= 1e-13, $"{value:R} vs {expected:R}");
+    }
 }
