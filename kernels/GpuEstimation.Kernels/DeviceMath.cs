@@ -274,6 +274,18 @@ public static class DeviceMath
         return Trigamma(x + a) - Trigamma(x);
     }
 
+    /// <summary>
+    /// <see cref="Log1pMinusX"/> at x = (a − b)/b: log(a/b) − (a/b − 1) for a, b &gt; 0, the small term that a count's
+    /// or a gamma's log-density is made of near its mean (a the count or the mean, b the other). Where a &lt; b/2 it is
+    /// log a − log b − x instead, since x rounds towards −1 (log(1 + x) to log 0 once a/b is below 1e-16) while the
+    /// logs keep their digits. NaN for a &lt; 0, −∞ at a = 0.
+    /// </summary>
+    public static double Log1pMinusXOfRatio(double a, double b)
+    {
+        double x = (a - b) / b;
+        return x < -0.5 ? Log(a) - Log(b) - x : Log1pMinusX(x);
+    }
+
     /// <summary>log(1 + x) − x, accurate where it is far smaller than x (small x): NaN below −1, −∞ at −1.</summary>
     public static double Log1pMinusX(double x)
     {

@@ -73,34 +73,25 @@ public readonly struct GammaModel : IDistribution<GammaModel>, ILinearPredictorM
         where TVec : unmanaged, ITermVector<TVec>
         where TRows : struct, IDataRows
     {
-        double x = data[0, row], logX = data[1, row], shape = arguments.Get(4), mean = arguments.Get(5);
-        if (shape > StableShape)
-        {
-            var (log1pMinusD, log1p) = Ratio<TRows>((x - mean) / mean, logX, mean);
-            terms.Add(0, arguments.Get(1) + shape * log1pMinusD - logX);
-            terms.Add(1, arguments.Get(2) + log1p);
-        }
-        else
-        {
-            terms.Add(0, arguments.Get(1) + (shape - 1.0) * logX - arguments.Get(0) * x);
-            terms.Add(1, arguments.Get(2) + logX);
-        }
+        double x = data[0, row], logX = data[1, row], mean = arguments.Get(5);
+        var (value, shapeDerivative) = Row(arguments.Get(1), arguments.Get(2), arguments.Get(4), arguments.Get(0), mean, x, logX);
+        terms.Add(0, value);
+        terms.Add(1, shapeDerivative);
         terms.Add(2, mean - x);
     }
 
     /// <summary>
-    /// log(1 + d) − d and log(1 + d) for d = (x − m)/m = x/m − 1; where x &lt; m/2 from log x − log m, since d would
-    /// round to −1 (log 0) once x/m is below 1e-16.
+    /// A row's log f and ∂/∂α from <see cref="Prepare"/>'s arguments 1 and 2 (<paramref name="constant"/>,
+    /// <paramref name="digammaPart"/>): the direct form, or beyond <see cref="StableShape"/> the cancellation-free one,
+    /// with log(1 + d) − d at d = x/m − 1 (<see cref="DeviceMath.Log1pMinusXOfRatio"/>) and log(1 + d) = that + d.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static (double Log1pMinusD, double Log1p) Ratio<TRows>(double d, double logX, double mean) where TRows : struct, IDataRows
+    private static (double Value, double Shape) Row(double constant, double digammaPart, double shape, double rate, double mean, double x, double logX)
     {
-        if (d < -0.5)
-        {
-            double log = logX - DeviceMath.Log(mean);
-            return (log - d, log);
-        }
-        return (DeviceMath.Log1pMinusX(d), TRows.Log1p(d));
+        if (!(shape > StableShape))
+            return (constant + (shape - 1.0) * logX - rate * x, digammaPart + logX);
+        double ratio = DeviceMath.Log1pMinusXOfRatio(x, mean);
+        return (constant + shape * ratio - logX, digammaPart + (ratio + (x - mean) / mean));
     }
 
     /// <summary>One design value, the constant 1: η = α.</summary>
@@ -125,19 +116,7 @@ public readonly struct GammaModel : IDistribution<GammaModel>, ILinearPredictorM
     {
         double x = data[0, row], logX = data[1, row];
         double rate = arguments.Get(0), inverseRate = 1.0 / rate;
-        // Beyond StableShape, Prepare's arguments 1 and 2 are those of the cancellation-free form (see Prepare).
-        if (design > StableShape)
-        {
-            double mean = design * inverseRate;
-            var (log1pMinusD, log1p) = Ratio<TRows>((x - mean) / mean, logX, mean);
-            curvature.Value = arguments.Get(1) + design * log1pMinusD - logX;
-            curvature.Eta = arguments.Get(2) + log1p;
-        }
-        else
-        {
-            curvature.Value = arguments.Get(1) + (design - 1.0) * logX - rate * x;
-            curvature.Eta = arguments.Get(2) + logX;
-        }
+        (curvature.Value, curvature.Eta) = Row(arguments.Get(1), arguments.Get(2), design, rate, design * inverseRate, x, logX);
         curvature.Extra = design * inverseRate - x;
         curvature.EtaEta = -arguments.Get(3);
         curvature.EtaExtra = inverseRate;

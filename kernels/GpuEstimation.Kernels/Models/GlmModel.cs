@@ -359,15 +359,13 @@ public unsafe struct GlmModel : ILinearPredictorModel<GlmModel>
     }
 
     // y log μ − μ − log y! with the row's constant (−log y!, or y log y − y − log y! for LargeCounts). The direct form
-    // where y = 0 (its constant then 0): NaN for a mean below 0, which stops a search at the edge of the means; and
-    // y (log μ − log y) + (y − μ) where μ < y/2, whose t would round to −1 (log 0) once μ/y is below 1e-16.
+    // where y = 0 (its constant then 0): NaN for a mean below 0, which stops a search at the edge of the means.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static double CountLogDensity(in GlmModel model, double y, double mu, double logMu, double constant)
     {
         if (!model.LargeCounts || y < 1)
             return DeviceMath.XLogY(y, logMu) - mu + constant;
-        double t = (mu - y) / y;
-        return (t < -0.5 ? y * (logMu - DeviceMath.Log(y)) + (y - mu) : y * DeviceMath.Log1pMinusX(t)) + constant;
+        return y * DeviceMath.Log1pMinusXOfRatio(mu, y) + constant;
     }
 
     // The Poisson GLM under its log link: μ = e^η, log f = y η − μ without its constant (y η is 0 where y = 0, as XLogY

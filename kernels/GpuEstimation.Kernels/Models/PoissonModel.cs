@@ -55,24 +55,22 @@ public readonly struct PoissonModel : IDistribution<PoissonModel>, ILinearPredic
         where TRows : struct, IDataRows
     {
         double k = data[0, row];
-        terms.Add(0, LogDensity<TRows>(k, arguments.Get(0), arguments.Get(1), data[1, row]));
+        terms.Add(0, LogDensity(k, arguments.Get(0), arguments.Get(1), data[1, row]));
         terms.Add(1, k / arguments.Get(0) - 1.0);
     }
 
     /// <summary>
     /// log f(k) = k log λ − λ − log k! (<paramref name="logFactorial"/>); beyond <see cref="StableRate"/>, for k ≥ 1,
-    /// k (log(1 + t) − t) + (k log k − k − log k!) with t = (λ − k)/k, each term small (the second is
-    /// <see cref="DeviceMath.XLogXMinusXMinusLogGamma"/>(k) − log k, Stirling's tail); below it the bits are the direct form's.
+    /// k (log(1 + t) − t) + (k log k − k − log k!) with t = (λ − k)/k (<see cref="DeviceMath.Log1pMinusXOfRatio"/>),
+    /// each term small (the second is <see cref="DeviceMath.XLogXMinusXMinusLogGamma"/>(k) − log k, Stirling's tail);
+    /// below it the bits are the direct form's.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static double LogDensity<TRows>(double k, double rate, double logRate, double logFactorial) where TRows : struct, IDataRows
+    private static double LogDensity(double k, double rate, double logRate, double logFactorial)
     {
         if (!(rate > StableRate && k >= 1))
             return DeviceMath.XLogY(k, logRate) - rate - logFactorial;
-        // Where λ < k/2, k (log λ − log k) + (k − λ): t would round to −1 (log 0) once λ/k is below 1e-16.
-        double t = (rate - k) / k;
-        double tail = DeviceMath.XLogXMinusXMinusLogGamma(k) - DeviceMath.Log(k);
-        return (t < -0.5 ? k * (logRate - DeviceMath.Log(k)) + (k - rate) : k * DeviceMath.Log1pMinusX(t)) + tail;
+        return k * DeviceMath.Log1pMinusXOfRatio(rate, k) + (DeviceMath.XLogXMinusXMinusLogGamma(k) - DeviceMath.Log(k));
     }
 
     /// <summary>One design value, the constant 1: η is the family's parameter.</summary>
@@ -95,7 +93,7 @@ public readonly struct PoissonModel : IDistribution<PoissonModel>, ILinearPredic
     {
         double k = data[0, row], inverse = 1.0 / design;
         curvature = default;
-        curvature.Value = LogDensity<TRows>(k, design, arguments.Get(1), data[1, row]);
+        curvature.Value = LogDensity(k, design, arguments.Get(1), data[1, row]);
         curvature.Eta = k * inverse - 1.0;
         curvature.EtaEta = -k * inverse * inverse;
     }
