@@ -67,8 +67,7 @@ public sealed class EstimationSession : IDisposable
             search = search with { Evaluations = search.Evaluations + evaluations };
             if (escaped is { } better)
             {
-                string objectiveName = options.Map ? "log-posterior" : "log-likelihood";
-                string escape = $"the search stopped at a stationary point that is not a maximum ({objectiveName} {search.Value:G12}, Hessian {Describe(information.Status)}); a search from a point perturbed from it found this higher maximum";
+                string escape = $"the search stopped at a stationary point that is not a maximum ({ObjectiveName(options.Map)} {search.Value:G12}, Hessian {Describe(information.Status)}); a search from a point perturbed from it found this higher maximum";
                 restart = restart is null ? escape : $"{restart}; then {escape}";
                 (search, edges) = (better.Search with { Evaluations = search.Evaluations, Iterations = search.Iterations + better.Search.Iterations }, better.Edges);
                 end = EndPoint(objective, search, options.Map, edges);
@@ -235,8 +234,7 @@ public sealed class EstimationSession : IDisposable
             int evaluations = search.Evaluations + otherSearch.Evaluations;
             if (otherSearch.Converged && (!search.Converged || otherSearch.Value > search.Value + 1e-9 * Math.Max(1, Math.Abs(search.Value))))
             {
-                string objectiveName = options.Map ? "log-posterior" : "log-likelihood";
-                restart = $"a search from other starting values ({Describe(objective.Map, other)}) found a higher maximum than the one from the starting values ({objectiveName} {search.Value:G12})";
+                restart = $"a search from other starting values ({Describe(objective.Map, other)}) found a higher maximum than the one from the starting values ({ObjectiveName(options.Map)} {search.Value:G12})";
                 (search, limits) = (otherSearch with { Evaluations = evaluations, Iterations = search.Iterations + otherSearch.Iterations }, otherLimits);
             }
             else
@@ -246,6 +244,9 @@ public sealed class EstimationSession : IDisposable
         }
         return (search, restart, DomainEdges.Find(objective, search, limits));
     }
+
+    /// <summary>What a search maximizes, in notes: the log-posterior under MAP, else the log-likelihood.</summary>
+    private static string ObjectiveName(bool map) => map ? "log-posterior" : "log-likelihood";
 
     /// <summary>The free parameters at natural values <paramref name="values"/>, as "mu = 10, sigma = 0.2".</summary>
     private static string Describe(ParameterMap map, IReadOnlyList<double> values) =>
@@ -423,9 +424,12 @@ public sealed class EstimationSession : IDisposable
         if (options.Map)
             notes.Add("MAP: standard errors are posterior standard deviations from the Laplace approximation at the mode; priors are on each parameter's reported (natural) scale");
         if (atDataKink.Count > 0)
-            notes.Add(options.Map
-                ? $"at a kink of the log-likelihood: {string.Join(", ", atDataKink.Select(k => map.Parameters[k].Name))} (the MAP sits where the log-posterior has no curvature, so no Laplace-approximation standard deviation; the others' come from the curvature with it held)"
-                : $"at a kink of the log-likelihood: {string.Join(", ", atDataKink.Select(k => map.Parameters[k].Name))} (the MLE sits where the log-likelihood has no curvature, so no standard error; the others' come from the curvature with it held; profile intervals still apply)");
+        {
+            string why = options.Map
+                ? "the MAP sits where the log-posterior has no curvature, so no Laplace-approximation standard deviation; the others' come from the curvature with it held"
+                : "the MLE sits where the log-likelihood has no curvature, so no standard error; the others' come from the curvature with it held; profile intervals still apply";
+            notes.Add($"at a kink of the log-likelihood: {string.Join(", ", atDataKink.Select(k => map.Parameters[k].Name))} ({why})");
+        }
         if (atKink.Count > 0)
             notes.Add($"at the prior's kink: {string.Join(", ", atKink.Select(k => map.Parameters[k].Name))} (the MAP is exactly the Laplace prior's location, where the log-posterior has no curvature, so no Laplace-approximation standard deviation; the others' come from the curvature over the parameters not at a kink)");
         notes.AddRange(profiles.Notes);
