@@ -47,6 +47,11 @@ public sealed class EstimationSession : IDisposable
         var clock = Stopwatch.StartNew();
         var objective = CreateObjective(options, held: null);
         var (search, restart, edges) = Search(objective, options);
+        // A converged end far out on a ray, its gradient vanishing with the curvature, is no maximum (and at no edge).
+        bool converged = search.Converged;
+        search = NewtonSearch.CheckRay(objective, Model, search);
+        if (converged && !search.Converged)
+            edges = [];
         var end = EndPoint(objective, search, options.Map, edges);
         if (!end.Converged && Model.MeansAtBound(end.Estimates) is { } bound)
             throw new InputException(bound);

@@ -26,8 +26,31 @@ internal static class NewtonSearch
     public static OptimizationResult? Run(Objective objective, IModelSpec model, OptimizerSettings settings)
     {
         var search = NewtonMaximizer.Maximize(objective.EvaluateHessian, objective.Evaluate, objective.Start(), settings);
-        if (search.Converged)
+        return search.Converged ? search : Running(objective, model, search);
+    }
+
+    /// <summary>
+    /// A converged <paramref name="search"/> (Newton's or L-BFGS's) on a model whose engine sums the exact Hessian,
+    /// checked for being only far out on a ray (<see cref="NewtonMaximizer.RayBeyond"/>: counts that are all 0, classes
+    /// separated, from a far start or by L-BFGS asked for): then not converged, with the model's words for the
+    /// coefficients that run off; else the same search, the passes of the check added to its evaluations.
+    /// </summary>
+    public static OptimizationResult CheckRay(Objective objective, IModelSpec model, OptimizationResult search)
+    {
+        if (!search.Converged || !objective.HasExactHessian || objective.Map.Free.Count == 0)
             return search;
+        int evaluations = search.Evaluations;
+        var real = objective.Map.Free.Select(k => objective.Map.Parameters[k].Domain == Kernels.ParameterDomain.Real).ToArray();
+        var ray = NewtonMaximizer.RayBeyond(objective.EvaluateHessian, objective.Evaluate, search, objective.Scales(), real, ref evaluations);
+        var checkedSearch = search with { Evaluations = evaluations };
+        if (ray is null)
+            return checkedSearch;
+        return Running(objective, model, checkedSearch with { Converged = false, Ray = ray, Information = null, NewtonStep = null }) ?? checkedSearch;
+    }
+
+    /// <summary>A search that found a ray, with the model's words for the coefficients on it (not a bounded parameter alone); else null.</summary>
+    private static OptimizationResult? Running(Objective objective, IModelSpec model, OptimizationResult search)
+    {
         if (search.Ray is not { } ray)
             return null;
         double largest = ray.Max(Math.Abs);

@@ -55,14 +55,10 @@ public static class NewtonMaximizer
         for (int iteration = 0; iteration < settings.MaxIterations; iteration++)
         {
             var information = Symmetric(-h);
-            var (scale, factor, exact) = Factor(information);
-            var gv = Vector<double>.Build.DenseOfArray(g);
-            // The gradient in units where the information is I: L⁻¹ D g with D A D = L Lᵀ.
-            var unit = factor.LowerTriangle().Solve(scale.PointwiseMultiply(gv));
+            var (scale, factor, exact, unit, step) = Step(information, g);
             double norm = unit.AbsoluteMaximum();
-            var step = scale.PointwiseMultiply(factor.LowerTriangle().Transpose().Solve(unit)).ToArray();
             if (exact && norm <= settings.GradientTolerance)
-                return Converged(x, f, g, information, scale, factor, "gradient below tolerance", iteration, evaluations, norm);
+                return Converged(x, f, g, information, scale, factor, step, "gradient below tolerance", iteration, evaluations, norm);
             // Where rounding sets the gradient (a mean of 1e9 moves by 1.2e-7 at the least, ~1e-6 standard errors for a
             // spread of 1 over 50 points), steps would repeat the same point, or wander among neighbours at the
             // objective's rounding level, until the iterations ran out: a step that no parameter can represent (each
@@ -70,7 +66,7 @@ public static class NewtonMaximizer
             // the gradient where it was, ends the search here.
             bool stalled = iteration > 0 && norm > 0.5 * lastNorm && Math.Abs(f - lastF) <= RoundingLevel * Math.Max(1, Math.Abs(f));
             if (exact && norm <= RoundingGradientLimit && (stalled || BelowRounding(x, step)))
-                return Converged(x, f, g, information, scale, factor, "no further improvement possible at rounding level", iteration, evaluations, norm);
+                return Converged(x, f, g, information, scale, factor, step, "no further improvement possible at rounding level", iteration, evaluations, norm);
             lastNorm = norm;
             lastF = f;
 
@@ -96,7 +92,7 @@ public static class NewtonMaximizer
             if (!accepted)
             {
                 return exact && norm <= RoundingGradientLimit
-                    ? Converged(x, f, g, information, scale, factor, "no further improvement possible at rounding level", iteration + 1, evaluations, norm)
+                    ? Converged(x, f, g, information, scale, factor, step, "no further improvement possible at rounding level", iteration + 1, evaluations, norm)
                     : new OptimizationResult(x, f, false, "line search failed to improve the objective", iteration + 1, evaluations, norm, double.NaN, identity) { Method = Name };
             }
             if (t != 1)
@@ -122,7 +118,7 @@ public static class NewtonMaximizer
             (g, gNew) = (gNew, g);
             (h, hNew) = (hNew, h);
             f = fNew;
-            if (raySteps >= RaySteps && !StillRising(value, x, f, step, gNew, ref evaluations))
+            if (raySteps >= RaySteps && !StillRising(value, x, f, step, gNew, ref evaluations, out _))
                 raySteps = 0;
             if (raySteps >= RaySteps)
             {
@@ -137,6 +133,81 @@ public static class NewtonMaximizer
     }
 
     /// <summary>
+    /// Where a search converged at <paramref name="end"/> (any method's: the gradient below its tolerance), the direction
+    /// of a ray the objective rises along to a supremum at infinity, with <paramref name="end"/> only a point far out on
+    /// it; else null. Far out on a ray the gradient and the curvature both vanish, so the gradient in standard-error
+    /// units (the stopping rule) does too: L-BFGS stops with a Poisson GLM's intercept at −34 on counts that are all 0,
+    /// Newton's method from an intercept of −45, both called converged. The ray is looked for among the coordinates
+    /// that may run off (<paramref name="runs"/>: real-valued), the others held: Newton's step in them, from the
+    /// gradient and negative Hessian A there (a converged Newton search's, else one exact-Hessian pass). On a ray it is
+    /// as long as the steps of the approach were (1 in the intercept), where at a maximum it is the stopping tolerance
+    /// times a standard error: a step of at most 10⁻⁴ of <paramref name="scales"/> (typical standard errors) in every
+    /// coordinate is a maximum's. A longer one is a ray where the objective, along it at 16, 256 and 4096 standard
+    /// errors, is higher at the first than at the end by more than rounding, and never lower nor falling after
+    /// (<see cref="StillRising"/>): a maximum falls by 128 in 16 standard errors, and a flat ridge does not rise. The
+    /// passes made count in <paramref name="evaluations"/>.
+    /// </summary>
+    public static double[]? RayBeyond(ValueGradientHessian objective, ValueAndGradient value, OptimizationResult end, IReadOnlyList<double> scales,
+        IReadOnlyList<bool> runs, ref int evaluations)
+    {
+        ArgumentNullException.ThrowIfNull(objective);
+        ArgumentNullException.ThrowIfNull(value);
+        ArgumentNullException.ThrowIfNull(end);
+        int n = end.Point.Length;
+        var x = end.Point;
+        double f = end.Value;
+        Matrix<double> information;
+        Vector<double> g;
+        if (end is { NewtonStep: { } taken, Information: { } atEnd })
+        {
+            // Newton's step s = A⁻¹ g, so g = A s.
+            (information, g) = (atEnd, atEnd * Vector<double>.Build.DenseOfArray(taken));
+        }
+        else
+        {
+            var gradient = new double[n];
+            var h = Matrix<double>.Build.Dense(n, n);
+            evaluations++;
+            f = objective(x, gradient, h);
+            if (!IsFinite(f, gradient, h))
+                return null;
+            (information, g) = (Symmetric(-h), Vector<double>.Build.DenseOfArray(gradient));
+        }
+        var free = Enumerable.Range(0, n).Where(i => runs[i]).ToArray();
+        if (free.Length == 0)
+            return null;
+        var sub = Step(Matrix<double>.Build.Dense(free.Length, free.Length, (i, j) => information[free[i], free[j]]), free.Select(i => g[i]).ToArray());
+        double units = sub.Unit.L2Norm();
+        var step = new double[n];
+        for (int i = 0; i < free.Length; i++)
+            step[free[i]] = sub.Step[i];
+        if (!sub.Exact || !(units > 0) || !double.IsFinite(units) || free.All(i => Math.Abs(step[i]) <= 1e-4 * scales[i]))
+            return null;
+        // One standard error along the step (sᵀ A s = gᵀ A⁻¹ g = |unit|²), then 16, 256 and 4096 of them.
+        var unitStep = step.Select(v => v / units).ToArray();
+        double noise = RoundingLevel * Math.Max(1, Math.Abs(f));
+        // Higher by more than rounding; or, where the objective is already within rounding of 0 (the supremum of counts
+        // that are all 0 and of separated classes, where every row's term vanishes), higher at all.
+        if (!StillRising(value, x, f, unitStep, new double[n], ref evaluations, out double first) || !(first > f + noise || (f > -noise && first > f)))
+            return null;
+        double length = Math.Sqrt(Maximizer.Dot(step, step));
+        return step.Select(v => v / length).ToArray();
+    }
+
+    /// <summary>
+    /// Newton's step from a point with gradient <paramref name="g"/> and negative Hessian <paramref name="information"/>
+    /// A: D = diag(1/√Aₖₖ) and L with D A D = L Lᵀ (<see cref="Factor"/>), the gradient in units where the information
+    /// is I (L⁻¹ D g), and the step A⁻¹ g = D L⁻ᵀ L⁻¹ D g (Levenberg's where A needed a λ to factor: not exact).
+    /// </summary>
+    private static (Vector<double> Scale, Matrix<double> Factor, bool Exact, Vector<double> Unit, double[] Step) Step(Matrix<double> information, double[] g)
+    {
+        var (scale, factor, exact) = Factor(information);
+        var unit = factor.LowerTriangle().Solve(scale.PointwiseMultiply(Vector<double>.Build.DenseOfArray(g)));
+        var step = scale.PointwiseMultiply(factor.LowerTriangle().Transpose().Solve(unit)).ToArray();
+        return (scale, factor, exact, unit, step);
+    }
+
+    /// <summary>
     /// Whether the objective still rises far along <paramref name="step"/> from <paramref name="x"/>, at 16, 256 and 4096
     /// steps' length: no lower than <paramref name="f"/> there, and its slope along the step not negative beyond
     /// rounding (10⁻⁸ of the slope's terms, and the rounding level of the objective there per step: the last coefficients of a
@@ -146,18 +217,21 @@ public static class NewtonMaximizer
     /// the objective turns down past it (from an intercept of 20, the value 4,000 steps on is still above the start's,
     /// but its slope is −Σy), while one that is concave along the ray and rises to a supremum at infinity never does.
     /// What is not a number there cannot tell, and leaves the ray. <paramref name="scratch"/> receives the gradients;
-    /// each probe counts in <paramref name="evaluations"/>.
+    /// each probe counts in <paramref name="evaluations"/>; <paramref name="first"/> is the value at the first.
     /// </summary>
-    private static bool StillRising(ValueAndGradient value, double[] x, double f, double[] step, double[] scratch, ref int evaluations)
+    private static bool StillRising(ValueAndGradient value, double[] x, double f, double[] step, double[] scratch, ref int evaluations, out double first)
     {
         var far = new double[x.Length];
         double noise = RoundingLevel * Math.Max(1, Math.Abs(f));
+        first = double.NaN;
         foreach (double distance in (ReadOnlySpan<double>)[16, 256, 4096])
         {
             for (int i = 0; i < x.Length; i++)
                 far[i] = x[i] + distance * step[i];
             evaluations++;
             double there = value(far, scratch);
+            if (distance == 16)
+                first = there;
             double slope = 0, terms = 0;
             for (int i = 0; i < x.Length; i++)
             {
@@ -182,7 +256,7 @@ public static class NewtonMaximizer
     }
 
     private static OptimizationResult Converged(double[] x, double f, double[] g, Matrix<double> information, Vector<double> scale, Matrix<double> factor,
-        string reason, int iterations, int evaluations, double norm)
+        double[] step, string reason, int iterations, int evaluations, double norm)
     {
         // T = D L⁻ᵀ, so Tᵀ A T = I: the units the generic search would hand on.
         var transform = Matrix<double>.Build.DiagonalOfDiagonalVector(scale) * factor.LowerTriangle().Transpose().Inverse();
@@ -192,6 +266,7 @@ public static class NewtonMaximizer
         {
             Method = Name,
             Information = information,
+            NewtonStep = step,
         };
     }
 

@@ -26,6 +26,9 @@ public sealed record OptimizationResult(
     /// <summary>The negative Hessian of the objective at <c>Point</c>, exact, where the search computed it there (Newton's).</summary>
     public Matrix<double>? Information { get; init; }
 
+    /// <summary>Newton's step from <c>Point</c>, the one a converged Newton search did not take (with <c>Information</c>).</summary>
+    public double[]? NewtonStep { get; init; }
+
     /// <summary>Where the search found the objective rising along a ray without a maximum: the ray's direction (unit length).</summary>
     public double[]? Ray { get; init; }
 

@@ -138,6 +138,68 @@ public class NewtonFitTests(DeviceFixture devices)
         Assert.DoesNotContain("alpha", fit.Reason);
     }
 
+    // Far out on a ray the gradient and the curvature vanish together, so the stopping rule is met: L-BFGS (asked for)
+    // stopped at an intercept of −34 on counts that are all 0 and called it converged, as Newton's method did from a
+    // start of −45; separated classes the same at coefficients in the thousands. No maximum, named as such.
+    [Theory]
+    [InlineData("poisson", OptimizerKind.Lbfgs, null)]
+    [InlineData("poisson", OptimizerKind.GradientAscent, null)]
+    [InlineData("negbinomial", OptimizerKind.Lbfgs, null)]
+    [InlineData("poisson", OptimizerKind.Auto, -45.0)]
+    public void ConvergedFarOutOnARayIsNoMaximum(string family, OptimizerKind optimizer, double? intercept)
+    {
+        var x = Enumerable.Range(0, 300).Select(i => i / 100.0).ToArray();
+        var spec = ModelCatalog.Create("glm", Dataset.FromColumns(("y", new double[300]), ("x", x)), new ModelColumns(Y: "y", X: ["x"]) { Family = family });
+        using var session = new EstimationSession(spec, devices.Native);
+
+        var fit = session.Fit(new FitOptions
+        {
+            Optimizer = new OptimizerSettings { Kind = optimizer },
+            Start = intercept is { } start ? new Dictionary<string, double> { ["intercept"] = start } : new Dictionary<string, double>(),
+        });
+
+        Assert.False(fit.Converged, $"{fit.Reason}: intercept {fit["intercept"]:R}");
+        Assert.Contains("no finite maximum", fit.Reason);
+        Assert.Contains("intercept → −∞", fit.Reason);
+        Assert.DoesNotContain("x →", fit.Reason);
+        Assert.All(fit.Parameters, p => Assert.Null(p.StdError));
+    }
+
+    [Fact]
+    public void SeparationFoundByLbfgsIsNamed()
+    {
+        var random = new Xoshiro256StarStar(11);
+        var x1 = Enumerable.Range(0, 300).Select(_ => 2 * random.NextDouble() - 1).ToArray();
+        var x2 = Enumerable.Range(0, 300).Select(_ => 2 * random.NextDouble() - 1).ToArray();
+        var y = x1.Select(v => v > 0.3 ? 1.0 : 0.0).ToArray();
+        using var session = new EstimationSession(ModelCatalog.Create("logit", Dataset.FromColumns(("y", y), ("x1", x1), ("x2", x2)), new ModelColumns(Y: "y", X: ["x1", "x2"])), devices.Native);
+
+        var fit = session.Fit(new FitOptions { Optimizer = new OptimizerSettings { Kind = OptimizerKind.Lbfgs } });
+
+        Assert.False(fit.Converged, fit.Reason);
+        Assert.StartsWith("perfect or quasi-complete separation", fit.Reason);
+        Assert.Contains("x1 → +∞", fit.Reason);
+        Assert.DoesNotContain("x2", fit.Reason);
+    }
+
+    // At a maximum the check finds no ray, whichever search found it: the same estimates by Newton and by L-BFGS.
+    [Fact]
+    public void AMaximumFoundByEitherSearchStands()
+    {
+        var random = new Xoshiro256StarStar(21);
+        var x1 = Enumerable.Range(0, 500).Select(_ => 2 * random.NextDouble() - 1).ToArray();
+        var y = x1.Select(v => (double)MathNet.Numerics.Distributions.Poisson.Sample(random, Math.Exp(1 + 0.5 * v))).ToArray();
+        var spec = ModelCatalog.Create("glm", Dataset.FromColumns(("y", y), ("x1", x1)), new ModelColumns(Y: "y", X: ["x1"]) { Family = "poisson" });
+        using var session = new EstimationSession(spec, devices.Native);
+
+        var newton = session.Fit(new FitOptions());
+        var lbfgs = session.Fit(new FitOptions { Optimizer = new OptimizerSettings { Kind = OptimizerKind.Lbfgs } });
+
+        Assert.True(newton.Converged, newton.Reason);
+        Assert.True(lbfgs.Converged, lbfgs.Reason);
+        Assert.All(newton.Parameters, p => Assert.True(Math.Abs(lbfgs[p.Name] - p.Estimate) <= 1e-4 * p.StdError!.Value, $"{p.Name}: {lbfgs[p.Name]:R} vs {p.Estimate:R}"));
+    }
+
     [Fact]
     public void OverlappingClassesConverge()
     {
