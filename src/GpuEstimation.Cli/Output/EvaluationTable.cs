@@ -18,8 +18,13 @@ internal static class EvaluationTable
         }
         output.WriteLine($"log-likelihood   {Numbers.Full(evaluation.LogLikelihood)}");
         var undefined = Enumerable.Range(0, evaluation.At.Length).Where(k => double.IsNaN(evaluation.Gradient[k])).Select(k => evaluation.Names[k]).ToArray();
+        // Not a number: at the log-likelihood's −∞ (a density of 0 somewhere: σ so small that every point is improbable)
+        // the derivatives are ∞ − ∞; else at a closed edge of the domain (p = 1), where they are one-sided.
+        string where = double.IsNegativeInfinity(evaluation.LogLikelihood)
+            ? "where the log-likelihood is -Infinity (an observation with density 0 at these values)"
+            : "at the edge of its domain (one-sided there)";
         if (undefined.Length > 0)
-            output.WriteLine($"note: no derivative in {string.Join(", ", undefined)} at the edge of its domain (one-sided there; JSON: null)");
+            output.WriteLine($"note: no derivative in {string.Join(", ", undefined)} {where}; JSON: null");
         if (evalMs is { } ms)
             output.WriteLine($"evaluation time  {ms.ToString("0.000", CultureInfo.InvariantCulture)} ms (median of {repeat}, data on the device)");
     }

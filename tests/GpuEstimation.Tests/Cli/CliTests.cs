@@ -193,6 +193,7 @@ public sealed class CliTests : IDisposable
         var (code, output, error) = Run("eval", "--model", "bernoulli", "--data", ones, "--column", "x", "--at", "p=1", "--device", "native", "--json", json);
         Assert.True(code == 0, error);
         Assert.DoesNotContain("NaN", output);
+        Assert.Contains("note: no derivative in p at the edge of its domain (one-sided there)", output);
         using (var doc = JsonDocument.Parse(File.ReadAllText(json)))
         {
             Assert.Equal(0.0, doc.RootElement.GetProperty("logLikelihood").GetDouble());
@@ -202,6 +203,20 @@ public sealed class CliTests : IDisposable
         (code, _, error) = Run("eval", "--model", "poisson", "--data", zeros, "--column", "x", "--at", "rate=0", "--device", "native");
         Assert.True(code == 0, error);
         AssertBadInput(["eval", "--model", "normal", "--data", ones, "--column", "x", "--at", "mu=1,sigma=0", "--device", "native"], "sigma must be positive");
+    }
+
+    // Inside the domain, σ so small that every point has density 0: the derivatives are ∞ − ∞, and the note says why,
+    // not that mu is at an edge (it said so).
+    [Fact]
+    public void EvalWhereTheLogLikelihoodIsMinusInfinitySaysSo()
+    {
+        var data = WriteColumns("spread.csv", ("x", [-1.0, 2.0, 3.0]));
+        var (code, output, error) = Run("eval", "--model", "normal", "--data", data, "--column", "x", "--at", "mu=0,sigma=1e-200", "--device", "native");
+
+        Assert.True(code == 0, error);
+        Assert.Contains("log-likelihood   -Infinity", output);
+        Assert.Contains("where the log-likelihood is -Infinity", output);
+        Assert.DoesNotContain("edge", output);
     }
 
     [Fact]
