@@ -52,4 +52,12 @@ public interface IDistribution<TSelf> : ILikelihoodModel<TSelf> where TSelf : un
     /// ν), for fits whose maximum lies there; null where the family names none.
     /// </summary>
     static virtual string? LimitAtInfinity(string parameter) => null;
+
+    /// <summary>
+    /// Host side: a parameter whose maximum-likelihood estimate on data <paramref name="x"/> is not one value but every
+    /// value of a closed interval, whatever the others are (Laplace's location between the middle two of an even number
+    /// of points, where Σ|x − μ| is flat): its index and the interval's ends; null (the default) where the maximum is
+    /// unique. A fit reports the interval's midpoint, as scipy and R report the median, with a note.
+    /// </summary>
+    static virtual (int Parameter, double Low, double High)? FlatMaximum(double[] x) => null;
 }

@@ -58,6 +58,20 @@ public static class Moments
         return result;
     }
 
+    /// <summary>
+    /// The middle two of an even number of values (the n/2-th and (n/2 + 1)-th smallest), whose midpoint is the median
+    /// (<see cref="Quantile"/> at ½); null for an odd number of values or none. Selected, not sorted: O(n).
+    /// </summary>
+    public static (double Low, double High)? MiddleTwo(ReadOnlySpan<double> x)
+    {
+        if (x.Length == 0 || x.Length % 2 == 1)
+            return null;
+        var values = x.ToArray();
+        int below = values.Length / 2 - 1;
+        Select(values, below);
+        return (values[below], Min(values.AsSpan(below + 1)));
+    }
+
     // Rearranges `a` so that a[k] is its k-th smallest value, none after it smaller and none before it larger.
     private static void Select(Span<double> a, int k)
     {

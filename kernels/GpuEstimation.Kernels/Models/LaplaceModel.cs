@@ -37,6 +37,10 @@ public readonly struct LaplaceModel : IDistribution<LaplaceModel>
         return [median, Moments.PositiveOr(Moments.Mean(Moments.Map(x, v => Math.Abs(v - median))), 1.0)];
     }
 
+    /// <summary>For an even number of points, μ anywhere between the middle two (Σ|x − μ| is flat there), if they differ.</summary>
+    public static (int Parameter, double Low, double High)? FlatMaximum(double[] x) =>
+        Moments.MiddleTwo(x) is var (low, high) && low < high ? (0, low, high) : null;
+
     /// <summary>
     /// 1/b² for μ and for b, uncorrelated: the log-likelihood has a kink at the median, so the observed information of μ
     /// does not exist (differences of the gradient across the kink are an artefact of the step).

@@ -52,6 +52,8 @@ public sealed class EstimationSession : IDisposable
         search = NewtonSearch.CheckRay(objective, Model, search);
         if (converged && !search.Converged)
             edges = [];
+        if (Midpoint(objective, options, search) is { } midpoint)
+            (search, restart) = (midpoint.Search, restart is null ? midpoint.Note : $"{restart}; {midpoint.Note}");
         var end = EndPoint(objective, search, options.Map, edges);
         if (!end.Converged && Model.MeansAtBound(end.Estimates) is { } bound)
             throw new InputException(bound);
@@ -94,6 +96,31 @@ public sealed class EstimationSession : IDisposable
         var atKink = objective.AtKink(search.Point);
         var atDataKink = map || Model.FisherInformation(Model.Start) is null ? search.Kinked.Select(i => objective.Map.Free[i]).ToArray() : [];
         return (atKink, atDataKink, Infer(objective, search, end.Converged, edges, [.. atKink, .. atDataKink], map));
+    }
+
+    /// <summary>
+    /// Where the model's maximum in one parameter is a whole interval (<see cref="IModelSpec.FlatMaximum"/>: Laplace's
+    /// location between the middle two of an even number of points) and <paramref name="search"/> converged inside it,
+    /// the search moved to the interval's midpoint (the median, as scipy's and R's fits give it; the other parameters'
+    /// maximum is the same all along it), with a note; else null: the parameter held, under a prior of its own, or
+    /// the end outside the interval. Without it the estimate was whichever point of the interval the search met first.
+    /// </summary>
+    private (OptimizationResult Search, string Note)? Midpoint(Objective objective, FitOptions options, OptimizationResult search)
+    {
+        if (!search.Converged || Model.FlatMaximum is not var (parameter, low, high))
+            return null;
+        var map = objective.Map;
+        string name = map.Parameters[parameter].Name;
+        if (!map.Free.Contains(parameter) || (options.Map && PriorOf(options, name) is { } prior and not FlatPrior))
+            return null;
+        var natural = objective.Natural(search.Point);
+        if (!(natural[parameter] >= low && natural[parameter] <= high))
+            return null;
+        natural[parameter] = low + 0.5 * (high - low);
+        var point = map.ToCoordinates(natural);
+        double value = objective.Evaluate(point, new double[point.Length]);
+        string note = $"the {ObjectiveName(options.Map)} is flat in {name} between the middle two values, {low:G10} and {high:G10} (an even number of points), so every {name} between them is a maximum: the midpoint, the median, is reported";
+        return (search with { Point = point, Value = value, Evaluations = search.Evaluations + 1 }, note);
     }
 
     /// <summary>
@@ -425,7 +452,7 @@ public sealed class EstimationSession : IDisposable
         else if (information.Status != HessianStatus.NegativeDefinite && map.Free.Any(k => !end.Edges.Contains(k)))
             notes.Add($"no standard errors: the Hessian at the optimum is {Describe(information.Status)}");
         if (information.Expected)
-            notes.Add("standard errors from the Fisher (expected) information: the log-likelihood has a kink at the estimate, where the observed information does not exist");
+            notes.Add("standard errors from the Fisher (expected) information: the log-likelihood has a kink at the estimate, or is flat there, so the observed information does not exist or is 0");
         if (options.Map)
             notes.Add("MAP: standard errors are posterior standard deviations from the Laplace approximation at the mode; priors are on each parameter's reported (natural) scale");
         if (atDataKink.Count > 0)

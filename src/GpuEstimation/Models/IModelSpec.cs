@@ -49,6 +49,12 @@ public interface IModelSpec
     bool HasParameterKinks => false;
 
     /// <summary>
+    /// A parameter (model index) whose MLE is every value of a closed interval, with the interval's ends (Laplace's
+    /// location between the middle two of an even number of points); null where the maximum is unique.
+    /// </summary>
+    (int Parameter, double Low, double High)? FlatMaximum => null;
+
+    /// <summary>
     /// Parameters that the small-sample corrections of robust covariances (HC1, cluster) do not count in k: a scale
     /// that statsmodels' equivalent model does not estimate as a parameter (the linear model's sigma, as for OLS).
     /// </summary>

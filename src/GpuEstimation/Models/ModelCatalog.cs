@@ -136,6 +136,7 @@ public static class ModelCatalog
             fisherInformation: p => T.FisherInformation(p.ToArray()), limitAtInfinity: T.LimitAtInfinity)
         {
             OtherStarts = T.OtherStarts(x, trials),
+            FlatMaximum = T.FlatMaximum(x),
         };
         if (T.Name == ExponentialModel.Name && x.All(v => v == 0))
         {

@@ -171,6 +171,34 @@ public class ConvergenceTests(DeviceFixture devices, ITestOutputHelper output)
         Assert.True(fit.Get("scale").StdError > 0);
     }
 
+    // For an even number of points Laplace's log-likelihood is flat in the location between the middle two: every
+    // point there is a maximum, and the fit returned whichever its search met first (1.93 from a start of −100, 2.29
+    // from 100, the start itself from 1.9). Now the midpoint, the median (as scipy.stats.laplace.fit), from any start,
+    // with a note naming the interval; not where the location is held.
+    [Theory]
+    [InlineData(null)]
+    [InlineData(-100.0)]
+    [InlineData(100.0)]
+    [InlineData(1.9)]
+    [InlineData(2.5)]
+    public void LaplaceWithAnEvenNumberOfPointsReportsTheMedianFromAnyStart(double? start)
+    {
+        double[] x = [-3.83, -2.19, 0.0075, 1.14, 1.85, 2.55, 2.70, 4.98, 5.04, 5.49];
+        double median = MathNet.Numerics.Statistics.Statistics.Median(x);
+        double deviation = x.Sum(v => Math.Abs(v - median)) / x.Length;
+
+        var fit = Fit("laplace", x, new FitOptions { Start = start is { } s ? new Dictionary<string, double> { ["location"] = s } : new Dictionary<string, double>() });
+
+        Assert.True(fit.Converged, fit.Reason);
+        Assert.True(Math.Abs(fit["location"] - median) <= 1e-12 * Math.Abs(median), $"location {fit["location"]:R} vs median {median:R}");
+        Assert.True(Numerics.Relative(fit["scale"], deviation) <= 1e-10, $"scale {fit["scale"]:R} vs {deviation:R}");
+        Assert.Contains(fit.Diagnostics.Notes, n => n.StartsWith("the log-likelihood is flat in location between the middle two values, 1.85 and 2.55", StringComparison.Ordinal));
+        Assert.True(fit.Get("location").StdError > 0);
+
+        var held = Fit("laplace", x, new FitOptions { Fixed = new Dictionary<string, double> { ["location"] = 2 } });
+        Assert.DoesNotContain(held.Diagnostics.Notes, n => n.Contains("flat in location", StringComparison.Ordinal));
+    }
+
     // MAP at a tied median: the location sits exactly on the data point (0, not 4e-19) and, the log-posterior having
     // no curvature there, gets no standard deviation, with a note; the scale's comes from the curvature with the
     // location held. A first version differenced across the kink and reported 0.0077 for the location (a review).

@@ -57,4 +57,27 @@ public class MomentsTests
         Assert.True(double.IsNaN(Moments.Quantiles([], [0.5])[0]));
         Assert.Throws<ArgumentException>(() => Moments.Quantiles([1.0, 2, 3], [0.75, 0.25]));
     }
+
+    // The middle two of an even number of values are the sorted array's n/2-th and (n/2 + 1)-th, ties included; none
+    // for an odd number.
+    [Theory]
+    [InlineData(2, 0)]
+    [InlineData(10, 1)]
+    [InlineData(1000, 2)]
+    [InlineData(1001, 3)]
+    public void MiddleTwoAreThoseOfTheSortedValues(int n, int seed)
+    {
+        var random = new Random(seed);
+        var x = Enumerable.Range(0, n).Select(_ => (double)random.Next(0, n / 2 + 1)).ToArray();
+        var sorted = x.Order().ToArray();
+
+        var middle = Moments.MiddleTwo(x);
+
+        if (n % 2 == 1)
+        {
+            Assert.Null(middle);
+            return;
+        }
+        Assert.Equal((sorted[n / 2 - 1], sorted[n / 2]), middle);
+    }
 }
