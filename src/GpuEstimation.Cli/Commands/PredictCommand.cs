@@ -53,6 +53,9 @@ internal sealed class PredictCommand : Command
                 $"(first: {data.DescribeRow(outside[0])}, mean {prediction.Mean[outside[0]]:G6}): the link's inverse leaves it there (as under an inverse or identity link far from the data)");
         if (!fitted.HasCovariance)
             output.WriteLine("note: the fit has no covariance of its estimates (its Hessian allowed none); seEta and seMean are NaN");
+        else if (fitted.HeldCoefficients.Count > 0)
+            output.WriteLine($"note: {string.Join(", ", fitted.HeldCoefficients)} had no standard deviation in the fit (at a prior's kink: a lasso's exact 0); " +
+                "held at their estimates here, as they were for the others' standard deviations, so seEta and seMean are conditional on them");
         return GpuestApp.Ok;
     }
 

@@ -16,13 +16,14 @@ public sealed class FittedRegression
     private readonly double[] _coefficients;
     private readonly double[,]? _covariance;
 
-    private FittedRegression(string model, GlmLink link, FittedDesign design, double[] coefficients, double[,]? covariance)
+    private FittedRegression(string model, GlmLink link, FittedDesign design, double[] coefficients, (double[,] Matrix, string[] Held)? covariance)
     {
         Model = model;
         Link = link;
         Design = design;
         _coefficients = coefficients;
-        _covariance = covariance;
+        _covariance = covariance?.Matrix;
+        HeldCoefficients = covariance?.Held ?? [];
     }
 
     /// <summary>The model's name as the fit wrote it (<c>linear</c>, <c>logit</c>, <c>glm(poisson, log)</c>, ...).</summary>
@@ -39,6 +40,13 @@ public sealed class FittedRegression
 
     /// <summary>Whether the fit had a covariance of its coefficients (else the standard errors are NaN).</summary>
     public bool HasCovariance => _covariance is not null;
+
+    /// <summary>
+    /// Coefficients the fit gave no standard deviation beside others that have one (a lasso's exact zeros, at the
+    /// prior's kink, where the others' come from the curvature with them held): held at their estimates here too, so
+    /// the standard errors of predictions are conditional on them, as the others' are.
+    /// </summary>
+    public IReadOnlyList<string> HeldCoefficients { get; }
 
     /// <summary>
     /// Reads a fit's JSON text <paramref name="json"/> (named <paramref name="source"/> in messages): a regression
@@ -87,7 +95,7 @@ public sealed class FittedRegression
                 GlmNames.Logit or GlmNames.Probit => "binomial",
                 _ => Text(root, "family", source) ?? "normal",
             };
-            return new FittedRegression(model, link, design, coefficients, Covariance(root, index, parameters.Count, source)) { Family = family };
+            return new FittedRegression(model, link, design, coefficients, Covariance(root, index, names, parameters.Count, source)) { Family = family };
         }
     }
 
@@ -168,8 +176,9 @@ public sealed class FittedRegression
         return fitted;
     }
 
-    // The covariance of the coefficients at index (a P × P matrix in the JSON, row by row), or null where the fit has none.
-    private static double[,]? Covariance(JsonElement root, int[] index, int count, string source)
+    // The covariance of the coefficients at index (a P × P matrix in the JSON, row by row), or null where the fit has none;
+    // a coefficient whose row is all null (no standard deviation: at a prior's kink) is held, its row and column 0.
+    private static (double[,] Matrix, string[] Held)? Covariance(JsonElement root, int[] index, string[] names, int count, string source)
     {
         if (!root.TryGetProperty("covariance", out var c) || c.ValueKind == JsonValueKind.Null)
             return null;
@@ -185,7 +194,13 @@ public sealed class FittedRegression
                 matrix[j, l] = cell.ValueKind == JsonValueKind.Number ? cell.GetDouble() : double.NaN;
             }
         }
-        return matrix;
+        var held = Enumerable.Range(0, index.Length).Where(j => rows[index[j]].EnumerateArray().All(cell => cell.ValueKind == JsonValueKind.Null)).ToArray();
+        foreach (int j in held)
+        {
+            for (int l = 0; l < index.Length; l++)
+                matrix[j, l] = matrix[l, j] = 0;
+        }
+        return (matrix, held.Select(j => names[j]).ToArray());
     }
 
     private static string? Text(JsonElement element, string name, string source) =>

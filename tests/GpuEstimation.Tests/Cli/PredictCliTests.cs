@@ -99,6 +99,43 @@ public sealed class PredictCliTests : IDisposable
         }
     }
 
+    // A lasso's exact zeros have no standard deviation (null rows of the covariance), which made every seEta NaN with no
+    // word why (a newcomer's trial). They are held at 0 as they were for the others' standard deviations: seEta is
+    // √(xᵀ V x) over the others, with a note naming them.
+    [Fact]
+    public void ALassosZerosAreHeldAndNamed()
+    {
+        var random = new Random(7);
+        var lines = Enumerable.Range(0, 200).Select(_ =>
+        {
+            double x1 = random.NextDouble(), x2 = random.NextDouble(), x3 = random.NextDouble();
+            return FormattableString.Invariant($"{1 + 2 * x1 + 0.3 * (random.NextDouble() - 0.5)},{x1},{x2},{x3}");
+        });
+        var data = Write("lasso.csv", ["y,x1,x2,x3", .. lines]);
+        var json = Path.Combine(_directory, "lasso.json");
+        var (code, _, error) = Run("fit", "--model", "linear", "--data", data, "--y", "y", "--x", "x1,x2,x3", "--map", "--prior", "*=laplace(0,0.002)", "--device", "native", "--json", json);
+        Assert.True(code == GpuestApp.Ok, error);
+        var rows = Write("lasso-new.csv", "x1,x2,x3", "0.5,2,3", "-1,0,1");
+        var output = Path.Combine(_directory, "lasso-pred.csv");
+
+        (code, var text, error) = Run("predict", "--model-json", json, "--data", rows, "--out", output);
+
+        Assert.True(code == GpuestApp.Ok, error);
+        using var fit = JsonDocument.Parse(File.ReadAllText(json));
+        var names = fit.RootElement.GetProperty("parameters").EnumerateArray().Select(p => p.GetProperty("name").GetString()!).ToList();
+        var covariance = fit.RootElement.GetProperty("covariance");
+        int[] kept = [.. new[] { "intercept", "x1", "x2", "x3" }.Select(n => names.IndexOf(n)).Where(k => covariance[k][k].ValueKind == JsonValueKind.Number)];
+        Assert.Contains("x2", names.Where((_, k) => k < 4 && !kept.Contains(k)));
+        Assert.Contains($"note: {string.Join(", ", names.Where((n, k) => k is > 0 and < 4 && !kept.Contains(k)))} had no standard deviation in the fit", text);
+        var x = new[] { new[] { 1, 0.5, 2, 3 }, new[] { 1.0, -1, 0, 1 } };
+        var predicted = File.ReadAllLines(output).Skip(1).Select(l => l.Split(',').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray()).ToArray();
+        for (int i = 0; i < 2; i++)
+        {
+            double variance = kept.Sum(j => kept.Sum(l => x[i][j] * covariance[j][l].GetDouble() * x[i][l]));
+            Assert.True(Numerics.Relative(predicted[i][2], Math.Sqrt(variance)) <= 1e-12, $"row {i + 1}: seEta {predicted[i][2]:R} vs {Math.Sqrt(variance):R}");
+        }
+    }
+
     [Fact]
     public void DroppedRowsKeepTheirPlacesAsEmptyRows()
     {
