@@ -318,7 +318,7 @@ public static class CsvData
     /// <summary>The error for a quote opened on <paramref name="line"/> and never closed.</summary>
     private static InputException OpenQuote(string path, int line) =>
         new($"{path}: line {line} opens a quote (\") that is never closed, so the rest of the file would read as one cell; " +
-            "close it, or write a quote inside a quoted cell as \"\"");
+            "a quote anywhere in a cell opens one (c\"d too); close it, or, for a quote that is part of a value, quote the whole cell and double the quote inside it (\"c\"\"d\")");
 
     private static string FieldsText(int count) => count == 1 ? "1 field" : $"{count} fields";
 

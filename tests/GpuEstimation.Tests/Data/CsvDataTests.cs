@@ -380,6 +380,7 @@ public sealed class CsvDataTests : IDisposable
         var path = Write("open.csv", text);
         var e = Assert.Throws<InputException>(() => CsvData.Read(path, [column]));
         Assert.StartsWith($"{path}: line {line} opens a quote (\") that is never closed", e.Message);
+        Assert.EndsWith("quote the whole cell and double the quote inside it (\"c\"\"d\")", e.Message);
         // The same with the large-file reader (in parallel, columns sized by the line count first): rows put in
         // after the header move the quote 300,000 lines down.
         if (line > 1)
