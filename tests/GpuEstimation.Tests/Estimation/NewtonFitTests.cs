@@ -64,18 +64,22 @@ public class NewtonFitTests(DeviceFixture devices)
         Assert.Equal(BitConverter.DoubleToInt64Bits(first.LogLikelihood), BitConverter.DoubleToInt64Bits(second.LogLikelihood));
     }
 
-    [Fact]
-    public void PerfectSeparationOnOneFeatureIsNamed()
+    // By Newton's method (the default) and by L-BFGS asked for, which stopped at coefficients in the thousands, the
+    // gradient below its tolerance there, and called it converged: the separating feature named, the other not.
+    [Theory]
+    [InlineData(OptimizerKind.Auto)]
+    [InlineData(OptimizerKind.Lbfgs)]
+    public void PerfectSeparationOnOneFeatureIsNamed(OptimizerKind optimizer)
     {
         var random = new Xoshiro256StarStar(11);
         var x1 = Enumerable.Range(0, 300).Select(_ => 2 * random.NextDouble() - 1).ToArray();
         var x2 = Enumerable.Range(0, 300).Select(_ => 2 * random.NextDouble() - 1).ToArray();
         var y = x1.Select(v => v > 0.3 ? 1.0 : 0.0).ToArray();
-        var fit = FitLogit(Dataset.FromColumns(("y", y), ("x1", x1), ("x2", x2)), ["x1", "x2"]);
+        var fit = FitLogit(Dataset.FromColumns(("y", y), ("x1", x1), ("x2", x2)), ["x1", "x2"], optimizer);
 
         Assert.False(fit.Converged);
         Assert.StartsWith("perfect or quasi-complete separation", fit.Reason);
-        Assert.Contains("x1", fit.Reason);
+        Assert.Contains("x1 → +∞", fit.Reason);
         Assert.DoesNotContain("x2", fit.Reason);
         Assert.All(fit.Parameters, p => Assert.Null(p.StdError));
     }
@@ -165,23 +169,6 @@ public class NewtonFitTests(DeviceFixture devices)
         Assert.All(fit.Parameters, p => Assert.Null(p.StdError));
     }
 
-    [Fact]
-    public void SeparationFoundByLbfgsIsNamed()
-    {
-        var random = new Xoshiro256StarStar(11);
-        var x1 = Enumerable.Range(0, 300).Select(_ => 2 * random.NextDouble() - 1).ToArray();
-        var x2 = Enumerable.Range(0, 300).Select(_ => 2 * random.NextDouble() - 1).ToArray();
-        var y = x1.Select(v => v > 0.3 ? 1.0 : 0.0).ToArray();
-        using var session = new EstimationSession(ModelCatalog.Create("logit", Dataset.FromColumns(("y", y), ("x1", x1), ("x2", x2)), new ModelColumns(Y: "y", X: ["x1", "x2"])), devices.Native);
-
-        var fit = session.Fit(new FitOptions { Optimizer = new OptimizerSettings { Kind = OptimizerKind.Lbfgs } });
-
-        Assert.False(fit.Converged, fit.Reason);
-        Assert.StartsWith("perfect or quasi-complete separation", fit.Reason);
-        Assert.Contains("x1 → +∞", fit.Reason);
-        Assert.DoesNotContain("x2", fit.Reason);
-    }
-
     // At a maximum the check finds no ray, whichever search found it: the same estimates by Newton and by L-BFGS.
     [Fact]
     public void AMaximumFoundByEitherSearchStands()
@@ -213,9 +200,9 @@ public class NewtonFitTests(DeviceFixture devices)
         Assert.All(fit.Parameters, p => Assert.NotNull(p.StdError));
     }
 
-    private FitResult FitLogit(Dataset data, string[] x)
+    private FitResult FitLogit(Dataset data, string[] x, OptimizerKind optimizer = OptimizerKind.Auto)
     {
         using var session = new EstimationSession(ModelCatalog.Create("logit", data, new ModelColumns(Y: "y", X: x)), devices.Native);
-        return session.Fit(new FitOptions());
+        return session.Fit(new FitOptions { Optimizer = new OptimizerSettings { Kind = optimizer } });
     }
 }
