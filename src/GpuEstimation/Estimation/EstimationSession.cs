@@ -49,7 +49,7 @@ public sealed class EstimationSession : IDisposable
         var (search, restart, edges) = Search(objective, options);
         // A converged end far out on a ray, its gradient vanishing with the curvature, is no maximum (and at no edge).
         bool converged = search.Converged;
-        search = NewtonSearch.CheckRay(objective, Model, search);
+        search = NewtonSearch.CheckRay(objective, Model, options.Optimizer, search);
         if (converged && !search.Converged)
             edges = [];
         if (Midpoint(objective, options, search) is { } midpoint)
@@ -119,8 +119,11 @@ public sealed class EstimationSession : IDisposable
         natural[parameter] = low + 0.5 * (high - low);
         var point = map.ToCoordinates(natural);
         double value = objective.Evaluate(point, new double[point.Length]);
-        string note = $"the {ObjectiveName(options.Map)} is flat in {name} between the middle two values, {low:G10} and {high:G10} (an even number of points), so every {name} between them is a maximum: the midpoint, the median, is reported";
-        return (search with { Point = point, Value = value, Evaluations = search.Evaluations + 1 }, note);
+        string note = $"the {ObjectiveName(options.Map)} is flat in {name} between the middle two values, {low:G10} and {high:G10} (an even number of points), so every {name} between them is a maximum: the midpoint, the median, is reported (a profile interval contains the whole stretch; a Wald interval need not)";
+        // Under MAP no Fisher information stands in (it does for the MLE): the parameter is held for the others'
+        // curvature, as at a kink, where the log-posterior's in it is 0.
+        int[] kinked = options.Map ? [.. search.Kinked, map.Free.ToList().IndexOf(parameter)] : search.Kinked;
+        return (search with { Point = point, Value = value, Evaluations = search.Evaluations + 1, Kinked = kinked }, note);
     }
 
     /// <summary>
@@ -460,7 +463,7 @@ public sealed class EstimationSession : IDisposable
             string why = options.Map
                 ? "the MAP sits where the log-posterior has no curvature, so no Laplace-approximation standard deviation; the others' come from the curvature with it held"
                 : "the MLE sits where the log-likelihood has no curvature, so no standard error; the others' come from the curvature with it held; profile intervals still apply";
-            notes.Add($"at a kink of the log-likelihood: {string.Join(", ", atDataKink.Select(k => map.Parameters[k].Name))} ({why})");
+            notes.Add($"at a kink of the log-likelihood or where it is flat: {string.Join(", ", atDataKink.Select(k => map.Parameters[k].Name))} ({why})");
         }
         if (atKink.Count > 0)
             notes.Add($"at the prior's kink: {string.Join(", ", atKink.Select(k => map.Parameters[k].Name))} (the MAP is exactly the Laplace prior's location, where the log-posterior has no curvature, so no Laplace-approximation standard deviation; the others' come from the curvature over the parameters not at a kink)");

@@ -30,18 +30,28 @@ internal static class NewtonSearch
     }
 
     /// <summary>
-    /// A converged <paramref name="search"/> (Newton's or L-BFGS's) on a model whose engine sums the exact Hessian,
-    /// checked for being only far out on a ray (<see cref="NewtonMaximizer.RayBeyond"/>: counts that are all 0, classes
-    /// separated, from a far start or by L-BFGS asked for): then not converged, with the model's words for the
-    /// coefficients that run off; else the same search, the passes of the check added to its evaluations.
+    /// A converged <paramref name="search"/> (Newton's, or L-BFGS's or gradient ascent's asked for) on a model whose
+    /// engine sums the exact Hessian, checked for being only far out on a ray, where the gradient and the curvature
+    /// vanish together and every stopping rule is met: then not converged, with the model's words for the coefficients
+    /// that run off; else the same search, the passes of the check added to its evaluations. Another method's end is
+    /// checked by Newton's own search from the same start, which sees the ray while it is steep (a factor level whose
+    /// counts are all 0, quasi-complete separation: far out, where L-BFGS stops, the curvature of the rows that run off
+    /// is below the Hessian pass's rounding); Newton's converged end by <see cref="NewtonMaximizer.RayBeyond"/> (a start
+    /// already far out, such as an intercept of −45 on counts that are all 0), which costs no pass at a maximum.
     /// </summary>
-    public static OptimizationResult CheckRay(Objective objective, IModelSpec model, OptimizationResult search)
+    public static OptimizationResult CheckRay(Objective objective, IModelSpec model, OptimizerSettings settings, OptimizationResult search)
     {
         if (!search.Converged || !objective.HasExactHessian || objective.Map.Free.Count == 0)
             return search;
         int evaluations = search.Evaluations;
+        var newton = search;
+        if (search.Method != NewtonMaximizer.Name)
+        {
+            newton = NewtonMaximizer.Maximize(objective.EvaluateHessian, objective.Evaluate, objective.Start(), settings);
+            evaluations += newton.Evaluations;
+        }
         var real = objective.Map.Free.Select(k => objective.Map.Parameters[k].Domain == Kernels.ParameterDomain.Real).ToArray();
-        var ray = NewtonMaximizer.RayBeyond(objective.EvaluateHessian, objective.Evaluate, search, objective.Scales(), real, ref evaluations);
+        var ray = newton.Converged ? NewtonMaximizer.RayBeyond(objective.EvaluateHessian, newton, objective.Scales(), real, ref evaluations) : newton.Ray;
         var checkedSearch = search with { Evaluations = evaluations };
         if (ray is null)
             return checkedSearch;

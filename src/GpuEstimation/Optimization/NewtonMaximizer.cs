@@ -118,7 +118,7 @@ public static class NewtonMaximizer
             (g, gNew) = (gNew, g);
             (h, hNew) = (hNew, h);
             f = fNew;
-            if (raySteps >= RaySteps && !StillRising(value, x, f, step, gNew, ref evaluations, out _))
+            if (raySteps >= RaySteps && !StillRising(value, x, f, step, gNew, ref evaluations))
                 raySteps = 0;
             if (raySteps >= RaySteps)
             {
@@ -136,26 +136,31 @@ public static class NewtonMaximizer
     /// Where a search converged at <paramref name="end"/> (any method's: the gradient below its tolerance), the direction
     /// of a ray the objective rises along to a supremum at infinity, with <paramref name="end"/> only a point far out on
     /// it; else null. Far out on a ray the gradient and the curvature both vanish, so the gradient in standard-error
-    /// units (the stopping rule) does too: L-BFGS stops with a Poisson GLM's intercept at −34 on counts that are all 0,
-    /// Newton's method from an intercept of −45, both called converged. The ray is looked for among the coordinates
-    /// that may run off (<paramref name="runs"/>: real-valued), the others held: Newton's step in them, from the
-    /// gradient and negative Hessian A there (a converged Newton search's, else one exact-Hessian pass). On a ray it is
-    /// as long as the steps of the approach were (1 in the intercept), where at a maximum it is the stopping tolerance
-    /// times a standard error: a step of at most 10⁻⁴ of <paramref name="scales"/> (typical standard errors) in every
-    /// coordinate is a maximum's. A longer one is a ray where the objective, along it at 16, 256 and 4096 standard
-    /// errors, is higher at the first than at the end by more than rounding, and never lower nor falling after
-    /// (<see cref="StillRising"/>): a maximum falls by 128 in 16 standard errors, and a flat ridge does not rise. The
-    /// passes made count in <paramref name="evaluations"/>.
+    /// units (the stopping rule) does too: L-BFGS stops with a Poisson GLM's intercept at −34 on counts that are all 0
+    /// (a factor level's coefficient at −32 where that level's counts are, a logit's at 32 under quasi-complete
+    /// separation), Newton's method from an intercept of −45, all called converged. The ray is looked for among the
+    /// coordinates that may run off (<paramref name="runs"/>: real-valued), the others held, by Newton's step in them
+    /// from the gradient and negative Hessian A (a converged Newton search's, else one exact-Hessian pass); its parts of
+    /// at most 10⁻⁴ of <paramref name="scales"/> (typical standard errors) are a maximum's and left out. At a maximum
+    /// nothing is left (the step is the stopping tolerance times a standard error): no pass is spent. Otherwise full
+    /// steps are taken from the end, one exact-Hessian pass each, as the search itself takes them (<see cref="Maximize"/>):
+    /// where <see cref="RaySteps"/> of them keep their direction and length while the curvature along them and the gain
+    /// the quadratic model predicts (½ gᵀs, from the gradient: the objective's own change is below its rounding here)
+    /// keep falling, it is a ray. Past a maximum the next step is all but 0. The passes made count in
+    /// <paramref name="evaluations"/>.
     /// </summary>
-    public static double[]? RayBeyond(ValueGradientHessian objective, ValueAndGradient value, OptimizationResult end, IReadOnlyList<double> scales,
-        IReadOnlyList<bool> runs, ref int evaluations)
+    public static double[]? RayBeyond(ValueGradientHessian objective, OptimizationResult end, IReadOnlyList<double> scales, IReadOnlyList<bool> runs,
+        ref int evaluations)
     {
         ArgumentNullException.ThrowIfNull(objective);
-        ArgumentNullException.ThrowIfNull(value);
         ArgumentNullException.ThrowIfNull(end);
         int n = end.Point.Length;
-        var x = end.Point;
-        double f = end.Value;
+        var free = Enumerable.Range(0, n).Where(i => runs[i]).ToArray();
+        if (free.Length == 0)
+            return null;
+        var x = end.Point.ToArray();
+        var gradient = new double[n];
+        var h = Matrix<double>.Build.Dense(n, n);
         Matrix<double> information;
         Vector<double> g;
         if (end is { NewtonStep: { } taken, Information: { } atEnd })
@@ -165,33 +170,51 @@ public static class NewtonMaximizer
         }
         else
         {
-            var gradient = new double[n];
-            var h = Matrix<double>.Build.Dense(n, n);
             evaluations++;
-            f = objective(x, gradient, h);
-            if (!IsFinite(f, gradient, h))
+            if (!IsFinite(objective(x, gradient, h), gradient, h))
                 return null;
             (information, g) = (Symmetric(-h), Vector<double>.Build.DenseOfArray(gradient));
         }
-        var free = Enumerable.Range(0, n).Where(i => runs[i]).ToArray();
-        if (free.Length == 0)
+        var step = RunningStep(information, g, free, scales);
+        if (step is null)
             return null;
+        double lastLength = double.NaN, lastCurvature = double.NaN, lastGain = double.NaN;
+        for (int k = 0; ; k++)
+        {
+            double length = Math.Sqrt(Maximizer.Dot(step, step));
+            double curvature = QuadraticForm(information, step) / (length * length);
+            double gain = 0.5 * g.DotProduct(Vector<double>.Build.DenseOfArray(step));
+            if (k > 0 && !(length >= 0.5 * lastLength && curvature < 0.75 * lastCurvature && gain < 0.75 * lastGain && gain > 0))
+                return null;
+            if (k == RaySteps)
+                return step.Select(v => v / length).ToArray();
+            (lastLength, lastCurvature, lastGain) = (length, curvature, gain);
+            for (int i = 0; i < n; i++)
+                x[i] += step[i];
+            evaluations++;
+            if (!IsFinite(objective(x, gradient, h), gradient, h))
+                return null;
+            (information, g) = (Symmetric(-h), Vector<double>.Build.DenseOfArray(gradient));
+            var next = RunningStep(information, g, free, scales);
+            if (next is null || Maximizer.Dot(next, step) < 0.95 * Math.Sqrt(Maximizer.Dot(next, next)) * length)
+                return null;
+            step = next;
+        }
+    }
+
+    /// <summary>
+    /// Newton's step in the coordinates <paramref name="free"/> (the others held), its parts of at most 10⁻⁴ of
+    /// <paramref name="scales"/> set to 0; null where nothing is left, or the information there needs Levenberg's λ.
+    /// </summary>
+    private static double[]? RunningStep(Matrix<double> information, Vector<double> g, int[] free, IReadOnlyList<double> scales)
+    {
         var sub = Step(Matrix<double>.Build.Dense(free.Length, free.Length, (i, j) => information[free[i], free[j]]), free.Select(i => g[i]).ToArray());
-        double units = sub.Unit.L2Norm();
-        var step = new double[n];
+        if (!sub.Exact)
+            return null;
+        var step = new double[g.Count];
         for (int i = 0; i < free.Length; i++)
-            step[free[i]] = sub.Step[i];
-        if (!sub.Exact || !(units > 0) || !double.IsFinite(units) || free.All(i => Math.Abs(step[i]) <= 1e-4 * scales[i]))
-            return null;
-        // One standard error along the step (sᵀ A s = gᵀ A⁻¹ g = |unit|²), then 16, 256 and 4096 of them.
-        var unitStep = step.Select(v => v / units).ToArray();
-        double noise = RoundingLevel * Math.Max(1, Math.Abs(f));
-        // Higher by more than rounding; or, where the objective is already within rounding of 0 (the supremum of counts
-        // that are all 0 and of separated classes, where every row's term vanishes), higher at all.
-        if (!StillRising(value, x, f, unitStep, new double[n], ref evaluations, out double first) || !(first > f + noise || (f > -noise && first > f)))
-            return null;
-        double length = Math.Sqrt(Maximizer.Dot(step, step));
-        return step.Select(v => v / length).ToArray();
+            step[free[i]] = Math.Abs(sub.Step[i]) <= 1e-4 * scales[free[i]] || !double.IsFinite(sub.Step[i]) ? 0 : sub.Step[i];
+        return step.Any(v => v != 0) ? step : null;
     }
 
     /// <summary>
@@ -217,21 +240,18 @@ public static class NewtonMaximizer
     /// the objective turns down past it (from an intercept of 20, the value 4,000 steps on is still above the start's,
     /// but its slope is −Σy), while one that is concave along the ray and rises to a supremum at infinity never does.
     /// What is not a number there cannot tell, and leaves the ray. <paramref name="scratch"/> receives the gradients;
-    /// each probe counts in <paramref name="evaluations"/>; <paramref name="first"/> is the value at the first.
+    /// each probe counts in <paramref name="evaluations"/>.
     /// </summary>
-    private static bool StillRising(ValueAndGradient value, double[] x, double f, double[] step, double[] scratch, ref int evaluations, out double first)
+    private static bool StillRising(ValueAndGradient value, double[] x, double f, double[] step, double[] scratch, ref int evaluations)
     {
         var far = new double[x.Length];
         double noise = RoundingLevel * Math.Max(1, Math.Abs(f));
-        first = double.NaN;
         foreach (double distance in (ReadOnlySpan<double>)[16, 256, 4096])
         {
             for (int i = 0; i < x.Length; i++)
                 far[i] = x[i] + distance * step[i];
             evaluations++;
             double there = value(far, scratch);
-            if (distance == 16)
-                first = there;
             double slope = 0, terms = 0;
             for (int i = 0; i < x.Length; i++)
             {

@@ -199,6 +199,23 @@ public class ConvergenceTests(DeviceFixture devices, ITestOutputHelper output)
         Assert.DoesNotContain(held.Diagnostics.Notes, n => n.Contains("flat in location", StringComparison.Ordinal));
     }
 
+    // MAP on the same flat stretch: the midpoint too, and, no Fisher information standing in, the location held for the
+    // scale's posterior standard deviation (both were left without one: "the Hessian at the optimum is singular").
+    [Fact]
+    public void MapWithAnEvenNumberOfPointsHoldsTheMedian()
+    {
+        double[] x = [-3.83, -2.19, 0.0075, 1.14, 1.85, 2.55, 2.70, 4.98, 5.04, 5.49];
+        double median = MathNet.Numerics.Statistics.Statistics.Median(x);
+
+        var fit = Fit("laplace", x, new FitOptions { Map = true, Priors = new Dictionary<string, GpuEstimation.Priors.Prior> { ["scale"] = new GpuEstimation.Priors.GammaPrior(2, 1) } });
+
+        Assert.True(fit.Converged, fit.Reason);
+        Assert.True(Math.Abs(fit["location"] - median) <= 1e-12 * Math.Abs(median), $"location {fit["location"]:R} vs median {median:R}");
+        Assert.Null(fit.Get("location").StdError);
+        Assert.True(fit.Get("scale").StdError > 0, string.Join(" | ", fit.Diagnostics.Notes));
+        Assert.Contains(fit.Diagnostics.Notes, n => n.StartsWith("the log-posterior is flat in location", StringComparison.Ordinal));
+    }
+
     // MAP at a tied median: the location sits exactly on the data point (0, not 4e-19) and, the log-posterior having
     // no curvature there, gets no standard deviation, with a note; the scale's comes from the curvature with the
     // location held. A first version differenced across the kink and reported 0.0077 for the location (a review).
@@ -212,7 +229,7 @@ public class ConvergenceTests(DeviceFixture devices, ITestOutputHelper output)
         Assert.Equal(0.0, fit["location"]);
         Assert.Null(fit.Get("location").StdError);
         Assert.True(fit.Get("scale").StdError > 0);
-        Assert.Contains(fit.Diagnostics.Notes, n => n.StartsWith("at a kink of the log-likelihood: location", StringComparison.Ordinal));
+        Assert.Contains(fit.Diagnostics.Notes, n => n.StartsWith("at a kink of the log-likelihood or where it is flat: location", StringComparison.Ordinal));
     }
 
     // The location's profile interval at a tied median: the profile is −n log(2 s(μ)) − n with s(μ) the mean |x − μ|,

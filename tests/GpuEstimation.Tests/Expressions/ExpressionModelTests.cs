@@ -231,7 +231,7 @@ public sealed class ExpressionModelTests(DeviceFixture devices)
         Assert.True(Numerics.Relative(fit["s"], s) <= 1e-9, $"s {fit["s"]:R} vs {s:R}");
         Assert.Null(fit.Get("mu").StdError);
         Assert.True(Numerics.Relative(fit.Get("s").StdError!.Value, s / Math.Sqrt(2 * x.Length)) <= 1e-6, $"se(s) {fit.Get("s").StdError:R}");
-        Assert.Contains(fit.Diagnostics.Notes, n => n.StartsWith("at a kink of the log-likelihood: mu", StringComparison.Ordinal));
+        Assert.Contains(fit.Diagnostics.Notes, n => n.StartsWith("at a kink of the log-likelihood or where it is flat: mu", StringComparison.Ordinal));
     }
 
     // An abs of a parameter far from the optimum: the tableau agrees (1e-13), so the standard errors stand, those of the
