@@ -41,7 +41,11 @@ internal static class NewtonSearch
     /// </summary>
     public static OptimizationResult CheckRay(Objective objective, IModelSpec model, OptimizerSettings settings, OptimizationResult search)
     {
-        if (!search.Converged || !objective.HasExactHessian || objective.Map.Free.Count == 0)
+        if (!search.Converged || !objective.HasSmoothHessian || objective.Map.Free.Count == 0 || search.Kinked.Length > 0)
+            return search;
+        // A coefficient under a proper prior cannot run off: where every one has one (a ridge fit), nothing is checked.
+        var map = objective.Map;
+        if (map.Free.All(k => map.Parameters[k].Domain != Kernels.ParameterDomain.Real || objective.HasProperPrior(k)))
             return search;
         int evaluations = search.Evaluations;
         var newton = search;
@@ -50,7 +54,7 @@ internal static class NewtonSearch
             newton = NewtonMaximizer.Maximize(objective.EvaluateHessian, objective.Evaluate, objective.Start(), settings);
             evaluations += newton.Evaluations;
         }
-        var real = objective.Map.Free.Select(k => objective.Map.Parameters[k].Domain == Kernels.ParameterDomain.Real).ToArray();
+        var real = map.Free.Select(k => map.Parameters[k].Domain == Kernels.ParameterDomain.Real).ToArray();
         var ray = newton.Converged ? NewtonMaximizer.RayBeyond(objective.EvaluateHessian, newton, objective.Scales(), real, ref evaluations) : newton.Ray;
         var checkedSearch = search with { Evaluations = evaluations };
         if (ray is null)
@@ -74,6 +78,8 @@ internal static class NewtonSearch
             .ToArray();
         if (running.Length == 0)
             return null;
-        return search with { Reason = model.NoFiniteMaximum(running) };
+        // Under MAP (a free parameter with a prior) the priors given leave the posterior unbounded along it too.
+        string unbounded = objective.Map.Free.Any(objective.HasPrior) ? "; the prior given does not bound the posterior either" : "";
+        return search with { Reason = model.NoFiniteMaximum(running) + unbounded };
     }
 }

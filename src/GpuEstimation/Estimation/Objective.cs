@@ -164,13 +164,22 @@ internal sealed class Objective
     /// <summary>Whether parameter <paramref name="index"/> (model order) has a prior.</summary>
     public bool HasPrior(int index) => _priors[index] is not null;
 
-    /// <summary>Whether <see cref="EvaluateHessian"/> is offered: the engine sums an exact Hessian and no free parameter has a prior.</summary>
+    /// <summary>Whether parameter <paramref name="index"/> (model order) has a proper prior (one that is not flat).</summary>
+    public bool HasProperPrior(int index) => _priors[index] is not null and not FlatPrior;
+
+    /// <summary>Whether Newton's method serves the MLE search: the engine sums an exact Hessian and no free parameter has a prior.</summary>
     public bool HasExactHessian => _engine.HasExactHessian && Map.Free.All(k => _priors[k] is null);
 
     /// <summary>
+    /// Whether <see cref="EvaluateHessian"/> is offered: the engine sums an exact Hessian and no free parameter has a
+    /// prior with a kink (a Laplace prior; the others' curvature is added to the likelihood's).
+    /// </summary>
+    public bool HasSmoothHessian => _engine.HasExactHessian && Map.Free.All(k => _priors[k] is not { Kink: not null });
+
+    /// <summary>
     /// The objective at <paramref name="u"/>, its gradient with respect to u into <paramref name="gu"/> and its exact
-    /// Hessian with respect to u into <paramref name="hu"/> (free × free): H_u = J H J + diag(g d²θ/du²), J = diag(dθ/du).
-    /// Only where <see cref="HasExactHessian"/>.
+    /// Hessian with respect to u into <paramref name="hu"/> (free × free): H_u = J H J + diag(g d²θ/du²), J = diag(dθ/du),
+    /// with the free parameters' priors in g and H. Only where <see cref="HasSmoothHessian"/>.
     /// </summary>
     public double EvaluateHessian(ReadOnlySpan<double> u, Span<double> gu, Matrix<double> hu)
     {
@@ -179,8 +188,16 @@ internal sealed class Objective
         var gradient = new double[p];
         var hessian = new double[p * p];
         double value = _engine.EvaluateHessian(natural, gradient, hessian);
-        // Held parameters' priors only: a constant here.
+        // Every prior's log-density (a held parameter's is a constant here); a free one's derivatives too.
         value += LogPrior(natural);
+        foreach (int k in Map.Free)
+        {
+            if (_priors[k] is { } prior)
+            {
+                gradient[k] += prior.Derivative(natural[k]);
+                hessian[k * p + k] += prior.SecondDerivative(natural[k]);
+            }
+        }
         var free = Map.Free;
         for (int i = 0; i < free.Count; i++)
         {

@@ -11,4 +11,7 @@ public sealed record FlatPrior : Prior
 
     /// <inheritdoc/>
     public override double Derivative(double x) => 0;
+
+    /// <inheritdoc/>
+    public override double SecondDerivative(double x) => 0;
 }

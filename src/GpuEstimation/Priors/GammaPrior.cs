@@ -24,4 +24,7 @@ public sealed record GammaPrior(double Shape, double Rate) : Prior
 
     /// <inheritdoc/>
     public override double Derivative(double x) => (Shape - 1) / x - Rate;
+
+    /// <inheritdoc/>
+    public override double SecondDerivative(double x) => -(Shape - 1) / (x * x);
 }

@@ -23,4 +23,7 @@ public sealed record HalfNormalPrior(double Scale) : Prior
 
     /// <inheritdoc/>
     public override double Derivative(double x) => -x / (Scale * Scale);
+
+    /// <inheritdoc/>
+    public override double SecondDerivative(double x) => -1 / (Scale * Scale);
 }

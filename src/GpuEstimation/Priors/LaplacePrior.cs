@@ -23,4 +23,7 @@ public sealed record LaplacePrior(double Location, double Scale) : Prior
 
     /// <inheritdoc/>
     public override double Derivative(double x) => -Math.Sign(x - Location) / Scale;
+
+    /// <inheritdoc/>
+    public override double SecondDerivative(double x) => 0;
 }

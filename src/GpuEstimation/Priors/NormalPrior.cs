@@ -23,4 +23,7 @@ public sealed record NormalPrior(double Mean, double Sd) : Prior
 
     /// <inheritdoc/>
     public override double Derivative(double x) => -(x - Mean) / (Sd * Sd);
+
+    /// <inheritdoc/>
+    public override double SecondDerivative(double x) => -1 / (Sd * Sd);
 }

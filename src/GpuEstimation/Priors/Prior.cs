@@ -13,6 +13,9 @@ public abstract record Prior
     /// <summary>d log p(x) / dx.</summary>
     public abstract double Derivative(double x);
 
+    /// <summary>d² log p(x) / dx² (0 on either side of a kink).</summary>
+    public abstract double SecondDerivative(double x);
+
     /// <summary>Whether the prior is defined only for positive values.</summary>
     public virtual bool RequiresPositive => false;
 

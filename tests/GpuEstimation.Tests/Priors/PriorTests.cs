@@ -27,6 +27,8 @@ public class PriorTests
             const double h = 1e-6;
             double numeric = (prior.LogDensity(x + h) - prior.LogDensity(x - h)) / (2 * h);
             Assert.True(Math.Abs(prior.Derivative(x) - numeric) <= 1e-6 * Math.Max(1, Math.Abs(numeric)), $"{text} derivative at {x}");
+            double second = (prior.Derivative(x + h) - prior.Derivative(x - h)) / (2 * h);
+            Assert.True(Math.Abs(prior.SecondDerivative(x) - second) <= 1e-6 * Math.Max(1, Math.Abs(second)), $"{text} second derivative at {x}: {prior.SecondDerivative(x)} vs {second}");
         }
     }
 
