@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using GpuEstimation.Cli.Options;
 using GpuEstimation.Cli.Output;
+using GpuEstimation.Cli.Parsing;
 using GpuEstimation.Data;
 using GpuEstimation.Results;
 
@@ -22,7 +23,10 @@ internal sealed class PredictCommand : Command
     private readonly Option<bool> _dropMissing = SharedOptions.DropMissingInPredictions();
 
     private readonly Option<string?> _out = CliOption.Text("--out", "FILE",
-        "where to write the predictions, CSV: eta,mean,seEta,seMean (and offset where the fit had one), one line per row", required: true);
+        "where to write the predictions, CSV: eta,mean,seEta,seMean,meanLower,meanUpper (and offset where the fit had one), one line per row", required: true);
+
+    private readonly Option<double> _level = CliOption.Single("--level", "L", "confidence level of the means' intervals (meanLower, meanUpper)",
+        NumberText.Fraction, () => 0.95);
 
     public PredictCommand() : base("predict", "Predict new rows with a fitted regression: the linear predictor, the mean and their standard errors (delta method).")
     {
@@ -30,6 +34,7 @@ internal sealed class PredictCommand : Command
         Add(_data);
         Add(_dropMissing);
         Add(_out);
+        Add(_level);
         SetAction(Run);
     }
 
@@ -42,10 +47,10 @@ internal sealed class PredictCommand : Command
         var fitted = FittedRegression.FromJson(ReadModel(modelPath), modelPath);
         var (numeric, factors) = fitted.Design.InputColumns();
         var data = DataFile.Read(dataPath, numeric, factors, SharedOptions.Missing(parse, _dropMissing));
-        var prediction = fitted.Predict(data);
+        var prediction = fitted.Predict(data, parse.GetValue(_level));
         OutputFile.Write("--out", outPath, path => Write(path, prediction, data.Dropped));
         output.WriteLine($"{data.Rows:N0} predictions of {fitted.Model} ({fitted.Design.Formula}) written to {outPath}: " +
-            $"eta, mean, seEta, seMean{(prediction.Offset is null ? "" : ", offset")}" +
+            $"eta, mean, seEta, seMean, meanLower, meanUpper ({prediction.Level:0.###} intervals){(prediction.Offset is null ? "" : ", offset")}" +
             (data.DroppedRows > 0 ? $"; a row of empty cells for each of the {data.DroppedRows:N0} left out, so that line k + 1 is the input's data row k" : ""));
         DroppedRows.Write(output, parse.GetValue(_dropMissing) ? data.DroppedRows : null, data.Rows);
         if (prediction.OutsideRange(fitted.Family) is { Count: > 0 } outside)
@@ -80,14 +85,14 @@ internal sealed class PredictCommand : Command
     private static void Write(string path, Prediction prediction, IReadOnlyList<int> dropped)
     {
         using var writer = new StreamWriter(path);
-        writer.WriteLine(prediction.Offset is null ? "eta,mean,seEta,seMean" : "eta,mean,seEta,seMean,offset");
-        var empty = prediction.Offset is null ? ",,," : ",,,,";
+        writer.WriteLine(prediction.Offset is null ? "eta,mean,seEta,seMean,meanLower,meanUpper" : "eta,mean,seEta,seMean,meanLower,meanUpper,offset");
+        var empty = prediction.Offset is null ? ",,,,," : ",,,,,,";
         int next = 0;
         for (int i = 0; i < prediction.Eta.Length; i++)
         {
             for (; next < dropped.Count && dropped[next] == i + next; next++)
                 writer.WriteLine(empty);
-            writer.Write($"{R(prediction.Eta[i])},{R(prediction.Mean[i])},{R(prediction.SeEta[i])},{R(prediction.SeMean[i])}");
+            writer.Write($"{R(prediction.Eta[i])},{R(prediction.Mean[i])},{R(prediction.SeEta[i])},{R(prediction.SeMean[i])},{R(prediction.MeanLower[i])},{R(prediction.MeanUpper[i])}");
             writer.WriteLine(prediction.Offset is { } offset ? $",{R(offset[i])}" : "");
         }
         for (; next < dropped.Count; next++)

@@ -104,9 +104,11 @@ public sealed class FittedRegression
     /// xᵀ V x with V the coefficients' covariance) for each row of <paramref name="data"/>, which holds the design's
     /// columns (and the offset, where the fit had one); a factor level the fit did not have is an error naming its row.
     /// </summary>
-    public Prediction Predict(Dataset data)
+    public Prediction Predict(Dataset data, double level = 0.95)
     {
         ArgumentNullException.ThrowIfNull(data);
+        if (!(level > 0 && level < 1))
+            throw new InputException($"confidence level {level}: must lie strictly between 0 and 1", nameof(level));
         var columns = Design.Rows(data);
         var offset = Design.Offset is { } name ? data.Column(name) : null;
         int rows = data.Rows, first = Design.Intercept ? 1 : 0, p = _coefficients.Length;
@@ -141,7 +143,17 @@ public sealed class FittedRegression
             seEta[i] = Math.Sqrt(Math.Max(variance, 0));
             seMean[i] = Math.Abs(GlmMean.Slope(Link, value)) * seEta[i];
         }
-        return new Prediction(eta, mean, seEta, seMean, offset);
+        // Wald intervals on the linear predictor, mapped through the link's inverse (monotone; decreasing for the
+        // inverse link), as statsmodels' summary_frame gives mean_ci_lower and mean_ci_upper for a GLM.
+        double z = MathNet.Numerics.Distributions.Normal.InvCDF(0, 1, 0.5 + level / 2);
+        var lower = new double[rows];
+        var upper = new double[rows];
+        for (int i = 0; i < rows; i++)
+        {
+            double a = GlmMean.Of(Link, eta[i] - z * seEta[i]), b = GlmMean.Of(Link, eta[i] + z * seEta[i]);
+            (lower[i], upper[i]) = a <= b ? (a, b) : (b, a);
+        }
+        return new Prediction(eta, mean, seEta, seMean, offset) { Level = level, MeanLower = lower, MeanUpper = upper };
     }
 
     private static FittedDesign ReadDesign(JsonElement design, string source)
@@ -222,6 +234,15 @@ public sealed class FittedRegression
 /// <param name="Offset">The offset of each row, where the fit had one.</param>
 public sealed record Prediction(double[] Eta, double[] Mean, double[] SeEta, double[] SeMean, double[]? Offset)
 {
+    /// <summary>The confidence level of <see cref="MeanLower"/> and <see cref="MeanUpper"/>.</summary>
+    public double Level { get; init; } = 0.95;
+
+    /// <summary>The lower end of each mean's Wald interval: g⁻¹ of η ∓ z se(η), the smaller (NaN where se(η) is).</summary>
+    public double[] MeanLower { get; init; } = [];
+
+    /// <summary>The upper end of each mean's Wald interval.</summary>
+    public double[] MeanUpper { get; init; } = [];
+
     /// <summary>
     /// The rows whose mean lies outside <paramref name="family"/>'s range (binomial: [0, 1]; poisson, negbinomial: ≥ 0;
     /// gamma: &gt; 0; normal: any), or not finite: possible under an identity or inverse link away from the data.

@@ -50,7 +50,7 @@ public sealed class PredictCliTests : IDisposable
         Assert.Contains("6 predictions", predictOutput);
         var lines = File.ReadAllLines(output);
         bool offset = options.Contains("--offset");
-        Assert.Equal(offset ? "eta,mean,seEta,seMean,offset" : "eta,mean,seEta,seMean", lines[0]);
+        Assert.Equal(offset ? "eta,mean,seEta,seMean,meanLower,meanUpper,offset" : "eta,mean,seEta,seMean,meanLower,meanUpper", lines[0]);
         var rows = lines.Skip(1).Select(l => l.Split(',').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray()).ToArray();
         Assert.Equal(predictions.GetProperty("eta").GetArrayLength(), rows.Length);
         string[] fields = ["eta", "mean", "seEta", "seMean"];
@@ -65,10 +65,24 @@ public sealed class PredictCliTests : IDisposable
                 Assert.True(difference <= tolerance, $"{name} row {i + 1} {fields[f]}: {got:R} vs statsmodels {want[i]:R} ({difference:G3})");
             }
         }
+        // The means' 95% intervals as statsmodels' summary_frame gives them for a GLM: g⁻¹(η ∓ 1.96 se(η)), from its η and se(η).
+        var etas = predictions.GetProperty("eta").EnumerateArray().Select(e => e.GetDouble()).ToArray();
+        var ses = predictions.GetProperty("seEta").EnumerateArray().Select(e => e.GetDouble()).ToArray();
+        using (var fit = JsonDocument.Parse(File.ReadAllText(json)))
+        {
+            var link = GpuEstimation.Models.GlmNames.Link(fit.RootElement.TryGetProperty("link", out var l) ? l.GetString()! : "logit");
+            double z = MathNet.Numerics.Distributions.Normal.InvCDF(0, 1, 0.975);
+            for (int i = 0; i < rows.Length; i++)
+            {
+                double a = GpuEstimation.Models.GlmMean.Of(link, etas[i] - z * ses[i]), b = GpuEstimation.Models.GlmMean.Of(link, etas[i] + z * ses[i]);
+                Assert.True(Numerics.Relative(rows[i][4], Math.Min(a, b)) <= StdErrorTolerance, $"{name} row {i + 1} meanLower: {rows[i][4]:R} vs {Math.Min(a, b):R}");
+                Assert.True(Numerics.Relative(rows[i][5], Math.Max(a, b)) <= StdErrorTolerance, $"{name} row {i + 1} meanUpper: {rows[i][5]:R} vs {Math.Max(a, b):R}");
+            }
+        }
         if (offset)
         {
             var exposure = File.ReadAllLines(newRows).Skip(1).Select(l => double.Parse(l.Split(',')[2], CultureInfo.InvariantCulture)).ToArray();
-            Assert.Equal(exposure, rows.Select(r => r[4]));
+            Assert.Equal(exposure, rows.Select(r => r[6]));
         }
     }
 
@@ -83,7 +97,7 @@ public sealed class PredictCliTests : IDisposable
         var rows = Write("new.csv", "k,g,x2,x1", "10,west,-1.0,2.0", "1,east,0,0.5");
         var output = Path.Combine(_directory, "pred.csv");
 
-        (code, _, error) = Run("predict", "--model-json", json, "--data", rows, "--out", output);
+        (code, _, error) = Run("predict", "--model-json", json, "--data", rows, "--out", output, "--level", "0.5");
 
         Assert.True(code == GpuestApp.Ok, error);
         using var fit = JsonDocument.Parse(File.ReadAllText(json));
@@ -96,6 +110,10 @@ public sealed class PredictCliTests : IDisposable
             Assert.Equal(lines[i][0], lines[i][1]);
             Assert.Equal(lines[i][2], lines[i][3]);
             Assert.True(lines[i][2] > 0);
+            // --level 0.5: η ∓ 0.6745 se(η), the identity link's mean interval.
+            double half = MathNet.Numerics.Distributions.Normal.InvCDF(0, 1, 0.75) * lines[i][2];
+            Assert.True(Math.Abs(lines[i][4] - (lines[i][0] - half)) <= 1e-12 * Math.Abs(lines[i][0]) + 1e-15, $"row {i + 1} meanLower {lines[i][4]:R}");
+            Assert.True(Math.Abs(lines[i][5] - (lines[i][0] + half)) <= 1e-12 * Math.Abs(lines[i][0]) + 1e-15, $"row {i + 1} meanUpper {lines[i][5]:R}");
         }
     }
 
@@ -160,7 +178,7 @@ public sealed class PredictCliTests : IDisposable
         var kept = File.ReadAllLines(reference);
         Assert.Equal(8, lines.Length);
         Assert.Equal(kept[0], lines[0]);
-        Assert.Equal([",,,", kept[1], kept[2], ",,,", kept[3], ",,,", ",,,"], lines[1..]);
+        Assert.Equal([",,,,,", kept[1], kept[2], ",,,,,", kept[3], ",,,,,", ",,,,,"], lines[1..]);
     }
 
     [Fact]
