@@ -60,4 +60,11 @@ public interface IDistribution<TSelf> : ILikelihoodModel<TSelf> where TSelf : un
     /// unique. A fit reports the interval's midpoint, as scipy and R report the median, with a note.
     /// </summary>
     static virtual (int Parameter, double Low, double High)? FlatMaximum(double[] x) => null;
+
+    /// <summary>
+    /// Host side: parameters that robust covariances' small-sample corrections (HC1, cluster) do not count in k, the
+    /// scale that statsmodels' equivalent does not estimate as a parameter (the normal's σ: OLS on a constant); none by
+    /// default.
+    /// </summary>
+    static virtual IReadOnlyCollection<string> ScaleParameters => [];
 }

@@ -33,6 +33,9 @@ public readonly struct NormalModel : IDistribution<NormalModel>, ILinearPredicto
     public static double[] Start(double[] x, double[]? trials) =>
         [Moments.Mean(x), Moments.PositiveOr(Math.Sqrt(Moments.Variance(x)), 1.0)];
 
+    /// <summary>σ, which the robust covariances' k does not count (OLS on a constant estimates it as no parameter).</summary>
+    public static IReadOnlyCollection<string> ScaleParameters { get; } = ["sigma"];
+
     /// <inheritdoc/>
     public int ColumnCount => 1;
 

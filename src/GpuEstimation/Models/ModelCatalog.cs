@@ -137,6 +137,7 @@ public static class ModelCatalog
         {
             OtherStarts = T.OtherStarts(x, trials),
             FlatMaximum = T.FlatMaximum(x),
+            ScaleParameters = T.ScaleParameters,
         };
         if (T.Name == ExponentialModel.Name && x.All(v => v == 0))
         {

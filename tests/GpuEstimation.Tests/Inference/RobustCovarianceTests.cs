@@ -106,6 +106,27 @@ public class RobustCovarianceTests(DeviceFixture devices)
         Assert.Equal("HC1", hc1.CovType);
     }
 
+    // The normal family's mu is OLS on a constant, whose sigma statsmodels does not count in k: HC1 is HC0 · n/(n − 1)
+    // and cluster's factor G/(G − 1) · (n − 1)/(n − 1), with the scores e = x − x̄ (a newcomer's trial found k = 2 here,
+    // 0.15250 against statsmodels' 0.152247).
+    [Fact]
+    public void NormalFamilysMeanCountsAsOlsOnAConstant()
+    {
+        const int n = 120, groups = 7;
+        var x = Skewed(n, seed: 13);
+        using var session = new EstimationSession(ModelCatalog.Normal(Dataset.FromColumns(("x", x)), "x"), devices.Native);
+
+        var hc1 = session.Fit(new FitOptions { Covariance = CovarianceType.HC1 });
+        var cluster = session.Fit(new FitOptions { Covariance = CovarianceType.Cluster(Enumerable.Range(0, n).Select(i => i % groups).ToArray(), "g") });
+
+        double mean = x.Average();
+        double hc0 = Numerics.Sum(x.Select(v => (v - mean) * (v - mean))) / ((double)n * n);
+        Assert.True(Numerics.Relative(hc1.Covariance![0, 0], hc0 * n / (n - 1.0)) <= Tolerance, $"HC1 {hc1.Covariance[0, 0]:R} vs {hc0 * n / (n - 1.0):R}");
+        double meat = Enumerable.Range(0, groups).Sum(c => Math.Pow(Enumerable.Range(0, n).Where(i => i % groups == c).Sum(i => x[i] - mean), 2));
+        double expected = meat / ((double)n * n) * groups / (groups - 1.0);
+        Assert.True(Numerics.Relative(cluster.Covariance![0, 0], expected) <= Tolerance, $"cluster {cluster.Covariance[0, 0]:R} vs {expected:R}");
+    }
+
     // A held parameter keeps zero rows; the sandwich is over the others, whose bread is then σ²/n with σ fixed.
     [Fact]
     public void HeldParameterIsLeftOut()
