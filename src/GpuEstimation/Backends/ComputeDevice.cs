@@ -41,15 +41,29 @@ public sealed class ComputeDevice : IDisposable
     }
 
     /// <summary>The ILGPU accelerator (not for the native backend, which has none, nor for several devices: see <see cref="Accelerators"/>).</summary>
-    public Accelerator Accelerator => _accelerators.Length switch
+    public Accelerator Accelerator
     {
-        0 => throw new InvalidOperationException("the native backend has no ILGPU accelerator"),
-        1 => _accelerators[0],
-        _ => throw new InvalidOperationException($"{Description} has {_accelerators.Length} accelerators; use Accelerators"),
-    };
+        get
+        {
+            ThrowIfDisposed();
+            return _accelerators.Length switch
+            {
+                0 => throw new InvalidOperationException("the native backend has no ILGPU accelerator"),
+                1 => _accelerators[0],
+                _ => throw new InvalidOperationException($"{Description} has {_accelerators.Length} accelerators; use Accelerators"),
+            };
+        }
+    }
 
     /// <summary>The ILGPU accelerators, in the order they hold the rows (none for the native backend).</summary>
-    public IReadOnlyList<Accelerator> Accelerators => _accelerators;
+    public IReadOnlyList<Accelerator> Accelerators
+    {
+        get
+        {
+            ThrowIfDisposed();
+            return _accelerators;
+        }
+    }
 
     /// <summary>The ILGPU accelerators the CPU backend offers as devices 0, 1, …: instances of its one emulated device, for tests of several devices.</summary>
     public const int CpuAccelerators = 4;
@@ -211,13 +225,23 @@ public sealed class ComputeDevice : IDisposable
             .ToList();
     }
 
-    /// <summary>Frees the accelerators and their ILGPU context.</summary>
+    /// <summary>Frees the accelerators and their ILGPU context; a session or fitter on the device refuses to run after it.</summary>
     public void Dispose()
     {
+        if (IsDisposed)
+            return;
+        IsDisposed = true;
         foreach (var accelerator in _accelerators)
             accelerator.Dispose();
         _context?.Dispose();
     }
+
+    /// <summary>Whether <see cref="Dispose"/> has run.</summary>
+    public bool IsDisposed { get; private set; }
+
+    /// <summary>An <see cref="ObjectDisposedException"/> naming the device where it has been disposed: on ILGPU's CPU
+    /// accelerator a kernel on a disposed device ends the process with a failed assertion, not an exception.</summary>
+    public void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(IsDisposed, this);
 
     private static string NativeName(int threads) => $"{threads} thread{(threads == 1 ? "" : "s")} on {Environment.ProcessorCount} core{(Environment.ProcessorCount == 1 ? "" : "s")}";
 

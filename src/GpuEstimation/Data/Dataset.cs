@@ -161,6 +161,11 @@ public sealed class Dataset
     }
 
     /// <summary>A dataset of the given columns.</summary>
-    public static Dataset FromColumns(params (string Name, double[] Values)[] columns) =>
-        new(columns.Select(c => KeyValuePair.Create(c.Name, c.Values)));
+    public static Dataset FromColumns(params (string Name, double[] Values)[] columns)
+    {
+        ArgumentNullException.ThrowIfNull(columns);
+        foreach (var (name, values) in columns)
+            ArgumentNullException.ThrowIfNull(values, name ?? nameof(columns));
+        return new(columns.Select(c => KeyValuePair.Create(c.Name, c.Values)));
+    }
 }

@@ -18,7 +18,8 @@ namespace GpuEstimation.Estimation;
 /// </summary>
 public sealed class EstimationSession : IDisposable
 {
-    private readonly ILikelihoodEngine _engine;
+    private readonly ILikelihoodEngine _live;
+    private bool _disposed;
 
     /// <summary>Uploads <paramref name="model"/>'s data to <paramref name="device"/> (borrowed, not disposed here) and loads its kernels.</summary>
     public EstimationSession(IModelSpec model, ComputeDevice device)
@@ -26,8 +27,23 @@ public sealed class EstimationSession : IDisposable
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(device);
         Model = model;
+        device.ThrowIfDisposed();
         Parameters = new ParameterMap(model.Name, model.Parameters);
-        _engine = model.CreateEngine(device);
+        _live = model.CreateEngine(device);
+    }
+
+    /// <summary>
+    /// The engine, where neither this session nor its device has been disposed (an <see cref="ObjectDisposedException"/>
+    /// naming which otherwise: on ILGPU's CPU accelerator a pass on a disposed device ends the process).
+    /// </summary>
+    private ILikelihoodEngine Engine
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            _live.Device.ThrowIfDisposed();
+            return _live;
+        }
     }
 
     /// <summary>The model fitted.</summary>
@@ -37,9 +53,9 @@ public sealed class EstimationSession : IDisposable
     public ParameterMap Parameters { get; }
 
     /// <summary>What evaluates: backend and device name, and where the data did not fit the device, how much was streamed.</summary>
-    public string DeviceDescription => _engine.RowBlocks is { Streamed: > 0 } blocks
-        ? $"{_engine.Device.Description} (data streamed: {blocks.Streamed} of {blocks.Count} row blocks)"
-        : _engine.Device.Description;
+    public string DeviceDescription => Engine.RowBlocks is { Streamed: > 0 } blocks
+        ? $"{Engine.Device.Description} (data streamed: {blocks.Streamed} of {blocks.Count} row blocks)"
+        : Engine.Device.Description;
 
     /// <summary>Finds the MLE or MAP estimate, with standard errors and, where asked, profile intervals.</summary>
     public FitResult Fit(FitOptions options)
@@ -165,11 +181,11 @@ public sealed class EstimationSession : IDisposable
     {
         var at = CheckPoint(parameters, edges: true);
         var gradient = new double[at.Length];
-        double value = _engine.Evaluate(at, gradient);
+        double value = Engine.Evaluate(at, gradient);
         // At a closed edge where the density itself is not defined (σ = 0), the edge is refused as any value outside.
         if (double.IsNaN(value))
             CheckPoint(parameters);
-        return new Evaluation(Parameters.Names.ToArray(), at, value, gradient, DeviceDescription, _engine.Rows);
+        return new Evaluation(Parameters.Names.ToArray(), at, value, gradient, DeviceDescription, Engine.Rows);
     }
 
     /// <summary>The median time of one evaluation over <paramref name="repeat"/> runs, in milliseconds (data already on the device).</summary>
@@ -178,18 +194,24 @@ public sealed class EstimationSession : IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(repeat, 1);
         var at = CheckPoint(parameters, edges: true);
         var gradient = new double[at.Length];
-        _engine.Evaluate(at, gradient);
-        return WarmTiming.MedianMs(repeat, () => _engine.Evaluate(at, gradient));
+        Engine.Evaluate(at, gradient);
+        return WarmTiming.MedianMs(repeat, () => Engine.Evaluate(at, gradient));
     }
 
     /// <summary>The log-density of each observation at natural-scale <paramref name="parameters"/>.</summary>
-    public double[] LogDensities(IReadOnlyList<double> parameters) => _engine.LogDensities(CheckPoint(parameters));
+    public double[] LogDensities(IReadOnlyList<double> parameters) => Engine.LogDensities(CheckPoint(parameters));
 
     /// <summary>The log-likelihood at each of <paramref name="points"/> (natural scale), in one sweep over the data.</summary>
-    public double[] LogLikelihoods(IReadOnlyList<double[]> points) => _engine.LogLikelihoods(points.Select(p => CheckPoint(p)).ToArray());
+    public double[] LogLikelihoods(IReadOnlyList<double[]> points) => Engine.LogLikelihoods(points.Select(p => CheckPoint(p)).ToArray());
 
     /// <summary>Frees the device buffers and kernels (not the device).</summary>
-    public void Dispose() => _engine.Dispose();
+    public void Dispose()
+    {
+        if (_disposed)
+            return;
+        _disposed = true;
+        _live.Dispose();
+    }
 
     /// <summary>Stage 1: the objective over the free parameters, with the priors, held values and starts of <paramref name="options"/>.</summary>
     private Objective CreateObjective(FitOptions options, IReadOnlyDictionary<string, double>? held)
@@ -219,7 +241,7 @@ public sealed class EstimationSession : IDisposable
                 priors[k] = CheckPrior(info, prior, options.Fixed.ContainsKey(info.Name));
         }
         // A likelihood with kinks of its own is the one whose standard errors come from the Fisher information.
-        var objective = new Objective(_engine, map.Holding(holding), values, priors, Model.Scales, dataKinks: Model.FisherInformation(Model.Start) is not null || Model.HasParameterKinks);
+        var objective = new Objective(Engine, map.Holding(holding), values, priors, Model.Scales, dataKinks: Model.FisherInformation(Model.Start) is not null || Model.HasParameterKinks);
         var withPriors = Enumerable.Range(0, map.Count).Where(k => priors[k] is not null and not FlatPrior).Select(k => map.Parameters[k].Name);
         if (Refusal(objective, withPriors) is { } refusal)
             throw new InputException(refusal, nameof(options));
@@ -248,7 +270,7 @@ public sealed class EstimationSession : IDisposable
         // A nonlinear regression: Levenberg–Marquardt on the normal equations, whether or not it converges.
         if (LeastSquaresSearch.Applies(objective, Model, options.Optimizer))
         {
-            var leastSquares = LeastSquaresSearch.Run(objective, _engine.Rows, options.Optimizer);
+            var leastSquares = LeastSquaresSearch.Run(objective, Engine.Rows, options.Optimizer);
             return (leastSquares, null, []);
         }
         // A model with an exact Hessian: Newton's method, unless it fails for a reason other than separation.
@@ -301,6 +323,11 @@ public sealed class EstimationSession : IDisposable
     /// <summary>Every name in <paramref name="options"/> and <paramref name="held"/> is a parameter; priors go with MAP; the level is a probability.</summary>
     private void CheckNames(FitOptions options, IReadOnlyDictionary<string, double> held)
     {
+        ArgumentNullException.ThrowIfNull(options.Fixed, $"{nameof(options)}.{nameof(options.Fixed)}");
+        ArgumentNullException.ThrowIfNull(options.Start, $"{nameof(options)}.{nameof(options.Start)}");
+        ArgumentNullException.ThrowIfNull(options.Priors, $"{nameof(options)}.{nameof(options.Priors)}");
+        ArgumentNullException.ThrowIfNull(options.Optimizer, $"{nameof(options)}.{nameof(options.Optimizer)}");
+        ArgumentNullException.ThrowIfNull(options.Profile, $"{nameof(options)}.{nameof(options.Profile)}");
         foreach (var name in options.Fixed.Keys)
             Parameters.IndexOf(name, "fixed value");
         foreach (var name in held.Keys)
@@ -351,7 +378,7 @@ public sealed class EstimationSession : IDisposable
         // Newton's method converged at its last pass, which summed the log-likelihood at this very point (with the
         // Hessian): that value stands, without another pass over the data.
         bool summed = search.Method == NewtonMaximizer.Name && search.Converged && objective.LogPrior(natural) == 0;
-        double logLikelihood = summed ? search.Value : _engine.Evaluate(natural, new double[natural.Length]);
+        double logLikelihood = summed ? search.Value : Engine.Evaluate(natural, new double[natural.Length]);
         if (edges.Count > 0)
         {
             var atEdge = natural.ToArray();
@@ -362,7 +389,7 @@ public sealed class EstimationSession : IDisposable
                 atEdge[k] = edge ?? natural[k];
                 carried |= edge is null;
             }
-            double edgeValue = _engine.Evaluate(atEdge, new double[natural.Length]);
+            double edgeValue = Engine.Evaluate(atEdge, new double[natural.Length]);
             // A parameter carried towards its edge by another's limit at infinity (a negative binomial's p → 1 as r → ∞),
             // where the density is not defined (p = 1 with r finite), stays at its interior value: that is what the fit
             // is, and what eval takes back. Any other edge is reported at the edge.
@@ -472,7 +499,7 @@ public sealed class EstimationSession : IDisposable
         var covariance = NaturalCovariance(map, natural, information.Covariance);
         if (options.Covariance.IsRobust && covariance is not null)
         {
-            covariance = RobustCovariance.Sandwich(options.Covariance, _engine, map, natural, covariance, Model.ScaleParameters, Model.FrequencyWeights);
+            covariance = RobustCovariance.Sandwich(options.Covariance, Engine, map, natural, covariance, Model.ScaleParameters, Model.FrequencyWeights);
             notes.Add(RobustNote(options.Covariance));
             if (profiles.Intervals.Count > 0)
                 notes.Add("profile intervals are likelihood-based: the robust covariance does not change them");
@@ -495,11 +522,11 @@ public sealed class EstimationSession : IDisposable
         var diagnostics = new Diagnostics(end.Converged, end.Reason, search.Iterations,
             end.Evaluations + information.Evaluations + profiles.Evaluations, search.GradientNorm,
             double.IsFinite(information.Edm) ? information.Edm : search.Edm, information.Expected ? "not used (Fisher information instead)" : Describe(information.Status), atBound, notes);
-        return new FitResult(Model.Name, options.Map ? "map" : "mle", search.Method ?? options.Optimizer.Name, DeviceDescription, _engine.Rows, estimates,
+        return new FitResult(Model.Name, options.Map ? "map" : "mle", search.Method ?? options.Optimizer.Name, DeviceDescription, Engine.Rows, estimates,
             end.LogLikelihood, end.LogPosterior, options.Level, covariance, diagnostics, clock.Elapsed.TotalMilliseconds)
         {
             CovType = options.Covariance.Name,
-            Observations = Model.FrequencyWeights?.Sum() ?? _engine.Rows,
+            Observations = Model.FrequencyWeights?.Sum() ?? Engine.Rows,
             Nonlinear = end.Converged ? search.LeastSquares : null,
         };
     }

@@ -49,7 +49,8 @@ internal static class NewtonSearch
             return search;
         int evaluations = search.Evaluations;
         var newton = search;
-        if (search.Method != NewtonMaximizer.Name)
+        // Not where Newton's search from the start already ran (the default, for the MLE) and failed, handing over.
+        if (search.Method != NewtonMaximizer.Name && !Applies(objective, model, settings))
         {
             newton = NewtonMaximizer.Maximize(objective.EvaluateHessian, objective.Evaluate, objective.Start(), settings);
             evaluations += newton.Evaluations;

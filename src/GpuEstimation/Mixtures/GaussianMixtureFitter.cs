@@ -28,7 +28,13 @@ public sealed class GaussianMixtureFitter : IDisposable
     /// </summary>
     public GaussianMixtureFitter(IReadOnlyList<string> names, IReadOnlyList<double[]> columns, ComputeDevice device)
     {
+        ArgumentNullException.ThrowIfNull(names);
+        ArgumentNullException.ThrowIfNull(columns);
+        ArgumentNullException.ThrowIfNull(device);
+        device.ThrowIfDisposed();
         ArgumentOutOfRangeException.ThrowIfNotEqual(names.Count, columns.Count, nameof(names));
+        for (int j = 0; j < columns.Count; j++)
+            ArgumentNullException.ThrowIfNull(columns[j], $"{nameof(columns)}[{j}]");
         if (columns.Count == 0)
             throw new InputException("a Gaussian mixture needs at least one column", nameof(columns));
         if (columns.Count > MixturePass.MaxDimensions)
@@ -38,6 +44,17 @@ public sealed class GaussianMixtureFitter : IDisposable
             throw new ArgumentException("columns differ in length", nameof(columns));
         if (n <= columns.Count)
             throw new InputException($"a Gaussian mixture in {columns.Count} dimensions needs more rows than dimensions (with d ≥ n a covariance cannot be estimated); the data have {n}", nameof(columns));
+        // A column given twice, by name or as the same values under two names: its covariance with itself is singular.
+        if (names.GroupBy(name => name).FirstOrDefault(g => g.Count() > 1) is { } twice)
+            throw new InputException($"column '{twice.Key}' is given twice (its covariance with itself would be singular)", twice.Key);
+        for (int a = 0; a < columns.Count; a++)
+        {
+            for (int b = a + 1; b < columns.Count; b++)
+            {
+                if (columns[a].AsSpan().SequenceEqual(columns[b]))
+                    throw new InputException($"columns '{names[a]}' and '{names[b]}' hold the same values (their covariance would be singular): give one", names[b]);
+            }
+        }
         _device = device;
         _names = names;
         _offset = new double[columns.Count];
@@ -68,6 +85,9 @@ public sealed class GaussianMixtureFitter : IDisposable
     /// </summary>
     public GaussianMixtureResult Fit(GaussianMixtureOptions options)
     {
+        ArgumentNullException.ThrowIfNull(options);
+        _device.ThrowIfDisposed();
+        Check(options);
         int k = options.Components, d = Dimensions;
         if (k < 1 || k > MixturePass.MaxComponents)
             throw new InputException($"a Gaussian mixture of {k} components: 1 to {MixturePass.MaxComponents} are supported", nameof(options.Components));
@@ -115,6 +135,9 @@ public sealed class GaussianMixtureFitter : IDisposable
     /// </summary>
     public (double[] Responsibilities, double[] LogDensity) Responsibilities(GaussianMixtureResult fit)
     {
+        ArgumentNullException.ThrowIfNull(fit);
+        if (fit.Components.Any(c => c.Mean.Length != Dimensions))
+            throw new ArgumentException($"the fit has components in {fit.Components[0].Mean.Length} dimensions, this fitter's data {Dimensions}: a fit of other data", nameof(fit));
         var state = StateOf(fit, GaussianMixtureCovariance.Full);
         bool diagonal = fit.Covariance is GaussianMixtureCovariance.Diagonal or GaussianMixtureCovariance.Spherical;
         var packed = new double[state.K * GaussianMixtureRow.Stride(Dimensions, diagonal)];
@@ -126,6 +149,21 @@ public sealed class GaussianMixtureFitter : IDisposable
         using var pass = MixturePass.Open(host, _centred, state.K, diagonal);
         pass.Responsibilities(packed, output, logDensity);
         return (output, logDensity);
+    }
+
+    /// <summary>The options' numbers and covariance structure, each an error naming it where it is not usable.</summary>
+    private static void Check(GaussianMixtureOptions options)
+    {
+        if (!Enum.IsDefined(options.Covariance))
+            throw new InputException($"covariance structure {(int)options.Covariance}: not one of {string.Join(", ", Enum.GetNames<GaussianMixtureCovariance>())}", nameof(options.Covariance));
+        if (!(double.IsFinite(options.Regularization) && options.Regularization >= 0))
+            throw new InputException($"regularization {options.Regularization}: must be a finite number of at least 0 (added to each covariance's diagonal)", nameof(options.Regularization));
+        if (!(double.IsFinite(options.Tolerance) && options.Tolerance >= 0))
+            throw new InputException($"tolerance {options.Tolerance}: must be a finite number of at least 0", nameof(options.Tolerance));
+        if (options.MaxIterations < 1)
+            throw new InputException($"at most {options.MaxIterations} EM steps: must be at least 1", nameof(options.MaxIterations));
+        if (options.SubsampleRows < 0)
+            throw new InputException($"subsample of {options.SubsampleRows} rows: must be at least 0 (0: none)", nameof(options.SubsampleRows));
     }
 
     /// <summary>Frees the device buffers.</summary>

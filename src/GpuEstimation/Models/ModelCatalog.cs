@@ -208,6 +208,9 @@ public static class ModelCatalog
     /// </summary>
     public static ModelSpec<LinearModel> Linear(Dataset data, string y, IReadOnlyList<string> x)
     {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(y);
+        ArgumentNullException.ThrowIfNull(x);
         var yValues = data.Column(y);
         var features = x.Select(data.Column).ToArray();
         RequireRows(data);
@@ -223,7 +226,11 @@ public static class ModelCatalog
         if (data.Rows <= features.Length + 1)
             throw new InputException($"{data.Source}: {data.Rows} rows for {features.Length + 1} coefficients and sigma: a linear model needs more rows than coefficients", nameof(data));
 
-        var (start, scales, exact) = LeastSquaresStart(yValues, features);
+        var (start, scales, exact, singular) = LeastSquaresStart(yValues, features);
+        // Given straight from C# (a formula or the flags check the design first): a constant or collinear feature is
+        // refused naming the columns, as there, not fitted into a split of no meaning with a singular Hessian.
+        if (singular)
+            Design.Collinearity.Check(data, x, intercept: true);
         // The device reads centred features (see LinearModel); the parameters stay those of the raw columns.
         var means = features.Select(f => Moments.Mean(f)).ToArray();
         var columns = new List<double[]> { yValues };
@@ -253,7 +260,7 @@ public static class ModelCatalog
     /// Least squares by a blocked Householder QR of [1 X y] (blocks of rows stacked under the running R), so the start
     /// is as accurate as QR on ill-conditioned designs while memory stays O(p²). A singular design starts flat.
     /// </summary>
-    private static (double[] Start, double[] Scales, bool Exact) LeastSquaresStart(double[] y, double[][] features)
+    private static (double[] Start, double[] Scales, bool Exact, bool Singular) LeastSquaresStart(double[] y, double[][] features)
     {
         const int Block = 4096;
         int n = y.Length, k = features.Length, p = k + 1;
@@ -276,10 +283,11 @@ public static class ModelCatalog
         }
 
         var coefficients = new double[p];
+        bool singular = false;
         if (r is not null && r.RowCount >= p + 1)
         {
             double largest = Enumerable.Range(0, p).Max(j => Math.Abs(r[j, j]));
-            bool singular = Enumerable.Range(0, p).Any(j => !(Math.Abs(r[j, j]) > 1e-13 * largest));
+            singular = Enumerable.Range(0, p).Any(j => !(Math.Abs(r[j, j]) > 1e-13 * largest));
             if (!singular)
             {
                 for (int j = p - 1; j >= 0; j--)
@@ -328,7 +336,7 @@ public static class ModelCatalog
         scales[k + 1] = 0.1;
         // Residuals at the rounding level of the terms that make them: an exact fit, whatever the data's magnitude.
         bool exact = sigma <= 64 * UnitRoundoff * size;
-        return (start, scales, exact);
+        return (start, scales, exact, singular);
     }
 
     /// <summary>The spacing of doubles at 1 (2⁻⁵²).</summary>

@@ -39,6 +39,9 @@ public sealed class ModelSpec<TModel> : IModelSpec where TModel : unmanaged, ILi
         _fisherInformation = fisherInformation;
         _limitAtInfinity = limitAtInfinity;
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(columns);
+        ArgumentNullException.ThrowIfNull(parameters);
+        ArgumentNullException.ThrowIfNull(start);
         if (parameters.Count != model.ParameterCount)
             throw new ArgumentException($"the model has {model.ParameterCount} parameters, {parameters.Count} were described", nameof(parameters));
         if (start.Count != model.ParameterCount)
@@ -49,6 +52,12 @@ public sealed class ModelSpec<TModel> : IModelSpec where TModel : unmanaged, ILi
             throw new ArgumentException($"the model reads {model.ColumnCount} columns, {columns.Count} were given", nameof(columns));
         if (parameters.Select(p => p.Name).Distinct(StringComparer.Ordinal).Count() != parameters.Count)
             throw new ArgumentException("parameter names must be distinct", nameof(parameters));
+        CheckData(columns);
+        for (int k = 0; k < start.Count; k++)
+        {
+            if (!Estimation.ParameterMap.Contains(parameters[k].Domain, start[k]) || !double.IsFinite(start[k]))
+                throw new InputException($"starting value {parameters[k].Name} = {start[k]}: {parameters[k].Name} must {Estimation.ParameterMap.Describe(parameters[k].Domain)}", parameters[k].Name);
+        }
 
         Coefficients = coefficients ?? [];
         if (Coefficients.FirstOrDefault(c => !parameters.Any(p => p.Name == c && p.Domain == ParameterDomain.Real)) is { } notCoefficient)
@@ -61,6 +70,30 @@ public sealed class ModelSpec<TModel> : IModelSpec where TModel : unmanaged, ILi
         Scales = scales ?? parameters
             .Select((p, k) => p.Domain == ParameterDomain.Real ? 0.1 * Math.Max(Math.Abs(start[k]), 1.0) : 0.1)
             .ToArray();
+    }
+
+    /// <summary>
+    /// Columns given straight to the constructor (not through a <see cref="Data.Dataset"/>, which checks its own): each
+    /// there, one length, at least one row, every value finite; each an error naming the column and row otherwise.
+    /// A model with no rows was fitted as "converged" at its start; a NaN made every log-likelihood NaN.
+    /// </summary>
+    private static void CheckData(IReadOnlyList<double[]> columns)
+    {
+        for (int j = 0; j < columns.Count; j++)
+            ArgumentNullException.ThrowIfNull(columns[j], $"{nameof(columns)}[{j}]");
+        if (columns.Count == 0)
+            return;
+        long rows = columns[0].LongLength;
+        if (columns.Any(c => c.LongLength != rows))
+            throw new InputException($"the model's columns differ in length ({string.Join(", ", columns.Select(c => c.LongLength))} rows)", nameof(columns));
+        if (rows == 0)
+            throw new InputException("the model's data have no rows: there is nothing to fit", nameof(columns));
+        for (int j = 0; j < columns.Count; j++)
+        {
+            int bad = Array.FindIndex(columns[j], v => !double.IsFinite(v));
+            if (bad >= 0)
+                throw new InputException($"the model's column {j}, row {bad + 1}: {columns[j][bad]} is not a finite number", $"{nameof(columns)}[{j}]");
+        }
     }
 
     /// <summary>The model's name, for results.</summary>

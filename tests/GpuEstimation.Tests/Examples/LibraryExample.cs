@@ -13,7 +13,7 @@ namespace GpuEstimation.Tests.Examples;
 public static class LibraryExample
 {
     /// <summary>The README's first example: a linear regression read from a CSV file, fitted by MLE.</summary>
-    public static FitResult FitSales(string path, Backend backend, TextWriter console)
+    public static FitResult FitSales(string path, Backend backend, TextWriter output)
     {
         // README: library
         var data = DataFile.Read(path, ["sales", "price"]);   // CSV by name; a .npy file by column index
@@ -21,7 +21,7 @@ public static class LibraryExample
         using var device = ComputeDevice.Open(backend);
         using var session = new EstimationSession(model, device);   // data uploaded, kernels loaded, once
         FitResult mle = session.Fit(new FitOptions());
-        console.WriteLine($"{mle["price"]} on {mle.Device}, converged: {mle.Converged} ({mle.Reason})");
+        output.WriteLine($"{mle["price"]} on {mle.Device}, converged: {mle.Converged} ({mle.Reason})");
         // README end
         return mle;
     }

@@ -1,0 +1,111 @@
+using GpuEstimation.Backends;
+using GpuEstimation.Data;
+using GpuEstimation.Estimation;
+using GpuEstimation.Kernels;
+using GpuEstimation.Mixtures;
+using GpuEstimation.Models;
+using GpuEstimation.Tests.Models;
+using GpuEstimation.Tests.Support;
+using Xunit;
+
+namespace GpuEstimation.Tests.Estimation;
+
+/// <summary>
+/// The library used from C# the wrong way (a newcomer's trial of the API): each misuse an exception naming what is
+/// wrong, never a process ended by ILGPU's assertion, a NullReferenceException, or a fit called converged.
+/// </summary>
+public class LibraryMisuseTests
+{
+    private static ModelSpec<MyExponentialModel> Exponential(double[] t, double start = 1.0) =>
+        new("exponential", new MyExponentialModel(), [t], [new ParameterInfo("rate", ParameterDomain.Positive)], [start]);
+
+    private static readonly double[] Times = [0.5, 1.2, 0.3, 2.2, 0.9, 1.4];
+
+    // On ILGPU's CPU accelerator a pass on a disposed session or device ended the process (a failed assertion in
+    // KernelBlocks), and on the native backend the fit simply ran.
+    [Theory]
+    [InlineData(Backend.Native)]
+    [InlineData(Backend.Cpu)]
+    public void ADisposedSessionOrDeviceIsRefusedByName(Backend backend)
+    {
+        using var device = ComputeDevice.Open(backend);
+        var session = new EstimationSession(Exponential(Times), device);
+        session.Dispose();
+        Assert.Equal(typeof(EstimationSession).FullName, Assert.Throws<ObjectDisposedException>(() => session.Fit(new FitOptions())).ObjectName);
+        Assert.Throws<ObjectDisposedException>(() => session.Evaluate([1.0]));
+
+        var other = ComputeDevice.Open(backend);
+        using var live = new EstimationSession(Exponential(Times), other);
+        other.Dispose();
+        Assert.Equal(typeof(ComputeDevice).FullName, Assert.Throws<ObjectDisposedException>(() => live.Fit(new FitOptions())).ObjectName);
+        Assert.Equal(typeof(ComputeDevice).FullName, Assert.Throws<ObjectDisposedException>(() => new EstimationSession(Exponential(Times), other)).ObjectName);
+    }
+
+    // No rows was fitted as "converged" at the start; a NaN made every log-likelihood NaN; a start outside the domain
+    // ended in NaN estimates.
+    [Fact]
+    public void AModelsDataAndStartAreChecked()
+    {
+        Assert.Contains("no rows", Assert.Throws<InputException>(() => Exponential([])).Message);
+        Assert.Contains("column 0, row 3: NaN is not a finite number", Assert.Throws<InputException>(() => Exponential([1, 2, double.NaN, 4])).Message);
+        Assert.Contains("row 2: Infinity is not a finite number", Assert.Throws<InputException>(() => Exponential([1, double.PositiveInfinity])).Message);
+        var start = Assert.Throws<InputException>(() => Exponential(Times, start: -1));
+        Assert.Equal("rate", start.ParamName);
+        Assert.Contains("starting value rate = -1", start.Message);
+        Assert.Throws<ArgumentNullException>(() => new ModelSpec<MyExponentialModel>("e", new MyExponentialModel(), [null!], [new ParameterInfo("rate", ParameterDomain.Positive)], [1.0]));
+    }
+
+    // Null collections in the options were a NullReferenceException deep in the fit.
+    [Fact]
+    public void NullOptionsAndColumnsAreNamed()
+    {
+        using var device = ComputeDevice.Open(Backend.Native);
+        using var session = new EstimationSession(Exponential(Times), device);
+        Assert.Equal("options.Priors", Assert.Throws<ArgumentNullException>(() => session.Fit(new FitOptions { Priors = null! })).ParamName);
+        Assert.Equal("options.Fixed", Assert.Throws<ArgumentNullException>(() => session.Fit(new FitOptions { Fixed = null! })).ParamName);
+        Assert.Equal("options.Optimizer", Assert.Throws<ArgumentNullException>(() => session.Fit(new FitOptions { Optimizer = null! })).ParamName);
+        Assert.Equal("y", Assert.Throws<ArgumentNullException>(() => Dataset.FromColumns(("y", null!))).ParamName);
+        Assert.Equal("data", Assert.Throws<ArgumentNullException>(() => ModelCatalog.Linear(null!, "y", ["x"])).ParamName);
+    }
+
+    // A constant feature and an exact multiple of another were fitted ("converged", a split of no meaning); the
+    // formula path refused them naming the columns, and so does ModelCatalog.Linear now.
+    [Fact]
+    public void ALinearModelOnCollinearColumnsIsRefused()
+    {
+        double[] y = [1.0, 2.1, 2.9, 4.2, 5.1, 5.8];
+        double[] x = [1, 2, 3, 4, 5, 6];
+        var constant = Assert.Throws<InputException>(() => ModelCatalog.Linear(Dataset.FromColumns(("y", y), ("c", [3.0, 3, 3, 3, 3, 3])), "y", ["c"]));
+        Assert.Contains("collinear", constant.Message);
+        var multiple = Assert.Throws<InputException>(() => ModelCatalog.Linear(Dataset.FromColumns(("y", y), ("x", x), ("z", x.Select(v => 2 * v).ToArray())), "y", ["x", "z"]));
+        Assert.Contains("collinear", multiple.Message);
+        Assert.Contains("z", multiple.Message);
+    }
+
+    [Fact]
+    public void AGaussianMixturesInputsAndOptionsAreChecked()
+    {
+        var random = new Random(3);
+        var a = Enumerable.Range(0, 200).Select(_ => random.NextDouble() + (random.Next(2) == 0 ? 0 : 5)).ToArray();
+        var b = Enumerable.Range(0, 200).Select(_ => random.NextDouble()).ToArray();
+        using var device = ComputeDevice.Open(Backend.Native);
+
+        Assert.Contains("given twice", Assert.Throws<InputException>(() => new GaussianMixtureFitter(["a", "a"], [a, a], device)).Message);
+        Assert.Contains("hold the same values", Assert.Throws<InputException>(() => new GaussianMixtureFitter(["a", "a2"], [a, a.ToArray()], device)).Message);
+        Assert.Throws<ArgumentNullException>(() => new GaussianMixtureFitter(null!, [a], device));
+        Assert.Throws<ArgumentNullException>(() => new GaussianMixtureFitter(["a"], [null!], device));
+
+        using var fitter = new GaussianMixtureFitter(["a", "b"], [a, b], device);
+        var two = new GaussianMixtureOptions { Components = 2 };
+        Assert.Equal(nameof(GaussianMixtureOptions.Regularization), Assert.Throws<InputException>(() => fitter.Fit(two with { Regularization = -1 })).ParamName);
+        Assert.Equal(nameof(GaussianMixtureOptions.Regularization), Assert.Throws<InputException>(() => fitter.Fit(two with { Regularization = double.NaN })).ParamName);
+        Assert.Equal(nameof(GaussianMixtureOptions.Tolerance), Assert.Throws<InputException>(() => fitter.Fit(two with { Tolerance = -1 })).ParamName);
+        Assert.Equal(nameof(GaussianMixtureOptions.MaxIterations), Assert.Throws<InputException>(() => fitter.Fit(two with { MaxIterations = 0 })).ParamName);
+        Assert.Equal(nameof(GaussianMixtureOptions.Covariance), Assert.Throws<InputException>(() => fitter.Fit(two with { Covariance = (GaussianMixtureCovariance)42 })).ParamName);
+        Assert.Throws<ArgumentNullException>(() => fitter.Fit(null!));
+
+        using var oneColumn = new GaussianMixtureFitter(["a"], [a], device);
+        var fit = oneColumn.Fit(two);
+        Assert.Contains("1 dimensions", Assert.Throws<ArgumentException>(() => fitter.Responsibilities(fit)).Message);
+    }
+}
