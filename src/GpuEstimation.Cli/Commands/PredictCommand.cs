@@ -46,6 +46,10 @@ internal sealed class PredictCommand : Command
         OutputFile.CheckDistinct(("--model-json", modelPath), ("--out", outPath));
         var fitted = FittedRegression.FromJson(ReadModel(modelPath), modelPath);
         var (numeric, factors) = fitted.Design.InputColumns();
+        // An intercept-only fit reads no column, but predicts one row per row: the file's first column counts them
+        // (read as a factor's levels, whatever it holds; it gave 0 predictions).
+        if (numeric.Count == 0 && factors.Count == 0)
+            factors = [DataFile.ColumnNames(dataPath)[0]];
         var data = DataFile.Read(dataPath, numeric, factors, SharedOptions.Missing(parse, _dropMissing));
         var prediction = fitted.Predict(data, parse.GetValue(_level));
         OutputFile.Write("--out", outPath, path => Write(path, prediction, data.Dropped));

@@ -13,13 +13,20 @@ public static class DataFile
     /// rows with a missing value in any of these columns are left out and counted (<see cref="Dataset.DroppedRows"/>).
     /// </summary>
     public static Dataset Read(string path, IReadOnlyList<string> columns, IReadOnlyCollection<string>? factors = null,
-        MissingValues missing = MissingValues.Error) => Guard(path, () => FormatOf(path)) switch
+        MissingValues missing = MissingValues.Error)
     {
-        Format.Npy => NpyData.Read(path, [.. columns.Concat(factors ?? []).Distinct()], missing),
-        Format.Parquet => ParquetData.Read(path, columns, factors, missing),
-        Format.Arrow => ArrowData.Read(path, columns, factors, missing),
-        _ => CsvData.Read(path, columns, factors, missing),
-    };
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(columns);
+        if (columns.Count == 0 && (factors is null || factors.Count == 0))
+            throw new InputException($"{path}: no columns asked for: name the columns to read", nameof(columns));
+        return Guard(path, () => FormatOf(path)) switch
+        {
+            Format.Npy => NpyData.Read(path, [.. columns.Concat(factors ?? []).Distinct()], missing),
+            Format.Parquet => ParquetData.Read(path, columns, factors, missing),
+            Format.Arrow => ArrowData.Read(path, columns, factors, missing),
+            _ => CsvData.Read(path, columns, factors, missing),
+        };
+    }
 
     /// <summary>
     /// The names of the columns in <paramref name="path"/>: the CSV header's, a Parquet or Arrow schema's, or a .npy

@@ -154,6 +154,25 @@ public sealed class PredictCliTests : IDisposable
         }
     }
 
+    // An intercept-only fit reads no column of the new rows, and wrote 0 predictions; one per row now, each exp(b0).
+    [Fact]
+    public void AnInterceptOnlyFitPredictsEveryRow()
+    {
+        var data = Write("counts.csv", "y,x", "1,2", "2,3", "3,5", "4,4");
+        var json = Path.Combine(_directory, "constant.json");
+        var (code, _, error) = Run("fit", "--model", "glm", "--family", "poisson", "--data", data, "--formula", "y ~ 1", "--device", "native", "--json", json);
+        Assert.True(code == GpuestApp.Ok, error);
+        var output = Path.Combine(_directory, "constant-pred.csv");
+
+        (code, var text, error) = Run("predict", "--model-json", json, "--data", data, "--out", output);
+
+        Assert.True(code == GpuestApp.Ok, error);
+        Assert.Contains("4 predictions", text);
+        var means = File.ReadAllLines(output).Skip(1).Select(l => double.Parse(l.Split(',')[1], CultureInfo.InvariantCulture)).ToArray();
+        Assert.Equal(4, means.Length);
+        Assert.All(means, m => Assert.True(Math.Abs(m - 2.5) <= 1e-8, $"mean {m:R} vs 2.5"));
+    }
+
     [Fact]
     public void DroppedRowsKeepTheirPlacesAsEmptyRows()
     {

@@ -66,6 +66,8 @@ public class LibraryMisuseTests
         Assert.Equal("options.Optimizer", Assert.Throws<ArgumentNullException>(() => session.Fit(new FitOptions { Optimizer = null! })).ParamName);
         Assert.Equal("y", Assert.Throws<ArgumentNullException>(() => Dataset.FromColumns(("y", null!))).ParamName);
         Assert.Equal("data", Assert.Throws<ArgumentNullException>(() => ModelCatalog.Linear(null!, "y", ["x"])).ParamName);
+        Assert.Equal("path", Assert.Throws<ArgumentNullException>(() => DataFile.Read(null!, ["x"])).ParamName);
+        Assert.Contains("no columns asked for", Assert.Throws<InputException>(() => DataFile.Read("any.csv", [])).Message);
     }
 
     // A constant feature and an exact multiple of another were fitted ("converged", a split of no meaning); the
