@@ -132,7 +132,7 @@ public static class CsvData
         int index = Array.IndexOf(names, name);
         return index >= 0
             ? index
-            : throw new InputException($"{path}: no column '{name}'; columns present: {string.Join(", ", names)}");
+            : throw new InputException($"{path}: no column '{name}'; columns present: {string.Join(", ", names)}", name);
     }
 
     /// <summary>
@@ -306,11 +306,11 @@ public static class CsvData
             ? new InputException($"{path}: line {row.Line} has {FieldsText(row.Fields)}, the header has {FieldsText(width)}")
             : IsMissing(row.BadText)
                 ? new InputException($"{path}: line {row.Line}, column '{columns[row.BadColumn]}': the value is missing " +
-                    (string.IsNullOrWhiteSpace(row.BadText) ? "(an empty cell)" : $"('{row.BadText.Trim()}')")) { MissingValue = true }
+                    (string.IsNullOrWhiteSpace(row.BadText) ? "(an empty cell)" : $"('{row.BadText.Trim()}')"), columns[row.BadColumn]) { MissingValue = true }
                 : row.BadText!.Contains(',') && row.BadText.Any(char.IsAsciiDigit)
                     ? new InputException($"{path}: line {row.Line}, column '{columns[row.BadColumn]}': '{row.BadText}' is not a finite number" +
-                        " (gpuest reads '.' as the decimal point and no thousands separator: 2.5, not 2,5; 2500, not 2,500)")
-                    : new InputException($"{path}: line {row.Line}, column '{columns[row.BadColumn]}': '{row.BadText}' is not a finite number")
+                        " (gpuest reads '.' as the decimal point and no thousands separator: 2.5, not 2,5; 2500, not 2,500)", columns[row.BadColumn])
+                    : new InputException($"{path}: line {row.Line}, column '{columns[row.BadColumn]}': '{row.BadText}' is not a finite number", columns[row.BadColumn])
                     {
                         TextColumn = columns[row.BadColumn],
                     };

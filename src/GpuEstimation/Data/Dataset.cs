@@ -38,16 +38,16 @@ public sealed class Dataset
             for (int i = 0; i < values.Length; i++)
             {
                 if (!double.IsFinite(values[i]))
-                    throw new InputException($"{source}: {describeRow(i)}, column '{name}': value {values[i]} is not a finite number") { MissingValue = double.IsNaN(values[i]) };
+                    throw new InputException($"{source}: {describeRow(i)}, column '{name}': value {values[i]} is not a finite number", name) { MissingValue = double.IsNaN(values[i]) };
             }
         }
         foreach (var (name, values) in text ?? [])
         {
             if (_columns.ContainsKey(name))
-                throw new InputException($"{source}: column '{name}' appears twice");
+                throw new InputException($"{source}: column '{name}' appears twice", name);
             Add(name, values, values.Length, _text);
             if (Array.IndexOf(values, null) is var missing and >= 0)
-                throw new InputException($"{source}: {describeRow(missing)}, column '{name}': no value");
+                throw new InputException($"{source}: {describeRow(missing)}, column '{name}': no value", name);
         }
         Rows = Math.Max(Rows, 0);
     }
@@ -70,12 +70,12 @@ public sealed class Dataset
         foreach (var (name, values) in added)
         {
             if (_text.ContainsKey(name))
-                throw new InputException($"{Source}: column '{name}' appears twice");
+                throw new InputException($"{Source}: column '{name}' appears twice", name);
             Add(name, values, values.Length, _columns);
             for (int i = 0; i < values.Length; i++)
             {
                 if (!double.IsFinite(values[i]))
-                    throw new InputException($"{Source}: {_describeRow(i)}, column '{name}': value {values[i]} is not a finite number") { MissingValue = double.IsNaN(values[i]) };
+                    throw new InputException($"{Source}: {_describeRow(i)}, column '{name}': value {values[i]} is not a finite number", name) { MissingValue = double.IsNaN(values[i]) };
             }
         }
     }
@@ -83,11 +83,11 @@ public sealed class Dataset
     private void Add<T>(string name, T values, int length, Dictionary<string, T> into)
     {
         if (!into.TryAdd(name, values))
-            throw new InputException($"{Source}: column '{name}' appears twice");
+            throw new InputException($"{Source}: column '{name}' appears twice", name);
         if (Rows < 0)
             Rows = length;
         else if (length != Rows)
-            throw new InputException($"{Source}: column '{name}' has {length} values, others have {Rows}");
+            throw new InputException($"{Source}: column '{name}' has {length} values, others have {Rows}", name);
     }
 
     /// <summary>Where the data came from, for messages.</summary>
@@ -128,9 +128,9 @@ public sealed class Dataset
             int bad = Array.FindIndex(text, cell => !double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) || !double.IsFinite(v));
             throw new InputException(bad >= 0
                 ? $"{Source}: {_describeRow(bad)}, column '{name}': '{text[bad]}' is not a finite number"
-                : $"{Source}: column '{name}' holds text, not numbers");
+                : $"{Source}: column '{name}' holds text, not numbers", name);
         }
-        throw new InputException($"{Source}: no column '{name}'; columns present: {string.Join(", ", _columns.Keys.Concat(_text.Keys))}");
+        throw new InputException($"{Source}: no column '{name}'; columns present: {string.Join(", ", _columns.Keys.Concat(_text.Keys))}", name);
     }
 
     /// <summary>Whether column <paramref name="name"/> holds text (a factor's levels) rather than numbers.</summary>

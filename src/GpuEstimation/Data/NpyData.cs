@@ -157,7 +157,7 @@ public static partial class NpyData
         if (int.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out int index) && index < columns)
             return index;
         throw new InputException($"{path}: no column '{name}'; a .npy file's columns are named by their index: " +
-            (columns == 1 ? "0" : $"0 to {columns - 1}"));
+            (columns == 1 ? "0" : $"0 to {columns - 1}"), name);
     }
 
     /// <summary>The size of the blocks of whole rows read at once.</summary>

@@ -269,7 +269,7 @@ public static class ParquetData
     private static DataField FieldOf(string path, ParquetSchema schema, string name)
     {
         var field = schema.Fields.FirstOrDefault(f => f.Name == name)
-            ?? throw new InputException($"{path}: no column '{name}'; columns present: {string.Join(", ", schema.Fields.Select(f => f.Name))}");
+            ?? throw new InputException($"{path}: no column '{name}'; columns present: {string.Join(", ", schema.Fields.Select(f => f.Name))}", name);
         if (field is not DataField data || data.IsArray || data.MaxRepetitionLevel > 0)
             throw new InputException($"{path}: column '{name}' is a nested column ({field.SchemaType.ToString().ToLowerInvariant()}), which is not read; columns of numbers or text are");
         if (!IsText(data) && !Numeric.Contains(data.ClrType))

@@ -70,6 +70,25 @@ public class LibraryMisuseTests
         Assert.Contains("no columns asked for", Assert.Throws<InputException>(() => DataFile.Read("any.csv", [])).Message);
     }
 
+    // The README promises ParamName carries the column concerned; data errors left it null.
+    [Fact]
+    public void DataErrorsNameTheirColumn()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"gpuest-misuse-{Guid.NewGuid():N}.csv");
+        File.WriteAllText(path, "x,y\n1,2\n2,oops\n");
+        try
+        {
+            Assert.Equal("z", Assert.Throws<InputException>(() => DataFile.Read(path, ["z"])).ParamName);
+            Assert.Equal("y", Assert.Throws<InputException>(() => DataFile.Read(path, ["x", "y"])).ParamName);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+        Assert.Equal("x", Assert.Throws<InputException>(() => Dataset.FromColumns(("x", [1.0, double.NaN]))).ParamName);
+        Assert.Equal("w", Assert.Throws<InputException>(() => Dataset.FromColumns(("x", [1.0, 2.0])).Column("w")).ParamName);
+    }
+
     // A constant feature and an exact multiple of another were fitted ("converged", a split of no meaning); the
     // formula path refused them naming the columns, and so does ModelCatalog.Linear now.
     [Fact]
