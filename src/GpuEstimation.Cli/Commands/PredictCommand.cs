@@ -46,11 +46,7 @@ internal sealed class PredictCommand : Command
         OutputFile.CheckDistinct(("--model-json", modelPath), ("--out", outPath));
         var fitted = FittedRegression.FromJson(ReadModel(modelPath), modelPath);
         var (numeric, factors) = fitted.Design.InputColumns();
-        // An intercept-only fit reads no column, but predicts one row per row: the file's first column counts them
-        // (read as a factor's levels, whatever it holds; it gave 0 predictions).
-        if (numeric.Count == 0 && factors.Count == 0)
-            factors = [DataFile.ColumnNames(dataPath)[0]];
-        var data = DataFile.Read(dataPath, numeric, factors, SharedOptions.Missing(parse, _dropMissing));
+        var data = numeric.Count == 0 && factors.Count == 0 ? RowsOnly(dataPath) : DataFile.Read(dataPath, numeric, factors, SharedOptions.Missing(parse, _dropMissing));
         var prediction = fitted.Predict(data, parse.GetValue(_level));
         OutputFile.Write("--out", outPath, path => Write(path, prediction, data.Dropped));
         output.WriteLine($"{data.Rows:N0} predictions of {fitted.Model} ({fitted.Design.Formula}) written to {outPath}: " +
@@ -66,6 +62,16 @@ internal sealed class PredictCommand : Command
             output.WriteLine($"note: {string.Join(", ", fitted.HeldCoefficients)} had no standard deviation in the fit (at a prior's kink: a lasso's exact 0); " +
                 "held at their estimates here, as they were for the others' standard deviations, so seEta and seMean are conditional on them");
         return GpuestApp.Ok;
+    }
+
+    /// <summary>
+    /// For an intercept-only fit, which reads no column but predicts one row per row (it gave 0 predictions): as many
+    /// rows as the file has, counted by its first column read as a factor's levels, its missing cells counted too.
+    /// </summary>
+    private static Dataset RowsOnly(string path)
+    {
+        var counted = DataFile.Read(path, [], [DataFile.ColumnNames(path)[0]], MissingValues.Drop);
+        return Dataset.FromColumns(("rows", new double[counted.Rows + counted.DroppedRows]));
     }
 
     private static string ReadModel(string path)

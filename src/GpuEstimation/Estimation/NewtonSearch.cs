@@ -56,11 +56,28 @@ internal static class NewtonSearch
             evaluations += newton.Evaluations;
         }
         var real = map.Free.Select(k => map.Parameters[k].Domain == Kernels.ParameterDomain.Real).ToArray();
-        var ray = newton.Converged ? NewtonMaximizer.RayBeyond(objective.EvaluateHessian, newton, objective.Scales(), real, ref evaluations) : newton.Ray;
+        var ray = newton.Converged ? NewtonMaximizer.RayBeyond(objective.EvaluateHessian, newton, objective.Scales(), real, ref evaluations)
+            : newton.Ray is { } found && RisesAbove(objective, newton, found, real, search, ref evaluations) ? found : null;
         var checkedSearch = search with { Evaluations = evaluations };
         if (ray is null)
             return checkedSearch;
         return Running(objective, model, checkedSearch with { Converged = false, Ray = ray, Information = null, NewtonStep = null }) ?? checkedSearch;
+    }
+
+    /// <summary>
+    /// Whether the objective far along Newton's <paramref name="ray"/> (a thousand times the size of its end point on,
+    /// in the coordinates that may run off, <paramref name="real"/>; the others held) is at least
+    /// <paramref name="search"/>'s value, within rounding: Newton's ray overrules another search's end only then (a
+    /// non-concave objective could send Newton off along a ray while the other search found a higher finite maximum).
+    /// One evaluation, counted in <paramref name="evaluations"/>.
+    /// </summary>
+    private static bool RisesAbove(Objective objective, OptimizationResult newton, double[] ray, bool[] real, OptimizationResult search, ref int evaluations)
+    {
+        double distance = 1e3 * (1 + newton.Point.Max(Math.Abs));
+        var far = newton.Point.Select((u, i) => real[i] ? u + distance * ray[i] : u).ToArray();
+        evaluations++;
+        double value = objective.Evaluate(far, new double[far.Length]);
+        return value >= search.Value - 1e-9 * Math.Max(1, Math.Abs(search.Value));
     }
 
     /// <summary>A search that found a ray, with the model's words for the coefficients on it (not a bounded parameter alone); else null.</summary>

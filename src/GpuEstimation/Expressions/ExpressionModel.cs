@@ -54,8 +54,18 @@ public static class ExpressionModel
         var columns = expression.Columns.Select(name => data.Column(byExpressionName[name])).ToArray();
         // The one place a run-time model type enters the generic engine: ModelSpec<TModel> of the generated struct.
         var specType = typeof(ModelSpec<>).MakeGenericType(expression.Type);
-        var spec = (IModelSpec)Activator.CreateInstance(specType, expression.Text, Activator.CreateInstance(expression.Type), columns,
-            expression.Parameters, values, null, null, null, null, null)!;
+        IModelSpec spec;
+        try
+        {
+            spec = (IModelSpec)Activator.CreateInstance(specType, expression.Text, Activator.CreateInstance(expression.Type), columns,
+                expression.Parameters, values, null, null, null, null, null)!;
+        }
+        catch (System.Reflection.TargetInvocationException e) when (e.InnerException is not null)
+        {
+            // The constructor's own error (bad data, a bad start), not reflection's wrapper around it.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerException).Throw();
+            throw;
+        }
         if (expression.HasParameterKinks)
             specType.GetProperty(nameof(IModelSpec.HasParameterKinks))!.SetValue(spec, true);
         CheckStart(spec, expression, data, columns, values, guessed);

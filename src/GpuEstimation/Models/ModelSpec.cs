@@ -55,7 +55,8 @@ public sealed class ModelSpec<TModel> : IModelSpec where TModel : unmanaged, ILi
         CheckData(columns);
         for (int k = 0; k < start.Count; k++)
         {
-            if (!Estimation.ParameterMap.Contains(parameters[k].Domain, start[k]) || !double.IsFinite(start[k]))
+            // A closed edge (p = 1, a rate of 0) is let through: where a fit reports a maximum there, eval takes it back.
+            if (!double.IsFinite(start[k]) || !(Estimation.ParameterMap.Contains(parameters[k].Domain, start[k]) || Estimation.ParameterMap.IsClosedEdge(parameters[k].Domain, start[k])))
                 throw new InputException($"starting value {parameters[k].Name} = {start[k]}: {parameters[k].Name} must {Estimation.ParameterMap.Describe(parameters[k].Domain)}", parameters[k].Name);
         }
 

@@ -150,8 +150,13 @@ public sealed class FittedRegression
         var upper = new double[rows];
         for (int i = 0; i < rows; i++)
         {
-            double a = GlmMean.Of(Link, eta[i] - z * seEta[i]), b = GlmMean.Of(Link, eta[i] + z * seEta[i]);
+            double low = eta[i] - z * seEta[i], high = eta[i] + z * seEta[i];
+            double a = GlmMean.Of(Link, low), b = GlmMean.Of(Link, high);
             (lower[i], upper[i]) = a <= b ? (a, b) : (b, a);
+            // The inverse link's 1/η has its pole at 0: an interval on η across it maps to two half-lines, of which the
+            // one holding the mean is reported (sorting the two ends gave an "interval" without the mean in it).
+            if (Link == GlmLink.Inverse && low < 0 && high > 0)
+                (lower[i], upper[i]) = eta[i] > 0 ? (b, double.PositiveInfinity) : (double.NegativeInfinity, a);
         }
         return new Prediction(eta, mean, seEta, seMean, offset) { Level = level, MeanLower = lower, MeanUpper = upper };
     }

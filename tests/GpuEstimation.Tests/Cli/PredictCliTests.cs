@@ -171,6 +171,46 @@ public sealed class PredictCliTests : IDisposable
         var means = File.ReadAllLines(output).Skip(1).Select(l => double.Parse(l.Split(',')[1], CultureInfo.InvariantCulture)).ToArray();
         Assert.Equal(4, means.Length);
         Assert.All(means, m => Assert.True(Math.Abs(m - 2.5) <= 1e-8, $"mean {m:R} vs 2.5"));
+        // A column it does not read may have gaps: every row is still predicted (a review found a gap refused).
+        var gaps = Write("gaps-new.csv", "a,b", ",1", "2,", "3,3");
+        (code, text, error) = Run("predict", "--model-json", json, "--data", gaps, "--out", output);
+        Assert.True(code == GpuestApp.Ok, error);
+        Assert.Contains("3 predictions", text);
+    }
+
+    // Under the inverse link 1/η has its pole at 0: where η's interval crosses it, the mean's interval is the half-line
+    // that holds the mean (sorting the two ends gave [−8.29, 3.38] around a mean of 11.4; a review).
+    [Fact]
+    public void AnInverseLinkIntervalAcrossThePoleIsAHalfLine()
+    {
+        var random = new Random(17);
+        var lines = Enumerable.Range(0, 60).Select(i =>
+        {
+            double x = 3.0 * i / 59, mean = 1 / (0.5 - 0.1 * x);
+            double y = MathNet.Numerics.Distributions.Gamma.Sample(random, 4, 4 / mean);
+            return FormattableString.Invariant($"{y},{x}");
+        });
+        var data = Write("gamma.csv", ["y,x", .. lines]);
+        var json = Path.Combine(_directory, "gamma.json");
+        var (code, _, error) = Run("fit", "--model", "glm", "--family", "gamma", "--data", data, "--y", "y", "--x", "x", "--device", "native", "--json", json);
+        Assert.True(code == GpuestApp.Ok, error);
+        var rows = Write("gamma-new.csv", "x", "1", "4.6", "5.4");
+        var output = Path.Combine(_directory, "gamma-pred.csv");
+
+        (code, _, error) = Run("predict", "--model-json", json, "--data", rows, "--out", output);
+
+        Assert.True(code == GpuestApp.Ok, error);
+        var p = File.ReadAllLines(output).Skip(1).Select(l => l.Split(',').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray()).ToArray();
+        const double z = 1.959963984540054;
+        foreach (var row in p)
+        {
+            double eta = row[0], se = row[2];
+            bool across = eta - z * se < 0 && eta + z * se > 0;
+            Assert.True(row[4] <= row[1] && row[1] <= row[5], $"eta {eta:R}: mean {row[1]:R} outside [{row[4]:R}, {row[5]:R}]");
+            if (across)
+                Assert.True(eta > 0 ? double.IsPositiveInfinity(row[5]) && Numerics.Relative(row[4], 1 / (eta + z * se)) <= 1e-12 : double.IsNegativeInfinity(row[4]) && Numerics.Relative(row[5], 1 / (eta - z * se)) <= 1e-12, $"eta {eta:R} ± {z * se:R}: [{row[4]:R}, {row[5]:R}]");
+        }
+        Assert.Contains(p, row => row[0] - z * row[2] < 0 && row[0] + z * row[2] > 0);
     }
 
     [Fact]
