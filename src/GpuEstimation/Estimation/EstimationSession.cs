@@ -242,7 +242,7 @@ public sealed class EstimationSession : IDisposable
         }
         // A likelihood with kinks of its own is the one whose standard errors come from the Fisher information.
         var objective = new Objective(Engine, map.Holding(holding), values, priors, Model.Scales, dataKinks: Model.FisherInformation(Model.Start) is not null || Model.HasParameterKinks);
-        var withPriors = Enumerable.Range(0, map.Count).Where(k => priors[k] is not null and not FlatPrior).Select(k => map.Parameters[k].Name);
+        var withPriors = Enumerable.Range(0, map.Count).Where(objective.HasProperPrior).Select(k => map.Parameters[k].Name);
         if (Refusal(objective, withPriors) is { } refusal)
             throw new InputException(refusal, nameof(options));
         return objective;
@@ -348,8 +348,7 @@ public sealed class EstimationSession : IDisposable
         ArgumentNullException.ThrowIfNull(options.Covariance);
         if (options.Map && options.Covariance.IsRobust)
             throw new InputException($"{options.Covariance} covariance: robust standard errors apply to the MLE; a MAP fit reports posterior standard deviations (Laplace approximation), which have no sandwich form", nameof(options.Covariance));
-        if (!(options.Level > 0 && options.Level < 1))
-            throw new InputException($"confidence level {options.Level}: must lie strictly between 0 and 1", nameof(options.Level));
+        Interval.CheckLevel(options.Level, nameof(options.Level));
     }
 
     private static Prior CheckPrior(ParameterInfo info, Prior prior, bool isFixed)

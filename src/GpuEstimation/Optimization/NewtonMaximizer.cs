@@ -105,10 +105,7 @@ public static class NewtonMaximizer
             double length = Math.Sqrt(Maximizer.Dot(step, step));
             double curvature = length > 0 ? QuadraticForm(information, step) / (length * length) : double.NaN;
             double gain = fNew - f;
-            bool alongRay = t == 1 && lastStep is not null
-                && Maximizer.Dot(step, lastStep) >= 0.95 * length * Math.Sqrt(Maximizer.Dot(lastStep, lastStep))
-                && length >= 0.5 * Math.Sqrt(Maximizer.Dot(lastStep, lastStep))
-                && curvature < 0.5 * lastCurvature && gain < 0.75 * lastGain;
+            bool alongRay = t == 1 && lastStep is not null && AlongRay(step, length, curvature, gain, lastStep, lastCurvature, lastGain);
             raySteps = alongRay ? raySteps + 1 : 0;
             lastStep = step;
             lastCurvature = curvature;
@@ -146,7 +143,7 @@ public static class NewtonMaximizer
     /// steps are taken from the end, one exact-Hessian pass each, as the search itself takes them (<see cref="Maximize"/>):
     /// where <see cref="RaySteps"/> of them keep their direction and length while the curvature along them and the gain
     /// the quadratic model predicts (½ gᵀs, from the gradient: the objective's own change is below its rounding here)
-    /// keep falling, it is a ray. Past a maximum the next step is all but 0. The passes made count in
+    /// keep falling (the search's own test, <see cref="AlongRay"/>), it is a ray. Past a maximum the next step is all but 0. The passes made count in
     /// <paramref name="evaluations"/>.
     /// </summary>
     public static double[]? RayBeyond(ValueGradientHessian objective, OptimizationResult end, IReadOnlyList<double> scales, IReadOnlyList<bool> runs,
@@ -178,28 +175,40 @@ public static class NewtonMaximizer
         var step = RunningStep(information, g, free, scales);
         if (step is null)
             return null;
-        double lastLength = double.NaN, lastCurvature = double.NaN, lastGain = double.NaN;
+        double[]? lastStep = null;
+        double lastCurvature = double.NaN, lastGain = double.NaN;
         for (int k = 0; ; k++)
         {
             double length = Math.Sqrt(Maximizer.Dot(step, step));
             double curvature = QuadraticForm(information, step) / (length * length);
             double gain = 0.5 * g.DotProduct(Vector<double>.Build.DenseOfArray(step));
-            if (k > 0 && !(length >= 0.5 * lastLength && curvature < 0.75 * lastCurvature && gain < 0.75 * lastGain && gain > 0))
+            if (lastStep is not null && !(gain > 0 && AlongRay(step, length, curvature, gain, lastStep, lastCurvature, lastGain)))
                 return null;
             if (k == RaySteps)
                 return step.Select(v => v / length).ToArray();
-            (lastLength, lastCurvature, lastGain) = (length, curvature, gain);
+            (lastStep, lastCurvature, lastGain) = (step, curvature, gain);
             for (int i = 0; i < n; i++)
                 x[i] += step[i];
             evaluations++;
             if (!IsFinite(objective(x, gradient, h), gradient, h))
                 return null;
             (information, g) = (Symmetric(-h), Vector<double>.Build.DenseOfArray(gradient));
-            var next = RunningStep(information, g, free, scales);
-            if (next is null || Maximizer.Dot(next, step) < 0.95 * Math.Sqrt(Maximizer.Dot(next, next)) * length)
+            step = RunningStep(information, g, free, scales);
+            if (step is null)
                 return null;
-            step = next;
         }
+    }
+
+    /// <summary>
+    /// Whether a full <paramref name="step"/> (its <paramref name="length"/>, the curvature along it and its gain)
+    /// continues a ray after <paramref name="lastStep"/>: in the same direction (within 0.95), no shorter than half of
+    /// it, with the curvature below half the last and the gain below three quarters of it.
+    /// </summary>
+    private static bool AlongRay(double[] step, double length, double curvature, double gain, double[] lastStep, double lastCurvature, double lastGain)
+    {
+        double lastLength = Math.Sqrt(Maximizer.Dot(lastStep, lastStep));
+        return Maximizer.Dot(step, lastStep) >= 0.95 * length * lastLength && length >= 0.5 * lastLength
+            && curvature < 0.5 * lastCurvature && gain < 0.75 * lastGain;
     }
 
     /// <summary>

@@ -107,8 +107,7 @@ public sealed class FittedRegression
     public Prediction Predict(Dataset data, double level = 0.95)
     {
         ArgumentNullException.ThrowIfNull(data);
-        if (!(level > 0 && level < 1))
-            throw new InputException($"confidence level {level}: must lie strictly between 0 and 1", nameof(level));
+        Estimation.Interval.CheckLevel(level, nameof(level));
         var columns = Design.Rows(data);
         var offset = Design.Offset is { } name ? data.Column(name) : null;
         int rows = data.Rows, first = Design.Intercept ? 1 : 0, p = _coefficients.Length;
