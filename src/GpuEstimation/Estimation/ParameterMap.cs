@@ -102,6 +102,12 @@ public sealed class ParameterMap
         _ => false,
     };
 
+    /// <summary>
+    /// Whether <paramref name="value"/> is finite and lies in <paramref name="domain"/> or at its closed end
+    /// (<see cref="IsClosedEdge"/>): a value a model may be evaluated at, where a fit may report its maximum.
+    /// </summary>
+    public static bool Reaches(ParameterDomain domain, double value) => double.IsFinite(value) && (Contains(domain, value) || IsClosedEdge(domain, value));
+
     /// <summary>Whether <paramref name="value"/> lies in <paramref name="domain"/>.</summary>
     public static bool Contains(ParameterDomain domain, double value) => domain switch
     {

@@ -46,7 +46,7 @@ public static class ExpressionModel
         // (p = 1, a rate of 0) is let through: where a fit reports a maximum, eval takes it back.
         foreach (var p in expression.Parameters)
         {
-            if (start.TryGetValue(p.Name, out var v) && !Estimation.ParameterMap.IsClosedEdge(p.Domain, v) && !Estimation.ParameterMap.Contains(p.Domain, v))
+            if (start.TryGetValue(p.Name, out var v) && !Estimation.ParameterMap.Reaches(p.Domain, v))
                 throw new InputException($"value {p.Name} = {v.ToString("R", CultureInfo.InvariantCulture)}: {p.Name} must {Estimation.ParameterMap.Describe(p.Domain)}", p.Name);
         }
         var guessed = expression.Parameters.Where(p => !start.ContainsKey(p.Name)).ToList();
@@ -58,7 +58,7 @@ public static class ExpressionModel
         try
         {
             spec = (IModelSpec)Activator.CreateInstance(specType, expression.Text, Activator.CreateInstance(expression.Type), columns,
-                expression.Parameters, values, null, null, null, null, null)!;
+                expression.Parameters, values, null, null, null, null, null, true)!;
         }
         catch (System.Reflection.TargetInvocationException e) when (e.InnerException is not null)
         {

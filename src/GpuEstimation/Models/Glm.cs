@@ -99,7 +99,7 @@ public static class Glm
             .Select((n, k) => new ParameterInfo(n, extra && k == parameterNames.Length - 1 ? ParameterDomain.Positive : ParameterDomain.Real))
             .ToArray();
         return new ModelSpec<GlmModel>(Describe(name, family, link), model, deviceColumns, parameters, start, scales, coefficients: x,
-            noFiniteMaximum: family == GlmFamily.Binomial ? Separation : null)
+            noFiniteMaximum: family == GlmFamily.Binomial ? Separation : null, dataChecked: true)
         {
             FrequencyWeights = weights,
             // statsmodels' GLM estimates no scale as a parameter: its HC1 and cluster corrections count coefficients only.
@@ -138,7 +138,7 @@ public static class Glm
             if (column is not null)
                 columns.Add(column);
         }
-        return new ModelSpec<GlmModel>($"{model.Name}, constant only", constant, [.. columns], parameters, start, scales);
+        return new ModelSpec<GlmModel>($"{model.Name}, constant only", constant, [.. columns], parameters, start, scales, dataChecked: true);
     }
 
     // A link that does not map every η into the family's mean range (identity or inverse for counts and the gamma;

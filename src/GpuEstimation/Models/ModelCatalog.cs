@@ -133,7 +133,7 @@ public static class ModelCatalog
             }
         }
         var spec = new ModelSpec<T>(T.Name, default, T.Columns(x, trials), T.Parameters, T.Start(x, trials),
-            fisherInformation: p => T.FisherInformation(p.ToArray()), limitAtInfinity: T.LimitAtInfinity)
+            fisherInformation: p => T.FisherInformation(p.ToArray()), limitAtInfinity: T.LimitAtInfinity, dataChecked: true)
         {
             OtherStarts = T.OtherStarts(x, trials),
             FlatMaximum = T.FlatMaximum(x),
@@ -242,7 +242,8 @@ public static class ModelCatalog
             names.Select((n, k) => new ParameterInfo(n, k == names.Length - 1 ? ParameterDomain.Positive : ParameterDomain.Real)).ToArray(),
             start,
             scales,
-            coefficients: x)
+            coefficients: x,
+            dataChecked: true)
         {
             // statsmodels' OLS counts the coefficients only in its HC1 and cluster corrections.
             ScaleParameters = ["sigma"],

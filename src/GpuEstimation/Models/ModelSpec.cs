@@ -31,9 +31,15 @@ public sealed class ModelSpec<TModel> : IModelSpec where TModel : unmanaged, ILi
     /// For a model with a kink at its maximum: natural parameters → the Fisher information of one observation (P×P,
     /// row by row), from which standard errors then come; null where the observed information serves.
     /// </param>
+    /// <param name="dataChecked">
+    /// Whether <paramref name="columns"/> come from a <see cref="Data.Dataset"/> (or from arithmetic on its columns),
+    /// which refused non-finite values and no rows already; otherwise (the default) they are checked here, one more
+    /// pass over every value.
+    /// </param>
     public ModelSpec(string name, TModel model, IReadOnlyList<double[]> columns, IReadOnlyList<ParameterInfo> parameters,
         IReadOnlyList<double> start, IReadOnlyList<double>? scales = null, Func<IReadOnlyList<double>, double[]?>? fisherInformation = null,
-        Func<string, string?>? limitAtInfinity = null, IReadOnlyList<string>? coefficients = null, Func<IReadOnlyList<string>, string>? noFiniteMaximum = null)
+        Func<string, string?>? limitAtInfinity = null, IReadOnlyList<string>? coefficients = null, Func<IReadOnlyList<string>, string>? noFiniteMaximum = null,
+        bool dataChecked = false)
     {
         _noFiniteMaximum = noFiniteMaximum;
         _fisherInformation = fisherInformation;
@@ -52,11 +58,14 @@ public sealed class ModelSpec<TModel> : IModelSpec where TModel : unmanaged, ILi
             throw new ArgumentException($"the model reads {model.ColumnCount} columns, {columns.Count} were given", nameof(columns));
         if (parameters.Select(p => p.Name).Distinct(StringComparer.Ordinal).Count() != parameters.Count)
             throw new ArgumentException("parameter names must be distinct", nameof(parameters));
-        CheckData(columns);
+        for (int j = 0; j < columns.Count; j++)
+            ArgumentNullException.ThrowIfNull(columns[j], $"{nameof(columns)}[{j}]");
+        if (!dataChecked)
+            CheckData(columns);
         for (int k = 0; k < start.Count; k++)
         {
             // A closed edge (p = 1, a rate of 0) is let through: where a fit reports a maximum there, eval takes it back.
-            if (!double.IsFinite(start[k]) || !(Estimation.ParameterMap.Contains(parameters[k].Domain, start[k]) || Estimation.ParameterMap.IsClosedEdge(parameters[k].Domain, start[k])))
+            if (!Estimation.ParameterMap.Reaches(parameters[k].Domain, start[k]))
                 throw new InputException($"starting value {parameters[k].Name} = {start[k]}: {parameters[k].Name} must {Estimation.ParameterMap.Describe(parameters[k].Domain)}", parameters[k].Name);
         }
 
@@ -75,13 +84,11 @@ public sealed class ModelSpec<TModel> : IModelSpec where TModel : unmanaged, ILi
 
     /// <summary>
     /// Columns given straight to the constructor (not through a <see cref="Data.Dataset"/>, which checks its own): each
-    /// there, one length, at least one row, every value finite; each an error naming the column and row otherwise.
+    /// one length, at least one row, every value finite; each an error naming the column and row otherwise.
     /// A model with no rows was fitted as "converged" at its start; a NaN made every log-likelihood NaN.
     /// </summary>
     private static void CheckData(IReadOnlyList<double[]> columns)
     {
-        for (int j = 0; j < columns.Count; j++)
-            ArgumentNullException.ThrowIfNull(columns[j], $"{nameof(columns)}[{j}]");
         if (columns.Count == 0)
             return;
         long rows = columns[0].LongLength;

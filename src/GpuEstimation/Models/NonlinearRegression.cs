@@ -95,7 +95,7 @@ public static class NonlinearRegression
         double rss = ResidualSumOfSquares(mean, parameters, names, columns, start);
         double sigma = rss > 0 && y.Length > 0 ? Math.Sqrt(rss / y.Length) : 1.0;
         var info = parameters.Select(p => new ParameterInfo(p)).Append(new ParameterInfo(Sigma, ParameterDomain.Positive)).ToArray();
-        return new ModelSpec<NonlinearRegressionModel<TMean>>(name, new NonlinearRegressionModel<TMean>(mean), columns, info, [.. start, sigma])
+        return new ModelSpec<NonlinearRegressionModel<TMean>>(name, new NonlinearRegressionModel<TMean>(mean), columns, info, [.. start, sigma], dataChecked: true)
         {
             ScaleParameters = [Sigma],
         };
