@@ -286,6 +286,18 @@ public sealed class PredictCliTests : IDisposable
         AssertBadInput(["predict", "--model-json", json, "--data", rows, "--out", Path.Combine(_directory, "p.csv")], "x2");
     }
 
+    [Theory]
+    [InlineData("1.5", "--level 1.5: must be between 0 and 1 (exclusive)")]
+    [InlineData("0", "--level 0: must be between 0 and 1 (exclusive)")]
+    [InlineData("high", "--level: 'high' is not a finite number")]
+    public void ALevelOutsideZeroToOneIsRefused(string level, string message)
+    {
+        var json = Fit("logit", "--model", "logit", "--y", "y", "--x", "x1,x2");
+        var rows = Write("new.csv", "x1,x2", "0.5,1");
+
+        AssertBadInput(["predict", "--model-json", json, "--data", rows, "--out", Path.Combine(_directory, "p.csv"), "--level", level], message);
+    }
+
     [Fact]
     public void AMissingOffsetColumnIsNamed()
     {
