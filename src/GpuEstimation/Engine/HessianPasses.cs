@@ -101,7 +101,7 @@ internal static class HessianPasses
     }
 
     /// <summary>A <see cref="LinearHessianPass{TModel}"/> over sums of its own, released with it.</summary>
-    private class OwningHessianPass<TModel> : IHessianPass, ILinearScores, IDisposable
+    private class OwningHessianPass<TModel> : IHessianPass, ILinearGradient, ILinearScores, IDisposable
         where TModel : unmanaged, ILinearPredictorModel<TModel>
     {
         private readonly ILinearSums _sums;
@@ -115,6 +115,10 @@ internal static class HessianPasses
 
         public double Evaluate(ReadOnlySpan<double> parameters, Span<double> gradient, Span<double> hessian) =>
             _pass.Evaluate(parameters, gradient, hessian);
+
+        public int DesignWidth => _pass.DesignWidth;
+
+        public double Evaluate(ReadOnlySpan<double> parameters, Span<double> gradient) => _pass.Evaluate(parameters, gradient);
 
         public void ScoreTriangle(ReadOnlySpan<double> parameters, double[] triangle) => _pass.ScoreTriangle(parameters, triangle);
 

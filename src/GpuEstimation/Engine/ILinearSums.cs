@@ -64,6 +64,20 @@ internal sealed class LinearArguments<TModel> where TModel : unmanaged, ILinearP
 }
 
 /// <summary>
+/// A linear-predictor model's value and gradient alone from its <see cref="ILinearSums"/>: the first-order sums of
+/// <see cref="HessianLayout"/>, the Hessian pass's own first entries, so at any point the same bits as that pass's value
+/// and gradient.
+/// </summary>
+internal interface ILinearGradient
+{
+    /// <summary>D, the design values per row (1 for a family's constant design).</summary>
+    int DesignWidth { get; }
+
+    /// <summary>The log-likelihood at <paramref name="parameters"/>; the gradient (P) into <paramref name="gradient"/>.</summary>
+    double Evaluate(ReadOnlySpan<double> parameters, Span<double> gradient);
+}
+
+/// <summary>
 /// A linear-predictor model's score passes from its <see cref="ILinearSums"/> (the robust covariance's meat and the
 /// per-row scores of clustered errors), as <see cref="Evaluator{TModel, TVec}"/>'s protected passes take them: the
 /// raw terms' triangle and rows, before the model's <c>Finish</c>.
@@ -82,7 +96,7 @@ internal interface ILinearScores
 /// native backend's pass at every width, and every backend's for wide designs; on an accelerator also the score
 /// passes (<see cref="ILinearScores"/>), from the same sums.
 /// </summary>
-internal sealed class LinearHessianPass<TModel> : IHessianPass, ILinearScores where TModel : unmanaged, ILinearPredictorModel<TModel>
+internal sealed class LinearHessianPass<TModel> : IHessianPass, ILinearGradient, ILinearScores where TModel : unmanaged, ILinearPredictorModel<TModel>
 {
     private readonly TModel _model;
     private readonly ILinearSums _sums;
@@ -114,6 +128,19 @@ internal sealed class LinearHessianPass<TModel> : IHessianPass, ILinearScores wh
         TModel.Finish(_model, parameters, gradient);
         TModel.FinishHessian(_model, hessian);
         return value;
+    }
+
+    public int DesignWidth => _layout.Width;
+
+    public double Evaluate(ReadOnlySpan<double> parameters, Span<double> gradient)
+    {
+        var entries = _layout.FirstOrder;
+        Sum(parameters, LinearSumMode.Curvature, entries);
+        // FirstOrder: the value, then the gradient in the design's coordinates (and α's).
+        for (int k = 1; k < entries.Length; k++)
+            gradient[k - 1] = _values[k];
+        TModel.Finish(_model, parameters, gradient);
+        return _values[0];
     }
 
     /// <summary>The sums of <paramref name="entries"/> at <paramref name="parameters"/>, into <see cref="Values"/>.</summary>

@@ -28,6 +28,7 @@ internal sealed unsafe class NativeEvaluator<TModel, TVec> : Evaluator<TModel, T
     private readonly double[] _partials;
     private readonly ParallelOptions _parallel;
     private readonly RowCollective _ranks = RowCollective.Current;
+    private readonly ILinearGradient? _linear;
     private double[] _blockTable = [];
 
     public NativeEvaluator(LikelihoodEngine<TModel> owner, IReadOnlyList<double[]> columns) : base(owner)
@@ -40,11 +41,19 @@ internal sealed unsafe class NativeEvaluator<TModel, TVec> : Evaluator<TModel, T
         _partials = new double[chunks * Terms];
         _parallel = new ParallelOptions { MaxDegreeOfParallelism = owner.Device.Threads };
         Hessian = HessianPasses.Native(owner, columns, (nint)_data, _parallel, chunks);
+        // A linear-predictor model with a design (a GLM; not a family's constant one, whose own rows are in vectors):
+        // value and gradient from the Hessian pass's first-order sums, and the robust covariance's score products from
+        // its second-order ones, in vectors, where the model's own Accumulate would take a row at a time with the
+        // design in a term vector (logistic 10⁶ × 10: value and gradient ~7x faster).
+        if (Hessian is ILinearGradient { DesignWidth: > 1 } linear)
+            _linear = linear;
         LeastSquares = LeastSquaresPasses.Native<TModel, TVec>(owner, (nint)_data, _parallel, chunks);
     }
 
     public override double Evaluate(ReadOnlySpan<double> parameters, Span<double> gradient)
     {
+        if (_linear is not null)
+            return _linear.Evaluate(parameters, gradient);
         var arguments = Arguments(parameters);
         var data = new HostRows(_data, Owner.Rows);
         var model = Owner.Model;
@@ -146,6 +155,11 @@ internal sealed unsafe class NativeEvaluator<TModel, TVec> : Evaluator<TModel, T
 
     protected override void ScoreTriangle(ReadOnlySpan<double> parameters, double[] triangle)
     {
+        if (_linear is ILinearScores linear)
+        {
+            linear.ScoreTriangle(parameters, triangle);
+            return;
+        }
         var arguments = Arguments(parameters);
         var data = new HostRows(_data, Owner.Rows);
         var model = Owner.Model;
@@ -171,6 +185,7 @@ internal sealed unsafe class NativeEvaluator<TModel, TVec> : Evaluator<TModel, T
 
     protected override void Scores(ReadOnlySpan<double> parameters, long first, int count, double[] output)
     {
+        // A GLM's too: row by row is faster here than the linear pass's per-row derivatives and their products.
         var arguments = Arguments(parameters);
         var data = new HostRows(_data, Owner.Rows);
         var model = Owner.Model;

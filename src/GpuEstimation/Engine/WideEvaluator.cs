@@ -29,17 +29,7 @@ internal sealed class WideEvaluator<TModel> : Evaluator<TModel, Vec4> where TMod
 
     public override (int Streamed, int Count) RowBlocks => _sums.RowBlocks;
 
-    public override double Evaluate(ReadOnlySpan<double> parameters, Span<double> gradient)
-    {
-        var entries = _pass.Layout.FirstOrder;
-        _pass.Sum(parameters, LinearSumMode.Curvature, entries);
-        // FirstOrder: the value, then the gradient in the design's coordinates (and α's).
-        var values = _pass.Values;
-        for (int k = 1; k < entries.Length; k++)
-            gradient[k - 1] = values[k];
-        TModel.Finish(Owner.Model, parameters, gradient);
-        return values[0];
-    }
+    public override double Evaluate(ReadOnlySpan<double> parameters, Span<double> gradient) => _pass.Evaluate(parameters, gradient);
 
     public override void Pointwise(ReadOnlySpan<double> parameters, double[] output) =>
         _pass.Rows(parameters, HessianEntry.Value, 0, output.Length, output);
