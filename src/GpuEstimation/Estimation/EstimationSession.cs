@@ -80,10 +80,11 @@ public sealed class EstimationSession : IDisposable
         var (atKink, atDataKink, information) = Infer(objective, search, end, edges, options.Map);
         // A stationary point whose curvature is not a maximum's (a mixture started with its components equal stops at
         // their saddle: the Hessian not negative definite, or not computable where the steps leave the domain): one
-        // search from a point perturbed from it, kept where it finds a higher maximum. Not where every free parameter is
-        // at an edge (nothing is left to differentiate), nor for a singular or kinked curvature (a flat or non-smooth
-        // maximum, not a saddle).
-        if (end.Converged && information.Status is HessianStatus.NotNegativeDefinite or HessianStatus.Unavailable
+        // search from a point perturbed from it, kept where it finds a higher maximum. A singular curvature too: a flat
+        // maximum (a parameter not identified) keeps its value, but a start where the gradient and the curvature
+        // vanish together (m = 0 in a mean m³) is no maximum at all. Not where every free parameter is at an edge
+        // (nothing is left to differentiate), nor for a kinked curvature (a non-smooth maximum, not a saddle).
+        if (end.Converged && information.Status is HessianStatus.NotNegativeDefinite or HessianStatus.Unavailable or HessianStatus.Singular
             && objective.Map.Free.Any(k => !edges.Contains(k)))
         {
             var (escaped, evaluations) = Escape(objective, options, search);
@@ -144,8 +145,8 @@ public sealed class EstimationSession : IDisposable
 
     /// <summary>
     /// A search from <paramref name="search"/>'s point moved by up to one typical scale in each free coordinate (a fixed
-    /// pseudo-random direction, so that a symmetry of the point, such as two equal mixture components, is broken),
-    /// where it converges to a higher maximum (by more than 1e-9 of the value), else null; and the evaluations it took
+    /// pseudo-random direction, so that a symmetry of the point, such as two equal mixture components, is broken; then
+    /// the opposite direction), where it converges to a higher maximum (by more than 1e-9 of the value), else null; and the evaluations it took
     /// either way. Least squares and Newton's searches, and searches settled at a kink of the likelihood, are left as
     /// they are.
     /// </summary>
@@ -155,13 +156,20 @@ public sealed class EstimationSession : IDisposable
             return (null, 0);
         var random = new Random(20261129);
         var scales = objective.Scales();
-        var point = search.Point.Select((u, i) => u + scales[i] * (2 * random.NextDouble() - 1)).ToArray();
-        var natural = objective.Natural(point);
-        if (!natural.All(double.IsFinite))
-            return (null, 0);
-        var (found, _, edges) = Search(objective.StartingAt(natural), options, otherStarts: false);
-        bool higher = found.Converged && found.Value > search.Value + 1e-9 * Math.Max(1, Math.Abs(search.Value));
-        return (higher ? (found, edges) : null, found.Evaluations);
+        var move = scales.Select(scale => scale * (2 * random.NextDouble() - 1)).ToArray();
+        int evaluations = 0;
+        // The move, then the opposite one: from one side a point like m = 0 of a mean m³ draws the search back to it.
+        foreach (int sign in (int[])[1, -1])
+        {
+            var natural = objective.Natural(search.Point.Select((u, i) => u + sign * move[i]).ToArray());
+            if (!natural.All(double.IsFinite))
+                continue;
+            var (found, _, edges) = Search(objective.StartingAt(natural), options, otherStarts: false);
+            evaluations += found.Evaluations;
+            if (found.Converged && found.Value > search.Value + 1e-9 * Math.Max(1, Math.Abs(search.Value)))
+                return ((found, edges), evaluations);
+        }
+        return (null, evaluations);
     }
 
     /// <summary>

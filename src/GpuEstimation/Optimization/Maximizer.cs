@@ -30,6 +30,9 @@ public static class Maximizer
 
     private const string GradientReason = "gradient below tolerance";
 
+    /// <summary>How many times the preconditioner lengthens (×10⁴) a step that changed no gradient component: 96 decades.</summary>
+    private const int MeasuringRounds = 24;
+
     private const string RoundingReason = "no further improvement possible at rounding level";
 
     /// <summary>
@@ -264,12 +267,28 @@ public static class Maximizer
             var gk = new double[_n];
             for (int k = 0; k < _n; k++)
             {
-                Array.Copy(_w, wk, _n);
                 double step = 1e-4 * scales[k];
-                wk[k] += step;
-                double h = Evaluate(wk, gk);
-                for (int i = 0; i < _n; i++)
-                    a[i, k] = double.IsFinite(h) ? (gk[i] - _g[i]) / step : double.NaN;
+                if (!Difference(k, step, wk, gk, a) && _g.Any(v => v != 0))
+                {
+                    // A step that moves no gradient component by a single bit measured nothing (scales from another
+                    // point, 10⁻⁸⁸ where the curvature there was 10¹⁷⁵, at a point where the gradient is 10⁷⁹): the
+                    // fallback, those scales, would call a gradient of 10⁷⁹ small. Longer steps, until one tells; its
+                    // curvature stands where a step 100 times as long measures the same (a local curvature, not a
+                    // difference across the whole distance to where the objective changes shape: a gradient constant
+                    // along log σ out to σ → 0), else the column stays unmeasured.
+                    for (int round = 0; round < MeasuringRounds; round++)
+                    {
+                        step *= 1e4;
+                        if (Difference(k, step, wk, gk, a))
+                        {
+                            double curvature = a[k, k];
+                            Difference(k, 100 * step, wk, gk, a);
+                            if (!(Math.Abs(a[k, k] - curvature) <= 0.1 * Math.Abs(curvature)))
+                                Difference(k, 1e-4 * scales[k], wk, gk, a);
+                            break;
+                        }
+                    }
+                }
             }
             // The point stays where it is (w = 0); its gradient is re-expressed in the new coordinates.
             var (factor, newtonScaled) = Factor(0.5 * (a + a.Transpose()), scales);
@@ -277,6 +296,20 @@ public static class Maximizer
             _coordinates = new AffineCoordinates(Origin, _coordinates.Transform * factor);
             _g = factor.TransposeThisAndMultiply(Vector<double>.Build.DenseOfArray(_g)).ToArray();
             _memory.Clear();
+        }
+
+        /// <summary>
+        /// Column <paramref name="k"/> of <paramref name="a"/>: the gradient's change over a step of <paramref name="step"/>
+        /// along coordinate k, per unit (NaN where the objective is not finite there). Whether any gradient bit changed.
+        /// </summary>
+        private bool Difference(int k, double step, double[] wk, double[] gk, Matrix<double> a)
+        {
+            Array.Copy(_w, wk, _n);
+            wk[k] += step;
+            double h = Evaluate(wk, gk);
+            for (int i = 0; i < _n; i++)
+                a[i, k] = double.IsFinite(h) ? (gk[i] - _g[i]) / step : double.NaN;
+            return !double.IsFinite(h) || !gk.AsSpan().SequenceEqual(_g);
         }
 
         public (bool Converged, string Reason, int Iterations) Run(OptimizerSettings settings, int budget)

@@ -253,4 +253,53 @@ public sealed class ExpressionModelTests(DeviceFixture devices)
         foreach (var name in new[] { "mu", "s" })
             Assert.True(Numerics.Relative(withKink.Get(name).StdError!.Value, without.Get(name).StdError!.Value) <= 1e-6, $"{name}: {withKink.Get(name).StdError:R} vs {without.Get(name).StdError:R}; {withKink[name]:R} vs {without[name]:R}");
     }
+    // A far start of a log-linear Poisson mean (b1 = 40: log L −4·10¹⁷³): the restart scales its coordinates by the
+    // curvature there (10⁻⁸⁸), where a trial found the search "converged" at log L −4·10⁷⁸, its gradient 10⁷⁹ called
+    // 7·10⁻⁹ standard errors: the end point's units were the start's, a finite-difference step of 10⁻⁹² having moved no
+    // gradient bit. Now the fit from there is the fit from a near start (1e-9), or not converged; never elsewhere.
+    [Fact]
+    public void FarStartOfALogLinearMeanIsTheMaximumOrNotConverged()
+    {
+        var random = new Xoshiro256StarStar(4);
+        var x = Enumerable.Range(0, 300).Select(_ => 10 * random.NextDouble()).ToArray();
+        var y = x.Select(v => (double)MathNet.Numerics.Distributions.Poisson.Sample(random, Math.Exp(0.3 + 0.2 * v))).ToArray();
+        var data = Dataset.FromColumns(("x", x), ("y", y));
+        FitResult Fit(double b1)
+        {
+            var model = ExpressionModel.Create("poisson_lpmf(y, exp(b0 + b1*x))", [new("b0"), new("b1")], data,
+                new Dictionary<string, double> { ["b0"] = 0, ["b1"] = b1 });
+            using var session = new EstimationSession(model, devices.Native);
+            return session.Fit(new FitOptions());
+        }
+        var near = Fit(0);
+        Assert.True(near.Converged, near.Reason);
+        foreach (double b1 in new[] { 40.0, 60.0 })
+        {
+            var far = Fit(b1);
+            if (!far.Converged)
+                continue;
+            Assert.True(Numerics.Relative(far.LogLikelihood, near.LogLikelihood) <= 1e-9, $"start b1 = {b1}: log L {far.LogLikelihood:R} vs {near.LogLikelihood:R} ({far.Reason})");
+            Assert.True(Math.Abs(far["b1"] - near["b1"]) <= 1e-6, $"start b1 = {b1}: b1 {far["b1"]:R} vs {near["b1"]:R}");
+        }
+    }
+
+    // A mean m³ started at m = 0, where its gradient and curvature in m vanish together: a stationary point with a
+    // singular Hessian, not a maximum. The perturbed searches (both directions) find the MLE, m = x̄^(1/3).
+    [Fact]
+    public void StartWhereGradientAndCurvatureVanishIsLeftForTheMaximum()
+    {
+        var random = new Xoshiro256StarStar(7);
+        var x = Enumerable.Range(0, 300).Select(_ => MathNet.Numerics.Distributions.Normal.Sample(random, 2, 1.5)).ToArray();
+        var data = Dataset.FromColumns(("x", x));
+        var model = ExpressionModel.Create("normal_lpdf(x, m^3, s)", [new("m"), new("s", ParameterDomain.Positive)], data,
+            new Dictionary<string, double> { ["m"] = 0, ["s"] = 1 });
+        using var session = new EstimationSession(model, devices.Native);
+        var fit = session.Fit(new FitOptions());
+
+        double mean = x.Average(), sd = Math.Sqrt(x.Average(v => (v - mean) * (v - mean)));
+        Assert.True(fit.Converged, fit.Reason);
+        Assert.True(Numerics.Relative(fit["m"], Math.Cbrt(mean)) <= 1e-8, $"m {fit["m"]:R} vs {Math.Cbrt(mean):R}");
+        Assert.True(Numerics.Relative(fit["s"], sd) <= 1e-8, $"s {fit["s"]:R} vs {sd:R}");
+        Assert.Contains(fit.Diagnostics.Notes, n => n.Contains("stationary point that is not a maximum", StringComparison.Ordinal));
+    }
 }
