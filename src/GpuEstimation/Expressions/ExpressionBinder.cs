@@ -60,6 +60,11 @@ internal sealed class ExpressionBinder
     {
         if (_parameters is not null && IndexOf(_parameters, name.Name) is var p and >= 0)
             return _table.Param(p, name.Name);
+        if (name.Name == "pi" && !name.Quoted && _columns.Contains(name.Name))
+        {
+            throw ExpressionParser.Error(_text, name.Position,
+                "'pi' is the constant π, and the data have a column named pi too: write `pi` in backquotes for the column (or rename it)");
+        }
         if (_columns.Contains(name.Name))
         {
             int c = _usedColumns.IndexOf(name.Name);
@@ -70,9 +75,9 @@ internal sealed class ExpressionBinder
             }
             return _table.Column(c, name.Name);
         }
-        if (name.Name == "pi")
+        if (name.Name == "pi" && !name.Quoted)
             return _table.Const(KernelConstants.Pi);
-        if (ExpressionFunctions.All.ContainsKey(name.Name))
+        if (ExpressionFunctions.All.ContainsKey(name.Name) && !name.Quoted)
             throw ExpressionParser.Error(_text, name.Position, $"'{name.Name}' is a function: call it as {name.Name}(...)");
         if (_parameters is null)
         {

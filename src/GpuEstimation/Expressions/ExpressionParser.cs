@@ -9,9 +9,10 @@ namespace GpuEstimation.Expressions;
 /// product := unary (('*' | '/') unary)*
 /// unary   := ('-' | '+') unary | power
 /// power   := primary (('^' | '**') unary)?        right-associative, tighter than unary minus: -x^2 = -(x^2)
-/// primary := number | name | name '(' sum (',' sum)* ')' | name '[' sum (',' sum)* ']' | '(' sum ')' | '[' sum ']'
+/// primary := number | name | `quoted name` | name '(' sum (',' sum)* ')' | name '[' sum (',' sum)* ']' | '(' sum ')' | '[' sum ']'
 /// </code>
-/// Numbers as C writes them (<c>.5</c>, <c>1e-4</c>, <c>2.5E+3</c>). An error is an <see cref="InputException"/> that
+/// A name in backquotes is a data column or parameter whatever it holds (<c>`x.1`</c>, <c>`my col`</c>, a column
+/// named <c>pi</c>), never a function or the constant π. Numbers as C writes them (<c>.5</c>, <c>1e-4</c>, <c>2.5E+3</c>). An error is an <see cref="InputException"/> that
 /// shows the expression with a caret under the place.
 /// </summary>
 internal sealed class ExpressionParser
@@ -20,7 +21,7 @@ internal sealed class ExpressionParser
     private readonly List<Token> _tokens;
     private int _next;
 
-    private enum Kind { Number, Name, Operator, End }
+    private enum Kind { Number, Name, QuotedName, Operator, End }
 
     private readonly record struct Token(Kind Kind, string Text, int Position);
 
@@ -136,6 +137,8 @@ internal sealed class ExpressionParser
                 }
             case Kind.Name:
                 return new NameSyntax(token.Text, token.Position);
+            case Kind.QuotedName:
+                return new NameSyntax(token.Text, token.Position, Quoted: true);
             case Kind.Operator when token.Text is "(" or "[":
                 {
                     var inner = Sum();
@@ -200,7 +203,22 @@ internal sealed class ExpressionParser
             {
                 while (i < text.Length && (char.IsAsciiLetterOrDigit(text[i]) || text[i] == '_'))
                     i++;
+                if (i < text.Length && text[i] == '.')
+                {
+                    int end = text.IndexOfAny([' ', '+', '-', '*', '/', '^', '(', ')', '[', ']', ','], i);
+                    throw Error(text, i, $"'.' cannot follow a name: a name that is not an identifier goes in backquotes (`{text[start..(end < 0 ? text.Length : end)]}`)");
+                }
                 tokens.Add(new Token(Kind.Name, text[start..i], start));
+            }
+            else if (c == '`')
+            {
+                int close = text.IndexOf('`', i + 1);
+                if (close < 0)
+                    throw Error(text, i, "'`' is not closed: a name in backquotes ends with another '`'");
+                if (close == i + 1)
+                    throw Error(text, i, "`` names nothing: put a column's or parameter's name between the backquotes");
+                tokens.Add(new Token(Kind.QuotedName, text[(i + 1)..close], start));
+                i = close + 1;
             }
             else if (c == '*' && i + 1 < text.Length && text[i + 1] == '*')
             {
@@ -214,7 +232,7 @@ internal sealed class ExpressionParser
             }
             else
             {
-                throw Error(text, i, $"'{c}' is not part of the expression language (operators: + - * / ^ **, brackets ( ) [ ], commas between arguments)");
+                throw Error(text, i, $"'{c}' is not part of the expression language (operators: + - * / ^ **, brackets ( ) [ ], commas between arguments; a name that is not an identifier in backquotes: `x.1`)");
             }
         }
         tokens.Add(new Token(Kind.End, "end", text.Length));

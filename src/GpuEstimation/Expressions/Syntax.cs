@@ -5,7 +5,7 @@ internal abstract record Syntax(int Position);
 
 internal sealed record NumberSyntax(double Value, int Position) : Syntax(Position);
 
-internal sealed record NameSyntax(string Name, int Position) : Syntax(Position);
+internal sealed record NameSyntax(string Name, int Position, bool Quoted = false) : Syntax(Position);
 
 internal sealed record CallSyntax(string Name, IReadOnlyList<Syntax> Arguments, int Position) : Syntax(Position);
 

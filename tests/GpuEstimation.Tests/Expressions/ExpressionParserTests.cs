@@ -55,6 +55,9 @@ public sealed class ExpressionParserTests(DeviceFixture devices)
     [InlineData("x y", 2, "unexpected 'y'")]
     [InlineData("", 0, "empty")]
     [InlineData("x * 1e400", 4, "beyond the range of a double")]
+    [InlineData("x + `y", 4, "'`' is not closed")]
+    [InlineData("x + ``", 4, "`` names nothing")]
+    [InlineData("x.1 + t", 1, "goes in backquotes (`x.1`)")]
     public void SyntaxErrorsPointAtThePlace(string text, int position, string message)
     {
         var error = Assert.Throws<InputException>(() => LogDensityExpression.Compile(text, [new ParameterInfo("t")], ["x", "y"]));
@@ -86,6 +89,26 @@ public sealed class ExpressionParserTests(DeviceFixture devices)
     {
         var error = Assert.Throws<InputException>(() => LogDensityExpression.Compile(text, [new("mu")], ["x"]));
         Assert.Contains(message, error.Message);
+    }
+
+    [Fact]
+    public void ABackquotedNameIsAColumnWhateverItHolds()
+    {
+        // `x.1`, `my col`, and a column named pi: backquoted, columns; pi bare, with such a column, is refused.
+        var data = Dataset.FromColumns(("x.1", [2.0]), ("my col", [3.0]), ("pi", [100.0]));
+        double Value(string text)
+        {
+            var model = ExpressionModel.Create($"t + {text}", [new ParameterInfo("t")], data, new Dictionary<string, double> { ["t"] = 0 });
+            using var engine = model.CreateEngine(devices.Native);
+            return engine.Evaluate([0.0], new double[1]);
+        }
+        Assert.Equal(2.0 * 3.0 + 100.0, Value("`x.1` * `my col` + `pi`"));
+        var error = Assert.Throws<InputException>(() => Value("`x.1` * pi"));
+        Assert.Contains("'pi' is the constant π, and the data have a column named pi too: write `pi` in backquotes", error.Message);
+        var none = Dataset.FromColumns(("x", [2.0]));
+        var model = ExpressionModel.Create("t + x + pi", [new ParameterInfo("t")], none, new Dictionary<string, double> { ["t"] = 0 });
+        using var engine = model.CreateEngine(devices.Native);
+        Assert.Equal(2 + Math.PI, engine.Evaluate([0.0], new double[1]), 15);
     }
 
     [Fact]
