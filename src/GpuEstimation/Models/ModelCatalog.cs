@@ -306,7 +306,8 @@ public static class ModelCatalog
             coefficients[0] = Moments.Mean(y);
         }
 
-        double ss = 0, size = 0;
+        var squares = new ScaledSquares();
+        double size = 0;
         for (int i = 0; i < n; i++)
         {
             double residual = y[i] - coefficients[0];
@@ -316,10 +317,11 @@ public static class ModelCatalog
                 residual -= coefficients[j + 1] * features[j][i];
                 terms += Math.Abs(coefficients[j + 1] * features[j][i]);
             }
-            ss += residual * residual;
+            squares.Add(residual);
             size = Math.Max(size, terms);
         }
-        double sigma = Math.Sqrt(ss / n);
+        // Scaled: residuals around 10⁻³⁰⁰ are not an exact fit, nor do those around 10³⁰⁰ make sigma ∞.
+        double sigma = squares.RootMean(n);
         double sdY = Math.Sqrt(Moments.Variance(y));
         double yScale = sdY > 0 ? sdY : 1.0;
 

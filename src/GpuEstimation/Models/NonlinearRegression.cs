@@ -92,8 +92,12 @@ public static class NonlinearRegression
         var columns = new List<double[]> { y };
         columns.AddRange(predictors);
         var names = predictorNames ?? Enumerable.Range(0, predictors.Count).Select(c => $"c{c}").ToArray();
-        double rss = ResidualSumOfSquares(mean, parameters, names, columns, start);
-        double sigma = rss > 0 && y.Length > 0 ? Math.Sqrt(rss / y.Length) : 1.0;
+        var residuals = ResidualSquares(mean, parameters, names, columns, start);
+        // The passes sum the squares themselves: a sum beyond a double's range (residuals of 10¹⁵⁵ and more) is no start.
+        if (!double.IsFinite(residuals.Sum))
+            throw new InputException($"at the starting values ({string.Join(", ", parameters.Select((p, k) => $"{p} = {start[k]}"))}) the residual sum of squares is beyond the range of a double (residuals up to {residuals.Largest:G3}); give starting values nearer the data, or rescale the response", parameters.Count > 0 ? parameters[0] : nameof(start));
+        double sigma = residuals.RootMean(y.Length);
+        sigma = sigma > 0 ? sigma : 1.0;
         var info = parameters.Select(p => new ParameterInfo(p)).Append(new ParameterInfo(Sigma, ParameterDomain.Positive)).ToArray();
         return new ModelSpec<NonlinearRegressionModel<TMean>>(name, new NonlinearRegressionModel<TMean>(mean), columns, info, [.. start, sigma], dataChecked: true)
         {
@@ -101,8 +105,8 @@ public static class NonlinearRegression
         };
     }
 
-    /// <summary>Σ (y − μ)² at <paramref name="theta"/> on the host, naming the first row where μ or its gradient is not finite.</summary>
-    private static unsafe double ResidualSumOfSquares<TMean>(TMean mean, IReadOnlyList<string> parameters, IReadOnlyList<string> predictorNames,
+    /// <summary>Σ (y − μ)² at <paramref name="theta"/> on the host, scaled, naming the first row where μ or its gradient is not finite.</summary>
+    private static unsafe ScaledSquares ResidualSquares<TMean>(TMean mean, IReadOnlyList<string> parameters, IReadOnlyList<string> predictorNames,
         List<double[]> columns, IReadOnlyList<double> theta)
         where TMean : unmanaged, IMeanFunction<TMean>
     {
@@ -112,7 +116,7 @@ public static class NonlinearRegression
             columns[c].CopyTo(values, c * rows);
         var arguments = Engine.ModelArguments.OfMean<TMean, Twice<Twice<Twice<Twice<Vec4>>>>>(
             mean, theta.ToArray(), new double[Twice<Twice<Twice<Twice<Vec4>>>>.Capacity]);
-        double rss = 0;
+        var rss = new ScaledSquares();
         fixed (double* pointer = values)
         {
             var data = new HostRows(pointer, rows);
@@ -127,8 +131,7 @@ public static class NonlinearRegression
                     string what = !double.IsFinite(mu) ? $"the mean is {mu}" : $"its derivative in {parameters[bad]} is {gradient.Get(bad)}";
                     throw new InputException($"row {row + 1}: at the starting values ({string.Join(", ", parameters.Select((p, k) => $"{p} = {theta[k]}"))}) {what} ({(predictorValues.Length > 0 ? predictorValues : "no predictors")}); give other starting values", parameters[Math.Max(bad, 0)]);
                 }
-                double r = columns[0][row] - mu;
-                rss += r * r;
+                rss.Add(columns[0][row] - mu);
             }
         }
         return rss;

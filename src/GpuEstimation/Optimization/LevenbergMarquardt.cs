@@ -56,6 +56,9 @@ public static class LevenbergMarquardt
 
     private const double MaxLambda = 1e16;
 
+    /// <summary>Where no step reduces the sum of squares, converged if the Gauss–Newton step is at most this fraction of every parameter.</summary>
+    private const double StepDigits = 1e-12;
+
     /// <summary>
     /// Minimizes the residual sum of squares of <paramref name="observations"/> rows from <paramref name="start"/>, with
     /// at most 10 × <paramref name="maxIterations"/> passes over the data, accepted steps and rejected ones together (an
@@ -249,9 +252,28 @@ public static class LevenbergMarquardt
         double gain = offset * offset * g.Length * f / Math.Max(1, observations - g.Length);
         if (!outOfPasses && offset <= NoiseOffset && gain <= noise)
             return new LeastSquaresResult(x, f, g, a, true, $"the sum of squares is at its rounding level (relative offset {offset:G2}, Gauss–Newton gain {gain:G2} below the noise {noise:G2} of the sum)", iterations, evaluations, offset);
+        // Residuals at the rounding level of an exactly fitting response (y = 3·exp(−0.5x) to the last digit): the
+        // offset is rounding noise's, of any size, but the whole Gauss–Newton step moves no parameter beyond its 12th
+        // digit, so nothing is left to find.
+        if (!outOfPasses && GaussNewtonStep(a, g, x.Length) is { } newton && newton.Select((step, k) => Math.Abs(step) <= StepDigits * Math.Abs(x[k])).All(small => small))
+            return new LeastSquaresResult(x, f, g, a, true, $"no step reduces the sum of squares, and the whole Gauss–Newton step moves no parameter beyond {StepDigits:G1} of its value (the residuals are at the data's rounding level: relative offset {offset:G2})", iterations, evaluations, offset);
         return new LeastSquaresResult(x, f, g, a, false, outOfPasses
             ? "maximum passes over the data reached"
             : $"no step reduces the sum of squares, but the relative offset is {offset:G2}: not a least-squares point", iterations, evaluations, offset);
+    }
+
+    /// <summary>The Gauss–Newton step (JᵀJ)⁻¹Jᵀr, or null where JᵀJ is singular.</summary>
+    private static double[]? GaussNewtonStep(double[] gram, double[] jacobianResidual, int p)
+    {
+        if (Inverse(gram, p) is not { } inverse)
+            return null;
+        var step = new double[p];
+        for (int i = 0; i < p; i++)
+        {
+            for (int j = 0; j < p; j++)
+                step[i] += inverse[i * p + j] * jacobianResidual[j];
+        }
+        return step;
     }
 
     /// <summary>In place: the lower Cholesky factor L of the P×P matrix (upper triangle left as it was); false where a pivot is not positive. <paramref name="smallest"/>: the smallest pivot L_kk².</summary>

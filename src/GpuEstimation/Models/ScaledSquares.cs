@@ -1,0 +1,46 @@
+namespace GpuEstimation.Models;
+
+/// <summary>
+/// A sum of squares kept as m² · s, m the largest |value| so far (as LAPACK's dnrm2 keeps a norm): neither the squares
+/// of residuals around 10³⁰⁰ overflow nor those around 10⁻³⁰⁰ underflow, so a root mean square is right at any scale
+/// a double holds.
+/// </summary>
+internal struct ScaledSquares
+{
+    private double _largest;
+    private double _sum;
+
+    /// <summary>Adds <paramref name="value"/>² (a non-finite value makes the sum non-finite).</summary>
+    public void Add(double value)
+    {
+        double size = Math.Abs(value);
+        if (!double.IsFinite(size))
+        {
+            _largest = double.PositiveInfinity;
+            _sum = 1;
+            return;
+        }
+        if (size == 0)
+            return;
+        if (size > _largest)
+        {
+            double ratio = _largest / size;
+            _sum = 1 + _sum * ratio * ratio;
+            _largest = size;
+        }
+        else
+        {
+            double ratio = size / _largest;
+            _sum += ratio * ratio;
+        }
+    }
+
+    /// <summary>The largest |value| added.</summary>
+    public readonly double Largest => _largest;
+
+    /// <summary>The sum of the squares (may overflow to ∞ or underflow to 0 as a plain sum would; <see cref="RootMean"/> does not).</summary>
+    public readonly double Sum => _largest * _largest * _sum;
+
+    /// <summary>√(Σ value² / <paramref name="count"/>), without the squares' overflow or underflow; 0 for no values or all 0.</summary>
+    public readonly double RootMean(long count) => _largest == 0 || count == 0 ? 0 : _largest * Math.Sqrt(_sum / count);
+}
