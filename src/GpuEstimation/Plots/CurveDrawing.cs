@@ -25,7 +25,19 @@ internal static class CurveDrawing
         curve.LegendText = sweep.Profile ? "profile" : "sweep, other parameters held";
         plot.Add.HorizontalLine(-drop, 1, Colors.Gray, LinePattern.Dashed).LegendText = $"Δ = {PlotText.Fixed(-drop, 2)} (χ²₁(0.95) / 2)";
         var (xLow, xHigh) = XFrame(xs, ys, drop);
-        plot.Axes.SetLimits(xLow, xHigh, -Depth * drop, 0.15 * drop);
+        if (ys.Max() < -Depth * drop)
+        {
+            // The whole grid lies deeper than the usual frame (a grid far from the maximum): all of it, at its depth.
+            double span = Math.Max(1, ys.Max() - ys.Min());
+            double pad = xs.Length > 1 ? 0.02 * (xs[^1] - xs[0]) : 0.5;
+            plot.Axes.SetLimits(xs[0] - pad, xs[^1] + pad, ys.Min() - 0.05 * span, ys.Max() + 0.05 * span);
+        }
+        else
+        {
+            plot.Axes.SetLimits(xLow, xHigh, -Depth * drop, 0.15 * drop);
+            if (xLow > xs[0] || xHigh < xs[^1])
+                plot.Legend.ManualItems.Add(new LegendItem { LabelText = $"frame: where Δ ≥ {PlotText.Fixed(-Depth * drop, 1)} (the grid runs {PlotText.Short(axis.Low)} to {PlotText.Short(axis.High)})" });
+        }
         double resolution = ((upper ?? axis.High) - (lower ?? axis.Low)) / 200;
         if (ys.Max() >= -drop)
             DrawEnds(plot, lower, upper, resolution, -Depth * drop, axis, sweep.Profile);
@@ -36,9 +48,10 @@ internal static class CurveDrawing
         var quantity = sweep.LogPosterior is null ? "log L" : "log posterior";
         plot.XLabel(PlotText.AxisName(sweep.Model, axis.Name));
         plot.YLabel(sweep.Profile ? $"profile {quantity} − max" : $"{quantity} − max");
+        // Short enough for the picture's width with a model name of 20 characters (a longer title was cut at both sides).
         plot.Title(sweep.Profile
-            ? $"{sweep.Model}: profile of {axis.Name}, 95% interval where the curve is above the dashed line"
-            : $"{sweep.Model}: sweep of {axis.Name} with the others held, a conditional interval (narrower than the profile's)");
+            ? $"{sweep.Model}: profile of {axis.Name} (95% interval: above the dashed line)"
+            : $"{sweep.Model}: {axis.Name}, the others held (a conditional interval)");
         plot.ShowLegend(Edge.Bottom);
         plot.SavePng(path, width, height);
         return plot;

@@ -85,11 +85,14 @@ internal sealed class SurfaceGrid
     /// <summary>The framed cells as heatmap intensities (row 0 at the top), Δ floored at <paramref name="floor"/>.</summary>
     public double[,] Intensities(double floor)
     {
-        var cells = new double[Y1 - Y0 + 1, X1 - X0 + 1];
-        for (int i = X0; i <= X1; i++)
+        // An axis of one point is drawn as two equal cells over its extent: ScottPlot's heatmap drew one column (or row)
+        // as nothing at all.
+        int rows = Y1 - Y0 + 1, columns = X1 - X0 + 1;
+        var cells = new double[Math.Max(2, rows), Math.Max(2, columns)];
+        for (int r = 0; r < cells.GetLength(0); r++)
         {
-            for (int j = Y0; j <= Y1; j++)
-                cells[Y1 - j, i - X0] = Math.Max(Delta[i, j], floor);
+            for (int c = 0; c < cells.GetLength(1); c++)
+                cells[r, c] = Math.Max(Delta[X0 + Math.Min(c, columns - 1), Y1 - Math.Min(r, rows - 1)], floor);
         }
         return cells;
     }

@@ -71,7 +71,7 @@ public sealed class CurvePlotTests(DeviceFixture devices) : IDisposable
         var plot = SurfacePlots.Curve(sweep, Path.Combine(_directory, "open.png"));
 
         Assert.Single(plot.GetPlottables<ScottPlot.Plottables.Text>());
-        var item = Assert.Single(plot.Legend.ManualItems);
+        var item = Assert.Single(plot.Legend.ManualItems, i => i.LabelText.Contains("interval", StringComparison.Ordinal));
         Assert.Contains("below the grid", item.LabelText);
     }
 
@@ -87,6 +87,30 @@ public sealed class CurvePlotTests(DeviceFixture devices) : IDisposable
     }
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    // A grid far from the maximum (every Δ below −35, under the usual frame's floor): the whole grid and the whole
+    // curve are framed (a trial found an axis of half a unit around the grid's first point, and no curve); a grid the
+    // frame cuts says so in the legend.
+    [Fact]
+    public void GridFarFromTheMaximumIsFramedWhole()
+    {
+        var spec = ModelCatalog.Normal(Dataset.FromColumns(("x", X)), "x");
+        using var session = new EstimationSession(spec, devices.Native);
+        var fit = session.Fit(new FitOptions());
+        var far = Sweeper.Sweep(session, new SweepOptions { Axes = [new GridAxis("mu", fit["mu"] + 5, fit["mu"] + 7, 50)], Estimates = true });
+        var plot = SurfacePlots.Curve(far, Path.Combine(_directory, "far.png"));
+        var limits = plot.Axes.GetLimits();
+        var ys = far.LogLikelihood.Select(v => v - far.Peak).ToArray();
+        Assert.True(ys.Max() < -5, $"the grid's best Δ is {ys.Max()}");
+        Assert.True(limits.Left <= fit["mu"] + 5 && limits.Right >= fit["mu"] + 7, $"x frame {limits.Left}..{limits.Right}");
+        Assert.True(limits.Bottom <= ys.Min() && limits.Top >= ys.Max(), $"y frame {limits.Bottom}..{limits.Top} misses {ys.Min()}..{ys.Max()}");
+
+        var (_, wide) = Profile(-10, 10);
+        var cut = SurfacePlots.Curve(wide, Path.Combine(_directory, "cut.png"));
+        Assert.Contains(cut.Legend.ManualItems, item => item.LabelText.StartsWith("frame: where Δ ≥ ", StringComparison.Ordinal));
+        Assert.DoesNotContain(SurfacePlots.Curve(Profile(-0.35, 0.35).Sweep, Path.Combine(_directory, "near.png")).Legend.ManualItems,
+            item => item.LabelText.StartsWith("frame: ", StringComparison.Ordinal));
+    }
 
     private (FitResult Fit, SweepResult Sweep) Profile(double below, double above)
     {

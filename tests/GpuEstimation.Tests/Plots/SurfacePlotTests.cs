@@ -109,6 +109,35 @@ public sealed class SurfacePlotTests(DeviceFixture devices) : IDisposable
         Assert.True(limits.Right < 11 && limits.Left > 9, $"the frame stretched to {limits.Left}..{limits.Right}");
     }
 
+    // An axis of one point (allowed): its cells are coloured across the axis's extent (ScottPlot drew a one-column
+    // heatmap as nothing, a white plot).
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void AxisOfOnePointIsColoured(bool muHasOnePoint)
+    {
+        var spec = ModelCatalog.Normal(Dataset.FromColumns(("x", X)), "x");
+        using var session = new EstimationSession(spec, devices.Native);
+        GridAxis mu = muHasOnePoint ? new("mu", 10, 10, 1) : new("mu", 9.5, 10.5, 20), sigma = muHasOnePoint ? new("sigma", 1.5, 2.5, 20) : new("sigma", 2, 2, 1);
+        var sweep = Sweeper.Sweep(session, new SweepOptions { Axes = [mu, sigma] });
+        var path = Path.Combine(_directory, "one.png");
+
+        var plot = SurfacePlots.Heatmap(sweep, path);
+
+        using var bitmap = SKBitmap.Decode(path);
+        var limits = plot.Axes.GetLimits();
+        int coloured = 0, probes = 0;
+        for (double fx = 0.1; fx < 0.95; fx += 0.2)
+        {
+            for (double fy = 0.1; fy < 0.95; fy += 0.2, probes++)
+            {
+                var pixel = plot.GetPixel(new ScottPlot.Coordinates(limits.Left + fx * limits.HorizontalSpan, limits.Bottom + fy * limits.VerticalSpan));
+                coloured += IsWhite(bitmap.GetPixel((int)pixel.X, (int)pixel.Y)) ? 0 : 1;
+            }
+        }
+        Assert.True(coloured == probes, $"{probes - coloured} of {probes} probes of the plot area are white");
+    }
+
     // A grid far larger than the 99% region is framed on the region: the frame holds the Δ = 4.6 contour's extreme
     // points (closed forms at the MLE's row and column) and is a small part of the grid; asked to, it shows the whole grid.
     [Fact]
