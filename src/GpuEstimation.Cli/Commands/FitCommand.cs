@@ -24,7 +24,7 @@ internal sealed class FitCommand : Command
         NumberText.Fraction, () => new FitOptions().Level);
 
     private readonly Option<string[]?> _profile = CliOption.Single<string[]?>("--profile", "NAME,...|all",
-        "profile-likelihood intervals for these parameters (all: every estimated one)", (_, text) => NameValueList.Names(text));
+        "profile-likelihood intervals for these parameters (all: every estimated one)", NameValueList.Names);
 
     private readonly Option<(string Name, string? Column)> _cov = CliOption.Single("--cov", CovarianceText.Usage,
         "the covariance of the standard errors and Wald intervals (MLE): the inverse information (nonrobust), the sandwich (robust, hc0), the sandwich times n/(n - k) (hc1; statsmodels 0.13 applies that factor to OLS only), or cluster-robust by a column's values with statsmodels' default correction (cluster:COL), as statsmodels' cov_type; profile intervals are likelihood-based and unchanged [default: nonrobust]",

@@ -20,8 +20,6 @@ internal static class GaussianMixtureFit
     {
         var output = parse.InvocationConfiguration.Output;
         var columns = parse.GetValue(data.X) is { Length: > 0 } named ? named : throw new InputException("--model gaussian-mixture needs --x NAME,...: the columns of the points");
-        if (columns.GroupBy(c => c).FirstOrDefault(g => g.Count() > 1) is { } twice)
-            throw new InputException($"--x: column '{twice.Key}' is given twice (its covariance with itself would be singular)");
         var components = parse.GetValue(mixture.Components) ?? throw new InputException("--model gaussian-mixture needs --components K (or a range A:B, the lowest BIC kept)");
         if (components.Families is not null || components.Family is not null)
             throw new InputException($"--components: --model gaussian-mixture takes a number K or a range A:B of Gaussian components, not families");

@@ -22,7 +22,7 @@ internal sealed class ExpressionModelOptions
 
     public Option<IReadOnlyList<ParameterInfo>> Param { get; } = CliOption.Repeatable<IReadOnlyList<ParameterInfo>>("--param", "NAME[:real|:positive|:probability],...",
         "(--logpdf) the parameters to estimate, in order, each with its domain (default real); repeatable",
-        (flag, values) => values.SelectMany(NameValueList.Names).Select(text => Parameter(flag, text)).ToArray());
+        (flag, values) => values.SelectMany(value => NameValueList.Names(flag, value)).Select(text => Parameter(flag, text)).ToArray());
 
     public Option<string?> Mean { get; } = CliOption.Text("--mean", "'EXPR'",
         "(nonlinear) the mean of y as an expression over the data's columns; every other name is a parameter, each needing --start " +

@@ -18,7 +18,18 @@ internal static class SweepSummary
         output.WriteLine($"largest {(sweep.LogPosterior is null ? "log-likelihood" : "log-posterior")} on the grid {Numbers.Full(values[best])} at " +
             string.Join(", ", sweep.Parameters.Select((name, k) => $"{name} = {Numbers.Significant(sweep.Points[best][k], 8)}")));
         if (sweep.Base is { } fit)
-            output.WriteLine($"off-grid parameters from the {fit.Method.ToUpperInvariant()}: {(fit.LogPosterior is { } lp ? $"log-posterior there {Numbers.Full(lp)}, log-likelihood {Numbers.Full(fit.LogLikelihood)}" : $"log-likelihood there {Numbers.Full(fit.LogLikelihood)}")}");
+        {
+            // Where the off-grid parameters were held (the fit's estimates, or --at's values), then the fit's own
+            // value: a line that gave the fit's value alone read as the value at an --at point.
+            var axes = sweep.Axes.Select(a => a.Name).ToHashSet(StringComparer.Ordinal);
+            var held = sweep.Parameters.Select((name, k) => (Name: name, Index: k)).Where(p => !axes.Contains(p.Name)).ToList();
+            string where = sweep.Profile
+                ? "off-grid parameters re-optimized at every point, from "
+                : held.Count > 0 && sweep.Points.Count > 0
+                    ? $"off-grid parameters held at {string.Join(", ", held.Select(p => $"{p.Name} = {Numbers.Significant(sweep.Points[0][p.Index], 8)}"))}; "
+                    : "";
+            output.WriteLine($"{where}the {fit.Method.ToUpperInvariant()}: {(fit.LogPosterior is { } lp ? $"log-posterior {Numbers.Full(lp)}, log-likelihood {Numbers.Full(fit.LogLikelihood)}" : $"log-likelihood {Numbers.Full(fit.LogLikelihood)}")}");
+        }
         if (sweepMs is { } ms)
             output.WriteLine($"sweep time {ms.ToString("0.000", CultureInfo.InvariantCulture)} ms (median of {repeat} repeated sweeps, data on the device: " +
                 $"{Rate((double)sweep.Points.Count * sweep.N / ms * 1e3)} point-evaluations/s)");

@@ -12,6 +12,8 @@ internal static class NameValueList
         var pairs = new List<(string Name, string Value)>();
         foreach (var item in values.SelectMany(SplitOutsideParentheses))
         {
+            if (item.Trim().Length == 0)
+                throw new InputException($"{flag}: an empty item (a comma at an end, or two together); expected NAME=VALUE pairs separated by commas");
             int eq = item.IndexOf('=');
             if (eq <= 0)
                 throw new InputException($"{flag} {item}: expected NAME=VALUE");
@@ -27,9 +29,16 @@ internal static class NameValueList
     public static Dictionary<string, double> Numbers(string flag, IEnumerable<string> values) =>
         Pairs(flag, values).ToDictionary(p => p.Name, p => NumberText.Finite($"{flag} {p.Name}", p.Value), StringComparer.Ordinal);
 
-    /// <summary>A comma-separated list of names (empty items dropped).</summary>
-    public static string[] Names(string text) =>
-        text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+    /// <summary>A comma-separated list of names; an empty item (two commas together, one at an end, an empty value) or a name given twice is an error naming <paramref name="flag"/>.</summary>
+    public static string[] Names(string flag, string text)
+    {
+        var names = text.Split(',', StringSplitOptions.TrimEntries);
+        if (names.Any(n => n.Length == 0))
+            throw new InputException($"{flag} '{text}': an empty name (a comma at an end, two together, or no name at all)");
+        if (names.GroupBy(n => n, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } twice)
+            throw new InputException($"{flag} {twice.Key}: given twice");
+        return names;
+    }
 
     private static IEnumerable<string> SplitOutsideParentheses(string text)
     {
@@ -42,12 +51,10 @@ internal static class NameValueList
                 depth--;
             else if (text[i] == ',' && depth == 0)
             {
-                if (i > begin)
-                    yield return text[begin..i];
+                yield return text[begin..i];
                 begin = i + 1;
             }
         }
-        if (text.Length > begin)
-            yield return text[begin..];
+        yield return text[begin..];
     }
 }

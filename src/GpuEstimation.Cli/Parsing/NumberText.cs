@@ -11,11 +11,16 @@ internal static class NumberText
             ? value
             : throw new InputException($"{what}: '{text}' is not a finite number");
 
-    /// <summary>A whole number of at least <paramref name="minimum"/>.</summary>
-    public static int Count(string what, string text, int minimum) =>
-        int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) && value >= minimum
-            ? value
-            : throw new InputException($"{what} {text}: expected a whole number of at least {minimum}");
+    /// <summary>A whole number of at least <paramref name="minimum"/> (and at most 2³¹ − 1, an int's range).</summary>
+    public static int Count(string what, string text, int minimum)
+    {
+        if (int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) && value >= minimum)
+            return value;
+        // A whole number beyond an int is too large, not "not a whole number".
+        if (System.Numerics.BigInteger.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var large) && large > int.MaxValue)
+            throw new InputException($"{what} {text}: at most {int.MaxValue} ({int.MaxValue:N0}) is supported");
+        throw new InputException($"{what} {text}: expected a whole number of at least {minimum}");
+    }
 
     /// <summary>
     /// A whole number of at least <paramref name="minimum"/> that a double holds exactly (up to 2⁵³), as a double: a

@@ -284,6 +284,18 @@ public sealed class CliTests : IDisposable
         AssertBadInput([command, "--model", model, "--data", WriteColumns("mix.csv", ("x", _x)), "--column", "x", flag, value],
             $"--model {model}: {command} does not take the mixtures, which gpuest fit fits by EM from several starts; a mixture's log-likelihood at given values is a --logpdf");
 
+    // Lists with an empty item or a name twice were taken as they came (--profile '' fitted without a profile, --x ''
+    // an intercept-only logit, --profile mu,mu and --at mu=1,,sigma=1 without a word), and a grid count beyond an int
+    // was "not a whole number of at least 1" (all found by a trial).
+    [Theory]
+    [InlineData("fit", "--profile", "", "--profile '': an empty name")]
+    [InlineData("fit", "--profile", "mu,", "--profile 'mu,': an empty name")]
+    [InlineData("fit", "--profile", "mu,mu", "--profile mu: given twice")]
+    [InlineData("eval", "--at", "mu=1,,sigma=1", "--at: an empty item")]
+    [InlineData("sweep", "--grid", "mu=1:2:2147483648", "--grid mu=1:2:2147483648: the count 2147483648: at most 2147483647")]
+    public void EmptyOrRepeatedListItemsAndHugeCountsAreRefused(string command, string flag, string value, string message) =>
+        AssertBadInput([command, "--model", "normal", "--data", WriteColumns("list.csv", ("x", _x)), "--column", "x", flag, value], message);
+
     [Fact]
     public void MissingFile() => AssertBadInput(["fit", "--model", "normal", "--data", Path.Combine(_directory, "absent.csv"), "--column", "x"], "file not found");
 
