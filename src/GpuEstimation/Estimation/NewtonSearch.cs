@@ -19,8 +19,12 @@ internal static class NewtonSearch
     {
         if (settings.Kind == OptimizerKind.Newton && !objective.HasExactHessian)
             throw new InputException($"optimizer newton: model '{model.Name}' has no exact Hessian on the device (Newton's method serves the generalized linear models); use lbfgs or gradient", nameof(settings));
-        return settings.Kind is OptimizerKind.Auto or OptimizerKind.Newton && objective.HasExactHessian && objective.Map.Free.Count > 0;
+        return Serves(objective, settings);
     }
+
+    /// <summary>Whether Newton's search serves <paramref name="objective"/> under <paramref name="settings"/> (as <see cref="Applies"/>, which also refuses Newton asked for where it cannot serve).</summary>
+    public static bool Serves(Objective objective, OptimizerSettings settings) =>
+        settings.Kind is OptimizerKind.Auto or OptimizerKind.Newton && objective.HasExactHessian && objective.Map.Free.Count > 0;
 
     /// <summary>The search's result, or null where the generic search should run instead.</summary>
     public static OptimizationResult? Run(Objective objective, IModelSpec model, OptimizerSettings settings)

@@ -78,7 +78,7 @@ internal sealed record ProfileIntervals(IReadOnlyDictionary<int, Interval> Inter
             (double, bool) Profile(double u)
             {
                 var profiled = objective.Holding(k, objective.Map.ToNatural(k, u), warm);
-                var result = profiled.Maximize(profiled.Start(), profiled.Scales(), options.Optimizer);
+                var result = Maximize(profiled, options.Optimizer);
                 evaluations += result.Evaluations;
                 // Only a fit inside the interval warm-starts the next: the bracketing steps land far outside (r = 10⁻⁴
                 // under-dispersed counts, p ≈ 10⁻⁴ there), from where the search back inside can crawl to its limit.
@@ -92,6 +92,21 @@ internal sealed record ProfileIntervals(IReadOnlyDictionary<int, Interval> Inter
             ends[side] = bound.Value is { } u ? objective.Map.ToNatural(k, u) : null;
         }
         return (new Interval(ends[0], ends[1]), evaluations, problems);
+    }
+
+    /// <summary>
+    /// One profile fit: Newton's search with the exact Hessian where it serves (a GLM's, from the last fit's point: a
+    /// few passes where L-BFGS took some 20 evaluations), the generic search where it does not or Newton's stops short.
+    /// </summary>
+    private static OptimizationResult Maximize(Objective profiled, OptimizerSettings settings)
+    {
+        if (!NewtonSearch.Serves(profiled, settings))
+            return profiled.Maximize(profiled.Start(), profiled.Scales(), settings);
+        var newton = NewtonMaximizer.Maximize(profiled.EvaluateHessian, profiled.Evaluate, profiled.Start(), settings);
+        if (newton.Converged)
+            return newton;
+        var search = profiled.Maximize(profiled.Start(), profiled.Scales(), settings);
+        return search with { Evaluations = search.Evaluations + newton.Evaluations };
     }
 
     private static int IndexOfFree(ParameterMap map, int k)
