@@ -87,8 +87,9 @@ public sealed class EstimationSession : IDisposable
         if (end.Converged && information.Status is HessianStatus.NotNegativeDefinite or HessianStatus.Unavailable or HessianStatus.Singular
             && objective.Map.Free.Any(k => !edges.Contains(k)))
         {
-            var (escaped, evaluations) = Escape(objective, options, search);
+            var (escaped, evaluations) = Escape(objective, options, search, probe: information.Status == HessianStatus.Singular);
             search = search with { Evaluations = search.Evaluations + evaluations };
+            end = end with { Evaluations = end.Evaluations + evaluations };
             if (escaped is { } better)
             {
                 string escape = $"the search stopped at a stationary point that is not a maximum ({ObjectiveName(options.Map)} {search.Value:G12}, Hessian {Describe(information.Status)}); a search from a point perturbed from it found this higher maximum";
@@ -146,11 +147,12 @@ public sealed class EstimationSession : IDisposable
     /// <summary>
     /// A search from <paramref name="search"/>'s point moved by up to one typical scale in each free coordinate (a fixed
     /// pseudo-random direction, so that a symmetry of the point, such as two equal mixture components, is broken; then
-    /// the opposite direction), where it converges to a higher maximum (by more than 1e-9 of the value), else null; and the evaluations it took
+    /// the opposite direction; with <paramref name="probe"/>, only where a move along one coordinate is above the
+    /// search's value), where it converges to a higher maximum (by more than 1e-9 of the value), else null; and the evaluations it took
     /// either way. Least squares and Newton's searches, and searches settled at a kink of the likelihood, are left as
     /// they are.
     /// </summary>
-    private ((OptimizationResult Search, int[] Edges)? Better, int Evaluations) Escape(Objective objective, FitOptions options, OptimizationResult search)
+    private ((OptimizationResult Search, int[] Edges)? Better, int Evaluations) Escape(Objective objective, FitOptions options, OptimizationResult search, bool probe)
     {
         if (search.Method is LevenbergMarquardt.Name or NewtonMaximizer.Name || search.Kinked.Length > 0 || objective.Map.Free.Count == 0)
             return (null, 0);
@@ -158,6 +160,30 @@ public sealed class EstimationSession : IDisposable
         var scales = objective.Scales();
         var move = scales.Select(scale => scale * (2 * random.NextDouble() - 1)).ToArray();
         int evaluations = 0;
+        double tolerance = 1e-9 * Math.Max(1, Math.Abs(search.Value));
+        // A singular curvature is mostly a flat maximum (a parameter not identified), lower along every coordinate:
+        // the searches only where one coordinate's move, either way, is higher (m = 0 of a mean m³ is; a ridge's sides
+        // are not), not two full searches each time. Each move at least a thousandth of the coordinate's size (and of
+        // 1): scales from a far start can be 10⁻¹³¹, which changes no value.
+        if (probe)
+        {
+            bool higher = false;
+            var point = search.Point.ToArray();
+            var gradient = new double[point.Length];
+            for (int i = 0; i < point.Length && !higher; i++)
+            {
+                double size = Math.Max(Math.Abs(move[i]), 1e-3 * (1 + Math.Abs(search.Point[i])));
+                foreach (int sign in (int[])[1, -1])
+                {
+                    point[i] = search.Point[i] + sign * size;
+                    evaluations++;
+                    higher |= objective.Evaluate(point, gradient) > search.Value + tolerance;
+                }
+                point[i] = search.Point[i];
+            }
+            if (!higher)
+                return (null, evaluations);
+        }
         // The move, then the opposite one: from one side a point like m = 0 of a mean m³ draws the search back to it.
         foreach (int sign in (int[])[1, -1])
         {
@@ -166,7 +192,7 @@ public sealed class EstimationSession : IDisposable
                 continue;
             var (found, _, edges) = Search(objective.StartingAt(natural), options, otherStarts: false);
             evaluations += found.Evaluations;
-            if (found.Converged && found.Value > search.Value + 1e-9 * Math.Max(1, Math.Abs(search.Value)))
+            if (found.Converged && found.Value > search.Value + tolerance)
                 return ((found, edges), evaluations);
         }
         return (null, evaluations);
@@ -278,7 +304,7 @@ public sealed class EstimationSession : IDisposable
         // A nonlinear regression: Levenberg–Marquardt on the normal equations, whether or not it converges.
         if (LeastSquaresSearch.Applies(objective, Model, options.Optimizer))
         {
-            var leastSquares = LeastSquaresSearch.Run(objective, Engine.Rows, options.Optimizer);
+            var leastSquares = LeastSquaresSearch.Run(objective, Engine.Rows, Model.Response, options.Optimizer);
             return (leastSquares, null, []);
         }
         // A model with an exact Hessian: Newton's method, unless it fails for a reason other than separation.

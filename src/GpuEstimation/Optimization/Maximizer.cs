@@ -272,21 +272,26 @@ public static class Maximizer
                 {
                     // A step that moves no gradient component by a single bit measured nothing (scales from another
                     // point, 10⁻⁸⁸ where the curvature there was 10¹⁷⁵, at a point where the gradient is 10⁷⁹): the
-                    // fallback, those scales, would call a gradient of 10⁷⁹ small. Longer steps, until one tells; its
-                    // curvature stands where a step 100 times as long measures the same (a local curvature, not a
-                    // difference across the whole distance to where the objective changes shape: a gradient constant
-                    // along log σ out to σ → 0), else the column stays unmeasured.
+                    // fallback, those scales, would call a gradient of 10⁷⁹ small. Longer steps, until one tells (a few
+                    // bits: coarse); then the columns of steps 100 and 10⁴ times as long, that one's kept where their
+                    // curvatures agree (a local curvature, not a difference across the whole distance to where the
+                    // objective changes shape: a gradient constant along log σ out to σ → 0), else the column stays
+                    // unmeasured (zero), as it was.
                     for (int round = 0; round < MeasuringRounds; round++)
                     {
                         step *= 1e4;
-                        if (Difference(k, step, wk, gk, a))
+                        if (!Difference(k, step, wk, gk, a))
+                            continue;
+                        Difference(k, 1e4 * step, wk, gk, a);
+                        double curvature = a[k, k];
+                        bool local = double.IsFinite(curvature) && Difference(k, 100 * step, wk, gk, a)
+                            && Math.Abs(a[k, k] - curvature) <= 0.1 * Math.Abs(curvature);
+                        if (!local)
                         {
-                            double curvature = a[k, k];
-                            Difference(k, 100 * step, wk, gk, a);
-                            if (!(Math.Abs(a[k, k] - curvature) <= 0.1 * Math.Abs(curvature)))
-                                Difference(k, 1e-4 * scales[k], wk, gk, a);
-                            break;
+                            for (int i = 0; i < _n; i++)
+                                a[i, k] = 0;
                         }
+                        break;
                     }
                 }
             }
