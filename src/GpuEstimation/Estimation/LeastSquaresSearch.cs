@@ -31,8 +31,15 @@ internal static class LeastSquaresSearch
     }
 
     /// <summary>The search's result, with the least-squares statistics in <see cref="OptimizationResult.LeastSquares"/>.</summary>
-    public static OptimizationResult Run(Objective objective, int observations, OptimizerSettings settings)
+    /// <param name="objective">The objective.</param>
+    /// <param name="observations">The rows.</param>
+    /// <param name="response">The response (<see cref="IModelSpec.Response"/>), whose Σ y² tells an exact fit to rounding, or null.</param>
+    /// <param name="settings">The optimizer's settings.</param>
+    public static OptimizationResult Run(Objective objective, int observations, IReadOnlyList<double>? response, OptimizerSettings settings)
     {
+        double responseSquares = response is null ? double.NaN : 0;
+        foreach (double y in response ?? [])
+            responseSquares += y * y;
         var ls = objective.LeastSquares!;
         var map = objective.Map;
         int pm = ls.MeanParameterCount;
@@ -58,7 +65,7 @@ internal static class LeastSquaresSearch
         LeastSquaresResult fit;
         if (p > 0)
         {
-            fit = LevenbergMarquardt.Minimize(Pass, free.Select(k => natural[k]).ToArray(), observations, settings.MaxIterations);
+            fit = LevenbergMarquardt.Minimize(Pass, free.Select(k => natural[k]).ToArray(), observations, settings.MaxIterations, responseSquares);
         }
         else
         {

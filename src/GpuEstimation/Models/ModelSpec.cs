@@ -135,6 +135,9 @@ public sealed class ModelSpec<TModel> : IModelSpec where TModel : unmanaged, ILi
     public IReadOnlyList<double>? FrequencyWeights { get; init; }
 
     /// <inheritdoc/>
+    public IReadOnlyList<double>? Response { get; init; }
+
+    /// <inheritdoc/>
     public IReadOnlyList<IReadOnlyList<double>> OtherStarts { get; init; } = [];
 
     /// <inheritdoc/>

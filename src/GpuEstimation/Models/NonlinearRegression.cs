@@ -102,6 +102,7 @@ public static class NonlinearRegression
         return new ModelSpec<NonlinearRegressionModel<TMean>>(name, new NonlinearRegressionModel<TMean>(mean), columns, info, [.. start, sigma], dataChecked: true)
         {
             ScaleParameters = [Sigma],
+            Response = y,
         };
     }
 

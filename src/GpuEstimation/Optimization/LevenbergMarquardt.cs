@@ -56,15 +56,18 @@ public static class LevenbergMarquardt
 
     private const double MaxLambda = 1e16;
 
-    /// <summary>Where no step reduces the sum of squares, converged if the Gauss–Newton step is at most this fraction of every parameter.</summary>
-    private const double StepDigits = 1e-12;
+    /// <summary>Where no step reduces the sum of squares, converged if the residuals' norm is at most this fraction of the response's.</summary>
+    public const double ExactDigits = 1e-12;
 
     /// <summary>
     /// Minimizes the residual sum of squares of <paramref name="observations"/> rows from <paramref name="start"/>, with
     /// at most 10 × <paramref name="maxIterations"/> passes over the data, accepted steps and rejected ones together (an
-    /// iteration here is one pass; MGH10 from NIST's first start needs about 7,700).
+    /// iteration here is one pass; MGH10 from NIST's first start needs about 7,700). <paramref name="responseSquares"/>,
+    /// Σ y² where the caller knows it, lets a stall whose residuals are within <see cref="ExactDigits"/> of the
+    /// response count as an exact fit to rounding.
     /// </summary>
-    public static LeastSquaresResult Minimize(NormalEquations pass, IReadOnlyList<double> start, int observations, int maxIterations)
+    public static LeastSquaresResult Minimize(NormalEquations pass, IReadOnlyList<double> start, int observations, int maxIterations,
+        double responseSquares = double.NaN)
     {
         ArgumentNullException.ThrowIfNull(pass);
         int p = start.Count;
@@ -109,7 +112,7 @@ public static class LevenbergMarquardt
             while (!accepted)
             {
                 if (lambda > MaxLambda || evaluations >= maxEvaluations)
-                    return Stalled(x, f, g, a, offset, observations, iterations, evaluations, evaluations >= maxEvaluations, noise);
+                    return Stalled(x, f, g, a, offset, observations, iterations, evaluations, evaluations >= maxEvaluations, noise, responseSquares);
                 // (D⁻¹ A D⁻¹ + λ I) s = D⁻¹ g, δ = D⁻¹ s.
                 for (int i = 0; i < p; i++)
                 {
@@ -134,7 +137,7 @@ public static class LevenbergMarquardt
                     moves |= xNew[k] != x[k];
                 }
                 if (!moves || !(predicted > 0))
-                    return Stalled(x, f, g, a, offset, observations, iterations, evaluations, false, noise);
+                    return Stalled(x, f, g, a, offset, observations, iterations, evaluations, false, noise, responseSquares);
                 evaluations++;
                 double fNew = pass(xNew, gNew, aNew);
                 double rho = (f - fNew) / predicted;
@@ -144,7 +147,7 @@ public static class LevenbergMarquardt
                 {
                     // A reduction at rounding level only: nothing further to gain here.
                     if (f - fNew <= 1e-15 * f)
-                        return Stalled(x, f, g, a, offset, observations, iterations, evaluations, false, noise);
+                        return Stalled(x, f, g, a, offset, observations, iterations, evaluations, false, noise, responseSquares);
                     accepted = true;
                     fAccepted = fNew;
                     lambda *= Math.Max(1.0 / 3, 1 - Math.Pow(2 * rho - 1, 3));
@@ -241,7 +244,8 @@ public static class LevenbergMarquardt
         return inverse;
     }
 
-    private static LeastSquaresResult Stalled(double[] x, double f, double[] g, double[] a, double offset, int observations, int iterations, int evaluations, bool outOfPasses, double noise)
+    private static LeastSquaresResult Stalled(double[] x, double f, double[] g, double[] a, double offset, int observations, int iterations, int evaluations, bool outOfPasses, double noise,
+        double responseSquares)
     {
         if (double.IsNaN(offset))
             return new LeastSquaresResult(x, f, g, a, false, "stalled at a singular point: JᵀJ is singular there (the parameters are not identified by the data at this point)", iterations, evaluations, offset);
@@ -253,27 +257,13 @@ public static class LevenbergMarquardt
         if (!outOfPasses && offset <= NoiseOffset && gain <= noise)
             return new LeastSquaresResult(x, f, g, a, true, $"the sum of squares is at its rounding level (relative offset {offset:G2}, Gauss–Newton gain {gain:G2} below the noise {noise:G2} of the sum)", iterations, evaluations, offset);
         // Residuals at the rounding level of an exactly fitting response (y = 3·exp(−0.5x) to the last digit): the
-        // offset is rounding noise's, of any size, but the whole Gauss–Newton step moves no parameter beyond its 12th
-        // digit, so nothing is left to find.
-        if (!outOfPasses && GaussNewtonStep(a, g, x.Length) is { } newton && newton.Select((step, k) => Math.Abs(step) <= StepDigits * Math.Abs(x[k])).All(small => small))
-            return new LeastSquaresResult(x, f, g, a, true, $"no step reduces the sum of squares, and the whole Gauss–Newton step moves no parameter beyond {StepDigits:G1} of its value (the residuals are at the data's rounding level: relative offset {offset:G2})", iterations, evaluations, offset);
+        // offset is rounding noise's, of any size, but the residuals are within 1e-12 of the response, so any
+        // least-squares point's fitted values are too: nothing is left to find.
+        if (!outOfPasses && f <= ExactDigits * ExactDigits * responseSquares)
+            return new LeastSquaresResult(x, f, g, a, true, $"no step reduces the sum of squares, and the residuals are within {ExactDigits:G1} of the response (an exact fit to rounding: relative offset {offset:G2})", iterations, evaluations, offset);
         return new LeastSquaresResult(x, f, g, a, false, outOfPasses
             ? "maximum passes over the data reached"
             : $"no step reduces the sum of squares, but the relative offset is {offset:G2}: not a least-squares point", iterations, evaluations, offset);
-    }
-
-    /// <summary>The Gauss–Newton step (JᵀJ)⁻¹Jᵀr, or null where JᵀJ is singular.</summary>
-    private static double[]? GaussNewtonStep(double[] gram, double[] jacobianResidual, int p)
-    {
-        if (Inverse(gram, p) is not { } inverse)
-            return null;
-        var step = new double[p];
-        for (int i = 0; i < p; i++)
-        {
-            for (int j = 0; j < p; j++)
-                step[i] += inverse[i * p + j] * jacobianResidual[j];
-        }
-        return step;
     }
 
     /// <summary>In place: the lower Cholesky factor L of the P×P matrix (upper triangle left as it was); false where a pivot is not positive. <paramref name="smallest"/>: the smallest pivot L_kk².</summary>
