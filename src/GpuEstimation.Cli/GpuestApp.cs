@@ -88,9 +88,12 @@ public static class GpuestApp
             var option = e.ParamName == "memoryLimit" ? "--device-memory: " : "";
             // A missing value, where the command can leave such rows out: say how.
             var options = parse?.CommandResult.Command.Options;
+            var given = parse?.CommandResult.Children.OfType<System.CommandLine.Parsing.OptionResult>().ToList() ?? [];
             var hint = e.MissingValue && options?.Any(o => o.Name == "--drop-missing") == true ? " (--drop-missing leaves such rows out)"
-                // Text in a column read as numbers, in a regression (which reads factors): say how to make it one.
-                : e.TextColumn is { } text && parse!.CommandResult.Children.OfType<System.CommandLine.Parsing.OptionResult>().Any(r => r.Option.Name is "--y" or "--formula")
+                // Text in a column read as numbers, in a regression that reads factors (not a nonlinear mean's), and
+                // not its response: say how to make it one.
+                : e.TextColumn is { } text && given.Any(r => r.Option.Name is "--y" or "--formula") && given.All(r => r.Option.Name != "--mean")
+                    && !given.Any(r => r.Option.Name == "--y" && r.Tokens.Any(t => t.Value == text))
                     ? $" (a categorical column is read as a factor: --factor {text}, or C({text}) in --formula)" : "";
             error.WriteLine($"gpuest: {option}{e.Message.ReplaceLineEndings(" ")}{hint}");
             if (e.Display is { } display)

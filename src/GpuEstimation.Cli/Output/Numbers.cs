@@ -25,9 +25,10 @@ internal static class Numbers
     {
         if (Decimals(value, digits) is not { } decimals)
             return Significant(value, digits);
-        // A double holds 17 significant digits: decimals beyond those would print noise.
-        if (scale is { } s && Decimals(s, scaleDigits) is { } scaleDecimals && Decimals(value, 17) is { } most)
-            decimals = Math.Max(decimals, Math.Min(scaleDecimals, most));
+        // A double holds 17 significant digits: decimals beyond those would print noise. The scale's decimals whatever
+        // its size (a standard error of 5e-7 beside 3.0000005 needs nine: its interval printed as [3, 3]).
+        if (scale is { } s && double.IsFinite(s) && s > 0 && Decimals(value, 17) is { } most)
+            decimals = Math.Max(decimals, Math.Min(Math.Max(0, scaleDigits - 1 - (int)Math.Floor(Math.Log10(s))), most));
         return Positional(value, decimals);
     }
 

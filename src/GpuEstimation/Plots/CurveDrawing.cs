@@ -25,12 +25,14 @@ internal static class CurveDrawing
         curve.LegendText = sweep.Profile ? "profile" : "sweep, other parameters held";
         plot.Add.HorizontalLine(-drop, 1, Colors.Gray, LinePattern.Dashed).LegendText = $"Δ = {PlotText.Fixed(-drop, 2)} (χ²₁(0.95) / 2)";
         var (xLow, xHigh) = XFrame(xs, ys, drop);
-        if (ys.Max() < -Depth * drop)
+        var finite = ys.Where(double.IsFinite).ToArray();
+        if (finite.Length > 0 && finite.Max() < -Depth * drop)
         {
-            // The whole grid lies deeper than the usual frame (a grid far from the maximum): all of it, at its depth.
-            double span = Math.Max(1, ys.Max() - ys.Min());
+            // The whole grid lies deeper than the usual frame (a grid far from the maximum): all of it, at its depth
+            // (its finite values: a −∞ at a domain's edge is not drawn).
+            double span = Math.Max(1, finite.Max() - finite.Min());
             double pad = xs.Length > 1 ? 0.02 * (xs[^1] - xs[0]) : 0.5;
-            plot.Axes.SetLimits(xs[0] - pad, xs[^1] + pad, ys.Min() - 0.05 * span, ys.Max() + 0.05 * span);
+            plot.Axes.SetLimits(xs[0] - pad, xs[^1] + pad, finite.Min() - 0.05 * span, finite.Max() + 0.05 * span);
         }
         else
         {

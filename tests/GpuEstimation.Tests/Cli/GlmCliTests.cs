@@ -81,6 +81,13 @@ public sealed class GlmCliTests : IDisposable
         (code, _, error) = Run("fit", "--model", "normal", "--data", data, "--column", "g", "--device", "native");
         Assert.Equal(GpuestApp.BadInput, code);
         Assert.DoesNotContain("--factor", error);
+        // Nor for the response, nor a nonlinear mean's column: neither reads factors.
+        (code, _, error) = Run("fit", "--model", "logit", "--data", data, "--y", "g", "--x", "x", "--device", "native");
+        Assert.Equal(GpuestApp.BadInput, code);
+        Assert.DoesNotContain("--factor", error);
+        (code, _, error) = Run("fit", "--model", "nonlinear", "--data", data, "--y", "y", "--mean", "a*g", "--start", "a=1", "--device", "native");
+        Assert.Equal(GpuestApp.BadInput, code);
+        Assert.DoesNotContain("--factor", error);
         (code, _, error) = Run("fit", "--model", "poisson", "--data", data, "--y", "y", "--x", "x", "--device", "native");
         Assert.Equal(GpuestApp.BadInput, code);
         Assert.Contains("(a poisson regression on features is --model glm --family poisson --y NAME --x NAME,...)", error);

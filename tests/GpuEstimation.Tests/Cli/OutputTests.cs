@@ -26,6 +26,10 @@ public sealed class OutputTests : IDisposable
         // Six significant digits alone would print 1000000000 (or 1E+09); the standard error 0.05 asks for more.
         Assert.Equal("1000000000.022", Numbers.Significant(1000000000.022, 6, 0.05, 3));
         Assert.DoesNotContain("E", Numbers.Significant(999999999.9, 6, 0.05, 3));
+        // A standard error below 1e-5 (printed with an exponent itself) still asks its decimals: the Wald ends of
+        // 3.000000485 ± 1.96 · 5.0e-7 printed as 3 and 3.
+        Assert.Equal("2.999999502", Numbers.Significant(2.999999502477, 6, 5.0129e-7, 3));
+        Assert.Equal("3.000001467", Numbers.Significant(3.000001467, 6, 5.0129e-7, 3));
     }
 
     [Theory]
