@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The GLM paths that evaluate without the Hessian, timed for two gpuest builds in one run.
 
-eval, --optimizer lbfgs, a lasso (MAP with Laplace priors), profile intervals and the robust covariances of a
+eval, --optimizer lbfgs, a lasso (MAP with Laplace priors), profile intervals, the robust covariances and a sweep of a
 logistic regression on 10^6 x 10 generated rows (one .npy), each build in turn, round by round, so the ratios
 are measured side by side on a shared, noisy machine. Usage:
   glm_paths.py --base "dotnet OLD/gpuest.dll" --current "dotnet NEW/gpuest.dll" [--rows N] [--rounds R]
@@ -37,6 +37,8 @@ def main():
         ("fit --map --prior '*=laplace(0,0.01)' (lasso)", fit + ["--map", "--prior", "*=laplace(0,0.01)"], "elapsedMs"),
         ("fit --profile 1,2", fit + ["--profile", "1,2"], "elapsedMs"),
         ("fit --cov robust", fit + ["--cov", "robust", "--repeat", "2"], "fitMs"),
+        ("sweep 8 x 8 of two coefficients", ["sweep", "--model", "logit", "--data", data, "--y", "0", "--x", "1,2,3,4,5,6,7,8,9,10",
+                                             "--grid", "1=-0.52:-0.47:8", "--grid", "2=-0.41:-0.36:8"], "elapsedMs"),
     ]
     results = {(name, build): [] for name, _, _ in paths for build in ("base", "current")}
     for _ in range(args.rounds):

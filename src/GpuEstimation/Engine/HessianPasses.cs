@@ -120,6 +120,8 @@ internal static class HessianPasses
 
         public double Evaluate(ReadOnlySpan<double> parameters, Span<double> gradient) => _pass.Evaluate(parameters, gradient);
 
+        public double Value(ReadOnlySpan<double> parameters) => _pass.Value(parameters);
+
         public void ScoreTriangle(ReadOnlySpan<double> parameters, double[] triangle) => _pass.ScoreTriangle(parameters, triangle);
 
         public void Scores(ReadOnlySpan<double> parameters, long first, int count, double[] output) =>

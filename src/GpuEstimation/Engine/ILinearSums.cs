@@ -75,6 +75,9 @@ internal interface ILinearGradient
 
     /// <summary>The log-likelihood at <paramref name="parameters"/>; the gradient (P) into <paramref name="gradient"/>.</summary>
     double Evaluate(ReadOnlySpan<double> parameters, Span<double> gradient);
+
+    /// <summary>The log-likelihood alone at <paramref name="parameters"/> (a sweep's point): the value sum of the same pass.</summary>
+    double Value(ReadOnlySpan<double> parameters);
 }
 
 /// <summary>
@@ -104,6 +107,7 @@ internal sealed class LinearHessianPass<TModel> : IHessianPass, ILinearGradient,
     private readonly LinearArguments<TModel> _arguments;
     private readonly IReadOnlyList<double[]> _columns;
     private readonly double[] _values;
+    private readonly int[] _valueOnly;
 
     /// <param name="model">The model.</param>
     /// <param name="sums">The backend's sums (not disposed here).</param>
@@ -116,6 +120,7 @@ internal sealed class LinearHessianPass<TModel> : IHessianPass, ILinearGradient,
         _layout = new HessianLayout(model.DesignWidth, model.ExtraParameters);
         _arguments = new LinearArguments<TModel>(model);
         _values = new double[_layout.Entries.Length];
+        _valueOnly = [_layout.Entries[0]];
     }
 
     /// <summary>The sums' layout.</summary>
@@ -140,6 +145,12 @@ internal sealed class LinearHessianPass<TModel> : IHessianPass, ILinearGradient,
         for (int k = 1; k < entries.Length; k++)
             gradient[k - 1] = _values[k];
         TModel.Finish(_model, parameters, gradient);
+        return _values[0];
+    }
+
+    public double Value(ReadOnlySpan<double> parameters)
+    {
+        Sum(parameters, LinearSumMode.Curvature, _valueOnly);
         return _values[0];
     }
 

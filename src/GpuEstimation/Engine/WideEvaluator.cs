@@ -13,7 +13,6 @@ internal sealed class WideEvaluator<TModel> : Evaluator<TModel, Vec4> where TMod
 {
     private readonly ILinearSums _sums;
     private readonly LinearHessianPass<TModel> _pass;
-    private readonly int[] _valueOnly;
 
     /// <param name="owner">The engine.</param>
     /// <param name="sums">The backend's sums; owned (disposed here).</param>
@@ -23,7 +22,6 @@ internal sealed class WideEvaluator<TModel> : Evaluator<TModel, Vec4> where TMod
         var model = owner.Model;
         _sums = sums;
         _pass = new LinearHessianPass<TModel>(model, sums, columns);
-        _valueOnly = [_pass.Layout.Entries[0]];
         Hessian = _pass;
     }
 
@@ -37,10 +35,7 @@ internal sealed class WideEvaluator<TModel> : Evaluator<TModel, Vec4> where TMod
     public override void Sweep(IReadOnlyList<double[]> points, double[] output)
     {
         for (int p = 0; p < points.Count; p++)
-        {
-            _pass.Sum(points[p], LinearSumMode.Curvature, _valueOnly);
-            output[p] = _pass.Values[0];
-        }
+            output[p] = _pass.Value(points[p]);
     }
 
     protected override void ScoreTriangle(ReadOnlySpan<double> parameters, double[] triangle) => _pass.ScoreTriangle(parameters, triangle);

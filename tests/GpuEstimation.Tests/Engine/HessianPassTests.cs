@@ -98,8 +98,8 @@ public class HessianPassTests(DeviceFixture devices)
         select new object[] { family, link };
 
     // On the native backend a GLM's value and gradient are the Hessian pass's first sums (in vectors; the model's
-    // Accumulate a row at a time was ~7x slower): the same bits as that pass's value and gradient, and within 1e-12 of
-    // the CPU accelerator's, whose kernel sums the model's own Accumulate.
+    // Accumulate a row at a time was ~7x slower), and a sweep's values its value sums: the same bits as that pass's
+    // value and gradient, and within 1e-12 of the CPU accelerator's, whose kernels sum the model's own Accumulate.
     [Theory]
     [MemberData(nameof(FamiliesAndLinks))]
     public void NativeValueAndGradientAreTheHessianPassFirstSums(GlmFamily family, GlmLink link)
@@ -122,6 +122,16 @@ public class HessianPassTests(DeviceFixture devices)
         double size = gradient.Max(Math.Abs) + Math.Abs(value) / data.Rows;
         for (int k = 0; k < p; k++)
             Assert.True(Math.Abs(gradient[k] - kernelGradient[k]) <= 1e-11 * size, $"{family}/{link}: gradient[{k}] {gradient[k]:R} vs {kernelGradient[k]:R}");
+        // A sweep's points are the same pass's value sums (one per point): the value at the point to 1e-14, and the CPU
+        // accelerator's sweep to 1e-12.
+        var moved = parameters.Select(v => v + 0.01).ToArray();
+        double[][] points = [parameters, moved];
+        var swept = native.LogLikelihoods(points);
+        var kernelSwept = kernel.LogLikelihoods(points);
+        Assert.True(Numerics.Relative(swept[0], value) <= 1e-14, $"{family}/{link}: sweep {swept[0]:R} vs {value:R}");
+        // (The moved point can leave the domain, a binomial mean above 1: NaN on both.)
+        for (int i = 0; i < points.Length; i++)
+            Assert.True((double.IsNaN(swept[i]) && double.IsNaN(kernelSwept[i])) || Numerics.Relative(swept[i], kernelSwept[i]) <= 1e-12, $"{family}/{link}: sweep point {i} {swept[i]:R} vs the CPU accelerator's {kernelSwept[i]:R}");
     }
 
     [Theory]
