@@ -44,7 +44,7 @@ internal sealed unsafe class NativeEvaluator<TModel, TVec> : Evaluator<TModel, T
         // A linear-predictor model with a design (a GLM; not a family's constant one, whose own rows are in vectors):
         // value and gradient from the Hessian pass's first-order sums, and the robust covariance's score products from
         // its second-order ones, in vectors, where the model's own Accumulate would take a row at a time with the
-        // design in a term vector (logistic 10⁶ × 10: value and gradient ~7x faster).
+        // design in a term vector (logistic 10⁶ × 10: value and gradient ~5x faster, bench/compare/glm_paths.py).
         if (Hessian is ILinearGradient { DesignWidth: > 1 } linear)
             _linear = linear;
         LeastSquares = LeastSquaresPasses.Native<TModel, TVec>(owner, (nint)_data, _parallel, chunks);
