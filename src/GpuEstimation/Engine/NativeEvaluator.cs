@@ -192,7 +192,8 @@ internal sealed unsafe class NativeEvaluator<TModel, TVec> : Evaluator<TModel, T
 
     protected override void Scores(ReadOnlySpan<double> parameters, long first, int count, double[] output)
     {
-        // A GLM's too: row by row is faster here than the linear pass's per-row derivatives and their products.
+        // A GLM's too: the linear pass's per-row scores measured no faster (clustered errors of a logistic 10⁶ × 10:
+        // ~0.9-1.0 s either way, the clusters' sums the cost).
         var arguments = Arguments(parameters);
         var data = new HostRows(_data, Owner.Rows);
         var model = Owner.Model;
