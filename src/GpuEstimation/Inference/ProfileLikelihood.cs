@@ -51,6 +51,10 @@ public static class ProfileLikelihood
                     fa = fm;
                 }
             }
+            // Only the edge of where the fits converge was found, short of the drop (an identity link's profile fit,
+            // warm-started, driving a mean to 0): no end, said so. It was reported as the end (a drop of 0.12, not 1.92).
+            if (double.IsPositiveInfinity(fb))
+                return new ProfileBound(null, $"the profile fits fail beyond {a:G6} (optimizer scale), where the profile has dropped by {fa + drop:G3} of the {drop:G3} needed: no end found on this side");
         }
 
         // Illinois regula falsi on deficit(u) − drop between a (< 0) and b (≥ 0).

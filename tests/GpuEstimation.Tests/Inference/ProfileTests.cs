@@ -65,6 +65,37 @@ public class ProfileTests(DeviceFixture devices, ITestOutputHelper output)
         Assert.True(fit.Evaluations <= 45, $"{fit.Evaluations} evaluations");
     }
 
+    // An identity-link NB2 GLM (a trial's data): the warm-started profile fits fail where a mean reaches 0, short of the
+    // drop; that edge was reported as the interval's end (a drop of 0.12, not 1.92), silently. Now each end is either
+    // where a held fit drops by the quantile (1e-6) or absent, with a note that says why.
+    [Fact]
+    public void ProfileEndIsTheQuantileDropOrNamedAsNotFound()
+    {
+        var data = DataFile.Read(Path.Combine(AppContext.BaseDirectory, "Models", "reference", "glm", "nb_identity_profile.csv"), ["x1", "x2", "ynb"]);
+        var spec = ModelCatalog.Create("glm", data, new ModelColumns(Y: "ynb", X: ["x1", "x2"]) { Family = "negbinomial", Link = "identity" });
+        using var session = new EstimationSession(spec, devices.Native);
+
+        var fit = session.Fit(new FitOptions { Profile = ["intercept", "x1", "x2"] });
+
+        Assert.True(fit.Converged, fit.Reason);
+        double drop = 0.5 * ChiSquared.InvCDF(1, 0.95);
+        foreach (var name in new[] { "intercept", "x1", "x2" })
+        {
+            var profile = fit.Get(name).Profile!;
+            foreach (var (end, side) in new[] { (profile.Lower, "lower"), (profile.Upper, "upper") })
+            {
+                if (end is not { } value)
+                {
+                    Assert.Contains(fit.Diagnostics.Notes, n => n.StartsWith($"profile interval for {name}: {side} end: the profile fits fail beyond", StringComparison.Ordinal));
+                    continue;
+                }
+                var held = session.Fit(new FitOptions { Fixed = new Dictionary<string, double> { [name] = value } });
+                Assert.True(held.Converged, held.Reason);
+                Assert.True(Math.Abs(fit.LogLikelihood - held.LogLikelihood - drop) <= 1e-6, $"{name} {side} end {value:R}: drop {fit.LogLikelihood - held.LogLikelihood:R}");
+            }
+        }
+    }
+
     // The profile interval of sigma is asymmetric (longer above): reported as such, not forced symmetric.
     [Fact]
     public void SigmaProfileIntervalIsAsymmetric()
