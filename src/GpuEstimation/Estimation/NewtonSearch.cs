@@ -61,7 +61,8 @@ internal static class NewtonSearch
         }
         var real = map.Free.Select(k => map.Parameters[k].Domain == Kernels.ParameterDomain.Real).ToArray();
         var ray = newton.Converged ? NewtonMaximizer.RayBeyond(objective.EvaluateHessian, newton, objective.Scales(), real, ref evaluations)
-            : newton.Ray is { } found && RisesAbove(objective, newton, found, real, search, ref evaluations) ? found : null;
+            : newton.Ray is { } found && (RisesAbove(objective, newton.Point, found, real, search, ref evaluations)
+                || RisesAbove(objective, search.Point, found, real, search, ref evaluations)) ? found : null;
         var checkedSearch = search with { Evaluations = evaluations };
         if (ray is null)
             return checkedSearch;
@@ -69,16 +70,18 @@ internal static class NewtonSearch
     }
 
     /// <summary>
-    /// Whether the objective far along Newton's <paramref name="ray"/> (a thousand times the size of its end point on,
-    /// in the coordinates that may run off, <paramref name="real"/>; the others held) is at least
-    /// <paramref name="search"/>'s value, within rounding: Newton's ray overrules another search's end only then (a
-    /// non-concave objective could send Newton off along a ray while the other search found a higher finite maximum).
-    /// One evaluation, counted in <paramref name="evaluations"/>.
+    /// Whether the objective far along Newton's <paramref name="ray"/> from <paramref name="from"/> (Newton's end, or the
+    /// other search's: a thousand times the point's size on, in the coordinates that may run off, <paramref name="real"/>;
+    /// the others held) is at least <paramref name="search"/>'s value, within rounding: Newton's ray overrules another
+    /// search's end only then (a non-concave objective could send Newton off along a ray while the other search found a
+    /// higher finite maximum). From the other search's end too: there a bounded parameter sits where that search put it
+    /// (an NB2 GLM's alpha at 0 under L-BFGS, higher there than at Newton's alpha, on the same ray of a level's
+    /// coefficient). One evaluation, counted in <paramref name="evaluations"/>.
     /// </summary>
-    private static bool RisesAbove(Objective objective, OptimizationResult newton, double[] ray, bool[] real, OptimizationResult search, ref int evaluations)
+    private static bool RisesAbove(Objective objective, double[] from, double[] ray, bool[] real, OptimizationResult search, ref int evaluations)
     {
-        double distance = 1e3 * (1 + newton.Point.Max(Math.Abs));
-        var far = newton.Point.Select((u, i) => real[i] ? u + distance * ray[i] : u).ToArray();
+        double distance = 1e3 * (1 + from.Max(Math.Abs));
+        var far = from.Select((u, i) => real[i] ? u + distance * ray[i] : u).ToArray();
         evaluations++;
         double value = objective.Evaluate(far, new double[far.Length]);
         return value >= search.Value - 1e-9 * Math.Max(1, Math.Abs(search.Value));

@@ -196,6 +196,27 @@ public class NewtonFitTests(DeviceFixture devices)
         Assert.DoesNotContain("x →", fit.Reason);
     }
 
+    // An NB2 GLM under L-BFGS whose alpha ends at 0 beside a factor level of all-zero counts (a trial's data, 60 rows):
+    // "converged" at g[c] = −39, because Newton's ray, judged from Newton's own end (alpha at its value there), fell
+    // below L-BFGS's end at alpha = 0. Judged from the other search's end as well, the ray is named.
+    [Fact]
+    public void ARayBesideAlphaAtItsEdgeIsNamed()
+    {
+        // Columns x, g (levels a, b, c: treatment-coded here as g[b], g[c]), c (the counts).
+        var rows = File.ReadAllLines(Path.Combine(AppContext.BaseDirectory, "Models", "reference", "glm", "nb_lbfgs_ray.csv")).Skip(1)
+            .Select(line => line.Split(',')).ToArray();
+        double Number(string text) => double.Parse(text, System.Globalization.CultureInfo.InvariantCulture);
+        var data = Dataset.FromColumns(("c", rows.Select(r => Number(r[2])).ToArray()), ("x", rows.Select(r => Number(r[0])).ToArray()),
+            ("g[b]", rows.Select(r => r[1] == "b" ? 1.0 : 0.0).ToArray()), ("g[c]", rows.Select(r => r[1] == "c" ? 1.0 : 0.0).ToArray()));
+        var spec = ModelCatalog.Create("glm", data, new ModelColumns(Y: "c", X: ["x", "g[b]", "g[c]"]) { Family = "negbinomial" });
+        using var session = new EstimationSession(spec, devices.Native);
+
+        var fit = session.Fit(new FitOptions { Optimizer = new OptimizerSettings { Kind = OptimizerKind.Lbfgs } });
+
+        Assert.False(fit.Converged, $"{fit.Reason}: g[c] {fit["g[c]"]:R}, alpha {fit["alpha"]:R}");
+        Assert.Contains("g[c] → −∞", fit.Reason);
+    }
+
     // A MAP fit whose prior spares the intercept ('*=' is every coefficient but it) on counts that are all 0: the
     // posterior runs off as the likelihood does, and L-BFGS stopped at −35, "converged" (a review). Checked by Newton's
     // search on the log-posterior (the priors' curvature added to the likelihood's), and said. A prior on every
