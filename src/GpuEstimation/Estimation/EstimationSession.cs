@@ -304,7 +304,7 @@ public sealed class EstimationSession : IDisposable
         // A nonlinear regression: Levenberg–Marquardt on the normal equations, whether or not it converges.
         if (LeastSquaresSearch.Applies(objective, Model, options.Optimizer))
         {
-            var leastSquares = LeastSquaresSearch.Run(objective, Engine.Rows, Model.Response, options.Optimizer);
+            var leastSquares = LeastSquaresSearch.Run(objective, Engine.Rows, Model.ResponseSquares, options.Optimizer);
             return (leastSquares, null, []);
         }
         // A model with an exact Hessian: Newton's method, unless it fails for a reason other than separation.

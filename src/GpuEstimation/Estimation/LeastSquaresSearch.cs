@@ -33,13 +33,10 @@ internal static class LeastSquaresSearch
     /// <summary>The search's result, with the least-squares statistics in <see cref="OptimizationResult.LeastSquares"/>.</summary>
     /// <param name="objective">The objective.</param>
     /// <param name="observations">The rows.</param>
-    /// <param name="response">The response (<see cref="IModelSpec.Response"/>), whose Σ y² tells an exact fit to rounding, or null.</param>
+    /// <param name="responseSquares">Σ y² (<see cref="IModelSpec.ResponseSquares"/>), which tells an exact fit to rounding, or null.</param>
     /// <param name="settings">The optimizer's settings.</param>
-    public static OptimizationResult Run(Objective objective, int observations, IReadOnlyList<double>? response, OptimizerSettings settings)
+    public static OptimizationResult Run(Objective objective, int observations, double? responseSquares, OptimizerSettings settings)
     {
-        double responseSquares = response is null ? double.NaN : 0;
-        foreach (double y in response ?? [])
-            responseSquares += y * y;
         var ls = objective.LeastSquares!;
         var map = objective.Map;
         int pm = ls.MeanParameterCount;
@@ -65,7 +62,7 @@ internal static class LeastSquaresSearch
         LeastSquaresResult fit;
         if (p > 0)
         {
-            fit = LevenbergMarquardt.Minimize(Pass, free.Select(k => natural[k]).ToArray(), observations, settings.MaxIterations, responseSquares);
+            fit = LevenbergMarquardt.Minimize(Pass, free.Select(k => natural[k]).ToArray(), observations, settings.MaxIterations, responseSquares ?? double.NaN);
         }
         else
         {

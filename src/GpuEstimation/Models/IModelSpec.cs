@@ -67,10 +67,10 @@ public interface IModelSpec
     IReadOnlyList<double>? FrequencyWeights => null;
 
     /// <summary>
-    /// The response of a least-squares regression (a nonlinear regression's y), or null: its size tells residuals at
-    /// its rounding level (an exact fit) from a stall short of the least-squares point.
+    /// Σ y² of a least-squares regression's response (a nonlinear regression's y), or null: it tells residuals at the
+    /// response's rounding level (an exact fit) from a stall short of the least-squares point.
     /// </summary>
-    IReadOnlyList<double>? Response => null;
+    double? ResponseSquares => null;
 
     /// <summary>The model this one becomes as <paramref name="parameter"/> runs to infinity ("the normal limit"), or null.</summary>
     string? LimitAtInfinity(string parameter);

@@ -135,7 +135,7 @@ public sealed class ModelSpec<TModel> : IModelSpec where TModel : unmanaged, ILi
     public IReadOnlyList<double>? FrequencyWeights { get; init; }
 
     /// <inheritdoc/>
-    public IReadOnlyList<double>? Response { get; init; }
+    public double? ResponseSquares { get; init; }
 
     /// <inheritdoc/>
     public IReadOnlyList<IReadOnlyList<double>> OtherStarts { get; init; } = [];

@@ -102,7 +102,8 @@ public static class NonlinearRegression
         return new ModelSpec<NonlinearRegressionModel<TMean>>(name, new NonlinearRegressionModel<TMean>(mean), columns, info, [.. start, sigma], dataChecked: true)
         {
             ScaleParameters = [Sigma],
-            Response = y,
+            // Once here, not in every least-squares search (a profile sweep runs one per grid point).
+            ResponseSquares = y.Sum(v => v * v),
         };
     }
 
