@@ -35,11 +35,7 @@ public sealed class Dataset
         foreach (var (name, values) in columns)
         {
             Add(name, values, values.Length, _columns);
-            for (int i = 0; i < values.Length; i++)
-            {
-                if (!double.IsFinite(values[i]))
-                    throw new InputException($"{source}: {describeRow(i)}, column '{name}': value {values[i]} is not a finite number", name) { MissingValue = double.IsNaN(values[i]) };
-            }
+            CheckFinite(source, describeRow, name, values);
         }
         foreach (var (name, values) in text ?? [])
         {
@@ -72,11 +68,17 @@ public sealed class Dataset
             if (_text.ContainsKey(name))
                 throw new InputException($"{Source}: column '{name}' appears twice", name);
             Add(name, values, values.Length, _columns);
-            for (int i = 0; i < values.Length; i++)
-            {
-                if (!double.IsFinite(values[i]))
-                    throw new InputException($"{Source}: {_describeRow(i)}, column '{name}': value {values[i]} is not a finite number", name) { MissingValue = double.IsNaN(values[i]) };
-            }
+            CheckFinite(Source, _describeRow, name, values);
+        }
+    }
+
+    /// <summary>The first value of column <paramref name="name"/> that is not finite, as an error naming its row (NaN: a missing value).</summary>
+    private static void CheckFinite(string source, Func<int, string> describeRow, string name, double[] values)
+    {
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (!double.IsFinite(values[i]))
+                throw new InputException($"{source}: {describeRow(i)}, column '{name}': value {values[i]} is not a finite number", name) { MissingValue = double.IsNaN(values[i]) };
         }
     }
 
