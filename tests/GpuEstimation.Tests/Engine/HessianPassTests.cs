@@ -91,17 +91,11 @@ public class HessianPassTests(DeviceFixture devices)
         }
     }
 
-    public static IEnumerable<object[]> FamiliesAndLinks =>
-        from family in Enum.GetValues<GlmFamily>()
-        from link in Enum.GetValues<GlmLink>()
-        where GlmModel.Supports(family, link)
-        select new object[] { family, link };
-
     // On the native backend a GLM's value and gradient are the Hessian pass's first sums (in vectors; the model's
-    // Accumulate a row at a time was ~7x slower), and a sweep's values its value sums: the same bits as that pass's
+    // Accumulate a row at a time was ~5x slower), and a sweep's values its value sums: the same bits as that pass's
     // value and gradient, and within 1e-12 of the CPU accelerator's, whose kernels sum the model's own Accumulate.
     [Theory]
-    [MemberData(nameof(FamiliesAndLinks))]
+    [MemberData(nameof(Estimation.GlmFitTests.Combinations), MemberType = typeof(Estimation.GlmFitTests))]
     public void NativeValueAndGradientAreTheHessianPassFirstSums(GlmFamily family, GlmLink link)
     {
         var (data, columns, parameters) = GlmEngineTests.Problem(family, link, intercept: true, seed: 11 * (int)family + (int)link);
