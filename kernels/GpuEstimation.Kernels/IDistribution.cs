@@ -28,17 +28,17 @@ public interface IDistribution<TSelf> : ILikelihoodModel<TSelf> where TSelf : un
     static abstract bool InSupport(double x, double trials);
 
     /// <summary>The columns the kernel reads, from the observations (and trials where used).</summary>
-    static abstract double[][] Columns(double[] x, double[]? trials);
+    static abstract ReadOnlyMemory<double>[] Columns(ReadOnlyMemory<double> x, ReadOnlyMemory<double>? trials);
 
     /// <summary>Starting values on the natural scale: moments, or the closed-form MLE where there is one.</summary>
-    static abstract double[] Start(double[] x, double[]? trials);
+    static abstract double[] Start(ReadOnlyMemory<double> x, ReadOnlyMemory<double>? trials);
 
     /// <summary>
     /// More starting values (natural scale) for a family whose likelihood can have several maxima (Student-t: one that
     /// fits every row with a wide scale, one that fits the bulk with heavy tails): each is searched from too and the
     /// highest maximum kept. None by default.
     /// </summary>
-    static virtual double[][] OtherStarts(double[] x, double[]? trials) => [];
+    static virtual double[][] OtherStarts(ReadOnlyMemory<double> x, ReadOnlyMemory<double>? trials) => [];
 
     /// <summary>
     /// Host side: the Fisher (expected) information of one observation at natural-scale <paramref name="parameters"/>,
@@ -59,7 +59,7 @@ public interface IDistribution<TSelf> : ILikelihoodModel<TSelf> where TSelf : un
     /// of points, where Σ|x − μ| is flat): its index and the interval's ends; null (the default) where the maximum is
     /// unique. A fit reports the interval's midpoint, as scipy and R report the median, with a note.
     /// </summary>
-    static virtual (int Parameter, double Low, double High)? FlatMaximum(double[] x) => null;
+    static virtual (int Parameter, double Low, double High)? FlatMaximum(ReadOnlySpan<double> x) => null;
 
     /// <summary>
     /// Host side: parameters that robust covariances' small-sample corrections (HC1, cluster) do not count in k, the

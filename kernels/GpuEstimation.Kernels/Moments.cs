@@ -125,7 +125,7 @@ public static class Moments
     }
 
     /// <summary><paramref name="f"/> applied to each value (the columns a family derives, such as log x).</summary>
-    public static double[] Map(double[] x, Func<double, double> f)
+    public static double[] Map(ReadOnlySpan<double> x, Func<double, double> f)
     {
         var result = new double[x.Length];
         for (int i = 0; i < x.Length; i++)

@@ -100,6 +100,12 @@ public static class GpuestApp
                 error.WriteLine(display);
             return BadInput;
         }
+        catch (Exception e) when (OutOfMemory(e))
+        {
+            error.WriteLine("gpuest: out of memory: the data and the fit need more memory than this process may use " +
+                "(a .npy file's little-endian float64 columns, 1-D or in Fortran order, are mapped, not loaded: README, \"Big data\")");
+            return Failure;
+        }
         catch (Exception e)
         {
             // A kernel's failure says itself which backend, kernel and model; anything else is named by its type.
@@ -128,6 +134,15 @@ public static class GpuestApp
     };
 
     // No arguments shows the help; "gpuest help [COMMAND]" is "gpuest [COMMAND] --help".
+    // Out of memory, also where a parallel loop or a reflected call wraps it.
+    private static bool OutOfMemory(Exception? e) => e switch
+    {
+        null => false,
+        OutOfMemoryException => true,
+        AggregateException all => all.InnerExceptions.Any(OutOfMemory),
+        _ => OutOfMemory(e.InnerException),
+    };
+
     private static string[] Normalize(string[] args) => args switch
     {
         [] => ["--help"],

@@ -38,13 +38,13 @@ public readonly struct BernoulliModel : IDistribution<BernoulliModel>, ILinearPr
     public static bool InSupport(double x, double trials) => x == 0 || x == 1;
 
     /// <inheritdoc/>
-    public static double[][] Columns(double[] x, double[]? trials) => [x];
+    public static ReadOnlyMemory<double>[] Columns(ReadOnlyMemory<double> x, ReadOnlyMemory<double>? trials) => [x];
 
     /// <inheritdoc/>
-    public static double[] Start(double[] x, double[]? trials)
+    public static double[] Start(ReadOnlyMemory<double> x, ReadOnlyMemory<double>? trials)
     {
         // The closed-form MLE: the mean.
-        return [Moments.Probability(Moments.Mean(x))];
+        return [Moments.Probability(Moments.Mean(x.Span))];
     }
 
     /// <summary>Arguments: p, log p, log(1 − p), 1/p, 1/(1 − p).</summary>

@@ -28,13 +28,13 @@ public readonly struct BetaModel : IDistribution<BetaModel>
     public static bool InSupport(double x, double trials) => x > 0 && x < 1;
 
     /// <inheritdoc/>
-    public static double[][] Columns(double[] x, double[]? trials) => [Moments.Map(x, DeviceMath.Log), Moments.Map(x, v => DeviceMath.Log1p(-v))];
+    public static ReadOnlyMemory<double>[] Columns(ReadOnlyMemory<double> x, ReadOnlyMemory<double>? trials) => [Moments.Map(x.Span, DeviceMath.Log), Moments.Map(x.Span, v => DeviceMath.Log1p(-v))];
 
     /// <inheritdoc/>
-    public static double[] Start(double[] x, double[]? trials)
+    public static double[] Start(ReadOnlyMemory<double> x, ReadOnlyMemory<double>? trials)
     {
         // Moments: with m the mean and v the variance, α = m c, β = (1 − m) c, c = m(1 − m)/v − 1.
-        double m = Moments.Mean(x), v = Moments.Variance(x);
+        double m = Moments.Mean(x.Span), v = Moments.Variance(x.Span);
         double common = Moments.PositiveOr(m * (1 - m) / v - 1, 2.0);
         return [Moments.PositiveOr(m * common, 1.0), Moments.PositiveOr((1 - m) * common, 1.0)];
     }

@@ -22,7 +22,7 @@ public readonly struct BinomialModel : IDistribution<BinomialModel>, ILinearPred
     /// <inheritdoc/>
     public static bool UsesTrials => true;
 
-    private static double[] LogChoose(double[] k, double[] n)
+    private static double[] LogChoose(ReadOnlySpan<double> k, ReadOnlySpan<double> n)
     {
         var result = new double[k.Length];
         for (int i = 0; i < k.Length; i++)
@@ -40,17 +40,18 @@ public readonly struct BinomialModel : IDistribution<BinomialModel>, ILinearPred
     public static bool InSupport(double x, double trials) => x >= 0 && x == Math.Floor(x) && trials >= x && trials == Math.Floor(trials);
 
     /// <inheritdoc/>
-    public static double[][] Columns(double[] x, double[]? trials) => [x, trials!, LogChoose(x, trials!)];
+    public static ReadOnlyMemory<double>[] Columns(ReadOnlyMemory<double> x, ReadOnlyMemory<double>? trials) => [x, trials!.Value, LogChoose(x.Span, trials!.Value.Span)];
 
     /// <inheritdoc/>
-    public static double[] Start(double[] x, double[]? trials)
+    public static double[] Start(ReadOnlyMemory<double> x, ReadOnlyMemory<double>? trials)
     {
         // The closed-form MLE: successes / trials.
         double successes = 0, total = 0;
-        for (int i = 0; i < x.Length; i++)
+        ReadOnlySpan<double> k = x.Span, n = trials!.Value.Span;
+        for (int i = 0; i < k.Length; i++)
         {
-            successes += x[i];
-            total += trials![i];
+            successes += k[i];
+            total += n[i];
         }
         return [Moments.Probability(successes / total)];
     }

@@ -26,13 +26,13 @@ public readonly struct CauchyModel : IDistribution<CauchyModel>
     public static bool InSupport(double x, double trials) => true;
 
     /// <inheritdoc/>
-    public static double[][] Columns(double[] x, double[]? trials) => [x];
+    public static ReadOnlyMemory<double>[] Columns(ReadOnlyMemory<double> x, ReadOnlyMemory<double>? trials) => [x];
 
     /// <inheritdoc/>
-    public static double[] Start(double[] x, double[]? trials)
+    public static double[] Start(ReadOnlyMemory<double> x, ReadOnlyMemory<double>? trials)
     {
         // The median and half the interquartile range (the quartiles are x₀ ± γ).
-        var quartiles = Moments.Quantiles(x, [0.25, 0.5, 0.75]);
+        var quartiles = Moments.Quantiles(x.Span, [0.25, 0.5, 0.75]);
         return [quartiles[1], Moments.PositiveOr(0.5 * (quartiles[2] - quartiles[0]), 1.0)];
     }
 

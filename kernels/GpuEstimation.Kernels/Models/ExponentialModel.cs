@@ -26,13 +26,13 @@ public readonly struct ExponentialModel : IDistribution<ExponentialModel>, ILine
     public static bool InSupport(double x, double trials) => x >= 0;
 
     /// <inheritdoc/>
-    public static double[][] Columns(double[] x, double[]? trials) => [x];
+    public static ReadOnlyMemory<double>[] Columns(ReadOnlyMemory<double> x, ReadOnlyMemory<double>? trials) => [x];
 
     /// <inheritdoc/>
-    public static double[] Start(double[] x, double[]? trials)
+    public static double[] Start(ReadOnlyMemory<double> x, ReadOnlyMemory<double>? trials)
     {
         // The closed-form MLE: 1 / mean.
-        return [Moments.PositiveOr(1.0 / Moments.Mean(x), 1.0)];
+        return [Moments.PositiveOr(1.0 / Moments.Mean(x.Span), 1.0)];
     }
 
     /// <summary>Arguments: λ, log λ.</summary>

@@ -38,13 +38,13 @@ public readonly struct GammaModel : IDistribution<GammaModel>, ILinearPredictorM
     public static bool InSupport(double x, double trials) => x > 0;
 
     /// <inheritdoc/>
-    public static double[][] Columns(double[] x, double[]? trials) => [x, Moments.Map(x, DeviceMath.Log)];
+    public static ReadOnlyMemory<double>[] Columns(ReadOnlyMemory<double> x, ReadOnlyMemory<double>? trials) => [x, Moments.Map(x.Span, DeviceMath.Log)];
 
     /// <inheritdoc/>
-    public static double[] Start(double[] x, double[]? trials)
+    public static double[] Start(ReadOnlyMemory<double> x, ReadOnlyMemory<double>? trials)
     {
         // Moments: shape = mean²/variance, rate = mean/variance.
-        double mean = Moments.Mean(x), variance = Moments.Variance(x);
+        double mean = Moments.Mean(x.Span), variance = Moments.Variance(x.Span);
         return [Moments.PositiveOr(mean * mean / variance, 1.0), Moments.PositiveOr(mean / variance, 1.0)];
     }
 

@@ -29,13 +29,13 @@ public readonly struct GeometricModel : IDistribution<GeometricModel>, ILinearPr
     public static bool InSupport(double x, double trials) => x >= 1 && x == Math.Floor(x);
 
     /// <inheritdoc/>
-    public static double[][] Columns(double[] x, double[]? trials) => [x];
+    public static ReadOnlyMemory<double>[] Columns(ReadOnlyMemory<double> x, ReadOnlyMemory<double>? trials) => [x];
 
     /// <inheritdoc/>
-    public static double[] Start(double[] x, double[]? trials)
+    public static double[] Start(ReadOnlyMemory<double> x, ReadOnlyMemory<double>? trials)
     {
         // The closed-form MLE: 1 / mean.
-        return [Moments.Probability(1.0 / Moments.Mean(x))];
+        return [Moments.Probability(1.0 / Moments.Mean(x.Span))];
     }
 
     /// <summary>Arguments: log p, log(1 − p), 1/p, 1/(1 − p), then p (the coefficient of the Hessian pass).</summary>

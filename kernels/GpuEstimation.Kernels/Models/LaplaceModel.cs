@@ -27,18 +27,18 @@ public readonly struct LaplaceModel : IDistribution<LaplaceModel>
     public static bool InSupport(double x, double trials) => true;
 
     /// <inheritdoc/>
-    public static double[][] Columns(double[] x, double[]? trials) => [x];
+    public static ReadOnlyMemory<double>[] Columns(ReadOnlyMemory<double> x, ReadOnlyMemory<double>? trials) => [x];
 
     /// <inheritdoc/>
-    public static double[] Start(double[] x, double[]? trials)
+    public static double[] Start(ReadOnlyMemory<double> x, ReadOnlyMemory<double>? trials)
     {
         // The closed-form MLE: the median and the mean absolute deviation from it.
-        double median = Moments.Quantile(x, 0.5);
-        return [median, Moments.PositiveOr(Moments.Mean(Moments.Map(x, v => Math.Abs(v - median))), 1.0)];
+        double median = Moments.Quantile(x.Span, 0.5);
+        return [median, Moments.PositiveOr(Moments.Mean(Moments.Map(x.Span, v => Math.Abs(v - median))), 1.0)];
     }
 
     /// <summary>For an even number of points, μ anywhere between the middle two (Σ|x − μ| is flat there), if they differ.</summary>
-    public static (int Parameter, double Low, double High)? FlatMaximum(double[] x) =>
+    public static (int Parameter, double Low, double High)? FlatMaximum(ReadOnlySpan<double> x) =>
         Moments.MiddleTwo(x) is var (low, high) && low < high ? (0, low, high) : null;
 
     /// <summary>

@@ -29,13 +29,13 @@ public readonly struct LogNormalModel : IDistribution<LogNormalModel>, ILinearPr
     public static bool InSupport(double x, double trials) => x > 0;
 
     /// <inheritdoc/>
-    public static double[][] Columns(double[] x, double[]? trials) => [Moments.Map(x, DeviceMath.Log)];
+    public static ReadOnlyMemory<double>[] Columns(ReadOnlyMemory<double> x, ReadOnlyMemory<double>? trials) => [Moments.Map(x.Span, DeviceMath.Log)];
 
     /// <inheritdoc/>
-    public static double[] Start(double[] x, double[]? trials)
+    public static double[] Start(ReadOnlyMemory<double> x, ReadOnlyMemory<double>? trials)
     {
         // The closed-form MLE: mean and standard deviation (divisor n) of log x.
-        var logX = Moments.Map(x, DeviceMath.Log);
+        var logX = Moments.Map(x.Span, DeviceMath.Log);
         return [Moments.Mean(logX), Moments.PositiveOr(Math.Sqrt(Moments.Variance(logX)), 1.0)];
     }
 

@@ -26,13 +26,13 @@ public readonly struct LogisticModel : IDistribution<LogisticModel>
     public static bool InSupport(double x, double trials) => true;
 
     /// <inheritdoc/>
-    public static double[][] Columns(double[] x, double[]? trials) => [x];
+    public static ReadOnlyMemory<double>[] Columns(ReadOnlyMemory<double> x, ReadOnlyMemory<double>? trials) => [x];
 
     /// <inheritdoc/>
-    public static double[] Start(double[] x, double[]? trials)
+    public static double[] Start(ReadOnlyMemory<double> x, ReadOnlyMemory<double>? trials)
     {
         // Moments: variance = s²π²/3.
-        return [Moments.Mean(x), Moments.PositiveOr(Math.Sqrt(3 * Moments.Variance(x)) / KernelConstants.Pi, 1.0)];
+        return [Moments.Mean(x.Span), Moments.PositiveOr(Math.Sqrt(3 * Moments.Variance(x.Span)) / KernelConstants.Pi, 1.0)];
     }
 
     /// <summary>Arguments: μ, 1/s, −log s.</summary>

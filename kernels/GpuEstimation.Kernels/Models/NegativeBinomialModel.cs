@@ -37,16 +37,16 @@ public readonly struct NegativeBinomialModel : IDistribution<NegativeBinomialMod
     public static bool InSupport(double x, double trials) => x >= 0 && x == Math.Floor(x);
 
     /// <inheritdoc/>
-    public static double[][] Columns(double[] x, double[]? trials) => [x, Moments.Map(x, k => DeviceMath.LogGamma(k + 1))];
+    public static ReadOnlyMemory<double>[] Columns(ReadOnlyMemory<double> x, ReadOnlyMemory<double>? trials) => [x, Moments.Map(x.Span, k => DeviceMath.LogGamma(k + 1))];
 
     /// <inheritdoc/>
     public static string? LimitAtInfinity(string parameter) => parameter == "r" ? "the Poisson limit" : null;
 
     /// <inheritdoc/>
-    public static double[] Start(double[] x, double[]? trials)
+    public static double[] Start(ReadOnlyMemory<double> x, ReadOnlyMemory<double>? trials)
     {
         // Moments: mean m = r(1 − p)/p, variance v = m/p, so p = m/v and r = m²/(v − m); where v ≤ m, r = 10.
-        double m = Moments.Mean(x), v = Moments.Variance(x);
+        double m = Moments.Mean(x.Span), v = Moments.Variance(x.Span);
         if (v > m && m > 0)
             return [m * m / (v - m), Moments.Probability(m / v)];
         return [10.0, Moments.Probability(10.0 / (10.0 + m))];

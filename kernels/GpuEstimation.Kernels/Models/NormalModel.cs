@@ -27,11 +27,11 @@ public readonly struct NormalModel : IDistribution<NormalModel>, ILinearPredicto
     public static bool InSupport(double x, double trials) => true;
 
     /// <inheritdoc/>
-    public static double[][] Columns(double[] x, double[]? trials) => [x];
+    public static ReadOnlyMemory<double>[] Columns(ReadOnlyMemory<double> x, ReadOnlyMemory<double>? trials) => [x];
 
     /// <summary>The closed-form MLE: the mean and the standard deviation with divisor n.</summary>
-    public static double[] Start(double[] x, double[]? trials) =>
-        [Moments.Mean(x), Moments.PositiveOr(Math.Sqrt(Moments.Variance(x)), 1.0)];
+    public static double[] Start(ReadOnlyMemory<double> x, ReadOnlyMemory<double>? trials) =>
+        [Moments.Mean(x.Span), Moments.PositiveOr(Math.Sqrt(Moments.Variance(x.Span)), 1.0)];
 
     /// <summary>σ, which the robust covariances' k does not count (OLS on a constant estimates it as no parameter).</summary>
     public static IReadOnlyCollection<string> ScaleParameters { get; } = ["sigma"];

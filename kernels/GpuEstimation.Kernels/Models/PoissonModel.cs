@@ -25,13 +25,13 @@ public readonly struct PoissonModel : IDistribution<PoissonModel>, ILinearPredic
     public static bool InSupport(double x, double trials) => x >= 0 && x == Math.Floor(x);
 
     /// <inheritdoc/>
-    public static double[][] Columns(double[] x, double[]? trials) => [x, Moments.Map(x, k => DeviceMath.LogGamma(k + 1))];
+    public static ReadOnlyMemory<double>[] Columns(ReadOnlyMemory<double> x, ReadOnlyMemory<double>? trials) => [x, Moments.Map(x.Span, k => DeviceMath.LogGamma(k + 1))];
 
     /// <inheritdoc/>
-    public static double[] Start(double[] x, double[]? trials)
+    public static double[] Start(ReadOnlyMemory<double> x, ReadOnlyMemory<double>? trials)
     {
         // The closed-form MLE: the mean.
-        return [Moments.PositiveOr(Moments.Mean(x), 1.0)];
+        return [Moments.PositiveOr(Moments.Mean(x.Span), 1.0)];
     }
 
     /// <summary>

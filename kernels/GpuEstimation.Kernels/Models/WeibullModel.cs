@@ -29,13 +29,13 @@ public readonly struct WeibullModel : IDistribution<WeibullModel>
     public static bool InSupport(double x, double trials) => x > 0;
 
     /// <inheritdoc/>
-    public static double[][] Columns(double[] x, double[]? trials) => [Moments.Map(x, DeviceMath.Log)];
+    public static ReadOnlyMemory<double>[] Columns(ReadOnlyMemory<double> x, ReadOnlyMemory<double>? trials) => [Moments.Map(x.Span, DeviceMath.Log)];
 
     /// <inheritdoc/>
-    public static double[] Start(double[] x, double[]? trials)
+    public static double[] Start(ReadOnlyMemory<double> x, ReadOnlyMemory<double>? trials)
     {
         // log x is Gumbel-distributed: sd(log x) = π/(k√6), mean(log x) = log λ − γ/k.
-        var logX = Moments.Map(x, DeviceMath.Log);
+        var logX = Moments.Map(x.Span, DeviceMath.Log);
         double shape = Moments.PositiveOr(KernelConstants.Pi / (Math.Sqrt(6 * Moments.Variance(logX))), 1.0);
         return [shape, Moments.PositiveOr(Math.Exp(Moments.Mean(logX) + KernelConstants.EulerGamma / shape), 1.0)];
     }

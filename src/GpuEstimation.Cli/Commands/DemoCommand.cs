@@ -1,6 +1,7 @@
 using System.CommandLine;
 using GpuEstimation.Cli.Options;
 using GpuEstimation.Cli.Output;
+using GpuEstimation.Data;
 using GpuEstimation.Demo;
 using GpuEstimation.Plots;
 using GpuEstimation.Surfaces;
@@ -46,7 +47,7 @@ internal sealed class DemoCommand : Command
         var linePicture = Path.Combine(pictures, FitPicture);
         var surfacePicture = Path.Combine(pictures, SurfacePicture);
         OutputFile.Write("--pictures", linePicture, path => SurfacePlots.LearningExample(
-            example.Data.Column("x"), example.Data.Column("y"), example.Mle, example.Map, example.LogDensities, path));
+            example.Data.Column("x").AsArray(), example.Data.Column("y").AsArray(), example.Mle, example.Map, example.LogDensities, path));
         var surface = Surface(example, session);
         OutputFile.Write("--pictures", surfacePicture, path => SurfacePlots.Heatmap(surface, path));
         output.WriteLine();

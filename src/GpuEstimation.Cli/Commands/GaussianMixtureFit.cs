@@ -44,7 +44,7 @@ internal static class GaussianMixtureFit
             options = options with { MaxIterations = steps };
         var dataset = DataFile.Read(data.DataPath(parse), columns, null, data.Missing(parse));
         int? dropped = parse.GetValue(data.DropMissing) ? dataset.DroppedRows : null;
-        var values = columns.Select(dataset.Column).ToArray();
+        var values = columns.Select(c => dataset.Column(c).AsArray()).ToArray();
         using var device = deviceOptions.Open(parse, dataset.Rows);
         using var fitter = new GaussianMixtureFitter(columns, values, device);
         ComponentCountTable<Assignable>? table = null;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using GpuEstimation.Data;
 using GpuEstimation.Demo;
 using GpuEstimation.Estimation;
 
@@ -41,8 +42,8 @@ internal static class DemoReport
     private static void WritePoints(TextWriter output, LearningFit example)
     {
         var mle = example.Mle;
-        var x = example.Data.Column("x");
-        var y = example.Data.Column("y");
+        var x = example.Data.Column("x").AsArray();
+        var y = example.Data.Column("y").AsArray();
         output.WriteLine($"Each point's likelihood under the MLE line: f(y | x) = Normal(y; {Numbers.Full(mle["intercept"])} + {Numbers.Full(mle["x"])}·x, {Numbers.Full(mle["sigma"])}).");
         output.WriteLine($"{"x",12} {"y",12} {"log f(y|x)",14}");
         foreach (int i in new[] { 0, 1, 2, LearningExample.OutlierEvery - 1 }.Where(i => i < x.Length))

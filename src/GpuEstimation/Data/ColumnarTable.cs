@@ -95,7 +95,7 @@ internal sealed class ColumnarTable
             else
                 throw new InputException($"{Path}: {Describe(bad)}, column '{Names[c]}': '{cells[bad]}' is not a finite number") { TextColumn = Names[c] };
         }
-        return new Dataset(numbers, Path, Describe, texts) { Dropped = dropped };
+        return new Dataset(Dataset.Memories(numbers), Path, Describe, texts) { Dropped = dropped };
     }
 
     /// <summary>

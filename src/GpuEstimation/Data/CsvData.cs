@@ -243,7 +243,7 @@ public static class CsvData
         if (count == 0)
             throw new InputException(dropped.Count == 0 ? $"{path}: no data rows after the header" : $"{path}: no data rows left: each of the {dropped.Count} rows has a missing value");
         return new Dataset(
-            columns.Select((name, c) => (name, c)).Where(e => !isText[e.c]).Select(e => KeyValuePair.Create(e.name, data[e.c].ToArray())),
+            columns.Select((name, c) => (name, c)).Where(e => !isText[e.c]).Select(e => KeyValuePair.Create(e.name, (ReadOnlyMemory<double>)data[e.c].ToArray())),
             path, index => $"line {lines.LineOf(index)}",
             columns.Select((name, c) => (name, c)).Where(e => isText[e.c]).Select(e => KeyValuePair.Create(e.name, texts[e.c]!.ToArray())))
         {

@@ -4,19 +4,21 @@ namespace GpuEstimation.Data;
 
 /// <summary>
 /// Named columns of doubles, all of one length, validated once (finite values only). This is the one form in which
-/// data reaches an engine, whatever it was read from. A column read as a factor may instead hold text (the levels of a
+/// data reaches an engine, whatever it was read from. A column is a <see cref="ReadOnlyMemory{T}"/>: an array, or the
+/// doubles of a file mapped into memory (a <c>.npy</c> column, <see cref="NpyData"/>), which the engines read where they
+/// lie, so that a file larger than the machine's memory is fitted without being loaded. A column read as a factor may instead hold text (the levels of a
 /// categorical column); the design step (<c>GpuEstimation.Design</c>) turns it into numeric columns, and asking
 /// for it as numbers is an error naming its first cell that is not one.
 /// </summary>
 public sealed class Dataset
 {
-    private readonly Dictionary<string, double[]> _columns;
+    private readonly Dictionary<string, ReadOnlyMemory<double>> _columns;
     private readonly Dictionary<string, string[]> _text;
     private readonly Func<int, string> _describeRow;
 
     /// <summary>A dataset of the given columns, held in memory: its rows are named "row 1", "row 2", … in messages.</summary>
     public Dataset(IEnumerable<KeyValuePair<string, double[]>> columns, string source = "data")
-        : this(columns, source, index => $"row {index + 1}")
+        : this(Memories(columns), source, index => $"row {index + 1}")
     {
     }
 
@@ -24,18 +26,18 @@ public sealed class Dataset
     /// A dataset read from <paramref name="source"/>, whose rows messages name through <paramref name="describeRow"/>
     /// (a data row index from 0 to the place the source counts, such as a file line).
     /// </summary>
-    internal Dataset(IEnumerable<KeyValuePair<string, double[]>> columns, string source, Func<int, string> describeRow,
+    internal Dataset(IEnumerable<KeyValuePair<string, ReadOnlyMemory<double>>> columns, string source, Func<int, string> describeRow,
         IEnumerable<KeyValuePair<string, string[]>>? text = null)
     {
         Source = source;
         _describeRow = describeRow;
-        _columns = new Dictionary<string, double[]>(StringComparer.Ordinal);
+        _columns = new Dictionary<string, ReadOnlyMemory<double>>(StringComparer.Ordinal);
         _text = new Dictionary<string, string[]>(StringComparer.Ordinal);
         Rows = -1;
         foreach (var (name, values) in columns)
         {
             Add(name, values, values.Length, _columns);
-            CheckFinite(source, describeRow, name, values);
+            CheckFinite(source, describeRow, name, values.Span);
         }
         foreach (var (name, values) in text ?? [])
         {
@@ -50,7 +52,7 @@ public sealed class Dataset
 
     /// <summary>A dataset of text columns (factors) beside numeric ones, held in memory; rows are named as in the other constructor.</summary>
     public Dataset(IEnumerable<KeyValuePair<string, double[]>> columns, IEnumerable<KeyValuePair<string, string[]>> text, string source = "data")
-        : this(columns, source, index => $"row {index + 1}", text)
+        : this(Memories(columns), source, index => $"row {index + 1}", text)
     {
     }
 
@@ -59,7 +61,7 @@ public sealed class Dataset
     {
         Source = data.Source;
         _describeRow = data._describeRow;
-        _columns = new Dictionary<string, double[]>(data._columns, StringComparer.Ordinal);
+        _columns = new Dictionary<string, ReadOnlyMemory<double>>(data._columns, StringComparer.Ordinal);
         _text = data._text;
         Rows = data.Rows;
         Dropped = data.Dropped;
@@ -67,13 +69,17 @@ public sealed class Dataset
         {
             if (_text.ContainsKey(name))
                 throw new InputException($"{Source}: column '{name}' appears twice", name);
-            Add(name, values, values.Length, _columns);
+            Add(name, (ReadOnlyMemory<double>)values, values.Length, _columns);
             CheckFinite(Source, _describeRow, name, values);
         }
     }
 
+    /// <summary>Arrays as columns.</summary>
+    internal static IEnumerable<KeyValuePair<string, ReadOnlyMemory<double>>> Memories(IEnumerable<KeyValuePair<string, double[]>> columns) =>
+        columns.Select(c => KeyValuePair.Create(c.Key, (ReadOnlyMemory<double>)(c.Value ?? throw new ArgumentNullException(nameof(columns), $"column '{c.Key}' is null"))));
+
     /// <summary>The first value of column <paramref name="name"/> that is not finite, as an error naming its row (NaN: a missing value).</summary>
-    private static void CheckFinite(string source, Func<int, string> describeRow, string name, double[] values)
+    private static void CheckFinite(string source, Func<int, string> describeRow, string name, ReadOnlySpan<double> values)
     {
         for (int i = 0; i < values.Length; i++)
         {
@@ -118,10 +124,12 @@ public sealed class Dataset
     public IReadOnlyCollection<string> TextColumnNames => _text.Keys;
 
     /// <summary>
-    /// The values of column <paramref name="name"/>; an unknown name is an error that lists the columns present, and a
-    /// column that holds text is an error naming its first cell that is not a finite number.
+    /// The values of column <paramref name="name"/>: an array, or a file's doubles mapped into memory (see
+    /// <see cref="NpyData"/>; <see cref="ColumnArrays.AsArray"/> gives an array either way). An unknown name is an error
+    /// that lists the columns present, and a column that holds text is an error naming its first cell that is not a
+    /// finite number.
     /// </summary>
-    public double[] Column(string name)
+    public ReadOnlyMemory<double> Column(string name)
     {
         if (_columns.TryGetValue(name, out var values))
             return values;

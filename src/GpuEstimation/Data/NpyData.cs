@@ -10,7 +10,9 @@ namespace GpuEstimation.Data;
 /// Reads columns of a NumPy <c>.npy</c> file (format versions 1-3): a 1-D array is one column, a 2-D array of n rows
 /// and k columns is k columns, named by their index <c>0</c> … <c>k−1</c>. Float, integer and bool element types in
 /// either byte order and either memory order are read as doubles. Big data is better kept this way than as text:
-/// 10⁸ doubles are 800 MB read at disk speed, not 2 GB of digits to parse.
+/// 10⁸ doubles are 800 MB read at disk speed, not 2 GB of digits to parse. Columns of native doubles that lie whole in
+/// the file (a 1-D array, or any column of a Fortran-order one) are not read at all but mapped into memory
+/// (<see cref="MappedColumns"/>), so a file larger than the machine's memory is fitted without being loaded.
 /// </summary>
 public static partial class NpyData
 {
@@ -47,6 +49,8 @@ public static partial class NpyData
             if (header.Rows > Array.MaxLength)
                 throw new InputException($"{path}: {header.Rows} rows are more than one column can hold ({Array.MaxLength})");
 
+            if (Mapped(path, header, indices, missing) is { } mapped)
+                return new Dataset(columns.Select((name, c) => KeyValuePair.Create(name, mapped[c])), path, index => $"row index {index}");
             double[]?[] data = ReadColumns(stream, header, indices);
             var rowOf = new LineMap();
             int[] dropped = missing == MissingValues.Drop ? MissingRows.Drop(data.Length == 0 ? 0 : data[0]!.Length, data, new string?[data.Length][], rowOf) : [];
@@ -54,11 +58,31 @@ public static partial class NpyData
                 rowOf.Add(0, 0);
             if (data.Length > 0 && data[0]!.Length == 0)
                 throw new InputException($"{path}: no data rows left: each of the {dropped.Length} rows has a missing value (NaN)");
-            return new Dataset(columns.Select((name, c) => KeyValuePair.Create(name, data[c]!)), path, index => $"row index {rowOf.LineOf(index)}")
+            return new Dataset(columns.Select((name, c) => KeyValuePair.Create(name, (ReadOnlyMemory<double>)data[c]!)), path, index => $"row index {rowOf.LineOf(index)}")
             {
                 Dropped = dropped,
             };
         });
+    }
+
+    /// <summary>
+    /// The columns at <paramref name="indices"/> read where they lie in the file mapped into memory, where they are
+    /// native doubles, each contiguous (a 1-D array, one column, or Fortran order), aligned, and (read with
+    /// <see cref="MissingValues.Drop"/>) without a NaN to drop, and the system maps them; otherwise null, and they are
+    /// read into arrays.
+    /// </summary>
+    private static ReadOnlyMemory<double>[]? Mapped(string path, Header header, int[] indices, MissingValues missing)
+    {
+        bool nativeDoubles = header is { Kind: 'f', ItemSize: 8 } && header.LittleEndian == BitConverter.IsLittleEndian;
+        if (indices.Length == 0 || !nativeDoubles || !(header.FortranOrder || header.Columns == 1) || header.DataOffset % sizeof(double) != 0)
+            return null;
+        // The range from the first column read to the end of the last, not the whole file.
+        long columnBytes = header.Rows * sizeof(double);
+        int first = indices.Min(), last = indices.Max();
+        if (MappedColumns.Map(path, header.DataOffset + first * columnBytes, (last - first + 1) * columnBytes) is not { } file)
+            return null;
+        var columns = indices.Select(c => file.Column((c - first) * columnBytes, (int)header.Rows)).ToArray();
+        return missing == MissingValues.Drop && columns.Any(c => c.Span.Contains(double.NaN)) ? null : columns;
     }
 
     /// <summary>The columns at <paramref name="indices"/>, each as doubles.</summary>

@@ -86,8 +86,8 @@ public static class LearningExample
             Map = true,
             Priors = new Dictionary<string, Prior> { ["x"] = new NormalPrior(0, slopePriorSd) },
         });
-        var x = data.Column("x");
-        var y = data.Column("y");
+        var x = data.Column("x").AsArray();
+        var y = data.Column("y").AsArray();
         var (coefficients, sigma) = LinearClosedForm.LeastSquares(y, [x]);
         var ridge = LinearClosedForm.Ridge(y, [x], map["sigma"], slopePriorSd);
         var logDensities = session.LogDensities(mle.Parameters.Select(p => p.Estimate).ToArray());

@@ -27,10 +27,10 @@ internal static class Collinearity
         // With fewer rows than columns the columns cannot be independent; the model names that (too few rows) itself.
         if (data.Rows < labels.Length)
             return;
-        var columns = (intercept ? [null] : Array.Empty<double[]?>()).Concat(names.Select(data.Column)).ToArray();
+        var columns = (intercept ? [null] : Array.Empty<ReadOnlyMemory<double>?>()).Concat(names.Select(n => (ReadOnlyMemory<double>?)data.Column(n))).ToArray();
         // Weights that are not all finite and non-negative with one positive are left to the model's own check, which
         // names the row; here the design is then checked unweighted.
-        var given = weights is null ? null : data.Column(weights);
+        var given = weights is null ? null : data.Column(weights).AsArray();
         var scale = given is not null && given.All(w => w >= 0 && double.IsFinite(w)) && given.Any(w => w > 0) ? given.Select(Math.Sqrt).ToArray() : null;
         var r = Triangle(columns, scale, data.Rows);
         var problems = Dependent(r, labels, scale is not null);
@@ -49,7 +49,7 @@ internal static class Collinearity
     /// Householder QR of blocks stacked under its running R, and the chunks' R stacked in order, so the result does not
     /// depend on the number of threads.
     /// </summary>
-    private static Matrix<double> Triangle(double[]?[] columns, double[]? scale, int rows)
+    private static Matrix<double> Triangle(ReadOnlyMemory<double>?[] columns, double[]? scale, int rows)
     {
         int p = columns.Length;
         int chunks = (rows + Chunk - 1) / Chunk;
@@ -63,7 +63,7 @@ internal static class Collinearity
         return square;
     }
 
-    private static Matrix<double> Reduce(double[]?[] columns, double[]? scale, int begin, int count)
+    private static Matrix<double> Reduce(ReadOnlyMemory<double>?[] columns, double[]? scale, int begin, int count)
     {
         int p = columns.Length;
         var r = Matrix<double>.Build.Dense(0, p);
@@ -78,7 +78,7 @@ internal static class Collinearity
                     stacked[j * height + i] = r[i, j];
                 var target = stacked.AsSpan(j * height + top, rows);
                 if (columns[j] is { } column)
-                    column.AsSpan(begin + start, rows).CopyTo(target);
+                    column.Span.Slice(begin + start, rows).CopyTo(target);
                 else
                     target.Fill(1);
                 if (scale is not null)

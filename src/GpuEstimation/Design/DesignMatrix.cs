@@ -106,7 +106,7 @@ public sealed class DesignMatrix
     /// <paramref name="data"/>, each factor coded with the levels it had when fitted, <paramref name="levels"/>: a
     /// level not among them is an error naming its row. The response is not read; nothing is checked for collinearity.
     /// </summary>
-    public static IReadOnlyList<KeyValuePair<string, double[]>> Rows(Dataset data, DesignSpec spec, IReadOnlyDictionary<string, IReadOnlyList<string>> levels)
+    public static IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<double>>> Rows(Dataset data, DesignSpec spec, IReadOnlyDictionary<string, IReadOnlyList<string>> levels)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(spec);
@@ -114,13 +114,13 @@ public sealed class DesignMatrix
         var factors = spec.FactorColumns.ToDictionary(c => c, c => levels.TryGetValue(c, out var names)
             ? FactorLevels.Matching(data, c, names)
             : throw new InputException($"design: factor '{c}' has no fitted levels", nameof(levels)));
-        var columns = new List<KeyValuePair<string, double[]>>();
+        var columns = new List<KeyValuePair<string, ReadOnlyMemory<double>>>();
         foreach (var (_, parts) in Code(spec, factors))
         {
             if (parts is [{ Levels: null } single])
                 columns.Add(KeyValuePair.Create(single.Variable.Column, data.Column(single.Variable.Column)));
             else
-                columns.AddRange(Products(data, parts).Select(p => KeyValuePair.Create(p.Name, p.Values)));
+                columns.AddRange(Products(data, parts).Select(p => KeyValuePair.Create(p.Name, (ReadOnlyMemory<double>)p.Values)));
         }
         return columns;
     }
@@ -161,7 +161,7 @@ public sealed class DesignMatrix
     private static IEnumerable<(string Name, double[] Values)> Products(Dataset data, IReadOnlyList<Part> parts)
     {
         int rows = data.Rows;
-        var numbers = parts.Select(p => p.Levels is null ? data.Column(p.Variable.Column) : null).ToArray();
+        var numbers = parts.Select(p => p.Levels is null ? data.Column(p.Variable.Column) : default).ToArray();
         var index = new int[parts.Count];
         long total = parts.Aggregate(1L, (n, p) => n * p.Count);
         for (long k = 0; k < total; k++)
@@ -186,7 +186,7 @@ public sealed class DesignMatrix
                 }
                 else
                 {
-                    var x = numbers[j]!;
+                    var x = numbers[j].Span;
                     for (int i = 0; i < rows; i++)
                         values[i] *= x[i];
                 }

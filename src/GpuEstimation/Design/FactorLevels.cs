@@ -62,7 +62,7 @@ public sealed class FactorLevels
                 if (double.TryParse(levels[k], NumberStyles.Float, CultureInfo.InvariantCulture, out double value))
                     index.TryAdd(value == 0 ? 0.0 : value, k);
             }
-            var values = data.Column(column);
+            var values = data.Column(column).Span;
             for (int i = 0; i < values.Length; i++)
             {
                 double key = values[i] == 0 ? 0.0 : values[i];
@@ -87,10 +87,14 @@ public sealed class FactorLevels
         return new FactorLevels(column, sorted, codes);
     }
 
-    private static FactorLevels FromNumbers(string column, double[] values)
+    private static FactorLevels FromNumbers(string column, ReadOnlyMemory<double> numbers)
     {
         // -0 and 0 are one level.
-        var sorted = values.Select(v => v == 0 ? 0.0 : v).Distinct().Order().ToArray();
+        var values = numbers.Span;
+        var distinct = new HashSet<double>();
+        foreach (double v in values)
+            distinct.Add(v == 0 ? 0.0 : v);
+        var sorted = distinct.Order().ToArray();
         var index = new Dictionary<double, int>(sorted.Length);
         for (int k = 0; k < sorted.Length; k++)
             index.Add(sorted[k], k);

@@ -42,7 +42,7 @@ public sealed record FittedDesign(
     /// The design columns (<see cref="Columns"/>, in order) over new rows <paramref name="data"/>, factors coded with
     /// the fitted levels: a level not among them is an error naming its row.
     /// </summary>
-    public IReadOnlyList<double[]> Rows(Dataset data)
+    public IReadOnlyList<ReadOnlyMemory<double>> Rows(Dataset data)
     {
         ArgumentNullException.ThrowIfNull(data);
         var levels = Factors.ToDictionary(f => f.Column, f => f.Levels);

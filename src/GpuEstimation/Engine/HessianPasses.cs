@@ -12,7 +12,7 @@ namespace GpuEstimation.Engine;
 internal static class HessianPasses
 {
     /// <summary>The native pass over the evaluator's host copy of the data, or null.</summary>
-    public static IHessianPass? Native<TModel>(LikelihoodEngine<TModel> owner, IReadOnlyList<double[]> columns, nint data, ParallelOptions parallel, int chunks)
+    public static IHessianPass? Native<TModel>(LikelihoodEngine<TModel> owner, IReadOnlyList<ReadOnlyMemory<double>> columns, nint data, ParallelOptions parallel, int chunks)
         where TModel : unmanaged, ILikelihoodModel<TModel> =>
         IsLinearPredictor<TModel>()
             ? (IHessianPass)Activator.CreateInstance(typeof(NativeHessianPasses<>).MakeGenericType(typeof(TModel)), owner, columns, data, parallel, chunks)!
@@ -22,7 +22,7 @@ internal static class HessianPasses
     /// The evaluator of a model too wide for a term vector (<see cref="WideEvaluator{TModel}"/>), on the engine's
     /// backend; null where the model is not a linear-predictor model (no wide passes).
     /// </summary>
-    public static IEvaluator? Wide<TModel>(LikelihoodEngine<TModel> owner, IReadOnlyList<double[]> columns, Type? groupSum)
+    public static IEvaluator? Wide<TModel>(LikelihoodEngine<TModel> owner, IReadOnlyList<ReadOnlyMemory<double>> columns, Type? groupSum)
         where TModel : unmanaged, ILikelihoodModel<TModel>
     {
         if (!IsLinearPredictor<TModel>())
@@ -47,7 +47,7 @@ internal static class HessianPasses
     /// <see cref="KernelLinearSums{TModel, TSum}"/>'s tiles, as wide designs do, which serve the evaluator's score passes
     /// too (<see cref="ILinearScores"/>; <paramref name="columns"/>: the engine's, for per-row scores).
     /// </summary>
-    public static IHessianPass? Kernel<TModel, TVec, TSum>(LikelihoodEngine<TModel> owner, IReadOnlyList<double[]> columns, KernelBlocks[] blocks)
+    public static IHessianPass? Kernel<TModel, TVec, TSum>(LikelihoodEngine<TModel> owner, IReadOnlyList<ReadOnlyMemory<double>> columns, KernelBlocks[] blocks)
         where TModel : unmanaged, ILikelihoodModel<TModel>
         where TVec : unmanaged, ITermVector<TVec>
         where TSum : struct, IGroupSum
@@ -66,7 +66,7 @@ internal static class HessianPasses
     }
 
     // Kernel's choice, made where the model type is known to be a linear-predictor model.
-    private static IHessianPass KernelPass<TModel, TVec, TSum>(LikelihoodEngine<TModel> owner, IReadOnlyList<double[]> columns, KernelBlocks[] blocks)
+    private static IHessianPass KernelPass<TModel, TVec, TSum>(LikelihoodEngine<TModel> owner, IReadOnlyList<ReadOnlyMemory<double>> columns, KernelBlocks[] blocks)
         where TModel : unmanaged, ILinearPredictorModel<TModel>
         where TVec : unmanaged, ITermVector<TVec>
         where TSum : struct, IGroupSum =>
@@ -76,12 +76,12 @@ internal static class HessianPasses
 
     private interface IWideFactory
     {
-        IEvaluator Create(object owner, IReadOnlyList<double[]> columns);
+        IEvaluator Create(object owner, IReadOnlyList<ReadOnlyMemory<double>> columns);
     }
 
     private sealed class NativeWide<TModel> : IWideFactory where TModel : unmanaged, ILinearPredictorModel<TModel>
     {
-        public IEvaluator Create(object owner, IReadOnlyList<double[]> columns)
+        public IEvaluator Create(object owner, IReadOnlyList<ReadOnlyMemory<double>> columns)
         {
             var engine = (LikelihoodEngine<TModel>)owner;
             var parallel = new ParallelOptions { MaxDegreeOfParallelism = engine.Device.Threads };
@@ -93,7 +93,7 @@ internal static class HessianPasses
         where TModel : unmanaged, ILinearPredictorModel<TModel>
         where TSum : struct, IGroupSum
     {
-        public IEvaluator Create(object owner, IReadOnlyList<double[]> columns)
+        public IEvaluator Create(object owner, IReadOnlyList<ReadOnlyMemory<double>> columns)
         {
             var engine = (LikelihoodEngine<TModel>)owner;
             return new WideEvaluator<TModel>(engine, new KernelLinearSums<TModel, TSum>(engine, columns), columns);
@@ -107,7 +107,7 @@ internal static class HessianPasses
         private readonly ILinearSums _sums;
         private readonly LinearHessianPass<TModel> _pass;
 
-        protected OwningHessianPass(TModel model, ILinearSums sums, IReadOnlyList<double[]> columns)
+        protected OwningHessianPass(TModel model, ILinearSums sums, IReadOnlyList<ReadOnlyMemory<double>> columns)
         {
             _sums = sums;
             _pass = new LinearHessianPass<TModel>(model, sums, columns);
@@ -130,11 +130,11 @@ internal static class HessianPasses
         public void Dispose() => _sums.Dispose();
     }
 
-    private sealed class NativeHessianPasses<TModel>(LikelihoodEngine<TModel> owner, IReadOnlyList<double[]> columns, nint data, ParallelOptions parallel, int chunks)
+    private sealed class NativeHessianPasses<TModel>(LikelihoodEngine<TModel> owner, IReadOnlyList<ReadOnlyMemory<double>> columns, nint data, ParallelOptions parallel, int chunks)
         : OwningHessianPass<TModel>(owner.Model, new NativeLinearSums<TModel>(owner.Model, owner.Rows, data, parallel, chunks), columns)
         where TModel : unmanaged, ILinearPredictorModel<TModel>;
 
-    private sealed class KernelHessianPasses<TModel, TSum>(LikelihoodEngine<TModel> owner, IReadOnlyList<double[]> columns, KernelBlocks[] blocks)
+    private sealed class KernelHessianPasses<TModel, TSum>(LikelihoodEngine<TModel> owner, IReadOnlyList<ReadOnlyMemory<double>> columns, KernelBlocks[] blocks)
         : OwningHessianPass<TModel>(owner.Model, new KernelLinearSums<TModel, TSum>(owner, blocks, ownsBlocks: false), columns)
         where TModel : unmanaged, ILinearPredictorModel<TModel>
         where TSum : struct, IGroupSum;

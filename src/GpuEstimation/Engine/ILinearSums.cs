@@ -105,14 +105,14 @@ internal sealed class LinearHessianPass<TModel> : IHessianPass, ILinearGradient,
     private readonly ILinearSums _sums;
     private readonly HessianLayout _layout;
     private readonly LinearArguments<TModel> _arguments;
-    private readonly IReadOnlyList<double[]> _columns;
+    private readonly IReadOnlyList<ReadOnlyMemory<double>> _columns;
     private readonly double[] _values;
     private readonly int[] _valueOnly;
 
     /// <param name="model">The model.</param>
     /// <param name="sums">The backend's sums (not disposed here).</param>
     /// <param name="columns">The engine's columns, for the design values of per-row scores.</param>
-    public LinearHessianPass(TModel model, ILinearSums sums, IReadOnlyList<double[]> columns)
+    public LinearHessianPass(TModel model, ILinearSums sums, IReadOnlyList<ReadOnlyMemory<double>> columns)
     {
         _model = model;
         _sums = sums;
@@ -192,9 +192,9 @@ internal sealed class LinearHessianPass<TModel> : IHessianPass, ILinearGradient,
         for (int j = 0; j < d; j++)
         {
             int column = _model.DesignColumn(j);
-            var values = column < 0 ? null : _columns[column];
+            var values = column < 0 ? default : _columns[column].Span;
             for (int i = 0; i < count; i++)
-                output[(long)i * p + j] = eta[i] * (values is null ? 1.0 : values[first + i]);
+                output[(long)i * p + j] = eta[i] * (column < 0 ? 1.0 : values[(int)first + i]);
         }
         if (_layout.Extra == 1)
         {

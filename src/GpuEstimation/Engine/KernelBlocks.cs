@@ -40,7 +40,7 @@ internal sealed class KernelBlocks : IDisposable
 
     private readonly Accelerator _accelerator;
     // The host columns, kept only where blocks are streamed from them.
-    private readonly IReadOnlyList<double[]> _columns;
+    private readonly IReadOnlyList<ReadOnlyMemory<double>> _columns;
     private readonly int _width;
     private readonly MemoryBuffer1D<double, Stride1D.Dense>? _resident;
     private readonly MemoryBuffer1D<double, Stride1D.Dense>[] _slots = [];
@@ -52,7 +52,7 @@ internal sealed class KernelBlocks : IDisposable
     /// Blocks <paramref name="begin"/> … <paramref name="end"/> − 1 of the data, numbered as in the whole data, on
     /// <paramref name="accelerator"/>: one device's run (<see cref="Shards"/>; on one device, all the blocks).
     /// </summary>
-    private KernelBlocks(ComputeDevice device, Accelerator accelerator, IReadOnlyList<double[]> columns, long rows, int begin, int end)
+    private KernelBlocks(ComputeDevice device, Accelerator accelerator, IReadOnlyList<ReadOnlyMemory<double>> columns, long rows, int begin, int end)
     {
         _accelerator = accelerator;
         accelerator.Bind();
@@ -99,7 +99,7 @@ internal sealed class KernelBlocks : IDisposable
                 long first = First(b);
                 int n = RowsOf(b);
                 for (int c = 0; c < columns.Count; c++)
-                    _resident.View.AsContiguous().SubView((first - First(Begin)) * width + (long)c * n, n).CopyFromCPU(columns[c].AsSpan((int)first, n));
+                    _resident.View.AsContiguous().SubView((first - First(Begin)) * width + (long)c * n, n).CopyFromCPU(columns[c].Span.Slice((int)first, n));
             }
             if (slots > 0)
             {
@@ -124,7 +124,7 @@ internal sealed class KernelBlocks : IDisposable
     /// holds blocks [⌊dC/D'⌋, ⌊(d + 1)C/D'⌋), each run resident or streamed under the device's memory limit. On failure
     /// the runs made so far are disposed.
     /// </summary>
-    public static KernelBlocks[] Shards(ComputeDevice device, IReadOnlyList<double[]> columns, long rows)
+    public static KernelBlocks[] Shards(ComputeDevice device, IReadOnlyList<ReadOnlyMemory<double>> columns, long rows)
     {
         var accelerators = device.Accelerators;
         int blockRows = BlockRowsFor(Math.Max(1, columns.Count));
@@ -385,7 +385,7 @@ internal sealed class KernelBlocks : IDisposable
         Parallel.For(0, _columns.Count * perColumn, i =>
         {
             int c = i / perColumn, at = i % perColumn * chunk, length = Math.Min(chunk, n - at);
-            _columns[c].AsSpan(first + at, length).CopyTo(target.Span.Slice(c * n + at, length));
+            _columns[c].Span.Slice(first + at, length).CopyTo(target.Span.Slice(c * n + at, length));
         });
     }
 

@@ -29,7 +29,7 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
     /// <summary>Rows per data chunk of a sweep: small enough to stay in cache across the points of a launch.</summary>
     private const long SweepChunkRows = 16_384;
 
-    public KernelEvaluator(LikelihoodEngine<TModel> owner, IReadOnlyList<double[]> columns) : base(owner)
+    public KernelEvaluator(LikelihoodEngine<TModel> owner, IReadOnlyList<ReadOnlyMemory<double>> columns) : base(owner)
     {
         var device = owner.Device;
         var runs = _runs = KernelBlocks.Shards(device, columns, owner.Rows);

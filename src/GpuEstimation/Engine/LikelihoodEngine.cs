@@ -15,11 +15,12 @@ public sealed class LikelihoodEngine<TModel> : ILikelihoodEngine where TModel : 
     /// <param name="device">The device; borrowed, not disposed here.</param>
     /// <param name="model">The model, with its fixed configuration.</param>
     /// <param name="columns">
-    /// The model's data columns, in the order it reads them, all of one length. The native backend reads a single
-    /// column where it lies (pinned, not copied), so the arrays must not change while the engine lives.
+    /// The model's data columns, in the order it reads them, all of one length: arrays, or a file's doubles mapped into
+    /// memory (<see cref="Data.Dataset.Column"/>). The native backend reads a single column (and columns that lie one
+    /// after another) where it lies, pinned, not copied, so the values must not change while the engine lives.
     /// </param>
     /// <param name="modelName">The model's name in error messages (by default the model type's name).</param>
-    public LikelihoodEngine(ComputeDevice device, TModel model, IReadOnlyList<double[]> columns, string? modelName = null)
+    public LikelihoodEngine(ComputeDevice device, TModel model, IReadOnlyList<ReadOnlyMemory<double>> columns, string? modelName = null)
     {
         ArgumentNullException.ThrowIfNull(device);
         ArgumentNullException.ThrowIfNull(columns);
@@ -221,7 +222,7 @@ public sealed class LikelihoodEngine<TModel> : ILikelihoodEngine where TModel : 
     public void Dispose() => _evaluator.Dispose();
 
     // OpenCL gets the shared-memory group sum: ILGPU's OpenCL code generator has no warp shuffles.
-    private IEvaluator Create<TVec>(IReadOnlyList<double[]> columns) where TVec : unmanaged, ITermVector<TVec> => Device.Backend switch
+    private IEvaluator Create<TVec>(IReadOnlyList<ReadOnlyMemory<double>> columns) where TVec : unmanaged, ITermVector<TVec> => Device.Backend switch
     {
         Backend.Native => new NativeEvaluator<TModel, TVec>(this, columns),
         Backend.OpenCL => new KernelEvaluator<TModel, TVec, SharedTreeSum>(this, columns),

@@ -31,7 +31,7 @@ internal sealed unsafe class NativeEvaluator<TModel, TVec> : Evaluator<TModel, T
     private readonly ILinearGradient? _linear;
     private double[] _blockTable = [];
 
-    public NativeEvaluator(LikelihoodEngine<TModel> owner, IReadOnlyList<double[]> columns) : base(owner)
+    public NativeEvaluator(LikelihoodEngine<TModel> owner, IReadOnlyList<ReadOnlyMemory<double>> columns) : base(owner)
     {
         long rows = owner.Rows;
         _columns = new HostColumns(columns);

@@ -110,7 +110,7 @@ internal sealed unsafe class NativeLinearSums<TModel> : ILinearSums
     }
 
     /// <summary>Over <paramref name="columns"/> held as <see cref="HostColumns"/> of its own (released in <see cref="Dispose"/>): a wide design's.</summary>
-    public NativeLinearSums(TModel model, IReadOnlyList<double[]> columns, ParallelOptions parallel)
+    public NativeLinearSums(TModel model, IReadOnlyList<ReadOnlyMemory<double>> columns, ParallelOptions parallel)
         : this(model, new HostColumns(columns), parallel)
     {
     }

@@ -17,7 +17,7 @@ internal sealed class WideEvaluator<TModel> : Evaluator<TModel, Vec4> where TMod
     /// <param name="owner">The engine.</param>
     /// <param name="sums">The backend's sums; owned (disposed here).</param>
     /// <param name="columns">The engine's columns, kept for the design values of per-row scores.</param>
-    public WideEvaluator(LikelihoodEngine<TModel> owner, ILinearSums sums, IReadOnlyList<double[]> columns) : base(owner)
+    public WideEvaluator(LikelihoodEngine<TModel> owner, ILinearSums sums, IReadOnlyList<ReadOnlyMemory<double>> columns) : base(owner)
     {
         var model = owner.Model;
         _sums = sums;

@@ -80,7 +80,7 @@ public static class ExpressionModel
     };
 
     // The log-density of every row at the start, on the host: the first row where it is not finite is named.
-    private static void CheckStart(IModelSpec spec, LogDensityExpression expression, Dataset data, double[][] columns, double[] start,
+    private static void CheckStart(IModelSpec spec, LogDensityExpression expression, Dataset data, ReadOnlyMemory<double>[] columns, double[] start,
         IReadOnlyList<ParameterInfo> guessed)
     {
         using var device = ComputeDevice.Open(Backend.Native);
@@ -90,7 +90,7 @@ public static class ExpressionModel
         if (row < 0)
             return;
         string F(double v) => v.ToString("R", CultureInfo.InvariantCulture);
-        var at = string.Join(", ", expression.Columns.Select((name, c) => $"{name} = {F(columns[c][row])}"));
+        var at = string.Join(", ", expression.Columns.Select((name, c) => $"{name} = {F(columns[c].Span[row])}"));
         var point = string.Join(", ", expression.ParameterNames.Select((name, k) => $"{name} = {F(start[k])}{(guessed.Any(p => p.Name == name) ? " guessed" : "")}"));
         // −∞: the row is outside the support of a density in the expression (a count that is not whole, a negative x
         // under an exponential), which may hold whatever the parameters are.

@@ -1,3 +1,4 @@
+using GpuEstimation.Data;
 using GpuEstimation.Backends;
 using GpuEstimation.Kernels.Mixtures;
 
@@ -146,7 +147,7 @@ public sealed class GaussianMixtureFitter : IDisposable
         var output = new double[Rows * state.K];
         var logDensity = new double[Rows];
         using var host = ComputeDevice.Open(Backend.Native, _device.Backend == Backend.Native ? _device.Threads : null);
-        using var pass = MixturePass.Open(host, _centred, state.K, diagonal);
+        using var pass = MixturePass.Open(host, _centred.AsColumns(), state.K, diagonal);
         pass.Responsibilities(packed, output, logDensity);
         return (output, logDensity);
     }
@@ -200,7 +201,7 @@ public sealed class GaussianMixtureFitter : IDisposable
     private MixturePass Pass(int k, bool diagonal)
     {
         if (!_passes.TryGetValue((k, diagonal), out var pass))
-            _passes[(k, diagonal)] = pass = MixturePass.Open(_device, _centred, k, diagonal);
+            _passes[(k, diagonal)] = pass = MixturePass.Open(_device, _centred.AsColumns(), k, diagonal);
         return pass;
     }
 

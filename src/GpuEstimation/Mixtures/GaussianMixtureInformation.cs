@@ -1,3 +1,4 @@
+using GpuEstimation.Data;
 using GpuEstimation.Backends;
 using GpuEstimation.Kernels.Mixtures;
 
@@ -47,7 +48,7 @@ internal static class GaussianMixtureInformation
         var mixtureWeights = Enumerable.Range(0, k).Select(c => state.Values[c]).ToArray();
         double[] upper, counts;
         using (var host = ComputeDevice.Open(Backend.Native))
-        using (var pass = MixturePass.Open(host, columns, k, diagonal))
+        using (var pass = MixturePass.Open(host, columns.AsColumns(), k, diagonal))
             (upper, counts) = pass.Information(packed, mixtureWeights, precisions);
         var total = new double[p * p];
         for (int i = 0, e = 0; i < p; i++)

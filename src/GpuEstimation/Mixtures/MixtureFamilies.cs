@@ -17,7 +17,7 @@ public static class MixtureFamilies
         IReadOnlyList<ParameterInfo> Parameters,
         string Support,
         Func<double, bool> InSupport,
-        Func<double[], double[][]> Columns,
+        Func<double[], ReadOnlyMemory<double>[]> Columns,
         Func<double[], double[]> Start);
 
     private static readonly Entry[] All =

@@ -53,7 +53,7 @@ internal abstract class MixturePass : IDisposable
         throw new NotSupportedException("the information is summed by the native pass");
 
     /// <summary>Opens the pass for <paramref name="device"/>'s backend over the columns (each n long).</summary>
-    public static MixturePass Open(ComputeDevice device, IReadOnlyList<double[]> columns, int components, bool diagonal)
+    public static MixturePass Open(ComputeDevice device, IReadOnlyList<ReadOnlyMemory<double>> columns, int components, bool diagonal)
     {
         if (device.Backend == Backend.Native)
             return new NativeMixturePass(device, columns, components, diagonal);
@@ -100,7 +100,7 @@ internal abstract class MixturePass : IDisposable
         return codes;
     }
 
-    private static MixturePass Create(Type type, System.Reflection.MethodInfo kernel, ComputeDevice device, IReadOnlyList<double[]> columns,
+    private static MixturePass Create(Type type, System.Reflection.MethodInfo kernel, ComputeDevice device, IReadOnlyList<ReadOnlyMemory<double>> columns,
         int components, bool diagonal, int[]? onlyCodes = null)
     {
         try
@@ -188,14 +188,14 @@ internal sealed class KernelMixturePass<TSums, TSum> : MixturePass
     /// for this pass's type arguments.
     /// </param>
     /// <param name="onlyCodes">The one list of statistics <paramref name="kernel"/> sums, where it sums no other; else null.</param>
-    public KernelMixturePass(ComputeDevice device, IReadOnlyList<double[]> columns, int components, bool diagonal,
+    public KernelMixturePass(ComputeDevice device, IReadOnlyList<ReadOnlyMemory<double>> columns, int components, bool diagonal,
         System.Reflection.MethodInfo kernel, int[]? onlyCodes)
         : base(columns.Count, components, diagonal)
     {
         _device = device;
         _onlyCodes = onlyCodes;
         var method = kernel.CreateDelegate<Action<ArrayView<double>, long, int, int, int, ArrayView<double>, ArrayView<int>, int, int, ArrayView<double>>>();
-        var runs = KernelBlocks.Shards(device, columns, columns[0].LongLength);
+        var runs = KernelBlocks.Shards(device, columns, columns[0].Length);
         _runs = KernelBlocks.Build(runs, blocks =>
         {
             try

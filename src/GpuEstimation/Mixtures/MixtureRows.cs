@@ -1,3 +1,4 @@
+using GpuEstimation.Data;
 using GpuEstimation.Kernels;
 using GpuEstimation.Kernels.Mixtures;
 using GpuEstimation.Kernels.Models;
@@ -26,11 +27,13 @@ internal static class MixtureRows
         public void Add(int index, double value) => _inner.Add(index, value);
     }
 
-    private readonly struct ColumnRows(IReadOnlyList<double[]> columns) : IDataRows
+    private readonly struct ColumnRows(IReadOnlyList<ReadOnlyMemory<double>> memories) : IDataRows
     {
-        public long Rows => columns[0].Length;
+        private readonly double[][] _columns = [.. memories.Select(c => c.AsArray())];
 
-        public double this[int column, long row] => columns[column][row];
+        public long Rows => _columns[0].Length;
+
+        public double this[int column, long row] => _columns[column][row];
 
         public static double Exp(double x) => Math.Exp(x);
 
@@ -45,7 +48,7 @@ internal static class MixtureRows
     /// For each row of <paramref name="columns"/> (laid out as <paramref name="model"/> reads them): the log mixture
     /// density, and the K responsibilities (row by row, K per row).
     /// </summary>
-    public static (double[] LogDensity, double[] Responsibilities) Evaluate(MixtureModel model, IReadOnlyList<double[]> columns, IReadOnlyList<double> parameters)
+    public static (double[] LogDensity, double[] Responsibilities) Evaluate(MixtureModel model, IReadOnlyList<ReadOnlyMemory<double>> columns, IReadOnlyList<double> parameters)
     {
         var statistics = model.WithStatistics(true);
         var padded = new double[statistics.ParameterCount];

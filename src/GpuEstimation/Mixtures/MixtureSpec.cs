@@ -27,7 +27,7 @@ public sealed class MixtureSpec
         Source = data.Source;
         Column = column;
         Families = families;
-        X = data.Column(column);
+        X = data.Column(column).AsArray();
         if (X.Length == 0)
             throw new InputException($"{data.Source}: the dataset is empty");
 
@@ -87,7 +87,7 @@ public sealed class MixtureSpec
     public double[] X { get; }
 
     /// <summary>The data columns the model reads.</summary>
-    public IReadOnlyList<double[]> Columns { get; }
+    public IReadOnlyList<ReadOnlyMemory<double>> Columns { get; }
 
     /// <summary>Per family, whether each row lies in its support.</summary>
     public IReadOnlyDictionary<MixtureFamily, bool[]> Support { get; }
@@ -124,10 +124,10 @@ public sealed class MixtureSpec
     /// and then the family's columns of the values, out-of-support values replaced by one inside the support so that
     /// no NaN is stored (the mask keeps the kernel from reading them); and each component's first column.
     /// </summary>
-    public (IReadOnlyList<double[]> Columns, int[] Blocks) ColumnsOf(double[] values)
+    public (IReadOnlyList<ReadOnlyMemory<double>> Columns, int[] Blocks) ColumnsOf(double[] values)
     {
         ArgumentNullException.ThrowIfNull(values);
-        var columns = new List<double[]>();
+        var columns = new List<ReadOnlyMemory<double>>();
         var blocks = new Dictionary<MixtureFamily, int>();
         foreach (var family in Families.DistinctBy(f => f.Family))
         {

@@ -29,10 +29,10 @@ internal sealed unsafe class NativeMixturePass : MixturePass
     private readonly ParallelOptions _parallel;
     private readonly RowCollective _ranks = RowCollective.Current;
 
-    public NativeMixturePass(ComputeDevice device, IReadOnlyList<double[]> columns, int components, bool diagonal)
+    public NativeMixturePass(ComputeDevice device, IReadOnlyList<ReadOnlyMemory<double>> columns, int components, bool diagonal)
         : base(columns.Count, components, diagonal)
     {
-        _rows = columns[0].LongLength;
+        _rows = columns[0].Length;
         _columns = new HostColumns(columns);
         _data = _columns.Values;
         _chunks = (int)Math.Max(1, (_rows + ChunkRows - 1) / ChunkRows);

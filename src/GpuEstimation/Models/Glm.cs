@@ -60,11 +60,11 @@ public static class Glm
         if (x.Count == 0 && !columns.Intercept)
             throw new InputException($"model '{name}' without an intercept needs at least one feature column (X)", nameof(columns));
 
-        var y = data.Column(yName);
-        var features = x.Select(data.Column).ToArray();
+        var y = data.Column(yName).AsArray();
+        var features = x.Select(c => data.Column(c).AsArray()).ToArray();
         var trials = Trials(name, family, data, columns);
-        var offset = columns.Offset is { } offsetName ? data.Column(offsetName) : null;
-        var weights = columns.Weights is { } weightsName ? data.Column(weightsName) : null;
+        var offset = columns.Offset is { } offsetName ? data.Column(offsetName).AsArray() : null;
+        var weights = columns.Weights is { } weightsName ? data.Column(weightsName).AsArray() : null;
         CheckWeights(data, columns.Weights, weights);
         CheckSupport(name, family, data, yName, y, trials, columns.TrialsColumn);
 
@@ -86,13 +86,13 @@ public static class Glm
         var centred = features.Select((f, j) => means[j] == 0 ? f : f.Select(v => v - means[j]).ToArray()).ToArray();
         var model = new GlmModel(family, link, means, columns.Intercept, trials is not null, constants is not null, offset is not null, weights is not null,
             LargeCounts(family, y));
-        var deviceColumns = new List<double[]> { y };
+        var deviceColumns = new List<ReadOnlyMemory<double>> { y };
         foreach (var column in new[] { trials, constants, offset, weights })
         {
             if (column is not null)
                 deviceColumns.Add(column);
         }
-        deviceColumns.AddRange(centred);
+        deviceColumns.AddRange(centred.Select(c => (ReadOnlyMemory<double>)c));
 
         var (start, scales) = GlmStart.Values(family, link, y, trials, offset, weights, centred, means, columns.Intercept);
         var parameters = parameterNames
@@ -118,13 +118,13 @@ public static class Glm
     internal static ModelSpec<GlmModel> NullModel(ModelSpec<GlmModel> model, double[]? held = null)
     {
         var m = model.Model;
-        double[]? Column(int index) => index >= 0 ? model.Columns[index] : null;
+        double[]? Column(int index) => index >= 0 ? model.Columns[index].AsArray() : null;
         // The held coefficients' terms join the offset (R's and statsmodels' null model of a fit with an offset).
         var offset = held is null ? Column(m.OffsetColumn)
             : Column(m.OffsetColumn) is { } given ? [.. given.Select((v, i) => v + held[i])] : held;
         var constant = new GlmModel(m.Family, m.Link, [], intercept: true, trials: m.TrialsColumn >= 0,
             constant: m.ConstantColumn >= 0, offset: offset is not null, weights: m.WeightsColumn >= 0, largeCounts: m.LargeCounts);
-        var (start, scales) = GlmStart.Values(m.Family, m.Link, model.Columns[0], Column(m.TrialsColumn), offset,
+        var (start, scales) = GlmStart.Values(m.Family, m.Link, model.Columns[0].AsArray(), Column(m.TrialsColumn), offset,
             Column(m.WeightsColumn), [], [], intercept: true);
         bool extra = GlmModel.HasExtraParameter(m.Family);
         var names = ParameterNames(m.Family, [], intercept: true);
@@ -132,7 +132,7 @@ public static class Glm
             .Select((n, k) => new ParameterInfo(n, extra && k == names.Length - 1 ? ParameterDomain.Positive : ParameterDomain.Real))
             .ToArray();
         // Columns in GlmModel's order: y, trials, constant, offset, weights.
-        var columns = new List<double[]> { model.Columns[0] };
+        var columns = new List<ReadOnlyMemory<double>> { model.Columns[0] };
         foreach (var column in new[] { Column(m.TrialsColumn), Column(m.ConstantColumn), offset, Column(m.WeightsColumn) })
         {
             if (column is not null)
@@ -208,7 +208,7 @@ public static class Glm
             throw new InputException("the number of trials: give one for every row or a column of them, not both", nameof(columns));
         if (columns.TrialsColumn is { } trialsColumn)
         {
-            var trials = data.Column(trialsColumn);
+            var trials = data.Column(trialsColumn).AsArray();
             for (int i = 0; i < trials.Length; i++)
             {
                 if (!(trials[i] >= 1 && trials[i] == Math.Floor(trials[i])))

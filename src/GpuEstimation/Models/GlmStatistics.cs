@@ -104,7 +104,7 @@ public sealed record GlmStatistics(
         Array.Fill(eta, arguments[GlmModel.InterceptArgument]);
         for (int j = 0; j < m.Features; j++)
         {
-            var column = glm.Columns[m.FirstFeature + j];
+            var column = glm.Columns[m.FirstFeature + j].Span;
             double b = arguments[GlmModel.InterceptArgument + 1 + j];
             for (int i = 0; i < rows; i++)
                 eta[i] += b * column[i];
@@ -117,14 +117,14 @@ public sealed record GlmStatistics(
         bool intercept = m.Intercept == 1 && !coefficients[0].Fixed;
         var (logLikelihoodNull, nullDeviance) = NullModel(glm, alpha, device, Held(glm, coefficients), m.Intercept == 1 && !intercept ? estimates[0] : null);
 
-        var weights = m.WeightsColumn >= 0 ? glm.Columns[m.WeightsColumn] : null;
-        double n = weights?.Sum() ?? rows;
+        double? sumWeights = m.WeightsColumn >= 0 ? Sum(glm.Columns[m.WeightsColumn].Span) : null;
+        double n = sumWeights ?? rows;
         double dfResid = n - free;
         double dispersion = m.Family is GlmFamily.Gamma or GlmFamily.Normal ? pearson / dfResid : 1.0;
         return new GlmStatistics(GlmNames.Name(m.Family), GlmNames.Name(m.Link), deviance, nullDeviance, pearson, dispersion,
             logLikelihoodNull, 1.0 - fit.LogLikelihood / logLikelihoodNull, free - (intercept ? 1 : 0), dfResid)
         {
-            SumWeights = weights is null ? null : n,
+            SumWeights = sumWeights,
         };
     }
 
@@ -141,7 +141,7 @@ public sealed record GlmStatistics(
         var terms = new double[glm.Rows];
         foreach (int j in held)
         {
-            var column = glm.Columns[m.FirstFeature + j];
+            var column = glm.Columns[m.FirstFeature + j].Span;
             double b = coefficients[m.Intercept + j].Estimate, mean = m.Mean(j);
             for (int i = 0; i < terms.Length; i++)
                 terms[i] += b * (column[i] + mean);
@@ -177,28 +177,36 @@ public sealed record GlmStatistics(
         return (logLikelihood, Sums(glm.Model, glm.Columns, eta, alpha).Deviance);
     }
 
-    private static void AddOffset(in GlmModel m, IReadOnlyList<double[]> columns, double[] eta)
+    private static double Sum(ReadOnlySpan<double> values)
+    {
+        double sum = 0;
+        foreach (double v in values)
+            sum += v;
+        return sum;
+    }
+
+    private static void AddOffset(in GlmModel m, IReadOnlyList<ReadOnlyMemory<double>> columns, double[] eta)
     {
         if (m.OffsetColumn < 0)
             return;
-        var offset = columns[m.OffsetColumn];
+        var offset = columns[m.OffsetColumn].Span;
         for (int i = 0; i < eta.Length; i++)
             eta[i] += offset[i];
     }
 
     // Σ w × unit deviance and Σ w × (y − μ)²/V(μ), in row order.
-    private static (double Deviance, double Pearson) Sums(in GlmModel m, IReadOnlyList<double[]> columns, double[] eta, double alpha)
+    private static (double Deviance, double Pearson) Sums(in GlmModel m, IReadOnlyList<ReadOnlyMemory<double>> columns, double[] eta, double alpha)
     {
-        var y = columns[0];
-        var trials = m.TrialsColumn >= 0 ? columns[m.TrialsColumn] : null;
-        var weights = m.WeightsColumn >= 0 ? columns[m.WeightsColumn] : null;
+        var y = columns[0].Span;
+        var trials = m.TrialsColumn >= 0 ? columns[m.TrialsColumn].Span : default;
+        var weights = m.WeightsColumn >= 0 ? columns[m.WeightsColumn].Span : default;
         double deviance = 0, pearson = 0;
         for (int i = 0; i < y.Length; i++)
         {
-            double w = weights?[i] ?? 1.0;
+            double w = weights.IsEmpty ? 1.0 : weights[i];
             if (w == 0)
                 continue;
-            var (d, r) = Unit(m.Family, m.Link, y[i], trials?[i] ?? 1.0, eta[i], alpha);
+            var (d, r) = Unit(m.Family, m.Link, y[i], trials.IsEmpty ? 1.0 : trials[i], eta[i], alpha);
             deviance += w * d;
             pearson += w * r;
         }

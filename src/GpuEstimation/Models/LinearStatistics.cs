@@ -1,3 +1,4 @@
+using GpuEstimation.Data;
 using GpuEstimation.Estimation;
 using GpuEstimation.Kernels.Models;
 using MathNet.Numerics;
@@ -38,7 +39,8 @@ public sealed record LinearStatistics(
             return null;
         // Columns: y, then each feature centred at its mean; the model's own arguments: the centred intercept, then the
         // slopes (LinearModel.Prepare, as the engine evaluates it).
-        var y = linear.Columns[0];
+        var y = linear.Columns[0].Span;
+        var x = linear.Columns.Skip(1).Select(c => c.AsArray()).ToArray();
         int features = linear.Model.Features;
         var arguments = new double[linear.Model.ParameterCount + 1]; // ILikelihoodModel.ArgumentCount
         LinearModel.Prepare(linear.Model, fit.Parameters.Select(p => p.Estimate).ToArray(), arguments);
@@ -55,12 +57,12 @@ public sealed record LinearStatistics(
         {
             double fitted = arguments[0];
             for (int j = 0; j < features; j++)
-                fitted += arguments[1 + j] * linear.Columns[1 + j][i];
+                fitted += arguments[1 + j] * x[j][i];
             double residual = y[i] - fitted;
             rss += residual * residual;
             double offset = heldConstant;
             foreach (int j in held)
-                offset += fit.Parameters[1 + j].Estimate * linear.Columns[1 + j][i];
+                offset += fit.Parameters[1 + j].Estimate * x[j][i];
             z[i] = y[i] - offset;
             mean += z[i];
         }

@@ -10,7 +10,7 @@ namespace GpuEstimation.Models;
 /// <summary>The built-in models, by name: each builds its device struct, columns, starting values and scales from a dataset.</summary>
 public static class ModelCatalog
 {
-    private static readonly Dictionary<string, (IReadOnlyList<ParameterInfo> Parameters, string Support, Func<Dataset, string, double[]?, IModelSpec> Create)> Families = new()
+    private static readonly Dictionary<string, (IReadOnlyList<ParameterInfo> Parameters, string Support, Func<Dataset, string, ReadOnlyMemory<double>?, IModelSpec> Create)> Families = new()
     {
         [NormalModel.Name] = Family<NormalModel>(),
         [LogNormalModel.Name] = Family<LogNormalModel>(),
@@ -118,35 +118,42 @@ public static class ModelCatalog
     /// A one-column family over <paramref name="column"/>: the data checked against the family's support (the first
     /// value outside it is an error naming its row), the kernel's columns derived, data-driven starting values.
     /// </summary>
-    public static ModelSpec<T> Distribution<T>(Dataset data, string column, double[]? trials = null) where T : unmanaged, IDistribution<T>
+    public static ModelSpec<T> Distribution<T>(Dataset data, string column, ReadOnlyMemory<double>? trials = null) where T : unmanaged, IDistribution<T>
     {
-        var x = data.Column(column);
+        var values = data.Column(column);
+        var x = values.Span;
         RequireRows(data);
+        // A null array given as the trials converts to an empty column: none given.
+        if (trials is { IsEmpty: true })
+            trials = null;
+        if (trials is { } counts && counts.Length != x.Length)
+            throw new ArgumentException($"{counts.Length} numbers of trials for {x.Length} rows", nameof(trials));
         if (T.UsesTrials && trials is null)
             throw new InputException($"model '{T.Name}' needs the number of trials: the same for every row, or a column of them", nameof(trials));
+        var n = trials is { } given ? given.Span : default;
         for (int i = 0; i < x.Length; i++)
         {
-            if (!T.InSupport(x[i], trials?[i] ?? 0))
+            if (!T.InSupport(x[i], trials is null ? 0 : n[i]))
             {
-                var detail = T.UsesTrials ? $" with {trials![i]} trials" : "";
+                var detail = T.UsesTrials ? $" with {n[i]} trials" : "";
                 throw new InputException($"{data.Source}: {data.DescribeRow(i)}, column '{column}': {x[i]}{detail} is outside the support of {T.Name} ({T.Support})");
             }
         }
-        var spec = new ModelSpec<T>(T.Name, default, T.Columns(x, trials), T.Parameters, T.Start(x, trials),
+        var spec = new ModelSpec<T>(T.Name, default, T.Columns(values, trials), T.Parameters, T.Start(values, trials),
             fisherInformation: p => T.FisherInformation(p.ToArray()), limitAtInfinity: T.LimitAtInfinity, dataChecked: true)
         {
-            OtherStarts = T.OtherStarts(x, trials),
+            OtherStarts = T.OtherStarts(values, trials),
             FlatMaximum = T.FlatMaximum(x),
             ScaleParameters = T.ScaleParameters,
         };
-        if (T.Name == ExponentialModel.Name && x.All(v => v == 0))
+        if (T.Name == ExponentialModel.Name && AllEqual(x, 0))
         {
             // Exponential data all 0: log L = n log(rate) rises without bound (the constant-data refusal's twin; any
             // other constant c has the MLE 1/c).
             Degenerate.AddOrUpdate(spec, new Degeneracy(["rate"],
                 $"{data.Source}: column '{column}': all {x.Length} values are 0, so the likelihood grows without bound as rate → ∞ and rate has no finite maximum-likelihood estimate (use data that are not all 0)"));
         }
-        if (DegenerateOnConstant.TryGetValue(T.Name, out var degenerate) && x.All(v => v == x[0]))
+        if (DegenerateOnConstant.TryGetValue(T.Name, out var degenerate) && AllEqual(x, x[0]))
         {
             double at = T.Name == LogNormalModel.Name ? Math.Log(x[0]) : x[0];
             string hold = degenerate.Location is { } location ? $"hold {degenerate.Parameters[0]} fixed, or {location} at a value other than {at:G17}" : $"hold {degenerate.Parameters[0]} fixed";
@@ -177,10 +184,20 @@ public static class ModelCatalog
         return degeneracy.Location is { } location && held.TryGetValue(location, out var value) && value != degeneracy.At ? null : degeneracy.Message;
     }
 
-    private static (IReadOnlyList<ParameterInfo>, string, Func<Dataset, string, double[]?, IModelSpec>) Family<T>() where T : unmanaged, IDistribution<T> =>
+    private static bool AllEqual(ReadOnlySpan<double> x, double value)
+    {
+        foreach (double v in x)
+        {
+            if (v != value)
+                return false;
+        }
+        return true;
+    }
+
+    private static (IReadOnlyList<ParameterInfo>, string, Func<Dataset, string, ReadOnlyMemory<double>?, IModelSpec>) Family<T>() where T : unmanaged, IDistribution<T> =>
         (T.Parameters, T.Support, (data, column, trials) => Distribution<T>(data, column, trials));
 
-    private static double[]? Trials(string name, Dataset data, ModelColumns columns)
+    private static ReadOnlyMemory<double>? Trials(string name, Dataset data, ModelColumns columns)
     {
         if (name != BinomialModel.Name)
         {
@@ -211,8 +228,8 @@ public static class ModelCatalog
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(y);
         ArgumentNullException.ThrowIfNull(x);
-        var yValues = data.Column(y);
-        var features = x.Select(data.Column).ToArray();
+        var yValues = data.Column(y).AsArray();
+        var features = x.Select(c => data.Column(c).AsArray()).ToArray();
         RequireRows(data);
         var names = new[] { "intercept" }.Concat(x).Append("sigma").ToArray();
         var duplicate = names.GroupBy(n => n).FirstOrDefault(g => g.Count() > 1);
@@ -233,8 +250,8 @@ public static class ModelCatalog
             Design.Collinearity.Check(data, x, intercept: true);
         // The device reads centred features (see LinearModel); the parameters stay those of the raw columns.
         var means = features.Select(f => Moments.Mean(f)).ToArray();
-        var columns = new List<double[]> { yValues };
-        columns.AddRange(features.Select((f, j) => f.Select(v => v - means[j]).ToArray()));
+        var columns = new List<ReadOnlyMemory<double>> { yValues };
+        columns.AddRange(features.Select((f, j) => (ReadOnlyMemory<double>)f.Select(v => v - means[j]).ToArray()));
         var spec = new ModelSpec<LinearModel>(
             LinearName,
             new LinearModel(means),

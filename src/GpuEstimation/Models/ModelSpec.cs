@@ -36,7 +36,7 @@ public sealed class ModelSpec<TModel> : IModelSpec where TModel : unmanaged, ILi
     /// which refused non-finite values and no rows already; otherwise (the default) they are checked here, one more
     /// pass over every value.
     /// </param>
-    public ModelSpec(string name, TModel model, IReadOnlyList<double[]> columns, IReadOnlyList<ParameterInfo> parameters,
+    public ModelSpec(string name, TModel model, IReadOnlyList<ReadOnlyMemory<double>> columns, IReadOnlyList<ParameterInfo> parameters,
         IReadOnlyList<double> start, IReadOnlyList<double>? scales = null, Func<IReadOnlyList<double>, double[]?>? fisherInformation = null,
         Func<string, string?>? limitAtInfinity = null, IReadOnlyList<string>? coefficients = null, Func<IReadOnlyList<string>, string>? noFiniteMaximum = null,
         bool dataChecked = false)
@@ -58,8 +58,9 @@ public sealed class ModelSpec<TModel> : IModelSpec where TModel : unmanaged, ILi
             throw new ArgumentException($"the model reads {model.ColumnCount} columns, {columns.Count} were given", nameof(columns));
         if (parameters.Select(p => p.Name).Distinct(StringComparer.Ordinal).Count() != parameters.Count)
             throw new ArgumentException("parameter names must be distinct", nameof(parameters));
-        for (int j = 0; j < columns.Count; j++)
-            ArgumentNullException.ThrowIfNull(columns[j], $"{nameof(columns)}[{j}]");
+        // A null array converts to an empty column: a model over checked data has rows.
+        if (dataChecked && columns.Any(c => c.IsEmpty))
+            throw new ArgumentException("an empty column (a null array?) among data said to be checked", nameof(columns));
         if (!dataChecked)
             CheckData(columns);
         for (int k = 0; k < start.Count; k++)
@@ -87,20 +88,23 @@ public sealed class ModelSpec<TModel> : IModelSpec where TModel : unmanaged, ILi
     /// one length, at least one row, every value finite; each an error naming the column and row otherwise.
     /// A model with no rows was fitted as "converged" at its start; a NaN made every log-likelihood NaN.
     /// </summary>
-    private static void CheckData(IReadOnlyList<double[]> columns)
+    private static void CheckData(IReadOnlyList<ReadOnlyMemory<double>> columns)
     {
         if (columns.Count == 0)
             return;
-        long rows = columns[0].LongLength;
-        if (columns.Any(c => c.LongLength != rows))
-            throw new InputException($"the model's columns differ in length ({string.Join(", ", columns.Select(c => c.LongLength))} rows)", nameof(columns));
+        long rows = columns[0].Length;
+        if (columns.Any(c => c.Length != rows))
+            throw new InputException($"the model's columns differ in length ({string.Join(", ", columns.Select(c => c.Length))} rows)", nameof(columns));
         if (rows == 0)
             throw new InputException("the model's data have no rows: there is nothing to fit", nameof(columns));
         for (int j = 0; j < columns.Count; j++)
         {
-            int bad = Array.FindIndex(columns[j], v => !double.IsFinite(v));
-            if (bad >= 0)
-                throw new InputException($"the model's column {j}, row {bad + 1}: {columns[j][bad]} is not a finite number", $"{nameof(columns)}[{j}]");
+            var values = columns[j].Span;
+            for (int i = 0; i < values.Length; i++)
+            {
+                if (!double.IsFinite(values[i]))
+                    throw new InputException($"the model's column {j}, row {i + 1}: {values[i]} is not a finite number", $"{nameof(columns)}[{j}]");
+            }
         }
     }
 
@@ -111,7 +115,7 @@ public sealed class ModelSpec<TModel> : IModelSpec where TModel : unmanaged, ILi
     public TModel Model { get; }
 
     /// <summary>The data columns the model reads, in its order.</summary>
-    public IReadOnlyList<double[]> Columns { get; }
+    public IReadOnlyList<ReadOnlyMemory<double>> Columns { get; }
 
     /// <summary>The parameters, in the model's order.</summary>
     public IReadOnlyList<ParameterInfo> Parameters { get; }

@@ -41,14 +41,14 @@ public static class NonlinearRegression
             throw new InputException($"no starting value for {string.Join(", ", missing)}: nonlinear least squares needs one for every parameter of the mean (parameters: {string.Join(", ", names)}; data columns: {string.Join(", ", data.ColumnNames)})", missing[0]);
         if (data.Rows == 0)
             throw new InputException($"{data.Source}: no data rows");
-        var predictors = compiled.Columns.Select(c => data.Column(byExpressionName[c])).ToArray();
+        var predictors = compiled.Columns.Select(c => data.Column(byExpressionName[c]).AsArray()).ToArray();
         var values = names.Select(n => start[n]).ToArray();
         // The one place the compiled mean's run-time type enters the generic model: Create<TMean>.
         var create = typeof(NonlinearRegression).GetMethod(nameof(Create))!.MakeGenericMethod(compiled.Type);
         try
         {
             var predictorNames = compiled.Columns.Select(c => byExpressionName[c]).ToArray();
-            return (IModelSpec)create.Invoke(null, [compiled.CreateMean(), names, data.Column(y), predictors, values, Name, predictorNames])!;
+            return (IModelSpec)create.Invoke(null, [compiled.CreateMean(), names, data.Column(y).AsArray(), predictors, values, Name, predictorNames])!;
         }
         catch (System.Reflection.TargetInvocationException e) when (e.InnerException is InputException inner)
         {
@@ -99,7 +99,7 @@ public static class NonlinearRegression
         double sigma = residuals.RootMean(y.Length);
         sigma = sigma > 0 ? sigma : 1.0;
         var info = parameters.Select(p => new ParameterInfo(p)).Append(new ParameterInfo(Sigma, ParameterDomain.Positive)).ToArray();
-        return new ModelSpec<NonlinearRegressionModel<TMean>>(name, new NonlinearRegressionModel<TMean>(mean), columns, info, [.. start, sigma], dataChecked: true)
+        return new ModelSpec<NonlinearRegressionModel<TMean>>(name, new NonlinearRegressionModel<TMean>(mean), [.. columns.Select(c => (ReadOnlyMemory<double>)c)], info, [.. start, sigma], dataChecked: true)
         {
             ScaleParameters = [Sigma],
             // Once here, not in every least-squares search (a profile sweep runs one per grid point).

@@ -108,8 +108,8 @@ public sealed class FittedRegression
     {
         ArgumentNullException.ThrowIfNull(data);
         Estimation.Interval.CheckLevel(level, nameof(level));
-        var columns = Design.Rows(data);
-        var offset = Design.Offset is { } name ? data.Column(name) : null;
+        var columns = Design.Rows(data).Select(c => c.AsArray()).ToArray();
+        var offset = Design.Offset is { } name ? data.Column(name).AsArray() : null;
         int rows = data.Rows, first = Design.Intercept ? 1 : 0, p = _coefficients.Length;
         var eta = new double[rows];
         var mean = new double[rows];
@@ -120,7 +120,7 @@ public sealed class FittedRegression
         {
             if (first == 1)
                 x[0] = 1;
-            for (int j = 0; j < columns.Count; j++)
+            for (int j = 0; j < columns.Length; j++)
                 x[first + j] = columns[j][i];
             double value = offset?[i] ?? 0.0;
             for (int j = 0; j < p; j++)

@@ -155,7 +155,7 @@ public class RowCollectiveTests
         var clusters = Enumerable.Range(0, n).Select(i => i % 13).ToArray();
         AssertSameOnEveryRankCount(() =>
         {
-            using var engine = new LikelihoodEngine<GlmModel>(ComputeDevice.Open(Backend.Native), model, columns);
+            using var engine = new LikelihoodEngine<GlmModel>(ComputeDevice.Open(Backend.Native), model, columns.AsColumns());
             var gradient = new double[k + 1];
             var hessian = new double[(k + 1) * (k + 1)];
             double value = engine.EvaluateHessian(point, gradient, hessian);

@@ -62,16 +62,16 @@ public sealed class ColumnarDataTests : IDisposable
         var data = DataFile.Read(path, names);
         Assert.Equal(rows, data.Rows);
         Assert.Equal(x, data.Column("d"));
-        Assert.Equal(x.Select(v => (double)(float)v), data.Column("f"));
-        Assert.Equal(Enumerable.Range(0, rows).Select(r => (double)(sbyte)(r * 25 - 120)), data.Column("i8"));
-        Assert.Equal(Enumerable.Range(0, rows).Select(r => (double)(byte)(r * 25)), data.Column("u8"));
-        Assert.Equal(Enumerable.Range(0, rows).Select(r => (double)(short)(r * 6000 - 30000)), data.Column("i16"));
-        Assert.Equal(Enumerable.Range(0, rows).Select(r => (double)(ushort)(r * 7000)), data.Column("u16"));
-        Assert.Equal(Enumerable.Range(0, rows).Select(r => (double)(r * 400_000_000 - 2_000_000_000)), data.Column("i32"));
-        Assert.Equal(Enumerable.Range(0, rows).Select(r => (double)((uint)r * 450_000_000u)), data.Column("u32"));
-        Assert.Equal(Enumerable.Range(0, rows).Select(r => (double)((r - 5) * 1_000_000_000_000_000L)), data.Column("i64"));
-        Assert.Equal(Enumerable.Range(0, rows).Select(r => (double)((ulong)r * 2_000_000_000_000_000_000UL)), data.Column("u64"));
-        Assert.Equal(Enumerable.Range(0, rows).Select(r => r % 3 == 0 ? 1.0 : 0.0), data.Column("b"));
+        Assert.Equal(x.Select(v => (double)(float)v), data.Column("f").ToArray());
+        Assert.Equal(Enumerable.Range(0, rows).Select(r => (double)(sbyte)(r * 25 - 120)), data.Column("i8").ToArray());
+        Assert.Equal(Enumerable.Range(0, rows).Select(r => (double)(byte)(r * 25)), data.Column("u8").ToArray());
+        Assert.Equal(Enumerable.Range(0, rows).Select(r => (double)(short)(r * 6000 - 30000)), data.Column("i16").ToArray());
+        Assert.Equal(Enumerable.Range(0, rows).Select(r => (double)(ushort)(r * 7000)), data.Column("u16").ToArray());
+        Assert.Equal(Enumerable.Range(0, rows).Select(r => (double)(r * 400_000_000 - 2_000_000_000)), data.Column("i32").ToArray());
+        Assert.Equal(Enumerable.Range(0, rows).Select(r => (double)((uint)r * 450_000_000u)), data.Column("u32").ToArray());
+        Assert.Equal(Enumerable.Range(0, rows).Select(r => (double)((r - 5) * 1_000_000_000_000_000L)), data.Column("i64").ToArray());
+        Assert.Equal(Enumerable.Range(0, rows).Select(r => (double)((ulong)r * 2_000_000_000_000_000_000UL)), data.Column("u64").ToArray());
+        Assert.Equal(Enumerable.Range(0, rows).Select(r => r % 3 == 0 ? 1.0 : 0.0), data.Column("b").ToArray());
         Assert.Equal(names, DataFile.ColumnNames(path));
     }
 
@@ -82,8 +82,8 @@ public sealed class ColumnarDataTests : IDisposable
         var values = Enumerable.Range(0, 1000).Select(r => r * 0.25m - 100m).ToArray();
         var path = Write("parquet", 25, ("m", values), ("r", Enumerable.Range(0, 1000).ToArray()));
         var data = DataFile.Read(path, ["r", "m"]);
-        Assert.Equal(Enumerable.Range(0, 1000).Select(r => (double)r), data.Column("r"));
-        Assert.Equal(values.Select(v => (double)v), data.Column("m"));
+        Assert.Equal(Enumerable.Range(0, 1000).Select(r => (double)r), data.Column("r").ToArray());
+        Assert.Equal(values.Select(v => (double)v), data.Column("m").ToArray());
     }
 
     [Theory]
@@ -125,7 +125,7 @@ public sealed class ColumnarDataTests : IDisposable
         var path = Write(format, 2, ("g", new string?[] { "1", "2.5", "1" }));
         var data = DataFile.Read(path, [], ["g"]);
         Assert.False(data.IsText("g"));
-        Assert.Equal([1.0, 2.5, 1], data.Column("g"));
+        Assert.Equal([1.0, 2.5, 1], data.Column("g").ToArray());
     }
 
     [Theory]
@@ -152,7 +152,7 @@ public sealed class ColumnarDataTests : IDisposable
             ("z", new double?[] { null, 20, 30, 40, 50, 60, 70 }));
         var data = DataFile.Read(path, ["x"], ["g"], MissingValues.Drop);
         Assert.Equal(3, data.DroppedRows);
-        Assert.Equal([1.0, 2, 4, 7], data.Column("x"));
+        Assert.Equal([1.0, 2, 4, 7], data.Column("x").ToArray());
         Assert.Equal(["a", "b", "b", "b"], data.TextColumn("g"));
         // Rows keep the file's numbers: the last kept is row 7.
         Assert.Equal("row 4", data.DescribeRow(2));
@@ -199,7 +199,7 @@ public sealed class ColumnarDataTests : IDisposable
         var path = Path.Combine(_directory, "nested.parquet");
         await using (var stream = File.Create(path))
             await Parquet.Serialization.ParquetSerializer.SerializeAsync(new[] { new Nested { X = 1, List = [1, 2] }, new Nested { X = 2 } }, stream);
-        Assert.Equal([1.0, 2], DataFile.Read(path, ["X"]).Column("X"));
+        Assert.Equal([1.0, 2], DataFile.Read(path, ["X"]).Column("X").ToArray());
         var e = Assert.Throws<InputException>(() => DataFile.Read(path, ["List"]));
         Assert.Equal($"{path}: column 'List' is a nested column (list), which is not read; columns of numbers or text are", e.Message);
         e = Assert.Throws<InputException>(() => DataFile.Read(path, ["Struct"]));
@@ -247,7 +247,7 @@ public sealed class ColumnarDataTests : IDisposable
         {
             var renamed = Path.ChangeExtension(path, ".dat");
             File.Move(path, renamed);
-            Assert.Equal([1.0, 2, 3], DataFile.Read(renamed, ["x"]).Column("x"));
+            Assert.Equal([1.0, 2, 3], DataFile.Read(renamed, ["x"]).Column("x").ToArray());
         }
     }
 
@@ -259,7 +259,7 @@ public sealed class ColumnarDataTests : IDisposable
         var data = DataFile.Read(path, ["x"], null, MissingValues.Drop);
         var kept = Enumerable.Range(0, 2000).Where(i => i % 13 != 5).ToArray();
         Assert.Equal(2000 - kept.Length, data.DroppedRows);
-        Assert.Equal(kept.Select(i => (i * 37 % 300) * 0.5 - 20), data.Column("x"));
+        Assert.Equal(kept.Select(i => (i * 37 % 300) * 0.5 - 20), data.Column("x").ToArray());
         Assert.Equal($"row {kept[^1] + 1}", data.DescribeRow(kept.Length - 1));
         var e = Assert.Throws<InputException>(() => DataFile.Read(path, ["x"]));
         Assert.Equal($"{path}: row 6, column 'x': the value is missing (null)", e.Message);
@@ -278,14 +278,14 @@ public sealed class ColumnarDataTests : IDisposable
         Assert.Equal($"{path}: row 5, column 'x': the value is missing (null)", e.Message);
 
         var all = DataFile.Read(path, ["i", "f", "b"], ["g"]);
-        Assert.Equal([1.0, -2, 3, 4, 5, lastI], all.Column("i"));
-        Assert.Equal([0.5, -1.25, 3, (double)1e-3f, 2.5, -7], all.Column("f"));
-        Assert.Equal([1.0, 0, 1, 0, 0, 1], all.Column("b"));
+        Assert.Equal([1.0, -2, 3, 4, 5, lastI], all.Column("i").ToArray());
+        Assert.Equal([0.5, -1.25, 3, (double)1e-3f, 2.5, -7], all.Column("f").ToArray());
+        Assert.Equal([1.0, 0, 1, 0, 0, 1], all.Column("b").ToArray());
         Assert.Equal(["a", "b", "a", "c", "b", "a"], all.TextColumn("g"));
 
         var kept = DataFile.Read(path, ["x", "i"], ["g"], MissingValues.Drop);
         Assert.Equal(1, kept.DroppedRows);
-        Assert.Equal([1.5, -2.25, 3e-300, 4e10, 0.125], kept.Column("x"));
+        Assert.Equal([1.5, -2.25, 3e-300, 4e10, 0.125], kept.Column("x").ToArray());
         Assert.Equal(["a", "b", "a", "c", "a"], kept.TextColumn("g"));
         Assert.Equal("row 6", kept.DescribeRow(4));
     }

@@ -13,8 +13,8 @@ public sealed class CsvDataTests : IDisposable
         var path = Write("a.csv", "x,y,z\n1,2,3\n4.5,-5e-3,6\n7,8,9\n");
         var data = CsvData.Read(path, ["z", "x"]);
         Assert.Equal(3, data.Rows);
-        Assert.Equal([3.0, 6, 9], data.Column("z"));
-        Assert.Equal([1.0, 4.5, 7], data.Column("x"));
+        Assert.Equal([3.0, 6, 9], data.Column("z").ToArray());
+        Assert.Equal([1.0, 4.5, 7], data.Column("x").ToArray());
     }
 
     [Fact]
@@ -24,8 +24,8 @@ public sealed class CsvDataTests : IDisposable
         var path = Write("big.csv", "i,v\n" + string.Concat(Enumerable.Range(0, 140_000).Select(i => $"{i},{i * 0.5}\n")));
         var data = CsvData.Read(path, ["i", "v"]);
         Assert.Equal(140_000, data.Rows);
-        Assert.Equal(Enumerable.Range(0, 140_000).Select(i => (double)i), data.Column("i"));
-        Assert.Equal(Enumerable.Range(0, 140_000).Select(i => i * 0.5), data.Column("v"));
+        Assert.Equal(Enumerable.Range(0, 140_000).Select(i => (double)i), data.Column("i").ToArray());
+        Assert.Equal(Enumerable.Range(0, 140_000).Select(i => i * 0.5), data.Column("v").ToArray());
     }
 
     [Theory]
@@ -44,7 +44,7 @@ public sealed class CsvDataTests : IDisposable
         var data = CsvData.Read(path, ["v"], ["g"], MissingValues.Drop);
         bool more = extra.StartsWith('7');
         Assert.Equal(rows + (more ? 1 : 0), data.Rows);
-        Assert.Equal(Enumerable.Range(0, rows).Select(i => (double)i).Concat(more ? [7.0] : []), data.Column("v"));
+        Assert.Equal(Enumerable.Range(0, rows).Select(i => (double)i).Concat(more ? [7.0] : []), data.Column("v").ToArray());
         Assert.Equal(extra.StartsWith("NA", StringComparison.Ordinal) ? 1 : 0, data.DroppedRows);
         Assert.Equal($"t{(rows - 1) % 3}", data.TextColumn("g")[rows - 1]);
         Assert.Equal(more ? "two\nlines" : $"t{(rows - 1) % 3}", data.TextColumn("g")[^1]);
@@ -158,7 +158,7 @@ public sealed class CsvDataTests : IDisposable
     public void SeveralUnnamedColumnsAreNoDuplicate()
     {
         var path = Write("unnamed.csv", "x,,\n1,2,3\n");
-        Assert.Equal([1.0], CsvData.Read(path, ["x"]).Column("x"));
+        Assert.Equal([1.0], CsvData.Read(path, ["x"]).Column("x").ToArray());
     }
 
     [Theory]
@@ -183,15 +183,15 @@ public sealed class CsvDataTests : IDisposable
     {
         var path = Write("trailing.csv", text);
         var data = CsvData.Read(path, ["x", "y"]);
-        Assert.Equal([1.0, 3], data.Column("x"));
-        Assert.Equal([2.0, 4], data.Column("y"));
+        Assert.Equal([1.0, 3], data.Column("x").ToArray());
+        Assert.Equal([2.0, 4], data.Column("y").ToArray());
     }
 
     [Fact]
     public void BlankLinesAtTheEndOfOneColumnAreSkipped()
     {
         var path = Write("one.csv", "x\n1\n2\n\n\n");
-        Assert.Equal([1.0, 2], CsvData.Read(path, ["x"]).Column("x"));
+        Assert.Equal([1.0, 2], CsvData.Read(path, ["x"]).Column("x").ToArray());
     }
 
     [Fact]
@@ -264,8 +264,8 @@ public sealed class CsvDataTests : IDisposable
     {
         var path = Write("huge.csv", "x,y\n1.7976931348623157e308,-1.7976931348623157e308\n1e308,-4.9e-324\n");
         var data = CsvData.Read(path, ["x", "y"]);
-        Assert.Equal([double.MaxValue, 1e308], data.Column("x"));
-        Assert.Equal([double.MinValue, -double.Epsilon], data.Column("y"));
+        Assert.Equal([double.MaxValue, 1e308], data.Column("x").ToArray());
+        Assert.Equal([double.MinValue, -double.Epsilon], data.Column("y").ToArray());
     }
 
     [Theory]
@@ -302,7 +302,7 @@ public sealed class CsvDataTests : IDisposable
         // 1023 ASCII bytes, then 'é' (two bytes) across the first kilobyte's end.
         var name = new string('a', 1021) + "\u00e9";
         var path = Write("long.csv", $"x,{name}\n1,2\n");
-        Assert.Equal([2.0], CsvData.Read(path, [name]).Column(name));
+        Assert.Equal([2.0], CsvData.Read(path, [name]).Column(name).ToArray());
     }
 
     [Fact]
@@ -310,7 +310,7 @@ public sealed class CsvDataTests : IDisposable
     {
         var path = Path.Combine(_directory, "utf16.csv");
         File.WriteAllText(path, "x,y\n1,2\n", System.Text.Encoding.Unicode);
-        Assert.Equal([2.0], CsvData.Read(path, ["y"]).Column("y"));
+        Assert.Equal([2.0], CsvData.Read(path, ["y"]).Column("y").ToArray());
     }
 
     [Fact]
@@ -322,7 +322,7 @@ public sealed class CsvDataTests : IDisposable
         Assert.Equal(["b", "a", "b"], data.TextColumn("g"));
         // A factor column of numbers stays numbers (integer codes).
         Assert.False(data.IsText("k"));
-        Assert.Equal([2.0, 10, 2], data.Column("k"));
+        Assert.Equal([2.0, 10, 2], data.Column("k").ToArray());
         Assert.Equal(["g"], data.TextColumnNames);
     }
 
@@ -398,7 +398,7 @@ public sealed class CsvDataTests : IDisposable
     {
         var path = Write("quotes.csv", "x,name\n\"1.5\",\"a \"\"b\"\"\"\n2,\"two\nlines\"\n3,plain\n");
         var data = CsvData.Read(path, ["x"], ["name"]);
-        Assert.Equal([1.5, 2, 3], data.Column("x"));
+        Assert.Equal([1.5, 2, 3], data.Column("x").ToArray());
         Assert.Equal(["a \"b\"", "two\nlines", "plain"], data.TextColumn("name"));
     }
 
@@ -442,7 +442,7 @@ public sealed class CsvDataTests : IDisposable
         Assert.Contains($"line 3, column 'y': '{cell}' is not a finite number", e.Message);
         Assert.Equal(hint, e.Message.Contains("'.' as the decimal point", StringComparison.Ordinal));
         // The other column of the same file reads, the semicolon found as the separator.
-        Assert.Equal([1.0, 2], CsvData.Read(path, ["x"]).Column("x"));
+        Assert.Equal([1.0, 2], CsvData.Read(path, ["x"]).Column("x").ToArray());
     }
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);

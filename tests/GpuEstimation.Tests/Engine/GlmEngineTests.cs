@@ -113,7 +113,7 @@ public class GlmEngineTests(DeviceFixture devices)
     // The textbook log-likelihood and its gradient, row by row: log f from MathNet, ∂/∂η = (∂ log f/∂μ)(dμ/dη).
     private static (double Value, double[] Gradient, double[] Scales) HostLoop(GlmFamily family, GlmLink link, Dataset data, ModelColumns columns, double[] p)
     {
-        double[] y = data.Column("y"), x1 = data.Column("x1"), x2 = data.Column("x2"), off = data.Column("off"), w = data.Column("w"), n = data.Column("n");
+        double[] y = data.Column("y").ToArray(), x1 = data.Column("x1").ToArray(), x2 = data.Column("x2").ToArray(), off = data.Column("off").ToArray(), w = data.Column("w").ToArray(), n = data.Column("n").ToArray();
         int first = columns.Intercept ? 1 : 0, coefficients = first + 2;
         var values = new List<double>();
         var gradientTerms = Enumerable.Range(0, p.Length).Select(_ => new List<double>()).ToArray();

@@ -31,11 +31,11 @@ public class HessianPassTests(DeviceFixture devices)
         {
             var (data, parameters) = Logit(rows, seed: rows);
             // The model struct itself: the catalogue would refuse fewer rows than coefficients.
-            var features = Enumerable.Range(0, Features).Select(j => data.Column($"x{j}")).ToArray();
+            var features = Enumerable.Range(0, Features).Select(j => data.Column($"x{j}").ToArray()).ToArray();
             var means = features.Select(f => f.Average()).ToArray();
             var model = new GlmModel(GlmFamily.Binomial, GlmLink.Logit, means, offset: true, weights: true);
-            double[][] deviceColumns = [data.Column("y"), data.Column("off"), data.Column("w"), .. features.Select((f, j) => f.Select(v => v - means[j]).ToArray())];
-            using var engine = new LikelihoodEngine<GlmModel>(devices[backend], model, deviceColumns);
+            double[][] deviceColumns = [data.Column("y").ToArray(), data.Column("off").ToArray(), data.Column("w").ToArray(), .. features.Select((f, j) => f.Select(v => v - means[j]).ToArray())];
+            using var engine = new LikelihoodEngine<GlmModel>(devices[backend], model, deviceColumns.AsColumns());
             Assert.True(engine.HasExactHessian);
             int p = parameters.Length;
             var gradient = new double[p];
@@ -203,8 +203,8 @@ public class HessianPassTests(DeviceFixture devices)
     private static (double, double[], double[,], double[,]) TextbookLogit(Dataset data, double[] b)
     {
         int p = b.Length, rows = data.Rows;
-        var x = Enumerable.Range(0, Features).Select(j => data.Column($"x{j}")).ToArray();
-        double[] off = data.Column("off"), w = data.Column("w"), y = data.Column("y");
+        var x = Enumerable.Range(0, Features).Select(j => data.Column($"x{j}").ToArray()).ToArray();
+        double[] off = data.Column("off").ToArray(), w = data.Column("w").ToArray(), y = data.Column("y").ToArray();
         var values = new List<double>();
         var gradient = Enumerable.Range(0, p).Select(_ => new List<double>()).ToArray();
         var hessian = new List<double>[p, p];

@@ -1,3 +1,4 @@
+using GpuEstimation.Data;
 using GpuEstimation.Backends;
 using GpuEstimation.Engine;
 using GpuEstimation.Kernels.Models;
@@ -78,7 +79,7 @@ public sealed class LeastSquaresPassTests(DeviceFixture devices)
     [Fact]
     public void OtherModelsHaveNoLeastSquaresPass()
     {
-        using var engine = new LikelihoodEngine<NormalModel>(devices.Native, new NormalModel(), [[1.0, 2.0, 4.0]]);
+        using var engine = new LikelihoodEngine<NormalModel>(devices.Native, new NormalModel(), [new[] { 1.0, 2.0, 4.0 }]);
         Assert.Null(engine.LeastSquares);
     }
 

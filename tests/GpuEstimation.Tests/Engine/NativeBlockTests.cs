@@ -163,12 +163,12 @@ public class NativeBlockTests
     }
 
     // The model's own Accumulate, one row at a time, each term summed with compensation; and Σ|term| for the scale.
-    private static unsafe (double[] Sums, double[] Scale) RowByRow<TModel>(TModel model, Twice<Vec4> arguments, double[][] columns, int rows)
+    private static unsafe (double[] Sums, double[] Scale) RowByRow<TModel>(TModel model, Twice<Vec4> arguments, ReadOnlyMemory<double>[] columns, int rows)
         where TModel : unmanaged, IDistribution<TModel>
     {
         var data = new double[Math.Max(1, columns.Length * rows)];
         for (int c = 0; c < columns.Length; c++)
-            columns[c].CopyTo(data, c * rows);
+            columns[c].Span.CopyTo(data.AsSpan(c * rows));
         int terms = TModel.Parameters.Count + 1;
         var values = new double[terms][];
         for (int k = 0; k < terms; k++)

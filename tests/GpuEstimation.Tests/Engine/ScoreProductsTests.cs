@@ -1,3 +1,4 @@
+using GpuEstimation.Data;
 using GpuEstimation.Backends;
 using GpuEstimation.Engine;
 using GpuEstimation.Kernels.Models;
@@ -116,7 +117,7 @@ public class ScoreProductsTests(DeviceFixture devices)
     };
 
     private LikelihoodEngine<LinearModel> LinearEngine(Backend backend, (double[] Means, double[][] Columns) columns) =>
-        new(devices[backend], new LinearModel(columns.Means), columns.Columns);
+        new(devices[backend], new LinearModel(columns.Means), columns.Columns.AsColumns());
 
     // y, raw features and the centred columns the model reads (with the means), as the catalogue builds them.
     private static ((double[] Means, double[][] Columns), double[][] Raw) LinearData(int n, int features, int seed)

@@ -1,3 +1,4 @@
+using GpuEstimation.Data;
 using GpuEstimation.Backends;
 using GpuEstimation.Engine;
 using GpuEstimation.Kernels.Models;
@@ -119,7 +120,7 @@ public sealed class ShardingTests(DeviceFixture devices)
 
     private static (double Value, double[] Gradient, double[] Densities) Wide(ComputeDevice device, GlmModel model, double[][] columns, double[] theta)
     {
-        using var engine = new LikelihoodEngine<GlmModel>(device, model, columns);
+        using var engine = new LikelihoodEngine<GlmModel>(device, model, columns.AsColumns());
         var gradient = new double[theta.Length];
         double value = engine.Evaluate(theta, gradient);
         return (value, gradient, engine.LogDensities(theta));

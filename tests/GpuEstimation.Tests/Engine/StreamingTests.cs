@@ -1,3 +1,4 @@
+using GpuEstimation.Data;
 using GpuEstimation.Backends;
 using GpuEstimation.Engine;
 using GpuEstimation.Kernels.Models;
@@ -119,7 +120,7 @@ public sealed class StreamingTests(DeviceFixture devices)
     private (double Value, double[] Gradient, double[] Densities, double[] Sweep, double[,] Clusters, (int, int) Blocks) Wide(
         GlmModel model, double[][] columns, double[] theta)
     {
-        using var engine = new LikelihoodEngine<GlmModel>(devices.Cpu, model, columns);
+        using var engine = new LikelihoodEngine<GlmModel>(devices.Cpu, model, columns.AsColumns());
         var gradient = new double[theta.Length];
         double value = engine.Evaluate(theta, gradient);
         var clusters = Enumerable.Range(0, engine.Rows).Select(i => i % 5).ToArray();

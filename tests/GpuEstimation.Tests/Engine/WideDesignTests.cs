@@ -177,7 +177,7 @@ public class WideDesignTests(DeviceFixture devices)
             var columns = new List<double[]> { y[..n] };
             columns.AddRange(Enumerable.Range(1, K).Select(j => x.Column(j).ToArray()));
             var model = new GlmModel(GlmFamily.Binomial, GlmLink.Logit, new double[K]);
-            using var engine = new GpuEstimation.Engine.LikelihoodEngine<GlmModel>(devices[backend], model, columns);
+            using var engine = new GpuEstimation.Engine.LikelihoodEngine<GlmModel>(devices[backend], model, columns.AsColumns());
             var b = Vector<double>.Build.Dense(K + 1, k => 0.05 * Math.Sin(k + 1.0));
             var eta = x * b;
             var p = eta.Map(e => 1 / (1 + Math.Exp(-e)));

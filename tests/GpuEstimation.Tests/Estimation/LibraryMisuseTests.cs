@@ -52,7 +52,8 @@ public class LibraryMisuseTests
         var start = Assert.Throws<InputException>(() => Exponential(Times, start: -1));
         Assert.Equal("rate", start.ParamName);
         Assert.Contains("starting value rate = -1", start.Message);
-        Assert.Throws<ArgumentNullException>(() => new ModelSpec<MyExponentialModel>("e", new MyExponentialModel(), [null!], [new ParameterInfo("rate", ParameterDomain.Positive)], [1.0]));
+        // A null array as a column is an empty one (ReadOnlyMemory's conversion): no rows.
+        Assert.Contains("no rows", Assert.Throws<InputException>(() => new ModelSpec<MyExponentialModel>("e", new MyExponentialModel(), [(double[])null!], [new ParameterInfo("rate", ParameterDomain.Positive)], [1.0])).Message);
     }
 
     // Null collections in the options were a NullReferenceException deep in the fit.

@@ -327,7 +327,7 @@ public class RidgeLassoTests(DeviceFixture devices)
     {
         var (data, _) = LogisticData();
         var counts = Enumerable.Range(0, data.Rows).Select(i => (double)(i % 5)).ToArray();
-        var withCounts = Dataset.FromColumns(("k", counts), ("x1", data.Column("x1")), ("x2", data.Column("x2")), ("x3", data.Column("x3")));
+        var withCounts = Dataset.FromColumns(("k", counts), ("x1", data.Column("x1").ToArray()), ("x2", data.Column("x2").ToArray()), ("x3", data.Column("x3").ToArray()));
         var spec = ModelCatalog.Create("glm", withCounts, new ModelColumns(Y: "k", X: ["x1", "x2", "x3"]) { Family = "negbinomial" });
         Assert.Equal(["x1", "x2", "x3"], spec.Coefficients);
         using var session = new EstimationSession(spec, devices.Native);

@@ -96,8 +96,9 @@ public class RobustReferenceTests(DeviceFixture devices)
         var weights = Enumerable.Range(0, data.Rows).Select(i => (double)(i % 4)).ToArray();
         var codes = FactorLevels.Of(data, "g").Codes;
         var repeat = Enumerable.Range(0, data.Rows).SelectMany(i => Enumerable.Repeat(i, (int)weights[i])).ToArray();
-        var weighted = Dataset.FromColumns(("c", data.Column("c")), ("x1", data.Column("x1")), ("w", weights));
-        var repeated = Dataset.FromColumns(("c", repeat.Select(i => data.Column("c")[i]).ToArray()), ("x1", repeat.Select(i => data.Column("x1")[i]).ToArray()));
+        var weighted = Dataset.FromColumns(("c", data.Column("c").ToArray()), ("x1", data.Column("x1").ToArray()), ("w", weights));
+        double[] c = data.Column("c").ToArray(), x1 = data.Column("x1").ToArray();
+        var repeated = Dataset.FromColumns(("c", repeat.Select(i => c[i]).ToArray()), ("x1", repeat.Select(i => x1[i]).ToArray()));
         CovarianceType Of(int[] rows) => cov switch
         {
             "HC0" => CovarianceType.HC0,

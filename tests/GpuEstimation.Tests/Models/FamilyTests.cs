@@ -149,7 +149,7 @@ public class FamilyTests(DeviceFixture devices, ITestOutputHelper output)
     public void ValueOutsideTheSupportIsNamed(string name, double bad, string expected)
     {
         var data = Dataset.FromColumns(("x", [0.5, 0.25, bad, 0.75]));
-        var x = name is "poisson" or "geometric" or "bernoulli" ? new[] { 1.0, 1, bad, 1 } : data.Column("x");
+        var x = name is "poisson" or "geometric" or "bernoulli" ? new[] { 1.0, 1, bad, 1 } : data.Column("x").ToArray();
         var e = Assert.Throws<InputException>(() => ModelCatalog.Create(name, Dataset.FromColumns(("x", x)), new ModelColumns("x")));
         Assert.Contains(expected, e.Message);
     }
@@ -159,6 +159,9 @@ public class FamilyTests(DeviceFixture devices, ITestOutputHelper output)
     {
         var data = Dataset.FromColumns(("k", [1, 5, 3]), ("n", [4, 4, 4]));
         Assert.Contains("needs the number of trials", Assert.Throws<InputException>(() => ModelCatalog.Create("binomial", data, new ModelColumns("k"))).Message);
+        // Through the library: a null array of trials is none given (it converts to an empty column), not a crash.
+        Assert.Contains("needs the number of trials", Assert.Throws<InputException>(() => ModelCatalog.Distribution<BinomialModel>(data, "k", (double[]?)null)).Message);
+        Assert.Contains("2 numbers of trials for 3 rows", Assert.Throws<ArgumentException>(() => ModelCatalog.Distribution<BinomialModel>(data, "k", new double[] { 4, 4 })).Message);
         Assert.Contains("row 2, column 'k': 5 with 4 trials", Assert.Throws<InputException>(() => ModelCatalog.Create("binomial", data, new ModelColumns("k", TrialsColumn: "n"))).Message);
         Assert.Contains("applies to model 'binomial', not 'poisson'", Assert.Throws<InputException>(() => ModelCatalog.Create("poisson", data, new ModelColumns("k", Trials: 4))).Message);
         var fit = Estimator.Fit(ModelCatalog.Create("binomial", data, new ModelColumns("k", Trials: 6)), backend: Backend.Native);

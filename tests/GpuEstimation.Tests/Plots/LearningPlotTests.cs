@@ -110,6 +110,6 @@ public sealed class LearningPlotTests(DeviceFixture devices) : IDisposable
         using var session = new EstimationSession(spec, devices.Native);
         var mle = session.Fit(new FitOptions());
         var map = session.Fit(new FitOptions { Map = true, Priors = new Dictionary<string, Prior> { ["x"] = new NormalPrior(0, priorSd) } });
-        return (data.Column("x"), data.Column("y"), mle, map, session.LogDensities(mle.Parameters.Select(p => p.Estimate).ToArray()));
+        return (data.Column("x").ToArray(), data.Column("y").ToArray(), mle, map, session.LogDensities(mle.Parameters.Select(p => p.Estimate).ToArray()));
     }
 }

@@ -1,3 +1,4 @@
+using GpuEstimation.Data;
 using GpuEstimation.Backends;
 using GpuEstimation.Engine;
 using GpuEstimation.Kernels.Models;
@@ -64,7 +65,7 @@ internal static class SameBits
     /// </summary>
     public static (double Value, double[] Gradient, double[] Hessian) Hessian(ComputeDevice device, GlmModel model, double[][] columns, double[] theta)
     {
-        using var engine = new LikelihoodEngine<GlmModel>(device, model, columns);
+        using var engine = new LikelihoodEngine<GlmModel>(device, model, columns.AsColumns());
         var gradient = new double[theta.Length];
         var hessian = new double[theta.Length * theta.Length];
         double value = engine.EvaluateHessian(theta, gradient, hessian);
@@ -77,7 +78,7 @@ internal static class SameBits
     public static (double Rss, double[] JacobianResidual, double[] Gram) LeastSquares(
         ComputeDevice device, NonlinearRegressionModel<NistMeans.Rat43> model, double[][] columns, double[] at)
     {
-        using var engine = new LikelihoodEngine<NonlinearRegressionModel<NistMeans.Rat43>>(device, model, columns);
+        using var engine = new LikelihoodEngine<NonlinearRegressionModel<NistMeans.Rat43>>(device, model, columns.AsColumns());
         var jr = new double[4];
         var gram = new double[16];
         double rss = engine.LeastSquares!.Evaluate(at, jr, gram);

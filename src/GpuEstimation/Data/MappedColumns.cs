@@ -1,0 +1,82 @@
+using System.Buffers;
+using System.IO.MemoryMappedFiles;
+
+namespace GpuEstimation.Data;
+
+/// <summary>
+/// A range of a file mapped into memory, read-only, whose columns of doubles are read where they lie
+/// (<see cref="Column"/>): the operating system pages them in as a pass reads them and may drop them again, so a file
+/// larger than the machine's memory is read whole, pass after pass, at disk speed, without being loaded.
+/// </summary>
+/// <remarks>
+/// A mapping is never unmapped: it lasts until the process ends, so that no span or pointer taken from one of its
+/// columns can outlive it (a span does not keep its memory reachable, and a finalizer that unmapped would leave such a
+/// span reading freed pages). The file handle is closed at once (the mapping does not need it), so a mapping holds
+/// address space only, and its pages are the page cache's, which the system reclaims. The file must not be shortened
+/// while the process runs: reading a page past its new end is a bus error, as with any memory-mapped file (NumPy's
+/// <c>mmap_mode</c> alike).
+/// </remarks>
+internal sealed unsafe class MappedColumns
+{
+    private readonly byte* _first;
+    private readonly long _length;
+
+    private MappedColumns(byte* first, long length)
+    {
+        _first = first;
+        _length = length;
+    }
+
+    /// <summary>
+    /// Bytes [<paramref name="offset"/>, <paramref name="offset"/> + <paramref name="length"/>) of the file at
+    /// <paramref name="path"/> mapped; null where the system refuses the mapping (no address space for it under a
+    /// <c>ulimit -v</c>, a file system that cannot map), so that the caller reads the file instead.
+    /// </summary>
+    public static MappedColumns? Map(string path, long offset, long length)
+    {
+        MemoryMappedViewAccessor? view = null;
+        try
+        {
+            using var file = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
+            view = file.CreateViewAccessor(offset, length, MemoryMappedFileAccess.Read);
+            byte* pointer = null;
+            // Held for good: the handle's own finalizer does not unmap a view whose pointer is acquired.
+            view.SafeMemoryMappedViewHandle.AcquirePointer(ref pointer);
+            return new MappedColumns(pointer + view.PointerOffset, length);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            view?.Dispose();
+            return null;
+        }
+    }
+
+    /// <summary>The <paramref name="count"/> doubles from byte <paramref name="offset"/> of the mapped range.</summary>
+    public ReadOnlyMemory<double> Column(long offset, int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(offset + (long)count * sizeof(double), _length);
+        return new Manager((double*)(_first + offset), count).Memory;
+    }
+
+    /// <summary>One column: a memory whose pinning costs nothing (a mapping does not move).</summary>
+    private sealed class Manager(double* values, int length) : MemoryManager<double>
+    {
+        public override Span<double> GetSpan() => new(values, length);
+
+        public override MemoryHandle Pin(int elementIndex = 0)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(elementIndex);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(elementIndex, length);
+            return new MemoryHandle(values + elementIndex, default, this);
+        }
+
+        public override void Unpin()
+        {
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+        }
+    }
+}
