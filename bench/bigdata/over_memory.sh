@@ -9,7 +9,11 @@
 # held under the limit (the kernel drops the mapped pages a pass has read; .NET sets its heap limit from the cgroup's).
 # Prints each run's fit, wall time and the cgroup's peak; then the same fit outside the cgroup, and whether the two JSON
 # files agree bit for bit (elapsedMs aside). The same values as big-endian float64 (which must be loaded into an array)
-# are run in the cgroup too, to show that the limit bites: that run ends "out of memory". Needs python3 with numpy.
+# are run in the cgroup too, to show that the limit bites: that run ends "out of memory". Needs python3 with numpy
+# (PYTHON=… names another). PARQUET=file.parquet COLUMN=x also fits that Parquet file's column in the cgroup and
+# outside it (its numeric columns are decoded row group by row group into a scratch file in TMPDIR when they exceed
+# half the memory the process may use; e.g. the file `dotnet run --project bench/GpuEstimation.Bench -- read-rate`
+# writes to the temporary folder).
 set -euo pipefail
 rows=${1:-250000000}
 limit=${2:-512M}
@@ -69,6 +73,22 @@ for file in x.npy x-be.npy; do
     end=$(date +%s%N)
     echo "exit $code; wall $(( (end - start) / 1000000 )) ms; cgroup peak $(peak) bytes"
 done
+
+if [ -n "${PARQUET:-}" ]; then
+    echo "== in the cgroup (limit $limit): $PARQUET"
+    [ -f "$group/memory.max_usage_in_bytes" ] && echo 0 > "$group/memory.max_usage_in_bytes"
+    start=$(date +%s%N)
+    run_in_group dotnet "$gpuest_dll" fit --model normal --data "$PARQUET" --column "${COLUMN:-x}" --device native --json "$work/parquet.limited.json" | grep -E "^(mu|sigma) |converged"
+    end=$(date +%s%N)
+    echo "wall $(( (end - start) / 1000000 )) ms; cgroup peak $(peak) bytes"
+    dotnet "$gpuest_dll" fit --model normal --data "$PARQUET" --column "${COLUMN:-x}" --device native --json "$work/parquet.free.json" >/dev/null
+    if diff <(grep -v elapsedMs "$work/parquet.free.json") <(grep -v elapsedMs "$work/parquet.limited.json") >/dev/null; then
+        echo "Parquet JSON in and out of the cgroup: identical (elapsedMs aside)"
+    else
+        echo "Parquet JSON in and out of the cgroup: DIFFERENT"
+        exit 1
+    fi
+fi
 
 echo "== outside the cgroup: x.npy"
 start=$(date +%s%N)

@@ -63,11 +63,13 @@ public static class ArrowData
         var table = new ColumnarTable(path, wanted, text, rows);
         for (int c = 0; c < wanted.Count; c++)
         {
-            System.Array into = (System.Array?)table.Numbers[c] ?? table.Texts[c]!;
-            long at = 0;
+            int at = 0;
             foreach (var chunk in chunks[c])
             {
-                System.Array.Copy(chunk, 0, into, at, chunk.Length);
+                if (table.Numbers[c] is { } numbers)
+                    ((double[])chunk).CopyTo(numbers.Span[at..]);
+                else
+                    System.Array.Copy(chunk, 0, table.Texts[c]!, at, chunk.Length);
                 at += chunk.Length;
             }
             chunks[c].Clear();

@@ -13,15 +13,27 @@ internal sealed class ColumnarTable
 {
     private readonly long[] _firstNull;
 
-    /// <summary>An empty table of <paramref name="rows"/> rows for the columns <paramref name="names"/>, whose <paramref name="text"/> ones hold text.</summary>
-    public ColumnarTable(string path, IReadOnlyList<string> names, IReadOnlyList<bool> text, long rows)
+    /// <summary>
+    /// An empty table of <paramref name="rows"/> rows for the columns <paramref name="names"/>, whose
+    /// <paramref name="text"/> ones hold text. With <paramref name="spillAbove"/> (bytes), numeric columns larger than
+    /// that together are held in a scratch file mapped into memory (<see cref="MappedColumns.Scratch"/>), one after
+    /// another, rather than in arrays: the file's rows are then decoded into pages the system writes back to disk and
+    /// drops, so a file larger than the memory the process may use is read without holding it.
+    /// </summary>
+    public ColumnarTable(string path, IReadOnlyList<string> names, IReadOnlyList<bool> text, long rows, long? spillAbove = null)
     {
         if (rows > Array.MaxLength)
             throw new InputException($"{path}: {rows} rows are more than one column can hold ({Array.MaxLength})");
         Path = path;
         Names = names;
         Rows = (int)rows;
-        Numbers = names.Select((_, c) => text[c] ? null : new double[Rows]).ToArray();
+        int numeric = text.Count(t => !t);
+        long bytes = numeric * rows * sizeof(double);
+        var scratch = bytes > 0 && bytes > spillAbove ? MappedColumns.Scratch(bytes) : null;
+        int slot = 0;
+        Numbers = names.Select((_, c) => text[c] ? (Memory<double>?)null
+            : scratch is null ? new double[Rows] : scratch.Column(slot++ * rows * sizeof(double), Rows)).ToArray();
+        Spilled = scratch is not null;
         Texts = names.Select((_, c) => text[c] ? new string?[Rows] : null).ToArray();
         _firstNull = names.Select(_ => long.MaxValue).ToArray();
     }
@@ -36,7 +48,16 @@ internal sealed class ColumnarTable
     public int Rows { get; }
 
     /// <summary>Each numeric column's values (NaN where null); null for a text column.</summary>
-    public double[]?[] Numbers { get; }
+    public Memory<double>?[] Numbers { get; }
+
+    /// <summary>Whether the numeric columns are held in a scratch file rather than in arrays.</summary>
+    public bool Spilled { get; }
+
+    /// <summary>
+    /// Bytes of numeric columns beyond which a reader that decodes a file part by part spills them (half of the memory
+    /// this process may use: the machine's, a container's limit, or the managed heap's limit where one is set).
+    /// </summary>
+    public static long SpillAbove => GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 2;
 
     /// <summary>Each text column's cells (null where null); null for a numeric column.</summary>
     public string?[]?[] Texts { get; }
@@ -78,24 +99,24 @@ internal sealed class ColumnarTable
             throw new InputException(dropped.Length == 0 ? $"{Path}: no data rows" : $"{Path}: no data rows left: each of the {dropped.Length} rows has a missing value");
 
         string Describe(int index) => $"row {rowOf.LineOf(index) + 1}";
-        var numbers = new List<KeyValuePair<string, double[]>>();
+        var numbers = new List<KeyValuePair<string, ReadOnlyMemory<double>>>();
         var texts = new List<KeyValuePair<string, string[]>>();
         for (int c = 0; c < Names.Count; c++)
         {
             if (Numbers[c] is { } values)
             {
-                numbers.Add(KeyValuePair.Create(Names[c], values));
+                numbers.Add(KeyValuePair.Create(Names[c], (ReadOnlyMemory<double>)values));
                 continue;
             }
             var cells = Texts[c]!;
             if (AsNumbers(cells, out int bad) is { } parsed)
-                numbers.Add(KeyValuePair.Create(Names[c], parsed));
+                numbers.Add(KeyValuePair.Create(Names[c], (ReadOnlyMemory<double>)parsed));
             else if (factors[c])
                 texts.Add(KeyValuePair.Create(Names[c], Interned(cells)));
             else
                 throw new InputException($"{Path}: {Describe(bad)}, column '{Names[c]}': '{cells[bad]}' is not a finite number") { TextColumn = Names[c] };
         }
-        return new Dataset(Dataset.Memories(numbers), Path, Describe, texts) { Dropped = dropped };
+        return new Dataset(numbers, Path, Describe, texts) { Dropped = dropped };
     }
 
     /// <summary>

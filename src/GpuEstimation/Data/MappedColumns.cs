@@ -4,9 +4,12 @@ using System.IO.MemoryMappedFiles;
 namespace GpuEstimation.Data;
 
 /// <summary>
-/// A range of a file mapped into memory, read-only, whose columns of doubles are read where they lie
-/// (<see cref="Column"/>): the operating system pages them in as a pass reads them and may drop them again, so a file
-/// larger than the machine's memory is read whole, pass after pass, at disk speed, without being loaded.
+/// A range of a file mapped into memory whose columns of doubles are read where they lie (<see cref="Column"/>): the
+/// operating system pages them in as a pass reads them and may drop them again, so a file larger than the machine's
+/// memory is read whole, pass after pass, at disk speed, without being loaded. Either a file's own doubles, read-only
+/// (<see cref="Map"/>: a .npy column), or a scratch file of the temporary folder that a reader decodes into
+/// (<see cref="Scratch"/>: a Parquet file too large to hold), whose written pages the system writes back to disk and
+/// drops instead of keeping them in memory.
 /// </summary>
 /// <remarks>
 /// A mapping is never unmapped: it lasts until the process ends, so that no span or pointer taken from one of its
@@ -51,8 +54,41 @@ internal sealed unsafe class MappedColumns
         }
     }
 
-    /// <summary>The <paramref name="count"/> doubles from byte <paramref name="offset"/> of the mapped range.</summary>
-    public ReadOnlyMemory<double> Column(long offset, int count)
+    /// <summary>
+    /// A scratch file of <paramref name="bytes"/> bytes in the temporary folder (<see cref="Path.GetTempPath"/>, TMPDIR),
+    /// its disk space allocated at once (so that a full disk is this error, not a bus error on a later write), mapped
+    /// read-write, and its name removed at once (the mapping keeps the file until the process ends, then the system
+    /// frees it). Null where the space or the mapping cannot be had; the caller then holds the values in memory.
+    /// </summary>
+    public static MappedColumns? Scratch(long bytes)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"gpuest-{Environment.ProcessId}-{Guid.NewGuid():N}.scratch");
+        MemoryMappedViewAccessor? view = null;
+        try
+        {
+            using var handle = File.OpenHandle(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, FileOptions.None, bytes);
+            using var file = MemoryMappedFile.CreateFromFile(handle, null, bytes, MemoryMappedFileAccess.ReadWrite, HandleInheritability.None, leaveOpen: true);
+            view = file.CreateViewAccessor(0, bytes, MemoryMappedFileAccess.ReadWrite);
+            byte* pointer = null;
+            view.SafeMemoryMappedViewHandle.AcquirePointer(ref pointer);
+            return new MappedColumns(pointer + view.PointerOffset, bytes);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            view?.Dispose();
+            return null;
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    /// <summary>
+    /// The <paramref name="count"/> doubles from byte <paramref name="offset"/> of the mapped range (writable only where
+    /// the range is a scratch file's: a read-only file's pages fault on a write).
+    /// </summary>
+    public Memory<double> Column(long offset, int count)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(offset + (long)count * sizeof(double), _length);

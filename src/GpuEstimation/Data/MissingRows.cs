@@ -12,14 +12,14 @@ internal static class MissingRows
     /// (from 0) of each row kept; returns the source rows left out, in order. With none left out the columns stay as
     /// they are and <paramref name="rowOf"/> maps each row to itself.
     /// </summary>
-    public static int[] Drop(int rows, double[]?[] numbers, string?[]?[] texts, LineMap rowOf)
+    public static int[] Drop(int rows, Memory<double>?[] numbers, string?[]?[] texts, LineMap rowOf)
     {
         var missing = new bool[rows];
         int dropped = 0;
         for (int r = 0; r < rows; r++)
         {
             for (int c = 0; c < numbers.Length && !missing[r]; c++)
-                missing[r] = numbers[c] is { } values ? double.IsNaN(values[r]) : texts[c]![r] is null;
+                missing[r] = numbers[c] is { } values ? double.IsNaN(values.Span[r]) : texts[c]![r] is null;
             dropped += missing[r] ? 1 : 0;
         }
         if (dropped == 0)
@@ -30,7 +30,7 @@ internal static class MissingRows
         for (int c = 0; c < numbers.Length; c++)
         {
             if (numbers[c] is { } values)
-                numbers[c] = Kept(values, missing, rows - dropped);
+                numbers[c] = Kept<double>(values.Span, missing, rows - dropped);
             else
                 texts[c] = Kept(texts[c]!, missing, rows - dropped);
         }
@@ -45,7 +45,7 @@ internal static class MissingRows
         return left;
     }
 
-    private static T[] Kept<T>(T[] values, bool[] missing, int count)
+    private static T[] Kept<T>(ReadOnlySpan<T> values, bool[] missing, int count)
     {
         var kept = new T[count];
         for (int r = 0, k = 0; r < values.Length; r++)

@@ -51,14 +51,14 @@ public static partial class NpyData
 
             if (Mapped(path, header, indices, missing) is { } mapped)
                 return new Dataset(columns.Select((name, c) => KeyValuePair.Create(name, mapped[c])), path, index => $"row index {index}");
-            double[]?[] data = ReadColumns(stream, header, indices);
+            var data = ReadColumns(stream, header, indices).Select(c => (Memory<double>?)c).ToArray();
             var rowOf = new LineMap();
-            int[] dropped = missing == MissingValues.Drop ? MissingRows.Drop(data.Length == 0 ? 0 : data[0]!.Length, data, new string?[data.Length][], rowOf) : [];
+            int[] dropped = missing == MissingValues.Drop ? MissingRows.Drop(data.Length == 0 ? 0 : data[0]!.Value.Length, data, new string?[data.Length][], rowOf) : [];
             if (missing == MissingValues.Error)
                 rowOf.Add(0, 0);
-            if (data.Length > 0 && data[0]!.Length == 0)
+            if (data.Length > 0 && data[0]!.Value.Length == 0)
                 throw new InputException($"{path}: no data rows left: each of the {dropped.Length} rows has a missing value (NaN)");
-            return new Dataset(columns.Select((name, c) => KeyValuePair.Create(name, (ReadOnlyMemory<double>)data[c]!)), path, index => $"row index {rowOf.LineOf(index)}")
+            return new Dataset(columns.Select((name, c) => KeyValuePair.Create(name, (ReadOnlyMemory<double>)data[c]!.Value)), path, index => $"row index {rowOf.LineOf(index)}")
             {
                 Dropped = dropped,
             };
@@ -81,7 +81,7 @@ public static partial class NpyData
         int first = indices.Min(), last = indices.Max();
         if (MappedColumns.Map(path, header.DataOffset + first * columnBytes, (last - first + 1) * columnBytes) is not { } file)
             return null;
-        var columns = indices.Select(c => file.Column((c - first) * columnBytes, (int)header.Rows)).ToArray();
+        var columns = indices.Select(c => (ReadOnlyMemory<double>)file.Column((c - first) * columnBytes, (int)header.Rows)).ToArray();
         return missing == MissingValues.Drop && columns.Any(c => c.Span.Contains(double.NaN)) ? null : columns;
     }
 

@@ -9,7 +9,8 @@ namespace GpuEstimation.Data;
 /// Reads columns of an Apache Parquet file (through Parquet.Net) by name: every numeric type (float, double, integers
 /// of 8 to 64 bits signed or not, bool, decimal) as doubles, and text columns (plain or dictionary-encoded) as a factor's
 /// levels. Row groups are read in parallel, each into its own slice of the columns, so the result does not depend on
-/// how many threads read. Rows are named "row N", counted from 1 in the file.
+/// how many threads read. Rows are named "row N", counted from 1 in the file. Numeric columns larger than half the memory
+/// the process may use are decoded into a scratch file mapped into memory instead of arrays (<see cref="ColumnarTable"/>).
 /// </summary>
 public static class ParquetData
 {
@@ -41,7 +42,16 @@ public static class ParquetData
     /// <param name="factors">Columns read as a factor's levels.</param>
     /// <param name="missing">Whether a null is an error or drops its row.</param>
     public static Dataset Read(string path, IReadOnlyList<string> columns, IReadOnlyCollection<string>? factors = null,
-        MissingValues missing = MissingValues.Error) => DataFile.Guard(path, () =>
+        MissingValues missing = MissingValues.Error) => Read(path, columns, factors, missing, ColumnarTable.SpillAbove);
+
+    /// <summary>
+    /// <see cref="Read(string, IReadOnlyList{string}, IReadOnlyCollection{string}?, MissingValues)"/>, the numeric columns
+    /// decoded into a scratch file mapped into memory where they take more than <paramref name="spillAbove"/> bytes
+    /// (<see cref="ColumnarTable"/>): row group by row group, so that a file larger than the memory the process may use
+    /// is read without holding it.
+    /// </summary>
+    internal static Dataset Read(string path, IReadOnlyList<string> columns, IReadOnlyCollection<string>? factors,
+        MissingValues missing, long spillAbove) => DataFile.Guard(path, () =>
     {
         CheckEnds(path);
         var wanted = columns.Concat((factors ?? []).Where(f => !columns.Contains(f))).Distinct().ToList();
@@ -56,7 +66,7 @@ public static class ParquetData
             starts = new long[reader.RowGroupCount + 1];
             for (int g = 0; g < reader.RowGroupCount; g++)
                 starts[g + 1] = starts[g] + reader.RowGroups[g].RowCount;
-            table = new ColumnarTable(path, wanted, fields.Select(IsText).ToArray(), starts[^1]);
+            table = new ColumnarTable(path, wanted, fields.Select(IsText).ToArray(), starts[^1], spillAbove);
         }
         finally
         {
@@ -170,7 +180,7 @@ public static class ParquetData
     /// </summary>
     private static void ReadDoubles(Worker worker, ParquetRowGroupReader group, DataField field, ColumnarTable table, int column, long start, int rows)
     {
-        var output = table.Numbers[column]!.AsMemory((int)start, rows);
+        var output = table.Numbers[column]!.Value.Slice((int)start, rows);
         var chunk = group.RowGroup.Columns.FirstOrDefault(c => c.MetaData?.PathInSchema is [var name] && name == field.Name);
         if (chunk is not null && field.MaxRepetitionLevel == 0
             && ParquetPlainDoubles.TryRead(worker.File, chunk, field.MaxDefinitionLevel, output.Span, worker.Buffers, out int firstNull))
@@ -209,7 +219,7 @@ public static class ParquetData
     private static void ReadConverted<T>(ParquetRowGroupReader group, DataField field, ColumnarTable table, int column, long start, int rows)
         where T : struct, INumberBase<T>
     {
-        var output = table.Numbers[column]!.AsSpan((int)start, rows);
+        var output = table.Numbers[column]!.Value.Span.Slice((int)start, rows);
         var buffer = ArrayPool<T>.Shared.Rent(rows);
         try
         {
@@ -242,7 +252,7 @@ public static class ParquetData
     /// <summary>Booleans as 1 and 0; NaN where null.</summary>
     private static void ReadBooleans(ParquetRowGroupReader group, DataField field, ColumnarTable table, int column, long start, int rows)
     {
-        var output = table.Numbers[column]!.AsSpan((int)start, rows);
+        var output = table.Numbers[column]!.Value.Span.Slice((int)start, rows);
         var values = new bool[rows];
         if (field.MaxDefinitionLevel == 0)
         {

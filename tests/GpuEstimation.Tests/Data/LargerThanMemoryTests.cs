@@ -12,14 +12,16 @@ using Xunit;
 namespace GpuEstimation.Tests.Data;
 
 /// <summary>
-/// A .npy file's columns of native doubles that lie whole in the file (1-D, one column, Fortran order) are mapped into
-/// memory, not read into arrays (<see cref="MappedColumns"/>); other layouts and types are read as before. What is
-/// computed from a mapped column has the bits of the same values in an array, on the native backend and the CPU
-/// accelerator, for every pass and a whole fit; and a gpuest process whose managed heap is limited to a quarter of
-/// the file fits it (the same file in big-endian order, which must be loaded, runs out of memory under that limit).
+/// Data larger than the memory a process may use. A .npy file's columns of native doubles that lie whole in the file
+/// (1-D, one column, Fortran order) are mapped into memory, not read into arrays (<see cref="MappedColumns"/>); other
+/// layouts and types are read as before. A Parquet file's numeric columns beyond a size are decoded into a scratch file
+/// mapped into memory (<see cref="ColumnarTable"/>), with the values of arrays. What is computed from a mapped column
+/// has the bits of the same values in an array, on the native backend and the CPU accelerator, for every pass and a
+/// whole fit; and a gpuest process whose managed heap is limited to a quarter of the file fits it, .npy or Parquet
+/// (the .npy file in big-endian order, which must be loaded, runs out of memory under that limit).
 /// </summary>
 [Collection(DeviceCollection.Name)]
-public sealed class MappedNpyTests(DeviceFixture devices) : IDisposable
+public sealed class LargerThanMemoryTests(DeviceFixture devices) : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("gpuest-mapped").FullName;
 
@@ -187,6 +189,54 @@ public sealed class MappedNpyTests(DeviceFixture devices) : IDisposable
         var (failed, _, message) = Limited("fit", "--model", "normal", "--data", bigEndian, "--column", "0", "--device", "native");
         Assert.Equal(1, failed);
         Assert.Contains("gpuest: out of memory", message);
+    }
+
+    // Spilled (a limit of 0 bytes): doubles, integers and a text factor, nulls dropped or not, as the arrays give them;
+    // the numeric columns one after another in the scratch file.
+    [Fact]
+    public unsafe void ParquetColumnsSpilledToAScratchFileEqualThoseInArrays()
+    {
+        int rows = 5000;
+        var x = NormalSamples.Draw(rows, 21, 0, 1);
+        var k = Enumerable.Range(0, rows).Select(i => i % 17).ToArray();
+        var g = Enumerable.Range(0, rows).Select(i => i % 3 == 0 ? "a" : "b").ToArray();
+        var holes = x.Select((v, i) => i % 1000 == 7 ? (double?)null : v).ToArray();
+        var path = ColumnarFiles.Parquet(Path.Combine(_directory, "t.parquet"), 1200, ("x", x), ("k", k), ("g", g), ("h", holes));
+
+        var held = ParquetData.Read(path, ["x", "k"], ["g"], MissingValues.Error, long.MaxValue);
+        var spilled = ParquetData.Read(path, ["x", "k"], ["g"], MissingValues.Error, 0);
+        Assert.True(IsArray(held.Column("x")));
+        Assert.False(IsArray(spilled.Column("x")) || IsArray(spilled.Column("k")));
+        Assert.True(Address(spilled.Column("k")) == Address(spilled.Column("x")) + rows);
+        Assert.Equal(held.Column("x").ToArray(), spilled.Column("x").ToArray());
+        Assert.Equal(held.Column("k").ToArray(), spilled.Column("k").ToArray());
+        Assert.Equal(held.TextColumn("g"), spilled.TextColumn("g"));
+
+        var heldDrop = ParquetData.Read(path, ["h", "k"], null, MissingValues.Drop, long.MaxValue);
+        var spilledDrop = ParquetData.Read(path, ["h", "k"], null, MissingValues.Drop, 0);
+        Assert.Equal(5, spilledDrop.DroppedRows);
+        Assert.Equal(heldDrop.Column("h").ToArray(), spilledDrop.Column("h").ToArray());
+        Assert.Equal(heldDrop.Dropped, spilledDrop.Dropped);
+        var e = Assert.Throws<InputException>(() => ParquetData.Read(path, ["h"], null, MissingValues.Error, 0));
+        Assert.Contains("row 8, column 'h': the value is missing (null)", e.Message);
+    }
+
+    // 8·10⁶ doubles in 8 row groups under a managed heap of 16 MB: spilled by the default rule (half the memory the
+    // process may use), fitted, the sample's mean and standard deviation.
+    [Fact]
+    public void AParquetFileFourTimesTheHeapLimitIsFittedWithoutHoldingIt()
+    {
+        const int rows = 8_000_000;
+        var x = NormalSamples.Draw(rows, 23, 4, 0.25);
+        var path = ColumnarFiles.Parquet(Path.Combine(_directory, "x.parquet"), rows / 8, ("x", x));
+        var json = Path.Combine(_directory, "parquet.json");
+        var (code, _, error) = Limited("fit", "--model", "normal", "--data", path, "--column", "x", "--device", "native", "--json", json);
+        Assert.True(code == 0, error);
+        double mean = x.Average(), sd = Math.Sqrt(x.Sum(v => (v - mean) * (v - mean)) / rows);
+        using var fit = System.Text.Json.JsonDocument.Parse(File.ReadAllText(json));
+        var estimates = fit.RootElement.GetProperty("parameters").EnumerateArray().Select(p => p.GetProperty("estimate").GetDouble()).ToArray();
+        Assert.Equal(mean, estimates[0], 1e-12);
+        Assert.Equal(sd, estimates[1], 1e-12);
     }
 
     private static (int Code, string Output, string Error) Limited(params string[] args)
