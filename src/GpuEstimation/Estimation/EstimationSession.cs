@@ -72,7 +72,7 @@ public sealed class EstimationSession : IDisposable
             (search, restart) = (midpoint.Search, restart is null ? midpoint.Note : $"{restart}; {midpoint.Note}");
         var end = EndPoint(objective, search, options.Map, edges);
         if (!end.Converged && Model.MeansAtBound(end.Estimates) is { } bound)
-            throw new InputException(bound);
+            throw new InputException($"{bound}: the likelihood keeps rising towards means outside that range, so its maximum lies on the boundary, where there is no stationary point");
         // Data the MLE runs off on, left to a MAP search because a prior might bound it (CreateObjective): the search
         // found no mode, so the prior did not.
         if (options.Map && !end.Converged && Refusal(objective, priors: []) is { } unbounded)
@@ -216,9 +216,14 @@ public sealed class EstimationSession : IDisposable
         var at = CheckPoint(parameters, edges: true);
         var gradient = new double[at.Length];
         double value = Engine.Evaluate(at, gradient);
-        // At a closed edge where the density itself is not defined (σ = 0), the edge is refused as any value outside.
+        // At a closed edge where the density itself is not defined (σ = 0), the edge is refused as any value outside;
+        // where a mean leaves its family's range (a GLM's identity link), the row is named.
         if (double.IsNaN(value))
+        {
             CheckPoint(parameters);
+            if (Model.MeansAtBound(at) is { } outside)
+                throw new InputException($"the log-likelihood is not defined at {string.Join(", ", Parameters.Names.Select((n, k) => $"{n} = {at[k].ToString("R", System.Globalization.CultureInfo.InvariantCulture)}"))}: {outside}");
+        }
         return new Evaluation(Parameters.Names.ToArray(), at, value, gradient, DeviceDescription, Engine.Rows);
     }
 
@@ -254,7 +259,9 @@ public sealed class EstimationSession : IDisposable
         held ??= new Dictionary<string, double>();
         CheckNames(options, held);
         var map = Parameters;
-        var values = Model.Start.ToArray();
+        // A model that starts differently with parameters fixed (a GLM's held coefficients as an offset); not for the
+        // held parameter of a profile fit, which starts from its neighbour's maximum.
+        var values = (options.Fixed.Count > 0 ? Model.StartHolding(options.Fixed) : null)?.ToArray() ?? Model.Start.ToArray();
         var holding = new List<int>();
         var priors = new Prior?[map.Count];
         for (int k = 0; k < map.Count; k++)

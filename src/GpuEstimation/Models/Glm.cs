@@ -108,7 +108,46 @@ public static class Glm
                 ? new Dictionary<string, string> { [parameterNames[^1]] = "the Poisson GLM" }
                 : new Dictionary<string, string>(),
             MeansBound = MeansBound(data, family, link, y, features, offset, weights, columns.Intercept),
+            HeldStart = held => HeldStart(family, link, y, trials, offset, weights, features, centred, means, columns.Intercept, parameterNames, held),
         };
+    }
+
+    // The start with coefficients held (--fix): their terms join the offset and the free ones start as R's glm would
+    // with that offset. With the held values put into the unheld start instead, the means could leave the family's range
+    // (a gamma inverse-link fit with a slope held at −0.4: η < 0 on some rows), and the fit was refused at the boundary.
+    private static double[]? HeldStart(GlmFamily family, GlmLink link, double[] y, double[]? trials, double[]? offset, double[]? weights,
+        double[][] features, double[][] centred, double[] means, bool intercept, string[] names, IReadOnlyDictionary<string, double> held)
+    {
+        int first = intercept ? 1 : 0;
+        bool interceptHeld = intercept && held.ContainsKey(names[0]);
+        var free = Enumerable.Range(0, features.Length).Where(j => !held.ContainsKey(names[first + j])).ToArray();
+        if (!interceptHeld && free.Length == features.Length)
+            return null;
+        var shifted = new double[y.Length];
+        for (int i = 0; i < shifted.Length; i++)
+        {
+            double value = (offset?[i] ?? 0.0) + (interceptHeld ? held[names[0]] : 0.0);
+            for (int j = 0; j < features.Length; j++)
+            {
+                if (held.TryGetValue(names[first + j], out double b))
+                    value += b * features[j][i];
+            }
+            shifted[i] = value;
+        }
+        // Centred features where the sub-problem has an intercept to take the means (as Create centres them), else raw.
+        bool freeIntercept = intercept && !interceptHeld;
+        var sub = free.Select(j => freeIntercept ? centred[j] : features[j]).ToArray();
+        var subMeans = free.Select(j => freeIntercept ? means[j] : 0.0).ToArray();
+        var (start, _) = GlmStart.Values(family, link, y, trials, shifted, weights, sub, subMeans, freeIntercept);
+        var result = new double[names.Length];
+        int at = 0;
+        if (intercept)
+            result[0] = interceptHeld ? held[names[0]] : start[at++];
+        for (int j = 0; j < features.Length; j++)
+            result[first + j] = held.TryGetValue(names[first + j], out double b) ? b : start[at++];
+        if (GlmModel.HasExtraParameter(family))
+            result[^1] = start[^1];
+        return result;
     }
 
     /// <summary>
@@ -167,9 +206,8 @@ public static class Glm
                 bool atBound = positive ? !(mu > 1e-8 * scale) : !(mu < 1 - 1e-8) || (link == GlmLink.Identity && !(mu > 1e-8));
                 if (atBound)
                     return $"{data.Source}: {data.DescribeRow(i)}: the {GlmNames.Name(link)} link drives this row's mean to {mu:G6} (η = {eta:G6}), " +
-                        $"the edge of the {GlmNames.Name(family)} family's range ({(positive ? "means > 0" : "probabilities strictly between 0 and 1")}): " +
-                        "the likelihood keeps rising towards means outside that range, so its maximum lies on the boundary, where there is no stationary point " +
-                        $"(the {(positive ? "log" : "logit")} link keeps every mean inside it)";
+                        $"at or past the edge of the {GlmNames.Name(family)} family's range ({(positive ? "means > 0" : "probabilities strictly between 0 and 1")}; " +
+                        $"the {(positive ? "log" : "logit")} link keeps every mean inside it)";
             }
             return null;
         };

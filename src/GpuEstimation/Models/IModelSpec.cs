@@ -96,12 +96,21 @@ public interface IModelSpec
         $"no finite maximum: the log-likelihood keeps rising without bound as {string.Join(", ", parameters)}";
 
     /// <summary>
-    /// Where a search that found no stationary point ended against a bound of the model's means rather than of a
-    /// parameter (a GLM whose identity link puts a Poisson mean at 0 on some row: the likelihood rises towards a
-    /// region the link cannot enter), why, naming the row; null otherwise. <paramref name="parameters"/> are natural
-    /// values in model order.
+    /// The first row whose mean is at (to rounding) or past a bound of the family's range at <paramref name="parameters"/>
+    /// (natural values in model order), in words, for a link that does not keep every mean inside it (a GLM whose
+    /// identity link puts a Poisson mean at or below 0); null where there is none. A search that found no stationary
+    /// point and ended there ran against that bound (the likelihood rises towards a region the link cannot enter); an
+    /// evaluation there has no log-likelihood.
     /// </summary>
     string? MeansAtBound(IReadOnlyList<double> parameters) => null;
+
+    /// <summary>
+    /// Starting values (natural scale, model order) for a fit with the parameters <paramref name="held"/> (name → value)
+    /// fixed, where the model computes its start differently then (a GLM's held coefficients' terms join the offset,
+    /// so that the free ones start where the held ones leave the means inside their range); null where
+    /// <see cref="Start"/> with the held values put in serves.
+    /// </summary>
+    IReadOnlyList<double>? StartHolding(IReadOnlyDictionary<string, double> held) => null;
 
     /// <summary>Uploads the data to <paramref name="device"/> and loads the kernels: an engine ready to evaluate.</summary>
     ILikelihoodEngine CreateEngine(ComputeDevice device);

@@ -162,6 +162,12 @@ public sealed class ModelSpec<TModel> : IModelSpec where TModel : unmanaged, ILi
     /// <inheritdoc/>
     public string? MeansAtBound(IReadOnlyList<double> parameters) => MeansBound?.Invoke(parameters);
 
+    /// <summary>Held parameters (name → value) → the start with them held, or null (see <see cref="IModelSpec.StartHolding"/>).</summary>
+    public Func<IReadOnlyDictionary<string, double>, double[]?>? HeldStart { get; init; }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<double>? StartHolding(IReadOnlyDictionary<string, double> held) => HeldStart?.Invoke(held);
+
     /// <inheritdoc/>
     public double[]? FisherInformation(IReadOnlyList<double> parameters) => _fisherInformation?.Invoke(parameters);
 

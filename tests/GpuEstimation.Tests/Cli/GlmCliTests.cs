@@ -197,6 +197,34 @@ public sealed class GlmCliTests : IDisposable
         AssertBadInput(["fit", "--model", "glm", "--family", "normal", "--data", normal, "--y", "y", "--x", "a,b"], "3 rows for 3 coefficients", "to estimate sigma");
     }
 
+    // A gamma inverse-link fit with a slope held where the unheld start's intercept with it puts some means below 0:
+    // the held term joins the offset for the start, and the fit equals the same model with that term as an offset (it
+    // was refused as a maximum on the boundary).
+    [Fact]
+    public void AHeldCoefficientStartsAsAnOffset()
+    {
+        var random = new Random(41);
+        int n = 300;
+        var x1 = Enumerable.Range(0, n).Select(_ => 2 * random.NextDouble()).ToArray();
+        var x2 = NormalSamples.Draw(n, 42, 0, 1);
+        var y = Enumerable.Range(0, n).Select(i => MathNet.Numerics.Distributions.Gamma.Sample(random, 3.0, 3.0 * (1.0 + 0.3 * x1[i] + 0.1 * x2[i]))).ToArray();
+        var data = Write("held.csv", ("y", y), ("x1", x1), ("x2", x2), ("off", x1.Select(v => -0.4 * v).ToArray()));
+        double[] Estimates(string name, params string[] options)
+        {
+            var json = Path.Combine(_directory, $"{name}.json");
+            var (code, _, error) = Run(["fit", "--model", "glm", "--family", "gamma", "--link", "inverse", "--data", data, "--y", "y", "--device", "native", "--json", json, .. options]);
+            Assert.True(code == GpuestApp.Ok, error);
+            using var fit = JsonDocument.Parse(File.ReadAllText(json));
+            return [.. fit.RootElement.GetProperty("parameters").EnumerateArray().Select(p => p.GetProperty("estimate").GetDouble())];
+        }
+        var held = Estimates("held", "--x", "x1,x2", "--fix", "x1=-0.4");
+        var offset = Estimates("offset", "--x", "x2", "--offset", "off");
+        Assert.Equal(-0.4, held[1]);
+        double[] expected = [offset[0], -0.4, offset[1], offset[2]];
+        for (int k = 0; k < held.Length; k++)
+            Assert.True(Numerics.Relative(held[k], expected[k]) <= 1e-8, $"{k}: {held[k]:R} vs {expected[k]:R}");
+    }
+
     [Fact]
     public void AMeanDrivenToTheEdgeOfItsRangeByTheIdentityLinkNamesTheRow()
     {
@@ -204,11 +232,14 @@ public sealed class GlmCliTests : IDisposable
         // towards an intercept below 0, which the identity link cannot give line 2's mean, so the maximum is on μ = 0.
         var data = Write("edge.csv", ("y", [0, 3, 4, 5, 7, 8, 9]), ("x", [0, 0.5, 0.6, 0.7, 0.8, 0.9, 1]));
         AssertBadInput(["fit", "--model", "glm", "--family", "poisson", "--link", "identity", "--data", data, "--y", "y", "--x", "x", "--device", "native"],
-            "line 2: the identity link drives this row's mean to", "poisson family's range (means > 0)", "the log link");
+            "line 2: the identity link drives this row's mean to", "poisson family's range (means > 0", "the log link");
         AssertBadInput(["fit", "--model", "glm", "--family", "binomial", "--link", "identity", "--trials", "10", "--data", data, "--y", "y", "--x", "x", "--device", "native"],
             "line 2: the identity link", "probabilities strictly between 0 and 1", "the logit link");
         // Under the log link the same data have an interior maximum.
         Assert.Equal(0, Run("fit", "--model", "glm", "--family", "poisson", "--data", data, "--y", "y", "--x", "x", "--device", "native").Code);
+        // eval where the identity link puts a mean below 0: no log-likelihood there (it printed NaN with finite gradients).
+        AssertBadInput(["eval", "--model", "glm", "--family", "poisson", "--link", "identity", "--data", data, "--y", "y", "--x", "x", "--at", "intercept=-5,x=1", "--device", "native"],
+            "the log-likelihood is not defined at intercept = -5, x = 1", "line 2: the identity link drives this row's mean to -5", "poisson family's range (means > 0");
     }
 
     [Fact]
