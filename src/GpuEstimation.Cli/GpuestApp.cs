@@ -103,7 +103,7 @@ public static class GpuestApp
         catch (Exception e) when (OutOfMemory(e))
         {
             error.WriteLine("gpuest: out of memory: the data and the fit need more memory than this process may use " +
-                "(a .npy file's little-endian float64 columns, 1-D or in Fortran order, are mapped, not loaded: README, \"Big data\")");
+                "(README, \"Big data\", says which files and models are fitted without holding the data in memory)");
             return Failure;
         }
         catch (Exception e)

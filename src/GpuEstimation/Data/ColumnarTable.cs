@@ -29,10 +29,20 @@ internal sealed class ColumnarTable
         Rows = (int)rows;
         int numeric = text.Count(t => !t);
         long bytes = numeric * rows * sizeof(double);
-        var scratch = bytes > 0 && bytes > spillAbove ? MappedColumns.Scratch(bytes) : null;
+        string? failure = null;
+        var scratch = bytes > 0 && bytes > spillAbove ? MappedColumns.Scratch(bytes, out failure) : null;
         int slot = 0;
-        Numbers = names.Select((_, c) => text[c] ? (Memory<double>?)null
-            : scratch is null ? new double[Rows] : scratch.Column(slot++ * rows * sizeof(double), Rows)).ToArray();
+        try
+        {
+            Numbers = names.Select((_, c) => text[c] ? (Memory<double>?)null
+                : scratch is null ? new double[Rows] : scratch.Column(slot++ * rows * sizeof(double), Rows)).ToArray();
+        }
+        catch (OutOfMemoryException) when (failure is not null)
+        {
+            // The columns were to go to a scratch file for want of memory, and held in memory they do not fit either.
+            throw new InputException($"{path}: the columns read take {bytes / 1e6:N0} MB, more than this process may hold in memory, and {failure} " +
+                "(set TMPDIR to a writable folder on a disk with room)");
+        }
         Spilled = scratch is not null;
         Texts = names.Select((_, c) => text[c] ? new string?[Rows] : null).ToArray();
         _firstNull = names.Select(_ => long.MaxValue).ToArray();

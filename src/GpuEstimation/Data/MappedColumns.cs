@@ -58,10 +58,11 @@ internal sealed unsafe class MappedColumns
     /// A scratch file of <paramref name="bytes"/> bytes in the temporary folder (<see cref="Path.GetTempPath"/>, TMPDIR),
     /// its disk space allocated at once (so that a full disk is this error, not a bus error on a later write), mapped
     /// read-write, and its name removed at once (the mapping keeps the file until the process ends, then the system
-    /// frees it). Null where the space or the mapping cannot be had; the caller then holds the values in memory.
+    /// frees it). Null where the space or the mapping cannot be had, with the reason in <paramref name="failure"/>.
     /// </summary>
-    public static MappedColumns? Scratch(long bytes)
+    public static MappedColumns? Scratch(long bytes, out string? failure)
     {
+        failure = null;
         var path = Path.Combine(Path.GetTempPath(), $"gpuest-{Environment.ProcessId}-{Guid.NewGuid():N}.scratch");
         MemoryMappedViewAccessor? view = null;
         try
@@ -76,11 +77,19 @@ internal sealed unsafe class MappedColumns
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             view?.Dispose();
+            failure = $"a scratch file of {bytes / 1e6:N0} MB in the temporary folder {Path.GetTempPath()} (TMPDIR) could not be made: {e.Message}";
             return null;
         }
         finally
         {
-            File.Delete(path);
+            try
+            {
+                File.Delete(path);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Never made (a folder that does not exist): nothing to remove.
+            }
         }
     }
 

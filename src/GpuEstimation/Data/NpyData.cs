@@ -67,14 +67,15 @@ public static partial class NpyData
 
     /// <summary>
     /// The columns at <paramref name="indices"/> read where they lie in the file mapped into memory, where they are
-    /// native doubles, each contiguous (a 1-D array, one column, or Fortran order), aligned, and (read with
+    /// native doubles, each contiguous (a 1-D array, one column, or Fortran order; aligned to 8 bytes or not, as NumPy's
+    /// headers pad them to 64 but another writer may not), and (read with
     /// <see cref="MissingValues.Drop"/>) without a NaN to drop, and the system maps them; otherwise null, and they are
     /// read into arrays.
     /// </summary>
     private static ReadOnlyMemory<double>[]? Mapped(string path, Header header, int[] indices, MissingValues missing)
     {
         bool nativeDoubles = header is { Kind: 'f', ItemSize: 8 } && header.LittleEndian == BitConverter.IsLittleEndian;
-        if (indices.Length == 0 || !nativeDoubles || !(header.FortranOrder || header.Columns == 1) || header.DataOffset % sizeof(double) != 0)
+        if (indices.Length == 0 || !nativeDoubles || !(header.FortranOrder || header.Columns == 1))
             return null;
         // The range from the first column read to the end of the last, not the whole file.
         long columnBytes = header.Rows * sizeof(double);

@@ -104,8 +104,9 @@ public static class ParquetData
         {
             if (failures[g] is not var (column, error))
                 continue;
-            // The file system's errors, a file cut short among them, are the guard's to word.
-            if (error is InputException or IOException)
+            // The file system's errors, a file cut short among them, are the guard's to word; running out of memory is
+            // no fault of the file's.
+            if (error is InputException or IOException or OutOfMemoryException)
                 System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
             throw new InputException($"{path}: row group {g + 1} of {groups}{(column is null ? "" : $", column '{column}'")}: the data cannot be read ({Describe(error)})");
         }
@@ -325,7 +326,7 @@ public static class ParquetData
         {
             return ParquetReader.CreateAsync(path).GetAwaiter().GetResult();
         }
-        catch (Exception e) when (e is not IOException)
+        catch (Exception e) when (e is not IOException and not OutOfMemoryException)
         {
             throw new InputException($"{path}: the file cannot be read as Parquet ({Describe(e)})");
         }

@@ -59,7 +59,7 @@ public static class Sweeper
         // The surface is held in memory: a log-likelihood per point (and a log-posterior for MAP, every parameter for a
         // profile). A grid that cannot be held is refused before any work, not left to run out of memory.
         // A profile sweep keeps each point's parameter vector as an array of its own (24 bytes of header besides).
-        long bytes = points * (8 * (1 + (options.Fit.Map ? 1 : 0)) + (options.Profile ? 24 + 8 * parameters.Count : 0)) + TileBytes(parameters.Count);
+        long bytes = points * (8 * (1 + (options.Fit.Map ? 1 : 0)) + (options.Profile ? 24 + 8 * parameters.Count : 0)) + TileBytes(parameters.Count, points);
         long available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
         if (bytes > available / 2)
             throw new InputException($"the grid has {points:N0} points ({string.Join(" x ", options.Axes.Select(a => a.Count))}): its surface needs about {bytes / 1e9:G3} GB, more than half of the memory available here ({available / 1e9:G3} GB); use fewer points", nameof(options.Axes));
@@ -80,8 +80,12 @@ public static class Sweeper
     /// <summary>The points a backend evaluates together (the native backend's four), which tiles keep together.</summary>
     private const int PointGroup = 4;
 
-    /// <summary>The memory a tile of <see cref="MaxTile"/> parameter vectors of <paramref name="parameters"/> takes (arrays of doubles).</summary>
-    private static long TileBytes(int parameters) => MaxTile * (long)(24 + 8 * parameters);
+    /// <summary>
+    /// The memory the largest tile of a grid of <paramref name="points"/> takes: that many parameter vectors of
+    /// <paramref name="parameters"/> (arrays of doubles), at most <see cref="MaxTile"/> (a grid of 2 points was refused
+    /// under a small memory limit for a full tile's 0.17 GB).
+    /// </summary>
+    private static long TileBytes(int parameters, long points) => Math.Min(points + PointGroup, MaxTile) * (24 + 8L * parameters);
 
     /// <summary>Where the off-grid parameters sit: given, or at the fit's estimate (also the profile fits' first start).</summary>
     private static (double[] BasePoint, FitResult? Fit) PlaceOffGrid(EstimationSession session, SweepOptions options, int[] axisIndex)

@@ -66,6 +66,24 @@ public sealed class LargerThanMemoryTests(DeviceFixture devices) : IDisposable
         Assert.Equal([1.5, -2.0], b.ToArray());
     }
 
+    // A header that leaves the data at an offset that is no multiple of 8 (NumPy pads to 64; another writer may not):
+    // mapped all the same, the doubles read unaligned.
+    [Fact]
+    public void DataAtAnOddOffsetAreMappedToo()
+    {
+        var header = System.Text.Encoding.Latin1.GetBytes("{'descr': '<f8', 'fortran_order': False, 'shape': (3,), }   \n");
+        var bytes = new List<byte> { 0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y', 1, 0 };
+        bytes.AddRange(BitConverter.GetBytes((ushort)header.Length));
+        bytes.AddRange(header);
+        Assert.NotEqual(0, bytes.Count % 8);
+        bytes.AddRange(NpyFile.Bytes(0.5, -1.25, 3e100));
+        var path = Path.Combine(_directory, "odd.npy");
+        File.WriteAllBytes(path, [.. bytes]);
+        var column = NpyData.Read(path, ["0"]).Column("0");
+        Assert.False(IsArray(column));
+        Assert.Equal([0.5, -1.25, 3e100], column.ToArray());
+    }
+
     // Columns out of the file's order, the mapping covering only the columns read (the first and third of four).
     [Fact]
     public void FortranColumnsOutOfOrderAreMappedFromTheirOwnRange()
@@ -237,15 +255,37 @@ public sealed class LargerThanMemoryTests(DeviceFixture devices) : IDisposable
         var estimates = fit.RootElement.GetProperty("parameters").EnumerateArray().Select(p => p.GetProperty("estimate").GetDouble()).ToArray();
         Assert.Equal(mean, estimates[0], 1e-12);
         Assert.Equal(sd, estimates[1], 1e-12);
+
+        // With no scratch file to be had (TMPDIR a folder that does not exist), the error says so and how to mend it.
+        var (failed, _, message) = Limited(new Dictionary<string, string> { ["TMPDIR"] = Path.Combine(_directory, "absent") },
+            "fit", "--model", "normal", "--data", path, "--column", "x", "--device", "native");
+        Assert.Equal(2, failed);
+        Assert.Contains("x.parquet: the columns read take 64 MB, more than this process may hold in memory, and a scratch file of 64 MB in the temporary folder", message);
+        Assert.Contains("(set TMPDIR to a writable folder on a disk with room)", message);
     }
 
-    private static (int Code, string Output, string Error) Limited(params string[] args)
+    // A sweep of a few points is not refused under a small memory limit for the memory of a full tile of points.
+    [Fact]
+    public void ASmallSweepRunsUnderASmallHeap()
+    {
+        var path = Path.Combine(_directory, "small.npy");
+        NpyFile.Write(path, NormalSamples.Draw(1000, 29, 0, 1));
+        var (code, output, error) = Limited("sweep", "--model", "normal", "--data", path, "--column", "0", "--grid", "mu=-0.1:0.1:2", "--device", "native");
+        Assert.True(code == 0, error);
+        Assert.Contains("2 points", output);
+    }
+
+    private static (int Code, string Output, string Error) Limited(params string[] args) => Limited(new Dictionary<string, string>(), args);
+
+    private static (int Code, string Output, string Error) Limited(Dictionary<string, string> environment, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "gpuest.dll"));
         foreach (var arg in args)
             start.ArgumentList.Add(arg);
         start.Environment["DOTNET_GCHeapHardLimit"] = "0x1000000";
+        foreach (var (name, value) in environment)
+            start.Environment[name] = value;
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEnd();
