@@ -104,6 +104,8 @@ public static class GpuestApp
         {
             error.WriteLine("gpuest: out of memory: the data and the fit need more memory than this process may use " +
                 "(README, \"Big data\", says which files and models are fitted without holding the data in memory)");
+            if (Environment.GetEnvironmentVariable("GPUEST_DEBUG") is "1")
+                error.WriteLine(e);
             return Failure;
         }
         catch (Exception e)

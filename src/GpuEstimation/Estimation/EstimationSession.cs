@@ -84,8 +84,10 @@ public sealed class EstimationSession : IDisposable
         // maximum (a parameter not identified) keeps its value, but a start where the gradient and the curvature
         // vanish together (m = 0 in a mean m³) is no maximum at all. Not where every free parameter is at an edge
         // (nothing is left to differentiate), nor for a kinked curvature (a non-smooth maximum, not a saddle).
-        if (end.Converged && information.Status is HessianStatus.NotNegativeDefinite or HessianStatus.Unavailable or HessianStatus.Singular
-            && objective.Map.Free.Any(k => !edges.Contains(k)))
+        // The point escaped to may be such a point again (from b = 340 in a mean exp(b): a stationary point at
+        // log L −3e140, then the plateau b → −∞): up to three escapes.
+        for (int escapes = 0; escapes < 3 && end.Converged && information.Status is HessianStatus.NotNegativeDefinite or HessianStatus.Unavailable or HessianStatus.Singular
+            && objective.Map.Free.Any(k => !edges.Contains(k)); escapes++)
         {
             var (escaped, evaluations) = Escape(objective, options, search, probe: information.Status == HessianStatus.Singular);
             search = search with { Evaluations = search.Evaluations + evaluations };
@@ -97,6 +99,10 @@ public sealed class EstimationSession : IDisposable
                 (search, edges) = (better.Search with { Evaluations = search.Evaluations, Iterations = search.Iterations + better.Search.Iterations }, better.Edges);
                 end = EndPoint(objective, search, options.Map, edges);
                 (atKink, atDataKink, information) = Infer(objective, search, end, edges, options.Map);
+            }
+            else
+            {
+                break;
             }
         }
         var profiles = ProfileIntervals.Find(objective, search, information, options, end.Converged, edges);
@@ -147,8 +153,8 @@ public sealed class EstimationSession : IDisposable
     /// <summary>
     /// A search from <paramref name="search"/>'s point moved by up to one typical scale in each free coordinate (a fixed
     /// pseudo-random direction, so that a symmetry of the point, such as two equal mixture components, is broken; then
-    /// the opposite direction; with <paramref name="probe"/>, only where a move along one coordinate is above the
-    /// search's value), where it converges to a higher maximum (by more than 1e-9 of the value), else null; and the evaluations it took
+    /// the opposite direction; with <paramref name="probe"/>, only where a move along one coordinate, small or large, is
+    /// above the search's value, and first from that higher point), where it converges to a higher maximum (by more than 1e-9 of the value), else null; and the evaluations it took
     /// either way. Least squares and Newton's searches, and searches settled at a kink of the likelihood, are left as
     /// they are.
     /// </summary>
@@ -165,24 +171,41 @@ public sealed class EstimationSession : IDisposable
         // the searches only where one coordinate's move, either way, is higher (m = 0 of a mean m³ is; a ridge's sides
         // are not), not two full searches each time. Each move at least a thousandth of the coordinate's size (and of
         // 1): scales from a far start can be 10⁻¹³¹, which changes no value.
+        // Moves of 10, 100 and 1000 thousandths too: a plateau the search ran onto far from the maximum (b → −∞ in a
+        // mean exp(b), where the mean is 0 to rounding) is level for small moves and higher only for a large one; the
+        // search then starts from the higher point found.
         if (probe)
         {
-            bool higher = false;
+            double[]? higher = null;
             var point = search.Point.ToArray();
             var gradient = new double[point.Length];
-            for (int i = 0; i < point.Length && !higher; i++)
+            for (int i = 0; i < point.Length && higher is null; i++)
             {
-                double size = Math.Max(Math.Abs(move[i]), 1e-3 * (1 + Math.Abs(search.Point[i])));
-                foreach (int sign in (int[])[1, -1])
+                double least = 1e-3 * (1 + Math.Abs(search.Point[i]));
+                foreach (double size in (double[])[Math.Max(Math.Abs(move[i]), least), 10 * least, 100 * least, 1000 * least])
                 {
-                    point[i] = search.Point[i] + sign * size;
-                    evaluations++;
-                    higher |= objective.Evaluate(point, gradient) > search.Value + tolerance;
+                    if (higher is not null)
+                        break;
+                    foreach (int sign in (int[])[1, -1])
+                    {
+                        point[i] = search.Point[i] + sign * size;
+                        evaluations++;
+                        if (higher is null && objective.Evaluate(point, gradient) > search.Value + tolerance)
+                            higher = point.ToArray();
+                    }
                 }
                 point[i] = search.Point[i];
             }
-            if (!higher)
+            if (higher is null)
                 return (null, evaluations);
+            var fromHigher = objective.Natural(higher);
+            if (fromHigher.All(double.IsFinite))
+            {
+                var (found, _, edges) = Search(objective.StartingAt(fromHigher), options, otherStarts: false);
+                evaluations += found.Evaluations;
+                if (found.Converged && found.Value > search.Value + tolerance)
+                    return ((found, edges), evaluations);
+            }
         }
         // The move, then the opposite one: from one side a point like m = 0 of a mean m³ draws the search back to it.
         foreach (int sign in (int[])[1, -1])

@@ -309,6 +309,31 @@ public sealed class ExpressionModelTests(DeviceFixture devices)
         Assert.Contains(fit.Diagnostics.Notes, n => n.Contains("stationary point that is not a maximum", StringComparison.Ordinal));
     }
 
+    // A mean exp(b) started far out (b = 100, 340, −50): the searches run onto the plateau b → −∞ (the mean 0 to
+    // rounding, log L −767.5 against the MLE's −523.1), where the gradient and the curvature in b vanish: "converged",
+    // the Hessian singular. Level for small moves along b, higher for a large one: the probe's larger moves find that,
+    // the search from there reaches the MLE, b = log x̄ (an escape may land on such a point again: b = 340 does twice).
+    [Theory]
+    [InlineData(100.0)]
+    [InlineData(340.0)]
+    [InlineData(-50.0)]
+    public void APlateauFarFromTheMaximumIsLeftForIt(double b)
+    {
+        var random = new Xoshiro256StarStar(7);
+        var x = Enumerable.Range(0, 300).Select(_ => MathNet.Numerics.Distributions.Normal.Sample(random, 3, 1.5)).ToArray();
+        var data = Dataset.FromColumns(("x", x));
+        var model = ExpressionModel.Create("normal_lpdf(x, exp(b), s)", [new("b"), new("s", ParameterDomain.Positive)], data,
+            new Dictionary<string, double> { ["b"] = b, ["s"] = 1 });
+        using var session = new EstimationSession(model, devices.Native);
+        var fit = session.Fit(new FitOptions());
+
+        double mean = x.Average(), sd = Math.Sqrt(x.Average(v => (v - mean) * (v - mean)));
+        Assert.True(fit.Converged, fit.Reason);
+        Assert.Equal("negative definite", fit.Diagnostics.Hessian);
+        Assert.True(Numerics.Relative(fit["b"], Math.Log(mean)) <= 1e-8, $"b {fit["b"]:R} vs {Math.Log(mean):R}");
+        Assert.True(Numerics.Relative(fit["s"], sd) <= 1e-8, $"s {fit["s"]:R} vs {sd:R}");
+    }
+
     // A flat maximum (a + b, not identified): the singular Hessian's probe finds no coordinate whose move is higher, so
     // no escape searches run (a review measured 6x the fit's time when they did) and no escape note is written; the
     // identified sum is the mean.
