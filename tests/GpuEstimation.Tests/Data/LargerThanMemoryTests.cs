@@ -195,14 +195,7 @@ public sealed class LargerThanMemoryTests(DeviceFixture devices) : IDisposable
             Array.Reverse(bytes, i, 8);
         NpyFile.Write(bigEndian, 1, $"{{'descr': '>f8', 'fortran_order': False, 'shape': ({rows},), }}", bytes);
 
-        var json = Path.Combine(_directory, "fit.json");
-        var (code, _, error) = Limited("fit", "--model", "normal", "--data", little, "--column", "0", "--device", "native", "--json", json);
-        Assert.True(code == 0, error);
-        double mean = x.Average(), sd = Math.Sqrt(x.Sum(v => (v - mean) * (v - mean)) / rows);
-        using var fit = System.Text.Json.JsonDocument.Parse(File.ReadAllText(json));
-        var estimates = fit.RootElement.GetProperty("parameters").EnumerateArray().Select(p => p.GetProperty("estimate").GetDouble()).ToArray();
-        Assert.Equal(mean, estimates[0], 1e-12);
-        Assert.Equal(sd, estimates[1], 1e-12);
+        FitsTheSampleUnderTheLimit(little, "0", x);
 
         var (failed, _, message) = Limited("fit", "--model", "normal", "--data", bigEndian, "--column", "0", "--device", "native");
         Assert.Equal(1, failed);
@@ -247,14 +240,7 @@ public sealed class LargerThanMemoryTests(DeviceFixture devices) : IDisposable
         const int rows = 8_000_000;
         var x = NormalSamples.Draw(rows, 23, 4, 0.25);
         var path = ColumnarFiles.Parquet(Path.Combine(_directory, "x.parquet"), rows / 8, ("x", x));
-        var json = Path.Combine(_directory, "parquet.json");
-        var (code, _, error) = Limited("fit", "--model", "normal", "--data", path, "--column", "x", "--device", "native", "--json", json);
-        Assert.True(code == 0, error);
-        double mean = x.Average(), sd = Math.Sqrt(x.Sum(v => (v - mean) * (v - mean)) / rows);
-        using var fit = System.Text.Json.JsonDocument.Parse(File.ReadAllText(json));
-        var estimates = fit.RootElement.GetProperty("parameters").EnumerateArray().Select(p => p.GetProperty("estimate").GetDouble()).ToArray();
-        Assert.Equal(mean, estimates[0], 1e-12);
-        Assert.Equal(sd, estimates[1], 1e-12);
+        FitsTheSampleUnderTheLimit(path, "x", x);
 
         // With no scratch file to be had (TMPDIR a folder that does not exist), the error says so and how to mend it.
         var (failed, _, message) = Limited(new Dictionary<string, string> { ["TMPDIR"] = Path.Combine(_directory, "absent") },
@@ -273,6 +259,20 @@ public sealed class LargerThanMemoryTests(DeviceFixture devices) : IDisposable
         var (code, output, error) = Limited("sweep", "--model", "normal", "--data", path, "--column", "0", "--grid", "mu=-0.1:0.1:2", "--device", "native");
         Assert.True(code == 0, error);
         Assert.Contains("2 points", output);
+    }
+
+    // A Normal fit of column `column` of `path` in a process under the heap limit: the sample's mean and standard
+    // deviation (divisor n) to 1e-12.
+    private void FitsTheSampleUnderTheLimit(string path, string column, double[] x)
+    {
+        var json = Path.Combine(_directory, Path.GetFileName(path) + ".json");
+        var (code, _, error) = Limited("fit", "--model", "normal", "--data", path, "--column", column, "--device", "native", "--json", json);
+        Assert.True(code == 0, error);
+        double mean = x.Average(), sd = Math.Sqrt(x.Sum(v => (v - mean) * (v - mean)) / x.Length);
+        using var fit = System.Text.Json.JsonDocument.Parse(File.ReadAllText(json));
+        var estimates = fit.RootElement.GetProperty("parameters").EnumerateArray().Select(p => p.GetProperty("estimate").GetDouble()).ToArray();
+        Assert.Equal(mean, estimates[0], 1e-12);
+        Assert.Equal(sd, estimates[1], 1e-12);
     }
 
     private static (int Code, string Output, string Error) Limited(params string[] args) => Limited(new Dictionary<string, string>(), args);
