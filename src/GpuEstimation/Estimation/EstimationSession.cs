@@ -19,6 +19,9 @@ namespace GpuEstimation.Estimation;
 public sealed class EstimationSession : IDisposable
 {
     private readonly ILikelihoodEngine _live;
+    // The model's starts with parameters fixed (StartHolding), by the fixed values: computed once per set, not at every
+    // point of a sweep that holds the same ones.
+    private readonly Dictionary<string, IReadOnlyList<double>> _heldStarts = new(StringComparer.Ordinal);
     private bool _disposed;
 
     /// <summary>Uploads <paramref name="model"/>'s data to <paramref name="device"/> (borrowed, not disposed here) and loads its kernels.</summary>
@@ -171,9 +174,9 @@ public sealed class EstimationSession : IDisposable
         // the searches only where one coordinate's move, either way, is higher (m = 0 of a mean m³ is; a ridge's sides
         // are not), not two full searches each time. Each move at least a thousandth of the coordinate's size (and of
         // 1): scales from a far start can be 10⁻¹³¹, which changes no value.
-        // Moves of 10, 100 and 1000 thousandths too: a plateau the search ran onto far from the maximum (b → −∞ in a
-        // mean exp(b), where the mean is 0 to rounding) is level for small moves and higher only for a large one; the
-        // search then starts from the higher point found.
+        // Where a move is level, moves of 10, 100 and 1000 thousandths too: a plateau the search ran onto far from the
+        // maximum (b → −∞ in a mean exp(b), where the mean is 0 to rounding) is level for small moves and higher only
+        // for a large one; the search then starts from the higher point found.
         if (probe)
         {
             double[]? higher = null;
@@ -182,17 +185,21 @@ public sealed class EstimationSession : IDisposable
             for (int i = 0; i < point.Length && higher is null; i++)
             {
                 double least = 1e-3 * (1 + Math.Abs(search.Point[i]));
-                foreach (double size in (double[])[Math.Max(Math.Abs(move[i]), least), 10 * least, 100 * least, 1000 * least])
+                foreach (int sign in (int[])[1, -1])
                 {
-                    if (higher is not null)
-                        break;
-                    foreach (int sign in (int[])[1, -1])
+                    // Larger moves only while the smaller were level: at a maximum (lower either way) two evaluations.
+                    foreach (double size in (double[])[Math.Max(Math.Abs(move[i]), least), 10 * least, 100 * least, 1000 * least])
                     {
                         point[i] = search.Point[i] + sign * size;
                         evaluations++;
-                        if (higher is null && objective.Evaluate(point, gradient) > search.Value + tolerance)
+                        double value = objective.Evaluate(point, gradient);
+                        if (value > search.Value + tolerance)
                             higher = point.ToArray();
+                        if (higher is not null || !(value >= search.Value - tolerance))
+                            break;
                     }
+                    if (higher is not null)
+                        break;
                 }
                 point[i] = search.Point[i];
             }
@@ -244,7 +251,7 @@ public sealed class EstimationSession : IDisposable
         if (double.IsNaN(value))
         {
             CheckPoint(parameters);
-            if (Model.MeansAtBound(at) is { } outside)
+            if (Model.MeansAtBound(at, outside: true) is { } outside)
                 throw new InputException($"the log-likelihood is not defined at {string.Join(", ", Parameters.Names.Select((n, k) => $"{n} = {at[k].ToString("R", System.Globalization.CultureInfo.InvariantCulture)}"))}: {outside}");
         }
         return new Evaluation(Parameters.Names.ToArray(), at, value, gradient, DeviceDescription, Engine.Rows);
@@ -275,6 +282,32 @@ public sealed class EstimationSession : IDisposable
         _live.Dispose();
     }
 
+    /// <summary>
+    /// The data-driven start (natural values, model order) for a fit with <paramref name="options"/>: the model's own; or
+    /// where parameters are fixed, the model's own start has no finite log-likelihood with them, and the model starts
+    /// differently then (a GLM's held coefficients as an offset), that start. Not where every other parameter has a
+    /// start given (a sweep's points) or is <paramref name="held"/> (a profile fit's, which starts from its neighbour's
+    /// maximum). Decided once per set of fixed values.
+    /// </summary>
+    private IReadOnlyList<double> DataStart(FitOptions options, IReadOnlyDictionary<string, double>? held)
+    {
+        if (options.Fixed.Count == 0 || Parameters.Names.All(n => options.Fixed.ContainsKey(n) || options.Start.ContainsKey(n) || held?.ContainsKey(n) == true))
+            return Model.Start;
+        var key = string.Join(";", options.Fixed.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => $"{f.Key}={f.Value:R}"));
+        if (!_heldStarts.TryGetValue(key, out var start))
+        {
+            var with = Model.Start.ToArray();
+            for (int k = 0; k < with.Length; k++)
+            {
+                if (options.Fixed.TryGetValue(Parameters.Parameters[k].Name, out double value))
+                    with[k] = value;
+            }
+            bool finite = double.IsFinite(Engine.Evaluate(with, new double[with.Length]));
+            _heldStarts[key] = start = (finite ? null : Model.StartHolding(options.Fixed)) ?? Model.Start;
+        }
+        return start;
+    }
+
     /// <summary>Stage 1: the objective over the free parameters, with the priors, held values and starts of <paramref name="options"/>.</summary>
     private Objective CreateObjective(FitOptions options, IReadOnlyDictionary<string, double>? held)
     {
@@ -282,9 +315,7 @@ public sealed class EstimationSession : IDisposable
         held ??= new Dictionary<string, double>();
         CheckNames(options, held);
         var map = Parameters;
-        // A model that starts differently with parameters fixed (a GLM's held coefficients as an offset); not for the
-        // held parameter of a profile fit, which starts from its neighbour's maximum.
-        var values = (options.Fixed.Count > 0 ? Model.StartHolding(options.Fixed) : null)?.ToArray() ?? Model.Start.ToArray();
+        var values = DataStart(options, held).ToArray();
         var holding = new List<int>();
         var priors = new Prior?[map.Count];
         for (int k = 0; k < map.Count; k++)
@@ -347,7 +378,7 @@ public sealed class EstimationSession : IDisposable
             var (settled, limits) = DomainEdges.Settle(from, found, dataStart, Model.LimitAtInfinity, options.Optimizer);
             return (settled, restart, limits);
         }
-        var (search, restart, limits) = From(objective, Model.Start);
+        var (search, restart, limits) = From(objective, DataStart(options, held: null));
         // A likelihood with several maxima: a search from each of the model's other starts, the highest maximum kept.
         foreach (var other in otherStarts ? Model.OtherStarts : [])
         {

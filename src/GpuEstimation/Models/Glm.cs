@@ -108,42 +108,43 @@ public static class Glm
                 ? new Dictionary<string, string> { [parameterNames[^1]] = "the Poisson GLM" }
                 : new Dictionary<string, string>(),
             MeansBound = MeansBound(data, family, link, y, features, offset, weights, columns.Intercept),
-            HeldStart = held => HeldStart(family, link, y, trials, offset, weights, features, centred, means, columns.Intercept, parameterNames, held),
+            HeldStart = held => HeldStart(family, link, y, trials, offset, weights, centred, means, columns.Intercept, parameterNames, held),
         };
     }
 
     // The start with coefficients held (--fix): their terms join the offset and the free ones start as R's glm would
     // with that offset. With the held values put into the unheld start instead, the means could leave the family's range
     // (a gamma inverse-link fit with a slope held at −0.4: η < 0 on some rows), and the fit was refused at the boundary.
+    // The raw features are the centred ones plus their means (held by the model, so the raw copies need not be).
     private static double[]? HeldStart(GlmFamily family, GlmLink link, double[] y, double[]? trials, double[]? offset, double[]? weights,
-        double[][] features, double[][] centred, double[] means, bool intercept, string[] names, IReadOnlyDictionary<string, double> held)
+        double[][] centred, double[] means, bool intercept, string[] names, IReadOnlyDictionary<string, double> held)
     {
         int first = intercept ? 1 : 0;
         bool interceptHeld = intercept && held.ContainsKey(names[0]);
-        var free = Enumerable.Range(0, features.Length).Where(j => !held.ContainsKey(names[first + j])).ToArray();
-        if (!interceptHeld && free.Length == features.Length)
+        var free = Enumerable.Range(0, centred.Length).Where(j => !held.ContainsKey(names[first + j])).ToArray();
+        if (!interceptHeld && free.Length == centred.Length)
             return null;
         var shifted = new double[y.Length];
         for (int i = 0; i < shifted.Length; i++)
         {
             double value = (offset?[i] ?? 0.0) + (interceptHeld ? held[names[0]] : 0.0);
-            for (int j = 0; j < features.Length; j++)
+            for (int j = 0; j < centred.Length; j++)
             {
                 if (held.TryGetValue(names[first + j], out double b))
-                    value += b * features[j][i];
+                    value += b * (centred[j][i] + means[j]);
             }
             shifted[i] = value;
         }
         // Centred features where the sub-problem has an intercept to take the means (as Create centres them), else raw.
         bool freeIntercept = intercept && !interceptHeld;
-        var sub = free.Select(j => freeIntercept ? centred[j] : features[j]).ToArray();
+        var sub = free.Select(j => freeIntercept || means[j] == 0 ? centred[j] : centred[j].Select(v => v + means[j]).ToArray()).ToArray();
         var subMeans = free.Select(j => freeIntercept ? means[j] : 0.0).ToArray();
         var (start, _) = GlmStart.Values(family, link, y, trials, shifted, weights, sub, subMeans, freeIntercept);
         var result = new double[names.Length];
         int at = 0;
         if (intercept)
             result[0] = interceptHeld ? held[names[0]] : start[at++];
-        for (int j = 0; j < features.Length; j++)
+        for (int j = 0; j < centred.Length; j++)
             result[first + j] = held.TryGetValue(names[first + j], out double b) ? b : start[at++];
         if (GlmModel.HasExtraParameter(family))
             result[^1] = start[^1];
@@ -184,7 +185,7 @@ public static class Glm
     // identity or log for probabilities): where the search ended without a stationary point, the row whose mean sits
     // at (within 1e-8 of the scale of y) or beyond the range's end is named; the maximum is on that bound, which the
     // link cannot reach smoothly. R's glm stops there too ("no valid set of coefficients has been found").
-    private static Func<IReadOnlyList<double>, string?>? MeansBound(Dataset data, GlmFamily family, GlmLink link, double[] y,
+    private static Func<IReadOnlyList<double>, bool, string?>? MeansBound(Dataset data, GlmFamily family, GlmLink link, double[] y,
         double[][] features, double[]? offset, double[]? weights, bool intercept)
     {
         bool positive = family is GlmFamily.Poisson or GlmFamily.NegativeBinomial or GlmFamily.Gamma && link is GlmLink.Identity or GlmLink.Inverse;
@@ -192,22 +193,29 @@ public static class Glm
         if (!positive && !probability)
             return null;
         double scale = positive ? Math.Max(y.Average(Math.Abs), 1e-300) : 1.0;
-        return parameters =>
+        // With `outside`, the first row strictly outside the range (what makes a log-likelihood NaN) where there is one.
+        return (parameters, outside) =>
         {
             int first = intercept ? 1 : 0;
-            for (int i = 0; i < y.Length; i++)
+            for (int pass = outside ? 0 : 1; pass < 2; pass++)
             {
-                if (weights?[i] == 0)
-                    continue;
-                double eta = (intercept ? parameters[0] : 0.0) + (offset?[i] ?? 0.0);
-                for (int j = 0; j < features.Length; j++)
-                    eta += parameters[first + j] * features[j][i];
-                double mu = GlmMean.Of(link, eta);
-                bool atBound = positive ? !(mu > 1e-8 * scale) : !(mu < 1 - 1e-8) || (link == GlmLink.Identity && !(mu > 1e-8));
-                if (atBound)
+                for (int i = 0; i < y.Length; i++)
+                {
+                    if (weights?[i] == 0)
+                        continue;
+                    double eta = (intercept ? parameters[0] : 0.0) + (offset?[i] ?? 0.0);
+                    for (int j = 0; j < features.Length; j++)
+                        eta += parameters[first + j] * features[j][i];
+                    double mu = GlmMean.Of(link, eta);
+                    bool atBound = pass == 0
+                        ? positive ? !(mu >= 0) : !(mu >= 0 && mu <= 1)
+                        : positive ? !(mu > 1e-8 * scale) : !(mu < 1 - 1e-8) || (link == GlmLink.Identity && !(mu > 1e-8));
+                    if (!atBound)
+                        continue;
                     return $"{data.Source}: {data.DescribeRow(i)}: the {GlmNames.Name(link)} link drives this row's mean to {mu:G6} (η = {eta:G6}), " +
                         $"at or past the edge of the {GlmNames.Name(family)} family's range ({(positive ? "means > 0" : "probabilities strictly between 0 and 1")}; " +
                         $"the {(positive ? "log" : "logit")} link keeps every mean inside it)";
+                }
             }
             return null;
         };

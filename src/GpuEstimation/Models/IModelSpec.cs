@@ -100,9 +100,10 @@ public interface IModelSpec
     /// (natural values in model order), in words, for a link that does not keep every mean inside it (a GLM whose
     /// identity link puts a Poisson mean at or below 0); null where there is none. A search that found no stationary
     /// point and ended there ran against that bound (the likelihood rises towards a region the link cannot enter); an
-    /// evaluation there has no log-likelihood.
+    /// evaluation there has no log-likelihood. With <paramref name="outside"/>, a row strictly outside the range is named
+    /// first where there is one (the row that makes a log-likelihood NaN, not one merely near the edge).
     /// </summary>
-    string? MeansAtBound(IReadOnlyList<double> parameters) => null;
+    string? MeansAtBound(IReadOnlyList<double> parameters, bool outside = false) => null;
 
     /// <summary>
     /// Starting values (natural scale, model order) for a fit with the parameters <paramref name="held"/> (name → value)

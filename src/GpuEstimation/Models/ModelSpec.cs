@@ -156,11 +156,14 @@ public sealed class ModelSpec<TModel> : IModelSpec where TModel : unmanaged, ILi
     /// <inheritdoc/>
     public string? ModelAtEdge(string parameter) => EdgeModels.GetValueOrDefault(parameter);
 
-    /// <summary>Natural parameters → why the means are at a bound of their range there, naming the row, or null (see <see cref="IModelSpec.MeansAtBound"/>).</summary>
-    public Func<IReadOnlyList<double>, string?>? MeansBound { get; init; }
+    /// <summary>
+    /// Natural parameters, and whether a row strictly outside the range is wanted first → the row whose mean is at or past
+    /// a bound of its range there, in words, or null (see <see cref="IModelSpec.MeansAtBound"/>).
+    /// </summary>
+    public Func<IReadOnlyList<double>, bool, string?>? MeansBound { get; init; }
 
     /// <inheritdoc/>
-    public string? MeansAtBound(IReadOnlyList<double> parameters) => MeansBound?.Invoke(parameters);
+    public string? MeansAtBound(IReadOnlyList<double> parameters, bool outside = false) => MeansBound?.Invoke(parameters, outside);
 
     /// <summary>Held parameters (name → value) → the start with them held, or null (see <see cref="IModelSpec.StartHolding"/>).</summary>
     public Func<IReadOnlyDictionary<string, double>, double[]?>? HeldStart { get; init; }

@@ -240,6 +240,11 @@ public sealed class GlmCliTests : IDisposable
         // eval where the identity link puts a mean below 0: no log-likelihood there (it printed NaN with finite gradients).
         AssertBadInput(["eval", "--model", "glm", "--family", "poisson", "--link", "identity", "--data", data, "--y", "y", "--x", "x", "--at", "intercept=-5,x=1", "--device", "native"],
             "the log-likelihood is not defined at intercept = -5, x = 1", "line 2: the identity link drives this row's mean to -5", "poisson family's range (means > 0");
+        // The row named is one outside the range (line 4, mean −0.5), not an earlier one merely near its edge (line 2,
+        // mean 1e-12, which a review found named).
+        var near = Write("near.csv", ("y", [0, 3, 1]), ("x", [1, 2, 0]));
+        AssertBadInput(["eval", "--model", "glm", "--family", "poisson", "--link", "identity", "--data", near, "--y", "y", "--x", "x", "--at", "intercept=-0.5,x=0.500000000001", "--device", "native"],
+            "line 4: the identity link drives this row's mean to -0.5");
     }
 
     [Fact]
