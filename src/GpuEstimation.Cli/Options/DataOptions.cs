@@ -134,6 +134,14 @@ internal sealed class DataOptions
         };
         var factors = parse.GetValue(Factor) is { Length: > 0 } f ? f : null;
         var formula = parse.GetValue(Formula);
+        // A one-column family on data of one column (a 1-D .npy array, a CSV of one column): that column, as scipy's
+        // fit takes a 1-D array. The other options are checked first (as if a column were named), then the data's columns read.
+        if (!IsRegression(name) && columns is { Column: null, Y: null, X: null })
+        {
+            Check(name, columns with { Column = "" }, factors, formula);
+            if (DataFile.ColumnNames(DataPath(parse)) is [var only])
+                columns = columns with { Column = only };
+        }
         Check(name, columns, factors, formula);
         // The columns the flags name besides the response and features (the trials, the weights, for instance).
         var others = new[] { columns.TrialsColumn, columns.Offset, columns.Weights }.OfType<string>();

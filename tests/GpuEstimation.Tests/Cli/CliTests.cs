@@ -273,6 +273,14 @@ public sealed class CliTests : IDisposable
         Assert.Equal(Estimate(fromCsv, 0), Estimate(fromNpy, 0));
         Assert.Equal(Estimate(fromCsv, 1), Estimate(fromNpy, 1));
         AssertBadInput(["fit", "--model", "normal", "--data", npy, "--column", "x"], "no column 'x'; a .npy file's columns are named by their index: 0");
+
+        // Data of one column need no --column (a 1-D array, as scipy's fit takes one); data of two do.
+        var bare = Path.Combine(_directory, "bare.json");
+        Assert.Equal(0, Run("fit", "--model", "normal", "--data", npy, "--device", "native", "--json", bare).Code);
+        Assert.Equal(Estimate(fromNpy, 0), Estimate(bare, 0));
+        Assert.Equal(0, Run("eval", "--model", "normal", "--data", csv, "--at", "mu=1,sigma=2", "--device", "native").Code);
+        var two = WriteColumns("two.csv", ("x", _x), ("z", _x));
+        AssertBadInput(["fit", "--model", "normal", "--data", two], "--model normal needs --column NAME");
     }
 
     // eval and sweep said "reads one column: give --column" for gaussian-mixture with --x, and named internal classes
