@@ -5,8 +5,9 @@ namespace GpuEstimation.Data;
 /// <summary>
 /// Named columns of doubles, all of one length, validated once (finite values only). This is the one form in which
 /// data reaches an engine, whatever it was read from. A column is a <see cref="ReadOnlyMemory{T}"/>: an array, or the
-/// doubles of a file mapped into memory (a <c>.npy</c> column, <see cref="NpyData"/>), which the engines read where they
-/// lie, so that a file larger than the machine's memory is fitted without being loaded. A column read as a factor may instead hold text (the levels of a
+/// doubles of a file mapped into memory (a <c>.npy</c> column, <see cref="NpyData"/>; a Parquet file's spilled columns,
+/// <see cref="ParquetData"/>), which the engines read where they lie, so that a file larger than the machine's memory
+/// is fitted without being loaded. A column read as a factor may instead hold text (the levels of a
 /// categorical column); the design step (<c>GpuEstimation.Design</c>) turns it into numeric columns, and asking
 /// for it as numbers is an error naming its first cell that is not one.
 /// </summary>

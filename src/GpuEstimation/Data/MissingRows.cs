@@ -15,13 +15,22 @@ internal static class MissingRows
     public static int[] Drop(int rows, Memory<double>?[] numbers, string?[]?[] texts, LineMap rowOf)
     {
         var missing = new bool[rows];
-        int dropped = 0;
-        for (int r = 0; r < rows; r++)
+        for (int c = 0; c < numbers.Length; c++)
         {
-            for (int c = 0; c < numbers.Length && !missing[r]; c++)
-                missing[r] = numbers[c] is { } values ? double.IsNaN(values.Span[r]) : texts[c]![r] is null;
-            dropped += missing[r] ? 1 : 0;
+            if (numbers[c] is { } column)
+            {
+                var values = column.Span;
+                for (int r = 0; r < rows; r++)
+                    missing[r] |= double.IsNaN(values[r]);
+            }
+            else
+            {
+                var cells = texts[c]!;
+                for (int r = 0; r < rows; r++)
+                    missing[r] |= cells[r] is null;
+            }
         }
+        int dropped = missing.Count(m => m);
         if (dropped == 0)
         {
             rowOf.Add(0, 0);
