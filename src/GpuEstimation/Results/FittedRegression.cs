@@ -193,7 +193,7 @@ public sealed class FittedRegression
     }
 
     // The covariance of the coefficients at index (a P × P matrix in the JSON, row by row), or null where the fit has none;
-    // a coefficient whose row is all null (no standard deviation: at a prior's kink) is held, its row and column 0.
+    // a coefficient whose row is null (no standard deviation: at a prior's kink) is held, its row and column 0.
     private static (double[,] Matrix, string[] Held)? Covariance(JsonElement root, int[] index, string[] names, int count, string source)
     {
         if (!root.TryGetProperty("covariance", out var c) || c.ValueKind == JsonValueKind.Null)
@@ -210,7 +210,14 @@ public sealed class FittedRegression
                 matrix[j, l] = cell.ValueKind == JsonValueKind.Number ? cell.GetDouble() : double.NaN;
             }
         }
-        var held = Enumerable.Range(0, index.Length).Where(j => rows[index[j]].EnumerateArray().All(cell => cell.ValueKind == JsonValueKind.Null)).ToArray();
+        // Null but for the 0s of a fixed parameter's column (a lasso with --fix: the zeroed coefficient's row was null
+        // beside the fixed one's 0, counted as no hold, and every prediction's standard error was NaN).
+        var held = Enumerable.Range(0, index.Length).Where(j =>
+        {
+            var cells = rows[index[j]].EnumerateArray().ToArray();
+            return cells.Any(cell => cell.ValueKind == JsonValueKind.Null)
+                && cells.All(cell => cell.ValueKind == JsonValueKind.Null || (cell.ValueKind == JsonValueKind.Number && cell.GetDouble() == 0));
+        }).ToArray();
         foreach (int j in held)
         {
             for (int l = 0; l < index.Length; l++)

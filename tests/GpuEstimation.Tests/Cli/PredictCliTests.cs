@@ -119,9 +119,12 @@ public sealed class PredictCliTests : IDisposable
 
     // A lasso's exact zeros have no standard deviation (null rows of the covariance), which made every seEta NaN with no
     // word why (a newcomer's trial). They are held at 0 as they were for the others' standard deviations: seEta is
-    // √(xᵀ V x) over the others, with a note naming them.
-    [Fact]
-    public void ALassosZerosAreHeldAndNamed()
+    // √(xᵀ V x) over the others, with a note naming them. Also with σ fixed, whose column of 0s beside the zeros' nulls
+    // hid them (a regression trial: every seEta NaN, no note).
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ALassosZerosAreHeldAndNamed(bool fixSigma)
     {
         var random = new Random(7);
         var lines = Enumerable.Range(0, 200).Select(_ =>
@@ -131,7 +134,8 @@ public sealed class PredictCliTests : IDisposable
         });
         var data = Write("lasso.csv", ["y,x1,x2,x3", .. lines]);
         var json = Path.Combine(_directory, "lasso.json");
-        var (code, _, error) = Run("fit", "--model", "linear", "--data", data, "--y", "y", "--x", "x1,x2,x3", "--map", "--prior", "*=laplace(0,0.002)", "--device", "native", "--json", json);
+        var (code, _, error) = Run(["fit", "--model", "linear", "--data", data, "--y", "y", "--x", "x1,x2,x3", "--map", "--prior", "*=laplace(0,0.002)", "--device", "native", "--json", json,
+            .. fixSigma ? new[] { "--fix", "sigma=0.15" } : []]);
         Assert.True(code == GpuestApp.Ok, error);
         var rows = Write("lasso-new.csv", "x1,x2,x3", "0.5,2,3", "-1,0,1");
         var output = Path.Combine(_directory, "lasso-pred.csv");
