@@ -280,6 +280,9 @@ public static class MixtureEstimator
                 }
                 if (parameter.Domain == ParameterDomain.UnitInterval && !(value > LostWeight && value < 1 - LostWeight))
                     return $"{name} became a point mass ({label} → {(value < 0.5 ? 0 : 1)}); {fewer}";
+                // Student-t's ν → ∞ is its normal limit, not a point mass (a regression trial).
+                if (family.Family == MixtureFamily.StudentT && parameter.Name == "nu" && value >= 1e10)
+                    return $"{name} ran to its normal limit ({label} → ∞): fit a normal component in its place";
                 if (parameter.Domain == ParameterDomain.Positive && !(value > 1e-10 && value < 1e10))
                     return $"{name} became a point mass ({label} → {(value < 1 ? "0" : "∞")}); {fewer}";
             }

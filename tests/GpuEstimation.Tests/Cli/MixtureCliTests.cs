@@ -81,6 +81,21 @@ public sealed class MixtureCliTests : IDisposable
         Assert.DoesNotContain("NaN", error);
     }
 
+    // Two Student-t components on two normals: a component's ν runs to its normal limit, which was called "a point
+    // mass (nu1 → ∞)" (a regression trial). The data are one column, named by no --column.
+    [Fact]
+    public void AStudentTComponentAtItsNormalLimitIsNamedSo()
+    {
+        var random = new Random(11);
+        var x = Enumerable.Range(0, 2000).Select(i => (i < 1000 ? 0 : 5) + MathNet.Numerics.Distributions.Normal.Sample(random, 0, 1)).ToArray();
+        var data = Gpuest.WriteCsv(_directory, "two.csv", ("x", x));
+        var (code, _, error) = Gpuest.Run("fit", "--model", "mixture", "--components", "2xstudentt", "--data", data, "--device", "native");
+        Assert.Equal(GpuestApp.NotConverged, code);
+        Assert.Matches("component [12] \\(studentt\\) ran to its normal limit \\(nu[12] → ∞\\): fit a normal component in its place", error);
+        Assert.DoesNotContain("point mass", error);
+        Assert.Equal(GpuestApp.Ok, Gpuest.Run("fit", "--model", "mixture", "--components", "2xnormal", "--data", data, "--device", "native").Code);
+    }
+
     [Fact]
     public void BadMixtureInputIsExitTwo()
     {
