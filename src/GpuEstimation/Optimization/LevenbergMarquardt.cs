@@ -250,7 +250,7 @@ public static class LevenbergMarquardt
         if (double.IsNaN(offset))
             return new LeastSquaresResult(x, f, g, a, false, "stalled at a singular point: JᵀJ is singular there (the parameters are not identified by the data at this point)", iterations, evaluations, offset);
         if (offset <= RoundingOffset)
-            return new LeastSquaresResult(x, f, g, a, true, $"no further reduction of the sum of squares possible at rounding level, relative offset {offset:G2}", iterations, evaluations, offset);
+            return new LeastSquaresResult(x, f, g, a, true, $"relative offset {offset:G2}, below Bates and Watts' 1e-3, and no step reduces the sum of squares further", iterations, evaluations, offset);
         // The Gauss–Newton step's whole predicted gain, offset² · p · s², below the noise seen in f: as close to the
         // least-squares point as f can tell (residuals at the rounding level of the data, Lanczos1).
         double gain = offset * offset * g.Length * f / Math.Max(1, observations - g.Length);
