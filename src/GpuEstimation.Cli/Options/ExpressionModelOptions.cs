@@ -46,16 +46,14 @@ internal sealed class ExpressionModelOptions
         var response = parse.GetValue(y) ?? throw new InputException($"--model {NonlinearRegression.Name} needs --y, the response column");
         if (otherOptions.FirstOrDefault(o => parse.GetResult(o) is { Implicit: false }) is { } other)
             throw new InputException($"{other.Name} does not apply to --model {NonlinearRegression.Name}, whose --mean names its columns itself");
-        var byExpressionName = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var name in DataFile.ColumnNames(path).Where(n => n.Length > 0))
-            byExpressionName.TryAdd(CompiledExpression.ExpressionName(name), name);
+        var byExpressionName = CompiledExpression.ColumnsByName(DataFile.ColumnNames(path));
         var mean = Flagged("--mean", () => MeanExpression.Compile(text, byExpressionName.Keys));
         // The mean's parameters only: sigma, or a misspelt name, is the fit's or eval's to check against the model.
         var start = (Start(parse) ?? new Dictionary<string, double>()).Where(kv => mean.ParameterNames.Contains(kv.Key)).ToDictionary();
         var missing = mean.ParameterNames.Where(n => !start.ContainsKey(n)).ToList();
         if (missing.Count > 0)
             throw new InputException($"--start: no starting value for {string.Join(", ", missing)}: nonlinear least squares needs one for every parameter of the mean (or its value, held with --fix) " +
-                $"(parameters: {string.Join(", ", mean.ParameterNames)}; columns of {Path.GetFileName(path)}: {string.Join(", ", byExpressionName.Keys)})");
+                $"(parameters: {string.Join(", ", mean.ParameterNames)}; columns of {Path.GetFileName(path)}: {string.Join(", ", byExpressionName.Where(c => c.Key == CompiledExpression.ExpressionName(c.Value)).Select(c => c.Key))})");
         var wanted = new[] { response }.Concat(mean.Columns.Select(c => byExpressionName[c])).Distinct().ToList();
         var factors = groupColumn is null || wanted.Contains(groupColumn) ? [] : new[] { groupColumn };
         data = DataFile.Read(path, wanted, factors, missingValues);
@@ -93,9 +91,7 @@ internal sealed class ExpressionModelOptions
         var parameters = parse.GetValue(Param) ?? [];
         if (parameters.Count == 0)
             throw new InputException("--logpdf needs its parameters: --param NAME[:real|:positive|:probability],...");
-        var byExpressionName = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var name in DataFile.ColumnNames(path).Where(n => n.Length > 0))
-            byExpressionName.TryAdd(CompiledExpression.ExpressionName(name), name);
+        var byExpressionName = CompiledExpression.ColumnsByName(DataFile.ColumnNames(path));
         var expression = Flagged(Flag, () => LogDensityExpression.Compile(text, parameters, byExpressionName.Keys));
         var wanted = expression.Columns.Select(c => byExpressionName[c]).ToList();
         var factors = groupColumn is null || wanted.Contains(groupColumn) ? [] : new[] { groupColumn };

@@ -40,6 +40,23 @@ public abstract class CompiledExpression
     /// <summary>The name of column <paramref name="name"/> in expressions: itself, or c + the index for a column named by its index (.npy).</summary>
     public static string ExpressionName(string name) => name.Length > 0 && name.All(char.IsAsciiDigit) ? $"c{name}" : name;
 
+    /// <summary>
+    /// Data columns <paramref name="names"/> by the names expressions give them (<see cref="ExpressionName"/>), and a
+    /// column named by its index also by that index, which backquotes reach (`` `1` ``, as <c>--y 1</c> names it; a
+    /// trial found it taken for a parameter). The first column of a name keeps it.
+    /// </summary>
+    public static Dictionary<string, string> ColumnsByName(IEnumerable<string> names)
+    {
+        ArgumentNullException.ThrowIfNull(names);
+        var columns = names.Where(n => n.Length > 0).ToList();
+        var byName = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var name in columns)
+            byName.TryAdd(ExpressionName(name), name);
+        foreach (var name in columns)
+            byName.TryAdd(name, name);
+        return byName;
+    }
+
     // Parse, bind, differentiate, generate: the roots are the value and its derivative in each parameter.
     private protected static (IReadOnlyList<Node> Roots, IReadOnlyList<string> Columns, IReadOnlyList<string> Parameters) Differentiate(
         string text, IReadOnlyList<string>? parameters, IReadOnlyCollection<string> columns)

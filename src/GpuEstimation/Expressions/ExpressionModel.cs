@@ -24,14 +24,14 @@ public static class ExpressionModel
         IReadOnlyDictionary<string, double>? start = null)
     {
         ArgumentNullException.ThrowIfNull(data);
-        var byExpressionName = data.ColumnNames.ToDictionary(CompiledExpression.ExpressionName, name => name);
+        var byExpressionName = CompiledExpression.ColumnsByName(data.ColumnNames);
         var expression = LogDensityExpression.Compile(logDensity, parameters, byExpressionName.Keys);
         return Create(expression, data, start, byExpressionName);
     }
 
     /// <summary>As <see cref="Create(string, IReadOnlyList{ParameterInfo}, Dataset, IReadOnlyDictionary{string, double}?)"/>, from a compiled expression.</summary>
     public static IModelSpec Create(LogDensityExpression expression, Dataset data, IReadOnlyDictionary<string, double>? start = null) =>
-        Create(expression, data, start, data.ColumnNames.ToDictionary(CompiledExpression.ExpressionName, name => name));
+        Create(expression, data, start, CompiledExpression.ColumnsByName(data.ColumnNames));
 
     private static IModelSpec Create(LogDensityExpression expression, Dataset data, IReadOnlyDictionary<string, double>? start,
         Dictionary<string, string> byExpressionName)

@@ -28,10 +28,9 @@ public static class NonlinearRegression
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(start);
-        var byExpressionName = data.ColumnNames.ToDictionary(Expressions.CompiledExpression.ExpressionName, name => name);
+        var byExpressionName = Expressions.CompiledExpression.ColumnsByName(data.ColumnNames);
         var compiled = Expressions.MeanExpression.Compile(mean, byExpressionName.Keys);
-        var yName = Expressions.CompiledExpression.ExpressionName(y);
-        if (compiled.Columns.Contains(yName))
+        if (compiled.Columns.Any(c => byExpressionName[c] == y))
             throw new InputException($"the mean '{mean}' names the response column '{y}'; the mean is a function of the predictors", nameof(mean));
         var names = compiled.ParameterNames;
         if (start.Keys.FirstOrDefault(k => !names.Contains(k)) is { } unknown)

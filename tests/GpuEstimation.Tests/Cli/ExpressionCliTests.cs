@@ -95,8 +95,18 @@ public sealed class ExpressionCliTests : IDisposable
         var path = Path.Combine(_directory, "a.npy");
         // Two columns in C order: row i is (0, x[i]).
         NpyFile.Write(path, 1, $"{{'descr': '<f8', 'fortran_order': False, 'shape': ({x.Length}, 2), }}", NpyFile.Bytes([.. x.SelectMany(v => new[] { 0.0, v })]));
-        var (code, _, error) = Run("fit", "--logpdf", "normal_lpdf(c1, mu, sigma)", "--param", "mu,sigma:positive", "--data", path, "--start", "mu=0,sigma=1", "--device", "native");
+        var json = Path.Combine(_directory, "c1.json");
+        var (code, _, error) = Run("fit", "--logpdf", "normal_lpdf(c1, mu, sigma)", "--param", "mu,sigma:positive", "--data", path, "--start", "mu=0,sigma=1", "--device", "native", "--json", json);
         Assert.True(code == GpuestApp.Ok, error);
+        Assert.Equal(x.Average(), JsonDocument.Parse(File.ReadAllText(json)).RootElement.GetProperty("parameters")[0].GetProperty("estimate").GetDouble(), 1e-9);
+        // In backquotes, the index itself, as --y 1 names the column (it was taken for a parameter named '1'): the same fit.
+        var quoted = Path.Combine(_directory, "quoted.json");
+        (code, _, error) = Run("fit", "--logpdf", "normal_lpdf(`1`, mu, sigma)", "--param", "mu,sigma:positive", "--data", path, "--start", "mu=0,sigma=1", "--device", "native", "--json", quoted);
+        Assert.True(code == GpuestApp.Ok, error);
+        static IEnumerable<string> Comparable(string path) => File.ReadAllText(path).Split('\n').Where(l => !l.Contains("elapsedMs") && !l.Contains("\"model\""));
+        Assert.Equal(Comparable(json), Comparable(quoted));
+        // The response in backquotes is still the response, refused as a predictor of a nonlinear mean.
+        AssertBadInput(["fit", "--model", "nonlinear", "--mean", "a*`0`", "--y", "0", "--data", path, "--start", "a=1", "--device", "native"], "names the response column '0'");
     }
 
     [Fact]
