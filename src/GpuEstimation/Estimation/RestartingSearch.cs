@@ -26,7 +26,10 @@ internal static class RestartingSearch
         int evaluations = first.Evaluations + second.Evaluations + scales.Length + 2;
         if (!second.Converged || (first.Converged && second.Value < first.Value))
         {
-            string reason = first.Converged ? first.Reason : $"{first.Reason} (and from the data-driven starting values: {second.Reason})";
+            // "maximum iterations reached; from the data-driven starting values too", not a parenthesis in the caller's.
+            string reason = first.Converged ? first.Reason
+                : second.Reason == first.Reason ? $"{first.Reason}; from the data-driven starting values too"
+                : $"{first.Reason}; from the data-driven starting values: {second.Reason}";
             return (first with { Evaluations = evaluations, Reason = reason }, null);
         }
         string why = first.Converged ? "ended at a lower maximum" : $"stopped short of a maximum ({first.Reason})";

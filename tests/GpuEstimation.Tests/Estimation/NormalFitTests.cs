@@ -97,7 +97,8 @@ public class NormalFitTests(DeviceFixture devices)
             Optimizer = new OptimizerSettings { MaxIterations = 1, Kind = OptimizerKind.GradientAscent },
         });
         Assert.False(fit.Converged);
-        Assert.StartsWith("maximum iterations reached", fit.Reason);
+        // The restart's reason once, not nested in parentheses: "maximum iterations reached (and from …: maximum iterations reached)".
+        Assert.Equal("maximum iterations reached; from the data-driven starting values too", fit.Reason);
     }
 
     [Theory]
