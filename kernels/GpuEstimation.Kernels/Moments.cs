@@ -3,14 +3,17 @@ namespace GpuEstimation.Kernels;
 /// <summary>Sample statistics for starting values.</summary>
 public static class Moments
 {
-    /// <summary>The arithmetic mean (0 for no values).</summary>
-    public static double Mean(ReadOnlySpan<double> x)
+    /// <summary>The sum, added in order.</summary>
+    public static double Sum(ReadOnlySpan<double> x)
     {
         double sum = 0;
         foreach (var v in x)
             sum += v;
-        return x.Length == 0 ? 0 : sum / x.Length;
+        return sum;
     }
+
+    /// <summary>The arithmetic mean (0 for no values).</summary>
+    public static double Mean(ReadOnlySpan<double> x) => x.Length == 0 ? 0 : Sum(x) / x.Length;
 
     /// <summary>Variance with divisor n.</summary>
     public static double Variance(ReadOnlySpan<double> x)

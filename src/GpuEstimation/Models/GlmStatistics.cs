@@ -117,7 +117,7 @@ public sealed record GlmStatistics(
         bool intercept = m.Intercept == 1 && !coefficients[0].Fixed;
         var (logLikelihoodNull, nullDeviance) = NullModel(glm, alpha, device, Held(glm, coefficients), m.Intercept == 1 && !intercept ? estimates[0] : null);
 
-        double? sumWeights = m.WeightsColumn >= 0 ? Sum(glm.Columns[m.WeightsColumn].Span) : null;
+        double? sumWeights = m.WeightsColumn >= 0 ? Moments.Sum(glm.Columns[m.WeightsColumn].Span) : null;
         double n = sumWeights ?? rows;
         double dfResid = n - free;
         double dispersion = m.Family is GlmFamily.Gamma or GlmFamily.Normal ? pearson / dfResid : 1.0;
@@ -175,14 +175,6 @@ public sealed record GlmStatistics(
                 eta[i] += held[i];
         }
         return (logLikelihood, Sums(glm.Model, glm.Columns, eta, alpha).Deviance);
-    }
-
-    private static double Sum(ReadOnlySpan<double> values)
-    {
-        double sum = 0;
-        foreach (double v in values)
-            sum += v;
-        return sum;
     }
 
     private static void AddOffset(in GlmModel m, IReadOnlyList<ReadOnlyMemory<double>> columns, double[] eta)
