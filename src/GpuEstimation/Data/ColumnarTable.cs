@@ -43,7 +43,6 @@ internal sealed class ColumnarTable
             throw new InputException($"{path}: the columns read take {bytes / 1e6:N0} MB, more than this process may hold in memory, and {failure} " +
                 "(set TMPDIR to a writable folder on a disk with room)");
         }
-        Spilled = scratch is not null;
         Texts = names.Select((_, c) => text[c] ? new string?[Rows] : null).ToArray();
         _firstNull = names.Select(_ => long.MaxValue).ToArray();
     }
@@ -59,9 +58,6 @@ internal sealed class ColumnarTable
 
     /// <summary>Each numeric column's values (NaN where null); null for a text column.</summary>
     public Memory<double>?[] Numbers { get; }
-
-    /// <summary>Whether the numeric columns are held in a scratch file rather than in arrays.</summary>
-    public bool Spilled { get; }
 
     /// <summary>
     /// Bytes of numeric columns beyond which a reader that decodes a file part by part spills them (half of the memory

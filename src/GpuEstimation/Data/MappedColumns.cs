@@ -37,19 +37,13 @@ internal sealed unsafe class MappedColumns
     /// </summary>
     public static MappedColumns? Map(string path, long offset, long length)
     {
-        MemoryMappedViewAccessor? view = null;
         try
         {
             using var file = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
-            view = file.CreateViewAccessor(offset, length, MemoryMappedFileAccess.Read);
-            byte* pointer = null;
-            // Held for good: the handle's own finalizer does not unmap a view whose pointer is acquired.
-            view.SafeMemoryMappedViewHandle.AcquirePointer(ref pointer);
-            return new MappedColumns(pointer + view.PointerOffset, length);
+            return View(file, offset, length, MemoryMappedFileAccess.Read);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            view?.Dispose();
             return null;
         }
     }
@@ -64,19 +58,14 @@ internal sealed unsafe class MappedColumns
     {
         failure = null;
         var path = Path.Combine(Path.GetTempPath(), $"gpuest-{Environment.ProcessId}-{Guid.NewGuid():N}.scratch");
-        MemoryMappedViewAccessor? view = null;
         try
         {
             using var handle = File.OpenHandle(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, FileOptions.None, bytes);
             using var file = MemoryMappedFile.CreateFromFile(handle, null, bytes, MemoryMappedFileAccess.ReadWrite, HandleInheritability.None, leaveOpen: true);
-            view = file.CreateViewAccessor(0, bytes, MemoryMappedFileAccess.ReadWrite);
-            byte* pointer = null;
-            view.SafeMemoryMappedViewHandle.AcquirePointer(ref pointer);
-            return new MappedColumns(pointer + view.PointerOffset, bytes);
+            return View(file, 0, bytes, MemoryMappedFileAccess.ReadWrite);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            view?.Dispose();
             failure = $"a scratch file of {bytes / 1e6:N0} MB in the temporary folder {Path.GetTempPath()} (TMPDIR) could not be made: {e.Message}";
             return null;
         }
@@ -90,6 +79,27 @@ internal sealed unsafe class MappedColumns
             {
                 // Never made (a folder that does not exist): nothing to remove.
             }
+        }
+    }
+
+    /// <summary>
+    /// Bytes [<paramref name="offset"/>, <paramref name="offset"/> + <paramref name="length"/>) of <paramref name="file"/>
+    /// as a view whose pointer is held for good (the handle's own finalizer does not unmap a view whose pointer is
+    /// acquired); the file itself may be disposed after. A view not made is released at once.
+    /// </summary>
+    private static MappedColumns View(MemoryMappedFile file, long offset, long length, MemoryMappedFileAccess access)
+    {
+        var view = file.CreateViewAccessor(offset, length, access);
+        try
+        {
+            byte* pointer = null;
+            view.SafeMemoryMappedViewHandle.AcquirePointer(ref pointer);
+            return new MappedColumns(pointer + view.PointerOffset, length);
+        }
+        catch
+        {
+            view.Dispose();
+            throw;
         }
     }
 

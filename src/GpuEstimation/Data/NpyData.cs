@@ -74,8 +74,7 @@ public static partial class NpyData
     /// </summary>
     private static ReadOnlyMemory<double>[]? Mapped(string path, Header header, int[] indices, MissingValues missing)
     {
-        bool nativeDoubles = header is { Kind: 'f', ItemSize: 8 } && header.LittleEndian == BitConverter.IsLittleEndian;
-        if (indices.Length == 0 || !nativeDoubles || !(header.FortranOrder || header.Columns == 1))
+        if (indices.Length == 0 || !header.NativeDoubles || !header.ContiguousColumns)
             return null;
         // The range from the first column read to the end of the last, not the whole file.
         long columnBytes = header.Rows * sizeof(double);
@@ -91,14 +90,13 @@ public static partial class NpyData
     {
         int rows = (int)header.Rows;
         var data = indices.Select(_ => new double[rows]).ToArray();
-        bool nativeDoubles = header is { Kind: 'f', ItemSize: 8 } && header.LittleEndian == BitConverter.IsLittleEndian;
-        if (header.FortranOrder || header.Columns == 1)
+        if (header.ContiguousColumns)
         {
             // Each column is contiguous.
             for (int c = 0; c < indices.Length; c++)
             {
                 stream.Position = header.DataOffset + indices[c] * header.Rows * header.ItemSize;
-                if (nativeDoubles)
+                if (header.NativeDoubles)
                     ReadDoubles(stream, data[c]);
                 else
                     ReadRows(stream, header, rows, 1, [0], [data[c]]);
@@ -128,7 +126,14 @@ public static partial class NpyData
     }
 
     /// <summary>What the header says: element type, memory order, shape (as rows × columns), where the data begins.</summary>
-    private sealed record Header(string Descr, char Kind, int ItemSize, bool LittleEndian, bool FortranOrder, long Rows, long Columns, long DataOffset);
+    private sealed record Header(string Descr, char Kind, int ItemSize, bool LittleEndian, bool FortranOrder, long Rows, long Columns, long DataOffset)
+    {
+        /// <summary>Whether the elements are this machine's doubles, to be taken as they lie.</summary>
+        public bool NativeDoubles => Kind == 'f' && ItemSize == 8 && LittleEndian == BitConverter.IsLittleEndian;
+
+        /// <summary>Whether each column lies whole in the file (a 1-D array, one column, or Fortran order).</summary>
+        public bool ContiguousColumns => FortranOrder || Columns == 1;
+    }
 
     private static Header ReadHeader(Stream stream, string path)
     {
