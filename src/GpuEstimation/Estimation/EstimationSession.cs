@@ -170,6 +170,16 @@ public sealed class EstimationSession : IDisposable
         var move = scales.Select(scale => scale * (2 * random.NextDouble() - 1)).ToArray();
         int evaluations = 0;
         double tolerance = 1e-9 * Math.Max(1, Math.Abs(search.Value));
+        // A full search from a point (optimizer scale), kept where it converges higher.
+        (OptimizationResult Search, int[] Edges)? From(double[] point)
+        {
+            var natural = objective.Natural(point);
+            if (!natural.All(double.IsFinite))
+                return null;
+            var (found, _, edges) = Search(objective.StartingAt(natural), options, otherStarts: false);
+            evaluations += found.Evaluations;
+            return found.Converged && found.Value > search.Value + tolerance ? (found, edges) : null;
+        }
         // A singular curvature is mostly a flat maximum (a parameter not identified), lower along every coordinate:
         // the searches only where one coordinate's move, either way, is higher (m = 0 of a mean m³ is; a ridge's sides
         // are not), not two full searches each time. Each move at least a thousandth of the coordinate's size (and of
@@ -205,25 +215,14 @@ public sealed class EstimationSession : IDisposable
             }
             if (higher is null)
                 return (null, evaluations);
-            var fromHigher = objective.Natural(higher);
-            if (fromHigher.All(double.IsFinite))
-            {
-                var (found, _, edges) = Search(objective.StartingAt(fromHigher), options, otherStarts: false);
-                evaluations += found.Evaluations;
-                if (found.Converged && found.Value > search.Value + tolerance)
-                    return ((found, edges), evaluations);
-            }
+            if (From(higher) is { } better)
+                return (better, evaluations);
         }
         // The move, then the opposite one: from one side a point like m = 0 of a mean m³ draws the search back to it.
         foreach (int sign in (int[])[1, -1])
         {
-            var natural = objective.Natural(search.Point.Select((u, i) => u + sign * move[i]).ToArray());
-            if (!natural.All(double.IsFinite))
-                continue;
-            var (found, _, edges) = Search(objective.StartingAt(natural), options, otherStarts: false);
-            evaluations += found.Evaluations;
-            if (found.Converged && found.Value > search.Value + tolerance)
-                return ((found, edges), evaluations);
+            if (From([.. search.Point.Select((u, i) => u + sign * move[i])]) is { } better)
+                return (better, evaluations);
         }
         return (null, evaluations);
     }
