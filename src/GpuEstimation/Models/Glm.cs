@@ -121,16 +121,19 @@ public static class Glm
     {
         int first = intercept ? 1 : 0;
         bool interceptHeld = intercept && held.ContainsKey(names[0]);
-        var free = Enumerable.Range(0, centred.Length).Where(j => !held.ContainsKey(names[first + j])).ToArray();
+        // Each feature's held coefficient, looked up once, not at every row.
+        var slopes = Enumerable.Range(0, centred.Length).Select(j => held.TryGetValue(names[first + j], out double b) ? b : (double?)null).ToArray();
+        var free = Enumerable.Range(0, centred.Length).Where(j => slopes[j] is null).ToArray();
         if (!interceptHeld && free.Length == centred.Length)
             return null;
+        double constant = interceptHeld ? held[names[0]] : 0.0;
         var shifted = new double[y.Length];
         for (int i = 0; i < shifted.Length; i++)
         {
-            double value = (offset?[i] ?? 0.0) + (interceptHeld ? held[names[0]] : 0.0);
+            double value = (offset?[i] ?? 0.0) + constant;
             for (int j = 0; j < centred.Length; j++)
             {
-                if (held.TryGetValue(names[first + j], out double b))
+                if (slopes[j] is { } b)
                     value += b * (centred[j][i] + means[j]);
             }
             shifted[i] = value;
@@ -145,7 +148,7 @@ public static class Glm
         if (intercept)
             result[0] = interceptHeld ? held[names[0]] : start[at++];
         for (int j = 0; j < centred.Length; j++)
-            result[first + j] = held.TryGetValue(names[first + j], out double b) ? b : start[at++];
+            result[first + j] = slopes[j] ?? start[at++];
         if (GlmModel.HasExtraParameter(family))
             result[^1] = start[^1];
         return result;
