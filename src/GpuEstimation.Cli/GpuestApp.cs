@@ -135,7 +135,6 @@ public static class GpuestApp
         new ModelsCommand(),
     };
 
-    // No arguments shows the help; "gpuest help [COMMAND]" is "gpuest [COMMAND] --help".
     // Out of memory, also where a parallel loop or a reflected call wraps it.
     private static bool OutOfMemory(Exception? e) => e switch
     {
@@ -145,6 +144,7 @@ public static class GpuestApp
         _ => OutOfMemory(e.InnerException),
     };
 
+    // No arguments shows the help; "gpuest help [COMMAND]" is "gpuest [COMMAND] --help".
     private static string[] Normalize(string[] args) => args switch
     {
         [] => ["--help"],

@@ -28,8 +28,7 @@ internal static class MixtureFitRun
         if (components.Families is null && components.Family is null)
             throw new InputException($"--components {components.From}{(components.IsRange ? $":{components.To}" : "")}: name the family (e.g. {components.From}{(components.IsRange ? $":{components.To}" : "")}xnormal) or list the families (normal,gamma)");
         // Data of one column need none (as a one-column family's).
-        column ??= DataFile.ColumnNames(dataPath) is [var only] ? only
-            : throw new InputException("--model mixture needs --column, the column the mixture describes");
+        column ??= DataFile.OnlyColumn(dataPath) ?? throw new InputException("--model mixture needs --column, the column the mixture describes");
         var assign = parse.GetValue(mixture.Assign);
         var png = parse.GetValue(mixture.Png);
         foreach (var (flag, path) in new[] { ("--json", json), ("--assign", assign), ("--png", png) })

@@ -139,8 +139,7 @@ internal sealed class DataOptions
         if (!IsRegression(name) && columns is { Column: null, Y: null, X: null })
         {
             Check(name, columns with { Column = "" }, factors, formula);
-            if (DataFile.ColumnNames(DataPath(parse)) is [var only])
-                columns = columns with { Column = only };
+            columns = columns with { Column = DataFile.OnlyColumn(DataPath(parse)) };
         }
         Check(name, columns, factors, formula);
         // The columns the flags name besides the response and features (the trials, the weights, for instance).

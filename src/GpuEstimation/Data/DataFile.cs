@@ -40,6 +40,9 @@ public static class DataFile
         _ => CsvData.ColumnNames(path),
     };
 
+    /// <summary>The name of the data's one column, where the file has exactly one (a 1-D .npy array); else null.</summary>
+    public static string? OnlyColumn(string path) => ColumnNames(path) is [var only] ? only : null;
+
     /// <summary>
     /// What every reader shares: a missing file or a directory named as such, and the file system's and the format's
     /// errors turned into input errors that name the file.
