@@ -32,7 +32,7 @@ internal sealed class DataOptions
 
     public Option<bool> DropMissing { get; } = SharedOptions.DropMissing();
 
-    public Option<string?> Column { get; } = CliOption.Text("--column", "NAME", "the column a one-column family reads");
+    public Option<string?> Column { get; } = CliOption.Text("--column", "NAME", "the column a one-column family or a mixture reads [default: the data's only column, where they have one]");
 
     public Option<string?> Y { get; } = CliOption.Text("--y", "NAME", "(linear, glm, logit, probit) the response column");
 

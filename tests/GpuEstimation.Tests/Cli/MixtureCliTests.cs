@@ -108,6 +108,9 @@ public sealed class MixtureCliTests : IDisposable
         Gpuest.AssertBadInput(["fit", "--model", "mixture", "--components", "2xgamma", "--data", data, "--column", "x"], "outside the support of every component");
         Gpuest.AssertBadInput(["fit", "--model", "mixture", "--components", "2xnormal", "--map", "--data", data, "--column", "x"], "--map", "not for mixtures");
         Gpuest.AssertBadInput(["fit", "--model", "normal", "--starts", "3", "--data", data, "--column", "x"], "--starts", "applies to mixtures");
+        // No --column on data of two columns (one column needs none).
+        var two = Gpuest.WriteCsv(_directory, "two-columns.csv", ("x", [1.0, 2, 3]), ("z", [4.0, 5, 6]));
+        Gpuest.AssertBadInput(["fit", "--model", "mixture", "--components", "2xnormal", "--data", two], "--model mixture needs --column, the column the mixture describes");
     }
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
