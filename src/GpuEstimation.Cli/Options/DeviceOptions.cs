@@ -33,21 +33,25 @@ internal sealed class DeviceOptions
 
     /// <summary>
     /// Opens the device the options name, for data of <paramref name="rows"/> rows where the command knows them. Under
-    /// MPI with more than one rank, auto is the native backend and any other named backend an error.
+    /// MPI with more than one rank, auto is the native backend (every rank must run the same backend, and only a named
+    /// one is sure to be on every machine), and a named accelerator backend's first device is the rank's own
+    /// (<see cref="DeviceSelection.OfLocalRank"/>).
     /// </summary>
     public ComputeDevice Open(ParseResult parse, long? rows = null)
     {
         var choice = parse.GetValue(Device);
-        if (RowCollective.Current.Size > 1)
+        var ranks = RowCollective.Current;
+        var selection = choice?.Selection ?? DeviceSelection.First;
+        if (ranks.Size > 1)
         {
-            // Under MPI the ranks share the native backend's chunks; the kernel backends do not take part yet.
-            if (choice is not (null or { Backend: Backend.Auto or Backend.Native }))
-                throw new InputException($"--device {choice}: under MPI ({RowCollective.Current.Size} ranks) only the native backend is supported so far; use --device native or auto");
-            choice = new DeviceChoice(Backend.Native, DeviceSelection.First);
+            if (choice is null or { Backend: Backend.Auto })
+                choice = new DeviceChoice(Backend.Native, DeviceSelection.First);
+            else if (choice.Backend is not Backend.Native && selection == DeviceSelection.First)
+                selection = DeviceSelection.OfLocalRank(ranks.LocalRank);
         }
         try
         {
-            return ComputeDevice.Open(choice?.Backend ?? Backend.Auto, choice?.Selection ?? DeviceSelection.First, parse.GetValue(Threads), rows, parse.GetValue(DeviceMemory));
+            return ComputeDevice.Open(choice?.Backend ?? Backend.Auto, selection, parse.GetValue(Threads), rows, parse.GetValue(DeviceMemory));
         }
         catch (InputException e) when (choice is not null)
         {

@@ -88,12 +88,14 @@ public sealed class ComputeDevice : IDisposable
     /// </summary>
     public long? MemoryLimit { get; private set; }
 
-    /// <summary>What ran, for every result: backend and device name (the native backend's MPI ranks where more than one).</summary>
-    public string Description => _accelerators.Length == 0
-        ? $"native: {NativeName(Threads)}{RowCollective.Current.Description}"
+    /// <summary>
+    /// What ran, for every result: backend and device name (this rank's), and the MPI ranks where more than one.
+    /// </summary>
+    public string Description => (_accelerators.Length == 0
+        ? $"native: {NativeName(Threads)}"
         : $"{Backend.ToString().ToLowerInvariant()}: " + (_accelerators.Length == 1 ? _accelerators[0].Name
             : _accelerators.All(a => a.Name == _accelerators[0].Name) ? $"{_accelerators.Length} × {_accelerators[0].Name}"
-            : string.Join(", ", _accelerators.Select(a => a.Name)));
+            : string.Join(", ", _accelerators.Select(a => a.Name)))) + RowCollective.Current.Description;
 
     /// <summary>
     /// Opens the requested backend. <see cref="Backend.Auto"/> picks CUDA, then OpenCL, then the native backend; a
@@ -149,10 +151,13 @@ public sealed class ComputeDevice : IDisposable
                 ofKind = [.. Enumerable.Repeat(ofKind[0], CpuAccelerators)];
             if (ofKind.Count == 0)
                 throw new InputException($"device {name}: no such device on this machine", nameof(requested));
-            // All: the usable ones (an OpenCL platform may list devices this engine cannot use); a list: those named.
+            // All: the usable ones (an OpenCL platform may list devices this engine cannot use); a list: those named; a
+            // local rank: the usable one it names, modulo their number.
             var indices = selection.Indices ?? Enumerable.Range(0, ofKind.Count).Where(i => ofKind[i].Info.Usable).ToList();
             if (indices.Count == 0)
                 throw new InputException($"device {name}: no usable device ({string.Join("; ", ofKind.Select(c => c.Info.ToString()))})", nameof(selection));
+            if (selection.LocalRank is { } localRank)
+                indices = [indices[localRank % indices.Count]];
             foreach (int index in indices)
             {
                 if (index >= ofKind.Count)

@@ -8,10 +8,11 @@ namespace GpuEstimation.Backends;
 /// </summary>
 public sealed class DeviceSelection
 {
-    private DeviceSelection(bool all, IReadOnlyList<int>? indices)
+    private DeviceSelection(bool all, IReadOnlyList<int>? indices, int? localRank = null)
     {
         All = all;
         Indices = indices;
+        LocalRank = localRank;
     }
 
     /// <summary>The first usable device of the backend (what a plain backend name opens).</summary>
@@ -40,6 +41,20 @@ public sealed class DeviceSelection
             throw new InputException($"device {indices.GroupBy(i => i).First(g => g.Count() > 1).Key} is named twice", nameof(indices));
         return new DeviceSelection(false, [.. indices]);
     }
+
+    /// <summary>
+    /// For a rank of an MPI job: of the backend's usable devices, the one at <paramref name="localRank"/> (the rank's
+    /// number among the job's ranks on its machine) modulo their number, so that ranks on one machine with several GPUs
+    /// each take their own.
+    /// </summary>
+    public static DeviceSelection OfLocalRank(int localRank)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(localRank);
+        return new DeviceSelection(false, null, localRank);
+    }
+
+    /// <summary>The local rank of <see cref="OfLocalRank"/>; null for the other selections.</summary>
+    public int? LocalRank { get; }
 
     /// <summary>The selection as the device option writes it after the backend: "all", "0,1", or empty for the first device.</summary>
     public override string ToString() => All ? "all" : Indices is null ? "" : string.Join(",", Indices);

@@ -7,7 +7,8 @@ namespace GpuEstimation.Backends;
 /// <see cref="RowCollective"/>: each rank evaluates its run of the native passes' chunks and one MPI_Allgatherv per
 /// pass gives every rank all the partials. A process started without an MPI launcher never loads MPI
 /// (<see cref="Launched"/>). In this version every rank reads the whole data and computes everything outside the
-/// passes' sums itself (the same numbers on every rank): the ranks share the work of the sums, not the memory.
+/// passes' sums itself (the same numbers on every rank): the ranks share the work of the sums, not the host memory.
+/// On a kernel backend each rank holds and evaluates only its run of the row blocks on its own device.
 /// </summary>
 public sealed unsafe class MpiRanks : RowCollective, IDisposable
 {
@@ -26,6 +27,24 @@ public sealed unsafe class MpiRanks : RowCollective, IDisposable
 
     /// <inheritdoc/>
     public override int Size { get; }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// From the launcher's environment: Open MPI's <c>OMPI_COMM_WORLD_LOCAL_RANK</c>, MPICH Hydra's <c>MPI_LOCALRANKID</c>,
+    /// Slurm's <c>SLURM_LOCALID</c>; else the rank.
+    /// </remarks>
+    public override int LocalRank => LocalRankOf(Environment.GetEnvironmentVariable) ?? Rank;
+
+    /// <summary>The local rank the launcher's environment gives (<see cref="LocalRank"/>), or null where it gives none.</summary>
+    public static int? LocalRankOf(Func<string, string?> environment)
+    {
+        foreach (var name in (string[])["OMPI_COMM_WORLD_LOCAL_RANK", "MPI_LOCALRANKID", "SLURM_LOCALID"])
+        {
+            if (int.TryParse(environment(name), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int value))
+                return value;
+        }
+        return null;
+    }
 
     /// <summary>The MPI library in use, e.g. "Open MPI (libmpi.so.40)".</summary>
     public string Library => $"{_library.Flavor} ({_library.Name})";

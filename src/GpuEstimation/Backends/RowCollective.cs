@@ -5,20 +5,20 @@ namespace GpuEstimation.Backends;
 /// the default), or the ranks of an MPI job (<see cref="MpiRanks"/>). Every native pass cuts the rows into its fixed
 /// chunks and sums each chunk into a partial; rank r of N computes the partials of a contiguous run of whole chunks
 /// (<see cref="Mine"/>), writes them at their places in the array of all the partials, and one collective
-/// (<see cref="Exchange"/>) fills in the other ranks' places on every rank. Every rank then adds all the partials in
+/// (<see cref="Exchange(Span{double}, int, long, long)"/>) fills in the other ranks' places on every rank. Every rank then adds all the partials in
 /// chunk order, exactly as one process does, so the sums have the same bits for any number of ranks, and every rank
 /// sees the same numbers (its optimizer stays in step with the others').
 /// </summary>
 /// <remarks>
 /// A pass takes the collective that is <see cref="Current"/> when it is built. Each rank must make the same calls to
-/// <see cref="Exchange"/> in the same order: the ranks run the same program over the same data, so they do.
+/// <see cref="Exchange(Span{double}, int, long, long)"/> in the same order: the ranks run the same program over the same data, so they do.
 /// </remarks>
 public abstract class RowCollective
 {
     private static readonly AsyncLocal<RowCollective?> Scoped = new();
     private static RowCollective? s_process;
 
-    /// <summary>One process: every chunk is its own and <see cref="Exchange"/> does nothing.</summary>
+    /// <summary>One process: every chunk is its own and <see cref="Exchange(Span{double}, int, long, long)"/> does nothing.</summary>
     public static RowCollective Single { get; } = new SingleProcess();
 
     /// <summary>
@@ -32,6 +32,12 @@ public abstract class RowCollective
 
     /// <summary>The number of ranks.</summary>
     public abstract int Size { get; }
+
+    /// <summary>
+    /// This rank's number among the ranks on its machine, for picking a device of its own there
+    /// (<see cref="DeviceSelection.OfLocalRank"/>); where the launcher does not say, the rank itself.
+    /// </summary>
+    public virtual int LocalRank => Rank;
 
     /// <summary>Whether this is rank 0, the one that prints and writes.</summary>
     public bool IsRoot => Rank == 0;
@@ -58,7 +64,7 @@ public abstract class RowCollective
     /// This rank's units (chunks of rows, or any unit of work) out of <paramref name="units"/>: [First, End), a
     /// contiguous run; the ranks' runs partition 0 … units − 1 in rank order. Empty where there are more ranks than units.
     /// </summary>
-    public (int First, int End) Mine(int units) => Of(Rank, units);
+    public (int First, int End) Mine(int units) => Part(Rank, units);
 
     /// <summary>
     /// Fills, on every rank, the parts of <paramref name="data"/>[0, <paramref name="length"/>) that the other ranks
@@ -72,25 +78,58 @@ public abstract class RowCollective
             return;
         ArgumentOutOfRangeException.ThrowIfLessThan(unitLength, 1L);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(length, (long)data.Length);
-        // Rounds of whole units whose doubles fit a collective's int counts (one round below MaxCount doubles).
-        int perRound = (int)Math.Clamp(MaxCount / unitLength, 1, units);
+        Exchange(data, Bounds(r => Math.Min(length, Part(r, units).First * unitLength), length));
+    }
+
+    /// <summary>
+    /// Fills, on every rank, the parts of <paramref name="data"/> that the other ranks computed, where rank r has written
+    /// <paramref name="data"/>[<paramref name="bounds"/>[r], <paramref name="bounds"/>[r + 1]) (Size + 1 bounds, from 0
+    /// to at most the data's length, never decreasing). Every rank must call it with the same bounds. Nothing to do for
+    /// one process.
+    /// </summary>
+    public void Exchange(Span<double> data, ReadOnlySpan<long> bounds)
+    {
+        if (Size == 1)
+            return;
+        if (bounds.Length != Size + 1 || bounds[0] != 0 || bounds[Size] > data.Length)
+            throw new ArgumentException($"{Size + 1} bounds from 0 to at most {data.Length} expected", nameof(bounds));
+        // Rounds of at most MaxCount doubles (a collective's counts are ints), each rank's part of the round in place.
+        long length = bounds[Size];
         var counts = new int[Size];
         var displacements = new int[Size];
-        for (int first = 0; first < units; first += perRound)
+        for (long begin = 0; begin < length; begin += MaxCount)
         {
-            int end = (int)Math.Min(units, (long)first + perRound);
-            long begin = Math.Min(length, first * unitLength), stop = Math.Min(length, end * unitLength);
+            long stop = Math.Min(length, begin + MaxCount);
             for (int r = 0; r < Size; r++)
             {
-                var (a, b) = Of(r, units);
-                long from = Math.Clamp(Math.Max(a, first) * unitLength, begin, stop);
-                long to = Math.Clamp(Math.Min(b, end) * unitLength, from, stop);
+                if (bounds[r + 1] < bounds[r])
+                    throw new ArgumentException("the bounds decrease", nameof(bounds));
+                long from = Math.Clamp(bounds[r], begin, stop), to = Math.Clamp(bounds[r + 1], from, stop);
                 displacements[r] = (int)(from - begin);
                 counts[r] = (int)(to - from);
             }
             AllGather(data[(int)begin..(int)stop], counts, displacements);
         }
     }
+
+    /// <summary>
+    /// Size + 1 exchange bounds (<see cref="Exchange(Span{double}, ReadOnlySpan{long})"/>): rank r's part begins at
+    /// <paramref name="start"/>(r) (0 for rank 0), and the last ends at <paramref name="length"/>.
+    /// </summary>
+    public long[] Bounds(Func<int, long> start, long length)
+    {
+        var bounds = new long[Size + 1];
+        for (int r = 1; r < Size; r++)
+            bounds[r] = start(r);
+        bounds[Size] = length;
+        return bounds;
+    }
+
+    /// <summary>
+    /// Rank <paramref name="rank"/>'s units out of <paramref name="units"/>, as <see cref="Mine"/> gives that rank.
+    /// </summary>
+    public (int First, int End) Part(int rank, int units) =>
+        ((int)((long)units * rank / Size), (int)((long)units * (rank + 1) / Size));
 
     /// <summary>The most doubles one <see cref="AllGather"/> moves (counts are ints in MPI).</summary>
     protected virtual long MaxCount => 1L << 30;
@@ -101,9 +140,6 @@ public abstract class RowCollective
     /// place on every other rank.
     /// </summary>
     protected abstract void AllGather(Span<double> buffer, int[] counts, int[] displacements);
-
-    private (int First, int End) Of(int rank, int units) =>
-        ((int)((long)units * rank / Size), (int)((long)units * (rank + 1) / Size));
 
     private sealed class SingleProcess : RowCollective
     {

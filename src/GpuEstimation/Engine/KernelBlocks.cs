@@ -50,11 +50,15 @@ internal sealed class KernelBlocks : IDisposable
 
     /// <summary>
     /// Blocks <paramref name="begin"/> … <paramref name="end"/> − 1 of the data, numbered as in the whole data, on
-    /// <paramref name="accelerator"/>: one device's run (<see cref="Shards"/>; on one device, all the blocks).
+    /// <paramref name="accelerator"/>: one device's run (<see cref="Shards"/>; on one device of one process, all the
+    /// blocks), among <paramref name="ranks"/>; <paramref name="alone"/> where it is the job's only run.
     /// </summary>
-    private KernelBlocks(ComputeDevice device, Accelerator accelerator, IReadOnlyList<ReadOnlyMemory<double>> columns, long rows, int begin, int end)
+    private KernelBlocks(ComputeDevice device, Accelerator accelerator, IReadOnlyList<ReadOnlyMemory<double>> columns, long rows, int begin, int end,
+        RowCollective ranks, bool alone)
     {
         _accelerator = accelerator;
+        Ranks = ranks;
+        Alone = alone;
         accelerator.Bind();
         Rows = rows;
         GroupSize = device.GroupSize;
@@ -121,20 +125,25 @@ internal sealed class KernelBlocks : IDisposable
     /// <summary>
     /// The data's blocks over <paramref name="device"/>'s accelerators in contiguous runs, one per accelerator (docs/design.md,
     /// "Several devices"): with C blocks over D' = min(D, C) of the D accelerators (at least one), accelerator d
-    /// holds blocks [⌊dC/D'⌋, ⌊(d + 1)C/D'⌋), each run resident or streamed under the device's memory limit. On failure
-    /// the runs made so far are disposed.
+    /// holds blocks [⌊dC/D'⌋, ⌊(d + 1)C/D'⌋), each run resident or streamed under the device's memory limit. Under MPI
+    /// (<see cref="RowCollective.Current"/> of several ranks) the blocks are first shared among the ranks as
+    /// <see cref="RowCollective.Mine"/> shares units, and this rank's run is shared so among its accelerators (a rank
+    /// without blocks holds an empty run). On failure the runs made so far are disposed.
     /// </summary>
     public static KernelBlocks[] Shards(ComputeDevice device, IReadOnlyList<ReadOnlyMemory<double>> columns, long rows)
     {
         var accelerators = device.Accelerators;
+        var ranks = RowCollective.Current;
         int blockRows = BlockRowsFor(Math.Max(1, columns.Count));
-        long count = (rows + blockRows - 1) / blockRows;
+        var (first, end) = ranks.Mine((int)((rows + blockRows - 1) / blockRows));
+        long count = end - first;
         int shards = (int)Math.Max(1, Math.Min(accelerators.Count, count));
+        bool alone = shards == 1 && ranks.Size == 1;
         var result = new List<KernelBlocks>(shards);
         try
         {
             for (int d = 0; d < shards; d++)
-                result.Add(new KernelBlocks(device, accelerators[d], columns, rows, (int)(d * count / shards), (int)((d + 1) * count / shards)));
+                result.Add(new KernelBlocks(device, accelerators[d], columns, rows, first + (int)(d * count / shards), first + (int)((d + 1) * count / shards), ranks, alone));
         }
         catch
         {
@@ -203,31 +212,52 @@ internal sealed class KernelBlocks : IDisposable
     }
 
     /// <summary>
-    /// The length of a pass's host buffer for this run's per-block partials, <paramref name="perBlock"/> values a block,
-    /// over <paramref name="runs"/> runs: on one device one block's (each block read back to the start and added as it
-    /// comes), on several every block's of the run, each in its place (<see cref="PartialsAt"/>), all added in block order
-    /// once every device has run (<see cref="AddInBlockOrder"/>), so that the sums have one device's bits.
+    /// A pass's host buffers for its per-block partials, <paramref name="perBlock"/> values a block, one per run of
+    /// <paramref name="runs"/>: for the job's only run (<see cref="Alone"/>) one block's (each block read back to the
+    /// start and added as it comes); else one buffer of every block's, shared by the runs, each block in its place
+    /// (<see cref="PartialsAt"/>), completed by the other ranks' and added in block order once every device has run
+    /// (<see cref="AddInBlockOrder"/>), so that the sums have one device's bits.
     /// </summary>
-    public long HostPartialsLength(int runs, long perBlock) => (runs == 1 ? 1 : Math.Max(1, End - Begin)) * perBlock;
+    public static double[][] HostPartials(KernelBlocks[] runs, long perBlock)
+    {
+        if (runs[0].Alone)
+            return [new double[perBlock]];
+        var all = new double[Math.Max(1, runs[0].Count) * perBlock];
+        return [.. runs.Select(_ => all)];
+    }
 
-    /// <summary>Where block <paramref name="block"/>'s partials lie in the buffer of <see cref="HostPartialsLength"/>.</summary>
-    public long PartialsAt(int runs, int block, long perBlock) => runs == 1 ? 0 : (block - Begin) * perBlock;
+    /// <summary>Where block <paramref name="block"/>'s partials lie in its buffer of <see cref="HostPartials"/>.</summary>
+    public long PartialsAt(int block, long perBlock) => Alone ? 0 : block * perBlock;
 
     /// <summary>
-    /// On several devices, once all have run, <paramref name="add"/>(run, block) for every block of every run, runs in
-    /// order and blocks in order: the order one device adds them in as they come; nothing on one device.
+    /// Where the job has several runs, once this rank's devices have run: the other ranks' blocks' partials exchanged
+    /// into <paramref name="partials"/> (a buffer of <see cref="HostPartials"/>), then <paramref name="add"/>(block) for
+    /// every block of the data in order: the order one device adds them in as they come. Nothing for the only run.
     /// </summary>
-    public static void AddInBlockOrder(int runs, Func<int, KernelBlocks> blocksOf, Action<int, int> add)
+    public static void AddInBlockOrder(KernelBlocks[] runs, double[] partials, long perBlock, Action<int> add)
     {
-        if (runs == 1)
+        var blocks = runs[0];
+        if (blocks.Alone)
             return;
-        for (int r = 0; r < runs; r++)
-        {
-            var blocks = blocksOf(r);
-            for (int block = blocks.Begin; block < blocks.End; block++)
-                add(r, block);
-        }
+        blocks.Ranks.Exchange(partials, blocks.Count, perBlock, (long)blocks.Count * perBlock);
+        for (int block = 0; block < blocks.Count; block++)
+            add(block);
     }
+
+    /// <summary>
+    /// The other ranks' parts of a per-(block, group) buffer, <paramref name="perGroup"/> values a group, each block's at
+    /// its <see cref="GroupOffset"/> (the value-and-gradient pass's partials).
+    /// </summary>
+    public void ExchangeGroups(double[] partials, int perGroup) =>
+        Ranks.Exchange(partials, Count, (long)Groups(0) * perGroup, TotalGroups * perGroup);
+
+    /// <summary>
+    /// The other ranks' parts of per-row values of rows [<paramref name="first"/>, <paramref name="first"/> +
+    /// <paramref name="count"/>), <paramref name="perRow"/> values a row from <paramref name="output"/>[0]: each rank
+    /// has written its blocks' rows.
+    /// </summary>
+    public void ExchangeRows(Span<double> output, long first, long count, int perRow) =>
+        Ranks.Exchange(output, Ranks.Bounds(r => (Math.Clamp(First(Ranks.Part(r, Count).First), first, first + count) - first) * perRow, count * perRow));
 
     /// <summary>
     /// Adds to <paramref name="sums"/> one block's partials as the passes that launch <paramref name="perLaunch"/> sums at
@@ -248,13 +278,22 @@ internal sealed class KernelBlocks : IDisposable
         }
     }
 
+    /// <summary>The ranks among which the data's blocks are shared (<see cref="RowCollective.Single"/> outside MPI).</summary>
+    public RowCollective Ranks { get; }
+
+    /// <summary>
+    /// Whether this is the job's only run of blocks (one device of one process): a pass adds each block's partials as it
+    /// reads them back, where several runs keep every block's for <see cref="AddInBlockOrder"/>.
+    /// </summary>
+    public bool Alone { get; }
+
     /// <summary>The accelerator that holds these blocks.</summary>
     public Accelerator Accelerator => _accelerator;
 
-    /// <summary>The first block held here (0 but for the later runs of several devices).</summary>
+    /// <summary>The first block held here (0 but for the later runs of several devices or ranks).</summary>
     public int Begin { get; }
 
-    /// <summary>One past the last block held here (<see cref="Count"/> but for the earlier runs of several devices).</summary>
+    /// <summary>One past the last block held here (<see cref="Count"/> but for the earlier runs of several devices or ranks).</summary>
     public int End { get; }
 
     /// <summary>The rows of every block but the last (which has the rest).</summary>

@@ -9,7 +9,8 @@ namespace GpuEstimation.Engine;
 /// rows, resident or streamed): per evaluation one launch over the resident blocks and one per streamed block (each
 /// block's groups the same in either), and one read-back of the (block, group) partials, added in that order. On several accelerators each holds a contiguous run of the blocks (<see cref="KernelBlocks.Shards"/>)
 /// with its own kernels and buffers, one host thread per device launches on its run, and the host adds all the
-/// partials in the same (block, group) order: the bits of one device.
+/// partials in the same (block, group) order: the bits of one device. Under MPI each rank holds its run of the blocks
+/// and the partials of the others' arrive by one exchange per pass (<see cref="KernelBlocks.AddInBlockOrder"/>).
 /// <typeparamref name="TSum"/> is the group sum the backend's code generator can emit (<see cref="LikelihoodEngine{TModel}"/>
 /// picks it). A kernel that fails to compile or launch is reported as a <see cref="KernelException"/> that names the
 /// backend, the kernel and the model.
@@ -130,6 +131,7 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
         {
             throw Failure(KernelException.ValueAndGradient, compiling: false, e);
         }
+        _blocks.ExchangeGroups(_hostPartials, Terms);
         return Reduce(parameters, _hostPartials, gradient);
     }
 
@@ -185,6 +187,7 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
                 }
             });
         });
+        _blocks.ExchangeRows(output, 0, Owner.Rows, 1);
     }
 
     public override void Sweep(IReadOnlyList<double[]> points, double[] output)
@@ -219,7 +222,7 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
             // The group-summed kernel's shape, once, with the kernel (a group size of 0: not yet asked).
             if (!pointPerThread && shard.SweepShape.GroupSize == 0)
                 shard.SweepShape = GroupShape.Of<TSum>(accelerator, shard.Sweep, shard.Blocks.GroupSize);
-            if (_shards.Length == 1)
+            if (_blocks.Alone)
             {
                 shard.SumChunks ??= Guard(KernelException.SumChunks, compiling: true, () =>
                     accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, int, ArrayView<double>>(LikelihoodKernels.SumChunksKernel));
@@ -233,11 +236,14 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
                 shard.SweepArguments = accelerator.Allocate1D<ValueOnly<TVec>>(tile);
                 shard.SweepPartials = accelerator.Allocate1D<double>(tile * runChunks);
                 shard.SweepSums = accelerator.Allocate1D<double>(tile);
-                if (_shards.Length > 1)
+                if (!_blocks.Alone)
                     shard.HostSweepPartials = new double[tile * runChunks];
             }
         }
         var hostArguments = new ValueOnly<TVec>[tile];
+        // Several runs (devices or ranks): every chunk's partials on the host, chunk after chunk (a tile's points each), so
+        // that a rank's chunks are one stretch to exchange.
+        var all = _blocks.Alone ? [] : new double[(long)tile * chunks];
         for (int first = 0; first < points.Count; first += tile)
         {
             int count = Math.Min(tile, points.Count - first);
@@ -260,29 +266,33 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
                         new Index2D(shape.GroupSize, 1), shape.Shared);
                     shard.Sweep!(config, data, blocks.RowsOf(block), Owner.Model, arguments.View, chunkRows, chunkOffsets[block] - chunkBase, runChunks, partials.View);
                 }
-                if (_shards.Length == 1)
+                if (_blocks.Alone)
                 {
                     shard.SumChunks!(count, partials.View, runChunks, shard.SweepSums!.View);
                     shard.SweepSums.View.AsContiguous().SubView(0, count).CopyToCPU(output.AsSpan(first, count));
                 }
                 else
                 {
-                    partials.View.AsContiguous().SubView(0, (long)count * runChunks).CopyToCPU(shard.HostSweepPartials.AsSpan(0, count * runChunks));
+                    // Point after point on the device; chunk after chunk among all the chunks here.
+                    var host = shard.HostSweepPartials;
+                    partials.View.AsContiguous().SubView(0, (long)count * runChunks).CopyToCPU(host.AsSpan(0, count * runChunks));
+                    for (long c = 0, held = chunkOffsets[blocks.End] - chunkBase; c < held; c++)
+                    {
+                        for (int p = 0; p < count; p++)
+                            all[(chunkBase + c) * count + p] = host[p * runChunks + c];
+                    }
                 }
             }));
-            if (_shards.Length > 1)
+            if (!_blocks.Alone)
             {
-                // Each point's chunks in order across the runs, from zero: SumChunksKernel's sum on one device.
+                // The other ranks' chunks, then each point's chunks in order, from zero: SumChunksKernel's sum on one device.
+                var ranks = _blocks.Ranks;
+                ranks.Exchange(all, ranks.Bounds(r => chunkOffsets[ranks.Part(r, _blocks.Count).First] * count, chunkOffsets[_blocks.Count] * count));
                 for (int p = 0; p < count; p++)
                 {
                     double sum = 0;
-                    foreach (var shard in _shards)
-                    {
-                        int runChunks = (int)Math.Max(1, chunkOffsets[shard.Blocks.End] - chunkOffsets[shard.Blocks.Begin]);
-                        var partials = shard.HostSweepPartials;
-                        for (long c = (long)p * runChunks, stop = c + runChunks; c < stop; c++)
-                            sum += partials[c];
-                    }
+                    for (long c = 0; c < chunkOffsets[_blocks.Count]; c++)
+                        sum += all[c * count + p];
                     output[first + p] = sum;
                 }
             }
@@ -354,6 +364,7 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
                     .CopyToCPU(output.AsSpan((int)((runFrom - first) * p), (int)((runTo - runFrom) * p)));
             });
         });
+        _blocks.ExchangeRows(output, first, count, p);
     }
 
     /// <summary>
@@ -366,7 +377,7 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
         private readonly Action<KernelConfig, ArrayView<double>, long, TModel, TVec, int, int, int, int, ArrayView<double>>[] _kernels;
         private readonly GroupShape[] _shapes;
         private readonly MemoryBuffer1D<double, Stride1D.Dense>[] _partials;
-        // Per run: its blocks' partials, each the largest block's groups × the triangle (KernelBlocks.PartialsAt).
+        // Per run: its blocks' partials, each the largest block's groups × the triangle (KernelBlocks.HostPartials).
         private readonly double[][] _hostPartials;
         private readonly int _length;
         private readonly long _perBlock;
@@ -377,10 +388,10 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
             _length = owner.Terms * (owner.Terms - 1) / 2;
             _perBlock = (long)(owner._blocks.Count == 0 ? 1 : owner._blocks.Groups(0)) * _length;
             int runs = owner._shards.Length;
+            _hostPartials = KernelBlocks.HostPartials(owner._runs, _perBlock);
             _kernels = new Action<KernelConfig, ArrayView<double>, long, TModel, TVec, int, int, int, int, ArrayView<double>>[runs];
             _shapes = new GroupShape[runs];
             _partials = new MemoryBuffer1D<double, Stride1D.Dense>[runs];
-            _hostPartials = new double[runs][];
             try
             {
                 for (int r = 0; r < runs; r++)
@@ -393,7 +404,6 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
                             LikelihoodKernels.ScoreProductsKernel<TModel, TVec, TSums, TSum>));
                     _shapes[r] = GroupShape.Of<TSum>(accelerator, _kernels[r], blocks.GroupSize);
                     _partials[r] = accelerator.Allocate1D<double>(_perBlock);
-                    _hostPartials[r] = new double[blocks.HostPartialsLength(runs, _perBlock)];
                 }
             }
             catch
@@ -405,16 +415,15 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
 
         public void Run(TVec arguments, double[] triangle)
         {
-            var shards = _owner._shards;
             KernelBlocks.ForEach(_owner._runs, r => Launch(r, arguments, triangle));
-            KernelBlocks.AddInBlockOrder(shards.Length, r => shards[r].Blocks, (r, block) => Add(r, block, triangle));
+            KernelBlocks.AddInBlockOrder(_owner._runs, _hostPartials[0], _perBlock, block => Add(0, block, triangle));
         }
 
         /// <summary>Block <paramref name="block"/>'s partials from run <paramref name="r"/>'s host buffer, after the blocks before.</summary>
         private void Add(int r, int block, double[] triangle)
         {
             var blocks = _owner._shards[r].Blocks;
-            KernelBlocks.AddLaunches(_hostPartials[r], blocks.PartialsAt(_owner._shards.Length, block, _perBlock), blocks.Groups(block), _length,
+            KernelBlocks.AddLaunches(_hostPartials[r], blocks.PartialsAt(block, _perBlock), blocks.Groups(block), _length,
                 TSums.Capacity, triangle);
         }
 
@@ -439,9 +448,9 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
                         (row, column) = UpperTriangle.Advance(row, column, p, count);
                     }
                     partials.View.AsContiguous().SubView(0, (long)groups * _length)
-                        .CopyToCPU(_hostPartials[r].AsSpan((int)blocks.PartialsAt(_owner._shards.Length, block, _perBlock), groups * _length));
+                        .CopyToCPU(_hostPartials[r].AsSpan((int)blocks.PartialsAt(block, _perBlock), groups * _length));
                 });
-                if (_owner._shards.Length == 1)
+                if (blocks.Alone)
                     Add(r, block, triangle);
             }
         }

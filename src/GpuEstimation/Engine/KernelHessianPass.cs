@@ -57,6 +57,8 @@ internal sealed class KernelHessianPass<TModel, TVec, TSum> : IHessianPass, IDis
         _sums = new double[_layout.Entries.Length];
         _runs = new Run[runs.Length];
         _blocks = runs;
+        long perBlock = (long)(runs[0].Count == 0 ? 1 : runs[0].Groups(0)) * _sums.Length;
+        var hostPartials = KernelBlocks.HostPartials(runs, perBlock);
         try
         {
             for (int r = 0; r < runs.Length; r++)
@@ -74,7 +76,6 @@ internal sealed class KernelHessianPass<TModel, TVec, TSum> : IHessianPass, IDis
                 {
                     throw new KernelException(owner.Device.Backend, KernelException.Hessian, owner.ModelName, compiling: true, e);
                 }
-                long perBlock = (long)(blocks.Count == 0 ? 1 : blocks.Groups(0)) * _sums.Length;
                 var entries = accelerator.Allocate1D(_layout.Entries);
                 _runs[r] = new Run
                 {
@@ -83,7 +84,7 @@ internal sealed class KernelHessianPass<TModel, TVec, TSum> : IHessianPass, IDis
                     Shape = GroupShape.Of<TSum>(accelerator, kernel, blocks.GroupSize),
                     Entries = entries,
                     Partials = accelerator.Allocate1D<double>(perBlock),
-                    HostPartials = new double[blocks.HostPartialsLength(runs.Length, perBlock)],
+                    HostPartials = hostPartials[r],
                     PerBlock = perBlock,
                 };
             }
@@ -108,7 +109,7 @@ internal sealed class KernelHessianPass<TModel, TVec, TSum> : IHessianPass, IDis
         {
             throw new KernelException(_owner.Device.Backend, KernelException.Hessian, _owner.ModelName, compiling: false, e);
         }
-        KernelBlocks.AddInBlockOrder(_runs.Length, r => _runs[r].Blocks, (r, block) => Add(_runs[r], block));
+        KernelBlocks.AddInBlockOrder(_blocks, _runs[0].HostPartials, _runs[0].PerBlock, block => Add(_runs[0], block));
         double value = _layout.Assemble(_sums, gradient, hessian);
         TModel.Finish(model, parameters, gradient);
         TModel.FinishHessian(model, hessian);
@@ -117,7 +118,7 @@ internal sealed class KernelHessianPass<TModel, TVec, TSum> : IHessianPass, IDis
 
     /// <summary>Block <paramref name="block"/>'s partials from <paramref name="run"/>'s host buffer, after the blocks before.</summary>
     private void Add(Run run, int block) =>
-        KernelBlocks.AddLaunches(run.HostPartials, run.Blocks.PartialsAt(_runs.Length, block, run.PerBlock), run.Blocks.Groups(block),
+        KernelBlocks.AddLaunches(run.HostPartials, run.Blocks.PartialsAt(block, run.PerBlock), run.Blocks.Groups(block),
             _sums.Length, PerLaunch, _sums);
 
     /// <summary>One device's launches, each block's partials read back into their place (<see cref="KernelBlocks.PartialsAt"/>).</summary>
@@ -136,8 +137,8 @@ internal sealed class KernelHessianPass<TModel, TVec, TSum> : IHessianPass, IDis
                     run.Partials.View.SubView((long)first * groups, (long)count * groups));
             }
             run.Partials.View.AsContiguous().SubView(0, (long)groups * total)
-                .CopyToCPU(run.HostPartials.AsSpan((int)blocks.PartialsAt(_runs.Length, block, run.PerBlock), groups * total));
-            if (_runs.Length == 1)
+                .CopyToCPU(run.HostPartials.AsSpan((int)blocks.PartialsAt(block, run.PerBlock), groups * total));
+            if (blocks.Alone)
                 Add(run, block);
         }
     }

@@ -45,7 +45,7 @@ internal sealed class KernelLeastSquaresPass<TMean, TVec, TSum> : ILeastSquares,
         _perBlock = (long)(runs[0].Count == 0 ? 1 : runs[0].Groups(0)) * _entries;
         _kernels = new Action<KernelConfig, ArrayView<double>, long, TMean, TVec, int, int, int, int, ArrayView<double>>[runs.Length];
         _partials = new MemoryBuffer1D<double, Stride1D.Dense>?[runs.Length];
-        _hostPartials = new double[runs.Length][];
+        _hostPartials = KernelBlocks.HostPartials(runs, _perBlock);
         try
         {
             for (int r = 0; r < runs.Length; r++)
@@ -62,7 +62,6 @@ internal sealed class KernelLeastSquaresPass<TMean, TVec, TSum> : ILeastSquares,
                 };
                 _shapes[r] = GroupShape.Of<TSum>(accelerator, _kernels[r], runs[r].GroupSize);
                 _partials[r] = accelerator.Allocate1D<double>(_perBlock);
-                _hostPartials[r] = new double[runs[r].HostPartialsLength(runs.Length, _perBlock)];
             }
         }
         catch
@@ -101,13 +100,13 @@ internal sealed class KernelLeastSquaresPass<TMean, TVec, TSum> : ILeastSquares,
         {
             throw new KernelException(_backend, KernelException.NormalEquations, _modelName, compiling: false, e);
         }
-        KernelBlocks.AddInBlockOrder(_runs.Length, r => _runs[r], Add);
+        KernelBlocks.AddInBlockOrder(_runs, _hostPartials[0], _perBlock, block => Add(0, block));
         return LeastSquaresSums.Unpack(_triangle, size - 1, jacobianResidual, gram);
     }
 
     /// <summary>Block <paramref name="block"/>'s partials from run <paramref name="r"/>'s host buffer, after the blocks before.</summary>
     private void Add(int r, int block) =>
-        KernelBlocks.AddLaunches(_hostPartials[r], _runs[r].PartialsAt(_runs.Length, block, _perBlock), _runs[r].Groups(block), _entries, _perLaunch, _triangle);
+        KernelBlocks.AddLaunches(_hostPartials[r], _runs[r].PartialsAt(block, _perBlock), _runs[r].Groups(block), _entries, _perLaunch, _triangle);
 
     /// <summary>Run <paramref name="r"/>'s launches, each block's partials read back into their place (<see cref="KernelBlocks.PartialsAt"/>).</summary>
     private void Launch(int r, TVec arguments, int size)
@@ -127,8 +126,8 @@ internal sealed class KernelLeastSquaresPass<TMean, TVec, TSum> : ILeastSquares,
                 (row, column) = UpperTriangle.Advance(row, column, size, count);
             }
             partials.View.AsContiguous().SubView(0, (long)groups * _entries)
-                .CopyToCPU(_hostPartials[r].AsSpan((int)blocks.PartialsAt(_runs.Length, block, _perBlock), groups * _entries));
-            if (_runs.Length == 1)
+                .CopyToCPU(_hostPartials[r].AsSpan((int)blocks.PartialsAt(block, _perBlock), groups * _entries));
+            if (blocks.Alone)
                 Add(r, block);
         }
     }

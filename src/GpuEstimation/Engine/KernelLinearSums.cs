@@ -130,12 +130,12 @@ internal sealed class KernelLinearSums<TModel, TSum> : ILinearSums
                 long length = (long)plan.TileCount * groups * LikelihoodKernels.TileSums;
                 plan.Partials[r].View.AsContiguous().SubView(0, length)
                     .CopyToCPU(plan.HostPartials[r].AsSpan((int)plan.Offset(r, block), (int)length));
-                if (_runs.Length == 1)
+                if (blocks.Alone)
                     Add(plan, r, block, entries, sums);
             }
             return true;
         }));
-        KernelBlocks.AddInBlockOrder(_runs.Length, r => _runs[r].Blocks, (r, block) => Add(plan, r, block, entries, sums));
+        KernelBlocks.AddInBlockOrder(_blockRuns, plan.HostPartials[0], plan.PerBlock, block => Add(plan, 0, block, entries, sums));
     }
 
     /// <summary>
@@ -181,6 +181,7 @@ internal sealed class KernelLinearSums<TModel, TSum> : ILinearSums
             }
             return true;
         }));
+        _runs[0].Blocks.ExchangeRows(output, first, count, 1);
     }
 
     private void Coefficients(Run run, double[] values) => Guard(KernelException.RowDerivatives, compiling: false, () =>
@@ -259,7 +260,7 @@ internal sealed class KernelLinearSums<TModel, TSum> : ILinearSums
             PerBlock = (long)TileCount * Groups(Math.Min(runs[0].Rows, runs[0].BlockRows)) * LikelihoodKernels.TileSums;
             Tiles = new MemoryBuffer1D<int, Stride1D.Dense>[runs.Length];
             Partials = new MemoryBuffer1D<double, Stride1D.Dense>[runs.Length];
-            HostPartials = new double[runs.Length][];
+            HostPartials = KernelBlocks.HostPartials(runs, PerBlock);
             var keys = tiles.ToArray();
             try
             {
@@ -268,7 +269,6 @@ internal sealed class KernelLinearSums<TModel, TSum> : ILinearSums
                     runs[r].Accelerator.Bind();
                     Tiles[r] = runs[r].Accelerator.Allocate1D(keys);
                     Partials[r] = runs[r].Accelerator.Allocate1D<double>(PerBlock);
-                    HostPartials[r] = new double[runs[r].HostPartialsLength(runs.Length, PerBlock)];
                 }
             }
             catch
@@ -291,7 +291,7 @@ internal sealed class KernelLinearSums<TModel, TSum> : ILinearSums
         public KernelBlocks[] Runs { get; }
 
         /// <summary>Where block <paramref name="block"/>'s partials lie in run <paramref name="r"/>'s host buffer (<see cref="KernelBlocks.PartialsAt"/>).</summary>
-        public long Offset(int r, int block) => Runs[r].PartialsAt(Runs.Length, block, PerBlock);
+        public long Offset(int r, int block) => Runs[r].PartialsAt(block, PerBlock);
 
         /// <summary>Groups of rows per tile over a block of <paramref name="rows"/> rows.</summary>
         public int Groups(long rows) => (int)Math.Clamp(_tileGroups, 1, Math.Max(1, (rows + _groupSize - 1) / _groupSize));

@@ -168,6 +168,8 @@ internal sealed class KernelMixturePass<TSums, TSum> : MixturePass
         public MemoryBuffer1D<int, Stride1D.Dense>? Codes;
         public MemoryBuffer1D<double, Stride1D.Dense>? Partials;
         public double[] HostPartials = [];
+        // The partials of a block that HostPartials was made for (0: not yet made).
+        public long PerBlock;
 
         public void Dispose()
         {
@@ -225,6 +227,13 @@ internal sealed class KernelMixturePass<TSums, TSum> : MixturePass
         int stride0 = (first.Count == 0 ? 1 : first.Groups(0)) * (TSums.Capacity + 1);
         long perBlock = (long)launches * stride0;
         bool newCodes = !ReferenceEquals(_uploadedCodes, codes);
+        // The host buffers for blocks of this many partials (made again where a pass sums another number of statistics).
+        if (_runs[0].PerBlock != perBlock)
+        {
+            var host = KernelBlocks.HostPartials(_blockRuns, perBlock);
+            for (int r = 0; r < _runs.Length; r++)
+                (_runs[r].HostPartials, _runs[r].PerBlock) = (host[r], perBlock);
+        }
         Array.Clear(sums, 0, codes.Length);
         _logLikelihood = 0;
         try
@@ -236,7 +245,7 @@ internal sealed class KernelMixturePass<TSums, TSum> : MixturePass
             throw new KernelException(_device.Backend, Pass, "gaussian-mixture", compiling: false, e);
         }
         _uploadedCodes = codes;
-        KernelBlocks.AddInBlockOrder(_runs.Length, r => _runs[r].Blocks, (r, block) => Add(_runs[r], block, codes.Length, launches, perBlock, sums));
+        KernelBlocks.AddInBlockOrder(_blockRuns, _runs[0].HostPartials, perBlock, block => Add(_runs[0], block, codes.Length, launches, perBlock, sums));
         return _logLikelihood;
     }
 
@@ -269,7 +278,7 @@ internal sealed class KernelMixturePass<TSums, TSum> : MixturePass
     }
 
     /// <summary>Where block <paramref name="block"/>'s partials lie in its run's host buffer (<see cref="KernelBlocks.PartialsAt"/>).</summary>
-    private long Offset(DeviceRun run, int block, long perBlock) => run.Blocks.PartialsAt(_runs.Length, block, perBlock);
+    private static long Offset(DeviceRun run, int block, long perBlock) => run.Blocks.PartialsAt(block, perBlock);
 
     /// <summary>One device's launches over its run, each block's partials read back into their place.</summary>
     private void Launch(DeviceRun run, double[] packed, int[] codes, bool newCodes, int launches, long perBlock, double[] sums)
@@ -294,9 +303,6 @@ internal sealed class KernelMixturePass<TSums, TSum> : MixturePass
             run.Partials?.Dispose();
             run.Partials = accelerator.Allocate1D<double>(perBlock);
         }
-        long hostLength = blocks.HostPartialsLength(_runs.Length, perBlock);
-        if (run.HostPartials.Length < hostLength)
-            run.HostPartials = new double[hostLength];
         foreach (var (block, data) in blocks.Walk())
         {
             int groups = blocks.Groups(block), stride = groups * (TSums.Capacity + 1);
@@ -309,7 +315,7 @@ internal sealed class KernelMixturePass<TSums, TSum> : MixturePass
             }
             run.Partials.View.AsContiguous().SubView(0, (long)launches * stride)
                 .CopyToCPU(run.HostPartials.AsSpan((int)Offset(run, block, perBlock), launches * stride));
-            if (_runs.Length == 1)
+            if (blocks.Alone)
                 Add(run, block, codes.Length, launches, perBlock, sums);
         }
     }

@@ -53,11 +53,12 @@ public class RowCollectiveTests
     }
 
     // Each rank writes only its units; after the exchange every rank holds every unit, in one all-gather or in rounds
-    // of whole units where one would exceed the cap (the last unit short of a whole unitLength).
+    // of at most the cap's doubles where one would exceed it (a rank's part may then span rounds; the last unit short
+    // of a whole unitLength).
     [Theory]
     [InlineData(1L << 30, 1)]
-    [InlineData(7L, 4)]
-    [InlineData(2L, 7)]
+    [InlineData(7L, 3)]
+    [InlineData(2L, 10)]
     public void ExchangeGivesEveryRankEveryUnitInOneOrSeveralRounds(long maxCount, int rounds)
     {
         const int units = 7, unitLength = 3, length = 20;
@@ -85,6 +86,29 @@ public class RowCollectiveTests
                 Assert.True(double.IsNaN(data[length]) && double.IsNaN(data[length + 1]));
             }
         }
+    }
+
+    // Parts of any lengths (an empty one among them), in one all-gather or in rounds: every rank ends with every part;
+    // bounds that do not partition the data are refused.
+    [Theory]
+    [InlineData(1L << 30)]
+    [InlineData(4L)]
+    public void ExchangeByBoundsGivesEveryRankEveryPart(long maxCount)
+    {
+        long[] bounds = [0, 9, 9, 11];
+        var results = SimulatedRanks.Run(3, ranks =>
+        {
+            var data = Enumerable.Repeat(double.NaN, 12).ToArray();
+            for (long i = bounds[ranks.Rank]; i < bounds[ranks.Rank + 1]; i++)
+                data[i] = 100 * ranks.Rank + i;
+            ranks.Exchange(data, bounds);
+            Assert.Throws<ArgumentException>(() => ranks.Exchange(data, [0, 5, 4, 11]));
+            Assert.Throws<ArgumentException>(() => ranks.Exchange(data, [0, 13]));
+            return data;
+        }, maxCount);
+        double[] expected = [.. Enumerable.Range(0, 9).Select(i => (double)i), 209, 210, double.NaN];
+        foreach (var data in results)
+            Assert.Equal(expected, data);
     }
 
     // Without the exchange a rank's sum is only its own chunks': the ranks really do split the work (this is what

@@ -7,8 +7,8 @@ namespace GpuEstimation.Tests.Cli;
 /// <summary>
 /// The command line as ranks of an MPI job, simulated in this process (<see cref="SimulatedRanks"/>; the real
 /// mpirun runs are tests/mpi/run.sh's): rank 0 alone writes the output files, with one process's JSON bar the device,
-/// which names the ranks; under several ranks auto is the native backend and an accelerator is refused; MPI is
-/// detected from the launcher's environment only.
+/// which names the ranks; under several ranks auto is the native backend and a named accelerator each rank's own; MPI
+/// is detected from the launcher's environment only.
 /// </summary>
 public sealed class MpiCliTests : IDisposable
 {
@@ -36,18 +36,32 @@ public sealed class MpiCliTests : IDisposable
         Assert.Equal(["rank0.json", "single.json", "x.csv"], Directory.GetFiles(_directory).Select(f => Path.GetFileName(f)).Order().ToArray());
     }
 
-    [Theory]
-    [InlineData("cpu")]
-    [InlineData("cuda")]
-    public void UnderSeveralRanksAnyBackendButNativeIsRefused(string device)
+    // A named accelerator backend: each rank its own device (ILGPU's CPU accelerator here), the JSON of one process on
+    // one device bar the device, which names the ranks; an absent one is an error on every rank, exit 2.
+    [Fact]
+    public void UnderSeveralRanksANamedAcceleratorIsEachRanksOwnWithTheBitsOfOneProcess()
     {
         var data = Data();
-        var runs = SimulatedRanks.Run(2, _ => Gpuest.Run("fit", "--model", "normal", "--data", data, "--column", "x", "--device", device));
-        foreach (var (code, output, error) in runs)
+        var single = Path.Combine(_directory, "single.json");
+        var (code, _, error) = Gpuest.Run("fit", "--model", "studentt", "--data", data, "--column", "x", "--cov", "hc0", "--device", "cpu", "--json", single);
+        Assert.True(code == 0, error);
+        var runs = SimulatedRanks.Run(2, ranks =>
+            Gpuest.Run("fit", "--model", "studentt", "--data", data, "--column", "x", "--cov", "hc0", "--device", "cpu", "--json", Path.Combine(_directory, $"rank{ranks.Rank}.json")));
+        Assert.All(runs, run => Assert.True(run.Code == 0, run.Error));
+        var expected = Gpuest.JsonApartFromDevice(single, out _);
+        var actual = Gpuest.JsonApartFromDevice(Path.Combine(_directory, "rank0.json"), out var device);
+        Assert.StartsWith("cpu: ", device);
+        Assert.EndsWith(", 2 MPI ranks", device);
+        Assert.Equal(expected, actual);
+        Assert.False(File.Exists(Path.Combine(_directory, "rank1.json")));
+
+        if (DeviceFixture.Present.Contains(Backend.Cuda))
+            return;
+        foreach (var (failed, output, message) in SimulatedRanks.Run(2, _ => Gpuest.Run("fit", "--model", "normal", "--data", data, "--column", "x", "--device", "cuda")))
         {
-            Assert.Equal(2, code);
+            Assert.Equal(2, failed);
             Assert.Equal("", output);
-            Assert.Contains($"--device {device}: under MPI (2 ranks) only the native backend is supported so far", error);
+            Assert.Contains("--device cuda: no such device on this machine", message);
         }
     }
 
