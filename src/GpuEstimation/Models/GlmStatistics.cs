@@ -20,7 +20,7 @@ namespace GpuEstimation.Models;
 /// <param name="NullDeviance">The deviance of the constant-only model with the same offset, weights and trials (and NB2's α), fitted.</param>
 /// <param name="PearsonChi2">Σ w (y − μ̂)²/V(μ̂), V the family's variance function (NB2: μ + αμ²; binomial nπ(1 − π)).</param>
 /// <param name="Dispersion">statsmodels' scale: 1 for binomial, Poisson and NB2; Pearson χ² / <paramref name="DfResid"/> for gamma and normal.</param>
-/// <param name="LogLikelihoodNull">The constant-only model's maximum log-likelihood, its own α, shape or σ estimated again (statsmodels' discrete models' <c>llnull</c>).</param>
+/// <param name="LogLikelihoodNull">The constant-only model's maximum log-likelihood, its own α, shape or σ estimated again (statsmodels' discrete models' <c>llnull</c>), or held where the fit held it.</param>
 /// <param name="PseudoR2">McFadden's 1 − log L / log L₀ (statsmodels' <c>prsquared</c>, <c>pseudo_rsquared(kind="mcf")</c>).</param>
 /// <param name="DfModel">Estimated coefficients besides the intercept.</param>
 /// <param name="DfResid">n − estimated coefficients, n = Σ w (the family's own parameter not counted, as statsmodels).</param>
@@ -61,7 +61,8 @@ public sealed record GlmStatistics(
         if (scale)
             return $"standard errors from the observed information with {GlmNames.ExtraParameter(family)} at its maximum-likelihood estimate; " +
                 $"statsmodels' GLM and R's summary.glm use the Pearson dispersion ({Dispersion:g6}, Scale){expected} instead";
-        var agrees = family == GlmFamily.NegativeBinomial ? " (statsmodels' NegativeBinomial agrees with these)"
+        // statsmodels' NegativeBinomial has the log link only (MASS's glm.nb takes identity and sqrt too).
+        var agrees = family == GlmFamily.NegativeBinomial && link == GlmLink.Log ? " (statsmodels' NegativeBinomial agrees with these)"
             : link == GlmLink.Probit ? " (statsmodels' Probit agrees with these)" : "";
         return $"standard errors from the observed information; statsmodels' GLM and R's glm use the expected information under the {Link} link{agrees}";
     }
@@ -115,7 +116,10 @@ public sealed record GlmStatistics(
         var coefficients = fit.Parameters.Take(m.Coefficients).ToArray();
         int free = coefficients.Count(p => !p.Fixed);
         bool intercept = m.Intercept == 1 && !coefficients[0].Fixed;
-        var (logLikelihoodNull, nullDeviance) = NullModel(glm, alpha, device, Held(glm, coefficients), m.Intercept == 1 && !intercept ? estimates[0] : null);
+        // A held α, shape or σ stays held in the null model too (statsmodels' GLM with the family's parameter given).
+        double? heldExtra = GlmModel.HasExtraParameter(m.Family) && fit.Parameters[m.Coefficients].Fixed ? estimates[m.Coefficients] : null;
+        var (logLikelihoodNull, nullDeviance) = NullModel(glm, alpha, device, Held(glm, coefficients), m.Intercept == 1 && !intercept ? estimates[0] : null,
+            heldExtra);
 
         double? sumWeights = m.WeightsColumn >= 0 ? Moments.Sum(glm.Columns[m.WeightsColumn].Span) : null;
         double n = sumWeights ?? rows;
@@ -150,14 +154,15 @@ public sealed record GlmStatistics(
     }
 
     // The constant-only model fitted (the held terms in its offset, a held intercept held): its maximum log-likelihood
-    // (the family's parameter free) and its deviance (at α).
+    // (the family's parameter free, or held where the fit held it) and its deviance (at α).
     private static (double LogLikelihood, double Deviance) NullModel(ModelSpec<GlmModel> glm, double alpha, ComputeDevice device, double[]? held,
-        double? heldIntercept)
+        double? heldIntercept, double? heldExtra)
     {
         var nullSpec = Glm.NullModel(glm, held);
         using var session = new EstimationSession(nullSpec, device);
         var fixedIntercept = heldIntercept is { } c ? new Dictionary<string, double> { [nullSpec.Parameters[0].Name] = c } : [];
-        var free = session.Fit(new FitOptions { Fixed = fixedIntercept });
+        var fixedFree = heldExtra is { } e ? new Dictionary<string, double>(fixedIntercept) { [nullSpec.Parameters[1].Name] = e } : fixedIntercept;
+        var free = session.Fit(new FitOptions { Fixed = fixedFree });
         var atAlpha = glm.Model.Family == GlmFamily.NegativeBinomial
             // α = 0 is the fit at its edge, the Poisson limit: the null model is held at 10⁻¹² there, which is the
             // Poisson's to ~10⁻¹² (the log-density keeps its digits as α → 0).

@@ -243,13 +243,14 @@ public static class ModelCatalog
         if (data.Rows <= features.Length + 1)
             throw new InputException($"{data.Source}: {data.Rows} rows for {features.Length + 1} coefficients and sigma: a linear model needs more rows than coefficients", nameof(data));
 
+        var means = features.Select(f => Moments.Mean(f)).ToArray();
+        Design.Collinearity.CheckShifts(data.Source, x, features, means);
         var (start, scales, exact, singular) = LeastSquaresStart(yValues, features);
         // Given straight from C# (a formula or the flags check the design first): a constant or collinear feature is
         // refused naming the columns, as there, not fitted into a split of no meaning with a singular Hessian.
         if (singular)
             Design.Collinearity.Check(data, x, intercept: true);
         // The device reads centred features (see LinearModel); the parameters stay those of the raw columns.
-        var means = features.Select(f => Moments.Mean(f)).ToArray();
         var columns = new List<ReadOnlyMemory<double>> { yValues };
         columns.AddRange(features.Select((f, j) => (ReadOnlyMemory<double>)f.Select(v => v - means[j]).ToArray()));
         var spec = new ModelSpec<LinearModel>(

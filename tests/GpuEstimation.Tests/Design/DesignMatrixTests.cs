@@ -117,6 +117,34 @@ public sealed class DesignMatrixTests
         DesignMatrix.Build(data, DesignSpec.FromColumns("y", ["x", "z", "w"], [], intercept: false));
     }
 
+    // A feature 10⁹ ± 1 beside an intercept (a trial's Poisson GLM "converged" 4.1 log-likelihood units below the
+    // maximum with no standard errors): refused by the linear model and every GLM family, naming the column and the shift
+    // to subtract; 10⁶ ± 1 (ratio under 10⁷) is fitted, and without an intercept the check does not apply.
+    [Fact]
+    public void AFeatureFarFromZeroForItsSpreadIsRefusedBesideAnIntercept()
+    {
+        var counts = Y.Select(v => Math.Round(Math.Abs(v))).ToArray();
+        foreach (var (shift, refused) in new[] { (1e9, true), (1e6, false) })
+        {
+            var data = Dataset.FromColumns(("y", counts), ("s", X.Select(x => x + shift).ToArray()));
+            foreach (var (model, family) in new[] { ("linear", (string?)null), ("glm", "poisson"), ("glm", "gamma") })
+            {
+                var columns = new GpuEstimation.Models.ModelColumns(Y: "y", X: ["s"]) { Family = family };
+                var positive = family == "gamma" ? Dataset.FromColumns(("y", counts.Select(v => v + 1).ToArray()), ("s", X.Select(x => x + shift).ToArray())) : data;
+                if (!refused)
+                {
+                    GpuEstimation.Models.ModelCatalog.Create(model, positive, columns);
+                    continue;
+                }
+                var e = Assert.Throws<InputException>(() => GpuEstimation.Models.ModelCatalog.Create(model, positive, columns));
+                Assert.Contains("column 's': its mean, 10000000", e.Message);
+                Assert.Contains("times its standard deviation", e.Message);
+                Assert.Contains("subtract a constant from the column first (e.g. 1000000000:", e.Message);
+                GpuEstimation.Models.ModelCatalog.Create(model == "linear" ? "glm" : model, positive, columns with { Intercept = false, Family = family ?? "normal" });
+            }
+        }
+    }
+
     // Frequency weights: a level all of whose rows weigh 0 has a column of zeros in the weighted fit (its information is
     // singular), refused by name as R's glm drops it; the same data unweighted, or with those rows weighing, are fine.
     [Fact]
