@@ -74,7 +74,7 @@ internal static class GaussianMixtureFit
             OutputFile.Write("--assign", assign, path =>
             {
                 using var writer = new StreamWriter(path);
-                MixtureAssignments.Write(writer, new Assignable(fit, fitter));
+                MixtureAssignments.Write(writer, new Assignable(fit, fitter), dataset.Dropped);
             });
         }
         if (png is not null)

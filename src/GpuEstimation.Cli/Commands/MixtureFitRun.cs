@@ -84,7 +84,7 @@ internal static class MixtureFitRun
             OutputFile.Write("--assign", assign, path =>
             {
                 using var writer = new StreamWriter(path);
-                MixtureAssignments.Write(writer, fit);
+                MixtureAssignments.Write(writer, fit, data.Dropped);
             });
         }
         if (png is not null)

@@ -75,6 +75,18 @@ internal static class Collinearity
     }
 
     /// <summary>
+    /// The columns of <paramref name="names"/> that are combinations of a constant and the columns before them, in the
+    /// words of <see cref="Check"/> ("'t' is a combination of 'constant', 'a'"), unweighted; empty where none is.
+    /// </summary>
+    public static IReadOnlyList<string> Dependencies(IReadOnlyList<string> names, IReadOnlyList<ReadOnlyMemory<double>> columns, int rows)
+    {
+        if (rows <= names.Count)
+            return [];
+        ReadOnlyMemory<double>?[] all = [null, .. columns.Select(c => (ReadOnlyMemory<double>?)c)];
+        return Dependent(Triangle(all, null, rows), ["constant", .. names], weighted: false);
+    }
+
+    /// <summary>
     /// R of a QR of the columns (null: the intercept's ones), each row times its <paramref name="scale"/> where given,
     /// p × p: the columns' inner products without their rows. Chunks of rows are reduced in parallel, each by
     /// Householder QR of blocks stacked under its running R, and the chunks' R stacked in order, so the result does not

@@ -20,7 +20,7 @@ public sealed class GaussianMixtureFitter : IDisposable
     private double[]? _secondMoments;
     private GaussianMixtureFitter? _subsample;
     // Whether this fitter holds every m-th row of another's data (whose own checks then speak for the data).
-    private bool _isSubsample;
+    private readonly bool _isSubsample;
     private long _subsampleEvery;
 
     /// <summary>
@@ -28,7 +28,15 @@ public sealed class GaussianMixtureFitter : IDisposable
     /// 32 columns; at least as many rows as columns.
     /// </summary>
     public GaussianMixtureFitter(IReadOnlyList<string> names, IReadOnlyList<double[]> columns, ComputeDevice device)
+        : this(names, columns, device, subsample: false)
     {
+    }
+
+    // A subsample's fitter (for the starts) skips the checks of the columns' dependence: its rows are a regular pick
+    // of the data's, which may be constant where the data are not (0, 1, 0, 1, ... every fourth row).
+    private GaussianMixtureFitter(IReadOnlyList<string> names, IReadOnlyList<double[]> columns, ComputeDevice device, bool subsample)
+    {
+        _isSubsample = subsample;
         ArgumentNullException.ThrowIfNull(names);
         ArgumentNullException.ThrowIfNull(columns);
         ArgumentNullException.ThrowIfNull(device);
@@ -45,21 +53,10 @@ public sealed class GaussianMixtureFitter : IDisposable
             throw new ArgumentException("columns differ in length", nameof(columns));
         if (n <= columns.Count)
             throw new InputException($"a Gaussian mixture in {columns.Count} dimensions needs more rows than dimensions (with d ≥ n a covariance cannot be estimated); the data have {n}", nameof(columns));
-        // A column given twice, by name or as the same values under two names: its covariance with itself is singular.
         if (names.GroupBy(name => name).FirstOrDefault(g => g.Count() > 1) is { } twice)
             throw new InputException($"column '{twice.Key}' is given twice (its covariance with itself would be singular)", twice.Key);
-        for (int a = 0; a < columns.Count; a++)
-        {
-            for (int b = a + 1; b < columns.Count; b++)
-            {
-                if (columns[a].AsSpan().SequenceEqual(columns[b]))
-                    throw new InputException($"columns '{names[a]}' and '{names[b]}' hold the same values (their covariance would be singular): give one", names[b]);
-            }
-        }
         _device = device;
         _names = names;
-        _offset = new double[columns.Count];
-        _centred = new double[columns.Count][];
         for (int j = 0; j < columns.Count; j++)
         {
             var column = columns[j];
@@ -68,10 +65,44 @@ public sealed class GaussianMixtureFitter : IDisposable
                 if (!double.IsFinite(column[i]))
                     throw new InputException($"column {names[j]}, row {i + 1}: {column[i]} is not a finite number", names[j]);
             }
+        }
+        if (!subsample)
+            CheckIndependent(names, columns);
+        _offset = new double[columns.Count];
+        _centred = new double[columns.Count][];
+        for (int j = 0; j < columns.Count; j++)
+        {
+            var column = columns[j];
             double mean = column.Average();
             _offset[j] = mean;
             _centred[j] = column.Select(v => v - mean).ToArray();
         }
+    }
+
+    /// <summary>
+    /// Refuses columns whose covariance would be singular in every component: the same values under two names, a
+    /// constant column, or a column that is a combination of others (t = 2a, s = a + b), along whose flat direction the
+    /// density grows without bound until the covariance floor stops it (a trial's fits of such columns reported
+    /// log-likelihoods of +800 to +1,400).
+    /// </summary>
+    private static void CheckIndependent(IReadOnlyList<string> names, IReadOnlyList<double[]> columns)
+    {
+        for (int a = 0; a < columns.Count; a++)
+        {
+            for (int b = a + 1; b < columns.Count; b++)
+            {
+                if (columns[a].AsSpan().SequenceEqual(columns[b]))
+                    throw new InputException($"columns '{names[a]}' and '{names[b]}' hold the same values (their covariance would be singular): give one", names[b]);
+            }
+        }
+        for (int j = 0; j < columns.Count; j++)
+        {
+            if (columns[j].All(v => v == columns[j][0]))
+                throw new InputException($"column '{names[j]}' is constant ({columns[j][0]:R} in every row): its variance is 0, so every component's covariance would be singular; leave it out", names[j]);
+        }
+        long n = columns[0].LongLength;
+        if (n <= int.MaxValue && Design.Collinearity.Dependencies(names, [.. columns.Select(c => (ReadOnlyMemory<double>)c)], (int)n) is { Count: > 0 } dependent)
+            throw new InputException($"the columns are linearly dependent: {string.Join("; ", dependent.Take(3))}, so every component's covariance would be singular; leave out a column that the others determine", names[0]);
     }
 
     /// <summary>The number of rows.</summary>
@@ -195,7 +226,7 @@ public sealed class GaussianMixtureFitter : IDisposable
             return picked;
         }).ToArray();
         _subsampleEvery = every;
-        return _subsample = new GaussianMixtureFitter(_names, columns, _device) { _isSubsample = true };
+        return _subsample = new GaussianMixtureFitter(_names, columns, _device, subsample: true);
     }
 
     private MixturePass Pass(int k, bool diagonal)

@@ -114,6 +114,12 @@ public class LibraryMisuseTests
 
         Assert.Contains("given twice", Assert.Throws<InputException>(() => new GaussianMixtureFitter(["a", "a"], [a, a], device)).Message);
         Assert.Contains("hold the same values", Assert.Throws<InputException>(() => new GaussianMixtureFitter(["a", "a2"], [a, a.ToArray()], device)).Message);
+        // A constant column, or one the others determine: the covariances would be singular (a trial's fits of such
+        // columns reported log-likelihoods of +800 to +1,400, set by the covariance floor).
+        Assert.Contains("column 'k' is constant (3 in every row)", Assert.Throws<InputException>(() => new GaussianMixtureFitter(["a", "k"], [a, [.. a.Select(_ => 3.0)]], device)).Message);
+        Assert.Contains("linearly dependent: 't' is a combination of 'a'", Assert.Throws<InputException>(() => new GaussianMixtureFitter(["a", "t"], [a, [.. a.Select(v => 2 * v)]], device)).Message);
+        Assert.Contains("'s' is a combination of 'constant', 'a', 'b'",
+            Assert.Throws<InputException>(() => new GaussianMixtureFitter(["a", "b", "s"], [a, b, [.. a.Select((v, i) => v + b[i] + 1)]], device)).Message);
         Assert.Throws<ArgumentNullException>(() => new GaussianMixtureFitter(null!, [a], device));
         Assert.Throws<ArgumentNullException>(() => new GaussianMixtureFitter(["a"], [null!], device));
 
