@@ -54,15 +54,16 @@ internal sealed class KernelBlocks : IDisposable
     /// blocks), among <paramref name="ranks"/>; <paramref name="alone"/> where it is the job's only run.
     /// </summary>
     private KernelBlocks(ComputeDevice device, Accelerator accelerator, IReadOnlyList<ReadOnlyMemory<double>> columns, long rows, int begin, int end,
-        RowCollective ranks, bool alone)
+        RowCollective ranks, bool alone, LaunchShape shape)
     {
         _accelerator = accelerator;
         Ranks = ranks;
         Alone = alone;
+        MaxThreadsPerGroup = shape.MaxThreads;
         accelerator.Bind();
         Rows = rows;
-        GroupSize = device.GroupSize;
-        MaxGroups = device.MaxGroups;
+        GroupSize = shape.GroupSize;
+        MaxGroups = shape.MaxGroups;
         int width = _width = Math.Max(1, columns.Count);
         BlockRows = BlockRowsFor(width);
         Count = (int)((rows + BlockRows - 1) / BlockRows);
@@ -139,11 +140,12 @@ internal sealed class KernelBlocks : IDisposable
         long count = end - first;
         int shards = (int)Math.Max(1, Math.Min(accelerators.Count, count));
         bool alone = shards == 1 && ranks.Size == 1;
+        var shape = LaunchShape.Agreed(device, ranks);
         var result = new List<KernelBlocks>(shards);
         try
         {
             for (int d = 0; d < shards; d++)
-                result.Add(new KernelBlocks(device, accelerators[d], columns, rows, first + (int)(d * count / shards), first + (int)((d + 1) * count / shards), ranks, alone));
+                result.Add(new KernelBlocks(device, accelerators[d], columns, rows, first + (int)(d * count / shards), first + (int)((d + 1) * count / shards), ranks, alone, shape));
         }
         catch
         {
@@ -151,7 +153,53 @@ internal sealed class KernelBlocks : IDisposable
                 made.Dispose();
             throw;
         }
+        // The streamed blocks of the whole job, for the result's device line (the same on every rank).
+        var streamed = new double[ranks.Size];
+        streamed[ranks.Rank] = result.Sum(r => r.Streamed);
+        ranks.Exchange(streamed, ranks.Size, 1, ranks.Size);
+        foreach (var run in result)
+            run.StreamedInJob = (int)streamed.Sum();
         return [.. result];
+    }
+
+    /// <summary>
+    /// The launch shape of every run of a job: the device's (<see cref="ComputeDevice.GroupSize"/>,
+    /// <see cref="ComputeDevice.MaxGroups"/>, its first accelerator's threads per group); under MPI the smallest of each
+    /// among the ranks' devices (one small exchange), so that every rank cuts the blocks into the same groups and makes
+    /// the same exchanges, the bits of one device of that shape. Every rank's device must be of one type (GPU or CPU).
+    /// </summary>
+    private readonly record struct LaunchShape(int GroupSize, int MaxGroups, int MaxThreads)
+    {
+        public static LaunchShape Agreed(ComputeDevice device, RowCollective ranks)
+        {
+            var accelerator = device.Accelerators[0];
+            var own = new LaunchShape(device.GroupSize, device.MaxGroups, accelerator.MaxNumThreadsPerGroup);
+            if (ranks.Size == 1)
+                return own;
+            const int width = 4;
+            var all = new double[width * ranks.Size];
+            own.CopyTo(all.AsSpan(width * ranks.Rank), (int)accelerator.AcceleratorType);
+            ranks.Exchange(all, ranks.Size, width, all.Length);
+            var types = Enumerable.Range(0, ranks.Size).Select(r => (AcceleratorType)(int)all[width * r + 3]).ToArray();
+            if (types.Distinct().Count() > 1)
+            {
+                int other = Array.FindIndex(types, t => t != types[0]);
+                throw new InputException($"the MPI ranks' devices are of different kinds (rank 0: {types[0]}, rank {other}: {types[other]}): " +
+                    "every rank must run the same kind of device, so that they cut the data into the same groups");
+            }
+            return new LaunchShape(
+                Enumerable.Range(0, ranks.Size).Min(r => (int)all[width * r]),
+                Enumerable.Range(0, ranks.Size).Min(r => (int)all[width * r + 1]),
+                Enumerable.Range(0, ranks.Size).Min(r => (int)all[width * r + 2]));
+        }
+
+        private void CopyTo(Span<double> target, int type)
+        {
+            target[0] = GroupSize;
+            target[1] = MaxGroups;
+            target[2] = MaxThreads;
+            target[3] = type;
+        }
     }
 
     /// <summary>
@@ -287,6 +335,12 @@ internal sealed class KernelBlocks : IDisposable
     /// </summary>
     public bool Alone { get; }
 
+    /// <summary>The most threads per group of the reduction launches' devices (under MPI the smallest among the ranks').</summary>
+    public int MaxThreadsPerGroup { get; }
+
+    /// <summary>The streamed blocks of every run of the job, all devices and ranks (<see cref="Streamed"/> is this run's).</summary>
+    public int StreamedInJob { get; private set; }
+
     /// <summary>The accelerator that holds these blocks.</summary>
     public Accelerator Accelerator => _accelerator;
 
@@ -311,7 +365,7 @@ internal sealed class KernelBlocks : IDisposable
     /// <summary>All the rows.</summary>
     public long Rows { get; }
 
-    /// <summary>Threads per group of the reduction launches.</summary>
+    /// <summary>Threads per group of the reduction launches (the device's; under MPI the same on every rank).</summary>
     public int GroupSize { get; }
 
     /// <summary>The most groups of a reduction launch.</summary>

@@ -117,7 +117,7 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
     /// <summary>Runs <paramref name="action"/> for each device's run (<see cref="KernelBlocks.ForEach"/>).</summary>
     private void ForEachShard(Action<Shard> action) => KernelBlocks.ForEach(_runs, r => action(_shards[r]));
 
-    public override (int Streamed, int Count) RowBlocks => (_shards.Sum(s => s.Blocks.Streamed), _blocks.Count);
+    public override (int Streamed, int Count) RowBlocks => (_blocks.StreamedInJob, _blocks.Count);
 
     public override double Evaluate(ReadOnlySpan<double> parameters, Span<double> gradient)
     {
@@ -204,7 +204,7 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
         // else four points per group summed in the group (SweepKernel): models with heavy rows would compile another
         // sweep kernel for little.
         bool pointPerThread = FourRowsPerStep(_blocks.Accelerator);
-        int pointsGroup = (int)Math.Min(Math.Min(LikelihoodKernels.SweepPointsGroupSize, _blocks.Accelerator.MaxNumThreadsPerGroup),
+        int pointsGroup = (int)Math.Min(Math.Min(LikelihoodKernels.SweepPointsGroupSize, _blocks.MaxThreadsPerGroup),
             System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(1, points.Count)));
         int perGroup = pointPerThread ? pointsGroup : LikelihoodKernels.SweepPointsPerGroup;
         // Tiles of points, whole groups of points (the last point repeated to fill the last group): about 8M partials

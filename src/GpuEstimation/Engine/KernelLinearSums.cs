@@ -92,7 +92,7 @@ internal sealed class KernelLinearSums<TModel, TSum> : ILinearSums
     }
 
     /// <summary>Row blocks streamed through the devices, and all of them.</summary>
-    public (int Streamed, int Count) RowBlocks => (_runs.Sum(r => r.Blocks.Streamed), _runs[0].Blocks.Count);
+    public (int Streamed, int Count) RowBlocks => (_runs[0].Blocks.StreamedInJob, _runs[0].Blocks.Count);
 
     /// <summary>Runs <paramref name="action"/> for each run (<see cref="KernelBlocks.ForEach"/>).</summary>
     private void ForEachRun(Action<int> action) => KernelBlocks.ForEach(_blockRuns, action);

@@ -227,8 +227,8 @@ internal sealed class KernelMixturePass<TSums, TSum> : MixturePass
         int stride0 = (first.Count == 0 ? 1 : first.Groups(0)) * (TSums.Capacity + 1);
         long perBlock = (long)launches * stride0;
         bool newCodes = !ReferenceEquals(_uploadedCodes, codes);
-        // The host buffers for blocks of this many partials (made again where a pass sums another number of statistics).
-        if (_runs[0].PerBlock != perBlock)
+        // The host buffers for blocks of this many partials (made again, larger, where a pass sums more statistics).
+        if (_runs[0].PerBlock < perBlock)
         {
             var host = KernelBlocks.HostPartials(_blockRuns, perBlock);
             for (int r = 0; r < _runs.Length; r++)

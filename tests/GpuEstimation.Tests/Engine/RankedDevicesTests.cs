@@ -54,14 +54,50 @@ public sealed class RankedDevicesTests(DeviceFixture devices)
                 var (actual, description) = results[rank];
                 SameBits.AssertEqual(expected, actual);
                 Assert.EndsWith($", {size} MPI ranks", description);
-                // Each rank counts all the data's blocks, and streams only its own, where they exceed the limit (the
-                // second rank of three: two full blocks).
+                // Each rank counts all the data's blocks, and streams only its own where they exceed the limit (the
+                // second rank of three: two full blocks); every rank reports the job's streamed blocks.
                 Assert.Equal(5, actual.Blocks.Total);
-                var (first, end) = Part(rank, size, 5);
-                long runBytes = (Math.Min(Rows, end * BlockRows) - first * BlockRows) * sizeof(double);
-                Assert.Equal(limit < runBytes ? end - first : 0, actual.Blocks.Streamed);
+                Assert.Equal(Enumerable.Range(0, size).Sum(r =>
+                {
+                    var (first, end) = Part(r, size, 5);
+                    long runBytes = (Math.Min(Rows, end * BlockRows) - first * BlockRows) * sizeof(double);
+                    return limit < runBytes ? end - first : 0;
+                }), actual.Blocks.Streamed);
             }
         }
+    }
+
+    // Ranks whose devices differ in shape (here rank 1's device made to report one resident group, as a smaller GPU
+    // would report fewer): every rank takes the smallest shape, so they cut the blocks into the same groups and make the
+    // same exchanges (each rank had its own layout, and the all-gather's counts disagreed), with the bits of one device
+    // of that shape.
+    [Fact]
+    public void RanksOnDevicesOfDifferentShapesAgreeOnTheSmallest()
+    {
+        var x = NormalSamples.Draw(Rows, 29, 2, 3);
+        double[] at = [1.9, 3.2];
+        static void OneGroup(ComputeDevice device) =>
+            typeof(ComputeDevice).GetField("<MaxGroups>k__BackingField", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!
+                .SetValue(device, 1);
+        double expected;
+        using (KernelBlocks.Override(BlockRows))
+        using (var small = ComputeDevice.Open(Backend.Cpu))
+        {
+            OneGroup(small);
+            Assert.Equal(1, small.MaxGroups);
+            using var engine = new LikelihoodEngine<NormalModel>(small, new NormalModel(), [x]);
+            expected = engine.Evaluate(at, new double[2]);
+        }
+        var values = SimulatedRanks.Run(2, ranks =>
+        {
+            using var blocks = KernelBlocks.Override(BlockRows);
+            using var device = ComputeDevice.Open(Backend.Cpu);
+            if (ranks.Rank == 1)
+                OneGroup(device);
+            using var engine = new LikelihoodEngine<NormalModel>(device, new NormalModel(), [x]);
+            return engine.Evaluate(at, new double[2]);
+        });
+        Assert.All(values, value => Assert.Equal(expected, value));
     }
 
     [Fact]
