@@ -48,8 +48,21 @@ internal static class MixtureFitRun
         {
             if (components.IsRange)
             {
-                table = ComponentCountTable<MixtureFit>.Choose(components.From, components.To,
-                    k => MixtureEstimator.Fit(MixtureSpec.Create(data, column, components.FamiliesFor(k, null)), device, settings));
+                // A K that does not converge, or that the data cannot identify (more components than distinct values), is a row
+                // of the table with its reason, not the end of the range.
+                table = ComponentCountTable<MixtureFit>.Choose(components.From, components.To, k =>
+                {
+                    MixtureFit result;
+                    try
+                    {
+                        result = MixtureEstimator.Fit(MixtureSpec.Create(data, column, components.FamiliesFor(k, null)), device, settings);
+                    }
+                    catch (InputException e) when (k > components.From)
+                    {
+                        throw new MixtureFitException(e.Message);
+                    }
+                    return result.Result.Converged ? result : throw new MixtureFitException($"not converged: {result.Result.Reason}");
+                });
                 fit = table.Best;
             }
             else
@@ -105,10 +118,12 @@ internal static class MixtureFitRun
                 (c.WeightStdError is { } se ? $" (se {Numbers.Significant(se, 3)})" : "") + $"  {parameters}");
         }
         var reached = fit.Starts.Where(s => s.LogLikelihood is { } ll && Math.Abs(ll - fit.LogLikelihood) <= 1e-6 * (1 + Math.Abs(fit.LogLikelihood))).Count();
-        var others = fit.Starts.Where(s => s.Start != fit.BestStart).Select(s => s.LogLikelihood is { } ll
-            ? $"start {s.Start} {Numbers.Full(ll)}" : $"start {s.Start} no optimum ({s.Failure})");
-        output.WriteLine($"starts: {fit.Starts.Count}, the best from start {fit.BestStart}, reached by {reached}" +
-            (fit.Starts.Count > 1 ? $"; others: {string.Join("; ", others)}" : ""));
+        // The other starts grouped by outcome (the same log-likelihood, or the same failure), in order of first appearance.
+        var others = fit.Starts.Where(s => s.Start != fit.BestStart)
+            .GroupBy(s => s.LogLikelihood is { } ll ? Numbers.Full(ll) : $"no optimum ({s.Failure})")
+            .Select(g => $"{(g.Count() == 1 ? "start" : "starts")} {string.Join(", ", g.Select(s => s.Start))} {g.Key}");
+        var best = fit.Result.Converged ? $"the best from start {fit.BestStart}, reached by {reached}" : $"none converged, the best end from start {fit.BestStart}";
+        output.WriteLine($"starts: {fit.Starts.Count}, {best}" + (fit.Starts.Count > 1 ? $"; others: {string.Join("; ", others)}" : ""));
     }
 
     private static string Json(MixtureFit fit, ComponentCountTable<MixtureFit>? table, double? fitMs)

@@ -63,7 +63,10 @@ public static class MixtureEstimator
     /// <summary>Two same-family components whose parameters agree to this relative difference coincide.</summary>
     public const double Coincidence = 1e-4;
 
-    /// <summary>Fits <paramref name="spec"/> on <paramref name="device"/>; <see cref="MixtureFitException"/> where no start gives an optimum.</summary>
+    /// <summary>
+    /// Fits <paramref name="spec"/> on <paramref name="device"/>: the best converged start; where none converged, the best
+    /// that stopped short (its result not converged); <see cref="MixtureFitException"/> where no start gives a mixture.
+    /// </summary>
     public static MixtureFit Fit(MixtureSpec spec, ComputeDevice device, MixtureOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(spec);
@@ -89,20 +92,25 @@ public static class MixtureEstimator
         var scales = Spreads(spec);
 
         var outcomes = new List<MixtureStart>();
-        FitResult? best = null;
-        int bestStart = 0;
+        FitResult? best = null, unconverged = null;
+        int bestStart = 0, unconvergedStart = 0;
         for (int s = 0; s < options.Starts; s++)
         {
             var start = InitialPoint(spec, options.Seed, s);
             var emClock = System.Diagnostics.Stopwatch.StartNew();
             var (point, iterations, failure) = Em(spec, statisticsAt, statistics.ParameterCount, start, options, scales);
             double emMs = emClock.Elapsed.TotalMilliseconds;
-            FitResult? fit = null;
+            FitResult? fit = null, ended = null;
             if (failure is null)
             {
-                (fit, failure) = Finish(spec, session, Order(spec, point), options, scales);
+                (fit, failure, ended) = Finish(spec, session, Order(spec, point), options, scales);
                 if (fit is not null && !IsOrdered(spec, Values(fit)))
-                    (fit, failure) = Finish(spec, session, Order(spec, Values(fit!)), options, scales);
+                    (fit, failure, ended) = Finish(spec, session, Order(spec, Values(fit!)), options, scales);
+            }
+            if (ended is not null && (unconverged is null || ended.LogLikelihood > unconverged.LogLikelihood))
+            {
+                unconverged = ended;
+                unconvergedStart = s + 1;
             }
             outcomes.Add(new MixtureStart(s + 1, fit?.LogLikelihood, iterations, failure, emMs));
             if (fit is not null && (best is null || fit.LogLikelihood > best.LogLikelihood))
@@ -111,10 +119,14 @@ public static class MixtureEstimator
                 bestStart = s + 1;
             }
         }
+        // Where no start converged but some ended at a proper mixture (no collapse), the best of those is the result,
+        // reported as not converged (exit 3, its outputs written), as any other fit that stops short.
+        if (best is null && unconverged is not null)
+            (best, bestStart) = (unconverged, unconvergedStart);
         if (best is null)
             throw new MixtureFitException($"{spec.Source}: column '{spec.Column}': no start gave a {spec.Components}-component mixture: {outcomes[0].Failure}");
         var profile = options.ProfileEvery ? [.. spec.Parameters.Select(p => p.Name)] : options.Fit.Profile;
-        if (profile.Count > 0)
+        if (profile.Count > 0 && best.Converged)
         {
             var at = spec.Parameters.Select((p, j) => (p.Name, Value: best.Parameters[j].Estimate)).ToDictionary(p => p.Name, p => p.Value);
             best = session.Fit(options.Fit with { Start = at, Profile = profile });
@@ -309,8 +321,10 @@ public static class MixtureEstimator
         return null;
     }
 
-    private static (FitResult? Fit, string? Failure) Finish(MixtureSpec spec, EstimationSession session, double[] point, MixtureOptions options,
-        (double X, double LogX) scales)
+    // The exact-likelihood fit from an EM point: the fit where it converged at a proper mixture; else the failure, and
+    // the fit itself where it only stopped short (no collapse), for the result when no start converges.
+    private static (FitResult? Fit, string? Failure, FitResult? Unconverged) Finish(MixtureSpec spec, EstimationSession session, double[] point,
+        MixtureOptions options, (double X, double LogX) scales)
     {
         var start = spec.Parameters.Select((p, j) => (p.Name, Value: point[j])).ToDictionary(p => p.Name, p => p.Value);
         foreach (var (name, value) in options.Fit.Start)
@@ -318,10 +332,10 @@ public static class MixtureEstimator
         var fit = session.Fit(options.Fit with { Start = start, Profile = [] });
         var values = Values(fit);
         if ((Collapse(spec, values, scales) ?? Coincident(spec, values)) is { } failure)
-            return (null, failure);
+            return (null, failure, null);
         if (!fit.Converged)
-            return (null, $"the exact-likelihood fit from the EM point did not converge: {fit.Reason}");
-        return (fit, null);
+            return (null, $"the exact-likelihood fit from the EM point did not converge: {fit.Reason}", fit);
+        return (fit, null, null);
     }
 
     // The order key of component c: its location (first parameter, real), its one parameter, or minus its weight.

@@ -81,6 +81,30 @@ public sealed class MixtureCliTests : IDisposable
         Assert.DoesNotContain("NaN", error);
     }
 
+    // No start converging (two iterations allowed) is a result not converged: exit 3, the outputs written with
+    // "converged": false, the starts' line saying none converged, their equal failures listed once (a trial found no
+    // JSON at all). In a range, a K beyond the distinct values is a row of the table, not the end of the range.
+    [Fact]
+    public void ANonConvergedMixtureWritesItsOutputsAndARangeListsUnidentifiedCounts()
+    {
+        var data = ThreeNormals();
+        var json = Path.Combine(_directory, "short.json");
+        var (code, output, error) = Gpuest.Run("fit", "--model", "mixture", "--components", "3xnormal", "--data", data, "--column", "x",
+            "--max-iter", "2", "--device", "native", "--json", json);
+        Assert.Equal(GpuestApp.NotConverged, code);
+        Assert.Contains("starts: 10, none converged, the best end from start", output);
+        var starts = output.Split('\n').Single(l => l.StartsWith("starts: ", StringComparison.Ordinal));
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(starts, "maximum iterations reached"));
+        using (var document = System.Text.Json.JsonDocument.Parse(File.ReadAllText(json)))
+            Assert.False(document.RootElement.GetProperty("converged").GetBoolean());
+
+        var threeValues = Gpuest.WriteCsv(_directory, "three-counts.csv", ("x", Enumerable.Range(0, 60).Select(i => (double)(i % 3)).ToArray()));
+        (code, output, error) = Gpuest.Run("fit", "--model", "mixture", "--components", "1:4xnormal", "--data", threeValues, "--column", "x", "--device", "native");
+        Assert.True(code == GpuestApp.Ok, error);
+        Assert.Contains("4 no fit: ", output);
+        Assert.Contains("has 3 distinct values, fewer than the 4 components", output);
+    }
+
     // Two Student-t components on two normals: a component's ν runs to its normal limit, which was called "a point
     // mass (nu1 → ∞)" (a regression trial). The data are one column, named by no --column.
     [Fact]
