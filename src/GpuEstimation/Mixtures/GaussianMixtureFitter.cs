@@ -720,11 +720,26 @@ public sealed class GaussianMixtureFitter : IDisposable
         double[][]? meanSe = null;
         if (options.StandardErrors)
         {
-            var errors = GaussianMixtureInformation.StandardErrors(sorted, _centred, options.Covariance is GaussianMixtureCovariance.Diagonal or GaussianMixtureCovariance.Spherical);
+            // The full information (the covariances' entries too) up to MaxFullParameters; beyond it the covariances held,
+            // which makes the standard errors conditional on them, and a note says so.
+            bool diagonal = options.Covariance is GaussianMixtureCovariance.Diagonal or GaussianMixtureCovariance.Spherical;
+            bool full = GaussianMixtureInformation.FullParameterCount(k, d, options.Covariance) <= GaussianMixtureInformation.MaxFullParameters;
+            // The host passes: the fit's own on the native backend (no second copy of the data), else one of their own.
+            using var device = _device.Backend == Backend.Native ? null : ComputeDevice.Open(Backend.Native);
+            using var own = device is null ? null : MixturePass.Open(device, _centred.AsColumns(), k, diagonal);
+            var host = own ?? Pass(k, diagonal);
+            var errors = full
+                ? GaussianMixtureInformation.FullStandardErrors(sorted, options.Covariance, host)
+                : GaussianMixtureInformation.StandardErrors(sorted, host);
             if (errors is { } e)
                 (weightSe, meanSe) = e;
             else
-                notes.Add("the observed information of the weights and means is singular: no standard errors");
+                notes.Add("the observed information of the mixture is singular: no standard errors");
+            if (errors is not null && !full)
+            {
+                notes.Add($"standard errors of the weights and means with the covariances held at their estimates (more than " +
+                    $"{GaussianMixtureInformation.MaxFullParameters} parameters): conditional on them, they can be too small where components overlap");
+            }
         }
         var components = new GaussianMixtureComponent[k];
         for (int c = 0; c < k; c++)
