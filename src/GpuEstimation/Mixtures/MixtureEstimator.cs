@@ -181,7 +181,14 @@ public static class MixtureEstimator
             if (!double.IsFinite(value))
                 return (point, iteration, $"the log-likelihood is not finite at EM iteration {iteration + 1}");
             var next = MStep(spec, point, sums);
-            if (Collapse(spec, next, scales) is { } failure)
+            // A discrete component at its point-mass edge ends EM there (the edge held at 10⁻¹² from it), for the exact
+            // fit to hold it and finish the rest (Finish).
+            if (Edge(spec, next, NoneHeld) is { } edge)
+            {
+                next[spec.Parameters.Select(p => p.Name).ToList().IndexOf(edge.Name)] = edge.Value;
+                return (next, iteration + 1, null);
+            }
+            if (Collapse(spec, next, scales, NoneHeld) is { } failure)
                 return (point, iteration + 1, failure);
             point = next;
             if (value - previous <= options.EmTolerance * (1 + Math.Abs(value)))
@@ -263,7 +270,7 @@ public static class MixtureEstimator
     /// Why a point is degenerate, naming the component (a weight lost, a scale collapsed onto a point, a parameter at
     /// the edge of its domain or not finite), or null for a usable point.
     /// </summary>
-    private static string? Collapse(MixtureSpec spec, double[] point, (double X, double LogX) scales)
+    private static string? Collapse(MixtureSpec spec, double[] point, (double X, double LogX) scales, IReadOnlySet<string> held)
     {
         var weights = Weights(spec, point);
         for (int c = 0; c < spec.Components; c++)
@@ -280,6 +287,8 @@ public static class MixtureEstimator
                 var parameter = family.Parameters[j];
                 double value = point[at + j];
                 string label = $"{parameter.Name}{c + 1}";
+                if (held.Contains(label))
+                    continue;
                 if (!double.IsFinite(value))
                     return $"{name} degenerated ({label} → ∞): it collapsed onto a point of the data, where the likelihood is unbounded";
                 bool scale = parameter.Name is "sigma" or "scale" && family.Family != MixtureFamily.Weibull;
@@ -297,6 +306,47 @@ public static class MixtureEstimator
                     return $"{name} ran to its normal limit ({label} → ∞): fit a normal component in its place";
                 if (parameter.Domain == ParameterDomain.Positive && !(value > 1e-10 && value < 1e10))
                     return $"{name} became a point mass ({label} → {(value < 1 ? "0" : "∞")}); {fewer}";
+            }
+        }
+        return null;
+    }
+
+    private static readonly HashSet<string> NoneHeld = [];
+
+    /// <summary>How near its edge a discrete component's parameter must come to be held there (<see cref="Edge"/>).</summary>
+    public const double EdgeDistance = 1e-6;
+
+    /// <summary>
+    /// The first discrete component whose parameter has run to the edge where the component is a point mass on a
+    /// value of its support (a Poisson's rate → 0: on 0; a Bernoulli's p → 0 or 1; a
+    /// geometric's p → 1: on 0), within <see cref="EdgeDistance"/>, not already held: its name, the value 10⁻¹² from the
+    /// edge to hold it at, and a note for the result. Null where none.
+    /// </summary>
+    private static (string Name, double Value, string Note)? Edge(MixtureSpec spec, double[] point, IReadOnlySet<string> held)
+    {
+        for (int c = 0; c < spec.Components; c++)
+        {
+            var family = spec.Families[c];
+            int at = spec.Model.FirstParameter(c);
+            for (int j = 0; j < family.Parameters.Count; j++)
+            {
+                string label = $"{family.Parameters[j].Name}{c + 1}";
+                double value = point[at + j];
+                if (held.Contains(label))
+                    continue;
+                double? edge = (family.Family, family.Parameters[j].Name) switch
+                {
+                    (MixtureFamily.Poisson, "rate") when value < EdgeDistance => 0,
+                    (MixtureFamily.Bernoulli, "p") when value < EdgeDistance => 0,
+                    (MixtureFamily.Bernoulli or MixtureFamily.Geometric, "p") when value > 1 - EdgeDistance => 1,
+                    _ => null,
+                };
+                if (edge is not { } bound)
+                    continue;
+                double support = family.Family == MixtureFamily.Bernoulli && bound == 1 ? 1 : 0;
+                double hold = bound == 0 ? 1e-12 : 1 - 1e-12;
+                return (label, hold, $"component {c + 1} ({family.Name}) is a point mass at {support} ({label} → {bound}, held at " +
+                    $"{hold.ToString("R", CultureInfo.InvariantCulture)}: the likelihood's supremum is at that edge, as in a zero-inflated model); {label} has no standard error");
             }
         }
         return null;
@@ -331,7 +381,20 @@ public static class MixtureEstimator
             start[name] = value;
         var fit = session.Fit(options.Fit with { Start = start, Profile = [] });
         var values = Values(fit);
-        if ((Collapse(spec, values, scales) ?? Coincident(spec, values)) is { } failure)
+        // A discrete component at its point-mass edge (a Poisson's rate → 0: all its weight on 0, a zero-inflated
+        // count model): the likelihood is bounded there and the edge is its supremum, so the parameter is held at the
+        // edge (10⁻¹² from it) and the rest fitted again, as the NB2 GLM's α at its Poisson edge.
+        var held = new HashSet<string>(options.Fit.Fixed.Keys);
+        if (Edge(spec, values, held) is { } edge)
+        {
+            for (int j = 0; j < values.Length; j++)
+                start[spec.Parameters[j].Name] = spec.Parameters[j].Name == edge.Name ? edge.Value : values[j];
+            fit = session.Fit(options.Fit with { Start = start, Profile = [], Fixed = new Dictionary<string, double>(options.Fit.Fixed) { [edge.Name] = edge.Value } });
+            fit = fit with { Diagnostics = fit.Diagnostics with { Notes = [.. fit.Diagnostics.Notes, edge.Note] } };
+            values = Values(fit);
+            held.Add(edge.Name);
+        }
+        if ((Collapse(spec, values, scales, held) ?? Coincident(spec, values)) is { } failure)
             return (null, failure, null);
         if (!fit.Converged)
             return (null, $"the exact-likelihood fit from the EM point did not converge: {fit.Reason}", fit);

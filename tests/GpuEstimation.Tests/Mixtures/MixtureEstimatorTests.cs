@@ -203,6 +203,37 @@ public sealed class MixtureEstimatorTests
         AssertWithin4Se(fit, new Dictionary<string, double> { ["w1"] = 0.45, ["w2"] = 0.55, ["rate1"] = 2, ["rate2"] = 9 });
     }
 
+    // Zero-inflated counts as two Poissons (a trial's case: refused as "a point mass; fit fewer components", and the
+    // range then chose one component, 876 log-likelihood units worse): one rate runs to 0, where the likelihood is bounded
+    // and has its supremum, so it is held at the edge with a note, and the fit is the zero-inflated Poisson's MLE, here
+    // from its own EM (π, λ) to 1e-7.
+    [Fact]
+    public void ZeroInflatedCountsHoldAPoissonRateAtItsEdge()
+    {
+        // 700 zeros, then Poisson(4)'s expected counts of 1 … 15 in 1,300 draws with a tenth fewer ones: fewer ones than
+        // any Poisson part would give, so that a small positive rate1 (which would explain ones) cannot do better than
+        // the edge (with random draws the optimum can be interior: rate1 ≈ 0.006).
+        var x = Enumerable.Range(1, 15).SelectMany(k => Enumerable.Repeat((double)k,
+            (int)Math.Round((k == 1 ? 0.9 : 1) * 1300 * Math.Exp(-4 + k * Math.Log(4) - MathNet.Numerics.SpecialFunctions.GammaLn(k + 1)))))
+            .Concat(Enumerable.Repeat(0.0, 700)).ToArray();
+        var fit = Fit(x, ["poisson", "poisson"]);
+        Assert.True(fit.Result.Converged, fit.Result.Reason);
+        Assert.True(fit.Result.Diagnostics.Notes.Any(n => n.Contains("component 1 (poisson) is a point mass at 0 (rate1 → 0", StringComparison.Ordinal)), string.Join(" / ", fit.Result.Parameters.Select(p => $"{p.Name}={p.Estimate:R}")) + " notes: " + string.Join(" / ", fit.Result.Diagnostics.Notes));
+        Assert.True(fit.Result.Parameters.Single(p => p.Name == "rate1").Fixed);
+
+        double pi = 0.5, lambda = 1, zeros = x.Count(v => v == 0), sum = x.Sum();
+        for (int i = 0; i < 10_000; i++)
+        {
+            double z = pi / (pi + (1 - pi) * Math.Exp(-lambda));
+            (pi, lambda) = (z * zeros / x.Length, sum / (x.Length - z * zeros));
+        }
+        double log = zeros * Math.Log(pi + (1 - pi) * Math.Exp(-lambda))
+            + x.Where(v => v > 0).Sum(v => Math.Log(1 - pi) - lambda + v * Math.Log(lambda) - MathNet.Numerics.SpecialFunctions.GammaLn(v + 1));
+        Assert.True(Math.Abs(fit.Result["w1"] - pi) <= 1e-7, $"w1 {fit.Result["w1"]:R} vs π {pi:R}");
+        Assert.True(Math.Abs(fit.Result["rate2"] / lambda - 1) <= 1e-7, $"rate2 {fit.Result["rate2"]:R} vs λ {lambda:R}");
+        Assert.True(Math.Abs(fit.LogLikelihood - log) <= 1e-7 * Math.Abs(log), $"log L {fit.LogLikelihood:R} vs {log:R}");
+    }
+
     [Fact]
     public void TheLabelOrderDoesNotDependOnTheSeed()
     {
