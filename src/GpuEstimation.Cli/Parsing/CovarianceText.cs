@@ -1,13 +1,13 @@
 namespace GpuEstimation.Cli.Parsing;
 
 /// <summary>
-/// <c>--cov</c> as typed: <c>nonrobust</c>, <c>robust</c> (or <c>hc0</c>), <c>hc1</c>, <c>cluster:COLUMN</c>. The
+/// <c>--cov</c> as typed: <c>nonrobust</c>, <c>robust</c> (or <c>hc0</c>), <c>hc1</c>, <c>hc2</c>, <c>hc3</c>, <c>cluster:COLUMN</c>. The
 /// cluster column is read with the data, so the parsed choice keeps its name until then.
 /// </summary>
 internal static class CovarianceText
 {
     /// <summary>The accepted forms, in the order help lists them.</summary>
-    public const string Usage = "nonrobust|robust|hc0|hc1|cluster:COL";
+    public const string Usage = "nonrobust|robust|hc0|hc1|hc2|hc3|cluster:COL";
 
     /// <summary>The covariance named by <paramref name="text"/>: statsmodels' name and the cluster column where there is one.</summary>
     public static (string Name, string? Column) Parse(string flag, string text)
@@ -29,7 +29,9 @@ internal static class CovarianceText
             "nonrobust" => ("nonrobust", null),
             "robust" or "hc0" => ("HC0", null),
             "hc1" => ("HC1", null),
-            _ => throw new InputException($"{flag}: unknown covariance '{text}' (expected nonrobust, robust, hc0, hc1 or cluster:COLUMN)"),
+            "hc2" => ("HC2", null),
+            "hc3" => ("HC3", null),
+            _ => throw new InputException($"{flag}: unknown covariance '{text}' (expected nonrobust, robust, hc0, hc1, hc2, hc3 or cluster:COLUMN)"),
         };
     }
 }

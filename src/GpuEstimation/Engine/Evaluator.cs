@@ -104,6 +104,36 @@ internal abstract class Evaluator<TModel, TVec> : IEvaluator
         return product;
     }
 
+    /// <summary>
+    /// Σᵢ cᵢ tᵢ tᵢᵀ over the rows' raw gradient terms, row i's times <paramref name="rowWeights"/>[i] (HC2, HC3), added
+    /// in row order whatever the backend, P×P row by row.
+    /// </summary>
+    public double[] RawWeightedScoreProducts(ReadOnlySpan<double> parameters, IReadOnlyList<double> rowWeights)
+    {
+        int p = Terms - 1;
+        long rows = Owner.Rows;
+        var product = new double[p * p];
+        int chunkRows = (int)Math.Min(rows, ScoreChunkRows);
+        var scores = new double[(long)chunkRows * p];
+        for (long first = 0; first < rows; first += chunkRows)
+        {
+            int count = (int)Math.Min(chunkRows, rows - first);
+            Scores(parameters, first, count, scores);
+            for (int i = 0; i < count; i++)
+            {
+                double c = rowWeights[(int)(first + i)];
+                long at = (long)i * p;
+                for (int a = 0; a < p; a++)
+                {
+                    double ca = c * scores[at + a];
+                    for (int b = 0; b < p; b++)
+                        product[a * p + b] += ca * scores[at + b];
+                }
+            }
+        }
+        return product;
+    }
+
     /// <summary>L, the model's Finish as a P×P matrix row by row (column c is Finish of the c-th unit vector).</summary>
     public double[] FinishMap(ReadOnlySpan<double> parameters)
     {

@@ -28,6 +28,9 @@ internal interface IEvaluator : IDisposable
     /// </summary>
     double[] RawClusterScoreProducts(ReadOnlySpan<double> parameters, IReadOnlyList<int> clusters, int clusterCount);
 
+    /// <summary>Σᵢ cᵢ tᵢ tᵢᵀ over the rows' raw gradient terms, row i's times <paramref name="rowWeights"/>[i], added in row order: P×P, row by row.</summary>
+    double[] RawWeightedScoreProducts(ReadOnlySpan<double> parameters, IReadOnlyList<double> rowWeights);
+
     /// <summary>The model's Finish at <paramref name="parameters"/> as a P×P matrix L, row by row: a row's score is L times its raw terms.</summary>
     double[] FinishMap(ReadOnlySpan<double> parameters);
 

@@ -76,4 +76,11 @@ public interface ILikelihoodEngine : IDisposable
             identity[i, i] = 1;
         return (identity, r);
     }
+
+    /// <summary>
+    /// Σᵢ cᵢ sᵢ sᵢᵀ, each observation's score outer product times its <paramref name="rowWeights"/>[i] (HC2 and HC3:
+    /// 1/(1 − hᵢ) and 1/(1 − hᵢ)²), as <see cref="ScoreProductFactors"/>'s L R Lᵀ, the rows added in order.
+    /// </summary>
+    (double[,] L, double[,] R) WeightedScoreProductFactors(ReadOnlySpan<double> parameters, IReadOnlyList<double> rowWeights) =>
+        throw new NotSupportedException("this engine does not weight its rows' score products");
 }

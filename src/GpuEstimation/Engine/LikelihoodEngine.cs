@@ -189,6 +189,16 @@ public sealed class LikelihoodEngine<TModel> : ILikelihoodEngine where TModel : 
         return (Square(_evaluator.FinishMap(parameters)), Square(r));
     }
 
+    /// <inheritdoc/>
+    public (double[,] L, double[,] R) WeightedScoreProductFactors(ReadOnlySpan<double> parameters, IReadOnlyList<double> rowWeights)
+    {
+        CheckParameters(parameters);
+        ArgumentNullException.ThrowIfNull(rowWeights);
+        if (rowWeights.Count != Rows)
+            throw new ArgumentException($"expected one weight per row ({Rows}), got {rowWeights.Count}", nameof(rowWeights));
+        return (Square(_evaluator.FinishMap(parameters)), Square(_evaluator.RawWeightedScoreProducts(parameters, rowWeights)));
+    }
+
     private void CheckClusters(IReadOnlyList<int> clusters, int clusterCount)
     {
         if (clusters.Count != Rows)

@@ -592,7 +592,8 @@ public sealed class EstimationSession : IDisposable
         var covariance = NaturalCovariance(map, natural, information.Covariance);
         if (options.Covariance.IsRobust && covariance is not null)
         {
-            covariance = RobustCovariance.Sandwich(options.Covariance, Engine, map, natural, covariance, Model.ScaleParameters, Model.FrequencyWeights);
+            covariance = RobustCovariance.Sandwich(options.Covariance, Engine, map, natural, covariance, Model.ScaleParameters, Model.FrequencyWeights,
+                options.Covariance.Name is "HC2" or "HC3" ? Model.Leverages : null);
             notes.Add(RobustNote(options.Covariance));
             if (profiles.Intervals.Count > 0)
                 notes.Add("profile intervals are likelihood-based: the robust covariance does not change them");
@@ -628,6 +629,8 @@ public sealed class EstimationSession : IDisposable
     {
         "HC0" => "standard errors, z, p and Wald intervals from the robust (sandwich, HC0) covariance H⁻¹ (Σ sᵢ sᵢᵀ) H⁻¹",
         "HC1" => "standard errors, z, p and Wald intervals from the robust (sandwich) covariance times n/(n − k) (HC1)",
+        "HC2" => "standard errors, z, p and Wald intervals from the robust (sandwich) covariance with each row's score products over 1 − hᵢ, hᵢ its leverage (HC2)",
+        "HC3" => "standard errors, z, p and Wald intervals from the robust (sandwich) covariance with each row's score products over (1 − hᵢ)², hᵢ its leverage (HC3)",
         _ => $"standard errors, z, p and Wald intervals from the cluster-robust covariance by '{type.ClusterColumn}' ({type.Clusters!.Distinct().Count()} clusters), times G/(G − 1) · (n − 1)/(n − k)",
     };
 

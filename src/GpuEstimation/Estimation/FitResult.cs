@@ -29,7 +29,7 @@ public sealed record FitResult(
 {
     /// <summary>
     /// The covariance the standard errors and Wald intervals come from, as statsmodels names it: "nonrobust", "HC0",
-    /// "HC1" or "cluster" (<see cref="CovarianceType"/>).
+    /// "HC1", "HC2", "HC3" or "cluster" (<see cref="CovarianceType"/>).
     /// </summary>
     public string CovType { get; init; } = CovarianceType.NonRobust.Name;
 

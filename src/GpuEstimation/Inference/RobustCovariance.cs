@@ -20,8 +20,9 @@ internal static class RobustCovariance
     /// <param name="bread">The model-based covariance on the natural scale (P×P).</param>
     /// <param name="scaleParameters">Parameters the small-sample factor does not count.</param>
     /// <param name="weights">Each row's frequency weight, or null (one observation a row): n = Σw, and clusters of weight 0 are not counted.</param>
+    /// <param name="leverages">Each row's leverage hᵢ, for HC2 and HC3 (a linear model's); null where the model has none.</param>
     public static double[,] Sandwich(CovarianceType type, ILikelihoodEngine engine, ParameterMap map, double[] natural, double[,] bread,
-        IReadOnlyCollection<string> scaleParameters, IReadOnlyList<double>? weights = null)
+        IReadOnlyCollection<string> scaleParameters, IReadOnlyList<double>? weights = null, IReadOnlyList<double>? leverages = null)
     {
         var kept = map.Free.Where(k => double.IsFinite(bread[k, k])).ToArray();
         double[,] l, meat;
@@ -40,6 +41,25 @@ internal static class RobustCovariance
                 (l, meat) = engine.ScoreProductFactors(natural);
                 factor = Correction(n, k);
                 break;
+            case "HC2":
+            case "HC3":
+            {
+                if (leverages is null)
+                {
+                    throw new InputException($"{type} covariance: it divides each row's score products by its leverage, which only a linear model's " +
+                        "hat matrix gives (--model linear); statsmodels' GLM and discrete models give HC0 under that name; use hc0 or hc1", nameof(type));
+                }
+                int power = type.Name == "HC2" ? 1 : 2;
+                var scale = new double[leverages.Count];
+                for (int i = 0; i < scale.Length; i++)
+                {
+                    // A row of leverage 1 (a feature only it has) has a residual of 0 whatever the fit: its products are 0.
+                    double rest = 1 - leverages[i];
+                    scale[i] = rest > 0 ? Math.Pow(rest, -power) : 0;
+                }
+                (l, meat) = engine.WeightedScoreProductFactors(natural, scale);
+                break;
+            }
             case "cluster":
                 var (codes, groups) = Codes(type, engine.Rows, weights);
                 (l, meat) = engine.ScoreProductFactors(natural, codes, groups);

@@ -67,6 +67,12 @@ public interface IModelSpec
     IReadOnlyList<double>? FrequencyWeights => null;
 
     /// <summary>
+    /// Each row's leverage hᵢ (the diagonal of the hat matrix X(XᵀX)⁻¹Xᵀ of a linear model's design, intercept
+    /// included), for the HC2 and HC3 covariances; null where the model has no hat matrix (they are refused there).
+    /// </summary>
+    IReadOnlyList<double>? Leverages => null;
+
+    /// <summary>
     /// Σ y² of a least-squares regression's response (a nonlinear regression's y), or null: it tells residuals at the
     /// response's rounding level (an exact fit) from a stall short of the least-squares point.
     /// </summary>

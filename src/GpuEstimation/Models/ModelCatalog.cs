@@ -265,6 +265,7 @@ public static class ModelCatalog
         {
             // statsmodels' OLS counts the coefficients only in its HC1 and cluster corrections.
             ScaleParameters = ["sigma"],
+            LeveragesFrom = () => Leverages([.. columns.Skip(1).Select(c => c.AsArray())], yValues.Length),
         };
         if (exact)
         {
@@ -279,6 +280,41 @@ public static class ModelCatalog
     /// Least squares by a blocked Householder QR of [1 X y] (blocks of rows stacked under the running R), so the start
     /// is as accurate as QR on ill-conditioned designs while memory stays O(p²). A singular design starts flat.
     /// </summary>
+    /// <summary>
+    /// The hat matrix's diagonal of a design of an intercept and <paramref name="centred"/> features (each centred on
+    /// its mean): hᵢ = 1/n + x̃ᵢᵀ (X̃ᵀX̃)⁻¹ x̃ᵢ, the intercept's column orthogonal to the centred ones.
+    /// </summary>
+    private static double[] Leverages(double[][] centred, int rows)
+    {
+        int k = centred.Length;
+        var gram = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.Dense(k, k);
+        for (int a = 0; a < k; a++)
+        {
+            for (int b = a; b < k; b++)
+            {
+                double sum = 0;
+                for (int i = 0; i < rows; i++)
+                    sum += centred[a][i] * centred[b][i];
+                gram[a, b] = gram[b, a] = sum;
+            }
+        }
+        var inverse = k == 0 ? gram : gram.Inverse();
+        var leverages = new double[rows];
+        for (int i = 0; i < rows; i++)
+        {
+            double h = 1.0 / rows;
+            for (int a = 0; a < k; a++)
+            {
+                double row = 0;
+                for (int b = 0; b < k; b++)
+                    row += inverse[a, b] * centred[b][i];
+                h += centred[a][i] * row;
+            }
+            leverages[i] = h;
+        }
+        return leverages;
+    }
+
     private static (double[] Start, double[] Scales, bool Exact, bool Singular) LeastSquaresStart(double[] y, double[][] features)
     {
         const int Block = 4096;

@@ -139,6 +139,15 @@ public sealed class ModelSpec<TModel> : IModelSpec where TModel : unmanaged, ILi
     public IReadOnlyList<double>? FrequencyWeights { get; init; }
 
     /// <inheritdoc/>
+    public IReadOnlyList<double>? Leverages => LeveragesFrom is null ? null : _leverages ??= LeveragesFrom();
+
+    // Computed on first use (only HC2 and HC3 ask).
+    private double[]? _leverages;
+
+    /// <summary>How to compute <see cref="Leverages"/> when first asked (a linear model's design); null: none.</summary>
+    public Func<double[]>? LeveragesFrom { get; init; }
+
+    /// <inheritdoc/>
     public double? ResponseSquares { get; init; }
 
     /// <inheritdoc/>

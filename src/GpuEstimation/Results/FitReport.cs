@@ -22,7 +22,7 @@ namespace GpuEstimation.Results;
 /// <param name="Aic">Akaike's criterion.</param>
 /// <param name="Bic">Schwarz's criterion.</param>
 /// <param name="Covariance">Covariance of the estimates, row by row; null where the Hessian does not allow one.</param>
-/// <param name="CovType">Which covariance the standard errors come from: "nonrobust", "HC0", "HC1" or "cluster" (statsmodels' names).</param>
+/// <param name="CovType">Which covariance the standard errors come from: "nonrobust", "HC0", "HC1", "HC2", "HC3" or "cluster" (statsmodels' names).</param>
 /// <param name="Converged">Whether the search converged (repeated in diagnostics).</param>
 /// <param name="Reason">Why the search stopped.</param>
 /// <param name="Iterations">Optimizer iterations.</param>

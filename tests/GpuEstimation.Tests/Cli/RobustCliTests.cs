@@ -72,7 +72,7 @@ public sealed class RobustCliTests : IDisposable
     }
 
     [Theory]
-    [InlineData("sandwich", "--cov: unknown covariance 'sandwich' (expected nonrobust, robust, hc0, hc1 or cluster:COLUMN)")]
+    [InlineData("sandwich", "--cov: unknown covariance 'sandwich' (expected nonrobust, robust, hc0, hc1, hc2, hc3 or cluster:COLUMN)")]
     [InlineData("cluster", "--cov cluster: name the cluster column, as cluster:COLUMN")]
     [InlineData("cluster:", "--cov cluster:: name the cluster column")]
     [InlineData("hc1:g", "--cov hc1:g: only cluster takes a column")]

@@ -104,6 +104,27 @@ public class RobustCovarianceTests(DeviceFixture devices)
         // HC1: n/(n − k) with k = 3 coefficients (sigma is not counted, as statsmodels' OLS has no sigma parameter).
         AssertCovariance((textbook * (n / (n - 3.0))).ToArray(), hc1.Covariance!, [0, 1, 2]);
         Assert.Equal("HC1", hc1.CovType);
+
+        // HC2 and HC3 (statsmodels' OLS, R's vcovHC): each row's e² over 1 − h and (1 − h)², h the hat matrix's diagonal.
+        var hat = design * bread * design.Transpose();
+        foreach (var (type, power) in new[] { (CovarianceType.HC2, 1), (CovarianceType.HC3, 2) })
+        {
+            var fit = session.Fit(new FitOptions { Covariance = type });
+            var weighted = Vector<double>.Build.Dense(n, i => e[i] * e[i] / Math.Pow(1 - hat[i, i], power));
+            var expected = bread * design.TransposeThisAndMultiply(Matrix<double>.Build.DiagonalOfDiagonalVector(weighted) * design) * bread;
+            AssertCovariance(expected.ToArray(), fit.Covariance!, [0, 1, 2]);
+            Assert.Equal(type.Name, fit.CovType);
+        }
+    }
+
+    // HC2 and HC3 need a hat matrix: any model but the linear one refuses them, naming why.
+    [Fact]
+    public void Hc2AndHc3NeedALinearModel()
+    {
+        var x = NormalSamples.Draw(200, 44, 1, 2);
+        using var session = new EstimationSession(ModelCatalog.Create("normal", Dataset.FromColumns(("x", x)), new ModelColumns("x")), devices.Native);
+        var e = Assert.Throws<InputException>(() => session.Fit(new FitOptions { Covariance = CovarianceType.HC3 }));
+        Assert.Contains("HC3 covariance: it divides each row's score products by its leverage, which only a linear model's hat matrix gives", e.Message);
     }
 
     // The normal family's mu is OLS on a constant, whose sigma statsmodels does not count in k: HC1 is HC0 · n/(n − 1)
