@@ -716,6 +716,18 @@ public sealed class GaussianMixtureFitter : IDisposable
         }
         if (!converged)
             notes.Add($"EM did not meet the relative tolerance {options.Tolerance:g3} within {options.MaxIterations} steps");
+        // A floor of reg_covar comparable to a column's variance shapes the covariances instead of the data (a trial's
+        // data scaled by 10⁻⁴: three identical components, weights' standard errors of 48,000).
+        for (int j = 0; j < d; j++)
+        {
+            double variance = Kernels.Moments.Variance(_centred[j]);
+            if (options.Regularization > 1e-3 * variance)
+            {
+                notes.Add($"reg_covar {options.Regularization:g3} is {options.Regularization / variance:g2} times column '{_names[j]}''s variance ({variance:g3}): " +
+                    "the floor, not the data, shapes the covariances there; rescale the columns (e.g. to unit variance) and fit again");
+                break;
+            }
+        }
         double[]? weightSe = null;
         double[][]? meanSe = null;
         if (options.StandardErrors)

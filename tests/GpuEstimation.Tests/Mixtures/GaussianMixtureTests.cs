@@ -221,6 +221,24 @@ public sealed class GaussianMixtureTests(DeviceFixture devices)
         Assert.DoesNotContain(diagonal.Notes, n => n.Contains("conditional", StringComparison.Ordinal));
     }
 
+    // Columns whose variance is near reg_covar's floor (a trial's data scaled by 10⁻⁴: three identical components and
+    // weights' standard errors of 48,000): a note names the column and says to rescale; the data at unit scale have none.
+    [Fact]
+    public void AFloorComparableToAColumnsVarianceIsNamed()
+    {
+        var columns = MixtureSamples.Draw(MixtureSamples.TwoD, 1500, seed: 5);
+        var options = new GaussianMixtureOptions { Components = 2, Starts = 1 };
+        using (var fitter = new GaussianMixtureFitter(TwoNames, columns, devices.Native))
+            Assert.DoesNotContain(fitter.Fit(options).Notes, n => n.Contains("reg_covar", StringComparison.Ordinal));
+        var tiny = columns.Select(c => c.Select(v => v * 1e-4).ToArray()).ToArray();
+        using (var fitter = new GaussianMixtureFitter(TwoNames, tiny, devices.Native))
+        {
+            var fit = fitter.Fit(options);
+            Assert.Contains(fit.Notes, n => n.StartsWith("reg_covar 1e-06 is ", StringComparison.Ordinal) && n.Contains("times column 'a''s variance", StringComparison.Ordinal));
+            Assert.All(fit.Components, c => Assert.True(c.WeightStdError is null || c.WeightStdError < 1, $"weight SE {c.WeightStdError}"));
+        }
+    }
+
     // Label switching never shows: whatever the seed, the same optimum is reported in the same order.
     [Fact]
     public void ComponentOrderDoesNotDependOnTheSeed()
