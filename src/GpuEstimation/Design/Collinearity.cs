@@ -15,18 +15,19 @@ internal static class Collinearity
     private const int Block = 4096;
 
     /// <summary>
-    /// The most a feature's mean may exceed its standard deviation beside an intercept (<see cref="CheckShifts"/>).
+    /// The most a feature's mean may exceed its standard deviation beside an intercept (<see cref="FarShift"/>).
     /// </summary>
     public const double MaxShift = 1e7;
 
     /// <summary>
-    /// Refuses, beside an intercept, a feature column whose mean is more than <see cref="MaxShift"/> times its standard
-    /// deviation (e.g. 10⁹ ± 1). The device reads the column centred, but the coefficients searched for and reported
-    /// are the raw column's, whose information about the intercept and that slope is then nearly singular: its
-    /// condition number grows as (mean / sd)², past 10¹⁴ here, so that the search and the standard errors have a few
-    /// digits left, or none. The message says how to shift the column.
+    /// The first feature column whose mean is more than <see cref="MaxShift"/> times its standard deviation (e.g.
+    /// 10⁹ ± 1), with the message refusing it beside an estimated intercept; null where none is. The device reads the
+    /// column centred, but the coefficients searched for and reported are the raw column's, whose information about the
+    /// intercept and that slope is then nearly singular: its condition number grows as (mean / sd)², past 10¹⁴ here,
+    /// so that the search and the standard errors have a few digits left, or none. The message says how to shift the
+    /// column.
     /// </summary>
-    public static void CheckShifts(string source, IReadOnlyList<string> names, IReadOnlyList<double[]> features, IReadOnlyList<double> means)
+    public static (string Column, string Message)? FarShift(string source, IReadOnlyList<string> names, IReadOnlyList<double[]> features, IReadOnlyList<double> means)
     {
         for (int j = 0; j < names.Count; j++)
         {
@@ -36,13 +37,13 @@ internal static class Collinearity
             double sd = Math.Sqrt(squares / Math.Max(1, features[j].Length));
             if (sd > 0 && Math.Abs(mean) > MaxShift * sd)
             {
-                throw new InputException(
+                return (names[j],
                     $"{source}: column '{names[j]}': its mean, {mean:G10}, is {Math.Abs(mean) / sd:G2} times its standard deviation ({sd:G3}), so beside an " +
                     $"intercept that column's coefficient and the intercept cannot be told apart in double precision (their information's condition number " +
-                    $"passes 10¹⁴); subtract a constant from the column first (e.g. {Math.Round(mean):R}: the slope is the same, the intercept moves by slope × that constant)",
-                    nameof(features));
+                    $"passes 10¹⁴); subtract a constant from the column first (e.g. {Math.Round(mean):R}: the slope is the same, the intercept moves by slope × that constant)");
             }
         }
+        return null;
     }
 
     /// <summary>

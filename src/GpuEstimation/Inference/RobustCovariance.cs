@@ -47,15 +47,23 @@ internal static class RobustCovariance
                 if (leverages is null)
                 {
                     throw new InputException($"{type} covariance: it divides each row's score products by its leverage, which only a linear model's " +
-                        "hat matrix gives (--model linear); statsmodels' GLM and discrete models give HC0 under that name; use hc0 or hc1", nameof(type));
+                        "hat matrix gives (the model 'linear'); statsmodels' GLM and discrete models give HC0 under that name; use HC0 or HC1", nameof(type));
+                }
+                // The leverages are the whole design's: with a coefficient held (an offset) the hat matrix is another's.
+                var held = Enumerable.Range(0, map.Count).Where(i => map.IsHeld(i) && !scaleParameters.Contains(map.Parameters[i].Name)).ToList();
+                if (held.Count > 0)
+                {
+                    throw new InputException($"{type} covariance: with {string.Join(", ", held.Select(i => map.Parameters[i].Name))} held, the leverages " +
+                        "would be those of the design without it, which is not computed; use HC0 or HC1", nameof(type));
                 }
                 int power = type.Name == "HC2" ? 1 : 2;
                 var scale = new double[leverages.Count];
                 for (int i = 0; i < scale.Length; i++)
                 {
-                    // A row of leverage 1 (a feature only it has) has a residual of 0 whatever the fit: its products are 0.
+                    // A row of leverage 1 (a feature only it has; to rounding, 1 − h ≤ 1e-10) has a residual of 0 whatever
+                    // the fit, so e²/(1 − h)^δ is 0/0: its products are left out (weight 0), not multiplied by ~10³².
                     double rest = 1 - leverages[i];
-                    scale[i] = rest > 0 ? Math.Pow(rest, -power) : 0;
+                    scale[i] = rest > 1e-10 ? Math.Pow(rest, -power) : 0;
                 }
                 (l, meat) = engine.WeightedScoreProductFactors(natural, scale);
                 break;

@@ -129,7 +129,7 @@ internal static class GaussianMixtureInformation
     /// Standard errors of the weights and means from the full observed information, the covariances' free entries
     /// included (so that the uncertainty of the covariances widens those of the means and weights as it should, where
     /// components overlap): minus the Hessian of the exact log-likelihood in θ = (w₁ … w_{K−1}, μ₁ … μ_K, covariance
-    /// entries), by central differences of its exact gradient. The gradient at any θ comes from one pass's statistics
+    /// entries), by forward differences of its exact gradient. The gradient at any θ comes from one pass's statistics
     /// (Nₖ = Σ rₖ, S₁ = Σ rₖ x, S₂ = Σ rₖ x xᵀ): ∂/∂wⱼ = Nⱼ/wⱼ − N_K/w_K, ∂/∂μₖ = Pₖ(S₁ − Nₖ μₖ) and ∂/∂Σₖ =
     /// ½ Pₖ Aₖ Pₖ − ½ Nₖ Pₖ with Pₖ = Σₖ⁻¹ and Aₖ = Σ rₖ (x − μₖ)(x − μₖ)ᵀ (an off-diagonal entry twice; a spherical
     /// component's trace; a tied covariance's sum over the components); the weights' and means' block exact
@@ -171,7 +171,7 @@ internal static class GaussianMixtureInformation
         // error, O(h), and the sums' rounding, O(ε/h), are then both ~10⁻⁶ of the information (tested against a
         // twice-differenced host log-likelihood, and in one dimension against the catalogue mixture's).
         // The weights' and means' block is the exact one (Information: one pass); the columns of the covariances'
-        // entries are differenced (their rows of that block too, symmetrized below).
+        // entries are differenced, and copied into their rows (Invert symmetrizes the covariances' own block).
         int q = k - 1 + k * d;
         if (Information(state, host) is not { } exact || Gradient(theta) is not { } here)
             return null;

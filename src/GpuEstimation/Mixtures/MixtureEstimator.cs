@@ -122,7 +122,11 @@ public static class MixtureEstimator
         // Where no start converged but some ended at a proper mixture (no collapse), the best of those is the result,
         // reported as not converged (exit 3, its outputs written), as any other fit that stops short.
         if (best is null && unconverged is not null)
+        {
             (best, bestStart) = (unconverged, unconvergedStart);
+            // Its row in the starts' list shows where it ended (its failure stays beside it).
+            outcomes[bestStart - 1] = outcomes[bestStart - 1] with { LogLikelihood = unconverged.LogLikelihood };
+        }
         if (best is null)
             throw new MixtureFitException($"{spec.Source}: column '{spec.Column}': no start gave a {spec.Components}-component mixture: {outcomes[0].Failure}");
         var profile = options.ProfileEvery ? [.. spec.Parameters.Select(p => p.Name)] : options.Fit.Profile;
@@ -318,7 +322,7 @@ public static class MixtureEstimator
 
     /// <summary>
     /// The first discrete component whose parameter has run to the edge where the component is a point mass on a
-    /// value of its support (a Poisson's rate → 0: on 0; a Bernoulli's p → 0 or 1; a
+    /// value of its support (a Poisson's rate → 0: on 0; a Bernoulli's p → 0 or 1: on 0 or 1; a
     /// geometric's p → 1: on 0), within <see cref="EdgeDistance"/>, not already held: its name, the value 10⁻¹² from the
     /// edge to hold it at, and a note for the result. Null where none.
     /// </summary>
@@ -343,7 +347,8 @@ public static class MixtureEstimator
                 };
                 if (edge is not { } bound)
                     continue;
-                double support = family.Family == MixtureFamily.Bernoulli && bound == 1 ? 1 : 0;
+                // The Bernoulli's mass at p = 1 is on 1; the geometric's (support 1, 2, …) at p = 1 on 1; the rest on 0.
+                double support = bound == 1 ? 1 : 0;
                 double hold = bound == 0 ? 1e-12 : 1 - 1e-12;
                 return (label, hold, $"component {c + 1} ({family.Name}) is a point mass at {support} ({label} → {bound}, held at " +
                     $"{hold.ToString("R", CultureInfo.InvariantCulture)}: the likelihood's supremum is at that edge, as in a zero-inflated model); {label} has no standard error");
@@ -385,12 +390,17 @@ public static class MixtureEstimator
         // count model): the likelihood is bounded there and the edge is its supremum, so the parameter is held at the
         // edge (10⁻¹² from it) and the rest fitted again, as the NB2 GLM's α at its Poisson edge.
         var held = new HashSet<string>(options.Fit.Fixed.Keys);
-        if (Edge(spec, values, held) is { } edge)
+        var fixedValues = new Dictionary<string, double>(options.Fit.Fixed);
+        var notes = new List<string>();
+        // Each edge in turn (two Poisson components may both run to 0, a Bernoulli's p₁ to 0 and p₂ to 1).
+        while (Edge(spec, values, held) is { } edge)
         {
+            fixedValues[edge.Name] = edge.Value;
             for (int j = 0; j < values.Length; j++)
-                start[spec.Parameters[j].Name] = spec.Parameters[j].Name == edge.Name ? edge.Value : values[j];
-            fit = session.Fit(options.Fit with { Start = start, Profile = [], Fixed = new Dictionary<string, double>(options.Fit.Fixed) { [edge.Name] = edge.Value } });
-            fit = fit with { Diagnostics = fit.Diagnostics with { Notes = [.. fit.Diagnostics.Notes, edge.Note] } };
+                start[spec.Parameters[j].Name] = fixedValues.TryGetValue(spec.Parameters[j].Name, out var value) ? value : values[j];
+            notes.Add(edge.Note);
+            fit = session.Fit(options.Fit with { Start = start, Profile = [], Fixed = new Dictionary<string, double>(fixedValues) });
+            fit = fit with { Diagnostics = fit.Diagnostics with { Notes = [.. fit.Diagnostics.Notes, .. notes] } };
             values = Values(fit);
             held.Add(edge.Name);
         }

@@ -81,8 +81,8 @@ public static class Glm
         // Centred up to GlmModel.MaxCentred features (the means travel in the model struct); a wider design is fitted
         // as it is: Newton's steps do not depend on the shift, only the last bits do.
         var featureMeans = features.Select(f => Moments.Mean(f)).ToArray();
-        if (columns.Intercept)
-            Design.Collinearity.CheckShifts(data.Source, x, features, featureMeans);
+        if (columns.Intercept && Design.Collinearity.FarShift(data.Source, x, features, featureMeans) is { } shift)
+            throw new InputException(shift.Message, shift.Column);
         double[] means = columns.Intercept && features.Length <= GlmModel.MaxCentred ? featureMeans : new double[features.Length];
         var centred = features.Select((f, j) => means[j] == 0 ? f : f.Select(v => v - means[j]).ToArray()).ToArray();
         var model = new GlmModel(family, link, means, columns.Intercept, trials is not null, constants is not null, offset is not null, weights is not null,

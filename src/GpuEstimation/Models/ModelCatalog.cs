@@ -244,7 +244,7 @@ public static class ModelCatalog
             throw new InputException($"{data.Source}: {data.Rows} rows for {features.Length + 1} coefficients and sigma: a linear model needs more rows than coefficients", nameof(data));
 
         var means = features.Select(f => Moments.Mean(f)).ToArray();
-        Design.Collinearity.CheckShifts(data.Source, x, features, means);
+        var shift = Design.Collinearity.FarShift(data.Source, x, features, means);
         var (start, scales, exact, singular) = LeastSquaresStart(yValues, features);
         // Given straight from C# (a formula or the flags check the design first): a constant or collinear feature is
         // refused naming the columns, as there, not fitted into a split of no meaning with a singular Hessian.
@@ -267,6 +267,10 @@ public static class ModelCatalog
             ScaleParameters = ["sigma"],
             LeveragesFrom = () => Leverages([.. columns.Skip(1).Select(c => c.AsArray())], yValues.Length),
         };
+        // Refused at the fit where the intercept and that slope are both estimated (through the origin, with the
+        // intercept held, the raw column is well conditioned).
+        if (shift is { } far)
+            Degenerate.AddOrUpdate(spec, new Degeneracy(["intercept", far.Column], far.Message));
         if (exact)
         {
             // Exact with every coefficient estimated; with one held (NoInt1's intercept at 0) the residuals are others.
@@ -276,10 +280,6 @@ public static class ModelCatalog
         return spec;
     }
 
-    /// <summary>
-    /// Least squares by a blocked Householder QR of [1 X y] (blocks of rows stacked under the running R), so the start
-    /// is as accurate as QR on ill-conditioned designs while memory stays O(p²). A singular design starts flat.
-    /// </summary>
     /// <summary>
     /// The hat matrix's diagonal of a design of an intercept and <paramref name="centred"/> features (each centred on
     /// its mean): hᵢ = 1/n + x̃ᵢᵀ (X̃ᵀX̃)⁻¹ x̃ᵢ, the intercept's column orthogonal to the centred ones.
@@ -315,6 +315,10 @@ public static class ModelCatalog
         return leverages;
     }
 
+    /// <summary>
+    /// Least squares by a blocked Householder QR of [1 X y] (blocks of rows stacked under the running R), so the start
+    /// is as accurate as QR on ill-conditioned designs while memory stays O(p²). A singular design starts flat.
+    /// </summary>
     private static (double[] Start, double[] Scales, bool Exact, bool Singular) LeastSquaresStart(double[] y, double[][] features)
     {
         const int Block = 4096;

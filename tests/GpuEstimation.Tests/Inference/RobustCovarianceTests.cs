@@ -125,6 +125,35 @@ public class RobustCovarianceTests(DeviceFixture devices)
         using var session = new EstimationSession(ModelCatalog.Create("normal", Dataset.FromColumns(("x", x)), new ModelColumns("x")), devices.Native);
         var e = Assert.Throws<InputException>(() => session.Fit(new FitOptions { Covariance = CovarianceType.HC3 }));
         Assert.Contains("HC3 covariance: it divides each row's score products by its leverage, which only a linear model's hat matrix gives", e.Message);
+
+        // With a coefficient held the hat matrix would be another design's (a review: through the origin HC3 came out
+        // 0.46687 against statsmodels' 0.44913): refused, naming it.
+        var y = x.Select((v, i) => 1 + 2 * v + Math.Sin(i)).ToArray();
+        using var linear = new EstimationSession(ModelCatalog.Linear(Dataset.FromColumns(("y", y), ("x", x)), "y", ["x"]), devices.Native);
+        var held = Assert.Throws<InputException>(() => linear.Fit(new FitOptions { Covariance = CovarianceType.HC2, Fixed = new Dictionary<string, double> { ["intercept"] = 0 } }));
+        Assert.Contains("HC2 covariance: with intercept held", held.Message);
+    }
+
+    // A row of leverage 1 (a dummy column only it has) has a residual of 0, so e²/(1 − h)² is 0/0: its products are left
+    // out, and the other coefficients' HC3 is the textbook's over the other rows (a review found the rounding's 1 − h of
+    // ~1e-16 weighting that row by ~1e32: an intercept SE of 141 against 7.06).
+    [Fact]
+    public void ARowOfLeverageOneIsLeftOutOfHc3()
+    {
+        const int n = 60;
+        var x = NormalSamples.Draw(n, 45, 0, 1);
+        var only = Enumerable.Range(0, n).Select(i => i == 17 ? 1.0 : 0.0).ToArray();
+        var y = x.Select((v, i) => 1 + 2 * v + 0.5 * Math.Sin(3 * i) * (1 + Math.Abs(v))).ToArray();
+        using var session = new EstimationSession(ModelCatalog.Linear(Dataset.FromColumns(("y", y), ("x", x), ("d", only)), "y", ["x", "d"]), devices.Native);
+        var fit = session.Fit(new FitOptions { Covariance = CovarianceType.HC3 });
+        var design = Matrix<double>.Build.Dense(n, 3, (i, j) => j == 0 ? 1 : j == 1 ? x[i] : only[i]);
+        var b = Vector<double>.Build.Dense([fit["intercept"], fit["x"], fit["d"]]);
+        var e = Vector<double>.Build.DenseOfArray(y) - design * b;
+        var bread = design.TransposeThisAndMultiply(design).Inverse();
+        var hat = design * bread * design.Transpose();
+        var weighted = Vector<double>.Build.Dense(n, i => i == 17 ? 0 : e[i] * e[i] / Math.Pow(1 - hat[i, i], 2));
+        var expected = bread * design.TransposeThisAndMultiply(Matrix<double>.Build.DiagonalOfDiagonalVector(weighted) * design) * bread;
+        AssertCovariance(expected.ToArray(), fit.Covariance!, [0, 1]);
     }
 
     // The normal family's mu is OLS on a constant, whose sigma statsmodels does not count in k: HC1 is HC0 · n/(n − 1)
