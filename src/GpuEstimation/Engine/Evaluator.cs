@@ -76,21 +76,16 @@ internal abstract class Evaluator<TModel, TVec> : IEvaluator
     public double[] RawClusterScoreProducts(ReadOnlySpan<double> parameters, IReadOnlyList<int> clusters, int clusterCount)
     {
         int p = Terms - 1;
-        long rows = Owner.Rows;
         var sums = new double[(long)clusterCount * p];
-        int chunkRows = (int)Math.Min(rows, ScoreChunkRows);
-        var scores = new double[(long)chunkRows * p];
-        for (long first = 0; first < rows; first += chunkRows)
+        ForEachScoreChunk(parameters, (first, count, scores) =>
         {
-            int count = (int)Math.Min(chunkRows, rows - first);
-            Scores(parameters, first, count, scores);
             for (int i = 0; i < count; i++)
             {
                 long at = (long)clusters[(int)(first + i)] * p;
                 for (int k = 0; k < p; k++)
                     sums[at + k] += scores[(long)i * p + k];
             }
-        }
+        });
         var product = new double[p * p];
         for (int g = 0; g < clusterCount; g++)
         {
@@ -111,14 +106,9 @@ internal abstract class Evaluator<TModel, TVec> : IEvaluator
     public double[] RawWeightedScoreProducts(ReadOnlySpan<double> parameters, IReadOnlyList<double> rowWeights)
     {
         int p = Terms - 1;
-        long rows = Owner.Rows;
         var product = new double[p * p];
-        int chunkRows = (int)Math.Min(rows, ScoreChunkRows);
-        var scores = new double[(long)chunkRows * p];
-        for (long first = 0; first < rows; first += chunkRows)
+        ForEachScoreChunk(parameters, (first, count, scores) =>
         {
-            int count = (int)Math.Min(chunkRows, rows - first);
-            Scores(parameters, first, count, scores);
             for (int i = 0; i < count; i++)
             {
                 double c = rowWeights[(int)(first + i)];
@@ -130,8 +120,23 @@ internal abstract class Evaluator<TModel, TVec> : IEvaluator
                         product[a * p + b] += ca * scores[at + b];
                 }
             }
-        }
+        });
         return product;
+    }
+
+    // The rows' scores (raw gradient terms, P a row) chunk after chunk, in row order: action(first row, rows, scores).
+    private void ForEachScoreChunk(ReadOnlySpan<double> parameters, Action<long, int, double[]> action)
+    {
+        int p = Terms - 1;
+        long rows = Owner.Rows;
+        int chunkRows = (int)Math.Min(rows, ScoreChunkRows);
+        var scores = new double[(long)chunkRows * p];
+        for (long first = 0; first < rows; first += chunkRows)
+        {
+            int count = (int)Math.Min(chunkRows, rows - first);
+            Scores(parameters, first, count, scores);
+            action(first, count, scores);
+        }
     }
 
     /// <summary>L, the model's Finish as a P×P matrix row by row (column c is Finish of the c-th unit vector).</summary>
