@@ -51,8 +51,21 @@ internal static class GaussianMixtureFit
         GaussianMixtureResult fit;
         if (components.IsRange)
         {
-            table = ComponentCountTable<Assignable>.Choose(components.From, components.To,
-                k => new Assignable(fitter.Fit(options with { Components = k }), fitter));
+            // As for a one-column mixture: a K the data cannot identify (fewer distinct rows), or that does not converge, is
+            // a row of the table with its reason, not the end of the range.
+            table = ComponentCountTable<Assignable>.Choose(components.From, components.To, k =>
+            {
+                GaussianMixtureResult result;
+                try
+                {
+                    result = fitter.Fit(options with { Components = k });
+                }
+                catch (InputException e) when (k > components.From)
+                {
+                    throw new MixtureFitException(e.Message);
+                }
+                return result.Converged ? new Assignable(result, fitter) : throw new MixtureFitException("EM did not converge");
+            });
             fit = table.Best.Fit;
             options = options with { Components = fit.Components.Count };
         }
@@ -71,10 +84,14 @@ internal static class GaussianMixtureFit
             OutputFile.WriteText("--json", json, WithTable(DroppedRows.AddTo(GaussianMixtureJson.Write(fit, fitMs), dropped), table));
         if (assign is not null)
         {
+            // The responsibilities on every rank (under MPI a pass the ranks share), before rank 0 alone writes them: computed
+            // inside the write, rank 0 waited in that pass for ranks that had ended (a trial's mpirun -np 2 hung).
+            var assignable = new Assignable(fit, fitter);
+            assignable.Responsibilities();
             OutputFile.Write("--assign", assign, path =>
             {
                 using var writer = new StreamWriter(path);
-                MixtureAssignments.Write(writer, new Assignable(fit, fitter), dataset.Dropped);
+                MixtureAssignments.Write(writer, assignable, dataset.Dropped);
             });
         }
         if (png is not null)
@@ -110,7 +127,9 @@ internal static class GaussianMixtureFit
 
         public int ParameterCount => fit.FreeParameters;
 
-        public double[] Responsibilities() => fitter.Responsibilities(fit).Responsibilities;
+        private double[]? _responsibilities;
+
+        public double[] Responsibilities() => _responsibilities ??= fitter.Responsibilities(fit).Responsibilities;
     }
 
     private static void Write(TextWriter output, GaussianMixtureResult fit)
@@ -126,7 +145,8 @@ internal static class GaussianMixtureFit
             var gaps = fit.StartLogLikelihoods.Select(l => fit.LogLikelihood - l).ToArray();
             var lower = gaps.Where(g => g > near).ToArray();
             int higher = gaps.Count(g => g < -near), same = gaps.Length - lower.Length - higher;
-            output.WriteLine($"{gaps.Length} starts: " + (lower.Length == 0 && higher == 0 ? "all reached the best log-likelihood"
+            output.WriteLine($"{gaps.Length} starts: " + (!fit.Converged ? $"none converged; the best end kept{(lower.Length > 0 ? $", {lower.Length} ended lower" : "")}"
+                : lower.Length == 0 && higher == 0 ? "all reached the best log-likelihood"
                 : $"{same} reached the best log-likelihood" + (lower.Length > 0 ? $"; {lower.Length} ended lower, by up to {lower.Max().ToString("g4", c)}" : "")
                     + (higher > 0 ? $"; {higher} ended higher without converging (not kept)" : "")));
         }

@@ -190,6 +190,9 @@ public static class MixtureEstimator
             if (Edge(spec, next, NoneHeld) is { } edge)
             {
                 next[spec.Parameters.Select(p => p.Name).ToList().IndexOf(edge.Name)] = edge.Value;
+                // The rest must still be a mixture (a trial's 3xpoisson start had also lost a component's weight).
+                if (Collapse(spec, next, scales, new HashSet<string> { edge.Name }) is { } lost)
+                    return (point, iteration + 1, lost);
                 return (next, iteration + 1, null);
             }
             if (Collapse(spec, next, scales, NoneHeld) is { } failure)
@@ -317,6 +320,16 @@ public static class MixtureEstimator
 
     private static readonly HashSet<string> NoneHeld = [];
 
+    // A point whose weights are not all inside (0, 1) is no mixture to search from (the search would refuse it as bad
+    // input, ending every start: a trial's 3xpoisson): the component that lost its weight, or null.
+    private static string? WeightLost(MixtureSpec spec, double[] point)
+    {
+        var weights = Weights(spec, point);
+        int lost = Array.FindIndex(weights, w => !(w > 0 && w < 1));
+        return lost < 0 || spec.Components == 1 ? null
+            : $"component {lost + 1} ({spec.Families[lost].Name}) lost its weight (w{lost + 1} → {(weights[lost] > 0.5 ? 1 : 0)}): the data support fewer components";
+    }
+
     /// <summary>How near its edge a discrete component's parameter must come to be held there (<see cref="Edge"/>).</summary>
     public const double EdgeDistance = 1e-6;
 
@@ -381,6 +394,8 @@ public static class MixtureEstimator
     private static (FitResult? Fit, string? Failure, FitResult? Unconverged) Finish(MixtureSpec spec, EstimationSession session, double[] point,
         MixtureOptions options, (double X, double LogX) scales)
     {
+        if (WeightLost(spec, point) is { } lost)
+            return (null, lost, null);
         var start = spec.Parameters.Select((p, j) => (p.Name, Value: point[j])).ToDictionary(p => p.Name, p => p.Value);
         foreach (var (name, value) in options.Fit.Start)
             start[name] = value;
@@ -395,6 +410,8 @@ public static class MixtureEstimator
         // Each edge in turn (two Poisson components may both run to 0, a Bernoulli's p₁ to 0 and p₂ to 1).
         while (Edge(spec, values, held) is { } edge)
         {
+            if (WeightLost(spec, values) is { } gone)
+                return (null, gone, null);
             fixedValues[edge.Name] = edge.Value;
             for (int j = 0; j < values.Length; j++)
                 start[spec.Parameters[j].Name] = fixedValues.TryGetValue(spec.Parameters[j].Name, out var value) ? value : values[j];

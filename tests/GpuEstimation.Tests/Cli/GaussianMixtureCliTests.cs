@@ -79,6 +79,28 @@ public sealed class GaussianMixtureCliTests(DeviceFixture devices) : IDisposable
         Assert.Equal("2,,,", lines[2]);
     }
 
+    // EM stopped short (--max-iter 2): exit 3 with no standard errors (there is no maximum's curvature to take; a trial
+    // got se(w1) 0.109 where the maximum's is 0.056) and a starts line that says none converged. A range over three
+    // distinct points lists K = 4 and 5 as not identified rather than refusing the command.
+    [Fact]
+    public void ANonConvergedFitHasNoStandardErrorsAndARangeListsUnidentifiedCounts()
+    {
+        var data = Data();
+        var (code, output, _) = Gpuest.Run("fit", "--model", "gaussian-mixture", "--data", data, "--x", "a,b", "--components", "3", "--max-iter", "2", "--device", "native");
+        Assert.Equal(GpuestApp.NotConverged, code);
+        Assert.Contains("none converged; the best end kept", output);
+        Assert.Contains("note: no standard errors: the fit did not converge", output);
+        Assert.DoesNotContain("all reached the best", output);
+
+        var three = Gpuest.WriteCsv(_directory, "three.csv", ("a", Enumerable.Range(0, 90).Select(i => (double)(i % 3)).ToArray()),
+            ("b", Enumerable.Range(0, 90).Select(i => i % 3 == 2 ? 5.0 : 1 - i % 3).ToArray()));
+        string error;
+        (code, output, error) = Gpuest.Run("fit", "--model", "gaussian-mixture", "--data", three, "--x", "a,b", "--components", "1:5", "--device", "native");
+        Assert.True(code is GpuestApp.Ok, error);
+        Assert.Contains("4 no fit: the data have 3 distinct points, fewer than the 4 components", output);
+        Assert.Contains("5 no fit: the data have 3 distinct points", output);
+    }
+
     [Fact]
     public void JsonHasComponentsBesideTheFlatParametersAndTheSameAnswerForEverySeed()
     {

@@ -65,6 +65,25 @@ public sealed class MpiCliTests : IDisposable
         }
     }
 
+    // A Gaussian mixture's --assign: the responsibilities are a pass the ranks share, so every rank computes them before
+    // rank 0 writes (a trial's mpirun -np 2 hung: rank 0 computed them inside the write, waiting for rank 1); the file is
+    // one process's.
+    [Fact]
+    public void AGaussianMixturesAssignmentsUnderRanksAreOneProcesss()
+    {
+        var z = NormalSamples.Draw(3000, 63, 0, 1);
+        var w = NormalSamples.Draw(3000, 64, 0, 1);
+        var data = Gpuest.WriteCsv(_directory, "gm.csv", ("a", z.Select((v, i) => v + (i % 3 == 0 ? 3 : 0)).ToArray()), ("b", w));
+        var single = Path.Combine(_directory, "single.csv");
+        var (code, _, error) = Gpuest.Run("fit", "--model", "gaussian-mixture", "--data", data, "--x", "a,b", "--components", "2", "--device", "native", "--assign", single);
+        Assert.True(code == 0, error);
+        var runs = SimulatedRanks.Run(2, ranks =>
+            Gpuest.Run("fit", "--model", "gaussian-mixture", "--data", data, "--x", "a,b", "--components", "2", "--assign", Path.Combine(_directory, $"rank{ranks.Rank}.csv")));
+        Assert.All(runs, run => Assert.True(run.Code == 0, run.Error));
+        Assert.Equal(File.ReadAllText(single), File.ReadAllText(Path.Combine(_directory, "rank0.csv")));
+        Assert.False(File.Exists(Path.Combine(_directory, "rank1.csv")));
+    }
+
     [Fact]
     public void MpiIsDetectedFromTheLaunchersEnvironmentOnly()
     {

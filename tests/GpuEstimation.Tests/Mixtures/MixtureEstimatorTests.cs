@@ -234,6 +234,24 @@ public sealed class MixtureEstimatorTests
         Assert.True(Math.Abs(fit.LogLikelihood - log) <= 1e-7 * Math.Abs(log), $"log L {fit.LogLikelihood:R} vs {log:R}");
     }
 
+    // Three Poissons on zero-inflated counts: the starts lose a component's weight as (or before) a rate reaches its edge;
+    // each such start is discarded with the reason, not ended as bad input ("starting value w2 = 0", a trial).
+    [Fact]
+    public void AStartThatLosesAWeightAtAnEdgeIsDiscarded()
+    {
+        var random = new Random(4);
+        var x = Enumerable.Range(0, 1000).Select(_ => random.NextDouble() < 0.3 ? 0.0 : Poisson.Sample(random, 2.5)).ToArray();
+        try
+        {
+            var fit = Fit(x, ["poisson", "poisson", "poisson"], starts: 5);
+            Assert.True(fit.Starts.All(s => s.LogLikelihood is not null || s.Failure is not null));
+        }
+        catch (MixtureFitException e)
+        {
+            Assert.Contains("lost its weight", e.Message);
+        }
+    }
+
     [Fact]
     public void TheLabelOrderDoesNotDependOnTheSeed()
     {
