@@ -133,7 +133,13 @@ public static class MixtureEstimator
         if (profile.Count > 0 && best.Converged)
         {
             var at = spec.Parameters.Select((p, j) => (p.Name, Value: best.Parameters[j].Estimate)).ToDictionary(p => p.Name, p => p.Value);
-            best = session.Fit(options.Fit with { Start = at, Profile = profile });
+            // Parameters held at an edge stay held (with their notes).
+            var held = best.Parameters.Where(p => p.Fixed).ToDictionary(p => p.Name, p => p.Estimate);
+            var notes = best.Diagnostics.Notes;
+            // "Every parameter" is every estimated one: not those held.
+            var profiled = options.ProfileEvery ? [.. profile.Where(name => !held.ContainsKey(name))] : profile;
+            best = session.Fit(options.Fit with { Start = at, Profile = profiled, Fixed = held });
+            best = best with { Diagnostics = best.Diagnostics with { Notes = [.. best.Diagnostics.Notes, .. notes.Except(best.Diagnostics.Notes)] } };
         }
         return new MixtureFit(spec, best with { ElapsedMs = clock.Elapsed.TotalMilliseconds }, outcomes, bestStart);
     }
@@ -336,7 +342,7 @@ public static class MixtureEstimator
     /// <summary>
     /// The first discrete component whose parameter has run to the edge where the component is a point mass on a
     /// value of its support (a Poisson's rate → 0: on 0; a Bernoulli's p → 0 or 1: on 0 or 1; a
-    /// geometric's p → 1: on 0), within <see cref="EdgeDistance"/>, not already held: its name, the value 10⁻¹² from the
+    /// geometric's p → 1: on 1, its support starting there), within <see cref="EdgeDistance"/>, not already held: its name, the value 10⁻¹² from the
     /// edge to hold it at, and a note for the result. Null where none.
     /// </summary>
     private static (string Name, double Value, string Note)? Edge(MixtureSpec spec, double[] point, IReadOnlySet<string> held)

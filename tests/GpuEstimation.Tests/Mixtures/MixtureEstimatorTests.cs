@@ -232,6 +232,14 @@ public sealed class MixtureEstimatorTests
         Assert.True(Math.Abs(fit.Result["w1"] - pi) <= 1e-7, $"w1 {fit.Result["w1"]:R} vs π {pi:R}");
         Assert.True(Math.Abs(fit.Result["rate2"] / lambda - 1) <= 1e-7, $"rate2 {fit.Result["rate2"]:R} vs λ {lambda:R}");
         Assert.True(Math.Abs(fit.LogLikelihood - log) <= 1e-7 * Math.Abs(log), $"log L {fit.LogLikelihood:R} vs {log:R}");
+
+        // Profile intervals for every estimated parameter keep the edge held (it had been freed, and "every parameter"
+        // asked an interval of the held one), and the note.
+        using var device = ComputeDevice.Open(Backend.Native);
+        var profiled = MixtureEstimator.Fit(MixtureSpec.Create(Data(x), "x", ["poisson", "poisson"]), device, new MixtureOptions { Starts = 3, Seed = 1, ProfileEvery = true });
+        Assert.True(profiled.Result.Parameters.Single(p => p.Name == "rate1").Fixed);
+        Assert.NotNull(profiled.Result.Parameters.Single(p => p.Name == "rate2").Profile);
+        Assert.Contains(profiled.Result.Diagnostics.Notes, n => n.Contains("is a point mass at 0", StringComparison.Ordinal));
     }
 
     // Three Poissons on zero-inflated counts: the starts lose a component's weight as (or before) a rate reaches its edge;
