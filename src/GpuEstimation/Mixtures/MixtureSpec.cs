@@ -115,7 +115,13 @@ public sealed class MixtureSpec
         ArgumentNullException.ThrowIfNull(families);
         if (families.Count is < 1 or > MixtureModel.MaxComponents)
             throw new InputException($"a mixture has 1 to {MixtureModel.MaxComponents} components, not {families.Count}");
-        return new MixtureSpec(data, column, [.. families.Select(MixtureFamilies.Named)]);
+        var named = families.Select(MixtureFamilies.Named).ToArray();
+        // Σ wₖ Bernoulli(pₖ) is Bernoulli(Σ wₖ pₖ): only that sum is identified, and a search ends anywhere along it
+        // with a singular Hessian (a trial's 2xbernoulli "converged" at an arbitrary w1 = 0.5).
+        if (named.Count(f => f.Family == MixtureFamily.Bernoulli) > 1)
+            throw new InputException($"{named.Count(f => f.Family == MixtureFamily.Bernoulli)} Bernoulli components: a mixture of Bernoullis is itself a Bernoulli " +
+                "(its p the weighted mean of theirs), so their weights and p's are not identified; fit one Bernoulli component");
+        return new MixtureSpec(data, column, named);
     }
 
     /// <summary>

@@ -289,6 +289,15 @@ public sealed class MixtureEstimatorTests
         Assert.Contains("2 distinct values, fewer than the 3 components", error.Message);
     }
 
+    // Σ wₖ Bernoulli(pₖ) is one Bernoulli: two Bernoulli components are not identified, refused naming why.
+    [Fact]
+    public void SeveralBernoulliComponentsAreRefused()
+    {
+        var error = Assert.Throws<InputException>(() => MixtureSpec.Create(Data([0, 1, 1, 0, 1]), "x", ["bernoulli", "bernoulli"]));
+        Assert.Contains("2 Bernoulli components: a mixture of Bernoullis is itself a Bernoulli", error.Message);
+        MixtureSpec.Create(Data([0, 1, 1, 0, 1]), "x", ["bernoulli", "poisson"]);
+    }
+
     [Fact]
     public void ARowOutsideEveryComponentsSupportIsBadInput()
     {
