@@ -36,24 +36,10 @@ internal static class GaussianMixtureInformation
             return null;
         // Each component's precision Σₖ⁻¹ (row-major).
         var precisions = new double[k][];
-        var factor = new double[d * d];
-        var inverse = new double[d * d];
         for (int c = 0; c < k; c++)
         {
-            if (!MixtureState.Cholesky(state.Values.AsSpan(state.CovarianceAt(c), d * d), factor, d))
+            if (Precision(state, c) is not { } precision)
                 return null;
-            MixtureState.InvertLower(factor, inverse, d);
-            var precision = new double[d * d];
-            for (int i = 0; i < d; i++)
-            {
-                for (int j = 0; j < d; j++)
-                {
-                    double sum = 0;
-                    for (int m = Math.Max(i, j); m < d; m++)
-                        sum += inverse[m * d + i] * inverse[m * d + j];
-                    precision[i * d + j] = sum;
-                }
-            }
             precisions[c] = precision;
         }
 
@@ -277,36 +263,22 @@ internal static class GaussianMixtureInformation
         return Math.Sqrt(state.Values[cov + a * d + a] * state.Values[cov + b * d + b]);
     }
 
-    // The exact gradient at a state from its pass's statistics (N, S₁, S₂ upper triangle per component, centred data).
-    private static double[] GradientOf(MixtureState state, GaussianMixtureCovariance covariance, (int A, int B)[] entries, double[] sums)
+    // The exact gradient at a state from its pass's statistics (N, S₁, S₂ upper triangle per component, centred data);
+    // null where a covariance is not positive definite (the pass's packing checked it first).
+    private static double[]? GradientOf(MixtureState state, GaussianMixtureCovariance covariance, (int A, int B)[] entries, double[] sums)
     {
         int k = state.K, d = state.D, per = 1 + d + d * (d + 1) / 2;
         var x = state.Values;
         var gradient = new List<double>();
         for (int c = 0; c < k - 1; c++)
             gradient.Add(sums[c * per] / x[c] - sums[(k - 1) * per] / x[k - 1]);
-        var precisions = new double[k][];
         var derivatives = new double[k][];
-        var factor = new double[d * d];
-        var lower = new double[d * d];
         for (int c = 0; c < k; c++)
         {
             int at = c * per, mean = state.MeanAt(c);
             double count = sums[at];
-            MixtureState.Cholesky(x.AsSpan(state.CovarianceAt(c), d * d), factor, d);
-            MixtureState.InvertLower(factor, lower, d);
-            var precision = new double[d * d];
-            for (int i = 0; i < d; i++)
-            {
-                for (int j = 0; j < d; j++)
-                {
-                    double sum = 0;
-                    for (int m = Math.Max(i, j); m < d; m++)
-                        sum += lower[m * d + i] * lower[m * d + j];
-                    precision[i * d + j] = sum;
-                }
-            }
-            precisions[c] = precision;
+            if (Precision(state, c) is not { } precision)
+                return null;
             // r = S₁ − N μ; A = S₂ − S₁ μᵀ − μ S₁ᵀ + N μ μᵀ.
             var residual = new double[d];
             for (int j = 0; j < d; j++)
@@ -376,6 +348,9 @@ internal static class GaussianMixtureInformation
         return [.. gradient];
     }
 
+    // Component c's precision Σₖ⁻¹ (row-major); null where its covariance is not positive definite.
+    private static double[]? Precision(MixtureState state, int c) => InverseOf(state.Values.AsSpan(state.CovarianceAt(c), state.D * state.D), state.D);
+
     // The inverse of a symmetric positive definite matrix by its Cholesky factor; null where not positive definite.
     private static double[]? Invert(double[] matrix, int p)
     {
@@ -385,20 +360,26 @@ internal static class GaussianMixtureInformation
             for (int j = 0; j < p; j++)
                 symmetric[i * p + j] = 0.5 * (matrix[i * p + j] + matrix[j * p + i]);
         }
-        var l = new double[p * p];
-        if (!MixtureState.Cholesky(symmetric, l, p))
+        return InverseOf(symmetric, p);
+    }
+
+    // A⁻¹ = L⁻ᵀ L⁻¹ from A's Cholesky factor L (A n × n, row-major, taken as symmetric); null where not positive definite.
+    private static double[]? InverseOf(ReadOnlySpan<double> matrix, int n)
+    {
+        var l = new double[n * n];
+        if (!MixtureState.Cholesky(matrix, l, n))
             return null;
-        var inverse = new double[p * p];
-        MixtureState.InvertLower(l, inverse, p);
-        var result = new double[p * p];
-        for (int i = 0; i < p; i++)
+        var inverse = new double[n * n];
+        MixtureState.InvertLower(l, inverse, n);
+        var result = new double[n * n];
+        for (int i = 0; i < n; i++)
         {
-            for (int j = 0; j < p; j++)
+            for (int j = 0; j < n; j++)
             {
                 double sum = 0;
-                for (int m = Math.Max(i, j); m < p; m++)
-                    sum += inverse[m * p + i] * inverse[m * p + j];
-                result[i * p + j] = sum;
+                for (int m = Math.Max(i, j); m < n; m++)
+                    sum += inverse[m * n + i] * inverse[m * n + j];
+                result[i * n + j] = sum;
             }
         }
         return result;
