@@ -195,7 +195,7 @@ public static class MixtureEstimator
             // fit to hold it and finish the rest (Finish).
             if (Edge(spec, next, NoneHeld) is { } edge)
             {
-                next[spec.Parameters.Select(p => p.Name).ToList().IndexOf(edge.Name)] = edge.Value;
+                next[edge.Index] = edge.Value;
                 // The rest must still be a mixture (a trial's 3xpoisson start had also lost a component's weight).
                 if (Collapse(spec, next, scales, new HashSet<string> { edge.Name }) is { } lost)
                     return (point, iteration + 1, lost);
@@ -343,9 +343,9 @@ public static class MixtureEstimator
     /// The first discrete component whose parameter has run to the edge where the component is a point mass on a
     /// value of its support (a Poisson's rate → 0: on 0; a Bernoulli's p → 0 or 1: on 0 or 1; a
     /// geometric's p → 1: on 1, its support starting there), within <see cref="EdgeDistance"/>, not already held: its name, the value 10⁻¹² from the
-    /// edge to hold it at, and a note for the result. Null where none.
+    /// edge to hold it at, and a note for the result; its index in the point. Null where none.
     /// </summary>
-    private static (string Name, double Value, string Note)? Edge(MixtureSpec spec, double[] point, IReadOnlySet<string> held)
+    private static (int Index, string Name, double Value, string Note)? Edge(MixtureSpec spec, double[] point, IReadOnlySet<string> held)
     {
         for (int c = 0; c < spec.Components; c++)
         {
@@ -369,7 +369,7 @@ public static class MixtureEstimator
                 // The Bernoulli's mass at p = 1 is on 1; the geometric's (support 1, 2, …) at p = 1 on 1; the rest on 0.
                 double support = bound == 1 ? 1 : 0;
                 double hold = bound == 0 ? 1e-12 : 1 - 1e-12;
-                return (label, hold, $"component {c + 1} ({family.Name}) is a point mass at {support} ({label} → {bound}, held at " +
+                return (at + j, label, hold, $"component {c + 1} ({family.Name}) is a point mass at {support} ({label} → {bound}, held at " +
                     $"{hold.ToString("R", CultureInfo.InvariantCulture)}: the likelihood's supremum is at that edge, as in a zero-inflated model); {label} has no standard error");
             }
         }
