@@ -51,21 +51,8 @@ internal static class GaussianMixtureFit
         GaussianMixtureResult fit;
         if (components.IsRange)
         {
-            // As for a one-column mixture: a K the data cannot identify (fewer distinct rows), or that does not converge, is
-            // a row of the table with its reason, not the end of the range.
-            table = ComponentCountTable<Assignable>.Choose(components.From, components.To, k =>
-            {
-                GaussianMixtureResult result;
-                try
-                {
-                    result = fitter.Fit(options with { Components = k });
-                }
-                catch (InputException e) when (k > components.From)
-                {
-                    throw new MixtureFitException(e.Message);
-                }
-                return result.Converged ? new Assignable(result, fitter) : throw new MixtureFitException("EM did not converge");
-            });
+            table = ComponentCountTable<Assignable>.Choose(components.From, components.To,
+                k => new Assignable(fitter.Fit(options with { Components = k }), fitter));
             fit = table.Best.Fit;
             options = options with { Components = fit.Components.Count };
         }
@@ -124,6 +111,8 @@ internal static class GaussianMixtureFit
         public int Rows => checked((int)fit.Rows);
 
         public double LogLikelihood => fit.LogLikelihood;
+
+        public string? NotConverged => fit.Converged ? null : "EM did not converge";
 
         public int ParameterCount => fit.FreeParameters;
 

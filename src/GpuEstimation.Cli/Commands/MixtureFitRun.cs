@@ -48,21 +48,8 @@ internal static class MixtureFitRun
         {
             if (components.IsRange)
             {
-                // A K that does not converge, or that the data cannot identify (more components than distinct values), is a row
-                // of the table with its reason, not the end of the range.
-                table = ComponentCountTable<MixtureFit>.Choose(components.From, components.To, k =>
-                {
-                    MixtureFit result;
-                    try
-                    {
-                        result = MixtureEstimator.Fit(MixtureSpec.Create(data, column, components.FamiliesFor(k, null)), device, settings);
-                    }
-                    catch (InputException e) when (k > components.From)
-                    {
-                        throw new MixtureFitException(e.Message);
-                    }
-                    return result.Result.Converged ? result : throw new MixtureFitException($"not converged: {result.Result.Reason}");
-                });
+                table = ComponentCountTable<MixtureFit>.Choose(components.From, components.To,
+                    k => MixtureEstimator.Fit(MixtureSpec.Create(data, column, components.FamiliesFor(k, null)), device, settings));
                 fit = table.Best;
             }
             else

@@ -12,7 +12,8 @@ public sealed record ComponentCountRow(int Components, double? LogLikelihood, in
 /// <summary>
 /// Fits a mixture for each number of components in a range and picks the lowest BIC (as mclust and sklearn users
 /// do). Model-neutral: the caller says how to fit K components; a K whose fit throws
-/// <see cref="MixtureFitException"/> is listed with the reason and not chosen.
+/// <see cref="MixtureFitException"/>, does not converge, or (beyond the first K) is bad input for the data (more
+/// components than distinct values) is listed with the reason and not chosen.
 /// </summary>
 public sealed class ComponentCountTable<TResult> where TResult : class, IMixtureResult
 {
@@ -54,6 +55,17 @@ public sealed class ComponentCountTable<TResult> where TResult : class, IMixture
             catch (MixtureFitException e)
             {
                 rows.Add(new ComponentCountRow(k, null, 0, null, null, e.Message));
+                continue;
+            }
+            // The first K's bad input is the data's, and ends the command; a later K's is that K's (not identified).
+            catch (InputException e) when (k > from)
+            {
+                rows.Add(new ComponentCountRow(k, null, 0, null, null, e.Message));
+                continue;
+            }
+            if (result.NotConverged is { } why)
+            {
+                rows.Add(new ComponentCountRow(k, null, 0, null, null, why));
                 continue;
             }
             double ll = result.LogLikelihood;

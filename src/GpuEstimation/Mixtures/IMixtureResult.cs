@@ -19,6 +19,9 @@ public interface IMixtureResult
     /// <summary>The number of free parameters (weights K − 1, and every component's).</summary>
     int ParameterCount { get; }
 
+    /// <summary>Why the fit did not converge, as a component-count table lists it; null where it converged.</summary>
+    string? NotConverged { get; }
+
     /// <summary>Each row's posterior component probabilities, row by row (K per row, in the reported component order).</summary>
     double[] Responsibilities();
 }

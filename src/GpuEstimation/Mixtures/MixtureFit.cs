@@ -57,6 +57,9 @@ public sealed class MixtureFit : IMixtureResult
     public int ParameterCount => Result.FreeParameters;
 
     /// <inheritdoc/>
+    public string? NotConverged => Result.Converged ? null : $"not converged: {Result.Reason}";
+
+    /// <inheritdoc/>
     public double[] Responsibilities() => MixtureRows.Evaluate(Spec.Model, Spec.Columns, Point).Responsibilities;
 
     /// <summary>The fitted parameters, natural scale, model order.</summary>
