@@ -15,6 +15,8 @@ public sealed class GaussianMixtureFitter : IDisposable
     private readonly ComputeDevice _device;
     private readonly double[][] _centred;
     private readonly double[] _offset;
+    // Each column's variance (divisor n), once: the reg_covar note compares the floor with it at every fit.
+    private readonly double[] _variances;
     private readonly IReadOnlyList<string> _names;
     private readonly Dictionary<(int K, bool Diagonal), MixturePass> _passes = [];
     private double[]? _secondMoments;
@@ -70,12 +72,14 @@ public sealed class GaussianMixtureFitter : IDisposable
             CheckIndependent(names, columns);
         _offset = new double[columns.Count];
         _centred = new double[columns.Count][];
+        _variances = new double[columns.Count];
         for (int j = 0; j < columns.Count; j++)
         {
             var column = columns[j];
             double mean = column.Average();
             _offset[j] = mean;
             _centred[j] = column.Select(v => v - mean).ToArray();
+            _variances[j] = Kernels.Moments.Variance(_centred[j]);
         }
     }
 
@@ -720,7 +724,7 @@ public sealed class GaussianMixtureFitter : IDisposable
         // data scaled by 10⁻⁴: three identical components, weights' standard errors of 48,000).
         for (int j = 0; j < d; j++)
         {
-            double variance = Kernels.Moments.Variance(_centred[j]);
+            double variance = _variances[j];
             if (options.Regularization > 1e-3 * variance)
             {
                 notes.Add($"reg_covar {options.Regularization:g3} is {options.Regularization / variance:g2} times column '{_names[j]}''s variance ({variance:g3}): " +
