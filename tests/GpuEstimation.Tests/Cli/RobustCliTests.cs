@@ -79,6 +79,16 @@ public sealed class RobustCliTests : IDisposable
     public void BadCovValuesAreNamed(string cov, string message) =>
         AssertBadInput(["fit", "--model", "normal", "--data", _data, "--column", "y", "--cov", cov], message);
 
+    // HC2 and HC3 need a linear model's leverages: any other model, or a held coefficient, is bad input (exit 2).
+    [Fact]
+    public void Hc2AndHc3OutsideAnEstimatedLinearModelAreRefused()
+    {
+        AssertBadInput(["fit", "--model", "normal", "--data", _data, "--column", "y", "--cov", "hc3"],
+            "HC3 covariance: it divides each row's score products by its leverage, which only a linear model's hat matrix gives");
+        AssertBadInput(["fit", "--model", "linear", "--data", _data, "--y", "y", "--x", "x", "--cov", "hc2", "--fix", "intercept=0"],
+            "HC2 covariance: with intercept held");
+    }
+
     [Fact]
     public void MissingClusterColumnIsNamed() =>
         AssertBadInput(["fit", "--model", "normal", "--data", _data, "--column", "y", "--cov", "cluster:firm"], "no column 'firm'", "columns present");
