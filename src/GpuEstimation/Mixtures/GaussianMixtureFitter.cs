@@ -734,6 +734,7 @@ public sealed class GaussianMixtureFitter : IDisposable
         }
         double[]? weightSe = null;
         double[][]? meanSe = null;
+        double[][][]? covarianceSe = null;
         // Standard errors are the curvature at the maximum: where EM stopped short there is none to take (a trial got
         // se(w1) 0.109 at a point 6.5 log-likelihood units below it, where the maximum's is 0.056).
         if (options.StandardErrors && !converged)
@@ -748,11 +749,9 @@ public sealed class GaussianMixtureFitter : IDisposable
             using var device = _device.Backend == Backend.Native ? null : ComputeDevice.Open(Backend.Native);
             using var own = device is null ? null : MixturePass.Open(device, _centred.AsColumns(), k, diagonal);
             var host = own ?? Pass(k, diagonal);
-            var errors = full
-                ? GaussianMixtureInformation.FullStandardErrors(sorted, options.Covariance, host)
-                : GaussianMixtureInformation.StandardErrors(sorted, host);
+            var errors = GaussianMixtureInformation.StandardErrors(sorted, host, full ? options.Covariance : null);
             if (errors is { } e)
-                (weightSe, meanSe) = e;
+                (weightSe, meanSe, covarianceSe) = e;
             else
                 notes.Add("the observed information of the mixture is singular: no standard errors");
             if (errors is not null && !full)
@@ -774,22 +773,15 @@ public sealed class GaussianMixtureFitter : IDisposable
                 for (int j = 0; j < d; j++)
                     covariance[i][j] = sorted.Values[sorted.CovarianceAt(c) + i * d + j];
             }
-            components[c] = new GaussianMixtureComponent(sorted.Values[c], mean, covariance, weightSe?[c], meanSe?[c]);
+            components[c] = new GaussianMixtureComponent(sorted.Values[c], mean, covariance, weightSe?[c], meanSe?[c], covarianceSe?[c]);
         }
-        int covarianceParameters = options.Covariance switch
-        {
-            GaussianMixtureCovariance.Full => k * d * (d + 1) / 2,
-            GaussianMixtureCovariance.Diagonal => k * d,
-            GaussianMixtureCovariance.Spherical => k,
-            _ => d * (d + 1) / 2,
-        };
         return new GaussianMixtureResult
         {
             Components = components,
             Columns = _names,
             Covariance = options.Covariance,
             LogLikelihood = log,
-            FreeParameters = (k - 1) + k * d + covarianceParameters,
+            FreeParameters = GaussianMixtureInformation.FullParameterCount(k, d, options.Covariance),
             Rows = Rows,
             Iterations = iterations,
             Converged = converged,

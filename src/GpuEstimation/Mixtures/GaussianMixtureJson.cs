@@ -6,7 +6,7 @@ namespace GpuEstimation.Mixtures;
 /// <summary>
 /// The JSON of a Gaussian-mixture fit: model, covariance, device, n, d, logLikelihood, k, aic, bic, converged,
 /// iterations, starts (each start's log-likelihood), the flat <c>parameters</c> list (name, estimate, stdError) and
-/// <c>components: [{ weight, weightStdError, mean, meanStdError, covariance }]</c>, notes, and fitMs where timed.
+/// <c>components: [{ weight, weightStdError, mean, meanStdError, covariance, covarianceStdError }]</c>, notes, and fitMs where timed.
 /// Missing standard errors are null, never NaN.
 /// </summary>
 public static class GaussianMixtureJson
@@ -60,15 +60,11 @@ public static class GaussianMixtureJson
                     Array(json, "meanStdError", se);
                 else
                     json.WriteNull("meanStdError");
-                json.WriteStartArray("covariance");
-                foreach (var row in component.Covariance)
-                {
-                    json.WriteStartArray();
-                    foreach (var value in row)
-                        NumberValue(json, value);
-                    json.WriteEndArray();
-                }
-                json.WriteEndArray();
+                Matrix(json, "covariance", component.Covariance);
+                if (component.CovarianceStdError is { } covarianceSe)
+                    Matrix(json, "covarianceStdError", covarianceSe);
+                else
+                    json.WriteNull("covarianceStdError");
                 json.WriteEndObject();
             }
             json.WriteEndArray();
@@ -88,6 +84,19 @@ public static class GaussianMixtureJson
         json.WriteStartArray(name);
         foreach (var value in values)
             NumberValue(json, value);
+        json.WriteEndArray();
+    }
+
+    private static void Matrix(Utf8JsonWriter json, string name, double[][] rows)
+    {
+        json.WriteStartArray(name);
+        foreach (var row in rows)
+        {
+            json.WriteStartArray();
+            foreach (var value in row)
+                NumberValue(json, value);
+            json.WriteEndArray();
+        }
         json.WriteEndArray();
     }
 

@@ -68,20 +68,21 @@ public sealed record GaussianMixtureResult
         {
             string prefix = Covariance == GaussianMixtureCovariance.Tied ? "sigma" : $"sigma{c + 1}";
             var s = Components[c].Covariance;
+            var se = Components[c].CovarianceStdError;
             switch (Covariance)
             {
                 case GaussianMixtureCovariance.Spherical:
-                    list.Add((prefix, s[0][0], null));
+                    list.Add((prefix, s[0][0], se?[0][0]));
                     break;
                 case GaussianMixtureCovariance.Diagonal:
                     for (int j = 0; j < d; j++)
-                        list.Add(($"{prefix}[{Columns[j]},{Columns[j]}]", s[j][j], null));
+                        list.Add(($"{prefix}[{Columns[j]},{Columns[j]}]", s[j][j], se?[j][j]));
                     break;
                 default:
                     for (int i = 0; i < d; i++)
                     {
                         for (int j = i; j < d; j++)
-                            list.Add(($"{prefix}[{Columns[i]},{Columns[j]}]", s[i][j], null));
+                            list.Add(($"{prefix}[{Columns[i]},{Columns[j]}]", s[i][j], se?[i][j]));
                     }
                     break;
             }

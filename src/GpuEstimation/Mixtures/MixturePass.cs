@@ -46,10 +46,10 @@ internal abstract class MixturePass : IDisposable
         throw new NotSupportedException("responsibilities are computed by the native pass");
 
     /// <summary>
-    /// The observed information's row sums for the weights and means (upper triangle, row by row) and each component's
-    /// Σ rₖ, at the packed parameters with <paramref name="weights"/> and each component's precision (host passes only).
+    /// The observed information's row sums in the parameters <paramref name="layout"/> lays out, at the packed parameters
+    /// with <paramref name="weights"/> and each component's precision (host passes only).
     /// </summary>
-    public virtual (double[] Upper, double[] Counts) Information(double[] packed, double[] weights, double[][] precisions) =>
+    public virtual InformationSums Information(double[] packed, double[] weights, double[][] precisions, InformationLayout layout) =>
         throw new NotSupportedException("the information is summed by the native pass");
 
     /// <summary>Opens the pass for <paramref name="device"/>'s backend over the columns (each n long).</summary>

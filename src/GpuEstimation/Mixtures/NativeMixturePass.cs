@@ -171,59 +171,60 @@ internal sealed unsafe class NativeMixturePass : MixturePass
     }
 
     /// <summary>
-    /// The row sums of GaussianMixtureInformation in θ = (w₁ … w_{K−1}, μ₁ … μ_K), P = K − 1 + K d: the upper triangle
-    /// (row by row) of Σ (s sᵀ − Σₖ rₖ aₖ aₖᵀ) over the rows, with aₖ = ∇ log wₖφₖ (weight part 1/wₖ, or −1/w_K in every
-    /// weight entry for the last; mean part Σₖ⁻¹(x − μₖ) in block k) and s = Σₖ rₖ aₖ, and each component's Σ rₖ.
-    /// The rows four to a vector as in <see cref="Run"/>, chunks added in order.
+    /// The row sums of GaussianMixtureInformation in the parameters θ of <paramref name="layout"/> (P of them): the upper
+    /// triangle (row by row) of Σ (s sᵀ − Σₖ rₖ aₖ aₖᵀ) over the rows, with aₖ = ∇ log wₖφₖ on component k's support
+    /// (weight part 1/wₖ, or −1/w_K in every weight entry for the last; mean part u = Σₖ⁻¹(x − μₖ); a covariance entry's
+    /// ½ Σ over its terms (i, j) of u_i u_j − (Σₖ⁻¹)_ij) and s = Σₖ rₖ aₖ; each component's Σ rₖ; and where the layout
+    /// has covariance entries, each component's Σ rₖ u and Σ rₖ u uᵀ (upper triangle). The rows four to a vector as in
+    /// <see cref="Run"/>, chunks added in order.
     /// </summary>
-    public override (double[] Upper, double[] Counts) Information(double[] packed, double[] weights, double[][] precisions)
+    public override InformationSums Information(double[] packed, double[] weights, double[][] precisions, InformationLayout layout)
     {
-        int d = Dimensions, k = Components, p = k - 1 + k * d, entries = p * (p + 1) / 2;
-        // Each component's support in θ (ascending) and, for each pair u ≤ v of it, the triangle's index.
-        var supports = new int[k][];
+        int d = Dimensions, k = Components, p = layout.Parameters, entries = p * (p + 1) / 2;
+        int moments = layout.Entries.Length == 0 ? 0 : k * (d + d * (d + 1) / 2);
+        // For each pair u ≤ v of a component's support, the triangle's index.
         var pairs = new int[k][];
         for (int c = 0; c < k; c++)
         {
-            var support = new List<int>();
-            if (c < k - 1)
-                support.Add(c);
-            else
-                support.AddRange(Enumerable.Range(0, k - 1));
-            support.AddRange(Enumerable.Range(k - 1 + c * d, d));
-            supports[c] = [.. support];
+            var support = layout.Supports[c];
             var pair = new List<int>();
-            for (int u = 0; u < supports[c].Length; u++)
+            for (int u = 0; u < support.Length; u++)
             {
-                for (int v = u; v < supports[c].Length; v++)
-                    pair.Add(Triangle(supports[c][u], supports[c][v], p));
+                for (int v = u; v < support.Length; v++)
+                    pair.Add(Triangle(Math.Min(support[u], support[v]), Math.Max(support[u], support[v]), p));
             }
             pairs[c] = [.. pair];
         }
+        int terms = entries + k + moments;
         double[] totals;
         fixed (double* pinned = packed)
         {
             double* parameters = pinned;
-            totals = SumChunks(entries + k, entries + k + 2 * p, (chunk, space, partial) =>
-                InformationChunk(chunk, parameters, weights, precisions, supports, pairs, space, partial));
+            totals = SumChunks(terms, terms + 2 * p, (chunk, space, partial) =>
+                InformationChunk(chunk, parameters, weights, precisions, layout, pairs, space, partial));
         }
-        return (totals[..entries], totals[entries..]);
+        return new InformationSums(totals[..entries], totals[entries..(entries + k)], totals[(entries + k)..]);
     }
 
-    // Information's sums over one chunk into `partial` (the triangle, then the counts). The workspace's accumulators
-    // hold the triangle, the counts, then s and one component's a (P vectors each).
+    // Information's sums over one chunk into `partial` (the triangle, the counts, then the moments). The workspace's
+    // accumulators hold those, then s and one component's a (P vectors each).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void InformationChunk(int chunk, double* parameters, double[] weights, double[][] precisions, int[][] supports, int[][] pairs,
+    private void InformationChunk(int chunk, double* parameters, double[] weights, double[][] precisions, InformationLayout layout, int[][] pairs,
         Workspace space, Span<double> partial)
     {
-        int d = Dimensions, k = Components, p = k - 1 + k * d, entries = p * (p + 1) / 2;
+        int d = Dimensions, k = Components, p = layout.Parameters, entries = p * (p + 1) / 2;
+        var covarianceEntries = layout.Entries;
+        int q = covarianceEntries.Length, perMoments = d + d * (d + 1) / 2, moments = q == 0 ? 0 : k * perMoments;
+        int terms = entries + k + moments;
         int stride = GaussianMixtureRow.Stride(d, Diagonal);
         var sums = space.Accumulators;
-        new Span<Vector256<double>>(sums, entries + k).Clear();
-        var score = sums + entries + k;
+        new Span<Vector256<double>>(sums, terms).Clear();
+        var score = sums + terms;
         var a = score + p;
         var x = space.X;
         var r = space.R;
         var centred = space.Scratch;
+        var half = Vector256.Create(0.5);
         long begin = (long)chunk * ChunkRows, end = Math.Min(_rows, begin + ChunkRows);
         for (long row = begin; row < end; row += TileBlocks * Lanes)
         {
@@ -235,34 +236,73 @@ internal sealed unsafe class NativeMixturePass : MixturePass
                 var last = r[(k - 1) * TileBlocks + b] * mask;
                 for (int i = 0; i < k - 1; i++)
                     score[i] = r[i * TileBlocks + b] * mask * Vector256.Create(1 / weights[i]) - last * Vector256.Create(1 / weights[k - 1]);
+                // The covariance entries' scores add up (a tied covariance's over every component).
+                for (int i = k - 1 + k * d; i < p; i++)
+                    score[i] = Vector256<double>.Zero;
                 for (int c = 0; c < k; c++)
                 {
                     var rc = r[c * TileBlocks + b] * mask;
                     sums[entries + c] += rc;
-                    // a's support values: the weight entries (constants), then Σₖ⁻¹(x − μₖ).
-                    var support = supports[c];
-                    int weightsInSupport = support.Length - d;
+                    // a's support values: the weight entries (constants), Σₖ⁻¹(x − μₖ), then the covariance entries.
+                    var support = layout.Supports[c];
+                    int weightsInSupport = support.Length - d - q;
                     for (int t = 0; t < weightsInSupport; t++)
                         a[t] = Vector256.Create(c < k - 1 ? 1 / weights[c] : -1 / weights[k - 1]);
                     double* mean = parameters + c * stride + 1;
                     for (int j = 0; j < d; j++)
                         centred[j] = x[j * TileBlocks + b] - Vector256.Create(mean[j]);
                     var precision = precisions[c];
+                    var u = a + weightsInSupport;
                     for (int i = 0; i < d; i++)
                     {
                         var m = Vector256<double>.Zero;
                         for (int j = 0; j < d; j++)
                             m = Vector256.FusedMultiplyAdd(Vector256.Create(precision[i * d + j]), centred[j], m);
-                        a[weightsInSupport + i] = m;
-                        score[k - 1 + c * d + i] = rc * m;
+                        u[i] = m;
+                        score[support[weightsInSupport + i]] = rc * m;
+                    }
+                    if (q > 0)
+                    {
+                        var entry = u + d;
+                        for (int e = 0; e < q; e++)
+                        {
+                            var (ea, eb) = covarianceEntries[e];
+                            Vector256<double> value;
+                            if (layout.Spherical)
+                            {
+                                var squares = Vector256<double>.Zero;
+                                double trace = 0;
+                                for (int j = 0; j < d; j++)
+                                {
+                                    squares = Vector256.FusedMultiplyAdd(u[j], u[j], squares);
+                                    trace += precision[j * d + j];
+                                }
+                                value = half * (squares - Vector256.Create(trace));
+                            }
+                            else if (ea == eb)
+                                value = half * (u[ea] * u[ea] - Vector256.Create(precision[ea * d + ea]));
+                            else
+                                value = u[ea] * u[eb] - Vector256.Create(precision[ea * d + eb]);
+                            entry[e] = value;
+                            score[support[weightsInSupport + d + e]] += rc * value;
+                        }
+                        // Σ rₖ u and Σ rₖ u uᵀ, for the second derivatives of log φₖ in its covariance.
+                        var moment = sums + entries + k + c * perMoments;
+                        for (int i = 0, t = d; i < d; i++)
+                        {
+                            var left = rc * u[i];
+                            moment[i] += left;
+                            for (int j = i; j < d; j++, t++)
+                                moment[t] = Vector256.FusedMultiplyAdd(left, u[j], moment[t]);
+                        }
                     }
                     // − rₖ aₖ aₖᵀ over the support's pairs.
                     var pair = pairs[c];
-                    for (int u = 0, e = 0; u < support.Length; u++)
+                    for (int i = 0, e = 0; i < support.Length; i++)
                     {
-                        var left = rc * a[u];
-                        for (int v = u; v < support.Length; v++, e++)
-                            sums[pair[e]] -= left * a[v];
+                        var left = rc * a[i];
+                        for (int j = i; j < support.Length; j++, e++)
+                            sums[pair[e]] -= left * a[j];
                     }
                 }
                 // + s sᵀ.
@@ -274,7 +314,7 @@ internal sealed unsafe class NativeMixturePass : MixturePass
                 }
             }
         }
-        for (int e = 0; e < entries + k; e++)
+        for (int e = 0; e < terms; e++)
             partial[e] = Total(sums[e]);
     }
 

@@ -101,11 +101,14 @@ public sealed class GaussianMixtureTests(DeviceFixture devices)
 
     // The weights' and means' standard errors are those of the inverse of the full observed information of the mixture
     // log-likelihood in (w₁ … w_{K−1}, μ₁ … μ_K, the covariances' entries σ_ab, a ≤ b): here a plain host
-    // log-likelihood differenced twice (central differences, step 1e-3 of each coordinate's scale) against the
-    // engine's differences of the exact gradient. Full covariances, and one tied covariance.
+    // log-likelihood differenced twice (central differences, step 1e-3 of each coordinate's scale: its error ~3e-6) against the
+    // engine's exact information (one pass), for the weights, means and covariance entries alike (the step of an entry
+    // 0.05 √(σ_aa σ_bb)). Full, diagonal and spherical covariances, and one tied covariance.
     [Theory]
     [InlineData(GaussianMixtureCovariance.Full)]
     [InlineData(GaussianMixtureCovariance.Tied)]
+    [InlineData(GaussianMixtureCovariance.Diagonal)]
+    [InlineData(GaussianMixtureCovariance.Spherical)]
     public void StandardErrorsAreTheInverseOfTheDifferencedFullInformation(GaussianMixtureCovariance kind)
     {
         var columns = MixtureSamples.Draw(MixtureSamples.TwoD, 1_203, seed: 13);
@@ -113,7 +116,19 @@ public sealed class GaussianMixtureTests(DeviceFixture devices)
         var fit = fitter.Fit(new GaussianMixtureOptions { Components = 3, Covariance = kind });
         Assert.True(fit.Converged);
         int k = 3, d = 2, covariances = kind == GaussianMixtureCovariance.Tied ? 1 : k;
-        (int A, int B)[] entries = [(0, 0), (0, 1), (1, 1)];
+        // The free entries of a covariance; a spherical one's (0, 0) stands for σ² I.
+        (int A, int B)[] entries = kind switch
+        {
+            GaussianMixtureCovariance.Diagonal => [(0, 0), (1, 1)],
+            GaussianMixtureCovariance.Spherical => [(0, 0)],
+            _ => [(0, 0), (0, 1), (1, 1)],
+        };
+        MathNet.Numerics.LinearAlgebra.Matrix<double> Sigma(double[] t, int at) => kind switch
+        {
+            GaussianMixtureCovariance.Diagonal => MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.DenseOfArray(new[,] { { t[at], 0 }, { 0, t[at + 1] } }),
+            GaussianMixtureCovariance.Spherical => MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.DenseOfArray(new[,] { { t[at], 0 }, { 0, t[at] } }),
+            _ => MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.DenseOfArray(new[,] { { t[at], t[at + 1] }, { t[at + 1], t[at + 2] } }),
+        };
         int p = k - 1 + k * d + covariances * entries.Length;
         var theta = new double[p];
         var scale = new double[p];
@@ -124,11 +139,15 @@ public sealed class GaussianMixtureTests(DeviceFixture devices)
             for (int j = 0; j < d; j++)
                 (theta[k - 1 + c * d + j], scale[k - 1 + c * d + j]) = (fit.Components[c].Mean[j], fit.Components[c].MeanStdError![j]);
         }
+        var reported = scale.ToArray();
         for (int c = 0, t = k - 1 + k * d; c < covariances; c++)
         {
             var sigma = fit.Components[c].Covariance;
             foreach (var (a, b) in entries)
+            {
+                reported[t] = fit.Components[c].CovarianceStdError![a][b];
                 (theta[t], scale[t++]) = (sigma[a][b], 0.05 * Math.Sqrt(sigma[a][a] * sigma[b][b]));
+            }
         }
         double LogLikelihood(double[] t)
         {
@@ -138,7 +157,7 @@ public sealed class GaussianMixtureTests(DeviceFixture devices)
             for (int c = 0; c < k; c++)
             {
                 int at = k - 1 + k * d + (covariances == 1 ? 0 : c) * entries.Length;
-                var sigma = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.DenseOfArray(new[,] { { t[at], t[at + 1] }, { t[at + 1], t[at + 2] } });
+                var sigma = Sigma(t, at);
                 inverses[c] = sigma.Inverse();
                 constants[c] = -0.5 * Math.Log(sigma.Determinant()) - d * 0.5 * Math.Log(2 * Math.PI);
             }
@@ -176,8 +195,15 @@ public sealed class GaussianMixtureTests(DeviceFixture devices)
             }
         }
         var covariance = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.DenseOfArray(information).Inverse();
-        for (int a = 0; a < k - 1 + k * d; a++)
-            Assert.True(Math.Abs(Math.Sqrt(covariance[a, a]) / scale[a] - 1) <= 1e-4, $"θ{a}: differenced {Math.Sqrt(covariance[a, a]):R} vs {scale[a]:R}");
+        for (int a = 0; a < p; a++)
+            Assert.True(Math.Abs(Math.Sqrt(covariance[a, a]) / reported[a] - 1) <= 1e-5, $"θ{a}: differenced {Math.Sqrt(covariance[a, a]):R} vs {reported[a]:R}");
+        // A tied covariance's errors are every component's; a spherical one's variance's along the diagonal, 0 off it.
+        if (kind is GaussianMixtureCovariance.Tied)
+            Assert.Equal(fit.Components[0].CovarianceStdError![0][1], fit.Components[2].CovarianceStdError![0][1]);
+        if (kind is GaussianMixtureCovariance.Spherical or GaussianMixtureCovariance.Diagonal)
+            Assert.Equal(0.0, fit.Components[0].CovarianceStdError![0][1]);
+        if (kind is GaussianMixtureCovariance.Spherical)
+            Assert.Equal(fit.Components[1].CovarianceStdError![0][0], fit.Components[1].CovarianceStdError![1][1]);
     }
 
     // In one dimension a Gaussian mixture is the catalogue's mixture of normals, whose standard errors come from its own
