@@ -98,7 +98,7 @@ internal static class GaussianMixtureFit
         var root = System.Text.Json.Nodes.JsonNode.Parse(json)!.AsObject();
         root["componentCounts"] = ComponentCountOutput.Json(table.Rows);
         root["chosenComponents"] = table.Rows[table.BestIndex].Components;
-        return root.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true });
+        return root.ToJsonString(JsonText.Options);
     }
 
     // A fit with the fitter that holds its data: what the shared component-count table and assignments file read.

@@ -137,6 +137,6 @@ internal static class MixtureFitRun
             root["componentCounts"] = ComponentCountOutput.Json(table.Rows);
             root["chosenComponents"] = table.Rows[table.BestIndex].Components;
         }
-        return root.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true });
+        return root.ToJsonString(JsonText.Options);
     }
 }

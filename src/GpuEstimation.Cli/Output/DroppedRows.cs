@@ -24,6 +24,6 @@ internal static class DroppedRows
         var root = JsonNode.Parse(json)!.AsObject();
         int at = root.IndexOf("n");
         root.Insert(at < 0 ? root.Count : at + 1, "droppedRows", count);
-        return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+        return root.ToJsonString(JsonText.Options);
     }
 }

@@ -15,7 +15,7 @@ public static class GaussianMixtureJson
     public static string Write(GaussianMixtureResult fit, double? fitMs = null)
     {
         using var stream = new MemoryStream();
-        using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = GpuEstimation.Results.ReportJsonContext.Encoder }))
         {
             json.WriteStartObject();
             json.WriteString("model", "gaussian-mixture");

@@ -14,9 +14,9 @@ public static class JsonReport
     /// logLikelihood, logPosterior (MAP only), aic, bic, covariance, the convergence fields and diagnostics, timing.
     /// </summary>
     public static string Fit(FitResult fit, double? fitMs = null) =>
-        JsonSerializer.Serialize(FitReport.From(fit, fitMs), ReportJsonContext.Default.FitReport);
+        JsonSerializer.Serialize(FitReport.From(fit, fitMs), ReportJsonContext.Files.FitReport);
 
     /// <summary>An evaluation: the point, logLikelihood, gradient (one entry per parameter) and evalMs where timed.</summary>
     public static string Evaluation(string model, Evaluation evaluation, double? evalMs) =>
-        JsonSerializer.Serialize(EvaluationReport.From(model, evaluation, evalMs), ReportJsonContext.Default.EvaluationReport);
+        JsonSerializer.Serialize(EvaluationReport.From(model, evaluation, evalMs), ReportJsonContext.Files.EvaluationReport);
 }

@@ -17,4 +17,23 @@ namespace GpuEstimation.Results;
 [JsonSerializable(typeof(FitReport))]
 [JsonSerializable(typeof(EvaluationReport))]
 [JsonSerializable(typeof(SweepReport))]
-internal sealed partial class ReportJsonContext : JsonSerializerContext;
+internal sealed partial class ReportJsonContext : JsonSerializerContext
+{
+    /// <summary>
+    /// The escaping of every JSON file written: only what JSON requires (quotes, backslashes, control characters), so
+    /// a note's 'x' or a column named `a+b` reads as written, not as \u0027x\u0027 (the default escapes for HTML pages).
+    /// </summary>
+    public static System.Text.Encodings.Web.JavaScriptEncoder Encoder => System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
+
+    /// <summary>The context the reports are written with: <see cref="Default"/>'s options with <see cref="Encoder"/>.</summary>
+    /// <remarks>Made on first use: the generated <see cref="Default"/> is not yet set while the type's fields are initialized.</remarks>
+    public static ReportJsonContext Files => s_files ??= Relaxed();
+
+    private static ReportJsonContext? s_files;
+
+    private static ReportJsonContext Relaxed()
+    {
+        var options = new System.Text.Json.JsonSerializerOptions(Default.Options) { Encoder = Encoder };
+        return new ReportJsonContext(options);
+    }
+}

@@ -68,7 +68,7 @@ public static class SurfaceReport
     /// median of warm repeats); see <see cref="SweepReport"/>. For large grids use <see cref="WriteJson"/>.
     /// </summary>
     public static string Json(SweepResult sweep, double? sweepMs = null) =>
-        JsonSerializer.Serialize(SweepReport.From(sweep, sweepMs), ReportJsonContext.Default.SweepReport);
+        JsonSerializer.Serialize(SweepReport.From(sweep, sweepMs), ReportJsonContext.Files.SweepReport);
 
     /// <summary>
     /// Writes <see cref="Json"/>'s document to <paramref name="stream"/> as UTF-8, flushed in chunks as it is written,
@@ -78,7 +78,7 @@ public static class SurfaceReport
     public static void WriteJson(SweepResult sweep, Stream stream, double? sweepMs = null, int? droppedRows = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        JsonSerializer.Serialize(stream, SweepReport.From(sweep, sweepMs) with { DroppedRows = droppedRows }, ReportJsonContext.Default.SweepReport);
+        JsonSerializer.Serialize(stream, SweepReport.From(sweep, sweepMs) with { DroppedRows = droppedRows }, ReportJsonContext.Files.SweepReport);
     }
 
     /// <summary>
