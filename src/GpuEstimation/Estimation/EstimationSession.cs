@@ -108,8 +108,20 @@ public sealed class EstimationSession : IDisposable
                 break;
             }
         }
+        // A nonlinear regression that another search (L-BFGS, gradient ascent) left where the curvature is singular or
+        // not a maximum's: not converged, as Levenberg–Marquardt reports a singular JᵀJ (R's nls: "singular gradient").
+        // A trial's L-BFGS fit of Rat42 "converged" with b1 at 5.6e11, far out where the logistic curve turns
+        // exponential and the likelihood flattens, its residual sum of squares 48 times the certified minimum's.
+        if (end.Converged && objective.LeastSquares is not null && search.Method != LevenbergMarquardt.Name
+            && information.Status is HessianStatus.Singular or HessianStatus.NotNegativeDefinite && objective.Map.Free.Any(k => !edges.Contains(k)))
+        {
+            string reason = $"the Hessian is {Describe(information.Status)} at the end point: the parameters are not determined there (a flat " +
+                "direction, or far out where the curve flattens); the default Levenberg–Marquardt search, or other starting values, may find a determined optimum";
+            end = end with { Converged = false, Reason = reason };
+            search = search with { Converged = false, Reason = reason };
+        }
         var profiles = ProfileIntervals.Find(objective, search, information, options, end.Converged, edges);
-        return Report(options, objective.Map, search, end, information, profiles, clock, restart, atKink, atDataKink);
+        return Report(options, objective, search, end, information, profiles, clock, restart, atKink, atDataKink);
     }
 
     /// <summary>
@@ -561,9 +573,10 @@ public sealed class EstimationSession : IDisposable
     }
 
     /// <summary>Stage 5: estimates, standard errors, intervals and diagnostics on the natural scale.</summary>
-    private FitResult Report(FitOptions options, ParameterMap map, OptimizationResult search, Maximum end, Information information,
+    private FitResult Report(FitOptions options, Objective objective, OptimizationResult search, Maximum end, Information information,
         ProfileIntervals profiles, Stopwatch clock, string? restart, IReadOnlyList<int> atKink, IReadOnlyList<int> atDataKink)
     {
+        var map = objective.Map;
         var natural = end.Estimates;
         var notes = new List<string>();
         if (restart is not null)
@@ -621,7 +634,7 @@ public sealed class EstimationSession : IDisposable
         {
             CovType = options.Covariance.Name,
             Observations = Model.FrequencyWeights?.Sum() ?? Engine.Rows,
-            Nonlinear = end.Converged ? search.LeastSquares : null,
+            Nonlinear = end.Converged ? search.LeastSquares ?? LeastSquaresSearch.StatisticsAt(objective, natural, Engine.Rows) : null,
         };
     }
 

@@ -101,15 +101,45 @@ internal static class LeastSquaresSearch
         };
     }
 
-    private static NonlinearStatistics Statistics(ParameterMap map, int[] free, LeastSquaresResult fit, double[] inverse, int n)
+    /// <summary>
+    /// The least-squares statistics at the natural estimates <paramref name="natural"/> of another search (L-BFGS,
+    /// gradient ascent) of a nonlinear regression: one pass for RSS and JᵀJ; null where the objective is no least-squares
+    /// one or JᵀJ is singular there.
+    /// </summary>
+    public static NonlinearStatistics? StatisticsAt(Objective objective, double[] natural, int observations)
+    {
+        if (objective.LeastSquares is not { } ls)
+            return null;
+        var map = objective.Map;
+        int pm = ls.MeanParameterCount;
+        var free = map.Free.Where(k => k < pm).ToArray();
+        int p = free.Length;
+        var gradient = new double[pm];
+        var gram = new double[pm * pm];
+        double rss = ls.Evaluate(natural[..pm], gradient, gram);
+        var freeGram = new double[p * p];
+        for (int i = 0; i < p; i++)
+        {
+            for (int j = 0; j < p; j++)
+                freeGram[i * p + j] = gram[free[i] * pm + free[j]];
+        }
+        if (!double.IsFinite(rss) || (p > 0 ? LevenbergMarquardt.Inverse(freeGram, p) : []) is not { } inverse)
+            return null;
+        return Statistics(map, free, rss, inverse, observations, relativeOffset: double.NaN);
+    }
+
+    private static NonlinearStatistics Statistics(ParameterMap map, int[] free, LeastSquaresResult fit, double[] inverse, int n) =>
+        Statistics(map, free, fit.Rss, inverse, n, fit.RelativeOffset);
+
+    private static NonlinearStatistics Statistics(ParameterMap map, int[] free, double rss, double[] inverse, int n, double relativeOffset)
     {
         int p = free.Length;
         int df = n - p;
-        double variance = df > 0 ? fit.Rss / df : double.NaN;
+        double variance = df > 0 ? rss / df : double.NaN;
         var errors = new Dictionary<string, double>();
         for (int i = 0; i < p; i++)
             errors[map.Parameters[free[i]].Name] = Math.Sqrt(variance * inverse[i * p + i]);
-        return new NonlinearStatistics(fit.Rss, df, Math.Sqrt(variance), errors, fit.RelativeOffset);
+        return new NonlinearStatistics(rss, df, Math.Sqrt(variance), errors, relativeOffset);
     }
 
     /// <summary>

@@ -7,6 +7,6 @@ namespace GpuEstimation.Estimation;
 /// <param name="DegreesOfFreedom">n − p, p the estimated mean parameters.</param>
 /// <param name="ResidualStdError">√(RSS/(n − p)): NIST's residual standard deviation, R's <c>sigma()</c> (the fit's σ is the MLE √(RSS/n)).</param>
 /// <param name="StdErrorNist">Per mean parameter (by name; held ones absent): √(s² (JᵀJ)⁻¹ₖₖ) with s² = RSS/(n − p), NIST's certified standard deviation and R's <c>nls</c> standard error.</param>
-/// <param name="RelativeOffset">Bates and Watts' relative offset at the estimate (the convergence test).</param>
+/// <param name="RelativeOffset">Bates and Watts' relative offset at the estimate (the convergence test; NaN where another search than Levenberg–Marquardt's ended the fit).</param>
 public sealed record NonlinearStatistics(
     double ResidualSumOfSquares, int DegreesOfFreedom, double ResidualStdError, IReadOnlyDictionary<string, double> StdErrorNist, double RelativeOffset);

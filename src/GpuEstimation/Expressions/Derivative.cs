@@ -48,9 +48,11 @@ internal static class Derivative
                 }
             case Op.Pow:
                 {
-                    // (a^b)' = a^b (b' log a + b a'/a).
-                    var inner = t.Add(t.Mul(D(1), t.Function(Op.Log, a)), t.Div(t.Mul(n.Args[1], D(0)), a));
-                    return t.Mul(n, inner);
+                    // (a^b)' = a^b b' log a + a^b b a'/a. The first term is 0 where a^b is 0 (a = 0, b > 0: its limit,
+                    // x^b log x → 0), not 0 · (−∞): a power law x^b fitted to data with x = 0 (a trial's NaN
+                    // derivative in b at x = 0, which curve_fit's differences never meet).
+                    var exponent = t.Mul(n, t.Mul(D(1), t.Function(Op.Log, a)));
+                    return t.Add(t.IfLessOrEqual(n, t.Const(0), t.Const(0), exponent), t.Mul(n, t.Div(t.Mul(n.Args[1], D(0)), a)));
                 }
             case Op.Log:
                 return t.Div(D(0), a);

@@ -26,6 +26,8 @@ internal static class ExpressionFunctions
         ["cos"] = One(Op.Cos),
         ["tan"] = One(Op.Tan),
         ["atan"] = One(Op.Atan),
+        // NIST StRD's spelling (Roszman1), accepted as written.
+        ["arctan"] = One(Op.Atan),
         ["lgamma"] = One(Op.LogGamma),
         ["digamma"] = One(Op.Digamma),
         ["erf"] = One(Op.Erf),

@@ -1,8 +1,10 @@
 using System.Text.Json;
 using GpuEstimation.Backends;
+using GpuEstimation.Data;
 using GpuEstimation.Estimation;
 using GpuEstimation.Kernels;
 using GpuEstimation.Models;
+using GpuEstimation.Optimization;
 using GpuEstimation.Results;
 using GpuEstimation.Tests.Support;
 using Xunit;
@@ -120,6 +122,42 @@ public sealed class NonlinearFitTests(DeviceFixture devices)
         Assert.Contains("singular", fit.Reason);
     }
 
+    // L-BFGS asked for on Rat42 from NIST's first start ran far out where the logistic curve turns exponential
+    // (b1 5.6e11, b2 24), the likelihood flat along b1 e^−b2: its gradient vanished there and it "converged" with a
+    // residual sum of squares 48 times the certified one and a singular Hessian. Not converged, as Levenberg–Marquardt
+    // reports a singular JᵀJ.
+    [Fact]
+    public void OtherSearchEndingWhereTheHessianIsSingularIsNotConverged()
+    {
+        var nist = NistNonlinear.Load("Rat42");
+        var spec = NistMeans.Factories["Rat42"](nist, nist.Y, nist.Starts[0]);
+        using var session = new EstimationSession(spec, devices.Native);
+        var fit = session.Fit(new FitOptions { Optimizer = new OptimizerSettings { Kind = OptimizerKind.Lbfgs } });
+
+        Assert.False(fit.Converged, $"b1 = {fit["b1"]:G6}");
+        Assert.Contains("not determined", fit.Reason);
+        Assert.Null(fit.Nonlinear);
+        Assert.All(fit.Parameters, p => Assert.Null(p.StdError));
+    }
+
+    // Another search's converged fit of a nonlinear regression carries NIST's statistics too (one pass for RSS and
+    // JᵀJ at its end), which L-BFGS's had dropped without a word.
+    [Fact]
+    public void OtherSearchesReportTheLeastSquaresStatistics()
+    {
+        var nist = NistNonlinear.Load("Misra1a");
+        var spec = NistMeans.Factories["Misra1a"](nist, nist.Y, nist.Starts[1]);
+        using var session = new EstimationSession(spec, devices.Native);
+        var fit = session.Fit(new FitOptions { Optimizer = new OptimizerSettings { Kind = OptimizerKind.Lbfgs } });
+
+        Assert.True(fit.Converged, fit.Reason);
+        Assert.NotEqual(LevenbergMarquardtName, fit.Optimizer);
+        Assert.True(NistNonlinear.Lre(fit.Nonlinear!.ResidualSumOfSquares, nist.Rss) >= 6, $"RSS {fit.Nonlinear.ResidualSumOfSquares:R}");
+        for (int k = 0; k < 2; k++)
+            Assert.True(NistNonlinear.Lre(fit.Nonlinear.StdErrorNist[nist.Names[k]], nist.StandardDeviations[k]) >= 4, $"se b{k + 1}");
+        Assert.Equal(nist.Y.Length - 2, fit.Nonlinear.DegreesOfFreedom);
+    }
+
     // y = 3·exp(−x/2) to the last digit: the residuals are rounding, whose relative offset is of any size (0.93 in a
     // user's trial, which ended "not a least-squares point", exit 3, at a = 3 and k = 0.5 exactly). The residuals are
     // within 1e-12 of the response: converged there, σ free or held, and with a parameter whose value is 0 (c: a
@@ -168,6 +206,34 @@ public sealed class NonlinearFitTests(DeviceFixture devices)
         // b2 + x < 0 on the first row: the log of a negative number.
         var error = Assert.Throws<InputException>(() => NistMeans.Factories["Bennett5"](nist, nist.Y, [-2000, -10, 1]));
         Assert.StartsWith("row 1: at the starting values (b1 = -2000, b2 = -10, b3 = 1) the mean is NaN", error.Message);
+    }
+
+    // A power law a·x^b over data with x = 0: the derivative in b there is x^b log x → 0, not 0 · (−∞) = NaN (a trial's
+    // "row 1: … its derivative in b is NaN"). The same fit as over the rows without x = 0, whose mean is 0 there for
+    // b > 0 (the MLE σ counts that row's residual): the closed-form check is the least-squares point's stationarity.
+    [Fact]
+    public void PowerLawFitsDataWithXZero()
+    {
+        var x = Enumerable.Range(0, 20).Select(i => (double)i).ToArray();
+        var y = x.Select((v, i) => 2 * Math.Pow(v, 0.7) + (i % 3 - 1) * 0.05).ToArray();
+        var data = Dataset.FromColumns(("y", y), ("x", x));
+        var spec = NonlinearRegression.FromExpression("a*x^b", data, "y", new Dictionary<string, double> { ["a"] = 1, ["b"] = 0.5 });
+        using var session = new EstimationSession(spec, devices.Native);
+        var fit = session.Fit(new FitOptions());
+
+        Assert.True(fit.Converged, fit.Reason);
+        // ∂RSS/∂a = −2 Σ r x^b and ∂RSS/∂b = −2 Σ r a x^b log x (the x = 0 row contributing 0) vanish, to 1e-8 of Σ y².
+        double a = fit["a"], b = fit["b"], da = 0, db = 0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            double power = Math.Pow(x[i], b), r = y[i] - a * power;
+            da += r * power;
+            db += x[i] > 0 ? r * a * power * Math.Log(x[i]) : 0;
+        }
+        double scale = y.Sum(v => v * v);
+        Assert.True(Math.Abs(da) <= 1e-8 * scale && Math.Abs(db) <= 1e-8 * scale, $"a {a}, b {b}: {da:G3}, {db:G3}");
+        Assert.Equal(0.7, b, 0.01);
+        Assert.NotNull(fit.Get("b").StdError);
     }
 
     [Fact]
