@@ -15,6 +15,9 @@ public sealed record GammaPrior(double Shape, double Rate) : Prior
     public override string ToString() => $"gamma({Text(Shape)},{Text(Rate)})";
 
     /// <inheritdoc/>
+    public override double? Mode => Shape > 1 ? (Shape - 1) / Rate : null;
+
+    /// <inheritdoc/>
     public override bool RequiresPositive => true;
 
     /// <inheritdoc/>

@@ -19,6 +19,9 @@ public sealed record LaplacePrior(double Location, double Scale) : Prior
     public override PriorKink? Kink => new(Location, 1 / Scale);
 
     /// <inheritdoc/>
+    public override double? Mode => Location;
+
+    /// <inheritdoc/>
     public override double LogDensity(double x) => -Math.Log(2 * Scale) - Math.Abs(x - Location) / Scale;
 
     /// <inheritdoc/>

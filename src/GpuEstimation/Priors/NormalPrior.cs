@@ -15,6 +15,9 @@ public sealed record NormalPrior(double Mean, double Sd) : Prior
     public override string ToString() => $"normal({Text(Mean)},{Text(Sd)})";
 
     /// <inheritdoc/>
+    public override double? Mode => Mean;
+
+    /// <inheritdoc/>
     public override double LogDensity(double x)
     {
         double z = (x - Mean) / Sd;

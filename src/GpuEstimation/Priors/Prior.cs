@@ -25,6 +25,12 @@ public abstract record Prior
     /// </summary>
     public virtual PriorKink? Kink => null;
 
+    /// <summary>
+    /// Where the density is highest, where that is a point of its support's interior (a MAP search may start there);
+    /// null where it is not (a flat prior, a half-normal's or a gamma's of shape ≤ 1 at 0).
+    /// </summary>
+    public virtual double? Mode => null;
+
     /// <summary><paramref name="value"/> if it is finite and positive; otherwise an error naming the prior and the argument.</summary>
     protected static double Positive(double value, string prior, string argument) =>
         double.IsFinite(value) && value > 0

@@ -58,6 +58,21 @@ public class MapTests(DeviceFixture devices)
             Assert.True(Numerics.Relative(ridge[k], expected[k]) <= 1e-10);
     }
 
+    // Five 0s under p ~ normal(0.5, 0.1): the MLE is p → 0, where the data's start sits (1e-6) and the log-odds slope is
+    // 1e-6, so L-BFGS from there ran 1,000 steps and stopped "not converged" (a trial); the search from the prior's
+    // mode finds the MAP, the root of −5/(1 − p) − (p − 0.5)/0.01 = 0: p = (1.5 − √0.45)/2.
+    [Fact]
+    public void MapFarFromAnEdgeMleIsFoundFromThePriorsMode()
+    {
+        var spec = ModelCatalog.Create("bernoulli", Dataset.FromColumns(("x", new double[5])), new ModelColumns("x"));
+        using var session = new EstimationSession(spec, devices.Native);
+        var fit = session.Fit(new FitOptions { Map = true, Priors = new Dictionary<string, Prior> { ["p"] = new NormalPrior(0.5, 0.1) } });
+
+        Assert.True(fit.Converged, fit.Reason);
+        Assert.Equal((1.5 - Math.Sqrt(0.45)) / 2, fit["p"], 1e-9);
+        Assert.Contains(fit.Diagnostics.Notes, n => n.Contains("other starting values (p = 0.5)"));
+    }
+
     // A Gamma prior on sigma moves the MAP where the stationarity condition says: d/dσ [logL + log p(σ)] = 0.
     [Fact]
     public void PriorOnPositiveParameterMovesTheModeAsTheFirstOrderConditionSays()
