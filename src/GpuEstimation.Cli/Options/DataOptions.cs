@@ -34,7 +34,7 @@ internal sealed class DataOptions
 
     public Option<string?> Column { get; } = CliOption.Text("--column", "NAME", "the column a one-column family or a mixture reads [default: the data's only column, where they have one]");
 
-    public Option<string?> Y { get; } = CliOption.Text("--y", "NAME", "(linear, glm, logit, probit) the response column");
+    public Option<string?> Y { get; } = CliOption.Text("--y", "NAME", "(linear, glm, logit, probit, nonlinear) the response column");
 
     public Option<string[]?> X { get; } = CliOption.Single<string[]?>("--x", "NAME,...",
         "(linear, glm, logit, probit) the feature columns; one coefficient each, named after it; (gaussian-mixture) the coordinates of the points", NameValueList.Names);

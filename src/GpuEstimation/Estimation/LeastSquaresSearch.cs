@@ -20,14 +20,18 @@ internal static class LeastSquaresSearch
     /// Whether Levenberg–Marquardt serves <paramref name="objective"/>: a nonlinear regression whose free mean
     /// parameters are real-valued, no free parameter with a prior (a MAP fit with priors is the generic search's), the
     /// default or Levenberg–Marquardt asked for. Levenberg–Marquardt asked for a model that is not a nonlinear
-    /// regression is refused.
+    /// regression, or for a fit it cannot serve, is refused.
     /// </summary>
     public static bool Applies(Objective objective, IModelSpec model, OptimizerSettings settings)
     {
         if (settings.Kind == OptimizerKind.LevenbergMarquardt && objective.LeastSquares is null)
             throw new InputException($"optimizer lm: model '{model.Name}' is not a nonlinear least-squares regression (Levenberg–Marquardt serves those); use auto, lbfgs or gradient", nameof(settings));
-        return settings.Kind is OptimizerKind.Auto or OptimizerKind.LevenbergMarquardt && objective.LeastSquares is { } ls
+        bool serves = settings.Kind is OptimizerKind.Auto or OptimizerKind.LevenbergMarquardt && objective.LeastSquares is { } ls
             && objective.Map.Free.All(k => !objective.HasPrior(k) && (k >= ls.MeanParameterCount || objective.Map.Parameters[k].Domain == ParameterDomain.Real));
+        // Asked for where it cannot serve (a prior on a free parameter): refused, not quietly replaced by L-BFGS.
+        if (settings.Kind == OptimizerKind.LevenbergMarquardt && !serves)
+            throw new InputException($"optimizer lm: Levenberg–Marquardt minimizes the sum of squares alone; a MAP fit with a prior on a free parameter is the generic search's: use auto, lbfgs or gradient", nameof(settings));
+        return serves;
     }
 
     /// <summary>The search's result, with the least-squares statistics in <see cref="OptimizationResult.LeastSquares"/>.</summary>

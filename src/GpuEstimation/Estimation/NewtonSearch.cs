@@ -18,7 +18,7 @@ internal static class NewtonSearch
     public static bool Applies(Objective objective, IModelSpec model, OptimizerSettings settings)
     {
         if (settings.Kind == OptimizerKind.Newton && !objective.HasExactHessian)
-            throw new InputException($"optimizer newton: model '{model.Name}' has no exact Hessian on the device (Newton's method serves the generalized linear models); use lbfgs or gradient", nameof(settings));
+            throw new InputException($"optimizer newton: model '{model.Name}' has no exact Hessian on the device (Newton's method serves the generalized linear models); use {(objective.LeastSquares is null ? "lbfgs or gradient" : "lm (its default), lbfgs or gradient")}", nameof(settings));
         return Serves(objective, settings);
     }
 

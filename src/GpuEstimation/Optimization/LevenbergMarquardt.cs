@@ -96,7 +96,7 @@ public static class LevenbergMarquardt
             if (f == 0 || offset <= OffsetTolerance)
                 return new LeastSquaresResult(x, f, g, a, true, f == 0 ? "exact fit: the residuals are zero" : "relative offset below tolerance", iterations, evaluations, f == 0 ? 0 : offset);
             if (evaluations >= maxEvaluations)
-                return new LeastSquaresResult(x, f, g, a, false, $"maximum passes over the data reached ({maxEvaluations})", iterations, evaluations, offset);
+                return new LeastSquaresResult(x, f, g, a, false, PassesReason(maxEvaluations), iterations, evaluations, offset);
 
             for (int k = 0; k < p; k++)
                 d[k] = Math.Max(d[k], Math.Sqrt(a[k * p + k]));
@@ -262,9 +262,14 @@ public static class LevenbergMarquardt
         if (!outOfPasses && f <= ExactDigits * ExactDigits * responseSquares)
             return new LeastSquaresResult(x, f, g, a, true, $"no step reduces the sum of squares, and the residuals are within {ExactDigits:G1} of the response (an exact fit to rounding: relative offset {offset:G2})", iterations, evaluations, offset);
         return new LeastSquaresResult(x, f, g, a, false, outOfPasses
-            ? "maximum passes over the data reached"
+            ? PassesReason(evaluations)
             : $"no step reduces the sum of squares, but the relative offset is {offset:G2}: not a least-squares point", iterations, evaluations, offset);
     }
+
+    // The iteration limit N allows 10 N passes, accepted steps and rejected ones together: say so, since the iterations
+    // reported are the accepted steps (a trial's limit of 100 ended "(1000)" after 962 iterations).
+    private static string PassesReason(int passes) =>
+        $"maximum passes over the data reached ({passes}: Levenberg–Marquardt's limit is 10 passes, accepted and rejected steps together, per allowed iteration)";
 
     /// <summary>In place: the lower Cholesky factor L of the P×P matrix (upper triangle left as it was); false where a pivot is not positive. <paramref name="smallest"/>: the smallest pivot L_kk².</summary>
     private static bool Cholesky(double[] m, int p, out double smallest)

@@ -140,6 +140,23 @@ public sealed class NonlinearFitTests(DeviceFixture devices)
         Assert.All(fit.Parameters, p => Assert.Null(p.StdError));
     }
 
+    // Levenberg–Marquardt asked for a MAP fit with a prior: refused, where it had quietly run L-BFGS (a trial).
+    [Fact]
+    public void LevenbergMarquardtAskedForWithAPriorIsRefused()
+    {
+        var nist = NistNonlinear.Load("Misra1a");
+        var spec = NistMeans.Factories["Misra1a"](nist, nist.Y, nist.Starts[1]);
+        using var session = new EstimationSession(spec, devices.Native);
+        var error = Assert.Throws<InputException>(() => session.Fit(new FitOptions
+        {
+            Map = true,
+            Priors = new Dictionary<string, GpuEstimation.Priors.Prior> { ["b1"] = new GpuEstimation.Priors.NormalPrior(240, 10) },
+            Optimizer = new OptimizerSettings { Kind = OptimizerKind.LevenbergMarquardt },
+        }));
+        Assert.StartsWith("optimizer lm: ", error.Message);
+        Assert.Contains("prior", error.Message);
+    }
+
     // Another search's converged fit of a nonlinear regression carries NIST's statistics too (one pass for RSS and
     // JᵀJ at its end), which L-BFGS's had dropped without a word.
     [Fact]
