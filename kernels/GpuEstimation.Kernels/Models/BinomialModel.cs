@@ -69,8 +69,30 @@ public readonly struct BinomialModel : IDistribution<BinomialModel>, ILinearPred
         where TRows : struct, IDataRows
     {
         double k = data[0, row], n = data[1, row];
-        terms.Add(0, data[2, row] + DeviceMath.XLogY(k, arguments.Get(1)) + DeviceMath.XLogY(n - k, arguments.Get(2)));
+        terms.Add(0, LogDensity(k, n, arguments.Get(0), arguments.Get(1), arguments.Get(2), data[2, row]));
         terms.Add(1, k * arguments.Get(3) - (n - k) * arguments.Get(4));
+    }
+
+    /// <summary>The trials from which <see cref="LogDensity"/> takes the saddle-point form (below, the direct form's bits).</summary>
+    public const double StableTrials = 1e3;
+
+    /// <summary>
+    /// log f(k) = log C(n, k) + k log p + m log(1 − p), m = n − k (<paramref name="logChoose"/> = log C(n, k)). Beyond
+    /// <see cref="StableTrials"/>, for k, m ≥ 1, Loader's saddle-point form: k L(np, k) + m L(n(1 − p), m) + T(k) + T(m)
+    /// − T(n), with L(a, b) = log(a/b) − (a/b − 1) (<see cref="DeviceMath.Log1pMinusXOfRatio"/>) and T(x) = x log x − x
+    /// − log Γ(x) − log x (<see cref="DeviceMath.XLogXMinusXMinusLogGamma"/>, Stirling's tail): each term small, where the
+    /// direct form adds log C(n, k) ~ n to k log p + m log(1 − p) ~ −n and kept ~16 − log10 n digits (a trial's log L
+    /// was 0.139 off at 10¹² trials). The linear terms (np − k) + (n(1 − p) − m) are 0 exactly and left out.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double LogDensity(double k, double n, double p, double logP, double logQ, double logChoose)
+    {
+        double m = n - k;
+        if (!(n > StableTrials && k >= 1 && m >= 1))
+            return logChoose + DeviceMath.XLogY(k, logP) + DeviceMath.XLogY(m, logQ);
+        return k * DeviceMath.Log1pMinusXOfRatio(n * p, k) + m * DeviceMath.Log1pMinusXOfRatio(n * (1.0 - p), m)
+            + (DeviceMath.XLogXMinusXMinusLogGamma(k) - DeviceMath.Log(k)) + (DeviceMath.XLogXMinusXMinusLogGamma(m) - DeviceMath.Log(m))
+            - (DeviceMath.XLogXMinusXMinusLogGamma(n) - DeviceMath.Log(n));
     }
 
     /// <summary>One design value, the constant 1: η is the family's parameter.</summary>
@@ -93,7 +115,8 @@ public readonly struct BinomialModel : IDistribution<BinomialModel>, ILinearPred
         where TVec : unmanaged, ITermVector<TVec>
         where TRows : struct, IDataRows
     {
-        double k = data[0, row];
-        BernoulliModel.ProbabilityCurvature(arguments, k, data[1, row] - k, data[2, row], design, out curvature);
+        double k = data[0, row], n = data[1, row];
+        BernoulliModel.ProbabilityCurvature(arguments, k, n - k, data[2, row], design, out curvature);
+        curvature.Value = LogDensity(k, n, design, arguments.Get(1), arguments.Get(2), data[2, row]);
     }
 }

@@ -29,6 +29,31 @@ public sealed class LargeValueTests(DeviceFixture devices)
 
     private static double[] Data(double centre) => [.. Enumerable.Range(0, 50).Select(i => centre + ((i * 7919) % 101 - 50) / 29.0)];
 
+    // Binomial rows of 10¹² trials (a trial's log-likelihood was 0.139 off at 10¹², 1.4e-3 at 10¹⁰: log C(n, k) ~ n
+    // added to k log p + (n − k) log(1 − p) ~ −n): beyond BinomialModel.StableTrials the saddle-point form. Reference
+    // for few successes: log C(n, k) = Σᵢ₌₁ᵏ log((n − k + i)/i), each term a log of a ratio, and (n − k) log(1 − p) by its series; to
+    // 1e-12 of the value. The Hessian pass's value (Newton) is the same form.
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public void BinomialOfATrillionTrialsKeepsItsDigits(Backend backend)
+    {
+        const double n = 1e12, p = 3e-12;
+        double[] k = [0, 1, 2, 3, 5, 8, 4, 2];
+        using var session = new EstimationSession(ModelCatalog.Create("binomial", Dataset.FromColumns(("k", k)), new ModelColumns("k", Trials: n)), devices[backend]);
+
+        double value = session.Evaluate([p]).LogLikelihood;
+
+        double expected = 0;
+        foreach (double successes in k)
+        {
+            for (int i = 1; i <= successes; i++)
+                expected += Math.Log((n - successes + i) / i);
+            // log(1 − p) by its series: p = 3e-12, so −p − p²/2 − p³/3 is exact to a double.
+            expected += successes * Math.Log(p) + (n - successes) * (-p - p * p / 2 - p * p * p / 3);
+        }
+        Assert.True(Math.Abs(value - expected) <= 1e-12 * Math.Abs(expected), $"{value:R} vs {expected:R}");
+    }
+
     // Centre 10⁵: shape 9.6e9. Estimates to 1e-8, the log-likelihood to 1e-12, standard errors to 1e-6 (all relative).
     [Theory]
     [MemberData(nameof(Backends))]
