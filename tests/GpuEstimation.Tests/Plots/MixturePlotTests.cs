@@ -45,6 +45,35 @@ public sealed class MixturePlotTests : IDisposable
         Assert.True(grey.Red > 180 && grey.Red < 240 && Math.Abs(grey.Red - grey.Blue) < 10, $"a grey bar under the density, got {grey}");
     }
 
+    // Heavy tails (Cauchy draws, a trial's 100,000 spanning ±80,000 around a bulk within ±5): the axis spans the 0.5% to
+    // 99.5% quantiles and a tenth more each side, not the extremes, so the main component's peak is drawn where it is
+    // (it had been squeezed between two of the curve's samples), and the label counts the rows left out.
+    [Fact]
+    public void HeavyTailsDoNotHideTheBulk()
+    {
+        var random = new Random(5);
+        var x = Enumerable.Range(0, 20_000).Select(_ => Math.Tan(Math.PI * (random.NextDouble() - 0.5))).ToArray();
+        var spec = MixtureSpec.Create(Dataset.FromColumns(("x", x)), "x", ["normal", "normal"]);
+        using var device = ComputeDevice.Open(Backend.Native);
+        var fit = MixtureEstimator.Fit(spec, device, new MixtureOptions { Starts = 2 });
+        var path = Path.Combine(_directory, "tails.png");
+
+        var plot = MixtureDrawing.Draw(fit, path, 900, 550);
+
+        var sorted = x.Order().ToArray();
+        double q1 = sorted[(int)(0.005 * (sorted.Length - 1))], q2 = sorted[(int)Math.Ceiling(0.995 * (sorted.Length - 1))];
+        var limits = plot.Axes.GetLimits();
+        // (The curves run 5% past the range and the axis keeps its margins.)
+        Assert.True(limits.Left >= q1 - 0.5 * (q2 - q1) && limits.Right <= q2 + 0.5 * (q2 - q1) && limits.Left > x.Min() && limits.Right < x.Max(),
+            $"x from {limits.Left} to {limits.Right}; quantiles {q1}, {q2}; data {x.Min()} to {x.Max()}");
+        int outside = x.Count(v => v < q1 - 0.1 * (q2 - q1) || v > q2 + 0.1 * (q2 - q1));
+        Assert.Contains($"{outside} of 20000 rows outside the range shown", plot.Axes.Bottom.Label.Text);
+        // The narrow component's peak is on the axis's scale: the top of the y axis within twice the mixture's peak.
+        int narrow = fit.Result["sigma1"] < fit.Result["sigma2"] ? 1 : 2;
+        var (total, _) = fit.Densities([fit.Result[$"mu{narrow}"]]);
+        Assert.True(limits.Top >= total[0] && limits.Top <= 2.5 * total[0], $"y to {limits.Top}, the peak {total[0]}");
+    }
+
     private static bool Near(SKColor pixel, ScottPlot.Color colour) =>
         Math.Abs(pixel.Red - colour.R) < 60 && Math.Abs(pixel.Green - colour.G) < 60 && Math.Abs(pixel.Blue - colour.B) < 60;
 
