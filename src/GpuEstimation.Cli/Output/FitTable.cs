@@ -9,7 +9,8 @@ internal static class FitTable
     /// <summary>
     /// The whole summary: header, one row per parameter, likelihood and information criteria, diagnostics. For a
     /// nonlinear regression also the residual standard error; with <paramref name="nist"/> the mean parameters' standard
-    /// errors (and z, p, Wald interval) are NIST's and R nls's, from RSS/(n − p) and JᵀJ, instead of the MLE's.
+    /// errors (with t, p and the interval on n − p degrees of freedom, as R's summary.nls) are NIST's and R nls's, from
+    /// RSS/(n − p) and JᵀJ, instead of the MLE's.
     /// </summary>
     public static void Write(TextWriter output, FitResult fit, bool nist = false)
     {
@@ -18,13 +19,16 @@ internal static class FitTable
         string lo = Numbers.Fixed((1 - fit.Level) / 2, "0.###");
         string hi = Numbers.Fixed((1 + fit.Level) / 2, "0.###");
         bool profiles = fit.Parameters.Any(p => p.Profile is not null);
-        output.WriteLine($"{"parameter",-14} {"estimate",16} {"std err",12} {"z",9} {"P>|z|",8} {"[" + lo,13} {hi + "]",13}" +
+        // NIST's errors go with t on n − p degrees of freedom, as R's summary.nls gives them.
+        int? df = nist && fit.Nonlinear is { DegreesOfFreedom: > 0 } statistics ? statistics.DegreesOfFreedom : null;
+        output.WriteLine($"{"parameter",-14} {"estimate",16} {"std err",12} {(df is null ? "z" : "t"),9} {(df is null ? "P>|z|" : "P>|t|"),8} {"[" + lo,13} {hi + "]",13}" +
             (profiles ? $" {"profile [" + lo,17} {hi + "]",13}" : ""));
         foreach (var p in fit.Parameters)
-            output.WriteLine(Row(nist ? Nist(p, fit) : p, profiles));
+            output.WriteLine(Row(nist ? Nist(p, fit, df) : p, profiles, df));
         if (fit.Nonlinear is { } nl)
             output.WriteLine($"residual standard error {Numbers.Significant(nl.ResidualStdError, 10)} on {nl.DegreesOfFreedom} degrees of freedom (sqrt(RSS/(n - p)), NIST and R nls); " +
-                $"RSS {Numbers.Significant(nl.ResidualSumOfSquares, 10)}; standard errors: {(nist ? "NIST's (RSS/(n - p), from J'J)" : "the MLE's (--se nist for NIST's)")}");
+                $"RSS {Numbers.Significant(nl.ResidualSumOfSquares, 10)}" + (!fit.Converged ? " where the search stopped"
+                    : $"; standard errors: {(nist ? "NIST's (RSS/(n - p), from J'J)" : "the MLE's (--se nist for NIST's)")}"));
         output.WriteLine($"log-likelihood {Numbers.Full(fit.LogLikelihood)}" + (fit.LogPosterior is { } lp ? $", log-posterior {Numbers.Full(lp)}" : "") +
             $"; k = {fit.FreeParameters} estimated, n = {Observations(fit)}; AIC {Numbers.Significant(fit.Aic, 10)}, BIC {Numbers.Significant(fit.Bic, 10)}");
         if (fit.Linear is { } l)
@@ -81,28 +85,32 @@ internal static class FitTable
             $"{fit.Evaluations} evaluations, {fit.ElapsedMs.ToString("0.0", CultureInfo.InvariantCulture)} ms");
 
     // Interval ends get the decimals the standard error needs, so ends of a large estimate do not print as 1E+09.
-    private static string Row(ParameterEstimate p, bool profiles)
+    private static string Row(ParameterEstimate p, bool profiles, int? df = null)
     {
         var line = $"{p.Name,-14} {Numbers.Significant(p.Estimate, 10, p.StdError, 3),16} ";
+        double? pValue = df is { } degrees && p.Z is { } t ? 2 * MathNet.Numerics.Distributions.StudentT.CDF(0, 1, degrees, -Math.Abs(t)) : p.PValue;
         if (p.Fixed)
             line += $"{"(fixed)",12}";
         else
-            line += $"{Numbers.Significant(p.StdError, 5, "-"),12} {Numbers.Fixed(p.Z, "0.00"),9} {Numbers.Fixed(p.PValue, "0.000"),8} " +
+            line += $"{Numbers.Significant(p.StdError, 5, "-"),12} {Numbers.Fixed(p.Z, "0.00"),9} {Numbers.Fixed(pValue, "0.000"),8} " +
                 $"{End(p.Wald?.Lower, p, "-"),13} {End(p.Wald?.Upper, p, "-"),13}";
         if (profiles && p.Profile is { } profile)
             line += $" {End(profile.Lower, p, "open"),17} {End(profile.Upper, p, "open"),13}";
         return line.TrimEnd();
     }
 
-    // A mean parameter with NIST's standard error and the Wald interval from it; sigma has none (NIST reports s instead).
-    private static ParameterEstimate Nist(ParameterEstimate p, FitResult fit)
+    // A mean parameter with NIST's standard error and the interval from it, t on df degrees of freedom (R's summary.nls;
+    // normal where df is not known); sigma has none (NIST reports s instead).
+    private static ParameterEstimate Nist(ParameterEstimate p, FitResult fit, int? df)
     {
         if (p.Fixed)
             return p;
         if (fit.Nonlinear?.StdErrorNist.TryGetValue(p.Name, out var se) != true)
             return p with { StdError = null, Wald = null };
-        double z = MathNet.Numerics.Distributions.Normal.InvCDF(0, 1, (1 + fit.Level) / 2);
-        return p with { StdError = se, Wald = new Interval(p.Estimate - z * se, p.Estimate + z * se) };
+        double q = df is { } degrees
+            ? MathNet.Numerics.Distributions.StudentT.InvCDF(0, 1, degrees, (1 + fit.Level) / 2)
+            : MathNet.Numerics.Distributions.Normal.InvCDF(0, 1, (1 + fit.Level) / 2);
+        return p with { StdError = se, Wald = new Interval(p.Estimate - q * se, p.Estimate + q * se) };
     }
 
     private static string End(double? value, ParameterEstimate p, string missing) =>

@@ -663,7 +663,9 @@ public sealed class EstimationSession : IDisposable
         {
             CovType = options.Covariance.Name,
             Observations = Model.FrequencyWeights?.Sum() ?? Engine.Rows,
-            Nonlinear = end.Converged ? search.LeastSquares ?? LeastSquaresSearch.StatisticsAt(objective, natural, Engine.Rows) : null,
+            // Not converged: the RSS where the search stopped (how far off it is), without standard errors.
+            Nonlinear = end.Converged ? search.LeastSquares ?? LeastSquaresSearch.StatisticsAt(objective, natural, Engine.Rows)
+                : LeastSquaresSearch.StatisticsAt(objective, natural, Engine.Rows, errors: false),
         };
     }
 

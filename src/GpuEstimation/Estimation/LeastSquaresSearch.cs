@@ -108,9 +108,10 @@ internal static class LeastSquaresSearch
     /// <summary>
     /// The least-squares statistics at the natural estimates <paramref name="natural"/> of another search (L-BFGS,
     /// gradient ascent) of a nonlinear regression: one pass for RSS and JᵀJ; null where the objective is no least-squares
-    /// one or JᵀJ is singular there.
+    /// one or JᵀJ is singular there. Without <paramref name="errors"/> (a fit that did not converge) the RSS and the
+    /// residual standard error alone, no standard errors.
     /// </summary>
-    public static NonlinearStatistics? StatisticsAt(Objective objective, double[] natural, int observations)
+    public static NonlinearStatistics? StatisticsAt(Objective objective, double[] natural, int observations, bool errors = true)
     {
         if (objective.LeastSquares is not { } ls)
             return null;
@@ -121,6 +122,8 @@ internal static class LeastSquaresSearch
         var gradient = new double[pm];
         var gram = new double[pm * pm];
         double rss = ls.Evaluate(natural[..pm], gradient, gram);
+        if (!errors)
+            return double.IsFinite(rss) ? new NonlinearStatistics(rss, observations - p, Math.Sqrt(rss / (observations - p)), new Dictionary<string, double>(), double.NaN) : null;
         var freeGram = new double[p * p];
         for (int i = 0; i < p; i++)
         {

@@ -45,6 +45,13 @@ public sealed class NonlinearCliTests : IDisposable
             Assert.True(NistNonlinear.Lre(se, problem.StandardDeviations[k]) >= 8, $"se b{k + 1}");
             Assert.Contains(Numbers(se), output);
         }
+        // t on n − 2 = 12 degrees of freedom, as R's summary.nls: b1's 95% interval 238.94213 ± 2.1788 · 2.7070.
+        Assert.Contains("P>|t|", output);
+        double t = MathNet.Numerics.Distributions.StudentT.InvCDF(0, 1, 12, 0.975);
+        double b1 = parameters[0].GetProperty("estimate").GetDouble(), seB1 = parameters[0].GetProperty("stdErrorNist").GetDouble();
+        var row = output.Split('\n').Single(line => line.StartsWith("b1 ", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(b1 - t * seB1, double.Parse(row[5], System.Globalization.CultureInfo.InvariantCulture), 1e-3);
+        Assert.Equal(b1 + t * seB1, double.Parse(row[6], System.Globalization.CultureInfo.InvariantCulture), 1e-3);
     }
 
     // BoxBOD from start 1 stalls where exp(-b2 x) has vanished: exit 3, reported as not converged.
