@@ -22,7 +22,13 @@ internal static class CurveDrawing
         var plot = new Plot();
         var curve = plot.Add.ScatterLine(xs, ys);
         curve.LineWidth = 2;
-        curve.LegendText = sweep.Profile ? "profile" : "sweep, other parameters held";
+        // The parameters a plain sweep holds, with their values (a trial's --at mu=2.5 was said nowhere); a model of one
+        // parameter holds none, and its interval is the likelihood interval itself, not a conditional one.
+        var others = sweep.Parameters.Where(name => name != axis.Name).ToArray();
+        bool conditional = !sweep.Profile && others.Length > 0;
+        string held = string.Join(", ", others.Take(3).Select(name => $"{name} = {PlotText.Short(sweep.Points[0][sweep.IndexOf(name)])}"))
+            + (others.Length > 3 ? ", …" : "");
+        curve.LegendText = sweep.Profile ? "profile" : conditional ? $"sweep, {held} held" : "sweep";
         plot.Add.HorizontalLine(-drop, 1, Colors.Gray, LinePattern.Dashed).LegendText = $"Δ = {PlotText.Fixed(-drop, 2)} (χ²₁(0.95) / 2)";
         var (xLow, xHigh) = XFrame(xs, ys, drop);
         var finite = ys.Where(double.IsFinite).ToArray();
@@ -42,7 +48,7 @@ internal static class CurveDrawing
         }
         double resolution = ((upper ?? axis.High) - (lower ?? axis.Low)) / 200;
         if (ys.Max() >= -drop)
-            DrawEnds(plot, lower, upper, resolution, -Depth * drop, axis, sweep.Profile);
+            DrawEnds(plot, lower, upper, resolution, -Depth * drop, axis, conditional);
         else
             plot.Legend.ManualItems.Add(new LegendItem { LabelText = $"no 95% interval on this grid: it stays {PlotText.Fixed(-ys.Max(), 2)} or more below the maximum" });
         MarkEstimate(plot, sweep, xs, ys, resolution);
@@ -51,9 +57,9 @@ internal static class CurveDrawing
         plot.XLabel(PlotText.AxisName(sweep.Model, axis.Name));
         plot.YLabel(sweep.Profile ? $"profile {quantity} − max" : $"{quantity} − max");
         // Short enough for the picture's width with a model name of 20 characters (a longer title was cut at both sides).
-        plot.Title(sweep.Profile
-            ? $"{sweep.Model}: profile of {axis.Name} (95% interval: above the dashed line)"
-            : $"{sweep.Model}: {axis.Name}, the others held (a conditional interval)");
+        plot.Title(sweep.Profile ? $"{sweep.Model}: profile of {axis.Name} (95% interval: above the dashed line)"
+            : conditional ? $"{sweep.Model}: {axis.Name}, the others held (a conditional interval)"
+            : $"{sweep.Model}: {axis.Name} (95% interval: above the dashed line)");
         plot.ShowLegend(Edge.Bottom);
         plot.SavePng(path, width, height);
         return plot;
@@ -92,7 +98,7 @@ internal static class CurveDrawing
     }
 
     // Red dotted lines at the interval's ends, each value printed at its foot; an end beyond the grid is said so in the legend.
-    private static void DrawEnds(Plot plot, double? lower, double? upper, double resolution, double bottom, GridAxis axis, bool profile)
+    private static void DrawEnds(Plot plot, double? lower, double? upper, double resolution, double bottom, GridAxis axis, bool conditional)
     {
         foreach (var end in new[] { lower, upper }.OfType<double>())
         {
@@ -110,7 +116,7 @@ internal static class CurveDrawing
         string high = upper is { } u ? PlotText.AtResolution(u, resolution) : $"above the grid (> {PlotText.Short(axis.High)})";
         plot.Legend.ManualItems.Add(new LegendItem
         {
-            LabelText = $"{(profile ? "95% interval" : "conditional 95% interval (others held)")}: {low} to {high}",
+            LabelText = $"{(conditional ? "conditional 95% interval (others held)" : "95% interval")}: {low} to {high}",
             LineStyle = new LineStyle { Width = 1.5f, Color = Colors.Red, Pattern = LinePattern.Dotted },
         });
     }

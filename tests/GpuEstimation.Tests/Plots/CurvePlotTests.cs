@@ -44,6 +44,25 @@ public sealed class CurvePlotTests(DeviceFixture devices) : IDisposable
         Assert.Contains(plot.Legend.ManualItems, item => item.LabelText.StartsWith("95% interval: ", StringComparison.Ordinal));
     }
 
+    // A plain sweep says what it holds and at what (a trial's --at mu=2.5 was said nowhere in the picture); a model of
+    // one parameter holds nothing, and its interval is the likelihood interval, not "conditional, the others held".
+    [Fact]
+    public void PlainSweepNamesWhatItHolds()
+    {
+        using var normal = new EstimationSession(ModelCatalog.Normal(Dataset.FromColumns(("x", X)), "x"), devices.Native);
+        var held = Sweeper.Sweep(normal, new SweepOptions { Axes = [new GridAxis("sigma", 1.6, 2.6, 41)], At = new Dictionary<string, double> { ["mu"] = 10.25 } });
+        var plot = SurfacePlots.Curve(held, Path.Combine(_directory, "held.png"));
+        Assert.Contains(plot.GetPlottables<ScottPlot.Plottables.Scatter>(), line => line.LegendText == "sweep, mu = 10.25 held");
+        Assert.Contains("the others held (a conditional interval)", plot.Axes.Title.Label.Text);
+
+        var counts = Enumerable.Range(0, 300).Select(i => (double)(i % 7)).ToArray();
+        using var poisson = new EstimationSession(ModelCatalog.Create("poisson", Dataset.FromColumns(("k", counts)), new ModelColumns("k")), devices.Native);
+        var alone = Sweeper.Sweep(poisson, new SweepOptions { Axes = [new GridAxis("rate", 2.6, 3.4, 41)] });
+        var one = SurfacePlots.Curve(alone, Path.Combine(_directory, "alone.png"));
+        Assert.DoesNotContain("held", one.Axes.Title.Label.Text);
+        Assert.Contains(one.Legend.ManualItems, item => item.LabelText.StartsWith("95% interval: ", StringComparison.Ordinal));
+    }
+
     // The frame is the interval's neighbourhood: down to 2.5 times the interval's drop, not the grid's −100.
     [Fact]
     public void FrameIsAroundTheInterval()
