@@ -33,8 +33,9 @@ internal static class DomainEdges
     /// rounding of <see cref="LimitRounding"/>), the likelihood rises to the limit: the fit at e²⁴ stands for it (its
     /// log-likelihood is within ~n·|v − m|/r ≈ 10⁻⁹ of the supremum for counts) and the parameter is returned as an
     /// edge. Otherwise the search is returned as it was. A search that converged is settled the same way only where
-    /// it ended beyond e²⁴ (its "stationary" point can be p = 1 to the last bit, where nothing is measured), and only
-    /// if the settled fit is as high; nearer in, it is left to <see cref="Find"/>.
+    /// it ended beyond e¹⁷ (its "stationary" point can be p = 1 to the last bit, where nothing is measured: constant
+    /// counts "converged" at r = 1.3·10¹⁰ = e²³·³), and only if the settled fit is as high; nearer in, it is left to
+    /// <see cref="Find"/>.
     /// </summary>
     public static (OptimizationResult Search, int[] Limits) Settle(Objective objective, OptimizationResult search, IReadOnlyList<double> dataStart,
         Func<string, string?> limitModel, OptimizerSettings settings)
@@ -45,7 +46,7 @@ internal static class DomainEdges
         for (int i = 0; i < map.Free.Count; i++)
         {
             int k = map.Free[i];
-            if (map.Parameters[k].Domain != ParameterDomain.Positive || search.Point[i] <= (search.Converged ? LimitFar : TestDistance)
+            if (map.Parameters[k].Domain != ParameterDomain.Positive || search.Point[i] <= (search.Converged ? LimitNear : TestDistance)
                 || limitModel(map.Parameters[k].Name) is null)
                 continue;
             var nearObjective = restart.Holding(k, map.ToNatural(k, LimitNear), startNatural);

@@ -189,6 +189,22 @@ public class ProfileTests(DeviceFixture devices, ITestOutputHelper output)
         Assert.True(Math.Abs(fit.LogLikelihood - held.LogLikelihood - drop) <= 1e-6, $"drop {fit.LogLikelihood - held.LogLikelihood:R}");
     }
 
+    // Constant counts (3, 3, 3, 3: variance 0 below the mean) are the extreme of under-dispersion: a trial's search
+    // "converged" at r = 1.3e10, p = 1 − 2e-10 (short of e²⁴, where a converged end was settled), the Hessian singular,
+    // no limit said. Settled from e¹⁷ on: r → ∞ and p → 1 at the edge with the Poisson's log-likelihood.
+    [Fact]
+    public void ConstantCountsReachThePoissonLimit()
+    {
+        double[] k = [3, 3, 3, 3];
+        using var session = new EstimationSession(ModelCatalog.Create("negbinomial", Dataset.FromColumns(("k", k)), new ModelColumns("k")), devices.Native);
+        var fit = session.Fit(new FitOptions());
+
+        Assert.True(fit.Converged, fit.Reason);
+        Assert.Equal(["r", "p"], fit.Diagnostics.AtBound);
+        double poisson = 4 * (3 * Math.Log(3) - 3 - MathNet.Numerics.SpecialFunctions.GammaLn(4));
+        Assert.True(Math.Abs(fit.LogLikelihood - poisson) <= 1e-9 * Math.Abs(poisson), $"log L {fit.LogLikelihood:R} vs the Poisson's {poisson:R}");
+    }
+
     // Under-dispersed counts (binomial, variance below the mean) under the negative binomial: the likelihood rises as
     // r → ∞ with p → 1 and the mean r(1 − p)/p fixed, to the Poisson's. The search runs along that ridge until p rounds
     // to 1 and stopped there "not converged" (exit 3); the limit is now settled on the profile and reported: r → ∞ and
