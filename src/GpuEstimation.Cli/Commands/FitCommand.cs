@@ -81,6 +81,8 @@ internal sealed class FitCommand : Command
         ParameterChecks.Fit(model, options);
         if (parse.GetValue(_se) == "nist" && model.Name != NonlinearRegression.Name)
             throw new InputException($"--se nist: NIST's standard errors are those of a nonlinear least-squares fit (--model nonlinear), not of model '{model.Name}'");
+        if (parse.GetValue(_se) == "nist" && options.Map)
+            throw new InputException("--se nist with --map: NIST's standard errors are those of the least-squares fit; a MAP fit reports posterior standard deviations (Laplace approximation)");
         int? repeat = parse.GetValue(_repeat);
 
         using var device = _device.Open(parse, model.Rows);

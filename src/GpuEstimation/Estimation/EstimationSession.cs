@@ -391,14 +391,8 @@ public sealed class EstimationSession : IDisposable
         }
         var dataStart = DataStart(options, held: null);
         var (search, restart, limits) = From(objective, dataStart);
-        // A likelihood with several maxima: a search from each of the model's other starts, the highest maximum kept.
-        // Under MAP also from the priors' modes: the data's start may sit where the likelihood is flat and the prior
-        // pulls the mode far inside (a trial's five 0s with p ~ normal(0.5, 0.1): from p = 1e-6, 1,000 L-BFGS steps
-        // on a log-odds slope of 1e-6, not converged; the mode is 0.4146).
-        var starts = otherStarts ? Model.OtherStarts.ToList() : [];
-        if (otherStarts && options.Map && PriorModes(objective, options, dataStart) is { } modes)
-            starts.Add(modes);
-        foreach (var other in starts)
+        // A search from another start, kept where it converges higher (or where the search so far did not converge).
+        void Also(IReadOnlyList<double> other)
         {
             var (otherSearch, _, otherLimits) = From(objective.StartingAt(other), other);
             int evaluations = search.Evaluations + otherSearch.Evaluations;
@@ -412,6 +406,14 @@ public sealed class EstimationSession : IDisposable
                 search = search with { Evaluations = evaluations };
             }
         }
+        // A likelihood with several maxima: a search from each of the model's other starts, the highest maximum kept.
+        foreach (var other in otherStarts ? Model.OtherStarts : [])
+            Also(other);
+        // Under MAP, where no search converged, also from the priors' modes: the data's start may sit where the
+        // likelihood is flat and the prior pulls the mode far inside (a trial's five 0s with p ~ normal(0.5, 0.1): from
+        // p = 1e-6, 1,000 L-BFGS steps on a log-odds slope of 1e-6, not converged; the mode is 0.4146).
+        if (otherStarts && options.Map && !search.Converged && PriorModes(objective, options, dataStart) is { } modes)
+            Also(modes);
         return (search, restart, DomainEdges.Find(objective, search, limits));
     }
 
@@ -650,6 +652,15 @@ public sealed class EstimationSession : IDisposable
             return new ParameterEstimate(info.Name, natural[k], false, se, new Interval(natural[k] - z * se, natural[k] + z * se), profiles.Intervals.GetValueOrDefault(k));
         }).ToArray();
 
+        // A Wald interval is symmetric on the reported scale and may pass a bound (an exponential rate of one point:
+        // −0.32 to 0.99, a trial): said, with the interval that respects it.
+        var outside = estimates.Where((e, k) => e.Wald is { Lower: { } lower, Upper: { } upper }
+            && !(ParameterMap.Contains(map.Parameters[k].Domain, lower) && ParameterMap.Contains(map.Parameters[k].Domain, upper))).Select(e => e.Name).ToArray();
+        if (outside.Length > 0)
+        {
+            notes.Add($"the Wald interval of {string.Join(", ", outside)} passes the bound of its domain (Wald intervals are symmetric on the reported scale); " +
+                "a profile interval stays inside it");
+        }
         var atBound = DomainEdges.AtBound(map, natural, end.Edges, search.Converged);
         if (atBound.Length > 0)
             notes.Add(DomainEdges.Note(map, natural, end.Edges, atBound, Model.LimitAtInfinity, Model.ModelAtEdge));
@@ -663,8 +674,9 @@ public sealed class EstimationSession : IDisposable
         {
             CovType = options.Covariance.Name,
             Observations = Model.FrequencyWeights?.Sum() ?? Engine.Rows,
-            // Not converged: the RSS where the search stopped (how far off it is), without standard errors.
-            Nonlinear = end.Converged ? search.LeastSquares ?? LeastSquaresSearch.StatisticsAt(objective, natural, Engine.Rows)
+            // Not converged: the RSS where the search stopped (how far off it is), without standard errors; a MAP fit's
+            // RSS alone too (NIST's errors ignore the prior: a review found them twice the posterior's).
+            Nonlinear = end.Converged && !options.Map ? search.LeastSquares ?? LeastSquaresSearch.StatisticsAt(objective, natural, Engine.Rows)
                 : LeastSquaresSearch.StatisticsAt(objective, natural, Engine.Rows, errors: false),
         };
     }

@@ -108,8 +108,8 @@ internal static class LeastSquaresSearch
     /// <summary>
     /// The least-squares statistics at the natural estimates <paramref name="natural"/> of another search (L-BFGS,
     /// gradient ascent) of a nonlinear regression: one pass for RSS and JᵀJ; null where the objective is no least-squares
-    /// one or JᵀJ is singular there. Without <paramref name="errors"/> (a fit that did not converge) the RSS and the
-    /// residual standard error alone, no standard errors.
+    /// one or JᵀJ is singular there. Without <paramref name="errors"/> (a fit that did not converge, a MAP fit) the RSS
+    /// and the residual standard error alone, no standard errors.
     /// </summary>
     public static NonlinearStatistics? StatisticsAt(Objective objective, double[] natural, int observations, bool errors = true)
     {
@@ -123,7 +123,10 @@ internal static class LeastSquaresSearch
         var gram = new double[pm * pm];
         double rss = ls.Evaluate(natural[..pm], gradient, gram);
         if (!errors)
-            return double.IsFinite(rss) ? new NonlinearStatistics(rss, observations - p, Math.Sqrt(rss / (observations - p)), new Dictionary<string, double>(), double.NaN) : null;
+        {
+            int df = observations - p;
+            return double.IsFinite(rss) ? new NonlinearStatistics(rss, df, df > 0 ? Math.Sqrt(rss / df) : double.NaN, new Dictionary<string, double>(), double.NaN) : null;
+        }
         var freeGram = new double[p * p];
         for (int i = 0; i < p; i++)
         {

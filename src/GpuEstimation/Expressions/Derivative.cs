@@ -48,11 +48,12 @@ internal static class Derivative
                 }
             case Op.Pow:
                 {
-                    // (a^b)' = a^b b' log a + a^b b a'/a. The first term is 0 where a^b is 0 (a = 0, b > 0: its limit,
-                    // x^b log x → 0), not 0 · (−∞): a power law x^b fitted to data with x = 0 (a trial's NaN
-                    // derivative in b at x = 0, which curve_fit's differences never meet).
-                    var exponent = t.Mul(n, t.Mul(D(1), t.Function(Op.Log, a)));
-                    return t.Add(t.IfLessOrEqual(n, t.Const(0), t.Const(0), exponent), t.Mul(n, t.Div(t.Mul(n.Args[1], D(0)), a)));
+                    // (a^b)' = a^b (b' log a + b a'/a), taken as 0 where a^b is 0 (a = 0, b > 0): its limit there
+                    // (x^b log x → 0; b a^(b−1) a' → 0 for b > 1 or a' = 0), not 0 · (−∞) or 0 · 0/0. A power law
+                    // x^b, (c x)^b or c (x + d)^b fitted to data with x = 0 (a trial's NaN derivative in b at x = 0,
+                    // which curve_fit's differences never meet).
+                    var inner = t.Add(t.Mul(D(1), t.Function(Op.Log, a)), t.Div(t.Mul(n.Args[1], D(0)), a));
+                    return t.IfLessOrEqual(n, t.Const(0), t.Const(0), t.Mul(n, inner));
                 }
             case Op.Log:
                 return t.Div(D(0), a);

@@ -69,23 +69,39 @@ internal sealed unsafe class NativeMixturePass : MixturePass
     // `terms` sums over the rows: each chunk's partial by `body` (workers' workspaces with `accumulators` vectors, and
     // room for a tile's products where `products`),
     // then the partials added in chunk order, so the totals have the same bits with any thread count.
-    private double[] SumChunks(int terms, int accumulators, ChunkSums body, bool products = false)
+    private double[] SumChunks(int terms, int accumulators, ChunkSums body, bool products = false, int chunks = 0)
     {
-        var partials = new double[(long)_chunks * terms];
-        var (first, last) = _ranks.Mine(_chunks);
+        chunks = chunks > 0 ? chunks : _chunks;
+        var partials = new double[(long)chunks * terms];
+        var (first, last) = _ranks.Mine(chunks);
         Parallel.For(first, last, _parallel, () => new Workspace(Dimensions, Components, accumulators, products), (chunk, _, space) =>
         {
-            body(chunk, space, partials.AsSpan(chunk * terms, terms));
+            body(chunk, space, partials.AsSpan((int)((long)chunk * terms), terms));
             return space;
         }, space => space.Free());
-        _ranks.Exchange(partials, _chunks, terms, partials.Length);
+        _ranks.Exchange(partials, chunks, terms, partials.Length);
         var totals = new double[terms];
-        for (int chunk = 0; chunk < _chunks; chunk++)
+        for (long chunk = 0; chunk < chunks; chunk++)
         {
             for (int e = 0; e < terms; e++)
                 totals[e] += partials[chunk * terms + e];
         }
         return totals;
+    }
+
+    /// <summary>The most partial sums a pass keeps (64 MB): a pass of many terms takes longer chunks.</summary>
+    private const long MaxPartials = 1L << 23;
+
+    // The rows of a chunk for a pass of `terms` sums: ChunkRows, or a power of two above it that keeps the chunks'
+    // partials within MaxPartials (the full information of 269 parameters has 36,585 terms: 1.8 GB of partials at 10⁸
+    // rows in chunks of ChunkRows, a review found). A function of the rows and the terms only, so every rank and thread
+    // count cuts the same chunks.
+    private long RowsPerChunk(int terms)
+    {
+        long rows = ChunkRows;
+        while ((_rows + rows - 1) / rows * terms > MaxPartials && rows < _rows)
+            rows *= 2;
+        return rows;
     }
 
     // One chunk's log-likelihood and statistics into `partial` (log L first), its lanes added in lane order. Fully
@@ -196,20 +212,23 @@ internal sealed unsafe class NativeMixturePass : MixturePass
             pairs[c] = [.. pair];
         }
         int terms = entries + k + moments;
+        long chunkRows = RowsPerChunk(terms);
+        int chunks = (int)Math.Max(1, (_rows + chunkRows - 1) / chunkRows);
         double[] totals;
         fixed (double* pinned = packed)
         {
             double* parameters = pinned;
             totals = SumChunks(terms, terms + 2 * p, (chunk, space, partial) =>
-                InformationChunk(chunk, parameters, weights, precisions, layout, pairs, space, partial));
+                InformationChunk(chunk * chunkRows, Math.Min(_rows, (chunk + 1) * chunkRows), parameters, weights, precisions, layout, pairs, space, partial),
+                chunks: chunks);
         }
         return new InformationSums(totals[..entries], totals[entries..(entries + k)], totals[(entries + k)..]);
     }
 
-    // Information's sums over one chunk into `partial` (the triangle, the counts, then the moments). The workspace's
+    // Information's sums over rows [begin, end) into `partial` (the triangle, the counts, then the moments). The workspace's
     // accumulators hold those, then s and one component's a (P vectors each).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void InformationChunk(int chunk, double* parameters, double[] weights, double[][] precisions, InformationLayout layout, int[][] pairs,
+    private void InformationChunk(long begin, long end, double* parameters, double[] weights, double[][] precisions, InformationLayout layout, int[][] pairs,
         Workspace space, Span<double> partial)
     {
         int d = Dimensions, k = Components, p = layout.Parameters, entries = p * (p + 1) / 2;
@@ -225,7 +244,6 @@ internal sealed unsafe class NativeMixturePass : MixturePass
         var r = space.R;
         var centred = space.Scratch;
         var half = Vector256.Create(0.5);
-        long begin = (long)chunk * ChunkRows, end = Math.Min(_rows, begin + ChunkRows);
         for (long row = begin; row < end; row += TileBlocks * Lanes)
         {
             var unused = default(TermLanes);

@@ -254,6 +254,14 @@ public sealed class NonlinearFitTests(DeviceFixture devices)
         Assert.True(Math.Abs(da) <= 1e-8 * scale && Math.Abs(db) <= 1e-8 * scale, $"a {a}, b {b}: {da:G3}, {db:G3}");
         Assert.Equal(0.7, b, 0.01);
         Assert.NotNull(fit.Get("b").StdError);
+
+        // The base a parameter's product with x, 0 at x = 0 with its derivative (c x)^b: the same curve, c^b = a.
+        var scaled = NonlinearRegression.FromExpression("(c*x)^b", data, "y", new Dictionary<string, double> { ["c"] = 2, ["b"] = 0.5 });
+        using var second = new EstimationSession(scaled, devices.Native);
+        var other = second.Fit(new FitOptions());
+        Assert.True(other.Converged, other.Reason);
+        Assert.Equal(b, other["b"], 1e-6);
+        Assert.Equal(a, Math.Pow(other["c"], other["b"]), 1e-6 * a);
     }
 
     [Fact]

@@ -122,6 +122,21 @@ public class StandardErrorTests(DeviceFixture devices, ITestOutputHelper output)
     // Two Cauchy points, 1 and 3: the log-likelihood is maximal on the whole half-circle (μ − 2)² + s² = 1, and at its
     // top (2, 1) its curvature along μ is exactly 0 (it falls as (μ − 2)⁴). The differenced −H had an eigenvalue 5e-16 of
     // its largest; rescaling by it took steps of 10⁶ in μ and turned the quartic term into a "standard error" of 1077.
+    // An exponential rate from one point: the Wald interval 1/x ± 1.96/x passes 0 (a trial's −0.32 to 0.99); a note
+    // says so and points to the profile interval; a large sample's interval stays inside and gets no note.
+    [Fact]
+    public void WaldIntervalPastTheDomainIsSaid()
+    {
+        using var one = new EstimationSession(ModelCatalog.Create("exponential", Dataset.FromColumns(("x", [0.7])), new ModelColumns("x")), devices.Native);
+        var fit = one.Fit(new FitOptions());
+        Assert.True(fit.Get("rate").Wald!.Lower < 0);
+        Assert.Contains(fit.Diagnostics.Notes, n => n.StartsWith("the Wald interval of rate passes the bound of its domain", StringComparison.Ordinal));
+
+        var x = Enumerable.Range(1, 200).Select(i => 0.01 * i).ToArray();
+        using var many = new EstimationSession(ModelCatalog.Create("exponential", Dataset.FromColumns(("x", x)), new ModelColumns("x")), devices.Native);
+        Assert.DoesNotContain(many.Fit(new FitOptions()).Diagnostics.Notes, n => n.Contains("Wald interval of", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void TwoCauchyPointsHaveNoStandardErrors()
     {

@@ -206,6 +206,81 @@ public sealed class GaussianMixtureTests(DeviceFixture devices)
             Assert.Equal(fit.Components[1].CovarianceStdError![0][0], fit.Components[1].CovarianceStdError![1][1]);
     }
 
+    // Three dimensions (three off-diagonal entries a component, so the cross terms of two different ones), K = 2 full,
+    // over 20,000 rows (two of the pass's chunks): every standard error, weights', means' and covariance entries', that
+    // of the inverse of a twice-differenced host log-likelihood (MixtureSamples.HostStep's; steps of 1e-2 standard
+    // errors, whose own error is ~5e-6: at 1e-3 the sum's rounding over 20,000 rows gave 7e-4), to 2e-5.
+    [Fact]
+    public void ThreeDimensionalStandardErrorsOverSeveralChunksAreTheDifferencedOnes()
+    {
+        var truth = new MixtureSamples.Truth([0.6, 0.4], [[0, 0, 0], [2, 1, -1]],
+            [[[1, 0.3, -0.2], [0.3, 0.8, 0.1], [-0.2, 0.1, 1.2]], [[0.7, -0.25, 0.15], [-0.25, 1.1, 0.3], [0.15, 0.3, 0.9]]]);
+        var columns = MixtureSamples.Draw(truth, 20_000, seed: 17);
+        using var fitter = new GaussianMixtureFitter(["a", "b", "c"], columns, devices.Native);
+        var fit = fitter.Fit(new GaussianMixtureOptions { Components = 2, Tolerance = 1e-12, Regularization = 0 });
+        Assert.True(fit.Converged);
+        int k = 2, d = 3;
+        var entries = new List<(int A, int B)>();
+        for (int a = 0; a < d; a++)
+        {
+            for (int b = a; b < d; b++)
+                entries.Add((a, b));
+        }
+        int p = k - 1 + k * d + k * entries.Count;
+        var theta = new double[p];
+        var reported = new double[p];
+        var steps = new double[p];
+        (theta[0], reported[0], steps[0]) = (fit.Components[0].Weight, fit.Components[0].WeightStdError!.Value, 1e-2 * fit.Components[0].WeightStdError!.Value);
+        for (int c = 0; c < k; c++)
+        {
+            for (int j = 0; j < d; j++)
+            {
+                int at = k - 1 + c * d + j;
+                (theta[at], reported[at]) = (fit.Components[c].Mean[j], fit.Components[c].MeanStdError![j]);
+                steps[at] = 1e-2 * reported[at];
+            }
+            var sigma = fit.Components[c].Covariance;
+            for (int e = 0; e < entries.Count; e++)
+            {
+                var (a, b) = entries[e];
+                int at = k - 1 + k * d + c * entries.Count + e;
+                (theta[at], reported[at]) = (sigma[a][b], fit.Components[c].CovarianceStdError![a][b]);
+                steps[at] = 1e-2 * reported[at];
+            }
+        }
+        double LogLikelihood(double[] t)
+        {
+            var weights = new[] { t[0], 1 - t[0] };
+            var means = Enumerable.Range(0, k).Select(c => Enumerable.Range(0, d).Select(j => t[k - 1 + c * d + j]).ToArray()).ToArray();
+            var covariances = Enumerable.Range(0, k).Select(c =>
+            {
+                var m = Enumerable.Range(0, d).Select(_ => new double[d]).ToArray();
+                for (int e = 0; e < entries.Count; e++)
+                    m[entries[e].A][entries[e].B] = m[entries[e].B][entries[e].A] = t[k - 1 + k * d + c * entries.Count + e];
+                return m;
+            }).ToArray();
+            return MixtureSamples.HostStep(columns, weights, means, covariances, 0).Log;
+        }
+        var information = new double[p, p];
+        for (int a = 0; a < p; a++)
+        {
+            for (int b = a; b < p; b++)
+            {
+                double F(int sa, int sb)
+                {
+                    var t = theta.ToArray();
+                    t[a] += sa * steps[a];
+                    t[b] += sb * steps[b];
+                    return LogLikelihood(t);
+                }
+                information[a, b] = information[b, a] = -(F(1, 1) - F(1, -1) - F(-1, 1) + F(-1, -1)) / (4 * steps[a] * steps[b]);
+            }
+        }
+        var covariance = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.DenseOfArray(information).Inverse();
+        for (int a = 0; a < p; a++)
+            Assert.True(Math.Abs(Math.Sqrt(covariance[a, a]) / reported[a] - 1) <= 2e-5, $"θ{a}: differenced {Math.Sqrt(covariance[a, a]):R} vs {reported[a]:R}");
+    }
+
     // In one dimension a Gaussian mixture is the catalogue's mixture of normals, whose standard errors come from its own
     // observed information (in σ, not σ²: the weights' and means' are the same either way): the same to 1e-5, for full,
     // diagonal and spherical covariances. A trial found the weights' and means' errors half the right size where the
