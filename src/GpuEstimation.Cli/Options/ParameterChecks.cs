@@ -37,8 +37,8 @@ internal static class ParameterChecks
             if (options.Fixed.ContainsKey(name))
                 throw new InputException($"--prior {name}: {name} is fixed (--fix), so a prior on it has no effect");
             var info = Info(model, "--prior", name);
-            if (prior.RequiresPositive && info.Domain != ParameterDomain.Positive)
-                throw new InputException($"--prior {name}: {prior} is defined only for positive values, but {name} is not a positive parameter");
+            if (prior.RequiresPositive && info.Domain == ParameterDomain.Real)
+                throw new InputException($"--prior {name}: {prior} is defined only for positive values, but {name} is real-valued");
             // An estimate at a kink is found for real-valued parameters only; outside the domain the prior is smooth there.
             if (info.Domain != ParameterDomain.Real && prior.Kink is { } kink && ParameterMap.Contains(info.Domain, kink.Location))
                 throw new InputException($"--prior {name}: {prior} has its kink at {Numbers.Full(kink.Location)} inside the domain of {name} (which must {ParameterMap.Describe(info.Domain)}); an estimate at a kink is found only for real-valued parameters: use gamma or halfnormal, or a location outside the domain");

@@ -398,7 +398,9 @@ public sealed class EstimationSession : IDisposable
             int evaluations = search.Evaluations + otherSearch.Evaluations;
             if (otherSearch.Converged && (!search.Converged || otherSearch.Value > search.Value + 1e-9 * Math.Max(1, Math.Abs(search.Value))))
             {
-                restart = $"a search from other starting values ({Describe(objective.Map, other)}) found a higher maximum than the one from the starting values ({ObjectiveName(options.Map)} {search.Value:G12})";
+                restart = search.Converged
+                    ? $"a search from other starting values ({Describe(objective.Map, other)}) found a higher maximum than the one from the starting values ({ObjectiveName(options.Map)} {search.Value:G12})"
+                    : $"the search from the starting values did not converge ({search.Reason}); one from other starting values ({Describe(objective.Map, other)}) found this maximum";
                 (search, limits) = (otherSearch with { Evaluations = evaluations, Iterations = search.Iterations + otherSearch.Iterations }, otherLimits);
             }
             else
@@ -492,8 +494,11 @@ public sealed class EstimationSession : IDisposable
     {
         if (isFixed)
             throw new InputException($"prior on {info.Name}: {info.Name} is fixed, so a prior on it has no effect", info.Name);
-        if (prior.RequiresPositive && info.Domain != ParameterDomain.Positive)
-            throw new InputException($"prior on {info.Name}: {prior} is defined only for positive values, but {info.Name} is {(info.Domain == ParameterDomain.Real ? "real-valued" : "a probability")}", info.Name);
+        // A probability's domain (0, 1) lies inside the positive numbers: a gamma or half-normal prior there is the same
+        // density cut to it, which a MAP estimate and its Laplace approximation need no more of (a trial was advised
+        // "use gamma or halfnormal" for a probability and then refused them).
+        if (prior.RequiresPositive && info.Domain == ParameterDomain.Real)
+            throw new InputException($"prior on {info.Name}: {prior} is defined only for positive values, but {info.Name} is real-valued", info.Name);
         if (KinkInside(info, prior) is { } kink)
             throw new InputException($"prior on {info.Name}: {prior} has its kink at {kink} inside the domain of {info.Name} (which must {ParameterMap.Describe(info.Domain)}); an estimate at a kink is found only for real-valued parameters: use gamma or halfnormal, or a location outside the domain", info.Name);
         return prior;

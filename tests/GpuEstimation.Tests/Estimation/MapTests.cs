@@ -70,7 +70,17 @@ public class MapTests(DeviceFixture devices)
 
         Assert.True(fit.Converged, fit.Reason);
         Assert.Equal((1.5 - Math.Sqrt(0.45)) / 2, fit["p"], 1e-9);
-        Assert.Contains(fit.Diagnostics.Notes, n => n.Contains("other starting values (p = 0.5)"));
+        Assert.Contains(fit.Diagnostics.Notes, n => n.StartsWith("the search from the starting values did not converge", StringComparison.Ordinal)
+            && n.Contains("other starting values (p = 0.5) found this maximum", StringComparison.Ordinal));
+
+        // A gamma prior on the probability (its domain inside the positive numbers): the mode solves
+        // −20/(1 − p) + 1/p − 10 = 0 for twenty 0s under gamma(2, 10), p = 0.0326 (a trial: refused before).
+        var twenty = ModelCatalog.Create("bernoulli", Dataset.FromColumns(("x", new double[20])), new ModelColumns("x"));
+        using var second = new EstimationSession(twenty, devices.Native);
+        var gamma = second.Fit(new FitOptions { Map = true, Priors = new Dictionary<string, Prior> { ["p"] = new GammaPrior(2, 10) } });
+        Assert.True(gamma.Converged, gamma.Reason);
+        double root = (31 - Math.Sqrt(31 * 31 - 40)) / 20;
+        Assert.Equal(root, gamma["p"], 1e-9);
     }
 
     // A Gamma prior on sigma moves the MAP where the stationarity condition says: d/dσ [logL + log p(σ)] = 0.

@@ -131,10 +131,7 @@ public sealed class NonlinearFitTests(DeviceFixture devices)
     [Fact]
     public void OtherSearchEndingWhereTheHessianIsSingularIsNotConverged()
     {
-        var nist = NistNonlinear.Load("Rat42");
-        var spec = NistMeans.Factories["Rat42"](nist, nist.Y, nist.Starts[0]);
-        using var session = new EstimationSession(spec, devices.Native);
-        var fit = session.Fit(new FitOptions { Optimizer = new OptimizerSettings { Kind = OptimizerKind.Lbfgs } });
+        var (nist, fit) = FitNist("Rat42", 0, new FitOptions { Optimizer = new OptimizerSettings { Kind = OptimizerKind.Lbfgs } });
 
         Assert.False(fit.Converged, $"b1 = {fit["b1"]:G6}");
         Assert.Contains("not determined", fit.Reason);
@@ -147,10 +144,7 @@ public sealed class NonlinearFitTests(DeviceFixture devices)
     [Fact]
     public void LevenbergMarquardtAskedForWithAPriorIsRefused()
     {
-        var nist = NistNonlinear.Load("Misra1a");
-        var spec = NistMeans.Factories["Misra1a"](nist, nist.Y, nist.Starts[1]);
-        using var session = new EstimationSession(spec, devices.Native);
-        var error = Assert.Throws<InputException>(() => session.Fit(new FitOptions
+        var error = Assert.Throws<InputException>(() => FitNist("Misra1a", 1, new FitOptions
         {
             Map = true,
             Priors = new Dictionary<string, GpuEstimation.Priors.Prior> { ["b1"] = new GpuEstimation.Priors.NormalPrior(240, 10) },
@@ -165,10 +159,7 @@ public sealed class NonlinearFitTests(DeviceFixture devices)
     [Fact]
     public void OtherSearchesReportTheLeastSquaresStatistics()
     {
-        var nist = NistNonlinear.Load("Misra1a");
-        var spec = NistMeans.Factories["Misra1a"](nist, nist.Y, nist.Starts[1]);
-        using var session = new EstimationSession(spec, devices.Native);
-        var fit = session.Fit(new FitOptions { Optimizer = new OptimizerSettings { Kind = OptimizerKind.Lbfgs } });
+        var (nist, fit) = FitNist("Misra1a", 1, new FitOptions { Optimizer = new OptimizerSettings { Kind = OptimizerKind.Lbfgs } });
 
         Assert.True(fit.Converged, fit.Reason);
         Assert.NotEqual(LevenbergMarquardtName, fit.Optimizer);
@@ -272,6 +263,14 @@ public sealed class NonlinearFitTests(DeviceFixture devices)
     }
 
     private const string LevenbergMarquardtName = GpuEstimation.Optimization.LevenbergMarquardt.Name;
+
+    // NIST problem `name` from its start `start` (0 or 1), fitted on the native backend with `options`.
+    private (NistNonlinear Nist, FitResult Fit) FitNist(string name, int start, FitOptions options)
+    {
+        var nist = NistNonlinear.Load(name);
+        using var session = new EstimationSession(NistMeans.Factories[name](nist, nist.Y, nist.Starts[start]), devices.Native);
+        return (nist, session.Fit(options));
+    }
 
     private readonly struct Product : IMeanFunction<Product>
     {
