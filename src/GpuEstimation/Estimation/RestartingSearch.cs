@@ -24,17 +24,19 @@ internal static class RestartingSearch
         var scales = Maximizer.CurvatureScales(restart.Evaluate, start, restart.Scales());
         var second = restart.Maximize(start, scales, settings);
         int evaluations = first.Evaluations + second.Evaluations + scales.Length + 2;
+        // A nonlinear regression has no data-driven start: its restart is from the starting values given.
+        string from = objective.LeastSquares is null ? "the data-driven starting values" : "the starting values given, in coordinates scaled by the curvature there";
         if (!second.Converged || (first.Converged && second.Value < first.Value))
         {
             // "maximum iterations reached; from the data-driven starting values too", not a parenthesis in the caller's.
             string reason = first.Converged ? first.Reason
-                : second.Reason == first.Reason ? $"{first.Reason}; from the data-driven starting values too"
-                : $"{first.Reason}; from the data-driven starting values: {second.Reason}";
+                : second.Reason == first.Reason ? $"{first.Reason}; from {from} too"
+                : $"{first.Reason}; from {from}: {second.Reason}";
             return (first with { Evaluations = evaluations, Reason = reason }, null);
         }
         string why = first.Converged ? "ended at a lower maximum" : $"stopped short of a maximum ({first.Reason})";
         return (second with { Iterations = first.Iterations + second.Iterations, Evaluations = evaluations },
-            $"the first search {why}; it was restarted from the data-driven starting values, in coordinates scaled by the curvature there");
+            $"the first search {why}; it was restarted from {(objective.LeastSquares is null ? "the data-driven starting values" : "the starting values given")}, in coordinates scaled by the curvature there");
     }
 
     /// <summary>
