@@ -92,7 +92,7 @@ internal static class FitTable
         if (p.Fixed)
             line += $"{"(fixed)",12}";
         else
-            line += $"{Numbers.Significant(p.StdError, 5, "-"),12} {Numbers.Fixed(p.Z, "0.00"),9} {Numbers.Fixed(pValue, "0.000"),8} " +
+            line += $"{Numbers.Significant(p.StdError, 5, "-"),12} {Statistic(p.Z),9} {Numbers.Fixed(pValue, "0.000"),8} " +
                 $"{End(p.Wald?.Lower, p, "-"),13} {End(p.Wald?.Upper, p, "-"),13}";
         if (profiles && p.Profile is { } profile)
             line += $" {End(profile.Lower, p, "open"),17} {End(profile.Upper, p, "open"),13}";
@@ -112,6 +112,11 @@ internal static class FitTable
             : MathNet.Numerics.Distributions.Normal.InvCDF(0, 1, (1 + fit.Level) / 2);
         return p with { StdError = se, Wald = new Interval(p.Estimate - q * se, p.Estimate + q * se) };
     }
+
+    // z (or t) in its column of 9: two decimals, or as 5.68E+16 from 10⁶ on (an exact fit's 56808594964540500.00
+    // pushed the row out of line, a trial found).
+    private static string Statistic(double? z) =>
+        z is { } v && Math.Abs(v) >= 1e6 ? Numbers.Fixed(v, "0.00E+00") : Numbers.Fixed(z, "0.00");
 
     private static string End(double? value, ParameterEstimate p, string missing) =>
         value is { } v ? Numbers.Significant(v, 6, p.StdError, 3) : missing;

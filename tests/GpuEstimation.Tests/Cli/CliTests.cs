@@ -101,6 +101,20 @@ public sealed class CliTests : IDisposable
         Assert.Equal(JsonValueKind.Null, parameters[1].GetProperty("profileInterval").ValueKind);
     }
 
+    // A z of 3e13 (a mean of 10¹² with a standard error of 0.03) printed in full pushed the row out of its columns (a
+    // trial's exact fit printed 56808594964540500.00): from 10⁶ on it is written as 3.18E+13, the row's nine fields
+    // still separated.
+    [Fact]
+    public void HugeZStaysInItsColumn()
+    {
+        var data = WriteColumns("far.csv", ("x", _x.Select(v => 1e12 + v).ToArray()));
+        var (code, output, error) = Run("fit", "--model", "normal", "--data", data, "--column", "x", "--device", "native");
+        Assert.True(code == 0, error);
+        var row = output.Split('\n').Single(line => line.StartsWith("mu ", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(7, row.Length);
+        Assert.Matches(@"^\d\.\d\dE\+\d\d$", row[3]);
+    }
+
     [Fact]
     public void EvalWritesValueGradientAndTiming()
     {
