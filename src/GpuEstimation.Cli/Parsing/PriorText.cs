@@ -53,7 +53,11 @@ internal static class PriorText
         if (open < 0)
             return (name, []);
         if (!text.EndsWith(')'))
-            throw new InputException($"{what}: missing ')'");
+        {
+            // "normal(0,1)extra": the ')' is there, with text after it (a trial was told it was missing).
+            int close = text.IndexOf(')', open);
+            throw new InputException(close < 0 ? $"{what}: missing ')'" : $"{what}: unexpected '{text[(close + 1)..].Trim()}' after ')'");
+        }
         var inner = text[(open + 1)..^1];
         if (inner.Trim().Length == 0)
             return (name, []);

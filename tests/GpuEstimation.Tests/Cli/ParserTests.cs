@@ -23,6 +23,7 @@ public sealed class ParserTests
     [Theory]
     [InlineData("normal(0,-1)", "--prior b=normal(0,-1): sd must be positive")]
     [InlineData("normal(0,1", "--prior b=normal(0,1: missing ')'")]
+    [InlineData("normal(0,1)extra", "--prior b=normal(0,1)extra: unexpected 'extra' after ')'")]
     [InlineData("gamma(1)", "--prior b=gamma(1): expected gamma(shape,rate)")]
     [InlineData("flat(1)", "--prior b=flat(1): expected flat")]
     [InlineData("normal(0,x)", "--prior b=normal(0,x): 'x' is not a finite number")]
