@@ -55,12 +55,7 @@ internal static class LeastSquaresSearch
             for (int i = 0; i < p; i++)
                 theta[free[i]] = x[i];
             double rss = ls.Evaluate(theta, fullGradient, fullGram);
-            for (int i = 0; i < p; i++)
-            {
-                g[i] = fullGradient[free[i]];
-                for (int j = 0; j < p; j++)
-                    a[i * p + j] = fullGram[free[i] * pm + free[j]];
-            }
+            FreeBlock(fullGradient, fullGram, free, g, a);
             return rss;
         }
         LeastSquaresResult fit;
@@ -122,32 +117,41 @@ internal static class LeastSquaresSearch
         var gradient = new double[pm];
         var gram = new double[pm * pm];
         double rss = ls.Evaluate(natural[..pm], gradient, gram);
+        if (!double.IsFinite(rss))
+            return null;
         if (!errors)
-        {
-            int df = observations - p;
-            return double.IsFinite(rss) ? new NonlinearStatistics(rss, df, df > 0 ? Math.Sqrt(rss / df) : double.NaN, new Dictionary<string, double>(), double.NaN) : null;
-        }
+            return Statistics(map, free, rss, inverse: null, observations, relativeOffset: double.NaN);
         var freeGram = new double[p * p];
+        FreeBlock(gradient, gram, free, new double[p], freeGram);
+        return (p > 0 ? LevenbergMarquardt.Inverse(freeGram, p) : []) is { } inverse
+            ? Statistics(map, free, rss, inverse, observations, relativeOffset: double.NaN)
+            : null;
+    }
+
+    // The free mean parameters' gradient and JᵀJ (p and p × p) out of the full ones (pm and pm × pm).
+    private static void FreeBlock(ReadOnlySpan<double> fullGradient, ReadOnlySpan<double> fullGram, int[] free, Span<double> g, Span<double> a)
+    {
+        int p = free.Length, pm = fullGradient.Length;
         for (int i = 0; i < p; i++)
         {
+            g[i] = fullGradient[free[i]];
             for (int j = 0; j < p; j++)
-                freeGram[i * p + j] = gram[free[i] * pm + free[j]];
+                a[i * p + j] = fullGram[free[i] * pm + free[j]];
         }
-        if (!double.IsFinite(rss) || (p > 0 ? LevenbergMarquardt.Inverse(freeGram, p) : []) is not { } inverse)
-            return null;
-        return Statistics(map, free, rss, inverse, observations, relativeOffset: double.NaN);
     }
 
     private static NonlinearStatistics Statistics(ParameterMap map, int[] free, LeastSquaresResult fit, double[] inverse, int n) =>
         Statistics(map, free, fit.Rss, inverse, n, fit.RelativeOffset);
 
-    private static NonlinearStatistics Statistics(ParameterMap map, int[] free, double rss, double[] inverse, int n, double relativeOffset)
+    // The statistics from the RSS, with NIST's standard errors where the inverse of JᵀJ over the free mean parameters is
+    // given (none without it).
+    private static NonlinearStatistics Statistics(ParameterMap map, int[] free, double rss, double[]? inverse, int n, double relativeOffset)
     {
         int p = free.Length;
         int df = n - p;
         double variance = df > 0 ? rss / df : double.NaN;
         var errors = new Dictionary<string, double>();
-        for (int i = 0; i < p; i++)
+        for (int i = 0; inverse is not null && i < p; i++)
             errors[map.Parameters[free[i]].Name] = Math.Sqrt(variance * inverse[i * p + i]);
         return new NonlinearStatistics(rss, df, Math.Sqrt(variance), errors, relativeOffset);
     }

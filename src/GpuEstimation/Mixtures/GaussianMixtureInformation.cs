@@ -16,7 +16,11 @@ internal sealed record InformationLayout(int Parameters, int[][] Supports, (int 
 /// where the layout has covariance entries each component's Σ rₖ u and the upper triangle of Σ rₖ u uᵀ (u = Σₖ⁻¹(x − μₖ)),
 /// d + d(d + 1)/2 values a component.
 /// </summary>
-internal sealed record InformationSums(double[] Upper, double[] Counts, double[] Moments);
+internal sealed record InformationSums(double[] Upper, double[] Counts, double[] Moments)
+{
+    /// <summary>A component's moments in <see cref="Moments"/>: Σ rₖ u (d) and the upper triangle of Σ rₖ u uᵀ.</summary>
+    public static int MomentsPerComponent(int d) => d + d * (d + 1) / 2;
+}
 
 /// <summary>
 /// Standard errors of a Gaussian mixture's weights and means from the exact observed information (minus the Hessian of
@@ -140,7 +144,7 @@ internal static class GaussianMixtureInformation
         }
         // + Σₖ (−Σ rows rₖ ∇² log gₖ).
         var terms = layout.Entries.Select(e => Terms(e, d, layout.Spherical)).ToArray();
-        int q = terms.Length, perMoments = d + d * (d + 1) / 2;
+        int q = terms.Length, perMoments = InformationSums.MomentsPerComponent(d);
         for (int c = 0; c < k; c++)
         {
             double count = sums.Counts[c];

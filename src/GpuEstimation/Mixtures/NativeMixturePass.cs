@@ -197,7 +197,7 @@ internal sealed unsafe class NativeMixturePass : MixturePass
     public override InformationSums Information(double[] packed, double[] weights, double[][] precisions, InformationLayout layout)
     {
         int d = Dimensions, k = Components, p = layout.Parameters, entries = p * (p + 1) / 2;
-        int moments = layout.Entries.Length == 0 ? 0 : k * (d + d * (d + 1) / 2);
+        int moments = layout.Entries.Length == 0 ? 0 : k * InformationSums.MomentsPerComponent(d);
         // For each pair u ≤ v of a component's support, the triangle's index.
         var pairs = new int[k][];
         for (int c = 0; c < k; c++)
@@ -233,7 +233,7 @@ internal sealed unsafe class NativeMixturePass : MixturePass
     {
         int d = Dimensions, k = Components, p = layout.Parameters, entries = p * (p + 1) / 2;
         var covarianceEntries = layout.Entries;
-        int q = covarianceEntries.Length, perMoments = d + d * (d + 1) / 2, moments = q == 0 ? 0 : k * perMoments;
+        int q = covarianceEntries.Length, perMoments = InformationSums.MomentsPerComponent(d), moments = q == 0 ? 0 : k * perMoments;
         int terms = entries + k + moments;
         int stride = GaussianMixtureRow.Stride(d, Diagonal);
         var sums = space.Accumulators;
