@@ -50,7 +50,7 @@ public static class CsvData
             var rows = small
                 ? reader.Enumerate(row => Parse(row, names.Length, indices, text, drop))
                 : reader.ParallelEnumerate(row => Parse(row, names.Length, indices, text, drop));
-            return Collect(path, wanted, text, names.Length, rows, small ? 0 : LineRows(path));
+            return Collect(path, wanted, text, names.Length, rows, small ? 0 : LineRows(path), drop);
         });
     }
 
@@ -191,19 +191,21 @@ public static class CsvData
     }
 
     /// <summary>
-    /// The parsed rows in file order, as a dataset whose rows are named by their lines. A blank line is skipped only if
-    /// nothing but blank lines follows it; the first problem in the file is the one reported. A factor column is kept
+    /// The parsed rows in file order, as a dataset whose rows are named by their lines. Blank lines that end the file are
+    /// skipped; one inside the data is an error, or, where rows with missing values are dropped (<paramref name="drop"/>),
+    /// a row of missing cells, dropped and counted as such (as pandas and R skip blank lines; a one-column file written
+    /// by R with a missing value has an empty line there). The first problem in the file is the one reported. A factor column is kept
     /// as numbers if every cell is one, else as text (each distinct text held once). The columns are made
     /// <paramref name="expected"/> rows long from the start (see <see cref="LineRows"/>; 0: grown in chunks).
     /// </summary>
-    private static Dataset Collect(string path, IReadOnlyList<string> columns, bool[] text, int width, IEnumerable<ParsedRow> rows, long expected)
+    private static Dataset Collect(string path, IReadOnlyList<string> columns, bool[] text, int width, IEnumerable<ParsedRow> rows, long expected, bool drop)
     {
         var data = columns.Select(_ => new ColumnBuilder<double>(expected)).ToArray();
         var texts = columns.Select((_, c) => text[c] ? new ColumnBuilder<string>(expected) : null).ToArray();
         var isText = new bool[columns.Count];
         var distinct = new Dictionary<string, string>(StringComparer.Ordinal);
         var lines = new LineMap();
-        int count = 0, blankLine = 0, nextLine = 2;
+        int count = 0, blankLine = 0, blanks = 0, nextLine = 2;
         var dropped = new List<int>();
         foreach (var row in rows)
         {
@@ -212,10 +214,16 @@ public static class CsvData
             if (row.Fields == 0)
             {
                 blankLine = blankLine == 0 ? row.Line : blankLine;
+                blanks++;
                 continue;
             }
-            if (blankLine != 0)
-                throw new InputException($"{path}: line {blankLine} is blank; blank lines may only end the file");
+            if (blankLine != 0 && !drop)
+            {
+                throw new InputException($"{path}: line {blankLine} is blank; blank lines may only end the file, or be left out as rows of missing values") { MissingValue = true };
+            }
+            for (; blanks > 0; blanks--)
+                dropped.Add(count + dropped.Count);
+            blankLine = 0;
             if (row.OpenQuote)
                 throw OpenQuote(path, line);
             if (row.Fields != width || row.BadColumn >= 0)

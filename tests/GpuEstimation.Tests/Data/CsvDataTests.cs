@@ -170,7 +170,24 @@ public sealed class CsvDataTests : IDisposable
     {
         var path = Write("blank.csv", text);
         var e = Assert.Throws<InputException>(() => CsvData.Read(path, text.StartsWith("x,y") ? ["x", "y"] : ["x"]));
-        Assert.Equal($"{path}: {expected}; blank lines may only end the file", e.Message);
+        Assert.Equal($"{path}: {expected}; blank lines may only end the file, or be left out as rows of missing values", e.Message);
+        Assert.True(e.MissingValue);
+    }
+
+    [Theory]
+    [InlineData("x\n1\n2\n\n3\n\n", new[] { 1.0, 2, 3 }, new[] { 2 }, new[] { 2, 3, 5 })]
+    [InlineData("x\n\n\n1\n2\n", new[] { 1.0, 2 }, new[] { 0, 1 }, new[] { 4, 5 })]
+    [InlineData("x,y\n1,2\n\n3,4\n", new[] { 1.0, 3 }, new[] { 1 }, new[] { 2, 4 })]
+    [InlineData("x,y\r\n1,2\r\n  \r\n,5\r\n3,4\r\n\r\n", new[] { 1.0, 3 }, new[] { 1, 2 }, new[] { 2, 5 })]
+    public void BlankLinesInsideTheFileAreMissingRowsWhereThoseAreDropped(string text, double[] x, int[] dropped, int[] lines)
+    {
+        // A blank line inside the data is a row of missing cells: left out and counted, at its place among the rows
+        // (as R writes a missing value of a one-column file, and as pandas and R skip blank lines).
+        var path = Write("blank-drop.csv", text);
+        var data = CsvData.Read(path, ["x"], missing: MissingValues.Drop);
+        Assert.Equal(x, data.Column("x").ToArray());
+        Assert.Equal(dropped, data.Dropped);
+        Assert.Equal(lines.Select(l => $"line {l}"), Enumerable.Range(0, data.Rows).Select(data.DescribeRow));
     }
 
     [Theory]
