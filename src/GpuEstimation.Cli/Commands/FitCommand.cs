@@ -5,6 +5,7 @@ using GpuEstimation.Cli.Options;
 using GpuEstimation.Cli.Output;
 using GpuEstimation.Cli.Parsing;
 using GpuEstimation.Design;
+using GpuEstimation.Expressions;
 using GpuEstimation.Estimation;
 using GpuEstimation.Mixtures;
 using GpuEstimation.Models;
@@ -75,7 +76,7 @@ internal sealed class FitCommand : Command
         var options = _estimation.Read(parse) with { Level = parse.GetValue(_level) };
         if (options.Map && cov.Name != "nonrobust")
             throw new InputException($"--cov {cov.Column switch { null => cov.Name.ToLowerInvariant(), var c => $"cluster:{c}" }} with --map: robust standard errors apply to the MLE; a MAP fit reports posterior standard deviations (Laplace approximation), which have no sandwich form");
-        var (model, groups) = _data.Load(parse, cov.Column, out var design);
+        var (model, groups) = _data.Load(parse, cov.Column, out var design, out var mean);
         options = options with { Covariance = Covariance(cov.Name, cov.Column, groups) };
         options = options with { Profile = ProfileNames(parse.GetValue(_profile), model, options.Fixed) };
         ParameterChecks.Fit(model, options);
@@ -90,7 +91,7 @@ internal sealed class FitCommand : Command
         var fit = session.Fit(options);
         // Warm timing: the same fit again with the data on the device and the code compiled.
         double? fitMs = repeat is { } count ? WarmTiming.MedianMs(count, () => fit = session.Fit(options)) : null;
-        fit = WithStatistics(fit, model, design, device);
+        fit = WithStatistics(fit, model, design, mean, device);
         FitTable.Write(output, fit, parse.GetValue(_se) == "nist");
         DroppedRows.Write(output, _data.DroppedRows, model.Rows);
         if (fitMs is { } ms)
@@ -156,14 +157,14 @@ internal sealed class FitCommand : Command
 
     // A GLM's deviance, Pearson χ² and pseudo-R² (its null model fitted on the same device), with a note where its
     // model-based standard errors are not statsmodels' GLM defaults; a linear model's R² and F test; and a regression's
-    // design for gpuest predict. After the timed fits, which they are no part of.
-    private static FitResult WithStatistics(FitResult fit, IModelSpec model, FittedDesign? design, ComputeDevice device)
+    // design (a nonlinear regression's mean) for gpuest predict. After the timed fits, which they are no part of.
+    private static FitResult WithStatistics(FitResult fit, IModelSpec model, FittedDesign? design, FittedMean? mean, ComputeDevice device)
     {
         var glm = GlmStatistics.Of(model, fit, device);
         bool modelBased = fit.Method == "mle" && fit.CovType == CovarianceType.NonRobust.Name && fit.Covariance is not null;
         var notes = new[] { modelBased ? glm?.StdErrorNote() : null, glm?.ExactFitNote() }.OfType<string>().ToArray();
         var diagnostics = notes.Length > 0 ? fit.Diagnostics with { Notes = [.. fit.Diagnostics.Notes, .. notes] } : fit.Diagnostics;
-        return fit with { Glm = glm, Linear = LinearStatistics.Of(model, fit), Design = design, Diagnostics = diagnostics };
+        return fit with { Glm = glm, Linear = LinearStatistics.Of(model, fit), Design = design, MeanFunction = mean, Diagnostics = diagnostics };
     }
 
     // "all" means every estimated parameter: a fixed one has no interval (naming it explicitly is an error).

@@ -15,10 +15,10 @@ namespace GpuEstimation.Cli.Commands;
 internal sealed class PredictCommand : Command
 {
     private readonly Option<string?> _model = CliOption.Text("--model-json", "FILE",
-        "a regression's fit as gpuest fit --json wrote it (--model linear, glm, logit or probit)", required: true);
+        "a regression's fit as gpuest fit --json wrote it (--model linear, glm, logit, probit or nonlinear)", required: true);
 
     private readonly Option<string?> _data = CliOption.Text("--data", "FILE",
-        "the new rows: a CSV, Parquet, Arrow or .npy file with the design's columns, and the offset column where the fit had one; the response is not read", required: true);
+        "the new rows: a CSV, Parquet, Arrow or .npy file with the design's columns (a nonlinear mean's), and the offset column where the fit had one; the response is not read", required: true);
 
     private readonly Option<bool> _dropMissing = SharedOptions.DropMissingInPredictions();
 
@@ -45,15 +45,18 @@ internal sealed class PredictCommand : Command
         OutputFile.Check("--out", outPath, dataPath);
         OutputFile.CheckDistinct(("--model-json", modelPath), ("--out", outPath));
         var fitted = FittedRegression.FromJson(ReadModel(modelPath), modelPath);
-        var (numeric, factors) = fitted.Design.InputColumns();
+        var (numeric, factors) = fitted.InputColumns();
         var data = numeric.Count == 0 && factors.Count == 0 ? RowsOnly(dataPath) : DataFile.Read(dataPath, numeric, factors, SharedOptions.Missing(parse, _dropMissing));
         var prediction = fitted.Predict(data, parse.GetValue(_level));
         OutputFile.Write("--out", outPath, path => Write(path, prediction, data.Dropped));
-        output.WriteLine($"{data.Rows:N0} predictions of {fitted.Model} ({fitted.Design.Formula}) written to {outPath}: " +
+        output.WriteLine($"{data.Rows:N0} predictions of {fitted.Model} ({fitted.Formula}) written to {outPath}: " +
             $"eta, mean, seEta, seMean, meanLower, meanUpper ({prediction.Level:0.###} intervals){(prediction.Offset is null ? "" : ", offset")}" +
             (data.DroppedRows > 0 ? $"; a row of empty cells for each of the {data.DroppedRows:N0} left out, so that line k + 1 is the input's data row k" : ""));
         DroppedRows.Write(output, parse.GetValue(_dropMissing) ? data.DroppedRows : null, data.Rows);
-        if (prediction.OutsideRange(fitted.Family) is { Count: > 0 } outside)
+        if (fitted.MeanFunction is not null && prediction.OutsideRange(fitted.Family) is { Count: > 0 } notFinite)
+            output.WriteLine($"note: the mean is not finite at {notFinite.Count:N0} row{(notFinite.Count == 1 ? "" : "s")} (first: {data.DescribeRow(notFinite[0])}, mean {prediction.Mean[notFinite[0]]:G6}): " +
+                "the mean function is not defined there (a log or power of a value outside its domain, say)");
+        else if (prediction.OutsideRange(fitted.Family) is { Count: > 0 } outside)
             output.WriteLine($"note: {outside.Count:N0} predicted mean{(outside.Count == 1 ? "" : "s")} outside the {fitted.Family} family's range " +
                 $"(first: {data.DescribeRow(outside[0])}, mean {prediction.Mean[outside[0]]:G6}): the link's inverse leaves it there (as under an inverse or identity link far from the data)");
         if (!fitted.HasCovariance)

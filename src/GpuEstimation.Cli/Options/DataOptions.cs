@@ -2,6 +2,7 @@ using System.CommandLine;
 using GpuEstimation.Cli.Parsing;
 using GpuEstimation.Data;
 using GpuEstimation.Design;
+using GpuEstimation.Expressions;
 using GpuEstimation.Kernels.Models;
 using GpuEstimation.Mixtures;
 using GpuEstimation.Models;
@@ -93,33 +94,38 @@ internal sealed class DataOptions
     /// Checks that the column options fit the model (before any file is read), then reads the columns the model needs
     /// and builds it.
     /// </summary>
-    public IModelSpec Load(ParseResult parse) => Load(parse, null, out _).Model;
+    public IModelSpec Load(ParseResult parse) => Load(parse, null, out _, out _).Model;
 
     /// <summary>
     /// As <see cref="Load(ParseResult)"/>, reading <paramref name="groupColumn"/> too (text or numbers, as a factor's
     /// levels are read): the model and each row's group, numbered by sorted level; and for a regression its design as
-    /// fitted (<paramref name="design"/>: formula, columns, factor levels), which the fit's JSON keeps for
-    /// <c>gpuest predict</c> (null for other models).
+    /// fitted (<paramref name="design"/>: formula, columns, factor levels), or for a nonlinear regression its mean
+    /// (<paramref name="mean"/>), which the fit's JSON keeps for <c>gpuest predict</c> (null for other models).
     /// </summary>
-    public (IModelSpec Model, int[]? Groups) Load(ParseResult parse, string? groupColumn, out FittedDesign? design)
+    public (IModelSpec Model, int[]? Groups) Load(ParseResult parse, string? groupColumn, out FittedDesign? design, out FittedMean? mean)
     {
-        var (model, data, fitted) = LoadData(parse, groupColumn);
+        var (model, data, fitted, fittedMean) = LoadData(parse, groupColumn);
         design = fitted;
+        mean = fittedMean;
         DroppedRows = parse.GetValue(DropMissing) ? data.DroppedRows : null;
         return (model, groupColumn is null ? null : FactorLevels.Of(data, groupColumn).Codes);
     }
 
-    private (IModelSpec Model, Dataset Data, FittedDesign? Design) LoadData(ParseResult parse, string? groupColumn)
+    private (IModelSpec Model, Dataset Data, FittedDesign? Design, FittedMean? Mean) LoadData(ParseResult parse, string? groupColumn)
     {
         if (Expression.Given(parse, Model, [Column, Y, X, Factor, Formula, NoIntercept, Trials, TrialsColumn, Family, Link, Offset, Weights]))
-            return (Expression.Load(parse, DataPath(parse), Missing(parse), groupColumn, out var read), read, null);
+            return (Expression.Load(parse, DataPath(parse), Missing(parse), groupColumn, out var read), read, null, null);
         var name = parse.GetValue(Model)!;
         // Fit takes the mixtures before it loads a model; eval and sweep, which evaluate one model at given values, do not.
         if (name is MixtureSpec.ModelName or Commands.GaussianMixtureFit.ModelName)
             throw new InputException($"--model {name}: {parse.CommandResult.Command.Name} does not take the mixtures, which gpuest fit fits by EM from several starts; " +
                 "a mixture's log-likelihood at given values is a --logpdf, e.g. 'logsumexp(log(w) + normal_lpdf(x, m1, s1), log1p(-w) + normal_lpdf(x, m2, s2))'");
         if (name == NonlinearRegression.Name)
-            return (Expression.LoadNonlinear(parse, DataPath(parse), Missing(parse), Y, [Column, X, Factor, Formula, NoIntercept, Trials, TrialsColumn, Family, Link, Offset, Weights], groupColumn, out var nonlinearData), nonlinearData, null);
+        {
+            var nonlinear = Expression.LoadNonlinear(parse, DataPath(parse), Missing(parse), Y, [Column, X, Factor, Formula, NoIntercept, Trials, TrialsColumn, Family, Link, Offset, Weights],
+                groupColumn, out var nonlinearData, out var mean);
+            return (nonlinear, nonlinearData, null, mean);
+        }
         if (parse.GetValue(Expression.Mean) is not null)
             throw new InputException($"--mean is the mean of --model {NonlinearRegression.Name}, not of model '{name}'");
         // An absent array option reads as an empty array.
@@ -148,7 +154,7 @@ internal sealed class DataOptions
         {
             var wanted = new[] { columns.Column }.OfType<string>().Concat(others).Distinct().ToList();
             var read = DataFile.Read(DataPath(parse), wanted, GroupFactor(groupColumn, wanted, []), Missing(parse));
-            return (ModelCatalog.Create(name, read, columns), read, null);
+            return (ModelCatalog.Create(name, read, columns), read, null, null);
         }
         // A regression's columns go through its design: factors coded, interactions multiplied, collinearity refused.
         var spec = formula ?? DesignSpec.FromColumns(columns.Y!, columns.X ?? [], factors ?? [], columns.Intercept);
@@ -169,7 +175,7 @@ internal sealed class DataOptions
         var design = columns.Offset is { } offset
             ? fitted with { Formula = new DesignSpec(spec.Response, spec.Terms, spec.Intercept, offset).ToString(), Offset = offset }
             : fitted;
-        return (model, data, design);
+        return (model, data, design, null);
     }
 
     // A group column is read as a factor unless the model reads it already (as numbers or as a factor).

@@ -40,7 +40,7 @@ internal sealed class ExpressionModelOptions
     /// <c>--model nonlinear --y Y --mean 'EXPR' --start ...</c>: reads y and the columns the mean names, compiles the
     /// mean and builds the model. <paramref name="otherOptions"/> (the other models' column options) are refused.
     /// </summary>
-    public IModelSpec LoadNonlinear(ParseResult parse, string path, MissingValues missingValues, Option<string?> y, IEnumerable<Option> otherOptions, string? groupColumn, out Dataset data)
+    public IModelSpec LoadNonlinear(ParseResult parse, string path, MissingValues missingValues, Option<string?> y, IEnumerable<Option> otherOptions, string? groupColumn, out Dataset data, out FittedMean fitted)
     {
         var text = parse.GetValue(Mean) ?? throw new InputException($"--model {NonlinearRegression.Name} needs --mean 'EXPR', the mean of y (e.g. 'b1*(1-exp(-b2*x))')");
         var response = parse.GetValue(y) ?? throw new InputException($"--model {NonlinearRegression.Name} needs --y, the response column");
@@ -58,6 +58,7 @@ internal sealed class ExpressionModelOptions
         var factors = groupColumn is null || wanted.Contains(groupColumn) ? [] : new[] { groupColumn };
         data = DataFile.Read(path, wanted, factors, missingValues);
         var read = data;
+        fitted = FittedMean.Of(mean, response, byExpressionName);
         return Flagged("--mean", () => NonlinearRegression.FromExpression(text, read, response, start));
     }
 

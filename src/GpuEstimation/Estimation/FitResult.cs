@@ -78,4 +78,7 @@ public sealed record FitResult(
 
     /// <summary>A regression's design as fitted (formula, factor levels), for predictions on new rows, or null.</summary>
     public Design.FittedDesign? Design { get; init; }
+
+    /// <summary>A nonlinear regression's mean as fitted (expression, columns, parameters), for predictions on new rows, or null.</summary>
+    public Expressions.FittedMean? MeanFunction { get; init; }
 }

@@ -58,7 +58,7 @@ public abstract class CompiledExpression
     }
 
     // Parse, bind, differentiate, generate: the roots are the value and its derivative in each parameter.
-    private protected static (IReadOnlyList<Node> Roots, IReadOnlyList<string> Columns, IReadOnlyList<string> Parameters) Differentiate(
+    internal static (IReadOnlyList<Node> Roots, IReadOnlyList<string> Columns, IReadOnlyList<string> Parameters) Differentiate(
         string text, IReadOnlyList<string>? parameters, IReadOnlyCollection<string> columns)
     {
         var table = new NodeTable();

@@ -100,7 +100,7 @@ internal static class ExpressionCode
         System.Security.SecurityElement.Escape(expression.ReplaceLineEndings(" ")) ?? "";
 
     // Every node reachable from the roots, in creation order (arguments before their users).
-    private static List<Node> Reachable(IEnumerable<Node> roots)
+    internal static List<Node> Reachable(IEnumerable<Node> roots)
     {
         var seen = new HashSet<Node>(ReferenceEqualityComparer.Instance);
         var stack = new Stack<Node>(roots);

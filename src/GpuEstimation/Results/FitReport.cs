@@ -126,6 +126,9 @@ public sealed record FitReport(
     /// <summary>A regression's design as fitted (formula, columns, intercept, offset, factor levels): what predictions need.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public FittedDesign? Design { get; init; }
 
+    /// <summary>A nonlinear regression's mean as fitted (expression, response, columns, parameters): what predictions need.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public Expressions.FittedMean? MeanFunction { get; init; }
+
     /// <summary>A nonlinear regression's parameter with its NIST/nls standard error, where it has one.</summary>
     private static ParameterReport WithNist(FitResult fit, ParameterReport parameter) =>
         fit.Nonlinear?.StdErrorNist.TryGetValue(parameter.Name, out var se) == true ? parameter with { StdErrorNist = se } : parameter;
@@ -133,6 +136,7 @@ public sealed record FitReport(
     private static FitReport WithGlmAndDesign(FitResult fit, FitReport report) => fit.Glm is not { } g ? report with
     {
         Design = fit.Design,
+        MeanFunction = fit.MeanFunction,
         ResidualStdError = fit.Nonlinear?.ResidualStdError,
         ResidualSumOfSquares = fit.Nonlinear?.ResidualSumOfSquares ?? fit.Linear?.ResidualSumOfSquares,
         DfResid = fit.Nonlinear?.DegreesOfFreedom ?? fit.Linear?.DfResid,

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using GpuEstimation.Data;
 using GpuEstimation.Design;
+using GpuEstimation.Expressions;
 using GpuEstimation.Kernels.Models;
 using GpuEstimation.Models;
 
@@ -9,18 +10,21 @@ namespace GpuEstimation.Results;
 /// <summary>
 /// A regression fit read back from its JSON (<see cref="JsonReport.Fit"/>): the link, the coefficients of the design's
 /// columns, their covariance and the design, from which <see cref="Predict"/> gives the linear predictor, the mean and
-/// their standard errors for new rows.
+/// their standard errors for new rows; or a nonlinear regression's mean function (<see cref="MeanFunction"/>) with its
+/// parameters and their covariance, whose mean is its own "linear predictor" (an identity link) and whose standard
+/// errors come from the mean's gradient in the parameters (the delta method).
 /// </summary>
 public sealed class FittedRegression
 {
     private readonly double[] _coefficients;
     private readonly double[,]? _covariance;
 
-    private FittedRegression(string model, GlmLink link, FittedDesign design, double[] coefficients, (double[,] Matrix, string[] Held)? covariance)
+    private FittedRegression(string model, GlmLink link, FittedDesign? design, FittedMean? mean, double[] coefficients, (double[,] Matrix, string[] Held)? covariance)
     {
         Model = model;
         Link = link;
         Design = design;
+        MeanFunction = mean;
         _coefficients = coefficients;
         _covariance = covariance?.Matrix;
         HeldCoefficients = covariance?.Held ?? [];
@@ -35,8 +39,18 @@ public sealed class FittedRegression
     /// <summary>The response's family (<c>binomial</c>, <c>poisson</c>, ...; <c>normal</c> for <c>linear</c>), whose mean range predictions are checked against.</summary>
     public string Family { get; private init; } = "normal";
 
-    /// <summary>The design as fitted.</summary>
-    public FittedDesign Design { get; }
+    /// <summary>The design as fitted; null for a nonlinear regression (<see cref="MeanFunction"/>).</summary>
+    public FittedDesign? Design { get; }
+
+    /// <summary>A nonlinear regression's mean as fitted; null for the linear and generalized linear models (<see cref="Design"/>).</summary>
+    public FittedMean? MeanFunction { get; }
+
+    /// <summary>The model as a formula, for messages: the design's (<c>y ~ x + C(g)</c>) or the mean's (<c>y ~ b1*(1-exp(-b2*x))</c>).</summary>
+    public string Formula => Design?.Formula ?? MeanFunction!.Formula;
+
+    /// <summary>The columns that new rows must hold (not the response): numeric ones, and factors read as text.</summary>
+    public (IReadOnlyList<string> Numeric, IReadOnlyList<string> Factors) InputColumns() =>
+        Design?.InputColumns() ?? (MeanFunction!.Columns, []);
 
     /// <summary>Whether the fit had a covariance of its coefficients (else the standard errors are NaN).</summary>
     public bool HasCovariance => _covariance is not null;
@@ -74,43 +88,74 @@ public sealed class FittedRegression
             // A fit that did not converge has no estimate to predict with (its end point is where the search stopped).
             if (root.TryGetProperty("converged", out var converged) && converged.ValueKind == JsonValueKind.False)
                 throw new InputException($"{source}: the fit did not converge ({Text(root, "reason", source) ?? "no reason given"}); there are no estimates to predict with");
+            if (model == NonlinearRegression.Name)
+                return Nonlinear(root, source);
             GlmLink link = model == "linear" ? GlmLink.Identity
                 : Text(root, "link", source) is { } linkName && GlmNames.Links.Contains(linkName) ? GlmNames.Link(linkName)
-                : throw new InputException($"{source}: model '{model}' has no known link; predictions are for the regressions (linear, glm, logit, probit)");
+                : throw new InputException($"{source}: model '{model}' has no known link; predictions are for the regressions (linear, glm, logit, probit, nonlinear)");
             if (!root.TryGetProperty("design", out var designElement) || designElement.ValueKind != JsonValueKind.Object)
                 throw new InputException($"{source}: no design; predictions need the design of a regression (linear, glm, logit, probit) as the fit's JSON writes it");
             var design = ReadDesign(designElement, source);
-
-            var parameters = root.TryGetProperty("parameters", out var p) && p.ValueKind == JsonValueKind.Array
-                ? p.EnumerateArray().Select((e, k) => (Name: Text(e, "name", source) ?? throw Missing(source, $"parameters[{k}].name"), Estimate: Number(e, "estimate", source, $"parameters[{k}]")))
-                    .ToList()
-                : throw Missing(source, "parameters");
             var names = (design.Intercept ? ["intercept"] : Array.Empty<string>()).Concat(design.Columns).ToArray();
-            var index = names.Select(n => parameters.FindIndex(q => q.Name == n) is var k and >= 0
-                ? k : throw new InputException($"{source}: the design's column '{n}' has no parameter of that name")).ToArray();
-            var coefficients = index.Select(k => parameters[k].Estimate).ToArray();
+            var (coefficients, covariance) = Coefficients(root, names, "the design's column", source);
             var family = model switch
             {
                 "linear" => "normal",
                 GlmNames.Logit or GlmNames.Probit => "binomial",
                 _ => Text(root, "family", source) ?? "normal",
             };
-            return new FittedRegression(model, link, design, coefficients, Covariance(root, index, names, parameters.Count, source)) { Family = family };
+            return new FittedRegression(model, link, design, null, coefficients, covariance) { Family = family };
         }
+    }
+
+    // A nonlinear regression: its mean function (meanFunction), the mean's parameters and their covariance.
+    private static FittedRegression Nonlinear(JsonElement root, string source)
+    {
+        if (!root.TryGetProperty("meanFunction", out var element) || element.ValueKind != JsonValueKind.Object)
+            throw new InputException($"{source}: no meanFunction; predictions need a nonlinear regression's mean as the fit's JSON writes it");
+        string Field(string name) => Text(element, name, source) ?? throw Missing(source, $"meanFunction.{name}");
+        string[] Names(string name) => element.TryGetProperty(name, out var list) && list.ValueKind == JsonValueKind.Array
+            ? [.. list.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.String ? e.GetString()! : throw Missing(source, $"meanFunction.{name}"))]
+            : throw Missing(source, $"meanFunction.{name}");
+        var mean = new FittedMean(Field("expression"), Field("response"), Names("columns"), Names("parameters"));
+        try
+        {
+            // The expression read back over its columns and parameters, once, so that a damaged one is named here.
+            mean.Evaluate(Dataset.FromColumns([.. mean.Columns.Select(c => (c, Array.Empty<double>()))]), new double[mean.Parameters.Count]);
+        }
+        catch (InputException e)
+        {
+            throw new InputException($"{source}: meanFunction.expression: {e.Message}");
+        }
+        var (coefficients, covariance) = Coefficients(root, [.. mean.Parameters], "the mean's parameter", source);
+        return new FittedRegression(NonlinearRegression.Name, GlmLink.Identity, null, mean, coefficients, covariance);
+    }
+
+    // The estimates of the parameters named (in that order) and their covariance, from the fit's parameters and covariance.
+    private static (double[] Estimates, (double[,] Matrix, string[] Held)? Covariance) Coefficients(JsonElement root, string[] names, string what, string source)
+    {
+        var parameters = root.TryGetProperty("parameters", out var p) && p.ValueKind == JsonValueKind.Array
+            ? p.EnumerateArray().Select((e, k) => (Name: Text(e, "name", source) ?? throw Missing(source, $"parameters[{k}].name"), Estimate: Number(e, "estimate", source, $"parameters[{k}]")))
+                .ToList()
+            : throw Missing(source, "parameters");
+        var index = names.Select(n => parameters.FindIndex(q => q.Name == n) is var k and >= 0
+            ? k : throw new InputException($"{source}: {what} '{n}' has no parameter of that name")).ToArray();
+        return ([.. index.Select(k => parameters[k].Estimate)], Covariance(root, index, names, parameters.Count, source));
     }
 
     /// <summary>
     /// The linear predictor, the mean and their standard errors (delta method: se(mean) = |dμ/dη| se(η), se(η)² =
-    /// xᵀ V x with V the coefficients' covariance) for each row of <paramref name="data"/>, which holds the design's
-    /// columns (and the offset, where the fit had one); a factor level the fit did not have is an error naming its row.
+    /// gᵀ V g with V the coefficients' covariance and g the gradient of η in them: the design's row x for a regression,
+    /// the mean's gradient for a nonlinear one, whose η is its mean) for each row of <paramref name="data"/>, which holds
+    /// the design's columns (and the offset, where the fit had one) or the mean's; a factor level the fit did not have
+    /// is an error naming its row.
     /// </summary>
     public Prediction Predict(Dataset data, double level = 0.95)
     {
         ArgumentNullException.ThrowIfNull(data);
         Estimation.Interval.CheckLevel(level, nameof(level));
-        var columns = Design.Rows(data).Select(c => c.AsArray()).ToArray();
-        var offset = Design.Offset is { } name ? data.Column(name).AsArray() : null;
-        int rows = data.Rows, first = Design.Intercept ? 1 : 0, p = _coefficients.Length;
+        var (linear, offset) = Linearized(data);
+        int rows = data.Rows, p = _coefficients.Length;
         var eta = new double[rows];
         var mean = new double[rows];
         var seEta = new double[rows];
@@ -118,15 +163,10 @@ public sealed class FittedRegression
         var x = new double[p];
         for (int i = 0; i < rows; i++)
         {
-            if (first == 1)
-                x[0] = 1;
-            for (int j = 0; j < columns.Length; j++)
-                x[first + j] = columns[j][i];
-            double value = offset?[i] ?? 0.0;
-            for (int j = 0; j < p; j++)
-                value += _coefficients[j] * x[j];
+            double value = linear(i, x);
             double variance = double.NaN;
-            if (_covariance is { } v)
+            // A nonlinear mean that is not finite (a log of a value outside its domain) has no standard error either.
+            if (_covariance is { } v && (MeanFunction is null || double.IsFinite(value)))
             {
                 variance = 0;
                 for (int j = 0; j < p; j++)
@@ -158,6 +198,35 @@ public sealed class FittedRegression
                 (lower[i], upper[i]) = eta[i] > 0 ? (b, double.PositiveInfinity) : (double.NegativeInfinity, a);
         }
         return new Prediction(eta, mean, seEta, seMean, offset) { Level = level, MeanLower = lower, MeanUpper = upper };
+    }
+
+    // η of row i, its gradient in the coefficients written to the span, and the offset column (where the fit had one).
+    private (Func<int, double[], double> Linear, double[]? Offset) Linearized(Dataset data)
+    {
+        if (MeanFunction is { } function)
+        {
+            var (means, gradients) = function.Evaluate(data, _coefficients);
+            return ((i, g) =>
+            {
+                gradients[i].CopyTo(g, 0);
+                return means[i];
+            }, null);
+        }
+        var design = Design!;
+        var columns = design.Rows(data).Select(c => c.AsArray()).ToArray();
+        var offset = design.Offset is { } name ? data.Column(name).AsArray() : null;
+        int first = design.Intercept ? 1 : 0;
+        return ((i, x) =>
+        {
+            if (first == 1)
+                x[0] = 1;
+            for (int j = 0; j < columns.Length; j++)
+                x[first + j] = columns[j][i];
+            double value = offset?[i] ?? 0.0;
+            for (int j = 0; j < x.Length; j++)
+                value += _coefficients[j] * x[j];
+            return value;
+        }, offset);
     }
 
     private static FittedDesign ReadDesign(JsonElement design, string source)

@@ -372,6 +372,85 @@ public sealed class PredictCliTests : IDisposable
         Assert.Contains("note: 1 predicted mean outside the gamma family's range (first: line 3", output);
     }
 
+    // A nonlinear fit's JSON keeps its mean (expression, columns, parameters); predict evaluates it on new rows with
+    // the delta method's standard error √(gᵀ V g), g = ∂μ/∂θ: here against the closed forms of a·exp(−b·x) from the
+    // JSON's estimates and covariance (1e-12 relative), with b held (its covariance row 0) and free.
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ANonlinearFitPredictsItsMeanWithDeltaMethodErrors(bool holdB)
+    {
+        double[] x = [0.0, 0.75, 1.5, 2.25, 3.0, 3.75, 4.5, 5.25, 6.0, 6.75, 7.5, 8.25];
+        double[] y = [5.204, 3.449, 2.786, 1.976, 1.461, 1.094, 0.624, 0.589, 0.367, 0.668, 0.272, 0.149];
+        var data = Write("decay.csv", ["x,y", .. x.Select((v, i) => FormattableString.Invariant($"{v},{y[i]}"))]);
+        var json = Path.Combine(_directory, "decay.json");
+        string[] hold = holdB ? ["--start", "a=1", "--fix", "b=0.6"] : ["--start", "a=1,b=1"];
+        var (code, _, error) = Run(["fit", "--model", "nonlinear", "--data", data, "--y", "y", "--mean", "a*exp(-b*x)", .. hold, "--device", "native", "--json", json]);
+        Assert.True(code == GpuestApp.Ok, error);
+        double[] newX = [0, 1, 4, 20];
+        var rows = Write("new.csv", ["x", .. newX.Select(v => v.ToString(CultureInfo.InvariantCulture))]);
+        var output = Path.Combine(_directory, "pred.csv");
+
+        (code, var predictOutput, error) = Run("predict", "--model-json", json, "--data", rows, "--out", output, "--level", "0.9");
+
+        Assert.True(code == GpuestApp.Ok, error);
+        Assert.Contains("4 predictions of nonlinear (y ~ a*exp(-b*x))", predictOutput);
+        using var fit = JsonDocument.Parse(File.ReadAllText(json));
+        var root = fit.RootElement;
+        var mean = root.GetProperty("meanFunction");
+        Assert.Equal("a*exp(-b*x)", mean.GetProperty("expression").GetString());
+        Assert.Equal(["x"], mean.GetProperty("columns").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(["a", "b"], mean.GetProperty("parameters").EnumerateArray().Select(e => e.GetString()));
+        double a = root.GetProperty("parameters")[0].GetProperty("estimate").GetDouble(), b = root.GetProperty("parameters")[1].GetProperty("estimate").GetDouble();
+        var v = root.GetProperty("covariance").EnumerateArray().Select(r => r.EnumerateArray().Select(e => e.GetDouble()).ToArray()).ToArray();
+        var lines = File.ReadAllLines(output);
+        Assert.Equal("eta,mean,seEta,seMean,meanLower,meanUpper", lines[0]);
+        double z = MathNet.Numerics.Distributions.Normal.InvCDF(0, 1, 0.95);
+        for (int i = 0; i < newX.Length; i++)
+        {
+            var row = lines[i + 1].Split(',').Select(c => double.Parse(c, CultureInfo.InvariantCulture)).ToArray();
+            double mu = a * Math.Exp(-b * newX[i]);
+            double[] g = [Math.Exp(-b * newX[i]), -a * newX[i] * Math.Exp(-b * newX[i])];
+            double se = Math.Sqrt(g[0] * g[0] * v[0][0] + 2 * g[0] * g[1] * v[0][1] + g[1] * g[1] * v[1][1]);
+            Assert.True(Numerics.Relative(row[0], mu) <= 1e-12 && row[1] == row[0], $"x = {newX[i]}: mean {row[1]:R} vs {mu:R}");
+            Assert.True(Numerics.Relative(row[2], se) <= 1e-12 && row[3] == row[2], $"x = {newX[i]}: se {row[3]:R} vs {se:R}");
+            Assert.True(Numerics.Relative(row[4], mu - z * se) <= 1e-12 && Numerics.Relative(row[5], mu + z * se) <= 1e-12, $"x = {newX[i]}: interval");
+        }
+        if (holdB)
+            Assert.Equal(0.6, b);
+    }
+
+    // Where the mean is not finite on a new row (a log of 0), its standard error and interval are NaN and a note names the row.
+    [Fact]
+    public void ANonlinearMeanThatIsNotFiniteIsNoted()
+    {
+        var data = Write("log.csv", ["x,y", .. Enumerable.Range(1, 12).Select(i => FormattableString.Invariant($"{i},{2 * Math.Log(i) + 1 + 0.01 * (i % 3)}"))]);
+        var json = Path.Combine(_directory, "log.json");
+        Assert.Equal(GpuestApp.Ok, Run("fit", "--model", "nonlinear", "--data", data, "--y", "y", "--mean", "a*log(x)+c", "--start", "a=1,c=0", "--device", "native", "--json", json).Code);
+        var rows = Write("new.csv", "x", "2", "0");
+        var output = Path.Combine(_directory, "pred.csv");
+
+        var (code, predictOutput, error) = Run("predict", "--model-json", json, "--data", rows, "--out", output);
+
+        Assert.True(code == GpuestApp.Ok, error);
+        Assert.Contains("note: the mean is not finite at 1 row (first: line 3, mean -Infinity)", predictOutput);
+        var last = File.ReadAllLines(output)[2].Split(',');
+        Assert.Equal(["-Infinity", "-Infinity", "NaN", "NaN", "NaN", "NaN"], last);
+    }
+
+    // A damaged mean in the JSON is named as such (exit 2), as a damaged design is.
+    [Fact]
+    public void ADamagedMeanFunctionIsNamed()
+    {
+        var data = Write("lin.csv", ["x,y", .. Enumerable.Range(1, 12).Select(i => FormattableString.Invariant($"{i},{0.5 * i + 0.01 * (i % 3)}"))]);
+        var json = Path.Combine(_directory, "lin.json");
+        Assert.Equal(GpuestApp.Ok, Run("fit", "--model", "nonlinear", "--data", data, "--y", "y", "--mean", "a*x", "--start", "a=1", "--device", "native", "--json", json).Code);
+        File.WriteAllText(json, File.ReadAllText(json).Replace("\"a*x\"", "\"a*x+q\"", StringComparison.Ordinal));
+        var rows = Write("new.csv", "x", "2");
+
+        AssertBadInput(["predict", "--model-json", json, "--data", rows, "--out", Path.Combine(_directory, "p.csv")], "lin.json", "meanFunction.expression", "unknown name 'q'");
+    }
+
     [Fact]
     public void PredictNeedsItsThreeFiles()
     {
