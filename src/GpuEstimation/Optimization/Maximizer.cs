@@ -43,6 +43,9 @@ public static class Maximizer
 
     private const string MaxIterationsReason = "maximum iterations reached";
 
+    /// <summary>The fewest units in the last place a preconditioner's difference step moves the point by (see Search.MeasurableStep).</summary>
+    private const double MeasurableUlps = 32;
+
     /// <summary>
     /// Maximizes <paramref name="objective"/> from <paramref name="start"/>; <paramref name="scales"/> are the typical
     /// uncertainties of the coordinates (finite-difference steps of the preconditioner).
@@ -99,10 +102,10 @@ public static class Maximizer
             return true;
         if (near)
         {
-            var (probe, full) = search.ProbeGradient([.. scales]);
+            var (probe, full, floor) = search.ProbeGradient([.. scales]);
             if (probe <= StationaryBound(settings))
                 return true;
-            if (!WithinRounding(probe, full, reason))
+            if (!WithinRounding(probe, full, reason, floor))
             {
                 search.Reset();
                 search.Precondition([.. scales]);
@@ -115,7 +118,7 @@ public static class Maximizer
             return search.GradientNorm <= settings.GradientTolerance;
         if (search.GradientNorm <= StationaryBound(settings))
             return true;
-        if (!WithinRounding(search.GradientNorm, search.NewtonScaled, reason))
+        if (!WithinRounding(search.GradientNorm, search.NewtonScaled, reason, search.RoundingFloor()))
             return false;
         // Stopped where the objective's differences are rounding, but its gradient, still accurate, says the maximum
         // is further on: in the fresh units a step of −g is Newton's, taken while each halves the gradient.
@@ -128,10 +131,13 @@ public static class Maximizer
 
     /// <summary>
     /// Whether a search that rounding stopped, with a gradient of <paramref name="norm"/> standard errors in full
-    /// (Cholesky) units derived at the point, is near enough the maximum to finish there with Newton steps.
+    /// (Cholesky) units derived at the point, is near enough the maximum to finish there with Newton steps: within
+    /// <see cref="RoundingGradientLimit"/>, or within <paramref name="floor"/>, the gradient that the spacing of doubles
+    /// at the point allows (<see cref="Search.RoundingFloor"/>: a location of 10¹¹ known to 0.06 moves in steps of
+    /// 2.5·10⁻⁴ standard errors, and no point of that grid need have a smaller gradient).
     /// </summary>
-    private static bool WithinRounding(double norm, bool full, string reason) =>
-        reason is RoundingReason or RelativeChangeReason && full && norm <= RoundingGradientLimit;
+    private static bool WithinRounding(double norm, bool full, string reason, double floor) =>
+        reason is RoundingReason or RelativeChangeReason && full && norm <= Math.Max(RoundingGradientLimit, floor);
 
     private static string Accepted(bool converged, string reason) =>
         converged ? reason : $"{reason}, at a point stationary in units derived there";
@@ -236,13 +242,33 @@ public static class Maximizer
         /// The largest gradient component at the current point in units derived there afresh (a fresh preconditioner),
         /// leaving this search as it is.
         /// </summary>
-        public (double GradientNorm, bool Full) ProbeGradient(double[] scales)
+        public (double GradientNorm, bool Full, double Floor) ProbeGradient(double[] scales)
         {
             var probe = new Search(_objective, Point());
             if (probe.StartIsFinite)
                 probe.Precondition(scales);
             Evaluations += probe.Evaluations;
-            return probe.StartIsFinite ? (probe.GradientNorm, probe._newtonScaled) : (double.PositiveInfinity, false);
+            return probe.StartIsFinite ? (probe.GradientNorm, probe._newtonScaled, probe.RoundingFloor()) : (double.PositiveInfinity, false, 0);
+        }
+
+        /// <summary>
+        /// The gradient, in the current units (about 1 curvature), that the spacing of doubles at the point allows: the
+        /// largest over units j of Σᵢ |T⁻¹|ⱼᵢ ulp(xᵢ), the distance in unit j between neighbouring representable points.
+        /// Far below any tolerance for data of ordinary size (10⁻¹² and less); 0 where T has no inverse.
+        /// </summary>
+        public double RoundingFloor()
+        {
+            var point = Point();
+            var inverse = _coordinates.Transform.Inverse();
+            double floor = 0;
+            for (int j = 0; j < _n; j++)
+            {
+                double sum = 0;
+                for (int i = 0; i < _n; i++)
+                    sum += Math.Abs(inverse[j, i]) * (Math.BitIncrement(Math.Abs(point[i])) - Math.Abs(point[i]));
+                floor = Math.Max(floor, sum);
+            }
+            return double.IsFinite(floor) ? floor : 0;
         }
 
         /// <summary>Drops the preconditioner: the current point becomes the origin of plain optimizer coordinates.</summary>
@@ -265,9 +291,10 @@ public static class Maximizer
             var a = Matrix<double>.Build.Dense(_n, _n);
             var wk = new double[_n];
             var gk = new double[_n];
+            var origin = Point();
             for (int k = 0; k < _n; k++)
             {
-                double step = 1e-4 * scales[k];
+                double step = Math.Max(1e-4 * scales[k], MeasurableStep(origin, k));
                 if (!Difference(k, step, wk, gk, a) && _g.Any(v => v != 0))
                 {
                     // A step that moves no gradient component by a single bit measured nothing (scales from another
@@ -301,6 +328,29 @@ public static class Maximizer
             _coordinates = new AffineCoordinates(Origin, _coordinates.Transform * factor);
             _g = factor.TransposeThisAndMultiply(Vector<double>.Build.DenseOfArray(_g)).ToArray();
             _memory.Clear();
+        }
+
+        /// <summary>
+        /// The shortest step along unit <paramref name="k"/> that moves some coordinate of the point
+        /// <paramref name="origin"/> by <see cref="MeasurableUlps"/> units in its last place. A standard error that is a
+        /// tiny fraction of its estimate (a location of 10¹¹ known to 0.07: 10⁻⁴ of it is a third of an ulp) makes the
+        /// usual step round to nothing or to one ulp, whose curvature is then off by up to 3x or not measured at all;
+        /// elsewhere 10⁻⁴ of a standard error is far longer and this bound changes nothing.
+        /// </summary>
+        private double MeasurableStep(double[] origin, int k)
+        {
+            var transform = _coordinates.Transform;
+            double shortest = 0;
+            for (int i = 0; i < _n; i++)
+            {
+                double column = Math.Abs(transform[i, k]);
+                if (column == 0 || !double.IsFinite(origin[i]) || !double.IsFinite(column))
+                    continue;
+                double ulp = Math.BitIncrement(Math.Abs(origin[i])) - Math.Abs(origin[i]);
+                double step = MeasurableUlps * ulp / column;
+                shortest = shortest == 0 ? step : Math.Min(shortest, step);
+            }
+            return double.IsFinite(shortest) ? shortest : 0;
         }
 
         /// <summary>

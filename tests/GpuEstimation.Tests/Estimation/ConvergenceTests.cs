@@ -113,6 +113,44 @@ public class ConvergenceTests(DeviceFixture devices, ITestOutputHelper output)
             $"location {atShift.Parameters[0].Estimate - 1e9:R} vs {atZero.Parameters[0].Estimate:R} (se {se:R})");
     }
 
+    // Scale 1 around 10¹¹: a standard error of ~0.06 is 4,000 units in the last place of the location (1.5e-5), and the
+    // preconditioner's difference step, 10⁻⁴ of it, a third of one: rounded to nothing or to one ulp, it measured no
+    // curvature or one up to 3x off, and L-BFGS ended at the rounding floor unaccepted (exit 3, a trial's case). Steps
+    // now move the point by 32 ulps at least. The same data less 10¹¹ (exact) give the same fit: log L to 1e-9, the
+    // location to 10⁻² standard errors (a few ulps), the scales to 1e-5, the standard errors to 1% (their differences,
+    // a tenth of a standard error, are rounded to the ulp too: measured 0.02–0.3%).
+    [Theory]
+    [InlineData("cauchy")]
+    [InlineData("logistic")]
+    [InlineData("studentt")]
+    public void ScaleOneAroundAHundredBillionConverges(string family)
+    {
+        var random = new System.Random(7);
+        var near = Enumerable.Range(0, 500).Select(_ => family switch
+        {
+            "cauchy" => Cauchy.Sample(random, 0, 1),
+            "logistic" => Logistic.Sample(random, 0, 1),
+            _ => StudentT.Sample(random, 0, 1, 5),
+        } + 1e11 - 1e11).ToArray();
+        var far = near.Select(v => v + 1e11).ToArray();
+
+        var atShift = Fit(family, far, new FitOptions());
+        var atZero = Fit(family, near, new FitOptions());
+
+        Assert.True(atShift.Converged, atShift.Reason);
+        Assert.True(atZero.Converged, atZero.Reason);
+        Assert.True(Math.Abs(atShift.LogLikelihood - atZero.LogLikelihood) <= 1e-9 * Math.Abs(atZero.LogLikelihood), $"log L {atShift.LogLikelihood:R} vs {atZero.LogLikelihood:R}");
+        double se = atZero.Parameters[0].StdError!.Value;
+        Assert.True(Math.Abs(atShift.Parameters[0].Estimate - 1e11 - atZero.Parameters[0].Estimate) <= 1e-2 * se,
+            $"location {atShift.Parameters[0].Estimate - 1e11:R} vs {atZero.Parameters[0].Estimate:R} (se {se:R})");
+        for (int k = 0; k < atZero.Parameters.Count; k++)
+        {
+            if (k > 0)
+                Assert.True(Numerics.Relative(atShift.Parameters[k].Estimate, atZero.Parameters[k].Estimate) <= 1e-5, $"{atZero.Parameters[k].Name} {atShift.Parameters[k].Estimate:R} vs {atZero.Parameters[k].Estimate:R}");
+            Assert.True(Numerics.Relative(atShift.Parameters[k].StdError!.Value, atZero.Parameters[k].StdError!.Value) <= 1e-2, $"se {atZero.Parameters[k].Name}");
+        }
+    }
+
     // Student-t's likelihood has two maxima on data with a quarter or more of the rows far from the rest: a wide one
     // (the normal limit, ν → ∞) and one that fits the bulk with heavy tails. From the usual start (median, IQR/1.349,
     // ν = 5) the search found only the wide one, 181 log-L units lower here, and reported it converged "where the
