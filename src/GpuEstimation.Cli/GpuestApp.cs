@@ -91,9 +91,9 @@ public static class GpuestApp
             var given = parse?.CommandResult.Children.OfType<System.CommandLine.Parsing.OptionResult>().ToList() ?? [];
             var hint = e.MissingValue && options?.Any(o => o.Name == "--drop-missing") == true ? " (--drop-missing leaves such rows out)"
                 // Text in a column read as numbers, in a regression that reads factors (not a nonlinear mean's), and
-                // not its response: say how to make it one.
+                // not its response, weights, offset or trials: say how to make it one.
                 : e.TextColumn is { } text && given.Any(r => r.Option.Name is "--y" or "--formula") && given.All(r => r.Option.Name != "--mean")
-                    && !given.Any(r => r.Option.Name == "--y" && r.Tokens.Any(t => t.Value == text))
+                    && !given.Any(r => r.Option.Name is "--y" or "--weights" or "--offset" or "--trials-column" && r.Tokens.Any(t => t.Value == text))
                     ? $" (a categorical column is read as a factor: --factor {text}, or C({text}) in --formula)" : "";
             error.WriteLine($"gpuest: {option}{e.Message.ReplaceLineEndings(" ")}{hint}");
             if (e.Display is { } display)

@@ -317,7 +317,9 @@ internal sealed class DataOptions
             ("--weights", columns.Weights is not null), ("--no-intercept", !columns.Intercept),
         }.Where(g => g.Given).Select(g => g.Flag).ToList();
         if (model == Linear && given.SequenceEqual(["--no-intercept"]))
-            throw new InputException("--no-intercept: --model linear always estimates an intercept; a linear model without one is --model glm --family normal --no-intercept");
+            throw new InputException("--no-intercept: --model linear always estimates an intercept; a linear model without one is --model glm --family normal --no-intercept (or --model linear with --fix intercept=0)");
+        if (model == Linear && given.SequenceEqual(["--weights"]))
+            throw new InputException("--weights: applies to " + GlmModels + ", not --model linear; a weighted linear fit is --model glm --family normal --weights COLUMN (frequency weights: a row of weight 2 counts as two rows)");
         if (given.Count > 0)
             throw new InputException($"{string.Join(", ", given)}: {(given.Count == 1 ? "applies" : "apply")} to {GlmModels}, not --model {model}");
     }

@@ -320,8 +320,15 @@ public static class CsvData
                         " (gpuest reads '.' as the decimal point and no thousands separator: 2.5, not 2,5; 2500, not 2,500)", columns[row.BadColumn])
                     : new InputException($"{path}: line {row.Line}, column '{columns[row.BadColumn]}': '{row.BadText}' is not a finite number", columns[row.BadColumn])
                     {
-                        TextColumn = columns[row.BadColumn],
+                        // Text that could be a level (a word): not an infinity, nor a lone mark such as - or ?.
+                        TextColumn = LooksLikeALevel(row.BadText) ? columns[row.BadColumn] : null,
                     };
+
+    private static bool LooksLikeALevel(string text)
+    {
+        var word = text.Trim().TrimStart('+', '-');
+        return word.Any(char.IsLetter) && !word.Equals("inf", StringComparison.OrdinalIgnoreCase) && !word.Equals("infinity", StringComparison.OrdinalIgnoreCase);
+    }
 
     /// <summary>The error for a quote opened on <paramref name="line"/> and never closed.</summary>
     private static InputException OpenQuote(string path, int line) =>

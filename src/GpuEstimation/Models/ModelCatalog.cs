@@ -90,7 +90,7 @@ public static class ModelCatalog
             if (columns.Column is not null)
                 throw new InputException("model 'linear' reads a response column (Y) and feature columns (X), not a single Column", nameof(columns));
             if (!columns.Intercept)
-                throw new InputException("model 'linear' always estimates an intercept; a regression without one is a GLM of the normal family with the identity link", nameof(columns));
+                throw new InputException("model 'linear' always estimates an intercept; a regression without one is a GLM of the normal family with the identity link, or the linear model with the intercept held at 0", nameof(columns));
             if (columns.Offset is not null)
                 throw new InputException($"model 'linear' takes no offset ('{columns.Offset}'); subtract it from the response, or fit a GLM of the normal family", nameof(columns));
         }
@@ -241,7 +241,7 @@ public static class ModelCatalog
         if (x.Contains(y, StringComparer.Ordinal))
             throw new InputException($"feature columns: '{y}' is the response; a response given as its own feature fits exactly and leaves sigma no positive estimate", nameof(x));
         if (data.Rows <= features.Length + 1)
-            throw new InputException($"{data.Source}: {data.Rows} rows for {features.Length + 1} coefficients and sigma: a linear model needs more rows than coefficients", nameof(data));
+            throw new InputException($"{data.Source}: {data.Rows} row{(data.Rows == 1 ? "" : "s")} for {features.Length + 1} coefficients and sigma: a linear model needs more rows than coefficients", nameof(data));
 
         var means = features.Select(f => Moments.Mean(f)).ToArray();
         var shift = Design.Collinearity.FarShift(data.Source, x, features, means);
@@ -275,7 +275,7 @@ public static class ModelCatalog
         {
             // Exact with every coefficient estimated; with one held (NoInt1's intercept at 0) the residuals are others.
             Degenerate.AddOrUpdate(spec, new Degeneracy(names,
-                $"{data.Source}: the features fit response '{y}' exactly (every residual is zero to rounding), so sigma has no positive maximum-likelihood estimate"));
+                $"{data.Source}: the features fit response '{y}' exactly (every residual is zero to rounding), so sigma has no positive maximum-likelihood estimate (hold sigma fixed, at any value, for the coefficients of the exact fit)"));
         }
         return spec;
     }

@@ -82,7 +82,7 @@ public static class NonlinearRegression
         if (parameters.Contains(Sigma))
             throw new InputException($"mean parameter '{Sigma}': the name is taken by the noise standard deviation; rename the parameter", Sigma);
         if (y.Length <= parameters.Count)
-            throw new InputException($"{y.Length} rows for {parameters.Count} mean parameters ({string.Join(", ", parameters)}) and sigma: nonlinear regression needs more rows than mean parameters", nameof(y));
+            throw new InputException($"{y.Length} row{(y.Length == 1 ? "" : "s")} for {parameters.Count} mean parameter{(parameters.Count == 1 ? "" : "s")} ({string.Join(", ", parameters)}) and sigma: nonlinear regression needs more rows than mean parameters", nameof(y));
         for (int k = 0; k < start.Count; k++)
         {
             if (!double.IsFinite(start[k]))

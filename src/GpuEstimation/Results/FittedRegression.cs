@@ -90,9 +90,14 @@ public sealed class FittedRegression
                 throw new InputException($"{source}: the fit did not converge ({Text(root, "reason", source) ?? "no reason given"}); there are no estimates to predict with");
             if (model == NonlinearRegression.Name)
                 return Nonlinear(root, source);
+            // A logit or probit fit's link is its name; a glm(family, link) fit's is its link field.
+            bool glm = model is GlmNames.Logit or GlmNames.Probit || model.StartsWith(GlmNames.Glm + "(", StringComparison.Ordinal);
             GlmLink link = model == "linear" ? GlmLink.Identity
-                : Text(root, "link", source) is { } linkName && GlmNames.Links.Contains(linkName) ? GlmNames.Link(linkName)
-                : throw new InputException($"{source}: model '{model}' has no known link; predictions are for the regressions (linear, glm, logit, probit, nonlinear)");
+                : !glm ? throw new InputException($"{source}: model '{model}' is not a regression; predictions are for the regressions (linear, glm, logit, probit, nonlinear)")
+                : Text(root, "link", source) is { } linkName
+                    ? GlmNames.Links.Contains(linkName) ? GlmNames.Link(linkName) : throw new InputException($"{source}: link: unknown link '{linkName}' (links: {string.Join(", ", GlmNames.Links)})")
+                : model is GlmNames.Logit or GlmNames.Probit ? GlmNames.Link(model)
+                : throw Missing(source, "link");
             if (!root.TryGetProperty("design", out var designElement) || designElement.ValueKind != JsonValueKind.Object)
                 throw new InputException($"{source}: no design; predictions need the design of a regression (linear, glm, logit, probit) as the fit's JSON writes it");
             var design = ReadDesign(designElement, source);

@@ -69,13 +69,13 @@ public sealed class DesignCliTests : IDisposable
     [Theory]
     [InlineData("--formula", "y ~ x +", "--formula 'y ~ x +': at the end (character 8): expected a term after '+'")]
     [InlineData("--formula", "y ~ x + sqrt(k)", "--formula 'y ~ x + sqrt(k)': at character 9 ('sqrt'): unknown function")]
-    [InlineData("--formula", "y ~ x - 1", "model 'linear' always estimates an intercept")]
+    [InlineData("--formula", "y ~ x - 1", "model 'linear' always estimates an intercept", "with the intercept held at 0")]
     [InlineData("--formula", "y ~ x + offset(k)", "model 'linear' takes no offset ('k')")]
     [InlineData("--formula", "y ~ C(one)", "factor 'one' has one level ('same') in all 400 rows")]
     [InlineData("--formula", "y ~ g", "line 2, column 'g': 'a' is not a finite number")]
     [InlineData("--formula", "y ~ x + C(id)", "80 columns besides the intercept, more than the model's 61; factor 'id' alone has 80 levels")]
     [InlineData("--formula", "y ~ x + C(k) + k", "the design's columns are collinear: 'k' is a combination of 'intercept', 'k[2]', 'k[5]'")]
-    public void DesignErrorsAreExitTwoWithTheirPlace(string flag, string value, string expected)
+    public void DesignErrorsAreExitTwoWithTheirPlace(string flag, string value, params string[] expected)
     {
         AssertBadInput(["fit", "--model", "linear", "--data", _data, flag, value, "--device", "native"], expected);
     }

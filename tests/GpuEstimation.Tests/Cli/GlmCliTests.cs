@@ -91,6 +91,24 @@ public sealed class GlmCliTests : IDisposable
         (code, _, error) = Run("fit", "--model", "poisson", "--data", data, "--y", "y", "--x", "x", "--device", "native");
         Assert.Equal(GpuestApp.BadInput, code);
         Assert.Contains("(a poisson regression on features is --model glm --family poisson --y NAME --x NAME,...)", error);
+        // Nor for weights, an offset or trials (a trial: "--factor w" for text in --weights), nor for a cell that is no
+        // word (Inf, -, ?), which no factor would make sense of.
+        foreach (var flag in new[] { "--weights", "--offset" })
+        {
+            (code, _, error) = Run("fit", "--model", "glm", "--family", "normal", "--data", data, "--y", "y", "--x", "x", flag, "g", "--device", "native");
+            Assert.Equal(GpuestApp.BadInput, code);
+            Assert.Contains("column 'g': 'a' is not a finite number", error);
+            Assert.DoesNotContain("--factor", error);
+        }
+        foreach (var cell in new[] { "Inf", "-inf", "-", "?" })
+        {
+            var odd = Path.Combine(_directory, "odd.csv");
+            File.WriteAllLines(odd, ["y,x", "1,0.5", $"0,{cell}", "1,0.3"]);
+            (code, _, error) = Run("fit", "--model", "logit", "--data", odd, "--y", "y", "--x", "x", "--device", "native");
+            Assert.Equal(GpuestApp.BadInput, code);
+            Assert.Contains($"line 3, column 'x': '{cell}' is not a finite number", error);
+            Assert.DoesNotContain("--factor", error);
+        }
     }
 
     // A factor level with only successes (quasi-complete separation): exit 3, the level named; the same data without
@@ -150,7 +168,8 @@ public sealed class GlmCliTests : IDisposable
     [InlineData(new[] { "--model", "probit", "--link", "logit", "--y", "y", "--x", "a" }, "drop --link")]
     [InlineData(new[] { "--model", "normal", "--column", "y", "--offset", "a" }, "--offset: applies to --model glm, logit and probit, not --model normal")]
     [InlineData(new[] { "--model", "poisson", "--column", "y", "--weights", "a", "--family", "poisson" }, "--family, --weights: apply to --model glm")]
-    [InlineData(new[] { "--model", "linear", "--y", "y", "--x", "a", "--no-intercept" }, "--model linear always estimates an intercept", "--model glm --family normal --no-intercept")]
+    [InlineData(new[] { "--model", "linear", "--y", "y", "--x", "a", "--no-intercept" }, "--model linear always estimates an intercept", "--model glm --family normal --no-intercept", "--fix intercept=0")]
+    [InlineData(new[] { "--model", "linear", "--y", "y", "--x", "a", "--weights", "a" }, "--weights: applies to --model glm, logit and probit, not --model linear", "--model glm --family normal --weights COLUMN", "frequency weights")]
     [InlineData(new[] { "--model", "glm", "--family", "poisson", "--y", "y", "--x", "a", "--trials-column", "a" }, "--trials and --trials-column apply to the binomial family")]
     [InlineData(new[] { "--model", "logit", "--column", "y" }, "--model logit reads --y NAME and --x")]
     [InlineData(new[] { "--model", "logit", "--x", "a" }, "--model logit needs --y NAME")]

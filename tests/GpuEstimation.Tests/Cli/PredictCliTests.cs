@@ -330,7 +330,20 @@ public sealed class PredictCliTests : IDisposable
         var json = Path.Combine(_directory, "normal.json");
         Assert.Equal(GpuestApp.Ok, Run("fit", "--model", "normal", "--data", data, "--column", "x", "--device", "native", "--json", json).Code);
 
-        AssertBadInput(["predict", "--model-json", json, "--data", data, "--out", Path.Combine(_directory, "p.csv")], "normal.json", "model 'normal'", "regressions");
+        AssertBadInput(["predict", "--model-json", json, "--data", data, "--out", Path.Combine(_directory, "p.csv")], "normal.json", "model 'normal' is not a regression", "regressions");
+    }
+
+    // A logit fit's link is its name; a glm fit's JSON without its link, or a logit's without its design, names what is missing.
+    [Theory]
+    [InlineData("{\"model\":\"logit\"}", "no design")]
+    [InlineData("{\"model\":\"glm(poisson, log)\"}", "no valid 'link'")]
+    [InlineData("{\"model\":\"glm(poisson, log)\",\"link\":\"cauchit\"}", "unknown link 'cauchit'")]
+    public void AFitsJsonWithoutItsLinkOrDesignNamesIt(string json, string expected)
+    {
+        var path = Write("partial.json", json);
+        var rows = Write("new.csv", "x", "1");
+
+        AssertBadInput(["predict", "--model-json", path, "--data", rows, "--out", Path.Combine(_directory, "p.csv")], "partial.json", expected);
     }
 
     [Fact]
