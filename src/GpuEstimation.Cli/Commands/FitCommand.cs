@@ -32,7 +32,7 @@ internal sealed class FitCommand : Command
         CovarianceText.Parse);
 
     private readonly Option<string> _se = CliOption.Single("--se", "mle|nist",
-        "(nonlinear) the table's standard errors: the MLE's (observed information, sigma by maximum likelihood), or NIST's and R nls's (residual variance RSS/(n - p), from J'J); the JSON has both",
+        "(linear, nonlinear) the table's standard errors: the MLE's (observed information, sigma by maximum likelihood: sigma^2 = RSS/n), or NIST's, R lm's and nls's and statsmodels OLS's (residual variance RSS/(n - p), from X'X or J'J), with t on n - p degrees of freedom; the JSON has both (stdErrorNist)",
         (flag, text) => text.Trim().ToLowerInvariant() is "mle" or "nist" ? text.Trim().ToLowerInvariant() : throw new InputException($"{flag}: '{text}' is not mle or nist"),
         () => "mle");
 
@@ -80,8 +80,10 @@ internal sealed class FitCommand : Command
         options = options with { Covariance = Covariance(cov.Name, cov.Column, groups) };
         options = options with { Profile = ProfileNames(parse.GetValue(_profile), model, options.Fixed) };
         ParameterChecks.Fit(model, options);
-        if (parse.GetValue(_se) == "nist" && model.Name != NonlinearRegression.Name)
-            throw new InputException($"--se nist: NIST's standard errors are those of a nonlinear least-squares fit (--model nonlinear), not of model '{model.Name}'");
+        if (parse.GetValue(_se) == "nist" && model.Name is not (NonlinearRegression.Name or ModelCatalog.LinearName))
+            throw new InputException($"--se nist: NIST's standard errors are those of a least-squares fit (--model linear or nonlinear), not of model '{model.Name}'");
+        if (parse.GetValue(_se) == "nist" && cov.Name != "nonrobust")
+            throw new InputException($"--se nist with --cov {cov.Column switch { null => cov.Name.ToLowerInvariant(), var c => $"cluster:{c}" }}: NIST's standard errors are the model-based ones from RSS/(n - p); a robust covariance does not involve the residual variance");
         if (parse.GetValue(_se) == "nist" && options.Map)
             throw new InputException("--se nist with --map: NIST's standard errors are those of the least-squares fit; a MAP fit reports posterior standard deviations (Laplace approximation)");
         int? repeat = parse.GetValue(_repeat);

@@ -8,9 +8,9 @@ internal static class FitTable
 {
     /// <summary>
     /// The whole summary: header, one row per parameter, likelihood and information criteria, diagnostics. For a
-    /// nonlinear regression also the residual standard error; with <paramref name="nist"/> the mean parameters' standard
-    /// errors (with t, p and the interval on n − p degrees of freedom, as R's summary.nls) are NIST's and R nls's, from
-    /// RSS/(n − p) and JᵀJ, instead of the MLE's.
+    /// nonlinear or linear regression also the residual standard error; with <paramref name="nist"/> the mean parameters'
+    /// (coefficients') standard errors (with t, p and the interval on n − p degrees of freedom, as R's summary.nls and
+    /// summary.lm) are NIST's, R's and statsmodels OLS's, from RSS/(n − p) and JᵀJ (XᵀX), instead of the MLE's.
     /// </summary>
     public static void Write(TextWriter output, FitResult fit, bool nist = false)
     {
@@ -20,7 +20,7 @@ internal static class FitTable
         string hi = Numbers.Fixed((1 + fit.Level) / 2, "0.###");
         bool profiles = fit.Parameters.Any(p => p.Profile is not null);
         // NIST's errors go with t on n − p degrees of freedom, as R's summary.nls gives them.
-        int? df = nist && fit.Nonlinear is { DegreesOfFreedom: > 0 } statistics ? statistics.DegreesOfFreedom : null;
+        int? df = nist && fit.NistDegreesOfFreedom is > 0 and var degrees ? degrees : null;
         output.WriteLine($"{"parameter",-14} {"estimate",16} {"std err",12} {(df is null ? "z" : "t"),9} {(df is null ? "P>|z|" : "P>|t|"),8} {"[" + lo,13} {hi + "]",13}" +
             (profiles ? $" {"profile [" + lo,17} {hi + "]",13}" : ""));
         foreach (var p in fit.Parameters)
@@ -29,6 +29,9 @@ internal static class FitTable
             output.WriteLine($"residual standard error {Numbers.Significant(nl.ResidualStdError, 10)} on {nl.DegreesOfFreedom} degrees of freedom (sqrt(RSS/(n - p)), NIST and R nls); " +
                 $"RSS {Numbers.Significant(nl.ResidualSumOfSquares, 10)}" + (!fit.Converged ? " where the search stopped"
                     : $"; standard errors: {(nist ? "NIST's (RSS/(n - p), from J'J)" : "the MLE's (--se nist for NIST's)")}"));
+        if (fit.Linear is { } linear && fit.StdErrorNist is { Count: > 0 })
+            output.WriteLine($"residual standard error {Numbers.Significant(linear.ResidualStdError, 10)} on {(long)linear.DfResid} degrees of freedom (sqrt(RSS/(n - p)), R lm); " +
+                $"standard errors: {(nist ? "ordinary least squares' (RSS/(n - p)), as R lm, statsmodels OLS and NIST" : "the MLE's (sigma^2 = RSS/n; --se nist for R lm's and statsmodels OLS's)")}");
         output.WriteLine($"log-likelihood {Numbers.Full(fit.LogLikelihood)}" + (fit.LogPosterior is { } lp ? $", log-posterior {Numbers.Full(lp)}" : "") +
             $"; k = {fit.FreeParameters} estimated, n = {Observations(fit)}; AIC {Numbers.Significant(fit.Aic, 10)}, BIC {Numbers.Significant(fit.Bic, 10)}");
         if (fit.Linear is { } l)
@@ -99,13 +102,13 @@ internal static class FitTable
         return line.TrimEnd();
     }
 
-    // A mean parameter with NIST's standard error and the interval from it, t on df degrees of freedom (R's summary.nls;
-    // normal where df is not known); sigma has none (NIST reports s instead).
+    // A mean parameter (coefficient) with NIST's standard error and the interval from it, t on df degrees of freedom
+    // (R's summary.nls and summary.lm; normal where df is not known); sigma has none (NIST reports s instead).
     private static ParameterEstimate Nist(ParameterEstimate p, FitResult fit, int? df)
     {
         if (p.Fixed)
             return p;
-        if (fit.Nonlinear?.StdErrorNist.TryGetValue(p.Name, out var se) != true)
+        if (fit.StdErrorNist?.TryGetValue(p.Name, out var se) != true)
             return p with { StdError = null, Wald = null };
         double q = df is { } degrees
             ? MathNet.Numerics.Distributions.StudentT.InvCDF(0, 1, degrees, (1 + fit.Level) / 2)

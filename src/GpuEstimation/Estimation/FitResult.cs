@@ -76,6 +76,15 @@ public sealed record FitResult(
     /// <summary>A nonlinear regression's least-squares statistics (residual standard error, NIST/nls standard errors), or null.</summary>
     public NonlinearStatistics? Nonlinear { get; init; }
 
+    /// <summary>
+    /// NIST's standard errors per parameter (by name), from the residual variance RSS/(n − p): a nonlinear regression's
+    /// (R <c>nls</c>), or a linear model's (R <c>lm</c>, statsmodels <c>OLS</c>); null for other models.
+    /// </summary>
+    public IReadOnlyDictionary<string, double>? StdErrorNist => Nonlinear?.StdErrorNist ?? Linear?.StdErrorNist;
+
+    /// <summary>The residual degrees of freedom n − p that go with <see cref="StdErrorNist"/> (t's), or null.</summary>
+    public int? NistDegreesOfFreedom => Nonlinear?.DegreesOfFreedom ?? (Linear is { } l ? (int)l.DfResid : null);
+
     /// <summary>A regression's design as fitted (formula, factor levels), for predictions on new rows, or null.</summary>
     public Design.FittedDesign? Design { get; init; }
 

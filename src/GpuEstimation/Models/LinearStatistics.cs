@@ -82,6 +82,37 @@ public sealed record LinearStatistics(
         double p = double.IsFinite(f) && f >= 0
             ? SpecialFunctions.BetaRegularized(dfResid / 2, dfModel / 2, dfResid / (dfResid + dfModel * f))
             : double.NaN;
-        return new LinearStatistics(rss, sumSquares, r2, adjusted, f, p, dfModel, dfResid);
+        return new LinearStatistics(rss, sumSquares, r2, adjusted, f, p, dfModel, dfResid) { StdErrorNist = OrdinaryStdErrors(fit, rss, dfResid) };
     }
+
+    /// <summary>
+    /// √(s² (XᵀX)⁻¹ₖₖ) with s² = RSS/(n − p), per estimated coefficient (by name): NIST's certified standard deviations,
+    /// R's <c>summary.lm</c> and statsmodels' <c>OLS</c> standard errors. From the MLE's, σ̂² (XᵀX)⁻¹ at σ̂ (estimated,
+    /// √(RSS/n), or held), rescaled by s/σ̂. Only for the model-based covariance of a maximum-likelihood fit (a robust
+    /// one does not involve σ; a MAP fit's posterior is not least squares'): empty otherwise.
+    /// </summary>
+    private static Dictionary<string, double> OrdinaryStdErrors(FitResult fit, double rss, double dfResid)
+    {
+        var errors = new Dictionary<string, double>(StringComparer.Ordinal);
+        var sigma = fit.Parameters[^1];
+        if (fit.Method != "mle" || fit.CovType != CovarianceType.NonRobust.Name || dfResid <= 0 || !(sigma.Estimate > 0))
+            return errors;
+        double scale = Math.Sqrt(rss / dfResid) / sigma.Estimate;
+        foreach (var parameter in fit.Parameters.Take(fit.Parameters.Count - 1))
+        {
+            if (!parameter.Fixed && parameter.StdError is { } se)
+                errors[parameter.Name] = se * scale;
+        }
+        return errors;
+    }
+
+    /// <summary>√(RSS/<see cref="DfResid"/>): R's residual standard error (<c>sigma()</c>), statsmodels' √<c>scale</c>.</summary>
+    public double ResidualStdError => Math.Sqrt(ResidualSumOfSquares / DfResid);
+
+    /// <summary>
+    /// Per estimated coefficient (by name), the standard error of ordinary least squares: √(s² (XᵀX)⁻¹ₖₖ), s² =
+    /// RSS/(n − p), as NIST certifies and R's <c>lm</c> and statsmodels' <c>OLS</c> report (the fit's own are the MLE's,
+    /// from σ̂² = RSS/n). Empty for a robust covariance or a MAP fit.
+    /// </summary>
+    public IReadOnlyDictionary<string, double> StdErrorNist { get; init; } = new Dictionary<string, double>();
 }

@@ -129,15 +129,15 @@ public sealed record FitReport(
     /// <summary>A nonlinear regression's mean as fitted (expression, response, columns, parameters): what predictions need.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public Expressions.FittedMean? MeanFunction { get; init; }
 
-    /// <summary>A nonlinear regression's parameter with its NIST/nls standard error, where it has one.</summary>
+    /// <summary>A nonlinear or linear regression's parameter with its NIST (nls, lm) standard error, where it has one.</summary>
     private static ParameterReport WithNist(FitResult fit, ParameterReport parameter) =>
-        fit.Nonlinear?.StdErrorNist.TryGetValue(parameter.Name, out var se) == true ? parameter with { StdErrorNist = se } : parameter;
+        fit.StdErrorNist?.TryGetValue(parameter.Name, out var se) == true ? parameter with { StdErrorNist = se } : parameter;
 
     private static FitReport WithGlmAndDesign(FitResult fit, FitReport report) => fit.Glm is not { } g ? report with
     {
         Design = fit.Design,
         MeanFunction = fit.MeanFunction,
-        ResidualStdError = fit.Nonlinear?.ResidualStdError,
+        ResidualStdError = fit.Nonlinear?.ResidualStdError ?? fit.Linear?.ResidualStdError,
         ResidualSumOfSquares = fit.Nonlinear?.ResidualSumOfSquares ?? fit.Linear?.ResidualSumOfSquares,
         DfResid = fit.Nonlinear?.DegreesOfFreedom ?? fit.Linear?.DfResid,
         DfModel = fit.Linear?.DfModel,

@@ -81,9 +81,42 @@ public sealed class NonlinearCliTests : IDisposable
         AssertBadInput(["fit", "--model", "nonlinear", "--data", data, "--y", "y", "--mean", "b1*y", "--start", "b1=1"], "names the response column 'y'");
         AssertBadInput(["fit", "--model", "normal", "--data", data, "--column", "y", "--mean", "b1*x"], "--mean is the mean of --model nonlinear");
         AssertBadInput(["fit", "--model", "nonlinear", "--data", data, "--y", "y", "--x", "x", "--mean", "b1*x", "--start", "b1=1"], "--x does not apply to --model nonlinear");
-        AssertBadInput(["fit", "--model", "normal", "--data", data, "--column", "y", "--se", "nist"], "--se nist", "not of model 'normal'");
+        AssertBadInput(["fit", "--model", "normal", "--data", data, "--column", "y", "--se", "nist"], "--se nist", "not of model 'normal'", "--model linear or nonlinear");
+        AssertBadInput(["fit", "--model", "linear", "--data", data, "--y", "y", "--x", "x", "--se", "nist", "--cov", "hc1"], "--se nist with --cov hc1", "a robust covariance");
         AssertBadInput(["fit", "--model", "nonlinear", "--data", data, "--y", "y", "--mean", "b1*x", "--start", "b1=1", "--se", "r"], "--se: 'r' is not mle or nist");
         AssertBadInput(["fit", "--model", "mixture", "--components", "2xnormal", "--data", data, "--column", "y", "--se", "nist"], "--se: not for mixtures");
+    }
+
+    // The linear model with --se nist: R lm's and statsmodels OLS's standard errors, t on n − p degrees of freedom, and
+    // the residual standard error; Norris (NIST StRD) against its certified standard deviations to 10 digits.
+    [Fact]
+    public void LinearWithNistStandardErrorsIsRsLm()
+    {
+        var nist = NistLinear.Load("Norris");
+        var data = WriteCsv(_directory, "norris.csv", ("y", nist.Y), ("x", nist.Features[0]));
+        var json = Path.Combine(_directory, "norris.json");
+
+        var (code, output, error) = Run("fit", "--model", "linear", "--data", data, "--y", "y", "--x", "x", "--se", "nist", "--device", "native", "--json", json);
+
+        Assert.True(code == GpuestApp.Ok, error);
+        Assert.Contains("P>|t|", output);
+        Assert.Contains("standard errors: ordinary least squares' (RSS/(n - p)), as R lm, statsmodels OLS and NIST", output);
+        using var fit = JsonDocument.Parse(File.ReadAllText(json));
+        var root = fit.RootElement;
+        Assert.True(NistNonlinear.Lre(root.GetProperty("residualStdError").GetDouble(), nist.ResidualSd) >= 10);
+        var parameters = root.GetProperty("parameters").EnumerateArray().ToArray();
+        for (int k = 0; k < 2; k++)
+        {
+            double se = parameters[k].GetProperty("stdErrorNist").GetDouble();
+            Assert.True(NistNonlinear.Lre(se, nist.StandardDeviations[k]) >= 10, $"{parameters[k].GetProperty("name")}: {se:R} vs {nist.StandardDeviations[k]:R}");
+            Assert.Contains(Numbers(se), output);
+        }
+        Assert.False(parameters[2].TryGetProperty("stdErrorNist", out _));
+        // Without --se nist the table keeps the MLE's and says which they are.
+        (code, output, _) = Run("fit", "--model", "linear", "--data", data, "--y", "y", "--x", "x", "--device", "native");
+        Assert.Equal(GpuestApp.Ok, code);
+        Assert.Contains("P>|z|", output);
+        Assert.Contains("standard errors: the MLE's (sigma^2 = RSS/n; --se nist for R lm's and statsmodels OLS's)", output);
     }
 
     // Exponential decay a·exp(−b·x) on twelve rows against scipy 1.10's curve_fit (p0 = (1, 1), the analytic Jacobian,

@@ -40,8 +40,10 @@ public sealed partial class StatsmodelsDesignTests
         if (!design.Intercept)
             return;   // the linear model always has an intercept; the design's columns were the test
 
-        var fit = Estimator.Fit(ModelCatalog.Create(ModelCatalog.LinearName, design.Data, design.Columns), backend: Backend.Native);
+        var model = ModelCatalog.Create(ModelCatalog.LinearName, design.Data, design.Columns);
+        var fit = Estimator.Fit(model, backend: Backend.Native);
         Assert.True(fit.Converged, fit.Reason);
+        var ordinary = LinearStatistics.Of(model, fit)!.StdErrorNist;
         // statsmodels' standard errors use s² = RSS/(n − p); the MLE's use σ̂² = RSS/n.
         double n = data.Rows, p = names.Length;
         for (int k = 0; k < names.Length; k++)
@@ -50,6 +52,8 @@ public sealed partial class StatsmodelsDesignTests
             Assert.True(Math.Abs(estimate.Estimate - estimates[k]) <= 1e-8 * Math.Max(1, Math.Abs(estimates[k])), $"{formula}: {names[k]} {estimate.Estimate:R} vs statsmodels {estimates[k]:R}");
             double expected = errors[k] * Math.Sqrt((n - p) / n);
             Assert.True(Numerics.Relative(estimate.StdError!.Value, expected) <= 1e-5, $"{formula}: se {names[k]} {estimate.StdError:R} vs {expected:R}");
+            // --se nist's: statsmodels' own (bse).
+            Assert.True(Numerics.Relative(ordinary[names[k]], errors[k]) <= 1e-5, $"{formula}: OLS se {names[k]} {ordinary[names[k]]:R} vs statsmodels {errors[k]:R}");
         }
     }
 

@@ -37,6 +37,12 @@ public class StandardErrorTests(DeviceFixture devices, ITestOutputHelper output)
         Assert.True(reached.Min() >= digits, $"{name}: fewest correct digits {reached.Min():F1}");
         double sigma = fit["sigma"] * correction;
         Assert.True(Numerics.Digits(sigma, nist.ResidualSd) >= digits, $"{name} residual sd {sigma:R} vs {nist.ResidualSd:R}");
+        // The same as the fit reports them for --se nist (R lm, statsmodels OLS): s² (XᵀX)⁻¹, s the residual standard error.
+        Assert.True(Numerics.Digits(fit.Linear!.ResidualStdError, nist.ResidualSd) >= digits, $"{name} residual standard error");
+        Assert.Equal(p, fit.StdErrorNist!.Count);
+        for (int k = 0; k < p; k++)
+            Assert.True(Numerics.Digits(fit.StdErrorNist[coefficients[k].Name], nist.StandardDeviations[k]) >= digits, $"{name} {coefficients[k].Name} stdErrorNist");
+        Assert.Equal(n - p, fit.NistDegreesOfFreedom);
     }
 
     [Fact]

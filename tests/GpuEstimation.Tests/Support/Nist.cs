@@ -58,7 +58,8 @@ public sealed record NistLinear(string Name, double[] Y, double[][] Features, do
         columns.AddRange(names.Select((n, j) => (n, nist.Features[j])));
         var spec = ModelCatalog.Linear(Dataset.FromColumns(columns.ToArray()), "y", names);
         using var session = new EstimationSession(spec, device);
-        return (session.Fit(new FitOptions { Fixed = fixes ?? new Dictionary<string, double>() }), nist);
+        var fit = session.Fit(new FitOptions { Fixed = fixes ?? new Dictionary<string, double>() });
+        return (fit with { Linear = LinearStatistics.Of(spec, fit) }, nist);
     }
 
     private static double Parse(string text) => double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture);
