@@ -90,10 +90,24 @@ public readonly struct BinomialModel : IDistribution<BinomialModel>, ILinearPred
         double m = n - k;
         if (!(n > StableTrials && k >= 1 && m >= 1))
             return logChoose + DeviceMath.XLogY(k, logP) + DeviceMath.XLogY(m, logQ);
-        return k * DeviceMath.Log1pMinusXOfRatio(n * p, k) + m * DeviceMath.Log1pMinusXOfRatio(n * (1.0 - p), m)
-            + (DeviceMath.XLogXMinusXMinusLogGamma(k) - DeviceMath.Log(k)) + (DeviceMath.XLogXMinusXMinusLogGamma(m) - DeviceMath.Log(m))
-            - (DeviceMath.XLogXMinusXMinusLogGamma(n) - DeviceMath.Log(n));
+        return SaddlePoint(k, m, n, n * p, n * (1.0 - p), StirlingTerm(m));
     }
+
+    /// <summary>
+    /// Loader's saddle-point form of log C(n, k) + k log p + m log q (n = k + m, real k, m ≥ 1, as R's
+    /// <c>dbinom_raw</c>), from the expected counts <paramref name="np"/> = n p and <paramref name="nq"/> = n q given
+    /// directly: k L(np, k) + m L(nq, m) + T(k) + T(m) − T(n), T(x) = x log x − x − log Γ(x + 1)
+    /// (<paramref name="stirlingM"/> = T(m), which a caller may hold per row). Each term is about as small as the
+    /// result, where the direct form adds terms of order n that cancel. The negative binomial's log-density is
+    /// log(r/(y + r)) plus this with k = r, m = y, n = y + r.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double SaddlePoint(double k, double m, double n, double np, double nq, double stirlingM) =>
+        k * DeviceMath.Log1pMinusXOfRatio(np, k) + m * DeviceMath.Log1pMinusXOfRatio(nq, m) + StirlingTerm(k) + stirlingM - StirlingTerm(n);
+
+    /// <summary>T(x) = x log x − x − log Γ(x + 1) for x ≥ 1, without cancellation (−½ log(2πx) − 1/(12x) + ...).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double StirlingTerm(double x) => DeviceMath.XLogXMinusXMinusLogGamma(x) - DeviceMath.Log(x);
 
     /// <summary>One design value, the constant 1: η is the family's parameter.</summary>
     public int DesignWidth => 1;

@@ -86,7 +86,7 @@ public static class Glm
         double[] means = columns.Intercept && features.Length <= GlmModel.MaxCentred ? featureMeans : new double[features.Length];
         var centred = features.Select((f, j) => means[j] == 0 ? f : f.Select(v => v - means[j]).ToArray()).ToArray();
         var model = new GlmModel(family, link, means, columns.Intercept, trials is not null, constants is not null, offset is not null, weights is not null,
-            LargeCounts(family, y));
+            LargeCounts(family, y) || ManyTrials(family, trials));
         var deviceColumns = new List<ReadOnlyMemory<double>> { y };
         foreach (var column in new[] { trials, constants, offset, weights })
         {
@@ -312,6 +312,11 @@ public static class Glm
     // Counts beyond GlmModel.LargeCount: the model's LargeCounts form, whose constants are y log y − y − log y!.
     private static bool LargeCounts(GlmFamily family, double[] y) =>
         family is GlmFamily.Poisson or GlmFamily.NegativeBinomial && y.Any(v => v > GlmModel.LargeCount);
+
+    // Binomial rows of more than BinomialModel.StableTrials trials: the model's LargeCounts form takes those rows in
+    // Loader's saddle-point form (the constants stay log C(n, y), for the other rows).
+    private static bool ManyTrials(GlmFamily family, double[]? trials) =>
+        family == GlmFamily.Binomial && trials is not null && trials.Any(n => n > BinomialModel.StableTrials);
 
     private static double[]? Constants(GlmFamily family, double[] y, double[]? trials) => family switch
     {

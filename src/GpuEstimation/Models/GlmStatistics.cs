@@ -216,7 +216,11 @@ public sealed record GlmStatistics(
         if (family == GlmFamily.Binomial)
         {
             double p = GlmMean.Of(link, eta), q = GlmMean.Complement(link, eta), f = n - y;
-            double deviance = 2 * ((y == 0 ? 0 : y * Math.Log(y / (n * p))) + (f == 0 ? 0 : f * Math.Log(f / (n * q))));
+            // Many trials: y log(y/np) + f log(f/nq) as −y L(np, y) − f L(nq, f), L(a, b) = log(a/b) − (a/b − 1), the
+            // linear parts (np − y) + (nq − f) being 0: the direct terms cancel (2.2e-5 of the deviance at 10¹² trials).
+            double deviance = n > BinomialModel.StableTrials && y >= 1 && f >= 1
+                ? -2 * (y * DeviceMath.Log1pMinusXOfRatio(n * p, y) + f * DeviceMath.Log1pMinusXOfRatio(n * q, f))
+                : 2 * ((y == 0 ? 0 : y * Math.Log(y / (n * p))) + (f == 0 ? 0 : f * Math.Log(f / (n * q))));
             double residual = y - n * p;
             return (deviance, residual * residual / (n * p * q));
         }

@@ -294,7 +294,12 @@ public static class Maximizer
             var origin = Point();
             for (int k = 0; k < _n; k++)
             {
-                double step = Math.Max(1e-4 * scales[k], MeasurableStep(origin, k));
+                double step = 1e-4 * scales[k], measurable = MeasurableStep(origin, k);
+                // Rounding's floor, where the scale is right but the point's doubles too coarse for a tenth-thousandth
+                // of it; a step far below the floor (10⁴ and more) means scales from elsewhere, which the
+                // lengthening below measures with its check that the curvature is local.
+                if (measurable > step && measurable <= 1e4 * step)
+                    step = measurable;
                 if (!Difference(k, step, wk, gk, a) && _g.Any(v => v != 0))
                 {
                     // A step that moves no gradient component by a single bit measured nothing (scales from another
@@ -335,7 +340,8 @@ public static class Maximizer
         /// <paramref name="origin"/> by <see cref="MeasurableUlps"/> units in its last place. A standard error that is a
         /// tiny fraction of its estimate (a location of 10¹¹ known to 0.07: 10⁻⁴ of it is a third of an ulp) makes the
         /// usual step round to nothing or to one ulp, whose curvature is then off by up to 3x or not measured at all;
-        /// elsewhere 10⁻⁴ of a standard error is far longer and this bound changes nothing.
+        /// elsewhere 10⁻⁴ of a standard error is far longer and this bound changes nothing. (Taken only within 10⁴ of the
+        /// usual step: beyond, the scales are not the point's, as at a start far out.)
         /// </summary>
         private double MeasurableStep(double[] origin, int k)
         {

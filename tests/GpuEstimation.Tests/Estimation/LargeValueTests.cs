@@ -149,6 +149,51 @@ public sealed class LargeValueTests(DeviceFixture devices)
         Assert.True(Numerics.Relative(statistics.Deviance, 415.27213149506040625) <= 1e-8, $"deviance {statistics.Deviance:R}");
     }
 
+    // Negative binomial counts near 5·10⁹ (r = 30): log Γ(k + r) and log k!, each ~10¹¹, cancelled to 2.9e-3 nats over
+    // 300 such counts (a trial's 7.8e-4). Beyond NegativeBinomialModel.LargeCount, log(r/(k + r)) plus the binomial
+    // saddle point of r successes in k + r trials, as R's dnbinom. mpmath at 60 digits for k = 5·10⁹ + ((7919 i) mod 101
+    // − 50)·3·10⁷, i < 50, at r = 30, p = 6e-9: to 1e-12 (relative).
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public void NegativeBinomialCountsOfBillionsKeepTheirDigits(Backend backend)
+    {
+        var k = Enumerable.Range(0, 50).Select(i => 5e9 + ((i * 7919) % 101 - 50) * 3e7).ToArray();
+        using var session = new EstimationSession(ModelCatalog.Create("negbinomial", Dataset.FromColumns(("k", k)), new ModelColumns("k")), devices[backend]);
+
+        double value = session.Evaluate([30, 6e-9]).LogLikelihood;
+
+        Assert.True(Numerics.Relative(value, -1101.207401109093459755086) <= 1e-12, $"{value:R}");
+    }
+
+    // The NB2 GLM at μ ~ 10¹⁰ with α = 0.01 (a trial: 0.030 nats off over 2,000 rows, silently): its large-count form
+    // cancelled terms ~y log y where αμ is large too; now the binomial saddle point (r ≥ 1). And the logit on rows of
+    // 10¹² trials (a trial: 0.21 nats off; the catalogue binomial had been mended, the GLM's rows had not): the
+    // saddle point beyond BinomialModel.StableTrials. mpmath at 60 digits at the given coefficients, for x = ((37 i) mod
+    // 11)/10 and the counts written here; to 1e-11.
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public void GlmRowsOfHugeCountsAndTrialsKeepTheirDigits(Backend backend)
+    {
+        var x = Enumerable.Range(0, 50).Select(i => ((i * 37) % 11) / 10.0).ToArray();
+        var y = x.Select((v, i) => Math.Round(1e10 * Math.Exp(0.1 * v)) + ((i * 7919) % 101 - 50) * 1e8).ToArray();
+        var nb = ModelCatalog.Create("glm", Dataset.FromColumns(("y", y), ("x", x)), new ModelColumns(Y: "y", X: ["x"]) { Family = "negbinomial" });
+        using (var session = new EstimationSession(nb, devices[backend]))
+        {
+            double value = session.Evaluate([23.03, 0.1, 0.01]).LogLikelihood;
+            Assert.True(Numerics.Relative(value, -1302.791418588399849331372) <= 1e-11, $"NB2: {value:R}");
+        }
+
+        var k = x.Select((v, i) => Math.Round(1e12 / (1 + Math.Exp(-(-1 + 0.2 * v)))) + ((i * 7919) % 101 - 50) * 1e5).ToArray();
+        var trials = new double[x.Length];
+        Array.Fill(trials, 1e12);
+        var logit = ModelCatalog.Create("logit", Dataset.FromColumns(("k", k), ("n", trials), ("x", x)), new ModelColumns(Y: "k", X: ["x"], TrialsColumn: "n"));
+        using (var session = new EstimationSession(logit, devices[backend]))
+        {
+            double value = session.Evaluate([-1, 0.2]).LogLikelihood;
+            Assert.True(Numerics.Relative(value, -1764.318311307444633444648) <= 1e-11, $"logit: {value:R}");
+        }
+    }
+
     // Zeros beside counts of 10⁶ and more under the identity link: the large-count form gave a finite log-density for a
     // zero count at a negative mean (−μ), and the fit went on into negative means, "converged" with log L +8.9e6 (found
     // by a review). A zero count takes the direct form, NaN below 0, and the fit stops at the edge of the means, as
