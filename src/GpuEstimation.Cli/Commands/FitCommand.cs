@@ -164,7 +164,9 @@ internal sealed class FitCommand : Command
     {
         var glm = GlmStatistics.Of(model, fit, device);
         bool modelBased = fit.Method == "mle" && fit.CovType == CovarianceType.NonRobust.Name && fit.Covariance is not null;
-        var notes = new[] { modelBased ? glm?.StdErrorNote() : null, glm?.ExactFitNote() }.OfType<string>().ToArray();
+        // A GLM's scale (gamma's shape, normal's sigma) is its last parameter; held, the notes say so.
+        double? heldScale = glm is not null && fit.Parameters[^1] is { Fixed: true } last && last.Name == GlmNames.ExtraParameter(GlmNames.Family(glm.Family)) ? last.Estimate : null;
+        var notes = new[] { modelBased ? glm?.StdErrorNote(heldScale) : null, glm?.ExactFitNote(heldScale is not null) }.OfType<string>().ToArray();
         var diagnostics = notes.Length > 0 ? fit.Diagnostics with { Notes = [.. fit.Diagnostics.Notes, .. notes] } : fit.Diagnostics;
         return fit with { Glm = glm, Linear = LinearStatistics.Of(model, fit), Design = design, MeanFunction = mean, Diagnostics = diagnostics };
     }

@@ -23,6 +23,17 @@ public static class GlmMean
         _ => 1.0 / eta,
     };
 
+    /// <summary>The link itself, η = g(μ) (for an exact-fit check of the responses: g(y) linear in the features).</summary>
+    public static double LinkOf(GlmLink link, double mu) => link switch
+    {
+        GlmLink.Logit => Math.Log(mu / (1.0 - mu)),
+        GlmLink.Probit => MathNet.Numerics.Distributions.Normal.InvCDF(0, 1, mu),
+        GlmLink.CLogLog => Math.Log(-Math.Log(1.0 - mu)),
+        GlmLink.Log => Math.Log(mu),
+        GlmLink.Identity => mu,
+        _ => 1.0 / mu,
+    };
+
     /// <summary>1 − μ for a probability μ = g⁻¹(η), each link's directly.</summary>
     public static double Complement(GlmLink link, double eta) => link switch
     {

@@ -49,7 +49,10 @@ public sealed record GlmStatistics(
     /// the joint maximum-likelihood estimate; those use the Pearson dispersion for gamma and normal and the expected
     /// information under a non-canonical link.
     /// </summary>
-    public string? StdErrorNote()
+    public string? StdErrorNote() => StdErrorNote(null);
+
+    /// <summary>As <see cref="StdErrorNote()"/>, for a fit that held the scale parameter (gamma's shape, normal's sigma) at <paramref name="heldScale"/> where not null.</summary>
+    public string? StdErrorNote(double? heldScale)
     {
         var family = GlmNames.Family(Family);
         var link = GlmNames.Link(Link);
@@ -59,7 +62,7 @@ public sealed record GlmStatistics(
             return null;
         var expected = canonical ? "" : $" and, under the {Link} link, the expected information";
         if (scale)
-            return $"standard errors from the observed information with {GlmNames.ExtraParameter(family)} at its maximum-likelihood estimate; " +
+            return $"standard errors from the observed information with {GlmNames.ExtraParameter(family)} {(heldScale is { } held ? $"held at {held:g6}" : "at its maximum-likelihood estimate")}; " +
                 $"statsmodels' GLM and R's summary.glm use the Pearson dispersion ({Dispersion:g6}, Scale){expected} instead";
         // statsmodels' NegativeBinomial has the log link only (MASS's glm.nb takes identity and sqrt too).
         var agrees = family == GlmFamily.NegativeBinomial && link == GlmLink.Log ? " (statsmodels' NegativeBinomial agrees with these)"
@@ -72,13 +75,15 @@ public sealed record GlmStatistics(
     /// family with a scale (gamma, normal), why the fit cannot end at a maximum, in one sentence: the likelihood rises
     /// without bound as the shape runs to ∞ (σ to 0); null otherwise. R's <c>glm</c> reports a dispersion of 0 there.
     /// </summary>
-    public string? ExactFitNote()
+    public string? ExactFitNote(bool scaleHeld = false)
     {
         var family = GlmNames.Family(Family);
         if (family is not (GlmFamily.Gamma or GlmFamily.Normal) || !(Deviance == 0 || Deviance <= 1e-20 * NullDeviance))
             return null;
         var edge = family == GlmFamily.Gamma ? "shape → ∞" : "sigma → 0";
-        return $"the mean fits every response exactly (deviance {Deviance:g3}): the likelihood has no finite maximum ({edge}); R's glm reports a dispersion of 0 here";
+        return scaleHeld
+            ? $"the mean fits every response exactly (deviance {Deviance:g3}): with {GlmNames.ExtraParameter(family)} held, the coefficients are the exact fit's (free, it has no finite estimate: {edge}); R's glm reports a dispersion of 0 here"
+            : $"the mean fits every response exactly (deviance {Deviance:g3}): the likelihood has no finite maximum ({edge}); R's glm reports a dispersion of 0 here";
     }
 
     /// <summary>

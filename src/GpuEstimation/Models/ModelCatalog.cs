@@ -184,6 +184,50 @@ public static class ModelCatalog
         return degeneracy.Location is { } location && held.TryGetValue(location, out var value) && value != degeneracy.At ? null : degeneracy.Message;
     }
 
+    /// <summary>
+    /// Records that <paramref name="model"/>'s data determine no finite MLE when all of <paramref name="parameters"/> are
+    /// estimated (<see cref="Refusal"/> gives <paramref name="message"/> then): a GLM whose mean fits the response exactly.
+    /// </summary>
+    internal static void AddDegeneracy(IModelSpec model, IReadOnlyList<string> parameters, string message) =>
+        Degenerate.AddOrUpdate(model, new Degeneracy(parameters, message));
+
+    /// <summary>
+    /// Whether least squares of <paramref name="z"/> on <paramref name="features"/> (and an intercept where
+    /// <paramref name="intercept"/>) leaves every residual at the rounding level of the terms that make it: an exact fit.
+    /// A singular design is no exact fit here (it is refused as collinear).
+    /// </summary>
+    internal static bool FitsExactly(double[] z, double[][] features, bool intercept)
+    {
+        if (intercept)
+        {
+            var (_, _, exact, singular) = LeastSquaresStart(z, features);
+            return exact && !singular;
+        }
+        int n = z.Length, k = features.Length;
+        if (n <= k)
+            return false;
+        var design = Matrix<double>.Build.Dense(n, k, (i, j) => features[j][i]);
+        var qr = design.QR(QRMethod.Thin);
+        double largest = Enumerable.Range(0, k).Max(j => Math.Abs(qr.R[j, j]));
+        if (Enumerable.Range(0, k).Any(j => !(Math.Abs(qr.R[j, j]) > 1e-13 * largest)))
+            return false;
+        var b = qr.Solve(Vector<double>.Build.DenseOfArray(z));
+        var squares = new ScaledSquares();
+        double size = 0;
+        for (int i = 0; i < n; i++)
+        {
+            double residual = z[i], terms = Math.Abs(z[i]);
+            for (int j = 0; j < k; j++)
+            {
+                residual -= b[j] * features[j][i];
+                terms += Math.Abs(b[j] * features[j][i]);
+            }
+            squares.Add(residual);
+            size = Math.Max(size, terms);
+        }
+        return squares.RootMean(n) <= 64 * UnitRoundoff * size;
+    }
+
     private static bool AllEqual(ReadOnlySpan<double> x, double value)
     {
         foreach (double v in x)

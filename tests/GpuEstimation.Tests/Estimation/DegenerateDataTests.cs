@@ -220,6 +220,35 @@ public class DegenerateDataTests(DeviceFixture devices, ITestOutputHelper output
         Assert.Contains("exactly", error.Message);
     }
 
+    // A GLM of the normal or gamma family whose mean fits every response exactly (g(y) a combination of the features:
+    // y = 2x + 1 under the identity link, constant data under any link, y = e^(0.3x) under the log link, without an
+    // intercept too): the scale runs off, refused before any iteration as the linear model's exact fit (a trial: 4,775
+    // evaluations, exit 3, shape 1.8e308 printed). With the scale held the coefficients fit; data that miss the line fit.
+    [Theory]
+    [InlineData("normal", "identity", "linear", true, "sigma → 0")]
+    [InlineData("gamma", "inverse", "constant", true, "shape → ∞")]
+    [InlineData("gamma", "log", "exponential", true, "shape → ∞")]
+    [InlineData("gamma", "log", "exponential", false, "shape → ∞")]
+    public void AGlmWhoseMeanFitsExactlyIsRefused(string family, string link, string shape, bool intercept, string runaway)
+    {
+        double[] x = [1, 2, 3, 4, 5, 6];
+        var y = x.Select(v => shape switch { "linear" => 2 * v + 1, "constant" => 3.0, _ => Math.Exp(0.3 * v) }).ToArray();
+        var columns = new ModelColumns(Y: "y", X: ["x"]) { Family = family, Link = link, Intercept = intercept };
+        var spec = ModelCatalog.Create("glm", Dataset.FromColumns(("y", y), ("x", x)), columns);
+        using var session = new EstimationSession(spec, devices.Native);
+        string scale = family == "normal" ? "sigma" : "shape";
+
+        var error = Assert.Throws<InputException>(() => session.Fit(new FitOptions()));
+        var held = session.Fit(new FitOptions { Fixed = new Dictionary<string, double> { [scale] = 2 } });
+
+        Assert.Contains("the mean fits response 'y' exactly", error.Message);
+        Assert.Contains(runaway, error.Message);
+        Assert.True(held.Converged, held.Reason);
+        var missed = y.Select((v, i) => v * (1 + 0.01 * (i % 3 - 1))).ToArray();
+        using var other = new EstimationSession(ModelCatalog.Create("glm", Dataset.FromColumns(("y", missed), ("x", x)), columns), devices.Native);
+        Assert.True(other.Fit(new FitOptions()).Converged);
+    }
+
     private FitResult Fit(string family, double[] x, FitOptions options)
     {
         using var session = new EstimationSession(Spec(family, x), devices.Native);

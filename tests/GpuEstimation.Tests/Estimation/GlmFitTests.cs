@@ -183,9 +183,10 @@ public class GlmFitTests(DeviceFixture devices, ITestOutputHelper output)
         Assert.Null(glm.ExactFitNote());
     }
 
-    // A gamma response fitted exactly (every y the same): the likelihood rises without bound as the shape runs to ∞, so
-    // the fit is reported as not converged with the shape at its edge, and the statistics say why; no finite shape
-    // called converged (before the shape's constants kept their digits, a rounding maximum at 4.9·10¹⁵ was).
+    // A gamma response fitted exactly (every y the same): the likelihood rises without bound as the shape runs to ∞.
+    // Refused before any iteration (DegenerateDataTests); with the shape held the coefficients are the exact fit's and
+    // the statistics say so. Before the shape's constants kept their digits, a rounding maximum at 4.9·10¹⁵ had been
+    // called converged; then the search ran to the edge and exited 3 with the shape at 1.8e308.
     [Fact]
     public void GammaFittedExactlyHasNoFiniteShape()
     {
@@ -194,11 +195,15 @@ public class GlmFitTests(DeviceFixture devices, ITestOutputHelper output)
         var spec = ModelCatalog.Create("glm", Dataset.FromColumns(("y", x.Select(_ => 2.0).ToArray()), ("x", x)), new ModelColumns(Y: "y", X: ["x"]) { Family = "gamma" });
         using var session = new EstimationSession(spec, devices.Native);
 
-        var fit = session.Fit(new FitOptions());
+        Assert.Contains("shape → ∞", Assert.Throws<InputException>(() => session.Fit(new FitOptions())).Message);
+        var fit = session.Fit(new FitOptions { Fixed = new Dictionary<string, double> { ["shape"] = 10 } });
 
-        Assert.False(fit.Converged, $"converged at shape {fit["shape"]:R}");
-        Assert.Contains("shape", fit.Diagnostics.AtBound);
-        Assert.Contains("no finite maximum (shape → ∞)", GlmStatistics.Of(spec, fit, devices.Native)!.ExactFitNote());
+        Assert.True(fit.Converged, fit.Reason);
+        Assert.True(Math.Abs(fit["intercept"] - 0.5) <= 1e-12 && Math.Abs(fit["x"]) <= 1e-12, $"{fit["intercept"]:R} {fit["x"]:R}");
+        var statistics = GlmStatistics.Of(spec, fit, devices.Native)!;
+        Assert.Contains("no finite maximum (shape → ∞)", statistics.ExactFitNote());
+        Assert.Contains("with shape held, the coefficients are the exact fit's", statistics.ExactFitNote(scaleHeld: true));
+        Assert.Contains("with shape held at 10;", statistics.StdErrorNote(10));
     }
 
     // Robust covariances with a feature of mean 10⁶ (values 10⁶ + u, u on a grid of 1/64 so that both columns hold the
