@@ -47,7 +47,7 @@ internal sealed class DemoCommand : Command
         var linePicture = Path.Combine(pictures, FitPicture);
         var surfacePicture = Path.Combine(pictures, SurfacePicture);
         OutputFile.Write("--pictures", linePicture, path => SurfacePlots.LearningExample(
-            example.Data.Column("x").AsArray(), example.Data.Column("y").AsArray(), example.Mle, example.Map, example.LogDensities, path));
+            example.Data.Column("x").AsArray(), example.Data.Column("y").AsArray(), example.Mle, example.Map, example.LogDensities, path, slopePriorSd: example.SlopePriorSd));
         var surface = Surface(example, session);
         OutputFile.Write("--pictures", surfacePicture, path => SurfacePlots.Heatmap(surface, path));
         output.WriteLine();

@@ -42,7 +42,7 @@ internal sealed class PlotCommand : Command
         using var device = _device.Open(parse);
         var example = LearningExample.Fit(device, points, priorSd);
         OutputFile.Write("--png", png, path =>
-            SurfacePlots.LearningExample(example.Data.Column("x").AsArray(), example.Data.Column("y").AsArray(), example.Mle, example.Map, example.LogDensities, path));
+            SurfacePlots.LearningExample(example.Data.Column("x").AsArray(), example.Data.Column("y").AsArray(), example.Mle, example.Map, example.LogDensities, path, slopePriorSd: example.SlopePriorSd));
         parse.InvocationConfiguration.Output.WriteLine($"picture: {png} ({points:N0} points, MLE and MAP (slope prior Normal(0, {priorSd})) lines" +
             $"{(points <= 40 ? ", each point labelled with its log-likelihood" : "")})");
         PictureNote.Write(parse.InvocationConfiguration.Error);

@@ -19,13 +19,16 @@ internal sealed class LabelPlacer(PixelRect area)
     /// <summary>Blocks a square of half-width <paramref name="radius"/> around a point (a marker).</summary>
     public void Block(Pixel at, float radius) => _taken.Add(new PixelRect(at.X - radius, at.X + radius, at.Y + radius, at.Y - radius));
 
-    /// <summary>The size of a label's box as drawn (text, padding both sides) and a pixel to spare around it.</summary>
+    /// <summary>
+    /// The size of a label's box as drawn (text, padding both sides) and two pixels to spare around it: the box as
+    /// rendered can sit a pixel or so off the one measured (one to spare let two rendered boxes touch, 0.03 px over).
+    /// </summary>
     public static PixelSize Measure(LabelStyle style, string text)
     {
         using var paint = Paint.NewDisposablePaint();
         var size = style.Measure(text, paint).Size;
         var padding = style.PixelPadding;
-        return new PixelSize(size.Width + padding.Left + padding.Right + 2, size.Height + padding.Top + padding.Bottom + 2);
+        return new PixelSize(size.Width + padding.Left + padding.Right + 4, size.Height + padding.Top + padding.Bottom + 4);
     }
 
     /// <summary>A box of <paramref name="size"/> centred at <paramref name="centre"/>.</summary>

@@ -12,12 +12,12 @@ internal static class LearningDrawing
     /// <summary>A point this many σ̂ off the MLE line is an outlier, always drawn however the rest is thinned.</summary>
     private const double OutlierSds = 5;
 
-    public static Plot Draw(double[] x, double[] y, double[] logDensities, FitResult mle, FitResult map, string path, int width, int height)
+    public static Plot Draw(double[] x, double[] y, double[] logDensities, FitResult mle, FitResult map, string path, int width, int height, double? slopePriorSd = null)
     {
         var plot = new Plot();
         var outliers = Outliers(x, y, mle);
         AddData(plot, x, y, outliers);
-        AddLines(plot, x, mle, map);
+        AddLines(plot, x, mle, map, slopePriorSd);
         TidyTicks.Apply(plot);
         plot.XLabel("x");
         plot.YLabel("y");
@@ -63,8 +63,9 @@ internal static class LearningDrawing
         marked.LegendText = $"outliers: {outliers.Count:N0} point{(outliers.Count == 1 ? "" : "s")} over {OutlierSds:0}σ̂ off the MLE line, all drawn";
     }
 
-    // MLE solid and wide, MAP dashed and narrower on top of it: where the two lines coincide, both still show.
-    private static void AddLines(Plot plot, double[] x, FitResult mle, FitResult map)
+    // MLE solid and wide, MAP dashed and narrower on top of it: where the two lines coincide, both still show. The MAP's
+    // legend names its prior and σ̂ where the prior is given (a trial's reader took a strongly pulled line for a fault).
+    private static void AddLines(Plot plot, double[] x, FitResult mle, FitResult map, double? slopePriorSd)
     {
         double lo = x.Min(), hi = x.Max();
         foreach (var (fit, color, width, pattern) in new[] { (mle, Colors.Red, 4f, LinePattern.Solid), (map, Colors.Orange, 2f, LinePattern.Dashed) })
@@ -74,7 +75,9 @@ internal static class LearningDrawing
             line.LineColor = color;
             line.LineWidth = width;
             line.LinePattern = pattern;
-            line.LegendText = $"{fit.Method.ToUpperInvariant()}: y = {PlotText.Significant(a, 4)} {(b < 0 ? PlotText.Minus : '+')} {PlotText.Significant(Math.Abs(b), 4)}·x";
+            string prior = fit == map && slopePriorSd is { } sd
+                ? $" (slope ~ Normal(0, {PlotText.Significant(sd, 3)}), σ̂ = {PlotText.Significant(fit["sigma"], 3)} with it)" : "";
+            line.LegendText = $"{fit.Method.ToUpperInvariant()}{prior}: y = {PlotText.Significant(a, 4)} {(b < 0 ? PlotText.Minus : '+')} {PlotText.Significant(Math.Abs(b), 4)}·x";
         }
     }
 

@@ -54,8 +54,11 @@ public static class SurfacePlots
     /// <summary>
     /// The learning example: the data (at most 2,000 points drawn, and every point more than 5σ̂ off the MLE line),
     /// the MLE and MAP lines, and for at most 40 points each point labelled with its log-likelihood under the MLE line.
+    /// With <paramref name="slopePriorSd"/> the MAP's legend names its prior, and that σ is estimated with the line (the
+    /// joint mode: the ridge line at that σ̂, which a strong prior inflates, pulling the line further).
     /// </summary>
-    public static Plot LearningExample(double[] x, double[] y, FitResult mle, FitResult map, double[] logDensities, string path, int width = 900, int height = 600)
+    public static Plot LearningExample(double[] x, double[] y, FitResult mle, FitResult map, double[] logDensities, string path, int width = 900, int height = 600,
+        double? slopePriorSd = null)
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(y);
@@ -64,6 +67,6 @@ public static class SurfacePlots
         ArgumentNullException.ThrowIfNull(map);
         if (y.Length != x.Length || logDensities.Length != x.Length || x.Length == 0)
             throw new ArgumentException($"x, y and the log-densities need the same, non-zero length (here {x.Length}, {y.Length}, {logDensities.Length})", nameof(y));
-        return LearningDrawing.Draw(x, y, logDensities, mle, map, path, width, height);
+        return LearningDrawing.Draw(x, y, logDensities, mle, map, path, width, height, slopePriorSd);
     }
 }

@@ -45,9 +45,14 @@ public sealed class LearningPlotTests(DeviceFixture devices) : IDisposable
     [Fact]
     public void PointLabelsAreApartAndNearTheirPoints()
     {
-        var (x, y, mle, map, densities) = Fit(30, 0.04);
+        var (x, y, mle, map, densities) = Fit(30, LearningExample.PlotSlopePriorSd);
 
-        var plot = SurfacePlots.LearningExample(x, y, mle, map, densities, Path.Combine(_directory, "labels.png"));
+        var plot = SurfacePlots.LearningExample(x, y, mle, map, densities, Path.Combine(_directory, "labels.png"), slopePriorSd: LearningExample.PlotSlopePriorSd);
+
+        // The MAP's legend names its prior and the σ̂ estimated with it; the MLE's names neither.
+        var legends = plot.GetPlottables<ScottPlot.Plottables.LinePlot>().Select(l => l.LegendText).ToList();
+        Assert.Contains(legends, t => t.StartsWith($"MAP (slope ~ Normal(0, 0.06), σ̂ = {PlotText.Significant(map["sigma"], 3)} with it): y = ", StringComparison.Ordinal));
+        Assert.Contains(legends, t => t.StartsWith("MLE: y = ", StringComparison.Ordinal));
 
         var labels = plot.GetPlottables<ScottPlot.Plottables.Text>().ToList();
         Assert.Equal(x.Length, labels.Count);
