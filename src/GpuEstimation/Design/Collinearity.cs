@@ -131,16 +131,21 @@ internal static class Collinearity
                         target[i] *= scale[begin + start + i];
                 }
             }
-            r = Triangular(Matrix<double>.Build.Dense(height, p, stacked));
+            Householder.Triangularize(stacked, height, p);
+            r = Matrix<double>.Build.DenseOfArray(Householder.Upper(stacked, height, p));
         }
         return r;
     }
 
-    private static Matrix<double> Stack(Matrix<double> top, Matrix<double> bottom) =>
-        Triangular(top.RowCount == 0 ? bottom : top.Stack(bottom));
-
-    private static Matrix<double> Triangular(Matrix<double> stacked) =>
-        stacked.RowCount > stacked.ColumnCount ? stacked.QR(QRMethod.Thin).R : stacked;
+    private static Matrix<double> Stack(Matrix<double> top, Matrix<double> bottom)
+    {
+        var stacked = top.RowCount == 0 ? bottom : top.Stack(bottom);
+        if (stacked.RowCount <= stacked.ColumnCount)
+            return stacked;
+        var a = stacked.ToColumnMajorArray();
+        Householder.Triangularize(a, stacked.RowCount, stacked.ColumnCount);
+        return Matrix<double>.Build.DenseOfArray(Householder.Upper(a, stacked.RowCount, stacked.ColumnCount));
+    }
 
     /// <summary>
     /// Each column of <paramref name="r"/> (whose inner products are the design's) that least squares on the columns

@@ -366,28 +366,33 @@ public static class ModelCatalog
     private static (double[] Start, double[] Scales, bool Exact, bool Singular) LeastSquaresStart(double[] y, double[][] features)
     {
         const int Block = 4096;
-        int n = y.Length, k = features.Length, p = k + 1;
-        Matrix<double>? r = null;
+        int n = y.Length, k = features.Length, p = k + 1, width = p + 1;
+        // [R; block] column-major, R's rows on top of each block's (Design.Householder): R of [1 X y] at the end.
+        var stacked = new double[(width + Block) * width];
+        double[,]? r = null;
         for (int begin = 0; begin < n; begin += Block)
         {
-            int rows = Math.Min(Block, n - begin);
-            int top = r?.RowCount ?? 0;
-            var stacked = Matrix<double>.Build.Dense(top + rows, p + 1);
-            if (r is not null)
-                stacked.SetSubMatrix(0, 0, r);
-            for (int i = 0; i < rows; i++)
+            int rows = Math.Min(Block, n - begin), top = r?.GetLength(0) ?? 0, height = top + rows;
+            for (int j = 0; j < width; j++)
             {
-                stacked[top + i, 0] = 1;
-                for (int j = 0; j < k; j++)
-                    stacked[top + i, j + 1] = features[j][begin + i];
-                stacked[top + i, p] = y[begin + i];
+                var column = stacked.AsSpan(j * height, height);
+                for (int i = 0; i < top; i++)
+                    column[i] = r![i, j];
+                var block = column[top..];
+                if (j == 0)
+                    block.Fill(1);
+                else if (j <= k)
+                    features[j - 1].AsSpan(begin, rows).CopyTo(block);
+                else
+                    y.AsSpan(begin, rows).CopyTo(block);
             }
-            r = stacked.RowCount >= p + 1 ? stacked.QR(QRMethod.Thin).R : stacked;
+            Design.Householder.Triangularize(stacked, height, width);
+            r = Design.Householder.Upper(stacked, height, width);
         }
 
         var coefficients = new double[p];
         bool singular = false;
-        if (r is not null && r.RowCount >= p + 1)
+        if (r is not null && r.GetLength(0) >= width)
         {
             double largest = Enumerable.Range(0, p).Max(j => Math.Abs(r[j, j]));
             singular = Enumerable.Range(0, p).Any(j => !(Math.Abs(r[j, j]) > 1e-13 * largest));
