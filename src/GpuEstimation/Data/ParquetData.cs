@@ -312,8 +312,13 @@ public static class ParquetData
     {
         using var stream = File.OpenRead(path);
         Span<byte> bytes = stackalloc byte[4];
-        if (stream.ReadAtLeast(bytes, 4, throwOnEndOfStream: false) < 4 || !bytes.SequenceEqual(Magic))
-            throw new InputException($"{path}: not a Parquet file (it does not begin with PAR1)");
+        int read = stream.ReadAtLeast(bytes, 4, throwOnEndOfStream: false);
+        if (read < 4 || !bytes.SequenceEqual(Magic))
+        {
+            // Text under a .parquet name (a CSV saved with the wrong extension, say): said so.
+            bool text = read > 0 && bytes[..read].IndexOfAnyExcept(TextBytes) < 0;
+            throw new InputException($"{path}: not a Parquet file (it does not begin with PAR1{(text ? "; it begins with text: a CSV file under a .parquet name? rename it .csv" : "")})");
+        }
         stream.Position = Math.Max(4, stream.Length - 4);
         if (stream.Length < 12 || stream.ReadAtLeast(bytes, 4, throwOnEndOfStream: false) < 4 || !bytes.SequenceEqual(Magic))
             throw new InputException($"{path}: the file ends early: a Parquet file ends with its footer and PAR1, and this one does not (cut short?)");
@@ -328,13 +333,17 @@ public static class ParquetData
         }
         catch (Exception e) when (e is not IOException and not OutOfMemoryException)
         {
-            throw new InputException($"{path}: the file cannot be read as Parquet ({Describe(e)})");
+            throw new InputException($"{path}: the file cannot be read as Parquet: its footer (the schema and row groups) is damaged or not Parquet's ({Describe(e)})");
         }
     }
 
     private static void Close(ParquetReader reader) => reader.DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     private static string Describe(Exception e) => $"{e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}";
+
+    // Printable ASCII, tab, CR, LF: how a text file begins.
+    private static readonly System.Buffers.SearchValues<byte> TextBytes =
+        System.Buffers.SearchValues.Create([.. Enumerable.Range(32, 95).Select(b => (byte)b), (byte)'\t', (byte)'\r', (byte)'\n']);
 
     private static void Wait(ValueTask task) => task.AsTask().GetAwaiter().GetResult();
 }

@@ -249,6 +249,11 @@ public sealed class ColumnarDataTests : IDisposable
             File.Move(path, renamed);
             Assert.Equal([1.0, 2, 3], DataFile.Read(renamed, ["x"]).Column("x").ToArray());
         }
+        // The other way round, a CSV under a .parquet name (a trial): the extension decides, and the message says what the file is.
+        var csv = Path.Combine(_directory, "table.parquet");
+        File.WriteAllText(csv, "x\n1\n2\n");
+        var e = Assert.Throws<InputException>(() => DataFile.Read(csv, ["x"]));
+        Assert.Equal($"{csv}: not a Parquet file (it does not begin with PAR1; it begins with text: a CSV file under a .parquet name? rename it .csv)", e.Message);
     }
 
     [Fact]
