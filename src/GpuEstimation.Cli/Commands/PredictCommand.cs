@@ -23,10 +23,15 @@ internal sealed class PredictCommand : Command
     private readonly Option<bool> _dropMissing = SharedOptions.DropMissingInPredictions();
 
     private readonly Option<string?> _out = CliOption.Text("--out", "FILE",
-        "where to write the predictions, CSV: eta,mean,seEta,seMean,meanLower,meanUpper (and offset where the fit had one), one line per row", required: true);
+        "where to write the predictions, CSV: eta,mean,seEta,seMean,meanLower,meanUpper (then obsLower,obsUpper for a normal response, offset where the fit had one), one line per row", required: true);
 
-    private readonly Option<double> _level = CliOption.Single("--level", "L", "confidence level of the means' intervals (meanLower, meanUpper)",
+    private readonly Option<double> _level = CliOption.Single("--level", "L", "confidence level of the means' intervals (meanLower, meanUpper) and, for a normal response, the new observations' (obsLower, obsUpper)",
         NumberText.Fraction, () => 0.95);
+
+    private readonly Option<string> _se = CliOption.Single("--se", "mle|nist",
+        "(linear, nonlinear) the standard errors and intervals: the MLE's (the fit's covariance, z), or least squares' as R's predict.lm and statsmodels OLS's get_prediction give them (s^2 (X'X)^-1 or s^2 (J'J)^-1, s^2 = RSS/(n - p), t on n - p degrees of freedom)",
+        (flag, text) => text.Trim().ToLowerInvariant() is "mle" or "nist" ? text.Trim().ToLowerInvariant() : throw new InputException($"{flag}: '{text}' is not mle or nist"),
+        () => "mle");
 
     public PredictCommand() : base("predict", "Predict new rows with a fitted regression: the linear predictor, the mean and their standard errors (delta method).")
     {
@@ -35,6 +40,7 @@ internal sealed class PredictCommand : Command
         Add(_dropMissing);
         Add(_out);
         Add(_level);
+        Add(_se);
         SetAction(Run);
     }
 
@@ -47,10 +53,13 @@ internal sealed class PredictCommand : Command
         var fitted = FittedRegression.FromJson(ReadModel(modelPath), modelPath);
         var (numeric, factors) = fitted.InputColumns();
         var data = numeric.Count == 0 && factors.Count == 0 ? RowsOnly(dataPath) : DataFile.Read(dataPath, numeric, factors, SharedOptions.Missing(parse, _dropMissing));
-        var prediction = fitted.Predict(data, parse.GetValue(_level));
+        bool ordinary = parse.GetValue(_se) == "nist";
+        if (ordinary && fitted.Model is not ("linear" or "nonlinear"))
+            throw new InputException($"--se nist: least squares' standard errors are those of --model linear and nonlinear fits, not of {fitted.Model}");
+        var prediction = fitted.Predict(data, parse.GetValue(_level), ordinary);
         OutputFile.Write("--out", outPath, path => Write(path, prediction, data.Dropped));
         output.WriteLine($"{data.Rows:N0} predictions of {fitted.Model} ({fitted.Formula}) written to {outPath}: " +
-            $"eta, mean, seEta, seMean, meanLower, meanUpper ({prediction.Level:0.###} intervals){(prediction.Offset is null ? "" : ", offset")}" +
+            $"{string.Join(", ", Columns(prediction))} ({prediction.Level:0.###} intervals, {(ordinary ? "least squares' errors and t" : "the MLE's errors and z")})" +
             (data.DroppedRows > 0 ? $"; a row of empty cells for each of the {data.DroppedRows:N0} left out, so that line k + 1 is the input's data row k" : ""));
         DroppedRows.Write(output, parse.GetValue(_dropMissing) ? data.DroppedRows : null, data.Rows);
         if (fitted.MeanFunction is not null && prediction.OutsideRange(fitted.Family) is { Count: > 0 } notFinite)
@@ -98,14 +107,18 @@ internal sealed class PredictCommand : Command
     private static void Write(string path, Prediction prediction, IReadOnlyList<int> dropped)
     {
         using var writer = new StreamWriter(path);
-        writer.WriteLine(prediction.Offset is null ? "eta,mean,seEta,seMean,meanLower,meanUpper" : "eta,mean,seEta,seMean,meanLower,meanUpper,offset");
-        var empty = prediction.Offset is null ? ",,,,," : ",,,,,,";
+        var columns = Columns(prediction);
+        writer.WriteLine(string.Join(",", columns));
+        var empty = new string(',', columns.Count - 1);
+        bool observations = prediction.ObsLower.Length > 0;
         int next = 0;
         for (int i = 0; i < prediction.Eta.Length; i++)
         {
             for (; next < dropped.Count && dropped[next] == i + next; next++)
                 writer.WriteLine(empty);
             writer.Write($"{R(prediction.Eta[i])},{R(prediction.Mean[i])},{R(prediction.SeEta[i])},{R(prediction.SeMean[i])},{R(prediction.MeanLower[i])},{R(prediction.MeanUpper[i])}");
+            if (observations)
+                writer.Write($",{R(prediction.ObsLower[i])},{R(prediction.ObsUpper[i])}");
             writer.WriteLine(prediction.Offset is { } offset ? $",{R(offset[i])}" : "");
         }
         for (; next < dropped.Count; next++)
@@ -113,4 +126,12 @@ internal sealed class PredictCommand : Command
     }
 
     private static string R(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+    // The output's columns: the observations' interval for a normal response, the offset where the fit had one.
+    private static List<string> Columns(Prediction prediction) =>
+    [
+        "eta", "mean", "seEta", "seMean", "meanLower", "meanUpper",
+        .. prediction.ObsLower.Length > 0 ? (string[])["obsLower", "obsUpper"] : [],
+        .. prediction.Offset is null ? Array.Empty<string>() : ["offset"],
+    ];
 }

@@ -82,6 +82,9 @@ public sealed record FitResult(
     /// </summary>
     public IReadOnlyDictionary<string, double>? StdErrorNist => Nonlinear?.StdErrorNist ?? Linear?.StdErrorNist;
 
+    /// <summary>The covariance behind <see cref="StdErrorNist"/> (s² (XᵀX)⁻¹ or s² (JᵀJ)⁻¹) in parameter order, or null.</summary>
+    public double[,]? CovarianceNist => Nonlinear?.CovarianceNist ?? Linear?.CovarianceNist;
+
     /// <summary>The residual degrees of freedom n − p that go with <see cref="StdErrorNist"/> (t's), or null.</summary>
     public int? NistDegreesOfFreedom => Nonlinear?.DegreesOfFreedom ?? (Linear is { } l ? (int)l.DfResid : null);
 

@@ -151,9 +151,14 @@ internal static class LeastSquaresSearch
         int df = n - p;
         double variance = df > 0 ? rss / df : double.NaN;
         var errors = new Dictionary<string, double>();
+        var covariance = inverse is null ? null : new double[map.Parameters.Count, map.Parameters.Count];
         for (int i = 0; inverse is not null && i < p; i++)
+        {
             errors[map.Parameters[free[i]].Name] = Math.Sqrt(variance * inverse[i * p + i]);
-        return new NonlinearStatistics(rss, df, Math.Sqrt(variance), errors, relativeOffset);
+            for (int j = 0; j < p; j++)
+                covariance![free[i], free[j]] = variance * inverse[i * p + j];
+        }
+        return new NonlinearStatistics(rss, df, Math.Sqrt(variance), errors, relativeOffset) { CovarianceNist = covariance };
     }
 
     /// <summary>

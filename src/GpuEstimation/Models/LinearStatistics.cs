@@ -82,7 +82,40 @@ public sealed record LinearStatistics(
         double p = double.IsFinite(f) && f >= 0
             ? SpecialFunctions.BetaRegularized(dfResid / 2, dfModel / 2, dfResid / (dfResid + dfModel * f))
             : double.NaN;
-        return new LinearStatistics(rss, sumSquares, r2, adjusted, f, p, dfModel, dfResid) { StdErrorNist = OrdinaryStdErrors(fit, rss, dfResid) };
+        double scale = OrdinaryScale(fit, rss, dfResid);
+        return new LinearStatistics(rss, sumSquares, r2, adjusted, f, p, dfModel, dfResid)
+        {
+            StdErrorNist = OrdinaryStdErrors(fit, scale),
+            CovarianceNist = OrdinaryCovariance(fit, scale),
+        };
+    }
+
+    /// <summary>
+    /// s/σ̂, s² = RSS/(n − p), σ̂ the fit's σ (estimated, √(RSS/n), or held): the MLE's σ̂² (XᵀX)⁻¹ times its square is
+    /// ordinary least squares' s² (XᵀX)⁻¹. NaN where that does not hold: a robust covariance (it does not involve σ), a
+    /// MAP fit (its posterior is not least squares'), no residual degrees of freedom.
+    /// </summary>
+    private static double OrdinaryScale(FitResult fit, double rss, double dfResid)
+    {
+        var sigma = fit.Parameters[^1];
+        if (fit.Method != "mle" || fit.CovType != CovarianceType.NonRobust.Name || dfResid <= 0 || !(sigma.Estimate > 0))
+            return double.NaN;
+        return Math.Sqrt(rss / dfResid) / sigma.Estimate;
+    }
+
+    // s² (XᵀX)⁻¹ in the fit's parameter order, σ's row and column 0 (R's vcov of an lm fit); null without a scale.
+    private static double[,]? OrdinaryCovariance(FitResult fit, double scale)
+    {
+        if (double.IsNaN(scale) || fit.Covariance is not { } covariance)
+            return null;
+        int count = fit.Parameters.Count;
+        var ordinary = new double[count, count];
+        for (int i = 0; i < count - 1; i++)
+        {
+            for (int j = 0; j < count - 1; j++)
+                ordinary[i, j] = covariance[i, j] * scale * scale;
+        }
+        return ordinary;
     }
 
     /// <summary>
@@ -91,13 +124,11 @@ public sealed record LinearStatistics(
     /// √(RSS/n), or held), rescaled by s/σ̂. Only for the model-based covariance of a maximum-likelihood fit (a robust
     /// one does not involve σ; a MAP fit's posterior is not least squares'): empty otherwise.
     /// </summary>
-    private static Dictionary<string, double> OrdinaryStdErrors(FitResult fit, double rss, double dfResid)
+    private static Dictionary<string, double> OrdinaryStdErrors(FitResult fit, double scale)
     {
         var errors = new Dictionary<string, double>(StringComparer.Ordinal);
-        var sigma = fit.Parameters[^1];
-        if (fit.Method != "mle" || fit.CovType != CovarianceType.NonRobust.Name || dfResid <= 0 || !(sigma.Estimate > 0))
+        if (double.IsNaN(scale))
             return errors;
-        double scale = Math.Sqrt(rss / dfResid) / sigma.Estimate;
         foreach (var parameter in fit.Parameters.Take(fit.Parameters.Count - 1))
         {
             if (!parameter.Fixed && parameter.StdError is { } se)
@@ -115,4 +146,7 @@ public sealed record LinearStatistics(
     /// from σ̂² = RSS/n). Empty for a robust covariance or a MAP fit.
     /// </summary>
     public IReadOnlyDictionary<string, double> StdErrorNist { get; init; } = new Dictionary<string, double>();
+
+    /// <summary>s² (XᵀX)⁻¹ over the fit's parameters in order (σ's row and column 0; R's <c>vcov</c> of an <c>lm</c> fit), or null as <see cref="StdErrorNist"/> is empty.</summary>
+    public double[,]? CovarianceNist { get; init; }
 }

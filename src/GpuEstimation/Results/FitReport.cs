@@ -126,6 +126,12 @@ public sealed record FitReport(
     /// <summary>A regression's design as fitted (formula, columns, intercept, offset, factor levels): what predictions need.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public FittedDesign? Design { get; init; }
 
+    /// <summary>
+    /// A linear or nonlinear regression's least-squares covariance, s² (XᵀX)⁻¹ or s² (JᵀJ)⁻¹ with s² = RSS/(n − p)
+    /// (R's <c>vcov</c>), P × P in parameter order (σ's and held parameters' rows 0): <c>predict --se nist</c> reads it.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double[][]? CovarianceNist { get; init; }
+
     /// <summary>A nonlinear regression's mean as fitted (expression, response, columns, parameters): what predictions need.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public Expressions.FittedMean? MeanFunction { get; init; }
 
@@ -137,6 +143,7 @@ public sealed record FitReport(
     {
         Design = fit.Design,
         MeanFunction = fit.MeanFunction,
+        CovarianceNist = Rows(fit.CovarianceNist),
         ResidualStdError = fit.Nonlinear?.ResidualStdError ?? fit.Linear?.ResidualStdError,
         ResidualSumOfSquares = fit.Nonlinear?.ResidualSumOfSquares ?? fit.Linear?.ResidualSumOfSquares,
         DfResid = fit.Nonlinear?.DegreesOfFreedom ?? fit.Linear?.DfResid,

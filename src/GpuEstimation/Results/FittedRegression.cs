@@ -9,7 +9,7 @@ namespace GpuEstimation.Results;
 
 /// <summary>
 /// A regression fit read back from its JSON (<see cref="JsonReport.Fit"/>): the link, the coefficients of the design's
-/// columns, their covariance and the design, from which <see cref="Predict"/> gives the linear predictor, the mean and
+/// columns, their covariance and the design, from which <see cref="Predict(Dataset, double, bool)"/> gives the linear predictor, the mean and
 /// their standard errors for new rows; or a nonlinear regression's mean function (<see cref="MeanFunction"/>) with its
 /// parameters and their covariance, whose mean is its own "linear predictor" (an identity link) and whose standard
 /// errors come from the mean's gradient in the parameters (the delta method).
@@ -18,6 +18,10 @@ public sealed class FittedRegression
 {
     private readonly double[] _coefficients;
     private readonly double[,]? _covariance;
+    private double? SigmaEstimate { get; init; }
+    private double? ResidualSd { get; init; }
+    private double? ResidualDf { get; init; }
+    private double[,]? OrdinaryCovariance { get; init; }
 
     private FittedRegression(string model, GlmLink link, FittedDesign? design, FittedMean? mean, double[] coefficients, (double[,] Matrix, string[] Held)? covariance)
     {
@@ -109,7 +113,7 @@ public sealed class FittedRegression
                 GlmNames.Logit or GlmNames.Probit => "binomial",
                 _ => Text(root, "family", source) ?? "normal",
             };
-            return new FittedRegression(model, link, design, null, coefficients, covariance) { Family = family };
+            return new FittedRegression(model, link, design, null, coefficients, covariance) { Family = family }.WithResiduals(root, names, source);
         }
     }
 
@@ -133,11 +137,14 @@ public sealed class FittedRegression
             throw new InputException($"{source}: meanFunction.expression: {e.Message}");
         }
         var (coefficients, covariance) = Coefficients(root, [.. mean.Parameters], "the mean's parameter", source);
-        return new FittedRegression(NonlinearRegression.Name, GlmLink.Identity, null, mean, coefficients, covariance);
+        return new FittedRegression(NonlinearRegression.Name, GlmLink.Identity, null, mean, coefficients, covariance).WithResiduals(root, [.. mean.Parameters], source);
     }
 
     // The estimates of the parameters named (in that order) and their covariance, from the fit's parameters and covariance.
-    private static (double[] Estimates, (double[,] Matrix, string[] Held)? Covariance) Coefficients(JsonElement root, string[] names, string what, string source)
+    private static (double[] Estimates, (double[,] Matrix, string[] Held)? Covariance) Coefficients(JsonElement root, string[] names, string what, string source) =>
+        Coefficients(root, names, what, source, "covariance");
+
+    private static (double[] Estimates, (double[,] Matrix, string[] Held)? Covariance) Coefficients(JsonElement root, string[] names, string what, string source, string covariance)
     {
         var parameters = root.TryGetProperty("parameters", out var p) && p.ValueKind == JsonValueKind.Array
             ? p.EnumerateArray().Select((e, k) => (Name: Text(e, "name", source) ?? throw Missing(source, $"parameters[{k}].name"), Estimate: Number(e, "estimate", source, $"parameters[{k}]")))
@@ -145,7 +152,27 @@ public sealed class FittedRegression
             : throw Missing(source, "parameters");
         var index = names.Select(n => parameters.FindIndex(q => q.Name == n) is var k and >= 0
             ? k : throw new InputException($"{source}: {what} '{n}' has no parameter of that name")).ToArray();
-        return ([.. index.Select(k => parameters[k].Estimate)], Covariance(root, index, names, parameters.Count, source));
+        return ([.. index.Select(k => parameters[k].Estimate)], Covariance(root, index, names, parameters.Count, source, covariance));
+    }
+
+    // What the observations' intervals and NIST's errors need beside the coefficients: σ̂ (the parameter sigma, where the
+    // response is normal), s = √(RSS/(n − p)) and n − p, and s² (XᵀX)⁻¹ or s² (JᵀJ)⁻¹ (covarianceNist) where the fit has them.
+    private FittedRegression WithResiduals(JsonElement root, string[] names, string source)
+    {
+        double? Field(string name) => root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : null;
+        double? sigma = root.TryGetProperty("parameters", out var p) && p.ValueKind == JsonValueKind.Array
+            ? p.EnumerateArray().Where(e => Text(e, "name", source) == "sigma").Select(e => (double?)Number(e, "estimate", source, "parameters[sigma]")).FirstOrDefault()
+            : null;
+        var ordinary = root.TryGetProperty("covarianceNist", out var c) && c.ValueKind == JsonValueKind.Array
+            ? Coefficients(root, names, "the design's column", source, "covarianceNist").Covariance?.Matrix : null;
+        return new FittedRegression(Model, Link, Design, MeanFunction, _coefficients, _covariance is null ? null : (_covariance, [.. HeldCoefficients]))
+        {
+            Family = Family,
+            SigmaEstimate = Family == "normal" ? sigma : null,
+            ResidualSd = Field("residualStdError"),
+            ResidualDf = Field("dfResid"),
+            OrdinaryCovariance = ordinary,
+        };
     }
 
     /// <summary>
@@ -155,10 +182,22 @@ public sealed class FittedRegression
     /// the design's columns (and the offset, where the fit had one) or the mean's; a factor level the fit did not have
     /// is an error naming its row.
     /// </summary>
-    public Prediction Predict(Dataset data, double level = 0.95)
+    public Prediction Predict(Dataset data, double level = 0.95) => Predict(data, level, ordinary: false);
+
+    /// <summary>
+    /// As <see cref="Predict(Dataset, double)"/>; with <paramref name="ordinary"/> the least-squares covariance
+    /// (s² (XᵀX)⁻¹ or s² (JᵀJ)⁻¹: R's <c>predict.lm</c>, statsmodels' OLS <c>get_prediction</c>) and t on n − p degrees
+    /// of freedom instead of the MLE's covariance and z (a linear or nonlinear fit's JSON has it; another's is an error).
+    /// For a normal response (linear, nonlinear, a normal GLM) the observations' intervals too: the mean ∓ q √(se(mean)² +
+    /// σ²), σ the MLE's σ̂ (or s with <paramref name="ordinary"/>), as R's <c>interval = "prediction"</c>.
+    /// </summary>
+    public Prediction Predict(Dataset data, double level, bool ordinary)
     {
         ArgumentNullException.ThrowIfNull(data);
         Estimation.Interval.CheckLevel(level, nameof(level));
+        if (ordinary && (OrdinaryCovariance is null || ResidualDf is not > 0 || ResidualSd is null))
+            throw new InputException($"the {Model} fit has no least-squares covariance (covarianceNist): NIST's, R lm's and nls's standard errors are those of linear and nonlinear fits by maximum likelihood with the model-based covariance");
+        var covariance = ordinary ? OrdinaryCovariance : _covariance;
         var (linear, offset) = Linearized(data);
         int rows = data.Rows, p = _coefficients.Length;
         var eta = new double[rows];
@@ -171,7 +210,7 @@ public sealed class FittedRegression
             double value = linear(i, x);
             double variance = double.NaN;
             // A nonlinear mean that is not finite (a log of a value outside its domain) has no standard error either.
-            if (_covariance is { } v && (MeanFunction is null || double.IsFinite(value)))
+            if (covariance is { } v && (MeanFunction is null || double.IsFinite(value)))
             {
                 variance = 0;
                 for (int j = 0; j < p; j++)
@@ -189,11 +228,21 @@ public sealed class FittedRegression
         }
         // Wald intervals on the linear predictor, mapped through the link's inverse (monotone; decreasing for the
         // inverse link), as statsmodels' summary_frame gives mean_ci_lower and mean_ci_upper for a GLM.
-        double z = MathNet.Numerics.Distributions.Normal.InvCDF(0, 1, 0.5 + level / 2);
+        double z = ordinary
+            ? MathNet.Numerics.Distributions.StudentT.InvCDF(0, 1, ResidualDf!.Value, 0.5 + level / 2)
+            : MathNet.Numerics.Distributions.Normal.InvCDF(0, 1, 0.5 + level / 2);
         var lower = new double[rows];
         var upper = new double[rows];
+        double? residualSd = ordinary ? ResidualSd : SigmaEstimate;
+        var obsLower = residualSd is null ? [] : new double[rows];
+        var obsUpper = residualSd is null ? [] : new double[rows];
         for (int i = 0; i < rows; i++)
         {
+            if (residualSd is { } sd)
+            {
+                double half = z * Math.Sqrt(seMean[i] * seMean[i] + sd * sd);
+                (obsLower[i], obsUpper[i]) = (mean[i] - half, mean[i] + half);
+            }
             double low = eta[i] - z * seEta[i], high = eta[i] + z * seEta[i];
             double a = GlmMean.Of(Link, low), b = GlmMean.Of(Link, high);
             (lower[i], upper[i]) = a <= b ? (a, b) : (b, a);
@@ -202,7 +251,7 @@ public sealed class FittedRegression
             if (Link == GlmLink.Inverse && low < 0 && high > 0)
                 (lower[i], upper[i]) = eta[i] > 0 ? (b, double.PositiveInfinity) : (double.NegativeInfinity, a);
         }
-        return new Prediction(eta, mean, seEta, seMean, offset) { Level = level, MeanLower = lower, MeanUpper = upper };
+        return new Prediction(eta, mean, seEta, seMean, offset) { Level = level, MeanLower = lower, MeanUpper = upper, ObsLower = obsLower, ObsUpper = obsUpper };
     }
 
     // η of row i, its gradient in the coefficients written to the span, and the offset column (where the fit had one).
@@ -268,13 +317,13 @@ public sealed class FittedRegression
 
     // The covariance of the coefficients at index (a P × P matrix in the JSON, row by row), or null where the fit has none;
     // a coefficient whose row is null (no standard deviation: at a prior's kink) is held, its row and column 0.
-    private static (double[,] Matrix, string[] Held)? Covariance(JsonElement root, int[] index, string[] names, int count, string source)
+    private static (double[,] Matrix, string[] Held)? Covariance(JsonElement root, int[] index, string[] names, int count, string source, string property)
     {
-        if (!root.TryGetProperty("covariance", out var c) || c.ValueKind == JsonValueKind.Null)
+        if (!root.TryGetProperty(property, out var c) || c.ValueKind == JsonValueKind.Null)
             return null;
-        var rows = c.ValueKind == JsonValueKind.Array ? c.EnumerateArray().ToArray() : throw Missing(source, "covariance");
+        var rows = c.ValueKind == JsonValueKind.Array ? c.EnumerateArray().ToArray() : throw Missing(source, property);
         if (rows.Length != count || rows.Any(r => r.ValueKind != JsonValueKind.Array || r.GetArrayLength() != count))
-            throw new InputException($"{source}: covariance: expected {count} rows of {count} numbers, one per parameter");
+            throw new InputException($"{source}: {property}: expected {count} rows of {count} numbers, one per parameter");
         var matrix = new double[index.Length, index.Length];
         for (int j = 0; j < index.Length; j++)
         {
@@ -327,6 +376,15 @@ public sealed record Prediction(double[] Eta, double[] Mean, double[] SeEta, dou
 
     /// <summary>The upper end of each mean's Wald interval.</summary>
     public double[] MeanUpper { get; init; } = [];
+
+    /// <summary>
+    /// For a normal response, the lower end of each new observation's interval (the mean less q √(se(mean)² + σ²): R's
+    /// <c>interval = "prediction"</c>, statsmodels' <c>obs_ci_lower</c>); empty for other families.
+    /// </summary>
+    public double[] ObsLower { get; init; } = [];
+
+    /// <summary>The upper end of each new observation's interval (see <see cref="ObsLower"/>).</summary>
+    public double[] ObsUpper { get; init; } = [];
 
     /// <summary>
     /// The rows whose mean lies outside <paramref name="family"/>'s range (binomial: [0, 1]; poisson, negbinomial: ≥ 0;

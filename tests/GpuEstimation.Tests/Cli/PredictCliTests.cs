@@ -241,7 +241,9 @@ public sealed class PredictCliTests : IDisposable
         var kept = File.ReadAllLines(reference);
         Assert.Equal(8, lines.Length);
         Assert.Equal(kept[0], lines[0]);
-        Assert.Equal([",,,,,", kept[1], kept[2], ",,,,,", kept[3], ",,,,,", ",,,,,"], lines[1..]);
+        // Eight columns: a linear fit's rows carry the new observations' interval too.
+        Assert.Equal("eta,mean,seEta,seMean,meanLower,meanUpper,obsLower,obsUpper", lines[0]);
+        Assert.Equal([",,,,,,,", kept[1], kept[2], ",,,,,,,", kept[3], ",,,,,,,", ",,,,,,,"], lines[1..]);
     }
 
     [Fact]
@@ -417,8 +419,9 @@ public sealed class PredictCliTests : IDisposable
         double a = root.GetProperty("parameters")[0].GetProperty("estimate").GetDouble(), b = root.GetProperty("parameters")[1].GetProperty("estimate").GetDouble();
         var v = root.GetProperty("covariance").EnumerateArray().Select(r => r.EnumerateArray().Select(e => e.GetDouble()).ToArray()).ToArray();
         var lines = File.ReadAllLines(output);
-        Assert.Equal("eta,mean,seEta,seMean,meanLower,meanUpper", lines[0]);
+        Assert.Equal("eta,mean,seEta,seMean,meanLower,meanUpper,obsLower,obsUpper", lines[0]);
         double z = MathNet.Numerics.Distributions.Normal.InvCDF(0, 1, 0.95);
+        double sigma = root.GetProperty("parameters")[2].GetProperty("estimate").GetDouble();
         for (int i = 0; i < newX.Length; i++)
         {
             var row = lines[i + 1].Split(',').Select(c => double.Parse(c, CultureInfo.InvariantCulture)).ToArray();
@@ -428,9 +431,71 @@ public sealed class PredictCliTests : IDisposable
             Assert.True(Numerics.Relative(row[0], mu) <= 1e-12 && row[1] == row[0], $"x = {newX[i]}: mean {row[1]:R} vs {mu:R}");
             Assert.True(Numerics.Relative(row[2], se) <= 1e-12 && row[3] == row[2], $"x = {newX[i]}: se {row[3]:R} vs {se:R}");
             Assert.True(Numerics.Relative(row[4], mu - z * se) <= 1e-12 && Numerics.Relative(row[5], mu + z * se) <= 1e-12, $"x = {newX[i]}: interval");
+            // A new observation's: the MLE's σ̂ beside the mean's error, z (R's interval = "prediction" with these).
+            double half = z * Math.Sqrt(se * se + sigma * sigma);
+            Assert.True(Math.Abs(row[6] - (mu - half)) <= 1e-12 * (1 + Math.Abs(mu)) && Math.Abs(row[7] - (mu + half)) <= 1e-12 * (1 + Math.Abs(mu)), $"x = {newX[i]}: observations' interval");
         }
         if (holdB)
             Assert.Equal(0.6, b);
+    }
+
+    // --se nist: least squares' errors and t (R's predict.lm, statsmodels OLS's get_prediction), and for a normal response
+    // the new observations' interval: a linear fit against statsmodels 0.13's summary_frame(alpha = 0.1) (mean, mean_se,
+    // mean_ci_*, obs_ci_*) on x = ((37 i) mod 11)/10, z = ((17 i) mod 7)/3, y = 1 + 2x − z + ((7919 i) mod 101 − 50)/50,
+    // i < 40; and a nonlinear fit against scipy's curve_fit pcov, the delta method and t on n − 2 (the decay data). To 1e-8
+    // of max(1, |value|).
+    [Fact]
+    public void NistErrorsAndObservationIntervalsAreRsAndStatsmodels()
+    {
+        var rowsIn = Enumerable.Range(0, 40).Select(i => (X: ((i * 37) % 11) / 10.0, Z: ((i * 17) % 7) / 3.0, I: i))
+            .Select(r => FormattableString.Invariant($"{1 + 2 * r.X - r.Z + ((r.I * 7919) % 101 - 50) / 50.0:R},{r.X:R},{r.Z:R}"));
+        var linear = Write("ols.csv", ["y,x,z", .. rowsIn]);
+        var json = Path.Combine(_directory, "ols.json");
+        Assert.Equal(GpuestApp.Ok, Run("fit", "--model", "linear", "--data", linear, "--y", "y", "--x", "x,z", "--device", "native", "--json", json).Code);
+        double[][] statsmodels =
+        [
+            [0.997598570437756, 0.22243485985968683, 0.6223301382344752, 1.3728670026410368, -0.10822909915295786, 2.10342624002847],
+            [3.934469434485136, 0.357578326006058, 3.331201323206115, 4.537737545764156, 2.731988310845235, 5.1369505581250365],
+            [5.585748968992325, 0.644199473813359, 4.498924148833231, 6.67257378915142, 4.081349876883463, 7.090148061101187],
+        ];
+        CheckNist(json, Write("new.csv", "x,z", "0,0", "1,-1", "2.5,0.3"), "0.9", statsmodels);
+
+        double[] x = [0.0, 0.75, 1.5, 2.25, 3.0, 3.75, 4.5, 5.25, 6.0, 6.75, 7.5, 8.25];
+        double[] y = [5.204, 3.449, 2.786, 1.976, 1.461, 1.094, 0.624, 0.589, 0.367, 0.668, 0.272, 0.149];
+        var decay = Write("decay.csv", ["x,y", .. x.Select((v, i) => FormattableString.Invariant($"{v},{y[i]}"))]);
+        json = Path.Combine(_directory, "decay.json");
+        Assert.Equal(GpuestApp.Ok, Run("fit", "--model", "nonlinear", "--data", decay, "--y", "y", "--mean", "a*exp(-b*x)", "--start", "a=1,b=1", "--device", "native", "--json", json).Code);
+        double[][] curveFit =
+        [
+            [5.065680437363258, 0.1349596431230433, 4.764971613073483, 5.366389261653033, 4.6008337857017505, 5.5305270890247655],
+            [3.337722501449435, 0.072051418240307, 3.1771819371290317, 3.4982630657698386, 2.948582571157658, 3.7268624317412122],
+            [0.9547453199670042, 0.059067065962000384, 0.8231356954254954, 1.086354944508513, 0.5766213907756181, 1.3328692491583902],
+            [0.0012047211464953974, 0.00042668585455510376, 0.0002540058163773097, 0.002155436476613485, -0.35327731847584476, 0.35568676076883554],
+        ];
+        CheckNist(json, Write("new-x.csv", "x", "0", "1", "4", "20"), "0.95", curveFit);
+
+        // Not for a GLM of another family, whose JSON has no least-squares covariance.
+        var logit = Path.Combine(_directory, "logit.json");
+        Assert.Equal(GpuestApp.Ok, Run(["fit", "--data", Path.Combine(References, "logit.csv"), "--model", "logit", "--y", "y", "--x", "x1,x2", "--device", "native", "--json", logit]).Code);
+        AssertBadInput(["predict", "--model-json", logit, "--data", Write("l.csv", "x1,x2", "0.5,1"), "--out", Path.Combine(_directory, "p.csv"), "--se", "nist"], "--se nist", "not of logit");
+    }
+
+    // Columns mean, seMean, meanLower, meanUpper, obsLower, obsUpper of predict --se nist against the reference's six per row.
+    private void CheckNist(string json, string rows, string level, double[][] expected)
+    {
+        var output = Path.Combine(_directory, "nist.csv");
+        var (code, text, error) = Run("predict", "--model-json", json, "--data", rows, "--out", output, "--se", "nist", "--level", level);
+        Assert.True(code == GpuestApp.Ok, error);
+        Assert.Contains("least squares' errors and t", text);
+        var lines = File.ReadAllLines(output);
+        Assert.Equal("eta,mean,seEta,seMean,meanLower,meanUpper,obsLower,obsUpper", lines[0]);
+        for (int i = 0; i < expected.Length; i++)
+        {
+            var got = lines[i + 1].Split(',').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+            double[] ours = [got[1], got[3], got[4], got[5], got[6], got[7]];
+            for (int k = 0; k < 6; k++)
+                Assert.True(Math.Abs(ours[k] - expected[i][k]) <= 1e-8 * Math.Max(1, Math.Abs(expected[i][k])), $"{Path.GetFileName(json)} row {i + 1} column {k}: {ours[k]:R} vs {expected[i][k]:R}");
+        }
     }
 
     // Where the mean is not finite on a new row (a log of 0), its standard error and interval are NaN and a note names the row.
@@ -448,7 +513,7 @@ public sealed class PredictCliTests : IDisposable
         Assert.True(code == GpuestApp.Ok, error);
         Assert.Contains("note: the mean is not finite at 1 row (first: line 3, mean -Infinity)", predictOutput);
         var last = File.ReadAllLines(output)[2].Split(',');
-        Assert.Equal(["-Infinity", "-Infinity", "NaN", "NaN", "NaN", "NaN"], last);
+        Assert.Equal(["-Infinity", "-Infinity", "NaN", "NaN", "NaN", "NaN", "NaN", "NaN"], last);
     }
 
     // A damaged mean in the JSON is named as such (exit 2), as a damaged design is.
