@@ -80,10 +80,10 @@ public unsafe struct GlmModel : ILinearPredictorModel<GlmModel>
     /// <summary>
     /// Poisson and NB2 counts beyond <see cref="LargeCount"/>: the constant column holds y log y − y − log y! (not
     /// −log y!) and y log μ − μ − log y! is taken as y (log(1 + t) − t) + that, t = (μ − y)/y, each term small (the
-    /// direct form subtracts terms ~y log μ: 1e-3 of a row at counts of 10¹²); NB2 rows with r ≥ 1 are taken in the
-    /// binomial saddle-point form (<see cref="BinomialModel.SaddlePoint"/>, as R's <c>dnbinom</c>). Binomial rows of
-    /// more than <see cref="BinomialModel.StableTrials"/> trials: the saddle-point form too (the constants stay
-    /// log C(n, y)).
+    /// direct form subtracts terms ~y log μ: 1e-3 of a row at counts of 10¹²); NB2 rows (y ≥ 1) are taken in the
+    /// binomial saddle-point form (<see cref="NegativeBinomialModel.LargeCountLogDensity"/>, as R's <c>dnbinom</c>).
+    /// Binomial fits with a row of more than <see cref="ManyTrials"/> trials: rows of more than
+    /// <see cref="BinomialModel.StableTrials"/> trials in the saddle-point form too (the constants stay log C(n, y)).
     /// </summary>
     public bool LargeCounts => _largeCounts != 0;
 
@@ -92,6 +92,13 @@ public unsafe struct GlmModel : ILinearPredictorModel<GlmModel>
 
     /// <summary>The count beyond which a Poisson or NB2 response is taken in the <see cref="LargeCounts"/> form.</summary>
     public const double LargeCount = 1e6;
+
+    /// <summary>
+    /// The trials beyond which (in any row) a binomial fit takes the <see cref="LargeCounts"/> form: below, the direct
+    /// form's log C(n, y) ~ n loses ~n·10⁻¹⁶ a row (10⁻¹⁰ at 10⁶ trials), and common data (thousands of trials a row)
+    /// keep the logit's sixteen-lane path and their bits.
+    /// </summary>
+    public const double ManyTrials = 1e6;
 
     // Read on the host only (Prepare, Finish).
     private fixed double _means[MaxCentred];
@@ -505,13 +512,14 @@ public unsafe struct GlmModel : ILinearPredictorModel<GlmModel>
                     double alpha = arguments.Get(1);
                     double t = alpha * mu;
                     double m = DeviceMath.Log1pMinusX(t);
-                    // (The sums in this order below LargeCount: the bits the fits had.) With large counts and r ≥ 1,
-                    // log(r/(y + r)) plus the binomial saddle point of r successes in y + r trials (as R's dnbinom):
-                    // where αμ is large too, the form above cancels terms ~y log y (0.03 nats at μ ~ 1e10, α = 0.01).
-                    if (model.LargeCounts && y >= 1 && r >= 1)
+                    // (The sums in this order below LargeCount: the bits the fits had.) With large counts, log(r/(y + r))
+                    // plus the binomial saddle point of r successes in y + r trials (as R's dnbinom): where αμ is large
+                    // too, the form above cancels terms ~y log y (0.03 nats at μ ~ 1e10, α = 0.01).
+                    if (model.LargeCounts && y >= 1)
                     {
+                        // n p = (y + r) r/(r + μ), n q = (y + r) μ/(r + μ); the constant is T(y) here.
                         double ratio = (y + r) / (r + mu);
-                        logf = DeviceMath.Log(r / (y + r)) + BinomialModel.SaddlePoint(r, y, y + r, r * ratio, mu * ratio, constant);
+                        logf = NegativeBinomialModel.LargeCountLogDensity(y, r, r * ratio, mu * ratio, constant);
                     }
                     else
                     {

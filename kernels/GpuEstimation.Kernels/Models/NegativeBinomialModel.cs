@@ -80,9 +80,10 @@ public readonly struct NegativeBinomialModel : IDistribution<NegativeBinomialMod
     {
         double k = data[0, row], r = arguments.Get(0);
         // The branch on r is uniform (every thread of an evaluation takes the same side); a large count is a row's own.
-        if (k > LargeCount && r >= 1)
+        if (k > LargeCount)
         {
-            terms.Add(0, LargeCountLogDensity(k, r, r / arguments.Get(5), 1.0 / arguments.Get(6)));
+            double n = k + r;
+            terms.Add(0, LargeCountLogDensity(k, r, n * (r / arguments.Get(5)), n * (1.0 / arguments.Get(6)), BinomialModel.StirlingTerm(k)));
             if (r >= AsymptoticShape)
                 terms.Add(1, DeviceMath.DigammaIncrement(r, k) + arguments.Get(1));
             else
@@ -102,21 +103,23 @@ public readonly struct NegativeBinomialModel : IDistribution<NegativeBinomialMod
     }
 
     /// <summary>
-    /// Counts beyond this (with r ≥ 1) take <see cref="LargeCountLogDensity"/>: the direct form's log Γ(k + r) and log k!,
-    /// each ~k log k, cancel to ~16 − log10(k log k) digits (7.8e-4 nats over a sample of counts near 5·10⁹).
+    /// Counts beyond this take <see cref="LargeCountLogDensity"/>: the direct form's log Γ(k + r) and log k!, each
+    /// ~k log k, cancel to ~16 − log10(k log k) digits (7.8e-4 nats over a sample of counts near 5·10⁹).
     /// </summary>
     public const double LargeCount = 1e6;
 
     /// <summary>
-    /// log f(k) as log(r/(k + r)) plus Loader's binomial saddle-point form with r successes in k + r trials
-    /// (<see cref="BinomialModel.SaddlePoint"/>, as R's <c>dnbinom</c>): every term about as small as log f, for k, r ≥ 1.
-    /// <paramref name="p"/> and <paramref name="q"/> = 1 − p each given directly.
+    /// log f(k) for k ≥ 1 and any r &gt; 0 as log(r/(k + r)) plus Loader's binomial saddle-point form with r successes in
+    /// n = k + r trials (<see cref="BinomialModel.SaddlePoint"/>, as R's <c>dnbinom</c> for every size): every term about
+    /// as small as log f. The expected counts <paramref name="np"/> = n p (successes) and <paramref name="nq"/> = n(1 − p)
+    /// (failures) are the caller's (the catalogue's from p, NB2's from μ), and <paramref name="stirlingK"/> = T(k)
+    /// (<see cref="BinomialModel.StirlingTerm"/>), which NB2 holds per row.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static double LargeCountLogDensity(double k, double r, double p, double q)
+    public static double LargeCountLogDensity(double k, double r, double np, double nq, double stirlingK)
     {
         double n = k + r;
-        return DeviceMath.Log(r / n) + BinomialModel.SaddlePoint(r, k, n, n * p, n * q, BinomialModel.StirlingTerm(k));
+        return DeviceMath.Log(r / n) + BinomialModel.SaddlePoint(r, k, n, np, nq, stirlingK);
     }
 
     /// <inheritdoc/>
@@ -181,7 +184,7 @@ public readonly struct NegativeBinomialModel : IDistribution<NegativeBinomialMod
         double r = arguments.Get(0);
         bool asymptotic = r >= AsymptoticShape;
         var k = Lanes16.Load(data.Column(0) + row);
-        if (r >= 1 && !Lanes16.LessThan(Lanes16.Create(LargeCount), k).NoneSet())
+        if (!Lanes16.LessThan(Lanes16.Create(LargeCount), k).NoneSet())
         {
             RowByRow(model, arguments, data, row, ref terms);
             return;

@@ -74,7 +74,7 @@ public static class Glm
         if (rows < coefficients || (extra && rows == coefficients))
         {
             var needs = extra ? $"more rows than coefficients, to estimate {GlmNames.ExtraParameter(family)}" : "at least as many rows as coefficients";
-            throw new InputException($"{data.Source}: {rows} rows{(weights is null ? "" : " of positive weight")} for {coefficients} coefficients: model '{name}' needs {needs}", nameof(data));
+            throw new InputException($"{data.Source}: {rows} row{(rows == 1 ? "" : "s")}{(weights is null ? "" : " of positive weight")} for {coefficients} coefficients: model '{name}' needs {needs}", nameof(data));
         }
 
         var constants = Constants(family, y, trials);
@@ -333,17 +333,17 @@ public static class Glm
     private static bool LargeCounts(GlmFamily family, double[] y) =>
         family is GlmFamily.Poisson or GlmFamily.NegativeBinomial && y.Any(v => v > GlmModel.LargeCount);
 
-    // Binomial rows of more than BinomialModel.StableTrials trials: the model's LargeCounts form takes those rows in
-    // Loader's saddle-point form (the constants stay log C(n, y), for the other rows).
+    // A binomial row of more than GlmModel.ManyTrials trials: the model's LargeCounts form takes the rows beyond
+    // BinomialModel.StableTrials in Loader's saddle-point form (the constants stay log C(n, y), for the other rows).
     private static bool ManyTrials(GlmFamily family, double[]? trials) =>
-        family == GlmFamily.Binomial && trials is not null && trials.Any(n => n > BinomialModel.StableTrials);
+        family == GlmFamily.Binomial && trials is not null && trials.Any(n => n > GlmModel.ManyTrials);
 
     private static double[]? Constants(GlmFamily family, double[] y, double[]? trials) => family switch
     {
         GlmFamily.Binomial when trials is not null => y.Select((v, i) =>
             DeviceMath.LogGamma(trials[i] + 1) - DeviceMath.LogGamma(v + 1) - DeviceMath.LogGamma(trials[i] - v + 1)).ToArray(),
         GlmFamily.Poisson or GlmFamily.NegativeBinomial when LargeCounts(family, y) =>
-            y.Select(v => v >= 1 ? DeviceMath.XLogXMinusXMinusLogGamma(v) - DeviceMath.Log(v) : 0.0).ToArray(),
+            y.Select(v => v >= 1 ? BinomialModel.StirlingTerm(v) : 0.0).ToArray(),
         GlmFamily.Poisson or GlmFamily.NegativeBinomial => y.Select(v => -DeviceMath.LogGamma(v + 1)).ToArray(),
         GlmFamily.Gamma => y.Select(v => -DeviceMath.Log(v)).ToArray(),
         _ => null,

@@ -152,7 +152,7 @@ public sealed class LargeValueTests(DeviceFixture devices)
     // Negative binomial counts near 5·10⁹ (r = 30): log Γ(k + r) and log k!, each ~10¹¹, cancelled to 2.9e-3 nats over
     // 300 such counts (a trial's 7.8e-4). Beyond NegativeBinomialModel.LargeCount, log(r/(k + r)) plus the binomial
     // saddle point of r successes in k + r trials, as R's dnbinom. mpmath at 60 digits for k = 5·10⁹ + ((7919 i) mod 101
-    // − 50)·3·10⁷, i < 50, at r = 30, p = 6e-9: to 1e-12 (relative).
+    // − 50)·3·10⁷, i < 50, at r = 30, p = 6e-9 and at r = 0.5, p = 1e-10: to 1e-12 (relative).
     [Theory]
     [MemberData(nameof(Backends))]
     public void NegativeBinomialCountsOfBillionsKeepTheirDigits(Backend backend)
@@ -161,8 +161,11 @@ public sealed class LargeValueTests(DeviceFixture devices)
         using var session = new EstimationSession(ModelCatalog.Create("negbinomial", Dataset.FromColumns(("k", k)), new ModelColumns("k")), devices[backend]);
 
         double value = session.Evaluate([30, 6e-9]).LogLikelihood;
+        // r below 1 as well (a review: the saddle point had been taken from r = 1 on, and log L jumped by 3.2e-4 there).
+        double small = session.Evaluate([0.5, 1e-10]).LogLikelihood;
 
         Assert.True(Numerics.Relative(value, -1101.207401109093459755086) <= 1e-12, $"{value:R}");
+        Assert.True(Numerics.Relative(small, -1186.883694514147372081461) <= 1e-12, $"r = 0.5: {small:R}");
     }
 
     // The NB2 GLM at μ ~ 10¹⁰ with α = 0.01 (a trial: 0.030 nats off over 2,000 rows, silently): its large-count form
