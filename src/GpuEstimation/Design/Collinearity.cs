@@ -12,7 +12,6 @@ namespace GpuEstimation.Design;
 internal static class Collinearity
 {
     private const int Chunk = 1 << 16;
-    private const int Block = 4096;
 
     /// <summary>
     /// The most a feature's mean may exceed its standard deviation beside an intercept (<see cref="FarShift"/>).
@@ -107,35 +106,19 @@ internal static class Collinearity
         return square;
     }
 
-    private static Matrix<double> Reduce(ReadOnlyMemory<double>?[] columns, double[]? scale, int begin, int count)
-    {
-        int p = columns.Length;
-        var r = Matrix<double>.Build.Dense(0, p);
-        for (int start = 0; start < count; start += Block)
+    private static Matrix<double> Reduce(ReadOnlyMemory<double>?[] columns, double[]? scale, int begin, int count) =>
+        Matrix<double>.Build.DenseOfArray(Householder.Reduce(count, columns.Length, (j, first, block) =>
         {
-            // The running R on top of the block's rows, column by column (MathNet's storage is column-major).
-            int rows = Math.Min(Block, count - start), top = r.RowCount, height = top + rows;
-            var stacked = new double[height * p];
-            for (int j = 0; j < p; j++)
+            if (columns[j] is { } column)
+                column.Span.Slice(begin + first, block.Length).CopyTo(block);
+            else
+                block.Fill(1);
+            if (scale is not null)
             {
-                for (int i = 0; i < top; i++)
-                    stacked[j * height + i] = r[i, j];
-                var target = stacked.AsSpan(j * height + top, rows);
-                if (columns[j] is { } column)
-                    column.Span.Slice(begin + start, rows).CopyTo(target);
-                else
-                    target.Fill(1);
-                if (scale is not null)
-                {
-                    for (int i = 0; i < rows; i++)
-                        target[i] *= scale[begin + start + i];
-                }
+                for (int i = 0; i < block.Length; i++)
+                    block[i] *= scale[begin + first + i];
             }
-            Householder.Triangularize(stacked, height, p);
-            r = Matrix<double>.Build.DenseOfArray(Householder.Upper(stacked, height, p));
-        }
-        return r;
-    }
+        }));
 
     private static Matrix<double> Stack(Matrix<double> top, Matrix<double> bottom)
     {

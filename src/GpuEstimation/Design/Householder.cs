@@ -42,6 +42,33 @@ internal static class Householder
         }
     }
 
+    /// <summary>
+    /// R of the <paramref name="rows"/> × <paramref name="width"/> matrix whose column j <paramref name="fill"/> writes,
+    /// block by block (fill(j, first row, the block's cells of column j)): [R; next block] reduced after each block of
+    /// 4,096 rows, so that memory stays O(width²) whatever the rows. min(rows, width) × width, row by row.
+    /// </summary>
+    public static double[,] Reduce(int rows, int width, Action<int, int, Span<double>> fill)
+    {
+        ArgumentNullException.ThrowIfNull(fill);
+        const int Block = 4096;
+        var stacked = new double[(width + Block) * width];
+        var r = new double[0, width];
+        for (int begin = 0; begin < rows; begin += Block)
+        {
+            int count = Math.Min(Block, rows - begin), top = r.GetLength(0), height = top + count;
+            for (int j = 0; j < width; j++)
+            {
+                var column = stacked.AsSpan(j * height, height);
+                for (int i = 0; i < top; i++)
+                    column[i] = r[i, j];
+                fill(j, begin, column[top..]);
+            }
+            Triangularize(stacked, height, width);
+            r = Upper(stacked, height, width);
+        }
+        return r;
+    }
+
     /// <summary>The upper triangular R of a reduced matrix (<see cref="Triangularize"/>): min(height, width) × width, row by row.</summary>
     public static double[,] Upper(ReadOnlySpan<double> a, int height, int width)
     {
@@ -55,7 +82,8 @@ internal static class Householder
         return r;
     }
 
-    // ‖x‖ scaled by its largest entry, so that neither 10¹⁶⁰ overflows nor 10⁻¹⁶⁰ underflows in the squares.
+    // ‖x‖ scaled by its largest entry, so that the squares neither overflow nor underflow (the reflection's own products
+    // still overflow for entries near 10¹⁶⁰ and more, as MathNet's did).
     private static double Norm(ReadOnlySpan<double> x)
     {
         double largest = 0;

@@ -198,35 +198,70 @@ public static class ModelCatalog
     /// </summary>
     internal static bool FitsExactly(double[] z, double[][] features, bool intercept)
     {
-        if (intercept)
+        var (coefficients, singular) = LeastSquares(z, features, intercept);
+        if (singular || z.Length <= coefficients.Length)
+            return false;
+        var (squares, size) = Residuals(z, features, coefficients, intercept);
+        return IsExact(squares, size, z.Length);
+    }
+
+    /// <summary>
+    /// Least squares of <paramref name="z"/> on an intercept (where <paramref name="intercept"/>) and
+    /// <paramref name="features"/>, by R of [1 X z] reduced block by block (Design.Householder); singular where a
+    /// diagonal of R is below 10⁻¹³ of the largest (the coefficients then 0); with no more rows than columns, 0s.
+    /// </summary>
+    private static (double[] Coefficients, bool Singular) LeastSquares(double[] z, double[][] features, bool intercept)
+    {
+        int first = intercept ? 1 : 0, p = first + features.Length, width = p + 1;
+        var r = Design.Householder.Reduce(z.Length, width, (j, begin, block) =>
         {
-            var (_, _, exact, singular) = LeastSquaresStart(z, features);
-            return exact && !singular;
+            if (j < first)
+                block.Fill(1);
+            else if (j < p)
+                features[j - first].AsSpan(begin, block.Length).CopyTo(block);
+            else
+                z.AsSpan(begin, block.Length).CopyTo(block);
+        });
+        var coefficients = new double[p];
+        if (r.GetLength(0) < width || p == 0)
+            return (coefficients, false);
+        double largest = Enumerable.Range(0, p).Max(j => Math.Abs(r[j, j]));
+        if (Enumerable.Range(0, p).Any(j => !(Math.Abs(r[j, j]) > 1e-13 * largest)))
+            return (coefficients, true);
+        for (int j = p - 1; j >= 0; j--)
+        {
+            double sum = r[j, p];
+            for (int c = j + 1; c < p; c++)
+                sum -= r[j, c] * coefficients[c];
+            coefficients[j] = sum / r[j, j];
         }
-        int n = z.Length, k = features.Length;
-        if (n <= k)
-            return false;
-        var design = Matrix<double>.Build.Dense(n, k, (i, j) => features[j][i]);
-        var qr = design.QR(QRMethod.Thin);
-        double largest = Enumerable.Range(0, k).Max(j => Math.Abs(qr.R[j, j]));
-        if (Enumerable.Range(0, k).Any(j => !(Math.Abs(qr.R[j, j]) > 1e-13 * largest)))
-            return false;
-        var b = qr.Solve(Vector<double>.Build.DenseOfArray(z));
+        return (coefficients, false);
+    }
+
+    // The residuals' squares (scaled: residuals around 10⁻³⁰⁰ are not an exact fit, nor do those around 10³⁰⁰ make sigma
+    // ∞) and the largest sum of the absolute terms that make a residual.
+    private static (ScaledSquares Squares, double Size) Residuals(double[] z, double[][] features, double[] coefficients, bool intercept)
+    {
+        int first = intercept ? 1 : 0;
         var squares = new ScaledSquares();
         double size = 0;
-        for (int i = 0; i < n; i++)
+        for (int i = 0; i < z.Length; i++)
         {
-            double residual = z[i], terms = Math.Abs(z[i]);
-            for (int j = 0; j < k; j++)
+            double residual = z[i] - (intercept ? coefficients[0] : 0.0);
+            double terms = Math.Abs(z[i]) + (intercept ? Math.Abs(coefficients[0]) : 0.0);
+            for (int j = 0; j < features.Length; j++)
             {
-                residual -= b[j] * features[j][i];
-                terms += Math.Abs(b[j] * features[j][i]);
+                residual -= coefficients[first + j] * features[j][i];
+                terms += Math.Abs(coefficients[first + j] * features[j][i]);
             }
             squares.Add(residual);
             size = Math.Max(size, terms);
         }
-        return squares.RootMean(n) <= 64 * UnitRoundoff * size;
+        return (squares, size);
     }
+
+    // Residuals at the rounding level of the terms that make them: an exact fit, whatever the data's magnitude.
+    private static bool IsExact(ScaledSquares squares, double size, int rows) => squares.RootMean(rows) <= 64 * UnitRoundoff * size;
 
     private static bool AllEqual(ReadOnlySpan<double> x, double value)
     {
@@ -365,68 +400,14 @@ public static class ModelCatalog
     /// </summary>
     private static (double[] Start, double[] Scales, bool Exact, bool Singular) LeastSquaresStart(double[] y, double[][] features)
     {
-        const int Block = 4096;
-        int n = y.Length, k = features.Length, p = k + 1, width = p + 1;
-        // [R; block] column-major, R's rows on top of each block's (Design.Householder): R of [1 X y] at the end.
-        var stacked = new double[(width + Block) * width];
-        double[,]? r = null;
-        for (int begin = 0; begin < n; begin += Block)
-        {
-            int rows = Math.Min(Block, n - begin), top = r?.GetLength(0) ?? 0, height = top + rows;
-            for (int j = 0; j < width; j++)
-            {
-                var column = stacked.AsSpan(j * height, height);
-                for (int i = 0; i < top; i++)
-                    column[i] = r![i, j];
-                var block = column[top..];
-                if (j == 0)
-                    block.Fill(1);
-                else if (j <= k)
-                    features[j - 1].AsSpan(begin, rows).CopyTo(block);
-                else
-                    y.AsSpan(begin, rows).CopyTo(block);
-            }
-            Design.Householder.Triangularize(stacked, height, width);
-            r = Design.Householder.Upper(stacked, height, width);
-        }
-
-        var coefficients = new double[p];
-        bool singular = false;
-        if (r is not null && r.GetLength(0) >= width)
-        {
-            double largest = Enumerable.Range(0, p).Max(j => Math.Abs(r[j, j]));
-            singular = Enumerable.Range(0, p).Any(j => !(Math.Abs(r[j, j]) > 1e-13 * largest));
-            if (!singular)
-            {
-                for (int j = p - 1; j >= 0; j--)
-                {
-                    double sum = r[j, p];
-                    for (int c = j + 1; c < p; c++)
-                        sum -= r[j, c] * coefficients[c];
-                    coefficients[j] = sum / r[j, j];
-                }
-            }
-        }
+        int n = y.Length, k = features.Length, p = k + 1;
+        var (coefficients, singular) = LeastSquares(y, features, intercept: true);
         if (coefficients.Any(v => !double.IsFinite(v)) || coefficients.All(v => v == 0))
         {
             Array.Clear(coefficients);
             coefficients[0] = Moments.Mean(y);
         }
-
-        var squares = new ScaledSquares();
-        double size = 0;
-        for (int i = 0; i < n; i++)
-        {
-            double residual = y[i] - coefficients[0];
-            double terms = Math.Abs(y[i]) + Math.Abs(coefficients[0]);
-            for (int j = 0; j < k; j++)
-            {
-                residual -= coefficients[j + 1] * features[j][i];
-                terms += Math.Abs(coefficients[j + 1] * features[j][i]);
-            }
-            squares.Add(residual);
-            size = Math.Max(size, terms);
-        }
+        var (squares, size) = Residuals(y, features, coefficients, intercept: true);
         // Scaled: residuals around 10⁻³⁰⁰ are not an exact fit, nor do those around 10³⁰⁰ make sigma ∞.
         double sigma = squares.RootMean(n);
         double sdY = Math.Sqrt(Moments.Variance(y));
@@ -444,9 +425,7 @@ public static class ModelCatalog
         }
         start[k + 1] = sigma > 0 ? sigma : yScale;
         scales[k + 1] = 0.1;
-        // Residuals at the rounding level of the terms that make them: an exact fit, whatever the data's magnitude.
-        bool exact = sigma <= 64 * UnitRoundoff * size;
-        return (start, scales, exact, singular);
+        return (start, scales, IsExact(squares, size, n), singular);
     }
 
     /// <summary>The spacing of doubles at 1 (2⁻⁵²).</summary>
