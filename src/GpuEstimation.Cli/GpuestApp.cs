@@ -67,6 +67,23 @@ public static class GpuestApp
     // How long a failed rank other than 0 waits for rank 0's abort before printing its own message and aborting.
     private static readonly TimeSpan RankFailureGrace = TimeSpan.FromSeconds(2);
 
+    // The columns a --formula reads that no factor could stand for: its response and its offset (a review: 'y ~ x' on a
+    // yes/no response got the factor hint for y).
+    private static IEnumerable<string> FormulaNonFactors(IEnumerable<System.CommandLine.Parsing.OptionResult> given)
+    {
+        if (given.FirstOrDefault(r => r.Option.Name == "--formula")?.Tokens.FirstOrDefault()?.Value is not { } text)
+            return [];
+        try
+        {
+            var spec = GpuEstimation.Design.Formula.Parse(text);
+            return spec.Offset is { } offset ? [spec.Response, offset] : [spec.Response];
+        }
+        catch (InputException)
+        {
+            return [];
+        }
+    }
+
     /// <summary>Runs the command line <paramref name="args"/>, writing results to <paramref name="output"/> and errors to <paramref name="error"/>.</summary>
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
@@ -94,6 +111,7 @@ public static class GpuestApp
                 // not its response, weights, offset or trials: say how to make it one.
                 : e.TextColumn is { } text && given.Any(r => r.Option.Name is "--y" or "--formula") && given.All(r => r.Option.Name != "--mean")
                     && !given.Any(r => r.Option.Name is "--y" or "--weights" or "--offset" or "--trials-column" && r.Tokens.Any(t => t.Value == text))
+                    && !FormulaNonFactors(given).Contains(text)
                     ? $" (a categorical column is read as a factor: --factor {text}, or C({text}) in --formula)" : "";
             error.WriteLine($"gpuest: {option}{e.Message.ReplaceLineEndings(" ")}{hint}");
             if (e.Display is { } display)

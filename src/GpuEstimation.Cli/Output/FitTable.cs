@@ -29,9 +29,10 @@ internal static class FitTable
             output.WriteLine($"residual standard error {Numbers.Significant(nl.ResidualStdError, 10)} on {nl.DegreesOfFreedom} degrees of freedom (sqrt(RSS/(n - p)), NIST and R nls); " +
                 $"RSS {Numbers.Significant(nl.ResidualSumOfSquares, 10)}" + (!fit.Converged ? " where the search stopped"
                     : $"; standard errors: {(nist ? "NIST's (RSS/(n - p), from J'J)" : "the MLE's (--se nist for NIST's)")}"));
-        if (fit.Linear is { } linear && fit.StdErrorNist is { Count: > 0 })
-            output.WriteLine($"residual standard error {Numbers.Significant(linear.ResidualStdError, 10)} on {(long)linear.DfResid} degrees of freedom (sqrt(RSS/(n - p)), R lm); " +
-                $"standard errors: {(nist ? "ordinary least squares' (RSS/(n - p)), as R lm, statsmodels OLS and NIST" : "the MLE's (sigma^2 = RSS/n; --se nist for R lm's and statsmodels OLS's)")}");
+        if (fit.Linear is { } linear)
+            output.WriteLine($"residual standard error {Numbers.Significant(linear.ResidualStdError, 10)} on {(long)linear.DfResid} degrees of freedom (sqrt(RSS/(n - p)), R lm)" +
+                (fit.StdErrorNist is not { Count: > 0 } ? ""
+                    : $"; standard errors: {(nist ? "ordinary least squares' (RSS/(n - p)), as R lm, statsmodels OLS and NIST" : "the MLE's (sigma^2 = RSS/n; --se nist for R lm's and statsmodels OLS's)")}"));
         output.WriteLine($"log-likelihood {Numbers.Full(fit.LogLikelihood)}" + (fit.LogPosterior is { } lp ? $", log-posterior {Numbers.Full(lp)}" : "") +
             $"; k = {fit.FreeParameters} estimated, n = {Observations(fit)}; AIC {Numbers.Significant(fit.Aic, 10)}, BIC {Numbers.Significant(fit.Bic, 10)}");
         if (fit.Linear is { } l)

@@ -127,10 +127,19 @@ public sealed class FittedRegression
             ? [.. list.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.String ? e.GetString()! : throw Missing(source, $"meanFunction.{name}"))]
             : throw Missing(source, $"meanFunction.{name}");
         var mean = new FittedMean(Field("expression"), Field("response"), Names("columns"), Names("parameters"));
+        Dataset empty;
+        try
+        {
+            empty = Dataset.FromColumns([.. mean.Columns.Select(c => (c, Array.Empty<double>()))]);
+        }
+        catch (InputException e)
+        {
+            throw new InputException($"{source}: meanFunction.columns: {e.Message}");
+        }
         try
         {
             // The expression read back over its columns and parameters, once, so that a damaged one is named here.
-            mean.Evaluate(Dataset.FromColumns([.. mean.Columns.Select(c => (c, Array.Empty<double>()))]), new double[mean.Parameters.Count]);
+            mean.Evaluate(empty, new double[mean.Parameters.Count]);
         }
         catch (InputException e)
         {

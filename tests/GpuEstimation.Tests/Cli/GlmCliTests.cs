@@ -100,6 +100,14 @@ public sealed class GlmCliTests : IDisposable
             Assert.Contains("column 'g': 'a' is not a finite number", error);
             Assert.DoesNotContain("--factor", error);
         }
+        // Nor for a formula's response or offset.
+        foreach (var formula in new[] { "g ~ x", "y ~ x + offset(g)" })
+        {
+            (code, _, error) = Run("fit", "--model", "glm", "--family", "poisson", "--data", data, "--formula", formula, "--device", "native");
+            Assert.Equal(GpuestApp.BadInput, code);
+            Assert.Contains("column 'g': 'a' is not a finite number", error);
+            Assert.DoesNotContain("--factor", error);
+        }
         foreach (var cell in new[] { "Inf", "-inf", "-", "?" })
         {
             var odd = Path.Combine(_directory, "odd.csv");

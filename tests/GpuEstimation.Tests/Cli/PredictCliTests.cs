@@ -527,6 +527,10 @@ public sealed class PredictCliTests : IDisposable
         var rows = Write("new.csv", "x", "2");
 
         AssertBadInput(["predict", "--model-json", json, "--data", rows, "--out", Path.Combine(_directory, "p.csv")], "lin.json", "meanFunction.expression", "unknown name 'q'");
+        // A column named twice is the columns' fault, not the expression's.
+        File.WriteAllText(json, File.ReadAllText(json).Replace("\"a*x+q\"", "\"a*x\"", StringComparison.Ordinal)
+            .Replace("\"columns\": [\n      \"x\"\n    ]", "\"columns\": [\"x\", \"x\"]", StringComparison.Ordinal));
+        AssertBadInput(["predict", "--model-json", json, "--data", rows, "--out", Path.Combine(_directory, "p.csv")], "lin.json", "meanFunction.columns", "appears twice");
     }
 
     [Fact]
