@@ -1,3 +1,4 @@
+using GpuEstimation.Backends;
 using System.Diagnostics;
 using GpuEstimation.Estimation;
 using GpuEstimation.Priors;
@@ -163,7 +164,12 @@ public static class Sweeper
             double seconds = Math.Max(Stopwatch.GetElapsedTime(begin).TotalSeconds, 1e-6);
             first += count;
             progress?.Report((double)first / total);
-            tile = Aligned((long)Math.Min(MaxTile, Math.Clamp(0.25 * count / seconds, 1.0, 64.0 * count)));
+            // The next tile a quarter of a second's worth; under MPI every rank must make the same exchanges, so the
+            // tiles grow by a fixed rule instead of by this rank's clock (a trial: ranks' timings differed past the
+            // first tile, the collectives' sizes with them, and MPI_Allgatherv failed with MPI_ERR_TRUNCATE).
+            tile = RowCollective.Current.Size > 1
+                ? Aligned(Math.Min(MaxTile, 4L * count))
+                : Aligned((long)Math.Min(MaxTile, Math.Clamp(0.25 * count / seconds, 1.0, 64.0 * count)));
         }
         if (!options.Fit.Map)
             return (logLikelihood, null);

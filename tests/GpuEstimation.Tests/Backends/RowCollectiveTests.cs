@@ -206,6 +206,25 @@ public class RowCollectiveTests
         });
     }
 
+    // A sweep of several tiles of points (40,000 over 20,000 rows: tiles of 5,120, then growing). Each rank had sized
+    // the tiles after the first by its own clock, so the ranks' exchanges differed in size and MPI_Allgatherv failed
+    // (MPI_ERR_TRUNCATE, a trial: every 1-D sweep past 1,024 points under mpirun -np 2); the tiles now grow by a fixed
+    // rule under several ranks, and the surface has one process's bits.
+    [Fact]
+    [Trait("Category", Categories.Slow)]
+    public void SweepOfManyTilesIsBitIdenticalOnEveryRankCount()
+    {
+        var x = NormalSamples.Draw(20_000, 61, 1, 2);
+        var spec = ModelCatalog.Normal(Dataset.FromColumns(("x", x)), "x");
+        var options = new GpuEstimation.Surfaces.SweepOptions { Axes = [new("mu", 0.5, 1.5, 200), new("sigma", 1.5, 2.5, 200)] };
+        AssertSameOnEveryRankCount(() =>
+        {
+            using var device = ComputeDevice.Open(Backend.Native);
+            using var session = new EstimationSession(spec, device);
+            return Bits(GpuEstimation.Surfaces.Sweeper.Sweep(session, options).LogLikelihood);
+        });
+    }
+
     [Fact]
     public void NonlinearRegressionThroughLeastSquaresIsBitIdenticalOnEveryRankCount()
     {
