@@ -29,6 +29,8 @@ public sealed class LikelihoodEngine<TModel> : ILikelihoodEngine where TModel : 
         if (columns.Any(c => c.Length != columns[0].Length))
             throw new ArgumentException("all columns must have the same length", nameof(columns));
 
+        // Under MPI each rank evaluates its chunks of the data it read itself: the same data on every rank, or an error.
+        Backends.RowCollective.Current.CheckSameData(columns);
         Device = device;
         Model = model;
         ModelName = modelName ?? typeof(TModel).Name;

@@ -57,6 +57,9 @@ public sealed class GaussianMixtureFitter : IDisposable
             throw new InputException($"a Gaussian mixture in {columns.Count} dimensions needs more rows than dimensions (with d ≥ n a covariance cannot be estimated); the data have {n}", nameof(columns));
         if (names.GroupBy(name => name).FirstOrDefault(g => g.Count() > 1) is { } twice)
             throw new InputException($"column '{twice.Key}' is given twice (its covariance with itself would be singular)", twice.Key);
+        // Under MPI each rank evaluates its chunks of the data it read itself: the same data on every rank, or an error.
+        if (!subsample)
+            Backends.RowCollective.Current.CheckSameData([.. columns.Select(c => (ReadOnlyMemory<double>)c)]);
         _device = device;
         _names = names;
         for (int j = 0; j < columns.Count; j++)

@@ -225,6 +225,29 @@ public class RowCollectiveTests
         });
     }
 
+    // A rank that read other data (a stale copy of the file on one node) is refused when the engine is built, naming the
+    // rank: another row count, or one value changed (a trial's: exit 0 and a mean that matched neither file).
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void RanksThatReadOtherDataAreRefused(bool sameRows)
+    {
+        var data = Exponential();
+        var other = sameRows ? [.. data] : data[..^7];
+        if (sameRows)
+            other[12_345] += 1e-9;
+        var e = Assert.Throws<AggregateException>(() => SimulatedRanks.Run(3, ranks =>
+        {
+            using var engine = Engine(ranks.Rank == 2 ? other : data);
+            return engine.Rows;
+        }));
+        // Every rank compares, so each says the same.
+        var refusals = e.InnerExceptions.OfType<InputException>().Select(r => r.Message).Distinct().ToList();
+        Assert.Single(refusals);
+        Assert.StartsWith("MPI rank 2 read ", refusals[0]);
+        Assert.Contains(sameRows ? "other values than rank 0" : $"{Rows - 7:N0} rows, rank 0 {Rows:N0}", refusals[0]);
+    }
+
     [Fact]
     public void NonlinearRegressionThroughLeastSquaresIsBitIdenticalOnEveryRankCount()
     {
@@ -302,6 +325,11 @@ public class RowCollectiveTests
         public override int Size => size;
 
         protected override void AllGather(Span<double> buffer, int[] counts, int[] displacements)
+        {
+        }
+
+        // Nothing is exchanged here, the data's check included: each rank's own chunks are the test.
+        public override void CheckSameData(IReadOnlyList<ReadOnlyMemory<double>> columns)
         {
         }
     }
