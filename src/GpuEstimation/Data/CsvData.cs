@@ -318,16 +318,19 @@ public static class CsvData
                 : row.BadText!.Contains(',') && row.BadText.Any(char.IsAsciiDigit)
                     ? new InputException($"{path}: line {row.Line}, column '{columns[row.BadColumn]}': '{row.BadText}' is not a finite number" +
                         " (gpuest reads '.' as the decimal point and no thousands separator: 2.5, not 2,5; 2500, not 2,500)", columns[row.BadColumn])
-                    : new InputException($"{path}: line {row.Line}, column '{columns[row.BadColumn]}': '{row.BadText}' is not a finite number", columns[row.BadColumn])
+                    : new InputException($"{path}: line {row.Line}, column '{columns[row.BadColumn]}': '{row.BadText}' is not a finite number" +
+                        (IsInfinity(row.BadText) ? " (an infinity is not a missing value, so rows with one are not left out as those with an empty cell, NA or NaN are)" : ""), columns[row.BadColumn])
                     {
                         // Text that could be a level (a word): not an infinity, nor a lone mark such as - or ?.
                         TextColumn = LooksLikeALevel(row.BadText) ? columns[row.BadColumn] : null,
                     };
 
-    private static bool LooksLikeALevel(string text)
+    private static bool LooksLikeALevel(string text) => text.Any(char.IsLetter) && !IsInfinity(text);
+
+    private static bool IsInfinity(string text)
     {
         var word = text.Trim().TrimStart('+', '-');
-        return word.Any(char.IsLetter) && !word.Equals("inf", StringComparison.OrdinalIgnoreCase) && !word.Equals("infinity", StringComparison.OrdinalIgnoreCase);
+        return word.Equals("inf", StringComparison.OrdinalIgnoreCase) || word.Equals("infinity", StringComparison.OrdinalIgnoreCase) || word == "∞";
     }
 
     /// <summary>The error for a quote opened on <paramref name="line"/> and never closed.</summary>

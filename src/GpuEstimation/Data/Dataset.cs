@@ -85,7 +85,8 @@ public sealed class Dataset
         for (int i = 0; i < values.Length; i++)
         {
             if (!double.IsFinite(values[i]))
-                throw new InputException($"{source}: {describeRow(i)}, column '{name}': value {values[i]} is not a finite number", name) { MissingValue = double.IsNaN(values[i]) };
+                throw new InputException($"{source}: {describeRow(i)}, column '{name}': value {values[i]} is not a finite number" +
+                    (double.IsNaN(values[i]) ? "" : " (an infinity is not a missing value, so rows with one are not left out as those with NaN are)"), name) { MissingValue = double.IsNaN(values[i]) };
         }
     }
 

@@ -174,6 +174,19 @@ public sealed class CsvDataTests : IDisposable
         Assert.True(e.MissingValue);
     }
 
+    // An infinity is no missing value, so dropping missing values does not drop it: the error says so (a trial expected
+    // --drop-missing to leave it out), in a CSV cell and in a column of doubles (a .npy file's, say).
+    [Fact]
+    public void AnInfinityIsNotDroppedAndTheErrorSaysWhy()
+    {
+        var path = Write("inf.csv", "x\n1\n-inf\n2\n");
+        var e = Assert.Throws<InputException>(() => CsvData.Read(path, ["x"], missing: MissingValues.Drop));
+        Assert.Equal($"{path}: line 3, column 'x': '-inf' is not a finite number (an infinity is not a missing value, so rows with one are not left out as those with an empty cell, NA or NaN are)", e.Message);
+        var doubles = Assert.Throws<InputException>(() => Dataset.FromColumns(("x", [1.0, double.PositiveInfinity])));
+        Assert.EndsWith("value ∞ is not a finite number (an infinity is not a missing value, so rows with one are not left out as those with NaN are)", doubles.Message.Replace("Infinity", "∞"));
+        Assert.False(doubles.MissingValue);
+    }
+
     [Theory]
     [InlineData("x\n1\n2\n\n3\n\n", new[] { 1.0, 2, 3 }, new[] { 2 }, new[] { 2, 3, 5 })]
     [InlineData("x\n\n\n1\n2\n", new[] { 1.0, 2 }, new[] { 0, 1 }, new[] { 4, 5 })]
