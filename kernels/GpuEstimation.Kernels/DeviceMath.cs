@@ -22,7 +22,8 @@ public static class DeviceMath
     private const double MinExpArgument = -745.1332191019412;
     // From here the increments of log Γ and ψ use their asymptotic (Stirling) forms: the series are truncated below
     // 5e-19 there (see StirlingTail, DigammaTail); below, the increments are differences, as accurate as before.
-    private const double AsymptoticArgument = 50;
+    /// <summary>From this argument on, log-gamma and its relatives take Stirling's series (<see cref="XLogXMinusXMinusLogGammaLarge"/>).</summary>
+    public const double AsymptoticArgument = 50;
     private const double InversePi = 0.3183098861837907;
 
     /// <summary>Natural logarithm: NaN below 0 and for NaN, −∞ at ±0, +∞ at +∞; subnormals handled.</summary>
@@ -309,8 +310,14 @@ public static class DeviceMath
     {
         if (!(x >= AsymptoticArgument))
             return x * (Log(x) - 1.0) - LogGamma(x);
-        return 0.5 * Log(x) - KernelConstants.HalfLogTwoPi - StirlingTail(1.0 / x);
+        return XLogXMinusXMinusLogGammaLarge(x);
     }
+
+    /// <summary>
+    /// <see cref="XLogXMinusXMinusLogGamma"/> for x ≥ <see cref="AsymptoticArgument"/> only (the same bits there), without
+    /// the log-gamma branch: where the argument is known to be large, kernels carry no copy of log Γ for it.
+    /// </summary>
+    public static double XLogXMinusXMinusLogGammaLarge(double x) => 0.5 * Log(x) - KernelConstants.HalfLogTwoPi - StirlingTail(1.0 / x);
 
     /// <summary>
     /// log x − ψ(x) for x &gt; 0, ~1/(2x) for large x: from x = 10 on, 1/(2x) plus ψ's asymptotic series (as

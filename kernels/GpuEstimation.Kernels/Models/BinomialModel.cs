@@ -94,20 +94,27 @@ public readonly struct BinomialModel : IDistribution<BinomialModel>, ILinearPred
     }
 
     /// <summary>
-    /// Loader's saddle-point form of log C(n, k) + k log p + m log q (n = k + m, real k, m ≥ 1, as R's
-    /// <c>dbinom_raw</c>), from the expected counts <paramref name="np"/> = n p and <paramref name="nq"/> = n q given
-    /// directly: k L(np, k) + m L(nq, m) + T(k) + T(m) − T(n), T(x) = x log x − x − log Γ(x + 1)
-    /// (<paramref name="stirlingM"/> = T(m), which a caller may hold per row). Each term is about as small as the
-    /// result, where the direct form adds terms of order n that cancel. The negative binomial's log-density is
-    /// log(r/(y + r)) plus this with k = r, m = y, n = y + r.
+    /// Loader's saddle-point form of log C(n, k) + k log p + m log q (n = k + m ≥ <see cref="DeviceMath.AsymptoticArgument"/>,
+    /// real k, m ≥ 1, as R's <c>dbinom_raw</c>), from the expected counts <paramref name="np"/> = n p and
+    /// <paramref name="nq"/> = n q given directly: k L(np, k) + m L(nq, m) + T(k) + T(m) − T(n), T(x) = x log x − x −
+    /// log Γ(x + 1) (<paramref name="stirlingM"/> = T(m), which a caller may hold per row or know to be large). Each term
+    /// is about as small as the result, where the direct form adds terms of order n that cancel. The negative
+    /// binomial's log-density is log(r/(y + r)) plus this with k = r, m = y, n = y + r.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double SaddlePoint(double k, double m, double n, double np, double nq, double stirlingM) =>
-        k * DeviceMath.Log1pMinusXOfRatio(np, k) + m * DeviceMath.Log1pMinusXOfRatio(nq, m) + StirlingTerm(k) + stirlingM - StirlingTerm(n);
+        k * DeviceMath.Log1pMinusXOfRatio(np, k) + m * DeviceMath.Log1pMinusXOfRatio(nq, m) + StirlingTerm(k) + stirlingM - StirlingTermLarge(n);
 
     /// <summary>T(x) = x log x − x − log Γ(x + 1) for x ≥ 1, without cancellation (−½ log(2πx) − 1/(12x) + ...).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double StirlingTerm(double x) => DeviceMath.XLogXMinusXMinusLogGamma(x) - DeviceMath.Log(x);
+
+    /// <summary>
+    /// <see cref="StirlingTerm"/> for x ≥ <see cref="DeviceMath.AsymptoticArgument"/> (the same bits), without log Γ's
+    /// code: the saddle point's n, a large count's T (OpenCL compilers took tens of seconds over each copy of log Γ).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double StirlingTermLarge(double x) => DeviceMath.XLogXMinusXMinusLogGammaLarge(x) - DeviceMath.Log(x);
 
     /// <summary>One design value, the constant 1: η is the family's parameter.</summary>
     public int DesignWidth => 1;

@@ -427,14 +427,25 @@ public unsafe struct GlmModel : ILinearPredictorModel<GlmModel>
         double constant = model.ConstantColumn >= 0 ? data[model.ConstantColumn, row] : 0.0;
 
         double logf, score, extra = 0, etaEta = 0, etaExtra = 0, extraExtra = 0;
+        // Loader's saddle point, where a row takes it (a binomial row of many trials, an NB2 row of a large count), is
+        // computed once below for both families: one copy of its code in the kernel, which OpenCL compilers take
+        // tens of seconds over per copy.
+        bool saddle = false;
+        double successes = 0, failures = 0, trials = 0, expectedSuccesses = 0, expectedFailures = 0, saddleLog = 0;
         if (model.Family == GlmFamily.Binomial)
         {
             double n = model.TrialsColumn >= 0 ? data[model.TrialsColumn, row] : 1.0;
             Binomial<TRows, TOrder>(model.Link, eta, y, n - y, out logf, out score, out etaEta, out double logP, out double logQ);
             // Many trials: Loader's saddle-point form (the direct one adds log C(n, y) ~ n to terms ~ −n).
-            logf = model.LargeCounts && n > BinomialModel.StableTrials && y >= 1 && n - y >= 1
-                ? BinomialModel.SaddlePoint(y, n - y, n, n * TRows.Exp(logP), n * TRows.Exp(logQ), BinomialModel.StirlingTerm(n - y))
-                : logf + constant;
+            if (model.LargeCounts && n > BinomialModel.StableTrials && y >= 1 && n - y >= 1)
+            {
+                saddle = true;
+                (successes, failures, trials, expectedSuccesses, expectedFailures) = (y, n - y, n, n * TRows.Exp(logP), n * TRows.Exp(logQ));
+            }
+            else
+            {
+                logf += constant;
+            }
         }
         else
         {
@@ -515,11 +526,16 @@ public unsafe struct GlmModel : ILinearPredictorModel<GlmModel>
                     // (The sums in this order below LargeCount: the bits the fits had.) With large counts, log(r/(y + r))
                     // plus the binomial saddle point of r successes in y + r trials (as R's dnbinom): where αμ is large
                     // too, the form above cancels terms ~y log y (0.03 nats at μ ~ 1e10, α = 0.01).
-                    if (model.LargeCounts && y >= 1)
+                    if (model.LargeCounts && y >= 1 && y + r >= DeviceMath.AsymptoticArgument)
                     {
+                        // NegativeBinomialModel.LargeCountLogDensity's terms, the saddle point below: r successes in
+                        // y + r trials (at least 50 of them: below, the form above has nothing large to cancel),
                         // n p = (y + r) r/(r + μ), n q = (y + r) μ/(r + μ); the constant is T(y) here.
                         double ratio = (y + r) / (r + mu);
-                        logf = NegativeBinomialModel.LargeCountLogDensity(y, r, r * ratio, mu * ratio, constant);
+                        saddle = true;
+                        (successes, failures, trials, expectedSuccesses, expectedFailures) = (r, y, y + r, r * ratio, mu * ratio);
+                        saddleLog = DeviceMath.Log(r / (y + r));
+                        logf = 0;
                     }
                     else
                     {
@@ -542,6 +558,11 @@ public unsafe struct GlmModel : ILinearPredictorModel<GlmModel>
                     }
                 }
             }
+        }
+        if (saddle)
+        {
+            logf = saddleLog + BinomialModel.SaddlePoint(successes, failures, trials, expectedSuccesses, expectedFailures,
+                model.Family == GlmFamily.Binomial ? BinomialModel.StirlingTerm(failures) : constant);
         }
         c.Value = logf;
         c.Eta = score;

@@ -83,7 +83,7 @@ public readonly struct NegativeBinomialModel : IDistribution<NegativeBinomialMod
         if (k > LargeCount)
         {
             double n = k + r;
-            terms.Add(0, LargeCountLogDensity(k, r, n * (r / arguments.Get(5)), n * (1.0 / arguments.Get(6)), BinomialModel.StirlingTerm(k)));
+            terms.Add(0, LargeCountLogDensity(k, r, n * (r / arguments.Get(5)), n * (1.0 / arguments.Get(6)), BinomialModel.StirlingTermLarge(k)));
             if (r >= AsymptoticShape)
                 terms.Add(1, DeviceMath.DigammaIncrement(r, k) + arguments.Get(1));
             else

@@ -259,7 +259,15 @@ public static class Maximizer
         public double RoundingFloor()
         {
             var point = Point();
-            var inverse = _coordinates.Transform.Inverse();
+            Matrix<double> inverse;
+            try
+            {
+                inverse = _coordinates.Transform.Inverse();
+            }
+            catch (ArgumentException)
+            {
+                return 0;   // singular (MathNet's SingularUMatrixException)
+            }
             double floor = 0;
             for (int j = 0; j < _n; j++)
             {
