@@ -79,7 +79,7 @@ public class OpenClTests(DeviceFixture devices)
     // A 64 × 64 sweep over the first two parameters (64 points for a one-parameter model), around the start, equals
     // single native evaluations at the same points to 1e-12, and a second sweep gives the same bits.
     [SkippableTheory]
-    [MemberData(nameof(SampleModels.AllButTwoGlms), MemberType = typeof(SampleModels))]
+    [MemberData(nameof(SampleModels.SweptOnOpenCl), MemberType = typeof(SampleModels))]
     public void SweepEqualsSingleNativeEvaluationsAndRerunsBitIdentically(string model)
     {
         var openCl = OpenCl();
