@@ -31,10 +31,8 @@ internal sealed class FitCommand : Command
         "the covariance of the standard errors and Wald intervals (MLE): the inverse information (nonrobust), the sandwich (robust, hc0), the sandwich times n/(n - k) (hc1; statsmodels 0.13 applies that factor to OLS only), the sandwich with each row over 1 - h or (1 - h)^2, h its leverage (hc2, hc3: the linear model only, as statsmodels' OLS and R's vcovHC), or cluster-robust by a column's values with statsmodels' default correction (cluster:COL), as statsmodels' cov_type; profile intervals are likelihood-based and unchanged [default: nonrobust]",
         CovarianceText.Parse);
 
-    private readonly Option<string> _se = CliOption.Single("--se", "mle|nist",
-        "(linear, nonlinear) the table's standard errors: the MLE's (observed information, sigma by maximum likelihood: sigma^2 = RSS/n), or NIST's, R lm's and nls's and statsmodels OLS's (residual variance RSS/(n - p), from X'X or J'J), with t on n - p degrees of freedom; the JSON has both (stdErrorNist)",
-        (flag, text) => text.Trim().ToLowerInvariant() is "mle" or "nist" ? text.Trim().ToLowerInvariant() : throw new InputException($"{flag}: '{text}' is not mle or nist"),
-        () => "mle");
+    private readonly Option<string> _se = SharedOptions.StandardErrors(
+        "(linear, nonlinear) the table's standard errors: the MLE's (observed information, sigma by maximum likelihood: sigma^2 = RSS/n), or NIST's, R lm's and nls's and statsmodels OLS's (residual variance RSS/(n - p), from X'X or J'J), with t on n - p degrees of freedom; the JSON has both (stdErrorNist)");
 
     private readonly Option<int?> _repeat = SharedOptions.Repeat("fits", "fitMs");
     private readonly Option<string?> _json = SharedOptions.Json("the fit");

@@ -28,10 +28,8 @@ internal sealed class PredictCommand : Command
     private readonly Option<double> _level = CliOption.Single("--level", "L", "confidence level of the means' intervals (meanLower, meanUpper) and, for a normal response, the new observations' (obsLower, obsUpper)",
         NumberText.Fraction, () => 0.95);
 
-    private readonly Option<string> _se = CliOption.Single("--se", "mle|nist",
-        "(linear, nonlinear) the standard errors and intervals: the MLE's (the fit's covariance, z), or least squares' as R's predict.lm and statsmodels OLS's get_prediction give them (s^2 (X'X)^-1 or s^2 (J'J)^-1, s^2 = RSS/(n - p), t on n - p degrees of freedom)",
-        (flag, text) => text.Trim().ToLowerInvariant() is "mle" or "nist" ? text.Trim().ToLowerInvariant() : throw new InputException($"{flag}: '{text}' is not mle or nist"),
-        () => "mle");
+    private readonly Option<string> _se = SharedOptions.StandardErrors(
+        "(linear, nonlinear) the standard errors and intervals: the MLE's (the fit's covariance, z), or least squares' as R's predict.lm and statsmodels OLS's get_prediction give them (s^2 (X'X)^-1 or s^2 (J'J)^-1, s^2 = RSS/(n - p), t on n - p degrees of freedom)");
 
     public PredictCommand() : base("predict", "Predict new rows with a fitted regression: the linear predictor, the mean and their standard errors (delta method).")
     {

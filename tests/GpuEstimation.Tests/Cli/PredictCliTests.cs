@@ -478,6 +478,7 @@ public sealed class PredictCliTests : IDisposable
         var logit = Path.Combine(_directory, "logit.json");
         Assert.Equal(GpuestApp.Ok, Run(["fit", "--data", Path.Combine(References, "logit.csv"), "--model", "logit", "--y", "y", "--x", "x1,x2", "--device", "native", "--json", logit]).Code);
         AssertBadInput(["predict", "--model-json", logit, "--data", Write("l.csv", "x1,x2", "0.5,1"), "--out", Path.Combine(_directory, "p.csv"), "--se", "nist"], "--se nist", "not of logit");
+        AssertBadInput(["predict", "--model-json", logit, "--data", Write("l2.csv", "x1,x2", "0.5,1"), "--out", Path.Combine(_directory, "p.csv"), "--se", "ols"], "--se: 'ols' is not mle or nist");
     }
 
     // Columns mean, seMean, meanLower, meanUpper, obsLower, obsUpper of predict --se nist against the reference's six per row.
