@@ -126,11 +126,12 @@ public static class Glm
     // Whether g(y) less the offset is a combination of the features (and the intercept), on the rows of positive weight.
     private static bool FitsExactly(GlmLink link, double[] y, double[][] features, double[]? offset, double[]? weights, bool intercept)
     {
-        var rows = Enumerable.Range(0, y.Length).Where(i => weights is null || weights[i] > 0).ToArray();
-        var z = rows.Select(i => GlmMean.LinkOf(link, y[i]) - (offset?[i] ?? 0.0)).ToArray();
+        // Without weights every row counts: the features as they are, not a copy of the whole design.
+        var rows = weights is null ? null : Enumerable.Range(0, y.Length).Where(i => weights[i] > 0).ToArray();
+        var z = (rows ?? Enumerable.Range(0, y.Length)).Select(i => GlmMean.LinkOf(link, y[i]) - (offset?[i] ?? 0.0)).ToArray();
         if (z.Any(v => !double.IsFinite(v)))
             return false;
-        return ModelCatalog.FitsExactly(z, [.. features.Select(f => rows.Select(i => f[i]).ToArray())], intercept);
+        return ModelCatalog.FitsExactly(z, rows is null ? features : [.. features.Select(f => rows.Select(i => f[i]).ToArray())], intercept);
     }
 
     // The start with coefficients held (--fix): their terms join the offset and the free ones start as R's glm would
