@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds what bench/gpu/run.sh needs on the GPU machine (which has no .NET): the self-contained gpuest of
 # build/publish.sh, repacked as app/ under .gpu/ (ignored by git) to be carried there (xz: a call carries 64 MiB).
-# BASE=REV also builds that commit and keeps its two library assemblies (.gpu/base/, a few MB), which run.sh lays over
+# BASE=REV also builds that commit and keeps its three assemblies (library, kernels, CLI; .gpu/base/, a few MB), which run.sh lays over
 # a copy of the app, so that check.py times the value+gradient, the sweep and a fit with both builds in one run and
 # checks that they give the same bits (for kernel changes that should not change them).
 # Usage: [BASE=REV] bench/gpu/prepare.sh
@@ -23,7 +23,7 @@ if [ -n "${BASE:-}" ]; then
     -o "$stage/base-app" -v quiet -nologo > /dev/null
   git worktree remove --force "$stage/base-src"
   mkdir -p .gpu/base
-  cp "$stage"/base-app/GpuEstimation.dll "$stage"/base-app/GpuEstimation.Kernels.dll .gpu/base/
+  cp "$stage"/base-app/GpuEstimation.dll "$stage"/base-app/GpuEstimation.Kernels.dll "$stage"/base-app/gpuest.dll .gpu/base/
   git rev-parse "$BASE" > .gpu/base/commit
 fi
 cp bench/gpu/run.sh bench/gpu/check.py .gpu/

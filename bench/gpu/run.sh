@@ -18,7 +18,7 @@ app="$(mktemp -d)"
 mkdir -p "$out"
 tar xJf "$here/app.tar.xz" -C "$app"
 export GPUEST="$app/app/gpuest" DEVICE="${DEVICE:-cuda}"
-if [ -d "$here/base" ]; then  # the base build of prepare.sh's BASE: the same app with its two library assemblies
+if [ -d "$here/base" ]; then  # the base build of prepare.sh's BASE: the same app with its three assemblies
   cp -r "$app/app" "$app/base"
   cp "$here"/base/*.dll "$app/base/"
   export GPUEST_BASE="$app/base/gpuest"

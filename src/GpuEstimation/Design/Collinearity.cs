@@ -11,8 +11,6 @@ namespace GpuEstimation.Design;
 /// </summary>
 internal static class Collinearity
 {
-    private const int Chunk = 1 << 16;
-
     /// <summary>
     /// The most a feature's mean may exceed its standard deviation beside an intercept (<see cref="FarShift"/>).
     /// </summary>
@@ -88,46 +86,26 @@ internal static class Collinearity
 
     /// <summary>
     /// R of a QR of the columns (null: the intercept's ones), each row times its <paramref name="scale"/> where given,
-    /// p × p: the columns' inner products without their rows. Chunks of rows are reduced in parallel, each by
-    /// Householder QR of blocks stacked under its running R, and the chunks' R stacked in order, so the result does not
-    /// depend on the number of threads.
+    /// p × p: the columns' inner products without their rows (<see cref="Householder.Reduce"/>, in parallel).
     /// </summary>
     private static Matrix<double> Triangle(ReadOnlyMemory<double>?[] columns, double[]? scale, int rows)
     {
         int p = columns.Length;
-        int chunks = (rows + Chunk - 1) / Chunk;
-        var parts = new Matrix<double>[chunks];
-        Parallel.For(0, chunks, c => parts[c] = Reduce(columns, scale, c * Chunk, Math.Min(Chunk, rows - c * Chunk)));
-        var r = Matrix<double>.Build.Dense(0, p);
-        foreach (var part in parts)
-            r = Stack(r, part);
-        var square = Matrix<double>.Build.Dense(p, p);
-        square.SetSubMatrix(0, 0, r.SubMatrix(0, Math.Min(p, r.RowCount), 0, p));
-        return square;
-    }
-
-    private static Matrix<double> Reduce(ReadOnlyMemory<double>?[] columns, double[]? scale, int begin, int count) =>
-        Matrix<double>.Build.DenseOfArray(Householder.Reduce(count, columns.Length, (j, first, block) =>
+        var r = Householder.Reduce(rows, p, (j, first, block) =>
         {
             if (columns[j] is { } column)
-                column.Span.Slice(begin + first, block.Length).CopyTo(block);
+                column.Span.Slice(first, block.Length).CopyTo(block);
             else
                 block.Fill(1);
             if (scale is not null)
             {
                 for (int i = 0; i < block.Length; i++)
-                    block[i] *= scale[begin + first + i];
+                    block[i] *= scale[first + i];
             }
-        }));
-
-    private static Matrix<double> Stack(Matrix<double> top, Matrix<double> bottom)
-    {
-        var stacked = top.RowCount == 0 ? bottom : top.Stack(bottom);
-        if (stacked.RowCount <= stacked.ColumnCount)
-            return stacked;
-        var a = stacked.ToColumnMajorArray();
-        Householder.Triangularize(a, stacked.RowCount, stacked.ColumnCount);
-        return Matrix<double>.Build.DenseOfArray(Householder.Upper(a, stacked.RowCount, stacked.ColumnCount));
+        });
+        var square = Matrix<double>.Build.Dense(p, p);
+        square.SetSubMatrix(0, 0, Matrix<double>.Build.DenseOfArray(r).SubMatrix(0, Math.Min(p, r.GetLength(0)), 0, p));
+        return square;
     }
 
     /// <summary>

@@ -1,3 +1,6 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
 namespace GpuEstimation.Design;
 
 /// <summary>
@@ -29,13 +32,14 @@ internal static class Householder
             for (int c = j + 1; c < width; c++)
             {
                 var y = a.Slice(c * height + j, height - j);
+                // The inner product one term after another: its rounding decides the digits of ill-conditioned fits
+                // (NIST's Wampler3 lost half a digit to a sum in two vector lanes).
                 double s = v0 * y[0];
                 for (int i = 1; i < x.Length; i++)
                     s += x[i] * y[i];
                 s *= twoOverVv;
                 y[0] -= s * v0;
-                for (int i = 1; i < x.Length; i++)
-                    y[i] -= s * x[i];
+                SubtractMultiple(y[1..], s, x[1..]);
             }
             x[0] = alpha;
             x[1..].Clear();
@@ -45,28 +49,90 @@ internal static class Householder
     /// <summary>
     /// R of the <paramref name="rows"/> × <paramref name="width"/> matrix whose column j <paramref name="fill"/> writes,
     /// block by block (fill(j, first row, the block's cells of column j)): [R; next block] reduced after each block of
-    /// 4,096 rows, so that memory stays O(width²) whatever the rows. min(rows, width) × width, row by row.
+    /// 4,096 rows, so that memory stays O(width²) whatever the rows. Runs of <see cref="Run"/> rows are reduced in
+    /// parallel (fill is called from several threads at once) and their R stacked and reduced in order, so the result
+    /// does not depend on the number of threads. min(rows, width) × width, row by row.
     /// </summary>
     public static double[,] Reduce(int rows, int width, Action<int, int, Span<double>> fill)
     {
         ArgumentNullException.ThrowIfNull(fill);
+        int runs = Math.Max(1, (rows + Run - 1) / Run);
+        var parts = new double[runs][,];
+        Parallel.For(0, runs, c => parts[c] = ReduceRows(new double[0, width], c * Run, Math.Min(Run, rows - c * Run), width, fill));
+        var r = parts[0];
+        for (int c = 1; c < runs; c++)
+        {
+            var part = parts[c];
+            r = ReduceRows(r, 0, part.GetLength(0), width, (j, first, cells) =>
+            {
+                for (int i = 0; i < cells.Length; i++)
+                    cells[i] = part[first + i, j];
+            });
+        }
+        return r;
+    }
+
+    /// <summary>Rows reduced by one thread in <see cref="Reduce"/>.</summary>
+    private const int Run = 1 << 15;
+
+    // R of [r; rows begin … begin + count of fill's matrix], 4,096 rows at a time.
+    private static double[,] ReduceRows(double[,] r, int begin, int count, int width, Action<int, int, Span<double>> fill)
+    {
         const int Block = 4096;
         var stacked = new double[(width + Block) * width];
-        var r = new double[0, width];
-        for (int begin = 0; begin < rows; begin += Block)
+        for (int first = begin; first < begin + count; first += Block)
         {
-            int count = Math.Min(Block, rows - begin), top = r.GetLength(0), height = top + count;
+            int cells = Math.Min(Block, begin + count - first), top = r.GetLength(0), height = top + cells;
             for (int j = 0; j < width; j++)
             {
                 var column = stacked.AsSpan(j * height, height);
                 for (int i = 0; i < top; i++)
                     column[i] = r[i, j];
-                fill(j, begin, column[top..]);
+                fill(j, first, column[top..]);
             }
             Triangularize(stacked, height, width);
             r = Upper(stacked, height, width);
         }
         return r;
+    }
+
+    /// <summary>
+    /// Least squares of <paramref name="z"/> on an intercept (where <paramref name="intercept"/>) and
+    /// <paramref name="features"/>, each row times <paramref name="rowScale"/> where given (weighted least squares with
+    /// weights rowScale²), by R of [1 X z] (<see cref="Reduce"/>); singular
+    /// where a diagonal of R is below 10⁻¹³ of the largest (the coefficients then 0); with no more rows than columns, 0s.
+    /// </summary>
+    public static (double[] Coefficients, bool Singular) LeastSquares(double[] z, double[][] features, bool intercept, double[]? rowScale = null)
+    {
+        int first = intercept ? 1 : 0, p = first + features.Length, width = p + 1;
+        var r = Reduce(z.Length, width, (j, begin, block) =>
+        {
+            if (j < first)
+                block.Fill(1);
+            else if (j < p)
+                features[j - first].AsSpan(begin, block.Length).CopyTo(block);
+            else
+                z.AsSpan(begin, block.Length).CopyTo(block);
+            if (rowScale is not null)
+            {
+                for (int i = 0; i < block.Length; i++)
+                    block[i] *= rowScale[begin + i];
+            }
+        });
+        var coefficients = new double[p];
+        if (r.GetLength(0) < width || p == 0)
+            return (coefficients, false);
+        double largest = Enumerable.Range(0, p).Max(j => Math.Abs(r[j, j]));
+        if (Enumerable.Range(0, p).Any(j => !(Math.Abs(r[j, j]) > 1e-13 * largest)))
+            return (coefficients, true);
+        for (int j = p - 1; j >= 0; j--)
+        {
+            double sum = r[j, p];
+            for (int c = j + 1; c < p; c++)
+                sum -= r[j, c] * coefficients[c];
+            coefficients[j] = sum / r[j, j];
+        }
+        return (coefficients, false);
     }
 
     /// <summary>The upper triangular R of a reduced matrix (<see cref="Triangularize"/>): min(height, width) × width, row by row.</summary>
@@ -80,6 +146,19 @@ internal static class Householder
                 r[i, j] = a[j * height + i];
         }
         return r;
+    }
+
+    // y[i] −= s x[i], four at a time (each entry as the one-by-one loop computes it).
+    private static void SubtractMultiple(Span<double> y, double s, ReadOnlySpan<double> x)
+    {
+        ref double xs = ref MemoryMarshal.GetReference(x);
+        ref double ys = ref MemoryMarshal.GetReference(y);
+        var factor = Vector256.Create(s);
+        int i = 0;
+        for (; i + 3 < y.Length; i += 4)
+            (Vector256.LoadUnsafe(ref ys, (nuint)i) - factor * Vector256.LoadUnsafe(ref xs, (nuint)i)).StoreUnsafe(ref ys, (nuint)i);
+        for (; i < y.Length; i++)
+            y[i] -= s * x[i];
     }
 
     // ‖x‖ scaled by its largest entry, so that the squares neither overflow nor underflow (the reflection's own products

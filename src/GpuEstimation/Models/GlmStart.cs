@@ -1,14 +1,13 @@
 using GpuEstimation.Kernels;
 using GpuEstimation.Kernels.Models;
 using MathNet.Numerics.Distributions;
-using MathNet.Numerics.LinearAlgebra;
 
 namespace GpuEstimation.Models;
 
 /// <summary>
 /// Starting values for a <see cref="GlmModel"/>, R's <c>glm</c>'s first IRLS iterate: each y moved inside the family's
 /// mean range (binomial (y + ½)/(n + 1), counts y + 0.1) as μ₀, and its working response g(μ₀) + g'(μ₀)(y − μ₀)
-/// regressed on the features with weights 1/(V(μ₀) g'(μ₀)²) (one host pass for XᵀX); where that puts some row's mean
+/// regressed on the features with weights 1/(V(μ₀) g'(μ₀)²) (one host pass, QR in parallel); where that puts some row's mean
 /// outside the link's range, the
 /// intercept alone at g(mean y) and slopes 0. The family's own parameter by moments at those means.
 /// </summary>
@@ -75,15 +74,14 @@ internal static class GlmStart
         return coefficients;
     }
 
-    // Weighted least squares of g(μ₀) − offset on [1 X̃] by the normal equations (a start need not be exact); null
-    // where they are singular or give no finite answer.
+    // Weighted least squares of g(μ₀) − offset on [1 X̃] (Householder QR of the rows times √weight, in parallel); null
+    // where the design is singular or gives no finite answer.
     private static double[]? LeastSquares(GlmFamily family, GlmLink link, double[] y, double[]? trials, double[]? offset,
         double[]? weights, double[][] centred, bool intercept, double meanY)
     {
-        int n = y.Length, k = centred.Length, first = intercept ? 1 : 0, p = k + first;
-        var xtx = Matrix<double>.Build.Dense(p, p);
-        var xtz = Vector<double>.Build.Dense(p);
-        var row = new double[p];
+        int n = y.Length;
+        var z = new double[n];
+        var scale = new double[n];
         double fallback = LinkOf(link, InsideMean(family, meanY));
         // A normal y may lie anywhere, so g(y) under a log or inverse link is no guide (y near 0 gives 1/y without
         // bound): there the working response of IRLS's first step from μ = ȳ, g(ȳ) + g'(ȳ)(y − ȳ), is regressed.
@@ -94,9 +92,9 @@ internal static class GlmStart
             double w = weights?[i] ?? 1.0;
             if (w == 0)
                 continue;
-            double z;
+            double zi;
             if (working)
-                z = fallback + slope * (y[i] - meanY);
+                zi = fallback + slope * (y[i] - meanY);
             else
             {
                 // IRLS's first step from μ₀ = the row moved inside the range (R's glm): the working response
@@ -107,38 +105,17 @@ internal static class GlmStart
                 double observed = family == GlmFamily.Binomial ? y[i] / rowTrials : y[i];
                 double derivative = LinkDerivative(link, mu);
                 double weight = (family == GlmFamily.Binomial ? rowTrials : 1.0) / (Variance(family, mu) * derivative * derivative);
-                z = LinkOf(link, mu) + derivative * (observed - mu);
+                zi = LinkOf(link, mu) + derivative * (observed - mu);
                 if (double.IsFinite(weight) && weight > 0)
                     w *= weight;
             }
-            if (!double.IsFinite(z))
-                z = fallback;
-            z -= offset?[i] ?? 0.0;
-            if (intercept)
-                row[0] = 1;
-            for (int j = 0; j < k; j++)
-                row[first + j] = centred[j][i];
-            for (int a = 0; a < p; a++)
-            {
-                xtz[a] += w * row[a] * z;
-                for (int b = 0; b <= a; b++)
-                    xtx[a, b] += w * row[a] * row[b];
-            }
+            if (!double.IsFinite(zi))
+                zi = fallback;
+            z[i] = zi - (offset?[i] ?? 0.0);
+            scale[i] = Math.Sqrt(w);
         }
-        for (int a = 0; a < p; a++)
-        {
-            for (int b = 0; b < a; b++)
-                xtx[b, a] = xtx[a, b];
-        }
-        try
-        {
-            var solution = xtx.Cholesky().Solve(xtz).ToArray();
-            return solution.All(double.IsFinite) ? solution : null;
-        }
-        catch (ArgumentException)
-        {
-            return null; // not positive definite: collinear or constant features
-        }
+        var (solution, singular) = Design.Householder.LeastSquares(z, centred, intercept, scale);
+        return !singular && solution.All(double.IsFinite) ? solution : null;
     }
 
     // The mean a row starts at, inside the family's range: binomial (y + ½)/(n + 1), counts y + 0.1 (as R's glm).

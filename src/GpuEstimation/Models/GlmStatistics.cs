@@ -71,14 +71,17 @@ public sealed record GlmStatistics(
     }
 
     /// <summary>
-    /// Where the mean fits every response exactly (a deviance of 0, or below 10⁻²⁰ of the null deviance: rounding) in a
+    /// Where the mean fits every response exactly (a deviance of 0, or below 10⁻²⁰ of the null deviance, or for gamma a
+    /// dispersion below 10⁻²⁰: rounding) in a
     /// family with a scale (gamma, normal), why the fit cannot end at a maximum, in one sentence: the likelihood rises
     /// without bound as the shape runs to ∞ (σ to 0); null otherwise. R's <c>glm</c> reports a dispersion of 0 there.
     /// </summary>
     public string? ExactFitNote(bool scaleHeld = false)
     {
         var family = GlmNames.Family(Family);
-        if (family is not (GlmFamily.Gamma or GlmFamily.Normal) || !(Deviance == 0 || Deviance <= 1e-20 * NullDeviance))
+        // Gamma's squared relative residuals need no scale: all y equal (a null deviance of 0) is caught too.
+        bool exact = Deviance == 0 || Deviance <= 1e-20 * NullDeviance || (family == GlmFamily.Gamma && Dispersion <= 1e-20);
+        if (family is not (GlmFamily.Gamma or GlmFamily.Normal) || !exact)
             return null;
         var edge = family == GlmFamily.Gamma ? "shape → ∞" : "sigma → 0";
         return scaleHeld

@@ -198,44 +198,11 @@ public static class ModelCatalog
     /// </summary>
     internal static bool FitsExactly(double[] z, double[][] features, bool intercept)
     {
-        var (coefficients, singular) = LeastSquares(z, features, intercept);
+        var (coefficients, singular) = Design.Householder.LeastSquares(z, features, intercept);
         if (singular || z.Length <= coefficients.Length)
             return false;
         var (squares, size) = Residuals(z, features, coefficients, intercept);
         return IsExact(squares, size, z.Length);
-    }
-
-    /// <summary>
-    /// Least squares of <paramref name="z"/> on an intercept (where <paramref name="intercept"/>) and
-    /// <paramref name="features"/>, by R of [1 X z] reduced block by block (Design.Householder); singular where a
-    /// diagonal of R is below 10⁻¹³ of the largest (the coefficients then 0); with no more rows than columns, 0s.
-    /// </summary>
-    private static (double[] Coefficients, bool Singular) LeastSquares(double[] z, double[][] features, bool intercept)
-    {
-        int first = intercept ? 1 : 0, p = first + features.Length, width = p + 1;
-        var r = Design.Householder.Reduce(z.Length, width, (j, begin, block) =>
-        {
-            if (j < first)
-                block.Fill(1);
-            else if (j < p)
-                features[j - first].AsSpan(begin, block.Length).CopyTo(block);
-            else
-                z.AsSpan(begin, block.Length).CopyTo(block);
-        });
-        var coefficients = new double[p];
-        if (r.GetLength(0) < width || p == 0)
-            return (coefficients, false);
-        double largest = Enumerable.Range(0, p).Max(j => Math.Abs(r[j, j]));
-        if (Enumerable.Range(0, p).Any(j => !(Math.Abs(r[j, j]) > 1e-13 * largest)))
-            return (coefficients, true);
-        for (int j = p - 1; j >= 0; j--)
-        {
-            double sum = r[j, p];
-            for (int c = j + 1; c < p; c++)
-                sum -= r[j, c] * coefficients[c];
-            coefficients[j] = sum / r[j, j];
-        }
-        return (coefficients, false);
     }
 
     // The residuals' squares (scaled: residuals around 10⁻³⁰⁰ are not an exact fit, nor do those around 10³⁰⁰ make sigma
@@ -401,7 +368,7 @@ public static class ModelCatalog
     private static (double[] Start, double[] Scales, bool Exact, bool Singular) LeastSquaresStart(double[] y, double[][] features)
     {
         int n = y.Length, k = features.Length, p = k + 1;
-        var (coefficients, singular) = LeastSquares(y, features, intercept: true);
+        var (coefficients, singular) = Design.Householder.LeastSquares(y, features, intercept: true);
         if (coefficients.Any(v => !double.IsFinite(v)) || coefficients.All(v => v == 0))
         {
             Array.Clear(coefficients);
