@@ -49,14 +49,14 @@ internal static class Householder
     /// <summary>
     /// R of the <paramref name="rows"/> × <paramref name="width"/> matrix whose column j <paramref name="fill"/> writes,
     /// block by block (fill(j, first row, the block's cells of column j)): [R; next block] reduced after each block of
-    /// 4,096 rows, so that memory stays O(width²) whatever the rows. Runs of <see cref="Run"/> rows are reduced in
-    /// parallel (fill is called from several threads at once) and their R stacked and reduced in order, so the result
+    /// 4,096 rows, so that a run's memory stays O(width²) whatever its rows. Runs of <see cref="Run"/> rows are reduced in
+    /// parallel (their R kept until they are stacked: width² doubles per run) (fill is called from several threads at once) and their R stacked and reduced in order, so the result
     /// does not depend on the number of threads. min(rows, width) × width, row by row.
     /// </summary>
     public static double[,] Reduce(int rows, int width, Action<int, int, Span<double>> fill)
     {
         ArgumentNullException.ThrowIfNull(fill);
-        int runs = Math.Max(1, (rows + Run - 1) / Run);
+        int runs = Math.Max(1, (int)(((long)rows + Run - 1) / Run));
         var parts = new double[runs][,];
         Parallel.For(0, runs, c => parts[c] = ReduceRows(new double[0, width], c * Run, Math.Min(Run, rows - c * Run), width, fill));
         var r = parts[0];
@@ -100,7 +100,8 @@ internal static class Householder
     /// Least squares of <paramref name="z"/> on an intercept (where <paramref name="intercept"/>) and
     /// <paramref name="features"/>, each row times <paramref name="rowScale"/> where given (weighted least squares with
     /// weights rowScale²), by R of [1 X z] (<see cref="Reduce"/>); singular
-    /// where a diagonal of R is below 10⁻¹³ of the largest (the coefficients then 0); with no more rows than columns, 0s.
+    /// where a diagonal of R is below 10⁻¹³ of both the largest and its own column's norm (the coefficients then 0);
+    /// with fewer rows than coefficients, 0s.
     /// </summary>
     public static (double[] Coefficients, bool Singular) LeastSquares(double[] z, double[][] features, bool intercept, double[]? rowScale = null)
     {
@@ -120,10 +121,13 @@ internal static class Householder
             }
         });
         var coefficients = new double[p];
-        if (r.GetLength(0) < width || p == 0)
+        if (r.GetLength(0) < p || p == 0)
             return (coefficients, false);
+        // A diagonal small against the largest is a dependent column only where it is small against its own column's
+        // norm too (a feature in units of 10¹³ beside the intercept is not collinear).
         double largest = Enumerable.Range(0, p).Max(j => Math.Abs(r[j, j]));
-        if (Enumerable.Range(0, p).Any(j => !(Math.Abs(r[j, j]) > 1e-13 * largest)))
+        double OwnNorm(int j) => Math.Sqrt(Enumerable.Range(0, j + 1).Sum(i => r[i, j] * r[i, j]));
+        if (Enumerable.Range(0, p).Any(j => !(Math.Abs(r[j, j]) > 1e-13 * Math.Min(largest, OwnNorm(j)))))
             return (coefficients, true);
         for (int j = p - 1; j >= 0; j--)
         {

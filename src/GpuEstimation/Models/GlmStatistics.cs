@@ -80,7 +80,7 @@ public sealed record GlmStatistics(
     {
         var family = GlmNames.Family(Family);
         // Gamma's squared relative residuals need no scale: all y equal (a null deviance of 0) is caught too.
-        bool exact = Deviance == 0 || Deviance <= 1e-20 * NullDeviance || (family == GlmFamily.Gamma && Dispersion <= 1e-20);
+        bool exact = Deviance == 0 || Deviance <= 1e-20 * NullDeviance || (family == GlmFamily.Gamma && DfResid > 0 && Dispersion <= 1e-20);
         if (family is not (GlmFamily.Gamma or GlmFamily.Normal) || !exact)
             return null;
         var edge = family == GlmFamily.Gamma ? "shape → ∞" : "sigma → 0";

@@ -77,4 +77,28 @@ public sealed class HouseholderTests
         Assert.True(repeated);
         Assert.All(zeros, v => Assert.Equal(0.0, v));
     }
+
+    // As many rows as coefficients: the square system's solution (a GLM start of 3 rows and 3 coefficients), not 0s;
+    // a feature in units of 10¹⁴ beside the intercept and a 0/1 column is not called singular (R's diagonals differ
+    // by 10¹⁴, but each is large against its own column), and its slope is the unscaled one over 10¹⁴ to 1e-12.
+    [Fact]
+    public void SquareSystemsAndColumnsOfVeryDifferentScalesAreSolved()
+    {
+        double[] z = [Math.Log(1000), Math.Log(2000), Math.Log(5000)];
+        var (square, squareSingular) = Householder.LeastSquares(z, [[0.0, 1, 2], [1.0, 0, 3]], intercept: true);
+        Assert.False(squareSingular);
+        // 1·c + 0·a + 1·b = z0, c + a = z1, c + 2a + 3b = z2.
+        Assert.True(Math.Abs(square[0] + square[2] - z[0]) <= 1e-12 && Math.Abs(square[0] + square[1] - z[1]) <= 1e-12
+            && Math.Abs(square[0] + 2 * square[1] + 3 * square[2] - z[2]) <= 1e-12, string.Join(", ", square));
+
+        var random = new MersenneTwister(5);
+        var u = Enumerable.Range(0, 5000).Select(_ => Normal.Sample(random, 0, 1)).ToArray();
+        var d = Enumerable.Range(0, 5000).Select(i => (double)(i % 2)).ToArray();
+        var y = Enumerable.Range(0, 5000).Select(i => 2 + 1.5 * u[i] + 0.5 * d[i] + Normal.Sample(random, 0, 0.1)).ToArray();
+        var (plain, _) = Householder.LeastSquares(y, [u, d], intercept: true);
+        var (scaled, singular) = Householder.LeastSquares(y, [[.. u.Select(v => v * 1e14)], d], intercept: true);
+        Assert.False(singular);
+        Assert.True(Math.Abs(scaled[1] * 1e14 - plain[1]) <= 1e-12 * Math.Abs(plain[1]), $"{scaled[1] * 1e14:R} against {plain[1]:R}");
+        Assert.True(Math.Abs(scaled[2] - plain[2]) <= 1e-12 * Math.Abs(plain[2]), $"{scaled[2]:R} against {plain[2]:R}");
+    }
 }

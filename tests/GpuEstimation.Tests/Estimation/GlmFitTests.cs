@@ -206,6 +206,17 @@ public class GlmFitTests(DeviceFixture devices, ITestOutputHelper output)
         Assert.Contains("with shape held at 10;", statistics.StdErrorNote(10));
     }
 
+    // Frequency weights summing to less than the coefficients (weights normalized to 1) make the residual degrees of
+    // freedom and so gamma's Pearson dispersion negative: no exact-fit note there (a review found one on a noisy fit).
+    [Fact]
+    public void GammaWithNegativeResidualDegreesOfFreedomIsNoExactFit()
+    {
+        var statistics = new GlmStatistics("gamma", "log", Deviance: 0.491, NullDeviance: 0.62, PearsonChi2: 0.47, Dispersion: -0.469,
+            LogLikelihoodNull: -1.2, PseudoR2: 0.1, DfModel: 1, DfResid: -1);
+        Assert.Null(statistics.ExactFitNote());
+        Assert.NotNull((statistics with { Deviance = 1e-30, Dispersion = 1e-31, DfResid = 5 }).ExactFitNote());
+    }
+
     // Robust covariances with a feature of mean 10⁶ (values 10⁶ + u, u on a grid of 1/64 so that both columns hold the
     // same u exactly): against the same fit on u itself, carried to the shifted intercept (b₀ = c − 10⁶ b₁: the
     // variances add, nothing cancels), HC0 and cluster-robust standard errors to 5e-8 (measured 3e-9 and 1.3e-8; the
