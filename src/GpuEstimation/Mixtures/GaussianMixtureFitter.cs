@@ -477,47 +477,48 @@ public sealed class GaussianMixtureFitter : IDisposable
     }
 
     // Greedy k-means++ seeding (Arthur and Vassilvitskii 2007; the greedy form of sklearn's kmeans_plusplus) from
-    // System.Random(seed), whose sequence for a given seed is fixed, on the rows Lloyd's steps visit (every m-th, at
-    // most LloydRows): the first centre a uniformly drawn row; for each next one, 2 + ⌊ln k⌋ candidates drawn with
-    // probability proportional to the squared distance to the nearest centre so far, and the one that leaves the least
-    // total squared distance kept (one draw per centre picked two centres in one cluster of 16 well-separated ones often
-    // enough that most starts ended at a merged-and-split local optimum, after hundreds of EM steps). Then Lloyd's
-    // k-means steps from those centres, and the start from the clusters (HardStart), as sklearn starts from its k-means
-    // labels. Where that start's covariances are singular to rounding, each component spherical with the rows' mean
-    // squared distance to the nearest seed.
+    // System.Random(seed), whose sequence for a given seed is fixed, on at most LloydRows rows (SeedRows): the first
+    // centre a uniformly drawn row; for each next one, 2 + ⌊ln k⌋ candidates drawn with probability proportional to
+    // the squared distance to the nearest centre so far, and the one that leaves the least total squared distance
+    // kept (one draw per centre put two centres in one of 16 well-separated clusters often enough that most starts
+    // ended at a merged-and-split local optimum, after hundreds of EM steps). Then Lloyd's k-means steps from those
+    // centres, and the start from the clusters (HardStart), as sklearn starts from its k-means labels. Where that
+    // start's covariances are singular to rounding, each component spherical with the rows' mean squared distance to
+    // the nearest seed.
     private MixtureState Seed(int k, GaussianMixtureOptions options, int seed)
     {
         var random = new Random(seed);
         int d = Dimensions;
-        var (every, m) = LloydSample();
+        var rows = SeedRows(random);
+        int m = rows.Length;
         var nearest = new double[m];
-        Array.Fill(nearest, double.PositiveInfinity);
         var trial = new double[m];
         var kept = new double[m];
         int trials = 2 + (int)Math.Log(k);
         var centres = new double[k][];
-        centres[0] = Row(random.NextInt64(m) * every);
+        centres[0] = Row(rows[random.Next(m)]);
         for (int r = 0; r < m; r++)
-            nearest[r] = Distance(r * every, centres[0]);
+            nearest[r] = Distance(rows[r], centres[0]);
         for (int c = 1; c < k; c++)
         {
             double total = nearest.Sum();
             if (!(total > 0))
             {
-                centres[c] = Row(random.NextInt64(m) * every);
+                centres[c] = Row(rows[random.Next(m)]);
                 continue;
             }
             double least = double.PositiveInfinity;
             for (int t = 0; t < trials; t++)
             {
-                var candidate = Row(Draw(nearest, random.NextDouble() * total) * every);
+                var candidate = Row(rows[Draw(nearest, random.NextDouble() * total)]);
                 double potential = 0;
                 for (int r = 0; r < m; r++)
                 {
-                    trial[r] = Math.Min(nearest[r], Distance(r * every, candidate));
+                    trial[r] = Math.Min(nearest[r], Distance(rows[r], candidate));
                     potential += trial[r];
                 }
-                if (potential < least)
+                // The first candidate is kept whatever its sum (squared distances past 10³⁰⁸ make every sum ∞).
+                if (t == 0 || potential < least)
                 {
                     (least, centres[c]) = (potential, candidate);
                     trial.CopyTo(kept, 0);
@@ -525,7 +526,7 @@ public sealed class GaussianMixtureFitter : IDisposable
             }
             kept.CopyTo(nearest, 0);
         }
-        var (_, cluster) = Lloyd(centres);
+        var (every, cluster) = Lloyd(centres);
         var start = HardStart(k, options, every, cluster, centres);
         bool diagonal = options.Covariance is GaussianMixtureCovariance.Diagonal or GaussianMixtureCovariance.Spherical;
         if (start.TryPack(diagonal, new double[k * GaussianMixtureRow.Stride(d, diagonal)]))
@@ -618,11 +619,18 @@ public sealed class GaussianMixtureFitter : IDisposable
     /// <summary>Lloyd's steps of a start's seeding, at most.</summary>
     private const int LloydSteps = 20;
 
-    // The rows the seeding and Lloyd's steps visit: every m-th (m from 1), at most LloydRows of them.
-    private (long Every, int Count) LloydSample()
+    // The rows the seeding visits: all of them up to LloydRows, else LloydRows drawn uniformly by the seed's generator (in
+    // order of row): not every m-th row, which misses whole clusters of data whose rows cycle through them (row i in
+    // cluster i mod 6, say).
+    private long[] SeedRows(Random random)
     {
-        long every = Math.Max(1, (Rows + LloydRows - 1) / LloydRows);
-        return (every, (int)((Rows + every - 1) / every));
+        if (Rows <= LloydRows)
+            return [.. Enumerable.Range(0, (int)Rows).Select(i => (long)i)];
+        var rows = new long[LloydRows];
+        for (int r = 0; r < rows.Length; r++)
+            rows[r] = random.NextInt64(Rows);
+        Array.Sort(rows);
+        return rows;
     }
 
     // Lloyd's k-means steps over every m-th row (at most LloydRows), moving the centres in place until no row changes
@@ -630,7 +638,8 @@ public sealed class GaussianMixtureFitter : IDisposable
     private (long Every, int[] Cluster) Lloyd(double[][] centres)
     {
         int k = centres.Length, d = Dimensions;
-        var (every, m) = LloydSample();
+        long every = Math.Max(1, (Rows + LloydRows - 1) / LloydRows);
+        int m = (int)((Rows + every - 1) / every);
         var cluster = new int[m];
         Array.Fill(cluster, -1);
         var counts = new double[k];
