@@ -19,7 +19,7 @@ namespace GpuEstimation.Models;
 /// </param>
 /// <param name="NullDeviance">The deviance of the constant-only model with the same offset, weights and trials (and NB2's α), fitted.</param>
 /// <param name="PearsonChi2">Σ w (y − μ̂)²/V(μ̂), V the family's variance function (NB2: μ + αμ²; binomial nπ(1 − π)).</param>
-/// <param name="Dispersion">statsmodels' scale: 1 for binomial, Poisson and NB2; Pearson χ² / <paramref name="DfResid"/> for gamma and normal.</param>
+/// <param name="Dispersion">statsmodels' scale: 1 for binomial, Poisson and NB2; Pearson χ² / <paramref name="DfResid"/> for gamma and normal (NaN where <paramref name="DfResid"/> ≤ 0).</param>
 /// <param name="LogLikelihoodNull">The constant-only model's maximum log-likelihood, its own α, shape or σ estimated again (statsmodels' discrete models' <c>llnull</c>), or held where the fit held it.</param>
 /// <param name="PseudoR2">McFadden's 1 − log L / log L₀ (statsmodels' <c>prsquared</c>, <c>pseudo_rsquared(kind="mcf")</c>).</param>
 /// <param name="DfModel">Estimated coefficients besides the intercept.</param>
@@ -63,7 +63,9 @@ public sealed record GlmStatistics(
         var expected = canonical ? "" : $" and, under the {Link} link, the expected information";
         if (scale)
             return $"standard errors from the observed information with {GlmNames.ExtraParameter(family)} {(heldScale is { } held ? $"held at {held:g6}" : "at its maximum-likelihood estimate")}; " +
-                $"statsmodels' GLM and R's summary.glm use the Pearson dispersion ({Dispersion:g6}, Scale){expected} instead";
+                (double.IsFinite(Dispersion)
+                    ? $"statsmodels' GLM and R's summary.glm use the Pearson dispersion ({Dispersion:g6}, Scale){expected} instead"
+                    : $"statsmodels' GLM and R's summary.glm would use the Pearson dispersion (undefined here: {(SumWeights is { } sum ? $"the weights sum to {sum:g6}" : "the rows are")}, no more than the estimated coefficients, {DfResid:g3} residual degrees of freedom){expected}");
         // statsmodels' NegativeBinomial has the log link only (MASS's glm.nb takes identity and sqrt too).
         var agrees = family == GlmFamily.NegativeBinomial && link == GlmLink.Log ? " (statsmodels' NegativeBinomial agrees with these)"
             : link == GlmLink.Probit ? " (statsmodels' Probit agrees with these)" : "";
@@ -132,7 +134,8 @@ public sealed record GlmStatistics(
         double? sumWeights = m.WeightsColumn >= 0 ? Moments.Sum(glm.Columns[m.WeightsColumn].Span) : null;
         double n = sumWeights ?? rows;
         double dfResid = n - free;
-        double dispersion = m.Family is GlmFamily.Gamma or GlmFamily.Normal ? pearson / dfResid : 1.0;
+        // Weights summing to no more than the estimated coefficients leave no residual degrees of freedom: no dispersion.
+        double dispersion = m.Family is GlmFamily.Gamma or GlmFamily.Normal ? (dfResid > 0 ? pearson / dfResid : double.NaN) : 1.0;
         return new GlmStatistics(GlmNames.Name(m.Family), GlmNames.Name(m.Link), deviance, nullDeviance, pearson, dispersion,
             logLikelihoodNull, 1.0 - fit.LogLikelihood / logLikelihoodNull, free - (intercept ? 1 : 0), dfResid)
         {

@@ -215,6 +215,27 @@ public class GlmFitTests(DeviceFixture devices, ITestOutputHelper output)
             LogLikelihoodNull: -1.2, PseudoR2: 0.1, DfModel: 1, DfResid: -1);
         Assert.Null(statistics.ExactFitNote());
         Assert.NotNull((statistics with { Deviance = 1e-30, Dispersion = 1e-31, DfResid = 5 }).ExactFitNote());
+        Assert.Contains("undefined here: the weights sum to 0.5, no more than", (statistics with { Dispersion = double.NaN, SumWeights = 0.5 }).StdErrorNote(null));
+    }
+
+    // A weighted gamma fit whose weights sum to 3 for 6 coefficients: the estimates are the weighted MLE's, the
+    // dispersion is NaN (no residual degrees of freedom), not a negative number.
+    [Fact]
+    public void GammaWeightsSummingBelowTheCoefficientsHaveNoDispersion()
+    {
+        var random = new MersenneTwister(29);
+        var x = Enumerable.Range(0, 5).Select(_ => Enumerable.Range(0, 20).Select(_ => Normal.Sample(random, 0, 1)).ToArray()).ToArray();
+        var y = Enumerable.Range(0, 20).Select(i => Gamma.Sample(random, 2, 2 / Math.Exp(0.5 + 0.3 * x[0][i]))).ToArray();
+        var w = Enumerable.Repeat(3.0 / 20, 20).ToArray();
+        var spec = ModelCatalog.Create("glm", Dataset.FromColumns([("y", y), ("w", w), .. x.Select((c, j) => ($"x{j}", c))]),
+            new ModelColumns(Y: "y", X: [.. Enumerable.Range(0, 5).Select(j => $"x{j}")]) { Family = "gamma", Link = "log", Weights = "w" });
+        using var session = new EstimationSession(spec, devices.Native);
+        var fit = session.Fit(new FitOptions());
+        var statistics = GlmStatistics.Of(spec, fit, devices.Native)!;
+
+        Assert.True(fit.Converged, fit.Reason);
+        Assert.True(double.IsNaN(statistics.Dispersion) && statistics.DfResid < 0, $"dispersion {statistics.Dispersion}, df {statistics.DfResid}");
+        Assert.Contains("undefined here: the weights sum to 3", statistics.StdErrorNote(null));
     }
 
     // Robust covariances with a feature of mean 10⁶ (values 10⁶ + u, u on a grid of 1/64 so that both columns hold the
