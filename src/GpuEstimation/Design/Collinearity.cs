@@ -86,23 +86,12 @@ internal static class Collinearity
 
     /// <summary>
     /// R of a QR of the columns (null: the intercept's ones), each row times its <paramref name="scale"/> where given,
-    /// p × p: the columns' inner products without their rows (<see cref="Householder.Reduce"/>, in parallel).
+    /// p × p: the columns' inner products without their rows (<see cref="Householder.ReduceColumns"/>, in parallel).
     /// </summary>
     private static Matrix<double> Triangle(ReadOnlyMemory<double>?[] columns, double[]? scale, int rows)
     {
         int p = columns.Length;
-        var r = Householder.Reduce(rows, p, (j, first, block) =>
-        {
-            if (columns[j] is { } column)
-                column.Span.Slice(first, block.Length).CopyTo(block);
-            else
-                block.Fill(1);
-            if (scale is not null)
-            {
-                for (int i = 0; i < block.Length; i++)
-                    block[i] *= scale[first + i];
-            }
-        });
+        var r = Householder.ReduceColumns(columns, scale, rows);
         var square = Matrix<double>.Build.Dense(p, p);
         square.SetSubMatrix(0, 0, Matrix<double>.Build.DenseOfArray(r).SubMatrix(0, Math.Min(p, r.GetLength(0)), 0, p));
         return square;

@@ -49,9 +49,9 @@ internal static class Householder
     /// <summary>
     /// R of the <paramref name="rows"/> × <paramref name="width"/> matrix whose column j <paramref name="fill"/> writes,
     /// block by block (fill(j, first row, the block's cells of column j)): [R; next block] reduced after each block of
-    /// 4,096 rows, so that a run's memory stays O(width²) whatever its rows. Runs of <see cref="Run"/> rows are reduced in
-    /// parallel (their R kept until they are stacked: width² doubles per run) (fill is called from several threads at once) and their R stacked and reduced in order, so the result
-    /// does not depend on the number of threads. min(rows, width) × width, row by row.
+    /// 4,096 rows. Runs of <see cref="Run"/> rows are reduced in parallel (fill is called from several threads at once),
+    /// each in O(width²) memory whatever its rows, and their R (width² doubles each) stacked and reduced in order, so
+    /// the result does not depend on the number of threads. min(rows, width) × width, row by row.
     /// </summary>
     public static double[,] Reduce(int rows, int width, Action<int, int, Span<double>> fill)
     {
@@ -71,6 +71,24 @@ internal static class Householder
         }
         return r;
     }
+
+    /// <summary>
+    /// <see cref="Reduce"/> of <paramref name="columns"/> (null: a column of ones, the intercept's), each row times its
+    /// <paramref name="rowScale"/> where given.
+    /// </summary>
+    public static double[,] ReduceColumns(IReadOnlyList<ReadOnlyMemory<double>?> columns, double[]? rowScale, int rows) =>
+        Reduce(rows, columns.Count, (j, first, block) =>
+        {
+            if (columns[j] is { } column)
+                column.Span.Slice(first, block.Length).CopyTo(block);
+            else
+                block.Fill(1);
+            if (rowScale is not null)
+            {
+                for (int i = 0; i < block.Length; i++)
+                    block[i] *= rowScale[first + i];
+            }
+        });
 
     /// <summary>Rows reduced by one thread in <see cref="Reduce"/>.</summary>
     private const int Run = 1 << 15;
@@ -99,27 +117,19 @@ internal static class Householder
     /// <summary>
     /// Least squares of <paramref name="z"/> on an intercept (where <paramref name="intercept"/>) and
     /// <paramref name="features"/>, each row times <paramref name="rowScale"/> where given (weighted least squares with
-    /// weights rowScale²), by R of [1 X z] (<see cref="Reduce"/>); singular
+    /// weights rowScale²), by R of [1 X z] (<see cref="ReduceColumns"/>); singular
     /// where a diagonal of R is below 10⁻¹³ of both the largest and its own column's norm (the coefficients then 0);
     /// with fewer rows than coefficients, 0s.
     /// </summary>
     public static (double[] Coefficients, bool Singular) LeastSquares(double[] z, double[][] features, bool intercept, double[]? rowScale = null)
     {
-        int first = intercept ? 1 : 0, p = first + features.Length, width = p + 1;
-        var r = Reduce(z.Length, width, (j, begin, block) =>
-        {
-            if (j < first)
-                block.Fill(1);
-            else if (j < p)
-                features[j - first].AsSpan(begin, block.Length).CopyTo(block);
-            else
-                z.AsSpan(begin, block.Length).CopyTo(block);
-            if (rowScale is not null)
-            {
-                for (int i = 0; i < block.Length; i++)
-                    block[i] *= rowScale[begin + i];
-            }
-        });
+        int p = (intercept ? 1 : 0) + features.Length;
+        var columns = new List<ReadOnlyMemory<double>?>(p + 1);
+        if (intercept)
+            columns.Add(null);
+        columns.AddRange(features.Select(f => (ReadOnlyMemory<double>?)f));
+        columns.Add(z);
+        var r = ReduceColumns(columns, rowScale, z.Length);
         var coefficients = new double[p];
         if (r.GetLength(0) < p || p == 0)
             return (coefficients, false);
