@@ -2,7 +2,7 @@
 the native backend on the same data, fits on both, and the timings the issues ask for (evalMs medians, sweep
 throughput, the sweep against one-by-one evaluations), with PyTorch's times beside them where torch is present.
 Prints one line per check, keeps going past a failing one, and exits non-zero if any failed."""
-import json, os, subprocess, sys, tempfile, time, traceback
+import json, math, os, subprocess, sys, tempfile, time, traceback
 import numpy as np
 
 OUT = sys.argv[1]
@@ -220,25 +220,24 @@ for rows, features in glm_sizes:
 # offset, the negative binomial (alpha by maximum likelihood), gamma with its log link, and a Poisson on counts beyond
 # 10^6 (the large-count row form).
 def glm_families():
-    m = n
-    x = rng.standard_normal((m, 3))
-    g = rng.integers(0, 4, m).astype(float)
+    x = rng.standard_normal((n, 3))
+    g = rng.integers(0, 4, n).astype(float)
     eta = 0.2 + x @ np.array([0.3, -0.2, 0.1]) + 0.1 * g
-    exposure = rng.uniform(0.5, 2, m)
+    exposure = rng.uniform(0.5, 2, n)
     cases = {
-        "probit": ((rng.random(m) < 0.5 * (1 + np.vectorize(__import__("math").erf)(eta / np.sqrt(2)))).astype(float), ["--model", "probit"], None),
+        "probit": ((rng.random(n) < 0.5 * (1 + np.vectorize(math.erf)(eta / np.sqrt(2)))).astype(float), ["--model", "probit"], None),
         "poisson": (rng.poisson(exposure * np.exp(eta)).astype(float), ["--model", "glm", "--family", "poisson", "--offset", "5"], np.log(exposure)),
         "negbinomial": (rng.negative_binomial(2.0, 2.0 / (2.0 + np.exp(eta))).astype(float), ["--model", "glm", "--family", "negbinomial"], None),
         "gamma": (rng.gamma(3.0, np.exp(eta) / 3.0), ["--model", "glm", "--family", "gamma", "--link", "log"], None),
         "poisson-large": (rng.poisson(2e6 * np.exp(eta)).astype(float), ["--model", "glm", "--family", "poisson"], None),
     }
     for name, (y, model, offset) in cases.items():
-        path = save(f"glm-{name}", np.column_stack([y, x, g, offset if offset is not None else np.zeros(m)]))
+        path = save(f"glm-{name}", np.column_stack([y, x, g, offset if offset is not None else np.zeros(n)]))
         args = ["fit"] + model + ["--data", path, "--y", "0", "--x", "1,2,3", "--factor", "4"]
         fits = [run(args + ["--device", d]) for d in (DEVICE, "native")]
         worst = max(abs(a["estimate"] - b["estimate"]) / max(1, abs(b["estimate"])) for a, b in zip(fits[0]["parameters"], fits[1]["parameters"]))
         se = max(abs(a["stdError"] - b["stdError"]) / abs(b["stdError"]) for a, b in zip(fits[0]["parameters"], fits[1]["parameters"]))
-        check(f"glm {name} 10^6 {DEVICE} vs native", fits[0]["converged"] and worst <= 1e-9 and se <= 1e-7,
+        check(f"glm {name} {n} rows {DEVICE} vs native", fits[0]["converged"] and worst <= 1e-9 and se <= 1e-7,
               f"(estimates worst rel {worst:.1e}, SEs {se:.1e}, {fits[0]['elapsedMs']:.1f} ms)")
 guarded("glm families", glm_families, "glm")
 
