@@ -13,7 +13,8 @@ namespace GpuEstimation.Kernels;
 /// Parameters 0 … D − 1 are the coefficients and parameter D (where <see cref="ExtraParameters"/> is 1) is α, so
 /// <c>ParameterCount = DesignWidth + ExtraParameters</c>. The sums are in the design's coordinates γ; a model whose
 /// parameters are an affine map of them (centred features: γ₀ = b₀ + Σ bₖ mₖ) maps the gradient back in
-/// <see cref="ILikelihoodModel{TSelf}.Finish"/> and the Hessian in <see cref="FinishHessian"/>.
+/// <see cref="ILikelihoodModel{TSelf}.Finish"/> and gives the map itself in <see cref="DesignMap"/>, by which the host
+/// carries the Hessian to the parameters.
 /// </remarks>
 public interface ILinearPredictorModel<TSelf> : ILikelihoodModel<TSelf> where TSelf : unmanaged, ILinearPredictorModel<TSelf>
 {
@@ -52,12 +53,12 @@ public interface ILinearPredictorModel<TSelf> : ILikelihoodModel<TSelf> where TS
         RowBlocks.OneByOne(model, own, data, first, count, design, derivatives, stride);
 
     /// <summary>
-    /// Host side, after the sums: maps the P×P Hessian (row-major, both triangles filled) from the design's coordinates
-    /// to the parameters, in place. By default they are the same.
+    /// Host side: where the parameters θ are not the design's coordinates γ themselves but γ = C θ (+ a constant; centred
+    /// features: γ₀ = b₀ + Σ bₖ mₖ), writes C (P×P, row-major, rows γ, columns θ) into <paramref name="map"/> and returns
+    /// true. The Hessian is summed in γ, and CᵀH_γC is the parameters'; a covariance is best inverted in γ (where the
+    /// centred features keep it well conditioned) and carried to θ. By default they are the same: false, nothing written.
     /// </summary>
-    static virtual void FinishHessian(in TSelf model, Span<double> hessian)
-    {
-    }
+    static virtual bool DesignMap(in TSelf model, Span<double> map) => false;
 }
 
 /// <summary>Host-side helpers for <see cref="ILinearPredictorModel{TSelf}.CurvatureBlock"/>.</summary>

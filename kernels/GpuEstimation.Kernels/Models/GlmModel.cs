@@ -237,25 +237,18 @@ public unsafe struct GlmModel : ILinearPredictorModel<GlmModel>
     public static double Multiplicity<TRows>(in GlmModel model, in TRows data, long row) where TRows : struct, IDataRows =>
         model.WeightsColumn >= 0 ? data[model.WeightsColumn, row] : 1.0;
 
-    /// <summary>
-    /// With an intercept the sums are in the centred coordinates γ₀ = b₀ + Σ bₖ mₖ, γₖ = bₖ: H = Jᵀ H_γ J with
-    /// J the identity plus m in row 0, so H[j, k] gains m_j H_γ[0, k] + m_k H_γ[j, 0] + m_j m_k H_γ[0, 0].
-    /// </summary>
-    public static void FinishHessian(in GlmModel model, Span<double> hessian)
+    /// <summary>With an intercept the sums are in the centred coordinates γ₀ = b₀ + Σ bₖ mₖ, γₖ = bₖ: C is the identity plus m in row 0.</summary>
+    public static bool DesignMap(in GlmModel model, Span<double> map)
     {
         if (model.Intercept == 0)
-            return;
-        int p = model.ParameterCount, k = model.Features;
-        for (int r = 0; r < p; r++)
-        {
-            for (int j = 0; j < k; j++)
-                hessian[r * p + j + 1] += model.Mean(j) * hessian[r * p];
-        }
-        for (int j = 0; j < k; j++)
-        {
-            for (int c = 0; c < p; c++)
-                hessian[(j + 1) * p + c] += model.Mean(j) * hessian[c];
-        }
+            return false;
+        int p = model.ParameterCount;
+        map[..(p * p)].Clear();
+        for (int k = 0; k < p; k++)
+            map[k * p + k] = 1;
+        for (int j = 0; j < model.Features; j++)
+            map[j + 1] = model.Mean(j);
+        return true;
     }
 
     /// <inheritdoc/>

@@ -116,6 +116,8 @@ internal static class HessianPasses
         public double Evaluate(ReadOnlySpan<double> parameters, Span<double> gradient, Span<double> hessian) =>
             _pass.Evaluate(parameters, gradient, hessian);
 
+        public double[]? DesignMap => _pass.DesignMap;
+
         public int DesignWidth => _pass.DesignWidth;
 
         public double Evaluate(ReadOnlySpan<double> parameters, Span<double> gradient) => _pass.Evaluate(parameters, gradient);

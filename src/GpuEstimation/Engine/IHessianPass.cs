@@ -6,6 +6,15 @@ namespace GpuEstimation.Engine;
 /// </summary>
 internal interface IHessianPass
 {
-    /// <summary>The log-likelihood at <paramref name="parameters"/>; the gradient (P) and the Hessian (P×P, row-major) into the spans.</summary>
+    /// <summary>
+    /// The log-likelihood at <paramref name="parameters"/>; the gradient (P) and the Hessian (P×P, row-major) into the
+    /// spans, the Hessian in the design's coordinates (<see cref="DesignMap"/> carries it to the parameters').
+    /// </summary>
     double Evaluate(ReadOnlySpan<double> parameters, Span<double> gradient, Span<double> hessian);
+
+    /// <summary>
+    /// C, where the parameters θ are not the design's coordinates but γ = C θ (<see cref="DesignCoordinates"/>); null
+    /// where they are the same.
+    /// </summary>
+    double[]? DesignMap { get; }
 }

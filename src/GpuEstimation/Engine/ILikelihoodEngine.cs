@@ -37,6 +37,14 @@ public interface ILikelihoodEngine : IDisposable
         throw new NotSupportedException("this engine has no exact Hessian");
 
     /// <summary>
+    /// Where the model's coefficients are not the coordinates its Hessian is summed in (centred features,
+    /// <see cref="Kernels.ILinearPredictorModel{TSelf}.DesignMap"/>): that Hessian at <paramref name="parameters"/>,
+    /// the map and the gradient, from the last <see cref="EvaluateHessian"/>'s sums where it was at these parameters,
+    /// else from one pass; null for any other model.
+    /// </summary>
+    HessianInDesign? DesignHessian(ReadOnlySpan<double> parameters) => null;
+
+    /// <summary>
     /// The normal equations of least squares, where the model is a nonlinear regression
     /// (<see cref="Kernels.Models.NonlinearRegressionModel{TMean}"/>), for the Levenberg–Marquardt search; else null.
     /// </summary>
@@ -84,3 +92,10 @@ public interface ILikelihoodEngine : IDisposable
     (double[,] L, double[,] R) WeightedScoreProductFactors(ReadOnlySpan<double> parameters, IReadOnlyList<double> rowWeights) =>
         throw new NotSupportedException("this engine does not weight its rows' score products");
 }
+
+/// <summary>
+/// A Hessian in the design's coordinates γ = C θ (<see cref="ILikelihoodEngine.DesignHessian"/>): <see cref="Hessian"/>
+/// (P×P, row-major, in γ), <see cref="Map"/> C (P×P, row-major, rows γ, columns θ), the gradient in θ, and the passes
+/// over the data it took (0 where the last Hessian pass was at the same point).
+/// </summary>
+public sealed record HessianInDesign(double[] Hessian, double[] Map, double[] Gradient, int Passes);

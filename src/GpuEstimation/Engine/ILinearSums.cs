@@ -121,7 +121,10 @@ internal sealed class LinearHessianPass<TModel> : IHessianPass, ILinearGradient,
         _arguments = new LinearArguments<TModel>(model);
         _values = new double[_layout.Entries.Length];
         _valueOnly = [_layout.Entries[0]];
+        DesignMap = DesignCoordinates.MapOf(model);
     }
+
+    public double[]? DesignMap { get; }
 
     /// <summary>The sums' layout.</summary>
     public HessianLayout Layout => _layout;
@@ -131,7 +134,6 @@ internal sealed class LinearHessianPass<TModel> : IHessianPass, ILinearGradient,
         Sum(parameters, LinearSumMode.Curvature, _layout.Entries);
         double value = _layout.Assemble(_values, gradient, hessian);
         TModel.Finish(_model, parameters, gradient);
-        TModel.FinishHessian(_model, hessian);
         return value;
     }
 

@@ -55,6 +55,7 @@ internal sealed class KernelHessianPass<TModel, TVec, TSum> : IHessianPass, IDis
         var model = owner.Model;
         _layout = new HessianLayout(model.DesignWidth, model.ExtraParameters);
         _sums = new double[_layout.Entries.Length];
+        DesignMap = DesignCoordinates.MapOf(model);
         _runs = new Run[runs.Length];
         _blocks = runs;
         long perBlock = (long)(runs[0].Count == 0 ? 1 : runs[0].Groups(0)) * _sums.Length;
@@ -96,6 +97,8 @@ internal sealed class KernelHessianPass<TModel, TVec, TSum> : IHessianPass, IDis
         }
     }
 
+    public double[]? DesignMap { get; }
+
     public double Evaluate(ReadOnlySpan<double> parameters, Span<double> gradient, Span<double> hessian)
     {
         var model = _owner.Model;
@@ -112,7 +115,6 @@ internal sealed class KernelHessianPass<TModel, TVec, TSum> : IHessianPass, IDis
         KernelBlocks.AddInBlockOrder(_blocks, _runs[0].HostPartials, _runs[0].PerBlock, block => Add(_runs[0], block));
         double value = _layout.Assemble(_sums, gradient, hessian);
         TModel.Finish(model, parameters, gradient);
-        TModel.FinishHessian(model, hessian);
         return value;
     }
 

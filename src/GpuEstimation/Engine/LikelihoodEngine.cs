@@ -127,7 +127,27 @@ public sealed class LikelihoodEngine<TModel> : ILikelihoodEngine where TModel : 
         _hessianPoint = parameters.ToArray();
         _hessianValue = value;
         _hessianGradient = gradient.ToArray();
+        _hessianInDesign = pass.DesignMap is null ? null : hessian.ToArray();
+        if (pass.DesignMap is { } map)
+            DesignCoordinates.ToParameters(map, hessian);
         return value;
+    }
+
+    // The last Hessian pass's Hessian in the design's coordinates, where the model has a map (DesignHessian).
+    private double[]? _hessianInDesign;
+
+    /// <inheritdoc/>
+    public HessianInDesign? DesignHessian(ReadOnlySpan<double> parameters)
+    {
+        if (_evaluator.Hessian?.DesignMap is not { } map)
+            return null;
+        int passes = 0;
+        if (_hessianPoint is null || !parameters.SequenceEqual(_hessianPoint))
+        {
+            EvaluateHessian(parameters, new double[ParameterCount], new double[ParameterCount * ParameterCount]);
+            passes = 1;
+        }
+        return new HessianInDesign(_hessianInDesign!.ToArray(), map.ToArray(), _hessianGradient.ToArray(), passes);
     }
 
     /// <summary>The normal equations of least squares where the model is a nonlinear regression; else null.</summary>

@@ -559,9 +559,13 @@ public sealed class EstimationSession : IDisposable
             return new Information(HessianStatus.Unavailable, null, double.NaN, 0);
         if (search.Information is { } exact && edges.Count == 0)
         {
-            // The exact −H in the natural coordinates is too ill-conditioned to invert where a feature's mean dwarfs its
-            // spread (10⁶ against 1: its entries carry that rounding into the Schur complement): the analytic gradient,
-            // differenced in coordinates re-derived where −H_w is nearly singular, still gives the covariance.
+            // The exact −H in the natural coordinates is ill-conditioned where a feature's mean dwarfs its spread (10⁶
+            // against 1: its entries carry the mean squared, and their rounding swamps the Schur complement): inverted
+            // in the centred coordinates it is summed in, where the engine has them, and carried back.
+            if (objective.InformationInDesign(search.Point) is { } design && ExactInformation.InDesign(design, search.Edm) is { } centred)
+                return centred;
+            // Else, where it is singular in the natural coordinates, the analytic gradient, differenced in coordinates
+            // re-derived where −H_w is nearly singular, still gives the covariance.
             var information = ExactInformation.Of(exact, search.Edm);
             if (information.Status != HessianStatus.Singular)
                 return information;

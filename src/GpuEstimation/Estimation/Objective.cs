@@ -211,6 +211,33 @@ internal sealed class Objective
         return value;
     }
 
+    /// <summary>
+    /// Where the engine sums the Hessian in the design's coordinates γ = C θ (<see cref="ILikelihoodEngine.DesignHessian"/>):
+    /// the information −H_u at <paramref name="u"/> (as <see cref="EvaluateHessian"/>'s, priors in) as Tᵀ A T + diag(d),
+    /// with A = −H_γ (P×P), T = C J over the free parameters (P × free, J = diag(dθ/du)) and d the free parameters' own
+    /// terms (−g d²θ/du², and a prior's curvature), so that it can be inverted without forming −H_u, whose entries
+    /// carry a feature's mean squared. Null for any other engine.
+    /// </summary>
+    public Inference.DesignInformation? InformationInDesign(ReadOnlySpan<double> u)
+    {
+        var natural = Natural(u);
+        if (_engine.DesignHessian(natural) is not { } design)
+            return null;
+        int p = natural.Length;
+        var free = Map.Free;
+        var information = Matrix<double>.Build.Dense(p, p, (i, j) => -design.Hessian[i * p + j]);
+        var jacobian = free.Select(k => Map.Jacobian(k, natural[k])).ToArray();
+        var map = Matrix<double>.Build.Dense(p, free.Count, (i, a) => design.Map[i * p + free[a]] * jacobian[a]);
+        var own = Vector<double>.Build.Dense(free.Count, a =>
+        {
+            int k = free[a];
+            double gradient = design.Gradient[k] + (_priors[k]?.Derivative(natural[k]) ?? 0);
+            double curvature = _priors[k]?.SecondDerivative(natural[k]) ?? 0;
+            return -(gradient * Map.SecondDerivative(k, natural[k]) + jacobian[a] * jacobian[a] * curvature);
+        });
+        return new Inference.DesignInformation(information, map, own, design.Passes);
+    }
+
     /// <summary>Σ log prior at natural values <paramref name="natural"/>, over every parameter that has a prior (held ones too).</summary>
     public double LogPrior(IReadOnlyList<double> natural)
     {

@@ -32,4 +32,37 @@ public static class ExactInformation
         var covariance = Matrix<double>.Build.Dense(n, n, (i, j) => scale[i] * inverse[i, j] * scale[j]);
         return new Information(HessianStatus.NegativeDefinite, covariance, edm, 0);
     }
+
+    /// <summary>
+    /// The covariance (Tᵀ A T + diag(d))⁻¹ of <paramref name="information"/> (<see cref="DesignInformation"/>),
+    /// inverted in the design's coordinates: T⁻¹ (A + T⁻ᵀ diag(d) T⁻¹)⁻¹ T⁻ᵀ over the rows of T that the free parameters
+    /// reach, judged as <see cref="Of"/> judges; null where those rows are not as many as the free parameters (a held
+    /// intercept whose centred coordinate the free slopes still move), so that T has no inverse.
+    /// </summary>
+    public static Information? InDesign(DesignInformation information, double edm)
+    {
+        ArgumentNullException.ThrowIfNull(information);
+        var t = information.Map;
+        int f = t.ColumnCount;
+        var rows = Enumerable.Range(0, t.RowCount).Where(i => t.Row(i).Any(v => v != 0)).ToArray();
+        if (rows.Length != f || f == 0)
+            return null;
+        var square = Matrix<double>.Build.Dense(f, f, (i, a) => t[rows[i], a]);
+        var inverse = square.Inverse();
+        if (!inverse.Enumerate().All(double.IsFinite))
+            return null;
+        var own = Matrix<double>.Build.DiagonalOfDiagonalVector(information.Own);
+        var inDesign = Matrix<double>.Build.Dense(f, f, (i, j) => information.Design[rows[i], rows[j]]) + inverse.TransposeThisAndMultiply(own) * inverse;
+        var result = Of(inDesign, edm);
+        result = result with { Evaluations = information.Passes };
+        return result.Covariance is { } covariance ? result with { Covariance = inverse * covariance * inverse.Transpose() } : result;
+    }
 }
+
+/// <summary>
+/// An information −H_u = Tᵀ A T + diag(d) (<see cref="Estimation.Objective.InformationInDesign"/>): <see cref="Design"/>
+/// A over the design's coordinates (P×P), <see cref="Map"/> T from the free parameters' coordinates to the design's
+/// (P × free), <see cref="Own"/> d, and the passes over the data it took.
+/// </summary>
+public sealed record DesignInformation(Matrix<double> Design, Matrix<double> Map, Vector<double> Own, int Passes);
+
