@@ -317,12 +317,30 @@ public static class MixtureEstimator
                 // Student-t's ν → ∞ is its normal limit, not a point mass (a regression trial).
                 if (family.Family == MixtureFamily.StudentT && parameter.Name == "nu" && value >= 1e10)
                     return $"{name} ran to its normal limit ({label} → ∞): fit a normal component in its place";
-                if (parameter.Domain == ParameterDomain.Positive && !(value > 1e-10 && value < 1e10))
-                    return $"{name} became a point mass ({label} → {(value < 1 ? "0" : "∞")}); {fewer}";
+                // Measured in the data's units: a gamma mixture of x ~ 10³⁰ (masses in kg) has rates ~ 10⁻³⁰.
+                double relative = value * Math.Pow(scales.X, -Units(family.Family, parameter.Name));
+                if (parameter.Domain == ParameterDomain.Positive && !(relative > 1e-10 && relative < 1e10))
+                    return $"{name} became a point mass ({label} → {(relative < 1 ? "0" : "∞")}); {fewer}";
             }
         }
         return null;
     }
+
+    /// <summary>
+    /// The power of x's units a positive parameter carries: −1 for a continuous family's rate, 1 for its scale or σ (the
+    /// log-normal's σ is of log x: 0), 0 for shapes, ν and the parameters of the discrete families and the beta.
+    /// </summary>
+    private static int Units(MixtureFamily family, string parameter) => family switch
+    {
+        MixtureFamily.Poisson or MixtureFamily.Bernoulli or MixtureFamily.NegativeBinomial or MixtureFamily.Geometric or MixtureFamily.Beta => 0,
+        MixtureFamily.LogNormal => 0,
+        _ => parameter switch
+        {
+            "rate" => -1,
+            "scale" or "sigma" => 1,
+            _ => 0,
+        },
+    };
 
     private static readonly HashSet<string> NoneHeld = [];
 

@@ -193,6 +193,27 @@ public sealed class MixtureEstimatorTests
         AssertWithin4Se(fit, new Dictionary<string, double> { ["w1"] = 0.4, ["w2"] = 0.6, ["mu1"] = -2, ["sigma1"] = 1, ["shape2"] = 4, ["rate2"] = 2 });
     }
 
+    // Units do not matter: two gammas of x in units 10¹² smaller (bytes for terabytes) or larger give the same weights
+    // and shapes, and rates scaled by 10∓¹², to 1e-6 (measured ≤ 2e-9). A rate of 10⁻¹² was taken for a point mass
+    // (rate → 0) against an absolute floor of 1e-10, and every start failed; it is now measured in x's spread.
+    [Fact]
+    public void AGammaMixtureDoesNotDependOnTheUnitsOfX()
+    {
+        var random = new Random(12);
+        var x = Enumerable.Range(0, 4000).Select(i => Gamma.Sample(random, i % 2 == 0 ? 3 : 30, 1)).ToArray();
+        var unit = Fit(x, ["gamma", "gamma"]);
+        foreach (double scale in new[] { 1e12, 1e-12 })
+        {
+            var fit = Fit([.. x.Select(v => v * scale)], ["gamma", "gamma"]);
+            Assert.True(fit.Result.Converged, fit.Result.Reason);
+            foreach (var name in new[] { "w1", "shape1", "shape2", "rate1", "rate2" })
+            {
+                double expected = unit.Result[name] / (name.StartsWith("rate", StringComparison.Ordinal) ? scale : 1);
+                Assert.True(Math.Abs(fit.Result[name] / expected - 1) <= 1e-6, $"x × {scale:G}: {name} {fit.Result[name]:R} against {expected:R}");
+            }
+        }
+    }
+
     [Fact]
     public void TwoPoissonsAreRecovered()
     {
