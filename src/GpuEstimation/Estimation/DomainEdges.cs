@@ -55,7 +55,7 @@ internal static class DomainEdges
                 continue;
             var farObjective = restart.Holding(k, map.ToNatural(k, LimitFar), nearObjective.Natural(near.Point));
             var far = farObjective.Maximize(farObjective.Start(), farObjective.Scales(), settings);
-            double rounding = LimitRounding * Math.Max(1, Math.Abs(near.Value));
+            double rounding = LimitRounding * settings.Magnitude(near.Value);
             if (!far.Converged || far.Value < near.Value - rounding || (search.Converged && far.Value < search.Value - rounding))
                 continue;
             // Back to every free coordinate: the limit parameter's own preconditioner entry is one unit of its log scale.
@@ -85,9 +85,9 @@ internal static class DomainEdges
     /// logit scale (beyond ±<see cref="TestDistance"/>) with the objective still not falling one unit further out, so
     /// the likelihood rises all the way to the edge (p → 0 on all-zero data). A parameter merely small (a rate of
     /// 10⁻¹⁵ for data around 10¹⁵) falls steeply one unit out and is not an edge. <paramref name="settled"/>: limits
-    /// already settled on the profile (<see cref="Settle"/>), edges without a further test.
+    /// already settled on the profile (<see cref="Settle"/>), edges without a further test; <paramref name="settings"/>: the objective's <see cref="OptimizerSettings.Unit"/>.
     /// </summary>
-    public static int[] Find(Objective objective, OptimizationResult search, IReadOnlyList<int> settled)
+    public static int[] Find(Objective objective, OptimizationResult search, IReadOnlyList<int> settled, OptimizerSettings settings)
     {
         var map = objective.Map;
         if (!search.Converged)
@@ -107,7 +107,7 @@ internal static class DomainEdges
             // differences of 10⁸ there, so a fall within a millionth of log L still counts as flat: past e¹⁵ the
             // model is its limit for any data a statistician has.
             bool limit = map.Parameters[k].Domain == ParameterDomain.Positive && search.Point[i] > 0;
-            double rounding = limit ? LimitRounding * Math.Max(1, Math.Abs(search.Value)) : 0;
+            double rounding = limit ? LimitRounding * settings.Magnitude(search.Value) : 0;
             if (beyond >= search.Value - rounding)
                 edges.Add(k);
         }

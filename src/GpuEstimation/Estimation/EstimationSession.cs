@@ -64,6 +64,7 @@ public sealed class EstimationSession : IDisposable
     public FitResult Fit(FitOptions options)
     {
         var clock = Stopwatch.StartNew();
+        options = WithUnit(options);
         var objective = CreateObjective(options, held: null);
         var (search, restart, edges) = Search(objective, options);
         // A converged end far out on a ray, its gradient vanishing with the curvature, is no maximum (and at no edge).
@@ -181,7 +182,7 @@ public sealed class EstimationSession : IDisposable
         var scales = objective.Scales();
         var move = scales.Select(scale => scale * (2 * random.NextDouble() - 1)).ToArray();
         int evaluations = 0;
-        double tolerance = 1e-9 * Math.Max(1, Math.Abs(search.Value));
+        double tolerance = 1e-9 * options.Optimizer.Magnitude(search.Value);
         // A full search from a point (optimizer scale), kept where it converges higher.
         (OptimizationResult Search, int[] Edges)? From(double[] point)
         {
@@ -246,10 +247,25 @@ public sealed class EstimationSession : IDisposable
     /// </summary>
     public Maximum Maximize(FitOptions options, IReadOnlyDictionary<string, double>? held = null)
     {
+        options = WithUnit(options);
         var objective = CreateObjective(options, held);
         var (search, _, edges) = Search(objective, options);
         return EndPoint(objective, search, options.Map, edges);
     }
+
+    /// <summary>
+    /// <paramref name="options"/> with the optimizer's <see cref="OptimizerSettings.Unit"/>, the size of one observation's
+    /// term: the mean of the positive frequency weights where that is below 1 (weights normalized to sum to 1, or
+    /// 10⁻²⁰ each, scale the objective and its gradient down with them), else 1.
+    /// </summary>
+    private FitOptions WithUnit(FitOptions options)
+    {
+        _unit ??= Model.FrequencyWeights is { } weights && weights.Count(w => w > 0) is > 0 and var positive
+            ? Math.Min(1, weights.Sum() / positive) : 1;
+        return _unit == 1 || options.Optimizer.Unit != 1 ? options : options with { Optimizer = options.Optimizer with { Unit = _unit.Value } };
+    }
+
+    private double? _unit;
 
     /// <summary>The log-likelihood and gradient at natural-scale <paramref name="parameters"/>, in model order: inside each domain, or at its closed end (p = 1, a rate of 0) where a fit reports its maximum (then either can be −∞).</summary>
     public Evaluation Evaluate(IReadOnlyList<double> parameters)
@@ -381,7 +397,7 @@ public sealed class EstimationSession : IDisposable
         }
         // A model with an exact Hessian: Newton's method, unless it fails for a reason other than separation.
         if (NewtonSearch.Applies(objective, Model, options.Optimizer) && NewtonSearch.Run(objective, Model, options.Optimizer) is { } newton)
-            return (newton, null, DomainEdges.Find(objective, newton, []));
+            return (newton, null, DomainEdges.Find(objective, newton, [], options.Optimizer));
         // The search (restarted from dataStart where it finds no maximum), with a run towards a limit settled.
         (OptimizationResult Search, string? Restart, int[] Limits) From(Objective from, IReadOnlyList<double> dataStart)
         {
@@ -396,7 +412,7 @@ public sealed class EstimationSession : IDisposable
         {
             var (otherSearch, _, otherLimits) = From(objective.StartingAt(other), other);
             int evaluations = search.Evaluations + otherSearch.Evaluations;
-            if (otherSearch.Converged && (!search.Converged || otherSearch.Value > search.Value + 1e-9 * Math.Max(1, Math.Abs(search.Value))))
+            if (otherSearch.Converged && (!search.Converged || otherSearch.Value > search.Value + 1e-9 * options.Optimizer.Magnitude(search.Value)))
             {
                 restart = search.Converged
                     ? $"a search from other starting values ({Describe(objective.Map, other)}) found a higher maximum than the one from the starting values ({ObjectiveName(options.Map)} {search.Value:G12})"
@@ -416,7 +432,7 @@ public sealed class EstimationSession : IDisposable
         // p = 1e-6, 1,000 L-BFGS steps on a log-odds slope of 1e-6, not converged; the mode is 0.4146).
         if (otherStarts && options.Map && !search.Converged && PriorModes(objective, options, dataStart) is { } modes)
             Also(modes);
-        return (search, restart, DomainEdges.Find(objective, search, limits));
+        return (search, restart, DomainEdges.Find(objective, search, limits, options.Optimizer));
     }
 
     /// <summary>

@@ -61,8 +61,8 @@ internal static class NewtonSearch
         }
         var real = map.Free.Select(k => map.Parameters[k].Domain == Kernels.ParameterDomain.Real).ToArray();
         var ray = newton.Converged ? NewtonMaximizer.RayBeyond(objective.EvaluateHessian, newton, objective.Scales(), real, ref evaluations)
-            : newton.Ray is { } found && (RisesAbove(objective, newton.Point, found, real, search, ref evaluations)
-                || RisesAbove(objective, search.Point, found, real, search, ref evaluations)) ? found : null;
+            : newton.Ray is { } found && (RisesAbove(objective, newton.Point, found, real, search, settings, ref evaluations)
+                || RisesAbove(objective, search.Point, found, real, search, settings, ref evaluations)) ? found : null;
         var checkedSearch = search with { Evaluations = evaluations };
         if (ray is null)
             return checkedSearch;
@@ -78,13 +78,13 @@ internal static class NewtonSearch
     /// (an NB2 GLM's alpha at 0 under L-BFGS, higher there than at Newton's alpha, on the same ray of a level's
     /// coefficient). One evaluation, counted in <paramref name="evaluations"/>.
     /// </summary>
-    private static bool RisesAbove(Objective objective, double[] from, double[] ray, bool[] real, OptimizationResult search, ref int evaluations)
+    private static bool RisesAbove(Objective objective, double[] from, double[] ray, bool[] real, OptimizationResult search, OptimizerSettings settings, ref int evaluations)
     {
         double distance = 1e3 * (1 + from.Max(Math.Abs));
         var far = from.Select((u, i) => real[i] ? u + distance * ray[i] : u).ToArray();
         evaluations++;
         double value = objective.Evaluate(far, new double[far.Length]);
-        return value >= search.Value - 1e-9 * Math.Max(1, Math.Abs(search.Value));
+        return value >= search.Value - 1e-9 * settings.Magnitude(search.Value);
     }
 
     /// <summary>A search that found a ray, with the model's words for the coefficients on it (not a bounded parameter alone); else null.</summary>

@@ -19,7 +19,7 @@ internal static class RestartingSearch
         var first = objective.Maximize(objective.Start(), objective.Scales(), settings);
         var restart = objective.StartingAt(dataStart);
         var start = restart.Start();
-        if (first.Converged && !FarOut(objective.Map, first.Point) && !BelowStart(restart, start, first.Value))
+        if (first.Converged && !FarOut(objective.Map, first.Point) && !BelowStart(restart, start, first.Value, settings))
             return (first, null);
         var scales = Maximizer.CurvatureScales(restart.Evaluate, start, restart.Scales());
         var second = restart.Maximize(start, scales, settings);
@@ -52,9 +52,9 @@ internal static class RestartingSearch
     /// starting values ended: then that end is no maximum, whatever its gradient says (at a kink, as Laplace's location
     /// has at every data point, a gradient test can pass beside the top).
     /// </summary>
-    private static bool BelowStart(Objective restart, double[] start, double value)
+    private static bool BelowStart(Objective restart, double[] start, double value, OptimizerSettings settings)
     {
         double atStart = restart.Evaluate(start, new double[start.Length]);
-        return atStart > value + 1e-13 * Math.Max(1, Math.Abs(value));
+        return atStart > value + 1e-13 * settings.Magnitude(value);
     }
 }

@@ -113,7 +113,7 @@ public static class KinkedMaximizer
             {
                 _iterations++;
                 PseudoGradient(x, gz, transform, pg);
-                if (MaxAbs(pg) <= settings.GradientTolerance)
+                if (MaxAbs(pg) <= settings.GradientBound(settings.GradientTolerance))
                     break;
 
                 Maximizer.TwoLoop(memory, pg, direction);
@@ -132,7 +132,7 @@ public static class KinkedMaximizer
                 }
                 var step = transform * Vector<double>.Build.DenseOfArray(direction);
 
-                double noise = RoundingLevel * Math.Max(1, Math.Abs(value));
+                double noise = RoundingLevel * settings.Magnitude(value);
                 double t = 1, valueNew = double.NaN, decrease = 0;
                 Vector<double> s = null!;
                 bool accepted = false;
@@ -172,7 +172,7 @@ public static class KinkedMaximizer
                     if (memory.Count > settings.Memory)
                         memory.RemoveFirst();
                 }
-                bool small = MaxAbs(sArray) <= settings.StepTolerance && Math.Abs(valueNew - value) <= settings.RelativeTolerance * Math.Max(1, Math.Abs(value));
+                bool small = MaxAbs(sArray) <= settings.StepTolerance && Math.Abs(valueNew - value) <= settings.RelativeTolerance * settings.Magnitude(value);
                 (x, xNew) = (xNew, x);
                 (g, gNew) = (gNew, g);
                 gz = gzNew;

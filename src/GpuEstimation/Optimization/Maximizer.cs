@@ -105,7 +105,7 @@ public static class Maximizer
             var (probe, full, floor) = search.ProbeGradient([.. scales]);
             if (probe <= StationaryBound(settings))
                 return true;
-            if (!WithinRounding(probe, full, reason, floor))
+            if (!WithinRounding(probe, full, reason, floor, settings))
             {
                 search.Reset();
                 search.Precondition([.. scales]);
@@ -115,10 +115,10 @@ public static class Maximizer
         search.Reset();
         search.Precondition([.. scales]);
         if (gradientStop)
-            return search.GradientNorm <= settings.GradientTolerance;
+            return search.GradientNorm <= settings.GradientBound(settings.GradientTolerance);
         if (search.GradientNorm <= StationaryBound(settings))
             return true;
-        if (!WithinRounding(search.GradientNorm, search.NewtonScaled, reason, search.RoundingFloor()))
+        if (!WithinRounding(search.GradientNorm, search.NewtonScaled, reason, search.RoundingFloor(), settings))
             return false;
         // Stopped where the objective's differences are rounding, but its gradient, still accurate, says the maximum
         // is further on: in the fresh units a step of −g is Newton's, taken while each halves the gradient.
@@ -127,7 +127,7 @@ public static class Maximizer
     }
 
     /// <summary>The gradient, in standard errors derived at the point, below which a point is a maximum.</summary>
-    internal static double StationaryBound(OptimizerSettings settings) => Math.Max(settings.GradientTolerance, StationaryLimit);
+    internal static double StationaryBound(OptimizerSettings settings) => settings.GradientBound(Math.Max(settings.GradientTolerance, StationaryLimit));
 
     /// <summary>
     /// Whether a search that rounding stopped, with a gradient of <paramref name="norm"/> standard errors in full
@@ -136,8 +136,8 @@ public static class Maximizer
     /// at the point allows (<see cref="Search.RoundingFloor"/>: a location of 10¹¹ known to 0.06 moves in steps of
     /// 2.5·10⁻⁴ standard errors, and no point of that grid need have a smaller gradient).
     /// </summary>
-    private static bool WithinRounding(double norm, bool full, string reason, double floor) =>
-        reason is RoundingReason or RelativeChangeReason && full && norm <= Math.Max(RoundingGradientLimit, floor);
+    private static bool WithinRounding(double norm, bool full, string reason, double floor, OptimizerSettings settings) =>
+        reason is RoundingReason or RelativeChangeReason && full && norm <= Math.Max(settings.GradientBound(RoundingGradientLimit), floor);
 
     private static string Accepted(bool converged, string reason) =>
         converged ? reason : $"{reason}, at a point stationary in units derived there";
@@ -388,7 +388,7 @@ public static class Maximizer
             var gNew = new double[_n];
             for (int iteration = 0; iteration < budget; iteration++)
             {
-                if (MaxAbs(_g) <= settings.GradientTolerance)
+                if (MaxAbs(_g) <= settings.GradientBound(settings.GradientTolerance))
                     return (true, GradientReason, iteration + Polish(settings));
 
                 if (settings.Kind != OptimizerKind.GradientAscent)
@@ -403,7 +403,7 @@ public static class Maximizer
                     slope = Dot(_g, direction);
                 }
 
-                double noise = RoundingLevel * Math.Max(1, Math.Abs(_h));
+                double noise = RoundingLevel * settings.Magnitude(_h);
                 // Gradient ascent tries the Barzilai-Borwein step sᵀs/sᵀy of the last move first; L-BFGS the unit step.
                 double t = settings.Kind == OptimizerKind.GradientAscent && _memory.Last is { } last
                     ? Math.Clamp(Dot(last.Value.S, last.Value.S) / Dot(last.Value.S, last.Value.Y), 1e-6, 1e6)
@@ -452,7 +452,7 @@ public static class Maximizer
                         _memory.RemoveFirst();
                 }
 
-                bool smallStep = MaxAbs(s) <= settings.StepTolerance && Math.Abs(hNew - _h) <= settings.RelativeTolerance * Math.Max(1, Math.Abs(_h));
+                bool smallStep = MaxAbs(s) <= settings.StepTolerance && Math.Abs(hNew - _h) <= settings.RelativeTolerance * settings.Magnitude(_h);
                 (_w, wNew) = (wNew, _w);
                 (_g, gNew) = (gNew, _g);
                 _h = hNew;

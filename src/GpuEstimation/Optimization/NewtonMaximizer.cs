@@ -60,7 +60,7 @@ public static class NewtonMaximizer
             var information = Symmetric(-h);
             var (scale, factor, exact, unit, step) = Step(information, g);
             double norm = unit.AbsoluteMaximum();
-            if (exact && norm <= settings.GradientTolerance)
+            if (exact && norm <= settings.GradientBound(settings.GradientTolerance))
                 return Converged(x, f, g, information, scale, factor, step, "gradient below tolerance", iteration, evaluations, norm);
             // Where rounding sets the gradient (a mean of 1e9 moves by 1.2e-7 at the least, ~1e-6 standard errors for a
             // spread of 1 over 50 points), steps would repeat the same point, or wander among neighbours at the
@@ -71,14 +71,14 @@ public static class NewtonMaximizer
             // the gradient: the point is the quadratic model's maximum to rounding, where no step can move it (a mean of
             // 1e12 with a spread of 1 over 1,000 points moves by 1.2e-4 at the least, 4e-3 standard errors: a trial's
             // fit ran on to L-BFGS, 1,000 steps, not converged).
-            bool stalled = iteration > 0 && norm > 0.5 * lastNorm && Math.Abs(f - lastF) <= RoundingLevel * Math.Max(1, Math.Abs(f));
-            if (exact && ((norm <= RoundingGradientLimit && stalled) || AtRounding(x, step, scale)))
+            bool stalled = iteration > 0 && norm > 0.5 * lastNorm && Math.Abs(f - lastF) <= RoundingLevel * settings.Magnitude(f);
+            if (exact && ((norm <= settings.GradientBound(RoundingGradientLimit) && stalled) || AtRounding(x, step, scale, settings)))
                 return Converged(x, f, g, information, scale, factor, step, "no further improvement possible at rounding level", iteration, evaluations, norm);
             lastNorm = norm;
             lastF = f;
 
             double slope = Maximizer.Dot(g, step);
-            double noise = RoundingLevel * Math.Max(1, Math.Abs(f));
+            double noise = RoundingLevel * settings.Magnitude(f);
             double t = 1, fNew = double.NaN;
             bool accepted = false;
             for (int attempt = 0; attempt < 60 && !accepted; attempt++)
@@ -98,7 +98,7 @@ public static class NewtonMaximizer
             }
             if (!accepted)
             {
-                return exact && norm <= RoundingGradientLimit
+                return exact && norm <= settings.GradientBound(RoundingGradientLimit)
                     ? Converged(x, f, g, information, scale, factor, step, "no further improvement possible at rounding level", iteration + 1, evaluations, norm)
                     : new OptimizationResult(x, f, false, "line search failed to improve the objective", iteration + 1, evaluations, norm, double.NaN, identity) { Method = Name };
             }
@@ -122,7 +122,7 @@ public static class NewtonMaximizer
             (g, gNew) = (gNew, g);
             (h, hNew) = (hNew, h);
             f = fNew;
-            if (raySteps >= RaySteps && !StillRising(value, x, f, step, gNew, ref evaluations))
+            if (raySteps >= RaySteps && !StillRising(value, x, f, step, gNew, settings, ref evaluations))
                 raySteps = 0;
             if (raySteps >= RaySteps)
             {
@@ -258,10 +258,10 @@ public static class NewtonMaximizer
     /// What is not a number there cannot tell, and leaves the ray. <paramref name="scratch"/> receives the gradients;
     /// each probe counts in <paramref name="evaluations"/>.
     /// </summary>
-    private static bool StillRising(ValueAndGradient value, double[] x, double f, double[] step, double[] scratch, ref int evaluations)
+    private static bool StillRising(ValueAndGradient value, double[] x, double f, double[] step, double[] scratch, OptimizerSettings settings, ref int evaluations)
     {
         var far = new double[x.Length];
-        double noise = RoundingLevel * Math.Max(1, Math.Abs(f));
+        double noise = RoundingLevel * settings.Magnitude(f);
         foreach (double distance in (ReadOnlySpan<double>)[16, 256, 4096])
         {
             for (int i = 0; i < x.Length; i++)
@@ -274,7 +274,7 @@ public static class NewtonMaximizer
                 slope += scratch[i] * step[i];
                 terms += Math.Abs(scratch[i] * step[i]);
             }
-            if (there < f - noise || double.IsNegativeInfinity(there) || (slope < -1e-8 * terms && slope < -RoundingLevel * Math.Max(1, Math.Abs(there))))
+            if (there < f - noise || double.IsNegativeInfinity(there) || (slope < -1e-8 * terms && slope < -RoundingLevel * settings.Magnitude(there)))
                 return false;
         }
         return true;
@@ -282,7 +282,7 @@ public static class NewtonMaximizer
 
     // Whether every coordinate's step is within two of its ulps, or within StationaryStep of its scale (about a standard
     // error), and at least one is within two ulps.
-    private static bool AtRounding(double[] x, double[] step, Vector<double> scale)
+    private static bool AtRounding(double[] x, double[] step, Vector<double> scale, OptimizerSettings settings)
     {
         bool belowUlps = false;
         for (int i = 0; i < x.Length; i++)
@@ -290,7 +290,7 @@ public static class NewtonMaximizer
             double magnitude = Math.Abs(x[i]);
             if (Math.Abs(step[i]) <= 2 * (Math.BitIncrement(magnitude) - magnitude))
                 belowUlps = true;
-            else if (!(Math.Abs(step[i]) <= StationaryStep * scale[i]))
+            else if (!(Math.Abs(step[i]) <= settings.GradientBound(StationaryStep) * scale[i]))
                 return false;
         }
         return belowUlps;

@@ -21,6 +21,20 @@ public sealed record OptimizerSettings
     /// <summary>Relative change of the objective that counts as none (with <see cref="StepTolerance"/>).</summary>
     public double RelativeTolerance { get; init; } = 1e-15;
 
+    /// <summary>
+    /// The size of one observation's term in the objective: 1, or the mean frequency weight where that is below 1.
+    /// Weights of 10⁻²⁰ make every term, the value's rounding and the gradient in standard-error units (as √Unit) that
+    /// small, and measured against 1 the starting values passed for the maximum (a trial's logit: 0 iterations,
+    /// "converged"). The estimation sets it from the model's weights.
+    /// </summary>
+    public double Unit { get; init; } = 1;
+
+    /// <summary>The magnitude against which the rounding of an objective's <paramref name="value"/> is measured: |value|, at least <see cref="Unit"/>.</summary>
+    public double Magnitude(double value) => Math.Max(Unit, Math.Abs(value));
+
+    /// <summary>A bound on the gradient in standard-error units, <paramref name="tolerance"/> at unit weights, scaled to <see cref="Unit"/>.</summary>
+    public double GradientBound(double tolerance) => tolerance * Math.Sqrt(Unit);
+
     /// <summary>Correction pairs kept by L-BFGS.</summary>
     public int Memory { get; init; } = 20;
 

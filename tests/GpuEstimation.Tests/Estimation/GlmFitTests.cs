@@ -179,6 +179,41 @@ public class GlmFitTests(DeviceFixture devices, ITestOutputHelper output)
         }
     }
 
+    // Frequency weights all equal to c give the unweighted estimates whatever c, and standard errors times 1/√c. With
+    // c = 10⁻²⁰ the objective, its gradient and its curvature are that small, and the stopping rules, measured against
+    // 1, passed the starting values for the maximum (a trial: 0 iterations, "converged", the logit's intercept at the
+    // start's -0.935 for the MLE's -0.786); they are now measured against the mean weight (OptimizerSettings.Unit).
+    // Estimates to 1e-9, standard errors to 1e-6 (the Newton end's curvature).
+    [Theory]
+    [InlineData("logit")]
+    [InlineData("poisson")]
+    public void EqualTinyWeightsGiveTheUnweightedEstimates(string model)
+    {
+        var random = new MersenneTwister(97);
+        const int n = 60;
+        var x = Enumerable.Range(0, n).Select(_ => Normal.Sample(random, 0, 1)).ToArray();
+        var y = x.Select(v => model == "logit" ? (random.NextDouble() < 1 / (1 + Math.Exp(-0.3 - v)) ? 1.0 : 0.0) : Poisson.Sample(random, Math.Exp(0.4 + 0.5 * v))).ToArray();
+        FitResult Fit(double weight)
+        {
+            var data = Dataset.FromColumns(("y", y), ("x", x), ("w", Enumerable.Repeat(weight, n).ToArray()));
+            var columns = new ModelColumns(Y: "y", X: ["x"]) { Weights = "w", Family = model == "logit" ? null : "poisson" };
+            using var session = new EstimationSession(ModelCatalog.Create(model == "logit" ? "logit" : "glm", data, columns), devices.Native);
+            return session.Fit(new FitOptions());
+        }
+        var unit = Fit(1);
+        foreach (double c in new[] { 1e-20, 1.0 / 6, 1e-200 })
+        {
+            var fit = Fit(c);
+            Assert.True(fit.Converged, fit.Reason);
+            foreach (var name in new[] { "intercept", "x" })
+            {
+                Assert.True(Numerics.Relative(fit[name], unit[name]) <= 1e-9, $"c = {c:G}: {name} {fit[name]:R} against {unit[name]:R}");
+                Assert.True(Numerics.Relative(fit.Get(name).StdError!.Value * Math.Sqrt(c), unit.Get(name).StdError!.Value) <= 1e-6,
+                    $"c = {c:G}: se({name}) {fit.Get(name).StdError:R}");
+            }
+        }
+    }
+
     [Fact]
     public void UnderDispersedCountsPutAlphaAtItsEdgeWithThePoissonFit()
     {
