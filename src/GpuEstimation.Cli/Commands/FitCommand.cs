@@ -24,8 +24,8 @@ internal sealed class FitCommand : Command
     private readonly Option<double> _level = CliOption.Single("--level", "L", "confidence level of the Wald and profile intervals",
         NumberText.Fraction, () => new FitOptions().Level);
 
-    private readonly Option<string[]?> _profile = CliOption.Single<string[]?>("--profile", "NAME,...|all",
-        "profile-likelihood intervals for these parameters (all: every estimated one)", NameValueList.Names);
+    private readonly Option<string[]?> _profile = CliOption.Names("--profile", "NAME,...|all",
+        "profile-likelihood intervals for these parameters (all: every estimated one); repeatable");
 
     private readonly Option<(string Name, string? Column)> _cov = CliOption.Single("--cov", CovarianceText.Usage,
         "the covariance of the standard errors and Wald intervals (MLE): the inverse information (nonrobust), the sandwich (robust, hc0), the sandwich times n/(n - k) (hc1; statsmodels 0.13 applies that factor to OLS only), the sandwich with each row over 1 - h or (1 - h)^2, h its leverage (hc2, hc3: the linear model only, as statsmodels' OLS and R's vcovHC), or cluster-robust by a column's values with statsmodels' default correction (cluster:COL), as statsmodels' cov_type; profile intervals are likelihood-based and unchanged [default: nonrobust]",

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
+using GpuEstimation.Cli.Parsing;
 
 namespace GpuEstimation.Cli.Options;
 
@@ -31,6 +32,24 @@ internal static class CliOption
         };
         option.CustomParser = result => Guard(result, () => parse(name, result.Tokens.Select(t => t.Value).ToArray()));
         option.DefaultValueFactory = _ => parse(name, []);
+        return option;
+    }
+
+    /// <summary>
+    /// A list of names (NAME,...), repeatable: <c>--x a --x b,c</c> is <c>--x a,b,c</c> (a trial's <c>--x x1 --x x2</c>
+    /// fitted x2 alone, without a word); a name given twice is an error; null where the option is not given.
+    /// </summary>
+    public static Option<string[]?> Names(string name, string helpName, string description)
+    {
+        var option = new Option<string[]?>(name)
+        {
+            HelpName = helpName,
+            Description = description,
+            Arity = ArgumentArity.OneOrMore,
+            AllowMultipleArgumentsPerToken = false,
+        };
+        option.CustomParser = result => Guard(result, () => result.Tokens.Count == 0 ? null
+            : NameValueList.Names(name, string.Join(',', result.Tokens.SelectMany(t => NameValueList.Names(name, t.Value)))));
         return option;
     }
 

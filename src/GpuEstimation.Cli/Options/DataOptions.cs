@@ -37,12 +37,11 @@ internal sealed class DataOptions
 
     public Option<string?> Y { get; } = CliOption.Text("--y", "NAME", "(linear, glm, logit, probit, nonlinear) the response column");
 
-    public Option<string[]?> X { get; } = CliOption.Single<string[]?>("--x", "NAME,...",
-        "(linear, glm, logit, probit) the feature columns; one coefficient each, named after it; (gaussian-mixture) the coordinates of the points", NameValueList.Names);
+    public Option<string[]?> X { get; } = CliOption.Names("--x", "NAME,...",
+        "(linear, glm, logit, probit) the feature columns; one coefficient each, named after it; (gaussian-mixture) the coordinates of the points; repeatable");
 
-    public Option<string[]?> Factor { get; } = CliOption.Single<string[]?>("--factor", "NAME,...",
-        "(linear, glm, logit, probit) categorical columns (text or numeric codes), after the --x columns: treatment-coded against the first level in sorted order, one coefficient per other level, named NAME[level]",
-        NameValueList.Names);
+    public Option<string[]?> Factor { get; } = CliOption.Names("--factor", "NAME,...",
+        "(linear, glm, logit, probit) categorical columns (text or numeric codes), after the --x columns: treatment-coded against the first level in sorted order, one coefficient per other level, named NAME[level]; repeatable");
 
     public Option<DesignSpec?> Formula { get; } = CliOption.Single<DesignSpec?>("--formula", "'Y ~ TERMS'",
         "(linear, glm, logit, probit) the response and design as R and statsmodels write them, instead of --y/--x/--factor: x1 + C(g) + x1:x2, a*b, - 1 (no intercept: glm, logit, probit), offset(COL)",

@@ -88,6 +88,8 @@ public sealed class DesignCliTests : IDisposable
     [InlineData(new[] { "--formula", "y ~ x", "--factor", "g" }, "--formula and --factor: give the design one way")]
     [InlineData(new[] { "--formula", "y ~ x", "--no-intercept" }, "- 1 leaves the intercept out")]
     [InlineData(new[] { "--y", "y", "--x", "x", "--factor", "g,g" }, "--factor g: given twice")]
+    [InlineData(new[] { "--y", "y", "--x", "x", "--factor", "g", "--factor", "g" }, "--factor g: given twice")]
+    [InlineData(new[] { "--y", "y", "--x", "x", "--x", "x" }, "--x x: given twice")]
     [InlineData(new[] { "--y", "y", "--x", "g", "--factor", "g" }, "--factor g: also given with --x")]
     [InlineData(new[] { "--y", "g", "--factor", "g" }, "--factor g: the response (--y) cannot also be a factor")]
     [InlineData(new[] { "--y", "y" }, "--model linear needs --x NAME[,NAME...] or --factor NAME[,NAME...]")]
@@ -95,6 +97,16 @@ public sealed class DesignCliTests : IDisposable
     public void OptionCombinationsAreExitTwo(string[] options, string expected)
     {
         AssertBadInput(["fit", "--model", "linear", "--data", _data, .. options, "--device", "native"], expected);
+    }
+
+    // --x and --factor repeated add up, as one list (a trial: '--x x1 --x x2' fitted x2 alone, without a word).
+    [Fact]
+    public void RepeatedDesignOptionsAddUp()
+    {
+        var once = Fit("once.json", "--y", "y", "--x", "x,k", "--factor", "g");
+        var repeated = Fit("repeated.json", "--y", "y", "--x", "x", "--x", "k", "--factor", "g");
+        Assert.Equal(once, repeated);
+        Assert.Contains(repeated, p => p.Name == "k");
     }
 
     [Theory]
