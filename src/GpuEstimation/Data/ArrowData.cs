@@ -95,6 +95,11 @@ public static class ArrowData
             }
             else
             {
+                // A stream begins with a message: the continuation marker 0xFFFFFFFF, or (before format 0.15) the
+                // message's length, within the file. Anything else (random bytes under a .arrow name) is no stream.
+                int first = start.Length >= 4 && stream.Length >= 4 ? System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(start) : 0;
+                if (first != -1 && !(first > 0 && first <= stream.Length - 4))
+                    throw new InputException($"{path}: not an Arrow file: it neither begins with ARROW1 (the IPC file format, Feather v2) nor with a message of the IPC stream format");
                 // A stream cut between two messages would read as a shorter stream: a whole one ends with its
                 // end-of-stream marker (0xFFFFFFFF then a zero length, or a zero length alone before format 0.15).
                 stream.Position = Math.Max(0, stream.Length - 4);
@@ -251,7 +256,7 @@ public static class ArrowData
         }
         catch (Exception e) when (e is not (InputException or IOException))
         {
-            throw new InputException($"{path}: the file cannot be read as Arrow IPC ({e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")})");
+            throw new InputException($"{path}: the file cannot be read as Arrow IPC: it is damaged, or not Arrow's (the Arrow library says: {e.Message.ReplaceLineEndings(" ")})");
         }
     }
 }

@@ -322,6 +322,13 @@ public static class ParquetData
         stream.Position = Math.Max(4, stream.Length - 4);
         if (stream.Length < 12 || stream.ReadAtLeast(bytes, 4, throwOnEndOfStream: false) < 4 || !bytes.SequenceEqual(Magic))
             throw new InputException($"{path}: the file ends early: a Parquet file ends with its footer and PAR1, and this one does not (cut short?)");
+        // The footer's length, in the 4 bytes before the last PAR1, must fit between the two (a damaged one was read as
+        // 2 GB and reported as out of memory).
+        stream.Position = stream.Length - 8;
+        stream.ReadExactly(bytes);
+        int footer = System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(bytes);
+        if (footer <= 0 || footer > stream.Length - 12)
+            throw new InputException($"{path}: the file cannot be read as Parquet: its footer's length ({footer:N0} bytes) does not fit in the file ({stream.Length:N0} bytes): the footer is damaged, or the file is not Parquet");
     }
 
     /// <summary>A reader over the file's footer; the library's errors on a damaged footer become an input error naming the file.</summary>
