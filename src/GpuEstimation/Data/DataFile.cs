@@ -55,6 +55,7 @@ public static class DataFile
             throw new InputException($"{path}: file not found");
         try
         {
+            CheckSeekable(path);
             return read();
         }
         catch (EndOfStreamException)
@@ -65,6 +66,17 @@ public static class DataFile
         {
             throw new InputException($"{path}: {e.Message}");
         }
+    }
+
+    /// <summary>
+    /// A pipe (<c>/dev/stdin</c> fed by one, a shell's <c>&lt;(...)</c>, a named FIFO) cannot be read as the readers read
+    /// (headers then rows, footers first, arrays mapped): said so, where it was "the file is empty".
+    /// </summary>
+    private static void CheckSeekable(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1);
+        if (!stream.CanSeek)
+            throw new InputException($"{path}: a pipe, not a file: the data must be a file that can be read more than once (save the stream to a file first, e.g. with cat > data.csv)");
     }
 
     private enum Format

@@ -28,6 +28,20 @@ public sealed class ColumnarDataTests : IDisposable
         Assert.Equal($"{path}: the file is empty", Assert.Throws<InputException>(() => DataFile.ColumnNames(path)).Message);
     }
 
+    // A pipe given as the data (/dev/stdin fed by one, a shell's <(...)) was "the file is empty": it is said to be a
+    // pipe. The read end of an anonymous pipe, opened by its /proc path while this process holds the write end.
+    [Fact]
+    public void APipeIsSaidToBeAPipe()
+    {
+        if (!OperatingSystem.IsLinux())
+            return;
+        using var pipe = new System.IO.Pipes.AnonymousPipeServerStream(System.IO.Pipes.PipeDirection.Out);
+        var path = $"/proc/self/fd/{pipe.ClientSafePipeHandle.DangerousGetHandle()}";
+        pipe.Write("x\n1\n2\n"u8);
+        var e = Assert.Throws<InputException>(() => DataFile.Read(path, ["x"]));
+        Assert.StartsWith($"{path}: a pipe, not a file", e.Message);
+    }
+
     private static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "Data", "columnar", name);
 
     /// <summary>A table written as <paramref name="format"/> (parquet, arrow, arrows), <paramref name="part"/> rows a row group or batch.</summary>
