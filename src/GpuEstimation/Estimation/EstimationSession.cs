@@ -281,6 +281,9 @@ public sealed class EstimationSession : IDisposable
             if (Model.MeansAtBound(at, outside: true) is { } outside)
                 throw new InputException($"the log-likelihood is not defined at {string.Join(", ", Parameters.Names.Select((n, k) => $"{n} = {at[k].ToString("R", System.Globalization.CultureInfo.InvariantCulture)}"))}: {outside}");
         }
+        // Where the log-likelihood is −∞ it has no derivative (a trial: p = 1 on all-zero data printed −Infinity).
+        if (double.IsNegativeInfinity(value))
+            Array.Fill(gradient, double.NaN);
         return new Evaluation(Parameters.Names.ToArray(), at, value, gradient, DeviceDescription, Engine.Rows);
     }
 

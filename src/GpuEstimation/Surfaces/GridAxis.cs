@@ -22,5 +22,15 @@ public sealed record GridAxis(string Name, double Low, double High, int Count)
     public int Count { get; } = Count >= 1 ? Count : throw new InputException($"grid axis {Name}: the count {Count} must be at least 1", Name);
 
     /// <summary>The i-th value (Low for a one-point axis).</summary>
-    public double this[int i] => Count == 1 ? Low : Low + (High - Low) * i / (Count - 1);
+    public double this[int i]
+    {
+        get
+        {
+            if (Count == 1)
+                return Low;
+            double part = (High - Low) * i;
+            // A range wider than the largest double (a trial's −1.7e308 to 1.7e308 gave NaN): the ends weighted instead.
+            return double.IsFinite(part) ? Low + part / (Count - 1) : Low * ((double)(Count - 1 - i) / (Count - 1)) + High * ((double)i / (Count - 1));
+        }
+    }
 }

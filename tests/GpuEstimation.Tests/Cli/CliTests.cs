@@ -216,6 +216,12 @@ public sealed class CliTests : IDisposable
         var zeros = WriteColumns("zeros.csv", ("x", [0.0, 0.0]));
         (code, _, error) = Run("eval", "--model", "poisson", "--data", zeros, "--column", "x", "--at", "rate=0", "--device", "native");
         Assert.True(code == 0, error);
+        // The other edge, where the data are impossible (p = 1 on zeros: log L = −∞): no derivative there either (a
+        // trial saw -Infinity printed as one).
+        (code, output, error) = Run("eval", "--model", "bernoulli", "--data", zeros, "--column", "x", "--at", "p=1", "--device", "native");
+        Assert.True(code == 0, error);
+        Assert.DoesNotContain("-Infinity ", output.Split('\n').Single(line => line.StartsWith("p ", StringComparison.Ordinal)));
+        Assert.Contains("note: no derivative in p where the log-likelihood is -Infinity", output);
         AssertBadInput(["eval", "--model", "normal", "--data", ones, "--column", "x", "--at", "mu=1,sigma=0", "--device", "native"], "sigma must be positive");
     }
 

@@ -97,6 +97,17 @@ public class SweepTests(DeviceFixture devices)
             Assert.Equal(sweep.LogLikelihood[i] + prior.LogDensity(sweep.Points[i][0]), sweep.LogPosterior![i], 9);
     }
 
+    // An axis wider than the largest double (a trial's mu=-1.7e308:1.7e308:3 was "mu = NaN") gives its ends and the
+    // midpoint; an ordinary axis keeps Low + (High − Low)·i/(Count − 1), bit for bit.
+    [Fact]
+    public void AnAxisWiderThanTheLargestDoubleHasFiniteValues()
+    {
+        var wide = new GridAxis("mu", -1.7e308, 1.7e308, 3);
+        Assert.Equal([-1.7e308, 0, 1.7e308], Enumerable.Range(0, 3).Select(i => wide[i]));
+        var axis = new GridAxis("mu", 0.1, 0.7, 7);
+        Assert.Equal(Enumerable.Range(0, 7).Select(i => 0.1 + (0.7 - 0.1) * i / 6), Enumerable.Range(0, 7).Select(i => axis[i]));
+    }
+
     [Fact]
     public void CsvHasGridColumnsThenValuesThenProfiledParameters()
     {
