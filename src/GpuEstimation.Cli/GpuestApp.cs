@@ -96,7 +96,9 @@ public static class GpuestApp
                 error.WriteLine($"gpuest: {ParseErrors.Describe(parse)}");
                 return BadInput;
             }
-            return parse.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
+            int code = parse.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
+            // No command at all: the help, as a usage error (exit 2) that a script can tell from success.
+            return args.Length == 0 && code == Ok ? BadInput : code;
         }
         catch (InputException e)
         {
@@ -162,7 +164,7 @@ public static class GpuestApp
         _ => OutOfMemory(e.InnerException),
     };
 
-    // No arguments shows the help; "gpuest help [COMMAND]" is "gpuest [COMMAND] --help".
+    // No arguments shows the help (exit 2: no command was given); "gpuest help [COMMAND]" is "gpuest [COMMAND] --help".
     private static string[] Normalize(string[] args) => args switch
     {
         [] => ["--help"],

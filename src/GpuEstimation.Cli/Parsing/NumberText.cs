@@ -26,9 +26,12 @@ internal static class NumberText
     /// A whole number of at least <paramref name="minimum"/> that a double holds exactly (up to 2⁵³), as a double: a
     /// binomial's trials, which an int would cap at 2³¹ − 1 (a column of trials has no such cap either).
     /// </summary>
+    /// <remarks>Also in exponent form where that is whole (1e15, as a trial wrote it).</remarks>
     public static double WholeNumber(string what, string text, long minimum) =>
-        long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out long value) && value >= minimum && value <= 1L << 53
-            ? value
+        // Read exactly (decimal: 28 digits), so that 2⁵³ + 1 in any form is refused, not rounded to 2⁵³.
+        decimal.TryParse(text, NumberStyles.Integer | NumberStyles.AllowExponent | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out decimal value)
+            && value == decimal.Floor(value) && value >= minimum && value <= 1L << 53
+            ? (double)value
             : throw new InputException($"{what} {text}: expected a whole number from {minimum} to 2^53 (9007199254740992)");
 
     /// <summary>A number strictly between 0 and 1 (a confidence level).</summary>

@@ -72,18 +72,23 @@ public sealed class ParserTests
     }
 
     // --trials past 2³¹ − 1 was "expected a whole number of at least 1" (an int's cap); a column of trials had none.
+    // A whole number in exponent form (1e15) is one too (a trial); read exactly, so 2⁵³ + 1 is not rounded to 2⁵³.
     [Theory]
     [InlineData("3000000000", 3e9)]
     [InlineData("9007199254740992", 9007199254740992.0)]
     [InlineData("1", 1.0)]
+    [InlineData("1e15", 1e15)]
+    [InlineData("2.5E3", 2500.0)]
     public void TrialsAreWholeNumbersUpToTwoToThe53(string text, double expected) =>
         Assert.Equal(expected, NumberText.WholeNumber("--trials", text, 1));
 
     [Theory]
     [InlineData("0")]
     [InlineData("1.5")]
-    [InlineData("1e9")]
+    [InlineData("1.5e0")]
     [InlineData("9007199254740993")]
+    [InlineData("9.007199254740993e15")]
+    [InlineData("1e16")]
     public void TrialsOutsideTheWholeNumbersADoubleHoldsAreRefused(string text) =>
         Assert.Contains("expected a whole number from 1 to 2^53", Assert.Throws<InputException>(() => NumberText.WholeNumber("--trials", text, 1)).Message);
 }
