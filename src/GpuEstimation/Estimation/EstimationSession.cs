@@ -671,14 +671,38 @@ public sealed class EstimationSession : IDisposable
                 notes.Add("profile intervals are likelihood-based: the robust covariance does not change them");
         }
         double z = MathNet.Numerics.Distributions.Normal.InvCDF(0, 1, 0.5 + options.Level / 2);
+        var unrepresentable = new List<string>();
         var estimates = map.Parameters.Select((info, k) =>
         {
             double variance = covariance?[k, k] ?? double.NaN;
             if (map.IsHeld(k) || !(variance >= 0))
+            {
+                // NaN where a covariance was found for this parameter (not at an edge or a kink): an ∞ − ∞ of entries
+                // past the doubles' range (a location of 1e155 beside its scale).
+                if (!map.IsHeld(k) && double.IsNaN(variance) && covariance is not null && !end.Edges.Contains(k) && !atKink.Contains(k) && !atDataKink.Contains(k))
+                    unrepresentable.Add(info.Name);
                 return new ParameterEstimate(info.Name, natural[k], map.IsHeld(k), Profile: profiles.Intervals.GetValueOrDefault(k));
+            }
             double se = Math.Sqrt(variance);
+            // A variance past the doubles' range where the standard error is not (a scale of 1e155 squared overflows,
+            // one of 1e-160 underflows to 0 or to a subnormal of a few digits: a trial saw "Infinity", and 0 with a
+            // zero-width interval): |dθ/du| √C_u.
+            if ((variance < MinNormal || double.IsPositiveInfinity(variance)) && !options.Covariance.IsRobust && information.Covariance is { } onOptimizerScale)
+            {
+                int i = map.Free.ToList().IndexOf(k);
+                se = Math.Abs(map.Jacobian(k, natural[k])) * Math.Sqrt(onOptimizerScale[i, i]);
+            }
+            // Still 0 or ∞: beyond the doubles either way (a free parameter's information is never infinite in a fit
+            // that converged inside the domain).
+            if (se == 0 || double.IsPositiveInfinity(se))
+            {
+                unrepresentable.Add(info.Name);
+                return new ParameterEstimate(info.Name, natural[k], false, Profile: profiles.Intervals.GetValueOrDefault(k));
+            }
             return new ParameterEstimate(info.Name, natural[k], false, se, new Interval(natural[k] - z * se, natural[k] + z * se), profiles.Intervals.GetValueOrDefault(k));
         }).ToArray();
+        if (unrepresentable.Count > 0)
+            notes.Add($"no standard error for {string.Join(", ", unrepresentable)}: its variance is beyond the range of a double (the data's values are too large or too small to square); rescale the data");
 
         // A Wald interval is symmetric on the reported scale and may pass a bound (an exponential rate of one point:
         // −0.32 to 0.99, a trial): said, with the interval that respects it.
@@ -708,6 +732,9 @@ public sealed class EstimationSession : IDisposable
                 : LeastSquaresSearch.StatisticsAt(objective, natural, Engine.Rows, errors: false),
         };
     }
+
+    // The smallest positive double with all its digits (below it, subnormals lose them).
+    private const double MinNormal = 2.2250738585072014E-308;
 
     private static string RobustNote(CovarianceType type) => type.Name switch
     {

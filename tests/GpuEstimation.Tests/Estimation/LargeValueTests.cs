@@ -29,6 +29,32 @@ public sealed class LargeValueTests(DeviceFixture devices)
 
     private static double[] Data(double centre) => [.. Enumerable.Range(0, 50).Select(i => centre + ((i * 7919) % 101 - 50) / 29.0)];
 
+    // Data scaled to 1e-160 or 1e155: a variance past the doubles' range while the standard error is not was printed as
+    // 0 (with a zero-width interval) or Infinity, z = 0, p = 1, exit 0 (a trial). A Weibull's scale (a positive
+    // parameter: |dθ/du|·√C_u) gets its standard error, the unit fit's times the factor, to 1e-6; a Laplace's location
+    // and scale, whose Fisher information itself overflows, get none, and a note says why.
+    [Fact]
+    public void StandardErrorsPastTheRangeOfADoubleAreLeftOutWithANote()
+    {
+        var unit = Enumerable.Range(0, 100).Select(i => 1 + ((i * 7919) % 101) / 25.0).ToArray();
+        FitResult Fit(string model, double factor)
+        {
+            using var session = new EstimationSession(ModelCatalog.Create(model, Dataset.FromColumns(("x", unit.Select(v => v * factor).ToArray())), new ModelColumns(Column: "x")), devices.Native);
+            return session.Fit(new FitOptions());
+        }
+        var weibull = Fit("weibull", 1);
+        foreach (double factor in new[] { 1e-160, 1e155 })
+        {
+            var scaled = Fit("weibull", factor);
+            Assert.True(scaled.Converged, scaled.Reason);
+            Assert.True(Numerics.Relative(scaled.Get("scale").StdError!.Value, weibull.Get("scale").StdError!.Value * factor) <= 1e-6,
+                $"x {factor:G}: se(scale) {scaled.Get("scale").StdError:R}");
+            var laplace = Fit("laplace", factor);
+            Assert.Null(laplace.Get("scale").StdError);
+            Assert.Contains(laplace.Diagnostics.Notes, note => note.StartsWith("no standard error for", StringComparison.Ordinal) && note.Contains("beyond the range of a double"));
+        }
+    }
+
     // Binomial rows of 10¹² trials (a trial's log-likelihood was 0.139 off at 10¹², 1.4e-3 at 10¹⁰: log C(n, k) ~ n
     // added to k log p + (n − k) log(1 − p) ~ −n): beyond BinomialModel.StableTrials the saddle-point form. Reference
     // for few successes: log C(n, k) = Σᵢ₌₁ᵏ log((n − k + i)/i), each term a log of a ratio, and (n − k) log(1 − p) by its series; to
