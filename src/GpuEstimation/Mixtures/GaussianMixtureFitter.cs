@@ -83,6 +83,9 @@ public sealed class GaussianMixtureFitter : IDisposable
             _offset[j] = mean;
             _centred[j] = column.Select(v => v - mean).ToArray();
             _variances[j] = Kernels.Moments.Variance(_centred[j]);
+            // Sums of squares over the rows must stay doubles (a trial's columns of 1e169 ended in an internal error).
+            if (!double.IsFinite(_variances[j] * n))
+                throw new InputException($"column '{names[j]}': its values, up to {_centred[j].Max(Math.Abs):G3} from their mean, are too large to square and sum in double precision; rescale the column (e.g. to unit variance) and fit again", names[j]);
         }
     }
 

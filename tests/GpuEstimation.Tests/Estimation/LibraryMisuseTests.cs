@@ -118,6 +118,8 @@ public class LibraryMisuseTests
         // columns reported log-likelihoods of +800 to +1,400, set by the covariance floor).
         Assert.Contains("column 'k' is constant (3 in every row)", Assert.Throws<InputException>(() => new GaussianMixtureFitter(["a", "k"], [a, [.. a.Select(_ => 3.0)]], device)).Message);
         Assert.Contains("linearly dependent: 't' is a combination of 'a'", Assert.Throws<InputException>(() => new GaussianMixtureFitter(["a", "t"], [a, [.. a.Select(v => 2 * v)]], device)).Message);
+        // Values too large to square (a trial's 1e169 ended in an internal error): said, naming the column.
+        Assert.Contains("column 'h': its values, up to", Assert.Throws<InputException>(() => new GaussianMixtureFitter(["a", "h"], [a, [.. b.Select(v => v * 1e169)]], device)).Message);
         Assert.Contains("'s' is a combination of 'constant', 'a', 'b'",
             Assert.Throws<InputException>(() => new GaussianMixtureFitter(["a", "b", "s"], [a, b, [.. a.Select((v, i) => v + b[i] + 1)]], device)).Message);
         Assert.Throws<ArgumentNullException>(() => new GaussianMixtureFitter(null!, [a], device));
