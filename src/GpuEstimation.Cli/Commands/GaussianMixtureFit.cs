@@ -62,7 +62,7 @@ internal static class GaussianMixtureFit
         }
         double? fitMs = repeat is { } count ? WarmTiming.MedianMs(count, () => fit = fitter.Fit(options)) : null;
         if (table is not null)
-            ComponentCountOutput.Write(output, table.Rows, table.BestIndex);
+            ComponentCountOutput.Write(output, table.Rows, table.BestIndex, table.Notes);
         Write(output, fit);
         DroppedRows.Write(output, dropped, dataset.Rows);
         if (fitMs is { } ms)
@@ -90,14 +90,13 @@ internal static class GaussianMixtureFit
     }
 
     // A range's table in the JSON as a one-column mixture's has it: componentCounts (each K's log-likelihood, k, AIC,
-    // BIC) and chosenComponents.
+    // BIC), chosenComponents and componentCountNotes.
     private static string WithTable(string json, ComponentCountTable<Assignable>? table)
     {
         if (table is null)
             return json;
         var root = System.Text.Json.Nodes.JsonNode.Parse(json)!.AsObject();
-        root["componentCounts"] = ComponentCountOutput.Json(table.Rows);
-        root["chosenComponents"] = table.Rows[table.BestIndex].Components;
+        ComponentCountOutput.AddTo(root, table.Rows, table.BestIndex, table.Notes);
         return root.ToJsonString(JsonText.Options);
     }
 

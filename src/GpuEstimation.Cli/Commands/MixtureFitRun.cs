@@ -71,7 +71,7 @@ internal static class MixtureFitRun
         }
 
         if (table is not null)
-            ComponentCountOutput.Write(output, table.Rows, table.BestIndex);
+            ComponentCountOutput.Write(output, table.Rows, table.BestIndex, table.Notes);
         FitTable.Write(output, fit.Result);
         WriteComponents(output, fit);
         DroppedRows.Write(output, dropped, data.Rows);
@@ -133,10 +133,7 @@ internal static class MixtureFitRun
         })]);
         root["bestStart"] = fit.BestStart;
         if (table is not null)
-        {
-            root["componentCounts"] = ComponentCountOutput.Json(table.Rows);
-            root["chosenComponents"] = table.Rows[table.BestIndex].Components;
-        }
+            ComponentCountOutput.AddTo(root, table.Rows, table.BestIndex, table.Notes);
         return root.ToJsonString(JsonText.Options);
     }
 }

@@ -6,8 +6,8 @@ namespace GpuEstimation.Cli.Output;
 /// <summary>The component-count table (log-likelihood, k, AIC, BIC per number of components), as text and JSON; any kind of mixture.</summary>
 internal static class ComponentCountOutput
 {
-    /// <summary>One line per K, the chosen one (lowest BIC) marked; a K without a fit says why.</summary>
-    public static void Write(TextWriter output, IReadOnlyList<ComponentCountRow> rows, int best)
+    /// <summary>One line per K, the chosen one (lowest BIC) marked; a K without a fit says why; then the table's notes.</summary>
+    public static void Write(TextWriter output, IReadOnlyList<ComponentCountRow> rows, int best, IReadOnlyList<string> notes)
     {
         output.WriteLine($"{"components",10} {"log-likelihood",20} {"k",4} {"AIC",16} {"BIC",16}");
         for (int i = 0; i < rows.Count; i++)
@@ -21,11 +21,24 @@ internal static class ComponentCountOutput
             output.WriteLine($"{row.Components,10} {Numbers.Full(ll),20} {row.ParameterCount,4} {Numbers.Significant(row.Aic!.Value, 10),16} {Numbers.Significant(row.Bic!.Value, 10),16}" +
                 (i == best ? "  <- lowest BIC" : ""));
         }
+        foreach (var note in notes)
+            output.WriteLine($"note: {note}");
         output.WriteLine();
     }
 
+    /// <summary>
+    /// The table in <paramref name="root"/>: componentCounts (<see cref="Json"/>), chosenComponents (the lowest BIC's K)
+    /// and componentCountNotes.
+    /// </summary>
+    public static void AddTo(JsonObject root, IReadOnlyList<ComponentCountRow> rows, int best, IReadOnlyList<string> notes)
+    {
+        root["componentCounts"] = Json(rows);
+        root["chosenComponents"] = rows[best].Components;
+        root["componentCountNotes"] = new JsonArray([.. notes.Select(n => (JsonNode)n)]);
+    }
+
     /// <summary>The rows as a JSON array: components, logLikelihood, k, aic, bic (null without a fit), failure.</summary>
-    public static JsonArray Json(IReadOnlyList<ComponentCountRow> rows) =>
+    private static JsonArray Json(IReadOnlyList<ComponentCountRow> rows) =>
         [.. rows.Select(r => (JsonNode)new JsonObject
         {
             ["components"] = r.Components,

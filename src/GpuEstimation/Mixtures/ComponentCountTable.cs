@@ -22,7 +22,15 @@ public sealed class ComponentCountTable<TResult> where TResult : class, IMixture
         Rows = rows;
         BestIndex = best;
         Best = fit;
+        Notes = [.. BelowFewer(rows)];
     }
+
+    /// <summary>
+    /// Where a K's log-likelihood is below a smaller K's: K components contain every mixture of fewer (a component
+    /// of weight 0), so its starts ended at local optima, and its criteria are too high (a trial's K = 5 at −34947.50
+    /// under K = 4's −34946.53, unmarked).
+    /// </summary>
+    public IReadOnlyList<string> Notes { get; }
 
     /// <summary>One row per K, in increasing K.</summary>
     public IReadOnlyList<ComponentCountRow> Rows { get; }
@@ -81,5 +89,21 @@ public sealed class ComponentCountTable<TResult> where TResult : class, IMixture
         if (best is null)
             throw new MixtureFitException($"no number of components from {from} to {to} gave a fit: {rows[^1].Failure}");
         return new ComponentCountTable<TResult>(rows, bestIndex, best);
+    }
+
+    private static IEnumerable<string> BelowFewer(IReadOnlyList<ComponentCountRow> rows)
+    {
+        ComponentCountRow? highest = null;
+        foreach (var row in rows.Where(r => r.LogLikelihood is not null))
+        {
+            double ll = row.LogLikelihood!.Value;
+            if (highest is { LogLikelihood: { } top } && ll < top - 1e-9 * Math.Max(1, Math.Abs(top)))
+            {
+                yield return $"K = {row.Components}: log-likelihood {ll:G12} is below K = {highest.Components}'s {top:G12}, a mixture it contains " +
+                    "(a component of weight 0): its starts ended at local optima, and its AIC and BIC are too high; more starts may find a higher maximum";
+            }
+            if (highest is null || ll > highest.LogLikelihood)
+                highest = row;
+        }
     }
 }
