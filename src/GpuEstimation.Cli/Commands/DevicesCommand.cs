@@ -22,6 +22,10 @@ internal sealed class DevicesCommand : Command
                     counts[device.Backend] = index + 1;
                     var name = Parsing.BackendText.Name(device.Backend);
                     line = $"{name}:{index}{line[name.Length..]}";
+                    // The CPU accelerator is one emulator, opened as many times as asked (a trial saw cpu:0 alone listed
+                    // and cpu:3 accepted).
+                    if (device.Backend == Backend.Cpu)
+                        line += $" (ILGPU's emulator of a GPU, for testing the kernels; --device cpu:0,1,… or cpu:all opens up to {ComputeDevice.CpuAccelerators} of it)";
                 }
                 parse.InvocationConfiguration.Output.WriteLine(line);
             }

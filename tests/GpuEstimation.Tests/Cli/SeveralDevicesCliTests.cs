@@ -60,7 +60,7 @@ public sealed class SeveralDevicesCliTests : IDisposable
         var (code, output, _) = Run(["devices"]);
         Assert.Equal(0, code);
         var lines = output.TrimEnd().Split('\n').Select(l => l.TrimEnd('\r')).ToList();
-        Assert.Contains(lines, l => l.StartsWith("cpu:0: ", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("cpu:0: ", StringComparison.Ordinal) && l.Contains($"cpu:all opens up to {GpuEstimation.Backends.ComputeDevice.CpuAccelerators}"));
         Assert.Contains(lines, l => l.StartsWith("native: ", StringComparison.Ordinal));
         // Each backend's accelerators numbered 0, 1, … in order.
         foreach (var backend in new[] { "cuda", "opencl", "cpu" })
