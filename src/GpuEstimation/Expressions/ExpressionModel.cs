@@ -94,7 +94,9 @@ public static class ExpressionModel
         var point = string.Join(", ", expression.ParameterNames.Select((name, k) => $"{name} = {F(start[k])}{(guessed.Any(p => p.Name == name) ? " guessed" : "")}"));
         // −∞: the row is outside the support of a density in the expression (a count that is not whole, a negative x
         // under an exponential), which may hold whatever the parameters are.
-        string outside = double.IsNegativeInfinity(densities[row]) ? " (the row is outside the support of the log-density there: check the row, or the expression)" : "";
+        // +∞ is no density's at all (a trial's '... + 1/0'): the expression, whatever the start.
+        string outside = double.IsNegativeInfinity(densities[row]) ? " (the row is outside the support of the log-density there: check the row, or the expression)"
+            : double.IsPositiveInfinity(densities[row]) ? " (no density has a log of +Infinity: check the expression, e.g. for a division by 0)" : "";
         if (guessed.Count > 0)
         {
             var names = string.Join(", ", guessed.Select(p => p.Name));

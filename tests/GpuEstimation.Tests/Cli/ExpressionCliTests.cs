@@ -138,6 +138,12 @@ public sealed class ExpressionCliTests : IDisposable
         AssertBadInput(["fit", "--logpdf", "normal_lpdf(x, sqrt(m - 10), sigma)", "--param", "m,sigma:positive", "--data", _data],
             "no starting value for m, sigma", "m = 0 guessed", "give a start for m, sigma");
 
+    // A log-density of +Infinity is the expression's fault whatever the start (a trial's '+ 1/0' was told to give a start).
+    [Fact]
+    public void APositiveInfiniteLogDensityPointsAtTheExpression() =>
+        AssertBadInput(["fit", "--logpdf", "-(x - mu)^2 + 1/0", "--param", "mu", "--data", _data],
+            "log-density of Infinity", "no density has a log of +Infinity: check the expression");
+
     [Fact]
     public void ARowThatIsNotFiniteAtTheStartIsNamed() =>
         AssertBadInput(["fit", "--logpdf", "log(x - mu) - x", "--param", "mu", "--data", _data, "--start", "mu=-3"],
