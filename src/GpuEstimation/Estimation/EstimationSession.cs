@@ -81,7 +81,7 @@ public sealed class EstimationSession : IDisposable
         // found no mode, so the prior did not.
         if (options.Map && !end.Converged && Refusal(objective, priors: []) is { } unbounded)
             throw new InputException($"{unbounded}; the prior given does not bound the posterior either", nameof(options));
-        var (atKink, atDataKink, information) = Infer(objective, search, end, edges, options.Map);
+        var (atKink, atDataKink, information) = Infer(objective, search, end, edges, options);
         // A stationary point whose curvature is not a maximum's (a mixture started with its components equal stops at
         // their saddle: the Hessian not negative definite, or not computable where the steps leave the domain): one
         // search from a point perturbed from it, kept where it finds a higher maximum. A singular curvature too: a flat
@@ -102,7 +102,7 @@ public sealed class EstimationSession : IDisposable
                 restart = restart is null ? escape : $"{restart}; then {escape}";
                 (search, edges) = (better.Search with { Evaluations = search.Evaluations, Iterations = search.Iterations + better.Search.Iterations }, better.Edges);
                 end = EndPoint(objective, search, options.Map, edges);
-                (atKink, atDataKink, information) = Infer(objective, search, end, edges, options.Map);
+                (atKink, atDataKink, information) = Infer(objective, search, end, edges, options);
             }
             else
             {
@@ -131,11 +131,11 @@ public sealed class EstimationSession : IDisposable
     /// exist either, or of an MLE whose model knows no Fisher information (Laplace's standard errors come from it).
     /// </summary>
     private (IReadOnlyList<int> AtKink, int[] AtDataKink, Information Information) Infer(Objective objective, OptimizationResult search, Maximum end,
-        int[] edges, bool map)
+        int[] edges, FitOptions options)
     {
         var atKink = objective.AtKink(search.Point);
-        var atDataKink = map || Model.FisherInformation(Model.Start) is null ? search.Kinked.Select(i => objective.Map.Free[i]).ToArray() : [];
-        return (atKink, atDataKink, Infer(objective, search, end.Converged, edges, [.. atKink, .. atDataKink], map));
+        var atDataKink = options.Map || Model.FisherInformation(Model.Start) is null ? search.Kinked.Select(i => objective.Map.Free[i]).ToArray() : [];
+        return (atKink, atDataKink, Infer(objective, search, end.Converged, edges, [.. atKink, .. atDataKink], options.Map, options.Optimizer.Unit));
     }
 
     /// <summary>
@@ -572,7 +572,7 @@ public sealed class EstimationSession : IDisposable
     /// side of its kink: the objective is differenced with it extended as that line (<see cref="Objective.Sided"/>), so
     /// a step across the kink does not see the kink.
     /// </summary>
-    private Information Infer(Objective objective, OptimizationResult search, bool converged, IReadOnlyList<int> edges, IReadOnlyList<int> atKink, bool map)
+    private Information Infer(Objective objective, OptimizationResult search, bool converged, IReadOnlyList<int> edges, IReadOnlyList<int> atKink, bool map, double unit)
     {
         if (!converged)
             return new Information(HessianStatus.Unavailable, null, double.NaN, 0);
@@ -588,7 +588,7 @@ public sealed class EstimationSession : IDisposable
             var information = ExactInformation.Of(exact, search.Edm);
             if (information.Status != HessianStatus.Singular)
                 return information;
-            var differenced = ObservedInformation.AtOptimum(objective.Evaluate, search.Point, search.Transform);
+            var differenced = ObservedInformation.AtOptimum(objective.Evaluate, search.Point, search.Transform, unit: unit);
             return differenced.Covariance is not null ? differenced : information with { Evaluations = differenced.Evaluations };
         }
         if (!map && edges.Count == 0 && Model.FisherInformation(objective.Natural(search.Point)) is { } perObservation)
@@ -596,7 +596,7 @@ public sealed class EstimationSession : IDisposable
         edges = [.. edges.Union(atKink)];
         objective = objective.Sided(search.Point);
         if (edges.Count == 0)
-            return ObservedInformation.AtOptimum(objective.Evaluate, search.Point, search.Transform, Model.HasParameterKinks);
+            return ObservedInformation.AtOptimum(objective.Evaluate, search.Point, search.Transform, Model.HasParameterKinks, unit);
         var natural = objective.Natural(search.Point);
         var inner = objective;
         foreach (int k in edges)
@@ -604,7 +604,7 @@ public sealed class EstimationSession : IDisposable
         var keep = Enumerable.Range(0, objective.Map.Free.Count).Where(i => !edges.Contains(objective.Map.Free[i])).ToArray();
         var point = keep.Select(i => search.Point[i]).ToArray();
         var transform = Matrix<double>.Build.Dense(keep.Length, keep.Length, (r, c) => search.Transform[keep[r], keep[c]]);
-        var reduced = ObservedInformation.AtOptimum(inner.Evaluate, point, transform, Model.HasParameterKinks);
+        var reduced = ObservedInformation.AtOptimum(inner.Evaluate, point, transform, Model.HasParameterKinks, unit);
         if (reduced.Covariance is not { } c)
             return reduced;
         // Back to every free coordinate; an edge parameter's rows are unknown (NaN), not zero.

@@ -39,8 +39,26 @@ public static class ObservedInformation
     /// the information is <see cref="HessianStatus.NotSmooth"/>, with no covariance, where its two best estimates
     /// disagree: a kink lies within the steps.
     /// </summary>
-    public static Information AtOptimum(ValueAndGradient objective, double[] optimum, Matrix<double> transform, bool kinks = false)
+    /// <remarks>
+    /// <paramref name="unit"/>: the size of one observation's term (<see cref="Optimization.OptimizerSettings.Unit"/>).
+    /// Where below 1 (frequency weights of 10⁻²⁰) the search's coordinates are standard errors of that tiny curvature,
+    /// 10¹⁰ where exp overflows: the objective is differenced divided by it, in coordinates √unit·T (standard errors
+    /// at unit weights), and the covariance carried back.
+    /// </remarks>
+    public static Information AtOptimum(ValueAndGradient objective, double[] optimum, Matrix<double> transform, bool kinks = false, double unit = 1)
     {
+        if (unit != 1)
+        {
+            ValueAndGradient perUnit = (point, gradient) =>
+            {
+                double value = objective(point, gradient);
+                for (int i = 0; i < gradient.Length; i++)
+                    gradient[i] /= unit;
+                return value / unit;
+            };
+            var inUnits = AtOptimum(perUnit, optimum, transform * Math.Sqrt(unit), kinks);
+            return inUnits with { Covariance = inUnits.Covariance / unit, Edm = inUnits.Edm * unit };
+        }
         int n = optimum.Length;
         if (n == 0)
             return new Information(HessianStatus.Unavailable, null, 0, 0);
