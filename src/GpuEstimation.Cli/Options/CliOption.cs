@@ -39,19 +39,9 @@ internal static class CliOption
     /// A list of names (NAME,...), repeatable: <c>--x a --x b,c</c> is <c>--x a,b,c</c> (a trial's <c>--x x1 --x x2</c>
     /// fitted x2 alone, without a word); a name given twice is an error; null where the option is not given.
     /// </summary>
-    public static Option<string[]?> Names(string name, string helpName, string description)
-    {
-        var option = new Option<string[]?>(name)
-        {
-            HelpName = helpName,
-            Description = description,
-            Arity = ArgumentArity.OneOrMore,
-            AllowMultipleArgumentsPerToken = false,
-        };
-        option.CustomParser = result => Guard(result, () => result.Tokens.Count == 0 ? null
-            : NameValueList.Names(name, string.Join(',', result.Tokens.SelectMany(t => NameValueList.Names(name, t.Value)))));
-        return option;
-    }
+    public static Option<string[]?> Names(string name, string helpName, string description) =>
+        Repeatable<string[]?>(name, helpName, description, (flag, texts) => texts.Count == 0 ? null
+            : NameValueList.Names(flag, string.Join(',', texts.SelectMany(text => NameValueList.Names(flag, text)))));
 
     /// <summary>A plain text value (a path or a column name); a path (<paramref name="helpName"/> FILE or DIR) must not be blank.</summary>
     public static Option<string?> Text(string name, string helpName, string description, bool required = false)

@@ -581,7 +581,8 @@ public sealed class EstimationSession : IDisposable
             // The exact −H in the natural coordinates is ill-conditioned where a feature's mean dwarfs its spread (10⁶
             // against 1: its entries carry the mean squared, and their rounding swamps the Schur complement): inverted
             // in the centred coordinates it is summed in, where the engine has them, and carried back.
-            if (objective.InformationInDesign(search.Point) is { } design && ExactInformation.InDesign(design, search.Edm) is { } centred)
+            // Singular there too (a feature nearly another's): as in the natural coordinates, below.
+            if (objective.InformationInDesign(search.Point) is { } design && ExactInformation.InDesign(design, search.Edm) is { Status: not HessianStatus.Singular } centred)
                 return centred;
             // Else, where it is singular in the natural coordinates, the analytic gradient, differenced in coordinates
             // re-derived where −H_w is nearly singular, still gives the covariance.

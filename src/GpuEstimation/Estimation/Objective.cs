@@ -212,14 +212,16 @@ internal sealed class Objective
     }
 
     /// <summary>
-    /// Where the engine sums the Hessian in the design's coordinates γ = C θ (<see cref="ILikelihoodEngine.DesignHessian"/>):
-    /// the information −H_u at <paramref name="u"/> (as <see cref="EvaluateHessian"/>'s, priors in) as Tᵀ A T + diag(d),
-    /// with A = −H_γ (P×P), T = C J over the free parameters (P × free, J = diag(dθ/du)) and d the free parameters' own
-    /// terms (−g d²θ/du², and a prior's curvature), so that it can be inverted without forming −H_u, whose entries
-    /// carry a feature's mean squared. Null for any other engine.
+    /// Where the engine sums the Hessian in the design's coordinates γ = C θ (<see cref="ILikelihoodEngine.DesignHessian"/>)
+    /// and no free parameter has a prior (the MLE, where Newton's search gives an exact information): the information
+    /// −H_u at <paramref name="u"/> (as <see cref="EvaluateHessian"/>'s) as Tᵀ A T + diag(d), with A = −H_γ (P×P),
+    /// T = C J over the free parameters (P × free, J = diag(dθ/du)) and d the free parameters' own terms (−g d²θ/du²),
+    /// so that it can be inverted without forming −H_u, whose entries carry a feature's mean squared. Else null.
     /// </summary>
     public Inference.DesignInformation? InformationInDesign(ReadOnlySpan<double> u)
     {
+        if (Map.Free.Any(k => _priors[k] is not null))
+            return null;
         var natural = Natural(u);
         if (_engine.DesignHessian(natural) is not { } design)
             return null;
@@ -228,13 +230,7 @@ internal sealed class Objective
         var information = Matrix<double>.Build.Dense(p, p, (i, j) => -design.Hessian[i * p + j]);
         var jacobian = free.Select(k => Map.Jacobian(k, natural[k])).ToArray();
         var map = Matrix<double>.Build.Dense(p, free.Count, (i, a) => design.Map[i * p + free[a]] * jacobian[a]);
-        var own = Vector<double>.Build.Dense(free.Count, a =>
-        {
-            int k = free[a];
-            double gradient = design.Gradient[k] + (_priors[k]?.Derivative(natural[k]) ?? 0);
-            double curvature = _priors[k]?.SecondDerivative(natural[k]) ?? 0;
-            return -(gradient * Map.SecondDerivative(k, natural[k]) + jacobian[a] * jacobian[a] * curvature);
-        });
+        var own = Vector<double>.Build.Dense(free.Count, a => -design.Gradient[free[a]] * Map.SecondDerivative(free[a], natural[free[a]]));
         return new Inference.DesignInformation(information, map, own, design.Passes);
     }
 

@@ -203,7 +203,12 @@ public static class Glm
             if (column is not null)
                 columns.Add(column);
         }
-        return new ModelSpec<GlmModel>($"{model.Name}, constant only", constant, [.. columns], parameters, start, scales, dataChecked: true);
+        // The weights too: the search measures its stopping rules against their mean (a review: with weights of 1e-20 the
+        // null model stopped at its start).
+        return new ModelSpec<GlmModel>($"{model.Name}, constant only", constant, [.. columns], parameters, start, scales, dataChecked: true)
+        {
+            FrequencyWeights = model.FrequencyWeights,
+        };
     }
 
     // A link that does not map every η into the family's mean range (identity or inverse for counts and the gamma;

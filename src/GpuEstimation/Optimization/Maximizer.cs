@@ -431,7 +431,7 @@ public static class Maximizer
                 if (!accepted)
                 {
                     // Only near the optimum is a stalled search the rounding floor rather than a failure.
-                    bool converged = _newtonScaled && -0.5 * slope <= noise && MaxAbs(_g) <= RoundingGradientLimit;
+                    bool converged = _newtonScaled && -0.5 * slope <= noise && MaxAbs(_g) <= settings.GradientBound(RoundingGradientLimit);
                     return (converged, converged
                         ? RoundingReason
                         : "line search failed to improve the objective", iteration + 1);

@@ -27,7 +27,13 @@ public sealed record OptimizerSettings
     /// small, and measured against 1 the starting values passed for the maximum (a trial's logit: 0 iterations,
     /// "converged"). The estimation sets it from the model's weights.
     /// </summary>
-    public double Unit { get; init; } = 1;
+    public double Unit
+    {
+        get => _unit;
+        init => _unit = value is > 0 and <= 1 ? value : throw new ArgumentOutOfRangeException(nameof(Unit), value, "the size of one observation's term must be in (0, 1]");
+    }
+
+    private readonly double _unit = 1;
 
     /// <summary>The magnitude against which the rounding of an objective's <paramref name="value"/> is measured: |value|, at least <see cref="Unit"/>.</summary>
     public double Magnitude(double value) => Math.Max(Unit, Math.Abs(value));

@@ -125,6 +125,40 @@ public class GlmFitTests(DeviceFixture devices, ITestOutputHelper output)
         Assert.True(Math.Abs(fit.LogLikelihood - -10.389797456726557) <= 1e-9, $"log L {fit.LogLikelihood:R}");
     }
 
+    // Two features nearly one (x2 = x1 + 1e-5 noise): the information is singular in the centred coordinates too, and
+    // the standard errors still come from the differenced gradient in coordinates re-derived there (a review: the
+    // centred inversion's "singular" was returned as it was, and the fit had none). With the intercept held, the
+    // centred coordinates do not map onto the free ones (the slope moves γ₀ too) and the natural ones are used: the
+    // slope's standard error is the conditional one, 1/√(Σ p(1 − p) x²), to 1e-6.
+    [Fact]
+    public void CentredInformationFallsBackWhereItCannotHelp()
+    {
+        var random = new MersenneTwister(101);
+        const int n = 2000;
+        var x1 = Enumerable.Range(0, n).Select(_ => Normal.Sample(random, 0, 1)).ToArray();
+        var x2 = x1.Select(v => v + 1e-5 * Normal.Sample(random, 0, 1)).ToArray();
+        var k = x1.Select(v => (double)Poisson.Sample(random, Math.Exp(0.5 + 0.3 * v))).ToArray();
+        var data = Dataset.FromColumns(("k", k), ("x1", x1), ("x2", x2));
+        using (var session = new EstimationSession(ModelCatalog.Create("glm", data, new ModelColumns(Y: "k", X: ["x1", "x2"]) { Family = "poisson" }), devices.Native))
+        {
+            var fit = session.Fit(new FitOptions());
+            Assert.True(fit.Converged, fit.Reason);
+            foreach (var name in new[] { "intercept", "x1", "x2" })
+                Assert.True(fit.Get(name).StdError is > 0 and < double.PositiveInfinity, $"se({name}) {fit.Get(name).StdError}");
+        }
+
+        double[] u = [-1.5, -1.25, -1.0, -0.875, -0.75, -0.5, -0.375, -0.25, -0.125, 0.0, 0.125, 0.25, 0.375, 0.5, 0.625, 0.75, 1.0, 1.25, 1.5, 1.75];
+        double[] y = [0, 0, 0, 1, 0, 0, 1, 0, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 1, 1];
+        var x = u.Select(v => 1e6 + v).ToArray();
+        using var held = new EstimationSession(ModelCatalog.Create("logit", Dataset.FromColumns(("y", y), ("x", x)), new ModelColumns(Y: "y", X: ["x"])), devices.Native);
+        const double b0 = -1638531.299015823;
+        var conditional = held.Fit(new FitOptions { Fixed = new Dictionary<string, double> { ["intercept"] = b0 } });
+        Assert.True(conditional.Converged, conditional.Reason);
+        double b1 = conditional["x"];
+        double information = x.Sum(v => { double p = 1 / (1 + Math.Exp(-(b0 + b1 * v))); return p * (1 - p) * v * v; });
+        Assert.True(Numerics.Relative(conditional.Get("x").StdError!.Value, 1 / Math.Sqrt(information)) <= 1e-6, $"se(x) {conditional.Get("x").StdError:R}");
+    }
+
     // Twenty features of mean 10⁶ (values 10⁶ + u, u on a grid of 1/64, so that both hold the same u exactly) in a
     // negative binomial GLM, whose α the optimizer moves on the log scale (the transform's own term in the
     // information): every standard error is the same fit's on u itself, the intercept's carried to b₀ = c − 10⁶ Σ bₖ
@@ -202,8 +236,10 @@ public class GlmFitTests(DeviceFixture devices, ITestOutputHelper output)
         {
             var data = Dataset.FromColumns(("y", y), ("x", x), ("w", Enumerable.Repeat(weight, n).ToArray()));
             var columns = new ModelColumns(Y: "y", X: ["x"]) { Weights = "w", Family = model == "logit" ? null : "poisson" };
-            using var session = new EstimationSession(ModelCatalog.Create(model == "logit" ? "logit" : "glm", data, columns), devices.Native);
-            return session.Fit(new FitOptions { Optimizer = new OptimizerSettings { Kind = optimizer } });
+            var spec = ModelCatalog.Create(model == "logit" ? "logit" : "glm", data, columns);
+            using var session = new EstimationSession(spec, devices.Native);
+            var fit = session.Fit(new FitOptions { Optimizer = new OptimizerSettings { Kind = optimizer } });
+            return fit with { Glm = GlmStatistics.Of(spec, fit, devices.Native) };
         }
         var unit = Fit(1);
         foreach (double c in new[] { 1e-20, 1.0 / 6, 1e-200 })
@@ -216,6 +252,9 @@ public class GlmFitTests(DeviceFixture devices, ITestOutputHelper output)
                 Assert.True(Numerics.Relative(fit.Get(name).StdError!.Value * Math.Sqrt(c), unit.Get(name).StdError!.Value) <= errors,
                     $"c = {c:G}: se({name}) {fit.Get(name).StdError:R}");
             }
+            // The constant-only model too (a review: its fit stopped at its start).
+            Assert.True(Numerics.Relative(fit.Glm!.LogLikelihoodNull / c, unit.Glm!.LogLikelihoodNull) <= estimates,
+                $"c = {c:G}: null log-likelihood {fit.Glm.LogLikelihoodNull:R}");
         }
     }
 
