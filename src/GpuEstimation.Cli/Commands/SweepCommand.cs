@@ -85,6 +85,15 @@ internal sealed class SweepCommand : Command
         OutputFile.CheckDistinct(("--out", csv), ("--json", json), ("--png", png));
         if (png is not null && axes.Count is not (1 or 2))
             throw new InputException($"--png: pictures are drawn for one- or two-axis grids, this one has {axes.Count}");
+        // An axis of one value is a held value: a heatmap spread it over a made-up range as if log L did not depend on it
+        // (a trial), and a curve of one point is no curve.
+        if (png is not null && axes.FirstOrDefault(a => a.Count == 1) is { } single)
+        {
+            var others = axes.Where(a => a != single).Select(a => a.Name).ToList();
+            throw new InputException(others.Count == 1 && axes.All(a => a == single || a.Count > 1)
+                ? $"--png: the grid's axis {single.Name} has one value ({single.Low:R}): a picture needs two or more on each axis; for a curve over {others[0]}, sweep {others[0]} alone with --at {single.Name}={single.Low:R}"
+                : $"--png: the grid's axis {single.Name} has one value ({single.Low:R}): a picture needs two or more values on each axis");
+        }
     }
 
     /// <summary>

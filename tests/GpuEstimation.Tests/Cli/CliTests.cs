@@ -386,6 +386,13 @@ public sealed class CliTests : IDisposable
     public void OnePointAxisWithTwoEndsIsRefused() =>
         AssertBadInput(["sweep", "--model", "normal", "--data", WriteColumns("g.csv", ("x", _x)), "--column", "x", "--grid", "mu=1:2:1"], "a one-point axis sweeps LOW alone");
 
+    // A picture of a grid with a one-value axis: a heatmap spread the value over a made-up range (a trial).
+    [Theory]
+    [InlineData(new[] { "--grid", "mu=3:3:1", "--grid", "sigma=1:2:5" }, "--png: the grid's axis mu has one value (3): a picture needs two or more on each axis; for a curve over sigma, sweep sigma alone with --at mu=3")]
+    [InlineData(new[] { "--grid", "mu=3:3:1" }, "--png: the grid's axis mu has one value (3): a picture needs two or more values on each axis")]
+    public void APictureOfAOneValueAxisIsRefused(string[] grid, string expected) =>
+        AssertBadInput(["sweep", "--model", "normal", "--data", WriteColumns("p.csv", ("x", _x)), "--column", "x", .. grid, "--png", Path.Combine(Path.GetTempPath(), "never.png")], expected);
+
     [Fact]
     public void StartOfAFixedParameterIsRefused() =>
         AssertBadInput(["fit", "--model", "normal", "--data", WriteColumns("s.csv", ("x", _x)), "--column", "x", "--fix", "mu=1", "--start", "mu=2"], "--start mu: mu is fixed");
