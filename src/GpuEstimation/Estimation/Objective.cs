@@ -114,7 +114,19 @@ internal sealed class Objective
     {
         var values = start.ToArray();
         values[index] = value;
-        return new Objective(_engine, Map.Holding(index), values, _priors, _scales, _sides, _dataKinks);
+        var map = Map.Holding(index);
+        return new Objective(_engine, map, values, _priors, _scales, SidesFor(map), _dataKinks);
+    }
+
+    // The sides of the kinks that remain free in map, in its kinks' order: one fewer where the parameter held had a kink
+    // (a review: the sides kept their old places, so the next kink's line took the held one's side, or none, and the
+    // gradient at a lasso's optimum was not 0: EDM 3.4 beside a gradient of 1e-15).
+    private int[]? SidesFor(ParameterMap map)
+    {
+        if (_sides is null)
+            return null;
+        var byParameter = Kinks.Select((kink, j) => (Parameter: Map.Free[kink.Coordinate], Side: _sides[j])).ToDictionary(p => p.Parameter, p => p.Side);
+        return [.. map.Free.Where(byParameter.ContainsKey).Select(k => byParameter[k])];
     }
 
     /// <summary>The same objective with the free parameters starting from <paramref name="start"/> (natural values, all parameters); held ones keep their values.</summary>
