@@ -12,6 +12,10 @@ internal static class ParseErrors
     /// <summary>The line, without the "gpuest: " prefix.</summary>
     public static string Describe(ParseResult parse)
     {
+        // A model the command does not take explains the options it does not know either (sweep --model mixture
+        // --components 2xnormal was "unknown option --components", a trial).
+        if (parse.Errors.FirstOrDefault(e => e.SymbolResult is System.CommandLine.Parsing.OptionResult { Option.Name: "--model" }) is { } model)
+            return model.Message.TrimEnd('.');
         if (parse.UnmatchedTokens.Count == 0)
             return parse.Errors[0].Message.TrimEnd('.');
         var token = parse.UnmatchedTokens[0];

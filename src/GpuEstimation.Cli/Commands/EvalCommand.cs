@@ -9,7 +9,7 @@ namespace GpuEstimation.Cli.Commands;
 /// <summary><c>gpuest eval</c>: the log-likelihood and its gradient at given parameters.</summary>
 internal sealed class EvalCommand : Command
 {
-    private readonly DataOptions _data = new();
+    private readonly DataOptions _data = new("eval");
     private readonly DeviceOptions _device = new();
     private readonly Option<IReadOnlyDictionary<string, double>> _at = EstimationOptions.NumberList("--at", "the value of every parameter; repeatable");
     private readonly Option<int?> _repeat = SharedOptions.Repeat("evaluations", "evalMs");

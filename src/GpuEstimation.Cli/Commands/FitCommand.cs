@@ -16,7 +16,7 @@ namespace GpuEstimation.Cli.Commands;
 /// <summary><c>gpuest fit</c>: the MLE or MAP of a model over a data file, with standard errors and intervals.</summary>
 internal sealed class FitCommand : Command
 {
-    private readonly DataOptions _data = new();
+    private readonly DataOptions _data = new("fit");
     private readonly EstimationOptions _estimation = new();
     private readonly DeviceOptions _device = new();
     private readonly MixtureCliOptions _mixture = new();

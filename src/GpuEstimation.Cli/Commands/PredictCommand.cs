@@ -57,7 +57,7 @@ internal sealed class PredictCommand : Command
         var prediction = fitted.Predict(data, parse.GetValue(_level), ordinary);
         OutputFile.Write("--out", outPath, path => Write(path, prediction, data.Dropped));
         output.WriteLine($"{data.Rows:N0} predictions of {fitted.Model} ({fitted.Formula}) written to {outPath}: " +
-            $"{string.Join(", ", Columns(prediction))} ({prediction.Level:0.###} intervals, {(ordinary ? "least squares' errors and t" : "the MLE's errors and z")})" +
+            $"{string.Join(", ", Columns(prediction))} ({prediction.Level:0.###} intervals, {(ordinary ? "least squares' errors and t" : fitted.Posterior ? "the posterior's Laplace-approximation SDs and z" : "the MLE's errors and z")})" +
             (data.DroppedRows > 0 ? $"; a row of empty cells for each of the {data.DroppedRows:N0} left out, so that line k + 1 is the input's data row k" : ""));
         DroppedRows.Write(output, parse.GetValue(_dropMissing) ? data.DroppedRows : null, data.Rows);
         if (fitted.MeanFunction is not null && prediction.OutsideRange(fitted.Family) is { Count: > 0 } notFinite)

@@ -12,7 +12,7 @@ namespace GpuEstimation.Cli.Commands;
 /// <summary><c>gpuest sweep</c>: the log-likelihood (log-posterior for MAP) over a grid of parameter values.</summary>
 internal sealed class SweepCommand : Command
 {
-    private readonly DataOptions _data = new();
+    private readonly DataOptions _data = new("sweep");
     private readonly EstimationOptions _estimation = new();
     private readonly DeviceOptions _device = new();
 

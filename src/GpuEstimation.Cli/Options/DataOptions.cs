@@ -15,7 +15,9 @@ namespace GpuEstimation.Cli.Options;
 /// <c>--trials</c>/<c>--trials-column</c> for binomial counts; <c>--family</c>, <c>--link</c>, <c>--offset</c>,
 /// <c>--weights</c> for the generalized linear models).
 /// </summary>
-internal sealed class DataOptions
+/// <param name="command">The command whose options these are: fit takes the mixtures; eval and sweep, which evaluate one
+/// model at given values, do not (and their --model help does not list them).</param>
+internal sealed class DataOptions(string command)
 {
     private const string Linear = "linear";
     private const string Binomial = "binomial";
@@ -24,8 +26,10 @@ internal sealed class DataOptions
     public Option<string> Model { get; } = new("--model")
     {
         HelpName = "FAMILY",
-        Description = $"one of {string.Join(", ", ModelCatalog.Names)} (gpuest models lists their parameters), gaussian-mixture (with --x and --components), or nonlinear (with --y and --mean); or a log-density of your own with --logpdf",
-        CustomParser = result => KnownModel(result.Tokens[^1].Value, result.AddError),
+        Description = command == "fit"
+            ? $"one of {string.Join(", ", ModelCatalog.Names)} (gpuest models lists their parameters), gaussian-mixture (with --x and --components), or nonlinear (with --y and --mean); or a log-density of your own with --logpdf"
+            : $"one of {string.Join(", ", ModelCatalog.Names.Where(name => name != MixtureSpec.ModelName))} (gpuest models lists their parameters), or nonlinear (with --y and --mean); or a log-density of your own with --logpdf",
+        CustomParser = result => KnownModel(result.Tokens[^1].Value, result.AddError, command),
     };
 
     public Option<string?> Data { get; } = CliOption.Text("--data", "FILE",
@@ -115,10 +119,6 @@ internal sealed class DataOptions
         if (Expression.Given(parse, Model, [Column, Y, X, Factor, Formula, NoIntercept, Trials, TrialsColumn, Family, Link, Offset, Weights]))
             return (Expression.Load(parse, DataPath(parse), Missing(parse), groupColumn, out var read), read, null, null);
         var name = parse.GetValue(Model)!;
-        // Fit takes the mixtures before it loads a model; eval and sweep, which evaluate one model at given values, do not.
-        if (name is MixtureSpec.ModelName or Commands.GaussianMixtureFit.ModelName)
-            throw new InputException($"--model {name}: {parse.CommandResult.Command.Name} does not take the mixtures, which gpuest fit fits by EM from several starts; " +
-                "a mixture's log-likelihood at given values is a --logpdf, e.g. 'logsumexp(log(w) + normal_lpdf(x, m1, s1), log1p(-w) + normal_lpdf(x, m2, s2))'");
         if (name == NonlinearRegression.Name)
         {
             var nonlinear = Expression.LoadNonlinear(parse, DataPath(parse), Missing(parse), Y, [Column, X, Factor, Formula, NoIntercept, Trials, TrialsColumn, Family, Link, Offset, Weights],
@@ -334,11 +334,17 @@ internal sealed class DataOptions
             throw new InputException("--trials and --trials-column: give one, not both");
     }
 
-    private static string KnownModel(string name, Action<string> error)
+    private static string KnownModel(string name, Action<string> error, string command)
     {
         string[] known = [.. ModelCatalog.Names, Commands.GaussianMixtureFit.ModelName, NonlinearRegression.Name];
-        if (!known.Contains(name))
+        // Fit takes the mixtures before it loads a model; eval and sweep, which evaluate one model at given values, do not.
+        if (command != "fit" && name is MixtureSpec.ModelName or Commands.GaussianMixtureFit.ModelName)
+            error($"--model {name}: {command} does not take the mixtures, which gpuest fit fits by EM from several starts; " +
+                "a mixture's log-likelihood at given values is a --logpdf, e.g. 'logsumexp(log(w) + normal_lpdf(x, m1, s1), log1p(-w) + normal_lpdf(x, m2, s2))'");
+        else if (!known.Contains(name))
         {
+            if (command != "fit")
+                known = [.. known.Where(model => model is not (MixtureSpec.ModelName or Commands.GaussianMixtureFit.ModelName))];
             var near = known.Where(model => Distance(name.ToLowerInvariant(), model) <= 2).ToList();
             error($"--model: unknown model '{name}'" + (near.Count > 0 ? $" (did you mean {string.Join(" or ", near)}?)" : "") +
                 $" (available: {string.Join(", ", known)}; or a log-density of your own with --logpdf)");

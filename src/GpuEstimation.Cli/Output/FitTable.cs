@@ -38,7 +38,8 @@ internal static class FitTable
         if (fit.Linear is { } l)
             output.WriteLine($"R-squared {Numbers.Significant(l.RSquared, 10)}, adjusted {Numbers.Significant(l.AdjustedRSquared, 10)}" +
                 (double.IsFinite(l.FStatistic) ? $"; F {Numbers.Significant(l.FStatistic, 10)} on {(long)l.DfModel} and {(long)l.DfResid} DF, p {Numbers.Significant(l.FPValue, 4)}" : "") +
-                $" (R summary.lm; {(fit.Parameters[0].Fixed ? "about zero: the intercept is held" : "about the mean")})");
+                (fit.Method == "map" ? " (of the MAP estimate's residuals; no F test: the estimate is penalized)"
+                    : $" (R summary.lm; {(fit.Parameters[0].Fixed ? "about zero: the intercept is held" : "about the mean")})"));
         WriteConvergence(output, fit);
         // Without a Hessian there are no standard-error units to measure the gradient in: say so rather than print NaN.
         output.WriteLine(double.IsNaN(fit.Diagnostics.GradientNorm) && double.IsNaN(fit.Diagnostics.Edm)

@@ -77,7 +77,8 @@ public sealed record LinearStatistics(
         double dfResid = n - estimated;
         double r2 = 1 - rss / sumSquares;
         double adjusted = 1 - (1 - r2) * (n - (intercept ? 1 : 0)) / dfResid;
-        double f = dfModel > 0 ? (sumSquares - rss) / dfModel / (rss / dfResid) : double.NaN;
+        // No F test of a MAP fit: its residuals are a penalized estimate's, not least squares' (a trial saw one printed).
+        double f = dfModel > 0 && fit.Method != "map" ? (sumSquares - rss) / dfModel / (rss / dfResid) : double.NaN;
         // The upper tail directly, I_x(d₂/2, d₁/2) with x = d₂/(d₂ + d₁F), not 1 − CDF (which loses a small p-value).
         double p = double.IsFinite(f) && f >= 0
             ? SpecialFunctions.BetaRegularized(dfResid / 2, dfModel / 2, dfResid / (dfResid + dfModel * f))

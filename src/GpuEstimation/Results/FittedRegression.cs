@@ -59,6 +59,9 @@ public sealed class FittedRegression
     /// <summary>Whether the fit had a covariance of its coefficients (else the standard errors are NaN).</summary>
     public bool HasCovariance => _covariance is not null;
 
+    /// <summary>Whether the fit was a MAP estimate: its covariance is the Laplace approximation's to the posterior, not the MLE's.</summary>
+    public bool Posterior { get; private init; }
+
     /// <summary>
     /// Coefficients the fit gave no standard deviation beside others that have one (a lasso's exact zeros, at the
     /// prior's kink, where the others' come from the curvature with them held): held at their estimates here too, so
@@ -177,6 +180,7 @@ public sealed class FittedRegression
         return new FittedRegression(Model, Link, Design, MeanFunction, _coefficients, _covariance is null ? null : (_covariance, [.. HeldCoefficients]))
         {
             Family = Family,
+            Posterior = Text(root, "method", source) == "map",
             SigmaEstimate = Family == "normal" ? sigma : null,
             ResidualSd = Field("residualStdError"),
             ResidualDf = Field("dfResid"),

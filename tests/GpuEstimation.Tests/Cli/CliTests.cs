@@ -308,6 +308,8 @@ public sealed class CliTests : IDisposable
     [Theory]
     [InlineData("eval", "mixture", "--at", "w1=0.5")]
     [InlineData("sweep", "gaussian-mixture", "--grid", "w1=0:1:3")]
+    // With a mixture's own option too: the model's refusal, not "unknown option --components" (a trial).
+    [InlineData("sweep", "mixture", "--components", "2xnormal")]
     public void EvalAndSweepRefuseTheMixturesByName(string command, string model, string flag, string value) =>
         AssertBadInput([command, "--model", model, "--data", WriteColumns("mix.csv", ("x", _x)), "--column", "x", flag, value],
             $"--model {model}: {command} does not take the mixtures, which gpuest fit fits by EM from several starts; a mixture's log-likelihood at given values is a --logpdf");

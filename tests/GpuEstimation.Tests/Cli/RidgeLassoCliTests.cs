@@ -49,6 +49,24 @@ public sealed class RidgeLassoCliTests : IDisposable
             Assert.True(parameters[name].GetProperty("stdError").GetDouble() > 0, name);
         }
         Assert.True(doc.RootElement.GetProperty("diagnostics").GetProperty("converged").GetBoolean());
+        // No F test of a penalized estimate (a trial saw R's summary.lm F and p printed for a MAP fit); R² of its residuals.
+        Assert.Contains("(of the MAP estimate's residuals; no F test: the estimate is penalized)", output);
+        Assert.DoesNotContain("summary.lm", output);
+        Assert.Equal(JsonValueKind.Null, doc.RootElement.GetProperty("fStatistic").ValueKind);
+    }
+
+    // A MAP fit's predictions are labelled with the posterior's standard deviations, not the MLE's errors.
+    [Fact]
+    public void PredictionsOfAMapFitSayTheyUseThePosterior()
+    {
+        var json = Path.Combine(_directory, "ridge.json");
+        var (code, _, error) = Gpuest.Run("fit", "--model", "linear", "--data", _data, "--y", "y", "--x", "a,b,c", "--map",
+            "--prior", "*=normal(0,1)", "--device", "native", "--json", json);
+        Assert.True(code == 0, error);
+        string output;
+        (code, output, error) = Gpuest.Run("predict", "--model-json", json, "--data", _data, "--out", Path.Combine(_directory, "ridge.csv"));
+        Assert.True(code == 0, error);
+        Assert.Contains("(0.95 intervals, the posterior's Laplace-approximation SDs and z)", output);
     }
 
     // A prior by name takes the wildcard's place: with every other slope shrunk to exactly 0, b keeps its flat prior.
