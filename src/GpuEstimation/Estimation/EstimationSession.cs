@@ -121,7 +121,13 @@ public sealed class EstimationSession : IDisposable
             end = end with { Converged = false, Reason = reason };
             search = search with { Converged = false, Reason = reason };
         }
-        var profiles = ProfileIntervals.Find(objective, search, information, options, end.Converged, edges);
+        // Weights summing below one observation: the log-likelihood falls by the χ² cutoff only where the parameters are
+        // of the order of 1/weight, far past where profile fits can be trusted, which are slow to fail there (a review:
+        // 10 s and 418,000 evaluations over 2,000 rows of weight 1e-20, both ends open).
+        var profiles = Model.FrequencyWeights is { } weights && options.Profile.Count > 0 && weights.Sum() is < 1 and var total
+            ? new ProfileIntervals(new Dictionary<int, Interval>(), 0,
+                [$"no profile intervals: the frequency weights sum to {total:G3}, less than one observation, so the likelihood falls by the cutoff that closes one only far past where profile fits can be trusted"])
+            : ProfileIntervals.Find(objective, search, information, options, end.Converged, edges);
         return Report(options, objective, search, end, information, profiles, clock, restart, atKink, atDataKink);
     }
 
