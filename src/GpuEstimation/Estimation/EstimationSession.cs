@@ -371,6 +371,16 @@ public sealed class EstimationSession : IDisposable
             if (options.Map && PriorOf(options, info.Name) is { } prior)
                 priors[k] = CheckPrior(info, prior, options.Fixed.ContainsKey(info.Name));
         }
+        // A model's own start on a closed edge of a free parameter's domain (p = 1, a rate of 0: a model of one's own can
+        // be given one) leaves the search nowhere to go, its coordinate infinite: a trial's rate started at 1 was
+        // "converged" there, the maximum at 0.2.
+        for (int k = 0; k < map.Count; k++)
+        {
+            var info = map.Parameters[k];
+            if (!holding.Contains(k) && !options.Start.ContainsKey(info.Name) && !ParameterMap.Contains(info.Domain, values[k]))
+                throw new InputException($"the model's starting value {info.Name} = {values[k].ToString("R", System.Globalization.CultureInfo.InvariantCulture)} is on the edge of its domain " +
+                    $"({info.Name} must {ParameterMap.Describe(info.Domain)}), where the search cannot move from: start it inside", info.Name);
+        }
         // A likelihood with kinks of its own is the one whose standard errors come from the Fisher information.
         var objective = new Objective(Engine, map.Holding(holding), values, priors, Model.Scales, dataKinks: Model.FisherInformation(Model.Start) is not null || Model.HasParameterKinks);
         var withPriors = Enumerable.Range(0, map.Count).Where(objective.HasProperPrior).Select(k => map.Parameters[k].Name);

@@ -52,6 +52,20 @@ public class LibraryMisuseTests
         var start = Assert.Throws<InputException>(() => Exponential(Times, start: -1));
         Assert.Equal("rate", start.ParamName);
         Assert.Contains("starting value rate = -1", start.Message);
+        // A start on the domain's closed edge is taken (eval evaluates there), but a fit cannot move from it: a trial's
+        // rate started at 0 ... or a probability at 1 was "converged" there, far from the maximum.
+        using (var device = ComputeDevice.Open(Backend.Native))
+        {
+            foreach (var (domain, edge) in new[] { (ParameterDomain.Positive, 0.0), (ParameterDomain.UnitInterval, 1.0) })
+            {
+                var spec = new ModelSpec<MyExponentialModel>("e", new MyExponentialModel(), [Times], [new ParameterInfo("rate", domain)], [edge]);
+                using var session = new EstimationSession(spec, device);
+                var edgeStart = Assert.Throws<InputException>(() => session.Fit(new FitOptions()));
+                Assert.Equal("rate", edgeStart.ParamName);
+                Assert.StartsWith($"the model's starting value rate = {edge:R} is on the edge of its domain", edgeStart.Message);
+                Assert.True(session.Fit(new FitOptions { Start = new Dictionary<string, double> { ["rate"] = 0.5 } }).Converged);
+            }
+        }
         // A null array as a column is an empty one (ReadOnlyMemory's conversion): no rows.
         Assert.Contains("no rows", Assert.Throws<InputException>(() => new ModelSpec<MyExponentialModel>("e", new MyExponentialModel(), [(double[])null!], [new ParameterInfo("rate", ParameterDomain.Positive)], [1.0])).Message);
     }
