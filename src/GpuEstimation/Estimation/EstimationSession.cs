@@ -14,7 +14,9 @@ namespace GpuEstimation.Estimation;
 /// A model's data on a device, ready for any number of fits and evaluations: the data is uploaded and the kernels
 /// loaded once, when the session opens. A fit is a pipeline of stages, each owning one thing: the objective (priors,
 /// held parameters, the optimizer's scale), the maximization, the inference at the optimum (observed information,
-/// delta method), the profile intervals, and the result.
+/// delta method), the profile intervals, and the result. A session runs one call at a time: a call from another thread
+/// while one runs is an <see cref="InvalidOperationException"/> (its buffers are its own); sessions on several threads
+/// may share one <see cref="ComputeDevice"/>.
 /// </summary>
 public sealed class EstimationSession : IDisposable
 {
@@ -61,7 +63,9 @@ public sealed class EstimationSession : IDisposable
         : Engine.Device.Description;
 
     /// <summary>Finds the MLE or MAP estimate, with standard errors and, where asked, profile intervals.</summary>
-    public FitResult Fit(FitOptions options)
+    public FitResult Fit(FitOptions options) => OneAtATime(() => FitCore(options));
+
+    private FitResult FitCore(FitOptions options)
     {
         var clock = Stopwatch.StartNew();
         options = WithUnit(options);
@@ -251,7 +255,9 @@ public sealed class EstimationSession : IDisposable
     /// as <see cref="FitOptions.Fixed"/>, and stops there: no Hessian, no intervals. What profile sweeps need at
     /// every grid point. A prior on a held parameter counts in the log-posterior (a constant to the search).
     /// </summary>
-    public Maximum Maximize(FitOptions options, IReadOnlyDictionary<string, double>? held = null)
+    public Maximum Maximize(FitOptions options, IReadOnlyDictionary<string, double>? held = null) => OneAtATime(() => MaximizeCore(options, held));
+
+    private Maximum MaximizeCore(FitOptions options, IReadOnlyDictionary<string, double>? held)
     {
         options = WithUnit(options);
         var objective = CreateObjective(options, held);
@@ -274,7 +280,9 @@ public sealed class EstimationSession : IDisposable
     private double? _unit;
 
     /// <summary>The log-likelihood and gradient at natural-scale <paramref name="parameters"/>, in model order: inside each domain, or at its closed end (p = 1, a rate of 0) where a fit reports its maximum (then either can be −∞).</summary>
-    public Evaluation Evaluate(IReadOnlyList<double> parameters)
+    public Evaluation Evaluate(IReadOnlyList<double> parameters) => OneAtATime(() => EvaluateCore(parameters));
+
+    private Evaluation EvaluateCore(IReadOnlyList<double> parameters)
     {
         var at = CheckPoint(parameters, edges: true);
         var gradient = new double[at.Length];
@@ -294,7 +302,9 @@ public sealed class EstimationSession : IDisposable
     }
 
     /// <summary>The median time of one evaluation over <paramref name="repeat"/> runs, in milliseconds (data already on the device).</summary>
-    public double TimeEvaluation(IReadOnlyList<double> parameters, int repeat)
+    public double TimeEvaluation(IReadOnlyList<double> parameters, int repeat) => OneAtATime(() => TimeEvaluationCore(parameters, repeat));
+
+    private double TimeEvaluationCore(IReadOnlyList<double> parameters, int repeat)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(repeat, 1);
         var at = CheckPoint(parameters, edges: true);
@@ -304,10 +314,34 @@ public sealed class EstimationSession : IDisposable
     }
 
     /// <summary>The log-density of each observation at natural-scale <paramref name="parameters"/>.</summary>
-    public double[] LogDensities(IReadOnlyList<double> parameters) => Engine.LogDensities(CheckPoint(parameters));
+    public double[] LogDensities(IReadOnlyList<double> parameters) => OneAtATime(() => Engine.LogDensities(CheckPoint(parameters)));
 
     /// <summary>The log-likelihood at each of <paramref name="points"/> (natural scale), in one sweep over the data.</summary>
-    public double[] LogLikelihoods(IReadOnlyList<double[]> points) => Engine.LogLikelihoods(points.Select(p => CheckPoint(p)).ToArray());
+    public double[] LogLikelihoods(IReadOnlyList<double[]> points) => OneAtATime(() => Engine.LogLikelihoods(points.Select(p => CheckPoint(p)).ToArray()));
+
+    // One call at a time: the engine's buffers and the last Hessian pass's sums are the session's own (a trial's two
+    // threads evaluating one session got wrong values without a word). A call made from within a call, on its thread,
+    // is the same call.
+    private int _callThread;
+    private int _callDepth;
+
+    private T OneAtATime<T>(Func<T> call)
+    {
+        int me = Environment.CurrentManagedThreadId;
+        int owner = Interlocked.CompareExchange(ref _callThread, me, 0);
+        if (owner != 0 && owner != me)
+            throw new InvalidOperationException("this EstimationSession is running a call on another thread: a session runs one call at a time (its device buffers are its own); open a session for each thread (several may share one ComputeDevice)");
+        _callDepth++;
+        try
+        {
+            return call();
+        }
+        finally
+        {
+            if (--_callDepth == 0)
+                Volatile.Write(ref _callThread, 0);
+        }
+    }
 
     /// <summary>Frees the device buffers and kernels (not the device).</summary>
     public void Dispose()
