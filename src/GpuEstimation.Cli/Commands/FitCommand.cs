@@ -91,7 +91,8 @@ internal sealed class FitCommand : Command
         var fit = session.Fit(options);
         // Warm timing: the same fit again with the data on the device and the code compiled.
         double? fitMs = repeat is { } count ? WarmTiming.MedianMs(count, () => fit = session.Fit(options)) : null;
-        fit = WithStatistics(fit, model, design, mean, device);
+        // After the timed fits, which they are no part of.
+        fit = RegressionReport.Complete(fit, model, device, design, mean);
         FitTable.Write(output, fit, parse.GetValue(_se) == "nist");
         DroppedRows.Write(output, _data.DroppedRows, model.Rows);
         if (fitMs is { } ms)
@@ -153,20 +154,6 @@ internal sealed class FitCommand : Command
             "HC3" => CovarianceType.HC3,
             _ => CovarianceType.NonRobust,
         };
-    }
-
-    // A GLM's deviance, Pearson χ² and pseudo-R² (its null model fitted on the same device), with a note where its
-    // model-based standard errors are not statsmodels' GLM defaults; a linear model's R² and F test; and a regression's
-    // design (a nonlinear regression's mean) for gpuest predict. After the timed fits, which they are no part of.
-    private static FitResult WithStatistics(FitResult fit, IModelSpec model, FittedDesign? design, FittedMean? mean, ComputeDevice device)
-    {
-        var glm = GlmStatistics.Of(model, fit, device);
-        bool modelBased = fit.Method == "mle" && fit.CovType == CovarianceType.NonRobust.Name && fit.Covariance is not null;
-        // A GLM's scale (gamma's shape, normal's sigma) is its last parameter; held, the notes say so.
-        double? heldScale = glm is not null && fit.Parameters[^1] is { Fixed: true } last && last.Name == GlmNames.ExtraParameter(GlmNames.Family(glm.Family)) ? last.Estimate : null;
-        var notes = new[] { modelBased ? glm?.StdErrorNote(heldScale) : null, glm?.ExactFitNote(heldScale is not null) }.OfType<string>().ToArray();
-        var diagnostics = notes.Length > 0 ? fit.Diagnostics with { Notes = [.. fit.Diagnostics.Notes, .. notes] } : fit.Diagnostics;
-        return fit with { Glm = glm, Linear = LinearStatistics.Of(model, fit), Design = design, MeanFunction = mean, Diagnostics = diagnostics };
     }
 
     // "all" means every estimated parameter: a fixed one has no interval (naming it explicitly is an error).

@@ -70,6 +70,19 @@ public sealed class FittedRegression
     public IReadOnlyList<string> HeldCoefficients { get; }
 
     /// <summary>
+    /// The regression of <paramref name="fit"/>, for predictions: its JSON report (<see cref="JsonReport.Fit"/>) read
+    /// back, so that a fit in hand and the same fit saved predict alike. The fit must carry its design (or a nonlinear
+    /// regression's mean function): <see cref="RegressionReport.Complete"/> adds it.
+    /// </summary>
+    public static FittedRegression Of(Estimation.FitResult fit)
+    {
+        ArgumentNullException.ThrowIfNull(fit);
+        if (fit.Design is null && fit.MeanFunction is null)
+            throw new ArgumentException($"the fit of {fit.Model} carries no design: RegressionReport.Complete adds it (FittedDesign.Of of the design matrix the model was built from)", nameof(fit));
+        return FromJson(JsonReport.Fit(fit), fit.Model);
+    }
+
+    /// <summary>
     /// Reads a fit's JSON text <paramref name="json"/> (named <paramref name="source"/> in messages): a regression
     /// (model <c>linear</c>, <c>logit</c>, <c>probit</c> or <c>glm(...)</c>) written with its <c>design</c>; what is
     /// missing or malformed is an error naming the field.

@@ -1,8 +1,10 @@
 using GpuEstimation.Backends;
 using GpuEstimation.Data;
+using GpuEstimation.Design;
 using GpuEstimation.Estimation;
 using GpuEstimation.Models;
 using GpuEstimation.Priors;
+using GpuEstimation.Results;
 
 namespace GpuEstimation.Tests.Examples;
 
@@ -40,5 +42,26 @@ public static class LibraryExample
         FitResult map = Estimator.Fit(model, options, backend);   // opens the device, fits, cleans up
         // README end
         return map;
+    }
+
+    /// <summary>
+    /// The README's GLM example: a logistic regression given by a formula with a factor, its report's statistics, and
+    /// predictions for new rows.
+    /// </summary>
+    public static (FitResult Fit, Prediction Prediction) FitAndPredict(string path, string newRows, Backend backend, TextWriter output)
+    {
+        // README: glm
+        var data = DataFile.Read(path, ["bought", "price"], factors: ["region"]);
+        var design = DesignMatrix.Build(data, Formula.Parse("bought ~ price + C(region)"));
+        var model = ModelCatalog.Create("logit", design.Data, design.Columns);
+        using var device = ComputeDevice.Open(backend);
+        using var session = new EstimationSession(model, device);
+        // The deviance, pseudo-R² and the design that predictions need, beside the estimates:
+        var fit = RegressionReport.Complete(session.Fit(new FitOptions()), model, device, FittedDesign.Of(design));
+        output.WriteLine($"deviance {fit.Glm!.Deviance}, pseudo-R² {fit.Glm.PseudoR2}");
+        var prediction = FittedRegression.Of(fit).Predict(DataFile.Read(newRows, ["price"], factors: ["region"]));
+        output.WriteLine($"P(bought) in the first new row: {prediction.Mean[0]} (standard error {prediction.SeMean[0]})");
+        // README end
+        return (fit, prediction);
     }
 }

@@ -60,6 +60,45 @@ public partial class ReadmeExampleTests
         }
     }
 
+    // The GLM example: its predictions are the logistic of the fitted linear predictor of each new row, its statistics
+    // are there (a library fit left them out, and predictions from it failed for want of a design: a trial).
+    [Fact]
+    public void TheGlmExampleReportsAndPredicts()
+    {
+        var directory = Directory.CreateTempSubdirectory("gpuest-readme").FullName;
+        try
+        {
+            var random = new Random(9);
+            string[] regions = ["north", "south", "west"];
+            var rows = Enumerable.Range(0, 600).Select(i =>
+            {
+                double price = 1 + 4 * random.NextDouble();
+                int region = i % 3;
+                double eta = 1.5 - 0.6 * price + (region == 1 ? 0.4 : region == 2 ? -0.3 : 0);
+                return (Bought: random.NextDouble() < 1 / (1 + Math.Exp(-eta)) ? 1 : 0, Price: price, Region: regions[region]);
+            }).ToArray();
+            var path = Path.Combine(directory, "sales.csv");
+            File.WriteAllLines(path, ["bought,price,region", .. rows.Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.Bought},{r.Price:R},{r.Region}"))]);
+            var newRows = Path.Combine(directory, "new.csv");
+            File.WriteAllLines(newRows, ["price,region", "2.5,west", "1.25,north"]);
+            var console = new StringWriter();
+
+            var (fit, prediction) = LibraryExample.FitAndPredict(path, newRows, Backend.Native, console);
+
+            Assert.True(fit.Converged, fit.Reason);
+            Assert.True(fit.Glm!.Deviance > 0 && fit.Glm.PseudoR2 is > 0 and < 1);
+            double eta = fit["intercept"] + fit["price"] * 2.5 + fit["region[west]"];
+            Assert.True(Numerics.Relative(prediction.Eta[0], eta) <= 1e-12, $"{prediction.Eta[0]:R} vs {eta:R}");
+            Assert.True(Numerics.Relative(prediction.Mean[1], 1 / (1 + Math.Exp(-(fit["intercept"] + fit["price"] * 1.25)))) <= 1e-12);
+            Assert.True(prediction.SeMean[0] > 0);
+            Assert.Contains("P(bought) in the first new row", console.ToString());
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     // A namespace import, which the README shows and a method body cannot hold (not a using declaration).
     [System.Text.RegularExpressions.GeneratedRegex(@"^using [A-Za-z.]+;$")]
     private static partial System.Text.RegularExpressions.Regex Import();
