@@ -92,7 +92,7 @@ public static class CsvData
         foreach (var (magic, format, tool) in Compressed)
         {
             if (start.StartsWith(magic))
-                throw new InputException($"{path}: {format}; gpuest reads uncompressed files only: decompress it first ({tool})");
+                throw new InputException($"{path}: {format}; only uncompressed files are read: decompress it first ({tool})");
         }
         int nul = start.IndexOf((byte)0);
         if (nul >= 0)
@@ -317,7 +317,7 @@ public static class CsvData
                     (string.IsNullOrWhiteSpace(row.BadText) ? "(an empty cell)" : $"('{row.BadText.Trim()}')"), columns[row.BadColumn]) { MissingValue = true }
                 : row.BadText!.Contains(',') && row.BadText.Any(char.IsAsciiDigit)
                     ? new InputException($"{path}: line {row.Line}, column '{columns[row.BadColumn]}': '{row.BadText}' is not a finite number" +
-                        " (gpuest reads '.' as the decimal point and no thousands separator: 2.5, not 2,5; 2500, not 2,500)", columns[row.BadColumn])
+                        " ('.' is the decimal point, and there is no thousands separator: 2.5, not 2,5; 2500, not 2,500)", columns[row.BadColumn])
                     : new InputException($"{path}: line {row.Line}, column '{columns[row.BadColumn]}': '{row.BadText}' is not a finite number" +
                         (IsInfinity(row.BadText) ? " (an infinity is not a missing value, so rows with one are not left out as those with an empty cell, NA or NaN are)" : ""), columns[row.BadColumn])
                     {

@@ -160,24 +160,24 @@ public static partial class NpyData
         var order = OrderPattern().Match(text);
         var shape = ShapePattern().Match(text);
         if (StructuredPattern().IsMatch(text))
-            throw new InputException($"{path}: the array has a structured dtype (named fields), which is not supported; gpuest reads plain 1-D or 2-D arrays of float, integer or bool (numpy.lib.recfunctions.structured_to_unstructured makes one)");
+            throw new InputException($"{path}: the array has a structured dtype (named fields), which is not supported; plain 1-D or 2-D arrays of float, integer or bool are read (numpy.lib.recfunctions.structured_to_unstructured makes one)");
         if (!descr.Success || !order.Success || !shape.Success)
             throw new InputException($"{path}: the .npy header lacks 'descr', 'fortran_order' or 'shape': {text.Trim()}");
 
         var type = TypePattern().Match(descr.Groups[1].Value);
         if (!type.Success)
-            throw new InputException($"{path}: element type '{descr.Groups[1].Value}' is not numeric; gpuest reads float, integer and bool arrays");
+            throw new InputException($"{path}: element type '{descr.Groups[1].Value}' is not numeric; float, integer and bool arrays are read");
         char kind = type.Groups[2].Value[0];
         int size = int.Parse(type.Groups[3].Value, CultureInfo.InvariantCulture);
         bool known = kind switch { 'f' => size is 4 or 8, 'i' or 'u' => size is 1 or 2 or 4 or 8, _ => size == 1 };
         if (!known)
-            throw new InputException($"{path}: element type '{descr.Groups[1].Value}' is not one gpuest reads (float32/64, integers up to 64 bits, bool)");
+            throw new InputException($"{path}: element type '{descr.Groups[1].Value}' is not one that is read (float32/64, integers up to 64 bits, bool)");
         bool little = type.Groups[1].Value switch { ">" => false, "<" => true, _ => BitConverter.IsLittleEndian };
 
         var dims = shape.Groups[1].Value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
             .Select(d => long.TryParse(d, NumberStyles.None, CultureInfo.InvariantCulture, out long v) ? v : -1).ToArray();
         if (dims.Length is < 1 or > 2 || dims.Any(d => d < 0))
-            throw new InputException($"{path}: array shape ({shape.Groups[1].Value}) is not a column or a table; gpuest reads 1-D and 2-D arrays");
+            throw new InputException($"{path}: array shape ({shape.Groups[1].Value}) is not a column or a table; 1-D and 2-D arrays are read");
         return new Header(descr.Groups[1].Value, kind, size, little, order.Groups[1].Value == "True",
             dims[0], dims.Length == 2 ? dims[1] : 1, offset + length);
     }

@@ -128,6 +128,8 @@ public sealed class GaussianMixtureFitter : IDisposable
     public GaussianMixtureResult Fit(GaussianMixtureOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        // Disposed, as an EstimationSession refuses to be used (a library trial's fit after Dispose ran).
+        ObjectDisposedException.ThrowIf(_disposed, this);
         _device.ThrowIfDisposed();
         Check(options);
         int k = options.Components, d = Dimensions;
@@ -211,12 +213,15 @@ public sealed class GaussianMixtureFitter : IDisposable
     /// <summary>Frees the device buffers.</summary>
     public void Dispose()
     {
+        _disposed = true;
         foreach (var pass in _passes.Values)
             pass.Dispose();
         _passes.Clear();
         _subsample?.Dispose();
         _subsample = null;
     }
+
+    private bool _disposed;
 
     // Every m-th row (m = n / rows, rounded down), as a fitter of its own on the same device, kept for further fits.
     private GaussianMixtureFitter? Subsample(GaussianMixtureOptions options)

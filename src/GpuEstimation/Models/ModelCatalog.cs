@@ -96,7 +96,7 @@ public static class ModelCatalog
         }
         RequireNoGlmColumns(name, columns);
         if (name == Mixtures.MixtureSpec.ModelName)
-            throw new InputException("model 'mixture' is built from its components (MixtureSpec.Create) and fitted by MixtureEstimator, which fit does; it has no single-model form here", nameof(name));
+            throw new InputException("model 'mixture' is built from its components (MixtureSpec.Create) and fitted by EM from several starts (MixtureEstimator.Fit); it has no single-model form here", nameof(name));
         if (name == LinearName)
         {
             return Linear(data,
@@ -120,6 +120,8 @@ public static class ModelCatalog
     /// </summary>
     public static ModelSpec<T> Distribution<T>(Dataset data, string column, ReadOnlyMemory<double>? trials = null) where T : unmanaged, IDistribution<T>
     {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(column);
         var values = data.Column(column);
         var x = values.Span;
         RequireRows(data);

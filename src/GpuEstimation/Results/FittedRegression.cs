@@ -383,7 +383,7 @@ public sealed class FittedRegression
     private static double Number(JsonElement element, string name, string source, string where) =>
         element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number ? value.GetDouble() : throw Missing(source, $"{where}.{name}");
 
-    private static InputException Missing(string source, string field) => new($"{source}: no valid '{field}' (a fit's JSON from gpuest fit of a regression has it)");
+    private static InputException Missing(string source, string field) => new($"{source}: no valid '{field}' (a regression's fit report, as JsonReport.Fit writes it, has it)");
 }
 
 /// <summary>Predictions for new rows, one entry per row.</summary>

@@ -470,7 +470,7 @@ public sealed class CsvDataTests : IDisposable
         var path = Write("comma.csv", $"x;y\n1;3\n2;{cell}\n");
         var e = Assert.Throws<InputException>(() => CsvData.Read(path, ["y"]));
         Assert.Contains($"line 3, column 'y': '{cell}' is not a finite number", e.Message);
-        Assert.Equal(hint, e.Message.Contains("'.' as the decimal point", StringComparison.Ordinal));
+        Assert.Equal(hint, e.Message.Contains("'.' is the decimal point", StringComparison.Ordinal));
         // The other column of the same file reads, the semicolon found as the separator.
         Assert.Equal([1.0, 2], CsvData.Read(path, ["x"]).Column("x").ToArray());
     }

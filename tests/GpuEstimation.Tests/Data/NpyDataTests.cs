@@ -108,7 +108,7 @@ public sealed class NpyDataTests : IDisposable
     [Theory]
     [InlineData("{'descr': '<U4', 'fortran_order': False, 'shape': (1,), }", "'<U4' is not numeric")]
     [InlineData("{'descr': '<c16', 'fortran_order': False, 'shape': (1,), }", "'<c16' is not numeric")]
-    [InlineData("{'descr': '<f2', 'fortran_order': False, 'shape': (1,), }", "'<f2' is not one gpuest reads")]
+    [InlineData("{'descr': '<f2', 'fortran_order': False, 'shape': (1,), }", "'<f2' is not one that is read")]
     [InlineData("{'descr': '<f8', 'fortran_order': False, 'shape': (1, 1, 1), }", "not a column or a table")]
     [InlineData("{'descr': '<f8', 'shape': (1,), }", "lacks 'descr', 'fortran_order' or 'shape'")]
     [InlineData("{'descr': '<f8', 'fortran_order': False, 'shape': (0,), }", "the array has no rows")]

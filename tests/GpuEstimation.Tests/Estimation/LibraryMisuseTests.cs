@@ -102,6 +102,22 @@ public class LibraryMisuseTests
         Assert.True(right > 0);
     }
 
+    // From a library trial: a null dataset was a NullReferenceException; an empty parameter name was taken; a
+    // Gaussian-mixture fitter ran after Dispose.
+    [Fact]
+    public void LibraryArgumentsAreCheckedWhereTheyEnter()
+    {
+        Assert.Throws<ArgumentNullException>(() => ModelCatalog.Normal(null!, "x"));
+        Assert.Throws<ArgumentException>(() => new ParameterInfo(" "));
+        Assert.Throws<ArgumentNullException>(() => new ParameterInfo(null!));
+        using var device = ComputeDevice.Open(Backend.Native);
+        var a = Enumerable.Range(0, 50).Select(i => (double)(i % 7)).ToArray();
+        var b = Enumerable.Range(0, 50).Select(i => (double)(i % 5)).ToArray();
+        var fitter = new GaussianMixtureFitter(["a", "b"], [a, b], device);
+        fitter.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => fitter.Fit(new GaussianMixtureOptions { Components = 2 }));
+    }
+
     // Null collections in the options were a NullReferenceException deep in the fit.
     [Fact]
     public void NullOptionsAndColumnsAreNamed()
