@@ -36,6 +36,20 @@ public sealed record FitResult(
     /// <summary>The estimate of parameter <paramref name="name"/>.</summary>
     public double this[string name] => Get(name).Estimate;
 
+    /// <summary>
+    /// A short summary for a console or a log: the model and method, each parameter's estimate and standard error
+    /// (fixed, or "-" where there is none), the log-likelihood, and whether the fit converged and why (a library trial's
+    /// <c>Console.WriteLine(fit)</c> printed the record's member types).
+    /// </summary>
+    public override string ToString()
+    {
+        var culture = System.Globalization.CultureInfo.InvariantCulture;
+        var parameters = Parameters.Select(p => p.Fixed ? $"{p.Name} = {p.Estimate.ToString("G10", culture)} (fixed)"
+            : $"{p.Name} = {p.Estimate.ToString("G10", culture)} (se {(p.StdError is { } se ? se.ToString("G5", culture) : "-")})");
+        return $"{Model} ({Method}, n = {N}): {string.Join(", ", parameters)}; log-likelihood {LogLikelihood.ToString("G12", culture)}; " +
+            (Converged ? $"converged ({Reason})" : $"NOT CONVERGED ({Reason})");
+    }
+
     /// <summary>The full record of parameter <paramref name="name"/>.</summary>
     public ParameterEstimate Get(string name) =>
         Parameters.FirstOrDefault(p => p.Name == name) ?? throw new ArgumentException($"no parameter '{name}'", nameof(name));

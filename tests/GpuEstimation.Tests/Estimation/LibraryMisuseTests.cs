@@ -111,6 +111,12 @@ public class LibraryMisuseTests
         Assert.Throws<ArgumentException>(() => new ParameterInfo(" "));
         Assert.Throws<ArgumentNullException>(() => new ParameterInfo(null!));
         using var device = ComputeDevice.Open(Backend.Native);
+        // A fit printed as a summary, not as the record's member types.
+        using (var session = new EstimationSession(Exponential(Times), device))
+        {
+            var fit = session.Fit(new FitOptions());
+            Assert.Matches(@"^exponential \(mle, n = 6\): rate = [0-9.]+ \(se [0-9.]+\); log-likelihood -[0-9.]+; converged \(", fit.ToString());
+        }
         var a = Enumerable.Range(0, 50).Select(i => (double)(i % 7)).ToArray();
         var b = Enumerable.Range(0, 50).Select(i => (double)(i % 5)).ToArray();
         var fitter = new GaussianMixtureFitter(["a", "b"], [a, b], device);
