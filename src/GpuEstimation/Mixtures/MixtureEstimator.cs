@@ -74,6 +74,11 @@ public static class MixtureEstimator
         options ??= new MixtureOptions();
         if (options.Starts < 1)
             throw new InputException($"starts: {options.Starts}, at least 1 is needed");
+        // The EM ignores them, and the exact finish would apply them to its point alone (a library trial's fixed value was
+        // dropped without a word, a MAP flag applied to the finish only).
+        ArgumentNullException.ThrowIfNull(options.Fit);
+        if (options.Fit.Map || options.Fit.Priors.Count > 0 || options.Fit.CoefficientPrior is not null || options.Fit.Fixed.Count > 0 || options.Fit.Covariance.IsRobust)
+            throw new InputException("a mixture is fitted by maximum likelihood from its own starts, with model-based standard errors: MAP, priors, fixed values and robust covariances are not supported for it", nameof(options));
         int distinct = spec.X.Distinct().Take(spec.Components + 1).Count();
         if (distinct < spec.Components)
         {
