@@ -77,29 +77,42 @@ public static class ParquetData
     });
 
     /// <summary>
-    /// The row groups read in parallel, each worker through its own reader; a group that cannot be read is reported
-    /// as the first such group in the file, whichever worker met it first.
+    /// The row groups read in parallel by one worker per core, each through its own reader, worker w reading groups
+    /// w, w + W, …; a group that cannot be read is reported as the first such group in the file, whichever worker met it
+    /// first. (A worker per task of a plain parallel loop opened a reader, which parses the whole footer, each time the
+    /// loop started a task: with 20,000 row groups of text a trial's 57 MB file took 383 s and 23 GB.)
     /// </summary>
     private static void ReadGroups(string path, DataField[] fields, long[] starts, ColumnarTable table)
     {
         int groups = starts.Length - 1;
         var failures = new (string? Column, Exception Error)?[groups];
-        Parallel.For(0, groups, () => (Worker?)null, (g, _, worker) =>
+        int workers = Math.Max(1, Math.Min(Environment.ProcessorCount, groups));
+        Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, w =>
         {
-            int c = -1;
+            Worker? worker = null;
             try
             {
-                worker ??= new Worker(path);
-                var group = worker.Reader.OpenRowGroupReader(g);
-                for (c = 0; c < fields.Length; c++)
-                    ReadColumn(worker, group, fields[c], table, c, starts[g], (int)(starts[g + 1] - starts[g]));
+                for (int g = w; g < groups; g += workers)
+                {
+                    int c = -1;
+                    try
+                    {
+                        worker ??= new Worker(path);
+                        var group = worker.Reader.OpenRowGroupReader(g);
+                        for (c = 0; c < fields.Length; c++)
+                            ReadColumn(worker, group, fields[c], table, c, starts[g], (int)(starts[g + 1] - starts[g]));
+                    }
+                    catch (Exception e)
+                    {
+                        failures[g] = (c >= 0 ? fields[c].Name : null, e);
+                    }
+                }
             }
-            catch (Exception e)
+            finally
             {
-                failures[g] = (c >= 0 ? fields[c].Name : null, e);
+                worker?.Dispose();
             }
-            return worker;
-        }, worker => worker?.Dispose());
+        });
         for (int g = 0; g < groups; g++)
         {
             if (failures[g] is not var (column, error))
