@@ -45,6 +45,15 @@ public static class GpuestApp
             Console.Error.WriteLine($"gpuest: MPI: {e.Message.ReplaceLineEndings(" ")}");
             return Failure;
         }
+        // Every rank must run the same command: a rank started with other options (a trial's --start on one rank)
+        // computed other sums, so that rank 0 printed a wrong fit and the job then hung in a collective.
+        if (ranks.FirstDiffering(RowCollective.Hash(args)) is { } other)
+        {
+            if (ranks.IsRoot)
+                Console.Error.WriteLine($"gpuest: MPI rank {other} was started with other arguments than rank 0: every rank must run the same command");
+            ranks.Dispose();
+            return BadInput;
+        }
         var buffered = new StringWriter();
         int code = Run(args, ranks.IsRoot ? Console.Out : TextWriter.Null, ranks.IsRoot ? Console.Error : buffered);
         if (code is Ok or NotConverged)

@@ -125,6 +125,15 @@ timeout 120 mpirun --allow-run-as-root --oversubscribe -np 1 -wdir "$work/zero" 
     || { cat alone.out >&2; fail "a failure on rank 1 alone: exit $status"; }
 echo "a failure on rank 1 alone: exit 2 with its message, no hang"
 
+# Ranks started with other arguments (a trial: --start on rank 1 alone printed a wrong fit on rank 0, then hung):
+# exit 2 before any sum, rank 0's message naming the rank, no hang.
+status=0
+timeout 120 mpirun --allow-run-as-root --oversubscribe -np 1 dotnet "$gpuest_dll" fit --model normal --data data.csv --column y \
+    : -np 1 dotnet "$gpuest_dll" fit --model normal --data data.csv --column y --start mu=0 </dev/null >args.out 2>&1 || status=$?
+[ "$status" = 2 ] && grep -q "gpuest: MPI rank 1 was started with other arguments than rank 0" args.out \
+    || { cat args.out >&2; fail "ranks with other arguments: exit $status"; }
+echo "ranks with other arguments: exit 2 with the message, no hang"
+
 # A launcher's environment without a loadable MPI library: one clear line naming the library, exit 1.
 status=0
 OMPI_COMM_WORLD_SIZE=2 GPUEST_MPI_LIBRARY=/nonexistent/libmpi.so.40 gpuest fit --model normal --data data.csv --column y \

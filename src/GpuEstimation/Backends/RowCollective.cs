@@ -141,6 +141,41 @@ public abstract class RowCollective
         }
     }
 
+    /// <summary>
+    /// Under several ranks, the first rank whose <paramref name="hash"/> differs from rank 0's (every rank must call it),
+    /// or null where all agree; one collective of two exact doubles a rank. Nothing to do for one process.
+    /// </summary>
+    public int? FirstDiffering(ulong hash)
+    {
+        if (Size == 1)
+            return null;
+        var all = new double[2 * Size];
+        all[2 * Rank] = hash >> 32;
+        all[2 * Rank + 1] = hash & 0xFFFF_FFFFUL;
+        Exchange(all, Size, 2, all.Length);
+        for (int r = 1; r < Size; r++)
+        {
+            if (all[2 * r] != all[0] || all[2 * r + 1] != all[1])
+                return r;
+        }
+        return null;
+    }
+
+    /// <summary>FNV-1a over <paramref name="texts"/>, each ended by a 0: the same texts give the same hash on any machine.</summary>
+    public static ulong Hash(IEnumerable<string> texts)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        const ulong Offset = 14695981039346656037UL, Prime = 1099511628211UL;
+        ulong h = Offset;
+        foreach (var text in texts)
+        {
+            foreach (char c in text)
+                h = (h ^ c) * Prime;
+            h = (h ^ 0) * Prime;
+        }
+        return h;
+    }
+
     // FNV-1a over each segment of each column's bits (segments in parallel), then over the segments' hashes in order.
     private static ulong Hash(IReadOnlyList<ReadOnlyMemory<double>> columns)
     {
