@@ -39,6 +39,9 @@ internal abstract class MixturePass : IDisposable
     /// </summary>
     public abstract double Run(double[] packed, int[] codes, double[] sums);
 
+    /// <summary>The data's row blocks streamed through the device because they do not fit there, and all of them (none on the host).</summary>
+    public virtual (int Streamed, int Count) RowBlocks => (0, 0);
+
     public abstract void Dispose();
 
     /// <summary>Each row's responsibilities, <c>output[row · K + k]</c>, and its log-density (host passes only).</summary>
@@ -153,6 +156,9 @@ internal sealed class KernelMixturePass<TSums, TSum> : MixturePass
     private readonly ComputeDevice _device;
     private readonly DeviceRun[] _runs = [];
     private readonly KernelBlocks[] _blockRuns = [];
+
+    /// <inheritdoc/>
+    public override (int Streamed, int Count) RowBlocks => _blockRuns.Length == 0 ? (0, 0) : (_blockRuns[0].StreamedInJob, _blockRuns[0].Count);
     private int[]? _uploadedCodes;
     private readonly int[]? _onlyCodes;
     // The log-likelihood of the pass under way, added with the statistics.

@@ -37,6 +37,9 @@ internal sealed class NormalMixtureEngine : ILikelihoodEngine
 
     public ComputeDevice Device { get; }
 
+    /// <inheritdoc/>
+    public (int Streamed, int Count) RowBlocks => _statistics.RowBlocks;
+
     private LikelihoodEngine<MixtureModel> Generic => _generic ??= new LikelihoodEngine<MixtureModel>(Device, _spec.Model, _spec.Columns, MixtureSpec.ModelName);
 
     public double Evaluate(ReadOnlySpan<double> parameters, Span<double> gradient)

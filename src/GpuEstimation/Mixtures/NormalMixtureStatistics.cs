@@ -16,6 +16,9 @@ internal sealed class NormalMixtureStatistics : IDisposable
     private readonly MixtureSpec _spec;
     private readonly ComputeDevice? _host;
     private readonly MixturePass _pass;
+
+    /// <summary>The statistics pass's row blocks streamed through the device, and all of them.</summary>
+    public (int Streamed, int Count) RowBlocks => _pass.RowBlocks;
     private readonly int[] _codes;
     private readonly double[] _packed;
     private readonly double[] _sums;

@@ -28,3 +28,28 @@ public sealed class GaussianMixtureStreamingTests(DeviceFixture devices)
         SameBits.AssertEqual(resident, streamed);
     }
 }
+
+/// <summary>
+/// A one-column normal mixture streamed past a device limit says so on its device line, as every other streamed fit
+/// does (a trial: "cpu: CPUAccelerator" alone), and gives the resident fit's estimates bit for bit.
+/// </summary>
+[Collection(DeviceCollection.Name)]
+public sealed class NormalMixtureStreamingTests(DeviceFixture devices)
+{
+    [Fact]
+    public void AStreamedNormalMixtureSaysSoAndKeepsItsBits()
+    {
+        var random = new Random(21);
+        var x = Enumerable.Range(0, 4000).Select(i => i % 5 < 2 ? MathNet.Numerics.Distributions.Normal.Sample(random, -2, 1) : MathNet.Numerics.Distributions.Normal.Sample(random, 3, 1.5)).ToArray();
+        var spec = MixtureSpec.Create(GpuEstimation.Data.Dataset.FromColumns(("x", x)), "x", ["normal", "normal"]);
+        var options = new MixtureOptions { Starts = 1, Seed = 3 };
+        using var blocks = KernelBlocks.Override(128);
+        var resident = MixtureEstimator.Fit(spec, devices.Cpu, options);
+        MixtureFit streamed;
+        using (KernelBlocks.Override(128, 4000L * sizeof(double) / 10))
+            streamed = MixtureEstimator.Fit(spec, devices.Cpu, options);
+        Assert.DoesNotContain("data streamed", resident.Result.Device);
+        Assert.Contains("(data streamed: ", streamed.Result.Device);
+        Assert.Equal(resident.Result.Parameters.Select(p => p.Estimate), streamed.Result.Parameters.Select(p => p.Estimate));
+    }
+}
