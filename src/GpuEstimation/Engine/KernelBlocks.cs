@@ -88,7 +88,7 @@ internal sealed class KernelBlocks : IDisposable
                 throw new InputException(
                     (limit is null ? $"the device's memory for data ({Size(budget)}: its memory less a margin)" : $"the device memory limit ({Size(budget)})") +
                     $" is below one row block of this data ({largest:N0} rows of {width} column{(width == 1 ? "" : "s")}, " +
-                    $"{Size(blockBytes)}); the smallest limit that works is {AtLeast(blockBytes)} (data of {width} column{(width == 1 ? "" : "s")} " +
+                    $"{Size(blockBytes)}); the smallest limit that works is {blockBytes:N0} bytes, e.g. {AtLeast(blockBytes)} (data of {width} column{(width == 1 ? "" : "s")} " +
                     $"is streamed in blocks of {BlockRows:N0} rows, so only beyond that many rows)", "memoryLimit");
             // Two device buffers where they fit, so that the next block's copy overlaps this block's kernels; else one.
             slots = budget >= 2 * blockBytes ? 2 : 1;

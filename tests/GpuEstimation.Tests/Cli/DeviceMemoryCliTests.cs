@@ -77,7 +77,7 @@ public sealed class DeviceMemoryCliTests : IDisposable
         var data = WriteCsv(_directory, "small.csv", ("x", Enumerable.Range(0, 3000).Select(i => i / 1000.0).ToArray()));
         AssertBadInput(["fit", "--model", "normal", "--data", data, "--column", "x", "--device", "cpu", "--device-memory", "10KB"],
             "--device-memory: the device memory limit (10,000 bytes) is below one row block of this data (3,000 rows of 1 column, 24,000 bytes); " +
-            "the smallest limit that works is 24KB (data of 1 column is streamed in blocks of 16,777,216 rows, so only beyond that many rows)");
+            "the smallest limit that works is 24,000 bytes, e.g. 24KB (data of 1 column is streamed in blocks of 16,777,216 rows, so only beyond that many rows)");
     }
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
