@@ -47,10 +47,10 @@ public static class GpuestApp
         }
         // Every rank must run the same command: a rank started with other options (a trial's --start on one rank)
         // computed other sums, so that rank 0 printed a wrong fit and the job then hung in a collective.
-        if (ranks.FirstDiffering(RowCollective.Hash(args)) is { } other)
+        if (ranks.FirstDiffering(RowCollective.Hash(Shared(args))) is { } other)
         {
             if (ranks.IsRoot)
-                Console.Error.WriteLine($"gpuest: MPI rank {other} was started with other arguments than rank 0: every rank must run the same command");
+                Console.Error.WriteLine($"gpuest: MPI rank {other} was started with other arguments than rank 0 (besides {string.Join(", ", PerRank)}): every rank must run the same command");
             ranks.Dispose();
             return BadInput;
         }
@@ -71,6 +71,27 @@ public static class GpuestApp
         Console.Error.Flush();
         ranks.Abort(code);
         return code;
+    }
+
+    // The options a rank may give its own value: its threads and device, and the files only rank 0 writes (a review:
+    // --threads 1 on one rank and 2 on another, which give the same bits, were refused). Not the data's path: not every
+    // model compares the data the ranks read (a one-column normal mixture does not).
+    private static readonly string[] PerRank = ["--threads", "--device", "--device-memory", "--json", "--out", "--png", "--assign", "--pictures"];
+
+    // The arguments every rank must share: all but PerRank's options and their values (as "--opt value" or "--opt=value").
+    private static IEnumerable<string> Shared(string[] args)
+    {
+        for (int i = 0; i < args.Length; i++)
+        {
+            if (PerRank.Any(option => args[i].StartsWith(option + "=", StringComparison.Ordinal)))
+                continue;
+            if (PerRank.Contains(args[i]))
+            {
+                i++;
+                continue;
+            }
+            yield return args[i];
+        }
     }
 
     // How long a failed rank other than 0 waits for rank 0's abort before printing its own message and aborting.

@@ -133,6 +133,11 @@ timeout 120 mpirun --allow-run-as-root --oversubscribe -np 1 dotnet "$gpuest_dll
 [ "$status" = 2 ] && grep -q "gpuest: MPI rank 1 was started with other arguments than rank 0" args.out \
     || { cat args.out >&2; fail "ranks with other arguments: exit $status"; }
 echo "ranks with other arguments: exit 2 with the message, no hang"
+# A rank's own threads and output path are its own (the same bits for any thread count; only rank 0 writes).
+timeout 120 mpirun --allow-run-as-root --oversubscribe -np 1 dotnet "$gpuest_dll" fit --model normal --data data.csv --column y --threads 1 --json own.json \
+    : -np 1 dotnet "$gpuest_dll" fit --model normal --data data.csv --column y --threads 2 --json other.json </dev/null >own.out 2>&1 \
+    || { cat own.out >&2; fail "ranks with their own --threads and --json were refused"; }
+echo "ranks with their own --threads and --json: run"
 
 # A launcher's environment without a loadable MPI library: one clear line naming the library, exit 1.
 status=0

@@ -104,7 +104,9 @@ public static class ParquetData
                     }
                     catch (Exception e)
                     {
+                        // This worker's later groups cannot be the first failure in the file: it stops.
                         failures[g] = (c >= 0 ? fields[c].Name : null, e);
+                        break;
                     }
                 }
             }

@@ -346,6 +346,9 @@ public sealed class EstimationSession : IDisposable
     /// <summary>Frees the device buffers and kernels (not the device).</summary>
     public void Dispose()
     {
+        // Not under another thread's call, whose buffers these are (a review).
+        if (Volatile.Read(ref _callThread) is var owner && owner != 0 && owner != Environment.CurrentManagedThreadId)
+            throw new InvalidOperationException("this EstimationSession is running a call on another thread: dispose of it when the call has returned");
         if (_disposed)
             return;
         _disposed = true;

@@ -110,6 +110,7 @@ public class LibraryMisuseTests
         Assert.Throws<ArgumentNullException>(() => ModelCatalog.Normal(null!, "x"));
         Assert.Throws<ArgumentException>(() => new ParameterInfo(" "));
         Assert.Throws<ArgumentNullException>(() => new ParameterInfo(null!));
+        Assert.Throws<ArgumentException>(() => new ParameterInfo("rate") with { Name = "" });
         using var device = ComputeDevice.Open(Backend.Native);
         // A fit printed as a summary, not as the record's member types.
         using (var session = new EstimationSession(Exponential(Times), device))
