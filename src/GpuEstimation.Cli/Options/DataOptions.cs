@@ -170,11 +170,7 @@ internal sealed class DataOptions(string command)
             Offset = matrix.Offset ?? columns.Offset,
         });
         // An --offset given as a flag is the design's offset too: new rows need it as well.
-        var fitted = FittedDesign.Of(matrix);
-        var design = columns.Offset is { } offset
-            ? fitted with { Formula = new DesignSpec(spec.Response, spec.Terms, spec.Intercept, offset).ToString(), Offset = offset }
-            : fitted;
-        return (model, data, design, null);
+        return (model, data, FittedDesign.Of(matrix, columns.Offset), null);
     }
 
     // A group column is read as a factor unless the model reads it already (as numbers or as a factor).

@@ -20,11 +20,15 @@ public sealed record FittedDesign(
     string? Offset,
     IReadOnlyList<FittedFactor> Factors)
 {
-    /// <summary>The fitted form of <paramref name="design"/>.</summary>
-    public static FittedDesign Of(DesignMatrix design)
+    /// <summary>
+    /// The fitted form of <paramref name="design"/>, with <paramref name="offset"/> where the model was given an offset
+    /// column beside the formula (<see cref="Models.ModelColumns.Offset"/>): new rows need it as well.
+    /// </summary>
+    public static FittedDesign Of(DesignMatrix design, string? offset = null)
     {
         ArgumentNullException.ThrowIfNull(design);
-        return new(design.Spec.ToString(), design.Response, design.Names, design.Intercept, design.Offset,
+        var spec = offset is null ? design.Spec : new DesignSpec(design.Spec.Response, design.Spec.Terms, design.Spec.Intercept, offset);
+        return new(spec.ToString(), design.Response, design.Names, design.Intercept, offset ?? design.Offset,
             [.. design.Levels.Values.Select(l => new FittedFactor(l.Column, l.Names))]);
     }
 
