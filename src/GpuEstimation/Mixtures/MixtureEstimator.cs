@@ -433,8 +433,8 @@ public static class MixtureEstimator
         // A discrete component at its point-mass edge (a Poisson's rate → 0: all its weight on 0, a zero-inflated
         // count model): the likelihood is bounded there and the edge is its supremum, so the parameter is held at the
         // edge (10⁻¹² from it) and the rest fitted again, as the NB2 GLM's α at its Poisson edge.
-        var held = new HashSet<string>(options.Fit.Fixed.Keys);
-        var fixedValues = new Dictionary<string, double>(options.Fit.Fixed);
+        var held = new HashSet<string>();
+        var fixedValues = new Dictionary<string, double>();
         var notes = new List<string>();
         // Each edge in turn (two Poisson components may both run to 0, a Bernoulli's p₁ to 0 and p₂ to 1).
         while (Edge(spec, values, held) is { } edge)
