@@ -165,7 +165,6 @@ public abstract class RowCollective
     public static ulong Hash(IEnumerable<string> texts)
     {
         ArgumentNullException.ThrowIfNull(texts);
-        const ulong Offset = 14695981039346656037UL, Prime = 1099511628211UL;
         ulong h = Offset;
         foreach (var text in texts)
         {
@@ -176,11 +175,13 @@ public abstract class RowCollective
         return h;
     }
 
+    // FNV-1a's 64-bit offset basis and prime.
+    private const ulong Offset = 14695981039346656037UL, Prime = 1099511628211UL;
+
     // FNV-1a over each segment of each column's bits (segments in parallel), then over the segments' hashes in order.
     private static ulong Hash(IReadOnlyList<ReadOnlyMemory<double>> columns)
     {
         const int Segment = 1 << 20;
-        const ulong Offset = 14695981039346656037UL, Prime = 1099511628211UL;
         ulong total = Offset;
         foreach (var column in columns)
         {
