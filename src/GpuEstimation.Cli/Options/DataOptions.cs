@@ -28,7 +28,7 @@ internal sealed class DataOptions(string command)
         HelpName = "FAMILY",
         Description = command == "fit"
             ? $"one of {string.Join(", ", ModelCatalog.Names)} (gpuest models lists their parameters), gaussian-mixture (with --x and --components), or nonlinear (with --y and --mean); or a log-density of your own with --logpdf"
-            : $"one of {string.Join(", ", ModelCatalog.Names.Where(name => name != MixtureSpec.ModelName))} (gpuest models lists their parameters), or nonlinear (with --y and --mean); or a log-density of your own with --logpdf",
+            : $"one of {string.Join(", ", ModelCatalog.Names.Where(name => !IsMixture(name)))} (gpuest models lists their parameters), or nonlinear (with --y and --mean); or a log-density of your own with --logpdf",
         CustomParser = result => KnownModel(result.Tokens[^1].Value, result.AddError, command),
     };
 
@@ -330,17 +330,20 @@ internal sealed class DataOptions(string command)
             throw new InputException("--trials and --trials-column: give one, not both");
     }
 
+    // The mixtures, which fit alone takes.
+    private static bool IsMixture(string model) => model is MixtureSpec.ModelName or Commands.GaussianMixtureFit.ModelName;
+
     private static string KnownModel(string name, Action<string> error, string command)
     {
         string[] known = [.. ModelCatalog.Names, Commands.GaussianMixtureFit.ModelName, NonlinearRegression.Name];
         // Fit takes the mixtures before it loads a model; eval and sweep, which evaluate one model at given values, do not.
-        if (command != "fit" && name is MixtureSpec.ModelName or Commands.GaussianMixtureFit.ModelName)
+        if (command != "fit" && IsMixture(name))
             error($"--model {name}: {command} does not take the mixtures, which gpuest fit fits by EM from several starts; " +
                 "a mixture's log-likelihood at given values is a --logpdf, e.g. 'logsumexp(log(w) + normal_lpdf(x, m1, s1), log1p(-w) + normal_lpdf(x, m2, s2))'");
         else if (!known.Contains(name))
         {
             if (command != "fit")
-                known = [.. known.Where(model => model is not (MixtureSpec.ModelName or Commands.GaussianMixtureFit.ModelName))];
+                known = [.. known.Where(model => !IsMixture(model))];
             var near = known.Where(model => Distance(name.ToLowerInvariant(), model) <= 2).ToList();
             error($"--model: unknown model '{name}'" + (near.Count > 0 ? $" (did you mean {string.Join(" or ", near)}?)" : "") +
                 $" (available: {string.Join(", ", known)}; or a log-density of your own with --logpdf)");

@@ -172,7 +172,7 @@ public sealed class EstimationSession : IDisposable
         string note = $"the {ObjectiveName(options.Map)} is flat in {name} between the middle two values, {low:G10} and {high:G10} (an even number of points), so every {name} between them is a maximum: the midpoint, the median, is reported (a profile interval contains the whole stretch; a Wald interval need not)";
         // Under MAP no Fisher information stands in (it does for the MLE): the parameter is held for the others'
         // curvature, as at a kink, where the log-posterior's in it is 0.
-        int[] kinked = options.Map ? [.. search.Kinked, map.Free.ToList().IndexOf(parameter)] : search.Kinked;
+        int[] kinked = options.Map ? [.. search.Kinked, map.FreeIndex(parameter)] : search.Kinked;
         return (search with { Point = point, Value = value, Evaluations = search.Evaluations + 1, Kinked = kinked }, note);
     }
 
@@ -743,7 +743,7 @@ public sealed class EstimationSession : IDisposable
             // zero-width interval): |dθ/du| √C_u.
             if ((variance < MinNormal || double.IsPositiveInfinity(variance)) && !options.Covariance.IsRobust && information.Covariance is { } onOptimizerScale)
             {
-                int i = map.Free.ToList().IndexOf(k);
+                int i = map.FreeIndex(k);
                 se = Math.Abs(map.Jacobian(k, natural[k])) * Math.Sqrt(onOptimizerScale[i, i]);
             }
             // Still 0 or ∞: beyond the doubles either way (a free parameter's information is never infinite in a fit

@@ -43,6 +43,17 @@ public sealed class ParameterMap
     /// <summary>Whether parameter <paramref name="index"/> is held at a value.</summary>
     public bool IsHeld(int index) => _held[index];
 
+    /// <summary>The place of free parameter <paramref name="index"/> (model order) among <see cref="Free"/>: its optimizer coordinate.</summary>
+    public int FreeIndex(int index)
+    {
+        for (int i = 0; i < Free.Count; i++)
+        {
+            if (Free[i] == index)
+                return i;
+        }
+        throw new ArgumentOutOfRangeException(nameof(index), index, "not a free parameter");
+    }
+
     /// <summary>The same map with the parameters at <paramref name="indices"/> held as well.</summary>
     public ParameterMap Holding(params IEnumerable<int> indices)
     {

@@ -28,7 +28,7 @@ internal sealed record ProfileIntervals(IReadOnlyDictionary<int, Interval> Inter
                 notes.Add($"no profile interval for {name}: the fit did not converge");
                 continue;
             }
-            int i = IndexOfFree(map, k);
+            int i = map.FreeIndex(k);
             // At a prior's kink there is no standard error (a NaN row): the scale steps instead.
             double seU = information.Covariance is { } c && c[i, i] > 0 ? Math.Sqrt(c[i, i]) : Math.Max(objective.Scales()[i], 1e-8);
             // The first step is the Wald half-width on the optimizer's scale, but at most one unit of a log or logit
@@ -52,7 +52,7 @@ internal sealed record ProfileIntervals(IReadOnlyDictionary<int, Interval> Inter
     /// </summary>
     private static (Interval Interval, int Evaluations, List<string> Problems) OneSided(Objective objective, int k, OptimizationResult search, FitOptions options)
     {
-        double u = search.Point[IndexOfFree(objective.Map, k)];
+        double u = search.Point[objective.Map.FreeIndex(k)];
         int outward = Math.Sign(u);
         var (found, evaluations, problems) = Both(objective, k, search, 1, options, -outward);
         double? edge = objective.Map.Parameters[k].Domain == Kernels.ParameterDomain.Positive && outward > 0
@@ -66,7 +66,7 @@ internal sealed record ProfileIntervals(IReadOnlyDictionary<int, Interval> Inter
         Objective objective, int k, OptimizationResult search, double step, FitOptions options, int only = 0)
     {
         double drop = 0.5 * MathNet.Numerics.Distributions.ChiSquared.InvCDF(1, options.Level);
-        double optimumU = search.Point[IndexOfFree(objective.Map, k)];
+        double optimumU = search.Point[objective.Map.FreeIndex(k)];
         int evaluations = 0;
         var problems = new List<string>();
         var ends = new double?[2];
@@ -107,15 +107,5 @@ internal sealed record ProfileIntervals(IReadOnlyDictionary<int, Interval> Inter
             return newton;
         var search = profiled.Maximize(profiled.Start(), profiled.Scales(), settings);
         return search with { Evaluations = search.Evaluations + newton.Evaluations };
-    }
-
-    private static int IndexOfFree(ParameterMap map, int k)
-    {
-        for (int i = 0; i < map.Free.Count; i++)
-        {
-            if (map.Free[i] == k)
-                return i;
-        }
-        throw new ArgumentOutOfRangeException(nameof(k), k, "not a free parameter");
     }
 }
