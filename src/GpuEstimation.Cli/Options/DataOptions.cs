@@ -27,8 +27,8 @@ internal sealed class DataOptions(string command)
     {
         HelpName = "FAMILY",
         Description = command == "fit"
-            ? $"one of {string.Join(", ", ModelCatalog.Names)} (gpuest models lists their parameters), gaussian-mixture (with --x and --components), or nonlinear (with --y and --mean); or a log-density of your own with --logpdf"
-            : $"one of {string.Join(", ", ModelCatalog.Names.Where(name => !IsMixture(name)))} (gpuest models lists their parameters), or nonlinear (with --y and --mean); or a log-density of your own with --logpdf",
+            ? $"one of {string.Join(", ", ModelCatalog.Names.Append(MixtureSpec.ModelName))} (gpuest models lists their parameters), gaussian-mixture (with --x and --components), or nonlinear (with --y and --mean); or a log-density of your own with --logpdf"
+            : $"one of {string.Join(", ", ModelCatalog.Names)} (gpuest models lists their parameters), or nonlinear (with --y and --mean); or a log-density of your own with --logpdf",
         CustomParser = result => KnownModel(result.Tokens[^1].Value, result.AddError, command),
     };
 
@@ -335,7 +335,7 @@ internal sealed class DataOptions(string command)
 
     private static string KnownModel(string name, Action<string> error, string command)
     {
-        string[] known = [.. ModelCatalog.Names, Commands.GaussianMixtureFit.ModelName, NonlinearRegression.Name];
+        string[] known = [.. ModelCatalog.Names, MixtureSpec.ModelName, Commands.GaussianMixtureFit.ModelName, NonlinearRegression.Name];
         // Fit takes the mixtures before it loads a model; eval and sweep, which evaluate one model at given values, do not.
         if (command != "fit" && IsMixture(name))
             error($"--model {name}: {command} does not take the mixtures, which gpuest fit fits by EM from several starts; " +

@@ -10,8 +10,6 @@ namespace GpuEstimation.Cli.Options;
 /// </summary>
 internal sealed class MixtureCliOptions
 {
-    private static readonly MixtureOptions Defaults = new();
-
     /// <summary>--components.</summary>
     public Option<ComponentsText?> Components { get; } = CliOption.Single<ComponentsText?>("--components", ComponentsText.Usage,
         "(mixtures) the components: families in order (normal,normal,gamma; 3xnormal), or a number or range of them (1:8xnormal), each number fitted and the lowest BIC kept",
@@ -20,18 +18,11 @@ internal sealed class MixtureCliOptions
     /// <summary>--starts.</summary>
     public Option<int> Starts { get; } = CliOption.Single("--starts", "N",
         "(mixtures) starting points: the data's quantiles, then k-means++ seeded from --seed; the best optimum is kept and the others listed",
-        (flag, text) => NumberText.Count(flag, text, 1), () => DefaultStarts);
-
-    /// <summary>
-    /// The starts a mixture fit runs unless told (the libraries' defaults are fewer, for speed): sklearn's users compare
-    /// against <c>n_init=10</c>, and on elongated or unequal clusters a start, ours or sklearn's, ends at a poorer local
-    /// optimum about half the time (a 2-D K = 3 case: 5 starts all missed; a 1-D K = 6 case: 1 of 10 found it).
-    /// </summary>
-    public const int DefaultStarts = 10;
+        (flag, text) => NumberText.Count(flag, text, 1), () => MixtureOptions.DefaultStarts);
 
     /// <summary>--seed.</summary>
     public Option<int> Seed { get; } = CliOption.Single("--seed", "N", "(mixtures) the seed of the k-means++ starts (same seed, same fit)",
-        (flag, text) => NumberText.Count(flag, text, 0), () => Defaults.Seed);
+        (flag, text) => NumberText.Count(flag, text, 0), () => MixtureOptions.DefaultSeed);
 
     /// <summary>--assign.</summary>
     public Option<string?> Assign { get; } = CliOption.Text("--assign", "FILE",

@@ -11,12 +11,13 @@ public sealed record GaussianMixtureOptions
 
     /// <summary>
     /// Independent starts (k-means++ seedings and Lloyd's steps); the one with the highest log-likelihood among those that
-    /// converged is kept (among all where none did).
+    /// converged is kept (among all where none did); <see cref="MixtureOptions.DefaultStarts"/> unless told, as for
+    /// every mixture.
     /// </summary>
-    public int Starts { get; init; } = 1;
+    public int Starts { get; init; } = MixtureOptions.DefaultStarts;
 
     /// <summary>The seed of the first start's k-means++ seeding (start s uses seed + s).</summary>
-    public int Seed { get; init; }
+    public int Seed { get; init; } = MixtureOptions.DefaultSeed;
 
     /// <summary>EM stops when an EM step changes the log-likelihood by at most this, relative to its magnitude.</summary>
     public double Tolerance { get; init; } = 1e-12;

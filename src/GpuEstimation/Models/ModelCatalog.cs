@@ -58,8 +58,11 @@ public static class ModelCatalog
     /// <summary>The name of the linear regression model.</summary>
     public const string LinearName = "linear";
 
-    /// <summary>The names <see cref="Create"/> accepts.</summary>
-    public static IReadOnlyList<string> Names { get; } = [.. Families.Keys, LinearName, .. GlmNames.Models, Mixtures.MixtureSpec.ModelName];
+    /// <summary>
+    /// The names <see cref="Create"/> accepts. A mixture (<see cref="Mixtures.MixtureSpec.ModelName"/>, listed in
+    /// <see cref="Models"/>) is built from its components instead (<see cref="Mixtures.MixtureSpec.Create"/>).
+    /// </summary>
+    public static IReadOnlyList<string> Names { get; } = [.. Families.Keys, LinearName, .. GlmNames.Models];
 
     /// <summary>Every built-in model: name, parameters, the inputs it reads, support.</summary>
     public static IReadOnlyList<ModelDescription> Models { get; } =

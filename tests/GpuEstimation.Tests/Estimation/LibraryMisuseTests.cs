@@ -122,7 +122,7 @@ public class LibraryMisuseTests
         var b = Enumerable.Range(0, 50).Select(i => (double)(i % 5)).ToArray();
         var fitter = new GaussianMixtureFitter(["a", "b"], [a, b], device);
         fitter.Dispose();
-        Assert.Throws<ObjectDisposedException>(() => fitter.Fit(new GaussianMixtureOptions { Components = 2 }));
+        Assert.Throws<ObjectDisposedException>(() => fitter.Fit(new GaussianMixtureOptions { Starts = 1, Seed = 0, Components = 2 }));
     }
 
     // Null collections in the options were a NullReferenceException deep in the fit.
@@ -195,7 +195,7 @@ public class LibraryMisuseTests
         Assert.Throws<ArgumentNullException>(() => new GaussianMixtureFitter(["a"], [null!], device));
 
         using var fitter = new GaussianMixtureFitter(["a", "b"], [a, b], device);
-        var two = new GaussianMixtureOptions { Components = 2 };
+        var two = new GaussianMixtureOptions { Starts = 1, Seed = 0, Components = 2 };
         Assert.Equal(nameof(GaussianMixtureOptions.Regularization), Assert.Throws<InputException>(() => fitter.Fit(two with { Regularization = -1 })).ParamName);
         Assert.Equal(nameof(GaussianMixtureOptions.Regularization), Assert.Throws<InputException>(() => fitter.Fit(two with { Regularization = double.NaN })).ParamName);
         Assert.Equal(nameof(GaussianMixtureOptions.Tolerance), Assert.Throws<InputException>(() => fitter.Fit(two with { Tolerance = -1 })).ParamName);

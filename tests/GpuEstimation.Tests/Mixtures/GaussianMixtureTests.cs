@@ -55,7 +55,7 @@ public sealed class GaussianMixtureTests(DeviceFixture devices)
             [MixtureSamples.RandomCovariance(d, 1, 3), MixtureSamples.RandomCovariance(d, 1, 4)]);
         var columns = MixtureSamples.Draw(truth, 600, seed: 9);
         var names = Enumerable.Range(0, d).Select(j => $"x{j}").ToArray();
-        var options = new GaussianMixtureOptions { Components = 2, Covariance = covariance, StandardErrors = false };
+        var options = new GaussianMixtureOptions { Starts = 1, Seed = 0, Components = 2, Covariance = covariance, StandardErrors = false };
         using var native = new GaussianMixtureFitter(names, columns, devices.Native);
         using var cpu = new GaussianMixtureFitter(names, columns, devices.Cpu);
         var a = native.Fit(options);
@@ -79,7 +79,7 @@ public sealed class GaussianMixtureTests(DeviceFixture devices)
     public void NativePassIsTheSameWithAnyThreadCount(GaussianMixtureCovariance covariance)
     {
         var columns = MixtureSamples.Draw(MixtureSamples.TwoD, 3 * 16_384 + 4_003, seed: 12);
-        var options = new GaussianMixtureOptions { Components = 3, Covariance = covariance, StandardErrors = false, SubsampleRows = 0 };
+        var options = new GaussianMixtureOptions { Starts = 1, Seed = 0, Components = 3, Covariance = covariance, StandardErrors = false, SubsampleRows = 0 };
         using var one = ComputeDevice.Open(Backend.Native, 1);
         using var two = ComputeDevice.Open(Backend.Native, 2);
         using var single = new GaussianMixtureFitter(TwoNames, columns, one);
@@ -113,7 +113,7 @@ public sealed class GaussianMixtureTests(DeviceFixture devices)
     {
         var columns = MixtureSamples.Draw(MixtureSamples.TwoD, 1_203, seed: 13);
         using var fitter = new GaussianMixtureFitter(TwoNames, columns, devices.Native);
-        var fit = fitter.Fit(new GaussianMixtureOptions { Components = 3, Covariance = kind });
+        var fit = fitter.Fit(new GaussianMixtureOptions { Starts = 1, Seed = 0, Components = 3, Covariance = kind });
         Assert.True(fit.Converged);
         int k = 3, d = 2, covariances = kind == GaussianMixtureCovariance.Tied ? 1 : k;
         // The free entries of a covariance; a spherical one's (0, 0) stands for σ² I.
@@ -217,7 +217,7 @@ public sealed class GaussianMixtureTests(DeviceFixture devices)
             [[[1, 0.3, -0.2], [0.3, 0.8, 0.1], [-0.2, 0.1, 1.2]], [[0.7, -0.25, 0.15], [-0.25, 1.1, 0.3], [0.15, 0.3, 0.9]]]);
         var columns = MixtureSamples.Draw(truth, 20_000, seed: 17);
         using var fitter = new GaussianMixtureFitter(["a", "b", "c"], columns, devices.Native);
-        var fit = fitter.Fit(new GaussianMixtureOptions { Components = 2, Tolerance = 1e-12, Regularization = 0 });
+        var fit = fitter.Fit(new GaussianMixtureOptions { Starts = 1, Seed = 0, Components = 2, Tolerance = 1e-12, Regularization = 0 });
         Assert.True(fit.Converged);
         int k = 2, d = 3;
         var entries = new List<(int A, int B)>();
@@ -291,13 +291,13 @@ public sealed class GaussianMixtureTests(DeviceFixture devices)
         var random = new MersenneTwister(7);
         var x = Enumerable.Range(0, 1000).Select(i => i % 5 < 2 ? Normal.Sample(random, 0, 1) : Normal.Sample(random, 3, 1.2)).ToArray();
         var spec = MixtureSpec.Create(GpuEstimation.Data.Dataset.FromColumns(("x", x)), "x", ["normal", "normal"]);
-        var reference = MixtureEstimator.Fit(spec, devices.Native).Result;
+        var reference = MixtureEstimator.Fit(spec, devices.Native, new MixtureOptions { Starts = 5 }).Result;
         double[] expected = [reference.Parameters.Single(p => p.Name == "w1").StdError!.Value,
             reference.Parameters.Single(p => p.Name == "mu1").StdError!.Value, reference.Parameters.Single(p => p.Name == "mu2").StdError!.Value];
         using var fitter = new GaussianMixtureFitter(["x"], [x], devices.Native);
         foreach (var kind in new[] { GaussianMixtureCovariance.Full, GaussianMixtureCovariance.Diagonal, GaussianMixtureCovariance.Spherical })
         {
-            var fit = fitter.Fit(new GaussianMixtureOptions { Components = 2, Covariance = kind, Tolerance = 1e-12, Regularization = 0 });
+            var fit = fitter.Fit(new GaussianMixtureOptions { Starts = 1, Seed = 0, Components = 2, Covariance = kind, Tolerance = 1e-12, Regularization = 0 });
             double[] actual = [fit.Components[0].WeightStdError!.Value, fit.Components[0].MeanStdError![0], fit.Components[1].MeanStdError![0]];
             for (int i = 0; i < 3; i++)
                 Assert.True(Math.Abs(actual[i] / expected[i] - 1) <= 1e-5, $"{kind}, {i}: {actual[i]:R} vs {expected[i]:R}");
@@ -346,7 +346,7 @@ public sealed class GaussianMixtureTests(DeviceFixture devices)
     {
         var columns = MixtureSamples.Draw(MixtureSamples.TwoD, 2000, seed: 10);
         using var fitter = new GaussianMixtureFitter(TwoNames, columns, devices.Native);
-        var fits = Enumerable.Range(0, 5).Select(seed => fitter.Fit(new GaussianMixtureOptions { Components = 3, Seed = 100 + seed, StandardErrors = false })).ToList();
+        var fits = Enumerable.Range(0, 5).Select(seed => fitter.Fit(new GaussianMixtureOptions { Starts = 1, Components = 3, Seed = 100 + seed, StandardErrors = false })).ToList();
         var reference = fits[0];
         Assert.True(reference.Components.Select(c => c.Mean[0]).SequenceEqual(reference.Components.Select(c => c.Mean[0]).Order()));
         foreach (var fit in fits.Skip(1))
@@ -436,8 +436,8 @@ public sealed class GaussianMixtureTests(DeviceFixture devices)
     {
         var columns = MixtureSamples.Draw(MixtureSamples.TwoD, 4000, seed: 15);
         using var fitter = new GaussianMixtureFitter(TwoNames, columns, devices.Native);
-        var whole = fitter.Fit(new GaussianMixtureOptions { Components = 3, SubsampleRows = 0, StandardErrors = false });
-        var limited = fitter.Fit(new GaussianMixtureOptions { Components = 3, SubsampleRows = 1000, MaxIterations = 2, StandardErrors = false });
+        var whole = fitter.Fit(new GaussianMixtureOptions { Starts = 1, Seed = 0, Components = 3, SubsampleRows = 0, StandardErrors = false });
+        var limited = fitter.Fit(new GaussianMixtureOptions { Starts = 1, Seed = 0, Components = 3, SubsampleRows = 1000, MaxIterations = 2, StandardErrors = false });
 
         Assert.False(limited.Converged);
         // Two steps on all rows from the subsample's optimum (a quarter of the rows) leave ~1 log-L unit of its
@@ -451,7 +451,7 @@ public sealed class GaussianMixtureTests(DeviceFixture devices)
     {
         var columns = MixtureSamples.Draw(MixtureSamples.TwoD, 1000, seed: 13);
         using var fitter = new GaussianMixtureFitter(TwoNames, columns, devices.Native);
-        var fit = fitter.Fit(new GaussianMixtureOptions { Components = 3, MaxIterations = 3 });
+        var fit = fitter.Fit(new GaussianMixtureOptions { Starts = 1, Seed = 0, Components = 3, MaxIterations = 3 });
         Assert.False(fit.Converged);
         Assert.Contains(fit.Notes, n => n.Contains("did not meet"));
         Assert.All(fit.Parameters(), p => Assert.True(double.IsFinite(p.Estimate)));
@@ -480,7 +480,7 @@ public sealed class GaussianMixtureTests(DeviceFixture devices)
         }
         var alternating = Enumerable.Range(0, 4000).Select(i => (double)(i % 2)).ToArray();
         using var one = new GaussianMixtureFitter(["x"], [alternating], devices.Native);
-        var two = one.Fit(new GaussianMixtureOptions { Components = 2, SubsampleRows = 1000, StandardErrors = false });
+        var two = one.Fit(new GaussianMixtureOptions { Starts = 1, Seed = 0, Components = 2, SubsampleRows = 1000, StandardErrors = false });
         Assert.True(double.IsFinite(two.LogLikelihood), $"log L {two.LogLikelihood}");
     }
 
@@ -538,7 +538,7 @@ public sealed class GaussianMixtureTests(DeviceFixture devices)
         var error = Assert.Throws<InputException>(() => new GaussianMixtureFitter(FiveNames, wide, devices.Native));
         Assert.Contains("more rows than dimensions", error.Message);
         using var fitter = new GaussianMixtureFitter(TwoNames, [[1, 2, 3, 4], [4, 3, 1, 2]], devices.Native);
-        error = Assert.Throws<InputException>(() => fitter.Fit(new GaussianMixtureOptions { Components = 5 }));
+        error = Assert.Throws<InputException>(() => fitter.Fit(new GaussianMixtureOptions { Starts = 1, Seed = 0, Components = 5 }));
         Assert.Contains("at least one row per component", error.Message);
     }
 
@@ -558,8 +558,8 @@ public sealed class GaussianMixtureTests(DeviceFixture devices)
         using var cpu = new GaussianMixtureFitter(names, columns, devices.Cpu);
         foreach (var options in new[]
         {
-            new GaussianMixtureOptions { Components = 4, StandardErrors = false, MaxIterations = 30 },
-            new GaussianMixtureOptions { Components = 16, Covariance = GaussianMixtureCovariance.Diagonal, StandardErrors = false, MaxIterations = 10 },
+            new GaussianMixtureOptions { Starts = 1, Seed = 0, Components = 4, StandardErrors = false, MaxIterations = 30 },
+            new GaussianMixtureOptions { Starts = 1, Seed = 0, Components = 16, Covariance = GaussianMixtureCovariance.Diagonal, StandardErrors = false, MaxIterations = 10 },
         })
         {
             var a = native.Fit(options);

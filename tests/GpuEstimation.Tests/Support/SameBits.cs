@@ -106,7 +106,7 @@ internal static class SameBits
     {
         var truth = new MixtureSamples.Truth([0.4, 0.6], [[-2.0, 0.5], [2.0, -1.0]], [MixtureSamples.RandomCovariance(2, 1, 3), MixtureSamples.RandomCovariance(2, 1, 4)]);
         return (MixtureSamples.Draw(truth, 4000, seed: 12),
-            new GaussianMixtureOptions { Components = 2, StandardErrors = false, SubsampleRows = 0, MaxIterations = 8 });
+            new GaussianMixtureOptions { Starts = 1, Seed = 0, Components = 2, StandardErrors = false, SubsampleRows = 0, MaxIterations = 8 });
     }
 
     /// <summary>The same log-likelihood, step count, weights, means and covariances, bit for bit.</summary>
