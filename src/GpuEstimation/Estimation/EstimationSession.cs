@@ -589,7 +589,8 @@ public sealed class EstimationSession : IDisposable
     {
         var natural = objective.Natural(search.Point);
         // Newton's method converged at its last pass, which summed the log-likelihood at this very point (with the
-        // Hessian): that value stands, without another pass over the data.
+        // Hessian), or one quadratically convergent step past it, whose value it predicts to order u³: that value
+        // stands, without another pass over the data.
         bool summed = search.Method == NewtonMaximizer.Name && search.Converged && objective.LogPrior(natural) == 0;
         double logLikelihood = summed ? search.Value : Engine.Evaluate(natural, new double[natural.Length]);
         if (edges.Count > 0)
@@ -635,7 +636,7 @@ public sealed class EstimationSession : IDisposable
             // against 1: its entries carry the mean squared, and their rounding swamps the Schur complement): inverted
             // in the centred coordinates it is summed in, where the engine has them, and carried back.
             // Singular there too (a feature nearly another's): as in the natural coordinates, below.
-            if (objective.InformationInDesign(search.Point) is { } design && ExactInformation.InDesign(design, search.Edm) is { Status: not HessianStatus.Singular } centred)
+            if (objective.InformationInDesign(search.InformationPoint ?? search.Point) is { } design && ExactInformation.InDesign(design, search.Edm) is { Status: not HessianStatus.Singular } centred)
                 return centred;
             // Else, where it is singular in the natural coordinates, the analytic gradient, differenced in coordinates
             // re-derived where −H_w is nearly singular, still gives the covariance.

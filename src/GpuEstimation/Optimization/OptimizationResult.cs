@@ -23,8 +23,18 @@ public sealed record OptimizationResult(
     /// <summary>The method that found the point, where it is not the settings' own (Newton's for a model with an exact Hessian).</summary>
     public string? Method { get; init; }
 
-    /// <summary>The negative Hessian of the objective at <c>Point</c>, exact, where the search computed it there (Newton's).</summary>
+    /// <summary>
+    /// The negative Hessian of the objective, exact, where the search computed it (Newton's): at <c>Point</c>, or at
+    /// <see cref="InformationPoint"/> where Newton's last step was taken without another pass.
+    /// </summary>
     public Matrix<double>? Information { get; init; }
+
+    /// <summary>
+    /// Where <see cref="Information"/> and the search's last pass were summed, where that is not <c>Point</c>: the point
+    /// before Newton's last step, taken without a pass where the search converged quadratically (a step of at most
+    /// 10⁻⁶ standard errors, which changes the information by less than its rounding matters). Null: <c>Point</c>.
+    /// </summary>
+    public double[]? InformationPoint { get; init; }
 
     /// <summary>Newton's step from <c>Point</c>, the one a converged Newton search did not take (with <c>Information</c>).</summary>
     public double[]? NewtonStep { get; init; }

@@ -119,8 +119,10 @@ public class GlmFitTests(DeviceFixture devices, ITestOutputHelper output)
         Assert.True(fit.Converged, fit.Reason);
         Assert.Equal("negative definite", fit.Diagnostics.Hessian);
         Assert.True(Numerics.Relative(fit["x"], 1.6385314793547128) <= 1e-8, $"slope {fit["x"]:R}");
-        Assert.True(Numerics.Relative(fit.Get("x").StdError!.Value, 0.777350008490837) <= 1e-10, $"se(x) {fit.Get("x").StdError:R}");
-        Assert.True(Numerics.Relative(fit.Get("intercept").StdError!.Value, 777349.981306367) <= 1e-10, $"se(intercept) {fit.Get("intercept").StdError:R}");
+        // 1e-8: the information may be the one summed before Newton's last step (taken without a pass where the search
+        // converges quadratically, NewtonMaximizer.InformationDrift); it was 1e-6 off when inverted in the raw coefficients.
+        Assert.True(Numerics.Relative(fit.Get("x").StdError!.Value, 0.777350008490837) <= 1e-8, $"se(x) {fit.Get("x").StdError:R}");
+        Assert.True(Numerics.Relative(fit.Get("intercept").StdError!.Value, 777349.981306367) <= 1e-8, $"se(intercept) {fit.Get("intercept").StdError:R}");
         Assert.True(fit.Evaluations <= 8, $"{fit.Evaluations} evaluations");
         Assert.True(Math.Abs(fit.LogLikelihood - -10.389797456726557) <= 1e-9, $"log L {fit.LogLikelihood:R}");
     }
