@@ -16,6 +16,16 @@ internal static class CurveDrawing
         var axis = sweep.Axes[0];
         var xs = Enumerable.Range(0, axis.Count).Select(i => axis[i]).ToArray();
         var ys = values.Select(v => v - top).ToArray();
+        // The located estimate is a point of the curve too (the maximum in the swept space, usually between grid
+        // points): drawn through, and the interval's ends found with it (on a coarse grid the straight lines between
+        // grid points left the estimate floating above the curve and the interval 1/17 of its width).
+        var estimate = Located(sweep);
+        if (estimate is { } at && at.X > xs[0] && at.X < xs[^1] && Array.IndexOf(xs, at.X) < 0)
+        {
+            int place = Array.FindIndex(xs, x => x > at.X);
+            xs = [.. xs[..place], at.X, .. xs[place..]];
+            ys = [.. ys[..place], at.Value - top, .. ys[place..]];
+        }
         double drop = 0.5 * MathNet.Numerics.Distributions.ChiSquared.InvCDF(1, 0.95);
         var (lower, upper) = Interval(xs, ys, -drop);
 
@@ -48,11 +58,20 @@ internal static class CurveDrawing
         }
         double resolution = ((upper ?? axis.High) - (lower ?? axis.Low)) / 200;
         if (ys.Max() >= -drop)
+        {
             DrawEnds(plot, lower, upper, resolution, -Depth * drop, axis, conditional);
+            int inside = Enumerable.Range(0, axis.Count).Count(i => axis[i] >= (lower ?? axis.Low) && axis[i] <= (upper ?? axis.High));
+            if (inside < CoarseGrid)
+                plot.Legend.ManualItems.Add(new LegendItem { LabelText = $"coarse grid: {inside} point{(inside == 1 ? "" : "s")} inside the interval; its ends interpolated by parabolas" });
+        }
         else
+        {
             plot.Legend.ManualItems.Add(new LegendItem { LabelText = $"no 95% interval on this grid: it stays {PlotText.Fixed(-ys.Max(), 2)} or more below the maximum" });
-        MarkEstimate(plot, sweep, xs, ys, resolution);
+        }
+        MarkEstimate(plot, sweep, estimate, xs, ys, resolution);
         TidyTicks.Apply(plot);
+        // Room for half the last tick's label beyond the frame (a narrow grid's "169.69" was cut at the picture's edge).
+        plot.Axes.Right.MinimumSize = 36;
         var quantity = sweep.LogPosterior is null ? "log L" : "log posterior";
         plot.XLabel(PlotText.AxisName(sweep.Model, axis.Name));
         plot.YLabel(sweep.Profile ? $"profile {quantity} − max" : $"{quantity} − max");
@@ -60,7 +79,7 @@ internal static class CurveDrawing
         plot.Title(sweep.Profile ? $"{sweep.Model}: profile of {axis.Name} (95% interval: above the dashed line)"
             : conditional ? $"{sweep.Model}: {axis.Name}, the others held (a conditional interval)"
             : $"{sweep.Model}: {axis.Name} (95% interval: above the dashed line)");
-        plot.ShowLegend(Edge.Bottom);
+        LegendBelow.Show(plot);
         plot.SavePng(path, width, height);
         return plot;
     }
@@ -83,8 +102,45 @@ internal static class CurveDrawing
         return (lower, upper);
     }
 
-    private static double Crossing(double[] xs, double[] ys, int i, double level) =>
-        xs[i - 1] + (level - ys[i - 1]) * (xs[i] - xs[i - 1]) / (ys[i] - ys[i - 1]);
+    /// <summary>
+    /// Where the curve crosses <paramref name="level"/> between points i − 1 and i: on the parabola through them and
+    /// their neighbour towards the maximum (exact for a quadratic log-likelihood, second order otherwise), else on the
+    /// straight line between them.
+    /// </summary>
+    private static double Crossing(double[] xs, double[] ys, int i, double level)
+    {
+        double linear = xs[i - 1] + (level - ys[i - 1]) * (xs[i] - xs[i - 1]) / (ys[i] - ys[i - 1]);
+        int third = ys[i] >= ys[i - 1] ? i + 1 : i - 2;
+        if (third < 0 || third >= xs.Length || !double.IsFinite(ys[third]) || !double.IsFinite(ys[i]) || !double.IsFinite(ys[i - 1]))
+            return linear;
+        // q(x) = y₀ + d₀₁ (x − x₀) + d₀₁₂ (x − x₀)(x − x₁) through (x₀, y₀) = point i − 1, (x₁, y₁) = point i, the third.
+        double x0 = xs[i - 1], x1 = xs[i], x2 = xs[third];
+        double d01 = (ys[i] - ys[i - 1]) / (x1 - x0), d12 = (ys[third] - ys[i]) / (x2 - x1), d012 = (d12 - d01) / (x2 - x0);
+        // In u = x − x₀: d₀₁₂ u² + (d₀₁ − d₀₁₂ (x₁ − x₀)) u + (y₀ − level) = 0, its root in [0, x₁ − x₀].
+        double a = d012, b = d01 - d012 * (x1 - x0), c = ys[i - 1] - level, width = x1 - x0;
+        double discriminant = b * b - 4 * a * c;
+        if (a == 0 || !(discriminant >= 0))
+            return linear;
+        double q = -0.5 * (b + Math.CopySign(Math.Sqrt(discriminant), b));
+        foreach (double u in new[] { q / a, c / q })
+        {
+            if (u >= 0 && u <= width && double.IsFinite(u))
+                return x0 + u;
+        }
+        return linear;
+    }
+
+    /// <summary>Fewer grid points than this inside the interval: its ends come from the interpolation more than from the grid, said in the legend.</summary>
+    private const int CoarseGrid = 5;
+
+    /// <summary>The estimate located in the swept space that the curve's quantity peaks at (the MLE, or the MAP of a MAP sweep): its place on the axis and value.</summary>
+    private static (double X, double Value, string Label)? Located(SweepResult sweep)
+    {
+        var label = sweep.LogPosterior is null ? "MLE" : "MAP";
+        return sweep.Estimates.FirstOrDefault(e => e.Label == label && double.IsFinite(e.Value)) is { } e
+            ? (e.Parameters[sweep.IndexOf(sweep.Axes[0].Name)], e.Value, label)
+            : null;
+    }
 
     // The stretch of the grid where the curve is within the frame's depth, a step and a tenth wider each side.
     private static (double Low, double High) XFrame(double[] xs, double[] ys, double drop)
@@ -100,16 +156,20 @@ internal static class CurveDrawing
     // Red dotted lines at the interval's ends, each value printed at its foot; an end beyond the grid is said so in the legend.
     private static void DrawEnds(Plot plot, double? lower, double? upper, double resolution, double bottom, GridAxis axis, bool conditional)
     {
-        foreach (var end in new[] { lower, upper }.OfType<double>())
+        // Each value printed away from the interval (the lower to the line's left, the upper to its right): centred on
+        // the lines, the two ends of a narrow interval printed over each other.
+        foreach (var (end, alignment) in new[] { (lower, Alignment.LowerRight), (upper, Alignment.LowerLeft) })
         {
-            plot.Add.VerticalLine(end, 1.5f, Colors.Red, LinePattern.Dotted);
-            var text = plot.Add.Text(PlotText.AtResolution(end, resolution), end, bottom);
+            if (end is not { } x)
+                continue;
+            plot.Add.VerticalLine(x, 1.5f, Colors.Red, LinePattern.Dotted);
+            var text = plot.Add.Text(PlotText.AtResolution(x, resolution), x, bottom);
             text.LabelStyle.FontSize = 12;
             text.LabelStyle.Bold = true;
             text.LabelStyle.ForeColor = Colors.DarkRed;
             text.LabelStyle.BackgroundColor = Colors.White.WithAlpha(0.9);
             text.LabelStyle.PixelPadding = new PixelPadding(3);
-            text.LabelStyle.Alignment = Alignment.LowerCenter;
+            text.LabelStyle.Alignment = alignment;
             text.OffsetY = -4;
         }
         string low = lower is { } l ? PlotText.AtResolution(l, resolution) : $"below the grid (< {PlotText.Short(axis.Low)})";
@@ -121,14 +181,15 @@ internal static class CurveDrawing
         });
     }
 
-    // The fit's estimate of the swept parameter where the sweep holds one (else the grid's maximum), on the curve's top.
-    private static void MarkEstimate(Plot plot, SweepResult sweep, double[] xs, double[] ys, double resolution)
+    // The estimate located in the swept space (else the base fit's, else the grid's maximum), on the curve's top: a
+    // model of one parameter has no base fit, and its picture marked the grid's maximum beside the MLE.
+    private static void MarkEstimate(Plot plot, SweepResult sweep, (double X, double Value, string Label)? located, double[] xs, double[] ys, double resolution)
     {
         var name = sweep.Axes[0].Name;
         var estimate = sweep.Base?.Parameters.FirstOrDefault(p => p.Name == name);
-        double at = estimate?.Estimate ?? xs[Array.IndexOf(ys, ys.Max())];
-        var label = estimate is null ? "grid maximum" : sweep.Base!.Method.ToUpperInvariant();
-        var marker = plot.Add.Marker(at, 0, MarkerShape.FilledCircle, 9, Colors.Black);
+        double at = located?.X ?? estimate?.Estimate ?? xs[Array.IndexOf(ys, ys.Max())];
+        var label = located?.Label ?? (estimate is null ? "grid maximum" : sweep.Base!.Method.ToUpperInvariant());
+        var marker = plot.Add.Marker(at, located is { } l ? l.Value - sweep.Peak : 0, MarkerShape.FilledCircle, 9, Colors.Black);
         marker.LegendText = $"{label}: {name} = {PlotText.AtResolution(at, resolution)}";
     }
 }

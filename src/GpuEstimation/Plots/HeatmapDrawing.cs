@@ -1,3 +1,4 @@
+using System.Globalization;
 using GpuEstimation.Surfaces;
 using ScottPlot;
 using ScottPlot.Plottables;
@@ -51,7 +52,8 @@ internal static class HeatmapDrawing
         var ticks = new ScottPlot.TickGenerators.NumericManual();
         for (int k = 0; -k * step > low + 0.4 * step; k++)
             ticks.AddMajor(-k * step, PlotText.Short(-k * step));
-        ticks.AddMajor(low, clipped ? "≤ " + PlotText.Short(low) : PlotText.Short(Math.Round(low, 1)));
+        // To three significant digits (to one decimal, a narrow grid's −1e-6 read "0" at the bottom of the scale).
+        ticks.AddMajor(low, clipped ? "≤ " + PlotText.Short(low) : PlotText.Short(double.Parse(low.ToString("G3", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture)));
         return ticks;
     }
 
@@ -95,7 +97,7 @@ internal static class HeatmapDrawing
     // The MLE as a red circle, the MAP as a smaller orange diamond on top, so that both show where they coincide.
     private static void AddMarkers(Plot plot, List<(string Label, Coordinates At)> marks, SurfaceGrid grid, string model)
     {
-        var extent = grid.Extent();
+        var extent = grid.Shown();
         foreach (var (label, at) in marks.OrderBy(m => m.Label == "MAP"))
         {
             bool map = label == "MAP";
@@ -108,10 +110,13 @@ internal static class HeatmapDrawing
         }
     }
 
+    /// <summary>Fewer grid points than this inside the 95% region: its contours say little, and the legend says so.</summary>
+    private const int CoarseRegion = 9;
+
     private static void Decorate(Plot plot, SweepResult sweep, SurfaceGrid grid)
     {
         // The frame is the grid's (or the 99% region's): an estimate off it is named in the legend, not stretched to.
-        plot.Axes.SetLimits(grid.Extent());
+        plot.Axes.SetLimits(grid.Shown());
         TidyTicks.Apply(plot);
         plot.XLabel(PlotText.AxisName(sweep.Model, grid.X.Name));
         plot.YLabel(PlotText.AxisName(sweep.Model, grid.Y.Name));
@@ -121,14 +126,19 @@ internal static class HeatmapDrawing
         double outer = SurfacePlots.TwoParameterLevels.Max();
         if (best < -outer)
             plot.Legend.ManualItems.Add(new LegendItem { LabelText = $"no contour on this grid: its best point is Δ = {PlotText.Fixed(best, 2)}, outside the 99% region" });
+        // A few points inside the 95% region draw its contours as specks between them (a trial's 60 × 60 grid over a
+        // narrow ridge): said, with the way to a finer picture.
+        int inside = grid.Delta.Cast<double>().Count(d => d >= -SurfacePlots.TwoParameterLevels[1]);
+        if (inside is > 0 and < CoarseRegion)
+            plot.Legend.ManualItems.Add(new LegendItem { LabelText = $"coarse grid: {inside} point{(inside == 1 ? "" : "s")} inside the 95% region; a finer grid around it draws the contours" });
         if (grid.Cropped)
         {
             plot.Legend.ManualItems.Add(new LegendItem
             {
-                LabelText = $"frame: the 99% region; the grid spans {grid.X.Name} {Range(grid.X)}, {grid.Y.Name} {Range(grid.Y)}",
+                LabelText = $"frame: {(best < -outer ? "around the estimates" : "the 99% region")}; the grid spans {grid.X.Name} {Range(grid.X)}, {grid.Y.Name} {Range(grid.Y)}",
             });
         }
-        plot.ShowLegend(Edge.Bottom);
+        LegendBelow.Show(plot);
     }
 
     private static string Range(GridAxis axis) => $"{PlotText.Short(axis.Low)} to {PlotText.Short(axis.High)}";

@@ -23,7 +23,7 @@ internal static class LearningDrawing
         plot.YLabel("y");
         bool labelled = x.Length <= MaxLabelled;
         plot.Title(labelled ? "The learning example: each point labelled with log f(y | x) under the MLE line" : "The learning example: MLE and MAP lines");
-        plot.ShowLegend(Edge.Bottom);
+        LegendBelow.Show(plot);
         if (labelled)
         {
             // Lay out once, hold the frame, then place the labels in pixels clear of points, lines and each other.

@@ -23,7 +23,7 @@ public static class MixtureDrawing
             or Kernels.Mixtures.MixtureFamily.Bernoulli or Kernels.Mixtures.MixtureFamily.Geometric or Kernels.Mixtures.MixtureFamily.NegativeBinomial);
         var (low, high) = Range(x, discrete);
         int outside = x.Count(v => v < low || v > high);
-        int bins = discrete ? (int)Math.Min(200, high - low + 1) : (int)Math.Clamp(Math.Sqrt(x.Length), 10, 120);
+        int bins = discrete ? (int)Math.Min(200, high - low + 1) : Bins(x, low, high);
         double start = discrete ? low - 0.5 : low, width1 = discrete ? 1.0 : (high - low) / bins;
         var counts = new double[bins];
         foreach (double v in x)
@@ -69,9 +69,25 @@ public static class MixtureDrawing
             : $"{fit.Spec.Column} ({outside} of {x.Length} rows outside the range shown; the bars' heights count every row)");
         plot.YLabel(discrete ? "probability" : "density");
         plot.Title($"{fit.Spec.Components}-component mixture ({string.Join(", ", fit.Spec.Families.Select(f => f.Name))}) over {x.Length} rows");
-        plot.ShowLegend(Edge.Bottom);
+        LegendBelow.Show(plot);
         plot.SavePng(path, width, height);
         return plot;
+    }
+
+    /// <summary>
+    /// How many bars a continuous histogram over [<paramref name="low"/>, <paramref name="high"/>] has: bars of
+    /// Freedman and Diaconis's width 2 IQR n^(−1/3) (numpy's and R's choice for spread-out data), 10 to 200 of them.
+    /// √n bars (the rule before) spread a heavy-tailed sample's 500 rows over 22 bars 7.8 wide, each of its two peaks
+    /// (densities 0.19 and 0.15) inside one bar 0.05 high: the fit looked wrong where it was not.
+    /// </summary>
+    private static int Bins(double[] x, double low, double high)
+    {
+        var inside = x.Where(v => v >= low && v <= high).Order().ToArray();
+        if (inside.Length < 4)
+            return 10;
+        double iqr = inside[(int)Math.Ceiling(0.75 * (inside.Length - 1))] - inside[(int)(0.25 * (inside.Length - 1))];
+        double width = 2 * iqr / Math.Cbrt(inside.Length);
+        return width > 0 ? (int)Math.Clamp(Math.Ceiling((high - low) / width), 10, 200) : (int)Math.Clamp(Math.Sqrt(inside.Length), 10, 200);
     }
 
     /// <summary>

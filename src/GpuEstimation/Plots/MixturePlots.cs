@@ -70,7 +70,7 @@ public static class MixturePlots
         // With more than two columns the picture is the first two's margin: the title says so.
         var margin = fit.Columns.Count > 2 ? $"; {fit.Columns[0]}, {fit.Columns[1]} of {fit.Columns.Count} columns" : "";
         plot.Title($"Gaussian mixture, K = {fit.Components.Count} ({fit.Covariance.ToString().ToLowerInvariant()}{margin}): 68% solid, 95% dashed");
-        plot.ShowLegend(Edge.Bottom);
+        LegendBelow.Show(plot);
         plot.SavePng(path, width, height);
         return plot;
     }

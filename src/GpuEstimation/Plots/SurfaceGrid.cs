@@ -128,6 +128,18 @@ internal sealed class SurfaceGrid
         return new CoordinateRect(X[X0] - dx, X[X1] + dx, Y[Y0] - dy, Y[Y1] + dy);
     }
 
+    /// <summary>
+    /// What the picture shows: <see cref="Extent"/> within the grid's own range on each axis of two or more points (its
+    /// edge cells drawn to their points: a σ grid from 0.01 in steps of 10 showed σ down to −5).
+    /// </summary>
+    public CoordinateRect Shown()
+    {
+        var extent = Extent();
+        var (left, right) = X.Count > 1 ? (Math.Max(extent.Left, X.Low), Math.Min(extent.Right, X.High)) : (extent.Left, extent.Right);
+        var (bottom, top) = Y.Count > 1 ? (Math.Max(extent.Bottom, Y.Low), Math.Min(extent.Top, Y.High)) : (extent.Bottom, extent.Top);
+        return new CoordinateRect(left, right, bottom, top);
+    }
+
     private static double HalfStep(GridAxis axis) => axis.Count > 1 ? (axis.High - axis.Low) / (axis.Count - 1) / 2 : 0.5;
 
     private static int? Nearest(GridAxis axis, double value)

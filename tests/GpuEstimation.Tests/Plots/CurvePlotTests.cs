@@ -131,6 +131,51 @@ public sealed class CurvePlotTests(DeviceFixture devices) : IDisposable
             item => item.LabelText.StartsWith("frame: ", StringComparison.Ordinal));
     }
 
+    // A coarse grid (a trial's mu=160:180:11 over an interval 1.4 wide): the ends were read off straight lines between
+    // grid points, 169.687 to 170.164 around an MLE of 169.680, which the picture marked above the curve. The located
+    // estimate is a point of the curve now and the ends come from parabolas: a plain sweep of the mean, a parabola
+    // exactly, gives the conditional interval mu ± 1.96 σ/√n to its printed digits; a profile, nearly one, the fit's to 1e-2 of its
+    // width. Each says the grid is coarse, and a one-parameter model marks its MLE, not its grid's maximum.
+    [Fact]
+    public void CoarseGridsIntervalEndsAreInterpolatedRight()
+    {
+        var spec = ModelCatalog.Normal(Dataset.FromColumns(("x", X)), "x");
+        using var session = new EstimationSession(spec, devices.Native);
+        var fit = session.Fit(new FitOptions { Profile = ["mu"] });
+        double mu = fit["mu"], sigma = fit["sigma"], half = 1.959963984540054 * sigma / Math.Sqrt(X.Length);
+        double Printed(ScottPlot.Plot plot, int which) => plot.GetPlottables<ScottPlot.Plottables.Text>()
+            .Select(t => double.Parse(t.LabelText.Replace(PlotText.Minus, '-'), System.Globalization.CultureInfo.InvariantCulture)).Order().ElementAt(which);
+        string Interval(ScottPlot.Plot plot) => plot.Legend.ManualItems.Single(i => i.LabelText.Contains("95% interval", StringComparison.Ordinal)).LabelText;
+
+        var held = Sweeper.Sweep(session, new SweepOptions { Axes = [new GridAxis("mu", mu - 1.37, mu + 2.63, 3)], Estimates = true });
+        var conditional = SurfacePlots.Curve(held, Path.Combine(_directory, "coarse-held.png"));
+        Assert.Contains(PlotText.AtResolution(mu - half, 2 * half / 200), Interval(conditional));
+        Assert.Contains(PlotText.AtResolution(mu + half, 2 * half / 200), Interval(conditional));
+        Assert.True(Math.Abs(Printed(conditional, 0) - (mu - half)) <= 2 * half / 200 && Math.Abs(Printed(conditional, 1) - (mu + half)) <= 2 * half / 200,
+            $"printed {Printed(conditional, 0)}, {Printed(conditional, 1)} against {mu - half}, {mu + half}");
+        Assert.Contains(conditional.Legend.ManualItems, i => i.LabelText.StartsWith("coarse grid: 0 points inside", StringComparison.Ordinal));
+        var marker = Assert.Single(conditional.GetPlottables<ScottPlot.Plottables.Marker>());
+        Assert.Equal(mu, marker.Location.X);
+
+        var profile = Sweeper.Sweep(session, new SweepOptions { Axes = [new GridAxis("mu", mu - 2.1, mu + 1.9, 11)], Profile = true, Estimates = true });
+        var curve = SurfacePlots.Curve(profile, Path.Combine(_directory, "coarse-profile.png"));
+        var ends = fit.Get("mu").Profile!;
+        double width = ends.Upper!.Value - ends.Lower!.Value;
+        Assert.True(Math.Abs(Printed(curve, 0) - ends.Lower.Value) <= 1e-2 * width && Math.Abs(Printed(curve, 1) - ends.Upper.Value) <= 1e-2 * width,
+            $"printed {Printed(curve, 0)}, {Printed(curve, 1)} against the profile interval {ends.Lower}, {ends.Upper}");
+        Assert.Contains(curve.Legend.ManualItems, i => i.LabelText.StartsWith("coarse grid: ", StringComparison.Ordinal));
+        Assert.DoesNotContain(SurfacePlots.Curve(Profile(-0.6, 0.6).Sweep, Path.Combine(_directory, "fine.png")).Legend.ManualItems,
+            i => i.LabelText.StartsWith("coarse grid", StringComparison.Ordinal));
+
+        var counts = Enumerable.Range(0, 300).Select(i => (double)(i % 7)).ToArray();
+        using var poisson = new EstimationSession(ModelCatalog.Create("poisson", Dataset.FromColumns(("k", counts)), new ModelColumns("k")), devices.Native);
+        var rate = Sweeper.Sweep(poisson, new SweepOptions { Axes = [new GridAxis("rate", 2.55, 3.45, 10)], Estimates = true });
+        var one = SurfacePlots.Curve(rate, Path.Combine(_directory, "rate.png"));
+        var mle = Assert.Single(one.GetPlottables<ScottPlot.Plottables.Marker>());
+        Assert.Equal(counts.Average(), mle.Location.X, 12);
+        Assert.StartsWith("MLE: rate = ", mle.LegendText);
+    }
+
     private (FitResult Fit, SweepResult Sweep) Profile(double below, double above)
     {
         var spec = ModelCatalog.Normal(Dataset.FromColumns(("x", X)), "x");

@@ -32,7 +32,8 @@ public sealed class MixturePlotTests : IDisposable
             double mu = fit.Result[$"mu{c + 1}"], sigma = fit.Result[$"sigma{c + 1}"], w = fit.Components[c].Weight;
             var pixel = plot.GetPixel(new ScottPlot.Coordinates(mu, w / (sigma * Math.Sqrt(2 * Math.PI))));
             var colour = MixtureDrawing.ComponentColors[c];
-            bool found = Enumerable.Range(-4, 9).Any(dx => Enumerable.Range(-4, 9).Any(dy =>
+            // ±12 pixels along the curve, which is flat at its peak: a dash of the pattern, not one of its gaps.
+            bool found = Enumerable.Range(-12, 25).Any(dx => Enumerable.Range(-4, 9).Any(dy =>
                 Near(bitmap.GetPixel((int)Math.Round(pixel.X) + dx, (int)Math.Round(pixel.Y) + dy), colour)));
             Assert.True(found, $"component {c + 1}'s line not at its peak ({pixel.X:F0}, {pixel.Y:F0})");
         }
@@ -41,8 +42,9 @@ public sealed class MixturePlotTests : IDisposable
         var top = plot.GetPixel(new ScottPlot.Coordinates(fit.Result["mu2"], total[0]));
         Assert.True(Enumerable.Range(-3, 7).Any(dy => IsDark(bitmap.GetPixel((int)Math.Round(top.X), (int)Math.Round(top.Y) + dy))), "the mixture density line");
         var bar = plot.GetPixel(new ScottPlot.Coordinates(fit.Result["mu2"], 0.3 * total[0]));
-        var grey = bitmap.GetPixel((int)Math.Round(bar.X) + 3, (int)Math.Round(bar.Y));
-        Assert.True(grey.Red > 180 && grey.Red < 240 && Math.Abs(grey.Red - grey.Blue) < 10, $"a grey bar under the density, got {grey}");
+        // A few pixels across: one may be a bar's darker outline.
+        var greys = Enumerable.Range(1, 6).Select(dx => bitmap.GetPixel((int)Math.Round(bar.X) + dx, (int)Math.Round(bar.Y))).ToList();
+        Assert.True(greys.Any(grey => grey.Red > 180 && grey.Red < 240 && Math.Abs(grey.Red - grey.Blue) < 10), $"a grey bar under the density, got {string.Join(", ", greys)}");
     }
 
     // Heavy tails (Cauchy draws, a trial's 100,000 spanning ±80,000 around a bulk within ±5): the axis spans the 0.5% to

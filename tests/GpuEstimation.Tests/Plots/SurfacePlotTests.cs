@@ -179,6 +179,36 @@ public sealed class SurfacePlotTests(DeviceFixture devices) : IDisposable
         Assert.True(fitted.Min(t => t.Position) > -20);
     }
 
+    // A trial's pictures: a grid a millionth of a unit across ended its colour bar at "0" (its least Δ, −1e-6, rounded
+    // to one decimal); a σ grid from 0.01 in steps of 10 showed σ down to −5 (its first cell drawn half a step below
+    // the grid); a grid with two points inside the 95% region drew its contours as specks and said nothing.
+    [Fact]
+    public void NarrowWideAndCoarseGridsAreDrawnAsTheyAre()
+    {
+        var spec = ModelCatalog.Normal(Dataset.FromColumns(("x", X)), "x");
+        using var session = new EstimationSession(spec, devices.Native);
+        var mle = session.Fit(new FitOptions());
+        double mu = mle["mu"], sigma = mle["sigma"];
+
+        var narrow = Sweeper.Sweep(session, new SweepOptions { Axes = [new GridAxis("mu", mu - 1e-4, mu + 1e-4, 21), new GridAxis("sigma", sigma - 1e-5, sigma + 1e-5, 21)] });
+        var bottom = ColourTicks(SurfacePlots.Heatmap(narrow, Path.Combine(_directory, "narrow.png"))).MinBy(t => t.Position);
+        Assert.True(bottom.Position < 0 && bottom.Position > -1e-4, $"colour bar ends at {bottom.Position}");
+        Assert.Equal(PlotText.Short(double.Parse(bottom.Position.ToString("G3", System.Globalization.CultureInfo.InvariantCulture), System.Globalization.CultureInfo.InvariantCulture)), bottom.Label);
+        Assert.NotEqual("0", bottom.Label);
+
+        var wide = Sweeper.Sweep(session, new SweepOptions { Axes = [new GridAxis("mu", -1000, 1000, 100), new GridAxis("sigma", 0.01, 1000, 100)], Estimates = true });
+        var limits = SurfacePlots.Heatmap(wide, Path.Combine(_directory, "wide.png")).Axes.GetLimits();
+        Assert.True(limits.Bottom >= 0.01, $"sigma shown from {limits.Bottom}");
+
+        var coarse = Sweeper.Sweep(session, new SweepOptions { Axes = [new GridAxis("mu", mu - 2, mu + 2, 9), new GridAxis("sigma", sigma - 1.5, sigma + 1.5, 9)], Estimates = true });
+        int inside = coarse.LogLikelihood.Count(v => v - coarse.Peak >= -3.0);
+        Assert.InRange(inside, 1, 8);
+        var plot = SurfacePlots.Heatmap(coarse, Path.Combine(_directory, "coarse.png"));
+        Assert.Contains(plot.Legend.ManualItems, i => i.LabelText.StartsWith($"coarse grid: {inside} point", StringComparison.Ordinal));
+        var fine = Sweeper.Sweep(session, new SweepOptions { Axes = [new GridAxis("mu", mu - 0.15, mu + 0.15, 31), new GridAxis("sigma", sigma - 0.1, sigma + 0.1, 31)], Estimates = true });
+        Assert.DoesNotContain(SurfacePlots.Heatmap(fine, Path.Combine(_directory, "fine.png")).Legend.ManualItems, i => i.LabelText.StartsWith("coarse", StringComparison.Ordinal));
+    }
+
     // Contour labels read as the title does (Δ = 1.15, not −1.15), sit on their own contour (the log-likelihood at the
     // label's centre is the level, to the grid's interpolation) and their boxes do not overlap.
     [Fact]
