@@ -16,10 +16,13 @@ internal static class ParseErrors
         // --components 2xnormal was "unknown option --components", a trial).
         if (parse.Errors.FirstOrDefault(e => e.SymbolResult is System.CommandLine.Parsing.OptionResult { Option.Name: "--model" }) is { } model)
             return model.Message.TrimEnd('.');
-        if (parse.UnmatchedTokens.Count == 0)
-            return parse.Errors[0].Message.TrimEnd('.');
-        var token = parse.UnmatchedTokens[0];
         bool atRoot = parse.CommandResult.Command is RootCommand;
+        // A missing option or value names the command and its help, as an unknown word does ("Option '--data' is
+        // required" said neither).
+        if (parse.UnmatchedTokens.Count == 0)
+            return atRoot ? parse.Errors[0].Message.TrimEnd('.')
+                : $"{parse.CommandResult.Command.Name}: {parse.Errors[0].Message.TrimEnd('.')} (see gpuest {parse.CommandResult.Command.Name} --help)";
+        var token = parse.UnmatchedTokens[0];
         string what = token.StartsWith('-') ? "unknown option" : atRoot ? "unknown command" : "unexpected argument";
         string where = atRoot ? "" : $"{parse.CommandResult.Command.Name}: ";
         var suggestions = token.StartsWith('-') || atRoot ? Suggestions(parse, token) : [];

@@ -96,7 +96,7 @@ internal sealed class FitCommand : Command
         FitTable.Write(output, fit, parse.GetValue(_se) == "nist");
         DroppedRows.Write(output, _data.DroppedRows, model.Rows);
         if (fitMs is { } ms)
-            output.WriteLine($"fit time {ms.ToString("0.000", CultureInfo.InvariantCulture)} ms (median of {repeat} repeated fits, data on the device)");
+            output.WriteLine($"fit time {Numbers.Milliseconds(ms)} (median of {repeat} repeated fits, data on the device)");
         if (json is not null)
             OutputFile.WriteText("--json", json, DroppedRows.AddTo(JsonReport.Fit(fit, fitMs), _data.DroppedRows));
         return fit.Converged ? GpuestApp.Ok : GpuestApp.NotConverged;

@@ -66,7 +66,7 @@ internal static class GaussianMixtureFit
         Write(output, fit);
         DroppedRows.Write(output, dropped, dataset.Rows);
         if (fitMs is { } ms)
-            output.WriteLine($"fit time {ms.ToString("0.000", CultureInfo.InvariantCulture)} ms (median of {repeat} repeated fits, data on the device)");
+            output.WriteLine($"fit time {Numbers.Milliseconds(ms)} (median of {repeat} repeated fits, data on the device)");
         if (json is not null)
             OutputFile.WriteText("--json", json, WithTable(DroppedRows.AddTo(GaussianMixtureJson.Write(fit, fitMs), dropped), table));
         if (assign is not null)

@@ -76,7 +76,7 @@ internal static class MixtureFitRun
         WriteComponents(output, fit);
         DroppedRows.Write(output, dropped, data.Rows);
         if (fitMs is { } ms)
-            output.WriteLine($"fit time {ms.ToString("0.000", CultureInfo.InvariantCulture)} ms (median of {repeat} repeated mixture fits, every start)");
+            output.WriteLine($"fit time {Numbers.Milliseconds(ms)} (median of {repeat} repeated mixture fits, every start)");
         if (json is not null)
             OutputFile.WriteText("--json", json, DroppedRows.AddTo(Json(fit, table, fitMs), dropped));
         if (assign is not null)

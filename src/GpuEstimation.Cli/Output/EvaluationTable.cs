@@ -26,6 +26,6 @@ internal static class EvaluationTable
         if (undefined.Length > 0)
             output.WriteLine($"note: no derivative in {string.Join(", ", undefined)} {where}; JSON: null");
         if (evalMs is { } ms)
-            output.WriteLine($"evaluation time  {ms.ToString("0.000", CultureInfo.InvariantCulture)} ms (median of {repeat}, data on the device)");
+            output.WriteLine($"evaluation time  {Numbers.Milliseconds(ms)} (median of {repeat}, data on the device)");
     }
 }

@@ -12,7 +12,7 @@ internal static class ModelList
         (string Name, string Parameters, string Columns, string Support)[] rows =
         [
             .. ModelCatalog.Models.Select(m => (m.Name, m.Parameters, Columns(m.Inputs), m.Support)),
-            (Commands.GaussianMixtureFit.ModelName, "w1..w(K-1), each component's mean and covariance", "--x X1[,X2...] --components K[:K2] [--covariance full|diagonal|spherical|tied]", "any point"),
+            (Commands.GaussianMixtureFit.ModelName, "w1..wK (wK = 1 − the others, not estimated), each component's mean and covariance", "--x X1[,X2...] --components K[:K2] [--covariance full|diagonal|spherical|tied]", "any point"),
             (NonlinearRegression.Name, "the --mean expression's names that are not columns, sigma", "--y Y --mean 'EXPR' --start NAME=V,...", "any y"),
         ];
         int name = rows.Max(r => r.Name.Length);

@@ -43,6 +43,24 @@ internal static class Numbers
     /// <summary>The default number format of tables: 12 significant digits.</summary>
     public static string Full(double value) => Significant(value, 12);
 
+    /// <summary>
+    /// The ends of a range to <paramref name="digits"/> significant digits, or as many more as tell them apart (a sweep
+    /// over 169.6801..169.6803 printed as 169.68..169.68).
+    /// </summary>
+    public static (string Low, string High) Apart(double low, double high, int digits)
+    {
+        for (int d = digits; ; d++)
+        {
+            var (a, b) = (Significant(low, d), Significant(high, d));
+            if (a != b || low == high || d >= 17)
+                return (a, b);
+        }
+    }
+
+    /// <summary>A duration in milliseconds: three decimals, or three significant digits below 0.1 ms (an evaluation of 0.0003 ms printed as 0.000).</summary>
+    public static string Milliseconds(double ms) =>
+        (Math.Abs(ms) >= 0.1 || ms == 0 ? ms.ToString("0.000", CultureInfo.InvariantCulture) : Significant(ms, 3)) + " ms";
+
     // Decimals for the given significant digits, or null where positional notation does not fit.
     private static int? Decimals(double value, int digits)
     {

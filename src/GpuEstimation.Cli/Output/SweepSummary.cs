@@ -31,13 +31,17 @@ internal static class SweepSummary
             output.WriteLine($"{where}the {fit.Method.ToUpperInvariant()}: {(fit.LogPosterior is { } lp ? $"log-posterior {Numbers.Full(lp)}, log-likelihood {Numbers.Full(fit.LogLikelihood)}" : $"log-likelihood {Numbers.Full(fit.LogLikelihood)}")}");
         }
         if (sweepMs is { } ms)
-            output.WriteLine($"sweep time {ms.ToString("0.000", CultureInfo.InvariantCulture)} ms (median of {repeat} repeated sweeps, data on the device: " +
+            output.WriteLine($"sweep time {Numbers.Milliseconds(ms)} (median of {repeat} repeated sweeps, data on the device: " +
                 $"{Rate((double)sweep.Points.Count * sweep.N / ms * 1e3)} point-evaluations/s)");
         if (sweep.NotConverged > 0)
             output.WriteLine($"note: {sweep.NotConverged} profile fits did not converge; their rows hold the last point reached");
     }
 
-    private static string Axis(GridAxis a) => $"{a.Name} {Numbers.Significant(a.Low, 6)}..{Numbers.Significant(a.High, 6)} ({a.Count})";
+    private static string Axis(GridAxis a)
+    {
+        var (low, high) = Numbers.Apart(a.Low, a.High, 6);
+        return $"{a.Name} {low}..{high} ({a.Count})";
+    }
 
     /// <summary>A rate with an SI prefix and three significant digits: 48.9 M, 1.25 G, 2.5 T.</summary>
     private static string Rate(double perSecond)

@@ -76,9 +76,9 @@ public static class ModelCatalog
         new ModelDescription(GlmNames.Glm, "intercept, one per feature column[, alpha|shape|sigma]", ModelInputs.FamilyResponseAndFeatures,
             "by family: binomial 0 to trials, poisson and negbinomial counts, gamma y > 0, normal any y"),
         new ModelDescription(GlmNames.Logit, "intercept, one per feature column", ModelInputs.BinomialResponseAndFeatures, "y in {0, 1}, or 0 to the row's trials"),
-        new ModelDescription(Mixtures.MixtureSpec.ModelName, "w1..w(K-1), then each component's parameters numbered (mu1, sigma1, ...)", ModelInputs.Column,
-            "each row in the support of some component"),
         new ModelDescription(GlmNames.Probit, "intercept, one per feature column", ModelInputs.BinomialResponseAndFeatures, "y in {0, 1}, or 0 to the row's trials"),
+        new ModelDescription(Mixtures.MixtureSpec.ModelName, "w1..wK (wK = 1 − the others, not estimated), then each component's parameters numbered (mu1, sigma1, ...)", ModelInputs.Column,
+            "each row in the support of some component"),
     ];
 
     /// <summary>The built-in model <paramref name="name"/> over <paramref name="data"/>.</summary>

@@ -75,10 +75,9 @@ internal static class CurveDrawing
         var quantity = sweep.LogPosterior is null ? "log L" : "log posterior";
         plot.XLabel(PlotText.AxisName(sweep.Model, axis.Name));
         plot.YLabel(sweep.Profile ? $"profile {quantity} − max" : $"{quantity} − max");
-        // Short enough for the picture's width with a model name of 20 characters (a longer title was cut at both sides).
-        plot.Title(sweep.Profile ? $"{sweep.Model}: profile of {axis.Name} (95% interval: above the dashed line)"
-            : conditional ? $"{sweep.Model}: {axis.Name}, the others held (a conditional interval)"
-            : $"{sweep.Model}: {axis.Name} (95% interval: above the dashed line)");
+        plot.Title(PlotText.Title(sweep.Model, sweep.Profile ? $"profile of {axis.Name} (95% interval: above the dashed line)"
+            : conditional ? $"{axis.Name}, the others held (a conditional interval)"
+            : $"{axis.Name} (95% interval: above the dashed line)", width));
         LegendBelow.Show(plot);
         plot.SavePng(path, width, height);
         return plot;
@@ -190,6 +189,7 @@ internal static class CurveDrawing
         double at = located?.X ?? estimate?.Estimate ?? xs[Array.IndexOf(ys, ys.Max())];
         var label = located?.Label ?? (estimate is null ? "grid maximum" : sweep.Base!.Method.ToUpperInvariant());
         var marker = plot.Add.Marker(at, located is { } l ? l.Value - sweep.Peak : 0, MarkerShape.FilledCircle, 9, Colors.Black);
-        marker.LegendText = $"{label}: {name} = {PlotText.AtResolution(at, resolution)}";
+        // At least five significant digits: on a grid two thousand wide the interval's resolution printed 169.68 as 170.
+        marker.LegendText = $"{label}: {name} = {PlotText.AtResolution(at, Math.Min(resolution, Math.Abs(at) * 1e-4))}";
     }
 }

@@ -23,7 +23,7 @@ internal static class HeatmapDrawing
         AddSurface(plot, grid, options.Floor, sweep.LogPosterior is null ? "log L − max" : "log posterior − max");
         var contours = AddContours(plot, grid);
         AddMarkers(plot, marks, grid, sweep.Model);
-        Decorate(plot, sweep, grid);
+        Decorate(plot, sweep, grid, options.Width);
         // Lay the picture out once so that contour labels can be placed in pixels, clear of each other and of other lines.
         plot.RenderInMemory(options.Width, options.Height);
         LabelContours(plot, contours, marks);
@@ -113,15 +113,15 @@ internal static class HeatmapDrawing
     /// <summary>Fewer grid points than this inside the 95% region: its contours say little, and the legend says so.</summary>
     private const int CoarseRegion = 9;
 
-    private static void Decorate(Plot plot, SweepResult sweep, SurfaceGrid grid)
+    private static void Decorate(Plot plot, SweepResult sweep, SurfaceGrid grid, int width)
     {
         // The frame is the grid's (or the 99% region's): an estimate off it is named in the legend, not stretched to.
         plot.Axes.SetLimits(grid.Shown());
         TidyTicks.Apply(plot);
         plot.XLabel(PlotText.AxisName(sweep.Model, grid.X.Name));
         plot.YLabel(PlotText.AxisName(sweep.Model, grid.Y.Name));
-        plot.Title($"{sweep.Model}: {(sweep.Profile ? "profile " : "")}{(sweep.LogPosterior is null ? "log-likelihood" : "log-posterior")}, " +
-            $"contours at Δ = {string.Join(", ", SurfacePlots.TwoParameterLevels.Select(LevelText))} (68/95/99%)");
+        plot.Title(PlotText.Title(sweep.Model, $"{(sweep.Profile ? "profile " : "")}{(sweep.LogPosterior is null ? "log-likelihood" : "log-posterior")}, " +
+            $"contours at Δ = {string.Join(", ", SurfacePlots.TwoParameterLevels.Select(LevelText))} (68/95/99%)", width));
         double best = grid.Delta.Cast<double>().Max();
         double outer = SurfacePlots.TwoParameterLevels.Max();
         if (best < -outer)

@@ -43,6 +43,17 @@ public static class PlotText
         _ => parameter,
     };
 
+    /// <summary>
+    /// A picture's title "MODEL: REST" for a picture <paramref name="width"/> pixels wide: the model's name whole where the
+    /// title fits (10 pixels a character of the bold title font, centred over the data), else its start and an ellipsis (a --logpdf
+    /// expression is the model's name, and a long one was cut at both sides of the picture).
+    /// </summary>
+    public static string Title(string model, string rest, int width)
+    {
+        int room = Math.Max(12, width / 10 - rest.Length - 2);
+        return (model.Length <= room ? model : model[..(room - 1)].TrimEnd() + "…") + ": " + rest;
+    }
+
     // "-0", "-0.00" and "-0E+0" name zero: drop the sign; any other leading hyphen becomes a minus sign.
     private static string Signed(string text)
     {

@@ -146,7 +146,7 @@ public sealed class CliTests : IDisposable
         Assert.Contains("mu, sigma, nu", output);
         Assert.Contains("r, p", output);
         // The models the command line builds itself are listed too (a newcomer trial missed them).
-        Assert.Contains("gaussian-mixture  parameters: w1..w(K-1)", output);
+        Assert.Contains("gaussian-mixture  parameters: w1..wK (wK = 1 − the others, not estimated)", output);
         Assert.Contains("--y Y --mean 'EXPR' --start NAME=V,...", output);
         Assert.Contains("--logpdf 'EXPR'", output);
     }
@@ -447,6 +447,8 @@ public sealed class CliTests : IDisposable
         Assert.True(File.Exists(Path.Combine(_directory, "gpuest-demo-surface.png")));
         Assert.Contains("least squares (QR)", output);
         Assert.Contains("ridge closed form", output);
+        // Points 49,999 and 99,999 would be lifted; of 20,000 none is (a trial's --points 10 was told of outliers).
+        Assert.Contains("(outliers: none among these)", output);
         // Every relative difference printed beside a closed form is below 1e-8.
         var differences = output.Split('\n')
             .Where(l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^(intercept|x)\s+-?\d"))

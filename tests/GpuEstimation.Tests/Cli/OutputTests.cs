@@ -38,6 +38,19 @@ public sealed class OutputTests : IDisposable
     [InlineData(-0.02, "0.00", "-0.02")]
     public void NoNegativeZero(double value, string format, string expected) => Assert.Equal(expected, Numbers.Fixed(value, format));
 
+    // A trial's sweep over 169.6801..169.6803 printed as 169.68..169.68, and an evaluation of 0.0003 ms as 0.000 ms.
+    [Fact]
+    public void RangesAndShortTimesKeepTheirDigits()
+    {
+        Assert.Equal(("169.6801", "169.6803"), Numbers.Apart(169.6801, 169.6803, 6));
+        Assert.Equal(("1", "2"), Numbers.Apart(1, 2, 6));
+        Assert.Equal(("3", "3"), Numbers.Apart(3, 3, 6));
+        Assert.Equal("0.0003 ms", Numbers.Milliseconds(0.0003));
+        Assert.Equal("0.0000123 ms", Numbers.Milliseconds(1.234e-5));
+        Assert.Equal("12.346 ms", Numbers.Milliseconds(12.3456));
+        Assert.Equal("0.100 ms", Numbers.Milliseconds(0.1));
+    }
+
     [Fact]
     public void AFailedWriteLeavesTheOldFileAndNoTemporary()
     {

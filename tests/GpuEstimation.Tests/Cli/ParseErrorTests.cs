@@ -31,6 +31,15 @@ public sealed class ParseErrorTests
     [Fact]
     public void MissingRequiredOption() => Gpuest.AssertBadInput(["fit", "--data", Absent, "--column", "x"], "--model");
 
+    // As an unknown word does, a missing option or value names the command and its help (a trial's "Option '--data' is
+    // required" named neither).
+    [Fact]
+    public void MissingOptionOrValueNamesTheCommand()
+    {
+        Gpuest.AssertBadInput(["fit", "--model", "normal", "--column", "x"], "fit: ", "'--data' is required", "(see gpuest fit --help)");
+        Gpuest.AssertBadInput(["eval", "--model", "normal", "--data", Absent, "--column", "x", "--at"], "eval: ", "'--at'", "(see gpuest eval --help)");
+    }
+
     [Theory]
     [InlineData("--repeat", "0", "--repeat 0")]
     [InlineData("--threads", "0", "--threads 0")]

@@ -174,6 +174,12 @@ public sealed class CurvePlotTests(DeviceFixture devices) : IDisposable
         var mle = Assert.Single(one.GetPlottables<ScottPlot.Plottables.Marker>());
         Assert.Equal(counts.Average(), mle.Location.X, 12);
         Assert.StartsWith("MLE: rate = ", mle.LegendText);
+
+        // A grid far wider than the interval prints the estimate to five significant digits, not the grid's resolution.
+        var wide = Sweeper.Sweep(session, new SweepOptions { Axes = [new GridAxis("mu", -1000, 1000, 201)], Estimates = true });
+        var label = Assert.Single(SurfacePlots.Curve(wide, Path.Combine(_directory, "wide.png")).GetPlottables<ScottPlot.Plottables.Marker>()).LegendText;
+        Assert.Equal($"MLE: mu = {PlotText.AtResolution(mu, Math.Abs(mu) * 1e-4)}", label);
+        Assert.True(Math.Abs(double.Parse(label["MLE: mu = ".Length..], System.Globalization.CultureInfo.InvariantCulture) - mu) <= 1e-3 * Math.Abs(mu), label);
     }
 
     private (FitResult Fit, SweepResult Sweep) Profile(double below, double above)

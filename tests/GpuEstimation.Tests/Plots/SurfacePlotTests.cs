@@ -209,6 +209,20 @@ public sealed class SurfacePlotTests(DeviceFixture devices) : IDisposable
         Assert.DoesNotContain(SurfacePlots.Heatmap(fine, Path.Combine(_directory, "fine.png")).Legend.ManualItems, i => i.LabelText.StartsWith("coarse", StringComparison.Ordinal));
     }
 
+    // A --logpdf expression is the model's name: a long one was cut at both sides of the picture. The title fits its
+    // width (ten pixels a character), the name's start kept with an ellipsis; a short name whole.
+    [Fact]
+    public void LongModelNamesAreShortenedToTheTitlesRoom()
+    {
+        const string rest = "log-likelihood, contours at Δ = 1.15, 3.0, 4.6 (68/95/99%)";
+        var expression = "-log(beta) - (x-mu)/beta - exp(-(x-mu)/beta)";
+        var title = PlotText.Title(expression, rest, 800);
+        Assert.True(title.Length <= 80, title);
+        Assert.EndsWith("…: " + rest, title);
+        Assert.StartsWith("-log(beta)", title);
+        Assert.Equal("normal: " + rest, PlotText.Title("normal", rest, 800));
+    }
+
     // Contour labels read as the title does (Δ = 1.15, not −1.15), sit on their own contour (the log-likelihood at the
     // label's centre is the level, to the grid's interpolation) and their boxes do not overlap.
     [Fact]
