@@ -80,7 +80,7 @@ public static class NewtonMaximizer
             if (exact && lastFull && lastInformation is not null
                 && norm * (norm / lastNorm) * (norm / lastNorm) is var predicted && predicted <= settings.GradientBound(1e-3 * settings.GradientTolerance)
                 && Change(lastInformation, information) * (norm / lastNorm) <= InformationDrift)
-                return StepTaken(x, f, g, information, scale, factor, step, iteration, evaluations, predicted);
+                return StepTaken(x, f, g, information, scale, factor, step, iteration, evaluations, norm);
             lastInformation = information;
             // Where rounding sets the gradient (a mean of 1e9 moves by 1.2e-7 at the least, ~1e-6 standard errors for a
             // spread of 1 over 50 points), steps would repeat the same point, or wander among neighbours at the
@@ -352,18 +352,23 @@ public static class NewtonMaximizer
 
     /// <summary>
     /// The end one Newton <paramref name="step"/> past <paramref name="x"/>, taken without a pass (see
-    /// <see cref="Maximize"/>): the value f + ½ gᵀs, the gradient norm <paramref name="predicted"/> (standard-error
-    /// units), the information summed at <paramref name="x"/> (<see cref="OptimizationResult.InformationPoint"/>), and
-    /// no step left.
+    /// <see cref="Maximize"/>): the value f + ½ gᵀs, the gradient norm <paramref name="measured"/> at <paramref name="x"/>
+    /// and its EDM (standard-error units), the information summed at <paramref name="x"/>
+    /// (<see cref="OptimizationResult.InformationPoint"/>), and no step left.
     /// </summary>
     private static OptimizationResult StepTaken(double[] x, double f, double[] g, Matrix<double> information, Vector<double> scale, Matrix<double> factor,
-        double[] step, int iteration, int evaluations, double predicted)
+        double[] step, int iteration, int evaluations, double measured)
     {
         var end = x.Select((v, i) => v + step[i]).ToArray();
-        var converged = Converged(end, f + 0.5 * Maximizer.Dot(g, step), new double[x.Length], information, scale, factor, new double[x.Length],
-            "gradient below tolerance at Newton's last step, predicted from its quadratic convergence", iteration + 1, evaluations, predicted);
-        return converged with { Edm = 0.5 * predicted * predicted, InformationPoint = x.ToArray() };
+        // The gradient norm and EDM reported are the ones measured before the step: where rounding sets the end (weights
+        // of 10¹², counts of 10⁹), the step's predicted 10⁻²⁰ would claim a precision that no pass saw (a trial).
+        var converged = Converged(end, f + 0.5 * Maximizer.Dot(g, step), g, information, scale, factor, new double[x.Length],
+            StepTakenReason, iteration + 1, evaluations, measured);
+        return converged with { InformationPoint = x.ToArray() };
     }
+
+    /// <summary>The reason of a search ended by a last step taken without a pass.</summary>
+    public const string StepTakenReason = "last Newton step taken without a pass: its quadratic convergence puts the gradient below tolerance after it (the gradient shown is the one before it)";
 
     /// <summary>
     /// D = diag(1/√Aₖₖ) (1 where Aₖₖ is not positive) and the Cholesky factor L of D A D, or of D A D + λI with the
