@@ -2,17 +2,31 @@ using System.Runtime.CompilerServices;
 
 namespace GpuEstimation.Kernels;
 
-/// <summary>The dataset in pinned host memory, as the native backend sees it.</summary>
+/// <summary>
+/// The dataset in pinned host memory, as the native backend sees it: each column where it lies (an array, a file
+/// mapped into memory), through a table of their first values, so that no column is copied to sit beside the others.
+/// </summary>
 public readonly unsafe struct HostRows : IDataRows
 {
-    private readonly double* _values;
+    private readonly double** _columns;
 
-    /// <param name="values">Column-major values; must stay valid (pinned or native) while this is used.</param>
+    /// <param name="columns">Each column's first value, its rows following it; the table and the columns must stay valid (pinned or native) while this is used.</param>
     /// <param name="rows">Rows per column.</param>
-    public HostRows(double* values, long rows)
+    public HostRows(double** columns, long rows)
     {
-        _values = values;
+        _columns = columns;
         Rows = rows;
+    }
+
+    /// <summary>
+    /// Columns laid one after another from <paramref name="values"/> (column-major), through <paramref name="table"/>,
+    /// room for <paramref name="count"/> column pointers that must stay valid while the rows are used (a stackalloc).
+    /// </summary>
+    public static HostRows Contiguous(double* values, int count, long rows, double** table)
+    {
+        for (int c = 0; c < count; c++)
+            table[c] = values + c * rows;
+        return new HostRows(table, rows);
     }
 
     /// <inheritdoc/>
@@ -22,11 +36,12 @@ public readonly unsafe struct HostRows : IDataRows
     public double this[int column, long row]
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => _values[column * Rows + row];
+        get => _columns[column][row];
     }
 
     /// <summary>The first value of column <paramref name="column"/>; its rows follow it.</summary>
-    public double* Column(int column) => _values + column * Rows;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public double* Column(int column) => _columns[column];
 
     // The host's libm exp is several times faster than the series on a CPU and as accurate.
     /// <inheritdoc/>

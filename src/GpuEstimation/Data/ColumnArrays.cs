@@ -17,6 +17,15 @@ public static class ColumnArrays
             ? segment.Array
             : column.ToArray();
 
+    /// <summary><paramref name="values"/> less <paramref name="mean"/>, each, as an array (a design's centred copy of a column).</summary>
+    internal static double[] Centred(ReadOnlySpan<double> values, double mean)
+    {
+        var centred = new double[values.Length];
+        for (int i = 0; i < values.Length; i++)
+            centred[i] = values[i] - mean;
+        return centred;
+    }
+
     /// <summary>Arrays as columns.</summary>
     public static ReadOnlyMemory<double>[] AsColumns(this IEnumerable<double[]> arrays) => [.. arrays.Select(a => (ReadOnlyMemory<double>)a)];
 }

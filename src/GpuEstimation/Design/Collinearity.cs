@@ -24,12 +24,12 @@ internal static class Collinearity
     /// so that the search and the standard errors have a few digits left, or none. The message says how to shift the
     /// column.
     /// </summary>
-    public static (string Column, string Message)? FarShift(string source, IReadOnlyList<string> names, IReadOnlyList<double[]> features, IReadOnlyList<double> means)
+    public static (string Column, string Message)? FarShift(string source, IReadOnlyList<string> names, IReadOnlyList<ReadOnlyMemory<double>> features, IReadOnlyList<double> means)
     {
         for (int j = 0; j < names.Count; j++)
         {
             double mean = means[j], squares = 0;
-            foreach (double v in features[j])
+            foreach (double v in features[j].Span)
                 squares += (v - mean) * (v - mean);
             double sd = Math.Sqrt(squares / Math.Max(1, features[j].Length));
             if (sd > 0 && Math.Abs(mean) > MaxShift * sd)

@@ -121,9 +121,9 @@ internal static class Householder
     /// where a diagonal of R is below 10⁻¹³ of both the largest and its own column's norm (the coefficients then 0);
     /// with fewer rows than coefficients, 0s.
     /// </summary>
-    public static (double[] Coefficients, bool Singular) LeastSquares(double[] z, double[][] features, bool intercept, double[]? rowScale = null)
+    public static (double[] Coefficients, bool Singular) LeastSquares(ReadOnlyMemory<double> z, IReadOnlyList<ReadOnlyMemory<double>> features, bool intercept, double[]? rowScale = null)
     {
-        int p = (intercept ? 1 : 0) + features.Length;
+        int p = (intercept ? 1 : 0) + features.Count;
         var columns = new List<ReadOnlyMemory<double>?>(p + 1);
         if (intercept)
             columns.Add(null);

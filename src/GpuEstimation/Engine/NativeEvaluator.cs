@@ -23,7 +23,7 @@ internal sealed unsafe class NativeEvaluator<TModel, TVec> : Evaluator<TModel, T
     private const int ChunkRows = 1 << 15;
 
     private readonly HostColumns _columns;
-    private readonly double* _data;
+    private readonly double** _data;
     private readonly TVec[] _chunkSums;
     private readonly double[] _partials;
     private readonly ParallelOptions _parallel;
@@ -35,7 +35,7 @@ internal sealed unsafe class NativeEvaluator<TModel, TVec> : Evaluator<TModel, T
     {
         long rows = owner.Rows;
         _columns = new HostColumns(columns);
-        _data = _columns.Values;
+        _data = _columns.Columns;
         int chunks = ChunkCount(rows);
         _chunkSums = new TVec[chunks];
         _partials = new double[chunks * Terms];

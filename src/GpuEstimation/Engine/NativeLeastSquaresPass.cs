@@ -17,7 +17,7 @@ internal sealed unsafe class NativeLeastSquaresPass<TMean, TVec> : ILeastSquares
 {
     private readonly TMean _mean;
     private readonly long _rows;
-    private readonly double* _data;
+    private readonly double** _data;
     private readonly ParallelOptions _parallel;
     private readonly int _chunks;
     private readonly int _entries;
@@ -31,7 +31,7 @@ internal sealed unsafe class NativeLeastSquaresPass<TMean, TVec> : ILeastSquares
         var mean = model.Mean;
         _mean = mean;
         _rows = rows;
-        _data = (double*)data;
+        _data = (double**)data;
         _parallel = parallel;
         _chunks = chunks;
         _entries = UpperTriangle.Entries(mean.ParameterCount + 1);

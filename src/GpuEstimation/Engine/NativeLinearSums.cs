@@ -30,7 +30,7 @@ internal sealed unsafe class NativeLinearSums<TModel> : ILinearSums
 
     private readonly TModel _model;
     private readonly long _rows;
-    private readonly double* _data;
+    private readonly double** _data;
     private readonly ParallelOptions _parallel;
     private readonly int _chunks;
     private readonly HostColumns? _columns;
@@ -41,7 +41,7 @@ internal sealed unsafe class NativeLinearSums<TModel> : ILinearSums
     {
         _model = model;
         _rows = rows;
-        _data = (double*)data;
+        _data = (double**)data;
         _parallel = parallel;
         _chunks = chunks;
     }
@@ -56,11 +56,10 @@ internal sealed unsafe class NativeLinearSums<TModel> : ILinearSums
             _partials = new double[(long)_chunks * terms];
         var partials = _partials;
         var design = coefficients.ToArray();
-        double* values = _data;
         void Chunk(int c)
         {
             var (begin, end) = NativeEvaluator<TModel, Vec4>.ChunkRange(c, rows);
-            SumChunk(model, design, own, mode, data, values, entries, begin, end, partials.AsSpan(c * terms, terms));
+            SumChunk(model, design, own, mode, data, entries, begin, end, partials.AsSpan(c * terms, terms));
         }
         var (first, last) = _ranks.Mine(_chunks);
         if (last - first == 1 || _parallel.MaxDegreeOfParallelism == 1)
@@ -116,17 +115,16 @@ internal sealed unsafe class NativeLinearSums<TModel> : ILinearSums
     }
 
     private NativeLinearSums(TModel model, HostColumns columns, ParallelOptions parallel)
-        : this(model, columns.Rows, (nint)columns.Values, parallel, NativeEvaluator<TModel, Vec4>.ChunkCount(columns.Rows)) =>
+        : this(model, columns.Rows, (nint)columns.Columns, parallel, NativeEvaluator<TModel, Vec4>.ChunkCount(columns.Rows)) =>
         _columns = columns;
 
     public void Dispose() => _columns?.Dispose();
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void SumChunk(TModel model, double[] coefficients, Vec4 own, LinearSumMode mode, HostRows data, double* values, int[] entries,
+    private static void SumChunk(TModel model, double[] coefficients, Vec4 own, LinearSumMode mode, HostRows data, int[] entries,
         long begin, long end, Span<double> sums)
     {
         int width = model.DesignWidth;
-        long rows = data.Rows;
         sums.Clear();
         // The block's derivatives, one row of BlockRows per kind (HessianEntry's numbering), the product
         // derivative · z_a for the current (kind, a), and the design part of η.
@@ -143,7 +141,7 @@ internal sealed unsafe class NativeLinearSums<TModel> : ILinearSums
                 for (int j = 0; j < width; j++)
                 {
                     int column = model.DesignColumn(j);
-                    columns[j] = column < 0 ? ones : values + column * rows + first;
+                    columns[j] = column < 0 ? ones : data.Column(column) + first;
                 }
                 columns[width] = ones;
                 // The design part of η for the block, column by column in vectors (the row order of the kernel's sum).

@@ -23,7 +23,7 @@ internal sealed unsafe class NativeMixturePass : MixturePass
     private const int Lanes = 4;
     private const int TileBlocks = 16;
     private readonly HostColumns _columns;
-    private readonly double* _data;
+    private readonly double** _data;
     private readonly long _rows;
     private readonly int _chunks;
     private readonly ParallelOptions _parallel;
@@ -34,7 +34,7 @@ internal sealed unsafe class NativeMixturePass : MixturePass
     {
         _rows = columns[0].Length;
         _columns = new HostColumns(columns);
-        _data = _columns.Values;
+        _data = _columns.Columns;
         _chunks = (int)Math.Max(1, (_rows + ChunkRows - 1) / ChunkRows);
         _parallel = new ParallelOptions { MaxDegreeOfParallelism = device.Threads };
     }
@@ -485,7 +485,7 @@ internal sealed unsafe class NativeMixturePass : MixturePass
         if (end - row >= Lanes)
         {
             for (int j = 0; j < d; j++)
-                x[j * TileBlocks + b] = Vector256.Load(_data + j * _rows + row);
+                x[j * TileBlocks + b] = Vector256.Load(_data[j] + row);
             return Vector256<double>.One;
         }
         return LoadPartial(row, end, x, b);
@@ -501,7 +501,7 @@ internal sealed unsafe class NativeMixturePass : MixturePass
         for (int j = 0; j < d; j++)
         {
             for (int lane = 0; lane < Lanes; lane++)
-                lanes[lane] = _data[j * _rows + row + Math.Min(lane, count - 1)];
+                lanes[lane] = _data[j][row + Math.Min(lane, count - 1)];
             x[j * TileBlocks + b] = Vector256.Create((ReadOnlySpan<double>)lanes);
         }
         for (int lane = 0; lane < Lanes; lane++)

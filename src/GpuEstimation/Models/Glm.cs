@@ -61,7 +61,9 @@ public static class Glm
             throw new InputException($"model '{name}' without an intercept needs at least one feature column (X)", nameof(columns));
 
         var y = data.Column(yName).AsArray();
-        var features = x.Select(c => data.Column(c).AsArray()).ToArray();
+        // The features where they lie (a file's, mapped into memory, is not loaded): the device reads them centred, the
+        // one copy made of them.
+        var features = x.Select(c => data.Column(c)).ToArray();
         var trials = Trials(name, family, data, columns);
         var offset = columns.Offset is { } offsetName ? data.Column(offsetName).AsArray() : null;
         var weights = columns.Weights is { } weightsName ? data.Column(weightsName).AsArray() : null;
@@ -80,11 +82,11 @@ public static class Glm
         var constants = Constants(family, y, trials);
         // Centred up to GlmModel.MaxCentred features (the means travel in the model struct); a wider design is fitted
         // as it is: Newton's steps do not depend on the shift, only the last bits do.
-        var featureMeans = features.Select(f => Moments.Mean(f)).ToArray();
+        var featureMeans = features.Select(f => Moments.Mean(f.Span)).ToArray();
         if (columns.Intercept && Design.Collinearity.FarShift(data.Source, x, features, featureMeans) is { } shift)
             throw new InputException(shift.Message, shift.Column);
         double[] means = columns.Intercept && features.Length <= GlmModel.MaxCentred ? featureMeans : new double[features.Length];
-        var centred = features.Select((f, j) => means[j] == 0 ? f : f.Select(v => v - means[j]).ToArray()).ToArray();
+        var centred = features.Select((f, j) => means[j] == 0 ? f.AsArray() : ColumnArrays.Centred(f.Span, means[j])).ToArray();
         var model = new GlmModel(family, link, means, columns.Intercept, trials is not null, constants is not null, offset is not null, weights is not null,
             LargeCounts(family, y) || ManyTrials(family, trials));
         var deviceColumns = new List<ReadOnlyMemory<double>> { y };
@@ -124,14 +126,14 @@ public static class Glm
     }
 
     // Whether g(y) less the offset is a combination of the features (and the intercept), on the rows of positive weight.
-    private static bool FitsExactly(GlmLink link, double[] y, double[][] features, double[]? offset, double[]? weights, bool intercept)
+    private static bool FitsExactly(GlmLink link, double[] y, ReadOnlyMemory<double>[] features, double[]? offset, double[]? weights, bool intercept)
     {
         // Without weights every row counts: the features as they are, not a copy of the whole design.
         var rows = weights is null ? null : Enumerable.Range(0, y.Length).Where(i => weights[i] > 0).ToArray();
         var z = (rows ?? Enumerable.Range(0, y.Length)).Select(i => GlmMean.LinkOf(link, y[i]) - (offset?[i] ?? 0.0)).ToArray();
         if (z.Any(v => !double.IsFinite(v)))
             return false;
-        return ModelCatalog.FitsExactly(z, rows is null ? features : [.. features.Select(f => rows.Select(i => f[i]).ToArray())], intercept);
+        return ModelCatalog.FitsExactly(z, rows is null ? features : [.. features.Select(f => (ReadOnlyMemory<double>)rows.Select(i => f.Span[i]).ToArray())], intercept);
     }
 
     // The start with coefficients held (--fix): their terms join the offset and the free ones start as R's glm would
@@ -216,7 +218,7 @@ public static class Glm
     // at (within 1e-8 of the scale of y) or beyond the range's end is named; the maximum is on that bound, which the
     // link cannot reach smoothly. R's glm stops there too ("no valid set of coefficients has been found").
     private static Func<IReadOnlyList<double>, bool, string?>? MeansBound(Dataset data, GlmFamily family, GlmLink link, double[] y,
-        double[][] features, double[]? offset, double[]? weights, bool intercept)
+        ReadOnlyMemory<double>[] features, double[]? offset, double[]? weights, bool intercept)
     {
         bool positive = family is GlmFamily.Poisson or GlmFamily.NegativeBinomial or GlmFamily.Gamma && link is GlmLink.Identity or GlmLink.Inverse;
         bool probability = family == GlmFamily.Binomial && link is GlmLink.Identity or GlmLink.Log;
@@ -235,7 +237,7 @@ public static class Glm
                         continue;
                     double eta = (intercept ? parameters[0] : 0.0) + (offset?[i] ?? 0.0);
                     for (int j = 0; j < features.Length; j++)
-                        eta += parameters[first + j] * features[j][i];
+                        eta += parameters[first + j] * features[j].Span[i];
                     double mu = GlmMean.Of(link, eta);
                     bool atBound = pass == 0
                         ? positive ? !(mu >= 0) : !(mu >= 0 && mu <= 1)

@@ -114,7 +114,7 @@ internal static class GlmStart
             z[i] = zi - (offset?[i] ?? 0.0);
             scale[i] = Math.Sqrt(w);
         }
-        var (solution, singular) = Design.Householder.LeastSquares(z, centred, intercept, scale);
+        var (solution, singular) = Design.Householder.LeastSquares(z, Data.ColumnArrays.AsColumns(centred), intercept, scale);
         return !singular && solution.All(double.IsFinite) ? solution : null;
     }
 

@@ -51,7 +51,14 @@ public sealed record LinearStatistics(
         // intercept is part of the offset (held at 0: R's model without an intercept, the total about zero).
         var held = Enumerable.Range(0, features).Where(j => fit.Parameters[1 + j].Fixed).ToArray();
         double heldConstant = (intercept ? 0 : fit.Parameters[0].Estimate) + held.Sum(j => fit.Parameters[1 + j].Estimate * linear.Model.Mean(j));
-        var z = new double[n];
+        // z = y − offset row by row, twice (its mean, then the squares about it), not held in an array the data's length.
+        double Z(ReadOnlySpan<double> y, int i)
+        {
+            double offset = heldConstant;
+            foreach (int j in held)
+                offset += fit.Parameters[1 + j].Estimate * x[j][i];
+            return y[i] - offset;
+        }
         double rss = 0, mean = 0, sumSquares = 0;
         for (int i = 0; i < n; i++)
         {
@@ -60,16 +67,13 @@ public sealed record LinearStatistics(
                 fitted += arguments[1 + j] * x[j][i];
             double residual = y[i] - fitted;
             rss += residual * residual;
-            double offset = heldConstant;
-            foreach (int j in held)
-                offset += fit.Parameters[1 + j].Estimate * x[j][i];
-            z[i] = y[i] - offset;
-            mean += z[i];
+            mean += Z(y, i);
         }
         mean /= n;
         for (int i = 0; i < n; i++)
         {
-            double d = intercept ? z[i] - mean : z[i];
+            double z = Z(y, i);
+            double d = intercept ? z - mean : z;
             sumSquares += d * d;
         }
         int estimated = fit.Parameters.Take(1 + features).Count(p => !p.Fixed);

@@ -201,7 +201,7 @@ public static class ModelCatalog
     /// <paramref name="intercept"/>) leaves every residual at the rounding level of the terms that make it: an exact fit.
     /// A singular design is no exact fit here (it is refused as collinear).
     /// </summary>
-    internal static bool FitsExactly(double[] z, double[][] features, bool intercept)
+    internal static bool FitsExactly(ReadOnlyMemory<double> z, IReadOnlyList<ReadOnlyMemory<double>> features, bool intercept)
     {
         var (coefficients, singular) = Design.Householder.LeastSquares(z, features, intercept);
         if (singular || z.Length <= coefficients.Length)
@@ -212,22 +212,40 @@ public static class ModelCatalog
 
     // The residuals' squares (scaled: residuals around 10⁻³⁰⁰ are not an exact fit, nor do those around 10³⁰⁰ make sigma
     // ∞) and the largest sum of the absolute terms that make a residual.
-    private static (ScaledSquares Squares, double Size) Residuals(double[] z, double[][] features, double[] coefficients, bool intercept)
+    // Blocks of rows, each feature's terms taken column by column (a column may be a file's, mapped into memory), in
+    // the order row by row would take them.
+    private static (ScaledSquares Squares, double Size) Residuals(ReadOnlyMemory<double> z, IReadOnlyList<ReadOnlyMemory<double>> features, double[] coefficients, bool intercept)
     {
+        const int Block = 4096;
         int first = intercept ? 1 : 0;
         var squares = new ScaledSquares();
         double size = 0;
-        for (int i = 0; i < z.Length; i++)
+        var residuals = new double[Block];
+        var terms = new double[Block];
+        for (int from = 0; from < z.Length; from += Block)
         {
-            double residual = z[i] - (intercept ? coefficients[0] : 0.0);
-            double terms = Math.Abs(z[i]) + (intercept ? Math.Abs(coefficients[0]) : 0.0);
-            for (int j = 0; j < features.Length; j++)
+            int count = Math.Min(Block, z.Length - from);
+            var zs = z.Span.Slice(from, count);
+            for (int i = 0; i < count; i++)
             {
-                residual -= coefficients[first + j] * features[j][i];
-                terms += Math.Abs(coefficients[first + j] * features[j][i]);
+                residuals[i] = zs[i] - (intercept ? coefficients[0] : 0.0);
+                terms[i] = Math.Abs(zs[i]) + (intercept ? Math.Abs(coefficients[0]) : 0.0);
             }
-            squares.Add(residual);
-            size = Math.Max(size, terms);
+            for (int j = 0; j < features.Count; j++)
+            {
+                var x = features[j].Span.Slice(from, count);
+                double c = coefficients[first + j];
+                for (int i = 0; i < count; i++)
+                {
+                    residuals[i] -= c * x[i];
+                    terms[i] += Math.Abs(c * x[i]);
+                }
+            }
+            for (int i = 0; i < count; i++)
+            {
+                squares.Add(residuals[i]);
+                size = Math.Max(size, terms[i]);
+            }
         }
         return (squares, size);
     }
@@ -279,8 +297,10 @@ public static class ModelCatalog
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(y);
         ArgumentNullException.ThrowIfNull(x);
-        var yValues = data.Column(y).AsArray();
-        var features = x.Select(c => data.Column(c).AsArray()).ToArray();
+        // The columns where they lie (a file's, mapped into memory, is not loaded): the device reads the response as it
+        // is and the features centred, the one copy made.
+        var yValues = data.Column(y);
+        var features = x.Select(c => data.Column(c)).ToArray();
         RequireRows(data);
         var names = new[] { "intercept" }.Concat(x).Append("sigma").ToArray();
         var duplicate = names.GroupBy(n => n).FirstOrDefault(g => g.Count() > 1);
@@ -294,7 +314,7 @@ public static class ModelCatalog
         if (data.Rows <= features.Length + 1)
             throw new InputException($"{data.Source}: {data.Rows} row{(data.Rows == 1 ? "" : "s")} for {features.Length + 1} coefficients and sigma: a linear model needs more rows than coefficients", nameof(data));
 
-        var means = features.Select(f => Moments.Mean(f)).ToArray();
+        var means = features.Select(f => Moments.Mean(f.Span)).ToArray();
         var shift = Design.Collinearity.FarShift(data.Source, x, features, means);
         var (start, scales, exact, singular) = LeastSquaresStart(yValues, features);
         // Given straight from C# (a formula or the flags check the design first): a constant or collinear feature is
@@ -303,7 +323,7 @@ public static class ModelCatalog
             Design.Collinearity.Check(data, x, intercept: true);
         // The device reads centred features (see LinearModel); the parameters stay those of the raw columns.
         var columns = new List<ReadOnlyMemory<double>> { yValues };
-        columns.AddRange(features.Select((f, j) => (ReadOnlyMemory<double>)f.Select(v => v - means[j]).ToArray()));
+        columns.AddRange(features.Select((f, j) => (ReadOnlyMemory<double>)ColumnArrays.Centred(f.Span, means[j])));
         var spec = new ModelSpec<LinearModel>(
             LinearName,
             new LinearModel(means),
@@ -370,19 +390,19 @@ public static class ModelCatalog
     /// Least squares by a blocked Householder QR of [1 X y] (blocks of rows stacked under the running R), so the start
     /// is as accurate as QR on ill-conditioned designs while memory stays O(p²). A singular design starts flat.
     /// </summary>
-    private static (double[] Start, double[] Scales, bool Exact, bool Singular) LeastSquaresStart(double[] y, double[][] features)
+    private static (double[] Start, double[] Scales, bool Exact, bool Singular) LeastSquaresStart(ReadOnlyMemory<double> y, IReadOnlyList<ReadOnlyMemory<double>> features)
     {
-        int n = y.Length, k = features.Length, p = k + 1;
+        int n = y.Length, k = features.Count, p = k + 1;
         var (coefficients, singular) = Design.Householder.LeastSquares(y, features, intercept: true);
         if (coefficients.Any(v => !double.IsFinite(v)) || coefficients.All(v => v == 0))
         {
             Array.Clear(coefficients);
-            coefficients[0] = Moments.Mean(y);
+            coefficients[0] = Moments.Mean(y.Span);
         }
         var (squares, size) = Residuals(y, features, coefficients, intercept: true);
         // Scaled: residuals around 10⁻³⁰⁰ are not an exact fit, nor do those around 10³⁰⁰ make sigma ∞.
         double sigma = squares.RootMean(n);
-        double sdY = Math.Sqrt(Moments.Variance(y));
+        double sdY = Math.Sqrt(Moments.Variance(y.Span));
         double yScale = sdY > 0 ? sdY : 1.0;
 
         var start = new double[k + 2];
@@ -391,9 +411,9 @@ public static class ModelCatalog
         scales[0] = yScale;
         for (int j = 0; j < k; j++)
         {
-            double sdX = Math.Sqrt(Moments.Variance(features[j]));
+            double sdX = Math.Sqrt(Moments.Variance(features[j].Span));
             scales[j + 1] = sdX > 0 ? yScale / sdX : 1.0;
-            scales[0] += Math.Abs(Moments.Mean(features[j])) * scales[j + 1];
+            scales[0] += Math.Abs(Moments.Mean(features[j].Span)) * scales[j + 1];
         }
         start[k + 1] = sigma > 0 ? sigma : yScale;
         scales[k + 1] = 0.1;

@@ -118,9 +118,10 @@ public static class NonlinearRegression
         var arguments = Engine.ModelArguments.OfMean<TMean, Twice<Twice<Twice<Twice<Vec4>>>>>(
             mean, theta.ToArray(), new double[Twice<Twice<Twice<Twice<Vec4>>>>.Capacity]);
         var rss = new ScaledSquares();
+        double** table = stackalloc double*[columns.Count];
         fixed (double* pointer = values)
         {
-            var data = new HostRows(pointer, rows);
+            var data = HostRows.Contiguous(pointer, columns.Count, rows, table);
             for (long row = 0; row < rows; row++)
             {
                 var gradient = default(Twice<Twice<Twice<Twice<Vec4>>>>);

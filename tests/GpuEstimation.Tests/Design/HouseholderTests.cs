@@ -1,3 +1,4 @@
+using GpuEstimation.Data;
 using GpuEstimation.Design;
 using MathNet.Numerics.Distributions;
 using MathNet.Numerics.LinearAlgebra;
@@ -65,7 +66,7 @@ public sealed class HouseholderTests
         var z = Enumerable.Range(0, Rows).Select(i => 1.5 + 0.2 * columns[0][i] - 3e-5 * columns[1][i] + 4 * columns[2][i] + Normal.Sample(random, 0, 0.5)).ToArray();
         var root = weights.Select(Math.Sqrt).ToArray();
 
-        var (coefficients, singular) = Householder.LeastSquares(z, columns, intercept: true, root);
+        var (coefficients, singular) = Householder.LeastSquares(z, columns.AsColumns(), intercept: true, root);
 
         Assert.False(singular);
         var x = Matrix<double>.Build.Dense(Rows, 4, (i, j) => root[i] * (j == 0 ? 1.0 : columns[j - 1][i]));
@@ -85,7 +86,7 @@ public sealed class HouseholderTests
     public void SquareSystemsAndColumnsOfVeryDifferentScalesAreSolved()
     {
         double[] z = [Math.Log(1000), Math.Log(2000), Math.Log(5000)];
-        var (square, squareSingular) = Householder.LeastSquares(z, [[0.0, 1, 2], [1.0, 0, 3]], intercept: true);
+        var (square, squareSingular) = Householder.LeastSquares(z, new double[][] { [0.0, 1, 2], [1.0, 0, 3] }.AsColumns(), intercept: true);
         Assert.False(squareSingular);
         // 1·c + 0·a + 1·b = z0, c + a = z1, c + 2a + 3b = z2.
         Assert.True(Math.Abs(square[0] + square[2] - z[0]) <= 1e-12 && Math.Abs(square[0] + square[1] - z[1]) <= 1e-12
@@ -96,7 +97,7 @@ public sealed class HouseholderTests
         var d = Enumerable.Range(0, 5000).Select(i => (double)(i % 2)).ToArray();
         var y = Enumerable.Range(0, 5000).Select(i => 2 + 1.5 * u[i] + 0.5 * d[i] + Normal.Sample(random, 0, 0.1)).ToArray();
         var (plain, _) = Householder.LeastSquares(y, [u, d], intercept: true);
-        var (scaled, singular) = Householder.LeastSquares(y, [[.. u.Select(v => v * 1e14)], d], intercept: true);
+        var (scaled, singular) = Householder.LeastSquares(y, new double[][] { [.. u.Select(v => v * 1e14)], d }.AsColumns(), intercept: true);
         Assert.False(singular);
         Assert.True(Math.Abs(scaled[1] * 1e14 - plain[1]) <= 1e-12 * Math.Abs(plain[1]), $"{scaled[1] * 1e14:R} against {plain[1]:R}");
         Assert.True(Math.Abs(scaled[2] - plain[2]) <= 1e-12 * Math.Abs(plain[2]), $"{scaled[2]:R} against {plain[2]:R}");

@@ -173,9 +173,10 @@ public class NativeBlockTests
         var values = new double[terms][];
         for (int k = 0; k < terms; k++)
             values[k] = new double[rows];
+        double** table = stackalloc double*[columns.Length];
         fixed (double* pointer = data)
         {
-            var host = new HostRows(pointer, rows);
+            var host = HostRows.Contiguous(pointer, columns.Length, rows, table);
             for (int row = 0; row < rows; row++)
             {
                 var sums = default(Twice<Vec4>);

@@ -56,9 +56,10 @@ public sealed class MeanExpressionTests
             arguments.Set(k, scratch[k]);
         var values = new double[x.Length];
         var gradients = new double[x.Length][];
+        double** table = stackalloc double*[1];
         fixed (double* data = x)
         {
-            var rows = new HostRows(data, x.Length);
+            var rows = HostRows.Contiguous(data, 1, x.Length, table);
             for (int i = 0; i < x.Length; i++)
             {
                 var gradient = default(Twice<Twice<Twice<Twice<Vec4>>>>);

@@ -47,9 +47,10 @@ public class CurvatureBlockTests
             own.Set(k, arguments[k]);
         var vector = new double[6 * n];
         var scalar = new double[6 * n];
+        double** table = stackalloc double*[1];
         fixed (double* v = x, d = design, a = vector, b = scalar)
         {
-            var data = new HostRows(v, n);
+            var data = HostRows.Contiguous(v, 1, n, table);
             NormalModel.CurvatureBlock(default, own, data, 0, n, d, a, n);
             RowBlocks.OneByOne(default(NormalModel), own, data, 0, n, d, b, n);
         }
@@ -81,9 +82,10 @@ public class CurvatureBlockTests
         var design = Enumerable.Repeat(arguments[model.DesignArgument(0)], n).ToArray();
         var vector = new double[6 * n];
         var scalar = new double[6 * n];
+        double** table = stackalloc double*[values.Length / n];
         fixed (double* v = values, d = design, a = vector, b = scalar)
         {
-            var data = new HostRows(v, n);
+            var data = HostRows.Contiguous(v, values.Length / n, n, table);
             TModel.CurvatureBlock(model, own, data, 0, n, d, a, n);
             RowBlocks.OneByOne(model, own, data, 0, n, d, b, n);
         }
@@ -110,9 +112,10 @@ public class CurvatureBlockTests
         var values = y.Concat(trials).Concat(constants).Concat(offsets).Concat(weights).ToArray();
         var vector = new double[6 * n];
         var scalar = new double[6 * n];
+        double** table = stackalloc double*[values.Length / n];
         fixed (double* v = values, d = design, a = vector, b = scalar)
         {
-            var data = new HostRows(v, n);
+            var data = HostRows.Contiguous(v, values.Length / n, n, table);
             GlmModel.CurvatureBlock(model, default, data, 0, n, d, a, n);
             RowBlocks.OneByOne(model, default, data, 0, n, d, b, n);
         }
@@ -143,9 +146,10 @@ public class CurvatureBlockTests
         var values = y.Concat(constants).Concat(offsets).Concat(weights).ToArray();
         var vector = new double[6 * n];
         var scalar = new double[6 * n];
+        double** table = stackalloc double*[values.Length / n];
         fixed (double* v = values, d = design, a = vector, b = scalar)
         {
-            var data = new HostRows(v, n);
+            var data = HostRows.Contiguous(v, values.Length / n, n, table);
             GlmModel.CurvatureBlock(model, default, data, 0, n, d, a, n);
             RowBlocks.OneByOne(model, default, data, 0, n, d, b, n);
         }
