@@ -21,6 +21,9 @@ internal static class DomainEdges
     /// <summary>Relative rounding of the log-likelihood allowed when testing for a limit at infinity (see <see cref="Find"/>).</summary>
     private const double LimitRounding = 1e-6;
 
+    /// <summary>Relative rounding of the log-likelihood allowed when testing for an edge at 0 or 1 (see <see cref="Find"/>): a few of its ulps.</summary>
+    private const double EdgeRounding = 1e-14;
+
     /// <summary>Where on the log scale a limit's profile is tested (e¹⁶ ≈ 9·10⁶) and where a settled limit is reported (e²⁴ ≈ 2.6·10¹⁰).</summary>
     private const double LimitNear = TestDistance + 1, LimitFar = TestDistance + 9;
 
@@ -106,8 +109,11 @@ internal static class DomainEdges
             // Toward a limit at infinity (nu → ∞) the likelihood changes by ~1/nu, below the rounding of log-gamma
             // differences of 10⁸ there, so a fall within a millionth of log L still counts as flat: past e¹⁵ the
             // model is its limit for any data a statistician has.
+            // Toward an edge the likelihood is flat to its rounding: an NB2 fit's alpha at 5e-17 on Poisson counts gave the
+            // same log-likelihood one unit out, but the search's own value, from another pass's sums, was an ulp above it,
+            // and the edge was missed (no standard errors at all; a trial).
             bool limit = map.Parameters[k].Domain == ParameterDomain.Positive && search.Point[i] > 0;
-            double rounding = limit ? LimitRounding * settings.Magnitude(search.Value) : 0;
+            double rounding = (limit ? LimitRounding : EdgeRounding) * settings.Magnitude(search.Value);
             if (beyond >= search.Value - rounding)
                 edges.Add(k);
         }

@@ -267,6 +267,31 @@ public class GlmFitTests(DeviceFixture devices, ITestOutputHelper output)
         }
     }
 
+    // Poisson counts (α = 0; a trial's 1,000 rows, y ~ Poisson(exp(0.5 + 0.3 x1 − 0.2 x2)), numpy seed 604): the search
+    // ended with alpha at 5e-17, "converged", and no standard errors at all: the log-likelihood one unit further out was
+    // the same to its last bits, but the search's own value (another pass's sums) an ulp above it, and the edge test
+    // allowed no rounding. Alpha is at 0 now, with the Poisson fit's standard errors.
+    [Fact]
+    public void PoissonCountsPutAlphaAtItsEdgeWithStandardErrors()
+    {
+        var lines = File.ReadAllLines(Path.Combine(AppContext.BaseDirectory, "Models", "reference", "glm", "nb2_poisson_counts.csv")).Skip(1)
+            .Select(l => l.Split(',').Select(v => double.Parse(v, System.Globalization.CultureInfo.InvariantCulture)).ToArray()).ToArray();
+        var data = Dataset.FromColumns(("y", lines.Select(r => r[0]).ToArray()), ("x1", lines.Select(r => r[1]).ToArray()), ("x2", lines.Select(r => r[2]).ToArray()));
+        FitResult Fit(string family)
+        {
+            using var session = new EstimationSession(ModelCatalog.Create("glm", data, new ModelColumns(Y: "y", X: ["x1", "x2"]) { Family = family }), devices.Native);
+            return session.Fit(new FitOptions());
+        }
+        var nb = Fit("negbinomial");
+        var poisson = Fit("poisson");
+
+        Assert.True(nb.Converged, nb.Reason);
+        Assert.Equal(["alpha"], nb.Diagnostics.AtBound);
+        Assert.Equal(0.0, nb["alpha"]);
+        foreach (var name in new[] { "intercept", "x1", "x2" })
+            Assert.True(Numerics.Relative(nb.Get(name).StdError!.Value, poisson.Get(name).StdError!.Value) <= 1e-5, $"{name} se {nb.Get(name).StdError} vs {poisson.Get(name).StdError}");
+    }
+
     [Fact]
     public void UnderDispersedCountsPutAlphaAtItsEdgeWithThePoissonFit()
     {
