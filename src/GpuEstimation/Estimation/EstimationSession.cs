@@ -62,8 +62,12 @@ public sealed class EstimationSession : IDisposable
         ? $"{Engine.Device.Description} (data streamed: {blocks.Streamed} of {blocks.Count} row blocks)"
         : Engine.Device.Description;
 
-    /// <summary>Finds the MLE or MAP estimate, with standard errors and, where asked, profile intervals.</summary>
-    public FitResult Fit(FitOptions options) => OneAtATime(() => FitCore(options));
+    /// <summary>
+    /// Finds the MLE or MAP estimate, with standard errors and, where asked, profile intervals. A cancelled
+    /// <paramref name="cancellationToken"/> stops the fit before its next pass over the data, with an
+    /// <see cref="OperationCanceledException"/>; the session stays usable.
+    /// </summary>
+    public FitResult Fit(FitOptions options, CancellationToken cancellationToken = default) => OneAtATime(() => FitCore(options), cancellationToken);
 
     private FitResult FitCore(FitOptions options)
     {
@@ -255,7 +259,11 @@ public sealed class EstimationSession : IDisposable
     /// as <see cref="FitOptions.Fixed"/>, and stops there: no Hessian, no intervals. What profile sweeps need at
     /// every grid point. A prior on a held parameter counts in the log-posterior (a constant to the search).
     /// </summary>
-    public Maximum Maximize(FitOptions options, IReadOnlyDictionary<string, double>? held = null) => OneAtATime(() => MaximizeCore(options, held));
+    /// <param name="options">The fit's options.</param>
+    /// <param name="held">Parameters held besides the fixed ones, by name.</param>
+    /// <param name="cancellationToken">As <see cref="Fit"/>'s.</param>
+    public Maximum Maximize(FitOptions options, IReadOnlyDictionary<string, double>? held = null, CancellationToken cancellationToken = default) =>
+        OneAtATime(() => MaximizeCore(options, held), cancellationToken);
 
     private Maximum MaximizeCore(FitOptions options, IReadOnlyDictionary<string, double>? held)
     {
@@ -325,21 +333,29 @@ public sealed class EstimationSession : IDisposable
     private int _callThread;
     private int _callDepth;
 
-    private T OneAtATime<T>(Func<T> call)
+    // The outermost call's cancellation, which every objective it builds checks before each pass.
+    private CancellationToken _cancellation;
+
+    private T OneAtATime<T>(Func<T> call, CancellationToken cancellation = default)
     {
         int me = Environment.CurrentManagedThreadId;
         int owner = Interlocked.CompareExchange(ref _callThread, me, 0);
         if (owner != 0 && owner != me)
             throw new InvalidOperationException("this EstimationSession is running a call on another thread: a session runs one call at a time (its device buffers are its own); open a session for each thread (several may share one ComputeDevice)");
-        _callDepth++;
+        if (_callDepth++ == 0)
+            _cancellation = cancellation;
         try
         {
+            _cancellation.ThrowIfCancellationRequested();
             return call();
         }
         finally
         {
             if (--_callDepth == 0)
+            {
+                _cancellation = default;
                 Volatile.Write(ref _callThread, 0);
+            }
         }
     }
 
@@ -419,7 +435,8 @@ public sealed class EstimationSession : IDisposable
                     $"({info.Name} must {ParameterMap.Describe(info.Domain)}), where the search cannot move from: start it inside", info.Name);
         }
         // A likelihood with kinks of its own is the one whose standard errors come from the Fisher information.
-        var objective = new Objective(Engine, map.Holding(holding), values, priors, Model.Scales, dataKinks: Model.FisherInformation(Model.Start) is not null || Model.HasParameterKinks);
+        var objective = new Objective(Engine, map.Holding(holding), values, priors, Model.Scales, dataKinks: Model.FisherInformation(Model.Start) is not null || Model.HasParameterKinks,
+            cancellation: _cancellation);
         var withPriors = Enumerable.Range(0, map.Count).Where(objective.HasProperPrior).Select(k => map.Parameters[k].Name);
         if (Refusal(objective, withPriors) is { } refusal)
             throw new InputException(refusal, nameof(options));

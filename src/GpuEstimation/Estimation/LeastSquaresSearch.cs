@@ -54,6 +54,7 @@ internal static class LeastSquaresSearch
         {
             for (int i = 0; i < p; i++)
                 theta[free[i]] = x[i];
+            objective.Cancellation.ThrowIfCancellationRequested();
             double rss = ls.Evaluate(theta, fullGradient, fullGram);
             FreeBlock(fullGradient, fullGram, free, g, a);
             return rss;

@@ -35,14 +35,17 @@ internal sealed class Objective
     /// sit that no gradient test accepts: <see cref="Maximize"/> then settles a search that found no stationary point
     /// with <see cref="DataKinks"/>.
     /// </param>
-    public Objective(ILikelihoodEngine engine, ParameterMap map, IReadOnlyList<double> values, Prior?[] priors, IReadOnlyList<double> scales, bool dataKinks = false)
-        : this(engine, map, values, priors, scales, sides: null, dataKinks)
+    /// <param name="cancellation">Checked before every pass over the data: a cancelled fit stops there, with an <see cref="OperationCanceledException"/>.</param>
+    public Objective(ILikelihoodEngine engine, ParameterMap map, IReadOnlyList<double> values, Prior?[] priors, IReadOnlyList<double> scales, bool dataKinks = false,
+        CancellationToken cancellation = default)
+        : this(engine, map, values, priors, scales, sides: null, dataKinks, cancellation)
     {
     }
 
     private Objective(ILikelihoodEngine engine, ParameterMap map, IReadOnlyList<double> values, Prior?[] priors, IReadOnlyList<double> scales, int[]? sides,
-        bool dataKinks)
+        bool dataKinks, CancellationToken cancellation)
     {
+        Cancellation = cancellation;
         _dataKinks = dataKinks;
         _engine = engine;
         Map = map;
@@ -65,7 +68,7 @@ internal sealed class Objective
     public IReadOnlyList<Kink> Kinks { get; }
 
     /// <summary>The same objective without the kinks' terms −w·|u − c|: the smooth part F, whose Hessian is the posterior's wherever no coordinate is at its kink.</summary>
-    public Objective Smooth() => new(_engine, Map, _values, _priors, _scales, new int[Kinks.Count], _dataKinks);
+    public Objective Smooth() => new(_engine, Map, _values, _priors, _scales, new int[Kinks.Count], _dataKinks, Cancellation);
 
     /// <summary>
     /// The objective with each kink's term −w·|u − c| replaced by the line −w·s·(u − c), s its side at coordinates
@@ -73,7 +76,7 @@ internal sealed class Objective
     /// it, so its gradient vanishes at a maximum off the kinks and its curvature is the Laplace approximation's.
     /// </summary>
     public Objective Sided(IReadOnlyList<double> u) =>
-        new(_engine, Map, _values, _priors, _scales, Kinks.Select(k => Math.Sign(u[k.Coordinate] - k.Location)).ToArray(), _dataKinks);
+        new(_engine, Map, _values, _priors, _scales, Kinks.Select(k => Math.Sign(u[k.Coordinate] - k.Location)).ToArray(), _dataKinks, Cancellation);
 
     /// <summary>
     /// Maximizes from coordinates <paramref name="start"/> (scales: first finite-difference steps): the smooth
@@ -109,13 +112,16 @@ internal sealed class Objective
         return natural;
     }
 
+    /// <summary>The fit's cancellation, checked before every pass (the least-squares search's too).</summary>
+    public CancellationToken Cancellation { get; }
+
     /// <summary>The same objective with parameter <paramref name="index"/> held at <paramref name="value"/>, the other free parameters starting from <paramref name="start"/>.</summary>
     public Objective Holding(int index, double value, IReadOnlyList<double> start)
     {
         var values = start.ToArray();
         values[index] = value;
         var map = Map.Holding(index);
-        return new Objective(_engine, map, values, _priors, _scales, SidesFor(map), _dataKinks);
+        return new Objective(_engine, map, values, _priors, _scales, SidesFor(map), _dataKinks, Cancellation);
     }
 
     // The sides of the kinks that remain free in map, in its kinks' order: one fewer where the parameter held had a kink
@@ -135,12 +141,13 @@ internal sealed class Objective
         var values = _values.ToArray();
         foreach (int k in Map.Free)
             values[k] = start[k];
-        return new Objective(_engine, Map, values, _priors, _scales, _sides, _dataKinks);
+        return new Objective(_engine, Map, values, _priors, _scales, _sides, _dataKinks, Cancellation);
     }
 
     /// <summary>The objective at <paramref name="u"/>; its gradient with respect to u goes to <paramref name="gu"/>.</summary>
     public double Evaluate(ReadOnlySpan<double> u, Span<double> gu)
     {
+        Cancellation.ThrowIfCancellationRequested();
         var natural = Natural(u);
         var gradient = new double[natural.Length];
         double value = _engine.Evaluate(natural, gradient);
@@ -195,6 +202,7 @@ internal sealed class Objective
     /// </summary>
     public double EvaluateHessian(ReadOnlySpan<double> u, Span<double> gu, Matrix<double> hu)
     {
+        Cancellation.ThrowIfCancellationRequested();
         var natural = Natural(u);
         int p = natural.Length;
         var gradient = new double[p];

@@ -123,9 +123,10 @@ public sealed class GaussianMixtureFitter : IDisposable
 
     /// <summary>
     /// Fits the mixture: every start to convergence (or the step limit), the best log-likelihood among the starts that
-    /// converged kept (among all of them where none did).
+    /// converged kept (among all of them where none did). A cancelled <paramref name="cancellationToken"/> stops the fit
+    /// before its next EM step, with an <see cref="OperationCanceledException"/>.
     /// </summary>
-    public GaussianMixtureResult Fit(GaussianMixtureOptions options)
+    public GaussianMixtureResult Fit(GaussianMixtureOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         // Disposed, as an EstimationSession refuses to be used (a library trial's fit after Dispose ran).
@@ -161,8 +162,8 @@ public sealed class GaussianMixtureFitter : IDisposable
                     Starts = 1, Seed = unchecked(options.Seed + s), SubsampleRows = 0, StandardErrors = false, Tolerance = 1e-9,
                     // The step limit is the user's for EM on all the rows; finding a start on the subsample has its own.
                     MaxIterations = Math.Max(options.MaxIterations, GaussianMixtureOptions.DefaultMaxIterations),
-                }), options.Covariance);
-            var (state, log, iterations, converged) = Run(pass, codes, start, options);
+                }, cancellationToken), options.Covariance);
+            var (state, log, iterations, converged) = Run(pass, codes, start, options, cancellationToken);
             starts[s] = log;
             // A converged start wins over one that ran out of steps, whatever their log-likelihoods: a start still moving
             // after the step limit is mostly one whose component is collapsing onto a row or two (the likelihood rising
@@ -291,7 +292,7 @@ public sealed class GaussianMixtureFitter : IDisposable
     // Convergence is judged on plain EM steps only: |L(F(θ)) − L(θ)| ≤ tol |L| and the next step moves no weight and no
     // mean coordinate by more than 1e-9 (in standard deviations of the coordinate).
     private (MixtureState State, double Log, int Iterations, bool Converged) Run(
-        MixturePass pass, int[] codes, MixtureState start, GaussianMixtureOptions options)
+        MixturePass pass, int[] codes, MixtureState start, GaussianMixtureOptions options, CancellationToken cancellation)
     {
         var sums = new double[codes.Length];
         var packed = new double[pass.Components * GaussianMixtureRow.Stride(Dimensions, pass.Diagonal)];
@@ -301,6 +302,7 @@ public sealed class GaussianMixtureFitter : IDisposable
         {
             if (!state.TryPack(pass.Diagonal, packed))
                 return null;
+            cancellation.ThrowIfCancellationRequested();
             iterations++;
             double log = pass.Run(packed, codes, sums);
             return double.IsFinite(log) ? (log, MStep(sums, state.K, options)) : null;

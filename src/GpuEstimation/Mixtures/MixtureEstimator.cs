@@ -77,8 +77,10 @@ public static class MixtureEstimator
     /// <summary>
     /// Fits <paramref name="spec"/> on <paramref name="device"/>: the best converged start; where none converged, the best
     /// that stopped short (its result not converged); <see cref="MixtureFitException"/> where no start gives a mixture.
+    /// A cancelled <paramref name="cancellationToken"/> stops the fit before its next pass (an EM iteration's or the
+    /// finish's), with an <see cref="OperationCanceledException"/>.
     /// </summary>
-    public static MixtureFit Fit(MixtureSpec spec, ComputeDevice device, MixtureOptions? options = null)
+    public static MixtureFit Fit(MixtureSpec spec, ComputeDevice device, MixtureOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(device);
@@ -102,7 +104,11 @@ public static class MixtureEstimator
         // device) only for the others.
         using var normal = NormalMixtureStatistics.For(spec, device);
         using var em = normal is null ? new LikelihoodEngine<MixtureModel>(device, statistics, spec.Columns, MixtureSpec.ModelName) : null;
-        Func<double[], double[], double> statisticsAt = normal is not null ? normal.Evaluate : (point, sums) => em!.Evaluate(point, sums);
+        double StatisticsAt(double[] point, double[] sums)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            return normal is not null ? normal.Evaluate(point, sums) : em!.Evaluate(point, sums);
+        }
         var exact = spec.ToModelSpec(InitialPoint(spec, options.Seed, 0));
         using var session = new EstimationSession(exact, device);
         var scales = Spreads(spec);
@@ -114,14 +120,14 @@ public static class MixtureEstimator
         {
             var start = InitialPoint(spec, options.Seed, s);
             var emClock = System.Diagnostics.Stopwatch.StartNew();
-            var (point, iterations, failure) = Em(spec, statisticsAt, statistics.ParameterCount, start, options, scales);
+            var (point, iterations, failure) = Em(spec, StatisticsAt, statistics.ParameterCount, start, options, scales);
             double emMs = emClock.Elapsed.TotalMilliseconds;
             FitResult? fit = null, ended = null;
             if (failure is null)
             {
-                (fit, failure, ended) = Finish(spec, session, Order(spec, point), options, scales);
+                (fit, failure, ended) = Finish(spec, session, Order(spec, point), options, scales, cancellationToken);
                 if (fit is not null && !IsOrdered(spec, Values(fit)))
-                    (fit, failure, ended) = Finish(spec, session, Order(spec, Values(fit!)), options, scales);
+                    (fit, failure, ended) = Finish(spec, session, Order(spec, Values(fit!)), options, scales, cancellationToken);
             }
             if (ended is not null && (unconverged is null || ended.LogLikelihood > unconverged.LogLikelihood))
             {
@@ -154,7 +160,7 @@ public static class MixtureEstimator
             var notes = best.Diagnostics.Notes;
             // "Every parameter" is every estimated one: not those held.
             var profiled = options.ProfileEvery ? [.. profile.Where(name => !held.ContainsKey(name))] : profile;
-            best = session.Fit(options.Fit with { Start = at, Profile = profiled, Fixed = held });
+            best = session.Fit(options.Fit with { Start = at, Profile = profiled, Fixed = held }, cancellationToken);
             best = best with { Diagnostics = best.Diagnostics with { Notes = [.. best.Diagnostics.Notes, .. notes.Except(best.Diagnostics.Notes)] } };
         }
         return new MixtureFit(spec, best with { ElapsedMs = clock.Elapsed.TotalMilliseconds }, outcomes, bestStart);
@@ -432,14 +438,14 @@ public static class MixtureEstimator
     // The exact-likelihood fit from an EM point: the fit where it converged at a proper mixture; else the failure, and
     // the fit itself where it only stopped short (no collapse), for the result when no start converges.
     private static (FitResult? Fit, string? Failure, FitResult? Unconverged) Finish(MixtureSpec spec, EstimationSession session, double[] point,
-        MixtureOptions options, (double X, double LogX) scales)
+        MixtureOptions options, (double X, double LogX) scales, CancellationToken cancellation)
     {
         if (WeightLost(spec, point) is { } lost)
             return (null, lost, null);
         var start = spec.Parameters.Select((p, j) => (p.Name, Value: point[j])).ToDictionary(p => p.Name, p => p.Value);
         foreach (var (name, value) in options.Fit.Start)
             start[name] = value;
-        var fit = session.Fit(options.Fit with { Start = start, Profile = [] });
+        var fit = session.Fit(options.Fit with { Start = start, Profile = [] }, cancellation);
         var values = Values(fit);
         // A discrete component at its point-mass edge (a Poisson's rate → 0: all its weight on 0, a zero-inflated
         // count model): the likelihood is bounded there and the edge is its supremum, so the parameter is held at the
@@ -456,7 +462,7 @@ public static class MixtureEstimator
             for (int j = 0; j < values.Length; j++)
                 start[spec.Parameters[j].Name] = fixedValues.TryGetValue(spec.Parameters[j].Name, out var value) ? value : values[j];
             notes.Add(edge.Note);
-            fit = session.Fit(options.Fit with { Start = start, Profile = [], Fixed = new Dictionary<string, double>(fixedValues) });
+            fit = session.Fit(options.Fit with { Start = start, Profile = [], Fixed = new Dictionary<string, double>(fixedValues) }, cancellation);
             fit = fit with { Diagnostics = fit.Diagnostics with { Notes = [.. fit.Diagnostics.Notes, .. notes] } };
             values = Values(fit);
             held.Add(edge.Name);

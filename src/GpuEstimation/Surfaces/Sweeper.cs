@@ -12,13 +12,17 @@ public static class Sweeper
     /// <param name="session">The model's data on the device that evaluates.</param>
     /// <param name="options">The grid, where the other parameters sit, profile or not, MLE or MAP.</param>
     /// <param name="progress">Told the fraction of grid points done, after each tile of points (or profile fit).</param>
-    public static SweepResult Sweep(EstimationSession session, SweepOptions options, IProgress<double>? progress = null)
+    /// <param name="cancellationToken">
+    /// Checked before each tile of points, each profile fit and each pass of a fit: a cancelled sweep stops there with an
+    /// <see cref="OperationCanceledException"/> (under MPI, cancel it on every rank).
+    /// </param>
+    public static SweepResult Sweep(EstimationSession session, SweepOptions options, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(options);
         var clock = Stopwatch.StartNew();
         var axisIndex = CheckAxes(session.Parameters, options);
-        var (basePoint, fit) = PlaceOffGrid(session, options, axisIndex);
+        var (basePoint, fit) = PlaceOffGrid(session, options, axisIndex, cancellationToken);
         var grid = new GridPoints(options.Axes, axisIndex, basePoint);
 
         IReadOnlyList<double[]> points = grid;
@@ -26,11 +30,11 @@ public static class Sweeper
         double[]? logPosterior;
         int notConverged = 0;
         if (options.Profile)
-            (points, logLikelihood, logPosterior, notConverged) = ProfileSweep(session, options, axisIndex, grid, basePoint, progress);
+            (points, logLikelihood, logPosterior, notConverged) = ProfileSweep(session, options, axisIndex, grid, basePoint, progress, cancellationToken);
         else
-            (logLikelihood, logPosterior) = PlainSweep(session, options, grid, progress);
+            (logLikelihood, logPosterior) = PlainSweep(session, options, grid, progress, cancellationToken);
 
-        var estimates = options.Estimates ? Locate(session, options, axisIndex, basePoint, fit) : [];
+        var estimates = options.Estimates ? Locate(session, options, axisIndex, basePoint, fit, cancellationToken) : [];
         clock.Stop();
         return new SweepResult(session.Model.Name, fit?.Device ?? session.DeviceDescription, session.Model.Rows, options.Axes,
             session.Parameters.Names.ToArray(), points, logLikelihood, logPosterior, options.Profile, notConverged, fit,
@@ -89,7 +93,7 @@ public static class Sweeper
     private static long TileBytes(int parameters, long points) => Math.Min(points + PointGroup, MaxTile) * (24 + 8L * parameters);
 
     /// <summary>Where the off-grid parameters sit: given, or at the fit's estimate (also the profile fits' first start).</summary>
-    private static (double[] BasePoint, FitResult? Fit) PlaceOffGrid(EstimationSession session, SweepOptions options, int[] axisIndex)
+    private static (double[] BasePoint, FitResult? Fit) PlaceOffGrid(EstimationSession session, SweepOptions options, int[] axisIndex, CancellationToken cancellation)
     {
         var names = session.Parameters.Names.ToArray();
         FitResult? fit = null;
@@ -97,7 +101,7 @@ public static class Sweeper
         bool needFit = options.Profile || Enumerable.Range(0, names.Length).Any(k => !axisIndex.Contains(k) && !options.At.ContainsKey(names[k]));
         if (needFit)
         {
-            fit = session.Fit(options.Fit with { Profile = [] });
+            fit = session.Fit(options.Fit with { Profile = [] }, cancellation);
             if (!fit.Converged)
                 throw new InputException($"the fit that places the off-grid parameters did not converge ({fit.Reason}); give their values instead", nameof(options.At));
             for (int k = 0; k < basePoint.Length; k++)
@@ -114,7 +118,8 @@ public static class Sweeper
     /// vector is the maximization's (held values and re-optimized others), so these points are held.
     /// </summary>
     private static (double[][] Points, double[] LogLikelihood, double[]? LogPosterior, int NotConverged) ProfileSweep(
-        EstimationSession session, SweepOptions options, int[] axisIndex, GridPoints grid, double[] basePoint, IProgress<double>? progress)
+        EstimationSession session, SweepOptions options, int[] axisIndex, GridPoints grid, double[] basePoint, IProgress<double>? progress,
+        CancellationToken cancellation)
     {
         var names = session.Parameters.Names.ToArray();
         var points = grid.ToArray();
@@ -129,7 +134,7 @@ public static class Sweeper
             var starts = Enumerable.Range(0, names.Length)
                 .Where(k => !held.ContainsKey(names[k]) && !options.Fit.Fixed.ContainsKey(names[k]))
                 .ToDictionary(k => names[k], k => start[k]);
-            var maximum = session.Maximize(options.Fit with { Start = starts, Profile = [] }, held);
+            var maximum = session.Maximize(options.Fit with { Start = starts, Profile = [] }, held, cancellation);
             if (!maximum.Converged)
                 notConverged++;
             else
@@ -150,7 +155,7 @@ public static class Sweeper
     /// read-back). For MAP, the log prior of every parameter not fixed is added.
     /// </summary>
     private static (double[] LogLikelihood, double[]? LogPosterior) PlainSweep(
-        EstimationSession session, SweepOptions options, GridPoints points, IProgress<double>? progress)
+        EstimationSession session, SweepOptions options, GridPoints points, IProgress<double>? progress, CancellationToken cancellation)
     {
         int total = points.Count;
         var logLikelihood = new double[total];
@@ -158,6 +163,7 @@ public static class Sweeper
         int tile = Aligned(100_000_000L / rows);
         for (int first = 0; first < total;)
         {
+            cancellation.ThrowIfCancellationRequested();
             int count = Math.Min(tile, total - first);
             long begin = Stopwatch.GetTimestamp();
             session.LogLikelihoods(points.Range(first, count)).CopyTo(logLikelihood, first);
@@ -189,7 +195,8 @@ public static class Sweeper
     /// values (free for a profile, whose maximum is the full estimate). The base fit is reused where it is that
     /// estimate; an estimate whose maximization does not converge is left out.
     /// </summary>
-    private static List<SweepEstimate> Locate(EstimationSession session, SweepOptions options, int[] axisIndex, double[] basePoint, FitResult? fit)
+    private static List<SweepEstimate> Locate(EstimationSession session, SweepOptions options, int[] axisIndex, double[] basePoint, FitResult? fit,
+        CancellationToken cancellation)
     {
         var names = session.Parameters.Names.ToArray();
         var held = new Dictionary<string, double>();
@@ -211,7 +218,7 @@ public static class Sweeper
                 continue;
             }
             var priors = map ? options.Fit.Priors : new Dictionary<string, Prior>();
-            var maximum = session.Maximize(options.Fit with { Map = map, Priors = priors, Profile = [] }, held);
+            var maximum = session.Maximize(options.Fit with { Map = map, Priors = priors, Profile = [] }, held, cancellation);
             if (maximum.Converged)
                 estimates.Add(new SweepEstimate(map ? "MAP" : "MLE", maximum.Estimates, maximum.LogPosterior ?? maximum.LogLikelihood));
         }

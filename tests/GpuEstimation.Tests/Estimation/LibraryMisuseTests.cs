@@ -207,4 +207,44 @@ public class LibraryMisuseTests
         var fit = oneColumn.Fit(two);
         Assert.Contains("1 dimensions", Assert.Throws<ArgumentException>(() => fitter.Responsibilities(fit)).Message);
     }
+
+    // A library user's long fit can be cancelled (a trial: there was no CancellationToken anywhere). A token cancelled
+    // before the call stops each entry point before its first pass; a sweep cancelled from its progress report stops
+    // before its next tile; the session takes its next call as if nothing had happened.
+    [Fact]
+    public void FitsSweepsAndMixturesCanBeCancelled()
+    {
+        using var device = ComputeDevice.Open(Backend.Native);
+        var x = NormalSamples.Draw(20_000, 5, 2, 1.5);
+        using var session = new EstimationSession(ModelCatalog.Normal(Dataset.FromColumns(("x", x)), "x"), device);
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+
+        Assert.Throws<OperationCanceledException>(() => session.Fit(new FitOptions(), cancelled.Token));
+        Assert.Throws<OperationCanceledException>(() => session.Maximize(new FitOptions(), null, cancelled.Token));
+        var grid = new GpuEstimation.Surfaces.SweepOptions { Axes = [new GpuEstimation.Surfaces.GridAxis("mu", 1, 3, 2000)], At = new Dictionary<string, double> { ["sigma"] = 1.5 } };
+        Assert.Throws<OperationCanceledException>(() => GpuEstimation.Surfaces.Sweeper.Sweep(session, grid, null, cancelled.Token));
+
+        // Cancelled after its first tile: the sweep stops there (the grid's tiles are of 5,000 points at 20,000 rows).
+        using var midway = new CancellationTokenSource();
+        int reports = 0;
+        var progress = new Progress(_ => { reports++; midway.Cancel(); });
+        Assert.Throws<OperationCanceledException>(() => GpuEstimation.Surfaces.Sweeper.Sweep(session, grid with { Axes = [new GpuEstimation.Surfaces.GridAxis("mu", 1, 3, 200_000)] }, progress, midway.Token));
+        Assert.Equal(1, reports);
+
+        var fit = session.Fit(new FitOptions());
+        Assert.True(fit.Converged, fit.Reason);
+        Assert.Equal(x.Average(), fit["mu"], 12);
+
+        var mixture = MixtureSpec.Create(Dataset.FromColumns(("x", x)), "x", ["normal", "normal"]);
+        Assert.Throws<OperationCanceledException>(() => MixtureEstimator.Fit(mixture, device, new MixtureOptions { Starts = 1 }, cancelled.Token));
+        using var fitter = new GaussianMixtureFitter(["a", "b"], [x, [.. x.Select((v, i) => v * v + i % 7)]], device);
+        Assert.Throws<OperationCanceledException>(() => fitter.Fit(new GaussianMixtureOptions { Components = 2, Starts = 1 }, cancelled.Token));
+    }
+
+    // Reports synchronously, on the reporting thread (System.Progress posts to the thread pool).
+    private sealed class Progress(Action<double> report) : IProgress<double>
+    {
+        public void Report(double value) => report(value);
+    }
 }
