@@ -120,6 +120,43 @@ internal static class DomainEdges
         return [.. edges];
     }
 
+    /// <summary>
+    /// Where a converged <paramref name="search"/> ended with a bounded parameter far out toward 0 or 1 (beyond
+    /// ±<see cref="TestDistance"/> on its log or logit scale) while the log-likelihood is higher back at ±TestDistance,
+    /// the others held (by more than its rounding): why that is no maximum, for the search's reason; null where there
+    /// is none. On the log or logit scale the gradient vanishes toward the edge whatever the natural slope (dθ/du → 0),
+    /// so the stopping rule is met there: a zero-inflated Poisson started at p0 = 0.99 and lam = 25 "converged" at
+    /// p0 = 0, 477 nats below the maximum at 0.29, with ∂ log L/∂p0 = +2999 (a trial). A maximum that is merely small (a
+    /// rate of 10⁻¹² for data in units of 10¹²) falls steeply that far in, and an edge maximum falls too.
+    /// </summary>
+    public static string? RisingInto(Objective objective, OptimizationResult search, OptimizerSettings settings)
+    {
+        var map = objective.Map;
+        if (!search.Converged)
+            return null;
+        var u = search.Point.ToArray();
+        var gradient = new double[u.Length];
+        for (int i = 0; i < map.Free.Count; i++)
+        {
+            int k = map.Free[i];
+            if (map.Parameters[k].Domain == ParameterDomain.Real || Math.Abs(u[i]) <= TestDistance || (map.Parameters[k].Domain == ParameterDomain.Positive && u[i] > 0))
+                continue;
+            u[i] = Math.Sign(search.Point[i]) * TestDistance;
+            double inside = objective.Evaluate(u, gradient);
+            u[i] = search.Point[i];
+            if (inside > search.Value + RisingRounding * settings.Magnitude(search.Value))
+            {
+                string name = map.Parameters[k].Name;
+                return $"the search stalled with {name} → {(search.Point[i] < 0 ? 0 : 1)} (the edge of its domain), where the log-likelihood still rises into the domain " +
+                    $"({inside - search.Value:G3} higher at {name} = {map.ToNatural(k, Math.Sign(search.Point[i]) * TestDistance):G3}): no maximum there; start nearer the maximum";
+            }
+        }
+        return null;
+    }
+
+    /// <summary>Relative rounding of the log-likelihood below which a rise into the domain is not counted (see <see cref="RisingInto"/>).</summary>
+    private const double RisingRounding = 1e-12;
+
     /// <summary>The natural value at the edge the coordinate u heads to: 0 or 1; null for a positive parameter going to ∞ (a limit, not a value).</summary>
     public static double? Value(ParameterMap map, int k, double u) =>
         map.Parameters[k].Domain == ParameterDomain.Positive && u > 0 ? null : map.ToNatural(k, u > 0 ? double.PositiveInfinity : double.NegativeInfinity);

@@ -470,7 +470,10 @@ public sealed class EstimationSession : IDisposable
         }
         // A model with an exact Hessian: Newton's method, unless it fails for a reason other than separation.
         if (NewtonSearch.Applies(objective, Model, options.Optimizer) && NewtonSearch.Run(objective, Model, options.Optimizer) is { } newton)
+        {
+            newton = NotRisingInto(objective, newton, options);
             return (newton, null, DomainEdges.Find(objective, newton, [], options.Optimizer));
+        }
         // The search (restarted from dataStart where it finds no maximum), with a run towards a limit settled.
         (OptimizationResult Search, string? Restart, int[] Limits) From(Objective from, IReadOnlyList<double> dataStart)
         {
@@ -505,8 +508,14 @@ public sealed class EstimationSession : IDisposable
         // p = 1e-6, 1,000 L-BFGS steps on a log-odds slope of 1e-6, not converged; the mode is 0.4146).
         if (otherStarts && options.Map && !search.Converged && PriorModes(objective, options, dataStart) is { } modes)
             Also(modes);
+        search = NotRisingInto(objective, search, options);
         return (search, restart, DomainEdges.Find(objective, search, limits, options.Optimizer));
     }
+
+    // A search "converged" toward a bounded parameter's edge while the likelihood still rises into the domain there
+    // (DomainEdges.RisingInto): not converged, saying why.
+    private static OptimizationResult NotRisingInto(Objective objective, OptimizationResult search, FitOptions options) =>
+        DomainEdges.RisingInto(objective, search, options.Optimizer) is { } reason ? search with { Converged = false, Reason = reason } : search;
 
     /// <summary>
     /// The start of <paramref name="start"/> with each free parameter that has a prior with an interior mode in the
