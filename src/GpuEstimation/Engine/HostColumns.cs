@@ -25,12 +25,26 @@ internal sealed unsafe class HostColumns : IDisposable
     public HostColumns(IReadOnlyList<ReadOnlyMemory<double>> columns)
     {
         Rows = columns.Count == 0 ? 0 : columns[0].Length;
+        _pins = new MemoryHandle[columns.Count];
         _table = (double**)NativeMemory.Alloc((nuint)Math.Max(1, columns.Count), (nuint)sizeof(double*));
+        try
+        {
+            Fill(columns);
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
+    // The table: each array of several copied into the aligned block, every other column pinned where it lies.
+    private void Fill(IReadOnlyList<ReadOnlyMemory<double>> columns)
+    {
         var copied = columns.Count == 1 ? [] : Enumerable.Range(0, columns.Count).Where(c => MemoryMarshal.TryGetArray(columns[c], out _)).ToArray();
         long stride = (Rows + 7) / 8 * 8;
         if (copied.Length > 0)
             _owned = (double*)NativeMemory.AlignedAlloc((nuint)(Math.Max(1, stride * copied.Length) * sizeof(double)), 64);
-        _pins = new MemoryHandle[columns.Count];
         for (int c = 0, k = 0; c < columns.Count; c++)
         {
             if (k < copied.Length && copied[k] == c)

@@ -61,8 +61,8 @@ public static class Glm
             throw new InputException($"model '{name}' without an intercept needs at least one feature column (X)", nameof(columns));
 
         var y = data.Column(yName).AsArray();
-        // The features where they lie (a file's, mapped into memory, is not loaded): the device reads them centred, the
-        // one copy made of them.
+        // The features where they lie (a file's, mapped into memory, is not loaded): the device reads them centred (one
+        // managed copy, which the native backend copies once more into its aligned block).
         var features = x.Select(c => data.Column(c)).ToArray();
         var trials = Trials(name, family, data, columns);
         var offset = columns.Offset is { } offsetName ? data.Column(offsetName).AsArray() : null;
@@ -237,7 +237,7 @@ public static class Glm
                         continue;
                     double eta = (intercept ? parameters[0] : 0.0) + (offset?[i] ?? 0.0);
                     for (int j = 0; j < features.Length; j++)
-                        eta += parameters[first + j] * features[j].Span[i];
+                        eta += parameters[first + j] * features[j].Span[i]; // a failure path: a span per value is no cost here
                     double mu = GlmMean.Of(link, eta);
                     bool atBound = pass == 0
                         ? positive ? !(mu >= 0) : !(mu >= 0 && mu <= 1)

@@ -297,8 +297,8 @@ public static class ModelCatalog
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(y);
         ArgumentNullException.ThrowIfNull(x);
-        // The columns where they lie (a file's, mapped into memory, is not loaded): the device reads the response as it
-        // is and the features centred, the one copy made.
+        // The columns where they lie (a file's, mapped into memory, is not loaded): the response is read as it is and
+        // the features centred (one managed copy, which the native backend copies once more into its aligned block).
         var yValues = data.Column(y);
         var features = x.Select(c => data.Column(c)).ToArray();
         RequireRows(data);

@@ -31,8 +31,10 @@ public sealed record OptimizationResult(
 
     /// <summary>
     /// Where <see cref="Information"/> and the search's last pass were summed, where that is not <c>Point</c>: the point
-    /// before Newton's last step, taken without a pass where the search converged quadratically (a step of at most
-    /// 10⁻⁶ standard errors, which changes the information by less than its rounding matters). Null: <c>Point</c>.
+    /// before Newton's last step, taken without a pass where the search converged quadratically (the rate seen putting
+    /// the next gradient a thousand times below the tolerance) and the step would change the information by at most 1e-8
+    /// of its scale (<see cref="NewtonMaximizer"/>). <c>Value</c> is then the quadratic model's at <c>Point</c>, right to
+    /// the cube of the step. Null: <c>Point</c>.
     /// </summary>
     public double[]? InformationPoint { get; init; }
 

@@ -19,8 +19,12 @@ internal static class CurveDrawing
         // The located estimate is a point of the curve too (the maximum in the swept space, usually between grid
         // points): drawn through, and the interval's ends found with it (on a coarse grid the straight lines between
         // grid points left the estimate floating above the curve and the interval 1/17 of its width).
+        // Not where it all but repeats a grid point: the fit's and the sweep's values there differ by rounding, which the
+        // parabola through them would divide by a distance of ulps (a review: a grid centred on the MLE to 2e-14 printed
+        // 168.70 for an end at 167.71).
         var estimate = Located(sweep);
-        if (estimate is { } at && at.X > xs[0] && at.X < xs[^1] && Array.IndexOf(xs, at.X) < 0)
+        double step = xs.Length > 1 ? (xs[^1] - xs[0]) / (xs.Length - 1) : 0;
+        if (estimate is { } at && at.X > xs[0] && at.X < xs[^1] && xs.All(x => Math.Abs(x - at.X) > 1e-3 * step))
         {
             int place = Array.FindIndex(xs, x => x > at.X);
             xs = [.. xs[..place], at.X, .. xs[place..]];
@@ -114,6 +118,9 @@ internal static class CurveDrawing
             return linear;
         // q(x) = y₀ + d₀₁ (x − x₀) + d₀₁₂ (x − x₀)(x − x₁) through (x₀, y₀) = point i − 1, (x₁, y₁) = point i, the third.
         double x0 = xs[i - 1], x1 = xs[i], x2 = xs[third];
+        // Points nearly on one another give no curvature, only their rounding.
+        if (Math.Min(Math.Abs(x2 - x1), Math.Abs(x2 - x0)) < 1e-3 * Math.Abs(x1 - x0))
+            return linear;
         double d01 = (ys[i] - ys[i - 1]) / (x1 - x0), d12 = (ys[third] - ys[i]) / (x2 - x1), d012 = (d12 - d01) / (x2 - x0);
         // In u = x − x₀: d₀₁₂ u² + (d₀₁ − d₀₁₂ (x₁ − x₀)) u + (y₀ − level) = 0, its root in [0, x₁ − x₀].
         double a = d012, b = d01 - d012 * (x1 - x0), c = ys[i - 1] - level, width = x1 - x0;
@@ -190,6 +197,7 @@ internal static class CurveDrawing
         var label = located?.Label ?? (estimate is null ? "grid maximum" : sweep.Base!.Method.ToUpperInvariant());
         var marker = plot.Add.Marker(at, located is { } l ? l.Value - sweep.Peak : 0, MarkerShape.FilledCircle, 9, Colors.Black);
         // At least five significant digits: on a grid two thousand wide the interval's resolution printed 169.68 as 170.
-        marker.LegendText = $"{label}: {name} = {PlotText.AtResolution(at, Math.Min(resolution, Math.Abs(at) * 1e-4))}";
+        // (Not finer than a thousandth of the interval's resolution: an estimate at 3e-17 printed twenty decimals.)
+        marker.LegendText = $"{label}: {name} = {PlotText.AtResolution(at, Math.Max(Math.Min(resolution, Math.Abs(at) * 1e-4), resolution * 1e-3))}";
     }
 }

@@ -82,11 +82,13 @@ public static class MixtureDrawing
     /// </summary>
     private static int Bins(double[] x, double low, double high)
     {
-        var inside = x.Where(v => v >= low && v <= high).Order().ToArray();
+        // The quartiles of at most 100,000 evenly spaced rows (sorting 10⁷ took seconds for a picture).
+        int every = Math.Max(1, x.Length / 100_000);
+        var inside = x.Where((v, i) => i % every == 0 && v >= low && v <= high).Order().ToArray();
         if (inside.Length < 4)
             return 10;
         double iqr = inside[(int)Math.Ceiling(0.75 * (inside.Length - 1))] - inside[(int)(0.25 * (inside.Length - 1))];
-        double width = 2 * iqr / Math.Cbrt(inside.Length);
+        double width = 2 * iqr / Math.Cbrt(x.Count(v => v >= low && v <= high));
         return width > 0 ? (int)Math.Clamp(Math.Ceiling((high - low) / width), 10, 200) : (int)Math.Clamp(Math.Sqrt(inside.Length), 10, 200);
     }
 

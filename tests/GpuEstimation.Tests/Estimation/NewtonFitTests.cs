@@ -72,7 +72,7 @@ public class NewtonFitTests(DeviceFixture devices)
 
         Assert.True(fit.Converged, fit.Reason);
         Assert.True(evaluated.Converged, evaluated.Reason);
-        Assert.Equal(NewtonMaximizer.StepTakenReason, fit.Reason);
+        Assert.StartsWith(NewtonMaximizer.StepTakenReason, fit.Reason);
         Assert.Equal(fit.Iterations, fit.Evaluations);
         Assert.True(evaluated.Evaluations > fit.Evaluations, $"{evaluated.Evaluations} evaluations against {fit.Evaluations}");
         Assert.True(Math.Abs(fit.LogLikelihood - evaluated.LogLikelihood) <= 1e-12 * Math.Abs(evaluated.LogLikelihood), $"{fit.LogLikelihood:R} vs {evaluated.LogLikelihood:R}");

@@ -157,6 +157,13 @@ public sealed class CurvePlotTests(DeviceFixture devices) : IDisposable
         var marker = Assert.Single(conditional.GetPlottables<ScottPlot.Plottables.Marker>());
         Assert.Equal(mu, marker.Location.X);
 
+        // A grid point a few ulps from the estimate (a review: the parabola through both divided their rounding by that
+        // distance, and an end printed 168.70 for 167.71): the estimate is not put beside it.
+        var near = Sweeper.Sweep(session, new SweepOptions { Axes = [new GridAxis("mu", mu - 1 + 3e-14, mu + 1 + 3e-14, 3)], Estimates = true });
+        var nearCurve = SurfacePlots.Curve(near, Path.Combine(_directory, "coarse-near.png"));
+        Assert.True(Math.Abs(Printed(nearCurve, 0) - (mu - half)) <= 2 * half / 200 && Math.Abs(Printed(nearCurve, 1) - (mu + half)) <= 2 * half / 200,
+            $"printed {Printed(nearCurve, 0)}, {Printed(nearCurve, 1)} against {mu - half}, {mu + half}");
+
         var profile = Sweeper.Sweep(session, new SweepOptions { Axes = [new GridAxis("mu", mu - 2.1, mu + 1.9, 11)], Profile = true, Estimates = true });
         var curve = SurfacePlots.Curve(profile, Path.Combine(_directory, "coarse-profile.png"));
         var ends = fit.Get("mu").Profile!;
