@@ -28,6 +28,12 @@ public sealed class MeanExpression : CompiledExpression
         if (names.Count == 0)
             throw new InputException($"the mean '{text}' has no parameter: every name in it is a data column", nameof(text));
         CheckNames(names.Select(n => new ParameterInfo(n)).ToArray());
+        // As a log-density's (a trial's '... + 0*d' stalled "at a singular point" without naming d).
+        for (int k = 0; k < names.Count; k++)
+        {
+            if (roots[1 + k].IsConst(0))
+                throw new InputException($"parameter '{names[k]}' cancels out of the mean '{text}': it cannot be estimated", names[k]);
+        }
         var typeName = TypeName("Mean", text, names, used);
         var source = ExpressionCode.Mean(typeName, text, roots, names.Count, used.Count);
         var type = ExpressionCompiler.Compile(typeName, source);

@@ -75,6 +75,11 @@ public sealed class NonlinearCliTests : IDisposable
             "no starting value for z", "columns of Misra1a.csv: y, x");
         AssertBadInput(["fit", "--model", "nonlinear", "--data", data, "--mean", "b1*x", "--start", "b1=1"], "needs --y");
         AssertBadInput(["fit", "--model", "nonlinear", "--data", data, "--y", "y", "--start", "b1=1"], "needs --mean");
+        // A parameter that cancels out (a trial's '+ 0*d' stalled "at a singular point", d unnamed), as --logpdf says it.
+        AssertBadInput(["fit", "--model", "nonlinear", "--data", data, "--y", "y", "--mean", "b1*(1-exp(-b2*x)) + 0*d", "--start", "b1=500,b2=1e-4,d=1"],
+            "parameter 'd' cancels out of the mean");
+        AssertBadInput(["fit", "--model", "nonlinear", "--data", data, "--y", "y", "--mean", "b1*(1-exp(-b2*x)) + d - d", "--start", "b1=500,b2=1e-4,d=1"],
+            "parameter 'd' cancels out of the mean");
         // NIST's errors ignore a prior (a review found them twice the posterior's): refused under --map.
         AssertBadInput(["fit", "--model", "nonlinear", "--data", data, "--y", "y", "--mean", "b1*(1-exp(-b2*x))", "--start", "b1=500,b2=1e-4",
             "--map", "--prior", "b1=normal(240,10)", "--se", "nist"], "--se nist with --map");
