@@ -71,12 +71,13 @@ public static class NewtonMaximizer
             double norm = unit.AbsoluteMaximum();
             if (exact && norm <= settings.GradientBound(settings.GradientTolerance))
                 return Converged(x, f, g, information, scale, factor, step, "gradient below tolerance", iteration, evaluations, norm);
-            // Converging quadratically, the search ends one pass early, as R's glm and statsmodels' Newton do: where the
+            // Converging quadratically, the search ends one pass early, as R's glm and statsmodels' GLM do: where the
             // last full step took the gradient (standard-error units) from u₋₁ to u, the rate seen puts the next point's
             // at u³/u₋₁², and where that is a thousand times below the tolerance Newton's step is taken without a pass.
             // The information stays the one summed here, where the last full step's change of it, scaled to this step's
-            // length, is below InformationDrift (it falls as 1/√n: a logit of 10⁶ rows, 2e-10; of 2·10⁴, 6e-7, which
-            // takes the pass); the value is the quadratic model's, f + ½ gᵀs (the rest is of order u³). A ray or a
+            // length, is below InformationDrift (a logit of 10⁶ × 10: 2e-10; one of 2·10⁴ × 2 whose iterates jump from
+            // 2e-4 to 1e-10: 6e-7, which takes the pass); the value is the quadratic model's, f + ½ gᵀs (the rest is of
+            // order u³). A ray or a
             // crawl towards a boundary never shows that rate (there u falls by a constant factor a step), so neither
             // ends here.
             if (exact && lastFull && lastInformation is not null
