@@ -34,7 +34,8 @@ internal static class CurveDrawing
         var (lower, upper) = Interval(xs, ys, -drop);
 
         var plot = new Plot();
-        var curve = plot.Add.ScatterLine(xs, ys);
+        var (drawnX, drawnY) = Drawn(xs, ys);
+        var curve = plot.Add.ScatterLine(drawnX, drawnY);
         curve.LineWidth = 2;
         // The parameters a plain sweep holds, with their values (a trial's --at mu=2.5 was said nowhere); a model of one
         // parameter holds none, and its interval is the likelihood interval itself, not a conditional one.
@@ -107,23 +108,16 @@ internal static class CurveDrawing
 
     /// <summary>
     /// Where the curve crosses <paramref name="level"/> between points i − 1 and i: on the parabola through them and
-    /// their neighbour towards the maximum (exact for a quadratic log-likelihood, second order otherwise), else on the
-    /// straight line between them.
+    /// their neighbour towards the maximum (<see cref="Parabola"/>: exact for a quadratic log-likelihood, second order
+    /// otherwise), else on the straight line between them.
     /// </summary>
     private static double Crossing(double[] xs, double[] ys, int i, double level)
     {
         double linear = xs[i - 1] + (level - ys[i - 1]) * (xs[i] - xs[i - 1]) / (ys[i] - ys[i - 1]);
-        int third = ys[i] >= ys[i - 1] ? i + 1 : i - 2;
-        if (third < 0 || third >= xs.Length || !double.IsFinite(ys[third]) || !double.IsFinite(ys[i]) || !double.IsFinite(ys[i - 1]))
+        if (Parabola(xs, ys, i) is not var (a, b, c0))
             return linear;
-        // q(x) = y₀ + d₀₁ (x − x₀) + d₀₁₂ (x − x₀)(x − x₁) through (x₀, y₀) = point i − 1, (x₁, y₁) = point i, the third.
-        double x0 = xs[i - 1], x1 = xs[i], x2 = xs[third];
-        // Points nearly on one another give no curvature, only their rounding.
-        if (Math.Min(Math.Abs(x2 - x1), Math.Abs(x2 - x0)) < 1e-3 * Math.Abs(x1 - x0))
-            return linear;
-        double d01 = (ys[i] - ys[i - 1]) / (x1 - x0), d12 = (ys[third] - ys[i]) / (x2 - x1), d012 = (d12 - d01) / (x2 - x0);
-        // In u = x − x₀: d₀₁₂ u² + (d₀₁ − d₀₁₂ (x₁ − x₀)) u + (y₀ − level) = 0, its root in [0, x₁ − x₀].
-        double a = d012, b = d01 - d012 * (x1 - x0), c = ys[i - 1] - level, width = x1 - x0;
+        // a u² + b u + (y₀ − level) = 0 in u = x − x₀, its root in [0, x₁ − x₀].
+        double c = c0 - level, width = xs[i] - xs[i - 1];
         double discriminant = b * b - 4 * a * c;
         if (a == 0 || !(discriminant >= 0))
             return linear;
@@ -131,9 +125,53 @@ internal static class CurveDrawing
         foreach (double u in new[] { q / a, c / q })
         {
             if (u >= 0 && u <= width && double.IsFinite(u))
-                return x0 + u;
+                return xs[i - 1] + u;
         }
         return linear;
+    }
+
+    /// <summary>
+    /// The parabola a u² + b u + c (u = x − x₀, c = y₀) through points i − 1, i and their neighbour towards the maximum;
+    /// null where there is no such neighbour, a value is not finite, or the points nearly sit on one another (their
+    /// rounding, not a curvature).
+    /// </summary>
+    private static (double A, double B, double C)? Parabola(double[] xs, double[] ys, int i)
+    {
+        int third = ys[i] >= ys[i - 1] ? i + 1 : i - 2;
+        if (third < 0 || third >= xs.Length || !double.IsFinite(ys[third]) || !double.IsFinite(ys[i]) || !double.IsFinite(ys[i - 1]))
+            return null;
+        double x0 = xs[i - 1], x1 = xs[i], x2 = xs[third];
+        if (Math.Min(Math.Abs(x2 - x1), Math.Abs(x2 - x0)) < 1e-3 * Math.Abs(x1 - x0))
+            return null;
+        // Newton's form y₀ + d₀₁ (x − x₀) + d₀₁₂ (x − x₀)(x − x₁), in u.
+        double d01 = (ys[i] - ys[i - 1]) / (x1 - x0), d12 = (ys[third] - ys[i]) / (x2 - x1), d012 = (d12 - d01) / (x2 - x0);
+        return (d012, d01 - d012 * (x1 - x0), ys[i - 1]);
+    }
+
+    /// <summary>
+    /// The curve as drawn: each stretch between points on the parabola that <see cref="Crossing"/> reads its ends from
+    /// (a review: on a coarse grid the straight lines stood well below the dashed level where the ends were printed),
+    /// straight where there is none.
+    /// </summary>
+    private static (double[] X, double[] Y) Drawn(double[] xs, double[] ys)
+    {
+        const int Samples = 16;
+        var (x, y) = (new List<double> { xs[0] }, new List<double> { ys[0] });
+        for (int i = 1; i < xs.Length; i++)
+        {
+            if (Parabola(xs, ys, i) is var (a, b, c))
+            {
+                for (int s = 1; s < Samples; s++)
+                {
+                    double u = (xs[i] - xs[i - 1]) * s / Samples;
+                    x.Add(xs[i - 1] + u);
+                    y.Add((a * u + b) * u + c);
+                }
+            }
+            x.Add(xs[i]);
+            y.Add(ys[i]);
+        }
+        return ([.. x], [.. y]);
     }
 
     /// <summary>Fewer grid points than this inside the interval: its ends come from the interpolation more than from the grid, said in the legend.</summary>

@@ -171,6 +171,17 @@ public sealed class CurvePlotTests(DeviceFixture devices) : IDisposable
         Assert.True(Math.Abs(Printed(curve, 0) - ends.Lower.Value) <= 1e-2 * width && Math.Abs(Printed(curve, 1) - ends.Upper.Value) <= 1e-2 * width,
             $"printed {Printed(curve, 0)}, {Printed(curve, 1)} against the profile interval {ends.Lower}, {ends.Upper}");
         Assert.Contains(curve.Legend.ManualItems, i => i.LabelText.StartsWith("coarse grid: ", StringComparison.Ordinal));
+        // The curve is drawn on the same parabolas: at each printed end it crosses the dashed level (a review: straight
+        // lines between the grid points stood well below it there).
+        var drawn = curve.GetPlottables<ScottPlot.Plottables.Scatter>().First().Data.GetScatterPoints().ToArray();
+        double drop = 0.5 * MathNet.Numerics.Distributions.ChiSquared.InvCDF(1, 0.95);
+        foreach (int which in new[] { 0, 1 })
+        {
+            double end = Printed(curve, which);
+            int k = Array.FindIndex(drawn, p => p.X >= end);
+            double y = drawn[k - 1].Y + (end - drawn[k - 1].X) * (drawn[k].Y - drawn[k - 1].Y) / (drawn[k].X - drawn[k - 1].X);
+            Assert.True(Math.Abs(y + drop) <= 0.02, $"the drawn curve at the end {end} is {y}, the level {-drop}");
+        }
         Assert.DoesNotContain(SurfacePlots.Curve(Profile(-0.6, 0.6).Sweep, Path.Combine(_directory, "fine.png")).Legend.ManualItems,
             i => i.LabelText.StartsWith("coarse grid", StringComparison.Ordinal));
 
