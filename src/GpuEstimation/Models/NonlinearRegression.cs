@@ -34,7 +34,8 @@ public static class NonlinearRegression
             throw new InputException($"the mean '{mean}' names the response column '{y}'; the mean is a function of the predictors", nameof(mean));
         var names = compiled.ParameterNames;
         if (start.Keys.FirstOrDefault(k => !names.Contains(k)) is { } unknown)
-            throw new InputException($"starting value for '{unknown}', which is not a parameter of the mean (parameters: {string.Join(", ", names)})", unknown);
+            throw new InputException($"starting value for '{unknown}', which is not a parameter of the mean" +
+                (data.ColumnNames.Contains(unknown) ? $": '{unknown}' is a data column, read by the mean" : "") + $" (parameters: {string.Join(", ", names)})", unknown);
         var missing = names.Where(n => !start.ContainsKey(n)).ToList();
         if (missing.Count > 0)
             throw new InputException($"no starting value for {string.Join(", ", missing)}: nonlinear least squares needs one for every parameter of the mean (parameters: {string.Join(", ", names)}; data columns: {string.Join(", ", data.ColumnNames)})", missing[0]);

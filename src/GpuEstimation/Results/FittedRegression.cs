@@ -234,22 +234,21 @@ public sealed class FittedRegression
         for (int i = 0; i < rows; i++)
         {
             double value = linear(i, x);
-            double variance = double.NaN;
+            double se = double.NaN;
             // A nonlinear mean that is not finite (a log of a value outside its domain) has no standard error either.
             if (covariance is { } v && (MeanFunction is null || double.IsFinite(value)))
             {
-                variance = 0;
-                for (int j = 0; j < p; j++)
-                {
-                    double row = 0;
-                    for (int l = 0; l < p; l++)
-                        row += v[j, l] * x[l];
-                    variance += x[j] * row;
-                }
+                double variance = Quadratic(v, x, 1.0);
+                // Where xᵀVx overflows (a mean of 10¹⁷⁶, whose gradient's square does; a trial saw a standard error of ∞
+                // beside a finite mean), with x scaled by its largest entry.
+                double scale = double.IsFinite(variance) ? 0 : x.Aggregate(0.0, (largest, value) => Math.Max(largest, Math.Abs(value)));
+                se = scale > 0 && double.IsFinite(scale)
+                    ? scale * Math.Sqrt(Math.Max(Quadratic(v, x, scale), 0))
+                    : Math.Sqrt(Math.Max(variance, 0));
             }
             eta[i] = value;
             mean[i] = GlmMean.Of(Link, value);
-            seEta[i] = Math.Sqrt(Math.Max(variance, 0));
+            seEta[i] = se;
             seMean[i] = Math.Abs(GlmMean.Slope(Link, value)) * seEta[i];
         }
         // Wald intervals on the linear predictor, mapped through the link's inverse (monotone; decreasing for the
@@ -266,7 +265,7 @@ public sealed class FittedRegression
         {
             if (residualSd is { } sd)
             {
-                double half = z * Math.Sqrt(seMean[i] * seMean[i] + sd * sd);
+                double half = z * double.Hypot(seMean[i], sd);
                 (obsLower[i], obsUpper[i]) = (mean[i] - half, mean[i] + half);
             }
             double low = eta[i] - z * seEta[i], high = eta[i] + z * seEta[i];
@@ -278,6 +277,20 @@ public sealed class FittedRegression
                 (lower[i], upper[i]) = eta[i] > 0 ? (b, double.PositiveInfinity) : (double.NegativeInfinity, a);
         }
         return new Prediction(eta, mean, seEta, seMean, offset) { Level = level, MeanLower = lower, MeanUpper = upper, ObsLower = obsLower, ObsUpper = obsUpper };
+    }
+
+    // (x/s)ᵀ V (x/s), term by term in a fixed order.
+    private static double Quadratic(double[,] v, double[] x, double s)
+    {
+        double sum = 0;
+        for (int j = 0; j < x.Length; j++)
+        {
+            double row = 0;
+            for (int l = 0; l < x.Length; l++)
+                row += v[j, l] * (x[l] / s);
+            sum += x[j] / s * row;
+        }
+        return sum;
     }
 
     // η of row i, its gradient in the coefficients written to the span, and the offset column (where the fit had one).

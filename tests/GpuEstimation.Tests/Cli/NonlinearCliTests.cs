@@ -151,6 +151,20 @@ public sealed class NonlinearCliTests : IDisposable
         Assert.Equal(10, root.GetProperty("dfResid").GetDouble());
         Assert.Equal(0.15909276228703523, root.GetProperty("residualStdError").GetDouble(), 0.159 * 1e-10);
         Assert.Equal(Math.Sqrt(rss / 12), parameters[2].GetProperty("estimate").GetDouble(), 0.145 * 1e-10);
+
+        // Predicted far out (x = −900: a mean of 10¹⁶⁵), the standard error is computed with the gradient scaled, not ∞
+        // beside a finite mean (a trial), and the observation interval too: σ_mean = a e^{−bx} √(V_aa/a² + 2x V_ab/a + x² V_bb),
+        // here x² V_bb's share, so σ_mean/mean ≈ 900 · se(b) to 1e-2.
+        var far = WriteCsv(_directory, "far.csv", ("x", [-900.0]));
+        var predictions = Path.Combine(_directory, "far-predictions.csv");
+        (code, _, error) = Run("predict", "--model-json", json, "--data", far, "--out", predictions);
+        Assert.True(code == GpuestApp.Ok, error);
+        var cells = File.ReadAllLines(predictions)[1].Split(',').Select(c => double.Parse(c, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        double mean = cells[1], seMean = cells[3];
+        Assert.True(double.IsFinite(mean) && mean > 1e160, $"mean {mean}");
+        double seB = parameters[1].GetProperty("stdError").GetDouble();
+        Assert.True(Math.Abs(seMean / mean / (900 * seB) - 1) <= 1e-2, $"se {seMean:R} for a mean of {mean:R}, se(b) {seB:R}");
+        Assert.All(cells, c => Assert.True(double.IsFinite(c), string.Join(", ", cells)));
     }
 
     // eval at a point, and a fit with a mean parameter held, work as for any model (the README says so). eval took --at

@@ -208,6 +208,10 @@ public sealed class NonlinearFitTests(DeviceFixture devices)
         var error = Assert.Throws<InputException>(() =>
             NonlinearRegression.FromExpression("a*exp(-k*x)", data, "y", new Dictionary<string, double> { ["a"] = 1, ["k"] = -100 }));
         Assert.StartsWith("at the starting values (a = 1, k = -100) the residual sum of squares is beyond the range of a double", error.Message);
+        // A start for a data column says it is one (a trial: "not a parameter of the mean", no more).
+        var column = Assert.Throws<InputException>(() =>
+            NonlinearRegression.FromExpression("a*exp(-k*x)", data, "y", new Dictionary<string, double> { ["a"] = 1, ["k"] = 0.5, ["x"] = 2 }));
+        Assert.Contains("'x' is a data column, read by the mean", column.Message);
     }
 
     [Fact]
