@@ -17,17 +17,16 @@ internal static class ParseErrors
         if (parse.Errors.FirstOrDefault(e => e.SymbolResult is System.CommandLine.Parsing.OptionResult { Option.Name: "--model" }) is { } model)
             return model.Message.TrimEnd('.');
         bool atRoot = parse.CommandResult.Command is RootCommand;
+        string where = atRoot ? "" : $"{parse.CommandResult.Command.Name}: ";
+        string help = atRoot ? " (see gpuest --help)" : $" (see gpuest {parse.CommandResult.Command.Name} --help)";
         // A missing option or value names the command and its help, as an unknown word does ("Option '--data' is
         // required" said neither).
         if (parse.UnmatchedTokens.Count == 0)
-            return atRoot ? parse.Errors[0].Message.TrimEnd('.')
-                : $"{parse.CommandResult.Command.Name}: {parse.Errors[0].Message.TrimEnd('.')} (see gpuest {parse.CommandResult.Command.Name} --help)";
+            return atRoot ? parse.Errors[0].Message.TrimEnd('.') : where + parse.Errors[0].Message.TrimEnd('.') + help;
         var token = parse.UnmatchedTokens[0];
         string what = token.StartsWith('-') ? "unknown option" : atRoot ? "unknown command" : "unexpected argument";
-        string where = atRoot ? "" : $"{parse.CommandResult.Command.Name}: ";
         var suggestions = token.StartsWith('-') || atRoot ? Suggestions(parse, token) : [];
-        return $"{where}{what} {token}" + (suggestions.Count > 0 ? $" (did you mean {string.Join(" or ", suggestions)}?)" : "") +
-            (atRoot ? " (see gpuest --help)" : $" (see gpuest {parse.CommandResult.Command.Name} --help)");
+        return $"{where}{what} {token}" + (suggestions.Count > 0 ? $" (did you mean {string.Join(" or ", suggestions)}?)" : "") + help;
     }
 
     // System.CommandLine's typo corrections, as its parse-error action prints them: "'TOKEN' was not matched. Did you

@@ -13,8 +13,8 @@ internal static class DemoReport
     {
         int points = example.Data.Rows;
         output.WriteLine($"Learning example: {points:N0} points of y = {LearningExample.Slope}·x + {LearningExample.Intercept} + Normal(0, {LearningExample.NoiseSd}),");
-        // Point i is lifted where i % OutlierEvery is OutlierEvery − 1: none among fewer points (a trial's --points 10 was told of some).
-        int outliers = points / LearningExample.OutlierEvery;
+        // None among fewer points than OutlierEvery (a trial's --points 10 was told of some).
+        int outliers = LearningExample.Outliers(points);
         output.WriteLine($"x uniform on [0, 10), every {LearningExample.OutlierEvery:N0}th point lifted by {LearningExample.OutlierShift} (outliers: {(outliers == 0 ? "none" : outliers.ToString("N0", CultureInfo.InvariantCulture))} among these).");
         output.WriteLine();
         output.WriteLine($"MLE (Gaussian noise: the least-squares line), device {example.Mle.Device}");

@@ -25,6 +25,9 @@ public static class LearningExample
 
     /// <summary>One point in this many is an outlier, lifted by <see cref="OutlierShift"/>.</summary>
     public const int OutlierEvery = 50_000;
+    /// <summary>How many of <paramref name="points"/> points are outliers: point i is where i % <see cref="OutlierEvery"/> is <see cref="OutlierEvery"/> − 1.</summary>
+    public static int Outliers(int points) => points / OutlierEvery;
+
     /// <summary>How far each outlier is lifted above its line.</summary>
     public const double OutlierShift = 5.0;
 

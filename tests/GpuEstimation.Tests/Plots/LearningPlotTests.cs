@@ -79,6 +79,7 @@ public sealed class LearningPlotTests(DeviceFixture devices) : IDisposable
         var plot = SurfacePlots.LearningExample(x, y, mle, map, densities, path);
 
         using var bitmap = SKBitmap.Decode(path);
+        Assert.Equal(2, LearningExample.Outliers(x.Length));
         foreach (int i in new[] { LearningExample.OutlierEvery - 1, 2 * LearningExample.OutlierEvery - 1 })
         {
             var at = plot.GetPixel(new ScottPlot.Coordinates(x[i], y[i]));
