@@ -77,7 +77,7 @@ internal sealed class FitCommand : Command
         var (model, groups) = _data.Load(parse, cov.Column, out var design, out var mean);
         options = options with { Covariance = Covariance(cov.Name, cov.Column, groups) };
         options = options with { Profile = ProfileNames(parse.GetValue(_profile), model, options.Fixed) };
-        ParameterChecks.Fit(model, options);
+        ParameterChecks.Fit(model, options, _data.ColumnNames);
         if (parse.GetValue(_se) == "nist" && model.Name is not (NonlinearRegression.Name or ModelCatalog.LinearName))
             throw new InputException($"--se nist: NIST's standard errors are those of a least-squares fit (--model linear or nonlinear), not of model '{model.Name}'");
         if (parse.GetValue(_se) == "nist" && cov.Name != "nonrobust")

@@ -59,7 +59,7 @@ internal sealed class SweepCommand : Command
             Fit = _estimation.Read(parse),
             Estimates = png is not null,
         };
-        ParameterChecks.Sweep(model, options);
+        ParameterChecks.Sweep(model, options, _data.ColumnNames);
         CheckJsonSize(options, model.Parameters.Count, json);
         int? repeat = parse.GetValue(_repeat);
 

@@ -93,6 +93,9 @@ internal sealed class DataOptions(string command)
     /// </summary>
     public int? DroppedRows { get; private set; }
 
+    /// <summary>The names of the data columns the last <see cref="Load(ParseResult)"/> read (empty before it).</summary>
+    public IReadOnlyCollection<string> ColumnNames { get; private set; } = [];
+
     /// <summary>
     /// Checks that the column options fit the model (before any file is read), then reads the columns the model needs
     /// and builds it.
@@ -111,6 +114,7 @@ internal sealed class DataOptions(string command)
         design = fitted;
         mean = fittedMean;
         DroppedRows = parse.GetValue(DropMissing) ? data.DroppedRows : null;
+        ColumnNames = data.ColumnNames;
         return (model, groupColumn is null ? null : FactorLevels.Of(data, groupColumn).Codes);
     }
 

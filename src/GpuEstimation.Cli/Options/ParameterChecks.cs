@@ -12,11 +12,14 @@ namespace GpuEstimation.Cli.Options;
 /// </summary>
 internal static class ParameterChecks
 {
-    /// <summary>--fix, --start, --prior (with --map) and --profile.</summary>
-    public static void Fit(IModelSpec model, FitOptions options)
+    /// <summary>
+    /// --fix, --start, --prior (with --map) and --profile; a name that is one of the data's <paramref name="columns"/>
+    /// (those the model reads) is said to be a column, not a parameter.
+    /// </summary>
+    public static void Fit(IModelSpec model, FitOptions options, IReadOnlyCollection<string> columns)
     {
-        Values(model, "--fix", options.Fixed);
-        Values(model, "--start", options.Start);
+        Values(model, "--fix", options.Fixed, columns);
+        Values(model, "--start", options.Start, columns);
         if (options.Start.Keys.FirstOrDefault(options.Fixed.ContainsKey) is { } both)
             throw new InputException($"--start {both}: {both} is fixed (--fix), so it has no starting value");
         if (options.CoefficientPrior is { } all)
@@ -29,7 +32,7 @@ internal static class ParameterChecks
             if (all.RequiresPositive)
                 throw new InputException($"{wildcard}: {all} is defined only for positive values, but regression coefficients are real-valued");
         }
-        Names(model, "--prior", options.Priors.Keys);
+        Names(model, "--prior", options.Priors.Keys, columns);
         if (!options.Map && options.Priors.Count > 0)
             throw new InputException($"--prior {options.Priors.Keys.First()}: priors apply to MAP estimation; add --map");
         foreach (var (name, prior) in options.Priors)
@@ -43,16 +46,16 @@ internal static class ParameterChecks
             if (info.Domain != ParameterDomain.Real && prior.Kink is { } kink && ParameterMap.Contains(info.Domain, kink.Location))
                 throw new InputException($"--prior {name}: {prior} has its kink at {Numbers.Full(kink.Location)} inside the domain of {name} (which must {ParameterMap.Describe(info.Domain)}); an estimate at a kink is found only for real-valued parameters: use gamma or halfnormal, or a location outside the domain");
         }
-        Names(model, "--profile", options.Profile);
+        Names(model, "--profile", options.Profile, columns);
         if (options.Profile.FirstOrDefault(options.Fixed.ContainsKey) is { } fixedName)
             throw new InputException($"--profile {fixedName}: {fixedName} is fixed (--fix), so it has no interval");
     }
 
     /// <summary>The fit options, then --grid and --at: known names, one axis each, off --at and --fix, inside the domain.</summary>
-    public static void Sweep(IModelSpec model, SweepOptions options)
+    public static void Sweep(IModelSpec model, SweepOptions options, IReadOnlyCollection<string> columns)
     {
-        Fit(model, options.Fit);
-        Values(model, "--at", options.At);
+        Fit(model, options.Fit, columns);
+        Values(model, "--at", options.At, columns);
         if (options.Profile && options.At.Count > 0)
             throw new InputException($"--at {options.At.Keys.First()}: with --profile the off-grid parameters are re-optimized at every point; give a starting value with --start instead");
         // A parameter held by both would take --at's value and drop --fix's without a word.
@@ -61,7 +64,7 @@ internal static class ParameterChecks
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var axis in options.Axes)
         {
-            var info = Info(model, "--grid", axis.Name);
+            var info = Info(model, "--grid", axis.Name, columns);
             if (!seen.Add(axis.Name))
                 throw new InputException($"--grid {axis.Name}: given twice; each parameter may have one axis");
             if (options.At.ContainsKey(axis.Name) || options.Fit.Fixed.ContainsKey(axis.Name))
@@ -84,24 +87,26 @@ internal static class ParameterChecks
         return model.Parameters.Select(p => at[p.Name]).ToArray();
     }
 
-    private static void Values(IModelSpec model, string option, IReadOnlyDictionary<string, double> values)
+    private static void Values(IModelSpec model, string option, IReadOnlyDictionary<string, double> values, IReadOnlyCollection<string>? columns = null)
     {
         foreach (var (name, value) in values)
         {
-            if (DomainError(Info(model, option, name), value) is { } error)
+            if (DomainError(Info(model, option, name, columns), value) is { } error)
                 throw new InputException($"{option} {name}={Numbers.Full(value)}: {name} {error}{(model.EdgeHint(name, value) is { } hint ? $"; {hint}" : "")}");
         }
     }
 
-    private static void Names(IModelSpec model, string option, IEnumerable<string> names)
+    private static void Names(IModelSpec model, string option, IEnumerable<string> names, IReadOnlyCollection<string> columns)
     {
         foreach (var name in names)
-            Info(model, option, name);
+            Info(model, option, name, columns);
     }
 
-    private static ParameterInfo Info(IModelSpec model, string option, string name) =>
+    private static ParameterInfo Info(IModelSpec model, string option, string name, IReadOnlyCollection<string>? columns = null) =>
         model.Parameters.FirstOrDefault(p => p.Name == name)
-        ?? throw new InputException($"{option} {name}: model '{model.Name}' has no parameter '{name}' (parameters: {string.Join(", ", model.Parameters.Select(p => p.Name))})");
+        ?? throw new InputException($"{option} {name}: model '{model.Name}' has no parameter '{name}'" +
+            (columns?.Contains(name) == true ? $": '{name}' is a data column, which the model reads" : "") +
+            $" (parameters: {string.Join(", ", model.Parameters.Select(p => p.Name))})");
 
     // What the domain requires, where value is outside it (the library's one domain test; NaN is outside every one).
     private static string? DomainError(ParameterInfo info, double value) =>

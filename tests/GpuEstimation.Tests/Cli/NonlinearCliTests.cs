@@ -73,6 +73,9 @@ public sealed class NonlinearCliTests : IDisposable
             "no starting value for b2");
         AssertBadInput(["fit", "--model", "nonlinear", "--data", data, "--y", "y", "--mean", "b1*(1-exp(-b2*z))", "--start", "b1=500,b2=1e-4"],
             "no starting value for z", "columns of Misra1a.csv: y, x");
+        // A start for a column the mean reads says so (it said only "no parameter 'x'").
+        AssertBadInput(["fit", "--model", "nonlinear", "--data", data, "--y", "y", "--mean", "b1*(1-exp(-b2*x))", "--start", "b1=500,b2=1e-4,x=2"],
+            "--start x: model 'nonlinear' has no parameter 'x': 'x' is a data column, which the model reads");
         AssertBadInput(["fit", "--model", "nonlinear", "--data", data, "--mean", "b1*x", "--start", "b1=1"], "needs --y");
         AssertBadInput(["fit", "--model", "nonlinear", "--data", data, "--y", "y", "--start", "b1=1"], "needs --mean");
         // A parameter that cancels out (a trial's '+ 0*d' stalled "at a singular point", d unnamed), as --logpdf says it.
