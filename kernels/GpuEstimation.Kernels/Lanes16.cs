@@ -171,6 +171,11 @@ public readonly struct Lanes16
             table[(int)index.GetElement(3)]);
     }
 
+    /// <summary>Lane-wise x·y + z, rounded once.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes16 FusedMultiplyAdd(Lanes16 x, Lanes16 y, Lanes16 z) =>
+        new(Vector512.FusedMultiplyAdd(x.Low, y.Low, z.Low), Vector512.FusedMultiplyAdd(x.High, y.High, z.High));
+
     /// <summary>Lane-wise absolute value.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes16 Abs(Lanes16 x) => new(Vector512.Abs(x.Low), Vector512.Abs(x.High));

@@ -53,21 +53,25 @@ public struct TermLanes
         var q = Vector256.FusedMultiplyAdd(low, high, low + high);
         var product = Vector256.FusedMultiplyAdd(Log1pProduct, q, Log1pProduct + q);
         if (Vector256.LessThanAll(product, Vector256.Create(FlushAbove)))
+        {
             Log1pProduct = product;
+        }
         else
-            Flush(x);
+        {
+            Log1pFlushed = Flushed(Log1pFlushed, Log1pProduct, x);
+            Log1pProduct = Vector256<double>.Zero;
+        }
     }
 
     /// <summary>The sum of log(1 + x) over every value <see cref="MultiplyLog1p"/> received, lane by lane.</summary>
     public readonly Vector256<double> Log1pTotal() => Log1pFlushed + VectorMath.Log1p(Log1pProduct);
 
-    // The running product's log1p, then this block's sum by itself; the product starts again at 1.
+    // The flushed sums plus the running product's log1p, then this block's sum by itself (the product then starts again
+    // at 1). Static and out of line: an instance call would take the lanes' address, and the loop would keep them in
+    // memory rather than in registers.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private void Flush(Lanes16 x)
-    {
-        Log1pFlushed += VectorMath.Log1p(Log1pProduct) + VectorMath.SumOfLog1p(x);
-        Log1pProduct = Vector256<double>.Zero;
-    }
+    private static Vector256<double> Flushed(Vector256<double> flushed, Vector256<double> product, Lanes16 x) =>
+        flushed + (VectorMath.Log1p(product) + VectorMath.SumOfLog1p(x));
 
     /// <summary>
     /// One term's lanes summed in a fixed order, (lane 0 + lane 1) + (lane 2 + lane 3): with the lane sums themselves

@@ -64,30 +64,36 @@ public readonly struct LogisticModel : IDistribution<LogisticModel>
     public static bool HasBlock<TVec>(in LogisticModel model, in TVec arguments) where TVec : unmanaged, ITermVector<TVec> => true;
 
     /// <summary>
-    /// Sixteen rows of <see cref="Accumulate"/> in the lanes, with <see cref="VectorMath"/>'s exp; 1/(1 + e) gives tanh(z/2)
-    /// (one division), and the sixteen log(1 + e), e in [0, 1], go into the chunk's running product
-    /// (<see cref="TermLanes.MultiplyLog1p"/>), twice their sum subtracted from log f in <see cref="FinishBlocks"/>.
+    /// Sixteen rows of <see cref="Accumulate"/> in the lanes, with <see cref="VectorMath"/>'s exp; tanh(z/2) as
+    /// (1 − e)/(1 + e) (one division), and the sixteen log(1 + e), e in [0, 1], go into the chunk's running product
+    /// (<see cref="TermLanes.MultiplyLog1p"/>), twice their sum subtracted from log f in <see cref="FinishBlocks"/>. The
+    /// gradient's lanes sum tanh(z/2) and z·tanh(z/2) − 1; <see cref="FinishBlocks"/> multiplies them by 1/s once.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static unsafe void AccumulateBlock<TVec>(in LogisticModel model, in TVec arguments, ReadOnlySpan<double> table, in HostRows data, long row, ref TermLanes terms)
         where TVec : unmanaged, ITermVector<TVec>
     {
         var one = Lanes16.Create(1.0);
-        var inverseScale = Lanes16.Create(arguments.Get(1));
-        var z = (Lanes16.Load(data.Column(0) + row) - Lanes16.Create(arguments.Get(0))) * inverseScale;
+        var z = (Lanes16.Load(data.Column(0) + row) - Lanes16.Create(arguments.Get(0))) * Lanes16.Create(arguments.Get(1));
         var a = Lanes16.Abs(z);
         var e = VectorMath.Exp(-a);
-        var inverse = one / (one + e);
-        var magnitude = (one - e) * inverse;
+        var magnitude = (one - e) / (one + e);
         var tanhHalf = Lanes16.ConditionalSelect(Lanes16.GreaterThanOrEqual(z, Lanes16.Create(0.0)), magnitude, -magnitude);
         terms.Term0 += (Lanes16.Create(arguments.Get(2)) - a).Sum();
+        terms.Term1 += tanhHalf.Sum();
+        terms.Term2 += Lanes16.FusedMultiplyAdd(z, tanhHalf, -one).Sum();
         terms.MultiplyLog1p(e);
-        terms.Term1 += (tanhHalf * inverseScale).Sum();
-        terms.Term2 += ((z * tanhHalf - one) * inverseScale).Sum();
     }
 
-    /// <summary>log f's −2 Σ log(1 + e^{−|z|}) over the chunk's blocks, from the running product.</summary>
+    /// <summary>
+    /// log f's −2 Σ log(1 + e^{−|z|}) over the chunk's blocks, from the running product; the gradient's sums times 1/s.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void FinishBlocks<TVec>(in LogisticModel model, in TVec arguments, ref TermLanes terms) where TVec : unmanaged, ITermVector<TVec> =>
+    public static void FinishBlocks<TVec>(in LogisticModel model, in TVec arguments, ref TermLanes terms) where TVec : unmanaged, ITermVector<TVec>
+    {
+        var inverseScale = Vector256.Create(arguments.Get(1));
         terms.Term0 -= Vector256.Create(2.0) * terms.Log1pTotal();
+        terms.Term1 *= inverseScale;
+        terms.Term2 *= inverseScale;
+    }
 }
