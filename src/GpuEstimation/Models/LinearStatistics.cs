@@ -40,7 +40,7 @@ public sealed record LinearStatistics(
         // Columns: y, then each feature centred at its mean; the model's own arguments: the centred intercept, then the
         // slopes (LinearModel.Prepare, as the engine evaluates it).
         var y = linear.Columns[0].Span;
-        var x = linear.Columns.Skip(1).Select(c => c.AsArray()).ToArray();
+        var x = linear.Columns.Skip(1).ToArray();
         int features = linear.Model.Features;
         var arguments = new double[linear.Model.ParameterCount + 1]; // ILikelihoodModel.ArgumentCount
         LinearModel.Prepare(linear.Model, fit.Parameters.Select(p => p.Estimate).ToArray(), arguments);
@@ -56,7 +56,7 @@ public sealed record LinearStatistics(
         {
             double offset = heldConstant;
             foreach (int j in held)
-                offset += fit.Parameters[1 + j].Estimate * x[j][i];
+                offset += fit.Parameters[1 + j].Estimate * x[j].Span[i];
             return y[i] - offset;
         }
         double rss = 0, mean = 0, sumSquares = 0;
@@ -64,7 +64,7 @@ public sealed record LinearStatistics(
         {
             double fitted = arguments[0];
             for (int j = 0; j < features; j++)
-                fitted += arguments[1 + j] * x[j][i];
+                fitted += arguments[1 + j] * x[j].Span[i];
             double residual = y[i] - fitted;
             rss += residual * residual;
             mean += Z(y, i);

@@ -298,7 +298,7 @@ public static class ModelCatalog
         ArgumentNullException.ThrowIfNull(y);
         ArgumentNullException.ThrowIfNull(x);
         // The columns where they lie (a file's, mapped into memory, is not loaded): the response is read as it is and
-        // the features centred (one managed copy, which the native backend copies once more into its aligned block).
+        // the features centred into one aligned copy each, which the native backend reads where it lies.
         var yValues = data.Column(y);
         var features = x.Select(c => data.Column(c)).ToArray();
         RequireRows(data);
@@ -323,7 +323,7 @@ public static class ModelCatalog
             Design.Collinearity.Check(data, x, intercept: true);
         // The device reads centred features (see LinearModel); the parameters stay those of the raw columns.
         var columns = new List<ReadOnlyMemory<double>> { yValues };
-        columns.AddRange(features.Select((f, j) => (ReadOnlyMemory<double>)ColumnArrays.Centred(f.Span, means[j])));
+        columns.AddRange(features.Select((f, j) => ColumnArrays.CentredAligned(f.Span, means[j])));
         var spec = new ModelSpec<LinearModel>(
             LinearName,
             new LinearModel(means),
