@@ -66,9 +66,9 @@ internal static class Collinearity
         if (problems.Count > 0)
         {
             var weighted = scale is null ? "" : $" in the rows weighted by '{weights}' (a row of weight 0 counts for nothing)";
-            throw new InputException($"{data.Source}: the design's columns are collinear{weighted}: {string.Join("; ", problems.Take(3))}" +
+            throw new InputException($"{data.Source}: the design's columns are collinear{weighted}: {string.Join("; ", problems.Take(3).Select(p => p.Text))}" +
                 (problems.Count > 3 ? $"; and {problems.Count - 3} more" : "") +
-                " (R would drop such columns; remove them, or the terms that make them, from the design)", problems[0]);
+                " (R would drop such columns; remove them, or the terms that make them, from the design)", problems[0].Column);
         }
     }
 
@@ -81,7 +81,7 @@ internal static class Collinearity
         if (rows <= names.Count)
             return [];
         ReadOnlyMemory<double>?[] all = [null, .. columns.Select(c => (ReadOnlyMemory<double>?)c)];
-        return Dependent(Triangle(all, null, rows), ["constant", .. names], weighted: false);
+        return [.. Dependent(Triangle(all, null, rows), ["constant", .. names], weighted: false).Select(p => p.Text)];
     }
 
     /// <summary>
@@ -101,9 +101,9 @@ internal static class Collinearity
     /// Each column of <paramref name="r"/> (whose inner products are the design's) that least squares on the columns
     /// before it that are not themselves dependent reproduces to rounding, with the columns it combines.
     /// </summary>
-    private static List<string> Dependent(Matrix<double> r, string[] labels, bool weighted)
+    private static List<(string Column, string Text)> Dependent(Matrix<double> r, string[] labels, bool weighted)
     {
-        var problems = new List<string>();
+        var problems = new List<(string, string)>();
         var kept = new List<int>();
         for (int j = 0; j < labels.Length; j++)
         {
@@ -111,7 +111,7 @@ internal static class Collinearity
             double norm = v.L2Norm();
             if (norm == 0)
             {
-                problems.Add(weighted ? $"'{labels[j]}' is zero in every row of positive weight" : $"'{labels[j]}' is zero in every row (levels that never occur together?)");
+                problems.Add((labels[j], weighted ? $"'{labels[j]}' is zero in every row of positive weight" : $"'{labels[j]}' is zero in every row (levels that never occur together?)"));
                 continue;
             }
             if (kept.Count > 0)
@@ -124,7 +124,7 @@ internal static class Collinearity
                 {
                     var involved = kept.Select((k, i) => (k, Math.Abs(c[i]) * r.Column(k).L2Norm()))
                         .Where(e => e.Item2 > 1e-8 * size).Select(e => $"'{labels[e.k]}'");
-                    problems.Add($"'{labels[j]}' is a combination of {string.Join(", ", involved)}");
+                    problems.Add((labels[j], $"'{labels[j]}' is a combination of {string.Join(", ", involved)}"));
                     continue;
                 }
             }

@@ -25,6 +25,9 @@ public sealed class EstimationSession : IDisposable
     // point of a sweep that holds the same ones.
     private readonly Dictionary<string, IReadOnlyList<double>> _heldStarts = new(StringComparer.Ordinal);
     private bool _disposed;
+    // Dispose called on another thread while a call ran: done when the call returns (under _gate with the call's end).
+    private bool _disposeWhenReturned;
+    private readonly Lock _gate = new();
 
     /// <summary>Uploads <paramref name="model"/>'s data to <paramref name="device"/> (borrowed, not disposed here) and loads its kernels.</summary>
     public EstimationSession(IModelSpec model, ComputeDevice device)
@@ -354,17 +357,33 @@ public sealed class EstimationSession : IDisposable
             if (--_callDepth == 0)
             {
                 _cancellation = default;
-                Volatile.Write(ref _callThread, 0);
+                lock (_gate)
+                {
+                    Volatile.Write(ref _callThread, 0);
+                    if (_disposeWhenReturned)
+                        Free();
+                }
             }
         }
     }
 
-    /// <summary>Frees the device buffers and kernels (not the device).</summary>
+    /// <summary>
+    /// Frees the device buffers and kernels (not the device). Called on another thread while a call runs, it returns at
+    /// once and the buffers, that call's, are freed when the call returns (a later call is refused as disposed).
+    /// </summary>
     public void Dispose()
     {
-        // Not under another thread's call, whose buffers these are (a review).
-        if (Volatile.Read(ref _callThread) is var owner && owner != 0 && owner != Environment.CurrentManagedThreadId)
-            throw new InvalidOperationException("this EstimationSession is running a call on another thread: dispose of it when the call has returned");
+        lock (_gate)
+        {
+            if (Volatile.Read(ref _callThread) is var owner && owner != 0 && owner != Environment.CurrentManagedThreadId)
+                _disposeWhenReturned = true;
+            else
+                Free();
+        }
+    }
+
+    private void Free()
+    {
         if (_disposed)
             return;
         _disposed = true;
@@ -573,6 +592,11 @@ public sealed class EstimationSession : IDisposable
             Parameters.IndexOf(name, "starting value");
         foreach (var name in options.Priors.Keys)
             Parameters.IndexOf(name, "prior");
+        // A start for a parameter held fixed would be dropped without a word; a null prior read as none likewise.
+        if (options.Start.Keys.FirstOrDefault(options.Fixed.ContainsKey) is { } both)
+            throw new InputException($"starting value for '{both}': {both} is fixed, so it has no starting value", both);
+        if (options.Priors.FirstOrDefault(p => p.Value is null) is { Key: { } unset })
+            throw new InputException($"prior on '{unset}' is null: give a prior (a {nameof(FlatPrior)} for none), or leave the name out", unset);
         if (!options.Map && options.Priors.Count > 0)
             throw new InputException($"prior on {options.Priors.Keys.First()}: priors apply to MAP estimation, not to the MLE", options.Priors.Keys.First());
         if (options.CoefficientPrior is { } all)

@@ -160,7 +160,7 @@ public static class MixtureEstimator
             var notes = best.Diagnostics.Notes;
             // "Every parameter" is every estimated one: not those held.
             var profiled = options.ProfileEvery ? [.. profile.Where(name => !held.ContainsKey(name))] : profile;
-            best = session.Fit(options.Fit with { Start = at, Profile = profiled, Fixed = held }, cancellationToken);
+            best = session.Fit(options.Fit with { Start = Free(at, held), Profile = profiled, Fixed = held }, cancellationToken);
             best = best with { Diagnostics = best.Diagnostics with { Notes = [.. best.Diagnostics.Notes, .. notes.Except(best.Diagnostics.Notes)] } };
         }
         return new MixtureFit(spec, best with { ElapsedMs = clock.Elapsed.TotalMilliseconds }, outcomes, bestStart);
@@ -437,6 +437,10 @@ public static class MixtureEstimator
 
     // The exact-likelihood fit from an EM point: the fit where it converged at a proper mixture; else the failure, and
     // the fit itself where it only stopped short (no collapse), for the result when no start converges.
+    // The starting values of the parameters not held (a fit refuses a start for a fixed parameter).
+    private static Dictionary<string, double> Free(IReadOnlyDictionary<string, double> start, IReadOnlyDictionary<string, double> held) =>
+        start.Where(s => !held.ContainsKey(s.Key)).ToDictionary(s => s.Key, s => s.Value);
+
     private static (FitResult? Fit, string? Failure, FitResult? Unconverged) Finish(MixtureSpec spec, EstimationSession session, double[] point,
         MixtureOptions options, (double X, double LogX) scales, CancellationToken cancellation)
     {
@@ -462,7 +466,7 @@ public static class MixtureEstimator
             for (int j = 0; j < values.Length; j++)
                 start[spec.Parameters[j].Name] = fixedValues.TryGetValue(spec.Parameters[j].Name, out var value) ? value : values[j];
             notes.Add(edge.Note);
-            fit = session.Fit(options.Fit with { Start = start, Profile = [], Fixed = new Dictionary<string, double>(fixedValues) }, cancellation);
+            fit = session.Fit(options.Fit with { Start = Free(start, fixedValues), Profile = [], Fixed = new Dictionary<string, double>(fixedValues) }, cancellation);
             fit = fit with { Diagnostics = fit.Diagnostics with { Notes = [.. fit.Diagnostics.Notes, .. notes] } };
             values = Values(fit);
             held.Add(edge.Name);

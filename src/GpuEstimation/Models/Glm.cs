@@ -331,7 +331,7 @@ public static class Glm
             if (!inside)
             {
                 var detail = trials is not null ? $" with {trials[i]} trials{(trialsColumn is null ? "" : $" (column '{trialsColumn}')")}" : "";
-                throw new InputException($"{data.Source}: {data.DescribeRow(i)}, column '{column}': {v}{detail} is outside the support of model '{name}' (family {GlmNames.Name(family)}: {GlmNames.Support(family, trials is not null)})");
+                throw new InputException($"{data.Source}: {data.DescribeRow(i)}, column '{column}': {v}{detail} is outside the support of model '{name}' (family {GlmNames.Name(family)}: {GlmNames.Support(family, trials is not null)})", column);
             }
         }
     }

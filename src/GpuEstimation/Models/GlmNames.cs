@@ -33,14 +33,14 @@ public static class GlmNames
     public static GlmFamily Family(string name)
     {
         int index = Families.ToList().IndexOf(name);
-        return index >= 0 ? (GlmFamily)index : throw new InputException($"unknown family '{name}' (available: {string.Join(", ", Families)})", nameof(name));
+        return index >= 0 ? (GlmFamily)index : throw new InputException($"unknown family '{name}' (available: {string.Join(", ", Families)})", "family");
     }
 
     /// <summary>The link called <paramref name="name"/>; an unknown name is an error listing the known ones.</summary>
     public static GlmLink Link(string name)
     {
         int index = Links.ToList().IndexOf(name);
-        return index >= 0 ? (GlmLink)index : throw new InputException($"unknown link '{name}' (available: {string.Join(", ", Links)})", nameof(name));
+        return index >= 0 ? (GlmLink)index : throw new InputException($"unknown link '{name}' (available: {string.Join(", ", Links)})", "link");
     }
 
     /// <summary>The name of <paramref name="family"/>.</summary>

@@ -141,7 +141,7 @@ public static class ModelCatalog
             if (!T.InSupport(x[i], trials is null ? 0 : n[i]))
             {
                 var detail = T.UsesTrials ? $" with {n[i]} trials" : "";
-                throw new InputException($"{data.Source}: {data.DescribeRow(i)}, column '{column}': {x[i]}{detail} is outside the support of {T.Name} ({T.Support})");
+                throw new InputException($"{data.Source}: {data.DescribeRow(i)}, column '{column}': {x[i]}{detail} is outside the support of {T.Name} ({T.Support})", column);
             }
         }
         var spec = new ModelSpec<T>(T.Name, default, T.Columns(values, trials), T.Parameters, T.Start(values, trials),

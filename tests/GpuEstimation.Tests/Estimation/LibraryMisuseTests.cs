@@ -4,6 +4,7 @@ using GpuEstimation.Estimation;
 using GpuEstimation.Kernels;
 using GpuEstimation.Mixtures;
 using GpuEstimation.Models;
+using GpuEstimation.Optimization;
 using GpuEstimation.Tests.Models;
 using GpuEstimation.Tests.Support;
 using Xunit;
@@ -100,6 +101,77 @@ public class LibraryMisuseTests
         });
         Assert.Equal(200, right + refused);
         Assert.True(right > 0);
+    }
+
+    // A library trial: settings that no search can use were taken (MaxIterations = −5 ended "not converged", a
+    // tolerance of −1 "converged"), a start for a fixed parameter and a null prior were dropped without a word, and
+    // ParamName held a collinearity message, nothing for a value outside a family's support, "name" for a family.
+    [Fact]
+    public void SettingsStartsPriorsAndNamesAreCheckedAsTheyEnter()
+    {
+        Assert.Equal("MaxIterations", Assert.Throws<ArgumentOutOfRangeException>(() => new OptimizerSettings { MaxIterations = -5 }).ParamName);
+        Assert.Equal("GradientTolerance", Assert.Throws<ArgumentOutOfRangeException>(() => new OptimizerSettings { GradientTolerance = -1 }).ParamName);
+        Assert.Equal("StepTolerance", Assert.Throws<ArgumentOutOfRangeException>(() => new OptimizerSettings { StepTolerance = double.NaN }).ParamName);
+        Assert.Equal("RelativeTolerance", Assert.Throws<ArgumentOutOfRangeException>(() => new OptimizerSettings { RelativeTolerance = double.PositiveInfinity }).ParamName);
+        Assert.Equal("Memory", Assert.Throws<ArgumentOutOfRangeException>(() => new OptimizerSettings { Memory = 0 }).ParamName);
+        Assert.Equal(0.0, new OptimizerSettings { GradientTolerance = 0 }.GradientTolerance);
+
+        using var device = ComputeDevice.Open(Backend.Native);
+        var data = Dataset.FromColumns(("x", [1.0, 2.0, 4.0, 3.5, 2.5]));
+        using var session = new EstimationSession(ModelCatalog.Normal(data, "x"), device);
+        var both = Assert.Throws<InputException>(() => session.Fit(new FitOptions
+        {
+            Fixed = new Dictionary<string, double> { ["mu"] = 2 },
+            Start = new Dictionary<string, double> { ["mu"] = 3 },
+        }));
+        Assert.Equal("mu", both.ParamName);
+        Assert.Contains("mu is fixed, so it has no starting value", both.Message);
+        var unset = Assert.Throws<InputException>(() => session.Fit(new FitOptions { Map = true, Priors = new Dictionary<string, GpuEstimation.Priors.Prior> { ["sigma"] = null! } }));
+        Assert.Equal("sigma", unset.ParamName);
+
+        var collinear = Dataset.FromColumns(("y", [1.0, 2, 3, 5, 4]), ("a", [1.0, 2, 3, 4, 6]), ("b2", [2.0, 4, 6, 8, 12]));
+        Assert.Equal("b2", Assert.Throws<InputException>(() => ModelCatalog.Linear(collinear, "y", ["a", "b2"])).ParamName);
+        var negative = Dataset.FromColumns(("neg", [1.0, -2, 3]));
+        Assert.Equal("neg", Assert.Throws<InputException>(() => ModelCatalog.Create("gamma", negative, new ModelColumns(Column: "neg"))).ParamName);
+        Assert.Equal("family", Assert.Throws<InputException>(() => GlmNames.Family("binomal")).ParamName);
+    }
+
+    // A library trial: Dispose on one thread while a fit ran on another threw (inside a using, masking the real
+    // exception) and left the session undisposed. Now Dispose returns, the running call finishes with the right answer
+    // (or, where Dispose came first, is refused as disposed), and the session is disposed after it either way.
+    [Fact]
+    public async Task DisposeWhileAnotherThreadsCallRunsFreesTheSessionWhenItReturns()
+    {
+        var random = new Random(6);
+        var x = Enumerable.Range(0, 400_000).Select(_ => random.NextDouble() * 10).ToArray();
+        using var device = ComputeDevice.Open(Backend.Native);
+        double expected;
+        using (var first = new EstimationSession(Exponential(x), device))
+            expected = first.Fit(new FitOptions()).Parameters[0].Estimate;
+        int finished = 0;
+        for (int attempt = 0; attempt < 6; attempt++)
+        {
+            var session = new EstimationSession(Exponential(x), device);
+            using var started = new ManualResetEventSlim();
+            var fit = Task.Run(() =>
+            {
+                started.Set();
+                return session.Fit(new FitOptions());
+            });
+            started.Wait();
+            Thread.Sleep(attempt);
+            session.Dispose();
+            try
+            {
+                Assert.Equal(expected, (await fit).Parameters[0].Estimate);
+                finished++;
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+            Assert.Throws<ObjectDisposedException>(() => session.Evaluate([0.2]));
+        }
+        Assert.True(finished > 0, "no fit was still running when Dispose was called");
     }
 
     // From a library trial: a null dataset was a NullReferenceException; an empty parameter name was taken; a
