@@ -172,7 +172,7 @@ public sealed class Dataset
         return _describeRow(index);
     }
 
-    /// <summary>A dataset of the given columns.</summary>
+    /// <summary>A dataset of the given columns: the arrays themselves, not copies (do not change them while a model built on them is in use).</summary>
     public static Dataset FromColumns(params (string Name, double[] Values)[] columns)
     {
         ArgumentNullException.ThrowIfNull(columns);

@@ -3,7 +3,7 @@ namespace GpuEstimation.Estimation;
 /// <summary>The outcome of a fit, with enough to say what ran and whether it can be trusted.</summary>
 /// <param name="Model">The model's name.</param>
 /// <param name="Method">"mle" or "map".</param>
-/// <param name="Optimizer">The search method: "lbfgs" or "gradient-ascent".</param>
+/// <param name="Optimizer">The search method: "newton", "levenberg-marquardt", "lbfgs" or "gradient-ascent".</param>
 /// <param name="Device">What evaluated: backend and device name.</param>
 /// <param name="N">The number of observations.</param>
 /// <param name="Parameters">Every parameter's estimate, in model order, fixed ones included.</param>
@@ -81,10 +81,17 @@ public sealed record FitResult(
     /// <summary>Bayesian (Schwarz): k log n − 2 log L, n the observations (Σw with frequency weights).</summary>
     public double Bic => FreeParameters * Math.Log(double.IsNaN(Observations) ? N : Observations) - 2 * LogLikelihood;
 
-    /// <summary>A generalized linear model's deviance, Pearson χ², pseudo-R² and degrees of freedom (<see cref="Models.GlmStatistics.Of"/>), or null.</summary>
+    /// <summary>
+    /// A generalized linear model's deviance, Pearson χ², pseudo-R² and degrees of freedom
+    /// (<see cref="Models.GlmStatistics.Of"/>); null for other models, and until <see cref="Results.RegressionReport.Complete"/>
+    /// has added them to a fit.
+    /// </summary>
     public Models.GlmStatistics? Glm { get; init; }
 
-    /// <summary>A linear model's R², adjusted R² and overall F test (<see cref="Models.LinearStatistics.Of"/>), or null.</summary>
+    /// <summary>
+    /// A linear model's R², adjusted R² and overall F test (<see cref="Models.LinearStatistics.Of"/>); null for other
+    /// models, and until <see cref="Results.RegressionReport.Complete"/> has added them to a fit (as for <see cref="Glm"/>).
+    /// </summary>
     public Models.LinearStatistics? Linear { get; init; }
 
     /// <summary>A nonlinear regression's least-squares statistics (residual standard error, NIST/nls standard errors), or null.</summary>
@@ -92,7 +99,8 @@ public sealed record FitResult(
 
     /// <summary>
     /// NIST's standard errors per parameter (by name), from the residual variance RSS/(n − p): a nonlinear regression's
-    /// (R <c>nls</c>), or a linear model's (R <c>lm</c>, statsmodels <c>OLS</c>); null for other models.
+    /// (R <c>nls</c>), or a linear model's (R <c>lm</c>, statsmodels <c>OLS</c>, once <see cref="Linear"/> is added);
+    /// null for other models.
     /// </summary>
     public IReadOnlyDictionary<string, double>? StdErrorNist => Nonlinear?.StdErrorNist ?? Linear?.StdErrorNist;
 

@@ -15,4 +15,13 @@ public sealed record Maximum(double[] Estimates, double LogLikelihood, double? L
 {
     /// <summary>Model indices of the parameters whose maximum is at the edge of their domain (reported there: p = 0, not 10⁻¹⁴).</summary>
     public IReadOnlyList<int> Edges { get; init; } = [];
+
+    /// <summary>A summary: the estimates, the log-likelihood (and log-posterior), whether and why the search stopped.</summary>
+    public override string ToString()
+    {
+        var invariant = System.Globalization.CultureInfo.InvariantCulture;
+        string posterior = LogPosterior is { } p ? $", log-posterior {p.ToString("G12", invariant)}" : "";
+        return $"maximum at ({string.Join(", ", Estimates.Select(e => e.ToString("G10", invariant)))}): log-likelihood {LogLikelihood.ToString("G12", invariant)}{posterior}; " +
+            $"{(Converged ? "converged" : "not converged")} ({Reason}), {Iterations} iterations";
+    }
 }

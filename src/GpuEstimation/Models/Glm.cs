@@ -265,12 +265,17 @@ public static class Glm
 
     private static string[] ParameterNames(GlmFamily family, IReadOnlyList<string> x, bool intercept)
     {
-        var names = (intercept ? new[] { "intercept" } : []).Concat(x).ToList();
-        if (GlmNames.ExtraParameter(family) is { } extra)
-            names.Add(extra);
+        // The model's own parameter names, which no feature may take (an NB2 feature named alpha, a review found, was
+        // told that only intercept was taken).
+        string[] first = intercept ? ["intercept"] : [], last = GlmNames.ExtraParameter(family) is { } extra ? [extra] : [];
+        string[] reserved = [.. first, .. last];
+        var names = first.Concat(x).Concat(last).ToList();
         var duplicate = names.GroupBy(n => n).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null)
-            throw new InputException($"feature columns: parameter name '{duplicate.Key}' would appear twice (a feature column may not be named {string.Join(" or ", names.Except(x).Distinct())}, nor given twice)", nameof(x));
+        {
+            var taken = reserved.Length == 0 ? "" : $"may not be named {string.Join(" or ", reserved)}, nor ";
+            throw new InputException($"feature columns: parameter name '{duplicate.Key}' would appear twice (a feature column {taken}given twice)", nameof(x));
+        }
         return [.. names];
     }
 

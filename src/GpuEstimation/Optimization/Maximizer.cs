@@ -76,8 +76,11 @@ public static class Maximizer
                 return search.Result(true, Accepted(converged, reason), iterations);
             if (check == VerificationRestarts || iterations >= settings.MaxIterations)
             {
+                // The search's reason is in the units it ran in; the gradient in those derived at the end point (a
+                // library trial read "gradient below tolerance, and the gradient ... is 3E-08" as a contradiction).
                 return search.Result(false,
-                    $"no stationary point reached: {reason}, and the gradient at the end point is {search.GradientNorm:G3} standard errors", iterations);
+                    $"no stationary point reached: the search stopped ({reason}, in the units it ran in), but at the end point the gradient is " +
+                    $"{search.GradientNorm:G3} standard errors in units derived there (tolerance {settings.GradientBound(settings.GradientTolerance):G3})", iterations);
             }
         }
     }

@@ -134,6 +134,13 @@ public class LibraryMisuseTests
         var negative = Dataset.FromColumns(("neg", [1.0, -2, 3]));
         Assert.Equal("neg", Assert.Throws<InputException>(() => ModelCatalog.Create("gamma", negative, new ModelColumns(Column: "neg"))).ParamName);
         Assert.Equal("family", Assert.Throws<InputException>(() => GlmNames.Family("binomal")).ParamName);
+
+        // A maximum prints as its numbers (it printed "Estimates = System.Double[]"); Estimator.Fit takes a token.
+        var maximum = session.Maximize(new FitOptions(), new Dictionary<string, double> { ["mu"] = 2.5 });
+        Assert.Matches(@"^maximum at \(2\.5, 1\.0[0-9]*\): log-likelihood -[0-9.]+; converged \(", maximum.ToString());
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        Assert.Throws<OperationCanceledException>(() => Estimator.Fit(ModelCatalog.Normal(data, "x"), backend: Backend.Native, cancellationToken: cancelled.Token));
     }
 
     // A library trial: Dispose on one thread while a fit ran on another threw (inside a using, masking the real

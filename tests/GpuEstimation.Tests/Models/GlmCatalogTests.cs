@@ -60,7 +60,7 @@ public class GlmCatalogTests
     public void AFeatureNamedLikeTheFamilysParameterIsRefused()
     {
         var e = Assert.Throws<InputException>(() => ModelCatalog.Create("glm", Data, new ModelColumns(Y: "y", X: ["alpha"]) { Family = "negbinomial" }));
-        Assert.Contains("parameter name 'alpha' would appear twice", e.Message);
+        Assert.Contains("parameter name 'alpha' would appear twice (a feature column may not be named intercept or alpha, nor given twice)", e.Message);
     }
 
     [Fact]
