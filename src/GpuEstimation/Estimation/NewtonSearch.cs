@@ -18,9 +18,19 @@ internal static class NewtonSearch
     public static bool Applies(Objective objective, IModelSpec model, OptimizerSettings settings)
     {
         if (settings.Kind == OptimizerKind.Newton && !objective.HasExactHessian)
-            throw new InputException($"optimizer newton: model '{model.Name}' has no exact Hessian on the device (Newton's method serves the generalized linear models); use {(objective.LeastSquares is null ? "lbfgs or gradient" : "lm (its default), lbfgs or gradient")}", nameof(settings));
+        {
+            var others = objective.LeastSquares is null ? "lbfgs or gradient" : "lm (its default), lbfgs or gradient";
+            var priors = objective.Map.Free.Where(objective.HasPrior).Select(k => objective.Map.Parameters[k].Name).ToList();
+            throw new InputException(objective.EngineHasExactHessian && priors.Count > 0
+                ? $"optimizer newton: the priors on {string.Join(", ", priors)} have no exact Hessian on the device (Newton's method serves the MLE, and MAP without priors); use {others}"
+                : $"optimizer newton: model '{model.Name}' has no exact Hessian on the device (Newton's method serves the regressions and the families {string.Join(", ", ExactHessianFamilies)}); use {others}",
+                nameof(settings));
+        }
         return Serves(objective, settings);
     }
+
+    /// <summary>The catalogue's families whose engine sums an exact Hessian (each a linear-predictor model with a constant design).</summary>
+    public static IReadOnlyList<string> ExactHessianFamilies { get; } = ["normal", "lognormal", "exponential", "gamma", "poisson", "bernoulli", "binomial", "geometric"];
 
     /// <summary>Whether Newton's search serves <paramref name="objective"/> under <paramref name="settings"/> (as <see cref="Applies"/>, which also refuses Newton asked for where it cannot serve).</summary>
     public static bool Serves(Objective objective, OptimizerSettings settings) =>

@@ -186,6 +186,9 @@ internal sealed class Objective
     /// <summary>Whether parameter <paramref name="index"/> (model order) has a proper prior (one that is not flat).</summary>
     public bool HasProperPrior(int index) => _priors[index] is not null and not FlatPrior;
 
+    /// <summary>Whether the engine sums an exact Hessian of the log-likelihood (priors aside).</summary>
+    public bool EngineHasExactHessian => _engine.HasExactHessian;
+
     /// <summary>Whether Newton's method serves the MLE search: the engine sums an exact Hessian and no free parameter has a prior.</summary>
     public bool HasExactHessian => _engine.HasExactHessian && Map.Free.All(k => _priors[k] is null);
 

@@ -349,4 +349,36 @@ public class NewtonFitTests(DeviceFixture devices)
         using var session = new EstimationSession(ModelCatalog.Create("logit", data, new ModelColumns(Y: "y", X: x)), devices.Native);
         return session.Fit(new FitOptions { Optimizer = new OptimizerSettings { Kind = optimizer } });
     }
+
+    // The refusal's list of families with an exact Hessian (it said "the generalized linear models" only) is the
+    // catalogue's own: each family listed fits by Newton, each other is refused naming the list; with a prior, the
+    // priors are named instead.
+    [Fact]
+    public void NewtonIsRefusedExactlyWhereNoExactHessianIsSummed()
+    {
+        var device = devices[Backend.Native];
+        var data = Dataset.FromColumns(("x", [0.2, 0.4, 0.4, 0.6, 0.3, 0.7, 0.5, 0.8, 0.45, 0.35]), ("k", [1.0, 1, 2, 2, 1, 3, 1, 1, 4, 2]));
+        var newton = new FitOptions { Optimizer = new OptimizerSettings { Kind = OptimizerKind.Newton } };
+        foreach (var family in ModelCatalog.Names.Where(n => n != ModelCatalog.LinearName && !GlmNames.IsGlm(n)))
+        {
+            bool counts = family is "poisson" or "bernoulli" or "binomial" or "negbinomial" or "geometric";
+            var column = family == "bernoulli" ? "b" : counts ? "k" : "x";
+            var set = family == "bernoulli" ? Dataset.FromColumns(("b", [0.0, 1, 1, 0, 1, 0, 1, 1, 0, 1])) : data;
+            var spec = ModelCatalog.Create(family, set, new ModelColumns(Column: column, Trials: family == "binomial" ? 4 : null));
+            using var session = new EstimationSession(spec, device);
+            if (NewtonSearch.ExactHessianFamilies.Contains(family))
+            {
+                var fit = session.Fit(newton);
+                Assert.True(fit.Optimizer == "newton" && fit.Converged, $"{family}: {fit.Optimizer}, {fit.Reason}");
+            }
+            else
+            {
+                var refused = Assert.Throws<InputException>(() => session.Fit(newton));
+                Assert.Contains($"model '{family}' has no exact Hessian on the device (Newton's method serves the regressions and the families normal, lognormal", refused.Message);
+            }
+        }
+        using var normal = new EstimationSession(ModelCatalog.Normal(data, "x"), device);
+        var withPrior = Assert.Throws<InputException>(() => normal.Fit(newton with { Map = true, Priors = new Dictionary<string, GpuEstimation.Priors.Prior> { ["mu"] = new GpuEstimation.Priors.NormalPrior(0, 1) } }));
+        Assert.StartsWith("optimizer newton: the priors on mu have no exact Hessian", withPrior.Message);
+    }
 }
