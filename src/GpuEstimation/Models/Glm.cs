@@ -86,7 +86,7 @@ public static class Glm
         if (columns.Intercept && Design.Collinearity.FarShift(data.Source, x, features, featureMeans) is { } shift)
             throw new InputException(shift.Message, shift.Column);
         double[] means = columns.Intercept && features.Length <= GlmModel.MaxCentred ? featureMeans : new double[features.Length];
-        var centred = features.Select((f, j) => means[j] == 0 ? f.AsArray() : ColumnArrays.Centred(f.Span, means[j])).ToArray();
+        var centred = features.Select((f, j) => ColumnArrays.CentredAligned(f.Span, means[j])).ToArray();
         var model = new GlmModel(family, link, means, columns.Intercept, trials is not null, constants is not null, offset is not null, weights is not null,
             LargeCounts(family, y) || ManyTrials(family, trials));
         var deviceColumns = new List<ReadOnlyMemory<double>> { y };
@@ -95,7 +95,7 @@ public static class Glm
             if (column is not null)
                 deviceColumns.Add(column);
         }
-        deviceColumns.AddRange(centred.Select(c => (ReadOnlyMemory<double>)c));
+        deviceColumns.AddRange(centred);
 
         var (start, scales) = GlmStart.Values(family, link, y, trials, offset, weights, centred, means, columns.Intercept);
         var parameters = parameterNames
@@ -141,7 +141,7 @@ public static class Glm
     // (a gamma inverse-link fit with a slope held at −0.4: η < 0 on some rows), and the fit was refused at the boundary.
     // The raw features are the centred ones plus their means (held by the model, so the raw copies need not be).
     private static double[]? HeldStart(GlmFamily family, GlmLink link, double[] y, double[]? trials, double[]? offset, double[]? weights,
-        double[][] centred, double[] means, bool intercept, string[] names, IReadOnlyDictionary<string, double> held)
+        ReadOnlyMemory<double>[] centred, double[] means, bool intercept, string[] names, IReadOnlyDictionary<string, double> held)
     {
         int first = intercept ? 1 : 0;
         bool interceptHeld = intercept && held.ContainsKey(names[0]);
@@ -151,20 +151,21 @@ public static class Glm
         if (!interceptHeld && free.Length == centred.Length)
             return null;
         double constant = interceptHeld ? held[names[0]] : 0.0;
+        // Each row's offset, constant, then the held features' terms in order, a column at a time.
         var shifted = new double[y.Length];
         for (int i = 0; i < shifted.Length; i++)
+            shifted[i] = (offset?[i] ?? 0.0) + constant;
+        for (int j = 0; j < centred.Length; j++)
         {
-            double value = (offset?[i] ?? 0.0) + constant;
-            for (int j = 0; j < centred.Length; j++)
-            {
-                if (slopes[j] is { } b)
-                    value += b * (centred[j][i] + means[j]);
-            }
-            shifted[i] = value;
+            if (slopes[j] is not { } b)
+                continue;
+            var x = centred[j].Span;
+            for (int i = 0; i < shifted.Length; i++)
+                shifted[i] += b * (x[i] + means[j]);
         }
         // Centred features where the sub-problem has an intercept to take the means (as Create centres them), else raw.
         bool freeIntercept = intercept && !interceptHeld;
-        var sub = free.Select(j => freeIntercept || means[j] == 0 ? centred[j] : centred[j].Select(v => v + means[j]).ToArray()).ToArray();
+        var sub = free.Select(j => freeIntercept || means[j] == 0 ? centred[j] : (ReadOnlyMemory<double>)ColumnArrays.Centred(centred[j].Span, -means[j])).ToArray();
         var subMeans = free.Select(j => freeIntercept ? means[j] : 0.0).ToArray();
         var (start, _) = GlmStart.Values(family, link, y, trials, shifted, weights, sub, subMeans, freeIntercept);
         var result = new double[names.Length];

@@ -15,7 +15,7 @@ internal static class GlmStart
 {
     /// <summary>Starting values (natural scale, the model's parameter order) and scales for the optimizer.</summary>
     public static (double[] Start, double[] Scales) Values(GlmFamily family, GlmLink link, double[] y, double[]? trials,
-        double[]? offset, double[]? weights, double[][] centred, double[] means, bool intercept)
+        double[]? offset, double[]? weights, ReadOnlyMemory<double>[] centred, double[] means, bool intercept)
     {
         int n = y.Length, k = centred.Length, first = intercept ? 1 : 0, p = k + first;
         double W(int i) => weights?[i] ?? 1.0;
@@ -44,7 +44,7 @@ internal static class GlmStart
         for (int j = 0; j < k; j++)
         {
             start[first + j] = coefficients[first + j];
-            double sd = Math.Sqrt(Moments.Variance(centred[j]));
+            double sd = Math.Sqrt(Moments.Variance(centred[j].Span));
             scales[first + j] = sd > 0 ? 1 / (sd * root) : 1.0;
         }
         if (intercept)
@@ -77,7 +77,7 @@ internal static class GlmStart
     // Weighted least squares of g(μ₀) − offset on [1 X̃] (Householder QR of the rows times √weight, in parallel); null
     // where the design is singular or gives no finite answer.
     private static double[]? LeastSquares(GlmFamily family, GlmLink link, double[] y, double[]? trials, double[]? offset,
-        double[]? weights, double[][] centred, bool intercept, double meanY)
+        double[]? weights, ReadOnlyMemory<double>[] centred, bool intercept, double meanY)
     {
         int n = y.Length;
         var z = new double[n];
@@ -114,7 +114,7 @@ internal static class GlmStart
             z[i] = zi - (offset?[i] ?? 0.0);
             scale[i] = Math.Sqrt(w);
         }
-        var (solution, singular) = Design.Householder.LeastSquares(z, Data.ColumnArrays.AsColumns(centred), intercept, scale);
+        var (solution, singular) = Design.Householder.LeastSquares(z, centred, intercept, scale);
         return !singular && solution.All(double.IsFinite) ? solution : null;
     }
 
@@ -165,64 +165,93 @@ internal static class GlmStart
         _ => 1 / mu,
     };
 
-    private static double Eta(double[] coefficients, double[][] centred, double[]? offset, bool intercept, int i)
+    // The rows' linear predictors η in blocks, a column at a time (each row's terms added in the same order as row by
+    // row: the centred intercept, the features in order, the offset), handed to visit with the block's first row.
+    private static void Etas(double[] coefficients, ReadOnlyMemory<double>[] centred, double[]? offset, bool intercept, int n, Func<int, ReadOnlySpan<double>, bool> visit)
     {
+        const int Block = 4096;
         int first = intercept ? 1 : 0;
-        double eta = intercept ? coefficients[0] : 0.0;
-        for (int j = 0; j < centred.Length; j++)
-            eta += coefficients[first + j] * centred[j][i];
-        return eta + (offset?[i] ?? 0.0);
+        var eta = new double[Math.Min(Block, n)];
+        for (int begin = 0; begin < n; begin += Block)
+        {
+            var block = eta.AsSpan(0, Math.Min(Block, n - begin));
+            block.Fill(intercept ? coefficients[0] : 0.0);
+            for (int j = 0; j < centred.Length; j++)
+            {
+                double b = coefficients[first + j];
+                var x = centred[j].Span.Slice(begin, block.Length);
+                for (int i = 0; i < block.Length; i++)
+                    block[i] += b * x[i];
+            }
+            if (offset is not null)
+            {
+                for (int i = 0; i < block.Length; i++)
+                    block[i] += offset[begin + i];
+            }
+            if (!visit(begin, block))
+                return;
+        }
     }
 
     // Every row of positive weight has a mean the family allows (a start outside makes the objective NaN there).
-    private static bool AllInside(GlmFamily family, GlmLink link, double[] coefficients, double[][] centred, double[]? offset, double[]? weights, bool intercept, int n)
+    private static bool AllInside(GlmFamily family, GlmLink link, double[] coefficients, ReadOnlyMemory<double>[] centred, double[]? offset, double[]? weights, bool intercept, int n)
     {
-        int side = n > 0 ? Math.Sign(Eta(coefficients, centred, offset, intercept, 0)) : 1;
-        for (int i = 0; i < n; i++)
+        bool all = true;
+        int side = 1;
+        Etas(coefficients, centred, offset, intercept, n, (begin, eta) =>
         {
-            if (weights is not null && weights[i] == 0)
-                continue;
-            double eta = Eta(coefficients, centred, offset, intercept, i);
-            double mu = GlmMean.Of(link, eta);
-            bool inside = family switch
+            if (begin == 0)
+                side = Math.Sign(eta[0]);
+            for (int i = 0; i < eta.Length && all; i++)
             {
-                GlmFamily.Binomial => mu > 0 && mu < 1,
-                // Under the inverse link, η of one sign: a start across μ's pole at η = 0 is no start.
-                GlmFamily.Normal => double.IsFinite(mu) && (link != GlmLink.Inverse || Math.Sign(eta) == side),
-                _ => mu > 0 && double.IsFinite(mu),
-            };
-            if (!inside || !double.IsFinite(eta))
-                return false;
-        }
-        return true;
+                if (weights is not null && weights[begin + i] == 0)
+                    continue;
+                double mu = GlmMean.Of(link, eta[i]);
+                bool inside = family switch
+                {
+                    GlmFamily.Binomial => mu > 0 && mu < 1,
+                    // Under the inverse link, η of one sign: a start across μ's pole at η = 0 is no start.
+                    GlmFamily.Normal => double.IsFinite(mu) && (link != GlmLink.Inverse || Math.Sign(eta[i]) == side),
+                    _ => mu > 0 && double.IsFinite(mu),
+                };
+                all = inside && double.IsFinite(eta[i]);
+            }
+            return all;
+        });
+        return all;
     }
 
     // NB2: α from Var = μ + αμ²; gamma: 1/k from Var = μ²/k; normal: σ from the residuals; each at the starting means.
-    private static double ExtraByMoments(GlmFamily family, GlmLink link, double[] y, double[] coefficients, double[][] centred,
+    private static double ExtraByMoments(GlmFamily family, GlmLink link, double[] y, double[] coefficients, ReadOnlyMemory<double>[] centred,
         double[]? offset, double[]? weights, bool intercept)
     {
         double numerator = 0, denominator = 0;
-        for (int i = 0; i < y.Length; i++)
+        Etas(coefficients, centred, offset, intercept, y.Length, (begin, eta) =>
         {
-            double w = weights?[i] ?? 1.0;
-            double mu = GlmMean.Of(link, Eta(coefficients, centred, offset, intercept, i));
-            double r = y[i] - mu;
-            switch (family)
+            for (int k = 0; k < eta.Length; k++)
             {
-                case GlmFamily.NegativeBinomial:
-                    numerator += w * (r * r - mu);
-                    denominator += w * mu * mu;
-                    break;
-                case GlmFamily.Gamma:
-                    numerator += w;
-                    denominator += w * (r / mu) * (r / mu);
-                    break;
-                default:
-                    numerator += w * r * r;
-                    denominator += w;
-                    break;
+                int i = begin + k;
+                double w = weights?[i] ?? 1.0;
+                double mu = GlmMean.Of(link, eta[k]);
+                double r = y[i] - mu;
+                switch (family)
+                {
+                    case GlmFamily.NegativeBinomial:
+                        numerator += w * (r * r - mu);
+                        denominator += w * mu * mu;
+                        break;
+                    case GlmFamily.Gamma:
+                        numerator += w;
+                        denominator += w * (r / mu) * (r / mu);
+                        break;
+                    default:
+                        numerator += w * r * r;
+                        denominator += w;
+                        break;
+                }
             }
-        }
+            return true;
+        });
         double value = numerator / denominator;
         return family switch
         {
