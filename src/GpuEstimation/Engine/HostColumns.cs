@@ -9,10 +9,10 @@ namespace GpuEstimation.Engine;
 /// <list type="bullet">
 /// <item>a single column, and every column that is not a managed array (a file's, mapped into memory), is pinned where it
 /// lies, so that a file larger than the machine's memory is not loaded, and a fit of in-memory data holds it once;</item>
-/// <item>several managed arrays (columns read from CSV, a GLM's centred copies) are copied into one block of native
+/// <item>several managed arrays (columns read from CSV, a GLM's response and weights) are copied into one block of native
 /// memory, each column 64-byte aligned: the vector passes over them (a GLM's dot products) run ~10% faster on aligned
 /// columns than on arrays wherever the allocator put them (a logit 10⁶ × 10: 57 against 64 ms a fit); an array column
-/// that starts 64-byte aligned already (the linear model's centred copies, on the pinned object heap) is pinned where
+/// that starts 64-byte aligned already (a regression's centred features, on the pinned object heap) is pinned where
 /// it lies instead.</item>
 /// </list>
 /// Copying mapped columns too had made a linear model over a 10⁷ × 2 <c>.npy</c> 725 MB at its peak. The columns must not
