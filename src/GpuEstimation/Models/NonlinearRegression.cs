@@ -113,16 +113,20 @@ public static class NonlinearRegression
         where TMean : unmanaged, IMeanFunction<TMean>
     {
         long rows = columns[0].Length;
-        var values = new double[Math.Max(1, rows * columns.Count)];
-        for (int c = 0; c < columns.Count; c++)
-            columns[c].CopyTo(values, c * rows);
         var arguments = Engine.ModelArguments.OfMean<TMean, Twice<Twice<Twice<Twice<Vec4>>>>>(
             mean, theta.ToArray(), new double[Twice<Twice<Twice<Twice<Vec4>>>>.Capacity]);
         var rss = new ScaledSquares();
+        // The columns read where they lie, each pinned for the scan (they were copied into one block).
         double** table = stackalloc double*[columns.Count];
-        fixed (double* pointer = values)
+        var pins = new System.Buffers.MemoryHandle[columns.Count];
+        try
         {
-            var data = HostRows.Contiguous(pointer, columns.Count, rows, table);
+            for (int c = 0; c < columns.Count; c++)
+            {
+                pins[c] = columns[c].AsMemory().Pin();
+                table[c] = (double*)pins[c].Pointer;
+            }
+            var data = new HostRows(table, rows);
             for (long row = 0; row < rows; row++)
             {
                 var gradient = default(Twice<Twice<Twice<Twice<Vec4>>>>);
@@ -136,6 +140,11 @@ public static class NonlinearRegression
                 }
                 rss.Add(columns[0][row] - mu);
             }
+        }
+        finally
+        {
+            foreach (var pin in pins)
+                pin.Dispose();
         }
         return rss;
     }
