@@ -288,6 +288,35 @@ public sealed class ColumnarDataTests : IDisposable
         Assert.DoesNotContain("Exception", e.Message);
     }
 
+    // A trial's damaged Arrow file: one text offset past the data (0x40000000) was an access violation that ended the
+    // process (exit 134, a stack trace); the cells' bounds are now checked before they are read.
+    [Fact]
+    public void AnArrowTextOffsetPastItsDataIsAnInputError()
+    {
+        var path = Path.Combine(_directory, "offsets.arrow");
+        var x = new Apache.Arrow.DoubleArray.Builder().AppendRange([1.0, 2, 3, 4, 5, 6]).Build();
+        var g = new Apache.Arrow.StringArray.Builder().AppendRange(["aa", "bb", "aa", "bb", "aa", "bb"]).Build();
+        var schema = new Apache.Arrow.Schema.Builder()
+            .Field(f => f.Name("x").DataType(Apache.Arrow.Types.DoubleType.Default))
+            .Field(f => f.Name("g").DataType(Apache.Arrow.Types.StringType.Default)).Build();
+        using (var file = File.Create(path))
+        using (var writer = new Apache.Arrow.Ipc.ArrowFileWriter(file, schema))
+        {
+            writer.WriteRecordBatch(new Apache.Arrow.RecordBatch(schema, [x, g], 6));
+            writer.WriteEnd();
+        }
+        var bytes = File.ReadAllBytes(path);
+        // The offsets 0, 2, ..., 12 as little-endian int32s; the last one moved far past the data.
+        var offsets = Enumerable.Range(0, 7).SelectMany(i => BitConverter.GetBytes(2 * i)).ToArray();
+        int at = bytes.AsSpan().IndexOf(offsets);
+        Assert.True(at >= 0, "the offsets were not found in the file");
+        BitConverter.GetBytes(0x40000000).CopyTo(bytes, at + 24);
+        File.WriteAllBytes(path, bytes);
+        var e = Assert.Throws<InputException>(() => DataFile.Read(path, ["x"], ["g"]));
+        Assert.Contains("the file cannot be read as Arrow IPC: it is damaged", e.Message);
+        Assert.Contains("a text column's cell bounds point outside its data", e.Message);
+    }
+
     [Fact]
     public void ParquetCppsDictionaryPagesAndNullsReadToTheirValues()
     {
