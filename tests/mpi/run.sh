@@ -133,6 +133,14 @@ timeout 120 mpirun --allow-run-as-root --oversubscribe -np 1 dotnet "$gpuest_dll
 [ "$status" = 2 ] && grep -q "gpuest: MPI rank 1 was started with other arguments than rank 0" args.out \
     || { cat args.out >&2; fail "ranks with other arguments: exit $status"; }
 echo "ranks with other arguments: exit 2 with the message, no hang"
+# Ranks on different backends (a trial: native on rank 0, the CPU accelerator on rank 1 printed rank 0's own sums,
+# then aborted in a collective): exit 2 when the devices are opened, before any sum, rank 0's message naming the rank.
+status=0
+timeout 120 mpirun --allow-run-as-root --oversubscribe -np 1 dotnet "$gpuest_dll" eval --model normal --data data.csv --column y --at mu=1,sigma=2 --device native \
+    : -np 1 dotnet "$gpuest_dll" eval --model normal --data data.csv --column y --at mu=1,sigma=2 --device cpu </dev/null >kinds.out 2>&1 || status=$?
+[ "$status" = 2 ] && grep -q "MPI rank 1 opened another kind of device than rank 0 (native)" kinds.out && ! grep -q "log-likelihood" kinds.out \
+    || { cat kinds.out >&2; fail "ranks on different backends: exit $status"; }
+echo "ranks on different backends: exit 2 with the message, nothing printed as a result"
 # A rank's own threads and output path are its own (the same bits for any thread count; only rank 0 writes).
 timeout 120 mpirun --allow-run-as-root --oversubscribe -np 1 dotnet "$gpuest_dll" fit --model normal --data data.csv --column y --threads 1 --json own.json \
     : -np 1 dotnet "$gpuest_dll" fit --model normal --data data.csv --column y --threads 2 --json other.json </dev/null >own.out 2>&1 \

@@ -136,7 +136,29 @@ public sealed class ComputeDevice : IDisposable
             ? OpenDevice(requested, threads ?? Environment.ProcessorCount, rows)
             : OpenDevices(requested, selection);
         device.MemoryLimit = memoryLimit;
+        try
+        {
+            SameKindOnEveryRank(device, RowCollective.Current);
+        }
+        catch
+        {
+            device.Dispose();
+            throw;
+        }
         return device;
+    }
+
+    /// <summary>
+    /// Under MPI, that every rank opened the same backend (one small exchange; nothing for one process): the native
+    /// backend and the accelerators cut and exchange their sums differently, so a native rank beside a CPU-accelerator
+    /// one (a trial: --device native on rank 0, cpu on rank 1; or auto, native on a node without a GPU) printed rank 0's
+    /// own sums as the result, then aborted in a collective. An <see cref="InputException"/> naming the first rank that differs.
+    /// </summary>
+    private static void SameKindOnEveryRank(ComputeDevice device, RowCollective ranks)
+    {
+        string kind = device.Backend == Backend.Native ? "native" : $"{device.Backend.ToString().ToLowerInvariant()} ({device.Accelerators[0].AcceleratorType})";
+        if (ranks.FirstDiffering(RowCollective.Hash([kind])) is { } other)
+            throw new InputException($"MPI rank {other} opened another kind of device than rank 0{(ranks.IsRoot ? $" ({kind})" : "")}: every rank must run the same backend", nameof(device));
     }
 
     private static ComputeDevice OpenDevices(Backend requested, DeviceSelection selection)
