@@ -121,6 +121,7 @@ public static class ArrowData
         int index = schema.GetFieldIndex(name);
         if (index < 0)
             throw new InputException($"{path}: no column '{name}'; columns present: {string.Join(", ", schema.FieldsList.Select(f => f.Name))}", name);
+        DataFile.RequireUnique(path, name, [.. schema.FieldsList.Select(f => f.Name)]);
         var type = schema.GetFieldByIndex(index).DataType;
         if (!IsText(type) && !IsNumeric(type))
             throw new InputException($"{path}: column '{name}' has type {type.Name}, which is not read; columns of numbers (float, double, integers, bool, decimal) or text are");

@@ -120,7 +120,8 @@ internal sealed class ColumnarTable
             else if (factors[c])
                 texts.Add(KeyValuePair.Create(Names[c], Interned(cells)));
             else
-                throw new InputException($"{Path}: {Describe(bad)}, column '{Names[c]}': '{cells[bad]}' is not a finite number") { TextColumn = Names[c] };
+                throw new InputException($"{Path}: {Describe(bad)}, column '{Names[c]}': '{cells[bad]}' is not a finite number" +
+                    (CsvData.Overflows(cells[bad] ?? "") ? CsvData.OverflowNote : "")) { TextColumn = CsvData.Overflows(cells[bad] ?? "") ? null : Names[c] };
         }
         return new Dataset(numbers, Path, Describe, texts) { Dropped = dropped };
     }

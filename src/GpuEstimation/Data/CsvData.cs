@@ -186,8 +186,9 @@ public static class CsvData
     private static bool IsMissing(ReadOnlySpan<char> cell)
     {
         var trimmed = cell.Trim();
+        // A signed NaN (-nan, as C's printf writes one) too, as pandas reads it.
         return trimmed.IsEmpty || trimmed.Equals("NA", StringComparison.OrdinalIgnoreCase) || trimmed.Equals("N/A", StringComparison.OrdinalIgnoreCase)
-            || trimmed.Equals("NaN", StringComparison.OrdinalIgnoreCase) || trimmed.Equals("null", StringComparison.OrdinalIgnoreCase);
+            || trimmed.TrimStart("+-").Equals("NaN", StringComparison.OrdinalIgnoreCase) || trimmed.Equals("null", StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>
@@ -319,13 +320,21 @@ public static class CsvData
                     ? new InputException($"{path}: line {row.Line}, column '{columns[row.BadColumn]}': '{row.BadText}' is not a finite number" +
                         " ('.' is the decimal point, and there is no thousands separator: 2.5, not 2,5; 2500, not 2,500)", columns[row.BadColumn])
                     : new InputException($"{path}: line {row.Line}, column '{columns[row.BadColumn]}': '{row.BadText}' is not a finite number" +
-                        (IsInfinity(row.BadText) ? " (an infinity is not a missing value, so rows with one are not left out as those with an empty cell, NA or NaN are)" : ""), columns[row.BadColumn])
+                        (IsInfinity(row.BadText) ? " (an infinity is not a missing value, so rows with one are not left out as those with an empty cell, NA or NaN are)"
+                            : Overflows(row.BadText) ? OverflowNote : ""), columns[row.BadColumn])
                     {
                         // Text that could be a level (a word): not an infinity, nor a lone mark such as - or ?.
                         TextColumn = LooksLikeALevel(row.BadText) ? columns[row.BadColumn] : null,
                     };
 
-    private static bool LooksLikeALevel(string text) => text.Any(char.IsLetter) && !IsInfinity(text);
+    private static bool LooksLikeALevel(string text) => text.Any(char.IsLetter) && !IsInfinity(text) && !Overflows(text);
+
+    /// <summary>Whether <paramref name="text"/> is a number beyond a double's range (1e400), not text (a trial's got the factor hint).</summary>
+    internal static bool Overflows(string text) =>
+        double.TryParse(text.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out double value) && double.IsInfinity(value) && !IsInfinity(text);
+
+    /// <summary>What <see cref="Overflows"/> adds to the error.</summary>
+    internal const string OverflowNote = " (a number beyond the range of a double, about ±1.8e308: rescale the column)";
 
     private static bool IsInfinity(string text)
     {

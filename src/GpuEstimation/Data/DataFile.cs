@@ -44,6 +44,17 @@ public static class DataFile
     public static string? OnlyColumn(string path) => ColumnNames(path) is [var only] ? only : null;
 
     /// <summary>
+    /// A column read by name must be named once: a file whose columns name <paramref name="name"/> twice is an error (as
+    /// a CSV header naming a column twice is; a Parquet or Arrow file with two 'x' columns was read by its first).
+    /// </summary>
+    internal static void RequireUnique(string path, string name, IReadOnlyList<string> names)
+    {
+        var at = Enumerable.Range(0, names.Count).Where(i => names[i] == name).Take(2).ToArray();
+        if (at.Length > 1)
+            throw new InputException($"{path}: the file names column '{name}' twice (columns {at[0] + 1} and {at[1] + 1}); column names must be unique", name);
+    }
+
+    /// <summary>
     /// What every reader shares: a missing file or a directory named as such, and the file system's and the format's
     /// errors turned into input errors that name the file.
     /// </summary>

@@ -296,6 +296,7 @@ public static class ParquetData
     {
         var field = schema.Fields.FirstOrDefault(f => f.Name == name)
             ?? throw new InputException($"{path}: no column '{name}'; columns present: {string.Join(", ", schema.Fields.Select(f => f.Name))}", name);
+        DataFile.RequireUnique(path, name, [.. schema.Fields.Select(f => f.Name)]);
         if (field is not DataField data || data.IsArray || data.MaxRepetitionLevel > 0)
             throw new InputException($"{path}: column '{name}' is a nested column ({field.SchemaType.ToString().ToLowerInvariant()}), which is not read; columns of numbers or text are");
         if (!IsText(data) && !Numeric.Contains(data.ClrType))

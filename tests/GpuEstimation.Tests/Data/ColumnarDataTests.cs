@@ -288,6 +288,23 @@ public sealed class ColumnarDataTests : IDisposable
         Assert.DoesNotContain("Exception", e.Message);
     }
 
+    // A trial: Parquet and Arrow files with two columns named x were read by the first without a word (CSV refuses a
+    // header naming a column twice).
+    [Fact]
+    public void AColumnNamedTwiceIsRefusedInEveryFormat()
+    {
+        (string, System.Array) first = ("x", new double[] { 1, 2, 3 }), second = ("x", new double[] { 4, 5, 6 });
+        foreach (var path in new[]
+        {
+            ColumnarFiles.Parquet(Path.Combine(_directory, "twice.parquet"), 3, first, second),
+            ColumnarFiles.Arrow(Path.Combine(_directory, "twice.arrow"), stream: false, 3, first, second),
+        })
+        {
+            var e = Assert.Throws<InputException>(() => DataFile.Read(path, ["x"]));
+            Assert.Equal($"{path}: the file names column 'x' twice (columns 1 and 2); column names must be unique", e.Message);
+        }
+    }
+
     // A trial's damaged Arrow file: one text offset past the data (0x40000000) was an access violation that ended the
     // process (exit 134, a stack trace); the cells' bounds are now checked before they are read.
     [Fact]

@@ -109,6 +109,9 @@ public sealed class CsvDataTests : IDisposable
     [InlineData("", "the value is missing (an empty cell)", true)]
     [InlineData("NA", "the value is missing ('NA')", true)]
     [InlineData("Infinity", "'Infinity' is not a finite number", false)]
+    // A trial: -nan (C's printf) is missing, as pandas reads it; 1e400 is a number too large, not text for a factor.
+    [InlineData("-nan", "the value is missing ('-nan')", true)]
+    [InlineData("1e400", "'1e400' is not a finite number (a number beyond the range of a double, about ±1.8e308: rescale the column)", false)]
     public void BadCellNamesLineAndColumn(string cell, string expected, bool missing)
     {
         var path = Write("c.csv", $"x,y\n1,2\n3,4\n5,{cell}\n7,8\n");
@@ -117,6 +120,7 @@ public sealed class CsvDataTests : IDisposable
         Assert.Contains("column 'y'", e.Message);
         Assert.Contains(expected, e.Message);
         Assert.Equal(missing, e.MissingValue);
+        Assert.Null(cell == "1e400" ? e.TextColumn : null);
     }
 
     [Fact]
