@@ -56,9 +56,12 @@ internal sealed class DemoCommand : Command
         return example.Converged ? GpuestApp.Ok : GpuestApp.NotConverged;
     }
 
-    // Before any computation, so that a directory that cannot be made costs nothing.
+    // Before any computation, so that a directory that cannot be made costs nothing; by rank 0 alone under MPI, which
+    // alone writes the pictures (other ranks left an empty folder in their working directories).
     private static void CreateDirectory(string pictures)
     {
+        if (!GpuEstimation.Backends.RowCollective.Current.IsRoot)
+            return;
         if (File.Exists(pictures))
             throw new InputException($"--pictures {pictures}: is a file, expected a directory");
         try
