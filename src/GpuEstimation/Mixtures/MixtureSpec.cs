@@ -149,5 +149,12 @@ public sealed class MixtureSpec
 
     /// <summary>The exact model as a model spec starting at <paramref name="start"/> (natural scale, model order).</summary>
     public ModelSpec<MixtureModel> ToModelSpec(IReadOnlyList<double> start) =>
-        new(ModelName, Model, Columns, Parameters, start) { OwnEngine = device => NormalMixtureEngine.For(this, device) };
+        new(ModelName, Model, Columns, Parameters, start)
+        {
+            OwnEngine = device => NormalMixtureEngine.For(this, device),
+            // A Laplace component's location has a kink at every data point, where its EM point (a weighted median) and
+            // the maximum lie: no gradient test passes there (a trial: every Laplace mixture ended not converged), so the
+            // fit settles at the kink as a Laplace fit does, the location held there and the rest maximized.
+            HasParameterKinks = Families.Any(f => f.Family == MixtureFamily.Laplace),
+        };
 }
