@@ -416,9 +416,19 @@ public static class MixtureEstimator
         return null;
     }
 
-    // Two components of one family with the same parameters: one mixture component counted twice, not identified.
-    private static string? Coincident(MixtureSpec spec, double[] point)
+    // Two components of one family with the same parameters: one mixture component counted twice, not identified. A
+    // location is compared with the data's spread (relative to itself, data 1 ± 10⁻¹² had every pair coincide, and
+    // data around 1000 with a spread of 1 any two means 0.1 apart), the others relative to themselves, with a floor in
+    // the data's units for values at 0.
+    private static string? Coincident(MixtureSpec spec, double[] point, (double X, double LogX) scales)
     {
+        bool Same(MixtureFamilies.Entry family, int j, double a, double b)
+        {
+            string name = family.Parameters[j].Name;
+            if (name is "mu" or "location")
+                return Math.Abs(a - b) <= Coincidence * (family.Family == MixtureFamily.LogNormal ? scales.LogX : scales.X);
+            return Math.Abs(a - b) <= Coincidence * (Math.Abs(a) + Math.Abs(b)) + 1e-12 * Math.Pow(scales.X, Units(family.Family, name));
+        }
         for (int a = 0; a < spec.Components; a++)
         {
             for (int b = a + 1; b < spec.Components; b++)
@@ -427,7 +437,7 @@ public static class MixtureEstimator
                     continue;
                 int pa = spec.Model.FirstParameter(a), pb = spec.Model.FirstParameter(b);
                 bool same = Enumerable.Range(0, spec.Families[a].Parameters.Count)
-                    .All(j => Math.Abs(point[pa + j] - point[pb + j]) <= Coincidence * (Math.Abs(point[pa + j]) + Math.Abs(point[pb + j])) + 1e-12);
+                    .All(j => Same(spec.Families[a], j, point[pa + j], point[pb + j]));
                 if (same)
                     return $"components {a + 1} and {b + 1} ({spec.Families[a].Name}) coincide: the data support fewer components";
             }
@@ -471,7 +481,7 @@ public static class MixtureEstimator
             values = Values(fit);
             held.Add(edge.Name);
         }
-        if ((Collapse(spec, values, scales, held) ?? Coincident(spec, values)) is { } failure)
+        if ((Collapse(spec, values, scales, held) ?? Coincident(spec, values, scales)) is { } failure)
             return (null, failure, null);
         if (!fit.Converged)
             return (null, $"the exact-likelihood fit from the EM point did not converge: {fit.Reason}", fit);

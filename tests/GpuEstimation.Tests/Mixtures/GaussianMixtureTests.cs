@@ -340,6 +340,21 @@ public sealed class GaussianMixtureTests(DeviceFixture devices)
         }
     }
 
+    // A trial: 200 rows at (3, 3) among 500 standard normal ones were a "converged" fit at log L +527.58, nothing said;
+    // now a note names the component and the point (in the data's units), and the data without the point mass has none.
+    [Fact]
+    public void AComponentOnAPointMassIsNamed()
+    {
+        var random = new Random(31);
+        double[] a = [.. Enumerable.Repeat(3.0, 200), .. Enumerable.Range(0, 500).Select(_ => MathNet.Numerics.Distributions.Normal.Sample(random, 0, 1))];
+        double[] b = [.. Enumerable.Repeat(3.0, 200), .. Enumerable.Range(0, 500).Select(_ => MathNet.Numerics.Distributions.Normal.Sample(random, 0, 1))];
+        var options = new GaussianMixtureOptions { Components = 2, Starts = 3 };
+        using (var fitter = new GaussianMixtureFitter(TwoNames, [a, b], devices.Native))
+            Assert.Contains(fitter.Fit(options).Notes, n => n.StartsWith("component 2 collapsed onto the point (3, 3): rows repeated there", StringComparison.Ordinal));
+        using (var fitter = new GaussianMixtureFitter(TwoNames, [a[200..], b[200..]], devices.Native))
+            Assert.DoesNotContain(fitter.Fit(options).Notes, n => n.Contains("collapsed", StringComparison.Ordinal));
+    }
+
     // Label switching never shows: whatever the seed, the same optimum is reported in the same order.
     [Fact]
     public void ComponentOrderDoesNotDependOnTheSeed()

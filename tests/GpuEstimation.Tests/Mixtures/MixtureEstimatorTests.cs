@@ -68,6 +68,23 @@ public sealed class MixtureEstimatorTests
         Assert.True(fit.Result["mu1"] < fit.Result["mu2"] && fit.Result["mu2"] < fit.Result["mu3"]);
     }
 
+    // A trial: data 1 + z·10⁻¹² (598 distinct values) were refused as "components 1 and 2 coincide" (locations compared
+    // relative to themselves, ~1, and a floor of 10⁻¹² in absolute terms); now the mixture of z itself, rescaled. (The
+    // exact-likelihood search's verdict there is left open: the data keep ~4,500 ulps across their spread, and on these
+    // it stops with its gradient test unmet, so only the estimates are compared.)
+    [Fact]
+    public void TinySpreadsAroundAnOffsetFitAsTheDataRescaled()
+    {
+        var random = new Random(3);
+        var z = Enumerable.Range(0, 600).Select(i => (i < 300 ? 0.0 : 5.0) + Normal.Sample(random, 0, 1)).ToArray();
+        var plain = Fit(z, ["normal", "normal"]);
+        var tiny = Fit([.. z.Select(v => 1 + v * 1e-12)], ["normal", "normal"]);
+        Assert.DoesNotContain("coincide", tiny.Result.Reason);
+        Assert.Equal(plain.Result["w1"], tiny.Result["w1"], 1e-4);
+        Assert.Equal(plain.Result["sigma1"] * 1e-12, tiny.Result["sigma1"], 1e-4 * 1e-12);
+        Assert.Equal(plain.Result["mu2"] - plain.Result["mu1"], (tiny.Result["mu2"] - tiny.Result["mu1"]) * 1e12, 1e-3);
+    }
+
     // A trial: every mixture with a Laplace component ended "not converged" (exit 3) at its maximum, where each location
     // sits on a data point (a kink no gradient test passes). Now it settles there as a Laplace fit does: converged, the
     // locations data values with no standard error, the log-likelihood lower a hair either way, the rest within 4 SE.
