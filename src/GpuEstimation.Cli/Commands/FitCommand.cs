@@ -123,7 +123,7 @@ internal sealed class FitCommand : Command
             _data.Trials, _data.TrialsColumn, _data.Family, _data.Link, _data.Offset, _data.Weights];
         var refused = options.Where(o => parse.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToList();
         if (refused.Count > 0)
-            throw new InputException($"{string.Join(", ", refused)}: not for --model {GaussianMixtureFit.ModelName}, which fits the points of --x by EM (--starts, --seed, --max-iter its step limit) with standard errors of the weights and means");
+            throw new InputException($"{string.Join(", ", refused)}: not for --model {GaussianMixtureFit.ModelName}, which fits the points of --x by EM (--starts, --seed, --max-iter its step limit) with standard errors of the weights, means and covariances");
     }
 
     // A mixture over one column: EM from several starts, then the exact likelihood.

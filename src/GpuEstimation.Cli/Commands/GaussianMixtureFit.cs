@@ -123,7 +123,7 @@ internal static class GaussianMixtureFit
     private static void Write(TextWriter output, GaussianMixtureResult fit)
     {
         var c = CultureInfo.InvariantCulture;
-        output.WriteLine($"gaussian-mixture, {fit.Components.Count} components, {fit.Covariance.ToString().ToLowerInvariant()} covariance, n = {fit.Rows}, d = {fit.Columns.Count}  ({fit.Device})");
+        output.WriteLine($"gaussian-mixture, {fit.Components.Count} component{(fit.Components.Count == 1 ? "" : "s")}, {fit.Covariance.ToString().ToLowerInvariant()} covariance, n = {fit.Rows}, d = {fit.Columns.Count}  ({fit.Device})");
         output.WriteLine($"log-likelihood {fit.LogLikelihood.ToString("0.######", c)}   k = {fit.FreeParameters}   AIC {fit.Aic.ToString("0.###", c)}   BIC {fit.Bic.ToString("0.###", c)}");
         output.WriteLine($"EM {(fit.Converged ? "converged" : "did NOT converge")} in {fit.Iterations} steps; reg_covar {fit.Regularization.ToString("g3", c)} on each covariance's diagonal");
         if (fit.StartLogLikelihoods.Count > 1)

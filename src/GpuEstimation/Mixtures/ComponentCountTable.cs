@@ -87,7 +87,8 @@ public sealed class ComponentCountTable<TResult> where TResult : class, IMixture
             }
         }
         if (best is null)
-            throw new MixtureFitException($"no number of components from {from} to {to} gave a fit: {rows[^1].Failure}");
+            throw new MixtureFitException($"no number of components from {from} to {to} gave a fit: " +
+                string.Join("; ", rows.Select(r => $"K = {r.Components}: {r.Failure}")));
         return new ComponentCountTable<TResult>(rows, bestIndex, best);
     }
 

@@ -98,6 +98,12 @@ public static class MixtureEstimator
             throw new InputException($"{spec.Source}: column '{spec.Column}' has {distinct} distinct value{(distinct == 1 ? "" : "s")}, " +
                 $"fewer than the {spec.Components} components: such a mixture is not identified (use at most {distinct})");
         }
+        // As many rows as parameters or fewer (a trial: 4 rows, two normals' 5 parameters, fitted with standard errors).
+        if (spec.X.Length <= spec.ParameterCount)
+        {
+            throw new InputException($"{spec.Source}: column '{spec.Column}' has {spec.X.Length} row{(spec.X.Length == 1 ? "" : "s")} for the " +
+                $"{spec.ParameterCount} parameters of a {spec.Components}-component mixture: it needs more rows than parameters");
+        }
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var statistics = spec.Model.WithStatistics(true);
         // An all-normal mixture's statistics come from its own pass; the generic engine (another copy of the data on a

@@ -32,4 +32,14 @@ public sealed class ComponentCountTableTests
         var increasing = ComponentCountTable<Made>.Choose(1, 3, k => new Made(k, -3000 + k));
         Assert.Empty(increasing.Notes);
     }
+
+    // A trial: where no K gave a fit, only the last K's reason was said ("use at most 1", though K = 1 had failed too).
+    [Fact]
+    public void WhereNoKFitsEachKsReasonIsSaid()
+    {
+        var e = Assert.Throws<MixtureFitException>(() => ComponentCountTable<Made>.Choose(1, 2, k => k == 1
+            ? throw new MixtureFitException("component 1 collapsed")
+            : throw new InputException("2 components need 2 distinct values")));
+        Assert.Equal("no number of components from 1 to 2 gave a fit: K = 1: component 1 collapsed; K = 2: 2 components need 2 distinct values", e.Message);
+    }
 }

@@ -68,6 +68,14 @@ public sealed class MixtureEstimatorTests
         Assert.True(fit.Result["mu1"] < fit.Result["mu2"] && fit.Result["mu2"] < fit.Result["mu3"]);
     }
 
+    // A trial: 4 rows fitted as two normals (5 parameters) with standard errors; now refused by name.
+    [Fact]
+    public void NoMoreRowsThanParametersIsRefused()
+    {
+        var e = Assert.Throws<InputException>(() => Fit([1.0, 2, 5, 7], ["normal", "normal"]));
+        Assert.EndsWith("column 'x' has 4 rows for the 5 parameters of a 2-component mixture: it needs more rows than parameters", e.Message);
+    }
+
     // A trial: data 1 + z·10⁻¹² (598 distinct values) were refused as "components 1 and 2 coincide" (locations compared
     // relative to themselves, ~1, and a floor of 10⁻¹² in absolute terms); now the mixture of z itself, rescaled. (The
     // exact-likelihood search's verdict there is left open: the data keep ~4,500 ulps across their spread, and on these
