@@ -117,7 +117,7 @@ public static class MixtureEstimator
         }
         var exact = spec.ToModelSpec(InitialPoint(spec, options.Seed, 0));
         using var session = new EstimationSession(exact, device);
-        var scales = Spreads(spec);
+        var scales = spec.Spreads;
 
         var outcomes = new List<MixtureStart>();
         FitResult? best = null, unconverged = null;
@@ -172,14 +172,6 @@ public static class MixtureEstimator
         return new MixtureFit(spec, best with { ElapsedMs = clock.Elapsed.TotalMilliseconds }, outcomes, bestStart);
     }
 
-    // The spread of the data the scale parameters are measured against: of x, and of log x for the log-normal.
-    private static (double X, double LogX) Spreads(MixtureSpec spec)
-    {
-        double sd = Math.Sqrt(Moments.Variance(spec.X));
-        var logs = spec.X.Where(v => v > 0).Select(v => Math.Log(v)).ToArray();
-        double logSd = logs.Length > 1 ? Math.Sqrt(Moments.Variance(logs)) : 1.0;
-        return (sd > 0 ? sd : 1.0, logSd > 0 ? logSd : 1.0);
-    }
 
     private static double[] Values(FitResult fit) => [.. fit.Parameters.Select(p => p.Estimate)];
 
@@ -337,7 +329,10 @@ public static class MixtureEstimator
                 if (scale && value < CollapseRatio * spread)
                 {
                     double at0 = point[at];
-                    string where = family.Family == MixtureFamily.LogNormal ? $"x = {Math.Exp(at0).ToString("G6", CultureInfo.InvariantCulture)}" : $"x = {at0.ToString("G6", CultureInfo.InvariantCulture)}";
+                    // Six digits beyond the data's spread (data around 10¹² said only "x = 1E+12").
+                    double point0 = family.Family == MixtureFamily.LogNormal ? Math.Exp(at0) : at0;
+                    int digits = Math.Clamp(6 + (int)Math.Ceiling(Math.Log10(Math.Max(1, Math.Abs(at0) / spread))), 6, 17);
+                    string where = $"x = {point0.ToString("G" + digits, CultureInfo.InvariantCulture)}";
                     return $"{name} collapsed onto {where} ({label} → 0: a point mass in the data, where the likelihood is unbounded); {fewer}, or a discrete family for repeated values";
                 }
                 if (parameter.Domain == ParameterDomain.UnitInterval && !(value > LostWeight && value < 1 - LostWeight))

@@ -86,6 +86,37 @@ public sealed class MixtureSpec
     /// <summary>The observations.</summary>
     public double[] X { get; }
 
+    /// <summary>The spread of the data the components' scale parameters are measured against: of x, and of log x for the log-normal.</summary>
+    internal (double X, double LogX) Spreads => _spreads ??= MeasureSpreads();
+
+    private (double X, double LogX)? _spreads;
+
+    private (double X, double LogX) MeasureSpreads()
+    {
+        double sd = Math.Sqrt(Moments.Variance(X));
+        var logs = X.Where(v => v > 0).Select(v => Math.Log(v)).ToArray();
+        double logSd = logs.Length > 1 ? Math.Sqrt(Moments.Variance(logs)) : 1.0;
+        return (sd > 0 ? sd : 1.0, logSd > 0 ? logSd : 1.0);
+    }
+
+    // The optimizer's typical steps: a tenth of the data's spread for a location (of log x's for the log-normal's mu),
+    // 0.1 on the log or logit scale for the others. The default, a tenth of the start's size, made a location of data
+    // around 10¹² with a spread of 10³ take steps of 10¹¹ (a trial: every start of three normals collapsed there).
+    private double[] LocationScales()
+    {
+        var scales = Enumerable.Repeat(0.1, ParameterCount).ToArray();
+        for (int c = 0; c < Components; c++)
+        {
+            var family = Families[c];
+            for (int j = 0; j < family.Parameters.Count; j++)
+            {
+                if (family.Parameters[j].Domain == ParameterDomain.Real)
+                    scales[Model.FirstParameter(c) + j] = 0.1 * (family.Family == MixtureFamily.LogNormal ? Spreads.LogX : Spreads.X);
+            }
+        }
+        return scales;
+    }
+
     /// <summary>The data columns the model reads.</summary>
     public IReadOnlyList<ReadOnlyMemory<double>> Columns { get; }
 
@@ -149,7 +180,7 @@ public sealed class MixtureSpec
 
     /// <summary>The exact model as a model spec starting at <paramref name="start"/> (natural scale, model order).</summary>
     public ModelSpec<MixtureModel> ToModelSpec(IReadOnlyList<double> start) =>
-        new(ModelName, Model, Columns, Parameters, start)
+        new(ModelName, Model, Columns, Parameters, start, LocationScales())
         {
             OwnEngine = device => NormalMixtureEngine.For(this, device),
             // A Laplace component's location has a kink at every data point, where its EM point (a weighted median) and

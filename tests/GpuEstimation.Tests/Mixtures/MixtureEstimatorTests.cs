@@ -68,6 +68,23 @@ public sealed class MixtureEstimatorTests
         Assert.True(fit.Result["mu1"] < fit.Result["mu2"] && fit.Result["mu2"] < fit.Result["mu3"]);
     }
 
+    // A trial: three normals over data around 10¹² (spread 10³) were refused, every start collapsing, where the same
+    // data less 10¹² fit: the locations' optimizer steps were a tenth of the start (10¹¹), now a tenth of the spread.
+    [Fact]
+    public void DataFarFromZeroFitAsTheDataShifted()
+    {
+        var random = new Random(12);
+        var z = Enumerable.Range(0, 600).Select(i => (i < 300 ? 0.0 : 1e4) + Normal.Sample(random, 0, 1e3)).ToArray();
+        var near = Fit(z, ["normal", "normal", "normal"], starts: 10);
+        var far = Fit([.. z.Select(v => v + 1e12)], ["normal", "normal", "normal"], starts: 10);
+        Assert.True(near.Result.Converged && far.Result.Converged, $"{near.Result.Reason}; {far.Result.Reason}");
+        Assert.Equal(near.LogLikelihood, far.LogLikelihood, 1e-6);
+        foreach (var name in new[] { "w1", "w2", "sigma1", "sigma2", "sigma3" })
+            Assert.Equal(near.Result[name], far.Result[name], 1e-5 * Math.Abs(near.Result[name]));
+        foreach (var name in new[] { "mu1", "mu2", "mu3" })
+            Assert.Equal(near.Result[name], far.Result[name] - 1e12, 1e-2);
+    }
+
     // A trial: 4 rows fitted as two normals (5 parameters) with standard errors; now refused by name.
     [Fact]
     public void NoMoreRowsThanParametersIsRefused()
