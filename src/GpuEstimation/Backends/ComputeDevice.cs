@@ -154,12 +154,8 @@ public sealed class ComputeDevice : IDisposable
     /// one (a trial: --device native on rank 0, cpu on rank 1; or auto, native on a node without a GPU) printed rank 0's
     /// own sums as the result, then aborted in a collective. An <see cref="InputException"/> naming the first rank that differs.
     /// </summary>
-    private static void SameKindOnEveryRank(ComputeDevice device, RowCollective ranks)
-    {
-        string kind = device.Backend == Backend.Native ? "native" : $"{device.Backend.ToString().ToLowerInvariant()} ({device.Accelerators[0].AcceleratorType})";
-        if (ranks.FirstDiffering(RowCollective.Hash([kind])) is { } other)
-            throw new InputException($"MPI rank {other} opened another kind of device than rank 0{(ranks.IsRoot ? $" ({kind})" : "")}: every rank must run the same backend", nameof(device));
-    }
+    private static void SameKindOnEveryRank(ComputeDevice device, RowCollective ranks) =>
+        ranks.CheckSameDevice(device.Backend == Backend.Native ? "native" : $"{device.Backend.ToString().ToLowerInvariant()} ({device.Accelerators[0].AcceleratorType})");
 
     private static ComputeDevice OpenDevices(Backend requested, DeviceSelection selection)
     {

@@ -142,6 +142,18 @@ public abstract class RowCollective
     }
 
     /// <summary>
+    /// Under several ranks, that every rank opened the same <paramref name="kind"/> of device (its backend and accelerator
+    /// type: the native backend and the accelerators cut and exchange their sums differently): an
+    /// <see cref="InputException"/> naming the first rank that differs; every rank must call it. Nothing to do for one process.
+    /// </summary>
+    public virtual void CheckSameDevice(string kind)
+    {
+        ArgumentNullException.ThrowIfNull(kind);
+        if (FirstDiffering(Hash([kind])) is { } other)
+            throw new InputException($"MPI rank {other} opened another kind of device than rank 0{(IsRoot ? $" ({kind})" : "")}: every rank must run the same backend", "device");
+    }
+
+    /// <summary>
     /// Under several ranks, the first rank whose <paramref name="hash"/> differs from rank 0's (every rank must call it),
     /// or null where all agree; one collective of two exact doubles a rank. Nothing to do for one process.
     /// </summary>

@@ -111,6 +111,28 @@ public class RowCollectiveTests
             Assert.Equal(expected, data);
     }
 
+    // A trial: native on rank 0 and the CPU accelerator on rank 1 printed rank 0's own sums, then aborted in a
+    // collective. The devices' kinds are compared as they are opened: the same kind passes on every rank, another kind
+    // on rank 2 is an input error on every rank, rank 0's naming rank 2 and its own kind.
+    [Fact]
+    public void RanksOnDevicesOfOtherKindsAreRefused()
+    {
+        var same = SimulatedRanks.Run(3, ranks =>
+        {
+            ranks.CheckSameDevice("native");
+            return true;
+        });
+        Assert.All(same, Assert.True);
+        var e = Assert.Throws<AggregateException>(() => SimulatedRanks.Run(3, ranks =>
+        {
+            ranks.CheckSameDevice(ranks.Rank == 2 ? "cpu (CPU)" : "native");
+            return true;
+        }));
+        Assert.Equal(3, e.InnerExceptions.Count);
+        Assert.All(e.InnerExceptions, inner => Assert.IsType<InputException>(inner));
+        Assert.Contains(e.InnerExceptions, inner => inner.Message == "MPI rank 2 opened another kind of device than rank 0 (native): every rank must run the same backend");
+    }
+
     // Without the exchange a rank's sum is only its own chunks': the ranks really do split the work (this is what
     // the exchange then completes).
     [Fact]
@@ -328,8 +350,12 @@ public class RowCollectiveTests
         {
         }
 
-        // Nothing is exchanged here, the data's check included: each rank's own chunks are the test.
+        // Nothing is exchanged here, the data's and the devices' checks included: each rank's own chunks are the test.
         public override void CheckSameData(IReadOnlyList<ReadOnlyMemory<double>> columns)
+        {
+        }
+
+        public override void CheckSameDevice(string kind)
         {
         }
     }
