@@ -32,7 +32,7 @@ internal sealed class EvalCommand : Command
         if (json is not null)
             OutputFile.Check("--json", json, _data.DataPath(parse));
         var model = _data.Load(parse);
-        var point = ParameterChecks.Point(model, parse.GetValue(_at)!);
+        var point = ParameterChecks.Point(model, parse.GetValue(_at)!, _data.ColumnNames);
         int? repeat = parse.GetValue(_repeat);
 
         using var device = _device.Open(parse, model.Rows);

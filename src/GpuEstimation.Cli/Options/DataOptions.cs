@@ -114,7 +114,7 @@ internal sealed class DataOptions(string command)
         design = fitted;
         mean = fittedMean;
         DroppedRows = parse.GetValue(DropMissing) ? data.DroppedRows : null;
-        ColumnNames = data.ColumnNames;
+        ColumnNames = [.. data.ColumnNames, .. data.TextColumnNames];
         return (model, groupColumn is null ? null : FactorLevels.Of(data, groupColumn).Codes);
     }
 

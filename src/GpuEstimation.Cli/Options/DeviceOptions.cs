@@ -49,9 +49,10 @@ internal sealed class DeviceOptions
             else if (choice.Backend is not Backend.Native && selection == DeviceSelection.First)
                 selection = DeviceSelection.OfLocalRank(ranks.LocalRank);
         }
+        ComputeDevice device;
         try
         {
-            return ComputeDevice.Open(choice?.Backend ?? Backend.Auto, selection, parse.GetValue(Threads), rows, parse.GetValue(DeviceMemory));
+            device = ComputeDevice.Open(choice?.Backend ?? Backend.Auto, selection, parse.GetValue(Threads), rows, parse.GetValue(DeviceMemory));
         }
         catch (InputException e) when (choice is not null)
         {
@@ -60,5 +61,17 @@ internal sealed class DeviceOptions
             var library = $"device {BackendText.Name(choice.Backend)}: ";
             throw new InputException(option + (e.Message.StartsWith(library, StringComparison.Ordinal) ? e.Message[library.Length..] : e.Message));
         }
+        // Every rank on one kind of device, checked once as each command opens its device (a trial: native on rank 0,
+        // the CPU accelerator on rank 1 printed rank 0's own sums, then aborted in a collective).
+        try
+        {
+            ranks.CheckSameDevice(device.Kind);
+        }
+        catch
+        {
+            device.Dispose();
+            throw;
+        }
+        return device;
     }
 }

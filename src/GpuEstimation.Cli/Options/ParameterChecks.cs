@@ -78,9 +78,9 @@ internal static class ParameterChecks
     /// --at for an evaluation: every parameter, each inside its domain or at its closed edge (p = 1, a rate of 0: where a
     /// fit reports a maximum at the edge, eval takes the fit's values back); the values in the model's order.
     /// </summary>
-    public static double[] Point(IModelSpec model, IReadOnlyDictionary<string, double> at)
+    public static double[] Point(IModelSpec model, IReadOnlyDictionary<string, double> at, IReadOnlyCollection<string> columns)
     {
-        Values(model, "--at", at.Where(kv => !ParameterMap.IsClosedEdge(Info(model, "--at", kv.Key).Domain, kv.Value) || model.EdgeHint(kv.Key, kv.Value) is not null).ToDictionary());
+        Values(model, "--at", at.Where(kv => !ParameterMap.IsClosedEdge(Info(model, "--at", kv.Key, columns).Domain, kv.Value) || model.EdgeHint(kv.Key, kv.Value) is not null).ToDictionary(), columns);
         var missing = model.Parameters.Where(p => !at.ContainsKey(p.Name)).Select(p => p.Name).ToList();
         if (missing.Count > 0)
             throw new InputException($"--at: missing value for {string.Join(", ", missing)}");
@@ -96,7 +96,7 @@ internal static class ParameterChecks
         }
     }
 
-    private static void Names(IModelSpec model, string option, IEnumerable<string> names, IReadOnlyCollection<string> columns)
+    private static void Names(IModelSpec model, string option, IEnumerable<string> names, IReadOnlyCollection<string>? columns = null)
     {
         foreach (var name in names)
             Info(model, option, name, columns);

@@ -136,26 +136,14 @@ public sealed class ComputeDevice : IDisposable
             ? OpenDevice(requested, threads ?? Environment.ProcessorCount, rows)
             : OpenDevices(requested, selection);
         device.MemoryLimit = memoryLimit;
-        try
-        {
-            SameKindOnEveryRank(device, RowCollective.Current);
-        }
-        catch
-        {
-            device.Dispose();
-            throw;
-        }
         return device;
     }
 
     /// <summary>
-    /// Under MPI, that every rank opened the same backend (one small exchange; nothing for one process): the native
-    /// backend and the accelerators cut and exchange their sums differently, so a native rank beside a CPU-accelerator
-    /// one (a trial: --device native on rank 0, cpu on rank 1; or auto, native on a node without a GPU) printed rank 0's
-    /// own sums as the result, then aborted in a collective. An <see cref="InputException"/> naming the first rank that differs.
+    /// The kind of device, as the ranks of an MPI job must share it (<see cref="RowCollective.CheckSameDevice"/>): the
+    /// native backend and each accelerator backend cut and exchange their sums differently.
     /// </summary>
-    private static void SameKindOnEveryRank(ComputeDevice device, RowCollective ranks) =>
-        ranks.CheckSameDevice(device.Backend == Backend.Native ? "native" : $"{device.Backend.ToString().ToLowerInvariant()} ({device.Accelerators[0].AcceleratorType})");
+    public string Kind => Backend.ToString().ToLowerInvariant();
 
     private static ComputeDevice OpenDevices(Backend requested, DeviceSelection selection)
     {

@@ -146,11 +146,11 @@ public abstract class RowCollective
     /// type: the native backend and the accelerators cut and exchange their sums differently): an
     /// <see cref="InputException"/> naming the first rank that differs; every rank must call it. Nothing to do for one process.
     /// </summary>
-    public virtual void CheckSameDevice(string kind)
+    public void CheckSameDevice(string kind)
     {
         ArgumentNullException.ThrowIfNull(kind);
         if (FirstDiffering(Hash([kind])) is { } other)
-            throw new InputException($"MPI rank {other} opened another kind of device than rank 0{(IsRoot ? $" ({kind})" : "")}: every rank must run the same backend", "device");
+            throw new InputException($"MPI rank {other} opened another kind of device than rank 0{(IsRoot ? $" ({kind})" : "")}: every rank must run the same backend");
     }
 
     /// <summary>

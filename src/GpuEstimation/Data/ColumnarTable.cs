@@ -120,10 +120,20 @@ internal sealed class ColumnarTable
             else if (factors[c])
                 texts.Add(KeyValuePair.Create(Names[c], Interned(cells)));
             else
-                throw new InputException($"{Path}: {Describe(bad)}, column '{Names[c]}': '{cells[bad]}' is not a finite number" +
-                    (CsvData.Overflows(cells[bad] ?? "") ? CsvData.OverflowNote : "")) { TextColumn = CsvData.Overflows(cells[bad] ?? "") ? null : Names[c] };
+                throw NotANumber(Describe(bad), Names[c], cells[bad] ?? "");
         }
         return new Dataset(numbers, Path, Describe, texts) { Dropped = dropped };
+    }
+
+    // A text cell where numbers are read: a number beyond a double's range said so, other text with the column for a
+    // factor's hint.
+    private InputException NotANumber(string row, string column, string cell)
+    {
+        bool overflows = CsvData.Overflows(cell);
+        return new InputException($"{Path}: {row}, column '{column}': '{cell}' is not a finite number" + (overflows ? CsvData.OverflowNote : ""))
+        {
+            TextColumn = overflows ? null : column,
+        };
     }
 
     /// <summary>

@@ -188,7 +188,7 @@ public static class CsvData
         var trimmed = cell.Trim();
         // A signed NaN (-nan, as C's printf writes one) too, as pandas reads it.
         return trimmed.IsEmpty || trimmed.Equals("NA", StringComparison.OrdinalIgnoreCase) || trimmed.Equals("N/A", StringComparison.OrdinalIgnoreCase)
-            || trimmed.TrimStart("+-").Equals("NaN", StringComparison.OrdinalIgnoreCase) || trimmed.Equals("null", StringComparison.OrdinalIgnoreCase);
+            || (trimmed is ['+' or '-', .. var unsigned] ? unsigned : trimmed).Equals("NaN", StringComparison.OrdinalIgnoreCase) || trimmed.Equals("null", StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>

@@ -342,9 +342,15 @@ public sealed class EstimationSession : IDisposable
     private T OneAtATime<T>(Func<T> call, CancellationToken cancellation = default)
     {
         int me = Environment.CurrentManagedThreadId;
-        int owner = Interlocked.CompareExchange(ref _callThread, me, 0);
-        if (owner != 0 && owner != me)
-            throw new InvalidOperationException("this EstimationSession is running a call on another thread: a session runs one call at a time (its device buffers are its own); open a session for each thread (several may share one ComputeDevice)");
+        // Taken under the gate that Dispose holds, so that a call starts either before a Dispose (which then waits for
+        // it to return) or after it (and is refused as disposed), never beside one.
+        lock (_gate)
+        {
+            if (_callThread != 0 && _callThread != me)
+                throw new InvalidOperationException("this EstimationSession is running a call on another thread: a session runs one call at a time (its device buffers are its own); open a session for each thread (several may share one ComputeDevice)");
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            _callThread = me;
+        }
         if (_callDepth++ == 0)
             _cancellation = cancellation;
         try
@@ -359,9 +365,9 @@ public sealed class EstimationSession : IDisposable
                 _cancellation = default;
                 lock (_gate)
                 {
-                    Volatile.Write(ref _callThread, 0);
                     if (_disposeWhenReturned)
                         Free();
+                    _callThread = 0;
                 }
             }
         }
@@ -369,13 +375,14 @@ public sealed class EstimationSession : IDisposable
 
     /// <summary>
     /// Frees the device buffers and kernels (not the device). Called on another thread while a call runs, it returns at
-    /// once and the buffers, that call's, are freed when the call returns (a later call is refused as disposed).
+    /// once and the buffers, that call's, are freed when the call returns (a later call is refused as disposed); the
+    /// device must outlive that call.
     /// </summary>
     public void Dispose()
     {
         lock (_gate)
         {
-            if (Volatile.Read(ref _callThread) is var owner && owner != 0 && owner != Environment.CurrentManagedThreadId)
+            if (_callThread != 0 && _callThread != Environment.CurrentManagedThreadId)
                 _disposeWhenReturned = true;
             else
                 Free();

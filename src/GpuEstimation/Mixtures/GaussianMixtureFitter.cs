@@ -769,16 +769,19 @@ public sealed class GaussianMixtureFitter : IDisposable
             if (sorted.Values[c] * Rows < 1)
                 notes.Add($"component {c + 1} holds less than one row's weight: it has collapsed; fit fewer components");
         }
-        // A component on a point mass of the data (rows repeated): its covariance is the reg_covar floor in every column,
-        // and its weight and the log-likelihood are set by that floor (a trial: 200 rows at (3, 3) among 500 others,
-        // "converged" at log L +527.58 with nothing said, and the component count chosen by it).
-        for (int c = 0; c < sorted.Covariances && sorted.Covariances > 1; c++)
+        // A component on a point mass of the data (rows repeated, or within a millionth of a column's spread of one
+        // point): its covariance is the reg_covar floor in every column, and its weight and the log-likelihood are set by
+        // that floor (a trial: 200 rows at (3, 3) among 500 others, "converged" at log L +527.58 with nothing said, and
+        // the component count chosen by it). A tied covariance is shared, so no one component has its own.
+        if (sorted.Covariances > 1)
         {
-            int at = sorted.CovarianceAt(c);
-            if (Enumerable.Range(0, d).All(j => sorted.Values[at + j * d + j] - options.Regularization <= 1e-6 * _variances[j]))
+            for (int c = 0; c < k; c++)
             {
+                int at = sorted.CovarianceAt(c);
+                if (!Enumerable.Range(0, d).All(j => sorted.Values[at + j * d + j] - options.Regularization <= 1e-6 * _variances[j]))
+                    continue;
                 var point = string.Join(", ", Enumerable.Range(0, d).Select(j => (sorted.Values[sorted.MeanAt(c) + j] + _offset[j]).ToString("G6", System.Globalization.CultureInfo.InvariantCulture)));
-                notes.Add($"component {c + 1} collapsed onto the point ({point}): rows repeated there, a point mass whose likelihood is unbounded, so its covariance is the " +
+                notes.Add($"component {c + 1} collapsed onto the point ({point}): its rows lie there (repeated, or within a millionth of each column's spread), a point mass whose likelihood is unbounded, so its covariance is the " +
                     $"reg_covar floor ({options.Regularization:g3}) and the log-likelihood, the weights and any choice of the number of components rest on that floor; leave the repeated rows out, or fit them as a category of their own");
             }
         }

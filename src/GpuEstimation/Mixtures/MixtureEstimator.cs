@@ -172,7 +172,6 @@ public static class MixtureEstimator
         return new MixtureFit(spec, best with { ElapsedMs = clock.Elapsed.TotalMilliseconds }, outcomes, bestStart);
     }
 
-
     private static double[] Values(FitResult fit) => [.. fit.Parameters.Select(p => p.Estimate)];
 
     /// <summary>All K weights of a point in model order (the last one 1 − the others).</summary>
@@ -446,12 +445,12 @@ public static class MixtureEstimator
         return null;
     }
 
-    // The exact-likelihood fit from an EM point: the fit where it converged at a proper mixture; else the failure, and
-    // the fit itself where it only stopped short (no collapse), for the result when no start converges.
     // The starting values of the parameters not held (a fit refuses a start for a fixed parameter).
     private static Dictionary<string, double> Free(IReadOnlyDictionary<string, double> start, IReadOnlyDictionary<string, double> held) =>
         start.Where(s => !held.ContainsKey(s.Key)).ToDictionary(s => s.Key, s => s.Value);
 
+    // The exact-likelihood fit from an EM point: the fit where it converged at a proper mixture; else the failure, and
+    // the fit itself where it only stopped short (no collapse), for the result when no start converges.
     private static (FitResult? Fit, string? Failure, FitResult? Unconverged) Finish(MixtureSpec spec, EstimationSession session, double[] point,
         MixtureOptions options, (double X, double LogX) scales, CancellationToken cancellation)
     {

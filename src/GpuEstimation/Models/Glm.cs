@@ -86,7 +86,9 @@ public static class Glm
         if (columns.Intercept && Design.Collinearity.FarShift(data.Source, x, features, featureMeans) is { } shift)
             throw new InputException(shift.Message, shift.Column);
         double[] means = columns.Intercept && features.Length <= GlmModel.MaxCentred ? featureMeans : new double[features.Length];
-        var centred = features.Select((f, j) => ColumnArrays.CentredAligned(f.Span, means[j])).ToArray();
+        // A feature not centred is read as it is (a copy of it would cost a GPU backend's host memory; the native
+        // backend aligns it itself); the centred ones are written once, aligned, where the native backend reads them.
+        var centred = features.Select((f, j) => means[j] == 0 ? f : ColumnArrays.CentredAligned(f.Span, means[j])).ToArray();
         var model = new GlmModel(family, link, means, columns.Intercept, trials is not null, constants is not null, offset is not null, weights is not null,
             LargeCounts(family, y) || ManyTrials(family, trials));
         var deviceColumns = new List<ReadOnlyMemory<double>> { y };

@@ -51,30 +51,55 @@ public sealed record LinearStatistics(
         // intercept is part of the offset (held at 0: R's model without an intercept, the total about zero).
         var held = Enumerable.Range(0, features).Where(j => fit.Parameters[1 + j].Fixed).ToArray();
         double heldConstant = (intercept ? 0 : fit.Parameters[0].Estimate) + held.Sum(j => fit.Parameters[1 + j].Estimate * linear.Model.Mean(j));
-        // z = y − offset row by row, twice (its mean, then the squares about it), not held in an array the data's length.
-        double Z(ReadOnlySpan<double> y, int i)
+        // The fitted values and z = y − offset in blocks of rows, a column at a time (each row's terms in the model's
+        // order, as row by row), twice (z's mean, then the squares about it): no array the data's length.
+        const int Block = 4096;
+        var fitted = new double[Math.Min(Block, n)];
+        var offset = new double[fitted.Length];
+        void Sums(int begin, int count)
         {
-            double offset = heldConstant;
+            Array.Fill(fitted, arguments[0], 0, count);
+            Array.Fill(offset, heldConstant, 0, count);
+            for (int j = 0; j < features; j++)
+            {
+                var column = x[j].Span.Slice(begin, count);
+                double slope = arguments[1 + j];
+                for (int i = 0; i < count; i++)
+                    fitted[i] += slope * column[i];
+            }
             foreach (int j in held)
-                offset += fit.Parameters[1 + j].Estimate * x[j].Span[i];
-            return y[i] - offset;
+            {
+                var column = x[j].Span.Slice(begin, count);
+                double value = fit.Parameters[1 + j].Estimate;
+                for (int i = 0; i < count; i++)
+                    offset[i] += value * column[i];
+            }
         }
         double rss = 0, mean = 0, sumSquares = 0;
-        for (int i = 0; i < n; i++)
+        for (int begin = 0; begin < n; begin += Block)
         {
-            double fitted = arguments[0];
-            for (int j = 0; j < features; j++)
-                fitted += arguments[1 + j] * x[j].Span[i];
-            double residual = y[i] - fitted;
-            rss += residual * residual;
-            mean += Z(y, i);
+            int count = Math.Min(Block, n - begin);
+            Sums(begin, count);
+            var rows = y.Slice(begin, count);
+            for (int i = 0; i < count; i++)
+            {
+                double residual = rows[i] - fitted[i];
+                rss += residual * residual;
+                mean += rows[i] - offset[i];
+            }
         }
         mean /= n;
-        for (int i = 0; i < n; i++)
+        for (int begin = 0; begin < n; begin += Block)
         {
-            double z = Z(y, i);
-            double d = intercept ? z - mean : z;
-            sumSquares += d * d;
+            int count = Math.Min(Block, n - begin);
+            Sums(begin, count);
+            var rows = y.Slice(begin, count);
+            for (int i = 0; i < count; i++)
+            {
+                double z = rows[i] - offset[i];
+                double d = intercept ? z - mean : z;
+                sumSquares += d * d;
+            }
         }
         int estimated = fit.Parameters.Take(1 + features).Count(p => !p.Fixed);
         double dfModel = estimated - (intercept ? 1 : 0);

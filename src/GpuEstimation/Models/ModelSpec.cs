@@ -17,7 +17,7 @@ public sealed class ModelSpec<TModel> : IModelSpec where TModel : unmanaged, ILi
 
     /// <param name="name">The model's name, for results.</param>
     /// <param name="model">The device struct.</param>
-    /// <param name="columns">The columns the model reads, in its order: read where they lie, not copied, so they must not change while a session uses them.</param>
+    /// <param name="columns">The columns the model reads, in its order: kept, not copied (the native backend may read them where they lie), so they must not change while a session uses them.</param>
     /// <param name="parameters">One entry per model parameter, in the model's order.</param>
     /// <param name="start">Starting values on the natural scale.</param>
     /// <param name="scales">

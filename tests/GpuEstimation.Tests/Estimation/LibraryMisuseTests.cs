@@ -144,41 +144,61 @@ public class LibraryMisuseTests
     }
 
     // A library trial: Dispose on one thread while a fit ran on another threw (inside a using, masking the real
-    // exception) and left the session undisposed. Now Dispose returns, the running call finishes with the right answer
-    // (or, where Dispose came first, is refused as disposed), and the session is disposed after it either way.
+    // exception) and left the session undisposed. A fit held inside its call (its model's Prepare waits): Dispose
+    // returns at once, the fit goes on to the same answer as an undisposed session's, and the session is disposed when
+    // it returns.
     [Fact]
     public async Task DisposeWhileAnotherThreadsCallRunsFreesTheSessionWhenItReturns()
     {
-        var random = new Random(6);
-        var x = Enumerable.Range(0, 400_000).Select(_ => random.NextDouble() * 10).ToArray();
         using var device = ComputeDevice.Open(Backend.Native);
+        ModelSpec<HeldExponential> Spec() =>
+            new("exponential", new HeldExponential(), [Times], [new ParameterInfo("rate", ParameterDomain.Positive)], [1.0]);
         double expected;
-        using (var first = new EstimationSession(Exponential(x), device))
+        using (var first = new EstimationSession(Spec(), device))
             expected = first.Fit(new FitOptions()).Parameters[0].Estimate;
-        int finished = 0;
-        for (int attempt = 0; attempt < 6; attempt++)
+        var session = new EstimationSession(Spec(), device);
+        using var inside = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        HeldExponential.Hold = (inside, release);
+        try
         {
-            var session = new EstimationSession(Exponential(x), device);
-            using var started = new ManualResetEventSlim();
-            var fit = Task.Run(() =>
-            {
-                started.Set();
-                return session.Fit(new FitOptions());
-            });
-            started.Wait();
-            Thread.Sleep(attempt);
+            var fit = Task.Run(() => session.Fit(new FitOptions()));
+            Assert.True(inside.Wait(TimeSpan.FromSeconds(60)), "the fit did not start");
             session.Dispose();
-            try
-            {
-                Assert.Equal(expected, (await fit).Parameters[0].Estimate);
-                finished++;
-            }
-            catch (ObjectDisposedException)
-            {
-            }
-            Assert.Throws<ObjectDisposedException>(() => session.Evaluate([0.2]));
+            release.Set();
+            Assert.Equal(expected, (await fit).Parameters[0].Estimate);
         }
-        Assert.True(finished > 0, "no fit was still running when Dispose was called");
+        finally
+        {
+            HeldExponential.Hold = null;
+            release.Set();
+        }
+        Assert.Throws<ObjectDisposedException>(() => session.Evaluate([0.2]));
+    }
+
+    // The README's exponential model, whose Prepare (host side, inside a session's call) waits while Hold is set.
+    private readonly struct HeldExponential : ILikelihoodModel<HeldExponential>
+    {
+        public static (ManualResetEventSlim Inside, ManualResetEventSlim Release)? Hold;
+
+        public int ParameterCount => 1;
+
+        public int ColumnCount => 1;
+
+        public static void Prepare(in HeldExponential model, ReadOnlySpan<double> parameters, Span<double> arguments)
+        {
+            if (Hold is var (inside, release))
+            {
+                inside.Set();
+                release.Wait();
+            }
+            MyExponentialModel.Prepare(default, parameters, arguments);
+        }
+
+        public static void Accumulate<TVec, TRows>(in HeldExponential model, in TVec arguments, in TRows data, long row, ref TVec terms)
+            where TVec : unmanaged, ITermVector<TVec>
+            where TRows : struct, IDataRows =>
+            MyExponentialModel.Accumulate(default, arguments, data, row, ref terms);
     }
 
     // From a library trial: a null dataset was a NullReferenceException; an empty parameter name was taken; a
