@@ -75,8 +75,9 @@ public static class GpuestApp
 
     // The options a rank may give its own value: its threads and device, and the files only rank 0 writes (a review:
     // --threads 1 on one rank and 2 on another, which give the same bits, were refused). Not the data's path: not every
-    // model compares the data the ranks read (a one-column normal mixture does not).
-    private static readonly string[] PerRank = ["--threads", "--device", "--device-memory", "--json", "--out", "--png", "--assign", "--pictures"];
+    // model compares the data the ranks read (a one-column normal mixture does not). Not --assign: its
+    // responsibilities are a pass of every rank (given on rank 0 alone, rank 0 waited for the others for ever).
+    private static readonly string[] PerRank = ["--threads", "--device", "--device-memory", "--json", "--out", "--png", "--pictures"];
 
     // The arguments every rank must share: all but PerRank's options and their values (as "--opt value" or "--opt=value").
     private static IEnumerable<string> Shared(string[] args)
