@@ -72,6 +72,7 @@ internal sealed class FitCommand : Command
         // Absent, the option reads as (null, null): the model-based covariance.
         var cov = parse.GetValue(_cov) is { Name: not null } given ? given : ("nonrobust", null);
         var options = _estimation.Read(parse) with { Level = parse.GetValue(_level) };
+        ParameterChecks.Optimizer(parse.GetValue(_data.Model), options.Optimizer.Kind);
         if (options.Map && cov.Name != "nonrobust")
             throw new InputException($"--cov {cov.Column switch { null => cov.Name.ToLowerInvariant(), var c => $"cluster:{c}" }} with --map: robust standard errors apply to the MLE; a MAP fit reports posterior standard deviations (Laplace approximation), which have no sandwich form");
         var (model, groups) = _data.Load(parse, cov.Column, out var design, out var mean);

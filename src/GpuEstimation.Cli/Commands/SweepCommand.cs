@@ -50,13 +50,15 @@ internal sealed class SweepCommand : Command
         var (csv, json, png) = (parse.GetValue(_out), parse.GetValue(_json), parse.GetValue(_png));
         var axes = parse.GetValue(_grid)!;
         CheckOutputs(parse, axes, csv, json, png);
+        var fit = _estimation.Read(parse);
+        ParameterChecks.Optimizer(parse.GetValue(_data.Model), fit.Optimizer.Kind);
         var model = _data.Load(parse);
         var options = new SweepOptions
         {
             Axes = axes,
             At = parse.GetValue(_at)!,
             Profile = parse.GetValue(_profile),
-            Fit = _estimation.Read(parse),
+            Fit = fit,
             Estimates = png is not null,
         };
         ParameterChecks.Sweep(model, options, _data.ColumnNames);

@@ -2,6 +2,7 @@ using GpuEstimation.Cli.Output;
 using GpuEstimation.Estimation;
 using GpuEstimation.Kernels;
 using GpuEstimation.Models;
+using GpuEstimation.Optimization;
 using GpuEstimation.Surfaces;
 
 namespace GpuEstimation.Cli.Options;
@@ -49,6 +50,19 @@ internal static class ParameterChecks
         Names(model, "--profile", options.Profile, columns);
         if (options.Profile.FirstOrDefault(options.Fixed.ContainsKey) is { } fixedName)
             throw new InputException($"--profile {fixedName}: {fixedName} is fixed (--fix), so it has no interval");
+    }
+
+    /// <summary>
+    /// Before any data are read: --optimizer newton for a catalogue model that has no exact Hessian (a big file was read
+    /// in full before the refusal); a model of one's own (--logpdf) is checked by the library once built.
+    /// </summary>
+    public static void Optimizer(string? model, OptimizerKind kind)
+    {
+        if (kind == OptimizerKind.Newton && model is not null && model != NonlinearRegression.Name && ModelCatalog.Names.Contains(model) && !ModelCatalog.HasExactHessian(model))
+        {
+            throw new InputException($"--optimizer newton: model '{model}' has no exact Hessian on the device (Newton's method serves the linear model, the GLMs and the families " +
+                $"{string.Join(", ", ModelCatalog.ExactHessianFamilies)}); use lbfgs or gradient");
+        }
     }
 
     /// <summary>The fit options, then --grid and --at: known names, one axis each, off --at and --fix, inside the domain.</summary>

@@ -23,14 +23,11 @@ internal static class NewtonSearch
             var priors = objective.Map.Free.Where(objective.HasPrior).Select(k => objective.Map.Parameters[k].Name).ToList();
             throw new InputException(objective.EngineHasExactHessian && priors.Count > 0
                 ? $"optimizer newton: the priors on {string.Join(", ", priors)} have no exact Hessian on the device (Newton's method serves the MLE, and MAP without priors); use {others}"
-                : $"optimizer newton: model '{model.Name}' has no exact Hessian on the device (Newton's method serves the linear model, the GLMs and the families {string.Join(", ", ExactHessianFamilies)}); use {others}",
+                : $"optimizer newton: model '{model.Name}' has no exact Hessian on the device (Newton's method serves the linear model, the GLMs and the families {string.Join(", ", ModelCatalog.ExactHessianFamilies)}); use {others}",
                 nameof(settings));
         }
         return Serves(objective, settings);
     }
-
-    /// <summary>The catalogue's families whose engine sums an exact Hessian (each a linear-predictor model with a constant design).</summary>
-    public static IReadOnlyList<string> ExactHessianFamilies { get; } = ["normal", "lognormal", "exponential", "gamma", "poisson", "bernoulli", "binomial", "geometric"];
 
     /// <summary>Whether Newton's search serves <paramref name="objective"/> under <paramref name="settings"/> (as <see cref="Applies"/>, which also refuses Newton asked for where it cannot serve).</summary>
     public static bool Serves(Objective objective, OptimizerSettings settings) =>

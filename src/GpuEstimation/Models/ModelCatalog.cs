@@ -64,6 +64,15 @@ public static class ModelCatalog
     /// </summary>
     public static IReadOnlyList<string> Names { get; } = [.. Families.Keys, LinearName, .. GlmNames.Models];
 
+    /// <summary>The families whose engine sums an exact Hessian (each a linear-predictor model with a constant design).</summary>
+    public static IReadOnlyList<string> ExactHessianFamilies { get; } = ["normal", "lognormal", "exponential", "gamma", "poisson", "bernoulli", "binomial", "geometric"];
+
+    /// <summary>
+    /// Whether the catalogue's model <paramref name="name"/> has an exact Hessian on the device, so that Newton's method
+    /// can serve it: the linear model, the GLMs and <see cref="ExactHessianFamilies"/>.
+    /// </summary>
+    public static bool HasExactHessian(string name) => name == LinearName || GlmNames.IsGlm(name) || ExactHessianFamilies.Contains(name);
+
     /// <summary>Every built-in model: name, parameters, the inputs it reads, support.</summary>
     public static IReadOnlyList<ModelDescription> Models { get; } =
     [

@@ -66,6 +66,9 @@ public sealed class GlmCliTests : IDisposable
             Assert.True(Numerics.Relative(lbfgs[k], auto[k]) <= 1e-6, $"{k}: {lbfgs[k]:R} vs {auto[k]:R}");
         var cauchy = Write("cauchy.csv", ("v", [1.5, 2.5, 2.0, 3.1]));
         AssertBadInput(["fit", "--model", "cauchy", "--data", cauchy, "--column", "v", "--optimizer", "newton"], "optimizer newton: model 'cauchy' has no exact Hessian");
+        // Refused before the data are read (a big file was read in full first): a file that is not there is not named.
+        AssertBadInput(["fit", "--model", "cauchy", "--data", "no-such-file.csv", "--column", "v", "--optimizer", "newton"], "--optimizer newton: model 'cauchy' has no exact Hessian");
+        AssertBadInput(["sweep", "--model", "weibull", "--data", "no-such-file.csv", "--column", "v", "--grid", "shape=1:2:3", "--profile", "--optimizer", "newton"], "--optimizer newton: model 'weibull' has no exact Hessian");
     }
 
     // Regression users' slips: text in a column read as numbers says how to make it a factor (in a regression only:
