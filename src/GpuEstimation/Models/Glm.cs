@@ -61,8 +61,8 @@ public static class Glm
             throw new InputException($"model '{name}' without an intercept needs at least one feature column (X)", nameof(columns));
 
         var y = data.Column(yName).AsArray();
-        // The features where they lie (a file's, mapped into memory, is not loaded): the device reads them centred (one
-        // managed copy, which the native backend copies once more into its aligned block).
+        // The features where they lie (a file's, mapped into memory, is not loaded): the device reads them centred, each
+        // centred copy written once, aligned, where the native backend reads it (below).
         var features = x.Select(c => data.Column(c)).ToArray();
         var trials = Trials(name, family, data, columns);
         var offset = columns.Offset is { } offsetName ? data.Column(offsetName).AsArray() : null;
