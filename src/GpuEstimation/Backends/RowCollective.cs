@@ -142,8 +142,8 @@ public abstract class RowCollective
     }
 
     /// <summary>
-    /// Under several ranks, that every rank opened the same <paramref name="kind"/> of device (its backend and accelerator
-    /// type: the native backend and the accelerators cut and exchange their sums differently): an
+    /// Under several ranks, that every rank opened the same <paramref name="kind"/> of device (its backend: the native
+    /// backend and each accelerator backend cut and exchange their sums differently): an
     /// <see cref="InputException"/> naming the first rank that differs; every rank must call it. Nothing to do for one process.
     /// </summary>
     public void CheckSameDevice(string kind)
