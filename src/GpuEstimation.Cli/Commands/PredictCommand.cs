@@ -50,7 +50,7 @@ internal sealed class PredictCommand : Command
         OutputFile.CheckDistinct(("--model-json", modelPath), ("--out", outPath));
         var fitted = FittedRegression.FromJson(ReadModel(modelPath), modelPath);
         var (numeric, factors) = fitted.InputColumns();
-        var data = numeric.Count == 0 && factors.Count == 0 ? RowsOnly(dataPath) : DataFile.Read(dataPath, numeric, factors, SharedOptions.Missing(parse, _dropMissing));
+        var data = numeric.Count == 0 && factors.Count == 0 ? RowsOnly(dataPath) : DataFile.Read(dataPath, numeric, factors, SharedOptions.Missing(parse, _dropMissing), fitted.TextFactors);
         bool ordinary = parse.GetValue(_se) == "nist";
         if (ordinary && fitted.Model is not ("linear" or "nonlinear"))
             throw new InputException($"--se nist: least squares' standard errors are those of --model linear and nonlinear fits, not of {fitted.Model}");

@@ -60,7 +60,7 @@ internal static class ParameterChecks
     {
         if (kind == OptimizerKind.Newton && model is not null && model != NonlinearRegression.Name && ModelCatalog.Names.Contains(model) && !ModelCatalog.HasExactHessian(model))
         {
-            throw new InputException($"--optimizer newton: model '{model}' has no exact Hessian on the device (Newton's method serves the linear model, the GLMs and the families " +
+            throw new InputException($"--optimizer newton: model '{model}' has no exact Hessian on the device (Newton's method serves the GLMs and the families " +
                 $"{string.Join(", ", ModelCatalog.ExactHessianFamilies)}); use lbfgs or gradient");
         }
     }

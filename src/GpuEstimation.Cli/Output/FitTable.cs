@@ -39,7 +39,9 @@ internal static class FitTable
             output.WriteLine($"R-squared {Numbers.Significant(l.RSquared, 10)}, adjusted {Numbers.Significant(l.AdjustedRSquared, 10)}" +
                 (double.IsFinite(l.FStatistic) ? $"; F {Numbers.Significant(l.FStatistic, 10)} on {(long)l.DfModel} and {(long)l.DfResid} DF, p {Numbers.Significant(l.FPValue, 4)}" : "") +
                 (fit.Method == "map" ? " (of the MAP estimate's residuals; no F test: the estimate is penalized)"
-                    : $" (R summary.lm; {(fit.Parameters[0].Fixed ? "about zero: the intercept is held" : "about the mean")})"));
+                    : $" (R summary.lm; {(fit.Parameters[0].Fixed ? "about zero: the intercept is held" : "about the mean")}" +
+                        // The F test is the model-based one under any covariance (statsmodels' robust fvalue is a Wald F).
+                        (fit.CovType == GpuEstimation.Estimation.CovarianceType.NonRobust.Name ? ")" : $"; the F test model-based, not {fit.CovType})")));
         WriteConvergence(output, fit);
         // Without a Hessian there are no standard-error units to measure the gradient in: say so rather than print NaN.
         output.WriteLine(double.IsNaN(fit.Diagnostics.GradientNorm) && double.IsNaN(fit.Diagnostics.Edm)

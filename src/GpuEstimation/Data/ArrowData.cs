@@ -32,8 +32,9 @@ public static class ArrowData
     /// <param name="columns">Columns read as numbers.</param>
     /// <param name="factors">Columns read as a factor's levels.</param>
     /// <param name="missing">Whether a null is an error or drops its row.</param>
+    /// <param name="textFactors">Factors kept as text even where every cell is a number written as text.</param>
     public static Dataset Read(string path, IReadOnlyList<string> columns, IReadOnlyCollection<string>? factors = null,
-        MissingValues missing = MissingValues.Error) => DataFile.Guard(path, () => Readable(path, () =>
+        MissingValues missing = MissingValues.Error, IReadOnlyCollection<string>? textFactors = null) => DataFile.Guard(path, () => Readable(path, () =>
     {
         var wanted = columns.Concat((factors ?? []).Where(f => !columns.Contains(f))).Distinct().ToList();
         var isFactor = wanted.Select((_, c) => c >= columns.Count).ToArray();
@@ -76,7 +77,7 @@ public static class ArrowData
             if (firstNull[c] >= 0)
                 table.NoteNull(c, firstNull[c]);
         }
-        return table.ToDataset(isFactor, missing);
+        return table.ToDataset(isFactor, missing, [.. wanted.Select((name, c) => isFactor[c] && textFactors?.Contains(name) == true)]);
     }));
 
     /// <summary>A reader of the file format (ARROW1 at the start) or else of the stream format.</summary>

@@ -88,7 +88,8 @@ internal sealed class ColumnarTable
     /// </summary>
     /// <param name="factors">Which columns were asked for as factors (text or numeric levels).</param>
     /// <param name="missing">What a missing value means.</param>
-    public Dataset ToDataset(IReadOnlyList<bool> factors, MissingValues missing)
+    /// <param name="keepText">Which factors stay text even where every cell is a number written as text.</param>
+    public Dataset ToDataset(IReadOnlyList<bool> factors, MissingValues missing, IReadOnlyList<bool> keepText)
     {
         var rowOf = new LineMap();
         if (missing == MissingValues.Error && Names.Count > 0)
@@ -115,7 +116,9 @@ internal sealed class ColumnarTable
                 continue;
             }
             var cells = Texts[c]!;
-            if (AsNumbers(cells, out int bad) is { } parsed)
+            if (keepText[c])
+                texts.Add(KeyValuePair.Create(Names[c], Interned(cells)));
+            else if (AsNumbers(cells, out int bad) is { } parsed)
                 numbers.Add(KeyValuePair.Create(Names[c], (ReadOnlyMemory<double>)parsed));
             else if (factors[c])
                 texts.Add(KeyValuePair.Create(Names[c], Interned(cells)));

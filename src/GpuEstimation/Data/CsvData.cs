@@ -31,8 +31,9 @@ public static class CsvData
     /// number that is not finite (NaN, infinity), is an error naming its line.
     /// </param>
     /// <param name="missing">Whether a row with a missing value in a column read is an error or skipped.</param>
+    /// <param name="textFactors">Factors kept as text even where every cell is a number.</param>
     public static Dataset Read(string path, IReadOnlyList<string> columns, IReadOnlyCollection<string>? factors = null,
-        MissingValues missing = MissingValues.Error)
+        MissingValues missing = MissingValues.Error, IReadOnlyCollection<string>? textFactors = null)
     {
         return DataFile.Guard(path, () =>
         {
@@ -50,7 +51,8 @@ public static class CsvData
             var rows = small
                 ? reader.Enumerate(row => Parse(row, names.Length, indices, text, drop))
                 : reader.ParallelEnumerate(row => Parse(row, names.Length, indices, text, drop));
-            return Collect(path, wanted, text, names.Length, rows, small ? 0 : LineRows(path), drop);
+            var keepText = wanted.Select((name, c) => text[c] && textFactors?.Contains(name) == true).ToArray();
+            return Collect(path, wanted, text, keepText, names.Length, rows, small ? 0 : LineRows(path), drop);
         });
     }
 
@@ -199,11 +201,11 @@ public static class CsvData
     /// as numbers if every cell is one, else as text (each distinct text held once). The columns are made
     /// <paramref name="expected"/> rows long from the start (see <see cref="LineRows"/>; 0: grown in chunks).
     /// </summary>
-    private static Dataset Collect(string path, IReadOnlyList<string> columns, bool[] text, int width, IEnumerable<ParsedRow> rows, long expected, bool drop)
+    private static Dataset Collect(string path, IReadOnlyList<string> columns, bool[] text, bool[] keepText, int width, IEnumerable<ParsedRow> rows, long expected, bool drop)
     {
         var data = columns.Select(_ => new ColumnBuilder<double>(expected)).ToArray();
         var texts = columns.Select((_, c) => text[c] ? new ColumnBuilder<string>(expected) : null).ToArray();
-        var isText = new bool[columns.Count];
+        var isText = keepText.ToArray();
         var distinct = new Dictionary<string, string>(StringComparer.Ordinal);
         var lines = new LineMap();
         int count = 0, blankLine = 0, blanks = 0, nextLine = 2;

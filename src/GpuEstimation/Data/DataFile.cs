@@ -11,9 +11,11 @@ public static class DataFile
     /// Reads <paramref name="columns"/> as numbers and <paramref name="factors"/> as a factor's levels (text or numeric
     /// codes) from <paramref name="path"/> (for .npy, column indices as text). With <see cref="MissingValues.Drop"/>,
     /// rows with a missing value in any of these columns are left out and counted (<see cref="Dataset.DroppedRows"/>).
+    /// A factor whose cells are all numbers is kept as numbers unless named in <paramref name="textFactors"/> (a fit's
+    /// factor with text levels, such as 01 or 2.0: its new cells are matched as the text they are).
     /// </summary>
     public static Dataset Read(string path, IReadOnlyList<string> columns, IReadOnlyCollection<string>? factors = null,
-        MissingValues missing = MissingValues.Error)
+        MissingValues missing = MissingValues.Error, IReadOnlyCollection<string>? textFactors = null)
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(columns);
@@ -22,9 +24,9 @@ public static class DataFile
         return Guard(path, () => FormatOf(path)) switch
         {
             Format.Npy => NpyData.Read(path, [.. columns.Concat(factors ?? []).Distinct()], missing),
-            Format.Parquet => ParquetData.Read(path, columns, factors, missing),
-            Format.Arrow => ArrowData.Read(path, columns, factors, missing),
-            _ => CsvData.Read(path, columns, factors, missing),
+            Format.Parquet => ParquetData.Read(path, columns, factors, missing, textFactors),
+            Format.Arrow => ArrowData.Read(path, columns, factors, missing, textFactors),
+            _ => CsvData.Read(path, columns, factors, missing, textFactors),
         };
     }
 

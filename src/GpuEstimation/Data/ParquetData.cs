@@ -41,17 +41,19 @@ public static class ParquetData
     /// <param name="columns">Columns read as numbers.</param>
     /// <param name="factors">Columns read as a factor's levels.</param>
     /// <param name="missing">Whether a null is an error or drops its row.</param>
+    /// <param name="textFactors">Factors kept as text even where every cell is a number written as text.</param>
     public static Dataset Read(string path, IReadOnlyList<string> columns, IReadOnlyCollection<string>? factors = null,
-        MissingValues missing = MissingValues.Error) => Read(path, columns, factors, missing, ColumnarTable.SpillAbove);
+        MissingValues missing = MissingValues.Error, IReadOnlyCollection<string>? textFactors = null) =>
+        Read(path, columns, factors, missing, ColumnarTable.SpillAbove, textFactors);
 
     /// <summary>
-    /// <see cref="Read(string, IReadOnlyList{string}, IReadOnlyCollection{string}?, MissingValues)"/>, the numeric columns
+    /// <see cref="Read(string, IReadOnlyList{string}, IReadOnlyCollection{string}?, MissingValues, IReadOnlyCollection{string}?)"/>, the numeric columns
     /// decoded into a scratch file mapped into memory where they take more than <paramref name="spillAbove"/> bytes
     /// (<see cref="ColumnarTable"/>): row group by row group, so that a file larger than the memory the process may use
     /// is read without holding it.
     /// </summary>
     internal static Dataset Read(string path, IReadOnlyList<string> columns, IReadOnlyCollection<string>? factors,
-        MissingValues missing, long spillAbove) => DataFile.Guard(path, () =>
+        MissingValues missing, long spillAbove, IReadOnlyCollection<string>? textFactors = null) => DataFile.Guard(path, () =>
     {
         CheckEnds(path);
         var wanted = columns.Concat((factors ?? []).Where(f => !columns.Contains(f))).Distinct().ToList();
@@ -73,7 +75,7 @@ public static class ParquetData
             Close(reader);
         }
         ReadGroups(path, fields, starts, table);
-        return table.ToDataset(isFactor, missing);
+        return table.ToDataset(isFactor, missing, [.. wanted.Select((name, c) => isFactor[c] && textFactors?.Contains(name) == true)]);
     });
 
     /// <summary>

@@ -35,10 +35,21 @@ public sealed class FactorLevels
         return data.IsText(column) ? FromText(column, data.TextColumn(column)) : FromNumbers(column, data.Column(column));
     }
 
+    /// <summary>Whether <paramref name="levels"/> are numeric codes: each the shortest round-trip text of a finite number.</summary>
+    public static bool AreNumeric(IReadOnlyList<string> levels)
+    {
+        ArgumentNullException.ThrowIfNull(levels);
+        return levels.All(l => double.TryParse(l, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && double.IsFinite(v) &&
+            v.ToString("R", CultureInfo.InvariantCulture) == l);
+    }
+
     /// <summary>
     /// Column <paramref name="column"/> of <paramref name="data"/> coded with the given <paramref name="levels"/> (a
-    /// fit's, in their order): text cells match a level's name exactly, numbers match a level that reads as that number;
-    /// a cell that matches none is an error naming its row, the cell and the levels.
+    /// fit's, in their order): text cells match a level's name exactly; numbers match numeric codes, each a level that
+    /// reads as that number. Numbers against text levels (01, 2.0, a) are refused: read as numbers, a cell 2 may have been
+    /// written 2 or 2.0, and matching it to one of them could code the wrong level without a word (a trial); such a
+    /// column must be read as text (<see cref="Data.DataFile.Read"/>'s textFactors). A cell that matches none is an
+    /// error naming its row, the cell and the levels.
     /// </summary>
     public static FactorLevels Matching(Dataset data, string column, IReadOnlyList<string> levels)
     {
@@ -53,6 +64,11 @@ public sealed class FactorLevels
             var cells = data.TextColumn(column);
             for (int i = 0; i < cells.Length; i++)
                 codes[i] = index.TryGetValue(cells[i], out int code) ? code : throw Unknown(data, column, i, cells[i], levels);
+        }
+        else if (!AreNumeric(levels))
+        {
+            throw new InputException($"{data.Source}: column '{column}' was read as numbers, but the factor's fitted levels are text ({string.Join(", ", levels)}): " +
+                "its cells must be read as the text they are to be matched (name the column among the text factors when reading the data)", column);
         }
         else
         {

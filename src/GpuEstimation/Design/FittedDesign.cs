@@ -42,6 +42,9 @@ public sealed record FittedDesign(
         return ([.. spec.NumericColumns.Where(c => c != spec.Response)], spec.FactorColumns);
     }
 
+    /// <summary>The factors whose fitted levels are text (<see cref="FittedFactor.IsText"/>): new rows read them as text.</summary>
+    public IReadOnlyList<string> TextFactors => [.. Factors.Where(f => f.IsText).Select(f => f.Column)];
+
     /// <summary>
     /// The design columns (<see cref="Columns"/>, in order) over new rows <paramref name="data"/>, factors coded with
     /// the fitted levels: a level not among them is an error naming its row.
@@ -60,4 +63,11 @@ public sealed record FittedDesign(
 /// <summary>A factor of a fitted design: its column and its levels in sorted order (the first the reference).</summary>
 /// <param name="Column">The factor's column.</param>
 /// <param name="Levels">The levels' names.</param>
-public sealed record FittedFactor(string Column, IReadOnlyList<string> Levels);
+public sealed record FittedFactor(string Column, IReadOnlyList<string> Levels)
+{
+    /// <summary>
+    /// Whether the levels were text (a column with a cell that is no number: 01, 2.0 and a), not numeric codes (each
+    /// level then the shortest text of its number): new rows must then be read as text, their cells matched as written.
+    /// </summary>
+    public bool IsText => !FactorLevels.AreNumeric(Levels);
+}

@@ -69,9 +69,9 @@ public static class ModelCatalog
 
     /// <summary>
     /// Whether the catalogue's model <paramref name="name"/> has an exact Hessian on the device, so that Newton's method
-    /// can serve it: the linear model, the GLMs and <see cref="ExactHessianFamilies"/>.
+    /// can serve it: the GLMs and <see cref="ExactHessianFamilies"/> (the linear model starts at its closed form instead).
     /// </summary>
-    public static bool HasExactHessian(string name) => name == LinearName || GlmNames.IsGlm(name) || ExactHessianFamilies.Contains(name);
+    public static bool HasExactHessian(string name) => GlmNames.IsGlm(name) || ExactHessianFamilies.Contains(name);
 
     /// <summary>Every built-in model: name, parameters, the inputs it reads, support.</summary>
     public static IReadOnlyList<ModelDescription> Models { get; } =
@@ -113,7 +113,7 @@ public static class ModelCatalog
         {
             return Linear(data,
                 columns.Y ?? throw new InputException("model 'linear' needs a response column (Y)", nameof(columns)),
-                columns.X is { Count: > 0 } x ? x : throw new InputException("model 'linear' needs at least one feature column (X)", nameof(columns)));
+                columns.X is { Count: > 0 } x ? x : throw new InputException("model 'linear' needs at least one feature column (X); with none, y ~ 1, it is the normal family (model 'normal' on the response)", nameof(columns)));
         }
         if (!Families.TryGetValue(name, out var family))
             throw new InputException($"unknown model '{name}' (available: {string.Join(", ", Names)})", nameof(name));

@@ -56,6 +56,9 @@ public sealed class FittedRegression
     public (IReadOnlyList<string> Numeric, IReadOnlyList<string> Factors) InputColumns() =>
         Design?.InputColumns() ?? (MeanFunction!.Columns, []);
 
+    /// <summary>The factors whose fitted levels are text, which new rows must read as text (<see cref="Data.DataFile.Read"/>'s textFactors).</summary>
+    public IReadOnlyList<string> TextFactors => Design?.TextFactors ?? [];
+
     /// <summary>Whether the fit had a covariance of its coefficients (else the standard errors are NaN).</summary>
     public bool HasCovariance => _covariance is not null;
 
@@ -222,7 +225,7 @@ public sealed class FittedRegression
         ArgumentNullException.ThrowIfNull(data);
         Estimation.Interval.CheckLevel(level, nameof(level));
         if (ordinary && (OrdinaryCovariance is null || ResidualDf is not > 0 || ResidualSd is null))
-            throw new InputException($"the {Model} fit has no least-squares covariance (covarianceNist): NIST's, R lm's and nls's standard errors are those of linear and nonlinear fits by maximum likelihood with the model-based covariance");
+            throw new InputException($"the {Model} fit has no least-squares covariance (covarianceNist): NIST's, R lm's and nls's standard errors are those of linear and nonlinear fits by maximum likelihood with the model-based covariance (a fit with a robust or cluster covariance, or a MAP fit, has none: fit again without it)");
         var covariance = ordinary ? OrdinaryCovariance : _covariance;
         var (linear, offset) = Linearized(data);
         int rows = data.Rows, p = _coefficients.Length;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using GpuEstimation.Cli;
+using GpuEstimation.Data;
 using GpuEstimation.Tests.Support;
 using Xunit;
 using static GpuEstimation.Tests.Cli.Gpuest;
@@ -184,6 +185,38 @@ public sealed class PredictCliTests : IDisposable
 
     // Under the inverse link 1/η has its pole at 0: where η's interval crosses it, the mean's interval is the half-line
     // that holds the mean (sorting the two ends gave [−8.29, 3.38] around a mean of 11.4; a review).
+    // A trial: a factor fitted with the text levels 1, 10, 2, 2.0, a; new rows whose column held only numbers were read
+    // as numbers, and the cell 2.0 was coded as level 2 without a word. New rows now read such a factor as text, each
+    // cell matched as written; the library refuses numbers against text levels; numeric codes still match numbers.
+    [Fact]
+    public void AFactorWithTextLevelsIsMatchedAsWritten()
+    {
+        var random = new Random(7);
+        string[] levels = ["1", "2", "10", "a", "2.0"];
+        var data = Write("text-levels.csv", ["y,x,h", .. Enumerable.Range(0, 200).Select(i =>
+        {
+            string h = levels[i % 5];
+            double x = MathNet.Numerics.Distributions.Normal.Sample(random, 0, 1);
+            return FormattableString.Invariant($"{x + (h == "2.0" ? 1 : 0) + MathNet.Numerics.Distributions.Normal.Sample(random, 0, 1)},{x},{h}");
+        })]);
+        var json = Path.Combine(_directory, "text-levels.json");
+        var (code, _, error) = Run("fit", "--model", "linear", "--data", data, "--formula", "y ~ x + C(h)", "--device", "native", "--json", json);
+        Assert.True(code == GpuestApp.Ok, error);
+        var numbersOnly = Write("text-levels-new.csv", ["x,h", "0,2", "0,2.0", "0,10", "0,1"]);
+        var withText = Write("text-levels-new-a.csv", ["x,h", "0,2", "0,2.0", "0,10", "0,a"]);
+        var (a, b) = (Path.Combine(_directory, "a.csv"), Path.Combine(_directory, "b.csv"));
+        Assert.Equal(GpuestApp.Ok, Run("predict", "--model-json", json, "--data", numbersOnly, "--out", a).Code);
+        Assert.Equal(GpuestApp.Ok, Run("predict", "--model-json", json, "--data", withText, "--out", b).Code);
+        var etaA = File.ReadAllLines(a).Skip(1).Select(l => double.Parse(l.Split(',')[0], CultureInfo.InvariantCulture)).ToArray();
+        var etaB = File.ReadAllLines(b).Skip(1).Select(l => double.Parse(l.Split(',')[0], CultureInfo.InvariantCulture)).ToArray();
+        Assert.Equal(etaB[..3], etaA[..3]);
+        Assert.NotEqual(etaA[0], etaA[1]);
+        var fitted = GpuEstimation.Results.FittedRegression.FromJson(File.ReadAllText(json), json);
+        Assert.Equal(["h"], fitted.TextFactors);
+        var e = Assert.Throws<InputException>(() => fitted.Predict(DataFile.Read(numbersOnly, ["x"], ["h"]), 0.95, ordinary: false));
+        Assert.Contains("column 'h' was read as numbers, but the factor's fitted levels are text (1, 10, 2, 2.0, a)", e.Message);
+    }
+
     [Fact]
     public void AnInverseLinkIntervalAcrossThePoleIsAHalfLine()
     {
