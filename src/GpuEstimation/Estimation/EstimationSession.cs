@@ -776,9 +776,17 @@ public sealed class EstimationSession : IDisposable
         var covariance = NaturalCovariance(map, natural, information.Covariance);
         if (options.Covariance.IsRobust && covariance is not null)
         {
-            covariance = RobustCovariance.Sandwich(options.Covariance, Engine, map, natural, covariance, Model.ScaleParameters, Model.FrequencyWeights,
-                options.Covariance.Name is "HC2" or "HC3" ? Model.Leverages : null);
+            var leverages = options.Covariance.Name is "HC2" or "HC3" ? Model.Leverages : null;
+            covariance = RobustCovariance.Sandwich(options.Covariance, Engine, map, natural, covariance, Model.ScaleParameters, Model.FrequencyWeights, leverages);
             notes.Add(RobustNote(options.Covariance));
+            // A trial: a factor level of one row gave that level's coefficient an HC3 standard error of 0.24 (nonrobust
+            // 1.6) without a word, the row that alone fits it left out of the sums.
+            if (leverages is not null && RobustCovariance.UnitLeverageRows(leverages) is { Length: > 0 } unit)
+            {
+                notes.Add($"{options.Covariance}: {unit.Length} row{(unit.Length == 1 ? "" : "s")} of leverage 1 (row {string.Join(", ", unit.Take(5).Select(i => i + 1))}" +
+                    $"{(unit.Length > 5 ? ", ..." : "")} of those fitted, counted from 1), each alone fitting a coefficient (a factor level only it has): its residual is 0, so it is left out " +
+                    "of the sums, and the coefficient it fits has no robust standard error to speak of (R's vcovHC gives NaN there)");
+            }
             if (profiles.Intervals.Count > 0)
                 notes.Add("profile intervals are likelihood-based: the robust covariance does not change them");
         }

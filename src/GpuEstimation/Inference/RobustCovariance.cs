@@ -12,6 +12,16 @@ namespace GpuEstimation.Inference;
 /// </summary>
 internal static class RobustCovariance
 {
+    /// <summary>A row whose leverage is within this of 1 is left out of HC2's and HC3's sums (its residual is 0).</summary>
+    public const double UnitLeverage = 1e-10;
+
+    /// <summary>The rows (from 0) whose leverage is 1 to <see cref="UnitLeverage"/>, which HC2 and HC3 leave out.</summary>
+    public static int[] UnitLeverageRows(IReadOnlyList<double> leverages)
+    {
+        ArgumentNullException.ThrowIfNull(leverages);
+        return [.. Enumerable.Range(0, leverages.Count).Where(i => !(1 - leverages[i] > UnitLeverage))];
+    }
+
     /// <summary>The sandwich of <paramref name="type"/> at <paramref name="natural"/> over the rows <paramref name="engine"/> holds.</summary>
     /// <param name="type">A robust covariance type.</param>
     /// <param name="engine">The engine that computes the meat.</param>
@@ -63,7 +73,7 @@ internal static class RobustCovariance
                     // A row of leverage 1 (a feature only it has; to rounding, 1 − h ≤ 1e-10) has a residual of 0 whatever
                     // the fit, so e²/(1 − h)^δ is 0/0: its products are left out (weight 0), not multiplied by ~10³².
                     double rest = 1 - leverages[i];
-                    scale[i] = rest > 1e-10 ? Math.Pow(rest, -power) : 0;
+                    scale[i] = rest > UnitLeverage ? Math.Pow(rest, -power) : 0;
                 }
                 (l, meat) = engine.WeightedScoreProductFactors(natural, scale);
                 break;

@@ -125,6 +125,11 @@ public sealed class NonlinearCliTests : IDisposable
         Assert.Equal(GpuestApp.Ok, code);
         Assert.Contains("P>|z|", output);
         Assert.Contains("standard errors: the MLE's (sigma^2 = RSS/n; --se nist for R lm's and statsmodels OLS's)", output);
+        Assert.Contains("(R summary.lm; about the mean)", output);
+        // A trial read the F test under --cov hc1 as a robust one (statsmodels' robust fvalue is a Wald F): it says it is not.
+        (code, output, _) = Run("fit", "--model", "linear", "--data", data, "--y", "y", "--x", "x", "--cov", "hc1", "--device", "native");
+        Assert.Equal(GpuestApp.Ok, code);
+        Assert.Contains("(R summary.lm; about the mean; the F test model-based, not HC1)", output);
     }
 
     // Exponential decay a·exp(−b·x) on twelve rows against scipy 1.10's curve_fit (p0 = (1, 1), the analytic Jacobian,

@@ -154,6 +154,9 @@ public class RobustCovarianceTests(DeviceFixture devices)
         var weighted = Vector<double>.Build.Dense(n, i => i == 17 ? 0 : e[i] * e[i] / Math.Pow(1 - hat[i, i], 2));
         var expected = bread * design.TransposeThisAndMultiply(Matrix<double>.Build.DiagonalOfDiagonalVector(weighted) * design) * bread;
         AssertCovariance(expected.ToArray(), fit.Covariance!, [0, 1]);
+        // A trial: nothing said that row 18 was left out and d's standard error was no robust one; a note says both.
+        Assert.Contains(fit.Diagnostics.Notes, note => note.StartsWith("HC3: 1 row of leverage 1 (row 18 of those fitted", StringComparison.Ordinal));
+        Assert.DoesNotContain(session.Fit(new FitOptions { Covariance = CovarianceType.HC0 }).Diagnostics.Notes, note => note.Contains("leverage 1", StringComparison.Ordinal));
     }
 
     // The normal family's mu is OLS on a constant, whose sigma statsmodels does not count in k: HC1 is HC0 · n/(n − 1)
