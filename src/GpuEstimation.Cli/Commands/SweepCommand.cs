@@ -51,7 +51,9 @@ internal sealed class SweepCommand : Command
         var axes = parse.GetValue(_grid)!;
         CheckOutputs(parse, axes, csv, json, png);
         var fit = _estimation.Read(parse);
-        ParameterChecks.Optimizer(parse.GetValue(_data.Model), fit.Optimizer.Kind);
+        // Only a profile sweep is sure to maximize (one with every other parameter given by --at never does).
+        if (parse.GetValue(_profile))
+            ParameterChecks.Optimizer(parse.GetValue(_data.Model), fit.Optimizer.Kind);
         var model = _data.Load(parse);
         var options = new SweepOptions
         {

@@ -58,11 +58,10 @@ internal static class ParameterChecks
     /// </summary>
     public static void Optimizer(string? model, OptimizerKind kind)
     {
-        if (kind == OptimizerKind.Newton && model is not null && model != NonlinearRegression.Name && ModelCatalog.Names.Contains(model) && !ModelCatalog.HasExactHessian(model))
-        {
-            throw new InputException($"--optimizer newton: model '{model}' has no exact Hessian on the device (Newton's method serves the GLMs and the families " +
-                $"{string.Join(", ", ModelCatalog.ExactHessianFamilies)}); use lbfgs or gradient");
-        }
+        if (kind != OptimizerKind.Newton || model is null || !(ModelCatalog.Names.Contains(model) || model == NonlinearRegression.Name) || ModelCatalog.HasExactHessian(model))
+            return;
+        throw new InputException($"--optimizer newton: model '{model}' has no exact Hessian on the device (Newton's method serves the GLMs and the families " +
+            $"{string.Join(", ", ModelCatalog.ExactHessianFamilies)}); use {(model == NonlinearRegression.Name ? "lm (its default), lbfgs or gradient" : "lbfgs or gradient")}");
     }
 
     /// <summary>The fit options, then --grid and --at: known names, one axis each, off --at and --fix, inside the domain.</summary>
@@ -110,7 +109,7 @@ internal static class ParameterChecks
         }
     }
 
-    private static void Names(IModelSpec model, string option, IEnumerable<string> names, IReadOnlyCollection<string>? columns = null)
+    private static void Names(IModelSpec model, string option, IEnumerable<string> names, IReadOnlyCollection<string> columns)
     {
         foreach (var name in names)
             Info(model, option, name, columns);

@@ -41,7 +41,7 @@ internal static class FitTable
                 (fit.Method == "map" ? " (of the MAP estimate's residuals; no F test: the estimate is penalized)"
                     : $" (R summary.lm; {(fit.Parameters[0].Fixed ? "about zero: the intercept is held" : "about the mean")}" +
                         // The F test is the model-based one under any covariance (statsmodels' robust fvalue is a Wald F).
-                        (fit.CovType == GpuEstimation.Estimation.CovarianceType.NonRobust.Name ? ")" : $"; the F test model-based, not {fit.CovType})")));
+                        (fit.CovType == CovarianceType.NonRobust.Name ? ")" : $"; the F test model-based, not {fit.CovType})")));
         WriteConvergence(output, fit);
         // Without a Hessian there are no standard-error units to measure the gradient in: say so rather than print NaN.
         output.WriteLine(double.IsNaN(fit.Diagnostics.GradientNorm) && double.IsNaN(fit.Diagnostics.Edm)

@@ -11,8 +11,9 @@ public static class DataFile
     /// Reads <paramref name="columns"/> as numbers and <paramref name="factors"/> as a factor's levels (text or numeric
     /// codes) from <paramref name="path"/> (for .npy, column indices as text). With <see cref="MissingValues.Drop"/>,
     /// rows with a missing value in any of these columns are left out and counted (<see cref="Dataset.DroppedRows"/>).
-    /// A factor whose cells are all numbers is kept as numbers unless named in <paramref name="textFactors"/> (a fit's
-    /// factor with text levels, such as 01 or 2.0: its new cells are matched as the text they are).
+    /// A factor whose cells are all numbers written as text (CSV; a Parquet or Arrow text column) is kept as numbers
+    /// unless named in <paramref name="textFactors"/> (a fit's factor with text levels, such as 01 or 2.0: its new cells
+    /// are matched as the text they are); a column of numbers (.npy; a numeric Parquet or Arrow column) stays numbers.
     /// </summary>
     public static Dataset Read(string path, IReadOnlyList<string> columns, IReadOnlyCollection<string>? factors = null,
         MissingValues missing = MissingValues.Error, IReadOnlyCollection<string>? textFactors = null)

@@ -45,11 +45,11 @@ public sealed class FactorLevels
 
     /// <summary>
     /// Column <paramref name="column"/> of <paramref name="data"/> coded with the given <paramref name="levels"/> (a
-    /// fit's, in their order): text cells match a level's name exactly; numbers match numeric codes, each a level that
-    /// reads as that number. Numbers against text levels (01, 2.0, a) are refused: read as numbers, a cell 2 may have been
-    /// written 2 or 2.0, and matching it to one of them could code the wrong level without a word (a trial); such a
-    /// column must be read as text (<see cref="Data.DataFile.Read"/>'s textFactors). A cell that matches none is an
-    /// error naming its row, the cell and the levels.
+    /// fit's, in their order): text cells match a level's name exactly; a number matches the level written as its
+    /// shortest text (2 matches 2, never 2.0 or 02). Where the fitted levels include such other forms of a number (2.0,
+    /// 02, 1e1), numbers are refused: read as numbers, a cell 2 may have been written 2.0, and coding it as 2 would be the
+    /// wrong level without a word (a trial); such a column must be read as text (<see cref="Data.DataFile.Read"/>'s
+    /// textFactors). A cell that matches none is an error naming its row, the cell and the levels.
     /// </summary>
     public static FactorLevels Matching(Dataset data, string column, IReadOnlyList<string> levels)
     {
@@ -65,13 +65,15 @@ public sealed class FactorLevels
             for (int i = 0; i < cells.Length; i++)
                 codes[i] = index.TryGetValue(cells[i], out int code) ? code : throw Unknown(data, column, i, cells[i], levels);
         }
-        else if (!AreNumeric(levels))
+        else if (levels.FirstOrDefault(OtherFormOfANumber) is { } other)
         {
-            throw new InputException($"{data.Source}: column '{column}' was read as numbers, but the factor's fitted levels are text ({string.Join(", ", levels)}): " +
-                "its cells must be read as the text they are to be matched (name the column among the text factors when reading the data)", column);
+            throw new InputException($"{data.Source}: column '{column}' holds numbers, but the factor's fitted levels include '{other}', another way of " +
+                $"writing a number ({string.Join(", ", levels)}): a number cannot be matched to them for sure; give the column as text", column);
         }
         else
         {
+            // Each level written as its number's shortest text (every level where the codes were numeric; a text
+            // factor's numeric-looking levels, where there are no others, such as 1 and 10 beside a).
             var index = new Dictionary<double, int>();
             for (int k = 0; k < levels.Count; k++)
             {
@@ -87,6 +89,11 @@ public sealed class FactorLevels
         }
         return new FactorLevels(column, levels, codes);
     }
+
+    // A level that reads as a finite number but is not its shortest text (2.0, 02, 1e1).
+    private static bool OtherFormOfANumber(string level) =>
+        double.TryParse(level, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) && double.IsFinite(value) &&
+        value.ToString("R", CultureInfo.InvariantCulture) != level;
 
     private static InputException Unknown(Dataset data, string column, int row, string cell, IReadOnlyList<string> levels) =>
         new($"{data.Source}: {data.DescribeRow(row)}, column '{column}': level '{cell}' is not one of the factor's fitted levels ({string.Join(", ", levels)})");

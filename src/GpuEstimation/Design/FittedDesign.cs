@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using GpuEstimation.Data;
 
 namespace GpuEstimation.Design;
@@ -43,7 +44,7 @@ public sealed record FittedDesign(
     }
 
     /// <summary>The factors whose fitted levels are text (<see cref="FittedFactor.IsText"/>): new rows read them as text.</summary>
-    [System.Text.Json.Serialization.JsonIgnore]
+    [JsonIgnore]
     public IReadOnlyList<string> TextFactors => [.. Factors.Where(f => f.IsText).Select(f => f.Column)];
 
     /// <summary>
@@ -70,6 +71,6 @@ public sealed record FittedFactor(string Column, IReadOnlyList<string> Levels)
     /// Whether the levels were text (a column with a cell that is no number: 01, 2.0 and a), not numeric codes (each
     /// level then the shortest text of its number): new rows must then be read as text, their cells matched as written.
     /// </summary>
-    [System.Text.Json.Serialization.JsonIgnore]
+    [JsonIgnore]
     public bool IsText => !FactorLevels.AreNumeric(Levels);
 }

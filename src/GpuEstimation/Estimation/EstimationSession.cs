@@ -342,13 +342,13 @@ public sealed class EstimationSession : IDisposable
     private T OneAtATime<T>(Func<T> call, CancellationToken cancellation = default)
     {
         int me = Environment.CurrentManagedThreadId;
-        // Taken under the gate that Dispose holds, so that a call starts either before a Dispose (which then waits for
-        // it to return) or after it (and is refused as disposed), never beside one.
+        // Taken under the gate that Dispose holds, so that a call starts either before a Dispose (which then leaves the
+        // freeing to the call's end) or after it (and is refused as disposed), never beside the freeing.
         lock (_gate)
         {
+            ObjectDisposedException.ThrowIf(_disposed || (_disposeWhenReturned && _callThread != me), this);
             if (_callThread != 0 && _callThread != me)
                 throw new InvalidOperationException("this EstimationSession is running a call on another thread: a session runs one call at a time (its device buffers are its own); open a session for each thread (several may share one ComputeDevice)");
-            ObjectDisposedException.ThrowIf(_disposed, this);
             _callThread = me;
         }
         if (_callDepth++ == 0)
@@ -365,24 +365,24 @@ public sealed class EstimationSession : IDisposable
                 _cancellation = default;
                 lock (_gate)
                 {
+                    _callThread = 0;
                     if (_disposeWhenReturned)
                         Free();
-                    _callThread = 0;
                 }
             }
         }
     }
 
     /// <summary>
-    /// Frees the device buffers and kernels (not the device). Called on another thread while a call runs, it returns at
-    /// once and the buffers, that call's, are freed when the call returns (a later call is refused as disposed); the
-    /// device must outlive that call.
+    /// Frees the device buffers and kernels (not the device). Called while a call runs (on another thread, or from code
+    /// the call runs, such as a model's Prepare), it returns at once and the buffers, that call's, are freed when the
+    /// call returns (a later call is refused as disposed); the device must outlive that call.
     /// </summary>
     public void Dispose()
     {
         lock (_gate)
         {
-            if (_callThread != 0 && _callThread != Environment.CurrentManagedThreadId)
+            if (_callThread != 0)
                 _disposeWhenReturned = true;
             else
                 Free();
@@ -785,7 +785,7 @@ public sealed class EstimationSession : IDisposable
             {
                 notes.Add($"{options.Covariance}: {unit.Length} row{(unit.Length == 1 ? "" : "s")} of leverage 1 (row {string.Join(", ", unit.Take(5).Select(i => i + 1))}" +
                     $"{(unit.Length > 5 ? ", ..." : "")} of those fitted, counted from 1), each alone fitting a coefficient (a factor level only it has): its residual is 0, so it is left out " +
-                    "of the sums, and the coefficient it fits has no robust standard error to speak of (R's vcovHC gives NaN there)");
+                    "of the sums, and the coefficient it fits has no robust standard error to speak of (R's sandwich gives NaN there, for the whole matrix)");
             }
             if (profiles.Intervals.Count > 0)
                 notes.Add("profile intervals are likelihood-based: the robust covariance does not change them");

@@ -183,11 +183,10 @@ public sealed class PredictCliTests : IDisposable
         Assert.Contains("3 predictions", text);
     }
 
-    // Under the inverse link 1/η has its pole at 0: where η's interval crosses it, the mean's interval is the half-line
-    // that holds the mean (sorting the two ends gave [−8.29, 3.38] around a mean of 11.4; a review).
     // A trial: a factor fitted with the text levels 1, 10, 2, 2.0, a; new rows whose column held only numbers were read
     // as numbers, and the cell 2.0 was coded as level 2 without a word. New rows now read such a factor as text, each
-    // cell matched as written; the library refuses numbers against text levels; numeric codes still match numbers.
+    // cell matched as written; numbers (a library caller's CSV read without textFactors) are refused where a level
+    // writes a number another way (2.0), and match the shortest text elsewhere (levels 1, 10, 2, a).
     [Fact]
     public void AFactorWithTextLevelsIsMatchedAsWritten()
     {
@@ -214,9 +213,16 @@ public sealed class PredictCliTests : IDisposable
         var fitted = GpuEstimation.Results.FittedRegression.FromJson(File.ReadAllText(json), json);
         Assert.Equal(["h"], fitted.TextFactors);
         var e = Assert.Throws<InputException>(() => fitted.Predict(DataFile.Read(numbersOnly, ["x"], ["h"]), 0.95, ordinary: false));
-        Assert.Contains("column 'h' was read as numbers, but the factor's fitted levels are text (1, 10, 2, 2.0, a)", e.Message);
+        Assert.Contains("column 'h' holds numbers, but the factor's fitted levels include '2.0', another way of writing a number (1, 10, 2, 2.0, a)", e.Message);
+        var numbers = Write("text-levels-numbers.csv", ["x,h", "0,2", "0,10", "0,1"]);
+        var textRead = fitted.Predict(DataFile.Read(numbers, ["x"], ["h"], textFactors: fitted.TextFactors), 0.95, ordinary: false).Eta;
+        var withoutTwoPointZero = GpuEstimation.Design.FactorLevels.Matching(DataFile.Read(numbers, ["x"], ["h"]), "h", ["1", "10", "2", "a"]).Codes;
+        Assert.Equal([2, 1, 0], withoutTwoPointZero);
+        Assert.Equal(etaA[0], textRead[0]);
     }
 
+    // Under the inverse link 1/η has its pole at 0: where η's interval crosses it, the mean's interval is the half-line
+    // that holds the mean (sorting the two ends gave [−8.29, 3.38] around a mean of 11.4; a review).
     [Fact]
     public void AnInverseLinkIntervalAcrossThePoleIsAHalfLine()
     {

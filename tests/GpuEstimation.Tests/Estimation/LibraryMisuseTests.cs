@@ -174,12 +174,29 @@ public class LibraryMisuseTests
             release.Set();
         }
         Assert.Throws<ObjectDisposedException>(() => session.Evaluate([0.2]));
+
+        // Dispose from code the call itself runs (a review: on the same thread it freed the buffers mid-call, a
+        // NullReferenceException natively, a process abort on the CPU accelerator): left to the call's end too.
+        var own = new EstimationSession(Spec(), device);
+        HeldExponential.During = own.Dispose;
+        try
+        {
+            Assert.Equal(expected, own.Fit(new FitOptions()).Parameters[0].Estimate);
+        }
+        finally
+        {
+            HeldExponential.During = null;
+        }
+        Assert.Throws<ObjectDisposedException>(() => own.Evaluate([0.2]));
     }
 
-    // The README's exponential model, whose Prepare (host side, inside a session's call) waits while Hold is set.
+    // The README's exponential model, whose Prepare (host side, inside a session's call) waits while Hold is set and
+    // runs During once where it is set.
     private readonly struct HeldExponential : ILikelihoodModel<HeldExponential>
     {
         public static (ManualResetEventSlim Inside, ManualResetEventSlim Release)? Hold;
+
+        public static Action? During;
 
         public int ParameterCount => 1;
 
@@ -192,6 +209,8 @@ public class LibraryMisuseTests
                 inside.Set();
                 release.Wait();
             }
+            if (Interlocked.Exchange(ref During, null) is { } once)
+                once();
             MyExponentialModel.Prepare(default, parameters, arguments);
         }
 
