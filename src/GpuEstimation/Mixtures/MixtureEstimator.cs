@@ -420,15 +420,11 @@ public static class MixtureEstimator
     // location is compared with the data's spread (relative to itself, data 1 ± 10⁻¹² had every pair coincide, and
     // data around 1000 with a spread of 1 any two means 0.1 apart), the others relative to themselves, with a floor in
     // the data's units for values at 0.
-    private static string? Coincident(MixtureSpec spec, double[] point, (double X, double LogX) scales)
+    private static string? Coincident(MixtureSpec spec, double[] point)
     {
-        bool Same(MixtureFamilies.Entry family, int j, double a, double b)
-        {
-            string name = family.Parameters[j].Name;
-            if (name is "mu" or "location")
-                return Math.Abs(a - b) <= Coincidence * (family.Family == MixtureFamily.LogNormal ? scales.LogX : scales.X);
-            return Math.Abs(a - b) <= Coincidence * (Math.Abs(a) + Math.Abs(b)) + 1e-12 * Math.Pow(scales.X, Units(family.Family, name));
-        }
+        bool Same(MixtureFamilies.Entry family, int j, double a, double b) => spec.LocationSpread(family, j) is { } spread
+            ? Math.Abs(a - b) <= Coincidence * spread
+            : Math.Abs(a - b) <= Coincidence * (Math.Abs(a) + Math.Abs(b)) + 1e-12 * Math.Pow(spec.Spreads.X, Units(family.Family, family.Parameters[j].Name));
         for (int a = 0; a < spec.Components; a++)
         {
             for (int b = a + 1; b < spec.Components; b++)
@@ -481,7 +477,7 @@ public static class MixtureEstimator
             values = Values(fit);
             held.Add(edge.Name);
         }
-        if ((Collapse(spec, values, scales, held) ?? Coincident(spec, values, scales)) is { } failure)
+        if ((Collapse(spec, values, scales, held) ?? Coincident(spec, values)) is { } failure)
             return (null, failure, null);
         if (!fit.Converged)
             return (null, $"the exact-likelihood fit from the EM point did not converge: {fit.Reason}", fit);

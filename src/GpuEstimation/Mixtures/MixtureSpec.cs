@@ -99,19 +99,26 @@ public sealed class MixtureSpec
         return (sd > 0 ? sd : 1.0, logSd > 0 ? logSd : 1.0);
     }
 
-    // The optimizer's typical steps: a tenth of the data's spread for a location (of log x's for the log-normal's mu),
-    // 0.1 on the log or logit scale for the others. The default, a tenth of the start's size, made a location of data
-    // around 10¹² with a spread of 10³ take steps of 10¹¹ (a trial: every start of three normals collapsed there).
+    /// <summary>
+    /// The spread a component's parameter <paramref name="j"/> is a location within, where it is one (a real-valued
+    /// parameter: normal, Student-t, Cauchy, Laplace and logistic locations, the log-normal's mu on log x's spread);
+    /// null for the others (weights, scales, shapes, rates).
+    /// </summary>
+    internal double? LocationSpread(MixtureFamilies.Entry family, int j) =>
+        family.Parameters[j].Domain == ParameterDomain.Real ? (family.Family == MixtureFamily.LogNormal ? Spreads.LogX : Spreads.X) : null;
+
+    // The optimizer's typical steps: a tenth of the data's spread for a location, 0.1 on the log or logit scale for the
+    // others. The default, a tenth of the start's size, made a location of data around 10¹² with a spread of 10³ take
+    // steps of 10¹¹ (a trial: every start of three normals collapsed there).
     private double[] LocationScales()
     {
         var scales = Enumerable.Repeat(0.1, ParameterCount).ToArray();
         for (int c = 0; c < Components; c++)
         {
-            var family = Families[c];
-            for (int j = 0; j < family.Parameters.Count; j++)
+            for (int j = 0; j < Families[c].Parameters.Count; j++)
             {
-                if (family.Parameters[j].Domain == ParameterDomain.Real)
-                    scales[Model.FirstParameter(c) + j] = 0.1 * (family.Family == MixtureFamily.LogNormal ? Spreads.LogX : Spreads.X);
+                if (LocationSpread(Families[c], j) is { } spread)
+                    scales[Model.FirstParameter(c) + j] = 0.1 * spread;
             }
         }
         return scales;
