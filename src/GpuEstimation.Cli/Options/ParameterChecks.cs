@@ -60,8 +60,7 @@ internal static class ParameterChecks
     {
         if (kind != OptimizerKind.Newton || model is null || !(ModelCatalog.Names.Contains(model) || model == NonlinearRegression.Name) || ModelCatalog.HasExactHessian(model))
             return;
-        throw new InputException($"--optimizer newton: model '{model}' has no exact Hessian on the device (Newton's method serves the GLMs and the families " +
-            $"{string.Join(", ", ModelCatalog.ExactHessianFamilies)}); use {(model == NonlinearRegression.Name ? "lm (its default), lbfgs or gradient" : "lbfgs or gradient")}");
+        throw new InputException($"--optimizer newton: {ModelCatalog.NoExactHessian(model, leastSquares: model == NonlinearRegression.Name)}");
     }
 
     /// <summary>The fit options, then --grid and --at: known names, one axis each, off --at and --fix, inside the domain.</summary>

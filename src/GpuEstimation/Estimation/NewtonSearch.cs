@@ -23,7 +23,7 @@ internal static class NewtonSearch
             var priors = objective.Map.Free.Where(objective.HasPrior).Select(k => objective.Map.Parameters[k].Name).ToList();
             throw new InputException(objective.EngineHasExactHessian && priors.Count > 0
                 ? $"optimizer newton: the priors on {string.Join(", ", priors)} have no exact Hessian on the device (Newton's method serves the MLE, and MAP without priors); use {others}"
-                : $"optimizer newton: model '{model.Name}' has no exact Hessian on the device (Newton's method serves the GLMs and the families {string.Join(", ", ModelCatalog.ExactHessianFamilies)}); use {others}",
+                : $"optimizer newton: {ModelCatalog.NoExactHessian(model.Name, objective.LeastSquares is not null)}",
                 nameof(settings));
         }
         return Serves(objective, settings);

@@ -73,6 +73,14 @@ public static class ModelCatalog
     /// </summary>
     public static bool HasExactHessian(string name) => GlmNames.IsGlm(name) || ExactHessianFamilies.Contains(name);
 
+    /// <summary>
+    /// Why Newton's method cannot serve model <paramref name="name"/> (one without an exact Hessian on the device), and
+    /// what can: the other methods, Levenberg–Marquardt first for a least-squares model (<paramref name="leastSquares"/>).
+    /// </summary>
+    public static string NoExactHessian(string name, bool leastSquares) =>
+        $"model '{name}' has no exact Hessian on the device (Newton's method serves the GLMs and the families {string.Join(", ", ExactHessianFamilies)}); " +
+        $"use {(leastSquares ? "lm (its default), lbfgs or gradient" : "lbfgs or gradient")}";
+
     /// <summary>Every built-in model: name, parameters, the inputs it reads, support.</summary>
     public static IReadOnlyList<ModelDescription> Models { get; } =
     [
