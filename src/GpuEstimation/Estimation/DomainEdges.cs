@@ -101,11 +101,9 @@ internal static class DomainEdges
         for (int i = 0; i < map.Free.Count; i++)
         {
             int k = map.Free[i];
-            if (map.Parameters[k].Domain == ParameterDomain.Real || Math.Abs(u[i]) <= TestDistance || edges.Contains(k))
+            if (!FarOut(map, k, u[i]) || edges.Contains(k))
                 continue;
-            u[i] = search.Point[i] + Math.Sign(search.Point[i]);
-            double beyond = objective.Evaluate(u, gradient);
-            u[i] = search.Point[i];
+            double beyond = Moved(objective, u, i, search.Point[i] + Math.Sign(search.Point[i]), gradient);
             // Toward a limit at infinity (nu → ∞) the likelihood changes by ~1/nu, below the rounding of log-gamma
             // differences of 10⁸ there, so a fall within a millionth of log L still counts as flat: past e¹⁵ the
             // model is its limit for any data a statistician has.
@@ -139,11 +137,9 @@ internal static class DomainEdges
         for (int i = 0; i < map.Free.Count; i++)
         {
             int k = map.Free[i];
-            if (map.Parameters[k].Domain == ParameterDomain.Real || Math.Abs(u[i]) <= TestDistance || (map.Parameters[k].Domain == ParameterDomain.Positive && u[i] > 0))
+            if (!FarOut(map, k, u[i]) || (map.Parameters[k].Domain == ParameterDomain.Positive && u[i] > 0))
                 continue;
-            u[i] = Math.Sign(search.Point[i]) * TestDistance;
-            double inside = objective.Evaluate(u, gradient);
-            u[i] = search.Point[i];
+            double inside = Moved(objective, u, i, Math.Sign(search.Point[i]) * TestDistance, gradient);
             if (inside > search.Value + RisingRounding * settings.Magnitude(search.Value))
             {
                 string name = map.Parameters[k].Name;
@@ -156,6 +152,19 @@ internal static class DomainEdges
 
     /// <summary>Relative rounding of the log-likelihood below which a rise into the domain is not counted (see <see cref="RisingInto"/>).</summary>
     private const double RisingRounding = 1e-12;
+
+    /// <summary>Whether free parameter <paramref name="k"/> is bounded and its coordinate <paramref name="u"/> beyond ±<see cref="TestDistance"/>: toward an edge or a limit.</summary>
+    public static bool FarOut(ParameterMap map, int k, double u) => map.Parameters[k].Domain != ParameterDomain.Real && Math.Abs(u) > TestDistance;
+
+    // The objective with coordinate i of u moved to value, u left as it was.
+    private static double Moved(Objective objective, double[] u, int i, double value, double[] gradient)
+    {
+        double was = u[i];
+        u[i] = value;
+        double moved = objective.Evaluate(u, gradient);
+        u[i] = was;
+        return moved;
+    }
 
     /// <summary>The natural value at the edge the coordinate u heads to: 0 or 1; null for a positive parameter going to ∞ (a limit, not a value).</summary>
     public static double? Value(ParameterMap map, int k, double u) =>

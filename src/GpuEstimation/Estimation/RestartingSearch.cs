@@ -45,7 +45,7 @@ internal static class RestartingSearch
     /// worth comparing with.
     /// </summary>
     private static bool FarOut(ParameterMap map, double[] point) =>
-        Enumerable.Range(0, map.Free.Count).Any(i => map.Parameters[map.Free[i]].Domain != ParameterDomain.Real && Math.Abs(point[i]) > DomainEdges.TestDistance);
+        Enumerable.Range(0, map.Free.Count).Any(i => DomainEdges.FarOut(map, map.Free[i], point[i]));
 
     /// <summary>
     /// Whether the objective at the data-driven start is above <paramref name="value"/>, where a search from other
