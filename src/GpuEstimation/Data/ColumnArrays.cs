@@ -18,15 +18,6 @@ public static class ColumnArrays
             ? segment.Array
             : column.ToArray();
 
-    /// <summary><paramref name="values"/> less <paramref name="mean"/>, each, as an array (a design's centred copy of a column).</summary>
-    internal static double[] Centred(ReadOnlySpan<double> values, double mean)
-    {
-        var centred = new double[values.Length];
-        for (int i = 0; i < values.Length; i++)
-            centred[i] = values[i] - mean;
-        return centred;
-    }
-
     /// <summary>
     /// <paramref name="values"/> less <paramref name="mean"/>, each, in an array of the pinned object heap from a
     /// 64-byte-aligned element on: a column that the native backend reads where it lies (<see cref="Engine.HostColumns"/>

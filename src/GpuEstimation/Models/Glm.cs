@@ -167,7 +167,7 @@ public static class Glm
         }
         // Centred features where the sub-problem has an intercept to take the means (as Create centres them), else raw.
         bool freeIntercept = intercept && !interceptHeld;
-        var sub = free.Select(j => freeIntercept || means[j] == 0 ? centred[j] : (ReadOnlyMemory<double>)ColumnArrays.Centred(centred[j].Span, -means[j])).ToArray();
+        var sub = free.Select(j => freeIntercept || means[j] == 0 ? centred[j] : ColumnArrays.CentredAligned(centred[j].Span, -means[j])).ToArray();
         var subMeans = free.Select(j => freeIntercept ? means[j] : 0.0).ToArray();
         var (start, _) = GlmStart.Values(family, link, y, trials, shifted, weights, sub, subMeans, freeIntercept);
         var result = new double[names.Length];
