@@ -36,6 +36,22 @@ public static class ColumnArrays
         return new ReadOnlyMemory<double>(array, offset, values.Length);
     }
 
+    /// <summary>
+    /// Adds Σⱼ coefficients[j] · columns[j][begin + i] to each into[i], a column at a time and the columns in order (so
+    /// each row's terms in the order row by row would add them): a block of a linear predictor over columns that may lie
+    /// in a file mapped into memory.
+    /// </summary>
+    internal static void AddTerms(Span<double> into, int begin, IReadOnlyList<ReadOnlyMemory<double>> columns, IReadOnlyList<double> coefficients)
+    {
+        for (int j = 0; j < columns.Count; j++)
+        {
+            var x = columns[j].Span.Slice(begin, into.Length);
+            double c = coefficients[j];
+            for (int i = 0; i < into.Length; i++)
+                into[i] += c * x[i];
+        }
+    }
+
     /// <summary>Arrays as columns.</summary>
     public static ReadOnlyMemory<double>[] AsColumns(this IEnumerable<double[]> arrays) => [.. arrays.Select(a => (ReadOnlyMemory<double>)a)];
 }

@@ -170,19 +170,13 @@ internal static class GlmStart
     private static void Etas(double[] coefficients, ReadOnlyMemory<double>[] centred, double[]? offset, bool intercept, int n, Func<int, ReadOnlySpan<double>, bool> visit)
     {
         const int Block = 4096;
-        int first = intercept ? 1 : 0;
+        var slopes = coefficients[(intercept ? 1 : 0)..];
         var eta = new double[Math.Min(Block, n)];
         for (int begin = 0; begin < n; begin += Block)
         {
             var block = eta.AsSpan(0, Math.Min(Block, n - begin));
             block.Fill(intercept ? coefficients[0] : 0.0);
-            for (int j = 0; j < centred.Length; j++)
-            {
-                double b = coefficients[first + j];
-                var x = centred[j].Span.Slice(begin, block.Length);
-                for (int i = 0; i < block.Length; i++)
-                    block[i] += b * x[i];
-            }
+            Data.ColumnArrays.AddTerms(block, begin, centred, slopes);
             if (offset is not null)
             {
                 for (int i = 0; i < block.Length; i++)

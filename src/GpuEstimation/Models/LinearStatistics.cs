@@ -56,24 +56,15 @@ public sealed record LinearStatistics(
         const int Block = 4096;
         var fitted = new double[Math.Min(Block, n)];
         var offset = new double[fitted.Length];
+        var slopes = arguments[1..(1 + features)];
+        ReadOnlyMemory<double>[] heldColumns = [.. held.Select(j => x[j])];
+        double[] heldValues = [.. held.Select(j => fit.Parameters[1 + j].Estimate)];
         void Sums(int begin, int count)
         {
             Array.Fill(fitted, arguments[0], 0, count);
             Array.Fill(offset, heldConstant, 0, count);
-            for (int j = 0; j < features; j++)
-            {
-                var column = x[j].Span.Slice(begin, count);
-                double slope = arguments[1 + j];
-                for (int i = 0; i < count; i++)
-                    fitted[i] += slope * column[i];
-            }
-            foreach (int j in held)
-            {
-                var column = x[j].Span.Slice(begin, count);
-                double value = fit.Parameters[1 + j].Estimate;
-                for (int i = 0; i < count; i++)
-                    offset[i] += value * column[i];
-            }
+            ColumnArrays.AddTerms(fitted.AsSpan(0, count), begin, x, slopes);
+            ColumnArrays.AddTerms(offset.AsSpan(0, count), begin, heldColumns, heldValues);
         }
         double rss = 0, mean = 0, sumSquares = 0;
         for (int begin = 0; begin < n; begin += Block)
