@@ -19,8 +19,11 @@ internal static class RobustCovariance
     public static int[] UnitLeverageRows(IReadOnlyList<double> leverages)
     {
         ArgumentNullException.ThrowIfNull(leverages);
-        return [.. Enumerable.Range(0, leverages.Count).Where(i => !(1 - leverages[i] > UnitLeverage))];
+        return [.. Enumerable.Range(0, leverages.Count).Where(i => IsUnit(leverages[i]))];
     }
+
+    // A leverage of 1 to UnitLeverage (or not a number).
+    private static bool IsUnit(double leverage) => !(1 - leverage > UnitLeverage);
 
     /// <summary>The sandwich of <paramref name="type"/> at <paramref name="natural"/> over the rows <paramref name="engine"/> holds.</summary>
     /// <param name="type">A robust covariance type.</param>
@@ -72,8 +75,7 @@ internal static class RobustCovariance
                 {
                     // A row of leverage 1 (a feature only it has; to rounding, 1 − h ≤ 1e-10) has a residual of 0 whatever
                     // the fit, so e²/(1 − h)^δ is 0/0: its products are left out (weight 0), not multiplied by ~10³².
-                    double rest = 1 - leverages[i];
-                    scale[i] = rest > UnitLeverage ? Math.Pow(rest, -power) : 0;
+                    scale[i] = IsUnit(leverages[i]) ? 0 : Math.Pow(1 - leverages[i], -power);
                 }
                 (l, meat) = engine.WeightedScoreProductFactors(natural, scale);
                 break;
