@@ -14,10 +14,13 @@ namespace GpuEstimation.Kernels.Models;
 /// not lose digits to cancellation between a large intercept and large feature terms (Longley: −3.5·10⁶ against
 /// +3.6·10⁶). <see cref="Finish"/> maps the centred gradient back: ∂/∂bₖ = Σ w (xₖ − mₖ) + mₖ Σ w.
 /// </remarks>
-public unsafe struct LinearModel : ILikelihoodModel<LinearModel>
+public unsafe struct LinearModel : ILinearPredictorModel<LinearModel>
 {
-    /// <summary>The most feature columns (so that P + 1 = K + 3 fits the widest term vector, 64).</summary>
+    /// <summary>The most feature columns (the means the struct carries; past 60 the engine keeps the coefficients in memory).</summary>
     public const int MaxFeatures = 61;
+
+    /// <summary>The argument that holds the centred intercept γ₀ = b₀ + Σ bₖ mₖ; the slopes b₁ … b_K follow it.</summary>
+    public const int InterceptArgument = RowCurvature.OwnArguments - 1;
 
     // Declared before the fixed buffer: the device reads it, and older ILGPU versions mis-mapped fields that
     // follow a fixed buffer in a kernel argument.
@@ -25,7 +28,7 @@ public unsafe struct LinearModel : ILikelihoodModel<LinearModel>
     /// <summary>The number of feature columns, K.</summary>
     public int Features { get; }
 
-    // Read on the host only (Prepare, Finish); the kernels never index it.
+    // Read on the host only (Prepare, Finish, DesignMap); the kernels never index it.
     private fixed double _means[MaxFeatures];
 
     /// <param name="means">The mean of each feature column, as subtracted from the columns the model reads.</param>
@@ -45,10 +48,28 @@ public unsafe struct LinearModel : ILikelihoodModel<LinearModel>
     /// <inheritdoc/>
     public readonly int ColumnCount => Features + 1;
 
+    /// <summary>The intercept and one coefficient per feature.</summary>
+    public readonly int DesignWidth => Features + 1;
+
+    /// <summary>σ.</summary>
+    public readonly int ExtraParameters => 1;
+
+    /// <summary>Design value 0 is the intercept's 1; value j the centred feature in column j.</summary>
+    public readonly int DesignColumn(int j) => j == 0 ? -1 : j;
+
+    /// <summary>γ₀ is argument <see cref="InterceptArgument"/> and bₖ the k-th after it.</summary>
+    public readonly int DesignArgument(int j) => InterceptArgument + j;
+
     /// <summary>The mean subtracted from feature column <paramref name="feature"/> (0-based).</summary>
     public readonly double Mean(int feature) => _means[feature];
 
-    /// <summary>Arguments: b₀ + Σ bₖ mₖ, b₁ … b_K, 1/σ, −log σ − ½ log 2π.</summary>
+    /// <inheritdoc/>
+    public static int ArgumentCount(in LinearModel model) => model.Features + RowCurvature.OwnArguments + 1;
+
+    /// <summary>
+    /// Arguments: the model's own first (<see cref="RowCurvature.OwnArguments"/>, all that <see cref="Curvature"/>
+    /// reads): 1/σ, −log σ − ½ log 2π, 0 (unused); then, at <see cref="InterceptArgument"/>, b₀ + Σ bₖ mₖ; then b₁ … b_K.
+    /// </summary>
     public static void Prepare(in LinearModel model, ReadOnlySpan<double> parameters, Span<double> arguments)
     {
         int k = model.Features;
@@ -56,10 +77,11 @@ public unsafe struct LinearModel : ILikelihoodModel<LinearModel>
         for (int j = 0; j < k; j++)
             centred += parameters[j + 1] * model.Mean(j);
         double sigma = parameters[k + 1];
-        parameters[..(k + 1)].CopyTo(arguments);
-        arguments[0] = centred;
-        arguments[k + 1] = 1.0 / sigma;
-        arguments[k + 2] = -DeviceMath.Log(sigma) - KernelConstants.HalfLogTwoPi;
+        arguments[0] = 1.0 / sigma;
+        arguments[1] = -DeviceMath.Log(sigma) - KernelConstants.HalfLogTwoPi;
+        arguments[2] = 0;
+        arguments[InterceptArgument] = centred;
+        parameters[1..(k + 1)].CopyTo(arguments[(InterceptArgument + 1)..]);
     }
 
     /// <summary>∂/∂bₖ = (sum over centred xₖ) + mₖ · ∂/∂b₀.</summary>
@@ -67,6 +89,18 @@ public unsafe struct LinearModel : ILikelihoodModel<LinearModel>
     {
         for (int j = 0; j < model.Features; j++)
             gradient[j + 1] += model.Mean(j) * gradient[0];
+    }
+
+    /// <summary>The sums are in the centred coordinates γ₀ = b₀ + Σ bₖ mₖ, γₖ = bₖ: C is the identity plus m in row 0.</summary>
+    public static bool DesignMap(in LinearModel model, Span<double> map)
+    {
+        int p = model.ParameterCount;
+        map[..(p * p)].Clear();
+        for (int k = 0; k < p; k++)
+            map[k * p + k] = 1;
+        for (int j = 0; j < model.Features; j++)
+            map[j + 1] = model.Mean(j);
+        return true;
     }
 
     // Inlined into the native backend's loop (ILGPU inlines device calls by itself).
@@ -77,17 +111,38 @@ public unsafe struct LinearModel : ILikelihoodModel<LinearModel>
         where TRows : struct, IDataRows
     {
         int k = model.Features;
-        double mean = arguments.Get(0);
+        double mean = arguments.Get(InterceptArgument);
         for (int j = 1; j <= k; j++)
-            mean += arguments.Get(j) * data[j, row];
-        double inverseSigma = arguments.Get(k + 1);
+            mean += arguments.Get(InterceptArgument + j) * data[j, row];
+        double inverseSigma = arguments.Get(0);
         double z = (data[0, row] - mean) * inverseSigma;
         double zz = z * z;
         double w = z * inverseSigma;
-        terms.Add(0, arguments.Get(k + 2) - 0.5 * zz);
+        terms.Add(0, arguments.Get(1) - 0.5 * zz);
         terms.Add(1, w);
         for (int j = 1; j <= k; j++)
             terms.Add(1 + j, w * data[j, row]);
         terms.Add(k + 2, (zz - 1.0) * inverseSigma);
+    }
+
+    /// <summary>
+    /// log f and its derivatives in the mean η and σ, with z = (y − η)/σ: ∂/∂η = z/σ, ∂/∂σ = (z² − 1)/σ, ∂²/∂η² =
+    /// −1/σ², ∂²/∂η∂σ = −2z/σ², ∂²/∂σ² = (1 − 3z²)/σ² (each row once: no weights).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Curvature<TVec, TRows>(in LinearModel model, in TVec arguments, in TRows data, long row, double design, out RowCurvature curvature)
+        where TVec : unmanaged, ITermVector<TVec>
+        where TRows : struct, IDataRows
+    {
+        double inverseSigma = arguments.Get(0);
+        double z = (data[0, row] - design) * inverseSigma;
+        double zz = z * z;
+        curvature = default;
+        curvature.Value = arguments.Get(1) - 0.5 * zz;
+        curvature.Eta = z * inverseSigma;
+        curvature.Extra = (zz - 1.0) * inverseSigma;
+        curvature.EtaEta = -(inverseSigma * inverseSigma);
+        curvature.EtaExtra = -2.0 * z * inverseSigma * inverseSigma;
+        curvature.ExtraExtra = (1.0 - 3.0 * zz) * inverseSigma * inverseSigma;
     }
 }

@@ -61,6 +61,11 @@ internal sealed class DeviceOptions
             var library = $"device {BackendText.Name(choice.Backend)}: ";
             throw new InputException(option + (e.Message.StartsWith(library, StringComparison.Ordinal) ? e.Message[library.Length..] : e.Message));
         }
+        // An option the device opened does not use is said to be unused (an OpenCL trial: --threads 1 taken without a word).
+        if (ranks.IsRoot && parse.GetValue(Threads) is not null && device.Backend != Backend.Native)
+            parse.InvocationConfiguration.Error.WriteLine($"gpuest: note: --threads sets the native backend's worker threads; the {BackendText.Name(device.Backend)} device does not use it");
+        if (ranks.IsRoot && parse.GetValue(DeviceMemory) is not null && device.Backend == Backend.Native)
+            parse.InvocationConfiguration.Error.WriteLine("gpuest: note: --device-memory limits an accelerator's memory; the native backend reads the data in host memory and does not use it");
         // Every rank on one kind of device, checked once as each command opens its device (a trial: native on rank 0,
         // the CPU accelerator on rank 1 printed rank 0's own sums, then aborted in a collective).
         try

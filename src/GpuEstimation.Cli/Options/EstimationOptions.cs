@@ -30,7 +30,7 @@ internal sealed class EstimationOptions
 
     // The default is named in the description as typed (the generated one would print the enum's name).
     public Option<OptimizerKind?> Optimizer { get; } = CliOption.Single<OptimizerKind?>("--optimizer", "auto|newton|lm|lbfgs|gradient",
-        $"auto: Newton's method with the exact Hessian for the GLMs and the families {string.Join(", ", ModelCatalog.ExactHessianFamilies)}, Levenberg-Marquardt for nonlinear regression, L-BFGS for the others; newton (those models only), lm (nonlinear only), L-BFGS, or gradient ascent (Armijo backtracking, Barzilai-Borwein first trial) [default: {OptimizerName(Defaults.Optimizer.Kind)}]",
+        $"auto: Newton's method with the exact Hessian for the GLMs, the linear model and the families {string.Join(", ", ModelCatalog.ExactHessianFamilies)}, Levenberg-Marquardt for nonlinear regression, L-BFGS for the others; newton (those models only), lm (nonlinear only), L-BFGS, or gradient ascent (Armijo backtracking, Barzilai-Borwein first trial) [default: {OptimizerName(Defaults.Optimizer.Kind)}]",
         (flag, text) => ParseOptimizer(flag, text));
 
     public Option<int> MaxIterations { get; } = CliOption.Single("--max-iter", "N", $"the iteration limit of each search (one that reaches it has not converged; where a search from other starting values then converges, that fit is reported, with a note saying so); for nonlinear's Levenberg–Marquardt 10 N passes over the data, accepted and rejected steps together; for gaussian-mixture EM's step limit per start, 10000 unless given; for a mixture (--model mixture) the limit of each start's exact-likelihood search, its EM steps (at most {new GpuEstimation.Mixtures.MixtureOptions().MaxEmIterations}) before it apart",

@@ -98,7 +98,8 @@ public sealed class ComputeDevice : IDisposable
             : string.Join(", ", _accelerators.Select(a => a.Name)))) + RowCollective.Current.Description;
 
     /// <summary>
-    /// Opens the requested backend. <see cref="Backend.Auto"/> picks CUDA, then OpenCL, then the native backend; a
+    /// Opens the requested backend. <see cref="Backend.Auto"/> picks CUDA, then an OpenCL device that is not the CPU,
+    /// then the native backend; a
     /// named backend that is absent or unusable is an error, never a silent fallback. <paramref name="threads"/> sets
     /// the native backend's worker threads (default: one per core); its results do not depend on it.
     /// </summary>
@@ -199,7 +200,10 @@ public sealed class ComputeDevice : IDisposable
             var order = requested == Backend.Auto ? new[] { Backend.Cuda, Backend.OpenCL } : new[] { requested };
             foreach (var backend in order)
             {
-                var match = candidates.FirstOrDefault(c => c.Info.Backend == backend && c.Info.Usable);
+                // Auto takes no OpenCL device of the CPU (PoCL): the native backend runs the same models on the same cores
+                // several times faster (a trial, 10⁶ rows: a logistic fit 1.8 s against 0.35 s, a logit 7.2 s against 0.7 s).
+                var match = candidates.FirstOrDefault(c => c.Info.Backend == backend && c.Info.Usable
+                    && !(requested == Backend.Auto && OnTheCpu(c.Device)));
                 if (match.Device is not null)
                     return new ComputeDevice(context, [match.Device.CreateAccelerator(context)], backend);
             }
@@ -268,7 +272,7 @@ public sealed class ComputeDevice : IDisposable
         // ILGPU generates code at run time; compiled ahead of time (native AOT) it cannot, and the check lets the AOT
         // compiler leave ILGPU's compiler out of that build.
         if (!System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeSupported)
-            throw new InputException("ILGPU's devices generate code at run time, which this build (native AOT) cannot; use the JIT build (dotnet gpuest.dll, or gpuest-jit)");
+            throw new InputException("ILGPU's devices generate code at run time, which this process (compiled ahead of time: native AOT) cannot; open them in a process with a JIT (the native backend runs here)");
         return Context.Create(builder => builder.Cuda().OpenCL(_ => true).CPU(new CPUDevice(2, 2, 2)).Math(MathMode.Default));
     }
 
@@ -290,6 +294,9 @@ public sealed class ComputeDevice : IDisposable
             yield return (device, new DeviceInfo(backend, device.Name, reason is null, reason));
         }
     }
+
+    /// <summary>Whether <paramref name="device"/> is an OpenCL device of the CPU type (such as PoCL's).</summary>
+    private static bool OnTheCpu(Device device) => device is CLDevice cl && cl.DeviceType.HasFlag(CLDeviceType.CL_DEVICE_TYPE_CPU);
 
     private static int LargestPowerOfTwoAtMost(int value)
     {

@@ -306,7 +306,7 @@ public static class ArrowData
         }
         catch (Exception e) when (e is not (InputException or IOException))
         {
-            throw new InputException($"{path}: the file cannot be read as Arrow IPC: it is damaged, or not Arrow's (the Arrow library says: {e.Message.ReplaceLineEndings(" ")})");
+            throw new InputException($"{path}: the file cannot be read as Arrow IPC: it is damaged, or not Arrow's ({DataFile.LibraryReason("Arrow", e)})");
         }
     }
 }

@@ -364,7 +364,7 @@ public static class ParquetData
 
     private static void Close(ParquetReader reader) => reader.DisposeAsync().AsTask().GetAwaiter().GetResult();
 
-    private static string Describe(Exception e) => $"{e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}";
+    private static string Describe(Exception e) => DataFile.LibraryReason("Parquet", e);
 
     // Printable ASCII, tab, CR, LF: how a text file begins.
     private static readonly System.Buffers.SearchValues<byte> TextBytes =

@@ -31,6 +31,7 @@ public static class Formula
         private readonly List<Token> _tokens;
         private readonly Dictionary<DesignVariable, int> _order = [];
         private int _next;
+        private int _depth;
         private bool? _intercept;
         private string? _offset;
 
@@ -162,8 +163,14 @@ public static class Formula
             var token = Current;
             if (token.Text == "(")
             {
+                // Brackets nest by recursion: deeper than the expressions' limit is refused before the stack overflows
+                // (a fuzzing trial's 20,000 ended the process, exit 134).
+                if (_depth == Expressions.ExpressionParser.MaxDepth)
+                    throw Error(token, $"the formula's brackets are nested more than {Expressions.ExpressionParser.MaxDepth} levels deep");
                 _next++;
+                _depth++;
                 var inner = Sum(top: false);
+                _depth--;
                 Expect(")", "expected ')' to close the '(' at character " + (token.Position + 1));
                 return inner;
             }

@@ -263,7 +263,9 @@ public sealed class EstimationSession : IDisposable
     /// every grid point. A prior on a held parameter counts in the log-posterior (a constant to the search).
     /// </summary>
     /// <param name="options">The fit's options.</param>
-    /// <param name="held">Parameters held besides the fixed ones, by name.</param>
+    /// <param name="held">Parameters held besides the fixed ones, by name. A held value takes the place of a start that
+    /// <paramref name="options"/> gives the same parameter and of a fixed value for it (a profile's grid point over
+    /// the user's start).</param>
     /// <param name="cancellationToken">As <see cref="Fit"/>'s.</param>
     public Maximum Maximize(FitOptions options, IReadOnlyDictionary<string, double>? held = null, CancellationToken cancellationToken = default) =>
         OneAtATime(() => MaximizeCore(options, held), cancellationToken);
@@ -676,6 +678,10 @@ public sealed class EstimationSession : IDisposable
         };
     }
 
+    // The magnitudes of a parameter within which its exact Hessian's entries (~ its inverse square, or its square) stay in
+    // a double's normal range with room for n up to 10¹².
+    private const double ExactHessianSmallest = 1e-130, ExactHessianLargest = 1e130;
+
     /// <summary>
     /// Stage 3: the observed information at a converged optimum, on the optimizer's scale, over the free parameters
     /// not at an edge nor at a prior's kink (those are held where the search left them: at an edge there is no
@@ -687,6 +693,14 @@ public sealed class EstimationSession : IDisposable
     {
         if (!converged)
             return new Information(HessianStatus.Unavailable, null, double.NaN, 0);
+        // The exact Hessian is summed on the natural scale, where a parameter far from 1 puts its entries out of range
+        // (a rate of 1e200: −n/rate² underflows to 0, and what is left of −H_u on the log scale is the gradient's rounding,
+        // a trial's standard error 1e7 times too large, "converged"): there the gradient is differenced on the optimizer's
+        // scale instead, from unit coordinates (the search's own were derived from that Hessian).
+        var at = objective.Natural(search.Point);
+        bool inRange = objective.Map.Free.All(k => at[k] == 0 || Math.Abs(at[k]) is > ExactHessianSmallest and < ExactHessianLargest);
+        if (search.Information is not null && !inRange)
+            search = search with { Information = null, Transform = Matrix<double>.Build.DenseIdentity(search.Point.Length) };
         if (search.Information is { } exact && edges.Count == 0)
         {
             // The exact −H in the natural coordinates is ill-conditioned where a feature's mean dwarfs its spread (10⁶

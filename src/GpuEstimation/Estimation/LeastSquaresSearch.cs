@@ -80,7 +80,7 @@ internal static class LeastSquaresSearch
         var u = map.ToCoordinates(natural);
         var gu = new double[u.Length];
         double value = objective.Evaluate(u, gu);
-        var inverse = p > 0 ? LevenbergMarquardt.Inverse(fit.Gram, p) : [];
+        var inverse = p > 0 ? LevenbergMarquardt.Inverse(fit.Gram, p, fit.ExactFit ? LevenbergMarquardt.ExactFitSingularPivot : LevenbergMarquardt.SingularPivot) : [];
         var transform = Transform(map, free, inverse, natural[sigmaIndex], observations);
         double norm = 0;
         for (int i = 0; i < u.Length; i++)

@@ -26,7 +26,7 @@ internal static class ExpressionCompiler
         // Compiled ahead of time (native AOT) nothing can be loaded at run time; the check also lets the AOT compiler
         // leave the C# compiler out of that build.
         if (!System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeSupported)
-            throw new InputException("expressions are compiled to code at run time, which this build (native AOT) cannot load; use the JIT build (dotnet gpuest.dll, or gpuest-jit)");
+            throw new InputException("expressions are compiled to code at run time, which this process (compiled ahead of time: native AOT) cannot load; run them in a process with a JIT");
         var key = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(source)));
         return Cache.GetOrAdd(key, _ => new Lazy<Type>(() => Build(typeName, source, key))).Value;
     }

@@ -17,9 +17,17 @@ namespace GpuEstimation.Expressions;
 /// </summary>
 internal sealed class ExpressionParser
 {
+    /// <summary>
+    /// The deepest expression taken, in nested brackets, signs, powers and calls, and in terms of a sum or factors of a
+    /// product (each a level of the tree that every later stage walks recursively): deeper ones are refused by name. A
+    /// fuzzing trial's 10,000 nested brackets overflowed the stack (exit 134); 5,000 still ran.
+    /// </summary>
+    public const int MaxDepth = 1000;
+
     private readonly string _text;
     private readonly List<Token> _tokens;
     private int _next;
+    private int _depth;
 
     private enum Kind { Number, Name, QuotedName, Operator, End }
 
@@ -41,7 +49,40 @@ internal sealed class ExpressionParser
         var tree = parser.Sum();
         if (parser.Peek.Kind != Kind.End)
             throw Error(text, parser.Peek.Position, $"unexpected '{parser.Peek.Text}' after a complete expression");
+        if (Deeper(tree, MaxDepth) is { } deep)
+            throw TooDeep(text, deep.Position);
         return tree;
+    }
+
+    private static InputException TooDeep(string text, int position) =>
+        Error(text, position, $"the expression is nested more than {MaxDepth} levels deep (brackets, signs, powers, calls, or terms of one sum or product); write it in steps, or as a smaller expression");
+
+    // The first node found below the tree's depth limit, walked with a stack of its own (a long sum's left spine is as
+    // deep as its terms are many, and is not yet refused while it is parsed); null where none.
+    private static Syntax? Deeper(Syntax tree, int limit)
+    {
+        var pending = new Stack<(Syntax Node, int Depth)>();
+        pending.Push((tree, 1));
+        while (pending.TryPop(out var item))
+        {
+            if (item.Depth > limit)
+                return item.Node;
+            switch (item.Node)
+            {
+                case UnarySyntax unary:
+                    pending.Push((unary.Operand, item.Depth + 1));
+                    break;
+                case BinarySyntax binary:
+                    pending.Push((binary.Left, item.Depth + 1));
+                    pending.Push((binary.Right, item.Depth + 1));
+                    break;
+                case CallSyntax call:
+                    foreach (var argument in call.Arguments)
+                        pending.Push((argument, item.Depth + 1));
+                    break;
+            }
+        }
+        return null;
     }
 
     /// <summary>An error at <paramref name="position"/> of <paramref name="text"/>: the message, then the text with a caret under the place.</summary>
@@ -87,14 +128,25 @@ internal sealed class ExpressionParser
         return left;
     }
 
+    // Every nesting (a bracket, a sign, an exponent, a call's argument) passes here: the parser's own recursion stops at
+    // the depth limit before it can overflow the stack.
     private Syntax Unary()
     {
-        if (Peek is { Kind: Kind.Operator, Text: "-" or "+" })
+        if (++_depth > MaxDepth)
+            throw TooDeep(_text, Peek.Position);
+        try
         {
-            var op = Take();
-            return new UnarySyntax(op.Text[0], Unary(), op.Position);
+            if (Peek is { Kind: Kind.Operator, Text: "-" or "+" })
+            {
+                var op = Take();
+                return new UnarySyntax(op.Text[0], Unary(), op.Position);
+            }
+            return Power();
         }
-        return Power();
+        finally
+        {
+            _depth--;
+        }
     }
 
     private Syntax Power()

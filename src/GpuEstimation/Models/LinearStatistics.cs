@@ -37,12 +37,12 @@ public sealed record LinearStatistics(
         ArgumentNullException.ThrowIfNull(fit);
         if (model is not ModelSpec<LinearModel> linear)
             return null;
-        // Columns: y, then each feature centred at its mean; the model's own arguments: the centred intercept, then the
-        // slopes (LinearModel.Prepare, as the engine evaluates it).
+        // Columns: y, then each feature centred at its mean; the arguments: the centred intercept, then the slopes
+        // (LinearModel.Prepare, as the engine evaluates it).
         var y = linear.Columns[0].Span;
         var x = linear.Columns.Skip(1).ToArray();
         int features = linear.Model.Features;
-        var arguments = new double[linear.Model.ParameterCount + 1]; // ILikelihoodModel.ArgumentCount
+        var arguments = new double[LinearModel.ArgumentCount(linear.Model)];
         LinearModel.Prepare(linear.Model, fit.Parameters.Select(p => p.Estimate).ToArray(), arguments);
         int n = y.Length;
         bool intercept = !fit.Parameters[0].Fixed;
@@ -56,12 +56,13 @@ public sealed record LinearStatistics(
         const int Block = 4096;
         var fitted = new double[Math.Min(Block, n)];
         var offset = new double[fitted.Length];
-        var slopes = arguments[1..(1 + features)];
+        double centredIntercept = arguments[LinearModel.InterceptArgument];
+        var slopes = arguments[(LinearModel.InterceptArgument + 1)..(LinearModel.InterceptArgument + 1 + features)];
         ReadOnlyMemory<double>[] heldColumns = [.. held.Select(j => x[j])];
         double[] heldValues = [.. held.Select(j => fit.Parameters[1 + j].Estimate)];
         void Sums(int begin, int count)
         {
-            Array.Fill(fitted, arguments[0], 0, count);
+            Array.Fill(fitted, centredIntercept, 0, count);
             Array.Fill(offset, heldConstant, 0, count);
             ColumnArrays.AddTerms(fitted.AsSpan(0, count), begin, x, slopes);
             ColumnArrays.AddTerms(offset.AsSpan(0, count), begin, heldColumns, heldValues);

@@ -69,16 +69,17 @@ public static class ModelCatalog
 
     /// <summary>
     /// Whether the catalogue's model <paramref name="name"/> has an exact Hessian on the device, so that Newton's method
-    /// can serve it: the GLMs and <see cref="ExactHessianFamilies"/> (the linear model starts at its closed form instead).
+    /// can serve it: the GLMs, the linear model (which starts at its closed form, so that one pass confirms it and gives
+    /// the information) and <see cref="ExactHessianFamilies"/>.
     /// </summary>
-    public static bool HasExactHessian(string name) => GlmNames.IsGlm(name) || ExactHessianFamilies.Contains(name);
+    public static bool HasExactHessian(string name) => GlmNames.IsGlm(name) || name == LinearName || ExactHessianFamilies.Contains(name);
 
     /// <summary>
     /// Why Newton's method cannot serve model <paramref name="name"/> (one without an exact Hessian on the device), and
     /// what can: the other methods, Levenberg–Marquardt first for a least-squares model (<paramref name="leastSquares"/>).
     /// </summary>
     public static string NoExactHessian(string name, bool leastSquares) =>
-        $"model '{name}' has no exact Hessian on the device (Newton's method serves the GLMs and the families {string.Join(", ", ExactHessianFamilies)}); " +
+        $"model '{name}' has no exact Hessian on the device (Newton's method serves the GLMs, the linear model and the families {string.Join(", ", ExactHessianFamilies)}); " +
         $"use {(leastSquares ? "lm (its default), lbfgs or gradient" : "lbfgs or gradient")}";
 
     /// <summary>Every built-in model: name, parameters, the inputs it reads, support.</summary>

@@ -19,7 +19,11 @@ public delegate double NormalEquations(ReadOnlySpan<double> theta, Span<double> 
 /// <param name="Evaluations">Passes over the data.</param>
 /// <param name="RelativeOffset">Bates and Watts' relative offset at the end (NaN where JᵀJ is singular).</param>
 public sealed record LeastSquaresResult(
-    double[] Point, double Rss, double[] JacobianResidual, double[] Gram, bool Converged, string Reason, int Iterations, int Evaluations, double RelativeOffset);
+    double[] Point, double Rss, double[] JacobianResidual, double[] Gram, bool Converged, string Reason, int Iterations, int Evaluations, double RelativeOffset)
+{
+    /// <summary>Whether the search ended at an exact fit: residuals at the rounding level of the response.</summary>
+    public bool ExactFit { get; init; }
+}
 
 /// <summary>
 /// Levenberg–Marquardt for nonlinear least squares on the normal equations, which one pass over the data sums on the
@@ -212,7 +216,18 @@ public static class LevenbergMarquardt
     /// The inverse of JᵀJ (P×P, row-major) through the Cholesky factor of its unit-diagonal scaling, or null where it
     /// is singular (as <see cref="RelativeOffset"/> judges).
     /// </summary>
-    public static double[]? Inverse(ReadOnlySpan<double> gram, int p)
+    public static double[]? Inverse(ReadOnlySpan<double> gram, int p) => Inverse(gram, p, SingularPivot);
+
+    /// <summary>
+    /// The smallest pivot of the scaled JᵀJ taken at an exact fit: there the parameters' columns of J may agree to the
+    /// last digits (a mean k₁ exp(k₂ x) over one value of x: a fuzzing trial's 200 such rows left a pivot of ~1e-15,
+    /// above <see cref="SingularPivot"/>, and the fit was "converged" with k₁, k₂ anywhere on a curve), while an
+    /// identified exact fit's pivots are those of its design, far above this.
+    /// </summary>
+    public const double ExactFitSingularPivot = 1e-12;
+
+    /// <summary>As <see cref="Inverse(ReadOnlySpan{double}, int)"/>, singular where the scaled Cholesky's smallest pivot is below <paramref name="singularPivot"/>.</summary>
+    public static double[]? Inverse(ReadOnlySpan<double> gram, int p, double singularPivot)
     {
         var scale = new double[p];
         var factor = new double[p * p];
@@ -228,7 +243,7 @@ public static class LevenbergMarquardt
             for (int j = 0; j < p; j++)
                 factor[i * p + j] = gram[i * p + j] * scale[i] * scale[j];
         }
-        if (!Cholesky(factor, p, out double smallest) || smallest < SingularPivot)
+        if (!Cholesky(factor, p, out double smallest) || smallest < singularPivot)
             return null;
         var inverse = new double[p * p];
         var column = new double[p];
@@ -260,7 +275,7 @@ public static class LevenbergMarquardt
         // offset is rounding noise's, of any size, but the residuals are within 1e-12 of the response, so any
         // least-squares point's fitted values are too: nothing is left to find.
         if (!outOfPasses && f <= ExactDigits * ExactDigits * responseSquares)
-            return new LeastSquaresResult(x, f, g, a, true, $"no step reduces the sum of squares, and the residuals are within {ExactDigits:G1} of the response (an exact fit to rounding: relative offset {offset:G2})", iterations, evaluations, offset);
+            return new LeastSquaresResult(x, f, g, a, true, $"no step reduces the sum of squares, and the residuals are within {ExactDigits:G1} of the response (an exact fit to rounding: relative offset {offset:G2})", iterations, evaluations, offset) { ExactFit = true };
         return new LeastSquaresResult(x, f, g, a, false, outOfPasses
             ? PassesReason(evaluations)
             : $"no step reduces the sum of squares, but the relative offset is {offset:G2}: not a least-squares point", iterations, evaluations, offset);

@@ -45,6 +45,24 @@ public sealed class DeviceMemoryCliTests : IDisposable
         Assert.Equal(residentDevice + " (data streamed: 47 of 49 row blocks)", streamedDevice);
     }
 
+    // An OpenCL trial: --threads on an accelerator was taken without a word. Each option the device opened does not use
+    // is said to be unused, on standard error; the fit goes on (exit 0), and where it is used nothing is said.
+    [Fact]
+    public void AnOptionTheDeviceDoesNotUseIsNoted()
+    {
+        var data = WriteCsv(_directory, "small.csv", ("x", [1.0, 2.5, 2.0, 4.0, 3.5]));
+        string[] fit = ["fit", "--model", "normal", "--column", "x", "--data", data];
+        var cpu = Run([.. fit, "--device", "cpu", "--threads", "1"]);
+        Assert.True(cpu.Code == 0, cpu.Error);
+        Assert.Contains("note: --threads sets the native backend's worker threads; the cpu device does not use it", cpu.Error);
+        var native = Run([.. fit, "--device", "native", "--device-memory", "1GB"]);
+        Assert.True(native.Code == 0, native.Error);
+        Assert.Contains("note: --device-memory limits an accelerator's memory; the native backend", native.Error);
+        var used = Run([.. fit, "--device", "native", "--threads", "1"]);
+        Assert.True(used.Code == 0, used.Error);
+        Assert.DoesNotContain("note:", used.Error);
+    }
+
     [Theory]
     [InlineData("256MB", 256_000_000L)]
     [InlineData("8GiB", 8L << 30)]

@@ -7,6 +7,20 @@ public sealed class FormulaTests
 {
     private static string[] Terms(DesignSpec spec) => [.. spec.Terms.Select(t => t.ToString())];
 
+    // A fuzzing trial: 20,000 nested brackets overflowed the stack (exit 134). At the limit the formula is read; past it,
+    // however far, it is refused by name.
+    [Fact]
+    public void BracketsNestedPastTheLimitAreRefusedNotAStackOverflow()
+    {
+        string Nested(int n) => "y ~ " + new string('(', n) + "x" + new string(')', n) + " + z";
+        Assert.Equal(["x", "z"], Terms(Formula.Parse(Nested(GpuEstimation.Expressions.ExpressionParser.MaxDepth))));
+        foreach (int n in new[] { GpuEstimation.Expressions.ExpressionParser.MaxDepth + 1, 100_000 })
+        {
+            var e = Assert.Throws<InputException>(() => Formula.Parse(Nested(n)));
+            Assert.Contains($"nested more than {GpuEstimation.Expressions.ExpressionParser.MaxDepth} levels deep", e.Message);
+        }
+    }
+
     [Fact]
     public void ReadsColumnsFactorsAndInteractionsInROrder()
     {

@@ -19,7 +19,7 @@ public class NativeBlockTests
     public static TheoryData<string, int> Cases()
     {
         var cases = new TheoryData<string, int>();
-        foreach (var family in new[] { "normal", "studentt", "studentt-near-asymptotic", "studentt-large-nu", "logistic", "weibull", "cauchy", "negbinomial", "negbinomial-whole-r", "negbinomial-large-r" })
+        foreach (var family in new[] { "normal", "studentt", "studentt-near-asymptotic", "studentt-large-nu", "logistic", "weibull", "cauchy", "laplace", "negbinomial", "negbinomial-whole-r", "negbinomial-large-r" })
         {
             foreach (int rows in new[] { 1, 7, 2 * 32_768 + 13 })
                 cases.Add(family, rows);
@@ -62,6 +62,10 @@ public class NativeBlockTests
                 // x at the location itself (z = 0) and far out.
                 Check(new CauchyModel(), Draw(rows, 6, r => r.Next(20) == 0 ? 0.4 : r.Next(50) == 0 ? 1e6 * Gaussian(r) : 0.4 + 1.3 * Gaussian(r)), [0.4, 1.3]);
                 break;
+            case "laplace":
+                // x at the location itself (the derivative's sign 0) on a row in twenty, both sides of it otherwise.
+                Check(new LaplaceModel(), Draw(rows, 19, r => r.Next(20) == 0 ? 0.4 : 0.4 + 1.3 * Gaussian(r)), [0.4, 1.3]);
+                break;
             case "negbinomial":
                 // Zeros (a quarter of the rows), small counts and a few large ones.
                 Check(new NegativeBinomialModel(), Draw(rows, 7, Counts), [2.37, 0.31]);
@@ -83,6 +87,7 @@ public class NativeBlockTests
     [InlineData("logistic")]
     [InlineData("weibull")]
     [InlineData("cauchy")]
+    [InlineData("laplace")]
     [InlineData("negbinomial")]
     [InlineData("negbinomial-large-r")]
     [InlineData("studentt-large-nu")]
@@ -105,6 +110,9 @@ public class NativeBlockTests
                 break;
             case "cauchy":
                 SameBits(new CauchyModel(), Draw(rows, 15, r => 0.4 + 1.3 * Gaussian(r)), [0.4, 1.3]);
+                break;
+            case "laplace":
+                SameBits(new LaplaceModel(), Draw(rows, 20, r => 0.4 + 1.3 * Gaussian(r)), [0.4, 1.3]);
                 break;
             case "negbinomial":
                 SameBits(new NegativeBinomialModel(), Draw(rows, 16, Counts), [2.37, 0.31]);

@@ -55,6 +55,27 @@ public sealed class LargeValueTests(DeviceFixture devices)
         }
     }
 
+    // An OpenCL trial: exponential data of scale 1e-200 (rate 1e200) fitted by Newton "converged" with a standard error
+    // 1e7 times rate/√n, every backend: −n/rate² had underflowed to 0 in the exact Hessian, leaving the gradient's
+    // rounding as the information on the log scale. Past 10^±130 the gradient is differenced on the optimizer's scale:
+    // the standard error is rate/√n (the inverse Fisher information) to 1e-6, at 1e-200 and 1e+200 as at 1.
+    [Fact]
+    public void ARateFarFromOneGetsTheStandardErrorOfItsFisherInformation()
+    {
+        var unit = Enumerable.Range(0, 1000).Select(i => -Math.Log((i + 0.5) / 1000)).ToArray();
+        foreach (double factor in new[] { 1.0, 1e-200, 1e200 })
+        {
+            var x = unit.Select(v => v * factor).ToArray();
+            using var session = new EstimationSession(ModelCatalog.Create("exponential", Dataset.FromColumns(("x", x)), new ModelColumns(Column: "x")), devices.Native);
+            var fit = session.Fit(new FitOptions());
+            Assert.True(fit.Converged, fit.Reason);
+            double rate = 1 / x.Average();
+            Assert.True(Numerics.Relative(fit.Get("rate").Estimate, rate) <= 1e-12, $"x {factor:G}: rate {fit.Get("rate").Estimate:R}, {rate:R}");
+            Assert.True(Numerics.Relative(fit.Get("rate").StdError!.Value, rate / Math.Sqrt(x.Length)) <= 1e-6,
+                $"x {factor:G}: se(rate) {fit.Get("rate").StdError:R}, rate/√n {rate / Math.Sqrt(x.Length):R}");
+        }
+    }
+
     // Binomial rows of 10¹² trials (a trial's log-likelihood was 0.139 off at 10¹², 1.4e-3 at 10¹⁰: log C(n, k) ~ n
     // added to k log p + (n − k) log(1 − p) ~ −n): beyond BinomialModel.StableTrials the saddle-point form. Reference
     // for few successes: log C(n, k) = Σᵢ₌₁ᵏ log((n − k + i)/i), each term a log of a ratio, and (n − k) log(1 − p) by its series; to

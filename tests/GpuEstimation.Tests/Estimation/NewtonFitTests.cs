@@ -374,7 +374,7 @@ public class NewtonFitTests(DeviceFixture devices)
             else
             {
                 var refused = Assert.Throws<InputException>(() => session.Fit(newton));
-                Assert.Contains($"model '{family}' has no exact Hessian on the device (Newton's method serves the GLMs and the families normal, lognormal", refused.Message);
+                Assert.Contains($"model '{family}' has no exact Hessian on the device (Newton's method serves the GLMs, the linear model and the families normal, lognormal", refused.Message);
             }
         }
         using var normal = new EstimationSession(ModelCatalog.Normal(data, "x"), device);

@@ -198,6 +198,23 @@ public sealed class NonlinearFitTests(DeviceFixture devices)
         Assert.True(fit.Nonlinear!.ResidualSumOfSquares <= 1e-29, $"RSS {fit.Nonlinear.ResidualSumOfSquares}");
     }
 
+    // A fuzzing trial: k₁·exp(k₂·x) over 200 rows of one x and one y fits exactly anywhere on a curve of (k₁, k₂), yet was
+    // "converged" (exit 0) at an arbitrary point: the scaled JᵀJ, rank 1 in exact arithmetic, kept a pivot of ~1e-15
+    // from the sums' rounding, above the bar for a singular one. At an exact fit the bar is 1e-12: not converged, the
+    // parameters named not identified, at 20 and 200 rows alike; the identified exact fit above still converges.
+    [Theory]
+    [InlineData(20)]
+    [InlineData(200)]
+    public void AnExactFitThatDoesNotIdentifyTheParametersIsNotConverged(int rows)
+    {
+        var data = GpuEstimation.Data.Dataset.FromColumns(("x", Enumerable.Repeat(0.345584192064786, rows).ToArray()), ("y", Enumerable.Repeat(0.1609020152853054, rows).ToArray()));
+        var spec = NonlinearRegression.FromExpression("k1*exp(k2*x)", data, "y", new Dictionary<string, double> { ["k1"] = 1, ["k2"] = 0.1 });
+        using var session = new EstimationSession(spec, devices.Native);
+        var fit = session.Fit(new FitOptions());
+        Assert.False(fit.Converged, $"converged at k1 = {fit["k1"]:R}, k2 = {fit["k2"]:R}: {fit.Reason}");
+        Assert.Contains("not identified", fit.Reason);
+    }
+
     // A start where y − mean is ~10²¹⁷ (k = −100 over x up to 5): the squares overflow the passes' sum. Named as the
     // start's fault, not as "sigma = Infinity", a start the user never gave.
     [Fact]

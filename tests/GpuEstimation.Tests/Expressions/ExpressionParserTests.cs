@@ -68,6 +68,27 @@ public sealed class ExpressionParserTests(DeviceFixture devices)
         Assert.Equal(position + 2, lines[1].IndexOf('^'));
     }
 
+    // A fuzzing trial: 10,000 nested brackets overflowed the stack (exit 134, a trace); a long sum is as deep a tree.
+    // At the limit the expression is taken (its value right), one level more is refused by name, whatever nests:
+    // brackets, signs, calls, or the terms of one sum; and far past it, before the parser's own recursion can overflow.
+    [Fact]
+    public void ExpressionsNestedPastTheLimitAreRefusedNotAStackOverflow()
+    {
+        int limit = ExpressionParser.MaxDepth;
+        // Sum → Unary → Power → Primary per bracket: the bracketed x is limit − 1 levels below the top term t·x + (…).
+        string Brackets(int n) => new string('(', n) + "x" + new string(')', n);
+        Assert.Equal(2.0, Value(Brackets(limit - 2)));
+        foreach (var deep in new[]
+        {
+            Brackets(limit), Brackets(100_000), new string('-', 100_000) + "x", string.Concat(Enumerable.Repeat("exp(", 50_000)) + "x" + new string(')', 50_000),
+            string.Join(" + ", Enumerable.Repeat("x", 100_000)),
+        })
+        {
+            var error = Assert.Throws<InputException>(() => LogDensityExpression.Compile(deep, [new ParameterInfo("t")], ["x", "y"]));
+            Assert.Contains($"nested more than {limit} levels deep", error.Message);
+        }
+    }
+
     [Fact]
     public void AnUnknownNameListsTheParametersAndColumns()
     {
