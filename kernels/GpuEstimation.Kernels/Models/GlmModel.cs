@@ -242,12 +242,8 @@ public unsafe struct GlmModel : ILinearPredictorModel<GlmModel>
     {
         if (model.Intercept == 0)
             return false;
-        int p = model.ParameterCount;
-        map[..(p * p)].Clear();
-        for (int k = 0; k < p; k++)
-            map[k * p + k] = 1;
-        for (int j = 0; j < model.Features; j++)
-            map[j + 1] = model.Mean(j);
+        var copy = model;
+        CentredDesign.Map(map, copy.ParameterCount, copy.Features, copy.Mean);
         return true;
     }
 

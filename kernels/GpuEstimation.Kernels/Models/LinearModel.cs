@@ -94,12 +94,8 @@ public unsafe struct LinearModel : ILinearPredictorModel<LinearModel>
     /// <summary>The sums are in the centred coordinates γ₀ = b₀ + Σ bₖ mₖ, γₖ = bₖ: C is the identity plus m in row 0.</summary>
     public static bool DesignMap(in LinearModel model, Span<double> map)
     {
-        int p = model.ParameterCount;
-        map[..(p * p)].Clear();
-        for (int k = 0; k < p; k++)
-            map[k * p + k] = 1;
-        for (int j = 0; j < model.Features; j++)
-            map[j + 1] = model.Mean(j);
+        var copy = model;
+        CentredDesign.Map(map, copy.ParameterCount, copy.Features, copy.Mean);
         return true;
     }
 
