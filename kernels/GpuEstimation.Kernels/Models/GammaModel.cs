@@ -160,4 +160,20 @@ public readonly struct GammaModel : IDistribution<GammaModel>, ILinearPredictorM
         }
         RowBlocks.OneByOne(model, own, data, first + i, count - i, design + i, derivatives + i, stride);
     }
+
+    /// <summary>In the direct form (a shape up to <see cref="StableShape"/>; beyond, the rows go one at a time).</summary>
+    public static bool HasBlock<TVec>(in GammaModel model, in TVec arguments) where TVec : unmanaged, ITermVector<TVec> =>
+        !(arguments.Get(4) > StableShape);
+
+    /// <summary>Sixteen rows of <see cref="Accumulate"/>'s direct form in the lanes (the native backend).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void AccumulateBlock<TVec>(in GammaModel model, in TVec arguments, ReadOnlySpan<double> table, in HostRows data, long row, ref TermLanes terms)
+        where TVec : unmanaged, ITermVector<TVec>
+    {
+        var x = Lanes16.Load(data.Column(0) + row);
+        var logX = Lanes16.Load(data.Column(1) + row);
+        terms.Term0 += (Lanes16.Create(arguments.Get(1)) + Lanes16.Create(arguments.Get(4) - 1.0) * logX - Lanes16.Create(arguments.Get(0)) * x).Sum();
+        terms.Term1 += (Lanes16.Create(arguments.Get(2)) + logX).Sum();
+        terms.Term2 += (Lanes16.Create(arguments.Get(5)) - x).Sum();
+    }
 }

@@ -94,4 +94,21 @@ public readonly struct LogNormalModel : IDistribution<LogNormalModel>, ILinearPr
         curvature.EtaExtra = -2.0 * z * inverseVariance;
         curvature.ExtraExtra = (1.0 - 3.0 * zz) * inverseVariance;
     }
+
+    /// <inheritdoc/>
+    public static bool HasBlock<TVec>(in LogNormalModel model, in TVec arguments) where TVec : unmanaged, ITermVector<TVec> => true;
+
+    /// <summary>Sixteen rows of <see cref="Accumulate"/> in the lanes (the native backend).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void AccumulateBlock<TVec>(in LogNormalModel model, in TVec arguments, ReadOnlySpan<double> table, in HostRows data, long row, ref TermLanes terms)
+        where TVec : unmanaged, ITermVector<TVec>
+    {
+        var inverseSigma = Lanes16.Create(arguments.Get(1));
+        var logX = Lanes16.Load(data.Column(0) + row);
+        var z = (logX - Lanes16.Create(arguments.Get(0))) * inverseSigma;
+        var zz = z * z;
+        terms.Term0 += (Lanes16.Create(arguments.Get(2)) - logX - Lanes16.Create(0.5) * zz).Sum();
+        terms.Term1 += (z * inverseSigma).Sum();
+        terms.Term2 += ((zz - Lanes16.Create(1.0)) * inverseSigma).Sum();
+    }
 }

@@ -59,12 +59,12 @@ public static class DataFile
 
     /// <summary>
     /// What a columnar library said of a damaged file, for its input error: its own words where they describe the data
-    /// (an unknown type, a bad block), and "its metadata is inconsistent" where it failed on what it read without
-    /// saying what (a null reference, an index or argument out of range: a fuzzing trial printed "Object reference not
-    /// set to an instance of an object" for a damaged footer).
+    /// (an unknown type, a bad block, a value it cannot convert), and "its metadata is inconsistent" where it failed on
+    /// what it read without saying what (a null reference, an index or argument out of range: a fuzzing trial printed
+    /// "Object reference not set to an instance of an object" for a damaged footer).
     /// </summary>
     internal static string LibraryReason(string library, Exception error) => error is NullReferenceException or IndexOutOfRangeException
-        or ArgumentException or InvalidCastException or OverflowException or ArithmeticException
+        or ArgumentOutOfRangeException
         ? "its metadata is inconsistent"
         : $"the {library} library says: {error.Message.ReplaceLineEndings(" ")}";
 

@@ -678,10 +678,6 @@ public sealed class EstimationSession : IDisposable
         };
     }
 
-    // The magnitudes of a parameter within which its exact Hessian's entries (~ its inverse square, or its square) stay in
-    // a double's normal range with room for n up to 10¹².
-    private const double ExactHessianSmallest = 1e-130, ExactHessianLargest = 1e130;
-
     /// <summary>
     /// Stage 3: the observed information at a converged optimum, on the optimizer's scale, over the free parameters
     /// not at an edge nor at a prior's kink (those are held where the search left them: at an edge there is no
@@ -693,13 +689,11 @@ public sealed class EstimationSession : IDisposable
     {
         if (!converged)
             return new Information(HessianStatus.Unavailable, null, double.NaN, 0);
-        // The exact Hessian is summed on the natural scale, where a parameter far from 1 puts its entries out of range
-        // (a rate of 1e200: −n/rate² underflows to 0, and what is left of −H_u on the log scale is the gradient's rounding,
-        // a trial's standard error 1e7 times too large, "converged"): there the gradient is differenced on the optimizer's
-        // scale instead, from unit coordinates (the search's own were derived from that Hessian).
-        var at = objective.Natural(search.Point);
-        bool inRange = objective.Map.Free.All(k => at[k] == 0 || Math.Abs(at[k]) is > ExactHessianSmallest and < ExactHessianLargest);
-        if (search.Information is not null && !inRange)
+        // The exact Hessian is summed on the natural scale, where a parameter far from 1 can put its own curvature below
+        // the normal doubles (a rate of 1e200: −n/rate² underflows to 0, and what is left of −H_u on the log scale is the
+        // gradient's rounding, a trial's standard error 1e7 times too large, "converged"): there the gradient is
+        // differenced on the optimizer's scale instead, from unit coordinates (the search's own came from that Hessian).
+        if (search.Information is not null && objective.HessianUnderflowed(search.InformationPoint ?? search.Point))
             search = search with { Information = null, Transform = Matrix<double>.Build.DenseIdentity(search.Point.Length) };
         if (search.Information is { } exact && edges.Count == 0)
         {

@@ -211,6 +211,9 @@ internal sealed class Objective
         var gradient = new double[p];
         var hessian = new double[p * p];
         double value = _engine.EvaluateHessian(natural, gradient, hessian);
+        // A free parameter whose own curvature fell below the normal doubles (a rate of 1e200: −n/rate² is 0): what the
+        // transform makes of that entry is rounding, not curvature (HessianUnderflowed).
+        _underflowAt = Map.Free.Any(k => Math.Abs(hessian[k * p + k]) < SmallestNormal) ? u.ToArray() : null;
         // Every prior's log-density (a held parameter's is a constant here); a free one's derivatives too.
         value += LogPrior(natural);
         foreach (int k in Map.Free)
@@ -233,6 +236,17 @@ internal sealed class Objective
         }
         return value;
     }
+
+    // The point of the last EvaluateHessian where a free parameter's curvature underflowed, else null.
+    private double[]? _underflowAt;
+
+    private const double SmallestNormal = 2.2250738585072014E-308;
+
+    /// <summary>
+    /// Whether the last <see cref="EvaluateHessian"/>, at <paramref name="u"/>, found a free parameter's own curvature
+    /// below the normal doubles (zero or subnormal): the exact information there is not to be trusted.
+    /// </summary>
+    public bool HessianUnderflowed(ReadOnlySpan<double> u) => _underflowAt is { } at && u.SequenceEqual(at);
 
     /// <summary>
     /// Where the engine sums the Hessian in the design's coordinates γ = C θ (<see cref="ILikelihoodEngine.DesignHessian"/>)

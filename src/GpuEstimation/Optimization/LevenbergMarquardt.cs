@@ -224,7 +224,7 @@ public static class LevenbergMarquardt
     /// above <see cref="SingularPivot"/>, and the fit was "converged" with k₁, k₂ anywhere on a curve), while an
     /// identified exact fit's pivots are those of its design, far above this.
     /// </summary>
-    public const double ExactFitSingularPivot = 1e-12;
+    public const double ExactFitSingularPivot = 1e-14;
 
     /// <summary>As <see cref="Inverse(ReadOnlySpan{double}, int)"/>, singular where the scaled Cholesky's smallest pivot is below <paramref name="singularPivot"/>.</summary>
     public static double[]? Inverse(ReadOnlySpan<double> gram, int p, double singularPivot)

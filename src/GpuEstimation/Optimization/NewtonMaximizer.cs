@@ -75,7 +75,7 @@ public static class NewtonMaximizer
                 // whose Newton step still moves some parameter by more than 1e-12 of its size: that step is the
                 // closed form's refinement (the semi-normal equations' correction), taken and confirmed by one pass.
                 // NIST's Wampler3 and Wampler4 keep 9.8 and 8.7 digits with it, 9.5 and 7.9 without.
-                if (iteration == 0 && Refines(x, step, scale) && Refined(objective, x, f, step, settings, ref evaluations) is { } refined)
+                if (iteration == 0 && Refines(x, step) && Refined(objective, x, f, step, settings, ref evaluations) is { } refined)
                     return refined;
                 return Converged(x, f, g, information, scale, factor, step, "gradient below tolerance", iteration, evaluations, norm);
             }
@@ -314,13 +314,16 @@ public static class NewtonMaximizer
 
     // Whether every coordinate's step is within two of its ulps, or within StationaryStep of its scale (about a standard
     // error), and at least one is within two ulps.
-    // Whether the step moves some coordinate by more than 1e-12 of its size (its value, or its scale where the value is
-    // smaller): past the closed form's rounding, which a refinement is for, and far below any tolerance.
-    private static bool Refines(double[] x, double[] step, Vector<double> scale)
+    // Whether the step moves some coordinate by more than 1e-12 of its value, or of 1 where it is smaller (a log scale's
+    // unit is a relative change): past the closed form's rounding, which a refinement is for, and far below any
+    // tolerance. Not 1e-12 of a standard error: a review saw a Normal's closed form at σ ≈ 1 (log σ = 0) take a second
+    // pass for its sums' rounding; nor 1e-10 of one: NIST's Wampler4 and 5, whose noise makes their standard errors
+    // large, then lost the digits the step gives.
+    private static bool Refines(double[] x, double[] step)
     {
         for (int i = 0; i < x.Length; i++)
         {
-            if (Math.Abs(step[i]) > RefinementSize * Math.Max(Math.Abs(x[i]), scale[i]))
+            if (Math.Abs(step[i]) > RefinementSize * Math.Max(Math.Abs(x[i]), 1))
                 return true;
         }
         return false;

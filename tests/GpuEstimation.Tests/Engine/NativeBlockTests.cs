@@ -19,7 +19,7 @@ public class NativeBlockTests
     public static TheoryData<string, int> Cases()
     {
         var cases = new TheoryData<string, int>();
-        foreach (var family in new[] { "normal", "studentt", "studentt-near-asymptotic", "studentt-large-nu", "logistic", "weibull", "cauchy", "laplace", "negbinomial", "negbinomial-whole-r", "negbinomial-large-r" })
+        foreach (var family in new[] { "normal", "studentt", "studentt-near-asymptotic", "studentt-large-nu", "logistic", "weibull", "cauchy", "laplace", "lognormal", "gamma", "gamma-large-shape", "negbinomial", "negbinomial-whole-r", "negbinomial-large-r" })
         {
             foreach (int rows in new[] { 1, 7, 2 * 32_768 + 13 })
                 cases.Add(family, rows);
@@ -66,6 +66,17 @@ public class NativeBlockTests
                 // x at the location itself (the derivative's sign 0) on a row in twenty, both sides of it otherwise.
                 Check(new LaplaceModel(), Draw(rows, 19, r => r.Next(20) == 0 ? 0.4 : 0.4 + 1.3 * Gaussian(r)), [0.4, 1.3]);
                 break;
+            case "lognormal":
+                Check(new LogNormalModel(), Draw(rows, 21, r => Math.Exp(0.3 + 1.2 * Gaussian(r))), [0.3, 1.2]);
+                break;
+            case "gamma":
+                // Down to 1e-300 (log x ≈ −690) and up to 1e3.
+                Check(new GammaModel(), Draw(rows, 22, r => r.Next(50) == 0 ? Math.Pow(10, -300 * r.NextDouble()) : 0.05 + 3 * r.NextDouble()), [1.7, 1.3]);
+                break;
+            case "gamma-large-shape":
+                // Past StableShape the cancellation-free form, one row at a time: no block.
+                Check(new GammaModel(), Draw(rows, 23, r => 100 + r.NextDouble()), [GammaModel.StableShape * 2, 2.0], blocked: false);
+                break;
             case "negbinomial":
                 // Zeros (a quarter of the rows), small counts and a few large ones.
                 Check(new NegativeBinomialModel(), Draw(rows, 7, Counts), [2.37, 0.31]);
@@ -88,6 +99,8 @@ public class NativeBlockTests
     [InlineData("weibull")]
     [InlineData("cauchy")]
     [InlineData("laplace")]
+    [InlineData("lognormal")]
+    [InlineData("gamma")]
     [InlineData("negbinomial")]
     [InlineData("negbinomial-large-r")]
     [InlineData("studentt-large-nu")]
@@ -113,6 +126,12 @@ public class NativeBlockTests
                 break;
             case "laplace":
                 SameBits(new LaplaceModel(), Draw(rows, 20, r => 0.4 + 1.3 * Gaussian(r)), [0.4, 1.3]);
+                break;
+            case "lognormal":
+                SameBits(new LogNormalModel(), Draw(rows, 24, r => Math.Exp(0.3 + 1.2 * Gaussian(r))), [0.3, 1.2]);
+                break;
+            case "gamma":
+                SameBits(new GammaModel(), Draw(rows, 25, r => 0.05 + 3 * r.NextDouble()), [1.7, 1.3]);
                 break;
             case "negbinomial":
                 SameBits(new NegativeBinomialModel(), Draw(rows, 16, Counts), [2.37, 0.31]);
