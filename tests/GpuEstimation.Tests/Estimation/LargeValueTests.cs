@@ -76,6 +76,26 @@ public sealed class LargeValueTests(DeviceFixture devices)
         }
     }
 
+    // A review: a first rule that distrusted the exact information of any parameter beyond 10^±130 took the correct
+    // standard errors away from fits whose curvature is in range (a Normal of data ×1e150: −n/σ² ~ 1e-297). They keep
+    // them, from the one pass that confirms the closed form: se(μ) = σ̂/√n and se(σ) = σ̂/√(2n) to 1e-10.
+    [Fact]
+    public void AParameterFarFromOneWhoseCurvatureIsInRangeKeepsItsExactStandardErrors()
+    {
+        var unit = Data(0.7);
+        foreach (double factor in new[] { 1e150, 1e-140 })
+        {
+            var x = unit.Select(v => v * factor).ToArray();
+            using var session = new EstimationSession(ModelCatalog.Normal(Dataset.FromColumns(("x", x)), "x"), devices.Native);
+            var fit = session.Fit(new FitOptions());
+            Assert.True(fit.Converged, fit.Reason);
+            Assert.True(fit.Evaluations <= 2, $"x {factor:G}: {fit.Evaluations} passes");
+            double sigma = fit.Get("sigma").Estimate;
+            Assert.True(Numerics.Relative(fit.Get("mu").StdError!.Value, sigma / Math.Sqrt(x.Length)) <= 1e-10, $"x {factor:G}: se(mu) {fit.Get("mu").StdError:R}");
+            Assert.True(Numerics.Relative(fit.Get("sigma").StdError!.Value, sigma / Math.Sqrt(2.0 * x.Length)) <= 1e-10, $"x {factor:G}: se(sigma) {fit.Get("sigma").StdError:R}");
+        }
+    }
+
     // Binomial rows of 10¹² trials (a trial's log-likelihood was 0.139 off at 10¹², 1.4e-3 at 10¹⁰: log C(n, k) ~ n
     // added to k log p + (n − k) log(1 − p) ~ −n): beyond BinomialModel.StableTrials the saddle-point form. Reference
     // for few successes: log C(n, k) = Σᵢ₌₁ᵏ log((n − k + i)/i), each term a log of a ratio, and (n − k) log(1 − p) by its series; to

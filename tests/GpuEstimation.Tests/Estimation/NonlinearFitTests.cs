@@ -215,6 +215,23 @@ public sealed class NonlinearFitTests(DeviceFixture devices)
         Assert.Contains("not identified", fit.Reason);
     }
 
+    // A review: an identified exact fit of an ill-conditioned design (a quartic over x in [10, 11]: its scaled JᵀJ's
+    // smallest pivot ~1e-13) was refused as not identified under a first bar of 1e-12. It converges, its coefficients
+    // those of the response to 1e-6.
+    [Fact]
+    public void AnIdentifiedExactFitOfAnIllConditionedDesignConverges()
+    {
+        var x = Enumerable.Range(0, 50).Select(i => 10 + i / 49.0).ToArray();
+        var y = x.Select(v => 1 + v - 0.5 * v * v + 0.1 * v * v * v - 0.01 * v * v * v * v).ToArray();
+        var data = GpuEstimation.Data.Dataset.FromColumns(("x", x), ("y", y));
+        var spec = NonlinearRegression.FromExpression("a + b*x + c*x^2 + d*x^3 + e*x^4", data, "y",
+            new Dictionary<string, double> { ["a"] = 0, ["b"] = 0, ["c"] = 0, ["d"] = 0, ["e"] = 0 });
+        using var session = new EstimationSession(spec, devices.Native);
+        var fit = session.Fit(new FitOptions());
+        Assert.True(fit.Converged, fit.Reason);
+        Assert.True(Math.Abs(fit["e"] + 0.01) <= 1e-6 * 0.01 && Math.Abs(fit["c"] + 0.5) <= 1e-6 * 0.5, $"c = {fit["c"]:R}, e = {fit["e"]:R}");
+    }
+
     // A start where y − mean is ~10²¹⁷ (k = −100 over x up to 5): the squares overflow the passes' sum. Named as the
     // start's fault, not as "sigma = Infinity", a start the user never gave.
     [Fact]
