@@ -52,7 +52,8 @@ public sealed record LinearStatistics(
         var held = Enumerable.Range(0, features).Where(j => fit.Parameters[1 + j].Fixed).ToArray();
         double heldConstant = (intercept ? 0 : fit.Parameters[0].Estimate) + held.Sum(j => fit.Parameters[1 + j].Estimate * linear.Model.Mean(j));
         // The fitted values and z = y − offset in blocks of rows, a column at a time (each row's terms in the model's
-        // order, as row by row), twice (z's mean, then the squares about it): no array the data's length.
+        // order, as row by row): the residuals and z's mean, then z's squares about it, for which the offset alone is
+        // summed again. No array the data's length.
         const int Block = 4096;
         var fitted = new double[Math.Min(Block, n)];
         var offset = new double[fitted.Length];
@@ -60,18 +61,18 @@ public sealed record LinearStatistics(
         var slopes = arguments[(LinearModel.InterceptArgument + 1)..(LinearModel.InterceptArgument + 1 + features)];
         ReadOnlyMemory<double>[] heldColumns = [.. held.Select(j => x[j])];
         double[] heldValues = [.. held.Select(j => fit.Parameters[1 + j].Estimate)];
-        void Sums(int begin, int count)
+        void Offsets(int begin, int count)
         {
-            Array.Fill(fitted, centredIntercept, 0, count);
             Array.Fill(offset, heldConstant, 0, count);
-            ColumnArrays.AddTerms(fitted.AsSpan(0, count), begin, x, slopes);
             ColumnArrays.AddTerms(offset.AsSpan(0, count), begin, heldColumns, heldValues);
         }
         double rss = 0, mean = 0, sumSquares = 0;
         for (int begin = 0; begin < n; begin += Block)
         {
             int count = Math.Min(Block, n - begin);
-            Sums(begin, count);
+            Array.Fill(fitted, centredIntercept, 0, count);
+            ColumnArrays.AddTerms(fitted.AsSpan(0, count), begin, x, slopes);
+            Offsets(begin, count);
             var rows = y.Slice(begin, count);
             for (int i = 0; i < count; i++)
             {
@@ -84,7 +85,7 @@ public sealed record LinearStatistics(
         for (int begin = 0; begin < n; begin += Block)
         {
             int count = Math.Min(Block, n - begin);
-            Sums(begin, count);
+            Offsets(begin, count);
             var rows = y.Slice(begin, count);
             for (int i = 0; i < count; i++)
             {

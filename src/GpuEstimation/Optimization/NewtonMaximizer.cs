@@ -72,7 +72,7 @@ public static class NewtonMaximizer
             if (exact && norm <= settings.GradientBound(settings.GradientTolerance))
             {
                 // A start that is the maximum to tolerance already (a closed form: the linear model's least squares) but
-                // whose Newton step still moves some parameter by more than 1e-12 of its size: that step is the
+                // whose Newton step still moves some coordinate past its rounding (Refines): that step is the
                 // closed form's refinement (the semi-normal equations' correction), taken and confirmed by one pass.
                 // NIST's Wampler3 and Wampler4 keep 9.8 and 8.7 digits with it, 9.5 and 7.9 without.
                 if (iteration == 0 && Refines(x, step) && Refined(objective, x, f, step, settings, ref evaluations) is { } refined)
@@ -312,8 +312,6 @@ public static class NewtonMaximizer
         return true;
     }
 
-    // Whether every coordinate's step is within two of its ulps, or within StationaryStep of its scale (about a standard
-    // error), and at least one is within two ulps.
     // Whether the step moves some coordinate by more than 1e-12 of its value, or of 1 where it is smaller (a log scale's
     // unit is a relative change): past the closed form's rounding, which a refinement is for, and far below any
     // tolerance. Not 1e-12 of a standard error: a review saw a Normal's closed form at σ ≈ 1 (log σ = 0) take a second
@@ -351,6 +349,8 @@ public static class NewtonMaximizer
             : null;
     }
 
+    // Whether every coordinate's step is within two of its ulps, or within StationaryStep of its scale (about a standard
+    // error), and at least one is within two ulps.
     private static bool AtRounding(double[] x, double[] step, Vector<double> scale, OptimizerSettings settings)
     {
         bool belowUlps = false;
