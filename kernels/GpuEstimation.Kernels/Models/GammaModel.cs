@@ -43,9 +43,10 @@ public readonly struct GammaModel : IDistribution<GammaModel>, ILinearPredictorM
     /// <inheritdoc/>
     public static double[] Start(ReadOnlyMemory<double> x, ReadOnlyMemory<double>? trials)
     {
-        // Moments: shape = mean²/variance, rate = mean/variance.
-        double mean = Moments.Mean(x.Span), variance = Moments.Variance(x.Span);
-        return [Moments.PositiveOr(mean * mean / variance, 1.0), Moments.PositiveOr(mean / variance, 1.0)];
+        // Moments: shape = mean²/variance, rate = mean/variance, as ratios that stay doubles for data of any size.
+        double mean = Moments.Mean(x.Span), sd = Moments.StandardDeviation(x.Span);
+        double ratio = mean / sd;
+        return [Moments.PositiveOr(ratio * ratio, 1.0), Moments.PositiveOr(ratio / sd, 1.0)];
     }
 
     /// <summary>

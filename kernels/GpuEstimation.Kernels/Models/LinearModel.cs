@@ -9,8 +9,8 @@ namespace GpuEstimation.Kernels.Models;
 /// Support: y, x real; σ &gt; 0.
 /// </summary>
 /// <remarks>
-/// The feature columns it reads are centred (xₖ − mₖ, the means held here): the linear predictor is then
-/// (b₀ + Σ bₖ mₖ) + Σ bₖ (xₖ − mₖ), whose first term is one constant per evaluation, so the per-point residuals do
+/// The columns it reads are centred (y − ȳ and xₖ − mₖ, the means held here): the linear predictor is then
+/// (b₀ − ȳ + Σ bₖ mₖ) + Σ bₖ (xₖ − mₖ), whose first term is one constant per evaluation, so the per-point residuals do
 /// not lose digits to cancellation between a large intercept and large feature terms (Longley: −3.5·10⁶ against
 /// +3.6·10⁶). <see cref="Finish"/> maps the centred gradient back: ∂/∂bₖ = Σ w (xₖ − mₖ) + mₖ Σ w.
 /// </remarks>
@@ -19,7 +19,7 @@ public unsafe struct LinearModel : ILinearPredictorModel<LinearModel>
     /// <summary>The most feature columns (the means the struct carries; past 60 the engine keeps the coefficients in memory).</summary>
     public const int MaxFeatures = 61;
 
-    /// <summary>The argument that holds the centred intercept γ₀ = b₀ + Σ bₖ mₖ; the slopes b₁ … b_K follow it.</summary>
+    /// <summary>The argument that holds the centred intercept γ₀ = b₀ − ȳ + Σ bₖ mₖ; the slopes b₁ … b_K follow it.</summary>
     public const int InterceptArgument = RowCurvature.OwnArguments - 1;
 
     // Declared before the fixed buffer: the device reads it, and older ILGPU versions mis-mapped fields that
@@ -28,15 +28,25 @@ public unsafe struct LinearModel : ILinearPredictorModel<LinearModel>
     /// <summary>The number of feature columns, K.</summary>
     public int Features { get; }
 
+    /// <summary>
+    /// The mean subtracted from the response column the model reads, or 0 (host only, in <see cref="Prepare"/>): residuals of
+    /// a response near 10¹² are then differences of small numbers, not of fitted values rounded to 10¹²'s spacing
+    /// (1.2·10⁻⁴ a row: the slope's gradient was noise at 10⁻³ standard errors, and a fit of y + 10¹² ran out of
+    /// iterations where statsmodels' and R's finish).
+    /// </summary>
+    public double ResponseMean { get; }
+
     // Read on the host only (Prepare, Finish, DesignMap); the kernels never index it.
     private fixed double _means[MaxFeatures];
 
     /// <param name="means">The mean of each feature column, as subtracted from the columns the model reads.</param>
-    public LinearModel(ReadOnlySpan<double> means)
+    /// <param name="responseMean">The mean subtracted from the response column the model reads.</param>
+    public LinearModel(ReadOnlySpan<double> means, double responseMean = 0)
     {
         if (means.Length > MaxFeatures)
             throw new ArgumentException($"at most {MaxFeatures} feature columns are supported, {means.Length} were given", nameof(means));
         Features = means.Length;
+        ResponseMean = responseMean;
         for (int j = 0; j < means.Length; j++)
             _means[j] = means[j];
     }
@@ -68,12 +78,13 @@ public unsafe struct LinearModel : ILinearPredictorModel<LinearModel>
 
     /// <summary>
     /// Arguments: the model's own first (<see cref="RowCurvature.OwnArguments"/>, all that <see cref="Curvature"/>
-    /// reads): 1/σ, −log σ − ½ log 2π, 0 (unused); then, at <see cref="InterceptArgument"/>, b₀ + Σ bₖ mₖ; then b₁ … b_K.
+    /// reads): 1/σ, −log σ − ½ log 2π, 0 (unused); then, at <see cref="InterceptArgument"/>, (b₀ − ȳ) + Σ bₖ mₖ (ȳ the
+    /// <see cref="ResponseMean"/>, taken off b₀ first, where the two are close); then b₁ … b_K.
     /// </summary>
     public static void Prepare(in LinearModel model, ReadOnlySpan<double> parameters, Span<double> arguments)
     {
         int k = model.Features;
-        double centred = parameters[0];
+        double centred = parameters[0] - model.ResponseMean;
         for (int j = 0; j < k; j++)
             centred += parameters[j + 1] * model.Mean(j);
         double sigma = parameters[k + 1];

@@ -32,7 +32,7 @@ public readonly struct LogisticModel : IDistribution<LogisticModel>
     public static double[] Start(ReadOnlyMemory<double> x, ReadOnlyMemory<double>? trials)
     {
         // Moments: variance = s²π²/3.
-        return [Moments.Mean(x.Span), Moments.PositiveOr(Math.Sqrt(3 * Moments.Variance(x.Span)) / KernelConstants.Pi, 1.0)];
+        return [Moments.Mean(x.Span), Moments.PositiveOr(Math.Sqrt(3.0) * Moments.StandardDeviation(x.Span) / KernelConstants.Pi, 1.0)];
     }
 
     /// <summary>Arguments: μ, 1/s, −log s.</summary>

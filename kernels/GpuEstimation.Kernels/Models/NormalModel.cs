@@ -31,7 +31,7 @@ public readonly struct NormalModel : IDistribution<NormalModel>, ILinearPredicto
 
     /// <summary>The closed-form MLE: the mean and the standard deviation with divisor n.</summary>
     public static double[] Start(ReadOnlyMemory<double> x, ReadOnlyMemory<double>? trials) =>
-        [Moments.Mean(x.Span), Moments.PositiveOr(Math.Sqrt(Moments.Variance(x.Span)), 1.0)];
+        [Moments.Mean(x.Span), Moments.PositiveOr(Moments.StandardDeviation(x.Span), 1.0)];
 
     /// <summary>σ, which the robust covariances' k does not count (OLS on a constant estimates it as no parameter).</summary>
     public static IReadOnlyCollection<string> ScaleParameters { get; } = ["sigma"];

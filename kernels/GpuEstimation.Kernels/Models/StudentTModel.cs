@@ -48,7 +48,7 @@ public readonly struct StudentTModel : IDistribution<StudentTModel>
         // Robust: the median, the interquartile range / 1.349 (the normal's), and ν = 5.
         var quartiles = Moments.Quantiles(x.Span, [0.25, 0.5, 0.75]);
         double iqr = quartiles[2] - quartiles[0];
-        return [quartiles[1], Moments.PositiveOr(iqr / 1.349, Moments.PositiveOr(Math.Sqrt(Moments.Variance(x.Span)), 1.0)), 5.0];
+        return [quartiles[1], Moments.PositiveOr(iqr / 1.349, Moments.PositiveOr(Moments.StandardDeviation(x.Span), 1.0)), 5.0];
     }
 
     /// <summary>

@@ -32,7 +32,7 @@ internal sealed class FitCommand : Command
         CovarianceText.Parse);
 
     private readonly Option<string> _se = SharedOptions.StandardErrors(
-        "(linear, nonlinear) the table's standard errors: the MLE's (observed information, sigma by maximum likelihood: sigma^2 = RSS/n), or NIST's, R lm's and nls's and statsmodels OLS's (residual variance RSS/(n - p), from X'X or J'J), with t on n - p degrees of freedom; the JSON has both (stdErrorNist) where the covariance is model-based, not with a robust --cov");
+        "(linear, nonlinear) the table's standard errors: the MLE's (observed information, sigma by maximum likelihood: sigma^2 = RSS/n), or NIST's, R lm's and nls's and statsmodels OLS's (residual variance RSS/(n - p), from X'X or J'J), with t on n - p degrees of freedom; the JSON has both (stdErrorNist, tNist, pValueNist, intervalNist beside the MLE's) where the covariance is model-based, not with a robust --cov");
 
     private readonly Option<int?> _repeat = SharedOptions.Repeat("fits", "fitMs");
     private readonly Option<string?> _json = SharedOptions.Json("the fit");

@@ -24,7 +24,7 @@ internal static class FitTable
         output.WriteLine($"{"parameter",-14} {"estimate",16} {"std err",12} {(df is null ? "z" : "t"),9} {(df is null ? "P>|z|" : "P>|t|"),8} {"[" + lo,13} {hi + "]",13}" +
             (profiles ? $" {"profile [" + lo,17} {hi + "]",13}" : ""));
         foreach (var p in fit.Parameters)
-            output.WriteLine(Row(nist ? Nist(p, fit, df) : p, profiles, df));
+            output.WriteLine(Row(nist ? Nist(p, fit) : p, profiles, df));
         if (fit.Nonlinear is { } nl)
             output.WriteLine($"residual standard error {Numbers.Significant(nl.ResidualStdError, 10)} on {nl.DegreesOfFreedom} degrees of freedom (sqrt(RSS/(n - p)), NIST and R nls); " +
                 $"RSS {Numbers.Significant(nl.ResidualSumOfSquares, 10)}" + (!fit.Converged ? " where the search stopped"
@@ -106,19 +106,12 @@ internal static class FitTable
         return line.TrimEnd();
     }
 
-    // A mean parameter (coefficient) with NIST's standard error and the interval from it, t on df degrees of freedom
-    // (R's summary.nls and summary.lm; normal where df is not known); sigma has none (NIST reports s instead).
-    private static ParameterEstimate Nist(ParameterEstimate p, FitResult fit, int? df)
-    {
-        if (p.Fixed)
-            return p;
-        if (fit.StdErrorNist?.TryGetValue(p.Name, out var se) != true)
-            return p with { StdError = null, Wald = null };
-        double q = df is { } degrees
-            ? MathNet.Numerics.Distributions.StudentT.InvCDF(0, 1, degrees, (1 + fit.Level) / 2)
-            : MathNet.Numerics.Distributions.Normal.InvCDF(0, 1, (1 + fit.Level) / 2);
-        return p with { StdError = se, Wald = new Interval(p.Estimate - q * se, p.Estimate + q * se) };
-    }
+    // A mean parameter (coefficient) with NIST's standard error and the interval from it (FitResult.Nist: t on the
+    // residual degrees of freedom, R's summary.nls and summary.lm); sigma has none (NIST reports s instead).
+    private static ParameterEstimate Nist(ParameterEstimate p, FitResult fit) =>
+        p.Fixed ? p
+            : fit.Nist(p.Name) is { } nist ? p with { StdError = nist.StdError, Wald = nist.Interval }
+            : p with { StdError = null, Wald = null };
 
     // z (or t) in its column of 9: two decimals, or as 5.68E+16 from 10⁶ on (an exact fit's 56808594964540500.00
     // pushed the row out of line, a trial found).

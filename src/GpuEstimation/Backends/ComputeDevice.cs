@@ -131,6 +131,8 @@ public sealed class ComputeDevice : IDisposable
             ArgumentOutOfRangeException.ThrowIfLessThan(count, 1, nameof(threads));
         if (memoryLimit is { } limit)
             ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1, nameof(memoryLimit));
+        if (rows is { } given)
+            ArgumentOutOfRangeException.ThrowIfNegative(given, nameof(rows));
         if (selection != DeviceSelection.First && requested is Backend.Auto or Backend.Native)
             throw new InputException($"device {requested.ToString().ToLowerInvariant()}: a list of devices needs a named accelerator backend (cuda, opencl or cpu)", nameof(selection));
         var device = selection == DeviceSelection.First
@@ -240,19 +242,66 @@ public sealed class ComputeDevice : IDisposable
             .ToList();
     }
 
-    /// <summary>Frees the accelerators and their ILGPU context; a session or fitter on the device refuses to run after it.</summary>
+    /// <summary>
+    /// Frees the accelerators and their ILGPU context; a session or fitter on the device refuses to run after it. Called
+    /// while calls run on the device (a fit on another thread), it returns at once: new calls are refused from then on,
+    /// and the device is freed when the last running call returns (freeing it under a running kernel ended the process
+    /// on ILGPU's CPU accelerator).
+    /// </summary>
     public void Dispose()
     {
-        if (IsDisposed)
-            return;
-        IsDisposed = true;
+        lock (_holds)
+        {
+            if (IsDisposed)
+                return;
+            IsDisposed = true;
+            if (_held == 0)
+                Free();
+        }
+    }
+
+    /// <summary>Whether <see cref="Dispose"/> has run.</summary>
+    public bool IsDisposed { get; private set; }
+
+    /// <summary>
+    /// Holds the device for one call (a session's, a fitter's) until the returned hold is disposed: a
+    /// <see cref="Dispose"/> meanwhile frees the device only when the last hold ends. An
+    /// <see cref="ObjectDisposedException"/> where the device is disposed already.
+    /// </summary>
+    internal Hold Use()
+    {
+        lock (_holds)
+        {
+            ThrowIfDisposed();
+            _held++;
+        }
+        return new Hold(this);
+    }
+
+    /// <summary>A call's hold on its device (<see cref="Use"/>).</summary>
+    internal readonly struct Hold(ComputeDevice device) : IDisposable
+    {
+        public void Dispose() => device.Release();
+    }
+
+    private void Release()
+    {
+        lock (_holds)
+        {
+            if (--_held == 0 && IsDisposed)
+                Free();
+        }
+    }
+
+    private void Free()
+    {
         foreach (var accelerator in _accelerators)
             accelerator.Dispose();
         _context?.Dispose();
     }
 
-    /// <summary>Whether <see cref="Dispose"/> has run.</summary>
-    public bool IsDisposed { get; private set; }
+    private readonly Lock _holds = new();
+    private int _held;
 
     /// <summary>An <see cref="ObjectDisposedException"/> naming the device where it has been disposed: on ILGPU's CPU
     /// accelerator a kernel on a disposed device ends the process with a failed assertion, not an exception.</summary>

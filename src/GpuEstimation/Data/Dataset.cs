@@ -142,7 +142,10 @@ public sealed class Dataset
                 ? $"{Source}: {_describeRow(bad)}, column '{name}': '{text[bad]}' is not a finite number"
                 : $"{Source}: column '{name}' holds text, not numbers", name);
         }
-        throw new InputException($"{Source}: no column '{name}'; columns present: {string.Join(", ", _columns.Keys.Concat(_text.Keys))}", name);
+        // A file's dataset holds the columns asked for when it was read (a library trial's formula named a factor the
+        // file has but the read did not ask for, and was told the file lacked it).
+        throw new InputException($"{Source}: no column '{name}'; columns present: {string.Join(", ", _columns.Keys.Concat(_text.Keys))}" +
+            " (a dataset holds the columns it was read or built with: a file's other columns are read by naming them, a factor's among the factors)", name);
     }
 
     /// <summary>Whether column <paramref name="name"/> holds text (a factor's levels) rather than numbers.</summary>
@@ -177,7 +180,11 @@ public sealed class Dataset
     {
         ArgumentNullException.ThrowIfNull(columns);
         foreach (var (name, values) in columns)
-            ArgumentNullException.ThrowIfNull(values, name ?? nameof(columns));
+        {
+            // A null name named as the columns' (a trial: ArgumentNullException 'key', from inside a dictionary).
+            ArgumentNullException.ThrowIfNull(name, nameof(columns));
+            ArgumentNullException.ThrowIfNull(values, name);
+        }
         return new(columns.Select(c => KeyValuePair.Create(c.Name, c.Values)));
     }
 }

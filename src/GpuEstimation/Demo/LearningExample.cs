@@ -47,6 +47,7 @@ public static class LearningExample
     /// <summary>Columns <c>x</c> and <c>y</c>, deterministic for a given <paramref name="seed"/>.</summary>
     public static Dataset Generate(int points = DefaultPoints, int seed = 20261127)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(points);
         var random = new Xoshiro256StarStar(seed);
         var noise = new Normal(0, NoiseSd, random);
         var x = new double[points];

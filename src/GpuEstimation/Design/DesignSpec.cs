@@ -26,8 +26,8 @@ public sealed class DesignSpec
             throw new InputException($"design: the response '{response}' is also a term ({both}); a response cannot explain itself", nameof(terms));
         if (offset == response)
             throw new InputException($"design: the response '{response}' cannot also be the offset", nameof(offset));
-        if (Terms.SelectMany(t => t.Variables).FirstOrDefault(v => v.Column == offset) is { } offsetTerm)
-            throw new InputException($"design: the offset '{offset}' is also a term ({offsetTerm}); an offset's coefficient is fixed at 1", nameof(offset));
+        // The offset may also be a term, as in R and statsmodels: y ~ log_e + offset(log_e) estimates the term's
+        // coefficient less 1, the usual test of an exposure's coefficient against 1 (a trial found it refused).
         if (Terms.Count == 0 && !intercept)
             throw new InputException("design: no terms and no intercept; a regression needs at least one coefficient", nameof(terms));
     }

@@ -35,7 +35,7 @@ public sealed class EstimationSession : IDisposable
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(device);
         Model = model;
-        device.ThrowIfDisposed();
+        using var hold = device.Use();
         Parameters = new ParameterMap(model.Name, model.Parameters);
         _live = model.CreateEngine(device);
     }
@@ -330,7 +330,11 @@ public sealed class EstimationSession : IDisposable
     public double[] LogDensities(IReadOnlyList<double> parameters) => OneAtATime(() => Engine.LogDensities(CheckPoint(parameters)));
 
     /// <summary>The log-likelihood at each of <paramref name="points"/> (natural scale), in one sweep over the data.</summary>
-    public double[] LogLikelihoods(IReadOnlyList<double[]> points) => OneAtATime(() => Engine.LogLikelihoods(points.Select(p => CheckPoint(p)).ToArray()));
+    public double[] LogLikelihoods(IReadOnlyList<double[]> points)
+    {
+        ArgumentNullException.ThrowIfNull(points);
+        return OneAtATime(() => Engine.LogLikelihoods(points.Select(p => CheckPoint(p)).ToArray()));
+    }
 
     // One call at a time: the engine's buffers and the last Hessian pass's sums are the session's own (a trial's two
     // threads evaluating one session got wrong values without a word). A call made from within a call, on its thread,
@@ -355,8 +359,11 @@ public sealed class EstimationSession : IDisposable
         }
         if (_callDepth++ == 0)
             _cancellation = cancellation;
+        // The device held too, so that disposing it on another thread waits for this call (the buffers freed below included).
+        ComputeDevice.Hold? hold = null;
         try
         {
+            hold = _live.Device.Use();
             _cancellation.ThrowIfCancellationRequested();
             return call();
         }
@@ -372,6 +379,7 @@ public sealed class EstimationSession : IDisposable
                         Free();
                 }
             }
+            hold?.Dispose();
         }
     }
 

@@ -46,7 +46,10 @@ public sealed record FitResult(
         var culture = System.Globalization.CultureInfo.InvariantCulture;
         var parameters = Parameters.Select(p => p.Fixed ? $"{p.Name} = {p.Estimate.ToString("G10", culture)} (fixed)"
             : $"{p.Name} = {p.Estimate.ToString("G10", culture)} (se {(p.StdError is { } se ? se.ToString("G5", culture) : "-")})");
-        return $"{Model} ({Method}, n = {N}): {string.Join(", ", parameters)}; log-likelihood {LogLikelihood.ToString("G12", culture)}; " +
+        // The robust covariance's name where the standard errors are one, and the log-posterior of a MAP fit.
+        string errors = CovType == CovarianceType.NonRobust.Name ? "" : $"; standard errors {CovType}";
+        string posterior = LogPosterior is { } value ? $"; log-posterior {value.ToString("G12", culture)}" : "";
+        return $"{Model} ({Method}, n = {N}): {string.Join(", ", parameters)}{errors}; log-likelihood {LogLikelihood.ToString("G12", culture)}{posterior}; " +
             (Converged ? $"converged ({Reason})" : $"NOT CONVERGED ({Reason})");
     }
 
@@ -110,9 +113,35 @@ public sealed record FitResult(
     /// <summary>The residual degrees of freedom n − p that go with <see cref="StdErrorNist"/> (t's), or null.</summary>
     public int? NistDegreesOfFreedom => Nonlinear?.DegreesOfFreedom ?? (Linear is { } l ? (int)l.DfResid : null);
 
+    /// <summary>
+    /// Parameter <paramref name="name"/>'s least-squares inference as R's <c>summary.lm</c> and <c>summary.nls</c> and
+    /// statsmodels' <c>OLS</c> give it: the standard error of <see cref="StdErrorNist"/>, t = estimate / that, its
+    /// two-sided p-value and the interval at <see cref="Level"/>, both of t on <see cref="NistDegreesOfFreedom"/>
+    /// (the standard normal where those are not positive); null where the parameter has no such standard error (σ, a
+    /// held one, a model other than a regression's, a robust covariance).
+    /// </summary>
+    public NistInference? Nist(string name)
+    {
+        if (StdErrorNist?.TryGetValue(name, out var se) != true || Parameters.FirstOrDefault(p => p.Name == name) is not { Fixed: false } parameter)
+            return null;
+        double t = parameter.Estimate / se;
+        bool student = NistDegreesOfFreedom is > 0;
+        double df = NistDegreesOfFreedom ?? 0;
+        double pValue = student ? 2 * MathNet.Numerics.Distributions.StudentT.CDF(0, 1, df, -Math.Abs(t)) : 2 * MathNet.Numerics.Distributions.Normal.CDF(0, 1, -Math.Abs(t));
+        double q = student ? MathNet.Numerics.Distributions.StudentT.InvCDF(0, 1, df, (1 + Level) / 2) : MathNet.Numerics.Distributions.Normal.InvCDF(0, 1, (1 + Level) / 2);
+        return new NistInference(se, t, pValue, new Interval(parameter.Estimate - q * se, parameter.Estimate + q * se));
+    }
+
     /// <summary>A regression's design as fitted (formula, factor levels), for predictions on new rows, or null.</summary>
     public Design.FittedDesign? Design { get; init; }
 
     /// <summary>A nonlinear regression's mean as fitted (expression, columns, parameters), for predictions on new rows, or null.</summary>
     public Expressions.FittedMean? MeanFunction { get; init; }
 }
+
+/// <summary>A regression parameter's least-squares inference (<see cref="FitResult.Nist"/>).</summary>
+/// <param name="StdError">The standard error from RSS/(n − p).</param>
+/// <param name="T">The estimate over it.</param>
+/// <param name="PValue">t's two-sided p-value on n − p degrees of freedom.</param>
+/// <param name="Interval">The interval of t at the fit's level.</param>
+public sealed record NistInference(double StdError, double T, double PValue, Interval Interval);

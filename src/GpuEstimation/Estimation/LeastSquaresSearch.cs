@@ -81,6 +81,17 @@ internal static class LeastSquaresSearch
         var gu = new double[u.Length];
         double value = objective.Evaluate(u, gu);
         var inverse = p > 0 ? LevenbergMarquardt.Inverse(fit.Gram, p, fit.ExactFit ? LevenbergMarquardt.ExactFitSingularPivot : LevenbergMarquardt.SingularPivot) : [];
+        // Residuals all zero leave σ no positive estimate (σ → 0, the likelihood unbounded), as the linear model's exact
+        // fit is refused: a library trial's y = 2x came back "not converged" with σ = 5e-324 and a NaN log-likelihood.
+        // (Residuals at rounding are a fit of their own: σ is theirs.) Not where the parameters are not identified there,
+        // which the result says.
+        if (fit.Converged && fit.Rss == 0 && inverse is not null && !map.IsHeld(sigmaIndex))
+        {
+            string name = map.Parameters[sigmaIndex].Name;
+            string at = p == 0 ? "" : $", at {string.Join(", ", free.Select((k, i) => $"{map.Parameters[k].Name} = {fit.Point[i]:G10}"))}";
+            throw new InputException($"the mean fits the response exactly (every residual is zero{at}), " +
+                $"so {name} has no positive maximum-likelihood estimate ({name} → 0; hold {name} fixed, at any value, for the mean parameters of the exact fit)", name);
+        }
         var transform = Transform(map, free, inverse, natural[sigmaIndex], observations);
         double norm = 0;
         for (int i = 0; i < u.Length; i++)

@@ -213,7 +213,15 @@ internal sealed class Objective
         double value = _engine.EvaluateHessian(natural, gradient, hessian);
         // A free parameter whose own curvature fell below the normal doubles (a rate of 1e200: −n/rate² is 0): what the
         // transform makes of that entry is rounding, not curvature (HessianUnderflowed).
-        _underflowAt = Map.Free.Any(k => Math.Abs(hessian[k * p + k]) < SmallestNormal) ? u.ToArray() : null;
+        if (Map.Free.Any(k => Math.Abs(hessian[k * p + k]) < SmallestNormal))
+        {
+            lock (_underflowAt)
+            {
+                if (_underflowAt.Count == UnderflowPoints)
+                    _underflowAt.RemoveAt(0);
+                _underflowAt.Add(u.ToArray());
+            }
+        }
         // Every prior's log-density (a held parameter's is a constant here); a free one's derivatives too.
         value += LogPrior(natural);
         foreach (int k in Map.Free)
@@ -237,16 +245,31 @@ internal sealed class Objective
         return value;
     }
 
-    // The point of the last EvaluateHessian where a free parameter's curvature underflowed, else null.
-    private double[]? _underflowAt;
+    // The points of the last EvaluateHessian calls (up to UnderflowPoints) where a free parameter's curvature
+    // underflowed: the search's end is asked about after other passes (a ray's check, a polished step) have run.
+    private readonly List<double[]> _underflowAt = [];
+
+    private const int UnderflowPoints = 16;
 
     private const double SmallestNormal = 2.2250738585072014E-308;
 
     /// <summary>
-    /// Whether the last <see cref="EvaluateHessian"/>, at <paramref name="u"/>, found a free parameter's own curvature
-    /// below the normal doubles (zero or subnormal): the exact information there is not to be trusted.
+    /// Whether an <see cref="EvaluateHessian"/> at <paramref name="u"/> (one of the last few that underflowed) found a
+    /// free parameter's own curvature below the normal doubles (zero or subnormal): the exact information there is not
+    /// to be trusted.
     /// </summary>
-    public bool HessianUnderflowed(ReadOnlySpan<double> u) => _underflowAt is { } at && u.SequenceEqual(at);
+    public bool HessianUnderflowed(ReadOnlySpan<double> u)
+    {
+        lock (_underflowAt)
+        {
+            foreach (var at in _underflowAt)
+            {
+                if (u.SequenceEqual(at))
+                    return true;
+            }
+            return false;
+        }
+    }
 
     /// <summary>
     /// Where the engine sums the Hessian in the design's coordinates γ = C θ (<see cref="ILikelihoodEngine.DesignHessian"/>)

@@ -42,7 +42,7 @@ public sealed class GaussianMixtureFitter : IDisposable
         ArgumentNullException.ThrowIfNull(names);
         ArgumentNullException.ThrowIfNull(columns);
         ArgumentNullException.ThrowIfNull(device);
-        device.ThrowIfDisposed();
+        using var hold = device.Use();
         ArgumentOutOfRangeException.ThrowIfNotEqual(names.Count, columns.Count, nameof(names));
         for (int j = 0; j < columns.Count; j++)
             ArgumentNullException.ThrowIfNull(columns[j], $"{nameof(columns)}[{j}]");
@@ -131,14 +131,14 @@ public sealed class GaussianMixtureFitter : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         // Disposed, as an EstimationSession refuses to be used (a library trial's fit after Dispose ran).
         ObjectDisposedException.ThrowIf(_disposed, this);
-        _device.ThrowIfDisposed();
+        // Held, so that disposing the device on another thread waits for this fit.
+        using var hold = _device.Use();
         Check(options);
         int k = options.Components, d = Dimensions;
         if (k < 1 || k > MixturePass.MaxComponents)
             throw new InputException($"a Gaussian mixture of {k} components: 1 to {MixturePass.MaxComponents} are supported", nameof(options.Components));
         if (k > Rows)
             throw new InputException($"{k} components from {Rows} rows: a mixture needs at least one row per component", nameof(options.Components));
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.Starts, 1, nameof(options.Starts));
         if (!_isSubsample && DistinctRows(k) is var distinct && distinct < k)
         {
             throw new InputException($"the data have {distinct} distinct point{(distinct == 1 ? "" : "s")}, fewer than the {k} components: " +
@@ -207,6 +207,8 @@ public sealed class GaussianMixtureFitter : IDisposable
             throw new InputException($"tolerance {options.Tolerance}: must be a finite number of at least 0", nameof(options.Tolerance));
         if (options.MaxIterations < 1)
             throw new InputException($"at most {options.MaxIterations} EM steps: must be at least 1", nameof(options.MaxIterations));
+        if (options.Starts < 1)
+            throw new InputException($"starts: {options.Starts}, at least 1 is needed", nameof(options.Starts));
         if (options.SubsampleRows < 0)
             throw new InputException($"subsample of {options.SubsampleRows} rows: must be at least 0 (0: none)", nameof(options.SubsampleRows));
     }

@@ -86,7 +86,11 @@ public static class MixtureEstimator
         ArgumentNullException.ThrowIfNull(device);
         options ??= new MixtureOptions();
         if (options.Starts < 1)
-            throw new InputException($"starts: {options.Starts}, at least 1 is needed");
+            throw new InputException($"starts: {options.Starts}, at least 1 is needed", nameof(options.Starts));
+        if (options.MaxEmIterations < 1)
+            throw new InputException($"at most {options.MaxEmIterations} EM iterations: must be at least 1", nameof(options.MaxEmIterations));
+        if (!(double.IsFinite(options.EmTolerance) && options.EmTolerance >= 0))
+            throw new InputException($"EM tolerance {options.EmTolerance}: must be a finite number of at least 0", nameof(options.EmTolerance));
         // The EM ignores them, and the exact finish would apply them to its point alone (a library trial's fixed value was
         // dropped without a word, a MAP flag applied to the finish only).
         ArgumentNullException.ThrowIfNull(options.Fit);

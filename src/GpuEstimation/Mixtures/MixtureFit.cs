@@ -33,6 +33,18 @@ public sealed class MixtureFit : IMixtureResult
     /// <summary>The mixture that was fitted.</summary>
     public MixtureSpec Spec { get; }
 
+    /// <summary>
+    /// The fit in one line: each component's family, weight and parameters, the log-likelihood, and how many starts
+    /// reached it (the exact-likelihood finish's own line is <see cref="Result"/>'s).
+    /// </summary>
+    public override string ToString()
+    {
+        var culture = System.Globalization.CultureInfo.InvariantCulture;
+        var components = Components.Select(c => $"{c.Family} {c.Weight.ToString("G6", culture)} ({string.Join(", ", c.Parameters.Select(p => $"{p.Name} = {p.Estimate.ToString("G8", culture)}"))})");
+        return $"mixture of {Components.Count} (n = {Rows}): {string.Join(" + ", components)}; log-likelihood {LogLikelihood.ToString("G12", culture)}; " +
+            $"best of {Starts.Count} start{(Starts.Count == 1 ? "" : "s")}; " + (Result.Converged ? $"converged ({Result.Reason})" : $"NOT CONVERGED ({Result.Reason})");
+    }
+
     /// <summary>The exact-likelihood fit from the best start.</summary>
     public FitResult Result { get; }
 

@@ -93,9 +93,9 @@ public sealed class MixtureSpec
 
     private (double X, double LogX) MeasureSpreads()
     {
-        double sd = Math.Sqrt(Moments.Variance(X));
+        double sd = Moments.StandardDeviation(X);
         var logs = X.Where(v => v > 0).Select(v => Math.Log(v)).ToArray();
-        double logSd = logs.Length > 1 ? Math.Sqrt(Moments.Variance(logs)) : 1.0;
+        double logSd = logs.Length > 1 ? Moments.StandardDeviation(logs) : 1.0;
         return (sd > 0 ? sd : 1.0, logSd > 0 ? logSd : 1.0);
     }
 

@@ -44,7 +44,7 @@ internal static class GlmStart
         for (int j = 0; j < k; j++)
         {
             start[first + j] = coefficients[first + j];
-            double sd = Math.Sqrt(Moments.Variance(centred[j].Span));
+            double sd = Moments.StandardDeviation(centred[j].Span);
             scales[first + j] = sd > 0 ? 1 / (sd * root) : 1.0;
         }
         if (intercept)

@@ -37,7 +37,7 @@ public sealed record LinearStatistics(
         ArgumentNullException.ThrowIfNull(fit);
         if (model is not ModelSpec<LinearModel> linear)
             return null;
-        // Columns: y, then each feature centred at its mean; the arguments: the centred intercept, then the slopes
+        // Columns: y and each feature centred at its mean; the arguments: the centred intercept, then the slopes
         // (LinearModel.Prepare, as the engine evaluates it).
         var y = linear.Columns[0].Span;
         var x = linear.Columns.Skip(1).ToArray();
@@ -50,7 +50,8 @@ public sealed record LinearStatistics(
         // offset alone, plus the intercept where it is estimated, and the sums of squares are of z = y − offset. A held
         // intercept is part of the offset (held at 0: R's model without an intercept, the total about zero).
         var held = Enumerable.Range(0, features).Where(j => fit.Parameters[1 + j].Fixed).ToArray();
-        double heldConstant = (intercept ? 0 : fit.Parameters[0].Estimate) + held.Sum(j => fit.Parameters[1 + j].Estimate * linear.Model.Mean(j));
+        // In the centred response's units: z = (y − ȳ) − (offset − ȳ).
+        double heldConstant = ((intercept ? 0 : fit.Parameters[0].Estimate) - linear.Model.ResponseMean) + held.Sum(j => fit.Parameters[1 + j].Estimate * linear.Model.Mean(j));
         // The fitted values and z = y − offset in blocks of rows, a column at a time (each row's terms in the model's
         // order, as row by row): the residuals and z's mean, then z's squares about it, for which the offset alone is
         // summed again. No array the data's length.

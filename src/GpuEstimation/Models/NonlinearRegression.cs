@@ -26,7 +26,9 @@ public static class NonlinearRegression
     /// </summary>
     public static IModelSpec FromExpression(string mean, Dataset data, string y, IReadOnlyDictionary<string, double> start)
     {
+        ArgumentNullException.ThrowIfNull(mean);
         ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(y);
         ArgumentNullException.ThrowIfNull(start);
         var byExpressionName = Expressions.CompiledExpression.ColumnsByName(data.ColumnNames);
         var compiled = Expressions.MeanExpression.Compile(mean, byExpressionName.Keys);

@@ -98,7 +98,7 @@ public static class LevenbergMarquardt
         {
             double offset = RelativeOffset(a, g, f, observations, p);
             if (f == 0 || offset <= OffsetTolerance)
-                return new LeastSquaresResult(x, f, g, a, true, f == 0 ? "exact fit: the residuals are zero" : "relative offset below tolerance", iterations, evaluations, f == 0 ? 0 : offset);
+                return new LeastSquaresResult(x, f, g, a, true, f == 0 ? "exact fit: the residuals are zero" : "relative offset below tolerance", iterations, evaluations, f == 0 ? 0 : offset) { ExactFit = f == 0 };
             if (evaluations >= maxEvaluations)
                 return new LeastSquaresResult(x, f, g, a, false, PassesReason(maxEvaluations), iterations, evaluations, offset);
 

@@ -103,8 +103,16 @@ public static class NewtonMaximizer
             // 1e12 with a spread of 1 over 1,000 points moves by 1.2e-4 at the least, 4e-3 standard errors: a trial's
             // fit ran on to L-BFGS, 1,000 steps, not converged).
             bool stalled = iteration > 0 && norm > 0.5 * lastNorm && Math.Abs(f - lastF) <= RoundingLevel * settings.Magnitude(f);
-            if (exact && ((norm <= settings.GradientBound(RoundingGradientLimit) && stalled) || AtRounding(x, step, scale, settings)))
-                return Converged(x, f, g, information, scale, factor, step, "no further improvement possible at rounding level", iteration, evaluations, norm);
+            bool atRounding = exact && AtRounding(x, step, scale, settings);
+            if (exact && ((norm <= settings.GradientBound(RoundingGradientLimit) && stalled) || atRounding))
+            {
+                // At rounding, the step's coordinates that can still move are taken once (those at rounding stay where
+                // they are), and kept where the objective is no lower: a linear fit of a response near 10¹² stopped with
+                // σ 2.5e-8 off, its step below 10⁻⁶ of a standard error but far above σ's rounding. (A stalled gradient's
+                // step is rounding's own.)
+                return (atRounding ? Polished(objective, x, f, step, settings, iteration, ref evaluations) : null)
+                    ?? Converged(x, f, g, information, scale, factor, step, "no further improvement possible at rounding level", iteration, evaluations, norm);
+            }
             lastNorm = norm;
             lastF = f;
 
@@ -346,6 +354,29 @@ public static class NewtonMaximizer
         double norm = unit.AbsoluteMaximum();
         return exact && norm <= settings.GradientBound(settings.GradientTolerance)
             ? Converged(xNew, fNew, gNew, information, scale, factor, next, "gradient below tolerance", 1, evaluations, norm)
+            : null;
+    }
+
+    // The step taken in the coordinates it moves by more than two of their ulps (the others, at rounding, stay where
+    // they are), converged there at rounding level where its objective is finite and no lower (to the rounding level);
+    // null where no coordinate moves so far (a step of an ulp or two is rounding, not a refinement: one parameter whose
+    // Hessian underflowed took such a step, and its information there was trusted), or the point falls.
+    private static OptimizationResult? Polished(ValueGradientHessian objective, double[] x, double f, double[] step, OptimizerSettings settings, int iteration, ref int evaluations)
+    {
+        int n = x.Length;
+        var xNew = x.Select((v, i) => Math.Abs(step[i]) > 2 * (Math.BitIncrement(Math.Abs(v)) - Math.Abs(v)) ? v + step[i] : v).ToArray();
+        if (xNew.SequenceEqual(x))
+            return null;
+        var gNew = new double[n];
+        var hNew = Matrix<double>.Build.Dense(n, n);
+        evaluations++;
+        double fNew = objective(xNew, gNew, hNew);
+        if (!IsFinite(fNew, gNew, hNew) || fNew < f - RoundingLevel * settings.Magnitude(f))
+            return null;
+        var information = Symmetric(-hNew);
+        var (scale, factor, exact, unit, next) = Step(information, gNew);
+        return exact
+            ? Converged(xNew, fNew, gNew, information, scale, factor, next, "no further improvement possible at rounding level", iteration + 1, evaluations, unit.AbsoluteMaximum())
             : null;
     }
 

@@ -4,7 +4,13 @@ namespace GpuEstimation.Optimization;
 public sealed record OptimizerSettings
 {
     /// <summary>The search method (by default Newton where the model has an exact Hessian, L-BFGS otherwise).</summary>
-    public OptimizerKind Kind { get; init; } = OptimizerKind.Auto;
+    public OptimizerKind Kind
+    {
+        get => _kind;
+        init => _kind = Enum.IsDefined(value) ? value : throw new ArgumentOutOfRangeException(nameof(Kind), value, $"not one of {string.Join(", ", Enum.GetNames<OptimizerKind>())}");
+    }
+
+    private readonly OptimizerKind _kind = OptimizerKind.Auto;
 
     /// <summary>Iterations of one search before giving up (reported as not converged); a restart from the data-driven starting values gets as many again.</summary>
     public int MaxIterations

@@ -135,9 +135,11 @@ public sealed record FitReport(
     /// <summary>A nonlinear regression's mean as fitted (expression, response, columns, parameters): what predictions need.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public Expressions.FittedMean? MeanFunction { get; init; }
 
-    /// <summary>A nonlinear or linear regression's parameter with its NIST (nls, lm) standard error, where it has one.</summary>
+    /// <summary>A nonlinear or linear regression's parameter with its NIST (nls, lm) inference, where it has one.</summary>
     private static ParameterReport WithNist(FitResult fit, ParameterReport parameter) =>
-        fit.StdErrorNist?.TryGetValue(parameter.Name, out var se) == true ? parameter with { StdErrorNist = se } : parameter;
+        fit.Nist(parameter.Name) is { } nist
+            ? parameter with { StdErrorNist = nist.StdError, TNist = nist.T, PValueNist = nist.PValue, IntervalNist = [nist.Interval.Lower, nist.Interval.Upper] }
+            : parameter;
 
     private static FitReport WithGlmAndDesign(FitResult fit, FitReport report) => fit.Glm is not { } g ? report with
     {

@@ -27,11 +27,24 @@ public sealed record ParameterReport(
         Ends(parameter.Wald), Ends(parameter.Profile));
 
     /// <summary>
-    /// A nonlinear regression's mean parameter: its standard error as NIST and R's <c>nls</c> report it (residual
-    /// variance with n − p, from (JᵀJ)⁻¹); <c>stdError</c> stays the MLE's. Left out for other parameters and models.
+    /// A linear or nonlinear regression's mean parameter: its standard error as NIST, R's <c>lm</c> and <c>nls</c> and
+    /// statsmodels' <c>OLS</c> report it (residual variance with n − p, from (XᵀX)⁻¹ or (JᵀJ)⁻¹); <c>stdError</c>,
+    /// <c>z</c>, <c>pValue</c> and <c>interval</c> stay the MLE's. Left out for other parameters and models.
     /// </summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public double? StdErrorNist { get; init; }
+
+    /// <summary>The estimate over <see cref="StdErrorNist"/> (R's t value).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public double? TNist { get; init; }
+
+    /// <summary>t's two-sided p-value on the residual degrees of freedom (R's <c>Pr(&gt;|t|)</c>).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public double? PValueNist { get; init; }
+
+    /// <summary>The interval of t at the fit's level (R's <c>confint.default</c> with t, statsmodels OLS's <c>conf_int</c>).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public double?[]? IntervalNist { get; init; }
 
     private static double?[]? Ends(Interval? interval) => interval is null ? null : [interval.Lower, interval.Upper];
 }

@@ -14,9 +14,11 @@ public sealed record GridAxis(string Name, double Low, double High, int Count)
     public double Low { get; } = double.IsFinite(Low) ? Low : throw new InputException($"grid axis {Name}: the low end {Low} is not a finite number", Name);
 
     /// <summary>The last value.</summary>
-    public double High { get; } = double.IsFinite(High) && (Count == 1 || High > Low)
+    public double High { get; } = double.IsFinite(High) && (Count == 1 ? High == Low : High > Low)
         ? High
-        : throw new InputException($"grid axis {Name}: the high end {High} must be a finite number above the low end {Low}", Name);
+        : throw new InputException(Count == 1 && double.IsFinite(High)
+            ? $"grid axis {Name}: a one-point axis sweeps its low end alone; give the high end equal to it ({Low}), or a count above 1"
+            : $"grid axis {Name}: the high end {High} must be a finite number above the low end {Low}", Name);
 
     /// <summary>The number of values.</summary>
     public int Count { get; } = Count >= 1 ? Count : throw new InputException($"grid axis {Name}: the count {Count} must be at least 1", Name);

@@ -227,6 +227,35 @@ public sealed class GlmCliTests : IDisposable
         AssertBadInput(["fit", "--model", "glm", "--family", "normal", "--data", normal, "--y", "y", "--x", "a,b"], "3 rows for 3 coefficients", "to estimate sigma");
     }
 
+    // A statsmodels trial: y ~ logpop + offset(logpop) (the test of an exposure's coefficient against 1) was refused;
+    // R and statsmodels fit it. The column as a term and as the offset gives the coefficient of the fit without the
+    // offset less 1, with the same standard error, by the formula and by the flags alike.
+    [Fact]
+    public void AColumnCanBeBothATermAndTheOffset()
+    {
+        var random = new Random(43);
+        int n = 400;
+        var e = Enumerable.Range(0, n).Select(_ => 1 + 9 * random.NextDouble()).ToArray();
+        var y = e.Select(v => (double)MathNet.Numerics.Distributions.Poisson.Sample(random, 0.3 * Math.Pow(v, 0.8))).ToArray();
+        var data = Write("exposure.csv", ("y", y), ("le", e.Select(v => Math.Log(v)).ToArray()));
+        (double[] Estimates, double[] Errors) Fit(string name, params string[] options)
+        {
+            var json = Path.Combine(_directory, $"{name}.json");
+            var (code, _, error) = Run(["fit", "--model", "glm", "--family", "poisson", "--data", data, "--device", "native", "--json", json, .. options]);
+            Assert.True(code == GpuestApp.Ok, error);
+            using var fit = JsonDocument.Parse(File.ReadAllText(json));
+            var parameters = fit.RootElement.GetProperty("parameters").EnumerateArray().ToArray();
+            return ([.. parameters.Select(p => p.GetProperty("estimate").GetDouble())], [.. parameters.Select(p => p.GetProperty("stdError").GetDouble())]);
+        }
+        var plain = Fit("plain", "--formula", "y ~ le");
+        foreach (var both in new[] { Fit("formula", "--formula", "y ~ le + offset(le)"), Fit("flags", "--y", "y", "--x", "le", "--offset", "le") })
+        {
+            Assert.True(Math.Abs(both.Estimates[0] - plain.Estimates[0]) <= 1e-8, $"intercept {both.Estimates[0]:R} vs {plain.Estimates[0]:R}");
+            Assert.True(Math.Abs(both.Estimates[1] - (plain.Estimates[1] - 1)) <= 1e-8, $"le {both.Estimates[1]:R} vs {plain.Estimates[1] - 1:R}");
+            Assert.True(Numerics.Relative(both.Errors[1], plain.Errors[1]) <= 1e-6, $"SE {both.Errors[1]:R} vs {plain.Errors[1]:R}");
+        }
+    }
+
     // A gamma inverse-link fit with a slope held where the unheld start's intercept with it puts some means below 0:
     // the held term joins the offset for the start, and the fit equals the same model with that term as an offset (it
     // was refused as a maximum on the boundary).

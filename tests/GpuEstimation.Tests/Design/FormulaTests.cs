@@ -113,7 +113,6 @@ public sealed class FormulaTests
     [InlineData("y ~ x ~ z", "at character 7 ('~'): a second '~'")]
     [InlineData("", "the formula is empty")]
     [InlineData("y ~ x + y", "the response 'y' is also a term (y)")]
-    [InlineData("y ~ x + offset(x)", "the offset 'x' is also a term")]
     [InlineData("y ~ 0", "no terms and no intercept")]
     public void ErrorsNameThePlace(string text, string expected)
     {

@@ -5,6 +5,7 @@ using GpuEstimation.Kernels;
 using GpuEstimation.Mixtures;
 using GpuEstimation.Models;
 using GpuEstimation.Optimization;
+using GpuEstimation.Surfaces;
 using GpuEstimation.Tests.Models;
 using GpuEstimation.Tests.Support;
 using Xunit;
@@ -40,6 +41,45 @@ public class LibraryMisuseTests
         other.Dispose();
         Assert.Equal(typeof(ComputeDevice).FullName, Assert.Throws<ObjectDisposedException>(() => live.Fit(new FitOptions())).ObjectName);
         Assert.Equal(typeof(ComputeDevice).FullName, Assert.Throws<ObjectDisposedException>(() => new EstimationSession(Exponential(Times), other)).ObjectName);
+    }
+
+    // A library trial: disposing a CPU-accelerator device while a fit ran on it on another thread ended the process
+    // (exit 134, ILGPU's workers on a freed accelerator). Now the fit finishes (or, where the device went first, is
+    // refused as disposed), the device is freed when it returns, and later sessions on it are refused. Whenever the
+    // Dispose lands, one of those outcomes; the fit is long (Student-t profile intervals) so that it mostly lands inside.
+    [Theory]
+    [InlineData(Backend.Native)]
+    [InlineData(Backend.Cpu)]
+    public async Task DisposingADeviceUnderARunningFitWaitsForTheFit(Backend backend)
+    {
+        var random = new Random(9);
+        var x = Enumerable.Range(0, 3_000).Select(_ => MathNet.Numerics.Distributions.StudentT.Sample(random, 1, 2, 4)).ToArray();
+        var model = ModelCatalog.Create("studentt", Dataset.FromColumns(("x", x)), new ModelColumns("x"));
+        var device = ComputeDevice.Open(backend);
+        var session = new EstimationSession(model, device);
+        using var started = new ManualResetEventSlim();
+        var fit = Task.Run(() =>
+        {
+            started.Set();
+            return session.Fit(new FitOptions { Profile = ["nu", "mu", "sigma"] });
+        });
+        started.Wait();
+        Thread.Sleep(20);
+        device.Dispose();
+        try
+        {
+            var result = await fit;
+            Assert.True(result.Converged, result.Reason);
+            Assert.NotNull(result.Get("nu").Profile);
+        }
+        catch (ObjectDisposedException e)
+        {
+            Assert.Equal(typeof(ComputeDevice).FullName, e.ObjectName);
+        }
+        Assert.True(device.IsDisposed);
+        Assert.Throws<ObjectDisposedException>(() => session.Evaluate([4.0, 1.0, 2.0]));
+        Assert.Throws<ObjectDisposedException>(() => new EstimationSession(model, device));
+        session.Dispose();
     }
 
     // No rows was fitted as "converged" at the start; a NaN made every log-likelihood NaN; a start outside the domain
@@ -226,6 +266,11 @@ public class LibraryMisuseTests
     public void LibraryArgumentsAreCheckedWhereTheyEnter()
     {
         Assert.Throws<ArgumentNullException>(() => ModelCatalog.Normal(null!, "x"));
+        // Null names said as the argument's, not as 'key' from inside a dictionary (a second trial).
+        var xy = Dataset.FromColumns(("x", [1.0, 2, 3]), ("y", [2.0, 4.5, 5.5]));
+        Assert.Equal("name", Assert.Throws<ArgumentNullException>(() => ModelCatalog.Create(null!, xy, new ModelColumns("x"))).ParamName);
+        Assert.Equal("y", Assert.Throws<ArgumentNullException>(() => NonlinearRegression.FromExpression("a*x", xy, null!, new Dictionary<string, double> { ["a"] = 1 })).ParamName);
+        Assert.Equal("columns", Assert.Throws<ArgumentNullException>(() => Dataset.FromColumns((null!, [1.0]))).ParamName);
         Assert.Throws<ArgumentException>(() => new ParameterInfo(" "));
         Assert.Throws<ArgumentNullException>(() => new ParameterInfo(null!));
         Assert.Throws<ArgumentException>(() => new ParameterInfo("rate") with { Name = "" });
@@ -318,12 +363,57 @@ public class LibraryMisuseTests
         Assert.Equal(nameof(GaussianMixtureOptions.Regularization), Assert.Throws<InputException>(() => fitter.Fit(two with { Regularization = double.NaN })).ParamName);
         Assert.Equal(nameof(GaussianMixtureOptions.Tolerance), Assert.Throws<InputException>(() => fitter.Fit(two with { Tolerance = -1 })).ParamName);
         Assert.Equal(nameof(GaussianMixtureOptions.MaxIterations), Assert.Throws<InputException>(() => fitter.Fit(two with { MaxIterations = 0 })).ParamName);
+        // As the one-column mixture's options say it (a trial: an ArgumentOutOfRangeException here, an InputException there).
+        Assert.Equal(nameof(GaussianMixtureOptions.Starts), Assert.Throws<InputException>(() => fitter.Fit(two with { Starts = 0 })).ParamName);
         Assert.Equal(nameof(GaussianMixtureOptions.Covariance), Assert.Throws<InputException>(() => fitter.Fit(two with { Covariance = (GaussianMixtureCovariance)42 })).ParamName);
         Assert.Throws<ArgumentNullException>(() => fitter.Fit(null!));
 
         using var oneColumn = new GaussianMixtureFitter(["a"], [a], device);
         var fit = oneColumn.Fit(two);
         Assert.Contains("1 dimensions", Assert.Throws<ArgumentException>(() => fitter.Responsibilities(fit)).Message);
+    }
+
+    // A second library trial: options that no fit can use were taken without a word (a mixture's EM limit of −1 and
+    // tolerances of NaN or −1 ran; a one-point grid axis from 1 to 2 swept 1 alone; an optimizer kind of 99 ran as auto;
+    // a device for −1 rows opened), the linear model built from no features by ModelCatalog.Linear where Create refused
+    // it, and the learning example of −5 points overflowed. Each is refused, naming the option.
+    [Fact]
+    public void MixtureGridOptimizerDeviceAndExampleOptionsAreCheckedAsTheyEnter()
+    {
+        using var device = ComputeDevice.Open(Backend.Native);
+        var x = NormalSamples.Draw(300, 3, 0, 1).Concat(NormalSamples.Draw(300, 4, 5, 1)).ToArray();
+        var spec = MixtureSpec.Create(Dataset.FromColumns(("x", x)), "x", ["normal", "normal"]);
+        Assert.Equal(nameof(MixtureOptions.MaxEmIterations), Assert.Throws<InputException>(() => MixtureEstimator.Fit(spec, device, new MixtureOptions { MaxEmIterations = -1 })).ParamName);
+        Assert.Equal(nameof(MixtureOptions.EmTolerance), Assert.Throws<InputException>(() => MixtureEstimator.Fit(spec, device, new MixtureOptions { EmTolerance = double.NaN })).ParamName);
+        Assert.Equal(nameof(MixtureOptions.EmTolerance), Assert.Throws<InputException>(() => MixtureEstimator.Fit(spec, device, new MixtureOptions { EmTolerance = -1 })).ParamName);
+        Assert.Equal(nameof(MixtureOptions.Starts), Assert.Throws<InputException>(() => MixtureEstimator.Fit(spec, device, new MixtureOptions { Starts = 0 })).ParamName);
+        // A mixture fit reads as one in a line: its components, log-likelihood and starts.
+        var mixture = MixtureEstimator.Fit(spec, device, new MixtureOptions { Starts = 2 });
+        Assert.Matches(@"^mixture of 2 \(n = 600\): normal 0\.\d+ \(mu1 = .*, sigma1 = .*\) \+ normal .*; log-likelihood -\d+\.\d+; best of 2 starts; converged", mixture.ToString());
+
+        Assert.Contains("a one-point axis sweeps its low end alone", Assert.Throws<InputException>(() => new GridAxis("mu", 1, 2, 1)).Message);
+        Assert.Equal(1.0, new GridAxis("mu", 1, 1, 1)[0]);
+        Assert.Equal(nameof(OptimizerSettings.Kind), Assert.Throws<ArgumentOutOfRangeException>(() => new OptimizerSettings { Kind = (OptimizerKind)99 }).ParamName);
+        Assert.Equal("rows", Assert.Throws<ArgumentOutOfRangeException>(() => ComputeDevice.Open(Backend.Native, null, rows: -1)).ParamName);
+        var data = Dataset.FromColumns(("y", [1.0, 2, 4, 3]), ("x", [1.0, 2, 3, 4]));
+        Assert.Contains("needs at least one feature column", Assert.Throws<InputException>(() => ModelCatalog.Linear(data, "y", [])).Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => GpuEstimation.Demo.LearningExample.Generate(-5));
+    }
+
+    // A fit's line says what its standard errors are where they are robust, and a MAP fit's log-posterior (a trial saw
+    // an HC0 fit and a non-robust one print alike).
+    [Fact]
+    public void AFitsLineNamesRobustErrorsAndTheLogPosterior()
+    {
+        using var device = ComputeDevice.Open(Backend.Native);
+        var x = NormalSamples.Draw(500, 8, 2, 1.5);
+        using var session = new EstimationSession(ModelCatalog.Normal(Dataset.FromColumns(("x", x)), "x"), device);
+        var plain = session.Fit(new FitOptions()).ToString();
+        Assert.DoesNotContain("standard errors", plain);
+        Assert.DoesNotContain("log-posterior", plain);
+        Assert.Contains("; standard errors HC0;", session.Fit(new FitOptions { Covariance = CovarianceType.HC0 }).ToString());
+        var map = session.Fit(new FitOptions { Map = true, Priors = new Dictionary<string, GpuEstimation.Priors.Prior> { ["mu"] = new GpuEstimation.Priors.NormalPrior(0, 10) } });
+        Assert.Contains($"; log-posterior {map.LogPosterior!.Value.ToString("G12", System.Globalization.CultureInfo.InvariantCulture)};", map.ToString());
     }
 
     // A library user's long fit can be cancelled (a trial: there was no CancellationToken anywhere). A token cancelled

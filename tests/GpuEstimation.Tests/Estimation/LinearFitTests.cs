@@ -38,6 +38,35 @@ public class LinearFitTests(DeviceFixture devices, ITestOutputHelper output)
         Assert.True(Numerics.Relative(fit["sigma"], sigma) <= 1e-8);
     }
 
+    // A statsmodels trial: a response of 10¹² plus noise of 1 ran out of L-BFGS iterations (exit 3): the fitted values,
+    // rounded to 10¹²'s spacing (1.2e-4), made the slope's gradient noise at 1e-3 standard errors. The response is read
+    // centred where that is exact, so the fit converges at rounding level on the centred closed form: the slope to 1e-12,
+    // the intercept to two of its ulps, σ to the intercept's rounding; statsmodels' own slope (no centring) was 1.8e-4 off.
+    [Theory]
+    [MemberData(nameof(DeviceFixture.Backends), MemberType = typeof(DeviceFixture))]
+    public void ResponseFarFromZeroConvergesOnTheCentredClosedForm(Backend backend)
+    {
+        foreach (double shift in new[] { 1e12, -1e12, 1e6 })
+        {
+            var x = NormalSamples.Draw(200, 4, 0, 1);
+            var noise = NormalSamples.Draw(200, 5, 0, 1);
+            var y = x.Select((v, i) => shift + 0.5 * v + noise[i]).ToArray();
+            double xm = Numerics.Sum(x) / x.Length, ym = Numerics.Sum(y) / y.Length;
+            double sxy = Numerics.Sum(x.Select((v, i) => (v - xm) * (y[i] - ym))), sxx = Numerics.Sum(x.Select(v => (v - xm) * (v - xm)));
+            double slope = sxy / sxx, intercept = ym - slope * xm;
+            double sigma = Math.Sqrt(Numerics.Sum(y.Select((v, i) => Math.Pow(v - ym - slope * (x[i] - xm), 2))) / y.Length);
+            using var session = new EstimationSession(ModelCatalog.Linear(Dataset.FromColumns(("y", y), ("x", x)), "y", ["x"]), devices[backend]);
+            var fit = session.Fit(new FitOptions());
+            Assert.True(fit.Converged, $"{shift}: {fit.Reason}");
+            Assert.True(Numerics.Relative(fit["x"], slope) <= 1e-12, $"{shift}: slope {fit["x"]:R} vs {slope:R}");
+            Assert.True(Math.Abs(fit["intercept"] - intercept) <= 2 * (Math.BitIncrement(Math.Abs(shift)) - Math.Abs(shift)), $"{shift}: intercept {fit["intercept"]:R} vs {intercept:R}");
+            // σ is the MLE's at the intercept as rounded: off by up to (ulp/σ)², 1.4e-8 at 10¹².
+            double ulp = Math.BitIncrement(Math.Abs(shift)) - Math.Abs(shift);
+            Assert.True(Numerics.Relative(fit["sigma"], sigma) <= 1e-12 + ulp * ulp / (sigma * sigma), $"{shift}: sigma {fit["sigma"]:R} vs {sigma:R}");
+            Assert.NotNull(fit.Get("x").StdError);
+        }
+    }
+
     // An OpenCL trial: 40 features over 6·10⁵ rows took 110 s, L-BFGS confirming the closed form in one step and then
     // differencing the gradient for the standard errors (215 passes). The linear model sums its exact Hessian (a
     // linear-predictor model, as the GLMs): Newton confirms the closed form and takes its information from one or two

@@ -198,6 +198,23 @@ public sealed class NonlinearFitTests(DeviceFixture devices)
         Assert.True(fit.Nonlinear!.ResidualSumOfSquares <= 1e-29, $"RSS {fit.Nonlinear.ResidualSumOfSquares}");
     }
 
+    // A library trial: y = 2x exactly, a·x fitted, came back "not converged" with σ = 5e-324 and a NaN log-likelihood.
+    // Residuals all zero leave σ no positive estimate: refused, naming σ and the exact fit, as the linear model's exact
+    // fit is; with σ held the fit converges on a = 2.
+    [Fact]
+    public void AFitWithEveryResidualZeroIsRefusedUnlessSigmaIsHeld()
+    {
+        var data = GpuEstimation.Data.Dataset.FromColumns(("x", [1.0, 2, 3]), ("y", [2.0, 4, 6]));
+        var spec = NonlinearRegression.FromExpression("a*x", data, "y", new Dictionary<string, double> { ["a"] = 1 });
+        using var session = new EstimationSession(spec, devices.Native);
+        var refused = Assert.Throws<InputException>(() => session.Fit(new FitOptions()));
+        Assert.Equal("sigma", refused.ParamName);
+        Assert.StartsWith("the mean fits the response exactly (every residual is zero, at a = 2), so sigma has no positive maximum-likelihood estimate", refused.Message);
+        var held = session.Fit(new FitOptions { Fixed = new Dictionary<string, double> { ["sigma"] = 1 } });
+        Assert.True(held.Converged, held.Reason);
+        Assert.Equal(2.0, held["a"]);
+    }
+
     // A fuzzing trial: k₁·exp(k₂·x) over 200 rows of one x and one y fits exactly anywhere on a curve of (k₁, k₂), yet was
     // "converged" (exit 0) at an arbitrary point: the scaled JᵀJ, rank 1 in exact arithmetic, kept a pivot of ~1e-15
     // from the sums' rounding, above the bar for a singular one. At an exact fit the bar is 1e-12: not converged, the

@@ -45,6 +45,36 @@ public class StandardErrorTests(DeviceFixture devices, ITestOutputHelper output)
         Assert.Equal(n - p, fit.NistDegreesOfFreedom);
     }
 
+    // A statsmodels trial: with --se nist the table showed t p-values and intervals that the JSON did not have (its
+    // pValue and interval are the MLE's z ones). FitResult.Nist gives them, and the JSON's tNist, pValueNist and
+    // intervalNist: Longley's against statsmodels OLS (R summary.lm's), t and p to 1e-8, the 95% interval to 1e-9.
+    [Fact]
+    public void LeastSquaresInferenceMatchesStatsmodelsOls()
+    {
+        double[] t = [-3.91080291815605, 0.1773760282320223, -1.069516317222438, -4.136427355941854, -4.8219853104455614, -0.22605114466490267, 4.015889812711451];
+        double[] p = [0.0035604036637169635, 0.8631408328076712, 0.31268106109211785, 0.0025350917341069694, 0.0009443667641616617, 0.8262117957631198, 0.00303680334162267];
+        double[] lower = [-5496529.48322616, -177.0290352932359, -0.11158110241204239, -3.125066641946085, -1.5179487001601242, -0.5625172144944222, 798.7875153053649];
+        double[] upper = [-1467987.7859695614, 207.15277983628744, 0.039942743826760385, -0.9153929656885387, -0.5485050341870963, 0.46030900318694834, 2859.515413923833];
+        var (fit, _) = FitNist("Longley", false);
+        using var json = System.Text.Json.JsonDocument.Parse(GpuEstimation.Results.JsonReport.Fit(fit));
+        var parameters = json.RootElement.GetProperty("parameters");
+        for (int k = 0; k < t.Length; k++)
+        {
+            var nist = fit.Nist(fit.Parameters[k].Name)!;
+            Assert.True(Numerics.Relative(nist.T, t[k]) <= 1e-8, $"{k}: t {nist.T:R} vs {t[k]:R}");
+            Assert.True(Numerics.Relative(nist.PValue, p[k]) <= 1e-8, $"{k}: p {nist.PValue:R} vs {p[k]:R}");
+            Assert.True(Numerics.Relative(nist.Interval.Lower!.Value, lower[k]) <= 1e-9 && Numerics.Relative(nist.Interval.Upper!.Value, upper[k]) <= 1e-9, $"{k}: interval");
+            var row = parameters[k];
+            Assert.Equal(nist.T, row.GetProperty("tNist").GetDouble());
+            Assert.Equal(nist.PValue, row.GetProperty("pValueNist").GetDouble());
+            Assert.Equal(nist.Interval.Lower, row.GetProperty("intervalNist")[0].GetDouble());
+            // The MLE's z inference stays where it was.
+            Assert.Equal(fit.Parameters[k].PValue!.Value, row.GetProperty("pValue").GetDouble());
+        }
+        Assert.Null(fit.Nist("sigma"));
+        Assert.False(parameters[t.Length].TryGetProperty("pValueNist", out _));
+    }
+
     [Fact]
     public void FilipIsReportedNotInvented()
     {
