@@ -33,6 +33,21 @@ public sealed record FittedDesign(
             [.. design.Levels.Values.Select(l => new FittedFactor(l.Column, l.Names))]);
     }
 
+    /// <summary>
+    /// The fitted form of a regression built from columns (<see cref="Models.ModelCatalog.Linear"/>, or
+    /// <see cref="Models.ModelCatalog.Create"/> with <see cref="Models.ModelColumns"/>): response <paramref name="y"/>,
+    /// numeric features <paramref name="x"/>, an intercept where <paramref name="intercept"/>, and the offset column
+    /// <paramref name="offset"/>, if any. For <see cref="Results.RegressionReport.Complete"/>, so that such a fit predicts.
+    /// </summary>
+    public static FittedDesign FromColumns(string y, IReadOnlyList<string> x, bool intercept = true, string? offset = null)
+    {
+        ArgumentNullException.ThrowIfNull(y);
+        ArgumentNullException.ThrowIfNull(x);
+        var columns = DesignSpec.FromColumns(y, x, [], intercept);
+        var spec = new DesignSpec(y, columns.Terms, intercept, offset);
+        return new(spec.ToString(), y, [.. x], intercept, offset, []);
+    }
+
     /// <summary>The design read back from <see cref="Formula"/>.</summary>
     public DesignSpec Spec() => Design.Formula.Parse(Formula);
 

@@ -42,7 +42,7 @@ public abstract class CompiledExpression
 
     /// <summary>
     /// Data columns <paramref name="names"/> by the names expressions give them (<see cref="ExpressionName"/>), and a
-    /// column named by its index also by that index, which backquotes reach (`` `1` ``, as <c>--y 1</c> names it; a
+    /// column named by its index also by that index, which backquotes reach (`` `1` ``, as a response named 1 is; a
     /// trial found it taken for a parameter). The first column of a name keeps it.
     /// </summary>
     public static Dictionary<string, string> ColumnsByName(IEnumerable<string> names)

@@ -8,7 +8,7 @@ namespace GpuEstimation.Mixtures;
 /// Gaussian mixtures over d columns of one dataset on one device: the columns (centred on their means, so that the
 /// second moments lose no digits to a large offset) are uploaded once, then every EM step is one pass of
 /// <see cref="GaussianMixtureKernels.StatisticsKernel"/> (or the native backend's host loops over the same row code)
-/// and a host M-step. Several fits (starts, several K, <c>--repeat</c> timing) reuse the upload.
+/// and a host M-step. Several fits (starts, several K, repeated timings) reuse the upload.
 /// </summary>
 public sealed class GaussianMixtureFitter : IDisposable
 {

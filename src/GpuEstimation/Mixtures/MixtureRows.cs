@@ -7,7 +7,7 @@ namespace GpuEstimation.Mixtures;
 
 /// <summary>
 /// Each row's responsibilities and mixture density on the host, from the model's own statistics-mode code (the
-/// kernels' per-row arithmetic, run by a plain loop): for --assign-style outputs and for drawing densities on a grid.
+/// kernels' per-row arithmetic, run by a plain loop): for each row's component assignments and for drawing densities on a grid.
 /// </summary>
 internal static class MixtureRows
 {

@@ -18,7 +18,7 @@ public interface IModelSpec
 
     /// <summary>
     /// The names of the regression coefficients, the intercept left out: what a prior on every coefficient
-    /// (<c>FitOptions.CoefficientPrior</c>, <c>--prior '*=...'</c>) applies to. Empty for a model without covariates.
+    /// (<c>FitOptions.CoefficientPrior</c>) applies to. Empty for a model without covariates.
     /// </summary>
     IReadOnlyList<string> Coefficients => [];
 
@@ -61,7 +61,7 @@ public interface IModelSpec
     IReadOnlyCollection<string> ScaleParameters => [];
 
     /// <summary>
-    /// Each row's frequency weight (how many observations it stands for; a GLM's <c>--weights</c>), or null where every
+    /// Each row's frequency weight (how many observations it stands for; a GLM's <see cref="ModelColumns.Weights"/>), or null where every
     /// row is one observation. Robust covariances count Σw observations and only clusters of positive weight.
     /// </summary>
     IReadOnlyList<double>? FrequencyWeights => null;

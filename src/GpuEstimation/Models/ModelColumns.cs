@@ -16,7 +16,7 @@ public sealed record ModelColumns(string? Column = null, string? Y = null, IRead
     /// <summary>Whether a regression has an intercept parameter (<c>intercept</c>); only <c>glm</c>, <c>logit</c> and <c>probit</c> may leave it out.</summary>
     public bool Intercept { get; init; } = true;
 
-    /// <summary>A column added to a GLM's linear predictor with coefficient 1 (for example log exposure), from <c>--offset</c> or a formula's <c>offset()</c>.</summary>
+    /// <summary>A column added to a GLM's linear predictor with coefficient 1 (for example log exposure), as a formula's <c>offset()</c> gives it.</summary>
     public string? Offset { get; init; }
 
     /// <summary>A column of frequency weights for a GLM: each row counts that many times (non-negative, not all 0).</summary>

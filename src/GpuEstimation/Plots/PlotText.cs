@@ -45,7 +45,7 @@ public static class PlotText
 
     /// <summary>
     /// A picture's title "MODEL: REST" for a picture <paramref name="width"/> pixels wide: the model's name whole where the
-    /// title fits (10 pixels a character of the bold title font, centred over the data), else its start and an ellipsis (a --logpdf
+    /// title fits (10 pixels a character of the bold title font, centred over the data), else its start and an ellipsis (a log-density
     /// expression is the model's name, and a long one was cut at both sides of the picture).
     /// </summary>
     public static string Title(string model, string rest, int width)

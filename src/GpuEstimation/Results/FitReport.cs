@@ -128,7 +128,7 @@ public sealed record FitReport(
 
     /// <summary>
     /// A linear or nonlinear regression's least-squares covariance, s² (XᵀX)⁻¹ or s² (JᵀJ)⁻¹ with s² = RSS/(n − p)
-    /// (R's <c>vcov</c>), P × P in parameter order (σ's and held parameters' rows 0): <c>predict --se nist</c> reads it.
+    /// (R's <c>vcov</c>), P × P in parameter order (σ's and held parameters' rows 0): ordinary predictions (<see cref="FittedRegression.Predict(Data.Dataset, double, bool)"/>) read it.
     /// </summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double[][]? CovarianceNist { get; init; }
 

@@ -81,7 +81,7 @@ public sealed class FittedRegression
     {
         ArgumentNullException.ThrowIfNull(fit);
         if (fit.Design is null && fit.MeanFunction is null)
-            throw new ArgumentException($"the fit of {fit.Model} carries no design: RegressionReport.Complete adds it (FittedDesign.Of of the design matrix the model was built from)", nameof(fit));
+            throw new ArgumentException($"the fit of {fit.Model} carries no design: RegressionReport.Complete adds it (FittedDesign.Of of the design matrix the model was built from, or FittedDesign.FromColumns of its response, features and offset where it was built from columns)", nameof(fit));
         return FromJson(JsonReport.Fit(fit), fit.Model);
     }
 

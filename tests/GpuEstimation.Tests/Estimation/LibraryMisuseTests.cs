@@ -400,6 +400,30 @@ public class LibraryMisuseTests
         Assert.Throws<ArgumentOutOfRangeException>(() => GpuEstimation.Demo.LearningExample.Generate(-5));
     }
 
+    // A library trial: a Poisson GLM built from columns (ModelColumns, no design matrix) could not predict, the error
+    // pointing at a design matrix that was never there. FittedDesign.FromColumns gives the design it was built from; the
+    // predicted mean is exp(b0 + b1 x + offset) row by row.
+    [Fact]
+    public void ARegressionBuiltFromColumnsPredictsWithItsColumnsDesign()
+    {
+        var random = new Random(12);
+        var x = Enumerable.Range(0, 500).Select(_ => random.NextDouble() * 2).ToArray();
+        var o = Enumerable.Range(0, 500).Select(_ => Math.Log(1 + random.NextDouble())).ToArray();
+        var y = x.Select((v, i) => (double)MathNet.Numerics.Distributions.Poisson.Sample(random, Math.Exp(0.3 + 0.7 * v + o[i]))).ToArray();
+        var model = ModelCatalog.Create("glm", Dataset.FromColumns(("y", y), ("x", x), ("o", o)), new ModelColumns(Y: "y", X: ["x"]) { Family = "poisson", Offset = "o" });
+        using var device = ComputeDevice.Open(Backend.Native);
+        using var session = new EstimationSession(model, device);
+        var fit = GpuEstimation.Results.RegressionReport.Complete(session.Fit(new FitOptions()), model, device);
+        Assert.Contains("FittedDesign.FromColumns", Assert.Throws<ArgumentException>(() => GpuEstimation.Results.FittedRegression.Of(fit)).Message);
+        var design = GpuEstimation.Design.FittedDesign.FromColumns("y", ["x"], intercept: true, offset: "o");
+        Assert.Equal("y ~ x + offset(o)", design.Formula);
+        var complete = GpuEstimation.Results.RegressionReport.Complete(fit, model, device, design);
+        var prediction = GpuEstimation.Results.FittedRegression.Of(complete).Predict(Dataset.FromColumns(("x", [0.0, 1.5]), ("o", [0.0, 0.25])));
+        double[] expected = [Math.Exp(fit["intercept"]), Math.Exp(fit["intercept"] + 1.5 * fit["x"] + 0.25)];
+        for (int i = 0; i < 2; i++)
+            Assert.True(Numerics.Relative(prediction.Mean[i], expected[i]) <= 1e-12, $"{i}: {prediction.Mean[i]:R} vs {expected[i]:R}");
+    }
+
     // A fit's line says what its standard errors are where they are robust, and a MAP fit's log-posterior (a trial saw
     // an HC0 fit and a non-robust one print alike).
     [Fact]
