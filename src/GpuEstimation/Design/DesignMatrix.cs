@@ -97,7 +97,19 @@ public sealed class DesignMatrix
         if (names.GroupBy(n => n).FirstOrDefault(g => g.Count() > 1) is { } twice)
             throw new InputException($"{data.Source}: design column '{twice.Key}' would appear twice (a data column has a derived column's name)", twice.Key);
         var design = data.With(derived);
-        Collinearity.Check(design, names, spec.Intercept, weights);
+        try
+        {
+            Collinearity.Check(design, names, spec.Intercept, weights);
+        }
+        catch (InputException e) when (WithoutMargins(spec) is { } term)
+        {
+            // An interaction of factors without their main effects codes every cell, which the intercept then repeats
+            // (R gives one coefficient NA, patsy recodes the term): say how to write the same model full rank (a
+            // statsmodels trial could not follow "remove them" from a formula).
+            var crossed = string.Join("*", term.Variables);
+            throw new InputException($"{e.Message}; '{term}' without its main effects codes every combination of levels, which the intercept repeats: " +
+                $"'{crossed}' is the same model (a mean for each combination) with a full-rank design", e.ParamName);
+        }
         return new DesignMatrix(design, spec.Response, names, spec.Intercept, spec.Offset, spec, factors);
     }
 
@@ -124,6 +136,12 @@ public sealed class DesignMatrix
         }
         return columns;
     }
+
+    // The first interaction whose factors are all coded by every level (none of its margins among the terms) in a design
+    // with an intercept, or null.
+    private static DesignTerm? WithoutMargins(DesignSpec spec) =>
+        !spec.Intercept ? null
+            : spec.Terms.FirstOrDefault(t => t.Order > 1 && t.Variables.All(v => v.Factor) && t.Variables.All(v => !spec.Terms.Contains(t.Without(v))));
 
     /// <summary>One variable of a term as coded: a number (no levels), or the factor levels it indicates.</summary>
     private sealed record Part(DesignVariable Variable, FactorLevels? Levels, int First)

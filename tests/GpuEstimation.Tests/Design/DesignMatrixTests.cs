@@ -185,6 +185,11 @@ public sealed class DesignMatrixTests
         Assert.Contains("'g[a]:k[3]' is zero in every row", e.Message);
         // The full factorial has a column that is the sum of others.
         Assert.Contains("is a combination of", Assert.Throws<InputException>(() => Build("y ~ C(g) + C(t) + C(k)")).Message);
+        // An interaction without its main effects beside the intercept (a statsmodels trial: "remove them" could not be
+        // followed from the formula): the full-rank formula of the same model is named. Not where a margin is present.
+        var cells = Assert.Throws<InputException>(() => DesignMatrix.Build(new Dataset([new("y", Y), new("k", K)], [new("g", G)]), Formula.Parse("y ~ C(g):C(k)")));
+        Assert.Contains("'C(g):C(k)' without its main effects codes every combination of levels, which the intercept repeats: 'C(g)*C(k)' is the same model", cells.Message);
+        Assert.DoesNotContain("without its main effects", Assert.Throws<InputException>(() => Build("y ~ C(g) + C(t) + C(k)")).Message);
     }
 
     [Fact]
