@@ -23,7 +23,9 @@ public static class Moments
         if (x.Length == 0)
             return 0;
         double mean = Sum(x) / x.Length;
-        return double.IsInfinity(mean) && !ContainsInfinity(x) ? ScaledSum(x, Down).Total / x.Length * Up : mean;
+        // A partial sum past the largest double (∞, or ∞ − ∞ where such sums cancel) of finite values: the values
+        // scaled by 2⁻⁶⁴ first.
+        return !double.IsFinite(mean) && AllFinite(x) ? ScaledSum(x, Down).Total / x.Length * Up : mean;
     }
 
     /// <summary>
@@ -49,18 +51,27 @@ public static class Moments
         double mean = Mean(x);
         if (!double.IsFinite(mean))
             return double.NaN;
-        var (sum, squares, largest) = DeviationSums(x, mean, 1.0);
-        double scale = 1.0;
+        // The deviations of values near the largest double can overflow (1.7e308 less −5.7e307): then the values and
+        // the mean are scaled by 2⁻⁶⁴ before they are subtracted.
+        double pre = 1.0;
+        var (sum, squares, largest) = DeviationSums(x, mean, pre, 1.0);
+        if (double.IsInfinity(largest) && AllFinite(x))
+        {
+            pre = Down;
+            (sum, squares, largest) = DeviationSums(x, mean, pre, 1.0);
+        }
         if (largest == 0 || !double.IsFinite(largest))
             return largest == 0 ? 0 : double.NaN;
+        double scale = 1.0;
         if (largest > Huge || largest < Tiny)
         {
-            // 2^-e with e the largest deviation's binary exponent: the scaled deviations are below 2 in size.
-            scale = Math.ScaleB(1.0, -Math.ILogB(largest));
-            (sum, squares, _) = DeviationSums(x, mean, scale);
+            // 2^-e with e the largest deviation's binary exponent (at most 1000, where it is subnormal): the scaled
+            // deviations are below 2 in size, and their squares normal.
+            scale = Math.ScaleB(1.0, Math.Min(-Math.ILogB(largest), 1000));
+            (sum, squares, _) = DeviationSums(x, mean, pre, scale);
         }
         double variance = Math.Max(0.0, (squares - sum * sum / x.Length) / x.Length);
-        return Math.Sqrt(variance) / scale;
+        return Math.Sqrt(variance) / scale / pre;
     }
 
     /// <summary>Values a pairwise sum's leaf adds in its lanes.</summary>
@@ -70,14 +81,14 @@ public static class Moments
     private const double Down = 5.421010862427522E-20, Up = 18446744073709551616.0;
     private static readonly double Huge = Math.ScaleB(1.0, 480), Tiny = Math.ScaleB(1.0, -480);
 
-    private static bool ContainsInfinity(ReadOnlySpan<double> x)
+    private static bool AllFinite(ReadOnlySpan<double> x)
     {
         foreach (var v in x)
         {
-            if (double.IsInfinity(v))
-                return true;
+            if (!double.IsFinite(v))
+                return false;
         }
-        return false;
+        return true;
     }
 
     // Halves of a pairwise sum: at a multiple of the block, so that every leaf but the last is a whole block.
@@ -135,15 +146,28 @@ public static class Moments
         public double Total => double.IsFinite(Sum) ? Sum + Error : Sum;
     }
 
-    // Σ d, Σ d² and max |d| of the deviations d = (x − mean)·scale, pairwise as Sum.
-    private static (double Sum, double Squares, double Largest) DeviationSums(ReadOnlySpan<double> x, double mean, double scale)
+    // Σ d, Σ d² and max |d| of the deviations d = (x·pre − mean·pre)·scale (pre and scale powers of two), pairwise as Sum.
+    private static (double Sum, double Squares, double Largest) DeviationSums(ReadOnlySpan<double> x, double mean, double pre, double scale)
     {
         if (x.Length > SumBlock)
         {
             int half = Half(x.Length);
-            var (a, b, c) = DeviationSums(x[..half], mean, scale);
-            var (d, e, f) = DeviationSums(x[half..], mean, scale);
+            var (a, b, c) = DeviationSums(x[..half], mean, pre, scale);
+            var (d, e, f) = DeviationSums(x[half..], mean, pre, scale);
             return (a + d, b + e, Math.Max(c, f));
+        }
+        if (pre != 1.0)
+        {
+            // Rare (values near the largest double): one at a time.
+            double total = 0, sumSquares = 0, most = 0;
+            foreach (var v in x)
+            {
+                double d = (v * pre - mean * pre) * scale;
+                total += d;
+                sumSquares += d * d;
+                most = Math.Max(most, Math.Abs(d));
+            }
+            return (total, sumSquares, most);
         }
         var by = Vector256.Create(mean);
         var times = Vector256.Create(scale);

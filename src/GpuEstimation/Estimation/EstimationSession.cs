@@ -49,7 +49,9 @@ public sealed class EstimationSession : IDisposable
         get
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            _live.Device.ThrowIfDisposed();
+            // Within a call the device is held (OneAtATime): a Dispose meanwhile waits for the call, which finishes.
+            if (_callDepth == 0)
+                _live.Device.ThrowIfDisposed();
             return _live;
         }
     }

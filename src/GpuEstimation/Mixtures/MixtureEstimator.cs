@@ -108,6 +108,9 @@ public static class MixtureEstimator
             throw new InputException($"{spec.Source}: column '{spec.Column}' has {spec.X.Length} row{(spec.X.Length == 1 ? "" : "s")} for the " +
                 $"{spec.ParameterCount} parameters of a {spec.Components}-component mixture: it needs more rows than parameters");
         }
+        // The device held for the whole fit (its engines' passes too), so that disposing it on another thread waits for
+        // the fit; released last, after the engines below free their buffers.
+        using var hold = device.Use();
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var statistics = spec.Model.WithStatistics(true);
         // An all-normal mixture's statistics come from its own pass; the generic engine (another copy of the data on a

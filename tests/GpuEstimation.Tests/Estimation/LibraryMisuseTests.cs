@@ -82,6 +82,31 @@ public class LibraryMisuseTests
         session.Dispose();
     }
 
+    // A review: a Dispose landing inside a fit (here from the model's own Prepare, on the fit's thread, at its first
+    // pass: deterministic) let the fit run to its end and then threw ObjectDisposedException from its report. Within a
+    // call the device is held: the fit returns its result, and the device is freed after it.
+    [Theory]
+    [InlineData(Backend.Native)]
+    [InlineData(Backend.Cpu)]
+    public void ADisposeInsideAFitLetsTheFitReturn(Backend backend)
+    {
+        var device = ComputeDevice.Open(backend);
+        var spec = new ModelSpec<DisposingExponentialModel>("exponential", default, [Times], [new ParameterInfo("rate", ParameterDomain.Positive)], [1.0]);
+        var session = new EstimationSession(spec, device);
+        DisposingExponentialModel.OnPrepare = () =>
+        {
+            DisposingExponentialModel.OnPrepare = null;
+            device.Dispose();
+        };
+        var fit = session.Fit(new FitOptions());
+        Assert.Null(DisposingExponentialModel.OnPrepare);
+        Assert.True(fit.Converged, fit.Reason);
+        Assert.True(Numerics.Relative(fit["rate"], Times.Length / Times.Sum()) <= 1e-10);
+        Assert.True(device.IsDisposed);
+        Assert.Equal(typeof(ComputeDevice).FullName, Assert.Throws<ObjectDisposedException>(() => session.Evaluate([1.0])).ObjectName);
+        session.Dispose();
+    }
+
     // No rows was fitted as "converged" at the start; a NaN made every log-likelihood NaN; a start outside the domain
     // ended in NaN estimates.
     [Fact]
@@ -478,5 +503,32 @@ public class LibraryMisuseTests
     private sealed class Progress(Action<double> report) : IProgress<double>
     {
         public void Report(double value) => report(value);
+    }
+}
+
+/// <summary>An exponential model whose Prepare runs a hook once (a test's Dispose inside a fit).</summary>
+public readonly struct DisposingExponentialModel : ILikelihoodModel<DisposingExponentialModel>
+{
+    /// <summary>Run, then cleared by the test, at the next Prepare.</summary>
+    public static Action? OnPrepare;
+
+    public int ParameterCount => 1;
+
+    public int ColumnCount => 1;
+
+    public static void Prepare(in DisposingExponentialModel model, ReadOnlySpan<double> parameters, Span<double> arguments)
+    {
+        OnPrepare?.Invoke();
+        arguments[0] = parameters[0];
+        arguments[1] = Math.Log(parameters[0]);
+    }
+
+    public static void Accumulate<TVec, TRows>(in DisposingExponentialModel model, in TVec arguments, in TRows data, long row, ref TVec terms)
+        where TVec : unmanaged, ITermVector<TVec>
+        where TRows : struct, IDataRows
+    {
+        double x = data[0, row];
+        terms.Add(0, arguments.Get(1) - arguments.Get(0) * x);
+        terms.Add(1, 1.0 / arguments.Get(0) - x);
     }
 }

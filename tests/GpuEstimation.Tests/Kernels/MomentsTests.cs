@@ -137,5 +137,16 @@ public class MomentsTests
         Assert.True(double.IsNaN(Moments.Mean([1.0, double.NaN])));
         // A sum past the largest double of finite values: the mean is still the mean.
         Assert.True(Numerics.Relative(Moments.Mean([1.2e308, 1.7e308, 1.6e308, 1.5e308]), 1.5e308) <= 1e-15);
+        // A review: lanes overflowing both ways (∞ − ∞) gave NaN for data whose mean is 0; deviations past the largest
+        // double gave NaN; subnormal deviations scaled by 2^1030 (∞) gave NaN.
+        var cancelling = new double[32];
+        cancelling[0] = cancelling[16] = 1e308;
+        cancelling[4] = cancelling[20] = -1e308;
+        Assert.Equal(0.0, Moments.Mean(cancelling));
+        Assert.True(Numerics.Relative(Moments.StandardDeviation(cancelling), Math.Sqrt(4.0 / 32) * 1e308) <= 1e-15, $"{Moments.StandardDeviation(cancelling):R}");
+        double[] wide = [1.7e308, -1.7e308, -1.7e308];
+        double[] small = [1.7, -1.7, -1.7];
+        Assert.True(Numerics.Relative(Moments.StandardDeviation(wide), Moments.StandardDeviation(small) * 1e308) <= 1e-14, $"{Moments.StandardDeviation(wide):R}");
+        Assert.True(Numerics.Relative(Moments.StandardDeviation([0.0, 1e-310]), 0.5e-310) <= 1e-10, $"{Moments.StandardDeviation([0.0, 1e-310]):R}");
     }
 }
