@@ -39,16 +39,22 @@ public readonly struct BetaModel : IDistribution<BetaModel>
         return [Moments.PositiveOr(m * common, 1.0), Moments.PositiveOr((1 - m) * common, 1.0)];
     }
 
-    /// <summary>Arguments: α, β, −log B(α, β), ψ(α + β) − ψ(α), ψ(α + β) − ψ(β).</summary>
+    /// <summary>
+    /// Arguments: α, β, −log B(α, β), ψ(α + β) − ψ(α), ψ(α + β) − ψ(β). The differences are the increments over the
+    /// larger parameter (<see cref="DeviceMath.LogGammaIncrement"/>, <see cref="DeviceMath.DigammaIncrement"/>), not
+    /// differences of log-gammas: at β = 10¹¹ (data within 10⁻¹⁰ of 0) log Γ(α + β) and log Γ(β) are 2.7·10¹² each, and
+    /// their difference carried an error of ~3·10⁻⁴ a row (a scipy trial: log-likelihood 6·10⁻³ high, α 1e-4 off,
+    /// "converged"), ψ(α + β) − ψ(β) ~ 10⁻¹¹ three digits.
+    /// </summary>
     public static void Prepare(in BetaModel model, ReadOnlySpan<double> parameters, Span<double> arguments)
     {
         double a = parameters[0], b = parameters[1];
-        double digammaSum = DeviceMath.Digamma(a + b);
+        double small = Math.Min(a, b), large = Math.Max(a, b);
         arguments[0] = a;
         arguments[1] = b;
-        arguments[2] = DeviceMath.LogGamma(a + b) - DeviceMath.LogGamma(a) - DeviceMath.LogGamma(b);
-        arguments[3] = digammaSum - DeviceMath.Digamma(a);
-        arguments[4] = digammaSum - DeviceMath.Digamma(b);
+        arguments[2] = DeviceMath.LogGammaIncrement(large, small) + small * DeviceMath.Log(large) - DeviceMath.LogGamma(small);
+        arguments[3] = DeviceMath.DigammaIncrement(a, b);
+        arguments[4] = DeviceMath.DigammaIncrement(b, a);
     }
 
     /// <inheritdoc/>

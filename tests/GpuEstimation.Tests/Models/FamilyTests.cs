@@ -179,4 +179,39 @@ public class FamilyTests(DeviceFixture devices, ITestOutputHelper output)
         using var session = new EstimationSession(spec, device);
         return session.LogDensities(parameters);
     }
+
+    // A scipy trial: beta data within 10⁻¹⁰ of 0 (β ≈ 4.5·10¹⁰) was "converged" with α 9e-5 off and a log-likelihood
+    // 5.9e-3 high: −log B and ψ(α + β) − ψ(β) were differences of log-gammas and digammas of 10¹⁰. Prepare's arguments
+    // against mpmath (50 digits), and the fit against mpmath's root of the score equations for the same 30 values.
+    [Fact]
+    public void BetaNearZeroKeepsItsNormalizingConstantAndItsMaximum()
+    {
+        foreach (var (a, b, logB, digammaA, digammaB) in new[]
+        {
+            (0.5403, 45370000000.0, 12.760875318765394887, 26.315436065851303775, 1.1908750275572784411e-11),
+            (2.5, 3.5, 3.3018352699620526098, 1.0029610277865572855, 0.6029610277865572855),
+            (60.0, 1000000.0, 644.39857458130300001, 9.7295819748107226877, 0.000059998230070206867249),
+        })
+        {
+            var arguments = new double[5];
+            BetaModel.Prepare(default, [a, b], arguments);
+            Assert.True(Numerics.Relative(arguments[2], logB) <= 1e-14, $"({a}, {b}): −log B {arguments[2]:R} vs {logB:R}");
+            Assert.True(Numerics.Relative(arguments[3], digammaA) <= 1e-14, $"({a}, {b}): ψ(a+b) − ψ(a) {arguments[3]:R}");
+            Assert.True(Numerics.Relative(arguments[4], digammaB) <= 1e-12, $"({a}, {b}): ψ(a+b) − ψ(b) {arguments[4]:R} vs {digammaB:R}");
+        }
+        double[] x =
+        [
+            1.9907749924467743e-11, 4.581086851051886e-12, 2.0731428455427562e-14, 1.8665423352509276e-11, 6.684943484152602e-12, 1.6552645368190706e-12,
+            2.3859182140797348e-11, 6.363169600195669e-13, 8.678478666472504e-12, 3.2604009137884536e-11, 8.69981496979423e-12, 2.401864919700341e-11,
+            1.7521148472628395e-11, 5.4136639678953005e-11, 3.69026242082415e-15, 2.522797120862072e-12, 1.3047353928681785e-11, 2.7997330687742327e-14,
+            2.6971998835763857e-11, 1.0112640407806342e-12, 7.755376432551935e-13, 1.2521373769571564e-12, 6.760693391187625e-12, 2.6883626048208514e-11,
+            7.597339486024291e-12, 1.5244944080073872e-12, 1.5171461015645336e-12, 3.877306330661513e-12, 2.889061186523443e-11, 1.3018353158234434e-11,
+        ];
+        using var session = new EstimationSession(ModelCatalog.Create("beta", Dataset.FromColumns(("x", x)), new ModelColumns("x")), devices.Native);
+        var fit = session.Fit(new FitOptions());
+        Assert.True(fit.Converged, fit.Reason);
+        Assert.True(Numerics.Relative(fit["alpha"], 0.54032267324787134393) <= 1e-6, $"alpha {fit["alpha"]:R}");
+        Assert.True(Numerics.Relative(fit["beta"], 45360568567.115741985) <= 1e-6, $"beta {fit["beta"]:R}");
+        Assert.True(Math.Abs(fit.LogLikelihood - 729.52516791121045459) <= 1e-8, $"log-likelihood {fit.LogLikelihood:R}");
+    }
 }
