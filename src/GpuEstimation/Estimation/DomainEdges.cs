@@ -21,6 +21,9 @@ internal static class DomainEdges
     /// <summary>Relative rounding of the log-likelihood allowed when testing for a limit at infinity (see <see cref="Find"/>).</summary>
     private const double LimitRounding = 1e-6;
 
+    /// <summary>How much further out on the log scale a limit at infinity is tested to be flat too (see <see cref="Find"/>).</summary>
+    private const double LimitCheckDistance = 10;
+
     /// <summary>Relative rounding of the log-likelihood allowed when testing for an edge at 0 or 1 (see <see cref="Find"/>): a few of its ulps.</summary>
     private const double EdgeRounding = 1e-14;
 
@@ -112,7 +115,11 @@ internal static class DomainEdges
             // and the edge was missed (no standard errors at all; a trial).
             bool limit = map.Parameters[k].Domain == ParameterDomain.Positive && search.Point[i] > 0;
             double rounding = (limit ? LimitRounding : EdgeRounding) * settings.Magnitude(search.Value);
-            if (beyond >= search.Value - rounding)
+            // A limit is flat all the way out; an interior maximum of small curvature (a Weibull of shape 0.006 over data
+            // spanning 10³⁰⁰, its scale 2·10⁴⁷: 8e-4 lower one unit out, 0.4 lower ten units out) only near it (a scipy
+            // trial: called scale → ∞, its standard error withheld). Ten units out is tested too.
+            if (beyond >= search.Value - rounding
+                && (!limit || Moved(objective, u, i, search.Point[i] + LimitCheckDistance, gradient) >= search.Value - rounding))
                 edges.Add(k);
         }
         return [.. edges];

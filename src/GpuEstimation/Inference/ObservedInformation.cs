@@ -107,6 +107,41 @@ public static class ObservedInformation
         }
     }
 
+    /// <summary>Relative error of a step, as the points round it, above which the step taken is measured (<see cref="Realized"/>).</summary>
+    private const double StepRounding = 1e-9;
+
+    /// <summary>
+    /// Where the points x₀ ± h T e_k, as rounded (<paramref name="plus"/>, <paramref name="minus"/>), moved some coordinate
+    /// by more than <see cref="StepRounding"/> of the step off its intended move, the move in w that they made, T⁻¹(x₊ −
+    /// x₋); else null (the nominal 2h e_k stands). A location of 10¹² with a standard error of 0.035 moves by 0.0035 at
+    /// the step h = 0.1, 29 of its ulps: rounding made the step up to 1.7% off, and a Cauchy's standard errors 0.4–3.7%
+    /// off (a scipy trial). The differences x₊ − x₀ are exact where the steps are small.
+    /// </summary>
+    private static double[]? Realized(double[] optimum, double[] plus, double[] minus, Matrix<double> transform, int k, double h)
+    {
+        int n = optimum.Length;
+        double largest = 0, off = 0;
+        for (int i = 0; i < n; i++)
+        {
+            double intended = h * transform[i, k];
+            largest = Math.Max(largest, Math.Abs(intended));
+            off = Math.Max(off, Math.Max(Math.Abs(plus[i] - optimum[i] - intended), Math.Abs(minus[i] - optimum[i] + intended)));
+        }
+        if (!(off > StepRounding * largest))
+            return null;
+        var moved = Vector<double>.Build.Dense(n, i => plus[i] - minus[i]);
+        double[] inW;
+        try
+        {
+            inW = transform.Solve(moved).ToArray();
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
+        return inW.All(double.IsFinite) && inW[k] > 0 ? inW : null;
+    }
+
     /// <summary>
     /// The information differenced in the coordinates of <paramref name="transform"/>, and −H_w itself where it is
     /// positive definite (also where it is nearly singular: then the information says singular and has no covariance).
@@ -132,6 +167,7 @@ public static class ObservedInformation
         }
 
         var w = new double[n];
+        var pointPlus = new double[n];
         for (int k = 0; k < n; k++)
         {
             // Central differences D(h) at h and 2h, and Richardson's (4 D(h) − D(2h))/3, which cancels the h² error: the
@@ -153,10 +189,18 @@ public static class ObservedInformation
                 double h = level < 2 ? Step * (1 << level) : Step / (1 << (level - 1));
                 w[k] = h;
                 Array.Copy(GradientW(w), plus, n);
+                Array.Copy(point, pointPlus, n);
                 w[k] = -h;
                 var minus = GradientW(w);
                 w[k] = 0;
                 var difference = Enumerable.Range(0, n).Select(i => (plus[i] - minus[i]) / (2 * h)).ToArray();
+                if (Realized(optimum, pointPlus, point, transform, k, h) is { } moved)
+                {
+                    // The points as rounded moved w by Δr, not by ±h along k: the gradient's difference is H_w Δr, and
+                    // with H_w ≈ −I off the column, H_w[i, k] ≈ (Δg_i + Δr_i) / Δr_k for i ≠ k, Δg_k / Δr_k for k.
+                    for (int i = 0; i < n; i++)
+                        difference[i] = (plus[i] - minus[i] + (i == k ? 0 : moved[i])) / moved[k];
+                }
                 if (level < 2)
                     differences.Add(difference);
                 else
