@@ -134,7 +134,7 @@ internal static class GaussianMixtureFit
             var lower = gaps.Where(g => g > near).ToArray();
             int higher = gaps.Count(g => g < -near), same = gaps.Length - lower.Length - higher;
             output.WriteLine($"{gaps.Length} starts: " + (!fit.Converged ? $"none converged; the best end kept{(lower.Length > 0 ? $", {lower.Length} ended lower" : "")}"
-                : lower.Length == 0 && higher == 0 ? "all reached the best log-likelihood"
+                : lower.Length == 0 && higher == 0 ? "all reached the same log-likelihood (the best found; agreement is no proof of the global maximum: a small or narrow component can need more --starts)"
                 : $"{same} reached the best log-likelihood" + (lower.Length > 0 ? $"; {lower.Length} ended lower, by up to {lower.Max().ToString("g4", c)}" : "")
                     + (higher > 0 ? $"; {higher} ended higher without converging (not kept)" : "")));
         }

@@ -207,6 +207,7 @@ internal static class DomainEdges
         var said = edges.Select(Said);
         return edges.Count > 0
             ? $"at the edge of the domain, where the likelihood is largest: {string.Join(", ", said)}; no standard error or Wald interval there, and a profile interval is one-sided"
-            : $"at the edge of the domain (beyond ±{Distance} on the log or logit scale): {string.Join(", ", atBound)}";
+            : $"far out on the log or logit scale (beyond ±{Distance}): {string.Join(", ", atBound.Select(name => $"{name} = {natural[map.Find(name)]:G4}"))}; " +
+                "the edge of the domain, or data in units far from 1 (a scale of 1e-200 for data of that size: rescale the data)";
     }
 }
