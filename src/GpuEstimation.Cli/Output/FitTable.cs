@@ -16,8 +16,8 @@ internal static class FitTable
     {
         output.WriteLine($"model {fit.Model} ({fit.Method.ToUpperInvariant()}), {fit.N:N0} observations, device {fit.Device}");
         WriteGlm(output, fit);
-        string lo = Numbers.Fixed((1 - fit.Level) / 2, "0.###");
-        string hi = Numbers.Fixed((1 + fit.Level) / 2, "0.###");
+        string lo = Numbers.Fixed((1 - fit.Level) / 2, "0.##########");
+        string hi = Numbers.Fixed((1 + fit.Level) / 2, "0.##########");
         bool profiles = fit.Parameters.Any(p => p.Profile is not null);
         // NIST's errors go with t on n − p degrees of freedom, as R's summary.nls gives them.
         int? df = nist && fit.NistDegreesOfFreedom is > 0 and var degrees ? degrees : null;

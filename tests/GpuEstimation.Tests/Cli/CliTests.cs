@@ -12,6 +12,17 @@ public sealed class CliTests : IDisposable
     private readonly string _directory = Directory.CreateTempSubdirectory("gpuest-cli").FullName;
     private readonly double[] _x = NormalSamples.Draw(5_000, 51, 3.1, 1.9);
 
+    // A scipy trial: at --level 0.999999 the interval columns were headed [0 and 1] (three decimals).
+    [Fact]
+    public void TheIntervalHeadersCarryTheLevelsDigits()
+    {
+        var data = WriteColumns("lv.csv", ("x", _x));
+        var (code, output, _) = Run("fit", "--model", "normal", "--data", data, "--device", "native", "--level", "0.999999");
+        Assert.Equal(0, code);
+        Assert.Contains("[0.0000005    0.9999995]", output);
+        Assert.Contains("[0.025        0.975]", Run("fit", "--model", "normal", "--data", data, "--device", "native").Output);
+    }
+
     [Fact]
     public void FitNormalPrintsTableAndWritesTheJsonContract()
     {
