@@ -344,10 +344,20 @@ public static class NewtonMaximizer
 
     // The start's Newton step taken and confirmed: converged at the new point where its objective is no lower (to the
     // rounding level) and its gradient is below tolerance there too; else null (the start stands).
-    private static OptimizationResult? Refined(ValueGradientHessian objective, double[] x, double f, double[] step, OptimizerSettings settings, ref int evaluations)
+    private static OptimizationResult? Refined(ValueGradientHessian objective, double[] x, double f, double[] step, OptimizerSettings settings, ref int evaluations) =>
+        Evaluated(objective, [.. x.Select((v, i) => v + step[i])], f, settings, ref evaluations) is { Exact: true } at
+            && at.Unit.AbsoluteMaximum() is var norm && norm <= settings.GradientBound(settings.GradientTolerance)
+            ? Converged(at.X, at.F, at.G, at.Information, at.Scale, at.Factor, at.Step, "gradient below tolerance", 1, evaluations, norm)
+            : null;
+
+    // A point a last step moves to: its objective, gradient and information, and the Newton step from there.
+    private sealed record Candidate(double[] X, double F, double[] G, Matrix<double> Information, Vector<double> Scale, Matrix<double> Factor, bool Exact,
+        Vector<double> Unit, double[] Step);
+
+    // The candidate at xNew where its objective is finite and no lower than f (to the rounding level); else null.
+    private static Candidate? Evaluated(ValueGradientHessian objective, double[] xNew, double f, OptimizerSettings settings, ref int evaluations)
     {
-        int n = x.Length;
-        var xNew = x.Select((v, i) => v + step[i]).ToArray();
+        int n = xNew.Length;
         var gNew = new double[n];
         var hNew = Matrix<double>.Build.Dense(n, n);
         evaluations++;
@@ -356,10 +366,7 @@ public static class NewtonMaximizer
             return null;
         var information = Symmetric(-hNew);
         var (scale, factor, exact, unit, next) = Step(information, gNew);
-        double norm = unit.AbsoluteMaximum();
-        return exact && norm <= settings.GradientBound(settings.GradientTolerance)
-            ? Converged(xNew, fNew, gNew, information, scale, factor, next, "gradient below tolerance", 1, evaluations, norm)
-            : null;
+        return new Candidate(xNew, fNew, gNew, information, scale, factor, exact, unit, next);
     }
 
     // The step taken in the coordinates it moves by more than two of their ulps (the others, at rounding, stay where
@@ -368,20 +375,9 @@ public static class NewtonMaximizer
     // Hessian underflowed took such a step, and its information there was trusted), or the point falls.
     private static OptimizationResult? Polished(ValueGradientHessian objective, double[] x, double f, double[] step, OptimizerSettings settings, int iteration, ref int evaluations)
     {
-        int n = x.Length;
         var xNew = x.Select((v, i) => Math.Abs(step[i]) > 2 * (Math.BitIncrement(Math.Abs(v)) - Math.Abs(v)) ? v + step[i] : v).ToArray();
-        if (xNew.SequenceEqual(x))
-            return null;
-        var gNew = new double[n];
-        var hNew = Matrix<double>.Build.Dense(n, n);
-        evaluations++;
-        double fNew = objective(xNew, gNew, hNew);
-        if (!IsFinite(fNew, gNew, hNew) || fNew < f - RoundingLevel * settings.Magnitude(f))
-            return null;
-        var information = Symmetric(-hNew);
-        var (scale, factor, exact, unit, next) = Step(information, gNew);
-        return exact
-            ? Converged(xNew, fNew, gNew, information, scale, factor, next, "no further improvement possible at rounding level", iteration + 1, evaluations, unit.AbsoluteMaximum())
+        return !xNew.SequenceEqual(x) && Evaluated(objective, xNew, f, settings, ref evaluations) is { Exact: true } at
+            ? Converged(at.X, at.F, at.G, at.Information, at.Scale, at.Factor, at.Step, "no further improvement possible at rounding level", iteration + 1, evaluations, at.Unit.AbsoluteMaximum())
             : null;
     }
 

@@ -91,15 +91,15 @@ public class LibraryMisuseTests
     public void ADisposeInsideAFitLetsTheFitReturn(Backend backend)
     {
         var device = ComputeDevice.Open(backend);
-        var spec = new ModelSpec<DisposingExponentialModel>("exponential", default, [Times], [new ParameterInfo("rate", ParameterDomain.Positive)], [1.0]);
+        var spec = new ModelSpec<PrepareHook<MyExponentialModel>>("exponential", new(new MyExponentialModel()), [Times], [new ParameterInfo("rate", ParameterDomain.Positive)], [1.0]);
         var session = new EstimationSession(spec, device);
-        DisposingExponentialModel.OnPrepare = () =>
+        PrepareHook<MyExponentialModel>.OnPrepare = () =>
         {
-            DisposingExponentialModel.OnPrepare = null;
+            PrepareHook<MyExponentialModel>.OnPrepare = null;
             device.Dispose();
         };
         var fit = session.Fit(new FitOptions());
-        Assert.Null(DisposingExponentialModel.OnPrepare);
+        Assert.Null(PrepareHook<MyExponentialModel>.OnPrepare);
         Assert.True(fit.Converged, fit.Reason);
         Assert.True(Numerics.Relative(fit["rate"], Times.Length / Times.Sum()) <= 1e-10);
         Assert.True(device.IsDisposed);
@@ -506,29 +506,35 @@ public class LibraryMisuseTests
     }
 }
 
-/// <summary>An exponential model whose Prepare runs a hook once (a test's Dispose inside a fit).</summary>
-public readonly struct DisposingExponentialModel : ILikelihoodModel<DisposingExponentialModel>
+/// <summary>
+/// <typeparamref name="TModel"/> with a hook run at each Prepare while set (a test's Dispose inside a fit, on the fit's
+/// thread); everything else is the inner model's.
+/// </summary>
+public readonly struct PrepareHook<TModel>(TModel inner) : ILikelihoodModel<PrepareHook<TModel>>
+    where TModel : unmanaged, ILikelihoodModel<TModel>
 {
-    /// <summary>Run, then cleared by the test, at the next Prepare.</summary>
+    /// <summary>Run at the next Prepare (the test clears it).</summary>
     public static Action? OnPrepare;
 
-    public int ParameterCount => 1;
+    private readonly TModel _inner = inner;
 
-    public int ColumnCount => 1;
+    public int ParameterCount => _inner.ParameterCount;
 
-    public static void Prepare(in DisposingExponentialModel model, ReadOnlySpan<double> parameters, Span<double> arguments)
+    public int ColumnCount => _inner.ColumnCount;
+
+    public static int ArgumentCount(in PrepareHook<TModel> model) => TModel.ArgumentCount(model._inner);
+
+    public static void Prepare(in PrepareHook<TModel> model, ReadOnlySpan<double> parameters, Span<double> arguments)
     {
         OnPrepare?.Invoke();
-        arguments[0] = parameters[0];
-        arguments[1] = Math.Log(parameters[0]);
+        TModel.Prepare(model._inner, parameters, arguments);
     }
 
-    public static void Accumulate<TVec, TRows>(in DisposingExponentialModel model, in TVec arguments, in TRows data, long row, ref TVec terms)
+    public static void Finish(in PrepareHook<TModel> model, ReadOnlySpan<double> parameters, Span<double> gradient) =>
+        TModel.Finish(model._inner, parameters, gradient);
+
+    public static void Accumulate<TVec, TRows>(in PrepareHook<TModel> model, in TVec arguments, in TRows data, long row, ref TVec terms)
         where TVec : unmanaged, ITermVector<TVec>
-        where TRows : struct, IDataRows
-    {
-        double x = data[0, row];
-        terms.Add(0, arguments.Get(1) - arguments.Get(0) * x);
-        terms.Add(1, 1.0 / arguments.Get(0) - x);
-    }
+        where TRows : struct, IDataRows =>
+        TModel.Accumulate(model._inner, arguments, data, row, ref terms);
 }
