@@ -821,6 +821,10 @@ public sealed class GaussianMixtureFitter : IDisposable
             var errors = GaussianMixtureInformation.StandardErrors(sorted, host, full ? options.Covariance : null);
             if (errors is { } e)
                 (weightSe, meanSe, covarianceSe) = e;
+            else if (_variances.Any(v => v > 1e150 || v < 1e-150))
+                // The information's entries for the covariances go as 1/variance², beyond the doubles (a trial's data
+                // ×1e100 were told the information was singular).
+                notes.Add("no standard errors: the columns' variances are too large or too small for the information to be formed in doubles (rescale the columns, e.g. to unit variance)");
             else
                 notes.Add("the observed information of the mixture is singular: no standard errors");
             if (errors is not null && !full)

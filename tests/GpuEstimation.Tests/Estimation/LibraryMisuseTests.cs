@@ -465,6 +465,21 @@ public class LibraryMisuseTests
         Assert.Contains($"; log-posterior {map.LogPosterior!.Value.ToString("G12", System.Globalization.CultureInfo.InvariantCulture)};", map.ToString());
     }
 
+    // A scipy trial: a Gaussian mixture of data ×1e100 said its information was singular; its entries for the
+    // covariances (1/variance²) are beyond the doubles, and the note now says so, with what to do.
+    [Fact]
+    public void AGaussianMixtureOfHugeDataSaysWhyItHasNoStandardErrors()
+    {
+        using var device = ComputeDevice.Open(Backend.Native);
+        var a = NormalSamples.Draw(300, 31, 0, 1).Concat(NormalSamples.Draw(300, 32, 5, 1)).Select(v => v * 1e100).ToArray();
+        var b = NormalSamples.Draw(600, 33, 0, 1).Select(v => v * 1e100).ToArray();
+        using var fitter = new GaussianMixtureFitter(["a", "b"], [a, b], device);
+        var fit = fitter.Fit(new GaussianMixtureOptions { Components = 2, Starts = 2 });
+        Assert.True(fit.Converged);
+        Assert.Contains(fit.Notes, note => note.StartsWith("no standard errors: the columns' variances are too large or too small", StringComparison.Ordinal));
+        Assert.DoesNotContain(fit.Notes, note => note.Contains("singular", StringComparison.Ordinal));
+    }
+
     // A library user's long fit can be cancelled (a trial: there was no CancellationToken anywhere). A token cancelled
     // before the call stops each entry point before its first pass; a sweep cancelled from its progress report stops
     // before its next tile; the session takes its next call as if nothing had happened.
