@@ -45,7 +45,7 @@ public sealed class ComputeDevice : IDisposable
     {
         get
         {
-            ThrowIfDisposed();
+            ThrowIfUnusable();
             return _accelerators.Length switch
             {
                 0 => throw new InvalidOperationException("the native backend has no ILGPU accelerator"),
@@ -60,7 +60,7 @@ public sealed class ComputeDevice : IDisposable
     {
         get
         {
-            ThrowIfDisposed();
+            ThrowIfUnusable();
             return _accelerators;
         }
     }
@@ -264,16 +264,20 @@ public sealed class ComputeDevice : IDisposable
     public bool IsDisposed { get; private set; }
 
     /// <summary>
-    /// Holds the device for one call (a session's, a fitter's) until the returned hold is disposed: a
-    /// <see cref="Dispose"/> meanwhile frees the device only when the last hold ends. An
-    /// <see cref="ObjectDisposedException"/> where the device is disposed already.
+    /// Holds the device for one call (a session's, a fitter's) until the returned hold is disposed, on the same thread:
+    /// a <see cref="Dispose"/> meanwhile frees the device only when the last hold ends. An
+    /// <see cref="ObjectDisposedException"/> where the device is disposed already, unless this thread holds it (a call
+    /// made within a held call: a mixture fit's sessions, a review found them refused after a Dispose on another thread,
+    /// the fit's work thrown away).
     /// </summary>
     internal Hold Use()
     {
         lock (_holds)
         {
-            ThrowIfDisposed();
+            if (_mine.Value == 0)
+                ThrowIfDisposed();
             _held++;
+            _mine.Value++;
         }
         return new Hold(this);
     }
@@ -288,13 +292,28 @@ public sealed class ComputeDevice : IDisposable
     {
         lock (_holds)
         {
+            _mine.Value--;
             if (--_held == 0 && IsDisposed)
                 Free();
         }
     }
 
+    // This thread's holds (calls within calls).
+    private readonly ThreadLocal<int> _mine = new(() => 0);
+
+    // Disposed and not held by this thread (a call within a held call still runs), or freed: an ObjectDisposedException.
+    private void ThrowIfUnusable()
+    {
+        if (_freed || (IsDisposed && _mine.Value == 0))
+            ThrowIfDisposed();
+        ObjectDisposedException.ThrowIf(_freed, this);
+    }
+
+    private bool _freed;
+
     private void Free()
     {
+        _freed = true;
         foreach (var accelerator in _accelerators)
             accelerator.Dispose();
         _context?.Dispose();

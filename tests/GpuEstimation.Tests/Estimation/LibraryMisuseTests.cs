@@ -107,6 +107,44 @@ public class LibraryMisuseTests
         session.Dispose();
     }
 
+    // A review: a call made within a held call (a mixture fit's sessions) was refused once another thread had disposed
+    // the device, and the fit's work was thrown away. The holding thread may hold it again; another thread may not; the
+    // device is freed when the last hold ends.
+    [Fact]
+    public void AThreadHoldingADisposedDeviceMayHoldItAgain()
+    {
+        var device = ComputeDevice.Open(Backend.Cpu);
+        var outer = device.Use();
+        // Other threads, joined (a hold belongs to its thread: no await between here and the release).
+        Exception? elsewhere = null;
+        void OnAnotherThread(Action action)
+        {
+            var thread = new Thread(() =>
+            {
+                try
+                {
+                    action();
+                }
+                catch (Exception e)
+                {
+                    elsewhere = e;
+                }
+            });
+            thread.Start();
+            thread.Join();
+        }
+        OnAnotherThread(device.Dispose);
+        Assert.Null(elsewhere);
+        Assert.True(device.IsDisposed);
+        using (device.Use())
+            Assert.NotEmpty(device.Accelerators);
+        OnAnotherThread(() => device.Use().Dispose());
+        Assert.IsType<ObjectDisposedException>(elsewhere);
+        outer.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => device.Use());
+        Assert.Throws<ObjectDisposedException>(() => device.Accelerators);
+    }
+
     // No rows was fitted as "converged" at the start; a NaN made every log-likelihood NaN; a start outside the domain
     // ended in NaN estimates.
     [Fact]
