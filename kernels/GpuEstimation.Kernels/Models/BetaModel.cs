@@ -68,4 +68,19 @@ public readonly struct BetaModel : IDistribution<BetaModel>
         terms.Add(1, arguments.Get(3) + logX);
         terms.Add(2, arguments.Get(4) + logOneMinusX);
     }
+
+    /// <inheritdoc/>
+    public static bool HasBlock<TVec>(in BetaModel model, in TVec arguments) where TVec : unmanaged, ITermVector<TVec> => true;
+
+    /// <summary>Sixteen rows of <see cref="Accumulate"/> in the lanes (the native backend).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void AccumulateBlock<TVec>(in BetaModel model, in TVec arguments, ReadOnlySpan<double> table, in HostRows data, long row, ref TermLanes terms)
+        where TVec : unmanaged, ITermVector<TVec>
+    {
+        var logX = Lanes16.Load(data.Column(0) + row);
+        var logOneMinusX = Lanes16.Load(data.Column(1) + row);
+        terms.Term0 += (Lanes16.Create(arguments.Get(2)) + Lanes16.Create(arguments.Get(0) - 1.0) * logX + Lanes16.Create(arguments.Get(1) - 1.0) * logOneMinusX).Sum();
+        terms.Term1 += (Lanes16.Create(arguments.Get(3)) + logX).Sum();
+        terms.Term2 += (Lanes16.Create(arguments.Get(4)) + logOneMinusX).Sum();
+    }
 }

@@ -19,7 +19,7 @@ public class NativeBlockTests
     public static TheoryData<string, int> Cases()
     {
         var cases = new TheoryData<string, int>();
-        foreach (var family in new[] { "normal", "studentt", "studentt-near-asymptotic", "studentt-large-nu", "logistic", "weibull", "cauchy", "laplace", "lognormal", "gamma", "gamma-large-shape", "negbinomial", "negbinomial-whole-r", "negbinomial-large-r" })
+        foreach (var family in new[] { "normal", "studentt", "studentt-near-asymptotic", "studentt-large-nu", "logistic", "weibull", "cauchy", "laplace", "lognormal", "beta", "beta-near-zero", "gamma", "gamma-large-shape", "negbinomial", "negbinomial-whole-r", "negbinomial-large-r" })
         {
             foreach (int rows in new[] { 1, 7, 2 * 32_768 + 13 })
                 cases.Add(family, rows);
@@ -69,6 +69,13 @@ public class NativeBlockTests
             case "lognormal":
                 Check(new LogNormalModel(), Draw(rows, 21, r => Math.Exp(0.3 + 1.2 * Gaussian(r))), [0.3, 1.2]);
                 break;
+            case "beta":
+                Check(new BetaModel(), Draw(rows, 26, r => 0.001 + 0.998 * r.NextDouble()), [0.7, 2.5]);
+                break;
+            case "beta-near-zero":
+                // Within 1e-10 of 0, β ~ 10¹⁰ (the log-gamma increments' range).
+                Check(new BetaModel(), Draw(rows, 27, r => 1e-10 * (1e-4 + r.NextDouble())), [0.54, 4.5e10]);
+                break;
             case "gamma":
                 // Down to 1e-300 (log x ≈ −690) and up to 1e3.
                 Check(new GammaModel(), Draw(rows, 22, r => r.Next(50) == 0 ? Math.Pow(10, -300 * r.NextDouble()) : 0.05 + 3 * r.NextDouble()), [1.7, 1.3]);
@@ -100,6 +107,7 @@ public class NativeBlockTests
     [InlineData("cauchy")]
     [InlineData("laplace")]
     [InlineData("lognormal")]
+    [InlineData("beta")]
     [InlineData("gamma")]
     [InlineData("negbinomial")]
     [InlineData("negbinomial-large-r")]
@@ -129,6 +137,9 @@ public class NativeBlockTests
                 break;
             case "lognormal":
                 SameBits(new LogNormalModel(), Draw(rows, 24, r => Math.Exp(0.3 + 1.2 * Gaussian(r))), [0.3, 1.2]);
+                break;
+            case "beta":
+                SameBits(new BetaModel(), Draw(rows, 28, r => 0.001 + 0.998 * r.NextDouble()), [0.7, 2.5]);
                 break;
             case "gamma":
                 SameBits(new GammaModel(), Draw(rows, 25, r => 0.05 + 3 * r.NextDouble()), [1.7, 1.3]);
