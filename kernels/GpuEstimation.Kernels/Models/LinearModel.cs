@@ -102,7 +102,7 @@ public unsafe struct LinearModel : ILinearPredictorModel<LinearModel>
             gradient[j + 1] += model.Mean(j) * gradient[0];
     }
 
-    /// <summary>The sums are in the centred coordinates γ₀ = b₀ + Σ bₖ mₖ, γₖ = bₖ: C is the identity plus m in row 0.</summary>
+    /// <summary>The sums are in the centred coordinates γ₀ = b₀ − ȳ + Σ bₖ mₖ, γₖ = bₖ: C is the identity plus m in row 0.</summary>
     public static bool DesignMap(in LinearModel model, Span<double> map)
     {
         var copy = model;

@@ -337,7 +337,7 @@ public static class ModelCatalog
 
         var means = features.Select(f => Moments.Mean(f.Span)).ToArray();
         var shift = Design.Collinearity.FarShift(data.Source, x, features, means);
-        var (start, scales, exact, singular) = LeastSquaresStart(yValues, features);
+        var (start, scales, exact, singular) = LeastSquaresStart(yValues, features, means);
         // Given straight from C# (a formula or the flags check the design first): a constant or collinear feature is
         // refused naming the columns, as there, not fitted into a split of no meaning with a singular Hessian.
         if (singular)
@@ -412,8 +412,10 @@ public static class ModelCatalog
     /// <summary>
     /// Least squares by a blocked Householder QR of [1 X y] (blocks of rows stacked under the running R), so the start
     /// is as accurate as QR on ill-conditioned designs while memory stays O(p²). A singular design starts flat.
+    /// <paramref name="means"/>: the features' means, as the model centres them.
     /// </summary>
-    private static (double[] Start, double[] Scales, bool Exact, bool Singular) LeastSquaresStart(ReadOnlyMemory<double> y, IReadOnlyList<ReadOnlyMemory<double>> features)
+    private static (double[] Start, double[] Scales, bool Exact, bool Singular) LeastSquaresStart(ReadOnlyMemory<double> y, IReadOnlyList<ReadOnlyMemory<double>> features,
+        IReadOnlyList<double> means)
     {
         int n = y.Length, k = features.Count, p = k + 1;
         var (coefficients, singular) = Design.Householder.LeastSquares(y, features, intercept: true);
@@ -436,7 +438,7 @@ public static class ModelCatalog
         {
             double sdX = Moments.StandardDeviation(features[j].Span);
             scales[j + 1] = sdX > 0 ? yScale / sdX : 1.0;
-            scales[0] += Math.Abs(Moments.Mean(features[j].Span)) * scales[j + 1];
+            scales[0] += Math.Abs(means[j]) * scales[j + 1];
         }
         start[k + 1] = sigma > 0 ? sigma : yScale;
         scales[k + 1] = 0.1;
@@ -446,8 +448,7 @@ public static class ModelCatalog
     /// <summary>
     /// The mean of <paramref name="y"/> where every value lies within a factor 2 of it (so that each y − ȳ is exact, by
     /// Sterbenz's lemma: data far from zero against their spread, such as 10¹² ± 10³), else 0. Centring such a response
-    /// costs no digit and keeps the residuals' differences small; centring any other would round each y − ȳ (NIST's
-    /// Wampler4, y from 1 to 3·10⁶, lost half a digit).
+    /// costs no digit and keeps the residuals' differences small; centring any other would round each y − ȳ.
     /// </summary>
     private static double ExactCentre(ReadOnlySpan<double> y)
     {
