@@ -274,8 +274,7 @@ public sealed class ComputeDevice : IDisposable
     {
         lock (_holds)
         {
-            if (_mine.Value == 0)
-                ThrowIfDisposed();
+            ThrowIfUnusable();
             _held++;
             _mine.Value++;
         }
@@ -302,12 +301,7 @@ public sealed class ComputeDevice : IDisposable
     private readonly ThreadLocal<int> _mine = new(() => 0);
 
     // Disposed and not held by this thread (a call within a held call still runs), or freed: an ObjectDisposedException.
-    private void ThrowIfUnusable()
-    {
-        if (_freed || (IsDisposed && _mine.Value == 0))
-            ThrowIfDisposed();
-        ObjectDisposedException.ThrowIf(_freed, this);
-    }
+    private void ThrowIfUnusable() => ObjectDisposedException.ThrowIf(_freed || (IsDisposed && _mine.Value == 0), this);
 
     private bool _freed;
 
