@@ -1,4 +1,5 @@
 using System.Runtime.Intrinsics;
+
 namespace GpuEstimation.Kernels;
 
 /// <summary>Sample statistics for starting values.</summary>
@@ -156,19 +157,6 @@ public static class Moments
             var (d, e, f) = DeviationSums(x[half..], mean, pre, scale);
             return (a + d, b + e, Math.Max(c, f));
         }
-        if (pre != 1.0)
-        {
-            // Rare (values near the largest double): one at a time.
-            double total = 0, sumSquares = 0, most = 0;
-            foreach (var v in x)
-            {
-                double d = (v * pre - mean * pre) * scale;
-                total += d;
-                sumSquares += d * d;
-                most = Math.Max(most, Math.Abs(d));
-            }
-            return (total, sumSquares, most);
-        }
         var by = Vector256.Create(mean);
         var times = Vector256.Create(scale);
         var s0 = Vector256<double>.Zero;
@@ -177,7 +165,8 @@ public static class Moments
         var q1 = s0;
         var m = s0;
         int i = 0;
-        for (; i + 8 <= x.Length; i += 8)
+        // In lanes unless the values are pre-scaled (rare: values near the largest double), then one at a time below.
+        for (; pre == 1.0 && i + 8 <= x.Length; i += 8)
         {
             var d0 = (Vector256.Create(x.Slice(i, 4)) - by) * times;
             var d1 = (Vector256.Create(x.Slice(i + 4, 4)) - by) * times;
@@ -191,7 +180,7 @@ public static class Moments
         double largest = Math.Max(Math.Max(m[0], m[1]), Math.Max(m[2], m[3]));
         for (; i < x.Length; i++)
         {
-            double d = (x[i] - mean) * scale;
+            double d = (x[i] * pre - mean * pre) * scale;
             sum += d;
             squares += d * d;
             largest = Math.Max(largest, Math.Abs(d));
