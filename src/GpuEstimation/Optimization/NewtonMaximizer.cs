@@ -375,7 +375,7 @@ public static class NewtonMaximizer
     // Hessian underflowed took such a step, and its information there was trusted), or the point falls.
     private static OptimizationResult? Polished(ValueGradientHessian objective, double[] x, double f, double[] step, OptimizerSettings settings, int iteration, ref int evaluations)
     {
-        var xNew = x.Select((v, i) => Math.Abs(step[i]) > 2 * (Math.BitIncrement(Math.Abs(v)) - Math.Abs(v)) ? v + step[i] : v).ToArray();
+        var xNew = x.Select((v, i) => WithinTwoUlps(v, step[i]) ? v : v + step[i]).ToArray();
         return !xNew.SequenceEqual(x) && Evaluated(objective, xNew, f, settings, ref evaluations) is { Exact: true } at
             ? Converged(at.X, at.F, at.G, at.Information, at.Scale, at.Factor, at.Step, "no further improvement possible at rounding level", iteration + 1, evaluations, at.Unit.AbsoluteMaximum())
             : null;
@@ -388,13 +388,19 @@ public static class NewtonMaximizer
         bool belowUlps = false;
         for (int i = 0; i < x.Length; i++)
         {
-            double magnitude = Math.Abs(x[i]);
-            if (Math.Abs(step[i]) <= 2 * (Math.BitIncrement(magnitude) - magnitude))
+            if (WithinTwoUlps(x[i], step[i]))
                 belowUlps = true;
             else if (!(Math.Abs(step[i]) <= settings.GradientBound(StationaryStep) * scale[i]))
                 return false;
         }
         return belowUlps;
+    }
+
+    // Whether a step of |step| is within two ulps of x: rounding, not a move.
+    private static bool WithinTwoUlps(double x, double step)
+    {
+        double magnitude = Math.Abs(x);
+        return Math.Abs(step) <= 2 * (Math.BitIncrement(magnitude) - magnitude);
     }
 
     private static OptimizationResult Converged(double[] x, double f, double[] g, Matrix<double> information, Vector<double> scale, Matrix<double> factor,
