@@ -24,7 +24,10 @@ internal static class FitTable
         output.WriteLine($"{"parameter",-14} {"estimate",16} {"std err",12} {(df is null ? "z" : "t"),9} {(df is null ? "P>|z|" : "P>|t|"),8} {"[" + lo,13} {hi + "]",13}" +
             (profiles ? $" {"profile [" + lo,17} {hi + "]",13}" : ""));
         foreach (var p in fit.Parameters)
-            output.WriteLine(Row(nist ? Nist(p, fit) : p, profiles, df));
+        {
+            var least = nist ? fit.Nist(p.Name) : null;
+            output.WriteLine(Row(nist ? Nist(p, least) : p, profiles, least?.PValue));
+        }
         if (fit.Nonlinear is { } nl)
             output.WriteLine($"residual standard error {Numbers.Significant(nl.ResidualStdError, 10)} on {nl.DegreesOfFreedom} degrees of freedom (sqrt(RSS/(n - p)), NIST and R nls); " +
                 $"RSS {Numbers.Significant(nl.ResidualSumOfSquares, 10)}" + (!fit.Converged ? " where the search stopped"
@@ -92,10 +95,11 @@ internal static class FitTable
             $"{fit.Evaluations} evaluations, {fit.ElapsedMs.ToString("0.0", CultureInfo.InvariantCulture)} ms");
 
     // Interval ends get the decimals the standard error needs, so ends of a large estimate do not print as 1E+09.
-    private static string Row(ParameterEstimate p, bool profiles, int? df = null)
+    // tPValue: a least-squares row's p-value of t (FitResult.Nist), in place of z's.
+    private static string Row(ParameterEstimate p, bool profiles, double? tPValue = null)
     {
         var line = $"{p.Name,-14} {Numbers.Significant(p.Estimate, 10, p.StdError, 3),16} ";
-        double? pValue = df is { } degrees && p.Z is { } t ? 2 * MathNet.Numerics.Distributions.StudentT.CDF(0, 1, degrees, -Math.Abs(t)) : p.PValue;
+        double? pValue = tPValue ?? p.PValue;
         if (p.Fixed)
             line += $"{"(fixed)",12}";
         else
@@ -108,9 +112,9 @@ internal static class FitTable
 
     // A mean parameter (coefficient) with NIST's standard error and the interval from it (FitResult.Nist: t on the
     // residual degrees of freedom, R's summary.nls and summary.lm); sigma has none (NIST reports s instead).
-    private static ParameterEstimate Nist(ParameterEstimate p, FitResult fit) =>
+    private static ParameterEstimate Nist(ParameterEstimate p, NistInference? nist) =>
         p.Fixed ? p
-            : fit.Nist(p.Name) is { } nist ? p with { StdError = nist.StdError, Wald = nist.Interval }
+            : nist is not null ? p with { StdError = nist.StdError, Wald = nist.Interval }
             : p with { StdError = null, Wald = null };
 
     // z (or t) in its column of 9: two decimals, or as 5.68E+16 from 10⁶ on (an exact fit's 56808594964540500.00

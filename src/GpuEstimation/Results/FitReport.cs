@@ -138,7 +138,7 @@ public sealed record FitReport(
     /// <summary>A nonlinear or linear regression's parameter with its NIST (nls, lm) inference, where it has one.</summary>
     private static ParameterReport WithNist(FitResult fit, ParameterReport parameter) =>
         fit.Nist(parameter.Name) is { } nist
-            ? parameter with { StdErrorNist = nist.StdError, TNist = nist.T, PValueNist = nist.PValue, IntervalNist = [nist.Interval.Lower, nist.Interval.Upper] }
+            ? parameter with { StdErrorNist = nist.StdError, TNist = nist.T, PValueNist = nist.PValue, IntervalNist = ParameterReport.Ends(nist.Interval) }
             : parameter;
 
     private static FitReport WithGlmAndDesign(FitResult fit, FitReport report) => fit.Glm is not { } g ? report with

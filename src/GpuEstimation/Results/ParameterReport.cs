@@ -46,5 +46,6 @@ public sealed record ParameterReport(
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public double?[]? IntervalNist { get; init; }
 
-    private static double?[]? Ends(Interval? interval) => interval is null ? null : [interval.Lower, interval.Upper];
+    /// <summary>An interval's ends as the JSON writes them, or null.</summary>
+    internal static double?[]? Ends(Interval? interval) => interval is null ? null : [interval.Lower, interval.Upper];
 }
