@@ -177,6 +177,14 @@ public static class ModelCatalog
             Degenerate.AddOrUpdate(spec, new Degeneracy(["rate"],
                 $"{data.Source}: column '{column}': all {x.Length} values are 0, so the likelihood grows without bound as rate → ∞ and rate has no finite maximum-likelihood estimate (use data that are not all 0)"));
         }
+        if (T.Name == NegativeBinomialModel.Name && AllEqual(x, 0))
+        {
+            // Counts all 0: the likelihood is 1 at p = 1 whatever r is, so with both estimated r is not identified (a
+            // fit used to report a meaningless r beside p = 1 as converged). With r held, p = 1 is an edge maximum;
+            // with p held, r → 0.
+            Degenerate.AddOrUpdate(spec, new Degeneracy(["r", "p"],
+                $"{data.Source}: column '{column}': all {x.Length} values are 0, so the likelihood is largest at p → 1 (a mean of 0), where every r fits equally, and r has no maximum-likelihood estimate (fit poisson, whose rate = 0 is the MLE at its edge, or hold r fixed; or use counts that are not all 0)"));
+        }
         if (DegenerateOnConstant.TryGetValue(T.Name, out var degenerate) && AllEqual(x, x[0]))
         {
             double at = T.Name == LogNormalModel.Name ? Math.Log(x[0]) : x[0];

@@ -161,6 +161,24 @@ public class DegenerateDataTests(DeviceFixture devices, ITestOutputHelper output
         Assert.True(Numerics.Relative(constant["rate"], 0.25) <= 1e-12, $"rate {constant["rate"]:R}");
     }
 
+    // Negative binomial counts all 0: log L = 0 at p = 1 for every r, so r is not identified with both estimated. Refused
+    // before any iteration (it used to report r = 0.0087 beside p = 1 as converged after 25,017 evaluations); with r
+    // held, p = 1 is reported as the edge maximum.
+    [Fact]
+    public void AllZeroNegativeBinomialCountsAreRefused()
+    {
+        using var session = new EstimationSession(Spec("negbinomial", new double[5]), devices.Native);
+
+        var error = Assert.Throws<InputException>(() => session.Fit(new FitOptions()));
+
+        Assert.Contains("all 5 values are 0", error.Message);
+        Assert.Contains("r has no maximum-likelihood estimate", error.Message);
+        var held = Fit("negbinomial", new double[5], new FitOptions { Fixed = new Dictionary<string, double> { ["r"] = 2 } });
+        Assert.True(held.Converged, held.Reason);
+        Assert.True(1 - held["p"] <= 1e-6, $"p {held["p"]:R}");
+        Assert.Contains("p", held.Diagnostics.AtBound);
+    }
+
     // Data around 10⁻¹⁵ (femtoseconds): the rate's MLE 1/mean ≈ 10¹⁵ is interior, e^34 on the log scale. It used to be
     // listed at the edge of the domain ("beyond ±30 on the log scale") beside its finite standard error.
     [Fact]
