@@ -85,6 +85,8 @@ public static class Glm
         var featureMeans = features.Select(f => Moments.Mean(f.Span)).ToArray();
         if (columns.Intercept && Design.Collinearity.FarShift(data.Source, x, features, featureMeans) is { } shift)
             throw new InputException(shift.Message, shift.Column);
+        if (Design.Collinearity.NearlyCollinear(data.Source, x, features, columns.Intercept, weights) is { } near)
+            throw new InputException(near.Message, near.Column);
         double[] means = columns.Intercept && features.Length <= GlmModel.MaxCentred ? featureMeans : new double[features.Length];
         // A feature not centred is read as it is (a copy of it would cost a GPU backend's host memory; the native
         // backend aligns it itself); the centred ones are written once, aligned, where the native backend reads them.
