@@ -16,7 +16,19 @@ internal static class SweepSummary
             $"{sweep.Points.Count:N0} points in {sweep.ElapsedMs.ToString("0.0", CultureInfo.InvariantCulture)} ms " +
             $"({Rate(sweep.PointEvaluationsPerSecond)} point-evaluations/s)");
         output.WriteLine($"largest {(sweep.LogPosterior is null ? "log-likelihood" : "log-posterior")} on the grid {Numbers.Full(values[best])} at " +
-            string.Join(", ", sweep.Parameters.Select((name, k) => $"{name} = {Numbers.Significant(sweep.Points[best][k], 8)}")));
+            string.Join(", ", sweep.Parameters.Select((name, k) => $"{name} = {Value(sweep, name, sweep.Points[best][k])}")));
+        int infinite = values.Count(double.IsNegativeInfinity), undefined = values.Count(double.IsNaN);
+        if (infinite + undefined > 0)
+        {
+            // The JSON writes both as null and the CSV as -Infinity and NaN: said here, with what each means.
+            string quantity = sweep.LogPosterior is null ? "log-likelihood" : "log-posterior";
+            var parts = new List<string>();
+            if (infinite > 0)
+                parts.Add($"{infinite:N0} where it is −∞ (outside the model's domain)");
+            if (undefined > 0)
+                parts.Add($"{undefined:N0} where it is not a number (the model is not defined there)");
+            output.WriteLine($"note: of the {values.Length:N0} grid points, the {quantity} is not finite at {string.Join(" and ", parts)}");
+        }
         if (sweep.Base is { } fit)
         {
             // Where the off-grid parameters were held (the fit's estimates, or --at's values), then the fit's own
@@ -26,7 +38,7 @@ internal static class SweepSummary
             string where = sweep.Profile
                 ? "off-grid parameters re-optimized at every point, from "
                 : held.Count > 0 && sweep.Points.Count > 0
-                    ? $"off-grid parameters held at {string.Join(", ", held.Select(p => $"{p.Name} = {Numbers.Significant(sweep.Points[0][p.Index], 8)}"))}; "
+                    ? $"off-grid parameters held at {string.Join(", ", held.Select(p => $"{p.Name} = {Value(sweep, p.Name, sweep.Points[0][p.Index])}"))}; "
                     : "";
             output.WriteLine($"{where}the {fit.Method.ToUpperInvariant()}: {(fit.LogPosterior is { } lp ? $"log-posterior {Numbers.Full(lp)}, log-likelihood {Numbers.Full(fit.LogLikelihood)}" : $"log-likelihood {Numbers.Full(fit.LogLikelihood)}")}");
         }
@@ -40,7 +52,25 @@ internal static class SweepSummary
     private static string Axis(GridAxis a)
     {
         var (low, high) = Numbers.Apart(a.Low, a.High, 6);
+        if (Step(a) is { } step)
+            (low, high) = (Numbers.Significant(a.Low, 6, step, 2), Numbers.Significant(a.High, 6, step, 2));
         return $"{a.Name} {low}..{high} ({a.Count})";
+    }
+
+    // A grid axis's spacing, where it has two or more points.
+    private static double? Step(GridAxis a) => a.Count > 1 && a.High > a.Low ? (a.High - a.Low) / (a.Count - 1) : null;
+
+    /// <summary>
+    /// A parameter's value at a grid point: on an axis, with the digits its spacing needs (a grid over 10¹² with a
+    /// spacing of 0.025 printed its maximum at "1000000000000"); off the axes, eight significant digits and at least
+    /// three decimals past the units of a value that large.
+    /// </summary>
+    private static string Value(SweepResult sweep, string name, double value)
+    {
+        if (sweep.Axes.FirstOrDefault(a => a.Name == name) is { } axis && Step(axis) is { } step)
+            return Numbers.Significant(value, 8, step, 2);
+        int whole = value == 0 || !double.IsFinite(value) ? 1 : Math.Max(1, (int)Math.Floor(Math.Log10(Math.Abs(value))) + 1);
+        return Numbers.Significant(value, Math.Clamp(whole + 3, 8, 17));
     }
 
     /// <summary>A rate with an SI prefix and three significant digits: 48.9 M, 1.25 G, 2.5 T.</summary>

@@ -34,9 +34,15 @@ internal static class CurveDrawing
         var (lower, upper) = Interval(xs, ys, -drop);
 
         var plot = new Plot();
-        var (drawnX, drawnY) = Drawn(xs, ys);
-        var curve = plot.Add.ScatterLine(drawnX, drawnY);
+        // The curve in stretches of finite values (a −∞ outside a domain or a NaN left the whole line undrawn, a trial).
+        var segments = Drawn(xs, ys, width);
+        var curve = plot.Add.ScatterLine(segments[0].X, segments[0].Y);
         curve.LineWidth = 2;
+        foreach (var (x, y) in segments.Skip(1))
+        {
+            var more = plot.Add.ScatterLine(x, y, curve.Color);
+            more.LineWidth = 2;
+        }
         // The parameters a plain sweep holds, with their values (a trial's --at mu=2.5 was said nowhere); a model of one
         // parameter holds none, and its interval is the likelihood interval itself, not a conditional one.
         var others = sweep.Parameters.Where(name => name != axis.Name).ToArray();
@@ -59,21 +65,26 @@ internal static class CurveDrawing
         {
             plot.Axes.SetLimits(xLow, xHigh, -Depth * drop, 0.15 * drop);
             if (xLow > xs[0] || xHigh < xs[^1])
-                plot.Legend.ManualItems.Add(new LegendItem { LabelText = $"frame: where Δ ≥ {PlotText.Fixed(-Depth * drop, 1)} (the grid runs {PlotText.Short(axis.Low)} to {PlotText.Short(axis.High)})" });
+            {
+                var (runLow, runHigh) = PlotText.Apart(axis.Low, axis.High);
+                plot.Legend.ManualItems.Add(new LegendItem { LabelText = $"frame: where Δ ≥ {PlotText.Fixed(-Depth * drop, 1)} (the grid runs {runLow} to {runHigh})" });
+            }
         }
-        double resolution = ((upper ?? axis.High) - (lower ?? axis.Low)) / 200;
+        double resolution = ((upper?.X ?? axis.High) - (lower?.X ?? axis.Low)) / 200;
         if (ys.Max() >= -drop)
         {
-            DrawEnds(plot, lower, upper, resolution, -Depth * drop, axis, conditional);
-            int inside = Enumerable.Range(0, axis.Count).Count(i => axis[i] >= (lower ?? axis.Low) && axis[i] <= (upper ?? axis.High));
-            if (inside < CoarseGrid)
+            var limits = plot.Axes.GetLimits();
+            DrawEnds(plot, lower, upper, resolution, -Depth * drop, axis, conditional, (limits.Left, limits.Right), width);
+            int inside = Enumerable.Range(0, axis.Count).Count(i => axis[i] >= (lower?.X ?? axis.Low) && axis[i] <= (upper?.X ?? axis.High));
+            if (inside < CoarseGrid && lower?.Kind != EndKind.Undefined && upper?.Kind != EndKind.Undefined && (lower is not null || upper is not null))
                 plot.Legend.ManualItems.Add(new LegendItem { LabelText = $"coarse grid: {inside} point{(inside == 1 ? "" : "s")} inside the interval; its ends interpolated by parabolas" });
         }
         else
         {
             plot.Legend.ManualItems.Add(new LegendItem { LabelText = $"no 95% interval on this grid: it stays {PlotText.Fixed(-ys.Max(), 2)} or more below the maximum" });
         }
-        MarkEstimate(plot, sweep, estimate, xs, ys, resolution);
+        NonFinite(plot, axis, values);
+        MarkEstimate(plot, sweep, estimate, xs, ys, resolution, (xs[0], xs[^1]));
         TidyTicks.Apply(plot);
         // Room for half the last tick's label beyond the frame (a narrow grid's "169.69" was cut at the picture's edge).
         plot.Axes.Right.MinimumSize = 36;
@@ -88,22 +99,48 @@ internal static class CurveDrawing
         return plot;
     }
 
-    /// <summary>Where the curve crosses the level either side of its maximum; null where it stays above it to the grid's end.</summary>
-    private static (double? Lower, double? Upper) Interval(double[] xs, double[] ys, double level)
+    /// <summary>How an end of the interval was found.</summary>
+    private enum EndKind
+    {
+        /// <summary>Where the curve crosses the level, between two grid points.</summary>
+        Crossing,
+
+        /// <summary>Within a grid step where the value falls to −∞ (the edge of a domain): X is the last finite point.</summary>
+        Edge,
+
+        /// <summary>Not found: the next grid point's value is not a number. X is the last point that is.</summary>
+        Undefined,
+    }
+
+    /// <summary>An end of the interval: where it lies, and how it was found; <paramref name="Beyond"/> the grid point past it.</summary>
+    private readonly record struct End(double X, EndKind Kind, double Beyond = double.NaN);
+
+    /// <summary>
+    /// Where the curve crosses the level either side of its maximum; null where it stays above it to the grid's end. A
+    /// value of −∞ next to one above the level ends the interval within that step (a domain's edge); a NaN ends the
+    /// search there, the end unknown (a NaN had read as "below the grid").
+    /// </summary>
+    private static (End? Lower, End? Upper) Interval(double[] xs, double[] ys, double level)
     {
         int peak = Array.IndexOf(ys, ys.Max());
-        double? lower = null, upper = null;
+        End? lower = null, upper = null;
         for (int i = peak; i > 0 && lower is null; i--)
-        {
-            if (ys[i - 1] < level && ys[i] >= level)
-                lower = Crossing(xs, ys, i, level);
-        }
+            lower = EndBetween(xs, ys, i - 1, i, level);
         for (int i = peak + 1; i < xs.Length && upper is null; i++)
-        {
-            if (ys[i - 1] >= level && ys[i] < level)
-                upper = Crossing(xs, ys, i, level);
-        }
+            upper = EndBetween(xs, ys, i, i - 1, level);
         return (lower, upper);
+    }
+
+    // The end between grid point inside (at or above the level) and its neighbour outside, or null where there is none.
+    private static End? EndBetween(double[] xs, double[] ys, int outside, int inside, double level)
+    {
+        if (double.IsNaN(ys[outside]))
+            return new End(xs[inside], EndKind.Undefined, xs[outside]);
+        if (!(ys[inside] >= level) || ys[outside] >= level)
+            return null;
+        if (double.IsNegativeInfinity(ys[outside]))
+            return new End(xs[inside], EndKind.Edge, xs[outside]);
+        return new End(Crossing(xs, ys, Math.Max(outside, inside), level), EndKind.Crossing);
     }
 
     /// <summary>
@@ -149,21 +186,37 @@ internal static class CurveDrawing
     }
 
     /// <summary>
-    /// The curve as drawn: each stretch between points on the parabola that <see cref="Crossing"/> reads its ends from
-    /// (a review: on a coarse grid the straight lines stood well below the dashed level where the ends were printed),
-    /// straight where there is none.
+    /// The curve as drawn, one stretch per run of finite values: each step between points on the parabola that
+    /// <see cref="Crossing"/> reads its ends from (a review: on a coarse grid the straight lines stood well below the
+    /// dashed level where the ends were printed), straight where there is none, with at most as many samples as the
+    /// picture's <paramref name="width"/> has pixels for; past a few points per pixel, each pixel's lowest and highest
+    /// point in order (a trial's 700,000-point grid, 16 samples a step, aborted the process in the drawing library).
+    /// An all-non-finite curve is one empty stretch.
     /// </summary>
-    private static (double[] X, double[] Y) Drawn(double[] xs, double[] ys)
+    private static List<(double[] X, double[] Y)> Drawn(double[] xs, double[] ys, int width)
     {
-        const int Samples = 16;
-        var (x, y) = (new List<double> { xs[0] }, new List<double> { ys[0] });
-        for (int i = 1; i < xs.Length; i++)
+        int samples = Math.Clamp(2 * width / Math.Max(1, xs.Length - 1), 1, 16);
+        var segments = new List<(double[] X, double[] Y)>();
+        var (x, y) = (new List<double>(), new List<double>());
+        void Close()
         {
-            if (Parabola(xs, ys, i) is var (a, b, c))
+            if (x.Count > 0)
+                segments.Add(Thinned([.. x], [.. y], width));
+            x.Clear();
+            y.Clear();
+        }
+        for (int i = 0; i < xs.Length; i++)
+        {
+            if (!double.IsFinite(ys[i]))
             {
-                for (int s = 1; s < Samples; s++)
+                Close();
+                continue;
+            }
+            if (i > 0 && double.IsFinite(ys[i - 1]) && samples > 1 && Parabola(xs, ys, i) is var (a, b, c))
+            {
+                for (int s = 1; s < samples; s++)
                 {
-                    double u = (xs[i] - xs[i - 1]) * s / Samples;
+                    double u = (xs[i] - xs[i - 1]) * s / samples;
                     x.Add(xs[i - 1] + u);
                     y.Add((a * u + b) * u + c);
                 }
@@ -171,7 +224,48 @@ internal static class CurveDrawing
             x.Add(xs[i]);
             y.Add(ys[i]);
         }
-        return ([.. x], [.. y]);
+        Close();
+        return segments.Count > 0 ? segments : [([], [])];
+    }
+
+    // Points in x order kept to each of 2·width columns' first, lowest, highest and last: the same line on the screen.
+    private static (double[] X, double[] Y) Thinned(double[] x, double[] y, int width)
+    {
+        int columns = 2 * Math.Max(1, width);
+        if (x.Length <= 4 * columns)
+            return (x, y);
+        double low = x[0], span = x[^1] - x[0];
+        var keep = new SortedSet<int>();
+        int start = 0;
+        while (start < x.Length)
+        {
+            int column = (int)Math.Min(columns - 1, (x[start] - low) / span * columns), end = start, lowest = start, highest = start;
+            while (end < x.Length && (int)Math.Min(columns - 1, (x[end] - low) / span * columns) == column)
+            {
+                if (y[end] < y[lowest])
+                    lowest = end;
+                if (y[end] > y[highest])
+                    highest = end;
+                end++;
+            }
+            keep.UnionWith([start, lowest, highest, end - 1]);
+            start = end;
+        }
+        return ([.. keep.Select(i => x[i])], [.. keep.Select(i => y[i])]);
+    }
+
+    // The grid's points whose value is −∞ or NaN, said in the legend (they are not drawn).
+    private static void NonFinite(Plot plot, GridAxis axis, double[] values)
+    {
+        int infinite = values.Count(double.IsNegativeInfinity), undefined = values.Count(double.IsNaN);
+        if (infinite + undefined == 0)
+            return;
+        var parts = new List<string>();
+        if (infinite > 0)
+            parts.Add($"{infinite} where it is −∞ (outside the model's domain)");
+        if (undefined > 0)
+            parts.Add($"{undefined} where it is not a number");
+        plot.Legend.ManualItems.Add(new LegendItem { LabelText = $"not drawn: {string.Join(", ", parts)} of the {axis.Count} grid points" });
     }
 
     /// <summary>Fewer grid points than this inside the interval: its ends come from the interpolation more than from the grid, said in the legend.</summary>
@@ -198,26 +292,34 @@ internal static class CurveDrawing
     }
 
     // Red dotted lines at the interval's ends, each value printed at its foot; an end beyond the grid is said so in the legend.
-    private static void DrawEnds(Plot plot, double? lower, double? upper, double resolution, double bottom, GridAxis axis, bool conditional)
+    private static void DrawEnds(Plot plot, End? lower, End? upper, double resolution, double bottom, GridAxis axis, bool conditional,
+        (double Left, double Right) frame, int width)
     {
         // Each value printed away from the interval (the lower to the line's left, the upper to its right): centred on
-        // the lines, the two ends of a narrow interval printed over each other.
-        foreach (var (end, alignment) in new[] { (lower, Alignment.LowerRight), (upper, Alignment.LowerLeft) })
+        // the lines, the two ends of a narrow interval printed over each other. Where that side has no room for the
+        // label (about 8 pixels a character of the 12-point bold font, the data area about width − 150 pixels), on the
+        // other side: at the frame's edge a label was cut to its last digit ("6" for 4.596, a trial).
+        double pixels = (frame.Right - frame.Left) / Math.Max(100, width - 150);
+        foreach (var (end, toLeft) in new[] { (lower, true), (upper, false) })
         {
-            if (end is not { } x)
+            if (end is not { } found || found.Kind == EndKind.Undefined)
                 continue;
+            double x = found.X;
+            string printed = EndText(found, resolution, toLeft);
+            double room = toLeft ? x - frame.Left : frame.Right - x;
+            bool left = room >= (printed.Length * 8 + 10) * pixels ? toLeft : !toLeft;
             plot.Add.VerticalLine(x, 1.5f, Colors.Red, LinePattern.Dotted);
-            var text = plot.Add.Text(PlotText.AtResolution(x, resolution), x, bottom);
+            var text = plot.Add.Text(printed, x, bottom);
             text.LabelStyle.FontSize = 12;
             text.LabelStyle.Bold = true;
             text.LabelStyle.ForeColor = Colors.DarkRed;
             text.LabelStyle.BackgroundColor = Colors.White.WithAlpha(0.9);
             text.LabelStyle.PixelPadding = new PixelPadding(3);
-            text.LabelStyle.Alignment = alignment;
+            text.LabelStyle.Alignment = left ? Alignment.LowerRight : Alignment.LowerLeft;
             text.OffsetY = -4;
         }
-        string low = lower is { } l ? PlotText.AtResolution(l, resolution) : $"below the grid (< {PlotText.Short(axis.Low)})";
-        string high = upper is { } u ? PlotText.AtResolution(u, resolution) : $"above the grid (> {PlotText.Short(axis.High)})";
+        string low = lower is { } l ? EndLegend(l, resolution, true) : $"below the grid (< {PlotText.Short(axis.Low)})";
+        string high = upper is { } u ? EndLegend(u, resolution, false) : $"above the grid (> {PlotText.Short(axis.High)})";
         plot.Legend.ManualItems.Add(new LegendItem
         {
             LabelText = $"{(conditional ? "conditional 95% interval (others held)" : "95% interval")}: {low} to {high}",
@@ -225,14 +327,35 @@ internal static class CurveDrawing
         });
     }
 
+    // An end as printed at its line: the crossing, or past the last finite point where the value falls to −∞ ("≤ 1.025").
+    private static string EndText(End end, double resolution, bool lower) =>
+        end.Kind == EndKind.Edge ? $"{(lower ? "≥" : "≤")} {PlotText.AtResolution(end.X, resolution)}" : PlotText.AtResolution(end.X, resolution);
+
+    // An end in the legend's words, with the grid step it lies in where the grid does not show it.
+    private static string EndLegend(End end, double resolution, bool lower) => end.Kind switch
+    {
+        EndKind.Edge => $"the domain's edge, between {PlotText.AtResolution(Math.Min(end.X, end.Beyond), resolution)} and " +
+            $"{PlotText.AtResolution(Math.Max(end.X, end.Beyond), resolution)} (the value is −∞ {(lower ? "below" : "above")})",
+        EndKind.Undefined => $"unknown (the value is not a number at {PlotText.AtResolution(end.Beyond, resolution)}, {(lower ? "below" : "above")} {PlotText.AtResolution(end.X, resolution)})",
+        _ => PlotText.AtResolution(end.X, resolution),
+    };
+
     // The estimate located in the swept space (else the base fit's, else the grid's maximum), on the curve's top: a
     // model of one parameter has no base fit, and its picture marked the grid's maximum beside the MLE.
-    private static void MarkEstimate(Plot plot, SweepResult sweep, (double X, double Value, string Label)? located, double[] xs, double[] ys, double resolution)
+    // Off the grid (range), the estimate is named in the legend, not marked (a trial: a legend's marker that the
+    // picture did not have). Held off-grid values other than the fit's make it the maximum given them, said so.
+    private static void MarkEstimate(Plot plot, SweepResult sweep, (double X, double Value, string Label)? located, double[] xs, double[] ys, double resolution,
+        (double Low, double High) range)
     {
         var name = sweep.Axes[0].Name;
         var estimate = sweep.Base?.Parameters.FirstOrDefault(p => p.Name == name);
         double at = located?.X ?? estimate?.Estimate ?? xs[Array.IndexOf(ys, ys.Max())];
-        var label = located?.Label ?? (estimate is null ? "grid maximum" : sweep.Base!.Method.ToUpperInvariant());
+        var label = (located?.Label ?? (estimate is null ? "grid maximum" : sweep.Base!.Method.ToUpperInvariant())) + PlotText.Given(sweep.HeldApart);
+        if (at < range.Low || at > range.High)
+        {
+            plot.Legend.ManualItems.Add(new LegendItem { LabelText = $"{label} off the grid, at {name} = {PlotText.Significant(at, 6)}" });
+            return;
+        }
         var marker = plot.Add.Marker(at, located is { } l ? l.Value - sweep.Peak : 0, MarkerShape.FilledCircle, 9, Colors.Black);
         // At least five significant digits: on a grid two thousand wide the interval's resolution printed 169.68 as 170.
         // (Not finer than a thousandth of the interval's resolution: an estimate at 3e-17 printed twenty decimals.)

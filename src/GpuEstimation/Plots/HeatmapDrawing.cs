@@ -84,7 +84,8 @@ internal static class HeatmapDrawing
     private static List<(string Label, Coordinates At)> Marks(SweepResult sweep, SurfaceGrid grid)
     {
         int kx = sweep.IndexOf(grid.X.Name), ky = sweep.IndexOf(grid.Y.Name);
-        var marks = sweep.Estimates.Select(e => (e.Label, new Coordinates(e.Parameters[kx], e.Parameters[ky]))).ToList();
+        string given = PlotText.Given(sweep.HeldApart);
+        var marks = sweep.Estimates.Select(e => (e.Label + given, new Coordinates(e.Parameters[kx], e.Parameters[ky]))).ToList();
         if (marks.Count == 0)
         {
             var values = sweep.LogPosterior ?? sweep.LogLikelihood;
@@ -98,9 +99,9 @@ internal static class HeatmapDrawing
     private static void AddMarkers(Plot plot, List<(string Label, Coordinates At)> marks, SurfaceGrid grid, string model)
     {
         var extent = grid.Shown();
-        foreach (var (label, at) in marks.OrderBy(m => m.Label == "MAP"))
+        foreach (var (label, at) in marks.OrderBy(m => m.Label.StartsWith("MAP", StringComparison.Ordinal)))
         {
-            bool map = label == "MAP";
+            bool map = label.StartsWith("MAP", StringComparison.Ordinal);
             var marker = plot.Add.Marker(at.X, at.Y, map ? MarkerShape.FilledDiamond : MarkerShape.FilledCircle, map ? 12 : 14, map ? Colors.Orange : Colors.Red);
             marker.MarkerStyle.OutlineColor = Colors.Black;
             marker.MarkerStyle.OutlineWidth = 1;
@@ -128,20 +129,38 @@ internal static class HeatmapDrawing
             plot.Legend.ManualItems.Add(new LegendItem { LabelText = $"no contour on this grid: its best point is Δ = {PlotText.Fixed(best, 2)}, outside the 99% region" });
         // A few points inside the 95% region draw its contours as specks between them (a trial's 60 × 60 grid over a
         // narrow ridge): said, with the way to a finer picture.
+        // The off-grid parameters of a plain sweep are held (a trial's ν = 30 was said nowhere, so the regions read as
+        // joint ones): the regions are conditional on them.
+        var axes = new[] { grid.X.Name, grid.Y.Name };
+        var held = sweep.Profile || sweep.Points.Count == 0 ? [] : sweep.Parameters.Where(n => !axes.Contains(n)).ToArray();
+        if (held.Length > 0)
+        {
+            plot.Legend.ManualItems.Add(new LegendItem
+            {
+                LabelText = $"held: {string.Join(", ", held.Take(4).Select(n => $"{n} = {PlotText.Short(sweep.Points[0][sweep.IndexOf(n)])}"))}{(held.Length > 4 ? ", …" : "")} " +
+                    "(regions conditional on these values; a profile sweep re-optimizes them at every point)",
+            });
+        }
         int inside = grid.Delta.Cast<double>().Count(d => d >= -SurfacePlots.TwoParameterLevels[1]);
         if (inside is > 0 and < CoarseRegion)
             plot.Legend.ManualItems.Add(new LegendItem { LabelText = $"coarse grid: {inside} point{(inside == 1 ? "" : "s")} inside the 95% region; a finer grid around it draws the contours" });
         if (grid.Cropped)
         {
-            plot.Legend.ManualItems.Add(new LegendItem
-            {
-                LabelText = $"frame: {(best < -outer ? "around the estimates" : "the 99% region")}; the grid spans {grid.X.Name} {Range(grid.X)}, {grid.Y.Name} {Range(grid.Y)}",
-            });
+            // One line, or two where the ranges' digits make it wider than a legend line (a grid over 10¹² was cut).
+            string frame = $"frame: {(best < -outer ? "around the estimates" : "the 99% region")}; the grid spans";
+            string x = $"{grid.X.Name} {Range(grid.X)}", y = $"{grid.Y.Name} {Range(grid.Y)}";
+            string[] lines = frame.Length + x.Length + y.Length > 80 ? [$"{frame} {x},", y] : [$"{frame} {x}, {y}"];
+            foreach (var line in lines)
+                plot.Legend.ManualItems.Add(new LegendItem { LabelText = line });
         }
         LegendBelow.Show(plot);
     }
 
-    private static string Range(GridAxis axis) => $"{PlotText.Short(axis.Low)} to {PlotText.Short(axis.High)}";
+    private static string Range(GridAxis axis)
+    {
+        var (low, high) = PlotText.Apart(axis.Low, axis.High);
+        return $"{low} to {high}";
+    }
 
     /// <summary>Labels each contour "Δ = level" in a box on the line, clear of the other contours, labels and markers.</summary>
     private static void LabelContours(Plot plot, List<(double Level, Coordinates[] Path)> contours, List<(string Label, Coordinates At)> marks)

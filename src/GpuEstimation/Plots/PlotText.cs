@@ -11,6 +11,13 @@ public static class PlotText
     /// <summary><paramref name="value"/> with <paramref name="decimals"/> decimals; a value that rounds to zero prints unsigned.</summary>
     public static string Fixed(double value, int decimals) => Signed(value.ToString("F" + Math.Clamp(decimals, 0, 15), CultureInfo.InvariantCulture));
 
+    /// <summary><paramref name="value"/> with at most <paramref name="decimals"/> decimals, trailing zeros dropped.</summary>
+    public static string Trimmed(double value, int decimals)
+    {
+        var text = Fixed(value, decimals);
+        return text.Contains('.') ? text.TrimEnd('0').TrimEnd('.') : text;
+    }
+
     /// <summary>
     /// <paramref name="value"/> to the decimals that <paramref name="resolution"/> needs (0.01 → two), so the ends of an
     /// interval and the ticks of an axis print alike.
@@ -31,6 +38,28 @@ public static class PlotText
             : value.ToString("0.######E+0", CultureInfo.InvariantCulture);
         return Signed(text);
     }
+
+    /// <summary>
+    /// The ends of a range as <see cref="Short"/> prints them, or with as many digits as tell them apart (a grid over
+    /// 10¹² ± 0.5 spanned "1E+12 to 1E+12", a trial).
+    /// </summary>
+    public static (string Low, string High) Apart(double low, double high)
+    {
+        var (a, b) = (Short(low), Short(high));
+        double span = Math.Abs(high - low);
+        if (a != b || !(span > 0) || !double.IsFinite(span) || Math.Max(Math.Abs(low), Math.Abs(high)) >= 1e15)
+            return (a, b);
+        // Both to the decimals a hundredth of the span needs.
+        int decimals = Math.Max(0, (int)Math.Ceiling(-Math.Log10(span / 100) - 1e-9));
+        return (Trimmed(low, decimals), Trimmed(high, decimals));
+    }
+
+    /// <summary>
+    /// " given NAME = V, …" for an estimate located with off-grid parameters held away from the fit's
+    /// (<see cref="Surfaces.SweepResult.HeldApart"/>), else "": the maximum given those values, not the MLE itself.
+    /// </summary>
+    public static string Given(IReadOnlyList<(string Name, double Value)> held) =>
+        held.Count == 0 ? "" : " given " + string.Join(", ", held.Take(3).Select(h => $"{h.Name} = {Short(h.Value)}")) + (held.Count > 3 ? ", …" : "");
 
     /// <summary>
     /// How an axis names a parameter: the model's own name, with what it is for the linear model

@@ -17,14 +17,32 @@ internal sealed class TidyTicks : ITickGenerator
 
     public void Regenerate(CoordinateRange range, Edge edge, PixelLength size, Paint paint, LabelStyle labelStyle)
     {
-        _inner.Regenerate(range, edge, size, paint, labelStyle);
         // Ticks are multiples of their spacing; one that should be zero misses it by far less than a millionth of the span.
         double tiny = Math.Abs(range.Span) * 1e-9;
+        var label = Labels(range);
+        // The inner generator measures the labels it will get, so that long ones (10¹² + 0.25) are spaced apart.
+        _inner.LabelFormatter = v => label(Math.Abs(v) < tiny ? 0 : v);
+        _inner.Regenerate(range, edge, size, paint, labelStyle);
         Ticks = _inner.Ticks.Select(t =>
         {
             double at = Math.Abs(t.Position) < tiny ? 0 : t.Position;
-            return new Tick(at, t.IsMajor ? PlotText.Short(at) : string.Empty, t.IsMajor);
+            return new Tick(at, t.IsMajor ? label(at) : string.Empty, t.IsMajor);
         }).ToArray();
+    }
+
+    /// <summary>
+    /// How ticks over <paramref name="range"/> print: <see cref="PlotText.Short"/>, or where that cannot tell ticks a tenth
+    /// of the span apart (an axis over 10¹² ± 0.5 printed "1E+12" at every tick, a trial), all the digits down to a
+    /// hundredth of the span.
+    /// </summary>
+    private static Func<double, string> Labels(CoordinateRange range)
+    {
+        double step = Math.Abs(range.Span) / 10;
+        if (!(step > 0) || !double.IsFinite(step) || PlotText.Short(range.Min) != PlotText.Short(range.Min + step)
+            || Math.Max(Math.Abs(range.Min), Math.Abs(range.Max)) >= 1e15)
+            return PlotText.Short;
+        int decimals = Math.Max(0, (int)Math.Ceiling(-Math.Log10(step) - 1e-9) + 1);
+        return v => PlotText.Trimmed(v, decimals);
     }
 
     /// <summary>Puts tidy ticks on the plot's bottom and left axes.</summary>

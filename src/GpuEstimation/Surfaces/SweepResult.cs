@@ -53,6 +53,23 @@ public sealed record SweepResult(
         }
     }
 
+    /// <summary>
+    /// The off-grid parameters of a plain (not profile) sweep that are held away from the base fit's estimates (given
+    /// values, <see cref="SweepOptions.At"/>), with their values: the estimates located in the swept space are then the
+    /// maxima given those values, not the model's MLE or MAP (a trial's picture labelled a maximum at ν = 30 "MLE").
+    /// </summary>
+    public IReadOnlyList<(string Name, double Value)> HeldApart
+    {
+        get
+        {
+            if (Profile || Points.Count == 0)
+                return [];
+            var axes = Axes.Select(a => a.Name).ToHashSet(StringComparer.Ordinal);
+            return [.. Parameters.Select((name, k) => (Name: name, Value: Points[0][k]))
+                .Where(p => !axes.Contains(p.Name) && Base?.Parameters.FirstOrDefault(e => e.Name == p.Name)?.Estimate != p.Value)];
+        }
+    }
+
     /// <summary>Grid points times observations per second of sweeping (the throughput figure).</summary>
     public double PointEvaluationsPerSecond => (double)Points.Count * N / (ElapsedMs / 1000);
 

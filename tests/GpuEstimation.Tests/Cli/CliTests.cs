@@ -513,5 +513,30 @@ public sealed class CliTests : IDisposable
         Assert.Equal(9, root.GetProperty("dfResid").GetDouble());
     }
 
+    // A sweep over data near 10¹² printed its grid as 999999999999.5..1000000000000 (the high end 1000000000000.5) and
+    // its maximum at "1000000000000" (999999999999.775 in the CSV), eight significant digits; points where the
+    // log-likelihood is −∞ were said nowhere (a trial).
+    [Fact]
+    public void SweepSummariesKeepTheGridsDigitsAndNameNonFinitePoints()
+    {
+        var x = Enumerable.Range(0, 100).Select(i => 1e12 + Math.Round(Math.Sin(1.7 * i), 3)).ToArray();
+        var data = WriteColumns("off.csv", ("x", x));
+        var (code, output, error) = Run("sweep", "--model", "normal", "--data", data, "--column", "x", "--grid", "mu=999999999999.5:1000000000000.5:41", "--device", "native");
+        Assert.True(code == 0, error);
+        Assert.Contains("sweep over mu 999999999999.5..1000000000000.5 (41)", output);
+        // The grid's spacing 0.025: the maximum's mu to three decimals, a grid point.
+        var at = System.Text.RegularExpressions.Regex.Match(output, @"on the grid \S+ at mu = (\S+), sigma = (\S+)");
+        Assert.True(at.Success, output);
+        double mu = double.Parse(at.Groups[1].Value.TrimEnd(','), System.Globalization.CultureInfo.InvariantCulture);
+        double mean = x.Average();
+        Assert.True(Math.Abs(mu - mean) <= 0.0125 + 1e-3, $"{at.Groups[1].Value} against the mean {mean:R}");
+        Assert.True(Math.Abs(Math.Round((mu - 999999999999.5) / 0.025) * 0.025 + 999999999999.5 - mu) < 1e-4, at.Groups[1].Value);
+
+        var shifted = WriteColumns("edge.csv", ("x", Enumerable.Range(0, 60).Select(i => 1.5 + i * 0.01).ToArray()));
+        (code, output, error) = Run("sweep", "--data", shifted, "--logpdf", "exponential_lpdf(x - m, 1)", "--param", "m", "--start", "m=0.5", "--grid", "m=0:2:41", "--device", "native");
+        Assert.True(code == 0, error);
+        Assert.Contains("note: of the 41 grid points, the log-likelihood is not finite at 10 where it is −∞ (outside the model's domain)", output);
+    }
+
     private string WriteColumns(string name, params (string Name, double[] Values)[] columns) => Gpuest.WriteCsv(_directory, name, columns);
 }

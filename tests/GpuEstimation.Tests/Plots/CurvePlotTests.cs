@@ -105,6 +105,75 @@ public sealed class CurvePlotTests(DeviceFixture devices) : IDisposable
         Assert.DoesNotContain("--", error.Message);
     }
 
+    // A trial's 700,000-point curve aborted the process while drawing (16 samples a step, 11 million points): the drawn
+    // line keeps a few points per pixel, and the picture is made.
+    [Fact]
+    public void AVeryFineGridIsDrawn()
+    {
+        int count = 700_000;
+        var xs = Enumerable.Range(0, count).Select(i => 4 + 2.0 * i / (count - 1)).ToArray();
+        var sweep = Curve("mu", xs, xs.Select(x => -50 * (x - 4.85) * (x - 4.85)).ToArray());
+        var path = Path.Combine(_directory, "fine.png");
+
+        var plot = SurfacePlots.Curve(sweep, path, 800, 500);
+
+        Assert.True(new FileInfo(path).Length > 0);
+        var line = plot.GetPlottables<ScottPlot.Plottables.Scatter>().First();
+        Assert.InRange(line.Data.GetScatterPoints().Count, 2, 8 * 1600);
+        var item = Assert.Single(plot.Legend.ManualItems, i => i.LabelText.Contains("interval", StringComparison.Ordinal));
+        double half = Math.Sqrt(0.5 * MathNet.Numerics.Distributions.ChiSquared.InvCDF(1, 0.95) / 50);
+        Assert.Contains($"{4.85 - half:F3} to {4.85 + half:F3}", item.LabelText);
+    }
+
+    // Values of −∞ (outside a domain) and NaN are not drawn, and the curve's finite stretches are (the whole line had
+    // vanished); an end next to a −∞ lies within that step, at the domain's edge (it was printed as the last finite
+    // point), and one next to a NaN is unknown (it was "below the grid").
+    [Fact]
+    public void NonFiniteValuesEndTheCurveAndSayWhy()
+    {
+        var xs = Enumerable.Range(0, 61).Select(i => i * 0.025).ToArray();
+        // Rising to a domain's edge between 1.025 and 1.05, −∞ beyond.
+        var edge = Curve("m", xs, xs.Select(x => x <= 1.0251 ? 60 * (x - 1.025) : double.NegativeInfinity).ToArray());
+        var plot = SurfacePlots.Curve(edge, Path.Combine(_directory, "edge.png"));
+        Assert.Contains(plot.Legend.ManualItems, i => i.LabelText.Contains("to the domain's edge, between 1.0250 and 1.0500 (the value is −∞ above)", StringComparison.Ordinal));
+        Assert.Contains(plot.Legend.ManualItems, i => i.LabelText == "not drawn: 19 where it is −∞ (outside the model's domain) of the 61 grid points");
+        Assert.Contains(plot.GetPlottables<ScottPlot.Plottables.Text>(), t => t.LabelText == "≤ 1.0250");
+        Assert.All(plot.GetPlottables<ScottPlot.Plottables.Scatter>().SelectMany(s => s.Data.GetScatterPoints()), p => Assert.True(double.IsFinite(p.Y)));
+
+        // NaN below 0.5, a maximum at 1 whose interval reaches past 0.5.
+        var undefined = Curve("b", xs, xs.Select(x => x < 0.5 ? double.NaN : -2 * (x - 1) * (x - 1)).ToArray());
+        var nan = SurfacePlots.Curve(undefined, Path.Combine(_directory, "nan.png"));
+        var interval = Assert.Single(nan.Legend.ManualItems, i => i.LabelText.Contains("interval", StringComparison.Ordinal));
+        Assert.StartsWith("95% interval: unknown (the value is not a number at 0.475, below 0.500) to ", interval.LabelText);
+        Assert.NotEmpty(nan.GetPlottables<ScottPlot.Plottables.Scatter>().First().Data.GetScatterPoints());
+    }
+
+    // An end near the frame's edge prints its value inside the frame (a label left of a line at the left edge was cut to
+    // its last digit); the estimate off the grid is named in the legend, not marked.
+    [Fact]
+    public void EndsAtTheFramesEdgePrintInsideAndAnEstimateOffTheGridIsNamed()
+    {
+        var xs = Enumerable.Range(0, 106).Select(i => 4.59 + i * 0.005).ToArray();
+        var sweep = Curve("mu", xs, xs.Select(x => -1.92 * Math.Pow((x - 4.8527) / 0.2563, 2)).ToArray());
+        var plot = SurfacePlots.Curve(sweep, Path.Combine(_directory, "edges.png"), 800, 500);
+        var labels = plot.GetPlottables<ScottPlot.Plottables.Text>().OrderBy(t => t.Location.X).ToArray();
+        Assert.Equal(2, labels.Length);
+        Assert.Equal(ScottPlot.Alignment.LowerLeft, labels[0].LabelStyle.Alignment);
+        Assert.Equal(ScottPlot.Alignment.LowerRight, labels[1].LabelStyle.Alignment);
+
+        var off = Curve("mu", [.. xs.Select(x => x + 0.5)], [.. xs.Select(x => -1.92 * Math.Pow((x + 0.5 - 4.8527) / 0.2563, 2))], estimate: 4.8527);
+        var named = SurfacePlots.Curve(off, Path.Combine(_directory, "off.png"));
+        Assert.Contains(named.Legend.ManualItems, i => i.LabelText == "MLE off the grid, at mu = 4.8527");
+        Assert.Empty(named.GetPlottables<ScottPlot.Plottables.Marker>());
+    }
+
+    // A one-parameter sweep's result over given values (and, where given, its located MLE).
+    private static SweepResult Curve(string name, double[] xs, double[] values, double? estimate = null) =>
+        new("m", "test", 100, [new GridAxis(name, xs[0], xs[^1], xs.Length)], [name], [.. xs.Select(x => new[] { x })], values, null, false, 0, null, 1)
+        {
+            Estimates = estimate is { } at ? [new SweepEstimate("MLE", [at], 0)] : [],
+        };
+
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     // A grid far from the maximum (every Δ below −35, under the usual frame's floor): the whole grid and the whole

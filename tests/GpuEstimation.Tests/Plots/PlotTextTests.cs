@@ -35,4 +35,20 @@ public sealed class PlotTextTests
     [InlineData("linear", "sigma", "sigma (noise sd)")]
     [InlineData("normal", "sigma", "sigma")]
     public void AxisNamesUseTheModelsNames(string model, string parameter, string expected) => Assert.Equal(expected, PlotText.AxisName(model, parameter));
+
+    // A range over 10¹² ± 0.5 printed as "1E+12 to 1E+12", and every tick of such an axis as "1E+12" (a trial): the
+    // ends and the ticks carry the digits that tell them apart.
+    [Fact]
+    public void RangesAndTicksFarFromZeroAreToldApart()
+    {
+        Assert.Equal(("999999999999.5", "1000000000000.5"), PlotText.Apart(999999999999.5, 1000000000000.5));
+        Assert.Equal(("1.5", "2.5"), PlotText.Apart(1.5, 2.5));
+        var ticks = new TidyTicks();
+        using var paint = ScottPlot.Paint.NewDisposablePaint();
+        ticks.Regenerate(new ScottPlot.CoordinateRange(999999999999.5, 1000000000000.5), ScottPlot.Edge.Bottom, new ScottPlot.PixelLength(600), paint, new ScottPlot.LabelStyle());
+        var labels = ticks.Ticks.Where(t => t.IsMajor).Select(t => t.Label).ToArray();
+        Assert.True(labels.Length >= 3, string.Join(" ", labels));
+        Assert.Equal(labels.Length, labels.Distinct().Count());
+        Assert.All(ticks.Ticks.Where(t => t.IsMajor), t => Assert.Equal(t.Position, double.Parse(t.Label, System.Globalization.CultureInfo.InvariantCulture), 1e-3));
+    }
 }

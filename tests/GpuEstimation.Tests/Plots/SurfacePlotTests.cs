@@ -55,6 +55,28 @@ public sealed class SurfacePlotTests(DeviceFixture devices) : IDisposable
         }
     }
 
+    // With an off-grid parameter held at a given value, the located maximum is the maximum given it, and the picture says
+    // so with what is held (a trial: Student-t's maximum at ν = 30 labelled "MLE", ν said nowhere); held at the fit's
+    // estimate, it is the MLE, and the legend still names the held value.
+    [Fact]
+    public void AMaximumGivenHeldValuesIsLabelledSo()
+    {
+        var t = Enumerable.Range(0, 400).Select(i => 2 + 1.5 * MathNet.Numerics.Distributions.StudentT.InvCDF(0, 1, 4, (i + 0.5) / 400)).ToArray();
+        using var session = new EstimationSession(ModelCatalog.Create("studentt", Dataset.FromColumns(("x", t)), new ModelColumns("x")), devices.Native);
+        GridAxis[] axes = [new GridAxis("mu", 1.5, 2.6, 23), new GridAxis("sigma", 1.0, 2.2, 25)];
+        var given = Sweeper.Sweep(session, new SweepOptions { Axes = axes, At = new Dictionary<string, double> { ["nu"] = 30 }, Estimates = true });
+        Assert.Equal([("nu", 30.0)], given.HeldApart);
+        var plot = SurfacePlots.Heatmap(given, Path.Combine(_directory, "given.png"));
+        Assert.Contains(plot.GetPlottables<ScottPlot.Plottables.Marker>(), m => m.LegendText == "MLE given nu = 30");
+        Assert.Contains(plot.Legend.ManualItems, i => i.LabelText.StartsWith("held: nu = 30 (regions conditional on these values", StringComparison.Ordinal));
+
+        var atFit = Sweeper.Sweep(session, new SweepOptions { Axes = axes, Estimates = true });
+        Assert.Empty(atFit.HeldApart);
+        var mle = SurfacePlots.Heatmap(atFit, Path.Combine(_directory, "mle.png"));
+        Assert.Contains(mle.GetPlottables<ScottPlot.Plottables.Marker>(), m => m.LegendText == "MLE");
+        Assert.Contains(mle.Legend.ManualItems, i => i.LabelText.StartsWith("held: nu = ", StringComparison.Ordinal));
+    }
+
     // A MAP sweep marks both: the MLE (red circle) and, pulled towards the prior's centre, the MAP (orange diamond),
     // each where the plot maps its closed form (a normal prior on mu with sigma held: a precision-weighted mean).
     [Fact]
