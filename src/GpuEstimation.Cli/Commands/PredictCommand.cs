@@ -4,6 +4,7 @@ using GpuEstimation.Cli.Options;
 using GpuEstimation.Cli.Output;
 using GpuEstimation.Cli.Parsing;
 using GpuEstimation.Data;
+using GpuEstimation.Kernels.Models;
 using GpuEstimation.Results;
 
 namespace GpuEstimation.Cli.Commands;
@@ -29,7 +30,7 @@ internal sealed class PredictCommand : Command
         NumberText.Fraction, () => 0.95);
 
     private readonly Option<string> _se = SharedOptions.StandardErrors(
-        "(linear, nonlinear) the standard errors and intervals: the MLE's (the fit's covariance, z), or least squares' as R's predict.lm and statsmodels OLS's get_prediction give them (s^2 (X'X)^-1 or s^2 (J'J)^-1, s^2 = RSS/(n - p), t on n - p degrees of freedom)");
+        "(linear, nonlinear) the standard errors and intervals: the MLE's (the fit's covariance, z), or least squares' as R's predict.lm and statsmodels OLS's get_prediction give them (s^2 (X'X)^-1 or s^2 (J'J)^-1, s^2 = RSS/(n - p), t on n - p degrees of freedom) [default: the fit's: nist where it was fitted with --se nist, else mle]", mleByDefault: false);
 
     public PredictCommand() : base("predict", "Predict new rows with a fitted regression: the linear predictor, the mean and their standard errors (delta method).")
     {
@@ -48,16 +49,18 @@ internal sealed class PredictCommand : Command
         string modelPath = parse.GetValue(_model)!, dataPath = parse.GetValue(_data)!, outPath = parse.GetValue(_out)!;
         OutputFile.Check("--out", outPath, dataPath);
         OutputFile.CheckDistinct(("--model-json", modelPath), ("--out", outPath));
-        var fitted = FittedRegression.FromJson(ReadModel(modelPath), modelPath);
+        var text = ReadModel(modelPath);
+        var fitted = FittedRegression.FromJson(text, modelPath);
         var (numeric, factors) = fitted.InputColumns();
         var data = numeric.Count == 0 && factors.Count == 0 ? RowsOnly(dataPath) : DataFile.Read(dataPath, numeric, factors, SharedOptions.Missing(parse, _dropMissing), fitted.TextFactors);
-        bool ordinary = parse.GetValue(_se) == "nist";
+        // --se as given, else as the fit's table gave them (its JSON says where that was least squares').
+        bool ordinary = parse.GetValue(_se) is { } se ? se == "nist" : ChoseLeastSquares(text);
         if (ordinary && fitted.Model is not ("linear" or "nonlinear"))
             throw new InputException($"--se nist: least squares' standard errors are those of --model linear and nonlinear fits, not of {fitted.Model}");
         var prediction = fitted.Predict(data, parse.GetValue(_level), ordinary);
         OutputFile.Write("--out", outPath, path => Write(path, prediction, data.Dropped));
         output.WriteLine($"{data.Rows:N0} predictions of {fitted.Model} ({fitted.Formula}) written to {outPath}: " +
-            $"{string.Join(", ", Columns(prediction))} ({prediction.Level:0.###} intervals, {(ordinary ? "least squares' errors and t" : fitted.Posterior ? "the posterior's Laplace-approximation SDs and z" : "the MLE's errors and z")})" +
+            $"{string.Join(", ", Columns(prediction))} ({prediction.Level.ToString("0.##########", CultureInfo.InvariantCulture)} intervals, {(ordinary ? "least squares' errors and t" : fitted.Posterior ? "the posterior's Laplace-approximation SDs and z" : fitted.CovarianceType != "nonrobust" ? $"the {fitted.CovarianceType} covariance's errors and z" : "the MLE's errors and z")})" +
             (data.DroppedRows > 0 ? $"; a row of empty cells for each of the {data.DroppedRows:N0} left out, so that line k + 1 is the input's data row k" : ""));
         DroppedRows.Write(output, parse.GetValue(_dropMissing) ? data.DroppedRows : null, data.Rows);
         if (fitted.MeanFunction is not null && prediction.OutsideRange(fitted.Family) is { Count: > 0 } notFinite)
@@ -65,7 +68,10 @@ internal sealed class PredictCommand : Command
                 "the mean function is not defined there (a log or power of a value outside its domain, say)");
         else if (prediction.OutsideRange(fitted.Family) is { Count: > 0 } outside)
             output.WriteLine($"note: {outside.Count:N0} predicted mean{(outside.Count == 1 ? "" : "s")} outside the {fitted.Family} family's range " +
-                $"(first: {data.DescribeRow(outside[0])}, mean {prediction.Mean[outside[0]]:G6}): the link's inverse leaves it there (as under an inverse or identity link far from the data)");
+                $"(first: {data.DescribeRow(outside[0])}, mean {prediction.Mean[outside[0]]:G6}): {OutsideWhy(fitted, prediction.Eta[outside[0]], prediction.Mean[outside[0]])}");
+        if (fitted.UndefinedCoefficients.Count > 0)
+            output.WriteLine($"note: {string.Join(", ", fitted.UndefinedCoefficients)} had no robust standard error in the fit (a row of leverage 1 alone fits it), " +
+                "so seEta and seMean are NaN in the rows that use it");
         if (!fitted.HasCovariance)
             output.WriteLine("note: the fit has no covariance of its estimates (its Hessian allowed none); seEta and seMean are NaN");
         else if (fitted.HeldCoefficients.Count > 0)
@@ -82,6 +88,23 @@ internal sealed class PredictCommand : Command
     {
         var counted = DataFile.Read(path, [], [DataFile.ColumnNames(path)[0]], MissingValues.Drop);
         return Dataset.FromColumns(("rows", new double[counted.Rows + counted.DroppedRows]));
+    }
+
+    // Why the link's inverse leaves a mean outside the family's range at η (a trial: a Poisson mean that overflowed was
+    // explained as an inverse or identity link's).
+    private static string OutsideWhy(FittedRegression fitted, double eta, double mean) => (fitted.Link, double.IsInfinity(mean)) switch
+    {
+        (GlmLink.Log, true) => $"the log link's mean exp(η) overflows the doubles at η = {eta:G6}, a row far from the fitted data",
+        (GlmLink.Log, false) => $"the log link's mean exp(η) passes 1 where η > 0 (η = {eta:G6}), a row far from the fitted data",
+        _ => $"the {fitted.Link.ToString().ToLowerInvariant()} link's inverse leaves it there at η = {eta:G6}, a row far from the fitted data",
+    };
+
+    // Whether the fit's JSON records that its table gave least squares' standard errors (fit --se nist).
+    private static bool ChoseLeastSquares(string json)
+    {
+        using var document = System.Text.Json.JsonDocument.Parse(json);
+        return document.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object
+            && document.RootElement.TryGetProperty("standardErrors", out var se) && se.ValueKind == System.Text.Json.JsonValueKind.String && se.GetString() == "nist";
     }
 
     private static string ReadModel(string path)

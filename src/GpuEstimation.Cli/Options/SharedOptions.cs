@@ -27,9 +27,9 @@ internal static class SharedOptions
     /// <c>--se mle|nist</c> (default mle): the maximum-likelihood standard errors or least squares' (NIST's, R's
     /// <c>lm</c>/<c>nls</c>); <paramref name="description"/> says what the command does with them.
     /// </summary>
-    public static Option<string> StandardErrors(string description) => CliOption.Single("--se", "mle|nist", description,
+    public static Option<string> StandardErrors(string description, bool mleByDefault = true) => CliOption.Single("--se", "mle|nist", description,
         (flag, text) => text.Trim().ToLowerInvariant() is "mle" or "nist" ? text.Trim().ToLowerInvariant() : throw new InputException($"{flag}: '{text}' is not mle or nist"),
-        () => "mle");
+        mleByDefault ? () => "mle" : null);
 
     /// <summary>What <c>--drop-missing</c> asks of the readers.</summary>
     public static MissingValues Missing(ParseResult parse, Option<bool> dropMissing) =>

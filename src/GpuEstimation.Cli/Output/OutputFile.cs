@@ -17,6 +17,9 @@ internal static class OutputFile
     {
         if (!RowCollective.Current.IsRoot)
             return;
+        // "-" reads as standard output to users of other tools; it would be a file named "-" (a trial).
+        if (path == "-")
+            throw new InputException($"{option} -: standard output is not written to by name; give a file name (or /dev/stdout)");
         var full = Path.GetFullPath(path);
         if (Directory.Exists(full))
             throw new InputException($"{option} {path}: is a directory, expected a file name");

@@ -792,6 +792,8 @@ public sealed class EstimationSession : IDisposable
         notes.AddRange(profiles.Notes);
 
         var covariance = NaturalCovariance(map, natural, information.Covariance);
+        // Parameters whose robust variance is undefined (below), not one past the doubles' range.
+        var undefined = new HashSet<int>();
         if (options.Covariance.IsRobust && covariance is not null)
         {
             var leverages = options.Covariance.Name is "HC2" or "HC3" ? Model.Leverages : null;
@@ -799,11 +801,21 @@ public sealed class EstimationSession : IDisposable
             notes.Add(RobustNote(options.Covariance));
             // A trial: a factor level of one row gave that level's coefficient an HC3 standard error of 0.24 (nonrobust
             // 1.6) without a word, the row that alone fits it left out of the sums.
+            // The coefficients those rows alone fit have none (a trial: HC3 0.278 printed for a level of one row with
+            // this note beneath it; statsmodels prints rounding noise, R's sandwich NaN): their rows and columns NaN.
             if (leverages is not null && RobustCovariance.UnitLeverageRows(leverages) is { Length: > 0 } unit)
             {
+                var fitted = Model.FittedOnlyBy(unit).Where(name => map.Parameters.Any(p => p.Name == name)).ToArray();
+                foreach (int k in fitted.Select(name => map.Parameters.ToList().FindIndex(p => p.Name == name)))
+                {
+                    undefined.Add(k);
+                    for (int j = 0; j < covariance.GetLength(0); j++)
+                        covariance[k, j] = covariance[j, k] = double.NaN;
+                }
                 notes.Add($"{options.Covariance}: {unit.Length} row{(unit.Length == 1 ? "" : "s")} of leverage 1 (row {string.Join(", ", unit.Take(5).Select(i => i + 1))}" +
                     $"{(unit.Length > 5 ? ", ..." : "")} of those fitted, counted from 1), each alone fitting a coefficient (a factor level only it has): its residual is 0, so it is left out " +
-                    "of the sums, and the coefficient it fits has no robust standard error to speak of (R's sandwich gives NaN there, for the whole matrix)");
+                    $"of the sums, and {(fitted.Length == 0 ? "the coefficient it fits has" : string.Join(", ", fitted) + (fitted.Length == 1 ? " has" : " have"))} no robust standard error " +
+                    "(R's sandwich gives NaN there, for the whole matrix)");
             }
             if (profiles.Intervals.Count > 0)
                 notes.Add("profile intervals are likelihood-based: the robust covariance does not change them");
@@ -817,7 +829,7 @@ public sealed class EstimationSession : IDisposable
             {
                 // NaN where a covariance was found for this parameter (not at an edge or a kink): an ∞ − ∞ of entries
                 // past the doubles' range (a location of 1e155 beside its scale).
-                if (!map.IsHeld(k) && double.IsNaN(variance) && covariance is not null && !end.Edges.Contains(k) && !atKink.Contains(k) && !atDataKink.Contains(k))
+                if (!map.IsHeld(k) && double.IsNaN(variance) && covariance is not null && !end.Edges.Contains(k) && !atKink.Contains(k) && !atDataKink.Contains(k) && !undefined.Contains(k))
                     unrepresentable.Add(info.Name);
                 return new ParameterEstimate(info.Name, natural[k], map.IsHeld(k), Profile: profiles.Intervals.GetValueOrDefault(k));
             }

@@ -73,6 +73,13 @@ public interface IModelSpec
     IReadOnlyList<double>? Leverages => null;
 
     /// <summary>
+    /// The coefficients that <paramref name="rows"/> (rows of leverage 1, <see cref="Leverages"/>) alone determine: those
+    /// that move when such a row's response does (a factor level only that row has), whose HC2 and HC3 standard errors
+    /// are undefined; empty where the model has no hat matrix.
+    /// </summary>
+    IReadOnlyList<string> FittedOnlyBy(IReadOnlyList<int> rows) => [];
+
+    /// <summary>
     /// Σ y² of a least-squares regression's response (a nonlinear regression's y), or null: it tells residuals at the
     /// response's rounding level (an exact fit) from a stall short of the least-squares point.
     /// </summary>

@@ -368,6 +368,7 @@ public static class ModelCatalog
             // statsmodels' OLS counts the coefficients only in its HC1 and cluster corrections.
             ScaleParameters = ["sigma"],
             LeveragesFrom = () => Leverages([.. columns.Skip(1).Select(c => c.AsArray())], yValues.Length),
+            FittedOnlyByFrom = rows => FittedOnlyBy(["intercept", .. x], [.. columns.Skip(1).Select(c => c.AsArray())], means, yValues.Length, rows),
         };
         // Refused at the fit where the intercept and that slope are both estimated (through the origin, with the
         // intercept held, the raw column is well conditioned).
@@ -380,6 +381,40 @@ public static class ModelCatalog
                 $"{data.Source}: the features fit response '{y}' exactly (every residual is zero to rounding), so sigma has no positive maximum-likelihood estimate (hold sigma fixed, at any value, for the coefficients of the exact fit)"));
         }
         return spec;
+    }
+
+    /// <summary>
+    /// The coefficients (intercept, then one per feature, named <paramref name="names"/>) that a change of row i's
+    /// response moves, for each of <paramref name="rows"/>: (XᵀX)⁻¹ xᵢ, in the centred coordinates (the intercept's
+    /// part 1/n, the slopes' (X̃ᵀX̃)⁻¹ x̃ᵢ) carried to the raw ones (b₀ = c − Σ bⱼ mⱼ), each part weighed by its column's
+    /// spread (1 for the intercept) and kept above 10⁻⁸ of the largest. For a row of leverage 1 these are the
+    /// coefficients it alone fits.
+    /// </summary>
+    private static string[] FittedOnlyBy(string[] names, double[][] centred, IReadOnlyList<double> means, int n, IReadOnlyList<int> rows)
+    {
+        int k = centred.Length;
+        var gram = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.Dense(k, k, (a, b) =>
+        {
+            double sum = 0;
+            for (int i = 0; i < n; i++)
+                sum += centred[a][i] * centred[b][i];
+            return sum;
+        });
+        var spread = centred.Select(c => Math.Sqrt(c.Sum(v => v * v) / Math.Max(1, n))).ToArray();
+        var moved = new SortedSet<int>();
+        foreach (int row in rows)
+        {
+            var slopes = k == 0 ? [] : gram.Solve(MathNet.Numerics.LinearAlgebra.Vector<double>.Build.Dense(k, j => centred[j][row])).ToArray();
+            double intercept = 1.0 / n - slopes.Select((d, j) => d * means[j]).Sum();
+            var weighed = new[] { Math.Abs(intercept) }.Concat(slopes.Select((d, j) => Math.Abs(d) * spread[j])).ToArray();
+            double largest = weighed.Max();
+            for (int j = 0; j < weighed.Length; j++)
+            {
+                if (weighed[j] > 1e-8 * largest)
+                    moved.Add(j);
+            }
+        }
+        return [.. moved.Select(j => names[j])];
     }
 
     /// <summary>

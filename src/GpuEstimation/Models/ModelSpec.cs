@@ -148,6 +148,12 @@ public sealed class ModelSpec<TModel> : IModelSpec where TModel : unmanaged, ILi
     public Func<double[]>? LeveragesFrom { get; init; }
 
     /// <inheritdoc/>
+    public IReadOnlyList<string> FittedOnlyBy(IReadOnlyList<int> rows) => FittedOnlyByFrom?.Invoke(rows) ?? [];
+
+    /// <summary>How to find <see cref="FittedOnlyBy"/> (a linear model's design); null: none.</summary>
+    public Func<IReadOnlyList<int>, IReadOnlyList<string>>? FittedOnlyByFrom { get; init; }
+
+    /// <inheritdoc/>
     public double? ResponseSquares { get; init; }
 
     /// <inheritdoc/>

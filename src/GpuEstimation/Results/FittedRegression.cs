@@ -23,6 +23,9 @@ public sealed class FittedRegression
     private double? ResidualDf { get; init; }
     private double[,]? OrdinaryCovariance { get; init; }
 
+    // The coefficients' names, in the order of the estimates and the covariance.
+    private string[] Names { get; init; } = [];
+
     private FittedRegression(string model, GlmLink link, FittedDesign? design, FittedMean? mean, double[] coefficients, (double[,] Matrix, string[] Held)? covariance)
     {
         Model = model;
@@ -71,6 +74,15 @@ public sealed class FittedRegression
     /// the standard errors of predictions are conditional on them, as the others' are.
     /// </summary>
     public IReadOnlyList<string> HeldCoefficients { get; }
+
+    /// <summary>The fit's covariance as its JSON names it (<c>nonrobust</c>, <c>HC0</c>…<c>HC3</c>, <c>cluster</c>): the one predictions use.</summary>
+    public string CovarianceType { get; private init; } = "nonrobust";
+
+    /// <summary>
+    /// Coefficients of a robust fit whose standard error is undefined (HC2 and HC3 give none to a coefficient that a
+    /// row of leverage 1 alone fits): a prediction that uses one (its design value not 0) has no standard error (NaN).
+    /// </summary>
+    public IReadOnlyList<string> UndefinedCoefficients { get; private init; } = [];
 
     /// <summary>
     /// The regression of <paramref name="fit"/>, for predictions: its JSON report (<see cref="JsonReport.Fit"/>) read
@@ -193,8 +205,15 @@ public sealed class FittedRegression
             : null;
         var ordinary = root.TryGetProperty("covarianceNist", out var c) && c.ValueKind == JsonValueKind.Array
             ? Coefficients(root, names, "the design's column", source, "covarianceNist").Covariance?.Matrix : null;
-        return new FittedRegression(Model, Link, Design, MeanFunction, _coefficients, _covariance is null ? null : (_covariance, [.. HeldCoefficients]))
+        // A robust fit's coefficient without a standard error has none defined (a row of leverage 1 alone fits it,
+        // under HC2 or HC3): not held, as a lasso's zero is, but unknown in the rows that use it.
+        string covariance = Text(root, "covType", source) ?? "nonrobust";
+        bool robust = covariance != "nonrobust";
+        return new FittedRegression(Model, Link, Design, MeanFunction, _coefficients, _covariance is null ? null : (_covariance, robust ? [] : [.. HeldCoefficients]))
         {
+            UndefinedCoefficients = robust ? [.. HeldCoefficients] : [],
+            CovarianceType = covariance,
+            Names = names,
             Family = Family,
             Posterior = Text(root, "method", source) == "map",
             SigmaEstimate = Family == "normal" ? sigma : null,
@@ -228,6 +247,7 @@ public sealed class FittedRegression
             throw new InputException($"the {Model} fit has no least-squares covariance (covarianceNist): NIST's, R lm's and nls's standard errors are those of linear and nonlinear fits by maximum likelihood with the model-based covariance (a fit with a robust or cluster covariance, or a MAP fit, has none: fit again without it)");
         var covariance = ordinary ? OrdinaryCovariance : _covariance;
         var (linear, offset) = Linearized(data);
+        int[] undefined = [.. UndefinedCoefficients.Select(n => Array.IndexOf(Names, n)).Where(j => j >= 0)];
         int rows = data.Rows, p = _coefficients.Length;
         var eta = new double[rows];
         var mean = new double[rows];
@@ -239,7 +259,7 @@ public sealed class FittedRegression
             double value = linear(i, x);
             double se = double.NaN;
             // A nonlinear mean that is not finite (a log of a value outside its domain) has no standard error either.
-            if (covariance is { } v && (MeanFunction is null || double.IsFinite(value)))
+            if (covariance is { } v && (MeanFunction is null || double.IsFinite(value)) && !undefined.Any(j => x[j] != 0))
             {
                 double variance = Quadratic(v, x, 1.0);
                 // Where xᵀVx overflows (a mean of 10¹⁷⁶, whose gradient's square does; a trial saw a standard error of ∞

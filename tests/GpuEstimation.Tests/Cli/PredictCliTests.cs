@@ -520,6 +520,52 @@ public sealed class PredictCliTests : IDisposable
         AssertBadInput(["predict", "--model-json", logit, "--data", Write("l2.csv", "x1,x2", "0.5,1"), "--out", Path.Combine(_directory, "p.csv"), "--se", "ols"], "--se: 'ols' is not mle or nist");
     }
 
+    // What a fit chose carries into its predictions (a statsmodels trial): least squares' errors where the table gave
+    // them (--se nist), unless --se says otherwise; a robust covariance named as such (it was "the MLE's errors"); and
+    // an HC3 coefficient that a row of leverage 1 alone fits has no standard error in the fit's table (it printed 0.278)
+    // nor in the predictions of rows that use it. "--out -" is refused, not written as a file named "-"; a log link's
+    // overflow is said to be one.
+    [Fact]
+    public void TheFitsChoicesCarryIntoItsPredictions()
+    {
+        var rowsIn = Enumerable.Range(0, 60).Select(i => (X: ((i * 37) % 11) / 10.0, G: i == 0 ? "d" : "abc"[i % 3].ToString(), I: i))
+            .Select(r => FormattableString.Invariant($"{1 + 2 * r.X + ((r.I * 7919) % 101 - 50) / 50.0:R},{r.X:R},{r.G}"));
+        var data = Write("lm.csv", ["y,x,g", .. rowsIn]);
+        var fresh = Write("new.csv", "x,g", "0.5,d", "0.5,b");
+        string nist = Path.Combine(_directory, "nist.json"), hc3 = Path.Combine(_directory, "hc3.json");
+        Assert.Equal(GpuestApp.Ok, Run("fit", "--model", "linear", "--data", data, "--formula", "y ~ x + C(g)", "--se", "nist", "--device", "native", "--json", nist).Code);
+        string implicitOut = Path.Combine(_directory, "implicit.csv"), explicitOut = Path.Combine(_directory, "explicit.csv"), mleOut = Path.Combine(_directory, "mle.csv");
+        var (code, text, error) = Run("predict", "--model-json", nist, "--data", fresh, "--out", implicitOut);
+        Assert.True(code == GpuestApp.Ok, error);
+        Assert.Contains("least squares' errors and t", text);
+        Assert.Equal(GpuestApp.Ok, Run("predict", "--model-json", nist, "--data", fresh, "--out", explicitOut, "--se", "nist").Code);
+        Assert.Equal(File.ReadAllText(explicitOut), File.ReadAllText(implicitOut));
+        Assert.Contains("the MLE's errors and z", Run("predict", "--model-json", nist, "--data", fresh, "--out", mleOut, "--se", "mle").Output);
+
+        (code, text, error) = Run("fit", "--model", "linear", "--data", data, "--formula", "y ~ x + C(g)", "--cov", "hc3", "--device", "native", "--json", hc3);
+        Assert.True(code == GpuestApp.Ok, error);
+        Assert.Matches(@"g\[d\] +\S+ +- +- +-", text);
+        Assert.Contains("and g[d] has no robust standard error", text);
+        using (var doc = JsonDocument.Parse(File.ReadAllText(hc3)))
+            Assert.Equal(JsonValueKind.Null, doc.RootElement.GetProperty("parameters").EnumerateArray().Single(p => p.GetProperty("name").GetString() == "g[d]").GetProperty("stdError").ValueKind);
+        (code, text, error) = Run("predict", "--model-json", hc3, "--data", fresh, "--out", Path.Combine(_directory, "hc3.csv"));
+        Assert.True(code == GpuestApp.Ok, error);
+        Assert.Contains("the HC3 covariance's errors and z", text);
+        Assert.Contains("note: g[d] had no robust standard error in the fit", text);
+        var lines = File.ReadAllLines(Path.Combine(_directory, "hc3.csv"));
+        Assert.Equal("NaN", lines[1].Split(',')[2]);
+        Assert.True(double.Parse(lines[2].Split(',')[2], CultureInfo.InvariantCulture) > 0);
+
+        AssertBadInput(["predict", "--model-json", nist, "--data", fresh, "--out", "-"], "--out -: standard output is not written to by name");
+
+        var counts = Write("counts.csv", ["y,x", .. Enumerable.Range(0, 40).Select(i => FormattableString.Invariant($"{i % 5},{(i % 7) / 7.0}"))]);
+        var poisson = Path.Combine(_directory, "poisson.json");
+        Assert.Equal(GpuestApp.Ok, Run("fit", "--model", "glm", "--family", "poisson", "--data", counts, "--y", "y", "--x", "x", "--device", "native", "--json", poisson).Code);
+        (code, text, error) = Run("predict", "--model-json", poisson, "--data", Write("far.csv", "x", "1e6"), "--out", Path.Combine(_directory, "far.csv.out"));
+        Assert.True(code == GpuestApp.Ok, error);
+        Assert.Contains("the log link's mean exp(η) overflows the doubles", text);
+    }
+
     // Columns mean, seMean, meanLower, meanUpper, obsLower, obsUpper of predict --se nist against the reference's six per row.
     private void CheckNist(string json, string rows, string level, double[][] expected)
     {
