@@ -10,7 +10,7 @@ namespace GpuEstimation.Design;
 /// </summary>
 /// <remarks>
 /// Factors are treatment-coded as R's <c>contr.treatment</c> and patsy's <c>Treatment</c>: against the first level in
-/// sorted order, one indicator per other level. Where a factor's margin is absent (no intercept and no factor before
+/// sorted order (or the reference the design chooses, <see cref="DesignSpec.References"/>), one indicator per other level. Where a factor's margin is absent (no intercept and no factor before
 /// it; or in <c>x:g</c> without <c>x</c>) it takes one indicator per level instead, as R does, so that the design
 /// spans what the formula asks for. Interaction columns run with the first variable's levels changing fastest, as in
 /// R and patsy.
@@ -70,7 +70,9 @@ public sealed class DesignMatrix
         data.Column(spec.Response);
         if (spec.Offset is { } offset)
             data.Column(offset);
-        var factors = spec.FactorColumns.ToDictionary(c => c, c => FactorLevels.Of(data, c));
+        var factors = spec.FactorColumns.ToDictionary(c => c, c => spec.References.TryGetValue(c, out var reference)
+            ? FactorLevels.Of(data, c).WithReference(reference, data.Source)
+            : FactorLevels.Of(data, c));
         foreach (var levels in factors.Values.Where(f => f.Names.Count < 2))
             throw new InputException($"{data.Source}: factor '{levels.Column}' has one level ('{levels.Names[0]}') in all {data.Rows} rows; a factor needs at least two levels to be contrasted", levels.Column);
 

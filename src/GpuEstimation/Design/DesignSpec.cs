@@ -15,7 +15,11 @@ public sealed class DesignSpec
     /// <param name="terms">The terms, besides the intercept.</param>
     /// <param name="intercept">Whether the design has an intercept.</param>
     /// <param name="offset">A column added to the linear predictor with coefficient 1, or null.</param>
-    public DesignSpec(string response, IEnumerable<DesignTerm> terms, bool intercept = true, string? offset = null)
+    /// <param name="references">
+    /// A factor column's reference level, where it is not the first in sorted order (the formula's
+    /// <c>C(g, Treatment('b'))</c>): the level the others are contrasted with.
+    /// </param>
+    public DesignSpec(string response, IEnumerable<DesignTerm> terms, bool intercept = true, string? offset = null, IReadOnlyDictionary<string, string>? references = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(response);
         Response = response;
@@ -30,7 +34,13 @@ public sealed class DesignSpec
         // coefficient less 1, the usual test of an exposure's coefficient against 1 (a trial found it refused).
         if (Terms.Count == 0 && !intercept)
             throw new InputException("design: no terms and no intercept; a regression needs at least one coefficient", nameof(terms));
+        References = references ?? new Dictionary<string, string>();
+        if (References.Keys.FirstOrDefault(c => !FactorColumns.Contains(c)) is { } notFactor)
+            throw new InputException($"design: a reference level is given for '{notFactor}', which is not a factor of the design", nameof(references));
     }
+
+    /// <summary>Each factor column's reference level where one was chosen (else the first level in sorted order is).</summary>
+    public IReadOnlyDictionary<string, string> References { get; }
 
     /// <summary>The response column.</summary>
     public string Response { get; }
@@ -71,10 +81,20 @@ public sealed class DesignSpec
     /// <summary>The design as a formula: <c>y ~ x1 + C(g) + x1:C(g)</c>, with <c>- 1</c> or <c>offset(o)</c> where they apply.</summary>
     public override string ToString()
     {
-        var parts = Terms.Select(t => t.ToString()).ToList();
+        var parts = Terms.Select(t => string.Join(":", t.Variables.Select(Written))).ToList();
         if (Offset is not null)
             parts.Add($"offset({DesignVariable.Quoted(Offset)})");
         var rhs = parts.Count == 0 ? "1" : string.Join(" + ", parts);
         return $"{DesignVariable.Quoted(Response)} ~ {rhs}{(Intercept ? "" : " - 1")}";
     }
+
+    // A variable as the formula writes it, a factor with its chosen reference as patsy does: C(g, Treatment('b')).
+    private string Written(DesignVariable variable) =>
+        variable.Factor && References.TryGetValue(variable.Column, out var reference)
+            ? $"C({DesignVariable.Quoted(variable.Column)}, Treatment({Literal(reference)}))"
+            : variable.ToString();
+
+    // A level as a formula's literal: a number as it is, text in quotes (single, or double where it holds a single one).
+    private static string Literal(string level) =>
+        FactorLevels.AreNumeric([level]) ? level : level.Contains('\'') ? $"\"{level}\"" : $"'{level}'";
 }

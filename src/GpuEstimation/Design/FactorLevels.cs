@@ -19,7 +19,7 @@ public sealed class FactorLevels
     /// <summary>The column the factor reads.</summary>
     public string Column { get; }
 
-    /// <summary>The levels' names, in sorted order: a numeric code as its shortest round-trip text (2, 0.5), text as it is.</summary>
+    /// <summary>The levels' names, in sorted order (a chosen reference first, <see cref="WithReference"/>): a numeric code as its shortest round-trip text (2, 0.5), text as it is.</summary>
     public IReadOnlyList<string> Names { get; }
 
     /// <summary>Each row's level, an index into <see cref="Names"/>.</summary>
@@ -27,6 +27,32 @@ public sealed class FactorLevels
 
     /// <summary>The name of a design column that indicates level <paramref name="level"/>: <c>g[b]</c>.</summary>
     public string ColumnName(int level) => $"{Column}[{Names[level]}]";
+
+    /// <summary>
+    /// These levels with <paramref name="reference"/> first (the others in their order), each row's code following its
+    /// level: the reference of treatment coding. A number matches a numeric level of the same value (2.0 matches 2); a
+    /// level not among them is an error naming the factor, <paramref name="source"/> and the levels.
+    /// </summary>
+    public FactorLevels WithReference(string reference, string source)
+    {
+        ArgumentNullException.ThrowIfNull(reference);
+        int at = -1;
+        for (int k = 0; k < Names.Count && at < 0; k++)
+        {
+            if (Names[k] == reference || (double.TryParse(reference, NumberStyles.Float, CultureInfo.InvariantCulture, out double r)
+                && double.TryParse(Names[k], NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && AreNumeric([Names[k]]) && r == v))
+                at = k;
+        }
+        if (at < 0)
+            throw new InputException($"{source}: factor '{Column}' has no level '{reference}' to take as its reference (levels: {string.Join(", ", Names.Take(20))}{(Names.Count > 20 ? ", ..." : "")})", Column);
+        if (at == 0)
+            return this;
+        var order = new[] { at }.Concat(Enumerable.Range(0, Names.Count).Where(k => k != at)).ToArray();
+        var place = new int[Names.Count];
+        for (int k = 0; k < order.Length; k++)
+            place[order[k]] = k;
+        return new FactorLevels(Column, [.. order.Select(k => Names[k])], [.. Codes.Select(c => place[c])]);
+    }
 
     /// <summary>The levels of <paramref name="column"/> in <paramref name="data"/>, text or numbers.</summary>
     public static FactorLevels Of(Dataset data, string column)

@@ -12,7 +12,7 @@ namespace GpuEstimation.Design;
 /// <param name="Columns">The design columns besides the intercept, in order: each a coefficient of the same name.</param>
 /// <param name="Intercept">Whether the design has an intercept (the coefficient <c>intercept</c>).</param>
 /// <param name="Offset">The offset column, or null.</param>
-/// <param name="Factors">Each factor column and its levels as fitted, in sorted order (the first the reference).</param>
+/// <param name="Factors">Each factor column and its levels as fitted, the reference first, the others in sorted order.</param>
 public sealed record FittedDesign(
     string Formula,
     string Response,
@@ -77,7 +77,7 @@ public sealed record FittedDesign(
     }
 }
 
-/// <summary>A factor of a fitted design: its column and its levels in sorted order (the first the reference).</summary>
+/// <summary>A factor of a fitted design: its column and its levels, the reference first, the others in sorted order.</summary>
 /// <param name="Column">The factor's column.</param>
 /// <param name="Levels">The levels' names.</param>
 public sealed record FittedFactor(string Column, IReadOnlyList<string> Levels)

@@ -5,7 +5,8 @@ namespace GpuEstimation.Design;
 /// column, <c>C(col)</c> for a factor, or an interaction <c>a:b</c> (their product); <c>a*b</c> is <c>a + b + a:b</c>;
 /// parentheses group (<c>(a + b):c</c> is <c>a:c + b:c</c>); <c>- term</c> removes a term; <c>- 1</c> or <c>+ 0</c>
 /// leaves the intercept out (<c>+ 1</c> puts it back); <c>offset(col)</c> adds a column to the linear predictor with
-/// coefficient 1. A column name that is not an identifier (letters, digits, <c>_</c>, <c>.</c>, not starting with a
+/// coefficient 1; <c>C(g, Treatment('b'))</c> (or <c>Treatment(reference='b')</c>, or a number for numeric codes)
+/// contrasts a factor's levels with level b instead of the first in sorted order, as patsy does. A column name that is not an identifier (letters, digits, <c>_</c>, <c>.</c>, not starting with a
 /// digit) is written in backquotes, as R does: <c>`0` ~ `1` + C(`2`)</c> for a .npy array's columns.
 /// </summary>
 public static class Formula
@@ -20,7 +21,7 @@ public static class Formula
         return new Parser(text).Formula();
     }
 
-    private enum Kind { Name, Number, Symbol, End }
+    private enum Kind { Name, Number, Text, Symbol, End }
 
     private readonly record struct Token(Kind Kind, string Text, int Position);
 
@@ -32,6 +33,7 @@ public static class Formula
         private readonly Dictionary<DesignVariable, int> _order = [];
         private int _next;
         private int _depth;
+        private readonly Dictionary<string, string> _references = [];
         private bool? _intercept;
         private string? _offset;
 
@@ -59,7 +61,7 @@ public static class Formula
                 throw Error(Current, Current.Text == ")" ? "')' without a matching '('" : $"expected '+', '-', '*' or ':' before '{Current.Text}'");
             try
             {
-                return new DesignSpec(response.Text, terms.Select(Ordered), _intercept ?? true, _offset);
+                return new DesignSpec(response.Text, terms.Select(Ordered), _intercept ?? true, _offset, _references);
             }
             catch (InputException e)
             {
@@ -186,13 +188,35 @@ public static class Formula
                     throw Error(token, $"unknown function '{token.Text}(': only C(column) (a factor) and offset(column) are understood; transform the column in the data");
                 _next += 2;
                 var column = ColumnName("expected a column name in C()");
-                if (Current.Text == ",")
-                    throw Error(Current, "C() takes only the column: levels are treatment-coded against the first in sorted order");
+                if (Current.Text == "," && Current.Kind == Kind.Symbol)
+                {
+                    _next++;
+                    Reference(column);
+                }
                 Expect(")", "expected ')' to close C(");
                 return [Term(new DesignVariable(column, true))];
             }
             _next++;
             return [Term(new DesignVariable(token.Text, false))];
+        }
+
+        // Treatment('b'), Treatment(reference='b') or Treatment(2) after C(column, : the factor's reference level.
+        private void Reference(string column)
+        {
+            const string Expected = "expected Treatment('level') after the column in C(): the level the others are contrasted with (treatment coding is the only coding)";
+            if (Current is not { Kind: Kind.Name, Text: "Treatment" } || Peek(1) is not { Text: "(" })
+                throw Error(Current, Expected);
+            _next += 2;
+            if (Current is { Kind: Kind.Name, Text: "reference" } && Peek(1) is { Text: "=" })
+                _next += 2;
+            var level = Current;
+            if (level.Kind is not (Kind.Text or Kind.Number))
+                throw Error(level, "expected the reference level in Treatment(): text in quotes ('b') or a number");
+            _next++;
+            Expect(")", "expected ')' to close Treatment(");
+            if (_references.TryGetValue(column, out var other) && other != level.Text)
+                throw Error(level, $"factor '{column}' is given two reference levels ('{other}' and '{level.Text}')");
+            _references[column] = level.Text;
         }
 
         private string ColumnName(string expected)
@@ -266,7 +290,15 @@ public static class Formula
                         i++;
                     tokens.Add(new Token(Kind.Number, text[start..i], start));
                 }
-                else if ("~+-*:(),".Contains(c))
+                else if (c is '\'' or '"')
+                {
+                    int close = text.IndexOf(c, i + 1);
+                    if (close < 0)
+                        throw Error(new Token(Kind.Symbol, c.ToString(), i), $"a quoted level without its closing {c}");
+                    tokens.Add(new Token(Kind.Text, text[(i + 1)..close], i));
+                    i = close + 1;
+                }
+                else if ("~+-*:(),=".Contains(c))
                 {
                     tokens.Add(new Token(Kind.Symbol, c.ToString(), i));
                     i++;

@@ -566,6 +566,36 @@ public sealed class PredictCliTests : IDisposable
         Assert.Contains("the log link's mean exp(η) overflows the doubles", text);
     }
 
+    // A reference level chosen in the formula reparametrizes the same model: the same log-likelihood, and predictions
+    // of new rows (coded with the fitted levels, the reference first) equal to those of the sorted reference's fit.
+    [Fact]
+    public void AChosenReferenceLevelPredictsAsTheSortedOne()
+    {
+        var data = Path.Combine(References, "logit_formula.csv");
+        string sorted = Path.Combine(_directory, "sorted.json"), chosen = Path.Combine(_directory, "chosen.json");
+        Assert.Equal(GpuestApp.Ok, Run("fit", "--model", "logit", "--data", data, "--formula", "y ~ x1 + C(g)", "--device", "native", "--json", sorted).Code);
+        var (code, text, error) = Run("fit", "--model", "logit", "--data", data, "--formula", "y ~ x1 + C(g, Treatment('lake'))", "--device", "native", "--json", chosen);
+        Assert.True(code == GpuestApp.Ok, error);
+        Assert.Contains("g[forest]", text);
+        Assert.DoesNotContain("g[lake]", text);
+        using (JsonDocument a = JsonDocument.Parse(File.ReadAllText(sorted)), b = JsonDocument.Parse(File.ReadAllText(chosen)))
+        {
+            double la = a.RootElement.GetProperty("logLikelihood").GetDouble(), lb = b.RootElement.GetProperty("logLikelihood").GetDouble();
+            Assert.True(Math.Abs(la - lb) <= 1e-10 * Math.Abs(la), $"{la:R} vs {lb:R}");
+        }
+        var rows = Write("rows.csv", "x1,g", "0.5,forest", "-1,hill", "2,lake");
+        string pa = Path.Combine(_directory, "pa.csv"), pb = Path.Combine(_directory, "pb.csv");
+        Assert.Equal(GpuestApp.Ok, Run("predict", "--model-json", sorted, "--data", rows, "--out", pa).Code);
+        Assert.Equal(GpuestApp.Ok, Run("predict", "--model-json", chosen, "--data", rows, "--out", pb).Code);
+        var (first, second) = (File.ReadAllLines(pa), File.ReadAllLines(pb));
+        for (int i = 1; i < first.Length; i++)
+        {
+            var (u, v) = (first[i].Split(',').Select(x => double.Parse(x, CultureInfo.InvariantCulture)).ToArray(), second[i].Split(',').Select(x => double.Parse(x, CultureInfo.InvariantCulture)).ToArray());
+            for (int k = 0; k < u.Length; k++)
+                Assert.True(Math.Abs(u[k] - v[k]) <= 1e-7 * Math.Max(1, Math.Abs(u[k])), $"row {i} column {k}: {u[k]:R} vs {v[k]:R}");
+        }
+    }
+
     // Columns mean, seMean, meanLower, meanUpper, obsLower, obsUpper of predict --se nist against the reference's six per row.
     private void CheckNist(string json, string rows, string level, double[][] expected)
     {

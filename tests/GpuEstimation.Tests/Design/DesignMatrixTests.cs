@@ -36,6 +36,21 @@ public sealed class DesignMatrixTests
         Assert.Equal("y", design.Columns.Y);
     }
 
+    // C(g, Treatment('c')): contrasted with c, the others in sorted order; in interactions too; a number names a
+    // numeric code by value; a level the data lack is refused by name.
+    [Fact]
+    public void AChosenReferenceLevelIsContrastedWith()
+    {
+        var design = Build("y ~ x + C(g, Treatment('c')) + x:C(g)");
+        Assert.Equal(["x", "g[a]", "g[b]", "x:g[a]", "x:g[b]"], design.Names);
+        Assert.Equal(G.Select(g => g == "a" ? 1.0 : 0), design.Data.Column("g[a]").ToArray());
+        Assert.Equal(X.Select((x, i) => G[i] == "b" ? x : 0), design.Data.Column("x:g[b]").ToArray());
+        Assert.Equal(["k[2]", "k[3]"], Build("y ~ C(k, Treatment(10.0))").Names);
+        var e = Assert.Throws<InputException>(() => Build("y ~ C(g, Treatment('z'))"));
+        Assert.Contains("factor 'g' has no level 'z' to take as its reference (levels: a, b, c)", e.Message);
+        Assert.Equal("g", e.ParamName);
+    }
+
     [Fact]
     public void NumericCodesSortByValueAndTextCodesByCharacters()
     {

@@ -108,7 +108,10 @@ public sealed class FormulaTests
     [InlineData("y ~ 1:x", "at character 5 ('1'): 1 (the intercept) cannot be part of an interaction")]
     [InlineData("y ~ x:offset(o)", "at character 7 ('offset'): offset() cannot be part of an interaction")]
     [InlineData("y ~ offset(a) + offset(b)", "a second offset (b, after a)")]
-    [InlineData("y ~ C(g, Sum)", "at character 8 (','): C() takes only the column")]
+    [InlineData("y ~ C(g, Sum)", "at character 10 ('Sum'): expected Treatment('level') after the column in C()")]
+    [InlineData("y ~ C(g, Treatment(b))", "at character 20 ('b'): expected the reference level in Treatment(): text in quotes ('b') or a number")]
+    [InlineData("y ~ C(g, Treatment('b')) + C(g, Treatment('c')):x", "factor 'g' is given two reference levels ('b' and 'c')")]
+    [InlineData("y ~ C(g, Treatment('b)", "a quoted level without its closing '")]
     [InlineData("y ~ `x", "at character 5 ('`'): a backquoted name without its closing '`'")]
     [InlineData("y ~ x ~ z", "at character 7 ('~'): a second '~'")]
     [InlineData("", "the formula is empty")]
@@ -119,5 +122,22 @@ public sealed class FormulaTests
         var e = Assert.Throws<InputException>(() => Formula.Parse(text));
         Assert.StartsWith($"formula '{text}': ", e.Message);
         Assert.Contains(expected, e.Message);
+    }
+
+    // patsy's C(g, Treatment('b')): the factor's reference level, in each of patsy's spellings, written back as the
+    // formula writes it (a JSON's formula is read back by predict).
+    [Theory]
+    [InlineData("y ~ x + C(g, Treatment('b'))", "b")]
+    [InlineData("y ~ x + C(g, Treatment(\"b\"))", "b")]
+    [InlineData("y ~ x + C(g, Treatment(reference='b'))", "b")]
+    [InlineData("y ~ x + C(g, Treatment(3))", "3")]
+    public void AReferenceLevelIsRead(string text, string reference)
+    {
+        var spec = Formula.Parse(text);
+        Assert.Equal(reference, spec.References["g"]);
+        var written = spec.ToString();
+        Assert.Equal(reference == "3" ? "y ~ x + C(g, Treatment(3))" : "y ~ x + C(g, Treatment('b'))", written);
+        Assert.Equal(reference, Formula.Parse(written).References["g"]);
+        Assert.Empty(Formula.Parse("y ~ x + C(g)").References);
     }
 }
