@@ -108,6 +108,10 @@ public static class MixtureEstimator
             throw new InputException($"{spec.Source}: column '{spec.Column}' has {spec.X.Length} row{(spec.X.Length == 1 ? "" : "s")} for the " +
                 $"{spec.ParameterCount} parameters of a {spec.Components}-component mixture: it needs more rows than parameters");
         }
+        // Data far from zero against their spread (10¹² ± 10) in families of a location: fitted shifted, exactly, and the
+        // locations shifted back (the searches ran 1,000–2,000 iterations there, some to "not converged", a trial).
+        if (spec.Shifted() is { } shifted)
+            return Unshift(Fit(shifted.Spec, device, options, cancellationToken), spec, shifted.By);
         // The device held for the whole fit (its engines' passes too), so that disposing it on another thread waits for
         // the fit; released last, after the engines below free their buffers.
         using var hold = device.Use();
@@ -180,6 +184,18 @@ public static class MixtureEstimator
     }
 
     private static double[] Values(FitResult fit) => [.. fit.Parameters.Select(p => p.Estimate)];
+
+    // A fit of data shifted by −by, as a fit of spec's: each location, its Wald and profile ends plus by (the rest, the
+    // log-likelihood and the covariance are the same).
+    private static MixtureFit Unshift(MixtureFit fit, MixtureSpec spec, double by)
+    {
+        var locations = spec.LocationParameters().ToHashSet();
+        Interval? Moved(Interval? interval) => interval is null ? null : interval with { Lower = interval.Lower + by, Upper = interval.Upper + by };
+        var parameters = fit.Result.Parameters.Select((p, j) => locations.Contains(j)
+            ? p with { Estimate = p.Estimate + by, Wald = Moved(p.Wald), Profile = Moved(p.Profile) }
+            : p).ToArray();
+        return new MixtureFit(spec, fit.Result with { Parameters = parameters }, fit.Starts, fit.BestStart);
+    }
 
     /// <summary>All K weights of a point in model order (the last one 1 − the others).</summary>
     public static double[] Weights(MixtureSpec spec, IReadOnlyList<double> point)

@@ -124,6 +124,36 @@ public sealed class MixtureSpec
         return scales;
     }
 
+    /// <summary>
+    /// Where every component has a location on the real line (normal, Student-t, Cauchy, Laplace, logistic: a shift of
+    /// the data shifts the locations and nothing else) and the data lie more than 10⁴ of their spreads from zero (10¹²
+    /// ± 10, where a location moves in steps of 10⁻⁴ and the searches cannot settle), the same mixture over the data
+    /// less a constant c, each difference exact (every value within a factor 2 of c), and c; else null.
+    /// </summary>
+    internal (MixtureSpec Spec, double By)? Shifted()
+    {
+        if (Families.Any(f => f.Family is not (MixtureFamily.Normal or MixtureFamily.StudentT or MixtureFamily.Cauchy or MixtureFamily.Laplace or MixtureFamily.Logistic)))
+            return null;
+        double c = Moments.Mean(X);
+        if (!(Math.Abs(c) > 1e4 * Spreads.X) || !X.All(v => v / c is >= 0.5 and <= 2))
+            return null;
+        var shifted = new Dataset([KeyValuePair.Create(Column, X.Select(v => v - c).ToArray())], Source);
+        return (new MixtureSpec(shifted, Column, [.. Families]), c);
+    }
+
+    /// <summary>The indices (model order) of the components' location parameters (<see cref="LocationSpread"/>).</summary>
+    internal IEnumerable<int> LocationParameters()
+    {
+        for (int c = 0; c < Components; c++)
+        {
+            for (int j = 0; j < Families[c].Parameters.Count; j++)
+            {
+                if (LocationSpread(Families[c], j) is not null)
+                    yield return Model.FirstParameter(c) + j;
+            }
+        }
+    }
+
     /// <summary>The data columns the model reads.</summary>
     public IReadOnlyList<ReadOnlyMemory<double>> Columns { get; }
 

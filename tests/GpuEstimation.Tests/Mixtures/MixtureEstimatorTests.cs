@@ -85,6 +85,40 @@ public sealed class MixtureEstimatorTests
             Assert.Equal(near.Result[name], far.Result[name] - 1e12, 1e-2);
     }
 
+    // A trial: two normals over 10¹² + z (spread 1, so that a location moves in steps of 10⁻⁴ of it) ran 1,000–2,000
+    // L-BFGS iterations, some ending "not converged" at the maximum. Mixtures of families with a location are fitted over
+    // the data less their mean (exact differences) and the locations shifted back: the fit of z, in a few iterations;
+    // the profile interval and the Wald interval shifted with it.
+    [Fact]
+    public void DataFarFromZeroAgainstTheirSpreadAreFittedShifted()
+    {
+        var random = new Random(5);
+        var z = Enumerable.Range(0, 500).Select(i => i < 300 ? Normal.Sample(random, 0, 1) : Normal.Sample(random, 3, 0.5)).ToArray();
+        var far = z.Select(v => v + 1e12).ToArray();
+        foreach (var families in new[] { new[] { "normal", "normal" }, ["normal", "logistic"] })
+        {
+            var near = Fit([.. far.Select(v => v - 1e12)], families);
+            var spec = MixtureSpec.Create(Data(far), "x", families);
+            using var device = ComputeDevice.Open(Backend.Native);
+            var fit = MixtureEstimator.Fit(spec, device, new MixtureOptions { Starts = 3, Fit = new FitOptions { Profile = ["w1"] } });
+            Assert.True(fit.Result.Converged, fit.Result.Reason);
+            Assert.True(fit.Result.Diagnostics.Iterations < 100, $"{fit.Result.Diagnostics.Iterations} iterations");
+            Assert.Equal(near.LogLikelihood, fit.LogLikelihood, 1e-6 * Math.Abs(near.LogLikelihood));
+            foreach (var p in near.Result.Parameters)
+            {
+                var q = fit.Result.Get(p.Name);
+                bool location = p.Name.StartsWith("mu", StringComparison.Ordinal) || p.Name.StartsWith("location", StringComparison.Ordinal);
+                Assert.Equal(p.Estimate + (location ? 1e12 : 0), q.Estimate, location ? 1e-3 : 1e-6 * Math.Max(1, Math.Abs(p.Estimate)));
+                Assert.Equal(p.StdError!.Value, q.StdError!.Value, 1e-4 * p.StdError.Value);
+                if (location)
+                    Assert.True(q.Wald!.Lower < q.Estimate && q.Estimate < q.Wald.Upper && q.Wald.Lower > 1e12 - 10, $"{q.Wald}");
+            }
+            Assert.True(fit.Result.Get("w1").Profile is { Lower: > 0 and < 1, Upper: > 0 and < 1 });
+            // The result is the far data's own: its data and components describe them.
+            Assert.Same(spec, fit.Spec);
+        }
+    }
+
     // A trial: 4 rows fitted as two normals (5 parameters) with standard errors; now refused by name.
     [Fact]
     public void NoMoreRowsThanParametersIsRefused()
