@@ -84,6 +84,7 @@ internal static class GaussianMixtureFit
         if (png is not null)
         {
             OutputFile.Write("--png", png, path => MixturePlots.Ellipses(fit, values, path));
+            parse.InvocationConfiguration.Output.WriteLine($"picture: {png}");
             PictureNote.Write(parse.InvocationConfiguration.Error);
         }
         return fit.Converged ? GpuestApp.Ok : GpuestApp.NotConverged;

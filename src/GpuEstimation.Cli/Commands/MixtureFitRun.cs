@@ -90,6 +90,7 @@ internal static class MixtureFitRun
         if (png is not null)
         {
             OutputFile.Write("--png", png, path => MixtureDrawing.Draw(fit, path));
+            output.WriteLine($"picture: {png}");
             PictureNote.Write(error);
         }
         return fit.Result.Converged ? GpuestApp.Ok : GpuestApp.NotConverged;

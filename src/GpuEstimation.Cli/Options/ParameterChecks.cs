@@ -84,6 +84,10 @@ internal static class ParameterChecks
             if (DomainError(info, axis.Low) is not null || DomainError(info, axis.High) is not null)
                 throw new InputException($"--grid {axis.Name}: the range {Numbers.Full(axis.Low)}..{Numbers.Full(axis.High)} leaves the domain of {axis.Name} (must {ParameterMap.Describe(info.Domain)})");
         }
+        // A profile with every parameter on the grid (or held) has nothing to re-optimize: it is the plain sweep, which a
+        // trial's run said was "re-optimized at every point".
+        if (options.Profile && model.Parameters.All(p => seen.Contains(p.Name) || options.Fit.Fixed.ContainsKey(p.Name)))
+            throw new InputException($"--profile: every parameter is on the grid{(options.Fit.Fixed.Count > 0 ? " or fixed" : "")}, so nothing is left to re-optimize at its points; drop --profile for the same sweep");
     }
 
     /// <summary>

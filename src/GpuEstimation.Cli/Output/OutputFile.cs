@@ -20,6 +20,9 @@ internal static class OutputFile
         // "-" reads as standard output to users of other tools; it would be a file named "-" (a trial).
         if (path == "-")
             throw new InputException($"{option} -: standard output is not written to by name; give a file name (or /dev/stdout)");
+        // A picture is a PNG whatever its name: out.jpg held a PNG without a word (a trial).
+        if (option == "--png" && Path.GetExtension(path) is { Length: > 0 } extension && !extension.Equals(".png", StringComparison.OrdinalIgnoreCase))
+            throw new InputException($"{option} {path}: pictures are written as PNG; name the file .png");
         var full = Path.GetFullPath(path);
         if (Directory.Exists(full))
             throw new InputException($"{option} {path}: is a directory, expected a file name");

@@ -538,5 +538,24 @@ public sealed class CliTests : IDisposable
         Assert.Contains("note: of the 41 grid points, the log-likelihood is not finite at 10 where it is −∞ (outside the model's domain)", output);
     }
 
+    // A pictures trial: --png out.jpg wrote a PNG under that name without a word; a profile sweep with every parameter on
+    // the grid said it re-optimized them; a mixture's picture was written without the "picture:" line the others print.
+    [Fact]
+    public void PicturesAreNamedPngAndAProfileNeedsSomethingOffTheGrid()
+    {
+        var data = WriteColumns("n.csv", ("x", Enumerable.Range(0, 50).Select(i => 5 + Math.Sin(i)).ToArray()));
+        Gpuest.AssertBadInput(["sweep", "--model", "normal", "--data", data, "--column", "x", "--grid", "mu=4:6:5", "--png", Path.Combine(_directory, "s.jpg")],
+            "s.jpg: pictures are written as PNG; name the file .png");
+        Gpuest.AssertBadInput(["sweep", "--model", "normal", "--data", data, "--column", "x", "--grid", "mu=4:6:5", "--grid", "sigma=0.5:1:5", "--profile"],
+            "--profile: every parameter is on the grid, so nothing is left to re-optimize");
+        Gpuest.AssertBadInput(["sweep", "--model", "normal", "--data", data, "--column", "x", "--grid", "mu=4:6:5", "--fix", "sigma=1", "--profile"],
+            "--profile: every parameter is on the grid or fixed");
+        var png = Path.Combine(_directory, "m.PNG");
+        var (code, output, error) = Run("fit", "--model", "mixture", "--components", "2xnormal", "--data", data, "--column", "x", "--png", png, "--device", "native");
+        Assert.True(code is 0 or 3, error);
+        Assert.Contains($"picture: {png}", output);
+        Assert.True(File.Exists(png));
+    }
+
     private string WriteColumns(string name, params (string Name, double[] Values)[] columns) => Gpuest.WriteCsv(_directory, name, columns);
 }
