@@ -334,7 +334,10 @@ public static class Glm
             bool inside = family switch
             {
                 GlmFamily.Binomial => v >= 0 && v == Math.Floor(v) && v <= (trials?[i] ?? 1),
-                GlmFamily.Poisson or GlmFamily.NegativeBinomial => v >= 0 && v == Math.Floor(v),
+                // A Poisson GLM of non-negative non-integers is the Poisson quasi-likelihood (PPML), as statsmodels'
+                // GLM and R's glm (with a warning) fit it; the statistics' note says so (GlmStatistics.QuasiNote).
+                GlmFamily.Poisson => v >= 0,
+                GlmFamily.NegativeBinomial => v >= 0 && v == Math.Floor(v),
                 GlmFamily.Gamma => v > 0,
                 _ => true,
             };

@@ -75,7 +75,8 @@ public static class GlmNames
     public static string Support(GlmFamily family, bool trials) => family switch
     {
         GlmFamily.Binomial => trials ? "whole numbers from 0 to the row's trials" : "0 or 1",
-        GlmFamily.Poisson or GlmFamily.NegativeBinomial => "non-negative integers",
+        GlmFamily.Poisson => "non-negative numbers (integers: counts; others: the quasi-likelihood)",
+        GlmFamily.NegativeBinomial => "non-negative integers",
         GlmFamily.Gamma => "positive numbers",
         _ => "any number",
     };

@@ -42,6 +42,19 @@ public sealed record GlmStatistics(
     /// </summary>
     public double? SumWeights { get; init; }
 
+    /// <summary>The rows of a Poisson GLM whose response is not an integer (a quasi-likelihood fit, <see cref="QuasiNote"/>); 0 otherwise.</summary>
+    public int NonIntegerResponses { get; init; }
+
+    /// <summary>
+    /// Where a Poisson GLM's response has non-integer values, what the fit is, in one sentence: the Poisson
+    /// quasi-likelihood (pseudo-Poisson, PPML), consistent for a log-linear mean whatever the response's distribution,
+    /// with model-based standard errors that assume the Poisson variance; null otherwise.
+    /// </summary>
+    public string? QuasiNote() => NonIntegerResponses == 0 ? null :
+        $"the response has {NonIntegerResponses:N0} non-integer value{(NonIntegerResponses == 1 ? "" : "s")}: fitted by the Poisson quasi-likelihood (pseudo-Poisson, PPML), " +
+        "as statsmodels' GLM and R's glm (with a warning) fit it; the coefficients estimate a log-linear mean whatever the response's distribution, but the " +
+        "model-based standard errors, the log-likelihood, AIC and BIC assume Poisson counts: robust (sandwich) standard errors do not";
+
     /// <summary>
     /// How the model-based standard errors of a fit with these statistics differ from the defaults of statsmodels'
     /// <c>GLM</c> and R's <c>summary.glm</c>, in one sentence; null where they agree (a canonical link and no scale
@@ -140,7 +153,19 @@ public sealed record GlmStatistics(
             logLikelihoodNull, 1.0 - fit.LogLikelihood / logLikelihoodNull, free - (intercept ? 1 : 0), dfResid)
         {
             SumWeights = sumWeights,
+            NonIntegerResponses = m.Family == GlmFamily.Poisson ? CountNonIntegers(glm.Columns[0].Span) : 0,
         };
+    }
+
+    private static int CountNonIntegers(ReadOnlySpan<double> y)
+    {
+        int count = 0;
+        foreach (double v in y)
+        {
+            if (v != Math.Floor(v))
+                count++;
+        }
+        return count;
     }
 
     /// <summary>
