@@ -79,6 +79,10 @@ internal static class FitTable
             ("Df Model:", Numbers.Significant(g.DfModel, 12)), ("Scale:", Stat(g.Dispersion, 6)),
             ("Log-Likelihood:", Stat(fit.LogLikelihood, 10)), ("LL-Null:", Stat(g.LogLikelihoodNull, 10)),
         ];
+        // A fit that did not converge has these at the point where it stopped (a trial read a pseudo-R² of 0.96 there
+        // as a result): said above them.
+        if (!fit.Converged)
+            output.WriteLine("(not converged: the statistics below are those of the point where the search stopped)");
         for (int i = 0; i < left.Length; i++)
             output.WriteLine($"{left[i].Item1,-22}{left[i].Item2,16}    {right[i].Item1,-18}{right[i].Item2,16}");
     }

@@ -143,10 +143,14 @@ public sealed class GlmCliTests : IDisposable
         var (code, output, _) = Run("fit", "--model", "logit", "--data", separated, "--formula", "b ~ x1 + C(g)", "--device", "native");
         Assert.Equal(GpuestApp.NotConverged, code);
         Assert.Contains("NOT CONVERGED (perfect or quasi-complete separation: the log-likelihood keeps rising without bound as g[c] → +∞", output);
+        // The statistics' block is the stopping point's, said above it.
+        Assert.True(output.IndexOf("(not converged: the statistics below are those of the point where the search stopped)", StringComparison.Ordinal)
+            is var said and >= 0 && said < output.IndexOf("Model Family:", StringComparison.Ordinal), output);
 
         (code, output, _) = Run("fit", "--model", "logit", "--data", overlapping, "--formula", "b ~ x1 + C(g)", "--device", "native");
         Assert.Equal(GpuestApp.Ok, code);
         Assert.Contains("converged (gradient below tolerance); newton", output);
+        Assert.DoesNotContain("(not converged:", output);
     }
 
     [Fact]
