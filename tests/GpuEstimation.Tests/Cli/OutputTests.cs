@@ -84,7 +84,7 @@ public sealed class OutputTests : IDisposable
         Assert.StartsWith($"--out {_directory}: is a directory", Assert.Throws<InputException>(() => OutputFile.Check("--out", _directory)).Message);
         var data = Path.Combine(_directory, "data.csv");
         File.WriteAllText(data, "x\n1\n");
-        Assert.Contains("is the --data input", Assert.Throws<InputException>(() => OutputFile.Check("--png", Path.Combine(_directory, ".", "data.csv"), data)).Message);
+        Assert.Contains("is the --data input", Assert.Throws<InputException>(() => OutputFile.Check("--out", Path.Combine(_directory, ".", "data.csv"), data)).Message);
         var link = Path.Combine(_directory, "link.csv");
         File.CreateSymbolicLink(link, data);
         Assert.Contains("is the --data input", Assert.Throws<InputException>(() => OutputFile.Check("--out", data, link)).Message);
