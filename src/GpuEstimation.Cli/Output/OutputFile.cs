@@ -20,9 +20,6 @@ internal static class OutputFile
         // "-" reads as standard output to users of other tools; it would be a file named "-" (a trial).
         if (path == "-")
             throw new InputException($"{option} -: standard output is not written to by name; give a file name (or /dev/stdout)");
-        // A picture is a PNG whatever its name: out.jpg held a PNG without a word (a trial).
-        if (option == "--png" && Path.GetExtension(path) is { Length: > 0 } extension && !extension.Equals(".png", StringComparison.OrdinalIgnoreCase))
-            throw new InputException($"{option} {path}: pictures are written as PNG; name the file .png");
         var full = Path.GetFullPath(path);
         if (Directory.Exists(full))
             throw new InputException($"{option} {path}: is a directory, expected a file name");
@@ -31,6 +28,9 @@ internal static class OutputFile
             throw new InputException($"{option} {path}: directory '{directory}' does not exist");
         if (input is not null && SameFile(full, Path.GetFullPath(input)))
             throw new InputException($"{option} {path}: is the --data input file; choose another name");
+        // A picture is a PNG whatever its name: out.jpg held a PNG without a word (a trial).
+        if (option == "--png" && Path.GetExtension(path) is { Length: > 0 } extension && !extension.Equals(".png", StringComparison.OrdinalIgnoreCase))
+            throw new InputException($"{option} {path}: pictures are written as PNG; name the file .png");
         // The file is written beside itself and renamed into place (see Write): a directory that takes no new file is
         // said now, before the work, not after it. A device or a pipe is written in place and needs no such room.
         if (directory is not null && !IsSpecial(full))

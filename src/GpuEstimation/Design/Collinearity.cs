@@ -59,8 +59,7 @@ internal static class Collinearity
         var columns = (intercept ? [null] : Array.Empty<ReadOnlyMemory<double>?>()).Concat(names.Select(n => (ReadOnlyMemory<double>?)data.Column(n))).ToArray();
         // Weights that are not all finite and non-negative with one positive are left to the model's own check, which
         // names the row; here the design is then checked unweighted.
-        var given = weights is null ? null : data.Column(weights).AsArray();
-        var scale = given is not null && given.All(w => w >= 0 && double.IsFinite(w)) && given.Any(w => w > 0) ? given.Select(Math.Sqrt).ToArray() : null;
+        var scale = RowScale(weights is null ? null : data.Column(weights).AsArray());
         var r = Triangle(columns, scale, data.Rows);
         var problems = Dependent(r, labels, scale is not null);
         if (problems.Count > 0)
@@ -74,32 +73,36 @@ internal static class Collinearity
 
     /// <summary>
     /// A column's distance from the span of the columns before it, relative to its own length, below which a generalized
-    /// linear model's design is refused as nearly collinear (<see cref="NearlyCollinear"/>): R's <c>lm</c> takes the same
-    /// tolerance (1e-7, its QR's <c>tol</c>) to drop a column as aliased.
+    /// linear model's design is nearly collinear (<see cref="NearlyCollinear"/>): R's <c>lm</c> takes the same tolerance
+    /// (1e-7, its QR's <c>tol</c>) to drop a column as aliased.
     /// </summary>
     public const double NearTolerance = 1e-7;
 
     /// <summary>
-    /// The message refusing a generalized linear model's design (in order: the intercept where
-    /// <paramref name="intercept"/>, then <paramref name="names"/>; each row counted with its frequency weight) where a
-    /// column lies within <see cref="NearTolerance"/> of its own length of the span of the columns before it; null where
-    /// none does. The information XᵀWX then has a condition number past ~10¹⁴ in any coordinates the columns give, so
-    /// Newton's steps and the standard errors have no digits left: a trial's logit with x3 = 2x + 1 + 10⁻⁹ noise stopped
-    /// 0.07 log-likelihood units short of its maximum, its coefficients 14% off, "converged" with exit 0. The linear
-    /// model's least squares are solved by QR, which keeps such a fit (NIST's Filip), so only the GLMs refuse it.
+    /// Where a generalized linear model's design is nearly collinear in the coordinates its information is summed and
+    /// inverted in (each feature less its <paramref name="means"/>, beside the intercept; each row counted with its
+    /// frequency weight): the first column (in order: the intercept where <paramref name="intercept"/>, then
+    /// <paramref name="names"/>) within <see cref="NearTolerance"/> of its length of the span of those before it, the
+    /// columns it combines, and the message refusing the fit; null where none is. There the information's condition
+    /// number passes ~10¹⁴, and a search stops short of the maximum: a trial's logit with x3 = 2x + 1 + 10⁻⁹ noise
+    /// ended 0.07 log-likelihood units short, coefficients 14% off, "converged". A polynomial in a feature far from
+    /// zero (a year, and its square) is not near collinear once centred, and fits. The linear model's least squares
+    /// are solved by QR, which keeps even a nearly collinear fit (NIST's Filip), so only the GLMs ask.
     /// </summary>
-    public static (string Column, string Message)? NearlyCollinear(string source, IReadOnlyList<string> names,
-        IReadOnlyList<ReadOnlyMemory<double>> features, bool intercept, double[]? weights)
+    public static (string[] Columns, string Message)? NearlyCollinear(string source, IReadOnlyList<string> names,
+        IReadOnlyList<ReadOnlyMemory<double>> features, IReadOnlyList<double> means, bool intercept, double[]? weights)
     {
         ArgumentNullException.ThrowIfNull(names);
         ArgumentNullException.ThrowIfNull(features);
+        ArgumentNullException.ThrowIfNull(means);
         var labels = (intercept ? ["intercept"] : Array.Empty<string>()).Concat(names).ToArray();
-        int rows = features.Count > 0 ? features[0].Length : weights?.Length ?? 0;
+        int rows = features.Count > 0 ? features[0].Length : 0;
         if (labels.Length < 2 || rows < labels.Length)
             return null;
         var columns = (intercept ? [null] : Array.Empty<ReadOnlyMemory<double>?>()).Concat(features.Select(f => (ReadOnlyMemory<double>?)f)).ToArray();
-        var scale = weights is not null && weights.All(w => w >= 0 && double.IsFinite(w)) ? weights.Select(Math.Sqrt).ToArray() : null;
-        var r = Triangle(columns, scale, rows);
+        var shifts = (intercept ? [0.0] : Array.Empty<double>()).Concat(means).ToArray();
+        var scale = RowScale(weights);
+        var r = Triangle(columns, scale, rows, shifts);
         for (int j = 1; j < labels.Length; j++)
         {
             // R's diagonal is the column's distance from the span of those before it (a QR without pivoting).
@@ -107,14 +110,13 @@ internal static class Collinearity
             double norm = v.L2Norm(), distance = Math.Abs(r[j, j]);
             if (norm == 0 || !double.IsFinite(norm) || distance >= NearTolerance * norm)
                 continue;
-            var basis = r.SubMatrix(0, j, 0, j);
-            var c = basis.Solve(v.SubVector(0, j));
-            double size = Math.Max(norm, Enumerable.Range(0, j).Sum(i => Math.Abs(c[i]) * r.Column(i).L2Norm()));
-            var involved = Enumerable.Range(0, j).Where(i => Math.Abs(c[i]) * r.Column(i).L2Norm() > 1e-8 * size).Select(i => $"'{labels[i]}'");
-            return (labels[j],
-                $"{source}: the design's columns are nearly collinear: '{labels[j]}' lies within {distance / norm:G2} of its length of a combination of " +
-                $"{string.Join(", ", involved)}, so the model's information is singular to double precision and its maximum cannot be located " +
-                $"(R's lm drops a column within 1e-7 of its length as aliased); remove one of them, or centre and rescale the columns that make it");
+            var c = r.SubMatrix(0, j, 0, j).Solve(v.SubVector(0, j));
+            var involved = Involved(r, labels, [.. Enumerable.Range(0, j)], c, norm);
+            var weighted = scale is null ? "" : " (rows counted with their weights)";
+            return ([labels[j], .. involved],
+                $"{source}: the design's columns are nearly collinear{weighted}: '{labels[j]}' lies within {(distance / norm).ToString("G2", System.Globalization.CultureInfo.InvariantCulture)} of its length of a combination of " +
+                $"{string.Join(", ", involved.Select(l => $"'{l}'"))}, so the model's information is singular to double precision and its maximum cannot be located " +
+                "(R's lm drops a column within 1e-7 of its length as aliased); remove one of them, hold one of their coefficients, or put a prior on them");
         }
         return null;
     }
@@ -131,14 +133,27 @@ internal static class Collinearity
         return [.. Dependent(Triangle(all, null, rows), ["constant", .. names], weighted: false).Select(p => p.Text)];
     }
 
+    // √w of frequency weights, where they are all finite and non-negative with one positive; null otherwise (weights that
+    // are not are left to the model's own check, which names the row, and the design is checked unweighted).
+    private static double[]? RowScale(double[]? weights) =>
+        weights is not null && weights.All(w => w >= 0 && double.IsFinite(w)) && weights.Any(w => w > 0) ? weights.Select(Math.Sqrt).ToArray() : null;
+
+    // The labels of the columns (of those in kept) that a combination with coefficients c uses, each above 10⁻⁸ of its size.
+    private static string[] Involved(Matrix<double> r, string[] labels, int[] kept, MathNet.Numerics.LinearAlgebra.Vector<double> c, double norm)
+    {
+        double size = Math.Max(norm, kept.Select((k, i) => Math.Abs(c[i]) * r.Column(k).L2Norm()).Sum());
+        return [.. kept.Select((k, i) => (k, Math.Abs(c[i]) * r.Column(k).L2Norm())).Where(e => e.Item2 > 1e-8 * size).Select(e => labels[e.k])];
+    }
+
     /// <summary>
-    /// R of a QR of the columns (null: the intercept's ones), each row times its <paramref name="scale"/> where given,
-    /// p × p: the columns' inner products without their rows (<see cref="Householder.ReduceColumns"/>, in parallel).
+    /// R of a QR of the columns (null: the intercept's ones), each less its <paramref name="shifts"/> where given and
+    /// each row times its <paramref name="scale"/> where given, p × p: the columns' inner products without their rows
+    /// (<see cref="Householder.ReduceColumns"/>, in parallel).
     /// </summary>
-    private static Matrix<double> Triangle(ReadOnlyMemory<double>?[] columns, double[]? scale, int rows)
+    private static Matrix<double> Triangle(ReadOnlyMemory<double>?[] columns, double[]? scale, int rows, IReadOnlyList<double>? shifts = null)
     {
         int p = columns.Length;
-        var r = Householder.ReduceColumns(columns, scale, rows);
+        var r = Householder.ReduceColumns(columns, scale, rows, shifts);
         var square = Matrix<double>.Build.Dense(p, p);
         square.SetSubMatrix(0, 0, Matrix<double>.Build.DenseOfArray(r).SubMatrix(0, Math.Min(p, r.GetLength(0)), 0, p));
         return square;
@@ -169,8 +184,7 @@ internal static class Collinearity
                 double size = Math.Max(norm, kept.Select((k, i) => Math.Abs(c[i]) * r.Column(k).L2Norm()).Sum());
                 if (residual <= DesignMatrix.CollinearTolerance * size)
                 {
-                    var involved = kept.Select((k, i) => (k, Math.Abs(c[i]) * r.Column(k).L2Norm()))
-                        .Where(e => e.Item2 > 1e-8 * size).Select(e => $"'{labels[e.k]}'");
+                    var involved = Involved(r, labels, [.. kept], c, norm).Select(l => $"'{l}'");
                     problems.Add((labels[j], $"'{labels[j]}' is a combination of {string.Join(", ", involved)}"));
                     continue;
                 }

@@ -73,16 +73,21 @@ internal static class Householder
     }
 
     /// <summary>
-    /// <see cref="Reduce"/> of <paramref name="columns"/> (null: a column of ones, the intercept's), each row times its
-    /// <paramref name="rowScale"/> where given.
+    /// <see cref="Reduce"/> of <paramref name="columns"/> (null: a column of ones, the intercept's), each less its
+    /// <paramref name="shifts"/> where given (a centred column) and each row times its <paramref name="rowScale"/> where given.
     /// </summary>
-    public static double[,] ReduceColumns(IReadOnlyList<ReadOnlyMemory<double>?> columns, double[]? rowScale, int rows) =>
+    public static double[,] ReduceColumns(IReadOnlyList<ReadOnlyMemory<double>?> columns, double[]? rowScale, int rows, IReadOnlyList<double>? shifts = null) =>
         Reduce(rows, columns.Count, (j, first, block) =>
         {
             if (columns[j] is { } column)
                 column.Span.Slice(first, block.Length).CopyTo(block);
             else
                 block.Fill(1);
+            if (shifts is not null && shifts[j] != 0)
+            {
+                for (int i = 0; i < block.Length; i++)
+                    block[i] -= shifts[j];
+            }
             if (rowScale is not null)
             {
                 for (int i = 0; i < block.Length; i++)

@@ -411,8 +411,8 @@ public sealed class EstimationSession : IDisposable
 
     /// <summary>
     /// The data-driven start (natural values, model order) for a fit with <paramref name="options"/>: the model's own; or
-    /// where parameters are fixed, the model's own start has no finite log-likelihood with them, and the model starts
-    /// differently then (a GLM's held coefficients as an offset), that start. Not where every other parameter has a
+    /// where parameters are fixed and the model starts differently with them held (a GLM's held coefficients as an
+    /// offset), that start where its log-likelihood is higher or the own start's, with them, is not finite. Not where every other parameter has a
     /// start given (a sweep's points) or is <paramref name="held"/> (a profile fit's, which starts from its neighbour's
     /// maximum). Decided once per set of fixed values.
     /// </summary>
@@ -429,8 +429,14 @@ public sealed class EstimationSession : IDisposable
                 if (options.Fixed.TryGetValue(Parameters.Parameters[k].Name, out double value))
                     with[k] = value;
             }
-            bool finite = double.IsFinite(Engine.Evaluate(with, new double[with.Length]));
-            _heldStarts[key] = start = (finite ? null : Model.StartHolding(options.Fixed)) ?? Model.Start;
+            // The model's own start with them held (a GLM's: R's start with the held terms in the offset) where it is
+            // higher, or where the free start with the held values put in is not finite: a free start of a nearly
+            // collinear GLM (coefficients ±4e8 that cancel) with one of them held at 0 had a log-likelihood of −1e11,
+            // from where the search did not converge.
+            double own = Engine.Evaluate(with, new double[with.Length]);
+            var holding = Model.StartHolding(options.Fixed);
+            bool better = holding is not null && (!double.IsFinite(own) || Engine.Evaluate([.. holding], new double[with.Length]) > own);
+            _heldStarts[key] = start = (better ? holding : null) ?? Model.Start;
         }
         return start;
     }

@@ -85,8 +85,6 @@ public static class Glm
         var featureMeans = features.Select(f => Moments.Mean(f.Span)).ToArray();
         if (columns.Intercept && Design.Collinearity.FarShift(data.Source, x, features, featureMeans) is { } shift)
             throw new InputException(shift.Message, shift.Column);
-        if (Design.Collinearity.NearlyCollinear(data.Source, x, features, columns.Intercept, weights) is { } near)
-            throw new InputException(near.Message, near.Column);
         double[] means = columns.Intercept && features.Length <= GlmModel.MaxCentred ? featureMeans : new double[features.Length];
         // A feature not centred is read as it is (a copy of it would cost a GPU backend's host memory; the native
         // backend aligns it itself); the centred ones are written once, aligned, where the native backend reads them.
@@ -117,6 +115,10 @@ public static class Glm
             MeansBound = MeansBound(data, family, link, y, features, offset, weights, columns.Intercept),
             HeldStart = held => HeldStart(family, link, y, trials, offset, weights, centred, means, columns.Intercept, parameterNames, held),
         };
+        // Refused at the fit where all the columns it names are estimated without a prior (held, or with a prior, the
+        // rest is identified).
+        if (Design.Collinearity.NearlyCollinear(data.Source, x, features, columns.Intercept ? featureMeans : new double[features.Length], columns.Intercept, weights) is { } near)
+            ModelCatalog.AddDegeneracy(spec, near.Columns, near.Message);
         if (family is GlmFamily.Normal or GlmFamily.Gamma && FitsExactly(link, y, features, offset, weights, columns.Intercept))
         {
             // The scale runs off (σ → 0, the gamma's shape → ∞) with every coefficient estimated, as the linear model's
