@@ -5,6 +5,7 @@ using GpuEstimation.Cli.Output;
 using GpuEstimation.Cli.Parsing;
 using GpuEstimation.Data;
 using GpuEstimation.Kernels.Models;
+using GpuEstimation.Models;
 using GpuEstimation.Results;
 
 namespace GpuEstimation.Cli.Commands;
@@ -92,11 +93,12 @@ internal sealed class PredictCommand : Command
 
     // Why the link's inverse leaves a mean outside the family's range at η (a trial: a Poisson mean that overflowed was
     // explained as an inverse or identity link's).
-    private static string OutsideWhy(FittedRegression fitted, double eta, double mean) => (fitted.Link, double.IsInfinity(mean)) switch
+    private static string OutsideWhy(FittedRegression fitted, double eta, double mean) => fitted.Link switch
     {
-        (GlmLink.Log, true) => $"the log link's mean exp(η) overflows the doubles at η = {eta:G6}, a row far from the fitted data",
-        (GlmLink.Log, false) => $"the log link's mean exp(η) passes 1 where η > 0 (η = {eta:G6}), a row far from the fitted data",
-        _ => $"the {fitted.Link.ToString().ToLowerInvariant()} link's inverse leaves it there at η = {eta:G6}, a row far from the fitted data",
+        GlmLink.Log when double.IsInfinity(mean) => $"the log link's mean exp(η) overflows the doubles at η = {eta:G6}, a row far from the fitted data",
+        GlmLink.Log when mean == 0 => $"the log link's mean exp(η) underflows to 0 at η = {eta:G6}, a row far from the fitted data",
+        GlmLink.Log => $"the log link's mean exp(η) passes 1 where η > 0 (η = {eta:G6}), a row far from the fitted data",
+        _ => $"g⁻¹(η) of the {GlmNames.Name(fitted.Link)} link leaves it there at η = {eta:G6}, a row far from the fitted data",
     };
 
     // Whether the fit's JSON records that its table gave least squares' standard errors (fit --se nist).

@@ -15,8 +15,11 @@ internal static class SweepSummary
         output.WriteLine($"{(sweep.Profile ? "profile" : "sweep")} over {string.Join(" x ", sweep.Axes.Select(Axis))}: " +
             $"{sweep.Points.Count:N0} points in {sweep.ElapsedMs.ToString("0.0", CultureInfo.InvariantCulture)} ms " +
             $"({Rate(sweep.PointEvaluationsPerSecond)} point-evaluations/s)");
-        output.WriteLine($"largest {(sweep.LogPosterior is null ? "log-likelihood" : "log-posterior")} on the grid {Numbers.Full(values[best])} at " +
-            string.Join(", ", sweep.Parameters.Select((name, k) => $"{name} = {Value(sweep, name, sweep.Points[best][k])}")));
+        if (values.Any(double.IsFinite))
+            output.WriteLine($"largest {(sweep.LogPosterior is null ? "log-likelihood" : "log-posterior")} on the grid {Numbers.Full(values[best])} at " +
+                string.Join(", ", sweep.Parameters.Select((name, k) => $"{name} = {Value(sweep, name, sweep.Points[best][k])}")));
+        else
+            output.WriteLine($"no finite {(sweep.LogPosterior is null ? "log-likelihood" : "log-posterior")} on the grid");
         int infinite = values.Count(double.IsNegativeInfinity), undefined = values.Count(double.IsNaN);
         if (infinite + undefined > 0)
         {

@@ -94,7 +94,7 @@ public sealed class DesignSpec
             ? $"C({DesignVariable.Quoted(variable.Column)}, Treatment({Literal(reference)}))"
             : variable.ToString();
 
-    // A level as a formula's literal: a number as it is, text in quotes (single, or double where it holds a single one).
-    private static string Literal(string level) =>
-        FactorLevels.AreNumeric([level]) ? level : level.Contains('\'') ? $"\"{level}\"" : $"'{level}'";
+    // A level as a formula's literal: in quotes (single, or double where it holds a single one), numbers too (a level
+    // matches a number by value, and a bare −1 or 1E-05 would not read back).
+    private static string Literal(string level) => level.Contains('\'') ? $"\"{level}\"" : $"'{level}'";
 }

@@ -36,13 +36,10 @@ public sealed class FactorLevels
     public FactorLevels WithReference(string reference, string source)
     {
         ArgumentNullException.ThrowIfNull(reference);
-        int at = -1;
-        for (int k = 0; k < Names.Count && at < 0; k++)
-        {
-            if (Names[k] == reference || (double.TryParse(reference, NumberStyles.Float, CultureInfo.InvariantCulture, out double r)
-                && double.TryParse(Names[k], NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && AreNumeric([Names[k]]) && r == v))
-                at = k;
-        }
+        // The level written so, else (numeric codes only) the level of that value: a text level "1.0" is not "1".
+        int at = Names.ToList().IndexOf(reference);
+        if (at < 0 && AreNumeric(Names) && double.TryParse(reference, NumberStyles.Float, CultureInfo.InvariantCulture, out double r))
+            at = Names.ToList().FindIndex(n => double.Parse(n, CultureInfo.InvariantCulture) == r);
         if (at < 0)
             throw new InputException($"{source}: factor '{Column}' has no level '{reference}' to take as its reference (levels: {string.Join(", ", Names.Take(20))}{(Names.Count > 20 ? ", ..." : "")})", Column);
         if (at == 0)

@@ -28,7 +28,7 @@ public sealed record FittedDesign(
     public static FittedDesign Of(DesignMatrix design, string? offset = null)
     {
         ArgumentNullException.ThrowIfNull(design);
-        var spec = offset is null ? design.Spec : new DesignSpec(design.Spec.Response, design.Spec.Terms, design.Spec.Intercept, offset);
+        var spec = offset is null ? design.Spec : new DesignSpec(design.Spec.Response, design.Spec.Terms, design.Spec.Intercept, offset, design.Spec.References);
         return new(spec.ToString(), design.Response, design.Names, design.Intercept, offset ?? design.Offset,
             [.. design.Levels.Values.Select(l => new FittedFactor(l.Column, l.Names))]);
     }

@@ -209,9 +209,15 @@ public static class Formula
             _next += 2;
             if (Current is { Kind: Kind.Name, Text: "reference" } && Peek(1) is { Text: "=" })
                 _next += 2;
+            // A negative number is a minus and a number (the lexer reads no sign).
+            bool negative = Current is { Kind: Kind.Symbol, Text: "-" } && Peek(1) is { Kind: Kind.Number };
+            if (negative)
+                _next++;
             var level = Current;
             if (level.Kind is not (Kind.Text or Kind.Number))
                 throw Error(level, "expected the reference level in Treatment(): text in quotes ('b') or a number");
+            if (negative)
+                level = level with { Text = "-" + level.Text };
             _next++;
             Expect(")", "expected ')' to close Treatment(");
             if (_references.TryGetValue(column, out var other) && other != level.Text)

@@ -53,7 +53,15 @@ internal static class CurveDrawing
         plot.Add.HorizontalLine(-drop, 1, Colors.Gray, LinePattern.Dashed).LegendText = $"Δ = {PlotText.Fixed(-drop, 2)} (χ²₁(0.95) / 2)";
         var (xLow, xHigh) = XFrame(xs, ys, drop);
         var finite = ys.Where(double.IsFinite).ToArray();
-        if (finite.Length > 0 && finite.Max() < -Depth * drop)
+        if (finite.Length == 0)
+        {
+            // No finite value anywhere (a grid outside the domain): the whole grid's span, nothing to mark.
+            double pad = xs.Length > 1 ? 0.02 * (xs[^1] - xs[0]) : Math.Max(0.5, 0.01 * Math.Abs(xs[0]));
+            plot.Axes.SetLimits(xs[0] - pad, xs[^1] + pad, -Depth * drop, 0.15 * drop);
+            NonFinite(plot, axis, values);
+            return Finish(plot, sweep, axis, conditional, path, width, height);
+        }
+        if (finite.Max() < -Depth * drop)
         {
             // The whole grid lies deeper than the usual frame (a grid far from the maximum): all of it, at its depth
             // (its finite values: a −∞ at a domain's edge is not drawn).
@@ -76,7 +84,7 @@ internal static class CurveDrawing
             var limits = plot.Axes.GetLimits();
             DrawEnds(plot, lower, upper, resolution, -Depth * drop, axis, conditional, (limits.Left, limits.Right), width);
             int inside = Enumerable.Range(0, axis.Count).Count(i => axis[i] >= (lower?.X ?? axis.Low) && axis[i] <= (upper?.X ?? axis.High));
-            if (inside < CoarseGrid && lower?.Kind != EndKind.Undefined && upper?.Kind != EndKind.Undefined && (lower is not null || upper is not null))
+            if (inside < CoarseGrid && lower?.Kind is null or EndKind.Crossing && upper?.Kind is null or EndKind.Crossing && (lower is not null || upper is not null))
                 plot.Legend.ManualItems.Add(new LegendItem { LabelText = $"coarse grid: {inside} point{(inside == 1 ? "" : "s")} inside the interval; its ends interpolated by parabolas" });
         }
         else
@@ -85,6 +93,12 @@ internal static class CurveDrawing
         }
         NonFinite(plot, axis, values);
         MarkEstimate(plot, sweep, estimate, xs, ys, resolution, (xs[0], xs[^1]));
+        return Finish(plot, sweep, axis, conditional, path, width, height);
+    }
+
+    // Ticks, labels, title and legend, and the picture saved.
+    private static Plot Finish(Plot plot, SweepResult sweep, GridAxis axis, bool conditional, string path, int width, int height)
+    {
         TidyTicks.Apply(plot);
         // Room for half the last tick's label beyond the frame (a narrow grid's "169.69" was cut at the picture's edge).
         plot.Axes.Right.MinimumSize = 36;
@@ -262,10 +276,10 @@ internal static class CurveDrawing
             return;
         var parts = new List<string>();
         if (infinite > 0)
-            parts.Add($"{infinite} where it is −∞ (outside the model's domain)");
+            parts.Add($"{infinite:N0} where it is −∞ (outside the model's domain)");
         if (undefined > 0)
-            parts.Add($"{undefined} where it is not a number");
-        plot.Legend.ManualItems.Add(new LegendItem { LabelText = $"not drawn: {string.Join(", ", parts)} of the {axis.Count} grid points" });
+            parts.Add($"{undefined:N0} where it is not a number");
+        plot.Legend.ManualItems.Add(new LegendItem { LabelText = $"not drawn: {string.Join(", ", parts)} of the {axis.Count:N0} grid points" });
     }
 
     /// <summary>Fewer grid points than this inside the interval: its ends come from the interpolation more than from the grid, said in the legend.</summary>
@@ -327,15 +341,24 @@ internal static class CurveDrawing
         });
     }
 
+    // The grid step an edge lies in, its ends told apart (a fine grid's step printed "between 1.5000 and 1.5000").
+    private static string Bracket(End end, double resolution)
+    {
+        double low = Math.Min(end.X, end.Beyond), high = Math.Max(end.X, end.Beyond);
+        var (a, b) = (PlotText.AtResolution(low, resolution), PlotText.AtResolution(high, resolution));
+        if (a == b)
+            (a, b) = (PlotText.Significant(low, 12), PlotText.Significant(high, 12));
+        return $"{a} and {b}";
+    }
+
     // An end as printed at its line: the crossing, or past the last finite point where the value falls to −∞ ("≤ 1.025").
     private static string EndText(End end, double resolution, bool lower) =>
-        end.Kind == EndKind.Edge ? $"{(lower ? "≥" : "≤")} {PlotText.AtResolution(end.X, resolution)}" : PlotText.AtResolution(end.X, resolution);
+        end.Kind == EndKind.Edge ? $"{(lower ? "≤" : "≥")} {PlotText.AtResolution(end.X, resolution)}" : PlotText.AtResolution(end.X, resolution);
 
     // An end in the legend's words, with the grid step it lies in where the grid does not show it.
     private static string EndLegend(End end, double resolution, bool lower) => end.Kind switch
     {
-        EndKind.Edge => $"the domain's edge, between {PlotText.AtResolution(Math.Min(end.X, end.Beyond), resolution)} and " +
-            $"{PlotText.AtResolution(Math.Max(end.X, end.Beyond), resolution)} (the value is −∞ {(lower ? "below" : "above")})",
+        EndKind.Edge => $"the domain's edge, between {Bracket(end, resolution)} (the value is −∞ {(lower ? "below" : "above")})",
         EndKind.Undefined => $"unknown (the value is not a number at {PlotText.AtResolution(end.Beyond, resolution)}, {(lower ? "below" : "above")} {PlotText.AtResolution(end.X, resolution)})",
         _ => PlotText.AtResolution(end.X, resolution),
     };

@@ -46,6 +46,9 @@ public sealed class DesignMatrixTests
         Assert.Equal(G.Select(g => g == "a" ? 1.0 : 0), design.Data.Column("g[a]").ToArray());
         Assert.Equal(X.Select((x, i) => G[i] == "b" ? x : 0), design.Data.Column("x:g[b]").ToArray());
         Assert.Equal(["k[2]", "k[3]"], Build("y ~ C(k, Treatment(10.0))").Names);
+        // Text levels match as written: "1.0" is not "1" (a review: the first level of that value was taken).
+        var text = new Dataset([new("y", new[] { 1.0, 2, 3, 4, 5, 6 })], [new("h", new[] { "1", "1.0", "a", "1", "1.0", "a" })]);
+        Assert.Equal(["h[1]", "h[a]"], DesignMatrix.Build(text, Formula.Parse("y ~ C(h, Treatment('1.0'))")).Names);
         var e = Assert.Throws<InputException>(() => Build("y ~ C(g, Treatment('z'))"));
         Assert.Contains("factor 'g' has no level 'z' to take as its reference (levels: a, b, c)", e.Message);
         Assert.Equal("g", e.ParamName);

@@ -131,12 +131,15 @@ public sealed class FormulaTests
     [InlineData("y ~ x + C(g, Treatment(\"b\"))", "b")]
     [InlineData("y ~ x + C(g, Treatment(reference='b'))", "b")]
     [InlineData("y ~ x + C(g, Treatment(3))", "3")]
+    [InlineData("y ~ x + C(g, Treatment(-1))", "-1")]
+    [InlineData("y ~ x + C(g, Treatment('1E-05'))", "1E-05")]
     public void AReferenceLevelIsRead(string text, string reference)
     {
         var spec = Formula.Parse(text);
         Assert.Equal(reference, spec.References["g"]);
         var written = spec.ToString();
-        Assert.Equal(reference == "3" ? "y ~ x + C(g, Treatment(3))" : "y ~ x + C(g, Treatment('b'))", written);
+        // Written in quotes, numbers too (a bare -1 or 1E-05 did not read back, a review).
+        Assert.Equal($"y ~ x + C(g, Treatment('{reference}'))", written);
         Assert.Equal(reference, Formula.Parse(written).References["g"]);
         Assert.Empty(Formula.Parse("y ~ x + C(g)").References);
     }

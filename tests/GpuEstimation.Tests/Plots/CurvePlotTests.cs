@@ -137,7 +137,8 @@ public sealed class CurvePlotTests(DeviceFixture devices) : IDisposable
         var plot = SurfacePlots.Curve(edge, Path.Combine(_directory, "edge.png"));
         Assert.Contains(plot.Legend.ManualItems, i => i.LabelText.Contains("to the domain's edge, between 1.0250 and 1.0500 (the value is −∞ above)", StringComparison.Ordinal));
         Assert.Contains(plot.Legend.ManualItems, i => i.LabelText == "not drawn: 19 where it is −∞ (outside the model's domain) of the 61 grid points");
-        Assert.Contains(plot.GetPlottables<ScottPlot.Plottables.Text>(), t => t.LabelText == "≤ 1.0250");
+        Assert.Contains(plot.GetPlottables<ScottPlot.Plottables.Text>(), t => t.LabelText == "≥ 1.0250");
+        Assert.DoesNotContain(plot.Legend.ManualItems, i => i.LabelText.StartsWith("coarse grid", StringComparison.Ordinal));
         Assert.All(plot.GetPlottables<ScottPlot.Plottables.Scatter>().SelectMany(s => s.Data.GetScatterPoints()), p => Assert.True(double.IsFinite(p.Y)));
 
         // NaN below 0.5, a maximum at 1 whose interval reaches past 0.5.
@@ -146,6 +147,13 @@ public sealed class CurvePlotTests(DeviceFixture devices) : IDisposable
         var interval = Assert.Single(nan.Legend.ManualItems, i => i.LabelText.Contains("interval", StringComparison.Ordinal));
         Assert.StartsWith("95% interval: unknown (the value is not a number at 0.475, below 0.500) to ", interval.LabelText);
         Assert.NotEmpty(nan.GetPlottables<ScottPlot.Plottables.Scatter>().First().Data.GetScatterPoints());
+
+        // Nothing finite at all (a grid outside the domain): the grid's span framed, no marker, and why.
+        var none = SurfacePlots.Curve(Curve("m", [.. xs.Select(x => -3 + x)], [.. xs.Select(_ => double.NaN)]), Path.Combine(_directory, "none.png"));
+        var limits = none.Axes.GetLimits();
+        Assert.True(limits.Left <= -3 && limits.Right >= -1.5, $"{limits.Left}..{limits.Right}");
+        Assert.Empty(none.GetPlottables<ScottPlot.Plottables.Marker>());
+        Assert.Contains(none.Legend.ManualItems, i => i.LabelText == "not drawn: 61 where it is not a number of the 61 grid points");
     }
 
     // An end near the frame's edge prints its value inside the frame (a label left of a line at the left edge was cut to
