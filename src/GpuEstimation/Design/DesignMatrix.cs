@@ -68,8 +68,7 @@ public sealed class DesignMatrix
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(spec);
         data.Column(spec.Response);
-        if (spec.Offset is { } offset)
-            data.Column(offset);
+        var offsetValues = OffsetValues(data, spec);
         var factors = spec.FactorColumns.ToDictionary(c => c, c => spec.References.TryGetValue(c, out var reference)
             ? FactorLevels.Of(data, c).WithReference(reference, data.Source)
             : FactorLevels.Of(data, c));
@@ -98,6 +97,15 @@ public sealed class DesignMatrix
         }
         if (names.GroupBy(n => n).FirstOrDefault(g => g.Count() > 1) is { } twice)
             throw new InputException($"{data.Source}: design column '{twice.Key}' would appear twice (a data column has a derived column's name)", twice.Key);
+        // A log offset is a derived column of the design's data, named as the formula writes it.
+        string? offset = spec.Offset;
+        if (spec.OffsetLog && offsetValues is not null)
+        {
+            offset = $"log({spec.Offset})";
+            if (names.Contains(offset) || data.ColumnNames.Contains(offset))
+                throw new InputException($"{data.Source}: the offset column '{offset}' would shadow a column of that name", offset);
+            derived.Add(KeyValuePair.Create(offset, offsetValues));
+        }
         var design = data.With(derived);
         try
         {
@@ -112,7 +120,31 @@ public sealed class DesignMatrix
             throw new InputException($"{e.Message}; '{term}' without its main effects codes every combination of levels, which the intercept repeats: " +
                 $"'{crossed}' is the same model (a mean for each combination) with a full-rank design", e.ParamName);
         }
-        return new DesignMatrix(design, spec.Response, names, spec.Intercept, spec.Offset, spec, factors);
+        return new DesignMatrix(design, spec.Response, names, spec.Intercept, offset, spec, factors);
+    }
+
+    /// <summary>
+    /// The offset of each row of <paramref name="data"/> as <paramref name="spec"/> names it: its column, or the log of
+    /// it (<see cref="DesignSpec.OffsetLog"/>; a value that is not positive is an error naming its row); null without an
+    /// offset. For the fit and for new rows alike.
+    /// </summary>
+    public static double[]? OffsetValues(Dataset data, DesignSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(spec);
+        if (spec.Offset is not { } column)
+            return null;
+        var values = data.Column(column).AsArray();
+        if (!spec.OffsetLog)
+            return values;
+        var logs = new double[values.Length];
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (!(values[i] > 0))
+                throw new InputException($"{data.Source}: {data.DescribeRow(i)}, column '{column}': {values[i]} has no log (offset(log({column})) needs positive values)", column);
+            logs[i] = Math.Log(values[i]);
+        }
+        return logs;
     }
 
     /// <summary>

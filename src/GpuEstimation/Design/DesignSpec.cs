@@ -19,7 +19,9 @@ public sealed class DesignSpec
     /// A factor column's reference level, where it is not the first in sorted order (the formula's
     /// <c>C(g, Treatment('b'))</c>): the level the others are contrasted with.
     /// </param>
-    public DesignSpec(string response, IEnumerable<DesignTerm> terms, bool intercept = true, string? offset = null, IReadOnlyDictionary<string, string>? references = null)
+    /// <param name="offsetLog">Whether the offset is the log of column <paramref name="offset"/> (the formula's <c>offset(log(col))</c>).</param>
+    public DesignSpec(string response, IEnumerable<DesignTerm> terms, bool intercept = true, string? offset = null, IReadOnlyDictionary<string, string>? references = null,
+        bool offsetLog = false)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(response);
         Response = response;
@@ -35,6 +37,7 @@ public sealed class DesignSpec
         if (Terms.Count == 0 && !intercept)
             throw new InputException("design: no terms and no intercept; a regression needs at least one coefficient", nameof(terms));
         References = references ?? new Dictionary<string, string>();
+        OffsetLog = offsetLog && offset is not null;
         if (References.Keys.FirstOrDefault(c => !FactorColumns.Contains(c)) is { } notFactor)
             throw new InputException($"design: a reference level is given for '{notFactor}', which is not a factor of the design", nameof(references));
     }
@@ -53,6 +56,9 @@ public sealed class DesignSpec
 
     /// <summary>The offset column, or null.</summary>
     public string? Offset { get; }
+
+    /// <summary>Whether the offset is the log of <see cref="Offset"/> (R's and patsy's <c>offset(log(exposure))</c>).</summary>
+    public bool OffsetLog { get; }
 
     /// <summary>The columns read as numbers: the response, the numeric variables, the offset.</summary>
     public IReadOnlyList<string> NumericColumns =>
@@ -83,7 +89,7 @@ public sealed class DesignSpec
     {
         var parts = Terms.Select(t => string.Join(":", t.Variables.Select(Written))).ToList();
         if (Offset is not null)
-            parts.Add($"offset({DesignVariable.Quoted(Offset)})");
+            parts.Add(OffsetLog ? $"offset(log({DesignVariable.Quoted(Offset)}))" : $"offset({DesignVariable.Quoted(Offset)})");
         var rhs = parts.Count == 0 ? "1" : string.Join(" + ", parts);
         return $"{DesignVariable.Quoted(Response)} ~ {rhs}{(Intercept ? "" : " - 1")}";
     }

@@ -29,7 +29,8 @@ public sealed record FittedDesign(
     {
         ArgumentNullException.ThrowIfNull(design);
         var spec = offset is null ? design.Spec : new DesignSpec(design.Spec.Response, design.Spec.Terms, design.Spec.Intercept, offset, design.Spec.References);
-        return new(spec.ToString(), design.Response, design.Names, design.Intercept, offset ?? design.Offset,
+        // The column new rows hold (a log offset's is the column it is the log of; the formula says log).
+        return new(spec.ToString(), design.Response, design.Names, design.Intercept, spec.Offset,
             [.. design.Levels.Values.Select(l => new FittedFactor(l.Column, l.Names))]);
     }
 

@@ -5,7 +5,7 @@ namespace GpuEstimation.Design;
 /// column, <c>C(col)</c> for a factor, or an interaction <c>a:b</c> (their product); <c>a*b</c> is <c>a + b + a:b</c>;
 /// parentheses group (<c>(a + b):c</c> is <c>a:c + b:c</c>); <c>- term</c> removes a term; <c>- 1</c> or <c>+ 0</c>
 /// leaves the intercept out (<c>+ 1</c> puts it back); <c>offset(col)</c> adds a column to the linear predictor with
-/// coefficient 1; <c>C(g, Treatment('b'))</c> (or <c>Treatment(reference='b')</c>, or a number for numeric codes)
+/// coefficient 1 (<c>offset(log(col))</c> its log); <c>C(g, Treatment('b'))</c> (or <c>Treatment(reference='b')</c>, or a number for numeric codes)
 /// contrasts a factor's levels with level b instead of the first in sorted order, as patsy does. A column name that is not an identifier (letters, digits, <c>_</c>, <c>.</c>, not starting with a
 /// digit) is written in backquotes, as R does: <c>`0` ~ `1` + C(`2`)</c> for a .npy array's columns.
 /// </summary>
@@ -34,6 +34,7 @@ public static class Formula
         private int _next;
         private int _depth;
         private readonly Dictionary<string, string> _references = [];
+        private bool _offsetLog;
         private bool? _intercept;
         private string? _offset;
 
@@ -61,7 +62,7 @@ public static class Formula
                 throw Error(Current, Current.Text == ")" ? "')' without a matching '('" : $"expected '+', '-', '*' or ':' before '{Current.Text}'");
             try
             {
-                return new DesignSpec(response.Text, terms.Select(Ordered), _intercept ?? true, _offset, _references);
+                return new DesignSpec(response.Text, terms.Select(Ordered), _intercept ?? true, _offset, _references, _offsetLog);
             }
             catch (InputException e)
             {
@@ -121,13 +122,20 @@ public static class Formula
                 if (!top || minus)
                     throw Error(token, minus ? "an offset cannot be removed" : "offset() may not stand inside parentheses");
                 _next += 2;
-                var column = ColumnName("expected a column name in offset()");
+                // offset(log(col)): the log of an exposure, as R and patsy write it.
+                bool log = Current is { Kind: Kind.Name, Text: "log" } && Peek(1) is { Text: "(" };
+                if (log)
+                    _next += 2;
+                var column = ColumnName(log ? "expected a column name in offset(log())" : "expected a column name in offset() (or log(column), its log)");
+                if (log)
+                    Expect(")", "expected ')' to close log(");
                 Expect(")", "expected ')' to close offset(");
                 if (Current.Text is ":" or "*")
                     throw Error(token, "offset() cannot be part of an interaction");
-                if (_offset is not null && _offset != column)
+                if (_offset is not null && (_offset != column || _offsetLog != log))
                     throw Error(token, $"a second offset ({column}, after {_offset}); add them into one column");
                 _offset = column;
+                _offsetLog = log;
                 return true;
             }
             return false;

@@ -330,7 +330,7 @@ public sealed class FittedRegression
         }
         var design = Design!;
         var columns = design.Rows(data).Select(c => c.AsArray()).ToArray();
-        var offset = design.Offset is { } name ? data.Column(name).AsArray() : null;
+        var offset = DesignMatrix.OffsetValues(data, design.Spec());
         int first = design.Intercept ? 1 : 0;
         return ((i, x) =>
         {

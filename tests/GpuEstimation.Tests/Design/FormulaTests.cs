@@ -143,4 +143,17 @@ public sealed class FormulaTests
         Assert.Equal(reference, Formula.Parse(written).References["g"]);
         Assert.Empty(Formula.Parse("y ~ x + C(g)").References);
     }
+
+    // offset(log(col)): the log of a column, written back as read.
+    [Fact]
+    public void ALogOffsetIsRead()
+    {
+        var spec = Formula.Parse("y ~ x + offset(log(exposure))");
+        Assert.Equal("exposure", spec.Offset);
+        Assert.True(spec.OffsetLog);
+        Assert.Equal("y ~ x + offset(log(exposure))", spec.ToString());
+        Assert.Contains("exposure", spec.NumericColumns);
+        Assert.False(Formula.Parse("y ~ x + offset(exposure)").OffsetLog);
+        Assert.Contains("a second offset", Assert.Throws<InputException>(() => Formula.Parse("y ~ offset(e) + offset(log(e))")).Message);
+    }
 }
