@@ -21,12 +21,14 @@ internal static class FitTable
         bool profiles = fit.Parameters.Any(p => p.Profile is not null);
         // NIST's errors go with t on n − p degrees of freedom, as R's summary.nls gives them.
         int? df = nist && fit.NistDegreesOfFreedom is > 0 and var degrees ? degrees : null;
-        output.WriteLine($"{"parameter",-14} {"estimate",16} {"std err",12} {(df is null ? "z" : "t"),9} {(df is null ? "P>|z|" : "P>|t|"),8} {"[" + lo,13} {hi + "]",13}" +
+        // The names' column as wide as the longest name (x1:urban[1]:grp[B] pushed its row out of line, a trial).
+        int width = Math.Max(14, fit.Parameters.Max(p => p.Name.Length));
+        output.WriteLine($"{"parameter".PadRight(width)} {"estimate",16} {"std err",12} {(df is null ? "z" : "t"),9} {(df is null ? "P>|z|" : "P>|t|"),8} {"[" + lo,13} {hi + "]",13}" +
             (profiles ? $" {"profile [" + lo,17} {hi + "]",13}" : ""));
         foreach (var p in fit.Parameters)
         {
             var least = nist ? fit.Nist(p.Name) : null;
-            output.WriteLine(Row(nist ? Nist(p, least) : p, profiles, least?.PValue));
+            output.WriteLine(Row(nist ? Nist(p, least) : p, profiles, width, least?.PValue));
         }
         if (fit.Nonlinear is { } nl)
             output.WriteLine($"residual standard error {Numbers.Significant(nl.ResidualStdError, 10)} on {nl.DegreesOfFreedom} degrees of freedom (sqrt(RSS/(n - p)), NIST and R nls); " +
@@ -100,9 +102,9 @@ internal static class FitTable
 
     // Interval ends get the decimals the standard error needs, so ends of a large estimate do not print as 1E+09.
     // tPValue: a least-squares row's p-value of t (FitResult.Nist), in place of z's.
-    private static string Row(ParameterEstimate p, bool profiles, double? tPValue = null)
+    private static string Row(ParameterEstimate p, bool profiles, int width, double? tPValue = null)
     {
-        var line = $"{p.Name,-14} {Numbers.Significant(p.Estimate, 10, p.StdError, 3),16} ";
+        var line = $"{p.Name.PadRight(width)} {Numbers.Significant(p.Estimate, 10, p.StdError, 3),16} ";
         double? pValue = tPValue ?? p.PValue;
         if (p.Fixed)
             line += $"{"(fixed)",12}";

@@ -521,7 +521,7 @@ public sealed class EstimationSession : IDisposable
         // The search (restarted from dataStart where it finds no maximum), with a run towards a limit settled.
         (OptimizationResult Search, string? Restart, int[] Limits) From(Objective from, IReadOnlyList<double> dataStart)
         {
-            var (found, restart) = RestartingSearch.Run(from, dataStart, options.Optimizer);
+            var (found, restart) = RestartingSearch.Run(from, dataStart, options.Optimizer, Model.StartFromData);
             var (settled, limits) = DomainEdges.Settle(from, found, dataStart, Model.LimitAtInfinity, options.Optimizer);
             return (settled, restart, limits);
         }

@@ -68,6 +68,7 @@ public static class ExpressionModel
         }
         if (expression.HasParameterKinks)
             specType.GetProperty(nameof(IModelSpec.HasParameterKinks))!.SetValue(spec, true);
+        specType.GetProperty(nameof(IModelSpec.StartFromData))!.SetValue(spec, false);
         CheckStart(spec, expression, data, columns, values, guessed);
         return spec;
     }

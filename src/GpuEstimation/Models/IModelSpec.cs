@@ -49,6 +49,12 @@ public interface IModelSpec
     bool HasParameterKinks => false;
 
     /// <summary>
+    /// Whether <see cref="Start"/> comes from the data (closed forms, moments, quantiles): false for a model of one's own,
+    /// whose start is the one given, so that a restart says it restarted from that.
+    /// </summary>
+    bool StartFromData => true;
+
+    /// <summary>
     /// A parameter (model index) whose MLE is every value of a closed interval, with the interval's ends (Laplace's
     /// location between the middle two of an even number of points); null where the maximum is unique.
     /// </summary>

@@ -163,6 +163,9 @@ public sealed class ModelSpec<TModel> : IModelSpec where TModel : unmanaged, ILi
     public bool HasParameterKinks { get; init; }
 
     /// <inheritdoc/>
+    public bool StartFromData { get; init; } = true;
+
+    /// <inheritdoc/>
     public (int Parameter, double Low, double High)? FlatMaximum { get; init; }
 
     /// <summary>Parameter name → the model this one is with that parameter at the finite edge of its domain (see <see cref="IModelSpec.ModelAtEdge"/>).</summary>
