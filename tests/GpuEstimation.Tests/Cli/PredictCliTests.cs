@@ -583,16 +583,22 @@ public sealed class PredictCliTests : IDisposable
             double la = a.RootElement.GetProperty("logLikelihood").GetDouble(), lb = b.RootElement.GetProperty("logLikelihood").GetDouble();
             Assert.True(Math.Abs(la - lb) <= 1e-10 * Math.Abs(la), $"{la:R} vs {lb:R}");
         }
-        var rows = Write("rows.csv", "x1,g", "0.5,forest", "-1,hill", "2,lake");
-        string pa = Path.Combine(_directory, "pa.csv"), pb = Path.Combine(_directory, "pb.csv");
-        Assert.Equal(GpuestApp.Ok, Run("predict", "--model-json", sorted, "--data", rows, "--out", pa).Code);
-        Assert.Equal(GpuestApp.Ok, Run("predict", "--model-json", chosen, "--data", rows, "--out", pb).Code);
-        var (first, second) = (File.ReadAllLines(pa), File.ReadAllLines(pb));
-        for (int i = 1; i < first.Length; i++)
+        AssertSamePredictions(sorted, chosen, Write("rows.csv", "x1,g", "0.5,forest", "-1,hill", "2,lake"), 1e-7);
+    }
+
+    // The predictions of two fits' JSON for the same new rows, every column within tolerance (relative, absolute below 1).
+    private void AssertSamePredictions(string first, string second, string rows, double tolerance)
+    {
+        string a = Path.Combine(_directory, "first.csv"), b = Path.Combine(_directory, "second.csv");
+        Assert.Equal(GpuestApp.Ok, Run("predict", "--model-json", first, "--data", rows, "--out", a).Code);
+        Assert.Equal(GpuestApp.Ok, Run("predict", "--model-json", second, "--data", rows, "--out", b).Code);
+        var (la, lb) = (File.ReadAllLines(a), File.ReadAllLines(b));
+        Assert.Equal(la.Length, lb.Length);
+        for (int i = 1; i < la.Length; i++)
         {
-            var (u, v) = (first[i].Split(',').Select(x => double.Parse(x, CultureInfo.InvariantCulture)).ToArray(), second[i].Split(',').Select(x => double.Parse(x, CultureInfo.InvariantCulture)).ToArray());
+            var (u, v) = (la[i].Split(',').Select(t => double.Parse(t, CultureInfo.InvariantCulture)).ToArray(), lb[i].Split(',').Select(t => double.Parse(t, CultureInfo.InvariantCulture)).ToArray());
             for (int k = 0; k < u.Length; k++)
-                Assert.True(Math.Abs(u[k] - v[k]) <= 1e-7 * Math.Max(1, Math.Abs(u[k])), $"row {i} column {k}: {u[k]:R} vs {v[k]:R}");
+                Assert.True(Math.Abs(u[k] - v[k]) <= tolerance * Math.Max(1, Math.Abs(v[k])), $"row {i} column {k}: {u[k]:R} vs {v[k]:R}");
         }
     }
 
@@ -614,17 +620,7 @@ public sealed class PredictCliTests : IDisposable
             for (int k = 0; k < pa.Length; k++)
                 Assert.Equal(pb[k].GetProperty("estimate").GetDouble(), pa[k].GetProperty("estimate").GetDouble(), 1e-10);
         }
-        var fresh = Write("fresh.csv", "x,exposure,logexposure", FormattableString.Invariant($"0.5,2,{Math.Log(2):R}"), FormattableString.Invariant($"-1,0.7,{Math.Log(0.7):R}"));
-        string outA = Path.Combine(_directory, "a.csv"), outB = Path.Combine(_directory, "b.csv");
-        Assert.Equal(GpuestApp.Ok, Run("predict", "--model-json", logged, "--data", fresh, "--out", outA).Code);
-        Assert.Equal(GpuestApp.Ok, Run("predict", "--model-json", column, "--data", fresh, "--out", outB).Code);
-        var (la, lb) = (File.ReadAllLines(outA), File.ReadAllLines(outB));
-        for (int i = 1; i < la.Length; i++)
-        {
-            var (u, v) = (la[i].Split(',').Select(t => double.Parse(t, CultureInfo.InvariantCulture)).ToArray(), lb[i].Split(',').Select(t => double.Parse(t, CultureInfo.InvariantCulture)).ToArray());
-            for (int k = 0; k < u.Length; k++)
-                Assert.True(Math.Abs(u[k] - v[k]) <= 1e-9 * Math.Max(1, Math.Abs(v[k])), $"row {i} column {k}: {u[k]:R} vs {v[k]:R}");
-        }
+        AssertSamePredictions(logged, column, Write("fresh.csv", "x,exposure,logexposure", FormattableString.Invariant($"0.5,2,{Math.Log(2):R}"), FormattableString.Invariant($"-1,0.7,{Math.Log(0.7):R}")), 1e-9);
         var zero = Write("zero.csv", "y,x,exposure", "1,0.5,2", "2,0.1,0", "0,0.3,1", "3,0.2,1.5");
         AssertBadInput(["fit", "--model", "glm", "--family", "poisson", "--data", zero, "--formula", "y ~ x + offset(log(exposure))"],
             "line 3, column 'exposure': 0 has no log (offset(log(exposure)) needs positive values)");
