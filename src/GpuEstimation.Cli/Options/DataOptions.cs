@@ -162,7 +162,7 @@ internal sealed class DataOptions(string command)
         // A regression's columns go through its design: factors coded, interactions multiplied, collinearity refused.
         var spec = formula ?? DesignSpec.FromColumns(columns.Y!, columns.X ?? [], factors ?? [], columns.Intercept);
         if (spec.Offset is not null && columns.Offset is not null)
-            throw new InputException($"--offset {columns.Offset} and offset({spec.Offset}) in --formula: give the offset once");
+            throw new InputException($"--offset {columns.Offset} and offset({(spec.OffsetLog ? $"log({spec.Offset})" : spec.Offset)}) in --formula: give the offset once");
         var numeric = spec.NumericColumns.Concat(others).Distinct().ToList();
         var data = DataFile.Read(DataPath(parse), numeric, [.. spec.FactorColumns.Concat(GroupFactor(groupColumn, numeric, spec.FactorColumns))], Missing(parse));
         var matrix = DesignMatrix.Build(data, spec, MaxColumns(name), columns.Weights);

@@ -79,9 +79,9 @@ internal static class Collinearity
     public const double NearTolerance = 1e-7;
 
     /// <summary>
-    /// Where a generalized linear model's design is nearly collinear in the coordinates its information is summed and
-    /// inverted in (each feature less its <paramref name="means"/>, beside the intercept; each row counted with its
-    /// frequency weight): the first column (in order: the intercept where <paramref name="intercept"/>, then
+    /// Where a generalized linear model's design is nearly collinear once centred (each feature less its
+    /// <paramref name="means"/>, beside the intercept, as its information is summed and inverted up to 60 features; each
+    /// row counted with its frequency weight): the first column (in order: the intercept where <paramref name="intercept"/>, then
     /// <paramref name="names"/>) within <see cref="NearTolerance"/> of its length of the span of those before it, the
     /// columns it combines, and the message refusing the fit; null where none is. There the information's condition
     /// number passes ~10¹⁴, and a search stops short of the maximum: a trial's logit with x3 = 2x + 1 + 10⁻⁹ noise
@@ -113,9 +113,11 @@ internal static class Collinearity
             var c = r.SubMatrix(0, j, 0, j).Solve(v.SubVector(0, j));
             var involved = Involved(r, labels, [.. Enumerable.Range(0, j)], c, norm);
             var weighted = scale is null ? "" : " (rows counted with their weights)";
-            return ([labels[j], .. involved],
+            // The intercept is named too: held, it lets the columns' means tell them apart (x3 = 2x + 1 + ε then is not 2x).
+            string[] columnsNamed = intercept && !involved.Contains(labels[0]) ? [labels[j], .. involved, labels[0]] : [labels[j], .. involved];
+            return (columnsNamed,
                 $"{source}: the design's columns are nearly collinear{weighted}: '{labels[j]}' lies within {(distance / norm).ToString("G2", System.Globalization.CultureInfo.InvariantCulture)} of its length of a combination of " +
-                $"{string.Join(", ", involved.Select(l => $"'{l}'"))}, so the model's information is singular to double precision and its maximum cannot be located " +
+                $"{string.Join(", ", involved.Select(l => $"'{l}'"))}{(intercept ? " (each column less its mean, beside the intercept)" : "")}, so the model's information is singular to double precision and its maximum cannot be located " +
                 "(R's lm drops a column within 1e-7 of its length as aliased); remove one of them, hold one of their coefficients, or put a prior on them");
         }
         return null;

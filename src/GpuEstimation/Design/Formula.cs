@@ -227,6 +227,9 @@ public static class Formula
             if (negative)
                 level = level with { Text = "-" + level.Text };
             _next++;
+            // 1e-5 reads as 1e, then a minus: such a level is written in quotes.
+            if (level.Kind == Kind.Number && Current is { Kind: Kind.Symbol, Text: "-" or "+" })
+                throw Error(level, $"write a level with an exponent in quotes: Treatment('{level.Text}{Current.Text}{Peek(1)?.Text}')");
             Expect(")", "expected ')' to close Treatment(");
             if (_references.TryGetValue(column, out var other) && other != level.Text)
                 throw Error(level, $"factor '{column}' is given two reference levels ('{other}' and '{level.Text}')");

@@ -24,10 +24,10 @@ internal static class RestartingSearch
         var scales = Maximizer.CurvatureScales(restart.Evaluate, start, restart.Scales());
         var second = restart.Maximize(start, scales, settings);
         int evaluations = first.Evaluations + second.Evaluations + scales.Length + 2;
-        // A nonlinear regression, and a model of one's own whose only start is the one given, have no data-driven start:
-        // their restart is from the starting values given (a trial read "data-driven" of a --logpdf fit).
+        // A nonlinear regression, and a model of one's own, whose start is the one given (or guessed from the domains),
+        // have no data-driven start: their restart is from the same values (a trial read "data-driven" of a --logpdf fit).
         bool given = objective.LeastSquares is not null || !startFromData;
-        string from = given ? "the starting values given, in coordinates scaled by the curvature there" : "the data-driven starting values";
+        string from = given ? "the same starting values, in coordinates scaled by the curvature there" : "the data-driven starting values";
         if (!second.Converged || (first.Converged && second.Value < first.Value))
         {
             // "maximum iterations reached; from the data-driven starting values too", not a parenthesis in the caller's.
@@ -38,7 +38,7 @@ internal static class RestartingSearch
         }
         string why = first.Converged ? "ended at a lower maximum" : $"stopped short of a maximum ({first.Reason})";
         return (second with { Iterations = first.Iterations + second.Iterations, Evaluations = evaluations },
-            $"the first search {why}; it was restarted from {(given ? "the starting values given" : "the data-driven starting values")}, in coordinates scaled by the curvature there");
+            $"the first search {why}; it was restarted from {(given ? "the same starting values" : "the data-driven starting values")}, in coordinates scaled by the curvature there");
     }
 
     /// <summary>

@@ -111,7 +111,17 @@ public static class MixtureEstimator
         // Data far from zero against their spread (10¹² ± 10) in families of a location: fitted shifted, exactly, and the
         // locations shifted back (the searches ran 1,000–2,000 iterations there, some to "not converged", a trial).
         if (spec.Shifted() is { } shifted)
-            return Unshift(Fit(shifted.Spec, device, options, cancellationToken), spec, shifted.By);
+        {
+            try
+            {
+                return Unshift(Fit(shifted.Spec, device, options, cancellationToken), spec, shifted.By);
+            }
+            catch (MixtureFitException e)
+            {
+                // Its values are the shifted data's: said so, with the shift.
+                throw new MixtureFitException($"{e.Message} (values of the data less {shifted.By.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}, as fitted)");
+            }
+        }
         // The device held for the whole fit (its engines' passes too), so that disposing it on another thread waits for
         // the fit; released last, after the engines below free their buffers.
         using var hold = device.Use();

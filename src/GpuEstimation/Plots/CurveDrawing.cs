@@ -351,7 +351,8 @@ internal static class CurveDrawing
         return $"{a} and {b}";
     }
 
-    // An end as printed at its line: the crossing, or past the last finite point where the value falls to −∞ ("≤ 1.025").
+    // An end as printed at its line: the crossing, or beyond the last finite point where the value falls to −∞ ("≥ 1.025"
+    // for an upper end, "≤" for a lower).
     private static string EndText(End end, double resolution, bool lower) =>
         end.Kind == EndKind.Edge ? $"{(lower ? "≤" : "≥")} {PlotText.AtResolution(end.X, resolution)}" : PlotText.AtResolution(end.X, resolution);
 

@@ -557,5 +557,24 @@ public sealed class CliTests : IDisposable
         Assert.True(File.Exists(png));
     }
 
+    // A parameter name longer than the names' column pushed its row out of line (a trial's x1:urban[1]:grp[B]): the
+    // column is as wide as the longest name, so every estimate ends at the same place.
+    [Fact]
+    public void LongParameterNamesKeepTheTableInLine()
+    {
+        var x = Enumerable.Range(0, 60).Select(i => Math.Sin(i)).ToArray();
+        var data = WriteColumns("long.csv", ("y", [.. x.Select((v, i) => 2 * v + 0.1 * Math.Cos(3 * i))]), ("a_rather_long_feature_name", x));
+        var (code, output, error) = Run("fit", "--model", "linear", "--data", data, "--y", "y", "--x", "a_rather_long_feature_name", "--device", "native");
+        Assert.True(code == 0, error);
+        var lines = output.Split('\n');
+        var header = lines.First(l => l.StartsWith("parameter", StringComparison.Ordinal));
+        int end = header.IndexOf("estimate", StringComparison.Ordinal) + "estimate".Length;
+        foreach (var name in new[] { "intercept", "a_rather_long_feature_name", "sigma" })
+        {
+            var row = lines.First(l => l.StartsWith(name + " ", StringComparison.Ordinal));
+            Assert.True(row.Length > end && row[end - 1] != ' ' && row[end] == ' ', $"'{row}' against '{header}'");
+        }
+    }
+
     private string WriteColumns(string name, params (string Name, double[] Values)[] columns) => Gpuest.WriteCsv(_directory, name, columns);
 }

@@ -78,6 +78,17 @@ public sealed class ExpressionCliTests : IDisposable
         }
     }
 
+    // A model of one's own has no data-driven start: a restart is from the same (given or guessed) starting values, and
+    // says so (it said "data-driven", a trial).
+    [Fact]
+    public void ARestartOfAModelOfOnesOwnIsFromTheSameStart()
+    {
+        var positive = WriteCsv(_directory, "g.csv", ("x", [.. Enumerable.Range(0, 200).Select(i => 0.5 + (i * 37 % 100) / 25.0)]));
+        var (_, output, _) = Run("fit", "--logpdf", "gamma_lpdf(x, a, b)", "--param", "a:positive,b:positive", "--data", positive, "--max-iter", "2", "--device", "native");
+        Assert.Contains("from the same starting values", output);
+        Assert.DoesNotContain("data-driven", output);
+    }
+
     [Fact]
     public void FixMapAndPriorWork()
     {

@@ -119,6 +119,18 @@ public sealed class MixtureEstimatorTests
         }
     }
 
+    // A shifted fit that fails quotes the shifted data's values, and says so with the shift (a review): here the point
+    // mass at 10¹² + 3 that a component collapses onto.
+    [Fact]
+    public void AShiftedFitsFailureSaysItsValuesAreShifted()
+    {
+        var random = new Random(6);
+        var x = Enumerable.Range(0, 700).Select(i => 1e12 + (i < 500 ? Normal.Sample(random, 0, 1) : 3.0)).ToArray();
+        var e = Assert.Throws<MixtureFitException>(() => Fit(x, ["normal", "normal"]));
+        Assert.Contains("collapsed onto", e.Message);
+        Assert.Contains("(values of the data less ", e.Message);
+    }
+
     // A trial: 4 rows fitted as two normals (5 parameters) with standard errors; now refused by name.
     [Fact]
     public void NoMoreRowsThanParametersIsRefused()

@@ -82,9 +82,10 @@ public class GlmCatalogTests
             using var session = new EstimationSession(ModelCatalog.Create(model, Design(1e-9), new ModelColumns(Y: "y", X: ["x", "x3"])), device);
             var e = Assert.Throws<InputException>(() => session.Fit(new FitOptions()));
             Assert.Contains("the design's columns are nearly collinear: 'x3' lies within", e.Message);
-            Assert.Contains("of a combination of 'x', so", e.Message);
+            Assert.Contains("of a combination of 'x' (each column less its mean, beside the intercept), so", e.Message);
             // Held, or under a prior, the others are identified.
             Assert.True(session.Fit(new FitOptions { Fixed = new Dictionary<string, double> { ["x3"] = 0 } }).Converged);
+            Assert.True(session.Fit(new FitOptions { Fixed = new Dictionary<string, double> { ["intercept"] = 0 } }).Converged);
             Assert.True(session.Fit(new FitOptions { Map = true, CoefficientPrior = new GpuEstimation.Priors.NormalPrior(0, 1) }).Converged);
         }
         using (var poisson = new EstimationSession(ModelCatalog.Create("glm", Design(1e-9), new ModelColumns(Y: "y", X: ["x3", "x"]) { Family = "poisson" }), device))
