@@ -47,8 +47,10 @@ internal static class LearningDrawing
         int step = Math.Max(1, x.Length / MaxShown);
         var shown = Enumerable.Range(0, x.Length).Where(i => i % step == 0 && !outliers.Contains(i)).ToArray();
         var points = plot.Add.ScatterPoints(shown.Select(i => x[i]).ToArray(), shown.Select(i => y[i]).ToArray());
-        // Labelled points are drawn larger, so that each label's point is easy to find.
-        points.MarkerSize = x.Length <= MaxLabelled ? 6 : 3;
+        // Labelled points are drawn larger, so that each label's point is easy to find; past them the size falls with the
+        // points shown (at 41 points it fell from 6 to 3 pixels at once, and they hid under the lines, a trial): 6 down to
+        // 3 at a thousand and more.
+        points.MarkerSize = x.Length <= MaxLabelled ? 6 : (float)Math.Clamp(6 * Math.Pow(MaxLabelled / (double)shown.Length, 0.25), 3, 6);
         points.LegendText = step > 1 ? $"data (1 in {step} of {x.Length:N0})" : "data";
         if (outliers.Count == 0)
         {

@@ -68,6 +68,22 @@ public sealed class LearningPlotTests(DeviceFixture devices) : IDisposable
         }
     }
 
+    // The points' size falls with their number past the labelled 40, not at once (41 points were drawn at 3 pixels,
+    // half hidden under the lines, beside 6 at 40; a trial): 40 and 41 points alike, a thousand and more at 3.
+    [Fact]
+    public void PointsShrinkGraduallyPastTheLabelled()
+    {
+        float Size(int points)
+        {
+            var (x, y, mle, map, densities) = Fit(points, LearningExample.PlotSlopePriorSd);
+            var plot = SurfacePlots.LearningExample(x, y, mle, map, densities, Path.Combine(_directory, $"size{points}.png"));
+            return plot.GetPlottables<ScottPlot.Plottables.Scatter>().First(s => s.LegendText.StartsWith("data", StringComparison.Ordinal)).MarkerSize;
+        }
+        Assert.Equal(6, Size(40));
+        Assert.True(Size(41) >= 5.9, $"{Size(41)}");
+        Assert.True(Size(5000) is >= 3 and < 4, $"{Size(5000)}");
+    }
+
     // 100,000 points drawn 1 in 50: the two outliers (points 49,999 and 99,999, lifted by 5) are drawn all the same,
     // purple where the plot maps them, and named in the legend.
     [Fact]
