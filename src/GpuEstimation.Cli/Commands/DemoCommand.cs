@@ -91,8 +91,10 @@ internal sealed class DemoCommand : Command
             ],
             At = new Dictionary<string, double> { ["sigma"] = mle["sigma"] },
         });
+        // Held at the MLE's sigma: the MLE is the base fit, so its mark is the MLE's, not a maximum "given" that sigma.
         return surface with
         {
+            Base = mle,
             Estimates =
             [
                 new("MLE", mle.Parameters.Select(p => p.Estimate).ToArray(), mle.LogLikelihood),

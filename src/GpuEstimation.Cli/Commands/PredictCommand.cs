@@ -62,7 +62,7 @@ internal sealed class PredictCommand : Command
         OutputFile.Write("--out", outPath, path => Write(path, prediction, data.Dropped));
         output.WriteLine($"{data.Rows:N0} predictions of {fitted.Model} ({fitted.Formula}) written to {outPath}: " +
             $"{string.Join(", ", Columns(prediction))} ({prediction.Level.ToString("0.##########", CultureInfo.InvariantCulture)} intervals, {(ordinary ? "least squares' errors and t" : fitted.Posterior ? "the posterior's Laplace-approximation SDs and z" : fitted.CovarianceType != "nonrobust" ? $"the {fitted.CovarianceType} covariance's errors and z" : "the MLE's errors and z")})" +
-            (data.DroppedRows > 0 ? $"; a row of empty cells for each of the {data.DroppedRows:N0} left out, so that line k + 1 is the input's data row k" : ""));
+            (data.DroppedRows > 0 ? $"; a row of empty cells for {(data.DroppedRows == 1 ? "the one" : $"each of the {data.DroppedRows:N0}")} left out, so that line k + 1 is the input's data row k" : ""));
         DroppedRows.Write(output, parse.GetValue(_dropMissing) ? data.DroppedRows : null, data.Rows);
         if (fitted.MeanFunction is not null && prediction.OutsideRange(fitted.Family) is { Count: > 0 } notFinite)
             output.WriteLine($"note: the mean is not finite at {notFinite.Count:N0} row{(notFinite.Count == 1 ? "" : "s")} (first: {data.DescribeRow(notFinite[0])}, mean {prediction.Mean[notFinite[0]]:G6}): " +

@@ -48,7 +48,7 @@ internal sealed class DataOptions(string command)
         "(linear, glm, logit, probit) categorical columns (text or numeric codes), after the --x columns: treatment-coded against the first level in sorted order, one coefficient per other level, named NAME[level]; repeatable");
 
     public Option<DesignSpec?> Formula { get; } = CliOption.Single<DesignSpec?>("--formula", "'Y ~ TERMS'",
-        "(linear, glm, logit, probit) the response and design as R and statsmodels write them, instead of --y/--x/--factor: x1 + C(g) + x1:x2, a*b, - 1 (no intercept: glm, logit, probit), offset(COL)",
+        "(linear, glm, logit, probit) the response and design as R and statsmodels write them, instead of --y/--x/--factor: x1 + C(g) + x1:x2, a*b, C(g, Treatment('b')) (reference level b), - 1 (no intercept: glm, logit, probit), offset(COL) or offset(log(COL))",
         (flag, text) => ParseFormula(flag, text));
 
     public Option<bool> NoIntercept { get; } = CliOption.Flag("--no-intercept", "(glm, logit, probit) fit without the intercept parameter (linear always has one)");

@@ -193,7 +193,7 @@ public static class Formula
                 if (token.Text == "offset")
                     throw Error(token, "offset() cannot be part of an interaction or be removed");
                 if (token.Text != "C")
-                    throw Error(token, $"unknown function '{token.Text}(': only C(column) (a factor) and offset(column) are understood; transform the column in the data");
+                    throw Error(token, $"unknown function '{token.Text}': only C(column) (a factor) and offset(column) or offset(log(column)) are understood; transform the column in the data");
                 _next += 2;
                 var column = ColumnName("expected a column name in C()");
                 if (Current.Text == "," && Current.Kind == Kind.Symbol)

@@ -92,7 +92,7 @@ public static class ModelCatalog
             f.Value.Support)),
         new ModelDescription(LinearName, "intercept, one per feature column, sigma", ModelInputs.ResponseAndFeatures, "any y"),
         new ModelDescription(GlmNames.Glm, "intercept, one per feature column[, alpha|shape|sigma]", ModelInputs.FamilyResponseAndFeatures,
-            "by family: binomial 0 to trials, poisson and negbinomial counts, gamma y > 0, normal any y"),
+            "by family: binomial 0 to trials, poisson y >= 0 (non-integers: the quasi-likelihood), negbinomial counts, gamma y > 0, normal any y"),
         new ModelDescription(GlmNames.Logit, "intercept, one per feature column", ModelInputs.BinomialResponseAndFeatures, "y in {0, 1}, or 0 to the row's trials"),
         new ModelDescription(GlmNames.Probit, "intercept, one per feature column", ModelInputs.BinomialResponseAndFeatures, "y in {0, 1}, or 0 to the row's trials"),
         new ModelDescription(Mixtures.MixtureSpec.ModelName, "w1..wK (wK = 1 − the others, not estimated), then each component's parameters numbered (mu1, sigma1, ...)", ModelInputs.Column,

@@ -47,7 +47,7 @@ internal static class CurveDrawing
         // parameter holds none, and its interval is the likelihood interval itself, not a conditional one.
         var others = sweep.Parameters.Where(name => name != axis.Name).ToArray();
         bool conditional = !sweep.Profile && others.Length > 0;
-        string held = string.Join(", ", others.Take(3).Select(name => $"{name} = {PlotText.Short(sweep.Points[0][sweep.IndexOf(name)])}"))
+        string held = string.Join(", ", others.Take(3).Select(name => $"{name} = {PlotText.Significant(sweep.Points[0][sweep.IndexOf(name)], 6)}"))
             + (others.Length > 3 ? ", …" : "");
         curve.LegendText = sweep.Profile ? "profile" : conditional ? $"sweep, {held} held" : "sweep";
         plot.Add.HorizontalLine(-drop, 1, Colors.Gray, LinePattern.Dashed).LegendText = $"Δ = {PlotText.Fixed(-drop, 2)} (χ²₁(0.95) / 2)";
@@ -108,7 +108,7 @@ internal static class CurveDrawing
         plot.Title(PlotText.Title(sweep.Model, sweep.Profile ? $"profile of {axis.Name} (95% interval: above the dashed line)"
             : conditional ? $"{axis.Name}, the others held (a conditional interval)"
             : $"{axis.Name} (95% interval: above the dashed line)", width));
-        LegendBelow.Show(plot);
+        LegendBelow.Show(plot, width);
         plot.SavePng(path, width, height);
         return plot;
     }
@@ -374,7 +374,8 @@ internal static class CurveDrawing
         var name = sweep.Axes[0].Name;
         var estimate = sweep.Base?.Parameters.FirstOrDefault(p => p.Name == name);
         double at = located?.X ?? estimate?.Estimate ?? xs[Array.IndexOf(ys, ys.Max())];
-        var label = (located?.Label ?? (estimate is null ? "grid maximum" : sweep.Base!.Method.ToUpperInvariant())) + PlotText.Given(sweep.HeldApart);
+        var label = (located?.Label ?? (estimate is null ? "grid maximum" : sweep.Base!.Method.ToUpperInvariant())) +
+            (sweep.Estimates.FirstOrDefault(e => e.Label == located?.Label) is { } found ? PlotText.Given(sweep.HeldApart, sweep, found.Parameters) : "");
         if (at < range.Low || at > range.High)
         {
             plot.Legend.ManualItems.Add(new LegendItem { LabelText = $"{label} off the grid, at {name} = {PlotText.Significant(at, 6)}" });

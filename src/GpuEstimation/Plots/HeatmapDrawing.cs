@@ -84,8 +84,7 @@ internal static class HeatmapDrawing
     private static List<(string Label, Coordinates At)> Marks(SweepResult sweep, SurfaceGrid grid)
     {
         int kx = sweep.IndexOf(grid.X.Name), ky = sweep.IndexOf(grid.Y.Name);
-        string given = PlotText.Given(sweep.HeldApart);
-        var marks = sweep.Estimates.Select(e => (e.Label + given, new Coordinates(e.Parameters[kx], e.Parameters[ky]))).ToList();
+        var marks = sweep.Estimates.Select(e => (e.Label + PlotText.Given(sweep.HeldApart, sweep, e.Parameters), new Coordinates(e.Parameters[kx], e.Parameters[ky]))).ToList();
         if (marks.Count == 0)
         {
             var values = sweep.LogPosterior ?? sweep.LogLikelihood;
@@ -137,8 +136,8 @@ internal static class HeatmapDrawing
         {
             plot.Legend.ManualItems.Add(new LegendItem
             {
-                LabelText = $"held: {string.Join(", ", held.Take(4).Select(n => $"{n} = {PlotText.Short(sweep.Points[0][sweep.IndexOf(n)])}"))}{(held.Length > 4 ? ", …" : "")} " +
-                    "(regions conditional on these values; a profile sweep re-optimizes them at every point)",
+                LabelText = $"held: {string.Join(", ", held.Take(4).Select(n => $"{n} = {PlotText.Significant(sweep.Points[0][sweep.IndexOf(n)], 6)}"))}{(held.Length > 4 ? ", …" : "")}; " +
+                    "the regions are conditional on these values (a profile sweep re-optimizes them)",
             });
         }
         int inside = grid.Delta.Cast<double>().Count(d => d >= -SurfacePlots.TwoParameterLevels[1]);
@@ -153,7 +152,7 @@ internal static class HeatmapDrawing
             foreach (var line in lines)
                 plot.Legend.ManualItems.Add(new LegendItem { LabelText = line });
         }
-        LegendBelow.Show(plot);
+        LegendBelow.Show(plot, width);
     }
 
     private static string Range(GridAxis axis)

@@ -18,12 +18,15 @@ internal static class LearningDrawing
         var outliers = Outliers(x, y, mle);
         AddData(plot, x, y, outliers);
         AddLines(plot, x, mle, map, slopePriorSd);
+        // The points over the lines: a labelled point on the line was hidden under it, its label floating (a newcomer).
+        foreach (var points in plot.GetPlottables<ScottPlot.Plottables.Scatter>().ToList())
+            plot.MoveToTop(points);
         TidyTicks.Apply(plot);
         plot.XLabel("x");
         plot.YLabel("y");
         bool labelled = x.Length <= MaxLabelled;
         plot.Title(labelled ? "The learning example: each point labelled with log f(y | x) under the MLE line" : "The learning example: MLE and MAP lines");
-        LegendBelow.Show(plot);
+        LegendBelow.Show(plot, width);
         if (labelled)
         {
             // Lay out once, hold the frame, then place the labels in pixels clear of points, lines and each other.

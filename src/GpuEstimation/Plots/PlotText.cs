@@ -59,7 +59,15 @@ public static class PlotText
     /// (<see cref="Surfaces.SweepResult.HeldApart"/>), else "": the maximum given those values, not the MLE itself.
     /// </summary>
     public static string Given(IReadOnlyList<(string Name, double Value)> held) =>
-        held.Count == 0 ? "" : " given " + string.Join(", ", held.Take(3).Select(h => $"{h.Name} = {Short(h.Value)}")) + (held.Count > 3 ? ", …" : "");
+        held.Count == 0 ? "" : " given " + string.Join(", ", held.Take(3).Select(h => $"{h.Name} = {Significant(h.Value, 6)}")) + (held.Count > 3 ? ", …" : "");
+
+    /// <summary>
+    /// As <see cref="Given(IReadOnlyList{ValueTuple{string, double}})"/> for an estimate located at
+    /// <paramref name="estimate"/> (model order) in <paramref name="sweep"/>: only where it holds those values (located
+    /// with them held); a joint estimate marked on such a surface (the demo's MAP) is not "given" them.
+    /// </summary>
+    public static string Given(IReadOnlyList<(string Name, double Value)> held, Surfaces.SweepResult sweep, IReadOnlyList<double> estimate) =>
+        held.All(h => estimate[sweep.IndexOf(h.Name)] == h.Value) ? Given(held) : "";
 
     /// <summary>
     /// How an axis names a parameter: the model's own name, with what it is for the linear model

@@ -97,7 +97,7 @@ public sealed class FormulaTests
     [Theory]
     [InlineData("y ~ x +", "at the end (character 8): expected a term after '+'")]
     [InlineData("y ~ x + C(g", "at the end (character 12): expected ')' to close C(")]
-    [InlineData("y ~ log(x)", "at character 5 ('log'): unknown function 'log('")]
+    [InlineData("y ~ log(x)", "at character 5 ('log'): unknown function 'log': only C(column) (a factor) and offset(column) or offset(log(column)) are understood")]
     [InlineData("y ~ x ^ 2", "at character 7 ('^'): '^' is not supported")]
     [InlineData("y x", "at character 3 ('x'): expected '~' after the response")]
     [InlineData("~ x", "at character 1 ('~'): expected the response column")]

@@ -68,7 +68,13 @@ public sealed class SurfacePlotTests(DeviceFixture devices) : IDisposable
         Assert.Equal([("nu", 30.0)], given.HeldApart);
         var plot = SurfacePlots.Heatmap(given, Path.Combine(_directory, "given.png"));
         Assert.Contains(plot.GetPlottables<ScottPlot.Plottables.Marker>(), m => m.LegendText == "MLE given nu = 30");
-        Assert.Contains(plot.Legend.ManualItems, i => i.LabelText.StartsWith("held: nu = 30 (regions conditional on these values", StringComparison.Ordinal));
+        Assert.Contains("held: nu = 30; the regions are conditional on these values", Legend(plot));
+
+        // Every legend line fits the picture (a newcomer's "held: …; a profile sweep re-optim" was cut at its edge).
+        Assert.All(plot.Legend.ManualItems, i => Assert.True(i.LabelText.Length <= 100, i.LabelText));
+        // A joint estimate marked on the held surface (the demo's MAP) is not "given" the held value.
+        var joint = given with { Estimates = [new SweepEstimate("MLE", [2.0, 1.5, 4.3], -800)] };
+        Assert.Contains(SurfacePlots.Heatmap(joint, Path.Combine(_directory, "joint.png")).GetPlottables<ScottPlot.Plottables.Marker>(), m => m.LegendText.StartsWith("MLE", StringComparison.Ordinal) && !m.LegendText.Contains("given", StringComparison.Ordinal));
 
         var atFit = Sweeper.Sweep(session, new SweepOptions { Axes = axes, Estimates = true });
         Assert.Empty(atFit.HeldApart);
@@ -355,6 +361,9 @@ public sealed class SurfacePlotTests(DeviceFixture devices) : IDisposable
         plot.Axes.GetPanels().OfType<ScottPlot.Panels.ColorBar>().Single().Axis.TickGenerator.Ticks;
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    /// <summary>The legend's notes as one text, lines a long note was wrapped into joined again.</summary>
+    public static string Legend(ScottPlot.Plot plot) => string.Join(" ", plot.Legend.ManualItems.Select(i => i.LabelText.Trim()));
 
     internal static bool IsWhite(SKColor c) => c.Red > 230 && c.Green > 230 && c.Blue > 230;
 
