@@ -25,7 +25,11 @@ public static class MixtureDrawing
         double[]? sorted = discrete ? null : x.Order().ToArray();
         var (low, high) = Range(x, sorted);
         int outside = x.Count(v => v < low || v > high);
-        int bins = sorted is null ? (int)Math.Min(200, high - low + 1) : Bins(sorted, low, high);
+        double[] grid = discrete
+            ? [.. Enumerable.Range(0, (int)(high - low) + 1).Select(i => low + i)]
+            : [.. Enumerable.Range(0, 801).Select(i => low - 0.05 * (high - low) + i * 1.1 * (high - low) / 800)];
+        var (total, parts) = fit.Densities(grid);
+        int bins = sorted is null ? (int)Math.Min(200, high - low + 1) : Math.Max(Bins(sorted, low, high), Narrowest(grid, parts, low, high));
         double start = discrete ? low - 0.5 : low, width1 = discrete ? 1.0 : (high - low) / bins;
         var counts = new double[bins];
         foreach (double v in x)
@@ -46,10 +50,6 @@ public static class MixtureDrawing
         }).ToList();
         plot.Add.Bars(bars);
 
-        double[] grid = discrete
-            ? [.. Enumerable.Range(0, (int)(high - low) + 1).Select(i => low + i)]
-            : [.. Enumerable.Range(0, 801).Select(i => low - 0.05 * (high - low) + i * 1.1 * (high - low) / 800)];
-        var (total, parts) = fit.Densities(grid);
         // The mixture first, the components over it: where one component is the whole density its dashes still show.
         var mixture = plot.Add.ScatterLine(grid, total);
         mixture.Color = Colors.Black;
@@ -74,6 +74,27 @@ public static class MixtureDrawing
         LegendBelow.Show(plot);
         plot.SavePng(path, width, height);
         return plot;
+    }
+
+    /// <summary>
+    /// Bars enough (at most 200) that each is at most half the spread of the narrowest component with a twentieth of the
+    /// weight or more, each component's spread its density's standard deviation over <paramref name="grid"/>: a normal
+    /// component of σ 0.48 under bars 1.5 wide peaked at 0.25 over a bar of 0.146, and looked a bad fit (a newcomer).
+    /// </summary>
+    private static int Narrowest(double[] grid, double[][] parts, double low, double high)
+    {
+        double step = grid[1] - grid[0], narrowest = double.PositiveInfinity;
+        foreach (var part in parts)
+        {
+            double mass = part.Sum() * step;
+            if (!(mass >= 0.05))
+                continue;
+            double mean = grid.Select((g, i) => g * part[i]).Sum() * step / mass;
+            double spread = Math.Sqrt(grid.Select((g, i) => (g - mean) * (g - mean) * part[i]).Sum() * step / mass);
+            if (spread > 0)
+                narrowest = Math.Min(narrowest, spread);
+        }
+        return double.IsFinite(narrowest) ? (int)Math.Clamp(Math.Ceiling((high - low) / (narrowest / 2)), 1, 200) : 1;
     }
 
     /// <summary>

@@ -76,6 +76,23 @@ public sealed class MixturePlotTests : IDisposable
         Assert.True(limits.Top >= total[0] && limits.Top <= 2.5 * total[0], $"y to {limits.Top}, the peak {total[0]}");
     }
 
+    // A narrow normal beside a wide gamma: the bars at most half the normal's σ wide, so that its peak shows in them (bars
+    // 1.5 wide under a σ of 0.48 peaked at 0.146 under a density of 0.25, and the fit looked wrong, a newcomer).
+    [Fact]
+    public void BarsAreNarrowEnoughForTheNarrowestComponent()
+    {
+        var random = new Random(2);
+        var x = Enumerable.Range(0, 1000).Select(i => i < 400 ? MathNet.Numerics.Distributions.Normal.Sample(random, 2, 0.48) : 0.1 + MathNet.Numerics.Distributions.Gamma.Sample(random, 3, 0.5)).ToArray();
+        var spec = MixtureSpec.Create(Dataset.FromColumns(("g", x)), "g", ["normal", "gamma"]);
+        using var device = ComputeDevice.Open(Backend.Native);
+        var fit = MixtureEstimator.Fit(spec, device, new MixtureOptions { Starts = 2 });
+
+        var plot = MixtureDrawing.Draw(fit, Path.Combine(_directory, "narrow.png"), 900, 550);
+
+        var bars = plot.GetPlottables<ScottPlot.Plottables.BarPlot>().Single().Bars;
+        Assert.True(bars[0].Size <= 0.5 * fit.Result["sigma1"] + 1e-12, $"bars {bars[0].Size} wide, sigma1 {fit.Result["sigma1"]}");
+    }
+
     private static bool Near(SKColor pixel, ScottPlot.Color colour) =>
         Math.Abs(pixel.Red - colour.R) < 60 && Math.Abs(pixel.Green - colour.G) < 60 && Math.Abs(pixel.Blue - colour.B) < 60;
 
