@@ -29,6 +29,12 @@ internal sealed class DevicesCommand : Command
                 }
                 parse.InvocationConfiguration.Output.WriteLine(line);
             }
+            // A backend with no device at all is said too (a newcomer read nothing of CUDA or OpenCL on a machine without).
+            foreach (var (backend, none) in new[] { (Backend.Cuda, "no CUDA device (an NVIDIA GPU and its driver; the CUDA toolkit is not needed)"), (Backend.OpenCL, "no usable OpenCL device (an OpenCL platform whose device has doubles and the generic address space)") })
+            {
+                if (!counts.ContainsKey(backend))
+                    parse.InvocationConfiguration.Output.WriteLine($"{Parsing.BackendText.Name(backend)}: {none}");
+            }
             return GpuestApp.Ok;
         });
 }

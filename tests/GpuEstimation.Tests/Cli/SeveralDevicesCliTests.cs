@@ -65,9 +65,12 @@ public sealed class SeveralDevicesCliTests : IDisposable
         // Each backend's accelerators numbered 0, 1, … in order.
         foreach (var backend in new[] { "cuda", "opencl", "cpu" })
         {
-            var indices = lines.Where(l => l.StartsWith(backend + ":", StringComparison.Ordinal))
+            var indices = lines.Where(l => l.Length > backend.Length + 1 && l.StartsWith(backend + ":", StringComparison.Ordinal) && char.IsDigit(l[backend.Length + 1]))
                 .Select(l => int.Parse(l[(backend.Length + 1)..l.IndexOf(':', backend.Length + 1)], System.Globalization.CultureInfo.InvariantCulture)).ToList();
             Assert.Equal(Enumerable.Range(0, indices.Count), indices);
+            // A backend without a device says so in a line of its own (a newcomer read nothing of CUDA where there was none).
+            if (indices.Count == 0 && backend != "cpu")
+                Assert.Contains(lines, l => l.StartsWith($"{backend}: no ", StringComparison.Ordinal));
         }
     }
 
