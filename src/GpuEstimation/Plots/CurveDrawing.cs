@@ -47,7 +47,7 @@ internal static class CurveDrawing
         // parameter holds none, and its interval is the likelihood interval itself, not a conditional one.
         var others = sweep.Parameters.Where(name => name != axis.Name).ToArray();
         bool conditional = !sweep.Profile && others.Length > 0;
-        string held = string.Join(", ", others.Take(3).Select(name => $"{name} = {PlotText.Significant(sweep.Points[0][sweep.IndexOf(name)], 6)}"))
+        string held = string.Join(", ", others.Take(3).Select(name => $"{name} = {PlotText.Held(sweep.Points[0][sweep.IndexOf(name)])}"))
             + (others.Length > 3 ? ", …" : "");
         curve.LegendText = sweep.Profile ? "profile" : conditional ? $"sweep, {held} held" : "sweep";
         plot.Add.HorizontalLine(-drop, 1, Colors.Gray, LinePattern.Dashed).LegendText = $"Δ = {PlotText.Fixed(-drop, 2)} (χ²₁(0.95) / 2)";

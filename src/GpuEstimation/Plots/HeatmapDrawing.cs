@@ -136,7 +136,7 @@ internal static class HeatmapDrawing
         {
             plot.Legend.ManualItems.Add(new LegendItem
             {
-                LabelText = $"held: {string.Join(", ", held.Take(4).Select(n => $"{n} = {PlotText.Significant(sweep.Points[0][sweep.IndexOf(n)], 6)}"))}{(held.Length > 4 ? ", …" : "")}; " +
+                LabelText = $"held: {string.Join(", ", held.Take(4).Select(n => $"{n} = {PlotText.Held(sweep.Points[0][sweep.IndexOf(n)])}"))}{(held.Length > 4 ? ", …" : "")}; " +
                     "the regions are conditional on these values (a profile sweep re-optimizes them)",
             });
         }

@@ -59,7 +59,11 @@ public static class PlotText
     /// (<see cref="Surfaces.SweepResult.HeldApart"/>), else "": the maximum given those values, not the MLE itself.
     /// </summary>
     public static string Given(IReadOnlyList<(string Name, double Value)> held) =>
-        held.Count == 0 ? "" : " given " + string.Join(", ", held.Take(3).Select(h => $"{h.Name} = {Significant(h.Value, 6)}")) + (held.Count > 3 ? ", …" : "");
+        held.Count == 0 ? "" : " given " + string.Join(", ", held.Take(3).Select(h => $"{h.Name} = {Held(h.Value)}")) + (held.Count > 3 ? ", …" : "");
+
+    /// <summary>A held parameter's value in a legend: six significant digits, and three past the units of a large one (10¹² + 0.25).</summary>
+    public static string Held(double value) =>
+        Significant(value, value == 0 || !double.IsFinite(value) ? 6 : Math.Clamp((int)Math.Floor(Math.Log10(Math.Abs(value))) + 4, 6, 17));
 
     /// <summary>
     /// As <see cref="Given(IReadOnlyList{ValueTuple{string, double}})"/> for an estimate located at
