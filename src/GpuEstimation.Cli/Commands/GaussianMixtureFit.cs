@@ -139,7 +139,7 @@ internal static class GaussianMixtureFit
                 : $"{same} reached the best log-likelihood" + (lower.Length > 0 ? $"; {lower.Length} ended lower, by up to {lower.Max().ToString("g4", c)}" : "")
                     + (higher > 0 ? $"; {higher} ended higher without converging (not kept)" : "")));
         }
-        output.WriteLine($"{"parameter",-24} {"estimate",14} {"std. error",12}");
+        output.WriteLine($"{"parameter",-24} {"estimate",14} {"std err",12}");
         foreach (var (name, estimate, stdError) in fit.Parameters())
             output.WriteLine($"{name,-24} {estimate.ToString("g8", c),14} {(stdError is { } se ? se.ToString("g4", c) : "-"),12}");
         foreach (var note in fit.Notes)

@@ -50,10 +50,12 @@ public sealed record GlmStatistics(
     /// quasi-likelihood (pseudo-Poisson, PPML), consistent for a log-linear mean whatever the response's distribution,
     /// with model-based standard errors that assume the Poisson variance; null otherwise.
     /// </summary>
-    public string? QuasiNote() => NonIntegerResponses == 0 ? null :
+    /// <param name="robust">Whether the fit's standard errors are a robust (sandwich) covariance's.</param>
+    public string? QuasiNote(bool robust = false) => NonIntegerResponses == 0 ? null :
         $"the response has {NonIntegerResponses:N0} non-integer value{(NonIntegerResponses == 1 ? "" : "s")}: fitted by the Poisson quasi-likelihood (pseudo-Poisson, PPML), " +
         "as statsmodels' GLM and R's glm (with a warning) fit it; the coefficients estimate a log-linear mean whatever the response's distribution, but the " +
-        "model-based standard errors, the log-likelihood, AIC and BIC assume Poisson counts: robust (sandwich) standard errors do not";
+        (robust ? "log-likelihood, AIC and BIC assume Poisson counts (the standard errors shown are robust ones, which do not)"
+            : "model-based standard errors, the log-likelihood, AIC and BIC assume Poisson counts: robust (sandwich) standard errors do not");
 
     /// <summary>
     /// How the model-based standard errors of a fit with these statistics differ from the defaults of statsmodels'

@@ -223,6 +223,7 @@ public sealed class GlmCliTests : IDisposable
         var (code, output, error) = Run("fit", "--model", "glm", "--family", "poisson", "--data", data, "--y", "y", "--x", "x", "--cov", "hc0", "--device", "native", "--json", json);
         Assert.True(code == GpuestApp.Ok, error);
         Assert.Contains($"note: the response has {y.Count(v => v != Math.Floor(v))} non-integer values: fitted by the Poisson quasi-likelihood (pseudo-Poisson, PPML)", output);
+        Assert.Contains("(the standard errors shown are robust ones, which do not)", output);
         Assert.Equal(GpuestApp.Ok, Run("fit", "--model", "glm", "--family", "poisson", "--data", scaled, "--y", "y", "--x", "x", "--device", "native", "--json", json10).Code);
         double[] Estimates(string path)
         {
