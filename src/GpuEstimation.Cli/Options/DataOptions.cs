@@ -37,12 +37,17 @@ internal sealed class DataOptions(string command)
 
     public Option<bool> DropMissing { get; } = SharedOptions.DropMissing();
 
-    public Option<string?> Column { get; } = CliOption.Text("--column", "NAME", "the column a one-column family or a mixture reads [default: the data's only column, where they have one]");
+    // The mixtures are fitted only (eval and sweep refuse them): their uses of --column and --x are said by fit alone (a
+    // newcomer read them in eval's and sweep's help).
+    public Option<string?> Column { get; } = CliOption.Text("--column", "NAME", command == "fit"
+        ? "the column a one-column family or a mixture reads [default: the data's only column, where they have one]"
+        : "the column a one-column family reads [default: the data's only column, where it has one]");
 
     public Option<string?> Y { get; } = CliOption.Text("--y", "NAME", "(linear, glm, logit, probit, nonlinear) the response column");
 
-    public Option<string[]?> X { get; } = CliOption.Names("--x", "NAME,...",
-        "(linear, glm, logit, probit) the feature columns; one coefficient each, named after it; (gaussian-mixture) the coordinates of the points; repeatable");
+    public Option<string[]?> X { get; } = CliOption.Names("--x", "NAME,...", command == "fit"
+        ? "(linear, glm, logit, probit) the feature columns; one coefficient each, named after it; (gaussian-mixture) the coordinates of the points; repeatable"
+        : "(linear, glm, logit, probit) the feature columns; one coefficient each, named after it; repeatable");
 
     public Option<string[]?> Factor { get; } = CliOption.Names("--factor", "NAME,...",
         "(linear, glm, logit, probit) categorical columns (text or numeric codes), after the --x columns: treatment-coded against the first level in sorted order, one coefficient per other level, named NAME[level]; repeatable");

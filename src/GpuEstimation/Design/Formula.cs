@@ -212,7 +212,15 @@ public static class Formula
         private void Reference(string column)
         {
             const string Expected = "expected Treatment('level') after the column in C(): the level the others are contrasted with (treatment coding is the only coding)";
-            if (Current is not { Kind: Kind.Name, Text: "Treatment" } || Peek(1) is not { Text: "(" })
+            if (Current is not { Kind: Kind.Name, Text: "Treatment" })
+                throw Error(Current, Expected);
+            // Treatment alone (patsy's spelling of the default coding): the first level in sorted order.
+            if (Peek(1) is { Text: ")" })
+            {
+                _next++;
+                return;
+            }
+            if (Peek(1) is not { Text: "(" })
                 throw Error(Current, Expected);
             _next += 2;
             if (Current is { Kind: Kind.Name, Text: "reference" } && Peek(1) is { Text: "=" })

@@ -142,6 +142,9 @@ public sealed class FormulaTests
         Assert.Equal($"y ~ x + C(g, Treatment('{reference}'))", written);
         Assert.Equal(reference, Formula.Parse(written).References["g"]);
         Assert.Empty(Formula.Parse("y ~ x + C(g)").References);
+        // patsy's bare Treatment is the default coding.
+        Assert.Empty(Formula.Parse("y ~ x + C(g, Treatment)").References);
+        Assert.Equal("y ~ x + C(g)", Formula.Parse("y ~ x + C(g, Treatment)").ToString());
     }
 
     // offset(log(col)): the log of a column, written back as read.
