@@ -68,7 +68,9 @@ public sealed class DesignMatrix
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(spec);
         data.Column(spec.Response);
-        var offsetValues = OffsetValues(data, spec);
+        // A log offset's values are a derived column; a plain one need only be there (a mapped file's stays unread).
+        if (spec.Offset is { } offsetColumn && !spec.OffsetLog)
+            data.Column(offsetColumn);
         var factors = spec.FactorColumns.ToDictionary(c => c, c => spec.References.TryGetValue(c, out var reference)
             ? FactorLevels.Of(data, c).WithReference(reference, data.Source)
             : FactorLevels.Of(data, c));
@@ -99,7 +101,7 @@ public sealed class DesignMatrix
             throw new InputException($"{data.Source}: design column '{twice.Key}' would appear twice (a data column has a derived column's name)", twice.Key);
         // A log offset is a derived column of the design's data, named as the formula writes it.
         string? offset = spec.Offset;
-        if (spec.OffsetLog && offsetValues is not null)
+        if (spec.OffsetLog && OffsetValues(data, spec) is { } offsetValues)
         {
             offset = $"log({spec.Offset})";
             if (names.Contains(offset) || data.ColumnNames.Contains(offset))

@@ -37,9 +37,10 @@ public sealed class FactorLevels
     {
         ArgumentNullException.ThrowIfNull(reference);
         // The level written so, else (numeric codes only) the level of that value: a text level "1.0" is not "1".
-        int at = Names.ToList().IndexOf(reference);
+        var names = Names.ToList();
+        int at = names.IndexOf(reference);
         if (at < 0 && AreNumeric(Names) && double.TryParse(reference, NumberStyles.Float, CultureInfo.InvariantCulture, out double r))
-            at = Names.ToList().FindIndex(n => double.Parse(n, CultureInfo.InvariantCulture) == r);
+            at = names.FindIndex(n => double.Parse(n, CultureInfo.InvariantCulture) == r);
         if (at < 0)
             throw new InputException($"{source}: factor '{Column}' has no level '{reference}' to take as its reference (levels: {string.Join(", ", Names.Take(20))}{(Names.Count > 20 ? ", ..." : "")})", Column);
         if (at == 0)

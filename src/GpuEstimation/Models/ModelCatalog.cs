@@ -355,6 +355,10 @@ public static class ModelCatalog
         double responseMean = ExactCentre(yValues.Span);
         var columns = new List<ReadOnlyMemory<double>> { responseMean == 0 ? yValues : ColumnArrays.CentredAligned(yValues.Span, responseMean) };
         columns.AddRange(features.Select((f, j) => ColumnArrays.CentredAligned(f.Span, means[j])));
+        // The centred features as arrays for the hat matrix's host sums (HC2, HC3), copied once when first asked (an
+        // aligned column is not a whole array): the leverages and the coefficients rows of leverage 1 fit both read them.
+        double[][]? centredArrays = null;
+        double[][] CentredArrays() => centredArrays ??= [.. columns.Skip(1).Select(c => c.AsArray())];
         var spec = new ModelSpec<LinearModel>(
             LinearName,
             new LinearModel(means, responseMean),
@@ -367,8 +371,8 @@ public static class ModelCatalog
         {
             // statsmodels' OLS counts the coefficients only in its HC1 and cluster corrections.
             ScaleParameters = ["sigma"],
-            LeveragesFrom = () => Leverages([.. columns.Skip(1).Select(c => c.AsArray())], yValues.Length),
-            FittedOnlyByFrom = rows => FittedOnlyBy(["intercept", .. x], [.. columns.Skip(1).Select(c => c.AsArray())], means, yValues.Length, rows),
+            LeveragesFrom = () => Leverages(CentredArrays(), yValues.Length),
+            FittedOnlyByFrom = rows => FittedOnlyBy(["intercept", .. x], CentredArrays(), means, yValues.Length, rows),
         };
         // Refused at the fit where the intercept and that slope are both estimated (through the origin, with the
         // intercept held, the raw column is well conditioned).
@@ -393,13 +397,7 @@ public static class ModelCatalog
     private static string[] FittedOnlyBy(string[] names, double[][] centred, IReadOnlyList<double> means, int n, IReadOnlyList<int> rows)
     {
         int k = centred.Length;
-        var gram = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.Dense(k, k, (a, b) =>
-        {
-            double sum = 0;
-            for (int i = 0; i < n; i++)
-                sum += centred[a][i] * centred[b][i];
-            return sum;
-        });
+        var gram = Gram(centred, n);
         var spread = centred.Select(c => Math.Sqrt(c.Sum(v => v * v) / Math.Max(1, n))).ToArray();
         var moved = new SortedSet<int>();
         foreach (int row in rows)
@@ -417,11 +415,8 @@ public static class ModelCatalog
         return [.. moved.Select(j => names[j])];
     }
 
-    /// <summary>
-    /// The hat matrix's diagonal of a design of an intercept and <paramref name="centred"/> features (each centred on
-    /// its mean): hᵢ = 1/n + x̃ᵢᵀ (X̃ᵀX̃)⁻¹ x̃ᵢ, the intercept's column orthogonal to the centred ones.
-    /// </summary>
-    private static double[] Leverages(double[][] centred, int rows)
+    /// <summary>X̃ᵀX̃ of <paramref name="centred"/> features over <paramref name="rows"/> rows, each entry summed in row order.</summary>
+    private static MathNet.Numerics.LinearAlgebra.Matrix<double> Gram(double[][] centred, int rows)
     {
         int k = centred.Length;
         var gram = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.Dense(k, k);
@@ -435,6 +430,17 @@ public static class ModelCatalog
                 gram[a, b] = gram[b, a] = sum;
             }
         }
+        return gram;
+    }
+
+    /// <summary>
+    /// The hat matrix's diagonal of a design of an intercept and <paramref name="centred"/> features (each centred on
+    /// its mean): hᵢ = 1/n + x̃ᵢᵀ (X̃ᵀX̃)⁻¹ x̃ᵢ, the intercept's column orthogonal to the centred ones.
+    /// </summary>
+    private static double[] Leverages(double[][] centred, int rows)
+    {
+        int k = centred.Length;
+        var gram = Gram(centred, rows);
         var inverse = k == 0 ? gram : gram.Inverse();
         var leverages = new double[rows];
         for (int i = 0; i < rows; i++)
