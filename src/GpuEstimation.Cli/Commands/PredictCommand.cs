@@ -50,12 +50,11 @@ internal sealed class PredictCommand : Command
         string modelPath = parse.GetValue(_model)!, dataPath = parse.GetValue(_data)!, outPath = parse.GetValue(_out)!;
         OutputFile.Check("--out", outPath, dataPath);
         OutputFile.CheckDistinct(("--model-json", modelPath), ("--out", outPath));
-        var text = ReadModel(modelPath);
-        var fitted = FittedRegression.FromJson(text, modelPath);
+        var fitted = FittedRegression.FromJson(ReadModel(modelPath), modelPath);
         var (numeric, factors) = fitted.InputColumns();
         var data = numeric.Count == 0 && factors.Count == 0 ? RowsOnly(dataPath) : DataFile.Read(dataPath, numeric, factors, SharedOptions.Missing(parse, _dropMissing), fitted.TextFactors);
         // --se as given, else as the fit's table gave them (its JSON says where that was least squares').
-        bool ordinary = parse.GetValue(_se) is { } se ? se == "nist" : ChoseLeastSquares(text);
+        bool ordinary = parse.GetValue(_se) is { } se ? se == "nist" : fitted.LeastSquaresChosen;
         if (ordinary && fitted.Model is not ("linear" or "nonlinear"))
             throw new InputException($"--se nist: least squares' standard errors are those of --model linear and nonlinear fits, not of {fitted.Model}");
         var prediction = fitted.Predict(data, parse.GetValue(_level), ordinary);
@@ -100,14 +99,6 @@ internal sealed class PredictCommand : Command
         GlmLink.Log => $"the log link's mean exp(η) passes 1 where η > 0 (η = {eta:G6}), a row far from the fitted data",
         _ => $"g⁻¹(η) of the {GlmNames.Name(fitted.Link)} link leaves it there at η = {eta:G6}, a row far from the fitted data",
     };
-
-    // Whether the fit's JSON records that its table gave least squares' standard errors (fit --se nist).
-    private static bool ChoseLeastSquares(string json)
-    {
-        using var document = System.Text.Json.JsonDocument.Parse(json);
-        return document.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object
-            && document.RootElement.TryGetProperty("standardErrors", out var se) && se.ValueKind == System.Text.Json.JsonValueKind.String && se.GetString() == "nist";
-    }
 
     private static string ReadModel(string path)
     {

@@ -20,7 +20,7 @@ internal static class SweepSummary
                 string.Join(", ", sweep.Parameters.Select((name, k) => $"{name} = {Value(sweep, name, sweep.Points[best][k])}")));
         else
             output.WriteLine($"no finite {(sweep.LogPosterior is null ? "log-likelihood" : "log-posterior")} on the grid");
-        int infinite = values.Count(double.IsNegativeInfinity), undefined = values.Count(double.IsNaN);
+        var (infinite, undefined) = sweep.NonFinite;
         if (infinite + undefined > 0)
         {
             // The JSON writes both as null and the CSV as -Infinity and NaN: said here, with what each means.
@@ -36,8 +36,7 @@ internal static class SweepSummary
         {
             // Where the off-grid parameters were held (the fit's estimates, or --at's values), then the fit's own
             // value: a line that gave the fit's value alone read as the value at an --at point.
-            var axes = sweep.Axes.Select(a => a.Name).ToHashSet(StringComparer.Ordinal);
-            var held = sweep.Parameters.Select((name, k) => (Name: name, Index: k)).Where(p => !axes.Contains(p.Name)).ToList();
+            var held = sweep.OffGrid.Select(name => (Name: name, Index: sweep.IndexOf(name))).ToList();
             string where = sweep.Profile
                 ? "off-grid parameters re-optimized at every point, from "
                 : held.Count > 0 && sweep.Points.Count > 0

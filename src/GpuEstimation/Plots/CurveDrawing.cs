@@ -45,10 +45,10 @@ internal static class CurveDrawing
         }
         // The parameters a plain sweep holds, with their values (a trial's --at mu=2.5 was said nowhere); a model of one
         // parameter holds none, and its interval is the likelihood interval itself, not a conditional one.
-        var others = sweep.Parameters.Where(name => name != axis.Name).ToArray();
-        bool conditional = !sweep.Profile && others.Length > 0;
+        var others = sweep.OffGrid;
+        bool conditional = !sweep.Profile && others.Count > 0;
         string held = string.Join(", ", others.Take(3).Select(name => $"{name} = {PlotText.Held(sweep.Points[0][sweep.IndexOf(name)])}"))
-            + (others.Length > 3 ? ", …" : "");
+            + (others.Count > 3 ? ", …" : "");
         curve.LegendText = sweep.Profile ? "profile" : conditional ? $"sweep, {held} held" : "sweep";
         plot.Add.HorizontalLine(-drop, 1, Colors.Gray, LinePattern.Dashed).LegendText = $"Δ = {PlotText.Fixed(-drop, 2)} (χ²₁(0.95) / 2)";
         var (xLow, xHigh) = XFrame(xs, ys, drop);
@@ -58,7 +58,7 @@ internal static class CurveDrawing
             // No finite value anywhere (a grid outside the domain): the whole grid's span, nothing to mark.
             double pad = xs.Length > 1 ? 0.02 * (xs[^1] - xs[0]) : Math.Max(0.5, 0.01 * Math.Abs(xs[0]));
             plot.Axes.SetLimits(xs[0] - pad, xs[^1] + pad, -Depth * drop, 0.15 * drop);
-            NonFinite(plot, axis, values);
+            NonFinite(plot, sweep);
             return Finish(plot, sweep, axis, conditional, path, width, height);
         }
         if (finite.Max() < -Depth * drop)
@@ -91,7 +91,7 @@ internal static class CurveDrawing
         {
             plot.Legend.ManualItems.Add(new LegendItem { LabelText = $"no 95% interval on this grid: it stays {PlotText.Fixed(-ys.Max(), 2)} or more below the maximum" });
         }
-        NonFinite(plot, axis, values);
+        NonFinite(plot, sweep);
         MarkEstimate(plot, sweep, estimate, xs, ys, resolution, (xs[0], xs[^1]));
         return Finish(plot, sweep, axis, conditional, path, width, height);
     }
@@ -269,9 +269,9 @@ internal static class CurveDrawing
     }
 
     // The grid's points whose value is −∞ or NaN, said in the legend (they are not drawn).
-    private static void NonFinite(Plot plot, GridAxis axis, double[] values)
+    private static void NonFinite(Plot plot, SweepResult sweep)
     {
-        int infinite = values.Count(double.IsNegativeInfinity), undefined = values.Count(double.IsNaN);
+        var (infinite, undefined) = sweep.NonFinite;
         if (infinite + undefined == 0)
             return;
         var parts = new List<string>();
@@ -279,7 +279,7 @@ internal static class CurveDrawing
             parts.Add($"{infinite:N0} where it is −∞ (outside the model's domain)");
         if (undefined > 0)
             parts.Add($"{undefined:N0} where it is not a number");
-        plot.Legend.ManualItems.Add(new LegendItem { LabelText = $"not drawn: {string.Join(", ", parts)} of the {axis.Count:N0} grid points" });
+        plot.Legend.ManualItems.Add(new LegendItem { LabelText = $"not drawn: {string.Join(", ", parts)} of the {sweep.Points.Count:N0} grid points" });
     }
 
     /// <summary>Fewer grid points than this inside the interval: its ends come from the interpolation more than from the grid, said in the legend.</summary>

@@ -130,13 +130,12 @@ internal static class HeatmapDrawing
         // narrow ridge): said, with the way to a finer picture.
         // The off-grid parameters of a plain sweep are held (a trial's ν = 30 was said nowhere, so the regions read as
         // joint ones): the regions are conditional on them.
-        var axes = new[] { grid.X.Name, grid.Y.Name };
-        var held = sweep.Profile || sweep.Points.Count == 0 ? [] : sweep.Parameters.Where(n => !axes.Contains(n)).ToArray();
-        if (held.Length > 0)
+        var held = sweep.Profile || sweep.Points.Count == 0 ? [] : sweep.OffGrid;
+        if (held.Count > 0)
         {
             plot.Legend.ManualItems.Add(new LegendItem
             {
-                LabelText = $"held: {string.Join(", ", held.Take(4).Select(n => $"{n} = {PlotText.Held(sweep.Points[0][sweep.IndexOf(n)])}"))}{(held.Length > 4 ? ", …" : "")}; " +
+                LabelText = $"held: {string.Join(", ", held.Take(4).Select(n => $"{n} = {PlotText.Held(sweep.Points[0][sweep.IndexOf(n)])}"))}{(held.Count > 4 ? ", …" : "")}; " +
                     "the regions are conditional on these values (a profile sweep re-optimizes them)",
             });
         }

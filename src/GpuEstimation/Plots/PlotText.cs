@@ -43,15 +43,20 @@ public static class PlotText
     /// The ends of a range as <see cref="Short"/> prints them, or with as many digits as tell them apart (a grid over
     /// 10¹² ± 0.5 spanned "1E+12 to 1E+12", a trial).
     /// </summary>
-    public static (string Low, string High) Apart(double low, double high)
+    public static (string Low, string High) Apart(double low, double high) =>
+        FinerDecimals(low, high, Math.Abs(high - low), Math.Max(Math.Abs(low), Math.Abs(high))) is { } decimals ? (Trimmed(low, decimals), Trimmed(high, decimals)) : (Short(low), Short(high));
+
+    /// <summary>
+    /// Where <see cref="Short"/> prints <paramref name="a"/> and <paramref name="b"/> alike (values far from zero against
+    /// their <paramref name="span"/>: 10¹² ± 0.5 as "1E+12"), the decimals that show a hundredth of the span, for
+    /// <see cref="Trimmed"/>; null where Short tells them apart, or where the values' <paramref name="magnitude"/> is
+    /// past 10¹⁵ (no decimals left).
+    /// </summary>
+    internal static int? FinerDecimals(double a, double b, double span, double magnitude)
     {
-        var (a, b) = (Short(low), Short(high));
-        double span = Math.Abs(high - low);
-        if (a != b || !(span > 0) || !double.IsFinite(span) || Math.Max(Math.Abs(low), Math.Abs(high)) >= 1e15)
-            return (a, b);
-        // Both to the decimals a hundredth of the span needs.
-        int decimals = Math.Max(0, (int)Math.Ceiling(-Math.Log10(span / 100) - 1e-9));
-        return (Trimmed(low, decimals), Trimmed(high, decimals));
+        if (Short(a) != Short(b) || !(span > 0) || !double.IsFinite(span) || magnitude >= 1e15)
+            return null;
+        return Math.Max(0, (int)Math.Ceiling(-Math.Log10(span / 100) - 1e-9));
     }
 
     /// <summary>

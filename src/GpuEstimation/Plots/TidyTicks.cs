@@ -37,12 +37,8 @@ internal sealed class TidyTicks : ITickGenerator
     /// </summary>
     private static Func<double, string> Labels(CoordinateRange range)
     {
-        double step = Math.Abs(range.Span) / 10;
-        if (!(step > 0) || !double.IsFinite(step) || PlotText.Short(range.Min) != PlotText.Short(range.Min + step)
-            || Math.Max(Math.Abs(range.Min), Math.Abs(range.Max)) >= 1e15)
-            return PlotText.Short;
-        int decimals = Math.Max(0, (int)Math.Ceiling(-Math.Log10(step) - 1e-9) + 1);
-        return v => PlotText.Trimmed(v, decimals);
+        double span = Math.Abs(range.Span);
+        return PlotText.FinerDecimals(range.Min, range.Min + span / 10, span, Math.Max(Math.Abs(range.Min), Math.Abs(range.Max))) is { } decimals ? v => PlotText.Trimmed(v, decimals) : PlotText.Short;
     }
 
     /// <summary>Puts tidy ticks on the plot's bottom and left axes.</summary>

@@ -75,6 +75,12 @@ public sealed class FittedRegression
     /// </summary>
     public IReadOnlyList<string> HeldCoefficients { get; }
 
+    /// <summary>
+    /// Whether the fit's table gave least squares' standard errors (its JSON's <c>standardErrors: "nist"</c>, which the
+    /// command line writes beside such a table): predictions then give theirs by default.
+    /// </summary>
+    public bool LeastSquaresChosen { get; private init; }
+
     /// <summary>The fit's covariance as its JSON names it (<c>nonrobust</c>, <c>HC0</c>…<c>HC3</c>, <c>cluster</c>): the one predictions use.</summary>
     public string CovarianceType { get; private init; } = "nonrobust";
 
@@ -213,6 +219,7 @@ public sealed class FittedRegression
         {
             UndefinedCoefficients = robust ? [.. HeldCoefficients] : [],
             CovarianceType = covariance,
+            LeastSquaresChosen = Text(root, "standardErrors", source) == "nist",
             Names = names,
             Family = Family,
             Posterior = Text(root, "method", source) == "map",

@@ -58,15 +58,24 @@ public sealed record SweepResult(
     /// values, <see cref="SweepOptions.At"/>), with their values: the estimates located in the swept space are then the
     /// maxima given those values, not the model's MLE or MAP (a trial's picture labelled a maximum at ν = 30 "MLE").
     /// </summary>
-    public IReadOnlyList<(string Name, double Value)> HeldApart
+    public IReadOnlyList<(string Name, double Value)> HeldApart =>
+        Profile || Points.Count == 0 ? []
+            : [.. OffGrid.Select(name => (Name: name, Value: Points[0][IndexOf(name)]))
+                .Where(p => Base?.Parameters.FirstOrDefault(e => e.Name == p.Name)?.Estimate != p.Value)];
+
+    /// <summary>The parameters on no axis of the grid, in model order: held (a plain sweep) or re-optimized (a profile).</summary>
+    public IReadOnlyList<string> OffGrid => [.. Parameters.Where(name => Axes.All(a => a.Name != name))];
+
+    /// <summary>
+    /// The grid points where the swept quantity (the log-posterior of a MAP sweep, else the log-likelihood) is −∞
+    /// (outside the model's domain) and where it is not a number (the model not defined there).
+    /// </summary>
+    public (int Infinite, int Undefined) NonFinite
     {
         get
         {
-            if (Profile || Points.Count == 0)
-                return [];
-            var axes = Axes.Select(a => a.Name).ToHashSet(StringComparer.Ordinal);
-            return [.. Parameters.Select((name, k) => (Name: name, Value: Points[0][k]))
-                .Where(p => !axes.Contains(p.Name) && Base?.Parameters.FirstOrDefault(e => e.Name == p.Name)?.Estimate != p.Value)];
+            var values = LogPosterior ?? LogLikelihood;
+            return (values.Count(double.IsNegativeInfinity), values.Count(double.IsNaN));
         }
     }
 
