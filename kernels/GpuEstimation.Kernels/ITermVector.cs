@@ -22,4 +22,20 @@ public interface ITermVector<TSelf> where TSelf : unmanaged, ITermVector<TSelf>
 
     /// <summary>Adds <paramref name="value"/> to the value at <paramref name="index"/>.</summary>
     void Add(int index, double value);
+
+    /// <summary>
+    /// Adds one row's log-density to the value (index 0) in two parts: <paramref name="shared"/>, the same at every row
+    /// of an evaluation (a function of the arguments alone, such as the Normal's −log σ − ½ log 2π), and
+    /// <paramref name="own"/>, the row's own. Every vector but <see cref="ValueOnly{T}"/> adds <c>shared + own</c> at
+    /// once (the bits of <c>Add(0, shared + own)</c>); <see cref="ValueOnly{T}"/> (a sweep's sums) adds
+    /// <paramref name="own"/> alone and the shared part, times the rows, at <see cref="FinishRows"/>, so that a sweep's
+    /// row loop does no work for it.
+    /// </summary>
+    void AddValue(double shared, double own);
+
+    /// <summary>
+    /// After a run of <paramref name="rows"/> rows summed into this vector (with any other sums of the same run
+    /// added into it): adds what <see cref="AddValue"/> set aside. Nothing but in <see cref="ValueOnly{T}"/>.
+    /// </summary>
+    void FinishRows(long rows);
 }

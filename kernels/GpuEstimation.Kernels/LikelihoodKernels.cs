@@ -349,6 +349,11 @@ public static class LikelihoodKernels
         TVec s0 = default, s1 = default, s2 = default, s3 = default;
         for (long row = begin + Group.IdxX; row < end; row += Group.DimX)
             FourPoints(model, a0, a1, a2, a3, data, row, ref s0, ref s1, ref s2, ref s3);
+        long own = begin + Group.IdxX < end ? (end - begin - Group.IdxX - 1) / Group.DimX + 1 : 0;  // this thread's rows
+        s0.FinishRows(own);
+        s1.FinishRows(own);
+        s2.FinishRows(own);
+        s3.FinishRows(own);
         WriteSweepPartials<TVec, TSum>(s0, s1, s2, s3, first * chunks + chunkOffset + Grid.IdxY, chunks, partials);
     }
 

@@ -11,7 +11,8 @@ public static class RowSums
     /// <summary>
     /// The terms of rows [<paramref name="begin"/>, <paramref name="end"/>) at <paramref name="arguments"/>: four rows a
     /// step into four sums (independent chains for the arithmetic units), the rows left over into the first, and every
-    /// term added (s₀ + s₁) + (s₂ + s₃) at the end.
+    /// term added (s₀ + s₁) + (s₂ + s₃) at the end, then what the sums set aside for the run's rows
+    /// (<see cref="ITermVector{TSelf}.FinishRows"/>).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TVec FourChains<TModel, TVec, TRows>(in TModel model, in TVec arguments, in TRows data, long begin, long end)
@@ -32,6 +33,7 @@ public static class RowSums
             TModel.Accumulate(model, arguments, data, row, ref s0);
         for (int k = 0; k < TVec.Capacity; k++)
             s0.Set(k, (s0.Get(k) + s1.Get(k)) + (s2.Get(k) + s3.Get(k)));
+        s0.FinishRows(end - begin);
         return s0;
     }
 }

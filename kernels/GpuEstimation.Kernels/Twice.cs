@@ -37,4 +37,13 @@ public struct Twice<T> : ITermVector<Twice<T>> where T : unmanaged, ITermVector<
         else
             _high.Add(index - T.Capacity, value);
     }
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void AddValue(double shared, double own) => Add(0, shared + own);
+
+    /// <inheritdoc/>
+    public void FinishRows(long rows)
+    {
+    }
 }

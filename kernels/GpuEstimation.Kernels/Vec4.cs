@@ -45,4 +45,13 @@ public struct Vec4 : ITermVector<Vec4>
             default: _v3 += value; break;
         }
     }
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void AddValue(double shared, double own) => Add(0, shared + own);
+
+    /// <inheritdoc/>
+    public void FinishRows(long rows)
+    {
+    }
 }

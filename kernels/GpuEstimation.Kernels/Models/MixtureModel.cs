@@ -202,6 +202,7 @@ public readonly struct MixtureModel : ILikelihoodModel<MixtureModel>
                 var own = ComponentArguments(model, arguments, k);
                 var sums = default(ValueOnly<Twice<Vec4>>);
                 Component(model.Family(k), own, new OffsetRows<TRows>(data, block + 1), row, ref sums);
+                sums.FinishRows(1);
                 value = sums.Get(0);
             }
             densities.Set(k, value);

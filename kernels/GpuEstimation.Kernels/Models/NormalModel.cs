@@ -53,8 +53,9 @@ public readonly struct NormalModel : IDistribution<NormalModel>, ILinearPredicto
     }
 
     // Inlined into the native backend's loop (ILGPU inlines device calls by itself). The value as c − w² with
-    // w = (x − μ)/(σ√2): a difference, a scaling and a multiply-subtract (which the GPU's compiler may fuse) per
-    // point, where a sweep (which needs the value alone) is bound by double-precision arithmetic. Math.FusedMultiplyAdd
+    // w = (x − μ)/(σ√2), c shared by every row (AddValue): a sweep (which needs the value alone, and is bound by
+    // double-precision arithmetic) adds c once per run of rows, so that a row costs a difference, a scaling and a
+    // multiply-subtract (which the GPU's compiler fuses); elsewhere c − w² is added per row, as before. Math.FusedMultiplyAdd
     // is not used: ILGPU 1.5 leaves it an unresolved external function in PTX.
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -64,7 +65,7 @@ public readonly struct NormalModel : IDistribution<NormalModel>, ILinearPredicto
     {
         double d = data[0, row] - arguments.Get(0);
         double w = d * arguments.Get(3);
-        terms.Add(0, arguments.Get(2) - w * w);
+        terms.AddValue(arguments.Get(2), -(w * w));
         double inverseSigma = arguments.Get(1);
         double z = d * inverseSigma;
         terms.Add(1, z * inverseSigma);

@@ -264,6 +264,10 @@ internal sealed unsafe class NativeEvaluator<TModel, TVec> : Evaluator<TModel, T
             TModel.Accumulate(model, a2, data, row, ref s2);
             TModel.Accumulate(model, a3, data, row, ref s3);
         }
+        s0.FinishRows(end - begin);
+        s1.FinishRows(end - begin);
+        s2.FinishRows(end - begin);
+        s3.FinishRows(end - begin);
         return (s0.Get(0), s1.Get(0), s2.Get(0), s3.Get(0));
     }
 

@@ -25,6 +25,12 @@ internal static class MixtureRows
         public void Set(int index, double value) => _inner.Set(index, value);
 
         public void Add(int index, double value) => _inner.Add(index, value);
+
+        public void AddValue(double shared, double own) => _inner.AddValue(shared, own);
+
+        public void FinishRows(long rows)
+        {
+        }
     }
 
     private readonly struct ColumnRows(IReadOnlyList<ReadOnlyMemory<double>> memories) : IDataRows

@@ -24,7 +24,7 @@ public sealed class FourRowsKernelTests(DeviceFixture devices)
     private const int Groups = 3;
     private const long ChunkRows = 1000;
 
-    public static TheoryData<string> StudentTData => new() { "t draws", "tiny deviations", "huge outliers", "asymptotic shape" };
+    public static TheoryData<string> StudentTData => new() { "t draws", "tiny deviations", "huge outliers", "asymptotic shape", "tiny shape" };
 
     // Value and gradient: the value to 1e-13 of itself, each derivative to 1e-13 of n + its size (a row's share is of
     // order one, or the log of a huge outlier's t, ~370; its rounding ~1e-16 of that; a lost or doubled row would be off
@@ -80,7 +80,8 @@ public sealed class FourRowsKernelTests(DeviceFixture devices)
     // x and Student-t's (μ, σ, ν). Tiny deviations give t ~ 1e-18 (the path runs; their log1p's few digits are too
     // small to show in log L against these tolerances, and are tested in VectorMathTests' SumOfLog1p); huge outliers
     // (1e80, four to a thread's step) overflow the product of the (1 + t), which falls back to four logs; ν = 150 takes
-    // the asymptotic form row by row.
+    // the asymptotic form row by row. ν = 1e-100 with deviations of 1e-90 puts each ν + z² near 1e-100, where the
+    // product of two is past the one shared reciprocal's range (1/(ab·cd) would overflow), so the weights take four divisions.
     private static (double[] X, double[] Parameters) Case(string data)
     {
         var random = new MersenneTwister(11);
@@ -91,6 +92,7 @@ public sealed class FourRowsKernelTests(DeviceFixture devices)
             "tiny deviations" => (Enumerable.Range(0, n).Select(_ => 1.5 + 1e-9 * Normal.Sample(random, 0, 1)).ToArray(), [1.5, 1.0, 4.0]),
             "huge outliers" => (Enumerable.Range(0, n).Select(i => i % 3 == 0 ? (i % 2 == 0 ? 1e80 : -1e80) : StudentT.Sample(random, 1.5, 2.0, 4)).ToArray(), [1.4, 2.1, 3.5]),
             "asymptotic shape" => (Draws(random, n, 150), [1.4, 2.1, 150.0]),
+            "tiny shape" => (Enumerable.Range(0, n).Select(_ => 1.5 + 1e-90 * Normal.Sample(random, 0, 1)).ToArray(), [1.5, 1.0, 1e-100]),
             _ => throw new ArgumentException(data),
         };
     }
