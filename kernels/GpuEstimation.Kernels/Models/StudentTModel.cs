@@ -120,10 +120,9 @@ public readonly struct StudentTModel : IDistribution<StudentTModel>
 
     /// <summary>
     /// Four of a GPU thread's rows: below <see cref="AsymptoticShape"/>, their four log(1 + t) as one log1p of the
-    /// product of the (1 + t) (<see cref="DeviceMath.SumOfLog1p"/>) and their four weights (ν + 1)/(ν + z²) from one
-    /// division (<see cref="Reciprocals"/>), the constants of log f and of the ν-derivative added once for the four:
-    /// a log and a division are most of a row's arithmetic, and a GPU's double-precision units, not its memory, bound
-    /// this family. From the asymptotic shape on, <see cref="Accumulate"/> four times.
+    /// product of the (1 + t) (<see cref="DeviceMath.SumOfLog1p"/>), the rest row by row as in <see cref="Accumulate"/>:
+    /// a log is most of a row's arithmetic, and a GPU's double-precision units, not its memory, bound this family. From
+    /// the asymptotic shape on, <see cref="Accumulate"/> four times.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void AccumulateFour<TVec, TRows>(in StudentTModel model, in TVec arguments, in TRows data, long row, long stride, ref TVec terms)
@@ -138,50 +137,32 @@ public readonly struct StudentTModel : IDistribution<StudentTModel>
             Accumulate(model, arguments, data, row + 3 * stride, ref terms);
             return;
         }
-        double mu = arguments.Get(0), inverseSigma = arguments.Get(1), nu = arguments.Get(2), nuPlusOne = arguments.Get(5), inverseNu = arguments.Get(6);
-        double z0 = (data[0, row] - mu) * inverseSigma;
-        double z1 = (data[0, row + stride] - mu) * inverseSigma;
-        double z2 = (data[0, row + 2 * stride] - mu) * inverseSigma;
-        double z3 = (data[0, row + 3 * stride] - mu) * inverseSigma;
-        double zz0 = z0 * z0, zz1 = z1 * z1, zz2 = z2 * z2, zz3 = z3 * z3;
-        Reciprocals(nu + zz0, nu + zz1, nu + zz2, nu + zz3, out double r0, out double r1, out double r2, out double r3);
-        double w0 = nuPlusOne * r0, w1 = nuPlusOne * r1, w2 = nuPlusOne * r2, w3 = nuPlusOne * r3;
-        double t0 = zz0 * inverseNu, t1 = zz1 * inverseNu, t2 = zz2 * inverseNu, t3 = zz3 * inverseNu;
+        double t0 = AccumulateAllButLog(arguments, data, row, ref terms);
+        double t1 = AccumulateAllButLog(arguments, data, row + stride, ref terms);
+        double t2 = AccumulateAllButLog(arguments, data, row + 2 * stride, ref terms);
+        double t3 = AccumulateAllButLog(arguments, data, row + 3 * stride, ref terms);
         double logs = DeviceMath.SumOfLog1p(t0, t1, t2, t3);
-        terms.Add(0, 4.0 * arguments.Get(3) - 0.5 * nuPlusOne * logs);
-        terms.Add(1, ((w0 * z0 + w1 * z1) + (w2 * z2 + w3 * z3)) * inverseSigma);
-        terms.Add(2, (((w0 * zz0 - 1.0) + (w1 * zz1 - 1.0)) + ((w2 * zz2 - 1.0) + (w3 * zz3 - 1.0))) * inverseSigma);
-        terms.Add(3, 4.0 * arguments.Get(4) + 0.5 * (((w0 * t0 + w1 * t1) + (w2 * t2 + w3 * t3)) - logs));
+        terms.Add(0, -0.5 * arguments.Get(5) * logs);
+        terms.Add(3, -0.5 * logs);
     }
 
-    /// <summary>
-    /// 1/a, 1/b, 1/c, 1/d of four positive values from one division: 1/(ab·cd) times the other three (a few ulps,
-    /// where a GPU's double division is a dozen operations). Where ab or cd is below 1e-150 or the product above 1e300
-    /// (such as an outlier's z² past ~1e75), so that a reciprocal could leave the doubles' range, four divisions; NaN
-    /// propagates through them.
-    /// </summary>
+    // One row's terms below the asymptotic shape but for its −(ν + 1)/2 · log(1 + t) and −½ log(1 + t); returns t.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Reciprocals(double a, double b, double c, double d, out double ra, out double rb, out double rc, out double rd)
+    private static double AccumulateAllButLog<TVec, TRows>(in TVec arguments, in TRows data, long row, ref TVec terms)
+        where TVec : unmanaged, ITermVector<TVec>
+        where TRows : struct, IDataRows
     {
-        double ab = a * b, cd = c * d, product = ab * cd;
-        if (ab >= 1e-150 && cd >= 1e-150 && product <= 1e300)
-        {
-            double inverse = 1.0 / product;
-            double inverseAb = inverse * cd, inverseCd = inverse * ab;
-            ra = inverseAb * b;
-            rb = inverseAb * a;
-            rc = inverseCd * d;
-            rd = inverseCd * c;
-        }
-        else
-        {
-            ra = 1.0 / a;
-            rb = 1.0 / b;
-            rc = 1.0 / c;
-            rd = 1.0 / d;
-        }
+        double inverseSigma = arguments.Get(1), nu = arguments.Get(2), nuPlusOne = arguments.Get(5);
+        double z = (data[0, row] - arguments.Get(0)) * inverseSigma;
+        double zz = z * z;
+        double t = zz * arguments.Get(6);
+        double weight = nuPlusOne / (nu + zz);
+        terms.Add(0, arguments.Get(3));
+        terms.Add(1, weight * z * inverseSigma);
+        terms.Add(2, (weight * zz - 1.0) * inverseSigma);
+        terms.Add(3, arguments.Get(4) + 0.5 * (weight * t));
+        return t;
     }
-
 
     /// <inheritdoc/>
     public static bool HasBlock<TVec>(in StudentTModel model, in TVec arguments) where TVec : unmanaged, ITermVector<TVec> => true;

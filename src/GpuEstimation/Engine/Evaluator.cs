@@ -26,6 +26,9 @@ internal abstract class Evaluator<TModel, TVec> : IEvaluator
 
     public abstract void Sweep(IReadOnlyList<double[]> points, double[] output);
 
+    /// <inheritdoc/>
+    public virtual int SweepPointsAtOnce => 1;
+
     /// <summary>The value, gradient and Hessian in one pass, where the model is a linear-predictor model; else null.</summary>
     public IHessianPass? Hessian { get; protected init; }
 

@@ -16,6 +16,9 @@ internal interface IEvaluator : IDisposable
     /// <summary>The log-likelihood at each of <paramref name="points"/>, into <paramref name="output"/>.</summary>
     void Sweep(IReadOnlyList<double[]> points, double[] output);
 
+    /// <summary>The fewest points a <see cref="Sweep"/> should hold to run at the device's rate (<see cref="ILikelihoodEngine.SweepPointsAtOnce"/>).</summary>
+    int SweepPointsAtOnce { get; }
+
     /// <summary>
     /// Σᵢ tᵢ tᵢᵀ over the rows' raw gradient terms (before the model's Finish) at <paramref name="parameters"/>: P×P, row
     /// by row. The scores' products are L R Lᵀ, L the <see cref="FinishMap"/>.

@@ -53,6 +53,13 @@ public interface ILikelihoodEngine : IDisposable
     /// <summary>The log-likelihood at each of <paramref name="points"/> (natural-scale parameter vectors of P values).</summary>
     double[] LogLikelihoods(IReadOnlyList<double[]> points);
 
+    /// <summary>
+    /// The fewest points a <see cref="LogLikelihoods"/> call should hold for the device to work at its rate: on a GPU,
+    /// enough points that a point's thread per data chunk fills it (hundreds of points over 10⁷ rows); 1 where any
+    /// number does. A sweep's tiles hold at least this many.
+    /// </summary>
+    int SweepPointsAtOnce => 1;
+
     /// <summary>The log-density of each observation at <paramref name="parameters"/> (natural scale).</summary>
     double[] LogDensities(ReadOnlySpan<double> parameters);
 

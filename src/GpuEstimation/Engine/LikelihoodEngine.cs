@@ -78,6 +78,9 @@ public sealed class LikelihoodEngine<TModel> : ILikelihoodEngine where TModel : 
     /// </summary>
     public (int Streamed, int Count) RowBlocks => _evaluator.RowBlocks;
 
+    /// <inheritdoc/>
+    public int SweepPointsAtOnce => _evaluator.SweepPointsAtOnce;
+
     /// <summary>The number of parameters.</summary>
     // Read once: a family's count comes from an interface default (its Parameters list), not worth calling per evaluation.
     public int ParameterCount { get; }

@@ -62,6 +62,9 @@ public sealed class EstimationSession : IDisposable
     /// <summary>The model's parameters: names, indices, domains.</summary>
     public ParameterMap Parameters { get; }
 
+    /// <summary>The fewest points a <see cref="LogLikelihoods"/> call should hold to run at the device's rate (<see cref="ILikelihoodEngine.SweepPointsAtOnce"/>).</summary>
+    internal int SweepPointsAtOnce => Engine.SweepPointsAtOnce;
+
     /// <summary>What evaluates: backend and device name, and where the data did not fit the device, how much was streamed.</summary>
     public string DeviceDescription => Engine.RowBlocks is { Streamed: > 0 } blocks
         ? $"{Engine.Device.Description} (data streamed: {blocks.Streamed} of {blocks.Count} row blocks)"

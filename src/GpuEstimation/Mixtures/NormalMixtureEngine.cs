@@ -65,6 +65,8 @@ internal sealed class NormalMixtureEngine : ILikelihoodEngine
 
     public double[] LogLikelihoods(IReadOnlyList<double[]> points) => Generic.LogLikelihoods(points);
 
+    public int SweepPointsAtOnce => Generic.SweepPointsAtOnce;
+
     public double[] LogDensities(ReadOnlySpan<double> parameters) => Generic.LogDensities(parameters);
 
     public double[,] ScoreProducts(ReadOnlySpan<double> parameters) => Generic.ScoreProducts(parameters);

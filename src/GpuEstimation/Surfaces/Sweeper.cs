@@ -152,7 +152,7 @@ public static class Sweeper
     /// The grid's log-likelihoods in tiles of points, so that progress can be told: the first tile holds about 10⁸
     /// point-evaluations, and each next one is sized from the rate so far to take about a quarter of a second (a GPU
     /// sweeps 10⁹-10¹² point-evaluations per second, two CPU cores about 10⁹, and each tile costs a launch and a
-    /// read-back). For MAP, the log prior of every parameter not fixed is added.
+    /// read-back); every tile holds at least the points that fill the device (<see cref="EstimationSession.SweepPointsAtOnce"/>). For MAP, the log prior of every parameter not fixed is added.
     /// </summary>
     private static (double[] LogLikelihood, double[]? LogPosterior) PlainSweep(
         EstimationSession session, SweepOptions options, GridPoints points, IProgress<double>? progress, CancellationToken cancellation)
@@ -160,7 +160,9 @@ public static class Sweeper
         int total = points.Count;
         var logLikelihood = new double[total];
         long rows = Math.Max(1, session.Model.Rows);
-        int tile = Aligned(100_000_000L / rows);
+        // At least what fills the device (a GPU's first tile of 10⁸ point-evaluations was a tenth of its rate).
+        int least = Aligned(session.SweepPointsAtOnce);
+        int tile = Math.Max(least, Aligned(100_000_000L / rows));
         for (int first = 0; first < total;)
         {
             cancellation.ThrowIfCancellationRequested();
@@ -173,9 +175,9 @@ public static class Sweeper
             // The next tile a quarter of a second's worth; under MPI every rank must make the same exchanges, so the
             // tiles grow by a fixed rule instead of by this rank's clock (a trial: ranks' timings differed past the
             // first tile, the collectives' sizes with them, and MPI_Allgatherv failed with MPI_ERR_TRUNCATE).
-            tile = RowCollective.Current.Size > 1
+            tile = Math.Max(least, RowCollective.Current.Size > 1
                 ? Aligned(Math.Min(MaxTile, 4L * count))
-                : Aligned((long)Math.Min(MaxTile, Math.Clamp(0.25 * count / seconds, 1.0, 64.0 * count)));
+                : Aligned((long)Math.Min(MaxTile, Math.Clamp(0.25 * count / seconds, 1.0, 64.0 * count))));
         }
         if (!options.Fit.Map)
             return (logLikelihood, null);

@@ -16,6 +16,26 @@ public class LikelihoodEngineTests(DeviceFixture devices)
         from size in new[] { 0, 1, 511, 512, 513, 1_000_000 }
         select new object[] { backend, size };
 
+    // The fewest points a sweep's launch holds to fill the device (the sweep's tiles hold at least as many): on the
+    // CPU accelerator's group-summed sweep, four points per group and data chunk of 16,384 rows, so that the points'
+    // groups over the chunks reach the device's groups, and four points fewer would not; the native backend takes any.
+    [Theory]
+    [InlineData(5_000)]
+    [InlineData(100_000)]
+    [InlineData(3_000_000)]
+    public void ASweepLaunchHoldsThePointsThatFillTheDevice(int rows)
+    {
+        var x = NormalSamples.Draw(rows, seed: 4, mean: 3.1, sd: 1.9);
+        using var kernels = new LikelihoodEngine<NormalModel>(devices.Cpu, new NormalModel(), [x]);
+        using var native = new LikelihoodEngine<NormalModel>(devices.Native, new NormalModel(), [x]);
+        long chunks = (rows + 16_383) / 16_384;
+        int points = kernels.SweepPointsAtOnce;
+        Assert.Equal(0, points % 4);
+        Assert.True(points / 4 * chunks >= devices.Cpu.MaxGroups, $"{points} points over {chunks} chunks");
+        Assert.True(points == 4 || (points / 4 - 1) * chunks < devices.Cpu.MaxGroups, $"{points} points over {chunks} chunks");
+        Assert.Equal(1, native.SweepPointsAtOnce);
+    }
+
     // Edge sizes around one group of 512 and a size that needs a grid-stride loop, against MathNet's log-density.
     [Theory]
     [MemberData(nameof(SizesOnEachBackend))]

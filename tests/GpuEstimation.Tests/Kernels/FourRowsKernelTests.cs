@@ -80,8 +80,8 @@ public sealed class FourRowsKernelTests(DeviceFixture devices)
     // x and Student-t's (μ, σ, ν). Tiny deviations give t ~ 1e-18 (the path runs; their log1p's few digits are too
     // small to show in log L against these tolerances, and are tested in VectorMathTests' SumOfLog1p); huge outliers
     // (1e80, four to a thread's step) overflow the product of the (1 + t), which falls back to four logs; ν = 150 takes
-    // the asymptotic form row by row. ν = 1e-100 with deviations of 1e-90 puts each ν + z² near 1e-100, where the
-    // product of two is past the one shared reciprocal's range (1/(ab·cd) would overflow), so the weights take four divisions.
+    // the asymptotic form row by row. ν = 1e-100 with deviations of 1e-90 puts each ν + z² near 1e-100 (weights ~1e100;
+    // a reciprocal shared by four rows, tried on 2026-11-30, overflows there: 1/(ab·cd) of four values ~1e-100).
     private static (double[] X, double[] Parameters) Case(string data)
     {
         var random = new MersenneTwister(11);
