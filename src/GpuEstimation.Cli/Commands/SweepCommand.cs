@@ -13,7 +13,7 @@ namespace GpuEstimation.Cli.Commands;
 internal sealed class SweepCommand : Command
 {
     private readonly DataOptions _data = new("sweep");
-    private readonly EstimationOptions _estimation = new();
+    private readonly EstimationOptions _estimation = new(mixtures: false);
     private readonly DeviceOptions _device = new();
 
     private readonly Option<IReadOnlyList<GridAxis>> _grid = CliOption.Repeatable<IReadOnlyList<GridAxis>>("--grid", "NAME=LOW:HIGH:COUNT",

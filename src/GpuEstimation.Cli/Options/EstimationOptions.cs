@@ -7,8 +7,11 @@ using GpuEstimation.Priors;
 
 namespace GpuEstimation.Cli.Options;
 
-/// <summary>MLE or MAP, priors, fixed parameters, starting values and the optimizer: what fit and sweep share.</summary>
-internal sealed class EstimationOptions
+/// <summary>
+/// MLE or MAP, priors, fixed parameters, starting values and the optimizer: what fit and sweep share (sweep, which
+/// refuses the mixtures, without their limits in --max-iter's help: <paramref name="mixtures"/> false).
+/// </summary>
+internal sealed class EstimationOptions(bool mixtures = true)
 {
     private static readonly FitOptions Defaults = new();
 
@@ -33,7 +36,8 @@ internal sealed class EstimationOptions
         $"auto: Newton's method with the exact Hessian for the GLMs, the linear model and the families {string.Join(", ", ModelCatalog.ExactHessianFamilies)}, Levenberg-Marquardt for nonlinear regression, L-BFGS for the others; newton (those models only), lm (nonlinear only), L-BFGS, or gradient ascent (Armijo backtracking, Barzilai-Borwein first trial) [default: {OptimizerName(Defaults.Optimizer.Kind)}]",
         (flag, text) => ParseOptimizer(flag, text));
 
-    public Option<int> MaxIterations { get; } = CliOption.Single("--max-iter", "N", $"the iteration limit of each search (one that reaches it has not converged; where a search from other starting values then converges, that fit is reported, with a note saying so); for nonlinear's Levenberg-Marquardt 10 N passes over the data, accepted and rejected steps together; for gaussian-mixture EM's step limit per start, 10000 unless given; for a mixture (--model mixture) the limit of each start's exact-likelihood search, its EM steps (at most {new GpuEstimation.Mixtures.MixtureOptions().MaxEmIterations}) before it apart",
+    public Option<int> MaxIterations { get; } = CliOption.Single("--max-iter", "N", "the iteration limit of each search (one that reaches it has not converged; where a search from other starting values then converges, that fit is reported, with a note saying so); for nonlinear's Levenberg-Marquardt 10 N passes over the data, accepted and rejected steps together" +
+        (mixtures ? $"; for gaussian-mixture EM's step limit per start, 10000 unless given; for a mixture (--model mixture) the limit of each start's exact-likelihood search, its EM steps (at most {new GpuEstimation.Mixtures.MixtureOptions().MaxEmIterations}) before it apart" : ""),
         (flag, text) => NumberText.Count(flag, text, 1), () => Defaults.Optimizer.MaxIterations);
 
     /// <summary>Adds the options to <paramref name="command"/>.</summary>

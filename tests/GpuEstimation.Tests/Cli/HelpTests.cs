@@ -40,6 +40,16 @@ public sealed class HelpTests
         Assert.Contains("(REQUIRED)", output);
     }
 
+    // sweep refuses the mixtures: its --max-iter says nothing of their EM limits, which fit's does.
+    [Fact]
+    public void SweepsMaxIterationsLeaveTheMixturesToFit()
+    {
+        string MaxIter(string command) => Gpuest.Run(command, "--help").Output.Split('\n').Single(l => l.TrimStart().StartsWith("--max-iter", StringComparison.Ordinal));
+        Assert.Contains("gaussian-mixture", MaxIter("fit"));
+        Assert.DoesNotContain("mixture", MaxIter("sweep"));
+        Assert.Contains("Levenberg-Marquardt", MaxIter("sweep"));
+    }
+
     [Fact]
     public void DemoAndPlotSayWhereTheirPicturesGo()
     {
