@@ -32,8 +32,8 @@ def check(label, ok, detail=""):
     if not ok:
         failures.append(label)
 
-SECTIONS = os.environ.get("SECTIONS")  # a comma list of sections to run (families, timing, sweep, profile, glm, torch-irls,
-# mixture, gmm, torch, stream, glm-last); all by default. Sweep and fit timings need the timing section's files.
+SECTIONS = os.environ.get("SECTIONS")  # a comma list of sections to run (families, timing, sweep, glm, torch-irls,
+# mixture, gmm, torch, stream, ncu, glm-last); all by default. Sweep and fit timings need the timing section's files.
 def guarded(label, body, section=None):
     if SECTIONS is not None and section not in SECTIONS.split(","):
         return
@@ -191,28 +191,6 @@ def big_sweep():
     print(f"sweep 256x256 over {size} on {DEVICE}: {result['sweepMs']:.1f} ms, {256 * 256 * size / (result['sweepMs'] / 1000) / 1e12:.3f} T point-evaluations/s", flush=True)
 guarded("big sweep", big_sweep, "sweep")
 
-# Where the Normal's value+gradient time at the largest size goes (issue 17: fixed cost per evaluation against the read):
-# Nsight Systems' CUDA summaries of 50 evaluations, where nsys is on the machine (the toolkit there is not what users
-# have: this only measures). The whole report goes to $OUT/nsys-normal.txt; its kernel and API lines are printed.
-def profile():
-    import glob, shutil
-    nsys = shutil.which("nsys") or next(iter(sorted(glob.glob("/usr/local/cuda*/bin/nsys") + glob.glob("/opt/nvidia/nsight-systems*/bin/nsys")
-                                                   + glob.glob("/usr/local/cuda*/nsight-systems*/bin/nsys"))), None)
-    if nsys is None:
-        print("profile: no nsys on this machine", flush=True)
-        return
-    report = []
-    for family, size, at in [("normal", sizes[0], "mu=3.1,sigma=1.9"), ("normal", sizes[-1], "mu=3.1,sigma=1.9"), ("studentt", sizes[-1], "mu=1,sigma=2,nu=5")]:
-        cmd = [nsys, "profile", "-t", "cuda", "--stats=true", "--force-overwrite=true", "-o", os.path.join(DATA, f"{family}-{size}"), GPUEST,
-               "eval", "--model", family, "--data", big_paths[(family, size)], "--column", "0", "--at", at, "--device", DEVICE, "--repeat", "50"]
-        done = subprocess.run(cmd, capture_output=True, text=True, timeout=int(os.environ.get("PROFILE_TIMEOUT", 120)))
-        report.append(f"===== {family} {size}: {' '.join(cmd)}\n{done.stdout}\n{done.stderr}")
-        keep = [line for line in done.stdout.splitlines() if any(k in line for k in ("Kernel", "cuMemcpy", "cuLaunch", "cuStream", "cuCtxSynchronize",
-                                                                                      "cuMemAlloc", "cuMemHost", "[CUDA memcpy", "Time (%)"))]
-        print(f"profile of 50 {family} evaluations at {size} ({nsys}):\n" + "\n".join(keep[:30]), flush=True)
-    with open(os.path.join(OUT, "nsys.txt"), "w") as f:
-        f.write("\n".join(report))
-guarded("profile", profile, "profile")
 
 # Logistic regression with standard errors (issue 13): Newton with the device's exact Hessian, warm fitMs, at
 # 10^7 x 10 (target <= 5 ms) and 10^8 x 20 (target < 1 s), and a wide design, 10^6 x 150 (the wide passes:
@@ -475,6 +453,67 @@ def streaming():
     check("streamed bytes at >= 80% of the page-locked host-to-device rate", rate >= 0.8 * h2d, f"({rate:.1f} of {h2d:.1f} GB/s)")
 if os.environ.get("STREAM", "1" if DEVICE == "cuda" else "0") == "1":
     guarded("streaming", streaming, "stream")
+
+# Where the kernels' time goes (every issue-17 "what bounds it"): Nsight Compute, which the GPU machine's CUDA toolkit
+# has (nsys it has not; users need neither), over the data the sections above left: each kernel's duration, DRAM and
+# SM throughput, grid, registers and occupancy (ncu locks the clocks, so its durations are not the timings above, and
+# it replays each launch: a sweep's tiles, sized from the measured rate, come out smaller under it). The whole report
+# goes to $OUT/ncu.txt, a line per launch to the log. NCU_TIMEOUT (120) seconds a case.
+def ncu_profile():
+    import glob, re, shutil
+    ncu = shutil.which("ncu") or next(iter(sorted(glob.glob("/usr/local/cuda*/bin/ncu"))), None)
+    if ncu is None:
+        print("ncu: not on this machine", flush=True)
+        return
+    sections = ["--section", "SpeedOfLight", "--section", "LaunchStats", "--section", "Occupancy"]
+    cases = []
+    for family, at in [("normal", "mu=3.1,sigma=1.9"), ("studentt", "mu=1,sigma=2,nu=5")]:
+        if (family, sizes[-1]) in big_paths:
+            cases.append((f"{family} value+gradient at {sizes[-1]}", ["--launch-skip", "5", "--launch-count", "1"] + sections + ["--section", "ComputeWorkloadAnalysis"],
+                          ["eval", "--model", family, "--data", big_paths[(family, sizes[-1])], "--column", "0", "--at", at, "--repeat", "10"]))
+    if ("normal", sizes[0]) in big_paths:
+        cases.append((f"normal 64x64 sweep over {sizes[0]}", ["-k", "regex:Sweep", "--launch-count", "8"] + sections + ["--section", "ComputeWorkloadAnalysis"],
+                      ["sweep", "--model", "normal", "--data", big_paths[("normal", sizes[0])], "--column", "0", "--grid", "mu=3:3.2:64", "--grid", "sigma=1.9:2.1:64"]))
+    if glm_sizes and glm_sizes[0] in glm_paths and os.path.exists(glm_paths[glm_sizes[0]]):
+        rows, features = glm_sizes[0]
+        cases.append((f"logistic fit {rows} x {features}", ["--launch-count", "40"] + sections,
+                      ["fit", "--model", "logit", "--data", glm_paths[glm_sizes[0]], "--y", "0", "--x", ",".join(str(j) for j in range(1, features + 1))]))
+    mixture = sorted(glob.glob(os.path.join(DATA, "mixture-*.npy")), key=os.path.getsize)
+    if mixture:
+        cases.append(("normal-mixture EM statistics (largest)", ["-k", "regex:Statistics", "--launch-skip", "2", "--launch-count", "2"] + sections + ["--section", "ComputeWorkloadAnalysis"],
+                      ["fit", "--model", "mixture", "--components", "3xnormal", "--data", mixture[-1], "--column", "0", "--starts", "1", "--max-iter", "5"]))
+    if os.path.exists(os.path.join(DATA, "gmm32.npy")):
+        cases.append(("gaussian-mixture 32-D -> 16 diagonal EM pass", ["-k", "regex:Statistics", "--launch-count", "40"] + sections + ["--section", "ComputeWorkloadAnalysis", "--section", "MemoryWorkloadAnalysis"],
+                      ["fit", "--model", "gaussian-mixture", "--data", os.path.join(DATA, "gmm32.npy"), "--x", ",".join(str(j) for j in range(32)),
+                       "--components", "16", "--covariance", "diagonal", "--starts", "1", "--max-iter", "2"]))
+    report = []
+    for label, options, args in cases:
+        cmd = [ncu] + options + [GPUEST] + args + ["--device", DEVICE]
+        try:
+            done = subprocess.run(cmd, capture_output=True, text=True, timeout=int(os.environ.get("NCU_TIMEOUT", 120)))
+            text = done.stdout + "\n" + done.stderr
+        except subprocess.TimeoutExpired as e:
+            text = f"(timed out) {e.stdout or ''}"
+        report.append(f"===== {label}: {' '.join(cmd)}\n{text}")
+        # One line per launch: kernel, grid x block, duration, throughputs, registers, occupancy.
+        launches, current = [], None
+        for line in text.splitlines():
+            if re.match(r"\s+\S*Kernel\S* \(", line) or re.match(r"\s+Kernel_", line):
+                current = {"kernel": line.strip().split(" Context")[0]}
+                launches.append(current)
+            elif current is not None:
+                for key, pattern in [("time", r"Duration\s+(\S+)\s+([\d.,]+)"), ("dram", r"DRAM Throughput\s+%\s+([\d.]+)"),
+                                     ("sm", r"Compute \(SM\) Throughput\s+%\s+([\d.]+)"), ("regs", r"Registers Per Thread\s+\S+\s+(\d+)"),
+                                     ("occupancy", r"Achieved Occupancy\s+%\s+([\d.]+)")]:
+                    found = re.search(pattern, line)
+                    if found and key not in current:
+                        current[key] = " ".join(found.groups())
+        print(f"ncu {label}: {len(launches)} launches profiled", flush=True)
+        for launch in launches[:40]:
+            print("   " + "; ".join(f"{k} {v}" for k, v in launch.items()), flush=True)
+    with open(os.path.join(OUT, "ncu.txt"), "w") as f:
+        f.write("\n".join(report))
+guarded("ncu", ncu_profile, "ncu")
 
 for rows, features in glm_last:
     guarded(f"logistic {rows} x {features}", lambda rows=rows, features=features: logistic(rows, features), "glm-last")

@@ -8,7 +8,9 @@
 # memory and disk. Streaming (issue 16): 1.5e9 Normal points (12 GB, written and removed again) under --device-memory
 # 8GB against the resident run and the page-locked host-to-device rate; STREAM=0 skips it, STREAM_POINTS and
 # STREAM_LIMIT change it, and it is off where DEVICE is not cuda. SECTIONS=glm,mixture,... runs only those parts
-# (check.py names them); the largest logistic fit (GLM_LAST, 10^8 x 20) runs last. Where prepare.sh was given BASE=rev,
+# (check.py names them); the largest logistic fit (GLM_LAST, 10^8 x 20) runs last, after the ncu section (Nsight
+# Compute over the data the others left, where the machine has ncu: each kernel's duration, throughputs, registers and
+# occupancy, the whole report in $OUT/ncu.txt). Where prepare.sh was given BASE=rev,
 # that build is timed beside this one (value+gradient, sweep, Normal fit: the same bits; logistic fit, normal-mixture EM:
 # the same estimates).
 set -euo pipefail
