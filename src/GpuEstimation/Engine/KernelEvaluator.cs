@@ -207,16 +207,17 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
     /// <summary>
     /// Points a sweep's launch holds to fill the device once: its groups (<see cref="KernelBlocks.MaxGroups"/> of the
     /// value pass's size) in threads of one point and data chunk (<see cref="LikelihoodKernels.SweepPointsKernel"/>),
-    /// in whole groups of points, or in groups of four points and a chunk (<see cref="LikelihoodKernels.SweepKernel"/>).
-    /// On an H200 (2026-11-30, 10⁷ rows, 611 chunks) a sweep's first tile of 12 points ran 611 groups of 16 threads, 7%
-    /// occupancy, for 1.41 ms: a tenth of the rate, 7% of a 64 × 64 sweep's time. The same on every rank (the launch
-    /// shape and the chunks are the job's).
+    /// in whole groups of points, or in groups of four points and a chunk (<see cref="LikelihoodKernels.SweepKernel"/>),
+    /// over the chunks of one row block (a launch's: the most of any block). On an H200 (2026-11-30, 10⁷ rows, 611
+    /// chunks) a sweep's first tile of 12 points ran 611 groups of 16 threads, 7% occupancy, for 1.41 ms: a tenth of
+    /// the rate, 7% of a 64 × 64 sweep's time. The same on every rank (the launch shape and the blocks are the job's).
     /// </summary>
     public override int SweepPointsAtOnce
     {
         get
         {
-            long chunks = Math.Max(1, SweepChunks().ChunkOffsets[_blocks.Count]);
+            var offsets = SweepChunks().ChunkOffsets;
+            long chunks = Math.Max(1, Enumerable.Range(0, _blocks.Count).Select(b => offsets[b + 1] - offsets[b]).DefaultIfEmpty(1).Max());
             if (!FourRowsPerStep(_blocks.Accelerator))
                 return (int)Math.Min(1 << 16, LikelihoodKernels.SweepPointsPerGroup * ((_blocks.MaxGroups + chunks - 1) / chunks));
             int group = SweepPointsGroup(int.MaxValue);

@@ -276,7 +276,7 @@ internal static class CurveDrawing
             return;
         var parts = new List<string>();
         if (infinite > 0)
-            parts.Add($"{infinite:N0} where it is −∞ (outside the model's domain)");
+            parts.Add($"{infinite:N0} where it is −∞ (data impossible there, or past the doubles' range)");
         if (undefined > 0)
             parts.Add($"{undefined:N0} where it is not a number");
         plot.Legend.ManualItems.Add(new LegendItem { LabelText = $"not drawn: {string.Join(", ", parts)} of the {sweep.Points.Count:N0} grid points" });

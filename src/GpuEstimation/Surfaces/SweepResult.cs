@@ -68,7 +68,7 @@ public sealed record SweepResult(
 
     /// <summary>
     /// The grid points where the swept quantity (the log-posterior of a MAP sweep, else the log-likelihood) is −∞
-    /// (outside the model's domain) and where it is not a number (the model not defined there).
+    /// (data impossible there, or past the doubles' range) and where it is not a number (the model not defined there).
     /// </summary>
     public (int Infinite, int Undefined) NonFinite
     {

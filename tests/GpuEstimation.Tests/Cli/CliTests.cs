@@ -535,7 +535,7 @@ public sealed class CliTests : IDisposable
         var shifted = WriteColumns("edge.csv", ("x", Enumerable.Range(0, 60).Select(i => 1.5 + i * 0.01).ToArray()));
         (code, output, error) = Run("sweep", "--data", shifted, "--logpdf", "exponential_lpdf(x - m, 1)", "--param", "m", "--start", "m=0.5", "--grid", "m=0:2:41", "--device", "native");
         Assert.True(code == 0, error);
-        Assert.Contains("note: of the 41 grid points, the log-likelihood is not finite at 10 where it is −∞ (outside the model's domain)", output);
+        Assert.Contains("note: of the 41 grid points, the log-likelihood is not finite at 10 where it is −∞ (data impossible there, or past the doubles' range)", output);
     }
 
     // A pictures trial: --png out.jpg wrote a PNG under that name without a word; a profile sweep with every parameter on

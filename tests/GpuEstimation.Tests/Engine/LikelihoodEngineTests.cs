@@ -17,18 +17,22 @@ public class LikelihoodEngineTests(DeviceFixture devices)
         select new object[] { backend, size };
 
     // The fewest points a sweep's launch holds to fill the device (the sweep's tiles hold at least as many): on the
-    // CPU accelerator's group-summed sweep, four points per group and data chunk of 16,384 rows, so that the points'
-    // groups over the chunks reach the device's groups, and four points fewer would not; the native backend takes any.
+    // CPU accelerator's group-summed sweep, four points per group and data chunk of 16,384 rows (of a row block: a
+    // launch is one block's), so that the points' groups over one block's chunks reach the device's groups, and four
+    // points fewer would not; the native backend takes any. Blocks of 16,384 rows (one chunk each) as a block of
+    // 100,000 rows has seven chunks: a review found the job's chunks counted, which filled a block's launch a seventh.
     [Theory]
-    [InlineData(5_000)]
-    [InlineData(100_000)]
-    [InlineData(3_000_000)]
-    public void ASweepLaunchHoldsThePointsThatFillTheDevice(int rows)
+    [InlineData(5_000, 0)]
+    [InlineData(100_000, 0)]
+    [InlineData(100_000, 16_384)]
+    [InlineData(3_000_000, 0)]
+    public void ASweepLaunchHoldsThePointsThatFillTheDevice(int rows, int blockRows)
     {
         var x = NormalSamples.Draw(rows, seed: 4, mean: 3.1, sd: 1.9);
+        using var blocks = blockRows > 0 ? KernelBlocks.Override(blockRows) : null;
         using var kernels = new LikelihoodEngine<NormalModel>(devices.Cpu, new NormalModel(), [x]);
         using var native = new LikelihoodEngine<NormalModel>(devices.Native, new NormalModel(), [x]);
-        long chunks = (rows + 16_383) / 16_384;
+        long chunks = blockRows > 0 ? 1 : Math.Min((rows + 16_383) / 16_384, (KernelBlocks.MaxBlockRows + 16_383) / 16_384);
         int points = kernels.SweepPointsAtOnce;
         Assert.Equal(0, points % 4);
         Assert.True(points / 4 * chunks >= devices.Cpu.MaxGroups, $"{points} points over {chunks} chunks");
