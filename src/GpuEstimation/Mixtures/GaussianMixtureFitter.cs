@@ -494,7 +494,7 @@ public sealed class GaussianMixtureFitter : IDisposable
     // the squared distance to the nearest centre so far, and the one that leaves the least total squared distance
     // kept (one draw per centre put two centres in one of 16 well-separated clusters often enough that most starts
     // ended at a merged-and-split local optimum, after hundreds of EM steps); of Seedings such seedings, the one that
-    // leaves the least total squared distance. Then Lloyd's k-means steps from those
+    // leaves the least total squared distance after a few Lloyd steps (Refine). Then Lloyd's k-means steps from those
     // centres, and the start from the clusters (HardStart), as sklearn starts from its k-means labels. Where that
     // start's covariances are singular to rounding, each component spherical with the rows' mean squared distance to
     // the nearest seed.
@@ -539,7 +539,7 @@ public sealed class GaussianMixtureFitter : IDisposable
     /// well-separated clusters in 32 dimensions (squared distances within a cluster ~2d, between ~20d) put two centres
     /// in one cluster in two of three seeds tried (2026-11-30: 10⁵ rows, one start each: 428 and 2,022 EM steps to
     /// merged-and-split optima 2.7% and 6.3% of log-likelihood below the 4 steps of the seed that covered every
-    /// cluster); the potential tells such a seeding (a cluster's rows left ~10x farther from their centre).
+    /// cluster); the sum of squared distances after a few Lloyd steps tells such a seeding (<see cref="Refine"/>).
     /// </summary>
     private const int Seedings = 8;
 
@@ -813,9 +813,6 @@ public sealed class GaussianMixtureFitter : IDisposable
         }
         return found.Count;
     }
-
-    // Row i's values (centred).
-    private double[] Row(long i) => _centred.Select(column => column[i]).ToArray();
 
     // The first row whose running sum of weights passes target (the last row where rounding leaves none).
     private static long Draw(double[] weights, double target)

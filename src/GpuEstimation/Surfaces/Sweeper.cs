@@ -152,7 +152,8 @@ public static class Sweeper
     /// The grid's log-likelihoods in tiles of points, so that progress can be told: the first tile holds about 10⁸
     /// point-evaluations, and each next one is sized from the rate so far to take about a quarter of a second (a GPU
     /// sweeps 10⁹-10¹² point-evaluations per second, two CPU cores about 10⁹, and each tile costs a launch and a
-    /// read-back); every tile holds at least the points that fill the device (<see cref="EstimationSession.SweepPointsAtOnce"/>). For MAP, the log prior of every parameter not fixed is added.
+    /// read-back); every tile holds at least the points that fill the device
+    /// (<see cref="EstimationSession.SweepPointsAtOnce"/>). For MAP, the log prior of every parameter not fixed is added.
     /// </summary>
     private static (double[] LogLikelihood, double[]? LogPosterior) PlainSweep(
         EstimationSession session, SweepOptions options, GridPoints points, IProgress<double>? progress, CancellationToken cancellation)
