@@ -19,8 +19,9 @@ internal sealed class DeviceOptions
         (flag, text) => NumberText.Count(flag, text, 1));
 
     public Option<long?> DeviceMemory { get; } = CliOption.Single<long?>("--device-memory", "SIZE",
-        "the most accelerator memory the data may take on each device, e.g. 256MB or 8GiB [default: the device's memory less a tenth]; " +
-        "data beyond it streams through the device in row blocks, with bit-identical results. The native backend ignores it",
+        "the most accelerator memory the data may take on each device, e.g. 256MiB or 8GiB [default: the device's memory less a tenth]; " +
+        "data beyond it streams through the device in row blocks of at most 256MiB (so at least one block's size is needed: " +
+        "256MiB always does), with bit-identical results. The native backend ignores it",
         (flag, text) => ByteSizeText.Parse(flag, text));
 
     /// <summary>Adds the options to <paramref name="command"/>.</summary>

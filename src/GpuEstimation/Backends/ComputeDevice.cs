@@ -97,6 +97,11 @@ public sealed class ComputeDevice : IDisposable
             : _accelerators.All(a => a.Name == _accelerators[0].Name) ? $"{_accelerators.Length} × {_accelerators[0].Name}"
             : string.Join(", ", _accelerators.Select(a => a.Name)))) + RowCollective.Current.Description;
 
+    /// <summary><see cref="Description"/>, and where a job's data did not fit, how much of it was streamed.</summary>
+    public string DescriptionOf((int Streamed, int Count) rowBlocks) => rowBlocks.Streamed > 0
+        ? $"{Description} (data streamed: {rowBlocks.Streamed} of {rowBlocks.Count} row blocks)"
+        : Description;
+
     /// <summary>
     /// Opens the requested backend. <see cref="Backend.Auto"/> picks CUDA, then an OpenCL device that is not the CPU,
     /// then the native backend; a

@@ -35,7 +35,7 @@ public static class CsvData
     public static Dataset Read(string path, IReadOnlyList<string> columns, IReadOnlyCollection<string>? factors = null,
         MissingValues missing = MissingValues.Error, IReadOnlyCollection<string>? textFactors = null)
     {
-        return DataFile.Guard(path, () =>
+        return DataFile.Guard(path, () => RowsWithinReach(path, () =>
         {
             RequireText(path);
             // The header is read as a row, not by Sep, so that a duplicated name is reported as such.
@@ -53,7 +53,73 @@ public static class CsvData
                 : reader.ParallelEnumerate(row => Parse(row, names.Length, indices, text, drop));
             var keepText = wanted.Select((name, c) => text[c] && textFactors?.Contains(name) == true).ToArray();
             return Collect(path, wanted, text, keepText, names.Length, rows, small ? 0 : LineRows(path), drop);
-        });
+        }));
+    }
+
+    /// <summary>
+    /// <paramref name="read"/>, where the reader's refusal of a row past 16 MiB becomes an input error: mostly a quote
+    /// never closed, which makes the rest of the file one cell (a trial: an unclosed quote 19 MB before the end of a
+    /// 48 MB file was an "internal error" with exit 1, where one nearer the end was named by its line), named by the
+    /// line that opens it; else the row's length.
+    /// </summary>
+    private static T RowsWithinReach<T>(string path, Func<T> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (Exception e) when (RowTooLong(e))
+        {
+            if (UnclosedQuoteLine(path) is { } line)
+                throw OpenQuote(path, line);
+            throw new InputException($"{path}: a row is longer than the reader holds (16,777,216 characters)");
+        }
+    }
+
+    // Sep's refusal of a row past its buffer, thrown by itself or from the parallel reader's workers.
+    private static bool RowTooLong(Exception e) => e switch
+    {
+        NotSupportedException { Message: var message } => message.Contains("maximum supported length", StringComparison.Ordinal),
+        AggregateException aggregate => aggregate.InnerExceptions.Any(RowTooLong),
+        _ => false,
+    };
+
+    // The line that opens the quote a row never closes: rows end at newlines outside quotes (quotes pair up, "" in a
+    // quoted cell too), and where a row runs on past a newline inside a quote, the line that opened that quote; the row
+    // that runs past the reader's 16 MiB, or to the end of the file with a quote open, names it (later rows' own quoted
+    // cells, read out of step, keep it open). Null where no row does.
+    private static int? UnclosedQuoteLine(string path)
+    {
+        const long limit = 1 << 24;
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
+        var buffer = new byte[1 << 20];
+        bool quoted = false;
+        int line = 1, opened = 0, spanned = 0;
+        long rowBytes = 0;
+        for (int read; (read = stream.Read(buffer, 0, buffer.Length)) > 0;)
+        {
+            foreach (byte b in buffer.AsSpan(0, read))
+            {
+                rowBytes++;
+                if (b == (byte)'"')
+                {
+                    quoted = !quoted;
+                    if (quoted)
+                        opened = line;
+                }
+                else if (b == (byte)'\n')
+                {
+                    if (!quoted)
+                        (rowBytes, spanned) = (0, 0);
+                    else if (spanned == 0)
+                        spanned = opened;
+                    line++;
+                }
+                if (rowBytes > limit && spanned != 0)
+                    return spanned;
+            }
+        }
+        return quoted ? (spanned != 0 ? spanned : opened) : null;
     }
 
     /// <summary>The header's names (an unnamed column as an empty name).</summary>

@@ -66,9 +66,7 @@ public sealed class EstimationSession : IDisposable
     internal int SweepPointsAtOnce => Engine.SweepPointsAtOnce;
 
     /// <summary>What evaluates: backend and device name, and where the data did not fit the device, how much was streamed.</summary>
-    public string DeviceDescription => Engine.RowBlocks is { Streamed: > 0 } blocks
-        ? $"{Engine.Device.Description} (data streamed: {blocks.Streamed} of {blocks.Count} row blocks)"
-        : Engine.Device.Description;
+    public string DeviceDescription => Engine.Device.DescriptionOf(Engine.RowBlocks);
 
     /// <summary>
     /// Finds the MLE or MAP estimate, with standard errors and, where asked, profile intervals. A cancelled

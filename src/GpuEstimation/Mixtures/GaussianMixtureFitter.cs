@@ -958,7 +958,8 @@ public sealed class GaussianMixtureFitter : IDisposable
             Converged = converged,
             StartLogLikelihoods = starts,
             Regularization = options.Regularization,
-            Device = _device.Description,
+            // Where a pass streamed the data (a trial: a streamed fit's device line did not say so).
+            Device = _device.DescriptionOf(_passes.Values.Select(p => p.RowBlocks).FirstOrDefault(b => b.Streamed > 0)),
             Notes = notes,
         };
     }

@@ -427,6 +427,21 @@ public sealed class CsvDataTests : IDisposable
         }
     }
 
+    // A quote never closed with more than the reader's 16 MiB after it, where every later row's own quoted cell, read
+    // out of step, keeps a quote open across each newline: the reader refused the run-on row itself (a trial: "internal
+    // error", exit 1, for an unclosed quote 19 MB before the end of a 48 MB file); the line that opens it is named.
+    [Fact]
+    public void AQuoteNeverClosedFarFromTheEndIsNamedByItsLine()
+    {
+        var rows = new System.Text.StringBuilder("x,g\n");
+        for (int i = 0; i < 1_000_000; i++)
+            rows.Append(i == 10 ? "1.5,\"never closed\n" : $"{i % 7}.25,\"level {i % 3} of three\"\n");
+        var path = Write("open-far.csv", rows.ToString());
+        Assert.True(new FileInfo(path).Length > 16 << 20);
+        var e = Assert.Throws<InputException>(() => CsvData.Read(path, ["x"], ["g"]));
+        Assert.StartsWith($"{path}: line 12 opens a quote (\") that is never closed", e.Message);
+    }
+
     [Fact]
     public void QuotedCellsAndEscapedQuotesStillRead()
     {

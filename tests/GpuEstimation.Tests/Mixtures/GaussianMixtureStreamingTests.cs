@@ -8,7 +8,8 @@ namespace GpuEstimation.Tests.Mixtures;
 /// <summary>
 /// The Gaussian-mixture EM pass on the CPU accelerator over row blocks streamed through the device (blocks of 128
 /// rows, 32 of them, a limit a tenth of the data's size: two device buffers and one resident block) gives the resident
-/// fit's bits: log-likelihood, weights, means and covariances after 8 EM steps.
+/// fit's bits: log-likelihood, weights, means and covariances after 8 EM steps; and its device line says it streamed
+/// (a trial: "cpu: CPUAccelerator" alone).
 /// </summary>
 [Collection(DeviceCollection.Name)]
 public sealed class GaussianMixtureStreamingTests(DeviceFixture devices)
@@ -26,6 +27,8 @@ public sealed class GaussianMixtureStreamingTests(DeviceFixture devices)
             streamed = fitter.Fit(options);
 
         SameBits.AssertEqual(resident, streamed);
+        Assert.DoesNotContain("data streamed", resident.Device);
+        Assert.EndsWith(" (data streamed: 31 of 32 row blocks)", streamed.Device);
     }
 }
 
