@@ -70,9 +70,12 @@ public static class CsvData
         }
         catch (Exception e) when (RowTooLong(e))
         {
-            if (UnclosedQuoteLine(path) is { } line)
-                throw OpenQuote(path, line);
-            throw new InputException($"{path}: a row is longer than the reader holds (16,777,216 characters)");
+            throw RunOnQuote(path) switch
+            {
+                (int line, true) => OpenQuote(path, line),
+                (int line, false) => new InputException($"{path}: line {line} opens a quoted cell that runs past the 16,777,216 characters the reader holds in a row (a cell that long, or quotes out of step)"),
+                _ => new InputException($"{path}: a row is longer than the reader holds (16,777,216 characters)"),
+            };
         }
     }
 
@@ -84,30 +87,34 @@ public static class CsvData
         _ => false,
     };
 
-    // The line that opens the quote a row never closes: rows end at newlines outside quotes (quotes pair up, "" in a
-    // quoted cell too), and where a row runs on past a newline inside a quote, the line that opened that quote; the row
-    // that runs past the reader's 16 MiB, or to the end of the file with a quote open, names it (later rows' own quoted
-    // cells, read out of step, keep it open). Null where no row does.
-    private static int? UnclosedQuoteLine(string path)
+    // The line that opens the quote of a row that runs on: rows end at line ends (\n, \r\n or \r) outside quotes
+    // (quotes pair up, "" in a quoted cell too); where a row runs on past a line end inside a quote, the line that
+    // opened that quote is the row's. The first row past the reader's 16 MiB (bytes here, characters there: near
+    // enough, as the reader has refused one already) names it, or the row the file ends in with a quote open; and
+    // whether the file ends with a quote open (a quote never closed: later rows' own quoted cells, read out of step,
+    // keep one open) or not (a quoted cell that long). Null where no row runs on.
+    private static (int Line, bool NeverClosed)? RunOnQuote(string path)
     {
         const long limit = 1 << 24;
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
         var buffer = new byte[1 << 20];
-        bool quoted = false;
-        int line = 1, opened = 0, spanned = 0;
+        bool quoted = false, afterCarriageReturn = false;
+        int line = 1, opened = 0, spanned = 0, longest = 0;
         long rowBytes = 0;
         for (int read; (read = stream.Read(buffer, 0, buffer.Length)) > 0;)
         {
             foreach (byte b in buffer.AsSpan(0, read))
             {
                 rowBytes++;
+                bool lineEnd = b == (byte)'\r' || (b == (byte)'\n' && !afterCarriageReturn);
+                afterCarriageReturn = b == (byte)'\r';
                 if (b == (byte)'"')
                 {
                     quoted = !quoted;
                     if (quoted)
                         opened = line;
                 }
-                else if (b == (byte)'\n')
+                else if (lineEnd)
                 {
                     if (!quoted)
                         (rowBytes, spanned) = (0, 0);
@@ -115,20 +122,22 @@ public static class CsvData
                         spanned = opened;
                     line++;
                 }
-                if (rowBytes > limit && spanned != 0)
-                    return spanned;
+                if (rowBytes > limit && spanned != 0 && longest == 0)
+                    longest = spanned;
             }
         }
-        return quoted ? (spanned != 0 ? spanned : opened) : null;
+        if (quoted)
+            return (longest != 0 ? longest : spanned != 0 ? spanned : opened, true);
+        return longest != 0 ? (longest, false) : null;
     }
 
     /// <summary>The header's names (an unnamed column as an empty name).</summary>
-    public static IReadOnlyList<string> ColumnNames(string path) => DataFile.Guard(path, () =>
+    public static IReadOnlyList<string> ColumnNames(string path) => DataFile.Guard(path, () => RowsWithinReach(path, () =>
     {
         RequireText(path);
         using var reader = Sep.Reader(o => o with { HasHeader = false, Unescape = true, DisableColCountCheck = true }).FromFile(path);
         return ReadHeader(reader, path);
-    });
+    }));
 
     /// <summary>
     /// The compressed formats a data file is most often sent in, by their magic bytes, and how to unpack each.

@@ -171,7 +171,7 @@ public sealed class GaussianMixtureFitter : IDisposable
             if (best is null || (converged && !bestConverged) || (converged == bestConverged && log > bestLog))
                 (best, bestLog, bestIterations, bestConverged) = (state, log, iterations, converged);
         }
-        return Result(best!, bestLog, bestIterations, bestConverged, starts, options);
+        return Result(best!, bestLog, bestIterations, bestConverged, starts, options, pass.RowBlocks);
     }
 
     /// <summary>
@@ -513,7 +513,8 @@ public sealed class GaussianMixtureFitter : IDisposable
                 sample[r * d + j] = _centred[j][rows[r]];
         }
         var seedings = new (double[][] Centres, double[] Nearest, double Potential)[Seedings];
-        Parallel.For(0, Seedings, t => seedings[t] = Seeding(k, sample, d, new Random(generators[t])));
+        Parallel.For(0, Seedings, new ParallelOptions { MaxDegreeOfParallelism = _device.Backend == Backend.Native ? _device.Threads : -1 },
+            t => seedings[t] = Seeding(k, sample, d, new Random(generators[t])));
         var (centres, nearest, _) = seedings.Aggregate((best, next) => next.Potential < best.Potential ? next : best);
         var (every, cluster) = Lloyd(centres);
         var start = HardStart(k, options, every, cluster, centres);
@@ -839,7 +840,8 @@ public sealed class GaussianMixtureFitter : IDisposable
         return distance;
     }
 
-    private GaussianMixtureResult Result(MixtureState state, double log, int iterations, bool converged, double[] starts, GaussianMixtureOptions options)
+    private GaussianMixtureResult Result(MixtureState state, double log, int iterations, bool converged, double[] starts, GaussianMixtureOptions options,
+        (int Streamed, int Count) rowBlocks)
     {
         int k = state.K, d = Dimensions;
         // The fixed order: by the mean's first coordinate, then the next ones.
@@ -958,8 +960,8 @@ public sealed class GaussianMixtureFitter : IDisposable
             Converged = converged,
             StartLogLikelihoods = starts,
             Regularization = options.Regularization,
-            // Where a pass streamed the data (a trial: a streamed fit's device line did not say so).
-            Device = _device.DescriptionOf(_passes.Values.Select(p => p.RowBlocks).FirstOrDefault(b => b.Streamed > 0)),
+            // Where this fit's pass streamed the data (a trial: a streamed fit's device line did not say so).
+            Device = _device.DescriptionOf(rowBlocks),
             Notes = notes,
         };
     }
