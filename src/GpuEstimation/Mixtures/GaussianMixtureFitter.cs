@@ -596,46 +596,60 @@ public sealed class GaussianMixtureFitter : IDisposable
 
     // Lloyd's steps on the sample, which move each seed from the row it was to its cluster's mean: then a seeding
     // that left a cluster without a seed (its rows ~20d from the nearest centre against ~d) stands out by its sum, where
-    // the seeds' own places (from the cluster's middle to its edge: d to 2d) blur it before. Each row to its nearest
-    // centre, each centre to its rows' mean (one without rows stays), RefineSteps times, over at most RefineRows of
-    // the sample's rows (16 clusters in 32 dimensions: sums of ~0.64 against ~0.76 million for a seeding that merged two
-    // clusters, over 20,000 rows); then the sum of those rows' squared distances to the nearest centre.
+    // the seeds' own places (from the cluster's middle to its edge: d to 2d) blur it before. RefineSteps of
+    // KMeansSteps over at most RefineRows of the sample's rows (16 clusters in 32 dimensions: sums of ~0.64 against
+    // ~0.76 million for a seeding that merged two clusters, over 20,000 rows): the sum of those rows' squared
+    // distances to the nearest centre.
     private static double Refine(double[][] centres, double[] sample, int d)
     {
         int every = Math.Max(1, (sample.Length / d + RefineRows - 1) / RefineRows);
-        int m = (sample.Length / d + every - 1) / every, k = centres.Length;
+        return KMeansSteps(centres, sample, d, every, RefineSteps).Potential;
+    }
+
+    // Lloyd's k-means steps over every stride-th row of rows (d values each, row after row): each row to its nearest
+    // centre (the first of equals), each centre moved in place to its rows' mean (one without rows stays), until no row
+    // changes cluster or after `steps` moves; each visited row's cluster for the last centres, and the sum of the rows'
+    // squared distances to them.
+    private static (int[] Cluster, double Potential) KMeansSteps(double[][] centres, double[] rows, int d, int stride, int steps)
+    {
+        int k = centres.Length, m = (rows.Length / d + stride - 1) / stride;
         var cluster = new int[m];
-        var nearest = new double[m];
+        Array.Fill(cluster, -1);
+        var counts = new double[k];
         var sums = new double[k * d];
-        var counts = new int[k];
         for (int step = 0; ; step++)
         {
+            bool moved = false;
+            double potential = 0;
+            Array.Clear(counts);
+            Array.Clear(sums);
             for (int r = 0; r < m; r++)
             {
-                var row = sample.AsSpan(r * every * d, d);
-                double least = double.PositiveInfinity;
+                var row = rows.AsSpan(r * stride * d, d);
+                int best = 0;
+                double closest = double.PositiveInfinity;
                 for (int c = 0; c < k; c++)
                 {
                     double distance = SquaredDistance(row, centres[c]);
-                    if (c == 0 || distance < least)
-                        (least, cluster[r]) = (distance, c);
+                    if (distance < closest)
+                        (best, closest) = (c, distance);
                 }
-                nearest[r] = least;
-            }
-            if (step == RefineSteps)
-                return nearest.Sum();
-            Array.Clear(sums);
-            Array.Clear(counts);
-            for (int r = 0; r < m; r++)
-            {
-                counts[cluster[r]]++;
+                moved |= cluster[r] != best;
+                cluster[r] = best;
+                potential += closest;
+                counts[best]++;
                 for (int j = 0; j < d; j++)
-                    sums[cluster[r] * d + j] += sample[(r * every) * d + j];
+                    sums[best * d + j] += row[j];
             }
+            if (!moved || step == steps)
+                return (cluster, potential);
             for (int c = 0; c < k; c++)
             {
                 if (counts[c] > 0)
-                    centres[c] = [.. Enumerable.Range(0, d).Select(j => sums[c * d + j] / counts[c])];
+                {
+                    for (int j = 0; j < d; j++)
+                        centres[c][j] = sums[c * d + j] / counts[c];
+                }
             }
         }
     }
@@ -751,51 +765,20 @@ public sealed class GaussianMixtureFitter : IDisposable
         return rows;
     }
 
-    // Lloyd's k-means steps over every m-th row (at most LloydRows), moving the centres in place until no row changes
-    // cluster or LloydSteps: m and each visited row's cluster (for the last centres). A cluster left empty keeps its centre.
+    // Lloyd's k-means steps (KMeansSteps, at most LloydSteps) over every m-th row (at most LloydRows), moving the centres
+    // in place: m and each visited row's cluster (for the last centres). A cluster left empty keeps its centre.
     private (long Every, int[] Cluster) Lloyd(double[][] centres)
     {
-        int k = centres.Length, d = Dimensions;
+        int d = Dimensions;
         long every = Math.Max(1, (Rows + LloydRows - 1) / LloydRows);
         int m = (int)((Rows + every - 1) / every);
-        var cluster = new int[m];
-        Array.Fill(cluster, -1);
-        var counts = new double[k];
-        var sums = new double[k * d];
-        for (int step = 0; step <= LloydSteps; step++)
+        var rows = new double[m * d];
+        for (int r = 0; r < m; r++)
         {
-            bool moved = false;
-            Array.Clear(counts);
-            Array.Clear(sums);
-            for (int r = 0; r < m; r++)
-            {
-                long i = r * every;
-                int best = 0;
-                double closest = double.PositiveInfinity;
-                for (int c = 0; c < k; c++)
-                {
-                    double distance = Distance(i, centres[c]);
-                    if (distance < closest)
-                        (best, closest) = (c, distance);
-                }
-                moved |= cluster[r] != best;
-                cluster[r] = best;
-                counts[best]++;
-                for (int j = 0; j < d; j++)
-                    sums[best * d + j] += _centred[j][i];
-            }
-            if (!moved || step == LloydSteps)
-                break;
-            for (int c = 0; c < k; c++)
-            {
-                if (counts[c] > 0)
-                {
-                    for (int j = 0; j < d; j++)
-                        centres[c][j] = sums[c * d + j] / counts[c];
-                }
-            }
+            for (int j = 0; j < d; j++)
+                rows[r * d + j] = _centred[j][r * every];
         }
-        return (every, cluster);
+        return (every, KMeansSteps(centres, rows, d, 1, LloydSteps).Cluster);
     }
 
     // How many distinct rows the data have, counted up to `most` (a scan that stops once that many are found).
@@ -830,18 +813,6 @@ public sealed class GaussianMixtureFitter : IDisposable
                 return i;
         }
         return weights.LongLength - 1;
-    }
-
-    // The squared distance of row i to a centre.
-    private double Distance(long i, double[] centre)
-    {
-        double distance = 0;
-        for (int j = 0; j < centre.Length; j++)
-        {
-            double delta = _centred[j][i] - centre[j];
-            distance += delta * delta;
-        }
-        return distance;
     }
 
     private GaussianMixtureResult Result(MixtureState state, double log, int iterations, bool converged, double[] starts, GaussianMixtureOptions options,
