@@ -11,17 +11,36 @@ public static class GaussianMixtureKernels
     /// <summary>The most components the kernels hold.</summary>
     public const int MaxComponents = 16;
 
+    /// <summary>The doubles of shared memory a group of <see cref="StatisticsKernel"/> holds its tile of rows in (24 KiB).</summary>
+    public const int TileDoubles = 3072;
+
+    /// <summary>
+    /// The rows of <see cref="StatisticsKernel"/>'s tile for a group of <paramref name="groupSize"/> threads: as many as
+    /// <see cref="TileDoubles"/> holds at d + 1 + K doubles a row, a whole number of rows a thread where that is more
+    /// than the group (so that each thread does as many rows' E-steps; fewer barriers on a small group).
+    /// </summary>
+    public static int TileRows(int groupSize, int dimensions, int components)
+    {
+        int fit = TileDoubles / (dimensions + 1 + components);
+        return fit < groupSize ? fit : fit / groupSize * groupSize;
+    }
+
     /// <summary>
     /// One EM pass: each row's E-step (<see cref="GaussianMixtureRow.Responsibilities"/>) and the sums of the statistics
     /// <c>codes[first … first + count − 1]</c> (<see cref="GaussianMixtureRow.Code"/>: Σ rₖ z_a z_b), with the
-    /// log-likelihood Σ log f(xᵢ). The shape of <c>LikelihoodKernels.ValueAndGradientKernel</c>: explicitly grouped,
-    /// grid-stride loop, each thread's sums in registers (<typeparamref name="TSums"/>, at most its capacity per launch:
-    /// more statistics take several launches, each re-running the E-step), reduced per group in a fixed order by
-    /// <typeparamref name="TSum"/> and written as <c>partials[group · (count + 1) + e]</c>, the log-likelihood at e = 0,
-    /// for the host to add in group order. The row's d values and its K responsibilities, which the statistics index by
-    /// their codes, are in per-thread local memory; the sums are indexed by the loop over the statistics, unrolled
-    /// (<typeparamref name="TUnroll"/>: <typeparamref name="TSums"/>' capacity, the statistics past
-    /// <paramref name="count"/> skipped), so each stays in its own register on a GPU (docs/design.md, "Kernel shapes").
+    /// log-likelihood Σ log f(xᵢ). Explicitly grouped, each group walks tiles of <see cref="TileRows"/> rows
+    /// (tile t, t + groups, …): thread i computes rows i, i + group size, … of the tile, putting each row's values and
+    /// responsibilities into shared memory, then
+    /// every thread adds that tile's rows, in row order, to the statistics it owns (<see cref="MixtureStatistics{TSums}"/>:
+    /// with at least as many statistics as threads, statistic e belongs to thread e mod the group size, copy
+    /// e / group size of its <typeparamref name="TSums"/>, so a launch sums up to that capacity times the group size and
+    /// a row's E-step is done once for them all; with fewer, lanes of threads share the tile's rows). A statistic's sum
+    /// is its owner's (or its lanes', added in lane order): written as <c>partials[group · (count + 1) + 1 + e]</c>; the
+    /// log-likelihood, each thread's rows', is reduced by <typeparamref name="TSum"/> in a fixed order to e = 0. The host
+    /// adds the groups in order: the same bits every run for one launch shape.
+    /// (The kernel before this one gave each thread a row and all the statistics, a register vector at a time: a 32-D
+    /// mixture of 16 components, 1,040 statistics, re-ran the E-step and read the row from local memory in each of 17
+    /// launches; 131.6 ms an EM step at 10⁶ rows on an H200.)
     /// </summary>
     public static void StatisticsKernel<TUnroll, TSums, TSum>(
         ArrayView<double> values, long rows, int dimensions, int components, int diagonal, ArrayView<double> parameters,
@@ -33,29 +52,50 @@ public static class GaussianMixtureKernels
         var data = new DeviceRows(values, rows);
         var packed = new DeviceValues(parameters);
         bool isDiagonal = diagonal != 0;
-        var x = LocalMemory.Allocate<double>(MaxDimensions);
-        var r = LocalMemory.Allocate<double>(MaxComponents);
-        var statistics = new MixtureStatistics<TSums>(codes, first, count, dimensions, x, r);
+        var tile = SharedMemory.Allocate<double>(TileDoubles);
+        int width = dimensions + 1, tileRows = TileRows(Group.DimX, dimensions, components);
+        var x = tile.SubView(0, (long)tileRows * width);
+        var r = tile.SubView((long)tileRows * width, (long)tileRows * components);
+        var statistics = new MixtureStatistics<TSums>(codes, first, count, width, components, x, r);
+        int thread = Group.IdxX;
         double logLikelihood = 0;
-        long stride = (long)Grid.DimX * Group.DimX;
-        for (long row = (long)Grid.IdxX * Group.DimX + Group.IdxX; row < rows; row += stride)
+        long tiles = (rows + tileRows - 1) / tileRows;
+        for (long t = Grid.IdxX; t < tiles; t += Grid.DimX)
         {
-            logLikelihood += GaussianMixtureRow.Responsibilities(data, row, packed, dimensions, components, isDiagonal, x, r);
+            long start = t * tileRows;
+            long left = rows - start;
+            int n = left < tileRows ? (int)left : tileRows;
+            for (int u = thread; u < n; u += Group.DimX)
+            {
+                var row = x.SubView((long)u * width, width);
+                logLikelihood += GaussianMixtureRow.Responsibilities(data, start + u, packed, dimensions, components, isDiagonal,
+                    row, r.SubView((long)u * components, components));
+                row[dimensions] = 1.0;
+            }
+            Group.Barrier();
+            statistics.Rows = n;
             TUnroll.Run(ref statistics, 0);
+            Group.Barrier();
         }
 
-        WritePartials<TSums, TSum>(logLikelihood, statistics.Sums, count, partials);
+        long at = (long)Grid.IdxX * (count + 1);
+        double total = TSum.GroupSum(logLikelihood, TSum.Shared());
+        if (Group.IsFirstThread)
+            partials[at] = total;
+        var writer = new OwnedStatisticsWriter<TSums>(statistics, count, partials, at + 1, tile);
+        TUnroll.Run(ref writer, 0);
     }
 
     /// <summary>
-    /// <see cref="StatisticsKernel"/> for one dimension, diagonal, and the statistics of a mixture of normals: codes
-    /// (k, 1, 1), (k, 0, 1), (k, 0, 0) for k = 0 … K − 1, in that order (Σ rₖ, Σ rₖ x, Σ rₖ x²; the host checks the list),
-    /// so <paramref name="count"/> = 3K in one launch. The same operations in the same order as that kernel (the same
-    /// bits on the CPU accelerator, tested; a GPU's compiler may fuse a multiply and an add differently in the two), but
-    /// the components' loops are unrolled too (<typeparamref name="TUnroll"/>, at least K iterations, the
-    /// ones past K skipped): every responsibility stays in a register of <typeparamref name="TK"/>, not in local memory,
-    /// and each row reads no codes. The unused parameters keep the general kernel's signature, so that one pass
-    /// launches either.
+    /// The statistics of a one-column mixture of normals: codes (k, 1, 1), (k, 0, 1), (k, 0, 0) for k = 0 … K − 1, in that
+    /// order (Σ rₖ, Σ rₖ x, Σ rₖ x²; the host checks the list), so <paramref name="count"/> = 3K in one launch. A row a
+    /// thread in a grid-stride loop, each thread's sums in registers (<typeparamref name="TSums"/>), reduced per group in
+    /// a fixed order by <typeparamref name="TSum"/>: with three statistics a component, a thread holds them all, and the
+    /// components' loops are unrolled (<typeparamref name="TUnroll"/>, at least K iterations, the ones past K skipped),
+    /// so every responsibility stays in a register of <typeparamref name="TK"/> and each row reads no codes. The E-step's
+    /// operations are <see cref="GaussianMixtureRow.Responsibilities"/>' in its order (the statistics agree with
+    /// <see cref="StatisticsKernel"/>'s to rounding; they are summed in another order). The unused parameters keep the
+    /// general kernel's signature, so that one pass launches either.
     /// </summary>
     public static void NormalStatisticsKernel<TUnroll, TK, TSums, TSum>(
         ArrayView<double> values, long rows, int dimensions, int components, int diagonal, ArrayView<double> parameters,

@@ -62,20 +62,22 @@ internal abstract class MixturePass : IDisposable
             return new NativeMixturePass(device, columns, components, diagonal);
         int d = columns.Count;
         int statistics = StatisticCount(d, components, diagonal);
-        var sums = VectorType(Math.Clamp(statistics, 16, 64));
+        // Each thread of a group owns up to 16 statistics: all of them in one launch where a group is large enough.
+        int perThread = (int)Math.Clamp((statistics + device.GroupSize - 1L) / Math.Max(1, device.GroupSize), 4, 16);
+        var sums = VectorType(perThread);
         var sum = GroupSumType(device);
         var type = typeof(KernelMixturePass<,>).MakeGenericType(sums, sum);
         var kernel = typeof(GaussianMixtureKernels).GetMethod(nameof(GaussianMixtureKernels.StatisticsKernel))!
             .MakeGenericMethod(UnrolledType(sums), sums, sum);
-        return Create(type, kernel, device, columns, components, diagonal);
+        return Create(type, kernel, device, columns, components, diagonal, owned: true);
     }
 
     /// <summary>
     /// The pass of a one-column mixture of normals (<see cref="NormalMixtureStatistics"/>): <see cref="Open"/>'s for one
     /// dimension, diagonal, whose <see cref="Run"/> takes only that mixture's statistics (Σ rₖ, Σ rₖ x, Σ rₖ x² per
     /// component, <see cref="NormalCodes"/>); on a device its kernel is
-    /// <see cref="GaussianMixtureKernels.NormalStatisticsKernel"/>, the same bits as the general one, with the
-    /// components' loops unrolled.
+    /// <see cref="GaussianMixtureKernels.NormalStatisticsKernel"/> (a row a thread, every statistic in registers, the
+    /// components' loops unrolled), which agrees with the general one to rounding.
     /// </summary>
     public static MixturePass OpenNormal(ComputeDevice device, double[] column, int components)
     {
@@ -87,7 +89,7 @@ internal abstract class MixturePass : IDisposable
         var type = typeof(KernelMixturePass<,>).MakeGenericType(sums, sum);
         var kernel = typeof(GaussianMixtureKernels).GetMethod(nameof(GaussianMixtureKernels.NormalStatisticsKernel))!
             .MakeGenericMethod(unroll, VectorType(components), sums, sum);
-        return Create(type, kernel, device, [column], components, diagonal: true, NormalCodes(components));
+        return Create(type, kernel, device, [column], components, diagonal: true, owned: false, NormalCodes(components));
     }
 
     /// <summary>The statistics of a one-column normal mixture: (k, 1, 1), (k, 0, 1), (k, 0, 0) for each component k.</summary>
@@ -104,11 +106,11 @@ internal abstract class MixturePass : IDisposable
     }
 
     private static MixturePass Create(Type type, System.Reflection.MethodInfo kernel, ComputeDevice device, IReadOnlyList<ReadOnlyMemory<double>> columns,
-        int components, bool diagonal, int[]? onlyCodes = null)
+        int components, bool diagonal, bool owned, int[]? onlyCodes = null)
     {
         try
         {
-            return (MixturePass)Activator.CreateInstance(type, device, columns, components, diagonal, kernel, onlyCodes)!;
+            return (MixturePass)Activator.CreateInstance(type, device, columns, components, diagonal, kernel, owned, onlyCodes)!;
         }
         catch (System.Reflection.TargetInvocationException e) when (e.InnerException is not null)
         {
@@ -142,7 +144,8 @@ internal abstract class MixturePass : IDisposable
 /// <summary>
 /// An ILGPU accelerator (CUDA, OpenCL, the CPU accelerator): <see cref="GaussianMixtureKernels.StatisticsKernel"/> (or
 /// <see cref="GaussianMixtureKernels.NormalStatisticsKernel"/>, <see cref="MixturePass.OpenNormal"/>) in
-/// launches of at most <typeparamref name="TSums"/>'s capacity of statistics each, over the data's row blocks
+/// launches of at most <see cref="_perLaunch"/> statistics each (<typeparamref name="TSums"/>'s capacity a thread, or
+/// in all where each thread sums every statistic), over the data's row blocks
 /// (<see cref="KernelBlocks"/>: resident, or streamed past the device's memory), each block's group partials read back
 /// and added in block, then group order. On several devices each runs its run of blocks (<see cref="KernelBlocks.Shards"/>)
 /// from its own host thread with its own kernel and buffers, the partials added in the same order after all the runs.
@@ -161,6 +164,10 @@ internal sealed class KernelMixturePass<TSums, TSum> : MixturePass
     public override (int Streamed, int Count) RowBlocks => _blockRuns.Length == 0 ? (0, 0) : (_blockRuns[0].StreamedInJob, _blockRuns[0].Count);
     private int[]? _uploadedCodes;
     private readonly int[]? _onlyCodes;
+    // The statistics one launch sums: where each thread owns its own statistics (the general kernel), TSums' capacity
+    // times the smallest group of this rank's runs, the smallest of that among the ranks; TSums' capacity where each
+    // thread sums all (the normal mixture's).
+    private readonly int _perLaunch;
     // The log-likelihood of the pass under way, added with the statistics.
     private double _logLikelihood;
 
@@ -195,9 +202,13 @@ internal sealed class KernelMixturePass<TSums, TSum> : MixturePass
     /// The statistics kernel, <see cref="GaussianMixtureKernels.StatisticsKernel"/> or another of its signature, made
     /// for this pass's type arguments.
     /// </param>
+    /// <param name="owned">
+    /// Whether each thread of a group sums its own <typeparamref name="TSums"/>' capacity of the statistics (the general
+    /// kernel's <see cref="MixtureStatistics{TSums}"/>), rather than every statistic of the launch.
+    /// </param>
     /// <param name="onlyCodes">The one list of statistics <paramref name="kernel"/> sums, where it sums no other; else null.</param>
     public KernelMixturePass(ComputeDevice device, IReadOnlyList<ReadOnlyMemory<double>> columns, int components, bool diagonal,
-        System.Reflection.MethodInfo kernel, int[]? onlyCodes)
+        System.Reflection.MethodInfo kernel, bool owned, int[]? onlyCodes)
         : base(columns.Count, components, diagonal)
     {
         _device = device;
@@ -222,15 +233,33 @@ internal sealed class KernelMixturePass<TSums, TSum> : MixturePass
             }
         });
         _blockRuns = runs;
+        _perLaunch = owned ? AgreedPerLaunch(_runs, TSums.Capacity * _runs.Min(r => r.Shape.GroupSize)) : TSums.Capacity;
+    }
+
+    /// <summary>
+    /// The statistics a launch sums where each thread owns its own: <paramref name="own"/> (the statistics a thread holds
+    /// times this rank's smallest group), under MPI the smallest among the ranks' (one small exchange; a rank's device
+    /// may have larger groups, or hold more statistics a thread), so that every rank makes the same launches and lays
+    /// its partials out alike. Every rank's kernel sums that many: each is at most its own.
+    /// </summary>
+    private static int AgreedPerLaunch(DeviceRun[] runs, int own)
+    {
+        var ranks = runs[0].Blocks.Ranks;
+        if (ranks.Size == 1)
+            return own;
+        var all = new double[ranks.Size];
+        all[ranks.Rank] = own;
+        ranks.Exchange(all, ranks.Size, 1, ranks.Size);
+        return (int)all.Min();
     }
 
     public override double Run(double[] packed, int[] codes, double[] sums)
     {
         if (_onlyCodes is not null && !ReferenceEquals(codes, _uploadedCodes) && !codes.AsSpan().SequenceEqual(_onlyCodes))
             throw new ArgumentException("this pass sums only its mixture's own statistics", nameof(codes));
-        int launches = Math.Max(1, (codes.Length + TSums.Capacity - 1) / TSums.Capacity);
+        int launches = Math.Max(1, (codes.Length + _perLaunch - 1) / _perLaunch);
         var first = _runs[0].Blocks;
-        int stride0 = (first.Count == 0 ? 1 : first.Groups(0)) * (TSums.Capacity + 1);
+        int stride0 = (first.Count == 0 ? 1 : first.Groups(0)) * (_perLaunch + 1);
         long perBlock = (long)launches * stride0;
         bool newCodes = !ReferenceEquals(_uploadedCodes, codes);
         // The host buffers for blocks of this many partials (made again, larger, where a pass sums more statistics).
@@ -256,17 +285,17 @@ internal sealed class KernelMixturePass<TSums, TSum> : MixturePass
     }
 
     /// <summary>
-    /// Block <paramref name="block"/>'s partials from its run's host buffer: launch j's at j · groups · (capacity + 1)
+    /// Block <paramref name="block"/>'s partials from its run's host buffer: launch j's at j · groups · (statistics a launch + 1)
     /// in the block's place; each statistic's partials in group order after the blocks before, the log-likelihood from
     /// launch 0.
     /// </summary>
     private void Add(DeviceRun run, int block, int statistics, int launches, long perBlock, double[] sums)
     {
-        int groups = run.Blocks.Groups(block), stride = groups * (TSums.Capacity + 1);
+        int groups = run.Blocks.Groups(block), stride = groups * (_perLaunch + 1);
         long offset = Offset(run, block, perBlock);
         for (int launch = 0; launch < launches; launch++)
         {
-            int from = launch * TSums.Capacity, count = Math.Min(TSums.Capacity, statistics - from), terms = count + 1;
+            int from = launch * _perLaunch, count = Math.Min(_perLaunch, statistics - from), terms = count + 1;
             long at = offset + (long)launch * stride;
             for (int e = 0; e < count; e++)
             {
@@ -311,11 +340,11 @@ internal sealed class KernelMixturePass<TSums, TSum> : MixturePass
         }
         foreach (var (block, data) in blocks.Walk())
         {
-            int groups = blocks.Groups(block), stride = groups * (TSums.Capacity + 1);
+            int groups = blocks.Groups(block), stride = groups * (_perLaunch + 1);
             var config = blocks.Config(block, run.Shape);
             for (int launch = 0; launch < launches; launch++)
             {
-                int first = launch * TSums.Capacity, count = Math.Min(TSums.Capacity, codes.Length - first);
+                int first = launch * _perLaunch, count = Math.Min(_perLaunch, codes.Length - first);
                 run.Kernel(config, data, blocks.RowsOf(block), Dimensions, Components, Diagonal ? 1 : 0, run.Parameters.View, run.Codes.View, first, count,
                     run.Partials.View.SubView((long)launch * stride, (long)groups * (count + 1)));
             }

@@ -222,15 +222,16 @@ public sealed class MixtureEstimatorTests
     }
 
     // A normal mixture's statistics kernel (components' loops unrolled: 4, 8 and 16 iterations, the ones past K skipped)
-    // against the general Gaussian-mixture kernel in one dimension on ILGPU's CPU accelerator: the same bits, for K
-    // below, at and above each unroll; and against the native pass to 1e-12. 3001 rows: not a multiple of a group.
+    // against the general Gaussian-mixture kernel in one dimension on ILGPU's CPU accelerator (the same E-step, the
+    // statistics summed in another order: within 1e-13), for K below, at and above each unroll; and against the native
+    // pass to 1e-12. 3001 rows: not a multiple of a group.
     [Theory]
     [InlineData(1)]
     [InlineData(3)]
     [InlineData(4)]
     [InlineData(6)]
     [InlineData(16)]
-    public void NormalStatisticsKernelGivesTheGeneralKernelsBits(int components)
+    public void NormalStatisticsKernelAgreesWithTheGeneralKernel(int components)
     {
         var random = new Random(components);
         var x = Enumerable.Range(0, 3001).Select(_ => Normal.Sample(random, 0, 3)).ToArray();
@@ -256,8 +257,9 @@ public sealed class MixtureEstimatorTests
         using var general = MixturePass.Open(cpu, [x], components, diagonal: true);
         using var host = MixturePass.OpenNormal(native, x, components);
         var (a, b, h) = (Run(unrolled), Run(general), Run(host));
-        Assert.Equal(BitConverter.DoubleToInt64Bits(b.Value), BitConverter.DoubleToInt64Bits(a.Value));
-        Assert.Equal(b.Sums.Select(BitConverter.DoubleToInt64Bits), a.Sums.Select(BitConverter.DoubleToInt64Bits));
+        Assert.Equal(b.Value, a.Value, 1e-13 * Math.Abs(b.Value));
+        for (int e = 0; e < codes.Length; e++)
+            Assert.True(Math.Abs(b.Sums[e] - a.Sums[e]) <= 1e-13 * (1 + Math.Abs(b.Sums[e])), $"statistic {e}: {a.Sums[e]:R} vs general {b.Sums[e]:R}");
         Assert.Equal(h.Value, a.Value, 1e-12 * Math.Abs(h.Value));
         for (int e = 0; e < codes.Length; e++)
             Assert.True(Math.Abs(h.Sums[e] - a.Sums[e]) <= 1e-12 * (1 + Math.Abs(h.Sums[e])), $"statistic {e}: {a.Sums[e]:R} vs native {h.Sums[e]:R}");
