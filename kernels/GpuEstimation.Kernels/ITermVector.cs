@@ -38,4 +38,34 @@ public interface ITermVector<TSelf> where TSelf : unmanaged, ITermVector<TSelf>
     /// added into it): adds what <see cref="AddValue"/> set aside. Nothing but in <see cref="ValueOnly{T}"/>.
     /// </summary>
     void FinishRows(long rows);
+
+    /// <summary>
+    /// Calls <paramref name="body"/> with each <see cref="Vec4"/> of the vector in order, and the index of its first
+    /// value (<paramref name="first"/>, then 4 more each): a walk over the vector unrolled by its own shape, so that a
+    /// body reading a leaf by constant indices reaches registers with no jump table and no tree of comparisons (ILGPU
+    /// unrolls no loop, and inlines a vector's whole tree into each access before it folds a constant index: a loop of
+    /// constant indices over the vector would cost its compile time the square of the width; docs/design.md, "Term
+    /// vectors").
+    /// </summary>
+    void ReadLeaves<TBody>(ref TBody body, int first) where TBody : struct, ILeafReader;
+
+    /// <summary>
+    /// As <see cref="ReadLeaves"/>, each leaf by reference, for <paramref name="body"/> to add to by constant indices.
+    /// A vector that keeps only some of its values (<see cref="ValueOnly{T}"/>) keeps only those of what is added.
+    /// </summary>
+    void AddToLeaves<TBody>(ref TBody body, int first) where TBody : struct, ILeafWriter;
+}
+
+/// <summary>A body of <see cref="ITermVector{TSelf}.ReadLeaves"/>.</summary>
+public interface ILeafReader
+{
+    /// <summary>Reads <paramref name="leaf"/>, the vector's values <paramref name="first"/> … <paramref name="first"/> + 3.</summary>
+    void Leaf(in Vec4 leaf, int first);
+}
+
+/// <summary>A body of <see cref="ITermVector{TSelf}.AddToLeaves"/>.</summary>
+public interface ILeafWriter
+{
+    /// <summary>Adds to <paramref name="leaf"/>, the vector's values <paramref name="first"/> … <paramref name="first"/> + 3.</summary>
+    void Leaf(ref Vec4 leaf, int first);
 }

@@ -46,4 +46,20 @@ public struct Twice<T> : ITermVector<Twice<T>> where T : unmanaged, ITermVector<
     public void FinishRows(long rows)
     {
     }
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public readonly void ReadLeaves<TBody>(ref TBody body, int first) where TBody : struct, ILeafReader
+    {
+        _low.ReadLeaves(ref body, first);
+        _high.ReadLeaves(ref body, first + T.Capacity);
+    }
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void AddToLeaves<TBody>(ref TBody body, int first) where TBody : struct, ILeafWriter
+    {
+        _low.AddToLeaves(ref body, first);
+        _high.AddToLeaves(ref body, first + T.Capacity);
+    }
 }

@@ -59,4 +59,19 @@ public struct ValueOnly<T> : ITermVector<ValueOnly<T>> where T : unmanaged, ITer
         if (rows > 0)
             _inner.Add(0, rows * _shared);
     }
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public readonly void ReadLeaves<TBody>(ref TBody body, int first) where TBody : struct, ILeafReader => _inner.ReadLeaves(ref body, first);
+
+    /// <summary>Keeps what <paramref name="body"/> adds to value 0 (where <paramref name="first"/> is 0), as <see cref="Add"/> does.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void AddToLeaves<TBody>(ref TBody body, int first) where TBody : struct, ILeafWriter
+    {
+        if (first != 0)
+            return;
+        var leaf = default(Vec4);
+        body.Leaf(ref leaf, first);
+        Add(0, leaf.Get(0));
+    }
 }

@@ -54,4 +54,12 @@ public struct Vec4 : ITermVector<Vec4>
     public void FinishRows(long rows)
     {
     }
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public readonly void ReadLeaves<TBody>(ref TBody body, int first) where TBody : struct, ILeafReader => body.Leaf(this, first);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void AddToLeaves<TBody>(ref TBody body, int first) where TBody : struct, ILeafWriter => body.Leaf(ref this, first);
 }

@@ -253,23 +253,23 @@ public unsafe struct GlmModel : ILinearPredictorModel<GlmModel>
         where TVec : unmanaged, ITermVector<TVec>
         where TRows : struct, IDataRows
     {
+        // The loops over the features are walks over the term vectors' leaves (DesignSum, DesignTerms): a loop over k
+        // would index the coefficients and the sums at run time, a jump table each on a GPU (docs/design.md, "Term vectors").
         int k = model.Features, first = model.FirstFeature;
-        double eta = arguments.Get(InterceptArgument);
-        for (int j = 0; j < k; j++)
-            eta += arguments.Get(InterceptArgument + 1 + j) * data[first + j, row];
-        Row<TVec, TRows, FirstOrder>(model, arguments, data, row, eta, out double w, out var c);
+        var eta = new DesignSum<TRows>(data, row, first, k, arguments.Get(InterceptArgument));
+        arguments.ReadLeaves(ref eta, 0);
+        Row<TVec, TRows, FirstOrder>(model, arguments, data, row, eta.Sum, out double w, out var c);
         // A row of weight 0 is not there (its terms might be −∞ · 0).
         if (w == 0)
             return;
         terms.Add(0, w * c.Value);
         double ws = w * c.Eta;
-        int at = 1;
-        if (model.Intercept == 1)
-            terms.Add(at++, ws);
-        for (int j = 0; j < k; j++)
-            terms.Add(at + j, ws * data[first + j, row]);
-        if (HasExtraParameter(model.Family))
-            terms.Add(at + k, w * c.Extra);
+        bool intercept = model.Intercept == 1;
+        if (intercept)
+            terms.Add(1, ws);
+        bool extra = HasExtraParameter(model.Family);
+        var gradient = new DesignTerms<TRows>(data, row, first, k, intercept ? 2 : 1, ws, extra, extra ? w * c.Extra : 0.0);
+        terms.AddToLeaves(ref gradient, 0);
     }
 
     /// <inheritdoc/>

@@ -117,19 +117,19 @@ public unsafe struct LinearModel : ILinearPredictorModel<LinearModel>
         where TVec : unmanaged, ITermVector<TVec>
         where TRows : struct, IDataRows
     {
+        // The loops over the features are walks over the term vectors' leaves (DesignSum, DesignTerms; as in GlmModel).
         int k = model.Features;
-        double mean = arguments.Get(InterceptArgument);
-        for (int j = 1; j <= k; j++)
-            mean += arguments.Get(InterceptArgument + j) * data[j, row];
+        var mean = new DesignSum<TRows>(data, row, 1, k, arguments.Get(InterceptArgument));
+        arguments.ReadLeaves(ref mean, 0);
         double inverseSigma = arguments.Get(0);
-        double z = (data[0, row] - mean) * inverseSigma;
+        double z = (data[0, row] - mean.Sum) * inverseSigma;
         double zz = z * z;
         double w = z * inverseSigma;
         terms.Add(0, arguments.Get(1) - 0.5 * zz);
         terms.Add(1, w);
-        for (int j = 1; j <= k; j++)
-            terms.Add(1 + j, w * data[j, row]);
-        terms.Add(k + 2, (zz - 1.0) * inverseSigma);
+        // Feature j's term at 2 + j (0-based), then σ's at k + 2.
+        var gradient = new DesignTerms<TRows>(data, row, 1, k, offset: 2, w, hasLast: true, (zz - 1.0) * inverseSigma);
+        terms.AddToLeaves(ref gradient, 0);
     }
 
     /// <summary>

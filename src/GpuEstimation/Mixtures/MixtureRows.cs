@@ -31,6 +31,10 @@ internal static class MixtureRows
         public void FinishRows(long rows)
         {
         }
+
+        public readonly void ReadLeaves<TBody>(ref TBody body, int first) where TBody : struct, ILeafReader => _inner.ReadLeaves(ref body, first);
+
+        public void AddToLeaves<TBody>(ref TBody body, int first) where TBody : struct, ILeafWriter => _inner.AddToLeaves(ref body, first);
     }
 
     private readonly struct ColumnRows(IReadOnlyList<ReadOnlyMemory<double>> memories) : IDataRows

@@ -157,6 +157,27 @@ public sealed class KernelCompileTests : IDisposable
     }
 
     // The entry points the engine launches for one model, with the backend's group sum.
+    // The regressions' loops over their features are the term vector's own, unrolled (DesignSum, DesignTerms): each
+    // coefficient and gradient sum is reached by a constant index. The widest vector (64) then adds no jump table in the
+    // row loop over the narrowest (4): only the group sums' reads after it, one 4-way table per Vec4 (15 more). A loop
+    // over the features indexed the vector at run time: the linear model's 64-wide kernel had 64 tables, the GLM's 74.
+    [Theory]
+    [Trait("Category", Categories.Slow)]
+    [InlineData(typeof(LinearModel))]
+    [InlineData(typeof(GlmModel))]
+    public void TheRegressionsFeatureLoopsIndexNoTermVectorAtRunTime(Type model)
+    {
+        int Tables(Type vector)
+        {
+            var method = typeof(LikelihoodKernels).GetMethod(nameof(LikelihoodKernels.ValueAndGradientKernel))!
+                .MakeGenericMethod(model, vector, typeof(WarpShuffleSum));
+            var compiled = (PTXCompiledKernel)_ptx.Compile(EntryPointDescription.FromExplicitlyGroupedKernel(method), new KernelSpecialization());
+            return System.Text.RegularExpressions.Regex.Count(compiled.PTXAssembly, "brx.idx");
+        }
+        int narrow = Tables(typeof(Vec4)), wide = Tables(typeof(Twice<Twice<Twice<Twice<Vec4>>>>));
+        Assert.True(wide - narrow <= 15, $"{wide} jump tables at 64 sums against {narrow} at 4: a term vector is indexed at run time in the row loop");
+    }
+
     private static IEnumerable<(string Name, EntryPointDescription Entry)> EntryPoints(string modelName, Type sum) =>
         EntryPoints(typeof(NormalModel).Assembly.GetType($"GpuEstimation.Kernels.Models.{modelName}")!, modelName, sum);
 
