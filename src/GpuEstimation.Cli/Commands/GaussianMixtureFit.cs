@@ -16,7 +16,7 @@ internal static class GaussianMixtureFit
     public const string ModelName = "gaussian-mixture";
 
     public static int Run(ParseResult parse, DataOptions data, MixtureCliOptions mixture, DeviceOptions deviceOptions,
-        int? maxSteps, int? repeat, string? json)
+        int? maxSteps, bool standardErrors, int? repeat, string? json)
     {
         var output = parse.InvocationConfiguration.Output;
         var columns = parse.GetValue(data.X) is { Length: > 0 } named ? named : throw new InputException("--model gaussian-mixture needs --x NAME,...: the columns of the points");
@@ -39,6 +39,7 @@ internal static class GaussianMixtureFit
             Covariance = parse.GetValue(mixture.Covariance) ?? GaussianMixtureCovariance.Full,
             Starts = parse.GetValue(mixture.Starts),
             Seed = parse.GetValue(mixture.Seed),
+            StandardErrors = standardErrors,
         };
         if (maxSteps is { } steps)
             options = options with { MaxIterations = steps };

@@ -24,12 +24,16 @@ internal static class SharedOptions
         "predict only the rows with a value (not a Parquet or Arrow null, a NaN, a CSV cell that is empty, NA, N/A, NaN or null) in every column read; a row left out is a row of empty cells in --out, so that it lines up with the input (R's na.exclude); without it a missing value is an error naming its row");
 
     /// <summary>
-    /// <c>--se mle|nist</c> (default mle): the maximum-likelihood standard errors or least squares' (NIST's, R's
-    /// <c>lm</c>/<c>nls</c>); <paramref name="description"/> says what the command does with them.
+    /// <c>--se mle|nist[|none]</c> (default mle): the maximum-likelihood standard errors or least squares' (NIST's, R's
+    /// <c>lm</c>/<c>nls</c>), or, where <paramref name="none"/>, none at all (the command checks for which models);
+    /// <paramref name="description"/> says what the command does with them.
     /// </summary>
-    public static Option<string> StandardErrors(string description, bool mleByDefault = true) => CliOption.Single("--se", "mle|nist", description,
-        (flag, text) => text.Trim().ToLowerInvariant() is "mle" or "nist" ? text.Trim().ToLowerInvariant() : throw new InputException($"{flag}: '{text}' is not mle or nist"),
-        mleByDefault ? () => "mle" : null);
+    public static Option<string> StandardErrors(string description, bool mleByDefault = true, bool none = false) =>
+        CliOption.Single("--se", none ? "mle|nist|none" : "mle|nist", description,
+            (flag, text) => text.Trim().ToLowerInvariant() is "mle" or "nist" || (none && text.Trim().ToLowerInvariant() == "none")
+                ? text.Trim().ToLowerInvariant()
+                : throw new InputException($"{flag}: '{text}' is not {(none ? "mle, nist or none" : "mle or nist")}"),
+            mleByDefault ? () => "mle" : null);
 
     /// <summary>What <c>--drop-missing</c> asks of the readers.</summary>
     public static MissingValues Missing(ParseResult parse, Option<bool> dropMissing) =>

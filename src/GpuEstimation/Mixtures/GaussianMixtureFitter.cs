@@ -881,7 +881,9 @@ public sealed class GaussianMixtureFitter : IDisposable
         double[][][]? covarianceSe = null;
         // Standard errors are the curvature at the maximum: where EM stopped short there is none to take (a trial got
         // se(w1) 0.109 at a point 6.5 log-likelihood units below it, where the maximum's is 0.056).
-        if (options.StandardErrors && !converged)
+        if (!options.StandardErrors)
+            notes.Add("standard errors not computed: the estimates alone were asked for");
+        else if (!converged)
             notes.Add("no standard errors: the fit did not converge");
         if (options.StandardErrors && converged)
         {

@@ -145,6 +145,41 @@ public sealed class GaussianMixtureCliTests(DeviceFixture devices) : IDisposable
         }
     }
 
+    // --se none: the same estimates to the bit without the information pass, no standard error anywhere in the JSON
+    // (null), and a note that says why; other values of --se, and --se none for other models, are refused by name.
+    [Fact]
+    public void SeNoneGivesTheSameEstimatesWithoutStandardErrors()
+    {
+        var data = Data();
+        JsonElement Fit(string name, params string[] extra)
+        {
+            var json = Path.Combine(_directory, name);
+            var (code, _, error) = Gpuest.Run(["fit", "--model", "gaussian-mixture", "--data", data, "--x", "a,b", "--components", "3",
+                "--starts", "2", "--device", "native", "--json", json, .. extra]);
+            Assert.True(code == GpuestApp.Ok, error);
+            return JsonDocument.Parse(File.ReadAllText(json)).RootElement;
+        }
+        var with = Fit("with.json");
+        var without = Fit("without.json", "--se", "none");
+        var a = with.GetProperty("parameters").EnumerateArray().ToList();
+        var b = without.GetProperty("parameters").EnumerateArray().ToList();
+        Assert.Equal(a.Count, b.Count);
+        for (int i = 0; i < a.Count; i++)
+        {
+            Assert.Equal(a[i].GetProperty("estimate").GetDouble(), b[i].GetProperty("estimate").GetDouble());
+            Assert.Equal(JsonValueKind.Null, b[i].GetProperty("stdError").ValueKind);
+        }
+        Assert.Contains(a, p => p.GetProperty("stdError").ValueKind == JsonValueKind.Number);
+        foreach (var component in without.GetProperty("components").EnumerateArray())
+            Assert.Equal(JsonValueKind.Null, component.GetProperty("meanStdError").ValueKind);
+        Assert.Contains(without.GetProperty("notes").EnumerateArray(), n => n.GetString()!.Contains("standard errors not computed"));
+        Assert.Equal(with.GetProperty("logLikelihood").GetDouble(), without.GetProperty("logLikelihood").GetDouble());
+        Gpuest.AssertBadInput(["fit", "--model", "gaussian-mixture", "--data", data, "--x", "a,b", "--components", "3", "--se", "nist"], "--se nist: not for mixtures", "--se none");
+        Gpuest.AssertBadInput(["fit", "--model", "mixture", "--data", data, "--column", "a", "--components", "2xnormal", "--se", "none"], "--se: not for mixtures");
+        Gpuest.AssertBadInput(["fit", "--model", "normal", "--data", data, "--column", "a", "--se", "none"], "--se none: only --model gaussian-mixture");
+        Gpuest.AssertBadInput(["fit", "--model", "normal", "--data", data, "--column", "a", "--se", "nothing"], "--se: 'nothing' is not mle, nist or none");
+    }
+
     // A library user's default fit is the CLI's default fit (a trial found 1 start and seed 0 in the library, 10 starts
     // and seed 1 in gpuest, and 5 starts for the 1-D mixture): the same starts, the same log-likelihood to the bit.
     [Fact]

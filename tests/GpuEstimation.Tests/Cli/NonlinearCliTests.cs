@@ -91,7 +91,7 @@ public sealed class NonlinearCliTests : IDisposable
         AssertBadInput(["fit", "--model", "nonlinear", "--data", data, "--y", "y", "--x", "x", "--mean", "b1*x", "--start", "b1=1"], "--x does not apply to --model nonlinear");
         AssertBadInput(["fit", "--model", "normal", "--data", data, "--column", "y", "--se", "nist"], "--se nist", "not of model 'normal'", "--model linear or nonlinear");
         AssertBadInput(["fit", "--model", "linear", "--data", data, "--y", "y", "--x", "x", "--se", "nist", "--cov", "hc1"], "--se nist with --cov hc1", "a robust covariance");
-        AssertBadInput(["fit", "--model", "nonlinear", "--data", data, "--y", "y", "--mean", "b1*x", "--start", "b1=1", "--se", "r"], "--se: 'r' is not mle or nist");
+        AssertBadInput(["fit", "--model", "nonlinear", "--data", data, "--y", "y", "--mean", "b1*x", "--start", "b1=1", "--se", "r"], "--se: 'r' is not mle, nist or none");
         AssertBadInput(["fit", "--model", "mixture", "--components", "2xnormal", "--data", data, "--column", "y", "--se", "nist"], "--se: not for mixtures");
     }
 
