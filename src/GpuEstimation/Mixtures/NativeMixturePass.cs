@@ -335,36 +335,59 @@ internal sealed unsafe class NativeMixturePass : MixturePass
             partial[e] = Total(sums[e]);
     }
 
-    // + Σ s sᵀ over a tile's blocks into the triangle (row by row, sums[0 …]): each entry's blocks in block order, four
-    // entries' sums at a time in registers.
+    // + Σ s sᵀ over a tile's blocks into the triangle (row by row, sums[0 …]): each entry's blocks in block order. Two
+    // rows of the triangle at a time, four entries of each, so that eight sums stay in registers and each block's six
+    // score values serve eight multiply-adds.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void AddScoreProducts(Vector256<double>* sums, Vector256<double>* scores, int p, int blocks)
     {
-        for (int i = 0, e = 0; i < p; i++)
+        int i = 0;
+        for (; i + 2 <= p; i += 2)
         {
-            int j = i;
-            for (; j + 4 <= p; j += 4, e += 4)
+            // Row i starts at entry e (j = i …), row i + 1 at e + p − i (j = i + 1 …); (i, i) is row i's alone.
+            var upper = sums + Triangle(i, i, p);
+            var lower = sums + Triangle(i + 1, i + 1, p) - (i + 1);
+            AddScoreProducts(upper, scores, p, blocks, i, i, i + 1);
+            int j = i + 1;
+            for (; j + 4 <= p; j += 4)
             {
-                var (s0, s1, s2, s3) = (sums[e], sums[e + 1], sums[e + 2], sums[e + 3]);
+                var (a0, a1, a2, a3) = (upper[j - i], upper[j + 1 - i], upper[j + 2 - i], upper[j + 3 - i]);
+                var (b0, b1, b2, b3) = (lower[j], lower[j + 1], lower[j + 2], lower[j + 3]);
                 var score = scores;
                 for (int b = 0; b < blocks; b++, score += p)
                 {
-                    var si = score[i];
-                    s0 = Vector256.FusedMultiplyAdd(si, score[j], s0);
-                    s1 = Vector256.FusedMultiplyAdd(si, score[j + 1], s1);
-                    s2 = Vector256.FusedMultiplyAdd(si, score[j + 2], s2);
-                    s3 = Vector256.FusedMultiplyAdd(si, score[j + 3], s3);
+                    var (si, sk) = (score[i], score[i + 1]);
+                    var (x0, x1, x2, x3) = (score[j], score[j + 1], score[j + 2], score[j + 3]);
+                    a0 = Vector256.FusedMultiplyAdd(si, x0, a0);
+                    a1 = Vector256.FusedMultiplyAdd(si, x1, a1);
+                    a2 = Vector256.FusedMultiplyAdd(si, x2, a2);
+                    a3 = Vector256.FusedMultiplyAdd(si, x3, a3);
+                    b0 = Vector256.FusedMultiplyAdd(sk, x0, b0);
+                    b1 = Vector256.FusedMultiplyAdd(sk, x1, b1);
+                    b2 = Vector256.FusedMultiplyAdd(sk, x2, b2);
+                    b3 = Vector256.FusedMultiplyAdd(sk, x3, b3);
                 }
-                (sums[e], sums[e + 1], sums[e + 2], sums[e + 3]) = (s0, s1, s2, s3);
+                (upper[j - i], upper[j + 1 - i], upper[j + 2 - i], upper[j + 3 - i]) = (a0, a1, a2, a3);
+                (lower[j], lower[j + 1], lower[j + 2], lower[j + 3]) = (b0, b1, b2, b3);
             }
-            for (; j < p; j++, e++)
-            {
-                var s = sums[e];
-                var score = scores;
-                for (int b = 0; b < blocks; b++, score += p)
-                    s = Vector256.FusedMultiplyAdd(score[i], score[j], s);
-                sums[e] = s;
-            }
+            AddScoreProducts(upper, scores, p, blocks, i, j, p);
+            AddScoreProducts(lower + (i + 1), scores, p, blocks, i + 1, j, p);
+        }
+        if (i < p)
+            AddScoreProducts(sums + Triangle(i, i, p), scores, p, blocks, i, i, p);
+    }
+
+    // Row i's entries (i, j) for j in [from, to), row i starting at `row` (its (i, i)), one at a time.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddScoreProducts(Vector256<double>* row, Vector256<double>* scores, int p, int blocks, int i, int from, int to)
+    {
+        for (int j = from; j < to; j++)
+        {
+            var s = row[j - i];
+            var score = scores;
+            for (int b = 0; b < blocks; b++, score += p)
+                s = Vector256.FusedMultiplyAdd(score[i], score[j], s);
+            row[j - i] = s;
         }
     }
 
