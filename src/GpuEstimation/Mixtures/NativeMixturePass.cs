@@ -278,9 +278,19 @@ internal sealed unsafe class NativeMixturePass : MixturePass
                     var u = a + weightsInSupport;
                     for (int i = 0; i < d; i++)
                     {
-                        var m = Vector256<double>.Zero;
-                        for (int j = 0; j < d; j++)
-                            m = Vector256.FusedMultiplyAdd(Vector256.Create(precision[i * d + j]), centred[j], m);
+                        // A diagonal (or spherical) precision's off-diagonal entries are 0: its row's one product is the
+                        // sum's value to the bit.
+                        Vector256<double> m;
+                        if (Diagonal)
+                        {
+                            m = Vector256.Create(precision[i * d + i]) * centred[i];
+                        }
+                        else
+                        {
+                            m = Vector256<double>.Zero;
+                            for (int j = 0; j < d; j++)
+                                m = Vector256.FusedMultiplyAdd(Vector256.Create(precision[i * d + j]), centred[j], m);
+                        }
                         u[i] = m;
                         score[support[weightsInSupport + i]] = rc * m;
                     }
