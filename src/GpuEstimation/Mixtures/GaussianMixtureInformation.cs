@@ -167,10 +167,36 @@ internal static class GaussianMixtureInformation
                 for (int j = 0; j < d; j++)
                     total[support[means + i] * p + support[means + j]] += count * precision[i * d + j];
             }
-            if (q == 0)
-                continue;
             // v = Σ rₖ u and M = Σ rₖ u uᵀ (symmetric).
             var moments = sums.Moments.AsSpan(c * perMoments, perMoments);
+            if (q == 0)
+            {
+                // − Σ rₖ aₖaₖᵀ, which the pass sums row by row where there are covariance entries: aₖ is a constant α on
+                // the weights of its support (1/wₖ on wₖ; −1/w_K on each weight for the last) and u on its means, so the
+                // sum is −N αα' on two weights, −α vᵢ on a weight and a mean, −Mᵢⱼ on two means.
+                double alpha = c < k - 1 ? 1 / w : -1 / w;
+                for (int s = 0; s < means; s++)
+                {
+                    for (int t = 0; t < means; t++)
+                        total[support[s] * p + support[t]] -= count * alpha * alpha;
+                    for (int i = 0; i < d; i++)
+                    {
+                        double value = alpha * moments[i];
+                        total[support[s] * p + support[means + i]] -= value;
+                        total[support[means + i] * p + support[s]] -= value;
+                    }
+                }
+                for (int i = 0, t = d; i < d; i++)
+                {
+                    for (int j = i; j < d; j++, t++)
+                    {
+                        total[support[means + i] * p + support[means + j]] -= moments[t];
+                        if (j != i)
+                            total[support[means + j] * p + support[means + i]] -= moments[t];
+                    }
+                }
+                continue;
+            }
             var v = moments[..d].ToArray();
             var m = new double[d * d];
             for (int i = 0, t = d; i < d; i++)

@@ -197,7 +197,7 @@ internal sealed unsafe class NativeMixturePass : MixturePass
     public override InformationSums Information(double[] packed, double[] weights, double[][] precisions, InformationLayout layout)
     {
         int d = Dimensions, k = Components, p = layout.Parameters, entries = p * (p + 1) / 2;
-        int moments = layout.Entries.Length == 0 ? 0 : k * InformationSums.MomentsPerComponent(d);
+        int moments = k * InformationSums.MomentsPerComponent(d);
         // For each pair u ≤ v of a component's support, the triangle's index.
         var pairs = new int[k][];
         for (int c = 0; c < k; c++)
@@ -237,7 +237,7 @@ internal sealed unsafe class NativeMixturePass : MixturePass
     {
         int d = Dimensions, k = Components, p = layout.Parameters, entries = p * (p + 1) / 2;
         var covarianceEntries = layout.Entries;
-        int q = covarianceEntries.Length, perMoments = InformationSums.MomentsPerComponent(d), moments = q == 0 ? 0 : k * perMoments;
+        int q = covarianceEntries.Length, perMoments = InformationSums.MomentsPerComponent(d), moments = k * perMoments;
         int terms = entries + k + moments;
         int stride = GaussianMixtureRow.Stride(d, Diagonal);
         var sums = space.Accumulators;
@@ -319,23 +319,27 @@ internal sealed unsafe class NativeMixturePass : MixturePass
                             entry[e] = value;
                             score[support[weightsInSupport + d + e]] += rc * value;
                         }
-                        // Σ rₖ u and Σ rₖ u uᵀ, for the second derivatives of log φₖ in its covariance.
-                        var moment = sums + entries + k + c * perMoments;
-                        for (int i = 0, t = d; i < d; i++)
-                        {
-                            var left = rc * u[i];
-                            moment[i] += left;
-                            for (int j = i; j < d; j++, t++)
-                                moment[t] = Vector256.FusedMultiplyAdd(left, u[j], moment[t]);
-                        }
                     }
-                    // − rₖ aₖ aₖᵀ over the support's pairs.
-                    var pair = pairs[c];
-                    for (int i = 0, e = 0; i < support.Length; i++)
+                    // Σ rₖ u and Σ rₖ u uᵀ: for the second derivatives of log φₖ in its covariance, and where the
+                    // covariances are held (no entries), for − Σ rₖ aₖaₖᵀ, formed from them after the pass.
+                    var moment = sums + entries + k + c * perMoments;
+                    for (int i = 0, t = d; i < d; i++)
                     {
-                        var left = rc * a[i];
-                        for (int j = i; j < support.Length; j++, e++)
-                            sums[pair[e]] -= left * a[j];
+                        var left = rc * u[i];
+                        moment[i] += left;
+                        for (int j = i; j < d; j++, t++)
+                            moment[t] = Vector256.FusedMultiplyAdd(left, u[j], moment[t]);
+                    }
+                    // − rₖ aₖ aₖᵀ over the support's pairs, where it has covariance entries (else from the moments).
+                    if (q > 0)
+                    {
+                        var pair = pairs[c];
+                        for (int i = 0, e = 0; i < support.Length; i++)
+                        {
+                            var left = rc * a[i];
+                            for (int j = i; j < support.Length; j++, e++)
+                                sums[pair[e]] -= left * a[j];
+                        }
                     }
                 }
             }

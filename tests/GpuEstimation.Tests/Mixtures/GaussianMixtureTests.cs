@@ -322,6 +322,56 @@ public sealed class GaussianMixtureTests(DeviceFixture devices)
         Assert.DoesNotContain(diagonal.Notes, n => n.Contains("conditional", StringComparison.Ordinal));
     }
 
+    // With the covariances held (d = 16, K = 2 full: 305 parameters) the weights' and means' errors are those of the
+    // information in (w₁, μ₁, μ₂) alone, the covariances fixed at their estimates: the same as the inverse of a
+    // twice-differenced host log-likelihood in those 33 coordinates (steps of 1e-2 standard errors), to 5e-5. The pass
+    // forms − Σ rₖ aₖaₖᵀ from per-component moments there (the full information sums it row by row).
+    [Fact]
+    public void HeldCovariancesGiveTheDifferencedConditionalErrors()
+    {
+        var random = new MersenneTwister(31);
+        int k = 2, d = 16;
+        var columns = Enumerable.Range(0, d).Select(j => Enumerable.Range(0, 1500).Select(i => Normal.Sample(random, i % 2 == 0 ? 0 : 1.5 + 0.05 * j, 1 + 0.05 * j)).ToArray()).ToArray();
+        var names = Enumerable.Range(0, d).Select(j => $"x{j}").ToArray();
+        using var fitter = new GaussianMixtureFitter(names, columns, devices.Native);
+        var fit = fitter.Fit(new GaussianMixtureOptions { Components = k, Starts = 1, Seed = 0, Tolerance = 1e-12, Regularization = 0 });
+        Assert.True(fit.Converged);
+        Assert.Contains(fit.Notes, n => n.Contains("conditional on them", StringComparison.Ordinal));
+        int p = k - 1 + k * d;
+        var theta = new double[p];
+        var reported = new double[p];
+        (theta[0], reported[0]) = (fit.Components[0].Weight, fit.Components[0].WeightStdError!.Value);
+        for (int c = 0; c < k; c++)
+        {
+            for (int j = 0; j < d; j++)
+                (theta[k - 1 + c * d + j], reported[k - 1 + c * d + j]) = (fit.Components[c].Mean[j], fit.Components[c].MeanStdError![j]);
+        }
+        var covariances = fit.Components.Select(c => c.Covariance).ToArray();
+        double LogLikelihood(double[] t)
+        {
+            var means = Enumerable.Range(0, k).Select(c => Enumerable.Range(0, d).Select(j => t[k - 1 + c * d + j]).ToArray()).ToArray();
+            return MixtureSamples.HostStep(columns, [t[0], 1 - t[0]], means, covariances, 0).Log;
+        }
+        var information = new double[p, p];
+        for (int a = 0; a < p; a++)
+        {
+            for (int b = a; b < p; b++)
+            {
+                double F(int sa, int sb)
+                {
+                    var t = theta.ToArray();
+                    t[a] += sa * 1e-2 * reported[a];
+                    t[b] += sb * 1e-2 * reported[b];
+                    return LogLikelihood(t);
+                }
+                information[a, b] = information[b, a] = -(F(1, 1) - F(1, -1) - F(-1, 1) + F(-1, -1)) / (4e-4 * reported[a] * reported[b]);
+            }
+        }
+        var covariance = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.DenseOfArray(information).Inverse();
+        for (int a = 0; a < p; a++)
+            Assert.True(Math.Abs(Math.Sqrt(covariance[a, a]) / reported[a] - 1) <= 5e-5, $"θ{a}: differenced {Math.Sqrt(covariance[a, a]):R} vs {reported[a]:R}");
+    }
+
     // Columns whose variance is near reg_covar's floor (a trial's data scaled by 10⁻⁴: three identical components and
     // weights' standard errors of 48,000): a note names the column and says to rescale; the data at unit scale have none.
     [Fact]
