@@ -227,10 +227,10 @@ internal sealed unsafe class NativeMixturePass : MixturePass
 
     // Information's sums over rows [begin, end) into `partial` (the triangle, the counts, then the moments). The workspace's
     // accumulators hold those, then each block's s of a tile (P vectors a block) and one component's a (P vectors). Each
-    // block's − Σₖ rₖ aₖaₖᵀ is added as the block comes; the tile's + s sᵀ after its blocks, the triangle walked once a
-    // tile with the tile's scores in cache and each entry's blocks added in block order, four entries at a time (a
-    // rank-one update of the whole triangle per block was bound by its reads and writes of the triangle: 4.4 MB at
-    // P = 527).
+    // block's − Σₖ rₖ aₖaₖᵀ is added as the block comes where the layout has covariance entries (else it is formed from
+    // the moments after the pass); the tile's + s sᵀ after its blocks, the triangle walked once a tile with the tile's
+    // scores in cache and each entry's blocks added in block order (AddScoreProducts; a rank-one update of the whole
+    // triangle per block was bound by its reads and writes of the triangle: 4.4 MB at P = 527).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void InformationChunk(long begin, long end, double* parameters, double[] weights, double[][] precisions, InformationLayout layout, int[][] pairs,
         Workspace space, Span<double> partial)
