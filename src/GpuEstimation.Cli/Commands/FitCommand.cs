@@ -121,10 +121,10 @@ internal sealed class FitCommand : Command
     }
 
     // Mixtures are fitted by maximum likelihood from their own starts: the options that steer other fits are refused by
-    // name (a Gaussian mixture takes --se none, its estimates alone).
+    // name (a Gaussian mixture takes --se mle, its default, or none, its estimates alone).
     private void RefuseForMixtures(ParseResult parse, bool gaussian = false)
     {
-        bool seGiven = parse.GetResult(_se) is { Implicit: false } && !(gaussian && parse.GetValue(_se) == "none");
+        bool seGiven = parse.GetResult(_se) is { Implicit: false } && !(gaussian && parse.GetValue(_se) is "none" or "mle");
         var refused = new (string Name, bool Given)[]
         {
             ("--map", parse.GetValue(_estimation.Map)), ("--prior", parse.GetResult(_estimation.Prior) is { Implicit: false }),
@@ -133,7 +133,7 @@ internal sealed class FitCommand : Command
         }.Where(r => r.Given).Select(r => r.Name).ToList();
         if (refused.Count > 0)
             throw new InputException($"{string.Join(", ", refused)}: not for mixtures, which are fitted by maximum likelihood from their own starts (--starts, --seed) with model-based standard errors" +
-                (gaussian ? " (--se none leaves them out)" : ""));
+                (gaussian ? " (--se mle, the default, or none, which leaves them out)" : ""));
     }
 
     // A Gaussian mixture reads --x and is EM alone (no optimizer, profile or interval; --max-iter is EM's step limit):

@@ -146,7 +146,8 @@ public sealed class GaussianMixtureCliTests(DeviceFixture devices) : IDisposable
     }
 
     // --se none: the same estimates to the bit without the information pass, no standard error anywhere in the JSON
-    // (null), and a note that says why; other values of --se, and --se none for other models, are refused by name.
+    // (null), and a note that says why; --se mle is the default (a trial found it refused); --se nist, and --se none for
+    // other models, are refused by name.
     [Fact]
     public void SeNoneGivesTheSameEstimatesWithoutStandardErrors()
     {
@@ -161,6 +162,8 @@ public sealed class GaussianMixtureCliTests(DeviceFixture devices) : IDisposable
         }
         var with = Fit("with.json");
         var without = Fit("without.json", "--se", "none");
+        // The default spelled out is the default.
+        Assert.Equal(with.GetProperty("parameters").ToString(), Fit("mle.json", "--se", "mle").GetProperty("parameters").ToString());
         var a = with.GetProperty("parameters").EnumerateArray().ToList();
         var b = without.GetProperty("parameters").EnumerateArray().ToList();
         Assert.Equal(a.Count, b.Count);
@@ -174,7 +177,7 @@ public sealed class GaussianMixtureCliTests(DeviceFixture devices) : IDisposable
             Assert.Equal(JsonValueKind.Null, component.GetProperty("meanStdError").ValueKind);
         Assert.Contains(without.GetProperty("notes").EnumerateArray(), n => n.GetString()!.Contains("standard errors not computed"));
         Assert.Equal(with.GetProperty("logLikelihood").GetDouble(), without.GetProperty("logLikelihood").GetDouble());
-        Gpuest.AssertBadInput(["fit", "--model", "gaussian-mixture", "--data", data, "--x", "a,b", "--components", "3", "--se", "nist"], "--se nist: not for mixtures", "--se none");
+        Gpuest.AssertBadInput(["fit", "--model", "gaussian-mixture", "--data", data, "--x", "a,b", "--components", "3", "--se", "nist"], "--se nist: not for mixtures", "--se mle, the default, or none");
         Gpuest.AssertBadInput(["fit", "--model", "mixture", "--data", data, "--column", "a", "--components", "2xnormal", "--se", "none"], "--se: not for mixtures");
         Gpuest.AssertBadInput(["fit", "--model", "normal", "--data", data, "--column", "a", "--se", "none"], "--se none: only --model gaussian-mixture");
         Gpuest.AssertBadInput(["fit", "--model", "normal", "--data", data, "--column", "a", "--se", "nothing"], "--se: 'nothing' is not mle, nist or none");
