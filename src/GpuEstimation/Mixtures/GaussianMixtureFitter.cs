@@ -112,7 +112,7 @@ public sealed class GaussianMixtureFitter : IDisposable
         }
         long n = columns[0].LongLength;
         if (n <= int.MaxValue && Design.Collinearity.Dependencies(names, [.. columns.Select(c => (ReadOnlyMemory<double>)c)], (int)n) is { Count: > 0 } dependent)
-            throw new InputException($"the columns are linearly dependent: {string.Join("; ", dependent.Take(3))}, so every component's covariance would be singular; leave out a column that the others determine", names[0]);
+            throw new InputException($"the columns, each less its mean, are linearly dependent: {string.Join("; ", dependent.Take(3))}, so every component's covariance would be singular; leave out a column that the others determine", names[0]);
     }
 
     /// <summary>The number of rows.</summary>

@@ -412,11 +412,19 @@ public class LibraryMisuseTests
         // A constant column, or one the others determine: the covariances would be singular (a trial's fits of such
         // columns reported log-likelihoods of +800 to +1,400, set by the covariance floor).
         Assert.Contains("column 'k' is constant (3 in every row)", Assert.Throws<InputException>(() => new GaussianMixtureFitter(["a", "k"], [a, [.. a.Select(_ => 3.0)]], device)).Message);
-        Assert.Contains("linearly dependent: 't' is a combination of 'a'", Assert.Throws<InputException>(() => new GaussianMixtureFitter(["a", "t"], [a, [.. a.Select(v => 2 * v)]], device)).Message);
+        Assert.Contains("each less its mean, are linearly dependent: 't' is a combination of 'a'", Assert.Throws<InputException>(() => new GaussianMixtureFitter(["a", "t"], [a, [.. a.Select(v => 2 * v)]], device)).Message);
         // Values too large to square (a trial's 1e169 ended in an internal error): said, naming the column.
         Assert.Contains("column 'h': its values, up to", Assert.Throws<InputException>(() => new GaussianMixtureFitter(["a", "h"], [a, [.. b.Select(v => v * 1e169)]], device)).Message);
-        Assert.Contains("'s' is a combination of 'constant', 'a', 'b'",
+        Assert.Contains("'s' is a combination of 'a', 'b'",
             Assert.Throws<InputException>(() => new GaussianMixtureFitter(["a", "b", "s"], [a, b, [.. a.Select((v, i) => v + b[i] + 1)]], device)).Message);
+        // Far from zero with a small spread (1e8 ± 1e-3: a trial's columns were called combinations of the constant) the
+        // columns are independent, and a column the others determine there is still named.
+        double[] farA = [.. a.Select(v => 1e8 + 1e-3 * v)], farB = [.. b.Select(v => 1e8 + 1e-3 * v)];
+        using (var far = new GaussianMixtureFitter(["a", "b"], [farA, farB], device))
+            Assert.Equal(200, far.Rows);
+        var farMessage = Assert.Throws<InputException>(() => new GaussianMixtureFitter(["a", "b", "t"], [farA, farB, [.. farA.Select((v, i) => 2 * v - farB[i])]], device)).Message;
+        Assert.Contains("'t' is a combination of", farMessage);
+        Assert.Contains("'a', 'b'", farMessage);
         Assert.Throws<ArgumentNullException>(() => new GaussianMixtureFitter(null!, [a], device));
         Assert.Throws<ArgumentNullException>(() => new GaussianMixtureFitter(["a"], [null!], device));
 
