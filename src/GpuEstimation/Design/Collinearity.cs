@@ -125,27 +125,14 @@ internal static class Collinearity
 
     /// <summary>
     /// The columns of <paramref name="names"/> that are combinations of a constant and the columns before them, in the
-    /// words of <see cref="Check"/> ("'t' is a combination of 'constant', 'a'"), unweighted; empty where none is. Each
-    /// column is taken less its mean (which spans nothing the constant does not), so that a column's spread, not its
-    /// distance from 0, is what it is measured against: a trial's two independent columns, each spread by 1e-3 about
-    /// 1e8, were called combinations of the constant.
+    /// words of <see cref="Check"/> ("'t' is a combination of 'constant', 'a'"), unweighted; empty where none is.
     /// </summary>
     public static IReadOnlyList<string> Dependencies(IReadOnlyList<string> names, IReadOnlyList<ReadOnlyMemory<double>> columns, int rows)
     {
         if (rows <= names.Count)
             return [];
         ReadOnlyMemory<double>?[] all = [null, .. columns.Select(c => (ReadOnlyMemory<double>?)c)];
-        double[] shifts = [0.0, .. columns.Select(c => Mean(c.Span))];
-        return [.. Dependent(Triangle(all, null, rows, shifts), ["constant", .. names], weighted: false).Select(p => p.Text)];
-    }
-
-    // The mean, summed in order.
-    private static double Mean(ReadOnlySpan<double> values)
-    {
-        double sum = 0;
-        foreach (double v in values)
-            sum += v;
-        return values.Length == 0 ? 0 : sum / values.Length;
+        return [.. Dependent(Triangle(all, null, rows), ["constant", .. names], weighted: false).Select(p => p.Text)];
     }
 
     // √w of frequency weights, where they are all finite and non-negative with one positive; null otherwise (weights that

@@ -71,8 +71,6 @@ public sealed class GaussianMixtureFitter : IDisposable
                     throw new InputException($"column {names[j]}, row {i + 1}: {column[i]} is not a finite number", names[j]);
             }
         }
-        if (!subsample)
-            CheckIndependent(names, columns);
         _offset = new double[columns.Count];
         _centred = new double[columns.Count][];
         _variances = new double[columns.Count];
@@ -87,15 +85,20 @@ public sealed class GaussianMixtureFitter : IDisposable
             if (!double.IsFinite(_variances[j] * n))
                 throw new InputException($"column '{names[j]}': its values, up to {_centred[j].Max(Math.Abs):G3} from their mean, are too large to square and sum in double precision; rescale the column (e.g. to unit variance) and fit again", names[j]);
         }
+        if (!subsample)
+            CheckIndependent(names, columns, _centred);
     }
 
     /// <summary>
     /// Refuses columns whose covariance would be singular in every component: the same values under two names, a
     /// constant column, or a column that is a combination of others (t = 2a, s = a + b), along whose flat direction the
     /// density grows without bound until the covariance floor stops it (a trial's fits of such columns reported
-    /// log-likelihoods of +800 to +1,400).
+    /// log-likelihoods of +800 to +1,400). The dependence is judged on the columns less their means
+    /// (<paramref name="centred"/>), so that a column's spread, not its distance from 0, is what it is measured against
+    /// (a trial's two independent columns, each spread by 1e-3 about 1e8, were called combinations of the constant when
+    /// the raw columns were reduced).
     /// </summary>
-    private static void CheckIndependent(IReadOnlyList<string> names, IReadOnlyList<double[]> columns)
+    private static void CheckIndependent(IReadOnlyList<string> names, IReadOnlyList<double[]> columns, IReadOnlyList<double[]> centred)
     {
         for (int a = 0; a < columns.Count; a++)
         {
@@ -111,7 +114,7 @@ public sealed class GaussianMixtureFitter : IDisposable
                 throw new InputException($"column '{names[j]}' is constant ({columns[j][0]:R} in every row): its variance is 0, so every component's covariance would be singular; leave it out", names[j]);
         }
         long n = columns[0].LongLength;
-        if (n <= int.MaxValue && Design.Collinearity.Dependencies(names, [.. columns.Select(c => (ReadOnlyMemory<double>)c)], (int)n) is { Count: > 0 } dependent)
+        if (n <= int.MaxValue && Design.Collinearity.Dependencies(names, [.. centred.Select(c => (ReadOnlyMemory<double>)c)], (int)n) is { Count: > 0 } dependent)
             throw new InputException($"the columns, each less its mean, are linearly dependent: {string.Join("; ", dependent.Take(3))}, so every component's covariance would be singular; leave out a column that the others determine", names[0]);
     }
 
