@@ -82,7 +82,7 @@ public static class GaussianMixtureKernels
         double total = TSum.GroupSum(logLikelihood, TSum.Shared());
         if (Group.IsFirstThread)
             partials[at] = total;
-        var writer = new OwnedStatisticsWriter<TSums>(statistics, count, partials, at + 1, tile);
+        var writer = new OwnedStatisticsWriter<TSums>(statistics, partials, at + 1, tile);
         TUnroll.Run(ref writer, 0);
     }
 

@@ -86,9 +86,4 @@ public static class GaussianMixtureRow
 
     /// <summary>The second factor's index of a statistic's code.</summary>
     public static int B(int code) => code & 0xFF;
-
-    /// <summary>z_a: the row's value a, or 1 at index d.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static double Factor(ArrayView<double> x, int a, int dimensions) =>
-        a < dimensions ? x[a] : 1.0;
 }

@@ -54,6 +54,9 @@ public struct MixtureStatistics<TSums> : IUnrolledBody where TSums : unmanaged, 
     /// <summary>S: the threads of a lane, the group size over <see cref="Lanes"/>.</summary>
     public int Slots { get; }
 
+    /// <summary>The statistics of the launch.</summary>
+    public readonly int Count => _count;
+
     private static int LanesFor(int count)
     {
         int lanes = 1;
@@ -94,7 +97,6 @@ public struct MixtureStatistics<TSums> : IUnrolledBody where TSums : unmanaged, 
 public struct OwnedStatisticsWriter<TSums> : IUnrolledBody where TSums : unmanaged, ITermVector<TSums>
 {
     private readonly MixtureStatistics<TSums> _statistics;
-    private readonly int _count;
     private readonly long _at;
     private readonly ArrayView<double> _partials, _shared;
 
@@ -103,10 +105,9 @@ public struct OwnedStatisticsWriter<TSums> : IUnrolledBody where TSums : unmanag
     /// <paramref name="partials"/>, the lanes added through <paramref name="shared"/> (at least the group size long, not
     /// in use by another thread).
     /// </summary>
-    public OwnedStatisticsWriter(in MixtureStatistics<TSums> statistics, int count, ArrayView<double> partials, long at, ArrayView<double> shared)
+    public OwnedStatisticsWriter(in MixtureStatistics<TSums> statistics, ArrayView<double> partials, long at, ArrayView<double> shared)
     {
         _statistics = statistics;
-        _count = count;
         _partials = partials;
         _at = at;
         _shared = shared;
@@ -119,7 +120,7 @@ public struct OwnedStatisticsWriter<TSums> : IUnrolledBody where TSums : unmanag
         int e = _statistics.Owned(j);
         if (_statistics.Lanes == 1)
         {
-            if (e < _count)
+            if (e < _statistics.Count)
                 _partials[_at + e] = _statistics.Sums.Get(j);
             return;
         }
@@ -129,7 +130,7 @@ public struct OwnedStatisticsWriter<TSums> : IUnrolledBody where TSums : unmanag
         int thread = Group.IdxX;
         _shared[thread] = _statistics.Sums.Get(0);
         Group.Barrier();
-        if (thread < _count)
+        if (thread < _statistics.Count)
         {
             int slots = _statistics.Slots;
             double total = _shared[thread];

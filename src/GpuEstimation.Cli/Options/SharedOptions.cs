@@ -30,8 +30,8 @@ internal static class SharedOptions
     /// </summary>
     public static Option<string> StandardErrors(string description, bool mleByDefault = true, bool none = false) =>
         CliOption.Single("--se", none ? "mle|nist|none" : "mle|nist", description,
-            (flag, text) => text.Trim().ToLowerInvariant() is "mle" or "nist" || (none && text.Trim().ToLowerInvariant() == "none")
-                ? text.Trim().ToLowerInvariant()
+            (flag, text) => text.Trim().ToLowerInvariant() is var se && (se is "mle" or "nist" || (none && se == "none"))
+                ? se
                 : throw new InputException($"{flag}: '{text}' is not {(none ? "mle, nist or none" : "mle or nist")}"),
             mleByDefault ? () => "mle" : null);
 

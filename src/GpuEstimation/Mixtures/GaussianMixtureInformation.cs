@@ -169,6 +169,13 @@ internal static class GaussianMixtureInformation
             }
             // v = Σ rₖ u and M = Σ rₖ u uᵀ (symmetric).
             var moments = sums.Moments.AsSpan(c * perMoments, perMoments);
+            var v = moments[..d].ToArray();
+            var m = new double[d * d];
+            for (int i = 0, t = d; i < d; i++)
+            {
+                for (int j = i; j < d; j++, t++)
+                    m[i * d + j] = m[j * d + i] = moments[t];
+            }
             if (q == 0)
             {
                 // − Σ rₖ aₖaₖᵀ, which the pass sums row by row where there are covariance entries: aₖ is a constant α on
@@ -181,28 +188,16 @@ internal static class GaussianMixtureInformation
                         total[support[s] * p + support[t]] -= count * alpha * alpha;
                     for (int i = 0; i < d; i++)
                     {
-                        double value = alpha * moments[i];
-                        total[support[s] * p + support[means + i]] -= value;
-                        total[support[means + i] * p + support[s]] -= value;
+                        total[support[s] * p + support[means + i]] -= alpha * v[i];
+                        total[support[means + i] * p + support[s]] -= alpha * v[i];
                     }
                 }
-                for (int i = 0, t = d; i < d; i++)
+                for (int i = 0; i < d; i++)
                 {
-                    for (int j = i; j < d; j++, t++)
-                    {
-                        total[support[means + i] * p + support[means + j]] -= moments[t];
-                        if (j != i)
-                            total[support[means + j] * p + support[means + i]] -= moments[t];
-                    }
+                    for (int j = 0; j < d; j++)
+                        total[support[means + i] * p + support[means + j]] -= m[i * d + j];
                 }
                 continue;
-            }
-            var v = moments[..d].ToArray();
-            var m = new double[d * d];
-            for (int i = 0, t = d; i < d; i++)
-            {
-                for (int j = i; j < d; j++, t++)
-                    m[i * d + j] = m[j * d + i] = moments[t];
             }
             for (int e = 0; e < q; e++)
             {
