@@ -84,25 +84,42 @@ public static class Moments
 
     private static bool AllFinite(ReadOnlySpan<double> x)
     {
-        foreach (var v in x)
+        var spread = SpreadOf(x);
+        bool finite = true;
+        foreach (var v in spread is null ? x : x[(int)spread.First..(int)spread.End])
         {
             if (!double.IsFinite(v))
-                return false;
+            {
+                finite = false;
+                break;
+            }
         }
-        return true;
+        return spread is null ? finite : spread.EachProcess(finite ? 1 : 0).All(f => f == 1);
     }
 
     // Halves of a pairwise sum: at a multiple of the block, so that every leaf but the last is a whole block.
     private static int Half(int length) => (length / 2 + SumBlock - 1) / SumBlock * SumBlock;
 
-    // Σ x·scale as a sum and its error term (Sum): pairwise over blocks, each block in compensated lanes.
+    // Σ x·scale as a sum and its error term (Sum): pairwise over blocks, each block in compensated lanes. Over a spread
+    // column, each process sums its own blocks and the blocks' sums are gathered before the pairwise sum.
     private static Compensated ScaledSum(ReadOnlySpan<double> x, double scale)
     {
-        if (x.Length > SumBlock)
+        var spread = SpreadOf(x);
+        var (from, to, blocks) = OwnBlocks(spread, x.Length);
+        var leaves = new double[2 * blocks];
+        for (int b = from; b < to; b++)
         {
-            int half = Half(x.Length);
-            return ScaledSum(x[..half], scale).Add(ScaledSum(x[half..], scale));
+            var sum = ScaledBlock(Block(x, b), scale);
+            leaves[2 * b] = sum.Sum;
+            leaves[2 * b + 1] = sum.Error;
         }
+        spread?.GatherBlocks(leaves, SumBlock, 2);
+        return Pairwise(0, x.Length, b => new Compensated(leaves[2 * b], leaves[2 * b + 1]), (a, c) => a.Add(c));
+    }
+
+    // One block's Σ x·scale in compensated lanes.
+    private static Compensated ScaledBlock(ReadOnlySpan<double> x, double scale)
+    {
         var times = Vector256.Create(scale);
         var s0 = Vector256<double>.Zero;
         var (s1, s2, s3, e0, e1, e2, e3) = (s0, s0, s0, s0, s0, s0, s0);
@@ -123,6 +140,31 @@ public static class Moments
         for (; i < x.Length; i++)
             sum = sum.Add(new Compensated(x[i] * scale, 0));
         return sum;
+    }
+
+    // The blocks of a pairwise sum over `length` values (one, empty, for none) and block b's values.
+    private static int BlockCount(int length) => Math.Max(1, (length + SumBlock - 1) / SumBlock);
+
+    private static ReadOnlySpan<double> Block(ReadOnlySpan<double> x, int b) => x.Slice(b * SumBlock, Math.Min(SumBlock, x.Length - b * SumBlock));
+
+    // The blocks this process sums, [From, To), of Count: all of them, or over a spread column its own rows' (which
+    // begin at a multiple of SumBlock).
+    private static (int From, int To, int Count) OwnBlocks(IRowSpread? spread, int length)
+    {
+        int count = BlockCount(length);
+        return spread is null
+            ? (0, count, count)
+            : ((int)((spread.First + SumBlock - 1) / SumBlock), (int)((spread.End + SumBlock - 1) / SumBlock), count);
+    }
+
+    // The pairwise sum of the values [offset, offset + length) as halves at a multiple of the block take them: every
+    // leaf is one block, leaf(b) its sum.
+    private static T Pairwise<T>(int offset, int length, Func<int, T> leaf, Func<T, T, T> add)
+    {
+        if (length <= SumBlock)
+            return leaf(offset / SumBlock);
+        int half = Half(length);
+        return add(Pairwise(offset, half, leaf, add), Pairwise(offset + half, length - half, leaf, add));
     }
 
     // s + v with its rounding error added to e (Knuth's TwoSum, lane by lane: no branch, no FMA).
@@ -150,13 +192,19 @@ public static class Moments
     // Σ d, Σ d² and max |d| of the deviations d = (x·pre − mean·pre)·scale (pre and scale powers of two), pairwise as Sum.
     private static (double Sum, double Squares, double Largest) DeviationSums(ReadOnlySpan<double> x, double mean, double pre, double scale)
     {
-        if (x.Length > SumBlock)
-        {
-            int half = Half(x.Length);
-            var (a, b, c) = DeviationSums(x[..half], mean, pre, scale);
-            var (d, e, f) = DeviationSums(x[half..], mean, pre, scale);
-            return (a + d, b + e, Math.Max(c, f));
-        }
+        var spread = SpreadOf(x);
+        var (from, to, blocks) = OwnBlocks(spread, x.Length);
+        var leaves = new double[3 * blocks];
+        for (int b = from; b < to; b++)
+            (leaves[3 * b], leaves[3 * b + 1], leaves[3 * b + 2]) = DeviationBlock(Block(x, b), mean, pre, scale);
+        spread?.GatherBlocks(leaves, SumBlock, 3);
+        return Pairwise(0, x.Length, b => (leaves[3 * b], leaves[3 * b + 1], leaves[3 * b + 2]),
+            (l, r) => (l.Item1 + r.Item1, l.Item2 + r.Item2, Math.Max(l.Item3, r.Item3)));
+    }
+
+    // One block's deviation sums.
+    private static (double Sum, double Squares, double Largest) DeviationBlock(ReadOnlySpan<double> x, double mean, double pre, double scale)
+    {
         var by = Vector256.Create(mean);
         var times = Vector256.Create(scale);
         var s0 = Vector256<double>.Zero;
@@ -208,6 +256,8 @@ public static class Moments
             Array.Fill(result, double.NaN);
             return result;
         }
+        if (SpreadOf(x) is { } spread)
+            return SpreadQuantiles(x, q, spread);
         var values = x.ToArray();
         // Everything at or before `done` is at or below the order statistics found so far; the rest lies above.
         int done = 0;
@@ -235,10 +285,16 @@ public static class Moments
     {
         if (x.Length == 0 || x.Length % 2 == 1)
             return null;
+        if (SpreadOf(x) is { } spread)
+        {
+            var order = new SpreadOrder(x, spread);
+            return (order.At(x.Length / 2 - 1) + 0.0, order.At(x.Length / 2) + 0.0);
+        }
         var values = x.ToArray();
         int below = values.Length / 2 - 1;
         Select(values, below);
-        return (values[below], Min(values.AsSpan(below + 1)));
+        // −0 and +0 are equal to the selection, so which one it finds depends on the arrangement: + 0.0 makes either +0.
+        return (values[below] + 0.0, Min(values.AsSpan(below + 1)) + 0.0);
     }
 
     // Rearranges `a` so that a[k] is its k-th smallest value, none after it smaller and none before it larger.
@@ -294,12 +350,149 @@ public static class Moments
     }
 
     /// <summary><paramref name="f"/> applied to each value (the columns a family derives, such as log x).</summary>
+    /// <remarks>Over a spread column (<see cref="Spread"/>), only this process's rows are mapped; the others stay 0.</remarks>
     public static double[] Map(ReadOnlySpan<double> x, Func<double, double> f)
     {
         var result = new double[x.Length];
-        for (int i = 0; i < x.Length; i++)
+        var (first, end) = OwnRows(x);
+        for (int i = first; i < end; i++)
             result[i] = f(x[i]);
         return result;
+    }
+
+    /// <summary>
+    /// <paramref name="f"/> applied to each pair of values of <paramref name="x"/> and <paramref name="y"/> (of one
+    /// length); over a spread column, only this process's rows.
+    /// </summary>
+    public static double[] Map(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Func<double, double, double> f)
+    {
+        if (y.Length != x.Length)
+            throw new ArgumentException($"{y.Length} values beside {x.Length}", nameof(y));
+        var result = new double[x.Length];
+        var (first, end) = OwnRows(x);
+        for (int i = first; i < end; i++)
+            result[i] = f(x[i], y[i]);
+        return result;
+    }
+
+    /// <summary>
+    /// Makes the statistics of this class, until the result is disposed and in this flow of execution, statistics of
+    /// columns spread over processes (<see cref="IRowSpread"/>): each column given must be a whole column of
+    /// <see cref="IRowSpread.Rows"/> values, of which only this process's rows are read; sums, quantiles and tests
+    /// combine the processes' parts and give, on every process, the bits one process gives over the whole column.
+    /// Every process must then take the same statistics in the same order.
+    /// </summary>
+    public static IDisposable Spread(IRowSpread spread)
+    {
+        ArgumentNullException.ThrowIfNull(spread);
+        var previous = s_spread.Value;
+        s_spread.Value = spread;
+        return new Restore(previous);
+    }
+
+    private static readonly AsyncLocal<IRowSpread?> s_spread = new();
+
+    private sealed class Restore(IRowSpread? previous) : IDisposable
+    {
+        public void Dispose() => s_spread.Value = previous;
+    }
+
+    // The spread the statistics of `x` are taken over: the current one, of whose rows `x` must be a whole column; or none.
+    private static IRowSpread? SpreadOf(ReadOnlySpan<double> x)
+    {
+        var spread = s_spread.Value;
+        if (spread is not null && x.Length != spread.Rows)
+            throw new InvalidOperationException($"a statistic over rows spread across processes takes a whole column of {spread.Rows} values, not {x.Length}");
+        return spread;
+    }
+
+    // The rows of `x` this process reads: all, or its own of a spread column.
+    private static (int First, int End) OwnRows(ReadOnlySpan<double> x) =>
+        SpreadOf(x) is { } spread ? ((int)spread.First, (int)spread.End) : (0, x.Length);
+
+    // Quantiles as Quantiles gives them, from the order statistics of a spread column.
+    private static double[] SpreadQuantiles(ReadOnlySpan<double> x, ReadOnlySpan<double> q, IRowSpread spread)
+    {
+        var order = new SpreadOrder(x, spread);
+        var result = new double[q.Length];
+        for (int i = 0; i < q.Length; i++)
+        {
+            if (i > 0 && q[i] < q[i - 1])
+                throw new ArgumentException("the quantiles' probabilities must be in ascending order", nameof(q));
+            double position = q[i] * (x.Length - 1);
+            int below = (int)Math.Floor(position);
+            int above = Math.Min(below + 1, x.Length - 1);
+            double low = order.At(below);
+            double high = above == below ? low : order.At(above);
+            result[i] = low + (position - below) * (high - low);
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// The order statistics of a spread column, exact: each process sorts its own rows' keys (the doubles' bits in an
+    /// order-keeping map), and the k-th smallest of all is the smallest key with more than k keys at or below it, found
+    /// by halving the 64-bit key range: 64 rounds, each one exchange of the processes' counts.
+    /// </summary>
+    private sealed class SpreadOrder
+    {
+        private readonly ulong[] _keys;
+        private readonly IRowSpread _spread;
+
+        public SpreadOrder(ReadOnlySpan<double> x, IRowSpread spread)
+        {
+            _spread = spread;
+            var own = x[(int)spread.First..(int)spread.End];
+            _keys = new ulong[own.Length];
+            for (int i = 0; i < own.Length; i++)
+                _keys[i] = Key(own[i]);
+            Array.Sort(_keys);
+        }
+
+        // The k-th smallest value (from 0) of all the processes' rows.
+        public double At(long k)
+        {
+            ulong low = 0, high = ulong.MaxValue;
+            while (low < high)
+            {
+                ulong middle = low + (high - low) / 2;
+                double atOrBelow = 0;
+                foreach (double count in _spread.EachProcess(AtOrBelow(middle)))
+                    atOrBelow += count;
+                if (atOrBelow > k)
+                    high = middle;
+                else
+                    low = middle + 1;
+            }
+            return Value(low);
+        }
+
+        // How many of the own keys are at or below `key`.
+        private int AtOrBelow(ulong key)
+        {
+            int low = 0, high = _keys.Length;
+            while (low < high)
+            {
+                int middle = low + (high - low) / 2;
+                if (_keys[middle] <= key)
+                    low = middle + 1;
+                else
+                    high = middle;
+            }
+            return low;
+        }
+
+        private const ulong Sign = 0x8000_0000_0000_0000UL;
+
+        // Negative doubles' bits reversed below the positive ones', which are above the sign bit: unsigned order is the
+        // doubles' order (−0 just below +0).
+        private static ulong Key(double v)
+        {
+            ulong bits = (ulong)BitConverter.DoubleToInt64Bits(v);
+            return (bits & Sign) != 0 ? ~bits : bits | Sign;
+        }
+
+        private static double Value(ulong key) => BitConverter.Int64BitsToDouble((long)((key & Sign) != 0 ? key & ~Sign : ~key));
     }
 
     /// <summary>A positive value or, where the statistic is not, a fallback (degenerate data still gets a start).</summary>

@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # gpuest under MPI against one process (README, "Big data", "Many machines: running under MPI"): for a family fit (Student-t, sandwich standard
 # errors, a profile interval), the linear model (cluster-robust; the Hessian pass GLMs share) and a sweep (JSON and
-# CSV), `mpirun -np 2` and `-np 3` must write the same JSON as one process, byte for byte once the fields that
+# CSV), from CSV and (the family and a sweep) from a .npy file, whose rows each rank reads only its own of,
+# `mpirun -np 2` and `-np 3` must write the same JSON as one process, byte for byte once the fields that
 # legitimately differ are set aside: "device" (it names the threads and the ranks) and "elapsedMs". The data have
 # 100,000 rows, four of the native backend's 32k-row chunks, so every rank has chunks of its own. The same on a kernel
 # backend, ILGPU's CPU accelerator (--device cpu), one per rank: the data are one row block there, so one rank holds
 # it and the others none (the splitting of several blocks is tested in-process, RankedDevicesTests). Then the failures:
 # a bad column ends every rank with exit 2 and rank 0's message, a failure on rank 1 alone (rank 0 waiting for it in a
-# collective) ends the job with rank 1's message, no hang, and a launcher's environment with no loadable MPI library
-# is one clear error.
+# collective) ends the job with rank 1's message, no hang, another file on one rank (a row fewer) is named, and a
+# launcher's environment with no loadable MPI library is one clear error.
 #
 #   tests/mpi/run.sh        # needs mpirun (Debian: apt-get install openmpi-bin) and builds gpuest if it is not built
 #
@@ -42,6 +43,18 @@ awk 'BEGIN {
     }
 }' > data.csv
 
+# t again as a 1-D .npy of doubles (written with perl: a clean machine has no numpy), which each rank maps and reads
+# only its own rows of, as it parses only its own rows' bytes of data.csv.
+awk -F, 'NR > 1 { print $4 }' data.csv | perl -e '
+    my @v = <STDIN>;
+    chomp @v;
+    my $q = chr(39);
+    my $h = "{${q}descr${q}: ${q}<f8${q}, ${q}fortran_order${q}: False, ${q}shape${q}: (" . scalar(@v) . ",), }";
+    $h .= " " x (63 - (10 + length($h)) % 64) . "\n";
+    binmode STDOUT;
+    print "\x93NUMPY\x01\x00", pack("v", length($h)), $h, pack("d<*", @v);
+' >t.npy
+
 gpuest() {
     dotnet "$gpuest_dll" "$@"
 }
@@ -61,6 +74,8 @@ cases=(
     "family|fit --model studentt --data data.csv --column t --cov hc0 --profile mu"
     "linear|fit --model linear --data data.csv --y y --x x1,x2 --cov cluster:g"
     "sweep|sweep --model normal --data data.csv --column y --grid mu=0.9:1.1:9 --grid sigma=2:2.4:5"
+    "npy-family|fit --model studentt --data t.npy --cov hc0 --profile mu"
+    "npy-sweep|sweep --model laplace --data t.npy --grid location=0.4:0.6:9 --grid scale=0.8:1.2:5"
     "cpu-family|fit --model studentt --data data.csv --column t --cov hc0 --device cpu"
     "cpu-linear|fit --model linear --data data.csv --y y --x x1,x2 --cov cluster:g --device cpu"
     "cpu-sweep|sweep --model normal --data data.csv --column y --grid mu=0.9:1.1:9 --grid sigma=2:2.4:5 --device cpu"
@@ -124,6 +139,17 @@ timeout 120 mpirun --allow-run-as-root --oversubscribe -np 1 -wdir "$work/zero" 
 [ "$status" = 2 ] && grep -q "gpuest: rank 1: data.csv: no column 't'" alone.out \
     || { cat alone.out >&2; fail "a failure on rank 1 alone: exit $status"; }
 echo "a failure on rank 1 alone: exit 2 with its message, no hang"
+
+# Rank 1's copy of the file has a row fewer: each rank reads only its own rows, so the ranks compare the files' rows,
+# lengths and bytes at their ends and between first; exit 2, naming rank 1, no hang.
+mkdir -p short
+head -n -1 data.csv >short/data.csv
+status=0
+timeout 120 mpirun --allow-run-as-root --oversubscribe -np 1 -wdir "$work/zero" dotnet "$gpuest_dll" fit --model normal --data data.csv --column t \
+    : -np 1 -wdir "$work/short" dotnet "$gpuest_dll" fit --model normal --data data.csv --column t </dev/null >short.out 2>&1 || status=$?
+[ "$status" = 2 ] && grep -q "gpuest: data.csv: MPI rank 1 read another file than rank 0" short.out \
+    || { cat short.out >&2; fail "another file on rank 1: exit $status"; }
+echo "another file on rank 1: exit 2 with the message, no hang"
 
 # Ranks started with other arguments (a trial: --start on rank 1 alone printed a wrong fit on rank 0, then hung):
 # exit 2 before any sum, rank 0's message naming the rank, no hang.

@@ -22,13 +22,8 @@ public readonly struct BinomialModel : IDistribution<BinomialModel>, ILinearPred
     /// <inheritdoc/>
     public static bool UsesTrials => true;
 
-    private static double[] LogChoose(ReadOnlySpan<double> k, ReadOnlySpan<double> n)
-    {
-        var result = new double[k.Length];
-        for (int i = 0; i < k.Length; i++)
-            result[i] = DeviceMath.LogGamma(n[i] + 1) - DeviceMath.LogGamma(k[i] + 1) - DeviceMath.LogGamma(n[i] - k[i] + 1);
-        return result;
-    }
+    private static double[] LogChoose(ReadOnlySpan<double> k, ReadOnlySpan<double> n) =>
+        Moments.Map(k, n, (k, n) => DeviceMath.LogGamma(n + 1) - DeviceMath.LogGamma(k + 1) - DeviceMath.LogGamma(n - k + 1));
 
     /// <inheritdoc/>
     public int ColumnCount => 3;
@@ -45,15 +40,8 @@ public readonly struct BinomialModel : IDistribution<BinomialModel>, ILinearPred
     /// <inheritdoc/>
     public static double[] Start(ReadOnlyMemory<double> x, ReadOnlyMemory<double>? trials)
     {
-        // The closed-form MLE: successes / trials.
-        double successes = 0, total = 0;
-        ReadOnlySpan<double> k = x.Span, n = trials!.Value.Span;
-        for (int i = 0; i < k.Length; i++)
-        {
-            successes += k[i];
-            total += n[i];
-        }
-        return [Moments.Probability(successes / total)];
+        // The closed-form MLE: successes / trials (sums of whole numbers, exact below 2⁵³ in any order).
+        return [Moments.Probability(Moments.Sum(x.Span) / Moments.Sum(trials!.Value.Span))];
     }
 
     /// <summary>Arguments: p, log p, log(1 − p), 1/p, 1/(1 − p).</summary>

@@ -31,7 +31,7 @@ internal sealed class EvalCommand : Command
         var json = parse.GetValue(_json);
         if (json is not null)
             OutputFile.Check("--json", json, _data.DataPath(parse));
-        var model = _data.Load(parse);
+        var model = _data.Load(parse, _device.SpreadsRows(parse));
         var point = ParameterChecks.Point(model, parse.GetValue(_at)!, _data.ColumnNames);
         int? repeat = parse.GetValue(_repeat);
 

@@ -76,7 +76,7 @@ internal sealed class FitCommand : Command
         ParameterChecks.Optimizer(parse.GetValue(_data.Model), options.Optimizer.Kind);
         if (options.Map && cov.Name != "nonrobust")
             throw new InputException($"--cov {cov.Column switch { null => cov.Name.ToLowerInvariant(), var c => $"cluster:{c}" }} with --map: robust standard errors apply to the MLE; a MAP fit reports posterior standard deviations (Laplace approximation), which have no sandwich form");
-        var (model, groups) = _data.Load(parse, cov.Column, out var design, out var mean);
+        var (model, groups) = _data.Load(parse, cov.Column, out var design, out var mean, _device.SpreadsRows(parse));
         options = options with { Covariance = Covariance(cov.Name, cov.Column, groups) };
         options = options with { Profile = ProfileNames(parse.GetValue(_profile), model, options.Fixed) };
         ParameterChecks.Fit(model, options, _data.ColumnNames);

@@ -105,7 +105,9 @@ internal sealed class DataOptions(string command)
     /// Checks that the column options fit the model (before any file is read), then reads the columns the model needs
     /// and builds it.
     /// </summary>
-    public IModelSpec Load(ParseResult parse) => Load(parse, null, out _, out _).Model;
+    /// <param name="parse">The command line.</param>
+    /// <param name="spread">Under MPI, each rank to read only its own rows where the model and format allow it (<see cref="DeviceOptions.SpreadsRows"/>).</param>
+    public IModelSpec Load(ParseResult parse, bool spread = false) => Load(parse, null, out _, out _, spread).Model;
 
     /// <summary>
     /// As <see cref="Load(ParseResult)"/>, reading <paramref name="groupColumn"/> too (text or numbers, as a factor's
@@ -113,9 +115,13 @@ internal sealed class DataOptions(string command)
     /// fitted (<paramref name="design"/>: formula, columns, factor levels), or for a nonlinear regression its mean
     /// (<paramref name="mean"/>), which the fit's JSON keeps for <c>gpuest predict</c> (null for other models).
     /// </summary>
-    public (IModelSpec Model, int[]? Groups) Load(ParseResult parse, string? groupColumn, out FittedDesign? design, out FittedMean? mean)
+    /// <remarks>
+    /// With <paramref name="spread"/>, under MPI a one-column family's data are read by each rank for its own rows only
+    /// where the file allows it (<see cref="DataFile.Read"/>); regressions, expression models and a group column read every row.
+    /// </remarks>
+    public (IModelSpec Model, int[]? Groups) Load(ParseResult parse, string? groupColumn, out FittedDesign? design, out FittedMean? mean, bool spread = false)
     {
-        var (model, data, fitted, fittedMean) = LoadData(parse, groupColumn);
+        var (model, data, fitted, fittedMean) = LoadData(parse, groupColumn, spread);
         design = fitted;
         mean = fittedMean;
         DroppedRows = parse.GetValue(DropMissing) ? data.DroppedRows : null;
@@ -123,7 +129,7 @@ internal sealed class DataOptions(string command)
         return (model, groupColumn is null ? null : FactorLevels.Of(data, groupColumn).Codes);
     }
 
-    private (IModelSpec Model, Dataset Data, FittedDesign? Design, FittedMean? Mean) LoadData(ParseResult parse, string? groupColumn)
+    private (IModelSpec Model, Dataset Data, FittedDesign? Design, FittedMean? Mean) LoadData(ParseResult parse, string? groupColumn, bool spread)
     {
         if (Expression.Given(parse, Model, [Column, Y, X, Factor, Formula, NoIntercept, Trials, TrialsColumn, Family, Link, Offset, Weights]))
             return (Expression.Load(parse, DataPath(parse), Missing(parse), groupColumn, out var read), read, null, null);
@@ -161,7 +167,7 @@ internal sealed class DataOptions(string command)
         if (!IsRegression(name))
         {
             var wanted = new[] { columns.Column }.OfType<string>().Concat(others).Distinct().ToList();
-            var read = DataFile.Read(DataPath(parse), wanted, GroupFactor(groupColumn, wanted, []), Missing(parse));
+            var read = DataFile.Read(DataPath(parse), wanted, GroupFactor(groupColumn, wanted, []), Missing(parse), spread: spread);
             return (ModelCatalog.Create(name, read, columns), read, null, null);
         }
         // A regression's columns go through its design: factors coded, interactions multiplied, collinearity refused.

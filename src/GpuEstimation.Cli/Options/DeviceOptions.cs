@@ -33,6 +33,22 @@ internal sealed class DeviceOptions
     }
 
     /// <summary>
+    /// Whether each rank of an MPI job may read only its own rows of the data (<see cref="Data.Dataset.Spread"/>): under
+    /// several ranks on the native backend (auto's choice there), whose passes evaluate exactly those rows; an
+    /// accelerator's row blocks are shared among the ranks otherwise, so every rank reads the data whole. The ranks
+    /// agree (one collective; every rank must ask): a rank's --device is its own, and ranks on different backends, which
+    /// are refused once the devices are open, must first read the data alike.
+    /// </summary>
+    public bool SpreadsRows(ParseResult parse)
+    {
+        var ranks = RowCollective.Current;
+        if (ranks.Size == 1)
+            return false;
+        bool native = parse.GetValue(Device) is null or { Backend: Backend.Auto or Backend.Native };
+        return ranks.FirstDiffering(native ? 1UL : 0UL) is null && native;
+    }
+
+    /// <summary>
     /// Opens the device the options name, for data of <paramref name="rows"/> rows where the command knows them. Under
     /// MPI with more than one rank, auto is the native backend (every rank must run the same backend, and only a named
     /// one is sure to be on every machine), and a named accelerator backend's first device is the rank's own

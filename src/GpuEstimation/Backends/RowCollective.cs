@@ -67,6 +67,82 @@ public abstract class RowCollective
     public (int First, int End) Mine(int units) => Part(Rank, units);
 
     /// <summary>
+    /// The unit of the ranks' rows (<see cref="RowStart"/>): every rank's rows begin at a multiple of it, a multiple of
+    /// every chunk of rows the native backend's passes sum (and of <c>Moments.SumBlock</c>), so that each chunk is one
+    /// rank's whole.
+    /// </summary>
+    public const int RowAlignment = 1 << 15;
+
+    /// <summary>
+    /// Where rank <paramref name="rank"/>'s rows of <paramref name="rows"/> begin (rank <see cref="Size"/>: at the end):
+    /// the rows in units of <see cref="RowAlignment"/>, shared out as <see cref="Part"/> shares units. Rank r evaluates
+    /// rows [RowStart(r), RowStart(r + 1)) in every native pass, and a rank that reads only its own rows of a file
+    /// (<see cref="Data.RowSpread"/>) reads these.
+    /// </summary>
+    public long RowStart(int rank, long rows)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(rows);
+        if (rank >= Size)
+            return rows;
+        int units = (int)((rows + RowAlignment - 1) / RowAlignment);
+        return Math.Min(rows, (long)Part(rank, units).First * RowAlignment);
+    }
+
+    /// <summary>This rank's rows of <paramref name="rows"/>: [<see cref="RowStart"/>(Rank), RowStart(Rank + 1)).</summary>
+    public (long First, long End) MyRows(long rows) => (RowStart(Rank, rows), RowStart(Rank + 1, rows));
+
+    /// <summary>
+    /// This rank's chunks of <paramref name="chunkRows"/> rows (a divisor of <see cref="RowAlignment"/>) out of
+    /// <paramref name="rows"/>: those whose rows are its own (<see cref="MyRows"/>), [First, End).
+    /// </summary>
+    public (int First, int End) MineChunks(long rows, int chunkRows)
+    {
+        RequireDivides(chunkRows);
+        var (first, end) = MyRows(rows);
+        return ((int)((first + chunkRows - 1) / chunkRows), (int)((end + chunkRows - 1) / chunkRows));
+    }
+
+    /// <summary>
+    /// Fills, on every rank, the others' parts of <paramref name="data"/>[0, <paramref name="length"/>), where chunk c of
+    /// <paramref name="chunkRows"/> rows (<see cref="MineChunks"/>) wrote <paramref name="unitLength"/> values at
+    /// c · unitLength. Every rank must call it with the same arguments; nothing to do for one process.
+    /// </summary>
+    public void ExchangeChunks(Span<double> data, long rows, int chunkRows, long unitLength, long length)
+    {
+        if (Size == 1 || length == 0)
+            return;
+        RequireDivides(chunkRows);
+        Exchange(data, Bounds(r => Math.Min(length, (RowStart(r, rows) + chunkRows - 1) / chunkRows * unitLength), length));
+    }
+
+    /// <summary>
+    /// This rank's rows of the window [<paramref name="from"/>, <paramref name="from"/> + <paramref name="count"/>) of
+    /// <paramref name="rows"/>, as indices into the window: [First, End).
+    /// </summary>
+    public (int First, int End) MineInWindow(long rows, long from, int count)
+    {
+        var (first, end) = MyRows(rows);
+        return ((int)Math.Clamp(first - from, 0, count), (int)Math.Clamp(end - from, 0, count));
+    }
+
+    /// <summary>
+    /// Fills, on every rank, the others' parts of <paramref name="data"/>: row i of the window (<see cref="MineInWindow"/>)
+    /// wrote <paramref name="width"/> values at i · width. Every rank must call it with the same arguments.
+    /// </summary>
+    public void ExchangeWindow(Span<double> data, long rows, long from, int count, long width)
+    {
+        if (Size == 1 || count == 0)
+            return;
+        Exchange(data, Bounds(r => Math.Clamp(RowStart(r, rows) - from, 0, count) * width, count * width));
+    }
+
+    private static void RequireDivides(int chunkRows)
+    {
+        if (chunkRows <= 0 || RowAlignment % chunkRows != 0)
+            throw new ArgumentOutOfRangeException(nameof(chunkRows), chunkRows, $"chunks of rows must divide the ranks' unit of {RowAlignment} rows");
+    }
+
+    /// <summary>
     /// Fills, on every rank, the parts of <paramref name="data"/>[0, <paramref name="length"/>) that the other ranks
     /// computed: unit u is <paramref name="data"/>[u · unitLength, min(length, (u + 1) · unitLength)), and each rank has
     /// written the units of its <see cref="Mine"/>(<paramref name="units"/>). Every rank must call it with the same

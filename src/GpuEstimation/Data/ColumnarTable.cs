@@ -89,15 +89,24 @@ internal sealed class ColumnarTable
     /// <param name="factors">Which columns were asked for as factors (text or numeric levels).</param>
     /// <param name="missing">What a missing value means.</param>
     /// <param name="keepText">Which factors stay text even where every cell is a number written as text.</param>
-    public Dataset ToDataset(IReadOnlyList<bool> factors, MissingValues missing, IReadOnlyList<bool> keepText)
+    /// <param name="spread">
+    /// Where this rank read only the parts of the file that hold its own rows (numeric columns, a null an error): the
+    /// ranks' rows, over which the first null is agreed and the dataset spread (<see cref="Dataset.Spread"/>).
+    /// </param>
+    public Dataset ToDataset(IReadOnlyList<bool> factors, MissingValues missing, IReadOnlyList<bool> keepText, RowSpread? spread = null)
     {
         var rowOf = new LineMap();
         if (missing == MissingValues.Error && Names.Count > 0)
         {
-            int column = Enumerable.Range(0, Names.Count).MinBy(c => _firstNull[c]);
-            if (_firstNull[column] != long.MaxValue)
-                throw new InputException($"{Path}: row {_firstNull[column] + 1}, column '{Names[column]}': the value is missing (null)") { MissingValue = true };
+            // Spread: each rank has seen the nulls of the parts it read, which hold all its own rows; the first of all.
+            var firstNull = spread is null ? _firstNull : [.. _firstNull.Select(row =>
+                spread.EachProcess(row == long.MaxValue ? double.PositiveInfinity : row).Min() is var first && double.IsFinite(first) ? (long)first : long.MaxValue)];
+            int column = Enumerable.Range(0, Names.Count).MinBy(c => firstNull[c]);
+            if (firstNull[column] != long.MaxValue)
+                throw new InputException($"{Path}: row {firstNull[column] + 1}, column '{Names[column]}': the value is missing (null)") { MissingValue = true };
         }
+        if (spread is not null && (missing != MissingValues.Error || Texts.Any(t => t is not null)))
+            throw new ArgumentException("a table read spread over ranks holds numeric columns, a null an error", nameof(spread));
         int[] dropped = missing == MissingValues.Drop ? MissingRows.Drop(Rows, Numbers, Texts, rowOf) : [];
         if (missing == MissingValues.Error)
             rowOf.Add(0, 0);
@@ -125,7 +134,7 @@ internal sealed class ColumnarTable
             else
                 throw NotANumber(Describe(bad), Names[c], cells[bad] ?? "");
         }
-        return new Dataset(numbers, Path, Describe, texts) { Dropped = dropped };
+        return new Dataset(numbers, Path, Describe, spread is null ? texts : null, spread) { Dropped = dropped };
     }
 
     // A text cell where numbers are read: a number beyond a double's range said so, other text with the column for a

@@ -28,7 +28,7 @@ public sealed class Dataset
     /// (a data row index from 0 to the place the source counts, such as a file line).
     /// </summary>
     internal Dataset(IEnumerable<KeyValuePair<string, ReadOnlyMemory<double>>> columns, string source, Func<int, string> describeRow,
-        IEnumerable<KeyValuePair<string, string[]>>? text = null)
+        IEnumerable<KeyValuePair<string, string[]>>? text = null, RowSpread? spread = null)
     {
         Source = source;
         _describeRow = describeRow;
@@ -36,10 +36,13 @@ public sealed class Dataset
         _text = new Dictionary<string, string[]>(StringComparer.Ordinal);
         Rows = -1;
         foreach (var (name, values) in columns)
-        {
             Add(name, values, values.Length, _columns);
-            CheckFinite(source, describeRow, name, values.Span);
-        }
+        // Spread over the ranks where the reader spread it (numeric columns only: a factor's levels are the whole column's).
+        if (spread is not null && (text is not null || spread.Rows != Math.Max(Rows, 0)))
+            throw new ArgumentException($"a spread of {spread.Rows} rows over numeric columns of {Rows} rows", nameof(spread));
+        Spread = spread;
+        foreach (var (name, values) in _columns)
+            CheckFinite(source, describeRow, name, values, Spread);
         foreach (var (name, values) in text ?? [])
         {
             if (_columns.ContainsKey(name))
@@ -66,12 +69,13 @@ public sealed class Dataset
         _text = data._text;
         Rows = data.Rows;
         Dropped = data.Dropped;
+        Spread = data.Spread;
         foreach (var (name, values) in added)
         {
             if (_text.ContainsKey(name))
                 throw new InputException($"{Source}: column '{name}' appears twice", name);
             Add(name, (ReadOnlyMemory<double>)values, values.Length, _columns);
-            CheckFinite(Source, _describeRow, name, values);
+            CheckFinite(Source, _describeRow, name, values, Spread);
         }
     }
 
@@ -79,16 +83,37 @@ public sealed class Dataset
     internal static IEnumerable<KeyValuePair<string, ReadOnlyMemory<double>>> Memories(IEnumerable<KeyValuePair<string, double[]>> columns) =>
         columns.Select(c => KeyValuePair.Create(c.Key, (ReadOnlyMemory<double>)(c.Value ?? throw new ArgumentNullException(nameof(columns), $"column '{c.Key}' is null"))));
 
-    /// <summary>The first value of column <paramref name="name"/> that is not finite, as an error naming its row (NaN: a missing value).</summary>
-    private static void CheckFinite(string source, Func<int, string> describeRow, string name, ReadOnlySpan<double> values)
+    /// <summary>
+    /// The first value of column <paramref name="name"/> that is not finite, as an error naming its row (NaN: a missing
+    /// value); over rows spread across ranks, each rank reads its own and all agree on the first.
+    /// </summary>
+    private static void CheckFinite(string source, Func<int, string> describeRow, string name, ReadOnlyMemory<double> values, RowSpread? spread)
     {
-        for (int i = 0; i < values.Length; i++)
+        long FirstIn(long from, long to)
         {
-            if (!double.IsFinite(values[i]))
-                throw new InputException($"{source}: {describeRow(i)}, column '{name}': value {values[i]} is not a finite number" +
-                    (double.IsNaN(values[i]) ? "" : " (an infinity is not a missing value, so rows with one are not left out as those with NaN are)"), name) { MissingValue = double.IsNaN(values[i]) };
+            var span = values.Span;
+            for (long row = from; row < to; row++)
+            {
+                if (!double.IsFinite(span[(int)row]))
+                    return row;
+            }
+            return -1;
+        }
+        if (spread is null)
+        {
+            long first = FirstIn(0, values.Length);
+            if (first >= 0)
+                throw NotFinite(source, describeRow, name, (int)first, values.Span[(int)first]);
+        }
+        else if (spread.FirstWhere(FirstIn, values) is var (row, found))
+        {
+            throw NotFinite(source, describeRow, name, (int)row, found[0]);
         }
     }
+
+    private static InputException NotFinite(string source, Func<int, string> describeRow, string name, int row, double value) =>
+        new($"{source}: {describeRow(row)}, column '{name}': value {value} is not a finite number" +
+            (double.IsNaN(value) ? "" : " (an infinity is not a missing value, so rows with one are not left out as those with NaN are)"), name) { MissingValue = double.IsNaN(value) };
 
     private void Add<T>(string name, T values, int length, Dictionary<string, T> into)
     {
@@ -99,6 +124,13 @@ public sealed class Dataset
         else if (length != Rows)
             throw new InputException($"{Source}: column '{name}' has {length} values, others have {Rows}", name);
     }
+
+    /// <summary>
+    /// Under MPI, where this process reads only its own rows of the columns (a file read so, <see cref="DataFile.Read"/>'s
+    /// spread): which rows, and the collectives that host-side statistics of the data take (<see cref="RowSpread"/>);
+    /// null where every row is read.
+    /// </summary>
+    public RowSpread? Spread { get; }
 
     /// <summary>Where the data came from, for messages.</summary>
     public string Source { get; }

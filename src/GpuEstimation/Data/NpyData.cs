@@ -33,7 +33,15 @@ public static partial class NpyData
     /// nulls: NumPy marks a missing value NaN, so with <see cref="MissingValues.Drop"/> a row with a NaN in any column
     /// read is left out (and otherwise a NaN is an error, as any value that is not finite is).
     /// </summary>
-    public static Dataset Read(string path, IReadOnlyList<string> columns, MissingValues missing = MissingValues.Error)
+    /// <param name="path">The file.</param>
+    /// <param name="columns">The columns' indices, as text.</param>
+    /// <param name="missing">Whether a row with a NaN is an error or left out.</param>
+    /// <param name="spread">
+    /// Under MPI, each rank to read only its own rows (<see cref="Dataset.Spread"/>) where a missing value is an error:
+    /// mapped columns are read only there; columns read into arrays (another element type, C order of several columns)
+    /// are read whole, and only the rank's own rows used.
+    /// </param>
+    public static Dataset Read(string path, IReadOnlyList<string> columns, MissingValues missing = MissingValues.Error, bool spread = false)
     {
         return DataFile.Guard(path, () =>
         {
@@ -49,8 +57,11 @@ public static partial class NpyData
             if (header.Rows > Array.MaxLength)
                 throw new InputException($"{path}: {header.Rows} rows are more than one column can hold ({Array.MaxLength})");
 
+            // Spread over ranks, every rank agrees on the file first; columns that cannot be mapped are read whole into
+            // arrays, of which the rank then uses only its own rows.
+            var own = spread && missing == MissingValues.Error ? RowSpread.Over(header.Rows, path) : null;
             if (Mapped(path, header, indices, missing) is { } mapped)
-                return new Dataset(columns.Select((name, c) => KeyValuePair.Create(name, mapped[c])), path, index => $"row index {index}");
+                return new Dataset(columns.Select((name, c) => KeyValuePair.Create(name, mapped[c])), path, index => $"row index {index}", spread: own);
             var data = ReadColumns(stream, header, indices).Select(c => (Memory<double>?)c).ToArray();
             var rowOf = new LineMap();
             int[] dropped = missing == MissingValues.Drop ? MissingRows.Drop(data.Length == 0 ? 0 : data[0]!.Value.Length, data, new string?[data.Length][], rowOf) : [];
@@ -58,7 +69,7 @@ public static partial class NpyData
                 rowOf.Add(0, 0);
             if (data.Length > 0 && data[0]!.Value.Length == 0)
                 throw new InputException($"{path}: no data rows left: each of the {dropped.Length} rows has a missing value (NaN)");
-            return new Dataset(columns.Select((name, c) => KeyValuePair.Create(name, (ReadOnlyMemory<double>)data[c]!.Value)), path, index => $"row index {rowOf.LineOf(index)}")
+            return new Dataset(columns.Select((name, c) => KeyValuePair.Create(name, (ReadOnlyMemory<double>)data[c]!.Value)), path, index => $"row index {rowOf.LineOf(index)}", spread: own)
             {
                 Dropped = dropped,
             };

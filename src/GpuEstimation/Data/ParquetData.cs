@@ -42,18 +42,26 @@ public static class ParquetData
     /// <param name="factors">Columns read as a factor's levels.</param>
     /// <param name="missing">Whether a null is an error or drops its row.</param>
     /// <param name="textFactors">Factors kept as text even where every cell is a number written as text.</param>
+    /// <param name="spread">
+    /// Under MPI, each rank to read only the row groups that hold its own rows (<see cref="Dataset.Spread"/>), where the
+    /// columns are all numeric, none a factor, and a null is an error; otherwise every row group is read.
+    /// </param>
     public static Dataset Read(string path, IReadOnlyList<string> columns, IReadOnlyCollection<string>? factors = null,
-        MissingValues missing = MissingValues.Error, IReadOnlyCollection<string>? textFactors = null) =>
-        Read(path, columns, factors, missing, ColumnarTable.SpillAbove, textFactors);
+        MissingValues missing = MissingValues.Error, IReadOnlyCollection<string>? textFactors = null, bool spread = false) =>
+        Read(path, columns, factors, missing, ColumnarTable.SpillAbove, textFactors, spread);
 
     /// <summary>
-    /// <see cref="Read(string, IReadOnlyList{string}, IReadOnlyCollection{string}?, MissingValues, IReadOnlyCollection{string}?)"/>, the numeric columns
+    /// <see cref="Read(string, IReadOnlyList{string}, IReadOnlyCollection{string}?, MissingValues, IReadOnlyCollection{string}?, bool)"/>, the numeric columns
     /// decoded into a scratch file mapped into memory where they take more than <paramref name="spillAbove"/> bytes
     /// (<see cref="ColumnarTable"/>): row group by row group, so that a file larger than the memory the process may use
     /// is read without holding it.
     /// </summary>
+    /// <remarks>
+    /// Spread over ranks, a rank holds columns of the file's length in arrays (never spilled), of which only its own
+    /// rows and those of the row groups it reads are written: the rest is memory never touched.
+    /// </remarks>
     internal static Dataset Read(string path, IReadOnlyList<string> columns, IReadOnlyCollection<string>? factors,
-        MissingValues missing, long spillAbove, IReadOnlyCollection<string>? textFactors = null) => DataFile.Guard(path, () =>
+        MissingValues missing, long spillAbove, IReadOnlyCollection<string>? textFactors = null, bool spread = false) => DataFile.Guard(path, () =>
     {
         CheckEnds(path);
         var wanted = columns.Concat((factors ?? []).Where(f => !columns.Contains(f))).Distinct().ToList();
@@ -68,14 +76,17 @@ public static class ParquetData
             starts = new long[reader.RowGroupCount + 1];
             for (int g = 0; g < reader.RowGroupCount; g++)
                 starts[g + 1] = starts[g] + reader.RowGroups[g].RowCount;
-            table = new ColumnarTable(path, wanted, fields.Select(IsText).ToArray(), starts[^1], spillAbove);
+            // Spread only where every value read is a number that the dataset takes as it is.
+            spread = spread && !isFactor.Any(f => f) && missing == MissingValues.Error && !fields.Any(IsText);
+            table = new ColumnarTable(path, wanted, fields.Select(IsText).ToArray(), starts[^1], spread ? null : spillAbove);
         }
         finally
         {
             Close(reader);
         }
-        ReadGroups(path, fields, starts, table);
-        return table.ToDataset(isFactor, missing, [.. wanted.Select((name, c) => isFactor[c] && textFactors?.Contains(name) == true)]);
+        var own = spread ? RowSpread.Over(starts[^1], path) : null;
+        ReadGroups(path, fields, starts, table, own);
+        return table.ToDataset(isFactor, missing, [.. wanted.Select((name, c) => isFactor[c] && textFactors?.Contains(name) == true)], own);
     });
 
     /// <summary>
@@ -84,18 +95,21 @@ public static class ParquetData
     /// first. (A worker per task of a plain parallel loop opened a reader, which parses the whole footer, each time the
     /// loop started a task: with 20,000 row groups of text a trial's 57 MB file took 383 s and 23 GB.)
     /// </summary>
-    private static void ReadGroups(string path, DataField[] fields, long[] starts, ColumnarTable table)
+    /// <remarks>Spread over ranks (<paramref name="spread"/>), only the groups that hold some of this rank's rows.</remarks>
+    private static void ReadGroups(string path, DataField[] fields, long[] starts, ColumnarTable table, RowSpread? spread)
     {
         int groups = starts.Length - 1;
+        var read = Enumerable.Range(0, groups).Where(g => spread is null || (starts[g + 1] > spread.First && starts[g] < spread.End)).ToArray();
         var failures = new (string? Column, Exception Error)?[groups];
-        int workers = Math.Max(1, Math.Min(Environment.ProcessorCount, groups));
+        int workers = Math.Max(1, Math.Min(Environment.ProcessorCount, read.Length));
         Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, w =>
         {
             Worker? worker = null;
             try
             {
-                for (int g = w; g < groups; g += workers)
+                for (int i = w; i < read.Length; i += workers)
                 {
+                    int g = read[i];
                     int c = -1;
                     try
                     {

@@ -20,7 +20,12 @@ public sealed class LikelihoodEngine<TModel> : ILikelihoodEngine where TModel : 
     /// after another) where it lies, pinned, not copied, so the values must not change while the engine lives.
     /// </param>
     /// <param name="modelName">The model's name in error messages (by default the model type's name).</param>
-    public LikelihoodEngine(ComputeDevice device, TModel model, IReadOnlyList<ReadOnlyMemory<double>> columns, string? modelName = null)
+    /// <param name="spread">
+    /// Under MPI, where each rank has read only its own rows of the columns (<see cref="Data.Dataset.Spread"/>): which
+    /// rows, which the native backend's passes evaluate (an accelerator is refused: its row blocks are shared by blocks).
+    /// </param>
+    public LikelihoodEngine(ComputeDevice device, TModel model, IReadOnlyList<ReadOnlyMemory<double>> columns, string? modelName = null,
+        Data.RowSpread? spread = null)
     {
         ArgumentNullException.ThrowIfNull(device);
         ArgumentNullException.ThrowIfNull(columns);
@@ -29,8 +34,15 @@ public sealed class LikelihoodEngine<TModel> : ILikelihoodEngine where TModel : 
         if (columns.Any(c => c.Length != columns[0].Length))
             throw new ArgumentException("all columns must have the same length", nameof(columns));
 
-        // Under MPI each rank evaluates its chunks of the data it read itself: the same data on every rank, or an error.
-        Backends.RowCollective.Current.CheckSameData(columns);
+        // Under MPI each rank evaluates its chunks of the data it read itself: the same data on every rank, or an error
+        // (a file whose rows are spread over the ranks was compared as it was read: RowSpread.Over).
+        if (spread is null)
+            Backends.RowCollective.Current.CheckSameData(columns);
+        else if (spread.Ranks != Backends.RowCollective.Current || columns.Any(c => c.Length != spread.Rows))
+            throw new ArgumentException($"the columns are spread over {spread.Rows} rows of other ranks than this engine's", nameof(spread));
+        else if (device.Backend != Backend.Native)
+            // An accelerator's row blocks are shared among the ranks by blocks, not by the ranks' own rows.
+            throw new InputException($"data whose rows are spread over the MPI ranks (each rank read only its own) are evaluated on the native backend, not on {device.Kind}: read the data whole for an accelerator (DataFile.Read without spread)");
         Device = device;
         Model = model;
         ModelName = modelName ?? typeof(TModel).Name;

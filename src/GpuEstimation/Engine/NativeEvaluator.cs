@@ -19,8 +19,8 @@ internal sealed unsafe class NativeEvaluator<TModel, TVec> : Evaluator<TModel, T
     where TModel : unmanaged, ILikelihoodModel<TModel>
     where TVec : unmanaged, ITermVector<TVec>
 {
-    /// <summary>Rows per chunk: the unit of work and of the fixed-order sum.</summary>
-    private const int ChunkRows = 1 << 15;
+    /// <summary>Rows per chunk: the unit of work and of the fixed-order sum (a divisor of <see cref="RowCollective.RowAlignment"/>).</summary>
+    internal const int ChunkRows = 1 << 15;
 
     private readonly HostColumns _columns;
     private readonly double** _data;
@@ -69,7 +69,7 @@ internal sealed unsafe class NativeEvaluator<TModel, TVec> : Evaluator<TModel, T
             var (begin, end) = ChunkRange(c, rows);
             sums[c] = blocks ? SumChunkInBlocks(model, arguments, table, data, begin, end) : SumChunk(model, arguments, data, begin, end);
         }
-        var (first, last) = _ranks.Mine(sums.Length);
+        var (first, last) = _ranks.MineChunks(rows, ChunkRows);
         if (last - first == 1 || _parallel.MaxDegreeOfParallelism == 1)
         {
             for (int c = first; c < last; c++)
@@ -84,7 +84,7 @@ internal sealed unsafe class NativeEvaluator<TModel, TVec> : Evaluator<TModel, T
             for (int k = 0; k < Terms; k++)
                 _partials[c * Terms + k] = sums[c].Get(k);
         }
-        _ranks.Exchange(_partials, sums.Length, Terms, _partials.Length);
+        _ranks.ExchangeChunks(_partials, rows, ChunkRows, Terms, _partials.Length);
         return Reduce(parameters, _partials, gradient);
     }
 
@@ -93,7 +93,7 @@ internal sealed unsafe class NativeEvaluator<TModel, TVec> : Evaluator<TModel, T
         var arguments = Arguments(parameters);
         var data = new HostRows(_data, Owner.Rows);
         var model = Owner.Model;
-        var (first, last) = _ranks.Mine(_chunkSums.Length);
+        var (first, last) = _ranks.MineChunks(Owner.Rows, ChunkRows);
         Parallel.For(first, last, _parallel, c =>
         {
             var (begin, end) = ChunkRange(c, Owner.Rows);
@@ -104,7 +104,7 @@ internal sealed unsafe class NativeEvaluator<TModel, TVec> : Evaluator<TModel, T
                 output[row] = terms.Get(0);
             }
         });
-        _ranks.Exchange(output, _chunkSums.Length, ChunkRows, Owner.Rows);
+        _ranks.ExchangeChunks(output, Owner.Rows, ChunkRows, ChunkRows, Owner.Rows);
     }
 
     public override void Sweep(IReadOnlyList<double[]> points, double[] output)
@@ -133,7 +133,7 @@ internal sealed unsafe class NativeEvaluator<TModel, TVec> : Evaluator<TModel, T
         int blocks = (arguments.Length + block - 1) / block;
         int count = points.Count;
         var partials = new double[(long)count * chunks];
-        var (first, last) = _ranks.Mine(chunks);
+        var (first, last) = _ranks.MineChunks(rows, ChunkRows);
         Parallel.For((long)first * blocks, (long)last * blocks, _parallel, item =>
         {
             int c = (int)(item / blocks);
@@ -150,7 +150,7 @@ internal sealed unsafe class NativeEvaluator<TModel, TVec> : Evaluator<TModel, T
             for (; p < stop; p++)
                 partials[(long)c * count + p] = SumChunk(model, arguments[p], data, begin, end).Get(0);
         });
-        _ranks.Exchange(partials, chunks, count, partials.Length);
+        _ranks.ExchangeChunks(partials, rows, ChunkRows, count, partials.Length);
         // Each point's sum over the chunks in chunk order (0 + chunk 0 + chunk 1 + ...), a chunk's row of points at a time.
         Array.Clear(output, 0, count);
         for (int c = 0; c < chunks; c++)
@@ -176,13 +176,13 @@ internal sealed unsafe class NativeEvaluator<TModel, TVec> : Evaluator<TModel, T
         // and any number of ranks.
         int chunks = _chunkSums.Length, entries = triangle.Length;
         var partials = new double[(long)chunks * entries];
-        var (first, last) = _ranks.Mine(chunks);
+        var (first, last) = _ranks.MineChunks(rows, ChunkRows);
         Parallel.For(first, last, _parallel, c =>
         {
             var (begin, end) = ChunkRange(c, rows);
             TriangleOfChunk(model, arguments, data, begin, end, p, partials.AsSpan(c * entries, entries));
         });
-        _ranks.Exchange(partials, chunks, entries, partials.Length);
+        _ranks.ExchangeChunks(partials, rows, ChunkRows, entries, partials.Length);
         for (int c = 0; c < chunks; c++)
         {
             for (int e = 0; e < entries; e++)
@@ -198,13 +198,13 @@ internal sealed unsafe class NativeEvaluator<TModel, TVec> : Evaluator<TModel, T
         var data = new HostRows(_data, Owner.Rows);
         var model = Owner.Model;
         int p = Terms - 1;
-        // The rows in chunks of ChunkRows from `first`, each rank its run of them, the others' rows gathered.
-        int chunks = (count + ChunkRows - 1) / ChunkRows;
-        var (mine, last) = _ranks.Mine(chunks);
-        Parallel.For(mine, last, _parallel, c =>
+        // Each rank its own rows of the window (RowCollective.MyRows), in chunks of ChunkRows; the others' rows gathered.
+        var (mine, last) = _ranks.MineInWindow(Owner.Rows, first, count);
+        int chunks = (last - mine + ChunkRows - 1) / ChunkRows;
+        Parallel.For(0, chunks, _parallel, c =>
         {
-            int end = (int)Math.Min(count, (long)(c + 1) * ChunkRows);
-            for (int i = c * ChunkRows; i < end; i++)
+            int end = Math.Min(last, mine + (c + 1) * ChunkRows);
+            for (int i = mine + c * ChunkRows; i < end; i++)
             {
                 var terms = default(TVec);
                 TModel.Accumulate(model, arguments, data, first + i, ref terms);
@@ -212,7 +212,7 @@ internal sealed unsafe class NativeEvaluator<TModel, TVec> : Evaluator<TModel, T
                     output[(long)i * p + k] = terms.Get(1 + k);
             }
         });
-        _ranks.Exchange(output, chunks, (long)ChunkRows * p, (long)count * p);
+        _ranks.ExchangeWindow(output, Owner.Rows, first, count, p);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -54,7 +54,7 @@ internal sealed unsafe class NativeLeastSquaresPass<TMean, TVec> : ILeastSquares
             var (begin, end) = ChunkRange(c, rows);
             SumChunk(mean, arguments, data, begin, end, partials.AsSpan(c * entries, entries));
         }
-        var (first, last) = _ranks.Mine(_chunks);
+        var (first, last) = _ranks.MineChunks(rows, NativeEvaluator<NonlinearRegressionModel<TMean>, TVec>.ChunkRows);
         if (last - first == 1 || _parallel.MaxDegreeOfParallelism == 1)
         {
             for (int c = first; c < last; c++)
@@ -64,7 +64,7 @@ internal sealed unsafe class NativeLeastSquaresPass<TMean, TVec> : ILeastSquares
         {
             Parallel.For(first, last, _parallel, Chunk);
         }
-        _ranks.Exchange(partials, _chunks, entries, partials.Length);
+        _ranks.ExchangeChunks(partials, rows, NativeEvaluator<NonlinearRegressionModel<TMean>, TVec>.ChunkRows, entries, partials.Length);
         Array.Clear(_triangle);
         for (int c = 0; c < _chunks; c++)
         {

@@ -23,9 +23,6 @@ internal sealed unsafe class NativeLinearSums<TModel> : ILinearSums
     /// <summary>Rows per block: the block's design columns and derivatives stay in the first-level cache.</summary>
     private const int BlockRows = 512;
 
-    /// <summary>Rows per rank's unit in <see cref="Rows"/> (a whole number of blocks).</summary>
-    private const int RowsPerRank = 1 << 15;
-
     private static readonly double[] Ones = Enumerable.Repeat(1.0, BlockRows).ToArray();
 
     private readonly TModel _model;
@@ -61,7 +58,7 @@ internal sealed unsafe class NativeLinearSums<TModel> : ILinearSums
             var (begin, end) = NativeEvaluator<TModel, Vec4>.ChunkRange(c, rows);
             SumChunk(model, design, own, mode, data, entries, begin, end, partials.AsSpan(c * terms, terms));
         }
-        var (first, last) = _ranks.Mine(_chunks);
+        var (first, last) = _ranks.MineChunks(rows, NativeEvaluator<TModel, Vec4>.ChunkRows);
         if (last - first == 1 || _parallel.MaxDegreeOfParallelism == 1)
         {
             for (int c = first; c < last; c++)
@@ -71,7 +68,7 @@ internal sealed unsafe class NativeLinearSums<TModel> : ILinearSums
         {
             Parallel.For(first, last, _parallel, Chunk);
         }
-        _ranks.Exchange(partials, _chunks, terms, (long)_chunks * terms);
+        _ranks.ExchangeChunks(partials, rows, NativeEvaluator<TModel, Vec4>.ChunkRows, terms, (long)_chunks * terms);
         Array.Clear(sums, 0, terms);
         for (int c = 0; c < _chunks; c++)
         {
@@ -85,14 +82,12 @@ internal sealed unsafe class NativeLinearSums<TModel> : ILinearSums
         var model = _model;
         var data = new HostRows(_data, _rows);
         var design = coefficients.ToArray();
-        // Each rank its run of the slices of RowsPerRank rows, the others' gathered.
-        int slices = (count + RowsPerRank - 1) / RowsPerRank;
-        var (firstSlice, lastSlice) = _ranks.Mine(slices);
-        int from = firstSlice * (RowsPerRank / BlockRows), to = (int)Math.Min((count + BlockRows - 1) / BlockRows, (long)lastSlice * (RowsPerRank / BlockRows));
-        Parallel.For(from, to, _parallel, b =>
+        // Each rank its own rows of the window (RowCollective.MyRows), in blocks; the others' gathered.
+        var (mine, last) = _ranks.MineInWindow(_rows, first, count);
+        Parallel.For(mine / BlockRows, (last + BlockRows - 1) / BlockRows, _parallel, b =>
         {
-            int end = Math.Min(count, (b + 1) * BlockRows);
-            for (int i = b * BlockRows; i < end; i++)
+            int end = Math.Min(last, (b + 1) * BlockRows);
+            for (int i = Math.Max(mine, b * BlockRows); i < end; i++)
             {
                 long row = first + i;
                 double eta = 0;
@@ -105,7 +100,7 @@ internal sealed unsafe class NativeLinearSums<TModel> : ILinearSums
                 output[i] = HessianEntry.Derivative(kind, c);
             }
         });
-        _ranks.Exchange(output, slices, RowsPerRank, count);
+        _ranks.ExchangeWindow(output, _rows, first, count, 1);
     }
 
     /// <summary>Over <paramref name="columns"/> held as <see cref="HostColumns"/> of its own (released in <see cref="Dispose"/>): a wide design's.</summary>

@@ -154,30 +154,39 @@ public static class ModelCatalog
             throw new ArgumentException($"{counts.Length} numbers of trials for {x.Length} rows", nameof(trials));
         if (T.UsesTrials && trials is null)
             throw new InputException($"model '{T.Name}' needs the number of trials: the same for every row, or a column of them", nameof(trials));
-        var n = trials is { } given ? given.Span : default;
-        for (int i = 0; i < x.Length; i++)
+        // Under MPI with the rows spread over the ranks, each rank checks and sums its own rows and the ranks agree
+        // (Dataset.Spread): the same start, the same first row outside the support, on every rank.
+        var spread = data.Spread;
+        if (FirstOutside<T>(values, trials ?? ReadOnlyMemory<double>.Empty, spread) is var (row, value, count))
         {
-            if (!T.InSupport(x[i], trials is null ? 0 : n[i]))
-            {
-                var detail = T.UsesTrials ? $" with {n[i]} trials" : "";
-                throw new InputException($"{data.Source}: {data.DescribeRow(i)}, column '{column}': {x[i]}{detail} is outside the support of {T.Name} ({T.Support})", column);
-            }
+            var detail = T.UsesTrials ? $" with {count} trials" : "";
+            throw new InputException($"{data.Source}: {data.DescribeRow((int)row)}, column '{column}': {value}{detail} is outside the support of {T.Name} ({T.Support})", column);
         }
-        var spec = new ModelSpec<T>(T.Name, default, T.Columns(values, trials), T.Parameters, T.Start(values, trials),
-            fisherInformation: p => T.FisherInformation(p.ToArray()), limitAtInfinity: T.LimitAtInfinity, dataChecked: true)
+        ModelSpec<T> spec;
+        double first;
+        bool allZero, allFirst;
+        using (spread is null ? null : Moments.Spread(spread))
         {
-            OtherStarts = T.OtherStarts(values, trials),
-            FlatMaximum = T.FlatMaximum(x),
-            ScaleParameters = T.ScaleParameters,
-        };
-        if (T.Name == ExponentialModel.Name && AllEqual(x, 0))
+            spec = new ModelSpec<T>(T.Name, default, T.Columns(values, trials), T.Parameters, T.Start(values, trials),
+                fisherInformation: p => T.FisherInformation(p.ToArray()), limitAtInfinity: T.LimitAtInfinity, dataChecked: true)
+            {
+                OtherStarts = T.OtherStarts(values, trials),
+                FlatMaximum = T.FlatMaximum(x),
+                ScaleParameters = T.ScaleParameters,
+                Spread = spread,
+            };
+            first = spread?.ValueAt(values, 0) ?? x[0];
+            allZero = AllEqual(values, 0, spread);
+            allFirst = AllEqual(values, first, spread);
+        }
+        if (T.Name == ExponentialModel.Name && allZero)
         {
             // Exponential data all 0: log L = n log(rate) rises without bound (the constant-data refusal's twin; any
             // other constant c has the MLE 1/c).
             Degenerate.AddOrUpdate(spec, new Degeneracy(["rate"],
                 $"{data.Source}: column '{column}': all {x.Length} values are 0, so the likelihood grows without bound as rate → ∞ and rate has no finite maximum-likelihood estimate (use data that are not all 0)"));
         }
-        if (T.Name == NegativeBinomialModel.Name && AllEqual(x, 0))
+        if (T.Name == NegativeBinomialModel.Name && allZero)
         {
             // Counts all 0: the likelihood is 1 at p = 1 whatever r is, so with both estimated r is not identified (a
             // fit used to report a meaningless r beside p = 1 as converged). With r held, p = 1 is an edge maximum;
@@ -185,12 +194,12 @@ public static class ModelCatalog
             Degenerate.AddOrUpdate(spec, new Degeneracy(["r", "p"],
                 $"{data.Source}: column '{column}': all {x.Length} values are 0, so the likelihood is largest at p → 1 (a mean of 0), where every r fits equally, and r has no maximum-likelihood estimate (fit poisson, whose rate = 0 is the MLE at its edge, or hold r fixed; or use counts that are not all 0)"));
         }
-        if (DegenerateOnConstant.TryGetValue(T.Name, out var degenerate) && AllEqual(x, x[0]))
+        if (DegenerateOnConstant.TryGetValue(T.Name, out var degenerate) && allFirst)
         {
-            double at = T.Name == LogNormalModel.Name ? Math.Log(x[0]) : x[0];
+            double at = T.Name == LogNormalModel.Name ? Math.Log(first) : first;
             string hold = degenerate.Location is { } location ? $"hold {degenerate.Parameters[0]} fixed, or {location} at a value other than {at:G17}" : $"hold {degenerate.Parameters[0]} fixed";
             Degenerate.AddOrUpdate(spec, new Degeneracy(degenerate.Parameters,
-                $"{data.Source}: column '{column}': all {x.Length} values equal {x[0]}, so the likelihood grows without bound as {degenerate.Limit} and {string.Join(" and ", degenerate.Parameters)} {(degenerate.Parameters.Length == 1 ? "has" : "have")} no finite maximum-likelihood estimate ({hold}; or use data that vary)",
+                $"{data.Source}: column '{column}': all {x.Length} values equal {first}, so the likelihood grows without bound as {degenerate.Limit} and {string.Join(" and ", degenerate.Parameters)} {(degenerate.Parameters.Length == 1 ? "has" : "have")} no finite maximum-likelihood estimate ({hold}; or use data that vary)",
                 degenerate.Location, at));
         }
         return spec;
@@ -280,14 +289,41 @@ public static class ModelCatalog
     // Residuals at the rounding level of the terms that make them: an exact fit, whatever the data's magnitude.
     private static bool IsExact(ScaledSquares squares, double size, int rows) => squares.RootMean(rows) <= 64 * UnitRoundoff * size;
 
-    private static bool AllEqual(ReadOnlySpan<double> x, double value)
+    // Whether every value equals `value`: over rows spread across ranks, each rank's own rows, and all ranks agree.
+    private static bool AllEqual(ReadOnlyMemory<double> x, double value, Data.RowSpread? spread)
     {
-        foreach (double v in x)
+        long FirstOther(long from, long to)
         {
-            if (v != value)
-                return false;
+            var span = x.Span;
+            for (long row = from; row < to; row++)
+            {
+                if (span[(int)row] != value)
+                    return row;
+            }
+            return -1;
         }
-        return true;
+        return spread is null ? FirstOther(0, x.Length) < 0 : spread.FirstWhere(FirstOther) is null;
+    }
+
+    // The first row whose value (and number of trials, where the family reads them) lies outside family T's support:
+    // its row, value and trials; null where none does.
+    private static (long Row, double Value, double Trials)? FirstOutside<T>(ReadOnlyMemory<double> x, ReadOnlyMemory<double> trials, Data.RowSpread? spread)
+        where T : unmanaged, IDistribution<T>
+    {
+        long FirstIn(long from, long to)
+        {
+            ReadOnlySpan<double> values = x.Span, counts = trials.Span;
+            for (long row = from; row < to; row++)
+            {
+                if (!T.InSupport(values[(int)row], counts.IsEmpty ? 0 : counts[(int)row]))
+                    return row;
+            }
+            return -1;
+        }
+        if (spread is not null)
+            return spread.FirstWhere(FirstIn, x, trials.IsEmpty ? x : trials) is var (row, found) ? (row, found[0], trials.IsEmpty ? 0 : found[1]) : null;
+        long first = FirstIn(0, x.Length);
+        return first < 0 ? null : (first, x.Span[(int)first], trials.IsEmpty ? 0 : trials.Span[(int)first]);
     }
 
     private static (IReadOnlyList<ParameterInfo>, string, Func<Dataset, string, ReadOnlyMemory<double>?, IModelSpec>) Family<T>() where T : unmanaged, IDistribution<T> =>

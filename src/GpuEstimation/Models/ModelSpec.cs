@@ -200,6 +200,12 @@ public sealed class ModelSpec<TModel> : IModelSpec where TModel : unmanaged, ILi
         _noFiniteMaximum?.Invoke(parameters) ?? $"no finite maximum: the log-likelihood keeps rising without bound as {string.Join(", ", parameters)}";
 
     /// <summary>
+    /// Under MPI, where each rank reads only its own rows of <see cref="Columns"/> (<see cref="Data.Dataset.Spread"/>):
+    /// which rows; the engine then evaluates those and checks the ranks' data by their ends. Null where every row is read.
+    /// </summary>
+    public Data.RowSpread? Spread { get; init; }
+
+    /// <summary>
     /// An engine of the model's own for a device, where it has one (null: the generic engine): a faster evaluation of
     /// the same log-likelihood and gradient, such as a normal mixture's from its sufficient statistics.
     /// </summary>
@@ -207,5 +213,5 @@ public sealed class ModelSpec<TModel> : IModelSpec where TModel : unmanaged, ILi
 
     /// <inheritdoc/>
     public ILikelihoodEngine CreateEngine(ComputeDevice device) =>
-        OwnEngine?.Invoke(device) ?? new LikelihoodEngine<TModel>(device, Model, Columns, Name);
+        OwnEngine?.Invoke(device) ?? new LikelihoodEngine<TModel>(device, Model, Columns, Name, Spread);
 }
