@@ -26,4 +26,10 @@ public interface IRowSpread
 
     /// <summary>Each process's <paramref name="own"/>, in process order. Every process must call it.</summary>
     double[] EachProcess(double own);
+
+    /// <summary>
+    /// A column of <paramref name="length"/> zeros whose memory is taken only where it is written (this process's rows):
+    /// not an array of the managed heap, whose whole length a heap limit (a container's) would count.
+    /// </summary>
+    Memory<double> Allocate(int length);
 }

@@ -350,28 +350,36 @@ public static class Moments
     }
 
     /// <summary><paramref name="f"/> applied to each value (the columns a family derives, such as log x).</summary>
-    /// <remarks>Over a spread column (<see cref="Spread"/>), only this process's rows are mapped; the others stay 0.</remarks>
-    public static double[] Map(ReadOnlySpan<double> x, Func<double, double> f)
+    /// <remarks>
+    /// Over a spread column (<see cref="Spread"/>), only this process's rows are mapped, into memory taken only there
+    /// (<see cref="IRowSpread.Allocate"/>); the others stay 0.
+    /// </remarks>
+    public static ReadOnlyMemory<double> Map(ReadOnlySpan<double> x, Func<double, double> f)
     {
-        var result = new double[x.Length];
+        var result = Column(x);
+        var values = result.Span;
         var (first, end) = OwnRows(x);
         for (int i = first; i < end; i++)
-            result[i] = f(x[i]);
+            values[i] = f(x[i]);
         return result;
     }
+
+    // A column of x's length for derived values: an array, or over a spread column the spread's memory.
+    private static Memory<double> Column(ReadOnlySpan<double> x) => SpreadOf(x) is { } spread ? spread.Allocate(x.Length) : new double[x.Length];
 
     /// <summary>
     /// <paramref name="f"/> applied to each pair of values of <paramref name="x"/> and <paramref name="y"/> (of one
     /// length); over a spread column, only this process's rows.
     /// </summary>
-    public static double[] Map(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Func<double, double, double> f)
+    public static ReadOnlyMemory<double> Map(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Func<double, double, double> f)
     {
         if (y.Length != x.Length)
             throw new ArgumentException($"{y.Length} values beside {x.Length}", nameof(y));
-        var result = new double[x.Length];
+        var result = Column(x);
+        var values = result.Span;
         var (first, end) = OwnRows(x);
         for (int i = first; i < end; i++)
-            result[i] = f(x[i], y[i]);
+            values[i] = f(x[i], y[i]);
         return result;
     }
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # gpuest under MPI against one process (README, "Big data", "Many machines: running under MPI"): for a family fit (Student-t, sandwich standard
 # errors, a profile interval), the linear model (cluster-robust; the Hessian pass GLMs share) and a sweep (JSON and
-# CSV), from CSV and (the family and a sweep) from a .npy file, whose rows each rank reads only its own of,
+# CSV), from CSV and (the family and a sweep) from a .npy file, whose rows each rank reads only its own of (but of a
+# family clustered by its own column, read whole),
 # `mpirun -np 2` and `-np 3` must write the same JSON as one process, byte for byte once the fields that
 # legitimately differ are set aside: "device" (it names the threads and the ranks) and "elapsedMs". The data have
 # 100,000 rows, four of the native backend's 32k-row chunks, so every rank has chunks of its own. The same on a kernel
@@ -74,6 +75,7 @@ cases=(
     "family|fit --model studentt --data data.csv --column t --cov hc0 --profile mu"
     "linear|fit --model linear --data data.csv --y y --x x1,x2 --cov cluster:g"
     "sweep|sweep --model normal --data data.csv --column y --grid mu=0.9:1.1:9 --grid sigma=2:2.4:5"
+    "family-cluster|fit --model poisson --data data.csv --column g --cov cluster:g"
     "npy-family|fit --model studentt --data t.npy --cov hc0 --profile mu"
     "npy-sweep|sweep --model laplace --data t.npy --grid location=0.4:0.6:9 --grid scale=0.8:1.2:5"
     "cpu-family|fit --model studentt --data data.csv --column t --cov hc0 --device cpu"

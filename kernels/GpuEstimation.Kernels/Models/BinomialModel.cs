@@ -22,7 +22,7 @@ public readonly struct BinomialModel : IDistribution<BinomialModel>, ILinearPred
     /// <inheritdoc/>
     public static bool UsesTrials => true;
 
-    private static double[] LogChoose(ReadOnlySpan<double> k, ReadOnlySpan<double> n) =>
+    private static ReadOnlyMemory<double> LogChoose(ReadOnlySpan<double> k, ReadOnlySpan<double> n) =>
         Moments.Map(k, n, (k, n) => DeviceMath.LogGamma(n + 1) - DeviceMath.LogGamma(k + 1) - DeviceMath.LogGamma(n - k + 1));
 
     /// <inheritdoc/>

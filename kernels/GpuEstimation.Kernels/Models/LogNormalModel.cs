@@ -36,7 +36,7 @@ public readonly struct LogNormalModel : IDistribution<LogNormalModel>, ILinearPr
     {
         // The closed-form MLE: mean and standard deviation (divisor n) of log x.
         var logX = Moments.Map(x.Span, DeviceMath.Log);
-        return [Moments.Mean(logX), Moments.PositiveOr(Moments.StandardDeviation(logX), 1.0)];
+        return [Moments.Mean(logX.Span), Moments.PositiveOr(Moments.StandardDeviation(logX.Span), 1.0)];
     }
 
     /// <summary>Arguments: μ, 1/σ, −log σ − ½ log 2π.</summary>

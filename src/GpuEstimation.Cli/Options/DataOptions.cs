@@ -106,8 +106,8 @@ internal sealed class DataOptions(string command)
     /// and builds it.
     /// </summary>
     /// <param name="parse">The command line.</param>
-    /// <param name="spread">Under MPI, each rank to read only its own rows where the model and format allow it (<see cref="DeviceOptions.SpreadsRows"/>).</param>
-    public IModelSpec Load(ParseResult parse, bool spread = false) => Load(parse, null, out _, out _, spread).Model;
+    /// <param name="spread">Under MPI, each rank to read only its own rows, in runs of this unit, where the model and format allow it (<see cref="DeviceOptions.SpreadsRows"/>).</param>
+    public IModelSpec Load(ParseResult parse, long? spread = null) => Load(parse, null, out _, out _, spread).Model;
 
     /// <summary>
     /// As <see cref="Load(ParseResult)"/>, reading <paramref name="groupColumn"/> too (text or numbers, as a factor's
@@ -117,9 +117,10 @@ internal sealed class DataOptions(string command)
     /// </summary>
     /// <remarks>
     /// With <paramref name="spread"/>, under MPI a one-column family's data are read by each rank for its own rows only
-    /// where the file allows it (<see cref="DataFile.Read"/>); regressions, expression models and a group column read every row.
+    /// where the file allows it (<see cref="DataFile.Read"/>); regressions, expression models and a group column (even
+    /// one the model reads) read every row.
     /// </remarks>
-    public (IModelSpec Model, int[]? Groups) Load(ParseResult parse, string? groupColumn, out FittedDesign? design, out FittedMean? mean, bool spread = false)
+    public (IModelSpec Model, int[]? Groups) Load(ParseResult parse, string? groupColumn, out FittedDesign? design, out FittedMean? mean, long? spread = null)
     {
         var (model, data, fitted, fittedMean) = LoadData(parse, groupColumn, spread);
         design = fitted;
@@ -129,7 +130,7 @@ internal sealed class DataOptions(string command)
         return (model, groupColumn is null ? null : FactorLevels.Of(data, groupColumn).Codes);
     }
 
-    private (IModelSpec Model, Dataset Data, FittedDesign? Design, FittedMean? Mean) LoadData(ParseResult parse, string? groupColumn, bool spread)
+    private (IModelSpec Model, Dataset Data, FittedDesign? Design, FittedMean? Mean) LoadData(ParseResult parse, string? groupColumn, long? spread)
     {
         if (Expression.Given(parse, Model, [Column, Y, X, Factor, Formula, NoIntercept, Trials, TrialsColumn, Family, Link, Offset, Weights]))
             return (Expression.Load(parse, DataPath(parse), Missing(parse), groupColumn, out var read), read, null, null);
@@ -167,7 +168,8 @@ internal sealed class DataOptions(string command)
         if (!IsRegression(name))
         {
             var wanted = new[] { columns.Column }.OfType<string>().Concat(others).Distinct().ToList();
-            var read = DataFile.Read(DataPath(parse), wanted, GroupFactor(groupColumn, wanted, []), Missing(parse), spread: spread);
+            // A group column's levels are the whole column's (FactorLevels.Of below): read whole where there is one.
+            var read = DataFile.Read(DataPath(parse), wanted, GroupFactor(groupColumn, wanted, []), Missing(parse), spread: groupColumn is null ? spread : null);
             return (ModelCatalog.Create(name, read, columns), read, null, null);
         }
         // A regression's columns go through its design: factors coded, interactions multiplied, collinearity refused.

@@ -33,19 +33,19 @@ internal sealed class DeviceOptions
     }
 
     /// <summary>
-    /// Whether each rank of an MPI job may read only its own rows of the data (<see cref="Data.Dataset.Spread"/>): under
-    /// several ranks on the native backend (auto's choice there), whose passes evaluate exactly those rows; an
-    /// accelerator's row blocks are shared among the ranks otherwise, so every rank reads the data whole. The ranks
-    /// agree (one collective; every rank must ask): a rank's --device is its own, and ranks on different backends, which
-    /// are refused once the devices are open, must first read the data alike.
+    /// Under several MPI ranks, the unit of rows in whose runs each rank reads only its own rows of the data
+    /// (<see cref="Data.Dataset.Spread"/>): the rows its passes evaluate, in the native backend's chunks (auto's choice
+    /// under MPI) or in an accelerator's largest row blocks (<see cref="Data.RowSpread.UnitFor"/>). Null for one process. The ranks agree (one collective; every rank
+    /// must ask): a rank's --device is its own, and ranks on different backends, which are refused once the devices are
+    /// open, read the data whole alike first.
     /// </summary>
-    public bool SpreadsRows(ParseResult parse)
+    public long? SpreadsRows(ParseResult parse)
     {
         var ranks = RowCollective.Current;
         if (ranks.Size == 1)
-            return false;
-        bool native = parse.GetValue(Device) is null or { Backend: Backend.Auto or Backend.Native };
-        return ranks.FirstDiffering(native ? 1UL : 0UL) is null && native;
+            return null;
+        long unit = Data.RowSpread.UnitFor(parse.GetValue(Device)?.Backend ?? Backend.Auto);
+        return ranks.FirstDiffering((ulong)unit) is null ? unit : null;
     }
 
     /// <summary>

@@ -75,21 +75,23 @@ public abstract class RowCollective
 
     /// <summary>
     /// Where rank <paramref name="rank"/>'s rows of <paramref name="rows"/> begin (rank <see cref="Size"/>: at the end):
-    /// the rows in units of <see cref="RowAlignment"/>, shared out as <see cref="Part"/> shares units. Rank r evaluates
-    /// rows [RowStart(r), RowStart(r + 1)) in every native pass, and a rank that reads only its own rows of a file
-    /// (<see cref="Data.RowSpread"/>) reads these.
+    /// the rows in units of <paramref name="unit"/> rows (by default <see cref="RowAlignment"/>), shared out as
+    /// <see cref="Part"/> shares units. Rank r evaluates rows [RowStart(r), RowStart(r + 1)) in every native pass, and a
+    /// rank that reads only its own rows of a file (<see cref="Data.RowSpread"/>) reads these (in units of an
+    /// accelerator's row blocks where the ranks evaluate on accelerators: <see cref="Engine.KernelBlocks"/>).
     /// </summary>
-    public long RowStart(int rank, long rows)
+    public long RowStart(int rank, long rows, long unit = RowAlignment)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(rows);
+        ArgumentOutOfRangeException.ThrowIfLessThan(unit, 1L);
         if (rank >= Size)
             return rows;
-        int units = (int)((rows + RowAlignment - 1) / RowAlignment);
-        return Math.Min(rows, (long)Part(rank, units).First * RowAlignment);
+        int units = (int)((rows + unit - 1) / unit);
+        return Math.Min(rows, Part(rank, units).First * unit);
     }
 
     /// <summary>This rank's rows of <paramref name="rows"/>: [<see cref="RowStart"/>(Rank), RowStart(Rank + 1)).</summary>
-    public (long First, long End) MyRows(long rows) => (RowStart(Rank, rows), RowStart(Rank + 1, rows));
+    public (long First, long End) MyRows(long rows, long unit = RowAlignment) => (RowStart(Rank, rows, unit), RowStart(Rank + 1, rows, unit));
 
     /// <summary>
     /// This rank's chunks of <paramref name="chunkRows"/> rows (a divisor of <see cref="RowAlignment"/>) out of

@@ -20,7 +20,13 @@ internal sealed class ColumnarTable
     /// another, rather than in arrays: the file's rows are then decoded into pages the system writes back to disk and
     /// drops, so a file larger than the memory the process may use is read without holding it.
     /// </summary>
-    public ColumnarTable(string path, IReadOnlyList<string> names, IReadOnlyList<bool> text, long rows, long? spillAbove = null)
+    /// <param name="path">The file, for messages.</param>
+    /// <param name="names">The columns' names.</param>
+    /// <param name="text">Which columns hold text.</param>
+    /// <param name="rows">The file's rows.</param>
+    /// <param name="spillAbove">Bytes of numeric columns beyond which they go to a scratch file.</param>
+    /// <param name="allocate">Where given, the numeric columns' memory (a spread's, <see cref="RowSpread.Allocate"/>), never spilled.</param>
+    public ColumnarTable(string path, IReadOnlyList<string> names, IReadOnlyList<bool> text, long rows, long? spillAbove = null, Func<int, Memory<double>>? allocate = null)
     {
         if (rows > Array.MaxLength)
             throw new InputException($"{path}: {rows} rows are more than one column can hold ({Array.MaxLength})");
@@ -35,7 +41,7 @@ internal sealed class ColumnarTable
         try
         {
             Numbers = names.Select((_, c) => text[c] ? (Memory<double>?)null
-                : scratch is null ? new double[Rows] : scratch.Column(slot++ * rows * sizeof(double), Rows)).ToArray();
+                : allocate is not null ? allocate(Rows) : scratch is null ? new double[Rows] : scratch.Column(slot++ * rows * sizeof(double), Rows)).ToArray();
         }
         catch (OutOfMemoryException) when (failure is not null)
         {

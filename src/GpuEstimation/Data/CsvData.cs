@@ -33,11 +33,11 @@ public static class CsvData
     /// <param name="missing">Whether a row with a missing value in a column read is an error or skipped.</param>
     /// <param name="textFactors">Factors kept as text even where every cell is a number.</param>
     /// <param name="spread">
-    /// Under MPI, each rank to parse only its own rows (<see cref="Dataset.Spread"/>, by byte ranges: <see cref="CsvRanges"/>)
+    /// Under MPI, each rank to parse only its own rows (<see cref="Dataset.Spread"/>, in runs of this unit of rows, by byte ranges: <see cref="CsvRanges"/>)
     /// where no factor is read and a missing value is an error; a file that is not plain is read whole by every rank.
     /// </param>
     public static Dataset Read(string path, IReadOnlyList<string> columns, IReadOnlyCollection<string>? factors = null,
-        MissingValues missing = MissingValues.Error, IReadOnlyCollection<string>? textFactors = null, bool spread = false)
+        MissingValues missing = MissingValues.Error, IReadOnlyCollection<string>? textFactors = null, long? spread = null)
     {
         return DataFile.Guard(path, () => RowsWithinReach(path, () =>
         {
@@ -49,8 +49,8 @@ public static class CsvData
             var indices = wanted.Select(name => IndexOf(path, names, name)).ToArray();
             var text = wanted.Select((_, c) => c >= columns.Count).ToArray();
             bool drop = missing == MissingValues.Drop;
-            if (spread && !drop && !text.Any(t => t) && wanted.Count > 0 &&
-                CsvRanges.Read(path, wanted, reader.Spec.Sep, row => ParseCells(row, names.Length, indices, text, drop) is { Values: { } values, BadColumn: < 0, Fields: var fields } && fields == names.Length ? values : null) is { } own)
+            if (spread is { } unit && !drop && !text.Any(t => t) && wanted.Count > 0 &&
+                CsvRanges.Read(path, wanted, unit, reader.Spec.Sep, row => ParseCells(row, names.Length, indices, text, drop) is { Values: { } values, BadColumn: < 0, Fields: var fields } && fields == names.Length ? values : null) is { } own)
                 return own;
             // Small files on this thread: starting the parallel reader's workers (and compiling them, in a short-lived
             // process) costs more than parsing a few thousand rows.

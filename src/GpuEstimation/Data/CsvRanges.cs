@@ -8,7 +8,7 @@ namespace GpuEstimation.Data;
 /// <summary>
 /// A CSV file's rows spread over the ranks of an MPI job (<see cref="Dataset.Spread"/>), each rank parsing only its own
 /// rows' bytes: the ranks cut the data's bytes into equal ranges and count the lines that begin in each (one pass over
-/// its own range, no parsing), agree on the rows and on the file (<see cref="RowSpread.Over(long, string)"/>), find the
+/// its own range, no parsing), agree on the rows and on the file (<see cref="RowSpread.Over(long, string, long)"/>), find the
 /// bytes where each rank's rows begin, and parse those. Only plain files are read so: no quote, every line ended by
 /// \n or \r\n, no blank line; a file that is not, or in which any rank meets a row that is not a row of numbers of the
 /// header's width (the reader's errors are then those of a whole read), is read whole by every rank, as one process
@@ -19,11 +19,11 @@ internal static class CsvRanges
     private const int BufferBytes = 1 << 20;
 
     /// <summary>
-    /// The numeric <paramref name="columns"/> of this rank's rows (fields split by <paramref name="separator"/>, each row's
+    /// The numeric <paramref name="columns"/> of this rank's rows (in runs of <paramref name="unit"/> rows; fields split by <paramref name="separator"/>, each row's
     /// values by <paramref name="parse"/>), in columns of the file's length; null where the file is read whole instead
     /// (one process, or a file that is not plain). Every rank must call it.
     /// </summary>
-    public static Dataset? Read(string path, IReadOnlyList<string> columns, Sep separator, RowValues parse)
+    public static Dataset? Read(string path, IReadOnlyList<string> columns, long unit, Sep separator, RowValues parse)
     {
         if (RowCollective.Current is not { Size: > 1 } ranks)
             return null;
@@ -35,18 +35,18 @@ internal static class CsvRanges
         long to = header < 0 ? length : header + (length - header) * (ranks.Rank + 1) / ranks.Size;
         var (lines, plain, _) = Scan(file, length, from, to, []);
         var all = ranks.Each(lines);
-        if (ranks.Each(plain ? 1 : 0).Any(p => p == 0) || header < 0)
+        if (ranks.Each(plain && header >= 0 ? 1 : 0).Any(p => p == 0))
             return null;
         long rows = (long)all.Sum();
         if (rows == 0 || rows > Array.MaxLength)
             return null;
-        var spread = RowSpread.Over(rows, path)!;
+        var spread = RowSpread.Over(rows, path, unit)!;
 
         // Where each rank's rows begin: the rank whose range holds that line finds it.
         var before = new long[ranks.Size + 1];
         for (int r = 0; r < ranks.Size; r++)
             before[r + 1] = before[r] + (long)all[r];
-        var bounds = Enumerable.Range(0, ranks.Size + 1).Select(r => ranks.RowStart(r, rows)).ToArray();
+        var bounds = Enumerable.Range(0, ranks.Size + 1).Select(r => ranks.RowStart(r, rows, unit)).ToArray();
         var mine = bounds.Select(row => row >= before[ranks.Rank] && row < before[ranks.Rank + 1] ? row - before[ranks.Rank] : -1).ToArray();
         var found = Scan(file, length, from, to, [.. mine.Where(k => k >= 0)]).Offsets;
         var offsets = new long[bounds.Length];
@@ -57,8 +57,8 @@ internal static class CsvRanges
             offsets[b] = bounds[b] == 0 ? header : bounds[b] == rows ? length : (long)ranks.Each(own)[owner];
         }
 
-        // This rank's rows parsed into columns of the file's length (the other rows never written: memory not touched).
-        var data = columns.Select(_ => new double[rows]).ToArray();
+        // This rank's rows parsed into columns of the file's length (the other rows never written: memory not taken).
+        var data = columns.Select(_ => spread.Allocate((int)rows)).ToArray();
         long first = spread.First, count = spread.End - spread.First;
         bool good = ParseRange(path, offsets[ranks.Rank], offsets[ranks.Rank + 1], separator, parse, data, first, count);
         if (ranks.Each(good ? 1 : 0).Any(g => g == 0))
@@ -79,14 +79,18 @@ internal static class CsvRanges
         return all;
     }
 
-    // The header line's bytes with its line end; −1 where it has a quote or the file has no line end in its first MiB.
+    // The header line's bytes with its line end; −1 where it has a quote or a \r but before its \n (the reader ends a
+    // line there: the rest would be a row), or the file has no line end in its first MiB.
     private static long HeaderBytes(SafeFileHandle file, long length)
     {
         var buffer = new byte[(int)Math.Min(BufferBytes, length)];
         int read = RandomAccess.Read(file, buffer, 0);
         var bytes = buffer.AsSpan(0, read);
         int end = bytes.IndexOf((byte)'\n');
-        return end < 0 || bytes[..end].Contains((byte)'"') ? -1 : end + 1;
+        if (end < 0)
+            return -1;
+        var line = bytes[..end].EndsWith((byte)'\r') ? bytes[..(end - 1)] : bytes[..end];
+        return line.Contains((byte)'"') || line.Contains((byte)'\r') ? -1 : end + 1;
     }
 
     /// <summary>
@@ -142,7 +146,7 @@ internal static class CsvRanges
 
     // Bytes [begin, end) parsed as rows first … first + count − 1 into the columns; false where a row is not plain
     // numbers of the header's width or the rows are not `count`.
-    private static bool ParseRange(string path, long begin, long end, Sep separator, RowValues parse, double[][] data, long first, long count)
+    private static bool ParseRange(string path, long begin, long end, Sep separator, RowValues parse, Memory<double>[] data, long first, long count)
     {
         using var stream = new FileRange(path, begin, end);
         using var reader = Sep.Reader(o => o with { Sep = separator, HasHeader = false, Unescape = true, DisableColCountCheck = true }).From(stream);
@@ -157,7 +161,7 @@ internal static class CsvRanges
                 break;
             }
             for (int c = 0; c < data.Length; c++)
-                data[c][first + row] = values[c];
+                data[c].Span[(int)(first + row)] = values[c];
             row++;
         }
         return good && row == count;

@@ -14,13 +14,14 @@ public static class DataFile
     /// A factor whose cells are all numbers written as text (CSV; a Parquet or Arrow text column) is kept as numbers
     /// unless named in <paramref name="textFactors"/> (a fit's factor with text levels, such as 01 or 2.0: its new cells
     /// are matched as the text they are); a column of numbers (.npy; a numeric Parquet or Arrow column) stays numbers.
-    /// With <paramref name="spread"/>, under MPI each rank reads only its own rows where the format allows it, without
+    /// With <paramref name="spread"/> (the ranks' unit of rows, <see cref="RowSpread.Over(long, string, long)"/>), under
+    /// MPI each rank reads only its own rows where the format allows it, without
     /// factors or rows to drop (<see cref="Dataset.Spread"/>): a .npy file's columns mapped into memory, a Parquet file's
     /// row groups that hold its rows, a plain CSV file's bytes of its rows; elsewhere (an Arrow file, a CSV file with
     /// quotes or blank lines), and for one process, every row is read.
     /// </summary>
     public static Dataset Read(string path, IReadOnlyList<string> columns, IReadOnlyCollection<string>? factors = null,
-        MissingValues missing = MissingValues.Error, IReadOnlyCollection<string>? textFactors = null, bool spread = false)
+        MissingValues missing = MissingValues.Error, IReadOnlyCollection<string>? textFactors = null, long? spread = null)
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(columns);
@@ -28,7 +29,7 @@ public static class DataFile
             throw new InputException($"{path}: no columns asked for: name the columns to read", nameof(columns));
         return Guard(path, () => FormatOf(path)) switch
         {
-            Format.Npy => NpyData.Read(path, [.. columns.Concat(factors ?? []).Distinct()], missing, spread && (factors is null || factors.Count == 0)),
+            Format.Npy => NpyData.Read(path, [.. columns.Concat(factors ?? []).Distinct()], missing, factors is null || factors.Count == 0 ? spread : null),
             Format.Parquet => ParquetData.Read(path, columns, factors, missing, textFactors, spread),
             Format.Arrow => ArrowData.Read(path, columns, factors, missing, textFactors),
             _ => CsvData.Read(path, columns, factors, missing, textFactors, spread),

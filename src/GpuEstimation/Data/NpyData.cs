@@ -37,11 +37,11 @@ public static partial class NpyData
     /// <param name="columns">The columns' indices, as text.</param>
     /// <param name="missing">Whether a row with a NaN is an error or left out.</param>
     /// <param name="spread">
-    /// Under MPI, each rank to read only its own rows (<see cref="Dataset.Spread"/>) where a missing value is an error:
+    /// Under MPI, each rank to read only its own rows (<see cref="Dataset.Spread"/>; in runs of this unit of rows) where a missing value is an error:
     /// mapped columns are read only there; columns read into arrays (another element type, C order of several columns)
     /// are read whole, and only the rank's own rows used.
     /// </param>
-    public static Dataset Read(string path, IReadOnlyList<string> columns, MissingValues missing = MissingValues.Error, bool spread = false)
+    public static Dataset Read(string path, IReadOnlyList<string> columns, MissingValues missing = MissingValues.Error, long? spread = null)
     {
         return DataFile.Guard(path, () =>
         {
@@ -59,7 +59,7 @@ public static partial class NpyData
 
             // Spread over ranks, every rank agrees on the file first; columns that cannot be mapped are read whole into
             // arrays, of which the rank then uses only its own rows.
-            var own = spread && missing == MissingValues.Error ? RowSpread.Over(header.Rows, path) : null;
+            var own = spread is { } unit && missing == MissingValues.Error ? RowSpread.Over(header.Rows, path, unit) : null;
             if (Mapped(path, header, indices, missing) is { } mapped)
                 return new Dataset(columns.Select((name, c) => KeyValuePair.Create(name, mapped[c])), path, index => $"row index {index}", spread: own);
             var data = ReadColumns(stream, header, indices).Select(c => (Memory<double>?)c).ToArray();

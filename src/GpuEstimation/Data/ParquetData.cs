@@ -43,25 +43,25 @@ public static class ParquetData
     /// <param name="missing">Whether a null is an error or drops its row.</param>
     /// <param name="textFactors">Factors kept as text even where every cell is a number written as text.</param>
     /// <param name="spread">
-    /// Under MPI, each rank to read only the row groups that hold its own rows (<see cref="Dataset.Spread"/>), where the
+    /// Under MPI, each rank to read only the row groups that hold its own rows (<see cref="Dataset.Spread"/>; in runs of this unit of rows), where the
     /// columns are all numeric, none a factor, and a null is an error; otherwise every row group is read.
     /// </param>
     public static Dataset Read(string path, IReadOnlyList<string> columns, IReadOnlyCollection<string>? factors = null,
-        MissingValues missing = MissingValues.Error, IReadOnlyCollection<string>? textFactors = null, bool spread = false) =>
+        MissingValues missing = MissingValues.Error, IReadOnlyCollection<string>? textFactors = null, long? spread = null) =>
         Read(path, columns, factors, missing, ColumnarTable.SpillAbove, textFactors, spread);
 
     /// <summary>
-    /// <see cref="Read(string, IReadOnlyList{string}, IReadOnlyCollection{string}?, MissingValues, IReadOnlyCollection{string}?, bool)"/>, the numeric columns
+    /// <see cref="Read(string, IReadOnlyList{string}, IReadOnlyCollection{string}?, MissingValues, IReadOnlyCollection{string}?, long?)"/>, the numeric columns
     /// decoded into a scratch file mapped into memory where they take more than <paramref name="spillAbove"/> bytes
     /// (<see cref="ColumnarTable"/>): row group by row group, so that a file larger than the memory the process may use
     /// is read without holding it.
     /// </summary>
     /// <remarks>
-    /// Spread over ranks, a rank holds columns of the file's length in arrays (never spilled), of which only its own
-    /// rows and those of the row groups it reads are written: the rest is memory never touched.
+    /// Spread over ranks, a rank holds columns of the file's length (never spilled), of which only the rows of the row
+    /// groups it reads are written, in memory taken only there (<see cref="RowSpread.Allocate"/>).
     /// </remarks>
     internal static Dataset Read(string path, IReadOnlyList<string> columns, IReadOnlyCollection<string>? factors,
-        MissingValues missing, long spillAbove, IReadOnlyCollection<string>? textFactors = null, bool spread = false) => DataFile.Guard(path, () =>
+        MissingValues missing, long spillAbove, IReadOnlyCollection<string>? textFactors = null, long? spread = null) => DataFile.Guard(path, () =>
     {
         CheckEnds(path);
         var wanted = columns.Concat((factors ?? []).Where(f => !columns.Contains(f))).Distinct().ToList();
@@ -69,6 +69,7 @@ public static class ParquetData
         ColumnarTable table;
         DataField[] fields;
         long[] starts;
+        RowSpread? own;
         var reader = Open(path);
         try
         {
@@ -76,15 +77,17 @@ public static class ParquetData
             starts = new long[reader.RowGroupCount + 1];
             for (int g = 0; g < reader.RowGroupCount; g++)
                 starts[g + 1] = starts[g] + reader.RowGroups[g].RowCount;
-            // Spread only where every value read is a number that the dataset takes as it is.
-            spread = spread && !isFactor.Any(f => f) && missing == MissingValues.Error && !fields.Any(IsText);
-            table = new ColumnarTable(path, wanted, fields.Select(IsText).ToArray(), starts[^1], spread ? null : spillAbove);
+            // Spread only where every value read is a number that the dataset takes as it is (the ranks have agreed on
+            // the file, footer and schema included, first); into memory taken only for the rows read.
+            own = spread is { } unit && missing == MissingValues.Error && !isFactor.Any(f => f) ? RowSpread.Over(starts[^1], path, unit) : null;
+            if (fields.Any(IsText))
+                own = null;
+            table = new ColumnarTable(path, wanted, fields.Select(IsText).ToArray(), starts[^1], own is null ? spillAbove : null, own is null ? null : own.Allocate);
         }
         finally
         {
             Close(reader);
         }
-        var own = spread ? RowSpread.Over(starts[^1], path) : null;
         ReadGroups(path, fields, starts, table, own);
         return table.ToDataset(isFactor, missing, [.. wanted.Select((name, c) => isFactor[c] && textFactors?.Contains(name) == true)], own);
     });

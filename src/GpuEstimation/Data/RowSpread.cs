@@ -16,22 +16,40 @@ public sealed class RowSpread : IRowSpread
 {
     private readonly RowCollective _ranks;
 
-    private RowSpread(RowCollective ranks, long rows)
+    private RowSpread(RowCollective ranks, long rows, long unit)
     {
+        if (unit < 1 || unit % Moments.SumBlock != 0)
+            throw new ArgumentOutOfRangeException(nameof(unit), unit, $"the ranks' unit of rows must be a multiple of {Moments.SumBlock}, the block of the statistics' sums");
         _ranks = ranks;
         Rows = rows;
-        (First, End) = ranks.MyRows(rows);
+        Unit = unit;
+        (First, End) = ranks.MyRows(rows, unit);
     }
 
     /// <summary>
-    /// The spread of <paramref name="rows"/> rows over the ranks of <see cref="RowCollective.Current"/>; null for one
-    /// process, which reads every row. Every rank must call it with the same rows (data held in memory; a file's rows
-    /// are spread by <see cref="Over(long, string)"/>).
+    /// The spread of <paramref name="rows"/> rows over the ranks of <see cref="RowCollective.Current"/>, in runs of
+    /// whole units of <paramref name="unit"/> rows (<see cref="RowCollective.RowStart"/>; by default the native backend's,
+    /// <see cref="RowCollective.RowAlignment"/>; an accelerator's row block, <see cref="Engine.KernelBlocks.BlockRowsFor"/>,
+    /// or a multiple of it, for ranks on accelerators); null for one process, which reads every row. Every rank must
+    /// call it with the same arguments (data held in memory; a file's rows are spread by <see cref="Over(long, string, long)"/>).
     /// </summary>
-    public static RowSpread? Over(long rows) => RowCollective.Current is { Size: > 1 } ranks ? new RowSpread(ranks, rows) : null;
+    public static RowSpread? Over(long rows, long unit = RowCollective.RowAlignment) =>
+        RowCollective.Current is { Size: > 1 } ranks ? new RowSpread(ranks, rows, unit) : null;
+
+    /// <summary>The unit of rows the ranks' runs are made of (<see cref="RowCollective.RowStart"/>).</summary>
+    public long Unit { get; }
 
     /// <summary>
-    /// The spread of the <paramref name="rows"/> rows of the file at <paramref name="path"/> over the ranks, once the
+    /// The unit of rows for ranks that evaluate on <paramref name="backend"/>: the native backend's
+    /// <see cref="RowCollective.RowAlignment"/>, or an accelerator's largest row block (<see cref="Engine.KernelBlocks.BlockRowsFor"/>
+    /// of one column, a multiple of every narrower block), whose runs the ranks' blocks then are.
+    /// </summary>
+    public static long UnitFor(Backends.Backend backend) =>
+        backend is Backends.Backend.Native or Backends.Backend.Auto ? RowCollective.RowAlignment : Engine.KernelBlocks.BlockRowsFor(1);
+
+    /// <summary>
+    /// The spread of the <paramref name="rows"/> rows of the file at <paramref name="path"/> over the ranks (in units of
+    /// <paramref name="unit"/> rows, as <see cref="Over(long, long)"/>), once the
     /// ranks have agreed that they read the same file: the rows, the file's length, its first and last
     /// <see cref="EndBytes"/> bytes (which hold a .npy header, a CSV header and a Parquet footer) and
     /// <see cref="Samples"/> samples between, compared with one collective before anything depends on the rows. A rank
@@ -39,17 +57,17 @@ public sealed class RowSpread : IRowSpread
     /// differs only elsewhere, at the same length, cannot be told without reading it whole, which each rank no longer
     /// does. Null for one process. Every rank must call it.
     /// </summary>
-    public static RowSpread? Over(long rows, string path)
+    public static RowSpread? Over(long rows, string path, long unit = RowCollective.RowAlignment)
     {
         ArgumentNullException.ThrowIfNull(path);
         if (RowCollective.Current is not { Size: > 1 } ranks)
             return null;
         if (ranks.FirstDiffering(Fingerprint(path, rows)) is { } other)
             throw new InputException($"{path}: MPI rank {other} read another file than rank 0 (its rows, its length or its bytes differ): every rank must read the same file");
-        return new RowSpread(ranks, rows);
+        return new RowSpread(ranks, rows, unit);
     }
 
-    /// <summary>The bytes at each end of a file that the ranks compare (<see cref="Over(long, string)"/>).</summary>
+    /// <summary>The bytes at each end of a file that the ranks compare (<see cref="Over(long, string, long)"/>).</summary>
     public const int EndBytes = 1 << 16;
 
     /// <summary>Evenly spaced samples of the file between its ends that the ranks compare too, of <see cref="SampleBytes"/> each.</summary>
@@ -88,8 +106,13 @@ public sealed class RowSpread : IRowSpread
     public RowCollective Ranks => _ranks;
 
     /// <inheritdoc/>
-    public void GatherBlocks(Span<double> values, int blockRows, int width) =>
-        _ranks.ExchangeChunks(values, Rows, blockRows, width, values.Length);
+    public void GatherBlocks(Span<double> values, int blockRows, int width)
+    {
+        if (blockRows < 1 || Unit % blockRows != 0)
+            throw new ArgumentOutOfRangeException(nameof(blockRows), blockRows, $"blocks must divide the ranks' unit of {Unit} rows");
+        long length = values.Length;
+        _ranks.Exchange(values, _ranks.Bounds(r => Math.Min(length, (_ranks.RowStart(r, Rows, Unit) + blockRows - 1) / blockRows * width), length));
+    }
 
     /// <inheritdoc/>
     public double[] EachProcess(double own)
@@ -117,12 +140,44 @@ public sealed class RowSpread : IRowSpread
         return (row, [.. values.Select(column => ValueAt(column, row))]);
     }
 
+    /// <inheritdoc/>
+    /// <remarks>
+    /// Zeroed native memory (calloc: the system gives pages of zeros as they are first written), which lasts until the
+    /// process ends, as a mapped file does (<see cref="MappedColumns"/>): no span taken from it can outlive it.
+    /// </remarks>
+    public Memory<double> Allocate(int length) => new UntouchedColumn(length).Memory;
+
+    private sealed unsafe class UntouchedColumn : System.Buffers.MemoryManager<double>
+    {
+        private readonly double* _values;
+        private readonly int _length;
+
+        public UntouchedColumn(int length)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(length);
+            _length = length;
+            _values = (double*)System.Runtime.InteropServices.NativeMemory.AllocZeroed((nuint)Math.Max(1, length), sizeof(double));
+        }
+
+        public override Span<double> GetSpan() => new(_values, _length);
+
+        public override System.Buffers.MemoryHandle Pin(int elementIndex = 0) => new(_values + elementIndex, default, this);
+
+        public override void Unpin()
+        {
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+        }
+    }
+
     /// <summary>The value of <paramref name="column"/> at <paramref name="row"/>, read on its rank and sent to all. Every rank must call it.</summary>
     public double ValueAt(ReadOnlyMemory<double> column, long row)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(row);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(row, Rows);
-        int owner = Enumerable.Range(0, _ranks.Size).First(r => _ranks.RowStart(r + 1, Rows) > row);
+        int owner = Enumerable.Range(0, _ranks.Size).First(r => _ranks.RowStart(r + 1, Rows, Unit) > row);
         return EachProcess(row >= First && row < End ? column.Span[(int)row] : 0)[owner];
     }
 }

@@ -47,6 +47,8 @@ internal sealed class KernelBlocks : IDisposable
     private readonly PageLockedArray1D<double>[] _staging = [];
     private readonly AcceleratorStream? _copies;
     private readonly long[] _groupOffsets;
+    // The first block of each rank's run, and the block count after the last.
+    private readonly int[] _rankStarts;
 
     /// <summary>
     /// Blocks <paramref name="begin"/> … <paramref name="end"/> − 1 of the data, numbered as in the whole data, on
@@ -54,10 +56,11 @@ internal sealed class KernelBlocks : IDisposable
     /// blocks), among <paramref name="ranks"/>; <paramref name="alone"/> where it is the job's only run.
     /// </summary>
     private KernelBlocks(ComputeDevice device, Accelerator accelerator, IReadOnlyList<ReadOnlyMemory<double>> columns, long rows, int begin, int end,
-        RowCollective ranks, bool alone, LaunchShape shape)
+        RowCollective ranks, int[] rankStarts, bool alone, LaunchShape shape)
     {
         _accelerator = accelerator;
         Ranks = ranks;
+        _rankStarts = rankStarts;
         Alone = alone;
         MaxThreadsPerGroup = shape.MaxThreads;
         accelerator.Bind();
@@ -129,23 +132,29 @@ internal sealed class KernelBlocks : IDisposable
     /// holds blocks [⌊dC/D'⌋, ⌊(d + 1)C/D'⌋), each run resident or streamed under the device's memory limit. Under MPI
     /// (<see cref="RowCollective.Current"/> of several ranks) the blocks are first shared among the ranks as
     /// <see cref="RowCollective.Mine"/> shares units, and this rank's run is shared so among its accelerators (a rank
-    /// without blocks holds an empty run). On failure the runs made so far are disposed.
+    /// without blocks holds an empty run); where each rank read only its own rows (<paramref name="spread"/>, in units of
+    /// a multiple of the block), a rank's blocks are those of its own rows. On failure the runs made so far are disposed.
     /// </summary>
-    public static KernelBlocks[] Shards(ComputeDevice device, IReadOnlyList<ReadOnlyMemory<double>> columns, long rows)
+    public static KernelBlocks[] Shards(ComputeDevice device, IReadOnlyList<ReadOnlyMemory<double>> columns, long rows, Data.RowSpread? spread = null)
     {
         var accelerators = device.Accelerators;
         var ranks = RowCollective.Current;
         int blockRows = BlockRowsFor(Math.Max(1, columns.Count));
-        var (first, end) = ranks.Mine((int)((rows + blockRows - 1) / blockRows));
-        long count = end - first;
-        int shards = (int)Math.Max(1, Math.Min(accelerators.Count, count));
+        int count = (int)((rows + blockRows - 1) / blockRows);
+        if (spread is not null && spread.Unit % blockRows != 0)
+            throw new ArgumentException($"the ranks' rows come in units of {spread.Unit} rows, not a multiple of the row blocks of {blockRows}", nameof(spread));
+        var rankStarts = Enumerable.Range(0, ranks.Size + 1).Select(r => r == ranks.Size ? count
+            : spread is null ? ranks.Part(r, count).First : (int)((ranks.RowStart(r, rows, spread.Unit) + blockRows - 1) / blockRows)).ToArray();
+        var (first, end) = (rankStarts[ranks.Rank], rankStarts[ranks.Rank + 1]);
+        long held = end - first;
+        int shards = (int)Math.Max(1, Math.Min(accelerators.Count, held));
         bool alone = shards == 1 && ranks.Size == 1;
         var shape = LaunchShape.Agreed(device, ranks);
         var result = new List<KernelBlocks>(shards);
         try
         {
             for (int d = 0; d < shards; d++)
-                result.Add(new KernelBlocks(device, accelerators[d], columns, rows, first + (int)(d * count / shards), first + (int)((d + 1) * count / shards), ranks, alone, shape));
+                result.Add(new KernelBlocks(device, accelerators[d], columns, rows, first + (int)(d * held / shards), first + (int)((d + 1) * held / shards), ranks, rankStarts, alone, shape));
         }
         catch
         {
@@ -287,7 +296,7 @@ internal sealed class KernelBlocks : IDisposable
         var blocks = runs[0];
         if (blocks.Alone)
             return;
-        blocks.Ranks.Exchange(partials, blocks.Count, perBlock, (long)blocks.Count * perBlock);
+        blocks.Ranks.Exchange(partials, blocks.Ranks.Bounds(r => blocks.FirstBlockOf(r) * perBlock, (long)blocks.Count * perBlock));
         for (int block = 0; block < blocks.Count; block++)
             add(block);
     }
@@ -297,7 +306,7 @@ internal sealed class KernelBlocks : IDisposable
     /// its <see cref="GroupOffset"/> (the value-and-gradient pass's partials).
     /// </summary>
     public void ExchangeGroups(double[] partials, int perGroup) =>
-        Ranks.Exchange(partials, Count, (long)Groups(0) * perGroup, TotalGroups * perGroup);
+        Ranks.Exchange(partials, Ranks.Bounds(r => _groupOffsets[FirstBlockOf(r)] * perGroup, TotalGroups * perGroup));
 
     /// <summary>
     /// The other ranks' parts of per-row values of rows [<paramref name="first"/>, <paramref name="first"/> +
@@ -305,7 +314,10 @@ internal sealed class KernelBlocks : IDisposable
     /// has written its blocks' rows.
     /// </summary>
     public void ExchangeRows(Span<double> output, long first, long count, int perRow) =>
-        Ranks.Exchange(output, Ranks.Bounds(r => (Math.Clamp(First(Ranks.Part(r, Count).First), first, first + count) - first) * perRow, count * perRow));
+        Ranks.Exchange(output, Ranks.Bounds(r => (Math.Clamp(FirstBlockOf(r) < Count ? First(FirstBlockOf(r)) : Rows, first, first + count) - first) * perRow, count * perRow));
+
+    /// <summary>The first block of rank <paramref name="rank"/>'s run (<see cref="Count"/> for a rank after the last block).</summary>
+    public int FirstBlockOf(int rank) => _rankStarts[rank];
 
     /// <summary>
     /// Adds to <paramref name="sums"/> one block's partials as the passes that launch <paramref name="perLaunch"/> sums at

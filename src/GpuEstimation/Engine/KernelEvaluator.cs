@@ -33,7 +33,7 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
     public KernelEvaluator(LikelihoodEngine<TModel> owner, IReadOnlyList<ReadOnlyMemory<double>> columns) : base(owner)
     {
         var device = owner.Device;
-        var runs = _runs = KernelBlocks.Shards(device, columns, owner.Rows);
+        var runs = _runs = KernelBlocks.Shards(device, columns, owner.Rows, owner.Spread);
         _blocks = runs[0];
         try
         {
@@ -324,7 +324,7 @@ internal sealed class KernelEvaluator<TModel, TVec, TSum> : Evaluator<TModel, TV
             {
                 // The other ranks' chunks, then each point's chunks in order, from zero: SumChunksKernel's sum on one device.
                 var ranks = _blocks.Ranks;
-                ranks.Exchange(all, ranks.Bounds(r => chunkOffsets[ranks.Part(r, _blocks.Count).First] * count, chunkOffsets[_blocks.Count] * count));
+                ranks.Exchange(all, ranks.Bounds(r => chunkOffsets[_blocks.FirstBlockOf(r)] * count, chunkOffsets[_blocks.Count] * count));
                 for (int p = 0; p < count; p++)
                 {
                     double sum = 0;

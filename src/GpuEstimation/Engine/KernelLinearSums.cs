@@ -54,7 +54,7 @@ internal sealed class KernelLinearSums<TModel, TSum> : ILinearSums
 
     /// <summary>Over blocks of its own: <paramref name="columns"/> uploaded (or streamed) here, released in <see cref="Dispose"/>.</summary>
     public KernelLinearSums(LikelihoodEngine<TModel> owner, IReadOnlyList<ReadOnlyMemory<double>> columns)
-        : this(owner, KernelBlocks.Shards(owner.Device, columns, owner.Rows), ownsBlocks: true)
+        : this(owner, KernelBlocks.Shards(owner.Device, columns, owner.Rows, owner.Spread), ownsBlocks: true)
     {
     }
 

@@ -22,7 +22,7 @@ public sealed class LikelihoodEngine<TModel> : ILikelihoodEngine where TModel : 
     /// <param name="modelName">The model's name in error messages (by default the model type's name).</param>
     /// <param name="spread">
     /// Under MPI, where each rank has read only its own rows of the columns (<see cref="Data.Dataset.Spread"/>): which
-    /// rows, which the native backend's passes evaluate (an accelerator is refused: its row blocks are shared by blocks).
+    /// rows, which the passes evaluate: the native backend's chunks, or an accelerator's row blocks, of the rank's own rows.
     /// </param>
     public LikelihoodEngine(ComputeDevice device, TModel model, IReadOnlyList<ReadOnlyMemory<double>> columns, string? modelName = null,
         Data.RowSpread? spread = null)
@@ -40,9 +40,10 @@ public sealed class LikelihoodEngine<TModel> : ILikelihoodEngine where TModel : 
             Backends.RowCollective.Current.CheckSameData(columns);
         else if (spread.Ranks != Backends.RowCollective.Current || columns.Any(c => c.Length != spread.Rows))
             throw new ArgumentException($"the columns are spread over {spread.Rows} rows of other ranks than this engine's", nameof(spread));
-        else if (device.Backend != Backend.Native)
-            // An accelerator's row blocks are shared among the ranks by blocks, not by the ranks' own rows.
-            throw new InputException($"data whose rows are spread over the MPI ranks (each rank read only its own) are evaluated on the native backend, not on {device.Kind}: read the data whole for an accelerator (DataFile.Read without spread)");
+        else if (device.Backend == Backend.Native ? spread.Unit != Backends.RowCollective.RowAlignment : spread.Unit % KernelBlocks.BlockRowsFor(Math.Max(1, columns.Count)) != 0)
+            // The passes evaluate the rows of the native backend's chunks, or of the accelerator's row blocks, each rank its own.
+            throw new ArgumentException($"the ranks' rows come in units of {spread.Unit}, which {device.Kind} does not evaluate by (Data.RowSpread.UnitFor)", nameof(spread));
+        Spread = spread;
         Device = device;
         Model = model;
         ModelName = modelName ?? typeof(TModel).Name;
@@ -70,6 +71,9 @@ public sealed class LikelihoodEngine<TModel> : ILikelihoodEngine where TModel : 
                     : throw new ArgumentException($"at most 63 parameters are supported, the model has {model.ParameterCount} (only a linear-predictor model has more)", nameof(model))),
         };
     }
+
+    /// <summary>Where each MPI rank read only its own rows of the columns: which (null: every rank read them all).</summary>
+    internal Data.RowSpread? Spread { get; }
 
     /// <summary>The device that runs the kernel.</summary>
     public ComputeDevice Device { get; }

@@ -345,6 +345,13 @@ public static class ModelCatalog
         {
             if (!(trials >= 1 && trials == Math.Floor(trials)))
                 throw new InputException($"number of trials {trials}: must be a whole number of at least 1", nameof(columns));
+            // Over rows spread across ranks, the rank's own rows only, in memory taken only there.
+            if (data.Spread is { } spread)
+            {
+                var own = spread.Allocate(data.Rows);
+                own.Span[(int)spread.First..(int)spread.End].Fill(trials);
+                return own;
+            }
             return Enumerable.Repeat(trials, data.Rows).ToArray();
         }
         return null;
