@@ -17,15 +17,7 @@ trap 'rm -rf "$work"' EXIT
 awk -v n="$rows" 'BEGIN { srand(7); pi = atan2(0, -1); print "x"
     for (i = 0; i < n; i++) printf "%.9g\n", 0.5 + sqrt(-2 * log(1 - rand())) * cos(2 * pi * rand()) }' >"$work/x.csv"
 # The same values as a 1-D .npy of doubles (perl: no numpy needed).
-awk 'NR > 1' "$work/x.csv" | perl -e '
-    my @v = <STDIN>;
-    chomp @v;
-    my $q = chr(39);
-    my $h = "{${q}descr${q}: ${q}<f8${q}, ${q}fortran_order${q}: False, ${q}shape${q}: (" . scalar(@v) . ",), }";
-    $h .= " " x (63 - (10 + length($h)) % 64) . "\n";
-    binmode STDOUT;
-    print "\x93NUMPY\x01\x00", pack("v", length($h)), $h, pack("d<*", @v);
-' >"$work/x.npy"
+awk 'NR > 1' "$work/x.csv" | perl "$repo/tests/mpi/npy.pl" >"$work/x.npy"
 echo "rows $rows: x.csv $(stat -c %s "$work/x.csv") bytes, x.npy $(stat -c %s "$work/x.npy") bytes; $(nproc) cores"
 mpi=(mpirun --allow-run-as-root --oversubscribe -np 2)
 run() {

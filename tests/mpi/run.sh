@@ -46,15 +46,7 @@ awk 'BEGIN {
 
 # t again as a 1-D .npy of doubles (written with perl: a clean machine has no numpy), which each rank maps and reads
 # only its own rows of, as it parses only its own rows' bytes of data.csv.
-awk -F, 'NR > 1 { print $4 }' data.csv | perl -e '
-    my @v = <STDIN>;
-    chomp @v;
-    my $q = chr(39);
-    my $h = "{${q}descr${q}: ${q}<f8${q}, ${q}fortran_order${q}: False, ${q}shape${q}: (" . scalar(@v) . ",), }";
-    $h .= " " x (63 - (10 + length($h)) % 64) . "\n";
-    binmode STDOUT;
-    print "\x93NUMPY\x01\x00", pack("v", length($h)), $h, pack("d<*", @v);
-' >t.npy
+awk -F, 'NR > 1 { print $4 }' data.csv | perl "$repo/tests/mpi/npy.pl" >t.npy
 
 gpuest() {
     dotnet "$gpuest_dll" "$@"
