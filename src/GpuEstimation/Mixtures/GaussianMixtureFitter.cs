@@ -860,13 +860,17 @@ public sealed class GaussianMixtureFitter : IDisposable
                 int at = sorted.CovarianceAt(c);
                 if (!Enumerable.Range(0, d).All(j => sorted.Values[at + j * d + j] - options.Regularization <= 1e-6 * _variances[j]))
                     continue;
-                var point = string.Join(", ", Enumerable.Range(0, d).Select(j => (sorted.Values[sorted.MeanAt(c) + j] + _offset[j]).ToString("G6", System.Globalization.CultureInfo.InvariantCulture)));
+                var point = string.Join(", ", Enumerable.Range(0, d).Select(j => PointValue(sorted.Values[sorted.MeanAt(c) + j] + _offset[j], j).ToString("G6", System.Globalization.CultureInfo.InvariantCulture)));
                 notes.Add($"component {c + 1} collapsed onto the point ({point}): its rows lie there (repeated, or within a millionth of each column's spread), a point mass whose likelihood is unbounded, so its covariance is the " +
                     $"reg_covar floor ({options.Regularization:g3}) and the log-likelihood, the weights and any choice of the number of components rest on that floor; leave the repeated rows out, or fit them as a category of their own");
             }
         }
         if (!converged)
             notes.Add($"EM did not meet the relative tolerance {options.Tolerance:g3} within {options.MaxIterations} steps");
+        // A point's coordinate in the data's units: within the rounding of the column's centring of 0, 0 (a trial's
+        // point (0, 0) read (2.22E-16, 2.22E-16): the mean of the centred rows, plus the centre, rounded).
+        double PointValue(double value, int j) =>
+            Math.Abs(value) <= 64 * Math.Pow(2, -52) * Math.Max(Math.Abs(_offset[j]), Math.Sqrt(_variances[j])) ? 0 : value;
         // A floor of reg_covar comparable to a column's variance shapes the covariances instead of the data (a trial's
         // data scaled by 10⁻⁴: three identical components, weights' standard errors of 48,000).
         for (int j = 0; j < d; j++)

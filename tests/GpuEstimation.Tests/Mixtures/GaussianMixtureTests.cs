@@ -403,6 +403,12 @@ public sealed class GaussianMixtureTests(DeviceFixture devices)
             Assert.Contains(fitter.Fit(options).Notes, n => n.StartsWith("component 2 collapsed onto the point (3, 3): its rows lie there", StringComparison.Ordinal));
         using (var fitter = new GaussianMixtureFitter(TwoNames, [a[200..], b[200..]], devices.Native))
             Assert.DoesNotContain(fitter.Fit(options).Notes, n => n.Contains("collapsed", StringComparison.Ordinal));
+        // A point mass at (0, 0) beside data centred elsewhere: named as (0, 0), not as the centring's rounding
+        // (a trial: "(2.22E-16, 2.22E-16)").
+        double[] c = [.. Enumerable.Repeat(0.0, 200), .. a[200..].Select(v => v + 5)];
+        double[] e = [.. Enumerable.Repeat(0.0, 200), .. b[200..].Select(v => v + 5)];
+        using (var fitter = new GaussianMixtureFitter(TwoNames, [c, e], devices.Native))
+            Assert.Contains(fitter.Fit(options).Notes, n => n.Contains("collapsed onto the point (0, 0): its rows lie there", StringComparison.Ordinal));
     }
 
     // Label switching never shows: whatever the seed, the same optimum is reported in the same order.
