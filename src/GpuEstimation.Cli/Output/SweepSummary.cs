@@ -25,12 +25,7 @@ internal static class SweepSummary
         {
             // The JSON writes both as null and the CSV as -Infinity and NaN: said here, with what each means.
             string quantity = sweep.LogPosterior is null ? "log-likelihood" : "log-posterior";
-            var parts = new List<string>();
-            if (infinite > 0)
-                parts.Add($"{infinite:N0} where it is −∞ (data impossible there, or past the doubles' range)");
-            if (undefined > 0)
-                parts.Add($"{undefined:N0} where it is not a number (the model is not defined there)");
-            output.WriteLine($"note: of the {values.Length:N0} grid points, the {quantity} is not finite at {string.Join(" and ", parts)}");
+            output.WriteLine($"note: of the {values.Length:N0} grid points, the {quantity} is not finite at {string.Join(" and ", sweep.NonFiniteParts())}");
         }
         if (sweep.Base is { } fit)
         {

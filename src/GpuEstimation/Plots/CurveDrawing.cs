@@ -271,14 +271,8 @@ internal static class CurveDrawing
     // The grid's points whose value is −∞ or NaN, said in the legend (they are not drawn).
     private static void NonFinite(Plot plot, SweepResult sweep)
     {
-        var (infinite, undefined) = sweep.NonFinite;
-        if (infinite + undefined == 0)
+        if (sweep.NonFiniteParts(meaning: false) is not { Count: > 0 } parts)
             return;
-        var parts = new List<string>();
-        if (infinite > 0)
-            parts.Add($"{infinite:N0} where it is −∞ (data impossible there, or past the doubles' range)");
-        if (undefined > 0)
-            parts.Add($"{undefined:N0} where it is not a number");
         plot.Legend.ManualItems.Add(new LegendItem { LabelText = $"not drawn: {string.Join(", ", parts)} of the {sweep.Points.Count:N0} grid points" });
     }
 

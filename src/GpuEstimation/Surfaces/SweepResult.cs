@@ -79,6 +79,21 @@ public sealed record SweepResult(
         }
     }
 
+    /// <summary>
+    /// <see cref="NonFinite"/> in words, one part for each kind present ("3 where it is −∞ (...)"), the meaning of NaN
+    /// said where <paramref name="meaning"/>: the text summary's and the curve legend's.
+    /// </summary>
+    public IReadOnlyList<string> NonFiniteParts(bool meaning = true)
+    {
+        var (infinite, undefined) = NonFinite;
+        var parts = new List<string>();
+        if (infinite > 0)
+            parts.Add($"{infinite:N0} where it is −∞ (data impossible there, or past the doubles' range)");
+        if (undefined > 0)
+            parts.Add($"{undefined:N0} where it is not a number{(meaning ? " (the model is not defined there)" : "")}");
+        return parts;
+    }
+
     /// <summary>Grid points times observations per second of sweeping (the throughput figure).</summary>
     public double PointEvaluationsPerSecond => (double)Points.Count * N / (ElapsedMs / 1000);
 
