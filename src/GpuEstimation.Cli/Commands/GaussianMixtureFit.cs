@@ -25,8 +25,6 @@ internal static class GaussianMixtureFit
             throw new InputException($"--components: --model gaussian-mixture takes a number K or a range A:B of Gaussian components, not families");
         var png = parse.GetValue(mixture.Png);
         var assign = parse.GetValue(mixture.Assign);
-        if (png is not null && columns.Length < 2)
-            throw new InputException("--png draws the first two --x columns: give at least two");
         foreach (var (flag, path) in new[] { ("--json", json), ("--assign", assign), ("--png", png) })
         {
             if (path is not null)
@@ -84,7 +82,8 @@ internal static class GaussianMixtureFit
         }
         if (png is not null)
         {
-            OutputFile.Write("--png", png, path => MixturePlots.Ellipses(fit, values, path));
+            // One column: its histogram with the density and components, as a one-column mixture's; else the ellipses.
+            OutputFile.Write("--png", png, path => _ = values.Length == 1 ? MixtureDrawing.Draw(fit, values[0], path) : MixturePlots.Ellipses(fit, values, path));
             parse.InvocationConfiguration.Output.WriteLine($"picture: {png}");
             PictureNote.Write(parse.InvocationConfiguration.Error);
         }

@@ -30,7 +30,7 @@ internal sealed class MixtureCliOptions
 
     /// <summary>--png.</summary>
     public Option<string?> Png { get; } = CliOption.Text("--png", "FILE",
-        "(mixtures) draw the data's histogram with the fitted density and each weighted component; for gaussian-mixture the points of the first two --x columns with each component's 68% and 95% ellipses");
+        "(mixtures) draw the data's histogram with the fitted density and each weighted component; for gaussian-mixture of two or more --x columns the points of the first two with each component's 68% and 95% ellipses (of one column, its histogram as above)");
 
     /// <summary>--covariance (Gaussian mixtures in several dimensions).</summary>
     // The default is named in the description as typed (the generated one would print the enum's name).

@@ -4,8 +4,9 @@ using ScottPlot;
 namespace GpuEstimation.Plots;
 
 /// <summary>
-/// A fitted one-column mixture: the data's histogram on the density scale (grey bars), the mixture density (a black
-/// line) and each weighted component wₖ fₖ (a coloured dashed line each). A discrete mixture's histogram has one bar per
+/// A fitted one-column mixture (a catalogue mixture, or a Gaussian mixture of one column): the data's histogram on the
+/// density scale (grey bars), the mixture density (a black line) and each weighted component wₖ fₖ (a coloured dashed
+/// line each). A discrete mixture's histogram has one bar per
 /// whole number and its densities are probability masses there.
 /// </summary>
 public static class MixtureDrawing
@@ -21,6 +22,39 @@ public static class MixtureDrawing
         var x = fit.Spec.X;
         bool discrete = x.All(v => v == Math.Floor(v)) && fit.Spec.Families.All(f => f.Family is Kernels.Mixtures.MixtureFamily.Poisson
             or Kernels.Mixtures.MixtureFamily.Bernoulli or Kernels.Mixtures.MixtureFamily.Geometric or Kernels.Mixtures.MixtureFamily.NegativeBinomial);
+        return Draw(x, fit.Spec.Column, discrete, fit.Densities,
+            c => $"w{c + 1} f{c + 1} ({fit.Components[c].Family}, w = {PlotText.Fixed(fit.Components[c].Weight, 3)})",
+            $"{fit.Spec.Components}-component mixture ({string.Join(", ", fit.Spec.Families.Select(f => f.Name))}) over {x.Length} rows", path, width, height);
+    }
+
+    /// <summary>
+    /// Draws a one-column Gaussian mixture <paramref name="fit"/> over its column <paramref name="x"/> as a one-column
+    /// mixture is drawn (the histogram, the mixture density, each weighted normal component), to <paramref name="path"/>;
+    /// returns the plot for pixel queries. Two columns or more are drawn as ellipses (<see cref="MixturePlots.Ellipses"/>).
+    /// </summary>
+    public static Plot Draw(GaussianMixtureResult fit, double[] x, string path, int width = 900, int height = 550)
+    {
+        ArgumentNullException.ThrowIfNull(fit);
+        ArgumentNullException.ThrowIfNull(x);
+        if (fit.Columns.Count != 1)
+            throw new ArgumentException($"a histogram draws one column; this mixture has {fit.Columns.Count} (MixturePlots.Ellipses draws two)", nameof(fit));
+        var components = fit.Components;
+        (double[] Total, double[][] Parts) Densities(double[] grid)
+        {
+            var parts = components.Select(c => grid.Select(g =>
+                c.Weight * MathNet.Numerics.Distributions.Normal.PDF(c.Mean[0], Math.Sqrt(c.Covariance[0][0]), g)).ToArray()).ToArray();
+            return (grid.Select((_, i) => parts.Sum(p => p[i])).ToArray(), parts);
+        }
+        return Draw(x, fit.Columns[0], false, Densities,
+            c => $"w{c + 1} f{c + 1} (normal, w = {PlotText.Fixed(components[c].Weight, 3)})",
+            $"Gaussian mixture, K = {components.Count}, over {x.Length} rows", path, width, height);
+    }
+
+    // The histogram of `x` on the density scale, the mixture density and each weighted component (`densities` at the
+    // grid's points: the total and each part; `label` each part's legend).
+    private static Plot Draw(double[] x, string column, bool discrete, Func<double[], (double[] Total, double[][] Parts)> densities,
+        Func<int, string> label, string title, string path, int width, int height)
+    {
         // A continuous column in order, once: the range's quantiles and the bars' quartiles both read it.
         double[]? sorted = discrete ? null : x.Order().ToArray();
         var (low, high) = Range(x, sorted);
@@ -28,7 +62,7 @@ public static class MixtureDrawing
         double[] grid = discrete
             ? [.. Enumerable.Range(0, (int)(high - low) + 1).Select(i => low + i)]
             : [.. Enumerable.Range(0, 801).Select(i => low - 0.05 * (high - low) + i * 1.1 * (high - low) / 800)];
-        var (total, parts) = fit.Densities(grid);
+        var (total, parts) = densities(grid);
         int bins = sorted is null ? (int)Math.Min(200, high - low + 1) : Math.Max(Bins(sorted, low, high), Narrowest(grid, parts, low, high));
         double start = discrete ? low - 0.5 : low, width1 = discrete ? 1.0 : (high - low) / bins;
         var counts = new double[bins];
@@ -61,16 +95,16 @@ public static class MixtureDrawing
             line.Color = ComponentColors[c % ComponentColors.Length];
             line.LinePattern = LinePattern.Dashed;
             line.LineWidth = 2;
-            line.LegendText = $"w{c + 1} f{c + 1} ({fit.Components[c].Family}, w = {PlotText.Fixed(fit.Components[c].Weight, 3)})";
+            line.LegendText = label(c);
             if (discrete)
                 line.MarkerSize = 6;
         }
         TidyTicks.Apply(plot);
         plot.Axes.Margins(bottom: 0);
-        plot.XLabel(outside == 0 ? fit.Spec.Column
-            : $"{fit.Spec.Column} ({outside} of {x.Length} rows outside the range shown; the bars' heights count every row)");
+        plot.XLabel(outside == 0 ? column
+            : $"{column} ({outside} of {x.Length} rows outside the range shown; the bars' heights count every row)");
         plot.YLabel(discrete ? "probability" : "density");
-        plot.Title($"{fit.Spec.Components}-component mixture ({string.Join(", ", fit.Spec.Families.Select(f => f.Name))}) over {x.Length} rows");
+        plot.Title(title);
         LegendBelow.Show(plot);
         plot.SavePng(path, width, height);
         return plot;

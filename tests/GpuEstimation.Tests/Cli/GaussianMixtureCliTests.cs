@@ -250,6 +250,36 @@ public sealed class GaussianMixtureCliTests(DeviceFixture devices) : IDisposable
         }
     }
 
+    // A newcomer's trial: a one-column Gaussian mixture with --png was refused ("--png draws the first two --x
+    // columns"), where a one-column mixture draws its histogram. Now it draws the same: the bars, the density and each
+    // weighted normal component in its colour at its peak.
+    [Fact]
+    public void OneColumnIsDrawnAsItsHistogramWithEachComponent()
+    {
+        var x = MixtureEstimatorTests.ThreeNormals(2000, 9);
+        using var fitter = new GaussianMixtureFitter(["x"], [x], devices.Native);
+        var fit = fitter.Fit(new GaussianMixtureOptions { Components = 3, StandardErrors = false });
+        var path = Path.Combine(_directory, "one.png");
+        var plot = MixtureDrawing.Draw(fit, x, path);
+        using var bitmap = SKBitmap.Decode(path);
+        for (int c = 0; c < 3; c++)
+        {
+            var component = fit.Components[c];
+            double sigma = Math.Sqrt(component.Covariance[0][0]);
+            var pixel = plot.GetPixel(new ScottPlot.Coordinates(component.Mean[0], component.Weight / (sigma * Math.Sqrt(2 * Math.PI))));
+            var colour = MixtureDrawing.ComponentColors[c];
+            bool found = Enumerable.Range(-12, 25).Any(dx => Enumerable.Range(-4, 9).Any(dy =>
+                MixturePlotTests.Near(bitmap.GetPixel((int)Math.Round(pixel.X) + dx, (int)Math.Round(pixel.Y) + dy), colour)));
+            Assert.True(found, $"component {c + 1}'s line not at its peak ({pixel.X:F0}, {pixel.Y:F0})");
+        }
+        var data = Gpuest.WriteCsv(_directory, "x.csv", ("x", x));
+        var png = Path.Combine(_directory, "cli-one.png");
+        var (code, _, error) = Gpuest.Run("fit", "--model", "gaussian-mixture", "--data", data, "--x", "x", "--components", "3", "--device", "native", "--se", "none", "--png", png);
+        Assert.True(code == GpuestApp.Ok, error);
+        using var written = SKBitmap.Decode(png);
+        Assert.Equal(900, written.Width);
+    }
+
     [Fact]
     public void CliWritesThePicture()
     {

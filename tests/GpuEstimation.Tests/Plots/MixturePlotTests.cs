@@ -93,7 +93,7 @@ public sealed class MixturePlotTests : IDisposable
         Assert.True(bars[0].Size <= 0.5 * fit.Result["sigma1"] + 1e-12, $"bars {bars[0].Size} wide, sigma1 {fit.Result["sigma1"]}");
     }
 
-    private static bool Near(SKColor pixel, ScottPlot.Color colour) =>
+    internal static bool Near(SKColor pixel, ScottPlot.Color colour) =>
         Math.Abs(pixel.Red - colour.R) < 60 && Math.Abs(pixel.Green - colour.G) < 60 && Math.Abs(pixel.Blue - colour.B) < 60;
 
     private static bool IsDark(SKColor pixel) => pixel.Red < 60 && pixel.Green < 60 && pixel.Blue < 60;
