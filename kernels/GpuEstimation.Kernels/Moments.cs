@@ -13,24 +13,31 @@ public static class Moments
     /// moved a standard deviation from it by 2.7·10⁻¹⁰). Sums of integers below 2⁵³ are exact, as in order. The lanes keep
     /// it at memory speed, where an in-order sum waits on each addition; the same bits on every machine.
     /// </summary>
-    public static double Sum(ReadOnlySpan<double> x) => ScaledSum(x, 1.0).Total;
+    public static double Sum(ReadOnlySpan<double> x) => ScaledSum(x, 1.0, null).Total;
 
     /// <summary>
     /// The arithmetic mean (0 for no values): the compensated <see cref="Sum"/> over n. A sum past the largest double is
     /// taken over the values scaled by 2⁻⁶⁴ (exact).
     /// </summary>
-    public static double Mean(ReadOnlySpan<double> x)
+    public static double Mean(ReadOnlySpan<double> x) => Mean(x, null);
+
+    /// <summary>
+    /// The mean of <paramref name="f"/>(x) (the same bits as <see cref="Mean(ReadOnlySpan{double})"/> over a column of
+    /// them), taken a block at a time without the column: a start's log x or |x − median|, which over rows spread
+    /// across processes (<see cref="Spread"/>) would otherwise be a column of the whole length.
+    /// </summary>
+    public static double Mean(ReadOnlySpan<double> x, Func<double, double>? f)
     {
         if (x.Length == 0)
             return 0;
-        double mean = Sum(x) / x.Length;
+        double mean = ScaledSum(x, 1.0, f).Total / x.Length;
         // A partial sum past the largest double (∞, or ∞ − ∞ where such sums cancel) of finite values: the values
         // scaled by 2⁻⁶⁴ first.
-        return !double.IsFinite(mean) && AllFinite(x) ? ScaledSum(x, Down).Total / x.Length * Up : mean;
+        return !double.IsFinite(mean) && AllFinite(x, f) ? ScaledSum(x, Down, f).Total / x.Length * Up : mean;
     }
 
     /// <summary>
-    /// The variance with divisor n (0 for no values): <see cref="StandardDeviation"/> squared, so past the largest
+    /// The variance with divisor n (0 for no values): <see cref="StandardDeviation(ReadOnlySpan{double})"/> squared, so past the largest
     /// double for data beyond ~10¹⁵⁴ (use the standard deviation there).
     /// </summary>
     public static double Variance(ReadOnlySpan<double> x)
@@ -41,25 +48,28 @@ public static class Moments
 
     /// <summary>
     /// The standard deviation with divisor n (0 for no values): the corrected two-pass form,
-    /// √((Σd² − (Σd)²/n)/n) with d = x − <see cref="Mean"/>, pairwise as <see cref="Sum"/>. Where the deviations'
+    /// √((Σd² − (Σd)²/n)/n) with d = x − <see cref="Mean(ReadOnlySpan{double})"/>, pairwise as <see cref="Sum"/>. Where the deviations'
     /// squares would overflow or underflow (data of size 10¹⁷⁰ or 10⁻¹⁷⁰), the deviations are scaled by a power of two
     /// (exact) and the sums taken again.
     /// </summary>
-    public static double StandardDeviation(ReadOnlySpan<double> x)
+    public static double StandardDeviation(ReadOnlySpan<double> x) => StandardDeviation(x, null);
+
+    /// <summary>The standard deviation of <paramref name="f"/>(x), a block at a time as <see cref="Mean(ReadOnlySpan{double}, Func{double, double})"/>.</summary>
+    public static double StandardDeviation(ReadOnlySpan<double> x, Func<double, double>? f)
     {
         if (x.Length == 0)
             return 0;
-        double mean = Mean(x);
+        double mean = Mean(x, f);
         if (!double.IsFinite(mean))
             return double.NaN;
         // The deviations of values near the largest double can overflow (1.7e308 less −5.7e307): then the values and
         // the mean are scaled by 2⁻⁶⁴ before they are subtracted.
         double pre = 1.0;
-        var (sum, squares, largest) = DeviationSums(x, mean, pre, 1.0);
-        if (double.IsInfinity(largest) && AllFinite(x))
+        var (sum, squares, largest) = DeviationSums(x, mean, pre, 1.0, f);
+        if (double.IsInfinity(largest) && AllFinite(x, f))
         {
             pre = Down;
-            (sum, squares, largest) = DeviationSums(x, mean, pre, 1.0);
+            (sum, squares, largest) = DeviationSums(x, mean, pre, 1.0, f);
         }
         if (largest == 0 || !double.IsFinite(largest))
             return largest == 0 ? 0 : double.NaN;
@@ -69,7 +79,7 @@ public static class Moments
             // 2^-e with e the largest deviation's binary exponent (at most 1000, where it is subnormal): the scaled
             // deviations are below 2 in size, and their squares normal.
             scale = Math.ScaleB(1.0, Math.Min(-Math.ILogB(largest), 1000));
-            (sum, squares, _) = DeviationSums(x, mean, pre, scale);
+            (sum, squares, _) = DeviationSums(x, mean, pre, scale, f);
         }
         double variance = Math.Max(0.0, (squares - sum * sum / x.Length) / x.Length);
         return Math.Sqrt(variance) / scale / pre;
@@ -82,13 +92,13 @@ public static class Moments
     private const double Down = 5.421010862427522E-20, Up = 18446744073709551616.0;
     private static readonly double Huge = Math.ScaleB(1.0, 480), Tiny = Math.ScaleB(1.0, -480);
 
-    private static bool AllFinite(ReadOnlySpan<double> x)
+    private static bool AllFinite(ReadOnlySpan<double> x, Func<double, double>? f)
     {
         var spread = SpreadOf(x);
         bool finite = true;
         foreach (var v in spread is null ? x : x[(int)spread.First..(int)spread.End])
         {
-            if (!double.IsFinite(v))
+            if (!double.IsFinite(f is null ? v : f(v)))
             {
                 finite = false;
                 break;
@@ -102,14 +112,15 @@ public static class Moments
 
     // Σ x·scale as a sum and its error term (Sum): pairwise over blocks, each block in compensated lanes. Over a spread
     // column, each process sums its own blocks and the blocks' sums are gathered before the pairwise sum.
-    private static Compensated ScaledSum(ReadOnlySpan<double> x, double scale)
+    private static Compensated ScaledSum(ReadOnlySpan<double> x, double scale, Func<double, double>? f)
     {
         var spread = SpreadOf(x);
         var (from, to, blocks) = OwnBlocks(spread, x.Length);
         var leaves = new double[2 * blocks];
+        var mapped = f is null ? null : new double[SumBlock];
         for (int b = from; b < to; b++)
         {
-            var sum = ScaledBlock(Block(x, b), scale);
+            var sum = ScaledBlock(Block(x, b, f, mapped), scale);
             leaves[2 * b] = sum.Sum;
             leaves[2 * b + 1] = sum.Error;
         }
@@ -146,6 +157,17 @@ public static class Moments
     private static int BlockCount(int length) => Math.Max(1, (length + SumBlock - 1) / SumBlock);
 
     private static ReadOnlySpan<double> Block(ReadOnlySpan<double> x, int b) => x.Slice(b * SumBlock, Math.Min(SumBlock, x.Length - b * SumBlock));
+
+    // Block b of f(x) in `mapped` (room for a block), or of x itself where there is no f.
+    private static ReadOnlySpan<double> Block(ReadOnlySpan<double> x, int b, Func<double, double>? f, double[]? mapped)
+    {
+        var block = Block(x, b);
+        if (f is null)
+            return block;
+        for (int i = 0; i < block.Length; i++)
+            mapped![i] = f(block[i]);
+        return mapped.AsSpan(0, block.Length);
+    }
 
     // The blocks this process sums, [From, To), of Count: all of them, or over a spread column its own rows' (which
     // begin at a multiple of SumBlock).
@@ -190,13 +212,14 @@ public static class Moments
     }
 
     // Σ d, Σ d² and max |d| of the deviations d = (x·pre − mean·pre)·scale (pre and scale powers of two), pairwise as Sum.
-    private static (double Sum, double Squares, double Largest) DeviationSums(ReadOnlySpan<double> x, double mean, double pre, double scale)
+    private static (double Sum, double Squares, double Largest) DeviationSums(ReadOnlySpan<double> x, double mean, double pre, double scale, Func<double, double>? f)
     {
         var spread = SpreadOf(x);
         var (from, to, blocks) = OwnBlocks(spread, x.Length);
         var leaves = new double[3 * blocks];
+        var mapped = f is null ? null : new double[SumBlock];
         for (int b = from; b < to; b++)
-            (leaves[3 * b], leaves[3 * b + 1], leaves[3 * b + 2]) = DeviationBlock(Block(x, b), mean, pre, scale);
+            (leaves[3 * b], leaves[3 * b + 1], leaves[3 * b + 2]) = DeviationBlock(Block(x, b, f, mapped), mean, pre, scale);
         spread?.GatherBlocks(leaves, SumBlock, 3);
         return Pairwise(0, x.Length, b => (leaves[3 * b], leaves[3 * b + 1], leaves[3 * b + 2]),
             (l, r) => (l.Item1 + r.Item1, l.Item2 + r.Item2, Math.Max(l.Item3, r.Item3)));
@@ -241,14 +264,20 @@ public static class Moments
     /// <summary>The q-quantile (0 ≤ q ≤ 1) by linear interpolation of the sorted values.</summary>
     public static double Quantile(ReadOnlySpan<double> x, double q) => Quantiles(x, [q])[0];
 
+    /// <summary>The q-quantile of <paramref name="f"/>(x), as <see cref="Quantile(ReadOnlySpan{double}, double)"/> over a column of them, without the column.</summary>
+    public static double Quantile(ReadOnlySpan<double> x, Func<double, double> f, double q) => Quantiles(x, [q], f)[0];
+
     /// <summary>
     /// The q-quantiles (each 0 ≤ q ≤ 1, in ascending order) by linear interpolation of the sorted values, as
-    /// <see cref="Quantile"/> gives each, from one copy of the values and without sorting it: each order statistic
+    /// <see cref="Quantile(ReadOnlySpan{double}, double)"/> gives each, from one copy of the values and without sorting it: each order statistic
     /// needed is selected (Hoare's partition, median-of-three pivots; past 2 log₂ n rounds the rest is sorted), the
     /// next one above it is the smallest value to its right. O(n) where a sort is O(n log n): 3 quartiles of 10⁷ values
     /// took ~4 s as three sorts. NaN for no values.
     /// </summary>
-    public static double[] Quantiles(ReadOnlySpan<double> x, ReadOnlySpan<double> q)
+    public static double[] Quantiles(ReadOnlySpan<double> x, ReadOnlySpan<double> q) => Quantiles(x, q, null);
+
+    // The quantiles of f(x) (of x where there is no f).
+    private static double[] Quantiles(ReadOnlySpan<double> x, ReadOnlySpan<double> q, Func<double, double>? f)
     {
         var result = new double[q.Length];
         if (x.Length == 0)
@@ -257,8 +286,13 @@ public static class Moments
             return result;
         }
         if (SpreadOf(x) is { } spread)
-            return SpreadQuantiles(x, q, spread);
+            return SpreadQuantiles(x, q, spread, f);
         var values = x.ToArray();
+        if (f is not null)
+        {
+            for (int i = 0; i < values.Length; i++)
+                values[i] = f(values[i]);
+        }
         // Everything at or before `done` is at or below the order statistics found so far; the rest lies above.
         int done = 0;
         for (int i = 0; i < q.Length; i++)
@@ -279,7 +313,7 @@ public static class Moments
 
     /// <summary>
     /// The middle two of an even number of values (the n/2-th and (n/2 + 1)-th smallest), whose midpoint is the median
-    /// (<see cref="Quantile"/> at ½); null for an odd number of values or none. Selected, not sorted: O(n).
+    /// (<see cref="Quantile(ReadOnlySpan{double}, double)"/> at ½); null for an odd number of values or none. Selected, not sorted: O(n).
     /// </summary>
     public static (double Low, double High)? MiddleTwo(ReadOnlySpan<double> x)
     {
@@ -287,7 +321,7 @@ public static class Moments
             return null;
         if (SpreadOf(x) is { } spread)
         {
-            var order = new SpreadOrder(x, spread);
+            var order = new SpreadOrder(x, spread, null);
             return (order.At(x.Length / 2 - 1) + 0.0, order.At(x.Length / 2) + 0.0);
         }
         var values = x.ToArray();
@@ -419,9 +453,9 @@ public static class Moments
         SpreadOf(x) is { } spread ? ((int)spread.First, (int)spread.End) : (0, x.Length);
 
     // Quantiles as Quantiles gives them, from the order statistics of a spread column.
-    private static double[] SpreadQuantiles(ReadOnlySpan<double> x, ReadOnlySpan<double> q, IRowSpread spread)
+    private static double[] SpreadQuantiles(ReadOnlySpan<double> x, ReadOnlySpan<double> q, IRowSpread spread, Func<double, double>? f)
     {
-        var order = new SpreadOrder(x, spread);
+        var order = new SpreadOrder(x, spread, f);
         var result = new double[q.Length];
         for (int i = 0; i < q.Length; i++)
         {
@@ -447,13 +481,13 @@ public static class Moments
         private readonly ulong[] _keys;
         private readonly IRowSpread _spread;
 
-        public SpreadOrder(ReadOnlySpan<double> x, IRowSpread spread)
+        public SpreadOrder(ReadOnlySpan<double> x, IRowSpread spread, Func<double, double>? f)
         {
             _spread = spread;
             var own = x[(int)spread.First..(int)spread.End];
             _keys = new ulong[own.Length];
             for (int i = 0; i < own.Length; i++)
-                _keys[i] = Key(own[i]);
+                _keys[i] = Key(f is null ? own[i] : f(own[i]));
             Array.Sort(_keys);
         }
 

@@ -34,7 +34,7 @@ public readonly struct LaplaceModel : IDistribution<LaplaceModel>
     {
         // The closed-form MLE: the median and the mean absolute deviation from it.
         double median = Moments.Quantile(x.Span, 0.5);
-        return [median, Moments.PositiveOr(Moments.Mean(Moments.Map(x.Span, v => Math.Abs(v - median)).Span), 1.0)];
+        return [median, Moments.PositiveOr(Moments.Mean(x.Span, v => Math.Abs(v - median)), 1.0)];
     }
 
     /// <summary>For an even number of points, μ anywhere between the middle two (Σ|x − μ| is flat there), if they differ.</summary>

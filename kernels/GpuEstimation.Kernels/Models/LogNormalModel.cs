@@ -35,8 +35,7 @@ public readonly struct LogNormalModel : IDistribution<LogNormalModel>, ILinearPr
     public static double[] Start(ReadOnlyMemory<double> x, ReadOnlyMemory<double>? trials)
     {
         // The closed-form MLE: mean and standard deviation (divisor n) of log x.
-        var logX = Moments.Map(x.Span, DeviceMath.Log);
-        return [Moments.Mean(logX.Span), Moments.PositiveOr(Moments.StandardDeviation(logX.Span), 1.0)];
+        return [Moments.Mean(x.Span, DeviceMath.Log), Moments.PositiveOr(Moments.StandardDeviation(x.Span, DeviceMath.Log), 1.0)];
     }
 
     /// <summary>Arguments: μ, 1/σ, −log σ − ½ log 2π.</summary>

@@ -60,7 +60,7 @@ public readonly struct StudentTModel : IDistribution<StudentTModel>
     public static double[][] OtherStarts(ReadOnlyMemory<double> x, ReadOnlyMemory<double>? trials)
     {
         double median = Moments.Quantile(x.Span, 0.5);
-        double mad = Moments.Quantile(Moments.Map(x.Span, v => Math.Abs(v - median)).Span, 0.5) / 0.6745;
+        double mad = Moments.Quantile(x.Span, v => Math.Abs(v - median), 0.5) / 0.6745;
         return mad > 0 ? [[median, mad, 1.0]] : [];
     }
 

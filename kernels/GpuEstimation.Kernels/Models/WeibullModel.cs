@@ -35,9 +35,8 @@ public readonly struct WeibullModel : IDistribution<WeibullModel>
     public static double[] Start(ReadOnlyMemory<double> x, ReadOnlyMemory<double>? trials)
     {
         // log x is Gumbel-distributed: sd(log x) = π/(k√6), mean(log x) = log λ − γ/k.
-        var logX = Moments.Map(x.Span, DeviceMath.Log);
-        double shape = Moments.PositiveOr(KernelConstants.Pi / (Math.Sqrt(6.0) * Moments.StandardDeviation(logX.Span)), 1.0);
-        return [shape, Moments.PositiveOr(Math.Exp(Moments.Mean(logX.Span) + KernelConstants.EulerGamma / shape), 1.0)];
+        double shape = Moments.PositiveOr(KernelConstants.Pi / (Math.Sqrt(6.0) * Moments.StandardDeviation(x.Span, DeviceMath.Log)), 1.0);
+        return [shape, Moments.PositiveOr(Math.Exp(Moments.Mean(x.Span, DeviceMath.Log) + KernelConstants.EulerGamma / shape), 1.0)];
     }
 
     /// <summary>Arguments: k, log λ, log k − log λ, k/λ.</summary>

@@ -143,7 +143,9 @@ public sealed class RowSpread : IRowSpread
     /// <inheritdoc/>
     /// <remarks>
     /// Zeroed native memory (calloc: the system gives pages of zeros as they are first written), which lasts until the
-    /// process ends, as a mapped file does (<see cref="MappedColumns"/>): no span taken from it can outlive it.
+    /// process ends, as a mapped file does (<see cref="MappedColumns"/>): no span taken from it can outlive it. So it is
+    /// for the data's columns and a model's derived ones, which live as long as the data; a start's statistics of
+    /// derived values take them a block at a time instead (<c>Moments.Mean(x, f)</c>).
     /// </remarks>
     public Memory<double> Allocate(int length) => new UntouchedColumn(length).Memory;
 

@@ -83,12 +83,37 @@ public sealed class SpreadRowsTests
             var (low, high) = Moments.MiddleTwo(x)!.Value;
             double median = Moments.Quantile(x, 0.5);
             result.AddRange([low, high, Moments.Mean(Moments.Map(x, v => Math.Abs(v - median)).Span), Moments.Sum(Moments.Map(x, x, (a, b) => a * b).Span)]);
+            // A statistic of f(x) a block at a time, without the column of f(x) (a start's log x, |x − median|).
+            Func<double, double> deviation = v => Math.Abs(v - median), log = v => Math.Log(1 + v * v);
+            result.AddRange([Moments.Mean(x, deviation), Moments.StandardDeviation(x, log), Moments.Quantile(x, deviation, 0.5)]);
         }
         if (huge is not null)
             result.AddRange([Moments.Mean(huge), Moments.StandardDeviation(huge)]);
         if (odd is not null)
             result.AddRange([Moments.Mean(odd), Moments.Quantile(odd, 0.5), Moments.MiddleTwo(odd) is null ? 1 : 0]);
         return [.. result];
+    }
+
+    [Fact]
+    public void AStatisticOfMappedValuesHasTheBitsOfOneOverTheirColumn()
+    {
+        var random = new Random(17);
+        // Across several blocks, a ragged last one, and values near the largest double (the scaled sums).
+        foreach (var x in new[]
+        {
+            Enumerable.Range(0, 3 * Moments.SumBlock + 123).Select(_ => random.NextDouble() * 10 - 3).ToArray(),
+            Enumerable.Range(0, 5000).Select(_ => 1.7e308 * (random.NextDouble() - 0.5)).ToArray(),
+        })
+        {
+            double median = Moments.Quantile(x, 0.5);
+            foreach (var f in new Func<double, double>[] { v => Math.Abs(v - median), v => Math.Log(1 + Math.Abs(v)), v => 2 * v })
+            {
+                var column = Moments.Map(x, f).Span;
+                Assert.Equal(BitConverter.DoubleToInt64Bits(Moments.Mean(column)), BitConverter.DoubleToInt64Bits(Moments.Mean(x, f)));
+                Assert.Equal(BitConverter.DoubleToInt64Bits(Moments.StandardDeviation(column)), BitConverter.DoubleToInt64Bits(Moments.StandardDeviation(x, f)));
+                Assert.Equal(BitConverter.DoubleToInt64Bits(Moments.Quantile(column, 0.3)), BitConverter.DoubleToInt64Bits(Moments.Quantile(x, f, 0.3)));
+            }
+        }
     }
 
     [Fact]
