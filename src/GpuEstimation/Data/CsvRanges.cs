@@ -80,14 +80,15 @@ internal static class CsvRanges
     }
 
     // The header line's bytes with its line end; −1 where it has a quote or a \r but before its \n (the reader ends a
-    // line there: the rest would be a row), or the file has no line end in its first MiB.
+    // line there: the rest would be a row), the file is UTF-16, or it has no line end in its first MiB.
     private static long HeaderBytes(SafeFileHandle file, long length)
     {
         var buffer = new byte[(int)Math.Min(BufferBytes, length)];
         int read = RandomAccess.Read(file, buffer, 0);
         var bytes = buffer.AsSpan(0, read);
         int end = bytes.IndexOf((byte)'\n');
-        if (end < 0)
+        // UTF-16 text (its byte-order mark), whose line ends are two bytes, is read whole.
+        if (end < 0 || bytes.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]) || bytes.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF]))
             return -1;
         var line = bytes[..end].EndsWith((byte)'\r') ? bytes[..(end - 1)] : bytes[..end];
         return line.Contains((byte)'"') || line.Contains((byte)'\r') ? -1 : end + 1;

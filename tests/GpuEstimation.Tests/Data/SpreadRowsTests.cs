@@ -288,14 +288,17 @@ public sealed class SpreadRowsTests
                 }
             }
             // Not plain: a quoted cell on the last rank's rows, a blank line at the end, a header ended by a lone \r
-            // (a line end to the reader, so that the rest of that line is a row). Read whole on every rank.
+            // (a line end to the reader, so that the rest of that line is a row), UTF-16. Read whole on every rank.
             string quoted = Write("quoted.csv", i => i == 90_000 ? $"\"{i}\";{x[i]:R}" : $"{i};{x[i]:R}");
             string blank = Write("blank.csv", i => $"{i};{x[i]:R}") + "";
             File.AppendAllText(blank, "\n");
             string carriage = Path.Combine(directory.FullName, "carriage.csv");
             File.WriteAllText(carriage, "x\r" + string.Concat(x.Select(v => $"{v:R}\n")));
             Assert.Equal(Rows, DataFile.Read(carriage, ["x"]).Rows);
-            foreach (var path in new[] { quoted, blank, carriage })
+            // UTF-16 text, whose line ends are two bytes.
+            string wide = Path.Combine(directory.FullName, "wide.csv");
+            File.WriteAllText(wide, "x\n" + string.Concat(x.Select(v => $"{v:R}\n")), System.Text.Encoding.Unicode);
+            foreach (var path in new[] { quoted, blank, carriage, wide })
             {
                 var one = DataFile.Read(path, ["x"]).Column("x").ToArray();
                 Assert.All(SimulatedRanks.Run(3, _ =>
