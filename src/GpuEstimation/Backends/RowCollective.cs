@@ -99,22 +99,32 @@ public abstract class RowCollective
     /// </summary>
     public (int First, int End) MineChunks(long rows, int chunkRows)
     {
-        RequireDivides(chunkRows);
+        RequireDivides(chunkRows, RowAlignment);
         var (first, end) = MyRows(rows);
         return ((int)((first + chunkRows - 1) / chunkRows), (int)((end + chunkRows - 1) / chunkRows));
     }
 
     /// <summary>
     /// Fills, on every rank, the others' parts of <paramref name="data"/>[0, <paramref name="length"/>), where chunk c of
-    /// <paramref name="chunkRows"/> rows (<see cref="MineChunks"/>) wrote <paramref name="unitLength"/> values at
-    /// c · unitLength. Every rank must call it with the same arguments; nothing to do for one process.
+    /// <paramref name="chunkRows"/> rows (<see cref="MineChunks"/>; of the ranks' rows in units of <paramref name="unit"/>,
+    /// which the chunk divides) wrote <paramref name="unitLength"/> values at c · unitLength. Every rank must call it
+    /// with the same arguments; nothing to do for one process.
     /// </summary>
-    public void ExchangeChunks(Span<double> data, long rows, int chunkRows, long unitLength, long length)
+    public void ExchangeChunks(Span<double> data, long rows, int chunkRows, long unitLength, long length, long unit = RowAlignment)
     {
         if (Size == 1 || length == 0)
             return;
-        RequireDivides(chunkRows);
-        Exchange(data, Bounds(r => Math.Min(length, (RowStart(r, rows) + chunkRows - 1) / chunkRows * unitLength), length));
+        RequireDivides(chunkRows, unit);
+        Exchange(data, Bounds(r => Math.Min(length, (RowStart(r, rows, unit) + chunkRows - 1) / chunkRows * unitLength), length));
+    }
+
+    /// <summary>Each rank's <paramref name="own"/> value, in rank order, on every rank (one small exchange). Every rank must call it.</summary>
+    public double[] EachRank(double own)
+    {
+        var all = new double[Size];
+        all[Rank] = own;
+        Exchange(all, Size, 1, all.Length);
+        return all;
     }
 
     /// <summary>
@@ -138,10 +148,10 @@ public abstract class RowCollective
         Exchange(data, Bounds(r => Math.Clamp(RowStart(r, rows) - from, 0, count) * width, count * width));
     }
 
-    private static void RequireDivides(int chunkRows)
+    private static void RequireDivides(int chunkRows, long unit)
     {
-        if (chunkRows <= 0 || RowAlignment % chunkRows != 0)
-            throw new ArgumentOutOfRangeException(nameof(chunkRows), chunkRows, $"chunks of rows must divide the ranks' unit of {RowAlignment} rows");
+        if (chunkRows <= 0 || unit % chunkRows != 0)
+            throw new ArgumentOutOfRangeException(nameof(chunkRows), chunkRows, $"chunks of rows must divide the ranks' unit of {unit} rows");
     }
 
     /// <summary>

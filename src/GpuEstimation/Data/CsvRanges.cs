@@ -34,8 +34,8 @@ internal static class CsvRanges
         long from = header < 0 ? length : header + (length - header) * ranks.Rank / ranks.Size;
         long to = header < 0 ? length : header + (length - header) * (ranks.Rank + 1) / ranks.Size;
         var (lines, plain, _) = Scan(file, length, from, to, []);
-        var all = ranks.Each(lines);
-        if (ranks.Each(plain && header >= 0 ? 1 : 0).Any(p => p == 0))
+        var all = ranks.EachRank(lines);
+        if (ranks.EachRank(plain && header >= 0 ? 1 : 0).Any(p => p == 0))
             return null;
         long rows = (long)all.Sum();
         if (rows == 0 || rows > Array.MaxLength)
@@ -48,20 +48,22 @@ internal static class CsvRanges
             before[r + 1] = before[r] + (long)all[r];
         var bounds = Enumerable.Range(0, ranks.Size + 1).Select(r => ranks.RowStart(r, rows, unit)).ToArray();
         var mine = bounds.Select(row => row >= before[ranks.Rank] && row < before[ranks.Rank + 1] ? row - before[ranks.Rank] : -1).ToArray();
-        var found = Scan(file, length, from, to, [.. mine.Where(k => k >= 0)]).Offsets;
+        // The second look at the range stops at its last boundary line (none: no look).
+        long[] targets = [.. mine.Where(k => k >= 0)];
+        var found = targets.Length == 0 ? [] : Scan(file, length, from, to, targets).Offsets;
         var offsets = new long[bounds.Length];
         for (int b = 0, k = 0; b < bounds.Length; b++)
         {
             long own = mine[b] >= 0 ? found[k++] : 0;
             int owner = Enumerable.Range(0, ranks.Size).First(r => bounds[b] >= before[r] && bounds[b] < before[r + 1] || r == ranks.Size - 1);
-            offsets[b] = bounds[b] == 0 ? header : bounds[b] == rows ? length : (long)ranks.Each(own)[owner];
+            offsets[b] = bounds[b] == 0 ? header : bounds[b] == rows ? length : (long)ranks.EachRank(own)[owner];
         }
 
         // This rank's rows parsed into columns of the file's length (the other rows never written: memory not taken).
         var data = columns.Select(_ => spread.Allocate((int)rows)).ToArray();
         long first = spread.First, count = spread.End - spread.First;
         bool good = ParseRange(path, offsets[ranks.Rank], offsets[ranks.Rank + 1], separator, parse, data, first, count);
-        if (ranks.Each(good ? 1 : 0).Any(g => g == 0))
+        if (ranks.EachRank(good ? 1 : 0).Any(g => g == 0))
             return null;
         return new Dataset(columns.Select((name, c) => KeyValuePair.Create(name, (ReadOnlyMemory<double>)data[c])), path,
             index => $"line {index + 2}", spread: spread);
@@ -69,15 +71,6 @@ internal static class CsvRanges
 
     /// <summary>A row's wanted values, or null where the row is not a row of finite numbers of the header's width.</summary>
     public delegate double[]? RowValues(SepReader.Row row);
-
-    // Each rank's `value`, in rank order.
-    private static double[] Each(this RowCollective ranks, double value)
-    {
-        var all = new double[ranks.Size];
-        all[ranks.Rank] = value;
-        ranks.Exchange(all, ranks.Size, 1, all.Length);
-        return all;
-    }
 
     // The header line's bytes with its line end; −1 where it has a quote or a \r but before its \n (the reader ends a
     // line there: the rest would be a row), the file is UTF-16, or it has no line end in its first MiB.
@@ -97,7 +90,8 @@ internal static class CsvRanges
     /// <summary>
     /// The lines that begin in [from, to) (a line begins after a \n), whether those bytes are plain (no quote, no \r but
     /// before \n, no blank line), and the offsets at which the <paramref name="targets"/>-th of those lines (from 0,
-    /// ascending) begin.
+    /// ascending) begin. With targets, it stops once it has found them all (the lines and plainness then cover only the
+    /// bytes looked at).
     /// </summary>
     private static (long Lines, bool Plain, long[] Offsets) Scan(SafeFileHandle file, long length, long from, long to, long[] targets)
     {
@@ -112,7 +106,7 @@ internal static class CsvRanges
             bool plain = true;
             // Bytes from − 1 … to, the one before the range (is the first byte a line's first?) and one after (what a
             // \n or \r at the range's end is followed by).
-            for (long at = from - 1; at < to && plain; at += BufferBytes)
+            for (long at = from - 1; at < to && plain && (targets.Length == 0 || next < targets.Length); at += BufferBytes)
             {
                 int want = (int)Math.Min(BufferBytes + 1, Math.Min(to + 1, length) - at);
                 int read = RandomAccess.Read(file, buffer.AsSpan(0, want), at);

@@ -99,16 +99,8 @@ public sealed class Dataset
             }
             return -1;
         }
-        if (spread is null)
-        {
-            long first = FirstIn(0, values.Length);
-            if (first >= 0)
-                throw NotFinite(source, describeRow, name, (int)first, values.Span[(int)first]);
-        }
-        else if (spread.FirstWhere(FirstIn, values) is var (row, found))
-        {
+        if (RowSpread.FirstWhere(spread, values.Length, FirstIn, values) is var (row, found))
             throw NotFinite(source, describeRow, name, (int)row, found[0]);
-        }
     }
 
     private static InputException NotFinite(string source, Func<int, string> describeRow, string name, int row, double value) =>

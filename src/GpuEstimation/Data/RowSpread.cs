@@ -106,38 +106,33 @@ public sealed class RowSpread : IRowSpread
     public RowCollective Ranks => _ranks;
 
     /// <inheritdoc/>
-    public void GatherBlocks(Span<double> values, int blockRows, int width)
-    {
-        if (blockRows < 1 || Unit % blockRows != 0)
-            throw new ArgumentOutOfRangeException(nameof(blockRows), blockRows, $"blocks must divide the ranks' unit of {Unit} rows");
-        long length = values.Length;
-        _ranks.Exchange(values, _ranks.Bounds(r => Math.Min(length, (_ranks.RowStart(r, Rows, Unit) + blockRows - 1) / blockRows * width), length));
-    }
+    public void GatherBlocks(Span<double> values, int blockRows, int width) =>
+        _ranks.ExchangeChunks(values, Rows, blockRows, width, values.Length, Unit);
 
     /// <inheritdoc/>
-    public double[] EachProcess(double own)
-    {
-        var all = new double[_ranks.Size];
-        all[_ranks.Rank] = own;
-        _ranks.Exchange(all, _ranks.Size, 1, all.Length);
-        return all;
-    }
+    public double[] EachProcess(double own) => _ranks.EachRank(own);
 
     /// <summary>
-    /// The first row of all the ranks' rows that <paramref name="firstIn"/> finds (given [from, to), the first row there
-    /// that it looks for, or −1; each rank looks in its own rows), and that row's values in <paramref name="values"/>
-    /// (read on its rank and sent to all); null where no rank finds one. Every rank must call it.
+    /// The first of <paramref name="rows"/> rows that <paramref name="firstIn"/> finds (given [from, to), the first row
+    /// there that it looks for, or −1), and that row's values in <paramref name="values"/>; null where there is none.
+    /// Without a <paramref name="spread"/> one look over every row; over rows spread across ranks, each rank looks in its
+    /// own rows, and the row and its values (read on its rank) are sent to all: every rank must call it.
     /// </summary>
-    public (long Row, double[] Values)? FirstWhere(Func<long, long, long> firstIn, params ReadOnlyMemory<double>[] values)
+    public static (long Row, double[] Values)? FirstWhere(RowSpread? spread, long rows, Func<long, long, long> firstIn, params ReadOnlyMemory<double>[] values)
     {
         ArgumentNullException.ThrowIfNull(firstIn);
-        long own = First < End ? firstIn(First, End) : -1;
-        var rows = EachProcess(own);
-        int rank = Array.FindIndex(rows, r => r >= 0);
+        if (spread is null)
+        {
+            long first = firstIn(0, rows);
+            return first < 0 ? null : (first, [.. values.Select(column => column.Span[(int)first])]);
+        }
+        long own = spread.First < spread.End ? firstIn(spread.First, spread.End) : -1;
+        var found = spread.EachProcess(own);
+        int rank = Array.FindIndex(found, r => r >= 0);
         if (rank < 0)
             return null;
-        long row = (long)rows[rank];
-        return (row, [.. values.Select(column => ValueAt(column, row))]);
+        long row = (long)found[rank];
+        return (row, [.. values.Select(column => spread.ValueAt(column, row))]);
     }
 
     /// <inheritdoc/>

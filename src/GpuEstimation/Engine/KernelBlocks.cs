@@ -133,7 +133,7 @@ internal sealed class KernelBlocks : IDisposable
     /// (<see cref="RowCollective.Current"/> of several ranks) the blocks are first shared among the ranks as
     /// <see cref="RowCollective.Mine"/> shares units, and this rank's run is shared so among its accelerators (a rank
     /// without blocks holds an empty run); where each rank read only its own rows (<paramref name="spread"/>, in units of
-    /// a multiple of the block), a rank's blocks are those of its own rows. On failure the runs made so far are disposed.
+    /// a multiple of the block, which the engine checks), a rank's blocks are those of its own rows. On failure the runs made so far are disposed.
     /// </summary>
     public static KernelBlocks[] Shards(ComputeDevice device, IReadOnlyList<ReadOnlyMemory<double>> columns, long rows, Data.RowSpread? spread = null)
     {
@@ -141,8 +141,6 @@ internal sealed class KernelBlocks : IDisposable
         var ranks = RowCollective.Current;
         int blockRows = BlockRowsFor(Math.Max(1, columns.Count));
         int count = (int)((rows + blockRows - 1) / blockRows);
-        if (spread is not null && spread.Unit % blockRows != 0)
-            throw new ArgumentException($"the ranks' rows come in units of {spread.Unit} rows, not a multiple of the row blocks of {blockRows}", nameof(spread));
         var rankStarts = Enumerable.Range(0, ranks.Size + 1).Select(r => r == ranks.Size ? count
             : spread is null ? ranks.Part(r, count).First : (int)((ranks.RowStart(r, rows, spread.Unit) + blockRows - 1) / blockRows)).ToArray();
         var (first, end) = (rankStarts[ranks.Rank], rankStarts[ranks.Rank + 1]);
@@ -163,9 +161,7 @@ internal sealed class KernelBlocks : IDisposable
             throw;
         }
         // The streamed blocks of the whole job, for the result's device line (the same on every rank).
-        var streamed = new double[ranks.Size];
-        streamed[ranks.Rank] = result.Sum(r => r.Streamed);
-        ranks.Exchange(streamed, ranks.Size, 1, ranks.Size);
+        var streamed = ranks.EachRank(result.Sum(r => r.Streamed));
         foreach (var run in result)
             run.StreamedInJob = (int)streamed.Sum();
         return [.. result];

@@ -247,10 +247,7 @@ internal sealed class KernelMixturePass<TSums, TSum> : MixturePass
         var ranks = runs[0].Blocks.Ranks;
         if (ranks.Size == 1)
             return own;
-        var all = new double[ranks.Size];
-        all[ranks.Rank] = own;
-        ranks.Exchange(all, ranks.Size, 1, ranks.Size);
-        return (int)all.Min();
+        return (int)ranks.EachRank(own).Min();
     }
 
     public override double Run(double[] packed, int[] codes, double[] sums)

@@ -175,9 +175,10 @@ public static class ModelCatalog
                 ScaleParameters = T.ScaleParameters,
                 Spread = spread,
             };
+            // Each a pass over the data, taken only for the families that ask (the same on every rank).
             first = spread?.ValueAt(values, 0) ?? x[0];
-            allZero = AllEqual(values, 0, spread);
-            allFirst = AllEqual(values, first, spread);
+            allZero = (T.Name == ExponentialModel.Name || T.Name == NegativeBinomialModel.Name) && AllEqual(values, 0, spread);
+            allFirst = DegenerateOnConstant.ContainsKey(T.Name) && AllEqual(values, first, spread);
         }
         if (T.Name == ExponentialModel.Name && allZero)
         {
@@ -302,7 +303,7 @@ public static class ModelCatalog
             }
             return -1;
         }
-        return spread is null ? FirstOther(0, x.Length) < 0 : spread.FirstWhere(FirstOther) is null;
+        return Data.RowSpread.FirstWhere(spread, x.Length, FirstOther) is null;
     }
 
     // The first row whose value (and number of trials, where the family reads them) lies outside family T's support:
@@ -320,10 +321,9 @@ public static class ModelCatalog
             }
             return -1;
         }
-        if (spread is not null)
-            return spread.FirstWhere(FirstIn, x, trials.IsEmpty ? x : trials) is var (row, found) ? (row, found[0], trials.IsEmpty ? 0 : found[1]) : null;
-        long first = FirstIn(0, x.Length);
-        return first < 0 ? null : (first, x.Span[(int)first], trials.IsEmpty ? 0 : trials.Span[(int)first]);
+        return Data.RowSpread.FirstWhere(spread, x.Length, FirstIn, x, trials.IsEmpty ? x : trials) is var (row, found)
+            ? (row, found[0], trials.IsEmpty ? 0 : found[1])
+            : null;
     }
 
     private static (IReadOnlyList<ParameterInfo>, string, Func<Dataset, string, ReadOnlyMemory<double>?, IModelSpec>) Family<T>() where T : unmanaged, IDistribution<T> =>
