@@ -286,7 +286,10 @@ public static class Moments
             return result;
         }
         if (SpreadOf(x) is { } spread)
-            return SpreadQuantiles(x, q, spread, f);
+        {
+            var order = new SpreadOrder(x, spread, f);
+            return Interpolated(q, x.Length, k => order.At(k), k => order.At(k));
+        }
         var values = x.ToArray();
         if (f is not null)
         {
@@ -295,18 +298,30 @@ public static class Moments
         }
         // Everything at or before `done` is at or below the order statistics found so far; the rest lies above.
         int done = 0;
+        double Selected(int k)
+        {
+            Select(values.AsSpan(done), k - done);
+            done = k;
+            return values[k];
+        }
+        return Interpolated(q, values.Length, Selected, above => Min(values.AsSpan(above)));
+    }
+
+    // The q-quantiles (ascending) of n values by linear interpolation between order statistics: `below`(k), the k-th
+    // smallest, asked in ascending k; `above`(k), the k-th smallest once every smaller one has been asked for.
+    private static double[] Interpolated(ReadOnlySpan<double> q, int n, Func<int, double> below, Func<int, double> above)
+    {
+        var result = new double[q.Length];
         for (int i = 0; i < q.Length; i++)
         {
             if (i > 0 && q[i] < q[i - 1])
                 throw new ArgumentException("the quantiles' probabilities must be in ascending order", nameof(q));
-            double position = q[i] * (values.Length - 1);
-            int below = (int)Math.Floor(position);
-            int above = Math.Min(below + 1, values.Length - 1);
-            Select(values.AsSpan(done), below - done);
-            double low = values[below];
-            double high = above == below ? low : Min(values.AsSpan(above));
-            result[i] = low + (position - below) * (high - low);
-            done = below;
+            double position = q[i] * (n - 1);
+            int k = (int)Math.Floor(position);
+            int next = Math.Min(k + 1, n - 1);
+            double low = below(k);
+            double high = next == k ? low : above(next);
+            result[i] = low + (position - k) * (high - low);
         }
         return result;
     }
@@ -451,25 +466,6 @@ public static class Moments
     // The rows of `x` this process reads: all, or its own of a spread column.
     private static (int First, int End) OwnRows(ReadOnlySpan<double> x) =>
         SpreadOf(x) is { } spread ? ((int)spread.First, (int)spread.End) : (0, x.Length);
-
-    // Quantiles as Quantiles gives them, from the order statistics of a spread column.
-    private static double[] SpreadQuantiles(ReadOnlySpan<double> x, ReadOnlySpan<double> q, IRowSpread spread, Func<double, double>? f)
-    {
-        var order = new SpreadOrder(x, spread, f);
-        var result = new double[q.Length];
-        for (int i = 0; i < q.Length; i++)
-        {
-            if (i > 0 && q[i] < q[i - 1])
-                throw new ArgumentException("the quantiles' probabilities must be in ascending order", nameof(q));
-            double position = q[i] * (x.Length - 1);
-            int below = (int)Math.Floor(position);
-            int above = Math.Min(below + 1, x.Length - 1);
-            double low = order.At(below);
-            double high = above == below ? low : order.At(above);
-            result[i] = low + (position - below) * (high - low);
-        }
-        return result;
-    }
 
     /// <summary>
     /// The order statistics of a spread column, exact: each process sorts its own rows' keys (the doubles' bits in an

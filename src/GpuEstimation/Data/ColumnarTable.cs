@@ -36,7 +36,7 @@ internal sealed class ColumnarTable
         int numeric = text.Count(t => !t);
         long bytes = numeric * rows * sizeof(double);
         string? failure = null;
-        var scratch = bytes > 0 && bytes > spillAbove ? MappedColumns.Scratch(bytes, out failure) : null;
+        var scratch = allocate is null && bytes > 0 && bytes > spillAbove ? MappedColumns.Scratch(bytes, out failure) : null;
         int slot = 0;
         try
         {

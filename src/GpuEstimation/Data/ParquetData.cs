@@ -82,7 +82,7 @@ public static class ParquetData
             own = spread is { } unit && missing == MissingValues.Error && !isFactor.Any(f => f) ? RowSpread.Over(starts[^1], path, unit) : null;
             if (fields.Any(IsText))
                 own = null;
-            table = new ColumnarTable(path, wanted, fields.Select(IsText).ToArray(), starts[^1], own is null ? spillAbove : null, own is null ? null : own.Allocate);
+            table = new ColumnarTable(path, wanted, fields.Select(IsText).ToArray(), starts[^1], spillAbove, own is null ? null : own.Allocate);
         }
         finally
         {
