@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # gpuest under MPI against one process (README, "Big data", "Many machines: running under MPI"): for a family fit (Student-t, sandwich standard
-# errors, a profile interval), the linear model (cluster-robust; the Hessian pass GLMs share) and a sweep (JSON and
+# errors, a profile interval), the linear model (cluster-robust, read whole for its groups; the Hessian pass GLMs share;
+# and with a profile and NIST's errors, with HC1, and a sweep, each rank reading only its own rows) and a sweep (JSON and
 # CSV), from CSV and (the family and a sweep) from a .npy file, whose rows each rank reads only its own of (but of a
 # family clustered by its own column, read whole),
 # `mpirun -np 2` and `-np 3` must write the same JSON as one process, byte for byte once the fields that
@@ -66,6 +67,9 @@ comparable() {
 cases=(
     "family|fit --model studentt --data data.csv --column t --cov hc0 --profile mu"
     "linear|fit --model linear --data data.csv --y y --x x1,x2 --cov cluster:g"
+    "linear-spread|fit --model linear --data data.csv --y y --x x1,x2 --profile x1 --se nist"
+    "linear-hc1|fit --model linear --data data.csv --y y --x x1,x2 --cov hc1"
+    "linear-sweep|sweep --model linear --data data.csv --y y --x x1,x2 --grid x1=1.9:2.1:9 --grid sigma=0.6:0.8:5"
     "sweep|sweep --model normal --data data.csv --column y --grid mu=0.9:1.1:9 --grid sigma=2:2.4:5"
     "family-cluster|fit --model poisson --data data.csv --column g --cov cluster:g"
     "npy-family|fit --model studentt --data t.npy --cov hc0 --profile mu"

@@ -116,9 +116,10 @@ internal sealed class DataOptions(string command)
     /// (<paramref name="mean"/>), which the fit's JSON keeps for <c>gpuest predict</c> (null for other models).
     /// </summary>
     /// <remarks>
-    /// With <paramref name="spread"/>, under MPI a one-column family's data are read by each rank for its own rows only
-    /// where the file allows it (<see cref="DataFile.Read"/>); regressions, expression models and a group column (even
-    /// one the model reads) read every row.
+    /// With <paramref name="spread"/>, under MPI a one-column family's data, and the linear model's on numeric columns
+    /// as they are, are read by each rank for its own rows only where the file allows it (<see cref="DataFile.Read"/>);
+    /// designs of factors or interactions, GLMs, expression models and a group column (even one the model reads) read
+    /// every row.
     /// </remarks>
     public (IModelSpec Model, int[]? Groups) Load(ParseResult parse, string? groupColumn, out FittedDesign? design, out FittedMean? mean, long? spread = null)
     {
@@ -177,7 +178,11 @@ internal sealed class DataOptions(string command)
         if (spec.Offset is not null && columns.Offset is not null)
             throw new InputException($"--offset {columns.Offset} and offset({(spec.OffsetLog ? $"log({spec.Offset})" : spec.Offset)}) in --formula: give the offset once");
         var numeric = spec.NumericColumns.Concat(others).Distinct().ToList();
-        var data = DataFile.Read(DataPath(parse), numeric, [.. spec.FactorColumns.Concat(GroupFactor(groupColumn, numeric, spec.FactorColumns))], Missing(parse));
+        // The linear model on numeric columns as they are spreads its rows (its start and statistics reduce each rank's
+        // own); factors, interactions and a GLM's start read every row.
+        bool spreads = name == Linear && groupColumn is null && !others.Any() && spec.Offset is null && spec.Terms.All(t => t.Order == 1 && !t.Variables[0].Factor);
+        var data = DataFile.Read(DataPath(parse), numeric, [.. spec.FactorColumns.Concat(GroupFactor(groupColumn, numeric, spec.FactorColumns))], Missing(parse),
+            spread: spreads ? spread : null);
         var matrix = DesignMatrix.Build(data, spec, MaxColumns(name), columns.Weights);
         var model = ModelCatalog.Create(name, matrix.Data, columns with
         {

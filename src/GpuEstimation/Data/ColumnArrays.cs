@@ -21,11 +21,24 @@ public static class ColumnArrays
     /// <summary>
     /// <paramref name="values"/> less <paramref name="mean"/>, each, in an array of the pinned object heap from a
     /// 64-byte-aligned element on: a column that the native backend reads where it lies (<see cref="Engine.HostColumns"/>
-    /// copies an array column only where it is not so aligned), so that a design's centred copy is held once.
+    /// copies an array column only where it is not so aligned), so that a design's centred copy is held once. Over rows
+    /// spread across ranks (<paramref name="spread"/>), the rank's own rows only, in memory taken only where written
+    /// (<see cref="RowSpread.Allocate"/>), aligned alike.
     /// </summary>
-    internal static unsafe ReadOnlyMemory<double> CentredAligned(ReadOnlySpan<double> values, double mean)
+    internal static unsafe ReadOnlyMemory<double> CentredAligned(ReadOnlySpan<double> values, double mean, RowSpread? spread = null)
     {
         const int Lanes = 8;
+        if (spread is not null)
+        {
+            var memory = spread.Allocate(values.Length + Lanes - 1);
+            using var pin = memory.Pin();
+            int at = (int)((Lanes - (long)pin.Pointer / sizeof(double) % Lanes) % Lanes);
+            var own = memory.Slice(at, values.Length);
+            var span = own.Span;
+            for (int i = (int)spread.First; i < spread.End; i++)
+                span[i] = values[i] - mean;
+            return own;
+        }
         var array = GC.AllocateUninitializedArray<double>(values.Length + Lanes - 1, pinned: true);
         // The pinned object heap never moves an array, so its address, and the offset that aligns it, stay as found.
         long address = (long)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(array));

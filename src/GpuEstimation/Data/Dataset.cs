@@ -124,6 +124,17 @@ public sealed class Dataset
     /// </summary>
     public RowSpread? Spread { get; }
 
+    /// <summary>
+    /// Refuses data spread over MPI ranks (<see cref="Spread"/>) for <paramref name="what"/>, whose host-side set-up
+    /// reads every row (a GLM's start, an expression's, a mixture's seeds): read whole on every rank, as the command
+    /// line does for them, each rank would compute one process's answer; spread, a rank would read rows it does not hold.
+    /// </summary>
+    public void RequireWhole(string what)
+    {
+        if (Spread is not null)
+            throw new ArgumentException($"{Source}: {what} reads every row on each MPI rank, but this process read only its own rows: read the data without a spread for it", nameof(Spread));
+    }
+
     /// <summary>Where the data came from, for messages.</summary>
     public string Source { get; }
 

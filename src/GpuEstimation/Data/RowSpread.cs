@@ -113,6 +113,41 @@ public sealed class RowSpread : IRowSpread
     public double[] EachProcess(double own) => _ranks.EachRank(own);
 
     /// <summary>
+    /// The rows of a run (<see cref="Runs"/>): a host-side pass over a regression's rows sums each run of this many
+    /// rows on its own, then the runs' parts in order; the ranks' units are runs of it.
+    /// </summary>
+    public const int RunRows = RowCollective.RowAlignment;
+
+    /// <summary>
+    /// The parts of a host-side pass over <paramref name="rows"/> rows in runs of <see cref="RunRows"/>: run c's
+    /// <paramref name="width"/> values at c · width, written by <paramref name="part"/>(its first row, its end, its
+    /// values), the runs in parallel. The caller adds them in run order, so the total does not depend on the threads,
+    /// nor on the ranks: without a <paramref name="spread"/> every run is computed; over rows spread across ranks, each
+    /// rank computes the runs of its own rows and receives the others'. Every rank must call it with the same arguments.
+    /// </summary>
+    public static double[] Runs(RowSpread? spread, long rows, int width, RunPart part)
+    {
+        ArgumentNullException.ThrowIfNull(part);
+        ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
+        if (spread is not null && (spread.Rows != rows || spread.Unit % RunRows != 0))
+            throw new ArgumentException($"a pass over {rows} rows in runs of {RunRows} needs a spread of those rows in units of a multiple of it, not {spread.Rows} rows in units of {spread.Unit}", nameof(spread));
+        int runs = (int)((rows + RunRows - 1) / RunRows);
+        var values = new double[(long)runs * width];
+        long first = spread?.First ?? 0, end = spread?.End ?? rows;
+        int from = (int)(first / RunRows), to = (int)((end + RunRows - 1) / RunRows);
+        Parallel.For(from, to, c =>
+        {
+            long begin = (long)c * RunRows;
+            part(begin, Math.Min(rows, begin + RunRows), values.AsSpan((int)((long)c * width), width));
+        });
+        spread?.GatherBlocks(values, RunRows, width);
+        return values;
+    }
+
+    /// <summary>A run's part of a pass (<see cref="Runs"/>): rows [from, to), its values written into <paramref name="values"/>.</summary>
+    public delegate void RunPart(long from, long to, Span<double> values);
+
+    /// <summary>
     /// The first of <paramref name="rows"/> rows that <paramref name="firstIn"/> finds (given [from, to), the first row
     /// there that it looks for, or −1), and that row's values in <paramref name="values"/>; null where there is none.
     /// Without a <paramref name="spread"/> one look over every row; over rows spread across ranks, each rank looks in its

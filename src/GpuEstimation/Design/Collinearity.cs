@@ -1,4 +1,5 @@
 using GpuEstimation.Data;
+using GpuEstimation.Kernels;
 using MathNet.Numerics.LinearAlgebra;
 using MathNet.Numerics.LinearAlgebra.Factorization;
 
@@ -28,10 +29,9 @@ internal static class Collinearity
     {
         for (int j = 0; j < names.Count; j++)
         {
-            double mean = means[j], squares = 0;
-            foreach (double v in features[j].Span)
-                squares += (v - mean) * (v - mean);
-            double sd = Math.Sqrt(squares / Math.Max(1, features[j].Length));
+            // The mean square about the mean (a block at a time, over a spread column's own rows under Moments.Spread).
+            double mean = means[j];
+            double sd = features[j].Length == 0 ? 0 : Math.Sqrt(Moments.Mean(features[j].Span, v => (v - mean) * (v - mean)));
             if (sd > 0 && Math.Abs(mean) > MaxShift * sd)
             {
                 return (names[j],
@@ -60,7 +60,9 @@ internal static class Collinearity
         // Weights that are not all finite and non-negative with one positive are left to the model's own check, which
         // names the row; here the design is then checked unweighted.
         var scale = RowScale(weights is null ? null : data.Column(weights).AsArray());
-        var r = Triangle(columns, scale, data.Rows);
+        if (scale is not null && data.Spread is not null)
+            throw new ArgumentException($"{data.Source}: frequency weights over rows spread across MPI ranks: a weighted design is checked over every row; read the data whole", nameof(data));
+        var r = Triangle(columns, scale, data.Rows, spread: data.Spread);
         var problems = Dependent(r, labels, scale is not null);
         if (problems.Count > 0)
         {
@@ -150,12 +152,13 @@ internal static class Collinearity
     /// <summary>
     /// R of a QR of the columns (null: the intercept's ones), each less its <paramref name="shifts"/> where given and
     /// each row times its <paramref name="scale"/> where given, p × p: the columns' inner products without their rows
-    /// (<see cref="Householder.ReduceColumns"/>, in parallel).
+    /// (<see cref="Householder.ReduceColumns"/>, in parallel; over rows spread across ranks, <paramref name="spread"/>,
+    /// each rank its own).
     /// </summary>
-    private static Matrix<double> Triangle(ReadOnlyMemory<double>?[] columns, double[]? scale, int rows, IReadOnlyList<double>? shifts = null)
+    private static Matrix<double> Triangle(ReadOnlyMemory<double>?[] columns, double[]? scale, int rows, IReadOnlyList<double>? shifts = null, RowSpread? spread = null)
     {
         int p = columns.Length;
-        var r = Householder.ReduceColumns(columns, scale, rows, shifts);
+        var r = Householder.ReduceColumns(columns, scale, rows, shifts, spread);
         var square = Matrix<double>.Build.Dense(p, p);
         square.SetSubMatrix(0, 0, Matrix<double>.Build.DenseOfArray(r).SubMatrix(0, Math.Min(p, r.GetLength(0)), 0, p));
         return square;

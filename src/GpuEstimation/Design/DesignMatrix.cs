@@ -82,6 +82,9 @@ public sealed class DesignMatrix
         if (count > maxColumns)
             throw new InputException(TooWide(spec, factors, count, maxColumns), nameof(spec));
 
+        // A derived column (a factor's indicator, an interaction, a log offset) is computed over every row.
+        if (coded.Any(t => t.Parts is not [{ Levels: null }]) || (spec.Offset is not null && spec.OffsetLog) || weights is not null)
+            data.RequireWhole($"design '{spec}' (its factors, interactions, log offset or weights)");
         var names = new List<string>();
         var derived = new List<KeyValuePair<string, double[]>>();
         foreach (var (term, parts) in coded)

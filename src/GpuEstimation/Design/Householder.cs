@@ -49,20 +49,33 @@ internal static class Householder
     /// <summary>
     /// R of the <paramref name="rows"/> × <paramref name="width"/> matrix whose column j <paramref name="fill"/> writes,
     /// block by block (fill(j, first row, the block's cells of column j)): [R; next block] reduced after each block of
-    /// 4,096 rows. Runs of <see cref="Run"/> rows are reduced in parallel (fill is called from several threads at once),
-    /// each in O(width²) memory whatever its rows, and their R (width² doubles each) stacked and reduced in order, so
-    /// the result does not depend on the number of threads. min(rows, width) × width, row by row.
+    /// 4,096 rows. Runs of <see cref="Data.RowSpread.RunRows"/> rows are reduced in parallel (fill is called from several
+    /// threads at once), each in O(width²) memory whatever its rows, and their R (width² doubles each) stacked and
+    /// reduced in order, so the result does not depend on the number of threads, nor on the ranks where the rows are
+    /// spread over them (<paramref name="spread"/>: each rank reduces the runs of its own rows, and every rank must call
+    /// it). min(rows, width) × width, row by row.
     /// </summary>
-    public static double[,] Reduce(int rows, int width, Action<int, int, Span<double>> fill)
+    public static double[,] Reduce(int rows, int width, Action<int, int, Span<double>> fill, Data.RowSpread? spread = null)
     {
         ArgumentNullException.ThrowIfNull(fill);
-        int runs = Math.Max(1, (int)(((long)rows + Run - 1) / Run));
-        var parts = new double[runs][,];
-        Parallel.For(0, runs, c => parts[c] = ReduceRows(new double[0, width], c * Run, Math.Min(Run, rows - c * Run), width, fill));
-        var r = parts[0];
-        for (int c = 1; c < runs; c++)
+        // Each run's R as its height, then its cells row by row (a run of fewer rows than columns has fewer rows).
+        int size = 1 + width * width;
+        var runs = Data.RowSpread.Runs(spread, rows, size, (from, to, values) =>
         {
-            var part = parts[c];
+            var part = ReduceRows(new double[0, width], (int)from, (int)(to - from), width, fill);
+            values[0] = part.GetLength(0);
+            for (int i = 0; i < part.GetLength(0); i++)
+            {
+                for (int j = 0; j < width; j++)
+                    values[1 + i * width + j] = part[i, j];
+            }
+        });
+        int count = runs.Length / size;
+        double[,] Part(int c) => Run(runs.AsSpan(c * size, size), width);
+        var r = count == 0 ? new double[0, width] : Part(0);
+        for (int c = 1; c < count; c++)
+        {
+            var part = Part(c);
             r = ReduceRows(r, 0, part.GetLength(0), width, (j, first, cells) =>
             {
                 for (int i = 0; i < cells.Length; i++)
@@ -72,11 +85,24 @@ internal static class Householder
         return r;
     }
 
+    // A run's R from its part of the runs' values (Reduce).
+    private static double[,] Run(ReadOnlySpan<double> values, int width)
+    {
+        var part = new double[(int)values[0], width];
+        for (int i = 0; i < part.GetLength(0); i++)
+        {
+            for (int j = 0; j < width; j++)
+                part[i, j] = values[1 + i * width + j];
+        }
+        return part;
+    }
+
     /// <summary>
     /// <see cref="Reduce"/> of <paramref name="columns"/> (null: a column of ones, the intercept's), each less its
     /// <paramref name="shifts"/> where given (a centred column) and each row times its <paramref name="rowScale"/> where given.
     /// </summary>
-    public static double[,] ReduceColumns(IReadOnlyList<ReadOnlyMemory<double>?> columns, double[]? rowScale, int rows, IReadOnlyList<double>? shifts = null) =>
+    public static double[,] ReduceColumns(IReadOnlyList<ReadOnlyMemory<double>?> columns, double[]? rowScale, int rows, IReadOnlyList<double>? shifts = null,
+        Data.RowSpread? spread = null) =>
         Reduce(rows, columns.Count, (j, first, block) =>
         {
             if (columns[j] is { } column)
@@ -93,10 +119,7 @@ internal static class Householder
                 for (int i = 0; i < block.Length; i++)
                     block[i] *= rowScale[first + i];
             }
-        });
-
-    /// <summary>Rows reduced by one thread in <see cref="Reduce"/>.</summary>
-    private const int Run = 1 << 15;
+        }, spread);
 
     // R of [r; rows begin … begin + count of fill's matrix], 4,096 rows at a time.
     private static double[,] ReduceRows(double[,] r, int begin, int count, int width, Action<int, int, Span<double>> fill)
@@ -124,9 +147,22 @@ internal static class Householder
     /// <paramref name="features"/>, each row times <paramref name="rowScale"/> where given (weighted least squares with
     /// weights rowScale²), by R of [1 X z] (<see cref="ReduceColumns"/>); singular
     /// where a diagonal of R is below 10⁻¹³ of both the largest and its own column's norm (the coefficients then 0);
-    /// with fewer rows than coefficients, 0s.
+    /// with fewer rows than coefficients, 0s. Over rows spread across ranks (<paramref name="spread"/>), each rank reduces
+    /// its own rows (<see cref="Reduce"/>).
     /// </summary>
-    public static (double[] Coefficients, bool Singular) LeastSquares(ReadOnlyMemory<double> z, IReadOnlyList<ReadOnlyMemory<double>> features, bool intercept, double[]? rowScale = null)
+    public static (double[] Coefficients, bool Singular) LeastSquares(ReadOnlyMemory<double> z, IReadOnlyList<ReadOnlyMemory<double>> features, bool intercept, double[]? rowScale = null,
+        Data.RowSpread? spread = null)
+    {
+        var (coefficients, singular, _) = Fit(z, features, intercept, rowScale, spread);
+        return (coefficients, singular);
+    }
+
+    /// <summary>
+    /// <see cref="LeastSquares"/>, with R of [1 X] (p × p, upper triangular; its inner products XᵀX's) for a refinement
+    /// (<see cref="SolveNormal"/>).
+    /// </summary>
+    public static (double[] Coefficients, bool Singular, double[,] R) Fit(ReadOnlyMemory<double> z, IReadOnlyList<ReadOnlyMemory<double>> features, bool intercept,
+        double[]? rowScale = null, Data.RowSpread? spread = null)
     {
         int p = (intercept ? 1 : 0) + features.Count;
         var columns = new List<ReadOnlyMemory<double>?>(p + 1);
@@ -134,16 +170,16 @@ internal static class Householder
             columns.Add(null);
         columns.AddRange(features.Select(f => (ReadOnlyMemory<double>?)f));
         columns.Add(z);
-        var r = ReduceColumns(columns, rowScale, z.Length);
+        var r = ReduceColumns(columns, rowScale, z.Length, spread: spread);
         var coefficients = new double[p];
         if (r.GetLength(0) < p || p == 0)
-            return (coefficients, false);
+            return (coefficients, false, r);
         // A diagonal small against the largest is a dependent column only where it is small against its own column's
         // norm too (a feature in units of 10¹³ beside the intercept is not collinear).
         double largest = Enumerable.Range(0, p).Max(j => Math.Abs(r[j, j]));
         double OwnNorm(int j) => Math.Sqrt(Enumerable.Range(0, j + 1).Sum(i => r[i, j] * r[i, j]));
         if (Enumerable.Range(0, p).Any(j => !(Math.Abs(r[j, j]) > 1e-13 * Math.Min(largest, OwnNorm(j)))))
-            return (coefficients, true);
+            return (coefficients, true, r);
         for (int j = p - 1; j >= 0; j--)
         {
             double sum = r[j, p];
@@ -151,7 +187,33 @@ internal static class Householder
                 sum -= r[j, c] * coefficients[c];
             coefficients[j] = sum / r[j, j];
         }
-        return (coefficients, false);
+        return (coefficients, false, r);
+    }
+
+    /// <summary>
+    /// δ with RᵀR δ = <paramref name="g"/>, R the top-left p × p of <paramref name="r"/> (<see cref="Fit"/>, not singular),
+    /// by two triangular solves: with g = Xᵀ(z − X b), the correction of b by the corrected semi-normal equations (Björck).
+    /// </summary>
+    public static double[] SolveNormal(double[,] r, IReadOnlyList<double> g)
+    {
+        int p = g.Count;
+        var w = new double[p];
+        for (int j = 0; j < p; j++)
+        {
+            double sum = g[j];
+            for (int i = 0; i < j; i++)
+                sum -= r[i, j] * w[i];
+            w[j] = sum / r[j, j];
+        }
+        var delta = new double[p];
+        for (int j = p - 1; j >= 0; j--)
+        {
+            double sum = w[j];
+            for (int c = j + 1; c < p; c++)
+                sum -= r[j, c] * delta[c];
+            delta[j] = sum / r[j, j];
+        }
+        return delta;
     }
 
     /// <summary>The upper triangular R of a reduced matrix (<see cref="Triangularize"/>): min(height, width) × width, row by row.</summary>

@@ -37,6 +37,7 @@ public static class ExpressionModel
         Dictionary<string, string> byExpressionName)
     {
         ArgumentNullException.ThrowIfNull(expression);
+        data.RequireWhole("an expression model");
         if (data.Rows == 0)
             throw new InputException($"{data.Source}: no data rows");
         start ??= new Dictionary<string, double>();

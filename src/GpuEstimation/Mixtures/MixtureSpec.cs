@@ -181,6 +181,7 @@ public sealed class MixtureSpec
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(families);
+        data.RequireWhole("a mixture");
         if (families.Count is < 1 or > MixtureModel.MaxComponents)
             throw new InputException($"a mixture has 1 to {MixtureModel.MaxComponents} components, not {families.Count}");
         var named = families.Select(MixtureFamilies.Named).ToArray();

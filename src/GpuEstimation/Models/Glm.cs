@@ -20,6 +20,7 @@ public static class Glm
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(columns);
+        data.RequireWhole($"model '{name}'");
         var (family, link) = FamilyAndLink(name, columns);
         if (columns.Column is not null)
             throw new InputException($"model '{name}' reads a response column (Y) and feature columns (X), not a single Column", nameof(columns));

@@ -39,12 +39,11 @@ public sealed record LinearStatistics(
             return null;
         // Columns: y and each feature centred at its mean; the arguments: the centred intercept, then the slopes
         // (LinearModel.Prepare, as the engine evaluates it).
-        var y = linear.Columns[0].Span;
         var x = linear.Columns.Skip(1).ToArray();
         int features = linear.Model.Features;
         var arguments = new double[LinearModel.ArgumentCount(linear.Model)];
         LinearModel.Prepare(linear.Model, fit.Parameters.Select(p => p.Estimate).ToArray(), arguments);
-        int n = y.Length;
+        int n = linear.Columns[0].Length;
         bool intercept = !fit.Parameters[0].Fixed;
         // Held coefficients are an offset (R's lm(y ~ x1 + offset(5 * x2)), statsmodels' offset): the null model is the
         // offset alone, plus the intercept where it is estimated, and the sums of squares are of z = y − offset. A held
@@ -56,46 +55,67 @@ public sealed record LinearStatistics(
         double heldConstant = (intercept ? 0 : fit.Parameters[0].Estimate - linear.Model.ResponseMean) + held.Sum(j => fit.Parameters[1 + j].Estimate * linear.Model.Mean(j));
         // The fitted values and z = y − offset in blocks of rows, a column at a time (each row's terms in the model's
         // order, as row by row): the residuals and z's mean, then z's squares about it, for which the offset alone is
-        // summed again. No array the data's length.
+        // summed again. No array the data's length. Runs of rows are summed on their own and then in order
+        // (RowSpread.Runs: over rows spread across ranks, each rank's own).
         const int Block = 4096;
-        var fitted = new double[Math.Min(Block, n)];
-        var offset = new double[fitted.Length];
         double centredIntercept = arguments[LinearModel.InterceptArgument];
         var slopes = arguments[(LinearModel.InterceptArgument + 1)..(LinearModel.InterceptArgument + 1 + features)];
         ReadOnlyMemory<double>[] heldColumns = [.. held.Select(j => x[j])];
         double[] heldValues = [.. held.Select(j => fit.Parameters[1 + j].Estimate)];
-        void Offsets(int begin, int count)
+        var response = linear.Columns[0];
+        // Each block of a run: its offsets, and the response's rows.
+        void Blocks(long from, long to, Action<int, int, double[], ReadOnlySpan<double>> block)
         {
-            Array.Fill(offset, heldConstant, 0, count);
-            ColumnArrays.AddTerms(offset.AsSpan(0, count), begin, heldColumns, heldValues);
-        }
-        double rss = 0, mean = 0, sumSquares = 0;
-        for (int begin = 0; begin < n; begin += Block)
-        {
-            int count = Math.Min(Block, n - begin);
-            Array.Fill(fitted, centredIntercept, 0, count);
-            ColumnArrays.AddTerms(fitted.AsSpan(0, count), begin, x, slopes);
-            Offsets(begin, count);
-            var rows = y.Slice(begin, count);
-            for (int i = 0; i < count; i++)
+            var offset = new double[Block];
+            for (int begin = (int)from; begin < to; begin += Block)
             {
-                double residual = rows[i] - fitted[i];
-                rss += residual * residual;
-                mean += rows[i] - offset[i];
+                int count = (int)Math.Min(Block, to - begin);
+                Array.Fill(offset, heldConstant, 0, count);
+                ColumnArrays.AddTerms(offset.AsSpan(0, count), begin, heldColumns, heldValues);
+                block(begin, count, offset, response.Span.Slice(begin, count));
             }
+        }
+        var first = RowSpread.Runs(linear.Spread, n, 2, (from, to, values) =>
+        {
+            var fitted = new double[Block];
+            double rss = 0, sum = 0;
+            Blocks(from, to, (begin, count, offset, rows) =>
+            {
+                Array.Fill(fitted, centredIntercept, 0, count);
+                ColumnArrays.AddTerms(fitted.AsSpan(0, count), begin, x, slopes);
+                for (int i = 0; i < count; i++)
+                {
+                    double residual = rows[i] - fitted[i];
+                    rss += residual * residual;
+                    sum += rows[i] - offset[i];
+                }
+            });
+            (values[0], values[1]) = (rss, sum);
+        });
+        double rss = 0, mean = 0;
+        for (int c = 0; c < first.Length; c += 2)
+        {
+            rss += first[c];
+            mean += first[c + 1];
         }
         mean /= n;
-        for (int begin = 0; begin < n; begin += Block)
+        double sumSquares = 0;
+        foreach (double part in RowSpread.Runs(linear.Spread, n, 1, (from, to, values) =>
         {
-            int count = Math.Min(Block, n - begin);
-            Offsets(begin, count);
-            var rows = y.Slice(begin, count);
-            for (int i = 0; i < count; i++)
+            double squares = 0;
+            Blocks(from, to, (_, count, offset, rows) =>
             {
-                double z = rows[i] - offset[i];
-                double d = intercept ? z - mean : z;
-                sumSquares += d * d;
-            }
+                for (int i = 0; i < count; i++)
+                {
+                    double z = rows[i] - offset[i];
+                    double d = intercept ? z - mean : z;
+                    squares += d * d;
+                }
+            });
+            values[0] = squares;
+        }))
+        {
+            sumSquares += part;
         }
         int estimated = fit.Parameters.Take(1 + features).Count(p => !p.Fixed);
         double dfModel = estimated - (intercept ? 1 : 0);

@@ -240,51 +240,135 @@ public static class ModelCatalog
     /// </summary>
     internal static bool FitsExactly(ReadOnlyMemory<double> z, IReadOnlyList<ReadOnlyMemory<double>> features, bool intercept)
     {
-        var (coefficients, singular) = Design.Householder.LeastSquares(z, features, intercept);
-        if (singular || z.Length <= coefficients.Length)
-            return false;
-        var (squares, size) = Residuals(z, features, coefficients, intercept);
-        return IsExact(squares, size, z.Length);
+        var fit = ExactOrLeastSquares(z, features, intercept, null);
+        return !fit.Singular && z.Length > fit.Coefficients.Length && fit.Exact;
+    }
+
+    /// <summary>
+    /// Least squares of <paramref name="z"/> on <paramref name="features"/> (and an intercept where
+    /// <paramref name="intercept"/>; QR, <see cref="Design.Householder.Fit"/>), its residuals' squares and size
+    /// (<see cref="Residuals"/>), and whether they are exact (<see cref="IsExact"/>). QR's coefficients carry a rounding
+    /// error that grows with the rows: an exact fit of 10⁵ rows (y = 4 − x/2) left residuals ~10 times the rounding
+    /// level, and was searched for 14 s toward σ → 0 instead of refused. So where the residuals are within 10⁻⁶ of
+    /// their terms but not exact, the coefficients are refined once by the corrected semi-normal equations (δ from
+    /// RᵀR δ = Xᵀr, one more pass over the rows), and kept where that makes the fit exact. Over rows spread across
+    /// ranks (<paramref name="spread"/>), each rank's own rows, the parts combined in order.
+    /// </summary>
+    private static (double[] Coefficients, bool Singular, ScaledSquares Squares, double Size, bool Exact) ExactOrLeastSquares(ReadOnlyMemory<double> z,
+        IReadOnlyList<ReadOnlyMemory<double>> features, bool intercept, RowSpread? spread)
+    {
+        int n = z.Length;
+        var (coefficients, singular, r) = Design.Householder.Fit(z, features, intercept, spread: spread);
+        var (squares, size) = Residuals(z, features, coefficients, intercept, spread);
+        bool exact = IsExact(squares, size, n);
+        if (singular || exact || n <= coefficients.Length || coefficients.Length == 0 || !(squares.RootMean(n) <= 1e-6 * size))
+            return (coefficients, singular, squares, size, exact);
+        var delta = Design.Householder.SolveNormal(r, Gradient(z, features, coefficients, intercept, spread));
+        var refined = coefficients.Zip(delta, (b, d) => b + d).ToArray();
+        var (refinedSquares, refinedSize) = Residuals(z, features, refined, intercept, spread);
+        return IsExact(refinedSquares, refinedSize, n) ? (refined, false, refinedSquares, refinedSize, true) : (coefficients, false, squares, size, false);
+    }
+
+    // Xᵀ(z − X b): each column's (the intercept's ones first, where there is one) inner product with the residuals,
+    // summed in runs of rows and then in order.
+    private static double[] Gradient(ReadOnlyMemory<double> z, IReadOnlyList<ReadOnlyMemory<double>> features, double[] coefficients, bool intercept, RowSpread? spread)
+    {
+        int p = coefficients.Length, first = intercept ? 1 : 0;
+        var runs = RowSpread.Runs(spread, z.Length, p, (from, to, values) =>
+        {
+            var residuals = new double[ResidualBlock];
+            for (int begin = (int)from; begin < to; begin += ResidualBlock)
+            {
+                int count = (int)Math.Min(ResidualBlock, to - begin);
+                ResidualsOf(z, features, coefficients, intercept, begin, residuals.AsSpan(0, count), null);
+                if (intercept)
+                {
+                    for (int i = 0; i < count; i++)
+                        values[0] += residuals[i];
+                }
+                for (int j = 0; j < features.Count; j++)
+                {
+                    var x = features[j].Span.Slice(begin, count);
+                    double sum = 0;
+                    for (int i = 0; i < count; i++)
+                        sum += x[i] * residuals[i];
+                    values[first + j] += sum;
+                }
+            }
+        });
+        var g = new double[p];
+        for (int c = 0; c < runs.Length; c += p)
+        {
+            for (int j = 0; j < p; j++)
+                g[j] += runs[c + j];
+        }
+        return g;
+    }
+
+    // The rows of a block of residuals (Residuals, Gradient).
+    private const int ResidualBlock = 4096;
+
+    // z − X b over the rows [begin, begin + residuals' length), each feature's terms taken column by column (a column may
+    // be a file's, mapped into memory) in the order row by row would take them; and where given, each row's sum of the
+    // absolute terms.
+    private static void ResidualsOf(ReadOnlyMemory<double> z, IReadOnlyList<ReadOnlyMemory<double>> features, double[] coefficients, bool intercept, int begin,
+        Span<double> residuals, Span<double> terms)
+    {
+        int count = residuals.Length, first = intercept ? 1 : 0;
+        bool sized = !terms.IsEmpty;
+        var zs = z.Span.Slice(begin, count);
+        for (int i = 0; i < count; i++)
+        {
+            residuals[i] = zs[i] - (intercept ? coefficients[0] : 0.0);
+            if (sized)
+                terms[i] = Math.Abs(zs[i]) + (intercept ? Math.Abs(coefficients[0]) : 0.0);
+        }
+        for (int j = 0; j < features.Count; j++)
+        {
+            var x = features[j].Span.Slice(begin, count);
+            double c = coefficients[first + j];
+            for (int i = 0; i < count; i++)
+            {
+                residuals[i] -= c * x[i];
+                if (sized)
+                    terms[i] += Math.Abs(c * x[i]);
+            }
+        }
     }
 
     // The residuals' squares (scaled: residuals around 10⁻³⁰⁰ are not an exact fit, nor do those around 10³⁰⁰ make sigma
-    // ∞) and the largest sum of the absolute terms that make a residual.
-    // Blocks of rows, each feature's terms taken column by column (a column may be a file's, mapped into memory), in
-    // the order row by row would take them.
-    private static (ScaledSquares Squares, double Size) Residuals(ReadOnlyMemory<double> z, IReadOnlyList<ReadOnlyMemory<double>> features, double[] coefficients, bool intercept)
+    // ∞) and the largest sum of the absolute terms that make a residual; runs of rows summed on their own and then in
+    // order (RowSpread.Runs: over rows spread across ranks, each rank's own).
+    private static (ScaledSquares Squares, double Size) Residuals(ReadOnlyMemory<double> z, IReadOnlyList<ReadOnlyMemory<double>> features, double[] coefficients, bool intercept,
+        RowSpread? spread = null)
     {
-        const int Block = 4096;
-        int first = intercept ? 1 : 0;
-        var squares = new ScaledSquares();
-        double size = 0;
-        var residuals = new double[Block];
-        var terms = new double[Block];
-        for (int from = 0; from < z.Length; from += Block)
+        var runs = RowSpread.Runs(spread, z.Length, 3, (from, to, values) =>
         {
-            int count = Math.Min(Block, z.Length - from);
-            var zs = z.Span.Slice(from, count);
-            for (int i = 0; i < count; i++)
+            var squares = new ScaledSquares();
+            double size = 0;
+            var residuals = new double[ResidualBlock];
+            var terms = new double[ResidualBlock];
+            for (int begin = (int)from; begin < to; begin += ResidualBlock)
             {
-                residuals[i] = zs[i] - (intercept ? coefficients[0] : 0.0);
-                terms[i] = Math.Abs(zs[i]) + (intercept ? Math.Abs(coefficients[0]) : 0.0);
-            }
-            for (int j = 0; j < features.Count; j++)
-            {
-                var x = features[j].Span.Slice(from, count);
-                double c = coefficients[first + j];
+                int count = (int)Math.Min(ResidualBlock, to - begin);
+                ResidualsOf(z, features, coefficients, intercept, begin, residuals.AsSpan(0, count), terms.AsSpan(0, count));
                 for (int i = 0; i < count; i++)
                 {
-                    residuals[i] -= c * x[i];
-                    terms[i] += Math.Abs(c * x[i]);
+                    squares.Add(residuals[i]);
+                    size = Math.Max(size, terms[i]);
                 }
             }
-            for (int i = 0; i < count; i++)
-            {
-                squares.Add(residuals[i]);
-                size = Math.Max(size, terms[i]);
-            }
+            (values[0], values[1]) = squares.Parts;
+            values[2] = size;
+        });
+        var total = new ScaledSquares();
+        double largest = 0;
+        for (int c = 0; c < runs.Length; c += 3)
+        {
+            total.Add(ScaledSquares.FromParts(runs[c], runs[c + 1]));
+            largest = Math.Max(largest, runs[c + 2]);
         }
-        return (squares, size);
+        return (total, largest);
     }
 
     // Residuals at the rounding level of the terms that make them: an exact fit, whatever the data's magnitude.
@@ -359,8 +443,10 @@ public static class ModelCatalog
 
     /// <summary>
     /// Linear regression of <paramref name="y"/> on <paramref name="x"/> with an intercept; parameters
-    /// <c>intercept</c>, one per feature column (named after it) and <c>sigma</c>. Starts at least squares from the
-    /// centred normal equations.
+    /// <c>intercept</c>, one per feature column (named after it) and <c>sigma</c>. Starts at least squares (QR, refined
+    /// once where the fit is nearly exact). Over rows spread across MPI ranks (<see cref="Dataset.Spread"/>), each rank
+    /// reduces and sums its own rows in runs (<see cref="RowSpread.Runs"/>), with one process's bits; HC2 and HC3 (each
+    /// row's leverage) then need the data read whole.
     /// </summary>
     public static ModelSpec<LinearModel> Linear(Dataset data, string y, IReadOnlyList<string> x)
     {
@@ -386,18 +472,22 @@ public static class ModelCatalog
         if (data.Rows <= features.Length + 1)
             throw new InputException($"{data.Source}: {data.Rows} row{(data.Rows == 1 ? "" : "s")} for {features.Length + 1} coefficients and sigma: a linear model needs more rows than coefficients", nameof(data));
 
+        // Under MPI with the rows spread over the ranks, each rank sums and reduces its own rows and the ranks combine the
+        // parts in order (Dataset.Spread): the same start and checks, with one process's bits, on every rank.
+        var spread = data.Spread;
+        using var statistics = spread is null ? null : Moments.Spread(spread);
         var means = features.Select(f => Moments.Mean(f.Span)).ToArray();
         var shift = Design.Collinearity.FarShift(data.Source, x, features, means);
-        var (start, scales, exact, singular) = LeastSquaresStart(yValues, features, means);
+        var (start, scales, exact, singular) = LeastSquaresStart(yValues, features, means, spread);
         // Given straight from C# (a formula or the flags check the design first): a constant or collinear feature is
         // refused naming the columns, as there, not fitted into a split of no meaning with a singular Hessian.
         if (singular)
             Design.Collinearity.Check(data, x, intercept: true);
         // The device reads the features centred, and the response where that is exact (see LinearModel); the parameters
         // stay those of the raw columns.
-        double responseMean = ExactCentre(yValues.Span);
-        var columns = new List<ReadOnlyMemory<double>> { responseMean == 0 ? yValues : ColumnArrays.CentredAligned(yValues.Span, responseMean) };
-        columns.AddRange(features.Select((f, j) => ColumnArrays.CentredAligned(f.Span, means[j])));
+        double responseMean = ExactCentre(yValues, spread);
+        var columns = new List<ReadOnlyMemory<double>> { responseMean == 0 ? yValues : ColumnArrays.CentredAligned(yValues.Span, responseMean, spread) };
+        columns.AddRange(features.Select((f, j) => ColumnArrays.CentredAligned(f.Span, means[j], spread)));
         // The centred features as arrays for the hat matrix's host sums (HC2, HC3), copied once when first asked (an
         // aligned column is not a whole array): the leverages and the coefficients rows of leverage 1 fit both read them.
         double[][]? centredArrays = null;
@@ -414,7 +504,10 @@ public static class ModelCatalog
         {
             // statsmodels' OLS counts the coefficients only in its HC1 and cluster corrections.
             ScaleParameters = ["sigma"],
-            LeveragesFrom = () => Leverages(CentredArrays(), yValues.Length),
+            Spread = spread,
+            // The hat matrix's diagonal is a value of every row, which a rank of spread rows does not hold.
+            LeveragesFrom = spread is null ? () => Leverages(CentredArrays(), yValues.Length)
+                : () => throw new InputException($"{data.Source}: HC2 and HC3 weigh each row by its leverage, which needs every row: read the data whole on each MPI rank (the command line does for --cov HC2 and HC3)"),
             FittedOnlyByFrom = rows => FittedOnlyBy(["intercept", .. x], CentredArrays(), means, yValues.Length, rows),
         };
         // Refused at the fit where the intercept and that slope are both estimated (through the origin, with the
@@ -507,16 +600,17 @@ public static class ModelCatalog
     /// <paramref name="means"/>: the features' means, as the model centres them.
     /// </summary>
     private static (double[] Start, double[] Scales, bool Exact, bool Singular) LeastSquaresStart(ReadOnlyMemory<double> y, IReadOnlyList<ReadOnlyMemory<double>> features,
-        IReadOnlyList<double> means)
+        IReadOnlyList<double> means, RowSpread? spread)
     {
         int n = y.Length, k = features.Count, p = k + 1;
-        var (coefficients, singular) = Design.Householder.LeastSquares(y, features, intercept: true);
+        var (coefficients, singular, squares, size, exact) = ExactOrLeastSquares(y, features, intercept: true, spread);
         if (coefficients.Any(v => !double.IsFinite(v)) || coefficients.All(v => v == 0))
         {
             Array.Clear(coefficients);
             coefficients[0] = Moments.Mean(y.Span);
+            (squares, size) = Residuals(y, features, coefficients, intercept: true, spread);
+            exact = IsExact(squares, size, n);
         }
-        var (squares, size) = Residuals(y, features, coefficients, intercept: true);
         // Scaled: residuals around 10⁻³⁰⁰ are not an exact fit, nor do those around 10³⁰⁰ make sigma ∞.
         double sigma = squares.RootMean(n);
         double sdY = Moments.StandardDeviation(y.Span);
@@ -534,7 +628,7 @@ public static class ModelCatalog
         }
         start[k + 1] = sigma > 0 ? sigma : yScale;
         scales[k + 1] = 0.1;
-        return (start, scales, IsExact(squares, size, n), singular);
+        return (start, scales, exact, singular);
     }
 
     /// <summary>
@@ -542,19 +636,24 @@ public static class ModelCatalog
     /// Sterbenz's lemma: data far from zero against their spread, such as 10¹² ± 10³), else 0. Centring such a response
     /// costs no digit and keeps the residuals' differences small; centring any other would round each y − ȳ.
     /// </summary>
-    private static double ExactCentre(ReadOnlySpan<double> y)
+    private static double ExactCentre(ReadOnlyMemory<double> y, RowSpread? spread)
     {
-        double mean = Moments.Mean(y);
+        double mean = Moments.Mean(y.Span);
         if (!(double.IsFinite(mean) && mean != 0))
             return 0;
         double low = Math.Abs(mean) / 2, high = 2 * Math.Abs(mean);
-        foreach (double v in y)
+        long FirstFar(long from, long to)
         {
-            double size = mean > 0 ? v : -v;
-            if (!(size >= low && size <= high))
-                return 0;
+            var span = y.Span;
+            for (long row = from; row < to; row++)
+            {
+                double size = mean > 0 ? span[(int)row] : -span[(int)row];
+                if (!(size >= low && size <= high))
+                    return row;
+            }
+            return -1;
         }
-        return mean;
+        return RowSpread.FirstWhere(spread, y.Length, FirstFar) is null ? mean : 0;
     }
 
     /// <summary>The spacing of doubles at 1 (2⁻⁵²).</summary>

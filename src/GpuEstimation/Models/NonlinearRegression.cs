@@ -30,6 +30,7 @@ public static class NonlinearRegression
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(y);
         ArgumentNullException.ThrowIfNull(start);
+        data.RequireWhole($"model '{Name}'");
         var byExpressionName = Expressions.CompiledExpression.ColumnsByName(data.ColumnNames);
         var compiled = Expressions.MeanExpression.Compile(mean, byExpressionName.Keys);
         if (compiled.Columns.Any(c => byExpressionName[c] == y))

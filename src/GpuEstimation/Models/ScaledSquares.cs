@@ -35,6 +35,36 @@ internal struct ScaledSquares
         }
     }
 
+    /// <summary>Adds the squares that <paramref name="other"/> holds (a run's sum to the total of the runs before it).</summary>
+    public void Add(ScaledSquares other)
+    {
+        if (other._largest == 0)
+            return;
+        if (!double.IsFinite(other._largest))
+        {
+            _largest = double.PositiveInfinity;
+            _sum = 1;
+            return;
+        }
+        if (other._largest > _largest)
+        {
+            double ratio = _largest / other._largest;
+            _sum = other._sum + _sum * ratio * ratio;
+            _largest = other._largest;
+        }
+        else
+        {
+            double ratio = other._largest / _largest;
+            _sum += other._sum * ratio * ratio;
+        }
+    }
+
+    /// <summary>The sum as its two parts, the largest |value| and the sum of the squares scaled by it, to be sent (<see cref="FromParts"/>).</summary>
+    public readonly (double Largest, double Scaled) Parts => (_largest, _sum);
+
+    /// <summary>The sum whose <see cref="Parts"/> these are.</summary>
+    public static ScaledSquares FromParts(double largest, double scaled) => new() { _largest = largest, _sum = scaled };
+
     /// <summary>The largest |value| added.</summary>
     public readonly double Largest => _largest;
 

@@ -4,6 +4,7 @@ using GpuEstimation.Engine;
 using GpuEstimation.Estimation;
 using GpuEstimation.Kernels;
 using GpuEstimation.Models;
+using GpuEstimation.Results;
 using GpuEstimation.Surfaces;
 using GpuEstimation.Tests.Support;
 using Xunit;
@@ -150,6 +151,112 @@ public sealed class SpreadRowsTests
                 }
             }
         }
+    }
+
+    [Fact]
+    public void LinearFitsTheirStatisticsProfilesAndSweepsOverSpreadRowsHaveTheBitsOfOneProcess()
+    {
+        var random = new Random(23);
+        double Normal() => Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+        var x1 = Enumerable.Range(0, Rows).Select(_ => 3 + 2 * Normal()).ToArray();
+        var x2 = Enumerable.Range(0, Rows).Select(i => Math.Sin(i * 0.001) + 0.5 * Normal()).ToArray();
+        var y = x1.Zip(x2, (a, b) => 1.5 - 0.7 * a + 2.2 * b + 0.9 * Normal()).ToArray();
+        // A response far from zero against its spread (centred exactly, ExactCentre), and one that is not.
+        var far = y.Select(v => 1e12 + v).ToArray();
+        var columns = new Dictionary<string, double[]> { ["y"] = y, ["far"] = far, ["x1"] = x1, ["x2"] = x2 };
+        foreach (var (response, covariance) in new[] { ("y", CovarianceType.NonRobust), ("far", CovarianceType.HC1) })
+        {
+            var options = new FitOptions { Covariance = covariance, Profile = ["x1"] };
+            var expected = LinearOutcome(Linear(columns, response, null), options);
+            foreach (int size in Sizes)
+            {
+                foreach (var actual in SimulatedRanks.Run(size, _ => LinearOutcome(Linear(columns, response, RowSpread.Over(Rows)!), options)))
+                    Assert.True(expected.SequenceEqual(actual), $"linear on {response}, {size} ranks: [{string.Join(", ", actual.Select(v => v.ToString("R")))}] vs one process [{string.Join(", ", expected.Select(v => v.ToString("R")))}]");
+            }
+        }
+        // The start's reduction (Householder, by runs of rows) still gives least squares: the fit's coefficients agree
+        // with MathNet's QR to 1e-9 relative.
+        var (coefficients, _) = LinearClosedForm.LeastSquares(y, [x1, x2]);
+        var one = LinearOutcome(Linear(columns, "y", null), new FitOptions());
+        for (int j = 0; j < 3; j++)
+            Assert.Equal(coefficients[j], one[3 + 4 * j], Math.Abs(coefficients[j]) * 1e-9);
+    }
+
+    [Fact]
+    public void ACollinearOrExactLinearDesignOverSpreadRowsIsRefusedAlikeOnEveryRank()
+    {
+        var x1 = Enumerable.Range(0, Rows).Select(i => (double)(i % 97)).ToArray();
+        var x2 = x1.Select(v => 2 * v - 3).ToArray();
+        var y = x1.Select((v, i) => v + (i % 5)).ToArray();
+        var collinear = new Dictionary<string, double[]> { ["y"] = y, ["x1"] = x1, ["x2"] = x2 };
+        string expected = Assert.Throws<InputException>(() => Linear(collinear, "y", null)).Message;
+        Assert.Contains("collinear", expected);
+        Assert.All(SimulatedRanks.Run(3, _ => Assert.Throws<InputException>(() => Linear(collinear, "y", RowSpread.Over(Rows)!)).Message), m => Assert.Equal(expected, m));
+        // An exact fit: the same refusal of sigma on every rank.
+        var exact = new Dictionary<string, double[]> { ["y"] = x1.Select(v => 4 - 0.5 * v).ToArray(), ["x1"] = x1 };
+        string? refusal = ModelCatalog.Refusal(Linear(exact, "y", null), ["intercept", "x1", "sigma"], new Dictionary<string, double>(), []);
+        Assert.Contains("exactly", refusal);
+        Assert.All(SimulatedRanks.Run(2, _ => ModelCatalog.Refusal(Linear(exact, "y", RowSpread.Over(Rows)!), ["intercept", "x1", "sigma"], new Dictionary<string, double>(), [])),
+            r => Assert.Equal(refusal, r));
+        // Models whose set-up reads every row refuse spread data rather than read rows the rank does not hold; HC2 needs every row's leverage.
+        Assert.All(SimulatedRanks.Run(2, _ =>
+        {
+            var spread = RowSpread.Over(Rows)!;
+            var data = new Dataset(collinear.Select(c => KeyValuePair.Create(c.Key, (ReadOnlyMemory<double>)Poisoned(c.Value, spread))), "data.npy", i => $"row {i + 1}", spread: spread);
+            Assert.Throws<ArgumentException>(() => ModelCatalog.Create("glm", data, new ModelColumns(null, "y", ["x1"]) { Family = "poisson" }));
+            Assert.Throws<ArgumentException>(() => GpuEstimation.Design.DesignMatrix.Build(data, GpuEstimation.Design.Formula.Parse("y ~ x1:x2")));
+            var linear = Linear(new() { ["y"] = y, ["x1"] = x1 }, "y", spread);
+            using var device = ComputeDevice.Open(Backend.Native);
+            using var session = new EstimationSession(linear, device);
+            return Assert.Throws<InputException>(() => session.Fit(new FitOptions { Covariance = CovarianceType.HC2 })).Message;
+        }), m => Assert.Contains("leverage", m));
+    }
+
+    [Fact]
+    public void OnAcceleratorsALinearModelsRanksEvaluateTheBlocksOfTheirOwnRuns()
+    {
+        // Blocks of 1,024 rows on ILGPU's CPU accelerator; the ranks' rows in units of the host passes' runs (32,768 rows).
+        const int BlockRows = 1024;
+        var random = new Random(29);
+        int rows = 2 * RowSpread.RunRows + 77;
+        var x1 = Enumerable.Range(0, rows).Select(_ => random.NextDouble() * 4).ToArray();
+        var y = x1.Select(v => 0.5 + 1.5 * v + (random.NextDouble() - 0.5)).ToArray();
+        var columns = new Dictionary<string, double[]> { ["y"] = y, ["x1"] = x1 };
+        var options = new FitOptions { Covariance = CovarianceType.HC0 };
+        double[] expected;
+        using (KernelBlocks.Override(BlockRows))
+            expected = LinearOutcome(Linear(columns, "y", null), options, Backend.Cpu);
+        Assert.All(SimulatedRanks.Run(2, _ =>
+        {
+            using var blocks = KernelBlocks.Override(BlockRows);
+            return LinearOutcome(Linear(columns, "y", RowSpread.Over(rows, RowSpread.RunRows)!), options, Backend.Cpu);
+        }), actual => Assert.Equal(expected, actual));
+        // A spread in units the runs do not divide is refused by the host passes.
+        Assert.All(SimulatedRanks.Run(2, _ => Assert.Throws<ArgumentException>(() => Linear(columns, "y", RowSpread.Over(rows, 4096)!)).Message),
+            m => Assert.Contains("runs of 32768", m));
+    }
+
+    // The linear model over the columns: read whole (no spread), or spread with the other ranks' rows NaN.
+    private static IModelSpec Linear(Dictionary<string, double[]> columns, string response, RowSpread? spread)
+    {
+        var memories = columns.Select(c => KeyValuePair.Create(c.Key, (ReadOnlyMemory<double>)(spread is null ? c.Value : Poisoned(c.Value, spread))));
+        var data = new Dataset(memories, "data.npy", index => $"row {index + 1}", spread: spread);
+        return ModelCatalog.Create(ModelCatalog.LinearName, data, new ModelColumns(null, response, [.. columns.Keys.Where(k => k.StartsWith('x'))]));
+    }
+
+    // Outcome's numbers and the linear model's statistics (R², F).
+    private static double[] LinearOutcome(IModelSpec spec, FitOptions options, Backend backend = Backend.Native)
+    {
+        using var device = ComputeDevice.Open(backend);
+        using var session = new EstimationSession(spec, device);
+        var fit = RegressionReport.Complete(session.Fit(options), spec, device);
+        Assert.True(fit.Converged, fit.Reason);
+        var stats = fit.Linear!;
+        var sweep = Sweeper.Sweep(session, new SweepOptions { Axes = [new GridAxis("x1", fit.Parameters[1].Estimate - 0.01, fit.Parameters[1].Estimate + 0.01, 5)] });
+        return [fit.LogLikelihood, fit.Evaluations, fit.N,
+            .. fit.Parameters.SelectMany(p => new[] { p.Estimate, p.StdError ?? double.NaN, p.Profile?.Lower ?? double.NaN, p.Profile?.Upper ?? double.NaN }),
+            stats.ResidualSumOfSquares, stats.TotalSumOfSquares, stats.RSquared, stats.FStatistic, .. stats.StdErrorNist.Values,
+            .. sweep.LogLikelihood];
     }
 
     [Fact]
