@@ -134,7 +134,8 @@ public sealed class RowSpread : IRowSpread
         int runs = (int)((rows + RunRows - 1) / RunRows);
         var values = new double[(long)runs * width];
         long first = spread?.First ?? 0, end = spread?.End ?? rows;
-        int from = (int)(first / RunRows), to = (int)((end + RunRows - 1) / RunRows);
+        // A rank without rows (First = End, maybe inside the last ragged run) computes no run.
+        int from = (int)(first / RunRows), to = first < end ? (int)((end + RunRows - 1) / RunRows) : from;
         Parallel.For(from, to, c =>
         {
             long begin = (long)c * RunRows;

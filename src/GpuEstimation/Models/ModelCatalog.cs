@@ -507,7 +507,7 @@ public static class ModelCatalog
             Spread = spread,
             // The hat matrix's diagonal is a value of every row, which a rank of spread rows does not hold.
             LeveragesFrom = spread is null ? () => Leverages(CentredArrays(), yValues.Length)
-                : () => throw new InputException($"{data.Source}: HC2 and HC3 weigh each row by its leverage, which needs every row: read the data whole on each MPI rank (the command line does for --cov HC2 and HC3)"),
+                : () => throw new InputException($"{data.Source}: HC2 and HC3 weigh each row by its leverage, which needs every row: read the data whole on each MPI rank for them"),
             FittedOnlyByFrom = rows => FittedOnlyBy(["intercept", .. x], CentredArrays(), means, yValues.Length, rows),
         };
         // Refused at the fit where the intercept and that slope are both estimated (through the origin, with the
