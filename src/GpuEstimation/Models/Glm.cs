@@ -84,8 +84,7 @@ public static class Glm
         // Centred up to GlmModel.MaxCentred features (the means travel in the model struct); a wider design is fitted
         // as it is: Newton's steps do not depend on the shift, only the last bits do.
         var featureMeans = features.Select(f => Moments.Mean(f.Span)).ToArray();
-        if (columns.Intercept && Design.Collinearity.FarShift(data.Source, x, features, featureMeans) is { } shift)
-            throw new InputException(shift.Message, shift.Column);
+        var shift = columns.Intercept ? Design.Collinearity.FarShift(data.Source, x, features, featureMeans) : null;
         double[] means = columns.Intercept && features.Length <= GlmModel.MaxCentred ? featureMeans : new double[features.Length];
         // A feature not centred is read as it is (a copy of it would cost a GPU backend's host memory; the native
         // backend aligns it itself); the centred ones are written once, aligned, where the native backend reads them.
@@ -116,6 +115,11 @@ public static class Glm
             MeansBound = MeansBound(data, family, link, y, features, offset, weights, columns.Intercept),
             HeldStart = held => HeldStart(family, link, y, trials, offset, weights, centred, means, columns.Intercept, parameterNames, held),
         };
+        // Refused at the fit where the intercept and that slope are both estimated (with the intercept held, the raw
+        // column is well conditioned: a trial's timestamps with --fix intercept=0 were refused, as the linear model's
+        // are not).
+        if (shift is { } far)
+            ModelCatalog.AddDegeneracy(spec, ["intercept", far.Column], far.Message);
         if (family is GlmFamily.Normal or GlmFamily.Gamma && FitsExactly(link, y, features, offset, weights, columns.Intercept))
         {
             // The scale runs off (σ → 0, the gamma's shape → ∞) with every coefficient estimated, as the linear model's

@@ -246,27 +246,28 @@ public static class ModelCatalog
 
     /// <summary>
     /// Least squares of <paramref name="z"/> on <paramref name="features"/> (and an intercept where
-    /// <paramref name="intercept"/>; QR, <see cref="Design.Householder.Fit"/>), its residuals' squares and size
-    /// (<see cref="Residuals"/>), and whether they are exact (<see cref="IsExact"/>). QR's coefficients carry a rounding
-    /// error that grows with the rows: an exact fit of 10⁵ rows (y = 4 − x/2) left residuals ~10 times the rounding
-    /// level, and was searched for 14 s toward σ → 0 instead of refused. So where the residuals are within 10⁻⁶ of
-    /// their terms but not exact, the coefficients are refined once by the corrected semi-normal equations (δ from
+    /// <paramref name="intercept"/>; QR, <see cref="Design.Householder.Fit"/>), its residuals' squares
+    /// (<see cref="Residuals"/>), and whether they are exact (at rounding level, <see cref="Rounding"/>). QR's coefficients carry a rounding
+    /// error that grows with the rows: an exact fit of 10⁵ rows (y = 4 − x/2, x = 0 … 96 in turn) left residuals ~10
+    /// times the rounding level, and was searched for 14 s toward σ → 0 instead of refused. So where the residuals are
+    /// within 10⁻⁶ of their terms but not exact, the coefficients are refined once by the corrected semi-normal equations (δ from
     /// RᵀR δ = Xᵀr, one more pass over the rows), and kept where that makes the fit exact. Over rows spread across
     /// ranks (<paramref name="spread"/>), each rank's own rows, the parts combined in order.
     /// </summary>
-    private static (double[] Coefficients, bool Singular, ScaledSquares Squares, double Size, bool Exact) ExactOrLeastSquares(ReadOnlyMemory<double> z,
+    private static (double[] Coefficients, bool Singular, ScaledSquares Squares, bool Exact) ExactOrLeastSquares(ReadOnlyMemory<double> z,
         IReadOnlyList<ReadOnlyMemory<double>> features, bool intercept, RowSpread? spread)
     {
         int n = z.Length;
         var (coefficients, singular, r) = Design.Householder.Fit(z, features, intercept, spread: spread);
-        var (squares, size) = Residuals(z, features, coefficients, intercept, spread);
-        bool exact = IsExact(squares, size, n);
-        if (singular || exact || n <= coefficients.Length || coefficients.Length == 0 || !(squares.RootMean(n) <= 1e-6 * size))
-            return (coefficients, singular, squares, size, exact);
+        var (squares, meanTerms) = Residuals(z, features, coefficients, intercept, spread);
+        double level = Rounding(z, features, coefficients, intercept, spread, meanTerms);
+        bool exact = level <= ExactLevel;
+        if (singular || exact || n <= coefficients.Length || coefficients.Length == 0 || !(level <= 1e-6))
+            return (coefficients, singular, squares, exact);
         var delta = Design.Householder.SolveNormal(r, Gradient(z, features, coefficients, intercept, spread));
         var refined = coefficients.Zip(delta, (b, d) => b + d).ToArray();
-        var (refinedSquares, refinedSize) = Residuals(z, features, refined, intercept, spread);
-        return IsExact(refinedSquares, refinedSize, n) ? (refined, false, refinedSquares, refinedSize, true) : (coefficients, false, squares, size, false);
+        var (refinedSquares, refinedTerms) = Residuals(z, features, refined, intercept, spread);
+        return Rounding(z, features, refined, intercept, spread, refinedTerms) <= ExactLevel ? (refined, false, refinedSquares, true) : (coefficients, false, squares, false);
     }
 
     // Xᵀ(z − X b): each column's (the intercept's ones first, where there is one) inner product with the residuals,
@@ -337,42 +338,81 @@ public static class ModelCatalog
     }
 
     // The residuals' squares (scaled: residuals around 10⁻³⁰⁰ are not an exact fit, nor do those around 10³⁰⁰ make sigma
-    // ∞) and the largest sum of the absolute terms that make a residual; runs of rows summed on their own and then in
-    // order (RowSpread.Runs: over rows spread across ranks, each rank's own).
-    private static (ScaledSquares Squares, double Size) Residuals(ReadOnlyMemory<double> z, IReadOnlyList<ReadOnlyMemory<double>> features, double[] coefficients, bool intercept,
-        RowSpread? spread = null)
+    // ∞), and the mean over the rows of the sum of the absolute terms that make a residual; runs of rows summed on their
+    // own and then in order (RowSpread.Runs: over rows spread across ranks, each rank's own).
+    private static (ScaledSquares Squares, double MeanTerms) Residuals(ReadOnlyMemory<double> z, IReadOnlyList<ReadOnlyMemory<double>> features, double[] coefficients,
+        bool intercept, RowSpread? spread = null)
     {
-        var runs = RowSpread.Runs(spread, z.Length, 3, (from, to, values) =>
+        int n = z.Length;
+        var runs = RowSpread.Runs(spread, n, 3, (from, to, values) =>
         {
             var squares = new ScaledSquares();
-            double size = 0;
-            var residuals = new double[ResidualBlock];
-            var terms = new double[ResidualBlock];
-            for (int begin = (int)from; begin < to; begin += ResidualBlock)
+            double terms = 0;
+            ResidualBlocks(z, features, coefficients, intercept, from, to, (residuals, sums) =>
             {
-                int count = (int)Math.Min(ResidualBlock, to - begin);
-                ResidualsOf(z, features, coefficients, intercept, begin, residuals.AsSpan(0, count), terms.AsSpan(0, count));
-                for (int i = 0; i < count; i++)
+                for (int i = 0; i < residuals.Length; i++)
                 {
                     squares.Add(residuals[i]);
-                    size = Math.Max(size, terms[i]);
+                    terms += sums[i] / n;
                 }
-            }
+            });
             (values[0], values[1]) = squares.Parts;
-            values[2] = size;
+            values[2] = terms;
         });
         var total = new ScaledSquares();
-        double largest = 0;
+        double meanTerms = 0;
         for (int c = 0; c < runs.Length; c += 3)
         {
             total.Add(ScaledSquares.FromParts(runs[c], runs[c + 1]));
-            largest = Math.Max(largest, runs[c + 2]);
+            meanTerms += runs[c + 2];
         }
-        return (total, largest);
+        return (total, meanTerms);
     }
 
-    // Residuals at the rounding level of the terms that make them: an exact fit, whatever the data's magnitude.
-    private static bool IsExact(ScaledSquares squares, double size, int rows) => squares.RootMean(rows) <= 64 * UnitRoundoff * size;
+    // The residuals' rounding level: the root mean square over the rows of each residual over the terms that make it
+    // plus the rows' mean terms (Residuals), runs summed on their own and then in order. The mean terms stand for the
+    // coefficients' own rounding where a row's terms are near 0 (y = x: the row x = y = 0 has only the intercept's
+    // rounding, 10⁻¹⁶, as residual and as terms); the row's own terms keep one row of a feature at 10⁶ beside values
+    // near 1 from making noise of 10⁻⁹ look like rounding, as a level against the largest row's terms did (a review).
+    private static double Rounding(ReadOnlyMemory<double> z, IReadOnlyList<ReadOnlyMemory<double>> features, double[] coefficients, bool intercept, RowSpread? spread,
+        double meanTerms)
+    {
+        var runs = RowSpread.Runs(spread, z.Length, 2, (from, to, values) =>
+        {
+            var ratios = new ScaledSquares();
+            ResidualBlocks(z, features, coefficients, intercept, from, to, (residuals, sums) =>
+            {
+                for (int i = 0; i < residuals.Length; i++)
+                {
+                    // Terms of 0 make a residual of 0.
+                    if (sums[i] + meanTerms > 0)
+                        ratios.Add(residuals[i] / (sums[i] + meanTerms));
+                }
+            });
+            (values[0], values[1]) = ratios.Parts;
+        });
+        var total = new ScaledSquares();
+        for (int c = 0; c < runs.Length; c += 2)
+            total.Add(ScaledSquares.FromParts(runs[c], runs[c + 1]));
+        return total.RootMean(z.Length);
+    }
+
+    // The rows [from, to) a block of ResidualBlock rows at a time: each block's residuals and their terms' sums (ResidualsOf).
+    private static void ResidualBlocks(ReadOnlyMemory<double> z, IReadOnlyList<ReadOnlyMemory<double>> features, double[] coefficients, bool intercept, long from, long to,
+        Action<ReadOnlySpan<double>, ReadOnlySpan<double>> block)
+    {
+        var residuals = new double[ResidualBlock];
+        var terms = new double[ResidualBlock];
+        for (int begin = (int)from; begin < to; begin += ResidualBlock)
+        {
+            int count = (int)Math.Min(ResidualBlock, to - begin);
+            ResidualsOf(z, features, coefficients, intercept, begin, residuals.AsSpan(0, count), terms.AsSpan(0, count));
+            block(residuals.AsSpan(0, count), terms.AsSpan(0, count));
+        }
+    }
+
+    // The rounding level (Rounding) at or below which the residuals are an exact fit, whatever the data's magnitude.
+    private const double ExactLevel = 64 * UnitRoundoff;
 
     // Whether every value equals `value`: over rows spread across ranks, each rank's own rows, and all ranks agree.
     private static bool AllEqual(ReadOnlyMemory<double> x, double value, Data.RowSpread? spread)
@@ -603,13 +643,13 @@ public static class ModelCatalog
         IReadOnlyList<double> means, RowSpread? spread)
     {
         int n = y.Length, k = features.Count, p = k + 1;
-        var (coefficients, singular, squares, size, exact) = ExactOrLeastSquares(y, features, intercept: true, spread);
+        var (coefficients, singular, squares, exact) = ExactOrLeastSquares(y, features, intercept: true, spread);
         if (coefficients.Any(v => !double.IsFinite(v)) || coefficients.All(v => v == 0))
         {
             Array.Clear(coefficients);
             coefficients[0] = Moments.Mean(y.Span);
-            (squares, size) = Residuals(y, features, coefficients, intercept: true, spread);
-            exact = IsExact(squares, size, n);
+            (squares, double meanTerms) = Residuals(y, features, coefficients, intercept: true, spread);
+            exact = Rounding(y, features, coefficients, intercept: true, spread, meanTerms) <= ExactLevel;
         }
         // Scaled: residuals around 10⁻³⁰⁰ are not an exact fit, nor do those around 10³⁰⁰ make sigma ∞.
         double sigma = squares.RootMean(n);

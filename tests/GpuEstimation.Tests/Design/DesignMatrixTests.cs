@@ -136,10 +136,10 @@ public sealed class DesignMatrixTests
     }
 
     // A feature 10⁹ ± 1 beside an intercept (a trial's Poisson GLM "converged" 4.1 log-likelihood units below the
-    // maximum with no standard errors): refused by every GLM family when the model is made, and by the linear model when
-    // a fit estimates both the intercept and that slope (with the intercept held, a fit through the origin, the raw
-    // column is well conditioned: a review), naming the column and the shift to subtract; 10⁶ ± 1 (ratio under 10⁷) is
-    // fitted, and without an intercept a GLM does not check.
+    // maximum with no standard errors): refused by every GLM family and by the linear model when a fit estimates both
+    // the intercept and that slope (with the intercept held, a fit through the origin, the raw column is well
+    // conditioned: a review; a trial's logit of timestamps with the intercept held had been refused), naming the column
+    // and the shift to subtract; 10⁶ ± 1 (ratio under 10⁷) is fitted, and without an intercept a GLM does not check.
     [Fact]
     public void AFeatureFarFromZeroForItsSpreadIsRefusedBesideAnIntercept()
     {
@@ -161,8 +161,15 @@ public sealed class DesignMatrixTests
                     GpuEstimation.Models.ModelCatalog.Create("glm", data, columns);
                     continue;
                 }
-                AssertMessage(Assert.Throws<InputException>(() => GpuEstimation.Models.ModelCatalog.Create("glm", data, columns)).Message);
-                GpuEstimation.Models.ModelCatalog.Create("glm", data, columns with { Intercept = false });
+                using var glmDevice = GpuEstimation.Backends.ComputeDevice.Open(GpuEstimation.Backends.Backend.Native);
+                using var glm = new GpuEstimation.Estimation.EstimationSession(GpuEstimation.Models.ModelCatalog.Create("glm", data, columns), glmDevice);
+                AssertMessage(Assert.Throws<InputException>(() => glm.Fit(new GpuEstimation.Estimation.FitOptions())).Message);
+                // The intercept held at 0 is the model without one: the same slope, to 1e-9 relative.
+                var held = glm.Fit(new GpuEstimation.Estimation.FitOptions { Fixed = new Dictionary<string, double> { ["intercept"] = 0 } });
+                using var without = new GpuEstimation.Estimation.EstimationSession(GpuEstimation.Models.ModelCatalog.Create("glm", data, columns with { Intercept = false }), glmDevice);
+                var through = without.Fit(new GpuEstimation.Estimation.FitOptions());
+                Assert.True(held.Converged && through.Converged, held.Reason + through.Reason);
+                Assert.Equal(through.Parameters[0].Estimate, held.Parameters[1].Estimate, Math.Abs(through.Parameters[0].Estimate) * 1e-9);
             }
             var linear = GpuEstimation.Models.ModelCatalog.Create("linear", data, new GpuEstimation.Models.ModelColumns(Y: "y", X: ["s"]));
             using var device = GpuEstimation.Backends.ComputeDevice.Open(GpuEstimation.Backends.Backend.Native);

@@ -238,6 +238,29 @@ public class DegenerateDataTests(DeviceFixture devices, ITestOutputHelper output
         Assert.Contains("exactly", error.Message);
     }
 
+    // Exactness is judged row by row: an exact line over 10⁵ rows (where QR's coefficients leave residuals ~10 units of
+    // rounding, refined once to fit exactly) and y = x (whose row x = y = 0 has only the intercept's rounding as residual
+    // and terms) are refused; noise of 10⁻⁹ beside one row of x at 10⁶ is a fit (against the largest row's terms it had
+    // read as rounding, a review), σ within 10% of the noise's.
+    [Fact]
+    public void ExactnessIsRoundingOfEachRowsTerms()
+    {
+        double[] Grid(int n, int cycle) => [.. Enumerable.Range(0, n).Select(i => (double)(i % cycle))];
+        var x = Grid(100_003, 97);
+        foreach (var (xs, ys) in new[] { (x, x.Select(v => 4 - 0.5 * v).ToArray()), (Grid(100_003, 8), Grid(100_003, 8)) })
+        {
+            using var exact = new EstimationSession(ModelCatalog.Linear(Dataset.FromColumns(("y", ys), ("x", xs)), "y", ["x"]), devices.Native);
+            Assert.Contains("exactly", Assert.Throws<InputException>(() => exact.Fit(new FitOptions())).Message);
+        }
+        var random = new Random(5);
+        var far = Enumerable.Range(0, 1000).Select(i => i == 17 ? 1e6 : random.NextDouble()).ToArray();
+        var noisy = far.Select(v => 1 + 2 * v + 1e-9 * Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble())).ToArray();
+        using var session = new EstimationSession(ModelCatalog.Linear(Dataset.FromColumns(("y", noisy), ("x", far)), "y", ["x"]), devices.Native);
+        var fit = session.Fit(new FitOptions());
+        Assert.True(fit.Converged, fit.Reason);
+        Assert.InRange(fit.Parameters[^1].Estimate, 0.9e-9, 1.1e-9);
+    }
+
     // A GLM of the normal or gamma family whose mean fits every response exactly (g(y) a combination of the features:
     // y = 2x + 1 under the identity link, constant data under any link, y = e^(0.3x) under the log link, without an
     // intercept too): the scale runs off, refused before any iteration as the linear model's exact fit (a trial: 4,775
