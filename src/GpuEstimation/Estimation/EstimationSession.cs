@@ -782,7 +782,13 @@ public sealed class EstimationSession : IDisposable
         else if (information.Status == HessianStatus.NotSmooth)
             notes.Add("no standard errors: the log-likelihood has kinks (an abs, min, max or sign of a parameter) within the differencing steps of the optimum, where the observed information does not exist; profile intervals still apply");
         else if (information.Status != HessianStatus.NegativeDefinite && map.Free.Any(k => !end.Edges.Contains(k)))
-            notes.Add($"no standard errors: the Hessian at the optimum is {Describe(information.Status)}");
+        {
+            // Estimates beyond 10^±100 (data of 10¹⁵⁵: a σ whose 1/σ² underflows) make the information's entries
+            // unrepresentable, which reads as singular (a trial): said so.
+            var far = map.Free.Where(k => Math.Abs(natural[k]) is var size && (size > 1e100 || (size > 0 && size < 1e-100))).Select(k => map.Parameters[k].Name).ToArray();
+            notes.Add($"no standard errors: the Hessian at the optimum is {Describe(information.Status)}" + (far.Length == 0 ? ""
+                : $" ({string.Join(", ", far)} beyond 10^±100: the information's entries are then beyond the doubles' range, or lose their digits; rescale the data)"));
+        }
         if (information.Expected)
             notes.Add("standard errors from the Fisher (expected) information: the log-likelihood has a kink at the estimate, or is flat there, so the observed information does not exist or is 0");
         if (options.Map)

@@ -220,6 +220,9 @@ internal static class GlmStart
         double[]? offset, double[]? weights, bool intercept)
     {
         double numerator = 0, denominator = 0;
+        // The normal family's Σ w r² scaled: residuals of 10²⁰⁰ would overflow it, and σ start at 1, where the
+        // log-likelihood is not finite (a trial: exit 3 on data the linear model fits).
+        var squares = new ScaledSquares();
         Etas(coefficients, centred, offset, intercept, y.Length, (begin, eta) =>
         {
             for (int k = 0; k < eta.Length; k++)
@@ -239,7 +242,7 @@ internal static class GlmStart
                         denominator += w * (r / mu) * (r / mu);
                         break;
                     default:
-                        numerator += w * r * r;
+                        squares.Add(Math.Sqrt(w) * r);
                         denominator += w;
                         break;
                 }
@@ -251,7 +254,7 @@ internal static class GlmStart
         {
             GlmFamily.NegativeBinomial => double.IsFinite(value) ? Math.Clamp(value, 0.01, 100) : 0.1,
             GlmFamily.Gamma => double.IsFinite(value) ? Math.Clamp(value, 1e-3, 1e6) : 1.0,
-            _ => Moments.PositiveOr(Math.Sqrt(value), 1.0),
+            _ => Moments.PositiveOr(squares.RootOver(denominator), 1.0),
         };
     }
 }

@@ -87,6 +87,9 @@ public sealed record GlmStatistics(
         return $"standard errors from the observed information; statsmodels' GLM and R's glm use the expected information under the {Link} link{agrees}";
     }
 
+    /// <summary>Whether some residual's square is below the doubles' range (a normal response of 10⁻¹⁶²), so that a deviance of 0 is no exact fit.</summary>
+    public bool DevianceUnderflows { get; init; }
+
     /// <summary>
     /// Where the mean fits every response exactly (a deviance of 0, or below 10⁻²⁰ of the null deviance, or for gamma a
     /// dispersion below 10⁻²⁰: rounding) in a
@@ -97,7 +100,8 @@ public sealed record GlmStatistics(
     {
         var family = GlmNames.Family(Family);
         // Gamma's squared relative residuals need no scale: all y equal (a null deviance of 0) is caught too.
-        bool exact = Deviance == 0 || Deviance <= 1e-20 * NullDeviance || (family == GlmFamily.Gamma && DfResid > 0 && Dispersion <= 1e-20);
+        // Both finite: a deviance past the doubles' range (residuals of 10¹⁵⁵) is no exact fit (a trial was told it was).
+        bool exact = (Deviance == 0 && !DevianceUnderflows) || (double.IsFinite(NullDeviance) && Deviance <= 1e-20 * NullDeviance) || (family == GlmFamily.Gamma && DfResid > 0 && Dispersion <= 1e-20);
         if (family is not (GlmFamily.Gamma or GlmFamily.Normal) || !exact)
             return null;
         var edge = family == GlmFamily.Gamma ? "shape → ∞" : "sigma → 0";
@@ -136,7 +140,7 @@ public sealed record GlmStatistics(
                 eta[i] += b * column[i];
         }
         AddOffset(m, glm.Columns, eta);
-        var (deviance, pearson) = Sums(m, glm.Columns, eta, alpha);
+        var (deviance, pearson, underflow) = Sums(m, glm.Columns, eta, alpha);
 
         var coefficients = fit.Parameters.Take(m.Coefficients).ToArray();
         int free = coefficients.Count(p => !p.Fixed);
@@ -155,6 +159,7 @@ public sealed record GlmStatistics(
             logLikelihoodNull, 1.0 - fit.LogLikelihood / logLikelihoodNull, free - (intercept ? 1 : 0), dfResid)
         {
             SumWeights = sumWeights,
+            DevianceUnderflows = underflow,
             NonIntegerResponses = m.Family == GlmFamily.Poisson ? CountNonIntegers(glm.Columns[0].Span) : 0,
         };
     }
@@ -230,12 +235,15 @@ public sealed record GlmStatistics(
     }
 
     // Σ w × unit deviance and Σ w × (y − μ)²/V(μ), in row order.
-    private static (double Deviance, double Pearson) Sums(in GlmModel m, IReadOnlyList<ReadOnlyMemory<double>> columns, double[] eta, double alpha)
+    // The deviance and Pearson χ², and whether a row of weight has a unit deviance of 0 that is not (its square below
+    // the doubles' range: a normal response of 10⁻¹⁶², whose deviance of 0 is no exact fit).
+    private static (double Deviance, double Pearson, bool Underflow) Sums(in GlmModel m, IReadOnlyList<ReadOnlyMemory<double>> columns, double[] eta, double alpha)
     {
         var y = columns[0].Span;
         var trials = m.TrialsColumn >= 0 ? columns[m.TrialsColumn].Span : default;
         var weights = m.WeightsColumn >= 0 ? columns[m.WeightsColumn].Span : default;
         double deviance = 0, pearson = 0;
+        bool underflow = false;
         for (int i = 0; i < y.Length; i++)
         {
             double w = weights.IsEmpty ? 1.0 : weights[i];
@@ -244,8 +252,9 @@ public sealed record GlmStatistics(
             var (d, r) = Unit(m.Family, m.Link, y[i], trials.IsEmpty ? 1.0 : trials[i], eta[i], alpha);
             deviance += w * d;
             pearson += w * r;
+            underflow |= m.Family == GlmFamily.Normal && d == 0 && y[i] != GlmMean.Of(m.Link, eta[i]);
         }
-        return (deviance, pearson);
+        return (deviance, pearson, underflow);
     }
 
     // One row's unit deviance and squared Pearson residual.

@@ -71,6 +71,18 @@ internal struct ScaledSquares
     /// <summary>The sum of the squares (may overflow to ∞ or underflow to 0 as a plain sum would; <see cref="RootMean"/> does not).</summary>
     public readonly double Sum => _largest * _largest * _sum;
 
+    /// <summary>This sum over <paramref name="other"/>'s, without forming either (0/0: NaN).</summary>
+    public readonly double Ratio(ScaledSquares other)
+    {
+        if (_largest == 0 || other._largest == 0)
+            return _largest == 0 && other._largest != 0 ? 0 : _largest == 0 ? double.NaN : double.PositiveInfinity;
+        double scale = _largest / other._largest;
+        return scale * scale * (_sum / other._sum);
+    }
+
     /// <summary>√(Σ value² / <paramref name="count"/>), without the squares' overflow or underflow; 0 for no values or all 0.</summary>
-    public readonly double RootMean(long count) => _largest == 0 || count == 0 ? 0 : _largest * Math.Sqrt(_sum / count);
+    public readonly double RootMean(long count) => RootOver(count);
+
+    /// <summary>√(Σ value² / <paramref name="divisor"/>) (a sum of weights, say), likewise; 0 for no values or all 0, or a divisor of 0.</summary>
+    public readonly double RootOver(double divisor) => _largest == 0 || divisor == 0 ? 0 : _largest * Math.Sqrt(_sum / divisor);
 }
