@@ -284,12 +284,13 @@ public sealed class EstimationSession : IDisposable
     /// <summary>
     /// <paramref name="options"/> with the optimizer's <see cref="OptimizerSettings.Unit"/>, the size of one observation's
     /// term: the mean of the positive frequency weights where that is below 1 (weights normalized to sum to 1, or
-    /// 10⁻²⁰ each, scale the objective and its gradient down with them), else 1.
+    /// 10⁻²⁰ each, scale the objective and its gradient down with them), else 1; times the model's own
+    /// <see cref="IModelSpec.TermSize"/> (a Poisson quasi-likelihood of tiny responses).
     /// </summary>
     private FitOptions WithUnit(FitOptions options)
     {
-        _unit ??= Model.FrequencyWeights is { } weights && weights.Count(w => w > 0) is > 0 and var positive
-            ? Math.Min(1, weights.Sum() / positive) : 1;
+        _unit ??= (Model.FrequencyWeights is { } weights && weights.Count(w => w > 0) is > 0 and var positive
+            ? Math.Min(1, weights.Sum() / positive) : 1) * Math.Clamp(Model.TermSize, double.Epsilon, 1);
         return _unit == 1 || options.Optimizer.Unit != 1 ? options : options with { Optimizer = options.Optimizer with { Unit = _unit.Value } };
     }
 

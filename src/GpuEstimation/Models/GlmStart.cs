@@ -101,7 +101,7 @@ internal static class GlmStart
                 // g(μ₀) + g'(μ₀)(y − μ₀) with weight 1/(V(μ₀) g'(μ₀)²), so that the start is R's first iterate (the
                 // link of μ₀ alone, regressed unweighted, starts a logistic fit ~100 standard errors away).
                 double rowTrials = trials?[i] ?? 1.0;
-                double mu = InsideRow(family, y[i], rowTrials);
+                double mu = InsideRow(family, y[i], rowTrials, meanY);
                 double observed = family == GlmFamily.Binomial ? y[i] / rowTrials : y[i];
                 double derivative = LinkDerivative(link, mu);
                 double weight = (family == GlmFamily.Binomial ? rowTrials : 1.0) / (Variance(family, mu) * derivative * derivative);
@@ -118,19 +118,22 @@ internal static class GlmStart
         return !singular && solution.All(double.IsFinite) ? solution : null;
     }
 
-    // The mean a row starts at, inside the family's range: binomial (y + ½)/(n + 1), counts y + 0.1 (as R's glm).
-    private static double InsideRow(GlmFamily family, double y, double trials) => family switch
+    // The mean a row starts at, inside the family's range: binomial (y + ½)/(n + 1), counts y + 0.1 (as R's glm), or
+    // y + 0.1 ȳ where the mean ȳ is below 1: a Poisson quasi-likelihood of responses near 10⁻¹⁵ started at log 0.1,
+    // 31 log units from its maximum, where the stopping rule (in the model-based errors, ~10⁶ there) ended it 1.5% off
+    // in a slope, and at 10⁻¹⁸ the search ran off (a trial).
+    private static double InsideRow(GlmFamily family, double y, double trials, double meanY) => family switch
     {
         GlmFamily.Binomial => (y + 0.5) / (trials + 1.0),
-        GlmFamily.Poisson or GlmFamily.NegativeBinomial => y + 0.1,
+        GlmFamily.Poisson or GlmFamily.NegativeBinomial => y + 0.1 * (meanY > 0 ? Math.Min(1, meanY) : 1),
         _ => y,
     };
 
-    // The overall mean (a proportion for the binomial), inside the family's range.
+    // The overall mean (a proportion for the binomial), inside the family's range (counts: 0.1 where every one is 0).
     private static double InsideMean(GlmFamily family, double mean) => family switch
     {
         GlmFamily.Binomial => Math.Clamp(mean, 1e-6, 1 - 1e-6),
-        GlmFamily.Poisson or GlmFamily.NegativeBinomial => Math.Max(mean, 0.1),
+        GlmFamily.Poisson or GlmFamily.NegativeBinomial => mean > 0 ? mean : 0.1,
         _ => mean,
     };
 

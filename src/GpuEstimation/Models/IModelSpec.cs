@@ -73,6 +73,13 @@ public interface IModelSpec
     IReadOnlyList<double>? FrequencyWeights => null;
 
     /// <summary>
+    /// The size of one row's term in the log-likelihood where it is below 1 regardless of the weights (a Poisson
+    /// quasi-likelihood of responses near 10⁻¹⁵: each term ~y), else 1. The search's stopping rules are measured
+    /// against it times the weights' mean (<see cref="Optimization.OptimizerSettings.Unit"/>).
+    /// </summary>
+    double TermSize => 1;
+
+    /// <summary>
     /// Each row's leverage hᵢ (the diagonal of the hat matrix X(XᵀX)⁻¹Xᵀ of a linear model's design, intercept
     /// included), for the HC2 and HC3 covariances; null where the model has no hat matrix (they are refused there).
     /// </summary>

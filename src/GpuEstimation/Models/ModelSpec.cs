@@ -157,6 +157,9 @@ public sealed class ModelSpec<TModel> : IModelSpec where TModel : unmanaged, ILi
     public double? ResponseSquares { get; init; }
 
     /// <inheritdoc/>
+    public double TermSize { get; init; } = 1;
+
+    /// <inheritdoc/>
     public IReadOnlyList<IReadOnlyList<double>> OtherStarts { get; init; } = [];
 
     /// <inheritdoc/>
