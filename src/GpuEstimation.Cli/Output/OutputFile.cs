@@ -32,10 +32,11 @@ internal static class OutputFile
         if (option == "--png" && Path.GetExtension(path) is { Length: > 0 } extension && !extension.Equals(".png", StringComparison.OrdinalIgnoreCase))
             throw new InputException($"{option} {path}: pictures are written as PNG; name the file .png");
         // The file is written beside itself and renamed into place (see Write): a directory that takes no new file is
-        // said now, before the work, not after it. A device or a pipe is written in place and needs no such room.
-        if (directory is not null && !IsSpecial(full))
+        // said now, before the work, not after it. A device or a pipe is written in place and needs no such room; a
+        // symbolic link's file is written beside the file it names.
+        if (!InPlace(full) && Path.GetDirectoryName(Target(full)) is { } room)
         {
-            var probe = Path.Combine(directory, $".gpuest-probe.{Guid.NewGuid():N}");
+            var probe = Path.Combine(room, $".gpuest-probe.{Guid.NewGuid():N}");
             try
             {
                 using (File.Create(probe, 1, FileOptions.DeleteOnClose))
@@ -44,7 +45,7 @@ internal static class OutputFile
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                throw new InputException($"{option} {path}: cannot write a file in directory '{directory}' ({Reason(e)})");
+                throw new InputException($"{option} {path}: cannot write a file in directory '{room}' ({Reason(e)})");
             }
         }
     }
@@ -77,13 +78,32 @@ internal static class OutputFile
         if (!RowCollective.Current.IsRoot)
             return;
         var full = Path.GetFullPath(path);
-        if (IsSpecial(full))
+        if (InPlace(full))
         {
             // A device or a pipe (/dev/null, /dev/stdout, a FIFO) is written in place: renaming a file onto it would
-            // replace the device with a plain file.
-            Guard(option, path, () => write(full));
+            // replace the device with a plain file. Written to a scratch file, then appended: /dev/stdout redirected to
+            // a file keeps what the command printed before (opened anew and truncated, the file lost it).
+            var scratch = Path.Combine(Path.GetTempPath(), $".gpuest.{Guid.NewGuid():N}.tmp{Path.GetExtension(full)}");
+            try
+            {
+                Guard(option, path, () =>
+                {
+                    write(scratch);
+                    using var source = File.OpenRead(scratch);
+                    using var target = new FileStream(full, FileMode.Append, FileAccess.Write);
+                    source.CopyTo(target);
+                }, scratch);
+            }
+            finally
+            {
+                if (File.Exists(scratch))
+                    File.Delete(scratch);
+            }
             return;
         }
+        // A symbolic link stays one: its file is replaced (renaming onto the link replaced the link, and the file it
+        // named kept its old contents: a trial).
+        full = Target(full);
         // Same directory (so the rename is atomic on one file system), same extension (writers may read it).
         var temporary = Path.Combine(Path.GetDirectoryName(full) ?? ".",
             $".{Path.GetFileNameWithoutExtension(full)}.{Guid.NewGuid():N}.tmp{Path.GetExtension(full)}");
@@ -114,6 +134,50 @@ internal static class OutputFile
         {
             var message = e.Message.ReplaceLineEndings(" ");
             throw new InputException($"{option} {path}: {(temporary is null ? message : message.Replace(temporary, Path.GetFullPath(path)))}");
+        }
+    }
+
+    /// <summary>
+    /// Whether <paramref name="full"/> is written in place rather than by a temporary file renamed onto it: a device, a
+    /// pipe or a socket (<see cref="IsSpecial"/>), or a path whose symbolic links pass through /proc or /dev. /dev/stdout
+    /// with standard output redirected to a file is a link to /proc/self/fd/1, a link to that file, which is regular: a
+    /// file renamed onto /dev/stdout had replaced the system's link with it (as root), or been refused in /dev (a trial).
+    /// </summary>
+    internal static bool InPlace(string full)
+    {
+        if (IsSpecial(full))
+            return true;
+        var path = full;
+        for (int hop = 0; hop < 40; hop++)
+        {
+            string? next;
+            try
+            {
+                next = new FileInfo(path).LinkTarget;
+            }
+            catch (IOException)
+            {
+                return false;
+            }
+            if (next is null)
+                return false;
+            path = Path.GetFullPath(next, Path.GetDirectoryName(path) ?? "/");
+            if (path.StartsWith("/proc/", StringComparison.Ordinal) || path.StartsWith("/dev/", StringComparison.Ordinal))
+                return true;
+        }
+        return false;
+    }
+
+    // The file a path names, through its symbolic links (itself where it is none, or a link to nothing yet).
+    private static string Target(string full)
+    {
+        try
+        {
+            return new FileInfo(full).LinkTarget is null ? full : new FileInfo(full).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? full;
+        }
+        catch (IOException)
+        {
+            return full;
         }
     }
 

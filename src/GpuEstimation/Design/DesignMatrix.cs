@@ -67,6 +67,10 @@ public sealed class DesignMatrix
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(spec);
+        // A derived column (a factor's levels and indicators, an interaction, a log offset) is computed over every row,
+        // before anything is read.
+        if (spec.FactorColumns.Any() || spec.Terms.Any(t => t.Order > 1) || (spec.Offset is not null && spec.OffsetLog) || weights is not null)
+            data.RequireWhole($"design '{spec}' (its factors, interactions, log offset or weights)");
         data.Column(spec.Response);
         // A log offset's values are a derived column; a plain one need only be there (a mapped file's stays unread).
         if (spec.Offset is { } offsetColumn && !spec.OffsetLog)
@@ -82,9 +86,6 @@ public sealed class DesignMatrix
         if (count > maxColumns)
             throw new InputException(TooWide(spec, factors, count, maxColumns), nameof(spec));
 
-        // A derived column (a factor's indicator, an interaction, a log offset) is computed over every row.
-        if (coded.Any(t => t.Parts is not [{ Levels: null }]) || (spec.Offset is not null && spec.OffsetLog) || weights is not null)
-            data.RequireWhole($"design '{spec}' (its factors, interactions, log offset or weights)");
         var names = new List<string>();
         var derived = new List<KeyValuePair<string, double[]>>();
         foreach (var (term, parts) in coded)

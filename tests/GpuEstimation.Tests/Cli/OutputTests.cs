@@ -111,6 +111,37 @@ public sealed class OutputTests : IDisposable
         Assert.Single(Directory.GetFileSystemEntries(_directory));
     }
 
+    // A symbolic link stays one, its file replaced; a link through /proc (as /dev/stdout is, to /proc/self/fd/1, and on
+    // to the file standard output is redirected to, which is regular) is written in place and appended to, keeping what
+    // was written before (a trial: --json /dev/stdout with output redirected replaced the system's /dev/stdout, as root).
+    [SkippableFact]
+    public void ALinkStaysALinkAndOneThroughProcIsAppendedTo()
+    {
+        Skip.IfNot(OperatingSystem.IsLinux() && Directory.Exists("/proc/self/fd"), "needs /proc");
+        var target = Path.Combine(_directory, "target.json");
+        File.WriteAllText(target, "old");
+        var link = Path.Combine(_directory, "link.json");
+        File.CreateSymbolicLink(link, target);
+        OutputFile.Check("--json", link);
+        OutputFile.WriteText("--json", link, "new");
+        Assert.NotNull(new FileInfo(link).LinkTarget);
+        Assert.Equal("new" + Environment.NewLine, File.ReadAllText(target));
+
+        var redirected = Path.Combine(_directory, "redirected.txt");
+        using (var stream = new FileStream(redirected, FileMode.Create, FileAccess.Write))
+        {
+            stream.Write("table\n"u8);
+            stream.Flush();
+            var standard = Path.Combine(_directory, "stdout");
+            File.CreateSymbolicLink(standard, $"/proc/self/fd/{stream.SafeFileHandle.DangerousGetHandle()}");
+            Assert.True(OutputFile.InPlace(standard));
+            OutputFile.Check("--json", standard);
+            OutputFile.WriteText("--json", standard, "{}");
+            Assert.NotNull(new FileInfo(standard).LinkTarget);
+        }
+        Assert.Equal("table\n{}" + Environment.NewLine, File.ReadAllText(redirected));
+    }
+
     // A directory that takes no new file (here /proc, which refuses one even to root) is said before the work, by
     // the check, and without the name of the temporary file the output would have been written through.
     [SkippableFact]

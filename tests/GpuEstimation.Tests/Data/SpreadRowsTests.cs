@@ -205,6 +205,8 @@ public sealed class SpreadRowsTests
             var data = new Dataset(collinear.Select(c => KeyValuePair.Create(c.Key, (ReadOnlyMemory<double>)Poisoned(c.Value, spread))), "data.npy", i => $"row {i + 1}", spread: spread);
             Assert.Throws<ArgumentException>(() => ModelCatalog.Create("glm", data, new ModelColumns(null, "y", ["x1"]) { Family = "poisson" }));
             Assert.Throws<ArgumentException>(() => GpuEstimation.Design.DesignMatrix.Build(data, GpuEstimation.Design.Formula.Parse("y ~ x1:x2")));
+            // A factor's levels are the whole column's: refused before they are read.
+            Assert.Contains("design", Assert.Throws<ArgumentException>(() => GpuEstimation.Design.DesignMatrix.Build(data, GpuEstimation.Design.Formula.Parse("y ~ C(x1)"))).Message);
             var linear = Linear(new() { ["y"] = y, ["x1"] = x1 }, "y", spread);
             using var device = ComputeDevice.Open(Backend.Native);
             using var session = new EstimationSession(linear, device);
