@@ -165,6 +165,7 @@ public static class ModelCatalog
         ModelSpec<T> spec;
         double first;
         bool allZero, allFirst;
+        (double Median, long Count)? tied = null;
         using (spread is null ? null : Moments.Spread(spread))
         {
             spec = new ModelSpec<T>(T.Name, default, T.Columns(values, trials), T.Parameters, T.Start(values, trials),
@@ -179,6 +180,20 @@ public static class ModelCatalog
             first = spread?.ValueAt(values, 0) ?? x[0];
             allZero = (T.Name == ExponentialModel.Name || T.Name == NegativeBinomialModel.Name) && AllEqual(values, 0, spread);
             allFirst = DegenerateOnConstant.ContainsKey(T.Name) && AllEqual(values, first, spread);
+            if (T.Name == CauchyModel.Name || T.Name == StudentTModel.Name)
+            {
+                FarOutlier(data, column, values, spec.Start[0], spec.Start[1], spread);
+                if (T.Name == CauchyModel.Name && !allFirst)
+                    tied = MostTied(values, spread);
+            }
+        }
+        if (tied is var (median, ties) && 2 * ties > x.Length)
+        {
+            // More than half the values at one point (the median): at that location, log L ~ (n − 2k) log scale rises
+            // without bound as scale → 0 (a trial: 0, 1, 1, 0, 1 ended at scale 2e-16 with advice to rescale).
+            Degenerate.AddOrUpdate(spec, new Degeneracy(["location", "scale"],
+                $"{data.Source}: column '{column}': {ties} of the {x.Length} values equal {median}, more than half, so at location {median} the Cauchy likelihood grows without bound as scale → 0 and location and scale have no finite maximum-likelihood estimate (hold scale fixed, or location at a value other than {median:G17})",
+                "location", median));
         }
         if (T.Name == ExponentialModel.Name && allZero)
         {
@@ -413,6 +428,45 @@ public static class ModelCatalog
 
     // The rounding level (Rounding) at or below which the residuals are an exact fit, whatever the data's magnitude.
     private const double ExactLevel = 64 * UnitRoundoff;
+
+    // The first value so far from the start's location, in its scale, that z² would pass the doubles' range (|z| past
+    // 1e150): an error naming its row. The Cauchy and Student-t log-densities take log(1 + z²), which overflowed to −∞
+    // there, and the fit failed at its start without naming the row (a trial: one value of 1e200 among values near 1).
+    private static void FarOutlier(Dataset data, string column, ReadOnlyMemory<double> x, double location, double scale, Data.RowSpread? spread)
+    {
+        const double Far = 1e150;
+        long FirstFar(long from, long to)
+        {
+            var span = x.Span;
+            for (long row = from; row < to; row++)
+            {
+                if (!(Math.Abs(span[(int)row] - location) / scale < Far))
+                    return row;
+            }
+            return -1;
+        }
+        if (double.IsFinite(location) && scale > 0 && Data.RowSpread.FirstWhere(spread, x.Length, FirstFar, x) is var (row, found))
+        {
+            throw new InputException($"{data.Source}: {data.DescribeRow((int)row)}, column '{column}': {found[0]} lies more than {Far:G3} times the data's spread ({scale:G3}) from their centre ({location:G6}), " +
+                "where the log-density's (x − location)²/scale² passes the doubles' range: remove the row, or rescale the data", column);
+        }
+    }
+
+    // The median and how many values equal it (collectively over rows spread across ranks): a Cauchy sample with more
+    // than half its values at one point has them at its median.
+    private static (double Median, long Count) MostTied(ReadOnlyMemory<double> x, Data.RowSpread? spread)
+    {
+        double median = Moments.Quantile(x.Span, 0.5);
+        long Count(long from, long to)
+        {
+            var span = x.Span;
+            long count = 0;
+            for (long row = from; row < to; row++)
+                count += span[(int)row] == median ? 1 : 0;
+            return count;
+        }
+        return (median, spread is null ? Count(0, x.Length) : (long)spread.EachProcess(Count(spread.First, spread.End)).Sum());
+    }
 
     // Whether every value equals `value`: over rows spread across ranks, each rank's own rows, and all ranks agree.
     private static bool AllEqual(ReadOnlyMemory<double> x, double value, Data.RowSpread? spread)

@@ -238,6 +238,27 @@ public class DegenerateDataTests(DeviceFixture devices, ITestOutputHelper output
         Assert.Contains("exactly", error.Message);
     }
 
+    // Cauchy: more than half the values at one point make the likelihood rise without bound as the scale → 0 there
+    // (a trial: 0, 1, 1, 0, 1 ended at a scale of 2e-16 with advice to rescale); half of them do not. A value 1e150
+    // times the spread from the centre, whose z² passes the doubles (log L was −∞ at the start, no row named), is an
+    // error naming its row, for Student-t too.
+    [Fact]
+    public void CauchyTiesAndFarOutliersAreSaid()
+    {
+        using var tied = new EstimationSession(ModelCatalog.Create("cauchy", Dataset.FromColumns(("x", [0.0, 1, 1, 0, 1])), new ModelColumns("x")), devices.Native);
+        var refused = Assert.Throws<InputException>(() => tied.Fit(new FitOptions()));
+        Assert.Contains("3 of the 5 values equal 1, more than half", refused.Message);
+        Assert.True(tied.Fit(new FitOptions { Fixed = new Dictionary<string, double> { ["scale"] = 0.5 } }).Converged);
+        using var half = new EstimationSession(ModelCatalog.Create("cauchy", Dataset.FromColumns(("x", [0.0, 1, 1, 0, 2, 3])), new ModelColumns("x")), devices.Native);
+        Assert.True(half.Fit(new FitOptions()).Converged);
+        double[] outlier = [0.3, -1.2, 0.8, 1e200, 2.1, -0.4, 0.05];
+        foreach (var model in new[] { "cauchy", "studentt" })
+        {
+            var e = Assert.Throws<InputException>(() => ModelCatalog.Create(model, Dataset.FromColumns(("x", outlier)), new ModelColumns("x")));
+            Assert.Contains("row 4, column 'x': 1E+200 lies more than 1E+150 times the data's spread", e.Message);
+        }
+    }
+
     // Exactness is judged row by row: an exact line over 10⁵ rows (where QR's coefficients leave residuals ~10 units of
     // rounding, refined once to fit exactly) and y = x (whose row x = y = 0 has only the intercept's rounding as residual
     // and terms) are refused; noise of 10⁻⁹ beside one row of x at 10⁶ is a fit (against the largest row's terms it had
