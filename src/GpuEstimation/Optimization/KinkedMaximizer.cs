@@ -83,7 +83,7 @@ public static class KinkedMaximizer
             double value = Total(x, g);
             var identity = Matrix<double>.Build.DenseIdentity(_n);
             if (!double.IsFinite(value) || !g.All(double.IsFinite))
-                return new OptimizationResult(x, value, false, "the objective is not finite at the starting values", 0, _evaluations, double.NaN, double.NaN, identity);
+                return new OptimizationResult(x, value, false, Maximizer.NotFiniteAtStart(value), 0, _evaluations, double.NaN, double.NaN, identity);
             if (_n == 0)
                 return new OptimizationResult(x, value, true, "no free parameters", 0, _evaluations, 0, 0, identity);
 

@@ -60,7 +60,7 @@ public static class Maximizer
 
         var search = new Search(objective, start.ToArray());
         if (!search.StartIsFinite)
-            return new OptimizationResult(search.Origin, search.Value, false, "the objective is not finite at the starting values", 0, search.Evaluations, double.NaN, double.NaN, search.Transform);
+            return new OptimizationResult(search.Origin, search.Value, false, NotFiniteAtStart(search.Value), 0, search.Evaluations, double.NaN, double.NaN, search.Transform);
         if (n == 0)
             return new OptimizationResult(search.Origin, search.Value, true, "no free parameters", 0, search.Evaluations, 0, 0, search.Transform);
 
@@ -128,6 +128,15 @@ public static class Maximizer
         search.Polish(settings);
         return true;
     }
+
+    /// <summary>
+    /// Why a search could not begin, given the objective's <paramref name="value"/> at the start: the value itself, or
+    /// (where it is finite) its gradient, not finite (a trial's sqrt(mu) at mu = 0 read as a log-likelihood not finite
+    /// beside a finite one printed).
+    /// </summary>
+    internal static string NotFiniteAtStart(double value) => double.IsFinite(value)
+        ? "the objective's gradient (or curvature) is not finite at the starting values, though the objective is: a parameter starts where the log-density's derivative is infinite (a square root or a power at 0, say); start it elsewhere"
+        : "the objective is not finite at the starting values";
 
     /// <summary>The gradient, in standard errors derived at the point, below which a point is a maximum.</summary>
     internal static double StationaryBound(OptimizerSettings settings) => settings.GradientBound(Math.Max(settings.GradientTolerance, StationaryLimit));

@@ -54,7 +54,7 @@ public static class NewtonMaximizer
         double f = objective(x, g, h);
         var identity = Matrix<double>.Build.DenseIdentity(n);
         if (!IsFinite(f, g, h))
-            return new OptimizationResult(x, f, false, "the objective is not finite at the starting values", 0, evaluations, double.NaN, double.NaN, identity) { Method = Name };
+            return new OptimizationResult(x, f, false, Maximizer.NotFiniteAtStart(f), 0, evaluations, double.NaN, double.NaN, identity) { Method = Name };
 
         var xNew = new double[n];
         var gNew = new double[n];

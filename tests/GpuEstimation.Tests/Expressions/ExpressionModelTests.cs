@@ -147,6 +147,20 @@ public sealed class ExpressionModelTests(DeviceFixture devices)
         Assert.True(Numerics.Relative(fit.LogLikelihood, logLikelihood) <= 1e-12, $"{fit.LogLikelihood:R} vs EM {logLikelihood:R}");
     }
 
+    // A log-density finite at the start whose gradient is not (sqrt(mu) at mu = 0): the fit says it is the gradient,
+    // and to start elsewhere (a trial read "the objective is not finite" beside a finite log-likelihood printed).
+    [Fact]
+    public void AGradientNotFiniteAtTheStartIsSaidAsSuch()
+    {
+        var data = Dataset.FromColumns(("x", [1.0, 2, 3]));
+        var model = ExpressionModel.Create("sqrt(mu) - x", [new ParameterInfo("mu", ParameterDomain.Real)], data, new Dictionary<string, double> { ["mu"] = 0 });
+        using var session = new EstimationSession(model, devices.Native);
+        var fit = session.Fit(new FitOptions());
+        Assert.False(fit.Converged);
+        Assert.Contains("gradient (or curvature) is not finite at the starting values, though the objective is", fit.Reason);
+        Assert.True(double.IsFinite(fit.LogLikelihood));
+    }
+
     // Started with its two components equal, the mixture's search stopped where they stay equal: a stationary point
     // (the pooled normal, by symmetry) that is not a maximum, reported "converged". One search from a point perturbed
     // from it finds the mixture's maximum: the log-likelihood of the search from distinct components to 1e-9, the means
