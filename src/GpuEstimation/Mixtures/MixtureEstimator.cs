@@ -360,7 +360,9 @@ public static class MixtureEstimator
                 double spread = family.Family == MixtureFamily.LogNormal ? scales.LogX : scales.X;
                 if (scale && value < CollapseRatio * spread)
                 {
-                    double at0 = point[at];
+                    // Within the rounding of the data's spread of 0, 0 (a trial's 50 zeros read "x = -8.88178E-16", as the
+                    // Gaussian mixture's point once did).
+                    double at0 = Math.Abs(point[at]) <= 64 * Math.Pow(2, -52) * spread ? 0 : point[at];
                     // Six digits beyond the data's spread (data around 10¹² said only "x = 1E+12").
                     double point0 = family.Family == MixtureFamily.LogNormal ? Math.Exp(at0) : at0;
                     int digits = Math.Clamp(6 + (int)Math.Ceiling(Math.Log10(Math.Max(1, Math.Abs(at0) / spread))), 6, 17);
