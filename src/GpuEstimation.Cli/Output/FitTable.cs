@@ -16,8 +16,11 @@ internal static class FitTable
     {
         output.WriteLine($"model {fit.Model} ({fit.Method.ToUpperInvariant()}), {fit.N:N0} observations, device {fit.Device}");
         WriteGlm(output, fit);
-        string lo = Numbers.Fixed((1 - fit.Level) / 2, "0.##########");
-        string hi = Numbers.Fixed((1 + fit.Level) / 2, "0.##########");
+        // A tail that ten decimals do not hold in powers of ten (a level of 0.9999999999 printed [0.0000000001 1], a trial).
+        double tail = (1 - fit.Level) / 2;
+        string lo = Numbers.Fixed(tail, "0.##########"), hi = Numbers.Fixed((1 + fit.Level) / 2, "0.##########");
+        if (!(Math.Abs(double.Parse(lo, System.Globalization.CultureInfo.InvariantCulture) - tail) <= 1e-6 * tail))
+            (lo, hi) = (tail.ToString("G3", System.Globalization.CultureInfo.InvariantCulture), $"1-{tail.ToString("G3", System.Globalization.CultureInfo.InvariantCulture)}");
         bool profiles = fit.Parameters.Any(p => p.Profile is not null);
         // NIST's errors go with t on n − p degrees of freedom, as R's summary.nls gives them.
         int? df = nist && fit.NistDegreesOfFreedom is > 0 and var degrees ? degrees : null;

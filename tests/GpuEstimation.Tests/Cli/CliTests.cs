@@ -21,6 +21,8 @@ public sealed class CliTests : IDisposable
         Assert.Equal(0, code);
         Assert.Contains("[0.0000005    0.9999995]", output);
         Assert.Contains("[0.025        0.975]", Run("fit", "--model", "normal", "--data", data, "--device", "native").Output);
+        // Beyond ten decimals, in powers of ten (a trial: [0.0000000001 1] for 0.9999999999).
+        Assert.Contains("[5E-11      1-5E-11]", Run("fit", "--model", "normal", "--data", data, "--device", "native", "--level", "0.9999999999").Output);
     }
 
     [Fact]
