@@ -139,13 +139,15 @@ internal static class OutputFile
 
     /// <summary>
     /// Whether <paramref name="full"/> is written in place rather than by a temporary file renamed onto it: a device, a
-    /// pipe or a socket (<see cref="IsSpecial"/>), or a path whose symbolic links pass through /proc or /dev. /dev/stdout
-    /// with standard output redirected to a file is a link to /proc/self/fd/1, a link to that file, which is regular: a
-    /// file renamed onto /dev/stdout had replaced the system's link with it (as root), or been refused in /dev (a trial).
+    /// pipe or a socket (<see cref="IsSpecial"/>), or a process's file descriptor (/dev/stdout, /dev/stderr, /dev/fd/N,
+    /// /proc/…/fd/N), named or reached through symbolic links. /dev/stdout with standard output redirected to a file is a
+    /// link to /proc/self/fd/1, a link to that file, which is regular: a file renamed onto /dev/stdout had replaced the
+    /// system's link with it (as root), or been refused in /dev (a trial); renamed onto the file itself, it would leave
+    /// the output already printed in the unlinked one (a review). A link into /dev/shm is a plain file's.
     /// </summary>
     internal static bool InPlace(string full)
     {
-        if (IsSpecial(full))
+        if (IsSpecial(full) || Descriptor(full))
             return true;
         var path = full;
         for (int hop = 0; hop < 40; hop++)
@@ -162,11 +164,16 @@ internal static class OutputFile
             if (next is null)
                 return false;
             path = Path.GetFullPath(next, Path.GetDirectoryName(path) ?? "/");
-            if (path.StartsWith("/proc/", StringComparison.Ordinal) || path.StartsWith("/dev/", StringComparison.Ordinal))
+            if (Descriptor(path))
                 return true;
         }
         return false;
     }
+
+    // A file descriptor's name: /dev/stdout, /dev/stderr, /dev/fd/N, /proc/<pid or self>/fd/N.
+    private static bool Descriptor(string path) =>
+        path is "/dev/stdout" or "/dev/stderr" || path.StartsWith("/dev/fd/", StringComparison.Ordinal)
+        || (path.StartsWith("/proc/", StringComparison.Ordinal) && path.Split('/') is [_, "proc", _, "fd", _]);
 
     // The file a path names, through its symbolic links (itself where it is none, or a link to nothing yet).
     private static string Target(string full)

@@ -120,7 +120,7 @@ public static class Glm
         // column is well conditioned: a trial's timestamps with --fix intercept=0 were refused, as the linear model's
         // are not).
         if (shift is { } far)
-            ModelCatalog.AddDegeneracy(spec, ["intercept", far.Column], far.Message);
+            ModelCatalog.AddDegeneracy(spec, ["intercept", far.Column], far.Message, priorCures: false);
         if (family is GlmFamily.Normal or GlmFamily.Gamma && FitsExactly(link, y, features, offset, weights, columns.Intercept))
         {
             // The scale runs off (σ → 0, the gamma's shape → ∞) with every coefficient estimated, as the linear model's

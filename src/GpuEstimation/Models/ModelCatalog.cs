@@ -46,14 +46,27 @@ public static class ModelCatalog
         [WeibullModel.Name] = (["shape", "scale"], "shape → ∞", null),
     };
 
-    /// <summary>Why a model's data determine no finite MLE, kept beside the model until a fit asks (see <see cref="Refusal"/>).</summary>
-    private static readonly ConditionalWeakTable<IModelSpec, Degeneracy> Degenerate = new();
+    /// <summary>
+    /// Why a model's data determine no finite MLE, kept beside the model until a fit asks (see <see cref="Refusal"/>):
+    /// each reason registered, the last that applies said (an exact fit over a far-shifted column, say; held sigma, the
+    /// far shift still applies, which one reason per model had lost, a review).
+    /// </summary>
+    private static readonly ConditionalWeakTable<IModelSpec, List<Degeneracy>> Degenerate = new();
 
     /// <summary>
     /// Parameters that, all estimated, run off; a location that keeps them running off only where it is estimated or
     /// held at <paramref name="At"/> (the constant's value on its scale: held elsewhere, the scale has a finite MLE).
+    /// <paramref name="PriorCures"/>: whether a prior on one of them lets the fit go on (it bounds a posterior that runs
+    /// off; it does not condition a far-shifted column, nor make a value's overflow finite).
     /// </summary>
-    private sealed record Degeneracy(IReadOnlyList<string> Parameters, string Message, string? Location = null, double At = double.NaN);
+    private sealed record Degeneracy(IReadOnlyList<string> Parameters, string Message, string? Location = null, double At = double.NaN, bool PriorCures = true);
+
+    private static void Add(IModelSpec model, Degeneracy degeneracy)
+    {
+        var reasons = Degenerate.GetOrCreateValue(model);
+        lock (reasons)
+            reasons.Add(degeneracy);
+    }
 
     /// <summary>The name of the linear regression model.</summary>
     public const string LinearName = "linear";
@@ -166,6 +179,7 @@ public static class ModelCatalog
         double first;
         bool allZero, allFirst;
         (double Median, long Count)? tied = null;
+        string? far = null;
         using (spread is null ? null : Moments.Spread(spread))
         {
             spec = new ModelSpec<T>(T.Name, default, T.Columns(values, trials), T.Parameters, T.Start(values, trials),
@@ -182,16 +196,19 @@ public static class ModelCatalog
             allFirst = DegenerateOnConstant.ContainsKey(T.Name) && AllEqual(values, first, spread);
             if (T.Name == CauchyModel.Name || T.Name == StudentTModel.Name)
             {
-                FarOutlier(data, column, values, spec.Start[0], spec.Start[1], spread);
+                far = FarOutlier(data, column, values, spec.Start[0], spec.Start[1], spread);
                 if (T.Name == CauchyModel.Name && !allFirst)
                     tied = MostTied(values, spread);
             }
         }
+        // Refused where the scale is estimated (held, at a value wide enough, the log-density is finite).
+        if (far is not null)
+            Add(spec, new Degeneracy([T.Parameters[1].Name], far, PriorCures: false));
         if (tied is var (median, ties) && 2 * ties > x.Length)
         {
             // More than half the values at one point (the median): at that location, log L ~ (n − 2k) log scale rises
             // without bound as scale → 0 (a trial: 0, 1, 1, 0, 1 ended at scale 2e-16 with advice to rescale).
-            Degenerate.AddOrUpdate(spec, new Degeneracy(["location", "scale"],
+            Add(spec, new Degeneracy(["location", "scale"],
                 $"{data.Source}: column '{column}': {ties} of the {x.Length} values equal {median}, more than half, so at location {median} the Cauchy likelihood grows without bound as scale → 0 and location and scale have no finite maximum-likelihood estimate (hold scale fixed, or location at a value other than {median:G17})",
                 "location", median));
         }
@@ -199,7 +216,7 @@ public static class ModelCatalog
         {
             // Exponential data all 0: log L = n log(rate) rises without bound (the constant-data refusal's twin; any
             // other constant c has the MLE 1/c).
-            Degenerate.AddOrUpdate(spec, new Degeneracy(["rate"],
+            Add(spec, new Degeneracy(["rate"],
                 $"{data.Source}: column '{column}': all {x.Length} values are 0, so the likelihood grows without bound as rate → ∞ and rate has no finite maximum-likelihood estimate (use data that are not all 0)"));
         }
         if (T.Name == NegativeBinomialModel.Name && allZero)
@@ -207,14 +224,14 @@ public static class ModelCatalog
             // Counts all 0: the likelihood is 1 at p = 1 whatever r is, so with both estimated r is not identified (a
             // fit used to report a meaningless r beside p = 1 as converged). With r held, p = 1 is an edge maximum;
             // with p held, r → 0.
-            Degenerate.AddOrUpdate(spec, new Degeneracy(["r", "p"],
+            Add(spec, new Degeneracy(["r", "p"],
                 $"{data.Source}: column '{column}': all {x.Length} values are 0, so the likelihood is largest at p → 1 (a mean of 0), where every r fits equally, and r has no maximum-likelihood estimate (fit poisson, whose rate = 0 is the MLE at its edge, or hold r fixed; or use counts that are not all 0)"));
         }
         if (DegenerateOnConstant.TryGetValue(T.Name, out var degenerate) && allFirst)
         {
             double at = T.Name == LogNormalModel.Name ? Math.Log(first) : first;
             string hold = degenerate.Location is { } location ? $"hold {degenerate.Parameters[0]} fixed, or {location} at a value other than {at:G17}" : $"hold {degenerate.Parameters[0]} fixed";
-            Degenerate.AddOrUpdate(spec, new Degeneracy(degenerate.Parameters,
+            Add(spec, new Degeneracy(degenerate.Parameters,
                 $"{data.Source}: column '{column}': all {x.Length} values equal {first}, so the likelihood grows without bound as {degenerate.Limit} and {string.Join(" and ", degenerate.Parameters)} {(degenerate.Parameters.Length == 1 ? "has" : "have")} no finite maximum-likelihood estimate ({hold}; or use data that vary)",
                 degenerate.Location, at));
         }
@@ -233,20 +250,31 @@ public static class ModelCatalog
     public static string? Refusal(IModelSpec model, IEnumerable<string> free, IReadOnlyDictionary<string, double> held, IEnumerable<string> priors)
     {
         ArgumentNullException.ThrowIfNull(model);
-        if (!Degenerate.TryGetValue(model, out var degeneracy))
+        if (!Degenerate.TryGetValue(model, out var reasons))
             return null;
         var estimated = free.ToHashSet(StringComparer.Ordinal);
-        if (!degeneracy.Parameters.All(estimated.Contains) || degeneracy.Parameters.Intersect(priors).Any())
-            return null;
-        return degeneracy.Location is { } location && held.TryGetValue(location, out var value) && value != degeneracy.At ? null : degeneracy.Message;
+        var withPrior = priors.ToHashSet(StringComparer.Ordinal);
+        lock (reasons)
+        {
+            for (int k = reasons.Count - 1; k >= 0; k--)
+            {
+                var degeneracy = reasons[k];
+                if (!degeneracy.Parameters.All(estimated.Contains) || (degeneracy.PriorCures && degeneracy.Parameters.Any(withPrior.Contains)))
+                    continue;
+                if (degeneracy.Location is { } location && held.TryGetValue(location, out var value) && value != degeneracy.At)
+                    continue;
+                return degeneracy.Message;
+            }
+        }
+        return null;
     }
 
     /// <summary>
     /// Records that <paramref name="model"/>'s data determine no finite MLE when all of <paramref name="parameters"/> are
     /// estimated (<see cref="Refusal"/> gives <paramref name="message"/> then): a GLM whose mean fits the response exactly.
     /// </summary>
-    internal static void AddDegeneracy(IModelSpec model, IReadOnlyList<string> parameters, string message) =>
-        Degenerate.AddOrUpdate(model, new Degeneracy(parameters, message));
+    internal static void AddDegeneracy(IModelSpec model, IReadOnlyList<string> parameters, string message, bool priorCures = true) =>
+        Add(model, new Degeneracy(parameters, message, PriorCures: priorCures));
 
     /// <summary>
     /// Whether least squares of <paramref name="z"/> on <paramref name="features"/> (and an intercept where
@@ -429,27 +457,27 @@ public static class ModelCatalog
     // The rounding level (Rounding) at or below which the residuals are an exact fit, whatever the data's magnitude.
     private const double ExactLevel = 64 * UnitRoundoff;
 
-    // The first value so far from the start's location, in its scale, that z² would pass the doubles' range (|z| past
-    // 1e150): an error naming its row. The Cauchy and Student-t log-densities take log(1 + z²), which overflowed to −∞
-    // there, and the fit failed at its start without naming the row (a trial: one value of 1e200 among values near 1).
-    private static void FarOutlier(Dataset data, string column, ReadOnlyMemory<double> x, double location, double scale, Data.RowSpread? spread)
+    // Where a value lies so far from the start's location, in its scale, that z² passes the doubles' range (|z| past
+    // √(largest double), 1.34e154), the reason naming its row, else null. The Cauchy and Student-t log-densities take
+    // log(1 + z²), which overflowed to −∞ there, and the fit failed at its start without naming the row (a trial: one
+    // value of 1e200 among values near 1).
+    private static string? FarOutlier(Dataset data, string column, ReadOnlyMemory<double> x, double location, double scale, Data.RowSpread? spread)
     {
-        const double Far = 1e150;
+        double far = Math.Sqrt(double.MaxValue);
         long FirstFar(long from, long to)
         {
             var span = x.Span;
             for (long row = from; row < to; row++)
             {
-                if (!(Math.Abs(span[(int)row] - location) / scale < Far))
+                if (!(Math.Abs(span[(int)row] - location) / scale < far))
                     return row;
             }
             return -1;
         }
-        if (double.IsFinite(location) && scale > 0 && Data.RowSpread.FirstWhere(spread, x.Length, FirstFar, x) is var (row, found))
-        {
-            throw new InputException($"{data.Source}: {data.DescribeRow((int)row)}, column '{column}': {found[0]} lies more than {Far:G3} times the data's spread ({scale:G3}) from their centre ({location:G6}), " +
-                "where the log-density's (x − location)²/scale² passes the doubles' range: remove the row, or rescale the data", column);
-        }
+        return double.IsFinite(location) && scale > 0 && Data.RowSpread.FirstWhere(spread, x.Length, FirstFar, x) is var (row, found)
+            ? $"{data.Source}: {data.DescribeRow((int)row)}, column '{column}': {found[0]} lies more than {far:G3} times the data's spread ({scale:G3}) from their centre ({location:G6}), " +
+                "where the log-density's (x − location)²/scale² passes the doubles' range: remove the row, rescale the data, or hold the scale at a value wide enough"
+            : null;
     }
 
     // The median and how many values equal it (collectively over rows spread across ranks): a Cauchy sample with more
@@ -607,11 +635,11 @@ public static class ModelCatalog
         // Refused at the fit where the intercept and that slope are both estimated (through the origin, with the
         // intercept held, the raw column is well conditioned).
         if (shift is { } far)
-            Degenerate.AddOrUpdate(spec, new Degeneracy(["intercept", far.Column], far.Message));
+            Add(spec, new Degeneracy(["intercept", far.Column], far.Message, PriorCures: false));
         if (exact)
         {
             // Exact with every coefficient estimated; with one held (NoInt1's intercept at 0) the residuals are others.
-            Degenerate.AddOrUpdate(spec, new Degeneracy(names,
+            Add(spec, new Degeneracy(names,
                 $"{data.Source}: the features fit response '{y}' exactly (every residual is zero to rounding), so sigma has no positive maximum-likelihood estimate (hold sigma fixed, at any value, for the coefficients of the exact fit)"));
         }
         return spec;

@@ -140,6 +140,12 @@ public sealed class OutputTests : IDisposable
             Assert.NotNull(new FileInfo(standard).LinkTarget);
         }
         Assert.Equal("table\n{}" + Environment.NewLine, File.ReadAllText(redirected));
+        // Descriptors named directly are written in place too (renamed onto the file they lead to, the output printed
+        // before would stay in the unlinked one, a review); a link into /dev/shm is a plain file's.
+        Assert.True(OutputFile.InPlace("/proc/self/fd/1") && OutputFile.InPlace("/dev/fd/1") && OutputFile.InPlace("/dev/stdout"));
+        var shm = Path.Combine(_directory, "shm.json");
+        File.CreateSymbolicLink(shm, "/dev/shm/gpuest-absent.json");
+        Assert.False(OutputFile.InPlace(shm));
     }
 
     // A directory that takes no new file (here /proc, which refuses one even to root) is said before the work, by
