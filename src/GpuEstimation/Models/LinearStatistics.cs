@@ -95,13 +95,7 @@ public sealed record LinearStatistics(
             (values[0], values[1]) = squares.Parts;
             values[2] = sum;
         });
-        var residuals = new ScaledSquares();
-        double mean = 0;
-        for (int c = 0; c < first.Length; c += 3)
-        {
-            residuals.Add(ScaledSquares.FromParts(first[c], first[c + 1]));
-            mean += first[c + 2];
-        }
+        var (residuals, mean) = ScaledSquares.Total(first, 3);
         mean /= n;
         var second = RowSpread.Runs(linear.Spread, n, 2, (from, to, values) =>
         {
@@ -116,9 +110,7 @@ public sealed record LinearStatistics(
             });
             (values[0], values[1]) = squares.Parts;
         });
-        var total = new ScaledSquares();
-        for (int c = 0; c < second.Length; c += 2)
-            total.Add(ScaledSquares.FromParts(second[c], second[c + 1]));
+        var (total, _) = ScaledSquares.Total(second, 2);
         double rss = residuals.Sum, sumSquares = total.Sum;
         // RSS/TSS and √(RSS/(n − p)) from the scaled sums, at any scale a double holds.
         double unexplained = residuals.Ratio(total);

@@ -402,14 +402,7 @@ public static class ModelCatalog
             (values[0], values[1]) = squares.Parts;
             values[2] = terms;
         });
-        var total = new ScaledSquares();
-        double meanTerms = 0;
-        for (int c = 0; c < runs.Length; c += 3)
-        {
-            total.Add(ScaledSquares.FromParts(runs[c], runs[c + 1]));
-            meanTerms += runs[c + 2];
-        }
-        return (total, meanTerms);
+        return ScaledSquares.Total(runs, 3);
     }
 
     // The residuals' rounding level: the root mean square over the rows of each residual over the terms that make it
@@ -434,10 +427,7 @@ public static class ModelCatalog
             });
             (values[0], values[1]) = ratios.Parts;
         });
-        var total = new ScaledSquares();
-        for (int c = 0; c < runs.Length; c += 2)
-            total.Add(ScaledSquares.FromParts(runs[c], runs[c + 1]));
-        return total.RootMean(z.Length);
+        return ScaledSquares.Total(runs, 2).Squares.RootMean(z.Length);
     }
 
     // The rows [from, to) a block of ResidualBlock rows at a time: each block's residuals and their terms' sums (ResidualsOf).

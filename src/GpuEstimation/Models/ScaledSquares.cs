@@ -65,6 +65,23 @@ internal struct ScaledSquares
     /// <summary>The sum whose <see cref="Parts"/> these are.</summary>
     public static ScaledSquares FromParts(double largest, double scaled) => new() { _largest = largest, _sum = scaled };
 
+    /// <summary>
+    /// The total, in run order, of runs' parts laid out every <paramref name="width"/> values (<c>RowSpread.Runs</c>):
+    /// a sum's <see cref="Parts"/>, then (width 3) a plain sum, totalled too.
+    /// </summary>
+    public static (ScaledSquares Squares, double Sum) Total(ReadOnlySpan<double> runs, int width)
+    {
+        var squares = new ScaledSquares();
+        double sum = 0;
+        for (int c = 0; c + width <= runs.Length; c += width)
+        {
+            squares.Add(FromParts(runs[c], runs[c + 1]));
+            if (width > 2)
+                sum += runs[c + 2];
+        }
+        return (squares, sum);
+    }
+
     /// <summary>The largest |value| added.</summary>
     public readonly double Largest => _largest;
 
