@@ -413,6 +413,9 @@ public static class ModelCatalog
     private static double Rounding(ReadOnlyMemory<double> z, IReadOnlyList<ReadOnlyMemory<double>> features, double[] coefficients, bool intercept, RowSpread? spread,
         double meanTerms)
     {
+        // Terms past the doubles' range (values near 1e308) say nothing of the residuals' rounding: no exact fit.
+        if (!double.IsFinite(meanTerms))
+            return double.NaN;
         var runs = RowSpread.Runs(spread, z.Length, 2, (from, to, values) =>
         {
             var ratios = new ScaledSquares();
