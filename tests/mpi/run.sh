@@ -148,6 +148,13 @@ timeout 120 mpirun --allow-run-as-root --oversubscribe -np 1 -wdir "$work/zero" 
 [ "$status" = 2 ] && grep -q "gpuest: data.csv: MPI rank 1 read another file than rank 0" short.out \
     || { cat short.out >&2; fail "another file on rank 1: exit $status"; }
 echo "another file on rank 1: exit 2 with the message, no hang"
+# The same where every rank reads the whole file (a cluster column): the file is named too, not only the columns' hash.
+status=0
+timeout 120 mpirun --allow-run-as-root --oversubscribe -np 1 -wdir "$work/zero" dotnet "$gpuest_dll" fit --model normal --data data.csv --column t --cov cluster:g \
+    : -np 1 -wdir "$work/short" dotnet "$gpuest_dll" fit --model normal --data data.csv --column t --cov cluster:g </dev/null >whole.out 2>&1 || status=$?
+[ "$status" = 2 ] && grep -q "gpuest: data.csv: MPI rank 1 read another file than rank 0" whole.out \
+    || { cat whole.out >&2; fail "another file on rank 1, read whole: exit $status"; }
+echo "another file on rank 1, read whole: exit 2 naming the file, no hang"
 
 # Ranks started with other arguments (a trial: --start on rank 1 alone printed a wrong fit on rank 0, then hung):
 # exit 2 before any sum, rank 0's message naming the rank, no hang.

@@ -18,7 +18,8 @@ public static class DataFile
     /// MPI each rank reads only its own rows where the format allows it, without
     /// factors or rows to drop (<see cref="Dataset.Spread"/>): a .npy file's columns mapped into memory, a Parquet file's
     /// row groups that hold its rows, a plain CSV file's bytes of its rows; elsewhere (an Arrow file, a CSV file with
-    /// quotes or blank lines), and for one process, every row is read.
+    /// quotes or blank lines), and for one process, every row is read. Read whole under MPI, the ranks compare the file
+    /// they read (<see cref="RowSpread.RequireSameFile"/>; every rank must call it).
     /// </summary>
     public static Dataset Read(string path, IReadOnlyList<string> columns, IReadOnlyCollection<string>? factors = null,
         MissingValues missing = MissingValues.Error, IReadOnlyCollection<string>? textFactors = null, long? spread = null)
@@ -27,13 +28,18 @@ public static class DataFile
         ArgumentNullException.ThrowIfNull(columns);
         if (columns.Count == 0 && (factors is null || factors.Count == 0))
             throw new InputException($"{path}: no columns asked for: name the columns to read", nameof(columns));
-        return Guard(path, () => FormatOf(path)) switch
+        var data = Guard(path, () => FormatOf(path)) switch
         {
             Format.Npy => NpyData.Read(path, [.. columns.Concat(factors ?? []).Distinct()], missing, factors is null || factors.Count == 0 ? spread : null),
             Format.Parquet => ParquetData.Read(path, columns, factors, missing, textFactors, spread),
             Format.Arrow => ArrowData.Read(path, columns, factors, missing, textFactors),
             _ => CsvData.Read(path, columns, factors, missing, textFactors, spread),
         };
+        // A spread read compared the ranks' files before reading; one read whole on every rank is compared now, so that
+        // a rank's other copy is named by its file (it was named later by the columns' hash alone, a trial).
+        if (data.Spread is null)
+            RowSpread.RequireSameFile(path, data.Rows);
+        return data;
     }
 
     /// <summary>

@@ -62,9 +62,22 @@ public sealed class RowSpread : IRowSpread
         ArgumentNullException.ThrowIfNull(path);
         if (RowCollective.Current is not { Size: > 1 } ranks)
             return null;
-        if (ranks.FirstDiffering(Fingerprint(path, rows)) is { } other)
-            throw new InputException($"{path}: MPI rank {other} read another file than rank 0 (its rows, its length or its bytes differ): every rank must read the same file");
+        RequireSameFile(path, rows);
         return new RowSpread(ranks, rows, unit);
+    }
+
+    /// <summary>
+    /// Under MPI, that every rank read the same file at <paramref name="path"/>, of <paramref name="rows"/> rows (its
+    /// rows, its length, its ends and samples compared with one collective, as <see cref="Over(long, string, long)"/>
+    /// does): an <see cref="InputException"/> naming the file and the rank that read another. Data read whole on every
+    /// rank are compared too, so that the error names the file rather than, later, the columns' hash alone (a trial).
+    /// Nothing for one process. Every rank must call it.
+    /// </summary>
+    public static void RequireSameFile(string path, long rows)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (RowCollective.Current is { Size: > 1 } ranks && ranks.FirstDiffering(Fingerprint(path, rows)) is { } other)
+            throw new InputException($"{path}: MPI rank {other} read another file than rank 0 (its rows, its length or its bytes differ): every rank must read the same file");
     }
 
     /// <summary>The bytes at each end of a file that the ranks compare (<see cref="Over(long, string, long)"/>).</summary>
