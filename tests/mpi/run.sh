@@ -169,7 +169,7 @@ echo "ranks with other arguments: exit 2 with the message, no hang"
 status=0
 timeout 120 mpirun --allow-run-as-root --oversubscribe -np 1 dotnet "$gpuest_dll" eval --model normal --data data.csv --column y --at mu=1,sigma=2 --device native \
     : -np 1 dotnet "$gpuest_dll" eval --model normal --data data.csv --column y --at mu=1,sigma=2 --device cpu </dev/null >kinds.out 2>&1 || status=$?
-[ "$status" = 2 ] && grep -q "MPI rank 1 opened another kind of device than rank 0 (native)" kinds.out && ! grep -q "log-likelihood" kinds.out \
+[ "$status" = 2 ] && grep -q "MPI rank 1 opened another kind of device (cpu) than rank 0 (native)" kinds.out && ! grep -q "log-likelihood" kinds.out \
     || { cat kinds.out >&2; fail "ranks on different backends: exit $status"; }
 echo "ranks on different backends: exit 2 with the message, nothing printed as a result"
 # A rank's own threads and output path are its own (the same bits for any thread count; only rank 0 writes).

@@ -238,7 +238,13 @@ public abstract class RowCollective
     {
         ArgumentNullException.ThrowIfNull(kind);
         if (FirstDiffering(Hash([kind])) is { } other)
-            throw new InputException($"MPI rank {other} opened another kind of device than rank 0{(IsRoot ? $" ({kind})" : "")}: every rank must run the same backend");
+        {
+            // Each rank's kind, sent as its backend's number, so that every rank names both (a trial: rank 1's was not said).
+            var kinds = Enum.GetNames<Backend>().Select(name => name.ToLowerInvariant()).ToArray();
+            var each = EachRank(Array.IndexOf(kinds, kind));
+            string Named(int rank) => each[rank] >= 0 ? kinds[(int)each[rank]] : "a kind not known here";
+            throw new InputException($"MPI rank {other} opened another kind of device ({Named(other)}) than rank 0 ({Named(0)}): every rank must run the same backend");
+        }
     }
 
     /// <summary>
