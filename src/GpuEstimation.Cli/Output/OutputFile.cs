@@ -34,7 +34,7 @@ internal static class OutputFile
         // The file is written beside itself and renamed into place (see Write): a directory that takes no new file is
         // said now, before the work, not after it. A device or a pipe is written in place and needs no such room; a
         // symbolic link's file is written beside the file it names.
-        if (!InPlace(full) && Path.GetDirectoryName(Target(full)) is { } room)
+        if (!InPlace(full) && Path.GetDirectoryName(Resolve(full)) is { } room)
         {
             var probe = Path.Combine(room, $".gpuest-probe.{Guid.NewGuid():N}");
             try
@@ -103,7 +103,7 @@ internal static class OutputFile
         }
         // A symbolic link stays one: its file is replaced (renaming onto the link replaced the link, and the file it
         // named kept its old contents: a trial).
-        full = Target(full);
+        full = Resolve(full);
         // Same directory (so the rename is atomic on one file system), same extension (writers may read it).
         var temporary = Path.Combine(Path.GetDirectoryName(full) ?? ".",
             $".{Path.GetFileNameWithoutExtension(full)}.{Guid.NewGuid():N}.tmp{Path.GetExtension(full)}");
@@ -175,19 +175,6 @@ internal static class OutputFile
         path is "/dev/stdout" or "/dev/stderr" || path.StartsWith("/dev/fd/", StringComparison.Ordinal)
         || (path.StartsWith("/proc/", StringComparison.Ordinal) && path.Split('/') is [_, "proc", _, "fd", _]);
 
-    // The file a path names, through its symbolic links (itself where it is none, or a link to nothing yet).
-    private static string Target(string full)
-    {
-        try
-        {
-            return new FileInfo(full).LinkTarget is null ? full : new FileInfo(full).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? full;
-        }
-        catch (IOException)
-        {
-            return full;
-        }
-    }
-
     /// <summary>Whether <paramref name="full"/> exists and is not a regular file (a character device, a FIFO, a socket).</summary>
     internal static bool IsSpecial(string full)
     {
@@ -214,12 +201,14 @@ internal static class OutputFile
     private static bool SameFile(string a, string b) =>
         string.Equals(Resolve(a), Resolve(b), OperatingSystem.IsLinux() ? StringComparison.Ordinal : StringComparison.OrdinalIgnoreCase);
 
-    // Symbolic links are followed, so a link to the input counts as the input.
+    // The file a path names, through its symbolic links (itself where it is none; a link to nothing yet, the file it
+    // would make): a link to the input counts as the input, and an output through a link replaces the file it names.
     private static string Resolve(string path)
     {
         try
         {
-            return File.Exists(path) ? new FileInfo(path).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? path : path;
+            var file = new FileInfo(path);
+            return file.LinkTarget is null ? path : file.ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? path;
         }
         catch (IOException)
         {

@@ -198,7 +198,7 @@ public static class ModelCatalog
             {
                 far = FarOutlier(data, column, values, spec.Start[0], spec.Start[1], spread);
                 if (T.Name == CauchyModel.Name && !allFirst)
-                    tied = MostTied(values, spread);
+                    tied = MostTied(values, spec.Start[0], spread);
             }
         }
         // Refused where the scale is estimated (held, at a value wide enough, the log-density is finite).
@@ -473,11 +473,10 @@ public static class ModelCatalog
             : null;
     }
 
-    // The median and how many values equal it (collectively over rows spread across ranks): a Cauchy sample with more
-    // than half its values at one point has them at its median.
-    private static (double Median, long Count) MostTied(ReadOnlyMemory<double> x, Data.RowSpread? spread)
+    // The median (the Cauchy start's location, CauchyModel.Start) and how many values equal it (collectively over rows
+    // spread across ranks): a Cauchy sample with more than half its values at one point has them at its median.
+    private static (double Median, long Count) MostTied(ReadOnlyMemory<double> x, double median, Data.RowSpread? spread)
     {
-        double median = Moments.Quantile(x.Span, 0.5);
         long Count(long from, long to)
         {
             var span = x.Span;
