@@ -20,6 +20,9 @@ public readonly struct CauchyModel : IDistribution<CauchyModel>
         [new("location"), new("scale", ParameterDomain.Positive)];
 
     /// <inheritdoc/>
+    public static bool LocationScale => true;
+
+    /// <inheritdoc/>
     public int ColumnCount => 1;
 
     /// <inheritdoc/>

@@ -21,6 +21,9 @@ public readonly struct LaplaceModel : IDistribution<LaplaceModel>
         [new("location"), new("scale", ParameterDomain.Positive)];
 
     /// <inheritdoc/>
+    public static bool LocationScale => true;
+
+    /// <inheritdoc/>
     public int ColumnCount => 1;
 
     /// <inheritdoc/>

@@ -19,6 +19,9 @@ public readonly struct LogNormalModel : IDistribution<LogNormalModel>, ILinearPr
     public static IReadOnlyList<ParameterInfo> Parameters { get; } =
         [new("mu"), new("sigma", ParameterDomain.Positive)];
 
+    /// <inheritdoc/>
+    public static bool LocationScale => true;
+
     /// <summary>σ, which the robust covariances' k does not count (OLS of log x on a constant estimates it as no parameter).</summary>
     public static IReadOnlyCollection<string> ScaleParameters { get; } = ["sigma"];
 

@@ -24,6 +24,9 @@ public readonly struct NormalModel : IDistribution<NormalModel>, ILinearPredicto
         [new("mu"), new("sigma", ParameterDomain.Positive)];
 
     /// <inheritdoc/>
+    public static bool LocationScale => true;
+
+    /// <inheritdoc/>
     public static bool InSupport(double x, double trials) => true;
 
     /// <inheritdoc/>

@@ -28,6 +28,9 @@ public readonly struct StudentTModel : IDistribution<StudentTModel>
         [new("mu"), new("sigma", ParameterDomain.Positive), new("nu", ParameterDomain.Positive)];
 
     /// <inheritdoc/>
+    public static bool LocationScale => true;
+
+    /// <inheritdoc/>
     public int ColumnCount => 1;
 
     /// <inheritdoc/>

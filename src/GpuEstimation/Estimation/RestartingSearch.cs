@@ -34,6 +34,10 @@ internal static class RestartingSearch
             string reason = first.Converged ? first.Reason
                 : second.Reason == first.Reason ? $"{first.Reason}; from {from} too"
                 : $"{first.Reason}; from {from}: {second.Reason}";
+            // Neither converged: the higher end is reported, and said to be the restart's where it is (a trial: with
+            // --max-iter 5 from an intercept of 50, the far start's end, log L −2.8e23, beside the restart's −3990).
+            if (!first.Converged && second.Value > first.Value)
+                return (second with { Iterations = first.Iterations + second.Iterations, Evaluations = evaluations, Reason = $"{reason}; the point reported is where the search from {from} ended, the higher" }, null);
             return (first with { Evaluations = evaluations, Reason = reason }, null);
         }
         string why = first.Converged ? "ended at a lower maximum" : $"stopped short of a maximum ({first.Reason})";

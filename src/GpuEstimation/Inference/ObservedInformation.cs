@@ -111,6 +111,9 @@ public static class ObservedInformation
         }
     }
 
+    /// <summary>The fewest units in the last place that the smallest step moves the point by (<see cref="AffineCoordinates.UlpStep(int)"/>).</summary>
+    private const double MeasurableUlps = 8;
+
     /// <summary>Relative error of a step, as the points round it, above which the step taken is measured (<see cref="Realized"/>).</summary>
     private const double StepRounding = 1e-9;
 
@@ -184,13 +187,21 @@ public static class ObservedInformation
             // larger: the steps 4h and 8h used before reached where the series no longer describes the likelihood (5e-6
             // and 1.8e-3 on those two; NaN where a step left the support). Most fits need the two steps only.
             var differences = new List<double[]>();
+            // The steps in units of h = Step, or longer where the smallest step (h/4) would move the point by fewer
+            // than MeasurableUlps of its doubles: a location of 10¹³ known to 0.025 moves by 0.2 ulps at h/4, rounded to
+            // no move or one ulp, and its Hessian came out singular (at 10¹⁴, 0.6 of a standard error an ulp, the steps
+            // reach 40 units, and the standard errors are still within 10%). Not beyond 1000 Step (100 units): there the
+            // units are no standard errors (a plateau far out, b = 250 in exp(b), whose ulps are 10⁵⁷ units), and steps
+            // that long called its Hessian negative definite.
+            double measurable = (1 << (MaxLevels - 2)) * MeasurableUlps * coordinates.UlpStep(k);
+            double unitStep = measurable > Step && measurable <= 1000 * Step ? measurable : Step;
             for (int level = 0; level < MaxLevels; level++)
             {
                 if (level == 2 && !kinks && Enumerable.Range(0, n).All(i => Math.Abs(differences[0][i] - differences[1][i]) <= AddLevels))
                     break;
                 // Steps h and 2h first; where they disagree, h/2 and h/4 in front of them (the tableau runs from the
                 // smallest step up, each twice the one before).
-                double h = level < 2 ? Step * (1 << level) : Step / (1 << (level - 1));
+                double h = level < 2 ? unitStep * (1 << level) : unitStep / (1 << (level - 1));
                 w[k] = h;
                 Array.Copy(GradientW(w), plus, n);
                 Array.Copy(point, pointPlus, n);

@@ -19,6 +19,12 @@ public sealed record GaussianMixtureOptions
     /// <summary>The seed of the first start's k-means++ seeding (start s uses seed + s).</summary>
     public int Seed { get; init; } = MixtureOptions.DefaultSeed;
 
+    /// <summary>
+    /// The position of this fit's first start among a whole fit's starts (a subsample's one-start fit is told which start
+    /// it is): only the whole fit's first start keeps the best of several seedings (<c>GaussianMixtureFitter.Seed</c>).
+    /// </summary>
+    internal int FirstStart { get; init; }
+
     /// <summary>EM stops when an EM step changes the log-likelihood by at most this, relative to its magnitude.</summary>
     public double Tolerance { get; init; } = 1e-12;
 

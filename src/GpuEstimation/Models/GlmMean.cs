@@ -44,6 +44,29 @@ public static class GlmMean
         _ => 1.0 - Of(link, eta),
     };
 
+    /// <summary>
+    /// log μ for a probability μ = g⁻¹(η), each link's directly: finite where μ itself underflows to 0 (a probit's η of
+    /// −40, whose row a statistic of the fit still counts).
+    /// </summary>
+    public static double LogOf(GlmLink link, double eta) => link switch
+    {
+        GlmLink.Logit => eta >= 0 ? -DeviceMath.Log1p(Math.Exp(-eta)) : eta - DeviceMath.Log1p(Math.Exp(eta)),
+        GlmLink.Probit => DeviceMath.LogNormalCdf(eta),
+        GlmLink.CLogLog => DeviceMath.LogOneMinusExp(-Math.Exp(eta)),
+        GlmLink.Log => eta,
+        _ => Math.Log(Of(link, eta)),
+    };
+
+    /// <summary>log(1 − μ) for a probability μ = g⁻¹(η), each link's directly (finite where 1 − μ underflows).</summary>
+    public static double LogComplement(GlmLink link, double eta) => link switch
+    {
+        GlmLink.Logit => LogOf(link, -eta),
+        GlmLink.Probit => DeviceMath.LogNormalCdf(-eta),
+        GlmLink.CLogLog => -Math.Exp(eta),
+        GlmLink.Log => DeviceMath.LogOneMinusExp(eta),
+        _ => Math.Log(Complement(link, eta)),
+    };
+
     /// <summary>The slope dμ/dη at <paramref name="eta"/>.</summary>
     public static double Slope(GlmLink link, double eta) => link switch
     {

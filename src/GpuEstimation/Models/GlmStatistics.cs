@@ -263,13 +263,24 @@ public sealed record GlmStatistics(
         if (family == GlmFamily.Binomial)
         {
             double p = GlmMean.Of(link, eta), q = GlmMean.Complement(link, eta), f = n - y;
+            // Where a probability is 0 or subnormal (a probit's η of −40 beside y = 1, a cloglog's η past 6.6, whose
+            // 1 − μ is exp(−e^η)), its log from the link's own: the term was infinite, and the deviance "-" where the
+            // log-likelihood was finite (a trial).
+            double Term(double count, double probability, Func<GlmLink, double, double> logOf)
+            {
+                double direct = count == 0 ? 0 : count * Math.Log(count / (n * probability));
+                return double.IsFinite(direct) ? direct : count * (Math.Log(count / n) - logOf(link, eta));
+            }
             // Many trials: y log(y/np) + f log(f/nq) as −y L(np, y) − f L(nq, f), L(a, b) = log(a/b) − (a/b − 1), the
             // linear parts (np − y) + (nq − f) being 0: the direct terms cancel (2.2e-5 of the deviance at 10¹² trials).
             double deviance = n > BinomialModel.StableTrials && y >= 1 && f >= 1
                 ? -2 * (y * DeviceMath.Log1pMinusXOfRatio(n * p, y) + f * DeviceMath.Log1pMinusXOfRatio(n * q, f))
-                : 2 * ((y == 0 ? 0 : y * Math.Log(y / (n * p))) + (f == 0 ? 0 : f * Math.Log(f / (n * q))));
-            double residual = y - n * p;
-            return (deviance, residual * residual / (n * p * q));
+                : 2 * (Term(y, p, GlmMean.LogOf) + Term(f, q, GlmMean.LogComplement));
+            double residual = y - n * p, variance = n * p * q;
+            // A variance that underflowed to 0: the row's term is 0 where the response is at that end (its limit, n q/p
+            // or n p/q, below the doubles), else unbounded; 0/0 made the Pearson χ² "-" (a cloglog trial).
+            double pearson = variance > 0 ? residual * residual / variance : (p == 0 ? y == 0 : f == 0) ? 0 : double.PositiveInfinity;
+            return (deviance, pearson);
         }
         double mu = GlmMean.Of(link, eta);
         double e = y - mu;

@@ -182,7 +182,8 @@ public static class ModelCatalog
         string? far = null;
         using (spread is null ? null : Moments.Spread(spread))
         {
-            spec = new ModelSpec<T>(T.Name, default, T.Columns(values, trials), T.Parameters, T.Start(values, trials),
+            var start = T.Start(values, trials);
+            spec = new ModelSpec<T>(T.Name, default, T.Columns(values, trials), T.Parameters, start, LocationScales<T>(start, data.Rows),
                 fisherInformation: p => T.FisherInformation(p.ToArray()), limitAtInfinity: T.LimitAtInfinity, dataChecked: true)
             {
                 OtherStarts = T.OtherStarts(values, trials),
@@ -236,6 +237,18 @@ public static class ModelCatalog
                 degenerate.Location, at));
         }
         return spec;
+    }
+
+    // A location-scale family's first units (IDistribution.LocationScale): the location's a standard error's size, the
+    // starting scale over √n; the others the default's (a tenth on the log scale of a positive parameter). Null for the
+    // other families: the default throughout.
+    private static double[]? LocationScales<T>(IReadOnlyList<double> start, long rows) where T : unmanaged, IDistribution<T>
+    {
+        if (!T.LocationScale || !(start[1] > 0 && double.IsFinite(start[1])))
+            return null;
+        var scales = Enumerable.Repeat(0.1, start.Count).ToArray();
+        scales[0] = start[1] / Math.Sqrt(rows);
+        return scales;
     }
 
     /// <summary>

@@ -291,6 +291,37 @@ public static class Maximizer
             return double.IsFinite(floor) ? floor : 0;
         }
 
+        /// <summary>
+        /// Each unit's shortest move that changes the point's doubles (<see cref="AffineCoordinates.UlpStep(int, IReadOnlyList{double})"/>)
+        /// where one is coarse, longer than <see cref="RoundingGradientLimit"/> (a location of 10¹³ known to 0.025: 0.08
+        /// of a standard error), in units from a measured curvature (a full factor); else null. Finer spacings are no
+        /// floor a search need stop at: moves along the other units reach points between (a gamma of shape 10¹⁸, whose
+        /// search stopped so 10⁻¹⁰ below the maximum's log-likelihood), and in a diagonal fallback's units (a plateau far
+        /// from the maximum) a small gradient says nothing of the doubles.
+        /// </summary>
+        private double[]? CoarseSpacing(OptimizerSettings settings)
+        {
+            if (!_newtonScaled)
+                return null;
+            var point = Point();
+            var spacing = Enumerable.Range(0, _n).Select(j => _coordinates.UlpStep(j, point)).ToArray();
+            return spacing.Any(d => d > settings.GradientBound(RoundingGradientLimit)) ? spacing : null;
+        }
+
+        /// <summary>
+        /// The units at their rounding floor: coarse (<see cref="CoarseSpacing"/>), with a gradient component within half
+        /// the spacing, so that no representable point along that unit is nearer the maximum; null where there are none.
+        /// L-BFGS's steps then were too short to move such a location and moved only the scale, until the iterations ran out.
+        /// </summary>
+        private bool[]? AtRounding(OptimizerSettings settings)
+        {
+            if (MaxAbs(_g) > 1 || CoarseSpacing(settings) is not { } spacing)
+                return null;
+            double limit = settings.GradientBound(RoundingGradientLimit);
+            var frozen = Enumerable.Range(0, _n).Select(j => spacing[j] > limit && Math.Abs(_g[j]) <= 0.5 * spacing[j]).ToArray();
+            return frozen.Any(f => f) ? frozen : null;
+        }
+
         /// <summary>Drops the preconditioner: the current point becomes the origin of plain optimizer coordinates.</summary>
         public void Reset()
         {
@@ -311,14 +342,13 @@ public static class Maximizer
             var a = Matrix<double>.Build.Dense(_n, _n);
             var wk = new double[_n];
             var gk = new double[_n];
-            var origin = Point();
             for (int k = 0; k < _n; k++)
             {
-                double step = 1e-4 * scales[k], measurable = MeasurableStep(origin, k);
+                double step = 1e-4 * scales[k], measurable = MeasurableStep(k);
                 // Rounding's floor, where the scale is right but the point's doubles too coarse for a tenth-thousandth
-                // of it; a step far below the floor (10⁴ and more) means scales from elsewhere, which the
+                // of it; a step far below the floor (10⁶ and more) means scales from elsewhere, which the
                 // lengthening below measures with its check that the curvature is local.
-                if (measurable > step && measurable <= 1e4 * step)
+                if (measurable > step && measurable <= 1e6 * step)
                     step = measurable;
                 if (!Difference(k, step, wk, gk, a) && _g.Any(v => v != 0))
                 {
@@ -356,28 +386,15 @@ public static class Maximizer
         }
 
         /// <summary>
-        /// The shortest step along unit <paramref name="k"/> that moves some coordinate of the point
-        /// <paramref name="origin"/> by <see cref="MeasurableUlps"/> units in its last place. A standard error that is a
-        /// tiny fraction of its estimate (a location of 10¹¹ known to 0.07: 10⁻⁴ of it is a third of an ulp) makes the
-        /// usual step round to nothing or to one ulp, whose curvature is then off by up to 3x or not measured at all;
-        /// elsewhere 10⁻⁴ of a standard error is far longer and this bound changes nothing. (Taken only within 10⁴ of the
-        /// usual step: beyond, the scales are not the point's, as at a start far out.)
+        /// The shortest step along unit <paramref name="k"/> that moves some coordinate of the point by
+        /// <see cref="MeasurableUlps"/> units in its last place. A standard error that is a tiny fraction of its estimate
+        /// (a location of 10¹¹ known to 0.07: 10⁻⁴ of it is a third of an ulp) makes the usual step round to nothing or
+        /// to one ulp, whose curvature is then off by up to 3x or not measured at all; elsewhere 10⁻⁴ of a standard error
+        /// is far longer and this bound changes nothing. (Taken only within 10⁶ of the usual step: beyond, the scales
+        /// are not the point's, as at a start far out. At 10¹³ known to 0.025, 32 ulps are 2.5 standard errors, 2.5·10⁴
+        /// usual steps: a bound of 10⁴ measured no curvature there, and the search stopped, not converged.)
         /// </summary>
-        private double MeasurableStep(double[] origin, int k)
-        {
-            var transform = _coordinates.Transform;
-            double shortest = 0;
-            for (int i = 0; i < _n; i++)
-            {
-                double column = Math.Abs(transform[i, k]);
-                if (column == 0 || !double.IsFinite(origin[i]) || !double.IsFinite(column))
-                    continue;
-                double ulp = Math.BitIncrement(Math.Abs(origin[i])) - Math.Abs(origin[i]);
-                double step = MeasurableUlps * ulp / column;
-                shortest = shortest == 0 ? step : Math.Min(shortest, step);
-            }
-            return double.IsFinite(shortest) ? shortest : 0;
-        }
+        private double MeasurableStep(int k) => MeasurableUlps * _coordinates.UlpStep(k);
 
         /// <summary>
         /// Column <paramref name="k"/> of <paramref name="a"/>: the gradient's change over a step of <paramref name="step"/>
@@ -398,21 +415,33 @@ public static class Maximizer
             var direction = new double[_n];
             var wNew = new double[_n];
             var gNew = new double[_n];
+            bool[]? frozen = null;
             for (int iteration = 0; iteration < budget; iteration++)
             {
-                if (MaxAbs(_g) <= settings.GradientBound(settings.GradientTolerance))
+                double bound = settings.GradientBound(settings.GradientTolerance);
+                if (MaxAbs(_g) <= bound)
                     return (true, GradientReason, iteration + Polish(settings));
+                // Units at their rounding floor are held where they are (their gradient components, and their parts of
+                // the correction pairs, taken as 0), and the others searched on; with the rest stationary too the search
+                // is at the rounding floor, which the end-point check judges.
+                var atRounding = AtRounding(settings);
+                if (atRounding is not null && Enumerable.Range(0, _n).All(j => atRounding[j] || Math.Abs(_g[j]) <= bound))
+                    return (_newtonScaled, RoundingReason, iteration + 1);
+                if (!(atRounding ?? []).SequenceEqual(frozen ?? []))
+                    _memory.Clear();
+                frozen = atRounding;
+                var gradient = Held(_g, frozen);
 
                 if (settings.Kind != OptimizerKind.GradientAscent)
-                    TwoLoop(_memory, _g, direction);
+                    TwoLoop(_memory, gradient, direction);
                 else
-                    Negate(_g, direction);
-                double slope = Dot(_g, direction);
+                    Negate(gradient, direction);
+                double slope = Dot(gradient, direction);
                 if (!(slope < 0))
                 {
                     _memory.Clear();
-                    Negate(_g, direction);
-                    slope = Dot(_g, direction);
+                    Negate(gradient, direction);
+                    slope = Dot(gradient, direction);
                 }
 
                 double noise = RoundingLevel * settings.Magnitude(_h);
@@ -440,6 +469,14 @@ public static class Maximizer
                         t *= 0.5;
                 }
 
+                if (accepted && Unmoved(wNew) && CoarseSpacing(settings) is not null)
+                {
+                    // The slope test took a step that moves no coordinate by a bit where the doubles are coarse: they
+                    // are coarser than what is left to gain (data around 10¹³ with a spread of 1: a location known to a
+                    // dozen ulps). Taken again it changes nothing, so the search is at its rounding floor, which the
+                    // end-point check judges (a Student-t search took such steps until its iterations ran out).
+                    return (MaxAbs(_g) <= settings.GradientBound(RoundingGradientLimit), RoundingReason, iteration + 1);
+                }
                 if (!accepted)
                 {
                     // Only near the optimum is a stalled search the rounding floor rather than a failure.
@@ -454,7 +491,7 @@ public static class Maximizer
                 for (int i = 0; i < _n; i++)
                 {
                     s[i] = wNew[i] - _w[i];
-                    y[i] = gNew[i] - _g[i];
+                    y[i] = frozen?[i] == true ? 0 : gNew[i] - _g[i];
                 }
                 double sy = Dot(s, y);
                 if (sy > 1e-300)
@@ -508,6 +545,12 @@ public static class Maximizer
         }
 
         private double[] Point() => _coordinates.ToPoint(_w);
+
+        // The gradient with the held units' components 0 (itself where none is held).
+        private static double[] Held(double[] g, bool[]? held) => held is null ? g : [.. g.Select((v, j) => held[j] ? 0 : v)];
+
+        // Whether coordinates w give the current point, bit for bit.
+        private bool Unmoved(double[] w) => _coordinates.ToPoint(w).AsSpan().SequenceEqual(Point());
 
         // h(w) = −f(x₀ + T w), G = ∇h = −Tᵀ ∇f.
         private double Evaluate(double[] w, double[] gradient)

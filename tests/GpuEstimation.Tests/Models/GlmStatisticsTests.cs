@@ -210,6 +210,41 @@ public class GlmStatisticsTests(DeviceFixture devices, ITestOutputHelper output)
         Assert.Equal(data.Rows - 3, one.DfResid);
     }
 
+    // Binary responses whose fitted probabilities are 0 or 1 to the doubles: a cloglog's η past 6.6 (1 − μ = exp(−e^η)
+    // underflows), a probit's past ±38, or an offset of ∓60 against the response. The deviance of 0/1 responses is
+    // −2 log L (their saturated log-likelihood is 0), to 1e-10; the Pearson χ² finite where every such row's response is
+    // at its fitted end (each term's limit, n q/p, below the doubles), and above the sum of the other rows' terms. Both
+    // were "-" (a trial): log(1/0) in the deviance, 0/0 in Pearson's terms.
+    [Theory]
+    [InlineData("cloglog", 2.5, false)]
+    [InlineData("probit", 25.0, false)]
+    [InlineData("probit", 0.8, true)]
+    public void BinaryStatisticsHoldWhereProbabilitiesReachZeroOrOne(string link, double slope, bool offsetAgainst)
+    {
+        var random = new Random(13);
+        int n = 1000;
+        var x = Enumerable.Range(0, n).Select(_ => 6 * random.NextDouble() - 3).ToArray();
+        var y = x.Select(v => random.NextDouble() < (link == "cloglog" ? 1 - Math.Exp(-Math.Exp(-0.5 + slope * v)) : MathNet.Numerics.Distributions.Normal.CDF(0, 1, 0.3 + slope * v)) ? 1.0 : 0.0).ToArray();
+        var offset = y.Select((v, i) => offsetAgainst && i < 20 ? (v == 1 ? -60.0 : 60.0) : 0.0).ToArray();
+        var data = GpuEstimation.Data.Dataset.FromColumns(("y", y), ("x", x), ("o", offset));
+        var spec = ModelCatalog.Create("glm", data, new ModelColumns(Y: "y", X: ["x"]) { Family = "binomial", Link = link, Offset = "o" });
+        using var session = new EstimationSession(spec, devices.Native);
+        var fit = session.Fit(new FitOptions());
+        Assert.True(fit.Converged, fit.Reason);
+
+        var statistics = GlmStatistics.Of(spec, fit, devices.Native)!;
+
+        output.WriteLine($"{link}: deviance {statistics.Deviance:R}, -2 log L {-2 * fit.LogLikelihood:R}, Pearson {statistics.PearsonChi2:R}");
+        Assert.True(Numerics.Relative(statistics.Deviance, -2 * fit.LogLikelihood) <= 1e-10, $"deviance {statistics.Deviance:R} vs −2 log L {-2 * fit.LogLikelihood:R}");
+        Assert.True(double.IsFinite(statistics.NullDeviance), $"null deviance {statistics.NullDeviance:R}");
+        if (offsetAgainst)
+            return;   // those rows' Pearson terms, 1/Φ(−60), are beyond the doubles: the χ² is infinite
+        double eta(int i) => fit.Parameters[0].Estimate + fit.Parameters[1].Estimate * x[i];
+        double others = Enumerable.Range(0, n).Select(i => (Mu: GlmMean.Of(GlmNames.Link(link), eta(i)), Q: GlmMean.Complement(GlmNames.Link(link), eta(i)), i))
+            .Where(r => r.Mu * r.Q > 0).Sum(r => (y[r.i] - r.Mu) * (y[r.i] - r.Mu) / (r.Mu * r.Q));
+        Assert.True(double.IsFinite(statistics.PearsonChi2) && statistics.PearsonChi2 >= others * (1 - 1e-12), $"Pearson {statistics.PearsonChi2:R}, the other rows' {others:R}");
+    }
+
     private static JsonDocument Reference() => JsonDocument.Parse(File.ReadAllText(Path.Combine(Folder, "reference.json")));
 
     // The note on how the standard errors differ from statsmodels' GLM and R's summary.glm: none for the canonical
