@@ -140,8 +140,10 @@ internal static class GaussianMixtureFit
                     + (higher > 0 ? $"; {higher} ended higher without converging (not kept)" : "")));
         }
         output.WriteLine($"{"parameter",-24} {"estimate",14} {"std err",12}");
+        // Eight significant digits, or as many more as the standard error needs to show two of its own (means of data
+        // around 10⁹ printed as 1e+09, a trial: the fitted offsets hidden).
         foreach (var (name, estimate, stdError) in fit.Parameters())
-            output.WriteLine($"{name,-24} {estimate.ToString("g8", c),14} {(stdError is { } se ? se.ToString("g4", c) : "-"),12}");
+            output.WriteLine($"{name,-24} {Numbers.Significant(estimate, 8, stdError, 2),14} {(stdError is { } se ? se.ToString("g4", c) : "-"),12}");
         foreach (var note in fit.Notes)
             output.WriteLine($"note: {note}");
     }

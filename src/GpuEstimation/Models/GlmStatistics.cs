@@ -94,20 +94,26 @@ public sealed record GlmStatistics(
     /// Where the mean fits every response exactly (a deviance of 0, or below 10⁻²⁰ of the null deviance, or for gamma a
     /// dispersion below 10⁻²⁰: rounding) in a
     /// family with a scale (gamma, normal), why the fit cannot end at a maximum, in one sentence: the likelihood rises
-    /// without bound as the shape runs to ∞ (σ to 0); null otherwise. R's <c>glm</c> reports a dispersion of 0 there.
+    /// without bound as the shape runs to ∞ (σ to 0); null otherwise, and where the fit <paramref name="converged"/> with
+    /// the scale free on a deviance above 0 (a maximum found, beyond where R's <c>glm</c> reports a dispersion of about 0).
     /// </summary>
-    public string? ExactFitNote(bool scaleHeld = false)
+    public string? ExactFitNote(bool scaleHeld = false, bool converged = false)
     {
         var family = GlmNames.Family(Family);
         // Gamma's squared relative residuals need no scale: all y equal (a null deviance of 0) is caught too.
         // Both finite: a deviance past the doubles' range (residuals of 10¹⁵⁵) is no exact fit (a trial was told it was).
         bool exact = (Deviance == 0 && !DevianceUnderflows) || (double.IsFinite(NullDeviance) && Deviance <= 1e-20 * NullDeviance) || (family == GlmFamily.Gamma && DfResid > 0 && Dispersion <= 1e-20);
-        if (family is not (GlmFamily.Gamma or GlmFamily.Normal) || !exact)
+        // Nearly exact with the scale free and the fit converged: its maximum was found, finite.
+        if (family is not (GlmFamily.Gamma or GlmFamily.Normal) || !exact || (converged && !scaleHeld && Deviance > 0))
             return null;
         var edge = family == GlmFamily.Gamma ? "shape → ∞" : "sigma → 0";
+        // A deviance above 0 is a fit to within rounding's reach, not an exact one: its maximum may be finite, beyond what
+        // doubles resolve (a trial: responses off the log-linear mean by 10⁻¹¹, shape ≈ 10²², were told it had none).
+        string fits = Deviance == 0 ? $"exactly (deviance {Deviance:g3})" : $"to within rounding's reach (deviance {Deviance:g3}{(NullDeviance > 0 ? $", {Deviance / NullDeviance:g2} of the null deviance" : "")})";
+        string none = Deviance == 0 ? $"no finite maximum ({edge})" : $"no finite maximum ({edge}) that doubles resolve, if any";
         return scaleHeld
-            ? $"the mean fits every response exactly (deviance {Deviance:g3}): with {GlmNames.ExtraParameter(family)} held, the coefficients are the exact fit's (free, it has no finite estimate: {edge}); R's glm reports a dispersion of 0 here"
-            : $"the mean fits every response exactly (deviance {Deviance:g3}): the likelihood has no finite maximum ({edge}); R's glm reports a dispersion of 0 here";
+            ? $"the mean fits every response {fits}: with {GlmNames.ExtraParameter(family)} held, the coefficients are the exact fit's (free, it has {none}); R's glm reports a dispersion of about 0 here"
+            : $"the mean fits every response {fits}: the likelihood has {none}; R's glm reports a dispersion of about 0 here";
     }
 
     /// <summary>

@@ -403,6 +403,22 @@ public class GlmFitTests(DeviceFixture devices, ITestOutputHelper output)
         Assert.Contains("with shape held at 10;", statistics.StdErrorNote(10));
     }
 
+    // A deviance above 0 but within rounding's reach of the null deviance (responses off a log-linear mean by 10⁻¹¹, a
+    // trial) is no exact fit: the note says the maximum, if finite, is beyond what doubles resolve, and where the fit
+    // converged with the shape free (its maximum found, shape ≈ 10²²) there is no note. A deviance of 0 keeps it.
+    [Fact]
+    public void ANearlyExactGammaFitIsNotCalledExact()
+    {
+        var near = new GlmStatistics("gamma", "log", Deviance: 2.03e-19, NullDeviance: 80.9, PearsonChi2: 2.03e-19, Dispersion: 1.01e-22,
+            LogLikelihoodNull: -198.9, PseudoR2: 238.5, DfModel: 1, DfResid: 1998);
+
+        Assert.Contains("to within rounding's reach (deviance 2.03e-19, 2.5e-21 of the null deviance)", near.ExactFitNote());
+        Assert.Contains("no finite maximum (shape → ∞) that doubles resolve, if any", near.ExactFitNote());
+        Assert.Null(near.ExactFitNote(converged: true));
+        Assert.NotNull(near.ExactFitNote(scaleHeld: true, converged: true));
+        Assert.Contains("exactly (deviance 0): the likelihood has no finite maximum (shape → ∞);", (near with { Deviance = 0 }).ExactFitNote(converged: true));
+    }
+
     // Frequency weights summing to less than the coefficients (weights normalized to 1) make the residual degrees of
     // freedom and so gamma's Pearson dispersion negative: no exact-fit note there (a review found one on a noisy fit).
     [Fact]
