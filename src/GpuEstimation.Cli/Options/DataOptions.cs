@@ -336,7 +336,7 @@ internal sealed class DataOptions(string command)
         if (model == Linear && given.SequenceEqual(["--no-intercept"]))
             throw new InputException("--no-intercept: --model linear always estimates an intercept; a linear model without one is --model glm --family normal --no-intercept (or --model linear with --fix intercept=0)");
         if (model == Linear && given.SequenceEqual(["--weights"]))
-            throw new InputException("--weights: applies to " + GlmModels + ", not --model linear; a weighted linear fit is --model glm --family normal --weights COLUMN (frequency weights: a row of weight 2 counts as two rows)");
+            throw new InputException("--weights: applies to " + GlmModels + ", not --model linear; for frequency weights (a row of weight 2 counts as two rows) fit --model glm --family normal --weights COLUMN; its coefficients are those of R's lm(weights =) and statsmodels' WLS, but not their standard errors, which take the weights as precisions of rows counted once");
         if (given.Count > 0)
             throw new InputException($"{string.Join(", ", given)}: {(given.Count == 1 ? "applies" : "apply")} to {GlmModels}, not --model {model}");
     }

@@ -515,10 +515,17 @@ public sealed class EstimationSession : IDisposable
             return (leastSquares, null, []);
         }
         // A model with an exact Hessian: Newton's method, unless it fails for a reason other than separation.
-        if (NewtonSearch.Applies(objective, Model, options.Optimizer) && NewtonSearch.Run(objective, Model, options.Optimizer) is { } newton)
+        string? handOver = null;
+        if (NewtonSearch.Applies(objective, Model, options.Optimizer))
         {
-            newton = NotRisingInto(objective, newton, options);
-            return (newton, null, DomainEdges.Find(objective, newton, [], options.Optimizer));
+            if (NewtonSearch.Run(objective, Model, options.Optimizer, out var failure) is { } newton)
+            {
+                newton = NotRisingInto(objective, newton, options);
+                return (newton, null, DomainEdges.Find(objective, newton, [], options.Optimizer));
+            }
+            // Newton asked for: said, not silent (a trial asked for newton and read lbfgs in the result with no word why).
+            if (options.Optimizer.Kind == OptimizerKind.Newton)
+                handOver = $"Newton's method, asked for, stopped short of a maximum ({failure}); the generic search went on from the starting values";
         }
         // The search (restarted from dataStart where it finds no maximum), with a run towards a limit settled.
         (OptimizationResult Search, string? Restart, int[] Limits) From(Objective from, IReadOnlyList<double> dataStart)
@@ -555,6 +562,7 @@ public sealed class EstimationSession : IDisposable
         if (otherStarts && options.Map && !search.Converged && PriorModes(objective, options, dataStart) is { } modes)
             Also(modes);
         search = NotRisingInto(objective, search, options);
+        restart = handOver is null ? restart : restart is null ? handOver : $"{handOver}; {restart}";
         return (search, restart, DomainEdges.Find(objective, search, limits, options.Optimizer));
     }
 

@@ -33,11 +33,16 @@ internal static class NewtonSearch
     public static bool Serves(Objective objective, OptimizerSettings settings) =>
         settings.Kind is OptimizerKind.Auto or OptimizerKind.Newton && objective.HasExactHessian && objective.Map.Free.Count > 0;
 
-    /// <summary>The search's result, or null where the generic search should run instead.</summary>
-    public static OptimizationResult? Run(Objective objective, IModelSpec model, OptimizerSettings settings)
+    /// <summary>
+    /// The search's result, or null where the generic search should run instead; then <paramref name="failure"/> is why
+    /// Newton's search stopped (for the fit's note that another method took over).
+    /// </summary>
+    public static OptimizationResult? Run(Objective objective, IModelSpec model, OptimizerSettings settings, out string? failure)
     {
         var search = NewtonMaximizer.Maximize(objective.EvaluateHessian, objective.Evaluate, objective.Start(), settings);
-        return search.Converged ? search : Running(objective, model, search);
+        var result = search.Converged ? search : Running(objective, model, search);
+        failure = result is null ? search.Reason : null;
+        return result;
     }
 
     /// <summary>

@@ -37,7 +37,7 @@ internal static class RestartingSearch
             // Neither converged: the higher end is reported, and said to be the restart's where it is (a trial: with
             // --max-iter 5 from an intercept of 50, the far start's end, log L −2.8e23, beside the restart's −3990).
             if (!first.Converged && second.Value > first.Value)
-                return (second with { Iterations = first.Iterations + second.Iterations, Evaluations = evaluations, Reason = $"{reason}; the point reported is where the search from {from} ended, the higher" }, null);
+                return (second with { Iterations = first.Iterations + second.Iterations, Evaluations = evaluations, Reason = $"{reason}; the second search's end, the higher, is reported" }, null);
             return (first with { Evaluations = evaluations, Reason = reason }, null);
         }
         string why = first.Converged ? "ended at a lower maximum" : $"stopped short of a maximum ({first.Reason})";

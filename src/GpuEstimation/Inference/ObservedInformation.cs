@@ -111,7 +111,7 @@ public static class ObservedInformation
         }
     }
 
-    /// <summary>The fewest units in the last place that the smallest step moves the point by (<see cref="AffineCoordinates.UlpStep(int)"/>).</summary>
+    /// <summary>The fewest units in the last place that the smallest step moves the point by (<see cref="AffineCoordinates.UlpStep"/>).</summary>
     private const double MeasurableUlps = 8;
 
     /// <summary>Relative error of a step, as the points round it, above which the step taken is measured (<see cref="Realized"/>).</summary>

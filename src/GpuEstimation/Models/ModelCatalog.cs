@@ -296,6 +296,9 @@ public static class ModelCatalog
     /// </summary>
     internal static bool FitsExactly(ReadOnlyMemory<double> z, IReadOnlyList<ReadOnlyMemory<double>> features, bool intercept)
     {
+        // Far from zero against its spread, judged as the linear model judges its response: centred, where that is exact.
+        if (intercept && ExactCentre(z, null) is var centre && centre != 0)
+            z = z.ToArray().Select(v => v - centre).ToArray();
         var fit = ExactOrLeastSquares(z, features, intercept, null);
         return !fit.Singular && z.Length > fit.Coefficients.Length && fit.Exact;
     }
@@ -605,16 +608,18 @@ public static class ModelCatalog
         using var statistics = spread is null ? null : Moments.Spread(spread);
         var means = features.Select(f => Moments.Mean(f.Span)).ToArray();
         var shift = Design.Collinearity.FarShift(data.Source, x, features, means);
-        var (start, scales, exact, singular) = LeastSquaresStart(yValues, features, means, spread);
-        // Given straight from C# (a formula or the flags check the design first): a constant or collinear feature is
-        // refused naming the columns, as there, not fitted into a split of no meaning with a singular Hessian.
-        if (singular)
-            Design.Collinearity.Check(data, x, intercept: true);
         // The device reads the features centred, and the response where that is exact (see LinearModel); the parameters
         // stay those of the raw columns.
         double responseMean = ExactCentre(yValues, spread);
         var columns = new List<ReadOnlyMemory<double>> { responseMean == 0 ? yValues : ColumnArrays.CentredAligned(yValues.Span, responseMean, spread) };
         columns.AddRange(features.Select((f, j) => ColumnArrays.CentredAligned(f.Span, means[j], spread)));
+        // The start from the response as the device reads it: centred, its residuals are judged against the terms of
+        // the centred response (10¹³ + 3x + noise of 0.1 was called an exact fit against terms of 10¹³, a trial).
+        var (start, scales, exact, singular) = LeastSquaresStart(columns[0], features, means, spread, responseMean);
+        // Given straight from C# (a formula or the flags check the design first): a constant or collinear feature is
+        // refused naming the columns, as there, not fitted into a split of no meaning with a singular Hessian.
+        if (singular)
+            Design.Collinearity.Check(data, x, intercept: true);
         // The centred features as arrays for the hat matrix's host sums (HC2, HC3), copied once when first asked (an
         // aligned column is not a whole array): the leverages and the coefficients rows of leverage 1 fit both read them.
         double[][]? centredArrays = null;
@@ -724,10 +729,11 @@ public static class ModelCatalog
     /// <summary>
     /// Least squares by a blocked Householder QR of [1 X y] (blocks of rows stacked under the running R), so the start
     /// is as accurate as QR on ill-conditioned designs while memory stays O(p²). A singular design starts flat.
-    /// <paramref name="means"/>: the features' means, as the model centres them.
+    /// <paramref name="means"/>: the features' means, as the model centres them; <paramref name="centre"/>: what
+    /// <paramref name="y"/> is the response less (its exact centre, or 0), added back to the intercept.
     /// </summary>
     private static (double[] Start, double[] Scales, bool Exact, bool Singular) LeastSquaresStart(ReadOnlyMemory<double> y, IReadOnlyList<ReadOnlyMemory<double>> features,
-        IReadOnlyList<double> means, RowSpread? spread)
+        IReadOnlyList<double> means, RowSpread? spread, double centre)
     {
         int n = y.Length, k = features.Count, p = k + 1;
         var (coefficients, singular, squares, exact) = ExactOrLeastSquares(y, features, intercept: true, spread);
@@ -746,6 +752,7 @@ public static class ModelCatalog
         var start = new double[k + 2];
         var scales = new double[k + 2];
         coefficients.CopyTo(start, 0);
+        start[0] += centre;
         scales[0] = yScale;
         for (int j = 0; j < k; j++)
         {

@@ -33,18 +33,15 @@ internal sealed class AffineCoordinates(double[] origin, Matrix<double> transfor
     /// estimate's ulp (a location of 10¹³ known to 0.025, 12 ulps), a finite-difference step shorter than a few of these
     /// rounds to no move at all.
     /// </summary>
-    public double UlpStep(int k) => UlpStep(k, Origin);
-
-    /// <summary>The same at <paramref name="point"/> (x₀ + T w for some w) instead of x₀.</summary>
-    public double UlpStep(int k, IReadOnlyList<double> point)
+    public double UlpStep(int k)
     {
         double shortest = 0;
-        for (int i = 0; i < point.Count; i++)
+        for (int i = 0; i < Origin.Length; i++)
         {
             double column = Math.Abs(Transform[i, k]);
-            if (column == 0 || !double.IsFinite(point[i]) || !double.IsFinite(column))
+            if (column == 0 || !double.IsFinite(Origin[i]) || !double.IsFinite(column))
                 continue;
-            double step = (Math.BitIncrement(Math.Abs(point[i])) - Math.Abs(point[i])) / column;
+            double step = (Math.BitIncrement(Math.Abs(Origin[i])) - Math.Abs(Origin[i])) / column;
             shortest = shortest == 0 ? step : Math.Min(shortest, step);
         }
         return double.IsFinite(shortest) ? shortest : 0;

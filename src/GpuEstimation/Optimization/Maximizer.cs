@@ -292,34 +292,70 @@ public static class Maximizer
         }
 
         /// <summary>
-        /// Each unit's shortest move that changes the point's doubles (<see cref="AffineCoordinates.UlpStep(int, IReadOnlyList{double})"/>)
-        /// where one is coarse, longer than <see cref="RoundingGradientLimit"/> (a location of 10¹³ known to 0.025: 0.08
-        /// of a standard error), in units from a measured curvature (a full factor); else null. Finer spacings are no
-        /// floor a search need stop at: moves along the other units reach points between (a gamma of shape 10¹⁸, whose
-        /// search stopped so 10⁻¹⁰ below the maximum's log-likelihood), and in a diagonal fallback's units (a plateau far
-        /// from the maximum) a small gradient says nothing of the doubles.
+        /// The coordinates at their rounding floor, held while the others are searched on; null where none is. A
+        /// coordinate's doubles are coarse where its spacing is above <see cref="RoundingGradientLimit"/> of its standard
+        /// error (‖row i of T‖, in units from a measured curvature: a location of 10¹³ known to 0.025, whose ulp is 0.08
+        /// of one), and it is at its floor where Newton's step would move it by at most that spacing: a representable
+        /// value within one spacing of the maximum (half a spacing, the nearest, left a logistic location 0.56 spacings
+        /// out moving by rounded-away steps). L-BFGS's steps then were too short to move such a location
+        /// and moved only the scale, until the iterations ran out. A coordinate, not a unit: in a full factor the other
+        /// units move it too, and a held unit left the location creeping by rounded-away moves (a review).
         /// </summary>
-        private double[]? CoarseSpacing(OptimizerSettings settings)
+        private bool[]? AtRounding(OptimizerSettings settings)
+        {
+            if (MaxAbs(_g) > 1 || Coarse(settings) is not { } coarse)
+                return null;
+            var held = new bool[_n];
+            for (int i = 0; i < _n; i++)
+            {
+                double newton = 0;
+                for (int j = 0; j < _n; j++)
+                    newton += _coordinates.Transform[i, j] * _g[j];
+                held[i] = coarse[i] > 0 && Math.Abs(newton) <= coarse[i];
+            }
+            return held.Any(h => h) ? held : null;
+        }
+
+        /// <summary>
+        /// Each coordinate's spacing of doubles at the point where it is coarse (above <see cref="RoundingGradientLimit"/>
+        /// of the coordinate's standard error, ‖row i of T‖), else 0; null where none is, or where the units are not
+        /// from a measured curvature (a full factor): in a diagonal fallback's (a plateau far from the maximum) a small
+        /// gradient says nothing of the doubles. Finer spacings are no floor a search need stop at (a gamma of shape
+        /// 10¹⁸, whose search stopped 10⁻¹⁰ below the maximum's log-likelihood where they were taken for one).
+        /// </summary>
+        private double[]? Coarse(OptimizerSettings settings)
         {
             if (!_newtonScaled)
                 return null;
             var point = Point();
-            var spacing = Enumerable.Range(0, _n).Select(j => _coordinates.UlpStep(j, point)).ToArray();
-            return spacing.Any(d => d > settings.GradientBound(RoundingGradientLimit)) ? spacing : null;
+            double limit = settings.GradientBound(RoundingGradientLimit);
+            var spacing = new double[_n];
+            for (int i = 0; i < _n; i++)
+            {
+                double ulp = Math.BitIncrement(Math.Abs(point[i])) - Math.Abs(point[i]), row = 0;
+                for (int j = 0; j < _n; j++)
+                    row += _coordinates.Transform[i, j] * _coordinates.Transform[i, j];
+                spacing[i] = double.IsFinite(ulp) && ulp > limit * Math.Sqrt(row) ? ulp : 0;
+            }
+            return spacing.Any(d => d > 0) ? spacing : null;
         }
 
         /// <summary>
-        /// The units at their rounding floor: coarse (<see cref="CoarseSpacing"/>), with a gradient component within half
-        /// the spacing, so that no representable point along that unit is nearer the maximum; null where there are none.
-        /// L-BFGS's steps then were too short to move such a location and moved only the scale, until the iterations ran out.
+        /// The projection of w-vectors onto the moves that leave the <paramref name="held"/> coordinates where they are
+        /// (orthogonal to the held rows of T), or null where none is held.
         /// </summary>
-        private bool[]? AtRounding(OptimizerSettings settings)
+        private Func<double[], double[]>? Holding(bool[]? held)
         {
-            if (MaxAbs(_g) > 1 || CoarseSpacing(settings) is not { } spacing)
+            if (held is null)
                 return null;
-            double limit = settings.GradientBound(RoundingGradientLimit);
-            var frozen = Enumerable.Range(0, _n).Select(j => spacing[j] > limit && Math.Abs(_g[j]) <= 0.5 * spacing[j]).ToArray();
-            return frozen.Any(f => f) ? frozen : null;
+            var rows = Enumerable.Range(0, _n).Where(i => held[i]).ToArray();
+            var a = Matrix<double>.Build.Dense(_n, rows.Length, (j, c) => _coordinates.Transform[rows[c], j]);
+            var q = a.QR(MathNet.Numerics.LinearAlgebra.Factorization.QRMethod.Thin).Q;
+            return v =>
+            {
+                var vector = Vector<double>.Build.DenseOfArray(v);
+                return (vector - q * q.TransposeThisAndMultiply(vector)).ToArray();
+            };
         }
 
         /// <summary>Drops the preconditioner: the current point becomes the origin of plain optimizer coordinates.</summary>
@@ -416,26 +452,31 @@ public static class Maximizer
             var wNew = new double[_n];
             var gNew = new double[_n];
             bool[]? frozen = null;
+            Func<double[], double[]>? project = null;
             for (int iteration = 0; iteration < budget; iteration++)
             {
                 double bound = settings.GradientBound(settings.GradientTolerance);
                 if (MaxAbs(_g) <= bound)
                     return (true, GradientReason, iteration + Polish(settings));
-                // Units at their rounding floor are held where they are (their gradient components, and their parts of
-                // the correction pairs, taken as 0), and the others searched on; with the rest stationary too the search
-                // is at the rounding floor, which the end-point check judges.
+                // Coordinates at their rounding floor are held where they are (the gradient, the steps and the
+                // correction pairs projected onto the moves that leave them), and the others searched on; with the rest
+                // stationary too the search is at the rounding floor, which the end-point check judges.
                 var atRounding = AtRounding(settings);
-                if (atRounding is not null && Enumerable.Range(0, _n).All(j => atRounding[j] || Math.Abs(_g[j]) <= bound))
-                    return (_newtonScaled, RoundingReason, iteration + 1);
                 if (!(atRounding ?? []).SequenceEqual(frozen ?? []))
+                {
                     _memory.Clear();
-                frozen = atRounding;
-                var gradient = Held(_g, frozen);
+                    (frozen, project) = (atRounding, Holding(atRounding));
+                }
+                var gradient = project?.Invoke(_g) ?? _g;
+                if (frozen is not null && MaxAbs(gradient) <= bound)
+                    return (true, RoundingReason, iteration + 1);
 
                 if (settings.Kind != OptimizerKind.GradientAscent)
                     TwoLoop(_memory, gradient, direction);
                 else
                     Negate(gradient, direction);
+                if (project is not null)
+                    project(direction).CopyTo(direction, 0);
                 double slope = Dot(gradient, direction);
                 if (!(slope < 0))
                 {
@@ -469,7 +510,7 @@ public static class Maximizer
                         t *= 0.5;
                 }
 
-                if (accepted && Unmoved(wNew) && CoarseSpacing(settings) is not null)
+                if (accepted && Unmoved(wNew) && Coarse(settings) is not null)
                 {
                     // The slope test took a step that moves no coordinate by a bit where the doubles are coarse: they
                     // are coarser than what is left to gain (data around 10¹³ with a spread of 1: a location known to a
@@ -491,8 +532,10 @@ public static class Maximizer
                 for (int i = 0; i < _n; i++)
                 {
                     s[i] = wNew[i] - _w[i];
-                    y[i] = frozen?[i] == true ? 0 : gNew[i] - _g[i];
+                    y[i] = gNew[i] - _g[i];
                 }
+                if (project is not null)
+                    project(y).CopyTo(y, 0);
                 double sy = Dot(s, y);
                 if (sy > 1e-300)
                 {
@@ -546,8 +589,6 @@ public static class Maximizer
 
         private double[] Point() => _coordinates.ToPoint(_w);
 
-        // The gradient with the held units' components 0 (itself where none is held).
-        private static double[] Held(double[] g, bool[]? held) => held is null ? g : [.. g.Select((v, j) => held[j] ? 0 : v)];
 
         // Whether coordinates w give the current point, bit for bit.
         private bool Unmoved(double[] w) => _coordinates.ToPoint(w).AsSpan().SequenceEqual(Point());

@@ -38,7 +38,8 @@ internal static class HeatmapDrawing
         double low = clipped ? floor : Math.Min(least, -1e-6);
         var heatmap = plot.Add.Heatmap(grid.Intensities(floor));
         heatmap.Colormap = new ScottPlot.Colormaps.Viridis();
-        heatmap.Extent = grid.Extent();
+        // The outer edges of the cells (Extent is the edge cells' centres: every cell was drawn N/(N − 1) too wide, a trial).
+        heatmap.Rectangle = grid.Extent();
         heatmap.ManualRange = new ScottPlot.Range(low, 0);
         var bar = plot.Add.ColorBar(heatmap);
         bar.Label = label;

@@ -99,7 +99,7 @@ public class NormalFitTests(DeviceFixture devices)
         Assert.False(fit.Converged);
         // The restart's reason once, not nested in parentheses: "maximum iterations reached (and from …: maximum iterations reached)";
         // the restart's end, the higher, is the one reported.
-        Assert.Equal("maximum iterations reached; from the data-driven starting values too; the point reported is where the search from the data-driven starting values ended, the higher", fit.Reason);
+        Assert.Equal("maximum iterations reached; from the data-driven starting values too; the second search's end, the higher, is reported", fit.Reason);
     }
 
     [Theory]

@@ -55,6 +55,29 @@ public sealed class SurfacePlotTests(DeviceFixture devices) : IDisposable
         }
     }
 
+    // Each cell is drawn centred on its grid point, a step wide: the heatmap's rectangle is the grid's outer cell edges,
+    // half a step beyond the end points (ScottPlot's Extent is the edge cells' centres: every cell came out N/(N − 1)
+    // too wide, the middle one of three 1.5 steps, a trial measuring the pixels).
+    [Fact]
+    public void CellsAreCentredOnTheirGridPoints()
+    {
+        var spec = ModelCatalog.Normal(Dataset.FromColumns(("x", X)), "x");
+        using var session = new EstimationSession(spec, devices.Native);
+        var mle = session.Fit(new FitOptions());
+        double mu = mle["mu"], sigma = mle["sigma"];
+        var sweep = Sweeper.Sweep(session, new SweepOptions
+        {
+            Axes = [new GridAxis("mu", mu - 0.02, mu + 0.02, 3), new GridAxis("sigma", sigma - 0.02, sigma + 0.02, 3)],
+            Estimates = true,
+        });
+
+        var plot = SurfacePlots.Heatmap(sweep, Path.Combine(_directory, "cells.png"), new HeatmapOptions { FitToRegion = false });
+
+        var edges = Assert.Single(plot.GetPlottables<ScottPlot.Plottables.Heatmap>()).GetAlignedExtent();
+        Assert.True(Math.Abs(edges.Left - (mu - 0.03)) <= 1e-12 && Math.Abs(edges.Right - (mu + 0.03)) <= 1e-12, $"mu edges {edges.Left:R} … {edges.Right:R}");
+        Assert.True(Math.Abs(edges.Bottom - (sigma - 0.03)) <= 1e-12 && Math.Abs(edges.Top - (sigma + 0.03)) <= 1e-12, $"sigma edges {edges.Bottom:R} … {edges.Top:R}");
+    }
+
     // With an off-grid parameter held at a given value, the located maximum is the maximum given it, and the picture says
     // so with what is held (a trial: Student-t's maximum at ν = 30 labelled "MLE", ν said nowhere); held at the fit's
     // estimate, it is the MLE, and the legend still names the held value.
