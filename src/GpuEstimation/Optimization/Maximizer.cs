@@ -341,6 +341,55 @@ public static class Maximizer
         }
 
         /// <summary>
+        /// Before coordinates are held: each one whose Newton step is beyond half its spacing is tried at the neighbouring
+        /// double that way (the others where they are), and moved there where the objective is higher, so that a held
+        /// coordinate is the representable value nearest its maximum where one step tells (held within one spacing, a
+        /// location of 10¹³ under a prior of 5 ulps' width ended one ulp off, its log-posterior 1.9e-3 low). Whether it moved.
+        /// </summary>
+        private bool Snap(bool[] held)
+        {
+            var point = Point();
+            bool moved = false;
+            Matrix<double>? inverse = null;
+            for (int i = 0; i < _n; i++)
+            {
+                if (!held[i])
+                    continue;
+                double newton = 0;
+                for (int j = 0; j < _n; j++)
+                    newton += _coordinates.Transform[i, j] * _g[j];
+                double ulp = Math.BitIncrement(Math.Abs(point[i])) - Math.Abs(point[i]);
+                if (!(Math.Abs(newton) > 0.5 * ulp))
+                    continue;
+                // Newton's step in x is −T g.
+                double target = newton > 0 ? Math.BitDecrement(point[i]) : Math.BitIncrement(point[i]);
+                try
+                {
+                    inverse ??= _coordinates.Transform.Inverse();
+                }
+                catch (ArgumentException)
+                {
+                    return moved;   // singular (MathNet's SingularUMatrixException)
+                }
+                var wNew = new double[_n];
+                for (int j = 0; j < _n; j++)
+                    wNew[j] = _w[j] + inverse[j, i] * (target - point[i]);
+                if (_coordinates.ToPoint(wNew)[i] != target)
+                    continue;
+                var gNew = new double[_n];
+                double hNew = Evaluate(wNew, gNew);
+                if (!(IsFinite(hNew, gNew) && hNew < _h))
+                    continue;
+                (_w, _g, _h) = (wNew, gNew, hNew);
+                point = Point();
+                moved = true;
+            }
+            if (moved)
+                _memory.Clear();
+            return moved;
+        }
+
+        /// <summary>
         /// The projection of w-vectors onto the moves that leave the <paramref name="held"/> coordinates where they are
         /// (orthogonal to the held rows of T), or null where none is held.
         /// </summary>
@@ -462,6 +511,8 @@ public static class Maximizer
                 // correction pairs projected onto the moves that leave them), and the others searched on; with the rest
                 // stationary too the search is at the rounding floor, which the end-point check judges.
                 var atRounding = AtRounding(settings);
+                if (atRounding is not null && Snap(atRounding))
+                    atRounding = AtRounding(settings);
                 if (!(atRounding ?? []).SequenceEqual(frozen ?? []))
                 {
                     _memory.Clear();
