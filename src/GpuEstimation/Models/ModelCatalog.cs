@@ -298,7 +298,12 @@ public static class ModelCatalog
     {
         // Far from zero against its spread, judged as the linear model judges its response: centred, where that is exact.
         if (intercept && ExactCentre(z, null) is var centre && centre != 0)
-            z = z.ToArray().Select(v => v - centre).ToArray();
+        {
+            double[] centred = [.. z.Span];
+            for (int i = 0; i < centred.Length; i++)
+                centred[i] -= centre;
+            z = centred;
+        }
         var fit = ExactOrLeastSquares(z, features, intercept, null);
         return !fit.Singular && z.Length > fit.Coefficients.Length && fit.Exact;
     }

@@ -41,11 +41,14 @@ internal sealed class AffineCoordinates(double[] origin, Matrix<double> transfor
             double column = Math.Abs(Transform[i, k]);
             if (column == 0 || !double.IsFinite(Origin[i]) || !double.IsFinite(column))
                 continue;
-            double step = (Math.BitIncrement(Math.Abs(Origin[i])) - Math.Abs(Origin[i])) / column;
+            double step = Ulp(Origin[i]) / column;
             shortest = shortest == 0 ? step : Math.Min(shortest, step);
         }
         return double.IsFinite(shortest) ? shortest : 0;
     }
+
+    /// <summary>The spacing of doubles at <paramref name="x"/>: the distance from |x| to the next double up.</summary>
+    public static double Ulp(double x) => Math.BitIncrement(Math.Abs(x)) - Math.Abs(x);
 
     /// <summary>x₀ + T w as a new array.</summary>
     public double[] ToPoint(ReadOnlySpan<double> w)

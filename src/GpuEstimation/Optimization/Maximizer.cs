@@ -285,7 +285,7 @@ public static class Maximizer
             {
                 double sum = 0;
                 for (int i = 0; i < _n; i++)
-                    sum += Math.Abs(inverse[j, i]) * (Math.BitIncrement(Math.Abs(point[i])) - Math.Abs(point[i]));
+                    sum += Math.Abs(inverse[j, i]) * AffineCoordinates.Ulp(point[i]);
                 floor = Math.Max(floor, sum);
             }
             return double.IsFinite(floor) ? floor : 0;
@@ -305,14 +305,7 @@ public static class Maximizer
         {
             if (MaxAbs(_g) > 1 || Coarse(settings) is not { } coarse)
                 return null;
-            var held = new bool[_n];
-            for (int i = 0; i < _n; i++)
-            {
-                double newton = 0;
-                for (int j = 0; j < _n; j++)
-                    newton += _coordinates.Transform[i, j] * _g[j];
-                held[i] = coarse[i] > 0 && Math.Abs(newton) <= coarse[i];
-            }
+            var held = Enumerable.Range(0, _n).Select(i => coarse[i] > 0 && Math.Abs(NewtonStep(i)) <= coarse[i]).ToArray();
             return held.Any(h => h) ? held : null;
         }
 
@@ -332,7 +325,7 @@ public static class Maximizer
             var spacing = new double[_n];
             for (int i = 0; i < _n; i++)
             {
-                double ulp = Math.BitIncrement(Math.Abs(point[i])) - Math.Abs(point[i]), row = 0;
+                double ulp = AffineCoordinates.Ulp(point[i]), row = 0;
                 for (int j = 0; j < _n; j++)
                     row += _coordinates.Transform[i, j] * _coordinates.Transform[i, j];
                 spacing[i] = double.IsFinite(ulp) && ulp > limit * Math.Sqrt(row) ? ulp : 0;
@@ -355,14 +348,10 @@ public static class Maximizer
             {
                 if (!held[i])
                     continue;
-                double newton = 0;
-                for (int j = 0; j < _n; j++)
-                    newton += _coordinates.Transform[i, j] * _g[j];
-                double ulp = Math.BitIncrement(Math.Abs(point[i])) - Math.Abs(point[i]);
-                if (!(Math.Abs(newton) > 0.5 * ulp))
+                double newton = NewtonStep(i);
+                if (!(Math.Abs(newton) > 0.5 * AffineCoordinates.Ulp(point[i])))
                     continue;
-                // Newton's step in x is −T g.
-                double target = newton > 0 ? Math.BitDecrement(point[i]) : Math.BitIncrement(point[i]);
+                double target = newton > 0 ? Math.BitIncrement(point[i]) : Math.BitDecrement(point[i]);
                 try
                 {
                     inverse ??= _coordinates.Transform.Inverse();
@@ -387,6 +376,16 @@ public static class Maximizer
             if (moved)
                 _memory.Clear();
             return moved;
+        }
+
+        // Newton's step in coordinate i at the current point: −(T g)ᵢ, the gradient g of h = −f being in units where the
+        // curvature is 1.
+        private double NewtonStep(int i)
+        {
+            double step = 0;
+            for (int j = 0; j < _n; j++)
+                step -= _coordinates.Transform[i, j] * _g[j];
+            return step;
         }
 
         /// <summary>
@@ -639,7 +638,6 @@ public static class Maximizer
         }
 
         private double[] Point() => _coordinates.ToPoint(_w);
-
 
         // Whether coordinates w give the current point, bit for bit.
         private bool Unmoved(double[] w) => _coordinates.ToPoint(w).AsSpan().SequenceEqual(Point());

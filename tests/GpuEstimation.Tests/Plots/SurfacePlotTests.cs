@@ -20,15 +20,7 @@ public sealed class SurfacePlotTests(DeviceFixture devices) : IDisposable
     [Fact]
     public void HeatmapMarksTheMleAndItsRegions()
     {
-        var spec = ModelCatalog.Normal(Dataset.FromColumns(("x", X)), "x");
-        using var session = new EstimationSession(spec, devices.Native);
-        var mle = session.Fit(new FitOptions());
-        double mu = mle["mu"], sigma = mle["sigma"];
-        var sweep = Sweeper.Sweep(session, new SweepOptions
-        {
-            Axes = [new GridAxis("mu", mu - 0.15, mu + 0.15, 61), new GridAxis("sigma", sigma - 0.1, sigma + 0.1, 41)],
-            Estimates = true,
-        });
+        var (sweep, mu, sigma) = AroundMle(0.15, 61, 0.1, 41);
         Assert.Equal("MLE", Assert.Single(sweep.Estimates).Label);
         Assert.True(Numerics.Relative(sweep.Estimates[0].Parameters[0], mu) <= 1e-9);
         var path = Path.Combine(_directory, "surface.png");
@@ -55,21 +47,28 @@ public sealed class SurfacePlotTests(DeviceFixture devices) : IDisposable
         }
     }
 
+    // The normal fit to X swept around its MLE, μ̂ ± muHalf over muPoints and σ̂ ± sigmaHalf over sigmaPoints, with the
+    // estimates located; and the MLE.
+    private (SweepResult Sweep, double Mu, double Sigma) AroundMle(double muHalf, int muPoints, double sigmaHalf, int sigmaPoints)
+    {
+        using var session = new EstimationSession(ModelCatalog.Normal(Dataset.FromColumns(("x", X)), "x"), devices.Native);
+        var mle = session.Fit(new FitOptions());
+        double mu = mle["mu"], sigma = mle["sigma"];
+        var sweep = Sweeper.Sweep(session, new SweepOptions
+        {
+            Axes = [new GridAxis("mu", mu - muHalf, mu + muHalf, muPoints), new GridAxis("sigma", sigma - sigmaHalf, sigma + sigmaHalf, sigmaPoints)],
+            Estimates = true,
+        });
+        return (sweep, mu, sigma);
+    }
+
     // Each cell is drawn centred on its grid point, a step wide: the heatmap's rectangle is the grid's outer cell edges,
     // half a step beyond the end points (ScottPlot's Extent is the edge cells' centres: every cell came out N/(N − 1)
     // too wide, the middle one of three 1.5 steps, a trial measuring the pixels).
     [Fact]
     public void CellsAreCentredOnTheirGridPoints()
     {
-        var spec = ModelCatalog.Normal(Dataset.FromColumns(("x", X)), "x");
-        using var session = new EstimationSession(spec, devices.Native);
-        var mle = session.Fit(new FitOptions());
-        double mu = mle["mu"], sigma = mle["sigma"];
-        var sweep = Sweeper.Sweep(session, new SweepOptions
-        {
-            Axes = [new GridAxis("mu", mu - 0.02, mu + 0.02, 3), new GridAxis("sigma", sigma - 0.02, sigma + 0.02, 3)],
-            Estimates = true,
-        });
+        var (sweep, mu, sigma) = AroundMle(0.02, 3, 0.02, 3);
 
         var plot = SurfacePlots.Heatmap(sweep, Path.Combine(_directory, "cells.png"), new HeatmapOptions { FitToRegion = false });
 
