@@ -20,6 +20,8 @@ public static class DeviceMath
     private const double TwoMinus54 = 5.551115123125783e-17;
     private const double MaxExpArgument = 709.782712893384;
     private const double MinExpArgument = -745.1332191019412;
+    // 2^52 + 2^51: added to a double of magnitude below 2^51, it leaves that double's nearest integer in the low bits.
+    private const double RoundingShift = 6755399441055744.0;
     // From here the increments of log Γ and ψ use their asymptotic (Stirling) forms: the series are truncated below
     // 5e-19 there (see StirlingTail, DigammaTail); below, the increments are differences, as accurate as before.
     /// <summary>From this argument on, log-gamma and its relatives take Stirling's series (<see cref="XLogXMinusXMinusLogGammaLarge"/>).</summary>
@@ -106,8 +108,7 @@ public static class DeviceMath
             return double.PositiveInfinity;
         if (x < MinExpArgument)
             return 0.0;
-        int k = NearestMultipleOfLn2(x);
-        double p = ReducedExpm1(x, k);
+        double p = ReducedExpm1(x, out int k);
         return Scale(1.0 + p, k);
     }
 
@@ -122,8 +123,7 @@ public static class DeviceMath
             return -1.0;
         if (x >= -0.34657359027997264 && x <= 1.0)
             return Expm1Series(x);
-        int k = NearestMultipleOfLn2(x);
-        double p = ReducedExpm1(x, k);
+        double p = ReducedExpm1(x, out int k);
         if (k > 53)
             return Scale(1.0 + p, k) - 1.0;
         // 2^k (1 + p) − 1 = 2^k p + (2^k − 1), both terms exact for |k| ≤ 53, so one rounding.
@@ -619,26 +619,34 @@ public static class DeviceMath
         return (long)n & 3;
     }
 
-    private static int NearestMultipleOfLn2(double x) => (int)RoundHalfAway(x * KernelConstants.InverseLog2);
-
     // Nearest integer, halves away from zero; values of 2^52 and beyond are integers already.
     private static double RoundHalfAway(double x) =>
         Math.Abs(x) >= 4503599627370496.0 ? x : (double)(long)(x + (x >= 0 ? 0.5 : -0.5));
 
-    // e^r − 1 for r = x − k ln 2 (|r| ≲ 0.35), carrying the rounding error of r to first order.
+    // e^r − 1 for r = x − k ln 2, k = x/ln 2 to the nearest integer (ties to even: the shift 2^52 + 2^51 leaves it in
+    // the low bits of the sum, |x/ln 2| < 2^31 here), |r| ≤ ln 2 / 2, carrying the rounding error of r to first order.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static double ReducedExpm1(double x, int k)
+    private static double ReducedExpm1(double x, out int k)
     {
-        double kd = k;
+        double shifted = x * KernelConstants.InverseLog2 + RoundingShift;
+        double kd = shifted - RoundingShift;
+        k = (int)Interop.FloatAsInt(shifted);
         double hi = x - kd * Ln2Hi;
         double lo = kd * Ln2Lo;
         double r = hi - lo;
         double correction = (hi - r) - lo;
-        double p = Expm1Series(r);
+        double p = ReducedExpm1Series(r);
         return p + correction * (1.0 + p);
     }
 
-    // Taylor series of e^x − 1 to x^19/19! (for |x| ≤ 1 the next term is below 2^-60 of the result).
+    // e^r − 1 for |r| ≤ ln 2 / 2 by its Taylor series to r¹⁴/14! (the next term is below 2^-60 of the result there).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static double ReducedExpm1Series(double r) =>
+        r * (1 + r * (1.0 / 2 + r * (1.0 / 6 + r * (1.0 / 24 + r * (1.0 / 120 + r * (1.0 / 720 + r * (1.0 / 5040
+        + r * (1.0 / 40320 + r * (1.0 / 362880 + r * (1.0 / 3628800 + r * (1.0 / 39916800 + r * (1.0 / 479001600
+        + r * (1.0 / 6227020800 + r * (1.0 / 87178291200))))))))))))));
+
+    // Taylor series of e^x − 1 to x^19/19! (for |x| ≤ 1 the next term is below 2^-60 of the result): Expm1's own range.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static double Expm1Series(double x) =>
         x * (1 + x * (1.0 / 2 + x * (1.0 / 6 + x * (1.0 / 24 + x * (1.0 / 120 + x * (1.0 / 720 + x * (1.0 / 5040

@@ -14,6 +14,10 @@ public static class GaussianMixtureKernels
     /// <summary>The doubles of shared memory a group of <see cref="StatisticsKernel"/> holds its tile of rows in (24 KiB).</summary>
     public const int TileDoubles = 3072;
 
+    // 2^900 and 2^-900: NormalStatisticsKernel's product of the rows' sums is scaled by the second where it passes the first.
+    private const double TwoTo900 = 8.452712498170644e+270;
+    private const double TwoToMinus900 = 1.1830521861667747e-271;
+
     /// <summary>
     /// The rows of <see cref="StatisticsKernel"/>'s tile for a group of <paramref name="groupSize"/> threads: as many as
     /// <see cref="TileDoubles"/> holds at d + 1 + K doubles a row, a whole number of rows a thread where that is more
@@ -92,9 +96,10 @@ public static class GaussianMixtureKernels
     /// thread in a grid-stride loop, each thread's sums in registers (<typeparamref name="TSums"/>), reduced per group in
     /// a fixed order by <typeparamref name="TSum"/>: with three statistics a component, a thread holds them all, and the
     /// components' loops are unrolled (<typeparamref name="TUnroll"/>, at least K iterations, the ones past K skipped),
-    /// so every responsibility stays in a register of <typeparamref name="TK"/> and each row reads no codes. The E-step's
-    /// operations are <see cref="GaussianMixtureRow.Responsibilities"/>' in its order (the statistics agree with
-    /// <see cref="StatisticsKernel"/>'s to rounding; they are summed in another order). The unused parameters keep the
+    /// so every responsibility and parameter stays in a register of <typeparamref name="TK"/> and each row reads no codes
+    /// or parameters. The E-step's operations are <see cref="GaussianMixtureRow.Responsibilities"/>' in its order (the
+    /// statistics agree with <see cref="StatisticsKernel"/>'s to rounding; they are summed in another order); the
+    /// log-likelihood takes one log a thread, of the product of its rows' sums. The unused parameters keep the
     /// general kernel's signature, so that one pass launches either.
     /// </summary>
     public static void NormalStatisticsKernel<TUnroll, TK, TSums, TSum>(
@@ -106,7 +111,13 @@ public static class GaussianMixtureKernels
         where TSum : struct, IGroupSum
     {
         var row = new NormalComponents<TK, TSums>(new DeviceValues(parameters), components);
-        double logLikelihood = 0;
+        row.Phase = NormalComponents<TK, TSums>.Load;
+        TUnroll.Run(ref row, 0);
+        // The log-likelihood as Σ largest + log Π sum: each row's sum lies in [1, K], so the product only grows, by at
+        // most 2^4 a row; it is scaled down by 2^900 (exactly) each time it passes 2^900, and its log taken once, after
+        // the rows, where a log a row took as long as the rest of the row's arithmetic.
+        double largest = 0, product = 1;
+        int scaled = 0;
         long stride = (long)Grid.DimX * Group.DimX;
         for (long i = (long)Grid.IdxX * Group.DimX + Group.IdxX; i < rows; i += stride)
         {
@@ -120,9 +131,15 @@ public static class GaussianMixtureKernels
             row.Inverse = 1.0 / row.Sum;
             row.Phase = NormalComponents<TK, TSums>.Statistics;
             TUnroll.Run(ref row, 0);
-            // Sum ≥ 1 (the largest term is exactly 1), so log(sum) = log1p(sum − 1) with sum − 1 exact.
-            logLikelihood += row.Largest + DeviceRows.Log1p(row.Sum - 1.0);
+            largest += row.Largest;
+            product *= row.Sum;
+            if (product >= TwoTo900)
+            {
+                product *= TwoToMinus900;
+                scaled++;
+            }
         }
+        double logLikelihood = largest + (DeviceMath.Log(product) + scaled * (900 * KernelConstants.Log2));
         WritePartials<TSums, TSum>(logLikelihood, row.Sums, count, partials);
     }
 

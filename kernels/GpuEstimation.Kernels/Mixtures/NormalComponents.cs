@@ -4,20 +4,21 @@ namespace GpuEstimation.Kernels.Mixtures;
 
 /// <summary>
 /// One row of <see cref="GaussianMixtureKernels.NormalStatisticsKernel"/> as the body of an unrolled loop over the
-/// components (<see cref="IUnrolled"/>), in three phases, each the same arithmetic as
+/// components (<see cref="IUnrolled"/>), in phases, each the same arithmetic as
 /// <see cref="GaussianMixtureRow.Responsibilities"/> and the general kernel's sums for d = 1 (the factor 1 of
 /// Σ rₖ and Σ rₖ x left out: a product with 1 is exact): component k's packed
-/// parameters are (constant, mean, 1/σ) at 3k; <see cref="LogDensities"/> puts the constant (log wₖ and the normal's
-/// normalisation) − ½((x − μₖ)/σₖ)² in <see cref="Responsibilities"/> and keeps the largest;
-/// <see cref="Terms"/> turns them into exp(· − largest) and adds them up; <see cref="Statistics"/> scales them by
-/// 1/sum and adds rₖ, rₖ x and rₖ x · x to <see cref="Sums"/> at 3k, 3k + 1, 3k + 2. Components from K on are skipped.
+/// parameters are (constant, mean, 1/σ) at 3k, which <see cref="Load"/> puts in registers once a thread;
+/// <see cref="LogDensities"/> puts the constant (log wₖ and the normal's normalisation) − ½((x − μₖ)/σₖ)² in
+/// <see cref="Responsibilities"/> and keeps the largest; <see cref="Terms"/> turns them into exp(· − largest) and adds
+/// them up; <see cref="Statistics"/> scales them by 1/sum and adds rₖ, rₖ x and rₖ x · x to <see cref="Sums"/> at 3k,
+/// 3k + 1, 3k + 2. Components from K on are skipped.
 /// </summary>
 public struct NormalComponents<TK, TSums> : IUnrolledBody
     where TK : unmanaged, ITermVector<TK>
     where TSums : unmanaged, ITermVector<TSums>
 {
     /// <summary>The phases.</summary>
-    public const int LogDensities = 0, Terms = 1, Statistics = 2;
+    public const int LogDensities = 0, Terms = 1, Statistics = 2, Load = 3;
 
     private readonly DeviceValues _parameters;
     private readonly int _components;
@@ -43,11 +44,15 @@ public struct NormalComponents<TK, TSums> : IUnrolledBody
     /// <summary>The thread's statistics, three per component.</summary>
     public TSums Sums;
 
+    // Each component's constant, mean and 1/σ, from the packed parameters (Load).
+    private TK _constants, _means, _inverses;
+
     /// <summary>Over the packed parameters of <paramref name="components"/> components.</summary>
     public NormalComponents(DeviceValues parameters, int components)
     {
         _parameters = parameters;
         _components = components;
+        (_constants, _means, _inverses) = (default, default, default);
     }
 
     /// <inheritdoc/>
@@ -58,9 +63,8 @@ public struct NormalComponents<TK, TSums> : IUnrolledBody
             return;
         if (Phase == LogDensities)
         {
-            long at = 3L * k;
-            double z = (X - _parameters[at + 1]) * _parameters[at + 2];
-            double log = _parameters[at] - 0.5 * (z * z);
+            double z = (X - _means.Get(k)) * _inverses.Get(k);
+            double log = _constants.Get(k) - 0.5 * (z * z);
             Responsibilities.Set(k, log);
             Largest = log > Largest ? log : Largest;
         }
@@ -70,13 +74,20 @@ public struct NormalComponents<TK, TSums> : IUnrolledBody
             Responsibilities.Set(k, term);
             Sum += term;
         }
-        else
+        else if (Phase == Statistics)
         {
             double r = Responsibilities.Get(k) * Inverse;
             // The general kernel's r · 1 · 1 and r · x · 1: the same values.
             Sums.Add(3 * k, r);
             Sums.Add(3 * k + 1, r * X);
             Sums.Add(3 * k + 2, r * X * X);
+        }
+        else
+        {
+            long at = 3L * k;
+            _constants.Set(k, _parameters[at]);
+            _means.Set(k, _parameters[at + 1]);
+            _inverses.Set(k, _parameters[at + 2]);
         }
     }
 }

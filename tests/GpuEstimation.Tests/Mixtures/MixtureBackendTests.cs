@@ -61,6 +61,36 @@ public sealed class MixtureBackendTests(DeviceFixture devices)
             Assert.True(Math.Abs(a[e] - b[e]) <= 1e-12 * (1 + Math.Abs(b[e])), $"statistic {e}: {a[e]:R} vs native {b[e]:R}");
     }
 
+    // The unrolled kernel takes a thread's log-likelihood as Σ largest + log Π sum, the product scaled by 2^-900 each time
+    // it passes 2^900. Sixteen equal components make every row's sum exactly 16 = 2⁴, so a thread's product passes 2^900
+    // after 225 rows: with more rows a thread than that, the log-likelihood must still be the single normal's, Σ log φ,
+    // within 1e-12 of its magnitude.
+    [Theory]
+    [MemberData(nameof(KernelBackends))]
+    public void NormalMixtureLogLikelihoodSurvivesLongProducts(Backend backend)
+    {
+        const int components = 16;
+        var device = devices[backend];
+        long threads = (long)device.MaxGroups * device.GroupSize;
+        int rows = (int)Math.Min(4_000_000, 400 * threads);
+        Assert.True(rows / threads > 225, $"{rows} rows over {threads} threads do not reach the scaling");
+        var random = new Random(9);
+        var x = Enumerable.Range(0, rows).Select(_ => Normal.Sample(random, 1, 2)).ToArray();
+        const double sigma = 2;
+        var packed = new double[3 * components];
+        for (int c = 0; c < components; c++)
+        {
+            packed[3 * c] = Math.Log(1.0 / components) - Math.Log(sigma) - 0.5 * Math.Log(2 * Math.PI);
+            packed[3 * c + 1] = 1;
+            packed[3 * c + 2] = 1 / sigma;
+        }
+        var codes = MixturePass.NormalCodes(components);
+        using var pass = MixturePass.OpenNormal(device, x, components);
+        double value = pass.Run(packed, codes, new double[codes.Length]);
+        double expected = x.Sum(v => Normal.PDFLn(1, sigma, v));
+        Assert.Equal(expected, value, 1e-12 * Math.Abs(expected));
+    }
+
     public static IEnumerable<object[]> StatisticShapes =>
         from b in DeviceFixture.Present.Where(b => b != Backend.Native)
         from shape in new[] { (32, 16, true), (5, 4, false), (1, 2, true), (3, 7, false) }
