@@ -82,7 +82,10 @@ internal static class OutputFile
         {
             // A device or a pipe (/dev/null, /dev/stdout, a FIFO) is written in place: renaming a file onto it would
             // replace the device with a plain file. Written to a scratch file, then appended: /dev/stdout redirected to
-            // a file keeps what the command printed before (opened anew and truncated, the file lost it).
+            // a file keeps what the command printed before (opened anew and truncated, the file lost it). The process's
+            // own standard output or error is written through its descriptor, so that what is printed after it follows
+            // it: appended through a second handle, the descriptor's offset stayed where it was and the next line
+            // printed overwrote the output's start (a trial).
             var scratch = Path.Combine(Path.GetTempPath(), $".gpuest.{Guid.NewGuid():N}.tmp{Path.GetExtension(full)}");
             try
             {
@@ -90,8 +93,23 @@ internal static class OutputFile
                 {
                     write(scratch);
                     using var source = File.OpenRead(scratch);
-                    using var target = new FileStream(full, FileMode.Append, FileAccess.Write);
-                    source.CopyTo(target);
+                    switch (StandardDescriptor(full))
+                    {
+                        case 1:
+                            Console.Out.Flush();
+                            using (var output = Console.OpenStandardOutput())
+                                source.CopyTo(output);
+                            break;
+                        case 2:
+                            Console.Error.Flush();
+                            using (var error = Console.OpenStandardError())
+                                source.CopyTo(error);
+                            break;
+                        default:
+                            using (var target = new FileStream(full, FileMode.Append, FileAccess.Write))
+                                source.CopyTo(target);
+                            break;
+                    }
                 }, scratch);
             }
             finally
@@ -168,6 +186,46 @@ internal static class OutputFile
                 return true;
         }
         return false;
+    }
+
+    /// <summary>
+    /// 1 or 2 where <paramref name="full"/> names this process's standard output or error (/dev/stdout, /dev/fd/1,
+    /// /proc/self/fd/1 or /proc/&lt;this process&gt;/fd/1, likewise 2), named or reached through symbolic links; else 0.
+    /// </summary>
+    internal static int StandardDescriptor(string full)
+    {
+        var path = full;
+        for (int hop = 0; hop < 40; hop++)
+        {
+            if (OwnDescriptor(path) is var descriptor and > 0)
+                return descriptor;
+            string? next;
+            try
+            {
+                next = new FileInfo(path).LinkTarget;
+            }
+            catch (IOException)
+            {
+                return 0;
+            }
+            if (next is null)
+                return 0;
+            path = Path.GetFullPath(next, Path.GetDirectoryName(path) ?? "/");
+        }
+        return 0;
+    }
+
+    // 1 or 2 for the names of this process's standard output or error, else 0.
+    private static int OwnDescriptor(string path)
+    {
+        if (path is "/dev/stdout" or "/dev/fd/1")
+            return 1;
+        if (path is "/dev/stderr" or "/dev/fd/2")
+            return 2;
+        if (path.Split('/') is [_, "proc", var process, "fd", var number]
+            && (process == "self" || process == Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)))
+            return number switch { "1" => 1, "2" => 2, _ => 0 };
+        return 0;
     }
 
     // A file descriptor's name: /dev/stdout, /dev/stderr, /dev/fd/N, /proc/<pid or self>/fd/N.

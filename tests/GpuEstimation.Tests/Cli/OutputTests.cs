@@ -148,6 +148,45 @@ public sealed class OutputTests : IDisposable
         Assert.False(OutputFile.InPlace(shm));
     }
 
+    // An output named /dev/stdout (or /dev/fd/1) while standard output is redirected to a file goes through the process's
+    // own descriptor: what the command prints after it follows it. Appended through a second handle, the descriptor's
+    // offset stayed put and the status line printed next overwrote the CSV's start (a trial: a prediction's header and
+    // first digits lost, exit 0). Run as a child process under sh, whose redirection is the user's.
+    [SkippableFact]
+    public void StandardOutputByNameKeepsItsOrderInARedirectedFile()
+    {
+        Skip.IfNot(OperatingSystem.IsLinux() && File.Exists("/bin/sh"), "needs a shell");
+        Assert.Equal(1, OutputFile.StandardDescriptor("/dev/stdout"));
+        Assert.Equal(1, OutputFile.StandardDescriptor("/proc/self/fd/1"));
+        Assert.Equal(2, OutputFile.StandardDescriptor("/dev/fd/2"));
+        Assert.Equal(0, OutputFile.StandardDescriptor("/dev/fd/3"));
+        Assert.Equal(0, OutputFile.StandardDescriptor(Path.Combine(_directory, "plain.json")));
+        var data = Gpuest.WriteCsv(_directory, "data.csv", ("x", [1.0, 2, 4, 3.5, 2.5]));
+        foreach (var name in new[] { "/dev/stdout", "/dev/fd/1" })
+        {
+            var redirected = Path.Combine(_directory, "redirected.txt");
+            var start = new System.Diagnostics.ProcessStartInfo("/bin/sh") { UseShellExecute = false, RedirectStandardError = true };
+            start.ArgumentList.Add("-c");
+            start.ArgumentList.Add("{ dotnet \"$1\" fit --model normal --data \"$2\" --column x --json \"$3\"; echo AFTER; } > \"$4\"");
+            start.ArgumentList.Add("sh");
+            foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "gpuest.dll"), data, name, redirected })
+                start.ArgumentList.Add(arg);
+            using (var process = System.Diagnostics.Process.Start(start)!)
+            {
+                var error = process.StandardError.ReadToEnd();
+                process.WaitForExit();
+                Assert.True(process.ExitCode == 0, error);
+            }
+            var text = File.ReadAllText(redirected);
+            // The table, then the whole JSON, then the line the shell printed after the command.
+            Assert.StartsWith("model normal (MLE), 5 observations", text);
+            int json = text.IndexOf("{\n", StringComparison.Ordinal);
+            Assert.True(json > 0, text);
+            Assert.Contains("\"logLikelihood\"", text[json..]);
+            Assert.EndsWith("}\nAFTER\n", text.ReplaceLineEndings("\n"));
+        }
+    }
+
     // A directory that takes no new file (here /proc, which refuses one even to root) is said before the work, by
     // the check, and without the name of the temporary file the output would have been written through.
     [SkippableFact]
