@@ -1,6 +1,7 @@
 using System.CommandLine;
 using GpuEstimation.Cli.Parsing;
 using GpuEstimation.Data;
+using GpuEstimation.Demo;
 
 namespace GpuEstimation.Cli.Options;
 
@@ -39,7 +40,19 @@ internal static class SharedOptions
     public static MissingValues Missing(ParseResult parse, Option<bool> dropMissing) =>
         parse.GetValue(dropMissing) ? MissingValues.Drop : MissingValues.Error;
 
-    /// <summary><c>--points N</c> of the learning example, at least <paramref name="minimum"/>.</summary>
+    /// <summary>
+    /// <c>--points N</c> of the learning example, at least <paramref name="minimum"/>, and no more than this process's
+    /// memory holds (<see cref="LearningExample.BytesPerPoint"/> each): refused before any work, where a count that did
+    /// not fit was killed by the system with no message (a trial).
+    /// </summary>
     public static Option<int> Points(int fallback, int minimum) => CliOption.Single("--points", "N",
-        $"points of the learning example (at least {minimum})", (flag, text) => NumberText.Count(flag, text, minimum), () => fallback);
+        $"points of the learning example (at least {minimum})", (flag, text) =>
+        {
+            int points = NumberText.Count(flag, text, minimum);
+            long available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+            double needed = (double)points * LearningExample.BytesPerPoint;
+            if (needed > 0.8 * available)
+                throw new InputException($"{flag} {text}: the learning example needs about {needed / 1e9:G3} GB for that many points, more than the memory available here ({available / 1e9:G3} GB); use fewer points");
+            return points;
+        }, () => fallback);
 }

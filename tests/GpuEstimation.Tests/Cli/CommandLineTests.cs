@@ -49,6 +49,19 @@ public sealed class CommandLineTests : IDisposable
         Gpuest.AssertBadInput(["demo", "--points", "100", "--pictures", data], $"--pictures {data}: is a file");
     }
 
+    // A learning example larger than memory is refused before any work (it was killed by the system with no message,
+    // exit 137: a trial); one that fits is not.
+    [SkippableFact]
+    public void PointsBeyondMemoryAreRefusedBeforeTheWork()
+    {
+        long tooMany = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / GpuEstimation.Demo.LearningExample.BytesPerPoint + 1;
+        Skip.If(tooMany > int.MaxValue, "this machine holds the most points the option takes");
+        string expected = $"--points {tooMany}: the learning example needs about";
+        Gpuest.AssertBadInput(["demo", "--points", $"{tooMany}", "--pictures", _directory], expected);
+        Gpuest.AssertBadInput(["plot", "--points", $"{tooMany}", "--png", Path.Combine(_directory, "p.png")], expected);
+        Assert.Empty(Directory.GetFiles(_directory, "*.png"));
+    }
+
     [Fact]
     public void ParameterOptionsAreCheckedAgainstTheModelBeforeComputing()
     {
