@@ -119,6 +119,8 @@ internal static class GaussianMixtureFit
         private double[]? _responsibilities;
 
         public double[] Responsibilities() => _responsibilities ??= fitter.Responsibilities(fit).Responsibilities;
+
+        public string? Spurious => fit.Spurious;
     }
 
     private static void Write(TextWriter output, GaussianMixtureResult fit)

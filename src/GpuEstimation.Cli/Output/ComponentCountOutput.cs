@@ -6,7 +6,10 @@ namespace GpuEstimation.Cli.Output;
 /// <summary>The component-count table (log-likelihood, k, AIC, BIC per number of components), as text and JSON; any kind of mixture.</summary>
 internal static class ComponentCountOutput
 {
-    /// <summary>One line per K, the chosen one (lowest BIC) marked; a K without a fit says why; then the table's notes.</summary>
+    /// <summary>
+    /// One line per K, the chosen one (lowest BIC, among the fits without a spurious component where there are any)
+    /// marked; a K without a fit says why; then the table's notes.
+    /// </summary>
     public static void Write(TextWriter output, IReadOnlyList<ComponentCountRow> rows, int best, IReadOnlyList<string> notes)
     {
         output.WriteLine($"{"components",10} {"log-likelihood",20} {"k",4} {"AIC",16} {"BIC",16}");
@@ -19,7 +22,8 @@ internal static class ComponentCountOutput
                 continue;
             }
             output.WriteLine($"{row.Components,10} {Numbers.Full(ll),20} {row.ParameterCount,4} {Numbers.Significant(row.Aic!.Value, 10),16} {Numbers.Significant(row.Bic!.Value, 10),16}" +
-                (i == best ? "  <- lowest BIC" : ""));
+                (i == best ? row.Spurious is null && rows.Any(r => r.Spurious is not null && r.Bic < row.Bic) ? "  <- chosen (lowest BIC without a spurious component)" : "  <- lowest BIC"
+                    : row.Spurious is not null ? "  (spurious: see the note)" : ""));
         }
         foreach (var note in notes)
             output.WriteLine($"note: {note}");
@@ -37,7 +41,7 @@ internal static class ComponentCountOutput
         root["componentCountNotes"] = new JsonArray([.. notes.Select(n => (JsonNode)n)]);
     }
 
-    /// <summary>The rows as a JSON array: components, logLikelihood, k, aic, bic (null without a fit), failure.</summary>
+    /// <summary>The rows as a JSON array: components, logLikelihood, k, aic, bic (null without a fit), failure, spurious.</summary>
     private static JsonArray Json(IReadOnlyList<ComponentCountRow> rows) =>
         [.. rows.Select(r => (JsonNode)new JsonObject
         {
@@ -47,5 +51,6 @@ internal static class ComponentCountOutput
             ["aic"] = r.Aic,
             ["bic"] = r.Bic,
             ["failure"] = r.Failure,
+            ["spurious"] = r.Spurious,
         })];
 }

@@ -7,13 +7,18 @@ namespace GpuEstimation.Mixtures;
 /// <param name="Aic">2k − 2 log L.</param>
 /// <param name="Bic">k log n − 2 log L.</param>
 /// <param name="Failure">Why there is no fit (a collapsed component, for instance), or null.</param>
-public sealed record ComponentCountRow(int Components, double? LogLikelihood, int ParameterCount, double? Aic, double? Bic, string? Failure);
+/// <param name="Spurious">
+/// Where the fit has a component on fewer rows than its parameters (<see cref="IMixtureResult.Spurious"/>), what it is:
+/// such a K is listed but not chosen while another K has none. Null otherwise.
+/// </param>
+public sealed record ComponentCountRow(int Components, double? LogLikelihood, int ParameterCount, double? Aic, double? Bic, string? Failure, string? Spurious = null);
 
 /// <summary>
 /// Fits a mixture for each number of components in a range and picks the lowest BIC (as mclust and sklearn users
 /// do). Model-neutral: the caller says how to fit K components; a K whose fit throws
 /// <see cref="MixtureFitException"/>, does not converge, or (beyond the first K) is bad input for the data (more
-/// components than distinct values) is listed with the reason and not chosen.
+/// components than distinct values) is listed with the reason and not chosen; a K whose fit has a spurious component
+/// (<see cref="SpuriousComponent"/>) is listed with its criteria and chosen only where every K's fit has one.
 /// </summary>
 public sealed class ComponentCountTable<TResult> where TResult : class, IMixtureResult
 {
@@ -22,7 +27,7 @@ public sealed class ComponentCountTable<TResult> where TResult : class, IMixture
         Rows = rows;
         BestIndex = best;
         Best = fit;
-        Notes = [.. BelowFewer(rows)];
+        Notes = [.. BelowFewer(rows), .. NotChosen(rows, best)];
     }
 
     /// <summary>
@@ -79,8 +84,11 @@ public sealed class ComponentCountTable<TResult> where TResult : class, IMixture
             double ll = result.LogLikelihood;
             int p = result.ParameterCount;
             double bic = p * Math.Log(result.Rows) - 2 * ll;
-            rows.Add(new ComponentCountRow(k, ll, p, 2 * p - 2 * ll, bic, null));
-            if (best is null || bic < rows[bestIndex].Bic)
+            var spurious = result.Spurious;
+            rows.Add(new ComponentCountRow(k, ll, p, 2 * p - 2 * ll, bic, null, spurious));
+            // A fit without a spurious component beats one with; among alike, the lower BIC.
+            if (best is null || (spurious is null && rows[bestIndex].Spurious is not null)
+                || ((spurious is null) == (rows[bestIndex].Spurious is null) && bic < rows[bestIndex].Bic))
             {
                 best = result;
                 bestIndex = rows.Count - 1;
@@ -90,6 +98,20 @@ public sealed class ComponentCountTable<TResult> where TResult : class, IMixture
             throw new MixtureFitException($"no number of components from {from} to {to} gave a fit: " +
                 string.Join("; ", rows.Select(r => $"K = {r.Components}: {r.Failure}")));
         return new ComponentCountTable<TResult>(rows, bestIndex, best);
+    }
+
+    // The K with a spurious component: not chosen (said with its BIC where that is lower than the chosen K's), or chosen
+    // because every K has one.
+    private static IEnumerable<string> NotChosen(IReadOnlyList<ComponentCountRow> rows, int best)
+    {
+        var chosen = rows[best];
+        foreach (var row in rows.Where(r => r.Spurious is not null))
+        {
+            if (ReferenceEquals(row, chosen))
+                yield return $"K = {row.Components}: chosen though {row.Spurious}; every K's fit has such a component";
+            else
+                yield return $"K = {row.Components}: not chosen{(row.Bic < chosen.Bic ? $" (its BIC {row.Bic:G10} is lower)" : "")}: {row.Spurious}";
+        }
     }
 
     private static IEnumerable<string> BelowFewer(IReadOnlyList<ComponentCountRow> rows)

@@ -848,11 +848,17 @@ public sealed class GaussianMixtureFitter : IDisposable
                 Array.Copy(state.Values, state.CovarianceAt(from), sorted.Values, sorted.CovarianceAt(c), d * d);
         }
         var notes = new List<string>();
-        for (int c = 0; c < k; c++)
+        // A component on fewer rows than its parameters (one with less than a row's weight has collapsed altogether).
+        int perComponent = d + (options.Covariance switch
         {
-            if (sorted.Values[c] * Rows < 1)
-                notes.Add($"component {c + 1} holds less than one row's weight: it has collapsed; fit fewer components");
-        }
+            GaussianMixtureCovariance.Full => d * (d + 1) / 2,
+            GaussianMixtureCovariance.Diagonal => d,
+            GaussianMixtureCovariance.Spherical => 1,
+            _ => 0,
+        });
+        string? spurious = SpuriousComponent.Find([.. Enumerable.Range(0, k).Select(c => sorted.Values[c])], Rows, _ => perComponent, c => $"component {c + 1}");
+        if (spurious is not null)
+            notes.Add($"{spurious}; fit fewer components");
         // A component on a point mass of the data (rows repeated, or within a millionth of a column's spread of one
         // point): its covariance is the reg_covar floor in every column, and its weight and the log-likelihood are set by
         // that floor (a trial: 200 rows at (3, 3) among 500 others, "converged" at log L +527.58 with nothing said, and
@@ -951,6 +957,7 @@ public sealed class GaussianMixtureFitter : IDisposable
             // Where this fit's pass streamed the data (a trial: a streamed fit's device line did not say so).
             Device = _device.DescriptionOf(rowBlocks),
             Notes = notes,
+            Spurious = spurious,
         };
     }
 

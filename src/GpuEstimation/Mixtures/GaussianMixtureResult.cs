@@ -42,6 +42,12 @@ public sealed record GaussianMixtureResult
     /// <summary>Remarks on the fit (a component that collapsed, a singular information matrix).</summary>
     public required IReadOnlyList<string> Notes { get; init; }
 
+    /// <summary>
+    /// Where a component holds fewer rows (n·wₖ) than its parameters (its mean's, its covariance's, its weight), what it
+    /// is (<see cref="SpuriousComponent"/>); null otherwise. The notes say it too.
+    /// </summary>
+    public string? Spurious { get; init; }
+
     /// <summary>Akaike's criterion 2k − 2 log L.</summary>
     public double Aic => 2.0 * FreeParameters - 2.0 * LogLikelihood;
 

@@ -190,7 +190,11 @@ public static class MixtureEstimator
             best = session.Fit(options.Fit with { Start = Free(at, held), Profile = profiled, Fixed = held }, cancellationToken);
             best = best with { Diagnostics = best.Diagnostics with { Notes = [.. best.Diagnostics.Notes, .. notes.Except(best.Diagnostics.Notes)] } };
         }
-        return new MixtureFit(spec, best with { ElapsedMs = clock.Elapsed.TotalMilliseconds }, outcomes, bestStart);
+        var fitted = new MixtureFit(spec, best with { ElapsedMs = clock.Elapsed.TotalMilliseconds }, outcomes, bestStart);
+        if (fitted.Spurious is not { } spurious)
+            return fitted;
+        string note = $"{spurious}; fewer components, or other starts (--seed), may describe the data better";
+        return new MixtureFit(spec, fitted.Result with { Diagnostics = fitted.Result.Diagnostics with { Notes = [.. fitted.Result.Diagnostics.Notes, note] } }, outcomes, bestStart);
     }
 
     private static double[] Values(FitResult fit) => [.. fit.Parameters.Select(p => p.Estimate)];

@@ -74,6 +74,10 @@ public sealed class MixtureFit : IMixtureResult
     /// <inheritdoc/>
     public double[] Responsibilities() => MixtureRows.Evaluate(Spec.Model, Spec.Columns, Point).Responsibilities;
 
+    /// <inheritdoc/>
+    public string? Spurious => SpuriousComponent.Find([.. Components.Select(c => c.Weight)], Rows,
+        c => Spec.Families[c].Parameters.Count, c => $"component {c + 1} ({Spec.Families[c].Name})");
+
     /// <summary>The fitted parameters, natural scale, model order.</summary>
     public double[] Point => [.. Result.Parameters.Select(p => p.Estimate)];
 

@@ -64,6 +64,23 @@ public sealed class GaussianMixtureTests(DeviceFixture devices)
         Assert.True(fit.LogLikelihood > starts[0] + 100, $"best {fit.LogLikelihood:R}, first start {starts[0]:R}: {string.Join(", ", starts.Select(v => v.ToString("F4")))}");
     }
 
+    // A component on fewer rows than its parameters (mean, variance, weight: 3 in one dimension) is said as Spurious and
+    // in a note (it was "holds less than one row's weight" only below one row); two separated clusters have none.
+    [Fact]
+    public void AComponentOnTwoRowsIsSpurious()
+    {
+        var random = new System.Random(5);
+        var bulk = Enumerable.Range(0, 200).Select(_ => Normal.Sample(random, 0, 1)).ToArray();
+        using var fitter = new GaussianMixtureFitter(["x"], [[.. bulk, 9.0, 9.001]], devices.Native);
+        var fit = fitter.Fit(new GaussianMixtureOptions { Components = 2, Starts = 5, StandardErrors = false });
+        Assert.Equal(2 / 202.0, fit.Components[1].Weight, 1e-6);
+        Assert.Equal("component 2 holds 2 of the 202 rows, fewer than its 3 parameters: a spurious maximum, a component fitted to a few points", fit.Spurious);
+        Assert.Contains(fit.Notes, n => n.StartsWith(fit.Spurious!, StringComparison.Ordinal));
+
+        using var separated = new GaussianMixtureFitter(["x"], [[.. bulk, .. bulk.Select(v => v + 6)]], devices.Native);
+        Assert.Null(separated.Fit(new GaussianMixtureOptions { Components = 2, Starts = 5, StandardErrors = false }).Spurious);
+    }
+
     // The kernel on ILGPU's CPU accelerator (statistics tiled over two launches: 3 components × 28 statistics in 6-D)
     // gives the native backend's fit.
     [Theory]
