@@ -210,7 +210,7 @@ public static class ModelCatalog
             // More than half the values at one point (the median): at that location, log L ~ (n − 2k) log scale rises
             // without bound as scale → 0 (a trial: 0, 1, 1, 0, 1 ended at scale 2e-16 with advice to rescale).
             Add(spec, new Degeneracy(["location", "scale"],
-                $"{data.Source}: column '{column}': {ties} of the {x.Length} values equal {median}, more than half, so at location {median} the Cauchy likelihood grows without bound as scale → 0 and location and scale have no finite maximum-likelihood estimate (hold scale fixed, or location at a value other than {median:G17})",
+                $"{data.Source}: column '{column}': {ties} of the {x.Length} values equal {median}, more than half, so at location {median} the Cauchy likelihood grows without bound as scale → 0 and location and scale have no finite maximum-likelihood estimate (hold scale fixed, or location at a value other than {median.ToString("R", System.Globalization.CultureInfo.InvariantCulture)})",
                 "location", median));
         }
         if (T.Name == ExponentialModel.Name && allZero)
@@ -231,9 +231,9 @@ public static class ModelCatalog
         if (DegenerateOnConstant.TryGetValue(T.Name, out var degenerate) && allFirst)
         {
             double at = T.Name == LogNormalModel.Name ? Math.Log(first) : first;
-            string hold = degenerate.Location is { } location ? $"hold {degenerate.Parameters[0]} fixed, or {location} at a value other than {at:G17}" : $"hold {degenerate.Parameters[0]} fixed";
+            string hold = degenerate.Location is { } location ? $"hold {degenerate.Parameters[0]} fixed, or {location} at a value other than {at.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}" : $"hold {degenerate.Parameters[0]} fixed";
             Add(spec, new Degeneracy(degenerate.Parameters,
-                $"{data.Source}: column '{column}': all {x.Length} values equal {first}, so the likelihood grows without bound as {degenerate.Limit} and {string.Join(" and ", degenerate.Parameters)} {(degenerate.Parameters.Length == 1 ? "has" : "have")} no finite maximum-likelihood estimate ({hold}; or use data that vary)",
+                $"{data.Source}: column '{column}': {(x.Length == 1 ? "its one value is" : $"all {x.Length} values equal")} {first}, so the likelihood grows without bound as {degenerate.Limit} and {string.Join(" and ", degenerate.Parameters)} {(degenerate.Parameters.Length == 1 ? "has" : "have")} no finite maximum-likelihood estimate ({hold}; or use data that vary)",
                 degenerate.Location, at));
         }
         return spec;
