@@ -77,6 +77,16 @@ internal sealed class PredictCommand : Command
         else if (fitted.HeldCoefficients.Count > 0)
             output.WriteLine($"note: {string.Join(", ", fitted.HeldCoefficients)} had no standard deviation in the fit (at a prior's kink: a lasso's exact 0); " +
                 "held at their estimates here, as they were for the others' standard deviations, so seEta and seMean are conditional on them");
+        // A finite mean whose standard error is not (a nonlinear mean's gradient overflowing far from the data: a trial's
+        // a·exp(−b·x) at x = −1000, mean 1.15e307, NaN errors without a word), where no note above has said why.
+        if (fitted.HasCovariance && fitted.UndefinedCoefficients.Count == 0)
+        {
+            var undefined = Enumerable.Range(0, data.Rows).Where(i => double.IsFinite(prediction.Mean[i]) && !double.IsFinite(prediction.SeMean[i])).ToList();
+            if (undefined.Count > 0)
+                output.WriteLine($"note: seMean is not finite at {undefined.Count:N0} row{(undefined.Count == 1 ? "" : "s")} where the mean is " +
+                    $"(first: {data.DescribeRow(undefined[0])}, mean {prediction.Mean[undefined[0]]:G6}): the mean's derivatives in the coefficients overflow there, " +
+                    "so its interval is not finite either; such a row is far outside the fitted data");
+        }
         return GpuestApp.Ok;
     }
 

@@ -662,6 +662,28 @@ public sealed class PredictCliTests : IDisposable
         Assert.Equal(["-Infinity", "-Infinity", "NaN", "NaN", "NaN", "NaN", "NaN", "NaN"], last);
     }
 
+    // A finite mean whose standard error is not (its derivative in b overflows: −x·a·e^{−bx} at b·x = −706) is noted with
+    // the row (a trial: NaN errors without a word).
+    [Fact]
+    public void AMeanWhoseErrorOverflowsIsNoted()
+    {
+        var data = Write("exp.csv", ["x,y", .. Enumerable.Range(0, 20).Select(i => FormattableString.Invariant($"{0.25 * i},{2 * Math.Exp(-0.7 * 0.25 * i) + 0.01 * (i % 3 - 1)}"))]);
+        var json = Path.Combine(_directory, "exp.json");
+        Assert.Equal(GpuestApp.Ok, Run("fit", "--model", "nonlinear", "--data", data, "--y", "y", "--mean", "a*exp(-b*x)", "--start", "a=1,b=1", "--device", "native", "--json", json).Code);
+        // Where b·x = −706: a mean of ~2·10³⁰⁶, its derivative in b ~10³ times that.
+        double b = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(json))!["parameters"]!.AsArray().Single(p => (string)p!["name"]! == "b")!["estimate"]!.GetValue<double>();
+        var rows = Write("new.csv", "x", FormattableString.Invariant($"{-706 / b:R}"), "1");
+        var output = Path.Combine(_directory, "pred.csv");
+
+        var (code, predictOutput, error) = Run("predict", "--model-json", json, "--data", rows, "--out", output);
+
+        Assert.True(code == GpuestApp.Ok, error);
+        Assert.Contains("note: seMean is not finite at 1 row where the mean is (first: line 2, mean ", predictOutput);
+        var first = File.ReadAllLines(output)[1].Split(',');
+        Assert.True(double.IsFinite(double.Parse(first[1], CultureInfo.InvariantCulture)) && !double.IsFinite(double.Parse(first[3], CultureInfo.InvariantCulture)), string.Join(",", first));
+        Assert.DoesNotContain("note: the mean is not finite", predictOutput);
+    }
+
     // A damaged mean in the JSON is named as such (exit 2), as a damaged design is.
     [Fact]
     public void ADamagedMeanFunctionIsNamed()
