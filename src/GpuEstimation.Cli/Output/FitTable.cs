@@ -57,7 +57,18 @@ internal static class FitTable
             : $"Hessian at the optimum: {fit.Diagnostics.Hessian}; gradient {Exponent(fit.Diagnostics.GradientNorm)} (standard-error units), EDM {Exponent(fit.Diagnostics.Edm)}");
         output.WriteLine($"covariance type: {fit.CovType}");
         foreach (var note in fit.Diagnostics.Notes)
-            output.WriteLine($"note: {note}");
+            output.WriteLine($"note: {(nist ? NistNote(fit, note) : note)}");
+    }
+
+    // With NIST's standard errors in the table (from J'J, whatever the log-likelihood's Hessian), a note that the MLE's
+    // are missing says which are missing: "no standard errors" under a table of them contradicted it (an exact nonlinear
+    // fit, whose log-likelihood at σ → 0 has no negative definite Hessian).
+    private static string NistNote(FitResult fit, string note)
+    {
+        const string none = "no standard errors: ";
+        if (!note.StartsWith(none, StringComparison.Ordinal) || !fit.Parameters.Any(p => fit.Nist(p.Name) is not null))
+            return note;
+        return $"no maximum-likelihood standard errors ({note[none.Length..]}); the table's are NIST's, from J'J";
     }
 
     /// <summary>

@@ -206,6 +206,26 @@ public sealed class NonlinearCliTests : IDisposable
         Assert.Equal(0.4, parameters[1].GetProperty("estimate").GetDouble());
     }
 
+    // An exact fit (y = 2x + 1) has no maximum-likelihood standard errors (σ at the rounding floor, no negative
+    // definite Hessian) but NIST's from J'J: with --se nist the table shows those, and its note says which are missing
+    // (it said "no standard errors" under a table of them: a trial).
+    [Fact]
+    public void AnExactFitsNistErrorsAreNotContradicted()
+    {
+        var data = WriteCsv(_directory, "exact.csv", ("x", [1.0, 2, 3, 4, 5]), ("y", [3.0, 5, 7, 9, 11]));
+        var (code, output, error) = Run("fit", "--model", "nonlinear", "--data", data, "--y", "y", "--mean", "a*x+b", "--start", "a=1,b=0",
+            "--device", "native", "--se", "nist");
+        Assert.True(code == GpuestApp.Ok, error);
+        var a = output.Split('\n').Single(l => l.StartsWith("a ", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(double.Parse(a[2], System.Globalization.CultureInfo.InvariantCulture) > 0, output);
+        Assert.DoesNotContain("note: no standard errors", output);
+        Assert.Contains("note: no maximum-likelihood standard errors (the Hessian at the optimum is not negative definite); the table's are NIST's, from J'J", output);
+
+        (code, output, error) = Run("fit", "--model", "nonlinear", "--data", data, "--y", "y", "--mean", "a*x+b", "--start", "a=1,b=0", "--device", "native");
+        Assert.True(code == GpuestApp.Ok, error);
+        Assert.Contains("note: no standard errors: the Hessian at the optimum is not negative definite", output);
+    }
+
     // A mean that is NaN on a row at the start names the row and its predictor by the column's name; fewer rows than
     // the model can fit (no more rows than mean parameters) is refused before any iteration, not a NOT CONVERGED.
     [Fact]
