@@ -193,7 +193,7 @@ public static class MixtureEstimator
         var fitted = new MixtureFit(spec, best with { ElapsedMs = clock.Elapsed.TotalMilliseconds }, outcomes, bestStart);
         if (fitted.Spurious is not { } spurious)
             return fitted;
-        string note = $"{spurious}; fewer components, or other starts (--seed), may describe the data better";
+        string note = $"{spurious}; fewer components, or starts from another seed, may describe the data better";
         return new MixtureFit(spec, fitted.Result with { Diagnostics = fitted.Result.Diagnostics with { Notes = [.. fitted.Result.Diagnostics.Notes, note] } }, outcomes, bestStart);
     }
 
