@@ -20,7 +20,7 @@ internal static class GaussianMixtureFit
     {
         var output = parse.InvocationConfiguration.Output;
         var columns = parse.GetValue(data.X) is { Length: > 0 } named ? named : throw new InputException("--model gaussian-mixture needs --x NAME,...: the columns of the points");
-        var components = parse.GetValue(mixture.Components) ?? throw new InputException("--model gaussian-mixture needs --components K (or a range A:B, the lowest BIC kept)");
+        var components = parse.GetValue(mixture.Components) ?? throw new InputException("--model gaussian-mixture needs --components K (or a range A:B, chosen by BIC)");
         if (components.Families is not null || components.Family is not null)
             throw new InputException($"--components: --model gaussian-mixture takes a number K or a range A:B of Gaussian components, not families");
         var png = parse.GetValue(mixture.Png);

@@ -12,7 +12,7 @@ internal sealed class MixtureCliOptions
 {
     /// <summary>--components.</summary>
     public Option<ComponentsText?> Components { get; } = CliOption.Single<ComponentsText?>("--components", ComponentsText.Usage,
-        "(mixtures) the components: families in order (normal,normal,gamma; 3xnormal), or a number or range of them (1:8xnormal), each number fitted and the lowest BIC kept",
+        "(mixtures) the components: families in order (normal,normal,gamma; 3xnormal), or a number or range of them (1:8xnormal), each number fitted and the lowest BIC kept (passing over a fit with a component on too few rows)",
         ComponentsText.Parse);
 
     /// <summary>--starts.</summary>

@@ -31,7 +31,7 @@ internal static class ComponentCountOutput
     }
 
     /// <summary>
-    /// The table in <paramref name="root"/>: componentCounts (<see cref="Json"/>), chosenComponents (the lowest BIC's K)
+    /// The table in <paramref name="root"/>: componentCounts (<see cref="Json"/>), chosenComponents (the chosen K: the lowest BIC without a spurious component)
     /// and componentCountNotes.
     /// </summary>
     public static void AddTo(JsonObject root, IReadOnlyList<ComponentCountRow> rows, int best, IReadOnlyList<string> notes)

@@ -5,7 +5,7 @@ namespace GpuEstimation.Cli.Parsing;
 
 /// <summary>
 /// A mixture's components as <c>--components</c> gives them, for every kind of mixture: a number K or a range A:B of
-/// numbers (each K fitted, the lowest BIC chosen), optionally of one family (<c>3xnormal</c>, <c>1:8xpoisson</c>), or
+/// numbers (each K fitted, the lowest BIC chosen among the fits without a spurious component), optionally of one family (<c>3xnormal</c>, <c>1:8xpoisson</c>), or
 /// a list of families (<c>normal,normal,gamma</c>, with <c>2xnormal,gamma</c> repeating one).
 /// </summary>
 /// <param name="From">The fewest components.</param>

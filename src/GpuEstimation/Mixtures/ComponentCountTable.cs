@@ -15,7 +15,7 @@ public sealed record ComponentCountRow(int Components, double? LogLikelihood, in
 
 /// <summary>
 /// Fits a mixture for each number of components in a range and picks the lowest BIC (as mclust and sklearn users
-/// do). Model-neutral: the caller says how to fit K components; a K whose fit throws
+/// do), passing over a fit with a spurious component. Model-neutral: the caller says how to fit K components; a K whose fit throws
 /// <see cref="MixtureFitException"/>, does not converge, or (beyond the first K) is bad input for the data (more
 /// components than distinct values) is listed with the reason and not chosen; a K whose fit has a spurious component
 /// (<see cref="SpuriousComponent"/>) is listed with its criteria and chosen only where every K's fit has one.
@@ -33,22 +33,24 @@ public sealed class ComponentCountTable<TResult> where TResult : class, IMixture
     /// <summary>
     /// Where a K's log-likelihood is below a smaller K's: K components contain every mixture of fewer (a component
     /// of weight 0), so its starts ended at local optima, and its criteria are too high (a trial's K = 5 at −34947.50
-    /// under K = 4's −34946.53, unmarked).
+    /// under K = 4's −34946.53, unmarked); and each K with a spurious component, not chosen (or chosen, where no K gave
+    /// a fit without one).
     /// </summary>
     public IReadOnlyList<string> Notes { get; }
 
     /// <summary>One row per K, in increasing K.</summary>
     public IReadOnlyList<ComponentCountRow> Rows { get; }
 
-    /// <summary>The index in <see cref="Rows"/> of the lowest BIC.</summary>
+    /// <summary>The index in <see cref="Rows"/> of the chosen K: the lowest BIC among the fits without a spurious component (among all where none is without).</summary>
     public int BestIndex { get; }
 
-    /// <summary>The fit with the lowest BIC.</summary>
+    /// <summary>The chosen K's fit (<see cref="BestIndex"/>).</summary>
     public TResult Best { get; }
 
     /// <summary>
     /// Fits K = <paramref name="from"/> … <paramref name="to"/> components with <paramref name="fit"/>; the lowest BIC
-    /// wins (the smaller K on a tie). <see cref="MixtureFitException"/> when no K gives a fit.
+    /// wins (the smaller K on a tie) among the fits without a spurious component, or among all where every fit has one.
+    /// <see cref="MixtureFitException"/> when no K gives a fit.
     /// </summary>
     public static ComponentCountTable<TResult> Choose(int from, int to, Func<int, TResult> fit)
     {
@@ -108,7 +110,7 @@ public sealed class ComponentCountTable<TResult> where TResult : class, IMixture
         foreach (var row in rows.Where(r => r.Spurious is not null))
         {
             if (ReferenceEquals(row, chosen))
-                yield return $"K = {row.Components}: chosen though {row.Spurious}; every K's fit has such a component";
+                yield return $"K = {row.Components}: chosen though {row.Spurious}; no K gave a fit without such a component";
             else
                 yield return $"K = {row.Components}: not chosen{(row.Bic < chosen.Bic ? $" (its BIC {row.Bic:G10} is lower)" : "")}: {row.Spurious}";
         }

@@ -848,15 +848,10 @@ public sealed class GaussianMixtureFitter : IDisposable
                 Array.Copy(state.Values, state.CovarianceAt(from), sorted.Values, sorted.CovarianceAt(c), d * d);
         }
         var notes = new List<string>();
-        // A component on fewer rows than its parameters (one with less than a row's weight has collapsed altogether).
-        int perComponent = d + (options.Covariance switch
-        {
-            GaussianMixtureCovariance.Full => d * (d + 1) / 2,
-            GaussianMixtureCovariance.Diagonal => d,
-            GaussianMixtureCovariance.Spherical => 1,
-            _ => 0,
-        });
-        string? spurious = SpuriousComponent.Find([.. Enumerable.Range(0, k).Select(c => sorted.Values[c])], Rows, _ => perComponent, c => $"component {c + 1}");
+        // A component on fewer rows than its covariance needs, and one more (one with less than a row's weight has
+        // collapsed altogether).
+        var needed = SpuriousComponent.ForGaussian(d, options.Covariance);
+        string? spurious = SpuriousComponent.Find([.. Enumerable.Range(0, k).Select(c => sorted.Values[c])], Rows, _ => needed, c => $"component {c + 1}");
         if (spurious is not null)
             notes.Add($"{spurious}; fit fewer components");
         // A component on a point mass of the data (rows repeated, or within a millionth of a column's spread of one

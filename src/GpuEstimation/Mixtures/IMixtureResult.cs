@@ -26,46 +26,65 @@ public interface IMixtureResult
     double[] Responsibilities();
 
     /// <summary>
-    /// Where a component holds fewer of the rows than it has parameters (<see cref="SpuriousComponent.Find"/>): what it
-    /// is, as a component-count table lists it and does not choose it; null where every component holds enough.
+    /// Where a component holds fewer rows than its estimates need (<see cref="SpuriousComponent.Find"/>): what it is, as
+    /// a component-count table lists it and does not choose it; null where every component holds enough (and for an
+    /// implementation that does not say).
     /// </summary>
-    string? Spurious { get; }
+    string? Spurious => null;
 }
 
 /// <summary>
-/// A spurious maximum of a mixture's likelihood: a component whose expected rows, n·wₖ, are fewer than its parameters
-/// (its own and its weight), so that it describes a few points rather than a part of the population. A normal component
-/// on two close points is the usual one: its likelihood grows as it narrows, and such a maximum can win on BIC (a
-/// trial: 500 rows of two normals, K = 3 chosen with a third component of σ 0.0013 on two rows).
+/// A spurious maximum of a mixture's likelihood: a component whose expected rows, n·wₖ, are fewer than its estimates
+/// need, so that it describes a few points rather than a part of the population. A normal component on two close points
+/// is the usual one: its likelihood grows as it narrows, and such a maximum can win on BIC (a trial: 500 rows of two
+/// normals, K = 3 chosen with a third component of σ 0.0013 on two rows). What a component needs is one row more than
+/// the fewest that determine it: for a catalogue family one more than its parameters (a normal's μ and σ: 3 rows); for a
+/// Gaussian component one more than the rows that make its covariance non-singular (d + 2 for a full covariance in d
+/// dimensions, 3 for a diagonal or spherical one, 2 for a tied one, whose covariance is shared).
 /// </summary>
 public static class SpuriousComponent
 {
     /// <summary>
-    /// The first component (in reported order) holding fewer of the <paramref name="rows"/> rows than its parameters,
-    /// described with <paramref name="name"/>'s name for it; null where none does. With one component its weight is
-    /// not a parameter.
+    /// The first component (in reported order) holding fewer of the <paramref name="rows"/> rows than
+    /// <paramref name="needed"/> says it needs, described with <paramref name="name"/>'s name for it; null where none
+    /// does, and for one component (which holds every row).
     /// </summary>
     /// <param name="weights">The K weights.</param>
     /// <param name="rows">n.</param>
-    /// <param name="parameters">Each component's own parameters (not its weight).</param>
+    /// <param name="needed">Each component's rows needed and why, e.g. (3, "one more than its 2 parameters").</param>
     /// <param name="name">Each component's name for the message (from 0).</param>
-    public static string? Find(IReadOnlyList<double> weights, long rows, Func<int, int> parameters, Func<int, string> name)
+    public static string? Find(IReadOnlyList<double> weights, long rows, Func<int, (int Rows, string Why)> needed, Func<int, string> name)
     {
         ArgumentNullException.ThrowIfNull(weights);
-        ArgumentNullException.ThrowIfNull(parameters);
+        ArgumentNullException.ThrowIfNull(needed);
         ArgumentNullException.ThrowIfNull(name);
+        if (weights.Count < 2)
+            return null;
         for (int c = 0; c < weights.Count; c++)
         {
-            int count = parameters(c) + (weights.Count > 1 ? 1 : 0);
+            var (count, why) = needed(c);
             double held = weights[c] * rows;
             if (held < count)
             {
                 string heldText = held.ToString("G3", System.Globalization.CultureInfo.InvariantCulture);
-                return $"{name(c)} holds {heldText} of the {rows} rows, fewer than its {count} parameters: a spurious maximum, a component fitted to a few points";
+                return $"{name(c)} holds {heldText} of the {rows} rows, fewer than the {count} its estimates need ({why}): a spurious maximum, a component fitted to a few points";
             }
         }
         return null;
     }
+
+    /// <summary>What a catalogue family's component of <paramref name="parameters"/> parameters needs: one row more.</summary>
+    public static (int Rows, string Why) ForParameters(int parameters) =>
+        (parameters + 1, $"one more than its {parameters} parameter{(parameters == 1 ? "" : "s")}");
+
+    /// <summary>What a Gaussian component in <paramref name="dimensions"/> dimensions with <paramref name="covariance"/> needs.</summary>
+    public static (int Rows, string Why) ForGaussian(int dimensions, GaussianMixtureCovariance covariance) => covariance switch
+    {
+        GaussianMixtureCovariance.Full => (dimensions + 2, $"one more than the {dimensions + 1} rows a full covariance in {dimensions} dimension{(dimensions == 1 ? "" : "s")} needs"),
+        GaussianMixtureCovariance.Diagonal or GaussianMixtureCovariance.Spherical => (3, "one more than the 2 rows its variances need"),
+        GaussianMixtureCovariance.Tied => (2, "one more than the row its mean needs: the covariance is shared"),
+        _ => throw new ArgumentOutOfRangeException(nameof(covariance)),
+    };
 }
 
 /// <summary>

@@ -76,7 +76,7 @@ public sealed class MixtureFit : IMixtureResult
 
     /// <inheritdoc/>
     public string? Spurious => SpuriousComponent.Find([.. Components.Select(c => c.Weight)], Rows,
-        c => Spec.Families[c].Parameters.Count, c => $"component {c + 1} ({Spec.Families[c].Name})");
+        c => SpuriousComponent.ForParameters(Spec.Families[c].Parameters.Count), c => $"component {c + 1} ({Spec.Families[c].Name})");
 
     /// <summary>The fitted parameters, natural scale, model order.</summary>
     public double[] Point => [.. Result.Parameters.Select(p => p.Estimate)];

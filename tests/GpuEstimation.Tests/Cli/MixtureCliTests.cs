@@ -46,6 +46,30 @@ public sealed class MixtureCliTests : IDisposable
         }
     }
 
+    // A range over data with two far rows: K = 2 and 3 put a component on the pair (lower BIC, marked spurious and noted
+    // in the table and the JSON), so K = 1 is chosen and its line says why it is not the lowest BIC.
+    [Fact]
+    public void ARangePassesOverASpuriousComponentsCount()
+    {
+        var random = new Random(5);
+        double[] x = [.. Enumerable.Range(0, 200).Select(_ => MathNet.Numerics.Distributions.Normal.Sample(random, 0, 1)), 9.0, 9.001];
+        var data = Gpuest.WriteCsv(_directory, "spike.csv", ("x", x));
+        var json = Path.Combine(_directory, "spike.json");
+        var (code, output, error) = Gpuest.Run("fit", "--model", "mixture", "--components", "1:2xnormal", "--data", data, "--column", "x",
+            "--json", json, "--device", "native");
+        Assert.True(code == GpuestApp.Ok, error);
+        var lines = output.Split('\n');
+        Assert.StartsWith("1 ", lines.Single(l => l.TrimEnd().EndsWith("<- chosen (lowest BIC without a spurious component)", StringComparison.Ordinal)).TrimStart());
+        Assert.StartsWith("2 ", lines.Single(l => l.TrimEnd().EndsWith("(spurious: see the note)", StringComparison.Ordinal)).TrimStart());
+        Assert.Contains("note: K = 2: not chosen (its BIC ", output);
+        using var report = JsonDocument.Parse(File.ReadAllText(json));
+        Assert.Equal(1, report.RootElement.GetProperty("chosenComponents").GetInt32());
+        var rows = report.RootElement.GetProperty("componentCounts").EnumerateArray().ToArray();
+        Assert.Equal(JsonValueKind.Null, rows[0].GetProperty("spurious").ValueKind);
+        Assert.StartsWith("component 2 (normal) holds 2 of the 202 rows", rows[1].GetProperty("spurious").GetString());
+        Assert.True(rows[1].GetProperty("bic").GetDouble() < rows[0].GetProperty("bic").GetDouble());
+    }
+
     [Fact]
     public void ARangeOfComponentCountsPrintsTheBicTableAndPicksTheLowest()
     {

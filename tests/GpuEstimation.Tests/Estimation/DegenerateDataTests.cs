@@ -92,6 +92,16 @@ public class DegenerateDataTests(DeviceFixture devices, ITestOutputHelper output
 
         Assert.Contains(parameter, error.Message);
         Assert.Contains("no finite maximum-likelihood estimate", error.Message);
+        Assert.Contains("all 30 values equal", error.Message);
+    }
+
+    // One row is constant data too, said as one value (it read "all 1 values equal 7": a trial).
+    [Fact]
+    public void OneRowIsSaidAsOneValue()
+    {
+        using var session = new EstimationSession(Spec("normal", [7.0]), devices.Native);
+        var error = Assert.Throws<InputException>(() => session.Fit(new FitOptions()));
+        Assert.Contains("its one value is 7, so the likelihood grows without bound", error.Message);
     }
 
     // Constant data with the location held elsewhere: the scale's MLE is finite (|c − m| for the normal; for Cauchy the

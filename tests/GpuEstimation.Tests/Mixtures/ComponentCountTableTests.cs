@@ -52,7 +52,7 @@ public sealed class ComponentCountTableTests
 
         var all = ComponentCountTable<Made>.Choose(2, 3, k => new Made(k, logLikelihoods[k - 1]) { Spurious = "a component on two rows" });
         Assert.Equal(3, all.Rows[all.BestIndex].Components);
-        Assert.Contains("K = 3: chosen though a component on two rows; every K's fit has such a component", all.Notes);
+        Assert.Contains("K = 3: chosen though a component on two rows; no K gave a fit without such a component", all.Notes);
     }
 
     // A trial: where no K gave a fit, only the last K's reason was said ("use at most 1", though K = 1 had failed too).

@@ -74,11 +74,56 @@ public sealed class GaussianMixtureTests(DeviceFixture devices)
         using var fitter = new GaussianMixtureFitter(["x"], [[.. bulk, 9.0, 9.001]], devices.Native);
         var fit = fitter.Fit(new GaussianMixtureOptions { Components = 2, Starts = 5, StandardErrors = false });
         Assert.Equal(2 / 202.0, fit.Components[1].Weight, 1e-6);
-        Assert.Equal("component 2 holds 2 of the 202 rows, fewer than its 3 parameters: a spurious maximum, a component fitted to a few points", fit.Spurious);
+        Assert.Equal("component 2 holds 2 of the 202 rows, fewer than the 3 its estimates need (one more than the 2 rows a full covariance in 1 dimension needs): " +
+            "a spurious maximum, a component fitted to a few points", fit.Spurious);
         Assert.Contains(fit.Notes, n => n.StartsWith(fit.Spurious!, StringComparison.Ordinal));
 
         using var separated = new GaussianMixtureFitter(["x"], [[.. bulk, .. bulk.Select(v => v + 6)]], devices.Native);
         Assert.Null(separated.Fit(new GaussianMixtureOptions { Components = 2, Starts = 5, StandardErrors = false }).Spurious);
+    }
+
+    // In d dimensions a full covariance needs d + 1 rows to be non-singular, not as many as its parameters: three
+    // separated clusters of 60 rows in 10-D (66 parameters a component) are no spurious maximum at any K, and a range
+    // chooses by BIC alone (a review: counting parameters, every K > 1 was passed over and K = 1 chosen).
+    [Fact]
+    public void ClustersWithFewerRowsThanParametersButEnoughForTheirCovarianceAreNotSpurious()
+    {
+        const int d = 10;
+        var random = new System.Random(1);
+        var columns = Enumerable.Range(0, d).Select(_ => new double[180]).ToArray();
+        for (int c = 0; c < 3; c++)
+        {
+            for (int i = 0; i < 60; i++)
+            {
+                for (int j = 0; j < d; j++)
+                    columns[j][60 * c + i] = Normal.Sample(random, j == c ? 8 * c : 0, 1);
+            }
+        }
+        using var fitter = new GaussianMixtureFitter([.. Enumerable.Range(0, d).Select(j => $"c{j}")], columns, devices.Native);
+        var table = ComponentCountTable<GaussianMixtureResultRow>.Choose(1, 4,
+            k => new GaussianMixtureResultRow(fitter.Fit(new GaussianMixtureOptions { Components = k, Starts = 3, StandardErrors = false })));
+        Assert.All(table.Rows, row => Assert.Null(row.Spurious));
+        // The plain lowest BIC, which is not K = 1.
+        Assert.Equal(table.Rows.MinBy(r => r.Bic)!.Components, table.Rows[table.BestIndex].Components);
+        Assert.True(table.Rows[table.BestIndex].Components > 1);
+        Assert.Equal((d + 2, "one more than the 11 rows a full covariance in 10 dimensions needs"), SpuriousComponent.ForGaussian(d, GaussianMixtureCovariance.Full));
+    }
+
+    private sealed record GaussianMixtureResultRow(GaussianMixtureResult Fit) : IMixtureResult
+    {
+        public int Components => Fit.Components.Count;
+
+        public int Rows => (int)Fit.Rows;
+
+        public double LogLikelihood => Fit.LogLikelihood;
+
+        public int ParameterCount => Fit.FreeParameters;
+
+        public string? NotConverged => Fit.Converged ? null : "not converged";
+
+        public double[] Responsibilities() => [];
+
+        public string? Spurious => Fit.Spurious;
     }
 
     // The kernel on ILGPU's CPU accelerator (statistics tiled over two launches: 3 components × 28 statistics in 6-D)

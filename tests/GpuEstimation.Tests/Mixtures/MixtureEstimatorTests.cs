@@ -26,7 +26,7 @@ public sealed class MixtureEstimatorTests
     }
 
     // 200 standard normal rows and two at 9 and 9.001: a second normal component fits the two (σ 0.0005), a maximum
-    // resting on fewer rows (2) than the component's parameters (3). The fit says so in a note and as Spurious, which
+    // resting on fewer rows (2) than its estimates need (3: one more than μ and σ). The fit says so in a note and as Spurious, which
     // a component-count table does not choose; the same data without the pair have no such component.
     [Fact]
     public void AComponentOnFewerRowsThanItsParametersIsSaid()
@@ -35,7 +35,7 @@ public sealed class MixtureEstimatorTests
         var bulk = Enumerable.Range(0, 200).Select(_ => Normal.Sample(random, 0, 1)).ToArray();
         var fit = Fit([.. bulk, 9.0, 9.001], ["normal", "normal"]);
         Assert.Equal(2 / 202.0, fit.Components[1].Weight, 1e-6);
-        Assert.Equal("component 2 (normal) holds 2 of the 202 rows, fewer than its 3 parameters: a spurious maximum, a component fitted to a few points", fit.Spurious);
+        Assert.Equal("component 2 (normal) holds 2 of the 202 rows, fewer than the 3 its estimates need (one more than its 2 parameters): a spurious maximum, a component fitted to a few points", fit.Spurious);
         Assert.Contains(fit.Result.Diagnostics.Notes, n => n.StartsWith(fit.Spurious!, StringComparison.Ordinal));
 
         var clean = Fit([.. bulk, .. bulk.Select(v => 6 + v)], ["normal", "normal"]);
