@@ -7,7 +7,7 @@ namespace GpuEstimation.Kernels.Mixtures;
 /// components (<see cref="IUnrolled"/>), in phases, each the same arithmetic as
 /// <see cref="GaussianMixtureRow.Responsibilities"/> and the general kernel's sums for d = 1 (the factor 1 of
 /// Σ rₖ and Σ rₖ x left out: a product with 1 is exact): component k's packed
-/// parameters are (constant, mean, 1/σ) at 3k, which <see cref="Load"/> puts in registers once a thread;
+/// parameters are (constant, mean, 1/σ) at 3k, which <see cref="Load"/> puts in registers once a thread (K ≤ 8);
 /// <see cref="LogDensities"/> puts the constant (log wₖ and the normal's normalisation) − ½((x − μₖ)/σₖ)² in
 /// <see cref="Responsibilities"/> and keeps the largest; <see cref="Terms"/> turns them into exp(· − largest) and adds
 /// them up; <see cref="Statistics"/> scales them by 1/sum and adds rₖ, rₖ x and rₖ x · x to <see cref="Sums"/> at 3k,
@@ -44,8 +44,12 @@ public struct NormalComponents<TK, TSums> : IUnrolledBody
     /// <summary>The thread's statistics, three per component.</summary>
     public TSums Sums;
 
-    // Each component's constant, mean and 1/σ, from the packed parameters (Load).
+    // Each component's constant, mean and 1/σ, from the packed parameters (Load), for up to 8 components: 16 components'
+    // 48 beside the 64 sums and 16 responsibilities would be 256 registers a thread, past the 255 there are, so from 9
+    // on each row reads them (cached), as before.
     private TK _constants, _means, _inverses;
+
+    private static bool InRegisters => TK.Capacity <= 8;
 
     /// <summary>Over the packed parameters of <paramref name="components"/> components.</summary>
     public NormalComponents(DeviceValues parameters, int components)
@@ -63,8 +67,12 @@ public struct NormalComponents<TK, TSums> : IUnrolledBody
             return;
         if (Phase == LogDensities)
         {
-            double z = (X - _means.Get(k)) * _inverses.Get(k);
-            double log = _constants.Get(k) - 0.5 * (z * z);
+            long at = 3L * k;
+            double mean = InRegisters ? _means.Get(k) : _parameters[at + 1];
+            double inverse = InRegisters ? _inverses.Get(k) : _parameters[at + 2];
+            double constant = InRegisters ? _constants.Get(k) : _parameters[at];
+            double z = (X - mean) * inverse;
+            double log = constant - 0.5 * (z * z);
             Responsibilities.Set(k, log);
             Largest = log > Largest ? log : Largest;
         }
@@ -82,7 +90,7 @@ public struct NormalComponents<TK, TSums> : IUnrolledBody
             Sums.Add(3 * k + 1, r * X);
             Sums.Add(3 * k + 2, r * X * X);
         }
-        else
+        else if (InRegisters)
         {
             long at = 3L * k;
             _constants.Set(k, _parameters[at]);
