@@ -84,8 +84,8 @@ internal sealed class PredictCommand : Command
             var undefined = Enumerable.Range(0, data.Rows).Where(i => double.IsFinite(prediction.Mean[i]) && !double.IsFinite(prediction.SeMean[i])).ToList();
             if (undefined.Count > 0)
                 output.WriteLine($"note: seMean is not finite at {undefined.Count:N0} row{(undefined.Count == 1 ? "" : "s")} where the mean is " +
-                    $"(first: {data.DescribeRow(undefined[0])}, mean {prediction.Mean[undefined[0]]:G6}): the mean's derivatives in the coefficients overflow there, " +
-                    "so its interval is not finite either; such a row is far outside the fitted data");
+                    $"(first: {data.DescribeRow(undefined[0])}, mean {prediction.Mean[undefined[0]]:G6}): the mean's derivatives in the coefficients, or their " +
+                    "product with the covariance, are beyond the doubles there, so its interval is not finite either; such a row is far outside the fitted data");
         }
         return GpuestApp.Ok;
     }

@@ -82,10 +82,10 @@ internal static class OutputFile
         {
             // A device or a pipe (/dev/null, /dev/stdout, a FIFO) is written in place: renaming a file onto it would
             // replace the device with a plain file. Written to a scratch file, then appended: /dev/stdout redirected to
-            // a file keeps what the command printed before (opened anew and truncated, the file lost it). The process's
-            // own standard output or error is written through its descriptor, so that what is printed after it follows
-            // it: appended through a second handle, the descriptor's offset stayed where it was and the next line
-            // printed overwrote the output's start (a trial).
+            // a file keeps what the command printed before (opened anew and truncated, the file lost it). A descriptor of
+            // this process (/dev/stdout, /dev/fd/N, /proc/self/fd/N) is written through that descriptor, so that what is
+            // printed after it follows it: appended through a second handle, the descriptor's offset stayed where it was
+            // and the next line printed overwrote the output's start (a trial).
             var scratch = Path.Combine(Path.GetTempPath(), $".gpuest.{Guid.NewGuid():N}.tmp{Path.GetExtension(full)}");
             try
             {
@@ -93,23 +93,13 @@ internal static class OutputFile
                 {
                     write(scratch);
                     using var source = File.OpenRead(scratch);
-                    switch (StandardDescriptor(full))
+                    if (ProcessDescriptor(full) is { } descriptor)
                     {
-                        case 1:
-                            Console.Out.Flush();
-                            using (var output = Console.OpenStandardOutput())
-                                source.CopyTo(output);
-                            break;
-                        case 2:
-                            Console.Error.Flush();
-                            using (var error = Console.OpenStandardError())
-                                source.CopyTo(error);
-                            break;
-                        default:
-                            using (var target = new FileStream(full, FileMode.Append, FileAccess.Write))
-                                source.CopyTo(target);
-                            break;
+                        WriteToDescriptor(descriptor, source);
+                        return;
                     }
+                    using var target = new FileStream(full, FileMode.Append, FileAccess.Write);
+                    source.CopyTo(target);
                 }, scratch);
             }
             finally
@@ -189,15 +179,16 @@ internal static class OutputFile
     }
 
     /// <summary>
-    /// 1 or 2 where <paramref name="full"/> names this process's standard output or error (/dev/stdout, /dev/fd/1,
-    /// /proc/self/fd/1 or /proc/&lt;this process&gt;/fd/1, likewise 2), named or reached through symbolic links; else 0.
+    /// The descriptor of this process that <paramref name="full"/> names (/dev/stdout: 1, /dev/stderr: 2, /dev/fd/N,
+    /// /proc/self/fd/N, /proc/thread-self/fd/N, /proc/&lt;this process or one of its threads&gt;/fd/N), named or reached
+    /// through symbolic links; null for any other path.
     /// </summary>
-    internal static int StandardDescriptor(string full)
+    internal static int? ProcessDescriptor(string full)
     {
         var path = full;
         for (int hop = 0; hop < 40; hop++)
         {
-            if (OwnDescriptor(path) is var descriptor and > 0)
+            if (OwnDescriptor(path) is { } descriptor)
                 return descriptor;
             string? next;
             try
@@ -206,27 +197,70 @@ internal static class OutputFile
             }
             catch (IOException)
             {
-                return 0;
+                return null;
             }
             if (next is null)
-                return 0;
+                return null;
             path = Path.GetFullPath(next, Path.GetDirectoryName(path) ?? "/");
         }
-        return 0;
+        return null;
     }
 
-    // 1 or 2 for the names of this process's standard output or error, else 0.
-    private static int OwnDescriptor(string path)
+    // The descriptor a name of this process's descriptors gives, else null.
+    private static int? OwnDescriptor(string path)
     {
-        if (path is "/dev/stdout" or "/dev/fd/1")
+        if (path == "/dev/stdout")
             return 1;
-        if (path is "/dev/stderr" or "/dev/fd/2")
+        if (path == "/dev/stderr")
             return 2;
-        if (path.Split('/') is [_, "proc", var process, "fd", var number]
-            && (process == "self" || process == Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)))
-            return number switch { "1" => 1, "2" => 2, _ => 0 };
-        return 0;
+        var parts = path.Split('/');
+        string? number = parts switch
+        {
+            [_, "dev", "fd", var n] => n,
+            [_, "proc", var process, "fd", var n] when process is "self" or "thread-self" || IsThisProcess(process) => n,
+            _ => null,
+        };
+        return int.TryParse(number, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int fd) ? fd : null;
     }
+
+    // Whether a /proc entry's number is this process's or one of its threads'.
+    private static bool IsThisProcess(string process) =>
+        process == Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)
+        || (process.All(char.IsAsciiDigit) && Directory.Exists($"/proc/self/task/{process}"));
+
+    /// <summary>
+    /// Copies <paramref name="source"/> to descriptor <paramref name="descriptor"/> with the system's write, after what
+    /// was printed to standard output or error: the descriptor's own offset moves, and a write the system refuses (a
+    /// closed pipe) is an <see cref="IOException"/> with its reason (.NET's console stream drops a broken pipe's error,
+    /// which left a truncated output and exit 0: a review).
+    /// </summary>
+    private static void WriteToDescriptor(int descriptor, Stream source)
+    {
+        Console.Out.Flush();
+        Console.Error.Flush();
+        var buffer = new byte[1 << 16];
+        int read;
+        while ((read = source.Read(buffer)) > 0)
+        {
+            int at = 0;
+            while (at < read)
+            {
+                nint written = SystemWrite(descriptor, ref buffer[at], read - at);
+                if (written < 0)
+                {
+                    int error = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
+                    const int Interrupted = 4;
+                    if (error == Interrupted)
+                        continue;
+                    throw new IOException(System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(error));
+                }
+                at += (int)written;
+            }
+        }
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "write", SetLastError = true)]
+    private static extern nint SystemWrite(int descriptor, ref byte buffer, nint count);
 
     // A file descriptor's name: /dev/stdout, /dev/stderr, /dev/fd/N, /proc/<pid or self>/fd/N.
     private static bool Descriptor(string path) =>

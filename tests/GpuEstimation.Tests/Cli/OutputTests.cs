@@ -156,11 +156,15 @@ public sealed class OutputTests : IDisposable
     public void StandardOutputByNameKeepsItsOrderInARedirectedFile()
     {
         Skip.IfNot(OperatingSystem.IsLinux() && File.Exists("/bin/sh"), "needs a shell");
-        Assert.Equal(1, OutputFile.StandardDescriptor("/dev/stdout"));
-        Assert.Equal(1, OutputFile.StandardDescriptor("/proc/self/fd/1"));
-        Assert.Equal(2, OutputFile.StandardDescriptor("/dev/fd/2"));
-        Assert.Equal(0, OutputFile.StandardDescriptor("/dev/fd/3"));
-        Assert.Equal(0, OutputFile.StandardDescriptor(Path.Combine(_directory, "plain.json")));
+        Assert.Equal(1, OutputFile.ProcessDescriptor("/dev/stdout"));
+        Assert.Equal(1, OutputFile.ProcessDescriptor("/proc/self/fd/1"));
+        Assert.Equal(1, OutputFile.ProcessDescriptor("/proc/thread-self/fd/1"));
+        Assert.Equal(1, OutputFile.ProcessDescriptor($"/proc/{Environment.ProcessId}/fd/1"));
+        Assert.Equal(2, OutputFile.ProcessDescriptor("/dev/fd/2"));
+        Assert.Equal(3, OutputFile.ProcessDescriptor("/dev/fd/3"));
+        if (Environment.ProcessId != 1)
+            Assert.Null(OutputFile.ProcessDescriptor("/proc/1/fd/1"));
+        Assert.Null(OutputFile.ProcessDescriptor(Path.Combine(_directory, "plain.json")));
         var data = Gpuest.WriteCsv(_directory, "data.csv", ("x", [1.0, 2, 4, 3.5, 2.5]));
         foreach (var name in new[] { "/dev/stdout", "/dev/fd/1" })
         {
@@ -184,6 +188,21 @@ public sealed class OutputTests : IDisposable
             Assert.True(json > 0, text);
             Assert.Contains("\"logLikelihood\"", text[json..]);
             Assert.EndsWith("}\nAFTER\n", text.ReplaceLineEndings("\n"));
+        }
+
+        // A pipe whose reader has gone: the output's write fails, said (exit 2), not dropped with exit 0 (a review).
+        var closed = new System.Diagnostics.ProcessStartInfo("/bin/sh") { UseShellExecute = false, RedirectStandardError = true };
+        closed.ArgumentList.Add("-c");
+        closed.ArgumentList.Add("{ dotnet \"$1\" fit --model normal --data \"$2\" --column x --json /dev/stdout; echo \"exit $?\" >&2; } | true");
+        closed.ArgumentList.Add("sh");
+        closed.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "gpuest.dll"));
+        closed.ArgumentList.Add(data);
+        using (var process = System.Diagnostics.Process.Start(closed)!)
+        {
+            var error = process.StandardError.ReadToEnd();
+            process.WaitForExit();
+            Assert.Contains("gpuest: --json /dev/stdout: Broken pipe", error);
+            Assert.Contains("exit 2", error);
         }
     }
 
