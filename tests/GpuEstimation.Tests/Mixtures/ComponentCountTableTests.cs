@@ -55,6 +55,23 @@ public sealed class ComponentCountTableTests
         Assert.Contains("K = 3: chosen though a component on two rows; no K gave a fit without such a component", all.Notes);
     }
 
+    // A component short of the rows it needs by a hair is not spurious: a separate cluster of exactly that many rows has
+    // responsibilities a hair below 1 (a regression hunt: n·w = 2.999999998 for three far rows, passed over, and the
+    // count chosen fell back to another). Half a row short is.
+    [Theory]
+    [InlineData(2.999999998, false)]
+    [InlineData(2.6, false)]
+    [InlineData(2.49, true)]
+    [InlineData(2.0, true)]
+    public void SpuriousMeansHalfARowShort(double held, bool spurious)
+    {
+        const int rows = 1000;
+        var found = SpuriousComponent.Find([1 - held / rows, held / rows], rows, _ => SpuriousComponent.ForParameters(2), c => $"component {c + 1}");
+        Assert.Equal(spurious, found is not null);
+        if (spurious)
+            Assert.StartsWith($"component 2 holds {held.ToString("G3", System.Globalization.CultureInfo.InvariantCulture)} of the 1000 rows, fewer than the 3 its estimates need (one more than its 2 parameters)", found);
+    }
+
     // A trial: where no K gave a fit, only the last K's reason was said ("use at most 1", though K = 1 had failed too).
     [Fact]
     public void WhereNoKFitsEachKsReasonIsSaid()

@@ -40,6 +40,10 @@ public sealed class MixtureEstimatorTests
 
         var clean = Fit([.. bulk, .. bulk.Select(v => 6 + v)], ["normal", "normal"]);
         Assert.Null(clean.Spurious);
+        // Three far rows are a cluster the component needs (3 rows).
+        var three = Fit([.. bulk, 9.0, 9.3, 9.6], ["normal", "normal"]);
+        Assert.Equal(3, three.Components[1].Weight * 203, 1e-6);
+        Assert.Null(three.Spurious);
         Assert.DoesNotContain(clean.Result.Diagnostics.Notes, n => n.Contains("spurious", StringComparison.Ordinal));
     }
 
