@@ -8,7 +8,7 @@ namespace GpuEstimation.Mixtures;
 /// <param name="Bic">k log n − 2 log L.</param>
 /// <param name="Failure">Why there is no fit (a collapsed component, for instance), or null.</param>
 /// <param name="Spurious">
-/// Where the fit has a component on fewer rows than its parameters (<see cref="IMixtureResult.Spurious"/>), what it is:
+/// Where the fit has a component on fewer rows than its estimates need (<see cref="IMixtureResult.Spurious"/>), what it is:
 /// such a K is listed but not chosen while another K has none. Null otherwise.
 /// </param>
 public sealed record ComponentCountRow(int Components, double? LogLikelihood, int ParameterCount, double? Aic, double? Bic, string? Failure, string? Spurious = null);

@@ -43,8 +43,8 @@ public sealed record GaussianMixtureResult
     public required IReadOnlyList<string> Notes { get; init; }
 
     /// <summary>
-    /// Where a component holds fewer rows (n·wₖ) than its parameters (its mean's, its covariance's, its weight), what it
-    /// is (<see cref="SpuriousComponent"/>); null otherwise. The notes say it too.
+    /// Where a component holds fewer rows (n·wₖ) than its estimates need (one more than make its covariance non-singular:
+    /// <see cref="SpuriousComponent.ForGaussian"/>), what it is; null otherwise. The notes say it too.
     /// </summary>
     public string? Spurious { get; init; }
 
