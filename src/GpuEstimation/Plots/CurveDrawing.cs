@@ -167,36 +167,44 @@ internal static class CurveDrawing
         double linear = xs[i - 1] + (level - ys[i - 1]) * (xs[i] - xs[i - 1]) / (ys[i] - ys[i - 1]);
         if (Parabola(xs, ys, i) is not var (a, b, c0))
             return linear;
-        // a u² + b u + (y₀ − level) = 0 in u = x − x₀, its root in [0, x₁ − x₀].
-        double c = c0 - level, width = xs[i] - xs[i - 1];
+        // a t² + b t + (y₀ − level) = 0 in t = (x − x₀)/(x₁ − x₀), its root in [0, 1].
+        double c = c0 - level;
         double discriminant = b * b - 4 * a * c;
         if (a == 0 || !(discriminant >= 0))
             return linear;
         double q = -0.5 * (b + Math.CopySign(Math.Sqrt(discriminant), b));
-        foreach (double u in new[] { q / a, c / q })
+        foreach (double t in new[] { q / a, c / q })
         {
-            if (u >= 0 && u <= width && double.IsFinite(u))
-                return xs[i - 1] + u;
+            if (t >= 0 && t <= 1 && double.IsFinite(t))
+                return xs[i - 1] + t * (xs[i] - xs[i - 1]);
         }
         return linear;
     }
 
     /// <summary>
-    /// The parabola a u² + b u + c (u = x − x₀, c = y₀) through points i − 1, i and their neighbour towards the maximum;
-    /// null where there is no such neighbour, a value is not finite, or the points nearly sit on one another (their
-    /// rounding, not a curvature).
+    /// The parabola a t² + b t + c (t = (x − x₀)/(x₁ − x₀), from 0 at point i − 1 to 1 at point i; c = y₀) through points
+    /// i − 1, i and their neighbour towards the maximum; null where there is no such neighbour, a value is not finite, or
+    /// the points nearly sit on one another (their rounding, not a curvature). In t, not in x − x₀: a grid over 10⁻²⁰⁰
+    /// squared its steps to 0, and the curve was not drawn (a trial).
     /// </summary>
     private static (double A, double B, double C)? Parabola(double[] xs, double[] ys, int i)
     {
         int third = ys[i] >= ys[i - 1] ? i + 1 : i - 2;
         if (third < 0 || third >= xs.Length || !double.IsFinite(ys[third]) || !double.IsFinite(ys[i]) || !double.IsFinite(ys[i - 1]))
             return null;
-        double x0 = xs[i - 1], x1 = xs[i], x2 = xs[third];
-        if (Math.Min(Math.Abs(x2 - x1), Math.Abs(x2 - x0)) < 1e-3 * Math.Abs(x1 - x0))
+        double h = xs[i] - xs[i - 1], t2 = (xs[third] - xs[i - 1]) / h;
+        if (Math.Min(Math.Abs(t2 - 1), Math.Abs(t2)) < 1e-3)
             return null;
-        // Newton's form y₀ + d₀₁ (x − x₀) + d₀₁₂ (x − x₀)(x − x₁), in u.
-        double d01 = (ys[i] - ys[i - 1]) / (x1 - x0), d12 = (ys[third] - ys[i]) / (x2 - x1), d012 = (d12 - d01) / (x2 - x0);
-        return (d012, d01 - d012 * (x1 - x0), ys[i - 1]);
+        // Newton's form y₀ + d₀₁ t + d₀₁₂ t (t − 1) in t, with t = 0, 1 and t₂ at the three points.
+        double d01 = ys[i] - ys[i - 1], d12 = (ys[third] - ys[i]) / (t2 - 1), d012 = (d12 - d01) / t2;
+        double a = d012, b = d01 - d012, c = ys[i - 1];
+        // A maximum between the two points well above both (by a tenth of their difference): the curve's own maximum is
+        // a point of it (the located estimate, or the grid's best), so this is a coarse grid's parabola overshooting (a
+        // trial: the curve a unit above its peak, off the frame); a profile's slight asymmetry next to the estimate is not.
+        double vertex = -b / (2 * a);
+        if (a < 0 && vertex > 0 && vertex < 1 && (a * vertex + b) * vertex + c > Math.Max(ys[i], ys[i - 1]) + 0.1 * Math.Abs(ys[i] - ys[i - 1]) + 1e-9)
+            return null;
+        return (a, b, c);
     }
 
     /// <summary>
@@ -230,9 +238,11 @@ internal static class CurveDrawing
             {
                 for (int s = 1; s < samples; s++)
                 {
-                    double u = (xs[i] - xs[i - 1]) * s / samples;
-                    x.Add(xs[i - 1] + u);
-                    y.Add((a * u + b) * u + c);
+                    double t = (double)s / samples;
+                    x.Add(xs[i - 1] + t * (xs[i] - xs[i - 1]));
+                    // Never above the maximum, 0: on a coarse grid the parabola through three points can overshoot it
+                    // between them (a trial: a curve above its own peak, off the frame).
+                    y.Add(Math.Min((a * t + b) * t + c, 0));
                 }
             }
             x.Add(xs[i]);

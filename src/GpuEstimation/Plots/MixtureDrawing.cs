@@ -63,8 +63,13 @@ public static class MixtureDrawing
             ? [.. Enumerable.Range(0, (int)(high - low) + 1).Select(i => low + i)]
             : [.. Enumerable.Range(0, 801).Select(i => low - 0.05 * (high - low) + i * 1.1 * (high - low) / 800)];
         var (total, parts) = densities(grid);
-        int bins = sorted is null ? (int)Math.Min(200, high - low + 1) : Math.Max(Bins(sorted, low, high), Narrowest(grid, parts, low, high));
-        double start = discrete ? low - 0.5 : low, width1 = discrete ? 1.0 : (high - low) / bins;
+        // A discrete column's bars are a whole number of values wide: one value each up to 200 values, more past that
+        // (counts over 50 … 550 put every count past 249 in the last bar: a trial), each bar's height its values' mean
+        // probability, which the probabilities drawn per value are compared with.
+        int values = discrete ? (int)(high - low) + 1 : 0;
+        int perBar = discrete ? (values + 199) / 200 : 0;
+        int bins = sorted is null ? (values + perBar - 1) / perBar : Math.Max(Bins(sorted, low, high), Narrowest(grid, parts, low, high));
+        double start = discrete ? low - 0.5 : low, width1 = discrete ? perBar : (high - low) / bins;
         var counts = new double[bins];
         foreach (double v in x)
         {
@@ -85,19 +90,23 @@ public static class MixtureDrawing
         plot.Add.Bars(bars);
 
         // The mixture first, the components over it: where one component is the whole density its dashes still show.
+        // A discrete column's probabilities are points at its values: marked and not joined where the values are few
+        // (a Bernoulli's two joined by a meaningless diagonal: a trial), joined without marks where they are many
+        // (hundreds of marks made bands that hid the mixture).
+        bool marked = discrete && values <= 60;
         var mixture = plot.Add.ScatterLine(grid, total);
         mixture.Color = Colors.Black;
-        mixture.LineWidth = 2.5f;
-        mixture.LegendText = "mixture density";
+        mixture.LineWidth = marked ? 0 : 2.5f;
+        mixture.MarkerSize = marked ? 9 : 0;
+        mixture.LegendText = discrete ? "mixture probability" : "mixture density";
         for (int c = 0; c < parts.Length; c++)
         {
             var line = plot.Add.ScatterLine(grid, parts[c]);
             line.Color = ComponentColors[c % ComponentColors.Length];
             line.LinePattern = LinePattern.Dashed;
-            line.LineWidth = 2;
+            line.LineWidth = marked ? 0 : 2;
             line.LegendText = label(c);
-            if (discrete)
-                line.MarkerSize = 6;
+            line.MarkerSize = marked ? 6 : 0;
         }
         TidyTicks.Apply(plot);
         plot.Axes.Margins(bottom: 0);

@@ -20,10 +20,20 @@ public static class PlotText
 
     /// <summary>
     /// <paramref name="value"/> to the decimals that <paramref name="resolution"/> needs (0.01 → two), so the ends of an
-    /// interval and the ticks of an axis print alike.
+    /// interval and the ticks of an axis print alike; past six decimals, the significant digits down to the resolution.
     /// </summary>
-    public static string AtResolution(double value, double resolution) =>
-        Fixed(value, resolution > 0 && double.IsFinite(resolution) ? (int)Math.Max(0, Math.Ceiling(-Math.Log10(resolution) - 1e-9)) : 6);
+    public static string AtResolution(double value, double resolution)
+    {
+        if (!(resolution > 0) || !double.IsFinite(resolution))
+            return Fixed(value, 6);
+        int decimals = (int)Math.Max(0, Math.Ceiling(-Math.Log10(resolution) - 1e-9));
+        if (decimals <= 6)
+            return Fixed(value, decimals);
+        // More decimals than a reader counts (a grid over 10⁻²⁰ printed every end as 0.000000000000000, a trial): the
+        // significant digits down to the resolution, with an exponent where the value is small (1.0234E-20).
+        int digits = value == 0 ? 1 : (int)Math.Ceiling(Math.Log10(Math.Abs(value) / resolution) - 1e-9) + 1;
+        return Significant(value, Math.Clamp(digits, 1, 17));
+    }
 
     /// <summary><paramref name="value"/> to <paramref name="digits"/> significant digits, as in a legend's equation.</summary>
     public static string Significant(double value, int digits) =>

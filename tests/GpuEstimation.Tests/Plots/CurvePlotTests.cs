@@ -212,6 +212,44 @@ public sealed class CurvePlotTests(DeviceFixture devices) : IDisposable
     // estimate is a point of the curve now and the ends come from parabolas: a plain sweep of the mean, a parabola
     // exactly, gives the conditional interval mu ± 1.96 σ/√n to its printed digits; a profile, nearly one, the fit's to 1e-2 of its
     // width. Each says the grid is coarse, and a one-parameter model marks its MLE, not its grid's maximum.
+    // A grid over data of scale 10⁻²⁰⁰: the curve is drawn (its parabolas were in x − x₀, whose squares underflowed, and
+    // no line was drawn: a trial) and the interval's ends print in significant digits with an exponent (they printed
+    // 0.000000000000000 from 10⁻²⁰ down).
+    [Fact]
+    public void TinyScalesDrawTheCurveAndPrintTheirDigits()
+    {
+        var tiny = X.Select(v => v * 1e-200).ToArray();
+        var spec = ModelCatalog.Normal(Dataset.FromColumns(("x", tiny)), "x");
+        using var session = new EstimationSession(spec, devices.Native);
+        var fit = session.Fit(new FitOptions());
+        double sigma = fit["sigma"];
+        var sweep = Sweeper.Sweep(session, new SweepOptions { Axes = [new GridAxis("sigma", 0.8 * sigma, 1.25 * sigma, 41)], Estimates = true });
+
+        var plot = SurfacePlots.Curve(sweep, Path.Combine(_directory, "tiny.png"));
+
+        var line = plot.GetPlottables<ScottPlot.Plottables.Scatter>().First();
+        var points = line.Data.GetScatterPoints();
+        Assert.True(points.Count > 41 && points.All(p => double.IsFinite(p.Y) && p.Y <= 0), "the curve's points");
+        var interval = plot.Legend.ManualItems.Single(i => i.LabelText.Contains("95% interval", StringComparison.Ordinal)).LabelText;
+        Assert.Contains("E-200", interval);
+        Assert.DoesNotContain("0.0000", interval);
+    }
+
+    // A coarse grid whose parabola between the estimate and the next point would rise above the maximum (σ over 1 … 1000
+    // in steps of 5 on three rows, a trial): drawn straight there, never above 0.
+    [Fact]
+    public void CoarseGridsNeverRiseAboveTheMaximum()
+    {
+        var spec = ModelCatalog.Normal(Dataset.FromColumns(("x", [168.0, 171.5, 175.2])), "x");
+        using var session = new EstimationSession(spec, devices.Native);
+        var sweep = Sweeper.Sweep(session, new SweepOptions { Axes = [new GridAxis("sigma", 1, 1000, 200)], Estimates = true });
+
+        var plot = SurfacePlots.Curve(sweep, Path.Combine(_directory, "coarse-sigma.png"));
+
+        var points = plot.GetPlottables<ScottPlot.Plottables.Scatter>().SelectMany(s => s.Data.GetScatterPoints()).ToList();
+        Assert.All(points.Where(p => double.IsFinite(p.Y)), p => Assert.True(p.Y <= 1e-12, $"{p.Y} at sigma = {p.X}"));
+    }
+
     [Fact]
     public void CoarseGridsIntervalEndsAreInterpolatedRight()
     {

@@ -98,5 +98,32 @@ public sealed class MixturePlotTests : IDisposable
 
     private static bool IsDark(SKColor pixel) => pixel.Red < 60 && pixel.Green < 60 && pixel.Blue < 60;
 
+    // Counts over more than 200 values (two Poissons at 50 and 500, a trial): bars several values wide cover every count
+    // (every count past the 200th value had gone into one bar), each bar's height its values' mean probability, so the
+    // bars' areas add to 1; a discrete mixture is a probability, joined without marks over so many values.
+    [Fact]
+    public void WideCountsAreBinnedAcrossTheirRange()
+    {
+        var random = new Random(3);
+        double[] x = [.. Enumerable.Range(0, 2000).Select(_ => (double)MathNet.Numerics.Distributions.Poisson.Sample(random, 50)),
+            .. Enumerable.Range(0, 2000).Select(_ => (double)MathNet.Numerics.Distributions.Poisson.Sample(random, 500))];
+        var spec = MixtureSpec.Create(Dataset.FromColumns(("k", x)), "k", ["poisson", "poisson"]);
+        using var device = ComputeDevice.Open(Backend.Native);
+        var fit = MixtureEstimator.Fit(spec, device, new MixtureOptions { Starts = 2 });
+
+        var plot = MixtureDrawing.Draw(fit, Path.Combine(_directory, "counts.png"), 900, 550);
+
+        var bars = plot.GetPlottables<ScottPlot.Plottables.BarPlot>().SelectMany(b => b.Bars).ToList();
+        Assert.True(bars.Count <= 200, $"{bars.Count} bars");
+        double size = bars[0].Size;
+        Assert.True(size > 1 && size == Math.Round(size), $"bars {size} values wide");
+        Assert.True(bars[^1].Position + size / 2 >= x.Max() + 0.5 - 1e-9, $"the last bar ends at {bars[^1].Position + size / 2}, the counts at {x.Max()}");
+        Assert.Equal(1, bars.Sum(b => b.Value * b.Size), 1e-9);
+        // No bar holds the second component's rows alone: the tallest near 500 is about its peak probability.
+        double peak = bars.Where(b => Math.Abs(b.Position - 500) < 30).Max(b => b.Value);
+        Assert.InRange(peak, 0.5 * 0.5 * 0.0178, 2 * 0.5 * 0.0178);
+        Assert.Contains(plot.GetPlottables<ScottPlot.Plottables.Scatter>(), s => s.LegendText == "mixture probability" && s.MarkerSize == 0);
+    }
+
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 }
