@@ -68,6 +68,10 @@ internal static class HeatmapDrawing
     {
         if (grid.X1 - grid.X0 < 1 || grid.Y1 - grid.Y0 < 1)
             return [];
+        // Too few points inside the 95% region to trace the regions: lines interpolated between so few points drew a
+        // 95% contour that left the MLE outside it, and no 68% one (a trial); Decorate says why there are none.
+        if (InsideRegion(grid) < CoarseRegion)
+            return [];
         var source = new ContourLines { ContourLineLevels = SurfacePlots.TwoParameterLevels.Select(level => -level).Reverse().ToArray() };
         source.Update(grid.Points());
         var contours = new List<(double Level, Coordinates[] Path)>();
@@ -111,8 +115,11 @@ internal static class HeatmapDrawing
         }
     }
 
-    /// <summary>Fewer grid points than this inside the 95% region: its contours say little, and the legend says so.</summary>
+    /// <summary>Fewer grid points than this inside the 95% region: no contours are drawn, and the legend says why.</summary>
     private const int CoarseRegion = 9;
+
+    // The grid's points inside the 95% region.
+    private static int InsideRegion(SurfaceGrid grid) => grid.Delta.Cast<double>().Count(d => d >= -SurfacePlots.TwoParameterLevels[1]);
 
     private static void Decorate(Plot plot, SweepResult sweep, SurfaceGrid grid, int width)
     {
@@ -127,8 +134,6 @@ internal static class HeatmapDrawing
         double outer = SurfacePlots.TwoParameterLevels.Max();
         if (best < -outer)
             plot.Legend.ManualItems.Add(new LegendItem { LabelText = $"no contour on this grid: its best point is Δ = {PlotText.Fixed(best, 2)}, outside the 99% region" });
-        // A few points inside the 95% region draw its contours as specks between them (a trial's 60 × 60 grid over a
-        // narrow ridge): said, with the way to a finer picture.
         // The off-grid parameters of a plain sweep are held (a trial's ν = 30 was said nowhere, so the regions read as
         // joint ones): the regions are conditional on them.
         var held = sweep.Profile || sweep.Points.Count == 0 ? [] : sweep.OffGrid;
@@ -140,9 +145,11 @@ internal static class HeatmapDrawing
                     "the regions are conditional on these values (a profile sweep re-optimizes them)",
             });
         }
-        int inside = grid.Delta.Cast<double>().Count(d => d >= -SurfacePlots.TwoParameterLevels[1]);
-        if (inside is > 0 and < CoarseRegion)
-            plot.Legend.ManualItems.Add(new LegendItem { LabelText = $"coarse grid: {inside} point{(inside == 1 ? "" : "s")} inside the 95% region; a finer grid around it draws the contours" });
+        // A few points inside the 95% region drew its contours as specks between them (a trial's 60 × 60 grid over a
+        // narrow ridge), or as lines the MLE lay outside (another's 9 × 5): none are drawn, and this says why.
+        int inside = InsideRegion(grid);
+        if (inside < CoarseRegion && best >= -outer)
+            plot.Legend.ManualItems.Add(new LegendItem { LabelText = $"coarse grid: {inside} point{(inside == 1 ? "" : "s")} inside the 95% region, too few to draw the contours; sweep a finer grid around the estimate" });
         if (grid.Cropped)
         {
             // One line, or two where the ranges' digits make it wider than a legend line (a grid over 10¹² was cut).

@@ -255,8 +255,13 @@ public sealed class SurfacePlotTests(DeviceFixture devices) : IDisposable
         Assert.InRange(inside, 1, 8);
         var plot = SurfacePlots.Heatmap(coarse, Path.Combine(_directory, "coarse.png"));
         Assert.Contains(plot.Legend.ManualItems, i => i.LabelText.StartsWith($"coarse grid: {inside} point", StringComparison.Ordinal));
+        Assert.Contains("too few to draw the contours", string.Join(" ", plot.Legend.ManualItems.Select(i => i.LabelText)));
+        // No contour lines (white) are drawn from so few points: they left the MLE outside the 95% line (a trial).
+        Assert.DoesNotContain(plot.GetPlottables<ScottPlot.Plottables.Scatter>(), line => line.Color == ScottPlot.Colors.White);
         var fine = Sweeper.Sweep(session, new SweepOptions { Axes = [new GridAxis("mu", mu - 0.15, mu + 0.15, 31), new GridAxis("sigma", sigma - 0.1, sigma + 0.1, 31)], Estimates = true });
-        Assert.DoesNotContain(SurfacePlots.Heatmap(fine, Path.Combine(_directory, "fine.png")).Legend.ManualItems, i => i.LabelText.StartsWith("coarse", StringComparison.Ordinal));
+        var finePlot = SurfacePlots.Heatmap(fine, Path.Combine(_directory, "fine.png"));
+        Assert.DoesNotContain(finePlot.Legend.ManualItems, i => i.LabelText.StartsWith("coarse", StringComparison.Ordinal));
+        Assert.Contains(finePlot.GetPlottables<ScottPlot.Plottables.Scatter>(), line => line.Color == ScottPlot.Colors.White);
     }
 
     // A --logpdf expression is the model's name: a long one was cut at both sides of the picture. The title fits its
