@@ -20,7 +20,14 @@ internal static class HeatmapDrawing
         if (options.FitToRegion)
             grid.FrameRegion(SurfacePlots.TwoParameterLevels[^1], marks.Select(m => m.At), RegionMargin);
         var plot = new Plot();
-        AddSurface(plot, grid, options.Floor, sweep.LogPosterior is null ? "log L − max" : "log posterior − max");
+        // Colours from the frame's best point where it lies outside the 99% region (the estimate off the grid, or between
+        // points spaced wider than the region): from the maximum, every cell was at the floor, one flat colour (a trial).
+        // They then span the frame's values (to a thousand units), whose slope towards the estimate is what there is to see.
+        double best = grid.FrameMaximum();
+        bool offRegion = best < -SurfacePlots.TwoParameterLevels.Max() && double.IsFinite(best);
+        double top = offRegion ? best : 0;
+        double floor = offRegion ? Math.Min(top + options.Floor, Math.Max(grid.FrameMinimum(), top + 50 * options.Floor)) : options.Floor;
+        AddSurface(plot, grid, floor, top, sweep.LogPosterior is null ? "log L − max" : "log posterior − max");
         var contours = AddContours(plot, grid);
         AddMarkers(plot, marks, grid, sweep.Model);
         Decorate(plot, sweep, grid, options.Width);
@@ -31,30 +38,36 @@ internal static class HeatmapDrawing
         return plot;
     }
 
-    private static void AddSurface(Plot plot, SurfaceGrid grid, double floor, string label)
+    // The colours run from `top` (0, the maximum, or the frame's best point) down to `floor` or the frame's least Δ.
+    private static void AddSurface(Plot plot, SurfaceGrid grid, double floor, double top, string label)
     {
         double least = grid.FrameMinimum();
         bool clipped = least < floor;
-        double low = clipped ? floor : Math.Min(least, -1e-6);
+        double low = clipped ? floor : Math.Min(least, top - 1e-6);
         var heatmap = plot.Add.Heatmap(grid.Intensities(floor));
         heatmap.Colormap = new ScottPlot.Colormaps.Viridis();
         // The outer edges of the cells (Extent is the edge cells' centres: every cell was drawn N/(N − 1) too wide, a trial).
         heatmap.Rectangle = grid.Extent();
-        heatmap.ManualRange = new ScottPlot.Range(low, 0);
+        heatmap.ManualRange = new ScottPlot.Range(low, top);
         var bar = plot.Add.ColorBar(heatmap);
         bar.Label = label;
-        bar.Axis.TickGenerator = ColourTicks(low, clipped);
+        bar.Axis.TickGenerator = ColourTicks(low, top, clipped);
     }
 
-    // Round steps from 0 down to the scale's end; a clipped end reads "≤ −20", since cells below it share its colour.
-    private static ScottPlot.TickGenerators.NumericManual ColourTicks(double low, bool clipped)
+    // Round steps from the top (0, or the frame's best point, itself marked to three digits) down to the scale's end; a
+    // clipped end reads "≤ −20", since cells below it share its colour.
+    private static ScottPlot.TickGenerators.NumericManual ColourTicks(double low, double top, bool clipped)
     {
-        double step = NiceStep(-low / 4);
+        double step = NiceStep((top - low) / 4);
         var ticks = new ScottPlot.TickGenerators.NumericManual();
-        for (int k = 0; -k * step > low + 0.4 * step; k++)
-            ticks.AddMajor(-k * step, PlotText.Short(-k * step));
+        double first = Math.Floor(top / step) * step;
+        if (top - first > 0.4 * step)
+            ticks.AddMajor(top, PlotText.Short(double.Parse(top.ToString("G3", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture)));
+        for (int k = 0; first - k * step > low + 0.4 * step; k++)
+            ticks.AddMajor(first - k * step, PlotText.Short(first - k * step));
         // To three significant digits (to one decimal, a narrow grid's −1e-6 read "0" at the bottom of the scale).
-        ticks.AddMajor(low, clipped ? "≤ " + PlotText.Short(low) : PlotText.Short(double.Parse(low.ToString("G3", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture)));
+        string end = PlotText.Short(double.Parse(low.ToString("G3", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture));
+        ticks.AddMajor(low, clipped ? "≤ " + end : end);
         return ticks;
     }
 
@@ -133,7 +146,8 @@ internal static class HeatmapDrawing
         double best = grid.Delta.Cast<double>().Max();
         double outer = SurfacePlots.TwoParameterLevels.Max();
         if (best < -outer)
-            plot.Legend.ManualItems.Add(new LegendItem { LabelText = $"no contour on this grid: its best point is Δ = {PlotText.Fixed(best, 2)}, outside the 99% region" });
+            plot.Legend.ManualItems.Add(new LegendItem { LabelText = $"no contour on this grid: its best point is Δ = {PlotText.Fixed(best, 2)}, outside the 99% region " +
+                "(the estimate is off the grid, or between points spaced wider than the region); the colours run from that point down" });
         // The off-grid parameters of a plain sweep are held (a trial's ν = 30 was said nowhere, so the regions read as
         // joint ones): the regions are conditional on them.
         var held = sweep.Profile || sweep.Points.Count == 0 ? [] : sweep.OffGrid;

@@ -109,7 +109,19 @@ internal sealed class SurfaceGrid
         return points;
     }
 
-    /// <summary>The least Δ in the frame.</summary>
+    /// <summary>The largest Δ in the frame (−∞ where none is a number).</summary>
+    public double FrameMaximum()
+    {
+        double most = double.NegativeInfinity;
+        for (int i = X0; i <= X1; i++)
+        {
+            for (int j = Y0; j <= Y1; j++)
+                most = Math.Max(most, Delta[i, j]);
+        }
+        return most;
+    }
+
+    /// <summary>The least Δ in the frame (at most 0).</summary>
     public double FrameMinimum()
     {
         double least = 0;

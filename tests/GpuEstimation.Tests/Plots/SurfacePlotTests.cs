@@ -229,6 +229,33 @@ public sealed class SurfacePlotTests(DeviceFixture devices) : IDisposable
         Assert.True(fitted.Min(t => t.Position) > -20);
     }
 
+    // A grid that misses the MLE (its best point hundreds of units down): the colours run from that point down across the
+    // frame's values (to a thousand units), not from the maximum to −20, which painted every cell the floor's one colour
+    // (a trial).
+    [Fact]
+    public void AGridOffTheEstimateIsColouredFromItsBestPoint()
+    {
+        var spec = ModelCatalog.Normal(Dataset.FromColumns(("x", X)), "x");
+        using var session = new EstimationSession(spec, devices.Native);
+        var mle = session.Fit(new FitOptions());
+        double mu = mle["mu"], sigma = mle["sigma"];
+        var off = Sweeper.Sweep(session, new SweepOptions { Axes = [new GridAxis("mu", mu + 1, mu + 3, 30), new GridAxis("sigma", sigma, sigma + 1, 30)], Estimates = true });
+        double best = off.LogLikelihood.Max() - off.Peak, least = off.LogLikelihood.Min() - off.Peak;
+        Assert.True(best < -4.61 && least < best - 20, $"best {best}, least {least}");
+
+        var plot = SurfacePlots.Heatmap(off, Path.Combine(_directory, "off.png"), new HeatmapOptions { FitToRegion = false });
+
+        var ticks = ColourTicks(plot);
+        Assert.Equal(best, ticks.Max(t => t.Position), 1e-9);
+        // Down to the frame's least value, or a thousand units below the best point (clipped, "≤").
+        double end = Math.Max(least, best - 1000);
+        Assert.Equal(end, ticks.Min(t => t.Position), 1e-9 * Math.Abs(end));
+        Assert.StartsWith(least < best - 1000 ? "≤ " : "−", ticks.MinBy(t => t.Position).Label);
+        Assert.Contains("the colours run from that point down", Legend(plot));
+        using var bitmap = SKBitmap.Decode(Path.Combine(_directory, "off.png"));
+        Assert.True(DistinctColours(bitmap) > 200, "one flat colour");
+    }
+
     // A trial's pictures: a grid a millionth of a unit across ended its colour bar at "0" (its least Δ, −1e-6, rounded
     // to one decimal); a σ grid from 0.01 in steps of 10 showed σ down to −5 (its first cell drawn half a step below
     // the grid); a grid with two points inside the 95% region drew its contours as specks and said nothing.
