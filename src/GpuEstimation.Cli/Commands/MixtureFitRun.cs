@@ -101,7 +101,7 @@ internal static class MixtureFitRun
         output.WriteLine("components (same-family components ordered by location, by their one parameter, or by decreasing weight):");
         foreach (var c in fit.Components)
         {
-            var parameters = string.Join("  ", c.Parameters.Select(p => $"{p.Name} {Numbers.Significant(p.Estimate, 8)}"));
+            var parameters = string.Join("  ", c.Parameters.Select(p => $"{p.Name} {Numbers.Significant(p.Estimate, 8, p.StdError, 2)}"));
             output.WriteLine($"  {c.Index,2} {c.Family,-12} w{c.Index} {Numbers.Significant(c.Weight, 8)}" +
                 (c.WeightStdError is { } se ? $" (se {Numbers.Significant(se, 3)})" : "") + $"  {parameters}");
         }

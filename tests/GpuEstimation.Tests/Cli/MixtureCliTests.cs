@@ -70,6 +70,20 @@ public sealed class MixtureCliTests : IDisposable
         Assert.True(rows[1].GetProperty("bic").GetDouble() < rows[0].GetProperty("bic").GetDouble());
     }
 
+    // Locations far from zero print the digits their standard errors need in the components' lines as in the table
+    // above them (a trial: "mu1 10000000000000" under 10000000000000.039).
+    [Fact]
+    public void FarLocationsPrintTheirDigitsInTheComponentsLines()
+    {
+        var random = new Random(8);
+        double[] x = [.. Enumerable.Range(0, 2000).Select(i => 1e13 + (i % 2 == 0 ? 0 : 8) + MathNet.Numerics.Distributions.Normal.Sample(random, 0, 1))];
+        var data = Gpuest.WriteCsv(_directory, "far.csv", ("x", x));
+        var (code, output, error) = Gpuest.Run("fit", "--model", "mixture", "--components", "2xnormal", "--data", data, "--column", "x", "--device", "native");
+        Assert.True(code == GpuestApp.Ok, error);
+        var line = output.Split('\n').Single(l => l.TrimStart().StartsWith("1 normal", StringComparison.Ordinal));
+        Assert.Matches(@"mu1 \d{13,14}\.\d{2}", line);
+    }
+
     [Fact]
     public void ARangeOfComponentCountsPrintsTheBicTableAndPicksTheLowest()
     {
