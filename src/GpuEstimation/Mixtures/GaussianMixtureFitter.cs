@@ -883,7 +883,10 @@ public sealed class GaussianMixtureFitter : IDisposable
             double variance = _variances[j];
             if (options.Regularization > 1e-3 * variance)
             {
-                notes.Add($"reg_covar {options.Regularization:g3} is {options.Regularization / variance:g2} times column '{_names[j]}''s variance ({variance:g3}): " +
+                // A variance that underflowed to 0 (values of 10⁻²⁰⁰) read "Infinity times ... (0)" (a trial).
+                string times = variance > 0 ? $"{options.Regularization / variance:g2} times" : "beyond any multiple of";
+                string of = variance > 0 ? $"{variance:g3}" : "below the smallest double: the values are too small to square";
+                notes.Add($"reg_covar {options.Regularization:g3} is {times} column '{_names[j]}''s variance ({of}): " +
                     "the floor, not the data, shapes the covariances there; rescale the columns (e.g. to unit variance) and fit again");
                 break;
             }

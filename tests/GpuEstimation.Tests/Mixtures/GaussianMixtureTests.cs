@@ -82,6 +82,19 @@ public sealed class GaussianMixtureTests(DeviceFixture devices)
         Assert.Null(separated.Fit(new GaussianMixtureOptions { Components = 2, Starts = 5, StandardErrors = false }).Spurious);
     }
 
+    // Values of 10⁻²⁰⁰, whose variance underflows to 0: the reg_covar note says so (it read "Infinity times column
+    // 'x''s variance (0)").
+    [Fact]
+    public void AVarianceThatUnderflowsIsSaid()
+    {
+        var random = new System.Random(2);
+        double[] x = [.. Enumerable.Range(0, 300).Select(_ => Normal.Sample(random, 0, 1) * 1e-200)];
+        using var fitter = new GaussianMixtureFitter(["x"], [x], devices.Native);
+        var fit = fitter.Fit(new GaussianMixtureOptions { Components = 1, Starts = 1, StandardErrors = false });
+        Assert.Contains(fit.Notes, n => n.StartsWith("reg_covar 1e-06 is beyond any multiple of column 'x''s variance (below the smallest double", StringComparison.Ordinal));
+        Assert.DoesNotContain(fit.Notes, n => n.Contains("Infinity", StringComparison.Ordinal));
+    }
+
     // In d dimensions a full covariance needs d + 1 rows to be non-singular, not as many as its parameters: three
     // separated clusters of 60 rows in 10-D (66 parameters a component) are no spurious maximum at any K, and a range
     // chooses by BIC alone (a review: counting parameters, every K > 1 was passed over and K = 1 chosen).

@@ -254,6 +254,10 @@ public sealed class SurfacePlotTests(DeviceFixture devices) : IDisposable
         Assert.Contains("the colours run from that point down", Legend(plot));
         using var bitmap = SKBitmap.Decode(Path.Combine(_directory, "off.png"));
         Assert.True(DistinctColours(bitmap) > 200, "one flat colour");
+
+        // The opposite: a grid wholly inside the 68% region draws no contour, and says so (it said nothing).
+        var inside = Sweeper.Sweep(session, new SweepOptions { Axes = [new GridAxis("mu", mu - 1e-3, mu + 1e-3, 9), new GridAxis("sigma", sigma - 1e-3, sigma + 1e-3, 9)], Estimates = true });
+        Assert.Contains("no contour on this grid: all of it lies inside the 68% region", Legend(SurfacePlots.Heatmap(inside, Path.Combine(_directory, "inside.png"))));
     }
 
     // A trial's pictures: a grid a millionth of a unit across ended its colour bar at "0" (its least Δ, −1e-6, rounded
