@@ -86,11 +86,21 @@ internal static class HeatmapDrawing
         if (InsideRegion(grid) < CoarseRegion)
             return [];
         var source = new ContourLines { ContourLineLevels = SurfacePlots.TwoParameterLevels.Select(level => -level).Reverse().ToArray() };
-        source.Update(grid.Points());
+        // Traced over the cells' indices and mapped back to the axes: over axes of 10⁻¹⁰⁰ a contour that left the grid's
+        // edge was closed by a straight line across it (a trial), where the same grid in units was drawn right.
+        var cells = grid.Points();
+        var indexed = new Coordinates3d[cells.GetLength(0), cells.GetLength(1)];
+        for (int r = 0; r < cells.GetLength(0); r++)
+        {
+            for (int c = 0; c < cells.GetLength(1); c++)
+                indexed[r, c] = new Coordinates3d(c, r, cells[r, c].Z);
+        }
+        source.Update(indexed);
         var contours = new List<(double Level, Coordinates[] Path)>();
         foreach (var line in source.Lines)
         {
-            var points = line.Path.Close ? [.. line.Path.Points, line.Path.Points[0]] : line.Path.Points;
+            var traced = line.Path.Close ? [.. line.Path.Points, line.Path.Points[0]] : line.Path.Points;
+            var points = traced.Select(p => new Coordinates(AtIndex(grid.X, grid.X0 + p.X), AtIndex(grid.Y, grid.Y0 + p.Y))).ToArray();
             var drawn = plot.Add.ScatterLine(points.Select(p => p.X).ToArray(), points.Select(p => p.Y).ToArray(), Colors.White);
             drawn.LineWidth = 2;
             contours.Add((-line.Z, points));
@@ -130,6 +140,15 @@ internal static class HeatmapDrawing
 
     /// <summary>Fewer grid points than this inside the 95% region: no contours are drawn, and the legend says why.</summary>
     private const int CoarseRegion = 9;
+
+    // The axis's value at a fractional index, between its points.
+    private static double AtIndex(GridAxis axis, double index)
+    {
+        int below = Math.Clamp((int)Math.Floor(index), 0, axis.Count - 1);
+        if (below == axis.Count - 1)
+            return axis[below];
+        return axis[below] + (index - below) * (axis[below + 1] - axis[below]);
+    }
 
     // The grid's points inside the 95% region.
     private static int InsideRegion(SurfaceGrid grid) => grid.Delta.Cast<double>().Count(d => d >= -SurfacePlots.TwoParameterLevels[1]);

@@ -229,6 +229,32 @@ public sealed class SurfacePlotTests(DeviceFixture devices) : IDisposable
         Assert.True(fitted.Min(t => t.Position) > -20);
     }
 
+    // Contours over axes of 10⁻¹⁰⁰ are those of the same data in units, scaled: traced over the cells' indices (a trial:
+    // a contour leaving the grid's edge was closed by a straight line across it at 10⁻¹⁰⁰).
+    [Fact]
+    public void ContoursDoNotDependOnTheAxesScale()
+    {
+        var random = new Random(100);
+        var draws = Enumerable.Range(0, 1000).Select(_ => MathNet.Numerics.Distributions.Normal.Sample(random, 0, 1)).ToArray();
+        Coordinates2[] Contours(double scale)
+        {
+            var spec = ModelCatalog.Normal(Dataset.FromColumns(("x", draws.Select(v => v * scale).ToArray())), "x");
+            using var session = new EstimationSession(spec, devices.Native);
+            var sweep = Sweeper.Sweep(session, new SweepOptions { Axes = [new GridAxis("mu", -0.1 * scale, 0.1 * scale, 51), new GridAxis("sigma", 0.8 * scale, 1.2 * scale, 51)], Estimates = true });
+            var plot = SurfacePlots.Heatmap(sweep, Path.Combine(_directory, $"scale{scale:E0}.png"));
+            return [.. plot.GetPlottables<ScottPlot.Plottables.Scatter>().Where(line => line.Color == ScottPlot.Colors.White)
+                .SelectMany(line => line.Data.GetScatterPoints()).Select(p => new Coordinates2(p.X / scale, p.Y / scale))];
+        }
+        var units = Contours(1);
+        var tiny = Contours(1e-100);
+        Assert.NotEmpty(units);
+        Assert.Equal(units.Length, tiny.Length);
+        for (int i = 0; i < units.Length; i++)
+            Assert.True(Math.Abs(units[i].X - tiny[i].X) < 1e-9 && Math.Abs(units[i].Y - tiny[i].Y) < 1e-9, $"point {i}: {units[i]} against {tiny[i]}");
+    }
+
+    private readonly record struct Coordinates2(double X, double Y);
+
     // A grid that misses the MLE (its best point hundreds of units down): the colours run from that point down across the
     // frame's values (to a thousand units), not from the maximum to −20, which painted every cell the floor's one colour
     // (a trial).
