@@ -125,5 +125,35 @@ public sealed class MixturePlotTests : IDisposable
         Assert.Contains(plot.GetPlottables<ScottPlot.Plottables.Scatter>(), s => s.LegendText == "mixture probability" && s.MarkerSize == 0);
     }
 
+    // A component of σ 0.01 beside one of σ 10 (half the rows each, a trial): its peak is drawn at its height (it was
+    // 18.9 for 20.3, between two samples), and the wide one, flat under it, is said to be; a component far outside the
+    // range shown (a normal at 400 beside Cauchy data) is said to be.
+    [Fact]
+    public void SpikesAndFarComponentsAreSaid()
+    {
+        var random = new Random(4);
+        double[] x = [.. Enumerable.Range(0, 3000).Select(_ => MathNet.Numerics.Distributions.Normal.Sample(random, 0, 0.01)),
+            .. Enumerable.Range(0, 3000).Select(_ => MathNet.Numerics.Distributions.Normal.Sample(random, 0, 10))];
+        var spec = MixtureSpec.Create(Dataset.FromColumns(("x", x)), "x", ["normal", "normal"]);
+        using var device = ComputeDevice.Open(Backend.Native);
+        var fit = MixtureEstimator.Fit(spec, device, new MixtureOptions { Starts = 2 });
+        int narrow = fit.Result["sigma1"] < fit.Result["sigma2"] ? 0 : 1;
+        double peak = fit.Components[narrow].Weight / (fit.Result[$"sigma{narrow + 1}"] * Math.Sqrt(2 * Math.PI));
+
+        var plot = MixtureDrawing.Draw(fit, Path.Combine(_directory, "spike.png"));
+
+        var mixture = plot.GetPlottables<ScottPlot.Plottables.Scatter>().Single(p => p.LegendText == "mixture density");
+        Assert.InRange(mixture.Data.GetScatterPoints().Max(p => p.Y), 0.99 * peak, 1.05 * peak);
+        string legend = string.Join(" ", plot.Legend.ManualItems.Select(i => i.LabelText));
+        Assert.Contains($"component {2 - narrow} peaks ", legend);
+        Assert.Contains("times lower than the tallest: flat at this height", legend);
+
+        double[] far = [.. Enumerable.Range(0, 2000).Select(_ => Math.Tan(Math.PI * (random.NextDouble() - 0.5))), .. Enumerable.Repeat(400.0, 5).Select((v, i) => v + i)];
+        var farSpec = MixtureSpec.Create(Dataset.FromColumns(("x", far)), "x", ["cauchy", "normal"]);
+        var farFit = MixtureEstimator.Fit(farSpec, device, new MixtureOptions { Starts = 2 });
+        var farPlot = MixtureDrawing.Draw(farFit, Path.Combine(_directory, "far.png"));
+        Assert.Contains(farPlot.Legend.ManualItems, i => i.LabelText.StartsWith("component 2 lies mostly outside the range shown", StringComparison.Ordinal));
+    }
+
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 }
