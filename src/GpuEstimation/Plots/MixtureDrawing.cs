@@ -6,8 +6,8 @@ namespace GpuEstimation.Plots;
 /// <summary>
 /// A fitted one-column mixture (a catalogue mixture, or a Gaussian mixture of one column): the data's histogram on the
 /// density scale (grey bars), the mixture density (a black line) and each weighted component wₖ fₖ (a coloured dashed
-/// line each). A discrete mixture's histogram has one bar per
-/// whole number and its densities are probability masses there.
+/// line each). A discrete mixture's histogram has one bar per whole number (a whole number of them past 200 values)
+/// and its densities are probability masses there.
 /// </summary>
 public static class MixtureDrawing
 {
