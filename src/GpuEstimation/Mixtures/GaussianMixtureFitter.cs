@@ -884,7 +884,8 @@ public sealed class GaussianMixtureFitter : IDisposable
             if (options.Regularization > 1e-3 * variance)
             {
                 // A variance that underflowed to 0 (values of 10⁻²⁰⁰) read "Infinity times ... (0)" (a trial).
-                string times = variance > 0 ? $"{options.Regularization / variance:g2} times" : "beyond any multiple of";
+                double ratio = options.Regularization / variance;
+                string times = double.IsFinite(ratio) ? $"{ratio:g2} times" : "beyond any multiple of";
                 string of = variance > 0 ? $"{variance:g3}" : "below the smallest double: the values are too small to square";
                 notes.Add($"reg_covar {options.Regularization:g3} is {times} column '{_names[j]}''s variance ({of}): " +
                     "the floor, not the data, shapes the covariances there; rescale the columns (e.g. to unit variance) and fit again");

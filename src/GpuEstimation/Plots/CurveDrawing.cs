@@ -24,6 +24,9 @@ internal static class CurveDrawing
         // 168.70 for an end at 167.71).
         var estimate = Located(sweep);
         double step = xs.Length > 1 ? (xs[^1] - xs[0]) / (xs.Length - 1) : 0;
+        // Whether the curve's maximum is one of its points (the located estimate, put in or on a grid point): only then
+        // is a parabola rising above it between two points an overshoot, not the maximum between grid points.
+        bool peakIsAPoint = estimate is { } located && located.X >= xs[0] && located.X <= xs[^1];
         if (estimate is { } at && at.X > xs[0] && at.X < xs[^1] && xs.All(x => Math.Abs(x - at.X) > 1e-3 * step))
         {
             int place = Array.FindIndex(xs, x => x > at.X);
@@ -35,7 +38,7 @@ internal static class CurveDrawing
 
         var plot = new Plot();
         // The curve in stretches of finite values (a −∞ outside a domain or a NaN left the whole line undrawn, a trial).
-        var segments = Drawn(xs, ys, width);
+        var segments = Drawn(xs, ys, width, peakIsAPoint);
         var curve = plot.Add.ScatterLine(segments[0].X, segments[0].Y);
         curve.LineWidth = 2;
         foreach (var (x, y) in segments.Skip(1))
@@ -165,7 +168,7 @@ internal static class CurveDrawing
     private static double Crossing(double[] xs, double[] ys, int i, double level)
     {
         double linear = xs[i - 1] + (level - ys[i - 1]) * (xs[i] - xs[i - 1]) / (ys[i] - ys[i - 1]);
-        if (Parabola(xs, ys, i) is not var (a, b, c0))
+        if (Parabola(xs, ys, i, overshoot: true) is not var (a, b, c0))
             return linear;
         // a t² + b t + (y₀ − level) = 0 in t = (x − x₀)/(x₁ − x₀), its root in [0, 1].
         double c = c0 - level;
@@ -187,7 +190,7 @@ internal static class CurveDrawing
     /// the points nearly sit on one another (their rounding, not a curvature). In t, not in x − x₀: a grid over 10⁻²⁰⁰
     /// squared its steps to 0, and the curve was not drawn (a trial).
     /// </summary>
-    private static (double A, double B, double C)? Parabola(double[] xs, double[] ys, int i)
+    private static (double A, double B, double C)? Parabola(double[] xs, double[] ys, int i, bool overshoot)
     {
         int third = ys[i] >= ys[i - 1] ? i + 1 : i - 2;
         if (third < 0 || third >= xs.Length || !double.IsFinite(ys[third]) || !double.IsFinite(ys[i]) || !double.IsFinite(ys[i - 1]))
@@ -198,11 +201,11 @@ internal static class CurveDrawing
         // Newton's form y₀ + d₀₁ t + d₀₁₂ t (t − 1) in t, with t = 0, 1 and t₂ at the three points.
         double d01 = ys[i] - ys[i - 1], d12 = (ys[third] - ys[i]) / (t2 - 1), d012 = (d12 - d01) / t2;
         double a = d012, b = d01 - d012, c = ys[i - 1];
-        // A maximum between the two points well above both (by a tenth of their difference): the curve's own maximum is
-        // a point of it (the located estimate, or the grid's best), so this is a coarse grid's parabola overshooting (a
-        // trial: the curve a unit above its peak, off the frame); a profile's slight asymmetry next to the estimate is not.
+        // A maximum between the two points well above both (by a tenth of their difference), where the curve's maximum
+        // is a point of it (the located estimate; `overshoot`): a coarse grid's parabola overshooting (a trial: the curve
+        // a unit above its peak, off the frame); a profile's slight asymmetry next to the estimate is not.
         double vertex = -b / (2 * a);
-        if (a < 0 && vertex > 0 && vertex < 1 && (a * vertex + b) * vertex + c > Math.Max(ys[i], ys[i - 1]) + 0.1 * Math.Abs(ys[i] - ys[i - 1]) + 1e-9)
+        if (overshoot && a < 0 && vertex > 0 && vertex < 1 && (a * vertex + b) * vertex + c > Math.Max(ys[i], ys[i - 1]) + 0.1 * Math.Abs(ys[i] - ys[i - 1]) + 1e-9)
             return null;
         return (a, b, c);
     }
@@ -215,7 +218,7 @@ internal static class CurveDrawing
     /// point in order (a trial's 700,000-point grid, 16 samples a step, aborted the process in the drawing library).
     /// An all-non-finite curve is one empty stretch.
     /// </summary>
-    private static List<(double[] X, double[] Y)> Drawn(double[] xs, double[] ys, int width)
+    private static List<(double[] X, double[] Y)> Drawn(double[] xs, double[] ys, int width, bool peakIsAPoint)
     {
         int samples = Math.Clamp(2 * width / Math.Max(1, xs.Length - 1), 1, 16);
         var segments = new List<(double[] X, double[] Y)>();
@@ -234,15 +237,16 @@ internal static class CurveDrawing
                 Close();
                 continue;
             }
-            if (i > 0 && double.IsFinite(ys[i - 1]) && samples > 1 && Parabola(xs, ys, i) is var (a, b, c))
+            if (i > 0 && double.IsFinite(ys[i - 1]) && samples > 1 && Parabola(xs, ys, i, overshoot: peakIsAPoint) is var (a, b, c))
             {
                 for (int s = 1; s < samples; s++)
                 {
                     double t = (double)s / samples;
                     x.Add(xs[i - 1] + t * (xs[i] - xs[i - 1]));
-                    // Never above the maximum, 0: on a coarse grid the parabola through three points can overshoot it
-                    // between them (a trial: a curve above its own peak, off the frame).
-                    y.Add(Math.Min((a * t + b) * t + c, 0));
+                    // Where the maximum is a point, never above it: on a coarse grid the parabola through three points
+                    // can overshoot it between them (a trial: a curve above its own peak, off the frame).
+                    double y0 = (a * t + b) * t + c;
+                    y.Add(peakIsAPoint ? Math.Min(y0, 0) : y0);
                 }
             }
             x.Add(xs[i]);

@@ -180,11 +180,12 @@ internal static class HeatmapDrawing
         }
         // A few points inside the 95% region drew its contours as specks between them (a trial's 60 × 60 grid over a
         // narrow ridge), or as lines the MLE lay outside (another's 9 × 5): none are drawn, and this says why.
-        // A grid inside the 68% region draws no contour either (a trial: nothing said).
-        if (grid.FrameMinimum() > -SurfacePlots.TwoParameterLevels[0])
+        // A grid inside the 68% region draws no contour either (a trial: nothing said); said so, and not also called coarse.
+        bool allInside = grid.FrameMinimum() > -SurfacePlots.TwoParameterLevels[0];
+        if (allInside)
             plot.Legend.ManualItems.Add(new LegendItem { LabelText = $"no contour on this grid: all of it lies inside the 68% region (Δ > −{LevelText(SurfacePlots.TwoParameterLevels[0])}); sweep a wider grid" });
         int inside = InsideRegion(grid);
-        if (inside < CoarseRegion && best >= -outer)
+        if (inside < CoarseRegion && best >= -outer && !allInside)
             plot.Legend.ManualItems.Add(new LegendItem { LabelText = $"coarse grid: {inside} point{(inside == 1 ? "" : "s")} inside the 95% region, too few to draw the contours; sweep a finer grid around the estimate" });
         if (grid.Cropped)
         {

@@ -22,9 +22,19 @@ public static class MixtureDrawing
         var x = fit.Spec.X;
         bool discrete = x.All(v => v == Math.Floor(v)) && fit.Spec.Families.All(f => f.Family is Kernels.Mixtures.MixtureFamily.Poisson
             or Kernels.Mixtures.MixtureFamily.Bernoulli or Kernels.Mixtures.MixtureFamily.Geometric or Kernels.Mixtures.MixtureFamily.NegativeBinomial);
-        return Draw(x, fit.Spec.Column, discrete, fit.Densities, [.. fit.Components.Select(c => c.Weight)],
+        return Draw(x, fit.Spec.Column, discrete, fit.Densities, [.. fit.Components.Select(c => c.Weight)], [.. fit.Components.Select(Centre)],
             c => $"w{c + 1} f{c + 1} ({fit.Components[c].Family}, w = {PlotText.Fixed(fit.Components[c].Weight, 3)})",
             $"{fit.Spec.Components}-component mixture ({string.Join(", ", fit.Spec.Families.Select(f => f.Name))}) over {x.Length} rows", path, width, height);
+    }
+
+    // Where a catalogue component's density peaks, where its parameters say so simply: a location (normal, Student-t,
+    // Cauchy, Laplace, logistic) or a log-normal's mode; null for the others.
+    private static double? Centre(MixtureComponent component)
+    {
+        double? Get(string name) => component.Parameters.FirstOrDefault(p => p.Name == $"{name}{component.Index}")?.Estimate;
+        return component.Family == "lognormal"
+            ? Get("mu") is { } mu && Get("sigma") is { } sigma ? Math.Exp(mu - sigma * sigma) : null
+            : Get("mu") ?? Get("location");
     }
 
     /// <summary>
@@ -45,7 +55,7 @@ public static class MixtureDrawing
                 c.Weight * MathNet.Numerics.Distributions.Normal.PDF(c.Mean[0], Math.Sqrt(c.Covariance[0][0]), g)).ToArray()).ToArray();
             return (grid.Select((_, i) => parts.Sum(p => p[i])).ToArray(), parts);
         }
-        return Draw(x, fit.Columns[0], false, Densities, [.. components.Select(c => c.Weight)],
+        return Draw(x, fit.Columns[0], false, Densities, [.. components.Select(c => c.Weight)], [.. components.Select(c => (double?)c.Mean[0])],
             c => $"w{c + 1} f{c + 1} (normal, w = {PlotText.Fixed(components[c].Weight, 3)})",
             $"Gaussian mixture, K = {components.Count}, over {x.Length} rows", path, width, height);
     }
@@ -53,7 +63,7 @@ public static class MixtureDrawing
     // The histogram of `x` on the density scale, the mixture density and each weighted component (`densities` at the
     // grid's points: the total and each part; `label` each part's legend).
     private static Plot Draw(double[] x, string column, bool discrete, Func<double[], (double[] Total, double[][] Parts)> densities,
-        double[] weights, Func<int, string> label, string title, string path, int width, int height)
+        double[] weights, double?[] centres, Func<int, string> label, string title, string path, int width, int height)
     {
         // A continuous column in order, once: the range's quantiles and the bars' quartiles both read it.
         double[]? sorted = discrete ? null : x.Order().ToArray();
@@ -63,27 +73,34 @@ public static class MixtureDrawing
             ? [.. Enumerable.Range(0, (int)(high - low) + 1).Select(i => low + i)]
             : [.. Enumerable.Range(0, 801).Select(i => low - 0.05 * (high - low) + i * 1.1 * (high - low) / 800)];
         var (total, parts) = densities(grid);
+        // A discrete column's bars are a whole number of values wide: one value each up to 200 values, more past that
+        // (counts over 50 … 550 put every count past 249 in the last bar: a trial), each bar's height its values' mean
+        // probability, which the probabilities drawn per value are compared with; the last bar as wide as the values
+        // left. A continuous one's bars are sized on the even samples, before the peaks' below are added.
+        int values = discrete ? (int)(high - low) + 1 : 0;
+        int perBar = discrete ? (values + 199) / 200 : 0;
+        int bins = sorted is null ? (values + perBar - 1) / perBar : Math.Max(Bins(sorted, low, high), Narrowest(grid, parts, low, high));
+        double start = discrete ? low - 0.5 : low, width1 = discrete ? perBar : (high - low) / bins;
+        double BarWidth(int b) => discrete && b == bins - 1 ? values - (bins - 1) * perBar : width1;
         if (!discrete)
         {
-            // Each component's peak resolved: 64 more points across the samples beside its highest one (a component of
-            // σ 0.01 in a range of 80 peaked at 18.9 where its density is 20.3, between two samples: a trial).
+            // Each component's peak resolved: its centre where known, and 64 more points across the samples beside its
+            // highest (a component of σ 0.01 in a range of 80 peaked at 18.9 where its density is 20.3: a trial).
             var more = new List<double>();
-            foreach (var part in parts)
+            for (int c = 0; c < parts.Length; c++)
             {
-                int at = Array.IndexOf(part, part.Max());
+                if (centres[c] is { } centre && centre >= grid[0] && centre <= grid[^1])
+                    more.Add(centre);
+                double top = parts[c].Max();
+                if (!(top > 0))
+                    continue;
+                int at = Array.IndexOf(parts[c], top);
                 double from = grid[Math.Max(at - 1, 0)], to = grid[Math.Min(at + 1, grid.Length - 1)];
                 more.AddRange(Enumerable.Range(1, 63).Select(k => from + k * (to - from) / 64));
             }
             grid = [.. grid.Concat(more).Distinct().Order()];
             (total, parts) = densities(grid);
         }
-        // A discrete column's bars are a whole number of values wide: one value each up to 200 values, more past that
-        // (counts over 50 … 550 put every count past 249 in the last bar: a trial), each bar's height its values' mean
-        // probability, which the probabilities drawn per value are compared with.
-        int values = discrete ? (int)(high - low) + 1 : 0;
-        int perBar = discrete ? (values + 199) / 200 : 0;
-        int bins = sorted is null ? (values + perBar - 1) / perBar : Math.Max(Bins(sorted, low, high), Narrowest(grid, parts, low, high));
-        double start = discrete ? low - 0.5 : low, width1 = discrete ? perBar : (high - low) / bins;
         var counts = new double[bins];
         foreach (double v in x)
         {
@@ -94,9 +111,9 @@ public static class MixtureDrawing
         var plot = new Plot();
         var bars = Enumerable.Range(0, bins).Select(b => new Bar
         {
-            Position = start + (b + 0.5) * width1,
-            Value = counts[b] / (x.Length * width1),
-            Size = width1,
+            Position = start + b * width1 + 0.5 * BarWidth(b),
+            Value = counts[b] / (x.Length * BarWidth(b)),
+            Size = BarWidth(b),
             FillColor = Colors.LightGray,
             LineColor = Colors.Gray,
             LineWidth = 0.5f,
@@ -104,21 +121,21 @@ public static class MixtureDrawing
         plot.Add.Bars(bars);
 
         // The mixture first, the components over it: where one component is the whole density its dashes still show.
-        // A discrete column's probabilities are points at its values: marked and not joined where the values are few
-        // (a Bernoulli's two joined by a meaningless diagonal: a trial), joined without marks where they are many
-        // (hundreds of marks made bands that hid the mixture).
-        bool marked = discrete && values <= 60;
+        // A discrete column's probabilities are points at its values: the components' marked up to 60 values (hundreds
+        // of marks made bands that hid the mixture), all joined but for three values or fewer (a Bernoulli's two were
+        // joined by a meaningless diagonal: a trial), where the mixture is marked too.
+        bool marked = discrete && values <= 60, joined = !discrete || values > 3;
         var mixture = plot.Add.ScatterLine(grid, total);
         mixture.Color = Colors.Black;
-        mixture.LineWidth = marked ? 0 : 2.5f;
-        mixture.MarkerSize = marked ? 9 : 0;
+        mixture.LineWidth = joined ? 2.5f : 0;
+        mixture.MarkerSize = joined ? 0 : 9;
         mixture.LegendText = discrete ? "mixture probability" : "mixture density";
         for (int c = 0; c < parts.Length; c++)
         {
             var line = plot.Add.ScatterLine(grid, parts[c]);
             line.Color = ComponentColors[c % ComponentColors.Length];
             line.LinePattern = LinePattern.Dashed;
-            line.LineWidth = marked ? 0 : 2;
+            line.LineWidth = joined ? 2 : 0;
             line.LegendText = label(c);
             line.MarkerSize = marked ? 6 : 0;
         }
@@ -126,13 +143,19 @@ public static class MixtureDrawing
         // nothing said, a trial): its share drawn.
         for (int c = 0; c < parts.Length; c++)
         {
+            if (!(weights[c] > 0))
+                continue;
             double shown = discrete ? parts[c].Sum() : Enumerable.Range(1, grid.Length - 1).Sum(i => 0.5 * (parts[c][i] + parts[c][i - 1]) * (grid[i] - grid[i - 1]));
-            if (weights[c] > 0 && shown < 0.5 * weights[c])
-                plot.Legend.ManualItems.Add(new LegendItem { LabelText = $"component {c + 1} lies mostly outside the range shown: {PlotText.Fixed(100 * shown / weights[c], 0)}% of its weight drawn" });
+            // Outside where its centre is (where known), else where its drawn share says (a spike between the samples,
+            // drawn as nothing, is no component outside: a review).
+            bool away = centres[c] is { } centre ? centre < grid[0] || centre > grid[^1] : shown < 0.5 * weights[c];
+            double tallest = parts.Max(p => p.Max()), own = parts[c].Max();
+            if (away)
+                plot.Legend.ManualItems.Add(new LegendItem { LabelText = $"component {c + 1} lies mostly outside the range shown: {PlotText.Fixed(Math.Min(100, 100 * shown / weights[c]), 0)}% of its weight drawn" });
             // One far narrower than another is a spike, and the others lie flat under it (a trial: a component of half the
             // rows, invisible beside one of σ 0.01): said, with the ratio of their peaks.
-            else if (!discrete && parts[c].Max() * 50 < parts.Max(p => p.Max()))
-                plot.Legend.ManualItems.Add(new LegendItem { LabelText = $"component {c + 1} peaks {PlotText.Significant(parts.Max(p => p.Max()) / parts[c].Max(), 2)} times lower than the tallest: flat at this height" });
+            else if (!discrete && own > 0 && own * 50 < tallest)
+                plot.Legend.ManualItems.Add(new LegendItem { LabelText = $"component {c + 1} peaks {PlotText.Short(Math.Round(tallest / own, tallest / own >= 10 ? 0 : 1))} times lower than the tallest: flat at this height" });
         }
         TidyTicks.Apply(plot);
         plot.Axes.Margins(bottom: 0);

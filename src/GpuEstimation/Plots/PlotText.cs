@@ -20,19 +20,21 @@ public static class PlotText
 
     /// <summary>
     /// <paramref name="value"/> to the decimals that <paramref name="resolution"/> needs (0.01 → two), so the ends of an
-    /// interval and the ticks of an axis print alike; past six decimals, the significant digits down to the resolution.
+    /// interval and the ticks of an axis print alike; a small value past six decimals, its significant digits down to the
+    /// resolution with an exponent.
     /// </summary>
     public static string AtResolution(double value, double resolution)
     {
         if (!(resolution > 0) || !double.IsFinite(resolution))
             return Fixed(value, 6);
         int decimals = (int)Math.Max(0, Math.Ceiling(-Math.Log10(resolution) - 1e-9));
-        if (decimals <= 6)
-            return Fixed(value, decimals);
-        // More decimals than a reader counts (a grid over 10⁻²⁰ printed every end as 0.000000000000000, a trial): the
-        // significant digits down to the resolution, with an exponent where the value is small (1.0234E-20).
-        int digits = value == 0 ? 1 : (int)Math.Ceiling(Math.Log10(Math.Abs(value) / resolution) - 1e-9) + 1;
-        return Significant(value, Math.Clamp(digits, 1, 17));
+        if (decimals <= 6 || (decimals <= 15 && Math.Abs(value) >= 1e-4) || value == 0 || !double.IsFinite(value))
+            return Fixed(value, Math.Min(decimals, 15));
+        // A small value to more decimals than a reader counts (a grid over 10⁻²⁰ printed every end as
+        // 0.000000000000000, a trial): its significant digits down to the resolution, zeros kept, with an exponent
+        // (1.0230E-20).
+        int digits = Math.Clamp((int)Math.Floor(Math.Log10(Math.Abs(value))) + decimals + 1, 1, 17);
+        return Signed(value.ToString((digits > 1 ? "0." + new string('0', digits - 1) : "0") + "E+0", CultureInfo.InvariantCulture));
     }
 
     /// <summary><paramref name="value"/> to <paramref name="digits"/> significant digits, as in a legend's equation.</summary>

@@ -109,26 +109,32 @@ internal sealed class SurfaceGrid
         return points;
     }
 
-    /// <summary>The largest Δ in the frame (−∞ where none is a number).</summary>
+    /// <summary>The largest Δ in the frame, NaN cells passed over (−∞ where none is a number).</summary>
     public double FrameMaximum()
     {
         double most = double.NegativeInfinity;
         for (int i = X0; i <= X1; i++)
         {
             for (int j = Y0; j <= Y1; j++)
-                most = Math.Max(most, Delta[i, j]);
+            {
+                if (Delta[i, j] > most)
+                    most = Delta[i, j];
+            }
         }
         return most;
     }
 
-    /// <summary>The least Δ in the frame (at most 0).</summary>
+    /// <summary>The least Δ in the frame (at most 0; NaN cells passed over).</summary>
     public double FrameMinimum()
     {
         double least = 0;
         for (int i = X0; i <= X1; i++)
         {
             for (int j = Y0; j <= Y1; j++)
-                least = Math.Min(least, Delta[i, j]);
+            {
+                if (Delta[i, j] < least)
+                    least = Delta[i, j];
+            }
         }
         return least;
     }

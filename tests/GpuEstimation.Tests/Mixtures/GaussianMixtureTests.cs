@@ -93,6 +93,11 @@ public sealed class GaussianMixtureTests(DeviceFixture devices)
         var fit = fitter.Fit(new GaussianMixtureOptions { Components = 1, Starts = 1, StandardErrors = false });
         Assert.Contains(fit.Notes, n => n.StartsWith("reg_covar 1e-06 is beyond any multiple of column 'x''s variance (below the smallest double", StringComparison.Ordinal));
         Assert.DoesNotContain(fit.Notes, n => n.Contains("Infinity", StringComparison.Ordinal));
+        // A variance that is subnormal, not 0 (values of 10⁻¹⁶¹): no "Infinity times" either (a review).
+        using var subnormal = new GaussianMixtureFitter(["x"], [[.. x.Select(v => v * 1e39)]], devices.Native);
+        var small = subnormal.Fit(new GaussianMixtureOptions { Components = 1, Starts = 1, StandardErrors = false });
+        Assert.Contains(small.Notes, n => n.StartsWith("reg_covar 1e-06 is beyond any multiple of column 'x''s variance (", StringComparison.Ordinal));
+        Assert.DoesNotContain(small.Notes, n => n.Contains("Infinity", StringComparison.Ordinal));
     }
 
     // In d dimensions a full covariance needs d + 1 rows to be non-singular, not as many as its parameters: three

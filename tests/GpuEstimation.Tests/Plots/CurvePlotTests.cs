@@ -248,6 +248,15 @@ public sealed class CurvePlotTests(DeviceFixture devices) : IDisposable
 
         var points = plot.GetPlottables<ScottPlot.Plottables.Scatter>().SelectMany(s => s.Data.GetScatterPoints()).ToList();
         Assert.All(points.Where(p => double.IsFinite(p.Y)), p => Assert.True(p.Y <= 1e-12, $"{p.Y} at sigma = {p.X}"));
+        // Drawn straight there, not clipped flat at 0 (a plateau beside the estimate): only the estimate is at the top.
+        Assert.Single(plot.GetPlottables<ScottPlot.Plottables.Scatter>().First().Data.GetScatterPoints(), p => p.Y > -1e-9);
+
+        // Without a located estimate the grid's best point is not the maximum: the parabolas between grid points may
+        // rise above it, and are drawn as they are (a review: clipped, they drew a flat top).
+        using var wide = new EstimationSession(ModelCatalog.Normal(Dataset.FromColumns(("x", X)), "x"), devices.Native);
+        var unlocated = Sweeper.Sweep(wide, new SweepOptions { Axes = [new GridAxis("sigma", 1, 3.4, 5)] });
+        var free = SurfacePlots.Curve(unlocated, Path.Combine(_directory, "coarse-unlocated.png"));
+        Assert.True(free.GetPlottables<ScottPlot.Plottables.Scatter>().First().Data.GetScatterPoints().Max(p => p.Y) > 1e-6, "the curve clipped at the grid's best point");
     }
 
     [Fact]

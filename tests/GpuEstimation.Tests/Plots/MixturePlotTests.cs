@@ -119,6 +119,9 @@ public sealed class MixturePlotTests : IDisposable
         Assert.True(size > 1 && size == Math.Round(size), $"bars {size} values wide");
         Assert.True(bars[^1].Position + size / 2 >= x.Max() + 0.5 - 1e-9, $"the last bar ends at {bars[^1].Position + size / 2}, the counts at {x.Max()}");
         Assert.Equal(1, bars.Sum(b => b.Value * b.Size), 1e-9);
+        // The last bar as wide as the values left (it counted values past the data at its full width: a review).
+        int values = (int)(x.Max() - x.Min()) + 1;
+        Assert.Equal(values - (bars.Count - 1) * size, bars[^1].Size);
         // No bar holds the second component's rows alone: the tallest near 500 is about its peak probability.
         double peak = bars.Where(b => Math.Abs(b.Position - 500) < 30).Max(b => b.Value);
         Assert.InRange(peak, 0.5 * 0.5 * 0.0178, 2 * 0.5 * 0.0178);

@@ -27,6 +27,11 @@ public sealed class PlotTextTests
     [InlineData(169.3271, 0.1, "169.3")]
     [InlineData(-0.0001, 0.01, "0.00")]
     [InlineData(1234.6, 20, "1235")]
+    [InlineData(170.00000001, 5e-7, "170.0000000")]
+    [InlineData(1.5e-6, 1e-8, "1.50E-6")]
+    [InlineData(9.817e-201, 1e-203, "9.82E-201")]
+    [InlineData(-1.0234e-20, 1e-24, "−1.0234E-20")]
+    [InlineData(0.0, 1e-24, "0.000000000000000")]
     public void AtResolutionKeepsTheNeededDecimals(double value, double resolution, string expected) => Assert.Equal(expected, PlotText.AtResolution(value, resolution));
 
     [Theory]

@@ -284,6 +284,11 @@ public sealed class SurfacePlotTests(DeviceFixture devices) : IDisposable
         // The opposite: a grid wholly inside the 68% region draws no contour, and says so (it said nothing).
         var inside = Sweeper.Sweep(session, new SweepOptions { Axes = [new GridAxis("mu", mu - 1e-3, mu + 1e-3, 9), new GridAxis("sigma", sigma - 1e-3, sigma + 1e-3, 9)], Estimates = true });
         Assert.Contains("no contour on this grid: all of it lies inside the 68% region", Legend(SurfacePlots.Heatmap(inside, Path.Combine(_directory, "inside.png"))));
+        // Of four points: that note alone, not also "coarse ... sweep a finer grid" (a review: both, contradicting).
+        var four = Sweeper.Sweep(session, new SweepOptions { Axes = [new GridAxis("mu", mu - 1e-3, mu + 1e-3, 2), new GridAxis("sigma", sigma - 1e-3, sigma + 1e-3, 2)], Estimates = true });
+        var fourLegend = Legend(SurfacePlots.Heatmap(four, Path.Combine(_directory, "four.png")));
+        Assert.Contains("all of it lies inside the 68% region", fourLegend);
+        Assert.DoesNotContain("coarse grid", fourLegend);
     }
 
     // A trial's pictures: a grid a millionth of a unit across ended its colour bar at "0" (its least Δ, −1e-6, rounded
