@@ -153,43 +153,23 @@ internal static class OutputFile
     /// system's link with it (as root), or been refused in /dev (a trial); renamed onto the file itself, it would leave
     /// the output already printed in the unlinked one (a review). A link into /dev/shm is a plain file's.
     /// </summary>
-    internal static bool InPlace(string full)
-    {
-        if (IsSpecial(full) || Descriptor(full))
-            return true;
-        var path = full;
-        for (int hop = 0; hop < 40; hop++)
-        {
-            string? next;
-            try
-            {
-                next = new FileInfo(path).LinkTarget;
-            }
-            catch (IOException)
-            {
-                return false;
-            }
-            if (next is null)
-                return false;
-            path = Path.GetFullPath(next, Path.GetDirectoryName(path) ?? "/");
-            if (Descriptor(path))
-                return true;
-        }
-        return false;
-    }
+    internal static bool InPlace(string full) => IsSpecial(full) || LinkChain(full).Any(Descriptor);
 
     /// <summary>
     /// The descriptor of this process that <paramref name="full"/> names (/dev/stdout: 1, /dev/stderr: 2, /dev/fd/N,
     /// /proc/self/fd/N, /proc/thread-self/fd/N, /proc/&lt;this process or one of its threads&gt;/fd/N), named or reached
     /// through symbolic links; null for any other path.
     /// </summary>
-    internal static int? ProcessDescriptor(string full)
+    internal static int? ProcessDescriptor(string full) =>
+        LinkChain(full).Select(OwnDescriptor).FirstOrDefault(descriptor => descriptor is not null);
+
+    // The path, then each symbolic link's target in turn (at most 40 hops), as long as there is one to follow.
+    private static IEnumerable<string> LinkChain(string full)
     {
         var path = full;
-        for (int hop = 0; hop < 40; hop++)
+        for (int hop = 0; hop <= 40; hop++)
         {
-            if (OwnDescriptor(path) is { } descriptor)
-                return descriptor;
+            yield return path;
             string? next;
             try
             {
@@ -197,13 +177,12 @@ internal static class OutputFile
             }
             catch (IOException)
             {
-                return null;
+                yield break;
             }
             if (next is null)
-                return null;
+                yield break;
             path = Path.GetFullPath(next, Path.GetDirectoryName(path) ?? "/");
         }
-        return null;
     }
 
     // The descriptor a name of this process's descriptors gives, else null.
