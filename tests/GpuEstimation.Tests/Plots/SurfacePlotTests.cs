@@ -282,10 +282,10 @@ public sealed class SurfacePlotTests(DeviceFixture devices) : IDisposable
         Assert.True(DistinctColours(bitmap) > 200, "one flat colour");
 
         // The opposite: a grid wholly inside the 68% region draws no contour, and says so (it said nothing).
-        var inside = Sweeper.Sweep(session, new SweepOptions { Axes = [new GridAxis("mu", mu - 1e-3, mu + 1e-3, 9), new GridAxis("sigma", sigma - 1e-3, sigma + 1e-3, 9)], Estimates = true });
+        var (inside, _, _) = AroundMle(1e-3, 9, 1e-3, 9);
         Assert.Contains("no contour on this grid: all of it lies inside the 68% region", Legend(SurfacePlots.Heatmap(inside, Path.Combine(_directory, "inside.png"))));
         // Of four points: that note alone, not also "coarse ... sweep a finer grid" (a review: both, contradicting).
-        var four = Sweeper.Sweep(session, new SweepOptions { Axes = [new GridAxis("mu", mu - 1e-3, mu + 1e-3, 2), new GridAxis("sigma", sigma - 1e-3, sigma + 1e-3, 2)], Estimates = true });
+        var (four, _, _) = AroundMle(1e-3, 2, 1e-3, 2);
         var fourLegend = Legend(SurfacePlots.Heatmap(four, Path.Combine(_directory, "four.png")));
         Assert.Contains("all of it lies inside the 68% region", fourLegend);
         Assert.DoesNotContain("coarse grid", fourLegend);
