@@ -110,33 +110,19 @@ internal sealed class SurfaceGrid
     }
 
     /// <summary>The largest Δ in the frame, NaN cells passed over (−∞ where none is a number).</summary>
-    public double FrameMaximum()
-    {
-        double most = double.NegativeInfinity;
-        for (int i = X0; i <= X1; i++)
-        {
-            for (int j = Y0; j <= Y1; j++)
-            {
-                if (Delta[i, j] > most)
-                    most = Delta[i, j];
-            }
-        }
-        return most;
-    }
+    public double FrameMaximum() => FrameValues().Aggregate(double.NegativeInfinity, (most, d) => d > most ? d : most);
 
     /// <summary>The least Δ in the frame (at most 0; NaN cells passed over).</summary>
-    public double FrameMinimum()
+    public double FrameMinimum() => FrameValues().Aggregate(0.0, (least, d) => d < least ? d : least);
+
+    // The framed cells' Δ.
+    private IEnumerable<double> FrameValues()
     {
-        double least = 0;
         for (int i = X0; i <= X1; i++)
         {
             for (int j = Y0; j <= Y1; j++)
-            {
-                if (Delta[i, j] < least)
-                    least = Delta[i, j];
-            }
+                yield return Delta[i, j];
         }
-        return least;
     }
 
     /// <summary>The frame in parameter units, to the outer edges of its cells.</summary>
