@@ -14,9 +14,15 @@ failures = []
 began = time.time()
 DATA = tempfile.mkdtemp(prefix="gpuest-check-")  # data files stay here: $OUT is what travels back
 
-def run(args, exe=None, timeout=None):
+def run(args, exe=None, timeout=None, trace=False):
     path = os.path.join(OUT, "last.json")
-    done = subprocess.run([exe or GPUEST] + args + ["--json", path], capture_output=True, text=True, timeout=timeout)
+    # trace: GPUEST_DEBUG=1, and the library's trace lines about streaming (page-locking the columns) printed.
+    env = dict(os.environ, GPUEST_DEBUG="1") if trace else None
+    done = subprocess.run([exe or GPUEST] + args + ["--json", path], capture_output=True, text=True, timeout=timeout, env=env)
+    if trace:
+        for line in done.stderr.splitlines():
+            if "page-lock" in line:
+                print("  " + line, flush=True)
     if done.returncode not in (0, 3):
         raise RuntimeError(f"{' '.join(args)}: exit {done.returncode}: {done.stderr.strip()} {done.stdout[-2000:]}")
     with open(path) as f:
@@ -407,7 +413,9 @@ guarded("gaussian-mixture", gaussian_mixture, "gmm")
 if os.environ.get("TORCH", "1") == "1":
     guarded("torch", torch_side, "torch")
 
-# Issue 16: data past a device-memory limit, streamed in row blocks of 2^24 rows through page-locked host buffers.
+# Issue 16: data past a device-memory limit, streamed in row blocks of 2^24 rows, copied straight out of the column
+# (page-locked where it lies, since 2026-12-01; the trace line says whether it was, and how long the locking took) or,
+# where it cannot be, packed into page-locked host buffers.
 # STREAM_POINTS (1.5e9: 12 GB, since a limit of 8 GB holds 10^9 doubles whole) Normal points under --device-memory
 # STREAM_LIMIT (8GB): value+gradient against the same data resident (bit for bit), and the streamed bytes per second
 # against the page-locked host-to-device rate (measured with torch where present, else H2D_GBPS, 55 on the H200).
@@ -425,7 +433,7 @@ def streaming():
     del x
     try:
         common = ["eval", "--model", "normal", "--data", path, "--column", "0", "--at", "mu=3.1,sigma=1.9", "--device", DEVICE, "--repeat", "10"]
-        streamed = run(common + ["--device-memory", limit])
+        streamed = run(common + ["--device-memory", limit], trace=True)
         resident = run(common)
     finally:
         os.remove(path)

@@ -118,6 +118,9 @@ public static class GpuestApp
     /// <summary>Runs the command line <paramref name="args"/>, writing results to <paramref name="output"/> and errors to <paramref name="error"/>.</summary>
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
+        // With GPUEST_DEBUG=1 the library's and ILGPU's trace lines (how streamed blocks reach the device, what a
+        // backend does not support) go to the error stream too.
+        using var trace = Environment.GetEnvironmentVariable("GPUEST_DEBUG") is "1" ? new DebugTrace(error) : null;
         ParseResult? parse = null;
         try
         {
@@ -169,6 +172,24 @@ public static class GpuestApp
             if (debug)
                 error.WriteLine(e);
             return Failure;
+        }
+    }
+
+    // A trace listener on the error stream while a command runs.
+    private sealed class DebugTrace : IDisposable
+    {
+        private readonly System.Diagnostics.TextWriterTraceListener _listener;
+
+        public DebugTrace(TextWriter error)
+        {
+            _listener = new System.Diagnostics.TextWriterTraceListener(error);
+            System.Diagnostics.Trace.Listeners.Add(_listener);
+        }
+
+        public void Dispose()
+        {
+            System.Diagnostics.Trace.Listeners.Remove(_listener);
+            _listener.Flush();
         }
     }
 

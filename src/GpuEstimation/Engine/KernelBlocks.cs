@@ -34,9 +34,10 @@ internal sealed class KernelBlocks : IDisposable
     /// </summary>
     private static long Margin(long memory) => Math.Min(Math.Max(1L << 30, memory / 10), memory / 4);
 
-    // Tests set a small block (a few thousand rows), and a memory limit on a shared device, for one flow of calls (CLI
-    // runs in the same process included).
-    private static readonly AsyncLocal<(int BlockRows, long? MemoryLimit)?> s_override = new();
+    // Tests set a small block (a few thousand rows), a memory limit on a shared device, and whether streamed blocks are
+    // packed even where the columns could be read as they lie, for one flow of calls (CLI runs in the same process
+    // included).
+    private static readonly AsyncLocal<(int BlockRows, long? MemoryLimit, bool Packed)?> s_override = new();
 
     private readonly Accelerator _accelerator;
     // The host columns, kept only where blocks are streamed from them.
@@ -45,6 +46,9 @@ internal sealed class KernelBlocks : IDisposable
     private readonly MemoryBuffer1D<double, Stride1D.Dense>? _resident;
     private readonly MemoryBuffer1D<double, Stride1D.Dense>[] _slots = [];
     private readonly PageLockedArray1D<double>[] _staging = [];
+    // The streamed rows read straight out of the columns, where they could be page-locked; else null, and the blocks are
+    // packed into _staging.
+    private readonly LockedColumns? _locked;
     private readonly AcceleratorStream? _copies;
     private readonly long[] _groupOffsets;
     // The first block of each rank's run, and the block count after the last.
@@ -114,8 +118,10 @@ internal sealed class KernelBlocks : IDisposable
                 _slots = new MemoryBuffer1D<double, Stride1D.Dense>[slots];
                 for (int s = 0; s < slots; s++)
                     _slots[s] = _accelerator.Allocate1D<double>(blockBytes / sizeof(double));
-                _staging = [_accelerator.AllocatePageLocked1D<double>(blockBytes / sizeof(double)),
-                    _accelerator.AllocatePageLocked1D<double>(blockBytes / sizeof(double))];
+                _locked = s_override.Value?.Packed is true ? null : LockedColumns.TryLock(_accelerator, columns, First(Resident), First(End - 1) + RowsOf(End - 1) - First(Resident));
+                if (_locked is null)
+                    _staging = [_accelerator.AllocatePageLocked1D<double>(blockBytes / sizeof(double)),
+                        _accelerator.AllocatePageLocked1D<double>(blockBytes / sizeof(double))];
                 _copies = _accelerator.CreateStream();
             }
         }
@@ -427,14 +433,15 @@ internal sealed class KernelBlocks : IDisposable
     }
 
     /// <summary>
-    /// For tests: blocks of <paramref name="rows"/> rows, and where given <paramref name="memoryLimit"/> for every
-    /// device, in this flow of calls until the result is disposed.
+    /// For tests: blocks of <paramref name="rows"/> rows, where given <paramref name="memoryLimit"/> for every device,
+    /// and where <paramref name="packed"/> streamed blocks packed into page-locked buffers (as on OpenCL) rather than
+    /// copied out of the columns, in this flow of calls until the result is disposed.
     /// </summary>
-    public static IDisposable Override(int rows, long? memoryLimit = null)
+    public static IDisposable Override(int rows, long? memoryLimit = null, bool packed = false)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(rows, 1);
         var previous = s_override.Value;
-        s_override.Value = (rows, memoryLimit);
+        s_override.Value = (rows, memoryLimit, packed);
         return new Restore(() => s_override.Value = previous);
     }
 
@@ -475,9 +482,14 @@ internal sealed class KernelBlocks : IDisposable
     private ArrayView<double> SlotView(int slot, int block) =>
         _slots[slot].View.SubView(0, (long)RowsOf(block) * _width);
 
-    /// <summary>Packs block <paramref name="block"/> column after column into host buffer <paramref name="buffer"/>.</summary>
+    /// <summary>
+    /// Packs block <paramref name="block"/> column after column into host buffer <paramref name="buffer"/> (nothing where
+    /// the blocks are copied straight out of the columns).
+    /// </summary>
     private void Fill(int buffer, int block)
     {
+        if (_locked is not null)
+            return;
         var target = _staging[buffer];
         int n = RowsOf(block), first = (int)First(block);
         // Chunks of 1M values over the columns, in parallel: a host copy at memory speed, not one core's.
@@ -490,13 +502,23 @@ internal sealed class KernelBlocks : IDisposable
         });
     }
 
-    /// <summary>Starts copying host buffer <paramref name="buffer"/> to device buffer <paramref name="slot"/> on the copy stream.</summary>
-    private void Upload(int buffer, int slot) => _slots[slot].View.CopyFromPageLockedAsync(_copies!, _staging[buffer]);
+    /// <summary>
+    /// Starts copying block <paramref name="block"/> to device buffer <paramref name="slot"/> on the copy stream: out of
+    /// the page-locked columns, or out of host buffer <paramref name="buffer"/>, where it was packed.
+    /// </summary>
+    private void Upload(int buffer, int slot, int block)
+    {
+        if (_locked is not null)
+            _locked.Upload(_slots[slot].View, _copies!, First(block), RowsOf(block));
+        else
+            _slots[slot].View.CopyFromPageLockedAsync(_copies!, _staging[buffer]);
+    }
 
     public void Dispose()
     {
         _copies?.Synchronize();
         _copies?.Dispose();
+        _locked?.Dispose();
         foreach (var buffer in _staging)
             buffer?.Dispose();
         foreach (var slot in _slots)
@@ -530,7 +552,7 @@ internal sealed class KernelBlocks : IDisposable
                 blocks._accelerator.DefaultStream.Synchronize();
                 blocks.Fill(0, _streamBegin);
                 if (blocks._slots.Length == 2)
-                    blocks.Upload(0, 0);
+                    blocks.Upload(0, 0, _streamBegin);
             }
         }
 
@@ -563,7 +585,7 @@ internal sealed class KernelBlocks : IDisposable
                 blocks._copies!.Synchronize();
                 blocks._accelerator.DefaultStream.Synchronize();
                 if (more)
-                    blocks.Upload((k + 1) % 2, (k + 1) % 2);
+                    blocks.Upload((k + 1) % 2, (k + 1) % 2, block + 1);
                 Current = (block, blocks.SlotView(k % 2, block));
             }
             else
@@ -571,7 +593,7 @@ internal sealed class KernelBlocks : IDisposable
                 // One device buffer: its copy waits for the kernels on the block before; the host packs the next
                 // block meanwhile.
                 blocks._accelerator.DefaultStream.Synchronize();
-                blocks.Upload(k % 2, 0);
+                blocks.Upload(k % 2, 0, block);
                 if (more)
                     blocks.Fill((k + 1) % 2, block + 1);
                 blocks._copies!.Synchronize();

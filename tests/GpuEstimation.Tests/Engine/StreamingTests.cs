@@ -13,7 +13,8 @@ namespace GpuEstimation.Tests.Engine;
 /// rows over ~50,000 and a device-memory limit a tenth of the data's size (two blocks resident, two device buffers,
 /// the rest streamed), every pass gives the bits of the same blocks all resident: value and gradient, per-row
 /// log-densities, a sweep, score products and cluster score products (Normal), a GLM's Hessian pass, a nonlinear
-/// regression's least-squares sums, and a design too wide for a term vector (its tiled sums and per-row derivatives); with room for one device buffer only, the same bits again; a limit below one
+/// regression's least-squares sums, and a design too wide for a term vector (its tiled sums and per-row derivatives); with room for one device buffer only, the same bits again; the same whether
+/// the streamed blocks are copied out of the columns as they lie or packed into page-locked buffers; a limit below one
 /// block is an error that names the smallest limit that works.
 /// </summary>
 [Collection(DeviceCollection.Name)]
@@ -36,15 +37,19 @@ public sealed class StreamingTests(DeviceFixture devices)
         Assert.True(Math.Abs(expected.Value - closed) <= 1e-10 * Math.Abs(closed), $"{expected.Value:R} vs {closed:R}");
 
         // A tenth of the data through the library's option (two blocks resident, two device buffers); then room for
-        // one device buffer only (on the shared device).
+        // one device buffer only (on the shared device); each with the blocks copied out of the column as it lies and
+        // packed into page-locked buffers (OpenCL's way, and CUDA's where the column cannot be page-locked).
         using var device = ComputeDevice.Open(Backend.Cpu, null, null, Rows * sizeof(double) / 10L);
         Assert.Equal(Rows * sizeof(double) / 10L, device.MemoryLimit);
         foreach (var (on, limit, streamedBlocks) in new[] { (device, (long?)null, 47), (devices.Cpu, (long?)(1.5 * BlockRows * sizeof(double)), 49) })
         {
-            using var limited = KernelBlocks.Override(BlockRows, limit);
-            using var streamed = new LikelihoodEngine<NormalModel>(on, new NormalModel(), [x]);
-            Assert.Equal((streamedBlocks, 49), streamed.RowBlocks);
-            SameBits.AssertEqual(expected, SameBits.Normal(streamed, at));
+            foreach (bool packed in new[] { false, true })
+            {
+                using var limited = KernelBlocks.Override(BlockRows, limit, packed);
+                using var streamed = new LikelihoodEngine<NormalModel>(on, new NormalModel(), [x]);
+                Assert.Equal((streamedBlocks, 49), streamed.RowBlocks);
+                SameBits.AssertEqual(expected, SameBits.Normal(streamed, at));
+            }
         }
     }
 
@@ -76,12 +81,13 @@ public sealed class StreamingTests(DeviceFixture devices)
         using var blocks = KernelBlocks.Override(BlockRows);
         var (value, gradient, hessian) = SameBits.Hessian(devices.Cpu, glm.Model, glm.Columns, glm.Theta);
         var (rss, jr, gram) = SameBits.LeastSquares(devices.Cpu, glm.Mean, glm.RatColumns, glm.RatAt);
-        // The shared device (its kernels compiled once) under a limit: a tenth of the GLM's three columns, of Rat43's two.
+        // The shared device (its kernels compiled once) under a limit: a tenth of the GLM's three columns (the blocks
+        // copied out of the columns as they lie), of Rat43's two (packed into page-locked buffers).
         (double Value, double[] Gradient, double[] Hessian) streamed;
         using (KernelBlocks.Override(BlockRows, 3L * Rows * sizeof(double) / 10))
             streamed = SameBits.Hessian(devices.Cpu, glm.Model, glm.Columns, glm.Theta);
         (double Rss, double[] JacobianResidual, double[] Gram) streamedLs;
-        using (KernelBlocks.Override(BlockRows, 2L * Rows * sizeof(double) / 10))
+        using (KernelBlocks.Override(BlockRows, 2L * Rows * sizeof(double) / 10, packed: true))
             streamedLs = SameBits.LeastSquares(devices.Cpu, glm.Mean, glm.RatColumns, glm.RatAt);
 
         Assert.Equal(value, streamed.Value);
