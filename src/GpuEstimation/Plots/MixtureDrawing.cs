@@ -22,7 +22,8 @@ public static class MixtureDrawing
         var x = fit.Spec.X;
         bool discrete = x.All(v => v == Math.Floor(v)) && fit.Spec.Families.All(f => f.Family is Kernels.Mixtures.MixtureFamily.Poisson
             or Kernels.Mixtures.MixtureFamily.Bernoulli or Kernels.Mixtures.MixtureFamily.Geometric or Kernels.Mixtures.MixtureFamily.NegativeBinomial);
-        return Draw(x, fit.Spec.Column, discrete, fit.Densities, [.. fit.Components.Select(c => c.Weight)], [.. fit.Components.Select(Centre)],
+        var families = fit.Spec.Families;
+        return Draw(x, fit.Spec.Column, discrete, v => families.Any(f => f.InSupport(v)), fit.Densities, [.. fit.Components.Select(c => c.Weight)], [.. fit.Components.Select(Centre)],
             c => $"w{c + 1} f{c + 1} ({fit.Components[c].Family}, w = {PlotText.Fixed(fit.Components[c].Weight, 3)})",
             $"{fit.Spec.Components}-component mixture ({string.Join(", ", fit.Spec.Families.Select(f => f.Name))}) over {x.Length} rows", path, width, height);
     }
@@ -55,14 +56,15 @@ public static class MixtureDrawing
                 c.Weight * MathNet.Numerics.Distributions.Normal.PDF(c.Mean[0], Math.Sqrt(c.Covariance[0][0]), g)).ToArray()).ToArray();
             return (grid.Select((_, i) => parts.Sum(p => p[i])).ToArray(), parts);
         }
-        return Draw(x, fit.Columns[0], false, Densities, [.. components.Select(c => c.Weight)], [.. components.Select(c => (double?)c.Mean[0])],
+        return Draw(x, fit.Columns[0], false, _ => true, Densities, [.. components.Select(c => c.Weight)], [.. components.Select(c => (double?)c.Mean[0])],
             c => $"w{c + 1} f{c + 1} (normal, w = {PlotText.Fixed(components[c].Weight, 3)})",
             $"Gaussian mixture, K = {components.Count}, over {x.Length} rows", path, width, height);
     }
 
     // The histogram of `x` on the density scale, the mixture density and each weighted component (`densities` at the
-    // grid's points: the total and each part; `label` each part's legend).
-    private static Plot Draw(double[] x, string column, bool discrete, Func<double[], (double[] Total, double[][] Parts)> densities,
+    // grid's points: the total and each part; `label` each part's legend); the curves only where some component has
+    // support (`inSupport`: a gamma mixture's were drawn flat at 0 from 5% of the range below the data).
+    private static Plot Draw(double[] x, string column, bool discrete, Func<double, bool> inSupport, Func<double[], (double[] Total, double[][] Parts)> densities,
         double[] weights, double?[] centres, Func<int, string> label, string title, string path, int width, int height)
     {
         // A continuous column in order, once: the range's quantiles and the bars' quartiles both read it.
@@ -71,7 +73,7 @@ public static class MixtureDrawing
         int outside = x.Count(v => v < low || v > high);
         double[] grid = discrete
             ? [.. Enumerable.Range(0, (int)(high - low) + 1).Select(i => low + i)]
-            : [.. Enumerable.Range(0, 801).Select(i => low - 0.05 * (high - low) + i * 1.1 * (high - low) / 800)];
+            : [.. Enumerable.Range(0, 801).Select(i => low - 0.05 * (high - low) + i * 1.1 * (high - low) / 800).Where(inSupport)];
         var (total, parts) = densities(grid);
         // A discrete column's bars are a whole number of values wide: one value each up to 200 values, more past that
         // (counts over 50 … 550 put every count past 249 in the last bar: a trial), each bar's height its values' mean

@@ -158,5 +158,25 @@ public sealed class MixturePlotTests : IDisposable
         Assert.Contains(farPlot.Legend.ManualItems, i => i.LabelText.StartsWith("component 2 lies mostly outside the range shown", StringComparison.Ordinal));
     }
 
+    // Two gamma components over positive data: the curves start inside the support (they had been drawn flat at 0 from
+    // x = −0.9, 5% of the range below the data, a review of the pictures), still below the data's smallest value.
+    [Fact]
+    public void CurvesStayInsideTheComponentsSupport()
+    {
+        var random = new Random(3);
+        var x = Enumerable.Range(0, 1000).Select(i => i < 700 ? MathNet.Numerics.Distributions.Gamma.Sample(random, 2, 1)
+            : MathNet.Numerics.Distributions.Gamma.Sample(random, 20, 2)).ToArray();
+        var spec = MixtureSpec.Create(Dataset.FromColumns(("x", x)), "x", ["gamma", "gamma"]);
+        using var device = ComputeDevice.Open(Backend.Native);
+        var fit = MixtureEstimator.Fit(spec, device, new MixtureOptions { Starts = 2 });
+
+        var plot = MixtureDrawing.Draw(fit, Path.Combine(_directory, "gamma.png"), 900, 550);
+
+        var lines = plot.GetPlottables<ScottPlot.Plottables.Scatter>().ToList();
+        Assert.NotEmpty(lines);
+        double leftmost = lines.Min(l => l.Data.GetScatterPoints().Min(p => p.X));
+        Assert.True(leftmost > 0 && leftmost < x.Min(), $"a curve drawn from x = {leftmost}: outside the gamma's support, or not from below the data ({x.Min()})");
+    }
+
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 }
