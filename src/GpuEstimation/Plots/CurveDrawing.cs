@@ -241,8 +241,14 @@ internal static class CurveDrawing
             {
                 for (int s = 1; s < samples; s++)
                 {
-                    double t = (double)s / samples;
-                    x.Add(xs[i - 1] + t * (xs[i] - xs[i - 1]));
+                    // The sample's place as a double, and the parabola where that place is: on an axis far from zero
+                    // (μ near 10¹³, a step of 8 ulps) the places round to the few doubles between two grid points while
+                    // t ran evenly, and the curve was drawn as a staircase (a trial of the pictures).
+                    double place = xs[i - 1] + (double)s / samples * (xs[i] - xs[i - 1]);
+                    if (!(place > x[^1] && place < xs[i]))
+                        continue;
+                    double t = (place - xs[i - 1]) / (xs[i] - xs[i - 1]);
+                    x.Add(place);
                     // Where the maximum is a point, never above it: on a coarse grid the parabola through three points
                     // can overshoot it between them (a trial: a curve above its own peak, off the frame).
                     double y0 = (a * t + b) * t + c;

@@ -235,6 +235,39 @@ public sealed class CurvePlotTests(DeviceFixture devices) : IDisposable
         Assert.DoesNotContain("0.0000", interval);
     }
 
+    // An axis far from zero (μ near 10¹³ with σ fixed, a step of about 8 doubles between grid points): the curve's
+    // samples between grid points lie on the log-likelihood, exactly quadratic in μ here, where they are drawn (their
+    // places had rounded to the few doubles between two grid points while the parabola ran on evenly, drawing a
+    // staircase, a trial), and the axis's ticks print to the decimals their spacing needs ("…1.6", not "…1.602").
+    [Fact]
+    public void AxesFarFromZeroDrawASmoothCurveAndTidyTicks()
+    {
+        var far = NormalSamples.Draw(1000, 7, 10, 2).Select(v => 1e13 + 1.5 + (v - 10)).ToArray();
+        using var session = new EstimationSession(ModelCatalog.Normal(Dataset.FromColumns(("x", far)), "x"), devices.Native);
+        const double sigma = 2.6;
+        var sweep = Sweeper.Sweep(session, new SweepOptions
+        {
+            Axes = [new GridAxis("mu", 1e13 + 0.5, 1e13 + 2.5, 201)],
+            At = new Dictionary<string, double> { ["sigma"] = sigma },
+        });
+
+        var plot = SurfacePlots.Curve(sweep, Path.Combine(_directory, "far.png"), 800, 500);
+
+        // log L(μ) − max = −Σ(x − μ)²/(2σ²) + Σ(x − x̄)²/(2σ²) over the grid's best point: the drawn values against
+        // the exact ones at the drawn places, to 1e-6 (a sample's place off by one double, 0.002, moved it by 0.01).
+        double Exact(double mu) => -far.Sum(v => (v - mu) * (v - mu)) / (2 * sigma * sigma);
+        var points = plot.GetPlottables<ScottPlot.Plottables.Scatter>().First().Data.GetScatterPoints();
+        int best = Array.IndexOf(sweep.LogLikelihood, sweep.LogLikelihood.Max());
+        double offset = Exact(sweep.Axes[0][best]) - (sweep.LogLikelihood[best] - sweep.Peak);
+        Assert.True(points.Count > 400, $"{points.Count} points: the curve is sampled between grid points");
+        Assert.All(points.Zip(points.Skip(1)), pair => Assert.True(pair.Second.X > pair.First.X, $"x {pair.Second.X:R} after {pair.First.X:R}"));
+        Assert.All(points, p => Assert.True(Math.Abs(p.Y - (Exact(p.X) - offset)) < 1e-6, $"{p.Y} at mu = {p.X:R}, exact {Exact(p.X) - offset}"));
+
+        var labels = plot.Axes.Bottom.TickGenerator.Ticks.Where(t => t.IsMajor && t.Position >= 1e13 + 0.5 && t.Position <= 1e13 + 2.5).Select(t => t.Label).ToArray();
+        Assert.True(labels.Length >= 3, string.Join(" ", labels));
+        Assert.All(labels, label => Assert.Matches(@"^1000000000000\d(\.\d{1,2})?$", label));
+    }
+
     // A coarse grid whose parabola between the estimate and the next point would rise above the maximum (σ over 1 … 1000
     // in steps of 5 on three rows, a trial): drawn straight there, never above 0.
     [Fact]
