@@ -108,6 +108,20 @@ public static class MixtureEstimator
             throw new InputException($"{spec.Source}: column '{spec.Column}' has {spec.X.Length} row{(spec.X.Length == 1 ? "" : "s")} for the " +
                 $"{spec.ParameterCount} parameters of a {spec.Components}-component mixture: it needs more rows than parameters");
         }
+        // A normal component's M-step and pass form its variance from squares: over values spanning 10⁻²⁰⁰ they
+        // underflowed to 0 and every start "collapsed" or had no finite log-likelihood (10²⁰⁰: overflowed), where the
+        // other families fit. Said so, with the factor that brings the column to a scale of about 1.
+        if (spec.Families.Any(f => f.Family == MixtureFamily.Normal))
+        {
+            double span = spec.X.Max() - spec.X.Min();
+            if (span > 0 && !(span >= 1e-150 && span <= 1e150))
+            {
+                double factor = double.IsFinite(span) ? Math.Pow(10, -Math.Round(Math.Log10(span))) : 0;
+                throw new InputException($"{spec.Source}: column '{spec.Column}': its values span {span:g3}, whose square {(span < 1 ? "underflows" : "overflows")} a double: " +
+                    "a normal component's variance is formed from squares, so it cannot be fitted on this scale; " +
+                    (factor > 0 ? $"multiply the column by {factor:g1}, fit, and divide the locations and sigmas by it" : "rescale the column"));
+            }
+        }
         // Data far from zero against their spread (10¹² ± 10) in families of a location: fitted shifted, exactly, and the
         // locations shifted back (the searches ran 1,000–2,000 iterations there, some to "not converged", a trial).
         if (spec.Shifted() is { } shifted)

@@ -161,6 +161,23 @@ public sealed class MixtureEstimatorTests
         Assert.EndsWith("column 'x' has 4 rows for the 5 parameters of a 2-component mixture: it needs more rows than parameters", e.Message);
     }
 
+    // Normal components over values spanning 10⁻²⁰⁰ (or 10²⁰⁰): their variances, formed from squares, underflowed (or
+    // overflowed) and every start failed with "the log-likelihood is not finite"; refused before fitting, with the
+    // factor that rescales the column. Laplace components, whose scale is no square, still fit there.
+    [Fact]
+    public void NormalComponentsBeyondTheSquaresOfDoublesAreRefusedWithTheFactor()
+    {
+        var x = ThreeNormals(600, 4);
+        var tiny = Assert.Throws<InputException>(() => Fit([.. x.Select(v => v * 1e-200)], ["normal", "normal"]));
+        Assert.Contains("whose square underflows a double", tiny.Message);
+        Assert.Contains("multiply the column by 1e+", tiny.Message);
+        var huge = Assert.Throws<InputException>(() => Fit([.. x.Select(v => v * 1e200)], ["normal", "laplace"]));
+        Assert.Contains("whose square overflows a double", huge.Message);
+        Assert.Contains("multiply the column by 1e-", huge.Message);
+        var laplace = Fit([.. x.Select(v => v * 1e-200)], ["laplace", "laplace"]);
+        Assert.All(laplace.Components, c => Assert.True(c.Weight > 0.05, $"weight {c.Weight}"));
+    }
+
     // A trial: data 1 + z·10⁻¹² (598 distinct values) were refused as "components 1 and 2 coincide" (locations compared
     // relative to themselves, ~1, and a floor of 10⁻¹² in absolute terms); now the mixture of z itself, rescaled. (The
     // exact-likelihood search's verdict there is left open: the data keep ~4,500 ulps across their spread, and on these
