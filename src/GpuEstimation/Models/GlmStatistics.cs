@@ -303,7 +303,7 @@ public sealed record GlmStatistics(
             GlmFamily.NegativeBinomial => (
                 2 * ((y + 1 / alpha) * DeviceMath.Log1pMinusX((mu - y) / (y + 1 / alpha)) - y * DeviceMath.Log1pMinusX((mu - y) / y)),
                 e * e / (mu + alpha * mu * mu)),
-            GlmFamily.Gamma => (-2 * DeviceMath.Log1pMinusX(e / mu), e * e / (mu * mu)),
+            GlmFamily.Gamma => (-2 * DeviceMath.Log1pMinusXOfRatio(y, mu), e * e / (mu * mu)),
             _ => (e * e, e * e),
         };
     }
