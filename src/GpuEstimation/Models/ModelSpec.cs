@@ -66,6 +66,8 @@ public sealed class ModelSpec<TModel> : IModelSpec where TModel : unmanaged, ILi
         for (int k = 0; k < start.Count; k++)
         {
             // A closed edge (p = 1, a rate of 0) is let through: where a fit reports a maximum there, eval takes it back.
+            if (!double.IsFinite(start[k]))
+                throw new InputException($"starting value {parameters[k].Name} = {start[k]}: not a finite number", parameters[k].Name);
             if (!Estimation.ParameterMap.Reaches(parameters[k].Domain, start[k]))
                 throw new InputException($"starting value {parameters[k].Name} = {start[k]}: {parameters[k].Name} must {Estimation.ParameterMap.Describe(parameters[k].Domain)}", parameters[k].Name);
         }
@@ -90,13 +92,14 @@ public sealed class ModelSpec<TModel> : IModelSpec where TModel : unmanaged, ILi
     /// </summary>
     private static void CheckData(IReadOnlyList<ReadOnlyMemory<double>> columns)
     {
+        // No columns at all is no rows either (a library trial's model of ColumnCount 0 was "converged" at its start).
         if (columns.Count == 0)
-            return;
+            throw new InputException("the model reads no data columns, so it has no rows: there is nothing to fit", nameof(columns));
         long rows = columns[0].Length;
         if (columns.Any(c => c.Length != rows))
             throw new InputException($"the model's columns differ in length ({string.Join(", ", columns.Select(c => c.Length))} rows)", nameof(columns));
         if (rows == 0)
-            throw new InputException("the model's data have no rows: there is nothing to fit", nameof(columns));
+            throw new InputException("the model's data have no rows (an empty column, or a null array given as one): there is nothing to fit", nameof(columns));
         for (int j = 0; j < columns.Count; j++)
         {
             var values = columns[j].Span;

@@ -172,6 +172,30 @@ public class LibraryMisuseTests
         }
         // A null array as a column is an empty one (ReadOnlyMemory's conversion): no rows.
         Assert.Contains("no rows", Assert.Throws<InputException>(() => new ModelSpec<MyExponentialModel>("e", new MyExponentialModel(), [(double[])null!], [new ParameterInfo("rate", ParameterDomain.Positive)], [1.0])).Message);
+        // A model that reads no column has no rows either (a library trial's was "converged" at its start, a = 0, where
+        // its log-density peaks at 3); a NaN start is not a finite number, not a value outside the domain.
+        Assert.Contains("reads no data columns, so it has no rows", Assert.Throws<InputException>(() => new ModelSpec<NoColumnsModel>("nc", new NoColumnsModel(), [], [new ParameterInfo("a")], [0.0])).Message);
+        var nan = Assert.Throws<InputException>(() => Exponential(Times, start: double.NaN));
+        Assert.Equal("starting value rate = NaN: not a finite number", nan.Message.Split(" (Parameter")[0]);
+    }
+
+    // A model of no data column: −(a − 3)²/2.
+    private readonly struct NoColumnsModel : ILikelihoodModel<NoColumnsModel>
+    {
+        public int ParameterCount => 1;
+
+        public int ColumnCount => 0;
+
+        public static void Prepare(in NoColumnsModel model, ReadOnlySpan<double> parameters, Span<double> arguments) => arguments[0] = parameters[0];
+
+        public static void Accumulate<TVec, TRows>(in NoColumnsModel model, in TVec arguments, in TRows data, long row, ref TVec terms)
+            where TVec : unmanaged, ITermVector<TVec>
+            where TRows : struct, IDataRows
+        {
+            double d = arguments.Get(0) - 3;
+            terms.Add(0, -0.5 * d * d);
+            terms.Add(1, -d);
+        }
     }
 
     // One session on two threads gave wrong log-likelihoods on the native backend without a word (a trial: 22 of 30):
