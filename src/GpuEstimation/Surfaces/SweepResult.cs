@@ -32,6 +32,24 @@ public sealed record SweepResult(
     FitResult? Base,
     double ElapsedMs)
 {
+    /// <summary>
+    /// One line: the model, the axes (each name, count and range), what was swept (log-likelihood or log-posterior, a
+    /// profile or the others held), the grid's best point and its value (a library trial's <c>Console.WriteLine</c> of a
+    /// sweep printed the record's collections by their type names).
+    /// </summary>
+    public override string ToString()
+    {
+        var culture = System.Globalization.CultureInfo.InvariantCulture;
+        string G(double v) => v.ToString("G10", culture);
+        var values = LogPosterior ?? LogLikelihood;
+        string axes = string.Join(" × ", Axes.Select(a => $"{a.Name} ({a.Count} value{(a.Count == 1 ? "" : "s")}, {G(a.Low)} to {G(a.High)})"));
+        string kind = (LogPosterior is null ? "log-likelihood" : "log-posterior") + (Profile ? " (profile)" : OffGrid.Count > 0 ? " (the others held)" : "");
+        int best = values.Length == 0 ? -1 : Array.IndexOf(values, values.Max());
+        string top = best < 0 || !double.IsFinite(values[best]) ? "no finite value"
+            : $"largest {values[best].ToString("G12", culture)} at {string.Join(", ", Parameters.Select((name, j) => $"{name} = {G(Points[best][j])}"))}";
+        return $"{Model} (n = {N}): sweep of the {kind} over {axes}: {Points.Count} points; {top}";
+    }
+
     /// <summary>The MLE and MAP located in the swept space (<see cref="SweepOptions.Estimates"/>), else empty.</summary>
     public IReadOnlyList<SweepEstimate> Estimates { get; init; } = [];
 

@@ -41,6 +41,19 @@ public class SweepTests(DeviceFixture devices)
         }
     }
 
+    // A sweep printed as one line that says what it is (a library trial's Console.WriteLine printed type names).
+    [Fact]
+    public void ASweepPrintsAsOneLineNamingItsAxesAndBestPoint()
+    {
+        var spec = ModelCatalog.Normal(Dataset.FromColumns(("x", X)), "x");
+        using var session = new EstimationSession(spec, devices.Native);
+        var sweep = Sweeper.Sweep(session, new SweepOptions { Axes = [new GridAxis("mu", 2.5, 3.5, 5)], At = new Dictionary<string, double> { ["sigma"] = 2 } });
+        int best = Array.IndexOf(sweep.LogLikelihood, sweep.LogLikelihood.Max());
+        Assert.Equal(3.0, sweep.Points[best][0]);
+        Assert.Equal($"normal (n = 50001): sweep of the log-likelihood (the others held) over mu (5 values, 2.5 to 3.5): 5 points; largest {sweep.LogLikelihood[best].ToString("G12", CultureInfo.InvariantCulture)} at mu = 3, sigma = 2",
+            sweep.ToString());
+    }
+
     [Fact]
     public void OffGridParametersSitAtTheMleUnlessGiven()
     {
