@@ -36,6 +36,9 @@ public static class KernelConstants
     /// <summary>1/√2 (MathNet: <c>Constants.Sqrt1Over2</c>).</summary>
     public const double InverseSqrt2 = 0.7071067811865476;
 
+    /// <summary>The smallest positive normal double, 2⁻¹⁰²²: below it a value has lost digits (subnormal).</summary>
+    public const double SmallestNormal = 2.2250738585072014e-308;
+
     /// <summary>The Euler–Mascheroni constant γ (MathNet: <c>Constants.EulerMascheroni</c>).</summary>
     public const double EulerGamma = 0.5772156649015329;
 }

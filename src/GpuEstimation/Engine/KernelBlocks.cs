@@ -10,8 +10,9 @@ namespace GpuEstimation.Engine;
 /// streaming"): rows [b·B, (b + 1)·B), B = <see cref="BlockRows"/>, each block packed column after column (column c of
 /// block b at c·n_b in its storage, n_b its rows), so that every kernel sees a block as it used to see the whole
 /// dataset. The blocks that fit the device's memory (<see cref="ComputeDevice.MemoryLimit"/>, else the accelerator's
-/// memory less a margin) stay resident; the others are streamed through two page-locked host buffers and one or two
-/// device buffers, the copy of the next block on a second stream overlapping the kernels on this one.
+/// memory less a margin) stay resident; the others are streamed into one or two device buffers, copied straight out of
+/// the columns where those could be page-locked (<see cref="LockedColumns"/>), else packed into two page-locked host
+/// buffers first, the copy of the next block on a second stream overlapping the kernels on this one.
 /// <see cref="Walk(int, int)"/> visits the blocks with their data on the device; a pass launches its kernels on each (the
 /// value-and-gradient pass on all the resident ones at once, <see cref="ResidentRun"/>) and writes per-(block, group)
 /// partials that the host adds in block order, then group order: the same groups over the same blocks whether resident
@@ -373,6 +374,9 @@ internal sealed class KernelBlocks : IDisposable
     /// <summary>Blocks <see cref="Begin"/> … Resident − 1 stay on the device; the rest of the run are streamed.</summary>
     public int Resident { get; }
 
+    /// <summary>Whether the streamed blocks are copied straight out of the columns (else packed into page-locked buffers).</summary>
+    internal bool CopiesFromColumns => _locked is not null;
+
     /// <summary>The number of streamed blocks.</summary>
     public int Streamed => End - Resident;
 
@@ -528,8 +532,9 @@ internal sealed class KernelBlocks : IDisposable
 
     /// <summary>
     /// Visits resident blocks first, then the streamed ones in order: block k's copy (on the copy stream) overlaps the
-    /// kernels on block k − 1, and the host packs block k + 1 meanwhile. Partials go to per-block places, so the order
-    /// of the visits does not change any sum.
+    /// kernels on block k − 1, and where the blocks are packed the host packs block k + 1 meanwhile (<see cref="Fill"/>
+    /// does nothing where they are copied out of the columns). Partials go to per-block places, so the order of the
+    /// visits does not change any sum.
     /// </summary>
     internal struct Walker
     {

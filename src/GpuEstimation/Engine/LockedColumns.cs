@@ -13,8 +13,9 @@ namespace GpuEstimation.Engine;
 /// a block's copy to the device is one asynchronous transfer a column, with no packing on the host: the packing (a
 /// host-to-host copy competing with the transfer for the host's memory) held streaming to 61% of the page-locked
 /// host-to-device rate on the H200. The CPU accelerator reads the columns as they are. Elsewhere (OpenCL), where the
-/// streamed rows would take more than half the host's memory (a file larger than memory stays paged), or where the
-/// driver refuses, <see cref="TryLock"/> gives null and the blocks are packed into page-locked buffers as before.
+/// rows this process holds locked would pass half the host's memory (a file larger than memory stays paged), where a
+/// column cannot be pinned, or where the driver refuses (another engine over the same columns holds them registered),
+/// <see cref="TryLock"/> gives null, saying why in the trace, and the blocks are packed into page-locked buffers.
 /// </summary>
 internal sealed unsafe class LockedColumns : IDisposable
 {
@@ -23,15 +24,28 @@ internal sealed unsafe class LockedColumns : IDisposable
     private readonly double*[] _starts;
     private readonly List<IntPtr> _registered = [];
 
+    // Bytes page-locked by every instance in this process: the half-of-memory bound holds for them together (several
+    // devices' runs, several engines), not for each.
+    private static long s_lockedBytes;
+    private long _bytes;
+
     private LockedColumns(Accelerator accelerator, IReadOnlyList<ReadOnlyMemory<double>> columns)
     {
         _accelerator = accelerator;
         _pins = new MemoryHandle[columns.Count];
         _starts = new double*[columns.Count];
-        for (int c = 0; c < columns.Count; c++)
+        try
         {
-            _pins[c] = columns[c].Pin();
-            _starts[c] = (double*)_pins[c].Pointer;
+            for (int c = 0; c < columns.Count; c++)
+            {
+                _pins[c] = columns[c].Pin();
+                _starts[c] = (double*)_pins[c].Pointer;
+            }
+        }
+        catch
+        {
+            Dispose();
+            throw;
         }
     }
 
@@ -43,12 +57,33 @@ internal sealed unsafe class LockedColumns : IDisposable
     public static LockedColumns? TryLock(Accelerator accelerator, IReadOnlyList<ReadOnlyMemory<double>> columns, long first, long count)
     {
         if (count <= 0 || columns.Count == 0 || accelerator.AcceleratorType is not (AcceleratorType.CPU or AcceleratorType.Cuda))
+        {
+            if (count > 0 && columns.Count > 0)
+                Trace.WriteLine($"gpuest: streamed blocks are packed into page-locked buffers ({accelerator.AcceleratorType} cannot page-lock the columns)");
             return null;
-        if (accelerator.AcceleratorType == AcceleratorType.Cuda && count * columns.Count * sizeof(double) > GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 2)
+        }
+        LockedColumns locked;
+        try
+        {
+            locked = new LockedColumns(accelerator, columns);
+        }
+        catch (Exception e) when (e is InvalidOperationException or NotSupportedException or ArgumentException)
+        {
+            // A column that cannot be pinned (a caller's own memory manager): packed, as before.
+            Trace.WriteLine($"gpuest: streamed blocks are packed into page-locked buffers (a column cannot be pinned: {e.Message})");
             return null;
-        var locked = new LockedColumns(accelerator, columns);
+        }
         if (accelerator.AcceleratorType == AcceleratorType.CPU)
             return locked;
+        long bytes = count * columns.Count * sizeof(double), bound = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 2;
+        if (Interlocked.Add(ref s_lockedBytes, bytes) > bound)
+        {
+            Interlocked.Add(ref s_lockedBytes, -bytes);
+            locked.Dispose();
+            Trace.WriteLine($"gpuest: streamed blocks are packed into page-locked buffers ({bytes:N0} bytes to lock, with what this process holds locked, pass half the host's memory)");
+            return null;
+        }
+        locked._bytes = bytes;
         var clock = Stopwatch.StartNew();
         for (int c = 0; c < columns.Count; c++)
         {
@@ -58,7 +93,7 @@ internal sealed unsafe class LockedColumns : IDisposable
                 return null;
             }
         }
-        Trace.WriteLine($"gpuest: streamed rows page-locked where they lie: {count * columns.Count * sizeof(double):N0} bytes in {clock.Elapsed.TotalMilliseconds:F0} ms");
+        Trace.WriteLine($"gpuest: streamed rows page-locked where they lie: {bytes:N0} bytes in {clock.Elapsed.TotalMilliseconds:F0} ms");
         return locked;
     }
 
@@ -67,12 +102,12 @@ internal sealed unsafe class LockedColumns : IDisposable
     private bool Register(IntPtr start, long bytes)
     {
         var api = CudaAPI.CurrentAPI;
-        var error = api.MemHostRegister(start, new IntPtr(bytes), MemHostRegisterFlags.CU_MEMHOSTREGISTER_PORTABLE | MemHostRegisterFlags.CU_MEMHOSTREGISTER_READ_ONLY);
-        if (error != CudaError.CUDA_SUCCESS)
-            error = api.MemHostRegister(start, new IntPtr(bytes), MemHostRegisterFlags.CU_MEMHOSTREGISTER_PORTABLE);
+        var readOnly = api.MemHostRegister(start, new IntPtr(bytes), MemHostRegisterFlags.CU_MEMHOSTREGISTER_PORTABLE | MemHostRegisterFlags.CU_MEMHOSTREGISTER_READ_ONLY);
+        var error = readOnly == CudaError.CUDA_SUCCESS ? readOnly : api.MemHostRegister(start, new IntPtr(bytes), MemHostRegisterFlags.CU_MEMHOSTREGISTER_PORTABLE);
         if (error != CudaError.CUDA_SUCCESS)
         {
-            Trace.WriteLine($"gpuest: the streamed rows could not be page-locked where they lie ({error}); blocks are packed into page-locked buffers");
+            // (Another engine over the same columns holds them registered: the driver refuses an overlapping range.)
+            Trace.WriteLine($"gpuest: the streamed rows could not be page-locked where they lie (read-only: {readOnly}; read-write: {error}); blocks are packed into page-locked buffers");
             return false;
         }
         _registered.Add(start);
@@ -101,5 +136,7 @@ internal sealed unsafe class LockedColumns : IDisposable
         }
         foreach (var pin in _pins)
             pin.Dispose();
+        Interlocked.Add(ref s_lockedBytes, -_bytes);
+        _bytes = 0;
     }
 }

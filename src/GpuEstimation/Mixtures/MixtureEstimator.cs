@@ -117,9 +117,9 @@ public static class MixtureEstimator
             if (span > 0 && !(span >= 1e-150 && span <= 1e150))
             {
                 double factor = double.IsFinite(span) ? Math.Pow(10, -Math.Round(Math.Log10(span))) : 0;
-                throw new InputException($"{spec.Source}: column '{spec.Column}': its values span {span:g3}, whose square {(span < 1 ? "underflows" : "overflows")} a double: " +
+                throw new InputException($"{spec.Source}: column '{spec.Column}': its values span {span.ToString("g3", CultureInfo.InvariantCulture)}, whose square {(span < 1 ? "underflows" : "overflows")} a double: " +
                     "a normal component's variance is formed from squares, so it cannot be fitted on this scale; " +
-                    (factor > 0 ? $"multiply the column by {factor:g1}, fit, and divide the locations and sigmas by it" : "rescale the column"));
+                    (factor > 0 ? $"multiply the column by {factor.ToString("g1", CultureInfo.InvariantCulture)}, fit, and divide the locations and sigmas by it" : "rescale the column"));
             }
         }
         // Data far from zero against their spread (10¹² ± 10) in families of a location: fitted shifted, exactly, and the

@@ -58,6 +58,9 @@ public sealed class ModelSpec<TModel> : IModelSpec where TModel : unmanaged, ILi
             throw new ArgumentException($"the model reads {model.ColumnCount} columns, {columns.Count} were given", nameof(columns));
         if (parameters.Select(p => p.Name).Distinct(StringComparer.Ordinal).Count() != parameters.Count)
             throw new ArgumentException("parameter names must be distinct", nameof(parameters));
+        // No columns at all is no rows (a library trial's model of ColumnCount 0 was "converged" at its start).
+        if (columns.Count == 0)
+            throw new InputException("the model reads no data columns, so it has no rows: there is nothing to fit", nameof(columns));
         // A null array converts to an empty column: a model over checked data has rows.
         if (dataChecked && columns.Any(c => c.IsEmpty))
             throw new ArgumentException("an empty column (a null array?) among data said to be checked", nameof(columns));
@@ -92,9 +95,6 @@ public sealed class ModelSpec<TModel> : IModelSpec where TModel : unmanaged, ILi
     /// </summary>
     private static void CheckData(IReadOnlyList<ReadOnlyMemory<double>> columns)
     {
-        // No columns at all is no rows either (a library trial's model of ColumnCount 0 was "converged" at its start).
-        if (columns.Count == 0)
-            throw new InputException("the model reads no data columns, so it has no rows: there is nothing to fit", nameof(columns));
         long rows = columns[0].Length;
         if (columns.Any(c => c.Length != rows))
             throw new InputException($"the model's columns differ in length ({string.Join(", ", columns.Select(c => c.Length))} rows)", nameof(columns));

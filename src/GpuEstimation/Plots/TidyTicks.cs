@@ -29,7 +29,9 @@ internal sealed class TidyTicks : ITickGenerator
         // as "…1.602" beside "…1.4" (a trial of the pictures).
         if (decimals is { } all && Spacing(_inner.Ticks) is { } spacing)
         {
-            int needed = Enumerable.Range(0, all + 1).First(k => k == all || Math.Abs(spacing * Math.Pow(10, k) - Math.Round(spacing * Math.Pow(10, k))) < 0.01 * spacing * Math.Pow(10, k));
+            // The spacing from rounded places (a double is 0.0625 apart at 5·10¹⁴), taken to two significant digits.
+            double round = Math.Round(spacing, Math.Clamp(1 - (int)Math.Floor(Math.Log10(spacing)), 0, 15));
+            int needed = Enumerable.Range(0, all + 1).First(k => k == all || Math.Abs(round * Math.Pow(10, k) - Math.Round(round * Math.Pow(10, k))) < 0.01 * round * Math.Pow(10, k));
             label = v => PlotText.Trimmed(v, needed);
         }
         Ticks = _inner.Ticks.Select(t =>

@@ -134,6 +134,29 @@ public sealed class StreamingTests(DeviceFixture devices)
             engine.ClusterScoreProducts(theta, clusters, 5), engine.RowBlocks);
     }
 
+    // The two ways the tests compare are the two ways taken: on the CPU accelerator the streamed blocks are copied out
+    // of the columns unless packing is asked for; nothing streamed, nothing locked.
+    [Fact]
+    public void StreamedBlocksComeOutOfTheColumnsUnlessPackingIsAsked()
+    {
+        var x = NormalSamples.Draw(10 * BlockRows, 3, 2, 7);
+        foreach (var (limit, packed, expected) in new[] { ((long?)(3L * BlockRows * sizeof(double)), false, true), (3L * BlockRows * sizeof(double), true, false), (null, false, false) })
+        {
+            using var blocks = KernelBlocks.Override(BlockRows, limit, packed);
+            var runs = KernelBlocks.Shards(devices.Cpu, [x], x.Length);
+            try
+            {
+                Assert.Equal(limit is null ? 0 : 9, runs[0].Streamed);
+                Assert.Equal(expected, runs[0].CopiesFromColumns);
+            }
+            finally
+            {
+                foreach (var run in runs)
+                    run.Dispose();
+            }
+        }
+    }
+
     [Fact]
     public void ALimitBelowOneBlockIsAnErrorNamingTheSmallestThatWorks()
     {

@@ -56,4 +56,20 @@ public sealed class PlotTextTests
         Assert.Equal(labels.Length, labels.Distinct().Count());
         Assert.All(ticks.Ticks.Where(t => t.IsMajor), t => Assert.Equal(t.Position, double.Parse(t.Label, System.Globalization.CultureInfo.InvariantCulture), 1e-3));
     }
+    // Far from zero the ticks are the nearest doubles to their multiples of the spacing (10¹³ + 1.6 is 10¹³ + 1.6015625;
+    // at 5·10¹⁴ doubles are 0.0625 apart): printed to the spacing's decimals, not every digit of the span's
+    // (…1.602 beside …1.4, a trial of the pictures).
+    [Theory]
+    [InlineData(1e13)]
+    [InlineData(5e14)]
+    public void TicksFarFromZeroPrintTheirSpacingsDecimals(double at)
+    {
+        var ticks = new TidyTicks();
+        using var paint = ScottPlot.Paint.NewDisposablePaint();
+        ticks.Regenerate(new ScottPlot.CoordinateRange(at + 1.27, at + 1.85), ScottPlot.Edge.Bottom, new ScottPlot.PixelLength(600), paint, new ScottPlot.LabelStyle());
+        var labels = ticks.Ticks.Where(t => t.IsMajor).Select(t => t.Label).ToArray();
+        Assert.True(labels.Length >= 2, string.Join(" ", labels));
+        Assert.All(labels, label => Assert.True(!label.Contains('.') || label.Length - label.IndexOf('.') - 1 <= 2, $"{label} among {string.Join(" ", labels)}"));
+        Assert.Equal(labels.Length, labels.Distinct().Count());
+    }
 }
