@@ -483,8 +483,8 @@ public unsafe struct GlmModel : ILinearPredictorModel<GlmModel>
                 // Far below the mean (y < μ/2) as log(y/μ) − d (log y − log μ where y/μ is subnormal): there d rounds towards −1, and log(1 + d) was −∞
                 // once y/μ fell below 1e-16 (a gamma of shape 0.2 has such rows; every fit of it failed, a hunt).
                 double shape = arguments.Get(0);
-                double d = y / mu - 1.0;
                 double ratio = y / mu;
+                double d = ratio - 1.0;
                 double m = d >= -0.5 ? DeviceMath.Log1pMinusX(d)
                     : (ratio >= KernelConstants.SmallestNormal ? DeviceMath.Log(ratio) : DeviceMath.Log(y) - DeviceMath.Log(mu)) - d;
                 logf = arguments.Get(1) + constant + shape * m;
