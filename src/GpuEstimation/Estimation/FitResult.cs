@@ -57,6 +57,27 @@ public sealed record FitResult(
     public ParameterEstimate Get(string name) =>
         Parameters.FirstOrDefault(p => p.Name == name) ?? throw new ArgumentException($"no parameter '{name}'", nameof(name));
 
+    /// <summary>
+    /// The covariance of the estimates of parameters <paramref name="a"/> and <paramref name="b"/> (the variance where
+    /// they are one) from <see cref="Covariance"/>, the matrix the standard errors come from (<see cref="CovType"/>);
+    /// 0 where either is fixed; null where the fit has no covariance. An unknown name is an <see cref="ArgumentException"/>.
+    /// </summary>
+    public double? CovarianceOf(string a, string b)
+    {
+        int i = IndexOf(a, nameof(a)), j = IndexOf(b, nameof(b));
+        return Covariance?[i, j];
+    }
+
+    private int IndexOf(string name, string argument)
+    {
+        for (int k = 0; k < Parameters.Count; k++)
+        {
+            if (Parameters[k].Name == name)
+                return k;
+        }
+        throw new ArgumentException($"no parameter '{name}' (parameters: {string.Join(", ", Parameters.Select(p => p.Name))})", argument);
+    }
+
     /// <summary>Whether the fit converged: only at a point that is stationary in standard-error units.</summary>
     public bool Converged => Diagnostics.Converged;
 

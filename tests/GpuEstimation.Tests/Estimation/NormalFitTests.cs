@@ -121,5 +121,27 @@ public class NormalFitTests(DeviceFixture devices)
         Assert.Contains("mu, sigma", e.Message);
     }
 
+    // The covariance by name: the Normal's closed forms σ̂²/n, σ̂²/(2n) and 0 between them (1e-6, the inverse observed
+    // information at the converged point); a held parameter's row is 0; a name not in the model is refused with the list.
+    [Fact]
+    public void CovarianceIsReadByParameterName()
+    {
+        using var session = new EstimationSession(Spec(), devices.Native);
+        var fit = session.Fit(new FitOptions());
+        var (_, sd) = ClosedForm();
+        double n = X.Length;
+        Assert.True(Numerics.Relative(fit.CovarianceOf("mu", "mu")!.Value, sd * sd / n) <= 1e-6, $"{fit.CovarianceOf("mu", "mu")}");
+        Assert.True(Numerics.Relative(fit.CovarianceOf("sigma", "sigma")!.Value, sd * sd / (2 * n)) <= 1e-6);
+        Assert.True(Math.Abs(fit.CovarianceOf("mu", "sigma")!.Value) <= 1e-6 * sd * sd / n);
+        Assert.True(Math.Abs(fit.CovarianceOf("mu", "sigma")!.Value - fit.CovarianceOf("sigma", "mu")!.Value) <= 1e-12 * sd * sd / n, "symmetric to rounding");
+        Assert.Equal(fit.Get("mu").StdError!.Value, Math.Sqrt(fit.CovarianceOf("mu", "mu")!.Value), 15);
+
+        var held = session.Fit(new FitOptions { Fixed = new Dictionary<string, double> { ["sigma"] = 2.0 } });
+        Assert.Equal(0.0, held.CovarianceOf("sigma", "mu"));
+        var e = Assert.Throws<ArgumentException>(() => fit.CovarianceOf("mu", "tau"));
+        Assert.Contains("no parameter 'tau' (parameters: mu, sigma)", e.Message);
+        Assert.Equal("b", e.ParamName);
+    }
+
     private static ModelSpec<GpuEstimation.Kernels.Models.NormalModel> Spec() => ModelCatalog.Normal(Dataset.FromColumns(("x", X)), "x");
 }

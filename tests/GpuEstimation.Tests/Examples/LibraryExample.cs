@@ -2,6 +2,7 @@ using GpuEstimation.Backends;
 using GpuEstimation.Data;
 using GpuEstimation.Design;
 using GpuEstimation.Estimation;
+using GpuEstimation.Kernels.Models;
 using GpuEstimation.Models;
 using GpuEstimation.Priors;
 using GpuEstimation.Results;
@@ -63,5 +64,17 @@ public static class LibraryExample
         output.WriteLine($"P(bought) in the first new row: {prediction.Mean[0]} (standard error {prediction.SeMean[0]})");
         // README end
         return (fit, prediction);
+    }
+
+    /// <summary>The README's family example: a Student-t by its type, and the estimates' covariance read by name.</summary>
+    public static FitResult FitReturns(string path, Backend backend, TextWriter output)
+    {
+        // README: family
+        var returns = DataFile.Read(path, ["r"]);
+        var model = ModelCatalog.Distribution<StudentTModel>(returns, "r");   // as ModelCatalog.Create("studentt", ...)
+        FitResult fit = Estimator.Fit(model, new FitOptions(), backend);
+        output.WriteLine($"nu = {fit["nu"]}, cov(mu, sigma) = {fit.CovarianceOf("mu", "sigma")}");
+        // README end
+        return fit;
     }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using GpuEstimation.Backends;
 using GpuEstimation.Data;
+using GpuEstimation.Estimation;
 using GpuEstimation.Models;
 using GpuEstimation.Tests.Support;
 using Xunit;
@@ -92,6 +93,36 @@ public partial class ReadmeExampleTests
             Assert.True(Numerics.Relative(prediction.Mean[1], 1 / (1 + Math.Exp(-(fit["intercept"] + fit["price"] * 1.25)))) <= 1e-12);
             Assert.True(prediction.SeMean[0] > 0);
             Assert.Contains("P(bought) in the first new row", console.ToString());
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    // The family example: the typed constructor is the catalogue's Student-t (the same fit as by name, to the bit), and
+    // the covariance it prints is the matrix's entry.
+    [Fact]
+    public void TheFamilyExampleFitsTheStudentTByItsType()
+    {
+        var directory = Directory.CreateTempSubdirectory("gpuest-readme").FullName;
+        try
+        {
+            var r = new double[2_000];
+            new MathNet.Numerics.Distributions.StudentT(0.1, 2, 4, new MathNet.Numerics.Random.Xoshiro256StarStar(4)).Samples(r);
+            var path = Path.Combine(directory, "returns.csv");
+            File.WriteAllLines(path, ["r", .. r.Select(v => v.ToString("R", CultureInfo.InvariantCulture))]);
+            var console = new StringWriter();
+
+            var fit = LibraryExample.FitReturns(path, Backend.Native, console);
+
+            var byName = Estimator.Fit(ModelCatalog.Create("studentt", DataFile.Read(path, ["r"]), new ModelColumns { Column = "r" }), new FitOptions(), Backend.Native);
+            Assert.True(fit.Converged, fit.Reason);
+            Assert.Equal(byName["nu"], fit["nu"]);
+            Assert.Equal(byName.LogLikelihood, fit.LogLikelihood);
+            Assert.Equal(fit.Covariance![0, 1], fit.CovarianceOf("mu", "sigma"));
+            Assert.InRange(fit["nu"], 2.5, 7);
+            Assert.StartsWith($"nu = {fit["nu"]}, cov(mu, sigma) = {fit.Covariance[0, 1]}", console.ToString());
         }
         finally
         {

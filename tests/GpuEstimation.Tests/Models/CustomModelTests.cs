@@ -49,6 +49,13 @@ public class CustomModelTests(DeviceFixture devices)
         using var session = new EstimationSession(spec, device);
         var fit = session.Fit(new FitOptions());   // fit["rate"] == n / Σx to 1e-10
         // README end
+        // README: custom-model-check
+        var check = session.CheckGradient([1.0]);   // away from the maximum; check.ToString() names any parameter that disagrees
+        // README end
+        Assert.True(check.Agrees, check.ToString());
+        double rate = 1.0, expectedGradient = waitingTimes.Length / rate - Numerics.Sum(waitingTimes);
+        Assert.True(Numerics.Relative(check.Parameters[0].Analytic, expectedGradient) <= 1e-12);
+        Assert.True(Numerics.Relative(check.Parameters[0].Numeric, expectedGradient) <= 1e-8, $"{check.Parameters[0].Numeric:R} vs {expectedGradient:R}");
 
         Assert.True(fit.Converged, fit.Reason);
         var x = waitingTimes;
