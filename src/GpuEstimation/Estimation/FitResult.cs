@@ -54,8 +54,7 @@ public sealed record FitResult(
     }
 
     /// <summary>The full record of parameter <paramref name="name"/>.</summary>
-    public ParameterEstimate Get(string name) =>
-        Parameters.FirstOrDefault(p => p.Name == name) ?? throw new ArgumentException($"no parameter '{name}'", nameof(name));
+    public ParameterEstimate Get(string name) => Parameters[IndexOf(name, nameof(name))];
 
     /// <summary>
     /// The covariance of the estimates of parameters <paramref name="a"/> and <paramref name="b"/> (the variance where

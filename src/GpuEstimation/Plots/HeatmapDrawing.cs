@@ -30,7 +30,7 @@ internal static class HeatmapDrawing
         AddSurface(plot, grid, floor, top, sweep.LogPosterior is null ? "log L − max" : "log posterior − max");
         var contours = AddContours(plot, grid);
         AddMarkers(plot, marks, grid, sweep.Model);
-        Decorate(plot, sweep, grid, options.Width);
+        Decorate(plot, sweep, grid, best, options.Width);
         // Lay the picture out once so that contour labels can be placed in pixels, clear of each other and of other lines.
         plot.RenderInMemory(options.Width, options.Height);
         LabelContours(plot, contours, marks);
@@ -153,7 +153,8 @@ internal static class HeatmapDrawing
     // The grid's points inside the 95% region.
     private static int InsideRegion(SurfaceGrid grid) => grid.Delta.Cast<double>().Count(d => d >= -SurfacePlots.TwoParameterLevels[1]);
 
-    private static void Decorate(Plot plot, SweepResult sweep, SurfaceGrid grid, int width)
+    // `best` is the frame's best point (Draw's, which the colours run from).
+    private static void Decorate(Plot plot, SweepResult sweep, SurfaceGrid grid, double best, int width)
     {
         // The frame is the grid's (or the 99% region's): an estimate off it is named in the legend, not stretched to.
         plot.Axes.SetLimits(grid.Shown());
@@ -162,9 +163,8 @@ internal static class HeatmapDrawing
         plot.YLabel(PlotText.AxisName(sweep.Model, grid.Y.Name));
         plot.Title(PlotText.Title(sweep.Model, $"{(sweep.Profile ? "profile " : "")}{(sweep.LogPosterior is null ? "log-likelihood" : "log-posterior")}, " +
             $"contours at Δ = {string.Join(", ", SurfacePlots.TwoParameterLevels.Select(LevelText))} (68/95/99%)", width));
-        double best = grid.Delta.Cast<double>().Max();
         double outer = SurfacePlots.TwoParameterLevels.Max();
-        if (best < -outer)
+        if (best < -outer && double.IsFinite(best))
             plot.Legend.ManualItems.Add(new LegendItem { LabelText = $"no contour on this grid: its best point is Δ = {PlotText.Fixed(best, 2)}, outside the 99% region " +
                 "(the estimate is off the grid, or between points spaced wider than the region); the colours run from that point down" });
         // The off-grid parameters of a plain sweep are held (a trial's ν = 30 was said nowhere, so the regions read as
