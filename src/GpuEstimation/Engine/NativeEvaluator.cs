@@ -13,7 +13,7 @@ namespace GpuEstimation.Engine;
 /// of the chunks and one collective gives every rank all the partials (<see cref="RowCollective"/>), so the result is
 /// the same with any number of ranks too. Within a chunk four
 /// interleaved accumulators break the dependency chain of the sums; a model with a row block
-/// (<see cref="ILikelihoodModel{TSelf}.AccumulateBlock"/>) sums its chunks sixteen rows at a time in 256-bit vectors instead.
+/// (<see cref="ILikelihoodModel{TSelf}.AccumulateBlock"/>) sums its chunks sixteen rows at a time in 256-bit vectors instead. A sweep sums each point's chunk by runs of 128 rows.
 /// </summary>
 internal sealed unsafe class NativeEvaluator<TModel, TVec> : Evaluator<TModel, TVec>
     where TModel : unmanaged, ILikelihoodModel<TModel>
@@ -126,7 +126,8 @@ internal sealed unsafe class NativeEvaluator<TModel, TVec> : Evaluator<TModel, T
             arguments[p] = new ValueOnly<TVec>(Arguments(points[p]));
         // The same chunks as Evaluate. A work item is one chunk and a block of points, run four points per pass
         // over the chunk's rows: the chunk stays in the core's cache, each row read serves four points, and the four
-        // sums are independent chains for the arithmetic units. Blocks keep all cores busy on small data too.
+        // sums are independent chains for the arithmetic units; a point's sum is the same alone as among four. Blocks
+        // keep all cores busy on small data too.
         // The partials chunk by chunk (all the points of chunk 0, then of chunk 1, ...), so that a rank's chunks are
         // one run of the array; each point's sum is still over the chunks in chunk order.
         const int block = 64;
@@ -148,7 +149,7 @@ internal sealed unsafe class NativeEvaluator<TModel, TVec> : Evaluator<TModel, T
                 partials[(long)c * count + p + 3] = v3;
             }
             for (; p < stop; p++)
-                partials[(long)c * count + p] = SumChunk(model, arguments[p], data, begin, end).Get(0);
+                partials[(long)c * count + p] = SumChunkOnePoint(model, arguments[p], data, begin, end);
         });
         _ranks.ExchangeChunks(partials, rows, ChunkRows, count, partials.Length);
         // Each point's sum over the chunks in chunk order (0 + chunk 0 + chunk 1 + ...), a chunk's row of points at a time.
@@ -247,28 +248,61 @@ internal sealed unsafe class NativeEvaluator<TModel, TVec> : Evaluator<TModel, T
     internal static (long Begin, long End) ChunkRange(int c, long rows) =>
         ((long)c * ChunkRows, Math.Min(rows, (long)(c + 1) * ChunkRows));
 
-    // The log-likelihood terms of rows [begin, end) at four points, one sum per point.
+    // Rows a run of the value-only sums below: each point's chunk sum is the sum of its runs' sums, so that rounding
+    // builds over 128 rows and 256 runs, not over the chunk's 32,768 rows in one running sum (a trial's counts, whose
+    // terms repeat: 10⁻⁷ off at 10⁵ rows, ~30x a single evaluation's four chains, and a gradient check's steps chose noise).
+    private const int RunRows = 128;
+
+    // The log-likelihood terms of rows [begin, end) at four points, one sum per point, by runs of RunRows rows.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static (double, double, double, double) SumChunkFourPoints<TSums>(
         TModel model, TSums a0, TSums a1, TSums a2, TSums a3, HostRows data, long begin, long end)
         where TSums : unmanaged, ITermVector<TSums>
     {
-        var s0 = default(TSums);
-        var s1 = default(TSums);
-        var s2 = default(TSums);
-        var s3 = default(TSums);
-        for (long row = begin; row < end; row++)
+        double t0 = 0, t1 = 0, t2 = 0, t3 = 0;
+        for (long run = begin; run < end; run += RunRows)
         {
-            TModel.Accumulate(model, a0, data, row, ref s0);
-            TModel.Accumulate(model, a1, data, row, ref s1);
-            TModel.Accumulate(model, a2, data, row, ref s2);
-            TModel.Accumulate(model, a3, data, row, ref s3);
+            long stop = Math.Min(end, run + RunRows);
+            var s0 = default(TSums);
+            var s1 = default(TSums);
+            var s2 = default(TSums);
+            var s3 = default(TSums);
+            for (long row = run; row < stop; row++)
+            {
+                TModel.Accumulate(model, a0, data, row, ref s0);
+                TModel.Accumulate(model, a1, data, row, ref s1);
+                TModel.Accumulate(model, a2, data, row, ref s2);
+                TModel.Accumulate(model, a3, data, row, ref s3);
+            }
+            s0.FinishRows(stop - run);
+            s1.FinishRows(stop - run);
+            s2.FinishRows(stop - run);
+            s3.FinishRows(stop - run);
+            t0 += s0.Get(0);
+            t1 += s1.Get(0);
+            t2 += s2.Get(0);
+            t3 += s3.Get(0);
         }
-        s0.FinishRows(end - begin);
-        s1.FinishRows(end - begin);
-        s2.FinishRows(end - begin);
-        s3.FinishRows(end - begin);
-        return (s0.Get(0), s1.Get(0), s2.Get(0), s3.Get(0));
+        return (t0, t1, t2, t3);
+    }
+
+    // One point's, the same runs and order as SumChunkFourPoints: a sweep's value at a point does not depend on where
+    // the point lies in the list (a trial: the same point 10⁻⁷ apart as the first and as the fifth of five).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static double SumChunkOnePoint<TSums>(TModel model, TSums arguments, HostRows data, long begin, long end)
+        where TSums : unmanaged, ITermVector<TSums>
+    {
+        double total = 0;
+        for (long run = begin; run < end; run += RunRows)
+        {
+            long stop = Math.Min(end, run + RunRows);
+            var sums = default(TSums);
+            for (long row = run; row < stop; row++)
+                TModel.Accumulate(model, arguments, data, row, ref sums);
+            sums.FinishRows(stop - run);
+            total += sums.Get(0);
+        }
+        return total;
     }
 
     // The model's per-evaluation table for its blocks (none for most), reused while its length fits.

@@ -95,6 +95,65 @@ public class GradientCheckTests(DeviceFixture devices)
         Assert.All(check.Parameters, p => Assert.True(Math.Abs(p.Analytic - p.Numeric) <= 1e-6 * Math.Abs(p.Analytic), $"{p.Name}: {p.Analytic:R} vs {p.Numeric:R}"));
     }
 
+    [Theory]
+    [InlineData(Backend.Native)]
+    [InlineData(Backend.Cpu)]
+    public void CountsOverManyChunksAgree(Backend backend)
+    {
+        // A library trial: 50,000 counts (two native chunks) on the native backend read "rate: gradient 38078, numeric
+        // 38077.894 (tolerance 0.0975)": the sweep's four-point sums ran a chunk's 32,768 rows into one running sum,
+        // 10⁻⁷ off where the terms repeat, and the steps chose that noise. Exact here: Σ k / λ − n at λ = 1.
+        var rng = new Xoshiro256StarStar(13);
+        var counts = Enumerable.Range(0, 50_000).Select(_ => rng.NextDouble() < 0.3 ? 0.0 : (double)Poisson.Sample(rng, 2.5)).ToArray();
+        using var session = new EstimationSession(ModelCatalog.Create("poisson", Dataset.FromColumns(("x", counts)), new ModelColumns { Column = "x" }), devices[backend]);
+        var check = session.CheckGradient([1.0]);
+        Assert.True(check.Agrees, check.ToString());
+        double exact = counts.Sum() - counts.Length;
+        var rate = check.Parameters[0];
+        Assert.True(Numerics.Relative(rate.Numeric, exact) <= 1e-8, $"{rate.Numeric:R} vs {exact:R}");
+    }
+
+    [Fact]
+    public void AtTheMaximumOrAnUlpFromAnEdgeTheCheckSaysItIsNotConclusive()
+    {
+        // At the MLE every component is ~0 and agrees with anything small: the check says so rather than "agrees"
+        // (a trial's ZIP at π = 10⁻³⁰⁰ passed with a tolerance of 10²⁹²).
+        var x = Normal(1_000, 2, 1, 17);
+        using var session = new EstimationSession(ModelCatalog.Normal(Dataset.FromColumns(("x", x)), "x"), devices.Native);
+        double mean = x.Average(), sd = Math.Sqrt(x.Sum(v => (v - mean) * (v - mean)) / x.Length);
+        var atMaximum = session.CheckGradient([mean, sd]);
+        Assert.False(atMaximum.Agrees);
+        Assert.All(atMaximum.Parameters, p => Assert.False(p.Conclusive, $"{p.Name}: {p.Analytic:R}, tolerance {p.Tolerance:R}"));
+        Assert.Contains("not conclusive for mu", atMaximum.ToString());
+        Assert.DoesNotContain("disagrees", atMaximum.ToString());
+
+        // A Bernoulli p one ulp below 1: every step leaves the domain (it threw "p = 1: p must lie strictly between 0 and 1",
+        // a value never given); not conclusive, and p's gradient is still given.
+        var bits = Enumerable.Range(0, 100).Select(i => i % 3 == 0 ? 0.0 : 1.0).ToArray();
+        using var bernoulli = new EstimationSession(ModelCatalog.Create("bernoulli", Dataset.FromColumns(("y", bits)), new ModelColumns { Column = "y" }), devices.Native);
+        var edge = bernoulli.CheckGradient([1 - 1e-16]).Parameters[0];
+        Assert.False(edge.Conclusive);
+        Assert.False(edge.Agrees);
+        Assert.True(edge.Analytic < -1e15, $"{edge.Analytic:R}");
+    }
+
+    [Fact]
+    public void ASweepsValueAtAPointDoesNotDependOnItsPlaceInTheList()
+    {
+        // Five copies of one point: the first four went through the four-point sums, the fifth alone, 10⁻⁷ apart at
+        // 10⁵ counts (a trial). One order of the runs for both now, bit for bit.
+        var rng = new Xoshiro256StarStar(19);
+        var counts = Enumerable.Range(0, 100_000).Select(_ => (double)Poisson.Sample(rng, 2.5)).ToArray();
+        using var session = new EstimationSession(ModelCatalog.Create("poisson", Dataset.FromColumns(("x", counts)), new ModelColumns { Column = "x" }), devices.Native);
+        var values = session.LogLikelihoods(Enumerable.Repeat(new[] { 2.3 }, 5).ToList());
+        Assert.All(values, v => Assert.Equal(values[4], v));
+        // And the sum within rounding of an exact one (the terms added in extended precision, then rounded).
+        double exact = (double)counts.Sum(k => (decimal)(k * Math.Log(2.3) - 2.3 - SpecialFunctionsLogFactorial(k)));
+        Assert.True(Math.Abs(values[0] - exact) <= 1e-9, $"{values[0]:R} vs {exact:R}");
+    }
+
+    private static double SpecialFunctionsLogFactorial(double k) => MathNet.Numerics.SpecialFunctions.FactorialLn((int)k);
+
     [Fact]
     public void APointOutsideTheDomainOrOfTheWrongLengthIsRefusedByName()
     {
