@@ -295,4 +295,18 @@ public sealed class LargeValueTests(DeviceFixture devices)
         double expected = k * Math.Log(rate) - rate - MathNet.Numerics.SpecialFunctions.GammaLn(k + 1);
         Assert.True(Numerics.Relative(value, expected) <= 1e-13, $"{value:R} vs {expected:R}");
     }
+
+    // A geometric count of 10³⁰⁰ beside one of 3: the closed-form MLE p = n/Σk = 2·10⁻³⁰⁰ (log L = log p + (k − 1)
+    // log(1 − p) summed, −1382.1648 by mpmath) was started at the clamp 10⁻⁶, and the search ended at p = 0 with log L
+    // −7.4·10¹³⁸, "converged" (a hunt against scipy); 10¹⁰⁰ took 220 Newton steps. The start is the MLE now.
+    [Theory]
+    [InlineData(1e300, 2e-300 / (1 + 3e-300), -1382.1647614353076)]
+    [InlineData(1e100, 2e-100 / (1 + 3e-100), -461.13072423768926)]
+    public void AGeometricCountOfAHugeSizeStartsAtItsClosedForm(double huge, double p, double logLikelihood)
+    {
+        var fit = Estimator.Fit(ModelCatalog.Create("geometric", Dataset.FromColumns(("k", [huge, 3.0])), new ModelColumns("k")), new FitOptions(), Backend.Native);
+        Assert.True(fit.Converged, fit.ToString());
+        Assert.True(Numerics.Relative(fit["p"], p) <= 1e-12, fit.ToString());
+        Assert.True(Numerics.Relative(fit.LogLikelihood, logLikelihood) <= 1e-12, $"{fit.LogLikelihood:R}");
+    }
 }
