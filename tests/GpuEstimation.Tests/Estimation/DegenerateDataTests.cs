@@ -144,6 +144,26 @@ public class DegenerateDataTests(DeviceFixture devices, ITestOutputHelper output
             Assert.EndsWith("the prior given does not bound the posterior either", error.Message);
     }
 
+    // A gamma(3, 1) prior on σ over two equal values: the log-posterior (3 − 1 − 2) log σ − σ + ... rises to a finite
+    // limit as σ → 0, never reached. It was "converged" at σ = 0 with a log-posterior of −∞, exit 0 (a hunt against
+    // scipy); now refused, saying the highest value is approached at the edge. Shape 4: the mode σ = 1 (the
+    // log-posterior's σ terms log σ − σ).
+    [Fact]
+    public void MapWhosePosteriorPeaksOnlyAtTheEdgeIsRefusedAndOneWithAModeFitsIt()
+    {
+        var x = new[] { 3.0, 3.0 };
+        using var session = new EstimationSession(Spec("normal", x), devices.Native);
+        FitOptions Gamma(double shape) => new() { Map = true, Priors = new Dictionary<string, GpuEstimation.Priors.Prior> { ["sigma"] = new GpuEstimation.Priors.GammaPrior(shape, 1) } };
+
+        var error = Assert.Throws<InputException>(() => session.Fit(Gamma(3)));
+        Assert.EndsWith("with the prior given, the log-posterior rises towards sigma = 0, where the prior's density is 0: its highest value is approached there, not reached, and there is no mode", error.Message);
+
+        var fit = session.Fit(Gamma(4));
+        Assert.True(fit.Converged, fit.Reason);
+        Assert.True(Numerics.Relative(fit["sigma"], 1) <= 1e-8, $"sigma {fit["sigma"]:R}");
+        Assert.True(double.IsFinite(fit.LogPosterior!.Value));
+    }
+
     // MAP with a prior on the parameter that runs off: the posterior can have a mode. Four zeros under an exponential
     // and a gamma(2, 1) prior on the rate: log posterior 4 log λ + log λ − λ, mode 5. It was refused with the MLE's
     // message.
