@@ -309,4 +309,18 @@ public sealed class LargeValueTests(DeviceFixture devices)
         Assert.True(Numerics.Relative(fit["p"], p) <= 1e-12, fit.ToString());
         Assert.True(Numerics.Relative(fit.LogLikelihood, logLikelihood) <= 1e-12, $"{fit.LogLikelihood:R}");
     }
+
+    // Counts 10¹⁵⁵, 1, 3 under a negative binomial: the moments' variance overflows, and the start was r = NaN
+    // ("starting value r = NaN: not a finite number", exit 2, a hunt against scipy); at 10⁵⁰ the start's p clamped to
+    // 10⁻⁶ ended at r = 3e-16, exit 3. The maximum by mpmath at 420 digits: r = 0.00413848734971,
+    // p = 1.24154620491e-157, log L = −377.473967280533.
+    [Fact]
+    public void NegativeBinomialCountsPastTheSquareRootOfTheLargestDoubleFit()
+    {
+        var fit = Estimator.Fit(ModelCatalog.Create("negbinomial", Dataset.FromColumns(("k", [1e155, 1.0, 3.0])), new ModelColumns("k")), new FitOptions(), Backend.Native);
+        Assert.True(fit.Converged, fit.ToString());
+        Assert.True(Numerics.Relative(fit["r"], 0.00413848734971) <= 1e-9, fit.ToString());
+        Assert.True(Numerics.Relative(fit["p"], 1.24154620491e-157) <= 1e-8, fit.ToString());
+        Assert.True(Numerics.Relative(fit.LogLikelihood, -377.473967280533) <= 1e-12, $"{fit.LogLikelihood:R}");
+    }
 }
