@@ -59,29 +59,36 @@ internal static class DomainEdges
             var near = nearObjective.Maximize(nearObjective.Start(), nearObjective.Scales(), settings);
             if (!near.Converged)
                 continue;
-            var farObjective = restart.Holding(k, map.ToNatural(k, LimitFar), nearObjective.Natural(near.Point));
-            var far = farObjective.Maximize(farObjective.Start(), farObjective.Scales(), settings);
-            double rounding = LimitRounding * settings.Magnitude(near.Value);
-            if (!far.Converged || far.Value < near.Value - rounding || (search.Converged && far.Value < search.Value - rounding))
-                continue;
-            // Back to every free coordinate: the limit parameter's own preconditioner entry is one unit of its log scale.
-            var point = map.ToCoordinates(farObjective.Natural(far.Point));
-            var inner = Enumerable.Range(0, map.Free.Count).Where(j => j != i).ToArray();
-            var transform = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.DenseIdentity(map.Free.Count);
-            for (int r = 0; r < inner.Length; r++)
+            // Far out the other parameters can be too fine for doubles: p = 1 − m/r with m = 0.02 at r = e²⁴ keeps 1 − p
+            // to four digits, and the profile's rounding (10⁻⁴) passed for a fall (49 zeros and a 1: not converged at
+            // r = 1.8·10¹⁴; 99 zeros and a 1 "converged" at r = 9.7·10⁷; a hunt). Nearer points are tried in turn.
+            int spent = near.Evaluations, steps = near.Iterations;
+            foreach (double farAt in (ReadOnlySpan<double>)[LimitFar, LimitNear + 5, LimitNear + 2])
             {
-                for (int c = 0; c < inner.Length; c++)
-                    transform[inner[r], inner[c]] = far.Transform[r, c];
+                var farObjective = restart.Holding(k, map.ToNatural(k, farAt), nearObjective.Natural(near.Point));
+                var far = farObjective.Maximize(farObjective.Start(), farObjective.Scales(), settings);
+                (spent, steps) = (spent + far.Evaluations, steps + far.Iterations);
+                double rounding = LimitRounding * settings.Magnitude(near.Value);
+                if (!far.Converged || far.Value < near.Value - rounding || (search.Converged && far.Value < search.Value - rounding))
+                    continue;
+                // Back to every free coordinate: the limit parameter's own preconditioner entry is one unit of its log scale.
+                var point = map.ToCoordinates(farObjective.Natural(far.Point));
+                var inner = Enumerable.Range(0, map.Free.Count).Where(j => j != i).ToArray();
+                var transform = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.DenseIdentity(map.Free.Count);
+                for (int r = 0; r < inner.Length; r++)
+                {
+                    for (int c = 0; c < inner.Length; c++)
+                        transform[inner[r], inner[c]] = far.Transform[r, c];
+                }
+                var settled = new OptimizationResult(point, far.Value, true,
+                    $"{far.Reason}, with {map.Parameters[k].Name} held far out: the search ran towards {map.Parameters[k].Name} → ∞",
+                    search.Iterations + steps, search.Evaluations + spent, far.GradientNorm, far.Edm, transform);
+                // A bounded parameter carried out with the limit (p → 1 as r → ∞ at a fixed mean) is at its edge too.
+                var nearPoint = map.ToCoordinates(nearObjective.Natural(near.Point));
+                var carried = inner.Where(j => map.Parameters[map.Free[j]].Domain != ParameterDomain.Real
+                    && Math.Abs(point[j]) > TestDistance && Math.Abs(point[j]) > Math.Abs(nearPoint[j]) + 1);
+                return (settled, [k, .. carried.Select(j => map.Free[j])]);
             }
-            var settled = new OptimizationResult(point, far.Value, true,
-                $"{far.Reason}, with {map.Parameters[k].Name} held far out: the search ran towards {map.Parameters[k].Name} → ∞",
-                search.Iterations + near.Iterations + far.Iterations, search.Evaluations + near.Evaluations + far.Evaluations,
-                far.GradientNorm, far.Edm, transform);
-            // A bounded parameter carried out with the limit (p → 1 as r → ∞ at a fixed mean) is at its edge too.
-            var nearPoint = map.ToCoordinates(nearObjective.Natural(near.Point));
-            var carried = inner.Where(j => map.Parameters[map.Free[j]].Domain != ParameterDomain.Real
-                && Math.Abs(point[j]) > TestDistance && Math.Abs(point[j]) > Math.Abs(nearPoint[j]) + 1);
-            return (settled, [k, .. carried.Select(j => map.Free[j])]);
         }
         return (search, []);
     }

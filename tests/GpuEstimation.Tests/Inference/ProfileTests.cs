@@ -205,6 +205,26 @@ public class ProfileTests(DeviceFixture devices, ITestOutputHelper output)
         Assert.True(Math.Abs(fit.LogLikelihood - poisson) <= 1e-9 * Math.Abs(poisson), $"log L {fit.LogLikelihood:R} vs the Poisson's {poisson:R}");
     }
 
+    // Under-dispersed counts of a tiny mean (n − 1 zeros and a 1: mean 1/n, variance below it): far out (r = e²⁴)
+    // p = 1 − m/r keeps 1 − p to a few digits, and the profile's rounding passed for a fall: 49 zeros ended not
+    // converged at r = 1.8·10¹⁴ (log L 0.3 below the Poisson's), 99 zeros "converged" at r = 9.7·10⁷ with no edge (a
+    // hunt against scipy). Nearer far points are tried; each settles at the Poisson limit with the Poisson's log L.
+    [Theory]
+    [InlineData(50)]
+    [InlineData(100)]
+    [InlineData(1000)]
+    public void UnderDispersedCountsOfATinyMeanReachThePoissonLimit(int n)
+    {
+        var k = Enumerable.Range(0, n).Select(i => i == n - 1 ? 1.0 : 0.0).ToArray();
+        using var session = new EstimationSession(ModelCatalog.Create("negbinomial", Dataset.FromColumns(("k", k)), new ModelColumns("k")), devices.Native);
+        var fit = session.Fit(new FitOptions());
+
+        Assert.True(fit.Converged, fit.Reason);
+        Assert.Equal(["r", "p"], fit.Diagnostics.AtBound);
+        double mean = 1.0 / n, poisson = Math.Log(mean) - 1;
+        Assert.True(Math.Abs(fit.LogLikelihood - poisson) <= 1e-9 * Math.Abs(poisson), $"log L {fit.LogLikelihood:R} vs the Poisson's {poisson:R}");
+    }
+
     // Under-dispersed counts (binomial, variance below the mean) under the negative binomial: the likelihood rises as
     // r → ∞ with p → 1 and the mean r(1 − p)/p fixed, to the Poisson's. The search runs along that ridge until p rounds
     // to 1 and stopped there "not converged" (exit 3); the limit is now settled on the profile and reported: r → ∞ and
