@@ -863,18 +863,19 @@ public sealed class EstimationSession : IDisposable
                     unrepresentable.Add(info.Name);
                 return new ParameterEstimate(info.Name, natural[k], map.IsHeld(k), Profile: profiles.Intervals.GetValueOrDefault(k));
             }
-            double se = Math.Sqrt(variance);
+            double se = Math.Sqrt(variance), rooted = variance;
             // A variance past the doubles' range where the standard error is not (a scale of 1e155 squared overflows,
             // one of 1e-160 underflows to 0 or to a subnormal of a few digits: a trial saw "Infinity", and 0 with a
             // zero-width interval): |dθ/du| √C_u.
             if ((variance < MinNormal || double.IsPositiveInfinity(variance)) && !options.Covariance.IsRobust && information.Covariance is { } onOptimizerScale)
             {
                 int i = map.FreeIndex(k);
-                se = Math.Abs(map.Jacobian(k, natural[k])) * Math.Sqrt(onOptimizerScale[i, i]);
+                (se, rooted) = (Math.Abs(map.Jacobian(k, natural[k])) * Math.Sqrt(onOptimizerScale[i, i]), onOptimizerScale[i, i]);
             }
             // Still 0 or ∞: beyond the doubles either way (a free parameter's information is never infinite in a fit
-            // that converged inside the domain).
-            if (se == 0 || double.IsPositiveInfinity(se))
+            // that converged inside the domain). So too a subnormal with fewer than eight digits left (a location's
+            // variance at a scale of 1e-158: 4e-7 off, 1e-160: 4e-3, silently; a hunt against scipy).
+            if (se == 0 || double.IsPositiveInfinity(se) || rooted < FewDigits)
             {
                 unrepresentable.Add(info.Name);
                 return new ParameterEstimate(info.Name, natural[k], false, Profile: profiles.Intervals.GetValueOrDefault(k));
@@ -915,6 +916,10 @@ public sealed class EstimationSession : IDisposable
 
     // The smallest positive double with all its digits (below it, subnormals lose them).
     private const double MinNormal = 2.2250738585072014E-308;
+
+    // The subnormal below which fewer than eight digits are left (its spacing, 4.9e-324, a 10⁻⁸ of it): a variance
+    // there is no standard error.
+    private const double FewDigits = 4.9406564584124654E-316;
 
     private static string RobustNote(CovarianceType type) => type.Name switch
     {

@@ -55,6 +55,34 @@ public sealed class LargeValueTests(DeviceFixture devices)
         }
     }
 
+    // A normal sample of scale 1e-155 and 1e-158: μ's variance σ̂²/n is a subnormal, 3.6e-312 with ~11 digits and
+    // 3.6e-318 with ~6. The first keeps its standard error (σ̂/√n to 1e-9); the second had one 4e-7 off, silently (at
+    // 1e-160, 4e-3; a hunt against scipy), and now has none, with the note.
+    [Fact]
+    public void AStandardErrorFromASubnormalVarianceIsKeptOnlyWithItsDigits()
+    {
+        var unit = Enumerable.Range(0, 20).Select(i => ((i * 7919) % 101 - 50) / 25.0).ToArray();
+        foreach (double factor in new[] { 1e-155, 1e-158 })
+        {
+            var x = unit.Select(v => v * factor).ToArray();
+            using var session = new EstimationSession(ModelCatalog.Normal(Dataset.FromColumns(("x", x)), "x"), devices.Native);
+            var fit = session.Fit(new FitOptions());
+            Assert.True(fit.Converged, fit.Reason);
+            double mean = x.Average(), sd = Math.Sqrt(x.Sum(v => (v - mean) * (v - mean)) / x.Length);
+            var se = fit.Get("mu").StdError;
+            if (factor == 1e-155)
+            {
+                Assert.True(Numerics.Relative(se!.Value, sd / Math.Sqrt(x.Length)) <= 1e-9, $"se(mu) {se:R} vs {sd / Math.Sqrt(x.Length):R}");
+            }
+            else
+            {
+                Assert.Null(se);
+                Assert.Contains(fit.Diagnostics.Notes, note => note.StartsWith("no standard error for mu:", StringComparison.Ordinal));
+            }
+            Assert.NotNull(fit.Get("sigma").StdError);
+        }
+    }
+
     // An OpenCL trial: exponential data of scale 1e-200 (rate 1e200) fitted by Newton "converged" with a standard error
     // 1e7 times rate/√n, every backend: −n/rate² had underflowed to 0 in the exact Hessian, leaving the gradient's
     // rounding as the information on the log scale. Past 10^±130 the gradient is differenced on the optimizer's scale:
