@@ -45,13 +45,13 @@ public readonly struct NegativeBinomialModel : IDistribution<NegativeBinomialMod
     /// <inheritdoc/>
     public static double[] Start(ReadOnlyMemory<double> x, ReadOnlyMemory<double>? trials)
     {
-        // Moments: mean m = r(1 − p)/p, variance v = m/p, so p = m/v and r = m²/(v − m) = m p/(1 − p) (m² overflows
-        // from 10¹⁵⁴); where v ≤ m, r = 10. Where the variance itself overflows (counts past 10¹⁵⁴: r was NaN, "starting
-        // value r = NaN", a hunt), r = 1 and p from the mean.
+        // Moments: mean m = r(1 − p)/p, variance v = m/p, so p = m/v and r = m²/(v − m), taken as m (m/(v − m)) (m²
+        // overflows from 10¹⁵⁴); where v ≤ m, r = 10. Where the variance itself overflows (counts past 10¹⁵⁴: r was NaN,
+        // "starting value r = NaN", a hunt), r = 1 and p from the mean.
         double m = Moments.Mean(x.Span), v = Moments.Variance(x.Span);
         if (v > m && m > 0)
         {
-            double p = m / v, r = m * p / (1 - p);
+            double p = m / v, r = m * (m / (v - m));
             return r > 0 && double.IsFinite(r) ? [r, Moments.Probability(p)] : [1.0, Moments.Probability(1 / (1 + m))];
         }
         return [10.0, Moments.Probability(10.0 / (10.0 + m))];

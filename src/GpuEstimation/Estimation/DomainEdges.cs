@@ -34,9 +34,10 @@ internal static class DomainEdges
     /// A search that stopped short of a maximum with a positive parameter far out (beyond e^<see cref="TestDistance"/>)
     /// that has a limit model (negative binomial r → ∞: the Poisson) may have been running along a ridge towards that
     /// limit: under-dispersed counts, where r → ∞ with p → 1 and the mean r(1 − p)/p fixed, until p rounds to 1. The
-    /// limit is settled on the profile instead: the parameter held at e¹⁶ and at e²⁴ in turn, the others maximized
-    /// from the data-driven start. Where both fits converge and the profile has not fallen between them (within the
-    /// rounding of <see cref="LimitRounding"/>), the likelihood rises to the limit: the fit at e²⁴ stands for it (its
+    /// limit is settled on the profile instead: the parameter held at e¹⁶ and at e²⁴ in turn (or, where the fit there
+    /// fails to the doubles' rounding, e²¹ or e¹⁸), the others maximized from the data-driven start. Where both fits
+    /// converge and the profile has not fallen between them (within the rounding of <see cref="LimitRounding"/>), the
+    /// likelihood rises to the limit: the far fit stands for it (at e²⁴ its
     /// log-likelihood is within ~n·|v − m|/r ≈ 10⁻⁹ of the supremum for counts) and the parameter is returned as an
     /// edge. Otherwise the search is returned as it was. A search that converged is settled the same way only where
     /// it ended beyond e¹⁷ (its "stationary" point can be p = 1 to the last bit, where nothing is measured: constant

@@ -94,7 +94,7 @@ public sealed class EstimationSession : IDisposable
         // Data the MLE runs off on, left to a MAP search because a prior might bound it (CreateObjective): the search
         // found no mode, so the prior did not.
         if (options.Map && !end.Converged && Refusal(objective, priors: []) is { } unbounded)
-            throw new InputException(end.LogPosterior is { } last && !double.IsFinite(last) && end.Edges.Count > 0
+            throw new InputException(end.LogPosterior is { } last && double.IsNegativeInfinity(last) && double.IsFinite(end.LogLikelihood)
                 ? $"{unbounded}; with the prior given, {end.Reason}" : $"{unbounded}; the prior given does not bound the posterior either", nameof(options));
         var (atKink, atDataKink, information) = Infer(objective, search, end, edges, options);
         // A stationary point whose curvature is not a maximum's (a mixture started with its components equal stops at
@@ -701,11 +701,14 @@ public sealed class EstimationSession : IDisposable
         // A MAP search run to an edge where the prior's density is 0 (σ → 0 over constant data with a gamma(n + 1, ·)
         // prior: the log-posterior rises to a finite limit there, never reached) has no mode; it was "converged" with
         // a log-posterior of −∞ (a hunt against scipy).
+        // (A prior whose density is infinite at the edge, gamma(α < 1, ·) at 0, has its mode there: converged.)
         string reason = search.Reason;
-        if (logPosterior is { } posterior && !double.IsFinite(posterior) && search.Converged && edges.Count > 0)
-            reason = $"the log-posterior rises towards {string.Join(", ", edges.Select(k => $"{objective.Map.Parameters[k].Name} = {natural[k].ToString("G6", System.Globalization.CultureInfo.InvariantCulture)}"))}, " +
+        var zeroPrior = edges.Where(k => double.IsNegativeInfinity(objective.LogPriorOf(k, natural[k]))).ToArray();
+        bool noMode = search.Converged && zeroPrior.Length > 0 && double.IsFinite(logLikelihood);
+        if (noMode)
+            reason = $"the log-posterior rises towards {string.Join(", ", zeroPrior.Select(k => $"{objective.Map.Parameters[k].Name} = {natural[k].ToString("G6", System.Globalization.CultureInfo.InvariantCulture)}"))}, " +
                 "where the prior's density is 0: its highest value is approached there, not reached, and there is no mode";
-        bool converged = search.Converged && double.IsFinite(logLikelihood) && (logPosterior is not { } value || double.IsFinite(value));
+        bool converged = search.Converged && double.IsFinite(logLikelihood) && !noMode;
         return new Maximum(natural, logLikelihood, logPosterior, converged, reason, search.Iterations, search.Evaluations + (summed ? 0 : 1) + edges.Count * 2)
         {
             Edges = edges,

@@ -59,7 +59,9 @@ public sealed record FitResult(
     /// <summary>
     /// The covariance of the estimates of parameters <paramref name="a"/> and <paramref name="b"/> (the variance where
     /// they are one) from <see cref="Covariance"/>, the matrix the standard errors come from (<see cref="CovType"/>);
-    /// 0 where either is fixed; null where the fit has no covariance. An unknown name is an <see cref="ArgumentException"/>.
+    /// 0 where either is fixed; null where the fit has no covariance. The matrix's entry as it stands: where a standard
+    /// error was left out (beyond the doubles' range, or a robust covariance's NaN) it is that ∞, NaN or subnormal.
+    /// An unknown name is an <see cref="ArgumentException"/>.
     /// </summary>
     public double? CovarianceOf(string a, string b)
     {

@@ -49,12 +49,14 @@ public static class GradientCheck
         if (!double.IsFinite(value))
             throw new InputException($"the log-likelihood is {value.ToString(CultureInfo.InvariantCulture)} at the point given: the gradient cannot be checked there", nameof(at));
 
-        // Four points a level a parameter: u ± h and u ± h/2, all in one sweep. A level whose points leave the domain
-        // (a value within a few ulps of an edge) or the doubles is left out.
+        // Four points a level a parameter: u ± h and u ± h/2, all in one sweep. The differences are taken over the
+        // points' own coordinates, the natural values evaluated mapped back (a probability of 1 − 10⁻⁸ rounds each
+        // step's point to its spacing, 10⁻⁸ of 1 − p: over the intended steps a correct Bernoulli gradient disagreed,
+        // a review). A level whose points leave the domain (within a few ulps of an edge) or the doubles, or whose
+        // steps the rounding shrank or stretched by a tenth or more, is left out.
         var scales = session.Model.Scales;
         var points = new List<double[]>(at.Count * Levels * 4);
-        var steps = new double[at.Count, Levels];
-        var halves = new double[at.Count, Levels];
+        var spans = new (double Wide, double Narrow)[at.Count, Levels];
         var firsts = new int[at.Count, Levels];
         for (int j = 0; j < at.Count; j++)
         {
@@ -64,22 +66,21 @@ public static class GradientCheck
             double h = StepOfScale * Math.Max(scale, Math.Abs(u));
             for (int level = 0; level < Levels; level++, h /= 10)
             {
-                // The steps as u + step holds them (exact differences where a step nears u's spacing).
-                double wide = (u + h) - u, narrow = (u + wide / 2) - u;
-                steps[j, level] = wide;
-                halves[j, level] = narrow;
                 var level4 = new double[4][];
+                var reached = new double[4];
                 int k = 0;
-                foreach (double step in (ReadOnlySpan<double>)[wide, -wide, narrow, -narrow])
+                foreach (double step in (ReadOnlySpan<double>)[h, -h, h / 2, -h / 2])
                 {
                     var point = at.ToArray();
                     point[j] = map.ToNatural(j, u + step);
+                    reached[k] = double.IsFinite(point[j]) && ParameterMap.Contains(domain, point[j]) ? map.ToOptimizer(j, point[j]) : double.NaN;
                     level4[k++] = point;
                 }
-                // A step below the parameter's spacing (natural or in the optimizer's coordinates) moves nothing.
-                bool inside = narrow > 0 && level4.All(point => double.IsFinite(point[j]) && ParameterMap.Contains(domain, point[j]) && point[j] != at[j]);
-                firsts[j, level] = inside ? points.Count : -1;
-                if (inside)
+                double wide = reached[0] - reached[1], narrow = reached[2] - reached[3];
+                bool usable = Math.Abs(wide - 2 * h) < 0.2 * h && Math.Abs(narrow - h) < 0.1 * h;
+                firsts[j, level] = usable ? points.Count : -1;
+                spans[j, level] = (wide, narrow);
+                if (usable)
                     points.AddRange(level4);
             }
         }
@@ -90,6 +91,9 @@ public static class GradientCheck
         {
             double jacobian = map.Jacobian(j, at[j]), u = map.ToOptimizer(j, at[j]);
             double analytic = evaluation.Gradient[j];
+            // The slope's size for the parameter's own rounding: the model's where that is a number (a gradient of NaN
+            // or ∞ is what the check is for, and is not to spoil the numeric side).
+            double given = double.IsFinite(analytic * jacobian) ? Math.Abs(analytic * jacobian) : 0;
             var estimates = new double[Levels];
             var bounds = new double[Levels];
             for (int level = 0; level < Levels; level++)
@@ -100,16 +104,18 @@ public static class GradientCheck
                     bounds[level] = double.PositiveInfinity;
                     continue;
                 }
-                double h = steps[j, level];
-                double wide = (values[first] - values[first + 1]) / (2 * h);
-                double narrow = (values[first + 2] - values[first + 3]) / (2 * halves[j, level]);
-                // Richardson's extrapolation cancels the h² term; the two differences' gap bounds what is left, and the
-                // rounding of the log-likelihoods (a sum of N terms: of the size of |log L| + N) and of the parameter
-                // itself (its spacing times the slope), divided by the step, is added.
-                estimates[level] = (4 * narrow - wide) / 3;
-                double slope = Math.Max(Math.Abs(analytic * jacobian), Math.Abs(wide));
+                var (wideSpan, narrowSpan) = spans[j, level];
+                double wide = (values[first] - values[first + 1]) / wideSpan;
+                double narrow = (values[first + 2] - values[first + 3]) / narrowSpan;
+                // Richardson's extrapolation over the half-widths a = wideSpan/2 and b = narrowSpan/2 (b = a/2 but for
+                // rounding) cancels the h² term; the two differences' gap bounds what is left, and the rounding of the
+                // log-likelihoods (a sum of N terms: of the size of |log L| + N) and of the parameter itself (its
+                // spacing times the slope), divided by the step, is added.
+                double a2 = wideSpan * wideSpan / 4, b2 = narrowSpan * narrowSpan / 4;
+                estimates[level] = (a2 * narrow - b2 * wide) / (a2 - b2);
+                double slope = Math.Max(given, Math.Abs(wide));
                 bounds[level] = double.IsFinite(wide) && double.IsFinite(narrow)
-                    ? Math.Abs(narrow - wide) / 3 + (16 * (Math.Abs(value) + session.Model.Rows) + 4 * slope * Math.Max(Math.Abs(u), 1.0)) * Epsilon / h
+                    ? Math.Abs(narrow - wide) * b2 / (a2 - b2) + (16 * (Math.Abs(value) + session.Model.Rows) + 4 * slope * Math.Max(Math.Abs(u), 1.0)) * Epsilon / (wideSpan / 2)
                     : double.PositiveInfinity;
             }
             int chosen = FirstMinimumFromTheSmallest(bounds);
@@ -118,7 +124,8 @@ public static class GradientCheck
             double error = chosen + 1 < Levels && double.IsFinite(bounds[chosen + 1]) ? Math.Max(bounds[chosen], bounds[chosen + 1] / 10) : bounds[chosen];
             double best = double.IsFinite(bounds[chosen]) ? estimates[chosen] : double.NaN;
             // In natural units: the optimizer's derivative over dθ/du.
-            double numeric = best / jacobian, tolerance = Relative * Math.Max(Math.Abs(analytic), Math.Abs(numeric)) + 10 * error / jacobian;
+            double numeric = best / jacobian;
+            double tolerance = Relative * Math.Max(double.IsFinite(analytic) ? Math.Abs(analytic) : 0, Math.Abs(numeric)) + 10 * error / Math.Abs(jacobian);
             comparisons[j] = new GradientComparison(map.Parameters[j].Name, analytic, numeric, double.IsFinite(best) ? tolerance : double.NaN);
         }
         return new GradientCheckResult(at.ToArray(), value, comparisons);
@@ -151,13 +158,14 @@ public sealed record GradientComparison(string Name, double Analytic, double Num
     /// log-likelihood's rounding swamps every step (a point where it barely changes, such as a location far beyond the
     /// model's scale): check at another point.
     /// </summary>
-    public bool Conclusive => Tolerance < 0.01 * Math.Max(Math.Abs(Analytic), Math.Abs(Numeric));
+    public bool Conclusive => double.IsFinite(Analytic) && Tolerance < 0.01 * Math.Max(Math.Abs(Analytic), Math.Abs(Numeric));
 
     /// <summary>Whether the model's gradient agrees with the numeric derivative within <see cref="Tolerance"/>, and the check is <see cref="Conclusive"/>.</summary>
     public bool Agrees => Conclusive && Math.Abs(Analytic - Numeric) <= Tolerance;
 
-    // Further apart than the tolerance (conclusive or not; NaN, where no step gave a number, is not conclusive).
-    internal bool Disagrees => Math.Abs(Analytic - Numeric) > Tolerance;
+    // Further apart than the tolerance, conclusive or not; a gradient of NaN or ∞ beside a numeric derivative that is a
+    // number (it read "not conclusive", a review). A numeric NaN (no step gave a number) is not conclusive.
+    internal bool Disagrees => double.IsFinite(Numeric) && (!double.IsFinite(Analytic) || Math.Abs(Analytic - Numeric) > Tolerance);
 }
 
 /// <summary>The outcome of <see cref="GradientCheck.CheckGradient"/>.</summary>
@@ -186,11 +194,18 @@ public sealed record GradientCheckResult(double[] At, double LogLikelihood, IRea
             parts.Add("gradient disagrees with the numeric derivative: " + string.Join("; ", wrong.Select(p =>
                 $"{p.Name}: gradient {p.Analytic.ToString("G10", culture)}, numeric {p.Numeric.ToString("G10", culture)} (tolerance {p.Tolerance.ToString("G3", culture)})")));
         }
-        if (vague.Length > 0)
+        var unmeasured = vague.Where(p => double.IsNaN(p.Numeric)).ToArray();
+        var weak = vague.Where(p => !double.IsNaN(p.Numeric)).ToArray();
+        if (weak.Length > 0)
         {
-            parts.Add("not conclusive for " + string.Join("; ", vague.Select(p =>
+            parts.Add("not conclusive for " + string.Join("; ", weak.Select(p =>
                 $"{p.Name} (gradient {p.Analytic.ToString("G3", culture)}, numeric {p.Numeric.ToString("G3", culture)}, tolerance {p.Tolerance.ToString("G3", culture)})")) +
                 ": the numeric derivative's error is not under a hundredth of the gradient here (near the maximum, or where the log-likelihood barely changes); check at another point");
+        }
+        if (unmeasured.Length > 0)
+        {
+            parts.Add($"no numeric derivative for {string.Join(", ", unmeasured.Select(p => p.Name))}: no step from this point gave finite log-likelihoods inside the domain on both sides " +
+                "(within a few ulps of an edge, or where the log-likelihood is not finite nearby); check at another point");
         }
         return string.Join("; ", parts);
     }

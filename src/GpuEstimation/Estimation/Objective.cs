@@ -294,6 +294,9 @@ internal sealed class Objective
         return new Inference.DesignInformation(information, map, own, design.Passes);
     }
 
+    /// <summary>Parameter <paramref name="index"/>'s log prior at natural value <paramref name="value"/> (0 where it has none).</summary>
+    public double LogPriorOf(int index, double value) => _priors[index]?.LogDensity(value) ?? 0;
+
     /// <summary>Σ log prior at natural values <paramref name="natural"/>, over every parameter that has a prior (held ones too).</summary>
     public double LogPrior(IReadOnlyList<double> natural)
     {

@@ -30,7 +30,7 @@ internal static class HeatmapDrawing
         AddSurface(plot, grid, floor, top, sweep.LogPosterior is null ? "log L − max" : "log posterior − max");
         var contours = AddContours(plot, grid);
         AddMarkers(plot, marks, grid, sweep.Model);
-        Decorate(plot, sweep, grid, best, options.Width);
+        Decorate(plot, sweep, grid, offRegion ? best : null, options.Width);
         // Lay the picture out once so that contour labels can be placed in pixels, clear of each other and of other lines.
         plot.RenderInMemory(options.Width, options.Height);
         LabelContours(plot, contours, marks);
@@ -153,8 +153,8 @@ internal static class HeatmapDrawing
     // The grid's points inside the 95% region.
     private static int InsideRegion(SurfaceGrid grid) => grid.Delta.Cast<double>().Count(d => d >= -SurfacePlots.TwoParameterLevels[1]);
 
-    // `best` is the frame's best point (Draw's, which the colours run from).
-    private static void Decorate(Plot plot, SweepResult sweep, SurfaceGrid grid, double best, int width)
+    // `offRegion`: the frame's best point where it lies outside the 99% region (Draw's, which the colours run from).
+    private static void Decorate(Plot plot, SweepResult sweep, SurfaceGrid grid, double? offRegion, int width)
     {
         // The frame is the grid's (or the 99% region's): an estimate off it is named in the legend, not stretched to.
         plot.Axes.SetLimits(grid.Shown());
@@ -163,8 +163,7 @@ internal static class HeatmapDrawing
         plot.YLabel(PlotText.AxisName(sweep.Model, grid.Y.Name));
         plot.Title(PlotText.Title(sweep.Model, $"{(sweep.Profile ? "profile " : "")}{(sweep.LogPosterior is null ? "log-likelihood" : "log-posterior")}, " +
             $"contours at Δ = {string.Join(", ", SurfacePlots.TwoParameterLevels.Select(LevelText))} (68/95/99%)", width));
-        double outer = SurfacePlots.TwoParameterLevels.Max();
-        if (best < -outer && double.IsFinite(best))
+        if (offRegion is { } best)
             plot.Legend.ManualItems.Add(new LegendItem { LabelText = $"no contour on this grid: its best point is Δ = {PlotText.Fixed(best, 2)}, outside the 99% region " +
                 "(the estimate is off the grid, or between points spaced wider than the region); the colours run from that point down" });
         // The off-grid parameters of a plain sweep are held (a trial's ν = 30 was said nowhere, so the regions read as
@@ -185,12 +184,12 @@ internal static class HeatmapDrawing
         if (allInside)
             plot.Legend.ManualItems.Add(new LegendItem { LabelText = $"no contour on this grid: all of it lies inside the 68% region (Δ > −{LevelText(SurfacePlots.TwoParameterLevels[0])}); sweep a wider grid" });
         int inside = InsideRegion(grid);
-        if (inside < CoarseRegion && best >= -outer && !allInside)
+        if (inside < CoarseRegion && offRegion is null && !allInside)
             plot.Legend.ManualItems.Add(new LegendItem { LabelText = $"coarse grid: {inside} point{(inside == 1 ? "" : "s")} inside the 95% region, too few to draw the contours; sweep a finer grid around the estimate" });
         if (grid.Cropped)
         {
             // One line, or two where the ranges' digits make it wider than a legend line (a grid over 10¹² was cut).
-            string frame = $"frame: {(best < -outer ? "around the estimates" : "the 99% region")}; the grid spans";
+            string frame = $"frame: {(offRegion is not null ? "around the estimates" : "the 99% region")}; the grid spans";
             string x = $"{grid.X.Name} {Range(grid.X)}", y = $"{grid.Y.Name} {Range(grid.Y)}";
             string[] lines = frame.Length + x.Length + y.Length > 80 ? [$"{frame} {x},", y] : [$"{frame} {x}, {y}"];
             foreach (var line in lines)

@@ -20,9 +20,12 @@ public sealed record GammaPrior(double Shape, double Rate) : Prior
     /// <inheritdoc/>
     public override bool RequiresPositive => true;
 
-    /// <inheritdoc/>
-    public override double LogDensity(double x) => x <= 0
-        ? double.NegativeInfinity
+    /// <summary>
+    /// The log-density; at x = 0 its limit: log β for α = 1 (the exponential's density β there), +∞ for α &lt; 1, −∞ for
+    /// α &gt; 1 (−∞ at every shape made a MAP mode at a rate of 0 under gamma(1, ·) read as "no mode", a review).
+    /// </summary>
+    public override double LogDensity(double x) => x < 0 || double.IsNaN(x) ? double.NegativeInfinity
+        : x == 0 ? (Shape == 1 ? Math.Log(Rate) : Shape < 1 ? double.PositiveInfinity : double.NegativeInfinity)
         : Shape * Math.Log(Rate) - SpecialFunctions.GammaLn(Shape) + (Shape - 1) * Math.Log(x) - Rate * x;
 
     /// <inheritdoc/>

@@ -162,6 +162,14 @@ public class DegenerateDataTests(DeviceFixture devices, ITestOutputHelper output
         Assert.True(fit.Converged, fit.Reason);
         Assert.True(Numerics.Relative(fit["sigma"], 1) <= 1e-8, $"sigma {fit["sigma"]:R}");
         Assert.True(double.IsFinite(fit.LogPosterior!.Value));
+
+        // A prior whose density at the edge is not 0: gamma(1, 1) (the exponential, density 1 at 0) over 50 zero
+        // counts has its mode at rate 0, log-posterior −51·0 + log 1 = 0. The gamma prior's log-density was −∞ at 0
+        // for every shape, and the first version of this rule called that no mode (a review).
+        var zeros = Fit("poisson", new double[50], new FitOptions { Map = true, Priors = new Dictionary<string, GpuEstimation.Priors.Prior> { ["rate"] = new GpuEstimation.Priors.GammaPrior(1, 1) } });
+        Assert.True(zeros.Converged, zeros.Reason);
+        Assert.Equal(0, zeros["rate"]);
+        Assert.Equal(0, zeros.LogPosterior!.Value, 12);
     }
 
     // MAP with a prior on the parameter that runs off: the posterior can have a mode. Four zeros under an exponential

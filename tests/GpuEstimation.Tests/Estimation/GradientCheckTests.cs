@@ -29,6 +29,25 @@ public readonly struct WrongSignNormalModel : ILikelihoodModel<WrongSignNormalMo
     }
 }
 
+/// <summary>Normal(μ, σ) whose μ derivative is NaN at row 0.</summary>
+public readonly struct NaNRowNormalModel : ILikelihoodModel<NaNRowNormalModel>
+{
+    public int ParameterCount => 2;
+
+    public int ColumnCount => 1;
+
+    public static void Accumulate<TVec, TRows>(in NaNRowNormalModel model, in TVec arguments, in TRows data, long row, ref TVec terms)
+        where TVec : unmanaged, ITermVector<TVec>
+        where TRows : struct, IDataRows
+    {
+        double mu = arguments.Get(0), sigma = arguments.Get(1);
+        double z = (data[0, row] - mu) / sigma;
+        terms.Add(0, -0.5 * z * z - Math.Log(sigma) - 0.9189385332046728);
+        terms.Add(1, row == 0 ? double.NaN : z / sigma);
+        terms.Add(2, -1 / sigma + z * z / sigma);
+    }
+}
+
 [Collection(DeviceCollection.Name)]
 public class GradientCheckTests(DeviceFixture devices)
 {
@@ -59,6 +78,30 @@ public class GradientCheckTests(DeviceFixture devices)
         var p = bernoulli.CheckGradient([0.999]).Parameters[0];
         Assert.True(p.Agrees, $"{p.Analytic:R} vs {p.Numeric:R} within {p.Tolerance:R}");
         Assert.True(Math.Abs(p.Analytic - p.Numeric) <= 1e-7 * Math.Abs(p.Analytic));
+        // Nearer 1 the points a step reaches are rounded to p's spacing, 10⁻⁸ of 1 − p at 1 − 10⁻⁸: differenced over
+        // the intended steps, the correct gradient disagreed (a review); over the points' own coordinates it agrees.
+        foreach (double near in new[] { 1 - 1e-6, 1 - 1e-8 })
+        {
+            var q = bernoulli.CheckGradient([near]).Parameters[0];
+            Assert.True(q.Agrees, $"p = {near:R}: {q.Analytic:R} vs {q.Numeric:R} within {q.Tolerance:R}");
+            Assert.True(Math.Abs(q.Analytic - q.Numeric) <= 1e-6 * Math.Abs(q.Analytic), $"p = {near:R}: {q.Analytic:R} vs {q.Numeric:R}");
+        }
+    }
+
+    [Fact]
+    public void AGradientOfNaNDisagrees()
+    {
+        // One row's μ term NaN: the numeric derivative is a number, so the gradient disagrees (it read "not conclusive").
+        var x = Normal(500, 1, 0.5, 23);
+        var spec = new ModelSpec<NaNRowNormalModel>("nan normal", new NaNRowNormalModel(), [x],
+            [new ParameterInfo("mu"), new ParameterInfo("sigma", ParameterDomain.Positive)], start: [0.0, 1.0]);
+        using var session = new EstimationSession(spec, devices.Native);
+        var check = session.CheckGradient(spec.Start);
+        Assert.False(check.Agrees);
+        Assert.True(double.IsNaN(check.Parameters[0].Analytic));
+        Assert.True(double.IsFinite(check.Parameters[0].Numeric));
+        Assert.True(check.Parameters[1].Agrees, check.ToString());
+        Assert.StartsWith("gradient disagrees with the numeric derivative: mu: gradient NaN, numeric", check.ToString());
     }
 
     [Fact]
