@@ -29,7 +29,7 @@ public static class GradientCheck
     /// Compares <paramref name="session"/>'s gradient at natural-scale <paramref name="at"/> (every parameter, in model
     /// order, inside its domain) with the derivative of its log-likelihood by extrapolated central differences, taken
     /// in one sweep over the data. Check at a point away from the maximum (the start, say): there the gradient is
-    /// large, so a wrong factor shows; at the maximum every component is near 0 and agrees with anything small.
+    /// large, so a wrong factor shows; at the maximum every component is near 0, and the check is not conclusive there.
     /// </summary>
     public static GradientCheckResult CheckGradient(this EstimationSession session, IReadOnlyList<double> at)
     {
