@@ -542,5 +542,5 @@ public static class Moments
     /// p = 0), 10⁻⁶ or 1 − 10⁻⁶ on or past an edge or below the normal doubles, 0.5 where it is not a number.
     /// </summary>
     public static double Probability(double value) =>
-        !double.IsFinite(value) ? 0.5 : value >= 2.2250738585072014e-308 && value < 1 ? value : Math.Clamp(value, 1e-6, 1 - 1e-6);
+        !double.IsFinite(value) ? 0.5 : value >= KernelConstants.SmallestNormal && value < 1 ? value : Math.Clamp(value, 1e-6, 1 - 1e-6);
 }

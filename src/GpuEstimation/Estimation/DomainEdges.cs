@@ -64,12 +64,12 @@ internal static class DomainEdges
             // to four digits, and the profile's rounding (10⁻⁴) passed for a fall (49 zeros and a 1: not converged at
             // r = 1.8·10¹⁴; 99 zeros and a 1 "converged" at r = 9.7·10⁷; a hunt). Nearer points are tried in turn.
             int spent = near.Evaluations, steps = near.Iterations;
+            double rounding = LimitRounding * settings.Magnitude(near.Value);
             foreach (double farAt in (ReadOnlySpan<double>)[LimitFar, LimitNear + 5, LimitNear + 2])
             {
                 var farObjective = restart.Holding(k, map.ToNatural(k, farAt), nearObjective.Natural(near.Point));
                 var far = farObjective.Maximize(farObjective.Start(), farObjective.Scales(), settings);
                 (spent, steps) = (spent + far.Evaluations, steps + far.Iterations);
-                double rounding = LimitRounding * settings.Magnitude(near.Value);
                 if (!far.Converged || far.Value < near.Value - rounding || (search.Converged && far.Value < search.Value - rounding))
                     continue;
                 // Back to every free coordinate: the limit parameter's own preconditioner entry is one unit of its log scale.

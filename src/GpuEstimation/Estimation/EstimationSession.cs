@@ -94,7 +94,7 @@ public sealed class EstimationSession : IDisposable
         // Data the MLE runs off on, left to a MAP search because a prior might bound it (CreateObjective): the search
         // found no mode, so the prior did not.
         if (options.Map && !end.Converged && Refusal(objective, priors: []) is { } unbounded)
-            throw new InputException(end.LogPosterior is { } last && double.IsNegativeInfinity(last) && double.IsFinite(end.LogLikelihood)
+            throw new InputException(ZeroPriorEdges(objective, end.Edges, end.Estimates).Length > 0 && double.IsFinite(end.LogLikelihood)
                 ? $"{unbounded}; with the prior given, {end.Reason}" : $"{unbounded}; the prior given does not bound the posterior either", nameof(options));
         var (atKink, atDataKink, information) = Infer(objective, search, end, edges, options);
         // A stationary point whose curvature is not a maximum's (a mixture started with its components equal stops at
@@ -703,7 +703,7 @@ public sealed class EstimationSession : IDisposable
         // a log-posterior of −∞ (a hunt against scipy).
         // (A prior whose density is infinite at the edge, gamma(α < 1, ·) at 0, has its mode there: converged.)
         string reason = search.Reason;
-        var zeroPrior = edges.Where(k => double.IsNegativeInfinity(objective.LogPriorOf(k, natural[k]))).ToArray();
+        var zeroPrior = ZeroPriorEdges(objective, edges, natural);
         bool noMode = search.Converged && zeroPrior.Length > 0 && double.IsFinite(logLikelihood);
         if (noMode)
             reason = $"the log-posterior rises towards {string.Join(", ", zeroPrior.Select(k => $"{objective.Map.Parameters[k].Name} = {natural[k].ToString("G6", System.Globalization.CultureInfo.InvariantCulture)}"))}, " +
@@ -714,6 +714,10 @@ public sealed class EstimationSession : IDisposable
             Edges = edges,
         };
     }
+
+    // The parameters of edges whose prior's density is 0 at their value there: a MAP search that ends at one has no mode.
+    private static int[] ZeroPriorEdges(Objective objective, IReadOnlyList<int> edges, IReadOnlyList<double> natural) =>
+        edges.Where(k => double.IsNegativeInfinity(objective.LogPriorOf(k, natural[k]))).ToArray();
 
     /// <summary>
     /// Stage 3: the observed information at a converged optimum, on the optimizer's scale, over the free parameters

@@ -10,41 +10,30 @@ using Xunit;
 
 namespace GpuEstimation.Tests.Estimation;
 
-/// <summary>Normal(μ, σ) written by hand with the σ derivative's sign wrong: the mistake the check is for.</summary>
-public readonly struct WrongSignNormalModel : ILikelihoodModel<WrongSignNormalModel>
+/// <summary>
+/// Normal(μ, σ) written by hand with one mistake, the kind the check is for: the σ derivative's sign wrong
+/// (<see cref="WrongSigmaSign"/>), or μ's derivative NaN at row 0 (<see cref="NaNMuAtRow0"/>).
+/// </summary>
+public readonly struct BrokenNormalModel(int fault) : ILikelihoodModel<BrokenNormalModel>
 {
+    public const int WrongSigmaSign = 0, NaNMuAtRow0 = 1;
+
+    private readonly int _fault = fault;
+
     public int ParameterCount => 2;
 
     public int ColumnCount => 1;
 
-    public static void Accumulate<TVec, TRows>(in WrongSignNormalModel model, in TVec arguments, in TRows data, long row, ref TVec terms)
+    public static void Accumulate<TVec, TRows>(in BrokenNormalModel model, in TVec arguments, in TRows data, long row, ref TVec terms)
         where TVec : unmanaged, ITermVector<TVec>
         where TRows : struct, IDataRows
     {
         double mu = arguments.Get(0), sigma = arguments.Get(1);
         double z = (data[0, row] - mu) / sigma;
         terms.Add(0, -0.5 * z * z - Math.Log(sigma) - 0.9189385332046728);
-        terms.Add(1, z / sigma);
-        terms.Add(2, 1 / sigma - z * z / sigma); // should be −1/σ + z²/σ
-    }
-}
-
-/// <summary>Normal(μ, σ) whose μ derivative is NaN at row 0.</summary>
-public readonly struct NaNRowNormalModel : ILikelihoodModel<NaNRowNormalModel>
-{
-    public int ParameterCount => 2;
-
-    public int ColumnCount => 1;
-
-    public static void Accumulate<TVec, TRows>(in NaNRowNormalModel model, in TVec arguments, in TRows data, long row, ref TVec terms)
-        where TVec : unmanaged, ITermVector<TVec>
-        where TRows : struct, IDataRows
-    {
-        double mu = arguments.Get(0), sigma = arguments.Get(1);
-        double z = (data[0, row] - mu) / sigma;
-        terms.Add(0, -0.5 * z * z - Math.Log(sigma) - 0.9189385332046728);
-        terms.Add(1, row == 0 ? double.NaN : z / sigma);
-        terms.Add(2, -1 / sigma + z * z / sigma);
+        terms.Add(1, model._fault == NaNMuAtRow0 && row == 0 ? double.NaN : z / sigma);
+        // Correct: −1/σ + z²/σ.
+        terms.Add(2, model._fault == WrongSigmaSign ? 1 / sigma - z * z / sigma : -1 / sigma + z * z / sigma);
     }
 }
 
@@ -93,7 +82,7 @@ public class GradientCheckTests(DeviceFixture devices)
     {
         // One row's μ term NaN: the numeric derivative is a number, so the gradient disagrees (it read "not conclusive").
         var x = Normal(500, 1, 0.5, 23);
-        var spec = new ModelSpec<NaNRowNormalModel>("nan normal", new NaNRowNormalModel(), [x],
+        var spec = new ModelSpec<BrokenNormalModel>("nan normal", new BrokenNormalModel(BrokenNormalModel.NaNMuAtRow0), [x],
             [new ParameterInfo("mu"), new ParameterInfo("sigma", ParameterDomain.Positive)], start: [0.0, 1.0]);
         using var session = new EstimationSession(spec, devices.Native);
         var check = session.CheckGradient(spec.Start);
@@ -108,7 +97,7 @@ public class GradientCheckTests(DeviceFixture devices)
     public void AWrongDerivativeIsNamedAndTheRightOneAgrees()
     {
         var x = Normal(2_000, 1, 0.5, 7);
-        var spec = new ModelSpec<WrongSignNormalModel>("wrong normal", new WrongSignNormalModel(), [x],
+        var spec = new ModelSpec<BrokenNormalModel>("wrong normal", new BrokenNormalModel(BrokenNormalModel.WrongSigmaSign), [x],
             [new ParameterInfo("mu"), new ParameterInfo("sigma", ParameterDomain.Positive)], start: [0.0, 1.0]);
         using var session = new EstimationSession(spec, devices.Native);
         var check = session.CheckGradient(spec.Start);
