@@ -50,6 +50,8 @@ internal static class DomainEdges
         var map = objective.Map;
         var restart = objective.StartingAt(dataStart);
         var startNatural = restart.Natural(restart.Start());
+        // The passes over the data of profile fits that settled nothing, counted in the search's all the same.
+        int wasted = 0;
         for (int i = 0; i < map.Free.Count; i++)
         {
             int k = map.Free[i];
@@ -59,7 +61,10 @@ internal static class DomainEdges
             var nearObjective = restart.Holding(k, map.ToNatural(k, LimitNear), startNatural);
             var near = nearObjective.Maximize(nearObjective.Start(), nearObjective.Scales(), settings);
             if (!near.Converged)
+            {
+                wasted += near.Evaluations;
                 continue;
+            }
             // Far out the other parameters can be too fine for doubles: p = 1 − m/r with m = 0.02 at r = e²⁴ keeps 1 − p
             // to four digits, and the profile's rounding (10⁻⁴) passed for a fall (49 zeros and a 1: not converged at
             // r = 1.8·10¹⁴; 99 zeros and a 1 "converged" at r = 9.7·10⁷; a hunt). Nearer points are tried in turn.
@@ -83,15 +88,16 @@ internal static class DomainEdges
                 }
                 var settled = new OptimizationResult(point, far.Value, true,
                     $"{far.Reason}, with {map.Parameters[k].Name} held far out: the search ran towards {map.Parameters[k].Name} → ∞",
-                    search.Iterations + steps, search.Evaluations + spent, far.GradientNorm, far.Edm, transform);
+                    search.Iterations + steps, search.Evaluations + wasted + spent, far.GradientNorm, far.Edm, transform);
                 // A bounded parameter carried out with the limit (p → 1 as r → ∞ at a fixed mean) is at its edge too.
                 var nearPoint = map.ToCoordinates(nearObjective.Natural(near.Point));
                 var carried = inner.Where(j => map.Parameters[map.Free[j]].Domain != ParameterDomain.Real
                     && Math.Abs(point[j]) > TestDistance && Math.Abs(point[j]) > Math.Abs(nearPoint[j]) + 1);
                 return (settled, [k, .. carried.Select(j => map.Free[j])]);
             }
+            wasted += spent;
         }
-        return (search, []);
+        return (wasted == 0 ? search : search with { Evaluations = search.Evaluations + wasted }, []);
     }
 
     /// <summary>
@@ -216,6 +222,6 @@ internal static class DomainEdges
         return edges.Count > 0
             ? $"at the edge of the domain, where the likelihood is largest: {string.Join(", ", said)}; no standard error or Wald interval there, and a profile interval is one-sided"
             : $"far out on the log or logit scale (beyond ±{Distance}): {string.Join(", ", atBound.Select(name => $"{name} = {natural[map.Find(name)]:G4}"))}; " +
-                "the edge of the domain, or data in units far from 1 (a scale of 1e-200 for data of that size: rescale the data)";
+                "the edge of the domain, or data in units far from 1 (rescale the data towards 1)";
     }
 }

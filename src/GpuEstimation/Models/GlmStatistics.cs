@@ -80,7 +80,9 @@ public sealed record GlmStatistics(
             return $"standard errors from the observed information with {GlmNames.ExtraParameter(family)} {(heldScale is { } held ? $"held at {held:g6}" : "at its maximum-likelihood estimate")}; " +
                 (double.IsFinite(Dispersion)
                     ? $"statsmodels' GLM and R's summary.glm use the Pearson dispersion ({Dispersion:g6}, Scale){expected} instead"
-                    : $"statsmodels' GLM and R's summary.glm would use the Pearson dispersion (undefined here: {(SumWeights is { } sum ? $"the weights sum to {sum:g6}" : "the rows are")}, no more than the estimated coefficients, {DfResid:g3} residual degrees of freedom){expected}");
+                    : DfResid > 0
+                        ? $"statsmodels' GLM and R's summary.glm would use the Pearson dispersion (beyond the doubles' range here: rescale the response to see it){expected}"
+                        : $"statsmodels' GLM and R's summary.glm would use the Pearson dispersion (undefined here: {(SumWeights is { } sum ? $"the weights sum to {sum:g6}" : "the rows are")}, no more than the estimated coefficients, {DfResid:g3} residual degrees of freedom){expected}");
         // statsmodels' NegativeBinomial has the log link only (MASS's glm.nb takes identity and sqrt too).
         var agrees = family == GlmFamily.NegativeBinomial && link == GlmLink.Log ? " (statsmodels' NegativeBinomial agrees with these)"
             : link == GlmLink.Probit ? " (statsmodels' Probit agrees with these)" : "";
@@ -294,16 +296,20 @@ public sealed record GlmStatistics(
         // −y (log(1 + t) − t), and NB2's adds (y + r)(log(1 + s) − s), s = (μ − y)/(y + r), r = 1/α; the direct forms
         // subtract terms ~y·t (at counts of 10¹² the Poisson deviance was 1.3e-6 off).
         double PoissonUnit() => y == 0 ? 2 * mu : -2 * y * DeviceMath.Log1pMinusXOfRatio(mu, y);
+        // The squared Pearson residuals as products of ratios, each of the data's size or 1: e²/μ squared e first, and
+        // overflowed past responses of 10¹⁵⁴ (a Pearson χ² of "-" for a gamma fit of 10¹⁶⁰) or underflowed below 10⁻¹⁵⁴
+        // (3.5e-5 off at 10⁻¹⁶⁰, 0 at 10⁻²⁰⁰), where the gamma's is the same at any scale (a hunt).
+        double poissonPearson = e * (e / mu);
         return family switch
         {
-            GlmFamily.Poisson => (PoissonUnit(), e * e / mu),
+            GlmFamily.Poisson => (PoissonUnit(), poissonPearson),
             // At α = 0 (the edge: the Poisson limit) the unit deviance and Pearson residual are the Poisson's.
-            GlmFamily.NegativeBinomial when alpha == 0 => (PoissonUnit(), e * e / mu),
-            GlmFamily.NegativeBinomial when y == 0 => (-2 * (1 / alpha) * DeviceMath.Log1p(alpha * e / (1 + alpha * mu)), e * e / (mu + alpha * mu * mu)),
+            GlmFamily.NegativeBinomial when alpha == 0 => (PoissonUnit(), poissonPearson),
+            GlmFamily.NegativeBinomial when y == 0 => (-2 * (1 / alpha) * DeviceMath.Log1p(alpha * e / (1 + alpha * mu)), poissonPearson / (1 + alpha * mu)),
             GlmFamily.NegativeBinomial => (
                 2 * ((y + 1 / alpha) * DeviceMath.Log1pMinusX((mu - y) / (y + 1 / alpha)) - y * DeviceMath.Log1pMinusX((mu - y) / y)),
-                e * e / (mu + alpha * mu * mu)),
-            GlmFamily.Gamma => (-2 * DeviceMath.Log1pMinusXOfRatio(y, mu), e * e / (mu * mu)),
+                poissonPearson / (1 + alpha * mu)),
+            GlmFamily.Gamma => (-2 * DeviceMath.Log1pMinusXOfRatio(y, mu), (e / mu) * (e / mu)),
             _ => (e * e, e * e),
         };
     }

@@ -210,6 +210,40 @@ public class GlmStatisticsTests(DeviceFixture devices, ITestOutputHelper output)
         Assert.Equal(data.Rows - 3, one.DfResid);
     }
 
+    // The gamma's Pearson χ² and dispersion do not change when the response is rescaled, and a Poisson quasi-likelihood's
+    // χ² scales with it: at 10¹⁶⁰ and 10⁻²⁰⁰ as at 1, to 1e-10 (each term was (y − μ)² over V(μ): "-" past 10¹⁵⁴, 3.5e-5
+    // off at 10⁻¹⁶⁰, 0 at 10⁻²⁰⁰; a hunt). NB2's terms take the same form.
+    [Theory]
+    [InlineData("gamma", 1e160)]
+    [InlineData("gamma", 1e-160)]
+    [InlineData("gamma", 1e-200)]
+    [InlineData("poisson", 1e-200)]
+    [InlineData("poisson", 1e160)]
+    public void PearsonChiSquareHoldsAtExtremeScales(string family, double scale)
+    {
+        var random = new Random(29);
+        int n = 300;
+        var x = Enumerable.Range(0, n).Select(_ => random.NextDouble() * 2 - 1).ToArray();
+        var y = x.Select(v => Math.Exp(0.3 + 0.5 * v) * (family == "gamma" ? -Math.Log(random.NextDouble()) - Math.Log(random.NextDouble()) : 2 * random.NextDouble())).ToArray();
+        GlmStatistics Statistics(double factor)
+        {
+            var data = GpuEstimation.Data.Dataset.FromColumns(("y", y.Select(v => v * factor).ToArray()), ("x", x));
+            var spec = ModelCatalog.Create("glm", data, new ModelColumns(Y: "y", X: ["x"]) { Family = family, Link = "log" });
+            using var session = new EstimationSession(spec, devices.Native);
+            var fit = session.Fit(new FitOptions());
+            Assert.True(fit.Converged, $"{family} × {factor:G3}: {fit.Reason}");
+            return GlmStatistics.Of(spec, fit, devices.Native)!;
+        }
+        var one = Statistics(1);
+        var scaled = Statistics(scale);
+
+        double expected = family == "gamma" ? one.PearsonChi2 : one.PearsonChi2 * scale;
+        output.WriteLine($"{family} × {scale:G3}: Pearson {scaled.PearsonChi2:R} (expected {expected:R}), dispersion {scaled.Dispersion:R}");
+        Assert.True(Numerics.Relative(scaled.PearsonChi2, expected) <= 1e-10, $"Pearson {scaled.PearsonChi2:R} vs {expected:R}");
+        if (family == "gamma")
+            Assert.True(Numerics.Relative(scaled.Dispersion, one.Dispersion) <= 1e-10, $"dispersion {scaled.Dispersion:R} vs {one.Dispersion:R}");
+    }
+
     // Binary responses whose fitted probabilities are 0 or 1 to the doubles: a cloglog's η past 6.6 (1 − μ = exp(−e^η)
     // underflows), a probit's past ±38, or an offset of ∓60 against the response. The deviance of 0/1 responses is
     // −2 log L (their saturated log-likelihood is 0), to 1e-10; the Pearson χ² finite where every such row's response is
