@@ -835,7 +835,7 @@ public sealed class EstimationSession : IDisposable
         {
             var leverages = options.Covariance.Name is "HC2" or "HC3" ? Model.Leverages : null;
             covariance = RobustCovariance.Sandwich(options.Covariance, Engine, map, natural, covariance, Model.ScaleParameters, Model.FrequencyWeights, leverages);
-            notes.Add(RobustNote(options.Covariance));
+            notes.Add(RobustNote(options.Covariance, map.Free.Count));
             // A trial: a factor level of one row gave that level's coefficient an HC3 standard error of 0.24 (nonrobust
             // 1.6) without a word, the row that alone fits it left out of the sums.
             // The coefficients those rows alone fit have none (a trial: HC3 0.278 printed for a level of one row with
@@ -928,14 +928,28 @@ public sealed class EstimationSession : IDisposable
     // there is no standard error.
     private const double FewDigits = 4.9406564584124654E-316;
 
-    private static string RobustNote(CovarianceType type) => type.Name switch
+    // A cluster-robust covariance's middle, Σ_g S_g S_gᵀ with Σ_g S_g = 0 at the maximum, has rank G − 1 at most: with
+    // no more clusters than estimated parameters it is singular, and a coefficient of a column constant within each
+    // cluster has cluster score sums of 0 (R's sandwich and statsmodels say nothing; a hunt's 50 clusters for 100
+    // parameters, the clusters' own factor levels among them, gave standard errors of rounding noise).
+    private static string RobustNote(CovarianceType type, int estimated)
     {
-        "HC0" => "standard errors, z, p and Wald intervals from the robust (sandwich, HC0) covariance H⁻¹ (Σ sᵢ sᵢᵀ) H⁻¹",
-        "HC1" => "standard errors, z, p and Wald intervals from the robust (sandwich) covariance times n/(n − k) (HC1)",
-        "HC2" => "standard errors, z, p and Wald intervals from the robust (sandwich) covariance with each row's score products over 1 − hᵢ, hᵢ its leverage (HC2)",
-        "HC3" => "standard errors, z, p and Wald intervals from the robust (sandwich) covariance with each row's score products over (1 − hᵢ)², hᵢ its leverage (HC3)",
-        _ => $"standard errors, z, p and Wald intervals from the cluster-robust covariance by '{type.ClusterColumn}' ({type.Clusters!.Distinct().Count()} clusters), times G/(G − 1) · (n − 1)/(n − k)",
-    };
+        if (type.Name != "cluster")
+        {
+            return type.Name switch
+            {
+                "HC0" => "standard errors, z, p and Wald intervals from the robust (sandwich, HC0) covariance H⁻¹ (Σ sᵢ sᵢᵀ) H⁻¹",
+                "HC1" => "standard errors, z, p and Wald intervals from the robust (sandwich) covariance times n/(n − k) (HC1)",
+                "HC2" => "standard errors, z, p and Wald intervals from the robust (sandwich) covariance with each row's score products over 1 − hᵢ, hᵢ its leverage (HC2)",
+                _ => "standard errors, z, p and Wald intervals from the robust (sandwich) covariance with each row's score products over (1 − hᵢ)², hᵢ its leverage (HC3)",
+            };
+        }
+        int groups = type.Clusters!.Distinct().Count();
+        return $"standard errors, z, p and Wald intervals from the cluster-robust covariance by '{type.ClusterColumn}' ({groups} clusters), times G/(G − 1) · (n − 1)/(n − k)" +
+            (groups - 1 < estimated
+                ? $"; its rank is at most G − 1 = {groups - 1}, below the {estimated} estimated parameters: it is singular (joint tests of more than {groups - 1} of them are not possible), and the standard error of a coefficient whose column is constant within each cluster (the cluster's own factor level) is no more than rounding"
+                : "");
+    }
 
     /// <summary>Covariance on the natural scale by the delta method: C = J C_u J, J = diag(dθ/du).</summary>
     private static double[,]? NaturalCovariance(ParameterMap map, double[] natural, Matrix<double>? optimizerScale)

@@ -204,6 +204,23 @@ public class RobustCovarianceTests(DeviceFixture devices)
         Assert.Contains("MLE", e.Message);
     }
 
+    // Two clusters for the normal's two parameters: the middle Σ_g S_g S_gᵀ has rank G − 1 = 1 at most, so the
+    // covariance is singular, and the note says so; with seven clusters it does not.
+    [Fact]
+    public void FewerClustersThanParametersAreNoted()
+    {
+        var x = Skewed(40, seed: 3);
+        using var session = new EstimationSession(ModelCatalog.Normal(Dataset.FromColumns(("x", x)), "x"), devices.Native);
+
+        var two = session.Fit(new FitOptions { Covariance = CovarianceType.Cluster(Enumerable.Range(0, 40).Select(i => i % 2).ToArray(), "g") });
+        var seven = session.Fit(new FitOptions { Covariance = CovarianceType.Cluster(Enumerable.Range(0, 40).Select(i => i % 7).ToArray(), "g") });
+
+        Assert.Contains(two.Diagnostics.Notes, n => n.Contains("rank is at most G − 1 = 1, below the 2 estimated parameters", StringComparison.Ordinal));
+        Assert.DoesNotContain(seven.Diagnostics.Notes, n => n.Contains("rank is at most", StringComparison.Ordinal));
+        var covariance = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.DenseOfArray(two.Covariance!);
+        Assert.True(Math.Abs(covariance.Determinant()) <= 1e-12 * covariance[0, 0] * covariance[1, 1], $"determinant {covariance.Determinant():R}");
+    }
+
     [Fact]
     public void OneClusterIsRefused()
     {
