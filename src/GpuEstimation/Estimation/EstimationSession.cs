@@ -947,7 +947,7 @@ public sealed class EstimationSession : IDisposable
         int groups = type.Clusters!.Distinct().Count();
         return $"standard errors, z, p and Wald intervals from the cluster-robust covariance by '{type.ClusterColumn}' ({groups} clusters), times G/(G − 1) · (n − 1)/(n − k)" +
             (groups - 1 < estimated
-                ? $"; its rank is at most G − 1 = {groups - 1}, below the {estimated} estimated parameters: it is singular (joint tests of more than {groups - 1} of them are not possible), and the standard error of a coefficient whose column is constant within each cluster (the cluster's own factor level) is no more than rounding"
+                ? $"; its rank is at most G − 1 = {groups - 1}, below the {estimated} estimated parameters: it is singular (joint tests of more than {groups - 1} of them are not possible), and the standard error of a coefficient whose column is constant within each cluster (the cluster's own factor level) means nothing: that coefficient's score sums to 0 in every cluster"
                 : "");
     }
 
