@@ -31,7 +31,7 @@ public static class GaussianMixtureKernels
 
     /// <summary>
     /// One EM pass: each row's E-step (<see cref="GaussianMixtureRow.Responsibilities"/>) and the sums of the statistics
-    /// <c>codes[first … first + count − 1]</c> (<see cref="GaussianMixtureRow.Code"/>: Σ rₖ z_a z_b), with the
+    /// <c>codes[first … first + count − 1]</c> (<see cref="GaussianMixtureRow.Code"/>: Σ rₖ z_a z_b, z = x − μₖ), with the
     /// log-likelihood Σ log f(xᵢ). Explicitly grouped, each group walks tiles of <see cref="TileRows"/> rows
     /// (tile t, t + groups, …): thread i computes rows i, i + group size, … of the tile, putting each row's values and
     /// responsibilities into shared memory, then
@@ -60,7 +60,7 @@ public static class GaussianMixtureKernels
         int width = dimensions + 1, tileRows = TileRows(Group.DimX, dimensions, components);
         var x = tile.SubView(0, (long)tileRows * width);
         var r = tile.SubView((long)tileRows * width, (long)tileRows * components);
-        var statistics = new MixtureStatistics<TSums>(codes, first, count, width, components, x, r);
+        var statistics = new MixtureStatistics<TSums>(codes, first, count, width, components, x, r, parameters, GaussianMixtureRow.Stride(dimensions, isDiagonal));
         int thread = Group.IdxX;
         double logLikelihood = 0;
         long tiles = (rows + tileRows - 1) / tileRows;
@@ -92,7 +92,7 @@ public static class GaussianMixtureKernels
 
     /// <summary>
     /// The statistics of a one-column mixture of normals: codes (k, 1, 1), (k, 0, 1), (k, 0, 0) for k = 0 … K − 1, in that
-    /// order (Σ rₖ, Σ rₖ x, Σ rₖ x²; the host checks the list), so <paramref name="count"/> = 3K in one launch. A row a
+    /// order (Σ rₖ, Σ rₖ z, Σ rₖ z², z = x − μₖ; the host checks the list), so <paramref name="count"/> = 3K in one launch. A row a
     /// thread in a grid-stride loop, each thread's sums in registers (<typeparamref name="TSums"/>), reduced per group in
     /// a fixed order by <typeparamref name="TSum"/>: with three statistics a component, a thread holds them all, and the
     /// components' loops are unrolled (<typeparamref name="TUnroll"/>, at least K iterations, the ones past K skipped),

@@ -73,8 +73,10 @@ public static class GaussianMixtureRow
     }
 
     /// <summary>
-    /// A statistic's code: Σ rₖ · z_a · z_b over the rows, where z is the row's values followed by the constant 1
-    /// (index d): (a, b) = (d, d) is Σ rₖ, (j, d) is Σ rₖ xⱼ, (i, j) is Σ rₖ xᵢ xⱼ.
+    /// A statistic's code: Σ rₖ · z_a · z_b over the rows, where z is the row's values less component k's mean (the
+    /// parameters the pass ran at), followed by the constant 1 (index d): (a, b) = (d, d) is Σ rₖ, (j, d) is
+    /// Σ rₖ (xⱼ − μₖⱼ), (i, j) is Σ rₖ (xᵢ − μₖᵢ)(xⱼ − μₖⱼ). Centred, the M-step's covariance is no difference of sums
+    /// of size |μ|², which lost digits as (|μ|/σ)².
     /// </summary>
     public static int Code(int component, int a, int b) => (component << 16) | (a << 8) | b;
 

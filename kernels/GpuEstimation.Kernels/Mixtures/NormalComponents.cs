@@ -10,7 +10,7 @@ namespace GpuEstimation.Kernels.Mixtures;
 /// parameters are (constant, mean, 1/σ) at 3k, which <see cref="Load"/> puts in registers once a thread (K ≤ 8);
 /// <see cref="LogDensities"/> puts the constant (log wₖ and the normal's normalisation) − ½((x − μₖ)/σₖ)² in
 /// <see cref="Responsibilities"/> and keeps the largest; <see cref="Terms"/> turns them into exp(· − largest) and adds
-/// them up; <see cref="Statistics"/> scales them by 1/sum and adds rₖ, rₖ x and rₖ x · x to <see cref="Sums"/> at 3k,
+/// them up; <see cref="Statistics"/> scales them by 1/sum and adds rₖ, rₖ z and rₖ z · z (z = x − μₖ) to <see cref="Sums"/> at 3k,
 /// 3k + 1, 3k + 2. Components from K on are skipped.
 /// </summary>
 public struct NormalComponents<TK, TSums> : IUnrolledBody
@@ -85,10 +85,11 @@ public struct NormalComponents<TK, TSums> : IUnrolledBody
         else if (Phase == Statistics)
         {
             double r = Responsibilities.Get(k) * Inverse;
-            // The general kernel's r · 1 · 1 and r · x · 1: the same values.
+            // The general kernel's r · 1 · 1, r · z · 1 and r · z · z, z the row less the component's mean: the same values.
+            double z = X - (InRegisters ? _means.Get(k) : _parameters[3L * k + 1]);
             Sums.Add(3 * k, r);
-            Sums.Add(3 * k + 1, r * X);
-            Sums.Add(3 * k + 2, r * X * X);
+            Sums.Add(3 * k + 1, r * z);
+            Sums.Add(3 * k + 2, r * z * z);
         }
         else if (InRegisters)
         {

@@ -41,9 +41,9 @@ public readonly struct MixtureModel : ILikelihoodModel<MixtureModel>
     /// <param name="blocks">Each component's first column.</param>
     /// <param name="columns">The number of data columns.</param>
     /// <param name="statistics">The EM statistics mode rather than the exact log-likelihood and gradient.</param>
-    /// <param name="shift">Subtracted from x in the normal components' statistics (their sums of squares stay accurate far from 0).</param>
-    /// <param name="logShift">The same for log x in the log-normal components' statistics.</param>
-    public MixtureModel(IReadOnlyList<MixtureFamily> families, IReadOnlyList<int> blocks, int columns, bool statistics, double shift, double logShift)
+    /// <param name="shift">The data's centre, which the one-column normal mixtures' pass subtracts from its copy of x
+    /// (NormalMixtureStatistics); the statistics themselves are of x (log x) less each component's μ.</param>
+    public MixtureModel(IReadOnlyList<MixtureFamily> families, IReadOnlyList<int> blocks, int columns, bool statistics, double shift)
     {
         ArgumentNullException.ThrowIfNull(families);
         ArgumentNullException.ThrowIfNull(blocks);
@@ -54,7 +54,6 @@ public readonly struct MixtureModel : ILikelihoodModel<MixtureModel>
         Components = families.Count;
         _statistics = statistics ? 1 : 0;
         Shift = shift;
-        LogShift = logShift;
         _columns = columns;
         int argument = Components, parameter = Components - 1;
         for (int k = 0; k < Components; k++)
@@ -77,11 +76,8 @@ public readonly struct MixtureModel : ILikelihoodModel<MixtureModel>
     /// <summary>Whether this is the EM statistics mode.</summary>
     public bool Statistics => _statistics != 0;
 
-    /// <summary>The shift of x in the normal components' statistics.</summary>
+    /// <summary>The data's centre (the constructor's shift).</summary>
     public double Shift { get; }
-
-    /// <summary>The shift of log x in the log-normal components' statistics.</summary>
-    public double LogShift { get; }
 
     /// <summary>The number of parameters of the exact mixture (K − 1 weights and the components' parameters).</summary>
     public int MixtureParameterCount => _parameters;
@@ -106,7 +102,7 @@ public readonly struct MixtureModel : ILikelihoodModel<MixtureModel>
             families[k] = Family(k);
             blocks[k] = Unpack(_columnsLow, _columnsHigh, k);
         }
-        return new MixtureModel(families, blocks, _columns, statistics, Shift, LogShift);
+        return new MixtureModel(families, blocks, _columns, statistics, Shift);
     }
 
     /// <summary>Component <paramref name="k"/>'s family.</summary>
@@ -227,7 +223,9 @@ public readonly struct MixtureModel : ILikelihoodModel<MixtureModel>
                 double a = 0, b = 0;
                 if (family == MixtureFamily.Normal || family == MixtureFamily.LogNormal)
                 {
-                    a = data[block + 1, row] - (family == MixtureFamily.Normal ? model.Shift : model.LogShift);
+                    // x (log x) less the component's μ, its first argument: centred, the M-step's σ² = Σ r a²/Σ r − (Σ r a/Σ r)²
+                    // is no difference of sums of size μ², which lost digits as (μ/σ)² (GaussianMixtureRow.Code).
+                    a = data[block + 1, row] - arguments.Get(Unpack(model._argumentsLow, model._argumentsHigh, k));
                     b = a * a;
                 }
                 else if (family == MixtureFamily.Gamma)

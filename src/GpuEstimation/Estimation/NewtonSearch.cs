@@ -57,6 +57,8 @@ internal static class NewtonSearch
     /// </summary>
     public static OptimizationResult CheckRay(Objective objective, IModelSpec model, OptimizerSettings settings, OptimizationResult search)
     {
+        if (search.Converged && !objective.HasSmoothHessian && objective.Map.Free.Count > 0)
+            return KinkedRay(objective, model, settings, search);
         if (!search.Converged || !objective.HasSmoothHessian || objective.Map.Free.Count == 0 || search.Kinked.Length > 0)
             return search;
         // A coefficient under a proper prior cannot run off: where every one has one (a ridge fit), nothing is checked.
@@ -79,6 +81,46 @@ internal static class NewtonSearch
         if (ray is null)
             return checkedSearch;
         return Running(objective, model, checkedSearch with { Converged = false, Ray = ray, Information = null, NewtonStep = null }) ?? checkedSearch;
+    }
+
+    /// <summary>
+    /// A converged end at a prior's kinks (a lasso's), checked the same way over the real coordinates without a proper
+    /// prior (an intercept, a coefficient under a flat prior), every other held where the search ended: Newton's search
+    /// from the start sees a ray while it is steep, and along it the priors held do not change, so the posterior rises without
+    /// bound (a hunt: a flat prior on a separating slope beside a lasso on the rest "converged" at 1080, z = 9.4; an
+    /// intercept on counts all 0 at −32.6, both exit 0, where the ridge's fits said no maximum). Else the same search,
+    /// the check's passes added.
+    /// </summary>
+    private static OptimizationResult KinkedRay(Objective objective, IModelSpec model, OptimizerSettings settings, OptimizationResult search)
+    {
+        var map = objective.Map;
+        var open = map.Free.Where(k => map.Parameters[k].Domain == Kernels.ParameterDomain.Real && !objective.HasProperPrior(k)).ToHashSet();
+        if (open.Count == 0)
+            return search;
+        // From the start (far out on the ray, where the search ended, its curvature is below the rounding), the others
+        // where the search ended.
+        var natural = objective.Natural(search.Point);
+        var from = objective.Natural(objective.Start());
+        foreach (int k in map.Free.Where(k => !open.Contains(k)))
+            from[k] = natural[k];
+        var sub = objective;
+        foreach (int k in map.Free.Where(k => !open.Contains(k)))
+            sub = sub.Holding(k, natural[k], from);
+        if (!sub.HasSmoothHessian)
+            return search;
+        int evaluations = search.Evaluations;
+        var newton = NewtonMaximizer.Maximize(sub.EvaluateHessian, sub.Evaluate, sub.Start(), settings);
+        evaluations += newton.Evaluations;
+        var real = Enumerable.Repeat(true, sub.Map.Free.Count).ToArray();
+        var ray = newton.Converged ? NewtonMaximizer.RayBeyond(sub.EvaluateHessian, newton, sub.Scales(), real, ref evaluations)
+            : newton.Ray is { } found && RisesAbove(sub, newton.Point, found, real, search, settings, ref evaluations) ? found : null;
+        var checkedSearch = search with { Evaluations = evaluations };
+        if (ray is null)
+            return checkedSearch;
+        // Named over the sub-problem's coordinates; the ray itself is not carried on (the search's point has them all).
+        return Running(sub, model, checkedSearch with { Converged = false, Ray = ray, Information = null, NewtonStep = null }) is { } running
+            ? running with { Ray = null }
+            : checkedSearch;
     }
 
     /// <summary>

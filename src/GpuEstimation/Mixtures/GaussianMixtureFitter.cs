@@ -257,8 +257,9 @@ public sealed class GaussianMixtureFitter : IDisposable
         return pass;
     }
 
-    // The statistics each covariance structure needs, component after component: Σ r, Σ r x, and Σ r x xᵀ (full: the
-    // upper triangle; diagonal and spherical: its diagonal; tied: none, the total Σ x xᵀ being computed once).
+    // The statistics each covariance structure needs, component after component: Σ r, Σ r z, and Σ r z zᵀ, z = x less
+    // the component's mean at the pass (full: the upper triangle; diagonal and spherical: its diagonal; tied: none, the
+    // total Σ x xᵀ being computed once).
     private static int[] Codes(int k, int d, GaussianMixtureCovariance covariance)
     {
         var codes = new List<int>();
@@ -310,7 +311,7 @@ public sealed class GaussianMixtureFitter : IDisposable
             cancellation.ThrowIfCancellationRequested();
             iterations++;
             double log = pass.Run(packed, codes, sums);
-            return double.IsFinite(log) ? (log, MStep(sums, state.K, options)) : null;
+            return double.IsFinite(log) ? (log, MStep(sums, state, options)) : null;
         }
 
         var theta = start;
@@ -394,11 +395,13 @@ public sealed class GaussianMixtureFitter : IDisposable
         return result;
     }
 
-    // The M-step from the sums (sklearn's estimators, with its 10ε added to each component's count so that an empty
-    // component keeps a finite mean, and reg_covar added to every covariance's diagonal).
-    private MixtureState MStep(double[] sums, int k, GaussianMixtureOptions options)
+    // The M-step from the sums at `from` (sklearn's estimators, with its 10ε added to each component's count so that an
+    // empty component keeps a finite mean, and reg_covar added to every covariance's diagonal). The sums are of the rows
+    // less each component's mean at `from`: the new mean is that mean plus δ = Σ r z / count, the covariance
+    // Σ r z zᵀ / count − δ δᵀ.
+    private MixtureState MStep(double[] sums, MixtureState from, GaussianMixtureOptions options)
     {
-        int d = Dimensions;
+        int d = Dimensions, k = from.K;
         var covariance = options.Covariance;
         int per = StatisticsPerComponent(d, covariance);
         var state = new MixtureState(d, k, covariance == GaussianMixtureCovariance.Tied ? 1 : k);
@@ -411,8 +414,12 @@ public sealed class GaussianMixtureFitter : IDisposable
             double count = sums[at] + 10 * MachineEpsilon;
             x[c] = count / n;
             int mean = state.MeanAt(c);
+            var delta = new double[d];
             for (int j = 0; j < d; j++)
-                x[mean + j] = sums[at + 1 + j] / count;
+            {
+                delta[j] = sums[at + 1 + j] / count;
+                x[mean + j] = from.Values[from.MeanAt(c) + j] + delta[j];
+            }
             switch (covariance)
             {
                 case GaussianMixtureCovariance.Full:
@@ -422,7 +429,7 @@ public sealed class GaussianMixtureFitter : IDisposable
                     {
                         for (int j = i; j < d; j++)
                         {
-                            double value = sums[t++] / count - x[mean + i] * x[mean + j];
+                            double value = sums[t++] / count - delta[i] * delta[j];
                             x[cov + i * d + j] = x[cov + j * d + i] = value;
                         }
                         x[cov + i * d + i] += reg;
@@ -436,7 +443,7 @@ public sealed class GaussianMixtureFitter : IDisposable
                     double average = 0;
                     for (int j = 0; j < d; j++)
                     {
-                        double value = Math.Max(0, sums[at + 1 + d + j] / count - x[mean + j] * x[mean + j]);
+                        double value = Math.Max(0, sums[at + 1 + d + j] / count - delta[j] * delta[j]);
                         x[cov + j * d + j] = value + reg;
                         average += value / d;
                     }
@@ -863,7 +870,8 @@ public sealed class GaussianMixtureFitter : IDisposable
             for (int c = 0; c < k; c++)
             {
                 int at = sorted.CovarianceAt(c);
-                if (!Enumerable.Range(0, d).All(j => sorted.Values[at + j * d + j] - options.Regularization <= 1e-6 * _variances[j]))
+                if (!Enumerable.Range(0, d).All(j => sorted.Values[at + j * d + j] - options.Regularization <= 1e-6 * _variances[j])
+                    || !OnOnePoint(sorted, c))
                     continue;
                 var point = string.Join(", ", Enumerable.Range(0, d).Select(j => PointValue(sorted.Values[sorted.MeanAt(c) + j] + _offset[j], j).ToString("G6", System.Globalization.CultureInfo.InvariantCulture)));
                 notes.Add($"component {c + 1} collapsed onto the point ({point}): its rows lie there (repeated, or within a millionth of each column's spread), a point mass whose likelihood is unbounded, so its covariance is the " +
@@ -872,6 +880,28 @@ public sealed class GaussianMixtureFitter : IDisposable
         }
         if (!converged)
             notes.Add($"EM did not meet the relative tolerance {options.Tolerance:g3} within {options.MaxIterations} steps");
+
+        // Whether the rows within 8 standard deviations of component c's mean in every column are one point (or none):
+        // narrow against the columns' spread alone, two clusters 10⁷ of their σ apart were each "collapsed onto the
+        // point" (a hunt).
+        bool OnOnePoint(MixtureState state, int c)
+        {
+            var box = Enumerable.Range(0, d).Select(j => 8 * Math.Sqrt(state.Values[state.CovarianceAt(c) + j * d + j])).ToArray();
+            long found = -1;
+            for (long i = 0; i < Rows; i++)
+            {
+                bool inside = true;
+                for (int j = 0; j < d && inside; j++)
+                    inside = Math.Abs(_centred[j][i] - state.Values[state.MeanAt(c) + j]) <= box[j];
+                if (!inside)
+                    continue;
+                if (found < 0)
+                    found = i;
+                else if (Enumerable.Range(0, d).Any(j => _centred[j][i] != _centred[j][found]))
+                    return false;
+            }
+            return true;
+        }
         // A point's coordinate in the data's units: within the rounding of the column's centring of 0, 0 (a trial's
         // point (0, 0) read (2.22E-16, 2.22E-16): the mean of the centred rows, plus the centre, rounded).
         double PointValue(double value, int j) =>

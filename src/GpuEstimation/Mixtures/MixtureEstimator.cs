@@ -300,12 +300,10 @@ public static class MixtureEstimator
             int at = spec.Model.FirstParameter(c);
             switch (spec.Families[c].Family)
             {
+                // The normal's and log-normal's sums are of x (log x) less the component's μ at `point`.
                 case MixtureFamily.Normal:
-                    next[at] = spec.Model.Shift + a;
-                    next[at + 1] = Math.Sqrt(Math.Max(b - a * a, 0));
-                    break;
                 case MixtureFamily.LogNormal:
-                    next[at] = spec.Model.LogShift + a;
+                    next[at] = point[at] + a;
                     next[at + 1] = Math.Sqrt(Math.Max(b - a * a, 0));
                     break;
                 case MixtureFamily.Gamma:
@@ -376,7 +374,7 @@ public static class MixtureEstimator
                     return $"{name} degenerated ({label} → ∞): it collapsed onto a point of the data, where the likelihood is unbounded";
                 bool scale = parameter.Name is "sigma" or "scale" && family.Family != MixtureFamily.Weibull;
                 double spread = family.Family == MixtureFamily.LogNormal ? scales.LogX : scales.X;
-                if (scale && value < CollapseRatio * spread)
+                if (scale && value < CollapseRatio * spread && OnOnePoint(spec.X, family.Family == MixtureFamily.LogNormal, point[at], value))
                 {
                     // Within the rounding of the data's spread of 0, 0 (a trial's 50 zeros read "x = -8.88178E-16", as the
                     // Gaussian mixture's point once did).
@@ -392,13 +390,40 @@ public static class MixtureEstimator
                 // Student-t's ν → ∞ is its normal limit, not a point mass (a regression trial).
                 if (family.Family == MixtureFamily.StudentT && parameter.Name == "nu" && value >= 1e10)
                     return $"{name} ran to its normal limit ({label} → ∞): fit a normal component in its place";
-                // Measured in the data's units: a gamma mixture of x ~ 10³⁰ (masses in kg) has rates ~ 10⁻³⁰.
+                // Measured in the data's units: a gamma mixture of x ~ 10³⁰ (masses in kg) has rates ~ 10⁻³⁰. A Poisson
+                // rate is the counts' mean, at most their largest (counts near 10¹⁰ have rates there, not point masses
+                // at ∞: a hunt), and its edge at 0 is Edge's. A gamma's shape is its mean over its standard deviation,
+                // squared: large for a narrow component (10¹⁰ for 1000 ± 0.01, a hunt), which collapses only where
+                // that standard deviation, √shape/rate, does (the scales' rule above).
                 double relative = value * Math.Pow(scales.X, -Units(family.Family, parameter.Name));
-                if (parameter.Domain == ParameterDomain.Positive && !(relative > 1e-10 && relative < 1e10))
-                    return $"{name} became a point mass ({label} → {(relative < 1 ? "0" : "∞")}); {fewer}";
+                double above = family.Family == MixtureFamily.Poisson ? value / Math.Max(1, spec.X.Max()) : relative;
+                if (family.Family == MixtureFamily.Gamma)
+                {
+                    double shape = point[at], rate = point[at + 1];
+                    if (!(Math.Sqrt(shape) / rate >= CollapseRatio * scales.X))
+                        return $"{name} collapsed onto x = {(shape / rate).ToString("G6", CultureInfo.InvariantCulture)} (its standard deviation √shape{c + 1}/rate{c + 1} → 0: a point mass in the data, where the likelihood is unbounded); {fewer}";
+                    above = 1;
+                }
+                if (parameter.Domain == ParameterDomain.Positive && !(relative > 1e-10 && above < 1e10))
+                    return $"{name} became a point mass ({label} → {(relative <= 1e-10 ? "0" : "∞")}); {fewer}";
             }
         }
         return null;
+    }
+
+    // Whether the rows within 8 scales of a component's location (log x's for the log-normal) are one value, or none:
+    // a point mass of the data, not a narrow cluster of its own. Narrow against the data's spread alone, two clusters
+    // 10⁷ of their σ apart were each called collapsed onto a point (a hunt).
+    private static bool OnOnePoint(double[] x, bool logScale, double location, double scale)
+    {
+        double low = double.PositiveInfinity, high = double.NegativeInfinity;
+        foreach (double raw in x)
+        {
+            double v = logScale ? Math.Log(raw) : raw;
+            if (Math.Abs(v - location) <= 8 * scale)
+                (low, high) = (Math.Min(low, v), Math.Max(high, v));
+        }
+        return !(high > low);
     }
 
     /// <summary>
@@ -473,11 +498,16 @@ public static class MixtureEstimator
     // location is compared with the data's spread (relative to itself, data 1 ± 10⁻¹² had every pair coincide, and
     // data around 1000 with a spread of 1 any two means 0.1 apart), the others relative to themselves, with a floor in
     // the data's units for values at 0.
+    // A Poisson rate is its component's mean and variance both: two rates coincide within a fraction of the larger
+    // one's standard deviation √λ where that is the smaller measure (rates of 10⁹ five standard deviations apart
+    // differ by 1.6·10⁻⁴ of themselves, and were called one component; a hunt).
     private static string? Coincident(MixtureSpec spec, double[] point)
     {
+        double Within(MixtureFamilies.Entry family, double a, double b) =>
+            family.Family == MixtureFamily.Poisson ? Math.Min(Math.Abs(a) + Math.Abs(b), Math.Sqrt(Math.Max(a, b))) : Math.Abs(a) + Math.Abs(b);
         bool Same(MixtureFamilies.Entry family, int j, double a, double b) => spec.LocationSpread(family, j) is { } spread
             ? Math.Abs(a - b) <= Coincidence * spread
-            : Math.Abs(a - b) <= Coincidence * (Math.Abs(a) + Math.Abs(b)) + 1e-12 * Math.Pow(spec.Spreads.X, Units(family.Family, family.Parameters[j].Name));
+            : Math.Abs(a - b) <= Coincidence * Within(family, a, b) + 1e-12 * Math.Pow(spec.Spreads.X, Units(family.Family, family.Parameters[j].Name));
         for (int a = 0; a < spec.Components; a++)
         {
             for (int b = a + 1; b < spec.Components; b++)

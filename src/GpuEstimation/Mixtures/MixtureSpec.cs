@@ -56,10 +56,7 @@ public sealed class MixtureSpec
 
         var kinds = families.Select(f => f.Family).ToArray();
         var blockOf = blocks;
-        double shift = Moments.Mean(X);
-        var positive = X.Where(v => v > 0).Select(v => Math.Log(v)).ToArray();
-        double logShift = positive.Length > 0 ? Moments.Mean(positive) : 0;
-        Model = new MixtureModel(kinds, blockOf, columns.Count, statistics: false, shift, logShift);
+        Model = new MixtureModel(kinds, blockOf, columns.Count, statistics: false, Moments.Mean(X));
         if (MixtureModel.ArgumentCount(Model) > MaxArguments)
             throw new InputException($"mixture components {string.Join(",", families.Select(f => f.Name))}: too many for one model ({MixtureModel.ArgumentCount(Model)} prepared values, at most {MaxArguments}); use fewer components");
 

@@ -42,13 +42,15 @@ internal sealed unsafe class NativeMixturePass : MixturePass
     public override double Run(double[] packed, int[] codes, double[] sums)
     {
         int d = Dimensions, k = Components, statistics = codes.Length;
-        // Each code's product row in rz ((component · (d + 1) + a) · T) and its second factor's row in X (b · T).
+        // Each code's product row in rz ((component · (d + 1) + a) · T) and its second factor's row in the rows centred on
+        // that component's mean ((component · (d + 1) + b) · T).
         var first = new int[statistics];
         var second = new int[statistics];
         for (int e = 0; e < statistics; e++)
         {
-            first[e] = (GaussianMixtureRow.Component(codes[e]) * (d + 1) + GaussianMixtureRow.A(codes[e])) * TileBlocks;
-            second[e] = GaussianMixtureRow.B(codes[e]) * TileBlocks;
+            int row = GaussianMixtureRow.Component(codes[e]) * (d + 1);
+            first[e] = (row + GaussianMixtureRow.A(codes[e])) * TileBlocks;
+            second[e] = (row + GaussianMixtureRow.B(codes[e])) * TileBlocks;
         }
         double[] totals;
         fixed (double* p = packed)
@@ -117,30 +119,38 @@ internal sealed unsafe class NativeMixturePass : MixturePass
         var x = space.X;
         var r = space.R;
         var rz = space.Rz;
+        var z = space.Centred;
         var logDensity = space.LogDensity;
         var mask = space.Mask;
+        int stride = GaussianMixtureRow.Stride(d, Diagonal);
         long begin = (long)chunk * ChunkRows, end = Math.Min(_rows, begin + ChunkRows);
         for (long row = begin; row < end; row += TileBlocks * Lanes)
         {
             int blocks = Tile(parameters, row, end, space, TileLogs.Total, ref products);
             log += logDensity[0];
-            // The products rₖ z_a of the whole tile, then each statistic over the tile's blocks in a register (the
-            // blocks in order, as one block at a time would add them).
+            // The rows less each component's mean, z (and 1 at index d), and the products rₖ z_a of the whole tile; then
+            // each statistic over the tile's blocks in a register (the blocks in order, as one block at a time would add them).
             for (int c = 0; c < k; c++)
             {
                 int at = c * (d + 1) * TileBlocks;
+                double* mean = parameters + c * stride + 1;
                 for (int b = 0; b < blocks; b++)
                 {
                     var rc = r[c * TileBlocks + b] * mask[b];
                     for (int a = 0; a < d; a++)
-                        rz[at + a * TileBlocks + b] = rc * x[a * TileBlocks + b];
+                    {
+                        var centred = x[a * TileBlocks + b] - Vector256.Create(mean[a]);
+                        z[at + a * TileBlocks + b] = centred;
+                        rz[at + a * TileBlocks + b] = rc * centred;
+                    }
+                    z[at + d * TileBlocks + b] = Vector256<double>.One;
                     rz[at + d * TileBlocks + b] = rc;
                 }
             }
             for (int e = 0; e < statistics; e++)
             {
                 var left = rz + first[e];
-                var right = x + second[e];
+                var right = z + second[e];
                 var sum = accumulators[e];
                 for (int b = 0; b < blocks; b++)
                     sum = Vector256.FusedMultiplyAdd(left[b], right[b], sum);
@@ -582,8 +592,8 @@ internal sealed unsafe class NativeMixturePass : MixturePass
     private static double Total(Vector256<double> v) => ((v.GetElement(0) + v.GetElement(1)) + v.GetElement(2)) + v.GetElement(3);
 
     // One worker's buffers in native memory (no bounds checks in the loops), reused over its chunks: a tile's rows X,
-    // responsibilities R (component-major), masks, largest terms and log-densities, the tile's products rₖ z_a (the
-    // statistics' pass only), and the accumulators. Freed when the worker is done.
+    // responsibilities R (component-major), masks, largest terms and log-densities, the tile's rows less each
+    // component's mean z and products rₖ z_a (the statistics' pass only), and the accumulators. Freed when the worker is done.
     private sealed class Workspace
     {
         private readonly Vector256<double>* _memory;
@@ -591,7 +601,7 @@ internal sealed unsafe class NativeMixturePass : MixturePass
         public Workspace(int d, int k, int statistics, bool products = false)
         {
             int rz = products ? k * (d + 1) * TileBlocks : 0;
-            int total = (d + 1) * TileBlocks + k * TileBlocks + 3 * TileBlocks + rz + d + statistics;
+            int total = (d + 1) * TileBlocks + k * TileBlocks + 3 * TileBlocks + 2 * rz + d + statistics;
             _memory = (Vector256<double>*)NativeMemory.AlignedAlloc((nuint)(total * sizeof(Vector256<double>)), 64);
             var next = _memory;
             X = Take(ref next, (d + 1) * TileBlocks);
@@ -600,6 +610,7 @@ internal sealed unsafe class NativeMixturePass : MixturePass
             Largest = Take(ref next, TileBlocks);
             LogDensity = Take(ref next, TileBlocks);
             Rz = Take(ref next, rz);
+            Centred = Take(ref next, rz);
             Scratch = Take(ref next, d);
             Accumulators = Take(ref next, statistics);
             Statistics = statistics;
@@ -611,6 +622,7 @@ internal sealed unsafe class NativeMixturePass : MixturePass
         public Vector256<double>* Largest { get; }
         public Vector256<double>* LogDensity { get; }
         public Vector256<double>* Rz { get; }
+        public Vector256<double>* Centred { get; }
         public Vector256<double>* Scratch { get; }
         public Vector256<double>* Accumulators { get; }
         public int Statistics { get; }

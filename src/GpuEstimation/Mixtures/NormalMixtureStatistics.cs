@@ -8,7 +8,7 @@ namespace GpuEstimation.Mixtures;
 /// EM's statistics for a one-column mixture of normal components from the Gaussian mixture's pass in one dimension
 /// (<see cref="MixturePass.OpenNormal"/>: the vectorized host pass on the native backend, a kernel with the components'
 /// loops unrolled on a device) instead of the generic <see cref="MixtureModel"/> row by row: the same sums (each
-/// component's Σ rₖ, Σ rₖ a and Σ rₖ a², a = x − the model's shift) and the same log-likelihood, about twenty times
+/// component's Σ rₖ, Σ rₖ z and Σ rₖ z², z = x − μₖ) and the same log-likelihood, about twenty times
 /// faster natively, and without the generic model's runtime-indexed components on a GPU.
 /// </summary>
 internal sealed class NormalMixtureStatistics : IDisposable

@@ -384,4 +384,35 @@ public class RidgeLassoTests(DeviceFixture devices)
         var y = Enumerable.Range(0, n).Select(i => u.NextDouble() < 1 / (1 + Math.Exp(-(0.2 + 1.0 * x1[i] + 0.08 * x2[i]))) ? 1.0 : 0.0).ToArray();
         return (Dataset.FromColumns(("y", y), ("x1", x1), ("x2", x2), ("x3", x3)), y);
     }
+    // A lasso on some slopes beside a coefficient under no proper prior that runs off: a flat prior on a slope that
+    // separates 0/1 responses, or the intercept of counts all 0. Along that ray the priors held do not change, so the
+    // posterior has no mode: not converged, naming the coefficient (a hunt: "converged" at 1080, z = 9.4, and at −32.6,
+    // exit 0, where a ridge on the same slopes said so). The lasso on every slope of the separated data is bounded: converged.
+    [Fact]
+    public void LassoBesideACoefficientThatRunsOffIsNotConverged()
+    {
+        var random = new Random(5);
+        int n = 100;
+        var x1 = Enumerable.Range(0, n).Select(_ => MathNet.Numerics.Distributions.Normal.Sample(random, 0, 1)).ToArray();
+        var x2 = Enumerable.Range(0, n).Select(_ => MathNet.Numerics.Distributions.Normal.Sample(random, 0, 1)).ToArray();
+        var separated = x1.Select(v => v > 0 ? 1.0 : 0.0).ToArray();
+        var zeros = new double[n];
+        FitResult Fit(double[] y, string model, IReadOnlyDictionary<string, Prior> priors)
+        {
+            var data = Dataset.FromColumns(("y", y), ("x1", x1), ("x2", x2));
+            var columns = model == "logit" ? new ModelColumns(Y: "y", X: ["x1", "x2"]) : new ModelColumns(Y: "y", X: ["x1", "x2"]) { Family = "poisson" };
+            using var session = new EstimationSession(ModelCatalog.Create(model, data, columns), devices.Native);
+            return session.Fit(new FitOptions { Map = true, CoefficientPrior = new LaplacePrior(0, 1), Priors = priors });
+        }
+
+        var flatSlope = Fit(separated, "logit", new Dictionary<string, Prior> { ["x1"] = new FlatPrior() });
+        Assert.False(flatSlope.Converged, $"x1 = {flatSlope["x1"]}");
+        Assert.Contains("x1 → +∞", flatSlope.Reason);
+        var zeroCounts = Fit(zeros, "glm", new Dictionary<string, Prior>());
+        Assert.False(zeroCounts.Converged, $"intercept = {zeroCounts["intercept"]}");
+        Assert.Contains("intercept → −∞", zeroCounts.Reason);
+        var everySlope = Fit(separated, "logit", new Dictionary<string, Prior>());
+        Assert.True(everySlope.Converged, everySlope.Reason);
+        Assert.True(Math.Abs(everySlope["x1"]) < 100, $"x1 = {everySlope["x1"]}");
+    }
 }

@@ -123,7 +123,7 @@ public sealed class MixtureBackendTests(DeviceFixture devices)
 
 /// <summary>
 /// A Gaussian mixture's parameters (packed as the statistics kernel takes them), data, and every statistic of an EM step
-/// (Σ rₖ, Σ rₖ xⱼ, Σ rₖ xᵢxⱼ or Σ rₖ xⱼ²) with the log-likelihood, as a plain sum written here: log-sum-exp per row, then
+/// (Σ rₖ, Σ rₖ zⱼ, Σ rₖ zᵢzⱼ or Σ rₖ zⱼ², z = x − μₖ) with the log-likelihood, as a plain sum written here: log-sum-exp per row, then
 /// each statistic's terms added row after row. <see cref="Check"/> holds a pass's sums to 1e-12 of the sum of the
 /// terms' magnitudes.
 /// </summary>
@@ -200,7 +200,8 @@ internal sealed class StatisticsReference
             for (int e = 0; e < codes.Count; e++)
             {
                 var (c, a, b) = codes[e];
-                double term = Math.Exp(log[c] - density) * z[a] * z[b];
+                // The row less the component's mean (the constant at index d is not centred).
+                double term = Math.Exp(log[c] - density) * (a < d ? z[a] - mean[c][a] : 1.0) * (b < d ? z[b] - mean[c][b] : 1.0);
                 expected[e] += term;
                 magnitude[e] += Math.Abs(term);
             }

@@ -178,6 +178,32 @@ public sealed class MixtureEstimatorTests
         Assert.All(laplace.Components, c => Assert.True(c.Weight > 0.05, $"weight {c.Weight}"));
     }
 
+    // Counts near 10⁹ in two components five of their standard deviations apart (rates 1.6·10⁻⁴ of themselves apart),
+    // and near 10¹⁰ and 2·10¹⁰: each a two-component fit with the weights drawn (within 4 standard errors) and a log-
+    // likelihood above the one Poisson's; both were refused, as "coincide" (rates compared relative to themselves) and
+    // as "a point mass (rate1 → ∞)" (a cap of 10¹⁰ on a parameter without the data's units; a hunt). So is a gamma pair
+    // of shape ~10¹⁰ (1000 ± 0.01 and 2000 ± 0.02): narrow, not collapsed.
+    [Fact]
+    public void LargeCountsAndLargeShapesAreComponentsNotPointMasses()
+    {
+        var random = new Random(17);
+        double Count(double rate) => Math.Round(rate + Math.Sqrt(rate) * Normal.Sample(random, 0, 1));
+        foreach (var (low, high) in new[] { (1e9, 1e9 * (1 + 5 / Math.Sqrt(1e9))), (1e10, 2e10) })
+        {
+            var x = Enumerable.Range(0, 1000).Select(i => Count(i < 600 ? low : high)).ToArray();
+            var fit = Fit(x, ["poisson", "poisson"]).Result;
+            Assert.True(fit.Converged, fit.Reason);
+            Assert.True(Math.Abs(fit["w1"] - 0.6) <= 4 * fit.Get("w1").StdError!.Value, $"w1 {fit["w1"]} ± {fit.Get("w1").StdError}");
+            Assert.True(Math.Abs(fit["rate1"] / low - 1) <= 1e-4 && Math.Abs(fit["rate2"] / high - 1) <= 1e-4, $"rates {fit["rate1"]}, {fit["rate2"]}");
+            var one = Fit(x, ["poisson"]).Result;
+            Assert.True(fit.LogLikelihood > one.LogLikelihood + 100, $"{fit.LogLikelihood} vs one Poisson's {one.LogLikelihood}");
+        }
+        var y = Enumerable.Range(0, 400).Select(i => (i < 240 ? 1000 : 2000) * (1 + 1e-5 * Normal.Sample(random, 0, 1))).ToArray();
+        var gamma = Fit(y, ["gamma", "gamma"], starts: 1).Result;
+        Assert.True(gamma.Converged, gamma.Reason);
+        Assert.True(gamma["shape1"] > 1e9 && gamma["shape2"] > 1e9, $"shapes {gamma["shape1"]}, {gamma["shape2"]}");
+    }
+
     // A trial: data 1 + z·10⁻¹² (598 distinct values) were refused as "components 1 and 2 coincide" (locations compared
     // relative to themselves, ~1, and a floor of 10⁻¹² in absolute terms); now the mixture of z itself, rescaled. (The
     // exact-likelihood search's verdict there is left open: the data keep ~4,500 ulps across their spread, and on these
