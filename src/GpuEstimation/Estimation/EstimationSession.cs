@@ -929,9 +929,10 @@ public sealed class EstimationSession : IDisposable
     private const double FewDigits = 4.9406564584124654E-316;
 
     // A cluster-robust covariance's middle, Σ_g S_g S_gᵀ with Σ_g S_g = 0 at the maximum, has rank G − 1 at most: with
-    // no more clusters than estimated parameters it is singular, and a coefficient of a column constant within each
-    // cluster has cluster score sums of 0 (R's sandwich and statsmodels say nothing; a hunt's 50 clusters for 100
-    // parameters, the clusters' own factor levels among them, gave standard errors of rounding noise).
+    // no more clusters than estimated parameters it is singular, and the coefficients of the clusters' own levels (the
+    // cluster column as a factor in the model) have cluster score sums of 0 (R's sandwich and statsmodels say nothing; a
+    // hunt's 50 clusters for 100 parameters, the clusters' own factor levels among them, gave standard errors of rounding
+    // noise). A cluster-level covariate without those levels is the usual clustered design: its error stands.
     private static string RobustNote(CovarianceType type, int estimated)
     {
         if (type.Name != "cluster")
@@ -947,7 +948,7 @@ public sealed class EstimationSession : IDisposable
         int groups = type.Clusters!.Distinct().Count();
         return $"standard errors, z, p and Wald intervals from the cluster-robust covariance by '{type.ClusterColumn}' ({groups} clusters), times G/(G − 1) · (n − 1)/(n − k)" +
             (groups - 1 < estimated
-                ? $"; its rank is at most G − 1 = {groups - 1}, below the {estimated} estimated parameters: it is singular (joint tests of more than {groups - 1} of them are not possible), and the standard error of a coefficient whose column is constant within each cluster (the cluster's own factor level) means nothing: that coefficient's score sums to 0 in every cluster"
+                ? $"; its rank is at most G − 1 = {groups - 1}, below the {estimated} estimated parameters: it is singular (joint tests of more than {groups - 1} of them are not possible), and where the model holds the clusters' own levels (the cluster column as a factor), their coefficients' standard errors mean nothing: those scores sum to 0 in every cluster"
                 : "");
     }
 

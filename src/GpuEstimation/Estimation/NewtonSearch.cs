@@ -57,7 +57,7 @@ internal static class NewtonSearch
     /// </summary>
     public static OptimizationResult CheckRay(Objective objective, IModelSpec model, OptimizerSettings settings, OptimizationResult search)
     {
-        if (search.Converged && !objective.HasSmoothHessian && objective.Map.Free.Count > 0)
+        if (search.Converged && objective.EngineHasExactHessian && !objective.HasSmoothHessian && objective.Map.Free.Count > 0)
             return KinkedRay(objective, model, settings, search);
         if (!search.Converged || !objective.HasSmoothHessian || objective.Map.Free.Count == 0 || search.Kinked.Length > 0)
             return search;

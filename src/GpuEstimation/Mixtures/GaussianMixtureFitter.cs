@@ -864,14 +864,15 @@ public sealed class GaussianMixtureFitter : IDisposable
         // A component on a point mass of the data (rows repeated, or within a millionth of a column's spread of one
         // point): its covariance is the reg_covar floor in every column, and its weight and the log-likelihood are set by
         // that floor (a trial: 200 rows at (3, 3) among 500 others, "converged" at log L +527.58 with nothing said, and
-        // the component count chosen by it). A tied covariance is shared, so no one component has its own.
+        // the component count chosen by it). Its own variance, above the floor, is at most the floor itself: narrow
+        // against the columns' spread alone, two clusters 10⁷ of their σ apart were each "collapsed onto the point" (a
+        // hunt). A tied covariance is shared, so no one component has its own.
         if (sorted.Covariances > 1)
         {
             for (int c = 0; c < k; c++)
             {
                 int at = sorted.CovarianceAt(c);
-                if (!Enumerable.Range(0, d).All(j => sorted.Values[at + j * d + j] - options.Regularization <= 1e-6 * _variances[j])
-                    || !OnOnePoint(sorted, c))
+                if (!Enumerable.Range(0, d).All(j => sorted.Values[at + j * d + j] - options.Regularization <= Math.Min(1e-6 * _variances[j], options.Regularization)))
                     continue;
                 var point = string.Join(", ", Enumerable.Range(0, d).Select(j => PointValue(sorted.Values[sorted.MeanAt(c) + j] + _offset[j], j).ToString("G6", System.Globalization.CultureInfo.InvariantCulture)));
                 notes.Add($"component {c + 1} collapsed onto the point ({point}): its rows lie there (repeated, or within a millionth of each column's spread), a point mass whose likelihood is unbounded, so its covariance is the " +
@@ -881,27 +882,6 @@ public sealed class GaussianMixtureFitter : IDisposable
         if (!converged)
             notes.Add($"EM did not meet the relative tolerance {options.Tolerance:g3} within {options.MaxIterations} steps");
 
-        // Whether the rows within 8 standard deviations of component c's mean in every column are one point (or none):
-        // narrow against the columns' spread alone, two clusters 10⁷ of their σ apart were each "collapsed onto the
-        // point" (a hunt).
-        bool OnOnePoint(MixtureState state, int c)
-        {
-            var box = Enumerable.Range(0, d).Select(j => 8 * Math.Sqrt(state.Values[state.CovarianceAt(c) + j * d + j])).ToArray();
-            long found = -1;
-            for (long i = 0; i < Rows; i++)
-            {
-                bool inside = true;
-                for (int j = 0; j < d && inside; j++)
-                    inside = Math.Abs(_centred[j][i] - state.Values[state.MeanAt(c) + j]) <= box[j];
-                if (!inside)
-                    continue;
-                if (found < 0)
-                    found = i;
-                else if (Enumerable.Range(0, d).Any(j => _centred[j][i] != _centred[j][found]))
-                    return false;
-            }
-            return true;
-        }
         // A point's coordinate in the data's units: within the rounding of the column's centring of 0, 0 (a trial's
         // point (0, 0) read (2.22E-16, 2.22E-16): the mean of the centred rows, plus the centre, rounded).
         double PointValue(double value, int j) =>

@@ -394,13 +394,13 @@ public static class MixtureEstimator
                 // rate is the counts' mean, at most their largest (counts near 10¹⁰ have rates there, not point masses
                 // at ∞: a hunt), and its edge at 0 is Edge's. A gamma's shape is its mean over its standard deviation,
                 // squared: large for a narrow component (10¹⁰ for 1000 ± 0.01, a hunt), which collapses only where
-                // that standard deviation, √shape/rate, does (the scales' rule above).
+                // that standard deviation, √shape/rate, does, onto one value (the scales' rule above).
                 double relative = value * Math.Pow(scales.X, -Units(family.Family, parameter.Name));
                 double above = family.Family == MixtureFamily.Poisson ? value / Math.Max(1, spec.X.Max()) : relative;
                 if (family.Family == MixtureFamily.Gamma)
                 {
                     double shape = point[at], rate = point[at + 1];
-                    if (!(Math.Sqrt(shape) / rate >= CollapseRatio * scales.X))
+                    if (!(Math.Sqrt(shape) / rate >= CollapseRatio * scales.X) && OnOnePoint(spec.X, false, shape / rate, Math.Sqrt(shape) / rate))
                         return $"{name} collapsed onto x = {(shape / rate).ToString("G6", CultureInfo.InvariantCulture)} (its standard deviation √shape{c + 1}/rate{c + 1} → 0: a point mass in the data, where the likelihood is unbounded); {fewer}";
                     above = 1;
                 }

@@ -202,6 +202,12 @@ public sealed class MixtureEstimatorTests
         var gamma = Fit(y, ["gamma", "gamma"], starts: 1).Result;
         Assert.True(gamma.Converged, gamma.Reason);
         Assert.True(gamma["shape1"] > 1e9 && gamma["shape2"] > 1e9, $"shapes {gamma["shape1"]}, {gamma["shape2"]}");
+        // Narrow beside a wide spread (1000 ± 0.01 and 10⁵ ± 1: its SD 10⁻⁶ of the data's) but of distinct values: a
+        // component, as two normals fit it (a review: "collapsed onto x = 1000").
+        var z = Enumerable.Range(0, 400).Select(i => i < 240 ? 1000 + 0.01 * Normal.Sample(random, 0, 1) : 1e5 + Normal.Sample(random, 0, 1)).ToArray();
+        var narrow = Fit(z, ["gamma", "gamma"], starts: 1).Result;
+        Assert.DoesNotContain("collapsed", narrow.Reason);
+        Assert.True(narrow.Converged, narrow.Reason);
     }
 
     // A trial: data 1 + z·10⁻¹² (598 distinct values) were refused as "components 1 and 2 coincide" (locations compared
