@@ -435,6 +435,17 @@ public sealed class GaussianMixtureTests(DeviceFixture devices)
             for (int j = 0; j < 2; j++)
                 Assert.True(Math.Abs(fit.Components[c].Covariance[j][j] / expected[j] - 1) <= 1e-9, $"component {c + 1}, [{j},{j}]: {fit.Components[c].Covariance[j][j]:R} vs {expected[j]:R}");
         }
+        // Tied: the clusters' scatter pooled (0.9% off uncentred, a review).
+        var tied = fitter.Fit(new GaussianMixtureOptions { Starts = 2, Components = 2, Covariance = GaussianMixtureCovariance.Tied });
+        foreach (var (x, j) in new[] { (a, 0), (b, 1) })
+        {
+            double pooled = Enumerable.Range(0, 2).Sum(c =>
+            {
+                var rows = x.Skip(c * n).Take(n).ToArray();
+                return rows.Select(v => v - rows.Average()).Sum(v => v * v);
+            }) / (2 * n) + 1e-6;
+            Assert.True(Math.Abs(tied.Components[0].Covariance[j][j] / pooled - 1) <= 1e-9, $"tied [{j},{j}]: {tied.Components[0].Covariance[j][j]:R} vs {pooled:R}");
+        }
 
         var spec = MixtureSpec.Create(GpuEstimation.Data.Dataset.FromColumns(("x", a)), "x", ["normal", "normal"]);
         var oneD = MixtureEstimator.Fit(spec, device, new MixtureOptions { Starts = 2 }).Result;
