@@ -40,10 +40,9 @@ public readonly struct MixtureModel : ILikelihoodModel<MixtureModel>
     /// <param name="families">Each component's family, 1 to <see cref="MaxComponents"/> of them.</param>
     /// <param name="blocks">Each component's first column.</param>
     /// <param name="columns">The number of data columns.</param>
-    /// <param name="statistics">The EM statistics mode rather than the exact log-likelihood and gradient.</param>
-    /// <param name="shift">The data's centre, which the one-column normal mixtures' pass subtracts from its copy of x
-    /// (NormalMixtureStatistics); the statistics themselves are of x (log x) less each component's μ.</param>
-    public MixtureModel(IReadOnlyList<MixtureFamily> families, IReadOnlyList<int> blocks, int columns, bool statistics, double shift)
+    /// <param name="statistics">The EM statistics mode rather than the exact log-likelihood and gradient (its normal and
+    /// log-normal sums of x, or log x, less each component's μ).</param>
+    public MixtureModel(IReadOnlyList<MixtureFamily> families, IReadOnlyList<int> blocks, int columns, bool statistics)
     {
         ArgumentNullException.ThrowIfNull(families);
         ArgumentNullException.ThrowIfNull(blocks);
@@ -53,7 +52,6 @@ public readonly struct MixtureModel : ILikelihoodModel<MixtureModel>
             throw new ArgumentException("one column block per component", nameof(blocks));
         Components = families.Count;
         _statistics = statistics ? 1 : 0;
-        Shift = shift;
         _columns = columns;
         int argument = Components, parameter = Components - 1;
         for (int k = 0; k < Components; k++)
@@ -75,9 +73,6 @@ public readonly struct MixtureModel : ILikelihoodModel<MixtureModel>
 
     /// <summary>Whether this is the EM statistics mode.</summary>
     public bool Statistics => _statistics != 0;
-
-    /// <summary>The data's centre (the constructor's shift).</summary>
-    public double Shift { get; }
 
     /// <summary>The number of parameters of the exact mixture (K − 1 weights and the components' parameters).</summary>
     public int MixtureParameterCount => _parameters;
@@ -102,7 +97,7 @@ public readonly struct MixtureModel : ILikelihoodModel<MixtureModel>
             families[k] = Family(k);
             blocks[k] = Unpack(_columnsLow, _columnsHigh, k);
         }
-        return new MixtureModel(families, blocks, _columns, statistics, Shift);
+        return new MixtureModel(families, blocks, _columns, statistics);
     }
 
     /// <summary>Component <paramref name="k"/>'s family.</summary>

@@ -101,10 +101,11 @@ internal static class NewtonSearch
         // where the search ended.
         var natural = objective.Natural(search.Point);
         var from = objective.Natural(objective.Start());
-        foreach (int k in map.Free.Where(k => !open.Contains(k)))
+        var held = map.Free.Where(k => !open.Contains(k)).ToArray();
+        foreach (int k in held)
             from[k] = natural[k];
         var sub = objective;
-        foreach (int k in map.Free.Where(k => !open.Contains(k)))
+        foreach (int k in held)
             sub = sub.Holding(k, natural[k], from);
         if (!sub.HasSmoothHessian)
             return search;

@@ -865,7 +865,6 @@ public sealed class GaussianMixtureFitter : IDisposable
         }
         if (!converged)
             notes.Add($"EM did not meet the relative tolerance {options.Tolerance:g3} within {options.MaxIterations} steps");
-
         // A point's coordinate in the data's units: within the rounding of the column's centring of 0, 0 (a trial's
         // point (0, 0) read (2.22E-16, 2.22E-16): the mean of the centred rows, plus the centre, rounded).
         double PointValue(double value, int j) =>

@@ -56,7 +56,7 @@ public sealed class MixtureSpec
 
         var kinds = families.Select(f => f.Family).ToArray();
         var blockOf = blocks;
-        Model = new MixtureModel(kinds, blockOf, columns.Count, statistics: false, Moments.Mean(X));
+        Model = new MixtureModel(kinds, blockOf, columns.Count, statistics: false);
         if (MixtureModel.ArgumentCount(Model) > MaxArguments)
             throw new InputException($"mixture components {string.Join(",", families.Select(f => f.Name))}: too many for one model ({MixtureModel.ArgumentCount(Model)} prepared values, at most {MaxArguments}); use fewer components");
 

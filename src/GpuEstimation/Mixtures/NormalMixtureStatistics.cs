@@ -1,3 +1,4 @@
+using GpuEstimation.Kernels;
 using GpuEstimation.Backends;
 using GpuEstimation.Kernels.Mixtures;
 using GpuEstimation.Kernels.Models;
@@ -23,11 +24,14 @@ internal sealed class NormalMixtureStatistics : IDisposable
     private readonly double[] _packed;
     private readonly double[] _sums;
 
+    // The data's mean, which the pass's copy of x is taken less (and the means it is packed with).
+    private readonly double _shift;
+
     private NormalMixtureStatistics(MixtureSpec spec, ComputeDevice device)
     {
         _spec = spec;
         int k = spec.Components;
-        double shift = spec.Model.Shift;
+        double shift = _shift = Moments.Mean(spec.X);
         // Natively a device of its own, whose threads the pass's parallel loop uses; else the engine's, borrowed.
         if (device.Backend == Backend.Native)
             _host = ComputeDevice.Open(Backend.Native, device.Threads);
@@ -56,7 +60,7 @@ internal sealed class NormalMixtureStatistics : IDisposable
         {
             int at = _spec.Model.FirstParameter(c);
             state.Values[c] = weights[c];
-            state.Values[state.MeanAt(c)] = point[at] - _spec.Model.Shift;
+            state.Values[state.MeanAt(c)] = point[at] - _shift;
             state.Values[state.CovarianceAt(c)] = point[at + 1] * point[at + 1];
         }
         Array.Clear(sums);
