@@ -45,6 +45,12 @@ public interface ILikelihoodEngine : IDisposable
     HessianInDesign? DesignHessian(ReadOnlySpan<double> parameters) => null;
 
     /// <summary>
+    /// C (P×P, row-major) of the map γ = C θ from the parameters to the design's coordinates its Hessian is summed in
+    /// (centred features: the intercept's row holds the features' means), where the model has one; else null.
+    /// </summary>
+    double[]? DesignMap => null;
+
+    /// <summary>
     /// The normal equations of least squares, where the model is a nonlinear regression
     /// (<see cref="Kernels.Models.NonlinearRegressionModel{TMean}"/>), for the Levenberg–Marquardt search; else null.
     /// </summary>

@@ -169,6 +169,9 @@ public sealed class LikelihoodEngine<TModel> : ILikelihoodEngine where TModel : 
         return new HessianInDesign(_hessianInDesign!.ToArray(), map.ToArray(), _hessianGradient.ToArray(), passes);
     }
 
+    /// <inheritdoc/>
+    public double[]? DesignMap => _evaluator.Hessian?.DesignMap?.ToArray();
+
     /// <summary>The normal equations of least squares where the model is a nonlinear regression; else null.</summary>
     public ILeastSquares? LeastSquares => _evaluator.LeastSquares;
 

@@ -86,10 +86,70 @@ internal sealed class Objective
     /// </summary>
     public OptimizationResult Maximize(IReadOnlyList<double> start, IReadOnlyList<double> scales, OptimizerSettings settings)
     {
-        var search = Kinks.Count == 0
-            ? Maximizer.Maximize(Evaluate, start, scales, settings)
+        var search = Kinks.Count == 0 ? Maximizer.Maximize(Evaluate, start, scales, settings)
+            : DesignShear() is { } shear ? Sheared(shear, start, scales, settings)
             : KinkedMaximizer.Maximize(Smooth().Evaluate, Kinks, start, scales, settings);
         return _dataKinks && !search.Converged ? DataKinks.Settle(this, search, start, settings) : search;
+    }
+
+    /// <summary>
+    /// The free coordinates' part S of the engine's map to the design's coordinates (<see cref="ILikelihoodEngine.DesignMap"/>:
+    /// y = S u, the intercept less the features' means times their slopes), where it is not the identity and moves only
+    /// coordinates that are their parameters' values, and leaves each kinked coordinate its own (a unit row); else null.
+    /// </summary>
+    private Matrix<double>? DesignShear()
+    {
+        if (_engine.DesignMap is not { } c)
+            return null;
+        int p = Map.Count;
+        var free = Map.Free;
+        var shear = Matrix<double>.Build.Dense(free.Count, free.Count, (i, j) => c[free[i] * p + free[j]]);
+        bool identity = true;
+        for (int i = 0; i < free.Count; i++)
+        {
+            for (int j = 0; j < free.Count; j++)
+            {
+                double expected = i == j ? 1 : 0;
+                if (shear[i, j] == expected)
+                    continue;
+                identity = false;
+                if (!double.IsFinite(shear[i, j]) || Map.Parameters[free[i]].Domain != ParameterDomain.Real || Map.Parameters[free[j]].Domain != ParameterDomain.Real
+                    || Kinks.Any(k => k.Coordinate == i))
+                    return null;
+            }
+        }
+        return identity ? null : shear;
+    }
+
+    /// <summary>
+    /// The kinked search in the design's coordinates y = S u (<see cref="DesignShear"/>), carried back to u: a lasso's
+    /// slopes keep their kinks, and the intercept becomes the centred one, no longer correlated with them. In u a feature
+    /// of mean 10⁴ and spread 10⁻² puts the intercept–slope condition number at 10¹², past what the search's differenced
+    /// curvature resolves: a logit lasso there ran its 1,000 iterations in 3 of 3 trials, not converged.
+    /// </summary>
+    private OptimizationResult Sheared(Matrix<double> shear, IReadOnlyList<double> start, IReadOnlyList<double> scales, OptimizerSettings settings)
+    {
+        var inverse = shear.Inverse();
+        var smooth = Smooth();
+        int n = shear.RowCount;
+        ValueAndGradient inY = (y, gy) =>
+        {
+            var u = inverse * Vector<double>.Build.DenseOfArray(y.ToArray());
+            var gu = new double[n];
+            double value = smooth.Evaluate(u.ToArray(), gu);
+            // ∂/∂y = S⁻ᵀ ∂/∂u.
+            var g = inverse.TransposeThisAndMultiply(Vector<double>.Build.DenseOfArray(gu));
+            for (int i = 0; i < n; i++)
+                gy[i] = g[i];
+            return value;
+        };
+        var yStart = (shear * Vector<double>.Build.DenseOfEnumerable(start)).ToArray();
+        var search = KinkedMaximizer.Maximize(inY, Kinks, yStart, scales, settings);
+        var point = (inverse * Vector<double>.Build.DenseOfArray(search.Point)).ToArray();
+        // A kinked coordinate's row of S is its own, so is its y: one at a kink is there exactly in u too.
+        foreach (var kink in Kinks)
+            point[kink.Coordinate] = search.Point[kink.Coordinate];
+        return search with { Point = point, Transform = inverse * search.Transform };
     }
 
     /// <summary>Model indices of the free parameters exactly at their prior's kink at coordinates <paramref name="u"/>.</summary>
