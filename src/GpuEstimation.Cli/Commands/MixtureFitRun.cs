@@ -105,13 +105,21 @@ internal static class MixtureFitRun
             output.WriteLine($"  {c.Index,2} {c.Family,-12} w{c.Index} {Numbers.Significant(c.Weight, 8)}" +
                 (c.WeightStdError is { } se ? $" (se {Numbers.Significant(se, 3)})" : "") + $"  {parameters}");
         }
-        var reached = fit.Starts.Where(s => s.LogLikelihood is { } ll && Math.Abs(ll - fit.LogLikelihood) <= 1e-6 * (1 + Math.Abs(fit.LogLikelihood))).Count();
-        // The other starts grouped by outcome (the same log-likelihood, or the same failure), in order of first appearance.
-        var others = fit.Starts.Where(s => s.Start != fit.BestStart)
+        // The starts that reached the best optimum are named with it; the others grouped by outcome (the same
+        // log-likelihood, or the same failure), in order of first appearance (a trial read "others: starts 2, 5, 8" beside
+        // "reached by 4" as four more starts ending elsewhere).
+        var reached = fit.Result.Converged
+            ? fit.Starts.Where(s => s.Start == fit.BestStart || s.LogLikelihood is { } ll && Math.Abs(ll - fit.LogLikelihood) <= 1e-6 * (1 + Math.Abs(fit.LogLikelihood))).Select(s => s.Start).ToHashSet()
+            : [fit.BestStart];
+        var others = fit.Starts.Where(s => !reached.Contains(s.Start))
             .GroupBy(s => s.LogLikelihood is { } ll ? Numbers.Full(ll) : $"no optimum ({s.Failure})")
-            .Select(g => $"{(g.Count() == 1 ? "start" : "starts")} {string.Join(", ", g.Select(s => s.Start))} {g.Key}");
-        var best = fit.Result.Converged ? $"the best from start {fit.BestStart}, reached by {reached}" : $"none converged, the best end from start {fit.BestStart}";
-        output.WriteLine($"starts: {fit.Starts.Count}, {best}" + (fit.Starts.Count > 1 ? $"; others: {string.Join("; ", others)}" : ""));
+            .Select(g => $"{(g.Count() == 1 ? "start" : "starts")} {string.Join(", ", g.Select(s => s.Start))} {g.Key}")
+            .ToList();
+        var best = !fit.Result.Converged ? $"none converged, the best end from start {fit.BestStart}"
+            : reached.Count == 1 ? $"the best from start {fit.BestStart}, reached by it alone"
+            : reached.Count == fit.Starts.Count ? $"the best from start {fit.BestStart}, reached by all {reached.Count}"
+            : $"the best from start {fit.BestStart}, reached by {reached.Count} (starts {string.Join(", ", fit.Starts.Select(s => s.Start).Where(reached.Contains))})";
+        output.WriteLine($"starts: {fit.Starts.Count}, {best}" + (others.Count > 0 ? $"; others: {string.Join("; ", others)}" : ""));
     }
 
     private static string Json(MixtureFit fit, ComponentCountTable<MixtureFit>? table, double? fitMs)
