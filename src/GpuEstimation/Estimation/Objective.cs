@@ -86,8 +86,8 @@ internal sealed class Objective
     /// </summary>
     public OptimizationResult Maximize(IReadOnlyList<double> start, IReadOnlyList<double> scales, OptimizerSettings settings)
     {
-        var search = Kinks.Count == 0 ? Maximizer.Maximize(Evaluate, start, scales, settings)
-            : DesignShear() is { } shear ? Sheared(shear, start, scales, settings)
+        var search = DesignShear() is { } shear ? Sheared(shear, start, scales, settings)
+            : Kinks.Count == 0 ? Maximizer.Maximize(Evaluate, start, scales, settings)
             : KinkedMaximizer.Maximize(Smooth().Evaluate, Kinks, start, scales, settings);
         return _dataKinks && !search.Converged ? DataKinks.Settle(this, search, start, settings) : search;
     }
@@ -130,7 +130,7 @@ internal sealed class Objective
     private OptimizationResult Sheared(Matrix<double> shear, IReadOnlyList<double> start, IReadOnlyList<double> scales, OptimizerSettings settings)
     {
         var inverse = shear.Inverse();
-        var smooth = Smooth();
+        var smooth = Kinks.Count == 0 ? this : Smooth();
         int n = shear.RowCount;
         ValueAndGradient inY = (y, gy) =>
         {
@@ -144,7 +144,7 @@ internal sealed class Objective
             return value;
         };
         var yStart = (shear * Vector<double>.Build.DenseOfEnumerable(start)).ToArray();
-        var search = KinkedMaximizer.Maximize(inY, Kinks, yStart, scales, settings);
+        var search = Kinks.Count == 0 ? Maximizer.Maximize(inY, yStart, scales, settings) : KinkedMaximizer.Maximize(inY, Kinks, yStart, scales, settings);
         var point = (inverse * Vector<double>.Build.DenseOfArray(search.Point)).ToArray();
         // A kinked coordinate's row of S is its own, so is its y: one at a kink is there exactly in u too.
         foreach (var kink in Kinks)
