@@ -334,11 +334,25 @@ public sealed class EstimationSession : IDisposable
     /// <summary>The log-density of each observation at natural-scale <paramref name="parameters"/>.</summary>
     public double[] LogDensities(IReadOnlyList<double> parameters) => OneAtATime(() => Engine.LogDensities(CheckPoint(parameters)));
 
-    /// <summary>The log-likelihood at each of <paramref name="points"/> (natural scale), in one sweep over the data.</summary>
+    /// <summary>
+    /// The log-likelihood at each of <paramref name="points"/> (natural scale), in one sweep over the data: inside each
+    /// domain, or at its closed end where a fit reports its maximum (a sweep holds its off-grid parameters there: an NB2
+    /// GLM's alpha = 0 was refused), as <see cref="Evaluate"/> takes them.
+    /// </summary>
     public double[] LogLikelihoods(IReadOnlyList<double[]> points)
     {
         ArgumentNullException.ThrowIfNull(points);
-        return OneAtATime(() => Engine.LogLikelihoods(points.Select(p => CheckPoint(p)).ToArray()));
+        return OneAtATime(() =>
+        {
+            var values = Engine.LogLikelihoods(points.Select(p => CheckPoint(p, edges: true)).ToArray());
+            // At a closed edge where the density itself is not defined (σ = 0), the edge is refused as any value outside.
+            for (int i = 0; i < values.Length; i++)
+            {
+                if (double.IsNaN(values[i]))
+                    CheckPoint(points[i]);
+            }
+            return values;
+        });
     }
 
     // One call at a time: the engine's buffers and the last Hessian pass's sums are the session's own (a trial's two

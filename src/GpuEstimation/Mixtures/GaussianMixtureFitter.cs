@@ -89,7 +89,8 @@ public sealed class GaussianMixtureFitter : IDisposable
     }
 
     /// <summary>
-    /// Refuses columns whose covariance would be singular in every component: the same values under two names, a
+    /// Refuses columns whose full covariance would be singular in every component (a diagonal or spherical one would
+    /// count them twice, or shrink by a dimension without spread): the same values under two names, a
     /// constant column, or a column that is a combination of others (t = 2a, s = a + b), along whose flat direction the
     /// density grows without bound until the covariance floor stops it (a trial's fits of such columns reported
     /// log-likelihoods of +800 to +1,400). The dependence is judged on the columns less their means
@@ -104,17 +105,17 @@ public sealed class GaussianMixtureFitter : IDisposable
             for (int b = a + 1; b < columns.Count; b++)
             {
                 if (columns[a].AsSpan().SequenceEqual(columns[b]))
-                    throw new InputException($"columns '{names[a]}' and '{names[b]}' hold the same values (their covariance would be singular): give one", names[b]);
+                    throw new InputException($"columns '{names[a]}' and '{names[b]}' hold the same values (a full or tied covariance of them would be singular; a diagonal or spherical one would count them twice): give one", names[b]);
             }
         }
         for (int j = 0; j < columns.Count; j++)
         {
             if (columns[j].All(v => v == columns[j][0]))
-                throw new InputException($"column '{names[j]}' is constant ({columns[j][0]:R} in every row): its variance is 0, so every component's covariance would be singular; leave it out", names[j]);
+                throw new InputException($"column '{names[j]}' is constant ({columns[j][0]:R} in every row): its variance is 0, so a full, tied or diagonal covariance would be singular, and a spherical one would be shrunk by a dimension with no spread; leave it out", names[j]);
         }
         long n = columns[0].LongLength;
         if (n <= int.MaxValue && Design.Collinearity.Dependencies(names, [.. centred.Select(c => (ReadOnlyMemory<double>)c)], (int)n) is { Count: > 0 } dependent)
-            throw new InputException($"the columns, each less its mean, are linearly dependent: {string.Join("; ", dependent.Take(3))}, so every component's covariance would be singular; leave out a column that the others determine", names[0]);
+            throw new InputException($"the columns, each less its mean, are linearly dependent: {string.Join("; ", dependent.Take(3))}, so a full or tied covariance would be singular (a diagonal or spherical one would count their information twice); leave out a column that the others determine", names[0]);
     }
 
     /// <summary>The number of rows.</summary>

@@ -102,14 +102,18 @@ public static class PlotText
     };
 
     /// <summary>
-    /// A picture's title "MODEL: REST" for a picture <paramref name="width"/> pixels wide: the model's name whole where the
-    /// title fits (10 pixels a character of the bold title font, centred over the data), else its start and an ellipsis (a log-density
-    /// expression is the model's name, and a long one was cut at both sides of the picture).
+    /// A picture's title "MODEL: REST" for a picture <paramref name="width"/> pixels wide: on one line where it fits (10
+    /// pixels a character of the bold title font, centred over the data), else the model's name on a line of its own above
+    /// the rest (a GLM sweep's "glm(poisson…" was cut short beside its contour levels), and where even that line is too
+    /// long, its start and an ellipsis (a log-density expression is the model's name, and a long one was cut at both
+    /// sides of the picture).
     /// </summary>
     public static string Title(string model, string rest, int width)
     {
-        int room = Math.Max(12, width / 10 - rest.Length - 2);
-        return (model.Length <= room ? model : model[..(room - 1)].TrimEnd() + "…") + ": " + rest;
+        int line = Math.Max(12, width / 10);
+        if (model.Length + rest.Length + 2 <= line)
+            return model + ": " + rest;
+        return (model.Length <= line ? model : model[..(line - 1)].TrimEnd() + "…") + "\n" + rest;
     }
 
     // "-0", "-0.00" and "-0E+0" name zero: drop the sign; any other leading hyphen becomes a minus sign.

@@ -109,6 +109,25 @@ public static class Sweeper
         }
         foreach (var (name, value) in options.At)
             basePoint[Array.IndexOf(names, name)] = value;
+        // An off-grid parameter held at its estimate on the closed end of its domain (an NB2 GLM's alpha = 0, the Poisson
+        // limit) where the model's density is not defined: said so, with what to give instead (it read "value of alpha =
+        // 0: alpha must be positive", a value nobody gave).
+        var atEdge = Enumerable.Range(0, names.Length)
+            .Where(k => !options.Profile && !axisIndex.Contains(k) && !options.At.ContainsKey(names[k]) && ParameterMap.IsClosedEdge(session.Parameters.Parameters[k].Domain, basePoint[k]))
+            .ToArray();
+        if (atEdge.Length > 0)
+        {
+            try
+            {
+                session.Evaluate(basePoint);
+            }
+            catch (InputException)
+            {
+                string list = string.Join(", ", atEdge.Select(k => $"{names[k]} = {basePoint[k].ToString("R", System.Globalization.CultureInfo.InvariantCulture)}"));
+                throw new InputException($"the fit's estimate {list} is the edge of the domain (the model's limit there: see the fit's note), where the model itself is not evaluated, " +
+                    $"so the off-grid parameters cannot be held at the fit's estimate; give {string.Join(", ", atEdge.Select(k => $"--at {names[k]}=VALUE"))} inside the domain, or sweep with --profile", names[atEdge[0]]);
+            }
+        }
         return (basePoint, fit);
     }
 
@@ -131,8 +150,10 @@ public static class Sweeper
         foreach (int i in SnakeOrder(options.Axes))
         {
             var held = options.Axes.Zip(axisIndex).ToDictionary(pair => pair.First.Name, pair => points[i][pair.Second]);
+            // A start on the closed end of its domain (an NB2 GLM's alpha at its MLE of 0) is no start for a search: the
+            // model's own is taken there, and the search finds the edge again where it is the maximum.
             var starts = Enumerable.Range(0, names.Length)
-                .Where(k => !held.ContainsKey(names[k]) && !options.Fit.Fixed.ContainsKey(names[k]))
+                .Where(k => !held.ContainsKey(names[k]) && !options.Fit.Fixed.ContainsKey(names[k]) && !ParameterMap.IsClosedEdge(session.Parameters.Parameters[k].Domain, start[k]))
                 .ToDictionary(k => names[k], k => start[k]);
             var maximum = session.Maximize(options.Fit with { Start = starts, Profile = [] }, held, cancellation);
             if (!maximum.Converged)

@@ -327,17 +327,20 @@ public sealed class SurfacePlotTests(DeviceFixture devices) : IDisposable
     }
 
     // A --logpdf expression is the model's name: a long one was cut at both sides of the picture. The title fits its
-    // width (ten pixels a character), the name's start kept with an ellipsis; a short name whole.
+    // width (ten pixels a character): on one line where it can, else the name on a line of its own (a GLM's
+    // "glm(poisson…" was cut beside the contour levels), and a name longer than that line its start with an ellipsis.
     [Fact]
     public void LongModelNamesAreShortenedToTheTitlesRoom()
     {
         const string rest = "log-likelihood, contours at Δ = 1.15, 3.0, 4.6 (68/95/99%)";
-        var expression = "-log(beta) - (x-mu)/beta - exp(-(x-mu)/beta)";
-        var title = PlotText.Title(expression, rest, 800);
-        Assert.True(title.Length <= 80, title);
-        Assert.EndsWith("…: " + rest, title);
-        Assert.StartsWith("-log(beta)", title);
         Assert.Equal("normal: " + rest, PlotText.Title("normal", rest, 800));
+        var expression = "-log(beta) - (x-mu)/beta - exp(-(x-mu)/beta)";
+        Assert.Equal(expression + "\n" + rest, PlotText.Title(expression, rest, 800));
+        var longer = string.Concat(Enumerable.Repeat(expression + " + ", 2)) + "log(x)";
+        var title = PlotText.Title(longer, rest, 800);
+        Assert.All(title.Split('\n'), line => Assert.True(line.Length <= 80, line));
+        Assert.EndsWith("…\n" + rest, title);
+        Assert.StartsWith("-log(beta)", title);
     }
 
     // Contour labels read as the title does (Δ = 1.15, not −1.15), sit on their own contour (the log-likelihood at the

@@ -94,6 +94,33 @@ public class SweepTests(DeviceFixture devices)
         Assert.Equal(0, sweep.NotConverged);
     }
 
+    // An NB2 GLM on under-dispersed counts has its MLE at alpha = 0, the Poisson limit. A profile sweep started every
+    // search there and was refused ("starting value alpha = 0"); it now equals the Poisson GLM's profile. A plain sweep
+    // cannot hold alpha at 0 (the model is not evaluated at its limit): it says so and what to give, not "value of
+    // alpha = 0: alpha must be positive", a value nobody gave.
+    [Fact]
+    public void AnOffGridEstimateAtTheEdgeOfItsDomain()
+    {
+        var x = NormalSamples.Draw(600, 131, 0, 1);
+        var y = Enumerable.Range(0, x.Length).Select(i => 2.0 + i % 3).ToArray();
+        var data = Dataset.FromColumns(("y", y), ("x", x));
+        using var negative = new EstimationSession(ModelCatalog.Create("glm", data, new ModelColumns(Y: "y", X: ["x"]) { Family = "negbinomial" }), devices.Native);
+        using var poisson = new EstimationSession(ModelCatalog.Create("glm", data, new ModelColumns(Y: "y", X: ["x"]) { Family = "poisson" }), devices.Native);
+        var axis = new GridAxis("intercept", 1.0, 1.2, 5);
+
+        var profile = Sweeper.Sweep(negative, new SweepOptions { Axes = [axis], Profile = true });
+        var reference = Sweeper.Sweep(poisson, new SweepOptions { Axes = [axis], Profile = true });
+        Assert.Equal(0, profile.NotConverged);
+        for (int i = 0; i < reference.LogLikelihood.Length; i++)
+            Assert.True(Numerics.Relative(profile.LogLikelihood[i], reference.LogLikelihood[i]) <= 1e-9, $"point {i}: {profile.LogLikelihood[i]:R} vs {reference.LogLikelihood[i]:R}");
+
+        var plain = Assert.Throws<InputException>(() => Sweeper.Sweep(negative, new SweepOptions { Axes = [axis] }));
+        Assert.Equal("alpha", plain.ParamName);
+        Assert.Contains("give --at alpha=VALUE inside the domain, or sweep with --profile", plain.Message);
+        var held = Sweeper.Sweep(negative, new SweepOptions { Axes = [axis], At = new Dictionary<string, double> { ["alpha"] = 1e-3 } });
+        Assert.All(held.LogLikelihood, v => Assert.True(double.IsFinite(v)));
+    }
+
     [Fact]
     public void MapSweepAddsTheLogPrior()
     {
