@@ -78,7 +78,7 @@ internal sealed class FitCommand : Command
             throw new InputException($"--cov {cov.Column switch { null => cov.Name.ToLowerInvariant(), var c => $"cluster:{c}" }} with --map: robust standard errors apply to the MLE; a MAP fit reports posterior standard deviations (Laplace approximation), which have no sandwich form");
         // HC2 and HC3 weigh each row by its leverage, a value of every row: their data are read whole on each rank.
         var spread = _device.SpreadsRows(parse);
-        var (model, groups) = _data.Load(parse, cov.Column, out var design, out var mean, cov.Name is "HC2" or "HC3" ? null : spread);
+        var (model, groups) = _data.Load(parse, cov.Column, out var design, out var mean, cov.Name is "HC2" or "HC3" ? null : spread, options.Resolves);
         options = options with { Covariance = Covariance(cov.Name, cov.Column, groups) };
         options = options with { Profile = ProfileNames(parse.GetValue(_profile), model, options.Fixed) };
         ParameterChecks.Fit(model, options, _data.ColumnNames);

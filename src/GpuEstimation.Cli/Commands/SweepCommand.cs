@@ -54,7 +54,7 @@ internal sealed class SweepCommand : Command
         // Only a profile sweep is sure to maximize (one with every other parameter given by --at never does).
         if (parse.GetValue(_profile))
             ParameterChecks.Optimizer(parse.GetValue(_data.Model), fit.Optimizer.Kind);
-        var model = _data.Load(parse, _device.SpreadsRows(parse));
+        var model = _data.Load(parse, _device.SpreadsRows(parse), fit.Resolves);
         var options = new SweepOptions
         {
             Axes = axes,

@@ -107,7 +107,8 @@ internal sealed class DataOptions(string command)
     /// </summary>
     /// <param name="parse">The command line.</param>
     /// <param name="spread">Under MPI, each rank to read only its own rows, in runs of this unit, where the model and format allow it (<see cref="DeviceOptions.SpreadsRows"/>).</param>
-    public IModelSpec Load(ParseResult parse, long? spread = null) => Load(parse, null, out _, out _, spread).Model;
+    /// <param name="ridged">Design columns whose collinearity the fit resolves (<see cref="FitOptions.Resolves"/>), left to it.</param>
+    public IModelSpec Load(ParseResult parse, long? spread = null, Func<string, bool>? ridged = null) => Load(parse, null, out _, out _, spread, ridged).Model;
 
     /// <summary>
     /// As <see cref="Load(ParseResult)"/>, reading <paramref name="groupColumn"/> too (text or numbers, as a factor's
@@ -121,9 +122,10 @@ internal sealed class DataOptions(string command)
     /// designs of factors or interactions, GLMs, expression models and a group column (even one the model reads) read
     /// every row.
     /// </remarks>
-    public (IModelSpec Model, int[]? Groups) Load(ParseResult parse, string? groupColumn, out FittedDesign? design, out FittedMean? mean, long? spread = null)
+    public (IModelSpec Model, int[]? Groups) Load(ParseResult parse, string? groupColumn, out FittedDesign? design, out FittedMean? mean, long? spread = null,
+        Func<string, bool>? ridged = null)
     {
-        var (model, data, fitted, fittedMean) = LoadData(parse, groupColumn, spread);
+        var (model, data, fitted, fittedMean) = LoadData(parse, groupColumn, spread, ridged);
         design = fitted;
         mean = fittedMean;
         DroppedRows = parse.GetValue(DropMissing) ? data.DroppedRows : null;
@@ -131,7 +133,7 @@ internal sealed class DataOptions(string command)
         return (model, groupColumn is null ? null : FactorLevels.Of(data, groupColumn).Codes);
     }
 
-    private (IModelSpec Model, Dataset Data, FittedDesign? Design, FittedMean? Mean) LoadData(ParseResult parse, string? groupColumn, long? spread)
+    private (IModelSpec Model, Dataset Data, FittedDesign? Design, FittedMean? Mean) LoadData(ParseResult parse, string? groupColumn, long? spread, Func<string, bool>? ridged)
     {
         if (Expression.Given(parse, Model, [Column, Y, X, Factor, Formula, NoIntercept, Trials, TrialsColumn, Family, Link, Offset, Weights]))
             return (Expression.Load(parse, DataPath(parse), Missing(parse), groupColumn, out var read), read, null, null);
@@ -183,7 +185,7 @@ internal sealed class DataOptions(string command)
         bool spreads = name == Linear && groupColumn is null && !others.Any() && spec.Offset is null && spec.Terms.All(t => t.Order == 1 && !t.Variables[0].Factor);
         var data = DataFile.Read(DataPath(parse), numeric, [.. spec.FactorColumns.Concat(GroupFactor(groupColumn, numeric, spec.FactorColumns))], Missing(parse),
             spread: spreads ? spread : null);
-        var matrix = DesignMatrix.Build(data, spec, MaxColumns(name), columns.Weights);
+        var matrix = DesignMatrix.Build(data, spec, MaxColumns(name), columns.Weights, ridged);
         var model = ModelCatalog.Create(name, matrix.Data, columns with
         {
             Y = matrix.Response,

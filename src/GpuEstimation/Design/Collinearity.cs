@@ -48,14 +48,32 @@ internal static class Collinearity
     /// columns before it, to within <see cref="DesignMatrix.CollinearTolerance"/> of the terms that combine. With
     /// frequency weights (column <paramref name="weights"/>), each row counts with the square root of its weight, as in
     /// the weighted fit's information: a column that is zero, or a combination of others, in the rows of positive
-    /// weight is refused too (a factor level all of whose rows weigh 0).
+    /// weight is refused too (a factor level all of whose rows weigh 0). Where every such column is one of
+    /// <paramref name="ridged"/> (a coefficient under a normal prior, which bounds the posterior along every direction
+    /// the likelihood is flat in: a ridge fit of duplicated columns has one mode), nothing is refused here and the
+    /// dependencies are returned, for the model to refuse a fit without those priors (<see cref="Models.ModelCatalog"/>).
     /// </summary>
-    public static void Check(Dataset data, IReadOnlyList<string> names, bool intercept, string? weights = null)
+    public static IReadOnlyList<Dependency> Check(Dataset data, IReadOnlyList<string> names, bool intercept, string? weights = null, Func<string, bool>? ridged = null)
+    {
+        var (problems, message) = Find(data, names, intercept, weights);
+        if (problems.Count > 0 && (ridged is null || !problems.All(p => ridged(p.Column))))
+            throw new InputException(message!, problems[0].Column);
+        return problems;
+    }
+
+    /// <summary>
+    /// A design column that is a combination of those before it (<see cref="Involved"/>; none: zero in every row), and
+    /// the words of <see cref="Check"/>'s refusal for it.
+    /// </summary>
+    internal sealed record Dependency(string Column, IReadOnlyList<string> Involved, string Text);
+
+    /// <summary>The dependent columns as <see cref="Check"/> finds them, and the message refusing them (null where there are none).</summary>
+    public static (IReadOnlyList<Dependency> Problems, string? Message) Find(Dataset data, IReadOnlyList<string> names, bool intercept, string? weights = null)
     {
         var labels = (intercept ? ["intercept"] : Array.Empty<string>()).Concat(names).ToArray();
         // With fewer rows than columns the columns cannot be independent; the model names that (too few rows) itself.
         if (data.Rows < labels.Length)
-            return;
+            return ([], null);
         var columns = (intercept ? [null] : Array.Empty<ReadOnlyMemory<double>?>()).Concat(names.Select(n => (ReadOnlyMemory<double>?)data.Column(n))).ToArray();
         // Weights that are not all finite and non-negative with one positive are left to the model's own check, which
         // names the row; here the design is then checked unweighted.
@@ -64,13 +82,12 @@ internal static class Collinearity
             throw new ArgumentException($"{data.Source}: frequency weights over rows spread across MPI ranks: a weighted design is checked over every row; read the data whole", nameof(data));
         var r = Triangle(columns, scale, data.Rows, spread: data.Spread);
         var problems = Dependent(r, labels, scale is not null);
-        if (problems.Count > 0)
-        {
-            var weighted = scale is null ? "" : $" in the rows weighted by '{weights}' (a row of weight 0 counts for nothing)";
-            throw new InputException($"{data.Source}: the design's columns are collinear{weighted}: {string.Join("; ", problems.Take(3).Select(p => p.Text))}" +
-                (problems.Count > 3 ? $"; and {problems.Count - 3} more" : "") +
-                " (R would drop such columns; remove them, or the terms that make them, from the design)", problems[0].Column);
-        }
+        if (problems.Count == 0)
+            return (problems, null);
+        var weighted = scale is null ? "" : $" in the rows weighted by '{weights}' (a row of weight 0 counts for nothing)";
+        return (problems, $"{data.Source}: the design's columns are collinear{weighted}: {string.Join("; ", problems.Take(3).Select(p => p.Text))}" +
+            (problems.Count > 3 ? $"; and {problems.Count - 3} more" : "") +
+            " (R would drop such columns; remove them, or the terms that make them, from the design; or, under --map, give them a normal prior, as a ridge fit does)");
     }
 
     /// <summary>
@@ -168,9 +185,9 @@ internal static class Collinearity
     /// Each column of <paramref name="r"/> (whose inner products are the design's) that least squares on the columns
     /// before it that are not themselves dependent reproduces to rounding, with the columns it combines.
     /// </summary>
-    private static List<(string Column, string Text)> Dependent(Matrix<double> r, string[] labels, bool weighted)
+    private static List<Dependency> Dependent(Matrix<double> r, string[] labels, bool weighted)
     {
-        var problems = new List<(string, string)>();
+        var problems = new List<Dependency>();
         var kept = new List<int>();
         for (int j = 0; j < labels.Length; j++)
         {
@@ -178,7 +195,7 @@ internal static class Collinearity
             double norm = v.L2Norm();
             if (norm == 0)
             {
-                problems.Add((labels[j], weighted ? $"'{labels[j]}' is zero in every row of positive weight" : $"'{labels[j]}' is zero in every row (levels that never occur together?)"));
+                problems.Add(new(labels[j], [], weighted ? $"'{labels[j]}' is zero in every row of positive weight" : $"'{labels[j]}' is zero in every row (levels that never occur together?)"));
                 continue;
             }
             if (kept.Count > 0)
@@ -189,8 +206,8 @@ internal static class Collinearity
                 double size = Math.Max(norm, kept.Select((k, i) => Math.Abs(c[i]) * r.Column(k).L2Norm()).Sum());
                 if (residual <= DesignMatrix.CollinearTolerance * size)
                 {
-                    var involved = Involved(r, labels, [.. kept], c, norm).Select(l => $"'{l}'");
-                    problems.Add((labels[j], $"'{labels[j]}' is a combination of {string.Join(", ", involved)}"));
+                    var involved = Involved(r, labels, [.. kept], c, norm);
+                    problems.Add(new(labels[j], involved, $"'{labels[j]}' is a combination of {string.Join(", ", involved.Select(l => $"'{l}'"))}"));
                     continue;
                 }
             }

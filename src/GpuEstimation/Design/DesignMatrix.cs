@@ -61,9 +61,10 @@ public sealed class DesignMatrix
     /// <paramref name="maxColumns"/> (counted before any is made), and collinear design columns (an interaction of
     /// levels that never occur together, a column that is a combination of others) are errors naming the columns; with
     /// frequency weights (<paramref name="weights"/>, a column of <paramref name="data"/>), collinear among the rows
-    /// as weighted (a level whose rows all weigh 0).
+    /// as weighted (a level whose rows all weigh 0). Collinear columns that are all <paramref name="ridged"/> (under a
+    /// normal prior, a ridge fit's) are left to the model, which refuses a fit without those priors.
     /// </summary>
-    public static DesignMatrix Build(Dataset data, DesignSpec spec, int maxColumns = int.MaxValue, string? weights = null)
+    public static DesignMatrix Build(Dataset data, DesignSpec spec, int maxColumns = int.MaxValue, string? weights = null, Func<string, bool>? ridged = null)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(spec);
@@ -115,7 +116,7 @@ public sealed class DesignMatrix
         var design = data.With(derived);
         try
         {
-            Collinearity.Check(design, names, spec.Intercept, weights);
+            Collinearity.Check(design, names, spec.Intercept, weights, ridged);
         }
         catch (InputException e) when (WithoutMargins(spec) is { } term)
         {

@@ -93,7 +93,7 @@ public sealed class EstimationSession : IDisposable
             throw new InputException($"{bound}: the likelihood keeps rising towards means outside that range, so its maximum lies on the boundary, where there is no stationary point");
         // Data the MLE runs off on, left to a MAP search because a prior might bound it (CreateObjective): the search
         // found no mode, so the prior did not.
-        if (options.Map && !end.Converged && Refusal(objective, priors: []) is { } unbounded)
+        if (options.Map && !end.Converged && Refusal(objective, priors: [], normal: []) is { } unbounded)
             throw new InputException(ZeroPriorEdges(objective, end.Edges, end.Estimates).Length > 0 && double.IsFinite(end.LogLikelihood)
                 ? $"{unbounded}; with the prior given, {end.Reason}" : $"{unbounded}; the prior given does not bound the posterior either", nameof(options));
         var (atKink, atDataKink, information) = Infer(objective, search, end, edges, options);
@@ -499,21 +499,23 @@ public sealed class EstimationSession : IDisposable
         var objective = new Objective(Engine, map.Holding(holding), values, priors, Model.Scales, dataKinks: Model.FisherInformation(Model.Start) is not null || Model.HasParameterKinks,
             cancellation: _cancellation);
         var withPriors = Enumerable.Range(0, map.Count).Where(objective.HasProperPrior).Select(k => map.Parameters[k].Name);
-        if (Refusal(objective, withPriors) is { } refusal)
+        var normal = Enumerable.Range(0, map.Count).Where(k => priors[k] is NormalPrior).Select(k => map.Parameters[k].Name);
+        if (Refusal(objective, withPriors, normal) is { } refusal)
             throw new InputException(refusal, nameof(options));
         return objective;
     }
 
     /// <summary>
     /// Why the data determine no finite MLE with <paramref name="objective"/>'s free and held parameters, or null; null
-    /// too where one that runs off has a proper prior in <paramref name="priors"/> (MAP), which might bound it.
+    /// too where one that runs off has a proper prior in <paramref name="priors"/> (MAP), which might bound it, and
+    /// where exactly collinear columns have normal priors in <paramref name="normal"/> (a ridge's).
     /// </summary>
-    private string? Refusal(Objective objective, IEnumerable<string> priors)
+    private string? Refusal(Objective objective, IEnumerable<string> priors, IEnumerable<string> normal)
     {
         var map = objective.Map;
         var natural = objective.Natural(objective.Start());
         var held = Enumerable.Range(0, map.Count).Where(map.IsHeld).ToDictionary(k => map.Parameters[k].Name, k => natural[k]);
-        return ModelCatalog.Refusal(Model, map.Free.Select(k => map.Parameters[k].Name), held, priors);
+        return ModelCatalog.Refusal(Model, map.Free.Select(k => map.Parameters[k].Name), held, priors, normal);
     }
 
     /// <summary>

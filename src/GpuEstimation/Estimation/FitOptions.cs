@@ -39,4 +39,12 @@ public sealed record FitOptions
 
     /// <summary>Parameters whose profile-likelihood intervals are wanted.</summary>
     public IReadOnlyList<string> Profile { get; init; } = [];
+
+    /// <summary>
+    /// Whether regression coefficient <paramref name="coefficient"/> is held, or under MAP has a normal prior (its own,
+    /// else <see cref="CoefficientPrior"/>): what lets a fit go on where its design column is a combination of others
+    /// (a ridge's posterior has one mode there; the likelihood, or a lasso, is flat along the combination).
+    /// </summary>
+    public bool Resolves(string coefficient) =>
+        Fixed.ContainsKey(coefficient) || (Map && (Priors.TryGetValue(coefficient, out var own) ? own : CoefficientPrior) is NormalPrior);
 }

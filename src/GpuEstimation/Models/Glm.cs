@@ -134,7 +134,14 @@ public static class Glm
         // rest is identified); registered last, so that it is the one said where the design also fits exactly (holding
         // the scale then fitted the nearly collinear design without a word, a review).
         if (Design.Collinearity.NearlyCollinear(data.Source, x, features, columns.Intercept ? featureMeans : new double[features.Length], columns.Intercept, weights) is { } near)
+        {
             ModelCatalog.AddDegeneracy(spec, near.Columns, near.Message);
+            // Exactly collinear (given straight from C#, or under a ridge's normal priors: a formula or the flags check
+            // the design first): refused unless each dependent column's coefficient has a normal prior, which gives
+            // the posterior one mode (a lasso's is a set along the dependency).
+            if (Design.Collinearity.Find(data, x, columns.Intercept, columns.Weights) is { Problems.Count: > 0 } exact)
+                ModelCatalog.AddCollinear(spec, exact.Problems, exact.Message!);
+        }
         return spec;
     }
 

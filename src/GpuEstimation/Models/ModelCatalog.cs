@@ -57,9 +57,12 @@ public static class ModelCatalog
     /// Parameters that, all estimated, run off; a location that keeps them running off only where it is estimated or
     /// held at <paramref name="At"/> (the constant's value on its scale: held elsewhere, the scale has a finite MLE).
     /// <paramref name="PriorCures"/>: whether a prior on one of them lets the fit go on (it bounds a posterior that runs
-    /// off; it does not condition a far-shifted column, nor make a value's overflow finite).
+    /// off; it does not condition a far-shifted column, nor make a value's overflow finite). <paramref name="Ridged"/>:
+    /// parameters whose normal priors, all given, let the fit go on (exactly collinear columns: a prior with a kink
+    /// leaves a lasso's mode a set where the likelihood is flat).
     /// </summary>
-    private sealed record Degeneracy(IReadOnlyList<string> Parameters, string Message, string? Location = null, double At = double.NaN, bool PriorCures = true);
+    private sealed record Degeneracy(IReadOnlyList<string> Parameters, string Message, string? Location = null, double At = double.NaN, bool PriorCures = true,
+        IReadOnlyList<string>? Ridged = null);
 
     private static void Add(IModelSpec model, Degeneracy degeneracy)
     {
@@ -260,19 +263,24 @@ public static class ModelCatalog
     /// <param name="held">The values of those held.</param>
     /// <param name="priors">The parameters with a prior (MAP): a prior on one that runs off can bound the posterior, so
     /// the search is left to find its mode or the edge.</param>
-    public static string? Refusal(IModelSpec model, IEnumerable<string> free, IReadOnlyDictionary<string, double> held, IEnumerable<string> priors)
+    /// <param name="normalPriors">Those of them whose prior is normal (strictly log-concave): a ridge on exactly
+    /// collinear columns gives the posterior one mode.</param>
+    public static string? Refusal(IModelSpec model, IEnumerable<string> free, IReadOnlyDictionary<string, double> held, IEnumerable<string> priors,
+        IEnumerable<string>? normalPriors = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         if (!Degenerate.TryGetValue(model, out var reasons))
             return null;
         var estimated = free.ToHashSet(StringComparer.Ordinal);
         var withPrior = priors.ToHashSet(StringComparer.Ordinal);
+        var withNormal = (normalPriors ?? []).ToHashSet(StringComparer.Ordinal);
         lock (reasons)
         {
             for (int k = reasons.Count - 1; k >= 0; k--)
             {
                 var degeneracy = reasons[k];
-                if (!degeneracy.Parameters.All(estimated.Contains) || (degeneracy.PriorCures && degeneracy.Parameters.Any(withPrior.Contains)))
+                if (!degeneracy.Parameters.All(estimated.Contains) || (degeneracy.PriorCures && degeneracy.Parameters.Any(withPrior.Contains))
+                    || (degeneracy.Ridged is { } ridged && ridged.All(withNormal.Contains)))
                     continue;
                 if (degeneracy.Location is { } location && held.TryGetValue(location, out var value) && value != degeneracy.At)
                     continue;
@@ -288,6 +296,18 @@ public static class ModelCatalog
     /// </summary>
     internal static void AddDegeneracy(IModelSpec model, IReadOnlyList<string> parameters, string message, bool priorCures = true) =>
         Add(model, new Degeneracy(parameters, message, PriorCures: priorCures));
+
+    /// <summary>
+    /// Records <paramref name="model"/>'s exactly collinear design columns (<see cref="Design.Collinearity.Find"/>), so
+    /// that a fit is refused with <paramref name="message"/> unless each dependent column's coefficient is held, or has
+    /// a normal prior (ridge: the posterior then has one mode; the likelihood alone, or a lasso, is flat along the
+    /// dependency, as R's NA coefficients say).
+    /// </summary>
+    internal static void AddCollinear(IModelSpec model, IReadOnlyList<Design.Collinearity.Dependency> dependencies, string message)
+    {
+        foreach (var dependency in dependencies)
+            Add(model, new Degeneracy([dependency.Column, .. dependency.Involved], message, PriorCures: false, Ridged: [dependency.Column]));
+    }
 
     /// <summary>
     /// Whether least squares of <paramref name="z"/> on <paramref name="features"/> (and an intercept where
@@ -621,10 +641,11 @@ public static class ModelCatalog
         // The start from the response as the device reads it: centred, its residuals are judged against the terms of
         // the centred response (10¹³ + 3x + noise of 0.1 was called an exact fit against terms of 10¹³, a trial).
         var (start, scales, exact, singular) = LeastSquaresStart(columns[0], features, means, spread, responseMean);
-        // Given straight from C# (a formula or the flags check the design first): a constant or collinear feature is
-        // refused naming the columns, as there, not fitted into a split of no meaning with a singular Hessian.
-        if (singular)
-            Design.Collinearity.Check(data, x, intercept: true);
+        // A constant or collinear feature (given straight from C#, or under a ridge's normal priors: a formula or the
+        // flags check the design first) is refused at the fit naming the columns, as there, unless a normal prior on
+        // each dependent column's coefficient gives the posterior one mode; a fit is not wandered into a split of no
+        // meaning with a singular Hessian. The start then has every slope 0.
+        var collinear = singular ? Design.Collinearity.Find(data, x, intercept: true) : ([], null);
         // The centred features as arrays for the hat matrix's host sums (HC2, HC3), copied once when first asked (an
         // aligned column is not a whole array): the leverages and the coefficients rows of leverage 1 fit both read them.
         double[][]? centredArrays = null;
@@ -651,6 +672,8 @@ public static class ModelCatalog
         // intercept held, the raw column is well conditioned).
         if (shift is { } far)
             Add(spec, new Degeneracy(["intercept", far.Column], far.Message, PriorCures: false));
+        if (collinear.Problems.Count > 0)
+            AddCollinear(spec, collinear.Problems, collinear.Message!);
         if (exact)
         {
             // Exact with every coefficient estimated; with one held (NoInt1's intercept at 0) the residuals are others.
@@ -742,7 +765,9 @@ public static class ModelCatalog
     {
         int n = y.Length, k = features.Count, p = k + 1;
         var (coefficients, singular, squares, exact) = ExactOrLeastSquares(y, features, intercept: true, spread);
-        if (coefficients.Any(v => !double.IsFinite(v)) || coefficients.All(v => v == 0))
+        // A singular design's split among its collinear columns means nothing (its fit is refused unless a ridge's priors
+        // make the posterior's mode unique): the slopes start at 0.
+        if (singular || coefficients.Any(v => !double.IsFinite(v)) || coefficients.All(v => v == 0))
         {
             Array.Clear(coefficients);
             coefficients[0] = Moments.Mean(y.Span);

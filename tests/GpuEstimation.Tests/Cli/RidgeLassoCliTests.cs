@@ -55,6 +55,33 @@ public sealed class RidgeLassoCliTests : IDisposable
         Assert.Equal(JsonValueKind.Null, doc.RootElement.GetProperty("fStatistic").ValueKind);
     }
 
+    // A duplicated column in a formula: refused for the MLE and the lasso, naming it and the ridge's way out; a ridge
+    // (every slope under a normal prior) fits it, the duplicates splitting their effect equally.
+    [Fact]
+    public void ARidgeFitsADuplicatedColumnThatTheMleRefuses()
+    {
+        var lines = File.ReadAllLines(_data);
+        var copy = Path.Combine(_directory, "duplicated.csv");
+        File.WriteAllLines(copy, lines.Select((line, i) => i == 0 ? line + ",a2" : line + "," + line.Split(',')[1]));
+        string[] fit = ["fit", "--model", "linear", "--data", copy, "--formula", "y ~ a + b + c + a2", "--device", "native"];
+
+        var (mleCode, _, mleError) = Gpuest.Run(fit);
+        Assert.Equal(2, mleCode);
+        Assert.Contains("'a2' is a combination of 'a'", mleError);
+        Assert.Contains("under --map, give them a normal prior, as a ridge fit does", mleError);
+        var (lassoCode, _, lassoError) = Gpuest.Run([.. fit, "--map", "--prior", "*=laplace(0,0.5)"]);
+        Assert.Equal(2, lassoCode);
+        Assert.Contains("'a2' is a combination of 'a'", lassoError);
+
+        var json = Path.Combine(_directory, "ridge.json");
+        var (code, _, error) = Gpuest.Run([.. fit, "--map", "--prior", "*=normal(0,0.5)", "--json", json]);
+        Assert.True(code == 0, error);
+        using var doc = JsonDocument.Parse(File.ReadAllText(json));
+        var parameters = doc.RootElement.GetProperty("parameters").EnumerateArray().ToDictionary(p => p.GetProperty("name").GetString()!, p => p.GetProperty("estimate").GetDouble());
+        Assert.Equal(parameters["a"], parameters["a2"], 8);
+        Assert.InRange(parameters["a"] + parameters["a2"], 0.6, 1.0);
+    }
+
     // A MAP fit's predictions are labelled with the posterior's standard deviations, not the MLE's errors.
     [Fact]
     public void PredictionsOfAMapFitSayTheyUseThePosterior()

@@ -256,8 +256,10 @@ public class LibraryMisuseTests
         var unset = Assert.Throws<InputException>(() => session.Fit(new FitOptions { Map = true, Priors = new Dictionary<string, GpuEstimation.Priors.Prior> { ["sigma"] = null! } }));
         Assert.Equal("sigma", unset.ParamName);
 
+        // Collinear columns are refused at the fit, naming the column (a ridge's normal priors would let it go on).
         var collinear = Dataset.FromColumns(("y", [1.0, 2, 3, 5, 4]), ("a", [1.0, 2, 3, 4, 6]), ("b2", [2.0, 4, 6, 8, 12]));
-        Assert.Equal("b2", Assert.Throws<InputException>(() => ModelCatalog.Linear(collinear, "y", ["a", "b2"])).ParamName);
+        using (var dependent = new EstimationSession(ModelCatalog.Linear(collinear, "y", ["a", "b2"]), device))
+            Assert.Contains("'b2' is a combination of 'a'", Assert.Throws<InputException>(() => dependent.Fit(new FitOptions())).Message);
         var negative = Dataset.FromColumns(("neg", [1.0, -2, 3]));
         Assert.Equal("neg", Assert.Throws<InputException>(() => ModelCatalog.Create("gamma", negative, new ModelColumns(Column: "neg"))).ParamName);
         Assert.Equal("family", Assert.Throws<InputException>(() => GlmNames.Family("binomal")).ParamName);
@@ -416,11 +418,20 @@ public class LibraryMisuseTests
     {
         double[] y = [1.0, 2.1, 2.9, 4.2, 5.1, 5.8];
         double[] x = [1, 2, 3, 4, 5, 6];
-        var constant = Assert.Throws<InputException>(() => ModelCatalog.Linear(Dataset.FromColumns(("y", y), ("c", [3.0, 3, 3, 3, 3, 3])), "y", ["c"]));
-        Assert.Contains("collinear", constant.Message);
-        var multiple = Assert.Throws<InputException>(() => ModelCatalog.Linear(Dataset.FromColumns(("y", y), ("x", x), ("z", x.Select(v => 2 * v).ToArray())), "y", ["x", "z"]));
-        Assert.Contains("collinear", multiple.Message);
-        Assert.Contains("z", multiple.Message);
+        using var device = ComputeDevice.Open(Backend.Native);
+        string Refused(IModelSpec model, FitOptions options)
+        {
+            using var session = new EstimationSession(model, device);
+            return Assert.Throws<InputException>(() => session.Fit(options)).Message;
+        }
+        var constant = Refused(ModelCatalog.Linear(Dataset.FromColumns(("y", y), ("c", [3.0, 3, 3, 3, 3, 3])), "y", ["c"]), new FitOptions());
+        Assert.Contains("collinear", constant);
+        var doubled = ModelCatalog.Linear(Dataset.FromColumns(("y", y), ("x", x), ("z", x.Select(v => 2 * v).ToArray())), "y", ["x", "z"]);
+        var multiple = Refused(doubled, new FitOptions());
+        Assert.Contains("collinear", multiple);
+        Assert.Contains("'z' is a combination of 'x'", multiple);
+        // A lasso's mode is a set along the combination (|x| + |z| trade off): refused too, with a prior named.
+        Assert.Contains("'z' is a combination of 'x'", Refused(doubled, new FitOptions { Map = true, CoefficientPrior = new GpuEstimation.Priors.LaplacePrior(0, 1) }));
     }
 
     [Fact]

@@ -68,6 +68,44 @@ public class RidgeLassoTests(DeviceFixture devices)
         Assert.True(Numerics.Relative(fit.LogPosterior!.Value, fit.LogLikelihood + logPrior) <= 1e-13, "the prior is on the K slopes only");
     }
 
+    // A ridge on exactly collinear columns (a duplicated feature, a constant one, a sum of two): XᵀX is singular, the
+    // posterior's precision XᵀX/σ² + Λ is not, and the MAP is the closed form, the duplicates splitting their effect
+    // equally; the standard deviations are the precision's inverse. Without the priors, or with a lasso's, the fit is
+    // refused naming the columns (the likelihood, or the lasso's posterior, is flat along the combination).
+    [Fact]
+    public void RidgeOnCollinearColumnsIsTheClosedForm()
+    {
+        const double a = 0.5;
+        string[] names = [.. Names, "dup", "sum", "flat"];
+        double[][] columns = [.. Features, Features[0], [.. Features[1].Select((v, i) => v + Features[2][i])], [.. Enumerable.Repeat(2.0, N)]];
+        using var session = new EstimationSession(ModelCatalog.Linear(Dataset.FromColumns([("y", Y), .. names.Select((n, j) => (n, columns[j]))]), "y", names), devices.Native);
+        var options = new FitOptions { Map = true, CoefficientPrior = new NormalPrior(0, a), Fixed = new Dictionary<string, double> { ["sigma"] = Sigma } };
+        var fit = session.Fit(options);
+
+        var x = Matrix<double>.Build.Dense(N, names.Length + 1, (i, j) => j == 0 ? 1 : columns[j - 1][i]);
+        var precision = x.TransposeThisAndMultiply(x) / (Sigma * Sigma) + Matrix<double>.Build.DenseOfDiagonalArray([0, .. Enumerable.Repeat(1 / (a * a), names.Length)]);
+        var ridge = precision.Cholesky().Solve(x.TransposeThisAndMultiply(Vector<double>.Build.DenseOfArray(Y)) / (Sigma * Sigma));
+        var covariance = precision.Inverse();
+        Assert.True(fit.Converged, fit.Reason);
+        for (int k = 0; k <= names.Length; k++)
+        {
+            var p = fit.Parameters[k];
+            Assert.True(Math.Abs(p.Estimate - ridge[k]) <= 1e-8 * Math.Max(1, Math.Abs(ridge[k])), $"{p.Name}: {p.Estimate:R} vs ridge {ridge[k]:R}");
+            Assert.True(Numerics.Relative(p.StdError!.Value, Math.Sqrt(covariance[k, k])) <= 1e-6, $"{p.Name}: sd {p.StdError:R} vs {Math.Sqrt(covariance[k, k]):R}");
+        }
+        Assert.Equal(fit["x1"], fit["dup"], 8);
+
+        var mle = Assert.Throws<InputException>(() => session.Fit(options with { Map = false, CoefficientPrior = null }));
+        Assert.Contains("'dup' is a combination of 'x1'", mle.Message);
+        var lasso = Assert.Throws<InputException>(() => session.Fit(options with { CoefficientPrior = new LaplacePrior(0, a) }));
+        Assert.Contains("collinear", lasso.Message);
+        var flatOnOne = Assert.Throws<InputException>(() => session.Fit(options with { Priors = new Dictionary<string, Prior> { ["sum"] = new FlatPrior() } }));
+        Assert.Contains("'sum' is a combination of", flatOnOne.Message);
+        // Held at a value, the dependent column's coefficient leaves an identified fit.
+        var held = session.Fit(new FitOptions { Fixed = new Dictionary<string, double> { ["dup"] = 0, ["sum"] = 0, ["flat"] = 0 } });
+        Assert.True(held.Converged, held.Reason);
+    }
+
     // σ estimated jointly (flat prior on sigma's natural scale): the MAP solves ∂/∂b = Xᵀ(y − Xb)/σ² − Λb = 0 and
     // ∂/∂σ = −n/σ + RSS/σ³ = 0, i.e. b = (XᵀX + σ²Λ)⁻¹Xᵀy with σ² = RSS(b)/n. Solved here by iterating σ² ← RSS(b(σ²))/n
     // with MathNet's Cholesky to a fixed point (a contraction: b changes little with σ²), to 1e-15 relative.
@@ -413,6 +451,34 @@ public class RidgeLassoTests(DeviceFixture devices)
         double interceptSe = nearFit.Parameters[0].StdError!.Value;
         Assert.True(Math.Abs(farFit["intercept"] - (nearFit["intercept"] - shift)) <= 1e-6 * interceptSe + 1e-12 * Math.Abs(shift),
             $"intercept {farFit["intercept"]:R} vs {nearFit["intercept"] - shift:R}");
+    }
+
+    // A logit ridge with a fourth feature the sum of two others: the MAP is where the log-likelihood's gradient equals
+    // the priors' pull, b/a² for each slope and 0 for the intercept (to 1e-6 of a standard deviation's worth), and the
+    // sum's coefficient takes its share of the effect of both.
+    [Fact]
+    public void LogisticRidgeOnCollinearColumnsMeetsItsStationarityConditions()
+    {
+        var (data, y) = LogisticData();
+        var x1 = data.Column("x1").ToArray();
+        var x2 = data.Column("x2").ToArray();
+        var x3 = data.Column("x3").ToArray();
+        var withSum = Dataset.FromColumns(("y", y), ("x1", x1), ("x2", x2), ("x3", x3), ("s", [.. x1.Select((v, i) => v + x2[i])]));
+        using var session = new EstimationSession(ModelCatalog.Create("logit", withSum, new ModelColumns(Y: "y", X: ["x1", "x2", "x3", "s"])), devices.Native);
+        const double a = 0.3;
+        var fit = session.Fit(new FitOptions { Map = true, CoefficientPrior = new NormalPrior(0, a) });
+
+        Assert.True(fit.Converged, fit.Reason);
+        var estimates = fit.Parameters.Select(p => p.Estimate).ToArray();
+        var gradient = session.Evaluate(estimates).Gradient;
+        for (int k = 0; k < estimates.Length; k++)
+        {
+            double pull = k == 0 ? 0 : estimates[k] / (a * a);
+            double sd = fit.Parameters[k].StdError!.Value;
+            Assert.True(Math.Abs(gradient[k] - pull) * sd <= 1e-6, $"{fit.Parameters[k].Name}: gradient {gradient[k]:R}, pull {pull:R}");
+        }
+        Assert.True(fit["s"] > 0.2, $"s = {fit["s"]}");
+        Assert.Contains("collinear", Assert.Throws<InputException>(() => session.Fit(new FitOptions())).Message);
     }
 
     // 3000 rows, three features: a strong effect, a weak one, none.

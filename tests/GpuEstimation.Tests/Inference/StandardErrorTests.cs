@@ -149,7 +149,8 @@ public class StandardErrorTests(DeviceFixture devices, ITestOutputHelper output)
         var noise = NormalSamples.Draw(1000, 83, 0, 0.5);
         var y = a.Select((v, i) => 1 + 2 * v + noise[i]).ToArray();
 
-        var e = Assert.Throws<InputException>(() => ModelCatalog.Linear(Dataset.FromColumns(("y", y), ("a", a), ("b", a.ToArray())), "y", ["a", "b"]));
+        using var session = new EstimationSession(ModelCatalog.Linear(Dataset.FromColumns(("y", y), ("a", a), ("b", a.ToArray())), "y", ["a", "b"]), devices.Native);
+        var e = Assert.Throws<InputException>(() => session.Fit(new FitOptions()));
 
         Assert.Contains("collinear", e.Message);
         Assert.Contains("'b'", e.Message);
