@@ -39,6 +39,11 @@ internal static class SweepSummary
                     : "";
             output.WriteLine($"{where}the {fit.Method.ToUpperInvariant()}: {(fit.LogPosterior is { } lp ? $"log-posterior {Numbers.Full(lp)}, log-likelihood {Numbers.Full(fit.LogLikelihood)}" : $"log-likelihood {Numbers.Full(fit.LogLikelihood)}")}");
         }
+        else if (sweep.Profile)
+        {
+            // A profile's base fit found no maximum (a separated logit): the profile fits started from the model's own values.
+            output.WriteLine("off-grid parameters re-optimized at every point, from the model's starting values: the fit over every parameter did not converge");
+        }
         if (sweepMs is { } ms)
             output.WriteLine($"sweep time {Numbers.Milliseconds(ms)} (median of {repeat} repeated sweeps, data on the device: " +
                 $"{Rate((double)sweep.Points.Count * sweep.N / ms * 1e3)} point-evaluations/s)");

@@ -618,6 +618,24 @@ public sealed class EstimationSession : IDisposable
         string.Join(", ", map.Free.Select(k => $"{map.Parameters[k].Name} = {values[k]:G6}"));
 
     /// <summary>
+    /// Σ log prior at natural values <paramref name="point"/> (model order) of <paramref name="options"/>' priors: each
+    /// parameter's own, else the coefficients' for a coefficient; none for a fixed parameter (a sweep's log-posterior).
+    /// </summary>
+    public double LogPrior(FitOptions options, IReadOnlyList<double> point)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(point);
+        double sum = 0;
+        for (int k = 0; k < Parameters.Count; k++)
+        {
+            string name = Parameters.Parameters[k].Name;
+            if (!options.Fixed.ContainsKey(name) && PriorOf(options, name) is { } prior)
+                sum += prior.LogDensity(point[k]);
+        }
+        return sum;
+    }
+
+    /// <summary>
     /// The prior on parameter <paramref name="name"/>: its own, else the coefficients' prior where it is one of the
     /// model's coefficients (a fixed coefficient is simply not estimated), else null.
     /// </summary>

@@ -102,6 +102,15 @@ public static class Sweeper
         if (needFit)
         {
             fit = session.Fit(options.Fit with { Profile = [] }, cancellation);
+            if (!fit.Converged && options.Profile)
+            {
+                // A profile's searches only start from the fit: where it has no maximum (a separated logit, whose profile
+                // over the separating slope is what one sweeps to see), from the model's starting values and those given
+                // (a trial went round in a circle: "give their values instead", then "--at with --profile: give a start").
+                for (int k = 0; k < basePoint.Length; k++)
+                    basePoint[k] = options.Fit.Fixed.TryGetValue(names[k], out var value) ? value : options.Fit.Start.TryGetValue(names[k], out var start) ? start : session.Model.Start[k];
+                return (basePoint, null);
+            }
             if (!fit.Converged)
                 throw new InputException($"the fit that places the off-grid parameters did not converge ({fit.Reason}); give their values instead", nameof(options.At));
             for (int k = 0; k < basePoint.Length; k++)
@@ -125,7 +134,7 @@ public static class Sweeper
             {
                 string list = string.Join(", ", atEdge.Select(k => $"{names[k]} = {basePoint[k].ToString("R", System.Globalization.CultureInfo.InvariantCulture)}"));
                 throw new InputException($"the fit's estimate {list} is the edge of the domain (the model's limit there: see the fit's note), where the model itself is not evaluated, " +
-                    $"so the off-grid parameters cannot be held at the fit's estimate; give {string.Join(", ", atEdge.Select(k => $"--at {names[k]}=VALUE"))} inside the domain, or sweep with --profile", names[atEdge[0]]);
+                    $"so the off-grid parameters cannot be held at the fit's estimate; give {string.Join(" and ", atEdge.Select(k => names[k]))} a value inside the domain, or sweep the profile (the off-grid parameters re-optimized at every point)", names[atEdge[0]]);
             }
         }
         return (basePoint, fit);
@@ -203,14 +212,11 @@ public static class Sweeper
         }
         if (!options.Fit.Map)
             return (logLikelihood, null);
+        // Every parameter's prior but a fixed one's: its own, else the coefficients' (a trial: a plain sweep under
+        // '*=laplace(0, b)' wrote the log-likelihood as its log-posterior, above the MAP's own).
         var logPosterior = new double[total];
         for (int i = 0; i < total; i++)
-        {
-            double logPrior = 0;
-            foreach (var (name, prior) in options.Fit.Priors)
-                logPrior += options.Fit.Fixed.ContainsKey(name) ? 0 : prior.LogDensity(points[i][session.Parameters.Find(name)]);
-            logPosterior[i] = logLikelihood[i] + logPrior;
-        }
+            logPosterior[i] = logLikelihood[i] + session.LogPrior(options.Fit, points[i]);
         return (logLikelihood, logPosterior);
     }
 
@@ -242,7 +248,7 @@ public static class Sweeper
                 continue;
             }
             var priors = map ? options.Fit.Priors : new Dictionary<string, Prior>();
-            var maximum = session.Maximize(options.Fit with { Map = map, Priors = priors, Profile = [] }, held, cancellation);
+            var maximum = session.Maximize(options.Fit with { Map = map, Priors = priors, CoefficientPrior = map ? options.Fit.CoefficientPrior : null, Profile = [] }, held, cancellation);
             if (maximum.Converged)
                 estimates.Add(new SweepEstimate(map ? "MAP" : "MLE", maximum.Estimates, maximum.LogPosterior ?? maximum.LogLikelihood));
         }

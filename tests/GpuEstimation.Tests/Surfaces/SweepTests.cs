@@ -94,6 +94,53 @@ public class SweepTests(DeviceFixture devices)
         Assert.Equal(0, sweep.NotConverged);
     }
 
+    // A plain MAP sweep under the coefficients' prior ('*=laplace(0, b)'): its log-posterior is the log-likelihood plus
+    // every coefficient's log prior (a trial: it was the log-likelihood alone, above the MAP's own), and the MLE and
+    // MAP it marks are found (asking for them refused the prior as "not for the MLE").
+    [Fact]
+    public void APlainMapSweepAddsTheCoefficientsPrior()
+    {
+        var x0 = NormalSamples.Draw(200, 141, 0, 1);
+        var x1 = NormalSamples.Draw(200, 142, 0, 1);
+        var noise = NormalSamples.Draw(200, 143, 0, 1);
+        var y = x0.Select((v, i) => 1 + 2 * v + noise[i]).ToArray();
+        using var session = new EstimationSession(ModelCatalog.Linear(Dataset.FromColumns(("y", y), ("x0", x0), ("x1", x1)), "y", ["x0", "x1"]), devices.Native);
+        var laplace = new LaplacePrior(0, 0.05);
+        var sweep = Sweeper.Sweep(session, new SweepOptions
+        {
+            Axes = [new GridAxis("x1", -0.1, 0.1, 3)],
+            Fit = new FitOptions { Map = true, CoefficientPrior = laplace },
+            Estimates = true,
+        });
+        for (int i = 0; i < sweep.Points.Count; i++)
+        {
+            double prior = laplace.LogDensity(sweep.Points[i][1]) + laplace.LogDensity(sweep.Points[i][2]);
+            Assert.True(Math.Abs(sweep.LogPosterior![i] - (sweep.LogLikelihood[i] + prior)) <= 1e-9 * Math.Abs(sweep.LogLikelihood[i]), $"point {i}");
+        }
+        var map = sweep.Estimates.Single(e => e.Label == "MAP");
+        Assert.True(sweep.LogPosterior!.Max() <= map.Value + 1e-9 * Math.Abs(map.Value), $"grid {sweep.LogPosterior!.Max():R} above the MAP {map.Value:R}");
+        Assert.Contains(sweep.Estimates, e => e.Label == "MLE");
+    }
+
+    // A profile sweep whose fit over every parameter has no maximum (a logit separated by x): the profile over x is
+    // finite at every x held, and rises towards the separation; the searches start from the model's own values (it was
+    // refused: "give their values instead", and --at is no option for a profile).
+    [Fact]
+    public void AProfileSweepWithoutAMaximumOverEveryParameter()
+    {
+        var x = NormalSamples.Draw(300, 151, 0, 1);
+        var z = NormalSamples.Draw(300, 152, 0, 1);
+        var y = x.Select(v => v > 0 ? 1.0 : 0.0).ToArray();
+        using var session = new EstimationSession(ModelCatalog.Create("logit", Dataset.FromColumns(("y", y), ("x", x), ("z", z)), new ModelColumns(Y: "y", X: ["x", "z"])), devices.Native);
+        var sweep = Sweeper.Sweep(session, new SweepOptions { Axes = [new GridAxis("x", 0, 50, 6)], Profile = true });
+
+        Assert.Null(sweep.Base);
+        Assert.Equal(0, sweep.NotConverged);
+        Assert.All(sweep.LogLikelihood, v => Assert.True(double.IsFinite(v)));
+        for (int i = 1; i < sweep.LogLikelihood.Length; i++)
+            Assert.True(sweep.LogLikelihood[i] > sweep.LogLikelihood[i - 1], $"x = {sweep.Points[i][1]}: {sweep.LogLikelihood[i]:R} after {sweep.LogLikelihood[i - 1]:R}");
+    }
+
     // An NB2 GLM on under-dispersed counts has its MLE at alpha = 0, the Poisson limit. A profile sweep started every
     // search there and was refused ("starting value alpha = 0"); it now equals the Poisson GLM's profile. A plain sweep
     // cannot hold alpha at 0 (the model is not evaluated at its limit): it says so and what to give, not "value of
@@ -116,7 +163,7 @@ public class SweepTests(DeviceFixture devices)
 
         var plain = Assert.Throws<InputException>(() => Sweeper.Sweep(negative, new SweepOptions { Axes = [axis] }));
         Assert.Equal("alpha", plain.ParamName);
-        Assert.Contains("give --at alpha=VALUE inside the domain, or sweep with --profile", plain.Message);
+        Assert.Contains("give alpha a value inside the domain, or sweep the profile", plain.Message);
         var held = Sweeper.Sweep(negative, new SweepOptions { Axes = [axis], At = new Dictionary<string, double> { ["alpha"] = 1e-3 } });
         Assert.All(held.LogLikelihood, v => Assert.True(double.IsFinite(v)));
     }
