@@ -1,3 +1,4 @@
+using GpuEstimation.Data;
 using System.Text.Json;
 using GpuEstimation.Backends;
 using GpuEstimation.Estimation;
@@ -300,5 +301,24 @@ public class GlmStatisticsTests(DeviceFixture devices, ITestOutputHelper output)
             Assert.Null(note);
         else
             Assert.Contains(expected, note);
+    }
+    // NB2's score in alpha, −r²[ψ(y + r) − ψ(r) + log(r/(r + μ)) + (μ − y)/(r + μ)] (r = 1/α), against 60-digit mpmath
+    // (mp.diff of the log-density at μ = e^(log μ) as the doubles give it, the intercept's exp): where the counts pass r, the difference in brackets cancels terms
+    // of y/r, 10⁶ at counts of 10¹² with α = 10⁻⁶ (a hunt: α stopped 8e-6 relative short, "at rounding level"); each
+    // row's score to 1e-9 of its size (four rows of the same y, the intercept at log μ).
+    [Theory]
+    [InlineData(1003000000000.0, 1000000000000.0, 1e-06, 3991011.6436273768374)]
+    [InlineData(2000000000000.0, 1500000000000.0, 1e-06, 45650705326.214983915)]
+    [InlineData(500000000000.0, 1000000000000.0, 0.001, 192647.09672761982848)]
+    [InlineData(1000000000000.0, 1000000000000.0, 1e-09, -499500499.58383271959)]
+    [InlineData(3.0, 2.5, 0.5, -0.64516802402357384329)]
+    [InlineData(1000001000000.0, 1000000000000.0, 1e-12, -125000166429.69948893)]
+    public void NegativeBinomialAlphaScoreAtLargeCounts(double y, double mu, double alpha, double expected)
+    {
+        var data = Dataset.FromColumns(("y", [y, y, y, y]));
+        using var session = new EstimationSession(ModelCatalog.Create("glm", data, new ModelColumns(Y: "y", X: []) { Family = "negbinomial" }), devices.Native);
+        var gradient = session.Evaluate([Math.Log(mu), alpha]).Gradient;
+        double score = gradient[1] / 4;
+        Assert.True(Math.Abs(score - expected) <= 1e-9 * Math.Abs(expected) + 1e-12, $"score {score:R} vs {expected:R}");
     }
 }
