@@ -87,7 +87,7 @@ internal static class Collinearity
         var weighted = scale is null ? "" : $" in the rows weighted by '{weights}' (a row of weight 0 counts for nothing)";
         return (problems, $"{data.Source}: the design's columns are collinear{weighted}: {string.Join("; ", problems.Take(3).Select(p => p.Text))}" +
             (problems.Count > 3 ? $"; and {problems.Count - 3} more" : "") +
-            " (R would drop such columns; remove them, or the terms that make them, from the design; or, for MAP, give their coefficients normal priors, as a ridge fit does)");
+            " (R would drop such columns; remove them, or the terms that make them, from the design; or hold the coefficient of each column named as a combination, or, for MAP, give it a normal prior, as a ridge fit does)");
     }
 
     /// <summary>

@@ -93,7 +93,7 @@ public sealed class EstimationSession : IDisposable
             throw new InputException($"{bound}: the likelihood keeps rising towards means outside that range, so its maximum lies on the boundary, where there is no stationary point");
         // Data the MLE runs off on, left to a MAP search because a prior might bound it (CreateObjective): the search
         // found no mode, so the prior did not.
-        if (options.Map && !end.Converged && Refusal(objective, priors: [], normal: []) is { } unbounded)
+        if (options.Map && !end.Converged && Refusal(objective, priors: [], normal: NormalPriors(options)) is { } unbounded)
             throw new InputException(ZeroPriorEdges(objective, end.Edges, end.Estimates).Length > 0 && double.IsFinite(end.LogLikelihood)
                 ? $"{unbounded}; with the prior given, {end.Reason}" : $"{unbounded}; the prior given does not bound the posterior either", nameof(options));
         var (atKink, atDataKink, information) = Infer(objective, search, end, edges, options);
@@ -499,8 +499,7 @@ public sealed class EstimationSession : IDisposable
         var objective = new Objective(Engine, map.Holding(holding), values, priors, Model.Scales, dataKinks: Model.FisherInformation(Model.Start) is not null || Model.HasParameterKinks,
             cancellation: _cancellation);
         var withPriors = Enumerable.Range(0, map.Count).Where(objective.HasProperPrior).Select(k => map.Parameters[k].Name);
-        var normal = Enumerable.Range(0, map.Count).Where(k => priors[k] is NormalPrior).Select(k => map.Parameters[k].Name);
-        if (Refusal(objective, withPriors, normal) is { } refusal)
+        if (Refusal(objective, withPriors, NormalPriors(options)) is { } refusal)
             throw new InputException(refusal, nameof(options));
         return objective;
     }
@@ -618,21 +617,21 @@ public sealed class EstimationSession : IDisposable
         string.Join(", ", map.Free.Select(k => $"{map.Parameters[k].Name} = {values[k]:G6}"));
 
     /// <summary>
-    /// Σ log prior at natural values <paramref name="point"/> (model order) of <paramref name="options"/>' priors: each
-    /// parameter's own, else the coefficients' for a coefficient; none for a fixed parameter (a sweep's log-posterior).
+    /// The prior of each parameter (model order) under <paramref name="options"/>: its own, else the coefficients' for a
+    /// coefficient; null for a fixed parameter, one without a prior, or every one where the options are not MAP (the
+    /// terms of a sweep's log-posterior).
     /// </summary>
-    public double LogPrior(FitOptions options, IReadOnlyList<double> point)
+    public Prior?[] Priors(FitOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(point);
-        double sum = 0;
-        for (int k = 0; k < Parameters.Count; k++)
-        {
-            string name = Parameters.Parameters[k].Name;
-            if (!options.Fixed.ContainsKey(name) && PriorOf(options, name) is { } prior)
-                sum += prior.LogDensity(point[k]);
-        }
-        return sum;
+        return [.. Parameters.Names.Select(name => options.Map && !options.Fixed.ContainsKey(name) ? PriorOf(options, name) : null)];
+    }
+
+    // The names of the parameters with a normal prior under options (MAP): a ridge's, which resolve exactly collinear columns.
+    private string[] NormalPriors(FitOptions options)
+    {
+        var priors = Priors(options);
+        return [.. Parameters.Names.Where((_, k) => priors[k] is NormalPrior)];
     }
 
     /// <summary>

@@ -133,16 +133,33 @@ public static class Glm
         // Refused at the fit where all the columns it names are estimated without a prior (held, or with a prior, the
         // rest is identified); registered last, so that it is the one said where the design also fits exactly (holding
         // the scale then fitted the nearly collinear design without a word, a review).
-        if (Design.Collinearity.NearlyCollinear(data.Source, x, features, columns.Intercept ? featureMeans : new double[features.Length], columns.Intercept, weights) is { } near)
-        {
-            ModelCatalog.AddDegeneracy(spec, near.Columns, near.Message);
-            // Exactly collinear (given straight from C#, or under a ridge's normal priors: a formula or the flags check
-            // the design first): refused unless each dependent column's coefficient has a normal prior, which gives
-            // the posterior one mode (a lasso's is a set along the dependency).
-            if (Design.Collinearity.Find(data, x, columns.Intercept, columns.Weights) is { Problems.Count: > 0 } exact)
-                ModelCatalog.AddCollinear(spec, exact.Problems, exact.Message!);
-        }
+        var near = Design.Collinearity.NearlyCollinear(data.Source, x, features, columns.Intercept ? featureMeans : new double[features.Length], columns.Intercept, weights);
+        // Exactly collinear (given straight from C#, or under a ridge's normal priors: a formula or the flags check the
+        // design first): refused unless each dependent column's coefficient has a normal prior, which gives the
+        // posterior one mode (a lasso's is a set along the dependency). Looked for where a column is nearly collinear or
+        // constant over the rows that count (the near check passes over a column without spread).
+        var exact = near is not null || features.Any(f => Constant(f.Span, weights)) ? Design.Collinearity.Find(data, x, columns.Intercept, columns.Weights) : ([], null);
+        // A column exactly collinear is that (the near check's refusal, which any prior cures, would outlast a ridge).
+        if (near is { } found && !exact.Problems.Any(p => p.Column == found.Columns[0]))
+            ModelCatalog.AddDegeneracy(spec, found.Columns, found.Message);
+        if (exact.Problems.Count > 0)
+            ModelCatalog.AddCollinear(spec, exact.Problems, exact.Message!);
         return spec;
+    }
+
+    // Whether a feature takes one value over the rows of positive weight (every row without weights).
+    private static bool Constant(ReadOnlySpan<double> feature, double[]? weights)
+    {
+        double? first = null;
+        for (int i = 0; i < feature.Length; i++)
+        {
+            if (weights is not null && !(weights[i] > 0))
+                continue;
+            first ??= feature[i];
+            if (feature[i] != first)
+                return false;
+        }
+        return true;
     }
 
     // Whether g(y) less the offset is a combination of the features (and the intercept), on the rows of positive weight.

@@ -214,9 +214,15 @@ public static class Sweeper
             return (logLikelihood, null);
         // Every parameter's prior but a fixed one's: its own, else the coefficients' (a trial: a plain sweep under
         // '*=laplace(0, b)' wrote the log-likelihood as its log-posterior, above the MAP's own).
+        var priors = session.Priors(options.Fit);
         var logPosterior = new double[total];
         for (int i = 0; i < total; i++)
-            logPosterior[i] = logLikelihood[i] + session.LogPrior(options.Fit, points[i]);
+        {
+            double logPrior = 0;
+            for (int k = 0; k < priors.Length; k++)
+                logPrior += priors[k]?.LogDensity(points[i][k]) ?? 0;
+            logPosterior[i] = logLikelihood[i] + logPrior;
+        }
         return (logLikelihood, logPosterior);
     }
 
@@ -248,7 +254,16 @@ public static class Sweeper
                 continue;
             }
             var priors = map ? options.Fit.Priors : new Dictionary<string, Prior>();
-            var maximum = session.Maximize(options.Fit with { Map = map, Priors = priors, CoefficientPrior = map ? options.Fit.CoefficientPrior : null, Profile = [] }, held, cancellation);
+            Maximum maximum;
+            try
+            {
+                maximum = session.Maximize(options.Fit with { Map = map, Priors = priors, CoefficientPrior = map ? options.Fit.CoefficientPrior : null, Profile = [] }, held, cancellation);
+            }
+            catch (InputException)
+            {
+                // No maximum to mark: the MLE of a design that only a ridge's priors resolve (collinear columns) is refused.
+                continue;
+            }
             if (maximum.Converged)
                 estimates.Add(new SweepEstimate(map ? "MAP" : "MLE", maximum.Estimates, maximum.LogPosterior ?? maximum.LogLikelihood));
         }

@@ -68,7 +68,7 @@ public sealed class RidgeLassoCliTests : IDisposable
         var (mleCode, _, mleError) = Gpuest.Run(fit);
         Assert.Equal(2, mleCode);
         Assert.Contains("'a2' is a combination of 'a'", mleError);
-        Assert.Contains("for MAP, give their coefficients normal priors, as a ridge fit does", mleError);
+        Assert.Contains("or, for MAP, give it a normal prior, as a ridge fit does", mleError);
         var (lassoCode, _, lassoError) = Gpuest.Run([.. fit, "--map", "--prior", "*=laplace(0,0.5)"]);
         Assert.Equal(2, lassoCode);
         Assert.Contains("'a2' is a combination of 'a'", lassoError);

@@ -479,6 +479,25 @@ public class RidgeLassoTests(DeviceFixture devices)
         }
         Assert.True(fit["s"] > 0.2, $"s = {fit["s"]}");
         Assert.Contains("collinear", Assert.Throws<InputException>(() => session.Fit(new FitOptions())).Message);
+        // A ridge search stopped short is that, not the collinearity's refusal (a review: "the prior given does not bound
+        // the posterior either"); a MAP sweep's MLE mark, which no fit has, is left out rather than failing the sweep.
+        var short_ = session.Fit(new FitOptions { Map = true, CoefficientPrior = new NormalPrior(0, a), Optimizer = new GpuEstimation.Optimization.OptimizerSettings { MaxIterations = 2, Kind = GpuEstimation.Optimization.OptimizerKind.Lbfgs } });
+        Assert.False(short_.Converged);
+        var sweep = GpuEstimation.Surfaces.Sweeper.Sweep(session, new GpuEstimation.Surfaces.SweepOptions
+        {
+            Axes = [new GpuEstimation.Surfaces.GridAxis("x2", -0.5, 0.5, 3)],
+            Fit = new FitOptions { Map = true, CoefficientPrior = new NormalPrior(0, a) },
+            Profile = true,
+            Estimates = true,
+        });
+        Assert.Equal(["MAP"], sweep.Estimates.Select(e => e.Label));
+
+        // A constant column beside the intercept: the same (the GLM's near-collinearity check passes over a column
+        // without spread, and its MLE was searched along a flat likelihood).
+        var withConstant = Dataset.FromColumns(("y", y), ("x1", x1), ("c", [.. Enumerable.Repeat(5.0, y.Length)]));
+        using var constant = new EstimationSession(ModelCatalog.Create("logit", withConstant, new ModelColumns(Y: "y", X: ["x1", "c"])), devices.Native);
+        Assert.Contains("'c' is a combination of 'intercept'", Assert.Throws<InputException>(() => constant.Fit(new FitOptions())).Message);
+        Assert.True(constant.Fit(new FitOptions { Map = true, CoefficientPrior = new NormalPrior(0, a) }).Converged);
     }
 
     // 3000 rows, three features: a strong effect, a weak one, none.
