@@ -58,7 +58,7 @@ internal static class NewtonSearch
     public static OptimizationResult CheckRay(Objective objective, IModelSpec model, OptimizerSettings settings, OptimizationResult search)
     {
         if (search.Converged && objective.EngineHasExactHessian && !objective.HasSmoothHessian && objective.Map.Free.Count > 0)
-            return KinkedRay(objective, model, settings, search);
+            return OpenRay(objective, model, settings, search);
         if (!search.Converged || !objective.HasSmoothHessian || objective.Map.Free.Count == 0 || search.Kinked.Length > 0)
             return search;
         // A coefficient under a proper prior cannot run off: where every one has one (a ridge fit), nothing is checked.
@@ -78,20 +78,24 @@ internal static class NewtonSearch
             : newton.Ray is { } found && (RisesAbove(objective, newton.Point, found, real, search, settings, ref evaluations)
                 || RisesAbove(objective, search.Point, found, real, search, settings, ref evaluations)) ? found : null;
         var checkedSearch = search with { Evaluations = evaluations };
+        // Under MAP with proper priors on some coefficients, Newton over all of them from the start can stop short of
+        // the ray the others run off on (a trial: a flat prior on a separating slope beside a ridge on the rest
+        // "converged" at 4,938, exit 0): those without one are searched alone, as beside a lasso.
         if (ray is null)
-            return checkedSearch;
+            return map.Free.Any(objective.HasProperPrior) ? OpenRay(objective, model, settings, checkedSearch) : checkedSearch;
         return Running(objective, model, checkedSearch with { Converged = false, Ray = ray, Information = null, NewtonStep = null }) ?? checkedSearch;
     }
 
     /// <summary>
-    /// A converged end at a prior's kinks (a lasso's), checked the same way over the real coordinates without a proper
-    /// prior (an intercept, a coefficient under a flat prior), every other held where the search ended: Newton's search
+    /// A converged end under proper priors on some coefficients (a lasso's kinks, a ridge's), checked the same way over
+    /// the real coordinates without a proper prior (an intercept, a coefficient under a flat prior), every other held
+    /// where the search ended: Newton's search
     /// from the start sees a ray while it is steep, and along it the priors held do not change, so the posterior rises without
     /// bound (a hunt: a flat prior on a separating slope beside a lasso on the rest "converged" at 1080, z = 9.4; an
     /// intercept on counts all 0 at −32.6, both exit 0, where the ridge's fits said no maximum). Else the same search,
     /// the check's passes added.
     /// </summary>
-    private static OptimizationResult KinkedRay(Objective objective, IModelSpec model, OptimizerSettings settings, OptimizationResult search)
+    private static OptimizationResult OpenRay(Objective objective, IModelSpec model, OptimizerSettings settings, OptimizationResult search)
     {
         var map = objective.Map;
         var open = map.Free.Where(k => map.Parameters[k].Domain == Kernels.ParameterDomain.Real && !objective.HasProperPrior(k)).ToHashSet();

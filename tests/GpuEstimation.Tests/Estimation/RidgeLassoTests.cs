@@ -542,4 +542,27 @@ public class RidgeLassoTests(DeviceFixture devices)
         Assert.True(everySlope.Converged, everySlope.Reason);
         Assert.True(Math.Abs(everySlope["x1"]) < 100, $"x1 = {everySlope["x1"]}");
     }
+
+    // The same beside a ridge: a flat prior on a slope that separates 500 rows, normal priors on the rest (the
+    // intercept too). Newton's check over every coefficient from the start stopped short of the ray, and the fit was
+    // "converged" at x = 4,938 with a singular Hessian, exit 0 (a trial); the coefficient without a proper prior is now
+    // searched alone, as beside a lasso.
+    [Fact]
+    public void RidgeBesideACoefficientThatRunsOffIsNotConverged()
+    {
+        var x = NormalSamples.Draw(500, 104, 0, 1);
+        var z = NormalSamples.Draw(500, 105, 0, 1);
+        var y = x.Select(v => v > 0 ? 1.0 : 0.0).ToArray();
+        using var session = new EstimationSession(ModelCatalog.Create("logit", Dataset.FromColumns(("y", y), ("x", x), ("z", z)), new ModelColumns(Y: "y", X: ["x", "z"])), devices.Native);
+        foreach (var intercept in new Prior?[] { null, new NormalPrior(0, 2) })
+        {
+            var priors = new Dictionary<string, Prior> { ["x"] = new FlatPrior() };
+            if (intercept is not null)
+                priors["intercept"] = intercept;
+            var fit = session.Fit(new FitOptions { Map = true, CoefficientPrior = new NormalPrior(0, 2), Priors = priors });
+            Assert.False(fit.Converged, $"x = {fit["x"]}");
+            Assert.Contains("x → +∞", fit.Reason);
+        }
+        Assert.True(session.Fit(new FitOptions { Map = true, CoefficientPrior = new NormalPrior(0, 2) }).Converged);
+    }
 }
