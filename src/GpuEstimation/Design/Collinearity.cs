@@ -50,15 +50,14 @@ internal static class Collinearity
     /// the weighted fit's information: a column that is zero, or a combination of others, in the rows of positive
     /// weight is refused too (a factor level all of whose rows weigh 0). Where every such column is one of
     /// <paramref name="ridged"/> (a coefficient under a normal prior, which bounds the posterior along every direction
-    /// the likelihood is flat in: a ridge fit of duplicated columns has one mode), nothing is refused here and the
-    /// dependencies are returned, for the model to refuse a fit without those priors (<see cref="Models.ModelCatalog"/>).
+    /// the likelihood is flat in: a ridge fit of duplicated columns has one mode), nothing is refused here: the model
+    /// finds them again (<see cref="Find"/>) and refuses a fit without those priors (<see cref="Models.ModelCatalog"/>).
     /// </summary>
-    public static IReadOnlyList<Dependency> Check(Dataset data, IReadOnlyList<string> names, bool intercept, string? weights = null, Func<string, bool>? ridged = null)
+    public static void Check(Dataset data, IReadOnlyList<string> names, bool intercept, string? weights = null, Func<string, bool>? ridged = null)
     {
         var (problems, message) = Find(data, names, intercept, weights);
         if (problems.Count > 0 && (ridged is null || !problems.All(p => ridged(p.Column))))
             throw new InputException(message!, problems[0].Column);
-        return problems;
     }
 
     /// <summary>
