@@ -541,9 +541,12 @@ public unsafe struct GlmModel : ILinearPredictorModel<GlmModel>
                     // Where the count or the mean passes r, that form's parts are ~y/r or ~t each and cancel (10⁶ at counts
                     // of 10¹² with α = 10⁻⁶: the score 3e-5 off, α stopping 8e-6 short); there ∂/∂α is −r² [log(1 + d) − d
                     // + (log r − ψ(r)) − (log(y + r) − ψ(y + r))], d = (y − μ)/(r + μ), whose parts are as small as it is.
+                    // Where r² passes the doubles (α below ~1e-154), the limit at α = 0, ½((y − μ)² − y), to O(α).
                     extra = y > r || t > 1.0
                         ? -r2 * (DeviceMath.Log1pMinusX((y - mu) / (r + mu)) + (DeviceMath.LogMinusDigamma(r) - DeviceMath.LogMinusDigamma(y + r)))
-                        : r2 * (m - DeviceMath.DigammaIncrementMinusLinear(r, y)) + mu * (mu - y) / (1.0 + t);
+                        : r2 <= double.MaxValue
+                            ? r2 * (m - DeviceMath.DigammaIncrementMinusLinear(r, y)) + mu * (mu - y) / (1.0 + t)
+                            : 0.5 * ((y - mu) * (y - mu) - y);
                     if (TOrder.Second)
                     {
                         // ∂²/∂α² = r⁴ ∂²/∂r² + 2r³ ∂/∂r, ∂²/∂r² = ψ′(y + r) − ψ′(r) + μ/(r(r + μ)) − (μ − y)/(r + μ)².

@@ -321,4 +321,19 @@ public class GlmStatisticsTests(DeviceFixture devices, ITestOutputHelper output)
         double score = gradient[1] / 4;
         Assert.True(Math.Abs(score - expected) <= 1e-9 * Math.Abs(expected) + 1e-12, $"score {score:R} vs {expected:R}");
     }
+    // Below α ≈ 1e-154 the score's r² passes the doubles: there it is the limit ½((y − μ)² − y) per row (a hunt: eval
+    // at α = 1e-200 said "no derivative at the edge", at 1e-100 it printed the same −387.42 as the limit).
+    [Fact]
+    public void NegativeBinomialAlphaScoreNearZeroIsTheLimit()
+    {
+        double[] y = [0, 3, 1, 7, 2, 2, 5, 0, 1, 4];
+        double mu = y.Average();
+        using var session = new EstimationSession(ModelCatalog.Create("glm", Dataset.FromColumns(("y", y)), new ModelColumns(Y: "y", X: []) { Family = "negbinomial" }), devices.Native);
+        double limit = y.Sum(v => 0.5 * ((v - mu) * (v - mu) - v));
+        foreach (double alpha in new[] { 1e-100, 1e-200, 1e-300 })
+        {
+            double score = session.Evaluate([Math.Log(mu), alpha]).Gradient[1];
+            Assert.True(Math.Abs(score - limit) <= 1e-9 * Math.Abs(limit), $"alpha {alpha}: {score:R} vs {limit:R}");
+        }
+    }
 }
