@@ -638,12 +638,7 @@ public sealed class EstimationSession : IDisposable
     /// The prior on parameter <paramref name="name"/>: its own, else the coefficients' prior where it is one of the
     /// model's coefficients (a fixed coefficient is simply not estimated), else null.
     /// </summary>
-    private Prior? PriorOf(FitOptions options, string name)
-    {
-        if (options.Priors.TryGetValue(name, out var prior))
-            return prior;
-        return options.CoefficientPrior is { } all && Model.Coefficients.Contains(name) && !options.Fixed.ContainsKey(name) ? all : null;
-    }
+    private Prior? PriorOf(FitOptions options, string name) => options.PriorOf(name, Model.Coefficients.Contains(name));
 
     /// <summary>Every name in <paramref name="options"/> and <paramref name="held"/> is a parameter; priors go with MAP; the level is a probability.</summary>
     private void CheckNames(FitOptions options, IReadOnlyDictionary<string, double> held)

@@ -46,5 +46,12 @@ public sealed record FitOptions
     /// (a ridge's posterior has one mode there; the likelihood, or a lasso, is flat along the combination).
     /// </summary>
     public bool Resolves(string coefficient) =>
-        Fixed.ContainsKey(coefficient) || (Map && (Priors.TryGetValue(coefficient, out var own) ? own : CoefficientPrior) is NormalPrior);
+        Fixed.ContainsKey(coefficient) || (Map && PriorOf(coefficient, coefficient: true) is NormalPrior);
+
+    /// <summary>
+    /// The prior on parameter <paramref name="name"/>: its own, else <see cref="CoefficientPrior"/> where it is one of
+    /// the model's <paramref name="coefficient"/>s and not fixed (a fixed coefficient is simply not estimated), else null.
+    /// </summary>
+    internal Prior? PriorOf(string name, bool coefficient) =>
+        Priors.TryGetValue(name, out var own) ? own : coefficient && !Fixed.ContainsKey(name) ? CoefficientPrior : null;
 }
