@@ -57,6 +57,9 @@ internal static class NewtonSearch
     /// </summary>
     public static OptimizationResult CheckRay(Objective objective, IModelSpec model, OptimizerSettings settings, OptimizationResult search)
     {
+        // A ray the search found itself (a lasso's Newton steps over the coefficients off their kinks), named.
+        if (!search.Converged && search.Ray is not null)
+            return Running(objective, model, search) ?? search;
         if (search.Converged && objective.EngineHasExactHessian && !objective.HasSmoothHessian && objective.Map.Free.Count > 0)
             return OpenRay(objective, model, settings, search);
         if (!search.Converged || !objective.HasSmoothHessian || objective.Map.Free.Count == 0 || search.Kinked.Length > 0)

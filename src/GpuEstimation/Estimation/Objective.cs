@@ -89,7 +89,7 @@ internal sealed class Objective
     {
         var search = DesignShear() is { } shear ? Sheared(shear, start, scales, settings)
             : Kinks.Count == 0 ? Maximizer.Maximize(Evaluate, start, scales, settings)
-            : KinkedMaximizer.Maximize(Smooth().Evaluate, Kinks, start, scales, settings);
+            : KinkedMaximizer.Maximize(Smooth().Evaluate, Kinks, start, scales, settings, SmoothHessian());
         return _dataKinks && !search.Converged ? DataKinks.Settle(this, search, start, settings) : search;
     }
 
@@ -146,13 +146,47 @@ internal sealed class Objective
             return value;
         };
         var yStart = (shear * Vector<double>.Build.DenseOfEnumerable(start)).ToArray();
-        var search = Kinks.Count == 0 ? Maximizer.Maximize(inY, yStart, scales, settings) : KinkedMaximizer.Maximize(inY, Kinks, yStart, scales, settings);
+        // F's Hessian in y, S⁻ᵀ H_u S⁻¹, from the engine's centred sums where it has them (−H_u = Tᵀ A T + diag(d):
+        // −H_y = (T S⁻¹)ᵀ A (T S⁻¹) + S⁻ᵀ diag(d) S⁻¹, T S⁻¹ the free coordinates' columns without the means): H_u's
+        // entries carry a feature's mean squared, whose rounding S⁻ᵀ H_u S⁻¹ would keep (10⁻⁴ of the curvature at a
+        // mean 10⁶ times the spread).
+        ValueGradientHessian? hessianInY = SmoothHessian() is null ? null : (y, gy, hy) =>
+        {
+            var u = (inverse * Vector<double>.Build.DenseOfArray(y.ToArray())).ToArray();
+            var gu = new double[n];
+            var hu = Matrix<double>.Build.Dense(n, n);
+            double value = smooth.EvaluateHessian(u, gu, hu);
+            var g = inverse.TransposeThisAndMultiply(Vector<double>.Build.DenseOfArray(gu));
+            for (int i = 0; i < n; i++)
+                gy[i] = g[i];
+            if (smooth.InformationInDesign(u) is { } design)
+            {
+                var t = design.Map * inverse;
+                var information = t.TransposeThisAndMultiply(design.Design * t) + inverse.TransposeThisAndMultiply(Matrix<double>.Build.DiagonalOfDiagonalVector(design.Own) * inverse);
+                information.Negate().CopyTo(hy);
+            }
+            else
+            {
+                inverse.TransposeThisAndMultiply(hu * inverse).CopyTo(hy);
+            }
+            return value;
+        };
+        var search = Kinks.Count == 0 ? Maximizer.Maximize(inY, yStart, scales, settings) : KinkedMaximizer.Maximize(inY, Kinks, yStart, scales, settings, hessianInY);
         var point = (inverse * Vector<double>.Build.DenseOfArray(search.Point)).ToArray();
         // A kinked coordinate's row of S is its own, so is its y: one at a kink is there exactly in u too.
         foreach (var kink in Kinks)
             point[kink.Coordinate] = search.Point[kink.Coordinate];
-        return search with { Point = point, Transform = inverse * search.Transform };
+        // A ray found in y, as a unit direction in u.
+        var ray = search.Ray is { } along ? inverse * Vector<double>.Build.DenseOfArray(along) : null;
+        return search with { Point = point, Transform = inverse * search.Transform, Ray = ray?.Divide(ray.L2Norm()).ToArray() };
     }
+
+    /// <summary>
+    /// F, the objective without its kinks' terms (<see cref="Smooth"/>), with its gradient and exact Hessian over the free
+    /// coordinates from one pass (<see cref="EvaluateHessian"/>: a Laplace prior's curvature is 0 off its kink), for
+    /// <see cref="KinkedMaximizer"/>; null where the engine has no exact Hessian.
+    /// </summary>
+    private ValueGradientHessian? SmoothHessian() => _engine.HasExactHessian && Kinks.Count > 0 ? Smooth().EvaluateHessian : null;
 
     /// <summary>Model indices of the free parameters exactly at their prior's kink at coordinates <paramref name="u"/>.</summary>
     public int[] AtKink(IReadOnlyList<double> u) => Kinks.Where(k => u[k.Coordinate] == k.Location).Select(k => Map.Free[k.Coordinate]).ToArray();
@@ -225,9 +259,16 @@ internal sealed class Objective
             double g = _priors[k] is { } prior ? gradient[k] + prior.Derivative(natural[k]) : gradient[k];
             gu[i] = g * Map.Jacobian(k, natural[k]);
         }
+        return value + Sides(u, gu);
+    }
+
+    // Where the kinks' terms are lines (_sides): F = objective + Σ w·(|u − c| − s·(u − c)), added to the gradient gu, the
+    // value's part returned; at the kink itself the prior's derivative is already the mean of its sides.
+    private double Sides(ReadOnlySpan<double> u, Span<double> gu)
+    {
+        double value = 0;
         if (_sides is not null)
         {
-            // F = objective + Σ w·|u − c|; at the kink itself the prior's derivative is already the mean of its sides.
             for (int j = 0; j < Kinks.Count; j++)
             {
                 var kink = Kinks[j];
@@ -263,7 +304,8 @@ internal sealed class Objective
     /// <summary>
     /// The objective at <paramref name="u"/>, its gradient with respect to u into <paramref name="gu"/> and its exact
     /// Hessian with respect to u into <paramref name="hu"/> (free × free): H_u = J H J + diag(g d²θ/du²), J = diag(dθ/du),
-    /// with the free parameters' priors in g and H. Only where <see cref="HasSmoothHessian"/>.
+    /// with the free parameters' priors in g and H. Only where <see cref="HasSmoothHessian"/>, or on an objective whose
+    /// kinks' terms are lines (<see cref="Smooth"/>, <see cref="Sided"/>): as <see cref="Evaluate"/>, with their sides.
     /// </summary>
     public double EvaluateHessian(ReadOnlySpan<double> u, Span<double> gu, Matrix<double> hu)
     {
@@ -304,7 +346,7 @@ internal sealed class Objective
                 hu[i, j] = hessian[k * p + free[j]] * jk * Map.Jacobian(free[j], natural[free[j]]);
             hu[i, i] += gradient[k] * Map.SecondDerivative(k, natural[k]);
         }
-        return value;
+        return value + Sides(u, gu);
     }
 
     // The points of the last EvaluateHessian calls (up to UnderflowPoints) where a free parameter's curvature
@@ -334,16 +376,15 @@ internal sealed class Objective
     }
 
     /// <summary>
-    /// Where the engine sums the Hessian in the design's coordinates γ = C θ (<see cref="ILikelihoodEngine.DesignHessian"/>)
-    /// and no free parameter has a prior (the MLE, where Newton's search gives an exact information): the information
-    /// −H_u at <paramref name="u"/> (as <see cref="EvaluateHessian"/>'s) as Tᵀ A T + diag(d), with A = −H_γ (P×P),
-    /// T = C J over the free parameters (P × free, J = diag(dθ/du)) and d the free parameters' own terms (−g d²θ/du²),
-    /// so that it can be inverted without forming −H_u, whose entries carry a feature's mean squared. Else null.
+    /// Where the engine sums the Hessian in the design's coordinates γ = C θ (<see cref="ILikelihoodEngine.DesignHessian"/>):
+    /// the information −H_u at <paramref name="u"/> (as <see cref="EvaluateHessian"/>'s) as Tᵀ A T + diag(d), with
+    /// A = −H_γ of the log-likelihood (P×P), T = C J over the free parameters (P × free, J = diag(dθ/du)) and d the free
+    /// parameters' own terms (−g d²θ/du² with the prior's derivative in g, and a prior's curvature −π''·J²: a ridge's
+    /// 1/sd², a Laplace prior's 0 off its kink), so that it can be inverted without forming −H_u, whose entries carry a
+    /// feature's mean squared. Else null.
     /// </summary>
     public Inference.DesignInformation? InformationInDesign(ReadOnlySpan<double> u)
     {
-        if (Map.Free.Any(k => _priors[k] is not null))
-            return null;
         var natural = Natural(u);
         if (_engine.DesignHessian(natural) is not { } design)
             return null;
@@ -352,7 +393,13 @@ internal sealed class Objective
         var information = Matrix<double>.Build.Dense(p, p, (i, j) => -design.Hessian[i * p + j]);
         var jacobian = free.Select(k => Map.Jacobian(k, natural[k])).ToArray();
         var map = Matrix<double>.Build.Dense(p, free.Count, (i, a) => design.Map[i * p + free[a]] * jacobian[a]);
-        var own = Vector<double>.Build.Dense(free.Count, a => -design.Gradient[free[a]] * Map.SecondDerivative(free[a], natural[free[a]]));
+        var own = Vector<double>.Build.Dense(free.Count, a =>
+        {
+            int k = free[a];
+            double gradient = design.Gradient[k] + (_priors[k]?.Derivative(natural[k]) ?? 0);
+            double curvature = _priors[k]?.SecondDerivative(natural[k]) ?? 0;
+            return -gradient * Map.SecondDerivative(k, natural[k]) - curvature * jacobian[a] * jacobian[a];
+        });
         return new Inference.DesignInformation(information, map, own, design.Passes);
     }
 

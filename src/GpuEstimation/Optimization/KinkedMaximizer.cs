@@ -27,10 +27,15 @@ public static class KinkedMaximizer
 
     /// <summary>
     /// Maximizes <paramref name="smooth"/>(x) − Σ w·|x − c| over <paramref name="kinks"/> from <paramref name="start"/>;
-    /// <paramref name="scales"/> are the coordinates' typical uncertainties (first finite-difference steps).
+    /// <paramref name="scales"/> are the coordinates' typical uncertainties (first finite-difference steps). Where F has
+    /// an exact Hessian, <paramref name="exact"/> gives F's value, gradient and Hessian at a point (one pass over the
+    /// data, counted as one evaluation): the units and the OWL-QN coordinates come from it instead of from differences of
+    /// the gradient, and the active-set stage's searches are Newton's (<see cref="NewtonMaximizer"/>), one pass an
+    /// iteration instead of one or more per free coordinate to precondition (a logit lasso at 10⁵ × 150 spent 700 of its
+    /// 723 passes on differences; 900 of 911 with 146 coefficients off their kinks).
     /// </summary>
     public static OptimizationResult Maximize(ValueAndGradient smooth, IReadOnlyList<Kink> kinks, IReadOnlyList<double> start,
-        IReadOnlyList<double> scales, OptimizerSettings settings)
+        IReadOnlyList<double> scales, OptimizerSettings settings, ValueGradientHessian? exact = null)
     {
         ArgumentNullException.ThrowIfNull(smooth);
         ArgumentNullException.ThrowIfNull(kinks);
@@ -47,11 +52,11 @@ public static class KinkedMaximizer
                 throw new ArgumentOutOfRangeException(nameof(kinks), $"kink on coordinate {kink.Coordinate}: location {kink.Location} and weight {kink.Weight} must be finite, the weight positive");
             kinkAt[kink.Coordinate] = kink;
         }
-        return new Problem(smooth, kinkAt, settings).Run(start.ToArray(), scales.ToArray());
+        return new Problem(smooth, kinkAt, settings, exact).Run(start.ToArray(), scales.ToArray());
     }
 
     /// <summary>One maximization: the objective, its kinks, and the count of evaluations.</summary>
-    private sealed class Problem(ValueAndGradient smooth, Kink?[] kinkAt, OptimizerSettings settings)
+    private sealed class Problem(ValueAndGradient smooth, Kink?[] kinkAt, OptimizerSettings settings, ValueGradientHessian? exact)
     {
         private readonly int _n = kinkAt.Length;
         private int _evaluations;
@@ -87,18 +92,37 @@ public static class KinkedMaximizer
             if (_n == 0)
                 return new OptimizationResult(x, value, true, "no free parameters", 0, _evaluations, 0, 0, identity);
 
-            var units = Maximizer.CurvatureScales(Smooth, x, scales);
-            x = OrthantWise(x, units);
-            return ActiveSet(x, Maximizer.CurvatureScales(Smooth, x, units));
+            var (units, a) = Units(x, scales);
+            x = OrthantWise(x, units, a);
+            return ActiveSet(x, Units(x, units).Units);
+        }
+
+        /// <summary>
+        /// Each coordinate's standard error along its own axis at <paramref name="x"/>, 1/√(−∂²F/∂x²): from the exact
+        /// −∇²F where it is given and every diagonal entry of it is positive and finite (returned with it), else measured
+        /// by differences of the gradient from <paramref name="scales"/> (<see cref="Maximizer.CurvatureScales"/>).
+        /// </summary>
+        private (double[] Units, Matrix<double>? Curvature) Units(double[] x, double[] scales)
+        {
+            if (exact is not null)
+            {
+                _evaluations++;
+                var a = Matrix<double>.Build.Dense(_n, _n);
+                exact(x, new double[_n], a);
+                a = -a;
+                if (Enumerable.Range(0, _n).All(k => a[k, k] > 0 && double.IsFinite(a[k, k])) && a.Enumerate().All(double.IsFinite))
+                    return ([.. Enumerable.Range(0, _n).Select(k => 1 / Math.Sqrt(a[k, k]))], a);
+            }
+            return (Maximizer.CurvatureScales(Smooth, x, scales), null);
         }
 
         /// <summary>
         /// Stage 1, OWL-QN in coordinates z with x = x₀ + T z: returns where it ended. T (<see cref="Coordinates"/>) keeps
         /// each kinked coordinate on its own axis, so its kink is a plane z_i = const, and decouples the others from them.
         /// </summary>
-        private double[] OrthantWise(double[] x, double[] units)
+        private double[] OrthantWise(double[] x, double[] units, Matrix<double>? curvatureAtX)
         {
-            var transform = Coordinates(x, units);
+            var transform = Coordinates(x, units, curvatureAtX);
             var inverse = transform.Inverse();
             var g = new double[_n];
             double value = Total(x, g);
@@ -192,31 +216,18 @@ public static class KinkedMaximizer
         }
 
         /// <summary>
-        /// T for OWL-QN from the Hessian A of −F at <paramref name="x"/> (differences of the gradient, steps 10⁻⁴ of
-        /// <paramref name="units"/>): a kinked coordinate moves only with its own z (x_K = x₀_K + D z_K, D from the
+        /// T for OWL-QN from the Hessian A of −F at <paramref name="x"/> (<paramref name="exact"/> where given, else
+        /// differences of the gradient, steps 10⁻⁴ of <paramref name="units"/>): a kinked coordinate moves only with its own z (x_K = x₀_K + D z_K, D from the
         /// diagonal of the Schur complement A_KK − A_KN A_NN⁻¹ A_NK), and the others follow their conditional maximum
         /// (x_N = x₀_N − A_NN⁻¹A_NK D z_K + L⁻ᵀ z_N, A_NN = L Lᵀ): an intercept then moves with the slopes it is
         /// correlated with, and the Hessian in z has no K-N block. Where A_NN is not positive definite, T = diag(units).
         /// </summary>
-        private Matrix<double> Coordinates(double[] x, double[] units)
+        private Matrix<double> Coordinates(double[] x, double[] units, Matrix<double>? exact)
         {
             var diagonal = Matrix<double>.Build.DenseOfDiagonalArray(units);
             var kinked = Enumerable.Range(0, _n).Where(i => kinkAt[i] is not null).ToArray();
             var others = Enumerable.Range(0, _n).Where(i => kinkAt[i] is null).ToArray();
-            var a = Matrix<double>.Build.Dense(_n, _n);
-            var g0 = new double[_n];
-            var g1 = new double[_n];
-            Smooth(x, g0);
-            var probe = x.ToArray();
-            for (int k = 0; k < _n; k++)
-            {
-                double h = 1e-4 * units[k];
-                probe[k] = x[k] + h;
-                Smooth(probe, g1);
-                probe[k] = x[k];
-                for (int i = 0; i < _n; i++)
-                    a[i, k] = -(g1[i] - g0[i]) / h;
-            }
+            var a = exact ?? Differenced(x, units);
             a = 0.5 * (a + a.Transpose());
             if (!a.Enumerate().All(double.IsFinite))
                 return diagonal;
@@ -252,6 +263,26 @@ public static class KinkedMaximizer
             {
                 return diagonal;
             }
+        }
+
+        /// <summary>−∇²F at <paramref name="x"/> by forward differences of the gradient, steps 10⁻⁴ of <paramref name="units"/>.</summary>
+        private Matrix<double> Differenced(double[] x, double[] units)
+        {
+            var a = Matrix<double>.Build.Dense(_n, _n);
+            var g0 = new double[_n];
+            var g1 = new double[_n];
+            Smooth(x, g0);
+            var probe = x.ToArray();
+            for (int k = 0; k < _n; k++)
+            {
+                double h = 1e-4 * units[k];
+                probe[k] = x[k] + h;
+                Smooth(probe, g1);
+                probe[k] = x[k];
+                for (int i = 0; i < _n; i++)
+                    a[i, k] = -(g1[i] - g0[i]) / h;
+            }
+            return a;
         }
 
         /// <summary>
@@ -294,9 +325,12 @@ public static class KinkedMaximizer
             for (int round = 0; round < 20 + 4 * kinkCount; round++)
             {
                 var free = Enumerable.Range(0, _n).Where(i => !held[i]).ToArray();
-                var sub = Maximizer.Maximize(Reduced(x, free, side), free.Select(i => x[i]).ToArray(), free.Select(i => units[i]).ToArray(), settings);
+                var reduced = Reduced(x, free, side);
+                var from = free.Select(i => x[i]).ToArray();
+                var sub = exact is null || free.Length == 0 ? Maximizer.Maximize(reduced, from, free.Select(i => units[i]).ToArray(), settings)
+                    : NewtonMaximizer.Maximize(ReducedHessian(x, free, side), reduced, from, settings);
+                // Its passes are counted where they are made (Smooth, ReducedHessian).
                 _iterations += sub.Iterations;
-                _evaluations += sub.Evaluations;
                 last = sub;
                 if (!sub.Converged)
                     return Result(x, held, units, sub, false, $"{sub.Reason} (with the coordinates at a kink held there)", 0);
@@ -396,6 +430,32 @@ public static class KinkedMaximizer
             };
         }
 
+        /// <summary>As <see cref="Reduced"/>, with the free coordinates' block of F's exact Hessian (the penalty's lines have none).</summary>
+        private ValueGradientHessian ReducedHessian(double[] x, int[] free, int[] side)
+        {
+            var full = x.ToArray();
+            var g = new double[_n];
+            var h = Matrix<double>.Build.Dense(_n, _n);
+            return (r, gr, hr) =>
+            {
+                for (int j = 0; j < free.Length; j++)
+                    full[free[j]] = r[j];
+                _evaluations++;
+                double value = exact!(full, g, h);
+                for (int j = 0; j < free.Length; j++)
+                {
+                    int i = free[j];
+                    double slope = kinkAt[i] is { } k ? side[i] * k.Weight : 0;
+                    if (slope != 0)
+                        value -= slope * (full[i] - kinkAt[i]!.Location);
+                    gr[j] = g[i] - slope;
+                    for (int l = 0; l < free.Length; l++)
+                        hr[j, l] = h[i, free[l]];
+                }
+                return value;
+            };
+        }
+
         /// <summary>The result at <paramref name="x"/>: the objective there, the subproblem's end and units for the free coordinates, the per-axis units for the held.</summary>
         private OptimizationResult Result(double[] x, bool[] held, double[] units, OptimizationResult sub, bool converged, string reason, double kinkExcess)
         {
@@ -414,8 +474,16 @@ public static class KinkedMaximizer
             }
             int atKink = held.Count(h => h);
             string why = atKink > 0 ? $"{reason}; {atKink} of {kinkAt.Count(k => k is not null)} kinked coordinates exactly at their kinks" : reason;
+            // A ray Newton's search found over the free coordinates (the rest held), over all of them.
+            double[]? ray = null;
+            if (sub.Ray is { } along)
+            {
+                ray = new double[_n];
+                for (int j = 0; j < free.Length; j++)
+                    ray[free[j]] = along[j];
+            }
             return new OptimizationResult(x, value, converged, why, _iterations, _evaluations,
-                Math.Max(sub.GradientNorm, kinkExcess), sub.Edm, transform);
+                Math.Max(sub.GradientNorm, kinkExcess), sub.Edm, transform) { Ray = ray };
         }
     }
 
