@@ -199,9 +199,29 @@ internal static class Collinearity
             }
             if (kept.Count > 0)
             {
-                var basis = Matrix<double>.Build.DenseOfColumnVectors(kept.Select(r.Column));
-                var c = basis.QR(QRMethod.Thin).Solve(v);
-                var residual = (v - basis * c).L2Norm();
+                // While every column before it is kept, they span R's first j coordinates: the least squares is R's
+                // triangle solved (O(j²)) and the residual |R_jj|; after a column is left out, a QR of those kept
+                // (a QR a column over 151 columns was 1.2 s of a 10⁵ × 150 design's check).
+                Vector<double> c;
+                double residual;
+                if (kept.Count == j)
+                {
+                    c = Vector<double>.Build.Dense(j);
+                    for (int i = j - 1; i >= 0; i--)
+                    {
+                        double sum = v[i];
+                        for (int l = i + 1; l < j; l++)
+                            sum -= r[i, l] * c[l];
+                        c[i] = sum / r[i, i];
+                    }
+                    residual = Math.Abs(r[j, j]);
+                }
+                else
+                {
+                    var basis = Matrix<double>.Build.DenseOfColumnVectors(kept.Select(r.Column));
+                    c = basis.QR(QRMethod.Thin).Solve(v);
+                    residual = (v - basis * c).L2Norm();
+                }
                 double size = Math.Max(norm, kept.Select((k, i) => Math.Abs(c[i]) * r.Column(k).L2Norm()).Sum());
                 if (residual <= DesignMatrix.CollinearTolerance * size)
                 {
