@@ -128,10 +128,19 @@ public sealed class EstimationSession : IDisposable
         // not a maximum's: not converged, as Levenberg–Marquardt reports a singular JᵀJ (R's nls: "singular gradient").
         // A trial's L-BFGS fit of Rat42 "converged" with b1 at 5.6e11, far out where the logistic curve turns
         // exponential and the likelihood flattens, its residual sum of squares 48 times the certified minimum's.
-        if (end.Converged && objective.LeastSquares is not null && search.Method != LevenbergMarquardt.Name
-            && information.Status is HessianStatus.Singular or HessianStatus.NotNegativeDefinite && objective.Map.Free.Any(k => !edges.Contains(k)))
+        // Levenberg–Marquardt's own end too where the curvature is not a maximum's, but for an exact fit, whose
+        // differenced curvature is rounding's (its Bates–Watts offset below 10⁻³ at a point far out on a ray: a hunt's Hahn1 from 3.5 times NIST's start, numerator and denominator growing
+        // together, the sum of squares 24 times the certified minimum's, "converged", exit 0).
+        bool levenbergMarquardt = search.Method == LevenbergMarquardt.Name;
+        if (end.Converged && objective.LeastSquares is not null
+            && (levenbergMarquardt ? information.Status is HessianStatus.NotNegativeDefinite && search.LeastSquares is not { ExactFit: true }
+                : information.Status is HessianStatus.Singular or HessianStatus.NotNegativeDefinite)
+            && objective.Map.Free.Any(k => !edges.Contains(k)))
         {
-            string reason = $"the Hessian is {Describe(information.Status)} at the end point: the parameters are not determined there (a flat " +
+            string reason = levenbergMarquardt
+                ? $"the Hessian is {Describe(information.Status)} at the end point, so it is no maximum of the likelihood (a saddle, or a point on a " +
+                  "ray along which the sum of squares keeps falling, where the parameters grow together without bound); other starting values may find one"
+                : $"the Hessian is {Describe(information.Status)} at the end point: the parameters are not determined there (a flat " +
                 "direction, or far out where the curve flattens); the default Levenberg–Marquardt search, or other starting values, may find a determined optimum";
             end = end with { Converged = false, Reason = reason };
             search = search with { Converged = false, Reason = reason };

@@ -104,7 +104,7 @@ internal static class LeastSquaresSearch
         bool converged = fit.Converged && double.IsFinite(value) && inverse is not null;
         string reason = fit.Converged && inverse is null ? "JᵀJ is singular at the end point: the parameters are not identified there" : fit.Reason;
         int n = observations;
-        var statistics = converged ? Statistics(map, free, fit, inverse!, n) : null;
+        var statistics = converged ? Statistics(map, free, fit, inverse!, n) with { ExactFit = fit.ExactFit } : null;
         return new OptimizationResult(u, value, converged, reason, fit.Iterations, fit.Evaluations + 1, norm, 0.5 * fit.RelativeOffset * fit.RelativeOffset * p, transform)
         {
             Method = LevenbergMarquardt.Name,
@@ -184,7 +184,7 @@ internal static class LeastSquaresSearch
         var transform = Matrix<double>.Build.DenseIdentity(count);
         if (inverse is null)
             return transform;
-        var factor = p > 0 ? Matrix<double>.Build.Dense(p, p, (r, c) => inverse[r * p + c]).Cholesky().Factor : null;
+        var factor = p > 0 ? Factor(Matrix<double>.Build.Dense(p, p, (r, c) => inverse[r * p + c])) : null;
         var position = map.Free.Select((k, i) => (k, i)).ToDictionary(t => t.k, t => t.i);
         for (int r = 0; r < p; r++)
         {
@@ -194,5 +194,31 @@ internal static class LeastSquaresSearch
         foreach (int k in map.Free.Where(k => !free.Contains(k)))
             transform[position[k], position[k]] = 1 / Math.Sqrt(2.0 * n);
         return transform;
+    }
+
+    /// <summary>
+    /// M with M Mᵀ = <paramref name="inverse"/> (lower triangular): D L, L the Cholesky factor of the matrix scaled to unit
+    /// diagonal by D = √diag. Unscaled, a mean whose columns differ in scale by 10¹² (x³ with x up to 900: NIST's Hahn1
+    /// from far starts) left (JᵀJ)⁻¹ not positive definite to rounding, and the fit ended in MathNet's exception, exit 1
+    /// (a hunt). Where even the scaled matrix does not factor, D alone: units along each axis.
+    /// </summary>
+    private static Matrix<double> Factor(Matrix<double> inverse)
+    {
+        int p = inverse.RowCount;
+        var d = Vector<double>.Build.Dense(p, i => Math.Sqrt(Math.Max(inverse[i, i], 0)));
+        if (d.Any(v => !(v > 0) || !double.IsFinite(v)))
+            return Matrix<double>.Build.DenseIdentity(p);
+        var scaled = Matrix<double>.Build.Dense(p, p, (r, c) => inverse[r, c] / (d[r] * d[c]));
+        try
+        {
+            var lower = scaled.Cholesky().Factor;
+            var factor = Matrix<double>.Build.Dense(p, p, (r, c) => d[r] * lower[r, c]);
+            if (factor.Enumerate().All(double.IsFinite))
+                return factor;
+        }
+        catch (ArgumentException)
+        {
+        }
+        return Matrix<double>.Build.DiagonalOfDiagonalVector(d);
     }
 }

@@ -16,4 +16,10 @@ public sealed record NonlinearStatistics(
     /// columns of σ and of held parameters), or null where <see cref="StdErrorNist"/> is empty.
     /// </summary>
     public double[,]? CovarianceNist { get; init; }
+
+    /// <summary>
+    /// Whether Levenberg–Marquardt ended at an exact fit (residuals zero, or within rounding of the response): there the
+    /// differenced curvature is rounding's, and its sign says nothing of the fit.
+    /// </summary>
+    public bool ExactFit { get; init; }
 }
