@@ -893,7 +893,7 @@ public sealed class EstimationSession : IDisposable
         {
             var leverages = options.Covariance.Name is "HC2" or "HC3" ? Model.Leverages : null;
             covariance = RobustCovariance.Sandwich(options.Covariance, Engine, map, natural, covariance, Model.ScaleParameters, Model.FrequencyWeights, leverages);
-            notes.Add(RobustNote(options.Covariance, map.Free.Count));
+            notes.Add(RobustNote(options.Covariance, map.Free.Count, Model.FrequencyWeights));
             // A trial: a factor level of one row gave that level's coefficient an HC3 standard error of 0.24 (nonrobust
             // 1.6) without a word, the row that alone fits it left out of the sums.
             // The coefficients those rows alone fit have none (a trial: HC3 0.278 printed for a level of one row with
@@ -991,7 +991,9 @@ public sealed class EstimationSession : IDisposable
     // cluster column as a factor in the model) have cluster score sums of 0 (R's sandwich and statsmodels say nothing; a
     // hunt's 50 clusters for 100 parameters, the clusters' own factor levels among them, gave standard errors of rounding
     // noise). A cluster-level covariate without those levels is the usual clustered design: its error stands.
-    private static string RobustNote(CovarianceType type, int estimated)
+    // The clusters counted are those with a row of positive weight, as the covariance counts them (a hunt: 6 clusters
+    // named, 3 of them all of weight 0, and the rank warning of the 3 left out).
+    private static string RobustNote(CovarianceType type, int estimated, IReadOnlyList<double>? weights)
     {
         if (type.Name != "cluster")
         {
@@ -1003,7 +1005,8 @@ public sealed class EstimationSession : IDisposable
                 _ => "standard errors, z, p and Wald intervals from the robust (sandwich) covariance with each row's score products over (1 − hᵢ)², hᵢ its leverage (HC3)",
             };
         }
-        int groups = type.Clusters!.Distinct().Count();
+        var clusters = type.Clusters!;
+        int groups = clusters.Where((_, i) => weights is null || weights[i] > 0).Distinct().Count();
         return $"standard errors, z, p and Wald intervals from the cluster-robust covariance by '{type.ClusterColumn}' ({groups} clusters), times G/(G − 1) · (n − 1)/(n − k)" +
             (groups - 1 < estimated
                 ? $"; its rank is at most G − 1 = {groups - 1}, below the {estimated} estimated parameters: it is singular (joint tests of more than {groups - 1} of them are not possible), and where the model holds the clusters' own levels (the cluster column as a factor), their coefficients' standard errors mean nothing: those scores sum to 0 in every cluster"

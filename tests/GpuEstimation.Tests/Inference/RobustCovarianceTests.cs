@@ -221,6 +221,27 @@ public class RobustCovarianceTests(DeviceFixture devices)
         Assert.True(Math.Abs(covariance.Determinant()) <= 1e-12 * covariance[0, 0] * covariance[1, 1], $"determinant {covariance.Determinant():R}");
     }
 
+    // Six clusters of which three weigh 0 in every row: the covariance counts three, and so does its note, with the
+    // rank warning for three estimated coefficients (a hunt: the note said 6 clusters and gave no warning).
+    [Fact]
+    public void ClustersOfWeightZeroAreNotCounted()
+    {
+        var random = new Random(9);
+        int n = 120;
+        var x = Enumerable.Range(0, n).Select(_ => random.NextDouble()).ToArray();
+        var z = Enumerable.Range(0, n).Select(_ => random.NextDouble()).ToArray();
+        var y = x.Select(v => (double)MathNet.Numerics.Distributions.Poisson.Sample(random, Math.Exp(0.5 + v))).ToArray();
+        var cluster = Enumerable.Range(0, n).Select(i => i % 6).ToArray();
+        var w = cluster.Select(c => c < 3 ? 0.0 : 1.0).ToArray();
+        var data = Dataset.FromColumns(("y", y), ("x", x), ("z", z), ("w", w));
+        using var session = new EstimationSession(ModelCatalog.Create("glm", data, new ModelColumns(Y: "y", X: ["x", "z"]) { Family = "poisson", Weights = "w" }), devices.Native);
+
+        var fit = session.Fit(new FitOptions { Covariance = CovarianceType.Cluster(cluster, "c") });
+
+        Assert.Contains(fit.Diagnostics.Notes, n => n.Contains("(3 clusters)", StringComparison.Ordinal)
+            && n.Contains("rank is at most G − 1 = 2, below the 3 estimated parameters", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void OneClusterIsRefused()
     {
