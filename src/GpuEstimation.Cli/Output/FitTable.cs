@@ -36,6 +36,7 @@ internal static class FitTable
         if (fit.Nonlinear is { } nl)
             output.WriteLine($"residual standard error {Numbers.Significant(nl.ResidualStdError, 10)} on {nl.DegreesOfFreedom} degrees of freedom (sqrt(RSS/(n - p)), NIST and R nls); " +
                 $"RSS {Numbers.Significant(nl.ResidualSumOfSquares, 10)}" + (!fit.Converged ? " where the search stopped"
+                    : fit.Method == "map" ? "; standard errors: the posterior standard deviations (Laplace approximation)"
                     : $"; standard errors: {(nist ? "NIST's (RSS/(n - p), from J'J)" : "the MLE's (--se nist for NIST's)")}"));
         if (fit.Linear is { } linear)
             output.WriteLine($"residual standard error {Numbers.Significant(linear.ResidualStdError, 10)} on {(long)linear.DfResid} degrees of freedom (sqrt(RSS/(n - p)), R lm)" +

@@ -169,10 +169,14 @@ internal sealed class ExpressionParser
             case Kind.Number:
                 {
                     // 1e400 parses as +∞, which would surface later as a NaN "at the start".
+                    // 1e-400 rounds to 0, which would surface as a parameter that "does not appear" (a hunt).
                     double value = double.Parse(token.Text, NumberStyles.Float, CultureInfo.InvariantCulture);
-                    return double.IsFinite(value)
-                        ? new NumberSyntax(value, token.Position)
-                        : throw Error(_text, token.Position, $"the number {token.Text} is beyond the range of a double (about 1.8e308)");
+                    string mantissa = token.Text.Split('e', 'E')[0];
+                    return !double.IsFinite(value)
+                        ? throw Error(_text, token.Position, $"the number {token.Text} is beyond the range of a double (about 1.8e308)")
+                        : value == 0 && mantissa.Any(c => c is >= '1' and <= '9')
+                        ? throw Error(_text, token.Position, $"the number {token.Text} is below the smallest double (about 4.9e-324): it would be 0")
+                        : new NumberSyntax(value, token.Position);
                 }
             // A call, with ( ) or, as NIST writes them (exp[-b2*x]), [ ].
             case Kind.Name when Peek is { Kind: Kind.Operator, Text: "(" or "[" }:

@@ -65,6 +65,18 @@ public sealed class NonlinearCliTests : IDisposable
         Assert.Contains("NOT CONVERGED", output);
     }
 
+    // A MAP fit's table holds posterior standard deviations: its footer says so (a hunt: it said "the MLE's").
+    [Fact]
+    public void MapFooterNamesThePosteriorDeviations()
+    {
+        var problem = NistNonlinear.Load("Misra1a");
+        var (code, output, error) = Run("fit", "--model", "nonlinear", "--data", Write(problem), "--y", "y", "--mean", problem.Formula,
+            "--start", "b1=500,b2=1e-4", "--map", "--prior", "b1=normal(240,10)", "--device", "native");
+        Assert.True(code == GpuestApp.Ok, error);
+        Assert.Contains("standard errors: the posterior standard deviations (Laplace approximation)", output);
+        Assert.DoesNotContain("the MLE's", output);
+    }
+
     [Fact]
     public void BadInputIsNamed()
     {

@@ -55,6 +55,8 @@ public sealed class ExpressionParserTests(DeviceFixture devices)
     [InlineData("x y", 2, "unexpected 'y'")]
     [InlineData("", 0, "empty")]
     [InlineData("x * 1e400", 4, "beyond the range of a double")]
+    [InlineData("x * 1e-400", 4, "below the smallest double")]
+    [InlineData("x * 0.0005e-321", 4, "below the smallest double")]
     [InlineData("x + `y", 4, "'`' is not closed")]
     [InlineData("x + ``", 4, "`` names nothing")]
     [InlineData("x.1 + t", 1, "goes in backquotes (`x.1`)")]
