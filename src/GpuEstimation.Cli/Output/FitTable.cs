@@ -43,7 +43,7 @@ internal static class FitTable
                 (fit.StdErrorNist is not { Count: > 0 } ? ""
                     : $"; standard errors: {(nist ? "ordinary least squares' (RSS/(n - p)), as R lm, statsmodels OLS and NIST" : "the MLE's (sigma^2 = RSS/n; --se nist for R lm's and statsmodels OLS's)")}"));
         output.WriteLine($"log-likelihood {Numbers.Full(fit.LogLikelihood)}" + (fit.LogPosterior is { } lp ? $", log-posterior {Numbers.Full(lp)}" : "") +
-            $"; k = {fit.FreeParameters} estimated, n = {Observations(fit)}; AIC {Numbers.Significant(fit.Aic, 10)}, BIC {Numbers.Significant(fit.Bic, 10)}");
+            $"; k = {fit.FreeParameters} estimated{(fit.Diagnostics.AtPriorKink.Count > 0 ? $" (the {fit.Diagnostics.AtPriorKink.Count} at the prior's kink not counted)" : "")}, n = {Observations(fit)}; AIC {Numbers.Significant(fit.Aic, 10)}, BIC {Numbers.Significant(fit.Bic, 10)}");
         if (fit.Linear is { } l)
             output.WriteLine($"R-squared {Numbers.Significant(l.RSquared, 10)}, adjusted {Numbers.Significant(l.AdjustedRSquared, 10)}" +
                 (double.IsFinite(l.FStatistic) ? $"; F {Numbers.Significant(l.FStatistic, 10)} on {(long)l.DfModel} and {(long)l.DfResid} DF, p {Numbers.Significant(l.FPValue, 4)}" : "") +

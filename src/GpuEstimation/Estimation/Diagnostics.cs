@@ -19,4 +19,11 @@ public sealed record Diagnostics(
     double Edm,
     string Hessian,
     IReadOnlyList<string> AtBound,
-    IReadOnlyList<string> Notes);
+    IReadOnlyList<string> Notes)
+{
+    /// <summary>
+    /// Parameters whose MAP is exactly their Laplace prior's location (a lasso's zeros): not counted among the estimated
+    /// parameters (<see cref="FitResult.FreeParameters"/>).
+    /// </summary>
+    public IReadOnlyList<string> AtPriorKink { get; init; } = [];
+}

@@ -966,7 +966,10 @@ public sealed class EstimationSession : IDisposable
         clock.Stop();
         var diagnostics = new Diagnostics(end.Converged, end.Reason, search.Iterations,
             end.Evaluations + information.Evaluations + profiles.Evaluations, search.GradientNorm,
-            double.IsFinite(information.Edm) ? information.Edm : search.Edm, information.Expected ? "not used (Fisher information instead)" : Describe(information.Status), atBound, notes);
+            double.IsFinite(information.Edm) ? information.Edm : search.Edm, information.Expected ? "not used (Fisher information instead)" : Describe(information.Status), atBound, notes)
+        {
+            AtPriorKink = end.Converged ? [.. atKink.Select(k => map.Parameters[k].Name)] : [],
+        };
         return new FitResult(Model.Name, options.Map ? "map" : "mle", search.Method ?? options.Optimizer.Name, DeviceDescription, Engine.Rows, estimates,
             end.LogLikelihood, end.LogPosterior, options.Level, covariance, diagnostics, clock.Elapsed.TotalMilliseconds)
         {

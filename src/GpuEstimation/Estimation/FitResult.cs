@@ -91,8 +91,12 @@ public sealed record FitResult(
     /// <summary>Likelihood evaluations in all.</summary>
     public int Evaluations => Diagnostics.Evaluations;
 
-    /// <summary>The number of estimated (free) parameters, k.</summary>
-    public int FreeParameters => Parameters.Count(p => !p.Fixed);
+    /// <summary>
+    /// The number of estimated parameters, k: the free ones, less those a MAP put exactly at their Laplace prior's
+    /// location (<see cref="Diagnostics.AtPriorKink"/>): a lasso's degrees of freedom are its nonzero coefficients (Zou,
+    /// Hastie and Tibshirani 2007; glmnet's df), and its zeros counted made AIC and BIC penalize coefficients the fit left out.
+    /// </summary>
+    public int FreeParameters => Parameters.Count(p => !p.Fixed && !Diagnostics.AtPriorKink.Contains(p.Name));
 
     /// <summary>Akaike: 2k − 2 log L.</summary>
     public double Aic => 2 * FreeParameters - 2 * LogLikelihood;

@@ -451,6 +451,12 @@ public class RidgeLassoTests(DeviceFixture devices)
         double interceptSe = nearFit.Parameters[0].StdError!.Value;
         Assert.True(Math.Abs(farFit["intercept"] - (nearFit["intercept"] - shift)) <= 1e-6 * interceptSe + 1e-12 * Math.Abs(shift),
             $"intercept {farFit["intercept"]:R} vs {nearFit["intercept"] - shift:R}");
+        // k counts the coefficients off their kinks, the lasso's degrees of freedom (glmnet's df), and AIC and BIC with it.
+        int nonzero = nearFit.Parameters.Count(p => p.Estimate != 0);
+        Assert.True(nonzero < nearFit.Parameters.Count);
+        Assert.Equal(nonzero, nearFit.FreeParameters);
+        Assert.Equal(nearFit.Parameters.Count - nonzero, nearFit.Diagnostics.AtPriorKink.Count);
+        Assert.Equal(2 * nonzero - 2 * nearFit.LogLikelihood, nearFit.Aic, 1e-9);
     }
 
     // A logit ridge with a fourth feature the sum of two others: the MAP is where the log-likelihood's gradient equals

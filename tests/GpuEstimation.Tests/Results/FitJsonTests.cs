@@ -54,7 +54,7 @@ public class FitJsonTests(DeviceFixture devices)
                 Assert.True(expected.SequenceEqual(Names(root)), $"{label}: {string.Join(",", Names(root))}");
                 foreach (var parameter in root.GetProperty("parameters").EnumerateArray())
                     Assert.Equal(ParameterFields, Names(parameter));
-                Assert.Equal([.. ConvergenceFields, "hessian", "atBound", "notes"], Names(root.GetProperty("diagnostics")));
+                Assert.Equal([.. ConvergenceFields, "hessian", "atBound", "notes", "atPriorKink"], Names(root.GetProperty("diagnostics")));
             }
         }
     }
