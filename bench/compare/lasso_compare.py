@@ -1,0 +1,99 @@
+#!/usr/bin/env python3
+"""A logistic lasso on generated rows, gpuest beside scikit-learn's saga in one run (and a second gpuest build).
+
+The MAP with Laplace(0, b) priors on the slopes maximizes log L - sum|beta_j|/b, the intercept unpenalized; sklearn's
+LogisticRegression(penalty='l1', C=b) minimizes the same objective (its intercept is not penalized by saga). Each solver's
+answer is scored by that objective, computed here in numpy, and by its largest violation of the lasso's optimality
+conditions (KKT, in units of 1/b). Usage:
+  lasso_compare.py --current "dotnet NEW/gpuest.dll" [--base "dotnet OLD/gpuest.dll"] [--rows N] [--features P]
+                   [--scales 0.1,0.001] [--rounds R]
+Prints a Markdown table: wall and fit times (median of the rounds), the objective's shortfall from the best found, and
+the KKT violation. Needs numpy and scikit-learn (Debian: python3-sklearn).
+"""
+import argparse, json, os, shlex, statistics, subprocess, tempfile, time, warnings
+
+import numpy as np
+
+
+def objective(x, y, b0, beta, b):
+    eta = b0 + x @ beta
+    return float(np.sum(y * eta - np.logaddexp(0, eta)) - np.sum(np.abs(beta)) / b)
+
+
+def kkt(x, y, b0, beta, b):
+    """The largest violation of the lasso's conditions, in units of 1/b (0 at the optimum)."""
+    p = 1 / (1 + np.exp(-(b0 + x @ beta)))
+    g = x.T @ (y - p)
+    worst = abs(float(np.sum(y - p))) * b
+    on = beta != 0
+    worst = max(worst, float(np.max(np.abs(g[on] * b - np.sign(beta[on])), initial=0)))
+    worst = max(worst, float(np.max(np.abs(g[~on]) * b - 1, initial=0)))
+    return worst
+
+
+def gpuest(command, data, features, b, work):
+    out = os.path.join(work, "fit.json")
+    arguments = ["fit", "--model", "logit", "--data", data, "--y", str(features), "--x", ",".join(str(j) for j in range(features)),
+                 "--map", "--prior", f"*=laplace(0,{b})", "--device", "native", "--json", out]
+    start = time.perf_counter()
+    subprocess.run(shlex.split(command) + arguments, check=True, stdout=subprocess.DEVNULL)
+    wall = time.perf_counter() - start
+    with open(out) as f:
+        fit = json.load(f)
+    estimates = {p["name"]: p["estimate"] for p in fit["parameters"]}
+    beta = np.array([estimates[str(j)] for j in range(features)])
+    return wall, fit["elapsedMs"] / 1000, estimates["intercept"], beta, fit["converged"]
+
+
+def saga(x, y, b):
+    from sklearn.linear_model import LogisticRegression
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = LogisticRegression(penalty="l1", C=b, solver="saga", tol=1e-8, max_iter=10000).fit(x, y)
+    return time.perf_counter() - start, float(model.intercept_[0]), model.coef_[0].copy()
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--current", required=True)
+    parser.add_argument("--base")
+    parser.add_argument("--rows", type=int, default=10**5)
+    parser.add_argument("--features", type=int, default=150)
+    parser.add_argument("--scales", default="0.1,0.001")
+    parser.add_argument("--rounds", type=int, default=1)
+    args = parser.parse_args()
+    work = tempfile.mkdtemp(prefix="lasso-compare-")
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(args.rows, args.features))
+    effects = np.zeros(args.features)
+    effects[:15] = rng.normal(size=15) * 0.5
+    y = (x @ effects - 0.3 + rng.logistic(size=args.rows) > 0).astype(float)
+    data = os.path.join(work, "lasso.npy")
+    np.save(data, np.column_stack([x, y]))
+    builds = [("gpuest", args.current)] + ([("gpuest base", args.base)] if args.base else [])
+    print(f"logistic lasso, {args.rows:,} x {args.features}, native backend, median of {args.rounds} round(s) "
+          f"({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, load average {os.getloadavg()[0]:.1f})")
+    print()
+    print("| b | solver | wall (s) | fit (s) | nonzero | objective shortfall | KKT violation (units of 1/b) |")
+    print("|---|---|---:|---:|---:|---:|---:|")
+    for b in (float(v) for v in args.scales.split(",")):
+        rows = {}
+        for _ in range(args.rounds):
+            for name, command in builds:
+                wall, fit, b0, beta, converged = gpuest(command, data, args.features, b, work)
+                rows.setdefault(name, []).append((wall, fit, b0, beta))
+            wall, b0, beta = saga(x, y, b)
+            rows.setdefault("sklearn saga", []).append((wall, float("nan"), b0, beta))
+        scores = {name: objective(x, y, r[-1][2], r[-1][3], b) for name, r in rows.items()}
+        best = max(scores.values())
+        for name, r in rows.items():
+            wall = statistics.median(v[0] for v in r)
+            fit = statistics.median(v[1] for v in r)
+            b0, beta = r[-1][2], r[-1][3]
+            print(f"| {b:g} | {name} | {wall:.2f} | {'' if np.isnan(fit) else f'{fit:.2f}'} | {int(np.sum(beta != 0))} | "
+                  f"{best - scores[name]:.2e} | {kkt(x, y, b0, beta, b):.1e} |")
+
+
+if __name__ == "__main__":
+    main()
