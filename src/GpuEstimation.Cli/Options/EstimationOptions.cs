@@ -23,7 +23,7 @@ internal sealed class EstimationOptions(bool mixtures = true)
     public Option<IReadOnlyDictionary<string, Prior>> Prior { get; } = CliOption.Repeatable<IReadOnlyDictionary<string, Prior>>("--prior", "NAME=P,...",
         $"a prior on a parameter's natural scale: {string.Join(", ", PriorText.Usage)}; NAME '{EveryCoefficient}' is every regression " +
         "coefficient but the intercept (a prior by name overrides it): '*=normal(0,a)' is ridge, '*=laplace(0,b)' the lasso, with exact zeros; " +
-        "the log-prior is added to the summed log-likelihood (laplace(0,b): -Σ|β|/b; statsmodels' fit_regularized alpha = 1/(n·b) for a GLM, σ²/(n·b) for the linear model, σ at the MAP); repeatable",
+        "the log-prior is added to the summed log-likelihood (laplace(0,b): -Σ|β|/b - log(2b) per coefficient, the constants in the reported log-posterior; statsmodels' fit_regularized alpha = 1/(n·b) for a GLM, σ²/(n·b) for the linear model, σ at the MAP); repeatable",
         (flag, values) => NameValueList.Pairs(flag, values).ToDictionary(p => p.Name, p => PriorText.Parse(flag, p.Name, p.Value), StringComparer.Ordinal));
 
     public Option<IReadOnlyDictionary<string, double>> Fix { get; } = NumberList("--fix", "hold a parameter at V (MLE or MAP); repeatable");

@@ -327,8 +327,14 @@ public static class KinkedMaximizer
                 var free = Enumerable.Range(0, _n).Where(i => !held[i]).ToArray();
                 var reduced = Reduced(x, free, side);
                 var from = free.Select(i => x[i]).ToArray();
-                var sub = exact is null || free.Length == 0 ? Maximizer.Maximize(reduced, from, free.Select(i => units[i]).ToArray(), settings)
+                var scales = free.Select(i => units[i]).ToArray();
+                var sub = exact is null || free.Length == 0 ? Maximizer.Maximize(reduced, from, scales, settings)
                     : NewtonMaximizer.Maximize(ReducedHessian(x, free, side), reduced, from, settings);
+                // Where Newton's steps do not end at a maximum (a bounded parameter's maximum at its edge, an NB2's
+                // alpha → 0 on under-dispersed counts, is a ray in its log coordinate: a hunt's lasso exited 3 where
+                // the L-BFGS search finds alpha = 0), the preconditioned search from the same point, as without a Hessian.
+                if (!sub.Converged && exact is not null && free.Length > 0)
+                    sub = Maximizer.Maximize(reduced, from, scales, settings);
                 // Its passes are counted where they are made (Smooth, ReducedHessian).
                 _iterations += sub.Iterations;
                 last = sub;

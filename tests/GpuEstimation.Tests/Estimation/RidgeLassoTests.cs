@@ -549,6 +549,27 @@ public class RidgeLassoTests(DeviceFixture devices)
         Assert.True(Math.Abs(everySlope["x1"]) < 100, $"x1 = {everySlope["x1"]}");
     }
 
+    // Under-dispersed counts (binomial(6, ·): variance below the mean) put an NB2 GLM's alpha at its edge, 0, the
+    // Poisson limit, under a lasso as under the MLE: converged there (a hunt: the lasso's Newton steps in the active set
+    // took alpha → 0, a ray in its log coordinate, for no maximum, exit 3, at every lasso strength).
+    [Fact]
+    public void NegativeBinomialLassoOnUnderDispersedCountsPutsAlphaAtZero()
+    {
+        var random = new Random(2);
+        int n = 200;
+        var x = Enumerable.Range(0, 5).Select(_ => Enumerable.Range(0, n).Select(_ => MathNet.Numerics.Distributions.Normal.Sample(random, 0, 1)).ToArray()).ToArray();
+        var y = Enumerable.Range(0, n).Select(i => (double)MathNet.Numerics.Distributions.Binomial.Sample(random, 1 / (1 + Math.Exp(-(0.3 * x[0][i] - 0.2 * x[1][i]))), 6)).ToArray();
+        var names = new[] { "x0", "x1", "x2", "x3", "x4" };
+        var data = Dataset.FromColumns([("y", y), .. names.Select((name, j) => (name, x[j]))]);
+        using var session = new EstimationSession(ModelCatalog.Create("glm", data, new ModelColumns(Y: "y", X: names) { Family = "negbinomial" }), devices.Native);
+        foreach (double b in new[] { 0.1, 1.0 })
+        {
+            var fit = session.Fit(new FitOptions { Map = true, CoefficientPrior = new LaplacePrior(0, b) });
+            Assert.True(fit.Converged, $"b = {b}: {fit.Reason}");
+            Assert.Equal(0.0, fit["alpha"]);
+        }
+    }
+
     // The same beside a ridge: a flat prior on a slope that separates 500 rows, normal priors on the rest (the
     // intercept too). Newton's check over every coefficient from the start stopped short of the ray, and the fit was
     // "converged" at x = 4,938 with a singular Hessian, exit 0 (a trial); the coefficient without a proper prior is now
