@@ -45,6 +45,18 @@ public sealed record GlmStatistics(
     /// <summary>The rows of a Poisson GLM whose response is not an integer (a quasi-likelihood fit, <see cref="QuasiNote"/>); 0 otherwise.</summary>
     public int NonIntegerResponses { get; init; }
 
+    /// <summary>The rows whose frequency weight is not a whole number (<see cref="WeightsNote"/>); 0 without weights.</summary>
+    public int NonIntegerWeights { get; init; }
+
+    /// <summary>
+    /// Where frequency weights are not whole numbers, how they were taken, in one sentence (a hunt: 531.157
+    /// observations over 400 rows, without a word); null otherwise.
+    /// </summary>
+    public string? WeightsNote() => NonIntegerWeights == 0 ? null :
+        $"{NonIntegerWeights:N0} frequency weight{(NonIntegerWeights == 1 ? " is" : "s are")} not whole: each row counts as that many observations " +
+        $"(n = Σw = {SumWeights:G10}), as statsmodels' freq_weights; weights that are precisions (statsmodels' var_weights, R glm's prior weights) " +
+        "would give other standard errors, n, AIC and BIC";
+
     /// <summary>
     /// Where a Poisson GLM's response has non-integer values, what the fit is, in one sentence: the Poisson
     /// quasi-likelihood (pseudo-Poisson, PPML), consistent for a log-linear mean whatever the response's distribution,
@@ -169,6 +181,7 @@ public sealed record GlmStatistics(
             SumWeights = sumWeights,
             DevianceUnderflows = underflow,
             NonIntegerResponses = m.Family == GlmFamily.Poisson ? CountNonIntegers(glm.Columns[0].Span) : 0,
+            NonIntegerWeights = m.WeightsColumn >= 0 ? CountNonIntegers(glm.Columns[m.WeightsColumn].Span) : 0,
         };
     }
 

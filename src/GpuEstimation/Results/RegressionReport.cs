@@ -31,7 +31,7 @@ public static class RegressionReport
         // A GLM's scale (gamma's shape, normal's sigma) is its last parameter; held, the notes say so.
         double? heldScale = glm is not null && fit.Parameters[^1] is { Fixed: true } last && last.Name == GlmNames.ExtraParameter(GlmNames.Family(glm.Family)) ? last.Estimate : null;
         // Each note once, where a fit is completed again.
-        var notes = new[] { modelBased ? glm?.StdErrorNote(heldScale) : null, glm?.ExactFitNote(heldScale is not null, fit.Converged), glm?.QuasiNote(robust: fit.CovType != CovarianceType.NonRobust.Name) }.OfType<string>().Except(fit.Diagnostics.Notes).ToArray();
+        var notes = new[] { modelBased ? glm?.StdErrorNote(heldScale) : null, glm?.ExactFitNote(heldScale is not null, fit.Converged), glm?.QuasiNote(robust: fit.CovType != CovarianceType.NonRobust.Name), glm?.WeightsNote() }.OfType<string>().Except(fit.Diagnostics.Notes).ToArray();
         var diagnostics = notes.Length > 0 ? fit.Diagnostics with { Notes = [.. fit.Diagnostics.Notes, .. notes] } : fit.Diagnostics;
         return fit with { Glm = glm, Linear = LinearStatistics.Of(model, fit), Design = design ?? fit.Design, MeanFunction = mean ?? fit.MeanFunction, Diagnostics = diagnostics };
     }

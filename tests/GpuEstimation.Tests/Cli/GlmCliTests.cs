@@ -209,6 +209,25 @@ public sealed class GlmCliTests : IDisposable
         AssertBadInput(["fit", "--model", "glm", "--family", "gamma", "--data", gamma, "--y", "y", "--x", "a"], "line 3, column 'y': 0 is outside the support", "positive");
     }
 
+    // Frequency weights that are not whole numbers are taken as counts (n = Σw), as statsmodels' freq_weights: a note
+    // says so, with what precision weights would change; whole ones (0 included) get none (a hunt: no word of it).
+    [Fact]
+    public void FractionalFrequencyWeightsAreNoted()
+    {
+        int n = 60;
+        var x = Enumerable.Range(0, n).Select(i => Math.Sin(0.37 * i)).ToArray();
+        var y = x.Select((v, i) => (double)(i * 7919 % 5)).ToArray();
+        var fractional = Enumerable.Range(0, n).Select(i => i % 3 == 0 ? 0.5 : 2.0).ToArray();
+        var whole = Enumerable.Range(0, n).Select(i => i % 3 == 0 ? 0.0 : 2.0).ToArray();
+        string data = Write("weights.csv", ("y", y), ("x", x), ("f", fractional), ("w", whole));
+        var (code, output, error) = Run("fit", "--model", "glm", "--family", "poisson", "--data", data, "--y", "y", "--x", "x", "--weights", "f", "--device", "native");
+        Assert.True(code == GpuestApp.Ok, error);
+        Assert.Contains("note: 20 frequency weights are not whole: each row counts as that many observations (n = Σw = 90)", output);
+        (code, output, error) = Run("fit", "--model", "glm", "--family", "poisson", "--data", data, "--y", "y", "--x", "x", "--weights", "w", "--device", "native");
+        Assert.True(code == GpuestApp.Ok, error);
+        Assert.DoesNotContain("not whole", output);
+    }
+
     // A Poisson GLM of non-negative non-integers (trade flows, rates) is the Poisson quasi-likelihood, PPML, as
     // statsmodels' GLM and R's glm fit it (a trial found it refused): the estimates solve its score equations
     // Σ (y − μ̂) x = 0, scaling y by 10 moves only the intercept, by log 10, and a note says what the fit is.
