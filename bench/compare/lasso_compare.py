@@ -48,10 +48,12 @@ def gpuest(command, data, features, b, work):
 def saga(x, y, b):
     from sklearn.linear_model import LogisticRegression
     start = time.perf_counter()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         model = LogisticRegression(penalty="l1", C=b, solver="saga", tol=1e-8, max_iter=10000).fit(x, y)
-    return time.perf_counter() - start, float(model.intercept_[0]), model.coef_[0].copy()
+    from sklearn.exceptions import ConvergenceWarning
+    converged = "NO" if any(issubclass(w.category, ConvergenceWarning) for w in caught) else "yes"
+    return time.perf_counter() - start, float(model.intercept_[0]), model.coef_[0].copy(), converged
 
 
 def main():
@@ -75,23 +77,23 @@ def main():
     print(f"logistic lasso, {args.rows:,} x {args.features}, native backend, median of {args.rounds} round(s) "
           f"({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, load average {os.getloadavg()[0]:.1f})")
     print()
-    print("| b | solver | wall (s) | fit (s) | nonzero | objective shortfall | KKT violation (units of 1/b) |")
-    print("|---|---|---:|---:|---:|---:|---:|")
+    print("| b | solver | converged | wall (s) | fit (s) | nonzero | objective shortfall | KKT violation (units of 1/b) |")
+    print("|---|---|---|---:|---:|---:|---:|---:|")
     for b in (float(v) for v in args.scales.split(",")):
         rows = {}
         for _ in range(args.rounds):
             for name, command in builds:
                 wall, fit, b0, beta, converged = gpuest(command, data, args.features, b, work)
-                rows.setdefault(name, []).append((wall, fit, b0, beta))
-            wall, b0, beta = saga(x, y, b)
-            rows.setdefault("sklearn saga", []).append((wall, float("nan"), b0, beta))
+                rows.setdefault(name, []).append((wall, fit, b0, beta, "yes" if converged else "NO"))
+            wall, b0, beta, converged = saga(x, y, b)
+            rows.setdefault("sklearn saga", []).append((wall, float("nan"), b0, beta, converged))
         scores = {name: objective(x, y, r[-1][2], r[-1][3], b) for name, r in rows.items()}
         best = max(scores.values())
         for name, r in rows.items():
             wall = statistics.median(v[0] for v in r)
             fit = statistics.median(v[1] for v in r)
             b0, beta = r[-1][2], r[-1][3]
-            print(f"| {b:g} | {name} | {wall:.2f} | {'' if np.isnan(fit) else f'{fit:.2f}'} | {int(np.sum(beta != 0))} | "
+            print(f"| {b:g} | {name} | {r[-1][4]} | {wall:.2f} | {'' if np.isnan(fit) else f'{fit:.2f}'} | {int(np.sum(beta != 0))} | "
                   f"{best - scores[name]:.2e} | {kkt(x, y, b0, beta, b):.1e} |")
 
 

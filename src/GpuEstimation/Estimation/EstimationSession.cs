@@ -829,12 +829,15 @@ public sealed class EstimationSession : IDisposable
     {
         if (!objective.EngineHasExactHessian || u.Length == 0)
             return null;
-        if (objective.InformationInDesign(u) is { } design && ExactInformation.InDesign(design, edm) is { Status: not HessianStatus.Singular } centred)
-            return objective.HessianUnderflowed(u) ? null : centred;
+        // The pass first, which records an underflow; the centred sums are then that pass's (the engine keeps them).
         var hessian = Matrix<double>.Build.Dense(u.Length, u.Length);
         objective.EvaluateHessian(u, new double[u.Length], hessian);
+        if (objective.HessianUnderflowed(u))
+            return null;
+        if (objective.InformationInDesign(u) is { } design && ExactInformation.InDesign(design, edm) is { Status: not HessianStatus.Singular } centred)
+            return centred with { Evaluations = 1 };
         var information = ExactInformation.Of(-hessian, edm) with { Evaluations = 1 };
-        return information.Status == HessianStatus.Singular || objective.HessianUnderflowed(u) ? null : information;
+        return information.Status == HessianStatus.Singular ? null : information;
     }
 
     /// <summary>

@@ -163,7 +163,8 @@ public sealed record GlmStatistics(
         var (deviance, pearson, underflow) = Sums(m, glm.Columns, eta, alpha);
 
         var coefficients = fit.Parameters.Take(m.Coefficients).ToArray();
-        int free = coefficients.Count(p => !p.Fixed);
+        // A lasso's zeros are not estimated degrees of freedom (FitResult.FreeParameters).
+        int free = coefficients.Count(p => !p.Fixed && !fit.Diagnostics.AtPriorKink.Contains(p.Name));
         bool intercept = m.Intercept == 1 && !coefficients[0].Fixed;
         // A held α, shape or σ stays held in the null model too (statsmodels' GLM with the family's parameter given).
         double? heldExtra = GlmModel.HasExtraParameter(m.Family) && fit.Parameters[m.Coefficients].Fixed ? estimates[m.Coefficients] : null;

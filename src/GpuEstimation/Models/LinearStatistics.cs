@@ -114,7 +114,8 @@ public sealed record LinearStatistics(
         double rss = residuals.Sum, sumSquares = total.Sum;
         // RSS/TSS and √(RSS/(n − p)) from the scaled sums, at any scale a double holds.
         double unexplained = residuals.Ratio(total);
-        int estimated = fit.Parameters.Take(1 + features).Count(p => !p.Fixed);
+        // A lasso's zeros are not estimated degrees of freedom (FitResult.FreeParameters).
+        int estimated = fit.Parameters.Take(1 + features).Count(p => !p.Fixed && !fit.Diagnostics.AtPriorKink.Contains(p.Name));
         double dfModel = estimated - (intercept ? 1 : 0);
         double dfResid = n - estimated;
         double r2 = 1 - unexplained;

@@ -333,8 +333,10 @@ public static class KinkedMaximizer
                 // Where Newton's steps do not end at a maximum (a bounded parameter's maximum at its edge, an NB2's
                 // alpha → 0 on under-dispersed counts, is a ray in its log coordinate: a hunt's lasso exited 3 where
                 // the L-BFGS search finds alpha = 0), the preconditioned search from the same point, as without a Hessian.
-                if (!sub.Converged && exact is not null && free.Length > 0)
-                    sub = Maximizer.Maximize(reduced, from, scales, settings);
+                // Where that fails too, Newton's end stands, with the ray it found (a coefficient running off, named by
+                // the caller).
+                if (!sub.Converged && exact is not null && free.Length > 0 && Maximizer.Maximize(reduced, from, scales, settings) is { Converged: true } preconditioned)
+                    sub = preconditioned;
                 // Its passes are counted where they are made (Smooth, ReducedHessian).
                 _iterations += sub.Iterations;
                 last = sub;

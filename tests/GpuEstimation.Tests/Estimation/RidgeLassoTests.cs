@@ -549,6 +549,26 @@ public class RidgeLassoTests(DeviceFixture devices)
         Assert.True(Math.Abs(everySlope["x1"]) < 100, $"x1 = {everySlope["x1"]}");
     }
 
+    // A lasso strong enough to hold every slope at 0: k is the intercept alone, and the GLM's Df Model and Df Residuals
+    // count as k does (a review: "k = 1" beside "Df Model: 4").
+    [Fact]
+    public void LassoZerosAreNotDegreesOfFreedomAnywhere()
+    {
+        var random = new Random(11);
+        int n = 400;
+        var names = new[] { "x1", "x2", "x3", "x4" };
+        var x = names.Select(_ => Enumerable.Range(0, n).Select(_ => MathNet.Numerics.Distributions.Normal.Sample(random, 0, 1)).ToArray()).ToArray();
+        var y = Enumerable.Range(0, n).Select(i => random.NextDouble() < 1 / (1 + Math.Exp(-(0.2 + 0.3 * x[0][i]))) ? 1.0 : 0.0).ToArray();
+        var model = ModelCatalog.Create("logit", Dataset.FromColumns([("y", y), .. names.Select((name, j) => (name, x[j]))]), new ModelColumns(Y: "y", X: names));
+        using var session = new EstimationSession(model, devices.Native);
+        var fit = GpuEstimation.Results.RegressionReport.Complete(session.Fit(new FitOptions { Map = true, CoefficientPrior = new LaplacePrior(0, 0.001) }), model, devices.Native);
+        Assert.True(fit.Converged, fit.Reason);
+        Assert.All(names, name => Assert.Equal(0.0, fit[name]));
+        Assert.Equal(1, fit.FreeParameters);
+        Assert.Equal(0, fit.Glm!.DfModel);
+        Assert.Equal(n - 1, fit.Glm.DfResid);
+    }
+
     // Under-dispersed counts (binomial(6, ·): variance below the mean) put an NB2 GLM's alpha at its edge, 0, the
     // Poisson limit, under a lasso as under the MLE: converged there (a hunt: the lasso's Newton steps in the active set
     // took alpha → 0, a ray in its log coordinate, for no maximum, exit 3, at every lasso strength).
