@@ -777,13 +777,10 @@ public sealed class EstimationSession : IDisposable
         {
             // The exact −H in the natural coordinates is ill-conditioned where a feature's mean dwarfs its spread (10⁶
             // against 1: its entries carry the mean squared, and their rounding swamps the Schur complement): inverted
-            // in the centred coordinates it is summed in, where the engine has them, and carried back.
-            // Singular there too (a feature nearly another's): as in the natural coordinates, below.
-            if (objective.InformationInDesign(search.InformationPoint ?? search.Point) is { } design && ExactInformation.InDesign(design, search.Edm) is { Status: not HessianStatus.Singular } centred)
-                return centred;
-            // Else, where it is singular in the natural coordinates, the analytic gradient, differenced in coordinates
-            // re-derived where −H_w is nearly singular, still gives the covariance.
-            var information = ExactInformation.Of(exact, search.Edm);
+            // in the centred coordinates it is summed in, where the engine has them, and carried back (Exact). Singular
+            // both ways (a feature nearly another's), the analytic gradient, differenced in coordinates re-derived where
+            // −H_w is nearly singular, still gives the covariance.
+            var information = Exact(objective, search.InformationPoint ?? search.Point, exact, search.Edm);
             if (information.Status != HessianStatus.Singular)
                 return information;
             var differenced = ObservedInformation.AtOptimum(objective.Evaluate, search.Point, search.Transform, unit: unit);
@@ -834,11 +831,19 @@ public sealed class EstimationSession : IDisposable
         objective.EvaluateHessian(u, new double[u.Length], hessian);
         if (objective.HessianUnderflowed(u))
             return null;
-        if (objective.InformationInDesign(u) is { } design && ExactInformation.InDesign(design, edm) is { Status: not HessianStatus.Singular } centred)
-            return centred with { Evaluations = 1 };
-        var information = ExactInformation.Of(-hessian, edm) with { Evaluations = 1 };
+        var information = Exact(objective, u, -hessian, edm) with { Evaluations = 1 };
         return information.Status == HessianStatus.Singular ? null : information;
     }
+
+    /// <summary>
+    /// The covariance from the exact information −H (<paramref name="information"/>, in u) at <paramref name="u"/>:
+    /// inverted in the design's centred coordinates where the engine sums it in them and it is not singular there (in
+    /// u its entries carry a feature's mean squared, whose rounding swamps the Schur complement), else in u.
+    /// </summary>
+    private static Information Exact(Objective objective, ReadOnlySpan<double> u, Matrix<double> information, double edm) =>
+        objective.InformationInDesign(u) is { } design && ExactInformation.InDesign(design, edm) is { Status: not HessianStatus.Singular } centred
+            ? centred
+            : ExactInformation.Of(information, edm);
 
     /// <summary>
     /// The covariance on the optimizer's scale from n times the Fisher information of one observation (natural scale),

@@ -134,15 +134,19 @@ internal sealed class Objective
         var inverse = shear.Inverse();
         var smooth = Kinks.Count == 0 ? this : Smooth();
         int n = shear.RowCount;
-        ValueAndGradient inY = (y, gy) =>
+        double[] ToU(ReadOnlySpan<double> y) => (inverse * Vector<double>.Build.DenseOfArray(y.ToArray())).ToArray();
+        // ∂/∂y = S⁻ᵀ ∂/∂u.
+        void ToY(double[] gu, Span<double> gy)
         {
-            var u = inverse * Vector<double>.Build.DenseOfArray(y.ToArray());
-            var gu = new double[n];
-            double value = smooth.Evaluate(u.ToArray(), gu);
-            // ∂/∂y = S⁻ᵀ ∂/∂u.
             var g = inverse.TransposeThisAndMultiply(Vector<double>.Build.DenseOfArray(gu));
             for (int i = 0; i < n; i++)
                 gy[i] = g[i];
+        }
+        ValueAndGradient inY = (y, gy) =>
+        {
+            var gu = new double[n];
+            double value = smooth.Evaluate(ToU(y), gu);
+            ToY(gu, gy);
             return value;
         };
         var yStart = (shear * Vector<double>.Build.DenseOfEnumerable(start)).ToArray();
@@ -150,15 +154,13 @@ internal sealed class Objective
         // −H_y = (T S⁻¹)ᵀ A (T S⁻¹) + S⁻ᵀ diag(d) S⁻¹, T S⁻¹ the free coordinates' columns without the means): H_u's
         // entries carry a feature's mean squared, whose rounding S⁻ᵀ H_u S⁻¹ would keep (10⁻⁴ of the curvature at a
         // mean 10⁶ times the spread).
-        ValueGradientHessian? hessianInY = SmoothHessian() is null ? null : (y, gy, hy) =>
+        ValueGradientHessian? hessianInY = !HasKinkedHessian ? null : (y, gy, hy) =>
         {
-            var u = (inverse * Vector<double>.Build.DenseOfArray(y.ToArray())).ToArray();
+            var u = ToU(y);
             var gu = new double[n];
             var hu = Matrix<double>.Build.Dense(n, n);
             double value = smooth.EvaluateHessian(u, gu, hu);
-            var g = inverse.TransposeThisAndMultiply(Vector<double>.Build.DenseOfArray(gu));
-            for (int i = 0; i < n; i++)
-                gy[i] = g[i];
+            ToY(gu, gy);
             if (smooth.InformationInDesign(u) is { } design)
             {
                 var t = design.Map * inverse;
@@ -186,7 +188,10 @@ internal sealed class Objective
     /// coordinates from one pass (<see cref="EvaluateHessian"/>: a Laplace prior's curvature is 0 off its kink), for
     /// <see cref="KinkedMaximizer"/>; null where the engine has no exact Hessian.
     /// </summary>
-    private ValueGradientHessian? SmoothHessian() => _engine.HasExactHessian && Kinks.Count > 0 ? Smooth().EvaluateHessian : null;
+    private ValueGradientHessian? SmoothHessian() => HasKinkedHessian ? Smooth().EvaluateHessian : null;
+
+    // Whether a kinked search gets F's exact Hessian (SmoothHessian): the engine sums one, and there are kinks.
+    private bool HasKinkedHessian => _engine.HasExactHessian && Kinks.Count > 0;
 
     /// <summary>Model indices of the free parameters exactly at their prior's kink at coordinates <paramref name="u"/>.</summary>
     public int[] AtKink(IReadOnlyList<double> u) => Kinks.Where(k => u[k.Coordinate] == k.Location).Select(k => Map.Free[k.Coordinate]).ToArray();

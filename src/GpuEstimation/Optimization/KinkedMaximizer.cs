@@ -423,18 +423,8 @@ public static class KinkedMaximizer
             var g = new double[_n];
             return (r, gr) =>
             {
-                for (int j = 0; j < free.Length; j++)
-                    full[free[j]] = r[j];
-                double value = Smooth(full, g);
-                for (int j = 0; j < free.Length; j++)
-                {
-                    int i = free[j];
-                    double slope = kinkAt[i] is { } k ? side[i] * k.Weight : 0;
-                    if (slope != 0)
-                        value -= slope * (full[i] - kinkAt[i]!.Location);
-                    gr[j] = g[i] - slope;
-                }
-                return value;
+                Place(full, free, r);
+                return Lines(full, free, side, Smooth(full, g), g, gr);
             };
         }
 
@@ -446,22 +436,38 @@ public static class KinkedMaximizer
             var h = Matrix<double>.Build.Dense(_n, _n);
             return (r, gr, hr) =>
             {
-                for (int j = 0; j < free.Length; j++)
-                    full[free[j]] = r[j];
+                Place(full, free, r);
                 _evaluations++;
-                double value = exact!(full, g, h);
+                double value = Lines(full, free, side, exact!(full, g, h), g, gr);
                 for (int j = 0; j < free.Length; j++)
                 {
-                    int i = free[j];
-                    double slope = kinkAt[i] is { } k ? side[i] * k.Weight : 0;
-                    if (slope != 0)
-                        value -= slope * (full[i] - kinkAt[i]!.Location);
-                    gr[j] = g[i] - slope;
                     for (int l = 0; l < free.Length; l++)
-                        hr[j, l] = h[i, free[l]];
+                        hr[j, l] = h[free[j], free[l]];
                 }
                 return value;
             };
+        }
+
+        // The free coordinates r put into the full point.
+        private static void Place(double[] full, int[] free, ReadOnlySpan<double> r)
+        {
+            for (int j = 0; j < free.Length; j++)
+                full[free[j]] = r[j];
+        }
+
+        // F's value and gradient g at the full point, less each free kinked coordinate's penalty line on its side: the
+        // reduced value, its gradient over the free coordinates into gr.
+        private double Lines(double[] full, int[] free, int[] side, double value, double[] g, Span<double> gr)
+        {
+            for (int j = 0; j < free.Length; j++)
+            {
+                int i = free[j];
+                double slope = kinkAt[i] is { } k ? side[i] * k.Weight : 0;
+                if (slope != 0)
+                    value -= slope * (full[i] - kinkAt[i]!.Location);
+                gr[j] = g[i] - slope;
+            }
+            return value;
         }
 
         /// <summary>The result at <paramref name="x"/>: the objective there, the subproblem's end and units for the free coordinates, the per-axis units for the held.</summary>
