@@ -3,7 +3,7 @@ namespace GpuEstimation.Estimation;
 /// <summary>The outcome of a fit, with enough to say what ran and whether it can be trusted.</summary>
 /// <param name="Model">The model's name.</param>
 /// <param name="Method">"mle" or "map".</param>
-/// <param name="Optimizer">The search method: "newton", "levenberg-marquardt", "lbfgs" or "gradient-ascent".</param>
+/// <param name="Optimizer">The search method: "newton", "levenberg-marquardt", "lbfgs" or "gradient-ascent"; under Laplace priors (a lasso) "owl-qn", or "owl-qn+newton" where the active set's searches are Newton's.</param>
 /// <param name="Device">What evaluated: backend and device name.</param>
 /// <param name="N">The number of observations.</param>
 /// <param name="Parameters">Every parameter's estimate, in model order, fixed ones included.</param>

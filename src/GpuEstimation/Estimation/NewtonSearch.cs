@@ -17,12 +17,12 @@ internal static class NewtonSearch
     /// </summary>
     public static bool Applies(Objective objective, IModelSpec model, OptimizerSettings settings)
     {
-        if (settings.Kind == OptimizerKind.Newton && !objective.HasExactHessian)
+        if (settings.Kind == OptimizerKind.Newton && !objective.HasSmoothHessian)
         {
             var others = objective.LeastSquares is null ? "lbfgs or gradient" : "lm (its default), lbfgs or gradient";
-            var priors = objective.Map.Free.Where(objective.HasPrior).Select(k => objective.Map.Parameters[k].Name).ToList();
-            throw new InputException(objective.EngineHasExactHessian && priors.Count > 0
-                ? $"optimizer newton: the priors on {string.Join(", ", priors)} have no exact Hessian on the device (Newton's method serves the MLE, and MAP without priors); use {others}"
+            var kinked = objective.Kinks.Select(k => objective.Map.Parameters[objective.Map.Free[k.Coordinate]].Name).ToList();
+            throw new InputException(objective.EngineHasExactHessian && kinked.Count > 0
+                ? $"optimizer newton: the Laplace priors on {string.Join(", ", kinked)} have a kink at their location, where the log-posterior has no Hessian (the default search of a lasso runs Newton's steps over the coefficients off their kinks); use auto, lbfgs or gradient"
                 : $"optimizer newton: {ModelCatalog.NoExactHessian(model.Name, objective.LeastSquares is not null)}",
                 nameof(settings));
         }
@@ -31,7 +31,7 @@ internal static class NewtonSearch
 
     /// <summary>Whether Newton's search serves <paramref name="objective"/> under <paramref name="settings"/> (as <see cref="Applies"/>, which also refuses Newton asked for where it cannot serve).</summary>
     public static bool Serves(Objective objective, OptimizerSettings settings) =>
-        settings.Kind is OptimizerKind.Auto or OptimizerKind.Newton && objective.HasExactHessian && objective.Map.Free.Count > 0;
+        settings.Kind is OptimizerKind.Auto or OptimizerKind.Newton && objective.HasSmoothHessian && objective.Map.Free.Count > 0;
 
     /// <summary>
     /// The search's result, or null where the generic search should run instead; then <paramref name="failure"/> is why

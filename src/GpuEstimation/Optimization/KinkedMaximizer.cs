@@ -25,6 +25,12 @@ public static class KinkedMaximizer
     private const double ArmijoC1 = 1e-4;
     private const double RoundingLevel = 1e-13;
 
+    /// <summary>The method's name in a fit's report: OWL-QN, then the active set's searches (preconditioned L-BFGS).</summary>
+    public const string Name = "owl-qn";
+
+    /// <summary>The method's name where the active set's searches are Newton's, on an exact Hessian.</summary>
+    public const string NameWithNewton = "owl-qn+newton";
+
     /// <summary>
     /// Maximizes <paramref name="smooth"/>(x) − Σ w·|x − c| over <paramref name="kinks"/> from <paramref name="start"/>;
     /// <paramref name="scales"/> are the coordinates' typical uncertainties (first finite-difference steps). Where F has
@@ -497,7 +503,7 @@ public static class KinkedMaximizer
                     ray[free[j]] = along[j];
             }
             return new OptimizationResult(x, value, converged, why, _iterations, _evaluations,
-                Math.Max(sub.GradientNorm, kinkExcess), sub.Edm, transform) { Ray = ray };
+                Math.Max(sub.GradientNorm, kinkExcess), sub.Edm, transform) { Ray = ray, Method = exact is null ? Name : NameWithNewton };
         }
     }
 

@@ -377,8 +377,15 @@ public class NewtonFitTests(DeviceFixture devices)
                 Assert.Contains($"model '{family}' has no exact Hessian on the device (Newton's method serves the GLMs, the linear model and the families normal, lognormal", refused.Message);
             }
         }
+        // A smooth prior's curvature is added to the exact Hessian: Newton serves MAP (the conjugate normal mean's mode,
+        // σ at its own MAP); a Laplace prior's kink has none, and Newton asked for is refused naming it.
         using var normal = new EstimationSession(ModelCatalog.Normal(data, "x"), device);
-        var withPrior = Assert.Throws<InputException>(() => normal.Fit(newton with { Map = true, Priors = new Dictionary<string, GpuEstimation.Priors.Prior> { ["mu"] = new GpuEstimation.Priors.NormalPrior(0, 1) } }));
-        Assert.StartsWith("optimizer newton: the priors on mu have no exact Hessian", withPrior.Message);
+        var map = normal.Fit(newton with { Map = true, Priors = new Dictionary<string, GpuEstimation.Priors.Prior> { ["mu"] = new GpuEstimation.Priors.NormalPrior(0, 1) } });
+        Assert.True(map.Optimizer == "newton" && map.Converged, $"{map.Optimizer}, {map.Reason}");
+        var x = data.Column("x").ToArray();
+        double sigma2 = map["sigma"] * map["sigma"];
+        Assert.Equal(x.Sum() / sigma2 / (x.Length / sigma2 + 1), map["mu"], 1e-10);
+        var withKink = Assert.Throws<InputException>(() => normal.Fit(newton with { Map = true, Priors = new Dictionary<string, GpuEstimation.Priors.Prior> { ["mu"] = new GpuEstimation.Priors.LaplacePrior(0, 1) } }));
+        Assert.StartsWith("optimizer newton: the Laplace priors on mu have a kink", withKink.Message);
     }
 }
