@@ -64,15 +64,14 @@ internal static class Collinearity
     /// A design column that is a combination of those before it (<see cref="Involved"/>; none: zero in every row), and
     /// the words of <see cref="Check"/>'s refusal for it.
     /// </summary>
-    internal sealed record Dependency(string Column, IReadOnlyList<string> Involved, string Text);
+    /// <remarks><see cref="Wide"/>: the design has fewer rows than columns, so that dependencies are the rows' number's,
+    /// not a relation among the columns (a lasso's mode is then one in general position, Tibshirani 2013).</remarks>
+    internal sealed record Dependency(string Column, IReadOnlyList<string> Involved, string Text, bool Wide = false);
 
     /// <summary>The dependent columns as <see cref="Check"/> finds them, and the message refusing them (null where there are none).</summary>
     public static (IReadOnlyList<Dependency> Problems, string? Message) Find(Dataset data, IReadOnlyList<string> names, bool intercept, string? weights = null)
     {
         var labels = (intercept ? ["intercept"] : Array.Empty<string>()).Concat(names).ToArray();
-        // With fewer rows than columns the columns cannot be independent; the model names that (too few rows) itself.
-        if (data.Rows < labels.Length)
-            return ([], null);
         var columns = (intercept ? [null] : Array.Empty<ReadOnlyMemory<double>?>()).Concat(names.Select(n => (ReadOnlyMemory<double>?)data.Column(n))).ToArray();
         // Weights that are not all finite and non-negative with one positive are left to the model's own check, which
         // names the row; here the design is then checked unweighted.
@@ -84,6 +83,13 @@ internal static class Collinearity
         if (problems.Count == 0)
             return (problems, null);
         var weighted = scale is null ? "" : $" in the rows weighted by '{weights}' (a row of weight 0 counts for nothing)";
+        // More coefficients than rows: every column past the rows' number is a combination of the others, named as such
+        // by the hundred; the count says it.
+        int rows = scale is null ? data.Rows : scale.Count(s => s > 0);
+        if (rows < labels.Length)
+            return ([.. problems.Select(p => p with { Wide = true })], $"{data.Source}: {rows} row{(rows == 1 ? "" : "s")}{(scale is null ? "" : $" of positive weight in '{weights}'")} for {labels.Length} coefficients: the design's columns are collinear, " +
+                $"{problems.Count} of them combinations of the others, so the likelihood has no single maximum (R would give {problems.Count} coefficients as NA); " +
+                "give at least as many rows as coefficients, or, for MAP, a prior on each coefficient: normal (a ridge's on every slope) gives the posterior one mode, Laplace (a lasso's) one where no column of the coefficients it leaves off zero is a combination of the others");
         return (problems, $"{data.Source}: the design's columns are collinear{weighted}: {string.Join("; ", problems.Take(3).Select(p => p.Text))}" +
             (problems.Count > 3 ? $"; and {problems.Count - 3} more" : "") +
             " (R would drop such columns; remove them, or the terms that make them, from the design; or hold the coefficient of each column named as a combination, or, for MAP, give it a normal prior, as a ridge fit does)");

@@ -96,6 +96,14 @@ public sealed class EstimationSession : IDisposable
         if (options.Map && !end.Converged && Refusal(objective, priors: [], normal: NormalPriors(options)) is { } unbounded)
             throw new InputException(ZeroPriorEdges(objective, end.Edges, end.Estimates).Length > 0 && double.IsFinite(end.LogLikelihood)
                 ? $"{unbounded}; with the prior given, {end.Reason}" : $"{unbounded}; the prior given does not bound the posterior either", nameof(options));
+        // A lasso over more columns than rows: its mode is the only one where the columns off their kinks are independent.
+        if (options.Map && end.Converged && objective.Kinks.Count > 0)
+        {
+            var kinked = objective.AtKink(search.Point).ToHashSet();
+            var active = objective.Map.Free.Where(k => !kinked.Contains(k)).Select(k => objective.Map.Parameters[k].Name).Where(Model.Coefficients.Contains).ToArray();
+            if (ModelCatalog.NotUnique(Model, active) is { } flat)
+                throw new InputException(flat, nameof(options));
+        }
         var (atKink, atDataKink, information) = Infer(objective, search, end, edges, options);
         // A stationary point whose curvature is not a maximum's (a mixture started with its components equal stops at
         // their saddle: the Hessian not negative definite, or not computable where the steps leave the domain): one
@@ -508,7 +516,7 @@ public sealed class EstimationSession : IDisposable
         var objective = new Objective(Engine, map.Holding(holding), values, priors, Model.Scales, dataKinks: Model.FisherInformation(Model.Start) is not null || Model.HasParameterKinks,
             cancellation: _cancellation);
         var withPriors = Enumerable.Range(0, map.Count).Where(objective.HasProperPrior).Select(k => map.Parameters[k].Name);
-        if (Refusal(objective, withPriors, NormalPriors(options)) is { } refusal)
+        if (Refusal(objective, withPriors, NormalPriors(options), LaplacePriors(options)) is { } refusal)
             throw new InputException(refusal, nameof(options));
         return objective;
     }
@@ -518,12 +526,12 @@ public sealed class EstimationSession : IDisposable
     /// too where one that runs off has a proper prior in <paramref name="priors"/> (MAP), which might bound it, and
     /// where exactly collinear columns have normal priors in <paramref name="normal"/> (a ridge's).
     /// </summary>
-    private string? Refusal(Objective objective, IEnumerable<string> priors, IEnumerable<string> normal)
+    private string? Refusal(Objective objective, IEnumerable<string> priors, IEnumerable<string> normal, IEnumerable<string>? laplace = null)
     {
         var map = objective.Map;
         var natural = objective.Natural(objective.Start());
         var held = Enumerable.Range(0, map.Count).Where(map.IsHeld).ToDictionary(k => map.Parameters[k].Name, k => natural[k]);
-        return ModelCatalog.Refusal(Model, map.Free.Select(k => map.Parameters[k].Name), held, priors, normal);
+        return ModelCatalog.Refusal(Model, map.Free.Select(k => map.Parameters[k].Name), held, priors, normal, laplace);
     }
 
     /// <summary>
@@ -637,10 +645,16 @@ public sealed class EstimationSession : IDisposable
     }
 
     // The names of the parameters with a normal prior under options (MAP): a ridge's, which resolve exactly collinear columns.
-    private string[] NormalPriors(FitOptions options)
+    private string[] NormalPriors(FitOptions options) => PriorsOf<NormalPrior>(options);
+
+    // The names of the parameters with a Laplace prior under options (MAP): a lasso's, which resolve a design's columns
+    // dependent only for want of rows where the mode found is the only one (ModelCatalog.NotUnique).
+    private string[] LaplacePriors(FitOptions options) => PriorsOf<LaplacePrior>(options);
+
+    private string[] PriorsOf<T>(FitOptions options) where T : Prior
     {
         var priors = Priors(options);
-        return [.. Parameters.Names.Where((_, k) => priors[k] is NormalPrior)];
+        return [.. Parameters.Names.Where((_, k) => priors[k] is T)];
     }
 
     /// <summary>

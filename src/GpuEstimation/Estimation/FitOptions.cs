@@ -41,12 +41,13 @@ public sealed record FitOptions
     public IReadOnlyList<string> Profile { get; init; } = [];
 
     /// <summary>
-    /// Whether regression coefficient <paramref name="coefficient"/> is held, or under MAP has a normal prior (its own,
-    /// else <see cref="CoefficientPrior"/>): what lets a fit go on where its design column is a combination of others
-    /// (a ridge's posterior has one mode there; the likelihood, or a lasso, is flat along the combination).
+    /// Whether regression coefficient <paramref name="coefficient"/> is held, or under MAP has a normal or Laplace prior
+    /// (its own, else <see cref="CoefficientPrior"/>): what may let a fit go on where its design column is a combination
+    /// of others (a ridge's posterior has one mode there; a lasso's where the design has fewer rows than columns and no
+    /// column is a combination of others whatever the rows: the model tells them apart at the fit).
     /// </summary>
     public bool Resolves(string coefficient) =>
-        Fixed.ContainsKey(coefficient) || (Map && PriorOf(coefficient, coefficient: true) is NormalPrior);
+        Fixed.ContainsKey(coefficient) || (Map && PriorOf(coefficient, coefficient: true) is NormalPrior or LaplacePrior);
 
     /// <summary>
     /// The prior on parameter <paramref name="name"/>: its own, else <see cref="CoefficientPrior"/> where it is one of

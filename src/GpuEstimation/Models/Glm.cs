@@ -74,11 +74,13 @@ public static class Glm
         int coefficients = x.Count + (columns.Intercept ? 1 : 0);
         bool extra = GlmModel.HasExtraParameter(family);
         int rows = weights is null ? data.Rows : weights.Count(w => w > 0);
-        if (rows < coefficients || (extra && rows == coefficients))
-        {
-            var needs = extra ? $"more rows than coefficients, to estimate {GlmNames.ExtraParameter(family)}" : "at least as many rows as coefficients";
-            throw new InputException($"{data.Source}: {rows} row{(rows == 1 ? "" : "s")}{(weights is null ? "" : " of positive weight")} for {coefficients} coefficients: model '{name}' needs {needs}", nameof(data));
-        }
+        // Fewer rows than coefficients: the design's columns are dependent, and the fit is refused as a collinear one is
+        // (below), unless normal priors on the coefficients give the posterior one mode (a ridge over more features than
+        // rows, glmnet's p > n). With a scale or dispersion to estimate, the mean then fits the rows exactly and the
+        // scale runs off (σ → 0, the gamma's shape → ∞) whatever the priors on the coefficients: refused here.
+        bool tooFewRows = rows < coefficients;
+        if (extra && rows <= coefficients)
+            throw new InputException($"{data.Source}: {rows} row{(rows == 1 ? "" : "s")}{(weights is null ? "" : " of positive weight")} for {coefficients} coefficients: model '{name}' needs more rows than coefficients, to estimate {GlmNames.ExtraParameter(family)}", nameof(data));
 
         var constants = Constants(family, y, trials);
         // Centred up to GlmModel.MaxCentred features (the means travel in the model struct); a wider design is fitted
@@ -138,12 +140,25 @@ public static class Glm
         // design first): refused unless each dependent column's coefficient has a normal prior, which gives the
         // posterior one mode (a lasso's is a set along the dependency). Looked for where a column is nearly collinear or
         // constant over the rows that count (the near check passes over a column without spread).
-        var exact = near is not null || features.Any(f => Constant(f.Span, weights)) ? Design.Collinearity.Find(data, x, columns.Intercept, columns.Weights) : ([], null);
+        var exact = tooFewRows || near is not null || features.Any(f => Constant(f.Span, weights)) ? Design.Collinearity.Find(data, x, columns.Intercept, columns.Weights) : ([], null);
         // A column exactly collinear is that (the near check's refusal, which any prior cures, would outlast a ridge).
         if (near is { } found && !exact.Problems.Any(p => p.Column == found.Columns[0]))
             ModelCatalog.AddDegeneracy(spec, found.Columns, found.Message);
         if (exact.Problems.Count > 0)
             ModelCatalog.AddCollinear(spec, exact.Problems, exact.Message!);
+        // Over more columns than rows a lasso's mode is checked at the fit: the columns it leaves off zero independent.
+        if (tooFewRows)
+        {
+            bool intercept = columns.Intercept;
+            ModelCatalog.AddDependents(spec, active =>
+            {
+                var slopes = active.Where(a => a != "intercept").ToArray();
+                var (problems, _) = Design.Collinearity.Find(data, slopes, intercept && active.Contains("intercept"), columns.Weights);
+                return problems.Count == 0 ? null
+                    : $"{data.Source}: the lasso's mode is not the only one: of the columns whose coefficients it leaves off zero, {problems[0].Text}{(problems.Count > 1 ? $" (and {problems.Count - 1} more)" : "")}, " +
+                      "so the posterior is level along that combination and the split found means nothing; remove such columns, or give them normal priors (a ridge's), which give the posterior one mode";
+            });
+        }
         return spec;
     }
 

@@ -62,7 +62,7 @@ public static class ModelCatalog
     /// leaves a lasso's mode a set where the likelihood is flat).
     /// </summary>
     private sealed record Degeneracy(IReadOnlyList<string> Parameters, string Message, string? Location = null, double At = double.NaN, bool PriorCures = true,
-        IReadOnlyList<string>? Ridged = null);
+        IReadOnlyList<string>? Ridged = null, bool Wide = false);
 
     private static void Add(IModelSpec model, Degeneracy degeneracy)
     {
@@ -265,8 +265,11 @@ public static class ModelCatalog
     /// the search is left to find its mode or the edge.</param>
     /// <param name="normalPriors">Those of them whose prior is normal (strictly log-concave): a ridge on exactly
     /// collinear columns gives the posterior one mode.</param>
+    /// <param name="laplacePriors">Those of them whose prior is Laplace: a lasso over more columns than rows has one
+    /// mode in general position (<see cref="NotUnique"/> checks the one found), not over columns that are combinations
+    /// of others whatever the rows.</param>
     public static string? Refusal(IModelSpec model, IEnumerable<string> free, IReadOnlyDictionary<string, double> held, IEnumerable<string> priors,
-        IEnumerable<string>? normalPriors = null)
+        IEnumerable<string>? normalPriors = null, IEnumerable<string>? laplacePriors = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         if (!Degenerate.TryGetValue(model, out var reasons))
@@ -274,13 +277,14 @@ public static class ModelCatalog
         var estimated = free.ToHashSet(StringComparer.Ordinal);
         var withPrior = priors.ToHashSet(StringComparer.Ordinal);
         var withNormal = (normalPriors ?? []).ToHashSet(StringComparer.Ordinal);
+        var withLaplace = (laplacePriors ?? []).ToHashSet(StringComparer.Ordinal);
         lock (reasons)
         {
             for (int k = reasons.Count - 1; k >= 0; k--)
             {
                 var degeneracy = reasons[k];
                 if (!degeneracy.Parameters.All(estimated.Contains) || (degeneracy.PriorCures && degeneracy.Parameters.Any(withPrior.Contains))
-                    || (degeneracy.Ridged is { } ridged && ridged.All(withNormal.Contains)))
+                    || (degeneracy.Ridged is { } ridged && ridged.All(r => withNormal.Contains(r) || (degeneracy.Wide && withLaplace.Contains(r)))))
                     continue;
                 if (degeneracy.Location is { } location && held.TryGetValue(location, out var value) && value != degeneracy.At)
                     continue;
@@ -306,7 +310,38 @@ public static class ModelCatalog
     internal static void AddCollinear(IModelSpec model, IReadOnlyList<Design.Collinearity.Dependency> dependencies, string message)
     {
         foreach (var dependency in dependencies)
-            Add(model, new Degeneracy([dependency.Column, .. dependency.Involved], message, PriorCures: false, Ridged: [dependency.Column]));
+            Add(model, new Degeneracy([dependency.Column, .. dependency.Involved], message, PriorCures: false, Ridged: [dependency.Column], Wide: dependency.Wide));
+    }
+
+    private static readonly ConditionalWeakTable<IModelSpec, Func<IReadOnlyList<string>, string?>> Dependents = new();
+
+    /// <summary>
+    /// Records how to find which of <paramref name="model"/>'s coefficients' design columns are combinations of the
+    /// others among a set of them (<see cref="NotUnique"/>): a design with fewer rows than columns, which a lasso may fit.
+    /// </summary>
+    internal static void AddDependents(IModelSpec model, Func<IReadOnlyList<string>, string?> dependent) => Dependents.AddOrUpdate(model, dependent);
+
+    /// <summary>
+    /// Why a lasso's mode of <paramref name="model"/>, with <paramref name="active"/> the coefficients estimated off
+    /// their prior's kink, is not the only one (a column of theirs a combination of the others: the posterior is flat
+    /// along that combination, and the split found means nothing), or null. Only a design with fewer rows than columns
+    /// is asked (a collinear one with more is refused before the fit).
+    /// </summary>
+    public static string? NotUnique(IModelSpec model, IReadOnlyList<string> active) =>
+        Dependents.TryGetValue(model, out var dependent) ? dependent(active) : null;
+
+    /// <summary>
+    /// How many of <paramref name="model"/>'s exactly collinear design columns (<see cref="AddCollinear"/>) are, with every
+    /// column they combine, among <paramref name="estimated"/>: the rank the fit's estimated columns fall short by, which
+    /// statsmodels and R leave out of the model's degrees of freedom (a ridge's fit of them has one mode, not more
+    /// information).
+    /// </summary>
+    internal static int CollinearCount(IModelSpec model, IReadOnlySet<string> estimated)
+    {
+        if (!Degenerate.TryGetValue(model, out var reasons))
+            return 0;
+        lock (reasons)
+            return reasons.Count(d => d.Ridged is not null && d.Parameters.All(estimated.Contains));
     }
 
     /// <summary>
@@ -625,7 +660,7 @@ public static class ModelCatalog
         if (x.Contains(y, StringComparer.Ordinal))
             throw new InputException($"feature columns: '{y}' is the response; a response given as its own feature fits exactly and leaves sigma no positive estimate", nameof(x));
         if (data.Rows <= features.Length + 1)
-            throw new InputException($"{data.Source}: {data.Rows} row{(data.Rows == 1 ? "" : "s")} for {features.Length + 1} coefficients and sigma: a linear model needs more rows than coefficients", nameof(data));
+            throw new InputException($"{data.Source}: {data.Rows} row{(data.Rows == 1 ? "" : "s")} for {features.Length + 1} coefficients and sigma: a linear model needs more rows than coefficients, whatever the priors on them (the mean then fits every row, and sigma's maximum is at 0)", nameof(data));
 
         // Under MPI with the rows spread over the ranks, each rank sums and reduces its own rows and the ranks combine the
         // parts in order (Dataset.Spread): the same start and checks, with one process's bits, on every rank.

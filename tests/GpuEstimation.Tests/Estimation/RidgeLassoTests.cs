@@ -506,6 +506,63 @@ public class RidgeLassoTests(DeviceFixture devices)
         Assert.True(constant.Fit(new FitOptions { Map = true, CoefficientPrior = new NormalPrior(0, a) }).Converged);
     }
 
+    // More features than rows (glmnet's p > n): 40 rows, 60 features. The likelihood alone has no single maximum (refused,
+    // naming the rows); a ridge's posterior has one mode (found by Newton's method on the exact Hessian, stationary to
+    // 1e-6 SD, its degrees of freedom the design's rank as statsmodels' and R's); a lasso's has one in general position
+    // (its optimality conditions to 1e-6/b, no more slopes off zero than rows less one); a duplicated column that the
+    // lasso keeps off zero twice makes its mode a segment: refused, naming the pair. Before, each fit was refused
+    // for its rows.
+    [Fact]
+    public void MoreFeaturesThanRowsFitUnderARidgeOrALasso()
+    {
+        const int n = 40, p = 60;
+        var random = new MathNet.Numerics.Random.MersenneTwister(77);
+        var x = Enumerable.Range(0, p).Select(j => NormalSamples.Draw(n, 300 + j, 0, 1)).ToArray();
+        var y = Enumerable.Range(0, n).Select(i => random.NextDouble() < 1 / (1 + Math.Exp(-(0.3 + 1.5 * x[0][i] - x[1][i] + 0.8 * x[2][i]))) ? 1.0 : 0.0).ToArray();
+        var names = Enumerable.Range(0, p).Select(j => $"x{j}").ToArray();
+        var data = Dataset.FromColumns([("y", y), .. names.Select((name, j) => (name, x[j]))]);
+        var spec = ModelCatalog.Create("logit", data, new ModelColumns(Y: "y", X: names));
+        using var session = new EstimationSession(spec, devices.Native);
+        Assert.Contains("40 rows for 61 coefficients", Assert.Throws<InputException>(() => session.Fit(new FitOptions())).Message);
+
+        const double a = 0.5;
+        var ridge = session.Fit(new FitOptions { Map = true, CoefficientPrior = new NormalPrior(0, a) });
+        Assert.True(ridge.Converged, ridge.Reason);
+        Assert.Equal("newton", ridge.Optimizer);
+        var estimates = ridge.Parameters.Select(q => q.Estimate).ToArray();
+        var gradient = session.Evaluate(estimates).Gradient;
+        for (int k = 0; k < estimates.Length; k++)
+        {
+            double pull = k == 0 ? 0 : estimates[k] / (a * a);
+            Assert.True(Math.Abs(gradient[k] - pull) * ridge.Parameters[k].StdError!.Value <= 1e-6, $"{ridge.Parameters[k].Name}: gradient {gradient[k]:R}, pull {pull:R}");
+        }
+        var statistics = GlmStatistics.Of(spec, ridge, devices.Native)!;
+        Assert.Equal(n - 1, statistics.DfModel);
+        Assert.Equal(0, statistics.DfResid);
+
+        const double b = 0.2;
+        var lasso = session.Fit(new FitOptions { Map = true, CoefficientPrior = new LaplacePrior(0, b) });
+        Assert.True(lasso.Converged, lasso.Reason);
+        Assert.Equal("owl-qn+newton", lasso.Optimizer);
+        estimates = [.. lasso.Parameters.Select(q => q.Estimate)];
+        gradient = session.Evaluate(estimates).Gradient;
+        Assert.True(Math.Abs(gradient[0]) <= 1e-6 / b, $"intercept gradient {gradient[0]:R}");
+        for (int k = 1; k < estimates.Length; k++)
+        {
+            double excess = estimates[k] == 0 ? Math.Abs(gradient[k]) - 1 / b : Math.Abs(gradient[k] - Math.Sign(estimates[k]) / b);
+            Assert.True(excess <= 1e-6 / b, $"{lasso.Parameters[k].Name} {estimates[k]:R}, gradient {gradient[k]:R}");
+        }
+        Assert.InRange(estimates.Skip(1).Count(e => e != 0), 2, n - 1);
+
+        // The lasso's strongest slope's column twice: the posterior is level along their difference.
+        var twice = Dataset.FromColumns([("y", y), .. names.Select((name, j) => (name, x[j])), ("x0copy", x[0])]);
+        using var duplicated = new EstimationSession(ModelCatalog.Create("logit", twice, new ModelColumns(Y: "y", X: [.. names, "x0copy"])), devices.Native);
+        var flat = Assert.Throws<InputException>(() => duplicated.Fit(new FitOptions { Map = true, CoefficientPrior = new LaplacePrior(0, b) })).Message;
+        Assert.Contains("not the only one", flat);
+        Assert.Contains("'x0copy' is a combination of 'x0'", flat);
+        Assert.True(duplicated.Fit(new FitOptions { Map = true, CoefficientPrior = new NormalPrior(0, a) }).Converged);
+    }
+
     // 3000 rows, three features: a strong effect, a weak one, none.
     private static (Dataset Data, double[] Y) LogisticData()
     {
