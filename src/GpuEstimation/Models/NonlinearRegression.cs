@@ -51,7 +51,8 @@ public static class NonlinearRegression
         try
         {
             var predictorNames = compiled.Columns.Select(c => byExpressionName[c]).ToArray();
-            return (IModelSpec)create.Invoke(null, [compiled.CreateMean(), names, data.Column(y).AsArray(), predictors, values, Name, predictorNames])!;
+            Func<long, string> describeRow = row => $"{data.Source}: {data.DescribeRow((int)row)}";
+            return (IModelSpec)create.Invoke(null, [compiled.CreateMean(), names, data.Column(y).AsArray(), predictors, values, Name, predictorNames, describeRow])!;
         }
         catch (System.Reflection.TargetInvocationException e) when (e.InnerException is InputException inner)
         {
@@ -66,9 +67,11 @@ public static class NonlinearRegression
     /// A row where the mean or its gradient is not finite at the start is named (an <see cref="InputException"/>), with
     /// its predictors' values under <paramref name="predictorNames"/> (default <c>c0</c>, <c>c1</c>, ...); so is data
     /// with no more rows than mean parameters (σ then has no estimate: the fit is exact or not identified).
+    /// <paramref name="describeRow"/> names a row (its file and line) in such a message; default "row i", from 1.
     /// </summary>
     public static ModelSpec<NonlinearRegressionModel<TMean>> Create<TMean>(TMean mean, IReadOnlyList<string> parameters, double[] y,
-        IReadOnlyList<double[]> predictors, IReadOnlyList<double> start, string name = Name, IReadOnlyList<string>? predictorNames = null)
+        IReadOnlyList<double[]> predictors, IReadOnlyList<double> start, string name = Name, IReadOnlyList<string>? predictorNames = null,
+        Func<long, string>? describeRow = null)
         where TMean : unmanaged, IMeanFunction<TMean>
     {
         ArgumentNullException.ThrowIfNull(parameters);
@@ -95,7 +98,7 @@ public static class NonlinearRegression
         var columns = new List<double[]> { y };
         columns.AddRange(predictors);
         var names = predictorNames ?? Enumerable.Range(0, predictors.Count).Select(c => $"c{c}").ToArray();
-        var residuals = ResidualSquares(mean, parameters, names, columns, start);
+        var residuals = ResidualSquares(mean, parameters, names, columns, start, describeRow ?? (row => $"row {row + 1}"));
         // The passes sum the squares themselves: a sum beyond a double's range (residuals of 10¹⁵⁵ and more) is no start.
         if (!double.IsFinite(residuals.Sum))
             throw new InputException($"at the starting values ({string.Join(", ", parameters.Select((p, k) => $"{p} = {start[k]}"))}) the residual sum of squares is beyond the range of a double (residuals up to {residuals.Largest:G3}); give starting values nearer the data, or rescale the response", parameters.Count > 0 ? parameters[0] : nameof(start));
@@ -112,7 +115,7 @@ public static class NonlinearRegression
 
     /// <summary>Σ (y − μ)² at <paramref name="theta"/> on the host, scaled, naming the first row where μ or its gradient is not finite.</summary>
     private static unsafe ScaledSquares ResidualSquares<TMean>(TMean mean, IReadOnlyList<string> parameters, IReadOnlyList<string> predictorNames,
-        List<double[]> columns, IReadOnlyList<double> theta)
+        List<double[]> columns, IReadOnlyList<double> theta, Func<long, string> describeRow)
         where TMean : unmanaged, IMeanFunction<TMean>
     {
         long rows = columns[0].Length;
@@ -139,7 +142,8 @@ public static class NonlinearRegression
                 {
                     string predictorValues = string.Join(", ", Enumerable.Range(1, columns.Count - 1).Select(c => $"{predictorNames[c - 1]} = {columns[c][row]}"));
                     string what = !double.IsFinite(mu) ? $"the mean is {mu}" : $"its derivative in {parameters[bad]} is {gradient.Get(bad)}";
-                    throw new InputException($"row {row + 1}: at the starting values ({string.Join(", ", parameters.Select((p, k) => $"{p} = {theta[k]}"))}) {what} ({(predictorValues.Length > 0 ? predictorValues : "no predictors")}); give other starting values", parameters[Math.Max(bad, 0)]);
+                    throw new InputException($"{describeRow(row)}: at the starting values ({string.Join(", ", parameters.Select((p, k) => $"{p} = {theta[k]}"))}) {what} ({(predictorValues.Length > 0 ? predictorValues : "no predictors")}); " +
+                        "give other starting values, or, where no values of the parameters give this row a finite mean (a log of a negative predictor), leave the row out", parameters[Math.Max(bad, 0)]);
                 }
                 rss.Add(columns[0][row] - mu);
             }

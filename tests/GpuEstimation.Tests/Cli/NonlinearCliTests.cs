@@ -245,7 +245,7 @@ public sealed class NonlinearCliTests : IDisposable
     {
         var data = WriteCsv(_directory, "few.csv", ("dose", [0.0, 1.0, 2.0]), ("y", [1.0, 2.0, 3.5]));
         AssertBadInput(["fit", "--model", "nonlinear", "--data", data, "--y", "y", "--mean", "a*log(dose-b)", "--start", "a=1,b=0.5"],
-            "row 1: at the starting values (a = 1, b = 0.5) the mean is NaN (dose = 0)");
+            "few.csv: line 2: at the starting values (a = 1, b = 0.5) the mean is NaN (dose = 0)", "or, where no values of the parameters give this row a finite mean");
         AssertBadInput(["fit", "--model", "nonlinear", "--data", data, "--y", "y", "--mean", "a+b*dose+c*dose^2", "--start", "a=0,b=0,c=0"],
             "3 rows for 3 mean parameters", "needs more rows than mean parameters");
     }
