@@ -297,9 +297,6 @@ internal sealed class Objective
     /// <summary>Whether the engine sums an exact Hessian of the log-likelihood (priors aside).</summary>
     public bool EngineHasExactHessian => _engine.HasExactHessian;
 
-    /// <summary>Whether Newton's method serves the MLE search: the engine sums an exact Hessian and no free parameter has a prior.</summary>
-    public bool HasExactHessian => _engine.HasExactHessian && Map.Free.All(k => _priors[k] is null);
-
     /// <summary>
     /// Whether <see cref="EvaluateHessian"/> is offered: the engine sums an exact Hessian and no free parameter has a
     /// prior with a kink (a Laplace prior; the others' curvature is added to the likelihood's).

@@ -75,8 +75,8 @@ public static class Glm
         bool extra = GlmModel.HasExtraParameter(family);
         int rows = weights is null ? data.Rows : weights.Count(w => w > 0);
         // Fewer rows than coefficients: the design's columns are dependent, and the fit is refused as a collinear one is
-        // (below), unless normal priors on the coefficients give the posterior one mode (a ridge over more features than
-        // rows, glmnet's p > n). With a scale or dispersion to estimate, the mean then fits the rows exactly and the
+        // (below), unless priors on the coefficients give the posterior one mode (a ridge's normal ones, or a lasso's
+        // checked at the fit: glmnet's p > n). With a scale or dispersion to estimate, the mean then fits the rows exactly and the
         // scale runs off (σ → 0, the gamma's shape → ∞) whatever the priors on the coefficients: refused here.
         bool tooFewRows = rows < coefficients;
         if (extra && rows <= coefficients)

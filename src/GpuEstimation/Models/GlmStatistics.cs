@@ -163,11 +163,7 @@ public sealed record GlmStatistics(
         var (deviance, pearson, underflow) = Sums(m, glm.Columns, eta, alpha);
 
         var coefficients = fit.Parameters.Take(m.Coefficients).ToArray();
-        // A lasso's zeros are not estimated degrees of freedom (FitResult.FreeParameters).
-        // Nor are exactly collinear columns under a ridge's priors (more features than rows): the degrees of freedom are
-        // the estimated columns' rank, as statsmodels' and R's.
-        var estimated = coefficients.Where(p => !p.Fixed && !fit.Diagnostics.AtPriorKink.Contains(p.Name)).Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
-        int free = estimated.Count - ModelCatalog.CollinearCount(model, estimated);
+        int free = ModelCatalog.EstimatedRank(model, fit, m.Coefficients);
         bool intercept = m.Intercept == 1 && !coefficients[0].Fixed;
         // A held α, shape or σ stays held in the null model too (statsmodels' GLM with the family's parameter given).
         double? heldExtra = GlmModel.HasExtraParameter(m.Family) && fit.Parameters[m.Coefficients].Fixed ? estimates[m.Coefficients] : null;

@@ -114,10 +114,7 @@ public sealed record LinearStatistics(
         double rss = residuals.Sum, sumSquares = total.Sum;
         // RSS/TSS and √(RSS/(n − p)) from the scaled sums, at any scale a double holds.
         double unexplained = residuals.Ratio(total);
-        // A lasso's zeros are not estimated degrees of freedom (FitResult.FreeParameters), nor exactly collinear columns
-        // under a ridge's priors: the estimated columns' rank, as statsmodels' and R's.
-        var names = fit.Parameters.Take(1 + features).Where(p => !p.Fixed && !fit.Diagnostics.AtPriorKink.Contains(p.Name)).Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
-        int estimated = names.Count - ModelCatalog.CollinearCount(model, names);
+        int estimated = ModelCatalog.EstimatedRank(model, fit, 1 + features);
         double dfModel = estimated - (intercept ? 1 : 0);
         double dfResid = n - estimated;
         double r2 = 1 - unexplained;

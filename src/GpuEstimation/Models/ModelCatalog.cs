@@ -331,17 +331,18 @@ public static class ModelCatalog
         Dependents.TryGetValue(model, out var dependent) ? dependent(active) : null;
 
     /// <summary>
-    /// How many of <paramref name="model"/>'s exactly collinear design columns (<see cref="AddCollinear"/>) are, with every
-    /// column they combine, among <paramref name="estimated"/>: the rank the fit's estimated columns fall short by, which
-    /// statsmodels and R leave out of the model's degrees of freedom (a ridge's fit of them has one mode, not more
-    /// information).
+    /// The degrees of freedom of <paramref name="fit"/>'s first <paramref name="coefficients"/> parameters (a regression's
+    /// coefficients): those estimated, less a lasso's zeros (<see cref="Estimation.FitResult.FreeParameters"/>) and less the exactly
+    /// collinear design columns (<see cref="AddCollinear"/>) estimated with every column they combine, which a ridge fits
+    /// with one mode but no more information: the estimated columns' rank, as statsmodels' and R's.
     /// </summary>
-    internal static int CollinearCount(IModelSpec model, IReadOnlySet<string> estimated)
+    internal static int EstimatedRank(IModelSpec model, Estimation.FitResult fit, int coefficients)
     {
+        var estimated = fit.Parameters.Take(coefficients).Where(p => !p.Fixed && !fit.Diagnostics.AtPriorKink.Contains(p.Name)).Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
         if (!Degenerate.TryGetValue(model, out var reasons))
-            return 0;
+            return estimated.Count;
         lock (reasons)
-            return reasons.Count(d => d.Ridged is not null && d.Parameters.All(estimated.Contains));
+            return estimated.Count - reasons.Count(d => d.Ridged is not null && d.Parameters.All(estimated.Contains));
     }
 
     /// <summary>
